@@ -1,0 +1,223 @@
+"""The JSON API: thin views that read through `queries`, write through `services`."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from annotations import anchoring, permissions, queries, services
+from annotations.api import serializers
+from annotations.models import Claim, Organization, Rating
+
+
+def api_exception_handler(error, context):
+    """Map service-layer errors to HTTP: 400 invalid, 403 not allowed, 412 stale version."""
+    if isinstance(error, services.StaleVersion):
+        claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
+        return Response(
+            {
+                "detail": str(error),
+                "changed_by": error.changed_by,
+                "current": serializers.ClaimSerializer(claim).data,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+    if isinstance(error, anchoring.AnchorError):
+        error = exceptions.ValidationError({"selectors": [str(error)]})
+    elif isinstance(error, DjangoValidationError):
+        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+        error = exceptions.ValidationError(detail)
+    elif isinstance(error, DjangoPermissionDenied):
+        error = exceptions.PermissionDenied(str(error) or None)
+    return exception_handler(error, context)
+
+
+def _expected_version(request, data) -> int | None:
+    """The version the client opened: `If-Match: "3"` or a `version` field; None if neither."""
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if header:
+        if not header.isdigit():
+            raise exceptions.ValidationError({"If-Match": ["Expected the claim's version number."]})
+        return int(header)
+    return data.get("version")
+
+
+def _claim_response(claim: Claim, status_code=status.HTTP_200_OK) -> Response:
+    claim = queries.workspace_claims(claim.article).get(pk=claim.pk)
+    response = Response(serializers.ClaimSerializer(claim).data, status=status_code)
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
+class ArticleList(generics.ListCreateAPIView):
+    """The articles of your organizations, newest first; POST a pasted article."""
+
+    serializer_class = serializers.ArticleSerializer
+    filterset_fields = ["status", "organization"]
+
+    def get_queryset(self):
+        return queries.articles_for(self.request.user).annotate(claim_count=Count("claims"))
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.ArticleCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        organization = _organization_for_writing(request.user, fields.pop("organization", None))
+        article = services.article_create(
+            organization=organization, created_by=request.user, **fields
+        )
+        return Response(
+            serializers.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _organization_for_writing(user, organization_id) -> Organization:
+    """The organization named in the request, or the user's only one."""
+    organizations = queries.organizations_of(user)
+    if organization_id is None:
+        if organizations.count() != 1:
+            raise exceptions.ValidationError({"organization": ["Say which organization."]})
+        organization = organizations.get()
+    else:
+        organization = get_object_or_404(organizations, pk=organization_id)
+    if not permissions.can_edit(user, organization):
+        raise exceptions.PermissionDenied("Your role does not allow adding articles.")
+    return organization
+
+
+class ArticleDetail(generics.RetrieveAPIView):
+    """One article with its canonical text."""
+
+    serializer_class = serializers.ArticleDetailSerializer
+
+    def get_queryset(self):
+        return queries.articles_for(self.request.user)
+
+
+@extend_schema(request=serializers.ArticleTextSerializer, responses=dict)
+@api_view(["PUT"])
+def article_text(request, pk: int):
+    """Replace the article's text: a new revision, with every claim re-anchored."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    data = serializers.ArticleTextSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    if not permissions.can_edit(request.user, article.organization):
+        raise exceptions.PermissionDenied("Your role does not allow editing articles.")
+    report = services.article_update_text(
+        article=article, actor=request.user, **data.validated_data
+    )
+    return Response(report.__dict__)
+
+
+class ArticleClaims(generics.GenericAPIView):
+    """GET an article's claims in document order; POST a selection to make it a claim."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def get(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        claims = queries.workspace_claims(article)
+        return Response(serializers.ClaimSerializer(claims, many=True).data)
+
+    def post(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        data = serializers.ClaimCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.claim_create(article=article, creator=request.user, **data.validated_data)
+        return _claim_response(claim, status.HTTP_201_CREATED)
+
+
+class ArticleRatings(generics.GenericAPIView):
+    """The verdict scale of the article's organization, best first."""
+
+    serializer_class = serializers.RatingSerializer
+    pagination_class = None
+
+    def get(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        ratings = Rating.objects.filter(
+            scale__organization=article.organization, scale__is_default=True
+        ).select_related("scale")
+        return Response(serializers.RatingSerializer(ratings, many=True).data)
+
+
+class ClaimDetail(generics.GenericAPIView):
+    """GET a claim; PATCH its fields with the version you opened (412 if it changed since)."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def _claim(self, request, pk):
+        return get_object_or_404(queries.claims_for(request.user), pk=pk)
+
+    def get(self, request, pk: int):
+        return _claim_response(self._claim(request, pk))
+
+    def patch(self, request, pk: int):
+        claim = self._claim(request, pk)
+        data = serializers.ClaimUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected = _expected_version(request, fields)
+        fields.pop("version", None)
+        assignee = fields.get("assignee")
+        if assignee is not None and not permissions.is_member(assignee, claim.article.organization):
+            raise exceptions.ValidationError({"assignee": ["Not a member of this organization."]})
+        claim = services.claim_update(
+            claim=claim, actor=request.user, expected_version=expected, **fields
+        )
+        return _claim_response(claim)
+
+
+class ClaimTransition(generics.GenericAPIView):
+    """POST {"to": "in_review" | "published" | "retracted" | "draft", "note": "..."}."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def post(self, request, pk: int):
+        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+        data = serializers.ClaimTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.claim_transition(
+            claim=claim,
+            actor=request.user,
+            to_status=data.validated_data["to"],
+            note=data.validated_data["note"],
+            expected_version=_expected_version(request, data.validated_data),
+        )
+        return _claim_response(claim)
+
+
+class ClaimSources(generics.GenericAPIView):
+    """POST a source for the claim."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def post(self, request, pk: int):
+        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+        data = serializers.SourceCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.source_add(claim=claim, actor=request.user, **data.validated_data)
+        return _claim_response(claim, status.HTTP_201_CREATED)
+
+
+class ClaimReattach(generics.GenericAPIView):
+    """POST a new selection for an orphaned claim."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def post(self, request, pk: int):
+        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+        data = serializers.ClaimReattachSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.claim_reattach(
+            claim=claim,
+            actor=request.user,
+            selectors=data.validated_data["selectors"],
+            expected_version=_expected_version(request, data.validated_data),
+        )
+        return _claim_response(claim)

@@ -1,0 +1,9 @@
+"""App configuration for the annotations app."""
+
+from django.apps import AppConfig
+
+
+class AnnotationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "annotations"
+    verbose_name = "Fact-check annotations"

@@ -1,0 +1,83 @@
+"""The canonical form of article text that claims are anchored to."""
+
+import re
+import unicodedata
+
+# Every Unicode space separator (category Zs, Unicode 15) plus the tab. They all become
+# U+0020: trafilatura and PDF text layers do not keep no-break spaces reliably, and browsers
+# copy them as plain spaces, so keeping them would make the same article differ by format
+# and make quotes typed by an editor fail to match.
+_SPACES = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+_SPACES += "\u202f\u205f\u3000"
+
+# Invisible characters that carry no content and break quote matching: C0/C1 controls other
+# than line ends, zero-width space, word joiner, byte order mark and soft hyphen. Zero-width
+# (non-)joiners stay: Persian, Indic scripts and emoji sequences need them.
+_REMOVED = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"]
+_REMOVED += [chr(0x7F)] + [chr(c) for c in range(0x80, 0xA0) if c != 0x85]
+_REMOVED += ["\u200b", "\u2060", "\ufeff", "\u00ad"]
+
+_TABLE = str.maketrans(
+    {
+        **dict.fromkeys(_SPACES, " "),
+        **dict.fromkeys(_REMOVED, None),
+        # Line ends: CR, vertical tab (Word's manual line break), NEL, line separator.
+        "\r": "\n",
+        "\x0b": "\n",
+        "\x85": "\n",
+        "\u2028": "\n",
+        # Page and paragraph separators end a paragraph.
+        "\x0c": "\n\n",
+        "\u2029": "\n\n",
+    }
+)
+
+_SPACE_RUN = re.compile(r" {2,}")
+_BLANK_LINE = re.compile(r"\n[ \n]*\n")
+
+# Tag-like sequences in a title or byline: a letter, '/', '!' or '?' right after '<', up to
+# the next '>' or the end (an unclosed tag). "a < b" stays.
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+
+
+def canonical_text(s: str) -> str:
+    """Return `s` in the canonical article form.
+
+    Line ends become ``\\n``; every Unicode space (no-break spaces included) and tab becomes
+    a plain space; invisible control and formatting characters are removed; the text is
+    Unicode NFC; paragraphs are separated by exactly one blank line; the lines inside a
+    paragraph are joined with a space; runs of spaces collapse to one; paragraphs and the
+    whole text are trimmed. The function is idempotent.
+    """
+    s = s.replace("\r\n", "\n").translate(_TABLE)
+    s = unicodedata.normalize("NFC", s)
+    paragraphs = []
+    for block in _BLANK_LINE.split(s):
+        paragraph = _SPACE_RUN.sub(" ", block.replace("\n", " ")).strip(" ")
+        if paragraph:
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """Split canonical text into its paragraphs (an empty list for empty text)."""
+    return text.split("\n\n") if text else []
+
+
+def join_paragraphs(paragraphs) -> str:
+    """Join paragraph strings into canonical text, dropping the empty ones."""
+    return canonical_text("\n\n".join(p.replace("\n", " ") for p in paragraphs))
+
+
+def plain_inline(s: str | None, max_chars: int = 500) -> str:
+    """Return `s` as one line of plain text: tags stripped, whitespace collapsed, clipped.
+
+    For titles, bylines and publisher names, which are shown outside the article body.
+    """
+    if not s:
+        return ""
+    s = _TAG.sub(" ", s)
+    s = " ".join(paragraphs_of(canonical_text(s)))
+    if len(s) > max_chars:
+        s = s[:max_chars].rsplit(" ", 1)[0].rstrip() + "…"
+    return s

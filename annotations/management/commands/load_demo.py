@@ -1,0 +1,153 @@
+"""Load the demo newsroom, its members and the reference article with its claims (idempotent)."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from annotations import anchoring, services
+from annotations.models import Article, Claim, Membership, Organization, Rating
+
+SAMPLE_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "imran-khan-twitter-spaces.txt"
+DEMO_PASSWORD = "factcheck-demo"  # noqa: S105 - printed on purpose: it is the demo login
+DEMO_USERS = [
+    # username, role, is_superuser
+    ("demo-admin", Membership.Role.ADMIN, True),
+    ("demo-editor", Membership.Role.EDITOR, False),
+    ("demo-reviewer", Membership.Role.REVIEWER, False),
+]
+ARTICLE_URL = "https://voiceofeast.net/2022/04/15/imran-khans-record-shattering-twitter-spaces/"
+
+# quote in the article, claimant, rating label (None: draft), conclusion, sources
+DEMO_CLAIMS = [
+    (
+        "Over 160,000 people listened in at once",
+        "Andrew Korybko",
+        "Mostly true",
+        "Screenshots shared by PTI during the session showed about 164,000 concurrent "
+        "listeners; Twitter did not publish an official figure.",
+        [("https://twitter.com/PTIofficial", "PTI on Twitter", "supports")],
+    ),
+    (
+        "of only 44,000 simultaneous listeners",
+        "Andrew Korybko",
+        "Unverifiable",
+        "The earlier record attributed to a Korean pop group could not be traced to a "
+        "primary source.",
+        [("https://en.wikipedia.org/wiki/Twitter_Spaces", "Twitter Spaces", "context")],
+    ),
+    (
+        "the median age is only 22.8 years",
+        "Andrew Korybko",
+        "True",
+        "The CIA World Factbook gives Pakistan's median age as 22.8 years (2020 estimate).",
+        [
+            (
+                "https://www.cia.gov/the-world-factbook/countries/pakistan/",
+                "The World Factbook: Pakistan",
+                "supports",
+            )
+        ],
+    ),
+    (
+        "ousted in a no-confidence motion earlier this month",
+        "Andrew Korybko",
+        "True",
+        "The National Assembly of Pakistan voted Imran Khan out on 10 April 2022.",
+        [("https://na.gov.pk/", "National Assembly of Pakistan", "supports")],
+    ),
+    ("Twitter banned former US President Donald Trump", "Andrew Korybko", None, "", []),
+    (
+        "the Belt & Road Initiative’s (BRI) flagship project",
+        "Andrew Korybko",
+        None,
+        "",
+        [],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo organization, users, sample article and claims. Safe to run twice."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {name: self._user(name, superuser) for name, _, superuser in DEMO_USERS}
+        organization = Organization.objects.filter(slug="demo-fact-desk").first()
+        if organization is None:
+            organization = services.organization_create(
+                name="Demo Fact Desk", slug="demo-fact-desk", url="https://factdesk.example/"
+            )
+        for name, role, _ in DEMO_USERS:
+            if not Membership.objects.filter(organization=organization, user=users[name]).exists():
+                services.membership_set(organization=organization, user=users[name], role=role)
+
+        article = Article.objects.filter(
+            organization=organization, canonical_url=ARTICLE_URL
+        ).first()
+        if article is None:
+            title, _, body = SAMPLE_ARTICLE.read_text(encoding="utf-8").partition("\n\n")
+            byline, _, text = body.partition("\n\n")
+            article = services.article_create(
+                organization=organization,
+                title=title,
+                text=text,
+                created_by=users["demo-editor"],
+                byline=byline.removeprefix("By "),
+                publisher="Voice of East",
+                canonical_url=ARTICLE_URL,
+                published_on=dt.date(2022, 4, 15),
+                language="en",
+            )
+        created = sum(self._claim(article, users, *claim) for claim in DEMO_CLAIMS)
+        self.stdout.write(
+            f"Demo ready: {organization.name}, article #{article.pk}, {created} new claims. "
+            f"Sign in as demo-editor / demo-reviewer / demo-admin, password {DEMO_PASSWORD}"
+        )
+
+    def _user(self, username: str, superuser: bool):
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                username=username,
+                email=f"{username}@factdesk.example",
+                password=DEMO_PASSWORD,
+                is_staff=superuser,
+                is_superuser=superuser,
+            )
+        return user
+
+    def _claim(self, article, users, quote, claimant, rating_label, conclusion, sources) -> bool:
+        span = anchoring.anchor(article.text, [{"type": "TextQuoteSelector", "exact": quote}])
+        if span is None:
+            raise RuntimeError(f"Demo quote not found in the sample article: {quote!r}")
+        if Claim.objects.filter(article=article, start=span[0], end=span[1]).exists():
+            return False
+        editor, reviewer = users["demo-editor"], users["demo-reviewer"]
+        claim = services.claim_create(
+            article=article,
+            creator=editor,
+            selectors=anchoring.describe(article.text, *span),
+            claimant=claimant,
+            claim_date=dt.date(2022, 4, 15),
+        )
+        if rating_label is None:
+            return True
+        for url, title, stance in sources:
+            services.source_add(claim=claim, actor=editor, url=url, title=title, stance=stance)
+        rating = Rating.objects.get(scale__organization=article.organization, label=rating_label)
+        claim = services.claim_update(
+            claim=claim,
+            actor=editor,
+            expected_version=None,
+            rating=rating,
+            conclusion=conclusion,
+        )
+        claim = services.claim_transition(
+            claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW
+        )
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+        return True

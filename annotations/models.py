@@ -1,0 +1,335 @@
+"""The data model: newsrooms, their verdict scales, articles, claims and sources."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Organization(models.Model):
+    """A newsroom: the ClaimReview `author` of the fact-checks its members publish."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    url = models.URLField(
+        blank=True, help_text="The newsroom's home page (ClaimReview author url)."
+    )
+    requires_two_person_review = models.BooleanField(
+        default=True,
+        help_text="A claim may not be published by the member who created it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one organization."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        EDITOR = "editor", "Editor"
+        REVIEWER = "reviewer", "Reviewer"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) at {self.organization}"
+
+
+class RatingScale(models.Model):
+    """An organization's ordered verdict scale, with the numeric range ClaimReview needs."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="rating_scales"
+    )
+    name = models.CharField(max_length=100)
+    worst_value = models.PositiveSmallIntegerField(default=1)
+    best_value = models.PositiveSmallIntegerField(default=5)
+    is_default = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(worst_value__gte=1) & Q(best_value__gt=F("worst_value")),
+                name="scale_best_above_worst_at_least_one",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(is_default=True),
+                name="one_default_scale_per_org",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organization})"
+
+
+class Rating(models.Model):
+    """One verdict on a scale; `value` is empty for labels outside the numeric range."""
+
+    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
+    label = models.CharField(max_length=60, help_text="ClaimReview alternateName.")
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="ClaimReview ratingValue; empty for e.g. Unverifiable."
+    )
+    position = models.PositiveSmallIntegerField(help_text="Order on the scale, best first.")
+    colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #1a7f37.")
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "label"], name="unique_rating_label"),
+            models.UniqueConstraint(fields=["scale", "position"], name="unique_rating_position"),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="rating_colour_is_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.value is not None and not (
+            self.scale.worst_value <= self.value <= self.scale.best_value
+        ):
+            raise ValidationError(
+                {
+                    "value": f"Must lie between {self.scale.worst_value} and "
+                    f"{self.scale.best_value}, or be empty."
+                }
+            )
+
+
+class Article(models.Model):
+    """A text under fact-check; `text` is the canonical plain text every selector indexes."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        IMPORTING = "importing", "Importing"
+        FAILED = "failed", "Import failed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="articles"
+    )
+    title = models.CharField(max_length=500)
+    byline = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
+    import_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="article_org_newest"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("article-workspace", args=[self.pk])
+
+
+class ArticleRevision(models.Model):
+    """One version of an article's text; revisions are never edited or deleted."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} r{self.number}"
+
+
+class Claim(models.Model):
+    """An annotation: a checked span of an article, with the verdict on it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        RETRACTED = "retracted", "Retracted"
+
+    class AnchorState(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        ORPHANED = "orphaned", "Orphaned"
+        REANCHORING = "reanchoring", "Re-anchoring"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    revision = models.ForeignKey(
+        ArticleRevision,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="The revision the selectors index.",
+    )
+    # W3C TextQuoteSelector
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    # W3C TextPositionSelector, in Unicode code points
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    claim_reviewed = models.TextField(help_text="The claim as worded for publication.")
+    claimant = models.CharField(max_length=300, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    conclusion = models.TextField(blank=True, help_text="Markdown; rendered sanitised.")
+    correction_note = models.TextField(blank=True, help_text="Public note shown on retraction.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    anchor_state = models.CharField(
+        max_length=16, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+    orphan_reason = models.CharField(max_length=300, blank=True)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_claims"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_claims",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+    )
+    tags = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change.")
+
+    class Meta:
+        ordering = ["article", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="claim_start_not_negative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start"], name="claim_article_document_order"),
+            models.Index(fields=["status", "-published_at"], name="claim_status_newest"),
+        ]
+
+    def __str__(self):
+        return self.claim_reviewed[:80]
+
+    @property
+    def selectors(self) -> list[dict]:
+        """The stored W3C selectors, as the anchoring engine and JSON-LD expect them."""
+        return [
+            {
+                "type": "TextQuoteSelector",
+                "exact": self.exact,
+                "prefix": self.prefix,
+                "suffix": self.suffix,
+            },
+            {"type": "TextPositionSelector", "start": self.start, "end": self.end},
+        ]
+
+
+class ClaimEvent(models.Model):
+    """One entry of a claim's history: who changed what, and when."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action} on claim {self.claim_id}"
+
+
+class Source(models.Model):
+    """A source cited for a claim, with what the evidence fetcher found at its URL."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    class FetchState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        FETCHED = "fetched", "Fetched"
+        FAILED = "failed", "Failed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    quote = models.TextField(blank=True, help_text="The passage that bears on the claim.")
+    stance = models.CharField(max_length=16, choices=Stance.choices, default=Stance.CONTEXT)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    fetch_state = models.CharField(
+        max_length=16, choices=FetchState.choices, default=FetchState.PENDING
+    )
+    fetch_error = models.CharField(max_length=500, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    extracted_text = models.TextField(blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    archive_url = models.URLField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["claim", "created_at", "id"]
+
+    def __str__(self):
+        return self.title or self.url

@@ -1,0 +1,478 @@
+"""Every write to the data model: keyword-only service functions, one transaction each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from annotations import anchoring, permissions
+from annotations.ingest.text import canonical_text
+from annotations.models import (
+    Article,
+    ArticleRevision,
+    Claim,
+    ClaimEvent,
+    Membership,
+    Organization,
+    Rating,
+    RatingScale,
+    Source,
+)
+
+# The default verdict scale: label, value (None = outside the numeric range), colour, description.
+# Colours are dark enough for white text at WCAG AA contrast.
+DEFAULT_SCALE = [
+    ("True", 5, "#1a7f37", "The claim is accurate and nothing significant is missing."),
+    ("Mostly true", 4, "#4d7c0f", "Accurate, but needs clarification or additional information."),
+    ("Half true", 3, "#9a6700", "Partially accurate; leaves out important details."),
+    ("Mostly false", 2, "#bc4c00", "Contains an element of truth but ignores critical facts."),
+    ("False", 1, "#cf222e", "The claim is not accurate."),
+    ("Misleading", None, "#8250df", "Accurate in its parts, but gives a false impression."),
+    ("Unverifiable", None, "#57606a", "Available evidence can neither prove nor disprove it."),
+]
+
+
+class StaleVersion(Exception):
+    """The claim changed since the caller read it."""
+
+    def __init__(self, claim: Claim):
+        self.claim = claim
+        who = claim.events.order_by("-created_at", "-id").values_list("actor__username", flat=True)
+        self.changed_by = next(iter(who), None) or "someone"
+        super().__init__(f"This claim was changed by {self.changed_by} since you opened it.")
+
+
+# Organizations, members and scales
+
+
+@transaction.atomic
+def organization_create(*, name: str, slug: str, url: str = "", admin=None) -> Organization:
+    """Create a newsroom with the default verdict scale, and make `admin` its first admin."""
+    organization = Organization(name=name, slug=slug, url=url)
+    organization.full_clean()
+    organization.save()
+    rating_scale_create_default(organization=organization)
+    if admin is not None:
+        membership_set(organization=organization, user=admin, role=Membership.Role.ADMIN)
+    return organization
+
+
+@transaction.atomic
+def rating_scale_create_default(*, organization: Organization) -> RatingScale:
+    """Give the organization the shipped five-point scale plus Misleading and Unverifiable."""
+    scale = RatingScale(organization=organization, name="Default", worst_value=1, best_value=5)
+    scale.full_clean()
+    scale.save()
+    for position, (label, value, colour, description) in enumerate(DEFAULT_SCALE, start=1):
+        rating = Rating(
+            scale=scale,
+            label=label,
+            value=value,
+            position=position,
+            colour=colour,
+            description=description,
+        )
+        rating.full_clean()
+        rating.save()
+    return scale
+
+
+@transaction.atomic
+def membership_set(*, organization: Organization, user, role: str, actor=None) -> Membership:
+    """Add `user` to the organization with `role`, or change their role."""
+    if actor is not None and not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied("Only an organization admin can manage members.")
+    membership, _ = Membership.objects.get_or_create(
+        organization=organization, user=user, defaults={"role": role}
+    )
+    membership.role = role
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+# Articles
+
+
+@transaction.atomic
+def article_create(
+    *,
+    organization: Organization,
+    title: str,
+    text: str,
+    created_by,
+    byline: str = "",
+    publisher: str = "",
+    canonical_url: str = "",
+    published_on: dt.date | None = None,
+    language: str = "",
+) -> Article:
+    """Create an article from its text (made canonical) and record it as revision 1."""
+    article = Article(
+        organization=organization,
+        title=title.strip(),
+        text=canonical_text(text),
+        created_by=created_by,
+        byline=byline.strip(),
+        publisher=publisher.strip(),
+        canonical_url=canonical_url,
+        published_on=published_on,
+        language=language,
+    )
+    if not article.text:
+        raise ValidationError({"text": "The article has no text."})
+    article.full_clean()
+    article.save()
+    _revision_create(article=article, actor=created_by, reason="created")
+    return article
+
+
+def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision:
+    last = article.revisions.aggregate(last=Max("number"))["last"] or 0
+    revision = ArticleRevision(
+        article=article, number=last + 1, text=article.text, created_by=actor, reason=reason
+    )
+    revision.full_clean()
+    revision.save()
+    return revision
+
+
+@dataclass(frozen=True)
+class ReanchorReport:
+    """What re-anchoring an article's claims on a new revision did."""
+
+    moved: int = 0
+    unchanged: int = 0
+    orphaned: int = 0
+    sent_to_review: int = 0
+    deferred: bool = False
+
+
+@transaction.atomic
+def article_update_text(
+    *, article: Article, text: str, actor, reason: str = "text edited"
+) -> ReanchorReport:
+    """Replace the article's text with a new revision and re-anchor every claim on it.
+
+    The old text stays in its revision. Large articles are re-anchored by a Celery task;
+    their claims are marked as re-anchoring until it runs.
+    """
+    new_text = canonical_text(text)
+    if not new_text:
+        raise ValidationError({"text": "The article has no text."})
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if new_text == article.text:
+        return ReanchorReport(unchanged=article.claims.count())
+    article.text = new_text
+    article.full_clean()
+    article.save(update_fields=["text", "updated_at"])
+    revision = _revision_create(article=article, actor=actor, reason=reason)
+
+    claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
+    if claims.count() > settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS:
+        from annotations import tasks
+
+        claims.update(anchor_state=Claim.AnchorState.REANCHORING)
+        transaction.on_commit(lambda: tasks.reanchor_article.delay(article.pk, revision.pk))
+        return ReanchorReport(deferred=True)
+    return claims_reanchor(article=article, revision=revision)
+
+
+@transaction.atomic
+def claims_reanchor(*, article: Article, revision: ArticleRevision) -> ReanchorReport:
+    """Anchor the article's non-orphaned claims on `revision`, orphaning those that are lost."""
+    if revision.article_id != article.pk:
+        raise ValueError("The revision belongs to another article.")
+    text = revision.text
+    anchorer = anchoring.Anchorer(text)
+    moved = unchanged = orphaned = sent_to_review = 0
+    claims = list(
+        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).select_for_update()
+    )
+    for claim in claims:
+        result = anchorer.resolve(claim.selectors)
+        changes: dict = {}
+        if result.found:
+            selectors = anchoring.describe(text, result.start, result.end)
+            quote, position = selectors[0], selectors[1]
+            if (claim.start, claim.end) == (position["start"], position["end"]) and (
+                claim.exact == quote["exact"]
+            ):
+                unchanged += 1
+            else:
+                moved += 1
+                changes["position"] = [[claim.start, claim.end], [result.start, result.end]]
+            if claim.exact != quote["exact"]:
+                changes["exact"] = [claim.exact, quote["exact"]]
+            claim.exact, claim.prefix, claim.suffix = (
+                quote["exact"],
+                quote["prefix"],
+                quote["suffix"],
+            )
+            claim.start, claim.end = position["start"], position["end"]
+            claim.revision = revision
+            claim.anchor_state = Claim.AnchorState.ANCHORED
+            claim.orphan_reason = ""
+        else:
+            orphaned += 1
+            # Keep the last selectors and revision so the claim can still be shown
+            # against the text it was checked on.
+            claim.anchor_state = Claim.AnchorState.ORPHANED
+            claim.orphan_reason = result.reason
+            changes["orphaned"] = result.reason
+        # A published verdict on words that changed must be looked at again.
+        if claim.status == Claim.Status.PUBLISHED and ("exact" in changes or "orphaned" in changes):
+            claim.status = Claim.Status.IN_REVIEW
+            changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]
+            sent_to_review += 1
+        if changes or claim.anchor_state != Claim.AnchorState.ANCHORED:
+            claim.version = F("version") + 1
+        claim.save()
+        if changes:
+            _event(claim, None, "reanchored", {**changes, "revision": revision.number})
+    return ReanchorReport(
+        moved=moved, unchanged=unchanged, orphaned=orphaned, sent_to_review=sent_to_review
+    )
+
+
+# Claims
+
+CLAIM_EDITABLE_FIELDS = (
+    "claim_reviewed",
+    "claimant",
+    "claim_date",
+    "rating",
+    "conclusion",
+    "assignee",
+    "tags",
+)
+
+
+def _event(claim: Claim, actor, action: str, changes: dict) -> ClaimEvent:
+    return ClaimEvent.objects.create(claim=claim, actor=actor, action=action, changes=changes)
+
+
+def _require_editor(actor, organization: Organization) -> None:
+    if not permissions.can_edit(actor, organization):
+        raise PermissionDenied("Only editors of this organization can change its claims.")
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    article: Article,
+    creator,
+    selectors: list[dict],
+    claim_reviewed: str = "",
+    claimant: str = "",
+    claim_date: dt.date | None = None,
+) -> Claim:
+    """Anchor the selection in the article's current text and record it as a draft claim.
+
+    The selectors must point at the current text exactly; a mismatch raises
+    `anchoring.AnchorError` and nothing is stored.
+    """
+    _require_editor(creator, article.organization)
+    if article.status != Article.Status.READY:
+        raise ValidationError("The article is not ready for claims yet.")
+    start, end = _anchor_selection(article.text, selectors)
+    quote, position = anchoring.describe(article.text, start, end)
+    claim = Claim(
+        article=article,
+        revision=article.revisions.order_by("-number").first(),
+        exact=quote["exact"],
+        prefix=quote["prefix"],
+        suffix=quote["suffix"],
+        start=position["start"],
+        end=position["end"],
+        claim_reviewed=(claim_reviewed or quote["exact"]).strip(),
+        claimant=claimant,
+        claim_date=claim_date,
+        creator=creator,
+    )
+    claim.full_clean()
+    claim.save()
+    _event(claim, creator, "created", {"exact": claim.exact, "start": start, "end": end})
+    return claim
+
+
+def _anchor_selection(text: str, selectors: list[dict]) -> tuple[int, int]:
+    """The span a new selection covers; malformed selectors are refused like mismatched ones."""
+    try:
+        return anchoring.require_exact(text, selectors)
+    except anchoring.AnchorError:
+        raise
+    except ValueError as error:
+        raise anchoring.AnchorError(str(error)) from error
+
+
+def _lock_current(claim: Claim, expected_version: int | None) -> Claim:
+    current = Claim.objects.select_for_update().get(pk=claim.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersion(current)
+    return current
+
+
+def _as_history_value(value):
+    if isinstance(value, Rating):
+        return value.label
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields) -> Claim:
+    """Change a claim's editable fields, refusing if someone changed it since `expected_version`."""
+    unknown = set(fields) - set(CLAIM_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    _require_editor(actor, claim.article.organization)
+    claim = _lock_current(claim, expected_version)
+    rating = fields.get("rating")
+    if rating is not None and rating.scale.organization_id != claim.article.organization_id:
+        raise ValidationError({"rating": "That rating belongs to another organization's scale."})
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(claim, name)
+        if old != value:
+            changes[name] = [_as_history_value(old), _as_history_value(value)]
+            setattr(claim, name, value)
+    if not changes:
+        return claim
+    if claim.status == Claim.Status.PUBLISHED and "rating" in changes:
+        # A changed verdict is never published silently: it goes back to review.
+        claim.status = Claim.Status.IN_REVIEW
+        changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]
+    claim.version += 1
+    claim.full_clean()
+    claim.save()
+    _event(claim, actor, "updated", changes)
+    return claim
+
+
+# Which status may follow which, and who may make the move.
+TRANSITIONS = {
+    (Claim.Status.DRAFT, Claim.Status.IN_REVIEW): permissions.can_edit,
+    (Claim.Status.IN_REVIEW, Claim.Status.DRAFT): permissions.can_edit,
+    (Claim.Status.IN_REVIEW, Claim.Status.PUBLISHED): permissions.can_publish,
+    (Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW): permissions.can_publish,
+    (Claim.Status.PUBLISHED, Claim.Status.RETRACTED): permissions.can_publish,
+    (Claim.Status.RETRACTED, Claim.Status.IN_REVIEW): permissions.can_publish,
+}
+
+
+@transaction.atomic
+def claim_transition(
+    *, claim: Claim, actor, to_status: str, expected_version: int | None = None, note: str = ""
+) -> Claim:
+    """Move a claim along the workflow: draft → in review → published → retracted."""
+    claim = _lock_current(claim, expected_version)
+    organization = claim.article.organization
+    allowed = TRANSITIONS.get((claim.status, to_status))
+    if allowed is None:
+        raise ValidationError(
+            f"A {claim.get_status_display().lower()} claim cannot become "
+            f"{Claim.Status(to_status).label.lower()}."
+        )
+    if not allowed(actor, organization):
+        raise PermissionDenied("Your role does not allow this step.")
+    if to_status == Claim.Status.PUBLISHED:
+        _check_publishable(claim, actor)
+        claim.reviewer = actor
+        claim.published_at = timezone.now()
+    if to_status == Claim.Status.RETRACTED:
+        if not note.strip():
+            raise ValidationError({"note": "A retraction needs a public correction note."})
+        claim.correction_note = note.strip()
+    changes = {"status": [claim.status, to_status]}
+    if note:
+        changes["note"] = note
+    claim.status = to_status
+    claim.version += 1
+    claim.full_clean()
+    claim.save()
+    _event(claim, actor, "status", changes)
+    return claim
+
+
+def _check_publishable(claim: Claim, actor) -> None:
+    problems = []
+    if claim.rating_id is None:
+        problems.append("a rating")
+    if not claim.conclusion.strip():
+        problems.append("a conclusion")
+    if not claim.sources.exists():
+        problems.append("at least one source")
+    if problems:
+        raise ValidationError(f"Publishing needs {', '.join(problems)}.")
+    if claim.anchor_state != Claim.AnchorState.ANCHORED:
+        raise ValidationError("An orphaned claim must be re-attached before it is published.")
+    if claim.article.organization.requires_two_person_review and claim.creator_id == actor.pk:
+        raise PermissionDenied("Another member must publish a claim you created.")
+
+
+@transaction.atomic
+def claim_reattach(
+    *, claim: Claim, actor, selectors: list[dict], expected_version: int | None = None
+) -> Claim:
+    """Anchor an orphaned (or any) claim to a new selection in the article's current text."""
+    _require_editor(actor, claim.article.organization)
+    claim = _lock_current(claim, expected_version)
+    article = claim.article
+    start, end = _anchor_selection(article.text, selectors)
+    quote, position = anchoring.describe(article.text, start, end)
+    changes = {
+        "exact": [claim.exact, quote["exact"]],
+        "position": [[claim.start, claim.end], [start, end]],
+    }
+    claim.exact, claim.prefix, claim.suffix = quote["exact"], quote["prefix"], quote["suffix"]
+    claim.start, claim.end = position["start"], position["end"]
+    claim.revision = article.revisions.order_by("-number").first()
+    claim.anchor_state = Claim.AnchorState.ANCHORED
+    claim.orphan_reason = ""
+    claim.version += 1
+    claim.full_clean()
+    claim.save()
+    _event(claim, actor, "reattached", changes)
+    return claim
+
+
+# Sources
+
+
+@transaction.atomic
+def source_add(
+    *,
+    claim: Claim,
+    actor,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    quote: str = "",
+    stance: str = Source.Stance.CONTEXT,
+) -> Source:
+    """Cite a source for the claim."""
+    _require_editor(actor, claim.article.organization)
+    source = Source(
+        claim=claim,
+        url=url,
+        title=title.strip(),
+        publisher=publisher.strip(),
+        quote=quote.strip(),
+        stance=stance,
+        added_by=actor,
+    )
+    source.full_clean()
+    source.save()
+    Claim.objects.filter(pk=claim.pk).update(version=F("version") + 1)
+    _event(claim, actor, "source added", {"url": url, "stance": stance})
+    return source

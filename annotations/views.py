@@ -1,0 +1,69 @@
+"""HTML pages: thin views that read through `queries` and render templates."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from annotations import permissions, queries
+from annotations.api.serializers import ClaimSerializer, RatingSerializer
+from annotations.models import Article, Claim, Rating
+
+
+@login_required
+def article_list(request):
+    """The organization's articles, newest first, with claim counts by status."""
+    articles = queries.articles_for(request.user).annotate(
+        claim_total=Count("claims"),
+        claims_published=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED)),
+        claims_orphaned=Count("claims", filter=Q(claims__anchor_state=Claim.AnchorState.ORPHANED)),
+    )
+    search = request.GET.get("q", "").strip()
+    if search:
+        articles = articles.filter(Q(title__icontains=search) | Q(canonical_url__icontains=search))
+    page = Paginator(articles, 25).get_page(request.GET.get("page"))
+    return render(request, "annotations/article_list.html", {"page": page, "search": search})
+
+
+@login_required
+def article_workspace(request, pk: int):
+    """An article's text with its claims beside it; the page script edits through the API."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    queries.remember_roles(request.user)
+    claims = list(queries.workspace_claims(article))
+    ratings = Rating.objects.filter(
+        scale__organization=article.organization, scale__is_default=True
+    )
+    members = get_user_model().objects.filter(memberships__organization=article.organization)
+    workspace = {
+        "article": {"id": article.pk, "status": article.status},
+        "claims": ClaimSerializer(claims, many=True).data,
+        "ratings": RatingSerializer(ratings.select_related("scale"), many=True).data,
+        "members": [{"id": m.pk, "username": m.get_username()} for m in members],
+        "me": {
+            "id": request.user.pk,
+            "username": request.user.get_username(),
+            "role": permissions.role_in(request.user, article.organization),
+        },
+        "two_person_review": article.organization.requires_two_person_review,
+    }
+    orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
+    context = {
+        "article": article,
+        "revision": article.revisions.order_by("-number").values_list("number", flat=True).first(),
+        "paragraphs": _paragraphs(article),
+        "workspace": workspace,
+        "claim_count": len(claims) - orphan_count,
+        "orphan_count": orphan_count,
+    }
+    return render(request, "annotations/article_workspace.html", context)
+
+
+def _paragraphs(article: Article) -> list[dict]:
+    """Split the canonical text into paragraphs, keeping each one's code-point offset."""
+    paragraphs, offset = [], 0
+    for chunk in article.text.split("\n\n"):
+        paragraphs.append({"start": offset, "text": chunk})
+        offset += len(chunk) + 2
+    return paragraphs

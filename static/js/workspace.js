@@ -1,0 +1,563 @@
+// The editor's workspace: highlights, selection to W3C selectors, claim cards, saving.
+// Offsets sent to and received from the server are Unicode code points (the W3C model);
+// the DOM counts UTF-16 units, so every conversion goes through the helpers below.
+
+import { api, ApiError } from "./api.js";
+
+const data = JSON.parse(document.getElementById("workspace-data").textContent);
+const body = document.getElementById("article-body");
+const list = document.getElementById("claim-list");
+const orphanList = document.getElementById("orphan-list");
+const makeClaimButton = document.getElementById("make-claim");
+const selectionStatus = document.getElementById("selection-status");
+const notice = document.getElementById("notice");
+
+const paragraphs = [...body.querySelectorAll("p[data-start]")].map((p) => ({
+  element: p,
+  start: Number(p.dataset.start),
+  chars: Array.from(p.textContent),
+}));
+// The canonical text, as code points: paragraphs are separated by one blank line.
+const textChars = Array.from(paragraphs.map((p) => p.chars.join("")).join("\n\n"));
+const claims = new Map(data.claims.map((c) => [c.id, c]));
+const ratings = data.ratings;
+let activeId = null;
+let currentSelection = null;
+
+const STATUS_LABELS = {
+  draft: "Draft",
+  in_review: "In review",
+  published: "Published",
+  retracted: "Retracted",
+};
+const canPublish = ["admin", "reviewer"].includes(data.me.role);
+
+// ---- offsets ---------------------------------------------------------------
+
+/** Code-point offset in the article of a DOM point inside the article body, or null. */
+function codepointAt(node, offset) {
+  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  let paragraph = element.closest("p[data-start]");
+  if (!paragraph) {
+    // A point between paragraphs (e.g. a triple-click selection) falls on the next one.
+    if (node === body) {
+      const next = body.children[offset];
+      return next ? Number(next.dataset.start) : textChars.length;
+    }
+    return null;
+  }
+  const range = document.createRange();
+  range.setStart(paragraph, 0);
+  range.setEnd(node, offset);
+  return Number(paragraph.dataset.start) + Array.from(range.toString()).length;
+}
+
+function slice(start, end) {
+  return textChars.slice(start, end).join("");
+}
+
+/** W3C selectors for [start, end) in code points: quote with 32-character context, position. */
+function describe(start, end) {
+  return [
+    {
+      type: "TextQuoteSelector",
+      exact: slice(start, end),
+      prefix: slice(Math.max(0, start - 32), start),
+      suffix: slice(end, end + 32),
+    },
+    { type: "TextPositionSelector", start, end },
+  ];
+}
+
+function readSelection() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!body.contains(range.commonAncestorContainer)) return null;
+  let start = codepointAt(range.startContainer, range.startOffset);
+  let end = codepointAt(range.endContainer, range.endOffset);
+  if (start === null || end === null) return null;
+  // Double-click and drag selections often carry the space around a word.
+  while (start < end && /\s/.test(textChars[start])) start++;
+  while (end > start && /\s/.test(textChars[end - 1])) end--;
+  return end > start ? { start, end } : null;
+}
+
+// ---- highlights -------------------------------------------------------------
+
+function anchoredClaims() {
+  return [...claims.values()]
+    .filter((c) => c.anchor_state === "anchored")
+    .sort((a, b) => a.start - b.start || b.end - a.end || a.id - b.id);
+}
+
+function renderHighlights() {
+  const anchored = anchoredClaims();
+  for (const paragraph of paragraphs) {
+    const pStart = paragraph.start;
+    const pEnd = pStart + paragraph.chars.length;
+    const inside = anchored.filter((c) => c.start < pEnd && c.end > pStart);
+    const cuts = new Set([pStart, pEnd]);
+    for (const c of inside) {
+      cuts.add(Math.max(c.start, pStart));
+      cuts.add(Math.min(c.end, pEnd));
+    }
+    const points = [...cuts].sort((a, b) => a - b);
+    const fragment = document.createDocumentFragment();
+    for (let i = 0; i < points.length - 1; i++) {
+      const [a, b] = [points[i], points[i + 1]];
+      const text = paragraph.chars.slice(a - pStart, b - pStart).join("");
+      const covering = inside.filter((c) => c.start <= a && c.end >= b);
+      if (covering.length === 0) {
+        fragment.append(text);
+        continue;
+      }
+      // The shortest covering claim is the one a click means.
+      const innermost = covering.reduce((x, y) => (y.end - y.start < x.end - x.start ? y : x));
+      const mark = document.createElement("mark");
+      mark.textContent = text;
+      mark.className = `highlight status-${innermost.status} depth-${Math.min(covering.length, 3)}`;
+      mark.dataset.claim = innermost.id;
+      mark.dataset.claims = covering.map((c) => c.id).join(" ");
+      mark.title = covering.map(claimSummary).join("\n");
+      if (innermost.rating) mark.style.setProperty("--rating-colour", innermost.rating.colour);
+      if (covering.some((c) => c.id === activeId)) mark.classList.add("active");
+      fragment.append(mark);
+    }
+    paragraph.element.replaceChildren(fragment);
+  }
+}
+
+function claimSummary(claim) {
+  const rating = claim.rating ? ` · ${claim.rating.label}` : "";
+  return `${STATUS_LABELS[claim.status]}${rating}: ${claim.claim_reviewed}`;
+}
+
+// ---- cards ------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function ratingBadge(rating) {
+  if (!rating) return el("span", { class: "badge unrated", text: "Not rated" });
+  const badge = el("span", { class: "badge rating", text: rating.label });
+  badge.style.setProperty("--rating-colour", rating.colour);
+  return badge;
+}
+
+function renderCards() {
+  const anchored = anchoredClaims();
+  list.replaceChildren(...anchored.map(card));
+  const orphans = [...claims.values()].filter((c) => c.anchor_state !== "anchored");
+  orphanList.replaceChildren(...orphans.map(card));
+  document.getElementById("orphans-section").hidden = orphans.length === 0;
+  document.getElementById("claim-count").textContent = `(${anchored.length})`;
+}
+
+function card(claim) {
+  const expanded = claim.id === activeId;
+  const item = el("li", {
+    class: `claim-card status-${claim.status}${expanded ? " active" : ""}`,
+    id: `claim-${claim.id}`,
+    tabindex: "-1",
+    "data-claim": claim.id,
+    "aria-current": expanded ? "true" : false,
+  });
+  const header = el(
+    "div",
+    { class: "card-header" },
+    el("span", { class: `badge status status-${claim.status}`, text: STATUS_LABELS[claim.status] }),
+    ratingBadge(claim.rating),
+    claim.anchor_state === "orphaned"
+      ? el("span", { class: "badge orphan", text: `Orphaned: ${claim.orphan_reason}` })
+      : null,
+  );
+  const quote = el("blockquote", { text: claim.exact });
+  const toggle = el("button", {
+    type: "button",
+    class: "card-toggle",
+    "aria-expanded": String(expanded),
+    text: expanded ? "Close" : "Open",
+    "aria-label": `${expanded ? "Close" : "Open"} claim: ${claim.claim_reviewed}`,
+    onclick: () => activate(expanded ? null : claim.id, { focusCard: true }),
+  });
+  item.append(header, quote, toggle);
+  if (expanded) item.append(editor(claim));
+  return item;
+}
+
+function field(claim, name, label, control) {
+  const id = `c${claim.id}-${name}`;
+  control.id = id;
+  control.name = name;
+  return el("p", { class: "field" }, el("label", { for: id, text: label }), control);
+}
+
+function editor(claim) {
+  const form = el("form", { class: "claim-form", "data-version": claim.version });
+  const ratingSelect = el("select", {}, el("option", { value: "", text: "— not rated —" }));
+  for (const rating of ratings) {
+    const range = rating.value === null ? "outside the scale" : `${rating.value} of ${rating.best_value}`;
+    ratingSelect.append(
+      el("option", {
+        value: rating.id,
+        text: `${rating.label} (${range})`,
+        selected: claim.rating && claim.rating.id === rating.id,
+      }),
+    );
+  }
+  const assignee = el("select", {}, el("option", { value: "", text: "— nobody —" }));
+  for (const member of data.members) {
+    assignee.append(
+      el("option", {
+        value: member.id,
+        text: member.username,
+        selected: claim.assignee && claim.assignee.id === member.id,
+      }),
+    );
+  }
+  form.append(
+    field(claim, "claim_reviewed", "Claim as worded for publication", el("textarea", { rows: 2, text: claim.claim_reviewed })),
+    field(claim, "claimant", "Claimant", el("input", { type: "text", value: claim.claimant })),
+    field(claim, "claim_date", "Claim date", el("input", { type: "date", value: claim.claim_date || "" })),
+    field(claim, "rating", "Rating", ratingSelect),
+    field(claim, "conclusion", "Conclusion (Markdown)", el("textarea", { rows: 4, text: claim.conclusion })),
+    field(claim, "tags", "Tags (comma-separated)", el("input", { type: "text", value: claim.tags.join(", ") })),
+    field(claim, "assignee", "Assignee", assignee),
+  );
+  const saveStatus = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
+  form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Save" })), saveStatus);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveClaim(claim.id, form, saveStatus);
+  });
+
+  const wrapper = el("div", { class: "card-body" }, form);
+  if (claim.conclusion_html) {
+    const preview = el("div", { class: "conclusion-preview", "aria-label": "Conclusion as readers see it" });
+    preview.innerHTML = claim.conclusion_html; // sanitised on the server with nh3
+    wrapper.append(el("h3", { text: "Conclusion preview" }), preview);
+  }
+  wrapper.append(sourcesSection(claim), workflowSection(claim));
+  if (claim.anchor_state !== "anchored") wrapper.append(reattachSection(claim));
+  wrapper.append(historySection(claim));
+  return wrapper;
+}
+
+function sourcesSection(claim) {
+  const section = el("section", { class: "sources", "aria-label": "Sources" }, el("h3", { text: `Sources (${claim.sources.length})` }));
+  const items = el("ul", {});
+  for (const source of claim.sources) {
+    items.append(
+      el(
+        "li",
+        {},
+        el("span", { class: `badge stance-${source.stance}`, text: source.stance }),
+        " ",
+        el("a", { href: source.url, rel: "noopener noreferrer nofollow", target: "_blank", text: source.title || source.url }),
+        source.quote ? el("q", { text: source.quote }) : null,
+      ),
+    );
+  }
+  section.append(items);
+  const form = el("form", { class: "source-form" });
+  const stance = el("select", {});
+  for (const value of ["supports", "refutes", "context"]) stance.append(el("option", { value, text: value }));
+  form.append(
+    field(claim, "url", "Source URL", el("input", { type: "url", required: true, placeholder: "https://" })),
+    field(claim, "title", "Title", el("input", { type: "text" })),
+    field(claim, "quote", "Quoted passage", el("textarea", { rows: 2 })),
+    field(claim, "stance", "Stance", stance),
+  );
+  const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
+  form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Add source" })), status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form));
+    status.textContent = "Adding…";
+    try {
+      const updated = await api("POST", `/api/claims/${claim.id}/sources/`, values);
+      claims.set(updated.id, updated);
+      refresh({ focusField: `c${claim.id}-url` });
+    } catch (error) {
+      status.textContent = errorText(error);
+    }
+  });
+  section.append(form);
+  return section;
+}
+
+function workflowSection(claim) {
+  const section = el("section", { class: "workflow", "aria-label": "Workflow" }, el("h3", { text: "Workflow" }));
+  const buttons = el("p", { class: "actions" });
+  const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
+  const note = el("textarea", { rows: 2 });
+  const move = (to, label, needsNote = false) =>
+    el("button", {
+      type: "button",
+      text: label,
+      onclick: async () => {
+        status.textContent = "Saving…";
+        try {
+          const updated = await api(
+            "POST",
+            `/api/claims/${claim.id}/transition/`,
+            { to, note: needsNote ? note.value : "" },
+            { "If-Match": `"${claim.version}"` },
+          );
+          claims.set(updated.id, updated);
+          refresh({ focusCard: true });
+          announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
+        } catch (error) {
+          status.textContent = errorText(error);
+        }
+      },
+    });
+  if (claim.status === "draft") buttons.append(move("in_review", "Send to review"));
+  if (claim.status === "in_review") {
+    buttons.append(move("draft", "Back to draft"));
+    if (canPublish) buttons.append(move("published", "Publish"));
+  }
+  if (claim.status === "published" && canPublish) {
+    buttons.append(move("in_review", "Back to review"), move("retracted", "Retract", true));
+  }
+  if (claim.status === "retracted" && canPublish) buttons.append(move("in_review", "Back to review"));
+  section.append(buttons);
+  if (claim.status === "published" && canPublish) {
+    section.append(field(claim, "note", "Correction note (for a retraction)", note));
+  }
+  if (claim.status === "retracted") section.append(el("p", { text: `Correction: ${claim.correction_note}` }));
+  section.append(status);
+  return section;
+}
+
+function reattachSection(claim) {
+  const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
+  const button = el("button", {
+    type: "button",
+    text: "Re-attach to the selected words",
+    onclick: async () => {
+      if (!currentSelection) {
+        status.textContent = "Select the words in the article first.";
+        return;
+      }
+      try {
+        const updated = await api(
+          "POST",
+          `/api/claims/${claim.id}/reattach/`,
+          { selectors: describe(currentSelection.start, currentSelection.end) },
+          { "If-Match": `"${claim.version}"` },
+        );
+        claims.set(updated.id, updated);
+        refresh({ focusCard: true });
+        announce("Claim re-attached.");
+      } catch (error) {
+        status.textContent = errorText(error);
+      }
+    },
+  });
+  return el("section", { class: "reattach", "aria-label": "Re-attach" }, el("p", { class: "actions" }, button), status);
+}
+
+function historySection(claim) {
+  const items = el("ol", { class: "history" });
+  for (const event of claim.history) {
+    const who = event.actor ? event.actor.username : "system";
+    const when = new Date(event.created_at).toLocaleString();
+    items.append(el("li", {}, el("strong", { text: `${event.action}` }), ` by ${who}, ${when}: `, el("code", { text: describeChanges(event.changes) })));
+  }
+  return el("details", { class: "history-section" }, el("summary", { text: `History (${claim.history.length})` }), items);
+}
+
+function describeChanges(changes) {
+  return Object.entries(changes)
+    .map(([name, value]) => (Array.isArray(value) && value.length === 2 ? `${name}: ${JSON.stringify(value[0])} → ${JSON.stringify(value[1])}` : `${name}: ${JSON.stringify(value)}`))
+    .join("; ");
+}
+
+// ---- saving ----------------------------------------------------------------
+
+function formValues(form) {
+  const values = Object.fromEntries(new FormData(form));
+  return {
+    claim_reviewed: values.claim_reviewed,
+    claimant: values.claimant,
+    claim_date: values.claim_date || null,
+    rating: values.rating ? Number(values.rating) : null,
+    conclusion: values.conclusion,
+    tags: values.tags
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+    assignee: values.assignee ? Number(values.assignee) : null,
+  };
+}
+
+async function saveClaim(id, form, status, attempt = 1) {
+  const claim = claims.get(id);
+  status.textContent = "Saving…";
+  status.className = "save-status";
+  try {
+    const updated = await api("PATCH", `/api/claims/${id}/`, formValues(form), { "If-Match": `"${claim.version}"` });
+    claims.set(id, updated);
+    refresh({ focusCard: false });
+    const fresh = document.querySelector(`#claim-${id} .save-status`);
+    if (fresh) fresh.textContent = "Saved.";
+  } catch (error) {
+    status.className = "save-status error";
+    if (error instanceof ApiError && error.status === 412) {
+      // Someone else saved first: keep this editor's input on screen, say who, offer a reload.
+      status.replaceChildren(
+        `${error.body.detail} Your edits are still in the form. `,
+        el("button", {
+          type: "button",
+          class: "link-button",
+          text: "Load their version",
+          onclick: () => {
+            claims.set(id, error.body.current);
+            const mine = formValues(form);
+            refresh({ focusCard: true });
+            const kept = document.querySelector(`#claim-${id} .save-status`);
+            kept.textContent = `Your unsaved edits: ${JSON.stringify(mine)}`;
+          },
+        }),
+      );
+      return;
+    }
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+      status.textContent = errorText(error);
+      return;
+    }
+    // Network down or server error: keep the input, retry a few times, then say so.
+    if (attempt < 4) {
+      const delay = 1000 * 2 ** (attempt - 1);
+      status.textContent = `Could not save (${errorText(error)}). Your edits are kept; retrying in ${delay / 1000} s…`;
+      setTimeout(() => saveClaim(id, form, status, attempt + 1), delay);
+    } else {
+      status.replaceChildren(
+        `Could not save (${errorText(error)}). Your edits are kept. `,
+        el("button", { type: "button", class: "link-button", text: "Try again", onclick: () => saveClaim(id, form, status) }),
+      );
+    }
+  }
+}
+
+function errorText(error) {
+  if (error instanceof ApiError) {
+    if (error.body && typeof error.body === "object") {
+      return Object.values(error.body).flat().join(" ") || `error ${error.status}`;
+    }
+    return `server error ${error.status}`;
+  }
+  return "network unreachable";
+}
+
+function announce(message) {
+  notice.textContent = message;
+  notice.hidden = false;
+}
+
+// ---- interaction ------------------------------------------------------------
+
+function refresh({ focusCard = false, focusField = null } = {}) {
+  renderHighlights();
+  renderCards();
+  if (focusField) document.getElementById(focusField)?.focus();
+  else if (focusCard && activeId !== null) document.getElementById(`claim-${activeId}`)?.focus();
+}
+
+function activate(id, { focusCard = false } = {}) {
+  activeId = id;
+  refresh({ focusCard });
+  if (id !== null) {
+    document.getElementById(`claim-${id}`)?.scrollIntoView({ block: "nearest" });
+    body.querySelector(`mark[data-claim="${id}"]`)?.scrollIntoView({ block: "nearest" });
+  }
+}
+
+async function createClaim() {
+  const selection = currentSelection;
+  if (!selection) return;
+  makeClaimButton.disabled = true;
+  selectionStatus.textContent = "Creating the claim…";
+  try {
+    const claim = await api("POST", `/api/articles/${data.article.id}/claims/`, {
+      selectors: describe(selection.start, selection.end),
+    });
+    claims.set(claim.id, claim);
+    window.getSelection().removeAllRanges();
+    currentSelection = null;
+    selectionStatus.textContent = "Claim created.";
+    activate(claim.id, { focusCard: false });
+    document.getElementById(`c${claim.id}-claim_reviewed`)?.focus();
+  } catch (error) {
+    selectionStatus.textContent = `Not created: ${errorText(error)}`;
+    makeClaimButton.disabled = false;
+  }
+}
+
+function move(step) {
+  const ordered = anchoredClaims();
+  if (ordered.length === 0) return;
+  const index = ordered.findIndex((c) => c.id === activeId);
+  const next = index === -1 ? (step > 0 ? 0 : ordered.length - 1) : (index + step + ordered.length) % ordered.length;
+  activate(ordered[next].id, { focusCard: true });
+}
+
+document.addEventListener("selectionchange", () => {
+  currentSelection = readSelection();
+  makeClaimButton.disabled = currentSelection === null;
+  if (currentSelection) {
+    const length = currentSelection.end - currentSelection.start;
+    selectionStatus.textContent = `${length} characters selected. Press c or the button to make a claim.`;
+  }
+});
+
+makeClaimButton.addEventListener("click", createClaim);
+
+body.addEventListener("click", (event) => {
+  const mark = event.target.closest("mark[data-claim]");
+  if (mark && window.getSelection().isCollapsed) activate(Number(mark.dataset.claim), { focusCard: true });
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const typing = event.target.closest("input, textarea, select, [contenteditable]");
+  if (typing) return;
+  if (event.key === "c" && currentSelection) {
+    event.preventDefault();
+    createClaim();
+  } else if (event.key === "j") {
+    event.preventDefault();
+    move(1);
+  } else if (event.key === "k") {
+    event.preventDefault();
+    move(-1);
+  } else if (event.key === "Escape" && activeId !== null) {
+    activate(null);
+  }
+});
+
+// Keyboard selection needs a caret: make the article body a caret-browsable region.
+body.addEventListener("focus", () => {
+  const selection = window.getSelection();
+  if (selection.rangeCount === 0 || !body.contains(selection.anchorNode)) {
+    const first = body.querySelector("p");
+    if (first) selection.collapse(first.firstChild || first, 0);
+  }
+});
+
+const started = performance.now();
+refresh();
+document.documentElement.dataset.highlightsMs = String(performance.now() - started);
+document.documentElement.dataset.workspaceReady = "true";

@@ -1,0 +1,89 @@
+"""Shared fixtures: newsrooms with members, a real Celery worker process, service checks."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from annotations.models import Membership
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture
+def organization(db):
+    return factories.OrganizationFactory()
+
+
+@pytest.fixture
+def editor(organization):
+    return factories.member(organization, Membership.Role.EDITOR, username="eddie")
+
+
+@pytest.fixture
+def reviewer(organization):
+    return factories.member(organization, Membership.Role.REVIEWER, username="rita")
+
+
+@pytest.fixture
+def org_admin(organization):
+    return factories.member(organization, Membership.Role.ADMIN, username="ada")
+
+
+@pytest.fixture
+def article(organization, editor):
+    return factories.article(organization, editor)
+
+
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.05, message: str = ""):
+    """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(message or f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker` process on the test database and the test broker."""
+    env = dict(os.environ)
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        )
+    env["REDIS_URL"] = settings.REDIS_URL
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool", "solo",
+         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        from factcheck.celery import app
+
+        def worker_answers():
+            if worker.poll() is not None:
+                pytest.fail(f"the worker exited: {worker.stdout.read()}")
+            return app.control.ping(timeout=0.5)
+
+        wait_for(worker_answers, timeout=60, message="the Celery worker did not start")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        worker.stdout.close()

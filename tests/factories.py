@@ -1,0 +1,73 @@
+"""factory_boy factories that build rows through the service layer where one exists."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from annotations import services
+from annotations.models import Membership, Organization
+
+SAMPLE_TEXT = (
+    "Over 160,000 people listened in at once, breaking the prior record by a Korean pop "
+    "group of only 44,000 simultaneous listeners.\n\n"
+    "This majority youthful country where the median age is only 22.8 years has the "
+    "demographic prerequisite for change."
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganizationFactory(factory.Factory):
+    """An organization with the default scale, made by `services.organization_create`."""
+
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Fact Desk {n}")
+    slug = factory.Sequence(lambda n: f"fact-desk-{n}")
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.organization_create(**kwargs)
+
+
+def member(organization, role=Membership.Role.EDITOR, **user_fields):
+    """A new user holding `role` in `organization`."""
+    user = UserFactory(**user_fields)
+    services.membership_set(organization=organization, user=user, role=role)
+    return user
+
+
+def article(organization, author, text=SAMPLE_TEXT, title="Listeners and ages"):
+    return services.article_create(
+        organization=organization, title=title, text=text, created_by=author
+    )
+
+
+def quote_selectors(text: str, quote: str, occurrence: int = 0) -> list[dict]:
+    """Selectors for the `occurrence`-th exact appearance of `quote` in `text`."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    end = start + len(quote)
+    return [
+        {
+            "type": "TextQuoteSelector",
+            "exact": quote,
+            "prefix": text[max(0, start - 32) : start],
+            "suffix": text[end : end + 32],
+        },
+        {"type": "TextPositionSelector", "start": start, "end": end},
+    ]

@@ -1,0 +1,44 @@
+"""The demo loader: the reference article with its claims, loaded idempotently."""
+
+import pytest
+from django.core.management import call_command
+
+from annotations.models import Article, ArticleRevision, Claim, ClaimEvent, Membership, Source
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_QUOTES = [
+    "Over 160,000 people listened in at once",
+    "of only 44,000 simultaneous listeners",
+    "the median age is only 22.8 years",
+]
+
+
+def _snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (Article, ArticleRevision, Claim, ClaimEvent, Membership, Source)
+    } | {"claims": list(Claim.objects.values_list("pk", "version", "status", "start", "end"))}
+
+
+def test_demo_has_the_reference_claims_some_published_some_draft():
+    call_command("load_demo", verbosity=0)
+    article = Article.objects.get()
+    claims = list(article.claims.all())
+    assert len(claims) >= 6
+    quotes = {claim.exact for claim in claims}
+    assert set(REQUIRED_QUOTES) <= quotes
+    for claim in claims:
+        assert article.text[claim.start : claim.end] == claim.exact
+    published = [c for c in claims if c.status == Claim.Status.PUBLISHED]
+    assert published and any(c.status == Claim.Status.DRAFT for c in claims)
+    for claim in published:
+        assert claim.rating and claim.conclusion and claim.sources.exists()
+        assert claim.reviewer != claim.creator
+
+
+def test_running_the_demo_loader_twice_changes_nothing():
+    call_command("load_demo", verbosity=0)
+    first = _snapshot()
+    call_command("load_demo", verbosity=0)
+    assert _snapshot() == first

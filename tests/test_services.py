@@ -1,0 +1,163 @@
+"""The service layer: every write, its permission checks, history and workflow rules."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from annotations import anchoring, services
+from annotations.models import Claim, Membership, Rating
+from tests import factories
+
+QUOTE = "Over 160,000 people listened in at once"
+
+
+def _claim(article, editor, quote=QUOTE):
+    return services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, quote)
+    )
+
+
+def _publishable(claim, editor):
+    services.source_add(
+        claim=claim, actor=editor, url="https://example.org/record", stance="supports"
+    )
+    rating = Rating.objects.get(scale__organization=claim.article.organization, label="Mostly true")
+    claim.refresh_from_db()
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=claim.version, rating=rating,
+        conclusion="Roughly **164,000** listeners were reported.",
+    )  # fmt: skip
+    return services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+
+
+def test_article_text_is_made_canonical_and_kept_as_revision_one(organization, editor):
+    article = factories.article(
+        organization, editor, text="  First line\r\nstill first\r\n\r\n\r\nSecond  "
+    )
+    assert article.text == "First line still first\n\nSecond"
+    assert list(article.revisions.values_list("number", "text")) == [(1, article.text)]
+
+
+def test_article_without_text_is_refused(organization, editor):
+    with pytest.raises(ValidationError, match="no text"):
+        factories.article(organization, editor, text=" \n\n ")
+
+
+def test_claim_create_stores_the_selection_the_text_holds(article, editor):
+    claim = _claim(article, editor)
+    assert article.text[claim.start : claim.end] == claim.exact == QUOTE
+    assert claim.claim_reviewed == QUOTE
+    assert claim.revision.number == 1
+    assert claim.events.get().action == "created"
+
+
+def test_claim_whose_quote_does_not_match_the_text_is_refused(article, editor):
+    selectors = factories.quote_selectors(article.text, QUOTE)
+    selectors[0]["exact"] = "Over 150,000 people listened in at once"
+    with pytest.raises(anchoring.AnchorError):
+        services.claim_create(article=article, creator=editor, selectors=selectors)
+    assert not Claim.objects.exists()
+
+
+def test_reviewer_of_another_organization_cannot_create_claims(article):
+    other = factories.OrganizationFactory()
+    outsider = factories.member(other, Membership.Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        _claim(article, outsider)
+
+
+def test_stale_version_is_refused_and_names_who_changed_it(article, editor, reviewer):
+    claim = _claim(article, editor)
+    opened_version = claim.version
+    services.claim_update(
+        claim=claim, actor=reviewer, expected_version=opened_version, claimant="A"
+    )
+    with pytest.raises(services.StaleVersion, match="changed by rita"):
+        services.claim_update(
+            claim=claim, actor=editor, expected_version=opened_version, claimant="B"
+        )
+    claim.refresh_from_db()
+    assert claim.claimant == "A"
+
+
+def test_every_change_is_recorded_with_who_and_what(article, editor):
+    claim = _claim(article, editor)
+    rating = Rating.objects.get(scale__organization=article.organization, label="False")
+    services.claim_update(claim=claim, actor=editor, expected_version=claim.version, rating=rating)
+    event = claim.events.order_by("-id").first()
+    assert event.actor == editor
+    assert event.changes == {"rating": [None, "False"]}
+
+
+def test_publishing_needs_rating_conclusion_and_source(article, editor, reviewer):
+    claim = _claim(article, editor)
+    claim = services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    with pytest.raises(ValidationError, match="a rating, a conclusion, at least one source"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+
+def test_editor_cannot_publish(article, editor):
+    claim = _publishable(_claim(article, editor), editor)
+    with pytest.raises(PermissionDenied):
+        services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.PUBLISHED)
+
+
+def test_reviewer_cannot_publish_own_claim_when_two_people_are_required(article, reviewer):
+    claim = _publishable(_claim(article, reviewer), reviewer)
+    with pytest.raises(PermissionDenied, match="Another member"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+
+def test_reviewer_publishes_and_is_recorded(article, editor, reviewer):
+    claim = _publishable(_claim(article, editor), editor)
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    assert claim.status == Claim.Status.PUBLISHED
+    assert claim.reviewer == reviewer
+    assert claim.published_at is not None
+    assert claim.events.filter(action="status").count() == 2
+
+
+def test_retraction_needs_a_public_note(article, editor, reviewer):
+    claim = _publishable(_claim(article, editor), editor)
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    with pytest.raises(ValidationError, match="correction note"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.RETRACTED)
+    claim = services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Figure was wrong."
+    )
+    assert claim.correction_note == "Figure was wrong."
+
+
+def test_draft_cannot_jump_to_published(article, editor, reviewer):
+    claim = _claim(article, editor)
+    with pytest.raises(ValidationError, match="cannot become published"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+
+def test_changing_a_published_verdict_sends_it_back_to_review(article, editor, reviewer):
+    claim = _publishable(_claim(article, editor), editor)
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    false = Rating.objects.get(scale__organization=article.organization, label="False")
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=claim.version, rating=false
+    )
+    assert claim.status == Claim.Status.IN_REVIEW
+
+
+def test_rating_from_another_organizations_scale_is_refused(article, editor):
+    claim = _claim(article, editor)
+    other = factories.OrganizationFactory()
+    foreign = Rating.objects.filter(scale__organization=other).first()
+    with pytest.raises(ValidationError, match="another organization"):
+        services.claim_update(claim=claim, actor=editor, expected_version=None, rating=foreign)
+
+
+def test_only_admins_manage_members(organization, editor, org_admin):
+    newcomer = factories.UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.membership_set(
+            organization=organization, user=newcomer, role="editor", actor=editor
+        )
+    membership = services.membership_set(
+        organization=organization, user=newcomer, role="reviewer", actor=org_admin
+    )
+    assert membership.role == "reviewer"
