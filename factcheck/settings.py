@@ -76,6 +76,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # The web server and the Celery worker are separate processes sharing one file:
     # WAL lets readers go on during a write, and IMMEDIATE transactions plus a busy
     # timeout make concurrent writers wait instead of failing with "database is locked".

@@ -1,0 +1,143 @@
+"""Editing an article's text keeps every revision and re-anchors its claims, or orphans them."""
+
+import pytest
+from django.core.management import call_command
+
+from annotations import services
+from annotations.models import Article, Claim
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.django_db
+
+LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN = "the median age is only 22.8 years"
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", verbosity=0)
+    article = Article.objects.get()
+    editor = article.organization.memberships.get(user__username="demo-editor").user
+    return article, editor
+
+
+def _claim(article, exact):
+    return article.claims.get(exact=exact)
+
+
+def _edit(article, editor, text):
+    report = services.article_update_text(article=article, text=text, actor=editor)
+    article.refresh_from_db()
+    return report
+
+
+def test_paragraph_inserted_at_the_top_moves_every_claim_and_keeps_verdicts(demo):
+    article, editor = demo
+    before = {c.pk: (c.start, c.exact, c.rating_id, c.status) for c in article.claims.all()}
+    report = _edit(article, editor, "Editor's note: updated on 20 April.\n\n" + article.text)
+    shift = len("Editor's note: updated on 20 April.\n\n")
+    assert report.moved == len(before) and report.orphaned == 0
+    for claim in article.claims.all():
+        start, exact, rating, status = before[claim.pk]
+        assert (claim.start, claim.exact, claim.rating_id, claim.status) == (
+            start + shift,
+            exact,
+            rating,
+            status,
+        )
+        assert article.text[claim.start : claim.end] == claim.exact
+        assert claim.revision.number == 2
+
+
+def test_every_revision_keeps_its_text(demo):
+    article, editor = demo
+    original = article.text
+    _edit(article, editor, original.replace("Twitter Spaces", "X Spaces"))
+    assert list(article.revisions.values_list("number", flat=True)) == [1, 2]
+    assert article.revisions.get(number=1).text == original
+
+
+def test_changed_number_orphans_the_claim_with_the_reason_and_sends_it_to_review(demo):
+    article, editor = demo
+    assert _claim(article, MEDIAN).status == Claim.Status.PUBLISHED
+    report = _edit(article, editor, article.text.replace("22.8", "22.9"))
+    claim = _claim(article, MEDIAN)
+    assert claim.anchor_state == Claim.AnchorState.ORPHANED
+    assert claim.orphan_reason == "number changed: 22.8 → 22.9"
+    assert claim.status == Claim.Status.IN_REVIEW
+    assert report.orphaned == 1 and report.sent_to_review == 1
+    # The orphan keeps the selectors and revision it was checked on.
+    assert claim.revision.number == 1
+    assert claim.revision.text[claim.start : claim.end] == MEDIAN
+
+
+def test_deleted_quote_becomes_orphan_instead_of_matching_lookalike(demo):
+    article, editor = demo
+    text = article.text.replace(LISTENERS + ", breaking", "Breaking")
+    _edit(article, editor, text)
+    claim = _claim(article, LISTENERS)
+    assert claim.anchor_state == Claim.AnchorState.ORPHANED
+    assert claim.orphan_reason == "quote deleted"
+
+
+def test_quote_replaced_by_other_words_is_orphaned_with_that_reason(demo):
+    article, editor = demo
+    text = article.text.replace(LISTENERS + ",", "Many people listened in,")
+    _edit(article, editor, text)
+    claim = _claim(article, LISTENERS)
+    assert claim.anchor_state == Claim.AnchorState.ORPHANED
+    assert claim.orphan_reason == "quote replaced by different words"
+
+
+def test_straightened_quotes_and_fixed_typo_keep_the_claim_anchored(demo):
+    article, editor = demo
+    belt = article.claims.get(exact__startswith="the Belt & Road")
+    text = article.text.replace("\u2019", "'").replace("listened in", "listend in")
+    _edit(article, editor, text)
+    belt.refresh_from_db()
+    assert belt.anchor_state == Claim.AnchorState.ANCHORED
+    assert belt.exact == "the Belt & Road Initiative's (BRI) flagship project"
+    listeners = _claim(article, "Over 160,000 people listend in at once")
+    assert listeners.anchor_state == Claim.AnchorState.ANCHORED
+    # A published claim whose words changed goes back to review.
+    assert listeners.status == Claim.Status.IN_REVIEW
+
+
+def test_duplicated_paragraph_leaves_the_claim_on_the_original(demo):
+    article, editor = demo
+    paragraphs = article.text.split("\n\n")
+    index = next(i for i, p in enumerate(paragraphs) if MEDIAN in p)
+    original_start = _claim(article, MEDIAN).start
+    paragraphs.insert(index + 1, paragraphs[index])
+    _edit(article, editor, "\n\n".join(paragraphs))
+    claim = _claim(article, MEDIAN)
+    assert claim.anchor_state == Claim.AnchorState.ANCHORED
+    assert claim.start == original_start
+
+
+def test_orphan_can_be_reattached_to_a_new_selection(demo):
+    article, editor = demo
+    _edit(article, editor, article.text.replace("22.8", "22.9"))
+    claim = _claim(article, MEDIAN)
+    start = article.text.index("the median age is only 22.9 years")
+    selectors = services.anchoring.describe(article.text, start, start + len(MEDIAN))
+    claim = services.claim_reattach(claim=claim, actor=editor, selectors=selectors)
+    assert claim.anchor_state == Claim.AnchorState.ANCHORED
+    assert claim.exact == "the median age is only 22.9 years"
+    assert claim.revision.number == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_article_is_reanchored_by_the_worker(demo, settings, celery_worker_process):
+    article, editor = demo
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 2
+    report = _edit(article, editor, "A new first paragraph.\n\n" + article.text)
+    assert report.deferred
+    assert article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING).count() == 6
+
+    def all_anchored():
+        return not article.claims.exclude(anchor_state=Claim.AnchorState.ANCHORED).exists()
+
+    wait_for(all_anchored, timeout=60, message="the worker did not re-anchor the claims")
+    for claim in article.claims.all():
+        assert article.text[claim.start : claim.end] == claim.exact
