@@ -14,8 +14,10 @@ def organizations_of(user) -> QuerySet[Organization]:
 
 def articles_for(user) -> QuerySet[Article]:
     """Articles of the user's organizations; nothing for anyone else."""
-    return Article.objects.filter(organization__in=organizations_of(user)).select_related(
-        "organization"
+    return (
+        Article.objects.filter(organization__in=organizations_of(user))
+        .select_related("organization")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -1,0 +1,106 @@
+"""Every view and endpoint, asked by each kind of visitor: the expected status, and no leaks."""
+
+import pytest
+
+from annotations import services
+from annotations.models import Membership
+from tests import factories
+
+QUOTE = "Over 160,000 people listened in at once"
+ROLES = ["anonymous", "outsider", "editor", "reviewer", "admin"]
+
+# (name, method, url, payload, expected status by role in ROLES order)
+HTML_LOGIN = 302
+MATRIX = [
+    ("article list page", "get", "/", None, [HTML_LOGIN, 200, 200, 200, 200]),
+    ("workspace page", "get", "/articles/{article}/", None, [HTML_LOGIN, 404, 200, 200, 200]),
+    ("api article list", "get", "/api/articles/", None, [403, 200, 200, 200, 200]),
+    ("api article detail", "get", "/api/articles/{article}/", None, [403, 404, 200, 200, 200]),
+    ("api article ratings", "get", "/api/articles/{article}/ratings/", None, [403, 404, 200, 200, 200]),
+    ("api claims of article", "get", "/api/articles/{article}/claims/", None, [403, 404, 200, 200, 200]),
+    (
+        "api create claim", "post", "/api/articles/{article}/claims/", "selection",
+        [403, 404, 201, 201, 201],
+    ),
+    (
+        "api paste article", "post", "/api/articles/", {"title": "T", "text": "Body."},
+        [403, 201, 201, 201, 201],
+    ),
+    (
+        "api replace text", "put", "/api/articles/{article}/text/", {"text": "Other words."},
+        [403, 404, 200, 200, 200],
+    ),
+    ("api claim detail", "get", "/api/claims/{claim}/", None, [403, 404, 200, 200, 200]),
+    ("api edit claim", "patch", "/api/claims/{claim}/", {"claimant": "X"}, [403, 404, 200, 200, 200]),
+    (
+        "api send to review", "post", "/api/claims/{claim}/transition/", {"to": "in_review"},
+        [403, 404, 200, 200, 200],
+    ),
+    (
+        "api add source", "post", "/api/claims/{claim}/sources/", {"url": "https://example.org/"},
+        [403, 404, 201, 201, 201],
+    ),
+    (
+        "api reattach", "post", "/api/claims/{claim}/reattach/", "selection",
+        [403, 404, 200, 200, 200],
+    ),
+    ("admin index", "get", "/admin/", None, [302, 302, 302, 302, 302]),
+    ("liveness", "get", "/healthz", None, [200, 200, 200, 200, 200]),
+    ("api schema", "get", "/api/schema/", None, [200, 200, 200, 200, 200]),
+]  # fmt: skip
+
+
+@pytest.fixture
+def world(db):
+    organization = factories.OrganizationFactory()
+    users = {
+        "editor": factories.member(organization, Membership.Role.EDITOR),
+        "reviewer": factories.member(organization, Membership.Role.REVIEWER),
+        "admin": factories.member(organization, Membership.Role.ADMIN),
+    }
+    users["outsider"] = factories.member(factories.OrganizationFactory(), Membership.Role.EDITOR)
+    article = factories.article(organization, users["editor"], title="Secret draft title")
+    claim = services.claim_create(
+        article=article,
+        creator=users["editor"],
+        selectors=factories.quote_selectors(article.text, QUOTE),
+    )
+    return {"users": users, "article": article, "claim": claim}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "url", "payload", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
+)
+def test_permission_matrix(client, world, role, name, method, url, payload, expected):
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    article, claim = world["article"], world["claim"]
+    url = url.format(article=article.pk, claim=claim.pk)
+    if payload == "selection":
+        payload = {"selectors": factories.quote_selectors(article.text, "22.8 years")}
+    kwargs = {"content_type": "application/json", "data": payload} if payload is not None else {}
+    response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == expected[ROLES.index(role)], response.content[:300]
+    if role in ("anonymous", "outsider"):
+        # Nothing of the draft leaks, whatever the status.
+        assert b"Secret draft title" not in response.content
+        assert QUOTE.encode() not in response.content
+    if role == "anonymous" and not url.startswith(("/api/", "/healthz", "/admin/")):
+        assert response.headers["Location"].startswith("/accounts/login/")
+
+
+def test_only_reviewers_and_admins_publish(client, world):
+    claim, editor = world["claim"], world["users"]["editor"]
+    services.source_add(claim=claim, actor=editor, url="https://example.org/")
+    rating = claim.article.organization.rating_scales.get().ratings.first()
+    claim.refresh_from_db()
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    url = f"/api/claims/{claim.pk}/transition/"
+    for role, expected in [("outsider", 404), ("editor", 403), ("reviewer", 200)]:
+        client.force_login(world["users"][role])
+        response = client.post(url, {"to": "published"}, content_type="application/json")
+        assert response.status_code == expected, role
