@@ -432,6 +432,7 @@ async function saveClaim(id, form, status, attempt = 1) {
           },
         }),
       );
+      status.scrollIntoView({ block: "nearest" });
       return;
     }
     if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
@@ -486,7 +487,8 @@ function activate(id, { focusCard = false } = {}) {
 }
 
 async function createClaim() {
-  const selection = currentSelection;
+  // Read the selection now: a fast typist's "c" can beat the last selectionchange event.
+  const selection = readSelection() || currentSelection;
   if (!selection) return;
   makeClaimButton.disabled = true;
   selectionStatus.textContent = "Creating the claim…";
@@ -532,9 +534,9 @@ body.addEventListener("click", (event) => {
 
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
-  const typing = event.target.closest("input, textarea, select, [contenteditable]");
+  const typing = event.target.closest("input, textarea, select");
   if (typing) return;
-  if (event.key === "c" && currentSelection) {
+  if (event.key === "c" && (readSelection() || currentSelection)) {
     event.preventDefault();
     createClaim();
   } else if (event.key === "j") {
@@ -548,14 +550,10 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// Keyboard selection needs a caret: make the article body a caret-browsable region.
-body.addEventListener("focus", () => {
-  const selection = window.getSelection();
-  if (selection.rangeCount === 0 || !body.contains(selection.anchorNode)) {
-    const first = body.querySelector("p");
-    if (first) selection.collapse(first.firstChild || first, 0);
-  }
-});
+// The body is contenteditable only to give keyboard users a caret for shift+arrow
+// selection; every edit (typing, paste, drop, cut) is refused so the text never changes.
+body.addEventListener("beforeinput", (event) => event.preventDefault());
+body.addEventListener("drop", (event) => event.preventDefault());
 
 const started = performance.now();
 refresh();
