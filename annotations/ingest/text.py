@@ -38,6 +38,8 @@ _BLANK_LINE = re.compile(r"\n[ \n]*\n")
 # Tag-like sequences in a title or byline: a letter, '/', '!' or '?' right after '<', up to
 # the next '>' or the end (an unclosed tag). "a < b" stays.
 _TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+# Elements whose content is code, not words: dropped with their content.
+_CODE_ELEMENT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
 
 
 def canonical_text(s: str) -> str:
@@ -76,7 +78,8 @@ def plain_inline(s: str | None, max_chars: int = 500) -> str:
     """
     if not s:
         return ""
-    s = _TAG.sub(" ", s)
+    # Clipped first: a title is short, and the patterns below cost more on long input.
+    s = _TAG.sub(" ", _CODE_ELEMENT.sub(" ", s[: max_chars * 4]))
     s = " ".join(paragraphs_of(canonical_text(s)))
     if len(s) > max_chars:
         s = s[:max_chars].rsplit(" ", 1)[0].rstrip() + "…"

@@ -1,0 +1,1 @@
+"""Server-side fetching of evidence URLs (see `fetcher`)."""

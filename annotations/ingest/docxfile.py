@@ -1,0 +1,113 @@
+"""Word (.docx) documents to article paragraphs, after a zip-bomb check."""
+
+import io
+import zipfile
+
+from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge, human_size
+from annotations.ingest.formats import DOCX
+from annotations.ingest.frontmatter import language_code, split_front_matter
+from annotations.ingest.text import canonical_text, plain_inline
+
+# Entries smaller than this may compress very well (runs of XML) without being a threat;
+# the per-entry ratio is only checked above it.
+_RATIO_CHECK_FROM = 1024 * 1024
+
+# Authors that document templates and libraries write, which name no person.
+_PLACEHOLDER_AUTHORS = {"python-docx", "microsoft office user", "user", "admin", "unknown"}
+
+_TITLE_STYLES = {"title"}
+
+
+def check_zip(data: bytes, limits: IngestLimits) -> None:
+    """Refuse a ZIP archive that would expand beyond the limits, before anything is unpacked.
+
+    The sizes checked are the ones the archive declares; Python's zipfile never inflates an
+    entry past its declared size (it fails the CRC check instead), so the declaration bounds
+    the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except Exception as exc:  # zipfile raises many types for damaged or exotic archives
+        raise IngestError("the Word document is damaged") from exc
+    if len(entries) > limits.docx_max_entries:
+        raise IngestTooLarge(
+            f"the Word document has {len(entries)} parts; the limit is {limits.docx_max_entries}"
+        )
+    total = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries)
+    if total > limits.docx_max_uncompressed:
+        raise IngestTooLarge(
+            f"the Word document unpacks to {human_size(total)}; "
+            f"the limit is {human_size(limits.docx_max_uncompressed)}"
+        )
+    suspicious = total > _RATIO_CHECK_FROM and total > limits.docx_max_ratio * max(packed, 1)
+    for entry in entries:
+        if entry.file_size > _RATIO_CHECK_FROM and entry.file_size > limits.docx_max_ratio * max(
+            entry.compress_size, 1
+        ):
+            suspicious = True
+    if suspicious:
+        raise IngestTooLarge(
+            "the Word document is compressed suspiciously well (a zip bomb?); "
+            f"the limit is {limits.docx_max_ratio}:1"
+        )
+
+
+def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
+    """Article paragraphs and metadata of a .docx file.
+
+    Body paragraphs, headings and table rows (cells joined with ' | ') in document order; a
+    paragraph in the Title style, or the title in the document properties, becomes the
+    title. Headers, footers, footnotes, comments and text boxes are not article text.
+    """
+    check_zip(data, limits)
+    import docx  # imported here: python-docx is only needed for Word files
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for broken parts
+        raise IngestError("the Word document could not be read") from exc
+    paragraphs: list[str] = []
+    title = ""
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            paragraphs.extend(_table_rows(block))
+            continue
+        text = canonical_text(block.text)
+        if not text:
+            continue
+        style = (block.style.name if block.style is not None else "").lower()
+        if style in _TITLE_STYLES and not title and not paragraphs:
+            title = text
+        paragraphs.append(text.replace("\n\n", " "))
+    properties = document.core_properties
+    front = split_front_matter(paragraphs, title=title or plain_inline(properties.title))
+    author = plain_inline(properties.author, 200)
+    if author.lower() in _PLACEHOLDER_AUTHORS:
+        author = ""
+    return Extracted(
+        text="\n\n".join(front.body),
+        media_type=DOCX,
+        title=front.title or plain_inline(properties.title),
+        byline=front.byline or author,
+        language=language_code(properties.language or ""),
+    )
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells = []
+        seen = set()
+        for cell in row.cells:
+            # A merged cell is returned once per grid column it spans.
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            text = canonical_text(cell.text).replace("\n\n", " ")
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append(" | ".join(cells))
+    return rows

@@ -1,0 +1,231 @@
+"""Detecting a document's format from its bytes, and decoding text of unknown encoding."""
+
+import codecs
+import io
+import re
+import unicodedata
+import zipfile
+from pathlib import PurePosixPath
+
+from annotations.ingest.base import IngestError
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML = "text/html"
+MARKDOWN = "text/markdown"
+TEXT = "text/plain"
+
+MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
+HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
+MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+# What a file name or declared type claims, for the binary formats whose claim is checked
+# against the content: a mismatch is refused rather than guessed around.
+_CLAIMED_BINARY = {
+    ".pdf": (PDF, "a PDF"),
+    ".docx": (DOCX, "a Word document"),
+    PDF: (PDF, "a PDF"),
+    DOCX: (DOCX, "a Word document"),
+}
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+
+# The start of an HTML document, after the WHATWG MIME sniffing rules (case-insensitive,
+# followed by a space or '>').
+_HTML_START = re.compile(
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE\s+HTML|<HTML|<HEAD|<SCRIPT|<IFRAME|<H1|<DIV|<FONT"
+    rb"|<TABLE|<A|<STYLE|<TITLE|<B|<BODY|<BR|<P|<ARTICLE|<MAIN|<SECTION|<!--)[\s>]",
+    re.IGNORECASE,
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+# Control characters (category Cc) other than tab, line ends and form feed.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+
+
+def parse_declared_type(declared_type: str) -> tuple[str, str]:
+    """Split a Content-Type value into its lower-case media type and charset ('' if none)."""
+    media, _, params = (declared_type or "").partition(";")
+    charset = ""
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'").lower()
+    return media.strip().lower(), charset
+
+
+def display_name(filename: str) -> str:
+    """The base name of an uploaded file, safe and short enough for an error message."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    name = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    return name[:80] or "the file"
+
+
+def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:
+    """Return the media type of `data`: PDF, DOCX, HTML, MARKDOWN or TEXT.
+
+    The content decides, not the name: a binary format is recognised by its signature.
+    A file name or declared type that claims PDF or Word while the content is something
+    else is refused ("report.pdf is not a PDF"), since that is a mistake the editor should
+    see. Among the text formats the claim chooses (Markdown is not recognisable from its
+    content), except that content which starts like HTML is read as HTML.
+    """
+    suffix = PurePosixPath((filename or "").lower()).suffix
+    media, _ = parse_declared_type(declared_type)
+    try:
+        found, problem = _binary_format(data), None
+    except IngestError as exc:  # another binary format: the claim's message comes first
+        found, problem = "", exc
+    for claim in (suffix, media):
+        if claim in _CLAIMED_BINARY:
+            claimed, what = _CLAIMED_BINARY[claim]
+            if found != claimed:
+                who = display_name(filename) if claim == suffix else "the content"
+                raise IngestError(f"{who} is not {what}")
+    if problem is not None:
+        raise problem
+    if found:
+        return found
+    if media in MARKDOWN_TYPES or (suffix in MARKDOWN_EXTENSIONS and media not in HTML_TYPES):
+        return MARKDOWN
+    if media in HTML_TYPES or suffix in HTML_EXTENSIONS or looks_like_html(data):
+        return HTML
+    return TEXT
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether the first bytes of `data` start like an HTML document."""
+    head = data[:1024]
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(encoding, "ignore").encode("ascii", "ignore")
+            break
+    return bool(_HTML_START.match(head))
+
+
+def _binary_format(data: bytes) -> str:
+    """PDF or DOCX if `data` is one, '' for text; raise for other binary formats."""
+    # Readers accept the PDF header anywhere in the first 1024 bytes; away from the very
+    # start, the end-of-file marker must be there too, so a text that merely mentions
+    # "%PDF-" stays text.
+    if data.startswith(b"%PDF-") or (b"%PDF-" in data[:1024] and b"%%EOF" in data[-2048:]):
+        return PDF
+    if data.startswith(_ZIP):
+        return _zip_format(data)
+    if data.startswith(_OLE2):
+        raise IngestError(
+            "Word 97-2003 (.doc) and other old Office files are not supported: "
+            "save the document as .docx or PDF"
+        )
+    return ""
+
+
+def _zip_format(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            mimetype = b""
+            if "mimetype" in names:
+                # Streamed and cut short: the entry may claim any size (a zip bomb).
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(100)
+    except Exception as exc:  # zipfile raises many types for damaged or exotic archives
+        raise IngestError("the file is a damaged ZIP archive or Word document") from exc
+    if "word/document.xml" in names:
+        return DOCX
+    if b"opendocument" in mimetype:
+        raise IngestError("OpenDocument files are not supported: save the document as .docx")
+    if "xl/workbook.xml" in names or "ppt/presentation.xml" in names:
+        raise IngestError("spreadsheets and presentations are not supported")
+    raise IngestError("the file is a ZIP archive, not a Word document")
+
+
+def html_charset(data: bytes) -> str:
+    """The charset named by a <meta> tag near the start of an HTML document, or ''."""
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii").lower() if match else ""
+
+
+def decode_text(data: bytes, charset: str = "") -> str:
+    """Decode text bytes of unknown encoding.
+
+    In order: a byte order mark; UTF-8 when the bytes are valid UTF-8; the declared
+    `charset` if Python knows it; else charset-normalizer's guess. Raises `IngestError` for
+    binary data (NUL bytes, many control characters) and for bytes no encoding reads
+    sensibly.
+    """
+    text = None
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise IngestError(f"the text is not valid {encoding.upper()}") from exc
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise IngestError(_binary_message(data))
+        text = _decode_without_bom(data, charset)
+    _reject_control_characters(text, data)
+    return text
+
+
+def _decode_without_bom(data: bytes, charset: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if charset:
+        try:
+            codecs.lookup(charset)
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: fall through to detection
+    import charset_normalizer  # imported here: it is slow to import and rarely needed
+
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise IngestError("could not detect the text encoding")
+    encoding = best.encoding
+    # Short Western texts fit several single-byte code pages equally well; prefer
+    # windows-1252, the web's usual legacy encoding, over e.g. cp1250 when it fits as well.
+    for match in matches:
+        if (
+            match.chaos == best.chaos
+            and match.coherence == best.coherence
+            and "cp1252" in match.could_be_from_charset
+        ):
+            encoding = "cp1252"
+            break
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError("could not detect the text encoding") from exc
+
+
+def _reject_control_characters(text: str, data: bytes) -> None:
+    # A stray form feed or DOS end-of-file mark is normal; a text where more than one
+    # character in a hundred is a control character is binary data.
+    controls = len(_CONTROL.findall(text))
+    if controls > max(2, len(text) // 100):
+        raise IngestError(_binary_message(data))
+
+
+def _binary_message(data: bytes) -> str:
+    import filetype  # only to name the format in the message
+
+    kind = filetype.guess(data[:8192])
+    if kind is not None:
+        return f"the file is {kind.mime} data, not a text, HTML, Word or PDF document"
+    return "the file contains binary data, not text"

@@ -1,0 +1,89 @@
+"""Recognising a title and a byline at the top of a document's paragraphs."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from annotations.ingest.text import plain_inline
+
+_MAX_TITLE_CHARS = 200
+_MAX_TITLE_WORDS = 30
+_BYLINE = re.compile(
+    r"^(?:by|written by|words by|author:|von|par|por|di|door|av)\s+(?P<name>[^\d.!?;:]{2,120})$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class FrontMatter:
+    """The title and byline found at the top, and the body paragraphs after them."""
+
+    title: str
+    byline: str
+    body: list[str]
+
+
+def looks_like_title(paragraph: str) -> bool:
+    """Whether a paragraph reads as a headline: short, one sentence, no closing full stop."""
+    return (
+        len(paragraph) <= _MAX_TITLE_CHARS
+        and len(paragraph.split()) <= _MAX_TITLE_WORDS
+        and not paragraph.endswith((".", ",", ";", ":"))
+    )
+
+
+def byline_name(paragraph: str) -> str:
+    """The name in a byline paragraph such as 'By Andrew Korybko', or ''."""
+    match = _BYLINE.match(paragraph.strip())
+    if not match or len(match.group("name").split()) > 8:
+        return ""
+    return plain_inline(match.group("name"), 200)
+
+
+def split_front_matter(paragraphs: list[str], title: str = "") -> FrontMatter:
+    """Take a leading title and byline off `paragraphs`.
+
+    Plain text, PDF and Word files carry the headline and "By ..." line as ordinary
+    paragraphs, while an HTML page's main text does not; taking them off makes every format
+    give the same body. The first paragraph is the title when it equals the `title` already
+    known (from metadata or a heading style) or, with no known title, when it looks like a
+    headline and more paragraphs follow. A byline is then the next paragraph if it starts
+    with "By" (or its equivalent in a few languages) and is followed by more text.
+    """
+    body = list(paragraphs)
+    if body and len(body) > 1:
+        first = body[0]
+        if (title and plain_inline(first) == plain_inline(title)) or (
+            not title and looks_like_title(first) and not byline_name(first)
+        ):
+            title = first
+            body.pop(0)
+    byline = ""
+    if len(body) > 1:
+        byline = byline_name(body[0])
+        if byline:
+            body.pop(0)
+    return FrontMatter(title=plain_inline(title), byline=byline, body=body)
+
+
+def http_url(url: str) -> str:
+    """`url` if it is an absolute http(s) URL of sane length, else ''."""
+    url = url.strip()
+    return url if re.match(r"https?://[^\s/?#]+", url, re.I) and len(url) <= 2000 else ""
+
+
+def iso_date(value: str) -> date | None:
+    """The date at the start of an ISO 8601 date or date-time string, or None."""
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def language_code(value: str) -> str:
+    """The primary language subtag of a BCP 47 tag ('en' for 'en-US'), or ''."""
+    match = re.match(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$", value.strip())
+    return match.group(1).lower() if match else ""

@@ -1,0 +1,223 @@
+"""Web pages to article paragraphs and metadata, with the page's boilerplate left out."""
+
+import json
+import re
+from urllib.parse import urljoin
+
+from annotations.ingest.base import Extracted, IngestError
+from annotations.ingest.formats import HTML, decode_text, html_charset
+from annotations.ingest.frontmatter import http_url, iso_date, language_code
+from annotations.ingest.text import canonical_text, plain_inline
+
+NO_ARTICLE = "no article text found in the page"
+_ENOUGH_PROSE = 500
+
+# Elements of trafilatura's output tree (and their HTML names, for safety) that start a
+# paragraph of their own.
+_BLOCKS = {
+    "p", "head", "list", "item", "quote", "code", "table", "div", "section", "article",
+    "main", "body", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+}  # fmt: skip
+_ROWS = {"row", "tr"}
+_SKIPPED = {"graphic", "img", "script", "style", "template", "noscript"}
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
+def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extracted:
+    """Main text and metadata of an HTML page.
+
+    trafilatura finds the main content and drops navigation, share buttons, comment forms
+    and the like; the text comes out as plain text, since scripts, styles and tags are not
+    content. A page is refused with "no article text found in the page" when the text
+    found is thin and a precision-oriented pass finds no real prose in it either: a plain
+    pass returns the menu and form labels of a page that has no article.
+    """
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    markup = decode_text(data, charset or html_charset(data))
+    # lxml refuses str input that carries an encoding declaration; the text is decoded.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
+    options = {
+        "url": source_url or None,
+        "with_metadata": True,
+        "include_comments": False,
+        "include_tables": True,
+        "include_images": False,
+        "include_links": False,
+    }
+    document = _run_trafilatura(trafilatura, markup, options)
+    paragraphs = _paragraphs(document)
+    # Plenty of prose is an article; a thin result may be menus and form labels, so it
+    # has to hold up in a precision-oriented pass too.
+    if _prose_chars(paragraphs) < _ENOUGH_PROSE:
+        strict = _run_trafilatura(trafilatura, markup, {**options, "favor_precision": True})
+        if _prose_chars(_paragraphs(strict)) == 0:
+            raise IngestError(NO_ARTICLE)
+    text = "\n\n".join(paragraphs)
+    if not text:
+        raise IngestError(NO_ARTICLE)
+    fallback = _page_metadata(markup)
+    # The page's own canonical link or og:url first: trafilatura reports the URL it was
+    # given when there is one, even if the page names another.
+    canonical = http_url(urljoin(source_url, fallback["url"])) if fallback.get("url") else ""
+    return Extracted(
+        text=text,
+        media_type=HTML,
+        title=plain_inline(document.title or fallback.get("title", "")),
+        byline=plain_inline(document.author or fallback.get("author", ""), 200),
+        publisher=plain_inline(document.sitename or fallback.get("publisher", ""), 200),
+        canonical_url=canonical or http_url(document.url or "") or http_url(source_url),
+        published=iso_date(document.date or "") or iso_date(fallback.get("date", "")),
+        language=language_code(fallback.get("language", "") or document.language or ""),
+    )
+
+
+def _run_trafilatura(trafilatura, markup: str, options: dict):
+    """Run trafilatura; on a crash in its metadata code, once more without metadata."""
+    # Hostile or broken markup can trip assertions deep in lxml and htmldate; the date
+    # and byline are worth less than the article, so the text is tried without them.
+    try:
+        return trafilatura.bare_extraction(markup, **options)
+    except Exception:
+        try:
+            return trafilatura.bare_extraction(markup, **{**options, "with_metadata": False})
+        except Exception as exc:
+            raise IngestError("the page could not be read as HTML") from exc
+
+
+def _paragraphs(document) -> list[str]:
+    """The canonical paragraphs of a trafilatura result (none for no result)."""
+    if document is None or document.body is None:
+        return []
+    blocks: list[str] = []
+    _collect_blocks(document.body, blocks)
+    return [p for p in (canonical_text(b.replace("\n", " ")) for b in blocks) if p]
+
+
+def _prose_chars(paragraphs: list[str]) -> int:
+    """Characters in sentence-like paragraphs, as opposed to menu labels.
+
+    A paragraph counts with three words or more, or 20 characters (for scripts written
+    without spaces).
+    """
+    return sum(len(p) for p in paragraphs if len(p.split()) >= 3 or len(p) >= 20)
+
+
+def _collect_blocks(element, out: list[str]) -> None:
+    """Append the text of each block of `element` to `out`, one paragraph per block."""
+    if element.tag in _ROWS:
+        cells = [canonical_text(" ".join(cell.itertext())) for cell in element]
+        out.append(" | ".join(c.replace("\n\n", " ") for c in cells if c))
+        return
+    buffer = [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):  # comments and processing instructions
+            buffer.append(child.tail or "")
+        elif child.tag in _BLOCKS or child.tag in _ROWS:
+            out.append("".join(buffer))
+            buffer = []
+            _collect_blocks(child, out)
+            buffer.append(child.tail or "")
+        elif child.tag in _SKIPPED:
+            buffer.append(child.tail or "")
+        elif child.tag in ("lb", "br"):
+            buffer.extend((" ", child.tail or ""))
+        else:
+            buffer.extend(("".join(child.itertext()), child.tail or ""))
+    out.append("".join(buffer))
+
+
+_META_KEYS = {
+    "og:title": "title",
+    "og:site_name": "publisher",
+    "og:url": "url",
+    "author": "author",
+    "article:author": "author",
+    "article:published_time": "date",
+    "og:locale": "language",
+    "content-language": "language",
+}
+_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
+_HEAD_CHARS = 500_000
+_MAX_JSON_LD = 20
+
+
+def _page_metadata(markup: str) -> dict[str, str]:
+    """Metadata from the page's <html lang>, <meta>, canonical link, JSON-LD and <title>.
+
+    These only fill what trafilatura did not find (and the canonical link, which it does
+    not report when it was given the page's URL). Parsed with lxml, which is linear in the
+    input, from the first 500 kB where the head is.
+    """
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    found: dict[str, str] = {}
+    try:
+        root = lxml.html.document_fromstring(markup[:_HEAD_CHARS])
+    except Exception:  # lxml rejects some junk outright; then there is nothing to read
+        return found
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang:
+        found["language"] = lang
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("http-equiv") or "").lower()
+        target = _META_KEYS.get(key.strip())
+        value = (meta.get("content") or "").strip()
+        if target and value and target not in found:
+            found[target] = value
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            found["url"] = link.get("href").strip()
+            break
+    scripts = (
+        script
+        for script in root.iter("script")
+        if (script.get("type") or "").strip().lower() == "application/ld+json"
+    )
+    for count, script in enumerate(scripts):
+        if count >= _MAX_JSON_LD:
+            break
+        _json_ld_metadata(script.text or "", found)
+    title = root.find(".//title")
+    if title is not None and "title" not in found:
+        found["title"] = title.text_content()
+    return found
+
+
+def _json_ld_metadata(block: str, found: dict[str, str]) -> None:
+    try:
+        data = json.loads(block)
+    except (ValueError, RecursionError):  # broken or absurdly nested JSON-LD is ignored
+        return
+    items = data if isinstance(data, list) else [data]
+    for item in list(items):
+        if isinstance(item, dict) and isinstance(item.get("@graph"), list):
+            items.extend(item["@graph"])
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        kinds = item.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if not any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+            continue
+        values = {
+            "title": item.get("headline"),
+            "date": item.get("datePublished"),
+            "author": _name(item.get("author")),
+            "publisher": _name(item.get("publisher")),
+            "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
+            "language": item.get("inLanguage"),
+        }
+        for key, value in values.items():
+            if isinstance(value, str) and value and key not in found:
+                found[key] = value
+
+
+def _name(value, key: str = "name") -> str:
+    if isinstance(value, list):
+        names = [_name(v, key) for v in value]
+        return ", ".join(n for n in names if n)
+    if isinstance(value, dict):
+        name = value.get(key)
+        return name if isinstance(name, str) else ""
+    return value if isinstance(value, str) and key == "name" else ""

@@ -1,0 +1,101 @@
+"""PDF documents to article paragraphs, rebuilt from the text layer's lines."""
+
+import io
+import re
+
+from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge
+from annotations.ingest.formats import PDF
+from annotations.ingest.frontmatter import language_code, split_front_matter
+from annotations.ingest.text import canonical_text, plain_inline
+
+NO_TEXT = "the PDF has no text layer (scanned?)"
+
+# A paragraph that ends a sentence; one that does not, at the bottom of a page, goes on at
+# the top of the next.
+_SENTENCE_END = re.compile("[.!?\u2026:;\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\\]]*$")
+# Running page numbers ("12", "Page 3", "3 of 10", "- 4 -").
+_PAGE_NUMBER = re.compile(
+    "^(?:page\\s*)?[-\u2013]?\\s*\\d{1,4}\\s*[-\u2013]?(?:\\s*(?:of|/)\\s*\\d{1,4})?$", re.I
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
+    """Article paragraphs and metadata of a PDF.
+
+    pypdf's layout mode keeps vertical gaps as blank lines, which is where paragraphs are
+    split; the lines of a paragraph are joined with spaces, and a paragraph cut by a page
+    break is joined again. Encrypted PDFs that need a password, PDFs over the page limit
+    and PDFs without a text layer are refused.
+    """
+    import pypdf  # imported here: only PDFs need it
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _open_without_password(reader):
+            raise IngestError("the PDF is encrypted")
+        pages = reader.pages
+        count = len(pages)
+    except IngestError:
+        raise
+    except Exception as exc:  # pypdf raises many types for damaged files; all mean the same
+        raise IngestError("the PDF could not be read") from exc
+    if count > limits.max_pdf_pages:
+        raise IngestTooLarge(f"the PDF has {count} pages; the limit is {limits.max_pdf_pages}")
+    paragraphs: list[str] = []
+    for page in pages:
+        page_paragraphs = [
+            p for p in (canonical_text(b) for b in _BLANK_LINE.split(_page_text(page))) if p
+        ]
+        page_paragraphs = [p for p in page_paragraphs if not _PAGE_NUMBER.match(p)]
+        if not page_paragraphs:
+            continue
+        if paragraphs and not _SENTENCE_END.search(paragraphs[-1]):
+            paragraphs[-1] += " " + page_paragraphs.pop(0)
+        paragraphs.extend(page_paragraphs)
+    if not paragraphs:
+        raise IngestError(NO_TEXT)
+    info = _metadata(reader)
+    front = split_front_matter(paragraphs, title=info.get("title", ""))
+    return Extracted(
+        text="\n\n".join(front.body),
+        media_type=PDF,
+        title=front.title or info.get("title", ""),
+        byline=front.byline or info.get("author", ""),
+        language=info.get("language", ""),
+    )
+
+
+def _open_without_password(reader) -> bool:
+    """Whether an encrypted PDF opens with the empty user password (owner-locked only)."""
+    from pypdf import PasswordType
+
+    try:
+        return reader.decrypt("") != PasswordType.NOT_DECRYPTED
+    except Exception:  # e.g. AES without a crypto library installed: still encrypted
+        return False
+
+
+def _page_text(page) -> str:
+    try:
+        return page.extract_text(extraction_mode="layout")
+    except Exception:  # layout mode fails on some odd fonts; plain mode is simpler
+        try:
+            return page.extract_text()
+        except Exception:
+            return ""
+
+
+def _metadata(reader) -> dict[str, str]:
+    found: dict[str, str] = {}
+    try:
+        info = reader.metadata
+        if info is not None:
+            found["title"] = plain_inline(info.title)
+            found["author"] = plain_inline(info.author, 200)
+        lang = reader.trailer["/Root"].get("/Lang")
+        if lang:
+            found["language"] = language_code(str(lang))
+    except Exception:  # metadata is optional; a broken info dictionary is ignored
+        return {key: value for key, value in found.items() if value}
+    return {key: value for key, value in found.items() if value}

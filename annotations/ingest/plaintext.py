@@ -1,0 +1,139 @@
+"""Plain-text and Markdown documents to article paragraphs."""
+
+import re
+
+from annotations.ingest.base import Extracted
+from annotations.ingest.formats import MARKDOWN, TEXT
+from annotations.ingest.frontmatter import http_url, iso_date, language_code, split_front_matter
+from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
+
+# A YAML-style header ("---" lines around "key: value" pairs) as static site generators
+# write it. Only flat string values are read; it is not parsed as YAML.
+_YAML_HEADER = re.compile(r"\A---[ \t]*\n(?P<body>.{0,4000}?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_YAML_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$", re.M)
+
+# Raw HTML inside Markdown whose content is never article text.
+_HIDDEN_TAGS = ("script", "style", "template", "noscript", "iframe", "object", "svg", "math")
+_BLOCK_TAGS = (
+    "p", "div", "li", "dt", "dd", "tr", "blockquote", "pre", "section", "article",
+    "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "details", "summary",
+)  # fmt: skip
+_HIDDEN_OPEN = re.compile(r"<(" + "|".join(_HIDDEN_TAGS) + r")\b", re.I)
+
+
+def extract_text(text: str) -> Extracted:
+    """Article paragraphs, title and byline of a plain-text document."""
+    front = split_front_matter(paragraphs_of(canonical_text(text)))
+    return Extracted(
+        text="\n\n".join(front.body), media_type=TEXT, title=front.title, byline=front.byline
+    )
+
+
+def extract_markdown(text: str) -> Extracted:
+    """Article paragraphs and metadata of a Markdown document.
+
+    Markdown is parsed, not rendered: each paragraph, heading, list item, table row, quote
+    paragraph and code block becomes one paragraph of plain text. Link targets, images and
+    raw HTML tags are dropped (the text inside harmless tags is kept), so nothing of the
+    markup reaches the article text.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    meta = {}
+    header = _YAML_HEADER.match(text)
+    if header:
+        meta = {
+            m.group("key").lower(): m.group("value").strip("\"'")
+            for m in _YAML_LINE.finditer(header.group("body"))
+        }
+        text = text[header.end() :]
+    paragraphs, first_heading = _markdown_paragraphs(text)
+    title = plain_inline(meta.get("title", ""))
+    if not title and first_heading:
+        title = first_heading
+    front = split_front_matter(paragraphs, title=title)
+    return Extracted(
+        text="\n\n".join(front.body),
+        media_type=MARKDOWN,
+        title=front.title,
+        byline=front.byline or plain_inline(meta.get("author", ""), 200),
+        publisher=plain_inline(meta.get("publisher", "") or meta.get("site", ""), 200),
+        canonical_url=http_url(meta.get("canonical_url", "") or meta.get("url", "")),
+        published=iso_date(meta.get("date", "")),
+        language=language_code(meta.get("lang", "") or meta.get("language", "")),
+    )
+
+
+def _markdown_paragraphs(text: str) -> tuple[list[str], str | None]:
+    from markdown_it import MarkdownIt  # imported here: only Markdown imports need it
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # Accept every link target so that "[text](javascript:...)" parses as a link whose
+    # target is then dropped, instead of staying in the text as literal markup.
+    md.validateLink = lambda url: True
+    paragraphs: list[str] = []
+    first_is_heading = False
+    in_heading = False
+    row: list[str] | None = None
+    for token in md.parse(text):
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            paragraphs.append(" | ".join(row))
+            row = None
+        elif token.type == "inline":
+            content = canonical_text(_inline_text(token.children or []))
+            if row is not None:
+                row.append(content.replace("\n\n", " "))
+            elif content:
+                if not paragraphs:
+                    first_is_heading = in_heading
+                paragraphs.append(content)
+        elif token.type in ("fence", "code_block"):
+            paragraphs.append(token.content)
+        elif token.type == "html_block":
+            paragraphs.extend(html_fragment_paragraphs(token.content))
+    paragraphs = [p for p in (canonical_text(p) for p in paragraphs) if p]
+    return paragraphs, (paragraphs[0] if paragraphs and first_is_heading else None)
+
+
+def _inline_text(children) -> str:
+    parts = []
+    hidden = None
+    for child in children:
+        if child.type == "html_inline":
+            if hidden is None:
+                opened = _HIDDEN_OPEN.match(child.content)
+                if opened:
+                    hidden = opened.group(1).lower()
+            elif re.match(rf"</{hidden}\s*>", child.content, re.I):
+                hidden = None
+            continue
+        if hidden is not None:
+            continue
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def html_fragment_paragraphs(fragment: str) -> list[str]:
+    """The visible text of an HTML fragment, without scripts, styles and other hidden parts."""
+    import lxml.html  # imported here: only HTML inside Markdown needs it
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types for junk; junk has no text to keep
+        return []
+    for element in list(root.iter(*_HIDDEN_TAGS, "head", "title", "button", "form")):
+        element.drop_tree()
+    # text_content() runs blocks together; a blank line after each keeps them apart.
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = "\n\n" + (element.tail or "")
+    for element in root.iter("br"):
+        element.tail = " " + (element.tail or "")
+    return paragraphs_of(canonical_text(root.text_content()))

@@ -1,0 +1,855 @@
+"""Ingest: every format to the same canonical text, bad inputs refused with a clear message."""
+
+# The Word, PDF and HTML fixtures are built at test time: python-docx writes the .docx
+# files, the small PDF writer below writes PDFs with a text layer in the standard
+# Helvetica font, and pypdf encrypts one.
+
+import html
+import io
+import random
+import re
+import sys
+import textwrap
+import types
+import unicodedata
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations.ingest import (
+    Extracted,
+    IngestError,
+    IngestLimits,
+    IngestTooLarge,
+    canonical_text,
+    extract,
+    limits_from_settings,
+)
+from annotations.ingest.formats import DOCX, HTML, MARKDOWN, PDF, TEXT
+from annotations.ingest.text import plain_inline
+
+DATA = Path(__file__).parent / "data" / "ingest"
+SAMPLE = DATA / "imran-khan-twitter-spaces.txt"
+
+
+def sample_paragraphs() -> list[str]:
+    return canonical_text(SAMPLE.read_text(encoding="utf-8")).split("\n\n")
+
+
+# --- fixture builders ------------------------------------------------------------------
+
+
+def _pdf_string(text: str) -> bytes:
+    """A PDF literal string in WinAnsiEncoding (cp1252), escaped."""
+    raw = text.encode("cp1252")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def _pdf_text_string(text: str) -> bytes:
+    """A PDF text string for the document information dictionary (UTF-16 with BOM)."""
+    return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().encode() + b">"
+
+
+def make_pdf(
+    paragraphs: list[str],
+    *,
+    title: str = "",
+    author: str = "",
+    heading_size: int = 16,
+    blank_pages: int = 0,
+    drawing_only: bool = False,
+    page_numbers: bool = False,
+) -> bytes:
+    """A PDF whose pages show `paragraphs` in Helvetica, wrapped, a blank line between.
+
+    The first paragraph is set larger, as a headline. Paragraphs flow across pages, so a
+    paragraph may be cut by a page break. `drawing_only` makes a page with a drawn line and
+    no text (what a scanned page looks like to a text extractor).
+    """
+    pages: list[list[tuple[int, int, bytes]]] = []
+    lines: list[tuple[int, int, bytes]] = []
+    y = 750
+    for number, paragraph in enumerate(paragraphs):
+        size = heading_size if number == 0 else 11
+        for line in textwrap.wrap(paragraph, width=88, break_on_hyphens=False):
+            if y < 72:
+                pages.append(lines)
+                lines, y = [], 750
+            lines.append((size, y, _pdf_string(line)))
+            y -= int(size * 1.3)
+        y -= int(size * 1.3)
+    if lines:
+        pages.append(lines)
+    pages.extend([] for _ in range(blank_pages))
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    pages_id = add(b"")
+    kids = []
+    for index, page in enumerate(pages or [[]]):
+        ops = [b"BT /F1 %d Tf 72 %d Td %s Tj ET" % (size, y, text) for size, y, text in page]
+        if page_numbers:
+            ops.append(b"BT /F1 9 Tf 300 40 Td (%d) Tj ET" % (index + 1))
+        if drawing_only:
+            ops.append(b"0.5 w 72 700 m 540 100 l S")
+        stream = b"\n".join(ops)
+        content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] "
+                b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
+                % (pages_id, font, content)
+            )
+        )
+    objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % kid for kid in kids),
+        len(kids),
+    )
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R /Lang (en-GB) >>" % pages_id)
+    info_entries = b""
+    if title:
+        info_entries += b" /Title " + _pdf_text_string(title)
+    if author:
+        info_entries += b" /Author " + _pdf_text_string(author)
+    info = add(b"<<%s >>" % info_entries)
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\n" % (
+        len(objects) + 1,
+        catalog,
+        info,
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def make_docx(paragraphs: list[str], *, title_style: bool = True, **properties) -> bytes:
+    document = docx.Document()
+    for key, value in properties.items():
+        setattr(document.core_properties, key, value)
+    for number, paragraph in enumerate(paragraphs):
+        if number == 0 and title_style:
+            document.add_paragraph(paragraph, style="Title")
+        else:
+            document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def make_html_page(paragraphs: list[str], *, title: str, byline: str) -> bytes:
+    """A blog page around the article: navigation, share buttons, a comment form, footer."""
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    page = f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(title)} | Voice of East</title>
+<meta property="og:site_name" content="Voice of East">
+<meta name="author" content="{html.escape(byline)}">
+<meta property="article:published_time" content="2022-04-22T09:30:00+00:00">
+<link rel="canonical" href="/2022/04/22/imran-khan-twitter-spaces/">
+<script>window.dataLayer = [];</script>
+</head>
+<body>
+<header><nav><ul>
+<li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+<li><a href="/opinion">Opinion</a></li><li><a href="/about">About us</a></li>
+</ul></nav></header>
+<main><article>
+<h1 class="entry-title">{html.escape(title)}</h1>
+<p class="byline">By {html.escape(byline)}</p>
+<div class="entry-content">
+{body}
+</div>
+<div class="share-buttons">
+<a href="https://twitter.com/intent/tweet">Share on Twitter</a>
+<a href="https://www.facebook.com/sharer.php">Share on Facebook</a>
+<a href="mailto:?subject=article">Email this</a>
+</div>
+</article>
+<section id="comments">
+<h3>Leave a Reply</h3>
+<form action="/wp-comments-post.php" method="post" id="commentform">
+<p>Your email address will not be published. Required fields are marked *</p>
+<label>Comment</label><textarea name="comment"></textarea>
+<label>Name *</label><input name="author"><label>Email *</label><input name="email">
+<input type="submit" value="Post Comment">
+</form>
+</section>
+</main>
+<footer><p>© 2022 Voice of East. All rights reserved.</p></footer>
+</body>
+</html>"""
+    return page.encode("utf-8")
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def expect_error(data: bytes, message: str, *, status: int = 400, **kwargs) -> IngestError:
+    with pytest.raises(IngestError) as raised:
+        extract(data, **kwargs)
+    assert raised.value.message == message
+    assert str(raised.value) == message
+    assert raised.value.status == status
+    return raised.value
+
+
+# --- the sample article in every format --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    paragraphs = sample_paragraphs()
+    title, byline_line, body = paragraphs[0], paragraphs[1], paragraphs[2:]
+    assert byline_line == "By Andrew Korybko"
+    return {
+        "paragraphs": paragraphs,
+        "title": title,
+        "body": body,
+        "txt": SAMPLE.read_bytes(),
+        "html": make_html_page(body, title=title, byline="Andrew Korybko"),
+        "docx": make_docx(paragraphs),
+        "pdf": make_pdf(paragraphs, title=title),
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "filename", "media_type"),
+    [
+        ("txt", "article.txt", TEXT),
+        ("html", "article.html", HTML),
+        ("docx", "article.docx", DOCX),
+        ("pdf", "article.pdf", PDF),
+    ],
+)
+def test_every_format_gives_the_same_paragraphs(sample, kind, filename, media_type):
+    result = extract(sample[kind], filename=filename)
+    assert isinstance(result, Extracted)
+    assert result.media_type == media_type
+    # The PDF's text layer uses WinAnsiEncoding, which has the curly quotes, en dashes and
+    # no-break spaces of the sample, so no character needs normalising before comparing.
+    assert result.paragraphs == sample["body"]
+    assert result.text == "\n\n".join(sample["body"])
+    assert result.title == sample["title"]
+    assert result.byline == "Andrew Korybko"
+
+
+def test_the_sample_keeps_its_claims_and_typography(sample):
+    text = extract(sample["txt"], filename="a.txt").text
+    assert "Over 160,000 people listened in at once" in text
+    assert "the median age is only 22.8 years" in text
+    assert "the Belt & Road Initiative’s (BRI) flagship project" in text
+    assert "The Establishment – Pakistani parlance" in text
+    assert "“Trinity”" in text
+    # No-break spaces become plain spaces in canonical text (see canonical_text).
+    assert "\u00a0" not in text
+    assert "editorial policy of Voice of East." in text
+
+
+def test_html_metadata_comes_from_the_page(sample):
+    result = extract(
+        sample["html"], filename="page.html", source_url="https://voiceofeast.net/?p=123"
+    )
+    assert result.publisher == "Voice of East"
+    assert result.published == date(2022, 4, 22)
+    assert result.language == "en"
+    assert result.canonical_url == ("https://voiceofeast.net/2022/04/22/imran-khan-twitter-spaces/")
+    for boilerplate in ("Share on Twitter", "Leave a Reply", "Post Comment", "About us", "©"):
+        assert boilerplate not in result.text
+
+
+def test_the_same_page_with_an_unlabelled_name_is_sniffed_as_html(sample):
+    assert extract(sample["html"]).media_type == HTML
+    assert extract(sample["html"], filename="download").paragraphs == sample["body"]
+
+
+def test_pdf_metadata_and_language(sample):
+    result = extract(sample["pdf"], filename="a.pdf")
+    assert result.language == "en"
+    plain = extract(make_pdf(["A heading", "Body text. More body text."], author="Jane Roe"))
+    assert plain.title == "A heading"
+    assert plain.byline == "Jane Roe"
+    assert plain.paragraphs == ["Body text. More body text."]
+
+
+def test_markdown_gives_the_same_paragraphs(sample):
+    markdown = "# " + "\n\n".join(sample["paragraphs"])
+    result = extract(markdown.encode(), filename="article.md")
+    assert result.media_type == MARKDOWN
+    assert result.title == sample["title"]
+    assert result.byline == "Andrew Korybko"
+    assert result.paragraphs == sample["body"]
+
+
+# --- formats in detail -------------------------------------------------------------------
+
+
+def test_plain_text_normalisation():
+    data = "Headline\r\n\r\nFirst line\r\nsame   paragraph\t here.\r\n\r\n\r\n\r\nSecond.\r\n"
+    result = extract(data.encode(), filename="a.txt")
+    assert result.title == "Headline"
+    assert result.paragraphs == ["First line same paragraph here.", "Second."]
+
+
+def test_a_single_paragraph_is_not_taken_as_a_title():
+    result = extract(b"Just one line without a full stop", filename="a.txt")
+    assert result.title == ""
+    assert result.text == "Just one line without a full stop"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Grüße aus Köln – „Zitat“, naïve Café. Übermäßig große Straße.", "cp1252"),
+        ("Привет, мир! Это проверка кодировки текста для проверки фактов.", "cp1251"),
+        ("これは日本語のテキストです。ファクトチェックのための記事です。", "shift_jis"),
+        ("Zażółć gęślą jaźń. To jest polski tekst z ogonkami i kreskami.", "cp1250"),
+        ("Unicode with a byte order mark: “quotes” and émigré.", "utf-16"),
+        ("UTF-8 with a byte order mark: “quotes” and émigré.", "utf-8-sig"),
+    ],
+)
+def test_common_encodings_are_detected(text, encoding):
+    assert extract(text.encode(encoding), filename="a.txt").text == text
+
+
+def test_a_declared_charset_is_used():
+    data = "Ça coûte 5 €, déjà vu.".encode("cp1252")
+    assert extract(data, declared_type="text/plain; charset=windows-1252").text == (
+        "Ça coûte 5 €, déjà vu."
+    )
+
+
+def test_markdown_structure_becomes_paragraphs():
+    source = textwrap.dedent(
+        """\
+        ---
+        title: "Front matter title"
+        author: Jane Roe
+        date: 2023-05-17
+        lang: de-CH
+        ---
+
+        Intro paragraph with *emphasis*, `code` and a [link](https://example.com).
+        It continues on a second line.
+
+        ## A section heading
+
+        - first item
+        - second item
+          - nested item
+
+        1. numbered one
+        2. numbered two
+
+        > A quoted paragraph.
+
+        | Country | Median age |
+        |---------|------------|
+        | Pakistan | 22.8 |
+
+        ```
+        code block line
+        ```
+
+        ![a picture](picture.png)
+
+        <div><p>Raw HTML paragraph one.</p><p>Raw <b>HTML</b> two,<br>with a break.</p></div>
+        """
+    )
+    result = extract(source.encode(), filename="notes.markdown")
+    assert result.title == "Front matter title"
+    assert result.byline == "Jane Roe"
+    assert result.published == date(2023, 5, 17)
+    assert result.language == "de"
+    assert result.paragraphs == [
+        "Intro paragraph with emphasis, code and a link. It continues on a second line.",
+        "A section heading",
+        "first item",
+        "second item",
+        "nested item",
+        "numbered one",
+        "numbered two",
+        "A quoted paragraph.",
+        "Country | Median age",
+        "Pakistan | 22.8",
+        "code block line",
+        "Raw HTML paragraph one.",
+        "Raw HTML two, with a break.",
+    ]
+
+
+def test_markdown_is_chosen_by_declared_type_only():
+    source = b"# Heading\n\nSome *text* here.\n"
+    assert extract(source, declared_type="text/markdown").paragraphs == ["Some text here."]
+    as_text = extract(source, filename="notes.txt")
+    assert as_text.title == "# Heading"
+    assert as_text.paragraphs == ["Some *text* here."]
+
+
+def test_docx_headings_tables_and_properties():
+    document = docx.Document()
+    document.core_properties.title = "Report on claims"
+    document.core_properties.author = "Jane Roe"
+    document.core_properties.language = "fr-FR"
+    document.add_heading("Introduction", level=1)
+    paragraph = document.add_paragraph("First\u00a0paragraph with a\ttab")
+    paragraph.add_run().add_break()
+    paragraph.add_run("and a line break.")
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).text = "Country"
+    table.cell(0, 1).text = "Median age"
+    table.cell(1, 0).text = "Pakistan"
+    table.cell(1, 1).text = "22.8"
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "A merged note"
+    document.add_heading("Conclusion", level=2)
+    document.add_paragraph("")
+    document.add_paragraph("Last paragraph.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    result = extract(buffer.getvalue(), filename="report.docx")
+    assert result.title == "Report on claims"
+    assert result.byline == "Jane Roe"
+    assert result.language == "fr"
+    assert result.paragraphs == [
+        "Introduction",
+        "First paragraph with a tab and a line break.",
+        "Country | Median age",
+        "Pakistan | 22.8",
+        "A merged note",
+        "Conclusion",
+        "Last paragraph.",
+    ]
+
+
+def test_docx_placeholder_author_is_ignored():
+    result = extract(make_docx(["Heading", "Text."], title_style=False), filename="a.docx")
+    assert result.byline == ""  # python-docx's template says "python-docx"
+    assert result.title == "Heading"
+
+
+def test_pdf_page_numbers_are_dropped_and_pages_joined():
+    long_paragraph = " ".join(f"Sentence number {n} of a long paragraph." for n in range(200))
+    pdf = make_pdf(["A title", long_paragraph, "Closing words."], page_numbers=True)
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) > 1
+    result = extract(pdf, filename="a.pdf")
+    assert result.paragraphs == [long_paragraph, "Closing words."]
+
+
+def test_a_pdf_owner_password_alone_does_not_stop_extraction():
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf(["Title", "Readable text."])))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert extract(buffer.getvalue(), filename="a.pdf").text == "Readable text."
+
+
+def test_html_in_a_legacy_charset_from_its_meta_tag():
+    article = "Это статья о проверке фактов, в которой есть несколько предложений. Вторая фраза."  # noqa: RUF001
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+        f"<title>Новости</title></head><body><article><p>{article}</p></article></body></html>"
+    ).encode("cp1251")
+    result = extract(page, filename="page.htm")
+    assert result.text == article
+    assert result.title == "Новости"
+
+
+def test_html_metadata_from_json_ld():
+    page = """<html><head>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "NewsArticle", "headline": "JSON-LD headline", "datePublished": "2021-03-04",
+       "author": [{"@type": "Person", "name": "Ann Author"}],
+       "publisher": {"@type": "Organization", "name": "Example News"},
+       "inLanguage": "es"}]}</script>
+    </head><body><article><p>Un texto de prueba con varias palabras para el artículo.</p>
+    <p>Segundo párrafo del artículo.</p></article></body></html>"""
+    result = extract(page.encode(), filename="x.html")
+    assert result.title == "JSON-LD headline"
+    assert result.byline == "Ann Author"
+    assert result.publisher == "Example News"
+    assert result.published == date(2021, 3, 4)
+    assert result.paragraphs == [
+        "Un texto de prueba con varias palabras para el artículo.",
+        "Segundo párrafo del artículo.",
+    ]
+
+
+def test_xhtml_with_an_xml_declaration():
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>X</title></head>'
+        "<body><article><p>An XHTML document with a sentence of text in it.</p></article>"
+        "</body></html>"
+    )
+    result = extract(page.encode(), declared_type="application/xhtml+xml")
+    assert result.text == "An XHTML document with a sentence of text in it."
+
+
+# --- bad inputs ----------------------------------------------------------------------------
+
+
+def test_an_empty_file_is_refused():
+    expect_error(b"", "the file is empty", filename="a.txt")
+
+
+def test_a_whitespace_only_file_has_no_text():
+    expect_error(b" \n\r\n\t \n", "the file has no text", filename="a.txt")
+
+
+def test_an_oversized_file_is_refused():
+    error = expect_error(
+        b"x" * 2048,
+        "the file is 2 KB; the limit is 1000 bytes",
+        status=413,
+        filename="a.txt",
+        limits=IngestLimits(max_bytes=1000),
+    )
+    assert isinstance(error, IngestTooLarge)
+
+
+def test_too_much_text_is_refused():
+    data = ("A sentence of text. " * 100).encode()
+    expect_error(
+        data,
+        "the text is longer than 1,000 characters",
+        status=413,
+        filename="a.txt",
+        limits=IngestLimits(max_text_chars=1000),
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (zip_bytes({"notes/a.txt": b"hello"}), "report.pdf", "report.pdf is not a PDF"),
+        (b"Plain text, not a document.", "essay.docx", "essay.docx is not a Word document"),
+        (b"<html><body><p>Hi</p></body></html>", "C:\\Users\\x\\scan.pdf", "scan.pdf is not a PDF"),
+        (make_pdf(["Title", "Some text."]), "letter.docx", "letter.docx is not a Word document"),
+    ],
+)
+def test_a_lying_extension_for_a_binary_format_is_refused(data, filename, message):
+    expect_error(data, message, filename=filename)
+
+
+def test_a_declared_binary_type_that_is_not_true_is_refused():
+    expect_error(
+        b"<html><body>Paywall</body></html>",
+        "the content is not a PDF",
+        declared_type="application/pdf",
+    )
+
+
+def test_content_wins_over_a_text_extension(sample):
+    assert extract(sample["pdf"], filename="article.txt").media_type == PDF
+    assert extract(sample["docx"], filename="article.html").media_type == DOCX
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (zip_bytes({"notes/a.txt": b"hello"}), "the file is a ZIP archive, not a Word document"),
+        (
+            zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.text"}),
+            "OpenDocument files are not supported: save the document as .docx",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+            "Word 97-2003 (.doc) and other old Office files are not supported: "
+            "save the document as .docx or PDF",
+        ),
+        (b"PK\x03\x04 not really a zip", "the file is a damaged ZIP archive or Word document"),
+    ],
+)
+def test_other_binary_formats_are_named(data, message):
+    expect_error(data, message, filename="upload.bin")
+
+
+def test_binary_garbage_is_refused():
+    garbage = random.Random(7).randbytes(4096)
+    expect_error(garbage, "the file contains binary data, not text", filename="notes.txt")
+
+
+def test_a_picture_named_txt_is_refused_by_its_content():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+    expect_error(
+        png,
+        "the file is image/png data, not a text, HTML, Word or PDF document",
+        filename="notes.txt",
+    )
+
+
+def test_control_characters_are_binary_data():
+    rng = random.Random(3)
+    data = bytes(rng.choice([*range(1, 9), *range(14, 32), 65, 66, 32]) for _ in range(800))
+    expect_error(data, "the file contains binary data, not text", filename="a.txt")
+
+
+def test_undecodable_bytes_are_refused():
+    rng = random.Random(5)
+    data = bytes(rng.randrange(0x80, 0x100) for _ in range(3000))
+    expect_error(data, "could not detect the text encoding", filename="a.txt")
+
+
+def test_an_encrypted_pdf_is_refused():
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf(["Title", "Secret text."])))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    expect_error(buffer.getvalue(), "the PDF is encrypted", filename="a.pdf")
+
+
+def test_a_pdf_without_a_text_layer_is_refused():
+    expect_error(
+        make_pdf([], drawing_only=True), "the PDF has no text layer (scanned?)", filename="s.pdf"
+    )
+
+
+def test_a_pdf_over_the_page_limit_is_refused():
+    pdf = make_pdf(["Title", "Text."], blank_pages=5)
+    expect_error(
+        pdf,
+        "the PDF has 6 pages; the limit is 3",
+        status=413,
+        filename="a.pdf",
+        limits=IngestLimits(max_pdf_pages=3),
+    )
+
+
+def test_a_damaged_pdf_is_refused():
+    expect_error(b"%PDF-1.4\n garbage garbage", "the PDF could not be read", filename="a.pdf")
+
+
+def _docx_with(extra: dict[str, bytes]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(make_docx(["Title", "Text."]))) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    entries.update(extra)
+    return zip_bytes(entries)
+
+
+def test_a_zip_bomb_docx_is_refused_by_its_ratio():
+    # 20 MB of zeros packs into about 20 kB: a ratio near 1000:1.
+    bomb = _docx_with({"word/media/bomb.bin": bytes(20 * 1024 * 1024)})
+    assert len(bomb) < 200_000
+    expect_error(
+        bomb,
+        "the Word document is compressed suspiciously well (a zip bomb?); the limit is 100:1",
+        status=413,
+        filename="bomb.docx",
+    )
+
+
+def test_a_docx_that_unpacks_too_large_is_refused():
+    noise = random.Random(1).randbytes(1_500_000)  # incompressible: the ratio is fine
+    with pytest.raises(IngestTooLarge) as raised:
+        extract(
+            _docx_with({"word/media/noise.bin": noise}),
+            filename="big.docx",
+            limits=IngestLimits(docx_max_uncompressed=2 * 1024 * 1024),
+        )
+    assert re.fullmatch(
+        r"the Word document unpacks to 2\.\d MB; the limit is 2 MB", raised.value.message
+    )
+    assert raised.value.status == 413
+
+
+def test_a_docx_with_too_many_parts_is_refused():
+    parts = {f"word/media/p{n}.txt": b"x" for n in range(30)}
+    expect_error(
+        _docx_with(parts),
+        "the Word document has 47 parts; the limit is 40",
+        status=413,
+        filename="many.docx",
+        limits=IngestLimits(docx_max_entries=40),
+    )
+
+
+def test_a_docx_without_text_is_refused():
+    expect_error(make_docx([]), "the Word document has no text", filename="empty.docx")
+
+
+def test_html_without_main_content_is_refused():
+    page = b"""<!DOCTYPE html><html><head><title>Home</title></head><body>
+    <header><nav><ul><li><a href="/">Home</a></li>
+    <li><a href="/news">News and stories from around the world</a></li></ul></nav></header>
+    <aside><h3>Recent posts</h3><ul><li><a href="/a">An older post about the economy</a></li>
+    <li><a href="/b">Another post</a></li></ul></aside>
+    <section id="comments"><form><p>Your email address will not be published.</p>
+    <textarea></textarea><input type="submit" value="Post"></form></section>
+    <footer>(c) 2022</footer></body></html>"""
+    expect_error(page, "no article text found in the page", filename="index.html")
+
+
+def test_an_html_page_of_menus_only_is_refused():
+    page = b"<html><body><nav><a href=/>Home</a><a href=/x>About</a></nav></body></html>"
+    expect_error(page, "no article text found in the page", filename="index.html")
+
+
+# --- hostile markup --------------------------------------------------------------------------
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(2)>",
+    '<svg onload="alert(3)"><circle r="1"/></svg>',
+    '<a href="javascript:alert(4)">click me</a>',
+    '<iframe src="javascript:alert(5)"></iframe>',
+    "<style>body{background:url('javascript:alert(6)')}</style>",
+    '<div style="background-image:url(javascript:alert(7))">styled words</div>',
+    "<body onload=alert(8)>",
+    '<math><mtext><table><mglyph><style><img src=x onerror="alert(9)">',
+    "<details open ontoggle=alert(10)>details words</details>",
+    '<object data="javascript:alert(11)"></object>',
+    '<input autofocus onfocus="alert(12)">',
+]
+_TAG = re.compile(
+    r"<\s*/?\s*(script|img|svg|a|iframe|style|div|body|math|mtext|table|details|object|input)\b",
+    re.I,
+)
+
+
+def _assert_inert(*values: str) -> None:
+    for value in values:
+        assert not _TAG.search(value), value
+        for needle in ("onerror", "onload", "ontoggle", "onfocus", "javascript:", "alert("):
+            assert needle not in value.lower(), value
+
+
+def test_xss_in_an_html_page_leaves_no_markup():
+    payloads = "\n".join(
+        f"<p>Sentence number {n} of the article. {x}</p>" for n, x in enumerate(XSS)
+    )
+    page = f"""<html><head>
+    <title>Breaking &lt;script&gt;alert(1)&lt;/script&gt; news</title>
+    <meta property="og:site_name" content="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;Site">
+    <meta name="author" content="&lt;b onmouseover=alert(1)&gt;Eve&lt;/b&gt;">
+    </head><body><article>{payloads}</article></body></html>"""
+    result = extract(page.encode(), filename="x.html")
+    _assert_inert(result.text, result.title, result.byline, result.publisher)
+    assert "Sentence number 0 of the article." in result.text
+    assert result.title == "Breaking news"
+    assert result.byline == "Eve"
+
+
+def test_xss_in_markdown_leaves_no_markup():
+    source = "# Title <script>alert(1)</script>\n\n"
+    source += "\n\n".join(f"Paragraph {n} with {x} inside." for n, x in enumerate(XSS))
+    source += "\n\n" + "\n\n".join(XSS)
+    source += "\n\n[click](javascript:alert(13)) and ![img](javascript:alert(14))"
+    result = extract(source.encode(), filename="x.md")
+    _assert_inert(result.text, result.title)
+    assert result.title == "Title"
+    assert "Paragraph 0 with inside." in result.paragraphs
+    assert "styled words" in result.text
+
+
+def test_escaped_markup_in_article_text_stays_literal_text():
+    # An article may quote markup; the text is plain text and is escaped when shown.
+    page = (
+        b"<html><body><article><p>The attacker posted &lt;script&gt;alert(1)&lt;/script&gt; "
+        b"into the comment field of the site.</p></article></body></html>"
+    )
+    assert "<script>alert(1)</script>" in extract(page, filename="x.html").text
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("<b>Bold</b> title", "Bold title"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("<script>alert(1)</script>Title", "Title"),
+        ("<style>p{}</style>Styled <i>title", "Styled title"),
+        ("Unclosed <img src=x onerror=alert(1)", "Unclosed"),
+        ("  spaced\n\n out\u00a0title ", "spaced out title"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_plain_inline(raw, clean):
+    assert plain_inline(raw) == clean
+
+
+# --- canonical text ----------------------------------------------------------------------------
+
+
+# Zero-width (non-)joiners carry meaning (emoji sequences, Persian) and must stay.
+JOINERS = "ZWJ \U0001f469\u200d\U0001f4bb and ZWNJ \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("a\r\nb\rc\n", "a b c"),
+        ("  lead and trail  ", "lead and trail"),
+        ("one\n\n\n\ntwo", "one\n\ntwo"),
+        ("one\n \t \ntwo", "one\n\ntwo"),
+        ("many   inner\t\tspaces", "many inner spaces"),
+        ("no\u00a0break\u202fnarrow\u3000wide", "no break narrow wide"),
+        ("soft\u00adhyphen zero\u200bwidth \ufeffbom", "softhyphen zerowidth bom"),
+        ("cafe\u0301", "café"),
+        ("page\x0cbreak", "page\n\nbreak"),
+        ("line\u2028separator\u2029paragraph", "line separator\n\nparagraph"),
+        ("bell\x07 and nul\x00", "bell and nul"),
+        (JOINERS, JOINERS),
+        ("", ""),
+        ("\n \n", ""),
+    ],
+)
+def test_canonical_text(raw, canonical):
+    assert canonical_text(raw) == canonical
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_canonical_text_properties(raw):
+    text = canonical_text(raw)
+    assert canonical_text(text) == text
+    assert unicodedata.is_normalized("NFC", text)
+    assert text == text.strip()
+    assert "\r" not in text and "\t" not in text and "  " not in text
+    assert "\n\n\n" not in text
+    for paragraph in text.split("\n\n") if text else []:
+        assert paragraph and "\n" not in paragraph and paragraph == paragraph.strip()
+
+
+def test_limits_from_settings(monkeypatch):
+    conf = types.ModuleType("django.conf")
+    conf.settings = types.SimpleNamespace(
+        FACTCHECK_UPLOAD_MAX_BYTES=10,
+        FACTCHECK_MAX_TEXT_CHARS=20,
+        FACTCHECK_PDF_MAX_PAGES=30,
+        FACTCHECK_DOCX_MAX_UNCOMPRESSED=40,
+        FACTCHECK_DOCX_MAX_RATIO=50,
+    )
+    monkeypatch.setitem(sys.modules, "django.conf", conf)
+    assert limits_from_settings() == IngestLimits(
+        max_bytes=10,
+        max_text_chars=20,
+        max_pdf_pages=30,
+        docx_max_uncompressed=40,
+        docx_max_ratio=50,
+    )
+    conf.settings = types.SimpleNamespace()
+    assert limits_from_settings() == IngestLimits()
