@@ -1,10 +1,14 @@
 """Admin pages for every model; text changes go through the service layer."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations import services
+from annotations.ingest import IngestError
 from annotations.models import (
     Article,
+    ArticleImport,
     ArticleRevision,
     Claim,
     ClaimEvent,
@@ -153,3 +157,73 @@ class ClaimEventAdmin(admin.ModelAdmin):
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["url", "claim", "stance", "fetch_state"]
     list_filter = ["stance", "fetch_state"]
+
+
+class ArticleImportForm(forms.ModelForm):
+    """Import from the admin: a file or a URL, through the same services as the API."""
+
+    upload = forms.FileField(required=False, help_text=".txt, .md, .html, .docx or .pdf")
+    url = forms.URLField(required=False, assume_scheme="https", help_text="A web page to import.")
+
+    class Meta:
+        model = ArticleImport
+        fields = ["organization"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, url = cleaned.get("upload"), cleaned.get("url")
+        if bool(upload) == bool(url):
+            raise forms.ValidationError("Give either a file or a URL.")
+        return cleaned
+
+
+@admin.register(ArticleImport)
+class ArticleImportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "organization", "kind", "state", "error", "media_type", "created_at"]
+    list_filter = ["state", "kind", "organization"]
+    readonly_fields = [
+        "article", "requested_by", "kind", "filename", "source_url", "final_url",
+        "declared_type", "media_type", "size", "sha256", "original", "state", "error",
+        "created_at", "finished_at",
+    ]  # fmt: skip
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ArticleImportForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        organization = form.cleaned_data["organization"]
+        try:
+            if form.cleaned_data.get("upload"):
+                upload = form.cleaned_data["upload"]
+                article = services.article_import_upload(
+                    organization=organization,
+                    requested_by=request.user,
+                    data=upload.read(),
+                    filename=upload.name,
+                    declared_type=upload.content_type or "",
+                )
+            else:
+                article = services.article_import_url(
+                    organization=organization,
+                    requested_by=request.user,
+                    url=form.cleaned_data["url"],
+                )
+        except (IngestError, ValidationError, PermissionDenied) as error:
+            # The admin has already decided to save; say why nothing was imported.
+            self.message_user(request, f"Not imported: {error}", level=messages.ERROR)
+            return
+        latest = article.imports.first()
+        obj.pk = latest.pk if latest else None
+        self.message_user(request, f"Article “{article.title}”: {article.get_status_display()}.")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return self.response_post_save_add(request, obj)
+        return super().response_add(request, obj, post_url_continue)

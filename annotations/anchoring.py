@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 CONTEXT_LENGTH = 32
 """Code points of prefix and suffix that `describe` records around a quote."""
@@ -35,11 +35,17 @@ MIN_CONTEXT_SIMILARITY = 0.7
 """How closely the prefix or the suffix must match for a quote found elsewhere to count."""
 
 _STRONG_CONTEXT_SIMILARITY = 0.9
+_PERFECT_CONTEXT_SIMILARITY = 0.99
 _CONTEXT_SLACK = 8
-_SHORTEST_CONTEXT_EVIDENCE = 8
-_SEARCH_RADII = (4096, 65536, None)
+_CONCLUSIVE_CONTEXT = 8
+_SHORTEST_FORGIVEN_QUOTE = 3
+_SEARCH_RADII = (4096, 65536)
 _FUZZY_CUTOFF = 70
+_LOOSE_FUZZY_CUTOFF = 50
 _MAX_FUZZY_CANDIDATES = 8
+_MAX_CONTEXT_MATCHES = 256
+_MAX_SLOT_CONTEXT_REPEATS = 3
+_LARGEST_FUZZY_WINDOW = 2 * 65536 + 4096
 _MAX_EXACT_CANDIDATES = 1000
 _NUMBER_REACH = 40
 
@@ -104,6 +110,7 @@ class Candidate:
     quote_similarity: float
     prefix_similarity: float | None
     suffix_similarity: float | None
+    context_score: float
     numbers_changed: tuple[tuple[str, ...], tuple[str, ...]] | None
     context_agrees: bool
     accepted: bool
@@ -146,7 +153,7 @@ def describe(text: str, start: int, end: int) -> list[dict]:
 
 def resolve(text: str, selectors: Sequence[dict]) -> Anchoring:
     """Anchor `selectors` in `text` and say how, or why it failed."""
-    return _anchorer_for(text).resolve(selectors)
+    return Anchorer(text).resolve(selectors)
 
 
 def anchor(text: str, selectors: Sequence[dict]) -> tuple[int, int] | None:
@@ -185,9 +192,18 @@ def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
 
 
 def resolve_many(text: str, selector_lists: Iterable[Sequence[dict]]) -> list[Anchoring]:
-    """Anchor every selector list in one text, normalising the text only once."""
+    """Anchor every selector list in one text, normalising the text only once.
+
+    They are anchored in the order of their old positions, so that each can look for its
+    quote where its predecessors went; the results come back in the order given.
+    """
     anchorer = Anchorer(text)
-    return [anchorer.resolve(selectors) for selectors in selector_lists]
+    selector_lists = list(selector_lists)
+    order = sorted(range(len(selector_lists)), key=lambda i: _old_start(selector_lists[i]))
+    results: list[Anchoring | None] = [None] * len(selector_lists)
+    for index in order:
+        results[index] = anchorer.resolve(selector_lists[index])
+    return results
 
 
 def anchor_many(
@@ -203,7 +219,7 @@ def rank_candidates(text: str, selectors: Sequence[dict]) -> list[Candidate]:
     Meant for diagnostics and tests: unlike `resolve`, it never stops early and includes
     rejected candidates.
     """
-    return _anchorer_for(text).candidates(selectors)
+    return Anchorer(text).candidates(selectors)
 
 
 def match_quote_all(
@@ -274,16 +290,18 @@ def codepoint_to_utf16(text: str, offset: int) -> int:
 class Anchorer:
     """Anchors many selector lists in one text, building its normalised view only once.
 
-    The normalised view folds curly quotes, dashes and every kind of space, and collapses
-    runs of spaces, so that a revision that only retypes those still matches; a map of the
-    collapsed runs converts its offsets back to the original text.
+    It also learns how far the quotes it anchored confidently have moved, and looks for the
+    next quote where its neighbours went: after a long insertion near the top of an article,
+    every later claim has moved by about the same amount.
     """
 
     def __init__(self, text: str):
         if not isinstance(text, str):
             raise ValueError(f"text must be a str, got {type(text).__name__}")
         self.text = text
-        self._normalised: str | None = None
+        self._view: _NormalisedText | None = None
+        self._moved_from: list[int] = []
+        self._moved_by: list[int] = []
 
     def resolve(self, selectors: Sequence[dict]) -> Anchoring:
         """Anchor `selectors` in this text and say how, or why it failed."""
@@ -303,6 +321,7 @@ class Anchorer:
                 f"({len(text)} characters)",
             )
         if position_in_range and text[target.start : target.end] == target.exact:
+            self._learn_move(target.start, target.start)
             return Anchoring(
                 target.start, target.end, "position", "the quote is still at its position", 1.0
             )
@@ -324,15 +343,40 @@ class Anchorer:
         )
 
     @property
-    def normalised(self) -> str:
-        """The text with quotes, dashes and spaces folded and space runs collapsed."""
-        if self._normalised is None:
-            self._build_normalised_view()
-        return self._normalised
+    def view(self) -> _NormalisedText:
+        """The normalised text and its offset map, built on first use."""
+        # Built lazily: claims still at their position never need it.
+        if self._view is None:
+            self._view = _normalised_view(self.text)
+        return self._view
 
-    def _build_normalised_view(self) -> None:
-        # Built lazily: a claim still at its position never needs the view.
-        folded = _fold(self.text)
+    def expected_start(self, old_start: int) -> int:
+        """Where text that started at `old_start` in the previous revision probably starts now."""
+        if not self._moved_from:
+            return old_start
+        after = bisect.bisect_left(self._moved_from, old_start)
+        neighbours = [i for i in (after - 1, after) if 0 <= i < len(self._moved_from)]
+        nearest = min(neighbours, key=lambda i: abs(self._moved_from[i] - old_start))
+        return min(len(self.text), max(0, old_start + self._moved_by[nearest]))
+
+    def _learn_move(self, old_start: int, new_start: int) -> None:
+        at = bisect.bisect_left(self._moved_from, old_start)
+        if at < len(self._moved_from) and self._moved_from[at] == old_start:
+            self._moved_by[at] = new_start - old_start
+        else:
+            self._moved_from.insert(at, old_start)
+            self._moved_by.insert(at, new_start - old_start)
+
+
+class _NormalisedText:
+    """A text with quotes, dashes and spaces folded and space runs collapsed.
+
+    A revision that only retypes those characters then still matches; the positions of the
+    collapsed runs map offsets back and forth between the two texts.
+    """
+
+    def __init__(self, text: str):
+        folded = _fold(text)
         run_starts, run_ends, run_positions, shifts = [], [], [], []
         removed = 0
         for run in _SPACE_RUN.finditer(folded):
@@ -344,17 +388,15 @@ class Anchorer:
             shifts.append(removed)
         self._run_starts, self._run_ends = run_starts, run_ends
         self._run_positions, self._shifts = run_positions, shifts
-        self._normalised = _SPACE_RUN.sub(" ", folded) if run_starts else folded
+        self.text = _SPACE_RUN.sub(" ", folded) if run_starts else folded
 
     def to_original(self, offset: int) -> int:
-        """Map an offset in the normalised view to the original text."""
+        """Map an offset in the normalised text to the original text."""
         run = bisect.bisect_left(self._run_positions, offset) - 1
         return offset + (self._shifts[run] if run >= 0 else 0)
 
     def to_normalised(self, offset: int) -> int:
-        """Map an offset in the original text to the normalised view."""
-        if self._normalised is None:
-            self._build_normalised_view()
+        """Map an offset in the original text to the normalised text."""
         run = bisect.bisect_right(self._run_starts, offset) - 1
         if run < 0:
             return offset
@@ -364,19 +406,29 @@ class Anchorer:
 
 
 @functools.lru_cache(maxsize=8)
-def _anchorer_for(text: str) -> Anchorer:
-    return Anchorer(text)
+def _normalised_view(text: str) -> _NormalisedText:
+    return _NormalisedText(text)
 
 
 class _QuoteSearch:
-    """One quote's search for its new place: exact matches first, then approximate ones."""
+    """One quote's search for its new place, in ever wider windows around where it should be.
+
+    In each window: verbatim occurrences first; then the "slot", the stretch between where
+    the prefix and the suffix are found now (the quote's own place, whatever it holds now);
+    then approximate occurrences. The nearest window with an acceptable candidate wins, unless
+    the slot has better context than that candidate: then the quote's own place was found
+    without it, and a look-alike elsewhere must not take over.
+    """
 
     def __init__(self, anchorer: Anchorer, target: _Target, exhaustive: bool):
         self.anchorer = anchorer
         self.text = anchorer.text
-        self.norm = anchorer.normalised
+        self.view = anchorer.view
+        self.norm = self.view.text
         self.target = target
         self.exhaustive = exhaustive
+        # Diagnostics also want loosely similar passages; anchoring only needs close ones.
+        self.fuzzy_cutoff = _LOOSE_FUZZY_CUTOFF if exhaustive else _FUZZY_CUTOFF
         exact = target.exact
         self.leading_spaces = len(exact) - len(exact.lstrip())
         self.trailing_spaces = len(exact) - len(exact.rstrip())
@@ -390,26 +442,48 @@ class _QuoteSearch:
         )
         self.hint = None
         if target.start is not None and target.start <= len(self.text):
-            self.hint = anchorer.to_normalised(target.start)
+            self.hint = self.view.to_normalised(anchorer.expected_start(target.start))
         self.pool: dict[tuple[int, int], Candidate] = {}
+        self.norm_spans: dict[int, tuple[int, int]] = {}
         self.slot: tuple[int, int] | None = None
+        self.slot_context = 0.0
+        self.slot_verbatim = False
+        self.slot_recurs = False
 
     def run(self) -> Anchoring:
         if not self.core:
             return Anchoring(
                 None, None, None, "the quote holds only spaces, so there is nothing to search for"
             )
-        windows = self._windows()
-        found = self._search(windows, self._exact_spans, "quote")
-        if found is None:
-            found = self._search(windows, self._fuzzy_spans, "fuzzy")
-        if found is None:
-            return Anchoring(None, None, None, self._failure_reason())
-        if found.method == "quote":
+        for window, (low, high) in enumerate(self._windows()):
+            best = self._best_of(self._exact_spans(low, high), "quote")
+            if best is not None and self._is_perfect(best) and not self.exhaustive:
+                return self._found(best)
+            small_window = high - low <= _LARGEST_FUZZY_WINDOW
+            self._locate_slot(low, high, fuzzy=small_window or self.exhaustive)
+            # Once the quote's own place is known, an approximate match can only be near it,
+            # and once that place is known to be empty, nothing else can outweigh it.
+            if self.exhaustive or (
+                small_window
+                and not self._slot_shows_deletion()
+                and (self.slot is None or window == 0)
+            ):
+                best = self._best_of(self._fuzzy_spans(low, high), "fuzzy")
+            best = self._best_accepted()
+            if best is not None and not self.exhaustive:
+                if self._slot_outweighs(best):
+                    break
+                return self._found(best)
+        return Anchoring(None, None, None, self._failure_reason())
+
+    def _found(self, candidate: Candidate) -> Anchoring:
+        if self.target.start is not None and self._is_strong(candidate):
+            self.anchorer._learn_move(self.target.start, candidate.start)
+        if candidate.method == "quote":
             reason = "the quote was found verbatim"
         else:
-            reason = f"an approximate quote was found (similarity {found.quote_similarity:.2f})"
-        return Anchoring(found.start, found.end, found.method, reason, found.score)
+            reason = f"an approximate quote was found (similarity {candidate.quote_similarity:.2f})"
+        return Anchoring(candidate.start, candidate.end, candidate.method, reason, candidate.score)
 
     def _windows(self) -> list[tuple[int, int]]:
         length = len(self.norm)
@@ -417,28 +491,44 @@ class _QuoteSearch:
             return [(0, length)]
         windows = []
         for radius in _SEARCH_RADII:
-            if radius is None:
-                windows.append((0, length))
-                break
             low = max(0, self.hint - radius)
             high = min(length, self.hint + len(self.core) + radius)
             windows.append((low, high))
             if low == 0 and high == length:
-                break
+                return windows
+        windows.append((0, length))
         return windows
 
-    def _search(self, windows, find_spans, method: str) -> Candidate | None:
-        best = None
-        for low, high in windows:
-            for start, end in find_spans(low, high):
-                candidate = self._evaluate(start, end, method)
-                if candidate.accepted and (best is None or _ranks_before(candidate, best)):
-                    best = candidate
-            if best is not None and not self.exhaustive and self._is_strong(best):
-                return best
-            if self.slot is not None and best is None and not self.exhaustive:
-                break
-        return best
+    def _slot_shows_deletion(self) -> bool:
+        if self.slot is None or not self.slot_verbatim or self.slot_recurs:
+            return False
+        return _WORD_CHARACTER.search(self.norm, *self.slot) is None
+
+    def _slot_outweighs(self, candidate: Candidate) -> bool:
+        """Whether the quote's own place, found elsewhere, has the better context."""
+        # Only a prefix and a suffix found verbatim, once or nearly, pin the place down.
+        if self.slot is None or self.slot_recurs or not self.slot_verbatim:
+            return False
+        if self.slot_context <= candidate.context_score + 1e-9:
+            return False
+        slot_start, slot_end = self.slot
+        start, end = self.norm_spans[id(candidate)]
+        if not (slot_end < start or end < slot_start):
+            return False
+        # The quote's own place is expected where the quote was, so it must be the nearer.
+        return self.hint is None or abs(slot_start - self.hint) < abs(start - self.hint)
+
+    def _best_of(self, spans, method: str) -> Candidate | None:
+        for start, end in spans:
+            self._evaluate(start, end, method)
+        return self._best_accepted()
+
+    def _best_accepted(self) -> Candidate | None:
+        accepted = [candidate for candidate in self.pool.values() if candidate.accepted]
+        return min(accepted, key=_rank, default=None)
+
+    def _is_perfect(self, candidate: Candidate) -> bool:
+        return candidate.context_score >= 2 * _PERFECT_CONTEXT_SIMILARITY
 
     def _is_strong(self, candidate: Candidate) -> bool:
         sides = [
@@ -447,13 +537,7 @@ class _QuoteSearch:
         return all(similarity >= _STRONG_CONTEXT_SIMILARITY for similarity in sides)
 
     def _exact_spans(self, low: int, high: int):
-        norm, core = self.norm, self.core
-        at = norm.find(core, low, high)
-        count = 0
-        while at != -1 and count < _MAX_EXACT_CANDIDATES:
-            yield at, at + len(core)
-            count += 1
-            at = norm.find(core, at + 1, high)
+        return ((at, at + len(self.core)) for at in _find_all(self.norm, self.core, low, high))
 
     def _fuzzy_spans(self, low: int, high: int):
         core = self.core
@@ -461,13 +545,13 @@ class _QuoteSearch:
         found = 0
         while segments and found < _MAX_FUZZY_CANDIDATES:
             seg_low, seg_high = segments.pop(0)
-            if seg_high - seg_low < len(core) - self.max_edits or seg_high <= seg_low:
+            if seg_high - seg_low < max(1, len(core) - self.max_edits):
                 continue
             if seg_high - seg_low < len(core):
                 start, end = seg_low, seg_high
             else:
                 alignment = fuzz.partial_ratio_alignment(
-                    core, self.norm[seg_low:seg_high], score_cutoff=_FUZZY_CUTOFF
+                    core, self.norm[seg_low:seg_high], score_cutoff=self.fuzzy_cutoff
                 )
                 if alignment is None:
                     continue
@@ -478,24 +562,19 @@ class _QuoteSearch:
             yield start, end
             segments.append((seg_low, start))
             segments.append((end, seg_high))
-        yield from self._slot_span(low, high)
 
     def _refine(self, start: int, end: int) -> tuple[int, int]:
-        """Move the ends of an approximate match to where the quote aligns best."""
-        norm, core = self.norm, self.core
+        """Move the ends of an approximate match to where the quote aligns best.
+
+        Among equally close alignments, the one whose neighbours continue the recorded prefix
+        and suffix wins, then the one closest to the quote's length.
+        """
+        norm = self.norm
         reach = min(max(2, self.max_edits + 1), 24)
-
-        def cost(a: int, b: int) -> tuple[int, int, int]:
-            return (Levenshtein.distance(core, norm[a:b]), abs(b - a - len(core)), a)
-
         for _ in range(2):
-            start = min(
-                range(max(0, start - reach), min(end, start + reach + 1)),
-                key=lambda a: cost(a, end),
-            )
-            end = min(
-                range(max(start + 1, end - reach), min(len(norm), end + reach) + 1),
-                key=lambda b: cost(start, b),
+            start = self._best_start(range(max(0, start - reach), min(end, start + reach + 1)), end)
+            end = self._best_end(
+                start, range(max(start + 1, end - reach), min(len(norm), end + reach) + 1)
             )
         while start < end and norm[start] == " ":
             start += 1
@@ -503,46 +582,91 @@ class _QuoteSearch:
             end -= 1
         return start, end
 
-    def _slot_span(self, low: int, high: int):
-        """Yield the stretch between where the prefix and the suffix are found now, if any."""
+    def _best_start(self, starts: range, end: int) -> int:
+        norm, core = self.norm, self.core
+        tied = _fewest_edits(core, [(norm[start:end], start) for start in starts])
+        if len(tied) == 1:
+            return tied[0]
+        return min(
+            tied,
+            key=lambda start: (
+                -_shared_suffix_length(self.prefix, norm, start),
+                abs(end - start - len(core)),
+                start,
+            ),
+        )
+
+    def _best_end(self, start: int, ends: range) -> int:
+        norm, core = self.norm, self.core
+        tied = _fewest_edits(core, [(norm[start:end], end) for end in ends])
+        if len(tied) == 1:
+            return tied[0]
+        return min(
+            tied,
+            key=lambda end: (
+                -_shared_prefix_length(self.suffix, norm, end),
+                abs(end - start - len(core)),
+                end,
+            ),
+        )
+
+    def _locate_slot(self, low: int, high: int, fuzzy: bool) -> None:
+        """Find where the prefix now ends and the suffix now starts, and judge what lies between."""
         if self.slot is not None or len(self.prefix.strip()) < 3 or len(self.suffix.strip()) < 3:
             return
+        norm, prefix, suffix = self.norm, self.prefix, self.suffix
         prefix_ends = [
-            at + len(self.prefix) for at in _find_all(self.norm, self.prefix, low, high, 64)
+            at + len(prefix) for at in _find_all(norm, prefix, low, high, _MAX_CONTEXT_MATCHES)
         ]
-        if not prefix_ends:
-            alignment = fuzz.partial_ratio_alignment(
-                self.prefix, self.norm[low:high], score_cutoff=80
-            )
+        suffix_starts = list(_find_all(norm, suffix, low, high, _MAX_CONTEXT_MATCHES))
+        verbatim = bool(prefix_ends and suffix_starts)
+        if fuzzy and not prefix_ends:
+            alignment = fuzz.partial_ratio_alignment(prefix, norm[low:high], score_cutoff=80)
             if alignment is not None:
-                prefix_ends = [low + alignment.dest_end + len(self.prefix) - alignment.src_end]
-        suffix_starts = list(_find_all(self.norm, self.suffix, low, high, 64))
-        if not suffix_starts:
-            alignment = fuzz.partial_ratio_alignment(
-                self.suffix, self.norm[low:high], score_cutoff=80
-            )
+                prefix_ends = [low + alignment.dest_end + len(prefix) - alignment.src_end]
+        if fuzzy and not suffix_starts:
+            alignment = fuzz.partial_ratio_alignment(suffix, norm[low:high], score_cutoff=80)
             if alignment is not None:
                 suffix_starts = [low + alignment.dest_start - alignment.src_start]
+        # A prefix ending and a suffix starting with a space share it once runs collapse.
+        shared = 1 if prefix.endswith(" ") and suffix.startswith(" ") else 0
         widest_gap = 2 * len(self.core) + 64
-        pairs = [
-            (prefix_end, suffix_start)
-            for prefix_end in prefix_ends
-            for suffix_start in suffix_starts
-            if 0 <= suffix_start - prefix_end <= widest_gap
-        ]
+        pairs = []
+        for prefix_end in prefix_ends:
+            fitting = [
+                suffix_start
+                for suffix_start in suffix_starts
+                if -shared <= suffix_start - prefix_end <= widest_gap
+            ]
+            if fitting:
+                best_fit = min(fitting, key=lambda s: abs(s - prefix_end - len(self.core)))
+                pairs.append((prefix_end, best_fit))
         if not pairs:
             return
         near = self.hint if self.hint is not None else 0
-        start, end = min(
-            pairs, key=lambda pair: (abs(pair[0] - near), abs(pair[1] - pair[0] - len(self.core)))
+        # In repetitive text the context recurs; the pair framing the closest text wins.
+        prefix_end, suffix_start = min(
+            pairs,
+            key=lambda pair: (
+                OSA.distance(self.core, norm[pair[0] : pair[1]].strip(" ")),
+                abs(pair[0] - near),
+            ),
         )
-        self.slot = (start, end)
-        while start < end and self.norm[start] == " ":
+        before = norm[max(0, prefix_end - len(prefix) - _CONTEXT_SLACK) : prefix_end]
+        after = norm[suffix_start : suffix_start + len(suffix) + _CONTEXT_SLACK]
+        self.slot_context = (
+            _compare_context(prefix, before).agreement + _compare_context(suffix, after).agreement
+        )
+        start, end = prefix_end, max(prefix_end, suffix_start)
+        self.slot, self.slot_verbatim = (start, end), verbatim
+        # Context that recurs (a run of one character, boilerplate) frames slots everywhere.
+        self.slot_recurs = len(pairs) > _MAX_SLOT_CONTEXT_REPEATS
+        while start < end and norm[start] == " ":
             start += 1
-        while end > start and self.norm[end - 1] == " ":
+        while end > start and norm[end - 1] == " ":
             end -= 1
         if start < end:
-            yield start, end
+            self._evaluate(start, end, "fuzzy")
 
     def _evaluate(self, start: int, end: int, method: str) -> Candidate:
         known = self.pool.get((start, end))
@@ -552,14 +676,20 @@ class _QuoteSearch:
         if method == "quote":
             edits, similarity = 0, 1.0
         else:
-            edits = Levenshtein.distance(core, norm[start:end])
+            edits = OSA.distance(core, norm[start:end])
             similarity = 1 - edits / max(len(core), end - start)
-        prefix_similarity = self._prefix_similarity(start)
-        suffix_similarity = self._suffix_similarity(end)
-        sides = [s for s in (prefix_similarity, suffix_similarity) if s is not None]
-        context_agrees = not sides or max(sides) >= MIN_CONTEXT_SIMILARITY
-        strong_both = len(sides) == 2 and min(sides) >= _STRONG_CONTEXT_SIMILARITY
-        allowed_edits = max(self.max_edits, 1 if strong_both else 0)
+            if edits == 0:
+                method = "quote"
+        before = norm[max(0, start - len(self.prefix) - _CONTEXT_SLACK) : start]
+        after = norm[end : end + len(self.suffix) + _CONTEXT_SLACK]
+        sides = [_compare_context(self.prefix, before), _compare_context(self.suffix, after)]
+        strong_both = all(
+            side.similarity is not None and side.similarity >= _STRONG_CONTEXT_SIMILARITY
+            for side in sides
+        )
+        # A typo in a word-long quote is still that word when both sides of it are intact.
+        typo_in_short_quote = strong_both and len(core) >= _SHORTEST_FORGIVEN_QUOTE
+        allowed_edits = max(self.max_edits, 1 if typo_in_short_quote else 0)
         new_numbers = _numbers_overlapping(
             norm[max(0, start - _NUMBER_REACH) : end + _NUMBER_REACH],
             min(start, _NUMBER_REACH),
@@ -569,12 +699,11 @@ class _QuoteSearch:
         nearness = 1.0
         if self.hint is not None:
             nearness = 1 - abs(start - self.hint) / max(1, len(norm))
-        score = (
-            50 * similarity
-            + 20 * (1.0 if prefix_similarity is None else prefix_similarity)
-            + 20 * (1.0 if suffix_similarity is None else suffix_similarity)
-            + 2 * nearness
-        ) / 92
+        # Context cut short by the edge of the text lowers the score but is no disagreement.
+        score = (50 * similarity + 20 * (sides[0].weight + sides[1].weight) + 2 * nearness) / 92
+        # Neighbours move together: a quote far from where it should be must bring its context.
+        far = self.hint is not None and abs(start - self.hint) > _SEARCH_RADII[0]
+        context_agrees = _context_agrees(sides, every_side=far)
         original_start, original_end = self._original_span(start, end)
         candidate = Candidate(
             start=original_start,
@@ -582,32 +711,22 @@ class _QuoteSearch:
             method=method,
             score=score,
             quote_similarity=similarity,
-            prefix_similarity=prefix_similarity,
-            suffix_similarity=suffix_similarity,
+            prefix_similarity=sides[0].similarity,
+            suffix_similarity=sides[1].similarity,
+            context_score=sides[0].agreement + sides[1].agreement,
             numbers_changed=numbers_changed,
             context_agrees=context_agrees,
             accepted=context_agrees and edits <= allowed_edits and numbers_changed is None,
         )
         self.pool[(start, end)] = candidate
+        self.norm_spans[id(candidate)] = (start, end)
         return candidate
-
-    def _prefix_similarity(self, start: int) -> float | None:
-        if not self.prefix:
-            return None
-        window = self.norm[max(0, start - len(self.prefix) - _CONTEXT_SLACK) : start]
-        return _context_similarity(self.prefix, window)
-
-    def _suffix_similarity(self, end: int) -> float | None:
-        if not self.suffix:
-            return None
-        window = self.norm[end : end + len(self.suffix) + _CONTEXT_SLACK]
-        return _context_similarity(self.suffix, window)
 
     def _original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised span back, regaining the spaces the quote had at its edges."""
-        text, anchorer = self.text, self.anchorer
-        original_start = anchorer.to_original(start)
-        original_end = anchorer.to_original(end - 1) + 1
+        text, view = self.text, self.view
+        original_start = view.to_original(start)
+        original_end = view.to_original(end - 1) + 1
         for _ in range(self.leading_spaces):
             if original_start > 0 and text[original_start - 1].isspace():
                 original_start -= 1
@@ -617,24 +736,49 @@ class _QuoteSearch:
         return original_start, original_end
 
     def _failure_reason(self) -> str:
-        candidates = sorted(self.pool.values(), key=lambda c: (-c.score, c.start))
-        in_context = [c for c in candidates if c.context_agrees]
-        if in_context and in_context[0].numbers_changed and in_context[0].quote_similarity >= 0.6:
-            return _describe_number_change(*in_context[0].numbers_changed)
-        if self.slot is not None:
-            start, end = self.slot
-            if _WORD_CHARACTER.search(self.norm, start, end) is None:
-                return "quote deleted"
+        ranked = sorted(self.pool.values(), key=_rank)
+        in_context = [candidate for candidate in ranked if candidate.context_agrees]
+        closest = in_context[0] if in_context else None
+        if closest and closest.numbers_changed and closest.quote_similarity >= 0.6:
+            return _describe_number_change(*closest.numbers_changed)
+        if self.slot is not None and _WORD_CHARACTER.search(self.norm, *self.slot) is not None:
             return "quote replaced by different words"
-        if in_context:
+        if self.slot is None and closest is not None:
             return "quote replaced by different words"
-        if any(c.quote_similarity >= 1 - MAX_EDIT_PERCENT / 100 for c in candidates):
+        if any(candidate.accepted for candidate in ranked):
             return "quote deleted (the same words elsewhere have a different context)"
         return "quote deleted"
 
 
-def _ranks_before(candidate: Candidate, other: Candidate) -> bool:
-    return (-candidate.score, candidate.start) < (-other.score, other.start)
+def _fewest_edits(core: str, options: list[tuple[str, int]]) -> list[int]:
+    """The offsets whose text is fewest edits (OSA: a swap of neighbours counts once) away."""
+    by_edits = [(OSA.distance(core, text), offset) for text, offset in options]
+    fewest = min(count for count, _ in by_edits)
+    return [offset for count, offset in by_edits if count == fewest]
+
+
+def _shared_suffix_length(context: str, text: str, end: int) -> int:
+    """How many characters before `end` in `text` continue the end of `context`."""
+    length = 0
+    while length < len(context) and length < end and text[end - length - 1] == context[-length - 1]:
+        length += 1
+    return length
+
+
+def _shared_prefix_length(context: str, text: str, start: int) -> int:
+    """How many characters from `start` in `text` repeat the start of `context`."""
+    length = 0
+    while (
+        length < len(context)
+        and start + length < len(text)
+        and text[start + length] == context[length]
+    ):
+        length += 1
+    return length
+
+
+def _rank(candidate: Candidate) -> tuple[float, int]:
+    return (-candidate.score, candidate.start)
 
 
 def _describe_number_change(old: tuple[str, ...], new: tuple[str, ...]) -> str:
@@ -647,15 +791,59 @@ def _describe_number_change(old: tuple[str, ...], new: tuple[str, ...]) -> str:
     return f"numbers changed: {', '.join(old) or 'none'} → {', '.join(new) or 'none'}"
 
 
-def _context_similarity(context: str, window: str) -> float | None:
-    """How well `context` appears in `window`; None when too little text is left to judge.
+@dataclass(frozen=True, slots=True)
+class _ContextComparison:
+    similarity: float | None
+    conclusive: bool
+    weight: float
+
+    @property
+    def agreement(self) -> float:
+        """The similarity; a context never recorded agrees, one with no text beside it does not."""
+        if self.similarity is not None:
+            return self.similarity
+        return self.weight
+
+
+def _compare_context(context: str, window: str) -> _ContextComparison:
+    """Compare a recorded prefix or suffix with the text now beside a candidate.
 
     Case is ignored because a revision that splits or joins sentences recapitalises the
-    words next to a quote without moving it.
+    words next to a quote without moving it. A comparison is conclusive only when both sides
+    hold enough characters: a prefix of a few spaces, or a quote now at the very start of the
+    text, says little either way.
     """
-    if len(window) < min(len(context), _SHORTEST_CONTEXT_EVIDENCE):
-        return None
-    return fuzz.partial_ratio(context.lower(), window.lower()) / 100
+    if not context:
+        return _ContextComparison(None, conclusive=False, weight=1.0)
+    if not window:
+        return _ContextComparison(None, conclusive=False, weight=0.0)
+    similarity = fuzz.partial_ratio(context.lower(), window.lower()) / 100
+    conclusive = (
+        len(window) >= _CONCLUSIVE_CONTEXT
+        and len(context) - context.count(" ") >= _CONCLUSIVE_CONTEXT
+    )
+    return _ContextComparison(
+        similarity, conclusive, similarity * min(1.0, len(window) / len(context))
+    )
+
+
+def _context_agrees(sides: list[_ContextComparison], every_side: bool) -> bool:
+    """Whether the context around a candidate is the quote's.
+
+    One conclusive side that matches is enough; with `every_side`, both must match and one
+    nearly perfectly. Sides too short to be conclusive must all match.
+    """
+    conclusive = [side.similarity for side in sides if side.conclusive]
+    if conclusive and every_side:
+        return (
+            min(conclusive) >= MIN_CONTEXT_SIMILARITY
+            and max(conclusive) >= _STRONG_CONTEXT_SIMILARITY
+        )
+    if conclusive:
+        return max(conclusive) >= MIN_CONTEXT_SIMILARITY
+    return all(
+        side.similarity >= MIN_CONTEXT_SIMILARITY for side in sides if side.similarity is not None
+    )
 
 
 def _numbers_overlapping(text: str, start: int, end: int) -> tuple[str, ...]:
@@ -666,7 +854,7 @@ def _numbers_overlapping(text: str, start: int, end: int) -> tuple[str, ...]:
     )
 
 
-def _find_all(text: str, needle: str, low: int, high: int, limit: int):
+def _find_all(text: str, needle: str, low: int, high: int, limit: int = _MAX_EXACT_CANDIDATES):
     at = text.find(needle, low, high)
     count = 0
     while at != -1 and count < limit:
@@ -685,6 +873,17 @@ def _normalise(text: str) -> str:
 
 def _is_offset(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _old_start(selectors) -> float:
+    """The start of a selector list's position, or infinity; malformed lists are left to resolve."""
+    if isinstance(selectors, list | tuple):
+        for selector in selectors:
+            if isinstance(selector, dict) and selector.get("type") == POSITION:
+                start = selector.get("start")
+                if _is_offset(start):
+                    return start
+    return float("inf")
 
 
 def _parse_selectors(selectors) -> _Target:

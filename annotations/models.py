@@ -333,3 +333,47 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+def _import_upload_path(instance, filename):
+    return f"imports/{instance.organization_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class ArticleImport(models.Model):
+    """What was received for an article (upload or fetched page), kept for re-extraction."""
+
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        URL = "url", "URL"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="imports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    declared_type = models.CharField(max_length=200, blank=True)
+    media_type = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    original = models.FileField(upload_to=_import_upload_path, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.filename or self.source_url or f"import {self.pk}"

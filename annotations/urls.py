@@ -6,5 +6,6 @@ from annotations import views
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
+    path("articles/new/", views.article_new, name="article-new"),
     path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
 ]

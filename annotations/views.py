@@ -1,7 +1,9 @@
 """HTML pages: thin views that read through `queries` and render templates."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
@@ -58,6 +60,27 @@ def article_workspace(request, pk: int):
         "orphan_count": orphan_count,
     }
     return render(request, "annotations/article_workspace.html", context)
+
+
+@login_required
+def article_new(request):
+    """Paste, upload or import by URL; the page script sends each through the API."""
+    queries.remember_roles(request.user)
+    organization = next(
+        (
+            o
+            for o in queries.organizations_of(request.user)
+            if permissions.can_edit(request.user, o)
+        ),
+        None,
+    )
+    if organization is None:
+        raise PermissionDenied("You need an editing role in an organization to add articles.")
+    context = {
+        "organization": organization,
+        "max_mb": settings.FACTCHECK_UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "annotations/article_new.html", context)
 
 
 def _paragraphs(article: Article) -> list[dict]:

@@ -60,36 +60,49 @@ def wait_for(condition, timeout: float = 30.0, interval: float = 0.05, message: 
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real `celery worker` process on the test database and the test broker."""
-    env = dict(os.environ)
-    database = connection.settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        )
-    env["REDIS_URL"] = settings.REDIS_URL
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        from factcheck.celery import app
+def start_celery_worker(transactional_db):
+    """Start real `celery worker` processes on the test database and broker; stop them after."""
+    from factcheck.celery import app
 
-        def worker_answers():
+    workers = []
+
+    def start(extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+        env = {**os.environ, "REDIS_URL": settings.REDIS_URL, **(extra_env or {})}
+        database = connection.settings_dict
+        if database["ENGINE"].endswith("sqlite3"):
+            env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+        else:
+            env["DATABASE_URL"] = (
+                f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+                f"/{database['NAME']}"
+            )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool", "solo",
+             "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+             "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        workers.append(worker)
+
+        def answers():
             if worker.poll() is not None:
                 pytest.fail(f"the worker exited: {worker.stdout.read()}")
             return app.control.ping(timeout=0.5)
 
-        wait_for(worker_answers, timeout=60, message="the Celery worker did not start")
-        yield worker
-    finally:
+        wait_for(answers, timeout=60, message="the Celery worker did not start")
+        return worker
+
+    yield start
+    for worker in workers:
         worker.terminate()
         try:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
         worker.stdout.close()
+
+
+@pytest.fixture
+def celery_worker_process(start_celery_worker):
+    """One real worker process with the test environment."""
+    return start_celery_worker()

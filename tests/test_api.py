@@ -6,6 +6,7 @@ from annotations.models import Claim, Rating
 from tests import factories
 
 QUOTE = "Over 160,000 people listened in at once"
+HOSTILE_MARKDOWN = '<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror="a()">'
 
 
 @pytest.fixture
@@ -128,9 +129,7 @@ def test_conclusion_markdown_is_sanitised(editor_client, article):
     claim_id = _create(editor_client, article).json()["id"]
     response = editor_client.patch(
         f"/api/claims/{claim_id}/",
-        {
-            "conclusion": '<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror="a()">'
-        },
+        {"conclusion": HOSTILE_MARKDOWN},
         content_type="application/json",
     )
     html = response.json()["conclusion_html"]

@@ -1,5 +1,7 @@
 """Every view and endpoint, asked by each kind of visitor: the expected status, and no leaks."""
 
+import io
+
 import pytest
 
 from annotations import services
@@ -9,41 +11,34 @@ from tests import factories
 QUOTE = "Over 160,000 people listened in at once"
 ROLES = ["anonymous", "outsider", "editor", "reviewer", "admin"]
 
-# (name, method, url, payload, expected status by role in ROLES order)
-HTML_LOGIN = 302
+# Expected status by role, in ROLES order.
+MEMBER_READ = [403, 404, 200, 200, 200]
+MEMBER_WRITE = [403, 404, 200, 200, 200]
+MEMBER_CREATE = [403, 404, 201, 201, 201]
+PAGE = [302, 404, 200, 200, 200]
+
+# (name, method, url, payload, expected)
 MATRIX = [
-    ("article list page", "get", "/", None, [HTML_LOGIN, 200, 200, 200, 200]),
-    ("workspace page", "get", "/articles/{article}/", None, [HTML_LOGIN, 404, 200, 200, 200]),
+    ("article list page", "get", "/", None, [302, 200, 200, 200, 200]),
+    ("new article page", "get", "/articles/new/", None, [302, 200, 200, 200, 200]),
+    ("workspace page", "get", "/articles/{article}/", None, PAGE),
     ("api article list", "get", "/api/articles/", None, [403, 200, 200, 200, 200]),
-    ("api article detail", "get", "/api/articles/{article}/", None, [403, 404, 200, 200, 200]),
-    ("api article ratings", "get", "/api/articles/{article}/ratings/", None, [403, 404, 200, 200, 200]),
-    ("api claims of article", "get", "/api/articles/{article}/claims/", None, [403, 404, 200, 200, 200]),
-    (
-        "api create claim", "post", "/api/articles/{article}/claims/", "selection",
-        [403, 404, 201, 201, 201],
-    ),
-    (
-        "api paste article", "post", "/api/articles/", {"title": "T", "text": "Body."},
-        [403, 201, 201, 201, 201],
-    ),
-    (
-        "api replace text", "put", "/api/articles/{article}/text/", {"text": "Other words."},
-        [403, 404, 200, 200, 200],
-    ),
-    ("api claim detail", "get", "/api/claims/{claim}/", None, [403, 404, 200, 200, 200]),
-    ("api edit claim", "patch", "/api/claims/{claim}/", {"claimant": "X"}, [403, 404, 200, 200, 200]),
-    (
-        "api send to review", "post", "/api/claims/{claim}/transition/", {"to": "in_review"},
-        [403, 404, 200, 200, 200],
-    ),
-    (
-        "api add source", "post", "/api/claims/{claim}/sources/", {"url": "https://example.org/"},
-        [403, 404, 201, 201, 201],
-    ),
-    (
-        "api reattach", "post", "/api/claims/{claim}/reattach/", "selection",
-        [403, 404, 200, 200, 200],
-    ),
+    ("api article detail", "get", "/api/articles/{article}/", None, MEMBER_READ),
+    ("api article ratings", "get", "/api/articles/{article}/ratings/", None, MEMBER_READ),
+    ("api claims of article", "get", "/api/articles/{article}/claims/", None, MEMBER_READ),
+    ("api create claim", "post", "/api/articles/{article}/claims/", "selection", MEMBER_CREATE),
+    ("api paste article", "post", "/api/articles/", {"title": "T", "text": "Body."},
+     [403, 201, 201, 201, 201]),
+    ("api re-import", "post", "/api/articles/{article}/import/", "file", MEMBER_CREATE),
+    ("api replace text", "put", "/api/articles/{article}/text/", {"text": "Other words."},
+     MEMBER_WRITE),
+    ("api claim detail", "get", "/api/claims/{claim}/", None, MEMBER_READ),
+    ("api edit claim", "patch", "/api/claims/{claim}/", {"claimant": "X"}, MEMBER_WRITE),
+    ("api send to review", "post", "/api/claims/{claim}/transition/", {"to": "in_review"},
+     MEMBER_WRITE),
+    ("api add source", "post", "/api/claims/{claim}/sources/", {"url": "https://example.org/"},
+     MEMBER_CREATE),
+    ("api reattach", "post", "/api/claims/{claim}/reattach/", "selection", MEMBER_WRITE),
     ("admin index", "get", "/admin/", None, [302, 302, 302, 302, 302]),
     ("liveness", "get", "/healthz", None, [200, 200, 200, 200, 200]),
     ("api schema", "get", "/api/schema/", None, [200, 200, 200, 200, 200]),
@@ -79,7 +74,14 @@ def test_permission_matrix(client, world, role, name, method, url, payload, expe
     url = url.format(article=article.pk, claim=claim.pk)
     if payload == "selection":
         payload = {"selectors": factories.quote_selectors(article.text, "22.8 years")}
-    kwargs = {"content_type": "application/json", "data": payload} if payload is not None else {}
+    if payload == "file":
+        upload = io.BytesIO(article.text.replace("22.8", "22.8 (UN estimate)").encode())
+        upload.name = "update.txt"
+        kwargs = {"data": {"file": upload}}
+    elif payload is not None:
+        kwargs = {"content_type": "application/json", "data": payload}
+    else:
+        kwargs = {}
     response = getattr(client, method)(url, **kwargs)
     assert response.status_code == expected[ROLES.index(role)], response.content[:300]
     if role in ("anonymous", "outsider"):

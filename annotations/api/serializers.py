@@ -159,6 +159,20 @@ class ArticleCreateSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
+class ArticleUploadSerializer(serializers.Serializer):
+    """A document upload (multipart): the API reads the file itself, under the ingest limits."""
+
+    file = serializers.FileField()
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    organization = serializers.IntegerField(required=False)
+
+
+class ArticleUrlImportSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(required=False)
+    url = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class ArticleTextSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2_000_000, trim_whitespace=False)
     reason = serializers.CharField(max_length=200, required=False, default="text edited")

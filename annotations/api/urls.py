@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/", views.ArticleList.as_view(), name="api-article-list"),
     path("articles/<int:pk>/", views.ArticleDetail.as_view(), name="api-article-detail"),
     path("articles/<int:pk>/text/", views.article_text, name="api-article-text"),
+    path("articles/<int:pk>/import/", views.article_reimport, name="api-article-reimport"),
     path("articles/<int:pk>/claims/", views.ArticleClaims.as_view(), name="api-article-claims"),
     path("articles/<int:pk>/ratings/", views.ArticleRatings.as_view(), name="api-article-ratings"),
     path("claims/<int:pk>/", views.ClaimDetail.as_view(), name="api-claim-detail"),

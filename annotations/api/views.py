@@ -1,6 +1,7 @@
 """The JSON API: thin views that read through `queries`, write through `services`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from annotations import anchoring, permissions, queries, services
+from annotations import anchoring, ingest, permissions, queries, services
 from annotations.api import serializers
 from annotations.models import Claim, Organization, Rating
 
@@ -27,6 +28,13 @@ def api_exception_handler(error, context):
             },
             status=status.HTTP_412_PRECONDITION_FAILED,
         )
+    if isinstance(error, ingest.IngestError):
+        return Response({"detail": error.message}, status=error.status)
+    if isinstance(error, RequestDataTooBig):
+        return Response({"detail": "The request body is too large."}, status=413)
+    if isinstance(error, SuspiciousOperation):
+        # Too many fields or files, malformed multipart: the client's fault, said plainly.
+        return Response({"detail": f"Refused: {error}"}, status=400)
     if isinstance(error, anchoring.AnchorError):
         error = exceptions.ValidationError({"selectors": [str(error)]})
     elif isinstance(error, DjangoValidationError):
@@ -64,6 +72,22 @@ class ArticleList(generics.ListCreateAPIView):
         return queries.articles_for(self.request.user).annotate(claim_count=Count("claims"))
 
     def create(self, request, *args, **kwargs):
+        """Paste (JSON title + text), upload (multipart `file`) or import a URL (`url`)."""
+        if request.FILES:
+            return _import_upload(request, article=None)
+        if "url" in request.data:
+            data = serializers.ArticleUrlImportSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            organization = _organization_for_writing(
+                request.user, data.validated_data.get("organization")
+            )
+            article = services.article_import_url(
+                organization=organization,
+                requested_by=request.user,
+                url=data.validated_data["url"],
+                title=data.validated_data["title"],
+            )
+            return _article_response(article)
         data = serializers.ArticleCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -71,13 +95,68 @@ class ArticleList(generics.ListCreateAPIView):
         article = services.article_create(
             organization=organization, created_by=request.user, **fields
         )
-        return Response(
-            serializers.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED
+        return _article_response(article)
+
+
+def _article_response(article) -> Response:
+    """201 for an article ready to annotate; 202 while the worker is still importing it."""
+    article.refresh_from_db()
+    code = (
+        status.HTTP_202_ACCEPTED
+        if article.status == article.Status.IMPORTING
+        else status.HTTP_201_CREATED
+    )
+    return Response(serializers.ArticleDetailSerializer(article).data, status=code)
+
+
+def _import_upload(request, article):
+    files = request.FILES.getlist("file")
+    if len(files) != 1 or len(request.FILES) != 1:
+        raise exceptions.ValidationError({"file": ["Send exactly one file, in the field 'file'."]})
+    upload = files[0]
+    limit = ingest.limits_from_settings().max_bytes
+    if upload.size > limit:
+        raise ingest.IngestTooLarge(
+            f"the file is {upload.size // 1024:,} KB; the limit is {limit // 1024:,} KB"
         )
+    if article is None:
+        organization = _organization_for_writing(request.user, request.data.get("organization"))
+    else:
+        organization = article.organization
+    new_article = services.article_import_upload(
+        organization=organization,
+        requested_by=request.user,
+        data=upload.read(),
+        filename=upload.name or "",
+        declared_type=upload.content_type or "",
+        title=str(request.data.get("title", ""))[:500],
+        article=article,
+    )
+    return _article_response(new_article)
+
+
+@extend_schema(
+    request={"multipart/form-data": serializers.ArticleUploadSerializer},
+    responses=serializers.ArticleDetailSerializer,
+)
+@api_view(["POST"])
+def article_reimport(request, pk: int):
+    """Upload a new version of the article's document: a new revision, claims re-anchored."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    if not request.FILES:
+        raise exceptions.ValidationError({"file": ["Send the new document in the field 'file'."]})
+    return _import_upload(request, article=article)
 
 
 def _organization_for_writing(user, organization_id) -> Organization:
-    """The organization named in the request, or the user's only one."""
+    """The organization named in the request (an id, maybe as form text), or the user's only one."""
+    if organization_id in (None, ""):
+        organization_id = None
+    else:
+        try:
+            organization_id = int(organization_id)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError({"organization": ["Expected an id."]}) from None
     organizations = queries.organizations_of(user)
     if organization_id is None:
         if organizations.count() != 1:

@@ -1,0 +1,138 @@
+// The "add an article" page: upload with drag-and-drop and progress, URL import, paste.
+// Everything goes through the JSON API; an import still running is polled until it ends.
+
+import { api, ApiError } from "./api.js";
+
+const status = document.getElementById("import-status");
+const uploadForm = document.getElementById("upload-form");
+const fileInput = document.getElementById("upload-file");
+const dropZone = document.getElementById("drop-zone");
+const progress = document.getElementById("upload-progress");
+const organization = uploadForm.dataset.organization;
+
+function say(message) {
+  status.textContent = message;
+  status.hidden = false;
+}
+
+function errorMessage(error) {
+  if (error instanceof ApiError && error.body) {
+    const values = Object.values(error.body).flat();
+    return values.join(" ") || `The server answered ${error.status}.`;
+  }
+  if (error instanceof ApiError) return `The server answered ${error.status}.`;
+  return "The server could not be reached. Nothing was lost: try again.";
+}
+
+/** Go to the article when it is ready; show the reason when its import failed. */
+async function follow(article, errorBox) {
+  let current = article;
+  const deadline = Date.now() + 5 * 60 * 1000;
+  while (current.status === "importing" && Date.now() < deadline) {
+    say(`Importing “${current.title}”…`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    current = await api("GET", `/api/articles/${current.id}/`);
+  }
+  if (current.status === "ready") {
+    say(`“${current.title}” is ready.`);
+    window.location.assign(`/articles/${current.id}/`);
+  } else {
+    errorBox.textContent = `Import failed: ${current.import_error || "still importing; see the article list"}`;
+    say("The import did not finish.");
+  }
+}
+
+function upload(file) {
+  const errorBox = document.getElementById("upload-error");
+  errorBox.textContent = "";
+  const body = new FormData();
+  body.append("file", file);
+  body.append("title", document.getElementById("upload-title-field").value);
+  body.append("organization", organization);
+  const request = new XMLHttpRequest();
+  request.open("POST", "/api/articles/");
+  request.setRequestHeader("X-CSRFToken", (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "");
+  request.setRequestHeader("Accept", "application/json");
+  progress.hidden = false;
+  progress.value = 0;
+  request.upload.addEventListener("progress", (event) => {
+    if (event.lengthComputable) {
+      progress.value = Math.round((100 * event.loaded) / event.total);
+      progress.textContent = `${progress.value}%`;
+      say(`Uploading ${file.name}: ${progress.value}%`);
+    }
+  });
+  request.addEventListener("load", () => {
+    let parsed = null;
+    try {
+      parsed = JSON.parse(request.responseText);
+    } catch {
+      parsed = null;
+    }
+    if (request.status === 201 || request.status === 202) {
+      follow(parsed, errorBox);
+    } else {
+      errorBox.textContent = errorMessage(new ApiError(request.status, parsed));
+      say(`${file.name} was not imported.`);
+    }
+  });
+  request.addEventListener("error", () => {
+    errorBox.textContent = errorMessage(new TypeError("network"));
+  });
+  request.send(body);
+}
+
+uploadForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (fileInput.files.length === 0) {
+    document.getElementById("upload-error").textContent = "Choose a file first.";
+    fileInput.focus();
+    return;
+  }
+  upload(fileInput.files[0]);
+});
+
+for (const name of ["dragenter", "dragover"]) {
+  dropZone.addEventListener(name, (event) => {
+    event.preventDefault();
+    dropZone.classList.add("dragging");
+  });
+}
+for (const name of ["dragleave", "drop"]) {
+  dropZone.addEventListener(name, () => dropZone.classList.remove("dragging"));
+}
+dropZone.addEventListener("drop", (event) => {
+  event.preventDefault();
+  const files = event.dataTransfer.files;
+  if (files.length !== 1) {
+    document.getElementById("upload-error").textContent = "Drop one file at a time.";
+    return;
+  }
+  upload(files[0]);
+});
+
+async function submitJson(form, errorId, payload) {
+  const errorBox = document.getElementById(errorId);
+  errorBox.textContent = "";
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const article = await api("POST", "/api/articles/", { ...payload, organization: Number(organization) });
+    await follow(article, errorBox);
+  } catch (error) {
+    errorBox.textContent = errorMessage(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+document.getElementById("url-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitJson(event.target, "url-error", { url: document.getElementById("url-field").value });
+});
+
+document.getElementById("paste-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const values = Object.fromEntries(new FormData(event.target));
+  submitJson(event.target, "paste-error", values);
+});

@@ -1,0 +1,309 @@
+"""Getting articles in: upload, URL and command line; refused imports store nothing."""
+
+import io
+
+import pypdf
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from annotations import services
+from annotations.models import Article, ArticleImport, ArticleRevision, Claim
+from tests import factories
+from tests.conftest import wait_for
+from tests.documents import SAMPLE, make_docx, make_html_page, make_pdf, sample_paragraphs
+
+LISTENERS = "Over 160,000 people listened in at once"
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def sample_files():
+    paragraphs = sample_paragraphs()
+    title, byline, body = paragraphs[0], paragraphs[1], paragraphs[2:]
+    return {
+        "sample.txt": SAMPLE.read_bytes(),
+        "sample.html": make_html_page(body, title=title, byline=byline.removeprefix("By ")),
+        "sample.docx": make_docx(paragraphs),
+        "sample.pdf": make_pdf(paragraphs),
+    }
+
+
+def _upload(client, name, data, **extra):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post("/api/articles/", {"file": upload, **extra})
+
+
+def _local_url(httpserver, path="/story"):
+    # The fetcher refuses the name "localhost"; the allowance is for the address itself.
+    return f"http://127.0.0.1:{httpserver.port}{path}"
+
+
+def _original_bytes(article_import):
+    with article_import.original.open("rb") as original:
+        return original.read()
+
+
+def _nothing_stored():
+    return (
+        Article.objects.count(),
+        ArticleImport.objects.count(),
+        ArticleRevision.objects.count(),
+    ) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("name", ["sample.txt", "sample.html", "sample.docx"])
+def test_upload_gives_a_ready_article_with_the_sample_paragraphs(editor_client, sample_files, name):
+    response = _upload(editor_client, name, sample_files[name])
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["text"].split("\n\n") == sample_paragraphs()[2:]
+    assert LISTENERS in body["text"]
+    original = ArticleImport.objects.get()
+    assert original.state == ArticleImport.State.SUCCEEDED
+    assert _original_bytes(original) == sample_files[name]
+    assert original.size == len(sample_files[name]) and len(original.sha256) == 64
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploaded_pdf_is_parsed_in_the_worker(client, editor, sample_files, celery_worker_process):
+    client.force_login(editor)
+    response = _upload(client, "sample.pdf", sample_files["sample.pdf"])
+    assert response.status_code == 202
+    article_id = response.json()["id"]
+    assert response.json()["status"] == "importing"
+
+    def ready():
+        article = Article.objects.get(pk=article_id)
+        return article if article.status != Article.Status.IMPORTING else None
+
+    article = wait_for(ready, timeout=60)
+    assert article.status == Article.Status.READY, article.import_error
+    assert article.text.split("\n\n") == sample_paragraphs()[2:]
+
+
+def _encrypted_pdf():
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf(["Secret text."]))))
+    writer.encrypt(user_password="open-sesame", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+BAD_UPLOADS = [
+    ("empty.txt", b"", 400, "the file is empty"),
+    ("report.pdf", b"just some words, not a PDF at all", 400, "not a PDF"),
+    ("garbage.txt", bytes(range(256)) * 40, 400, ""),
+    (
+        "nothing.html",
+        b"<html><body><nav><a href=/>Home</a><a href=/x>About</a></nav></body></html>",
+        400,
+        "no article text",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "status", "message"), BAD_UPLOADS)
+def test_bad_upload_is_refused_with_a_reason_and_stores_nothing(
+    editor_client, name, data, status, message
+):
+    response = _upload(editor_client, name, data)
+    assert response.status_code == status
+    assert message in response.json()["detail"]
+    assert _nothing_stored()
+
+
+def test_encrypted_pdf_fails_with_its_reason_and_keeps_the_bytes(editor, organization):
+    data = _encrypted_pdf()
+    article = services.article_import_upload(
+        organization=organization, requested_by=editor, data=data, filename="locked.pdf",
+        in_process=True,
+    )  # fmt: skip
+    article.refresh_from_db()
+    assert article.status == Article.Status.FAILED
+    assert "encrypted" in article.import_error
+    assert _original_bytes(ArticleImport.objects.get()) == data
+    assert not ArticleRevision.objects.exists()
+
+
+def test_oversized_upload_gets_413(editor_client, settings):
+    settings.FACTCHECK_UPLOAD_MAX_BYTES = 1000
+    response = _upload(editor_client, "big.txt", b"word " * 400)
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+    assert _nothing_stored()
+
+
+def test_two_files_at_once_are_refused(editor_client):
+    first, second = io.BytesIO(b"One."), io.BytesIO(b"Two.")
+    first.name, second.name = "a.txt", "b.txt"
+    response = editor_client.post("/api/articles/", {"file": [first, second]})
+    assert response.status_code == 400
+    assert _nothing_stored()
+
+
+def test_too_many_fields_are_refused_with_json(editor_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    fields = {f"field{i}": "x" for i in range(20)}
+    response = editor_client.post("/api/articles/", fields)
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    assert _nothing_stored()
+
+
+def test_reimport_with_changed_text_creates_a_revision_and_reanchors(editor, organization):
+    text = SAMPLE.read_text(encoding="utf-8")
+    article = services.article_import_upload(
+        organization=organization, requested_by=editor, data=text.encode(), filename="a.txt"
+    )
+    claim = services.claim_create(
+        article=article, creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )  # fmt: skip
+    old_start = claim.start
+    first_body_paragraph = "The domestic, international, and strategic"
+    changed = text.replace(
+        first_body_paragraph, "Updated on 20 April.\n\n" + first_body_paragraph, 1
+    )
+    services.article_import_upload(
+        organization=organization, requested_by=editor, data=changed.encode(), filename="a.txt",
+        article=article,
+    )  # fmt: skip
+    claim.refresh_from_db()
+    article.refresh_from_db()
+    assert article.revisions.count() == 2
+    assert claim.start == old_start + len("Updated on 20 April.\n\n")
+    assert claim.anchor_state == Claim.AnchorState.ANCHORED
+
+
+# URL import: a local HTTP server stands in for the publisher's site.
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+
+
+def test_url_import_takes_text_and_metadata_from_the_page(
+    httpserver, loopback_allowed, editor, organization, sample_files
+):
+    httpserver.expect_request("/story").respond_with_data(
+        sample_files["sample.html"], content_type="text/html; charset=utf-8"
+    )
+    url = _local_url(httpserver)
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=url, in_process=True
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.READY, article.import_error
+    assert article.title.startswith("Analysing The Significance")
+    assert article.byline == "Andrew Korybko"
+    assert LISTENERS in article.text
+    stored = ArticleImport.objects.get()
+    assert _original_bytes(stored) == sample_files["sample.html"]
+    assert stored.final_url == url
+
+
+@pytest.mark.parametrize(
+    ("respond", "reason"),
+    [
+        (
+            lambda server: server.expect_request("/story").respond_with_data("gone", status=404),
+            "404",
+        ),
+        (
+            lambda server: server.expect_request("/story").respond_with_data(
+                b"\x89PNG\r\n", content_type="image/png"
+            ),
+            "image/png",
+        ),
+    ],
+    ids=["not found", "wrong content type"],
+)
+def test_failed_url_import_is_recorded_on_the_article(
+    httpserver, loopback_allowed, editor, organization, respond, reason
+):
+    respond(httpserver)
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=_local_url(httpserver),
+        in_process=True,
+    )  # fmt: skip
+    article.refresh_from_db()
+    assert article.status == Article.Status.FAILED
+    assert reason in article.import_error
+    assert ArticleImport.objects.get().state == ArticleImport.State.FAILED
+
+
+def test_private_address_is_refused_at_once_without_loopback_allowance(
+    editor, organization, httpserver
+):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match=r"refused: address 127\.0\.0\.1 is loopback"):
+        services.article_import_url(
+            organization=organization, requested_by=editor, url=_local_url(httpserver)
+        )
+    assert _nothing_stored()
+    assert len(httpserver.log) == 0
+
+
+def test_url_with_a_forbidden_scheme_is_refused_at_once(editor_client):
+    response = editor_client.post(
+        "/api/articles/", {"url": "file:///etc/passwd"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "file" in str(response.json())
+    assert _nothing_stored()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_url_import_through_the_api_runs_in_the_worker(
+    client, editor, sample_files, httpserver, loopback_allowed, start_celery_worker
+):
+    httpserver.expect_request("/story").respond_with_data(
+        sample_files["sample.html"], content_type="text/html"
+    )
+    worker = start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32"})
+    assert worker.poll() is None
+    client.force_login(editor)
+    response = client.post(
+        "/api/articles/", {"url": _local_url(httpserver)}, content_type="application/json"
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "importing"
+    article_id = response.json()["id"]
+    article = wait_for(
+        lambda: (
+            Article.objects.exclude(status=Article.Status.IMPORTING).filter(pk=article_id).first()
+        ),
+        timeout=60,
+    )
+    assert article.status == Article.Status.READY, article.import_error
+    assert LISTENERS in article.text
+
+
+# The management command
+
+
+def test_command_imports_a_folder_and_fails_loudly_on_bad_files(
+    tmp_path, editor, organization, sample_files, capsys
+):
+    for name, data in sample_files.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "fake.pdf").write_bytes(b"not a pdf")
+    with pytest.raises(CommandError, match="4 imported, 2 refused or failed"):
+        call_command("import_article", str(tmp_path), org=organization.slug, user=editor.username)
+    out, err = capsys.readouterr()
+    assert out.count(": ok, article #") == 4
+    assert "empty.txt: refused: the file is empty" in err
+    assert "fake.pdf: refused:" in err
+    texts = {a.text for a in Article.objects.filter(status=Article.Status.READY)}
+    assert len(texts) == 1  # all four formats gave the same canonical text
