@@ -1,17 +1,25 @@
 """Describe text spans with W3C selectors and anchor those selectors again in revised texts.
 
-Approximate search relies on rapidfuzz rather than on a hand-written dynamic program or on
-diff-match-patch's bitap. rapidfuzz implements Levenshtein and Indel distances with
-bit-parallel algorithms in C++ (Hyyrö/Myers), so comparing a 120-character quote with a
-candidate costs about a microsecond and sliding it over a 4 KB window
-(`fuzz.partial_ratio_alignment`) well under a millisecond; it has no pattern-length limit
-(bitap stops at 32 characters, which forces slicing quotes), releases no Python objects per
-cell, is MIT licensed, and ships wheels for every platform we deploy on. The pure-Python
-alternatives are one to three orders of magnitude slower, which matters because re-anchoring
-runs inside web requests. `bench/anchoring.py` measures the difference.
+Why rapidfuzz for approximate search: re-anchoring runs inside web requests and Celery tasks,
+on articles up to megabytes long, so the edit-distance work must not be Python loops. rapidfuzz
+computes Levenshtein, OSA (a swap of neighbours is one edit, as typists make them) and Indel
+distances with bit-parallel algorithms in C++, so comparing a 120-character quote with a
+candidate takes about a microsecond and `fuzz.partial_ratio_alignment` slides a quote over a
+window of several kilobytes in well under a millisecond, with no limit on the quote's length.
+A hand-written dynamic program would be slower by orders of magnitude, and diff-match-patch's
+bitap (what the Hypothesis client used) is pure Python here, limited to 32-character slices in
+JavaScript, and scores by distance from the old position rather than by the quote's context.
+`bench/anchoring.py` measures it against this module. rapidfuzz is MIT-licensed and already a
+runtime dependency.
 
-Offsets are Unicode code points (Python `str` indices) everywhere; browsers send UTF-16
-offsets, which `utf16_to_codepoint` and `codepoint_to_utf16` convert.
+How a quote is found again: first at its recorded position; else verbatim, then approximately
+(at most 15% of its characters edited, every number unchanged), in ever wider windows around
+where it should be. Matching runs on a normalised copy of the text (curly quotes, dashes and
+every kind of space folded, runs of spaces collapsed) mapped back to the original offsets. A
+candidate away from its recorded position counts only if its prefix or suffix agree, so a
+deleted quote does not jump to a look-alike sentence. Offsets are Unicode code points (Python
+`str` indices) throughout; browsers send UTF-16 offsets, which `utf16_to_codepoint` and
+`codepoint_to_utf16` convert.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ MAX_EDIT_PERCENT = 15
 MIN_CONTEXT_SIMILARITY = 0.7
 """How closely the prefix or the suffix must match for a quote found elsewhere to count."""
 
+_SAME_WORDS = 1 - MAX_EDIT_PERCENT / 100
+
 _STRONG_CONTEXT_SIMILARITY = 0.9
 _PERFECT_CONTEXT_SIMILARITY = 0.99
 _CONTEXT_SLACK = 8
@@ -47,6 +57,7 @@ _MAX_CONTEXT_MATCHES = 256
 _MAX_SLOT_CONTEXT_REPEATS = 3
 _LARGEST_FUZZY_WINDOW = 2 * 65536 + 4096
 _MAX_EXACT_CANDIDATES = 1000
+_NEIGHBOURS_CONSULTED = 5
 _NUMBER_REACH = 40
 
 QUOTE = "TextQuoteSelector"
@@ -101,7 +112,13 @@ class Anchoring:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A place a quote might have moved to, with the evidence for and against it."""
+    """A place a quote might have moved to, with the evidence for and against it.
+
+    Similarities run from 0 to 1; a context similarity is None when the selector recorded no
+    such context or no text is left beside the candidate. `context_score` adds both sides
+    (2 is perfect), `numbers_changed` pairs the quote's numbers with the candidate's when they
+    differ, and `accepted` says whether `resolve` may anchor there.
+    """
 
     start: int
     end: int
@@ -351,13 +368,22 @@ class Anchorer:
         return self._view
 
     def expected_start(self, old_start: int) -> int:
-        """Where text that started at `old_start` in the previous revision probably starts now."""
-        if not self._moved_from:
+        """Where text that started at `old_start` in the previous revision probably starts now.
+
+        The median move of the nearest quotes anchored so far, so that one quote anchored on
+        a distant copy of itself does not mislead the next.
+        """
+        moved_from = self._moved_from
+        if not moved_from:
             return old_start
-        after = bisect.bisect_left(self._moved_from, old_start)
-        neighbours = [i for i in (after - 1, after) if 0 <= i < len(self._moved_from)]
-        nearest = min(neighbours, key=lambda i: abs(self._moved_from[i] - old_start))
-        return min(len(self.text), max(0, old_start + self._moved_by[nearest]))
+        at = bisect.bisect_left(moved_from, old_start)
+        low, high = (
+            max(0, at - _NEIGHBOURS_CONSULTED),
+            min(len(moved_from), at + _NEIGHBOURS_CONSULTED),
+        )
+        nearest = sorted(range(low, high), key=lambda i: abs(moved_from[i] - old_start))
+        moves = sorted(self._moved_by[i] for i in nearest[:_NEIGHBOURS_CONSULTED])
+        return min(len(self.text), max(0, old_start + moves[len(moves) // 2]))
 
     def _learn_move(self, old_start: int, new_start: int) -> None:
         at = bisect.bisect_left(self._moved_from, old_start)
@@ -440,9 +466,13 @@ class _QuoteSearch:
         self.numbers = _numbers_overlapping(
             context, len(self.prefix), len(self.prefix) + len(self.core)
         )
-        self.hint = None
+        # Where the quote should be now, judging by its neighbours, and where it was.
+        self.hints: list[int] = []
         if target.start is not None and target.start <= len(self.text):
-            self.hint = self.view.to_normalised(anchorer.expected_start(target.start))
+            for start in (anchorer.expected_start(target.start), target.start):
+                hint = self.view.to_normalised(start)
+                if all(abs(hint - other) > _SEARCH_RADII[0] for other in self.hints):
+                    self.hints.append(hint)
         self.pool: dict[tuple[int, int], Candidate] = {}
         self.norm_spans: dict[int, tuple[int, int]] = {}
         self.slot: tuple[int, int] | None = None
@@ -456,7 +486,8 @@ class _QuoteSearch:
                 None, None, None, "the quote holds only spaces, so there is nothing to search for"
             )
         for window, (low, high) in enumerate(self._windows()):
-            best = self._best_of(self._exact_spans(low, high), "quote")
+            self._consider(self._exact_spans(low, high), "quote")
+            best = self._best_accepted()
             if best is not None and self._is_perfect(best) and not self.exhaustive:
                 return self._found(best)
             small_window = high - low <= _LARGEST_FUZZY_WINDOW
@@ -468,7 +499,7 @@ class _QuoteSearch:
                 and not self._slot_shows_deletion()
                 and (self.slot is None or window == 0)
             ):
-                best = self._best_of(self._fuzzy_spans(low, high), "fuzzy")
+                self._consider(self._fuzzy_spans(low, high), "fuzzy")
             best = self._best_accepted()
             if best is not None and not self.exhaustive:
                 if self._slot_outweighs(best):
@@ -487,17 +518,20 @@ class _QuoteSearch:
 
     def _windows(self) -> list[tuple[int, int]]:
         length = len(self.norm)
-        if self.hint is None:
-            return [(0, length)]
         windows = []
         for radius in _SEARCH_RADII:
-            low = max(0, self.hint - radius)
-            high = min(length, self.hint + len(self.core) + radius)
-            windows.append((low, high))
-            if low == 0 and high == length:
-                return windows
+            for hint in self.hints:
+                low = max(0, hint - radius)
+                high = min(length, hint + len(self.core) + radius)
+                windows.append((low, high))
+                if low == 0 and high == length:
+                    return windows
         windows.append((0, length))
         return windows
+
+    def _distance(self, offset: int) -> int:
+        """How far a normalised offset is from where the quote should be; 0 without hints."""
+        return min((abs(offset - hint) for hint in self.hints), default=0)
 
     def _slot_shows_deletion(self) -> bool:
         if self.slot is None or not self.slot_verbatim or self.slot_recurs:
@@ -516,12 +550,11 @@ class _QuoteSearch:
         if not (slot_end < start or end < slot_start):
             return False
         # The quote's own place is expected where the quote was, so it must be the nearer.
-        return self.hint is None or abs(slot_start - self.hint) < abs(start - self.hint)
+        return not self.hints or self._distance(slot_start) < self._distance(start)
 
-    def _best_of(self, spans, method: str) -> Candidate | None:
+    def _consider(self, spans, method: str) -> None:
         for start, end in spans:
             self._evaluate(start, end, method)
-        return self._best_accepted()
 
     def _best_accepted(self) -> Candidate | None:
         accepted = [candidate for candidate in self.pool.values() if candidate.accepted]
@@ -643,13 +676,12 @@ class _QuoteSearch:
                 pairs.append((prefix_end, best_fit))
         if not pairs:
             return
-        near = self.hint if self.hint is not None else 0
         # In repetitive text the context recurs; the pair framing the closest text wins.
         prefix_end, suffix_start = min(
             pairs,
             key=lambda pair: (
                 OSA.distance(self.core, norm[pair[0] : pair[1]].strip(" ")),
-                abs(pair[0] - near),
+                self._distance(pair[0]),
             ),
         )
         before = norm[max(0, prefix_end - len(prefix) - _CONTEXT_SLACK) : prefix_end]
@@ -696,13 +728,11 @@ class _QuoteSearch:
             min(start, _NUMBER_REACH) + end - start,
         )
         numbers_changed = None if new_numbers == self.numbers else (self.numbers, new_numbers)
-        nearness = 1.0
-        if self.hint is not None:
-            nearness = 1 - abs(start - self.hint) / max(1, len(norm))
+        nearness = 1 - self._distance(start) / max(1, len(norm))
         # Context cut short by the edge of the text lowers the score but is no disagreement.
         score = (50 * similarity + 20 * (sides[0].weight + sides[1].weight) + 2 * nearness) / 92
         # Neighbours move together: a quote far from where it should be must bring its context.
-        far = self.hint is not None and abs(start - self.hint) > _SEARCH_RADII[0]
+        far = self._distance(start) > _SEARCH_RADII[0]
         context_agrees = _context_agrees(sides, every_side=far)
         original_start, original_end = self._original_span(start, end)
         candidate = Candidate(
@@ -739,13 +769,13 @@ class _QuoteSearch:
         ranked = sorted(self.pool.values(), key=_rank)
         in_context = [candidate for candidate in ranked if candidate.context_agrees]
         closest = in_context[0] if in_context else None
-        if closest and closest.numbers_changed and closest.quote_similarity >= 0.6:
+        if closest and closest.numbers_changed and closest.quote_similarity >= _SAME_WORDS:
             return _describe_number_change(*closest.numbers_changed)
         if self.slot is not None and _WORD_CHARACTER.search(self.norm, *self.slot) is not None:
             return "quote replaced by different words"
         if self.slot is None and closest is not None:
             return "quote replaced by different words"
-        if any(candidate.accepted for candidate in ranked):
+        if any(candidate.quote_similarity >= _SAME_WORDS for candidate in ranked):
             return "quote deleted (the same words elsewhere have a different context)"
         return "quote deleted"
 

@@ -53,7 +53,7 @@ def article_workspace(request, pk: int):
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
     context = {
         "article": article,
-        "revision": article.revisions.order_by("-number").values_list("number", flat=True).first(),
+        "meta": _meta_line(article),
         "paragraphs": _paragraphs(article),
         "workspace": workspace,
         "claim_count": len(claims) - orphan_count,
@@ -81,6 +81,14 @@ def article_new(request):
         "max_mb": settings.FACTCHECK_UPLOAD_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "annotations/article_new.html", context)
+
+
+def _meta_line(article: Article) -> list[str]:
+    """Byline, publisher, date and revision: the parts that exist, in reading order."""
+    revision = article.revisions.order_by("-number").values_list("number", flat=True).first()
+    parts = [article.byline, article.publisher, article.published_on]
+    parts.append(f"revision {revision}" if revision else "")
+    return [str(part) for part in parts if part]
 
 
 def _paragraphs(article: Article) -> list[dict]:

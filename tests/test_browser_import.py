@@ -1,0 +1,122 @@
+"""Adding articles in a real Chromium: upload, drop, clear errors, no script from uploads."""
+
+import pytest
+
+from annotations.models import Article
+from tests.documents import make_docx, sample_paragraphs
+from tests.test_browser import ARTIFACTS, assert_accessible, browser, newsroom, open_page
+
+__all__ = ["browser", "newsroom"]  # fixtures shared with the workspace tests
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Each payload would set window.__xss (or open a dialog) if any of it ran.
+XSS_PAYLOADS = [
+    "<script>window.__xss = 1</script>",
+    "<img src=x onerror='window.__xss = 2'>",
+    "<svg onload='window.__xss = 3'><circle r='1'/></svg>",
+    "<a href='javascript:window.__xss = 4'>a link</a>",
+    "<iframe src='javascript:window.__xss = 5'></iframe>",
+    "<details open ontoggle='window.__xss = 6'>details</details>",
+    "<style>@import 'javascript:window.__xss = 7';</style>",
+    "&lt;script&gt;window.__xss = 8&lt;/script&gt;",
+    "&lt;img src=x onerror=&quot;window.__xss = 9&quot;&gt;",
+]
+
+
+def open_new_article_page(browser, live_server):
+    page = open_page(browser, live_server, "ed")
+    page.get_by_role("link", name="Add an article").click()
+    page.wait_for_url(f"{live_server.url}/articles/new/")
+    return page
+
+
+def test_upload_with_the_file_picker_opens_the_new_article(browser, live_server, newsroom):
+    page = open_new_article_page(browser, live_server)
+    assert_accessible(page, "add an article")
+    page.get_by_label("Choose a file").set_input_files(
+        files=[{"name": "sample.docx", "mimeType": "", "buffer": make_docx(sample_paragraphs())}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert page.locator("#article-title").inner_text().startswith("Analysing The Significance")
+    assert "Over 160,000 people listened in at once" in page.locator("#article-body").inner_text()
+    article = Article.objects.get(imports__filename="sample.docx")
+    assert page.url == f"{live_server.url}/articles/{article.pk}/"
+
+
+def test_dropped_file_is_uploaded(browser, live_server, newsroom):
+    page = open_new_article_page(browser, live_server)
+    page.evaluate(
+        """() => {
+            const data = new DataTransfer();
+            data.items.add(new File(["Dropped headline\\n\\nA dropped paragraph of text."],
+                                    "dropped.txt", {type: "text/plain"}));
+            const zone = document.getElementById("drop-zone");
+            zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true}));
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true}));
+        }"""
+    )
+    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert page.locator("#article-body").inner_text().strip() == "A dropped paragraph of text."
+
+
+def test_refused_file_shows_the_reason_and_stays_on_the_page(browser, live_server, newsroom):
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Choose a file").set_input_files(
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    error = page.locator("#upload-error")
+    error.filter(has_text="not a PDF").wait_for()
+    assert page.url == f"{live_server.url}/articles/new/"
+    page.screenshot(path=str(ARTIFACTS / "import-refused.png"))
+    assert (
+        not Article.objects.filter(organization=newsroom["organization"])
+        .exclude(pk=newsroom["article"].pk)
+        .exists()
+    )
+
+
+def test_pasted_article_opens_in_the_workspace(browser, live_server, newsroom):
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Title", exact=True).fill("Pasted press release")
+    page.get_by_label("Text", exact=True).fill("First paragraph.\n\nSecond paragraph, 22.8 years.")
+    page.get_by_role("button", name="Create article").click()
+    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    paragraphs = page.locator("#article-body p").all_inner_texts()
+    assert paragraphs == ["First paragraph.", "Second paragraph, 22.8 years."]
+
+
+def test_script_in_uploaded_html_and_titles_never_runs(browser, live_server, newsroom):
+    body = "".join(
+        f"<p>Paragraph {n} says the figure was 160,000 listeners. {payload}</p>"
+        for n, payload in enumerate(XSS_PAYLOADS)
+    )
+    markup = (
+        "<html><head><title>Headline <script>window.__xss = 'title'</script></title></head>"
+        f"<body><article><h1>Headline <img src=x onerror=\"window.__xss='h1'\"></h1>{body}"
+        "</article></body></html>"
+    )
+    page = open_new_article_page(browser, live_server)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_label("Choose a file").set_input_files(
+        files=[{"name": "hostile.html", "mimeType": "text/html", "buffer": markup.encode()}]
+    )
+    page.get_by_label("Title (optional").fill("<img src=x onerror=\"window.__xss='t'\">Title")
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "160,000 listeners" in page.locator("#article-body").inner_text()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#article-body img, #article-body script, #article-body svg").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "import-hostile-html.png"))
+    page.goto(f"{live_server.url}/")
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("main img").count() == 0
+    assert dialogs == []
