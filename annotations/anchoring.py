@@ -39,15 +39,17 @@ CONTEXT_LENGTH = 32
 MAX_EDIT_PERCENT = 15
 """Edits an approximate match may have, as a percentage of the quote's length."""
 
-MIN_CONTEXT_SIMILARITY = 0.7
+MIN_CONTEXT_SIMILARITY = 0.85
 """How closely the prefix or the suffix must match for a quote found elsewhere to count."""
+
+_RECOGNISABLE_CONTEXT_SIMILARITY = 0.7
 
 _SAME_WORDS = 1 - MAX_EDIT_PERCENT / 100
 
 _STRONG_CONTEXT_SIMILARITY = 0.9
 _PERFECT_CONTEXT_SIMILARITY = 0.99
 _CONTEXT_SLACK = 8
-_CONCLUSIVE_CONTEXT = 8
+_CONCLUSIVE_CONTEXT = 16
 _SHORTEST_FORGIVEN_QUOTE = 3
 _SEARCH_RADII = (4096, 65536)
 _FUZZY_CUTOFF = 70
@@ -466,13 +468,10 @@ class _QuoteSearch:
         self.numbers = _numbers_overlapping(
             context, len(self.prefix), len(self.prefix) + len(self.core)
         )
-        # Where the quote should be now, judging by its neighbours, and where it was.
+        # Where the quote should be now, judging by where its neighbours went.
         self.hints: list[int] = []
         if target.start is not None and target.start <= len(self.text):
-            for start in (anchorer.expected_start(target.start), target.start):
-                hint = self.view.to_normalised(start)
-                if all(abs(hint - other) > _SEARCH_RADII[0] for other in self.hints):
-                    self.hints.append(hint)
+            self.hints.append(self.view.to_normalised(anchorer.expected_start(target.start)))
         self.pool: dict[tuple[int, int], Candidate] = {}
         self.norm_spans: dict[int, tuple[int, int]] = {}
         self.slot: tuple[int, int] | None = None
@@ -489,6 +488,8 @@ class _QuoteSearch:
             self._consider(self._exact_spans(low, high), "quote")
             best = self._best_accepted()
             if best is not None and self._is_perfect(best) and not self.exhaustive:
+                if self._slot_outweighs(best):
+                    break
                 return self._found(best)
             small_window = high - low <= _LARGEST_FUZZY_WINDOW
             self._locate_slot(low, high, fuzzy=small_window or self.exhaustive)
@@ -860,19 +861,22 @@ def _compare_context(context: str, window: str) -> _ContextComparison:
 def _context_agrees(sides: list[_ContextComparison], every_side: bool) -> bool:
     """Whether the context around a candidate is the quote's.
 
-    One conclusive side that matches is enough; with `every_side`, both must match and one
-    nearly perfectly. Sides too short to be conclusive must all match.
+    One conclusive side that matches closely is enough; with `every_side`, both must be
+    recognisable and one nearly perfect. Sides too short to be conclusive must all be
+    recognisable.
     """
     conclusive = [side.similarity for side in sides if side.conclusive]
     if conclusive and every_side:
         return (
-            min(conclusive) >= MIN_CONTEXT_SIMILARITY
+            min(conclusive) >= _RECOGNISABLE_CONTEXT_SIMILARITY
             and max(conclusive) >= _STRONG_CONTEXT_SIMILARITY
         )
     if conclusive:
         return max(conclusive) >= MIN_CONTEXT_SIMILARITY
     return all(
-        side.similarity >= MIN_CONTEXT_SIMILARITY for side in sides if side.similarity is not None
+        side.similarity >= _RECOGNISABLE_CONTEXT_SIMILARITY
+        for side in sides
+        if side.similarity is not None
     )
 
 

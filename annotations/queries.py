@@ -1,6 +1,6 @@
 """Every read that depends on who asks: the one access path for views and the API."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from annotations.models import Article, Claim, ClaimEvent, Membership, Organization, Source
 
@@ -38,11 +38,20 @@ def published_claims() -> QuerySet[Claim]:
 def workspace_claims(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order with everything a claim card shows."""
     return (
-        article.claims.select_related("rating", "creator", "reviewer", "assignee")
+        article.claims.select_related("rating__scale", "creator", "reviewer", "assignee")
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.select_related("added_by")),
             Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
         )
+        .order_by("start", "-end", "id")
+    )
+
+
+def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
+    """An article's claims in document order, light: no sources or history, just their count."""
+    return (
+        article.claims.select_related("rating")
+        .annotate(source_count=Count("sources"))
         .order_by("start", "-end", "id")
     )
 

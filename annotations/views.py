@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from annotations import permissions, queries
-from annotations.api.serializers import ClaimSerializer, RatingSerializer
+from annotations.api.serializers import ClaimSummarySerializer, RatingSerializer
 from annotations.models import Article, Claim, Rating
 
 
@@ -33,14 +33,14 @@ def article_workspace(request, pk: int):
     """An article's text with its claims beside it; the page script edits through the API."""
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     queries.remember_roles(request.user)
-    claims = list(queries.workspace_claims(article))
+    claims = list(queries.workspace_claim_summaries(article))
     ratings = Rating.objects.filter(
         scale__organization=article.organization, scale__is_default=True
     )
     members = get_user_model().objects.filter(memberships__organization=article.organization)
     workspace = {
         "article": {"id": article.pk, "status": article.status},
-        "claims": ClaimSerializer(claims, many=True).data,
+        "claims": ClaimSummarySerializer(claims, many=True).data,
         "ratings": RatingSerializer(ratings.select_related("scale"), many=True).data,
         "members": [{"id": m.pk, "username": m.get_username()} for m in members],
         "me": {

@@ -75,6 +75,27 @@ class ClaimSerializer(serializers.ModelSerializer):
         return markdown_to_safe_html(claim.conclusion)
 
 
+class RatingBadgeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "label", "value", "colour"]
+
+
+class ClaimSummarySerializer(serializers.ModelSerializer):
+    """What the workspace needs to draw highlights and closed cards; details load on opening."""
+
+    rating = RatingBadgeSerializer(read_only=True)
+    source_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "start", "end", "exact", "claim_reviewed", "status", "anchor_state",
+            "orphan_reason", "rating", "version", "source_count",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 class SelectorField(serializers.ListField):
     """A list of W3C selector dicts; the anchoring engine checks their shape."""
 

@@ -192,8 +192,26 @@ function card(claim) {
     onclick: () => activate(expanded ? null : claim.id, { focusCard: true }),
   });
   item.append(header, quote, toggle);
-  if (expanded) item.append(editor(claim));
+  if (expanded && claim.history === undefined) {
+    // The page carries light summaries; a card's sources and history load when it opens.
+    item.append(el("p", { class: "hint", role: "status", text: "Loading the claim…" }));
+    loadDetails(claim.id);
+  } else if (expanded) {
+    item.append(editor(claim));
+  }
   return item;
+}
+
+async function loadDetails(id) {
+  try {
+    const full = await api("GET", `/api/claims/${id}/`);
+    claims.set(id, full);
+    const hadFocus = document.activeElement?.closest(`#claim-${id}`) !== null;
+    refresh({ focusCard: hadFocus });
+  } catch (error) {
+    const status = document.querySelector(`#claim-${id} [role=status]`);
+    if (status) status.textContent = `Could not load the claim: ${errorText(error)}`;
+  }
 }
 
 function field(claim, name, label, control) {
