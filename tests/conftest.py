@@ -12,9 +12,10 @@ from django.db import connection
 
 from annotations.models import Membership
 from tests import factories
+from tests.browser_support import ARTIFACTS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI") == "true"
+SAMPLE_ARTICLE = ROOT / "annotations" / "fixtures" / "imran-khan-twitter-spaces.txt"
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +107,45 @@ def start_celery_worker(transactional_db):
 def celery_worker_process(start_celery_worker):
     """One real worker process with the test environment."""
     return start_celery_worker()
+
+
+# Browser tests
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls made
+    # by the test itself between browser steps are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def newsroom(db):
+    organization = factories.OrganizationFactory(name="Deadline Desk")
+    editor = factories.member(organization, Membership.Role.EDITOR, username="ed")
+    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="rev")
+    title, _, body = SAMPLE_ARTICLE.read_text(encoding="utf-8").partition("\n\n")
+    article = factories.article(organization, editor, text=body.partition("\n\n")[2], title=title)
+    return {
+        "organization": organization,
+        "editor": editor,
+        "reviewer": reviewer,
+        "article": article,
+    }

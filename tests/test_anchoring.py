@@ -289,6 +289,16 @@ def test_quote_replaced_by_different_words_becomes_an_orphan_saying_so():
     )
 
 
+def test_deleting_the_paragraph_that_holds_a_claim_orphans_it_as_deleted():
+    edited = ARTICLE.replace(PARAGRAPHS[3] + "\n\n", "")
+    result = resolve(edited, claim_on(ARTICLE, LISTENERS))
+    assert (result.span, result.reason) == (None, "quote deleted")
+
+
+def test_explain_failure_is_empty_for_a_claim_that_anchors():
+    assert explain_failure(_insert_paragraph_at_top(ARTICLE), claim_on(ARTICLE, TRUMP)) == ""
+
+
 def test_duplicated_paragraph_leaves_the_claim_on_the_original():
     paragraph = PARAGRAPHS[3]
     assert LISTENERS in paragraph
@@ -368,6 +378,26 @@ def test_anchor_many_gives_the_same_answers_as_anchoring_one_by_one():
     edited = _insert_paragraph_at_top(ARTICLE.replace("22.8", "22.9"))
     selector_lists = [claim_on(ARTICLE, claim) for claim in CLAIMS]
     assert anchor_many(edited, selector_lists) == [anchor(edited, s) for s in selector_lists]
+
+
+def _long_report(paragraphs):
+    return "\n\n".join(
+        f"Section {i}: the district recorded {i * 37 + 11} new clinics and {i * 53 % 997} schools "
+        f"in year {1950 + i}, officials in ward {i * 7 % 101} said on day {i % 28 + 1}."
+        for i in range(paragraphs)
+    )
+
+
+def test_claims_far_down_a_long_text_are_found_after_a_long_insertion_at_the_top():
+    text = _long_report(2000)
+    starts = range(1000, len(text) - 200, 5011)
+    selector_lists = [describe(text, start, start + 60) for start in starts]
+    insertion = _long_report(1200).replace("Section", "Annex")
+    edited = insertion + "\n\n" + text
+    shift = len(insertion) + 2
+    assert len(insertion) > 100_000
+    assert anchor_many(edited, selector_lists) == [(s + shift, s + shift + 60) for s in starts]
+    assert anchor(edited, selector_lists[-1]) == (starts[-1] + shift, starts[-1] + shift + 60)
 
 
 def test_one_anchorer_resolves_many_claims_and_reports_found_and_reason():

@@ -1,127 +1,22 @@
 """The editor's workspace in a real Chromium: select, claim, rate, source, review, publish."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from annotations import queries
-from annotations.models import Claim, Membership
+from annotations.models import Claim
 from tests import factories
+from tests.browser_support import (
+    ARTIFACTS,
+    assert_accessible,
+    open_page,
+    open_workspace,
+    select_with_mouse,
+)
 from tests.conftest import wait_for
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-SAMPLE = (
-    Path(__file__).resolve().parent.parent / "annotations/fixtures/imran-khan-twitter-spaces.txt"
-)
-PASSWORD = "correct-horse-battery"
 LISTENERS = "Over 160,000 people listened in at once"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls made
-    # by the test itself between browser steps are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        )  # fmt: skip
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def newsroom(db):
-    organization = factories.OrganizationFactory(name="Deadline Desk")
-    editor = factories.member(organization, Membership.Role.EDITOR, username="ed")
-    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="rev")
-    title, _, body = SAMPLE.read_text(encoding="utf-8").partition("\n\n")
-    article = factories.article(organization, editor, text=body.partition("\n\n")[2], title=title)
-    return {
-        "organization": organization,
-        "editor": editor,
-        "reviewer": reviewer,
-        "article": article,
-    }
-
-
-def open_page(browser, live_server, username, viewport=(1280, 800)):
-    """A new browser context signed in as `username` through the login form."""
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
-def open_workspace(page, live_server, article):
-    page.goto(f"{live_server.url}/articles/{article.pk}/")
-    page.wait_for_selector("html[data-workspace-ready=true]")
-
-
-def select_with_mouse(page, phrase: str):
-    """Drag the mouse from the first to the last character of `phrase` in the article body."""
-    box = page.evaluate(
-        """(phrase) => {
-            const walker = document.createTreeWalker(
-                document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const at = node.data.indexOf(phrase);
-                if (at === -1) continue;
-                const rect = (from, to) => {
-                    const range = document.createRange();
-                    range.setStart(node, from); range.setEnd(node, to);
-                    return range.getBoundingClientRect();
-                };
-                const first = rect(at, at + 1);
-                const last = rect(at + phrase.length - 1, at + phrase.length);
-                return {x1: first.left + 1, y1: first.top + first.height / 2,
-                        x2: last.right - 1, y2: last.top + last.height / 2};
-            }
-            return null;
-        }""",
-        phrase,
-    )
-    assert box, f"{phrase!r} not found on the page"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=8)
-    page.mouse.up()
-    assert page.evaluate("window.getSelection().toString()") == phrase
-
-
-def assert_accessible(page, name: str):
-    """axe-core finds no serious or critical violation on the page as it stands."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], violation["help"], [n["target"] for n in violation["nodes"]][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], f"{name}: {serious}"
 
 
 def test_editor_claims_rates_and_sources_then_reviewer_publishes(browser, live_server, newsroom):

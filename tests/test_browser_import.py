@@ -3,10 +3,8 @@
 import pytest
 
 from annotations.models import Article
+from tests.browser_support import ARTIFACTS, assert_accessible, open_page
 from tests.documents import make_docx, sample_paragraphs
-from tests.test_browser import ARTIFACTS, assert_accessible, browser, newsroom, open_page
-
-__all__ = ["browser", "newsroom"]  # fixtures shared with the workspace tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

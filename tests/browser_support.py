@@ -1,0 +1,71 @@
+"""Helpers for the browser tests: sign in, open the workspace, select with the mouse, run axe."""
+
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "correct-horse-battery"
+
+
+def open_page(browser, live_server, username, viewport=(1280, 800)):
+    """A new browser context signed in as `username` through the login form."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def open_workspace(page, live_server, article):
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+
+
+def select_with_mouse(page, phrase: str):
+    """Drag the mouse from the first to the last character of `phrase` in the article body."""
+    box = page.evaluate(
+        """(phrase) => {
+            const walker = document.createTreeWalker(
+                document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(phrase);
+                if (at === -1) continue;
+                const rect = (from, to) => {
+                    const range = document.createRange();
+                    range.setStart(node, from); range.setEnd(node, to);
+                    return range.getBoundingClientRect();
+                };
+                const first = rect(at, at + 1);
+                const last = rect(at + phrase.length - 1, at + phrase.length);
+                return {x1: first.left + 1, y1: first.top + first.height / 2,
+                        x2: last.right - 1, y2: last.top + last.height / 2};
+            }
+            return null;
+        }""",
+        phrase,
+    )
+    assert box, f"{phrase!r} not found on the page"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=8)
+    page.mouse.up()
+    assert page.evaluate("window.getSelection().toString()") == phrase
+
+
+def assert_accessible(page, name: str):
+    """axe-core finds no serious or critical violation on the page as it stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        (violation["id"], violation["help"], [n["target"] for n in violation["nodes"]][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], f"{name}: {serious}"
