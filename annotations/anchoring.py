@@ -172,7 +172,7 @@ def describe(text: str, start: int, end: int) -> list[dict]:
 
 def resolve(text: str, selectors: Sequence[dict]) -> Anchoring:
     """Anchor `selectors` in `text` and say how, or why it failed."""
-    return Anchorer(text).resolve(selectors)
+    return Anchorer._sharing_views(text).resolve(selectors)
 
 
 def anchor(text: str, selectors: Sequence[dict]) -> tuple[int, int] | None:
@@ -238,7 +238,7 @@ def rank_candidates(text: str, selectors: Sequence[dict]) -> list[Candidate]:
     Meant for diagnostics and tests: unlike `resolve`, it never stops early and includes
     rejected candidates.
     """
-    return Anchorer(text).candidates(selectors)
+    return Anchorer._sharing_views(text).candidates(selectors)
 
 
 def match_quote_all(
@@ -357,16 +357,21 @@ class Anchorer:
             return []
         search = _QuoteSearch(self, target, exhaustive=True)
         search.run()
-        return sorted(
-            search.pool.values(), key=lambda candidate: (-candidate.score, candidate.start)
-        )
+        return sorted(search.pool.values(), key=_rank)
+
+    @classmethod
+    def _sharing_views(cls, text: str) -> Anchorer:
+        """An anchorer reusing the normalised view of recently seen texts, for one-off calls."""
+        anchorer = cls(text)
+        anchorer._view = _recent_view(text)
+        return anchorer
 
     @property
     def view(self) -> _NormalisedText:
         """The normalised text and its offset map, built on first use."""
         # Built lazily: claims still at their position never need it.
         if self._view is None:
-            self._view = _normalised_view(self.text)
+            self._view = _NormalisedText(self.text)
         return self._view
 
     def expected_start(self, old_start: int) -> int:
@@ -434,18 +439,18 @@ class _NormalisedText:
 
 
 @functools.lru_cache(maxsize=8)
-def _normalised_view(text: str) -> _NormalisedText:
+def _recent_view(text: str) -> _NormalisedText:
     return _NormalisedText(text)
 
 
 class _QuoteSearch:
     """One quote's search for its new place, in ever wider windows around where it should be.
 
-    In each window: verbatim occurrences first; then the "slot", the stretch between where
-    the prefix and the suffix are found now (the quote's own place, whatever it holds now);
-    then approximate occurrences. The nearest window with an acceptable candidate wins, unless
-    the slot has better context than that candidate: then the quote's own place was found
-    without it, and a look-alike elsewhere must not take over.
+    Verbatim occurrences come first, and one whose context is intact is taken at once. Then,
+    window by window, the "slot" (the stretch between where the prefix and the suffix are
+    found now: the quote's own place, whatever it holds now) and approximate occurrences join
+    them, and the best acceptable candidate wins, unless the slot has better context: then the
+    quote's own place was found without it, and a look-alike elsewhere must not take over.
     """
 
     def __init__(self, anchorer: Anchorer, target: _Target, exhaustive: bool):
@@ -469,9 +474,9 @@ class _QuoteSearch:
             context, len(self.prefix), len(self.prefix) + len(self.core)
         )
         # Where the quote should be now, judging by where its neighbours went.
-        self.hints: list[int] = []
+        self.hint: int | None = None
         if target.start is not None and target.start <= len(self.text):
-            self.hints.append(self.view.to_normalised(anchorer.expected_start(target.start)))
+            self.hint = self.view.to_normalised(anchorer.expected_start(target.start))
         self.pool: dict[tuple[int, int], Candidate] = {}
         self.norm_spans: dict[int, tuple[int, int]] = {}
         self.slot: tuple[int, int] | None = None
@@ -484,13 +489,16 @@ class _QuoteSearch:
             return Anchoring(
                 None, None, None, "the quote holds only spaces, so there is nothing to search for"
             )
-        for window, (low, high) in enumerate(self._windows()):
+        windows = self._windows()
+        # A verbatim occurrence with its context intact settles it, the nearest first.
+        for low, high in windows:
             self._consider(self._exact_spans(low, high), "quote")
             best = self._best_accepted()
             if best is not None and self._is_perfect(best) and not self.exhaustive:
-                if self._slot_outweighs(best):
-                    break
                 return self._found(best)
+        # Otherwise the verbatim occurrences compete with the quote's own place (the slot) and
+        # with approximate matches, found in ever wider windows.
+        for window, (low, high) in enumerate(windows):
             small_window = high - low <= _LARGEST_FUZZY_WINDOW
             self._locate_slot(low, high, fuzzy=small_window or self.exhaustive)
             # Once the quote's own place is known, an approximate match can only be near it,
@@ -520,10 +528,10 @@ class _QuoteSearch:
     def _windows(self) -> list[tuple[int, int]]:
         length = len(self.norm)
         windows = []
-        for radius in _SEARCH_RADII:
-            for hint in self.hints:
-                low = max(0, hint - radius)
-                high = min(length, hint + len(self.core) + radius)
+        if self.hint is not None:
+            for radius in _SEARCH_RADII:
+                low = max(0, self.hint - radius)
+                high = min(length, self.hint + len(self.core) + radius)
                 windows.append((low, high))
                 if low == 0 and high == length:
                     return windows
@@ -531,8 +539,8 @@ class _QuoteSearch:
         return windows
 
     def _distance(self, offset: int) -> int:
-        """How far a normalised offset is from where the quote should be; 0 without hints."""
-        return min((abs(offset - hint) for hint in self.hints), default=0)
+        """How far a normalised offset is from where the quote should be; 0 without a hint."""
+        return 0 if self.hint is None else abs(offset - self.hint)
 
     def _slot_shows_deletion(self) -> bool:
         if self.slot is None or not self.slot_verbatim or self.slot_recurs:
@@ -551,7 +559,7 @@ class _QuoteSearch:
         if not (slot_end < start or end < slot_start):
             return False
         # The quote's own place is expected where the quote was, so it must be the nearer.
-        return not self.hints or self._distance(slot_start) < self._distance(start)
+        return self.hint is None or self._distance(slot_start) < self._distance(start)
 
     def _consider(self, spans, method: str) -> None:
         for start, end in spans:

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -95,6 +96,13 @@ def membership_set(*, organization: Organization, user, role: str, actor=None) -
     membership, _ = Membership.objects.get_or_create(
         organization=organization, user=user, defaults={"role": role}
     )
+    admins = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
+    if (
+        membership.role == Membership.Role.ADMIN
+        and role != Membership.Role.ADMIN
+        and admins.count() == 1
+    ):
+        raise ValidationError("The organization needs at least one admin.")
     membership.role = role
     membership.full_clean()
     membership.save()
@@ -733,3 +741,58 @@ def article_import_url(
         _queue_or_run(article_import, in_process)
     article_import.refresh_from_db()
     return article_import.article
+
+
+# Members
+
+
+@transaction.atomic
+def member_invite(
+    *, organization: Organization, actor, username: str, email: str, role: str, request=None
+) -> Membership:
+    """Add a new member with `role`; they choose their password from the emailed reset link."""
+    if not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied("Only an organization admin can invite members.")
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user = user_model(username=username, email=email)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif Membership.objects.filter(organization=organization, user=user).exists():
+        raise ValidationError({"username": f"{username} is already a member."})
+    membership = membership_set(organization=organization, user=user, role=role, actor=actor)
+
+    def send_invitation():
+        from django.contrib.auth.tokens import default_token_generator
+        from django.core.mail import send_mail
+        from django.template.loader import render_to_string
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        context = {
+            "organization": organization.name,
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+            "protocol": "https" if request is not None and request.is_secure() else "http",
+            "domain": request.get_host() if request is not None else "localhost",
+        }
+        subject = render_to_string("registration/invitation_subject.txt", context).strip()
+        body = render_to_string("registration/invitation_email.txt", context)
+        send_mail(subject, body, None, [email])
+
+    transaction.on_commit(send_invitation)
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, organization: Organization, actor, user) -> None:
+    """Take `user` out of the organization; the last admin cannot be removed."""
+    if not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied("Only an organization admin can remove members.")
+    admins = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
+    if admins.filter(user=user).exists() and admins.count() == 1:
+        raise ValidationError("The organization needs at least one admin.")
+    Membership.objects.filter(organization=organization, user=user).delete()

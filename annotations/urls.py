@@ -7,5 +7,6 @@ from annotations import views
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/new/", views.article_new, name="article-new"),
+    path("members/", views.members, name="members"),
     path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
 ]

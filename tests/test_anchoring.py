@@ -400,6 +400,15 @@ def test_claims_far_down_a_long_text_are_found_after_a_long_insertion_at_the_top
     assert anchor(edited, selector_lists[-1]) == (starts[-1] + shift, starts[-1] + shift + 60)
 
 
+def test_misspelt_quote_in_its_own_place_beats_a_verbatim_copy_in_another_context():
+    filler = _long_report(60)
+    claim = "the bridge will open to traffic in 2025"
+    text = f"Officials said {claim} after inspections.\n\n{filler}\n\nA leaflet: {claim}!"
+    selectors = claim_on(text, claim)
+    edited = text.replace("Officials said the bridge will", "Officials said the brigde will")
+    assert anchor(edited, selectors) == (15, 15 + len(claim))
+
+
 def test_one_anchorer_resolves_many_claims_and_reports_found_and_reason():
     edited = ARTICLE.replace("22.8", "22.9")
     anchorer = Anchorer(edited)

@@ -377,8 +377,8 @@ def test_position_breaks_a_tie_between_equally_good_approximate_matches():
 
 
 def test_prefix_longer_than_the_text_before_the_quote_is_tolerated():
-    """Only five characters precede the quote: too few to judge the prefix by, so the quote is
-    taken on its own (Hypothesis does the same by scoring)."""
+    """Only five characters precede the quote, too few to judge the prefix by; as far as they
+    go they agree with it, so the quote anchors (Hypothesis finds it by scoring)."""
     found = anchor(SOL, [quote("years later", prefix="It used to be many")])
     assert SOL[found[0] : found[1]] == "years later"
 

@@ -21,6 +21,8 @@ PAGE = [302, 404, 200, 200, 200]
 MATRIX = [
     ("article list page", "get", "/", None, [302, 200, 200, 200, 200]),
     ("new article page", "get", "/articles/new/", None, [302, 200, 200, 200, 200]),
+    ("members page", "get", "/members/", None, [302, 200, 200, 200, 200]),
+    ("change a role", "post", "/members/", "role", [302, 403, 403, 403, 302]),
     ("workspace page", "get", "/articles/{article}/", None, PAGE),
     ("api article list", "get", "/api/articles/", None, [403, 200, 200, 200, 200]),
     ("api article detail", "get", "/api/articles/{article}/", None, MEMBER_READ),
@@ -74,7 +76,10 @@ def test_permission_matrix(client, world, role, name, method, url, payload, expe
     url = url.format(article=article.pk, claim=claim.pk)
     if payload == "selection":
         payload = {"selectors": factories.quote_selectors(article.text, "22.8 years")}
-    if payload == "file":
+    if payload == "role":
+        editor = world["users"]["editor"]
+        kwargs = {"data": {"action": "role", "user": editor.pk, "role": "reviewer"}}
+    elif payload == "file":
         upload = io.BytesIO(article.text.replace("22.8", "22.8 (UN estimate)").encode())
         upload.name = "update.txt"
         kwargs = {"data": {"file": upload}}
