@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from annotations import anchoring, ingest, permissions
 from annotations.ingest import formats as ingest_formats
+from annotations.ingest.pdffile import open_pdf
 from annotations.ingest.text import canonical_text
 from annotations.models import (
     Article,
@@ -687,6 +688,9 @@ def article_import_upload(
         )
     media_type = ingest_formats.detect(data, filename=filename, declared_type=declared_type)
     if media_type == ingest_formats.PDF:
+        # Refuse what can be told at once (encrypted, damaged, too many pages); the text
+        # layer is read by the worker.
+        open_pdf(data, limits)
         with transaction.atomic():
             article_import = _import_begin(
                 organization=organization, requested_by=requested_by,

@@ -120,17 +120,32 @@ def test_bad_upload_is_refused_with_a_reason_and_stores_nothing(
     assert _nothing_stored()
 
 
-def test_encrypted_pdf_fails_with_its_reason_and_keeps_the_bytes(editor, organization):
-    data = _encrypted_pdf()
+def test_encrypted_pdf_is_refused_at_once(editor_client):
+    response = _upload(editor_client, "locked.pdf", _encrypted_pdf())
+    assert response.status_code == 400
+    assert response.json()["detail"] == "the PDF is encrypted"
+    assert _nothing_stored()
+
+
+def test_pdf_without_a_text_layer_fails_with_its_reason_and_keeps_the_bytes(editor, organization):
+    data = make_pdf([], drawing_only=True)
     article = services.article_import_upload(
-        organization=organization, requested_by=editor, data=data, filename="locked.pdf",
+        organization=organization, requested_by=editor, data=data, filename="scan.pdf",
         in_process=True,
     )  # fmt: skip
     article.refresh_from_db()
     assert article.status == Article.Status.FAILED
-    assert "encrypted" in article.import_error
+    assert article.import_error == "the PDF has no text layer (scanned?)"
     assert _original_bytes(ArticleImport.objects.get()) == data
     assert not ArticleRevision.objects.exists()
+
+
+def test_pdf_over_the_page_limit_gets_413(editor_client, settings):
+    settings.FACTCHECK_PDF_MAX_PAGES = 1
+    response = _upload(editor_client, "long.pdf", make_pdf(["Words. " * 400] * 6))
+    assert response.status_code == 413
+    assert "the limit is 1" in response.json()["detail"]
+    assert _nothing_stored()
 
 
 def test_oversized_upload_gets_413(editor_client, settings):

@@ -20,6 +20,28 @@ _PAGE_NUMBER = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
+def open_pdf(data: bytes, limits: IngestLimits):
+    """A pypdf reader for `data`, refusing encrypted, unreadable and over-long PDFs.
+
+    Cheap (it reads the cross-reference table, not the pages), so it also serves as the
+    check made before a PDF is queued for parsing.
+    """
+    import pypdf  # imported here: only PDFs need it
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _open_without_password(reader):
+            raise IngestError("the PDF is encrypted")
+        count = len(reader.pages)
+    except IngestError:
+        raise
+    except Exception as exc:  # pypdf raises many types for damaged files; all mean the same
+        raise IngestError("the PDF could not be read") from exc
+    if count > limits.max_pdf_pages:
+        raise IngestTooLarge(f"the PDF has {count} pages; the limit is {limits.max_pdf_pages}")
+    return reader
+
+
 def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
     """Article paragraphs and metadata of a PDF.
 
@@ -28,20 +50,8 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
     break is joined again. Encrypted PDFs that need a password, PDFs over the page limit
     and PDFs without a text layer are refused.
     """
-    import pypdf  # imported here: only PDFs need it
-
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _open_without_password(reader):
-            raise IngestError("the PDF is encrypted")
-        pages = reader.pages
-        count = len(pages)
-    except IngestError:
-        raise
-    except Exception as exc:  # pypdf raises many types for damaged files; all mean the same
-        raise IngestError("the PDF could not be read") from exc
-    if count > limits.max_pdf_pages:
-        raise IngestTooLarge(f"the PDF has {count} pages; the limit is {limits.max_pdf_pages}")
+    reader = open_pdf(data, limits)
+    pages = reader.pages
     paragraphs: list[str] = []
     for page in pages:
         page_paragraphs = [
