@@ -24,7 +24,7 @@ def articles_for(user) -> QuerySet[Article]:
 def claims_for(user) -> QuerySet[Claim]:
     """Claims, in any status, on articles the user's organizations own."""
     return Claim.objects.filter(article__in=articles_for(user)).select_related(
-        "article__organization", "rating__scale", "creator", "reviewer", "assignee"
+        "article__organization", "rating__scale", "revision", "creator", "reviewer", "assignee"
     )
 
 
@@ -38,7 +38,9 @@ def published_claims() -> QuerySet[Claim]:
 def workspace_claims(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order with everything a claim card shows."""
     return (
-        article.claims.select_related("rating__scale", "creator", "reviewer", "assignee")
+        article.claims.select_related(
+            "rating__scale", "revision", "creator", "reviewer", "assignee"
+        )
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.select_related("added_by")),
             Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
@@ -50,7 +52,7 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
 def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order, light: no sources or history, just their count."""
     return (
-        article.claims.select_related("rating")
+        article.claims.select_related("rating", "revision")
         .annotate(source_count=Count("sources"))
         .order_by("start", "-end", "id")
     )

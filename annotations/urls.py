@@ -8,5 +8,10 @@ urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/new/", views.article_new, name="article-new"),
     path("members/", views.members, name="members"),
+    path(
+        "articles/<int:pk>/revisions/<int:number>/",
+        views.article_revision,
+        name="article-revision",
+    ),
     path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
 ]

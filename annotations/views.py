@@ -115,6 +115,32 @@ def article_new(request):
     return render(request, "annotations/article_new.html", context)
 
 
+@login_required
+def article_revision(request, pk: int, number: int):
+    """One revision's text as it was, with a claim checked on it highlighted (`?claim=`)."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    revision = get_object_or_404(article.revisions, number=number)
+    claim = article.claims.filter(pk=request.GET.get("claim") or None, revision=revision).first()
+    paragraphs, offset = [], 0
+    for chunk in revision.text.split("\n\n"):
+        end = offset + len(chunk)
+        if claim is not None and claim.start < end and claim.end > offset:
+            a, b = max(claim.start, offset) - offset, min(claim.end, end) - offset
+            paragraphs.append({"before": chunk[:a], "mark": chunk[a:b], "after": chunk[b:]})
+        else:
+            paragraphs.append({"before": chunk, "mark": "", "after": ""})
+        offset = end + 2
+    latest = article.revisions.order_by("-number").values_list("number", flat=True).first()
+    context = {
+        "article": article,
+        "revision": revision,
+        "claim": claim,
+        "paragraphs": paragraphs,
+        "latest": latest,
+    }
+    return render(request, "annotations/article_revision.html", context)
+
+
 def _meta_line(article: Article) -> list[str]:
     """Byline, publisher, date and revision: the parts that exist, in reading order."""
     revision = article.revisions.order_by("-number").values_list("number", flat=True).first()

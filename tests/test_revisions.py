@@ -141,3 +141,15 @@ def test_large_article_is_reanchored_by_the_worker(demo, settings, celery_worker
     wait_for(all_anchored, timeout=60, message="the worker did not re-anchor the claims")
     for claim in article.claims.all():
         assert article.text[claim.start : claim.end] == claim.exact
+
+
+def test_orphan_is_shown_against_the_revision_it_was_checked_on(demo, client):
+    article, editor = demo
+    _edit(article, editor, article.text.replace("22.8", "22.9"))
+    claim = _claim(article, MEDIAN)
+    client.force_login(editor)
+    response = client.get(f"/articles/{article.pk}/revisions/1/?claim={claim.pk}")
+    assert response.status_code == 200
+    assert f'<mark class="highlight active">{MEDIAN}</mark>'.encode() in response.content
+    detail = client.get(f"/api/claims/{claim.pk}/").json()
+    assert detail["revision_number"] == 1 and detail["anchor_state"] == "orphaned"

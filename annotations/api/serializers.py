@@ -59,11 +59,13 @@ class ClaimSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     sources = SourceSerializer(many=True, read_only=True)
     history = ClaimEventSerializer(source="events", many=True, read_only=True)
+    revision_number = serializers.IntegerField(source="revision.number", read_only=True)
 
     class Meta:
         model = Claim
         fields = [
-            "id", "article", "revision", "selectors", "exact", "prefix", "suffix", "start", "end",
+            "id", "article", "revision", "revision_number", "selectors", "exact", "prefix",
+            "suffix", "start", "end",
             "claim_reviewed", "claimant", "claim_date", "rating", "conclusion", "conclusion_html",
             "correction_note", "status", "anchor_state", "orphan_reason", "creator", "reviewer",
             "assignee", "tags", "sources", "history", "published_at", "created_at", "updated_at",
@@ -86,12 +88,13 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
 
     rating = RatingBadgeSerializer(read_only=True)
     source_count = serializers.IntegerField(read_only=True)
+    revision_number = serializers.IntegerField(source="revision.number", read_only=True)
 
     class Meta:
         model = Claim
         fields = [
             "id", "start", "end", "exact", "claim_reviewed", "status", "anchor_state",
-            "orphan_reason", "rating", "version", "source_count",
+            "orphan_reason", "rating", "version", "source_count", "revision_number",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -182,6 +182,13 @@ function card(claim) {
       ? el("span", { class: "badge orphan", text: `Orphaned: ${claim.orphan_reason}` })
       : null,
   );
+  const checkedOn =
+    claim.anchor_state === "orphaned"
+      ? el("a", {
+          href: `/articles/${data.article.id}/revisions/${claim.revision_number}/?claim=${claim.id}`,
+          text: `See it in revision ${claim.revision_number}, where it was checked`,
+        })
+      : null;
   const quote = el("blockquote", { text: claim.exact });
   const toggle = el("button", {
     type: "button",
@@ -191,7 +198,7 @@ function card(claim) {
     "aria-label": `${expanded ? "Close" : "Open"} claim: ${claim.claim_reviewed}`,
     onclick: () => activate(expanded ? null : claim.id, { focusCard: true }),
   });
-  item.append(header, quote, toggle);
+  item.append(header, quote, ...(checkedOn ? [el("p", {}, checkedOn)] : []), toggle);
   if (expanded && claim.history === undefined) {
     // The page carries light summaries; a card's sources and history load when it opens.
     item.append(el("p", { class: "hint", role: "status", text: "Loading the claim…" }));
