@@ -46,6 +46,8 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/anchoring.py
+	$(PY) bench/workspace.py
+	$(PY) bench/ingest.py
 
 check-deploy: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
