@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 
 from annotations import services
 from annotations.ingest import IngestError
@@ -19,6 +20,9 @@ from annotations.models import (
     Source,
 )
 
+# Addresses typed without a scheme are taken as https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -28,6 +32,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "requires_two_person_review"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -65,6 +70,7 @@ class RevisionInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "organization", "status", "published_on", "created_at"]
     list_filter = ["organization", "status"]
     search_fields = ["title", "canonical_url"]
@@ -115,6 +121,7 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
 
 
 class SourceInline(admin.StackedInline):
+    formfield_overrides = HTTPS_URLS
     model = Source
     extra = 0
 
@@ -155,6 +162,7 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["url", "claim", "stance", "fetch_state"]
     list_filter = ["stance", "fetch_state"]
 
@@ -179,6 +187,7 @@ class ArticleImportForm(forms.ModelForm):
 
 @admin.register(ArticleImport)
 class ArticleImportAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["__str__", "organization", "kind", "state", "error", "media_type", "created_at"]
     list_filter = ["state", "kind", "organization"]
     readonly_fields = [

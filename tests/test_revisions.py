@@ -153,3 +153,33 @@ def test_orphan_is_shown_against_the_revision_it_was_checked_on(demo, client):
     assert f'<mark class="highlight active">{MEDIAN}</mark>'.encode() in response.content
     detail = client.get(f"/api/claims/{claim.pk}/").json()
     assert detail["revision_number"] == 1 and detail["anchor_state"] == "orphaned"
+
+
+def test_text_edited_in_the_admin_creates_a_revision_and_orphans_with_reasons(demo, client):
+    article, _ = demo
+    admin_user = article.organization.memberships.get(user__username="demo-admin").user
+    client.force_login(admin_user)
+    revision = article.revisions.get()
+    form = {
+        "organization": article.organization_id,
+        "title": article.title,
+        "byline": article.byline,
+        "publisher": article.publisher,
+        "canonical_url": article.canonical_url,
+        "published_on": article.published_on.isoformat(),
+        "language": article.language,
+        "text": article.text.replace("22.8", "22.9"),
+        "revisions-TOTAL_FORMS": "1",
+        "revisions-INITIAL_FORMS": "1",
+        "revisions-MIN_NUM_FORMS": "0",
+        "revisions-MAX_NUM_FORMS": "1000",
+        "revisions-0-id": revision.pk,
+        "revisions-0-article": article.pk,
+    }
+    response = client.post(f"/admin/annotations/article/{article.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+    assert article.revisions.count() == 2
+    claim = _claim(article, MEDIAN)
+    assert claim.orphan_reason == "number changed: 22.8 → 22.9"
+    orphans = client.get("/admin/annotations/claim/?anchor_state__exact=orphaned")
+    assert "number changed: 22.8 → 22.9" in orphans.content.decode()
