@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -252,51 +253,61 @@ class ClaimDetail(generics.GenericAPIView):
         return _claim_response(claim)
 
 
-class ClaimTransition(generics.GenericAPIView):
-    """POST {"to": "in_review" | "published" | "retracted" | "draft", "note": "..."}."""
+class ClaimAction(generics.GenericAPIView):
+    """A POST action on one claim: found through `queries`, input checked by a serializer."""
 
     serializer_class = serializers.ClaimSerializer
+    input_serializer_class: type[drf_serializers.Serializer]
 
-    def post(self, request, pk: int):
+    def claim_and_input(self, request, pk: int) -> tuple[Claim, dict]:
         claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
-        data = serializers.ClaimTransitionSerializer(data=request.data)
+        data = self.input_serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
+        return claim, data.validated_data
+
+
+class ClaimTransition(ClaimAction):
+    """POST {"to": "in_review" | "published" | "retracted" | "draft", "note": "..."}."""
+
+    input_serializer_class = serializers.ClaimTransitionSerializer
+
+    @extend_schema(request=serializers.ClaimTransitionSerializer)
+    def post(self, request, pk: int):
+        claim, data = self.claim_and_input(request, pk)
         claim = services.claim_transition(
             claim=claim,
             actor=request.user,
-            to_status=data.validated_data["to"],
-            note=data.validated_data["note"],
-            expected_version=_expected_version(request, data.validated_data),
+            to_status=data["to"],
+            note=data["note"],
+            expected_version=_expected_version(request, data),
         )
         return _claim_response(claim)
 
 
-class ClaimSources(generics.GenericAPIView):
+class ClaimSources(ClaimAction):
     """POST a source for the claim."""
 
-    serializer_class = serializers.ClaimSerializer
+    input_serializer_class = serializers.SourceCreateSerializer
 
+    @extend_schema(request=serializers.SourceCreateSerializer)
     def post(self, request, pk: int):
-        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
-        data = serializers.SourceCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.source_add(claim=claim, actor=request.user, **data.validated_data)
+        claim, data = self.claim_and_input(request, pk)
+        services.source_add(claim=claim, actor=request.user, **data)
         return _claim_response(claim, status.HTTP_201_CREATED)
 
 
-class ClaimReattach(generics.GenericAPIView):
+class ClaimReattach(ClaimAction):
     """POST a new selection for an orphaned claim."""
 
-    serializer_class = serializers.ClaimSerializer
+    input_serializer_class = serializers.ClaimReattachSerializer
 
+    @extend_schema(request=serializers.ClaimReattachSerializer)
     def post(self, request, pk: int):
-        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
-        data = serializers.ClaimReattachSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        claim, data = self.claim_and_input(request, pk)
         claim = services.claim_reattach(
             claim=claim,
             actor=request.user,
-            selectors=data.validated_data["selectors"],
-            expected_version=_expected_version(request, data.validated_data),
+            selectors=data["selectors"],
+            expected_version=_expected_version(request, data),
         )
         return _claim_response(claim)
