@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from annotations import anchoring
+
 
 class Organization(models.Model):
     """A newsroom: the ClaimReview `author` of the fact-checks its members publish."""
@@ -259,6 +261,15 @@ class Claim(models.Model):
 
     def __str__(self):
         return self.claim_reviewed[:80]
+
+    def anchor_to(self, revision: "ArticleRevision", start: int, end: int) -> None:
+        """Point the claim's selectors at `revision.text[start:end]` (not saved)."""
+        quote, position = anchoring.describe(revision.text, start, end)
+        self.exact, self.prefix, self.suffix = quote["exact"], quote["prefix"], quote["suffix"]
+        self.start, self.end = position["start"], position["end"]
+        self.revision = revision
+        self.anchor_state = self.AnchorState.ANCHORED
+        self.orphan_reason = ""
 
     @property
     def selectors(self) -> list[dict]:

@@ -212,26 +212,15 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision) -> ReanchorR
         result = anchorer.resolve(claim.selectors)
         changes: dict = {}
         if result.found:
-            selectors = anchoring.describe(text, result.start, result.end)
-            quote, position = selectors[0], selectors[1]
-            if (claim.start, claim.end) == (position["start"], position["end"]) and (
-                claim.exact == quote["exact"]
-            ):
+            old_span, old_exact = [claim.start, claim.end], claim.exact
+            claim.anchor_to(revision, result.start, result.end)
+            if old_span == [claim.start, claim.end] and old_exact == claim.exact:
                 unchanged += 1
             else:
                 moved += 1
-                changes["position"] = [[claim.start, claim.end], [result.start, result.end]]
-            if claim.exact != quote["exact"]:
-                changes["exact"] = [claim.exact, quote["exact"]]
-            claim.exact, claim.prefix, claim.suffix = (
-                quote["exact"],
-                quote["prefix"],
-                quote["suffix"],
-            )
-            claim.start, claim.end = position["start"], position["end"]
-            claim.revision = revision
-            claim.anchor_state = Claim.AnchorState.ANCHORED
-            claim.orphan_reason = ""
+                changes["position"] = [old_span, [claim.start, claim.end]]
+            if old_exact != claim.exact:
+                changes["exact"] = [old_exact, claim.exact]
         else:
             orphaned += 1
             # Keep the last selectors and revision so the claim can still be shown
@@ -295,20 +284,9 @@ def claim_create(
     if article.status != Article.Status.READY:
         raise ValidationError("The article is not ready for claims yet.")
     start, end = _anchor_selection(article.text, selectors)
-    quote, position = anchoring.describe(article.text, start, end)
-    claim = Claim(
-        article=article,
-        revision=article.revisions.order_by("-number").first(),
-        exact=quote["exact"],
-        prefix=quote["prefix"],
-        suffix=quote["suffix"],
-        start=position["start"],
-        end=position["end"],
-        claim_reviewed=(claim_reviewed or quote["exact"]).strip(),
-        claimant=claimant,
-        claim_date=claim_date,
-        creator=creator,
-    )
+    claim = Claim(article=article, claimant=claimant, claim_date=claim_date, creator=creator)
+    claim.anchor_to(article.revisions.order_by("-number").first(), start, end)
+    claim.claim_reviewed = (claim_reviewed or claim.exact).strip()
     claim.full_clean()
     claim.save()
     _event(claim, creator, "created", {"exact": claim.exact, "start": start, "end": end})
@@ -442,16 +420,10 @@ def claim_reattach(
     claim = _lock_current(claim, expected_version)
     article = claim.article
     start, end = _anchor_selection(article.text, selectors)
-    quote, position = anchoring.describe(article.text, start, end)
-    changes = {
-        "exact": [claim.exact, quote["exact"]],
-        "position": [[claim.start, claim.end], [start, end]],
-    }
-    claim.exact, claim.prefix, claim.suffix = quote["exact"], quote["prefix"], quote["suffix"]
-    claim.start, claim.end = position["start"], position["end"]
-    claim.revision = article.revisions.order_by("-number").first()
-    claim.anchor_state = Claim.AnchorState.ANCHORED
-    claim.orphan_reason = ""
+    changes = {"exact": [claim.exact], "position": [[claim.start, claim.end]]}
+    claim.anchor_to(article.revisions.order_by("-number").first(), start, end)
+    changes["exact"].append(claim.exact)
+    changes["position"].append([claim.start, claim.end])
     claim.version += 1
     claim.full_clean()
     claim.save()
