@@ -1,6 +1,4 @@
-"""Who may do what: small named predicates over roles, and the DRF classes built on them."""
-
-from rest_framework.permissions import BasePermission
+"""Who may do what: small named predicates over a user's role in an organization."""
 
 from annotations.models import Membership
 
@@ -39,17 +37,3 @@ def can_publish(user, organization) -> bool:
 def can_manage_members(user, organization) -> bool:
     """Invite members, set roles and edit rating scales."""
     return role_in(user, organization) == Role.ADMIN
-
-
-class IsMemberOfObjectOrganization(BasePermission):
-    """Object-level check: reads need membership, writes need an editing role."""
-
-    message = "You are not a member of this organization."
-
-    def has_object_permission(self, request, view, obj):
-        organization = (
-            obj.organization if hasattr(obj, "organization") else obj.article.organization
-        )
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return is_member(request.user, organization)
-        return can_edit(request.user, organization)
