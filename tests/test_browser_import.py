@@ -4,7 +4,7 @@ import pytest
 
 from annotations.models import Article
 from tests.browser_support import ARTIFACTS, assert_accessible, open_page
-from tests.documents import make_docx, sample_paragraphs
+from tests.documents import make_docx, make_html_page, make_pdf, sample_paragraphs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -118,3 +118,43 @@ def test_script_in_uploaded_html_and_titles_never_runs(browser, live_server, new
     assert page.evaluate("window.__xss") is None
     assert page.locator("main img").count() == 0
     assert dialogs == []
+
+
+def test_uploaded_pdf_shows_importing_then_opens_when_the_worker_is_done(
+    browser, live_server, newsroom, start_celery_worker
+):
+    start_celery_worker()
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Choose a file").set_input_files(
+        files=[{"name": "sample.pdf", "mimeType": "application/pdf",
+                "buffer": make_pdf(sample_paragraphs())}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"{live_server.url}/articles/*/", timeout=60_000)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "the median age is only 22.8 years" in page.locator("#article-body").inner_text()
+
+
+def test_web_page_imported_by_address(
+    browser, live_server, newsroom, httpserver, settings, start_celery_worker
+):
+    paragraphs = sample_paragraphs()
+    page_bytes = make_html_page(paragraphs[2:], title=paragraphs[0], byline="Andrew Korybko")
+    httpserver.expect_request("/story").respond_with_data(page_bytes, content_type="text/html")
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32"})
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(f"http://127.0.0.1:{httpserver.port}/story")
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(f"{live_server.url}/articles/*/", timeout=60_000)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert page.locator("#article-title").inner_text().startswith("Analysing")
+    assert "By Andrew Korybko" not in page.locator("#article-body").inner_text()
+
+
+def test_refused_address_is_explained(browser, live_server, newsroom):
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill("http://169.254.169.254/latest/meta-data/")
+    page.get_by_role("button", name="Import").click()
+    page.locator("#url-error", has_text="link-local").wait_for()
+    assert page.url == f"{live_server.url}/articles/new/"
