@@ -1,10 +1,13 @@
 """Helpers for the browser tests: sign in, open the workspace, select with the mouse, run axe."""
 
+import re
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct-horse-battery"
+# A workspace address (/articles/12/), and not /articles/new/.
+WORKSPACE_URL = re.compile(r"/articles/\d+/$")
 
 
 def open_page(browser, live_server, username, viewport=(1280, 800)):

@@ -3,7 +3,7 @@
 import pytest
 
 from annotations.models import Article
-from tests.browser_support import ARTIFACTS, assert_accessible, open_page
+from tests.browser_support import ARTIFACTS, WORKSPACE_URL, assert_accessible, open_page
 from tests.documents import make_docx, make_html_page, make_pdf, sample_paragraphs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +26,7 @@ def open_new_article_page(browser, live_server):
     page = open_page(browser, live_server, "ed")
     page.get_by_role("link", name="Add an article").click()
     page.wait_for_url(f"{live_server.url}/articles/new/")
+    page.wait_for_selector("html[data-import-ready=true]")
     return page
 
 
@@ -36,7 +37,7 @@ def test_upload_with_the_file_picker_opens_the_new_article(browser, live_server,
         files=[{"name": "sample.docx", "mimeType": "", "buffer": make_docx(sample_paragraphs())}]
     )
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_url(WORKSPACE_URL)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert page.locator("#article-title").inner_text().startswith("Analysing The Significance")
     assert "Over 160,000 people listened in at once" in page.locator("#article-body").inner_text()
@@ -56,7 +57,7 @@ def test_dropped_file_is_uploaded(browser, live_server, newsroom):
             zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true}));
         }"""
     )
-    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_url(WORKSPACE_URL)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert page.locator("#article-body").inner_text().strip() == "A dropped paragraph of text."
 
@@ -83,7 +84,7 @@ def test_pasted_article_opens_in_the_workspace(browser, live_server, newsroom):
     page.get_by_label("Title", exact=True).fill("Pasted press release")
     page.get_by_label("Text", exact=True).fill("First paragraph.\n\nSecond paragraph, 22.8 years.")
     page.get_by_role("button", name="Create article").click()
-    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_url(WORKSPACE_URL)
     page.wait_for_selector("html[data-workspace-ready=true]")
     paragraphs = page.locator("#article-body p").all_inner_texts()
     assert paragraphs == ["First paragraph.", "Second paragraph, 22.8 years."]
@@ -107,7 +108,7 @@ def test_script_in_uploaded_html_and_titles_never_runs(browser, live_server, new
     )
     page.get_by_label("Title (optional").fill("<img src=x onerror=\"window.__xss='t'\">Title")
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(f"{live_server.url}/articles/*/")
+    page.wait_for_url(WORKSPACE_URL)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert "160,000 listeners" in page.locator("#article-body").inner_text()
     assert page.evaluate("window.__xss") is None
@@ -130,7 +131,7 @@ def test_uploaded_pdf_shows_importing_then_opens_when_the_worker_is_done(
                 "buffer": make_pdf(sample_paragraphs())}]
     )  # fmt: skip
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(f"{live_server.url}/articles/*/", timeout=60_000)
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert "the median age is only 22.8 years" in page.locator("#article-body").inner_text()
 
@@ -146,7 +147,7 @@ def test_web_page_imported_by_address(
     page = open_new_article_page(browser, live_server)
     page.get_by_label("Address", exact=True).fill(f"http://127.0.0.1:{httpserver.port}/story")
     page.get_by_role("button", name="Import").click()
-    page.wait_for_url(f"{live_server.url}/articles/*/", timeout=60_000)
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert page.locator("#article-title").inner_text().startswith("Analysing")
     assert "By Andrew Korybko" not in page.locator("#article-body").inner_text()

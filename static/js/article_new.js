@@ -136,3 +136,8 @@ document.getElementById("paste-form").addEventListener("submit", (event) => {
   const values = Object.fromEntries(new FormData(event.target));
   submitJson(event.target, "paste-error", values);
 });
+
+// The buttons stay disabled until the handlers above are attached, so an early click
+// cannot submit a form the page has not taken over yet.
+for (const button of document.querySelectorAll(".import-route button[type=submit]")) button.disabled = false;
+document.documentElement.dataset.importReady = "true";
