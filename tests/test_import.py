@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotations import services
-from annotations.models import Article, ArticleImport, ArticleRevision, Claim
+from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Membership
 from tests import factories
 from tests.conftest import wait_for
 from tests.documents import SAMPLE, make_docx, make_html_page, make_pdf, sample_paragraphs
@@ -322,3 +322,19 @@ def test_command_imports_a_folder_and_fails_loudly_on_bad_files(
     assert "fake.pdf: refused:" in err
     texts = {a.text for a in Article.objects.filter(status=Article.Status.READY)}
     assert len(texts) == 1  # all four formats gave the same canonical text
+
+
+def test_admin_imports_an_uploaded_file(client, organization):
+    superuser = factories.member(
+        organization, Membership.Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    client.force_login(superuser)
+    upload = io.BytesIO(SAMPLE.read_bytes())
+    upload.name = "sample.txt"
+    response = client.post(
+        "/admin/annotations/articleimport/add/",
+        {"organization": organization.pk, "upload": upload, "url": ""},
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(imports__filename="sample.txt")
+    assert article.status == Article.Status.READY and LISTENERS in article.text
