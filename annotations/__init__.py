@@ -1,0 +1,1 @@
+"""The annotations app: articles, claims, verdicts and the work around them."""
