@@ -652,12 +652,7 @@ def article_import_upload(
     if article is not None and article.organization_id != organization.pk:
         raise PermissionDenied("That article belongs to another organization.")
     limits = ingest.limits_from_settings()
-    if not data:
-        raise ingest.IngestError("the file is empty")
-    if len(data) > limits.max_bytes:
-        raise ingest.IngestTooLarge(
-            f"the file is {len(data) // 1024:,} KB; the limit is {limits.max_bytes // 1024:,} KB"
-        )
+    ingest.check_size(len(data), limits)
     media_type = ingest_formats.detect(data, filename=filename, declared_type=declared_type)
     if media_type == ingest_formats.PDF:
         # Refuse what can be told at once (encrypted, damaged, too many pages); the text

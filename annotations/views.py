@@ -86,7 +86,7 @@ def article_workspace(request, pk: int):
     context = {
         "article": article,
         "meta": _meta_line(article),
-        "paragraphs": _paragraphs(article),
+        "paragraphs": _paragraphs(article.text),
         "workspace": workspace,
         "claim_count": len(claims) - orphan_count,
         "orphan_count": orphan_count,
@@ -121,15 +121,14 @@ def article_revision(request, pk: int, number: int):
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     revision = get_object_or_404(article.revisions, number=number)
     claim = article.claims.filter(pk=request.GET.get("claim") or None, revision=revision).first()
-    paragraphs, offset = [], 0
-    for chunk in revision.text.split("\n\n"):
-        end = offset + len(chunk)
-        if claim is not None and claim.start < end and claim.end > offset:
-            a, b = max(claim.start, offset) - offset, min(claim.end, end) - offset
-            paragraphs.append({"before": chunk[:a], "mark": chunk[a:b], "after": chunk[b:]})
-        else:
-            paragraphs.append({"before": chunk, "mark": "", "after": ""})
-        offset = end + 2
+    paragraphs = []
+    for paragraph in _paragraphs(revision.text):
+        chunk, offset = paragraph["text"], paragraph["start"]
+        a, b = len(chunk), len(chunk)
+        if claim is not None and claim.start < offset + len(chunk) and claim.end > offset:
+            a = max(claim.start - offset, 0)
+            b = min(claim.end - offset, len(chunk))
+        paragraphs.append({"before": chunk[:a], "mark": chunk[a:b], "after": chunk[b:]})
     latest = article.revisions.order_by("-number").values_list("number", flat=True).first()
     context = {
         "article": article,
@@ -149,10 +148,10 @@ def _meta_line(article: Article) -> list[str]:
     return [str(part) for part in parts if part]
 
 
-def _paragraphs(article: Article) -> list[dict]:
-    """Split the canonical text into paragraphs, keeping each one's code-point offset."""
+def _paragraphs(text: str) -> list[dict]:
+    """Split canonical text into paragraphs, keeping each one's code-point offset."""
     paragraphs, offset = [], 0
-    for chunk in article.text.split("\n\n"):
+    for chunk in text.split("\n\n"):
         paragraphs.append({"start": offset, "text": chunk})
         offset += len(chunk) + 2
     return paragraphs

@@ -115,11 +115,8 @@ def _import_upload(request, article):
     if len(files) != 1 or len(request.FILES) != 1:
         raise exceptions.ValidationError({"file": ["Send exactly one file, in the field 'file'."]})
     upload = files[0]
-    limit = ingest.limits_from_settings().max_bytes
-    if upload.size > limit:
-        raise ingest.IngestTooLarge(
-            f"the file is {upload.size // 1024:,} KB; the limit is {limit // 1024:,} KB"
-        )
+    # Refused before the upload is read into memory.
+    ingest.check_size(upload.size, ingest.limits_from_settings())
     if article is None:
         organization = _organization_for_writing(request.user, request.data.get("organization"))
     else:

@@ -5,6 +5,7 @@ from annotations.ingest.base import (
     IngestError,
     IngestLimits,
     IngestTooLarge,
+    check_size,
     limits_from_settings,
 )
 from annotations.ingest.extract import extract
@@ -16,6 +17,7 @@ __all__ = [
     "IngestLimits",
     "IngestTooLarge",
     "canonical_text",
+    "check_size",
     "extract",
     "limits_from_settings",
 ]

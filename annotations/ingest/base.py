@@ -89,3 +89,13 @@ def human_size(n: int) -> str:
     if n < MB:
         return f"{n / 1024:.0f} KB"
     return f"{n / MB:.1f} MB".replace(".0 MB", " MB")
+
+
+def check_size(size: int, limits: IngestLimits) -> None:
+    """Refuse an empty file or one over the upload limit, before anything reads it."""
+    if size == 0:
+        raise IngestError("the file is empty")
+    if size > limits.max_bytes:
+        raise IngestTooLarge(
+            f"the file is {human_size(size)}; the limit is {human_size(limits.max_bytes)}"
+        )

@@ -1,7 +1,13 @@
 """Turning uploaded or fetched bytes into canonical article text, whatever the format."""
 
 from annotations.ingest import formats
-from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge, human_size
+from annotations.ingest.base import (
+    Extracted,
+    IngestError,
+    IngestLimits,
+    IngestTooLarge,
+    check_size,
+)
 
 
 def extract(
@@ -23,12 +29,7 @@ def extract(
     a limit is exceeded.
     """
     limits = limits or IngestLimits()
-    if not data:
-        raise IngestError("the file is empty")
-    if len(data) > limits.max_bytes:
-        raise IngestTooLarge(
-            f"the file is {human_size(len(data))}; the limit is {human_size(limits.max_bytes)}"
-        )
+    check_size(len(data), limits)
     media_type = formats.detect(data, filename=filename, declared_type=declared_type)
     charset = charset or formats.parse_declared_type(declared_type)[1]
     if media_type == formats.PDF:
