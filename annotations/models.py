@@ -1,11 +1,23 @@
 """The data model: newsrooms, their verdict scales, articles, claims and sources."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
 from annotations import anchoring
+
+# Longest accepted text per field, in characters. ClaimReview advises claim wording of at
+# most 75 characters; the workspace warns above that and refuses above the hard limit.
+CLAIM_WORDING_MAX = 1_000
+CLAIM_WORDING_ADVISED = 75
+CONCLUSION_MAX = 20_000
+NOTE_MAX = 2_000
+QUOTE_MAX = 5_000
+TITLE_MAX = 500
+TAG_MAX = 50
+TAGS_MAX = 20
 
 
 class Organization(models.Model):
@@ -212,14 +224,25 @@ class Claim(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
 
-    claim_reviewed = models.TextField(help_text="The claim as worded for publication.")
+    claim_reviewed = models.TextField(
+        help_text="The claim as worded for publication.",
+        validators=[MaxLengthValidator(CLAIM_WORDING_MAX)],
+    )
     claimant = models.CharField(max_length=300, blank=True)
     claim_date = models.DateField(null=True, blank=True)
     rating = models.ForeignKey(
         Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
-    conclusion = models.TextField(blank=True, help_text="Markdown; rendered sanitised.")
-    correction_note = models.TextField(blank=True, help_text="Public note shown on retraction.")
+    conclusion = models.TextField(
+        blank=True,
+        help_text="Markdown; rendered sanitised.",
+        validators=[MaxLengthValidator(CONCLUSION_MAX)],
+    )
+    correction_note = models.TextField(
+        blank=True,
+        help_text="Public note shown on retraction.",
+        validators=[MaxLengthValidator(NOTE_MAX)],
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     anchor_state = models.CharField(
         max_length=16, choices=AnchorState.choices, default=AnchorState.ANCHORED
@@ -320,7 +343,11 @@ class Source(models.Model):
     url = models.URLField(max_length=2000)
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
-    quote = models.TextField(blank=True, help_text="The passage that bears on the claim.")
+    quote = models.TextField(
+        blank=True,
+        help_text="The passage that bears on the claim.",
+        validators=[MaxLengthValidator(QUOTE_MAX)],
+    )
     stance = models.CharField(max_length=16, choices=Stance.choices, default=Stance.CONTEXT)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -388,3 +415,156 @@ class ArticleImport(models.Model):
 
     def __str__(self):
         return self.filename or self.source_url or f"import {self.pk}"
+
+
+class PublishedVersion(models.Model):
+    """An immutable copy of everything readers see of a claim, made each time it is published.
+
+    The claim row is the newsroom's working copy; readers, ClaimReview and the public API
+    read only these. A later version supersedes the earlier one, which is kept as history.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        RETRACTED = "retracted", "Retracted"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="published_versions")
+    number = models.PositiveIntegerField(help_text="1 for the first publication, then 2, 3...")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PUBLISHED)
+    is_current = models.BooleanField(default=True)
+    # Cleared when the article's words under the claim change or are lost: readers then
+    # see nothing of it until a reviewer republishes.
+    is_anchored = models.BooleanField(default=True)
+
+    revision = models.ForeignKey(ArticleRevision, on_delete=models.PROTECT, related_name="+")
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    claim_reviewed = models.TextField()
+    claimant = models.CharField(max_length=300, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    conclusion = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
+    correction_note = models.TextField(
+        blank=True, help_text="Public: why this version differs from the one before."
+    )
+    publisher = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="published_versions"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["claim", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "number"], name="unique_published_number"),
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(is_current=True), name="one_current_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="published_start_before_end"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["publisher", "is_current", "-published_at"], name="published_by_org_newest"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_reviewed[:60]} (v{self.number})"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organization: only its holder can accept it, once.
+
+    The token is sent by email and only its SHA-256 is stored. An invitation for an
+    existing account is sent to the address already on that account, and it is accepted
+    by that account signed in as itself.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=16, choices=Membership.Role.choices)
+    email = models.EmailField(help_text="Where the invitation was sent.")
+    invited_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations_received",
+        help_text="The existing account invited, if any.",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "state"], name="invitation_org_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.organization} ({self.get_state_display()})"
+
+
+class Job(models.Model):
+    """A background job: the row is the truth, the Celery message only a nudge.
+
+    Rows are written in the same transaction as the thing they work on; the message is
+    sent on commit, and the sweeper re-sends jobs left queued or running too long.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40, help_text="What the job does, e.g. import.")
+    subject_id = models.PositiveBigIntegerField(help_text="The id of the row it works on.")
+    arguments = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    last_error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Last message sent.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    run_after = models.DateTimeField(null=True, blank=True, help_text="Retry not before.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "sent_at"], name="job_sweep"),
+            models.Index(fields=["kind", "subject_id"], name="job_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.subject_id} ({self.state})"

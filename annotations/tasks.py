@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from annotations import services
+from annotations import permissions, services
 from annotations.models import ArticleImport, ArticleRevision
 
 
@@ -17,7 +17,9 @@ def reanchor_article(article_id: int, revision_id: int) -> dict:
     revision = ArticleRevision.objects.select_related("article").get(
         pk=revision_id, article_id=article_id
     )
-    report = services.claims_reanchor(article=revision.article, revision=revision)
+    report = services.claims_reanchor(
+        article=revision.article, revision=revision, actor=permissions.SYSTEM
+    )
     return report.__dict__
 
 

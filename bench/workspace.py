@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from annotations import anchoring, services  # noqa: E402
 from annotations.api.serializers import ClaimSerializer  # noqa: E402
 from annotations.models import Claim, Membership, Rating  # noqa: E402
+from annotations.permissions import SYSTEM  # noqa: E402
 
 SAMPLE = ROOT / "annotations" / "fixtures" / "imran-khan-twitter-spaces.txt"
 PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway database
@@ -147,9 +148,13 @@ def main():
     user_model = get_user_model()
     editor = user_model.objects.create_user("bench-editor", password=PASSWORD)
     reviewer = user_model.objects.create_user("bench-reviewer", password=PASSWORD)
-    organization = services.organization_create(name="Bench desk", slug="bench")
-    services.membership_set(organization=organization, user=editor, role=Membership.Role.EDITOR)
-    services.membership_set(organization=organization, user=reviewer, role=Membership.Role.REVIEWER)
+    organization = services.organization_create(actor=SYSTEM, name="Bench desk", slug="bench")
+    services.membership_set(
+        organization=organization, user=editor, role=Membership.Role.EDITOR, actor=SYSTEM
+    )
+    services.membership_set(
+        organization=organization, user=reviewer, role=Membership.Role.REVIEWER, actor=SYSTEM
+    )
     started = time.perf_counter()
     small = build_article(organization, editor, reviewer, 20)
     large = build_article(organization, editor, reviewer, 200)

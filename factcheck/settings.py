@@ -198,7 +198,7 @@ if not DEBUG:
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Server-side fetches of user-supplied URLs (annotations.evidence.fetcher).
+# Server-side fetches of user-supplied URLs (annotations.fetching).
 # Extra hosts or CIDR networks the fetcher may reach, e.g. "127.0.0.1/32,intranet.example".
 FACTCHECK_FETCH_ALLOW = env.list("FACTCHECK_FETCH_ALLOW", default=[])
 FACTCHECK_FETCH_TIMEOUT = env.float("FACTCHECK_FETCH_TIMEOUT", default=15.0)

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from annotations import services
 from annotations.models import Membership, Organization
+from annotations.permissions import SYSTEM
 
 SAMPLE_TEXT = (
     "Over 160,000 people listened in at once, breaking the prior record by a Korean pop "
@@ -40,13 +41,13 @@ class OrganizationFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.organization_create(**kwargs)
+        return services.organization_create(actor=SYSTEM, **kwargs)
 
 
 def member(organization, role=Membership.Role.EDITOR, **user_fields):
     """A new user holding `role` in `organization`."""
     user = UserFactory(**user_fields)
-    services.membership_set(organization=organization, user=user, role=role)
+    services.membership_set(organization=organization, user=user, role=role, actor=SYSTEM)
     return user
 
 

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from annotations.evidence import fetcher
-from annotations.evidence.fetcher import (
+from annotations import fetching as fetcher
+from annotations.fetching import (
     USER_AGENT,
     FetchConnectionError,
     FetchContentTypeRefused,
@@ -758,8 +758,7 @@ def test_every_error_is_a_fetch_error_with_a_message():
 
 def test_the_module_does_not_import_django():
     code = (
-        "import sys; import annotations.evidence.fetcher, annotations.ingest;"
-        "print('django' in sys.modules)"
+        "import sys; import annotations.fetching, annotations.ingest;print('django' in sys.modules)"
     )
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(

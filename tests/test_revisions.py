@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from annotations import services
+from annotations import anchoring, services
 from annotations.models import Article, Claim
 from tests.conftest import wait_for
 
@@ -120,7 +120,7 @@ def test_orphan_can_be_reattached_to_a_new_selection(demo):
     _edit(article, editor, article.text.replace("22.8", "22.9"))
     claim = _claim(article, MEDIAN)
     start = article.text.index("the median age is only 22.9 years")
-    selectors = services.anchoring.describe(article.text, start, start + len(MEDIAN))
+    selectors = anchoring.describe(article.text, start, start + len(MEDIAN))
     claim = services.claim_reattach(claim=claim, actor=editor, selectors=selectors)
     assert claim.anchor_state == Claim.AnchorState.ANCHORED
     assert claim.exact == "the median age is only 22.9 years"

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from annotations import anchoring, services
 from annotations.models import Article, Claim, Membership, Organization, Rating
+from annotations.permissions import SYSTEM
 
 SAMPLE_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "imran-khan-twitter-spaces.txt"
 DEMO_PASSWORD = "factcheck-demo"  # noqa: S105 - printed on purpose: it is the demo login
@@ -78,11 +79,16 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug="demo-fact-desk").first()
         if organization is None:
             organization = services.organization_create(
-                name="Demo Fact Desk", slug="demo-fact-desk", url="https://factdesk.example/"
+                actor=SYSTEM,
+                name="Demo Fact Desk",
+                slug="demo-fact-desk",
+                url="https://factdesk.example/",
             )
         for name, role, _ in DEMO_USERS:
             if not Membership.objects.filter(organization=organization, user=users[name]).exists():
-                services.membership_set(organization=organization, user=users[name], role=role)
+                services.membership_set(
+                    organization=organization, user=users[name], role=role, actor=SYSTEM
+                )
 
         article = Article.objects.filter(
             organization=organization, canonical_url=ARTICLE_URL

@@ -1,1 +1,0 @@
-"""Server-side fetching of evidence URLs (see `fetcher`)."""

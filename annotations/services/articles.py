@@ -1,0 +1,161 @@
+"""Articles and their revisions; re-anchoring claims when the text changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+
+from annotations import anchoring, permissions
+from annotations.ingest.text import canonical_text
+from annotations.models import (
+    Article,
+    ArticleRevision,
+    Claim,
+    Organization,
+)
+from annotations.services.claims import _event
+
+# Articles
+
+
+@transaction.atomic
+def article_create(
+    *,
+    organization: Organization,
+    title: str,
+    text: str,
+    created_by,
+    byline: str = "",
+    publisher: str = "",
+    canonical_url: str = "",
+    published_on: dt.date | None = None,
+    language: str = "",
+) -> Article:
+    """Create an article from its text (made canonical) and record it as revision 1."""
+    permissions.require_edit(created_by, organization, "Your role does not allow adding articles.")
+    article = Article(
+        organization=organization,
+        title=title.strip(),
+        text=canonical_text(text),
+        created_by=permissions.as_user(created_by),
+        byline=byline.strip(),
+        publisher=publisher.strip(),
+        canonical_url=canonical_url,
+        published_on=published_on,
+        language=language,
+    )
+    if not article.text:
+        raise ValidationError({"text": "The article has no text."})
+    article.full_clean()
+    article.save()
+    _revision_create(article=article, actor=created_by, reason="created")
+    return article
+
+
+def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision:
+    last = article.revisions.aggregate(last=Max("number"))["last"] or 0
+    revision = ArticleRevision(
+        article=article,
+        number=last + 1,
+        text=article.text,
+        created_by=permissions.as_user(actor),
+        reason=reason,
+    )
+    revision.full_clean()
+    revision.save()
+    return revision
+
+
+@dataclass(frozen=True)
+class ReanchorReport:
+    """What re-anchoring an article's claims on a new revision did."""
+
+    moved: int = 0
+    unchanged: int = 0
+    orphaned: int = 0
+    sent_to_review: int = 0
+    deferred: bool = False
+
+
+@transaction.atomic
+def article_update_text(
+    *, article: Article, text: str, actor, reason: str = "text edited"
+) -> ReanchorReport:
+    """Replace the article's text with a new revision and re-anchor every claim on it.
+
+    The old text stays in its revision. Large articles are re-anchored by a Celery task;
+    their claims are marked as re-anchoring until it runs.
+    """
+    permissions.require_edit(
+        actor, article.organization, "Your role does not allow editing articles."
+    )
+    new_text = canonical_text(text)
+    if not new_text:
+        raise ValidationError({"text": "The article has no text."})
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if new_text == article.text:
+        return ReanchorReport(unchanged=article.claims.count())
+    article.text = new_text
+    article.full_clean()
+    article.save(update_fields=["text", "updated_at"])
+    revision = _revision_create(article=article, actor=actor, reason=reason)
+
+    claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
+    if claims.count() > settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS:
+        from annotations import tasks
+
+        claims.update(anchor_state=Claim.AnchorState.REANCHORING)
+        transaction.on_commit(lambda: tasks.reanchor_article.delay(article.pk, revision.pk))
+        return ReanchorReport(deferred=True)
+    return claims_reanchor(article=article, revision=revision, actor=actor)
+
+
+@transaction.atomic
+def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> ReanchorReport:
+    """Anchor the article's non-orphaned claims on `revision`, orphaning those that are lost."""
+    if revision.article_id != article.pk:
+        raise ValueError("The revision belongs to another article.")
+    text = revision.text
+    anchorer = anchoring.Anchorer(text)
+    moved = unchanged = orphaned = sent_to_review = 0
+    claims = list(
+        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).select_for_update()
+    )
+    for claim in claims:
+        result = anchorer.resolve(claim.selectors)
+        changes: dict = {}
+        if result.found:
+            old_span, old_exact = [claim.start, claim.end], claim.exact
+            claim.anchor_to(revision, result.start, result.end)
+            if old_span == [claim.start, claim.end] and old_exact == claim.exact:
+                unchanged += 1
+            else:
+                moved += 1
+                changes["position"] = [old_span, [claim.start, claim.end]]
+            if old_exact != claim.exact:
+                changes["exact"] = [old_exact, claim.exact]
+        else:
+            orphaned += 1
+            # Keep the last selectors and revision so the claim can still be shown
+            # against the text it was checked on.
+            claim.anchor_state = Claim.AnchorState.ORPHANED
+            claim.orphan_reason = result.reason
+            changes["orphaned"] = result.reason
+        # A published verdict on words that changed must be looked at again.
+        if claim.status == Claim.Status.PUBLISHED and ("exact" in changes or "orphaned" in changes):
+            claim.status = Claim.Status.IN_REVIEW
+            changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]
+            sent_to_review += 1
+        if changes or claim.anchor_state != Claim.AnchorState.ANCHORED:
+            claim.version = F("version") + 1
+        claim.save()
+        if changes:
+            _event(claim, actor, "reanchored", {**changes, "revision": revision.number})
+    return ReanchorReport(
+        moved=moved, unchanged=unchanged, orphaned=orphaned, sent_to_review=sent_to_review
+    )

@@ -1,0 +1,269 @@
+"""Imports: uploads and web pages turned into articles, in the request or by the worker."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from annotations import ingest, permissions
+from annotations.ingest import formats as ingest_formats
+from annotations.ingest.pdffile import open_pdf
+from annotations.models import (
+    Article,
+    ArticleImport,
+    Organization,
+)
+from annotations.services.articles import _revision_create, article_create, article_update_text
+
+# Imports: uploads and URLs into articles
+
+
+def _store_original(article_import: ArticleImport, data: bytes) -> None:
+    article_import.size = len(data)
+    article_import.sha256 = hashlib.sha256(data).hexdigest()
+    article_import.original.save(article_import.sha256, ContentFile(data), save=False)
+
+
+@transaction.atomic
+def _article_from_extracted(
+    *,
+    article_import: ArticleImport,
+    extracted: ingest.Extracted,
+    actor,
+    title: str = "",
+) -> Article:
+    """Fill a new article from extracted text, or give an existing one a new revision."""
+    article = article_import.article
+    if article is not None and article.status == Article.Status.READY:
+        article_update_text(article=article, text=extracted.text, actor=actor, reason="re-imported")
+    elif article is not None:
+        # A placeholder made when an asynchronous import began.
+        article.title = (title or extracted.title or article.title)[:500]
+        article.text = ingest.canonical_text(extracted.text)
+        article.status = Article.Status.READY
+        article.import_error = ""
+        _copy_metadata(article, extracted, article_import)
+        article.full_clean()
+        article.save()
+        _revision_create(article=article, actor=actor, reason="imported")
+    else:
+        article = article_create(
+            organization=article_import.organization,
+            title=(title or extracted.title or _display_name(article_import))[:500],
+            text=extracted.text,
+            created_by=actor,
+        )
+        _copy_metadata(article, extracted, article_import)
+        article.full_clean()
+        article.save()
+    article_import.article = article
+    article_import.media_type = extracted.media_type
+    article_import.state = ArticleImport.State.SUCCEEDED
+    article_import.error = ""
+    article_import.finished_at = timezone.now()
+    article_import.save()
+    return article
+
+
+def _copy_metadata(article: Article, extracted: ingest.Extracted, article_import: ArticleImport):
+    article.byline = article.byline or extracted.byline[:300]
+    article.publisher = article.publisher or extracted.publisher[:200]
+    article.canonical_url = (
+        article.canonical_url or extracted.canonical_url or article_import.final_url
+        or article_import.source_url
+    )[:2000]  # fmt: skip
+    article.published_on = article.published_on or extracted.published
+    article.language = article.language or extracted.language[:20]
+
+
+def _display_name(article_import: ArticleImport) -> str:
+    return article_import.filename or article_import.source_url or "Imported article"
+
+
+@transaction.atomic
+def import_fail(*, article_import: ArticleImport, message: str) -> ArticleImport:
+    """Record why an import failed, on the import and on its placeholder article."""
+    article_import.state = ArticleImport.State.FAILED
+    article_import.error = message[:500]
+    article_import.finished_at = timezone.now()
+    article_import.save()
+    article = article_import.article
+    if article is not None and article.status == Article.Status.IMPORTING:
+        article.status = Article.Status.FAILED
+        article.import_error = message[:2000]
+        article.save(update_fields=["status", "import_error", "updated_at"])
+    return article_import
+
+
+def import_run(*, article_import: ArticleImport) -> ArticleImport:
+    """Fetch (for a URL) and extract a pending import; failures are recorded, not raised."""
+    from annotations import fetching as fetcher
+
+    data = b""
+    try:
+        if article_import.kind == ArticleImport.Kind.URL and not article_import.sha256:
+            fetched = fetcher.fetch(
+                article_import.source_url, policy=fetcher.policy_from_settings()
+            )
+            with transaction.atomic():
+                article_import.final_url = fetched.final_url[:2000]
+                article_import.declared_type = fetched.declared_type[:200]
+                _store_original(article_import, fetched.body)
+                article_import.save()
+            data = fetched.body
+        else:
+            with article_import.original.open("rb") as original:
+                data = original.read()
+        extracted = ingest.extract(
+            data,
+            filename=article_import.filename,
+            declared_type=article_import.declared_type,
+            limits=ingest.limits_from_settings(),
+            source_url=article_import.final_url or article_import.source_url,
+        )
+    except (fetcher.FetchError, ingest.IngestError) as error:
+        return import_fail(article_import=article_import, message=str(error))
+    _article_from_extracted(
+        article_import=article_import, extracted=extracted, actor=article_import.requested_by
+    )
+    return article_import
+
+
+@transaction.atomic
+def _import_begin(
+    *,
+    organization: Organization,
+    requested_by,
+    kind: str,
+    article: Article | None,
+    title: str = "",
+    filename: str = "",
+    source_url: str = "",
+    declared_type: str = "",
+    data: bytes = b"",
+) -> ArticleImport:
+    if article is None:
+        placeholder = title or filename or source_url
+        article = Article(
+            organization=organization,
+            title=placeholder[:500],
+            canonical_url=source_url,
+            status=Article.Status.IMPORTING,
+            created_by=permissions.as_user(requested_by),
+        )
+        article.full_clean()
+        article.save()
+    article_import = ArticleImport(
+        organization=organization,
+        article=article,
+        requested_by=requested_by,
+        kind=kind,
+        filename=filename[:255],
+        source_url=source_url,
+        declared_type=declared_type[:200],
+    )
+    if data:
+        _store_original(article_import, data)
+    article_import.full_clean()
+    article_import.save()
+    return article_import
+
+
+def _queue_or_run(article_import: ArticleImport, in_process: bool) -> None:
+    if in_process:
+        import_run(article_import=article_import)
+        return
+    from annotations import tasks
+
+    transaction.on_commit(lambda: tasks.run_import.delay(article_import.pk))
+
+
+def article_import_upload(
+    *,
+    organization: Organization,
+    requested_by,
+    data: bytes,
+    filename: str,
+    declared_type: str = "",
+    title: str = "",
+    article: Article | None = None,
+    in_process: bool = False,
+) -> Article:
+    """Import an uploaded document as a new article, or as a new revision of `article`.
+
+    The file is checked and (except for PDFs) extracted here: a refused file raises
+    `IngestError` and stores nothing. PDFs are parsed by the worker under a time limit;
+    the article shows as importing until then. `in_process` parses them here instead.
+    """
+    permissions.require_edit(
+        requested_by, organization, "Your role does not allow adding articles."
+    )
+    if article is not None and article.organization_id != organization.pk:
+        raise PermissionDenied("That article belongs to another organization.")
+    limits = ingest.limits_from_settings()
+    ingest.check_size(len(data), limits)
+    media_type = ingest_formats.detect(data, filename=filename, declared_type=declared_type)
+    if media_type == ingest_formats.PDF:
+        # Refuse what can be told at once (encrypted, damaged, too many pages); the text
+        # layer is read by the worker.
+        open_pdf(data, limits)
+        with transaction.atomic():
+            article_import = _import_begin(
+                organization=organization, requested_by=requested_by,
+                kind=ArticleImport.Kind.UPLOAD, article=article, title=title,
+                filename=filename, declared_type=declared_type, data=data,
+            )  # fmt: skip
+            _queue_or_run(article_import, in_process)
+        article_import.refresh_from_db()
+        return article_import.article
+    extracted = ingest.extract(data, filename=filename, declared_type=declared_type, limits=limits)
+    with transaction.atomic():
+        article_import = ArticleImport(
+            organization=organization, article=article, requested_by=requested_by,
+            kind=ArticleImport.Kind.UPLOAD, filename=filename[:255],
+            declared_type=declared_type[:200],
+        )  # fmt: skip
+        _store_original(article_import, data)
+        article_import.save()
+        return _article_from_extracted(
+            article_import=article_import, extracted=extracted, actor=requested_by, title=title
+        )
+
+
+def article_import_url(
+    *,
+    organization: Organization,
+    requested_by,
+    url: str,
+    title: str = "",
+    in_process: bool = False,
+) -> Article:
+    """Start importing a web page; an article with that URL already gets a new revision.
+
+    The URL is checked here (scheme, literal addresses); the fetch runs in the worker, which
+    checks every resolved address. The article shows as importing until the task ends.
+    """
+    from annotations import fetching as fetcher
+
+    permissions.require_edit(
+        requested_by, organization, "Your role does not allow adding articles."
+    )
+    try:
+        url = fetcher.check_url(url, fetcher.policy_from_settings())
+    except fetcher.FetchError as error:
+        raise ValidationError({"url": str(error)}) from error
+    existing = Article.objects.filter(
+        organization=organization, canonical_url=url, status=Article.Status.READY
+    ).first()
+    with transaction.atomic():
+        article_import = _import_begin(
+            organization=organization, requested_by=requested_by, kind=ArticleImport.Kind.URL,
+            article=existing, title=title, source_url=url,
+        )  # fmt: skip
+        _queue_or_run(article_import, in_process)
+    article_import.refresh_from_db()
+    return article_import.article
