@@ -1,11 +1,11 @@
-"""Admin pages for every model; text changes go through the service layer."""
+"""Admin pages for every model; writes to articles, claims and sources go through services."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
-from annotations import services
+from annotations import permissions, services
 from annotations.ingest import IngestError
 from annotations.models import (
     Article,
@@ -13,8 +13,11 @@ from annotations.models import (
     ArticleRevision,
     Claim,
     ClaimEvent,
+    Invitation,
+    Job,
     Membership,
     Organization,
+    PublishedVersion,
     Rating,
     RatingScale,
     Source,
@@ -24,25 +27,185 @@ from annotations.models import (
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def _admin_write(model_admin, request, write) -> bool:
+    """Run a service call for the admin; a refusal becomes an error message, not a 500."""
+    try:
+        write()
+    except (ValidationError, PermissionDenied) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        model_admin.message_user(request, f"Not saved: {text}", level=messages.ERROR)
+        return False
+    return True
+
+
+def _changed(form, names) -> dict:
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A model admin whose saves call services: a refused add stays on the list with its reason."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return self.response_post_save_add(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+
+def _inline_writes(model_admin, request, formset, *, add, change, remove) -> None:
+    """Save an inline formset row by row through services, as a plain formset.save() would."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for row in formset.forms:
+        instance = row.instance
+        if instance.pk is not None and formset._should_delete_form(row):
+            if _admin_write(model_admin, request, lambda instance=instance: remove(instance)):
+                formset.deleted_objects.append(instance)
+        elif instance.pk is None and row.has_changed():
+            _admin_write(
+                model_admin,
+                request,
+                lambda row=row: formset.new_objects.append(add(row)),
+            )
+        elif (
+            instance.pk is not None
+            and row.has_changed()
+            and _admin_write(model_admin, request, lambda row=row: change(row))
+        ):
+            formset.changed_objects.append((row.instance, list(row.changed_data)))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
+def _membership_writes(model_admin, request, formset, organization):
+    _inline_writes(
+        model_admin,
+        request,
+        formset,
+        add=lambda row: services.membership_set(
+            organization=organization,
+            user=row.cleaned_data["user"],
+            role=row.cleaned_data["role"],
+            actor=request.user,
+        ),
+        change=lambda row: services.membership_set(
+            organization=organization,
+            user=row.instance.user,
+            role=row.cleaned_data["role"],
+            actor=request.user,
+        ),
+        remove=lambda membership: services.member_remove(
+            organization=organization, actor=request.user, user=membership.user
+        ),
+    )
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ServiceAdmin):
+    """Newsrooms: created and changed through the organization services, members likewise."""
+
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "requires_two_person_review"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The slug names the newsroom in URLs; it is chosen once.
+        return ["slug"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = []
+            _admin_write(
+                self,
+                request,
+                lambda: created.append(
+                    services.organization_create(
+                        actor=request.user, name=obj.name, slug=obj.slug, url=obj.url
+                    )
+                ),
+            )
+            if created:
+                obj.pk = created[0].pk
+                fields = _changed(form, ["requires_two_person_review"])
+                if fields:
+                    _admin_write(
+                        self,
+                        request,
+                        lambda: services.organization_update(
+                            organization=created[0], actor=request.user, **fields
+                        ),
+                    )
+            return
+        fields = _changed(form, services.ORGANIZATION_EDITABLE_FIELDS)
+        if fields:
+            current = Organization.objects.get(pk=obj.pk)
+            _admin_write(
+                self,
+                request,
+                lambda: services.organization_update(
+                    organization=current, actor=request.user, **fields
+                ),
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if form.instance.pk is None:
+            return None
+        organization = Organization.objects.get(pk=form.instance.pk)
+        _membership_writes(self, request, formset, organization)
+        return None
+
+    def delete_model(self, request, obj):
+        # Deleting a newsroom would delete its published verdicts with it.
+        self.message_user(
+            request, "Organizations are not deleted from the admin.", level=messages.ERROR
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceAdmin):
+    """Roles: changed through `membership_set`; new members join by invitation."""
+
     list_display = ["user", "organization", "role"]
     list_filter = ["role", "organization"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organization", "user"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        saved = []
+        _admin_write(
+            self,
+            request,
+            lambda: saved.append(
+                services.membership_set(
+                    organization=obj.organization, user=obj.user, role=obj.role, actor=request.user
+                )
+            ),
+        )
+        obj.pk = saved[0].pk if saved else None
+
+    def delete_model(self, request, obj):
+        _admin_write(
+            self,
+            request,
+            lambda: services.member_remove(
+                organization=obj.organization, actor=request.user, user=obj.user
+            ),
+        )
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)
 
 
 class RatingInline(admin.TabularInline):
@@ -51,9 +214,38 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(RatingScale)
-class RatingScaleAdmin(admin.ModelAdmin):
+class RatingScaleAdmin(ServiceAdmin):
+    """Verdict scales and their ratings, saved through the scale services (admins only)."""
+
     list_display = ["name", "organization", "worst_value", "best_value", "is_default"]
     inlines = [RatingInline]
+
+    def save_model(self, request, obj, form, change):
+        _admin_write(
+            self, request, lambda: services.rating_scale_save(scale=obj, actor=request.user)
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if form.instance.pk is None:
+            return None
+
+        def save(row):
+            rating = row.save(commit=False)
+            return services.rating_save(rating=rating, actor=request.user)
+
+        _inline_writes(
+            self,
+            request,
+            formset,
+            add=save,
+            change=save,
+            remove=lambda rating: services.rating_delete(rating=rating, actor=request.user),
+        )
+        return None
+
+    def has_delete_permission(self, request, obj=None):
+        # A scale carries published verdicts; ratings in use are protected one by one.
+        return False
 
 
 class RevisionInline(admin.TabularInline):
@@ -69,7 +261,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ServiceAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "organization", "status", "published_on", "created_at"]
     list_filter = ["organization", "status"]
@@ -81,25 +273,48 @@ class ArticleAdmin(admin.ModelAdmin):
         # A text change must create a revision and re-anchor the claims, so it goes
         # through the service instead of a plain save.
         if not change:
-            created = services.article_create(
-                organization=obj.organization,
-                title=obj.title,
-                text=obj.text,
-                created_by=request.user,
-                byline=obj.byline,
-                publisher=obj.publisher,
-                canonical_url=obj.canonical_url,
-                published_on=obj.published_on,
-                language=obj.language,
+            created = []
+            _admin_write(
+                self,
+                request,
+                lambda: created.append(
+                    services.article_create(
+                        organization=obj.organization,
+                        title=obj.title,
+                        text=obj.text,
+                        created_by=request.user,
+                        byline=obj.byline,
+                        publisher=obj.publisher,
+                        canonical_url=obj.canonical_url,
+                        published_on=obj.published_on,
+                        language=obj.language,
+                    )
+                ),
             )
-            obj.pk = created.pk
+            obj.pk = created[0].pk if created else None
             return
-        new_text = obj.text
-        obj.text = Article.objects.get(pk=obj.pk).text
-        super().save_model(request, obj, form, change)
-        report = services.article_update_text(
-            article=obj, text=new_text, actor=request.user, reason="edited in admin"
-        )
+        current = Article.objects.get(pk=obj.pk)
+        details = _changed(form, services.ARTICLE_DETAIL_FIELDS)
+        if details and not _admin_write(
+            self,
+            request,
+            lambda: services.article_update_details(article=current, actor=request.user, **details),
+        ):
+            return
+        if obj.text == current.text:
+            return
+        reports = []
+        if not _admin_write(
+            self,
+            request,
+            lambda: reports.append(
+                services.article_update_text(
+                    article=current, text=obj.text, actor=request.user, reason="edited in admin"
+                )
+            ),
+        ):
+            return
+        report = reports[0]
         if report.orphaned or report.moved:
             self.message_user(
                 request,
@@ -113,6 +328,10 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
     list_display = ["article", "number", "reason", "created_at"]
     readonly_fields = ["article", "number", "text", "reason", "created_by", "created_at"]
 
+    def has_add_permission(self, request):
+        # Revisions are made by changing an article's text, which re-anchors its claims.
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -120,14 +339,29 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
         return False
 
 
+SOURCE_FETCH_FIELDS = [
+    "added_by", "created_at", "fetch_state", "fetch_error", "http_status", "final_url",
+    "content_type", "extracted_text", "content_sha256", "fetched_at", "archive_url",
+]  # fmt: skip
+
+
 class SourceInline(admin.StackedInline):
+    """Sources of a claim; every add, change and removal goes through the source services."""
+
     formfield_overrides = HTTPS_URLS
     model = Source
     extra = 0
+    fields = [*services.SOURCE_EDITABLE_FIELDS, *SOURCE_FETCH_FIELDS]
+    readonly_fields = SOURCE_FETCH_FIELDS
 
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
+    """Claims: editable fields are saved through `claim_update`, so a published claim's change
+    becomes a draft correction with an event and a version bump; the workflow (status,
+    reviewer, publication) is read-only here and moves only through review in the workspace.
+    """
+
     list_display = [
         "claim_reviewed",
         "article",
@@ -138,33 +372,179 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "anchor_state", "article__organization"]
     search_fields = ["claim_reviewed", "exact"]
-    readonly_fields = [
-        "exact",
-        "prefix",
-        "suffix",
-        "start",
-        "end",
-        "revision",
-        "anchor_state",
-        "orphan_reason",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
+    fields = [
+        "article", *services.CLAIM_EDITABLE_FIELDS, "status", "reviewer", "published_at",
+        "correction_note", "version", "creator", "exact", "prefix", "suffix", "start", "end",
+        "revision", "anchor_state", "orphan_reason", "created_at", "updated_at",
+    ]  # fmt: skip
+    readonly_fields = [name for name in fields if name not in services.CLAIM_EDITABLE_FIELDS]
     inlines = [SourceInline]
+
+    def has_add_permission(self, request):
+        # A claim is a selection in an article's text: it is made in the workspace.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, _org(obj)))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        # A published claim is retracted with a public note, never deleted.
+        return permissions.can_edit(request.user, _org(obj)) and (
+            not obj.published_versions.exists()
+        )
+
+    def save_model(self, request, obj, form, change):
+        fields = _changed(form, services.CLAIM_EDITABLE_FIELDS)
+        if fields:
+            current = Claim.objects.get(pk=obj.pk)
+            _admin_write(
+                self,
+                request,
+                lambda: services.claim_update(
+                    claim=current, actor=request.user, expected_version=None, **fields
+                ),
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Source:
+            return super().save_formset(request, form, formset, change)
+        claim = Claim.objects.get(pk=form.instance.pk)
+        _inline_writes(
+            self,
+            request,
+            formset,
+            add=lambda row: services.source_add(
+                claim=claim,
+                actor=request.user,
+                **{name: row.cleaned_data[name] for name in services.SOURCE_EDITABLE_FIELDS},
+            ),
+            change=lambda row: services.source_update(
+                source=row.instance,
+                actor=request.user,
+                **_changed(row, services.SOURCE_EDITABLE_FIELDS),
+            ),
+            remove=lambda source: services.source_remove(source=source, actor=request.user),
+        )
+        return None
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # History can't be deleted on its own, but it goes with the claim it belongs to.
+        perms_needed.discard(ClaimEvent._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        _admin_write(self, request, lambda: services.claim_delete(claim=obj, actor=request.user))
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset:
+            _admin_write(
+                self,
+                request,
+                lambda claim=claim: services.claim_delete(claim=claim, actor=request.user),
+            )
+
+
+def _org(claim: Claim):
+    return claim.article.organization
+
+
+@admin.register(PublishedVersion)
+class PublishedVersionAdmin(admin.ModelAdmin):
+    """Published versions are immutable history: shown, never added, changed or deleted."""
+
+    list_display = [
+        "claim_reviewed", "number", "kind", "rating", "is_current", "is_anchored", "publisher",
+        "published_by", "published_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "is_current", "is_anchored", "publisher"]
+    search_fields = ["claim_reviewed", "exact", "correction_note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(admin.ModelAdmin):
+    """A claim's history: shown, never written by hand."""
+
     list_display = ["claim", "action", "actor", "created_at"]
     readonly_fields = ["claim", "action", "actor", "changes", "created_at"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ServiceAdmin):
+    """A cited source; adding, changing and deleting go through the source services."""
+
     formfield_overrides = HTTPS_URLS
     list_display = ["url", "claim", "stance", "fetch_state"]
     list_filter = ["stance", "fetch_state"]
+    fields = ["claim", *services.SOURCE_EDITABLE_FIELDS, *SOURCE_FETCH_FIELDS]
+    readonly_fields = SOURCE_FETCH_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        # A source stays with the claim it was cited for.
+        return [*self.readonly_fields, "claim"] if obj is not None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, _org(obj.claim)))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, _org(obj.claim)))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = _changed(form, services.SOURCE_EDITABLE_FIELDS)
+            if values:
+                source = Source.objects.get(pk=obj.pk)
+                _admin_write(
+                    self,
+                    request,
+                    lambda: services.source_update(source=source, actor=request.user, **values),
+                )
+            return
+        values = {name: form.cleaned_data[name] for name in services.SOURCE_EDITABLE_FIELDS}
+        added = []
+        _admin_write(
+            self,
+            request,
+            lambda: added.append(
+                services.source_add(claim=obj.claim, actor=request.user, **values)
+            ),
+        )
+        obj.pk = added[0].pk if added else None
+
+    def delete_model(self, request, obj):
+        _admin_write(self, request, lambda: services.source_remove(source=obj, actor=request.user))
+
+    def delete_queryset(self, request, queryset):
+        for source in queryset:
+            _admin_write(
+                self,
+                request,
+                lambda source=source: services.source_remove(source=source, actor=request.user),
+            )
 
 
 class ArticleImportForm(forms.ModelForm):
@@ -186,7 +566,7 @@ class ArticleImportForm(forms.ModelForm):
 
 
 @admin.register(ArticleImport)
-class ArticleImportAdmin(admin.ModelAdmin):
+class ArticleImportAdmin(ServiceAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["__str__", "organization", "kind", "state", "error", "media_type", "created_at"]
     list_filter = ["state", "kind", "organization"]
@@ -232,7 +612,39 @@ class ArticleImportAdmin(admin.ModelAdmin):
         obj.pk = latest.pk if latest else None
         self.message_user(request, f"Article “{article.title}”: {article.get_status_display()}.")
 
-    def response_add(self, request, obj, post_url_continue=None):
-        if obj.pk is None:
-            return self.response_post_save_add(request, obj)
-        return super().response_add(request, obj, post_url_continue)
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are read-only here: admins send, resend and revoke them on the members page."""
+
+    list_display = ["email", "invited_user", "organization", "role", "state", "expires_at"]
+    list_filter = ["state", "organization"]
+    # The token hash is left out: it is of no use to read, and needs no exposing.
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs, read-only: their rows are written by the job runner and the sweeper."""
+
+    list_display = ["kind", "subject_id", "state", "attempts", "created_at", "finished_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

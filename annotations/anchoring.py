@@ -12,9 +12,13 @@ JavaScript, and scores by distance from the old position rather than by the quot
 `bench/anchoring.py` measures it against this module. rapidfuzz is MIT-licensed and already a
 runtime dependency.
 
-How a quote is found again: first at its recorded position; else verbatim, then approximately
-(at most 15% of its characters edited, every number unchanged), in ever wider windows around
-where it should be. Matching runs on a normalised copy of the text (curly quotes, dashes and
+How a quote is found again: when the text it was made on is known (the server keeps every
+revision), through the diff between the two texts first (`textdiff`): words no edit touched
+are mapped exactly, wherever their copies are, and only edited words are searched for, in the
+stretch that replaced them (in inserted text too, when that stretch is gone: a moved passage).
+Without it: first at its recorded position; else verbatim, then approximately (at most 15% of
+its characters edited, every number unchanged), in ever wider windows around where it should
+be. Matching runs on a normalised copy of the text (curly quotes, dashes and
 every kind of space folded, runs of spaces collapsed) mapped back to the original offsets. A
 candidate away from its recorded position counts only if its prefix or suffix agree, so a
 deleted quote does not jump to a look-alike sentence. Offsets are Unicode code points (Python
@@ -27,11 +31,13 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
+
+from annotations import textdiff
 
 CONTEXT_LENGTH = 32
 """Code points of prefix and suffix that `describe` records around a quote."""
@@ -309,10 +315,22 @@ def codepoint_to_utf16(text: str, offset: int) -> int:
 class Anchorer:
     """Anchors many selector lists in one text, building its normalised view only once.
 
-    It also learns how far the quotes it anchored confidently have moved, and looks for the
-    next quote where its neighbours went: after a long insertion near the top of an article,
-    every later claim has moved by about the same amount.
+    Given the text the selectors index (`old_text`), it maps them through the diff first. The
+    server keeps every revision, so unlike a browser annotator it knows what changed: a claim
+    whose words the edits left alone is mapped exactly, however its surroundings changed and
+    however often its words recur in the article. Only a claim whose own words were edited is
+    searched for, in the stretch that replaced them; when that stretch is (mostly) gone, in
+    newly inserted text too (a passage moved elsewhere). A verbatim copy in text that was
+    there before the edit is another passage, never the claim's. The diff from each old text
+    is computed once.
+
+    Without the old text, it learns how far the quotes it anchored confidently have moved,
+    and looks for the next quote where its neighbours went: after a long insertion near the
+    top of an article, every later claim has moved by about the same amount.
     """
+
+    MOVED_TEXT_SHARE = 0.5
+    """How much of a candidate away from the claim's own place must be newly inserted text."""
 
     def __init__(self, text: str):
         if not isinstance(text, str):
@@ -321,10 +339,23 @@ class Anchorer:
         self._view: _NormalisedText | None = None
         self._moved_from: list[int] = []
         self._moved_by: list[int] = []
+        self._diffs: dict[str, textdiff.TextDiff] = {}
 
-    def resolve(self, selectors: Sequence[dict]) -> Anchoring:
-        """Anchor `selectors` in this text and say how, or why it failed."""
+    def resolve(self, selectors: Sequence[dict], *, old_text: str | None = None) -> Anchoring:
+        """Anchor `selectors` in this text and say how, or why it failed.
+
+        `old_text` is the text the selectors were made on (the revision they index); without
+        it, or when the selectors do not describe it, the quote is searched for directly.
+        """
         target = _parse_selectors(selectors)
+        if (
+            old_text is not None
+            and target.exact is not None
+            and target.start is not None
+            and target.start < target.end <= len(old_text)
+            and old_text[target.start : target.end] == target.exact
+        ):
+            return self._resolve_through_diff(target, old_text)
         text = self.text
         position_in_range = target.start is not None and target.end <= len(text)
         if target.exact is None:
@@ -345,6 +376,51 @@ class Anchorer:
                 target.start, target.end, "position", "the quote is still at its position", 1.0
             )
         return _QuoteSearch(self, target, exhaustive=False).run()
+
+    def diff_from(self, old_text: str) -> textdiff.TextDiff:
+        """The diff from `old_text` to this text, computed on first use."""
+        diff = self._diffs.get(old_text)
+        if diff is None:
+            diff = self._diffs[old_text] = textdiff.diff(old_text, self.text)
+        return diff
+
+    def _resolve_through_diff(self, target: _Target, old_text: str) -> Anchoring:
+        diff = self.diff_from(old_text)
+        mapped = diff.map_span(target.start, target.end)
+        if mapped.intact:
+            moved = mapped.start - target.start
+            reason = (
+                f"the edits moved the unchanged quote by {moved:+,} characters"
+                if moved
+                else "the quote is still at its position"
+            )
+            return Anchoring(mapped.start, mapped.end, "diff", reason, 1.0)
+        # Where an edit could as well lie beside the quote as inside it (text deleted or
+        # inserted next to the same letters), the diff may have drawn it inside: the words are
+        # then intact, overlapping or touching the stretch that replaced them.
+        beside = _nearest_occurrence(self.text, target.exact, mapped.start, mapped.end)
+        if beside is not None:
+            reason = "the quote is unchanged where the edits put it"
+            return Anchoring(beside, beside + len(target.exact), "diff", reason, 1.0)
+
+        # Words edited in place are looked for in place. Only words whose place is (mostly)
+        # gone may have moved: then text inserted elsewhere may hold them too.
+        moved_away = mapped.end - mapped.start < len(target.exact) / 2
+
+        def admissible(start: int, end: int) -> bool:
+            if start <= mapped.end and mapped.start <= end:
+                return True
+            return moved_away and diff.new_fraction(start, end) > self.MOVED_TEXT_SHARE
+
+        search = _QuoteSearch(
+            self,
+            target,
+            exhaustive=False,
+            expected=(mapped.start, mapped.end),
+            admissible=admissible,
+            elsewhere=moved_away,
+        )
+        return search.run()
 
     def anchor(self, selectors: Sequence[dict]) -> tuple[int, int] | None:
         """Return the `(start, end)` the selectors point at, or None for an orphan."""
@@ -401,6 +477,14 @@ class Anchorer:
             self._moved_by.insert(at, new_start - old_start)
 
 
+def reanchor_many(
+    old_text: str, text: str, selector_lists: Iterable[Sequence[dict]]
+) -> list[Anchoring]:
+    """Anchor every selector list made on `old_text` in `text`, through one diff."""
+    anchorer = Anchorer(text)
+    return [anchorer.resolve(selectors, old_text=old_text) for selectors in selector_lists]
+
+
 class _NormalisedText:
     """A text with quotes, dashes and spaces folded and space runs collapsed.
 
@@ -453,7 +537,15 @@ class _QuoteSearch:
     quote's own place was found without it, and a look-alike elsewhere must not take over.
     """
 
-    def __init__(self, anchorer: Anchorer, target: _Target, exhaustive: bool):
+    def __init__(
+        self,
+        anchorer: Anchorer,
+        target: _Target,
+        exhaustive: bool,
+        expected: tuple[int, int] | None = None,
+        admissible: Callable[[int, int], bool] | None = None,
+        elsewhere: bool = True,
+    ):
         self.anchorer = anchorer
         self.text = anchorer.text
         self.view = anchorer.view
@@ -475,7 +567,18 @@ class _QuoteSearch:
         )
         # Where the quote should be now, judging by where its neighbours went.
         self.hint: int | None = None
-        if target.start is not None and target.start <= len(self.text):
+        self.admissible = admissible
+        self.inadmissible: set[tuple[int, int]] = set()
+        # The stretch of text that replaced the quote, when a diff says so: searched first.
+        self.own_place: tuple[int, int] | None = None
+        self.elsewhere = elsewhere
+        if expected is not None:
+            self.own_place = (
+                self.view.to_normalised(expected[0]),
+                self.view.to_normalised(expected[1]),
+            )
+            self.hint = self.own_place[0]
+        elif target.start is not None and target.start <= len(self.text):
             self.hint = self.view.to_normalised(anchorer.expected_start(target.start))
         self.pool: dict[tuple[int, int], Candidate] = {}
         self.norm_spans: dict[int, tuple[int, int]] = {}
@@ -528,6 +631,14 @@ class _QuoteSearch:
     def _windows(self) -> list[tuple[int, int]]:
         length = len(self.norm)
         windows = []
+        if self.own_place is not None:
+            # Copies of the quote nearby must not crowd its own, edited place out of the
+            # approximate search, which keeps only the few best alignments per window.
+            reach = len(self.core) + 2 * CONTEXT_LENGTH
+            start, end = self.own_place
+            windows.append((max(0, start - reach), min(length, end + reach)))
+            if not self.elsewhere:
+                return windows
         if self.hint is not None:
             for radius in _SEARCH_RADII:
                 low = max(0, self.hint - radius)
@@ -683,6 +794,9 @@ class _QuoteSearch:
             if fitting:
                 best_fit = min(fitting, key=lambda s: abs(s - prefix_end - len(self.core)))
                 pairs.append((prefix_end, best_fit))
+        # The context recurs around other copies too, admissible or not.
+        recurs = len(pairs) > _MAX_SLOT_CONTEXT_REPEATS
+        pairs = [pair for pair in pairs if self._admits(*pair)]
         if not pairs:
             return
         # In repetitive text the context recurs; the pair framing the closest text wins.
@@ -701,7 +815,7 @@ class _QuoteSearch:
         start, end = prefix_end, max(prefix_end, suffix_start)
         self.slot, self.slot_verbatim = (start, end), verbatim
         # Context that recurs (a run of one character, boilerplate) frames slots everywhere.
-        self.slot_recurs = len(pairs) > _MAX_SLOT_CONTEXT_REPEATS
+        self.slot_recurs = recurs
         while start < end and norm[start] == " ":
             start += 1
         while end > start and norm[end - 1] == " ":
@@ -744,6 +858,7 @@ class _QuoteSearch:
         far = self._distance(start) > _SEARCH_RADII[0]
         context_agrees = _context_agrees(sides, every_side=far)
         original_start, original_end = self._original_span(start, end)
+        admitted = self._admits(start, end)
         candidate = Candidate(
             start=original_start,
             end=original_end,
@@ -755,7 +870,10 @@ class _QuoteSearch:
             context_score=sides[0].agreement + sides[1].agreement,
             numbers_changed=numbers_changed,
             context_agrees=context_agrees,
-            accepted=context_agrees and edits <= allowed_edits and numbers_changed is None,
+            accepted=context_agrees
+            and edits <= allowed_edits
+            and numbers_changed is None
+            and admitted,
         )
         self.pool[(start, end)] = candidate
         self.norm_spans[id(candidate)] = (start, end)
@@ -774,8 +892,20 @@ class _QuoteSearch:
                 original_end += 1
         return original_start, original_end
 
+    def _admits(self, start: int, end: int) -> bool:
+        """Whether the normalised span may be the quote's place at all (see `Anchorer`)."""
+        if self.admissible is None:
+            return True
+        view = self.view
+        if self.admissible(view.to_original(start), view.to_original(end)):
+            return True
+        self.inadmissible.add((start, end))
+        return False
+
     def _failure_reason(self) -> str:
-        ranked = sorted(self.pool.values(), key=_rank)
+        ranked = sorted(
+            (c for span, c in self.pool.items() if span not in self.inadmissible), key=_rank
+        )
         in_context = [candidate for candidate in ranked if candidate.context_agrees]
         closest = in_context[0] if in_context else None
         if closest and closest.numbers_changed and closest.quote_similarity >= _SAME_WORDS:
@@ -784,9 +914,24 @@ class _QuoteSearch:
             return "quote replaced by different words"
         if self.slot is None and closest is not None:
             return "quote replaced by different words"
+        if any(
+            span in self.inadmissible and candidate.quote_similarity >= _SAME_WORDS
+            for span, candidate in self.pool.items()
+        ):
+            return "quote deleted (the same words elsewhere were there before the edit)"
         if any(candidate.quote_similarity >= _SAME_WORDS for candidate in ranked):
             return "quote deleted (the same words elsewhere have a different context)"
         return "quote deleted"
+
+
+def _nearest_occurrence(text: str, exact: str, start: int, end: int) -> int | None:
+    """The start of the verbatim `exact` overlapping or touching `start`-`end` nearest `start`."""
+    found = [
+        at
+        for at in _find_all(text, exact, max(0, start - len(exact)), end + len(exact))
+        if at <= end and at + len(exact) >= start
+    ]
+    return min(found, key=lambda at: (abs(at - start), at), default=None)
 
 
 def _fewest_edits(core: str, options: list[tuple[str, int]]) -> list[int]:

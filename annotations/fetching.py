@@ -1,4 +1,4 @@
-"""The one way the server fetches a user-supplied URL: checked addresses, bounded, typed errors."""
+"""The one way the server fetches or posts to a user-supplied URL: checked, bounded, typed."""
 
 # Every address a host resolves to is checked against the refused ranges (loopback,
 # private, link-local, carrier-grade NAT, multicast, reserved, ...) before connecting, and
@@ -6,7 +6,8 @@
 # httpcore network backend, so a DNS answer cannot change between check and connect (DNS
 # rebinding). Redirects are followed by hand, each one checked again. Timeouts cover the
 # connect, every read and the whole fetch; the body is streamed and cut at a size cap; only
-# document content types are accepted. Every failure is a `FetchError` whose message is
+# document content types are accepted. `post` sends a body (webhooks) through the same
+# checks; its answer may be of any type. Every failure is a `FetchError` whose message is
 # written for an editor.
 
 import codecs
@@ -41,6 +42,10 @@ DEFAULT_CONTENT_TYPES = (
 )
 
 _REDIRECTS = {301, 302, 303, 307, 308}
+# Redirects after which a POST is repeated as it was; after the others it becomes a GET
+# without a body, as browsers do.
+_REDIRECTS_KEEPING_METHOD = {307, 308}
+_TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 _SCHEMES = {"http", "https"}
 _MB = 1024 * 1024
 
@@ -50,7 +55,13 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class FetchError(Exception):
-    """A fetch that did not give a document; `message` is meant for an editor."""
+    """A fetch that did not give a document; `message` is meant for an editor.
+
+    `transient` says whether the same request may well succeed later (a timeout, a refused
+    connection, a server that is overloaded), so a background job retries it.
+    """
+
+    transient = False
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -75,6 +86,8 @@ class FetchTooLarge(FetchError):
 class FetchTimeout(FetchError):
     """Connecting, a read, or the whole fetch took longer than allowed."""
 
+    transient = True
+
 
 class FetchContentTypeRefused(FetchError):
     """The server sent a content type that is not on the allow-list."""
@@ -86,10 +99,28 @@ class FetchHTTPError(FetchError):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
+        # Overloaded or restarting servers; every other error status will not change.
+        self.transient = status in _TRANSIENT_STATUSES
 
 
 class FetchConnectionError(FetchError):
     """The host could not be resolved or reached, or the connection failed."""
+
+    transient = True
+
+
+class FetchHostNotFound(FetchConnectionError):
+    """The name does not exist (NXDOMAIN): asking again in a minute will not change that."""
+
+    transient = False
+
+
+# getaddrinfo's answers for "no such name", as against a resolver that failed for now.
+_NO_SUCH_NAME = {
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code is not None
+}
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -410,6 +441,8 @@ def _resolve(host: str, port: int, policy: FetchPolicy, deadline: float | None) 
     worker.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
     if worker.is_alive():
         raise FetchTimeout(f"timed out: resolving {host} took too long")
+    if any(isinstance(f, socket.gaierror) and f.errno in _NO_SUCH_NAME for f in failures):
+        raise FetchHostNotFound(f"the host {host} does not exist")
     if failures or not answers:
         raise FetchConnectionError(f"could not resolve the host {host}")
     return answers
@@ -598,6 +631,41 @@ def fetch(url: str, *, policy: FetchPolicy | None = None) -> FetchResult:
     too many redirects), FetchTimeout, FetchTooLarge, FetchContentTypeRefused,
     FetchHTTPError (status 4xx/5xx and other non-2xx answers) or FetchConnectionError.
     """
+    return _send("GET", url, policy=policy)
+
+
+def post(
+    url: str,
+    *,
+    content: bytes,
+    content_type: str,
+    headers: dict[str, str] | None = None,
+    policy: FetchPolicy | None = None,
+) -> FetchResult:
+    """POST `content` to `url` under the same address checks, limits and errors as `fetch`.
+
+    Meant for webhooks: the answer may be of any content type (or empty, as a 204 is), and
+    is size-capped like a fetched document. `headers` are added to the request (a signature,
+    an event name); they cannot replace the content type, length or host. A 307 or 308
+    redirect repeats the POST at its (checked) target; 301, 302 and 303 turn it into a GET.
+    """
+    extra = {
+        name: value
+        for name, value in (headers or {}).items()
+        if name.lower() not in {"content-type", "content-length", "host", "transfer-encoding"}
+    }
+    extra["Content-Type"] = content_type
+    return _send("POST", url, policy=policy, content=bytes(content), extra_headers=extra)
+
+
+def _send(
+    method: str,
+    url: str,
+    *,
+    policy: FetchPolicy | None,
+    content: bytes | None = None,
+    extra_headers: dict[str, str] | None = None,
+) -> FetchResult:
     policy = policy or FetchPolicy()
     deadline = time.monotonic() + policy.total_timeout
     current = check_url(url, policy)
@@ -607,6 +675,7 @@ def fetch(url: str, *, policy: FetchPolicy | None = None) -> FetchResult:
         # Compressed bodies are inflated before the size cap counts them; asking for
         # identity keeps small packets from inflating to much more in one step.
         "Accept-Encoding": "identity",
+        **(extra_headers or {}),
     }
     timeout = httpx.Timeout(
         connect=policy.connect_timeout,
@@ -614,45 +683,65 @@ def fetch(url: str, *, policy: FetchPolicy | None = None) -> FetchResult:
         write=policy.read_timeout,
         pool=policy.connect_timeout,
     )
+    request = _Request(method, current, content, headers)
     try:
-        return _fetch(url, current, policy, deadline, headers, timeout)
+        return _fetch(url, request, policy, deadline, timeout)
     except httpx.DecodingError as exc:
         raise FetchConnectionError("the server sent a body that could not be decoded") from exc
     except httpx.HTTPError as exc:  # anything httpx itself refuses to send or read
         raise FetchConnectionError(f"the fetch failed ({type(exc).__name__})") from exc
 
 
+@dataclass
+class _Request:
+    method: str
+    url: str
+    content: bytes | None
+    headers: dict[str, str]
+
+    def redirected(self, status: int, target: str) -> "_Request":
+        if self.method == "GET" or status in _REDIRECTS_KEEPING_METHOD:
+            return _Request(self.method, target, self.content, self.headers)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "content-type"}
+        return _Request("GET", target, None, headers)
+
+
 def _fetch(
     url: str,
-    current: str,
+    request: _Request,
     policy: FetchPolicy,
     deadline: float,
-    headers: dict[str, str],
     timeout: httpx.Timeout,
 ) -> FetchResult:
     """Send the request and follow redirects by hand, checking each target."""
     redirects: list[str] = []
     transport = GuardedTransport(policy, deadline)
+    # Headers go with each request, not the client: a redirect may drop the content type.
     with httpx.Client(
         transport=transport,
-        headers=headers,
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,
     ) as client:
         while True:
-            with client.stream("GET", current) as response:
+            with client.stream(
+                request.method, request.url, content=request.content, headers=request.headers
+            ) as response:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
                     if len(redirects) >= policy.max_redirects:
                         raise FetchTooManyRedirects(
                             f"refused: more than {policy.max_redirects} redirects"
                         )
-                    current = _redirect_target(response.url, location, policy)
-                    redirects.append(current)
+                    target = _redirect_target(response.url, location, policy)
+                    request = request.redirected(response.status_code, target)
+                    redirects.append(target)
                     continue
                 _check_status(response)
-                content_type, charset = _check_content_type(response, policy)
+                if request.method == "GET":
+                    content_type, charset = _check_content_type(response, policy)
+                else:
+                    content_type, charset = _content_type(response)
                 body = _read_body(response, policy, deadline)
                 return FetchResult(
                     url=url,
@@ -693,13 +782,19 @@ def _printable(value: str, limit: int = 100) -> str:
 
 
 def _check_content_type(response: httpx.Response, policy: FetchPolicy) -> tuple[str, str]:
-    header = response.headers.get("content-type", "")
-    media, _, params = header.partition(";")
-    media = media.strip().lower()
+    media, charset = _content_type(response)
     if not media:
         raise FetchContentTypeRefused("refused: the server did not say what type of content it is")
     if media not in policy.content_types:
         raise FetchContentTypeRefused(f"refused: content type {_printable(media)} is not accepted")
+    return media, charset
+
+
+def _content_type(response: httpx.Response) -> tuple[str, str]:
+    """The media type and a known charset the response declares ('' for none)."""
+    header = response.headers.get("content-type", "")
+    media, _, params = header.partition(";")
+    media = media.strip().lower()
     charset = ""
     for param in params.split(";"):
         key, _, value = param.partition("=")

@@ -1,5 +1,6 @@
 """Liveness and readiness probes for container health checks and load balancers."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -26,7 +27,8 @@ def _database_ok() -> str | None:
 
 def _broker_ok() -> str | None:
     try:
-        with celery_app.connection_for_write() as broker:
+        # The URL is read from settings on each check, as the job sender does.
+        with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as error:
         return f"broker unreachable: {error.__class__.__name__}"

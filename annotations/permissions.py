@@ -66,9 +66,14 @@ def can_publish(user, organization) -> bool:
     return is_system(user) or role_in(user, organization) in PUBLISHING_ROLES
 
 
+def is_site_admin(user) -> bool:
+    """The site's operator: may run any organization's setup from the admin."""
+    return bool(getattr(user, "is_superuser", False)) and user.is_active
+
+
 def can_manage_members(user, organization) -> bool:
     """Invite members, set roles and edit rating scales."""
-    return is_system(user) or role_in(user, organization) == Role.ADMIN
+    return is_system(user) or is_site_admin(user) or role_in(user, organization) == Role.ADMIN
 
 
 def _require_actor(actor) -> None:
@@ -110,5 +115,25 @@ def require_system(actor) -> None:
 def require_create_organization(actor) -> None:
     """Raise PermissionDenied unless the system or a site superuser is creating a newsroom."""
     _require_actor(actor)
-    if not (is_system(actor) or getattr(actor, "is_superuser", False)):
+    if not (is_system(actor) or is_site_admin(actor)):
         raise PermissionDenied("Only a site administrator can create organizations.")
+
+
+def can_accept_invitation(user, invitation) -> bool:
+    """Whether `user` may join through `invitation`.
+
+    Only the account invited may, or for an invitation to a newcomer, an account that has
+    the invited address.
+    """
+    if user is None or not user.is_authenticated or is_system(user):
+        return False
+    if invitation.invited_user_id is not None:
+        return invitation.invited_user_id == user.pk
+    return bool(user.email) and user.email.casefold() == invitation.email.casefold()
+
+
+def require_accept_invitation(actor, invitation) -> None:
+    """Raise PermissionDenied unless `actor` is the person `invitation` was sent to."""
+    _require_actor(actor)
+    if not can_accept_invitation(actor, invitation):
+        raise PermissionDenied("This invitation is for another account.")

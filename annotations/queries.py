@@ -1,8 +1,18 @@
 """Every read that depends on who asks: the one access path for views and the API."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
 
-from annotations.models import Article, Claim, ClaimEvent, Membership, Organization, Source
+from annotations import versions
+from annotations.models import (
+    Article,
+    Claim,
+    ClaimEvent,
+    Membership,
+    Organization,
+    PublishedVersion,
+    Source,
+)
 
 
 def organizations_of(user) -> QuerySet[Organization]:
@@ -28,11 +38,58 @@ def claims_for(user) -> QuerySet[Claim]:
     )
 
 
-def published_claims() -> QuerySet[Claim]:
-    """What readers may see: published claims that are anchored on the current text."""
-    return Claim.objects.filter(
-        status=Claim.Status.PUBLISHED, anchor_state=Claim.AnchorState.ANCHORED
-    ).select_related("article__organization", "rating__scale")
+def published_claims() -> QuerySet[PublishedVersion]:
+    """What readers may see: the current published version of each claim, never a working copy.
+
+    This is the contract for every public read (reader pages, ClaimReview, the public API):
+    - one row per claim, its current version (`is_current`), of kind "published": a
+      retracted claim is not listed here (see `retracted_claims`);
+    - only versions still anchored on their words: a version whose words changed or were
+      lost in a later article revision is hidden until a reviewer republishes the claim;
+    - the fields are the frozen snapshot (wording, claimant, date, rating, conclusion, tags,
+      sources, selectors, publisher, when, by whom); edits in progress never show here.
+    Newest first.
+    """
+    return (
+        PublishedVersion.objects.filter(
+            is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+        )
+        .select_related("claim__article", "rating__scale", "revision", "publisher", "published_by")
+        .order_by("-published_at", "-id")
+    )
+
+
+def retracted_claims() -> QuerySet[PublishedVersion]:
+    """Public retraction notices: current versions of kind "retracted", with their note."""
+    return (
+        PublishedVersion.objects.filter(
+            is_current=True, is_anchored=True, kind=PublishedVersion.Kind.RETRACTED
+        )
+        .select_related("claim__article", "rating__scale", "revision", "publisher", "published_by")
+        .order_by("-published_at", "-id")
+    )
+
+
+def claim_public_history(claim: Claim) -> list[dict]:
+    """Every published and retracted version of a claim, oldest first, for readers.
+
+    Each entry has the version `number`, `kind`, `published_at`, `rating`, the `changes`
+    from the version before and the public `correction` line ("3 Dec 2026: rating changed
+    from Mostly true to Half true because …").
+    """
+    rows = PublishedVersion.objects.filter(claim=claim).select_related("rating", "revision")
+    return versions.public_history(
+        [
+            {
+                "number": row.number,
+                "kind": row.kind,
+                "published_at": timezone.localtime(row.published_at),
+                "correction_note": row.correction_note,
+                "snapshot": versions.version_snapshot(row),
+            }
+            for row in rows
+        ]
+    )
 
 
 def workspace_claims(article: Article) -> QuerySet[Claim]:
@@ -44,6 +101,13 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.select_related("added_by")),
             Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
+            Prefetch(
+                "published_versions",
+                queryset=PublishedVersion.objects.filter(is_current=True).select_related(
+                    "rating__scale", "revision", "published_by"
+                ),
+                to_attr="current_versions",
+            ),
         )
         .order_by("start", "-end", "id")
     )
@@ -53,7 +117,14 @@ def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order, light: no sources or history, just their count."""
     return (
         article.claims.select_related("rating", "revision")
-        .annotate(source_count=Count("sources"))
+        .annotate(
+            source_count=Count("sources"),
+            published_number=Subquery(
+                PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True).values(
+                    "number"
+                )
+            ),
+        )
         .order_by("start", "-end", "id")
     )
 

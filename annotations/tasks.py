@@ -1,53 +1,76 @@
-"""Celery tasks: take ids, load rows, call a service, own the retries."""
+"""Celery tasks: a job id in, the row loaded, a service called; the job sweeper."""
 
 import os
 import socket
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from annotations import permissions, services
-from annotations.models import ArticleImport, ArticleRevision
+from annotations import jobs, permissions, services
+from annotations.models import Article, ArticleImport, ArticleRevision, Job
 
 
-@shared_task(acks_late=True)
-def reanchor_article(article_id: int, revision_id: int) -> dict:
-    """Re-anchor a large article's claims on the given revision."""
+def _import_failed(job: Job, reason: str) -> None:
+    article_import = ArticleImport.objects.filter(pk=job.subject_id).first()
+    if article_import is not None and article_import.state == ArticleImport.State.PENDING:
+        services.import_fail(
+            article_import=article_import,
+            actor=permissions.SYSTEM,
+            message=f"The import failed: {reason}",
+        )
+
+
+@jobs.job_task(
+    "import",
+    soft_time_limit=settings.FACTCHECK_IMPORT_TIME_LIMIT,
+    # The soft limit ends the attempt with a reason; the hard one stops a stuck parser.
+    time_limit=settings.FACTCHECK_IMPORT_TIME_LIMIT
+    + max(5, settings.FACTCHECK_IMPORT_TIME_LIMIT // 4),
+    on_failure=_import_failed,
+)
+def run_import(job: Job) -> None:
+    """Fetch and extract one import; transient fetch failures are retried by the job."""
+    article_import = ArticleImport.objects.select_related("article", "organization").get(
+        pk=job.subject_id
+    )
+    article_import = services.import_run(
+        article_import=article_import, actor=permissions.SYSTEM, raise_transient=True
+    )
+    if article_import.state == ArticleImport.State.FAILED:
+        # Recorded on the import and its article already; the job shows the reason too.
+        raise jobs.PermanentError(article_import.error)
+
+
+def _reanchor_failed(job: Job, reason: str) -> None:
+    article = Article.objects.filter(pk=job.subject_id).first()
+    if article is not None:
+        services.claims_reanchor_abandon(article=article, actor=permissions.SYSTEM, reason=reason)
+
+
+@jobs.job_task(
+    "reanchor",
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    on_failure=_reanchor_failed,
+)
+def reanchor_article(job: Job) -> None:
+    """Re-anchor a large article's claims on the revision the job names, if still the latest."""
     revision = ArticleRevision.objects.select_related("article").get(
-        pk=revision_id, article_id=article_id
+        pk=job.arguments["revision_id"], article_id=job.subject_id
     )
-    report = services.claims_reanchor(
-        article=revision.article, revision=revision, actor=permissions.SYSTEM
-    )
-    return report.__dict__
+    latest = ArticleRevision.objects.filter(article_id=job.subject_id).order_by("-number").first()
+    if latest != revision:
+        return  # a later edit queued its own re-anchoring, on its own revision
+    services.claims_reanchor(article=revision.article, revision=revision, actor=permissions.SYSTEM)
 
 
-@shared_task
+@shared_task(name="annotations.tasks.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> dict:
+    """Send lost jobs again and take back those whose worker died (run by Celery beat)."""
+    return jobs.sweep().__dict__
+
+
+@shared_task(ignore_result=False)
 def worker_identity() -> dict:
     """Say which process ran the task, to prove tasks leave the web process."""
     return {"pid": os.getpid(), "hostname": socket.gethostname()}
-
-
-@shared_task(
-    acks_late=True,
-    soft_time_limit=settings.FACTCHECK_IMPORT_TIME_LIMIT,
-    time_limit=settings.FACTCHECK_IMPORT_TIME_LIMIT + 30,
-)
-def run_import(import_id: int) -> str:
-    """Fetch and extract one import; a document that takes too long to read fails with a reason."""
-    article_import = ArticleImport.objects.select_related("article", "organization").get(
-        pk=import_id
-    )
-    if article_import.state != ArticleImport.State.PENDING:
-        return article_import.state
-    try:
-        services.import_run(article_import=article_import)
-    except SoftTimeLimitExceeded:
-        services.import_fail(
-            article_import=article_import,
-            message=f"reading the document took longer than "
-            f"{settings.FACTCHECK_IMPORT_TIME_LIMIT} seconds",
-        )
-    article_import.refresh_from_db()
-    return article_import.state

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from annotations import views
+from annotations import throttling, views
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/new/", views.article_new, name="article-new"),
     path("members/", views.members, name="members"),
+    path(
+        "invitations/<str:token>/",
+        throttling.throttle_posts(views.invitation, ("invitation-answer-ip", throttling.ip_key)),
+        name="invitation",
+    ),
     path(
         "articles/<int:pk>/revisions/<int:number>/",
         views.article_revision,

@@ -3,23 +3,33 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 
-from annotations import permissions, queries, services
+from annotations import permissions, queries, services, throttling
 from annotations.api.serializers import ClaimSummarySerializer, RatingSerializer
-from annotations.models import Article, Claim, Membership, Rating
+from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion, Rating
+
+LIVE = {
+    "claims__published_versions__is_current": True,
+    "claims__published_versions__kind": PublishedVersion.Kind.PUBLISHED,
+}
 
 # The list's status filter: label and the condition on articles.
 ARTICLE_FILTERS = {
     "in_review": ("Claims in review", Q(claims__status=Claim.Status.IN_REVIEW)),
     "draft": ("Draft claims", Q(claims__status=Claim.Status.DRAFT)),
-    "published": ("Published claims", Q(claims__status=Claim.Status.PUBLISHED)),
+    # Live for readers, including claims whose correction is still a draft.
+    "published": ("Published claims", Q(**LIVE)),
     "orphaned": ("Orphaned claims", Q(claims__anchor_state=Claim.AnchorState.ORPHANED)),
     "importing": ("Importing", Q(status=Article.Status.IMPORTING)),
     "failed": ("Import failed", Q(status=Article.Status.FAILED)),
@@ -44,7 +54,7 @@ def article_list(request):
     articles = articles.annotate(
         claims_draft=_count(claims__status=Claim.Status.DRAFT),
         claims_in_review=_count(claims__status=Claim.Status.IN_REVIEW),
-        claims_published=_count(claims__status=Claim.Status.PUBLISHED),
+        claims_published=_count(**LIVE),
         claims_orphaned=_count(claims__anchor_state=Claim.AnchorState.ORPHANED),
     ).order_by("-created_at", "-id")
     page = Paginator(articles, 25).get_page(request.GET.get("page"))
@@ -120,7 +130,13 @@ def article_revision(request, pk: int, number: int):
     """One revision's text as it was, with a claim checked on it highlighted (`?claim=`)."""
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     revision = get_object_or_404(article.revisions, number=number)
-    claim = article.claims.filter(pk=request.GET.get("claim") or None, revision=revision).first()
+    claim_id = request.GET.get("claim", "")
+    # A malformed ?claim= shows the revision without a highlight instead of failing.
+    claim = (
+        article.claims.filter(pk=int(claim_id), revision=revision).first()
+        if claim_id.isascii() and claim_id.isdigit() and len(claim_id) < 19
+        else None
+    )
     paragraphs = []
     for paragraph in _paragraphs(revision.text):
         chunk, offset = paragraph["text"], paragraph["start"]
@@ -158,8 +174,11 @@ def _paragraphs(text: str) -> list[dict]:
 
 
 class InviteForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    invitee = forms.CharField(
+        label="Username or email address",
+        max_length=254,
+        help_text="An existing account is invited at the address on its account.",
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
 
 
@@ -169,50 +188,209 @@ def members(request):
     organization = _current_organization(request)
     is_admin = permissions.can_manage_members(request.user, organization)
     invite = InviteForm()
+    status = 200
     if request.method == "POST":
         if not is_admin:
             raise PermissionDenied("Only an organization admin can manage members.")
-        invite = InviteForm(request.POST) if request.POST.get("action") == "invite" else invite
+        action = request.POST.get("action")
+        if action == "invite":
+            invite = InviteForm(request.POST)
+        if action in ("invite", "resend") and throttling.over_limit(
+            request, "invitation-send", throttling.user_key
+        ):
+            return throttling.too_many_requests(request)
         try:
             if _change_members(request, organization, invite):
-                return redirect("members")
+                return redirect(request.get_full_path())
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if action == "invite" and hasattr(error, "error_dict"):
+                invite.add_error(None, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+        status = 400
     context = {
         "organization": organization,
         "memberships": organization.memberships.select_related("user").order_by("user__username"),
+        "invitations": (
+            organization.invitations.filter(state=Invitation.State.PENDING).select_related(
+                "invited_user", "invited_by"
+            )
+            if is_admin
+            else []
+        ),
+        "now": timezone.now(),
         "roles": Membership.Role.choices,
         "is_admin": is_admin,
         "invite": invite,
     }
-    return render(request, "annotations/members.html", context)
+    return render(request, "annotations/members.html", context, status=status)
 
 
 def _change_members(request, organization, invite: InviteForm) -> bool:
     """Carry out the posted action; False when the invitation form needs correcting."""
     action = request.POST.get("action")
+    base_url = request.build_absolute_uri("/")
     if action == "invite":
         if not invite.is_valid():
             return False
-        services.member_invite(
-            organization=organization, actor=request.user, request=request, **invite.cleaned_data
+        invitation = services.invitation_create(
+            organization=organization, actor=request.user, base_url=base_url, **invite.cleaned_data
         )
-        messages.success(request, f"Invited {invite.cleaned_data['username']}.")
+        name = invitation.invited_user.get_username() if invitation.invited_user else None
+        sent = "sent again" if invitation.send_count > 1 else "sent"
+        messages.success(
+            request,
+            f"Invitation {sent} to {name}, at the address on their account."
+            if name
+            else f"Invitation {sent} to {invitation.email}.",
+        )
         return True
-    member = get_object_or_404(
-        get_user_model(), pk=request.POST.get("user"), memberships__organization=organization
+    if action in ("resend", "revoke"):
+        invitation = _chosen(
+            organization.invitations.filter(state=Invitation.State.PENDING),
+            request.POST.get("invitation"),
+            "That invitation is no longer pending.",
+        )
+        if action == "resend":
+            services.invitation_resend(invitation=invitation, actor=request.user, base_url=base_url)
+            messages.success(request, "Invitation sent again with a new link.")
+        else:
+            services.invitation_revoke(invitation=invitation, actor=request.user)
+            messages.success(request, "Invitation withdrawn; its link no longer works.")
+        return True
+    if action not in ("role", "remove"):
+        raise ValidationError("Unknown action.")
+    member = _chosen(
+        get_user_model().objects.filter(memberships__organization=organization),
+        request.POST.get("user"),
+        "Choose a member of this organization from the list.",
     )
     if action == "role":
         role = request.POST.get("role", "")
         services.membership_set(
             organization=organization, user=member, role=role, actor=request.user
         )
-    elif action == "remove":
-        services.member_remove(organization=organization, actor=request.user, user=member)
     else:
-        raise ValidationError("Unknown action.")
+        services.member_remove(organization=organization, actor=request.user, user=member)
     messages.success(request, f"Updated {member.get_username()}.")
     return True
+
+
+def _chosen(queryset, value, message: str):
+    """The row of `queryset` whose id was posted as `value`; ValidationError(message) if none."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        pk = None
+    row = queryset.filter(pk=pk).first() if pk and 0 < pk < 2**63 else None
+    if row is None:
+        raise ValidationError(message)
+    return row
+
+
+class SignupForm(forms.Form):
+    """A newcomer's account; the email address is the invitation's, so it is not a field."""
+
+    username = forms.CharField(
+        max_length=150,
+        help_text="Letters, digits and @/./+/-/_ only.",
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+@never_cache
+def invitation(request, token: str):
+    """An invitation link: who invites whom to what, and the one way to answer it.
+
+    Signed in as the invited account: an Accept button. Signed out, for an existing account:
+    a link to sign in as it. Signed out, for a newcomer: a form to create the account. Any
+    other account: a refusal. A bad, used, expired or withdrawn link: a page saying which.
+    """
+    try:
+        invitation = services.invitation_open(token=token)
+    except services.InvitationUnavailable as unavailable:
+        return render(
+            request,
+            "annotations/invitation_unavailable.html",
+            {"message": str(unavailable), "reason": unavailable.reason},
+            status=404 if unavailable.reason == "unknown" else 410,
+        )
+    user = request.user
+    if permissions.can_accept_invitation(user, invitation):
+        step = "accept"
+    elif user.is_authenticated:
+        step = "wrong-account"
+    elif invitation.invited_user is not None or _has_account(invitation.email):
+        step = "sign-in"
+    else:
+        step = "sign-up"
+    form = SignupForm() if step == "sign-up" else None
+    status = 200
+    if request.method == "POST":
+        try:
+            if step == "accept":
+                services.invitation_accept(token=token, actor=user)
+                messages.success(request, f"You are now a member of {invitation.organization}.")
+                return redirect(f"{reverse('members')}?org={invitation.organization.slug}")
+            if step == "sign-up":
+                form = SignupForm(request.POST)
+                if form.is_valid():
+                    user = services.invitation_signup(
+                        token=token,
+                        username=form.cleaned_data["username"],
+                        password=form.cleaned_data["password"],
+                    )
+                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    messages.success(
+                        request, f"Welcome! You are now a member of {invitation.organization}."
+                    )
+                    return redirect("article-list")
+                status = 400
+            elif step == "sign-in":
+                raise PermissionDenied("Sign in to accept this invitation.")
+            else:
+                raise PermissionDenied("This invitation is for another account.")
+        except ValidationError as error:
+            if form is not None:
+                form.add_error(None, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+            status = 400
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+            status = 403
+        except services.InvitationUnavailable as unavailable:
+            return render(
+                request,
+                "annotations/invitation_unavailable.html",
+                {"message": str(unavailable), "reason": unavailable.reason},
+                status=410,
+            )
+    context = {
+        "invitation": invitation,
+        "step": step,
+        "form": form,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+    }
+    return render(request, "annotations/invitation.html", context, status=status)
+
+
+def _has_account(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()
 
 
 def _current_organization(request):

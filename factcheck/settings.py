@@ -1,6 +1,8 @@
 """Settings for every environment, read from environment variables (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +36,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "csp",
+    "axes",
+    "django_ratelimit",
     "annotations",
 ]
 
@@ -43,9 +47,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "annotations.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # In production whitenoise serves the collected static files; in development runserver does.
@@ -105,8 +112,62 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_RESULT_EXPIRES = 3600
+# Job rows hold the outcome (annotations.jobs); nothing waits on a stored result.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A worker waits out a broker outage however long it lasts, instead of exiting.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+
+# Background jobs (annotations.jobs). The sweeper runs every FACTCHECK_JOB_SWEEP_INTERVAL
+# seconds; it sends again a job queued longer than FACTCHECK_JOB_QUEUED_TIMEOUT seconds,
+# and takes back one running longer than its hard time limit + FACTCHECK_JOB_RUNNING_GRACE.
+FACTCHECK_JOB_SWEEP_INTERVAL = env.float("FACTCHECK_JOB_SWEEP_INTERVAL", default=30.0)
+FACTCHECK_JOB_QUEUED_TIMEOUT = env.float("FACTCHECK_JOB_QUEUED_TIMEOUT", default=60.0)
+FACTCHECK_JOB_RUNNING_GRACE = env.float("FACTCHECK_JOB_RUNNING_GRACE", default=60.0)
+# Seconds before the first retry of a transient failure; doubled each time, up to the max.
+FACTCHECK_JOB_RETRY_DELAY = env.float("FACTCHECK_JOB_RETRY_DELAY", default=10.0)
+FACTCHECK_JOB_RETRY_MAX_DELAY = env.float("FACTCHECK_JOB_RETRY_MAX_DELAY", default=300.0)
+# The longest a request waits for the broker before leaving its job to the sweeper.
+FACTCHECK_JOB_SEND_TIMEOUT = env.float("FACTCHECK_JOB_SEND_TIMEOUT", default=1.0)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {
+        "task": "annotations.tasks.sweep_jobs",
+        "schedule": FACTCHECK_JOB_SWEEP_INTERVAL,
+        # Sweeps that wait out a worker outage are stale by then; the next one will do.
+        "options": {"expires": FACTCHECK_JOB_SWEEP_INTERVAL},
+    },
+}
+# Redis hands an unacknowledged message to another worker after the visibility timeout.
+# The sweeper already takes back a job whose worker died (after the hard time limit and
+# the grace); the timeout only has to outlast the longest task or retry countdown, so a
+# message is not redelivered while its attempt is still running or waiting.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        max(CELERY_TASK_TIME_LIMIT, FACTCHECK_JOB_RETRY_MAX_DELAY) + FACTCHECK_JOB_RUNNING_GRACE
+    ),
+}
+
+
+def _redis_cache_url(url: str, db: int) -> str:
+    """`url` in redis-py's form, on database `db`: kombu's redis+socket:// becomes unix://."""
+    parts = urlsplit(url)
+    query = urlencode([*((k, v) for k, v in parse_qsl(parts.query) if k != "db"), ("db", db)])
+    if parts.scheme in ("redis+socket", "unix"):
+        return f"unix://{parts.path}?{query}"
+    return urlunsplit((parts.scheme, parts.netloc, "", query, ""))
+
+
+# The shared cache (form throttles among others) lives on the same Redis as the broker, in
+# its own database so that clearing or evicting the cache never touches queued jobs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_REDIS_URL", default=_redis_cache_url(REDIS_URL, db=1)),
+        "KEY_PREFIX": "factcheck",
+        # A Redis outage must not hang requests: the throttles then let requests through.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -114,6 +175,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins are counted by django-axes in the database, so every web process sees the
+# same counts. Lock out after this many failures within the cool-off period, counted per
+# account from one address, and per address over all accounts (annotations.throttling).
+FACTCHECK_SIGNIN_FAILURES_PER_ACCOUNT = env.int("FACTCHECK_SIGNIN_FAILURES_PER_ACCOUNT", default=5)
+FACTCHECK_SIGNIN_FAILURES_PER_IP = env.int("FACTCHECK_SIGNIN_FAILURES_PER_IP", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "annotations.throttling.signin_failure_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("FACTCHECK_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_CLIENT_IP_CALLABLE = "annotations.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "annotations.throttling.locked_out"
+# A success must not wipe the address's failures, or guessing could alternate with signing
+# in to an account of one's own. Successful sign-ins are not logged: only failures count.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Behind this many reverse proxies the client address is read from X-Forwarded-For.
+FACTCHECK_TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
+
+# Form throttles (django-ratelimit on the shared cache): requests per period, per key.
+FACTCHECK_RATE_LIMITS = {
+    "password-reset-ip": env.str("FACTCHECK_RATE_PASSWORD_RESET_IP", default="10/h"),
+    "password-reset-email": env.str("FACTCHECK_RATE_PASSWORD_RESET_EMAIL", default="3/h"),
+    "invitation-send": env.str("FACTCHECK_RATE_INVITATION_SEND", default="30/h"),
+    "invitation-answer-ip": env.str("FACTCHECK_RATE_INVITATION_ANSWER_IP", default="20/h"),
+}
+# Days an invitation link stays valid.
+FACTCHECK_INVITATION_DAYS = env.int("FACTCHECK_INVITATION_DAYS", default=7)
+# django-ratelimit predates Django's own Redis cache and warns about any backend it does not
+# list; Django's RedisCache increments atomically (INCRBY), which is all the throttles need.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "article-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,6 +246,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bounded in size and nesting depth before it is decoded.
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -197,6 +300,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Else every client would share the proxy's address, and one lockout would hit all.
+        FACTCHECK_TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=1)
 
 # Server-side fetches of user-supplied URLs (annotations.fetching).
 # Extra hosts or CIDR networks the fetcher may reach, e.g. "127.0.0.1/32,intranet.example".

@@ -32,6 +32,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def rate_limits_reset():
+    """Form throttles count in the shared Redis cache, which outlives each test's database."""
+    from django.core.cache import cache
+
+    cache.clear()  # The cache has its own Redis database: the broker's queues are untouched.
+
+
+@pytest.fixture
 def organization(db):
     return factories.OrganizationFactory()
 

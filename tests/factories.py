@@ -72,3 +72,19 @@ def quote_selectors(text: str, quote: str, occurrence: int = 0) -> list[dict]:
         },
         {"type": "TextPositionSelector", "start": start, "end": end},
     ]
+
+
+def published_claim(article, editor, reviewer, quote="Over 160,000 people listened in at once"):
+    """A claim on `quote` with a rating, conclusion and source, published by `reviewer`."""
+    from annotations.models import Claim, Rating
+
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=quote_selectors(article.text, quote)
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/record")
+    rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)

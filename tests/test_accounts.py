@@ -1,6 +1,28 @@
-"""Signing in and out, changing a password and resetting it by email."""
+"""Signing in and out, changing a password and resetting it by email; limits on retries."""
 
+import json
+import os
 import re
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import global_settings
+from django.core import mail
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+from annotations.throttling import client_ip
+from factcheck.settings import _redis_cache_url
+from tests.browser_support import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("rate_limits_reset")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_login_page_then_sign_in_and_out(client, editor):
@@ -42,3 +64,183 @@ def test_password_reset_by_email(client, editor, mailoutbox):
     )
     editor.refresh_from_db()
     assert editor.check_password("reset-Passphrase-99")
+
+
+# Failed sign-ins are limited by django-axes, counted in the database.
+
+
+WRONG_PASSWORD = "wrong-password"
+
+
+def sign_in(client, username, password=WRONG_PASSWORD):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def is_signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_thirty_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused(client, editor):
+    answers = [sign_in(client, "eddie").status_code for _ in range(30)]
+    assert answers == [200] * 4 + [429] * 26
+    refused = sign_in(client, "eddie", PASSWORD)
+    assert refused.status_code == 429 and not is_signed_in(client)
+    assert b"signing in from here is paused for 15 minutes" in refused.content
+    editor.refresh_from_db()
+    assert editor.check_password(PASSWORD)
+
+
+def test_five_failures_lock_that_account_from_that_address_only(client, editor, reviewer):
+    for _ in range(5):
+        sign_in(client, "eddie")
+    assert sign_in(client, "eddie", PASSWORD).status_code == 429
+    assert sign_in(client, "rita", PASSWORD).status_code == 302
+    elsewhere = Client(REMOTE_ADDR="192.0.2.7")
+    assert sign_in(elsewhere, "eddie", PASSWORD).status_code == 302
+
+
+def test_twenty_failures_from_one_address_lock_every_account_for_any_client_there(client, editor):
+    for number in range(20):
+        assert sign_in(client, f"guess{number}").status_code in (200, 429)
+    # A second client shares no cookie or session with the first: it is refused because the
+    # count lives in the database, the one store every web process reads (see the test
+    # below, which asks from another process).
+    second = Client()
+    assert sign_in(second, "eddie", PASSWORD).status_code == 429 and not is_signed_in(second)
+    elsewhere = Client(REMOTE_ADDR="192.0.2.7")
+    assert sign_in(elsewhere, "eddie", PASSWORD).status_code == 302
+
+
+def test_the_lockout_ends_after_the_cool_off(client, editor):
+    for _ in range(5):
+        sign_in(client, "eddie")
+    assert sign_in(client, "eddie", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert sign_in(client, "eddie", PASSWORD).status_code == 302 and is_signed_in(client)
+
+
+SIGN_IN_FROM_ANOTHER_PROCESS = """
+import django, json, sys
+django.setup()
+from django.test import Client
+answers = {}
+for username in sys.argv[1:]:
+    client = Client(HTTP_HOST="localhost")
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": "correct-horse-battery"}
+    )
+    answers[username] = [response.status_code, "_auth_user_id" in client.session]
+print(json.dumps(answers))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lockout_holds_in_another_process(client, editor, reviewer, settings):
+    # The other process checks passwords with the production hashers (eddie's is never
+    # checked there: the lockout refuses before any password is looked at).
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    reviewer.set_password(PASSWORD)
+    reviewer.save()
+    for _ in range(5):
+        sign_in(client, "eddie")
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        url = (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+            f"/{database['NAME']}"
+        )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    result = subprocess.run(
+        [sys.executable, "-c", SIGN_IN_FROM_ANOTHER_PROCESS, "rita", "eddie"],
+        cwd=ROOT, env={**env, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answers == {"rita": [302, True], "eddie": [429, False]}
+
+
+# Password reset requests send email, so they are throttled on the shared cache.
+
+
+def test_password_reset_requests_are_throttled_per_address_asked_for(client, editor, settings):
+    settings.FACTCHECK_RATE_LIMITS = {
+        **settings.FACTCHECK_RATE_LIMITS,
+        "password-reset-email": "2/h",
+    }
+    emails = [editor.email, editor.email.upper(), f" {editor.email} "]
+    answers = [client.post("/accounts/password_reset/", {"email": e}) for e in emails]
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert b"Too many requests" in answers[-1].content
+    assert len(mail.outbox) == 2
+
+
+def test_password_reset_requests_are_throttled_per_client_address(client, db, settings):
+    settings.FACTCHECK_RATE_LIMITS = {**settings.FACTCHECK_RATE_LIMITS, "password-reset-ip": "3/h"}
+    answers = [
+        client.post("/accounts/password_reset/", {"email": f"n{i}@example.test"}).status_code
+        for i in range(4)
+    ]
+    assert answers == [302, 302, 302, 429]
+    elsewhere = Client(REMOTE_ADDR="192.0.2.7")
+    assert (
+        elsewhere.post("/accounts/password_reset/", {"email": "x@example.test"}).status_code == 302
+    )
+
+
+def test_a_cache_outage_lets_password_resets_through(client, editor, settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{closed_port}?db=1",
+        }
+    }
+    response = client.post("/accounts/password_reset/", {"email": editor.email})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("broker", "cache"),
+    [
+        ("redis+socket:///srv/var/redis.sock", "unix:///srv/var/redis.sock?db=1"),
+        ("redis://redis.internal:6379/0", "redis://redis.internal:6379?db=1"),
+        ("rediss://:secret@redis.internal:6380/2?ssl_cert_reqs=none",
+         "rediss://:secret@redis.internal:6380?ssl_cert_reqs=none&db=1"),
+    ],
+)  # fmt: skip
+def test_the_cache_uses_the_brokers_redis_in_its_own_database(broker, cache):
+    assert _redis_cache_url(broker, db=1) == cache
+
+
+def test_the_configured_cache_is_redis_and_answers():
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    cache.set("cache-check", "yes", 5)
+    assert cache.get("cache-check") == "yes" and isinstance(cache, RedisCache)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "203.0.113.5", "10.0.0.1"),
+        (1, "198.51.100.9, 203.0.113.5", "203.0.113.5"),
+        (2, "198.51.100.9, 203.0.113.5, 10.0.0.2", "203.0.113.5"),
+        (1, "not-an-address", "10.0.0.1"),
+        (2, "203.0.113.5", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_read_only_from_entries_trusted_proxies_wrote(
+    settings, proxies, forwarded, address
+):
+    settings.FACTCHECK_TRUSTED_PROXIES = proxies
+    request = RequestFactory().post(
+        "/accounts/login/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+    )
+    assert client_ip(request) == address

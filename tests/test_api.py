@@ -1,5 +1,11 @@
 """The JSON API that the workspace and other clients use: claims, versions, workflow."""
 
+import http.client
+import json
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from annotations.models import Claim, Rating
@@ -94,7 +100,7 @@ def test_full_workflow_through_the_api(client, editor, reviewer, article):
     rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
     response = client.patch(
         f"/api/claims/{claim_id}/",
-        {"rating": rating.pk, "conclusion": "About **164,000**.", "tags": ["record"]},
+        {"rating": rating.pk, "conclusion": "About **164,000**.", "tags": ["record"], "version": 1},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -103,19 +109,22 @@ def test_full_workflow_through_the_api(client, editor, reviewer, article):
         f"/api/claims/{claim_id}/sources/",
         {"url": "https://example.org/spaces", "title": "Record", "stance": "supports"},
         content_type="application/json",
+        headers={"If-Match": '"2"'},
     )
     assert response.status_code == 201
     response = client.post(
-        f"/api/claims/{claim_id}/transition/", {"to": "in_review"}, content_type="application/json"
-    )
+        f"/api/claims/{claim_id}/transition/", {"to": "in_review", "version": 3},
+        content_type="application/json",
+    )  # fmt: skip
     assert response.json()["status"] == "in_review"
+    publish = {"to": "published", "version": response.json()["version"]}
     denied = client.post(
-        f"/api/claims/{claim_id}/transition/", {"to": "published"}, content_type="application/json"
+        f"/api/claims/{claim_id}/transition/", publish, content_type="application/json"
     )
     assert denied.status_code == 403
     client.force_login(reviewer)
     response = client.post(
-        f"/api/claims/{claim_id}/transition/", {"to": "published"}, content_type="application/json"
+        f"/api/claims/{claim_id}/transition/", publish, content_type="application/json"
     )
     assert response.status_code == 200
     body = response.json()
@@ -131,6 +140,7 @@ def test_conclusion_markdown_is_sanitised(editor_client, article):
         f"/api/claims/{claim_id}/",
         {"conclusion": HOSTILE_MARKDOWN},
         content_type="application/json",
+        headers={"If-Match": '"1"'},
     )
     html = response.json()["conclusion_html"]
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
@@ -156,3 +166,107 @@ def test_paste_an_article_through_the_api(editor_client, organization):
     )
     assert response.status_code == 201
     assert response.json()["text"] == "One.\n\nTwo."
+
+
+# Versions: no write to a claim without saying which version it was made on
+
+
+def _unversioned_writes(article, claim_id):
+    return [
+        ("patch", f"/api/claims/{claim_id}/", {"claimant": "PTI"}),
+        ("post", f"/api/claims/{claim_id}/transition/", {"to": "in_review"}),
+        ("post", f"/api/claims/{claim_id}/sources/", {"url": "https://example.org/"}),
+        (
+            "post",
+            f"/api/claims/{claim_id}/reattach/",
+            {"selectors": factories.quote_selectors(article.text, "22.8 years")},
+        ),
+    ]
+
+
+def test_every_claim_write_without_a_version_gets_428_and_changes_nothing(editor_client, article):
+    claim_id = _create(editor_client, article).json()["id"]
+    for method, url, body in _unversioned_writes(article, claim_id):
+        response = getattr(editor_client, method)(url, body, content_type="application/json")
+        assert response.status_code == 428, url
+        assert "If-Match" in response.json()["detail"]
+    claim = Claim.objects.get()
+    assert claim.version == 1 and claim.claimant == "" and claim.status == "draft"
+    assert not claim.sources.exists() and claim.exact == QUOTE
+    assert list(claim.events.values_list("action", flat=True)) == ["created"]
+
+
+def test_the_same_writes_with_a_version_field_or_if_match_go_through(editor_client, article):
+    claim_id = _create(editor_client, article).json()["id"]
+    for version, (method, url, body) in enumerate(_unversioned_writes(article, claim_id), 1):
+        if version % 2:
+            response = getattr(editor_client, method)(
+                url, {**body, "version": version}, content_type="application/json"
+            )
+        else:
+            response = getattr(editor_client, method)(
+                url, body, content_type="application/json", headers={"If-Match": f'W/"{version}"'}
+            )
+        assert response.status_code in (200, 201), (url, response.content[:300])
+    assert Claim.objects.get().version == 5
+
+
+def test_changing_or_removing_a_source_without_a_version_gets_428(editor_client, article):
+    claim_id = _create(editor_client, article).json()["id"]
+    added = editor_client.post(
+        f"/api/claims/{claim_id}/sources/", {"url": "https://example.org/", "version": 1},
+        content_type="application/json",
+    )  # fmt: skip
+    source_id = added.json()["sources"][0]["id"]
+    url = f"/api/claims/{claim_id}/sources/{source_id}/"
+    changed = editor_client.patch(url, {"stance": "refutes"}, content_type="application/json")
+    removed = editor_client.delete(url)
+    assert changed.status_code == removed.status_code == 428
+    claim = Claim.objects.get()
+    assert claim.version == 2 and claim.sources.get().stance == "context"
+
+
+def _hammer(live_server, session_id: str, claim_id: int, headers: dict, count: int = 50):
+    """Send `count` PATCHes of the claim at once from as many threads; return the statuses."""
+    csrf = "a" * 32
+    barrier = threading.Barrier(count)
+
+    def patch(index: int) -> int:
+        connection = http.client.HTTPConnection(live_server.thread.host, live_server.thread.port)
+        body = json.dumps({"claimant": f"writer {index}"})
+        request_headers = {
+            "Content-Type": "application/json",
+            "Cookie": f"sessionid={session_id}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            **headers,
+        }
+        # Connect first: fifty connections at once would overflow the server's listen queue.
+        connection.connect()
+        barrier.wait(timeout=30)
+        connection.request("PATCH", f"/api/claims/{claim_id}/", body, request_headers)
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return Counter(pool.map(patch, range(count)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_writes_unversioned_all_get_428_and_same_version_only_one_wins(
+    client, live_server, editor, article
+):
+    client.force_login(editor)
+    claim_id = _create(client, article).json()["id"]
+    session_id = client.cookies["sessionid"].value
+
+    unversioned = _hammer(live_server, session_id, claim_id, {})
+    assert unversioned == {428: 50}
+    claim = Claim.objects.get()
+    assert (claim.version, claim.claimant, claim.events.count()) == (1, "", 1)
+
+    same_version = _hammer(live_server, session_id, claim_id, {"If-Match": '"1"'})
+    assert same_version == {200: 1, 412: 49}
+    claim.refresh_from_db()
+    assert claim.version == 2 and claim.claimant.startswith("writer ")
+    assert claim.events.filter(action="updated").count() == 1

@@ -73,7 +73,12 @@ def test_from_upload_to_a_published_claim_with_rating_and_source(browser, live_s
     assert claim.reviewer == newsroom["reviewer"]
     assert claim.rating.label == "Mostly true"
     assert claim.sources.get().url == "https://example.org/spaces-record"
-    assert claim in queries.published_claims()
+    public = queries.published_claims().get(claim=claim)
+    assert (public.number, public.rating.label, public.published_by) == (
+        1,
+        "Mostly true",
+        newsroom["reviewer"],
+    )
     assert reviewer_page.errors == []
     print(f"upload to published claim: {time.monotonic() - started:.1f} s of browser time")
 
@@ -98,6 +103,42 @@ def test_selection_after_emoji_and_urdu_stores_python_code_points(browser, live_
     # mathematical letter are two units each.
     assert len(article.text[:start].encode("utf-16-le")) // 2 > start
     page.screenshot(path=str(ARTIFACTS / "workspace-emoji-urdu.png"))
+
+
+def test_selection_ending_inside_an_emoji_or_a_flag_stores_the_whole_character(
+    browser, live_server, newsroom
+):
+    text = "Crowds 👍🏽 cheered 🇵🇰 online, and the x\u0301 mark.\n\nSecond paragraph."
+    article = factories.article(newsroom["organization"], newsroom["editor"], text=text)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    wanted = ["Crowds 👍🏽", "cheered 🇵🇰", "x\u0301"]
+    # Each selection stops inside a cluster: before the skin tone, between the two regional
+    # indicators of the flag, and before the combining accent.
+    for count, phrase in enumerate(["Crowds 👍", "cheered 🇵", "x"], 1):
+        page.evaluate(
+            """(phrase) => {
+                const walker = document.createTreeWalker(
+                    document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const at = node.data.indexOf(phrase);
+                    if (at === -1) continue;
+                    getSelection().setBaseAndExtent(node, at, node, at + phrase.length);
+                    return;
+                }
+                throw new Error(`${phrase} not found`);
+            }""",
+            phrase,
+        )
+        page.get_by_role("button", name="Make claim from selection").click()
+        wait_for(lambda: Claim.objects.filter(article=article).count() == count)  # noqa: B023
+        page.locator("#selection-status", has_text="Claim created.").wait_for()
+    stored = Claim.objects.filter(article=article).order_by("start")
+    assert [claim.exact for claim in stored] == wanted
+    for claim in stored:
+        assert text[claim.start : claim.end] == claim.exact
+    assert page.errors == []
+    page.screenshot(path=str(ARTIFACTS / "workspace-grapheme-snapping.png"))
 
 
 def test_second_editor_sees_the_conflict_and_loses_nothing(browser, live_server, newsroom):
@@ -182,3 +223,90 @@ def test_narrow_window_puts_the_sidebar_below_the_text(browser, live_server, new
     sidebar_box = page.locator(".sidebar").bounding_box()
     assert sidebar_box["y"] >= text_box["y"] + text_box["height"] - 1
     page.screenshot(path=str(ARTIFACTS / "workspace-narrow.png"), full_page=False)
+
+
+def _published_claim(newsroom):
+    """The listeners claim, created by the editor and published by the reviewer."""
+    from annotations import services
+    from annotations.models import Rating
+
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    services.source_add(
+        claim=claim, actor=editor, url="https://example.org/spaces", title="Spaces record",
+        stance="supports",
+    )  # fmt: skip
+    claim.refresh_from_db()
+    rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating,
+        conclusion="PTI screenshots showed **about 164,000**.",
+    )  # fmt: skip
+    claim = services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return services.claim_transition(
+        claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.PUBLISHED
+    )
+
+
+def test_editing_a_published_claim_warns_then_shows_the_unpublished_correction(
+    browser, live_server, newsroom
+):
+    claim = _published_claim(newsroom)
+    article = newsroom["article"]
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    card.locator("form.claim-form").wait_for()
+    card.get_by_label("Conclusion (Markdown)").fill("Twitter later said 120,000 listened.")
+    card.get_by_role("button", name="Save").click()
+    warning = card.get_by_role("alertdialog")
+    warning.wait_for()
+    assert "This claim is published" in warning.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "workspace-published-warning.png"))
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED  # nothing saved before confirming
+    warning.get_by_role("button", name="Continue: prepare a correction").click()
+    page.locator(".claim-card.active .save-status", has_text="Saved.").wait_for()
+    card = page.locator(".claim-card.active")
+    unpublished = card.get_by_role("region", name="Your changes (not yet published)")
+    unpublished.get_by_text("conclusion revised").wait_for()
+    published = card.get_by_role("region", name="Published version (version 1)")
+    assert "about 164,000" in published.inner_text()
+    assert "by rev" in published.inner_text()
+    assert card.locator(".badge.status").inner_text() == "Draft"
+    assert_accessible(page, "workspace with an unpublished correction")
+    card.screenshot(path=str(ARTIFACTS / "workspace-unpublished-correction.png"))
+    public = queries.published_claims().get(claim=claim)
+    assert public.conclusion == "PTI screenshots showed **about 164,000**."
+    card.get_by_role("button", name="Send to review").click()
+    page.locator(".claim-card.active .badge.status", has_text="In review").wait_for()
+    assert page.errors == []
+
+    reviewer_page = open_page(browser, live_server, "rev")
+    open_workspace(reviewer_page, live_server, article)
+    reviewer_page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    reviewer_card = reviewer_page.locator(".claim-card.active")
+    reviewer_card.get_by_role("button", name="Republish with correction").click()
+    reviewer_card.locator(".workflow .save-status", has_text="correction note").wait_for()
+    reviewer_card.get_by_label("Correction note").fill("Twitter published its own figure")
+    reviewer_card.get_by_role("button", name="Republish with correction").click()
+    reviewer_page.locator(".claim-card.active .badge.status", has_text="Published").wait_for()
+    reviewer_page.locator(
+        ".claim-card.active h3", has_text="Published version (version 2)"
+    ).wait_for()
+    reviewer_page.locator(
+        ".claim-card.active .correction",
+        has_text="conclusion revised because Twitter published its own figure",
+    ).wait_for()
+    reviewer_page.locator(".claim-card.active").screenshot(
+        path=str(ARTIFACTS / "workspace-republished.png")
+    )
+    public = queries.published_claims().get(claim=claim)
+    assert public.number == 2 and public.correction_note == "Twitter published its own figure"
+    assert public.conclusion == "Twitter later said 120,000 listened."
+    assert reviewer_page.errors == []

@@ -3,7 +3,16 @@
 import pytest
 from django.core.management import call_command
 
-from annotations.models import Article, ArticleRevision, Claim, ClaimEvent, Membership, Source
+from annotations import queries
+from annotations.models import (
+    Article,
+    ArticleRevision,
+    Claim,
+    ClaimEvent,
+    Membership,
+    PublishedVersion,
+    Source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -14,10 +23,12 @@ REQUIRED_QUOTES = [
 ]
 
 
+MODELS = (Article, ArticleRevision, Claim, ClaimEvent, Membership, PublishedVersion, Source)
+
+
 def _snapshot():
     return {
-        model.__name__: sorted(model.objects.values_list("pk", flat=True))
-        for model in (Article, ArticleRevision, Claim, ClaimEvent, Membership, Source)
+        model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in MODELS
     } | {"claims": list(Claim.objects.values_list("pk", "version", "status", "start", "end"))}
 
 
@@ -35,6 +46,12 @@ def test_demo_has_the_reference_claims_some_published_some_draft():
     for claim in published:
         assert claim.rating and claim.conclusion and claim.sources.exists()
         assert claim.reviewer != claim.creator
+    # Readers see exactly the published claims, each through its first published version.
+    public = list(queries.published_claims())
+    assert sorted(v.claim_id for v in public) == sorted(c.pk for c in published)
+    for version in public:
+        assert version.number == 1 and version.conclusion == version.claim.conclusion
+        assert version.sources and version.published_by == version.claim.reviewer
 
 
 def test_running_the_demo_loader_twice_changes_nothing():

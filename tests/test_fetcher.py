@@ -337,13 +337,25 @@ def test_a_closed_port_is_a_connection_error(connections):
     assert failed.value.message == "could not connect to 127.0.0.1"
 
 
-def test_an_unresolvable_host_is_a_connection_error(connections):
-    def failing(host, port):
+def test_a_name_that_does_not_exist_is_a_permanent_failure(connections):
+    def no_such_name(host, port):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     with pytest.raises(FetchConnectionError) as failed:
-        fetch("http://nowhere.test/", policy=loopback_policy(resolver=failing))
+        fetch("http://nowhere.test/", policy=loopback_policy(resolver=no_such_name))
+    assert failed.value.message == "the host nowhere.test does not exist"
+    assert failed.value.transient is False
+    assert connections == []
+
+
+def test_a_resolver_that_fails_for_now_is_a_transient_failure(connections):
+    def try_again(host, port):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    with pytest.raises(FetchConnectionError) as failed:
+        fetch("http://nowhere.test/", policy=loopback_policy(resolver=try_again))
     assert failed.value.message == "could not resolve the host nowhere.test"
+    assert failed.value.transient is True
     assert connections == []
 
 
@@ -770,3 +782,127 @@ def test_the_module_does_not_import_django():
         timeout=60,
     )
     assert done.stdout.strip() == "False"
+
+
+# --- POST, for webhooks -----------------------------------------------------------------
+
+
+def test_post_sends_the_body_and_headers_and_returns_the_answer(http, connections):
+    http.expect_request("/hook", method="POST").respond_with_data(
+        '{"ok": true}', status=202, content_type="application/json"
+    )
+    result = fetcher.post(
+        url(http, "/hook"),
+        content=b'{"event": "claim.published"}',
+        content_type="application/json",
+        headers={"X-Signature": "sha256=abc", "Host": "evil.example"},
+        policy=loopback_policy(),
+    )
+    assert result.status == 202
+    assert result.body == b'{"ok": true}'
+    request, _ = http.log[-1]
+    assert request.method == "POST"
+    assert request.get_data() == b'{"event": "claim.published"}'
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["X-Signature"] == "sha256=abc"
+    assert request.headers["Host"] == f"127.0.0.1:{http.port}"
+    assert request.headers["User-Agent"] == USER_AGENT
+    assert connections == [("127.0.0.1", http.port)]
+
+
+def test_post_accepts_an_empty_answer_of_any_type(http, connections):
+    http.expect_request("/hook", method="POST").respond_with_response(
+        Response(status=204, content_type="application/octet-stream")
+    )
+    result = fetcher.post(
+        url(http, "/hook"), content=b"{}", content_type="application/json", policy=loopback_policy()
+    )
+    assert (result.status, result.body) == (204, b"")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:{port}/hook",
+        "http://10.0.0.1/hook",
+        "http://169.254.169.254/latest/",
+        "http://localhost:{port}/hook",
+        "http://metadata.test/hook",
+    ],
+)
+def test_post_to_a_refused_address_sends_nothing(http, connections, target):
+    http.expect_request("/hook", method="POST").respond_with_data("", status=204)
+    resolver = stub_resolver({"metadata.test": ["169.254.169.254"]})
+    with pytest.raises(FetchRefused):
+        # No loopback allowance here: even the test server's own address is refused.
+        fetcher.post(
+            target.format(port=http.port),
+            content=b"secret",
+            content_type="text/plain",
+            policy=FetchPolicy(resolver=resolver),
+        )
+    assert connections == []
+    assert http.log == []
+
+
+def test_post_redirected_to_a_refused_address_is_refused(http, connections):
+    http.expect_request("/hook", method="POST").respond_with_data(
+        "", status=307, headers={"Location": "http://10.0.0.1/internal"}
+    )
+    with pytest.raises(FetchRefused, match=r"10\.0\.0\.1 is private"):
+        fetcher.post(
+            url(http, "/hook"), content=b"x", content_type="text/plain", policy=loopback_policy()
+        )
+    assert connections == [("127.0.0.1", http.port)]
+
+
+def test_post_is_repeated_after_307_and_becomes_a_get_after_303(http, connections):
+    http.expect_request("/a", method="POST").respond_with_data(
+        "", status=307, headers={"Location": "/b"}
+    )
+    http.expect_request("/b", method="POST").respond_with_data(
+        "", status=303, headers={"Location": "/c"}
+    )
+    http.expect_request("/c", method="GET").respond_with_data("done", content_type="text/plain")
+    result = fetcher.post(
+        url(http, "/a"), content=b"payload", content_type="text/plain", policy=loopback_policy()
+    )
+    assert result.body == b"done"
+    assert result.redirects == [url(http, "/b"), url(http, "/c")]
+    methods = [(request.method, request.get_data()) for request, _ in http.log]
+    assert methods == [("POST", b"payload"), ("POST", b"payload"), ("GET", b"")]
+    assert "Content-Type" not in http.log[-1][0].headers
+
+
+def test_post_to_a_slow_receiver_times_out_as_a_transient_error(http, connections):
+    release = threading.Event()
+
+    def stall(request):
+        release.wait(10)
+        return Response("", status=204)
+
+    http.expect_request("/hook", method="POST").respond_with_handler(stall)
+    try:
+        with pytest.raises(FetchTimeout) as timed_out:
+            fetcher.post(
+                url(http, "/hook"),
+                content=b"x",
+                content_type="text/plain",
+                policy=loopback_policy(read_timeout=0.3),
+            )
+    finally:
+        release.set()
+    assert timed_out.value.transient
+
+
+@pytest.mark.parametrize(("status", "transient"), [(503, True), (429, True), (404, False)])
+def test_error_answers_say_whether_a_retry_may_help(http, connections, status, transient):
+    http.expect_request("/hook", method="POST").respond_with_data("no", status=status)
+    with pytest.raises(FetchHTTPError) as failed:
+        fetcher.post(
+            url(http, "/hook"), content=b"x", content_type="text/plain", policy=loopback_policy()
+        )
+    assert failed.value.status == status
+    assert failed.value.transient is transient
+    assert not FetchRefused("refused: x").transient
+    assert FetchConnectionError("could not connect").transient

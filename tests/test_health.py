@@ -3,7 +3,6 @@
 import pytest
 
 from factcheck import localservers
-from factcheck.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +20,13 @@ def test_readyz_is_ok_when_database_and_broker_answer(client):
 
 
 @pytest.fixture
-def private_broker():
+def private_broker(settings):
     """Point the app at a redis-server of this test's own, so stopping it harms nothing else."""
     server = localservers.start_redis(port=localservers.free_port())
-    saved = celery_app.conf.broker_url, celery_app.conf.broker_write_url
-    celery_app.conf.broker_url = celery_app.conf.broker_write_url = server.url
+    settings.CELERY_BROKER_URL = server.url
     try:
         yield server
     finally:
-        celery_app.conf.broker_url, celery_app.conf.broker_write_url = saved
         server.stop()
 
 

@@ -1,39 +1,9 @@
-"""Organization admins invite members and set roles; nobody else can."""
-
-import re
+"""Organization admins set roles and remove members; nobody else can."""
 
 import pytest
 
 from annotations.models import Membership
-
-
-def test_admin_invites_a_member_who_gets_a_link_to_choose_a_password(
-    client, org_admin, organization, mailoutbox, django_capture_on_commit_callbacks
-):
-    client.force_login(org_admin)
-    invitation = {
-        "action": "invite",
-        "username": "newbie",
-        "email": "newbie@example.test",
-        "role": "reviewer",
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/members/", invitation)
-    assert response.status_code == 302
-    membership = Membership.objects.get(user__username="newbie")
-    assert membership.role == "reviewer" and membership.organization == organization
-    assert not membership.user.has_usable_password()
-    assert len(mailoutbox) == 1
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
-    client.logout()
-    form = client.get(link, follow=True)
-    assert form.status_code == 200
-    done = client.post(
-        form.redirect_chain[-1][0],
-        {"new_password1": "a-Long-passphrase-42", "new_password2": "a-Long-passphrase-42"},
-    )
-    assert done.status_code == 302
-    assert client.login(username="newbie", password="a-Long-passphrase-42")
+from tests import factories
 
 
 def test_admin_changes_a_role(client, org_admin, editor):
@@ -63,3 +33,31 @@ def test_members_who_are_not_admins_see_the_list_but_cannot_change_it(
     response = client.post("/members/", {"action": "role", "user": user.pk, "role": "admin"})
     assert response.status_code == 403
     assert Membership.objects.get(user=user).role == role
+
+
+@pytest.mark.parametrize(
+    "user",
+    ["abc", "", " ", "1e3", "-1", "0", "9" * 30, "99999", None, "stranger"],
+)
+@pytest.mark.parametrize("action", ["role", "remove"])
+def test_a_malformed_or_unknown_member_on_the_form_is_a_clear_error_not_a_500(
+    client, organization, org_admin, editor, action, user
+):
+    if user == "stranger":
+        user = factories.member(factories.OrganizationFactory(), username="stranger").pk
+    client.force_login(org_admin)
+    fields = {"action": action, "role": "admin"}
+    if user is not None:
+        fields["user"] = user
+    response = client.post("/members/", fields)
+    assert response.status_code == 400
+    assert b"Choose a member of this organization from the list." in response.content
+    assert Membership.objects.get(user=editor).role == "editor"
+    assert Membership.objects.filter(organization=organization).count() == 2
+
+
+def test_an_unknown_action_is_a_clear_error(client, org_admin, editor):
+    client.force_login(org_admin)
+    response = client.post("/members/", {"action": "promote", "user": editor.pk})
+    assert response.status_code == 400 and b"Unknown action." in response.content
+    assert Membership.objects.get(user=editor).role == "editor"

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from annotations import anchoring, services
-from annotations.models import Article, Claim
+from annotations import anchoring, queries, services
+from annotations.models import Article, Claim, ClaimEvent, Job
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,12 @@ def test_paragraph_inserted_at_the_top_moves_every_claim_and_keeps_verdicts(demo
         )
         assert article.text[claim.start : claim.end] == claim.exact
         assert claim.revision.number == 2
+    # Moved words are position metadata: readers' published versions follow without review.
+    published = list(queries.published_claims().filter(claim__article=article))
+    assert len(published) == 4
+    for version in published:
+        assert version.revision.number == 2 and version.number == 1
+        assert article.text[version.start : version.end] == version.exact
 
 
 def test_every_revision_keeps_its_text(demo):
@@ -66,6 +72,10 @@ def test_changed_number_orphans_the_claim_with_the_reason_and_sends_it_to_review
     assert claim.orphan_reason == "number changed: 22.8 → 22.9"
     assert claim.status == Claim.Status.IN_REVIEW
     assert report.orphaned == 1 and report.sent_to_review == 1
+    # Readers no longer see the verdict; its last published version is kept, hidden.
+    assert not queries.published_claims().filter(claim=claim).exists()
+    version = claim.published_versions.get()
+    assert version.is_current and not version.is_anchored and version.exact == MEDIAN
     # The orphan keeps the selectors and revision it was checked on.
     assert claim.revision.number == 1
     assert claim.revision.text[claim.start : claim.end] == MEDIAN
@@ -133,14 +143,20 @@ def test_large_article_is_reanchored_by_the_worker(demo, settings, celery_worker
     settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 2
     report = _edit(article, editor, "A new first paragraph.\n\n" + article.text)
     assert report.deferred
-    assert article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING).count() == 6
+    # The worker may already be at it: the job row, not the claims' state, says it was sent.
+    job = Job.objects.get(kind="reanchor", subject_id=article.pk)
 
-    def all_anchored():
-        return not article.claims.exclude(anchor_state=Claim.AnchorState.ANCHORED).exists()
+    def done():
+        job.refresh_from_db()
+        return job.state == Job.State.DONE
 
-    wait_for(all_anchored, timeout=60, message="the worker did not re-anchor the claims")
+    wait_for(done, timeout=60, message="the worker did not re-anchor the claims")
+    assert not article.claims.exclude(anchor_state=Claim.AnchorState.ANCHORED).exists()
     for claim in article.claims.all():
         assert article.text[claim.start : claim.end] == claim.exact
+    # Every claim moved down by the new paragraph, recorded as the system's doing.
+    moved = ClaimEvent.objects.filter(claim__article=article, action="reanchored", actor=None)
+    assert moved.count() == 6
 
 
 def test_orphan_is_shown_against_the_revision_it_was_checked_on(demo, client):
@@ -183,3 +199,29 @@ def test_text_edited_in_the_admin_creates_a_revision_and_orphans_with_reasons(de
     assert claim.orphan_reason == "number changed: 22.8 → 22.9"
     orphans = client.get("/admin/annotations/claim/?anchor_state__exact=orphaned")
     assert "number changed: 22.8 → 22.9" in orphans.content.decode()
+
+
+def test_edits_next_to_a_claim_in_a_repeated_paragraph_keep_every_verdict_on_its_own_words(demo):
+    article, editor = demo
+    paragraphs = article.text.split("\n\n")
+    index = next(i for i, p in enumerate(paragraphs) if MEDIAN in p)
+    paragraphs.insert(index + 1, paragraphs[index])
+    _edit(article, editor, "\n\n".join(paragraphs))
+    before = {claim.pk: claim.exact for claim in article.claims.all()}
+    # Only the first copy is edited, right around the claim: a comma on each side.
+    first = article.text.index(MEDIAN)
+    text = (
+        article.text[: first - 1] + ", " + MEDIAN + ", " + article.text[first + len(MEDIAN) + 1 :]
+    )
+    assert text.count(MEDIAN) == 2
+    report = _edit(article, editor, text)
+    assert report.orphaned == 0
+    claim = _claim(article, MEDIAN)
+    assert (claim.start, claim.end) == (first + 1, first + 1 + len(MEDIAN))
+    assert claim.status == Claim.Status.PUBLISHED and claim.revision.number == 3
+    second = article.text.index(paragraphs[index], first + len(MEDIAN))
+    for claim in article.claims.all():
+        assert claim.anchor_state == Claim.AnchorState.ANCHORED
+        assert article.text[claim.start : claim.end] == claim.exact == before[claim.pk]
+        # No verdict lands on the second copy of the paragraph.
+        assert not second <= claim.start < second + len(paragraphs[index])

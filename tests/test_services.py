@@ -133,14 +133,27 @@ def test_draft_cannot_jump_to_published(article, editor, reviewer):
         services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
 
 
-def test_changing_a_published_verdict_sends_it_back_to_review(article, editor, reviewer):
+def test_changing_a_published_verdict_edits_a_draft_and_leaves_the_published_version(
+    article, editor, reviewer
+):
     claim = _publishable(_claim(article, editor), editor)
     claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
     false = Rating.objects.get(scale__organization=article.organization, label="False")
     claim = services.claim_update(
         claim=claim, actor=editor, expected_version=claim.version, rating=false
     )
-    assert claim.status == Claim.Status.IN_REVIEW
+    assert claim.status == Claim.Status.DRAFT
+    version = claim.published_versions.get()
+    assert version.is_current and version.rating.label == "Mostly true"
+
+
+def test_assigning_a_published_claim_is_not_a_public_change(article, editor, reviewer):
+    claim = _publishable(_claim(article, editor), editor)
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=claim.version, assignee=reviewer
+    )
+    assert claim.status == Claim.Status.PUBLISHED
 
 
 def test_rating_from_another_organizations_scale_is_refused(article, editor):
@@ -151,13 +164,42 @@ def test_rating_from_another_organizations_scale_is_refused(article, editor):
         services.claim_update(claim=claim, actor=editor, expected_version=None, rating=foreign)
 
 
-def test_only_admins_manage_members(organization, editor, org_admin):
-    newcomer = factories.UserFactory()
+def test_only_admins_change_roles(organization, editor, org_admin):
+    member = factories.member(organization, "editor")
     with pytest.raises(PermissionDenied):
-        services.membership_set(
-            organization=organization, user=newcomer, role="editor", actor=editor
-        )
+        services.membership_set(organization=organization, user=member, role="admin", actor=editor)
     membership = services.membership_set(
-        organization=organization, user=newcomer, role="reviewer", actor=org_admin
+        organization=organization, user=member, role="reviewer", actor=org_admin
     )
     assert membership.role == "reviewer"
+
+
+def test_an_admin_adds_nobody_directly_new_members_come_by_invitation(organization, org_admin):
+    newcomer = factories.UserFactory()
+    with pytest.raises(PermissionDenied, match="accepting an invitation"):
+        services.membership_set(
+            organization=organization, user=newcomer, role="editor", actor=org_admin
+        )
+    assert not organization.memberships.filter(user=newcomer).exists()
+
+
+def test_source_changes_by_outsiders_are_refused(article, editor):
+    claim = _claim(article, editor)
+    source = services.source_add(claim=claim, actor=editor, url="https://example.org/a")
+    outsider = factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.source_update(source=source, actor=outsider, stance="refutes")
+    with pytest.raises(PermissionDenied):
+        services.source_remove(source=source, actor=outsider)
+    with pytest.raises(PermissionDenied):
+        services.claim_delete(claim=claim, actor=outsider)
+    source.refresh_from_db()
+    assert source.stance == "context"
+
+
+def test_publishing_writes_version_one_without_a_note(article, editor, reviewer):
+    claim = _publishable(_claim(article, editor), editor)
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    version = claim.published_versions.get()
+    assert (version.number, version.kind, version.is_current) == (1, "published", True)
+    assert version.published_by == reviewer and version.correction_note == ""

@@ -1,9 +1,22 @@
 """Serializers: validate API input and present rows as JSON."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations.models import Article, Claim, ClaimEvent, Rating, Source
+from annotations import models, versions
+from annotations.api.fields import (
+    IdField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictListField,
+    StrictPrimaryKeyRelatedField,
+    StrictURLField,
+    VersionField,
+)
+from annotations.models import Article, Claim, ClaimEvent, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
 
 
@@ -35,11 +48,27 @@ class SourceSerializer(serializers.ModelSerializer):
 
 
 class SourceCreateSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=2000)
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    quote = serializers.CharField(required=False, allow_blank=True, default="")
-    stance = serializers.ChoiceField(choices=Source.Stance.choices, default=Source.Stance.CONTEXT)
+    url = StrictURLField(max_length=2000)
+    title = StrictCharField(
+        max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
+    )
+    publisher = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    quote = StrictCharField(
+        max_length=models.QUOTE_MAX, required=False, allow_blank=True, default=""
+    )
+    stance = StrictChoiceField(choices=Source.Stance.choices, default=Source.Stance.CONTEXT)
+    version = VersionField()
+
+
+class SourceUpdateSerializer(serializers.Serializer):
+    """A change to a cited source; send only the fields that change."""
+
+    url = StrictURLField(max_length=2000, required=False)
+    title = StrictCharField(max_length=models.TITLE_MAX, required=False, allow_blank=True)
+    publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
+    quote = StrictCharField(max_length=models.QUOTE_MAX, required=False, allow_blank=True)
+    stance = StrictChoiceField(choices=Source.Stance.choices, required=False)
+    version = VersionField()
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
@@ -50,7 +79,55 @@ class ClaimEventSerializer(serializers.ModelSerializer):
         fields = ["id", "action", "actor", "changes", "created_at"]
 
 
+class PublishedVersionSerializer(serializers.ModelSerializer):
+    """A claim's published version as the workspace shows it beside the working copy."""
+
+    rating = RatingSerializer(read_only=True)
+    conclusion_html = serializers.SerializerMethodField()
+    published_by = UserRefSerializer(read_only=True, allow_null=True)
+    revision_number = serializers.IntegerField(source="revision.number", read_only=True)
+
+    class Meta:
+        model = PublishedVersion
+        fields = [
+            "number", "kind", "is_anchored", "claim_reviewed", "claimant", "claim_date",
+            "rating", "conclusion", "conclusion_html", "tags", "sources", "exact", "start",
+            "end", "revision_number", "correction_note", "correction", "published_by",
+            "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    correction = serializers.SerializerMethodField()
+
+    def get_conclusion_html(self, version) -> str:
+        return markdown_to_safe_html(version.conclusion)
+
+    def get_correction(self, version) -> str:
+        """The public line readers see: "3 Dec 2026: rating changed from … because …"."""
+        if not version.correction_note:
+            return ""
+        previous = (
+            PublishedVersion.objects.filter(claim_id=version.claim_id, number__lt=version.number)
+            .select_related("rating", "revision")
+            .order_by("-number")
+            .first()
+        )
+        changes = []
+        if previous is not None and version.kind == PublishedVersion.Kind.PUBLISHED:
+            changes = versions.changes_between(
+                versions.version_snapshot(previous), versions.version_snapshot(version)
+            )
+        return versions.correction_line(
+            kind=version.kind,
+            when=timezone.localtime(version.published_at),
+            note=version.correction_note,
+            changes=changes,
+        )
+
+
 class ClaimSerializer(serializers.ModelSerializer):
+    """A claim's working copy, with its current published version and how they differ."""
+
     selectors = serializers.ListField(read_only=True)
     rating = RatingSerializer(read_only=True)
     conclusion_html = serializers.SerializerMethodField()
@@ -60,6 +137,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     sources = SourceSerializer(many=True, read_only=True)
     history = ClaimEventSerializer(source="events", many=True, read_only=True)
     revision_number = serializers.IntegerField(source="revision.number", read_only=True)
+    published_version = serializers.SerializerMethodField()
+    has_unpublished_changes = serializers.SerializerMethodField()
+    unpublished_changes = serializers.SerializerMethodField()
+    wording_warning = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -69,12 +150,49 @@ class ClaimSerializer(serializers.ModelSerializer):
             "claim_reviewed", "claimant", "claim_date", "rating", "conclusion", "conclusion_html",
             "correction_note", "status", "anchor_state", "orphan_reason", "creator", "reviewer",
             "assignee", "tags", "sources", "history", "published_at", "created_at", "updated_at",
-            "version",
+            "version", "published_version", "has_unpublished_changes", "unpublished_changes",
+            "wording_warning",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_conclusion_html(self, claim) -> str:
         return markdown_to_safe_html(claim.conclusion)
+
+    def get_wording_warning(self, claim) -> str:
+        """Advice (not a refusal) when the wording is longer than ClaimReview recommends."""
+        length = len(claim.claim_reviewed)
+        if length <= models.CLAIM_WORDING_ADVISED:
+            return ""
+        return (
+            f"The wording has {length} characters; ClaimReview advises at most "
+            f"{models.CLAIM_WORDING_ADVISED}, and search results may cut it short."
+        )
+
+    def _current_version(self, claim) -> PublishedVersion | None:
+        # `queries.workspace_claims` prefetches it; other callers pay one query.
+        if hasattr(claim, "current_versions"):
+            return claim.current_versions[0] if claim.current_versions else None
+        return claim.published_versions.filter(is_current=True).first()
+
+    @extend_schema_field(PublishedVersionSerializer(allow_null=True))
+    def get_published_version(self, claim) -> dict | None:
+        version = self._current_version(claim)
+        return PublishedVersionSerializer(version).data if version else None
+
+    def get_has_unpublished_changes(self, claim) -> bool:
+        """Whether readers would see something else if the working copy were published now."""
+        return bool(self.get_unpublished_changes(claim))
+
+    def get_unpublished_changes(self, claim) -> list[str]:
+        version = self._current_version(claim)
+        if version is None:
+            return []
+        before = versions.version_snapshot(version)
+        changes = versions.changes_between(before, versions.claim_snapshot(claim))
+        if version.kind == PublishedVersion.Kind.RETRACTED or not version.is_anchored:
+            # Readers see nothing of it now; republishing would show it again.
+            return changes or ["not shown to readers until republished"]
+        return changes
 
 
 class RatingBadgeSerializer(serializers.ModelSerializer):
@@ -89,59 +207,103 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
     rating = RatingBadgeSerializer(read_only=True)
     source_count = serializers.IntegerField(read_only=True)
     revision_number = serializers.IntegerField(source="revision.number", read_only=True)
+    published_number = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Claim
         fields = [
             "id", "start", "end", "exact", "claim_reviewed", "status", "anchor_state",
             "orphan_reason", "rating", "version", "source_count", "revision_number",
+            "published_number",
         ]  # fmt: skip
         read_only_fields = fields
 
 
+# A selected passage may be long, but not a whole book; its context a sentence or two.
+SELECTION_MAX = 20_000
+SELECTION_CONTEXT_MAX = 1_000
+
+
 class SelectorField(serializers.ListField):
-    """A list of W3C selector dicts; the anchoring engine checks their shape."""
+    """A list of W3C selector objects with text and whole-number values.
+
+    The anchoring engine checks the selectors against the text; this refuses what no
+    selector can be first: nested values, huge quotes, and an empty position span.
+    """
 
     child = serializers.DictField()
     min_length = 1
     max_length = 4
+    default_error_messages = {
+        "not_a_list": "Expected a list of selector objects.",
+        "nested": "Selector values are text or numbers, not lists or objects.",
+        "quote_too_long": "At most {max_length:,} characters for '{key}'; this has {length:,}.",
+        "empty_span": "A selection must not be empty: start must come before end.",
+    }
+
+    def to_internal_value(self, data):
+        selectors = super().to_internal_value(data)
+        for selector in selectors:
+            if any(isinstance(value, list | dict) for value in selector.values()):
+                self.fail("nested")
+            for key, limit in (
+                ("exact", SELECTION_MAX),
+                ("prefix", SELECTION_CONTEXT_MAX),
+                ("suffix", SELECTION_CONTEXT_MAX),
+            ):
+                value = selector.get(key)
+                if isinstance(value, str) and len(value) > limit:
+                    self.fail("quote_too_long", max_length=limit, key=key, length=len(value))
+            start, end = selector.get("start"), selector.get("end")
+            if (
+                selector.get("type") == "TextPositionSelector"
+                and isinstance(start, int)
+                and isinstance(end, int)
+                and start >= end
+            ):
+                self.fail("empty_span")
+        return selectors
 
 
 class ClaimCreateSerializer(serializers.Serializer):
     selectors = SelectorField()
-    claim_reviewed = serializers.CharField(required=False, allow_blank=True, default="")
-    claimant = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    claim_date = serializers.DateField(required=False, allow_null=True, default=None)
+    claim_reviewed = StrictCharField(
+        max_length=models.CLAIM_WORDING_MAX, required=False, allow_blank=True, default=""
+    )
+    claimant = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    claim_date = StrictDateField(required=False, allow_null=True, default=None)
 
 
 class ClaimReattachSerializer(serializers.Serializer):
     selectors = SelectorField()
-    version = serializers.IntegerField(required=False)
+    version = VersionField()
 
 
 class ClaimUpdateSerializer(serializers.Serializer):
     """Editable fields; `version` is the version the editor opened (or send If-Match)."""
 
-    version = serializers.IntegerField(required=False)
-    claim_reviewed = serializers.CharField(required=False)
-    claimant = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    claim_date = serializers.DateField(required=False, allow_null=True)
-    rating = serializers.PrimaryKeyRelatedField(
+    version = VersionField()
+    claim_reviewed = StrictCharField(max_length=models.CLAIM_WORDING_MAX, required=False)
+    claimant = StrictCharField(max_length=300, required=False, allow_blank=True)
+    claim_date = StrictDateField(required=False, allow_null=True)
+    rating = StrictPrimaryKeyRelatedField(
         queryset=Rating.objects.select_related("scale"), required=False, allow_null=True
     )
-    conclusion = serializers.CharField(required=False, allow_blank=True)
-    assignee = serializers.PrimaryKeyRelatedField(
+    conclusion = StrictCharField(max_length=models.CONCLUSION_MAX, required=False, allow_blank=True)
+    assignee = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=20
+    tags = StrictListField(
+        child=StrictCharField(max_length=models.TAG_MAX),
+        required=False,
+        max_length=models.TAGS_MAX,
     )
 
 
 class ClaimTransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=Claim.Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False)
+    to = StrictChoiceField(choices=Claim.Status.choices)
+    note = StrictCharField(max_length=models.NOTE_MAX, required=False, allow_blank=True, default="")
+    version = VersionField()
 
 
 class ArticleSerializer(serializers.ModelSerializer):
@@ -168,35 +330,46 @@ class ArticleDetailSerializer(ArticleSerializer):
         return article.revisions.order_by("-number").values_list("number", flat=True).first()
 
 
+# The longest article text accepted through the API, in characters.
+ARTICLE_TEXT_MAX = 2_000_000
+
+
 class ArticleCreateSerializer(serializers.Serializer):
     """A pasted article: title and text, the rest optional."""
 
-    organization = serializers.IntegerField(required=False)
-    title = serializers.CharField(max_length=500)
-    text = serializers.CharField(max_length=2_000_000, trim_whitespace=False)
-    byline = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    canonical_url = serializers.URLField(
-        max_length=2000, required=False, allow_blank=True, default=""
+    organization = IdField(required=False)
+    title = StrictCharField(max_length=models.TITLE_MAX)
+    text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
+    byline = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    publisher = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    canonical_url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
+    published_on = StrictDateField(required=False, allow_null=True, default=None)
+    language = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class ArticleUploadFieldsSerializer(serializers.Serializer):
+    """The form fields sent with an uploaded document."""
+
+    title = StrictCharField(
+        max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
     )
-    published_on = serializers.DateField(required=False, allow_null=True, default=None)
-    language = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    organization = IdField(required=False, allow_null=True, default=None)
 
 
-class ArticleUploadSerializer(serializers.Serializer):
+class ArticleUploadSerializer(ArticleUploadFieldsSerializer):
     """A document upload (multipart): the API reads the file itself, under the ingest limits."""
 
     file = serializers.FileField()
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    organization = serializers.IntegerField(required=False)
 
 
 class ArticleUrlImportSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(required=False)
-    url = serializers.CharField(max_length=2000)
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    organization = IdField(required=False)
+    url = StrictCharField(max_length=2000)
+    title = StrictCharField(
+        max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class ArticleTextSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2_000_000, trim_whitespace=False)
-    reason = serializers.CharField(max_length=200, required=False, default="text edited")
+    text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
+    reason = StrictCharField(max_length=200, required=False, default="text edited")

@@ -18,5 +18,10 @@ urlpatterns = [
         "claims/<int:pk>/transition/", views.ClaimTransition.as_view(), name="api-claim-transition"
     ),
     path("claims/<int:pk>/sources/", views.ClaimSources.as_view(), name="api-claim-sources"),
+    path(
+        "claims/<int:pk>/sources/<int:source_pk>/",
+        views.SourceDetail.as_view(),
+        name="api-claim-source-detail",
+    ),
     path("claims/<int:pk>/reattach/", views.ClaimReattach.as_view(), name="api-claim-reattach"),
 ]

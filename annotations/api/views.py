@@ -1,5 +1,8 @@
 """The JSON API: thin views that read through `queries`, write through `services`."""
 
+import re
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,7 +17,7 @@ from rest_framework.views import exception_handler
 
 from annotations import anchoring, ingest, permissions, queries, services
 from annotations.api import serializers
-from annotations.models import Claim, Organization, Rating
+from annotations.models import Claim, Organization, Rating, Source
 
 
 def api_exception_handler(error, context):
@@ -46,14 +49,37 @@ def api_exception_handler(error, context):
     return exception_handler(error, context)
 
 
-def _expected_version(request, data) -> int | None:
-    """The version the client opened: `If-Match: "3"` or a `version` field; None if neither."""
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+class PreconditionRequired(exceptions.APIException):
+    """428: a write to a claim must say which version of it the client saw."""
+
+    status_code = 428
+    default_detail = (
+        "Say which version of the claim you are changing: send the If-Match header with the "
+        'version you opened (If-Match: "3") or a "version" field. Without it, your change '
+        "could silently overwrite someone else's."
+    )
+    default_code = "precondition_required"
+
+
+_IF_MATCH = re.compile(r'(?:W/)?"?([0-9]{1,10})"?', re.ASCII)
+
+
+def _expected_version(request, data) -> int:
+    """The version the client opened: `If-Match: "3"` or a `version` field.
+
+    Every write to a claim calls this: without either, the answer is 428 Precondition
+    Required, so that no client can overwrite a change it has not seen.
+    """
+    header = request.headers.get("If-Match", "").strip()
     if header:
-        if not header.isdigit():
+        match = _IF_MATCH.fullmatch(header)
+        if match is None:
             raise exceptions.ValidationError({"If-Match": ["Expected the claim's version number."]})
-        return int(header)
-    return data.get("version")
+        return int(match.group(1))
+    version = data.get("version")
+    if version is None:
+        raise PreconditionRequired()
+    return version
 
 
 def _claim_response(claim: Claim, status_code=status.HTTP_200_OK) -> Response:
@@ -74,6 +100,10 @@ class ArticleList(generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         """Paste (JSON title + text), upload (multipart `file`) or import a URL (`url`)."""
+        if not isinstance(request.data, Mapping):
+            raise exceptions.ValidationError(
+                {"detail": ["Expected an object with the article's fields."]}
+            )
         if request.FILES:
             return _import_upload(request, article=None)
         if "url" in request.data:
@@ -117,8 +147,12 @@ def _import_upload(request, article):
     upload = files[0]
     # Refused before the upload is read into memory.
     ingest.check_size(upload.size, ingest.limits_from_settings())
+    fields = serializers.ArticleUploadFieldsSerializer(data=request.data)
+    fields.is_valid(raise_exception=True)
     if article is None:
-        organization = _organization_for_writing(request.user, request.data.get("organization"))
+        organization = _organization_for_writing(
+            request.user, fields.validated_data["organization"]
+        )
     else:
         organization = article.organization
     new_article = services.article_import_upload(
@@ -127,7 +161,7 @@ def _import_upload(request, article):
         data=upload.read(),
         filename=upload.name or "",
         declared_type=upload.content_type or "",
-        title=str(request.data.get("title", ""))[:500],
+        title=fields.validated_data["title"],
         article=article,
     )
     return _article_response(new_article)
@@ -264,7 +298,11 @@ class ClaimAction(generics.GenericAPIView):
 
 
 class ClaimTransition(ClaimAction):
-    """POST {"to": "in_review" | "published" | "retracted" | "draft", "note": "..."}."""
+    """POST {"to": "in_review" | "published" | "retracted" | "draft", "note": "..."}.
+
+    Publishing writes a new published version; republishing a claim that was published
+    before, and retracting, need a public correction `note` (400 without it).
+    """
 
     input_serializer_class = serializers.ClaimTransitionSerializer
 
@@ -289,8 +327,42 @@ class ClaimSources(ClaimAction):
     @extend_schema(request=serializers.SourceCreateSerializer)
     def post(self, request, pk: int):
         claim, data = self.claim_and_input(request, pk)
-        services.source_add(claim=claim, actor=request.user, **data)
+        services.source_add(
+            claim=claim,
+            actor=request.user,
+            expected_version=_expected_version(request, data),
+            **{name: value for name, value in data.items() if name != "version"},
+        )
         return _claim_response(claim, status.HTTP_201_CREATED)
+
+
+class SourceDetail(generics.GenericAPIView):
+    """PATCH a cited source (stance, title, quote...) or DELETE it; answers with the claim."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def _source(self, request, pk: int, source_pk: int) -> Source:
+        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+        return get_object_or_404(claim.sources.select_related("claim__article"), pk=source_pk)
+
+    @extend_schema(request=serializers.SourceUpdateSerializer)
+    def patch(self, request, pk: int, source_pk: int):
+        source = self._source(request, pk, source_pk)
+        data = serializers.SourceUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected = _expected_version(request, fields)
+        fields.pop("version", None)
+        services.source_update(
+            source=source, actor=request.user, expected_version=expected, **fields
+        )
+        return _claim_response(source.claim)
+
+    def delete(self, request, pk: int, source_pk: int):
+        source = self._source(request, pk, source_pk)
+        expected = _expected_version(request, {})
+        services.source_remove(source=source, actor=request.user, expected_version=expected)
+        return _claim_response(source.claim)
 
 
 class ClaimReattach(ClaimAction):

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 
-from annotations import anchoring, permissions
+from annotations import anchoring, jobs, permissions, versions
 from annotations.ingest.text import canonical_text
 from annotations.models import (
     Article,
     ArticleRevision,
     Claim,
     Organization,
+    PublishedVersion,
 )
 from annotations.services.claims import _event
 
@@ -107,10 +108,8 @@ def article_update_text(
 
     claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
     if claims.count() > settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS:
-        from annotations import tasks
-
         claims.update(anchor_state=Claim.AnchorState.REANCHORING)
-        transaction.on_commit(lambda: tasks.reanchor_article.delay(article.pk, revision.pk))
+        jobs.enqueue(kind="reanchor", subject_id=article.pk, arguments={"revision_id": revision.pk})
         return ReanchorReport(deferred=True)
     return claims_reanchor(article=article, revision=revision, actor=actor)
 
@@ -122,12 +121,15 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
         raise ValueError("The revision belongs to another article.")
     text = revision.text
     anchorer = anchoring.Anchorer(text)
+    # Each claim is mapped through the diff from the revision it indexes, loaded once.
+    indexed_texts: dict[int, str] = {}
     moved = unchanged = orphaned = sent_to_review = 0
     claims = list(
         article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).select_for_update()
     )
+    live = _live_versions(claims)
     for claim in claims:
-        result = anchorer.resolve(claim.selectors)
+        result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
         changes: dict = {}
         if result.found:
             old_span, old_exact = [claim.start, claim.end], claim.exact
@@ -154,8 +156,121 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
         if changes or claim.anchor_state != Claim.AnchorState.ANCHORED:
             claim.version = F("version") + 1
         claim.save()
+        if claim.pk in live:
+            _reanchor_published(*live[claim.pk], result, anchorer, revision)
         if changes:
             _event(claim, actor, "reanchored", {**changes, "revision": revision.number})
     return ReanchorReport(
         moved=moved, unchanged=unchanged, orphaned=orphaned, sent_to_review=sent_to_review
     )
+
+
+def _indexed_text(claim: Claim, texts: dict[int, str]) -> str:
+    """The text of the revision the claim's selectors index, read once per revision."""
+    if claim.revision_id not in texts:
+        texts[claim.revision_id] = ArticleRevision.objects.values_list("text", flat=True).get(
+            pk=claim.revision_id
+        )
+    return texts[claim.revision_id]
+
+
+def _live_versions(claims: list[Claim]) -> dict[int, tuple[PublishedVersion, bool]]:
+    """Each claim's visible published version, and whether it points where the claim does."""
+    found = PublishedVersion.objects.select_for_update().filter(
+        claim__in=claims, is_current=True, is_anchored=True
+    )
+    by_claim = {claim.pk: claim for claim in claims}
+    live = {}
+    for version in found:
+        claim = by_claim[version.claim_id]
+        same = (version.revision_id, version.start, version.end, version.exact) == (
+            claim.revision_id,
+            claim.start,
+            claim.end,
+            claim.exact,
+        )
+        live[claim.pk] = (version, same)
+    return live
+
+
+def _reanchor_published(
+    version: PublishedVersion,
+    follows_claim: bool,
+    result: anchoring.Anchoring,
+    anchorer: anchoring.Anchorer,
+    revision: ArticleRevision,
+) -> None:
+    """Keep a published version on its words, or hide it when they changed or were lost.
+
+    Moved words are position metadata: the version's selectors follow them in place,
+    without review. Changed or lost words hide it from readers until it is republished.
+    """
+    if follows_claim:
+        start, end = (result.start, result.end) if result.found else (None, None)
+    else:
+        # The working copy was re-attached elsewhere since publication: the published
+        # version's own words are looked up.
+        own = anchorer.resolve(versions.version_selectors(version), old_text=version.revision.text)
+        start, end = (own.start, own.end) if own.found else (None, None)
+    if start is None or revision.text[start:end] != version.exact:
+        version.is_anchored = False
+        version.save(update_fields=["is_anchored"])
+        return
+    quote, position = anchoring.describe(revision.text, start, end)
+    version.revision = revision
+    version.prefix, version.suffix = quote["prefix"], quote["suffix"]
+    version.start, version.end = position["start"], position["end"]
+    version.save(update_fields=["revision", "prefix", "suffix", "start", "end"])
+
+
+@transaction.atomic
+def claims_reanchor_abandon(*, article: Article, actor, reason: str) -> int:
+    """Orphan the claims a re-anchoring job gave up on, so editors see them and re-attach.
+
+    Their place in the new text is unknown, so their published versions are hidden from
+    readers like any orphan's, and a published verdict goes back to review.
+    """
+    permissions.require_edit(actor, article.organization)
+    waiting = list(
+        article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING).select_for_update()
+    )
+    why = f"re-anchoring did not finish: {reason}"[:300]
+    for claim in waiting:
+        changes = {"orphaned": why}
+        claim.anchor_state = Claim.AnchorState.ORPHANED
+        claim.orphan_reason = why
+        if claim.status == Claim.Status.PUBLISHED:
+            claim.status = Claim.Status.IN_REVIEW
+            changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]
+        claim.version = F("version") + 1
+        claim.save()
+        _event(claim, actor, "reanchored", changes)
+    PublishedVersion.objects.filter(claim__in=waiting, is_current=True).update(is_anchored=False)
+    return len(waiting)
+
+
+ARTICLE_DETAIL_FIELDS = (
+    "title",
+    "byline",
+    "publisher",
+    "canonical_url",
+    "published_on",
+    "language",
+)
+
+
+@transaction.atomic
+def article_update_details(*, article: Article, actor, **fields) -> Article:
+    """Change an article's title and metadata; its text changes only through revisions."""
+    unknown = set(fields) - set(ARTICLE_DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    permissions.require_edit(
+        actor, article.organization, "Your role does not allow editing articles."
+    )
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    for name, value in fields.items():
+        setattr(article, name, value.strip() if isinstance(value, str) else value)
+    article.full_clean()
+    article.save()
+    return article

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import ingest, permissions
+from annotations import fetching, ingest, jobs, permissions
 from annotations.ingest import formats as ingest_formats
 from annotations.ingest.pdffile import open_pdf
 from annotations.models import (
@@ -85,8 +85,12 @@ def _display_name(article_import: ArticleImport) -> str:
 
 
 @transaction.atomic
-def import_fail(*, article_import: ArticleImport, message: str) -> ArticleImport:
-    """Record why an import failed, on the import and on its placeholder article."""
+def import_fail(*, article_import: ArticleImport, actor, message: str) -> ArticleImport:
+    """Record why a pending import failed, on the import and on its placeholder article."""
+    permissions.require_edit(actor, article_import.organization)
+    current = ArticleImport.objects.select_for_update().get(pk=article_import.pk)
+    if current.state != ArticleImport.State.PENDING:
+        return current
     article_import.state = ArticleImport.State.FAILED
     article_import.error = message[:500]
     article_import.finished_at = timezone.now()
@@ -99,15 +103,24 @@ def import_fail(*, article_import: ArticleImport, message: str) -> ArticleImport
     return article_import
 
 
-def import_run(*, article_import: ArticleImport) -> ArticleImport:
-    """Fetch (for a URL) and extract a pending import; failures are recorded, not raised."""
-    from annotations import fetching as fetcher
+def import_run(
+    *, article_import: ArticleImport, actor, raise_transient: bool = False
+) -> ArticleImport:
+    """Fetch (for a URL) and extract a pending import; failures are recorded, not raised.
 
+    Safe to run again, or twice at once: an import that is no longer pending is left as it
+    is, so a retried job never makes a second article or revision. With `raise_transient`,
+    a fetch failure that may pass (a timeout, an unreachable or overloaded server) is
+    raised for the job to retry instead of being recorded.
+    """
+    permissions.require_edit(actor, article_import.organization)
+    if article_import.state != ArticleImport.State.PENDING:
+        return article_import
     data = b""
     try:
         if article_import.kind == ArticleImport.Kind.URL and not article_import.sha256:
-            fetched = fetcher.fetch(
-                article_import.source_url, policy=fetcher.policy_from_settings()
+            fetched = fetching.fetch(
+                article_import.source_url, policy=fetching.policy_from_settings()
             )
             with transaction.atomic():
                 article_import.final_url = fetched.final_url[:2000]
@@ -125,11 +138,20 @@ def import_run(*, article_import: ArticleImport) -> ArticleImport:
             limits=ingest.limits_from_settings(),
             source_url=article_import.final_url or article_import.source_url,
         )
-    except (fetcher.FetchError, ingest.IngestError) as error:
-        return import_fail(article_import=article_import, message=str(error))
-    _article_from_extracted(
-        article_import=article_import, extracted=extracted, actor=article_import.requested_by
-    )
+    except fetching.FetchError as error:
+        if raise_transient and error.transient:
+            raise
+        return import_fail(article_import=article_import, actor=actor, message=str(error))
+    except ingest.IngestError as error:
+        return import_fail(article_import=article_import, actor=actor, message=str(error))
+    with transaction.atomic():
+        # The row lock makes a second run of the same import wait here, then find it done.
+        current = ArticleImport.objects.select_for_update().get(pk=article_import.pk)
+        if current.state != ArticleImport.State.PENDING:
+            return current
+        _article_from_extracted(
+            article_import=article_import, extracted=extracted, actor=article_import.requested_by
+        )
     return article_import
 
 
@@ -175,11 +197,9 @@ def _import_begin(
 
 def _queue_or_run(article_import: ArticleImport, in_process: bool) -> None:
     if in_process:
-        import_run(article_import=article_import)
+        import_run(article_import=article_import, actor=article_import.requested_by)
         return
-    from annotations import tasks
-
-    transaction.on_commit(lambda: tasks.run_import.delay(article_import.pk))
+    jobs.enqueue(kind="import", subject_id=article_import.pk)
 
 
 def article_import_upload(
@@ -247,14 +267,12 @@ def article_import_url(
     The URL is checked here (scheme, literal addresses); the fetch runs in the worker, which
     checks every resolved address. The article shows as importing until the task ends.
     """
-    from annotations import fetching as fetcher
-
     permissions.require_edit(
         requested_by, organization, "Your role does not allow adding articles."
     )
     try:
-        url = fetcher.check_url(url, fetcher.policy_from_settings())
-    except fetcher.FetchError as error:
+        url = fetching.check_url(url, fetching.policy_from_settings())
+    except fetching.FetchError as error:
         raise ValidationError({"url": str(error)}) from error
     existing = Article.objects.filter(
         organization=organization, canonical_url=url, status=Article.Status.READY

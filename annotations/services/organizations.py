@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from annotations import permissions
 from annotations.models import (
+    Invitation,
     Membership,
     Organization,
     Rating,
@@ -45,6 +58,26 @@ def organization_create(*, actor, name: str, slug: str, url: str = "", admin=Non
     return organization
 
 
+ORGANIZATION_EDITABLE_FIELDS = ("name", "url", "requires_two_person_review")
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, actor, **fields) -> Organization:
+    """Change a newsroom's name, home page or review rule; its admins may."""
+    unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    permissions.require_manage_members(
+        actor, organization, "Only an organization admin can change its settings."
+    )
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
 @transaction.atomic
 def rating_scale_create_default(*, organization: Organization, actor) -> RatingScale:
     """Give the organization the shipped five-point scale plus Misleading and Unverifiable."""
@@ -70,9 +103,13 @@ def rating_scale_create_default(*, organization: Organization, actor) -> RatingS
 def membership_set(*, organization: Organization, user, role: str, actor) -> Membership:
     """Add `user` to the organization with `role`, or change their role."""
     permissions.require_manage_members(actor, organization)
-    membership, _ = Membership.objects.get_or_create(
-        organization=organization, user=user, defaults={"role": role}
-    )
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    if membership is None:
+        # People join an organization by accepting an invitation as themselves; only the
+        # product (setup, demo data) or the site's operator adds someone directly.
+        if not (permissions.is_system(actor) or permissions.is_site_admin(actor)):
+            raise PermissionDenied("New members join by accepting an invitation.")
+        membership = Membership(organization=organization, user=user, role=role)
     admins = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
     if (
         membership.role == Membership.Role.ADMIN
@@ -86,49 +123,7 @@ def membership_set(*, organization: Organization, user, role: str, actor) -> Mem
     return membership
 
 
-# Members
-
-
-@transaction.atomic
-def member_invite(
-    *, organization: Organization, actor, username: str, email: str, role: str, request=None
-) -> Membership:
-    """Add a new member with `role`; they choose their password from the emailed reset link."""
-    permissions.require_manage_members(
-        actor, organization, "Only an organization admin can invite members."
-    )
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=username).first()
-    if user is None:
-        user = user_model(username=username, email=email)
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-    elif Membership.objects.filter(organization=organization, user=user).exists():
-        raise ValidationError({"username": f"{username} is already a member."})
-    membership = membership_set(organization=organization, user=user, role=role, actor=actor)
-
-    def send_invitation():
-        from django.contrib.auth.tokens import default_token_generator
-        from django.core.mail import send_mail
-        from django.template.loader import render_to_string
-        from django.utils.encoding import force_bytes
-        from django.utils.http import urlsafe_base64_encode
-
-        context = {
-            "organization": organization.name,
-            "user": user,
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-            "protocol": "https" if request is not None and request.is_secure() else "http",
-            "domain": request.get_host() if request is not None else "localhost",
-        }
-        subject = render_to_string("registration/invitation_subject.txt", context).strip()
-        body = render_to_string("registration/invitation_email.txt", context)
-        send_mail(subject, body, None, [email])
-
-    transaction.on_commit(send_invitation)
-    return membership
+# Members and invitations
 
 
 @transaction.atomic
@@ -141,3 +136,265 @@ def member_remove(*, organization: Organization, actor, user) -> None:
     if admins.filter(user=user).exists() and admins.count() == 1:
         raise ValidationError("The organization needs at least one admin.")
     Membership.objects.filter(organization=organization, user=user).delete()
+
+
+class InvitationUnavailable(Exception):
+    """The token opens no pending invitation; `reason` says why, `str()` says it in words."""
+
+    MESSAGES = {
+        "unknown": "This invitation link is not valid. Check that you copied all of it.",
+        Invitation.State.ACCEPTED: "This invitation has already been used.",
+        Invitation.State.REVOKED: "This invitation was withdrawn by the organization.",
+        Invitation.State.EXPIRED: "This invitation has expired. Ask the organization's admin "
+        "to send it again.",
+    }
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(self.MESSAGES[reason])
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _is_due(invitation: Invitation) -> bool:
+    return invitation.expires_at <= timezone.now()
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, actor, invitee: str, role: str, base_url: str
+) -> Invitation:
+    """Invite someone to the organization by username or email address, and email them a link.
+
+    An existing account (found by username, else by email in any case) is invited at the
+    address already on it, never at one the admin typed; a newcomer at the address given.
+    Nobody joins until they accept. A pending invitation for the same person is sent again,
+    with the role now chosen, instead of a second one being made. `base_url` is the site's
+    address for the link, e.g. "https://factcheck.example".
+    """
+    permissions.require_manage_members(
+        actor, organization, "Only an organization admin can invite members."
+    )
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": "Choose one of the roles."})
+    invitee = invitee.strip()
+    user = _account_for(invitee)
+    pending = organization.invitations.select_for_update().filter(state=Invitation.State.PENDING)
+    if user is not None:
+        name = user.get_username()
+        if not user.is_active:
+            raise ValidationError({"invitee": f"{name}'s account is deactivated."})
+        if not user.email:
+            raise ValidationError(
+                {
+                    "invitee": f"{name} has no email address on their account, so the "
+                    "invitation cannot be sent. A site administrator can add one."
+                }
+            )
+        if Membership.objects.filter(organization=organization, user=user).exists():
+            raise ValidationError({"invitee": f"{name} is already a member."})
+        email, pending = user.email, pending.filter(invited_user=user)
+    else:
+        email = BaseUserManager.normalize_email(invitee)
+        pending = pending.filter(invited_user=None, email__iexact=email)
+    invitation = pending.first()
+    if invitation is None:
+        invitation = Invitation(
+            organization=organization,
+            email=email,
+            invited_user=user,
+            invited_by=permissions.as_user(actor),
+        )
+    # For an account, always its current address, whatever it was when first invited.
+    invitation.email = email if user is not None else invitation.email
+    invitation.role = role
+    return _send(invitation, base_url)
+
+
+def _account_for(invitee: str):
+    """The account `invitee` names, by exact username, else by email; None for a newcomer."""
+    users = get_user_model().objects
+    user = users.filter(username=invitee).first()
+    if user is not None:
+        return user
+    try:
+        validate_email(invitee)
+    except ValidationError:
+        raise ValidationError(
+            {
+                "invitee": f"No account is called {invitee!r}. To invite someone new, "
+                "enter their email address."
+            }
+        ) from None
+    matches = list(users.filter(email__iexact=invitee)[:2])
+    if len(matches) > 1:
+        raise ValidationError(
+            {"invitee": "Several accounts use this email address; invite by username."}
+        )
+    return matches[0] if matches else None
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invitation:
+    """Send a pending invitation again with a new link; the old link stops working."""
+    permissions.require_manage_members(
+        actor, invitation.organization, "Only an organization admin can send invitations."
+    )
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != Invitation.State.PENDING:
+        raise ValidationError("Only a pending invitation can be sent again.")
+    if invitation.invited_user is not None:
+        # Always the account's current address, whatever it was when first invited.
+        if not invitation.invited_user.email:
+            raise ValidationError(
+                f"{invitation.invited_user.get_username()} no longer has an email address."
+            )
+        invitation.email = invitation.invited_user.email
+    return _send(invitation, base_url)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+    """Withdraw a pending invitation: its link stops working."""
+    permissions.require_manage_members(
+        actor, invitation.organization, "Only an organization admin can withdraw invitations."
+    )
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != Invitation.State.PENDING:
+        raise ValidationError("Only a pending invitation can be withdrawn.")
+    invitation.state = Invitation.State.REVOKED
+    invitation.finished_at = timezone.now()
+    invitation.save(update_fields=["state", "finished_at"])
+    return invitation
+
+
+def _send(invitation: Invitation, base_url: str) -> Invitation:
+    """Give the invitation a fresh token and expiry, save it, and email the link on commit."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_hash = _token_hash(token)
+    invitation.expires_at = now + timedelta(days=settings.FACTCHECK_INVITATION_DAYS)
+    invitation.last_sent_at = now
+    invitation.send_count += 1
+    invitation.full_clean()
+    invitation.save()
+    context = {
+        "invitation": invitation,
+        "organization": invitation.organization.name,
+        "role": invitation.get_role_display(),
+        "inviter": invitation.invited_by.get_username() if invitation.invited_by else "",
+        "account": invitation.invited_user.get_username() if invitation.invited_user else "",
+        "link": base_url.rstrip("/") + reverse("invitation", args=[token]),
+    }
+    recipient = invitation.email
+
+    def send():
+        subject = render_to_string("registration/invitation_subject.txt", context).strip()
+        body = render_to_string("registration/invitation_email.txt", context)
+        send_mail(subject, body, None, [recipient])
+
+    transaction.on_commit(send)
+    return invitation
+
+
+def invitation_open(*, token: str) -> Invitation:
+    """The pending invitation `token` opens; raise InvitationUnavailable saying why not.
+
+    An invitation found past its expiry is recorded as expired here. This is deliberately
+    not atomic with a caller's later failure: the expiry is a fact, whatever happens next.
+    """
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_user", "invited_by")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationUnavailable("unknown")
+    if invitation.state == Invitation.State.PENDING and _is_due(invitation):
+        Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.PENDING).update(
+            state=Invitation.State.EXPIRED, finished_at=timezone.now()
+        )
+        invitation.state = Invitation.State.EXPIRED
+    if invitation.state != Invitation.State.PENDING:
+        raise InvitationUnavailable(invitation.state)
+    return invitation
+
+
+def _pending_locked(token: str) -> Invitation:
+    """The pending invitation for `token`, locked until the transaction ends."""
+    invitation = (
+        # Lock the invitation row only: the invited account is an outer join.
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization", "invited_user")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationUnavailable("unknown")
+    if invitation.state != Invitation.State.PENDING:
+        raise InvitationUnavailable(invitation.state)
+    if _is_due(invitation):
+        raise InvitationUnavailable(Invitation.State.EXPIRED)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, actor) -> Membership:
+    """Join the organization through the invitation `token` opens, as the account invited."""
+    invitation = _pending_locked(token)
+    permissions.require_accept_invitation(actor, invitation)
+    return _join(invitation, actor)
+
+
+@transaction.atomic
+def invitation_signup(*, token: str, username: str, password: str):
+    """Create an account for the newcomer invited by `token`, at the invited address, and join.
+
+    The email address is the invitation's and cannot be chosen; the password must pass the
+    site's password validators. Raises ValidationError keyed by "username" or "password".
+    """
+    invitation = _pending_locked(token)
+    user_model = get_user_model()
+    if invitation.invited_user_id is not None:
+        raise PermissionDenied(
+            f"This invitation is for the account {invitation.invited_user.get_username()}: "
+            "sign in to accept it."
+        )
+    if user_model.objects.filter(email__iexact=invitation.email).exists():
+        raise PermissionDenied(
+            "An account with this email address already exists: sign in to accept."
+        )
+    user = user_model(username=username, email=invitation.email)
+    errors = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    _join(invitation, user)
+    return user
+
+
+def _join(invitation: Invitation, user) -> Membership:
+    """Make `user` a member with the invited role (unless they already are); close it."""
+    membership = Membership.objects.filter(organization=invitation.organization, user=user).first()
+    if membership is None:
+        membership = Membership(
+            organization=invitation.organization, user=user, role=invitation.role
+        )
+        membership.full_clean()
+        membership.save()
+    invitation.state = Invitation.State.ACCEPTED
+    invitation.accepted_by = user
+    invitation.finished_at = timezone.now()
+    invitation.save(update_fields=["state", "accepted_by", "finished_at"])
+    return membership

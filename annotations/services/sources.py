@@ -1,18 +1,17 @@
-"""Sources cited for claims."""
+"""Sources cited for claims: add, edit, remove; each a change to the claim's working copy."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 
 from annotations import permissions
 from annotations.models import (
     Claim,
     Source,
 )
-from annotations.services.claims import _event
+from annotations.services.claims import _lock_current, _record_change
 
-# Sources
+SOURCE_EDITABLE_FIELDS = ("url", "title", "publisher", "quote", "stance")
 
 
 @transaction.atomic
@@ -25,9 +24,11 @@ def source_add(
     publisher: str = "",
     quote: str = "",
     stance: str = Source.Stance.CONTEXT,
+    expected_version: int | None = None,
 ) -> Source:
-    """Cite a source for the claim."""
+    """Cite a source for the claim; on a published claim this starts a correction."""
     permissions.require_edit(actor, claim.article.organization)
+    claim = _lock_current(claim, expected_version)
     source = Source(
         claim=claim,
         url=url,
@@ -35,10 +36,48 @@ def source_add(
         publisher=publisher.strip(),
         quote=quote.strip(),
         stance=stance,
-        added_by=actor,
+        added_by=permissions.as_user(actor),
     )
     source.full_clean()
     source.save()
-    Claim.objects.filter(pk=claim.pk).update(version=F("version") + 1)
-    _event(claim, actor, "source added", {"url": url, "stance": stance})
+    changes = {"source": source.pk, "url": url, "stance": stance}
+    _record_change(claim, actor, "source added", changes, public=True)
     return source
+
+
+@transaction.atomic
+def source_update(
+    *, source: Source, actor, expected_version: int | None = None, **fields
+) -> Source:
+    """Change a cited source (its stance, title, quote...); on a published claim, a correction."""
+    unknown = set(fields) - set(SOURCE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    claim = source.claim
+    permissions.require_edit(actor, claim.article.organization)
+    claim = _lock_current(claim, expected_version)
+    source = Source.objects.select_for_update().get(pk=source.pk, claim=claim)
+    changes = {}
+    for name, value in fields.items():
+        value = value.strip() if isinstance(value, str) and name != "url" else value
+        if getattr(source, name) != value:
+            changes[name] = [getattr(source, name), value]
+            setattr(source, name, value)
+    if not changes:
+        return source
+    source.full_clean()
+    source.save()
+    _record_change(claim, actor, "source updated", {"source": source.pk, **changes}, public=True)
+    return source
+
+
+@transaction.atomic
+def source_remove(*, source: Source, actor, expected_version: int | None = None) -> None:
+    """Stop citing a source; on a published claim, readers keep it until republication."""
+    claim = source.claim
+    permissions.require_edit(actor, claim.article.organization)
+    claim = _lock_current(claim, expected_version)
+    source = Source.objects.select_for_update().get(pk=source.pk, claim=claim)
+    changes = {"source": source.pk, "url": source.url, "stance": source.stance}
+    source.delete()
+    _record_change(claim, actor, "source removed", changes, public=True)

@@ -15,6 +15,11 @@ function csrfToken() {
 
 /** Call the API; resolves with the JSON body, rejects with ApiError or a network TypeError. */
 export async function api(method, url, body = undefined, headers = {}) {
+  // Every change to a claim names the version it was made on; the server answers 428
+  // otherwise. Failing here makes a forgotten header show up in development at once.
+  if (method !== "GET" && url.startsWith("/api/claims/") && !("If-Match" in headers)) {
+    throw new Error(`${method} ${url} needs an If-Match header with the claim's version`);
+  }
   const response = await fetch(url, {
     method,
     credentials: "same-origin",

@@ -3,6 +3,7 @@
 // the DOM counts UTF-16 units, so every conversion goes through the helpers below.
 
 import { api, ApiError } from "./api.js";
+import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
 const body = document.getElementById("article-body");
@@ -31,6 +32,8 @@ const STATUS_LABELS = {
   retracted: "Retracted",
 };
 const canPublish = ["admin", "reviewer"].includes(data.me.role);
+// Claims whose editor has confirmed starting a correction of the published version.
+const correctionConfirmed = new Set();
 
 // ---- offsets ---------------------------------------------------------------
 
@@ -80,7 +83,16 @@ function readSelection() {
   // Double-click and drag selections often carry the space around a word.
   while (start < end && /\s/.test(textChars[start])) start++;
   while (end > start && /\s/.test(textChars[end - 1])) end--;
-  return end > start ? { start, end } : null;
+  if (end <= start) return null;
+  return { start: clusterEdge(start, false), end: clusterEdge(end, true) };
+}
+
+/** Move a code-point offset out of a grapheme cluster: the server refuses a split one. */
+function clusterEdge(offset, forward) {
+  const paragraph = paragraphs.find((p) => p.start <= offset && offset <= p.start + p.chars.length);
+  if (!paragraph) return offset;
+  paragraph.boundaries ??= clusterBoundaries(paragraph.chars.join(""));
+  return paragraph.start + snapOffset(paragraph.boundaries, offset - paragraph.start, forward);
 }
 
 // ---- highlights -------------------------------------------------------------
@@ -155,6 +167,15 @@ function ratingBadge(rating) {
   return badge;
 }
 
+/** The number of the version readers see, when the working copy is not itself published. */
+function liveBadge(claim) {
+  const version = claim.published_version;
+  const number = version ? version.number : claim.published_number;
+  if (!number || claim.status === "published") return null;
+  if (version && version.kind === "retracted") return null;
+  return el("span", { class: "badge live", text: `Live: version ${number}` });
+}
+
 function renderCards() {
   const anchored = anchoredClaims();
   list.replaceChildren(...anchored.map(card));
@@ -178,6 +199,7 @@ function card(claim) {
     { class: "card-header" },
     el("span", { class: `badge status status-${claim.status}`, text: STATUS_LABELS[claim.status] }),
     ratingBadge(claim.rating),
+    liveBadge(claim),
     claim.anchor_state === "orphaned"
       ? el("span", { class: "badge orphan", text: `Orphaned: ${claim.orphan_reason}` })
       : null,
@@ -260,14 +282,30 @@ function editor(claim) {
     field(claim, "tags", "Tags (comma-separated)", el("input", { type: "text", value: claim.tags.join(", ") })),
     field(claim, "assignee", "Assignee", assignee),
   );
+  if (claim.wording_warning) {
+    const warningId = `c${claim.id}-wording-warning`;
+    form.firstElementChild.after(el("p", { class: "hint wording-warning", id: warningId, text: claim.wording_warning }));
+    form.querySelector("[name=claim_reviewed]").setAttribute("aria-describedby", warningId);
+  }
   const saveStatus = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
   form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Save" })), saveStatus);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    saveClaim(claim.id, form, saveStatus);
+    confirmCorrection(claim, saveStatus, () => saveClaim(claim.id, form, saveStatus));
   });
 
-  const wrapper = el("div", { class: "card-body" }, form);
+  const wrapper = el("div", { class: "card-body" });
+  if (claim.status === "published") {
+    wrapper.append(
+      el("p", {
+        class: "published-notice",
+        text: "Published: readers see this claim. Saving a change starts a correction; readers keep seeing the published version until a reviewer republishes it with a public note.",
+      }),
+    );
+  }
+  if (claim.published_version) wrapper.append(publishedSection(claim));
+  if (claim.has_unpublished_changes) wrapper.append(unpublishedSection(claim));
+  wrapper.append(form);
   if (claim.conclusion_html) {
     const preview = el("div", { class: "conclusion-preview", "aria-label": "Conclusion as readers see it" });
     preview.innerHTML = claim.conclusion_html; // sanitised on the server with nh3
@@ -277,6 +315,72 @@ function editor(claim) {
   if (claim.anchor_state !== "anchored") wrapper.append(reattachSection(claim));
   wrapper.append(historySection(claim));
   return wrapper;
+}
+
+function publishedSection(claim) {
+  const version = claim.published_version;
+  const retracted = version.kind === "retracted";
+  const headingId = `c${claim.id}-published`;
+  const who = version.published_by ? version.published_by.username : "the system";
+  const when = new Date(version.published_at).toLocaleString();
+  const section = el(
+    "section",
+    { class: `published-version${retracted ? " retracted" : ""}`, "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: `${retracted ? "Retracted" : "Published"} version (version ${version.number})` }),
+    el("p", { class: "published-meta" }, ratingBadge(version.rating), ` ${retracted ? "Retracted" : "Published"} ${when} by ${who}`),
+  );
+  if (!version.is_anchored) {
+    section.append(el("p", { class: "hidden-from-readers", text: "Hidden from readers: the article's words under it changed. Republish to show it again." }));
+  }
+  section.append(el("blockquote", { text: version.claim_reviewed }));
+  const conclusion = el("div", { class: "conclusion-preview", "aria-label": "Published conclusion" });
+  conclusion.innerHTML = version.conclusion_html; // sanitised on the server with nh3
+  section.append(conclusion);
+  if (version.correction) section.append(el("p", { class: "correction", text: `Correction shown to readers: ${version.correction}` }));
+  return section;
+}
+
+function unpublishedSection(claim) {
+  const headingId = `c${claim.id}-unpublished`;
+  return el(
+    "section",
+    { class: "unpublished-changes", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: "Your changes (not yet published)" }),
+    el("ul", {}, ...claim.unpublished_changes.map((change) => el("li", { text: change }))),
+    el("p", {
+      class: "hint",
+      text: canPublish
+        ? "Readers see the published version until this is republished with a correction note."
+        : "Readers see the published version until a reviewer republishes this with a correction note. Send it to review when ready.",
+    }),
+  );
+}
+
+/** Before the first change to a published claim, say what it means and ask to go on. */
+function confirmCorrection(claim, status, proceed) {
+  if (claim.status !== "published" || correctionConfirmed.has(claim.id)) {
+    proceed();
+    return;
+  }
+  const id = `c${claim.id}-confirm`;
+  const box = el("div", { class: "confirm-correction", role: "alertdialog", "aria-labelledby": id });
+  const go = el("button", {
+    type: "button",
+    text: "Continue: prepare a correction",
+    onclick: () => {
+      correctionConfirmed.add(claim.id);
+      box.remove();
+      proceed();
+    },
+  });
+  const cancel = el("button", { type: "button", class: "secondary", text: "Cancel", onclick: () => box.remove() });
+  box.append(
+    el("p", { id, text: "This claim is published. Your change will not be shown to readers yet: it goes through review, and a reviewer republishes it with a public correction note." }),
+    el("p", { class: "actions" }, go, " ", cancel),
+  );
+  document.querySelector(`#claim-${claim.id} .confirm-correction`)?.remove();
+  status.before(box);
+  go.focus();
 }
 
 function sourcesSection(claim) {
@@ -291,6 +395,7 @@ function sourcesSection(claim) {
         " ",
         el("a", { href: source.url, rel: "noopener noreferrer nofollow", target: "_blank", text: source.title || source.url }),
         source.quote ? el("q", { text: source.quote }) : null,
+        sourceControls(claim, source),
       ),
     );
   }
@@ -306,20 +411,49 @@ function sourcesSection(claim) {
   );
   const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
   form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Add source" })), status);
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form));
-    status.textContent = "Adding…";
-    try {
-      const updated = await api("POST", `/api/claims/${claim.id}/sources/`, values);
-      claims.set(updated.id, updated);
-      refresh({ focusField: `c${claim.id}-url` });
-    } catch (error) {
-      status.textContent = errorText(error);
-    }
+    confirmCorrection(claim, status, async () => {
+      status.textContent = "Adding…";
+      try {
+        const updated = await api("POST", `/api/claims/${claim.id}/sources/`, values, { "If-Match": `"${claim.version}"` });
+        claims.set(updated.id, updated);
+        refresh({ focusField: `c${claim.id}-url` });
+      } catch (error) {
+        status.textContent = errorText(error);
+      }
+    });
   });
   section.append(form);
   return section;
+}
+
+/** A source's stance and a remove button; each change goes through the same confirmation. */
+function sourceControls(claim, source) {
+  const status = el("span", { class: "save-status", role: "status", "aria-live": "polite" });
+  const send = (method, body) =>
+    confirmCorrection(claim, status, async () => {
+      status.textContent = "Saving…";
+      try {
+        const updated = await api(method, `/api/claims/${claim.id}/sources/${source.id}/`, body, { "If-Match": `"${claim.version}"` });
+        claims.set(updated.id, updated);
+        refresh({ focusCard: true });
+      } catch (error) {
+        status.textContent = errorText(error);
+      }
+    });
+  const stance = el("select", { "aria-label": `Stance of ${source.title || source.url}` });
+  for (const value of ["supports", "refutes", "context"]) stance.append(el("option", { value, text: value, selected: value === source.stance }));
+  stance.addEventListener("change", () => send("PATCH", { stance: stance.value }));
+  const remove = el("button", {
+    type: "button",
+    class: "link-button",
+    text: "Remove",
+    "aria-label": `Remove source ${source.title || source.url}`,
+    onclick: () => send("DELETE", undefined),
+  });
+  return el("span", { class: "source-controls" }, stance, " ", remove, " ", status);
 }
 
 function workflowSection(claim) {
@@ -348,19 +482,28 @@ function workflowSection(claim) {
         }
       },
     });
+  const live = claim.published_version;
+  const liveIsPublished = live && live.kind === "published";
+  let noteLabel = null;
   if (claim.status === "draft") buttons.append(move("in_review", "Send to review"));
   if (claim.status === "in_review") {
     buttons.append(move("draft", "Back to draft"));
-    if (canPublish) buttons.append(move("published", "Publish"));
+    if (canPublish && live && claim.has_unpublished_changes) {
+      buttons.append(move("published", "Republish with correction", true));
+      noteLabel = "Correction note (public; say what changed and why)";
+    } else if (canPublish) {
+      buttons.append(move("published", "Publish"));
+    }
   }
-  if (claim.status === "published" && canPublish) {
-    buttons.append(move("in_review", "Back to review"), move("retracted", "Retract", true));
+  // A published claim is not "sent back": readers keep its version until a correction is
+  // republished, and only a retraction takes it down.
+  if (canPublish && liveIsPublished && claim.status !== "retracted") {
+    buttons.append(move("retracted", "Retract", true));
+    noteLabel ??= "Correction note (public; for a retraction)";
   }
   if (claim.status === "retracted" && canPublish) buttons.append(move("in_review", "Back to review"));
   section.append(buttons);
-  if (claim.status === "published" && canPublish) {
-    section.append(field(claim, "note", "Correction note (for a retraction)", note));
-  }
+  if (noteLabel) section.append(field(claim, "note", noteLabel, note));
   if (claim.status === "retracted") section.append(el("p", { text: `Correction: ${claim.correction_note}` }));
   section.append(status);
   return section;
@@ -371,27 +514,32 @@ function reattachSection(claim) {
   const button = el("button", {
     type: "button",
     text: "Re-attach to the selected words",
-    onclick: async () => {
+    onclick: () => {
       if (!currentSelection) {
         status.textContent = "Select the words in the article first.";
         return;
       }
-      try {
-        const updated = await api(
-          "POST",
-          `/api/claims/${claim.id}/reattach/`,
-          { selectors: describe(currentSelection.start, currentSelection.end) },
-          { "If-Match": `"${claim.version}"` },
-        );
-        claims.set(updated.id, updated);
-        refresh({ focusCard: true });
-        announce("Claim re-attached.");
-      } catch (error) {
-        status.textContent = errorText(error);
-      }
+      const selection = currentSelection;
+      confirmCorrection(claim, status, () => reattach(claim, selection, status));
     },
   });
   return el("section", { class: "reattach", "aria-label": "Re-attach" }, el("p", { class: "actions" }, button), status);
+}
+
+async function reattach(claim, selection, status) {
+  try {
+    const updated = await api(
+      "POST",
+      `/api/claims/${claim.id}/reattach/`,
+      { selectors: describe(selection.start, selection.end) },
+      { "If-Match": `"${claim.version}"` },
+    );
+    claims.set(updated.id, updated);
+    refresh({ focusCard: true });
+    announce("Claim re-attached.");
+  } catch (error) {
+    status.textContent = errorText(error);
+  }
 }
 
 function historySection(claim) {
@@ -406,8 +554,17 @@ function historySection(claim) {
 
 function describeChanges(changes) {
   return Object.entries(changes)
-    .map(([name, value]) => (Array.isArray(value) && value.length === 2 ? `${name}: ${JSON.stringify(value[0])} → ${JSON.stringify(value[1])}` : `${name}: ${JSON.stringify(value)}`))
+    .map(([name, value]) => (Array.isArray(value) && value.length === 2 ? `${name}: ${describeValue(value[0])} → ${describeValue(value[1])}` : `${name}: ${describeValue(value)}`))
     .join("; ");
+}
+
+// Long texts are kept in history as a summary (length, hash, the passage that changed).
+function describeValue(value) {
+  if (value && typeof value === "object" && !Array.isArray(value) && "sha256" in value) {
+    const passage = value.changed ? `“${value.changed}”` : "(nothing)";
+    return `${value.length.toLocaleString()} characters, at ${value.at.toLocaleString()}: ${passage}`;
+  }
+  return JSON.stringify(value);
 }
 
 // ---- saving ----------------------------------------------------------------

@@ -1,78 +1,158 @@
-"""Run the development stack: embedded redis unless REDIS_URL is set, a worker, the web server."""
+"""Run the development stack: embedded redis unless REDIS_URL is set, worker, beat, web server."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from factcheck import localservers
 
+# A process that crashes again at once is restarted after 1, 2, 4 ... up to 30 seconds;
+# one that ran this long before it stopped counts as healthy, and starts the count over.
+RESTART_MAX_DELAY = 30.0
+HEALTHY_AFTER = 60.0
+
+
+@dataclass
+class Child:
+    """A process of the stack, and whether the stack restarts it when it stops."""
+
+    name: str
+    command: list[str]
+    restart: bool
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def exited(self) -> int | None:
+        """The exit code if the process has stopped and no restart is pending yet."""
+        if self.process is None or self.restart_at is not None:
+            return None
+        return self.process.poll()
+
+    def schedule_restart(self) -> float:
+        """Plan the next start with backoff; return the delay in seconds."""
+        if time.monotonic() - self.started_at >= HEALTHY_AFTER:
+            self.failures = 0
+        delay = min(RESTART_MAX_DELAY, 2.0**self.failures)
+        self.failures += 1
+        self.restart_at = time.monotonic() + delay
+        return delay
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
 
 class Command(BaseCommand):
-    help = "Start redis (embedded by default), a Celery worker process and the web server."
+    help = (
+        "Start redis (embedded by default), a Celery worker, Celery beat (the job sweeper) "
+        "and the web server; restart the worker, beat or embedded redis when one dies."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
 
-    def handle(self, *args, port: int, host: str, **options):
-        children: list[subprocess.Popen] = []
+    def handle(self, *args, port: int, host: str, concurrency: int, **options):
+        # SIGTERM (a process manager, `kill`) stops the stack as Ctrl-C does, children too.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         redis = None
-        env = dict(os.environ)
-        if "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ:
+        embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
+        if embedded:
             redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
             self.stdout.write(f"Embedded redis-server listening on {redis.url}")
+        env = dict(os.environ)
+        celery = [sys.executable, "-m", "celery", "-A", "factcheck"]
+        children = [
+            Child(
+                "celery worker",
+                [*celery, "worker", "--loglevel", "INFO", "--concurrency", str(concurrency),
+                 "--hostname", "worker@%h"],
+                restart=True, env=env,
+            ),
+            Child(
+                "celery beat",
+                [*celery, "beat", "--loglevel", "INFO",
+                 "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+                restart=True, env=env,
+            ),
+            Child(
+                "web server",
+                [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+                restart=False, env=env,
+            ),
+        ]  # fmt: skip
+        redis_failures = 0
         try:
-            children.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "factcheck",
-                        "worker",
-                        "--loglevel",
-                        "INFO",
-                        "--concurrency",
-                        "2",
-                        "--hostname",
-                        "worker@%h",
-                    ],
-                    env=env,
-                )
-            )
-            children.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-                    env=env,
-                )
-            )
+            for child in children:
+                child.start()
+                self.stdout.write(f"Started the {child.name} (pid {child.process.pid}).")
             url = f"http://{host}:{port}/"
             self.stdout.write(
                 self.style.SUCCESS(
                     f"\nFact-check is running at {url}  (admin: {url}admin/)\n"
                     "Sign in as demo-editor, demo-reviewer or demo-admin, password factcheck-demo\n"
-                    "Press Ctrl-C to stop the web server, the worker and redis.\n"
+                    "Press Ctrl-C to stop the web server, the worker, beat and redis.\n"
                 )
             )
-            while all(child.poll() is None for child in children):
+            while True:
                 time.sleep(0.5)
-            self.stderr.write("A process of the stack exited; stopping the others.")
+                if redis is not None and redis.process.poll() is not None:
+                    # Jobs wait in the database meanwhile; the sweeper sends them again.
+                    redis_failures += 1
+                    delay = min(RESTART_MAX_DELAY, 2.0 ** (redis_failures - 1))
+                    self.stderr.write(f"redis-server stopped; restarting it in {delay:g} s")
+                    time.sleep(delay)
+                    redis.stop()
+                    redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
+                if self._supervise(children):
+                    break
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
             for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
+                child.stop()
             for child in children:
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+                child.wait()
             if redis is not None:
                 redis.stop()
+
+    def _supervise(self, children: list[Child]) -> bool:
+        """Restart what died and may be restarted; True when the stack must stop."""
+        now = time.monotonic()
+        for child in children:
+            code = child.exited()
+            if code is not None:
+                if not child.restart:
+                    self.stderr.write(f"The {child.name} exited ({code}); stopping the stack.")
+                    return True
+                delay = child.schedule_restart()
+                self.stderr.write(
+                    f"The {child.name} exited ({code}); restarting it in {delay:g} s."
+                )
+            elif child.restart_at is not None and now >= child.restart_at:
+                child.start()
+                self.stdout.write(f"Restarted the {child.name} (pid {child.process.pid}).")
+        return False

@@ -1,0 +1,125 @@
+"""Strict input fields for the API: text must be text and ids whole numbers, never coerced."""
+
+import re
+
+from rest_framework import serializers
+from rest_framework.utils import html
+
+# The largest id a BigAutoField holds on every backend (signed 64 bits).
+MAX_ID = 2**63 - 1
+# Versions are PositiveIntegerFields: 32 bits on PostgreSQL.
+MAX_VERSION = 2**31 - 1
+_ASCII_DIGITS = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+
+
+def _is_whole_number(data, *, from_form: bool) -> bool:
+    """An int (not a bool), or, in a form where every value is text, ASCII digits."""
+    if isinstance(data, bool):
+        return False
+    if isinstance(data, str):
+        return from_form and bool(_ASCII_DIGITS.fullmatch(data))
+    return isinstance(data, int)
+
+
+class _FormAware:
+    """Remember whether the value came from a form (text only) or from JSON (typed)."""
+
+    from_form = False
+
+    def get_value(self, dictionary):
+        self.from_form = html.is_html_input(dictionary)
+        return super().get_value(dictionary)
+
+
+class StrictTextMixin:
+    """Refuse anything but a string, and say which field is too long and by how much."""
+
+    default_error_messages = {
+        "not_text": "Expected text.",
+        "too_long": "At most {max_length:,} characters for {name}; this has {length:,}.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        if self.max_length is not None and len(data) > self.max_length:
+            name = (self.field_name or "this field").replace("_", " ")
+            self.fail("too_long", max_length=self.max_length, name=name, length=len(data))
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictTextMixin, serializers.CharField):
+    """A CharField that refuses numbers, lists, objects and booleans ("Expected text.")."""
+
+
+class StrictURLField(StrictTextMixin, serializers.URLField):
+    """A URLField that refuses anything but a string."""
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A ChoiceField whose choices are strings and which refuses anything but a string."""
+
+    default_error_messages = {"not_text": "Expected text: one of the listed choices."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(_FormAware, serializers.IntegerField):
+    """An IntegerField that refuses booleans, fractions and text ("3" only from a form)."""
+
+    default_error_messages = {"not_integer": "Expected a whole number."}
+
+    def to_internal_value(self, data):
+        if not _is_whole_number(data, from_form=self.from_form):
+            self.fail("not_integer")
+        return super().to_internal_value(data)
+
+
+class IdField(StrictIntegerField):
+    """The id of a row: a whole number from 1 up to the largest id any backend stores."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class VersionField(StrictIntegerField):
+    """The claim version the client opened (the alternative to an If-Match header)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_VERSION)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class StrictDateField(serializers.DateField):
+    """A DateField that takes only a `YYYY-MM-DD` string (or null where allowed)."""
+
+    default_error_messages = {"not_text": "Expected a date as text, YYYY-MM-DD."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(_FormAware, serializers.PrimaryKeyRelatedField):
+    """A related row by id: a whole number in range, never `true`, `"3"` (in JSON) or `3.0`."""
+
+    def to_internal_value(self, data):
+        if not _is_whole_number(data, from_form=self.from_form):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= int(data) <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
+class StrictListField(serializers.ListField):
+    """A ListField (DRF's already refuses text and objects) with a clearer message."""
+
+    default_error_messages = {"not_a_list": "Expected a list."}

@@ -1,0 +1,351 @@
+"""Background jobs: the database row is the truth, the Celery message only a nudge."""
+
+# One mechanism for every job (imports, re-anchoring; evidence and webhooks later):
+#
+# - `enqueue` writes a `Job` row in the caller's transaction and sends the message, by task
+#   name, once that transaction commits. A rolled-back transaction leaves neither. A broker
+#   that is down costs the request at most FACTCHECK_JOB_SEND_TIMEOUT: the error is logged
+#   and the job waits for the sweeper.
+# - `job_task` declares the Celery task for a kind of job. The task takes the job's id,
+#   claims the row (one attempt at a time), runs the handler, and records the outcome:
+#   done; queued again with a backoff after a transient failure; failed with its reason.
+# - `sweep` (a beat task every FACTCHECK_JOB_SWEEP_INTERVAL seconds) sends again what sat
+#   queued too long, takes back what ran past its hard time limit (its worker died) and
+#   fails what used up its attempts.
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from annotations.models import Job
+from factcheck.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+# The Celery task that runs each kind of job. Senders use the name only, so the services
+# that enqueue jobs never import the tasks that call the services.
+TASK_NAMES = {
+    "import": "annotations.tasks.run_import",
+    "reanchor": "annotations.tasks.reanchor_article",
+}
+
+
+class TransientError(Exception):
+    """A failure that may well pass: the job is tried again later."""
+
+
+class PermanentError(Exception):
+    """A failure that will not pass by trying again; its message is the reason."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again later may succeed.
+
+    True when the database or the broker was unreachable, or when the error says so itself
+    (a fetch timeout, an overloaded server).
+    """
+    if isinstance(error, OperationalError | InterfaceError | BrokerError | TransientError):
+        return True
+    return getattr(error, "transient", False) is True
+
+
+def describe(error: BaseException) -> str:
+    """The reason a job failed, in words."""
+    text = " ".join(str(error).split())
+    if isinstance(error, OperationalError | InterfaceError):
+        return f"the database was unreachable or busy: {text}"[:1000]
+    if isinstance(error, BrokerError):
+        return f"the message broker was unreachable: {text}"[:1000]
+    return (text or type(error).__name__)[:1000]
+
+
+# Enqueueing and sending
+
+
+def enqueue(
+    *, kind: str, subject_id: int, arguments: dict | None = None, max_attempts: int | None = None
+) -> Job:
+    """Record a job in the caller's transaction; its message is sent once that commits.
+
+    Never raises for the broker: a failed send is logged and left to the sweeper.
+    """
+    if kind not in TASK_NAMES:
+        raise ValueError(f"unknown kind of job: {kind!r}")
+    job = Job(kind=kind, subject_id=subject_id, arguments=arguments or {})
+    if max_attempts is not None:
+        job.max_attempts = max_attempts
+    job.full_clean()
+    job.save()
+    transaction.on_commit(lambda: send([job]), robust=True)
+    return job
+
+
+def send(jobs: Iterable[Job], *, countdown: float | None = None) -> int:
+    """Send each job's message; return how many the broker took.
+
+    Bounded by FACTCHECK_JOB_SEND_TIMEOUT and never raises: whatever was not sent is picked
+    up by the sweeper. Results are never stored, so nothing waits on a result backend.
+    """
+    jobs = list(jobs)
+    if not jobs:
+        return 0
+    timeout = settings.FACTCHECK_JOB_SEND_TIMEOUT
+    sent: list[int] = []
+    try:
+        # The broker named by the Django setting, read at each send (as the tests change it).
+        with celery_app.connection_for_write(
+            settings.CELERY_BROKER_URL,
+            connect_timeout=timeout,
+            transport_options={
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "max_retries": 0,
+            },
+        ) as connection:
+            # One try: a broker that is down now is the sweeper's business, not the caller's.
+            connection.ensure_connection(max_retries=0, timeout=timeout)
+            for job in jobs:
+                celery_app.send_task(
+                    TASK_NAMES[job.kind],
+                    args=[job.pk],
+                    connection=connection,
+                    countdown=countdown,
+                    ignore_result=True,
+                    retry=False,
+                    add_to_parent=False,
+                )
+                sent.append(job.pk)
+    except Exception as error:
+        # Whatever the cause, the caller must go on: the rows are safe in the database.
+        unsent = [job.pk for job in jobs if job.pk not in sent]
+        logger.warning("Jobs %s not sent, left to the sweeper: %s", unsent, describe(error))
+    if sent:
+        try:
+            Job.objects.filter(pk__in=sent).update(sent_at=timezone.now())
+        except DatabaseError as error:
+            logger.warning("Could not record jobs %s as sent: %s", sent, describe(error))
+    return len(sent)
+
+
+# Running
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How one kind of job runs: the function, what to do when it fails, its time limits."""
+
+    run: Callable[[Job], object]
+    on_failure: Callable[[Job, str], object] | None
+    soft_time_limit: int
+    time_limit: int
+
+    @property
+    def lease(self) -> timedelta:
+        """How long an attempt may hold a job before it counts as dead."""
+        return timedelta(seconds=self.time_limit + settings.FACTCHECK_JOB_RUNNING_GRACE)
+
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def job_task(
+    kind: str,
+    *,
+    soft_time_limit: int,
+    time_limit: int,
+    on_failure: Callable[[Job, str], object] | None = None,
+):
+    """Declare the Celery task that runs jobs of `kind` with the decorated `function(job)`.
+
+    `function` must be idempotent: a job may run again after its worker died mid-way.
+    Raise an error that `is_transient` accepts to retry later; any other error fails the
+    job at once. `on_failure(job, reason)` records a failure on the job's subject (in the
+    same transaction as the job's state), whether an attempt failed or the sweeper gave up.
+    """
+
+    def decorate(function: Callable[[Job], object]):
+        _HANDLERS[kind] = Handler(function, on_failure, soft_time_limit, time_limit)
+
+        def task(job_id: int) -> str:
+            return run(kind, job_id)
+
+        task.__name__ = task.__qualname__ = function.__name__
+        task.__module__ = function.__module__
+        task.__doc__ = function.__doc__
+        return shared_task(
+            name=TASK_NAMES[kind],
+            acks_late=True,
+            reject_on_worker_lost=True,
+            ignore_result=True,
+            soft_time_limit=soft_time_limit,
+            time_limit=time_limit,
+        )(task)
+
+    return decorate
+
+
+def run(kind: str, job_id: int) -> str:
+    """Run one attempt of a job, if no live attempt holds it; return the job's state after."""
+    handler = _HANDLERS[kind]
+    job = _claim(job_id, kind, handler)
+    if job is None:
+        return _not_claimed(job_id, handler)
+    try:
+        handler.run(job)
+    except SoftTimeLimitExceeded:
+        return _fail(job, handler, f"it took longer than {handler.soft_time_limit} seconds")
+    except Exception as error:
+        reason = describe(error)
+        if isinstance(error, PermanentError):
+            return _fail(job, handler, reason)
+        if not is_transient(error):
+            logger.exception("Job %s failed", job)
+            return _fail(job, handler, reason)
+        if job.attempts >= job.max_attempts:
+            return _fail(job, handler, f"gave up after {job.attempts} attempts: {reason}")
+        return _retry(job, reason)
+    Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
+        state=Job.State.DONE, finished_at=timezone.now(), last_error="", run_after=None
+    )
+    return Job.State.DONE
+
+
+def _claim(job_id: int, kind: str, handler: Handler) -> Job | None:
+    """Take the job for this attempt; None if it is done, failed or held by a live attempt.
+
+    One conditional UPDATE, so of two workers handed the same job only one wins.
+    """
+    now = timezone.now()
+    free = Q(state=Job.State.QUEUED) | Q(
+        state=Job.State.RUNNING, started_at__lt=now - handler.lease
+    )
+    claimed = Job.objects.filter(free, pk=job_id, kind=kind, attempts__lt=F("max_attempts")).update(
+        state=Job.State.RUNNING, attempts=F("attempts") + 1, started_at=now, finished_at=None
+    )
+    return Job.objects.get(pk=job_id) if claimed else None
+
+
+def _not_claimed(job_id: int, handler: Handler) -> str:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    if _abandoned(job, handler) and job.attempts >= job.max_attempts:
+        return _fail(job, handler, _gave_up(job))
+    return job.state
+
+
+def _abandoned(job: Job, handler: Handler | None) -> bool:
+    """Queued, or running with no live attempt (past its hard time limit and grace)."""
+    if job.state == Job.State.QUEUED:
+        return True
+    lease = handler.lease if handler else _default_lease()
+    return job.state == Job.State.RUNNING and job.started_at < timezone.now() - lease
+
+
+def _gave_up(job: Job) -> str:
+    return (
+        f"gave up after {job.attempts} attempts: the last one did not finish "
+        "(its worker stopped, or it ran past its time limit)"
+    )
+
+
+def _retry(job: Job, reason: str) -> str:
+    """Queue the job again after a backoff that doubles with each attempt."""
+    delay = min(
+        settings.FACTCHECK_JOB_RETRY_DELAY * 2 ** (job.attempts - 1),
+        settings.FACTCHECK_JOB_RETRY_MAX_DELAY,
+    )
+    now = timezone.now()
+    requeued = Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
+        state=Job.State.QUEUED,
+        last_error=f"attempt {job.attempts} failed, retrying in {delay:g} s: {reason}"[:1000],
+        run_after=now + timedelta(seconds=delay),
+        sent_at=now,
+    )
+    if requeued:
+        send([job], countdown=delay)
+    return Job.State.QUEUED
+
+
+def _fail(job: Job, handler: Handler | None, reason: str) -> str:
+    """Record the job as failed, and its subject through the handler's `on_failure`."""
+    with transaction.atomic():
+        failed = (
+            Job.objects.filter(pk=job.pk, attempts=job.attempts)
+            .exclude(state=Job.State.DONE)
+            .update(state=Job.State.FAILED, last_error=reason[:1000], finished_at=timezone.now())
+        )
+        if failed and handler is not None and handler.on_failure is not None:
+            handler.on_failure(job, reason)
+    return Job.State.FAILED if failed else Job.objects.get(pk=job.pk).state
+
+
+# Sweeping
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    sent: int = 0
+    requeued: int = 0
+    failed: int = 0
+
+
+def _default_lease() -> timedelta:
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.FACTCHECK_JOB_RUNNING_GRACE)
+
+
+def sweep(*, limit: int = 500) -> SweepReport:
+    """Send again the jobs whose message was lost, take back those whose worker died.
+
+    - running past its hard time limit plus FACTCHECK_JOB_RUNNING_GRACE: queued again, or
+      failed with the reason once it has used up its attempts;
+    - queued, and neither sent nor due within the last FACTCHECK_JOB_QUEUED_TIMEOUT
+      seconds (the broker was down, or lost the message): sent again.
+
+    Messages sent twice are harmless: an attempt runs only after claiming the row.
+    """
+    report = SweepReport()
+    now = timezone.now()
+    requeued: list[Job] = []
+    for kind in TASK_NAMES:
+        handler = _HANDLERS.get(kind)
+        lease = handler.lease if handler else _default_lease()
+        stale = Job.objects.filter(kind=kind, state=Job.State.RUNNING, started_at__lt=now - lease)
+        for job in stale.order_by("started_at")[:limit]:
+            if job.attempts >= job.max_attempts:
+                report.failed += _fail(job, handler, _gave_up(job)) == Job.State.FAILED
+            elif (
+                Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts)
+                .update(
+                    state=Job.State.QUEUED,
+                    sent_at=None,
+                    run_after=None,
+                    last_error=f"attempt {job.attempts} did not finish "
+                    "(its worker stopped, or it ran past its time limit)",
+                )
+            ):  # fmt: skip
+                requeued.append(job)
+    report.requeued = len(requeued)
+    cutoff = now - timedelta(seconds=settings.FACTCHECK_JOB_QUEUED_TIMEOUT)
+    lost = (
+        Job.objects.filter(state=Job.State.QUEUED)
+        .filter(Q(sent_at__isnull=True, created_at__lt=cutoff) | Q(sent_at__lt=cutoff))
+        .filter(Q(run_after__isnull=True) | Q(run_after__lt=cutoff))
+        .exclude(pk__in=[job.pk for job in requeued])
+        .order_by("created_at")
+    )
+    report.sent = send([*requeued, *lost[:limit]])
+    return report

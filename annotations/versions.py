@@ -1,0 +1,196 @@
+"""Pure: what readers see of a claim as a plain dict, and the words for how two of them differ."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# What a reader sees, by snapshot key; the order is the order changes are told in.
+_FIELD_NAMES = {
+    "claim_reviewed": "wording",
+    "claimant": "claimant",
+    "claim_date": "claim date",
+    "rating": "rating",
+}
+_SHORT = 60
+
+
+def claim_snapshot(claim) -> dict:
+    """The reader-visible content of a claim's working copy (uses prefetched sources if any)."""
+    return {
+        "claim_reviewed": claim.claim_reviewed,
+        "claimant": claim.claimant,
+        "claim_date": claim.claim_date.isoformat() if claim.claim_date else None,
+        "rating": claim.rating.label if claim.rating_id else None,
+        "conclusion": claim.conclusion,
+        "tags": list(claim.tags),
+        "sources": [source_snapshot(source) for source in claim.sources.all()],
+        "exact": claim.exact,
+        "start": claim.start,
+        "end": claim.end,
+        "revision": claim.revision.number,
+    }
+
+
+def source_snapshot(source) -> dict:
+    """A cited source as a published version freezes it."""
+    return {
+        "id": source.pk,
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "quote": source.quote,
+        "stance": source.stance,
+    }
+
+
+def version_snapshot(version) -> dict:
+    """The content of a published version, in the same shape as `claim_snapshot`."""
+    return {
+        "claim_reviewed": version.claim_reviewed,
+        "claimant": version.claimant,
+        "claim_date": version.claim_date.isoformat() if version.claim_date else None,
+        "rating": version.rating.label,
+        "conclusion": version.conclusion,
+        "tags": list(version.tags),
+        "sources": list(version.sources),
+        "exact": version.exact,
+        "start": version.start,
+        "end": version.end,
+        "revision": version.revision.number,
+    }
+
+
+def version_selectors(version) -> list[dict]:
+    """The W3C selectors a published version points at."""
+    return [
+        {
+            "type": "TextQuoteSelector",
+            "exact": version.exact,
+            "prefix": version.prefix,
+            "suffix": version.suffix,
+        },
+        {"type": "TextPositionSelector", "start": version.start, "end": version.end},
+    ]
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return "none"
+    text = " ".join(str(text).split())
+    return f"“{text[: _SHORT - 1]}…”" if len(text) > _SHORT else f"“{text}”"
+
+
+def _source_name(source: dict) -> str:
+    return _short(source.get("title") or source.get("url"))
+
+
+def changes_between(before: dict, after: dict) -> list[str]:
+    """What changed from snapshot `before` to `after`, as short phrases a reader understands.
+
+    >>> changes_between({"rating": "Mostly true"}, {"rating": "Half true"})
+    ['rating changed from Mostly true to Half true']
+    """
+    phrases = []
+    for key, name in _FIELD_NAMES.items():
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if key == "rating":
+            phrases.append(f"rating changed from {old or 'none'} to {new or 'none'}")
+        else:
+            phrases.append(f"{name} changed from {_short(old)} to {_short(new)}")
+    if before.get("conclusion") != after.get("conclusion"):
+        phrases.append("conclusion revised")
+    if before.get("tags", []) != after.get("tags", []):
+        old_tags = ", ".join(before.get("tags", [])) or "none"
+        new_tags = ", ".join(after.get("tags", [])) or "none"
+        phrases.append(f"tags changed from {old_tags} to {new_tags}")
+    phrases.extend(_source_changes(before.get("sources", []), after.get("sources", [])))
+    if before.get("exact") != after.get("exact"):
+        phrases.append(
+            f"attached to {_short(after.get('exact'))} instead of {_short(before.get('exact'))}"
+        )
+    elif before.get("revision") == after.get("revision") and (
+        before.get("start"),
+        before.get("end"),
+    ) != (after.get("start"), after.get("end")):
+        phrases.append(f"attached to another occurrence of {_short(after.get('exact'))}")
+    return phrases
+
+
+def _source_changes(before: list[dict], after: list[dict]) -> list[str]:
+    old = {source.get("id"): source for source in before}
+    new = {source.get("id"): source for source in after}
+    phrases = []
+    for key, source in new.items():
+        if key not in old:
+            phrases.append(f"source added: {_source_name(source)} ({source['stance']})")
+            continue
+        previous = old[key]
+        if previous["stance"] != source["stance"]:
+            phrases.append(
+                f"source {_source_name(source)} changed from {previous['stance']} "
+                f"to {source['stance']}"
+            )
+        fields = ("url", "title", "publisher", "quote")
+        if any(previous.get(name) != source.get(name) for name in fields):
+            phrases.append(f"source {_source_name(source)} edited")
+    for key, source in old.items():
+        if key not in new:
+            phrases.append(f"source removed: {_source_name(source)}")
+    return phrases
+
+
+def _because(note: str) -> str:
+    # The note is the reviewer's own words: its case is kept, proper nouns included.
+    note = " ".join(note.split())
+    if note.partition(" ")[0].lower() == "because":
+        return note
+    return f"because {note}"
+
+
+def day(moment: dt.datetime | dt.date) -> str:
+    """A date as readers see it on a correction: 3 Dec 2026."""
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def correction_line(*, kind: str, when: dt.date, note: str, changes: list[str]) -> str:
+    """The public line of a correction or retraction: "3 Dec 2026: rating changed … because …"."""
+    if not note:
+        return ""
+    summary = "retracted" if kind == "retracted" else "; ".join(changes) or "republished"
+    return f"{day(when)}: {summary} {_because(note)}"
+
+
+def public_history(entries: list[dict]) -> list[dict]:
+    """Each published version, oldest first, with what changed and the public correction line.
+
+    `entries` are dicts with `number`, `kind`, `published_at` (a date or datetime),
+    `correction_note` and `snapshot` (as made by `version_snapshot`).
+    """
+    history = []
+    previous = None
+    for entry in sorted(entries, key=lambda e: e["number"]):
+        changes = (
+            []
+            if previous is None or entry["kind"] == "retracted"
+            else changes_between(previous["snapshot"], entry["snapshot"])
+        )
+        history.append(
+            {
+                "number": entry["number"],
+                "kind": entry["kind"],
+                "published_at": entry["published_at"],
+                "changes": changes,
+                "correction_note": entry["correction_note"],
+                "correction": correction_line(
+                    kind=entry["kind"],
+                    when=entry["published_at"],
+                    note=entry["correction_note"],
+                    changes=changes,
+                ),
+                "rating": entry["snapshot"]["rating"],
+            }
+        )
+        previous = entry
+    return history

@@ -1,0 +1,132 @@
+"""The admin writes through the services: a staff account gets no more than its role allows."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from annotations.models import Article, Membership, Organization, Rating
+from tests import factories
+
+
+def _staff(organization, role, username):
+    """A staff account with every model permission of the app, holding `role` in one desk."""
+    user = factories.member(organization, role, username=username, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="annotations"))
+    return user
+
+
+def _form_data(client, url) -> dict:
+    """The admin change form at `url` as a browser would post it back unchanged."""
+    response = client.get(url)
+    assert response.status_code == 200
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = (
+            field.widget.format_value(value) if hasattr(field.widget, "format_value") else value
+        )
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management[name].value()
+        for row in formset.forms:
+            for name in row.fields:
+                value = row[name].value()
+                if value is None or value is False:
+                    continue
+                data[f"{row.prefix}-{name}"] = "on" if value is True else value
+    return {key: ("" if value is None else value) for key, value in data.items()}
+
+
+@pytest.fixture
+def desk(db):
+    organization = factories.OrganizationFactory(name="Desk", slug="desk")
+    return {
+        "organization": organization,
+        "editor": _staff(organization, Membership.Role.EDITOR, "staff-editor"),
+        "admin": _staff(organization, Membership.Role.ADMIN, "staff-admin"),
+        "article": factories.article(organization, factories.member(organization)),
+    }
+
+
+def test_an_editor_cannot_switch_off_two_person_review_from_the_admin(client, desk):
+    client.force_login(desk["editor"])
+    url = f"/admin/annotations/organization/{desk['organization'].pk}/change/"
+    data = _form_data(client, url)
+    data.pop("requires_two_person_review", None)
+    response = client.post(url, data, follow=True)
+    assert "Only an organization admin can change its settings." in response.content.decode()
+    assert Organization.objects.get(pk=desk["organization"].pk).requires_two_person_review
+
+
+def test_an_organization_admin_changes_its_settings_through_the_service(client, desk):
+    client.force_login(desk["admin"])
+    url = f"/admin/annotations/organization/{desk['organization'].pk}/change/"
+    data = _form_data(client, url)
+    data["name"] = "Renamed desk"
+    response = client.post(url, data, follow=True)
+    assert "Not saved" not in response.content.decode()
+    assert Organization.objects.get(pk=desk["organization"].pk).name == "Renamed desk"
+
+
+def test_an_organization_admin_cannot_add_a_member_without_an_invitation(client, desk):
+    client.force_login(desk["admin"])
+    outsider = factories.UserFactory(username="someone-else")
+    response = client.post(
+        "/admin/annotations/membership/add/",
+        {"organization": desk["organization"].pk, "user": outsider.pk, "role": "admin"},
+        follow=True,
+    )
+    assert "New members join by accepting an invitation." in response.content.decode()
+    assert not Membership.objects.filter(user=outsider).exists()
+
+
+def test_an_editor_cannot_rename_a_rating_from_the_admin(client, desk):
+    client.force_login(desk["editor"])
+    scale = desk["organization"].rating_scales.get()
+    url = f"/admin/annotations/ratingscale/{scale.pk}/change/"
+    data = _form_data(client, url)
+    first = next(key for key in data if key.endswith("-label"))
+    original = data[first]
+    data[first] = "Pants on fire"
+    response = client.post(url, data, follow=True)
+    assert "Only an organization admin" in response.content.decode()
+    assert Rating.objects.filter(scale=scale, label=original).exists()
+    assert not Rating.objects.filter(label="Pants on fire").exists()
+
+
+def test_an_admin_of_another_desk_cannot_retitle_an_article(client, desk):
+    other = factories.OrganizationFactory(name="Other", slug="other")
+    client.force_login(_staff(other, Membership.Role.ADMIN, "other-admin"))
+    article = desk["article"]
+    url = f"/admin/annotations/article/{article.pk}/change/"
+    # The admin lists every article to staff; the service is what refuses the change.
+    data = _form_data(client, url)
+    data["title"] = "Hijacked"
+    response = client.post(url, data, follow=True)
+    assert "Your role does not allow editing articles." in response.content.decode()
+    assert Article.objects.get(pk=article.pk).title == article.title
+
+
+def test_an_editor_retitles_an_article_without_a_new_revision(client, desk):
+    client.force_login(desk["editor"])
+    article = desk["article"]
+    url = f"/admin/annotations/article/{article.pk}/change/"
+    data = _form_data(client, url)
+    data["title"] = "A better title"
+    client.post(url, data, follow=True)
+    article.refresh_from_db()
+    assert article.title == "A better title"
+    assert article.revisions.count() == 1
+
+
+def test_claim_history_cannot_be_written_by_hand(client, desk):
+    client.force_login(desk["admin"])
+    assert client.get("/admin/annotations/claimevent/add/").status_code == 403

@@ -1,0 +1,499 @@
+"""Invitations: only the invited person can join, once, and nobody else's account is touched."""
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from annotations import services
+from annotations.models import Invitation, Membership
+from annotations.permissions import SYSTEM
+from tests import factories
+from tests.browser_support import ARTIFACTS, PASSWORD, assert_accessible, open_page
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.usefixtures("rate_limits_reset")
+
+ATTACKER = "attacker@evil.test"
+NEW_PASSWORD = "a-Long-passphrase-42"
+LINK = re.compile(r"http://testserver(/invitations/([A-Za-z0-9_-]+)/)")
+
+
+def invite(client, capture, **fields):
+    """POST the members page's invite action as the signed-in admin; emails are sent."""
+    with capture(execute=True):
+        return client.post("/members/", {"action": "invite", "role": "editor", **fields})
+
+
+def link_in(message) -> str:
+    return LINK.search(message.body).group(1)
+
+
+def is_member(user, organization) -> bool:
+    return Membership.objects.filter(organization=organization, user=user).exists()
+
+
+# The takeover, replayed: an admin of one organization asks for an invitation to somebody
+# else's account, to be sent to the admin's own address.
+
+
+def _other_admin(organization):
+    other = factories.OrganizationFactory(name="Other Desk")
+    return factories.member(other, Membership.Role.ADMIN, username="victor")
+
+
+def _superuser(organization):
+    return factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def _no_email(organization):
+    return factories.UserFactory(username="quiet", email="")
+
+
+def _mixed_case(organization):
+    return factories.UserFactory(username="mixed", email="Mixed.Case@Example.TEST")
+
+
+VICTIMS = {
+    "another organization's admin": _other_admin,
+    "the site superuser": _superuser,
+    "a user with no email": _no_email,
+    "a user with a mixed-case email": _mixed_case,
+}
+
+
+def _requests(victim):
+    """The attacker's POSTs: the original form's fields, then the new form's by every name."""
+    requests = {
+        "the original form: victim's username, attacker's email": {
+            "username": victim.username,
+            "email": ATTACKER,
+        },
+        "the new form: victim's username, attacker's email alongside": {
+            "invitee": victim.username,
+            "username": victim.username,
+            "email": ATTACKER,
+        },
+    }
+    if victim.email:
+        requests["the new form: victim's email in another case"] = {
+            "invitee": victim.email.swapcase(),
+            "email": ATTACKER,
+        }
+    return requests
+
+
+@pytest.mark.parametrize("victim_kind", VICTIMS)
+def test_the_takeover_sequence_reaches_neither_the_account_nor_the_attackers_inbox(
+    client, organization, org_admin, django_capture_on_commit_callbacks, victim_kind
+):
+    victim = VICTIMS[victim_kind](organization)
+    password_hash, address = victim.password, victim.email
+    client.force_login(org_admin)
+    for name, fields in _requests(victim).items():
+        mail.outbox.clear()
+        response = invite(client, django_capture_on_commit_callbacks, role="admin", **fields)
+        assert response.status_code in (302, 400), name
+        victim.refresh_from_db()
+        assert victim.check_password(PASSWORD), name
+        assert (victim.password, victim.email) == (password_hash, address), name
+        assert not is_member(victim, organization), name
+        assert all(ATTACKER not in message.recipients() for message in mail.outbox), name
+        if "new form" not in name:
+            continue
+        # The new form ran the invitation path itself, so the refusal above was not by luck.
+        if address:
+            assert [message.to for message in mail.outbox] == [[address]], name
+            invitation = Invitation.objects.get(invited_user=victim)
+            assert invitation.email == address and invitation.state == "pending"
+        else:
+            assert mail.outbox == [] and not Invitation.objects.filter(invited_user=victim)
+            assert "has no email address" in response.content.decode(), name
+    # Even the victim's own link is no way in for the attacker: nothing for them to sign up.
+    for message in mail.outbox:
+        client.force_login(org_admin)
+        page = client.post(link_in(message), {"username": "evil", "password": NEW_PASSWORD})
+        assert page.status_code == 403
+        client.logout()
+        signup = client.post(
+            link_in(message),
+            {"username": "evil", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+        )
+        assert signup.status_code == 403 and b"Sign in as" in signup.content
+    assert not get_user_model().objects.filter(username="evil").exists()
+    victim.refresh_from_db()
+    assert victim.check_password(PASSWORD) and not is_member(victim, organization)
+
+
+def test_an_invited_account_joins_only_after_accepting_while_signed_in_as_itself(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    other = factories.OrganizationFactory(name="Other Desk")
+    olga = factories.member(other, Membership.Role.EDITOR, username="olga")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga", role="reviewer")
+    [message] = mail.outbox
+    assert message.to == [olga.email] and "olga" in message.body
+    assert not is_member(olga, organization)
+
+    client.logout()
+    link = link_in(message)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert b"Sign in as <strong>olga</strong>" in page.content
+    assert f'href="/accounts/login/?next={link.replace("/", "%2F")}"'.encode() in page.content
+    signed_in = client.post(
+        "/accounts/login/", {"username": "olga", "password": PASSWORD, "next": link}
+    )
+    assert signed_in.headers["Location"] == link
+    page = client.get(link)
+    assert b"Accept the invitation" in page.content
+    assert not is_member(olga, organization)
+    accepted = client.post(link, {"action": "accept"})
+    assert accepted.status_code == 302
+    assert Membership.objects.get(organization=organization, user=olga).role == "reviewer"
+    invitation = Invitation.objects.get()
+    assert (invitation.state, invitation.accepted_by) == ("accepted", olga)
+    olga.refresh_from_db()
+    assert olga.check_password(PASSWORD)
+
+
+def test_a_newcomer_signs_up_with_the_invited_address_and_is_signed_in_as_a_member(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="New.Person@Example.test")
+    [message] = mail.outbox
+    assert message.to == ["New.Person@example.test"]
+    client.logout()
+    link = link_in(message)
+    form = client.get(link)
+    assert b"Create your account" in form.content and b"New.Person@example.test" in form.content
+    response = client.post(
+        link,
+        {
+            "username": "newbie",
+            "email": ATTACKER,  # Not a field: the address is the invitation's.
+            "password": NEW_PASSWORD,
+            "password_again": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    newbie = get_user_model().objects.get(username="newbie")
+    assert newbie.email == "New.Person@example.test" and newbie.check_password(NEW_PASSWORD)
+    assert Membership.objects.get(user=newbie).organization == organization
+    assert client.get("/").status_code == 200  # signed in
+    assert client.get(link).status_code == 410
+
+
+def test_signup_applies_the_password_validators_and_a_free_username(
+    client, organization, org_admin, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="newcomer@example.test")
+    link = link_in(mail.outbox[0])
+    client.logout()
+    weak = client.post(link, {"username": "newcomer", "password": "12345678"} | {
+        "password_again": "12345678"
+    })  # fmt: skip
+    assert weak.status_code == 400 and b"too common" in weak.content
+    taken = client.post(
+        link, {"username": "eddie", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
+    assert taken.status_code == 400 and b"already exists" in taken.content
+    differ = client.post(
+        link, {"username": "newcomer", "password": NEW_PASSWORD, "password_again": "other"}
+    )
+    assert differ.status_code == 400 and b"differ" in differ.content
+    assert not get_user_model().objects.filter(email="newcomer@example.test").exists()
+    editor.refresh_from_db()
+    assert editor.check_password(PASSWORD)
+    assert Invitation.objects.get().state == "pending"
+
+
+def test_a_signed_in_account_that_was_not_invited_is_refused_and_nothing_changes(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    olga = factories.UserFactory(username="olga")
+    mallory = factories.UserFactory(username="mallory", email="mallory@example.test")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    invite(client, django_capture_on_commit_callbacks, invitee="someone@example.test")
+    for message in mail.outbox:
+        client.force_login(mallory)
+        link = link_in(message)
+        page = client.get(link)
+        assert page.status_code == 200 and b"Nothing has changed" in page.content
+        assert b"Accept the invitation" not in page.content
+        assert client.post(link, {"action": "accept"}).status_code == 403
+    assert not is_member(mallory, organization) and not is_member(olga, organization)
+    assert set(Invitation.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def test_a_newcomer_invitation_is_accepted_by_an_account_holding_that_address(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="later@example.test")
+    # The account was made after the invitation was sent (by a site administrator).
+    later = factories.UserFactory(username="later", email="LATER@example.test")
+    client.force_login(later)
+    assert client.post(link_in(mail.outbox[0]), {"action": "accept"}).status_code == 302
+    assert is_member(later, organization)
+
+
+def test_a_link_works_once(client, organization, org_admin, django_capture_on_commit_callbacks):
+    olga = factories.UserFactory(username="olga")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga", role="admin")
+    link = link_in(mail.outbox[0])
+    client.force_login(olga)
+    assert client.post(link, {"action": "accept"}).status_code == 302
+    client.force_login(org_admin)
+    client.post("/members/", {"action": "role", "user": olga.pk, "role": "editor"})
+    client.force_login(olga)
+    again = client.post(link, {"action": "accept"})
+    assert again.status_code == 410 and b"already been used" in again.content
+    assert Membership.objects.get(user=olga, organization=organization).role == "editor"
+
+
+def test_an_expired_link_is_refused_and_recorded_as_expired(
+    client, organization, org_admin, settings, django_capture_on_commit_callbacks
+):
+    olga = factories.UserFactory(username="olga")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    invitation = Invitation.objects.get()
+    assert invitation.expires_at - timezone.now() > timedelta(days=6, hours=23)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    client.force_login(olga)
+    link = link_in(mail.outbox[0])
+    refused = client.post(link, {"action": "accept"})
+    assert refused.status_code == 410 and b"expired" in refused.content
+    assert Invitation.objects.get().state == "expired" and not is_member(olga, organization)
+    # The admin can invite again: a new invitation, a new link.
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    assert Invitation.objects.filter(state="pending").count() == 1
+    assert link_in(mail.outbox[-1]) != link
+
+
+def test_invitation_days_come_from_the_setting(
+    client, organization, org_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.FACTCHECK_INVITATION_DAYS = 2
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="two@example.test")
+    left = Invitation.objects.get().expires_at - timezone.now()
+    assert timedelta(days=1, hours=23) < left <= timedelta(days=2)
+
+
+def test_a_revoked_link_is_refused(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="gone@example.test")
+    invitation = Invitation.objects.get()
+    page = client.get("/members/")
+    assert b"gone@example.test" in page.content and b"Revoke" in page.content
+    client.post("/members/", {"action": "revoke", "invitation": invitation.pk})
+    assert Invitation.objects.get().state == "revoked"
+    assert b"gone@example.test" not in client.get("/members/").content
+    client.logout()
+    refused = client.get(link_in(mail.outbox[0]))
+    assert refused.status_code == 410 and b"withdrawn" in refused.content
+
+
+def test_resending_sends_a_new_link_and_kills_the_old_one(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="again@example.test")
+    invitation = Invitation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/", {"action": "resend", "invitation": invitation.pk})
+    first, second = (link_in(message) for message in mail.outbox)
+    assert first != second and [m.to for m in mail.outbox] == [["again@example.test"]] * 2
+    assert Invitation.objects.get().send_count == 2
+    client.logout()
+    assert client.get(first).status_code == 404
+    assert b"Create your account" in client.get(second).content
+
+
+def test_a_resent_invitation_goes_to_the_accounts_current_address(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    olga = factories.UserFactory(username="olga", email="old@example.test")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    olga.email = "new@example.test"
+    olga.save()
+    invitation = Invitation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/", {"action": "resend", "invitation": invitation.pk})
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    assert [m.to for m in mail.outbox] == [["old@example.test"]] + [["new@example.test"]] * 2
+
+
+def test_inviting_someone_already_invited_resends_instead_of_duplicating(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    factories.UserFactory(username="olga", email="olga@example.test")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    response = invite(client, django_capture_on_commit_callbacks, invitee="OLGA@example.test")
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.send_count == 2 and len(mail.outbox) == 2
+    assert b"sent again" in client.get("/members/").content
+
+
+def test_the_token_is_stored_only_as_its_sha256(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="hash@example.test")
+    token = LINK.search(mail.outbox[0].body).group(2)
+    assert len(token) >= 43
+    invitation = Invitation.objects.get()
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    stored = " ".join(str(value) for value in Invitation.objects.values().get().values())
+    assert token not in stored
+
+
+@pytest.mark.parametrize(
+    ("invitee", "error"),
+    [
+        ("eddie", b"already a member"),
+        ("nobody-by-this-name", b"No account is called"),
+        ("", b"This field is required"),
+    ],
+)
+def test_the_invite_form_says_what_is_wrong(
+    client, organization, org_admin, editor, invitee, error, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    response = invite(client, django_capture_on_commit_callbacks, invitee=invitee)
+    assert response.status_code == 400 and error in response.content
+    assert mail.outbox == [] and not Invitation.objects.exists()
+
+
+def test_members_who_are_not_admins_cannot_invite_resend_or_revoke(
+    client, organization, org_admin, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="x@example.test")
+    invitation = Invitation.objects.get()
+    client.get("/members/")  # shows, and so clears, the admin's "Invitation sent" message
+    client.force_login(editor)
+    assert b"x@example.test" not in client.get("/members/").content
+    assert invite(client, django_capture_on_commit_callbacks, invitee="y@x.test").status_code == 403
+    for action in ("resend", "revoke"):
+        response = client.post("/members/", {"action": action, "invitation": invitation.pk})
+        assert response.status_code == 403
+    assert Invitation.objects.get().send_count == 1 and len(mail.outbox) == 1
+
+
+def test_the_services_themselves_refuse_anyone_but_the_invited_person(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    olga = factories.UserFactory(username="olga")
+    mallory = factories.UserFactory(username="mallory", email="mallory@example.test")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    token = LINK.search(mail.outbox[0].body).group(2)
+    for actor in (mallory, org_admin, SYSTEM):
+        with pytest.raises(PermissionDenied):
+            services.invitation_accept(token=token, actor=actor)
+    with pytest.raises(PermissionDenied):
+        services.invitation_signup(token=token, username="evil", password=NEW_PASSWORD)
+    assert Invitation.objects.get().state == "pending"
+    assert not is_member(olga, organization) and not is_member(mallory, organization)
+    assert services.invitation_accept(token=token, actor=olga).role == "editor"
+
+
+@pytest.mark.parametrize("token", ["nonsense", "A" * 43, "x" * 5000])
+def test_an_unknown_token_gets_a_clear_not_found_page(client, db, token):
+    response = client.get(f"/invitations/{token}/")
+    assert response.status_code == 404 and b"not valid" in response.content
+    assert client.post(f"/invitations/{token}/", {"action": "accept"}).status_code == 404
+
+
+def test_sending_invitations_is_throttled_per_admin(
+    client, organization, org_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.FACTCHECK_RATE_LIMITS = {**settings.FACTCHECK_RATE_LIMITS, "invitation-send": "3/h"}
+    client.force_login(org_admin)
+    answers = [
+        invite(client, django_capture_on_commit_callbacks, invitee=f"n{i}@example.test")
+        for i in range(4)
+    ]
+    assert [a.status_code for a in answers] == [302, 302, 302, 429]
+    assert b"Too many requests" in answers[-1].content
+    assert len(mail.outbox) == 3 and Invitation.objects.count() == 3
+
+
+def test_answering_invitations_is_throttled_per_address(
+    client, organization, org_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.FACTCHECK_RATE_LIMITS = {
+        **settings.FACTCHECK_RATE_LIMITS,
+        "invitation-answer-ip": "2/h",
+    }
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="slow@example.test")
+    link = link_in(mail.outbox[0])
+    client.logout()
+    weak = {"username": "slow", "password": "1", "password_again": "1"}
+    assert [client.post(link, weak).status_code for _ in range(3)] == [400, 400, 429]
+    good = {"username": "slow", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert client.post(link, good).status_code == 429
+    assert not get_user_model().objects.filter(username="slow").exists()
+
+
+# In a real browser
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_invited_newcomer_signs_up_from_the_emailed_link_in_a_browser(browser, live_server):
+    organization = factories.OrganizationFactory(name="Deadline Desk")
+    factories.member(organization, Membership.Role.ADMIN, username="ada")
+    admin_page = open_page(browser, live_server, "ada")
+    admin_page.goto(f"{live_server.url}/members/")
+    admin_page.get_by_label("Username or email address").fill("nadia@example.test")
+    admin_page.get_by_label("Role", exact=True).select_option("reviewer")
+    admin_page.get_by_role("button", name="Send invitation").click()
+    admin_page.get_by_text("Invitation sent to nadia@example.test.").wait_for()
+    assert_accessible(admin_page, "members page with a pending invitation")
+    admin_page.screenshot(path=str(ARTIFACTS / "invitation-members.png"), full_page=True)
+    message = wait_for(lambda: mail.outbox and mail.outbox[-1], message="no invitation email")
+    assert message.to == ["nadia@example.test"]
+    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", message.body).group(1)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server.url}{link}")
+    page.get_by_role("heading", name="Create your account").wait_for()
+    assert page.get_by_label("Email address").input_value() == "nadia@example.test"
+    assert page.get_by_label("Email address").get_attribute("readonly") is not None
+    assert_accessible(page, "invitation sign-up")
+    page.get_by_label("Username").fill("nadia")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password again").fill(NEW_PASSWORD)
+    page.screenshot(path=str(ARTIFACTS / "invitation-signup.png"), full_page=True)
+    page.get_by_role("button", name="Create account and join").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_text("You are now a member of Deadline Desk").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "invitation-joined.png"), full_page=True)
+    nadia = get_user_model().objects.get(username="nadia")
+    membership = Membership.objects.get(user=nadia)
+    assert (membership.organization, membership.role) == (organization, "reviewer")
+    page.goto(f"{live_server.url}/members/")
+    assert page.get_by_role("cell", name="nadia", exact=True).is_visible()
+    context.close()

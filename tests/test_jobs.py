@@ -1,0 +1,504 @@
+"""Background jobs survive a broker outage, a killed worker and a rolled-back transaction."""
+
+# The fault tests run real processes: a redis-server of their own (so it can be stopped and
+# started again on the same port), `celery worker` and `celery beat` on the test database,
+# and a loopback HTTP server for URL imports. Short job timings come from the environment.
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.utils import timezone
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from annotations import jobs, queries, services, tasks
+from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Job
+from factcheck import localservers
+from factcheck.celery import app as celery_app
+from tests import factories
+from tests.conftest import wait_for
+from tests.documents import make_html_page, make_pdf, sample_paragraphs
+
+ROOT = Path(__file__).resolve().parent.parent
+LISTENERS = "Over 160,000 people listened in at once"
+
+# Timings for the processes under test: sweep often, give up on a silent job quickly.
+FAST_JOBS = {
+    "FACTCHECK_JOB_SWEEP_INTERVAL": "0.5",
+    "FACTCHECK_JOB_QUEUED_TIMEOUT": "1",
+    "FACTCHECK_JOB_RUNNING_GRACE": "1",
+    "FACTCHECK_JOB_RETRY_DELAY": "0.5",
+    "FACTCHECK_IMPORT_TIME_LIMIT": "4",
+    "FACTCHECK_FETCH_ALLOW": "127.0.0.1/32",
+}
+
+
+class Broker:
+    """A redis-server of the test's own, on a fixed loopback port it can come back to."""
+
+    def __init__(self):
+        self.port = localservers.free_port()
+        self.server = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.server = localservers.start_redis(port=self.port)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def queued_messages(self) -> int:
+        client = redis.Redis.from_url(self.url)
+        try:
+            return client.llen("celery")
+        finally:
+            client.close()
+
+
+@pytest.fixture
+def broker(settings):
+    """The broker of this test, for the test process and every process it starts."""
+    broker = Broker()
+    settings.CELERY_BROKER_URL = broker.url
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    yield broker
+    broker.stop()
+
+
+def _environment(broker: Broker) -> dict[str, str]:
+    """The environment of a process under test: the test database and broker, fast jobs."""
+    env = {**os.environ, **FAST_JOBS, "REDIS_URL": broker.url, "PYTHONUNBUFFERED": "1"}
+    env.pop("CELERY_BROKER_URL", None)
+    env.pop("CELERY_RESULT_BACKEND", None)
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+            f"/{database['NAME']}"
+        )
+    return env
+
+
+class Processes:
+    """Processes started by a test, each logging to its own file, all stopped at the end."""
+
+    def __init__(self, broker: Broker, logs: Path):
+        self.broker = broker
+        self.logs = logs
+        self.started: list[subprocess.Popen] = []
+
+    def launch(self, name: str, command: list[str], **env: str) -> subprocess.Popen:
+        log = self.logs / f"{len(self.started)}-{name}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env={**_environment(self.broker), **env},
+                stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        process.log = log
+        self.started.append(process)
+        return process
+
+    def worker(self) -> subprocess.Popen:
+        """A `celery worker` in one process (solo pool): SIGKILL stops all of it, as a crash."""
+        worker = self.launch(
+            "worker",
+            [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool", "solo",
+             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        )  # fmt: skip
+
+        def ready():
+            if worker.poll() is not None:
+                pytest.fail(f"the worker exited: {worker.log.read_text()}")
+            return " ready." in worker.log.read_text()
+
+        wait_for(ready, timeout=90, message="the Celery worker did not start")
+        return worker
+
+    def beat(self) -> subprocess.Popen:
+        """`celery beat`, sending the sweeper every FAST_JOBS interval."""
+        schedule = self.logs / f"beat-schedule-{len(self.started)}"
+        return self.launch(
+            "beat",
+            [sys.executable, "-m", "celery", "-A", "factcheck", "beat", "--loglevel", "INFO",
+             "--schedule", str(schedule)],
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def stack(broker, transactional_db, tmp_path):
+    """Start `celery worker` and `celery beat` processes on the test database and broker."""
+    processes = Processes(broker, tmp_path)
+    yield processes
+    processes.stop()
+
+
+@pytest.fixture
+def page_server():
+    """A loopback HTTP server, threaded so a stalled answer holds up nothing else."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def _page() -> bytes:
+    paragraphs = sample_paragraphs()
+    return make_html_page(paragraphs[2:], title=paragraphs[0], byline="Staff")
+
+
+def _upload(client, name: str, data: bytes):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post("/api/articles/", {"file": upload})
+
+
+def _import_url(client, url: str):
+    return client.post("/api/articles/", {"url": url}, content_type="application/json")
+
+
+def _timed(request):
+    started = time.monotonic()
+    response = request()
+    return response, time.monotonic() - started
+
+
+def _all_ready(article_ids):
+    def ready():
+        articles = Article.objects.filter(pk__in=article_ids)
+        return all(a.status == Article.Status.READY for a in articles) and articles.count() == len(
+            article_ids
+        )
+
+    return ready
+
+
+def test_imports_made_while_the_broker_is_down_answer_at_once_and_complete_when_it_returns(
+    client, editor, stack, broker, page_server, tmp_path
+):
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    stack.worker()
+    stack.beat()
+    client.force_login(editor)
+    pdf = make_pdf(sample_paragraphs())
+    assert client.get("/api/articles/").status_code == 200  # first-request costs paid here
+    broker.stop()
+
+    timings = []
+    article_ids = []
+    for name in ("first.pdf", "second.pdf"):
+        response, seconds = _timed(lambda name=name: _upload(client, name, pdf))
+        assert response.status_code == 202, response.content
+        timings.append(seconds)
+        article_ids.append(response.json()["id"])
+    response, seconds = _timed(
+        lambda: _import_url(client, f"http://127.0.0.1:{page_server.port}/story")
+    )
+    assert response.status_code == 202, response.content
+    timings.append(seconds)
+    article_ids.append(response.json()["id"])
+    print(f"\nrequests with the broker down took {', '.join(f'{t:.3f}' for t in timings)} s")
+    assert max(timings) < 2.0
+    assert Job.objects.filter(state=Job.State.QUEUED, sent_at__isnull=True).count() == 3
+
+    broker.start()
+    returned = time.monotonic()
+    wait_for(_all_ready(article_ids), timeout=90, message="the imports did not complete")
+    print(f"all imports completed {time.monotonic() - returned:.1f} s after the broker returned")
+    for article in Article.objects.filter(pk__in=article_ids):
+        assert LISTENERS in article.text
+        assert article.revisions.count() == 1
+    assert set(Job.objects.values_list("state", flat=True)) == {Job.State.DONE}
+
+
+def test_an_import_whose_worker_is_killed_completes_once_in_another_worker(
+    client, editor, stack, page_server, tmp_path
+):
+    arrived, release = threading.Event(), threading.Event()
+    page = _page()
+
+    def slow_page(request):
+        # The first fetch hangs until the test lets it go; later ones answer at once.
+        if not arrived.is_set():
+            arrived.set()
+            release.wait(60)
+        return Response(page, content_type="text/html")
+
+    page_server.expect_request("/slow").respond_with_handler(slow_page)
+    first = stack.worker()
+    client.force_login(editor)
+    response = _import_url(client, f"http://127.0.0.1:{page_server.port}/slow")
+    assert response.status_code == 202
+    article_id = response.json()["id"]
+    assert arrived.wait(60), "the worker never fetched the page"
+    job = Job.objects.get()
+    assert (job.state, job.attempts) == (Job.State.RUNNING, 1)
+
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    killed = time.monotonic()
+    release.set()
+    stack.worker()
+    stack.beat()
+
+    wait_for(_all_ready([article_id]), timeout=90, message="the import was not taken over")
+    print(f"\nthe killed import completed {time.monotonic() - killed:.1f} s after the kill")
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (Job.State.DONE, 2)
+    assert Article.objects.count() == 1
+    assert ArticleRevision.objects.filter(article_id=article_id).count() == 1
+    assert ArticleImport.objects.get().state == ArticleImport.State.SUCCEEDED
+    assert len(page_server.log) == 2
+
+
+def test_a_rolled_back_transaction_sends_no_message_and_leaves_no_job(
+    editor, organization, broker, transactional_db, page_server
+):
+    url = f"http://127.0.0.1:{page_server.port}/story"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.article_import_url(organization=organization, requested_by=editor, url=url)
+        assert Job.objects.count() == 1
+        raise RuntimeError("the request failed after the import was queued")
+    assert Job.objects.count() == 0
+    assert Article.objects.count() == 0
+    assert broker.queued_messages() == 0
+
+    # The same call, committed: exactly one message, and the job records that it was sent.
+    services.article_import_url(organization=organization, requested_by=editor, url=url)
+    assert broker.queued_messages() == 1
+    assert Job.objects.get().sent_at is not None
+
+
+def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(stack, tmp_path):
+    port = localservers.free_port()
+    run_stack = stack.launch(
+        "run_stack",
+        [sys.executable, "manage.py", "run_stack", "--port", str(port), "--concurrency", "1"],
+        FACTCHECK_VAR_DIR=str(tmp_path),
+    )
+
+    def pid_of(event: str) -> int | None:
+        found = re.search(rf"^{event} \(pid (\d+)\)", run_stack.log.read_text(), re.MULTILINE)
+        return int(found[1]) if found else None
+
+    def serves() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+    worker = wait_for(lambda: pid_of("Started the celery worker"), timeout=60)
+    wait_for(lambda: pid_of("Started the celery beat"), timeout=60)
+    wait_for(serves, timeout=60, message="the web server did not answer")
+    os.kill(worker, signal.SIGKILL)
+    restarted = wait_for(lambda: pid_of("Restarted the celery worker"), timeout=60)
+    assert restarted != worker
+    assert "The celery worker exited (-9); restarting it in 1 s." in run_stack.log.read_text()
+    assert run_stack.poll() is None
+    assert serves()
+    stack.stop()
+    assert run_stack.returncode == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(restarted, 0)  # the restarted worker stopped with the stack
+
+
+# The runner and the sweeper, called in this process (no worker needed)
+
+
+@pytest.fixture
+def broker_down(settings):
+    """A broker address where nothing listens: every send fails at once."""
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{localservers.free_port()}/0"
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+
+
+def _url_import_job(editor, organization, url: str) -> Job:
+    services.article_import_url(organization=organization, requested_by=editor, url=url)
+    return Job.objects.get()
+
+
+def test_enqueue_with_the_broker_down_is_fast_and_leaves_the_job_queued(
+    editor, organization, broker_down, transactional_db
+):
+    started = time.monotonic()
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url="http://127.0.0.1:9/story"
+    )
+    assert time.monotonic() - started < 1.0
+    job = Job.objects.get()
+    assert (job.kind, job.subject_id) == ("import", article.imports.get().pk)
+    assert (job.state, job.sent_at) == (Job.State.QUEUED, None)
+
+
+def test_a_permanent_failure_fails_the_job_at_once_with_its_reason(
+    editor, organization, broker_down, page_server
+):
+    page_server.expect_request("/gone").respond_with_data("gone", status=404)
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/gone")
+    assert jobs.run("import", job.pk) == Job.State.FAILED
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert job.last_error == "the server answered 404 Not Found"
+    article = Article.objects.get()
+    assert article.status == Article.Status.FAILED
+    assert "404" in article.import_error
+
+
+def test_a_transient_failure_is_retried_with_backoff_then_fails_with_the_reason(
+    editor, organization, broker_down, settings
+):
+    settings.FACTCHECK_JOB_RETRY_DELAY = 10
+    # Nothing listens on this port: the connection is refused, which may pass.
+    url = f"http://127.0.0.1:{localservers.free_port()}/story"
+    job = _url_import_job(editor, organization, url)
+    Job.objects.filter(pk=job.pk).update(max_attempts=3)
+
+    delays = []
+    for _ in range(2):
+        before = timezone.now()
+        assert jobs.run("import", job.pk) == Job.State.QUEUED
+        job.refresh_from_db()
+        delays.append(round((job.run_after - before).total_seconds()))
+        assert "could not connect to 127.0.0.1" in job.last_error
+        assert Article.objects.get().status == Article.Status.IMPORTING
+    assert delays == [10, 20]
+
+    assert jobs.run("import", job.pk) == Job.State.FAILED
+    job.refresh_from_db()
+    assert job.attempts == 3
+    assert job.last_error.startswith("gave up after 3 attempts: could not connect")
+    assert Article.objects.get().status == Article.Status.FAILED
+
+
+def test_a_job_that_is_done_is_not_run_again(editor, organization, broker_down, page_server):
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    assert jobs.run("import", job.pk) == Job.State.DONE
+    assert jobs.run("import", job.pk) == Job.State.DONE
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert len(page_server.log) == 1
+    assert ArticleRevision.objects.count() == 1
+
+
+def test_an_import_run_again_after_it_succeeded_makes_no_second_article_or_revision(
+    editor, organization, broker_down, page_server
+):
+    """As when a worker dies after the import committed but before its job was marked done."""
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    assert jobs.run("import", job.pk) == Job.State.DONE
+    long_ago = timezone.now() - timedelta(hours=1)
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=long_ago)
+    assert jobs.run("import", job.pk) == Job.State.DONE
+    assert (Article.objects.count(), ArticleRevision.objects.count()) == (1, 1)
+    assert Job.objects.get().attempts == 2
+
+
+def test_a_running_job_held_by_a_live_attempt_is_left_alone(
+    editor, organization, broker_down, page_server
+):
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, attempts=1, started_at=timezone.now()
+    )
+    assert jobs.run("import", job.pk) == Job.State.RUNNING
+    assert jobs.sweep().requeued == 0
+    assert page_server.log == []
+
+
+def test_the_sweeper_takes_back_dead_attempts_and_fails_jobs_out_of_attempts(
+    editor, organization, broker_down, settings
+):
+    settings.FACTCHECK_JOB_QUEUED_TIMEOUT = 60
+    dead = timezone.now() - timedelta(hours=1)
+    first = _url_import_job(editor, organization, "http://127.0.0.1:9/one")
+    services.article_import_url(
+        organization=organization, requested_by=editor, url="http://127.0.0.1:9/two"
+    )
+    second = Job.objects.exclude(pk=first.pk).get()
+    fresh = services.article_import_url(
+        organization=organization, requested_by=editor, url="http://127.0.0.1:9/three"
+    )
+    Job.objects.filter(pk=first.pk).update(state=Job.State.RUNNING, attempts=2, started_at=dead)
+    Job.objects.filter(pk=second.pk).update(state=Job.State.RUNNING, attempts=5, started_at=dead)
+
+    report = jobs.sweep()
+    assert (report.requeued, report.failed, report.sent) == (1, 1, 0)  # the broker is down
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == Job.State.QUEUED and "did not finish" in first.last_error
+    assert second.state == Job.State.FAILED
+    assert second.last_error.startswith("gave up after 5 attempts")
+    failed_import = ArticleImport.objects.get(pk=second.subject_id)
+    assert failed_import.state == ArticleImport.State.FAILED
+    assert failed_import.article.status == Article.Status.FAILED
+    # A job queued a moment ago still has its own message on the way: not sent again.
+    assert Job.objects.get(subject_id=fresh.imports.get().pk).sent_at is None
+
+
+def test_every_background_task_has_time_limits_and_late_acknowledgement():
+    for task in (tasks.run_import, tasks.reanchor_article):
+        assert task.acks_late and task.reject_on_worker_lost
+        assert 0 < task.soft_time_limit < task.time_limit
+        assert task.ignore_result
+    assert celery_app.conf.task_ignore_result
+    # Tasks that declare none (the sweeper) get the project's defaults.
+    assert 0 < celery_app.conf.task_soft_time_limit < celery_app.conf.task_time_limit
+    assert celery_app.conf.task_acks_late and celery_app.conf.task_reject_on_worker_lost
+    schedule = django_settings.CELERY_BEAT_SCHEDULE["sweep-jobs"]
+    assert schedule["task"] == tasks.sweep_jobs.name
+
+
+def test_a_reanchoring_that_fails_for_good_orphans_its_claims_and_hides_their_verdicts(
+    editor, reviewer, organization, broker_down, settings
+):
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 0
+    article = factories.article(organization, editor)
+    claim = factories.published_claim(article, editor, reviewer)
+    services.article_update_text(
+        article=article, text="A new first paragraph.\n\n" + article.text, actor=editor
+    )
+    job = Job.objects.get(kind="reanchor")
+    claim.refresh_from_db()
+    assert claim.anchor_state == Claim.AnchorState.REANCHORING
+    # The revision the job names is gone from under it: a failure no retry can mend.
+    job.arguments = {"revision_id": 10**9}
+    job.save()
+    assert jobs.run("reanchor", job.pk) == Job.State.FAILED
+    claim.refresh_from_db()
+    assert claim.anchor_state == Claim.AnchorState.ORPHANED
+    assert claim.orphan_reason.startswith("re-anchoring did not finish")
+    assert claim.status == Claim.Status.IN_REVIEW
+    assert not queries.published_claims().filter(claim=claim).exists()

@@ -1,0 +1,522 @@
+"""Published verdicts change only through review: immutable versions, corrections, history."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from annotations import queries, services, versions
+from annotations.models import Claim, ClaimEvent, Membership, PublishedVersion, Rating
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LISTENERS = "Over 160,000 people listened in at once"
+CONCLUSION = "PTI screenshots showed about **164,000** listeners."
+NOTE = "Twitter's own figure, released later, was 120,000"
+
+
+def _rating(organization, label):
+    return Rating.objects.get(scale__organization=organization, label=label)
+
+
+@pytest.fixture
+def desk(newsroom):
+    """The sample article with "Mostly true" published on the listeners sentence."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    services.source_add(
+        claim=claim, actor=editor, url="https://example.org/spaces", title="Spaces record",
+        stance="supports",
+    )  # fmt: skip
+    claim.refresh_from_db()
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, conclusion=CONCLUSION,
+        rating=_rating(article.organization, "Mostly true"), tags=["record"],
+    )  # fmt: skip
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    claim.refresh_from_db()
+    second_reviewer = factories.member(
+        article.organization, Membership.Role.REVIEWER, username="rhea"
+    )
+    return {**newsroom, "claim": claim, "second_reviewer": second_reviewer}
+
+
+def _public(claim):
+    """The one version readers see of `claim`, as a comparable dict, or None."""
+    version = queries.published_claims().filter(claim=claim).first()
+    if version is None:
+        return None
+    return {
+        **versions.version_snapshot(version),
+        "number": version.number,
+        "prefix": version.prefix,
+        "suffix": version.suffix,
+        "published_by": version.published_by.username,
+        "correction_note": version.correction_note,
+    }
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _write(client, method, url, claim, payload=None):
+    """A claim write as the workspace sends it: JSON, with the version it opened."""
+    claim.refresh_from_db()
+    kwargs = {"headers": {"If-Match": f'"{claim.version}"'}}
+    if payload is not None:
+        kwargs.update(data=payload, content_type="application/json")
+    return getattr(client, method)(url, **kwargs)
+
+
+def _patch(client, claim, **fields):
+    return _write(client, "patch", f"/api/claims/{claim.pk}/", claim, fields)
+
+
+def _post(client, url, claim, payload):
+    return _write(client, "post", url, claim, payload)
+
+
+def _transition(client, claim, to, note=""):
+    return _post(client, f"/api/claims/{claim.pk}/transition/", claim, {"to": to, "note": note})
+
+
+def test_first_publication_freezes_everything_a_reader_sees(desk):
+    public = _public(desk["claim"])
+    assert public["number"] == 1 and public["published_by"] == "rev"
+    assert public["rating"] == "Mostly true" and public["conclusion"] == CONCLUSION
+    assert public["exact"] == LISTENERS and public["tags"] == ["record"]
+    assert [(s["url"], s["stance"]) for s in public["sources"]] == [
+        ("https://example.org/spaces", "supports")
+    ]
+    version = PublishedVersion.objects.get(claim=desk["claim"])
+    assert version.publisher == desk["organization"] and version.correction_note == ""
+
+
+def test_editor_patching_a_published_conclusion_leaves_the_public_version_unchanged(client, desk):
+    claim, before = desk["claim"], _public(desk["claim"])
+    response = _patch(_as(client, desk["editor"]), claim, conclusion="Rewritten, unreviewed.")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "draft" and body["conclusion"] == "Rewritten, unreviewed."
+    assert body["has_unpublished_changes"] is True
+    assert body["unpublished_changes"] == ["conclusion revised"]
+    assert body["published_version"]["conclusion"] == CONCLUSION
+    assert body["published_version"]["number"] == 1
+    assert _public(claim) == before
+    event = ClaimEvent.objects.filter(claim=claim).last()
+    assert event.action == "updated" and event.changes["status"] == ["published", "draft"]
+
+
+def test_refuting_source_added_to_a_published_claim_is_not_public(client, desk):
+    claim, before = desk["claim"], _public(desk["claim"])
+    response = _post(
+        _as(client, desk["editor"]),
+        f"/api/claims/{claim.pk}/sources/",
+        claim,
+        {"url": "https://example.org/denial", "title": "Denial", "stance": "refutes"},
+    )
+    assert response.status_code == 201
+    assert response.json()["unpublished_changes"] == ["source added: “Denial” (refutes)"]
+    assert _public(claim) == before
+
+
+def test_source_stance_change_and_removal_are_corrections_too(client, desk):
+    claim, before = desk["claim"], _public(desk["claim"])
+    source = claim.sources.get()
+    client = _as(client, desk["editor"])
+    url = f"/api/claims/{claim.pk}/sources/{source.pk}/"
+    changed = _write(client, "patch", url, claim, {"stance": "refutes"})
+    assert changed.status_code == 200
+    assert changed.json()["unpublished_changes"] == [
+        "source “Spaces record” changed from supports to refutes"
+    ]
+    removed = _write(client, "delete", url, claim)
+    assert removed.status_code == 200 and removed.json()["sources"] == []
+    assert removed.json()["unpublished_changes"] == ["source removed: “Spaces record”"]
+    assert _public(claim) == before
+    assert [e.action for e in claim.events.order_by("id")][-2:] == [
+        "source updated",
+        "source removed",
+    ]
+
+
+def test_reattached_verdict_stays_public_on_the_original_sentence(client, desk):
+    claim, article, before = desk["claim"], desk["article"], _public(desk["claim"])
+    response = _post(
+        _as(client, desk["editor"]),
+        f"/api/claims/{claim.pk}/reattach/",
+        claim,
+        {"selectors": factories.quote_selectors(article.text, "Imran Khan")},
+    )
+    assert response.status_code == 200
+    assert response.json()["exact"] == "Imran Khan" and response.json()["status"] == "draft"
+    public = _public(claim)
+    assert public == before and public["exact"] == LISTENERS
+    assert article.text[public["start"] : public["end"]] == LISTENERS
+
+
+def _correct_rating(client, desk, label="Half true"):
+    claim = desk["claim"]
+    _patch(_as(client, desk["editor"]), claim, rating=_rating(desk["organization"], label).pk)
+    assert _transition(client, claim, "in_review").status_code == 200
+    return claim
+
+
+def test_reviewer_republishes_with_a_note_and_the_old_version_is_kept(client, desk):
+    claim = _correct_rating(client, desk)
+    response = _transition(_as(client, desk["reviewer"]), claim, "published", NOTE)
+    assert response.status_code == 200, response.json()
+    assert response.json()["published_version"]["number"] == 2
+    public = _public(claim)
+    assert public["number"] == 2 and public["rating"] == "Half true"
+    assert public["correction_note"] == NOTE
+    old = PublishedVersion.objects.get(claim=claim, number=1)
+    assert not old.is_current and old.rating.label == "Mostly true"
+    history = queries.claim_public_history(claim)
+    assert [entry["rating"] for entry in history] == ["Mostly true", "Half true"]
+    assert history[1]["changes"] == ["rating changed from Mostly true to Half true"]
+    today = versions.day(dt.date.today())
+    assert history[1]["correction"] == (
+        f"{today}: rating changed from Mostly true to Half true because Twitter's own "
+        "figure, released later, was 120,000"
+    )
+
+
+def test_republishing_without_a_note_is_refused_with_a_400(client, desk):
+    claim = _correct_rating(client, desk)
+    response = _transition(_as(client, desk["reviewer"]), claim, "published", "  ")
+    assert response.status_code == 400
+    assert "correction note" in response.json()["note"][0]
+    assert _public(claim)["number"] == 1
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
+
+
+def test_a_reviewer_cannot_republish_a_change_they_made(client, desk):
+    claim, reviewer = desk["claim"], desk["reviewer"]
+    _patch(_as(client, reviewer), claim, conclusion="The reviewer's own rewrite.")
+    assert _transition(client, claim, "in_review").status_code == 200
+    denied = _transition(client, claim, "published", NOTE)
+    assert denied.status_code == 403
+    assert "you changed it" in denied.json()["detail"]
+    assert _public(claim)["number"] == 1
+    allowed = _transition(_as(client, desk["second_reviewer"]), claim, "published", NOTE)
+    assert allowed.status_code == 200 and _public(claim)["number"] == 2
+
+
+def test_the_creator_cannot_republish_even_as_reviewer(client, desk):
+    creator = desk["editor"]
+    Membership.objects.filter(user=creator).update(role=Membership.Role.REVIEWER)
+    claim = _correct_rating(client, desk)
+    response = _transition(_as(client, creator), claim, "published", NOTE)
+    assert response.status_code == 403
+    assert _public(claim)["number"] == 1
+
+
+def test_retraction_needs_a_public_note_and_writes_a_retracted_version(client, desk):
+    claim = desk["claim"]
+    client = _as(client, desk["reviewer"])
+    refused = _transition(client, claim, "retracted")
+    assert refused.status_code == 400 and "note" in refused.json()
+    response = _transition(client, claim, "retracted", "The record was never verified")
+    assert response.status_code == 200
+    assert queries.published_claims().filter(claim=claim).count() == 0
+    retraction = queries.retracted_claims().get(claim=claim)
+    assert retraction.number == 2 and retraction.rating.label == "Mostly true"
+    history = queries.claim_public_history(claim)
+    assert [entry["kind"] for entry in history] == ["published", "retracted"]
+    assert history[1]["correction"].endswith("retracted because The record was never verified")
+
+
+def test_a_correction_in_progress_can_still_be_retracted(client, desk):
+    claim = desk["claim"]
+    _patch(_as(client, desk["editor"]), claim, conclusion="Draft of a correction.")
+    response = _transition(_as(client, desk["reviewer"]), claim, "retracted", "Withdrawn")
+    assert response.status_code == 200
+    assert queries.retracted_claims().get(claim=claim).conclusion == CONCLUSION
+
+
+def test_unchanged_working_copy_returns_to_published_without_a_new_version(client, desk):
+    claim = desk["claim"]
+    client = _as(client, desk["reviewer"])
+    assert _transition(client, claim, "in_review").status_code == 200
+    response = _transition(client, claim, "published")
+    assert response.status_code == 200 and response.json()["status"] == "published"
+    assert PublishedVersion.objects.filter(claim=claim).count() == 1
+
+
+def test_moved_words_update_the_public_selectors_without_review(client, desk):
+    claim, article = desk["claim"], desk["article"]
+    lead = "Editor's note: this article was updated.\n\n"
+    response = _as(client, desk["editor"]).put(
+        f"/api/articles/{article.pk}/text/", {"text": lead + article.text},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 200 and response.json()["moved"] == 1
+    article.refresh_from_db()
+    public = _public(claim)
+    assert public["revision"] == 2 and public["number"] == 1
+    assert article.text[public["start"] : public["end"]] == LISTENERS
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED
+
+
+def test_public_version_follows_its_own_words_after_the_working_copy_was_reattached(client, desk):
+    claim, article = desk["claim"], desk["article"]
+    client = _as(client, desk["editor"])
+    _post(
+        client,
+        f"/api/claims/{claim.pk}/reattach/",
+        claim,
+        {"selectors": factories.quote_selectors(article.text, "Imran Khan")},
+    )
+    lead = "Editor's note: this article was updated.\n\n"
+    client.put(
+        f"/api/articles/{article.pk}/text/", {"text": lead + article.text},
+        content_type="application/json",
+    )  # fmt: skip
+    article.refresh_from_db()
+    public = _public(claim)
+    assert public["revision"] == 2 and public["exact"] == LISTENERS
+    assert article.text[public["start"] : public["end"]] == LISTENERS
+    claim.refresh_from_db()
+    assert claim.exact == "Imran Khan" and article.text[claim.start : claim.end] == "Imran Khan"
+
+
+def test_changed_words_hide_the_public_version_until_republished(client, desk):
+    claim, article = desk["claim"], desk["article"]
+    client = _as(client, desk["editor"])
+    text = article.text.replace("160,000 people", "170,000 people")
+    assert client.put(
+        f"/api/articles/{article.pk}/text/", {"text": text}, content_type="application/json"
+    ).status_code == 200  # fmt: skip
+    assert _public(claim) is None
+    version = PublishedVersion.objects.get(claim=claim)
+    assert version.is_current and not version.is_anchored and version.revision.number == 1
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
+    detail = client.get(f"/api/claims/{claim.pk}/").json()
+    assert detail["has_unpublished_changes"] and not detail["published_version"]["is_anchored"]
+    assert claim.orphan_reason == "number changed: 160,000 → 170,000"
+    new_words = LISTENERS.replace("160,000", "170,000")
+    _post(
+        client,
+        f"/api/claims/{claim.pk}/reattach/",
+        claim,
+        {"selectors": factories.quote_selectors(text, new_words)},
+    )
+    assert _public(claim) is None
+    response = _transition(_as(client, desk["reviewer"]), claim, "published", NOTE)
+    assert response.status_code == 200, response.json()
+    assert _public(claim)["exact"] == LISTENERS.replace("160,000", "170,000")
+
+
+def test_a_public_version_never_changes_after_it_is_written(client, desk):
+    claim = desk["claim"]
+    first = PublishedVersion.objects.get(claim=claim)
+    frozen = versions.version_snapshot(first)
+    _correct_rating(client, desk, label="False")
+    _transition(_as(client, desk["reviewer"]), claim, "published", NOTE)
+    first.refresh_from_db()
+    assert versions.version_snapshot(first) == frozen
+
+
+def test_only_never_published_claims_can_be_deleted(desk):
+    claim, editor = desk["claim"], desk["editor"]
+    with pytest.raises(ValidationError, match="retract"):
+        services.claim_delete(claim=claim, actor=editor)
+    draft = services.claim_create(
+        article=desk["article"], creator=editor,
+        selectors=factories.quote_selectors(desk["article"].text, "Imran Khan"),
+    )  # fmt: skip
+    services.claim_delete(claim=draft, actor=editor)
+    assert not Claim.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ({"rating": "Mostly true"}, {"rating": "Half true"},
+         ["rating changed from Mostly true to Half true"]),
+        ({"claimant": ""}, {"claimant": "PTI"}, ["claimant changed from none to “PTI”"]),
+        ({"conclusion": "a"}, {"conclusion": "b"}, ["conclusion revised"]),
+        ({"exact": "x", "revision": 1}, {"exact": "y", "revision": 1},
+         ["attached to “y” instead of “x”"]),
+        ({"exact": "x", "revision": 1, "start": 0, "end": 1},
+         {"exact": "x", "revision": 1, "start": 5, "end": 6},
+         ["attached to another occurrence of “x”"]),
+        ({"exact": "x", "revision": 1, "start": 0, "end": 1},
+         {"exact": "x", "revision": 2, "start": 5, "end": 6}, []),
+        ({"tags": ["a"]}, {"tags": []}, ["tags changed from a to none"]),
+    ],
+)  # fmt: skip
+def test_changes_between_snapshots_read_as_phrases(before, after, expected):
+    assert versions.changes_between(before, after) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "line"),
+    [
+        ("Because new data", "3 Dec 2026: republished Because new data"),
+        ("New data arrived", "3 Dec 2026: republished because New data arrived"),
+        ("PTI corrected it", "3 Dec 2026: republished because PTI corrected it"),
+    ],
+)
+def test_correction_line_joins_summary_and_note(note, line):
+    when = dt.date(2026, 12, 3)
+    assert versions.correction_line(kind="published", when=when, note=note, changes=[]) == line
+
+
+# The admin writes through the same services
+
+
+@pytest.fixture
+def admin_client(client, desk):
+    admin_user = factories.member(
+        desk["organization"], Membership.Role.ADMIN, username="boss", is_staff=True,
+        is_superuser=True,
+    )  # fmt: skip
+    client.force_login(admin_user)
+    client.admin_user = admin_user
+    return client
+
+
+def _admin_form(claim, **changes):
+    """The claim's admin change form as a browser would post it, with `changes` applied."""
+    source = claim.sources.get()
+    form = {
+        "claim_reviewed": claim.claim_reviewed,
+        "claimant": claim.claimant,
+        "claim_date": claim.claim_date.isoformat() if claim.claim_date else "",
+        "rating": claim.rating_id or "",
+        "conclusion": claim.conclusion,
+        "tags": '["record"]',
+        "assignee": "",
+        "sources-TOTAL_FORMS": "1",
+        "sources-INITIAL_FORMS": "1",
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "1000",
+        "sources-0-id": source.pk,
+        "sources-0-claim": claim.pk,
+        "sources-0-url": source.url,
+        "sources-0-title": source.title,
+        "sources-0-publisher": source.publisher,
+        "sources-0-quote": source.quote,
+        "sources-0-stance": source.stance,
+    }
+    form.update(changes)
+    return form
+
+
+def test_admin_change_form_cannot_publish_or_set_the_workflow(admin_client, desk):
+    claim = desk["claim"]
+    _patch(_as(admin_client, desk["editor"]), claim, conclusion="A correction in draft.")
+    admin_client.force_login(admin_client.admin_user)
+    claim.refresh_from_db()
+    url = f"/admin/annotations/claim/{claim.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert 'name="status"' not in page and 'name="reviewer"' not in page
+    assert 'name="version"' not in page and 'name="published_at"' not in page
+    form = _admin_form(
+        claim, status="published", reviewer=admin_client.admin_user.pk, version="99",
+        published_at="2026-01-01 00:00:00",
+    )  # fmt: skip
+    response = admin_client.post(url, form)
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT and claim.reviewer == desk["reviewer"]
+    assert PublishedVersion.objects.filter(claim=claim).count() == 1
+    assert _public(claim)["conclusion"] == CONCLUSION
+
+
+def test_conclusion_edited_in_the_admin_goes_through_the_service(admin_client, desk):
+    claim, before = desk["claim"], _public(desk["claim"])
+    version = claim.version
+    response = admin_client.post(
+        f"/admin/annotations/claim/{claim.pk}/change/",
+        _admin_form(claim, conclusion="Edited in the admin."),
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.conclusion == "Edited in the admin." and claim.version == version + 1
+    assert claim.status == Claim.Status.DRAFT
+    event = claim.events.order_by("-id").first()
+    assert event.action == "updated" and event.actor == admin_client.admin_user
+    assert event.changes["conclusion"] == [CONCLUSION, "Edited in the admin."]
+    assert _public(claim) == before
+
+
+def test_source_stance_changed_in_the_admin_inline_goes_through_the_service(admin_client, desk):
+    claim, before = desk["claim"], _public(desk["claim"])
+    response = admin_client.post(
+        f"/admin/annotations/claim/{claim.pk}/change/",
+        _admin_form(claim, **{"sources-0-stance": "refutes"}),
+    )
+    assert response.status_code == 302
+    assert claim.sources.get().stance == "refutes"
+    event = claim.events.order_by("-id").first()
+    assert event.action == "source updated" and event.actor == admin_client.admin_user
+    assert _public(claim) == before
+
+
+def test_admin_cannot_delete_a_published_claim_or_touch_its_versions(admin_client, desk):
+    claim = desk["claim"]
+    assert admin_client.get(f"/admin/annotations/claim/{claim.pk}/delete/").status_code == 403
+    version = PublishedVersion.objects.get(claim=claim)
+    url = f"/admin/annotations/publishedversion/{version.pk}/"
+    assert admin_client.get(f"{url}change/").status_code == 200
+    assert admin_client.post(f"{url}change/", {"conclusion": "x"}).status_code == 403
+    assert admin_client.get(f"{url}delete/").status_code == 403
+    assert admin_client.get("/admin/annotations/publishedversion/add/").status_code == 403
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_source_added_in_the_admin_inline_goes_through_the_service(admin_client, desk):
+    claim, before = desk["claim"], _public(desk["claim"])
+    form = _admin_form(
+        claim,
+        **{
+            "sources-TOTAL_FORMS": "2",
+            "sources-1-claim": claim.pk,
+            "sources-1-url": "https://example.org/denial",
+            "sources-1-title": "Denial",
+            "sources-1-stance": "refutes",
+        },
+    )
+    response = admin_client.post(f"/admin/annotations/claim/{claim.pk}/change/", form)
+    assert response.status_code == 302
+    added = claim.sources.get(url="https://example.org/denial")
+    assert added.added_by == admin_client.admin_user
+    assert claim.events.order_by("-id").first().action == "source added"
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT and _public(claim) == before
+
+
+def test_admin_deletes_a_never_published_claim_through_the_service(admin_client, desk):
+    draft = services.claim_create(
+        article=desk["article"], creator=desk["editor"],
+        selectors=factories.quote_selectors(desk["article"].text, "Imran Khan"),
+    )  # fmt: skip
+    response = admin_client.post(f"/admin/annotations/claim/{draft.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Claim.objects.filter(pk=draft.pk).exists()
+    assert Claim.objects.filter(pk=desk["claim"].pk).exists()
+
+
+def test_article_list_counts_a_claim_as_published_while_its_correction_is_a_draft(client, desk):
+    claim = desk["claim"]
+    _patch(_as(client, desk["editor"]), claim, conclusion="A correction in the works.")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+    response = client.get("/", {"status": "published"})
+    listed = list(response.context["page"])
+    assert [article.pk for article in listed] == [desk["article"].pk]
+    assert listed[0].claims_published == 1
