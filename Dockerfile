@@ -1,4 +1,4 @@
-# One image for the web server, the Celery worker and beat; the same requirements.txt as `make run`.
+# One image for the web server, the Celery worker and beat; the same hashed lock as `make run`.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,7 +11,10 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+# Exactly the locked releases, each file checked against its hash; --no-deps because the
+# lock already names every dependency, so nothing unlocked can slip in.
+RUN pip install -r requirements.txt --require-hashes --no-deps \
+    && pip check
 
 COPY . .
 RUN useradd --system --create-home factcheck \

@@ -4,18 +4,28 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-embedded test-postgres lint format bench migrate demo check-deploy clean
+.PHONY: run test test-embedded test-postgres lint format lock bench migrate demo check-deploy clean
+
+# Installs exactly the locked set: every file checked against its hash, nothing resolved
+# on the fly, so a dependency missing from the lock fails here rather than at import.
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes --no-deps
+# Resolves the .in files for every platform on Python 3.11, hashing every file of each
+# pinned release (wheels for all platforms and the sdist), so the lock installs anywhere.
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
+# The stamps depend on the locks, so a changed lock reinstalls. The lock pins pip too.
 $(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
+	$(PY) -m pip check
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
+	$(PY) -m pip check
 	touch $@ $(VENV)/.runtime
 
 ## Start the whole stack on embedded defaults (or DATABASE_URL / REDIS_URL when set).
@@ -52,6 +62,14 @@ bench: $(VENV)/.dev
 check-deploy: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
 	DJANGO_ALLOWED_HOSTS=factcheck.example $(PY) manage.py check --deploy --fail-level WARNING
+
+## Re-resolve requirements*.in into the hashed locks; keeps existing pins unless
+## asked to move them: make lock LOCK_ARGS=--upgrade (or --upgrade-package NAME).
+lock: $(VENV)/.dev
+	$(UV_COMPILE) $(LOCK_ARGS) --output-file requirements.txt requirements.in
+	$(UV_COMPILE) $(LOCK_ARGS) --output-file requirements-dev.txt requirements-dev.in
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $(VENV)/.dev $(VENV)/.runtime
 
 clean:
 	rm -rf var staticfiles .pytest_cache test-artifacts

@@ -160,6 +160,9 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     rating = fields.get("rating")
     if rating is not None and rating.scale.organization_id != claim.article.organization_id:
         raise ValidationError({"rating": "That rating belongs to another organization's scale."})
+    assignee = fields.get("assignee")
+    if assignee is not None and not permissions.is_member(assignee, claim.article.organization):
+        raise ValidationError({"assignee": "Not a member of this organization."})
     changes = {}
     for name, value in fields.items():
         old = getattr(claim, name)
