@@ -42,6 +42,19 @@ def _changed(form, names) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the product (history, versions, jobs): shown, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A model admin whose saves call services: a refused add stays on the list with its reason."""
 
@@ -324,19 +337,11 @@ class ArticleAdmin(ServiceAdmin):
 
 
 @admin.register(ArticleRevision)
-class ArticleRevisionAdmin(admin.ModelAdmin):
+class ArticleRevisionAdmin(ReadOnlyAdmin):
+    """Revisions are made by changing an article's text, which re-anchors its claims."""
+
     list_display = ["article", "number", "reason", "created_at"]
     readonly_fields = ["article", "number", "text", "reason", "created_by", "created_at"]
-
-    def has_add_permission(self, request):
-        # Revisions are made by changing an article's text, which re-anchors its claims.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 SOURCE_FETCH_FIELDS = [
@@ -454,7 +459,7 @@ def _org(claim: Claim):
 
 
 @admin.register(PublishedVersion)
-class PublishedVersionAdmin(admin.ModelAdmin):
+class PublishedVersionAdmin(ReadOnlyAdmin):
     """Published versions are immutable history: shown, never added, changed or deleted."""
 
     list_display = [
@@ -464,31 +469,13 @@ class PublishedVersionAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_current", "is_anchored", "publisher"]
     search_fields = ["claim_reviewed", "exact", "correction_note"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(admin.ModelAdmin):
+class ClaimEventAdmin(ReadOnlyAdmin):
     """A claim's history: shown, never written by hand."""
 
     list_display = ["claim", "action", "actor", "created_at"]
     readonly_fields = ["claim", "action", "actor", "changes", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Source)
@@ -614,7 +601,7 @@ class ArticleImportAdmin(ServiceAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     """Invitations are read-only here: admins send, resend and revoke them on the members page."""
 
     list_display = ["email", "invited_user", "organization", "role", "state", "expires_at"]
@@ -622,29 +609,11 @@ class InvitationAdmin(admin.ModelAdmin):
     # The token hash is left out: it is of no use to read, and needs no exposing.
     exclude = ["token_hash"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin):
     """Background jobs, read-only: their rows are written by the job runner and the sweeper."""
 
     list_display = ["kind", "subject_id", "state", "attempts", "created_at", "finished_at"]
     list_filter = ["state", "kind"]
     search_fields = ["last_error"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 
 from annotations.models import Article, Membership, Organization, Rating
 from tests import factories
@@ -130,3 +131,28 @@ def test_an_editor_retitles_an_article_without_a_new_revision(client, desk):
 def test_claim_history_cannot_be_written_by_hand(client, desk):
     client.force_login(desk["admin"])
     assert client.get("/admin/annotations/claimevent/add/").status_code == 403
+
+
+def test_a_rating_in_use_is_not_deleted_and_the_admin_says_why(client, desk):
+    from annotations import services
+
+    client.force_login(desk["admin"])
+    rating = Rating.objects.get(scale__organization=desk["organization"], label="False")
+    claim = services.claim_create(
+        article=desk["article"],
+        creator=desk["admin"],
+        selectors=factories.quote_selectors(desk["article"].text, "Over 160,000 people"),
+    )
+    services.claim_update(claim=claim, actor=desk["admin"], expected_version=None, rating=rating)
+    url = f"/admin/annotations/ratingscale/{rating.scale_id}/change/"
+    data = _form_data(client, url)
+    row = next(key[: -len("-label")] for key, value in data.items() if value == "False")
+    data[f"{row}-DELETE"] = "on"
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    # The admin's own form refuses before the service is asked; the service refuses too.
+    assert "protected related objects" in response.content.decode()
+    assert Rating.objects.filter(pk=rating.pk).exists()
+    with pytest.raises(ValidationError, match="is the verdict of claims"):
+        services.rating_delete(rating=rating, actor=desk["admin"])
+    assert Rating.objects.filter(pk=rating.pk).exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from annotations import permissions
 from annotations.models import Rating, RatingScale
@@ -14,9 +16,12 @@ RATING_FIELDS = ("label", "value", "position", "colour", "description")
 @transaction.atomic
 def rating_scale_save(*, scale: RatingScale, actor) -> RatingScale:
     """Create or change a verdict scale; only the organization's admins may."""
-    permissions.require_manage_members(
-        actor, scale.organization, "Only an organization admin can edit its rating scales."
-    )
+    stored = RatingScale.objects.filter(pk=scale.pk).select_related("organization").first()
+    # Moving a scale takes it from one newsroom and gives it to another: both must allow it.
+    for organization in {scale.organization, *([stored.organization] if stored else [])}:
+        permissions.require_manage_members(
+            actor, organization, "Only an organization admin can edit its rating scales."
+        )
     scale.full_clean()
     scale.save()
     return scale
@@ -35,8 +40,13 @@ def rating_save(*, rating: Rating, actor) -> Rating:
 
 @transaction.atomic
 def rating_delete(*, rating: Rating, actor) -> None:
-    """Remove a rating no claim uses; a rating on a verdict is protected by the database."""
+    """Remove a rating no claim uses; a rating on a verdict is refused with the reason."""
     permissions.require_manage_members(
         actor, rating.scale.organization, "Only an organization admin can edit its ratings."
     )
-    rating.delete()
+    try:
+        rating.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            f"“{rating.label}” is the verdict of claims or published versions; it stays."
+        ) from error
