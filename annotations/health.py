@@ -8,6 +8,9 @@ from django.views.decorators.http import require_GET
 
 from factcheck.celery import app as celery_app
 
+# Seconds a readiness check waits for the broker before calling it unreachable.
+BROKER_TIMEOUT = 2
+
 
 @never_cache
 @require_GET
@@ -27,9 +30,22 @@ def _database_ok() -> str | None:
 
 def _broker_ok() -> str | None:
     try:
-        # The URL is read from settings on each check, as the job sender does.
-        with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as broker:
-            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        # The URL is read from settings on each check, as the job sender does. The socket
+        # timeouts bound a broker that accepts connections but never answers (frozen).
+        with celery_app.connection_for_write(
+            url=settings.CELERY_BROKER_URL,
+            connect_timeout=BROKER_TIMEOUT,
+            transport_options={
+                "socket_connect_timeout": BROKER_TIMEOUT,
+                "socket_timeout": BROKER_TIMEOUT,
+                "max_retries": 0,
+            },
+        ) as broker:
+            broker.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
+            # Connecting alone may not talk to Redis; a round trip proves it answers.
+            client = getattr(broker.default_channel, "client", None)
+            if client is not None:
+                client.ping()
     except Exception as error:
         return f"broker unreachable: {error.__class__.__name__}"
     return None

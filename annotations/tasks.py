@@ -16,7 +16,7 @@ def _import_failed(job: Job, reason: str) -> None:
         services.import_fail(
             article_import=article_import,
             actor=permissions.SYSTEM,
-            message=f"The import failed: {reason}",
+            message=reason,
         )
 
 

@@ -1,5 +1,8 @@
 """Health endpoints: /healthz is liveness; /readyz checks the database and the broker."""
 
+import signal
+import time
+
 import pytest
 
 from factcheck import localservers
@@ -39,3 +42,18 @@ def test_readyz_says_503_and_names_the_broker_when_it_is_down(client, private_br
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("broker unreachable")
+
+
+def test_readyz_says_503_at_once_when_the_broker_is_frozen(client, private_broker):
+    """A broker that accepts connections but never answers must not hang the probe."""
+    assert client.get("/readyz").status_code == 200
+    private_broker.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        response = client.get("/readyz")
+        elapsed = time.monotonic() - started
+    finally:
+        private_broker.process.send_signal(signal.SIGCONT)
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("broker unreachable")
+    assert elapsed < 10, f"the probe took {elapsed:.1f} s"

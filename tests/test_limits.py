@@ -414,3 +414,16 @@ def test_selection_too_long_for_wording_asks_for_the_wording_and_stores_nothing(
     assert response.status_code == 400
     assert "give the claim's wording" in response.json()["claim_reviewed"][0]
     assert _stored() == before
+
+
+def test_a_field_that_cannot_be_changed_here_is_refused_not_ignored(editor_client, claim):
+    before = _stored()
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/claims/{claim.pk}/",
+        {"status": "published", "claimant": "X", "version": claim.version},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"status": ["Not editable here."]}
+    assert _stored() == before

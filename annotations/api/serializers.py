@@ -282,6 +282,16 @@ class ClaimReattachSerializer(serializers.Serializer):
 class ClaimUpdateSerializer(serializers.Serializer):
     """Editable fields; `version` is the version the editor opened (or send If-Match)."""
 
+    def validate(self, attrs):
+        # A field that can't be changed here (status, creator, selectors) is refused rather
+        # than ignored, so a client never believes a change was made.
+        unknown = sorted(set(getattr(self, "initial_data", {})) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Not editable here."] for name in unknown[:20]}
+            )
+        return attrs
+
     version = VersionField()
     claim_reviewed = StrictCharField(max_length=models.CLAIM_WORDING_MAX, required=False)
     claimant = StrictCharField(max_length=300, required=False, allow_blank=True)

@@ -55,8 +55,8 @@ class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = (
         "Say which version of the claim you are changing: send the If-Match header with the "
-        'version you opened (If-Match: "3") or a "version" field. Without it, your change '
-        "could silently overwrite someone else's."
+        'version number you read (the claim\'s `version`, also its ETag) or a "version" '
+        "field. Without it, your change could silently overwrite someone else's."
     )
     default_code = "precondition_required"
 

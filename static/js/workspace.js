@@ -638,7 +638,12 @@ async function saveClaim(id, form, status, attempt = 1) {
 function errorText(error) {
   if (error instanceof ApiError) {
     if (error.body && typeof error.body === "object") {
-      return Object.values(error.body).flat().join(" ") || `error ${error.status}`;
+      // A 412 carries `detail`, who changed it and the current claim: say the sentence only.
+      if (typeof error.body.detail === "string") return error.body.detail;
+      const messages = Object.values(error.body)
+        .flat()
+        .filter((value) => typeof value === "string");
+      return messages.join(" ") || `error ${error.status}`;
     }
     return `server error ${error.status}`;
   }
