@@ -159,6 +159,8 @@ def correction_line(*, kind: str, when: dt.date, note: str, changes: list[str]) 
     if not note:
         return ""
     summary = "retracted" if kind == "retracted" else "; ".join(changes) or "republished"
+    # Reviewers copy the documented form ("3 Dec 2026: …"); the line gives the date itself.
+    note = note.strip().removeprefix(f"{day(when)}:").strip() or note
     return f"{day(when)}: {summary} {_because(note)}"
 
 

@@ -520,3 +520,21 @@ def test_article_list_counts_a_claim_as_published_while_its_correction_is_a_draf
     listed = list(response.context["page"])
     assert [article.pk for article in listed] == [desk["article"].pk]
     assert listed[0].claims_published == 1
+
+
+def test_a_note_that_starts_with_the_date_does_not_repeat_it():
+    import datetime as dt
+
+    from annotations import versions
+
+    when = dt.date(2026, 12, 3)
+    line = versions.correction_line(
+        kind="published",
+        when=when,
+        note="3 Dec 2026: Twitter published its own figure",
+        changes=["rating changed from Mostly true to Half true"],
+    )
+    assert line == (
+        "3 Dec 2026: rating changed from Mostly true to Half true because Twitter published "
+        "its own figure"
+    )
