@@ -58,6 +58,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ServiceAdmin(admin.ModelAdmin):
     """A model admin whose saves call services: a refused add stays on the list with its reason."""
 
+    def delete_queryset(self, request, queryset):
+        # Bulk deletes go one row at a time through `delete_model`, and so through a service.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
     def response_add(self, request, obj, post_url_continue=None):
         if obj.pk is None:
             return self.response_post_save_add(request, obj)
@@ -216,10 +221,6 @@ class MembershipAdmin(ServiceAdmin):
             ),
         )
 
-    def delete_queryset(self, request, queryset):
-        for membership in queryset:
-            self.delete_model(request, membership)
-
 
 class RatingInline(admin.TabularInline):
     model = Rating
@@ -361,7 +362,7 @@ class SourceInline(admin.StackedInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ServiceAdmin):
     """Claims: editable fields are saved through `claim_update`, so a published claim's change
     becomes a draft correction with an event and a version bump; the workflow (status,
     reviewer, publication) is read-only here and moves only through review in the workspace.
@@ -445,14 +446,6 @@ class ClaimAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         _admin_write(self, request, lambda: services.claim_delete(claim=obj, actor=request.user))
 
-    def delete_queryset(self, request, queryset):
-        for claim in queryset:
-            _admin_write(
-                self,
-                request,
-                lambda claim=claim: services.claim_delete(claim=claim, actor=request.user),
-            )
-
 
 def _org(claim: Claim):
     return claim.article.organization
@@ -524,14 +517,6 @@ class SourceAdmin(ServiceAdmin):
 
     def delete_model(self, request, obj):
         _admin_write(self, request, lambda: services.source_remove(source=obj, actor=request.user))
-
-    def delete_queryset(self, request, queryset):
-        for source in queryset:
-            _admin_write(
-                self,
-                request,
-                lambda source=source: services.source_remove(source=source, actor=request.user),
-            )
 
 
 class ArticleImportForm(forms.ModelForm):

@@ -1,12 +1,11 @@
 """Liveness and readiness probes for container health checks and load balancers."""
 
-from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from factcheck.celery import app as celery_app
+from annotations import jobs
 
 # Seconds a readiness check waits for the broker before calling it unreachable.
 BROKER_TIMEOUT = 2
@@ -30,18 +29,7 @@ def _database_ok() -> str | None:
 
 def _broker_ok() -> str | None:
     try:
-        # The URL is read from settings on each check, as the job sender does. The socket
-        # timeouts bound a broker that accepts connections but never answers (frozen).
-        with celery_app.connection_for_write(
-            url=settings.CELERY_BROKER_URL,
-            connect_timeout=BROKER_TIMEOUT,
-            transport_options={
-                "socket_connect_timeout": BROKER_TIMEOUT,
-                "socket_timeout": BROKER_TIMEOUT,
-                "max_retries": 0,
-            },
-        ) as broker:
-            broker.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
+        with jobs.broker_connection(BROKER_TIMEOUT) as broker:
             # Connecting alone may not talk to Redis; a round trip proves it answers.
             client = getattr(broker.default_channel, "client", None)
             if client is not None:

@@ -91,6 +91,30 @@ def enqueue(
     return job
 
 
+def broker_connection(timeout: float):
+    """A connection to the broker, opened with one try, every socket wait bounded by `timeout`.
+
+    The broker is the one the Django setting names, read at each call (tests change it).
+    A broker that is down now is the sweeper's business, not the caller's; the socket
+    timeouts also bound one that accepts connections but never answers.
+    """
+    connection = celery_app.connection_for_write(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=timeout,
+        transport_options={
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "max_retries": 0,
+        },
+    )
+    try:
+        connection.ensure_connection(max_retries=0, timeout=timeout)
+    except BaseException:
+        connection.release()
+        raise
+    return connection
+
+
 def send(jobs: Iterable[Job], *, countdown: float | None = None) -> int:
     """Send each job's message; return how many the broker took.
 
@@ -103,18 +127,7 @@ def send(jobs: Iterable[Job], *, countdown: float | None = None) -> int:
     timeout = settings.FACTCHECK_JOB_SEND_TIMEOUT
     sent: list[int] = []
     try:
-        # The broker named by the Django setting, read at each send (as the tests change it).
-        with celery_app.connection_for_write(
-            settings.CELERY_BROKER_URL,
-            connect_timeout=timeout,
-            transport_options={
-                "socket_connect_timeout": timeout,
-                "socket_timeout": timeout,
-                "max_retries": 0,
-            },
-        ) as connection:
-            # One try: a broker that is down now is the sweeper's business, not the caller's.
-            connection.ensure_connection(max_retries=0, timeout=timeout)
+        with broker_connection(timeout) as connection:
             for job in jobs:
                 celery_app.send_task(
                     TASK_NAMES[job.kind],

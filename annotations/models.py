@@ -20,6 +20,19 @@ TAG_MAX = 50
 TAGS_MAX = 20
 
 
+def w3c_selectors(anchored) -> list[dict]:
+    """The W3C TextQuoteSelector and TextPositionSelector of a claim or a published version."""
+    return [
+        {
+            "type": "TextQuoteSelector",
+            "exact": anchored.exact,
+            "prefix": anchored.prefix,
+            "suffix": anchored.suffix,
+        },
+        {"type": "TextPositionSelector", "start": anchored.start, "end": anchored.end},
+    ]
+
+
 class Organization(models.Model):
     """A newsroom: the ClaimReview `author` of the fact-checks its members publish."""
 
@@ -297,15 +310,7 @@ class Claim(models.Model):
     @property
     def selectors(self) -> list[dict]:
         """The stored W3C selectors, as the anchoring engine and JSON-LD expect them."""
-        return [
-            {
-                "type": "TextQuoteSelector",
-                "exact": self.exact,
-                "prefix": self.prefix,
-                "suffix": self.suffix,
-            },
-            {"type": "TextPositionSelector", "start": self.start, "end": self.end},
-        ]
+        return w3c_selectors(self)
 
 
 class ClaimEvent(models.Model):
@@ -480,6 +485,11 @@ class PublishedVersion(models.Model):
 
     def __str__(self):
         return f"{self.claim_reviewed[:60]} (v{self.number})"
+
+    @property
+    def selectors(self) -> list[dict]:
+        """The stored W3C selectors, as the anchoring engine and JSON-LD expect them."""
+        return w3c_selectors(self)
 
 
 class Invitation(models.Model):

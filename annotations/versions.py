@@ -60,19 +60,6 @@ def version_snapshot(version) -> dict:
     }
 
 
-def version_selectors(version) -> list[dict]:
-    """The W3C selectors a published version points at."""
-    return [
-        {
-            "type": "TextQuoteSelector",
-            "exact": version.exact,
-            "prefix": version.prefix,
-            "suffix": version.suffix,
-        },
-        {"type": "TextPositionSelector", "start": version.start, "end": version.end},
-    ]
-
-
 def _short(text: str | None) -> str:
     if not text:
         return "none"

@@ -70,6 +70,14 @@ def article(organization, editor):
     return factories.article(organization, editor)
 
 
+def database_url_for_processes() -> str:
+    """The test database as a DATABASE_URL, for processes the tests start."""
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
 def wait_for(condition, timeout: float = 30.0, interval: float = 0.05, message: str = ""):
     """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -90,14 +98,7 @@ def start_celery_worker(transactional_db):
 
     def start(extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         env = {**os.environ, "REDIS_URL": settings.REDIS_URL, **(extra_env or {})}
-        database = connection.settings_dict
-        if database["ENGINE"].endswith("sqlite3"):
-            env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
-        else:
-            env["DATABASE_URL"] = (
-                f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
-                f"/{database['NAME']}"
-            )
+        env["DATABASE_URL"] = database_url_for_processes()
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool", "solo",
              "--loglevel", "WARNING", "--without-gossip", "--without-mingle",

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
@@ -29,7 +29,7 @@ from annotations.models import Article, ArticleImport, ArticleRevision, Claim, J
 from factcheck import localservers
 from factcheck.celery import app as celery_app
 from tests import factories
-from tests.conftest import wait_for
+from tests.conftest import database_url_for_processes, wait_for
 from tests.documents import make_html_page, make_pdf, sample_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,14 +87,7 @@ def _environment(broker: Broker) -> dict[str, str]:
     env = {**os.environ, **FAST_JOBS, "REDIS_URL": broker.url, "PYTHONUNBUFFERED": "1"}
     env.pop("CELERY_BROKER_URL", None)
     env.pop("CELERY_RESULT_BACKEND", None)
-    database = connection.settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
-            f"/{database['NAME']}"
-        )
+    env["DATABASE_URL"] = database_url_for_processes()
     return env
 
 

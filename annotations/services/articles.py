@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 
-from annotations import anchoring, jobs, permissions, versions
+from annotations import anchoring, jobs, permissions
 from annotations.ingest.text import canonical_text
 from annotations.models import (
     Article,
@@ -210,7 +210,7 @@ def _reanchor_published(
     else:
         # The working copy was re-attached elsewhere since publication: the published
         # version's own words are looked up.
-        own = anchorer.resolve(versions.version_selectors(version), old_text=version.revision.text)
+        own = anchorer.resolve(version.selectors, old_text=version.revision.text)
         start, end = (own.start, own.end) if own.found else (None, None)
     if start is None or revision.text[start:end] != version.exact:
         version.is_anchored = False
