@@ -18,6 +18,7 @@ QUOTE_MAX = 5_000
 TITLE_MAX = 500
 TAG_MAX = 50
 TAGS_MAX = 20
+METHODOLOGY_MAX = 50_000
 
 
 def w3c_selectors(anchored) -> list[dict]:
@@ -44,6 +45,11 @@ class Organization(models.Model):
     requires_two_person_review = models.BooleanField(
         default=True,
         help_text="A claim may not be published by the member who created it.",
+    )
+    methodology = models.TextField(
+        blank=True,
+        max_length=METHODOLOGY_MAX,
+        help_text="Public, Markdown: how the newsroom chooses, checks and rates claims.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -159,9 +165,13 @@ class Article(models.Model):
         Organization, on_delete=models.CASCADE, related_name="articles"
     )
     title = models.CharField(max_length=500)
+    # The reader page's address, /a/<organization>/<slug>/: set once, kept when the title changes.
+    slug = models.SlugField(max_length=120, blank=True, allow_unicode=True)
     byline = models.CharField(max_length=300, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
+    # `urlnorm.url_key(canonical_url)`: what the embed and the API's `article_url` filter match.
+    url_key = models.CharField(max_length=2000, blank=True, db_index=True, editable=False)
     published_on = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=20, blank=True)
     text = models.TextField(blank=True)
@@ -177,6 +187,13 @@ class Article(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="article_org_newest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "slug"],
+                condition=~Q(slug=""),
+                name="unique_article_slug_per_org",
+            ),
         ]
 
     def __str__(self):
@@ -465,6 +482,9 @@ class PublishedVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     published_at = models.DateTimeField()
+    # When this row last changed for readers: made, superseded, or (un)anchored. Public
+    # sync (`updated_since`) reads it; code that flips a flag with `update()` sets it too.
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["claim", "number"]

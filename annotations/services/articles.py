@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils.text import slugify
 
-from annotations import anchoring, jobs, permissions
+from annotations import anchoring, jobs, permissions, urlnorm
 from annotations.ingest.text import canonical_text
 from annotations.models import (
     Article,
@@ -22,6 +23,27 @@ from annotations.models import (
 from annotations.services.claims import _event
 
 # Articles
+
+SLUG_MAX = 100
+
+
+def unused_slug(organization: Organization, title: str) -> str:
+    """A slug for the article's reader page that no other article of the organization has.
+
+    `the-claim` is taken first, then `the-claim-2`, `the-claim-3`...: a permalink, once
+    given, is never reused for another article.
+    """
+    base = slugify(title, allow_unicode=True)[:SLUG_MAX].strip("-") or "article"
+    taken = set(
+        Article.objects.filter(organization=organization, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
 
 
 @transaction.atomic
@@ -47,11 +69,13 @@ def article_create(
         byline=byline.strip(),
         publisher=publisher.strip(),
         canonical_url=canonical_url,
+        url_key=urlnorm.url_key(canonical_url),
         published_on=published_on,
         language=language,
     )
     if not article.text:
         raise ValidationError({"text": "The article has no text."})
+    article.slug = unused_slug(organization, article.title)
     article.full_clean()
     article.save()
     _revision_create(article=article, actor=created_by, reason="created")
@@ -271,6 +295,7 @@ def article_update_details(*, article: Article, actor, **fields) -> Article:
     article = Article.objects.select_for_update().get(pk=article.pk)
     for name, value in fields.items():
         setattr(article, name, value.strip() if isinstance(value, str) else value)
+    article.url_key = urlnorm.url_key(article.canonical_url)
     article.full_clean()
     article.save()
     return article
