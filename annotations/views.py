@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from annotations import permissions, queries, services, throttling
-from annotations.api.serializers import ClaimSummarySerializer, RatingSerializer
+from annotations.api.newsroom_serializers import ClaimSummarySerializer, RatingSerializer
 from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion, Rating
 
 LIVE = {

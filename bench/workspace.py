@@ -36,7 +36,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from annotations import anchoring, services  # noqa: E402
-from annotations.api.serializers import ClaimSerializer  # noqa: E402
+from annotations.api.newsroom_serializers import ClaimSerializer  # noqa: E402
 from annotations.models import Claim, Membership, Rating  # noqa: E402
 from annotations.permissions import SYSTEM  # noqa: E402
 

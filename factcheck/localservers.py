@@ -151,9 +151,11 @@ def start_postgres() -> LocalServer:
          "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
+    # max_connections: the live-server concurrency tests hold a hundred requests open at
+    # once, each with its own connection; the default (100) would refuse some of them.
     options = (
         f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off"
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=250"
     )
     subprocess.run(
         [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,

@@ -2,15 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from annotations import health, throttling
+from annotations.api import errors, legacy
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("api/", include("annotations.api.urls")),
+    path("api/v1/", include(("annotations.api.urls", "v1"))),
+    re_path(legacy.LEGACY_PATTERN, legacy.successor, name="api-legacy"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     # Throttled: each request sends an email, to the asker's choice of address.
     path(
@@ -25,3 +27,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
 ]
+
+# Under /api/ every error is problem details (RFC 9457); elsewhere Django's own pages.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -24,7 +24,7 @@ def editor_client(client, editor):
 def _create(client, article, quote=QUOTE):
     selectors = factories.quote_selectors(article.text, quote)
     return client.post(
-        f"/api/articles/{article.pk}/claims/",
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
         {"selectors": selectors},
         content_type="application/json",
     )
@@ -44,12 +44,12 @@ def test_selection_that_does_not_match_the_text_is_refused_with_a_reason(editor_
     selectors[1]["end"] += 1
     selectors[0]["exact"] = "Over 160,000 people listened in at oncX"
     response = editor_client.post(
-        f"/api/articles/{article.pk}/claims/",
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
         {"selectors": selectors},
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "selectors" in response.json()
+    assert "selectors" in response.json()["errors"]
     assert not Claim.objects.exists()
 
 
@@ -64,7 +64,7 @@ def test_selection_that_does_not_match_the_text_is_refused_with_a_reason(editor_
 )
 def test_malformed_selectors_get_a_400_not_a_500(editor_client, article, selectors):
     response = editor_client.post(
-        f"/api/articles/{article.pk}/claims/",
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
         {"selectors": selectors},
         content_type="application/json",
     )
@@ -78,13 +78,15 @@ def test_stale_if_match_gets_412_with_who_changed_it_and_the_current_claim(
     claim_id = _create(client, article).json()["id"]
     client.force_login(reviewer)
     first = client.patch(
-        f"/api/claims/{claim_id}/", {"claimant": "PTI"}, content_type="application/json",
+        f"/api/v1/newsroom/claims/{claim_id}/", {"claimant": "PTI"},
+        content_type="application/json",
         headers={"If-Match": '"1"'},
     )  # fmt: skip
     assert first.status_code == 200 and first.json()["version"] == 2
     client.force_login(editor)
     second = client.patch(
-        f"/api/claims/{claim_id}/", {"claimant": "Someone else"}, content_type="application/json",
+        f"/api/v1/newsroom/claims/{claim_id}/", {"claimant": "Someone else"},
+        content_type="application/json",
         headers={"If-Match": '"1"'},
     )  # fmt: skip
     assert second.status_code == 412
@@ -99,32 +101,32 @@ def test_full_workflow_through_the_api(client, editor, reviewer, article):
     claim_id = _create(client, article).json()["id"]
     rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
     response = client.patch(
-        f"/api/claims/{claim_id}/",
+        f"/api/v1/newsroom/claims/{claim_id}/",
         {"rating": rating.pk, "conclusion": "About **164,000**.", "tags": ["record"], "version": 1},
         content_type="application/json",
     )
     assert response.status_code == 200
     assert response.json()["conclusion_html"] == "<p>About <strong>164,000</strong>.</p>\n"
     response = client.post(
-        f"/api/claims/{claim_id}/sources/",
+        f"/api/v1/newsroom/claims/{claim_id}/sources/",
         {"url": "https://example.org/spaces", "title": "Record", "stance": "supports"},
         content_type="application/json",
         headers={"If-Match": '"2"'},
     )
     assert response.status_code == 201
     response = client.post(
-        f"/api/claims/{claim_id}/transition/", {"to": "in_review", "version": 3},
+        f"/api/v1/newsroom/claims/{claim_id}/transition/", {"to": "in_review", "version": 3},
         content_type="application/json",
     )  # fmt: skip
     assert response.json()["status"] == "in_review"
     publish = {"to": "published", "version": response.json()["version"]}
     denied = client.post(
-        f"/api/claims/{claim_id}/transition/", publish, content_type="application/json"
+        f"/api/v1/newsroom/claims/{claim_id}/transition/", publish, content_type="application/json"
     )
     assert denied.status_code == 403
     client.force_login(reviewer)
     response = client.post(
-        f"/api/claims/{claim_id}/transition/", publish, content_type="application/json"
+        f"/api/v1/newsroom/claims/{claim_id}/transition/", publish, content_type="application/json"
     )
     assert response.status_code == 200
     body = response.json()
@@ -137,7 +139,7 @@ def test_full_workflow_through_the_api(client, editor, reviewer, article):
 def test_conclusion_markdown_is_sanitised(editor_client, article):
     claim_id = _create(editor_client, article).json()["id"]
     response = editor_client.patch(
-        f"/api/claims/{claim_id}/",
+        f"/api/v1/newsroom/claims/{claim_id}/",
         {"conclusion": HOSTILE_MARKDOWN},
         content_type="application/json",
         headers={"If-Match": '"1"'},
@@ -149,18 +151,18 @@ def test_conclusion_markdown_is_sanitised(editor_client, article):
 def test_article_text_change_through_the_api_reanchors(editor_client, article):
     claim_id = _create(editor_client, article).json()["id"]
     response = editor_client.put(
-        f"/api/articles/{article.pk}/text/",
+        f"/api/v1/newsroom/articles/{article.pk}/text/",
         {"text": "New lead paragraph.\n\n" + article.text},
         content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["moved"] == 1
-    claim = editor_client.get(f"/api/claims/{claim_id}/").json()
+    claim = editor_client.get(f"/api/v1/newsroom/claims/{claim_id}/").json()
     assert (claim["start"], claim["end"]) == (21, 60)
 
 
 def test_paste_an_article_through_the_api(editor_client, organization):
     response = editor_client.post(
-        "/api/articles/",
+        "/api/v1/newsroom/articles/",
         {"title": "Pasted", "text": "One.\r\n\r\nTwo.", "publisher": "Wire"},
         content_type="application/json",
     )
@@ -173,12 +175,12 @@ def test_paste_an_article_through_the_api(editor_client, organization):
 
 def _unversioned_writes(article, claim_id):
     return [
-        ("patch", f"/api/claims/{claim_id}/", {"claimant": "PTI"}),
-        ("post", f"/api/claims/{claim_id}/transition/", {"to": "in_review"}),
-        ("post", f"/api/claims/{claim_id}/sources/", {"url": "https://example.org/"}),
+        ("patch", f"/api/v1/newsroom/claims/{claim_id}/", {"claimant": "PTI"}),
+        ("post", f"/api/v1/newsroom/claims/{claim_id}/transition/", {"to": "in_review"}),
+        ("post", f"/api/v1/newsroom/claims/{claim_id}/sources/", {"url": "https://example.org/"}),
         (
             "post",
-            f"/api/claims/{claim_id}/reattach/",
+            f"/api/v1/newsroom/claims/{claim_id}/reattach/",
             {"selectors": factories.quote_selectors(article.text, "22.8 years")},
         ),
     ]
@@ -214,11 +216,12 @@ def test_the_same_writes_with_a_version_field_or_if_match_go_through(editor_clie
 def test_changing_or_removing_a_source_without_a_version_gets_428(editor_client, article):
     claim_id = _create(editor_client, article).json()["id"]
     added = editor_client.post(
-        f"/api/claims/{claim_id}/sources/", {"url": "https://example.org/", "version": 1},
+        f"/api/v1/newsroom/claims/{claim_id}/sources/",
+        {"url": "https://example.org/", "version": 1},
         content_type="application/json",
     )  # fmt: skip
     source_id = added.json()["sources"][0]["id"]
-    url = f"/api/claims/{claim_id}/sources/{source_id}/"
+    url = f"/api/v1/newsroom/claims/{claim_id}/sources/{source_id}/"
     changed = editor_client.patch(url, {"stance": "refutes"}, content_type="application/json")
     removed = editor_client.delete(url)
     assert changed.status_code == removed.status_code == 428
@@ -226,13 +229,17 @@ def test_changing_or_removing_a_source_without_a_version_gets_428(editor_client,
     assert claim.version == 2 and claim.sources.get().stance == "context"
 
 
-def _hammer(live_server, session_id: str, claim_id: int, headers: dict, count: int = 50):
-    """Send `count` PATCHes of the claim at once from as many threads; return the statuses."""
+def _hammer(
+    live_server, session_id: str, claim_id: int, headers: dict, count: int
+) -> list[tuple[int, dict]]:
+    """Send `count` PATCHes of the claim at once from as many threads: (status, body) each."""
     csrf = "a" * 32
     barrier = threading.Barrier(count)
 
-    def patch(index: int) -> int:
-        connection = http.client.HTTPConnection(live_server.thread.host, live_server.thread.port)
+    def patch(index: int) -> tuple[int, dict]:
+        connection = http.client.HTTPConnection(
+            live_server.thread.host, live_server.thread.port, timeout=60
+        )
         body = json.dumps({"claimant": f"writer {index}"})
         request_headers = {
             "Content-Type": "application/json",
@@ -240,33 +247,57 @@ def _hammer(live_server, session_id: str, claim_id: int, headers: dict, count: i
             "X-CSRFToken": csrf,
             **headers,
         }
-        # Connect first: fifty connections at once would overflow the server's listen queue.
+        # Connect first, so that the requests, not the connections, race.
         connection.connect()
-        barrier.wait(timeout=30)
-        connection.request("PATCH", f"/api/claims/{claim_id}/", body, request_headers)
-        status = connection.getresponse().status
+        barrier.wait(timeout=60)
+        connection.request("PATCH", f"/api/v1/newsroom/claims/{claim_id}/", body, request_headers)
+        response = connection.getresponse()
+        answer = (response.status, json.loads(response.read() or b"null"))
         connection.close()
-        return status
+        return answer
 
     with ThreadPoolExecutor(max_workers=count) as pool:
-        return Counter(pool.map(patch, range(count)))
+        return list(pool.map(patch, range(count)))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_writes_unversioned_all_get_428_and_same_version_only_one_wins(
+def test_fifty_concurrent_writes_without_a_version_all_get_428_and_change_nothing(
     client, live_server, editor, article
 ):
     client.force_login(editor)
     claim_id = _create(client, article).json()["id"]
     session_id = client.cookies["sessionid"].value
 
-    unversioned = _hammer(live_server, session_id, claim_id, {})
-    assert unversioned == {428: 50}
+    answers = _hammer(live_server, session_id, claim_id, {}, count=50)
+    assert Counter(status for status, _ in answers) == {428: 50}
     claim = Claim.objects.get()
     assert (claim.version, claim.claimant, claim.events.count()) == (1, "", 1)
 
-    same_version = _hammer(live_server, session_id, claim_id, {"If-Match": '"1"'})
-    assert same_version == {200: 1, 412: 49}
-    claim.refresh_from_db()
-    assert claim.version == 2 and claim.claimant.startswith("writer ")
+
+@pytest.mark.django_db(transaction=True)
+def test_hundred_concurrent_writes_with_one_version_give_one_success_and_no_lost_update(
+    client, live_server, editor, article
+):
+    client.force_login(editor)
+    claim_id = _create(client, article).json()["id"]
+    session_id = client.cookies["sessionid"].value
+
+    answers = _hammer(live_server, session_id, claim_id, {"If-Match": '"1"'}, count=100)
+    assert Counter(status for status, _ in answers) == {200: 1, 412: 99}, [
+        body for status, body in answers if status not in (200, 412)
+    ][:3]
+    [winner] = [body for status, body in answers if status == 200]
+    claim = Claim.objects.get()
+    # No lost update: what is stored is what the one success answered, written once.
+    assert (claim.version, claim.claimant) == (2, winner["claimant"])
+    assert winner["claimant"].startswith("writer ")
     assert claim.events.filter(action="updated").count() == 1
+    for status, problem in answers:
+        if status == 412:
+            assert problem["type"] == "/api/v1/problems/stale-version/"
+            assert problem["claim"] == claim_id and "claim" in problem["detail"]
+            assert problem["changed_by"] == editor.username
+            assert (problem["current"]["version"], problem["current"]["claimant"]) == (
+                2,
+                winner["claimant"],
+            )

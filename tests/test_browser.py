@@ -173,6 +173,32 @@ def test_second_editor_sees_the_conflict_and_loses_nothing(browser, live_server,
     assert claim.claimant == "Andrew Korybko" and claim.conclusion == ""
 
 
+def test_refused_save_names_the_field_from_the_problem_details(browser, live_server, newsroom):
+    article = newsroom["article"]
+    from annotations import services
+
+    claim = services.claim_create(
+        article=article,
+        creator=newsroom["editor"],
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    long_tag = "record" * 10
+    card.get_by_label("Tags (comma-separated)").fill(f"spaces, {long_tag}")
+    card.get_by_role("button", name="Save").click()
+    status = card.locator(".save-status.error")
+    status.wait_for()
+    # The server's problem details: the field and the item at fault, not a JSON dump.
+    assert status.inner_text() == "tags[1]: At most 50 characters for this field; this has 60."
+    assert card.get_by_label("Tags (comma-separated)").input_value() == f"spaces, {long_tag}"
+    card.screenshot(path=str(ARTIFACTS / "workspace-field-error.png"))
+    claim.refresh_from_db()
+    assert claim.tags == [] and claim.version == 1
+
+
 def test_claim_created_and_saved_with_the_keyboard_only(browser, live_server, newsroom):
     article = newsroom["article"]
     page = open_page(browser, live_server, "ed")

@@ -425,11 +425,12 @@ def test_binary_garbage_is_refused():
     expect_error(garbage, "the file contains binary data, not text", filename="notes.txt")
 
 
-def test_a_picture_named_txt_is_refused_by_its_content():
+def test_a_picture_named_txt_is_refused_by_its_content_as_an_unsupported_type():
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
     expect_error(
         png,
         "the file is image/png data, not a text, HTML, Word or PDF document",
+        status=415,
         filename="notes.txt",
     )
 

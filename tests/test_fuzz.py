@@ -32,17 +32,21 @@ TEXT = (
 QUOTE = "Over 160,000 people listened in at once"
 WRITE_METHODS = ("post", "put", "patch", "delete")
 EXAMPLES = 150
+NEWSROOM = "newsroom/"
 UPLOAD_ROUTES = {"articles/", "articles/<int:pk>/import/"}
 
 
 def write_endpoints() -> list[tuple[str, str]]:
-    """(route, method) for every write method of every API URL pattern."""
+    """(route under newsroom/, method) for every write method of every newsroom URL pattern."""
     endpoints = []
     for pattern in api_urls.urlpatterns:
         view = getattr(pattern.callback, "cls", None)
+        route = str(pattern.pattern)
+        if not route.startswith(NEWSROOM):
+            continue
         for method in WRITE_METHODS:
             if view is not None and hasattr(view, method):
-                endpoints.append((str(pattern.pattern), method))
+                endpoints.append((route.removeprefix(NEWSROOM), method))
     return endpoints
 
 
@@ -56,6 +60,11 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
     selection = anchoring.describe(article.text, *_span(article.text, "22.8 years"))
     bodies = {
         ("articles/", "post"): {"title": "Pasted", "text": "Some words.", "organization": 0},
+        ("articles/<int:pk>/", "patch"): {
+            "title": "Renamed", "byline": "B", "publisher": "P",
+            "canonical_url": "https://example.org/story", "published_on": "2024-01-01",
+            "language": "en",
+        },
         ("articles/<int:pk>/text/", "put"): {"text": article.text + "\n\nMore.", "reason": "x"},
         ("articles/<int:pk>/import/", "post"): {},
         ("articles/<int:pk>/claims/", "post"): {
@@ -67,6 +76,7 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
             "claim_date": "2024-01-01", "rating": world["rating"].pk, "conclusion": "**Yes**",
             "assignee": world["editor"].pk, "tags": ["record"],
         },
+        ("claims/<int:pk>/", "delete"): {"version": version},
         ("claims/<int:pk>/transition/", "post"): {"to": "in_review", "version": version},
         ("claims/<int:pk>/sources/", "post"): {
             "url": "https://example.org/a", "title": "T", "publisher": "P", "quote": "Q",
@@ -97,7 +107,7 @@ def url_for(route: str, world: dict) -> str:
     for name, value in values.items():
         path = path.replace(f"<int:{name}>", str(value))
     assert "<" not in path, f"fill the path parameters of {route} in url_for"
-    return f"/api/{path}"
+    return f"/api/v1/newsroom/{path}"
 
 
 # Strategies

@@ -73,12 +73,12 @@ def test_selection_splitting_a_cluster_is_refused_with_a_clear_400(
     selectors = anchoring.describe(TEXT, start, end)
     client.force_login(editor)
     response = client.post(
-        f"/api/articles/{emoji_article.pk}/claims/",
+        f"/api/v1/newsroom/articles/{emoji_article.pk}/claims/",
         {"selectors": selectors},
         content_type="application/json",
     )
     assert response.status_code == 400
-    message = response.json()["selectors"][0]
+    message = response.json()["errors"]["selectors"][0]
     assert f"{'starts' if cut == 'start' else 'ends'} inside the character" in message
     assert "select it whole" in message
     assert not Claim.objects.exists()
@@ -90,7 +90,7 @@ def test_selection_of_whole_clusters_is_stored(client, editor, emoji_article, cl
     selectors = anchoring.describe(TEXT, start, start + len(cluster))
     client.force_login(editor)
     response = client.post(
-        f"/api/articles/{emoji_article.pk}/claims/",
+        f"/api/v1/newsroom/articles/{emoji_article.pk}/claims/",
         {"selectors": selectors},
         content_type="application/json",
     )
@@ -107,7 +107,7 @@ def test_reattaching_to_half_a_flag_is_refused(client, editor, emoji_article):
     client.force_login(editor)
     start = _offset(FLAG)
     response = client.post(
-        f"/api/claims/{claim.pk}/reattach/",
+        f"/api/v1/newsroom/claims/{claim.pk}/reattach/",
         {"selectors": anchoring.describe(TEXT, start + 1, start + 8), "version": 1},
         content_type="application/json",
     )

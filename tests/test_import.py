@@ -37,7 +37,7 @@ def sample_files():
 def _upload(client, name, data, **extra):
     upload = io.BytesIO(data)
     upload.name = name
-    return client.post("/api/articles/", {"file": upload, **extra})
+    return client.post("/api/v1/newsroom/articles/", {"file": upload, **extra})
 
 
 def _local_url(httpserver, path="/story"):
@@ -159,7 +159,7 @@ def test_oversized_upload_gets_413(editor_client, settings):
 def test_two_files_at_once_are_refused(editor_client):
     first, second = io.BytesIO(b"One."), io.BytesIO(b"Two.")
     first.name, second.name = "a.txt", "b.txt"
-    response = editor_client.post("/api/articles/", {"file": [first, second]})
+    response = editor_client.post("/api/v1/newsroom/articles/", {"file": [first, second]})
     assert response.status_code == 400
     assert _nothing_stored()
 
@@ -167,7 +167,7 @@ def test_two_files_at_once_are_refused(editor_client):
 def test_too_many_fields_are_refused_with_json(editor_client, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
     fields = {f"field{i}": "x" for i in range(20)}
-    response = editor_client.post("/api/articles/", fields)
+    response = editor_client.post("/api/v1/newsroom/articles/", fields)
     assert response.status_code == 400
     assert "detail" in response.json()
     assert _nothing_stored()
@@ -271,7 +271,7 @@ def test_private_address_is_refused_at_once_without_loopback_allowance(
 
 def test_url_with_a_forbidden_scheme_is_refused_at_once(editor_client):
     response = editor_client.post(
-        "/api/articles/", {"url": "file:///etc/passwd"}, content_type="application/json"
+        "/api/v1/newsroom/articles/", {"url": "file:///etc/passwd"}, content_type="application/json"
     )
     assert response.status_code == 400
     assert "file" in str(response.json())
@@ -289,7 +289,9 @@ def test_url_import_through_the_api_runs_in_the_worker(
     assert worker.poll() is None
     client.force_login(editor)
     response = client.post(
-        "/api/articles/", {"url": _local_url(httpserver)}, content_type="application/json"
+        "/api/v1/newsroom/articles/",
+        {"url": _local_url(httpserver)},
+        content_type="application/json",
     )
     assert response.status_code == 202
     assert response.json()["status"] == "importing"

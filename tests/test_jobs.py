@@ -173,11 +173,11 @@ def _page() -> bytes:
 def _upload(client, name: str, data: bytes):
     upload = io.BytesIO(data)
     upload.name = name
-    return client.post("/api/articles/", {"file": upload})
+    return client.post("/api/v1/newsroom/articles/", {"file": upload})
 
 
 def _import_url(client, url: str):
-    return client.post("/api/articles/", {"url": url}, content_type="application/json")
+    return client.post("/api/v1/newsroom/articles/", {"url": url}, content_type="application/json")
 
 
 def _timed(request):
@@ -204,7 +204,9 @@ def test_imports_made_while_the_broker_is_down_answer_at_once_and_complete_when_
     stack.beat()
     client.force_login(editor)
     pdf = make_pdf(sample_paragraphs())
-    assert client.get("/api/articles/").status_code == 200  # first-request costs paid here
+    assert (
+        client.get("/api/v1/newsroom/articles/").status_code == 200
+    )  # first-request costs paid here
     broker.stop()
 
     timings = []

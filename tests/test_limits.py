@@ -51,35 +51,40 @@ def test_ten_megabyte_conclusion_is_refused_with_the_limit_and_nothing_is_stored
 ):
     before = _stored()
     response = _send(
-        editor_client, "patch", f"/api/claims/{claim.pk}/",
+        editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/",
         {"conclusion": "x" * 10 * 1024 * 1024, "version": 1},
     )  # fmt: skip
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "conclusion": ["At most 20,000 characters for conclusion; this has 10,485,760."]
     }
     assert _stored() == before
 
 
 LIMITS = [
-    ("patch", "/api/claims/{claim}/", "claim_reviewed", models.CLAIM_WORDING_MAX),
-    ("patch", "/api/claims/{claim}/", "conclusion", models.CONCLUSION_MAX),
-    ("patch", "/api/claims/{claim}/", "claimant", 300),
-    ("post", "/api/articles/{article}/claims/", "claim_reviewed", models.CLAIM_WORDING_MAX),
-    ("post", "/api/claims/{claim}/transition/", "note", models.NOTE_MAX),
-    ("post", "/api/claims/{claim}/sources/", "quote", models.QUOTE_MAX),
-    ("post", "/api/claims/{claim}/sources/", "title", models.TITLE_MAX),
-    ("post", "/api/articles/", "title", models.TITLE_MAX),
-    ("post", "/api/articles/", "byline", 300),
-    ("put", "/api/articles/{article}/text/", "reason", 200),
+    ("patch", "/api/v1/newsroom/claims/{claim}/", "claim_reviewed", models.CLAIM_WORDING_MAX),
+    ("patch", "/api/v1/newsroom/claims/{claim}/", "conclusion", models.CONCLUSION_MAX),
+    ("patch", "/api/v1/newsroom/claims/{claim}/", "claimant", 300),
+    (
+        "post",
+        "/api/v1/newsroom/articles/{article}/claims/",
+        "claim_reviewed",
+        models.CLAIM_WORDING_MAX,
+    ),
+    ("post", "/api/v1/newsroom/claims/{claim}/transition/", "note", models.NOTE_MAX),
+    ("post", "/api/v1/newsroom/claims/{claim}/sources/", "quote", models.QUOTE_MAX),
+    ("post", "/api/v1/newsroom/claims/{claim}/sources/", "title", models.TITLE_MAX),
+    ("post", "/api/v1/newsroom/articles/", "title", models.TITLE_MAX),
+    ("post", "/api/v1/newsroom/articles/", "byline", 300),
+    ("put", "/api/v1/newsroom/articles/{article}/text/", "reason", 200),
 ]
 VALID = {
-    "/api/claims/{claim}/": {"version": 1},
-    "/api/articles/{article}/claims/": {"selectors": "selection"},
-    "/api/claims/{claim}/transition/": {"to": "in_review", "version": 1},
-    "/api/claims/{claim}/sources/": {"url": "https://example.org/", "version": 1},
-    "/api/articles/": {"title": "Pasted", "text": "Some words."},
-    "/api/articles/{article}/text/": {"text": "Other words."},
+    "/api/v1/newsroom/claims/{claim}/": {"version": 1},
+    "/api/v1/newsroom/articles/{article}/claims/": {"selectors": "selection"},
+    "/api/v1/newsroom/claims/{claim}/transition/": {"to": "in_review", "version": 1},
+    "/api/v1/newsroom/claims/{claim}/sources/": {"url": "https://example.org/", "version": 1},
+    "/api/v1/newsroom/articles/": {"title": "Pasted", "text": "Some words."},
+    "/api/v1/newsroom/articles/{article}/text/": {"text": "Other words."},
 }
 
 
@@ -94,7 +99,7 @@ def test_text_one_character_over_its_limit_is_refused_naming_field_and_limit(
     before = _stored()
     response = _send(editor_client, method, url.format(claim=claim.pk, article=article.pk), body)
     assert response.status_code == 400, response.content[:300]
-    message = response.json()[field][0]
+    message = response.json()["errors"][field][0]
     assert f"At most {limit:,} characters" in message and field.replace("_", " ") in message
     assert _stored() == before
 
@@ -108,14 +113,17 @@ def test_text_one_character_over_its_limit_is_refused_naming_field_and_limit(
 )
 def test_text_exactly_at_its_limit_is_accepted(editor_client, claim, field, limit):
     response = _send(
-        editor_client, "patch", f"/api/claims/{claim.pk}/", {field: "a" * limit, "version": 1}
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {field: "a" * limit, "version": 1},
     )
     assert response.status_code == 200
     assert len(getattr(Claim.objects.get(), field)) == limit
 
 
 def test_too_many_or_too_long_tags_are_refused(editor_client, claim):
-    url = f"/api/claims/{claim.pk}/"
+    url = f"/api/v1/newsroom/claims/{claim.pk}/"
     many = _send(editor_client, "patch", url, {"tags": ["t"] * 21, "version": 1})
     long = _send(editor_client, "patch", url, {"tags": ["t" * 51], "version": 1})
     assert many.status_code == long.status_code == 400
@@ -123,7 +131,7 @@ def test_too_many_or_too_long_tags_are_refused(editor_client, claim):
 
 
 def test_long_wording_is_saved_with_a_warning_and_short_wording_without(editor_client, claim):
-    url = f"/api/claims/{claim.pk}/"
+    url = f"/api/v1/newsroom/claims/{claim.pk}/"
     long = _send(editor_client, "patch", url, {"claim_reviewed": "w" * 76, "version": 1})
     assert long.status_code == 200
     assert "76 characters" in long.json()["wording_warning"]
@@ -136,7 +144,10 @@ def test_body_larger_than_the_upload_limit_gets_413(editor_client, claim, settin
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     before = _stored()
     response = _send(
-        editor_client, "patch", f"/api/claims/{claim.pk}/", {"claimant": "x" * 2000, "version": 1}
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claimant": "x" * 2000, "version": 1},
     )
     assert response.status_code == 413
     assert _stored() == before
@@ -148,9 +159,11 @@ def test_body_larger_than_the_upload_limit_gets_413(editor_client, claim, settin
 def test_number_as_article_text_is_refused_and_the_article_keeps_its_text(editor_client, claim):
     article = claim.article
     before = _stored()
-    response = _send(editor_client, "put", f"/api/articles/{article.pk}/text/", {"text": 5})
+    response = _send(
+        editor_client, "put", f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": 5}
+    )
     assert response.status_code == 400
-    assert response.json() == {"text": ["Expected text."]}
+    assert response.json()["errors"] == {"text": ["Expected text."]}
     assert _stored() == before
     claim.refresh_from_db()
     assert claim.anchor_state == Claim.AnchorState.ANCHORED
@@ -188,16 +201,16 @@ def test_wrong_type_for_a_claim_field_is_a_400_and_changes_nothing(
         value = str(claim.creator_id)
     body = {"version": 1, field: value}
     before = _stored()
-    response = _send(editor_client, "patch", f"/api/claims/{claim.pk}/", body)
+    response = _send(editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/", body)
     assert response.status_code == 400, response.content[:300]
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert _stored() == before
 
 
 def test_rating_id_sent_as_text_is_refused_even_when_it_names_a_real_rating(editor_client, claim):
     rating = Rating.objects.filter(scale__organization=claim.article.organization).first()
     response = _send(
-        editor_client, "patch", f"/api/claims/{claim.pk}/",
+        editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/",
         {"rating": f"{rating.pk}abc", "version": 1},
     )  # fmt: skip
     assert response.status_code == 400
@@ -208,14 +221,14 @@ def test_rating_id_sent_as_text_is_refused_even_when_it_names_a_real_rating(edit
 def test_paste_with_a_malformed_organization_id_is_refused(editor_client, organization_id, article):
     before = _stored()
     body = {"title": "T", "text": "Words.", "organization": organization_id}
-    response = _send(editor_client, "post", "/api/articles/", body)
+    response = _send(editor_client, "post", "/api/v1/newsroom/articles/", body)
     assert response.status_code == 400
     assert _stored() == before
 
 
 @pytest.mark.parametrize("body", ['"text"', "5", "[1, 2]", "null", "true"])
 def test_article_create_with_a_body_that_is_not_an_object_is_a_400(editor_client, body, db):
-    assert _send(editor_client, "post", "/api/articles/", body).status_code == 400
+    assert _send(editor_client, "post", "/api/v1/newsroom/articles/", body).status_code == 400
 
 
 @pytest.mark.parametrize("header", ["²", "1abc", "*", '"1", "2"', "-1", "1" * 30])
@@ -223,18 +236,18 @@ def test_malformed_if_match_is_a_400(editor_client, claim, header):
     response = _send(
         editor_client,
         "patch",
-        f"/api/claims/{claim.pk}/",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
         {"claimant": "X"},
         **{"If-Match": header},
     )
     assert response.status_code == 400
-    assert "If-Match" in response.json()
+    assert "If-Match" in response.json()["errors"]
 
 
 def test_unpaired_surrogate_in_text_is_refused_before_the_database(editor_client, claim):
     before = _stored()
     response = _send(
-        editor_client, "patch", f"/api/claims/{claim.pk}/",
+        editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/",
         '{"claimant": "\\ud83d", "version": 1}',
     )  # fmt: skip
     assert response.status_code == 400
@@ -244,7 +257,10 @@ def test_unpaired_surrogate_in_text_is_refused_before_the_database(editor_client
 
 def test_nul_character_in_text_is_refused(editor_client, claim):
     response = _send(
-        editor_client, "patch", f"/api/claims/{claim.pk}/", {"claimant": "a\x00b", "version": 1}
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claimant": "a\x00b", "version": 1},
     )
     assert response.status_code == 400
 
@@ -256,14 +272,14 @@ def test_nul_character_in_text_is_refused(editor_client, claim):
 def test_position_selector_with_start_equal_to_end_is_a_400(editor_client, claim, where):
     selectors = [{"type": "TextPositionSelector", "start": 5, "end": 5}]
     url = (
-        f"/api/articles/{claim.article_id}/claims/"
+        f"/api/v1/newsroom/articles/{claim.article_id}/claims/"
         if where == "create"
-        else f"/api/claims/{claim.pk}/reattach/"
+        else f"/api/v1/newsroom/claims/{claim.pk}/reattach/"
     )
     before = _stored()
     response = _send(editor_client, "post", url, {"selectors": selectors, "version": 1})
     assert response.status_code == 400
-    assert "must not be empty" in str(response.json()["selectors"])
+    assert "must not be empty" in str(response.json()["errors"]["selectors"])
     assert _stored() == before
 
 
@@ -274,9 +290,9 @@ def _nested(depth: int) -> str:
 @pytest.mark.parametrize("where", ["create", "reattach"])
 def test_selectors_nested_five_thousand_deep_are_a_400(editor_client, claim, where):
     url = (
-        f"/api/articles/{claim.article_id}/claims/"
+        f"/api/v1/newsroom/articles/{claim.article_id}/claims/"
         if where == "create"
-        else f"/api/claims/{claim.pk}/reattach/"
+        else f"/api/v1/newsroom/claims/{claim.pk}/reattach/"
     )
     body = '{"version": 1, "selectors": [{"type": "TextQuoteSelector", "exact": ' + _nested(5000)
     body += "}]}"
@@ -287,7 +303,9 @@ def test_selectors_nested_five_thousand_deep_are_a_400(editor_client, claim, whe
 
 def test_body_nested_a_hundred_thousand_deep_is_a_400(editor_client, claim):
     for depth in (100_000, 1_000_000):
-        response = _send(editor_client, "patch", f"/api/claims/{claim.pk}/", _nested(depth))
+        response = _send(
+            editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/", _nested(depth)
+        )
         assert response.status_code == 400
 
 
@@ -295,7 +313,10 @@ def test_values_nested_inside_a_selector_are_refused(editor_client, claim):
     selectors = factories.quote_selectors(claim.article.text, "22.8 years")
     selectors[0]["refinedBy"] = {"type": "TextQuoteSelector", "exact": "22.8"}
     response = _send(
-        editor_client, "post", f"/api/articles/{claim.article_id}/claims/", {"selectors": selectors}
+        editor_client,
+        "post",
+        f"/api/v1/newsroom/articles/{claim.article_id}/claims/",
+        {"selectors": selectors},
     )
     assert response.status_code == 400
 
@@ -319,10 +340,10 @@ def test_nesting_depth_counts_brackets_outside_strings(text, depth):
 
 def test_json_nested_exactly_to_the_limit_is_parsed(editor_client, claim):
     body = '{"version": 1, "tags": ' + _nested(MAX_DEPTH - 1) + "}"
-    response = _send(editor_client, "patch", f"/api/claims/{claim.pk}/", body)
+    response = _send(editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/", body)
     # Parsed, then refused by the serializer for what it is: a list of lists, not of tags.
     assert response.status_code == 400
-    assert "tags" in response.json()
+    assert "tags" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("value", ["abc", "²", "1e3", "-1", "99999999999999999999999", ""])
@@ -347,7 +368,7 @@ def test_two_edits_of_a_long_conclusion_store_a_summary_not_three_copies(editor_
     second = first[:10_000] + "A new finding." + first[10_014:]
     for version, text in ((1, first), (2, second)):
         response = _send(
-            editor_client, "patch", f"/api/claims/{claim.pk}/",
+            editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/",
             {"conclusion": text, "version": version},
         )  # fmt: skip
         assert response.status_code == 200
@@ -385,7 +406,8 @@ def test_history_of_a_long_text_replaced_wholesale_keeps_only_an_excerpt():
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/articles/{article}/", "/api/articles/", "/api/claims/{claim}/"]
+    "url",
+    ["/", "/articles/{article}/", "/api/v1/newsroom/articles/", "/api/v1/newsroom/claims/{claim}/"],
 )
 def test_signed_in_responses_are_private_and_not_stored(editor_client, claim, url):
     response = editor_client.get(url.format(article=claim.article_id, claim=claim.pk))
@@ -395,7 +417,7 @@ def test_signed_in_responses_are_private_and_not_stored(editor_client, claim, ur
 
 
 def test_anonymous_responses_are_left_to_the_view(client, db):
-    response = client.get("/api/schema/")
+    response = client.get("/api/v1/schema/")
     assert "private" not in response.headers.get("Cache-Control", "")
 
 
@@ -409,10 +431,13 @@ def test_selection_too_long_for_wording_asks_for_the_wording_and_stores_nothing(
     selectors = factories.quote_selectors(article.text, article.text.strip())
     before = _stored()
     response = _send(
-        editor_client, "post", f"/api/articles/{article.pk}/claims/", {"selectors": selectors}
+        editor_client,
+        "post",
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
+        {"selectors": selectors},
     )
     assert response.status_code == 400
-    assert "give the claim's wording" in response.json()["claim_reviewed"][0]
+    assert "give the claim's wording" in response.json()["errors"]["claim_reviewed"][0]
     assert _stored() == before
 
 
@@ -421,9 +446,9 @@ def test_a_field_that_cannot_be_changed_here_is_refused_not_ignored(editor_clien
     response = _send(
         editor_client,
         "patch",
-        f"/api/claims/{claim.pk}/",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
         {"status": "published", "claimant": "X", "version": claim.version},
     )
     assert response.status_code == 400
-    assert response.json() == {"status": ["Not editable here."]}
+    assert response.json()["errors"] == {"status": ["Not editable here."]}
     assert _stored() == before

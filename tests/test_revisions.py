@@ -167,7 +167,7 @@ def test_orphan_is_shown_against_the_revision_it_was_checked_on(demo, client):
     response = client.get(f"/articles/{article.pk}/revisions/1/?claim={claim.pk}")
     assert response.status_code == 200
     assert f'<mark class="highlight active">{MEDIAN}</mark>'.encode() in response.content
-    detail = client.get(f"/api/claims/{claim.pk}/").json()
+    detail = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
     assert detail["revision_number"] == 1 and detail["anchor_state"] == "orphaned"
 
 

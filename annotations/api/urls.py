@@ -1,27 +1,84 @@
-"""URLs of the JSON API, under /api/."""
+"""URLs of the JSON API v1, mounted at /api/v1/ under the namespace "v1".
+
+A plain list: each resource family adds its own `path(...)` lines.
+"""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
-from annotations.api import views
+from annotations.api import docs, errors, newsroom_articles, newsroom_claims, public
+from annotations.api.claimreview import ClaimReviewFeed
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("articles/", views.ArticleList.as_view(), name="api-article-list"),
-    path("articles/<int:pk>/", views.ArticleDetail.as_view(), name="api-article-detail"),
-    path("articles/<int:pk>/text/", views.article_text, name="api-article-text"),
-    path("articles/<int:pk>/import/", views.article_reimport, name="api-article-reimport"),
-    path("articles/<int:pk>/claims/", views.ArticleClaims.as_view(), name="api-article-claims"),
-    path("articles/<int:pk>/ratings/", views.ArticleRatings.as_view(), name="api-article-ratings"),
-    path("claims/<int:pk>/", views.ClaimDetail.as_view(), name="api-claim-detail"),
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("docs/", docs.DocsView.as_view(), name="docs"),
+    path("problems/<slug:slug>/", errors.problem_type, name="problem-type"),
+    # Public: the schema.org ClaimReview feed.
+    path("claimreview/", ClaimReviewFeed.as_view(), name="claimreview-feed"),
+    # Public reads: published versions only, anyone, cacheable, CORS.
+    path("claims/", public.ClaimList.as_view(), name="public-claim-list"),
+    path("claims/<int:pk>/", public.ClaimDetail.as_view(), name="public-claim-detail"),
+    path("articles/", public.ArticleList.as_view(), name="public-article-list"),
+    path("articles/<int:pk>/", public.ArticleDetail.as_view(), name="public-article-detail"),
+    path("organizations/", public.OrganizationList.as_view(), name="public-organization-list"),
     path(
-        "claims/<int:pk>/transition/", views.ClaimTransition.as_view(), name="api-claim-transition"
+        "organizations/<slug:slug>/",
+        public.OrganizationDetail.as_view(),
+        name="public-organization-detail",
     ),
-    path("claims/<int:pk>/sources/", views.ClaimSources.as_view(), name="api-claim-sources"),
+    # Newsroom: members only, writes through services.
     path(
-        "claims/<int:pk>/sources/<int:source_pk>/",
-        views.SourceDetail.as_view(),
+        "newsroom/articles/",
+        newsroom_articles.ArticleList.as_view(),
+        name="api-article-list",
+    ),
+    path(
+        "newsroom/articles/<int:pk>/",
+        newsroom_articles.ArticleDetail.as_view(),
+        name="api-article-detail",
+    ),
+    path(
+        "newsroom/articles/<int:pk>/text/",
+        newsroom_articles.article_text,
+        name="api-article-text",
+    ),
+    path(
+        "newsroom/articles/<int:pk>/import/",
+        newsroom_articles.article_reimport,
+        name="api-article-reimport",
+    ),
+    path(
+        "newsroom/articles/<int:pk>/claims/",
+        newsroom_claims.ArticleClaims.as_view(),
+        name="api-article-claims",
+    ),
+    path(
+        "newsroom/articles/<int:pk>/ratings/",
+        newsroom_articles.ArticleRatings.as_view(),
+        name="api-article-ratings",
+    ),
+    path(
+        "newsroom/claims/<int:pk>/",
+        newsroom_claims.ClaimDetail.as_view(),
+        name="api-claim-detail",
+    ),
+    path(
+        "newsroom/claims/<int:pk>/transition/",
+        newsroom_claims.ClaimTransition.as_view(),
+        name="api-claim-transition",
+    ),
+    path(
+        "newsroom/claims/<int:pk>/sources/",
+        newsroom_claims.ClaimSources.as_view(),
+        name="api-claim-sources",
+    ),
+    path(
+        "newsroom/claims/<int:pk>/sources/<int:source_pk>/",
+        newsroom_claims.SourceDetail.as_view(),
         name="api-claim-source-detail",
     ),
-    path("claims/<int:pk>/reattach/", views.ClaimReattach.as_view(), name="api-claim-reattach"),
+    path(
+        "newsroom/claims/<int:pk>/reattach/",
+        newsroom_claims.ClaimReattach.as_view(),
+        name="api-claim-reattach",
+    ),
 ]

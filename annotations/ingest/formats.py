@@ -174,7 +174,7 @@ def decode_text(data: bytes, charset: str = "") -> str:
             break
     if text is None:
         if b"\x00" in data:
-            raise IngestError(_binary_message(data))
+            raise _binary_error(data)
         text = _decode_without_bom(data, charset)
     _reject_control_characters(text, data)
     return text
@@ -219,13 +219,15 @@ def _reject_control_characters(text: str, data: bytes) -> None:
     # character in a hundred is a control character is binary data.
     controls = len(_CONTROL.findall(text))
     if controls > max(2, len(text) // 100):
-        raise IngestError(_binary_message(data))
+        raise _binary_error(data)
 
 
-def _binary_message(data: bytes) -> str:
+def _binary_error(data: bytes) -> IngestError:
     import filetype  # only to name the format in the message
 
     kind = filetype.guess(data[:8192])
     if kind is not None:
-        return f"the file is {kind.mime} data, not a text, HTML, Word or PDF document"
-    return "the file contains binary data, not text"
+        # A format we recognise and do not read: its media type is what is refused (415).
+        message = f"the file is {kind.mime} data, not a text, HTML, Word or PDF document"
+        return IngestError(message, status=415)
+    return IngestError("the file contains binary data, not text")

@@ -6,6 +6,31 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body;
   }
+
+  /** What went wrong, for a person: the problem's field errors, else its `detail`. */
+  get problem() {
+    return problemMessage(this.body, this.status);
+  }
+}
+
+/**
+ * The sentence to show for an RFC 9457 problem body: each field error ("claimant: Expected
+ * text.") when there are some, else `detail`, else the status.
+ */
+export function problemMessage(body, status) {
+  if (!body || typeof body !== "object") return `The server answered ${status}.`;
+  if (body.errors && typeof body.errors === "object") {
+    const lines = Object.entries(body.errors).flatMap(([field, messages]) =>
+      (Array.isArray(messages) ? messages : [messages]).map((message) =>
+        field === "non_field_errors" || String(message).startsWith(field)
+          ? String(message)
+          : `${field.replaceAll("_", " ")}: ${message}`,
+      ),
+    );
+    if (lines.length) return lines.join(" ");
+  }
+  if (typeof body.detail === "string" && body.detail) return body.detail;
+  return `The server answered ${status}.`;
 }
 
 function csrfToken() {
@@ -17,14 +42,14 @@ function csrfToken() {
 export async function api(method, url, body = undefined, headers = {}) {
   // Every change to a claim names the version it was made on; the server answers 428
   // otherwise. Failing here makes a forgotten header show up in development at once.
-  if (method !== "GET" && url.startsWith("/api/claims/") && !("If-Match" in headers)) {
+  if (method !== "GET" && url.startsWith("/api/v1/newsroom/claims/") && !("If-Match" in headers)) {
     throw new Error(`${method} ${url} needs an If-Match header with the claim's version`);
   }
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
     headers: {
-      Accept: "application/json",
+      Accept: "application/json, application/problem+json",
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       "X-CSRFToken": csrfToken(),
       ...headers,

@@ -16,11 +16,7 @@ function say(message) {
 }
 
 function errorMessage(error) {
-  if (error instanceof ApiError && error.body) {
-    const values = Object.values(error.body).flat();
-    return values.join(" ") || `The server answered ${error.status}.`;
-  }
-  if (error instanceof ApiError) return `The server answered ${error.status}.`;
+  if (error instanceof ApiError) return error.problem;
   return "The server could not be reached. Nothing was lost: try again.";
 }
 
@@ -31,7 +27,7 @@ async function follow(article, errorBox) {
   while (current.status === "importing" && Date.now() < deadline) {
     say(`Importing “${current.title}”…`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    current = await api("GET", `/api/articles/${current.id}/`);
+    current = await api("GET", `/api/v1/newsroom/articles/${current.id}/`);
   }
   if (current.status === "ready") {
     say(`“${current.title}” is ready.`);
@@ -50,9 +46,9 @@ function upload(file) {
   body.append("title", document.getElementById("upload-title-field").value);
   body.append("organization", organization);
   const request = new XMLHttpRequest();
-  request.open("POST", "/api/articles/");
+  request.open("POST", "/api/v1/newsroom/articles/");
   request.setRequestHeader("X-CSRFToken", (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "");
-  request.setRequestHeader("Accept", "application/json");
+  request.setRequestHeader("Accept", "application/json, application/problem+json");
   progress.hidden = false;
   progress.value = 0;
   request.upload.addEventListener("progress", (event) => {
@@ -117,7 +113,7 @@ async function submitJson(form, errorId, payload) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    const article = await api("POST", "/api/articles/", { ...payload, organization: Number(organization) });
+    const article = await api("POST", "/api/v1/newsroom/articles/", { ...payload, organization: Number(organization) });
     await follow(article, errorBox);
   } catch (error) {
     errorBox.textContent = errorMessage(error);

@@ -233,7 +233,7 @@ function card(claim) {
 
 async function loadDetails(id) {
   try {
-    const full = await api("GET", `/api/claims/${id}/`);
+    const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
     claims.set(id, full);
     const hadFocus = document.activeElement?.closest(`#claim-${id}`) !== null;
     refresh({ focusCard: hadFocus });
@@ -417,7 +417,7 @@ function sourcesSection(claim) {
     confirmCorrection(claim, status, async () => {
       status.textContent = "Adding…";
       try {
-        const updated = await api("POST", `/api/claims/${claim.id}/sources/`, values, { "If-Match": `"${claim.version}"` });
+        const updated = await api("POST", `/api/v1/newsroom/claims/${claim.id}/sources/`, values, { "If-Match": `"${claim.version}"` });
         claims.set(updated.id, updated);
         refresh({ focusField: `c${claim.id}-url` });
       } catch (error) {
@@ -436,7 +436,7 @@ function sourceControls(claim, source) {
     confirmCorrection(claim, status, async () => {
       status.textContent = "Saving…";
       try {
-        const updated = await api(method, `/api/claims/${claim.id}/sources/${source.id}/`, body, { "If-Match": `"${claim.version}"` });
+        const updated = await api(method, `/api/v1/newsroom/claims/${claim.id}/sources/${source.id}/`, body, { "If-Match": `"${claim.version}"` });
         claims.set(updated.id, updated);
         refresh({ focusCard: true });
       } catch (error) {
@@ -470,7 +470,7 @@ function workflowSection(claim) {
         try {
           const updated = await api(
             "POST",
-            `/api/claims/${claim.id}/transition/`,
+            `/api/v1/newsroom/claims/${claim.id}/transition/`,
             { to, note: needsNote ? note.value : "" },
             { "If-Match": `"${claim.version}"` },
           );
@@ -530,7 +530,7 @@ async function reattach(claim, selection, status) {
   try {
     const updated = await api(
       "POST",
-      `/api/claims/${claim.id}/reattach/`,
+      `/api/v1/newsroom/claims/${claim.id}/reattach/`,
       { selectors: describe(selection.start, selection.end) },
       { "If-Match": `"${claim.version}"` },
     );
@@ -590,7 +590,7 @@ async function saveClaim(id, form, status, attempt = 1) {
   status.textContent = "Saving…";
   status.className = "save-status";
   try {
-    const updated = await api("PATCH", `/api/claims/${id}/`, formValues(form), { "If-Match": `"${claim.version}"` });
+    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, formValues(form), { "If-Match": `"${claim.version}"` });
     claims.set(id, updated);
     refresh({ focusCard: false });
     const fresh = document.querySelector(`#claim-${id} .save-status`);
@@ -637,14 +637,8 @@ async function saveClaim(id, form, status, attempt = 1) {
 
 function errorText(error) {
   if (error instanceof ApiError) {
-    if (error.body && typeof error.body === "object") {
-      // A 412 carries `detail`, who changed it and the current claim: say the sentence only.
-      if (typeof error.body.detail === "string") return error.body.detail;
-      const messages = Object.values(error.body)
-        .flat()
-        .filter((value) => typeof value === "string");
-      return messages.join(" ") || `error ${error.status}`;
-    }
+    // Problem details: field errors if any, else `detail` (a 412's names who changed it).
+    if (error.body && typeof error.body === "object") return error.problem;
     return `server error ${error.status}`;
   }
   return "network unreachable";
@@ -680,7 +674,7 @@ async function createClaim() {
   makeClaimButton.disabled = true;
   selectionStatus.textContent = "Creating the claim…";
   try {
-    const claim = await api("POST", `/api/articles/${data.article.id}/claims/`, {
+    const claim = await api("POST", `/api/v1/newsroom/articles/${data.article.id}/claims/`, {
       selectors: describe(selection.start, selection.end),
     });
     claims.set(claim.id, claim);

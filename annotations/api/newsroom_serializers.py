@@ -1,4 +1,4 @@
-"""Serializers: validate API input and present rows as JSON."""
+"""Serializers of the newsroom API: validate what members send, present working copies."""
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -224,6 +224,48 @@ SELECTION_MAX = 20_000
 SELECTION_CONTEXT_MAX = 1_000
 
 
+# The W3C selectors a client sends for a passage, as OpenAPI describes them.
+SELECTORS_SCHEMA = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 4,
+    "description": (
+        "W3C Web Annotation selectors for the passage, offsets in Unicode code points of "
+        "the article's current text: a TextQuoteSelector, a TextPositionSelector, or both."
+    ),
+    "items": {
+        "oneOf": [
+            {
+                "type": "object",
+                "title": "TextQuoteSelector",
+                "properties": {
+                    "type": {"type": "string", "enum": ["TextQuoteSelector"]},
+                    "exact": {"type": "string", "maxLength": SELECTION_MAX},
+                    "prefix": {"type": "string", "maxLength": SELECTION_CONTEXT_MAX},
+                    "suffix": {"type": "string", "maxLength": SELECTION_CONTEXT_MAX},
+                },
+                "required": ["type", "exact"],
+            },
+            {
+                "type": "object",
+                "title": "TextPositionSelector",
+                "properties": {
+                    "type": {"type": "string", "enum": ["TextPositionSelector"]},
+                    "start": {"type": "integer", "minimum": 0},
+                    "end": {"type": "integer", "minimum": 1},
+                },
+                "required": ["type", "start", "end"],
+            },
+        ]
+    },
+    "example": [
+        {"type": "TextQuoteSelector", "exact": "160,000 people", "prefix": "Over ", "suffix": ""},
+        {"type": "TextPositionSelector", "start": 5, "end": 19},
+    ],
+}
+
+
+@extend_schema_field(SELECTORS_SCHEMA)
 class SelectorField(serializers.ListField):
     """A list of W3C selector objects with text and whole-number values.
 
@@ -330,10 +372,16 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 class ArticleDetailSerializer(ArticleSerializer):
+    """One article with its text and latest revision number (the list's claim count aside)."""
+
     revision = serializers.SerializerMethodField()
 
     class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "text", "revision"]
+        fields = [
+            *(name for name in ArticleSerializer.Meta.fields if name != "claim_count"),
+            "text",
+            "revision",
+        ]
         read_only_fields = fields
 
     def get_revision(self, article) -> int | None:
@@ -355,6 +403,36 @@ class ArticleCreateSerializer(serializers.Serializer):
     canonical_url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
     published_on = StrictDateField(required=False, allow_null=True, default=None)
     language = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class ArticleDetailsUpdateSerializer(serializers.Serializer):
+    """A change to an article's title and metadata; its text changes through `text/` only."""
+
+    def validate(self, attrs):
+        # Refused rather than ignored, so that a client never believes a change was made.
+        unknown = sorted(set(getattr(self, "initial_data", {})) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Not editable here."] for name in unknown[:20]}
+            )
+        return attrs
+
+    title = StrictCharField(max_length=models.TITLE_MAX, required=False)
+    byline = StrictCharField(max_length=300, required=False, allow_blank=True)
+    publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
+    canonical_url = StrictURLField(max_length=2000, required=False, allow_blank=True)
+    published_on = StrictDateField(required=False, allow_null=True)
+    language = StrictCharField(max_length=20, required=False, allow_blank=True)
+
+
+class ReanchorReportSerializer(serializers.Serializer):
+    """What replacing an article's text did to its claims."""
+
+    moved = serializers.IntegerField(help_text="Claims found again at another place.")
+    unchanged = serializers.IntegerField(help_text="Claims whose passage did not move.")
+    orphaned = serializers.IntegerField(help_text="Claims whose passage is gone.")
+    sent_to_review = serializers.IntegerField(help_text="Published claims sent back to review.")
+    deferred = serializers.BooleanField(help_text="Re-anchoring continues in the background.")
 
 
 class ArticleUploadFieldsSerializer(serializers.Serializer):

@@ -1,0 +1,74 @@
+"""HTTP caching of the public reads: validators from one aggregate, 304s, Cache-Control."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from annotations import queries
+
+# Seconds a shared cache or browser may reuse a public answer without asking again.
+MAX_AGE = 60
+# Bumped when the JSON of the public reads changes shape, so no cache keeps the old one.
+SHAPE = "public-v1.1"
+
+
+@dataclass(frozen=True)
+class Validators:
+    """The `ETag` and `Last-Modified` of one public answer."""
+
+    etag: str
+    last_modified: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, request, *facts, last_modified: dt.datetime | None = None) -> Validators:
+        """Validators for this URL (its query string and host) given the facts it shows."""
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (SHAPE, request.get_host(), request.get_full_path(), *facts):
+            digest.update(str(part).encode())
+            digest.update(b"\0")
+        return cls(etag=f'"{digest.hexdigest()}"', last_modified=last_modified)
+
+    @classmethod
+    def of_feed(cls, request) -> Validators:
+        """Validators of a public list: this URL, and the latest change to any version.
+
+        One indexed aggregate, whatever the filters: counting or scanning the filtered
+        rows would cost as much as the page itself at 100,000 claims. Every change readers
+        see moves it (publishing, correcting, retracting, losing its words, the article's
+        details), including a row leaving the filtered set: the superseded or hidden
+        version's own `changed_at` moves. Any change anywhere renews every list's
+        validators, which errs on the side of a fresh answer.
+        """
+        newest = queries.public_feed_changed_at()
+        return cls.of(request, newest, last_modified=newest)
+
+    @classmethod
+    def of_content(cls, request, data) -> Validators:
+        """Validators hashing the answer itself, for small answers without a change time."""
+        return cls.of(request, json.dumps(data, sort_keys=True, default=str))
+
+
+def not_modified(request, validators: Validators):
+    """The 304 (or 412) answer to a conditional request that matches, else None."""
+    last_modified = validators.last_modified
+    response = get_conditional_response(
+        request,
+        etag=validators.etag,
+        last_modified=int(last_modified.timestamp()) if last_modified else None,
+    )
+    return public(response, validators) if response is not None else None
+
+
+def public(response, validators: Validators):
+    """Mark an answer that is the same for everyone as cacheable, with its validators."""
+    response["ETag"] = validators.etag
+    if validators.last_modified is not None:
+        response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response

@@ -1,0 +1,131 @@
+"""The public ClaimReview feed: every current published fact-check as one schema.org DataFeed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from annotations import jsonld, queries
+from annotations.models import Organization
+
+CONTENT_TYPE = "application/ld+json"
+CACHE_CONTROL = "public, max-age=300"
+# Rows fetched per database round trip while streaming: memory stays flat however long
+# the feed is, and the number of queries does not grow with it (PostgreSQL reads through
+# one server-side cursor; SQLite reads its one result set in chunks of this size).
+CHUNK_SIZE = 500
+
+
+def feed_etag(stamp: dict, url: str) -> str:
+    """A strong ETag for the feed at `url` in the state `stamp` (`queries.public_stamp`)."""
+    digest = hashlib.sha256(f"{url}|{sorted(stamp.items())!r}".encode()).hexdigest()
+    return quote_etag(digest[:32])
+
+
+def feed_modified(stamp: dict):
+    """When the feed last changed, or None for an instance that never published."""
+    return max(filter(None, [stamp["newest"], stamp["article_newest"]]), default=None)
+
+
+def feed_url(origin: str, organization: Organization | None) -> str:
+    """The feed's own absolute address on `origin` (scheme and host), with its filter."""
+    path = reverse("v1:claimreview-feed")
+    if organization is not None:
+        path += f"?organization={organization.slug}"
+    return origin + path
+
+
+def _permalink_template(origin: str) -> str:
+    # One reverse() for the whole feed instead of one per claim: the int converter writes
+    # the id as plain digits, so a sentinel id marks where each claim's id goes.
+    sentinel = 987654321
+    return origin + reverse("reader-claim", args=[sentinel]).replace(str(sentinel), "{}", 1)
+
+
+def feed_chunks(versions, *, url: str, modified, origin: str) -> Iterator[str]:
+    """The feed as JSON text, one ClaimReview at a time: `jsonld.data_feed`'s document.
+
+    `versions` are the rows of `queries.claim_reviews`; `origin` (scheme and host) makes
+    the permalinks absolute. The envelope is `jsonld.data_feed` of no items, serialised;
+    the elements are written into its empty `dataFeedElement` list as the rows arrive.
+    """
+    envelope = json.dumps(jsonld.data_feed([], url=url, modified=modified), ensure_ascii=False)
+    if not envelope.endswith('"dataFeedElement": []}'):
+        raise AssertionError("dataFeedElement must be the envelope's last key")
+    yield envelope.removesuffix("]}")
+    permalink = _permalink_template(origin)
+    separator = ""
+    for version in versions.iterator(chunk_size=CHUNK_SIZE):
+        review = jsonld.claim_review(version, permalink=permalink.format(version.claim_id))
+        yield separator + json.dumps(jsonld.feed_element(review), ensure_ascii=False)
+        separator = ", "
+    yield "]}"
+
+
+class ClaimReviewFeed(APIView):
+    """Every current published ClaimReview, as one schema.org DataFeed (JSON-LD), streamed."""
+
+    # The same answer for everyone: no credentials are read, so none can change it.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="claimreview_feed",
+        summary="ClaimReview feed",
+        description=(
+            "Every current published fact-check as a schema.org DataFeed of ClaimReview, "
+            "newest first, streamed in one document. Retracted, draft and unpublished "
+            "claims are never in it. Send `If-None-Match` or `If-Modified-Since` to get "
+            "304 when nothing changed."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "organization", OpenApiTypes.STR, description="Only this organization's (slug)."
+            )
+        ],
+        responses={
+            (200, CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="A schema.org DataFeed of ClaimReview."
+            ),
+            304: OpenApiResponse(description="Not modified since the validators sent."),
+            404: OpenApiResponse(description="No organization with that slug."),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        """Answer 304 if the client's copy is current, else stream the feed."""
+        slug = request.query_params.get("organization")
+        organization = get_object_or_404(Organization, slug=slug) if slug is not None else None
+        origin = request.build_absolute_uri("/").removesuffix("/")
+        url = feed_url(origin, organization)
+        stamp = queries.public_stamp(organization)
+        etag = feed_etag(stamp, url)
+        modified = feed_modified(stamp)
+        # HTTP dates count whole seconds: a fraction would make every copy look stale.
+        last_modified = int(modified.timestamp()) if modified else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = StreamingHttpResponse(
+                feed_chunks(
+                    queries.claim_reviews(organization),
+                    url=url,
+                    modified=modified,
+                    origin=origin,
+                ),
+                content_type=CONTENT_TYPE,
+            )
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = CACHE_CONTROL
+        return response

@@ -1,0 +1,384 @@
+"""Errors as RFC 9457 problem details, for every response under /api/ that is not a success."""
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
+from django.http import Http404, JsonResponse
+from django.views import csrf, defaults
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from annotations import anchoring, ingest, queries, services
+from annotations.api.newsroom_serializers import ClaimSerializer
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/problem+json"
+API_PREFIX = "/api/"
+
+# Every problem this API answers with: slug -> (title, status). The type URI of each is
+# /api/v1/problems/<slug>/, which describes it; the slugs never change meaning.
+PROBLEMS = {
+    "invalid-request": ("Your request has invalid fields.", 400),
+    "malformed-request": ("Your request could not be read.", 400),
+    "not-authenticated": ("Sign in or send a token.", 401),
+    "permission-denied": ("You may not do this.", 403),
+    "csrf-failed": ("The CSRF check failed.", 403),
+    "not-found": ("Not found.", 404),
+    "method-not-allowed": ("This method is not allowed here.", 405),
+    "not-acceptable": ("No acceptable representation.", 406),
+    "conflict": ("The request conflicts with the current state.", 409),
+    "stale-version": ("The claim changed since you read it.", 412),
+    "request-too-large": ("The request is too large.", 413),
+    "unsupported-media-type": ("This media type is not supported.", 415),
+    "unprocessable-document": ("The document could not be turned into text.", 422),
+    "precondition-required": ("Say which version you are changing.", 428),
+    "throttled": ("Too many requests.", 429),
+    "server-error": ("Something went wrong on our side.", 500),
+    "bad-gateway": ("The remote site did not answer usefully.", 502),
+    "unavailable": ("The service is busy; try again shortly.", 503),
+}
+_SLUG_FOR_STATUS = {
+    400: "invalid-request",
+    401: "not-authenticated",
+    403: "permission-denied",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    412: "stale-version",
+    413: "request-too-large",
+    415: "unsupported-media-type",
+    422: "unprocessable-document",
+    428: "precondition-required",
+    429: "throttled",
+    500: "server-error",
+    502: "bad-gateway",
+    503: "unavailable",
+}
+# PostgreSQL states that mean "busy now, fine later": serialization failure, deadlock,
+# lock not available, too many connections, server starting or stopping.
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "53300", "57P03"}
+_TRANSIENT_MESSAGES = ("database is locked", "database table is locked", "connection failed")
+RETRY_AFTER_BUSY = 2
+
+
+class ProblemJSONRenderer(JSONRenderer):
+    """JSON labelled as problem details; errors are rendered with it whatever was asked for."""
+
+    media_type = CONTENT_TYPE
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem: what went wrong, for a person and for a program."""
+
+    type = serializers.CharField(help_text="A URI naming the kind of problem; it describes it.")
+    title = serializers.CharField(help_text="A short summary of the kind of problem.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="What went wrong with this request.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text='Field errors: {"field": ["message", ...]}; nested fields are dotted.',
+    )
+
+
+class StaleVersionProblemSerializer(ProblemSerializer):
+    """412: the claim changed since the client read it; here is what it is now."""
+
+    claim = serializers.IntegerField(help_text="The id of the claim that changed.")
+    changed_by = serializers.CharField(help_text="The name of who changed it last.")
+    current = ClaimSerializer(help_text="The working copy as it is now; its `version` is new.")
+
+
+def problem_responses(*statuses: int) -> dict:
+    """OpenAPI `responses` entries for `statuses`, each an application/problem+json body.
+
+    For `extend_schema(responses={200: ..., **problem_responses(400, 404)})`; 412 is the
+    stale-version problem with the current working copy.
+    """
+    responses = {}
+    for status in statuses:
+        serializer = StaleVersionProblemSerializer if status == 412 else ProblemSerializer
+        title = PROBLEMS[_SLUG_FOR_STATUS[status]][0]
+        responses[(status, CONTENT_TYPE)] = OpenApiResponse(serializer, description=title)
+    return responses
+
+
+def problem_type_uri(slug: str) -> str:
+    """The stable type URI of a problem, relative to this instance."""
+    return f"{API_PREFIX}v1/problems/{slug}/"
+
+
+def problem(status: int, detail: str, *, slug: str | None = None, **extra) -> dict:
+    """The problem-details body for `status`: type, title, status, detail, then `extra`."""
+    slug = slug or _SLUG_FOR_STATUS.get(status) or ("server-error" if status >= 500 else "")
+    if slug in PROBLEMS:
+        type_, title = problem_type_uri(slug), PROBLEMS[slug][0]
+    else:
+        type_, title = "about:blank", HTTPStatus(status).phrase
+    return {"type": type_, "title": title, "status": status, "detail": detail, **extra}
+
+
+def problem_response(status: int, detail: str, *, slug: str | None = None, **extra):
+    """A plain Django response with a problem body, for errors raised outside DRF views."""
+    return JsonResponse(
+        problem(status, detail, slug=slug, **extra),
+        status=status,
+        content_type=CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _messages(detail, path: str) -> list[str]:
+    """Every message under `detail`, each prefixed with where it applies, e.g. `tags[1]`."""
+    if isinstance(detail, Mapping):
+        # DRF keys a list's item errors by index: tags[1]; an object's by name: .exact
+        return [
+            message
+            for key, value in detail.items()
+            for message in _messages(
+                value, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+            )
+        ]
+    if isinstance(detail, list):
+        if all(not isinstance(item, Mapping | list) for item in detail):
+            return [f"{path}: {item}" if path else str(item) for item in detail]
+        return [m for i, item in enumerate(detail) if item for m in _messages(item, f"{path}[{i}]")]
+    return [f"{path}: {detail}" if path else str(detail)]
+
+
+def _field_errors(detail) -> dict[str, list[str]]:
+    """DRF's error detail as {"field": ["message", ...]}, keyed by the fields the client sent.
+
+    An error inside a list or object says where: {"tags": ["tags[1]: Expected text."]}.
+    """
+    if not isinstance(detail, Mapping):
+        return {"non_field_errors": _messages(detail, "")}
+    errors = {}
+    for field, value in detail.items():
+        nested = isinstance(value, Mapping) or (
+            isinstance(value, list) and any(isinstance(item, Mapping | list) for item in value)
+        )
+        errors[str(field)] = _messages(value, str(field)) if nested else _messages(value, "")
+    return errors
+
+
+def _validation_detail(errors: dict[str, list[str]]) -> str:
+    """One sentence naming the first field at fault, for clients that show only `detail`."""
+    if not errors:
+        return "The request is invalid."
+    field, messages = next(iter(errors.items()))
+    if field in ("non_field_errors", "detail"):
+        return messages[0]
+    return f"{field.replace('_', ' ')}: {messages[0]}"
+
+
+def _stale_version(error: services.StaleVersion) -> Response:
+    claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
+    body = problem(
+        412,
+        str(error),
+        claim=claim.pk,
+        changed_by=error.changed_by,
+        current=ClaimSerializer(claim).data,
+    )
+    response = Response(body, status=412)
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
+def _as_drf_error(error):
+    """The DRF exception for one of the project's or Django's; any other error as it is."""
+    if isinstance(error, ingest.IngestError):
+        return exceptions.APIException(error.message)
+    if isinstance(error, anchoring.AnchorError):
+        return exceptions.ValidationError({"selectors": [str(error)]})
+    if isinstance(error, DjangoValidationError):
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        return exceptions.ValidationError(detail)
+    if isinstance(error, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(error) or None)
+    if isinstance(error, Http404):
+        return exceptions.NotFound()
+    return error
+
+
+def api_exception_handler(error, context):
+    """DRF's exception handler for this API: every error answered as problem details.
+
+    Service errors map to HTTP here, once: invalid input 400, not allowed 403, stale
+    version 412 (with the current working copy), too large 413. Anything else is left to
+    Django (a 500, which `server_error` also answers as a problem under /api/).
+    """
+    response = _problem_for(error, context)
+    if response is not None:
+        # Never the browsable API's HTML page, whatever the client's Accept header said.
+        request = context["request"]
+        request.accepted_renderer = ProblemJSONRenderer()
+        request.accepted_media_type = CONTENT_TYPE
+    return response
+
+
+def _is_transient(error: OperationalError) -> bool:
+    """Whether the database refused for now (busy, locked, out of connections), not for good."""
+    if getattr(error.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return any(text in str(error) for text in _TRANSIENT_MESSAGES)
+
+
+def _problem_for(error, context) -> Response | None:
+    if isinstance(error, services.StaleVersion):
+        return _stale_version(error)
+    if isinstance(error, OperationalError) and _is_transient(error):
+        # Not the client's fault and not a bug: say when to try again instead of a 500.
+        logger.warning("Database busy, answered 503: %s", error)
+        response = Response(problem(503, "The database is busy; try again."), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_BUSY)
+        return response
+    if isinstance(error, RequestDataTooBig):
+        return Response(problem(413, "The request body is too large."), status=413)
+    if isinstance(error, SuspiciousOperation):
+        # Too many fields or files, malformed multipart: the client's fault, said plainly.
+        return Response(problem(400, f"Refused: {error}", slug="malformed-request"), status=400)
+    status_override = error.status if isinstance(error, ingest.IngestError) else None
+    response = exception_handler(_as_drf_error(error), context)
+    if response is None:
+        return None
+    if status_override:
+        response.status_code = status_override
+    response.data = _problem_from_drf(response.status_code, response.data, error)
+    return response
+
+
+def _problem_from_drf(status: int, data, error) -> dict:
+    if isinstance(error, exceptions.ParseError):
+        return problem(status, str(error.detail), slug="malformed-request")
+    if status == 400 and not (isinstance(data, Mapping) and set(data) == {"detail"}):
+        errors = _field_errors(data)
+        return problem(status, _validation_detail(errors), errors=errors)
+    if isinstance(data, Mapping) and "detail" in data:
+        detail = str(data["detail"])
+        if status == 403 and detail.startswith("CSRF Failed"):
+            # DRF's own check for session writes: the same problem as Django's.
+            return problem(status, detail, slug="csrf-failed")
+    else:
+        detail = _validation_detail(_field_errors(data))
+    extra = {}
+    if isinstance(error, exceptions.Throttled) and error.wait is not None:
+        extra["retry_after"] = int(error.wait)
+    return problem(status, detail, **extra)
+
+
+# Django-level errors: an unknown URL, a crash, a refused body, a failed CSRF check. Under
+# /api/ they are problem details like every other API error; elsewhere Django's pages.
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    """handler400: 413 for a body over the limit, 400 for other refused input."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception, template_name)
+    if isinstance(exception, RequestDataTooBig):
+        return problem_response(413, "The request body is too large.")
+    return problem_response(400, "The request could not be read.", slug="malformed-request")
+
+
+def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):
+    """handler403."""
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception, template_name)
+    return problem_response(403, str(exception) or "You may not do this.")
+
+
+def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
+    """handler404: an unknown URL under /api/ names the path it did not find."""
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception, template_name)
+    return problem_response(404, f"Nothing at {request.path}.")
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """handler500: never a stack trace, never an HTML page under /api/."""
+    if not _is_api(request):
+        return defaults.server_error(request, template_name)
+    return problem_response(500, "The server failed to answer this request; it has been logged.")
+
+
+def csrf_failure(request, reason="", template_name=csrf.CSRF_FAILURE_TEMPLATE_NAME):
+    """CSRF_FAILURE_VIEW: a signed-in browser's write without its CSRF token."""
+    if not _is_api(request):
+        return csrf.csrf_failure(request, reason, template_name)
+    return problem_response(403, f"CSRF check failed: {reason}", slug="csrf-failed")
+
+
+def _generic_detail(response) -> str:
+    if response.status_code == 405 and "Allow" in response:
+        return f"Allowed here: {response['Allow']}."
+    slug = _SLUG_FOR_STATUS.get(response.status_code, "")
+    return PROBLEMS[slug][0] if slug else "The request failed."
+
+
+class ProblemDetailsMiddleware:
+    """Answer any other error response under /api/ as problem details.
+
+    Exceptions go through the handlers above; this catches the error responses Django
+    returns without raising (405 from `require_http_methods`, a bare 400), so that no
+    client of the API ever has to parse an HTML page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and _is_api(request)
+            and not response.get("Content-Type", "").startswith((CONTENT_TYPE, "application/json"))
+        ):
+            converted = problem_response(response.status_code, _generic_detail(response))
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    converted[header] = response[header]
+            return converted
+        return response
+
+
+@extend_schema(
+    tags=["Errors"],
+    summary="What a problem type URI means",
+    responses={
+        200: inline_serializer(
+            "ProblemType",
+            {
+                "type": serializers.CharField(),
+                "title": serializers.CharField(),
+                "status": serializers.IntegerField(),
+            },
+        ),
+        **problem_responses(404),
+    },
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def problem_type(request, slug: str):
+    """What a problem `type` URI means: its title and the status it comes with."""
+    if slug not in PROBLEMS:
+        raise exceptions.NotFound(f"No problem type {slug!r}.")
+    title, status = PROBLEMS[slug]
+    return Response({"type": problem_type_uri(slug), "title": title, "status": status})

@@ -1,0 +1,469 @@
+"""Examples for the OpenAPI document: a realistic request and answer for every operation.
+
+Taken from the demo (`manage.py load_demo`) and a short newsroom session through the API,
+then trimmed. `tests/test_openapi.py` checks each against the schema it illustrates, so an
+example cannot drift from what the API answers. `annotations.api.schema.AutoSchema` puts
+them in place: `OPERATIONS[(method, path)]` gives the request bodies by name and the
+answers by status.
+"""
+
+SITE = "https://factcheck.example"
+WHEN = "2026-12-01T16:52:54.403104Z"
+
+# Public reads
+
+PUBLIC_RATING = {
+    "label": "True",
+    "value": 5,
+    "colour": "#1a7f37",
+    "position": 1,
+    "description": "The claim is accurate and nothing significant is missing.",
+    "best": 5,
+    "worst": 1,
+}
+ORGANIZATION_REF = {
+    "slug": "demo-fact-desk",
+    "name": "Demo Fact Desk",
+    "url": "https://factdesk.example/",
+    "reader_url": f"{SITE}/o/demo-fact-desk/",
+}
+ARTICLE_URL = "https://voiceofeast.net/2022/04/15/imran-khans-record-shattering-twitter-spaces/"
+ARTICLE_REF = {
+    "id": 1,
+    "title": "Analysing The Significance Of Imran Khan’s Record-Shattering Twitter Spaces Session",
+    "url": ARTICLE_URL,
+    "reader_url": f"{SITE}/a/demo-fact-desk/analysing-the-significance-of-imran-khans-record/",
+    "language": "en",
+    "published_on": "2022-04-15",
+}
+PUBLIC_CLAIM = {
+    "id": 3,
+    "state": "published",
+    "version": 1,
+    "url": f"{SITE}/c/3/",
+    "claim_reviewed": "the median age is only 22.8 years",
+    "claimant": "Andrew Korybko",
+    "claim_date": "2022-04-15",
+    "rating": PUBLIC_RATING,
+    "conclusion": "The CIA World Factbook gives Pakistan's median age as 22.8 years.",
+    "conclusion_html": "<p>The CIA World Factbook gives Pakistan's median age as 22.8 years.</p>\n",
+    "tags": ["demographics"],
+    "sources": [
+        {
+            "url": "https://www.cia.gov/the-world-factbook/countries/pakistan/",
+            "title": "The World Factbook: Pakistan",
+            "publisher": "CIA",
+            "quote": "Median age: 22.8 years (2020 est.)",
+            "stance": "supports",
+            "snapshot_url": None,
+            "archive_url": None,
+        }
+    ],
+    "selectors": [
+        {
+            "type": "TextQuoteSelector",
+            "exact": "the median age is only 22.8 years",
+            "prefix": "majority youthful country where ",
+            "suffix": " has the demographic prerequisit",
+        },
+        {"type": "TextPositionSelector", "start": 5822, "end": 5855},
+    ],
+    "article": ARTICLE_REF,
+    "organization": ORGANIZATION_REF,
+    "first_published_at": WHEN,
+    "published_at": WHEN,
+    "updated_at": "2026-12-01T16:52:54.431351Z",
+    "correction_note": "",
+}
+RETRACTED_CLAIM = {
+    **PUBLIC_CLAIM,
+    "id": 5,
+    "url": f"{SITE}/c/5/",
+    "state": "retracted",
+    "version": 2,
+    "published_at": "2026-12-02T09:12:03.120000Z",
+    "updated_at": "2026-12-02T09:12:03.120000Z",
+    "correction_note": "2 Dec 2026: retracted because the survey it relied on was withdrawn.",
+    "retraction_note": "The survey this rating relied on was withdrawn by its publisher.",
+}
+SUSPENDED_CLAIM = {
+    "id": 6,
+    "url": f"{SITE}/c/6/",
+    "state": "suspended",
+    "updated_at": "2026-12-02T10:00:00.000000Z",
+}
+CLAIM_PAGE = {
+    "next": f"{SITE}/api/v1/claims/?cursor=cD0yMDI2LTEyLTAxKzE2JTNBNTI&page_size=3",
+    "previous": None,
+    "results": [PUBLIC_CLAIM, RETRACTED_CLAIM, SUSPENDED_CLAIM],
+}
+PUBLIC_ARTICLE = {
+    **ARTICLE_REF,
+    "organization": ORGANIZATION_REF,
+    "updated_at": PUBLIC_CLAIM["updated_at"],
+    "claims": [PUBLIC_CLAIM],
+}
+ORGANIZATION = {
+    **ORGANIZATION_REF,
+    "methodology_url": f"{SITE}/o/demo-fact-desk/methodology/",
+    "rating_scales": [
+        {
+            "name": "Default",
+            "is_default": True,
+            "best": 5,
+            "worst": 1,
+            "ratings": [
+                {
+                    "label": "True",
+                    "value": 5,
+                    "colour": "#1a7f37",
+                    "position": 1,
+                    "description": PUBLIC_RATING["description"],
+                },
+                {
+                    "label": "False",
+                    "value": 1,
+                    "colour": "#cf222e",
+                    "position": 5,
+                    "description": "The claim is not accurate.",
+                },
+                {
+                    "label": "Misleading",
+                    "value": None,
+                    "colour": "#8250df",
+                    "position": 6,
+                    "description": "Accurate in its parts, but gives a false impression.",
+                },
+            ],
+        }
+    ],
+}
+CLAIMREVIEW_FEED = {
+    "@context": "https://schema.org",
+    "@type": "DataFeed",
+    "url": f"{SITE}/api/v1/claimreview/",
+    "dateModified": "2026-12-01T16:52:54+00:00",
+    "dataFeedElement": [
+        {
+            "@type": "ClaimReview",
+            "url": f"{SITE}/c/3/",
+            "claimReviewed": "the median age is only 22.8 years",
+            "reviewRating": {
+                "@type": "Rating",
+                "alternateName": "True",
+                "ratingValue": 5,
+                "bestRating": 5,
+                "worstRating": 1,
+            },
+            "author": {
+                "@type": "Organization",
+                "name": "Demo Fact Desk",
+                "url": "https://factdesk.example/",
+            },
+            "datePublished": "2026-12-01T16:52:54+00:00",
+            "itemReviewed": {
+                "@type": "Claim",
+                "author": {"@type": "Person", "name": "Andrew Korybko"},
+                "datePublished": "2022-04-15",
+                "appearance": {
+                    "@type": "CreativeWork",
+                    "headline": ARTICLE_REF["title"],
+                    "url": ARTICLE_URL,
+                    "datePublished": "2022-04-15",
+                    "publisher": {"@type": "Organization", "name": "Voice of East"},
+                    "inLanguage": "en",
+                },
+            },
+        }
+    ],
+}
+
+# Newsroom
+
+USER = {"id": 2, "username": "demo-editor"}
+ARTICLE_TEXT = (
+    "The minister said turnout doubled since 2018.\n\n"
+    "Official figures show it rose from 52 to 61 percent."
+)
+NEWSROOM_ARTICLE = {
+    "id": 2,
+    "organization": 1,
+    "title": "Turnout claims",
+    "byline": "Staff reporter",
+    "publisher": "",
+    "canonical_url": "",
+    "published_on": None,
+    "language": "en",
+    "status": "ready",
+    "import_error": "",
+    "created_at": "2026-12-01T16:54:04.303894Z",
+    "updated_at": "2026-12-01T16:54:04.371342Z",
+}
+ARTICLE_DETAIL = {
+    **NEWSROOM_ARTICLE,
+    "text": ARTICLE_TEXT,
+    "revision": 1,
+}
+ARTICLE_IMPORTING = {
+    **ARTICLE_DETAIL,
+    "id": 3,
+    "title": "https://news.example/2026/12/turnout",
+    "byline": "",
+    "canonical_url": "https://news.example/2026/12/turnout",
+    "language": "",
+    "status": "importing",
+    "text": "",
+    "revision": None,
+}
+RATING = {
+    "id": 5,
+    "label": "False",
+    "value": 1,
+    "worst_value": 1,
+    "best_value": 5,
+    "colour": "#cf222e",
+    "description": "The claim is not accurate.",
+}
+SELECTORS = [
+    {
+        "type": "TextQuoteSelector",
+        "exact": "turnout doubled since 2018",
+        "prefix": "The minister said ",
+        "suffix": ".\n\nOfficial figures show it rose",
+    },
+    {"type": "TextPositionSelector", "start": 18, "end": 44},
+]
+NEW_CLAIM = {
+    "id": 7,
+    "article": 2,
+    "revision": 2,
+    "revision_number": 1,
+    "selectors": SELECTORS,
+    "exact": "turnout doubled since 2018",
+    "prefix": "The minister said ",
+    "suffix": ".\n\nOfficial figures show it rose",
+    "start": 18,
+    "end": 44,
+    "claim_reviewed": "turnout doubled since 2018",
+    "claimant": "The minister",
+    "claim_date": None,
+    "rating": None,
+    "conclusion": "",
+    "conclusion_html": "",
+    "correction_note": "",
+    "status": "draft",
+    "anchor_state": "anchored",
+    "orphan_reason": "",
+    "creator": USER,
+    "reviewer": None,
+    "assignee": None,
+    "tags": [],
+    "sources": [],
+    "history": [
+        {
+            "id": 23,
+            "action": "created",
+            "actor": USER,
+            "changes": {"exact": "turnout doubled since 2018", "start": 18, "end": 44},
+            "created_at": "2026-12-01T16:54:04.468593Z",
+        }
+    ],
+    "published_at": None,
+    "created_at": "2026-12-01T16:54:04.455080Z",
+    "updated_at": "2026-12-01T16:54:04.455119Z",
+    "version": 1,
+    "published_version": None,
+    "has_unpublished_changes": False,
+    "unpublished_changes": [],
+    "wording_warning": "",
+}
+CONCLUSION = "Turnout rose from 52 to 61 percent: up by a sixth, not doubled."
+CLAIM = {
+    **NEW_CLAIM,
+    "rating": RATING,
+    "conclusion": CONCLUSION,
+    "conclusion_html": f"<p>{CONCLUSION}</p>\n",
+    "sources": [
+        {
+            "id": 5,
+            "url": "https://elections.example/turnout-2023",
+            "title": "Turnout by year",
+            "publisher": "Election Commission",
+            "quote": "61.0%",
+            "stance": "refutes",
+            "added_by": USER,
+            "created_at": "2026-12-01T16:54:04.914401Z",
+            "fetch_state": "pending",
+            "fetch_error": "",
+            "http_status": None,
+            "final_url": "",
+            "content_type": "",
+            "fetched_at": None,
+            "archive_url": "",
+        }
+    ],
+    "history": [
+        {
+            "id": 25,
+            "action": "source added",
+            "actor": USER,
+            "changes": {
+                "source": 5,
+                "url": "https://elections.example/turnout-2023",
+                "stance": "refutes",
+            },
+            "created_at": "2026-12-01T16:54:04.931400Z",
+        }
+    ],
+    "updated_at": "2026-12-01T16:54:04.930521Z",
+    "version": 3,
+}
+STALE_VERSION = {
+    "type": "/api/v1/problems/stale-version/",
+    "title": "The claim changed since you read it.",
+    "status": 412,
+    "detail": "This claim was changed by demo-editor since you opened it.",
+    "claim": 7,
+    "changed_by": "demo-editor",
+    "current": CLAIM,
+}
+VERSION_MISSING = {
+    "type": "/api/v1/problems/precondition-required/",
+    "title": "Say which version you are changing.",
+    "status": 428,
+    "detail": "Say which version of the claim you are changing: send the If-Match header with "
+    'the version number you read (the claim\'s `version`, also its ETag) or a "version" field.',
+}
+CLAIM_WRITE_ERRORS = {412: STALE_VERSION, 428: VERSION_MISSING}
+
+OPERATIONS = {
+    ("GET", "/api/v1/claims/"): {"responses": {200: CLAIM_PAGE}},
+    ("GET", "/api/v1/claims/{id}/"): {"responses": {200: PUBLIC_CLAIM}},
+    ("GET", "/api/v1/articles/"): {
+        "responses": {200: {"next": None, "previous": None, "results": [PUBLIC_ARTICLE]}}
+    },
+    ("GET", "/api/v1/articles/{id}/"): {"responses": {200: PUBLIC_ARTICLE}},
+    ("GET", "/api/v1/organizations/"): {
+        "responses": {200: {"next": None, "previous": None, "results": [ORGANIZATION]}}
+    },
+    ("GET", "/api/v1/organizations/{slug}/"): {"responses": {200: ORGANIZATION}},
+    ("GET", "/api/v1/claimreview/"): {"responses": {200: CLAIMREVIEW_FEED}},
+    ("GET", "/api/v1/problems/{slug}/"): {
+        "responses": {
+            200: {
+                "type": "/api/v1/problems/stale-version/",
+                "title": STALE_VERSION["title"],
+                "status": 412,
+            }
+        }
+    },
+    ("GET", "/api/v1/newsroom/articles/"): {
+        "responses": {
+            200: {
+                "count": 1,
+                "next": None,
+                "previous": None,
+                "results": [{**NEWSROOM_ARTICLE, "claim_count": 1}],
+            }
+        }
+    },
+    ("POST", "/api/v1/newsroom/articles/"): {
+        "requests": {
+            "Paste a text": {"title": "Turnout claims", "text": ARTICLE_TEXT, "language": "en"},
+            "Import a web page": {"url": "https://news.example/2026/12/turnout"},
+        },
+        "responses": {201: ARTICLE_DETAIL, 202: ARTICLE_IMPORTING},
+    },
+    ("GET", "/api/v1/newsroom/articles/{id}/"): {"responses": {200: ARTICLE_DETAIL}},
+    ("PATCH", "/api/v1/newsroom/articles/{id}/"): {
+        "requests": {"Set the byline": {"byline": "Staff reporter"}},
+        "responses": {200: ARTICLE_DETAIL},
+    },
+    ("PUT", "/api/v1/newsroom/articles/{id}/text/"): {
+        "requests": {
+            "Rewrite the lede": {
+                "text": "Official figures show turnout rose from 52 to 61 percent.",
+                "reason": "Lede rewritten",
+            }
+        },
+        "responses": {
+            200: {"moved": 0, "unchanged": 0, "orphaned": 1, "sent_to_review": 0, "deferred": False}
+        },
+    },
+    ("POST", "/api/v1/newsroom/articles/{id}/import/"): {
+        "responses": {201: ARTICLE_DETAIL, 202: ARTICLE_IMPORTING}
+    },
+    ("GET", "/api/v1/newsroom/articles/{id}/claims/"): {"responses": {200: [CLAIM]}},
+    ("POST", "/api/v1/newsroom/articles/{id}/claims/"): {
+        "requests": {
+            "Claim a quoted sentence": {
+                "selectors": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": "turnout doubled since 2018",
+                        "prefix": "The minister said ",
+                        "suffix": ".",
+                    }
+                ],
+                "claimant": "The minister",
+            }
+        },
+        "responses": {201: NEW_CLAIM},
+    },
+    ("GET", "/api/v1/newsroom/articles/{id}/ratings/"): {
+        "responses": {
+            200: [
+                {
+                    "id": 1,
+                    "label": "True",
+                    "value": 5,
+                    "worst_value": 1,
+                    "best_value": 5,
+                    "colour": "#1a7f37",
+                    "description": PUBLIC_RATING["description"],
+                },
+                RATING,
+            ]
+        }
+    },
+    ("GET", "/api/v1/newsroom/claims/{id}/"): {"responses": {200: CLAIM}},
+    ("PATCH", "/api/v1/newsroom/claims/{id}/"): {
+        "requests": {"Rate it": {"rating": 5, "conclusion": CONCLUSION}},
+        "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
+    },
+    ("DELETE", "/api/v1/newsroom/claims/{id}/"): {"responses": CLAIM_WRITE_ERRORS},
+    ("POST", "/api/v1/newsroom/claims/{id}/transition/"): {
+        "requests": {
+            "Send to review": {"to": "in_review", "note": ""},
+            "Retract": {"to": "retracted", "note": "The survey was withdrawn by its publisher."},
+        },
+        "responses": {200: {**CLAIM, "status": "in_review"}, **CLAIM_WRITE_ERRORS},
+    },
+    ("POST", "/api/v1/newsroom/claims/{id}/sources/"): {
+        "requests": {
+            "Cite the commission": {
+                "url": "https://elections.example/turnout-2023",
+                "title": "Turnout by year",
+                "publisher": "Election Commission",
+                "quote": "61.0%",
+                "stance": "refutes",
+            }
+        },
+        "responses": {201: CLAIM, **CLAIM_WRITE_ERRORS},
+    },
+    ("PATCH", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
+        "requests": {"Quote more": {"quote": "Turnout: 61.0% (2023), 52.1% (2018)"}},
+        "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
+    },
+    ("DELETE", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
+        "responses": {200: {**CLAIM, "sources": []}, **CLAIM_WRITE_ERRORS}
+    },
+    ("POST", "/api/v1/newsroom/claims/{id}/reattach/"): {
+        "requests": {
+            "Anchor to the new wording": {
+                "selectors": [{"type": "TextQuoteSelector", "exact": "rose from 52 to 61 percent"}]
+            }
+        },
+        "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
+    },
+}

@@ -1,0 +1,192 @@
+"""Query filters of the public reads, validated: a bad value is a 400 naming the parameter."""
+
+import datetime as dt
+
+from django import forms
+from django.db import connections
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+from rest_framework import exceptions
+
+from annotations import models, urlnorm
+
+# The text `q` searches, written exactly as the GIN index of migration 0007 indexes it, so
+# that PostgreSQL uses the index: the same expression, on the same columns.
+SEARCH_DOCUMENT = (
+    "to_tsvector('simple', coalesce(annotations_publishedversion.claim_reviewed, '') || ' ' || "
+    "coalesce(annotations_publishedversion.claimant, '') || ' ' || "
+    "coalesce(annotations_publishedversion.conclusion, '') || ' ' || "
+    "coalesce(annotations_publishedversion.tags::text, ''))"
+)
+Q_MAX = 200
+Q_MAX_WORDS = 10
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned to UTC so that the database accepts any offset given.
+
+    Python reads offsets up to ±23:59; PostgreSQL refuses those beyond ±15:59 with an
+    error, which would answer 500 to a query parameter.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("Out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+CLAIM_ORDERINGS = {
+    "-published_at": ("-published_at", "-id"),
+    "published_at": ("published_at", "id"),
+    "-updated_at": ("-changed_at", "-id"),
+    "updated_at": ("changed_at", "id"),
+}
+
+
+def _vendor(queryset) -> str:
+    return connections[queryset.db].vendor
+
+
+class ArticleUrlFilter(filters.CharFilter):
+    """An article's address in any spelling, matched by its normal form (`urlnorm.url_key`)."""
+
+    def __init__(self, *, field_name: str, **kwargs):
+        super().__init__(field_name=field_name, max_length=2000, **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        key = urlnorm.url_key(value)
+        if not key:
+            raise exceptions.ValidationError(
+                {"article_url": ["Not a web address: expected an http or https URL."]}
+            )
+        return queryset.filter(**{self.field_name: key})
+
+
+class PublicClaimFilter(filters.FilterSet):
+    """Filters of `/api/v1/claims/`; all of them together narrow the list."""
+
+    organization = filters.CharFilter(
+        field_name="publisher__slug", max_length=80, help_text="An organization's slug."
+    )
+    rating = filters.CharFilter(
+        method="filter_content",
+        field_name="rating__label__iexact",
+        max_length=60,
+        help_text="A rating label, e.g. False (any case).",
+    )
+    article_url = ArticleUrlFilter(
+        field_name="claim__article__url_key",
+        help_text="The address of the article, in any spelling: scheme, www., tracking "
+        "parameters and the fragment are ignored.",
+    )
+    claimant = filters.CharFilter(
+        method="filter_content",
+        field_name="claimant__iexact",
+        max_length=300,
+        help_text="Who made the claim (any case).",
+    )
+    tag = filters.CharFilter(method="filter_tag", max_length=models.TAG_MAX, help_text="A tag.")
+    published_since = UtcDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="Versions published at or after this ISO 8601 time.",
+    )
+    updated_since = UtcDateTimeFilter(
+        field_name="changed_at",
+        lookup_expr="gt",
+        help_text="Claims changed for readers after this ISO 8601 time: pass the latest "
+        "`updated_at` of your last pull to get each change once.",
+    )
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=Q_MAX,
+        help_text="Words to find in the wording, claimant, conclusion and tags (all of them).",
+    )
+    ordering = filters.ChoiceFilter(
+        choices=[(value, value) for value in CLAIM_ORDERINGS],
+        method="filter_ordering",
+        empty_label=None,
+        help_text="Order of the list (default -published_at). A `-` means newest first.",
+    )
+
+    class Meta:
+        model = models.PublishedVersion
+        fields = []
+
+    # A suspended claim is hidden from readers: filters on what it says (rating, claimant,
+    # tag, q) never match it, so that nobody can probe its hidden content. Filters on where
+    # and when (organization, article_url, *_since) do, so a syncing consumer learns of it.
+
+    def filter_content(self, queryset, name, value):
+        return queryset.filter(is_anchored=True, **{name: value})
+
+    def filter_tag(self, queryset, name, value):
+        queryset = queryset.filter(is_anchored=True)
+        if _vendor(queryset) == "postgresql":
+            return queryset.filter(tags__contains=[value])
+        # SQLite's JSON has no containment operator; json_each compares elements exactly.
+        return queryset.filter(
+            RawSQL(
+                "EXISTS (SELECT 1 FROM json_each(annotations_publishedversion.tags) "
+                "WHERE json_each.value = %s)",
+                [value],
+                output_field=BooleanField(),
+            )
+        )
+
+    def filter_q(self, queryset, name, value):
+        words = value.split()
+        if not words:
+            return queryset
+        if len(words) > Q_MAX_WORDS:
+            raise exceptions.ValidationError({"q": [f"At most {Q_MAX_WORDS} words."]})
+        queryset = queryset.filter(is_anchored=True)
+        if _vendor(queryset) == "postgresql":
+            return queryset.filter(
+                RawSQL(  # noqa: S611 - a constant expression; the words are a parameter
+                    f"{SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)",
+                    [" ".join(words)],
+                    output_field=BooleanField(),
+                )
+            )
+        # Elsewhere (SQLite, development), each word anywhere in one of the fields.
+        for word in words:
+            queryset = queryset.filter(
+                Q(claim_reviewed__icontains=word)
+                | Q(claimant__icontains=word)
+                | Q(conclusion__icontains=word)
+                | Q(tags__icontains=word)
+            )
+        return queryset
+
+    def filter_ordering(self, queryset, name, value):
+        # Validated here; the cursor pagination applies it, as it must know the order.
+        return queryset
+
+
+class PublicArticleFilter(filters.FilterSet):
+    """Filters of `/api/v1/articles/`."""
+
+    organization = filters.CharFilter(
+        field_name="organization__slug", max_length=80, help_text="An organization's slug."
+    )
+    article_url = ArticleUrlFilter(
+        field_name="url_key",
+        help_text="The address of the article, in any spelling (see `/api/v1/claims/`).",
+    )
+
+    class Meta:
+        model = models.Article
+        fields = []

@@ -1,0 +1,31 @@
+"""The unversioned /api/ paths of before v1: each answers 308 to its v1 twin, for one release."""
+
+from django.http import HttpResponsePermanentRedirect
+from django.views.decorators.csrf import csrf_exempt
+
+# Where each old first segment moved: the workspace's endpoints became the newsroom's.
+SUCCESSORS = {
+    "articles": "/api/v1/newsroom/articles/",
+    "claims": "/api/v1/newsroom/claims/",
+    "schema": "/api/v1/schema/",
+}
+LEGACY_PATTERN = r"^api/(?P<family>articles|claims|schema)/(?P<rest>.*)$"
+
+
+class PermanentRedirectKeepingMethod(HttpResponsePermanentRedirect):
+    """308: unlike 301, a client repeats a POST or PATCH (and its body) at the new address."""
+
+    status_code = 308
+
+
+# Exempt: the redirect changes nothing, and the v1 view it points to checks CSRF itself.
+@csrf_exempt
+def successor(request, family: str, rest: str):
+    """Redirect to the v1 address, same method and query string, marked as deprecated."""
+    location = SUCCESSORS[family] + rest
+    if request.META.get("QUERY_STRING"):
+        location += "?" + request.META["QUERY_STRING"]
+    response = PermanentRedirectKeepingMethod(location)
+    response["Deprecation"] = "true"
+    response["Link"] = f'<{location}>; rel="successor-version"'
+    return response

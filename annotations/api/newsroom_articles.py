@@ -1,0 +1,246 @@
+"""Newsroom API for articles: list, create (paste, upload, URL), text, re-import, ratings."""
+
+from collections.abc import Mapping
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from annotations import ingest, queries, services
+from annotations.api import newsroom_serializers as serializers
+from annotations.api.errors import problem_responses
+from annotations.models import Organization, Rating
+
+TAGS = ["Newsroom: articles"]
+ACCESS_PROBLEMS = (401, 403, 404)
+# What an import may be refused for: bad fields, too large, a type no extractor reads.
+IMPORT_PROBLEMS = (400, *ACCESS_PROBLEMS, 413, 415)
+ARTICLE_CREATED = {
+    201: serializers.ArticleDetailSerializer,
+    202: serializers.ArticleDetailSerializer,
+}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="The articles of your organizations, newest first",
+        responses={
+            200: serializers.ArticleSerializer(many=True),
+            **problem_responses(400, 401, 403),
+        },
+    ),
+    post=extend_schema(
+        tags=TAGS,
+        summary="Add an article: paste its text, upload a document or import a URL",
+        description=(
+            "JSON `{title, text}` adds a pasted article (201). JSON `{url}` or a multipart "
+            "`file` starts an import: 202 while the worker extracts the text (poll the "
+            "article until its `status` is `ready` or `failed`), 201 when it was done at once. "
+            "`organization` is needed only by members of several organizations."
+        ),
+        request={
+            "application/json": PolymorphicProxySerializer(
+                component_name="NewArticle",
+                serializers=[
+                    serializers.ArticleCreateSerializer,
+                    serializers.ArticleUrlImportSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
+            "multipart/form-data": serializers.ArticleUploadSerializer,
+        },
+        responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS)},
+    ),
+)
+class ArticleList(generics.ListCreateAPIView):
+    """The articles of your organizations, newest first; POST a pasted article."""
+
+    serializer_class = serializers.ArticleSerializer
+    filterset_fields = ["status", "organization"]
+
+    def get_queryset(self):
+        return queries.articles_for(self.request.user).annotate(claim_count=Count("claims"))
+
+    def create(self, request, *args, **kwargs):
+        """Paste (JSON title + text), upload (multipart `file`) or import a URL (`url`)."""
+        if not isinstance(request.data, Mapping):
+            raise exceptions.ValidationError(
+                {"detail": ["Expected an object with the article's fields."]}
+            )
+        if request.FILES:
+            return _import_upload(request, article=None)
+        if "url" in request.data:
+            data = serializers.ArticleUrlImportSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            organization = _organization_for_writing(
+                request.user, data.validated_data.get("organization")
+            )
+            article = services.article_import_url(
+                organization=organization,
+                requested_by=request.user,
+                url=data.validated_data["url"],
+                title=data.validated_data["title"],
+            )
+            return _article_response(article)
+        data = serializers.ArticleCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        organization = _organization_for_writing(request.user, fields.pop("organization", None))
+        article = services.article_create(
+            organization=organization, created_by=request.user, **fields
+        )
+        return _article_response(article)
+
+
+def _article_response(article) -> Response:
+    """201 for an article ready to annotate; 202 while the worker is still importing it."""
+    article.refresh_from_db()
+    code = (
+        status.HTTP_202_ACCEPTED
+        if article.status == article.Status.IMPORTING
+        else status.HTTP_201_CREATED
+    )
+    return Response(serializers.ArticleDetailSerializer(article).data, status=code)
+
+
+def _import_upload(request, article):
+    files = request.FILES.getlist("file")
+    if len(files) != 1 or len(request.FILES) != 1:
+        raise exceptions.ValidationError({"file": ["Send exactly one file, in the field 'file'."]})
+    upload = files[0]
+    # Refused before the upload is read into memory.
+    ingest.check_size(upload.size, ingest.limits_from_settings())
+    fields = serializers.ArticleUploadFieldsSerializer(data=request.data)
+    fields.is_valid(raise_exception=True)
+    if article is None:
+        organization = _organization_for_writing(
+            request.user, fields.validated_data["organization"]
+        )
+    else:
+        organization = article.organization
+    new_article = services.article_import_upload(
+        organization=organization,
+        requested_by=request.user,
+        data=upload.read(),
+        filename=upload.name or "",
+        declared_type=upload.content_type or "",
+        title=fields.validated_data["title"],
+        article=article,
+    )
+    return _article_response(new_article)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Upload a new version of the article's document",
+    request={"multipart/form-data": serializers.ArticleUploadSerializer},
+    responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS)},
+)
+@api_view(["POST"])
+def article_reimport(request, pk: int):
+    """Upload a new version of the article's document: a new revision, claims re-anchored."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    if not request.FILES:
+        raise exceptions.ValidationError({"file": ["Send the new document in the field 'file'."]})
+    return _import_upload(request, article=article)
+
+
+def _organization_for_writing(user, organization_id) -> Organization:
+    """The organization named in the request (an id, maybe as form text), or the user's only one."""
+    if organization_id in (None, ""):
+        organization_id = None
+    else:
+        try:
+            organization_id = int(organization_id)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError({"organization": ["Expected an id."]}) from None
+    organizations = queries.organizations_of(user)
+    if organization_id is None:
+        if organizations.count() != 1:
+            raise exceptions.ValidationError({"organization": ["Say which organization."]})
+        organization = organizations.get()
+    else:
+        organization = get_object_or_404(organizations, pk=organization_id)
+    return organization
+
+
+class ArticleDetail(generics.GenericAPIView):
+    """GET one article with its canonical text; PATCH its title and metadata."""
+
+    serializer_class = serializers.ArticleDetailSerializer
+
+    def get_queryset(self):
+        return queries.articles_for(self.request.user)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="One article with its canonical text",
+        responses={200: serializers.ArticleDetailSerializer, **problem_responses(*ACCESS_PROBLEMS)},
+    )
+    def get(self, request, pk: int):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change an article's title and metadata (its text changes through text/)",
+        request=serializers.ArticleDetailsUpdateSerializer,
+        responses={
+            200: serializers.ArticleDetailSerializer,
+            **problem_responses(400, *ACCESS_PROBLEMS),
+        },
+    )
+    def patch(self, request, pk: int):
+        article = self.get_object()
+        data = serializers.ArticleDetailsUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        article = services.article_update_details(
+            article=article, actor=request.user, **data.validated_data
+        )
+        return Response(self.get_serializer(article).data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Replace the article's text: a new revision, every claim re-anchored",
+    request=serializers.ArticleTextSerializer,
+    responses={
+        200: serializers.ReanchorReportSerializer,
+        **problem_responses(400, *ACCESS_PROBLEMS, 413),
+    },
+)
+@api_view(["PUT"])
+def article_text(request, pk: int):
+    """Replace the article's text: a new revision, with every claim re-anchored."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    data = serializers.ArticleTextSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    report = services.article_update_text(
+        article=article, actor=request.user, **data.validated_data
+    )
+    return Response(serializers.ReanchorReportSerializer(report).data)
+
+
+class ArticleRatings(generics.GenericAPIView):
+    """The verdict scale of the article's organization, best first."""
+
+    serializer_class = serializers.RatingSerializer
+    pagination_class = None
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The verdicts a claim on this article may get, best first",
+        responses={
+            200: serializers.RatingSerializer(many=True),
+            **problem_responses(*ACCESS_PROBLEMS),
+        },
+    )
+    def get(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        ratings = Rating.objects.filter(
+            scale__organization=article.organization, scale__is_default=True
+        ).select_related("scale")
+        return Response(serializers.RatingSerializer(ratings, many=True).data)

@@ -1,0 +1,233 @@
+"""Newsroom API for claims: working copies, edits, transitions, sources and reattachment."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework import serializers as drf_serializers
+from rest_framework.response import Response
+
+from annotations import queries, services
+from annotations.api import newsroom_serializers as serializers
+from annotations.api.errors import problem_responses
+from annotations.api.preconditions import IF_MATCH_HEADER, expected_version
+from annotations.models import Claim, Source
+
+TAGS = ["Newsroom: claims"]
+# Every newsroom endpoint may answer these: no credentials, not allowed, not yours (404).
+ACCESS_PROBLEMS = (401, 403, 404)
+# A write to a claim also checks its version: malformed input, stale, or not said.
+WRITE_PROBLEMS = (400, *ACCESS_PROBLEMS, 412, 428)
+
+
+def _claim_response(claim: Claim, status_code=status.HTTP_200_OK) -> Response:
+    """The working copy as the workspace shows it, with its version as the ETag."""
+    claim = queries.workspace_claims(claim.article).get(pk=claim.pk)
+    response = Response(serializers.ClaimSerializer(claim).data, status=status_code)
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
+def _write_schema(request, summary: str, *, created: bool = False, **kwargs):
+    """extend_schema for a write to a claim: If-Match, the claim back, and its problems."""
+    success = 201 if created else 200
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        request=request,
+        parameters=[IF_MATCH_HEADER],
+        responses={success: serializers.ClaimSerializer, **problem_responses(*WRITE_PROBLEMS)},
+        **kwargs,
+    )
+
+
+class ArticleClaims(generics.GenericAPIView):
+    """GET an article's claims in document order; POST a selection to make it a claim."""
+
+    serializer_class = serializers.ClaimSerializer
+    pagination_class = None
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The article's claims (working copies), in document order",
+        responses={
+            200: serializers.ClaimSerializer(many=True),
+            **problem_responses(*ACCESS_PROBLEMS),
+        },
+    )
+    def get(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        claims = queries.workspace_claims(article)
+        return Response(serializers.ClaimSerializer(claims, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Make a selection of the article's text a claim",
+        description=(
+            "Send W3C selectors (a TextQuoteSelector with `exact`, `prefix`, `suffix`, and a "
+            "TextPositionSelector with `start`, `end`) for the passage in the article's current "
+            "text. Answers 201 with the new draft claim and its version as the ETag; 400 with "
+            "`errors.selectors` when the selection does not match the text."
+        ),
+        request=serializers.ClaimCreateSerializer,
+        responses={
+            201: serializers.ClaimSerializer,
+            **problem_responses(400, *ACCESS_PROBLEMS),
+        },
+    )
+    def post(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        data = serializers.ClaimCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.claim_create(article=article, creator=request.user, **data.validated_data)
+        return _claim_response(claim, status.HTTP_201_CREATED)
+
+
+class ClaimDetail(generics.GenericAPIView):
+    """GET a claim; PATCH its fields with the version you opened (412 if it changed since)."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def _claim(self, request, pk):
+        return get_object_or_404(queries.claims_for(request.user), pk=pk)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="A claim's working copy, with its published version",
+        responses={200: serializers.ClaimSerializer, **problem_responses(*ACCESS_PROBLEMS)},
+    )
+    def get(self, request, pk: int):
+        return _claim_response(self._claim(request, pk))
+
+    @_write_schema(serializers.ClaimUpdateSerializer, "Change a claim's fields")
+    def patch(self, request, pk: int):
+        claim = self._claim(request, pk)
+        data = serializers.ClaimUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected = expected_version(request, fields)
+        fields.pop("version", None)
+        claim = services.claim_update(
+            claim=claim, actor=request.user, expected_version=expected, **fields
+        )
+        return _claim_response(claim)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Delete a claim that was never published",
+        parameters=[IF_MATCH_HEADER],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **problem_responses(*WRITE_PROBLEMS),
+        },
+    )
+    def delete(self, request, pk: int):
+        claim = self._claim(request, pk)
+        expected = expected_version(request, {})
+        services.claim_delete(claim=claim, actor=request.user, expected_version=expected)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClaimAction(generics.GenericAPIView):
+    """A POST action on one claim: found through `queries`, input checked by a serializer."""
+
+    serializer_class = serializers.ClaimSerializer
+    input_serializer_class: type[drf_serializers.Serializer]
+
+    def claim_and_input(self, request, pk: int) -> tuple[Claim, dict]:
+        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+        data = self.input_serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return claim, data.validated_data
+
+
+class ClaimTransition(ClaimAction):
+    """POST {"to": "in_review" | "published" | "retracted" | "draft", "note": "..."}.
+
+    Publishing writes a new published version; republishing a claim that was published
+    before, and retracting, need a public correction `note` (400 without it).
+    """
+
+    input_serializer_class = serializers.ClaimTransitionSerializer
+
+    @_write_schema(
+        serializers.ClaimTransitionSerializer,
+        "Move a claim through the workflow",
+        description=(
+            "Publishing writes a new published version (reviewers and admins only, 403 "
+            "otherwise); republishing and retracting need a public correction `note`."
+        ),
+    )
+    def post(self, request, pk: int):
+        claim, data = self.claim_and_input(request, pk)
+        claim = services.claim_transition(
+            claim=claim,
+            actor=request.user,
+            to_status=data["to"],
+            note=data["note"],
+            expected_version=expected_version(request, data),
+        )
+        return _claim_response(claim)
+
+
+class ClaimSources(ClaimAction):
+    """POST a source for the claim."""
+
+    input_serializer_class = serializers.SourceCreateSerializer
+
+    @_write_schema(serializers.SourceCreateSerializer, "Cite a source", created=True)
+    def post(self, request, pk: int):
+        claim, data = self.claim_and_input(request, pk)
+        services.source_add(
+            claim=claim,
+            actor=request.user,
+            expected_version=expected_version(request, data),
+            **{name: value for name, value in data.items() if name != "version"},
+        )
+        return _claim_response(claim, status.HTTP_201_CREATED)
+
+
+class SourceDetail(generics.GenericAPIView):
+    """PATCH a cited source (stance, title, quote...) or DELETE it; answers with the claim."""
+
+    serializer_class = serializers.ClaimSerializer
+
+    def _source(self, request, pk: int, source_pk: int) -> Source:
+        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+        return get_object_or_404(claim.sources.select_related("claim__article"), pk=source_pk)
+
+    @_write_schema(serializers.SourceUpdateSerializer, "Change a cited source")
+    def patch(self, request, pk: int, source_pk: int):
+        source = self._source(request, pk, source_pk)
+        data = serializers.SourceUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected = expected_version(request, fields)
+        fields.pop("version", None)
+        services.source_update(
+            source=source, actor=request.user, expected_version=expected, **fields
+        )
+        return _claim_response(source.claim)
+
+    @_write_schema(None, "Remove a cited source")
+    def delete(self, request, pk: int, source_pk: int):
+        source = self._source(request, pk, source_pk)
+        expected = expected_version(request, {})
+        services.source_remove(source=source, actor=request.user, expected_version=expected)
+        return _claim_response(source.claim)
+
+
+class ClaimReattach(ClaimAction):
+    """POST a new selection for an orphaned claim."""
+
+    input_serializer_class = serializers.ClaimReattachSerializer
+
+    @_write_schema(serializers.ClaimReattachSerializer, "Anchor an orphaned claim again")
+    def post(self, request, pk: int):
+        claim, data = self.claim_and_input(request, pk)
+        claim = services.claim_reattach(
+            claim=claim,
+            actor=request.user,
+            selectors=data["selectors"],
+            expected_version=expected_version(request, data),
+        )
+        return _claim_response(claim)

@@ -1,0 +1,73 @@
+"""Cursor pagination for the public lists: stable while rows are added, strict about its input."""
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import exceptions
+from rest_framework.pagination import CursorPagination
+
+MAX_PAGE_SIZE = 100
+
+
+class PublicCursorPagination(CursorPagination):
+    """Opaque `cursor` links, `page_size` up to 100; the view names its orderings.
+
+    A view sets `orderings` ({"value of ?ordering=": (field, tie-breaker)}) and
+    `default_ordering`. The cursor holds the first field's value, so rows inserted before
+    it (newer claims, when walking newest first) never shift the pages that follow.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    page_size_query_description = f"Items per page, 1 to {MAX_PAGE_SIZE} (default 50)."
+    max_page_size = MAX_PAGE_SIZE
+    cursor_query_description = "Where the page starts: take it from `next` or `previous`."
+    # The browsable API is not offered on the public reads.
+    template = None
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
+            )
+        return min(size, self.max_page_size)
+
+    def get_ordering(self, request, queryset, view):
+        value = request.query_params.get("ordering") or view.default_ordering
+        if value not in view.orderings:
+            raise exceptions.ValidationError(
+                {"ordering": [f"One of: {', '.join(view.orderings)}."]}
+            )
+        return view.orderings[value]
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            cursor = None
+            valid = False
+        else:
+            valid = cursor is None or self._position_is_valid(cursor.position)
+        if not valid:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: ["Not a cursor this list gave: follow `next`."]}
+            )
+        return cursor
+
+    def _position_is_valid(self, position: str | None) -> bool:
+        if position is None:
+            return True
+        field = self.ordering[0].lstrip("-")
+        if field.endswith("_at"):
+            try:
+                return parse_datetime(position) is not None
+            except ValueError:
+                return False
+        if field == "id":
+            return position.isdigit()
+        return True

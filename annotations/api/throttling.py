@@ -1,0 +1,116 @@
+"""API throttles: requests per token, per signed-in session and per anonymous address."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+from rest_framework.throttling import BaseThrottle
+
+from annotations.models import ApiToken
+from annotations.throttling import client_ip
+
+logger = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """`"120/min"` -> (120, 60): how many requests per how many seconds."""
+    count, _, period = rate.partition("/")
+    return int(count), _PERIODS[period.strip()[:1]]
+
+
+def _increment(cache_key: str, *, timeout: int) -> int:
+    """Add one to the count at `cache_key`, made with `timeout` if new; return the count.
+
+    On Django's Redis cache this is one round trip (SET NX EX and INCR in one pipeline,
+    through the backend's client) where the portable `add` + `incr` take three: it runs on
+    every API request.
+    """
+    store = caches["default"]
+    if not isinstance(store, RedisCache):
+        store.add(cache_key, 0, timeout=timeout)
+        return store.incr(cache_key)
+    key = store.make_and_validate_key(cache_key)
+    pipeline = store._cache.get_client(key, write=True).pipeline()
+    pipeline.set(key, 0, nx=True, ex=timeout)
+    pipeline.incr(key)
+    return pipeline.execute()[1]
+
+
+class _CountingThrottle(BaseThrottle):
+    """Count requests per key in fixed windows of the rate's period, in the shared cache.
+
+    Every web process counts in the same Redis with atomic increments, so a limit holds
+    across processes and concurrent requests. (DRF's own throttles keep a list of times,
+    read and written back, which loses counts when two processes write at once.) A fixed
+    window may let a client send up to twice its rate across a window's edge, which is
+    fine for a limit meant to stop floods. If the cache is down the request goes through:
+    a throttle must not turn a cache outage into failed requests.
+    """
+
+    scope = ""
+
+    def key(self, request) -> str | None:
+        """What to count this request against, or None when this throttle does not apply."""
+        raise NotImplementedError
+
+    def allow_request(self, request, view) -> bool:
+        key = self.key(request)
+        rate = settings.FACTCHECK_API_RATES.get(self.scope)
+        if key is None or not rate:
+            return True
+        limit, period = parse_rate(rate)
+        now = time.time()
+        window = int(now // period)
+        cache_key = f"api-throttle:{self.scope}:{key}:{period}:{window}"
+        try:
+            count = _increment(cache_key, timeout=period + 5)
+        except ValueError:
+            # The window's count expired between two calls: a new window begins.
+            return True
+        except (RedisError, OSError):
+            logger.warning("API throttle %s not checked: the cache is unavailable.", self.scope)
+            return True
+        if count <= limit:
+            return True
+        self.retry_after = max(1, math.ceil((window + 1) * period - now))
+        return False
+
+    def wait(self) -> float:
+        return self.retry_after
+
+
+class TokenRateThrottle(_CountingThrottle):
+    """Each API token: FACTCHECK_API_RATES["token"], whoever's token and wherever from."""
+
+    scope = "token"
+
+    def key(self, request):
+        return str(request.auth.pk) if isinstance(request.auth, ApiToken) else None
+
+
+class UserRateThrottle(_CountingThrottle):
+    """Each signed-in browser session's user: FACTCHECK_API_RATES["user"]."""
+
+    scope = "user"
+
+    def key(self, request):
+        if isinstance(request.auth, ApiToken) or not request.user.is_authenticated:
+            return None
+        return str(request.user.pk)
+
+
+class AnonRateThrottle(_CountingThrottle):
+    """Each anonymous client address (behind trusted proxies, the one they saw)."""
+
+    scope = "anon"
+
+    def key(self, request):
+        return None if request.user.is_authenticated else client_ip(request)

@@ -1,0 +1,316 @@
+"""Every error under /api/ is an RFC 9457 problem, from DRF's views and from Django itself."""
+
+import io
+
+import pytest
+from django.db import connection, connections
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import include, path
+from django.views.decorators.http import require_POST
+
+from annotations import services
+from annotations.api import errors
+from annotations.models import Claim
+from tests import factories
+
+QUOTE = "Over 160,000 people listened in at once"
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+# A URLconf for the Django-level errors that no project view produces on purpose: the
+# project's own URLs plus a plain Django view under /api/, with the project's handlers.
+@require_POST
+def _plain_post_view(request):
+    return HttpResponse(f"{len(request.POST)} fields")
+
+
+def _crashing_view(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [
+    path("api/v1/test-plain/", _plain_post_view),
+    path("api/v1/test-crash/", _crashing_view),
+    path("not-api/crash/", _crashing_view),
+    path("", include("factcheck.urls")),
+]
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
+
+
+def assert_problem(response, status: int, slug: str) -> dict:
+    """The response is a problem of `status` with the type URI of `slug`; return its body."""
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert set(body) >= PROBLEM_KEYS, body
+    assert body["status"] == status
+    assert body["type"] == f"/api/v1/problems/{slug}/"
+    assert body["title"] and body["detail"]
+    return body
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def claim(article, editor):
+    return services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+
+
+def _claim_url(claim, suffix=""):
+    return f"/api/v1/newsroom/claims/{claim.pk}/{suffix}"
+
+
+def test_invalid_field_is_a_400_naming_the_field_in_errors(editor_client, claim):
+    response = editor_client.patch(
+        _claim_url(claim), {"claimant": 5, "version": 1}, content_type="application/json"
+    )
+    body = assert_problem(response, 400, "invalid-request")
+    assert body["errors"] == {"claimant": ["Expected text."]}
+    assert body["detail"] == "claimant: Expected text."
+
+
+def test_error_inside_a_list_is_keyed_by_the_field_and_says_which_item(editor_client, claim):
+    response = editor_client.patch(
+        _claim_url(claim), {"tags": ["ok", 7], "version": 1}, content_type="application/json"
+    )
+    body = assert_problem(response, 400, "invalid-request")
+    assert body["errors"] == {"tags": ["tags[1]: Expected text."]}
+
+
+def test_malformed_json_is_a_400_not_a_500(editor_client, claim):
+    response = editor_client.generic(
+        "PATCH", _claim_url(claim), b'{"claimant": ', content_type="application/json"
+    )
+    body = assert_problem(response, 400, "malformed-request")
+    assert "JSON parse error" in body["detail"]
+
+
+def test_selection_that_matches_nothing_is_a_400_on_selectors(editor_client, article):
+    selectors = factories.quote_selectors(article.text, QUOTE)
+    selectors[0]["exact"] = "Words that are not in the article"
+    response = editor_client.post(
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
+        {"selectors": selectors},
+        content_type="application/json",
+    )
+    body = assert_problem(response, 400, "invalid-request")
+    assert list(body["errors"]) == ["selectors"]
+
+
+def test_anonymous_caller_gets_401_with_a_www_authenticate_challenge(client, claim):
+    response = client.get(_claim_url(claim))
+    assert_problem(response, 401, "not-authenticated")
+    assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_editor_publishing_gets_403(editor_client, claim, editor):
+    claim = services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    response = editor_client.post(
+        _claim_url(claim, "transition/"),
+        {"to": "published", "version": claim.version},
+        content_type="application/json",
+    )
+    assert_problem(response, 403, "permission-denied")
+
+
+def test_session_write_without_its_csrf_token_is_a_403_problem(editor, claim):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    response = browser.patch(
+        _claim_url(claim), {"claimant": "X", "version": 1}, content_type="application/json"
+    )
+    body = assert_problem(response, 403, "csrf-failed")
+    assert "CSRF" in body["detail"]
+    claim.refresh_from_db()
+    assert claim.claimant == ""
+
+
+def test_claim_of_another_organization_is_a_404(client, claim):
+    outsider = factories.member(factories.OrganizationFactory(), "editor")
+    client.force_login(outsider)
+    assert_problem(client.get(_claim_url(claim)), 404, "not-found")
+
+
+def test_unknown_url_under_api_is_a_404_problem_not_an_html_page(editor_client):
+    response = editor_client.get("/api/v1/no-such-thing/")
+    body = assert_problem(response, 404, "not-found")
+    assert "/api/v1/no-such-thing/" in body["detail"]
+    assert b"<html" not in response.content.lower()
+
+
+def test_unknown_url_elsewhere_is_still_an_html_page(editor_client):
+    response = editor_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_method_an_endpoint_lacks_is_a_405_naming_the_allowed_ones(editor_client, article):
+    response = editor_client.delete(f"/api/v1/newsroom/articles/{article.pk}/ratings/")
+    assert_problem(response, 405, "method-not-allowed")
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.urls(__name__)
+def test_django_level_405_under_api_is_a_problem_too(editor_client):
+    response = editor_client.get("/api/v1/test-plain/")
+    body = assert_problem(response, 405, "method-not-allowed")
+    assert response["Allow"] == "POST" and "POST" in body["detail"]
+
+
+@pytest.mark.urls(__name__)
+def test_django_level_body_over_the_limit_is_a_413_problem(editor_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = editor_client.post(
+        "/api/v1/test-plain/", "a=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
+    )
+    assert_problem(response, 413, "request-too-large")
+
+
+@pytest.mark.urls(__name__)
+def test_django_level_csrf_failure_under_api_is_a_403_problem(editor):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    response = browser.post("/api/v1/test-plain/", {"a": "1"})
+    body = assert_problem(response, 403, "csrf-failed")
+    assert "CSRF" in body["detail"]
+
+
+@pytest.mark.urls(__name__)
+def test_crash_under_api_is_a_500_problem_without_a_trace(editor_client):
+    editor_client.raise_request_exception = False
+    response = editor_client.get("/api/v1/test-crash/")
+    body = assert_problem(response, 500, "server-error")
+    assert "a bug" not in response.content.decode() and "Traceback" not in body["detail"]
+
+
+@pytest.mark.urls(__name__)
+def test_crash_elsewhere_is_still_django_html_500_page(editor_client):
+    editor_client.raise_request_exception = False
+    response = editor_client.get("/not-api/crash/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_json_body_over_the_limit_is_a_413(editor_client, claim, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = editor_client.patch(
+        _claim_url(claim), {"conclusion": "x" * 2000, "version": 1}, content_type="application/json"
+    )
+    assert_problem(response, 413, "request-too-large")
+
+
+def test_upload_in_a_type_no_extractor_reads_is_a_415(editor_client, organization):
+    upload = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    upload.name = "photo.png"
+    response = editor_client.post(
+        "/api/v1/newsroom/articles/", {"file": upload, "organization": organization.pk}
+    )
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+def test_body_in_a_media_type_the_api_does_not_parse_is_a_415(editor_client, claim):
+    response = editor_client.generic(
+        "PATCH", _claim_url(claim), b"claimant: X", content_type="text/yaml"
+    )
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+def test_write_without_a_version_is_a_428(editor_client, claim):
+    response = editor_client.patch(
+        _claim_url(claim), {"claimant": "X"}, content_type="application/json"
+    )
+    body = assert_problem(response, 428, "precondition-required")
+    assert "If-Match" in body["detail"]
+
+
+def test_stale_version_is_a_412_with_the_current_claim_and_who_changed_it(
+    editor_client, claim, reviewer
+):
+    services.claim_update(claim=claim, actor=reviewer, expected_version=1, claimant="PTI")
+    response = editor_client.patch(
+        _claim_url(claim), {"claimant": "Mine"}, content_type="application/json",
+        headers={"If-Match": '"1"'},
+    )  # fmt: skip
+    body = assert_problem(response, 412, "stale-version")
+    assert body["changed_by"] == reviewer.username
+    assert body["claim"] == claim.pk
+    assert body["current"]["claimant"] == "PTI" and body["current"]["version"] == 2
+    assert response["ETag"] == '"2"'
+    assert Claim.objects.get().claimant == "PTI"
+
+
+def test_too_many_requests_is_a_429_with_retry_after(
+    editor_client, claim, settings, rate_limits_reset
+):
+    settings.FACTCHECK_API_RATES = {"anon": "", "token": "", "user": "2/h"}
+    statuses = [editor_client.get(_claim_url(claim)).status_code for _ in range(2)]
+    response = editor_client.get(_claim_url(claim))
+    assert statuses == [200, 200]
+    assert_problem(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_error_is_problem_json_even_when_the_client_asks_for_html(client, claim):
+    response = client.get(_claim_url(claim), headers={"Accept": "text/html"})
+    assert_problem(response, 401, "not-authenticated")
+
+
+@pytest.mark.parametrize("slug", sorted(errors.PROBLEMS))
+def test_every_problem_type_uri_describes_its_problem(client, slug):
+    response = client.get(f"/api/v1/problems/{slug}/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "type": f"/api/v1/problems/{slug}/",
+        "title": errors.PROBLEMS[slug][0],
+        "status": errors.PROBLEMS[slug][1],
+    }
+
+
+def test_unknown_problem_type_is_itself_a_404_problem(client):
+    assert_problem(client.get("/api/v1/problems/no-such-problem/"), 404, "not-found")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_that_finds_the_claim_locked_too_long_is_a_503_with_retry_after_not_a_500(
+    editor, article
+):
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    browser = Client()
+    browser.force_login(editor)
+    other = connections.create_connection("default")
+    sqlite = connection.vendor == "sqlite"
+    # Another writer holds the lock; this connection gives up waiting after 200 ms.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 200" if sqlite else "SET lock_timeout = '200ms'")
+    other.set_autocommit(False)
+    with other.cursor() as cursor:
+        if sqlite:
+            cursor.execute(
+                "UPDATE annotations_claim SET claimant = claimant WHERE id = %s", [claim.pk]
+            )
+        else:
+            cursor.execute("SELECT id FROM annotations_claim WHERE id = %s FOR UPDATE", [claim.pk])
+    try:
+        response = browser.patch(
+            _claim_url(claim), {"claimant": "X", "version": 1}, content_type="application/json"
+        )
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 20000" if sqlite else "RESET lock_timeout")
+    assert_problem(response, 503, "unavailable")
+    assert response["Retry-After"] == "2"
+    assert Claim.objects.get().claimant == ""
