@@ -5,6 +5,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX
 
 from annotations import anchoring
 
@@ -470,6 +472,10 @@ class PublishedVersion(models.Model):
     claim_date = models.DateField(null=True, blank=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
     conclusion = models.TextField(blank=True)
+    # The conclusion as readers get it, rendered and sanitised once when the version is
+    # written: versions never change, and pages list hundreds. If the sanitiser's allow-list
+    # changes, a data migration renders them again (and sets `changed_at`, for caches).
+    conclusion_html = models.TextField(blank=True, editable=False)
     tags = models.JSONField(default=list, blank=True)
     sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
     correction_note = models.TextField(
@@ -598,3 +604,39 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.subject_id} ({self.state})"
+
+
+class ApiToken(AbstractAuthToken):
+    """A program's credential for the API, acting as the user who made it (knox's token).
+
+    Only knox's SHA-512 `digest` of the key is stored, with the key's first characters
+    (`token_key`) to find it. `expiry` is empty for a token that never expires. An
+    organization token acts only within its organization, and only while its creator
+    (`user`) is an admin there. Revoking a token deletes it.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        READ_WRITE = "read-write", "Read and write"
+
+    # A plain id in place of knox's digest as primary key: pages, URLs and throttle counts
+    # name a token by it without handling anything derived from the secret.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=KNOX.DIGEST_LENGTH, unique=True)
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text="Set for an organization token, made by one of its admins.",
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_scope_display()})"

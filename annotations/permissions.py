@@ -40,9 +40,21 @@ def as_user(actor):
     return None if is_system(actor) else actor
 
 
+def acting_within(user) -> int | None:
+    """The one organization's id a request may act in, when it came with an organization token.
+
+    `annotations.api.authentication` marks the user of such a request; every role check
+    and `queries.organizations_of` then see no other organization. None: no such limit.
+    """
+    return getattr(user, "token_organization_id", None)
+
+
 def role_in(user, organization) -> str | None:
     """The user's role in the organization, or None when they are not a member."""
     if user is None or not user.is_authenticated or is_system(user):
+        return None
+    limit = acting_within(user)
+    if limit is not None and limit != organization.pk:
         return None
     # Views prefetch memberships onto the user once per request; fall back to a query.
     cached = getattr(user, "_roles_by_org", None)
@@ -68,6 +80,8 @@ def can_publish(user, organization) -> bool:
 
 def is_site_admin(user) -> bool:
     """The site's operator: may run any organization's setup from the admin."""
+    if acting_within(user) is not None:
+        return False
     return bool(getattr(user, "is_superuser", False)) and user.is_active
 
 
@@ -117,6 +131,35 @@ def require_create_organization(actor) -> None:
     _require_actor(actor)
     if not (is_system(actor) or is_site_admin(actor)):
         raise PermissionDenied("Only a site administrator can create organizations.")
+
+
+def can_revoke_token(user, token) -> bool:
+    """The token's maker may revoke it; so may any admin of an organization token's organization."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_system(user) or token.user_id == user.pk:
+        return True
+    return token.organization_id is not None and can_manage_members(user, token.organization)
+
+
+def require_create_token(actor, organization=None) -> None:
+    """Raise PermissionDenied unless `actor` is a person who may make this API token.
+
+    Anyone signed in may make a personal token; an organization token only that
+    organization's admins. The system has no tokens: a token always acts as a person.
+    """
+    _require_actor(actor)
+    if is_system(actor) or not actor.is_authenticated:
+        raise PermissionDenied("Only a signed-in person can create an API token.")
+    if organization is not None and role_in(actor, organization) != Role.ADMIN:
+        raise PermissionDenied("Only an admin of the organization can create its tokens.")
+
+
+def require_revoke_token(actor, token) -> None:
+    """Raise PermissionDenied unless `actor` made the token or administers its organization."""
+    _require_actor(actor)
+    if not can_revoke_token(actor, token):
+        raise PermissionDenied("Only the token's maker or its organization's admins can revoke it.")
 
 
 def can_accept_invitation(user, invitation) -> bool:

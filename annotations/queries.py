@@ -1,16 +1,21 @@
 """Every read that depends on who asks: the one access path for views and the API."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from types import SimpleNamespace
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from annotations import versions
+from annotations import permissions, versions
 from annotations.models import (
+    ApiToken,
     Article,
+    ArticleRevision,
     Claim,
     ClaimEvent,
     Membership,
     Organization,
     PublishedVersion,
+    Rating,
     Source,
 )
 
@@ -19,7 +24,10 @@ def organizations_of(user) -> QuerySet[Organization]:
     """The organizations the user is a member of."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    return Organization.objects.filter(memberships__user=user)
+    organizations = Organization.objects.filter(memberships__user=user)
+    # An organization token sees its own organization only (annotations.api.authentication).
+    limit = permissions.acting_within(user)
+    return organizations if limit is None else organizations.filter(pk=limit)
 
 
 def articles_for(user) -> QuerySet[Article]:
@@ -77,9 +85,20 @@ def claim_public_history(claim: Claim) -> list[dict]:
     from the version before and the public `correction` line ("3 Dec 2026: rating changed
     from Mostly true to Half true because …").
     """
-    rows = PublishedVersion.objects.filter(claim=claim).select_related("rating", "revision")
-    return versions.public_history(
-        [
+    return claim_public_histories([claim.pk]).get(claim.pk, [])
+
+
+def claim_public_histories(claim_ids: list[int]) -> dict[int, list[dict]]:
+    """`claim_public_history` of many claims in one query, by claim id."""
+    rows = (
+        PublishedVersion.objects.filter(claim_id__in=claim_ids)
+        .select_related("rating", "revision")
+        # Only the revision's number is told; its text is the whole article.
+        .defer("revision__text")
+    )
+    entries: dict[int, list[dict]] = {}
+    for row in rows:
+        entries.setdefault(row.claim_id, []).append(
             {
                 "number": row.number,
                 "kind": row.kind,
@@ -87,8 +106,225 @@ def claim_public_history(claim: Claim) -> list[dict]:
                 "correction_note": row.correction_note,
                 "snapshot": versions.version_snapshot(row),
             }
-            for row in rows
-        ]
+        )
+    return {claim_id: versions.public_history(found) for claim_id, found in entries.items()}
+
+
+def reader_article(org_slug: str, slug: str) -> Article | None:
+    """The article at a reader address, if it has a published claim; else None.
+
+    The article comes with its organization and `current_revision_id`, the revision its
+    text is: published versions indexing another revision are not placed on that text.
+    """
+    return (
+        Article.objects.filter(organization__slug=org_slug, slug=slug)
+        .filter(Exists(published_claims().filter(claim__article=OuterRef("pk"))))
+        .select_related("organization")
+        .annotate(
+            current_revision_id=Subquery(
+                ArticleRevision.objects.filter(article=OuterRef("pk"))
+                .order_by("-number")
+                .values("pk")[:1]
+            )
+        )
+        .first()
+    )
+
+
+READER_FIELDS = (
+    "id", "claim_id", "number", "revision_id", "exact", "start", "end", "claim_reviewed",
+    "claimant", "claim_date", "rating_id", "conclusion_html", "sources", "correction_note",
+    "publisher_id", "published_at",
+)  # fmt: skip
+
+
+def article_published_claims(article: Article) -> list[SimpleNamespace]:
+    """The article's published claims (see `published_claims`) in document order, light.
+
+    Each is a record of the version's `READER_FIELDS` (not a model instance: an article may
+    carry hundreds of claims, and plain rows are made in half the time), with its `rating`
+    (and the rating's scale) and its `publisher`, loaded once each and shared. The Markdown
+    conclusion, tags, context, the working copy and the article text are not loaded. When
+    a version after the first went out, `claim_public_histories` tells.
+    """
+    found = [
+        SimpleNamespace(**row)
+        for row in published_claims()
+        .filter(claim__article=article)
+        .order_by("start", "-end", "claim_id")
+        .values(*READER_FIELDS)
+    ]
+    ratings = Rating.objects.select_related("scale").in_bulk({v.rating_id for v in found})
+    publishers = {article.organization_id: article.organization}
+    others = {v.publisher_id for v in found} - set(publishers)
+    if others:
+        publishers.update(Organization.objects.defer("methodology").in_bulk(others))
+    for version in found:
+        version.rating = ratings[version.rating_id]
+        version.publisher = publishers[version.publisher_id]
+    return found
+
+
+def article_retracted_claims(article: Article) -> list[PublishedVersion]:
+    """The article's public retraction notices, newest first, light (see `retracted_claims`)."""
+    return list(
+        retracted_claims()
+        .filter(claim__article=article)
+        .select_related(None)
+        .select_related("rating")
+    )
+
+
+def public_claim(pk: int) -> PublishedVersion | None:
+    """Claim `pk`'s current public version, published or retracted, or None if readers may not
+    see it (never published, or hidden since its words changed)."""
+    return (
+        (published_claims().filter(claim_id=pk) | retracted_claims().filter(claim_id=pk))
+        .defer("claim__article__text", "revision__text", "publisher__methodology")
+        .first()
+    )
+
+
+def article_public_stamp(article: Article) -> dict:
+    """What a cached reader page of the article depends on in its claims' versions.
+
+    `newest` is the latest `changed_at`; the counts catch flags flipped by bulk updates.
+    """
+    return PublishedVersion.objects.filter(claim__article=article).aggregate(
+        newest=Max("changed_at"),
+        versions=Count("id"),
+        visible=Count("id", filter=Q(is_current=True, is_anchored=True)),
+    )
+
+
+def claim_public_stamp(claim_id: int) -> dict:
+    """`article_public_stamp` for one claim's versions."""
+    return PublishedVersion.objects.filter(claim_id=claim_id).aggregate(
+        newest=Max("changed_at"),
+        versions=Count("id"),
+        visible=Count("id", filter=Q(is_current=True, is_anchored=True)),
+    )
+
+
+def organization_scale(organization: Organization) -> list[Rating]:
+    """The organization's default verdict scale, best rating first: the reader legend."""
+    return list(
+        Rating.objects.filter(scale__organization=organization, scale__is_default=True)
+        .select_related("scale")
+        .order_by("position")
+    )
+
+
+# Public API v1 (annotations.api.public): the feed a syncing consumer reads, as plain rows
+# (`values()`): a page of a hundred claims is presented in a few milliseconds that way.
+
+# What a public claim item reads of a version: one table, so that sorting the matches of
+# a search joins nothing. Its article, publisher and rating are read for the page only, by
+# `public_claim_context`; never the claim row, which is the newsroom's working copy.
+PUBLIC_FEED_FIELDS = (
+    "id", "claim_id", "rating_id", "number", "kind", "is_anchored", "exact", "prefix",
+    "suffix", "start", "end", "claim_reviewed", "claimant", "claim_date", "conclusion",
+    "conclusion_html", "tags", "sources", "correction_note", "published_at", "changed_at",
+)  # fmt: skip
+PUBLIC_RATING_FIELDS = (
+    "label", "value", "colour", "position", "description", "scale__best_value",
+    "scale__worst_value",
+)  # fmt: skip
+PUBLIC_ARTICLE_FIELDS = (
+    "id", "title", "slug", "canonical_url", "language", "published_on",
+    "organization__slug", "organization__name", "organization__url",
+)  # fmt: skip
+
+
+def public_claim_feed() -> QuerySet[PublishedVersion]:
+    """Every claim readers were ever shown, as its current version: the public API's rows.
+
+    Wider than `published_claims`, for sync: a current retracted version stays (with its
+    note), and so does a current version hidden since its words changed (`is_anchored`
+    false), which the API shows as "suspended" with no content, so that a consumer learns
+    it is no longer shown. Working copies never appear. Rows are dicts of
+    `PUBLIC_FEED_FIELDS`, unordered (the API orders them by `published_at` or
+    `changed_at`); complete a page with `public_claim_context`.
+    """
+    return PublishedVersion.objects.filter(is_current=True).values(*PUBLIC_FEED_FIELDS).order_by()
+
+
+def public_claim_context(rows: list[dict]) -> list[dict]:
+    """Add each row's `article` (a `PUBLIC_ARTICLE_FIELDS` dict, whose organization is the
+    publisher), `rating` (a `PUBLIC_RATING_FIELDS` dict) and `first_published_at`.
+
+    Three queries at most, whatever the number of rows (rows that have their `article`
+    already need none for it); the article's text is not read.
+    """
+    # Unordered (`order_by()`): the models' default orders would join and sort articles.
+    claims = (
+        Claim.objects.filter(pk__in={row["claim_id"] for row in rows if "article" not in row})
+        .order_by()
+        .values("id", *(f"article__{name}" for name in PUBLIC_ARTICLE_FIELDS))
+    )
+    articles = {
+        claim["id"]: {name: claim[f"article__{name}"] for name in PUBLIC_ARTICLE_FIELDS}
+        for claim in claims
+    }
+    ratings = {
+        rating["id"]: rating
+        for rating in Rating.objects.filter(pk__in={row["rating_id"] for row in rows})
+        .order_by()
+        .values("id", *PUBLIC_RATING_FIELDS)
+    }
+    # Version 1 went out when it was published; later versions look theirs up.
+    later = [row["claim_id"] for row in rows if row["number"] > 1]
+    first = PublishedVersion.objects.filter(claim_id__in=later, number=1).order_by()
+    first_times = dict(first.values_list("claim_id", "published_at")) if later else {}
+    for row in rows:
+        row.setdefault("article", articles.get(row["claim_id"]))
+        row["rating"] = ratings[row["rating_id"]]
+        row["first_published_at"] = first_times.get(row["claim_id"], row["published_at"])
+    return rows
+
+
+def public_feed_changed_at():
+    """When any published version last changed: made, superseded, hidden, or touched.
+
+    A row leaves a filtered public list only through a change to some version (its own
+    `changed_at` moves even when it stops being current), so this one value, read from
+    the index on `changed_at`, validates every public list (`ETag`, `Last-Modified`).
+    """
+    return PublishedVersion.objects.aggregate(newest=Max("changed_at"))["newest"]
+
+
+def public_articles() -> QuerySet[Article]:
+    """Articles with a claim readers see now (published or retracted): `PUBLIC_ARTICLE_FIELDS`
+    dicts, newest first."""
+    shown = PublishedVersion.objects.filter(
+        claim__article=OuterRef("pk"), is_current=True, is_anchored=True
+    )
+    return Article.objects.filter(Exists(shown)).values(*PUBLIC_ARTICLE_FIELDS).order_by("-id")
+
+
+def public_article_claims(articles: list[dict]) -> list[dict]:
+    """The claims readers see now on these `public_articles` rows (not suspended ones), in
+    document order, completed by `public_claim_context`."""
+    by_id = {article["id"]: article for article in articles}
+    shown = (
+        public_claim_feed()
+        .filter(is_anchored=True, claim__article_id__in=by_id)
+        .values(*PUBLIC_FEED_FIELDS, "claim__article_id")
+        .order_by("start", "-end", "claim_id")
+    )
+    rows = [{**row, "article": by_id[row["claim__article_id"]]} for row in shown]
+    return public_claim_context(rows)
+
+
+def public_organizations() -> QuerySet[Organization]:
+    """Organizations that have published a fact-check, with their rating scales and ratings."""
+    return (
+        Organization.objects.filter(
+            Exists(PublishedVersion.objects.filter(publisher=OuterRef("pk")))
+        )
+        .defer("methodology")
+        .prefetch_related("rating_scales__ratings")
+        .order_by("slug")
     )
 
 
@@ -151,3 +387,124 @@ def remember_roles(user) -> None:
         user._roles_by_org = dict(
             Membership.objects.filter(user=user).values_list("organization_id", "role")
         )
+
+
+def tokens_of(user) -> QuerySet[ApiToken]:
+    """The user's personal API tokens, newest first (organization tokens are listed apart)."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user, organization__isnull=True).order_by("-created", "-id")
+
+
+def organization_tokens(organization: Organization) -> QuerySet[ApiToken]:
+    """An organization's API tokens with who made each, newest first; for its admins' page."""
+    return (
+        ApiToken.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("-created", "-id")
+    )
+
+
+# Organization pages and the ClaimReview feed (annotations.organization_pages, api.claimreview)
+
+# What a ClaimReview reads, and nothing else: the article's text can be megabytes.
+CLAIM_REVIEW_FIELDS = (
+    "id", "claim_id", "number", "kind", "claim_reviewed", "claimant", "claim_date",
+    "published_at",
+    "claim__id", "claim__article__id", "claim__article__title", "claim__article__slug",
+    "claim__article__canonical_url", "claim__article__publisher",
+    "claim__article__published_on", "claim__article__language",
+    "rating__id", "rating__label", "rating__value", "rating__colour", "rating__position",
+    "rating__scale__id", "rating__scale__best_value", "rating__scale__worst_value",
+    "publisher__id", "publisher__name", "publisher__slug", "publisher__url",
+)  # fmt: skip
+
+
+def claim_reviews(organization: Organization | None = None) -> QuerySet[PublishedVersion]:
+    """`published_claims` (of one organization), light, each with `first_published_at`.
+
+    Enough for `jsonld.claim_review` and a list of fact-checks; newest first.
+    """
+    first = PublishedVersion.objects.filter(claim=OuterRef("claim_id"), number=1)
+    versions = published_claims()
+    if organization is not None:
+        versions = versions.filter(publisher=organization)
+    return (
+        versions.select_related(None)
+        .select_related("claim__article", "rating__scale", "publisher")
+        .only(*CLAIM_REVIEW_FIELDS)
+        .annotate(first_published_at=Subquery(first.values("published_at")[:1]))
+    )
+
+
+def public_stamp(organization: Organization | None = None) -> dict:
+    """What public lists of published claims (of one organization) depend on, in two queries.
+
+    `count` is the number of published claims; `newest` the latest `changed_at` of any
+    version, retracted and superseded ones included (they drop a claim from the lists);
+    `article_newest` the latest change to an article with a published claim (its headline);
+    `publishers` the name, slug and home page of each organization that has published.
+    """
+    every_version = PublishedVersion.objects.all()
+    if organization is not None:
+        every_version = every_version.filter(publisher=organization)
+    listed = Q(is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED)
+    stamp = every_version.aggregate(
+        count=Count("id", filter=listed),
+        newest=Max("changed_at"),
+        article_newest=Max("claim__article__updated_at", filter=listed),
+    )
+    stamp["publishers"] = list(
+        Organization.objects.filter(pk__in=every_version.values("publisher"))
+        .order_by("pk")
+        .values_list("pk", "slug", "name", "url")
+    )
+    return stamp
+
+
+def organization_corrections(organization: Organization) -> QuerySet[PublishedVersion]:
+    """Every correction (a version after the first) and retraction readers may see, newest first.
+
+    Only claims readers see now, published or retracted: a claim hidden since its words
+    changed keeps its history out of sight too.
+    """
+    shown = PublishedVersion.objects.filter(
+        claim=OuterRef("claim_id"), is_current=True, is_anchored=True
+    )
+    return (
+        PublishedVersion.objects.filter(publisher=organization, number__gt=1)
+        .filter(Exists(shown))
+        .select_related("claim__article", "rating", "revision")
+        .defer("claim__article__text", "revision__text")
+        .order_by("-published_at", "-id")
+    )
+
+
+def earlier_versions(versions: list[PublishedVersion]) -> dict[tuple[int, int], PublishedVersion]:
+    """The version before each of `versions`, by (claim id, number), in one query."""
+    if not versions:
+        return {}
+    wanted = Q()
+    for version in versions:
+        wanted |= Q(claim_id=version.claim_id, number=version.number - 1)
+    rows = (
+        PublishedVersion.objects.filter(wanted)
+        .select_related("rating", "revision")
+        .defer("revision__text")
+    )
+    return {(row.claim_id, row.number): row for row in rows}
+
+
+def organizations_with_fact_checks() -> QuerySet[Organization]:
+    """Organizations with published claims now, with their number (`fact_checks`), by name."""
+    listed = Q(
+        published_versions__is_current=True,
+        published_versions__is_anchored=True,
+        published_versions__kind=PublishedVersion.Kind.PUBLISHED,
+    )
+    return (
+        Organization.objects.annotate(fact_checks=Count("published_versions", filter=listed))
+        .filter(fact_checks__gt=0)
+        .defer("methodology")
+        .order_by("name", "pk")
+    )

@@ -24,6 +24,9 @@ if not DEBUG and SECRET_KEY == _DEVELOPMENT_SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The public address of this instance, for absolute URLs made outside a request (the
+# ClaimReview export for feeds such as Data Commons). Inside a request the request's host is used.
+PUBLIC_BASE_URL = env.str("FACTCHECK_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -33,17 +36,24 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csp",
     "axes",
     "django_ratelimit",
+    "knox",
     "annotations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the others, so that it sees every response: no HTML error page under /api/.
+    "annotations.api.errors.ProblemDetailsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, which may answer first (django-cors-headers asks for it).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -242,31 +252,142 @@ EMAIL_BACKEND = env.str(
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="factcheck@localhost")
 
 REST_FRAMEWORK = {
+    # The token first: a request that sends `Authorization: Token` is judged by its token
+    # alone (no CSRF, which only a cookie needs), and a 401 says `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "annotations.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "annotations.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotations.api.throttling.TokenRateThrottle",
+        "annotations.api.throttling.UserRateThrottle",
+        "annotations.api.throttling.AnonRateThrottle",
+    ],
     # JSON bounded in size and nesting depth before it is decoded.
     "DEFAULT_PARSER_CLASSES": [
         "annotations.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "annotations.api.views.api_exception_handler",
+    "EXCEPTION_HANDLER": "annotations.api.errors.api_exception_handler",
+    # One versioned API: the version is the URL namespace ("v1" under /api/v1/).
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
 }
+# A failed CSRF check under /api/ is answered as problem details, elsewhere as Django's page.
+CSRF_FAILURE_VIEW = "annotations.api.errors.csrf_failure"
+# API tokens (django-rest-knox, annotations.ApiToken). Knox stores only a SHA-512 digest.
+# No TTL here: each token's expiry is chosen when it is made (the form offers 90 days
+# first), and knox's sliding refresh stays off so a leaked key cannot keep itself alive.
+KNOX_TOKEN_MODEL = "annotations.ApiToken"  # noqa: S105 - a model name, not a secret
+# knox's own AuthToken model is swapped out for ApiToken: its migrations would only make an
+# unused table, whose key to auth_user would also stop PostgreSQL's TRUNCATE in tests.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": None,
+    "AUTO_REFRESH": False,
+    # A recognisable prefix, so secret scanners and people can tell a key when one leaks.
+    "TOKEN_PREFIX": "fc_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# API throttles (annotations.api.throttling), counted in the shared cache: requests per
+# period for each anonymous address, each token and each signed-in browser session.
+FACTCHECK_API_RATES = {
+    "anon": env.str("FACTCHECK_API_RATE_ANON", default="120/min"),
+    "token": env.str("FACTCHECK_API_RATE_TOKEN", default="600/min"),
+    "user": env.str("FACTCHECK_API_RATE_USER", default="1200/min"),
+}
+# The OpenAPI document (annotations.api.schema, served at /api/v1/schema/, docs at /api/v1/docs/).
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Fact-check annotations API",
-    "DESCRIPTION": "Articles, claims, sources and verdicts.",
-    "VERSION": "0.1.0",
+    "TITLE": "Fact-check API",
+    "DESCRIPTION": """Verified claims published by the fact-checking organizations on this site, and
+the newsroom API their members write them with.
+
+**Public reads** (`/api/v1/claims/`, `/api/v1/articles/`, `/api/v1/organizations/`,
+`/api/v1/claimreview/`) need no sign-in and no token. They serve published versions only, give
+everyone the same answer, carry `ETag`, `Last-Modified` and `Cache-Control`, and allow
+cross-origin requests (without credentials). Lists use cursor pagination: follow `next` until
+it is `null`. To sync, keep the time of your last pull and ask for `updated_since`: corrections
+come back with a higher `version`, retractions with `state: "retracted"` and their note, and
+claims taken down while their article is re-checked with `state: "suspended"`.
+
+**Newsroom** endpoints (`/api/v1/newsroom/`) are for members of an organization: send
+`Authorization: Token <key>` (create a token on your settings page; a read token may only GET,
+a write token may also write), or use the signed-in browser session with its CSRF token. Every
+write to a claim names the version it was made on (`If-Match: "<version>"`, or a `version`
+field): a stale version answers 412 with the current claim, a missing one 428.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`): `type`, `title`,
+`status`, `detail`, and `errors` (field: messages) for invalid input. Too many requests answer
+429 with `Retry-After`.
+
+**Versioning**: the version is in the path. Within `/api/v1/` fields and endpoints are only
+added, never removed or changed in meaning.""",
+    "VERSION": "1.0.0",
+    # The schema view excludes itself and the docs page from the document.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: read-only fields are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    "TAGS": [
+        {
+            "name": "Published fact-checks",
+            "description": "Published claims and the articles they are in. No token needed.",
+        },
+        {
+            "name": "Organizations",
+            "description": "The fact-checkers, their rating scales and methodology.",
+        },
+        {"name": "ClaimReview", "description": "A schema.org DataFeed of ClaimReview items."},
+        {"name": "Newsroom: articles", "description": "Your organizations' articles (members)."},
+        {"name": "Newsroom: claims", "description": "Working copies of claims (members)."},
+        {"name": "Newsroom", "description": "Other member endpoints."},
+        {"name": "Errors", "description": "What each problem `type` URI means."},
+    ],
+    # Named for what they are, so that a new field called "state" or "kind" elsewhere can't
+    # rename them (clients generate code from these names).
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "annotations.models.Claim.Status",
         "ArticleStatusEnum": "annotations.models.Article.Status",
+        "AnchorStateEnum": "annotations.models.Claim.AnchorState",
+        "SourceStanceEnum": "annotations.models.Source.Stance",
+        "SourceFetchStateEnum": "annotations.models.Source.FetchState",
+        "PublishedVersionKindEnum": "annotations.models.PublishedVersion.Kind",
+        "PublicClaimStateEnum": "annotations.api.public_serializers.STATES",
+    },
+    # Swagger UI and Redoc from this instance (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "defaultModelsExpandDepth": 0,
+        # Swagger UI would otherwise send the schema to a third-party validator.
+        "validatorUrl": None,
     },
 }
+
+# CORS (django-cors-headers) on the public reads only: any site may fetch published claims,
+# articles, organizations and the ClaimReview feed, never with cookies. The newsroom API,
+# the schema and the docs stay same-origin.
+CORS_URLS_REGEX = r"^/api/v1/(?!newsroom/|schema/|docs/)[^/]+/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+# Readable by the calling page besides the safelisted ones: the validator to send back, and
+# how long to wait when throttled.
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Content Security Policy on every page: no inline script, no third-party origins.
 CONTENT_SECURITY_POLICY = {

@@ -52,6 +52,7 @@ from annotations.services.sources import (
     source_remove,
     source_update,
 )
+from annotations.services.tokens import token_create, token_revoke
 
 __all__ = [
     "ARTICLE_DETAIL_FIELDS",
@@ -95,4 +96,6 @@ __all__ = [
     "source_add",
     "source_remove",
     "source_update",
+    "token_create",
+    "token_revoke",
 ]

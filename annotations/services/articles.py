@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from annotations import anchoring, jobs, permissions, urlnorm
@@ -20,7 +21,7 @@ from annotations.models import (
     Organization,
     PublishedVersion,
 )
-from annotations.services.claims import _event
+from annotations.services.claims import _event, public_versions_touch
 
 # Articles
 
@@ -238,13 +239,17 @@ def _reanchor_published(
         start, end = (own.start, own.end) if own.found else (None, None)
     if start is None or revision.text[start:end] != version.exact:
         version.is_anchored = False
-        version.save(update_fields=["is_anchored"])
+        version.save(update_fields=["is_anchored", "changed_at"])
         return
     quote, position = anchoring.describe(revision.text, start, end)
+    before = (version.prefix, version.suffix, version.start, version.end)
     version.revision = revision
     version.prefix, version.suffix = quote["prefix"], quote["suffix"]
     version.start, version.end = position["start"], position["end"]
-    version.save(update_fields=["revision", "prefix", "suffix", "start", "end"])
+    fields = ["revision", "prefix", "suffix", "start", "end"]
+    if before != (version.prefix, version.suffix, version.start, version.end):
+        fields.append("changed_at")  # the public selectors moved: syncing readers refetch
+    version.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -269,7 +274,9 @@ def claims_reanchor_abandon(*, article: Article, actor, reason: str) -> int:
         claim.version = F("version") + 1
         claim.save()
         _event(claim, actor, "reanchored", changes)
-    PublishedVersion.objects.filter(claim__in=waiting, is_current=True).update(is_anchored=False)
+    PublishedVersion.objects.filter(claim__in=waiting, is_current=True).update(
+        is_anchored=False, changed_at=timezone.now()
+    )
     return len(waiting)
 
 
@@ -298,4 +305,5 @@ def article_update_details(*, article: Article, actor, **fields) -> Article:
     article.url_key = urlnorm.url_key(article.canonical_url)
     article.full_clean()
     article.save()
+    public_versions_touch(claim__article=article)
     return article

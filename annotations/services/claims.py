@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import anchoring, graphemes, history, permissions, versions
+from annotations import anchoring, graphemes, history, permissions, rendering, versions
 from annotations.models import (
     CLAIM_WORDING_MAX,
     Article,
@@ -176,10 +176,10 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
 
 
 @transaction.atomic
-def claim_delete(*, claim: Claim, actor) -> None:
+def claim_delete(*, claim: Claim, actor, expected_version: int | None = None) -> None:
     """Delete a claim that was never published; a published one must be retracted instead."""
     permissions.require_edit(actor, claim.article.organization)
-    claim = _lock_current(claim, None)
+    claim = _lock_current(claim, expected_version)
     if claim.published_versions.exists():
         raise ValidationError(
             "A claim that has been published cannot be deleted: retract it with a public note."
@@ -199,6 +199,18 @@ TRANSITIONS = {
     (Claim.Status.IN_REVIEW, Claim.Status.RETRACTED): permissions.require_publish,
     (Claim.Status.RETRACTED, Claim.Status.IN_REVIEW): permissions.require_publish,
 }
+
+
+def public_versions_touch(**lookup) -> int:
+    """Mark the current published versions matching `lookup` as changed for readers, now.
+
+    For what readers see with a version that is not stored in it (the article's title,
+    the organization's name, a rating's label): public sync (`updated_since`) and cached
+    answers follow `changed_at`, which `update()` does not set by itself.
+    """
+    return PublishedVersion.objects.filter(is_current=True, **lookup).update(
+        changed_at=timezone.now()
+    )
 
 
 def current_version(claim: Claim, *, lock: bool = False) -> PublishedVersion | None:
@@ -303,9 +315,10 @@ def _write_version(
         fields["tags"] = list(claim.tags)
         cited = claim.sources.order_by("created_at", "id")
         fields["sources"] = [versions.source_snapshot(source) for source in cited]
+    fields["conclusion_html"] = rendering.markdown_to_safe_html(fields["conclusion"])
     if live is not None:
         live.is_current = False
-        live.save(update_fields=["is_current"])
+        live.save(update_fields=["is_current", "changed_at"])
     version = PublishedVersion(
         claim=claim,
         number=number,

@@ -20,12 +20,14 @@ from django.utils import timezone
 
 from annotations import permissions
 from annotations.models import (
+    METHODOLOGY_MAX,
     Invitation,
     Membership,
     Organization,
     Rating,
     RatingScale,
 )
+from annotations.services.claims import public_versions_touch
 
 # The default verdict scale: label, value (None = outside the numeric range), colour, description.
 # Colours are dark enough for white text at WCAG AA contrast.
@@ -58,23 +60,31 @@ def organization_create(*, actor, name: str, slug: str, url: str = "", admin=Non
     return organization
 
 
-ORGANIZATION_EDITABLE_FIELDS = ("name", "url", "requires_two_person_review")
+ORGANIZATION_EDITABLE_FIELDS = ("name", "url", "requires_two_person_review", "methodology")
 
 
 @transaction.atomic
 def organization_update(*, organization: Organization, actor, **fields) -> Organization:
-    """Change a newsroom's name, home page or review rule; its admins may."""
+    """Change a newsroom's name, home page, review rule or public methodology; its admins may."""
     unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can change its settings."
     )
+    # A TextField's max_length is not a validator: the methodology's limit is checked here.
+    length = len(fields.get("methodology") or "")
+    if length > METHODOLOGY_MAX:
+        raise ValidationError(
+            {"methodology": f"At most {METHODOLOGY_MAX:,} characters ({length:,} given)."}
+        )
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
     organization.save()
+    if {"name", "slug", "url"} & set(fields):
+        public_versions_touch(publisher=organization)
     return organization
 
 

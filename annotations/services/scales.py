@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 
 from annotations import permissions
 from annotations.models import Rating, RatingScale
+from annotations.services.claims import public_versions_touch
 
 SCALE_FIELDS = ("name", "worst_value", "best_value", "is_default")
 RATING_FIELDS = ("label", "value", "position", "colour", "description")
@@ -24,6 +25,7 @@ def rating_scale_save(*, scale: RatingScale, actor) -> RatingScale:
         )
     scale.full_clean()
     scale.save()
+    public_versions_touch(rating__scale=scale)
     return scale
 
 
@@ -35,6 +37,7 @@ def rating_save(*, rating: Rating, actor) -> Rating:
     )
     rating.full_clean()
     rating.save()
+    public_versions_touch(rating=rating)
     return rating
 
 

@@ -1,0 +1,63 @@
+"""API tokens: made with their key shown once, revoked by deletion (django-rest-knox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from knox.models import get_digest_token
+from knox.settings import CONSTANTS
+
+from annotations import permissions
+from annotations.models import ApiToken, Organization
+
+# Tokens one person may hold at once (personal, or made for one organization): a limit
+# well above any real use that keeps a runaway script from filling the table.
+TOKENS_PER_OWNER_MAX = 50
+
+
+@transaction.atomic
+def token_create(
+    *,
+    actor,
+    name: str,
+    scope: str,
+    expires_at: datetime | None = None,
+    organization: Organization | None = None,
+) -> tuple[ApiToken, str]:
+    """Make an API token acting as `actor`; return it with its key, which is never stored.
+
+    Only knox's digest of the key is kept, so the caller must show the key now or never.
+    `expires_at` None makes a token that works until it is revoked. With `organization`,
+    the token acts only within that organization, and only while `actor` is an admin there.
+    """
+    permissions.require_create_token(actor, organization)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expiry": ["Choose an expiry in the future."]})
+    held = ApiToken.objects.filter(user=actor, organization=organization).count()
+    if held >= TOKENS_PER_OWNER_MAX:
+        raise ValidationError(
+            f"You already have {held} tokens here; revoke one you no longer use first."
+        )
+    digest, key = get_digest_token()
+    token = ApiToken(
+        digest=digest,
+        token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH],
+        user=actor,
+        expiry=expires_at,
+        name=name.strip(),
+        scope=scope,
+        organization=organization,
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> None:
+    """Revoke a token: it is deleted, and the next request that sends it is refused (401)."""
+    permissions.require_revoke_token(actor, token)
+    ApiToken.objects.filter(pk=token.pk).delete()

@@ -1,0 +1,133 @@
+"""API token pages: a person's own tokens, and an organization's tokens for its admins."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from annotations import permissions, queries, services
+from annotations.models import ApiToken
+
+# The expiry choices offered, in days; the first is preselected. "never" makes a token that
+# works until it is revoked.
+EXPIRY_CHOICES = [
+    ("90", "In 90 days"),
+    ("30", "In 30 days"),
+    ("365", "In a year"),
+    ("never", "Never"),
+]
+
+
+class TokenForm(forms.Form):
+    """What a new token is for, what it may do, and how long it lasts."""
+
+    name = forms.CharField(
+        max_length=100,
+        help_text="What the token is for, e.g. “CMS sync”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        help_text="Read: list and fetch. Read and write: also create and change, as you could.",
+    )
+    expires = forms.ChoiceField(label="Expires", choices=EXPIRY_CHOICES, initial="90")
+
+    def token_fields(self) -> dict:
+        """The keyword arguments of `services.token_create` this form stands for."""
+        days = self.cleaned_data["expires"]
+        return {
+            "name": self.cleaned_data["name"],
+            "scope": self.cleaned_data["scope"],
+            "expires_at": None if days == "never" else timezone.now() + timedelta(days=int(days)),
+        }
+
+
+@login_required
+def tokens(request):
+    """The signed-in person's API tokens: make one (its key shown once), see and revoke them."""
+    admin_of = [
+        organization
+        for organization in queries.organizations_of(request.user)
+        if permissions.can_manage_members(request.user, organization)
+    ]
+    return _token_page(
+        request,
+        tokens=queries.tokens_of(request.user),
+        organization=None,
+        here=reverse("api-tokens"),
+        admin_of=admin_of,
+    )
+
+
+@login_required
+def organization_tokens(request, slug: str):
+    """An organization's API tokens, for its admins: each acts only within the organization."""
+    organization = queries.organizations_of(request.user).filter(slug=slug).first()
+    if organization is None:
+        raise Http404("You are not a member of this organization.")
+    if not permissions.can_manage_members(request.user, organization):
+        raise PermissionDenied("Only an organization admin can see and make its tokens.")
+    return _token_page(
+        request,
+        tokens=queries.organization_tokens(organization),
+        organization=organization,
+        here=reverse("organization-tokens", args=[organization.slug]),
+    )
+
+
+def _token_page(request, *, tokens, organization, here: str, admin_of=()):
+    form = TokenForm()
+    created = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "revoke":
+                token = _chosen(tokens, request.POST.get("token"))
+                services.token_revoke(actor=request.user, token=token)
+                messages.success(request, f"Revoked “{token.name}”: it no longer works.")
+                return redirect(here)
+            if action != "create":
+                raise ValidationError("Unknown action.")
+            form = TokenForm(request.POST)
+            if form.is_valid():
+                token, key = services.token_create(
+                    actor=request.user, organization=organization, **form.token_fields()
+                )
+                # Shown in this response only, never stored or redirected with: a reload
+                # of the page does not show it again.
+                created = {"token": token, "key": key}
+                form = TokenForm()
+            else:
+                status = 400
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+    context = {
+        "organization": organization,
+        "tokens": tokens,
+        "form": form,
+        "created": created,
+        "now": timezone.now(),
+        "here": here,
+        "admin_of": admin_of,
+    }
+    return render(request, "annotations/api_tokens.html", context, status=status)
+
+
+def _chosen(tokens, value) -> ApiToken:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        pk = None
+    token = tokens.filter(pk=pk).first() if pk and 0 < pk < 2**63 else None
+    if token is None:
+        raise ValidationError("That token no longer exists.")
+    return token
