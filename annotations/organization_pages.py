@@ -1,0 +1,348 @@
+"""Public organization pages (fact-checks, corrections, methodology), the public home, and the
+admins' organization settings page where the methodology is written.
+
+The public pages show published versions only (through `queries`), are the same for
+everyone, and are cacheable: `Cache-Control: public` with an ETag drawn from what they show.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, urlencode
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from annotations import permissions, queries, reader, services, versions, views
+from annotations.models import METHODOLOGY_MAX, Organization, PublishedVersion
+from annotations.rendering import markdown_to_safe_html
+
+MAX_AGE = 300
+PAGE_SIZE = 20
+CORRECTIONS_PAGE_SIZE = 50
+SEARCH_MAX = 200
+TEMPLATES = (
+    "reader/base.html",
+    "reader/home.html",
+    "reader/organization.html",
+    "reader/corrections.html",
+    "reader/methodology.html",
+    "reader/_organization_meta.html",
+    "reader/_organization_nav.html",
+    "reader/_pager.html",
+)
+STATIC_FILES = ("css/reader.css", "css/reader-organization.css")
+
+
+# Caching
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """A digest of this module, its templates and stylesheet: part of every ETag, so a deploy
+    that changes how a page looks is not answered with a browser's copy of the old one."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in TEMPLATES:
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    for name in STATIC_FILES:
+        found = finders.find(name)
+        if found:
+            digest.update(Path(found).read_bytes())
+    return digest.hexdigest()
+
+
+def _etag(*parts) -> str:
+    digest = hashlib.sha256(_code_stamp().encode())
+    digest.update(repr(parts).encode())
+    return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def _modified(stamp: dict):
+    return max(filter(None, [stamp["newest"], stamp["article_newest"]]), default=None)
+
+
+def _cacheable(response, etag: str, modified):
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(int(modified.timestamp()))
+    # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware on top.
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response
+
+
+def _not_modified(request, etag: str, modified):
+    response = get_conditional_response(
+        request,
+        etag=etag,
+        last_modified=int(modified.timestamp()) if modified is not None else None,
+    )
+    return response and _cacheable(response, etag, modified)
+
+
+def _with_scale_style(response, css: str):
+    # The rating colours are one <style> element, allowed by its hash in the CSP.
+    if css:
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        response._csp_update = {"style-src": [f"'sha256-{digest}'"]}
+    return response
+
+
+def _public_organization(slug: str) -> Organization:
+    return get_object_or_404(Organization.objects.defer("methodology"), slug=slug)
+
+
+def _scale_parts(scale) -> tuple:
+    return tuple((r.pk, r.label, r.colour, r.value, r.position, r.description) for r in scale)
+
+
+# Public pages
+
+
+def home(request):
+    """The front page: a member's article list, or for everyone else the newsrooms to read."""
+    if request.user.is_authenticated:
+        return views.article_list(request)
+    return public_home(request)
+
+
+@require_safe
+def public_home(request):
+    """Every organization with published fact-checks, with links to their pages."""
+    stamp = queries.public_stamp()
+    etag, modified = _etag("home", stamp), _modified(stamp)
+    response = _not_modified(request, etag, modified)
+    if response is None:
+        organizations = list(queries.organizations_with_fact_checks())
+        context = {
+            "organizations": organizations,
+            "description": "Fact-checks published by "
+            + (", ".join(org.name for org in organizations) or "no newsroom yet")
+            + ".",
+            "canonical": request.build_absolute_uri(reverse("article-list")),
+        }
+        response = _cacheable(render(request, "reader/home.html", context), etag, modified)
+    # The same address is a member's article list: a shared cache must not mix the two.
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+class FactCheckFilter(forms.Form):
+    """The organization page's search: words in the claim, claimant or article, and a rating."""
+
+    q = forms.CharField(required=False, max_length=SEARCH_MAX, strip=True)
+    rating = forms.CharField(required=False, max_length=60)
+
+
+def _filter_link(path: str, **params) -> str:
+    kept = {key: value for key, value in params.items() if value}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+@require_safe
+def organization(request, org: str):
+    """An organization's published fact-checks, newest first, with search and a rating filter."""
+    organization = _public_organization(org)
+    search = FactCheckFilter(request.GET)
+    # A query too long or malformed is shown back, and searched for as nothing.
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    scale = queries.organization_scale(organization)
+    labels = [rating.label for rating in scale]
+    label = search.cleaned_data.get("rating", "") if search.is_valid() else ""
+    page_number = request.GET.get("page", "1")
+    stamp = queries.public_stamp(organization)
+    etag = _etag("organization", stamp, _scale_parts(scale), query, label, page_number)
+    modified = _modified(stamp)
+    if not_modified := _not_modified(request, etag, modified):
+        return not_modified
+
+    fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
+    if query:
+        fact_checks = fact_checks.filter(
+            Q(claim_reviewed__icontains=query)
+            | Q(claimant__icontains=query)
+            | Q(claim__article__title__icontains=query)
+        )
+    if label:
+        fact_checks = fact_checks.filter(rating__label=label)
+    page = Paginator(fact_checks, PAGE_SIZE).get_page(page_number)
+    path = reverse("reader-organization", args=[organization.slug])
+    css = reader.scale_css(scale)
+    context = {
+        "organization": organization,
+        "page": page,
+        "query": query,
+        "label": label,
+        "labels": labels,
+        "scale": scale,
+        "scale_css": css,
+        "filtered": bool(query or label),
+        "previous_link": page.has_previous()
+        and _filter_link(path, q=query, rating=label, page=page.previous_page_number()),
+        "next_link": page.has_next()
+        and _filter_link(path, q=query, rating=label, page=page.next_page_number()),
+        "canonical": request.build_absolute_uri(path),
+        "description": f"Fact-checks published by {organization.name}: {stamp['count']} "
+        "claims checked, with the verdict and the evidence for each.",
+    }
+    response = render(request, "reader/organization.html", context)
+    return _cacheable(_with_scale_style(response, css), etag, modified)
+
+
+def _correction(version: PublishedVersion, before: PublishedVersion | None) -> dict:
+    """One line of the corrections page: what changed in `version` and why."""
+    when = timezone.localtime(version.published_at)
+    retracted = version.kind == PublishedVersion.Kind.RETRACTED
+    changes = (
+        []
+        if retracted or before is None
+        else versions.changes_between(
+            versions.version_snapshot(before), versions.version_snapshot(version)
+        )
+    )
+    line = versions.correction_line(
+        kind=version.kind, when=when, note=version.correction_note, changes=changes
+    )
+    return {
+        "version": version,
+        "retracted": retracted,
+        "when": when,
+        # The page shows the date in its own column: the line without its "3 Dec 2026: ".
+        "text": line.removeprefix(f"{versions.day(when)}: "),
+        "rating_before": before.rating.label if before is not None else None,
+    }
+
+
+@require_safe
+def corrections(request, org: str):
+    """Every change to a published verdict and every retraction, with date and note."""
+    organization = _public_organization(org)
+    page_number = request.GET.get("page", "1")
+    stamp = queries.public_stamp(organization)
+    scale = _scale_parts(queries.organization_scale(organization))
+    etag, modified = _etag("corrections", stamp, scale, page_number), _modified(stamp)
+    if not_modified := _not_modified(request, etag, modified):
+        return not_modified
+
+    page = Paginator(queries.organization_corrections(organization), CORRECTIONS_PAGE_SIZE)
+    page = page.get_page(page_number)
+    rows = list(page)
+    earlier = queries.earlier_versions(rows)
+    path = reverse("reader-corrections", args=[organization.slug])
+    context = {
+        "organization": organization,
+        "page": page,
+        "corrections": [
+            _correction(row, earlier.get((row.claim_id, row.number - 1))) for row in rows
+        ],
+        "previous_link": page.has_previous()
+        and _filter_link(path, page=page.previous_page_number()),
+        "next_link": page.has_next() and _filter_link(path, page=page.next_page_number()),
+        "canonical": request.build_absolute_uri(path),
+        "description": f"Every correction and retraction of {organization.name}'s fact-checks, "
+        "with the date and the reason.",
+    }
+    return _cacheable(render(request, "reader/corrections.html", context), etag, modified)
+
+
+@require_safe
+def methodology(request, org: str):
+    """How the organization chooses, checks and rates claims (its Markdown), and its scale."""
+    organization = get_object_or_404(Organization, slug=org)
+    scale = queries.organization_scale(organization)
+    etag = _etag(
+        "methodology",
+        organization.name,
+        organization.url,
+        organization.methodology,
+        _scale_parts(scale),
+    )
+    if not_modified := _not_modified(request, etag, None):
+        return not_modified
+    css = reader.scale_css(scale)
+    path = reverse("reader-methodology", args=[organization.slug])
+    context = {
+        "organization": organization,
+        # Sanitised by nh3: only the allowed tags, attributes and URL schemes remain.
+        "methodology_html": mark_safe(markdown_to_safe_html(organization.methodology)),  # noqa: S308
+        "scale": scale,
+        "scale_css": css,
+        "canonical": request.build_absolute_uri(path),
+        "description": f"How {organization.name} chooses, checks and rates claims.",
+    }
+    response = render(request, "reader/methodology.html", context)
+    return _cacheable(_with_scale_style(response, css), etag, None)
+
+
+# The admins' settings page
+
+
+class OrganizationSettingsForm(forms.Form):
+    """What an admin may change about the newsroom, the public methodology included."""
+
+    name = forms.CharField(max_length=Organization._meta.get_field("name").max_length)
+    url = forms.URLField(
+        required=False,
+        max_length=Organization._meta.get_field("url").max_length,
+        label="Home page",
+        help_text="Shown to readers and in ClaimReview as the fact-checks' author.",
+        assume_scheme="https",
+    )
+    requires_two_person_review = forms.BooleanField(
+        required=False,
+        label="Two-person review",
+        help_text="A claim may not be published by the member who created it.",
+    )
+    methodology = forms.CharField(
+        required=False,
+        max_length=METHODOLOGY_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=(
+            f"Public, in Markdown (headings ### and ####, lists, links, tables), at most "
+            f"{METHODOLOGY_MAX:,} characters: how you choose claims, check them and rate them."
+        ),
+    )
+
+
+@login_required
+def settings_page(request, slug: str):
+    """An organization's settings, the public methodology included: for its admins only."""
+    organization = get_object_or_404(queries.organizations_of(request.user), slug=slug)
+    if not permissions.can_manage_members(request.user, organization):
+        raise PermissionDenied("Only an organization admin can change its settings.")
+    initial = {name: getattr(organization, name) for name in OrganizationSettingsForm.base_fields}
+    form = OrganizationSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.organization_update(
+                    organization=organization, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Settings saved.")
+                return redirect(request.path)
+        status = 400
+    context = {
+        "organization": organization,
+        "form": form,
+        "methodology_max": METHODOLOGY_MAX,
+    }
+    return render(request, "reader/organization_settings.html", context, status=status)

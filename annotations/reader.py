@@ -1,0 +1,615 @@
+"""Public reader pages: an article with its published verdicts, and each claim's permalink page.
+
+Anyone may read them, signed in or not. They show published versions only (through
+`queries`), are rendered on the server so they work without JavaScript, and are cacheable:
+the same answer for everyone, with an ETag and Last-Modified drawn from what they show.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import heapq
+import itertools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html import escape  # the standard one: Django's adds a lazy-string wrapper per call
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from annotations import anchoring, jsonld, queries, rendering, versions
+from annotations.ingest.text import paragraphs_of
+from annotations.models import Source
+
+# Seconds a browser or shared cache may keep a page before asking again.
+MAX_AGE = 300
+TEMPLATES = (
+    "reader/base.html",
+    "reader/article.html",
+    "reader/claim.html",
+)
+STATIC_FILES = ("css/reader.css", "js/reader.js")
+
+# Languages written right to left (ISO 639 codes), and scripts that make any language so.
+RTL_LANGUAGES = {
+    "ar", "arc", "azb", "ckb", "dv", "fa", "he", "iw", "ks", "mzn", "nqo", "pnb", "ps", "sd",
+    "syr", "ug", "ur", "yi",
+}  # fmt: skip
+RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_STANCES = dict(Source.Stance.choices)
+_BY = re.compile(r"by\b", re.IGNORECASE)
+
+
+def page_language(language: str) -> tuple[str, str]:
+    """The `lang` and `dir` of a page in `language` (a BCP 47 tag such as `ur` or `pa-Arab`).
+
+    A value that is no language tag falls back to the site's language, left to right.
+    """
+    tag = (language or "").strip().replace("_", "-")
+    if not _LANGUAGE_TAG.match(tag):
+        return settings.LANGUAGE_CODE.split("-")[0], "ltr"
+    primary, *subtags = tag.lower().split("-")
+    script = next((sub for sub in subtags if len(sub) == 4 and sub.isalpha()), None)
+    rtl = script in RTL_SCRIPTS if script is not None else primary in RTL_LANGUAGES
+    return tag, "rtl" if rtl else "ltr"
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on `background` (#rrggbb): WCAG contrast."""
+    light = _luminance(background)
+    on_white = (1.05) / (light + 0.05)
+    on_black = (light + 0.05) / 0.05
+    return "#ffffff" if on_white >= on_black else "#000000"
+
+
+def scale_css(ratings) -> str:
+    """One CSS rule per rating, `.r-<id>`, setting its colour and the text colour on it.
+
+    Colours are validated hex (`Rating` has a check constraint), so nothing here needs
+    escaping; the rules go into a `<style>` element allowed by its hash in the CSP.
+    """
+    return "".join(
+        f".r-{rating.pk}{{--c:{rating.colour};--t:{text_colour(rating.colour)}}}"
+        for rating in ratings
+    )
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def json_ld(data: dict) -> SafeString:
+    """A JSON-LD script element; `<`, `>` and `&` are escaped so the text cannot close it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+# Highlights
+
+
+@dataclass
+class Entry:
+    """One checked claim as the article page shows it: a highlight, a tag and a list entry."""
+
+    number: int
+    version: object
+    start: int | None = None
+    end: int | None = None
+    history: list[dict] = field(default_factory=list)
+    claim_id: int = field(init=False)
+    first_published_at: dt.datetime | None = field(init=False)
+
+    def __post_init__(self):
+        # Read for every segment and tag: an attribute, not a property through the version.
+        self.claim_id = self.version.claim_id
+        # Version 1's time; a later version's is set from the claim's history.
+        self.first_published_at = self.version.published_at
+
+    @property
+    def placed(self) -> bool:
+        return self.start is not None
+
+
+def _tag(entry: Entry) -> str:
+    rating = entry.version.rating
+    return (
+        f'<a class="tag r-{rating.pk}" id="tag-{entry.claim_id}" href="#claim-{entry.claim_id}" '
+        f'data-claims="{entry.claim_id}"><span class="visually-hidden">Claim </span>'
+        f'<span class="tag-number">{entry.number}</span><span class="visually-hidden">, rated'
+        f'</span> <span class="tag-label">{escape(rating.label)}</span></a>'
+    )
+
+
+def highlighted_paragraphs(text: str, entries: list[Entry]) -> list[SafeString]:
+    """The article's paragraphs as HTML, each placed claim's words wrapped in highlights.
+
+    Overlapping claims cut the text into segments; each segment lists every claim that
+    covers it (`data-claims`), links to the innermost one's entry and takes its colour.
+    After a claim's last segment comes its tag: the number and the rating's label, so
+    colour is never the only signal, and the link to the entry without JavaScript.
+
+    One pass over the sorted cut points: the time grows with the text, the claims and the
+    size of the HTML written, however the claims overlap.
+    """
+    placed = sorted((e for e in entries if e.placed), key=lambda e: (e.start, -e.end, e.number))
+    bounds = []
+    offset = 0
+    for paragraph in paragraphs_of(text):
+        bounds.append((offset, offset + len(paragraph)))
+        offset += len(paragraph) + 2
+    cuts = sorted(
+        {0, len(text)}
+        | {point for span in bounds for point in span}
+        | {e.start for e in placed}
+        | {e.end for e in placed}
+    )
+    html: list[SafeString] = []
+    parts: list[str] = []
+    # Covering claims in the order they opened, which is innermost last; and their ends.
+    active: dict[int, Entry] = {}
+    ends: list[tuple[int, int]] = []
+    pending: list[Entry] = []  # claims that ended, their tags not yet written
+    opening = ""  # the highlight's start tag for the claims now active
+    waiting = iter(placed)
+    upcoming = next(waiting, None)
+    paragraph = 0
+
+    def inside(point: int) -> bool:
+        # Whether the piece that ends at `point` was in the open paragraph.
+        return paragraph < len(bounds) and bounds[paragraph][0] < point <= bounds[paragraph][1]
+
+    def highlight() -> str:
+        if not active:
+            return ""
+        # The innermost claim opened last; of several on the very same words, the first.
+        covering = list(active.values())
+        inner = covering[-1]
+        for entry in reversed(covering):
+            if (entry.start, entry.end) != (inner.start, inner.end):
+                break
+            inner = entry
+        ids = " ".join(str(e.claim_id) for e in sorted(covering, key=lambda e: e.number))
+        multi = " hl-multi" if len(covering) > 1 else ""
+        return (
+            f'<a class="hl r-{inner.version.rating.pk}{multi}" href="#claim-{inner.claim_id}" '
+            f'data-claims="{ids}" tabindex="-1">'
+        )
+
+    for a, b in itertools.pairwise(cuts):
+        changed = False
+        ended = []
+        while ends and ends[0][0] <= a:
+            ended.append(active.pop(heapq.heappop(ends)[1]))
+        if ended:
+            pending.extend(sorted(ended, key=lambda e: e.number))
+            changed = True
+        if pending and inside(a):
+            parts.extend(_tag(e) for e in pending)
+            pending = []
+        while upcoming is not None and upcoming.start == a:
+            active[upcoming.number] = upcoming
+            heapq.heappush(ends, (upcoming.end, upcoming.number))
+            upcoming = next(waiting, None)
+            changed = True
+        if changed:
+            opening = highlight()
+        while paragraph < len(bounds) and a >= bounds[paragraph][1]:
+            html.append(mark_safe(f"<p>{''.join(parts)}</p>"))  # noqa: S308
+            parts = []
+            paragraph += 1
+        if paragraph >= len(bounds) or a < bounds[paragraph][0]:
+            continue  # the blank line between two paragraphs
+        # A claim that ended on the blank line gets its tag at the next words.
+        parts.extend(_tag(e) for e in pending)
+        pending = []
+        words = escape(text[a:b])
+        parts.append(f"{opening}{words}</a>" if opening else words)
+    pending.extend(sorted(active.values(), key=lambda e: e.number))
+    parts.extend(_tag(e) for e in pending)
+    if paragraph < len(bounds):
+        html.append(mark_safe(f"<p>{''.join(parts)}</p>"))  # noqa: S308
+    return html
+
+
+def _place(article, published) -> list[Entry]:
+    """Number the versions in document order and place those that index the article's text.
+
+    A version indexes the text it was published or last re-anchored on; while a large
+    article's claims are re-anchored in the background, versions may still index the
+    revision before. Those are listed, not highlighted, until they are moved.
+    """
+    entries = []
+    for number, version in enumerate(published, start=1):
+        entry = Entry(number=number, version=version)
+        if (
+            version.revision_id == article.current_revision_id
+            and article.text[version.start : version.end] == version.exact
+        ):
+            entry.start, entry.end = version.start, version.end
+        entries.append(entry)
+    return entries
+
+
+def summary(entries: list[Entry]) -> dict:
+    """Counts by rating in the scale's order, and the line "6 claims checked: 2 False, …"."""
+    counts = Counter(entry.version.rating_id for entry in entries)
+    ratings = {entry.version.rating_id: entry.version.rating for entry in entries}
+    ordered = sorted(ratings.values(), key=lambda r: (r.scale_id, r.position))
+    parts = [{"rating": rating, "count": counts[rating.pk]} for rating in ordered]
+    text = ", ".join(f"{part['count']} {part['rating'].label}" for part in parts)
+    noun = "claim" if len(entries) == 1 else "claims"
+    return {
+        "total": len(entries),
+        "parts": parts,
+        "text": f"{len(entries)} {noun} checked: {text}",
+    }
+
+
+def byline(text: str) -> str:
+    """ "By Jane Doe" for a byline "Jane Doe"; one that already starts with "By" is kept."""
+    text = " ".join(text.split())
+    if not text or _BY.match(text):
+        return text
+    return f"By {text}"
+
+
+def _whole_words(context: str, *, keep_end: bool) -> str:
+    """A quote's prefix (`keep_end`) or suffix cut back to whole words, with "…" if cut.
+
+    Context shorter than `anchoring.CONTEXT_LENGTH` reaches the start or end of the text,
+    so nothing in it was cut.
+    """
+    if len(context) < anchoring.CONTEXT_LENGTH:
+        return context
+    if keep_end:
+        head, space, tail = context.partition(" ")
+        return f"…{tail if space and head else context}"
+    head, space, tail = context.rpartition(" ")
+    return f"{head if space and tail else context}…"
+
+
+def _sources(version) -> list[dict]:
+    """The frozen sources as the page lists them, with the stance's name."""
+    return [
+        {
+            **source,
+            "stance_label": _STANCES.get(source.get("stance"), source.get("stance", "")),
+        }
+        for source in version.sources
+    ]
+
+
+def _conclusion(version) -> SafeString:
+    # Rendered and sanitised (nh3, a closed list of tags and attributes) when the version
+    # was written: safe to put in the page as it is.
+    return mark_safe(version.conclusion_html)  # noqa: S308
+
+
+# The claim list
+
+
+# Claims published the same day share their date's words.
+_day = functools.lru_cache(maxsize=1024)(versions.day)
+
+
+def _moment(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:
+    """A date or time as a `<time>` element: ISO 8601 in the attribute, "3 Dec 2026" shown.
+
+    A time is shown in `zone`, the current time zone.
+    """
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(zone)
+        return f'<time datetime="{value.isoformat()}">{_day(value.date())}</time>'
+    return f'<time datetime="{value.isoformat()}">{_day(value)}</time>'
+
+
+def _source_item(source: dict) -> str:
+    stance = source.get("stance", "")
+    url = escape(source["url"])
+    name = escape(source.get("title") or source["url"])
+    parts = [
+        f'<li><span class="stance stance-{escape(stance)}">'
+        f"{escape(_STANCES.get(stance, stance))}</span> "
+        f'<a href="{url}" rel="nofollow noopener">{name}</a>'
+    ]
+    if source.get("publisher"):
+        parts.append(f", {escape(source['publisher'])}")
+    if source.get("quote"):
+        parts.append(f"<q>{escape(source['quote'])}</q>")
+    if source.get("snapshot_url"):
+        parts.append(
+            f' <a href="{escape(source["snapshot_url"])}" rel="nofollow noopener">snapshot</a>'
+        )
+    if source.get("archive_url"):
+        parts.append(
+            f' <a href="{escape(source["archive_url"])}" rel="nofollow noopener">archived copy</a>'
+        )
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _verdict(rating) -> str:
+    scale = f' <bdi class="entry-scale">{rating.value} of {rating.scale.best_value}</bdi>'
+    return (
+        f'<p class="entry-verdict"><span class="chip r-{rating.pk}">{escape(rating.label)}</span>'
+        f"{scale if rating.value else ''}</p>"
+    )
+
+
+def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -> str:
+    """A claim's entry in the list after the article: everything its popover shows.
+
+    `verdict` is its rating's line (`_verdict`), made once for all claims with that rating.
+    Written here rather than by a template: an article may list hundreds of claims, and the
+    template language would spend most of the page's time looking up their fields. Every
+    text is escaped; the conclusion was sanitised when the version was written.
+    """
+    version = entry.version
+    pk = entry.claim_id
+    html = [
+        f'<li class="claim-entry" id="claim-{pk}" data-claim="{pk}">\n'
+        f"  {verdict}\n"
+        f'  <h3 class="entry-claim" id="claim-{pk}-title">{escape(version.claim_reviewed)}</h3>\n'
+    ]
+    if version.claimant or version.claim_date:
+        claimed = f"Claimed by {escape(version.claimant)}" if version.claimant else "Claimed"
+        if version.claim_date:
+            claimed += f" on {_moment(version.claim_date, zone)}"
+        html.append(f'  <p class="entry-claimant">{claimed}</p>\n')
+    html.append(f'  <div class="conclusion">{version.conclusion_html}</div>\n')
+    if version.sources:
+        items = "".join(_source_item(source) for source in version.sources)
+        html.append(f'  <h4>Sources</h4>\n  <ul class="sources">{items}</ul>\n')
+    if entry.history:
+        items = "".join(f"<li>{escape(change['correction'])}</li>" for change in entry.history)
+        html.append(f'  <h4>Corrections</h4>\n  <ul class="corrections">{items}</ul>\n')
+    html.append(
+        f'  <p class="entry-footer">\n'
+        f"    <span>Published {_moment(entry.first_published_at, zone)}</span>"
+    )
+    if version.number > 1:
+        html.append(f"\n    <span>Updated {_moment(version.published_at, zone)}</span>")
+    html.append(
+        f"\n    <span>by {escape(version.publisher.name)}</span>"
+        f'\n    <span><a href="{permalink}">Permalink to this fact-check</a></span>'
+    )
+    if entry.placed:
+        html.append(f'\n    <span class="back"><a href="#tag-{pk}">Back to the passage</a></span>')
+    html.append("\n  </p>\n</li>")
+    return "".join(html)
+
+
+def claim_list(entries: list[Entry]) -> SafeString:
+    """The numbered list's items, with each claim's public corrections (one query at most)."""
+    # Only a republished claim, or one published with a note, has a correction line.
+    corrected = [e.claim_id for e in entries if e.version.number > 1 or e.version.correction_note]
+    histories = queries.claim_public_histories(corrected) if corrected else {}
+    # One reverse() for all: the claim's id is the only part that differs.
+    placeholder = str(2**31 - 1)
+    head, _, tail = reverse("reader-claim", args=[placeholder]).rpartition(placeholder)
+    zone = timezone.get_current_timezone()
+    ratings = {e.version.rating_id: e.version.rating for e in entries}
+    verdicts = {pk: _verdict(rating) for pk, rating in ratings.items()}
+    for entry in entries:
+        history = histories.get(entry.claim_id)
+        if history:
+            entry.first_published_at = history[0]["published_at"]
+            entry.history = [h for h in history if h["correction"]]
+    html = "".join(
+        entry_html(
+            entry,
+            permalink=f"{head}{entry.claim_id}{tail}",
+            verdict=verdicts[entry.version.rating_id],
+            zone=zone,
+        )
+        for entry in entries
+    )
+    return mark_safe(html)  # noqa: S308
+
+
+# Caching
+
+
+def _code_stamp() -> str:
+    """A digest of the templates, static files and code the pages are made with.
+
+    It goes into every ETag, so a deploy that changes how the pages look is not answered
+    with "304 Not Modified" or served from a shared cache as the page from before. Read
+    once per process, or on every request in development, where templates are edited live.
+    """
+    return _read_code_stamp() if settings.DEBUG else _deployed_code_stamp()
+
+
+def _read_code_stamp() -> str:
+    digest = hashlib.sha256()
+    for module in (__file__, queries.__file__, versions.__file__, rendering.__file__):
+        digest.update(Path(module).read_bytes())
+    for name in TEMPLATES:
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    for name in STATIC_FILES:
+        found = finders.find(name)
+        if found:
+            digest.update(Path(found).read_bytes())
+    return digest.hexdigest()
+
+
+_deployed_code_stamp = functools.cache(_read_code_stamp)
+
+
+def _validators(*parts, modified) -> tuple[str, int]:
+    """A weak ETag over `parts` and the page code, and the Last-Modified time (epoch)."""
+    digest = hashlib.sha256(_code_stamp().encode())
+    digest.update(repr(parts).encode())
+    return f'W/"{digest.hexdigest()[:32]}"', int(modified.timestamp())
+
+
+def _cacheable(response, etag: str, last_modified: int):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware on top.
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response
+
+
+def _not_modified(request, etag: str, last_modified: int):
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    return response and _cacheable(response, etag, last_modified)
+
+
+def _scale_parts(ratings) -> tuple:
+    return tuple((r.pk, r.label, r.colour, r.value, r.position, r.description) for r in ratings)
+
+
+# Views
+
+
+def _article_page(request, article, scale) -> tuple[str, str]:
+    """The article page's HTML and the CSP source of its colour rules."""
+    organization = article.organization
+    entries = _place(article, queries.article_published_claims(article))
+    # Ratings used but not on the default scale (a scale changed since) get colours too.
+    used = {entry.version.rating_id: entry.version.rating for entry in entries}
+    css = scale_css([*scale, *(r for pk, r in used.items() if pk not in {s.pk for s in scale})])
+    lang, direction = page_language(article.language)
+    overview = summary(entries)
+    permalink = request.build_absolute_uri(
+        reverse("reader-article", args=[organization.slug, article.slug])
+    )
+    context = {
+        "article": article,
+        "byline": byline(article.byline),
+        "organization": organization,
+        "claim_list": claim_list(entries),
+        "paragraphs": highlighted_paragraphs(article.text, entries),
+        "retracted": queries.article_retracted_claims(article),
+        "summary": overview,
+        "scale": scale,
+        "scale_css": css,
+        "lang": lang,
+        "dir": direction,
+        "canonical": permalink,
+        "description": f"{overview['text']}. Fact-checked by {organization.name}.",
+    }
+    return render_to_string("reader/article.html", context), _csp_hash(css)
+
+
+@require_safe
+def article(request, org_slug: str, slug: str):
+    """An article with its published claims highlighted, a summary and the list of checks."""
+    article = queries.reader_article(org_slug, slug)
+    if article is None:
+        raise Http404("No published fact-check at this address.")
+    organization = article.organization
+    stamp = queries.article_public_stamp(article)
+    scale = queries.organization_scale(organization)
+    etag, last_modified = _validators(
+        "article",
+        request.build_absolute_uri("/"),
+        article.pk,
+        article.updated_at,
+        article.current_revision_id,
+        stamp,
+        organization.name,
+        organization.url,
+        _scale_parts(scale),
+        modified=max(filter(None, [article.updated_at, stamp["newest"]])),
+    )
+    if not_modified := _not_modified(request, etag, last_modified):
+        return not_modified
+    content, style_source = _article_page(request, article, scale)
+    response = HttpResponse(content)
+    response._csp_update = {"style-src": [style_source]}
+    return _cacheable(response, etag, last_modified)
+
+
+@require_safe
+def claim(request, pk: int):
+    """A claim's permalink page: its verdict, its one ClaimReview and its public history."""
+    version = queries.public_claim(pk)
+    if version is None:
+        raise Http404("No published fact-check with this number.")
+    article = version.claim.article
+    organization = version.publisher
+    stamp = queries.claim_public_stamp(pk)
+    etag, last_modified = _validators(
+        "claim",
+        request.build_absolute_uri("/"),
+        pk,
+        article.updated_at,
+        article.title,
+        article.slug,
+        stamp,
+        organization.name,
+        organization.url,
+        _scale_parts([version.rating]),
+        version.rating.scale.best_value,
+        version.rating.scale.worst_value,
+        modified=max(filter(None, [article.updated_at, stamp["newest"]])),
+    )
+    if not_modified := _not_modified(request, etag, last_modified):
+        return not_modified
+
+    history = queries.claim_public_history(version.claim)
+    permalink = request.build_absolute_uri(reverse("reader-claim", args=[pk]))
+    first_published_at = history[0]["published_at"] if history else version.published_at
+    review = jsonld.claim_review(
+        version, permalink=permalink, first_published_at=first_published_at
+    )
+    retracted = version.kind == version.Kind.RETRACTED
+    css = scale_css([version.rating])
+    lang, direction = page_language(article.language)
+    rated = f"Rated {version.rating.label}: {version.claim_reviewed}"
+    context = {
+        "version": version,
+        "article": article,
+        "organization": organization,
+        "retracted": retracted,
+        "retraction": history[-1] if retracted and history else None,
+        "history": history,
+        "first_published_at": first_published_at,
+        "conclusion_html": _conclusion(version),
+        "sources": _sources(version),
+        "before": _whole_words(version.prefix, keep_end=True),
+        "after": _whole_words(version.suffix, keep_end=False),
+        "scale_css": css,
+        "lang": lang,
+        "dir": direction,
+        "canonical": permalink,
+        "json_ld": json_ld(review) if review else "",
+        "title": f"Retracted: {version.claim_reviewed}" if retracted else rated,
+        "description": (
+            f"{organization.name} retracted this fact-check."
+            if retracted
+            else f"{rated}. Fact-checked by {organization.name}."
+        ),
+        "article_url": reverse("reader-article", args=[organization.slug, article.slug])
+        if article.slug
+        else "",
+    }
+    response = render(request, "reader/claim.html", context)
+    response._csp_update = {"style-src": [_csp_hash(css)]}
+    return _cacheable(response, etag, last_modified)

@@ -1,0 +1,740 @@
+// Fact-check overlays on a publisher's own page, from one tag:
+//   <script src="https://<instance>/embed.js" data-organization="<slug>" async
+//           crossorigin="anonymous"></script>
+// (crossorigin is optional: with it, the script itself is fetched without the instance's
+// cookies too; its API calls never send any.)
+// Hand-written and self-contained (no build step, no import): it must run as a classic
+// script on any page. It waits for the page to load, asks the instance's public API (no
+// cookies) for the published claims on this page's address, finds each claim's quote in
+// the page's text, marks it with the rating's colour and label, and shows the verdict in a
+// popover that lives in a shadow root. Any failure leaves the page as it was.
+(() => {
+  "use strict";
+
+  // The one global: a second copy of the tag on the page does nothing.
+  if (window.FactcheckEmbed) return;
+  const script = document.currentScript;
+  const embed = { version: 1, stats: null };
+  let settle;
+  embed.ready = new Promise((resolve) => (settle = resolve));
+  window.FactcheckEmbed = embed;
+  if (!script || !script.src || !window.fetch || !document.body?.attachShadow) {
+    settle({ status: "unsupported" });
+    return;
+  }
+  const origin = new URL(script.src).origin;
+  const organization = script.dataset.organization || "";
+
+  const MARK = "data-factcheck-claim";
+  const MAX_PAGES = 20;
+  const MAX_EDIT_RATIO = 0.15; // as the server's anchoring: 15% of the quote's characters
+  const CONTEXT_AGREES = 0.6;
+  const CONTEXT_CONCLUSIVE = 0.9;
+  const MAX_PIECE_HITS = 256;
+  const MAX_WINDOWS = 32;
+  const SKIP = new Set(
+    "script style noscript template textarea select option input button iframe object svg canvas math head title".split(" "),
+  );
+  const BLOCKS = new Set(
+    "address article aside blockquote body br caption dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split(" "),
+  );
+  // Containers where a stray text node holds only layout whitespace, never prose.
+  const NO_TEXT = new Set("ol ul dl table thead tbody tfoot tr colgroup select".split(" "));
+
+  // ---- text: fold, index, search ------------------------------------------------------
+
+  /** The folded form of one UTF-16 unit: -1 to drop it, 32 for any space, else a unit. */
+  function foldUnit(code) {
+    if (code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680) return 32;
+    if (code < 0x2000) return code === 0xad ? -1 : code;
+    if (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f) return 32;
+    if (code === 0x205f || code === 0x3000) return 32;
+    if ((code >= 0x200b && code <= 0x200d) || code === 0x2060 || code === 0xfeff) return -1;
+    if (code >= 0x2018 && code <= 0x201b) return 39; // curly single quotes -> '
+    if (code >= 0x201c && code <= 0x201f) return 34; // curly double quotes -> "
+    if ((code >= 0x2010 && code <= 0x2015) || code === 0x2212) return 45; // dashes -> -
+    if (code === 0x2032) return 39;
+    if (code === 0x2033) return 34;
+    return code;
+  }
+
+  /** Lower case without changing the length (a few letters grow when lowered). */
+  function lower(text) {
+    const lowered = text.toLowerCase();
+    return lowered.length === text.length ? lowered : text;
+  }
+
+  /** A selector's text folded like the page: quotes, dashes, spaces, and case if the page's was. */
+  function fold(text, lowered) {
+    let out = "";
+    let space = false;
+    const source = lowered ? lower(text || "") : text || "";
+    for (let i = 0; i < source.length; i++) {
+      const code = foldUnit(source.charCodeAt(i));
+      if (code === 32) space = true;
+      else if (code === 0x2026) (out += (space ? " " : "") + "..."), (space = false);
+      else if (code >= 0) (out += (space ? " " : "") + String.fromCharCode(code)), (space = false);
+    }
+    return space ? out + " " : out;
+  }
+
+  /**
+   * The text nodes of the page's visible prose, in order, each with the block it is in.
+   * A plain walk (no TreeWalker filter: a callback per node costs more than the walk).
+   */
+  function textNodes(root, skipHost) {
+    const texts = [];
+    const blocks = [];
+    let block = 0;
+    let blockCount = 0;
+    const visit = (element) => {
+      const outer = block;
+      if (BLOCKS.has(element.localName)) block = ++blockCount;
+      for (let node = element.firstChild; node; node = node.nextSibling) {
+        if (node.nodeType === 3) {
+          texts.push(node);
+          blocks.push(block);
+        } else if (node.nodeType === 1) {
+          if (node.localName === "br") block = ++blockCount;
+          else if (node !== skipHost && !SKIP.has(node.localName) && !node.hidden && node.contentEditable !== "true") visit(node);
+        }
+      }
+      // Text after a block, in its parent, is a new line too.
+      block = BLOCKS.has(element.localName) ? ++blockCount : outer;
+    };
+    visit(root);
+    return { texts, blocks };
+  }
+
+  /**
+   * The page's visible prose as one folded string, with a map from each of its units back
+   * to (text node, offset). Block boundaries count as a space, as paragraph breaks do in the
+   * stored text; runs of spaces are one space.
+   */
+  function indexPage(root, skipHost) {
+    const { texts, blocks } = textNodes(root, skipHost);
+    // Every unit gives at most one unit and every node one space; only "…" ("...") gives more.
+    let capacity = 16;
+    for (const node of texts) capacity += node.data.length + 1;
+    const out = {
+      units: new Uint16Array(capacity),
+      nodeOf: new Int32Array(capacity),
+      offsetOf: new Int32Array(capacity),
+      length: 0,
+      space: true, // no leading space
+    };
+    let block = -1;
+    for (let index = 0; index < texts.length; index++) {
+      if (blocks[index] !== block && !out.space) {
+        reserve(out, 1);
+        out.units[out.length] = 32;
+        out.nodeOf[out.length++] = -1;
+        out.space = true;
+      }
+      block = blocks[index];
+      foldNode(out, texts[index].data, index);
+    }
+    let text = "";
+    const decoder = new TextDecoder("utf-16le");
+    for (let from = 0; from < out.length; from += 65536) {
+      text += decoder.decode(out.units.subarray(from, Math.min(out.length, from + 65536)));
+    }
+    // Lower case in one go; if a letter would grow, the page and the quotes keep their case.
+    const lowered = text.toLowerCase();
+    const same = lowered.length === text.length;
+    return { text: same ? lowered : text, lowered: same, texts, nodeOf: out.nodeOf, offsetOf: out.offsetOf };
+  }
+
+  function reserve(out, more) {
+    if (out.length + more <= out.units.length) return;
+    const grow = (old, Type) => {
+      const bigger = new Type(old.length * 2 + more);
+      bigger.set(old);
+      return bigger;
+    };
+    out.units = grow(out.units, Uint16Array);
+    out.nodeOf = grow(out.nodeOf, Int32Array);
+    out.offsetOf = grow(out.offsetOf, Int32Array);
+  }
+
+  /** Append one text node's folded units. The hot loop of the index: locals, no closures. */
+  function foldNode(out, data, index) {
+    let { units, nodeOf, offsetOf, length, space } = out;
+    for (let i = 0; i < data.length; i++) {
+      let code = data.charCodeAt(i);
+      if (code > 32 && code < 127) {
+        space = false;
+      } else {
+        code = foldUnit(code);
+        if (code < 0 || (code === 32 && space)) continue;
+        space = code === 32;
+        if (code === 0x2026) {
+          out.length = length;
+          reserve(out, 3);
+          ({ units, nodeOf, offsetOf } = out);
+          for (let dot = 0; dot < 2; dot++) {
+            units[length] = 46;
+            nodeOf[length] = index;
+            offsetOf[length++] = i;
+          }
+          code = 46;
+        }
+      }
+      units[length] = code;
+      nodeOf[length] = index;
+      offsetOf[length++] = i;
+    }
+    out.length = length;
+    out.space = space;
+  }
+
+  /** Levenshtein distance of two short strings (context comparison). */
+  function distance(a, b) {
+    if (!a.length || !b.length) return a.length + b.length;
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      row = next;
+    }
+    return row[b.length];
+  }
+
+  /** How well `expected` matches `actual`, 0 to 1; null when nothing was recorded. */
+  function similarity(expected, actual) {
+    if (!expected.trim()) return null;
+    return Math.max(0, 1 - distance(expected, actual) / expected.length);
+  }
+
+  /**
+   * The best place for `pattern` within text[from, to): semi-global edit distance (the
+   * pattern whole, the text in part), keeping each cell's start so the span comes out of
+   * one pass. Returns {start, end, errors} or null when more than `limit` edits are needed.
+   */
+  function alignWithin(text, pattern, from, to, limit) {
+    const m = pattern.length;
+    let cost = new Int32Array(m + 1);
+    let start = new Int32Array(m + 1);
+    let nextCost = new Int32Array(m + 1);
+    let nextStart = new Int32Array(m + 1);
+    for (let i = 0; i <= m; i++) cost[i] = i;
+    start.fill(from); // before the first column: the pattern's first i units deleted at `from`
+    let best = null;
+    for (let j = from; j < to; j++) {
+      const unit = text.charCodeAt(j);
+      nextCost[0] = 0;
+      nextStart[0] = j + 1;
+      for (let i = 1; i <= m; i++) {
+        let c = cost[i - 1] + (pattern.charCodeAt(i - 1) === unit ? 0 : 1);
+        let s = start[i - 1];
+        if (cost[i] + 1 < c) (c = cost[i] + 1), (s = start[i]);
+        if (nextCost[i - 1] + 1 < c) (c = nextCost[i - 1] + 1), (s = nextStart[i - 1]);
+        nextCost[i] = c;
+        nextStart[i] = s;
+      }
+      [cost, nextCost, start, nextStart] = [nextCost, cost, nextStart, start];
+      if (cost[m] <= limit && (!best || cost[m] < best.errors)) {
+        best = { start: start[m], end: j + 1, errors: cost[m] };
+      }
+    }
+    return best;
+  }
+
+  const NUMBERS = /\d+(?:[.,]\d+)*/g;
+  const numbersOf = (text) => (text.match(NUMBERS) || []).join(" ");
+
+  /**
+   * Places where the folded quote may be: every verbatim occurrence or, when there is none,
+   * approximate ones. The approximate search is a pigeonhole filter (with k edits allowed,
+   * one of k+1 pieces of the quote survives verbatim), then an alignment in the windows
+   * around the diagonals most pieces agree on. A number must not change.
+   */
+  function candidates(text, quote) {
+    const found = [];
+    for (let at = text.indexOf(quote); at !== -1 && found.length < 100; at = text.indexOf(quote, at + 1)) {
+      found.push({ start: at, end: at + quote.length, errors: 0 });
+    }
+    const limit = Math.floor(quote.length * MAX_EDIT_RATIO);
+    if (found.length || limit < 1) return found;
+    const pieces = limit + 1;
+    const size = Math.floor(quote.length / pieces);
+    const votes = new Map();
+    for (let p = 0; p < pieces; p++) {
+      const offset = p * size;
+      const piece = quote.slice(offset, p === pieces - 1 ? quote.length : offset + size);
+      let hits = 0;
+      for (let at = text.indexOf(piece); at !== -1 && hits < MAX_PIECE_HITS; at = text.indexOf(piece, at + 1)) {
+        hits++;
+        const bucket = (at - offset) >> 5;
+        const vote = votes.get(bucket) || { pieces: 0, last: -1 };
+        if (vote.last !== p) (vote.pieces++, (vote.last = p));
+        votes.set(bucket, vote);
+      }
+    }
+    const ranked = [...votes].sort((a, b) => b[1].pieces - a[1].pieces).slice(0, MAX_WINDOWS);
+    const numbers = numbersOf(quote);
+    const seen = new Set();
+    for (const [bucket] of ranked) {
+      const from = Math.max(0, (bucket << 5) - limit - 32);
+      const to = Math.min(text.length, (bucket << 5) + quote.length + limit + 64);
+      const match = alignWithin(text, quote, from, to, limit);
+      if (!match || seen.has(match.start)) continue;
+      seen.add(match.start);
+      if (numbersOf(text.slice(match.start, match.end)) === numbers) found.push(match);
+    }
+    return found;
+  }
+
+  /**
+   * Where a claim's TextQuoteSelector lands in the folded page text, or null. Among several
+   * places the prefix and suffix decide; an approximate place also needs one of them to
+   * agree unless it is nearly verbatim, so a removed sentence does not jump to a look-alike.
+   * Claims come in the article's order, so the next verbatim copy after the previous claim
+   * (`from`) is tried first and taken when both sides of its context agree closely.
+   */
+  function locate(index, selector, from) {
+    const text = index.text;
+    const quote = fold(selector.exact, index.lowered).trim();
+    if (!quote) return null;
+    const prefix = fold(selector.prefix, index.lowered);
+    const suffix = fold(selector.suffix, index.lowered);
+    const judge = (place) => {
+      const before = similarity(prefix, text.slice(Math.max(0, place.start - prefix.length), place.start));
+      const after = similarity(suffix, text.slice(place.end, place.end + suffix.length));
+      const score = 2 * (1 - place.errors / quote.length) + (before ?? 0.5) + (after ?? 0.5);
+      return { ...place, before: before ?? 1, after: after ?? 1, score };
+    };
+    const next = text.indexOf(quote, from);
+    if (next !== -1) {
+      const place = judge({ start: next, end: next + quote.length, errors: 0 });
+      if (place.before >= CONTEXT_CONCLUSIVE && place.after >= CONTEXT_CONCLUSIVE) return place;
+    }
+    let best = null;
+    for (const candidate of candidates(text, quote)) {
+      const place = judge(candidate);
+      const context = Math.max(place.before, place.after);
+      if (place.errors > quote.length * 0.05 && context < CONTEXT_AGREES) continue;
+      if (!best || place.score > best.score) best = place;
+    }
+    return best;
+  }
+
+  // ---- highlights in the host page ------------------------------------------------------
+
+  function setStyles(element, styles) {
+    // Through the CSSOM, which a strict style-src does not block (a style attribute it would).
+    for (const [name, value] of Object.entries(styles)) element.style.setProperty(name, value, "important");
+  }
+
+  function colourOf(rating) {
+    return /^#[0-9a-f]{6}$/i.test(rating?.colour || "") ? rating.colour : "#57606a";
+  }
+
+  /** Black or white, whichever reads better on `hex`. */
+  function inkOn(hex) {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+    const linear = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    return luminance > 0.179 ? "#000" : "#fff";
+  }
+
+  /** Split text nodes at every span boundary, then wrap each claim's pieces in marks. */
+  function highlight(index, spans, open) {
+    const cuts = new Map();
+    const point = (at, end) => {
+      const i = end ? at - 1 : at;
+      return { node: index.nodeOf[i], offset: index.offsetOf[i] + (end ? 1 : 0) };
+    };
+    const ranges = [];
+    for (const span of spans) {
+      let first = span.start;
+      let last = span.end;
+      while (first < last && index.nodeOf[first] < 0) first++;
+      while (last > first && index.nodeOf[last - 1] < 0) last--;
+      if (first === last) continue;
+      const from = point(first, false);
+      const to = point(last, true);
+      // A surrogate pair stays whole.
+      const data = index.texts[to.node].data;
+      if (to.offset < data.length && (data.charCodeAt(to.offset - 1) & 0xfc00) === 0xd800) to.offset++;
+      ranges.push({ claim: span.claim, from, to });
+      for (const p of [from, to]) {
+        if (!cuts.has(p.node)) cuts.set(p.node, new Set());
+        cuts.get(p.node).add(p.offset);
+      }
+    }
+    // pieces[node] = [[startOffset, textNode], ...] ascending
+    const pieces = new Map();
+    for (const [nodeIndex, offsets] of cuts) {
+      const node = index.texts[nodeIndex];
+      const parts = [];
+      const sorted = [...offsets].filter((o) => o > 0 && o < node.data.length).sort((a, b) => b - a);
+      for (const offset of sorted) parts.unshift([offset, node.splitText(offset)]);
+      parts.unshift([0, node]);
+      pieces.set(nodeIndex, parts);
+    }
+    const shown = [];
+    for (const { claim, from, to } of ranges) {
+      const marks = [];
+      for (let n = from.node; n <= to.node; n++) {
+        const parts = pieces.get(n) || [[0, index.texts[n]]];
+        for (let p = 0; p < parts.length; p++) {
+          const [begin, node] = parts[p];
+          const end = p + 1 < parts.length ? parts[p + 1][0] : begin + node.data.length;
+          if ((n === from.node && begin < from.offset) || (n === to.node && end > to.offset)) continue;
+          if (!node.data.trim() && NO_TEXT.has(node.parentNode?.localName)) continue;
+          marks.push(wrap(node, claim));
+        }
+      }
+      if (marks.length) shown.push({ claim, marks });
+    }
+    for (const { claim, marks } of shown) addLabel(claim, marks, open);
+    return shown;
+  }
+
+  function wrap(node, claim) {
+    let target = node;
+    // An overlapping claim's mark around exactly this piece: nest around it.
+    while (target.parentNode?.hasAttribute?.(MARK) && target.parentNode.childNodes.length === 1) {
+      target = target.parentNode;
+    }
+    const colour = colourOf(claim.rating);
+    const mark = document.createElement("mark");
+    mark.setAttribute(MARK, String(claim.id));
+    setStyles(mark, {
+      background: `${colour}26`,
+      color: "inherit",
+      "border-bottom": `2px solid ${colour}`,
+      cursor: "pointer",
+      padding: "0",
+      margin: "0",
+    });
+    target.parentNode.insertBefore(mark, target);
+    mark.appendChild(target);
+    return mark;
+  }
+
+  /** The verdict's label after the claim's last piece: a second signal besides colour, and
+   * the keyboard's way in (a button-like span, focusable, Enter and Space open it). */
+  function addLabel(claim, marks, open) {
+    const colour = colourOf(claim.rating);
+    const label = document.createElement("span");
+    label.setAttribute("data-factcheck-label", String(claim.id));
+    label.setAttribute("role", "button");
+    label.setAttribute("tabindex", "0");
+    label.setAttribute("aria-haspopup", "dialog");
+    label.setAttribute("aria-label", `Fact-check: ${claim.rating?.label || "rated"}. Show the verdict`);
+    label.textContent = claim.rating?.label || "Fact-check";
+    setStyles(label, {
+      display: "inline-block",
+      "margin-inline-start": "0.25em",
+      padding: "0 0.4em",
+      "border-radius": "0.7em",
+      background: colour,
+      color: inkOn(colour),
+      font: "600 0.72em/1.5 system-ui, sans-serif",
+      "vertical-align": "0.15em",
+      cursor: "pointer",
+      "text-decoration": "none",
+      "white-space": "nowrap",
+    });
+    marks[marks.length - 1].after(label);
+    const show = (event) => {
+      event.preventDefault();
+      open(claim, label, marks[0]);
+    };
+    for (const mark of marks) {
+      mark.addEventListener("click", (event) => {
+        // Overlapping claims: the innermost mark's claim opens. In a link, the link wins
+        // (the label still opens the verdict).
+        if (event.target.closest(`[${MARK}]`) !== mark || event.target.closest("a[href]")) return;
+        show(event);
+      });
+    }
+    label.addEventListener("click", show);
+    label.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") show(event);
+    });
+  }
+
+  // ---- popover and note, in a shadow root -----------------------------------------------
+
+  const CSS = `
+:host{all:initial}
+*{box-sizing:border-box}
+.pop,.note{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;background:#fff;border:1px solid #d0d7de;border-radius:8px;box-shadow:0 8px 24px rgba(31,35,40,.2)}
+.pop{position:absolute;width:min(380px,calc(100vw - 16px));max-height:70vh;overflow:auto;padding:12px 14px}
+.pop[hidden],.note[hidden]{display:none}
+.pop h2{font-size:15px;margin:6px 0 8px;font-weight:600}
+.pop h3{font-size:13px;margin:10px 0 4px}
+.pop p,.pop ul{margin:6px 0}
+.pop ul{padding-inline-start:18px}
+.pop a{color:#0969da}
+.chip{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}
+.muted{color:#57606a;font-size:13px}
+.close{float:inline-end;border:0;background:none;font-size:20px;line-height:1;cursor:pointer;color:#57606a;padding:2px 6px}
+.close:focus-visible,a:focus-visible,summary:focus-visible{outline:2px solid #0969da;outline-offset:1px}
+.correction{background:#fff8c5;padding:6px 8px;border-radius:6px}
+.stance{font-size:12px;font-weight:600;border:1px solid #d0d7de;border-radius:4px;padding:0 4px}
+.note{position:fixed;bottom:12px;inset-inline-end:12px;max-width:min(360px,calc(100vw - 24px));padding:8px 12px}
+.note summary{cursor:pointer;font-weight:600}
+.note ul{margin:6px 0 0;padding-inline-start:18px;max-height:40vh;overflow:auto}
+.note .close{margin-inline-start:8px}
+@media (max-width:600px){.pop{position:fixed;left:8px!important;right:8px;top:auto!important;bottom:8px;width:auto}}
+`;
+
+  function element(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value != null && value !== false) node.setAttribute(name, value);
+    }
+    for (const child of children) if (child != null && child !== "") node.append(child);
+    return node;
+  }
+
+  function link(href, text) {
+    const url = safeUrl(href);
+    return url ? element("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, text) : text;
+  }
+
+  function safeUrl(href) {
+    try {
+      const url = new URL(href, origin);
+      return url.protocol === "https:" || url.protocol === "http:" || url.protocol === "mailto:" ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  const ALLOWED = new Set("p br strong b em i a ul ol li blockquote code pre h1 h2 h3 h4 h5 h6 hr del sup sub".split(" "));
+
+  /** The API's conclusion HTML (already sanitised on the server), kept to plain markup:
+   * parsed apart, anything else unwrapped. Pages enforcing Trusted Types get the text. */
+  function conclusion(claim) {
+    const box = element("div", { class: "conclusion", dir: "auto" });
+    try {
+      // A parsed document of its own: nothing in it runs, loads, or answers to the page's CSP.
+      const parsed = new DOMParser().parseFromString(claim.conclusion_html || "", "text/html");
+      for (const node of [...parsed.body.querySelectorAll("*")].reverse()) {
+        if (SKIP.has(node.localName)) {
+          node.remove();
+          continue;
+        }
+        if (!ALLOWED.has(node.localName)) {
+          node.replaceWith(...node.childNodes);
+          continue;
+        }
+        for (const { name } of [...node.attributes]) if (name !== "href") node.removeAttribute(name);
+        if (node.localName === "a") {
+          const url = safeUrl(node.getAttribute("href") || "");
+          if (url) node.setAttribute("href", url), node.setAttribute("rel", "noopener noreferrer"), node.setAttribute("target", "_blank");
+          else node.removeAttribute("href");
+        }
+      }
+      box.append(...[...parsed.body.childNodes].map((node) => document.adoptNode(node)));
+    } catch {
+      box.append(element("p", null, claim.conclusion || ""));
+    }
+    return box;
+  }
+
+  function day(value) {
+    if (!value) return "";
+    const date = new Date(value.length === 10 ? `${value}T12:00:00` : value);
+    // As the reader page writes dates: 15 Apr 2022.
+    return isNaN(date) ? value : date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+  }
+
+  function chip(rating) {
+    const colour = colourOf(rating);
+    const node = element("span", { class: "chip" }, rating?.label || "Rated");
+    node.style.setProperty("background", colour);
+    node.style.setProperty("color", inkOn(colour));
+    return node;
+  }
+
+  /** What the reader page's claim entry shows, in the same order and words. */
+  function popoverContent(claim) {
+    const parts = [];
+    const rating = claim.rating || {};
+    const verdict = element("p", null, chip(rating));
+    if (rating.value) verdict.append(" ", element("bdi", { class: "muted" }, `${rating.value} of ${rating.best}`));
+    if (rating.description) verdict.append(" ", element("bdi", { class: "muted" }, rating.description));
+    parts.push(verdict, element("h2", { id: "factcheck-title", dir: "auto" }, claim.claim_reviewed));
+    if (claim.claimant || claim.claim_date) {
+      const said = `${claim.claimant ? `Claimed by ${claim.claimant}` : "Claimed"}${claim.claim_date ? ` on ${day(claim.claim_date)}` : ""}`;
+      parts.push(element("p", { class: "muted" }, said));
+    }
+    parts.push(conclusion(claim));
+    const sources = claim.sources || [];
+    if (sources.length) {
+      const list = element("ul");
+      for (const source of sources) {
+        const stance = source.stance ? source.stance[0].toUpperCase() + source.stance.slice(1) : "";
+        const item = element("li", null, stance && element("span", { class: "stance" }, stance), " ", link(source.url, source.title || source.url));
+        if (source.publisher) item.append(`, ${source.publisher}`);
+        if (source.quote) item.append(" ", element("q", null, source.quote));
+        if (source.snapshot_url) item.append(" ", link(source.snapshot_url, "snapshot"));
+        if (source.archive_url) item.append(" ", link(source.archive_url, "archived copy"));
+        list.append(item);
+      }
+      parts.push(element("h3", null, "Sources"), list);
+    }
+    if (claim.correction_note) parts.push(element("h3", null, "Correction"), element("p", { class: "correction", dir: "auto" }, claim.correction_note));
+    const org = claim.organization || {};
+    const footer = [`Published ${day(claim.first_published_at || claim.published_at)}`];
+    if (claim.version > 1) footer.push(`Updated ${day(claim.published_at)}`);
+    parts.push(
+      element("p", { class: "muted" }, `${footer.join(" · ")} · by `, org.url ? link(org.url, org.name || org.slug) : org.name || ""),
+      element("p", null, link(claim.url, "Permalink to this fact-check")),
+    );
+    return parts;
+  }
+
+  function createShadow() {
+    const host = document.createElement("div");
+    host.setAttribute("data-factcheck-embed", "");
+    setStyles(host, { position: "absolute", top: "0", left: "0", width: "0", height: "0", margin: "0", padding: "0", border: "0", "z-index": "2147483647" });
+    const root = host.attachShadow({ mode: "open" });
+    try {
+      // A constructed sheet is not an inline <style>, so a host's strict style-src allows it.
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch {
+      root.append(element("style", null, CSS));
+    }
+    document.body.append(host);
+    return { host, root };
+  }
+
+  function popover(shadow) {
+    const box = element("div", { class: "pop", role: "dialog", "aria-labelledby": "factcheck-title", hidden: "" });
+    shadow.root.append(box);
+    let opener = null;
+    const close = (restoreFocus) => {
+      if (box.hidden) return;
+      box.hidden = true;
+      if (restoreFocus && opener) opener.focus();
+      opener = null;
+    };
+    document.addEventListener("keydown", (event) => event.key === "Escape" && close(true));
+    document.addEventListener("click", (event) => {
+      const path = event.composedPath();
+      if (!path.includes(shadow.host) && !path.some((node) => node.hasAttribute?.(MARK) || node.hasAttribute?.("data-factcheck-label"))) close(false);
+    });
+    return (claim, label, firstMark) => {
+      opener = label;
+      const closeButton = element("button", { class: "close", type: "button", "aria-label": "Close" }, "×");
+      closeButton.addEventListener("click", () => close(true));
+      box.replaceChildren(closeButton, ...popoverContent(claim));
+      box.setAttribute("dir", getComputedStyle(firstMark).direction);
+      box.hidden = false;
+      const anchor = firstMark.getBoundingClientRect();
+      const base = shadow.host.getBoundingClientRect();
+      const width = box.offsetWidth;
+      const rtl = box.getAttribute("dir") === "rtl";
+      let left = rtl ? anchor.right - width : anchor.left;
+      left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
+      // Below the claim, or above it when only there it fits in the window.
+      const height = box.offsetHeight;
+      const above = anchor.bottom + height + 6 > innerHeight && anchor.top - height - 6 >= 0;
+      box.style.setProperty("left", `${left - base.left}px`);
+      box.style.setProperty("top", `${(above ? anchor.top - height - 6 : anchor.bottom + 6) - base.top}px`);
+      closeButton.focus({ preventScroll: true });
+    };
+  }
+
+  function notFoundNote(shadow, claims) {
+    const count = claims.length;
+    const list = element("ul");
+    for (const claim of claims) list.append(element("li", null, chip(claim.rating), " ", element("bdi", null, link(claim.url, claim.claim_reviewed))));
+    const summary = element("summary", null, `${count} checked claim${count === 1 ? "" : "s"} not found on this page`);
+    const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
+    const note = element("aside", { class: "note", role: "note" }, dismiss, element("details", null, summary, list));
+    note.setAttribute("dir", getComputedStyle(document.body).direction);
+    dismiss.addEventListener("click", () => (note.hidden = true));
+    shadow.root.prepend(note); // under the popover, which may cover it on a phone
+  }
+
+  // ---- the run --------------------------------------------------------------------------
+
+  function pageAddress() {
+    const canonical = document.querySelector('link[rel~="canonical"][href]');
+    const url = new URL(canonical ? canonical.href : location.href);
+    url.hash = "";
+    return url.href;
+  }
+
+  async function fetchClaims() {
+    const query = new URLSearchParams({ article_url: pageAddress() });
+    if (organization) query.set("organization", organization);
+    let next = `${origin}/api/v1/claims/?${query}`;
+    const claims = [];
+    for (let page = 0; next && page < MAX_PAGES; page++) {
+      const response = await fetch(next, { credentials: "omit", mode: "cors", headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(`API answered ${response.status}`);
+      const body = await response.json();
+      claims.push(...(Array.isArray(body) ? body : body.results || []));
+      // Only the instance's own pages: a stray absolute link must not take the script elsewhere.
+      next = body.next && new URL(body.next, origin).origin === origin ? body.next : null;
+    }
+    // Retracted and suspended claims show nothing here; readers find them on the instance.
+    return claims.filter((claim) => claim && (claim.state || "published") === "published");
+  }
+
+  /** Find and mark `claims` in the page; the claims not found are returned. */
+  function anchorAll(claims, shadow) {
+    const started = performance.now();
+    const index = indexPage(document.body, shadow.host);
+    const indexed = performance.now();
+    const spans = [];
+    const missing = [];
+    const selector = (claim, type) => (claim.selectors || []).find((s) => s.type === type);
+    const order = (claim) => selector(claim, "TextPositionSelector")?.start ?? Number.MAX_SAFE_INTEGER;
+    let from = 0;
+    for (const claim of [...claims].sort((a, b) => order(a) - order(b))) {
+      const quote = selector(claim, "TextQuoteSelector");
+      const place = quote && locate(index, quote, from);
+      if (place) spans.push({ claim, start: place.start, end: place.end });
+      else missing.push(claim);
+      if (place) from = place.start;
+    }
+    const located = performance.now();
+    const shown = highlight(index, spans, popover(shadow));
+    const shownIds = new Set(shown.map((s) => s.claim.id));
+    for (const span of spans) if (!shownIds.has(span.claim.id)) missing.push(span.claim);
+    const done = performance.now();
+    embed.stats = {
+      status: "ready",
+      claims: claims.length,
+      anchored: shown.length,
+      missing: missing.map((c) => c.id),
+      pageChars: index.text.length,
+      indexMs: indexed - started,
+      locateMs: located - indexed,
+      highlightMs: done - located,
+      totalMs: done - started,
+    };
+    return missing;
+  }
+
+  async function run() {
+    try {
+      const claims = await fetchClaims();
+      if (!claims.length) return settle((embed.stats = { status: "none", claims: 0 }));
+      const shadow = createShadow();
+      const missing = anchorAll(claims, shadow);
+      if (missing.length) notFoundNote(shadow, missing);
+      settle(embed.stats);
+    } catch (error) {
+      // The instance unreachable, an error answer or an unexpected page: leave the page be.
+      settle((embed.stats = { status: "unavailable", reason: String(error && error.message) }));
+    }
+  }
+
+  if (document.readyState === "complete") run();
+  else window.addEventListener("load", run, { once: true });
+})();

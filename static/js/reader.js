@@ -1,0 +1,151 @@
+// The reader page's verdict popover: a highlight or its label opens the claim's entry from
+// the list below the article (cloned, so the data lives in the page once), as a dialog.
+// Without this script the same links lead to the list entries.
+"use strict";
+
+(function () {
+  const body = document.getElementById("article-body");
+  const list = document.querySelector(".claim-list");
+  if (!body || !list) return;
+
+  const GAP = 8;
+  const PHONE = window.matchMedia("(max-width: 600px)");
+  const rtl = document.documentElement.dir === "rtl";
+  const total = list.children.length;
+  let opener = null;
+  let hashWasSet = false;
+
+  const dialog = document.createElement("dialog");
+  dialog.className = "verdict-popover";
+  dialog.setAttribute("aria-labelledby", "popover-title");
+  dialog.tabIndex = -1;
+  const bar = document.createElement("div");
+  bar.className = "popover-bar";
+  const title = document.createElement("h2");
+  title.id = "popover-title";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "popover-close";
+  close.textContent = "Close";
+  bar.append(title, close);
+  const entries = document.createElement("ul");
+  entries.className = "popover-entries";
+  dialog.append(bar, entries);
+  document.body.append(dialog);
+
+  function entryOf(id) {
+    return document.getElementById("claim-" + id);
+  }
+
+  function numberOf(entry) {
+    return Array.prototype.indexOf.call(list.children, entry) + 1;
+  }
+
+  // A copy of a list entry for the popover: ids renamed so each stays unique in the page.
+  function copyOf(entry) {
+    const copy = entry.cloneNode(true);
+    for (const element of [copy, ...copy.querySelectorAll("[id]")]) {
+      element.id = "popover-" + element.id;
+    }
+    return copy;
+  }
+
+  function place(trigger) {
+    dialog.style.top = "";
+    dialog.style.left = "";
+    if (PHONE.matches) return; // a bottom sheet, laid out by the stylesheet
+    const anchor = trigger.getBoundingClientRect();
+    const width = dialog.offsetWidth;
+    const height = dialog.offsetHeight;
+    const maxLeft = window.innerWidth - width - GAP;
+    const maxTop = window.innerHeight - height - GAP;
+    // Mirrored for right-to-left text: the popover lines up with the passage's start.
+    const left = rtl ? anchor.right - width : anchor.left;
+    let top = anchor.bottom + GAP;
+    if (top > maxTop && anchor.top - height - GAP >= GAP) top = anchor.top - height - GAP;
+    dialog.style.left = Math.max(GAP, Math.min(left, maxLeft)) + "px";
+    dialog.style.top = Math.max(GAP, Math.min(top, maxTop)) + "px";
+  }
+
+  function open(ids, trigger) {
+    const found = ids.map(entryOf).filter(Boolean);
+    if (found.length === 0) return false;
+    entries.replaceChildren(...found.map(copyOf));
+    title.textContent =
+      found.length === 1
+        ? "Claim " + numberOf(found[0]) + " of " + total
+        : found.length + " checked claims overlap here";
+    opener = trigger;
+    for (const segment of body.querySelectorAll(".is-open")) segment.classList.remove("is-open");
+    trigger.classList.add("is-open");
+    // Already open when the address changed to another claim: the content is swapped.
+    if (!dialog.open) dialog.showModal();
+    place(trigger);
+    entries.scrollTop = 0;
+    dialog.scrollTop = 0;
+    dialog.focus();
+    const hash = "#claim-" + ids[0];
+    if (location.hash !== hash) {
+      history.replaceState(null, "", hash);
+      hashWasSet = true;
+    }
+    return true;
+  }
+
+  dialog.addEventListener("close", () => {
+    if (opener) {
+      opener.classList.remove("is-open");
+      if (opener.isConnected) opener.focus({ preventScroll: true });
+    }
+    opener = null;
+    if (hashWasSet) history.replaceState(null, "", location.pathname + location.search);
+    hashWasSet = false;
+  });
+  close.addEventListener("click", () => dialog.close());
+  // A phone turned sideways, or a window resized, moves the passage: follow it.
+  window.addEventListener("resize", () => {
+    if (dialog.open && opener) place(opener);
+  });
+  // A click on the backdrop lands on the dialog element itself, outside its box.
+  dialog.addEventListener("click", (event) => {
+    if (event.target !== dialog) return;
+    const box = dialog.getBoundingClientRect();
+    const inside =
+      event.clientX >= box.left && event.clientX <= box.right &&
+      event.clientY >= box.top && event.clientY <= box.bottom;
+    if (!inside) dialog.close();
+  });
+
+  for (const link of body.querySelectorAll(".hl, .tag")) {
+    link.setAttribute("aria-haspopup", "dialog");
+  }
+  body.addEventListener("click", (event) => {
+    const link = event.target.closest(".hl, .tag");
+    if (!link || !body.contains(link)) return;
+    const ids = link.dataset.claims.split(" ");
+    if (open(ids, link)) event.preventDefault();
+  });
+
+  // #claim-<id>: bring the passage into view and open its verdict.
+  function openFromHash() {
+    const match = /^#claim-(\d+)$/.exec(location.hash);
+    if (!match) return;
+    const tag = document.getElementById("tag-" + match[1]);
+    if (!tag) return; // not placed in the text: the list entry is the target
+    tag.scrollIntoView({ block: "center" });
+    open([match[1]], tag);
+    hashWasSet = false; // the reader came with this address: keep it
+    if (document.readyState !== "complete") {
+      // The browser scrolls to the list entry (the fragment's target) once the page has
+      // loaded: bring the passage back into view then.
+      window.addEventListener("load", () => {
+        if (opener !== tag) return;
+        tag.scrollIntoView({ block: "center" });
+        place(tag);
+      }, { once: true });
+    }
+  }
+  window.addEventListener("hashchange", openFromHash);
+  openFromHash();
+  document.documentElement.dataset.readerReady = "true";
+})();
