@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-embedded test-postgres lint format lock bench migrate demo check-deploy clean
+.PHONY: run test test-embedded test-postgres lint format lock bench migrate demo check-deploy clean lighthouse
 
 # Installs exactly the locked set: every file checked against its hash, nothing resolved
 # on the fly, so a dependency missing from the lock fails here rather than at import.
@@ -58,6 +58,21 @@ bench: $(VENV)/.dev
 	$(PY) bench/anchoring.py
 	$(PY) bench/workspace.py
 	$(PY) bench/ingest.py
+	$(PY) bench/reader.py
+
+## Lighthouse on the demo article's reader page (targets: performance, best practices and
+## SEO >= 95, accessibility 100). The npm package goes into var/node, pinned (12.2.3 runs on
+## Node 20); Chromium is Debian's, or CHROME_PATH.
+LIGHTHOUSE_VERSION := 12.2.3
+CHROME_PATH ?= /usr/bin/chromium
+
+var/node/node_modules/.bin/lighthouse:
+	mkdir -p var/node
+	test -f var/node/package.json || echo '{"private": true}' > var/node/package.json
+	npm install --prefix var/node --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse: $(VENV)/.runtime var/node/node_modules/.bin/lighthouse
+	CHROME_PATH=$(CHROME_PATH) $(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 check-deploy: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \

@@ -37,6 +37,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def generous_api_rates(settings):
+    """Rates no test reaches: API throttle counts outlive each test in the shared Redis.
+
+    The throttling tests set their own low rates (tests/test_api_throttling.py).
+    """
+    settings.FACTCHECK_API_RATES = {"anon": "100000/h", "token": "100000/h", "user": "100000/h"}
+
+
 @pytest.fixture
 def rate_limits_reset():
     """Form throttles count in the shared Redis cache, which outlives each test's database."""

@@ -8,6 +8,14 @@ BEFORE = [("annotations", "0003_trust")]
 AFTER = [("annotations", "0004_published_versions_for_earlier_claims")]
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest_migration():
+    """Leave the test database fully migrated, whatever a test rolled it back to."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_published_before_versions_existed_gets_version_one():
     executor = MigrationExecutor(connection)
@@ -52,3 +60,46 @@ def test_a_claim_published_before_versions_existed_gets_version_one():
     )  # fmt: skip
     assert [source["url"] for source in version.sources] == ["https://example.org/"]
     assert (version.start, version.end, version.published_by_id) == (0, 39, reviewer.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_published_before_reader_pages_get_their_conclusion_rendered():
+    before = [("annotations", "0005_public")]
+    after = [("annotations", "0006_public_addresses_for_earlier_articles")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    User = apps.get_model("auth", "User")
+    Organization = apps.get_model("annotations", "Organization")
+    Article = apps.get_model("annotations", "Article")
+    Revision = apps.get_model("annotations", "ArticleRevision")
+    Scale = apps.get_model("annotations", "RatingScale")
+    Rating = apps.get_model("annotations", "Rating")
+    Claim = apps.get_model("annotations", "Claim")
+    PublishedVersion = apps.get_model("annotations", "PublishedVersion")
+
+    reviewer = User.objects.create(username="rev")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    text = "Over 160,000 people listened in at once."
+    article = Article.objects.create(organization=desk, title="T", text=text)
+    revision = Revision.objects.create(article=article, number=1, text=text)
+    scale = Scale.objects.create(organization=desk, name="Default")
+    rating = Rating.objects.create(scale=scale, label="True", value=5, position=1, colour="#1a7f37")
+    claim = Claim.objects.create(
+        article=article, revision=revision, creator=reviewer, rating=rating, exact=text[:39],
+        start=0, end=39, claim_reviewed="160,000 listened", status="published",
+    )  # fmt: skip
+    PublishedVersion.objects.create(
+        claim=claim, number=1, revision=revision, exact=text[:39], start=0, end=39,
+        claim_reviewed="160,000 listened", rating=rating, publisher=desk, published_by=reviewer,
+        published_at="2026-11-30T12:00:00Z", conclusion='**Yes.** <script>x</script>',
+    )  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    apps = executor.loader.project_state(after).apps
+    version = apps.get_model("annotations", "PublishedVersion").objects.get()
+
+    assert (
+        version.conclusion_html == "<p><strong>Yes.</strong> &lt;script&gt;x&lt;/script&gt;</p>\n"
+    )

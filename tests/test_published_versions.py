@@ -77,7 +77,7 @@ def _write(client, method, url, claim, payload=None):
 
 
 def _patch(client, claim, **fields):
-    return _write(client, "patch", f"/api/claims/{claim.pk}/", claim, fields)
+    return _write(client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/", claim, fields)
 
 
 def _post(client, url, claim, payload):
@@ -85,7 +85,9 @@ def _post(client, url, claim, payload):
 
 
 def _transition(client, claim, to, note=""):
-    return _post(client, f"/api/claims/{claim.pk}/transition/", claim, {"to": to, "note": note})
+    return _post(
+        client, f"/api/v1/newsroom/claims/{claim.pk}/transition/", claim, {"to": to, "note": note}
+    )
 
 
 def test_first_publication_freezes_everything_a_reader_sees(desk):
@@ -119,7 +121,7 @@ def test_refuting_source_added_to_a_published_claim_is_not_public(client, desk):
     claim, before = desk["claim"], _public(desk["claim"])
     response = _post(
         _as(client, desk["editor"]),
-        f"/api/claims/{claim.pk}/sources/",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/",
         claim,
         {"url": "https://example.org/denial", "title": "Denial", "stance": "refutes"},
     )
@@ -132,7 +134,7 @@ def test_source_stance_change_and_removal_are_corrections_too(client, desk):
     claim, before = desk["claim"], _public(desk["claim"])
     source = claim.sources.get()
     client = _as(client, desk["editor"])
-    url = f"/api/claims/{claim.pk}/sources/{source.pk}/"
+    url = f"/api/v1/newsroom/claims/{claim.pk}/sources/{source.pk}/"
     changed = _write(client, "patch", url, claim, {"stance": "refutes"})
     assert changed.status_code == 200
     assert changed.json()["unpublished_changes"] == [
@@ -152,7 +154,7 @@ def test_reattached_verdict_stays_public_on_the_original_sentence(client, desk):
     claim, article, before = desk["claim"], desk["article"], _public(desk["claim"])
     response = _post(
         _as(client, desk["editor"]),
-        f"/api/claims/{claim.pk}/reattach/",
+        f"/api/v1/newsroom/claims/{claim.pk}/reattach/",
         claim,
         {"selectors": factories.quote_selectors(article.text, "Imran Khan")},
     )
@@ -194,7 +196,7 @@ def test_republishing_without_a_note_is_refused_with_a_400(client, desk):
     claim = _correct_rating(client, desk)
     response = _transition(_as(client, desk["reviewer"]), claim, "published", "  ")
     assert response.status_code == 400
-    assert "correction note" in response.json()["note"][0]
+    assert "correction note" in response.json()["errors"]["note"][0]
     assert _public(claim)["number"] == 1
     claim.refresh_from_db()
     assert claim.status == Claim.Status.IN_REVIEW
@@ -225,7 +227,7 @@ def test_retraction_needs_a_public_note_and_writes_a_retracted_version(client, d
     claim = desk["claim"]
     client = _as(client, desk["reviewer"])
     refused = _transition(client, claim, "retracted")
-    assert refused.status_code == 400 and "note" in refused.json()
+    assert refused.status_code == 400 and "note" in refused.json()["errors"]
     response = _transition(client, claim, "retracted", "The record was never verified")
     assert response.status_code == 200
     assert queries.published_claims().filter(claim=claim).count() == 0
@@ -257,7 +259,7 @@ def test_moved_words_update_the_public_selectors_without_review(client, desk):
     claim, article = desk["claim"], desk["article"]
     lead = "Editor's note: this article was updated.\n\n"
     response = _as(client, desk["editor"]).put(
-        f"/api/articles/{article.pk}/text/", {"text": lead + article.text},
+        f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": lead + article.text},
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 200 and response.json()["moved"] == 1
@@ -274,13 +276,13 @@ def test_public_version_follows_its_own_words_after_the_working_copy_was_reattac
     client = _as(client, desk["editor"])
     _post(
         client,
-        f"/api/claims/{claim.pk}/reattach/",
+        f"/api/v1/newsroom/claims/{claim.pk}/reattach/",
         claim,
         {"selectors": factories.quote_selectors(article.text, "Imran Khan")},
     )
     lead = "Editor's note: this article was updated.\n\n"
     client.put(
-        f"/api/articles/{article.pk}/text/", {"text": lead + article.text},
+        f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": lead + article.text},
         content_type="application/json",
     )  # fmt: skip
     article.refresh_from_db()
@@ -296,20 +298,21 @@ def test_changed_words_hide_the_public_version_until_republished(client, desk):
     client = _as(client, desk["editor"])
     text = article.text.replace("160,000 people", "170,000 people")
     assert client.put(
-        f"/api/articles/{article.pk}/text/", {"text": text}, content_type="application/json"
+        f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": text},
+        content_type="application/json",
     ).status_code == 200  # fmt: skip
     assert _public(claim) is None
     version = PublishedVersion.objects.get(claim=claim)
     assert version.is_current and not version.is_anchored and version.revision.number == 1
     claim.refresh_from_db()
     assert claim.status == Claim.Status.IN_REVIEW
-    detail = client.get(f"/api/claims/{claim.pk}/").json()
+    detail = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
     assert detail["has_unpublished_changes"] and not detail["published_version"]["is_anchored"]
     assert claim.orphan_reason == "number changed: 160,000 → 170,000"
     new_words = LISTENERS.replace("160,000", "170,000")
     _post(
         client,
-        f"/api/claims/{claim.pk}/reattach/",
+        f"/api/v1/newsroom/claims/{claim.pk}/reattach/",
         claim,
         {"selectors": factories.quote_selectors(text, new_words)},
     )

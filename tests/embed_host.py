@@ -1,0 +1,187 @@
+"""A publisher's page around an article, served from its own loopback origin (embed tests, bench).
+
+The page is the article as a newsroom's CMS would print it, not as the instance stores it:
+curly quotes straightened, en dashes as em dashes, extra spaces and line breaks, some words
+in links or bold (so quotes cross element boundaries), a navigation bar, a comment form, and
+the site's own script and styles under a strict Content-Security-Policy.
+"""
+
+import html
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SITE_CSS = """
+body { font-family: Georgia, serif; margin: 0; background: rgb(250, 248, 240); }
+body { color: rgb(34, 34, 34); }
+nav.site-nav { background: rgb(20, 40, 80); color: rgb(255, 255, 255); padding: 8px 16px; }
+nav.site-nav a { color: rgb(255, 255, 255); margin-right: 12px; }
+main { max-width: 40em; margin: 0 auto; padding: 16px; }
+h1 { font-size: 30px; line-height: 1.2; }
+p { line-height: 1.6; font-size: 18px; }
+mark { background: rgb(255, 0, 255); }
+#menu.open { display: block; }
+#menu { display: none; }
+.comments textarea { width: 100%; height: 80px; }
+"""
+
+# The site's own behaviour: a menu button, a comment counter, and a record of any CSP
+# violation on the page (so a test sees what the browser refused).
+SITE_JS = """
+window.siteViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.siteViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("menu-toggle");
+  button.addEventListener("click", () => {
+    const menu = document.getElementById("menu");
+    menu.classList.toggle("open");
+    button.textContent = menu.classList.contains("open") ? "Close menu" : "Menu";
+  });
+  const form = document.getElementById("comment-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    document.getElementById("comment-count").textContent = "1 comment";
+  });
+});
+"""
+
+_BOLD = re.compile(r"\b(\d[\d,.]*)\b")
+
+
+def reformat(paragraph: str, seed: int) -> str:
+    """One paragraph as the publisher's CMS prints it, as HTML."""
+    text = paragraph.replace("\u2019", "'").replace("\u2018", "'")
+    text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2013", "\u2014")
+    words = html.escape(text, quote=False).split(" ")
+    out = []
+    for n, word in enumerate(words):
+        if (n + seed) % 9 == 4:
+            word = _BOLD.sub(r"<strong>\1</strong>", word)
+        if (n + seed) % 13 == 7:
+            word = f'<a href="/tag/{n}">{word}</a>'
+        out.append(word)
+        if n < len(words) - 1:
+            # Extra spaces, line breaks and indentation, as hand-edited HTML has them.
+            out.append(["\n        ", "  ", " ", "&nbsp;", " \n "][(n + seed) % 5])
+    return "".join(out)
+
+
+def page(
+    *,
+    title: str,
+    paragraphs: list[str],
+    instance: str,
+    organization: str,
+    canonical: str,
+    embed: bool = True,
+    teaser: str = "",
+) -> str:
+    """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above."""
+    body = "\n".join(
+        f'    <p id="p-{n}">\n      {reformat(paragraph, n)}\n    </p>'
+        for n, paragraph in enumerate(paragraphs)
+        if paragraph is not None
+    )
+    # crossorigin="anonymous": the script itself is fetched without the instance's cookies too.
+    tag = (
+        f'<script src="{instance}/embed.js" data-organization="{organization}" async '
+        'crossorigin="anonymous"></script>'
+        if embed
+        else ""
+    )
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{html.escape(title)} | Voice of East</title>
+  <link rel="canonical" href="{html.escape(canonical)}">
+  <link rel="stylesheet" href="/site.css">
+  <script src="/site.js"></script>
+  {tag}
+</head>
+<body>
+  <nav class="site-nav" aria-label="Sections">
+    <a href="/">Home</a> <a href="/politics/">Politics</a> <a href="/world/">World</a>
+    <button id="menu-toggle" type="button">Menu</button>
+    <ul id="menu">
+      <li><a href="/about/">About us</a></li><li><a href="/tips/">Send a tip</a></li>
+    </ul>
+  </nav>
+  <main>
+  <aside class="related"><h2>Most read</h2><p>{html.escape(teaser)}</p></aside>
+  <article>
+    <h1>
+      {html.escape(title)}
+    </h1>
+    <p class="byline">By Andrew Korybko | 15 April 2022</p>
+{body}
+  </article>
+  <section class="comments">
+    <h2>Comments (<span id="comment-count">0 comments</span>)</h2>
+    <form id="comment-form">
+      <label for="comment">Your comment</label>
+      <textarea id="comment">Over 160,000 people listened in at once? I doubt it.</textarea>
+      <button type="submit">Post comment</button>
+    </form>
+  </section>
+  </main>
+  <footer><p>&copy; Voice of East. All rights reserved.</p></footer>
+</body>
+</html>
+"""
+
+
+def strict_csp(instance: str) -> str:
+    """What a careful publisher sends: nothing inline, only itself and the instance."""
+    return (
+        f"default-src 'self'; script-src 'self' {instance}; style-src 'self' {instance}; "
+        f"connect-src 'self' {instance}; img-src 'self' {instance} data:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+class HostServer:
+    """A small HTTP server on 127.0.0.1 serving `pages` (path -> HTML) and the site's files."""
+
+    def __init__(self, pages: dict[str, str], csp: str):
+        self.pages = pages
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                if path == "/site.css":
+                    body, kind = SITE_CSS, "text/css"
+                elif path == "/site.js":
+                    body, kind = SITE_JS, "text/javascript"
+                elif path in server.pages:
+                    body, kind = server.pages[path], "text/html; charset=utf-8"
+                else:
+                    self.send_error(404)
+                    return
+                data = body.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Security-Policy", csp)
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,279 @@
+"""The public reader page in a real Chromium: highlights, popovers, keyboard, phone, no JS."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from annotations import queries, services
+from annotations.models import Article, Claim, Membership, Rating
+from tests import factories
+from tests.browser_support import ARTIFACTS, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo newsroom: four published claims and two drafts on the sample article."""
+    call_command("load_demo", stdout=io.StringIO())
+    article = Article.objects.get(organization__slug="demo-fact-desk")
+    published = list(
+        queries.published_claims()
+        .filter(claim__article=article)
+        .order_by("start", "-end", "claim_id")  # document order, as the page numbers them
+    )
+    assert len(published) == 4
+    return {
+        "article": article,
+        "published": published,
+        "drafts": list(article.claims.filter(status=Claim.Status.DRAFT)),
+        "url": reverse("reader-article", args=[article.organization.slug, article.slug]),
+    }
+
+
+def reader_page(browser, live_server, path, *, viewport=(1280, 800), **options):
+    """An anonymous browser context on `path`, with page errors collected."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **options)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.goto(f"{live_server.url}{path}")
+    if options.get("java_script_enabled", True):
+        page.wait_for_selector("html[data-reader-ready=true]")
+    return page
+
+
+def popover(page):
+    return page.get_by_role("dialog")
+
+
+def test_demo_page_highlights_each_published_claim_and_opens_it_by_click(
+    browser, live_server, demo
+):
+    page = reader_page(browser, live_server, demo["url"])
+
+    for number, version in enumerate(demo["published"], start=1):
+        segment = page.locator(f'#article-body a.hl[data-claims~="{version.claim_id}"]')
+        assert segment.first.is_visible()
+        assert segment.first.inner_text() == version.exact
+        tag = page.locator(f"#tag-{version.claim_id}")
+        assert tag.locator(".tag-number").inner_text() == str(number)
+        assert tag.locator(".tag-label").inner_text() == version.rating.label
+        assert tag.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    source = page.content()
+    for draft in demo["drafts"]:
+        assert f"claim-{draft.pk}" not in source and f'"{draft.pk}"' not in source
+        assert page.locator("#article-body a.hl", has_text=draft.exact).count() == 0
+    assert_accessible(page, "reader page")
+    page.screenshot(path=str(ARTIFACTS / "reader-desktop.png"), full_page=True)
+
+    first = demo["published"][0]
+    segment = page.locator(f'#article-body a.hl[data-claims~="{first.claim_id}"]').first
+    segment.click()
+    dialog = popover(page)
+    dialog.wait_for()
+    assert dialog.get_by_role("heading", name="Claim 1 of 4").is_visible()
+    assert dialog.locator(".entry-claim").inner_text() == first.claim_reviewed
+    assert dialog.locator(".entry-verdict .chip").inner_text() == first.rating.label
+    assert first.conclusion[:40] in dialog.locator(".conclusion").inner_text()
+    assert dialog.get_by_role("link", name="Permalink to this fact-check").get_attribute(
+        "href"
+    ) == reverse("reader-claim", args=[first.claim_id])
+    # The popover is the list entry, copied: no id appears twice in the page.
+    assert page.evaluate(
+        "() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+        " return ids.length === new Set(ids).size; }"
+    )
+    assert page.url.endswith(f"#claim-{first.claim_id}")
+    assert_accessible(page, "reader popover")
+    page.screenshot(path=str(ARTIFACTS / "reader-popover-desktop.png"))
+
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert segment.evaluate("e => e === document.activeElement")
+    assert "#" not in page.url
+    assert page.errors == []
+
+
+def test_a_label_opens_its_claim_with_the_keyboard_and_escape_returns_focus(
+    browser, live_server, demo
+):
+    page = reader_page(browser, live_server, demo["url"])
+    first = demo["published"][0]
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('tag')"):
+            break
+    else:
+        pytest.fail("no verdict label can be reached with Tab")
+    assert page.evaluate("document.activeElement.id") == f"tag-{first.claim_id}"
+
+    page.keyboard.press("Enter")
+
+    dialog = popover(page)
+    dialog.wait_for()
+    assert dialog.evaluate("e => e.contains(document.activeElement)")
+    assert dialog.locator(".entry-claim").inner_text() == first.claim_reviewed
+    # The dialog is modal: Tab moves through it, never to the page behind.
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        assert page.evaluate(
+            "() => document.activeElement === document.body ||"
+            " document.querySelector('dialog').contains(document.activeElement)"
+        )
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == f"tag-{first.claim_id}"
+
+
+def test_a_claim_address_scrolls_to_the_passage_and_opens_it(browser, live_server, demo):
+    last = demo["published"][-1]
+
+    page = reader_page(browser, live_server, f"{demo['url']}#claim-{last.claim_id}")
+
+    dialog = popover(page)
+    dialog.wait_for()
+    assert dialog.locator(".entry-claim").inner_text() == last.claim_reviewed
+    tag_box = page.locator(f"#tag-{last.claim_id}").bounding_box()
+    assert 0 <= tag_box["y"] <= 800
+    dialog.get_by_role("button", name="Close").click()
+    dialog.wait_for(state="hidden")
+    assert page.url.endswith(f"#claim-{last.claim_id}")
+
+
+def test_without_javascript_the_highlights_and_the_list_still_work(browser, live_server, demo):
+    page = reader_page(browser, live_server, demo["url"], java_script_enabled=False)
+
+    assert page.locator("#article-body a.hl").count() == 4
+    assert page.locator(".claim-list > li").count() == 4
+    first = demo["published"][0]
+    page.locator(f"#tag-{first.claim_id}").click()
+    page.wait_for_url(f"**#claim-{first.claim_id}")
+    entry = page.locator(f"#claim-{first.claim_id}")
+    box = entry.bounding_box()
+    assert 0 <= box["y"] < 800
+    assert entry.locator(".entry-verdict").inner_text().startswith(first.rating.label)
+    page.screenshot(path=str(ARTIFACTS / "reader-no-javascript.png"))
+
+
+def test_on_a_phone_the_popover_is_a_bottom_sheet(browser, live_server, demo):
+    page = reader_page(
+        browser, live_server, demo["url"], viewport=(390, 844), has_touch=True, is_mobile=True
+    )
+    page.screenshot(path=str(ARTIFACTS / "reader-phone.png"))
+    second = demo["published"][1]
+
+    page.locator(f'#article-body a.hl[data-claims~="{second.claim_id}"]').first.tap()
+
+    dialog = popover(page)
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    assert box["width"] == pytest.approx(390, abs=1)
+    assert box["y"] + box["height"] == pytest.approx(844, abs=2)
+    assert box["height"] <= 0.76 * 844
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "reader popover on a phone")
+    page.screenshot(path=str(ARTIFACTS / "reader-phone-popover.png"))
+    dialog.get_by_role("button", name="Close").tap()
+    dialog.wait_for(state="hidden")
+
+
+def test_a_right_to_left_article_mirrors_the_popover(browser, live_server, db):
+    organization = factories.OrganizationFactory(slug="urdu-desk")
+    editor = factories.member(organization, Membership.Role.EDITOR)
+    reviewer = factories.member(organization, Membership.Role.REVIEWER)
+    article = services.article_create(
+        organization=organization,
+        title="عمران خان کا ٹوئٹر اسپیسز",
+        text="عمران خان کے ٹوئٹر اسپیسز سیشن میں ایک لاکھ ساٹھ ہزار لوگ شریک ہوئے۔ "
+        "یہ ایک عالمی ریکارڈ تھا۔\n\nدوسرا پیراگراف یہاں ہے۔",  # noqa: RUF001
+        created_by=editor,
+        language="ur",
+    )
+    claim = factories.published_claim(article, editor, reviewer, quote="ایک لاکھ ساٹھ ہزار لوگ")
+    page = reader_page(
+        browser, live_server, reverse("reader-article", args=[organization.slug, article.slug])
+    )
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "ur",
+        "rtl",
+    ]
+
+    segment = page.locator(f'#article-body a.hl[data-claims~="{claim.pk}"]')
+    segment.click()
+
+    dialog = popover(page)
+    dialog.wait_for()
+    anchor, box = segment.bounding_box(), dialog.bounding_box()
+    # Lined up with the passage's start, which is its right edge in right-to-left text.
+    assert box["x"] + box["width"] == pytest.approx(anchor["x"] + anchor["width"], abs=2)
+    assert dialog.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.screenshot(path=str(ARTIFACTS / "reader-rtl-popover.png"))
+
+
+def test_an_edit_to_a_published_claim_shows_only_once_republished(browser, live_server, demo):
+    version = next(v for v in demo["published"] if v.rating.label == "Mostly true")
+    claim = Claim.objects.get(pk=version.claim_id)
+    editor = claim.creator
+    reviewer = claim.reviewer
+    half_true = Rating.objects.get(
+        scale__organization=claim.article.organization, label="Half true"
+    )
+    page = reader_page(browser, live_server, demo["url"])
+    tag = page.locator(f"#tag-{claim.pk} .tag-label")
+    assert tag.inner_text() == "Mostly true"
+
+    services.claim_update(claim=claim, actor=editor, expected_version=None, rating=half_true)
+    page.reload()
+    page.wait_for_selector("html[data-reader-ready=true]")
+    assert tag.inner_text() == "Mostly true"
+    assert page.locator(".corrections").count() == 0
+
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(
+        claim=claim,
+        actor=reviewer,
+        to_status=Claim.Status.PUBLISHED,
+        note="PTI later gave a lower count",
+    )
+    page.reload()
+    page.wait_for_selector("html[data-reader-ready=true]")
+    assert tag.inner_text() == "Half true"
+    page.locator(f"#tag-{claim.pk}").click()
+    dialog = popover(page)
+    dialog.wait_for()
+    correction = dialog.locator(".corrections li").inner_text()
+    assert "rating changed from Mostly true to Half true" in correction
+    assert "because PTI later gave a lower count" in correction
+    page.screenshot(path=str(ARTIFACTS / "reader-correction.png"))
+
+
+def test_the_permalink_leads_to_the_claim_page_with_its_claimreview(browser, live_server, demo):
+    version = demo["published"][0]
+    page = reader_page(browser, live_server, demo["url"])
+    page.locator(f"#tag-{version.claim_id}").click()
+    popover(page).get_by_role("link", name="Permalink to this fact-check").click()
+    page.wait_for_url(f"**/c/{version.claim_id}/")
+
+    assert page.get_by_role("heading", level=1).inner_text() == version.claim_reviewed
+    assert page.locator(".entry-verdict .chip").inner_text() == version.rating.label
+    reviews = [
+        json.loads(text)
+        for text in page.locator('script[type="application/ld+json"]').all_text_contents()
+    ]
+    assert [r["@type"] for r in reviews] == ["ClaimReview"]
+    assert reviews[0]["url"] == page.url
+    assert reviews[0]["reviewRating"]["alternateName"] == version.rating.label
+    assert page.title().startswith(f"Rated {version.rating.label}: ")
+    assert_accessible(page, "claim page")
+    page.screenshot(path=str(ARTIFACTS / "reader-claim-page.png"), full_page=True)
+    page.get_by_role("link", name=demo["article"].title).click()
+    page.wait_for_selector("html[data-reader-ready=true]")
+    popover(page).wait_for()
+    assert popover(page).locator(".entry-claim").inner_text() == version.claim_reviewed
+    assert page.errors == []

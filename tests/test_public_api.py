@@ -1,0 +1,580 @@
+"""The public API v1 reads: published versions only, filters, sync, caching, CORS, queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from annotations import services
+from annotations.api import public_serializers
+from annotations.api.filters import SEARCH_DOCUMENT
+from annotations.models import Claim, Membership, PublishedVersion, Rating
+from annotations.permissions import SYSTEM
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "zebracanary"
+LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN = "the median age is only 22.8 years"
+CLAIMS = "/api/v1/claims/"
+
+
+def _publish(article, editor, reviewer, quote, *, rating="Mostly true", **fields):
+    """A claim on `quote`, with one source, published by `reviewer` through the services."""
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, quote)
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/record", title="Rec")
+    claim.refresh_from_db()
+    fields.setdefault("conclusion", "Checked against the **record**.")
+    services.claim_update(
+        claim=claim,
+        actor=editor,
+        expected_version=None,
+        rating=Rating.objects.get(scale__organization=article.organization, label=rating),
+        **fields,
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+
+def _correct(claim, editor, reviewer, note="New figures", **fields):
+    """Change a published claim's working copy and republish it with a correction note."""
+    claim.refresh_from_db()
+    services.claim_update(claim=claim, actor=editor, expected_version=None, **fields)
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED, note=note
+    )
+
+
+def _article(organization, editor, *, title="Listeners and ages", url=""):
+    return services.article_create(
+        organization=organization,
+        title=title,
+        text=factories.SAMPLE_TEXT,
+        created_by=editor,
+        canonical_url=url,
+    )
+
+
+@pytest.fixture
+def world(organization, editor, reviewer):
+    """Two newsrooms: published, retracted and suspended claims, and canaries in the rest.
+
+    The canary word is in every draft, review, unpublished edit and orphan's words, and
+    in the other newsroom's draft: no public answer may contain it.
+    """
+    first = _article(organization, editor, url="https://www.example.com/news/spaces?utm_source=x")
+    listeners = _publish(
+        first, editor, reviewer, LISTENERS, claimant="Imran Khan", tags=["record", "audio"]
+    )
+    median = _publish(first, editor, reviewer, MEDIAN, rating="False", claimant="A minister")
+    # Published, then edited and not republished: the edit is a working copy only.
+    median.refresh_from_db()
+    services.claim_update(
+        claim=median, actor=editor, expected_version=None, conclusion=f"Draft {CANARY} edit"
+    )
+    second = _article(organization, editor, title="Retracted story")
+    retracted = _publish(second, editor, reviewer, LISTENERS)
+    services.claim_transition(
+        claim=retracted, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Never verified"
+    )
+    # A draft and a claim in review on the published article.
+    for status in (Claim.Status.DRAFT, Claim.Status.IN_REVIEW):
+        claim = services.claim_create(
+            article=first,
+            creator=editor,
+            selectors=factories.quote_selectors(first.text, "demographic prerequisite"),
+        )
+        claim.refresh_from_db()
+        services.claim_update(
+            claim=claim, actor=editor, expected_version=None, claim_reviewed=f"{CANARY} {status}"
+        )
+        if status == Claim.Status.IN_REVIEW:
+            services.claim_transition(claim=claim, actor=editor, to_status=status)
+    # Published with the canary, then its words deleted: suspended, its content hidden.
+    third = _article(organization, editor, title="Orphan story")
+    orphan = _publish(third, editor, reviewer, MEDIAN, conclusion=f"Orphan {CANARY}")
+    services.article_update_text(
+        article=third,
+        text=factories.SAMPLE_TEXT.replace(MEDIAN, "a young population"),
+        actor=editor,
+    )
+    # Another newsroom's draft.
+    other = factories.OrganizationFactory(name="Other Desk", slug="other-desk")
+    other_editor = factories.member(other, Membership.Role.EDITOR)
+    other_article = _article(other, other_editor, title=f"{CANARY} title")
+    services.claim_create(
+        article=other_article,
+        creator=other_editor,
+        selectors=factories.quote_selectors(other_article.text, LISTENERS),
+    )
+    return {
+        "organization": organization,
+        "editor": editor,
+        "reviewer": reviewer,
+        "first": first,
+        "listeners": listeners,
+        "median": median,
+        "retracted": retracted,
+        "orphan": orphan,
+    }
+
+
+def _items(client, query="", url=CLAIMS):
+    response = client.get(f"{url}?{query}" if query else url)
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def _ids(client, query=""):
+    return [item["id"] for item in _items(client, query)]
+
+
+def test_anyone_reads_published_claims_in_the_contract_shape(client, world):
+    items = {item["id"]: item for item in _items(client)}
+    item = items[world["listeners"].pk]
+    assert item["state"] == "published" and item["version"] == 1
+    assert item["claim_reviewed"] == LISTENERS and item["claimant"] == "Imran Khan"
+    assert item["rating"]["label"] == "Mostly true" and item["rating"]["best"] == 5
+    assert item["rating"]["worst"] == 1 and item["rating"]["colour"].startswith("#")
+    assert item["conclusion_html"] == "<p>Checked against the <strong>record</strong>.</p>\n"
+    assert item["tags"] == ["record", "audio"]
+    assert item["sources"] == [
+        {
+            "url": "https://example.org/record",
+            "title": "Rec",
+            "publisher": "",
+            "quote": "",
+            "stance": "context",
+            "snapshot_url": None,
+            "archive_url": None,
+        }
+    ]
+    assert item["selectors"][0] == {
+        "type": "TextQuoteSelector",
+        "exact": LISTENERS,
+        "prefix": "",
+        "suffix": factories.SAMPLE_TEXT[len(LISTENERS) :][:32],
+    }
+    assert item["selectors"][1] == {"type": "TextPositionSelector", "start": 0, "end": 39}
+    assert item["url"] == f"http://testserver/c/{world['listeners'].pk}/"
+    first = world["first"]
+    assert item["article"] == {
+        "id": first.pk,
+        "title": first.title,
+        "url": "https://www.example.com/news/spaces?utm_source=x",
+        "reader_url": f"http://testserver/a/{world['organization'].slug}/{first.slug}/",
+        "language": "",
+        "published_on": None,
+    }
+    assert item["organization"]["slug"] == world["organization"].slug
+    assert item["first_published_at"] == item["published_at"] <= item["updated_at"]
+    assert item["correction_note"] == "" and "retraction_note" not in item
+
+
+def test_items_name_exactly_the_fields_the_schema_documents(client, world):
+    documented = set(public_serializers.PublicClaimSerializer().fields)
+    items = {item["state"]: item for item in _items(client)}
+    assert set(items["published"]) == documented - {"retraction_note"}
+    assert set(items["retracted"]) == documented
+    assert set(items["suspended"]) == {"id", "url", "state", "updated_at"}
+    nested = public_serializers.PublicClaimSerializer().fields
+    assert set(items["published"]["rating"]) == set(nested["rating"].fields)
+    assert set(items["published"]["article"]) == set(nested["article"].fields)
+    assert set(items["published"]["organization"]) == set(nested["organization"].fields)
+    assert set(items["published"]["sources"][0]) == set(nested["sources"].child.fields)
+
+
+def test_retracted_claims_stay_listed_with_their_note_and_orphans_as_suspended(client, world):
+    items = {item["id"]: item for item in _items(client)}
+    retracted = items[world["retracted"].pk]
+    assert retracted["state"] == "retracted" and retracted["version"] == 2
+    assert retracted["retraction_note"] == "Never verified"
+    orphan = items[world["orphan"].pk]
+    assert orphan == {
+        "id": world["orphan"].pk,
+        "url": f"http://testserver/c/{world['orphan'].pk}/",
+        "state": "suspended",
+        "updated_at": orphan["updated_at"],
+    }
+    # The working copy's unpublished edit does not change what is listed.
+    assert items[world["median"].pk]["conclusion"] == "Checked against the **record**."
+    assert len(items) == 4
+
+
+def test_drafts_reviews_edits_orphans_and_other_newsrooms_never_appear_anywhere(client, world):
+    urls = [
+        CLAIMS,
+        f"{CLAIMS}?q={CANARY}",
+        f"{CLAIMS}?q=orphan",
+        "/api/v1/articles/",
+        "/api/v1/organizations/",
+        f"/api/v1/organizations/{world['organization'].slug}/",
+    ]
+    urls += [f"{CLAIMS}{claim.pk}/" for claim in Claim.objects.all()]
+    urls += [
+        f"/api/v1/articles/{article.pk}/" for article in world["first"].__class__.objects.all()
+    ]
+    answered = 0
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert CANARY not in response.content.decode(), url
+        answered += response.status_code == 200
+    assert answered >= 10
+    assert _items(client, f"q={CANARY}") == []
+    drafts = Claim.objects.exclude(status=Claim.Status.PUBLISHED).exclude(
+        published_versions__isnull=False
+    )
+    for claim in drafts:
+        assert client.get(f"{CLAIMS}{claim.pk}/").status_code == 404
+
+
+def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world):
+    anonymous = client.get(CLAIMS)
+    client.force_login(world["editor"])
+    member = client.get(CLAIMS)
+    assert member.content == anonymous.content
+    assert member["ETag"] == anonymous["ETag"]
+    # The signed-in answer is still kept out of shared caches (PrivateNoStoreMiddleware).
+    assert "private" in member["Cache-Control"] and "no-store" in member["Cache-Control"]
+    assert set(anonymous["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rating=false", ["median"]),
+        ("rating=Mostly%20true", ["listeners", "retracted"]),
+        ("claimant=imran%20khan", ["listeners"]),
+        ("tag=audio", ["listeners"]),
+        ("tag=aud", []),
+        ("article_url=http://example.com/news/spaces/%23top", ["listeners", "median"]),
+        ("article_url=https://example.com/news/other", []),
+        ("q=listened%20Over", ["listeners", "retracted"]),
+        ("q=minister", ["median"]),
+        ("q=audio", ["listeners"]),
+        ("q=listened%20minister", []),
+    ],
+)
+def test_each_filter_narrows_the_list(client, world, query, expected):
+    assert sorted(_ids(client, query)) == sorted(world[name].pk for name in expected)
+
+
+def test_organization_filter_keeps_each_newsroom_apart(client, world, editor):
+    other = factories.OrganizationFactory(name="Second Desk", slug="second-desk")
+    other_editor = factories.member(other, Membership.Role.EDITOR)
+    other_reviewer = factories.member(other, Membership.Role.REVIEWER)
+    theirs = _publish(_article(other, other_editor), other_editor, other_reviewer, LISTENERS)
+    assert _ids(client, "organization=second-desk") == [theirs.pk]
+    ours = _ids(client, f"organization={world['organization'].slug}")
+    assert theirs.pk not in ours and len(ours) == 4
+    assert _ids(client, "organization=nobody") == []
+
+
+def test_published_since_and_updated_since_compare_times(client, world):
+    listeners = PublishedVersion.objects.get(claim=world["listeners"], is_current=True)
+    since = listeners.published_at.isoformat()
+    later = {world["median"].pk, world["retracted"].pk, world["orphan"].pk}
+    assert set(_ids(client, f"published_since={since.replace('+', '%2B')}")) == {
+        world["listeners"].pk,
+        *later,
+    }
+    changed = listeners.changed_at.isoformat().replace("+00:00", "Z")
+    assert world["listeners"].pk not in _ids(client, f"updated_since={changed}")
+    assert set(_ids(client, "updated_since=2000-01-01")) >= later
+
+
+@pytest.mark.parametrize(
+    ("ordering", "key", "reverse"),
+    [
+        ("published_at", "published_at", False),
+        ("-published_at", "published_at", True),
+        ("updated_at", "updated_at", False),
+        ("-updated_at", "updated_at", True),
+    ],
+)
+def test_ordering_by_published_or_updated_time(client, world, ordering, key, reverse):
+    items = [
+        item for item in _items(client, f"ordering={ordering}") if item["state"] != "suspended"
+    ]
+    times = [item[key] for item in items]
+    assert times == sorted(times, reverse=reverse) and len(times) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("updated_since=yesterday", "updated_since"),
+        ("published_since=2026-13-45", "published_since"),
+        ("ordering=title", "ordering"),
+        ("page_size=0", "page_size"),
+        ("page_size=ten", "page_size"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("article_url=ftp://example.com/x", "article_url"),
+        ("q=" + "word%20" * 11, "q"),
+        ("tag=" + "t" * 51, "tag"),
+    ],
+)
+def test_bad_values_are_400_problems_naming_the_parameter(client, world, query, parameter):
+    response = client.get(f"{CLAIMS}?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert parameter in response.json()["errors"]
+
+
+def test_page_size_is_capped_at_one_hundred(client, world):
+    article, editor, reviewer = world["first"], world["editor"], world["reviewer"]
+    for _ in range(98):
+        factories.published_claim(article, editor, reviewer)
+    page = client.get(f"{CLAIMS}?page_size=1000").json()
+    assert len(page["results"]) == 100 and page["next"] is not None
+    assert len(client.get(page["next"]).json()["results"]) == 2
+
+
+def _walk(client, query):
+    """Every item of a listing, following `next` links; the links are absolute."""
+    items, url = [], f"{CLAIMS}?{query}"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        items += response.json()["results"]
+        url = response.json()["next"]
+    return items
+
+
+def test_cursor_pages_do_not_shift_when_claims_are_published_meanwhile(client, world):
+    page = client.get(f"{CLAIMS}?page_size=2").json()
+    first_ids = [item["id"] for item in page["results"]]
+    newer = _publish(
+        _article(world["organization"], world["editor"], title="Newer"),
+        world["editor"],
+        world["reviewer"],
+        LISTENERS,
+    )
+    rest = client.get(page["next"]).json()
+    rest_ids = [item["id"] for item in rest["results"]]
+    assert rest["next"] is None
+    assert newer.pk not in rest_ids and not set(first_ids) & set(rest_ids)
+    assert len(first_ids + rest_ids) == 4
+    assert _ids(client)[0] == newer.pk
+
+
+def test_a_syncing_consumer_sees_each_insert_correction_and_retraction_once(client, world):
+    """Pull everything, then pull only what changed since the latest `updated_at` held."""
+
+    def sync(since):
+        query = "ordering=updated_at&page_size=2"
+        if since:
+            query += f"&updated_since={since}"
+        items = _walk(client, query)
+        newest = max((item["updated_at"] for item in items), default=since)
+        return items, newest
+
+    everything, since = sync(None)
+    assert len(everything) == 4
+    assert sync(since)[0] == []
+
+    organization, editor, reviewer = world["organization"], world["editor"], world["reviewer"]
+    inserted = _publish(_article(organization, editor, title="New"), editor, reviewer, MEDIAN)
+    _correct(world["listeners"], editor, reviewer, rating=Rating.objects.get(
+        scale__organization=organization, label="Half true"
+    ))  # fmt: skip
+    services.claim_transition(
+        claim=world["median"], actor=reviewer, to_status=Claim.Status.RETRACTED, note="Wrong"
+    )
+    changes, since = sync(since)
+    by_id = {item["id"]: item for item in changes}
+    assert len(changes) == len(by_id) == 3
+    assert by_id[inserted.pk]["state"] == "published"
+    assert by_id[world["listeners"].pk]["version"] == 2
+    assert by_id[world["listeners"].pk]["rating"]["label"] == "Half true"
+    assert by_id[world["listeners"].pk]["correction_note"] == "New figures"
+    assert by_id[world["median"].pk]["state"] == "retracted"
+    assert by_id[world["median"].pk]["retraction_note"] == "Wrong"
+
+    # The article's words under a claim change: the claim is suspended, and says so once.
+    first = world["first"]
+    services.article_update_text(
+        article=first, text=first.text.replace("Over 160,000", "Some 160,000"), actor=editor
+    )
+    changes, since = sync(since)
+    assert changes == [
+        {
+            "id": world["listeners"].pk,
+            "url": f"http://testserver/c/{world['listeners'].pk}/",
+            "state": "suspended",
+            "updated_at": since,
+        }
+    ]
+    assert sync(since)[0] == []
+
+
+def test_editing_an_article_title_is_a_change_readers_sync(client, world):
+    before = {item["id"]: item["updated_at"] for item in _items(client)}
+    services.article_update_details(article=world["first"], actor=world["editor"], title="Renamed")
+    after = {item["id"]: item for item in _items(client)}
+    for claim in (world["listeners"], world["median"]):
+        assert after[claim.pk]["article"]["title"] == "Renamed"
+        assert after[claim.pk]["updated_at"] > before[claim.pk]
+    assert after[world["retracted"].pk]["updated_at"] == before[world["retracted"].pk]
+
+
+def test_an_unchanged_list_answers_304_to_its_etag(client, world):
+    response = client.get(f"{CLAIMS}?rating=false")
+    etag = response["ETag"]
+    again = client.get(f"{CLAIMS}?rating=false", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag and "public" in again["Cache-Control"]
+    # Another filter is another answer.
+    assert client.get(CLAIMS, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_list_answers_304_to_if_modified_since(client, world):
+    response = client.get(CLAIMS)
+    last_modified = response["Last-Modified"]
+    assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    earlier = (timezone.now() - dt.timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+
+
+def test_a_correction_or_a_claim_leaving_the_filter_changes_the_etag(client, world):
+    etag = client.get(f"{CLAIMS}?rating=mostly%20true")["ETag"]
+    _correct(
+        world["listeners"],
+        world["editor"],
+        world["reviewer"],
+        rating=Rating.objects.get(scale__organization=world["organization"], label="False"),
+    )
+    response = client.get(f"{CLAIMS}?rating=mostly%20true", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["results"]] == [world["retracted"].pk]
+
+
+def test_a_single_claim_answers_304_until_it_changes(client, world):
+    url = f"{CLAIMS}{world['listeners'].pk}/"
+    response = client.get(url)
+    assert response.json()["id"] == world["listeners"].pk
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+    _correct(world["listeners"], world["editor"], world["reviewer"], claimant="Someone")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+
+
+def test_cors_preflight_allows_any_origin_without_credentials(client, world):
+    response = client.options(
+        CLAIMS,
+        HTTP_ORIGIN="https://news.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "if-none-match" in response["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in response
+    assert "POST" not in response["Access-Control-Allow-Methods"]
+    simple = client.get(CLAIMS, HTTP_ORIGIN="https://news.example")
+    assert simple["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in simple
+    assert "etag" in simple["Access-Control-Expose-Headers"].lower()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/newsroom/articles/", "/api/v1/schema/", "/api/v1/docs/"])
+def test_newsroom_schema_and_docs_send_no_cors_headers(client, world, path):
+    preflight = client.options(
+        path, HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    plain = client.get(path, HTTP_ORIGIN="https://evil.example")
+    for response in (preflight, plain):
+        assert not [name for name in response.headers if name.lower().startswith("access-control")]
+
+
+def test_list_queries_do_not_grow_with_the_page_size(client, world):
+    organization, editor, reviewer = world["organization"], world["editor"], world["reviewer"]
+    for number in range(6):
+        article = _article(organization, editor, title=f"More {number}")
+        _publish(article, editor, reviewer, LISTENERS)
+        latest = _publish(article, editor, reviewer, MEDIAN)
+    # Every page holds a correction, whose first publication time is looked up.
+    _correct(latest, editor, reviewer, claimant="Corrected")
+    counts = []
+    for size in (2, 8):
+        for url in (f"{CLAIMS}?page_size={size}", f"/api/v1/articles/?page_size={size}"):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200 and len(response.json()["results"]) == size
+            counts.append(len(queries))
+    assert counts[0] == counts[2] <= 5 and counts[1] == counts[3] <= 5
+
+
+def test_articles_list_those_with_published_claims_with_those_claims(client, world):
+    articles = _items(client, url="/api/v1/articles/")
+    by_title = {article["title"]: article for article in articles}
+    assert set(by_title) == {"Listeners and ages", "Retracted story"}
+    first = by_title["Listeners and ages"]
+    assert [claim["id"] for claim in first["claims"]] == [
+        world["listeners"].pk,
+        world["median"].pk,
+    ]
+    assert first["organization"]["reader_url"].endswith(f"/o/{world['organization'].slug}/")
+    assert first["updated_at"] == max(claim["updated_at"] for claim in first["claims"])
+    matched = _items(client, "article_url=https://example.com/news/spaces", url="/api/v1/articles/")
+    assert [article["id"] for article in matched] == [world["first"].pk]
+    detail = client.get(f"/api/v1/articles/{world['first'].pk}/")
+    assert detail.json() == first
+    assert client.get(f"/api/v1/articles/{world['orphan'].article_id}/").status_code == 404
+
+
+def test_organizations_show_their_scales_and_pages(client, world):
+    organizations = _items(client, url="/api/v1/organizations/")
+    assert [o["slug"] for o in organizations] == [world["organization"].slug]
+    slug = world["organization"].slug
+    detail = client.get(f"/api/v1/organizations/{slug}/").json()
+    assert detail == organizations[0]
+    assert detail["reader_url"] == f"http://testserver/o/{slug}/"
+    assert detail["methodology_url"] == f"http://testserver/o/{slug}/methodology/"
+    scale = detail["rating_scales"][0]
+    assert scale["is_default"] and (scale["best"], scale["worst"]) == (5, 1)
+    labels = [rating["label"] for rating in scale["ratings"]]
+    assert labels[0] == "True" and "False" in labels and "Unverifiable" in labels
+    assert [r["position"] for r in scale["ratings"]] == sorted(
+        r["position"] for r in scale["ratings"]
+    )
+    assert client.get("/api/v1/organizations/other-desk/").status_code == 404
+    etag = client.get(f"/api/v1/organizations/{slug}/")["ETag"]
+    assert client.get(f"/api/v1/organizations/{slug}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    rating = Rating.objects.get(scale__organization=world["organization"], label="False")
+    rating.colour = "#000000"
+    services.rating_save(rating=rating, actor=SYSTEM)
+    assert client.get(f"/api/v1/organizations/{slug}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_full_text_search_uses_the_gin_index(world):
+    """With enough rows for an index to pay (a handful is read fastest whole)."""
+    version = PublishedVersion.objects.get(claim=world["median"], is_current=True)
+    claim = Claim.objects.get(pk=world["median"].pk)
+    copies = []
+    for _ in range(3000):
+        claim.pk = None
+        copies.append(Claim(**{f.attname: getattr(claim, f.attname) for f in Claim._meta.fields}))
+    copies = Claim.objects.bulk_create(copies)
+    fields = {f.attname: getattr(version, f.attname) for f in PublishedVersion._meta.fields}
+    PublishedVersion.objects.bulk_create(
+        PublishedVersion(**{**fields, "id": None, "claim_id": copy.pk}) for copy in copies
+    )
+    query = f"{SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)"
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE annotations_publishedversion")
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM annotations_publishedversion WHERE is_current AND {query}",  # noqa: S608 - constant SQL; the word is a parameter
+            ["listened"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "published_search" in plan

@@ -1,0 +1,817 @@
+"""Reader pages on the server: what anonymous readers see, what never leaks, headers, caching."""
+
+import base64
+import hashlib
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from lxml import html as lxml_html
+
+from annotations import queries, reader, services
+from annotations.models import Claim, Membership, PublishedVersion, Rating
+from tests import factories
+
+TEXT = (
+    "Over 160,000 people listened in at once, breaking the prior record by a Korean pop "
+    "group of only 44,000 simultaneous listeners.\n\n"
+    "This majority youthful country where the median age is only 22.8 years has the "
+    "demographic prerequisite for change.\n\n"
+    "Twitter banned former US President Donald Trump after the riot.\n\n"
+    "The Belt & Road Initiative’s flagship project runs through the country."
+)
+LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN = "the median age is only 22.8 years"
+CANARY = "zebra-canary-7741"
+
+
+def publish(article, editor, reviewer, quote, label, *, conclusion="Checked.", **fields):
+    """A claim on `quote`, rated `label`, with one source, published by `reviewer`."""
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, quote),
+        claimant=fields.pop("claimant", "Andrew Korybko"),
+    )
+    services.source_add(
+        claim=claim,
+        actor=editor,
+        url=fields.pop("source_url", "https://example.org/record"),
+        title="The record",
+        stance="supports",
+    )
+    rating = Rating.objects.get(scale__organization=article.organization, label=label)
+    services.claim_update(
+        claim=claim,
+        actor=editor,
+        expected_version=None,
+        rating=rating,
+        conclusion=conclusion,
+        **fields,
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+
+def republish(claim, editor, reviewer, note, **fields):
+    claim = services.claim_update(claim=claim, actor=editor, expected_version=None, **fields)
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED, note=note
+    )
+
+
+@pytest.fixture
+def desk(db):
+    organization = factories.OrganizationFactory(name="Deadline Desk", slug="deadline-desk")
+    editor = factories.member(organization, Membership.Role.EDITOR, username="editor-qx5")
+    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="reviewer-qx5")
+    article = services.article_create(
+        organization=organization,
+        title="Listeners, ages and bans",
+        text=TEXT,
+        created_by=editor,
+        canonical_url="https://news.example/listeners",
+        language="en",
+    )
+    return SimpleNamespace(
+        organization=organization, editor=editor, reviewer=reviewer, article=article
+    )
+
+
+def article_url(article):
+    return reverse("reader-article", args=[article.organization.slug, article.slug])
+
+
+def page(response):
+    return lxml_html.fromstring(response.content)
+
+
+_SIMPLE = re.compile(r"([a-z0-9]*)((?:[.#][\w-]+)*)((?:\[[\w-]+=\"[^\"]*\"\])*)$")
+
+
+def select(element, selector: str) -> list:
+    """Elements under `element` matching a simple CSS selector (tags, classes, ids, [a="v"])."""
+    path = "."
+    axis = "//"
+    for step in selector.split():
+        if step == ">":
+            axis = "/"
+            continue
+        tag, names, attributes = _SIMPLE.match(step).groups()
+        tests = []
+        for kind, name in re.findall(r"([.#])([\w-]+)", names):
+            if kind == "#":
+                tests.append(f"@id='{name}'")
+            else:
+                tests.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')")
+        for name, value in re.findall(r'\[([\w-]+)="([^"]*)"\]', attributes):
+            tests.append(f"@{name}='{value}'")
+        path += axis + (tag or "*") + "".join(f"[{test}]" for test in tests)
+        axis = "//"
+    return element.xpath(path)
+
+
+# What readers see
+
+
+def test_anonymous_reader_sees_each_published_claim_highlighted_with_its_label(client, desk):
+    first = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    second = publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False")
+
+    response = client.get(article_url(desk.article))
+
+    assert response.status_code == 200
+    tree = page(response)
+    highlights = select(tree, "#article-body a.hl")
+    assert [(h.text_content(), h.get("data-claims")) for h in highlights] == [
+        (LISTENERS, str(first.pk)),
+        (MEDIAN, str(second.pk)),
+    ]
+    assert highlights[0].get("href") == f"#claim-{first.pk}"
+    tags = select(tree, "#article-body a.tag")
+    assert [t.text_content() for t in tags] == [
+        "Claim 1, rated Mostly true",
+        "Claim 2, rated False",
+    ]
+    assert [t.get("href") for t in tags] == [f"#claim-{first.pk}", f"#claim-{second.pk}"]
+    summary = " ".join(select(tree, ".summary-line")[0].text_content().split())
+    assert summary == "2 claims checked: 1 Mostly true, 1 False"
+    legend = [dt.text_content() for dt in select(tree, ".legend dt")]
+    assert legend == [label for label, *_ in services.DEFAULT_SCALE]
+
+
+def test_the_claim_list_gives_everything_without_javascript(client, desk):
+    claim = publish(
+        desk.article,
+        desk.editor,
+        desk.reviewer,
+        LISTENERS,
+        "Mostly true",
+        conclusion="Screenshots showed **about 164,000** listeners.",
+    )
+
+    tree = page(client.get(article_url(desk.article)))
+
+    (entry,) = select(tree, ".claim-list > li")
+    assert entry.get("id") == f"claim-{claim.pk}"
+    assert select(entry, ".entry-verdict .chip")[0].text == "Mostly true"
+    assert select(entry, ".entry-claim")[0].text == LISTENERS
+    assert select(entry, ".conclusion strong")[0].text == "about 164,000"
+    source = select(entry, ".sources li")[0]
+    assert select(source, ".stance")[0].text == "Supports"
+    assert select(source, "a")[0].get("href") == "https://example.org/record"
+    assert "Claimed by Andrew Korybko" in entry.text_content()
+    assert "by Deadline Desk" in entry.text_content()
+    permalink = entry.xpath(".//a[contains(., 'Permalink')]")[0]
+    assert permalink.get("href") == reverse("reader-claim", args=[claim.pk])
+    assert entry.xpath(".//a[contains(., 'Back to the passage')]")[0].get("href") == (
+        f"#tag-{claim.pk}"
+    )
+
+
+def test_overlapping_claims_are_cut_into_segments_that_know_all_their_claims(client, desk):
+    outer = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    inner = publish(desk.article, desk.editor, desk.reviewer, "people listened in", "False")
+
+    tree = page(client.get(article_url(desk.article)))
+
+    segments = [
+        (h.text_content(), h.get("data-claims"), "hl-multi" in h.get("class"))
+        for h in select(tree, "#article-body a.hl")
+    ]
+    assert segments == [
+        ("Over 160,000 ", f"{outer.pk}", False),
+        ("people listened in", f"{outer.pk} {inner.pk}", True),
+        (" at once", f"{outer.pk}", False),
+    ]
+    first_paragraph = select(tree, "#article-body p")[0].text_content()
+    assert first_paragraph.startswith(
+        "Over 160,000 people listened inClaim 2, rated False at onceClaim 1, rated Mostly true,"
+    )
+
+
+def fake_entry(claim_id, number, start, end):
+    rating = SimpleNamespace(pk=9, label="False")
+    version = SimpleNamespace(claim_id=claim_id, rating=rating, published_at=None)
+    return reader.Entry(number=number, version=version, start=start, end=end)
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"),
+    [
+        # one claim in the middle of a paragraph
+        ([(1, 4, 7)], ["abc <1>def</1>[1] ghi", "jkl"]),
+        # a claim to the end of a paragraph gets its tag inside that paragraph
+        ([(1, 8, 11)], ["abc def <1>ghi</1>[1]", "jkl"]),
+        # nested claims: the outer one goes on after the inner one's tag
+        ([(1, 0, 11), (2, 4, 7)], ["<1>abc </1><1 2>def</1 2>[2]<1> ghi</1>[1]", "jkl"]),
+        # a claim across the paragraph break is highlighted in both paragraphs
+        ([(1, 8, 16)], ["abc def <1>ghi</1>", "<1>jkl</1>[1]"]),
+        # claims ending at the same place: tags in claim order
+        ([(1, 0, 3), (2, 0, 3)], ["<1 2>abc</1 2>[1][2] def ghi", "jkl"]),
+    ],
+)
+def test_highlights_render_spans_as_segments_and_tags(spans, expected):
+    text = "abc def ghi\n\njkl"
+    entries = [fake_entry(claim_id, claim_id, start, end) for claim_id, start, end in spans]
+    rendered = reader.highlighted_paragraphs(text, entries)
+
+    def simplify(paragraph: str) -> str:
+        paragraph = re.sub(
+            r'<a class="tag[^"]*"[^>]*data-claims="(\d+)">.*?</a>', r"[\1]", paragraph
+        )
+        paragraph = re.sub(
+            r'<a class="hl[^"]*"[^>]*data-claims="([\d ]+)"[^>]*>', r"<\1>", paragraph
+        )
+        paragraph = re.sub(r"<([\d ]+)>([^<]*)</a>", r"<\1>\2</\1>", paragraph)
+        return paragraph.removeprefix("<p>").removesuffix("</p>")
+
+    assert [simplify(p) for p in rendered] == expected
+
+
+@pytest.mark.parametrize(
+    ("spans", "links"),
+    [
+        # the innermost claim's entry: the one that starts last, then ends first
+        ([(1, 0, 11), (2, 4, 11), (3, 4, 7)], ["#claim-1", "#claim-3", "#claim-2"]),
+        # claims on the very same words: the first in the list
+        ([(1, 4, 7), (2, 4, 7)], ["#claim-1"]),
+    ],
+)
+def test_a_segment_links_to_its_innermost_claim(spans, links):
+    entries = [fake_entry(claim_id, claim_id, start, end) for claim_id, start, end in spans]
+
+    rendered = "".join(reader.highlighted_paragraphs("abc def ghi\n\njkl", entries))
+
+    assert re.findall(r'<a class="hl[^"]*" href="([^"]+)"', rendered) == links
+
+
+def test_article_text_is_escaped(client, desk):
+    article = services.article_create(
+        organization=desk.organization,
+        title="Markup <b>in</b> the title",
+        text='He wrote <script>alert("x")</script> and <img src=x onerror=alert(1)> here.',
+        created_by=desk.editor,
+    )
+    publish(article, desk.editor, desk.reviewer, "<script>alert", "False")
+
+    response = client.get(article_url(article))
+
+    assert response.status_code == 200
+    assert b"<script>alert" not in response.content
+    assert b"<img src=x" not in response.content
+    assert b"&lt;script&gt;alert" in response.content
+
+
+def test_the_conclusion_is_sanitised_markdown(client, desk):
+    publish(
+        desk.article,
+        desk.editor,
+        desk.reviewer,
+        LISTENERS,
+        "True",
+        conclusion='**Yes.** <img src=x onerror="alert(1)"> [link](javascript:alert(1))',
+    )
+
+    tree = page(client.get(article_url(desk.article)))
+
+    (conclusion,) = select(tree, ".claim-list .conclusion")
+    assert select(conclusion, "strong")[0].text == "Yes."
+    assert select(conclusion, "img") == []
+    assert conclusion.xpath(".//@onerror | .//a[starts-with(@href, 'javascript')]") == []
+
+
+# Nothing private
+
+
+def test_nothing_but_published_versions_reaches_the_page(client, desk):
+    """Drafts, claims in review, working copies and orphans leave no trace anywhere."""
+    article = desk.article
+    live = publish(article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    services.claim_create(
+        article=article,
+        creator=desk.editor,
+        selectors=factories.quote_selectors(article.text, "Twitter banned"),
+        claim_reviewed=f"draft {CANARY}",
+        claimant=f"draft claimant {CANARY}",
+    )
+    in_review = services.claim_create(
+        article=article,
+        creator=desk.editor,
+        selectors=factories.quote_selectors(article.text, "Korean pop group"),
+        claim_reviewed=f"in review {CANARY}",
+    )
+    services.source_add(
+        claim=in_review, actor=desk.editor, url=f"https://{CANARY}.example/", title=CANARY
+    )
+    services.claim_update(
+        claim=in_review,
+        actor=desk.editor,
+        expected_version=None,
+        rating=Rating.objects.get(scale__organization=desk.organization, label="False"),
+        conclusion=f"review conclusion {CANARY}",
+    )
+    services.claim_transition(claim=in_review, actor=desk.editor, to_status="in_review")
+    orphan = publish(
+        article,
+        desk.editor,
+        desk.reviewer,
+        "flagship project runs",
+        "False",
+        conclusion=f"orphan {CANARY}",
+    )
+    # A working-copy change to the live claim, not republished.
+    services.claim_update(
+        claim=live,
+        actor=desk.editor,
+        expected_version=None,
+        conclusion=f"working copy {CANARY}",
+        claimant=f"working claimant {CANARY}",
+        tags=[CANARY],
+    )
+    services.source_add(
+        claim=live, actor=desk.editor, url=f"https://{CANARY}.example/new", title=CANARY
+    )
+    # The orphan's words leave the article: its published version is hidden.
+    services.article_update_text(
+        article=article,
+        actor=desk.editor,
+        text=TEXT.replace("The Belt & Road Initiative’s flagship project runs", "A road runs"),
+    )
+    assert not queries.published_claims().filter(claim=orphan).exists()
+
+    pages = [client.get(article_url(article)), client.get(reverse("reader-claim", args=[live.pk]))]
+
+    for response in pages:
+        assert response.status_code == 200
+        assert CANARY.encode() not in response.content
+        for name in ("editor-qx5", "reviewer-qx5"):
+            assert name.encode() not in response.content
+    tree = page(pages[0])
+    assert [e.get("id") for e in select(tree, ".claim-list > li")] == [f"claim-{live.pk}"]
+    assert select(tree, ".claim-list .conclusion p")[0].text == "Checked."
+    for claim in Claim.objects.exclude(pk=live.pk):
+        response = client.get(reverse("reader-claim", args=[claim.pk]))
+        assert response.status_code == 404, claim.claim_reviewed
+        assert CANARY.encode() not in response.content
+
+
+def test_an_article_without_published_claims_is_not_found(client, desk):
+    services.claim_create(
+        article=desk.article,
+        creator=desk.editor,
+        selectors=factories.quote_selectors(desk.article.text, LISTENERS),
+    )
+
+    assert client.get(article_url(desk.article)).status_code == 404
+
+
+def test_unknown_addresses_are_not_found(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    other = factories.OrganizationFactory(slug="other-desk")
+
+    assert client.get(article_url(desk.article)).status_code == 200
+    assert client.get(f"/a/{other.slug}/{desk.article.slug}/").status_code == 404
+    assert client.get(f"/a/{desk.organization.slug}/no-such-article/").status_code == 404
+    assert client.get(reverse("reader-claim", args=[claim.pk + 1000])).status_code == 404
+
+
+def test_a_claim_never_published_has_no_page(client, desk):
+    draft = services.claim_create(
+        article=desk.article,
+        creator=desk.editor,
+        selectors=factories.quote_selectors(desk.article.text, LISTENERS),
+    )
+
+    assert client.get(reverse("reader-claim", args=[draft.pk])).status_code == 404
+
+
+def test_the_page_does_not_say_who_published(client, desk):
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    desk.reviewer.first_name, desk.reviewer.last_name = "Rosalind", "Quexley"
+    desk.reviewer.save()
+
+    content = client.get(article_url(desk.article)).content
+
+    assert b"Quexley" not in content and b"reviewer-qx5" not in content
+
+
+# The claim page
+
+
+def test_claim_page_has_exactly_one_claimreview_whose_url_is_the_page(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    url = reverse("reader-claim", args=[claim.pk])
+
+    response = client.get(url)
+
+    tree = page(response)
+    scripts = tree.xpath('//script[@type="application/ld+json"]')
+    assert len(scripts) == 1
+    review = json.loads(scripts[0].text)
+    assert review["@type"] == "ClaimReview"
+    assert review["url"] == f"http://testserver{url}"
+    assert review["claimReviewed"] == LISTENERS
+    assert review["reviewRating"]["alternateName"] == "Mostly true"
+    assert tree.xpath('//link[@rel="canonical"]/@href') == [f"http://testserver{url}"]
+    assert tree.xpath('//meta[@property="og:title"]/@content') == [
+        f"Rated Mostly true: {LISTENERS}"
+    ]
+    assert tree.xpath('//meta[@name="twitter:card"]/@content') == ["summary"]
+    assert select(tree, "h1")[0].text == LISTENERS
+    assert select(tree, ".entry-verdict .chip")[0].text == "Mostly true"
+
+
+def test_article_page_carries_no_claimreview_and_links_each_claim_page(client, desk):
+    """Google reads one ClaimReview per page: the article page points to the claim pages."""
+    claims = [
+        publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True"),
+        publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False"),
+    ]
+
+    tree = page(client.get(article_url(desk.article)))
+
+    assert tree.xpath('//script[@type="application/ld+json"]') == []
+    links = tree.xpath("//a[contains(., 'Permalink')]/@href")
+    assert links == [reverse("reader-claim", args=[c.pk]) for c in claims]
+    description = tree.xpath('//meta[@name="description"]/@content')[0]
+    assert description.startswith("2 claims checked: 1 True, 1 False")
+    assert tree.xpath('//meta[@property="og:description"]/@content') == [description]
+    assert tree.xpath('//link[@rel="canonical"]/@href') == [
+        f"http://testserver{article_url(desk.article)}"
+    ]
+
+
+def test_json_ld_cannot_close_its_script_element(client, desk):
+    claim = publish(
+        desk.article,
+        desk.editor,
+        desk.reviewer,
+        LISTENERS,
+        "True",
+        claimant="</script><script>alert(1)</script>",
+    )
+
+    response = client.get(reverse("reader-claim", args=[claim.pk]))
+
+    assert b"<script>alert(1)" not in response.content
+    tree = page(response)
+    review = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
+    assert review["itemReviewed"]["author"]["name"] == "</script><script>alert(1)</script>"
+
+
+def test_a_retracted_claim_page_says_so_with_the_note(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    services.claim_transition(
+        claim=claim,
+        actor=desk.reviewer,
+        to_status=Claim.Status.RETRACTED,
+        note="the screenshots were edited",
+    )
+    publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False")
+
+    response = client.get(reverse("reader-claim", args=[claim.pk]))
+
+    assert response.status_code == 200
+    tree = page(response)
+    notice = select(tree, ".retraction")[0].text_content()
+    assert "This fact-check was retracted" in notice
+    assert "because the screenshots were edited" in notice
+    assert tree.xpath('//script[@type="application/ld+json"]') == []
+    article_tree = page(client.get(article_url(desk.article)))
+    assert [e.get("id") for e in select(article_tree, ".claim-list > li")] != [f"claim-{claim.pk}"]
+    assert "the screenshots were edited" in select(article_tree, ".retracted")[0].text_content()
+
+
+def test_a_correction_appears_only_once_republished_with_its_note(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    services.claim_update(
+        claim=claim,
+        actor=desk.editor,
+        expected_version=None,
+        rating=Rating.objects.get(scale__organization=desk.organization, label="Half true"),
+    )
+    before = page(client.get(article_url(desk.article)))
+    assert select(before, ".claim-list .chip")[0].text == "Mostly true"
+    assert select(before, ".corrections") == []
+
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=desk.editor, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(
+        claim=claim,
+        actor=desk.reviewer,
+        to_status=Claim.Status.PUBLISHED,
+        note="the organisers' own count was lower",
+    )
+
+    after = page(client.get(article_url(desk.article)))
+    assert select(after, ".claim-list .chip")[0].text == "Half true"
+    (correction,) = select(after, ".corrections li")
+    assert "rating changed from Mostly true to Half true" in correction.text_content()
+    assert "because the organisers' own count was lower" in correction.text_content()
+    footer = select(after, ".entry-footer")[0]
+    assert "Updated" in footer.text_content()
+    first, latest = PublishedVersion.objects.filter(claim=claim).order_by("number")
+    assert [time.get("datetime") for time in footer.xpath(".//time")] == [
+        timezone.localtime(first.published_at).isoformat(),
+        timezone.localtime(latest.published_at).isoformat(),
+    ]
+    claim_page = page(client.get(reverse("reader-claim", args=[claim.pk])))
+    assert len(select(claim_page, ".history .versions li")) == 2
+
+
+def test_versions_on_an_earlier_revision_are_listed_but_not_highlighted(client, desk, settings):
+    """While a large article is re-anchored in the background, its versions index old text."""
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 0
+    report = services.article_update_text(
+        article=desk.article, actor=desk.editor, text="New first paragraph.\n\n" + TEXT
+    )
+    assert report.deferred
+
+    tree = page(client.get(article_url(desk.article)))
+
+    assert select(tree, "#article-body a.hl") == []
+    assert [e.get("id") for e in select(tree, ".claim-list > li")] == [f"claim-{claim.pk}"]
+    assert select(tree, f'a[href="#tag-{claim.pk}"]') == []
+
+
+# Right to left
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ur", ("ur", "rtl")),
+        ("ar-EG", ("ar-EG", "rtl")),
+        ("fa", ("fa", "rtl")),
+        ("he", ("he", "rtl")),
+        ("pa-Arab", ("pa-Arab", "rtl")),
+        ("az-Latn", ("az-Latn", "ltr")),
+        ("en", ("en", "ltr")),
+        ("", ("en", "ltr")),
+        ("English (UK)", ("en", "ltr")),
+    ],
+)
+def test_page_language_and_direction_come_from_the_article(language, expected):
+    assert reader.page_language(language) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("Andrew Korybko", "By Andrew Korybko"),
+        ("By\u00a0Andrew Korybko", "By Andrew Korybko"),
+        ("by the desk", "by the desk"),
+        ("Byron Sharp", "By Byron Sharp"),
+        ("", ""),
+    ],
+)
+def test_a_byline_is_introduced_by_once(stored, shown):
+    assert reader.byline(stored) == shown
+
+
+def test_an_urdu_article_renders_right_to_left(client, desk):
+    text = "عمران خان کے ٹوئٹر اسپیسز سیشن میں ایک لاکھ ساٹھ ہزار لوگ شریک ہوئے۔\n\nدوسرا پیراگراف۔"  # noqa: RUF001
+    article = services.article_create(
+        organization=desk.organization,
+        title="ٹوئٹر اسپیسز",
+        text=text,
+        created_by=desk.editor,
+        language="ur",
+    )
+    publish(article, desk.editor, desk.reviewer, "ایک لاکھ ساٹھ ہزار لوگ", "False")
+
+    response = client.get(reverse("reader-article", args=[desk.organization.slug, article.slug]))
+
+    tree = page(response)
+    assert tree.get("lang") == "ur" and tree.get("dir") == "rtl"
+    assert select(tree, "#article-body a.hl")[0].text_content() == "ایک لاکھ ساٹھ ہزار لوگ"
+
+
+# Headers and caching
+
+
+def test_pages_send_security_headers_and_allow_the_colour_rules_by_hash(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+
+    for url in (article_url(desk.article), reverse("reader-claim", args=[claim.pk])):
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        directives = dict(
+            (part.split()[0], part.split()[1:]) for part in csp.split(";") if part.strip()
+        )
+        assert directives["script-src"] == ["'self'"]
+        assert "'unsafe-inline'" not in csp and "nonce-" not in csp
+        style = page(response).xpath("//style")[0].text
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert directives["style-src"] == ["'self'", f"'sha256-{digest}'"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Cache-Control"] == "public, max-age=300"
+        assert response["ETag"].startswith('W/"')
+        assert response["Last-Modified"]
+        assert "Set-Cookie" not in response.headers
+        tree = page(response)
+        assert tree.xpath("//script[not(@src) and not(@type='application/ld+json')]") == []
+        assert tree.xpath("//@*[starts-with(name(), 'on')]") == []
+        assert tree.xpath("//@style") == []
+
+
+def test_signed_in_readers_see_the_page_but_it_is_not_cached_for_others(client, desk):
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    client.force_login(desk.editor)
+
+    response = client.get(article_url(desk.article))
+
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+    assert b"editor-qx5" not in response.content
+
+
+def test_an_unchanged_page_answers_304_and_a_republished_claim_changes_it(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    url = article_url(desk.article)
+    first = client.get(url)
+    etag = first["ETag"]
+
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+    # A working-copy edit changes nothing readers see.
+    services.claim_update(claim=claim, actor=desk.editor, expected_version=None, conclusion="New")
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    republish(
+        claim,
+        desk.editor,
+        desk.reviewer,
+        "the count was checked again",
+        rating=Rating.objects.get(scale__organization=desk.organization, label="True"),
+    )
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_claim_page_answers_304_until_its_claim_changes(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    url = reverse("reader-claim", args=[claim.pk])
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    services.claim_transition(
+        claim=claim, actor=desk.reviewer, to_status=Claim.Status.RETRACTED, note="wrong count"
+    )
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_an_article_text_change_changes_the_etag(client, desk):
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    url = article_url(desk.article)
+    etag = client.get(url)["ETag"]
+
+    services.article_update_text(article=desk.article, actor=desk.editor, text=TEXT + " More.")
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_pages_answer_head_and_refuse_post(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+
+    assert client.head(article_url(desk.article)).status_code == 200
+    assert client.post(article_url(desk.article)).status_code == 405
+    assert client.post(reverse("reader-claim", args=[claim.pk])).status_code == 405
+
+
+def test_queries_do_not_grow_with_the_number_of_claims(client, desk):
+    def count_queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(article_url(desk.article))
+        assert response.status_code == 200
+        return len(captured)
+
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    republish(claim, desk.editor, desk.reviewer, "re-rated", conclusion="Again.")
+    few = count_queries()
+    for quote, label in (
+        (MEDIAN, "False"),
+        ("Twitter banned former US President", "Misleading"),
+        ("Korean pop group", "Unverifiable"),
+        ("flagship project", "Half true"),
+    ):
+        publish(desk.article, desk.editor, desk.reviewer, quote, label)
+
+    assert len(select(page(client.get(article_url(desk.article))), ".claim-list > li")) == 5
+    assert count_queries() == few
+    assert few <= 7
+
+
+def test_published_version_rows_stay_the_source(desk):
+    """The page's claims are exactly `queries.published_claims()` for the article."""
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False")
+
+    shown = queries.article_published_claims(desk.article)
+
+    assert [v.id for v in shown] == list(
+        queries.published_claims()
+        .filter(claim__article=desk.article)
+        .order_by("start")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_an_unchanged_page_is_answered_from_three_queries_without_being_made(client, desk):
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False")
+    url = article_url(desk.article)
+    etag = client.get(url)["ETag"]
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert len(captured) == 3  # the article, its versions' stamp and the scale
+
+
+def test_a_version_freezes_its_conclusion_as_sanitised_html(client, desk):
+    """Rendered once when published: a later edit of the working copy changes nothing."""
+    claim = publish(
+        desk.article, desk.editor, desk.reviewer, LISTENERS, "True", conclusion="First *words*."
+    )
+    services.claim_update(
+        claim=claim, actor=desk.editor, expected_version=None, conclusion="Second **words**."
+    )
+
+    version = PublishedVersion.objects.get(claim=claim, is_current=True)
+    (conclusion,) = select(page(client.get(article_url(desk.article))), ".claim-list .conclusion")
+
+    assert version.conclusion_html == "<p>First <em>words</em>.</p>\n"
+    assert select(conclusion, "em")[0].text == "words"
+    assert select(conclusion, "strong") == []
+
+
+def test_every_text_in_the_claim_list_is_escaped(client, desk):
+    markup = '<b id="injected">x</b>'
+    publish(
+        desk.article,
+        desk.editor,
+        desk.reviewer,
+        LISTENERS,
+        "True",
+        claimant=f"Claimant {markup}",
+        claim_reviewed=f"Wording {markup}",
+        source_url='https://example.org/?a=1&b="2"',
+    )
+    desk.organization.name = f"Desk {markup}"
+    desk.organization.save()
+
+    response = client.get(article_url(desk.article))
+
+    tree = page(response)
+    assert tree.xpath("//*[@id='injected']") == []
+    (entry,) = select(tree, ".claim-list > li")
+    assert select(entry, ".entry-claim")[0].text == f"Wording {markup}"
+    assert f"Claimed by Claimant {markup}" in entry.text_content()
+    assert f"by Desk {markup}" in entry.text_content()
+    assert select(entry, ".sources a")[0].get("href") == 'https://example.org/?a=1&b="2"'
+
+
+def test_pages_are_made_without_the_cache_when_it_is_down(client, desk, settings):
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+    response = client.get(article_url(desk.article))
+
+    assert response.status_code == 200
+    assert select(page(response), "#article-body a.hl")[0].text_content() == LISTENERS
+
+
+@pytest.mark.parametrize(
+    ("context", "keep_end", "shown"),
+    [
+        ("me Minister Imran Khan, who was ", True, "…Minister Imran Khan, who was "),
+        (" that he blamed on a US-orchestr", False, " that he blamed on a…"),
+        ("Short start ", True, "Short start "),
+        (" short end.", False, " short end."),
+    ],
+)
+def test_quote_context_is_cut_back_to_whole_words(context, keep_end, shown):
+    assert reader._whole_words(context, keep_end=keep_end) == shown
