@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
-from urllib.parse import urljoin
-
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 CONTEXT = "https://schema.org"
 
@@ -47,21 +43,6 @@ def organization(org, *, fallback_url: str | None = None) -> dict:
     return result
 
 
-@functools.lru_cache(maxsize=1024)
-def _organization_path(slug: str, script_prefix: str) -> str | None:
-    try:
-        return reverse("reader-organization", args=[slug])
-    except NoReverseMatch:
-        return None
-
-
-def _organization_page(org, permalink: str) -> str | None:
-    # A newsroom without a home page of its own is represented by its public page here,
-    # on the same host as the permalink.
-    path = _organization_path(org.slug, get_script_prefix())
-    return urljoin(permalink, path) if path else None
-
-
 def claimant(name: str) -> dict | None:
     """The claim's author: a schema.org Person named `name`, or None for an anonymous claim.
 
@@ -92,12 +73,18 @@ def appearance(article) -> dict:
 
 
 def claim_review(
-    version, *, permalink: str, first_published_at: dt.datetime | None = None
+    version,
+    *,
+    permalink: str,
+    organization_page: str | None = None,
+    first_published_at: dt.datetime | None = None,
 ) -> dict | None:
     """The schema.org ClaimReview of one published version, following Google's guidelines.
 
     `version` is a PublishedVersion with `claim__article`, `rating__scale` and `publisher`
-    loaded; `permalink` is the absolute URL of the claim's own page (the ClaimReview `url`).
+    loaded; `permalink` is the absolute URL of the claim's own page (the ClaimReview `url`),
+    and `organization_page` the newsroom's public page here, its `author` URL when the
+    newsroom has no home page of its own.
     `datePublished` is when the claim was first published: `first_published_at`, else the
     version's `first_published_at` attribute if a query annotated it, else the version's
     own date (right for version 1). A later version adds `dateModified`.
@@ -122,9 +109,7 @@ def claim_review(
         "url": permalink,
         "claimReviewed": version.claim_reviewed,
         "reviewRating": review_rating(version.rating),
-        "author": organization(
-            version.publisher, fallback_url=_organization_page(version.publisher, permalink)
-        ),
+        "author": organization(version.publisher, fallback_url=organization_page),
         "datePublished": _moment(first),
         "itemReviewed": item,
     }

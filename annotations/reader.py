@@ -577,7 +577,12 @@ def claim(request, pk: int):
     permalink = request.build_absolute_uri(reverse("reader-claim", args=[pk]))
     first_published_at = history[0]["published_at"] if history else version.published_at
     review = jsonld.claim_review(
-        version, permalink=permalink, first_published_at=first_published_at
+        version,
+        permalink=permalink,
+        organization_page=request.build_absolute_uri(
+            reverse("reader-organization", args=[organization.slug])
+        ),
+        first_published_at=first_published_at,
     )
     retracted = version.kind == version.Kind.RETRACTED
     css = scale_css([version.rating])

@@ -138,9 +138,20 @@ def test_anonymous_claim_has_no_invented_author_or_date():
     assert "datePublished" not in review["itemReviewed"]
 
 
-def test_newsroom_without_home_page_is_linked_to_its_public_page_on_the_permalinks_host():
-    review = jsonld.claim_review(build_version(org_url=""), permalink=PERMALINK)
+def test_newsroom_without_home_page_is_linked_to_its_public_page_here():
+    review = jsonld.claim_review(
+        build_version(org_url=""),
+        permalink=PERMALINK,
+        organization_page="https://facts.example/o/deadline-desk/",
+    )
     assert review["author"]["url"] == "https://facts.example/o/deadline-desk/"
+
+
+def test_newsroom_home_page_wins_over_its_public_page_here():
+    review = jsonld.claim_review(
+        build_version(), permalink=PERMALINK, organization_page="https://facts.example/o/x/"
+    )
+    assert review["author"]["url"] != "https://facts.example/o/x/"
 
 
 def test_later_version_keeps_first_publication_date_and_adds_date_modified():

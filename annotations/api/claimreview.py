@@ -53,6 +53,11 @@ def _permalink_template(origin: str) -> str:
     return origin + reverse("reader-claim", args=[sentinel]).replace(str(sentinel), "{}", 1)
 
 
+def _organization_page_template(origin: str) -> str:
+    sentinel = "organization-slug-sentinel"
+    return origin + reverse("reader-organization", args=[sentinel]).replace(sentinel, "{}", 1)
+
+
 def feed_chunks(versions, *, url: str, modified, origin: str) -> Iterator[str]:
     """The feed as JSON text, one ClaimReview at a time: `jsonld.data_feed`'s document.
 
@@ -65,9 +70,14 @@ def feed_chunks(versions, *, url: str, modified, origin: str) -> Iterator[str]:
         raise AssertionError("dataFeedElement must be the envelope's last key")
     yield envelope.removesuffix("]}")
     permalink = _permalink_template(origin)
+    organization_page = _organization_page_template(origin)
     separator = ""
     for version in versions.iterator(chunk_size=CHUNK_SIZE):
-        review = jsonld.claim_review(version, permalink=permalink.format(version.claim_id))
+        review = jsonld.claim_review(
+            version,
+            permalink=permalink.format(version.claim_id),
+            organization_page=organization_page.format(version.publisher.slug),
+        )
         yield separator + json.dumps(jsonld.feed_element(review), ensure_ascii=False)
         separator = ", "
     yield "]}"
