@@ -113,6 +113,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"\nFact-check is running at {url}  (admin: {url}admin/)\n"
+                    f"Readers see the published fact-checks at {url} signed out; "
+                    f"API docs: {url}api/v1/docs/\n"
                     "Sign in as demo-editor, demo-reviewer or demo-admin, password factcheck-demo\n"
                     "Press Ctrl-C to stop the web server, the worker, beat and redis.\n"
                 )
