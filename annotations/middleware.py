@@ -18,5 +18,9 @@ class PrivateNoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            # Replace, not add to, what a public view set: "public, max-age=300, private,
+            # no-store" would leave caches to pick which directive wins.
+            if response.has_header("Cache-Control"):
+                del response["Cache-Control"]
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from annotations import organization_pages, reader, throttling, token_pages, views
+from annotations import (
+    converters,  # noqa: F401 - registers <row_id:...>
+    organization_pages,
+    reader,
+    throttling,
+    token_pages,
+    views,
+)
 from annotations.embed import embed_script
 
 urlpatterns = [
@@ -29,7 +36,7 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
     path("a/<slug:org_slug>/<str:slug>/", reader.article, name="reader-article"),
-    path("c/<int:pk>/", reader.claim, name="reader-claim"),
+    path("c/<row_id:pk>/", reader.claim, name="reader-claim"),
     path("o/<slug:org>/", organization_pages.organization, name="reader-organization"),
     path("o/<slug:org>/corrections/", organization_pages.corrections, name="reader-corrections"),
     path("o/<slug:org>/methodology/", organization_pages.methodology, name="reader-methodology"),

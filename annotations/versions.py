@@ -148,6 +148,9 @@ def correction_line(*, kind: str, when: dt.date, note: str, changes: list[str]) 
     summary = "retracted" if kind == "retracted" else "; ".join(changes) or "republished"
     # Reviewers copy the documented form ("3 Dec 2026: …"); the line gives the date itself.
     note = note.strip().removeprefix(f"{day(when)}:").strip() or note
+    if changes and note.casefold().startswith(changes[0].casefold()):
+        # The reviewer wrote the whole line, changes included: keep their words, once.
+        return f"{day(when)}: {note}"
     return f"{day(when)}: {summary} {_because(note)}"
 
 

@@ -301,3 +301,30 @@ def test_hundred_concurrent_writes_with_one_version_give_one_success_and_no_lost
                 2,
                 winner["claimant"],
             )
+
+
+def test_an_article_sent_as_both_text_and_url_is_refused_and_nothing_is_made(
+    editor_client, organization
+):
+    from annotations.models import Article
+
+    before = Article.objects.count()
+    response = editor_client.post(
+        "/api/v1/newsroom/articles/",
+        {"title": "Both", "text": "Pasted words.", "url": "https://example.org/story"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "not text and url" in response.json()["errors"]["url"][0]
+    assert Article.objects.count() == before
+
+
+def test_a_json_array_for_an_article_gets_a_plain_problem_detail(editor_client):
+    response = editor_client.post(
+        "/api/v1/newsroom/articles/", [{"title": "x"}], content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Expected a JSON object with the article's fields."

@@ -260,6 +260,8 @@ def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world
         ("q=minister", ["median"]),
         ("q=audio", ["listeners"]),
         ("q=listened%20minister", []),
+        ("q=istened", []),
+        ("q=%22listened%22", ["listeners", "retracted"]),
     ],
 )
 def test_each_filter_narrows_the_list(client, world, query, expected):
@@ -578,3 +580,14 @@ def test_full_text_search_uses_the_gin_index(world):
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "published_search" in plan
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/claims/{}/", "/api/v1/articles/{}/", "/c/{}/"],
+    ids=["claim", "article", "page"],
+)
+def test_an_id_too_large_for_the_database_is_not_found_not_a_crash(client, path):
+    for huge in ("9223372036854775808", "99999999999999999999999"):
+        response = client.get(path.format(huge))
+        assert response.status_code == 404, (path, huge)

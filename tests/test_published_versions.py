@@ -541,3 +541,20 @@ def test_a_note_that_starts_with_the_date_does_not_repeat_it():
         "3 Dec 2026: rating changed from Mostly true to Half true because Twitter published "
         "its own figure"
     )
+
+
+def test_a_note_that_already_says_what_changed_is_not_said_twice():
+    import datetime as dt
+
+    from annotations import versions
+
+    line = versions.correction_line(
+        kind="published",
+        when=dt.date(2026, 12, 1),
+        note="1 Dec 2026: rating changed from Mostly true to Half true because the peak was "
+        "164,000",
+        changes=["rating changed from Mostly true to Half true", "conclusion revised"],
+    )
+    assert line == (
+        "1 Dec 2026: rating changed from Mostly true to Half true because the peak was 164,000"
+    )

@@ -633,6 +633,7 @@ def test_signed_in_readers_see_the_page_but_it_is_not_cached_for_others(client, 
     assert response.status_code == 200
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert "public" not in response["Cache-Control"]
+    assert "max-age" not in response["Cache-Control"], "no mixed signals to caches"
     assert b"editor-qx5" not in response.content
 
 

@@ -1,6 +1,7 @@
 """Query filters of the public reads, validated: a bad value is a 400 naming the parameter."""
 
 import datetime as dt
+import re
 
 from django import forms
 from django.db import connections
@@ -22,6 +23,10 @@ SEARCH_DOCUMENT = (
 )
 Q_MAX = 200
 Q_MAX_WORDS = 10
+
+
+# Quotes and punctuation around a searched word are not part of it.
+SEARCH_PUNCTUATION = "\"'“”‘’.,;:!?()[]"
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -161,12 +166,14 @@ class PublicClaimFilter(filters.FilterSet):
                     output_field=BooleanField(),
                 )
             )
-        # Elsewhere (SQLite, development), each word anywhere in one of the fields.
-        for word in words:
+        # Elsewhere (SQLite, development), each word at the start of a word in one of the
+        # fields, as full-text search would match it: "CIA" must not find "official".
+        for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in words)):
+            starts_a_word = rf"\b{re.escape(word)}"
             queryset = queryset.filter(
-                Q(claim_reviewed__icontains=word)
-                | Q(claimant__icontains=word)
-                | Q(conclusion__icontains=word)
+                Q(claim_reviewed__iregex=starts_a_word)
+                | Q(claimant__iregex=starts_a_word)
+                | Q(conclusion__iregex=starts_a_word)
                 | Q(tags__icontains=word)
             )
         return queryset

@@ -68,8 +68,13 @@ class ArticleList(generics.ListCreateAPIView):
     def create(self, request, *args, **kwargs):
         """Paste (JSON title + text), upload (multipart `file`) or import a URL (`url`)."""
         if not isinstance(request.data, Mapping):
+            raise exceptions.ParseError("Expected a JSON object with the article's fields.")
+        # One way in per request: a pasted text sent beside a URL must not be silently dropped.
+        ways = [name for name in ("text", "url") if name in request.data]
+        ways += ["file"] if request.FILES else []
+        if len(ways) > 1:
             raise exceptions.ValidationError(
-                {"detail": ["Expected an object with the article's fields."]}
+                {ways[-1]: [f"Send one of text, file or url, not {' and '.join(ways)}."]}
             )
         if request.FILES:
             return _import_upload(request, article=None)

@@ -5,6 +5,7 @@ A plain list: each resource family adds its own `path(...)` lines.
 
 from django.urls import path
 
+from annotations import converters  # noqa: F401 - registers <row_id:...>
 from annotations.api import docs, errors, newsroom_articles, newsroom_claims, public
 from annotations.api.claimreview import ClaimReviewFeed
 
@@ -16,9 +17,9 @@ urlpatterns = [
     path("claimreview/", ClaimReviewFeed.as_view(), name="claimreview-feed"),
     # Public reads: published versions only, anyone, cacheable, CORS.
     path("claims/", public.ClaimList.as_view(), name="public-claim-list"),
-    path("claims/<int:pk>/", public.ClaimDetail.as_view(), name="public-claim-detail"),
+    path("claims/<row_id:pk>/", public.ClaimDetail.as_view(), name="public-claim-detail"),
     path("articles/", public.ArticleList.as_view(), name="public-article-list"),
-    path("articles/<int:pk>/", public.ArticleDetail.as_view(), name="public-article-detail"),
+    path("articles/<row_id:pk>/", public.ArticleDetail.as_view(), name="public-article-detail"),
     path("organizations/", public.OrganizationList.as_view(), name="public-organization-list"),
     path(
         "organizations/<slug:slug>/",
