@@ -233,7 +233,8 @@ def corrections(request, org: str):
     organization = _public_organization(org)
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
-    scale = _scale_parts(queries.organization_scale(organization))
+    ratings = queries.organization_scale(organization)
+    scale = _scale_parts(ratings)
     etag, modified = _etag("corrections", stamp, scale, page_number), _modified(stamp)
     if not_modified := _not_modified(request, etag, modified):
         return not_modified
@@ -255,8 +256,11 @@ def corrections(request, org: str):
         "canonical": request.build_absolute_uri(path),
         "description": f"Every correction and retraction of {organization.name}'s fact-checks, "
         "with the date and the reason.",
+        # The verdict chips wear their rating's colour here too, not the default grey.
+        "scale_css": (css := reader.scale_css(ratings)),
     }
-    return _cacheable(render(request, "reader/corrections.html", context), etag, modified)
+    response = render(request, "reader/corrections.html", context)
+    return _cacheable(_with_scale_style(response, css), etag, modified)
 
 
 @require_safe

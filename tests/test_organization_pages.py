@@ -397,3 +397,12 @@ def test_retracting_the_only_fact_check_takes_the_newsroom_off_the_front_page(
         claim=claim, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Withdrawn."
     )
     assert f'href="/o/{organization.slug}/"' not in client.get("/").content.decode()
+
+
+def test_corrections_show_each_verdict_in_its_rating_colour(client, world, organization):
+    from annotations.models import PublishedVersion
+
+    html = client.get(page_of(organization, "corrections/")).content.decode()
+    corrected = PublishedVersion.objects.get(claim=world["corrected"], is_current=True)
+    assert f'class="chip r-{corrected.rating_id}"' in html
+    assert f".r-{corrected.rating_id}{{--c:{corrected.rating.colour}" in html
