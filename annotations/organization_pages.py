@@ -7,24 +7,17 @@ everyone, and are cacheable: `Cache-Control: public` with an ETag drawn from wha
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
-from pathlib import Path
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, urlencode
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -32,82 +25,17 @@ from annotations import permissions, queries, reader, services, versions, views
 from annotations.models import METHODOLOGY_MAX, Organization, PublishedVersion
 from annotations.rendering import markdown_to_safe_html
 
-MAX_AGE = 300
 PAGE_SIZE = 20
 CORRECTIONS_PAGE_SIZE = 50
 SEARCH_MAX = 200
-TEMPLATES = (
-    "reader/base.html",
-    "reader/home.html",
-    "reader/organization.html",
-    "reader/corrections.html",
-    "reader/methodology.html",
-    "reader/_organization_meta.html",
-    "reader/_organization_nav.html",
-    "reader/_pager.html",
-)
-STATIC_FILES = ("css/reader.css", "css/reader-organization.css")
-
-
-# Caching
-
-
-@functools.cache
-def _code_stamp() -> str:
-    """A digest of this module, its templates and stylesheet: part of every ETag, so a deploy
-    that changes how a page looks is not answered with a browser's copy of the old one."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for name in TEMPLATES:
-        digest.update(Path(get_template(name).origin.name).read_bytes())
-    for name in STATIC_FILES:
-        found = finders.find(name)
-        if found:
-            digest.update(Path(found).read_bytes())
-    return digest.hexdigest()
-
-
-def _etag(*parts) -> str:
-    digest = hashlib.sha256(_code_stamp().encode())
-    digest.update(repr(parts).encode())
-    return f'W/"{digest.hexdigest()[:32]}"'
 
 
 def _modified(stamp: dict):
     return max(filter(None, [stamp["newest"], stamp["article_newest"]]), default=None)
 
 
-def _cacheable(response, etag: str, modified):
-    response["ETag"] = etag
-    if modified is not None:
-        response["Last-Modified"] = http_date(int(modified.timestamp()))
-    # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware on top.
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return response
-
-
-def _not_modified(request, etag: str, modified):
-    response = get_conditional_response(
-        request,
-        etag=etag,
-        last_modified=int(modified.timestamp()) if modified is not None else None,
-    )
-    return response and _cacheable(response, etag, modified)
-
-
-def _with_scale_style(response, css: str):
-    # The rating colours are one <style> element, allowed by its hash in the CSP.
-    if css:
-        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-        response._csp_update = {"style-src": [f"'sha256-{digest}'"]}
-    return response
-
-
 def _public_organization(slug: str) -> Organization:
     return get_object_or_404(Organization.objects.defer("methodology"), slug=slug)
-
-
-def _scale_parts(scale) -> tuple:
-    return tuple((r.pk, r.label, r.colour, r.value, r.position, r.description) for r in scale)
 
 
 # Public pages
@@ -124,8 +52,8 @@ def home(request):
 def public_home(request):
     """Every organization with published fact-checks, with links to their pages."""
     stamp = queries.public_stamp()
-    etag, modified = _etag("home", stamp), _modified(stamp)
-    response = _not_modified(request, etag, modified)
+    etag, modified = reader.page_etag("home", stamp), _modified(stamp)
+    response = reader.not_modified(request, etag, modified)
     if response is None:
         organizations = list(queries.organizations_with_fact_checks())
         context = {
@@ -135,7 +63,7 @@ def public_home(request):
             + ".",
             "canonical": request.build_absolute_uri(reverse("article-list")),
         }
-        response = _cacheable(render(request, "reader/home.html", context), etag, modified)
+        response = reader.cacheable(render(request, "reader/home.html", context), etag, modified)
     # The same address is a member's article list: a shared cache must not mix the two.
     patch_vary_headers(response, ["Cookie"])
     return response
@@ -165,9 +93,11 @@ def organization(request, org: str):
     label = search.cleaned_data.get("rating", "") if search.is_valid() else ""
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
-    etag = _etag("organization", stamp, _scale_parts(scale), query, label, page_number)
+    etag = reader.page_etag(
+        "organization", stamp, reader.scale_parts(scale), query, label, page_number
+    )
     modified = _modified(stamp)
-    if not_modified := _not_modified(request, etag, modified):
+    if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 
     fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
@@ -200,7 +130,7 @@ def organization(request, org: str):
         "claims checked, with the verdict and the evidence for each.",
     }
     response = render(request, "reader/organization.html", context)
-    return _cacheable(_with_scale_style(response, css), etag, modified)
+    return reader.cacheable(reader.allow_style(response, css), etag, modified)
 
 
 def _correction(version: PublishedVersion, before: PublishedVersion | None) -> dict:
@@ -234,9 +164,9 @@ def corrections(request, org: str):
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
     ratings = queries.organization_scale(organization)
-    scale = _scale_parts(ratings)
-    etag, modified = _etag("corrections", stamp, scale, page_number), _modified(stamp)
-    if not_modified := _not_modified(request, etag, modified):
+    scale = reader.scale_parts(ratings)
+    etag, modified = reader.page_etag("corrections", stamp, scale, page_number), _modified(stamp)
+    if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 
     page = Paginator(queries.organization_corrections(organization), CORRECTIONS_PAGE_SIZE)
@@ -260,7 +190,7 @@ def corrections(request, org: str):
         "scale_css": (css := reader.scale_css(ratings)),
     }
     response = render(request, "reader/corrections.html", context)
-    return _cacheable(_with_scale_style(response, css), etag, modified)
+    return reader.cacheable(reader.allow_style(response, css), etag, modified)
 
 
 @require_safe
@@ -268,14 +198,14 @@ def methodology(request, org: str):
     """How the organization chooses, checks and rates claims (its Markdown), and its scale."""
     organization = get_object_or_404(Organization, slug=org)
     scale = queries.organization_scale(organization)
-    etag = _etag(
+    etag = reader.page_etag(
         "methodology",
         organization.name,
         organization.url,
         organization.methodology,
-        _scale_parts(scale),
+        reader.scale_parts(scale),
     )
-    if not_modified := _not_modified(request, etag, None):
+    if not_modified := reader.not_modified(request, etag, None):
         return not_modified
     css = reader.scale_css(scale)
     path = reverse("reader-methodology", args=[organization.slug])
@@ -289,7 +219,7 @@ def methodology(request, org: str):
         "description": f"How {organization.name} chooses, checks and rates claims.",
     }
     response = render(request, "reader/methodology.html", context)
-    return _cacheable(_with_scale_style(response, css), etag, None)
+    return reader.cacheable(reader.allow_style(response, css), etag, None)
 
 
 # The admins' settings page

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import heapq
+import importlib
 import itertools
 import json
 import re
@@ -32,18 +33,34 @@ from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from annotations import anchoring, jsonld, queries, rendering, versions
+from annotations import anchoring, jsonld, queries, versions
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
 
 # Seconds a browser or shared cache may keep a page before asking again.
 MAX_AGE = 300
+# Everything the public pages are made with (these and `organization_pages`): part of
+# every ETag, so a deploy that changes how a page looks renews its validators.
 TEMPLATES = (
     "reader/base.html",
     "reader/article.html",
     "reader/claim.html",
+    "reader/home.html",
+    "reader/organization.html",
+    "reader/corrections.html",
+    "reader/methodology.html",
+    "reader/_organization_meta.html",
+    "reader/_organization_nav.html",
+    "reader/_pager.html",
 )
-STATIC_FILES = ("css/reader.css", "js/reader.js")
+STATIC_FILES = ("css/reader.css", "css/reader-organization.css", "js/reader.js")
+MODULES = (
+    "annotations.reader",
+    "annotations.organization_pages",
+    "annotations.queries",
+    "annotations.versions",
+    "annotations.rendering",
+)
 
 # Languages written right to left (ISO 639 codes), and scripts that make any language so.
 RTL_LANGUAGES = {
@@ -446,8 +463,8 @@ def _code_stamp() -> str:
 
 def _read_code_stamp() -> str:
     digest = hashlib.sha256()
-    for module in (__file__, queries.__file__, versions.__file__, rendering.__file__):
-        digest.update(Path(module).read_bytes())
+    for module in MODULES:
+        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
     for name in TEMPLATES:
         digest.update(Path(get_template(name).origin.name).read_bytes())
     for name in STATIC_FILES:
@@ -460,27 +477,39 @@ def _read_code_stamp() -> str:
 _deployed_code_stamp = functools.cache(_read_code_stamp)
 
 
-def _validators(*parts, modified) -> tuple[str, int]:
-    """A weak ETag over `parts` and the page code, and the Last-Modified time (epoch)."""
+def page_etag(*parts) -> str:
+    """A weak ETag over what a public page shows (`parts`) and the code it is made with."""
     digest = hashlib.sha256(_code_stamp().encode())
     digest.update(repr(parts).encode())
-    return f'W/"{digest.hexdigest()[:32]}"', int(modified.timestamp())
+    return f'W/"{digest.hexdigest()[:32]}"'
 
 
-def _cacheable(response, etag: str, last_modified: int):
+def cacheable(response, etag: str, modified: dt.datetime | None):
+    """Mark a public page as the same for everyone for MAX_AGE seconds, with its validators."""
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware on top.
+    if modified is not None:
+        response["Last-Modified"] = http_date(int(modified.timestamp()))
+    # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware instead.
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
 
 
-def _not_modified(request, etag: str, last_modified: int):
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    return response and _cacheable(response, etag, last_modified)
+def not_modified(request, etag: str, modified: dt.datetime | None):
+    """The 304 for a conditional request whose copy is current, else None."""
+    # HTTP dates count whole seconds: a fraction would make every copy look stale.
+    seconds = int(modified.timestamp()) if modified is not None else None
+    response = get_conditional_response(request, etag=etag, last_modified=seconds)
+    return response and cacheable(response, etag, modified)
 
 
-def _scale_parts(ratings) -> tuple:
+def allow_style(response, css: str):
+    """Allow the page's one rating-colour `<style>` element by its hash in the CSP."""
+    if css:
+        response._csp_update = {"style-src": [_csp_hash(css)]}
+    return response
+
+
+def scale_parts(ratings) -> tuple:
     return tuple((r.pk, r.label, r.colour, r.value, r.position, r.description) for r in ratings)
 
 
@@ -526,7 +555,7 @@ def article(request, org_slug: str, slug: str):
     organization = article.organization
     stamp = queries.article_public_stamp(article)
     scale = queries.organization_scale(organization)
-    etag, last_modified = _validators(
+    etag = page_etag(
         "article",
         request.build_absolute_uri("/"),
         article.pk,
@@ -535,15 +564,15 @@ def article(request, org_slug: str, slug: str):
         stamp,
         organization.name,
         organization.url,
-        _scale_parts(scale),
-        modified=max(filter(None, [article.updated_at, stamp["newest"]])),
+        scale_parts(scale),
     )
-    if not_modified := _not_modified(request, etag, last_modified):
-        return not_modified
+    last_modified = max(filter(None, [article.updated_at, stamp["newest"]]))
+    if unchanged := not_modified(request, etag, last_modified):
+        return unchanged
     content, style_source = _article_page(request, article, scale)
     response = HttpResponse(content)
     response._csp_update = {"style-src": [style_source]}
-    return _cacheable(response, etag, last_modified)
+    return cacheable(response, etag, last_modified)
 
 
 @require_safe
@@ -555,7 +584,7 @@ def claim(request, pk: int):
     article = version.claim.article
     organization = version.publisher
     stamp = queries.claim_public_stamp(pk)
-    etag, last_modified = _validators(
+    etag = page_etag(
         "claim",
         request.build_absolute_uri("/"),
         pk,
@@ -565,13 +594,13 @@ def claim(request, pk: int):
         stamp,
         organization.name,
         organization.url,
-        _scale_parts([version.rating]),
+        scale_parts([version.rating]),
         version.rating.scale.best_value,
         version.rating.scale.worst_value,
-        modified=max(filter(None, [article.updated_at, stamp["newest"]])),
     )
-    if not_modified := _not_modified(request, etag, last_modified):
-        return not_modified
+    last_modified = max(filter(None, [article.updated_at, stamp["newest"]]))
+    if unchanged := not_modified(request, etag, last_modified):
+        return unchanged
 
     history = queries.claim_public_history(version.claim)
     permalink = request.build_absolute_uri(reverse("reader-claim", args=[pk]))
@@ -617,4 +646,4 @@ def claim(request, pk: int):
     }
     response = render(request, "reader/claim.html", context)
     response._csp_update = {"style-src": [_csp_hash(css)]}
-    return _cacheable(response, etag, last_modified)
+    return cacheable(response, etag, last_modified)

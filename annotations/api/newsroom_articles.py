@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from annotations import ingest, queries, services
 from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import problem_responses
-from annotations.models import Organization, Rating
+from annotations.models import Organization
 
 TAGS = ["Newsroom: articles"]
 ACCESS_PROBLEMS = (401, 403, 404)
@@ -245,7 +245,5 @@ class ArticleRatings(generics.GenericAPIView):
     )
     def get(self, request, pk: int):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
-        ratings = Rating.objects.filter(
-            scale__organization=article.organization, scale__is_default=True
-        ).select_related("scale")
+        ratings = queries.organization_scale(article.organization)
         return Response(serializers.RatingSerializer(ratings, many=True).data)
