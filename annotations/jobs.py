@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 TASK_NAMES = {
     "import": "annotations.tasks.run_import",
     "reanchor": "annotations.tasks.reanchor_article",
+    "email": "annotations.notifications.send_notification_email",
+    "snapshot": "annotations.evidence.archive_tasks.snapshot_source",
+    "evidence": "annotations.evidence.tasks.run_evidence_request",
+    "webhook": "annotations.webhooks.tasks.deliver_webhook",
+    "spot": "annotations.spotting_jobs.spot_article",
+    "spotter_train": "annotations.spotting_jobs.train_spotter",
 }
 
 

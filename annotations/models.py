@@ -23,6 +23,21 @@ TAGS_MAX = 20
 METHODOLOGY_MAX = 50_000
 
 
+NOTIFICATION_KINDS = (
+    ("assigned", "Assigned to you"),
+    ("review_requested", "Review requested"),
+    ("changes_requested", "Changes requested"),
+    ("published", "Published"),
+    ("mentioned", "Mentioned in a comment"),
+    ("orphaned", "Published claim orphaned"),
+)
+
+
+def default_email_kinds() -> list[str]:
+    """Every kind of notification reaches a member by email until they choose otherwise."""
+    return [kind for kind, _label in NOTIFICATION_KINDS]
+
+
 def w3c_selectors(anchored) -> list[dict]:
     """The W3C TextQuoteSelector and TextPositionSelector of a claim or a published version."""
     return [
@@ -53,6 +68,11 @@ class Organization(models.Model):
         max_length=METHODOLOGY_MAX,
         help_text="Public, Markdown: how the newsroom chooses, checks and rates claims.",
     )
+    logo = models.FileField(
+        upload_to="logos/",
+        blank=True,
+        help_text="PNG, JPEG or WebP; checked by its content, not its name.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +97,8 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    # The kinds of notification (Notification.Kind values) this member also gets by email.
+    email_kinds = models.JSONField(default=default_email_kinds, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,6 +149,9 @@ class Rating(models.Model):
     position = models.PositiveSmallIntegerField(help_text="Order on the scale, best first.")
     colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #1a7f37.")
     description = models.CharField(max_length=300, blank=True)
+    # A rating in use is never deleted; hiding it keeps published verdicts and takes it out
+    # of the choices for new ones.
+    is_hidden = models.BooleanField(default=False, help_text="Not offered for new verdicts.")
 
     class Meta:
         ordering = ["scale", "position"]
@@ -177,6 +202,10 @@ class Article(models.Model):
     published_on = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=20, blank=True)
     text = models.TextField(blank=True)
+    # The text's block structure beside the plain canonical text the selectors index:
+    # [{"kind": "heading"|"paragraph"|"list_item"|"quote"|"table_row"|"preformatted",
+    #   "start": int, "end": int, "level": int (headings, nested lists)}], code points.
+    structure = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -298,6 +327,11 @@ class Claim(models.Model):
         related_name="assigned_claims",
     )
     tags = models.JSONField(default=list, blank=True)
+    # Set when a reviewer sends the claim back with a note; cleared when it goes to review.
+    changes_requested_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, help_text="Internal: what the reviewer asked.")
+    # A Web Annotation client's own id for the annotation it posted (kept as `via`).
+    annotation_via = models.CharField(max_length=2000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -341,6 +375,9 @@ class ClaimEvent(models.Model):
     )
     action = models.CharField(max_length=40)
     changes = models.JSONField(default=dict, blank=True)
+    # The claim's version after this event: the fields changed since the version an editor
+    # opened are those of the events above it (the three-way merge reads them).
+    version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -360,8 +397,16 @@ class Source(models.Model):
 
     class FetchState(models.TextChoices):
         PENDING = "pending", "Pending"
+        FETCHING = "fetching", "Fetching"
         FETCHED = "fetched", "Fetched"
         FAILED = "failed", "Failed"
+        REFUSED = "refused", "Refused"
+
+    class LinkState(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked yet"
+        OK = "ok", "Online"
+        GONE = "gone", "Gone"
+        CHANGED = "changed", "Changed"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
     url = models.URLField(max_length=2000)
@@ -389,6 +434,14 @@ class Source(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
     archive_url = models.URLField(max_length=2000, blank=True)
+    published_on = models.DateField(null=True, blank=True, help_text="The page's own date.")
+    # Link health, re-checked periodically for published claims' sources.
+    link_state = models.CharField(
+        max_length=12, choices=LinkState.choices, default=LinkState.UNCHECKED
+    )
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+    link_failures = models.PositiveSmallIntegerField(default=0)
+    link_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["claim", "created_at", "id"]
@@ -640,3 +693,358 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self):
         return f"{self.name} ({self.get_scope_display()})"
+
+
+# The newsroom's conversation and notifications (issue: the newsroom's daily tool)
+
+
+class Comment(models.Model):
+    """An internal comment on a claim (W3C `commenting`, or `replying` with a parent).
+
+    Never part of public output. A thread is a comment without parent and its replies;
+    resolving the first comment resolves the thread.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=20_000, help_text="Markdown, as written.")
+    body_html = models.TextField(blank=True, editable=False, help_text="Sanitised HTML.")
+    mentions = models.JSONField(default=list, blank=True, help_text="Usernames mentioned.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="comment_claim_time")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on claim {self.claim_id}"
+
+
+class Notification(models.Model):
+    """Something a member should know about, shown in the app and optionally emailed."""
+
+    Kind = models.TextChoices("Kind", [(kind, label) for kind, label in NOTIFICATION_KINDS])
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient_id}: {self.message[:40]}"
+
+
+# Evidence gathered in the background (issue: evidence in the background)
+
+
+def _snapshot_path(instance, filename):
+    return f"snapshots/{instance.source.claim.article.organization_id}/{filename}"
+
+
+class Snapshot(models.Model):
+    """A source page as it was fetched: a WARC record the newsroom owns, and its text."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    fetched_at = models.DateTimeField()
+    requested_url = models.URLField(max_length=2000)
+    final_url = models.URLField(max_length=2000)
+    http_status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=200, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField(max_length=64, help_text="Of the response body.")
+    size = models.PositiveBigIntegerField(default=0)
+    warc = models.FileField(upload_to=_snapshot_path, max_length=300)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    text = models.TextField(blank=True, help_text="The main text, extracted.")
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        get_latest_by = "fetched_at"
+
+    def __str__(self):
+        return f"Snapshot of {self.final_url} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceRequest(models.Model):
+    """One provider asked about one claim: a job on the job mechanism (Job kind `evidence`)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        REFUSED = "refused", "Refused"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence_requests")
+    provider = models.CharField(max_length=60)
+    query = models.JSONField(default=dict, blank=True, help_text="What the provider was asked.")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=1000, blank=True, help_text="The reason, in words.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["claim", "provider"], name="evidence_request_claim")]
+
+    def __str__(self):
+        return f"{self.provider} for claim {self.claim_id} ({self.state})"
+
+
+class EvidenceItem(models.Model):
+    """A passage that may decide a claim's verdict, found by a provider or in a source."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        ADDED = "added", "Added as source"
+        DISMISSED = "dismissed", "Dismissed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence_items")
+    request = models.ForeignKey(
+        EvidenceRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    provider = models.CharField(max_length=60)
+    url = models.URLField(max_length=2000)
+    url_key = models.CharField(max_length=2000, editable=False)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    passage = models.TextField(blank=True)
+    # [{"start", "end", "kind": "term"|"number"}] code points into `passage`.
+    highlights = models.JSONField(default=list, blank=True)
+    # [{"text", "value", "unit", "start", "end", "agreement": agrees|disagrees|unrelated}]
+    numbers = models.JSONField(default=list, blank=True)
+    score = models.FloatField(default=0.0)
+    rating = models.CharField(max_length=200, blank=True, help_text="An earlier fact-check's.")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "url_key"], name="one_item_per_claim_url"),
+        ]
+
+    def __str__(self):
+        return f"{self.title or self.url} for claim {self.claim_id}"
+
+
+class ImportedFactCheck(models.Model):
+    """A fact-check by anyone, imported from ClaimReview JSON-LD for the evidence search."""
+
+    url = models.URLField(max_length=2000, help_text="The ClaimReview's own url.")
+    url_key = models.CharField(max_length=2000, unique=True, editable=False)
+    claim_reviewed = models.TextField()
+    rating = models.CharField(max_length=200, blank=True, help_text="alternateName.")
+    rating_value = models.FloatField(null=True, blank=True)
+    publisher = models.CharField(max_length=300, blank=True, help_text="The author's name.")
+    publisher_url = models.URLField(max_length=2000, blank=True)
+    claimant = models.CharField(max_length=300, blank=True)
+    date_published = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="The ClaimReview as imported.")
+    imported_from = models.CharField(max_length=2000, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date_published", "-id"]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.claim_reviewed[:60]}"
+
+
+# Webhooks (issue: standards and push)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an organization's admins registered to receive signed events."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    events = models.JSONField(default=list, help_text="Event types delivered.")
+    # The signing secret must be readable to sign; it is shown to the admin only once.
+    secret = models.CharField(max_length=200)
+    previous_secret = models.CharField(max_length=200, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=500, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "id"]
+
+    def __str__(self):
+        return f"{self.url} ({self.organization})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, delivered by a job (Job kind `webhook`)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_type = models.CharField(max_length=60)
+    message_id = models.CharField(max_length=64, unique=True, help_text="webhook-id.")
+    payload = models.JSONField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_time")]
+
+    def __str__(self):
+        return f"{self.event_type} to {self.endpoint_id} ({self.state})"
+
+
+# Claim spotting (issue: claim spotting)
+
+
+class Suggestion(models.Model):
+    """A sentence the spotter scored as check-worthy, and the newsroom's decision on it."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    sentence = models.TextField()
+    # Decisions follow a sentence across revisions by its normalised text.
+    sentence_key = models.CharField(max_length=64, help_text="sha256 of the normalised text.")
+    score = models.FloatField()
+    has_number = models.BooleanField(default=False)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    model_version = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "start"]
+        indexes = [
+            models.Index(fields=["article", "-score"], name="suggestion_article_score"),
+            models.Index(fields=["article", "sentence_key"], name="suggestion_article_key"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="suggestion_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sentence[:60]} ({self.score:.2f})"
+
+
+def _spotter_path(instance, filename):
+    return f"spotters/{instance.organization_id or 'instance'}/{filename}"
+
+
+class SpotterModel(models.Model):
+    """A claim-spotting model retrained with a newsroom's labels, and its evaluation."""
+
+    class State(models.TextChoices):
+        TRAINING = "training", "Training"
+        KEPT = "kept", "Kept"
+        REJECTED = "rejected", "Not kept (worse)"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="spotter_models",
+        help_text="Empty for an instance-wide model.",
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.TRAINING)
+    model_file = models.FileField(upload_to=_spotter_path, blank=True, max_length=300)
+    report = models.JSONField(default=dict, blank=True, help_text="MAP before and after.")
+    is_active = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(is_active=True),
+                name="one_active_spotter_per_org",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Spotter for {self.organization or 'the instance'} ({self.state})"

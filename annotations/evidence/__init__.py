@@ -1,0 +1,1 @@
+"""Evidence gathered in the background: snapshots of sources, providers, passages."""

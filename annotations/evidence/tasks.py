@@ -1,0 +1,1 @@
+"""Celery tasks that ask the evidence providers about a claim."""

@@ -1,0 +1,1 @@
+"""Signed webhooks: endpoints, events and their delivery."""

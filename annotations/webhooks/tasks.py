@@ -1,0 +1,1 @@
+"""Celery task that delivers one webhook event to one endpoint."""
