@@ -130,3 +130,190 @@ def data_feed(items: Iterable[dict], *, url: str, modified: dt.datetime | None) 
         feed["dateModified"] = _moment(modified)
     feed["dataFeedElement"] = [feed_element(item) for item in items]
     return feed
+
+
+# W3C Web Annotation Data Model (https://www.w3.org/TR/annotation-model/): a claim is one
+# annotation of a span of an article, assessing it; containers list them in pages.
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+GENERATOR_NAME = "Fact-check"
+
+
+def utc_moment(value: dt.datetime | None) -> str | None:
+    """An xsd:dateTime in UTC to the second, as the model asks ("2026-12-01T10:00:00Z")."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _textual(value: str, purpose: str, *, language: str = "", fmt: str = "text/plain") -> dict:
+    body = {"type": "TextualBody", "purpose": purpose, "value": value, "format": fmt}
+    if language:
+        body["language"] = language
+    return body
+
+
+def source_body(source: dict, cached: list[dict] | None = None) -> dict:
+    """A cited source as a body linking to it, with its archived copies as TimeStates.
+
+    `cached` holds `{"url", "date"}` for each copy: this instance's snapshot (with the time
+    it was fetched) and an outside archive's copy; a copy without a date is left out, since
+    a TimeState must say when its copy was made.
+    """
+    body = {"type": "SpecificResource", "purpose": "linking", "source": source["url"]}
+    states = [
+        {"type": "TimeState", "cached": copy["url"], "sourceDate": utc_moment(copy["date"])}
+        for copy in cached or ()
+        if copy.get("url") and copy.get("date")
+    ]
+    if states:
+        body["state"] = states[0] if len(states) == 1 else states
+    return body
+
+
+def web_annotation(
+    version,
+    *,
+    iri: str,
+    target_source: str,
+    creator: dict,
+    generator: dict,
+    language: str = "",
+    created: dt.datetime | None = None,
+    modified: dt.datetime | None = None,
+    canonical: str = "",
+    via: str = "",
+    cached: dict | None = None,
+    context: bool = True,
+) -> dict:
+    """A claim as a W3C Web Annotation with motivation `assessing`.
+
+    `version` is a published version (or a working copy shaped like one: `exact`, `prefix`,
+    `suffix`, `start`, `end`, `claim_reviewed`, `rating` or None, `conclusion`, `tags` and
+    `sources` as frozen dicts). The bodies are, in order: the rating's label (purpose
+    `assessing`), the claim as worded (`identifying`), the conclusion as Markdown
+    (`describing`), each tag (`tagging`) and each source (`linking`, with `cached[source
+    id]` copies as TimeStates, see `source_body`). The target is `target_source` (the
+    article's original address) with a TextQuoteSelector and a TextPositionSelector in
+    code points. `creator` and `generator` are Agents (see `agent`); `canonical` and `via`
+    are IRIs (a client's own id is kept as `via`).
+    """
+    rating = version.rating
+    bodies = []
+    if rating is not None:
+        bodies.append(_textual(rating.label, "assessing", language=language))
+    if version.claim_reviewed:
+        bodies.append(_textual(version.claim_reviewed, "identifying", language=language))
+    if version.conclusion:
+        bodies.append(
+            _textual(version.conclusion, "describing", language=language, fmt="text/markdown")
+        )
+    bodies.extend(_textual(tag, "tagging", language=language) for tag in version.tags)
+    cached = cached or {}
+    bodies.extend(source_body(s, cached.get(s.get("id"))) for s in version.sources)
+    annotation = {"@context": ANNO_CONTEXT} if context else {}
+    annotation.update({"id": iri, "type": "Annotation", "motivation": "assessing"})
+    if canonical:
+        annotation["canonical"] = canonical
+    if via:
+        annotation["via"] = via
+    annotation["created"] = utc_moment(created)
+    annotation["modified"] = utc_moment(modified or created)
+    annotation["creator"] = creator
+    annotation["generator"] = generator
+    if bodies:
+        annotation["body"] = bodies
+    target = {
+        "type": "SpecificResource",
+        "source": target_source,
+        "selector": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": version.exact,
+                "prefix": version.prefix,
+                "suffix": version.suffix,
+            },
+            {"type": "TextPositionSelector", "start": version.start, "end": version.end},
+        ],
+    }
+    if language:
+        target["language"] = language
+    annotation["target"] = target
+    return {key: value for key, value in annotation.items() if value is not None}
+
+
+def agent(iri: str, kind: str, name: str, *, nickname: str = "", homepage: str = "") -> dict:
+    """A Web Annotation Agent: an `Organization` (a newsroom) or `Software` (this app).
+
+    `nickname` is a short handle (a newsroom's slug), as the model recommends for agents.
+    """
+    result = {"id": iri, "type": kind, "name": name}
+    if nickname:
+        result["nickname"] = nickname
+    if homepage:
+        result["homepage"] = homepage
+    return result
+
+
+def annotation_page(
+    *,
+    iri: str,
+    part_of: dict | None,
+    start_index: int,
+    items: list,
+    next_iri: str | None = None,
+    prev_iri: str | None = None,
+    context: bool = True,
+) -> dict:
+    """An AnnotationPage: `items` (annotations, or their IRIs) from `start_index` on.
+
+    `part_of` is the collection as an object (`{"id", "label", "total", ...}`): the W3C test
+    schemas only check a page's collection facts when `partOf` is embedded. A page embedded
+    in its collection passes None and no context.
+    """
+    page = {"@context": ANNO_CONTEXT} if context else {}
+    page.update({"id": iri, "type": "AnnotationPage"})
+    if part_of is not None:
+        page["partOf"] = part_of
+    page["startIndex"] = start_index
+    if next_iri:
+        page["next"] = next_iri
+    if prev_iri:
+        page["prev"] = prev_iri
+    page["items"] = items
+    return page
+
+
+def annotation_collection(
+    *,
+    iri: str,
+    label: str,
+    total: int,
+    modified: dt.datetime | None,
+    first: dict | str | None,
+    last: str | None,
+    creator: dict | None = None,
+    container: bool = True,
+) -> dict:
+    """An AnnotationCollection (an LDP BasicContainer when served by the protocol).
+
+    `first` is the first page's IRI (the minimal view) or the page itself, embedded; with no
+    annotations there is neither `first` nor `last`.
+    """
+    collection = {
+        "@context": [ANNO_CONTEXT, LDP_CONTEXT] if container else ANNO_CONTEXT,
+        "id": iri,
+        "type": ["BasicContainer", "AnnotationCollection"] if container else "AnnotationCollection",
+        "label": label,
+        "total": total,
+    }
+    if modified is not None:
+        collection["modified"] = utc_moment(modified)
+    if creator is not None:
+        collection["creator"] = creator
+    if total and first is not None:
+        collection["first"] = first
+        if last:
+            collection["last"] = last
+    return collection

@@ -1,0 +1,586 @@
+"""The W3C Web Annotation Protocol: annotation containers and annotations, read and written.
+
+`/api/v1/annotations/` contains every published claim; `/api/v1/annotations/articles/{id}/`
+one article's, and its organization's members also see there the drafts they may change
+(POST a Web Annotation to make one; PUT and DELETE it at its IRI,
+`/api/v1/annotations/{claim id}`). Readers only ever get published versions
+(`queries.published_claims`). Answers are JSON-LD in the anno.jsonld profile, with the
+protocol's headers (Link, ETag, Allow, Vary, Accept-Post, Content-Location), its three
+`Prefer` views of a container, and pages linked by first/last/next/prev.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+import orjson
+from django.db.models import Max
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from rest_framework import exceptions
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer
+from rest_framework.views import APIView
+
+from annotations import jsonld, queries, services, versions
+from annotations.api import parsers
+from annotations.api.permissions import TokenScope
+from annotations.api.public_serializers import Links
+from annotations.models import Claim, PublishedVersion
+from annotations.services.web_annotations import (
+    NotAnAnnotation,
+    is_open_draft,
+    received_identifiers,
+)
+
+PROFILE = "http://www.w3.org/ns/anno.jsonld"
+MEDIA_TYPE = f'application/ld+json; profile="{PROFILE}"'
+LDP = "http://www.w3.org/ns/ldp#"
+PREFER_MINIMAL = f"{LDP}PreferMinimalContainer"
+PREFER_IRIS = "http://www.w3.org/ns/oa#PreferContainedIRIs"
+PREFER_DESCRIPTIONS = "http://www.w3.org/ns/oa#PreferContainedDescriptions"
+CONSTRAINED_BY = "http://www.w3.org/TR/annotation-protocol/"
+CONTAINER_LINK = f'<{LDP}BasicContainer>; rel="type", <{CONSTRAINED_BY}>; rel="{LDP}constrainedBy"'
+RESOURCE_LINK = f'<{LDP}Resource>; rel="type"'
+# Annotations per page: a page of full annotations stays well under 100 kB.
+PAGE_SIZE = 20
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class AnnotationRenderer(BaseRenderer):
+    """JSON-LD in the Web Annotation profile (the protocol's required media type)."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else orjson.dumps(data)
+
+
+class PlainJSONRenderer(AnnotationRenderer):
+    """The same document as plain JSON, for clients that ask only for application/json."""
+
+    media_type = "application/json"
+    format = "json"
+
+
+class LDParser(parsers.JSONParser):
+    """JSON-LD request bodies (with or without the anno.jsonld profile), bounded as JSON."""
+
+    media_type = "application/ld+json"
+
+
+class Negotiation(BaseContentNegotiation):
+    """JSON-LD for `*/*`, `application/*` and `application/ld+json` (whatever profile),
+    plain JSON for `application/json`; anything else is 406."""
+
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        by_type = {renderer.media_type: renderer for renderer in renderers}
+        ranges = []
+        for order, part in enumerate(request.headers.get("Accept", "*/*").split(",")):
+            media, *params = (item.strip() for item in part.split(";"))
+            quality = 1.0
+            for param in params:
+                name, _, value = param.partition("=")
+                if name.strip().lower() == "q":
+                    try:
+                        quality = float(value)
+                    except ValueError:
+                        quality = 0.0
+            ranges.append((-quality, order, media.lower()))
+        for negative_quality, _order, media in sorted(ranges):
+            if negative_quality >= 0:
+                continue
+            if media in ("*/*", "application/*", "application/ld+json"):
+                return by_type["application/ld+json"], MEDIA_TYPE
+            if media == "application/json":
+                return by_type["application/json"], "application/json"
+        raise exceptions.NotAcceptable(
+            f"This resource is JSON-LD: ask for {MEDIA_TYPE} (or application/json)."
+        )
+
+
+class UnsupportedAnnotation(exceptions.UnsupportedMediaType):
+    """415 for a body that is JSON but not a Web Annotation (the protocol's error table)."""
+
+    def __init__(self, detail: str):
+        exceptions.APIException.__init__(self, detail)
+
+
+def _preference(request) -> str:
+    """The container view asked for with `Prefer`: minimal, iris or descriptions."""
+    header = request.headers.get("Prefer", "")
+    include = " ".join(re.findall(r'include\s*=\s*"([^"]*)"', header))
+    if PREFER_MINIMAL in include.split():
+        return "minimal"
+    if PREFER_IRIS in include.split():
+        return "iris"
+    return "descriptions"
+
+
+def _etag(body: bytes, media_type: str) -> str:
+    return '"' + hashlib.blake2b(body + media_type.encode(), digest_size=16).hexdigest() + '"'
+
+
+def _if_none_match(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag in tags or "*" in tags
+
+
+class Protocol(APIView):
+    """What every protocol view shares: negotiation, JSON-LD in and out, problem details."""
+
+    renderer_classes = [AnnotationRenderer, PlainJSONRenderer]
+    parser_classes = [LDParser, parsers.JSONParser]
+    content_negotiation_class = Negotiation
+    # Not in the OpenAPI document: the W3C Recommendation is these endpoints' contract (media
+    # type with a profile, Prefer views, pages), which OpenAPI cannot state; the README links it.
+    schema = None
+    allow = READ_METHODS
+
+    def get_permissions(self):
+        if self.request.method in READ_METHODS:
+            return [AllowAny()]
+        return [IsAuthenticated(), TokenScope()]
+
+    def links(self) -> Links:
+        return Links.for_request(self.request)
+
+    def absolute(self, name: str, *args) -> str:
+        return self.request.build_absolute_uri(reverse(f"v1:{name}", args=args))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Allow"] = ", ".join(self.allow)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def document(self, data, *, status=200, headers=None, private=False) -> HttpResponse:
+        """The JSON-LD answer (no body for HEAD), with an ETag over what a GET would send."""
+        body = orjson.dumps(data)
+        media_type = self.request.accepted_media_type
+        etag = _etag(body, media_type)
+        if status == 200 and _if_none_match(self.request, etag):
+            response = HttpResponse(status=304)
+        else:
+            content = b"" if self.request.method == "HEAD" else body
+            response = HttpResponse(content, status=status, content_type=media_type)
+            response["Content-Length"] = str(len(body))
+        response["ETag"] = headers.pop("ETag", etag) if headers else etag
+        for name, value in (headers or {}).items():
+            response[name] = value
+        if private or self.request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=60)
+        return response
+
+    def options(self, request, *args, **kwargs):
+        response = HttpResponse(status=200)
+        response["Content-Length"] = "0"
+        for name, value in self.describe_headers().items():
+            response[name] = value
+        return response
+
+    def describe_headers(self) -> dict:
+        return {}
+
+    # Annotations
+
+    def generator(self) -> dict:
+        home = self.request.build_absolute_uri("/")
+        return jsonld.agent(
+            home, "Software", jsonld.GENERATOR_NAME, nickname="factcheck", homepage=home
+        )
+
+    def creator(self, organization, links: Links) -> dict:
+        return jsonld.agent(
+            links.organization(organization.slug), "Organization", organization.name,
+            nickname=organization.slug, homepage=organization.url,
+        )  # fmt: skip
+
+    def cached(self, sources: list[dict], *, members: bool) -> dict[int, list[dict]]:
+        """Each source's archived copies as TimeState inputs, by source id.
+
+        Everyone gets the outside archive's copy (dated by its address, else by our own
+        snapshot); a draft, which only members see, also links this instance's snapshot,
+        a WARC file that only members may download.
+        """
+        copies = queries.source_copies(source.get("id") for source in sources)
+        result = {}
+        for pk, found in copies.items():
+            listed = []
+            snapshot = found["snapshot"]
+            if members and snapshot is not None:
+                address = reverse("snapshot-warc", args=[snapshot.pk])
+                listed.append(
+                    {"url": self.request.build_absolute_uri(address), "date": snapshot.fetched_at}
+                )
+            if found["archive_url"]:
+                date = _archive_date(found["archive_url"]) or (
+                    snapshot.fetched_at if snapshot else found["fetched_at"]
+                )
+                listed.append({"url": found["archive_url"], "date": date})
+            result[pk] = listed
+        return result
+
+    def target_source(self, article, links: Links) -> str:
+        if article.canonical_url:
+            return article.canonical_url
+        if article.slug:
+            return links.article(article.organization.slug, article.slug)
+        return self.absolute("public-article-detail", article.pk)
+
+    def published_annotation(self, version: PublishedVersion, links, identifiers, cached):
+        article = version.claim.article
+        known = identifiers.get(version.claim_id, {})
+        return jsonld.web_annotation(
+            version,
+            iri=self.absolute("wap-annotation", version.claim_id),
+            target_source=self.target_source(article, links),
+            creator=self.creator(version.publisher, links),
+            generator=self.generator(),
+            language=article.language,
+            created=getattr(version, "first_published_at", None) or version.published_at,
+            modified=version.published_at,
+            canonical=known.get("canonical") or links.claim(version.claim_id),
+            via=version.claim.annotation_via,
+            cached=cached,
+        )
+
+    def draft_annotation(self, claim: Claim, links, identifiers, cached):
+        sources = [versions.source_snapshot(source) for source in claim.sources.all()]
+        working = SimpleNamespace(
+            exact=claim.exact, prefix=claim.prefix, suffix=claim.suffix,
+            start=claim.start, end=claim.end, claim_reviewed=claim.claim_reviewed,
+            rating=claim.rating, conclusion=claim.conclusion, tags=claim.tags, sources=sources,
+        )  # fmt: skip
+        return jsonld.web_annotation(
+            working,
+            iri=self.absolute("wap-annotation", claim.pk),
+            target_source=self.target_source(claim.article, links),
+            creator=self.creator(claim.article.organization, links),
+            generator=self.generator(),
+            language=claim.article.language,
+            created=claim.created_at,
+            modified=claim.updated_at,
+            canonical=identifiers.get(claim.pk, {}).get("canonical") or "",
+            via=claim.annotation_via,
+            cached=cached,
+        )
+
+    def annotations(self, items: list) -> list[dict]:
+        """Published versions and draft claims as annotations, in the order given."""
+        links = self.links()
+        claim_ids = [
+            item.claim_id if isinstance(item, PublishedVersion) else item.pk for item in items
+        ]
+        identifiers = received_identifiers(claim_ids)
+        published = [item for item in items if isinstance(item, PublishedVersion)]
+        drafts = [item for item in items if not isinstance(item, PublishedVersion)]
+        public_copies = self.cached(
+            [source for item in published for source in item.sources], members=False
+        )
+        member_copies = self.cached(
+            [{"id": source.pk} for item in drafts for source in item.sources.all()], members=True
+        )
+        return [
+            self.published_annotation(item, links, identifiers, public_copies)
+            if isinstance(item, PublishedVersion)
+            else self.draft_annotation(item, links, identifiers, member_copies)
+            for item in items
+        ]
+
+
+_WAYBACK_STAMP = re.compile(r"/web/(\d{14})")
+
+
+def _archive_date(url: str) -> dt.datetime | None:
+    """When an archive made its copy, if its address says (the Wayback Machine's does)."""
+    match = _WAYBACK_STAMP.search(url)
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+class Container(Protocol):
+    """An annotation container: the collection, its three Prefer views and its pages."""
+
+    label = "Annotations"
+
+    def items(self) -> tuple[int, callable]:
+        """How many annotations, and a function from (offset, limit) to them."""
+        raise NotImplementedError
+
+    def container_iri(self) -> str:
+        return self.request.build_absolute_uri(self.request.path)
+
+    def describe_headers(self) -> dict:
+        headers = {"Link": CONTAINER_LINK}
+        if "POST" in self.allow:
+            headers["Accept-Post"] = f"{MEDIA_TYPE}, application/ld+json, application/json"
+        return headers
+
+    def answer(self, *, private: bool, modified):
+        request = self.request
+        total, fetch = self.items()
+        base = self.container_iri()
+        iris_only = request.query_params.get("iris") == "1"
+        view = "iris" if iris_only else _preference(request)
+        pages = max(1, -(-total // PAGE_SIZE))
+
+        def page_iri(number: int) -> str:
+            query = {"iris": 1, "page": number} if view == "iris" else {"page": number}
+            return f"{base}?{urlencode(query)}"
+
+        representation = f"{base}?iris=1" if view == "iris" else base
+        part_of = {"id": representation, "label": self.label, "total": total}
+        if modified is not None:
+            part_of["modified"] = jsonld.utc_moment(modified)
+
+        def page(number: int, *, context: bool) -> dict:
+            found = fetch(number * PAGE_SIZE, PAGE_SIZE)
+            if view == "iris":
+                items = [self.absolute("wap-annotation", _claim_id(item)) for item in found]
+            else:
+                items = self.annotations(found)
+                for item in items:
+                    # Each item carries its context, as it would served on its own.
+                    item.setdefault("@context", jsonld.ANNO_CONTEXT)
+            return jsonld.annotation_page(
+                iri=page_iri(number),
+                part_of=part_of,
+                start_index=number * PAGE_SIZE,
+                items=items,
+                next_iri=page_iri(number + 1) if number + 1 < pages else None,
+                prev_iri=page_iri(number - 1) if number > 0 else None,
+                context=context,
+            )
+
+        headers = self.describe_headers()
+        number = request.query_params.get("page")
+        if number is not None:
+            # isdigit() alone also takes "²", which int() refuses.
+            if not (number.isascii() and number.isdigit()) or int(number) >= pages:
+                raise exceptions.NotFound(f"This container has pages 0 to {pages - 1}.")
+            headers["Content-Location"] = page_iri(int(number))
+            headers["Link"] = f'<{LDP}Page>; rel="type"'
+            return self.document(page(int(number), context=True), headers=headers, private=private)
+        first = page_iri(0) if view == "minimal" else page(0, context=True)
+        collection = jsonld.annotation_collection(
+            iri=representation,
+            label=self.label,
+            total=total,
+            modified=modified,
+            first=first,
+            last=page_iri(pages - 1),
+        )
+        headers["Content-Location"] = representation
+        if request.headers.get("Prefer"):
+            headers["Preference-Applied"] = "return=representation"
+        response = self.document(collection, headers=headers, private=private)
+        patch_vary_headers(response, ["Prefer"])
+        return response
+
+
+def _claim_id(item) -> int:
+    return item.claim_id if isinstance(item, PublishedVersion) else item.pk
+
+
+class AllAnnotations(Container):
+    """GET every published claim as Web Annotations: an AnnotationCollection in pages."""
+
+    label = "Published fact-checks"
+
+    def items(self):
+        rows = queries.web_annotation_versions()
+        return rows.count(), lambda offset, limit: list(rows[offset : offset + limit])
+
+    def get(self, request):
+        return self.answer(private=False, modified=queries.public_feed_changed_at())
+
+
+class ArticleAnnotations(Container):
+    """GET an article's annotations; members POST a Web Annotation to make a draft claim."""
+
+    allow = (*READ_METHODS, "POST")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The article is looked up here, once, for every method (404 before anything else).
+        self.article = queries.web_annotation_article(request.user, kwargs["pk"])
+        if self.article is None:
+            raise exceptions.NotFound("No article here has annotations you may see.")
+        self.label = f"Fact-checks of “{self.article.title}”"
+
+    def items(self):
+        published = list(queries.web_annotation_versions().filter(claim__article=self.article))
+        drafts = list(queries.web_annotation_drafts(self.request.user, self.article))
+        every = sorted([*published, *drafts], key=_claim_id)
+        return len(every), lambda offset, limit: every[offset : offset + limit]
+
+    def get(self, request, pk: int):
+        drafts = queries.web_annotation_drafts(request.user, self.article)
+        modified = max(
+            filter(
+                None,
+                [
+                    self.article.updated_at,
+                    queries.article_public_stamp(self.article)["newest"],
+                    drafts.aggregate(newest=Max("updated_at"))["newest"],
+                ],
+            ),
+            default=None,
+        )
+        return self.answer(private=request.user.is_authenticated, modified=modified)
+
+    def post(self, request, pk: int):
+        if "page" in request.query_params or "iris" in request.query_params:
+            raise exceptions.MethodNotAllowed("POST", detail="POST to the container, not a page.")
+        data = request.data
+        try:
+            claim = services.web_annotation_create(
+                article=self.article, actor=request.user, data=data
+            )
+        except NotAnAnnotation as error:
+            raise UnsupportedAnnotation(str(error)) from None
+        claim = queries.claims_for(request.user).prefetch_related("sources").get(pk=claim.pk)
+        annotation = self.annotations([claim])[0]
+        response = self.document(
+            annotation,
+            status=201,
+            headers={
+                "Location": annotation["id"],
+                "Link": RESOURCE_LINK,
+                "ETag": f'"{claim.version}"',
+            },
+            private=True,
+        )
+        return response
+
+
+class AnnotationDetail(Protocol):
+    """GET one annotation (anyone: published; members: drafts); PUT or DELETE a draft."""
+
+    allow = READ_METHODS
+
+    def describe_headers(self) -> dict:
+        return {"Link": RESOURCE_LINK}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        pk = kwargs["pk"]
+        self.version = queries.web_annotation_versions().filter(claim_id=pk).first()
+        self.draft = None
+        if self.version is None:
+            self.draft = (
+                queries.claims_for(request.user)
+                .filter(pk=pk, published_versions__isnull=True)
+                .prefetch_related("sources")
+                .first()
+            )
+        if self.version is None and self.draft is None:
+            if PublishedVersion.objects.filter(
+                claim_id=pk, is_current=True, kind=PublishedVersion.Kind.RETRACTED
+            ).exists():
+                raise Gone("This fact-check was retracted; see its page for the note.")
+            raise exceptions.NotFound("No annotation you may see has this IRI.")
+        if self.draft is not None and is_open_draft(self.draft):
+            self.allow = (*READ_METHODS, "PUT", "DELETE")
+        if request.method not in self.allow:
+            raise exceptions.MethodNotAllowed(
+                request.method,
+                detail="A published claim changes only through the newsroom's review workflow."
+                if request.method in ("PUT", "DELETE")
+                else None,
+            )
+
+    def _answer(self):
+        item = self.version or self.draft
+        headers = {"Link": RESOURCE_LINK}
+        if self.draft is not None:
+            headers["ETag"] = f'"{self.draft.version}"'
+        return self.document(
+            self.annotations([item])[0], headers=headers, private=self.draft is not None
+        )
+
+    def get(self, request, pk: int):
+        return self._answer()
+
+    def put(self, request, pk: int):
+        expected = _expected_version(request, required=True)
+        try:
+            claim = services.web_annotation_update(
+                claim=self.draft, actor=request.user, data=request.data, expected_version=expected
+            )
+        except NotAnAnnotation as error:
+            raise UnsupportedAnnotation(str(error)) from None
+        self.draft = queries.claims_for(request.user).prefetch_related("sources").get(pk=claim.pk)
+        return self._answer()
+
+    def delete(self, request, pk: int):
+        expected = _expected_version(request, required=False)
+        services.web_annotation_delete(
+            claim=self.draft, actor=request.user, expected_version=expected
+        )
+        return HttpResponse(status=204)
+
+
+class Gone(exceptions.APIException):
+    """410: the annotation was there and was withdrawn for good."""
+
+    status_code = 410
+    default_detail = "Gone."
+    default_code = "gone"
+
+
+class PreconditionRequired(exceptions.APIException):
+    """428: a PUT must say which version of the annotation it replaces."""
+
+    status_code = 428
+    default_detail = (
+        "Send If-Match with the annotation's ETag as you read it, so that your change does "
+        "not overwrite one you have not seen."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412: the annotation changed since the client read it."""
+
+    status_code = 412
+    default_detail = "The annotation changed since you read it: GET it again."
+    default_code = "stale"
+
+
+_VERSION_TAG = re.compile(r'(?:W/)?"([0-9]{1,10})"')
+
+
+def _expected_version(request, *, required: bool) -> int | None:
+    """The draft version named by If-Match; 428 when required and absent, 412 when it names
+    something that is not a version of this draft (e.g. an ETag of a published version)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        if required:
+            raise PreconditionRequired()
+        return None
+    if header == "*":
+        return request.parser_context["view"].draft.version
+    match = _VERSION_TAG.fullmatch(header)
+    if match is None:
+        raise PreconditionFailed()
+    return int(match.group(1))

@@ -1,0 +1,335 @@
+"""Draft claims made, changed and deleted from W3C Web Annotations (the annotation protocol).
+
+A Web Annotation posted to an article's container becomes a draft claim through the claim
+services: its TextQuoteSelector anchors it, its bodies fill the verdict, the wording, the
+conclusion, the tags and the sources. Only drafts that were never published change here;
+a published claim changes only through the newsroom's workflow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from annotations import permissions
+from annotations.models import Article, Claim, ClaimEvent, Rating
+from annotations.services.claims import (
+    StaleVersion,
+    _event,
+    claim_create,
+    claim_delete,
+    claim_reattach,
+    claim_update,
+)
+from annotations.services.sources import source_add, source_remove
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# The history entry that keeps a client's own identifiers for the annotation it posted.
+RECEIVED = "web annotation received"
+_WEB = URLValidator(schemes=["http", "https"])
+_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:\S*$", re.IGNORECASE)
+# Each cited source is fetched and archived: one annotation may not queue hundreds of fetches.
+MAX_SOURCES = 50
+
+
+class NotAnAnnotation(Exception):
+    """The body is not a Web Annotation in the anno.jsonld context (the protocol's 415)."""
+
+
+@dataclass
+class Parsed:
+    """What a Web Annotation says, in the claim's terms."""
+
+    selectors: list[dict]
+    client_id: str = ""
+    via: str = ""
+    canonical: str = ""
+    claim_reviewed: str = ""
+    rating_label: str | None = None
+    conclusion: str = ""
+    tags: list[str] = field(default_factory=list)
+    source_urls: list[str] = field(default_factory=list)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _context_names(context) -> list[str]:
+    return [item for item in _as_list(context) if isinstance(item, str)]
+
+
+def _is_web_url(value) -> bool:
+    try:
+        _WEB(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _refuse_nul(data) -> None:
+    """ValidationError if any key or text in the decoded JSON holds a NUL character, which
+    PostgreSQL cannot store in text."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ValidationError("The annotation contains a NUL character (\\u0000).")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _text_selectors(target) -> list[dict] | None:
+    """The TextQuote (and TextPosition) selectors of the first target that has a quote."""
+    for item in _as_list(target):
+        if not isinstance(item, dict):
+            continue
+        selectors = [s for s in _as_list(item.get("selector")) if isinstance(s, dict)]
+        quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+        if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"]:
+            continue
+        found = [
+            {
+                "type": "TextQuoteSelector",
+                "exact": quote["exact"],
+                "prefix": quote.get("prefix") if isinstance(quote.get("prefix"), str) else "",
+                "suffix": quote.get("suffix") if isinstance(quote.get("suffix"), str) else "",
+            }
+        ]
+        position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
+        if position is not None:
+            start, end = position.get("start"), position.get("end")
+            if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+                raise ValidationError(
+                    {"target": "A TextPositionSelector's start and end must be integers."}
+                )
+            found.append({"type": "TextPositionSelector", "start": start, "end": end})
+        return found
+    return None
+
+
+def _body_text(body: dict) -> str:
+    value = body.get("value")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse(data) -> Parsed:
+    """Read a Web Annotation (a decoded JSON-LD object) as a draft claim's fields.
+
+    Raises NotAnAnnotation when it is not one (no anno.jsonld context, not of type
+    Annotation) and ValidationError when it cannot be a claim (no TextQuoteSelector).
+
+    Bodies: a TextualBody with purpose `assessing` names the rating, `identifying` gives
+    the claim's wording, `tagging` a tag, any other (or `bodyValue`) adds to the
+    conclusion; a resource with an http(s) address (an IRI, a SpecificResource's `source`,
+    or an object's `id`) is a cited source. Other bodies (choices, non-web IRIs) are not
+    kept.
+    """
+    if not isinstance(data, dict):
+        raise NotAnAnnotation("The body is not a JSON object.")
+    if ANNO_CONTEXT not in _context_names(data.get("@context")):
+        raise NotAnAnnotation(f"A Web Annotation's @context must include {ANNO_CONTEXT}.")
+    if "Annotation" not in _as_list(data.get("type")):
+        raise NotAnAnnotation('A Web Annotation has "type": "Annotation".')
+    _refuse_nul(data)
+    selectors = _text_selectors(data.get("target"))
+    if selectors is None:
+        raise ValidationError(
+            {
+                "target": "Annotate the article's text: give a target with a TextQuoteSelector "
+                "whose `exact` is the passage (with `prefix` and `suffix` if it occurs twice)."
+            }
+        )
+    parsed = Parsed(selectors=selectors)
+    if isinstance(data.get("id"), str) and _IRI.match(data["id"]):
+        parsed.client_id = data["id"]
+    if isinstance(data.get("via"), str) and _IRI.match(data["via"]):
+        parsed.via = data["via"]
+    if isinstance(data.get("canonical"), str):
+        parsed.canonical = data["canonical"]
+    longest = Claim._meta.get_field("annotation_via").max_length
+    for name, value in (
+        ("id", parsed.client_id),
+        ("via", parsed.via),
+        ("canonical", parsed.canonical),
+    ):
+        if len(value) > longest:
+            raise ValidationError({name: f"At most {longest} characters."})
+    conclusion = []
+    if isinstance(data.get("bodyValue"), str) and data["bodyValue"].strip():
+        conclusion.append(data["bodyValue"].strip())
+    for body in _as_list(data.get("body")):
+        if isinstance(body, str):
+            if _is_web_url(body):
+                parsed.source_urls.append(body)
+            continue
+        if not isinstance(body, dict):
+            continue
+        kinds = _as_list(body.get("type"))
+        purpose = _as_list(body.get("purpose"))
+        if "TextualBody" in kinds or ("value" in body and "source" not in body):
+            text = _body_text(body)
+            if not text:
+                continue
+            if "assessing" in purpose:
+                parsed.rating_label = text
+            elif "identifying" in purpose:
+                parsed.claim_reviewed = text
+            elif "tagging" in purpose:
+                parsed.tags.append(text)
+            else:
+                conclusion.append(text)
+            continue
+        address = body.get("source") if "SpecificResource" in kinds else body.get("id")
+        if isinstance(address, dict):
+            address = address.get("id")
+        if isinstance(address, str) and _is_web_url(address):
+            parsed.source_urls.append(address)
+    parsed.conclusion = "\n\n".join(conclusion)
+    parsed.tags = list(dict.fromkeys(parsed.tags))
+    parsed.source_urls = list(dict.fromkeys(parsed.source_urls))
+    if len(parsed.source_urls) > MAX_SOURCES:
+        raise ValidationError({"body": f"Cite at most {MAX_SOURCES} sources in one annotation."})
+    return parsed
+
+
+def _rating(article: Article, label: str | None, current: Rating | None = None) -> Rating | None:
+    if label is None:
+        return None
+    if current is not None and current.label.casefold() == label.casefold():
+        return current  # a draft keeps its verdict even if the scale hides it now
+    offered = Rating.objects.filter(
+        scale__organization_id=article.organization_id, is_hidden=False
+    ).order_by("-scale__is_default", "position")
+    rating = offered.filter(label__iexact=label).first()
+    if rating is None:
+        labels = ", ".join(dict.fromkeys(offered.values_list("label", flat=True)))
+        raise ValidationError(
+            {
+                "body": f"No rating is called {label!r} on this newsroom's scale; "
+                f"use one of: {labels}."
+            }
+        )
+    return rating
+
+
+def is_open_draft(claim: Claim) -> bool:
+    """Whether the protocol may change or delete the claim: a draft never published."""
+    return claim.status == Claim.Status.DRAFT and not claim.published_versions.exists()
+
+
+def received_identifiers(claim_ids) -> dict[int, dict]:
+    """The `via` and `canonical` each claim was posted with, by claim id (absent: none)."""
+    events = ClaimEvent.objects.filter(claim_id__in=list(claim_ids), action=RECEIVED)
+    return {event.claim_id: event.changes for event in events.order_by("id")}
+
+
+@transaction.atomic
+def web_annotation_create(*, article: Article, actor, data) -> Claim:
+    """Make a draft claim on `article` from the Web Annotation `data`; returns the claim.
+
+    The server names the annotation: a client's `id` is kept as `via` (in
+    `Claim.annotation_via`), and its `canonical` is kept unchanged.
+    """
+    permissions.require_edit(actor, article.organization)
+    parsed = parse(data)
+    # The server names the annotation; the client's name for it becomes `via`.
+    parsed.via = parsed.client_id or parsed.via
+    rating = _rating(article, parsed.rating_label)
+    claim = claim_create(
+        article=article,
+        creator=actor,
+        selectors=parsed.selectors,
+        claim_reviewed=parsed.claim_reviewed,
+    )
+    fields = {}
+    if rating is not None:
+        fields["rating"] = rating
+    if parsed.conclusion:
+        fields["conclusion"] = parsed.conclusion
+    if parsed.tags:
+        fields["tags"] = parsed.tags
+    if fields:
+        claim = claim_update(claim=claim, actor=actor, expected_version=None, **fields)
+    for url in parsed.source_urls:
+        source_add(claim=claim, actor=actor, url=url)
+    claim.refresh_from_db()
+    if parsed.via or parsed.canonical:
+        claim.annotation_via = parsed.via
+        claim.full_clean()
+        claim.save(update_fields=["annotation_via"])
+        _event(claim, actor, RECEIVED, {"via": parsed.via, "canonical": parsed.canonical})
+    return claim
+
+
+@transaction.atomic
+def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -> Claim:
+    """Replace a draft's selectors and bodies with those of the Web Annotation `data`.
+
+    `expected_version` is the claim version the client read (the annotation's ETag);
+    StaleVersion if it changed since. A body left out is cleared (rating, conclusion,
+    tags, sources), except the wording, which stays when no `identifying` body is sent.
+    A changed `canonical` or `via` is refused: they name the annotation for good.
+    """
+    permissions.require_edit(actor, claim.article.organization)
+    claim = Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
+    if claim.version != expected_version:
+        raise StaleVersion(claim)
+    if not is_open_draft(claim):
+        raise PermissionDenied("Only a draft that was never published changes through here.")
+    parsed = parse(data)
+    known = received_identifiers([claim.pk]).get(claim.pk, {})
+    for name in ("canonical", "via"):
+        # A PUT sends the annotation back with the server's `id`: only `via` itself counts.
+        kept, sent = known.get(name) or "", getattr(parsed, name)
+        if kept and sent and sent != kept:
+            raise ValidationError({name: f"The annotation's {name} is {kept} and cannot change."})
+    current = [claim.exact, claim.start, claim.end]
+    quote, *position = parsed.selectors
+    moved = quote["exact"] != current[0] or (
+        position and [position[0]["start"], position[0]["end"]] != current[1:]
+    )
+    if moved:
+        claim = claim_reattach(claim=claim, actor=actor, selectors=parsed.selectors)
+    fields = {
+        "rating": _rating(claim.article, parsed.rating_label, claim.rating),
+        "conclusion": parsed.conclusion,
+        "tags": parsed.tags,
+    }
+    if parsed.claim_reviewed:
+        fields["claim_reviewed"] = parsed.claim_reviewed
+    claim = claim_update(claim=claim, actor=actor, expected_version=None, **fields)
+    cited = {source.url: source for source in claim.sources.all()}
+    for url, source in cited.items():
+        if url not in parsed.source_urls:
+            source_remove(source=source, actor=actor)
+    for url in parsed.source_urls:
+        if url not in cited:
+            source_add(claim=claim, actor=actor, url=url)
+    if not known and (parsed.canonical or parsed.via):
+        _event(claim, actor, RECEIVED, {"via": parsed.via, "canonical": parsed.canonical})
+        Claim.objects.filter(pk=claim.pk).update(annotation_via=parsed.via)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def web_annotation_delete(*, claim: Claim, actor, expected_version: int | None = None) -> None:
+    """Delete a draft that was never published (a published claim is retracted instead)."""
+    permissions.require_edit(actor, claim.article.organization)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if expected_version is not None and claim.version != expected_version:
+        raise StaleVersion(claim)
+    if not is_open_draft(claim):
+        raise PermissionDenied("Only a draft that was never published is deleted through here.")
+    claim_delete(claim=claim, actor=actor)

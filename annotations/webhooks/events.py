@@ -1,0 +1,121 @@
+"""Claim events for webhooks: the payload of each, and one delivery per subscribed endpoint."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from annotations import jobs
+from annotations.api.public_serializers import Links, claim_item, timestamp
+from annotations.models import Claim, PublishedVersion, WebhookDelivery, WebhookEndpoint
+
+PUBLISHED = "claim.published"
+CORRECTED = "claim.corrected"
+RETRACTED = "claim.retracted"
+ORPHANED = "claim.orphaned"
+EVENT_TYPES = (
+    (PUBLISHED, "A claim is published"),
+    (CORRECTED, "A published claim is corrected, or its rating changed"),
+    (RETRACTED, "A claim is retracted"),
+    (ORPHANED, "A published claim loses its passage in the article"),
+)
+EVENT_NAMES = tuple(name for name, _label in EVENT_TYPES)
+
+
+def max_attempts() -> int:
+    """One first try, then one retry per delay of the schedule (about a day in all)."""
+    return len(settings.FACTCHECK_WEBHOOK_RETRY_DELAYS) + 1
+
+
+def new_message_id() -> str:
+    """A webhook-id: unique per message, the same for every attempt of it."""
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+def public_version(version: PublishedVersion) -> dict:
+    """The published version as the public API shows it (`annotations.api.public_serializers`).
+
+    Only what readers were shown: the frozen version, never the working copy.
+    """
+    from annotations import queries
+
+    rows = queries.public_claim_context(list(queries.public_claim_feed().filter(pk=version.pk)))
+    return claim_item(rows[0], Links.for_base(settings.PUBLIC_BASE_URL))
+
+
+def payload(
+    claim: Claim, event_type: str, version: PublishedVersion, previous_rating: str | None = None
+) -> dict:
+    """The event as Standard Webhooks frames it: `type`, `timestamp` and `data`."""
+    links = Links.for_base(settings.PUBLIC_BASE_URL)
+    data = {
+        "claim_id": claim.pk,
+        "permalink": links.claim(claim.pk),
+        "version": public_version(version),
+    }
+    if previous_rating is not None:
+        data["previous_rating"] = previous_rating
+    return {"type": event_type, "timestamp": timestamp(datetime.now(UTC)), "data": data}
+
+
+def claim_event(
+    claim: Claim,
+    event_type: str,
+    version: PublishedVersion | None = None,
+    *,
+    previous_rating: str | None = None,
+) -> list[WebhookDelivery]:
+    """Record a delivery of the event to each active endpoint of the claim's organization
+    that subscribed to it; each is sent by a "webhook" job once the caller's transaction
+    commits. `version` defaults to the claim's current published version; a claim never
+    published has no event.
+    """
+    if event_type not in EVENT_NAMES:
+        raise ValueError(f"unknown webhook event: {event_type!r}")
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            organization_id=claim.article.organization_id, is_active=True
+        )
+        if event_type in endpoint.events
+    ]
+    if not endpoints:
+        return []
+    if version is None:
+        version = PublishedVersion.objects.filter(claim=claim, is_current=True).first()
+        if version is None:
+            return []
+    body = payload(claim, event_type, version, previous_rating)
+    deliveries = []
+    for endpoint in endpoints:
+        delivery = WebhookDelivery(
+            endpoint=endpoint, event_type=event_type, message_id=new_message_id(), payload=body
+        )
+        delivery.full_clean()
+        delivery.save()
+        jobs.enqueue(kind="webhook", subject_id=delivery.pk, max_attempts=max_attempts())
+        deliveries.append(delivery)
+    return deliveries
+
+
+def version_written(version: PublishedVersion, previous: PublishedVersion | None) -> list:
+    """The event for a new published or retracted version: published the first time, a
+    correction on republishing (with the rating before, when it changed), or a retraction."""
+    claim = version.claim
+    if version.kind == PublishedVersion.Kind.RETRACTED:
+        return claim_event(claim, RETRACTED, version)
+    if previous is None or previous.kind == PublishedVersion.Kind.RETRACTED:
+        return claim_event(claim, PUBLISHED, version)
+    before = previous.rating.label if previous.rating_id != version.rating_id else None
+    return claim_event(claim, CORRECTED, version, previous_rating=before)
+
+
+def orphaned(claim: Claim) -> list:
+    """The event for a claim that lost its passage, if readers were shown a version of it
+    (current, published and still anchored: the caller hides it afterwards)."""
+    version = PublishedVersion.objects.filter(
+        claim=claim, is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+    ).first()
+    return [] if version is None else claim_event(claim, ORPHANED, version)
