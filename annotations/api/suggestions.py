@@ -1,0 +1,157 @@
+"""Newsroom API for claim-spotting suggestions: list an article's, accept or dismiss one."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from annotations import queries, services, spotting
+from annotations.api.errors import problem_responses
+from annotations.models import Job, Suggestion
+
+TAGS = ["Newsroom: suggestions"]
+ACCESS_PROBLEMS = (401, 403, 404)
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    probability = serializers.SerializerMethodField(
+        help_text="The score mapped to 0..1; the panel shows those at or above `threshold`."
+    )
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id",
+            "start",
+            "end",
+            "sentence",
+            "score",
+            "probability",
+            "has_number",
+            "state",
+            "claim",
+            "decided_at",
+            "model_version",
+        ]
+        extra_kwargs = {
+            "start": {"help_text": "Code points into the article's current text."},
+            "end": {"help_text": "Exclusive."},
+            "claim": {"help_text": "The draft claim an accept made."},
+        }
+
+    def get_probability(self, suggestion) -> float:
+        return round(spotting.probability(suggestion.score), 4)
+
+
+class SuggestionListSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    pending = serializers.BooleanField(help_text="Whether the article is being scored now.")
+    threshold = serializers.FloatField()
+    suggestions = SuggestionSerializer(many=True)
+
+
+class SuggestionActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["accept", "dismiss"])
+    start = serializers.IntegerField(
+        required=False, min_value=0, help_text="Accept only a part of the sentence: from here…"
+    )
+    end = serializers.IntegerField(required=False, min_value=1, help_text="…to here (exclusive).")
+
+    def validate(self, data):
+        if ("start" in data) != ("end" in data):
+            raise serializers.ValidationError({"end": "Send both start and end, or neither."})
+        return data
+
+
+class SuggestionResultSerializer(serializers.Serializer):
+    suggestion = SuggestionSerializer()
+    claim = serializers.IntegerField(allow_null=True, help_text="The new draft claim's id.")
+
+
+def suggestions_data(article) -> dict:
+    """The article's stored suggestions still found in its text, in document order."""
+    text = article.text
+    rows = [
+        row
+        for row in article.suggestions.order_by("start", "id")
+        if text[row.start : row.end] == row.sentence
+    ]
+    pending = Job.objects.filter(
+        kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+    ).exists()
+    return {
+        "article": article.pk,
+        "pending": pending,
+        "threshold": settings.FACTCHECK_SPOTTING_SHOW_THRESHOLD,
+        "suggestions": SuggestionSerializer(rows, many=True).data,
+    }
+
+
+class ArticleSuggestions(generics.GenericAPIView):
+    """GET the article's check-worthy sentences."""
+
+    serializer_class = SuggestionListSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The article's suggested check-worthy sentences",
+        description=(
+            "Members of the article's organization only. Sentences the claim spotter scored "
+            "as check-worthy, in document order, with their decision (`new`, `accepted`, "
+            "`dismissed`). Offsets are code points into the article's current text. "
+            "`pending` is true while a new revision is being scored."
+        ),
+        responses={200: SuggestionListSerializer, **problem_responses(*ACCESS_PROBLEMS)},
+    )
+    def get(self, request, pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        return Response(suggestions_data(article))
+
+
+class ArticleSuggestion(generics.GenericAPIView):
+    """POST {"action": "accept", "start"?, "end"?} or {"action": "dismiss"}."""
+
+    serializer_class = SuggestionActionSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Accept a suggestion as a draft claim, or dismiss it",
+        description=(
+            "`accept` makes a draft claim on the sentence, or on the part of it from `start` "
+            "to `end` (code points in the article's text, within the sentence). `dismiss` "
+            "records that the newsroom will not check it. Decisions survive revisions that "
+            "keep the sentence, and train the newsroom's own spotter."
+        ),
+        request=SuggestionActionSerializer,
+        responses={
+            200: SuggestionResultSerializer,
+            **problem_responses(400, *ACCESS_PROBLEMS),
+        },
+    )
+    def post(self, request, pk: int, suggestion_pk: int):
+        article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        suggestion = get_object_or_404(
+            article.suggestions.select_related("article__organization"), pk=suggestion_pk
+        )
+        data = SuggestionActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = None
+        if data.validated_data["action"] == "accept":
+            claim = services.suggestion_accept(
+                suggestion=suggestion,
+                actor=request.user,
+                start=data.validated_data.get("start"),
+                end=data.validated_data.get("end"),
+            )
+        else:
+            services.suggestion_dismiss(suggestion=suggestion, actor=request.user)
+        suggestion.refresh_from_db()
+        return Response(
+            {
+                "suggestion": SuggestionSerializer(suggestion).data,
+                "claim": claim.pk if claim else suggestion.claim_id,
+            }
+        )

@@ -1,0 +1,197 @@
+"""Claim-spotting suggestions: scoring an article's sentences, accepting and dismissing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotations import anchoring, permissions, spotting
+from annotations.models import Article, Claim, SpotterModel, Suggestion
+from annotations.services.claims import claim_create
+
+
+def active_spotter(organization) -> SpotterModel | None:
+    """The organization's retrained model in use, or None for the shipped one."""
+    return (
+        SpotterModel.objects.filter(
+            organization=organization, is_active=True, state=SpotterModel.State.KEPT
+        )
+        .exclude(model_file="")
+        .first()
+    )
+
+
+def spotter_for(organization) -> tuple[spotting.SpotterModel, str]:
+    """Load the model that scores the organization's articles, and its version label."""
+    row = active_spotter(organization)
+    if row is not None:
+        try:
+            model = spotting.get_model(row.model_file.path)
+            return model, f"org-{row.pk}:{model.version}"[:80]
+        except (OSError, ValueError, KeyError):
+            pass  # a missing or damaged file: fall back to the shipped model
+    model = spotting.get_model()
+    return model, model.version[:80]
+
+
+@dataclass(frozen=True)
+class SpotReport:
+    """What re-scoring an article stored."""
+
+    sentences: int
+    stored: int
+    kept_decisions: int
+    model_version: str
+
+
+@transaction.atomic
+def suggestions_refresh(*, article: Article, actor) -> SpotReport:
+    """Score the article's current sentences and store the check-worthy ones as suggestions.
+
+    Sentences whose text did not change keep their earlier decision (accepted or dismissed)
+    and its claim; a decided sentence that left the text keeps its row as a training label.
+    Up to FACTCHECK_SPOTTING_MAX_STORED suggestions with a probability of at least
+    FACTCHECK_SPOTTING_MIN_STORED are kept per article, best first.
+    """
+    permissions.require_edit(actor, article.organization)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Article.Status.READY:
+        return SpotReport(0, 0, 0, "")
+    model, version = spotter_for(article.organization)
+    sentences = spotting.split_sentences(article.text, language=(article.language or "en")[:2])
+    scores = model.score([s.text for s in sentences]) if sentences else []
+    decided = {
+        row.sentence_key: row
+        for row in article.suggestions.exclude(state=Suggestion.State.NEW).order_by("decided_at")
+    }
+    article.suggestions.filter(state=Suggestion.State.NEW).delete()
+    minimum = settings.FACTCHECK_SPOTTING_MIN_STORED
+    ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+    keep = {
+        i
+        for i in ranked[: settings.FACTCHECK_SPOTTING_MAX_STORED]
+        if spotting.probability(scores[i]) >= minimum
+    }
+    new_rows, kept = [], 0
+    for i, sentence in enumerate(sentences):
+        key = spotting.sentence_key(sentence.text)
+        row = decided.pop(key, None)
+        if row is not None:
+            # The same sentence, perhaps moved: follow it and keep the decision.
+            row.start, row.end, row.sentence = sentence.start, sentence.end, sentence.text
+            row.score, row.model_version = scores[i], version
+            row.has_number = spotting.has_number(sentence.text)
+            row.save(update_fields=["start", "end", "sentence", "score", "model_version"])
+            kept += 1
+        elif i in keep:
+            new_rows.append(
+                Suggestion(
+                    article=article,
+                    start=sentence.start,
+                    end=sentence.end,
+                    sentence=sentence.text[:20000],
+                    sentence_key=key,
+                    score=scores[i],
+                    has_number=spotting.has_number(sentence.text),
+                    model_version=version,
+                )
+            )
+    Suggestion.objects.bulk_create(new_rows, batch_size=500)
+    return SpotReport(len(sentences), len(new_rows) + kept, kept, version)
+
+
+def _current(suggestion: Suggestion) -> Suggestion:
+    current = (
+        Suggestion.objects.select_for_update()
+        .select_related("article", "article__organization")
+        .get(pk=suggestion.pk)
+    )
+    text = current.article.text
+    if text[current.start : current.end] != current.sentence:
+        raise ValidationError("This sentence is no longer in the article's text.")
+    return current
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, suggestion: Suggestion, actor, start: int | None = None, end: int | None = None
+) -> Claim:
+    """Make a draft claim of the suggested sentence, or of the part the editor narrowed it to.
+
+    `start`/`end` (code points in the article's text) must lie within the sentence.
+    Accepting an accepted suggestion again returns its claim.
+    """
+    permissions.require_edit(actor, suggestion.article.organization)
+    current = _current(suggestion)
+    if current.state == Suggestion.State.ACCEPTED and current.claim_id:
+        return current.claim
+    start = current.start if start is None else int(start)
+    end = current.end if end is None else int(end)
+    if not current.start <= start < end <= current.end:
+        raise ValidationError({"start": "The selection must be a part of the suggested sentence."})
+    text = current.article.text
+    # Whitespace at the edges of a narrowed selection is not part of the claim.
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        raise ValidationError({"start": "The selection is empty."})
+    claim = claim_create(
+        article=current.article,
+        creator=actor,
+        selectors=anchoring.describe(text, start, end),
+    )
+    current.state = Suggestion.State.ACCEPTED
+    current.claim = claim
+    current.decided_by = permissions.as_user(actor)
+    current.decided_at = timezone.now()
+    current.full_clean()
+    current.save(update_fields=["state", "claim", "decided_by", "decided_at"])
+    return claim
+
+
+@transaction.atomic
+def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
+    """Record that the newsroom does not want to check this sentence."""
+    permissions.require_edit(actor, suggestion.article.organization)
+    current = (
+        Suggestion.objects.select_for_update()
+        .select_related("article__organization")
+        .get(pk=suggestion.pk)
+    )
+    if current.state == Suggestion.State.ACCEPTED:
+        raise ValidationError("This suggestion was accepted; delete its claim instead.")
+    current.state = Suggestion.State.DISMISSED
+    current.decided_by = permissions.as_user(actor)
+    current.decided_at = timezone.now()
+    current.save(update_fields=["state", "decided_by", "decided_at"])
+    return current
+
+
+@transaction.atomic
+def spotter_train_request(*, organization, actor) -> SpotterModel:
+    """Queue a retraining of the organization's spotter with its labels (admins only)."""
+    from annotations import jobs
+
+    permissions.require_manage_members(
+        actor, organization, "Only an organization admin can retrain the claim spotter."
+    )
+    running = SpotterModel.objects.filter(
+        organization=organization, state=SpotterModel.State.TRAINING
+    ).first()
+    if running is not None:
+        return running
+    row = SpotterModel(
+        organization=organization,
+        state=SpotterModel.State.TRAINING,
+        requested_by=permissions.as_user(actor),
+    )
+    row.full_clean()
+    row.save()
+    jobs.enqueue(kind="spotter_train", subject_id=row.pk, max_attempts=1)
+    return row

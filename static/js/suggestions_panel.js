@@ -1,0 +1,490 @@
+// The workspace's Suggestions panel: the sentences the claim spotter found check-worthy.
+// It lists the best ones above the server's threshold, outlines them in the text with the
+// CSS Custom Highlight API (the article's DOM is never changed), and accepts or dismisses
+// them by mouse or keyboard. Offsets are code points, as everywhere in the API.
+
+import { api } from "./api.js";
+
+const panel = document.getElementById("suggestions-panel");
+const dataElement = document.getElementById("workspace-data");
+const body = document.getElementById("article-body");
+
+const PAGE = 10;
+const POLL_MS = 1500;
+const POLL_LIMIT = 80; // two minutes: a 5 MB article is scored in seconds
+
+const state = {
+  articleId: null,
+  items: [],
+  threshold: 0.5,
+  pending: false,
+  order: localStorage.getItem("suggestions-order") || "document",
+  shown: PAGE,
+  outline: localStorage.getItem("suggestions-outline") !== "off",
+  activeId: null,
+  busy: new Set(),
+  message: "",
+  error: "",
+  polls: 0,
+  loaded: false,
+};
+
+const supportsHighlights = typeof CSS !== "undefined" && "highlights" in CSS;
+
+// ---- offsets: code points in the article -> DOM ranges --------------------------------
+
+function blockElements() {
+  return [...body.querySelectorAll("[data-start]")];
+}
+
+/** The DOM point at code-point offset `offset` inside `block`, or null past its end. */
+function pointIn(block, offset) {
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  let left = offset;
+  let node = walker.nextNode();
+  while (node) {
+    const chars = Array.from(node.data);
+    if (left <= chars.length) {
+      return { node, offset: chars.slice(0, left).join("").length };
+    }
+    left -= chars.length;
+    node = walker.nextNode();
+  }
+  return null;
+}
+
+/** A DOM Range over [start, end) code points of the article's text, or null. */
+function rangeFor(start, end) {
+  const blocks = blockElements();
+  let first = null;
+  let last = null;
+  for (const element of blocks) {
+    const from = Number(element.dataset.start);
+    const to = from + Array.from(element.textContent).length;
+    if (to <= start || from >= end) continue;
+    first ??= { element, from };
+    last = { element, from, to };
+  }
+  if (!first) return null;
+  const a = pointIn(first.element, Math.max(0, start - first.from));
+  const b = pointIn(last.element, Math.min(end, last.to) - last.from);
+  if (!a || !b) return null;
+  const range = document.createRange();
+  range.setStart(a.node, a.offset);
+  range.setEnd(b.node, b.offset);
+  return range;
+}
+
+/** The editor's selection in the article as code points, or null. */
+function selectionOffsets() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!body.contains(range.commonAncestorContainer)) return null;
+  const at = (node, offset) => {
+    const element = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest(
+      "[data-start]",
+    );
+    if (!element || !body.contains(element)) return null;
+    const before = document.createRange();
+    before.setStart(element, 0);
+    before.setEnd(node, offset);
+    return Number(element.dataset.start) + Array.from(before.toString()).length;
+  };
+  const start = at(range.startContainer, range.startOffset);
+  const end = at(range.endContainer, range.endOffset);
+  return start === null || end === null || end <= start ? null : { start, end };
+}
+
+/** The part of suggestion `item` the editor selected, or null when the selection is elsewhere. */
+function narrowedPart(item) {
+  const selected = selectionOffsets();
+  if (!selected) return null;
+  if (selected.start < item.start || selected.end > item.end) return null;
+  if (selected.start === item.start && selected.end === item.end) return null;
+  return selected;
+}
+
+// ---- highlights in the text -----------------------------------------------------------
+
+function applyHighlights() {
+  if (!supportsHighlights) return;
+  CSS.highlights.delete("suggestion");
+  CSS.highlights.delete("suggestion-active");
+  const label = document.getElementById("suggestion-text-label");
+  if (!state.outline) {
+    label?.setAttribute("hidden", "");
+    return;
+  }
+  const ranges = [];
+  let activeRange = null;
+  for (const item of visibleItems()) {
+    const range = rangeFor(item.start, item.end);
+    if (!range) continue;
+    if (item.id === state.activeId) activeRange = range;
+    else ranges.push(range);
+  }
+  if (ranges.length) CSS.highlights.set("suggestion", new Highlight(...ranges));
+  if (activeRange) CSS.highlights.set("suggestion-active", new Highlight(activeRange));
+  placeLabel(activeRange);
+}
+
+/** A text label beside the active suggestion in the text, so colour is never the only cue. */
+function placeLabel(range) {
+  let label = document.getElementById("suggestion-text-label");
+  if (!range) {
+    label?.setAttribute("hidden", "");
+    return;
+  }
+  if (!label) {
+    label = document.createElement("span");
+    label.id = "suggestion-text-label";
+    label.className = "suggestion-text-label";
+    label.setAttribute("aria-hidden", "true");
+    document.body.append(label);
+  }
+  const item = state.items.find((i) => i.id === state.activeId);
+  const number = visibleItems().indexOf(item) + 1;
+  label.textContent = `Suggestion ${number}${item?.has_number ? " · has a number" : ""}`;
+  const rect = range.getClientRects()[0] ?? range.getBoundingClientRect();
+  label.style.left = `${Math.max(0, rect.left + window.scrollX)}px`;
+  label.style.top = `${Math.max(0, rect.top + window.scrollY - 22)}px`;
+  label.removeAttribute("hidden");
+}
+
+// ---- data -----------------------------------------------------------------------------
+
+function visibleItems() {
+  const open = state.items.filter((i) => i.state === "new" && i.probability >= state.threshold);
+  // The best ones first decide which are shown; the order setting only sorts those.
+  const best = [...open].sort((a, b) => b.score - a.score || a.start - b.start).slice(0, state.shown);
+  if (state.order === "document") best.sort((a, b) => a.start - b.start);
+  return best;
+}
+
+function openCount() {
+  return state.items.filter((i) => i.state === "new" && i.probability >= state.threshold).length;
+}
+
+async function load() {
+  try {
+    const data = await api("GET", `/api/v1/articles/${state.articleId}/suggestions/`);
+    state.items = data.suggestions;
+    state.threshold = data.threshold;
+    state.pending = data.pending;
+    state.error = "";
+    state.loaded = true;
+  } catch (error) {
+    state.error = error.problem ?? "The suggestions could not be loaded.";
+  }
+  render();
+  if (state.pending && state.polls < POLL_LIMIT) {
+    state.polls += 1;
+    setTimeout(load, POLL_MS);
+  }
+}
+
+async function decide(item, action) {
+  if (state.busy.has(item.id)) return;
+  const part = action === "accept" ? narrowedPart(item) : null;
+  state.busy.add(item.id);
+  state.message = "";
+  state.error = "";
+  render();
+  const position = visibleItems().indexOf(item);
+  try {
+    const result = await api(
+      "POST",
+      `/api/v1/articles/${state.articleId}/suggestions/${item.id}/`,
+      part ? { action, start: part.start, end: part.end } : { action },
+    );
+    Object.assign(item, result.suggestion);
+    if (action === "accept") {
+      state.message = part
+        ? "Draft claim made from the selected part of the sentence."
+        : "Draft claim made from the sentence.";
+      window.getSelection()?.removeAllRanges();
+      document.dispatchEvent(
+        new CustomEvent("workspace:reload-claims", { detail: { openClaimId: result.claim } }),
+      );
+    } else {
+      state.message = "Suggestion dismissed.";
+    }
+  } catch (error) {
+    state.error = error.problem ?? "That did not work; try again.";
+  } finally {
+    state.busy.delete(item.id);
+  }
+  // Keep the keyboard where it was: on the suggestion that took this one's place.
+  const next = visibleItems()[Math.min(position, visibleItems().length - 1)];
+  state.activeId = next?.id ?? null;
+  render();
+  focusItem(state.activeId);
+}
+
+// ---- rendering ------------------------------------------------------------------------
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value === true) node.setAttribute(key, "");
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function renderItem(item, index) {
+  const busy = state.busy.has(item.id);
+  const percent = Math.round(item.probability * 100);
+  const li = element(
+    "li",
+    {
+      class: `suggestion${item.id === state.activeId ? " active" : ""}`,
+      "data-suggestion": item.id,
+      tabindex: "-1",
+      "aria-label": `Suggestion ${index + 1}`,
+    },
+    element(
+      "p",
+      { class: "suggestion-meta" },
+      element("span", { class: "suggestion-number" }, `Suggestion ${index + 1}`),
+      element("span", { class: "suggestion-score" }, ` · ${percent}% check-worthy`),
+      item.has_number ? element("span", { class: "badge has-number" }, "Has a number") : null,
+    ),
+    element("blockquote", { class: "suggestion-sentence" }, item.sentence),
+    element(
+      "p",
+      { class: "suggestion-actions" },
+      element(
+        "button",
+        {
+          type: "button",
+          class: "accept",
+          disabled: busy,
+          "aria-keyshortcuts": "a",
+          title: "Accept (a). Select part of the sentence first to claim only that part.",
+          onclick: () => decide(item, "accept"),
+          onmousedown: (event) => event.preventDefault(), // keep the editor's selection
+        },
+        "Accept",
+      ),
+      " ",
+      element(
+        "button",
+        {
+          type: "button",
+          class: "secondary dismiss",
+          disabled: busy,
+          "aria-keyshortcuts": "d",
+          title: "Dismiss (d)",
+          onclick: () => decide(item, "dismiss"),
+        },
+        "Dismiss",
+      ),
+      " ",
+      element(
+        "button",
+        {
+          type: "button",
+          class: "link-button show",
+          onclick: () => showInText(item),
+        },
+        "Show in text",
+      ),
+    ),
+  );
+  li.addEventListener("focusin", () => activate(item.id));
+  li.addEventListener("mouseenter", () => activate(item.id));
+  return li;
+}
+
+function render() {
+  const children = [element("h2", { id: "suggestions-title" }, "Suggestions")];
+  const visible = visibleItems();
+  const open = openCount();
+  const decided = state.items.filter((i) => i.state !== "new");
+  if (state.items.length || state.loaded) {
+    children.push(
+      element(
+        "p",
+        { class: "suggestions-controls" },
+        element("label", { for: "suggestions-order" }, "Order "),
+        element(
+          "select",
+          {
+            id: "suggestions-order",
+            onchange: (event) => {
+              state.order = event.target.value;
+              localStorage.setItem("suggestions-order", state.order);
+              render();
+            },
+          },
+          element("option", { value: "document", selected: state.order === "document" }, "In the text"),
+          element("option", { value: "score", selected: state.order === "score" }, "Most check-worthy first"),
+        ),
+        " ",
+        element(
+          "label",
+          { class: "inline" },
+          element("input", {
+            type: "checkbox",
+            id: "suggestions-outline",
+            checked: state.outline,
+            onchange: (event) => {
+              state.outline = event.target.checked;
+              localStorage.setItem("suggestions-outline", state.outline ? "on" : "off");
+              applyHighlights();
+            },
+          }),
+          " Outline in the text",
+        ),
+      ),
+    );
+  }
+  const status = element("p", { class: "hint", id: "suggestions", role: "status", "aria-live": "polite" });
+  if (state.error) {
+    status.className = "error";
+    status.textContent = state.error;
+  } else if (state.message) {
+    status.textContent = state.message;
+  } else if (!state.loaded) {
+    status.textContent = "Loading suggestions…";
+  } else if (state.pending && !open) {
+    status.textContent = "Finding check-worthy sentences…";
+  } else if (!open) {
+    status.textContent = decided.length
+      ? "No open suggestions left."
+      : "No sentence looks check-worthy enough to suggest.";
+  } else {
+    status.textContent = `${Math.min(open, visible.length)} of ${open} suggested sentences shown.`;
+  }
+  children.push(status);
+  if (visible.length) {
+    children.push(
+      element(
+        "p",
+        { class: "hint" },
+        "Keys in this list: ",
+        element("kbd", {}, "↑"),
+        "/",
+        element("kbd", {}, "↓"),
+        " move, ",
+        element("kbd", {}, "a"),
+        " accept, ",
+        element("kbd", {}, "d"),
+        " dismiss. Select part of a sentence in the text to accept only that part.",
+      ),
+    );
+    const list = element(
+      "ol",
+      { class: "suggestion-list", id: "suggestion-list", "aria-label": "Suggested sentences" },
+      ...visible.map(renderItem),
+    );
+    list.addEventListener("keydown", onListKey);
+    children.push(list);
+  }
+  if (open > visible.length) {
+    children.push(
+      element(
+        "p",
+        {},
+        element(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            id: "suggestions-more",
+            onclick: () => {
+              state.shown += PAGE;
+              render();
+            },
+          },
+          `Show ${Math.min(PAGE, open - visible.length)} more`,
+        ),
+      ),
+    );
+  }
+  if (decided.length) {
+    const accepted = decided.filter((i) => i.state === "accepted").length;
+    children.push(
+      element(
+        "p",
+        { class: "hint", id: "suggestions-decided" },
+        `${accepted} accepted, ${decided.length - accepted} dismissed so far.`,
+      ),
+    );
+  }
+  panel.replaceChildren(...children);
+  applyHighlights();
+}
+
+function activate(id) {
+  if (state.activeId === id) return;
+  state.activeId = id;
+  for (const li of panel.querySelectorAll("li.suggestion")) {
+    li.classList.toggle("active", Number(li.dataset.suggestion) === id);
+  }
+  applyHighlights();
+}
+
+function focusItem(id) {
+  const li = id ? panel.querySelector(`li[data-suggestion="${id}"]`) : null;
+  (li?.querySelector("button.accept") ?? li)?.focus();
+}
+
+function showInText(item) {
+  activate(item.id);
+  const range = rangeFor(item.start, item.end);
+  const target = range?.startContainer.parentElement;
+  target?.scrollIntoView({ block: "center" });
+  applyHighlights();
+}
+
+function onListKey(event) {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const li = event.target.closest("li.suggestion");
+  if (!li) return;
+  const visible = visibleItems();
+  const index = visible.findIndex((i) => i.id === Number(li.dataset.suggestion));
+  const item = visible[index];
+  if (!item) return;
+  let handled = true;
+  if (event.key === "ArrowDown") focusItem(visible[Math.min(index + 1, visible.length - 1)].id);
+  else if (event.key === "ArrowUp") focusItem(visible[Math.max(index - 1, 0)].id);
+  else if (event.key === "a") decide(item, "accept");
+  else if (event.key === "d") decide(item, "dismiss");
+  else handled = false;
+  if (handled) {
+    // The workspace's own single-key shortcuts must not also act on these keys.
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}
+
+// ---- start ----------------------------------------------------------------------------
+
+function loadStyles() {
+  // The workspace template links the app's stylesheet only; this panel brings its own.
+  if (document.getElementById("suggestions-css")) return;
+  const link = document.createElement("link");
+  link.id = "suggestions-css";
+  link.rel = "stylesheet";
+  link.href = new URL("../css/suggestions.css", import.meta.url).href;
+  document.head.append(link);
+}
+
+if (panel && dataElement && body) {
+  loadStyles();
+  const data = JSON.parse(dataElement.textContent);
+  state.articleId = data.article?.id ?? Number(document.getElementById("workspace")?.dataset.article);
+  if (state.articleId) {
+    render();
+    load();
+    // The workspace redraws claim highlights by replacing the blocks' children: re-apply ours.
+    document.addEventListener("workspace:rendered", () => applyHighlights());
+    window.addEventListener("resize", () => applyHighlights());
+  }
+}

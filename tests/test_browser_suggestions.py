@@ -1,0 +1,90 @@
+"""The Suggestions panel in a real Chromium with a real worker: fill, accept, narrow, dismiss."""
+
+import pytest
+
+from annotations.models import Article, Claim, Suggestion
+from tests.browser_support import (
+    ARTIFACTS,
+    WORKSPACE_URL,
+    assert_accessible,
+    open_page,
+    select_with_mouse,
+)
+from tests.conftest import SAMPLE_ARTICLE, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN_AGE = "the median age is only 22.8 years"
+
+
+def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_and_keyboard(
+    browser, live_server, newsroom, celery_worker_process
+):
+    page = open_page(browser, live_server, "ed")
+    page.get_by_role("link", name="Add an article").click()
+    page.wait_for_selector("html[data-import-ready=true]")
+    page.get_by_label("Choose a file").set_input_files(str(SAMPLE_ARTICLE))
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(WORKSPACE_URL)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+
+    # The worker scores the new article; the panel polls until its suggestions are in.
+    panel = page.locator("#suggestions-panel")
+    items = panel.locator("li.suggestion")
+    items.first.wait_for(timeout=60_000)
+    assert article.suggestions.exists()
+    texts = items.all_inner_texts()
+    assert any("160,000" in t and "Has a number" in t for t in texts)
+    # By score, the numeric claims come near the top.
+    panel.get_by_label("Order").select_option("score")
+    items.first.wait_for()
+    ranked = items.all_inner_texts()
+    assert "160,000" in " ".join(ranked[:2]) and "22.8" in " ".join(ranked[:5])
+    # The outline in the text is a CSS highlight, with no change to the article's DOM.
+    assert page.evaluate("CSS.highlights.has('suggestion')")
+    assert page.locator("#article-body mark").count() == 0
+
+    # Keyboard: move to the listeners suggestion and accept it with "a".
+    listeners = items.filter(has_text="160,000")
+    listeners.get_by_role("button", name="Accept").focus()
+    label = page.locator("#suggestion-text-label")
+    label.wait_for()
+    assert "Suggestion" in label.inner_text() and "has a number" in label.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "suggestions-panel.png"))
+    assert_accessible(page, "workspace with suggestions")
+    page.keyboard.press("a")
+    claim = wait_for(lambda: Claim.objects.filter(article=article).first())
+    sentence = Suggestion.objects.get(article=article, claim=claim)
+    assert claim.status == Claim.Status.DRAFT
+    assert (claim.start, claim.end) == (sentence.start, sentence.end)
+    assert claim.exact == article.text[sentence.start : sentence.end]
+    # The workspace reloaded its claims: the new claim is highlighted in the text.
+    page.locator(f'mark[data-claim="{claim.pk}"]').first.wait_for()
+    assert listeners.count() == 0
+
+    # Mouse, narrowed: select part of the median-age sentence, then click Accept.
+    age = items.filter(has_text="22.8")
+    age.get_by_role("button", name="Show in text").click()  # scrolls the sentence into view
+    select_with_mouse(page, MEDIAN_AGE)
+    age.get_by_role("button", name="Accept").click()
+    narrowed = wait_for(lambda: Claim.objects.filter(article=article).exclude(pk=claim.pk).first())
+    start = article.text.index(MEDIAN_AGE)
+    assert (narrowed.start, narrowed.end) == (start, start + len(MEDIAN_AGE))
+    assert narrowed.exact == MEDIAN_AGE
+
+    # Keyboard dismiss: "d" on the first remaining suggestion.
+    first = items.first
+    dismissed_text = first.locator("blockquote").inner_text()
+    first.get_by_role("button", name="Dismiss").focus()
+    page.keyboard.press("d")
+    wait_for(
+        lambda: Suggestion.objects.filter(
+            article=article, state=Suggestion.State.DISMISSED
+        ).exists()
+    )
+    panel.locator("#suggestions-decided", has_text="1 dismissed").wait_for()
+    assert dismissed_text not in " ".join(items.all_inner_texts())
+    page.screenshot(path=str(ARTIFACTS / "suggestions-after-decisions.png"))
+    assert page.errors == []

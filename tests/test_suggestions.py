@@ -1,0 +1,283 @@
+"""Claim-spotting suggestions in the product: job, decisions, accept, dismiss, API, retraining."""
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from annotations import jobs, permissions, services, spotting, spotting_jobs, spotting_newsroom
+from annotations.models import Claim, Job, Membership, SpotterModel, Suggestion
+from tests import factories
+
+SAMPLE = (Path(__file__).parent / "data" / "spotting" / "imran-khan-twitter-spaces.txt").read_text(
+    encoding="utf-8"
+)
+LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN_AGE = "median age is only 22.8"
+
+
+@pytest.fixture
+def sample_article(organization, editor):
+    return factories.article(organization, editor, text=SAMPLE, title="Twitter Spaces")
+
+
+def run_spot_jobs(article) -> list[str]:
+    """Run the article's queued "spot" jobs as the worker would."""
+    assert spotting_jobs.spot_article.name == jobs.TASK_NAMES["spot"]
+    queued = Job.objects.filter(kind="spot", subject_id=article.pk, state=Job.State.QUEUED)
+    return [jobs.run("spot", job.pk) for job in queued]
+
+
+def suggestion_with(article, phrase) -> Suggestion:
+    return next(s for s in article.suggestions.all() if phrase in s.sentence)
+
+
+def test_creating_an_article_queues_a_spot_job_that_stores_suggestions(sample_article):
+    assert not sample_article.suggestions.exists()
+    assert run_spot_jobs(sample_article) == ["done"]
+    suggestions = list(sample_article.suggestions.all())
+    assert suggestions, "the sample has check-worthy sentences"
+    top = max(suggestions, key=lambda s: s.score)
+    assert LISTENERS in top.sentence or "no-confidence" in top.sentence
+    for suggestion in suggestions:
+        assert sample_article.text[suggestion.start : suggestion.end] == suggestion.sentence
+        assert suggestion.state == Suggestion.State.NEW
+        assert suggestion.sentence_key == spotting.sentence_key(suggestion.sentence)
+    assert suggestion_with(sample_article, LISTENERS).has_number
+
+
+def test_a_revision_queues_scoring_again(sample_article, editor):
+    run_spot_jobs(sample_article)
+    services.article_update_text(
+        article=sample_article,
+        actor=editor,
+        text=sample_article.text + "\n\nCrime rose 40 percent.",
+    )
+    assert run_spot_jobs(sample_article) == ["done"]
+    assert any("Crime rose 40 percent" in s.sentence for s in sample_article.suggestions.all())
+
+
+def test_dismissals_and_accepts_survive_a_revision_that_keeps_the_sentence(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    dismissed = suggestion_with(sample_article, LISTENERS)
+    services.suggestion_dismiss(suggestion=dismissed, actor=editor)
+    accepted = suggestion_with(sample_article, MEDIAN_AGE)
+    claim = services.suggestion_accept(suggestion=accepted, actor=editor)
+    # A new first paragraph moves every sentence; one other sentence is reworded.
+    text = "A new opening paragraph.\n\n" + sample_article.text.replace(
+        "Pakistan Today shared", "Pakistan Today published"
+    )
+    services.article_update_text(article=sample_article, actor=editor, text=text)
+    sample_article.refresh_from_db()
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    again = suggestion_with(sample_article, LISTENERS)
+    assert again.pk == dismissed.pk and again.state == Suggestion.State.DISMISSED
+    assert again.start == dismissed.start + len("A new opening paragraph.\n\n")
+    assert sample_article.text[again.start : again.end] == again.sentence
+    kept = suggestion_with(sample_article, MEDIAN_AGE)
+    assert kept.state == Suggestion.State.ACCEPTED and kept.claim_id == claim.pk
+    # Refreshing again does not duplicate anything.
+    count = sample_article.suggestions.count()
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    assert sample_article.suggestions.count() == count
+
+
+def test_accept_makes_a_draft_claim_on_the_sentence(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    claim = services.suggestion_accept(suggestion=suggestion, actor=editor)
+    assert claim.status == Claim.Status.DRAFT and claim.creator == editor
+    assert (claim.start, claim.end) == (suggestion.start, suggestion.end)
+    assert claim.exact == suggestion.sentence
+    suggestion.refresh_from_db()
+    assert suggestion.state == Suggestion.State.ACCEPTED and suggestion.decided_by == editor
+    # Accepting twice returns the same claim rather than a second one.
+    assert services.suggestion_accept(suggestion=suggestion, actor=editor).pk == claim.pk
+
+
+def test_accept_with_a_narrowed_part_claims_only_that_part(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    start = sample_article.text.index(LISTENERS)
+    claim = services.suggestion_accept(
+        suggestion=suggestion, actor=editor, start=start, end=start + len(LISTENERS)
+    )
+    assert claim.exact == LISTENERS
+    assert (claim.start, claim.end) == (start, start + len(LISTENERS))
+
+
+def test_accept_refuses_a_part_outside_the_sentence(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    with pytest.raises(ValidationError):
+        services.suggestion_accept(suggestion=suggestion, actor=editor, start=0, end=suggestion.end)
+    assert not Claim.objects.filter(article=sample_article).exists()
+
+
+def test_only_editors_of_the_organization_may_decide(sample_article):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    outsider = factories.member(factories.OrganizationFactory())
+    with pytest.raises(PermissionDenied):
+        services.suggestion_dismiss(suggestion=suggestion, actor=outsider)
+
+
+def test_api_lists_suggestions_for_members_only(sample_article, editor, reviewer):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    client = Client()
+    client.force_login(reviewer)
+    response = client.get(f"/api/v1/articles/{sample_article.pk}/suggestions/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["article"] == sample_article.pk and 0 < body["threshold"] < 1
+    starts = [s["start"] for s in body["suggestions"]]
+    assert starts == sorted(starts)
+    listeners = next(s for s in body["suggestions"] if LISTENERS in s["sentence"])
+    assert listeners["has_number"] is True and listeners["probability"] >= body["threshold"]
+    outsider = factories.member(factories.OrganizationFactory())
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/articles/{sample_article.pk}/suggestions/").status_code == 404
+
+
+def test_api_accept_and_dismiss(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    client = Client()
+    client.force_login(editor)
+    base = f"/api/v1/articles/{sample_article.pk}/suggestions/"
+    listeners = suggestion_with(sample_article, LISTENERS)
+    response = client.post(f"{base}{listeners.pk}/", {"action": "accept"}, "application/json")
+    assert response.status_code == 200
+    claim = Claim.objects.get(pk=response.json()["claim"])
+    assert claim.exact == listeners.sentence
+    assert response.json()["suggestion"]["state"] == "accepted"
+    age = suggestion_with(sample_article, MEDIAN_AGE)
+    response = client.post(f"{base}{age.pk}/", {"action": "dismiss"}, "application/json")
+    assert response.status_code == 200 and response.json()["suggestion"]["state"] == "dismissed"
+    response = client.post(f"{base}{age.pk}/", {"action": "accept", "start": 1}, "application/json")
+    assert response.status_code == 400
+
+
+def test_a_stale_suggestion_is_not_listed_after_its_sentence_changed(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    services.suggestion_dismiss(suggestion=suggestion_with(sample_article, LISTENERS), actor=editor)
+    services.article_update_text(
+        article=sample_article,
+        actor=editor,
+        text=sample_article.text.replace("160,000", "170,000"),
+    )
+    client = Client()
+    client.force_login(editor)
+    body = client.get(f"/api/v1/articles/{sample_article.pk}/suggestions/").json()
+    assert not any("160,000" in s["sentence"] for s in body["suggestions"])
+
+
+# Retraining with the newsroom's labels
+
+
+def _label_articles(settings, organization, editor, count=6):
+    """Articles where the newsroom always claims a tax sentence and dismisses a crowd one."""
+    settings.FACTCHECK_SPOTTING_MIN_STORED = 0.0  # store every sentence, to label them all
+    for i in range(count):
+        text = (
+            f"Story {i} opens here.\n\n"
+            f"The city council raised the parking tax by {i + 2} percent last spring.\n\n"
+            f"Over {i + 3}0,000 fans attended the concert in the park on Sunday.\n\n"
+            "Readers can share this story with friends."
+        )
+        article = factories.article(organization, editor, text=text, title=f"Story {i}")
+        services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+        for suggestion in article.suggestions.all():
+            if "fans attended" in suggestion.sentence:
+                services.suggestion_dismiss(suggestion=suggestion, actor=editor)
+            elif "parking tax" in suggestion.sentence:
+                services.suggestion_accept(suggestion=suggestion, actor=editor)
+
+
+def test_newsroom_labels_change_the_ranking_of_labelled_sentences(organization, editor, settings):
+    settings.FACTCHECK_SPOTTER_PUBLIC_LIMIT = 4
+    _label_articles(settings, organization, editor)
+    documents = spotting_newsroom.newsroom_documents(organization)
+    assert len(documents) == 6
+    assert sum(d.labels.count(1) for d in documents) == 6
+    report = spotting_newsroom.retrain(organization, log=lambda message: None)
+    assert report["labels"] == 12 and report["positives"] == 6
+    assert report["after"]["held_out_map"] >= report["before"]["held_out_map"]
+    row = SpotterModel.objects.get(organization=organization)
+    assert row.report["after"] == report["after"]
+    # The retrained model ranks the dismissed kind of sentence below the claimed kind.
+    model = spotting_newsroom.trained_model(organization, log=lambda message: None)
+    tax, crowd = model.score(
+        [
+            "The city council raised the parking tax by 9 percent last spring.",
+            "Over 90,000 fans attended the concert in the park on Sunday.",
+        ]
+    )
+    assert tax > crowd
+
+
+def test_one_organizations_labels_never_train_anothers_model(organization, editor, settings):
+    settings.FACTCHECK_SPOTTER_PUBLIC_LIMIT = 2
+    _label_articles(settings, organization, editor, count=2)
+    other = factories.OrganizationFactory()
+    assert spotting_newsroom.newsroom_documents(other) == []
+    report = spotting_newsroom.retrain(other, log=lambda message: None)
+    assert report["labels"] == 0
+    assert SpotterModel.objects.get(organization=other).state == SpotterModel.State.REJECTED
+    settings.FACTCHECK_SPOTTER_SHARE_LABELS = True
+    assert len(spotting_newsroom.newsroom_documents(other)) == 2
+
+
+def test_a_kept_model_scores_only_its_own_organizations_articles(organization, editor, settings):
+    settings.FACTCHECK_SPOTTER_PUBLIC_LIMIT = 2
+    _label_articles(settings, organization, editor, count=3)
+    row = SpotterModel.objects.create(organization=organization)
+    model = spotting_newsroom.trained_model(organization, log=lambda message: None)
+    spotting_newsroom.finish(row, SpotterModel.State.KEPT, {"message": "kept"}, model)
+    article = factories.article(organization, editor, text=SAMPLE)
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    assert article.suggestions.first().model_version.startswith(f"org-{row.pk}:")
+    other = factories.OrganizationFactory()
+    other_editor = factories.member(other, Membership.Role.EDITOR)
+    elsewhere = factories.article(other, other_editor, text=SAMPLE)
+    services.suggestions_refresh(article=elsewhere, actor=permissions.SYSTEM)
+    assert not elsewhere.suggestions.first().model_version.startswith("org-")
+
+
+def test_only_an_admin_may_request_retraining(organization, editor, org_admin):
+    with pytest.raises(PermissionDenied):
+        services.spotter_train_request(organization=organization, actor=editor)
+    row = services.spotter_train_request(organization=organization, actor=org_admin)
+    assert row.state == SpotterModel.State.TRAINING
+    assert Job.objects.filter(kind="spotter_train", subject_id=row.pk).exists()
+    # A second request while one is running returns the running one.
+    assert services.spotter_train_request(organization=organization, actor=org_admin).pk == row.pk
+
+
+def test_the_spotter_settings_page_starts_a_retraining_and_shows_reports(
+    organization, editor, org_admin
+):
+    client = Client()
+    url = f"/settings/organizations/{organization.slug}/spotter/"
+    client.force_login(editor)
+    assert client.get(url).status_code == 403
+    client.force_login(org_admin)
+    page = client.get(url)
+    assert page.status_code == 200 and b"Retrain with our labels" in page.content
+    response = client.post(url)
+    assert response.status_code == 302
+    row = SpotterModel.objects.get(organization=organization)
+    assert Job.objects.filter(kind="spotter_train", subject_id=row.pk).exists()
+    row.state, row.report = (
+        SpotterModel.State.REJECTED,
+        {
+            "message": "Not kept: the new model ranked worse on the public test set",
+            "before": {"held_out_map": 0.5, "test_map": 0.151},
+            "after": {"held_out_map": 0.75, "test_map": 0.149},
+            "labels": 12,
+            "labelled_articles": 6,
+        },
+    )
+    row.save()
+    page = client.get(url).content.decode()
+    assert "0.5 → 0.75" in page and "0.151 → 0.149" in page and "Not kept" in page
