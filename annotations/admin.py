@@ -13,6 +13,7 @@ from annotations.models import (
     ArticleRevision,
     Claim,
     ClaimEvent,
+    ImportedFactCheck,
     Invitation,
     Job,
     Membership,
@@ -602,3 +603,37 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["kind", "subject_id", "state", "attempts", "created_at", "finished_at"]
     list_filter = ["state", "kind"]
     search_fields = ["last_error"]
+
+
+@admin.register(ImportedFactCheck)
+class ImportedFactCheckAdmin(ReadOnlyAdmin):
+    """Fact-checks imported from ClaimReview (issue 10); `import_claimreview` adds more."""
+
+    list_display = ["claim_reviewed", "publisher", "rating", "date_published", "imported_at"]
+    search_fields = ["claim_reviewed", "publisher", "claimant"]
+    list_filter = ["publisher"]
+    actions = ["import_again"]
+
+    def has_change_permission(self, request, obj=None):
+        # The action needs "change"; the rows themselves stay read-only (no form saves).
+        return obj is None and request.user.is_superuser
+
+    @admin.action(description="Import again from the feed or page each came from")
+    def import_again(self, request, queryset):
+        from annotations.evidence import claimreview
+        from annotations.fetching import FetchError
+
+        for location in sorted({row.imported_from for row in queryset if row.imported_from}):
+            try:
+                reviews = claimreview.load(location)
+            except (claimreview.ClaimReviewError, FetchError) as error:
+                self.message_user(request, f"{location}: {error}", level=messages.ERROR)
+                continue
+            if _admin_write(
+                self,
+                request,
+                lambda reviews=reviews, location=location: services.imported_fact_checks_save(
+                    reviews=reviews, actor=request.user, imported_from=location
+                ),
+            ):
+                self.message_user(request, f"{location}: {len(reviews)} fact-checks imported.")

@@ -96,11 +96,13 @@ class FetchContentTypeRefused(FetchError):
 class FetchHTTPError(FetchError):
     """The server answered with an error (or otherwise unusable) status."""
 
-    def __init__(self, message: str, status: int):
+    def __init__(self, message: str, status: int, retry_after: float | None = None):
         super().__init__(message)
         self.status = status
         # Overloaded or restarting servers; every other error status will not change.
         self.transient = status in _TRANSIENT_STATUSES
+        # Seconds the server asked us to wait (Retry-After), for the job's next attempt.
+        self.retry_after = retry_after
 
 
 class FetchConnectionError(FetchError):
@@ -774,7 +776,26 @@ def _check_status(response: httpx.Response) -> None:
         phrase = ""
     if status in _REDIRECTS:
         raise FetchHTTPError(f"the server answered {status}{phrase} without a Location", status)
-    raise FetchHTTPError(f"the server answered {status}{phrase}", status)
+    retry_after = _retry_after(response.headers.get("retry-after", ""))
+    raise FetchHTTPError(f"the server answered {status}{phrase}", status, retry_after)
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), None if absent."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _printable(value: str, limit: int = 100) -> str:

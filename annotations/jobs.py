@@ -16,9 +16,14 @@
 from __future__ import annotations
 
 import logging
+import random
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -40,6 +45,8 @@ TASK_NAMES = {
     "reanchor": "annotations.tasks.reanchor_article",
     "email": "annotations.notifications.send_notification_email",
     "snapshot": "annotations.evidence.archive_tasks.snapshot_source",
+    "link_check": "annotations.evidence.archive_tasks.check_source_link",
+    "snapshot_extract": "annotations.evidence.archive_tasks.extract_snapshot",
     "evidence": "annotations.evidence.tasks.run_evidence_request",
     "webhook": "annotations.webhooks.tasks.deliver_webhook",
     "spot": "annotations.spotting_jobs.spot_article",
@@ -48,7 +55,26 @@ TASK_NAMES = {
 
 
 class TransientError(Exception):
-    """A failure that may well pass: the job is tried again later."""
+    """A failure that may well pass: the job is tried again later.
+
+    `retry_after` (seconds), when the other side said how long to wait (a 429 or 503 with
+    Retry-After), is the least delay before the next attempt.
+    """
+
+    def __init__(self, *args, retry_after: float | None = None):
+        super().__init__(*args)
+        self.retry_after = retry_after
+
+
+class Deferred(Exception):
+    """Not now, and not a failure: the job goes back to the queue without using an attempt.
+
+    Raised when a host already has its share of this worker's connections (`host_slot`).
+    """
+
+    def __init__(self, message: str, delay: float):
+        super().__init__(message)
+        self.delay = delay
 
 
 class PermanentError(Exception):
@@ -168,6 +194,9 @@ class Handler:
     on_failure: Callable[[Job, str], object] | None
     soft_time_limit: int
     time_limit: int
+    jitter: float = 0.0
+    # attempt number -> seconds before the next one, in place of the doubling backoff.
+    retry_delays: Callable[[int], float] | None = None
 
     @property
     def lease(self) -> timedelta:
@@ -184,6 +213,8 @@ def job_task(
     soft_time_limit: int,
     time_limit: int,
     on_failure: Callable[[Job, str], object] | None = None,
+    jitter: float = 0.0,
+    retry_delays: Callable[[int], float] | None = None,
 ):
     """Declare the Celery task that runs jobs of `kind` with the decorated `function(job)`.
 
@@ -191,10 +222,17 @@ def job_task(
     Raise an error that `is_transient` accepts to retry later; any other error fails the
     job at once. `on_failure(job, reason)` records a failure on the job's subject (in the
     same transaction as the job's state), whether an attempt failed or the sweeper gave up.
+    `jitter` (a fraction, e.g. 0.25) spreads each retry's delay by up to that much either
+    way, so that jobs which failed together (a site that was down) do not return together.
+    `retry_delays(attempt)` gives the seconds before the next attempt instead of the doubling
+    backoff (webhooks retry for a day); waits past FACTCHECK_JOB_RETRY_MAX_DELAY are sent by
+    the sweeper once due.
     """
 
     def decorate(function: Callable[[Job], object]):
-        _HANDLERS[kind] = Handler(function, on_failure, soft_time_limit, time_limit)
+        _HANDLERS[kind] = Handler(
+            function, on_failure, soft_time_limit, time_limit, jitter, retry_delays
+        )
 
         def task(job_id: int) -> str:
             return run(kind, job_id)
@@ -222,6 +260,8 @@ def run(kind: str, job_id: int) -> str:
         return _not_claimed(job_id, handler)
     try:
         handler.run(job)
+    except Deferred as deferred:
+        return _defer(job, deferred)
     except SoftTimeLimitExceeded:
         return _fail(job, handler, f"it took longer than {handler.soft_time_limit} seconds")
     except Exception as error:
@@ -233,7 +273,7 @@ def run(kind: str, job_id: int) -> str:
             return _fail(job, handler, reason)
         if job.attempts >= job.max_attempts:
             return _fail(job, handler, f"gave up after {job.attempts} attempts: {reason}")
-        return _retry(job, reason)
+        return _retry(job, reason, handler, getattr(error, "retry_after", None))
     Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         state=Job.State.DONE, finished_at=timezone.now(), last_error="", run_after=None
     )
@@ -279,12 +319,24 @@ def _gave_up(job: Job) -> str:
     )
 
 
-def _retry(job: Job, reason: str) -> str:
-    """Queue the job again after a backoff that doubles with each attempt."""
+def _retry(
+    job: Job, reason: str, handler: Handler | None = None, retry_after: float | None = None
+) -> str:
+    """Queue the job again after a backoff that doubles with each attempt.
+
+    The handler's jitter spreads the delay; a server's Retry-After is the least delay.
+    """
     delay = min(
         settings.FACTCHECK_JOB_RETRY_DELAY * 2 ** (job.attempts - 1),
         settings.FACTCHECK_JOB_RETRY_MAX_DELAY,
     )
+    if handler is not None and handler.retry_delays is not None:
+        delay = float(handler.retry_delays(job.attempts))
+    if handler is not None and handler.jitter:
+        delay *= random.uniform(1 - handler.jitter, 1 + handler.jitter)  # noqa: S311 - not a secret
+    if retry_after is not None:
+        delay = max(delay, min(float(retry_after), settings.FACTCHECK_JOB_RETRY_MAX_DELAY))
+    delay = round(delay, 1)
     now = timezone.now()
     requeued = Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         state=Job.State.QUEUED,
@@ -292,8 +344,24 @@ def _retry(job: Job, reason: str) -> str:
         run_after=now + timedelta(seconds=delay),
         sent_at=now,
     )
-    if requeued:
+    # A countdown past the broker's visibility timeout would be delivered twice: a longer
+    # wait is left to the sweeper, which sends the job once `run_after` has passed.
+    if requeued and delay <= settings.FACTCHECK_JOB_RETRY_MAX_DELAY:
         send([job], countdown=delay)
+    return Job.State.QUEUED
+
+
+def _defer(job: Job, deferred: Deferred) -> str:
+    """Queue the job again after `deferred.delay`, giving back the attempt it did not use."""
+    now = timezone.now()
+    requeued = Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
+        state=Job.State.QUEUED,
+        attempts=F("attempts") - 1,
+        run_after=now + timedelta(seconds=deferred.delay),
+        sent_at=now,
+    )
+    if requeued:
+        send([job], countdown=deferred.delay)
     return Job.State.QUEUED
 
 
@@ -308,6 +376,43 @@ def _fail(job: Job, handler: Handler | None, reason: str) -> str:
         if failed and handler is not None and handler.on_failure is not None:
             handler.on_failure(job, reason)
     return Job.State.FAILED if failed else Job.objects.get(pk=job.pk).state
+
+
+# Connections per host
+
+
+_host_lock = threading.Condition()
+_host_busy: Counter[str] = Counter()
+
+
+@contextmanager
+def host_slot(url: str, *, limit: int | None = None):
+    """Hold one of this process's FACTCHECK_IO_PER_HOST connections to `url`'s host.
+
+    On the I/O worker's thread pool a slow site would otherwise take every thread while the
+    other sites wait. When its host is full, the thread waits up to FACTCHECK_IO_HOST_WAIT
+    seconds for a slot; then the job is deferred (`Deferred`: back to the queue in a second
+    or two, no attempt used) and the thread goes on to other work.
+    """
+    host = (urlsplit(str(url)).hostname or "").lower()
+    limit = settings.FACTCHECK_IO_PER_HOST if limit is None else limit
+    with _host_lock:
+        free = _host_lock.wait_for(
+            lambda: _host_busy[host] < limit, timeout=settings.FACTCHECK_IO_HOST_WAIT
+        )
+        if free:
+            _host_busy[host] += 1
+    if not free:
+        delay = settings.FACTCHECK_IO_DEFER_DELAY * random.uniform(0.5, 1.5)  # noqa: S311
+        raise Deferred(f"{host} already has {limit} connections from this worker", delay)
+    try:
+        yield
+    finally:
+        with _host_lock:
+            _host_busy[host] -= 1
+            if _host_busy[host] <= 0:
+                del _host_busy[host]
+            _host_lock.notify_all()
 
 
 # Sweeping

@@ -16,6 +16,8 @@ from factcheck import localservers
 # one that ran this long before it stopped counts as healthy, and starts the count over.
 RESTART_MAX_DELAY = 30.0
 HEALTHY_AFTER = 60.0
+# Where `make run` serves the evidence demo (annotations/evidence/demo_server.py).
+DEMO_PORT = 8765
 
 
 @dataclass
@@ -66,7 +68,8 @@ class Child:
 
 class Command(BaseCommand):
     help = (
-        "Start redis (embedded by default), a Celery worker, Celery beat (the job sweeper) "
+        "Start redis (embedded by default), a Celery worker, an I/O worker (threads), "
+        "Celery beat (the job sweeper) "
         "and the web server; restart the worker, beat or embedded redis when one dies."
     )
 
@@ -74,8 +77,19 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+        parser.add_argument(
+            "--io-concurrency",
+            type=int,
+            default=settings.FACTCHECK_IO_CONCURRENCY,
+            help="threads of the I/O worker (fetching sources, evidence providers, webhooks)",
+        )
+        parser.add_argument(
+            "--no-evidence-demo",
+            action="store_true",
+            help="do not serve the sample pages and provider APIs the demo's evidence uses",
+        )
 
-    def handle(self, *args, port: int, host: str, concurrency: int, **options):
+    def handle(self, *args, port: int, host: str, concurrency: int, io_concurrency: int, **options):
         # SIGTERM (a process manager, `kill`) stops the stack as Ctrl-C does, children too.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         redis = None
@@ -84,12 +98,24 @@ class Command(BaseCommand):
             redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
             self.stdout.write(f"Embedded redis-server listening on {redis.url}")
         env = dict(os.environ)
+        if (
+            not options.get("no_evidence_demo")
+            and "FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT" not in env
+        ):
+            env.update(self._evidence_demo())
         celery = [sys.executable, "-m", "celery", "-A", "factcheck"]
         children = [
             Child(
                 "celery worker",
                 [*celery, "worker", "--loglevel", "INFO", "--concurrency", str(concurrency),
-                 "--hostname", "worker@%h"],
+                 "--queues", "celery", "--hostname", "worker@%h"],
+                restart=True, env=env,
+            ),
+            # Network-bound tasks wait on other servers, not the CPU: many threads, one process.
+            Child(
+                "celery I/O worker",
+                [*celery, "worker", "--loglevel", "INFO", "--queues", "io", "--pool", "threads",
+                 "--concurrency", str(io_concurrency), "--hostname", "io@%h"],
                 restart=True, env=env,
             ),
             Child(
@@ -116,7 +142,7 @@ class Command(BaseCommand):
                     f"Readers see the published fact-checks at {url} signed out; "
                     f"API docs: {url}api/v1/docs/\n"
                     "Sign in as demo-editor, demo-reviewer or demo-admin, password factcheck-demo\n"
-                    "Press Ctrl-C to stop the web server, the worker, beat and redis.\n"
+                    "Press Ctrl-C to stop the web server, the workers, beat and redis.\n"
                 )
             )
             while True:
@@ -140,6 +166,25 @@ class Command(BaseCommand):
                 child.wait()
             if redis is not None:
                 redis.stop()
+
+    def _evidence_demo(self) -> dict[str, str]:
+        """Serve the evidence demo (sample pages, MediaWiki- and Google-shaped APIs) on loopback.
+
+        Returns the environment that points the providers at it and lets the fetcher reach
+        loopback, which only a development stack may do.
+        """
+        from annotations.evidence import demo_server
+
+        try:
+            server, _ = demo_server.start(port=DEMO_PORT)
+        except OSError:  # taken (another stack): any free port will do
+            server, _ = demo_server.start(port=0)
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        allow = ",".join(
+            filter(None, [os.environ.get("FACTCHECK_FETCH_ALLOW", ""), "127.0.0.1/32"])
+        )
+        self.stdout.write(f"Evidence demo pages and provider APIs at {base}/ (loopback allowed)")
+        return {**demo_server.settings_for(base), "FACTCHECK_FETCH_ALLOW": allow}
 
     def _supervise(self, children: list[Child]) -> bool:
         """Restart what died and may be restarted; True when the stack must stop."""

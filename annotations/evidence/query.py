@@ -1,0 +1,132 @@
+"""The question put to evidence providers, built from a claim: wording, terms, quantities."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from annotations.evidence import numbers
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?")
+# Words that carry no topic even when they are not function words.
+_WEAK_WORDS = """
+    said says say according claim claims claimed people time times year years new first last
+    former current recent recently earlier later prior previous whole world since yet still
+    even though already never ever now today week month"""
+_WEAK = frozenset(_WEAK_WORDS.split())
+
+
+@dataclass
+class Query:
+    """What to look for: the claim's wording, key terms, quantities and claimant."""
+
+    text: str
+    exact: str = ""
+    claimant: str = ""
+    language: str = "en"
+    terms: list[str] = field(default_factory=list)
+    quantities: list[dict] = field(default_factory=list)
+    # Topic words from around the claim (the article's title): they narrow a search
+    # engine's query ("listened" alone finds nothing useful) but do not rank passages.
+    context: list[str] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> list[numbers.Quantity]:
+        """The claim's quantities as `numbers.Quantity` objects."""
+        return [numbers.Quantity.from_dict(item) for item in self.quantities]
+
+    @property
+    def stems(self) -> set[str]:
+        """The key terms' stems, for matching words in passages."""
+        return {numbers.stem(term) for term in self.terms}
+
+    def search_text(self, *, max_terms: int = 8) -> str:
+        """A short keyword query for search engines: the claim's key terms, then context."""
+        ranked = sorted(self.terms, key=lambda term: (not term[:1].isupper(), -len(term)))
+        chosen = [term for term in self.terms if term in set(ranked[:max_terms])]
+        known = {numbers.stem(term.lower()) for term in chosen}
+        for term in self.context:
+            if len(chosen) >= max_terms:
+                break
+            if numbers.stem(term.lower()) not in known:
+                chosen.append(term)
+                known.add(numbers.stem(term.lower()))
+        return " ".join(chosen)
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict, stored on the EvidenceRequest."""
+        return {
+            "text": self.text,
+            "exact": self.exact,
+            "claimant": self.claimant,
+            "language": self.language,
+            "terms": self.terms,
+            "quantities": self.quantities,
+            "context": self.context,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Query:
+        """The inverse of `as_dict`."""
+        return cls(
+            text=data.get("text", ""),
+            exact=data.get("exact", ""),
+            claimant=data.get("claimant", ""),
+            language=data.get("language", "en"),
+            terms=list(data.get("terms", [])),
+            quantities=list(data.get("quantities", [])),
+            context=list(data.get("context", [])),
+        )
+
+
+def key_terms(text: str) -> list[str]:
+    """The topical words of a text in order of first appearance, one per stem."""
+    seen: set[str] = set()
+    terms = []
+    for match in _WORD.finditer(text):
+        word = match.group().replace("’", "'")
+        lowered = word.lower()
+        if lowered in numbers.STOPWORDS or lowered in _WEAK or word.isdigit() or len(word) < 3:
+            continue
+        key = numbers.stem(lowered)
+        if key in seen:
+            continue
+        seen.add(key)
+        terms.append(word)
+    return terms
+
+
+def build(
+    *, text: str, exact: str = "", claimant: str = "", language: str = "en", context: str = ""
+) -> Query:
+    """A query from a claim's parts; quantities come from the wording and the exact words."""
+    wording = " ".join(text.split())
+    exact = " ".join(exact.split())
+    quantities = numbers.parse(wording)
+    if exact and exact != wording:
+        known = {(q.value, q.unit) for q in quantities}
+        quantities += [q for q in numbers.parse(exact) if (q.value, q.unit) not in known]
+    terms = key_terms(wording if wording else exact)
+    for term in key_terms(claimant):
+        if numbers.stem(term.lower()) not in {numbers.stem(t.lower()) for t in terms}:
+            terms.append(term)
+    return Query(
+        text=wording or exact,
+        exact=exact,
+        claimant=claimant.strip(),
+        language=(language or "en")[:2],
+        terms=terms,
+        quantities=[q.as_dict() for q in quantities if not q.is_year],
+        context=key_terms(context)[:8],
+    )
+
+
+def for_claim(claim) -> Query:
+    """The query for a Claim row."""
+    return build(
+        text=claim.claim_reviewed or claim.exact,
+        exact=claim.exact,
+        claimant=claim.claimant,
+        language=getattr(claim.article, "language", "") or "en",
+        context=claim.article.title,
+    )

@@ -1,0 +1,276 @@
+"""Evidence search: requests per provider as jobs, one request run, items stored once per URL."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from annotations import jobs, urlnorm
+from annotations.evidence import passages
+from annotations.evidence import query as queries
+from annotations.evidence.providers import base as providers
+from annotations.models import Claim, EvidenceItem, EvidenceRequest, Source
+
+logger = logging.getLogger(__name__)
+
+SOURCES = providers.SourcesProvider.name
+PENDING = (EvidenceRequest.State.QUEUED, EvidenceRequest.State.RUNNING)
+FINISHED = (
+    EvidenceRequest.State.DONE,
+    EvidenceRequest.State.FAILED,
+    EvidenceRequest.State.REFUSED,
+)
+MAX_PASSAGE = 1200  # characters shown per item
+
+
+def request_evidence(claim: Claim, *, actor=None, providers_named=None) -> list[EvidenceRequest]:
+    """Ask every enabled provider about the claim: one request and one "evidence" job each.
+
+    Runs in the caller's transaction (the jobs are sent once it commits). A provider that
+    is already queued for the same question is not asked twice. The claim's fetched
+    sources are ranked again at once (no network).
+    """
+    query = queries.for_claim(claim)
+    asked = query.as_dict()
+    created = []
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for provider in providers.enabled_providers():
+        if providers_named is not None and provider.name not in providers_named:
+            continue
+        waiting = EvidenceRequest.objects.filter(
+            claim=claim, provider=provider.name, state=EvidenceRequest.State.QUEUED
+        ).first()
+        if waiting is not None and waiting.query == asked:
+            continue
+        request = EvidenceRequest(
+            claim=claim, provider=provider.name, query=asked, requested_by=user
+        )
+        request.full_clean()
+        request.save()
+        jobs.enqueue(kind="evidence", subject_id=request.pk)
+        created.append(request)
+    wanted = providers_named is None or SOURCES in providers_named
+    if wanted and claim.pk and claim.sources.exists():
+        rank_sources(claim)
+    return created
+
+
+def run_request(request_id: int) -> EvidenceRequest | None:
+    """Run one request: ask its provider, rank the passages, store the items. Idempotent.
+
+    Errors from the provider propagate to the job (which retries transient ones); the
+    request row is marked by the task.
+    """
+    request = EvidenceRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        return None
+    provider = providers.get_provider(request.provider)
+    if provider is None:
+        raise jobs.PermanentError(f"the provider {request.provider!r} is no longer configured")
+    started = timezone.now()
+    EvidenceRequest.objects.filter(pk=request.pk).update(
+        state=EvidenceRequest.State.RUNNING,
+        attempts=request.attempts + 1,
+        started_at=started,
+        error="",
+    )
+    query = queries.Query.from_dict(request.query)
+    # Loaded only for a provider that looks at the claim (the database one): web APIs are
+    # asked from the stored query, and joining claim, article and organization for every
+    # request was a large share of a job's CPU on the I/O worker.
+    claim = SimpleLazyObject(
+        lambda: Claim.objects.select_related("article__organization").get(pk=request.claim_id)
+    )
+    found = provider.search(query, claim=claim)
+    items = [item for item in (_to_item(f, query, provider) for f in found) if item]
+    finished = timezone.now()
+    with transaction.atomic():
+        kept = _store(request.claim_id, request, items)
+        # Items this provider found earlier for an older wording, untouched since, go.
+        EvidenceItem.objects.filter(
+            claim_id=request.claim_id, provider=provider.name, state=EvidenceItem.State.NEW
+        ).exclude(pk__in=kept).delete()
+        EvidenceRequest.objects.filter(pk=request.pk).update(
+            state=EvidenceRequest.State.DONE, finished_at=finished, error=""
+        )
+    # What the two updates wrote, without reading the row back.
+    request.state = EvidenceRequest.State.DONE
+    request.attempts += 1
+    request.started_at, request.finished_at, request.error = started, finished, ""
+    return request
+
+
+def mark(request_id: int, state: str, error: str = "") -> None:
+    """Record a request's state and, for a failure, its reason in words."""
+    finished = timezone.now() if state in FINISHED else None
+    EvidenceRequest.objects.filter(pk=request_id).exclude(state=EvidenceRequest.State.DONE).update(
+        state=state, error=error[:1000], finished_at=finished
+    )
+
+
+def source_fetched(source_id: int) -> None:
+    """Rank the passages of a freshly stored source snapshot against its claim.
+
+    Called by the snapshot task once a source's snapshot is saved (and committed). Stores
+    the best passage as an EvidenceItem of provider "sources". Idempotent; never raises for
+    a source that is gone.
+    """
+    source = Source.objects.select_related("claim__article").filter(pk=source_id).first()
+    if source is None:
+        return
+    rank_sources(source.claim, only=[source])
+
+
+def rank_sources(claim: Claim, *, only: list[Source] | None = None) -> EvidenceRequest:
+    """Rank the claim's fetched sources (or `only` those) and store their best passages."""
+    query = queries.for_claim(claim)
+    now = timezone.now()
+    with transaction.atomic():
+        request = (
+            EvidenceRequest.objects.select_for_update()
+            .filter(claim=claim, provider=SOURCES)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if request is None:
+            request = EvidenceRequest.objects.create(
+                claim=claim, provider=SOURCES, query=query.as_dict(), started_at=now
+            )
+        sources = only if only is not None else list(claim.sources.all())
+        items = []
+        for source in sources:
+            text = providers.source_text(source)
+            if not text:
+                continue
+            found = providers.Found(
+                url=source.url,
+                title=source.title,
+                publisher=source.publisher,
+                published_on=source.published_on,
+                text=text,
+                extra={"source_id": source.pk},
+            )
+            item = _to_item(found, query, providers.SourcesProvider())
+            if item is not None:
+                item.update(state=EvidenceItem.State.ADDED, source_id=source.pk)
+                items.append(item)
+        _store(claim.pk, request, items)
+        EvidenceRequest.objects.filter(pk=request.pk).update(
+            state=EvidenceRequest.State.DONE,
+            query=query.as_dict(),
+            attempts=request.attempts + 1,
+            finished_at=timezone.now(),
+            error="",
+        )
+    request.refresh_from_db()
+    return request
+
+
+def _to_item(found: providers.Found, query: queries.Query, provider) -> dict | None:
+    """The fields of an EvidenceItem for what a provider found; None if nothing bears."""
+    key = urlnorm.url_key(found.url)
+    if not key:
+        return None
+    if found.passage:
+        passage = _no_nul(found.passage[:MAX_PASSAGE], " ")
+        details = passages.annotate(passage, query)
+        score = found.score
+    else:
+        # A space for each NUL keeps offsets; PostgreSQL cannot store NUL in text.
+        ranked = passages.rank_text(_no_nul(found.text, " "), query, limit=1)
+        if not ranked:
+            return None
+        best = ranked[0]
+        passage = best.text[:MAX_PASSAGE]
+        details = {"highlights": best.highlights, "numbers": best.numbers}
+        score = best.score
+    spans = [span for span in details["highlights"] if span["end"] <= len(passage)]
+    numbers = [
+        {key: item[key] for key in ("text", "value", "unit", "start", "end", "agreement")}
+        for item in details["numbers"]
+        if item["end"] <= len(passage)
+    ]
+    return {
+        "provider": provider.name,
+        "url": _no_nul(found.url)[:2000],
+        "url_key": key[:2000],
+        "title": _no_nul(found.title or found.url)[:500],
+        "publisher": _no_nul(found.publisher)[:200],
+        "published_on": found.published_on,
+        "passage": passage,
+        "highlights": spans,
+        "numbers": numbers,
+        "score": float(score),
+        "rating": _no_nul(found.rating)[:200],
+    }
+
+
+def _no_nul(text: str, replacement: str = "") -> str:
+    """`text` without NUL characters, which a provider's answer may hold and PostgreSQL not."""
+    return text.replace("\x00", replacement)
+
+
+def _store(claim_id: int, request: EvidenceRequest, items: list[dict]) -> list[int]:
+    """Create or refresh each item, one per normalised URL per claim; return their ids.
+
+    An item the editor already added or dismissed keeps that state; a URL found by two
+    providers stays one item (the first provider's).
+    """
+    kept = []
+    # The items already stored at these URLs, in one query rather than one per item.
+    stored = (
+        {
+            item.url_key: item
+            for item in EvidenceItem.objects.filter(
+                claim_id=claim_id, url_key__in={fields["url_key"] for fields in items}
+            )
+        }
+        if items
+        else {}
+    )
+    for fields in items:
+        fields = dict(fields)
+        state = fields.pop("state", None)
+        source_id = fields.pop("source_id", None)
+        existing = stored.get(fields["url_key"])
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    existing = EvidenceItem.objects.create(
+                        claim_id=claim_id,
+                        request=request,
+                        state=state or EvidenceItem.State.NEW,
+                        source_id=source_id,
+                        **fields,
+                    )
+                kept.append(existing.pk)
+                stored[existing.url_key] = existing
+                continue
+            except IntegrityError:
+                # Another run stored the same URL a moment ago: refresh that one.
+                existing = EvidenceItem.objects.get(claim_id=claim_id, url_key=fields["url_key"])
+        if existing.provider != fields["provider"] and fields["provider"] != SOURCES:
+            kept.append(existing.pk)
+            continue
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.request = request
+        if state and existing.state == EvidenceItem.State.NEW:
+            existing.state = state
+        if source_id:
+            existing.source_id = source_id
+        existing.save()
+        kept.append(existing.pk)
+    return kept
+
+
+def source_added(source: Source) -> None:
+    """Mark the claim's evidence item at the source's URL, if any, as added (now cited)."""
+    key = urlnorm.url_key(source.url)
+    if key:
+        EvidenceItem.objects.filter(
+            claim_id=source.claim_id, url_key=key, state=EvidenceItem.State.NEW
+        ).update(state=EvidenceItem.State.ADDED, source=source, updated_at=timezone.now())

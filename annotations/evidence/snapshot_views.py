@@ -1,0 +1,37 @@
+"""The download of a source's snapshot (its WARC record), for members of its newsroom only."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_GET
+
+from annotations import queries
+from annotations.models import Snapshot
+
+
+@require_GET
+@login_required
+def snapshot_warc(request, pk: int):
+    """The snapshot's gzipped WARC file; 404 for anyone outside the source's newsroom."""
+    snapshot = (
+        Snapshot.objects.filter(
+            pk=pk, source__claim__article__in=queries.articles_for(request.user)
+        )
+        .only("pk", "warc", "sha256", "source_id")
+        .first()
+    )
+    if snapshot is None or not snapshot.warc:
+        raise Http404("No such snapshot.")
+    try:
+        stored = snapshot.warc.open("rb")
+    except FileNotFoundError:
+        raise Http404("The snapshot's file is missing.") from None
+    response = FileResponse(
+        stored,
+        as_attachment=True,
+        filename=f"snapshot-{snapshot.pk}-{snapshot.sha256[:12]}.warc.gz",
+        content_type="application/warc",
+    )
+    # The file is what it is: a browser must not sniff it into something it can run.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,164 @@
+"""Snapshots of cited sources, their fetch state, link health and archive links: every write."""
+
+# The product writes these on its own (actor SYSTEM) from background jobs; editors only ask
+# for a source to be fetched again. None of it changes the claim's working copy: fetch
+# state and link health describe the page, not what the newsroom says about it.
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from annotations import jobs, permissions
+from annotations.evidence.snapshots import Capture, Extraction
+from annotations.models import Snapshot, Source
+
+
+def _lock(source: Source) -> Source:
+    return Source.objects.select_for_update().get(pk=source.pk)
+
+
+@transaction.atomic
+def source_fetch_request(*, source: Source, actor, again: bool = False) -> Source:
+    """Queue a snapshot of the source (on commit); `again` for an editor's "fetch again"."""
+    if not permissions.is_system(actor):
+        permissions.require_edit(actor, source.claim.article.organization)
+    source = _lock(source)
+    source.fetch_state = Source.FetchState.PENDING
+    source.fetch_error = ""
+    source.save(update_fields=["fetch_state", "fetch_error"])
+    arguments = {"again": True} if again else {}
+    jobs.enqueue(kind="snapshot", subject_id=source.pk, arguments=arguments)
+    return source
+
+
+@transaction.atomic
+def snapshot_start(*, source: Source, actor) -> Source:
+    """Mark the source as being fetched."""
+    permissions.require_system(actor)
+    source = _lock(source)
+    source.fetch_state = Source.FetchState.FETCHING
+    source.save(update_fields=["fetch_state"])
+    return source
+
+
+def snapshot_taken_since(source: Source, since: datetime) -> Snapshot | None:
+    """The snapshot of `source` taken at or after `since` (by an earlier attempt), if any."""
+    return source.snapshots.filter(fetched_at__gte=since).order_by("-fetched_at").first()
+
+
+@transaction.atomic
+def snapshot_record(*, source: Source, actor, capture: Capture) -> Snapshot:
+    """Store a captured response as the source's newest snapshot, and queue its extraction."""
+    permissions.require_system(actor)
+    source = _lock(source)
+    snapshot = Snapshot(
+        source=source,
+        fetched_at=capture.fetched_at,
+        requested_url=capture.requested_url,
+        final_url=capture.final_url,
+        http_status=capture.status,
+        content_type=capture.content_type,
+        headers=capture.headers,
+        sha256=capture.sha256,
+        size=capture.size,
+    )
+    name = f"{source.pk}-{capture.fetched_at:%Y%m%dT%H%M%S}-{capture.sha256[:12]}.warc.gz"
+    snapshot.warc.save(name, ContentFile(capture.warc), save=False)
+    snapshot.full_clean()
+    snapshot.save()
+    source.fetch_state = Source.FetchState.FETCHED
+    source.fetch_error = ""
+    source.http_status = capture.status
+    source.final_url = capture.final_url
+    source.content_type = capture.content_type
+    source.content_sha256 = capture.sha256
+    source.fetched_at = capture.fetched_at
+    source.full_clean()
+    source.save()
+    jobs.enqueue(kind="snapshot_extract", subject_id=snapshot.pk)
+    return snapshot
+
+
+@transaction.atomic
+def snapshot_extracted(*, snapshot: Snapshot, actor, extraction: Extraction) -> Snapshot:
+    """Store what was read from the snapshot; fill the source's blank title and publisher.
+
+    The source's date is only ever the date the page states (none if it states none).
+    """
+    permissions.require_system(actor)
+    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    source = _lock(snapshot.source)
+    snapshot.text = extraction.text
+    snapshot.title = extraction.title[:500]
+    snapshot.publisher = extraction.publisher[:200]
+    snapshot.published_on = extraction.published_on
+    snapshot.full_clean()
+    snapshot.save()
+    if source.snapshots.order_by("-fetched_at", "-id").first() == snapshot:
+        source.extracted_text = extraction.text
+        source.published_on = extraction.published_on
+        source.fetch_error = extraction.error[:500]
+        if not source.title and extraction.title:
+            source.title = extraction.title[:500]
+        if not source.publisher and extraction.publisher:
+            source.publisher = extraction.publisher[:200]
+        source.full_clean()
+        source.save()
+    return snapshot
+
+
+@transaction.atomic
+def snapshot_fail(*, source: Source, actor, reason: str, refused: bool = False) -> Source:
+    """Record why the source could not be fetched (refused: nothing was sent to it)."""
+    permissions.require_system(actor)
+    source = Source.objects.select_for_update().filter(pk=source.pk).first()
+    if source is None:
+        return None
+    if source.fetch_state == Source.FetchState.REFUSED and not refused:
+        return source  # the refusal is the reason that matters
+    source.fetch_state = Source.FetchState.REFUSED if refused else Source.FetchState.FAILED
+    source.fetch_error = reason[:500]
+    source.save(update_fields=["fetch_state", "fetch_error"])
+    return source
+
+
+@transaction.atomic
+def snapshot_retrying(*, source: Source, actor, reason: str) -> Source:
+    """Record that a fetch failed for now and will be tried again."""
+    permissions.require_system(actor)
+    source = _lock(source)
+    source.fetch_state = Source.FetchState.PENDING
+    source.fetch_error = f"will try again: {reason}"[:500]
+    source.save(update_fields=["fetch_state", "fetch_error"])
+    return source
+
+
+@transaction.atomic
+def source_archive_url_set(*, source: Source, actor, archive_url: str) -> Source:
+    """Record the Internet Archive's capture of the source."""
+    permissions.require_system(actor)
+    source = _lock(source)
+    source.archive_url = archive_url
+    source.full_clean()
+    source.save(update_fields=["archive_url"])
+    return source
+
+
+@transaction.atomic
+def source_link_record(
+    *, source: Source, actor, state: str, note: str = "", failures: int = 0
+) -> Source:
+    """Record one link check: the state, its reason in words and failures in a row."""
+    permissions.require_system(actor)
+    source = _lock(source)
+    source.link_state = state
+    source.link_note = note[:500]
+    source.link_failures = min(failures, 32767)
+    source.link_checked_at = timezone.now()
+    source.full_clean()
+    source.save(update_fields=["link_state", "link_note", "link_failures", "link_checked_at"])
+    return source

@@ -1,0 +1,280 @@
+// The evidence panel of the open claim card: provider states, ranked passages, add or dismiss.
+//
+// workspace.js renders an empty `<section class="card-slot" data-slot="evidence">` in the open
+// card and dispatches "workspace:rendered" after every render; this module fills the slot from
+// a cache (no network on a re-render), polls while a provider is queued or running, and stops
+// when nothing is pending.
+
+import { api } from "./api.js";
+
+const POLL_MS = 1500;
+const REFRESH_AFTER_MS = 20000;
+const STANCES = [
+  ["supports", "Supports"],
+  ["refutes", "Refutes"],
+  ["context", "Context"],
+];
+const STATE_WORDS = {
+  queued: "queued",
+  running: "searching…",
+  done: "done",
+  failed: "failed",
+  refused: "refused",
+};
+const AGREEMENT_WORDS = {
+  agrees: "agrees with the claim",
+  disagrees: "disagrees with the claim",
+  unrelated: "another quantity",
+};
+
+const cache = new Map(); // claim id -> {data, at, error}
+const stances = new Map(); // item id -> stance chosen in the select
+const busy = new Set(); // item ids with an action on the way
+let pollTimer = null;
+let openClaimId = null;
+
+function addStylesheet() {
+  if (document.querySelector("link[data-evidence-css]")) return;
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("../css/evidence.css", import.meta.url).href;
+  link.dataset.evidenceCss = "";
+  document.head.append(link);
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function evidenceUrl(claimId) {
+  return `/api/v1/claims/${claimId}/evidence/`;
+}
+
+async function load(claimId) {
+  try {
+    const data = await api("GET", evidenceUrl(claimId));
+    cache.set(claimId, { data, at: Date.now(), error: "" });
+  } catch (error) {
+    const previous = cache.get(claimId);
+    cache.set(claimId, {
+      data: previous?.data ?? null,
+      at: Date.now(),
+      error: error.problem ?? "The evidence could not be loaded; check your connection.",
+    });
+  }
+  fill(claimId);
+  schedulePoll();
+}
+
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  pollTimer = null;
+  const entry = openClaimId === null ? null : cache.get(openClaimId);
+  if (entry?.data?.pending) {
+    const claimId = openClaimId;
+    pollTimer = setTimeout(() => load(claimId), POLL_MS);
+  }
+}
+
+// Rendering
+
+function slotFor(claimId) {
+  return document.querySelector(`.card-slot[data-slot="evidence"][data-claim-id="${claimId}"]`);
+}
+
+function fill(claimId) {
+  const slot = slotFor(claimId);
+  if (!slot) return;
+  const entry = cache.get(claimId);
+  const headingId = `c${claimId}-evidence`;
+  slot.classList.add("evidence-panel");
+  slot.setAttribute("aria-labelledby", headingId);
+  slot.setAttribute("aria-busy", entry?.data?.pending ? "true" : "false");
+  const again = el("button", { type: "button", class: "secondary evidence-again", text: "Search again" });
+  again.addEventListener("click", () => searchAgain(claimId, again));
+  const children = [
+    el("div", { class: "evidence-head" }, el("h3", { id: headingId, text: "Evidence" }), again),
+  ];
+  if (!entry) {
+    children.push(el("p", { class: "hint", text: "Loading evidence…" }));
+  } else {
+    if (entry.error) children.push(el("p", { class: "evidence-error", role: "alert", text: entry.error }));
+    if (entry.data) children.push(...panelBody(claimId, entry.data));
+  }
+  slot.replaceChildren(...children);
+}
+
+function panelBody(claimId, data) {
+  const parts = [providerList(data.requests)];
+  if (!data.items.length) {
+    parts.push(
+      el("p", {
+        class: "hint evidence-empty",
+        text: data.pending ? "Searching; passages appear here as they are found." : "Nothing found yet.",
+      }),
+    );
+    return parts;
+  }
+  parts.push(el("ol", { class: "evidence-items" }, ...data.items.map((item) => itemView(claimId, item))));
+  return parts;
+}
+
+function providerList(requests) {
+  const list = el("ul", { class: "evidence-providers", "aria-label": "Where the search looked", "aria-live": "polite" });
+  for (const request of requests) {
+    const state = el("span", { class: `evidence-state state-${request.state}`, text: STATE_WORDS[request.state] ?? request.state });
+    const row = el("li", { "data-provider": request.provider }, el("span", { class: "provider-name", text: `${request.label}: ` }), state);
+    if (request.error && request.state !== "done") {
+      row.append(el("span", { class: "evidence-reason", text: ` — ${request.error}` }));
+    }
+    list.append(row);
+  }
+  return list;
+}
+
+/** The passage with the claim's words and numbers marked; offsets are code points. */
+function passageView(item) {
+  const points = Array.from(item.passage);
+  const numbersByStart = new Map(item.numbers.map((number) => [number.start, number]));
+  const spans = [...item.highlights].sort((a, b) => a.start - b.start);
+  const quote = el("blockquote", { class: "evidence-passage", cite: item.url });
+  let at = 0;
+  for (const span of spans) {
+    if (span.start < at || span.end > points.length) continue;
+    quote.append(points.slice(at, span.start).join(""));
+    const text = points.slice(span.start, span.end).join("");
+    const number = span.kind === "number" ? numbersByStart.get(span.start) : null;
+    if (number && number.agreement !== "unrelated") {
+      quote.append(
+        el("mark", { class: `evidence-number ${number.agreement}`, text }),
+        el("span", {
+          class: `evidence-tag ${number.agreement}`,
+          text: number.agreement === "agrees" ? " ✓ agrees" : " ✗ disagrees",
+        }),
+      );
+    } else if (span.kind === "term") {
+      quote.append(el("mark", { class: "evidence-term", text }));
+    } else {
+      quote.append(text);
+    }
+    at = span.end;
+  }
+  quote.append(points.slice(at).join(""));
+  return quote;
+}
+
+function numbersSummary(item) {
+  const decided = item.numbers.filter((number) => number.agreement !== "unrelated");
+  if (!decided.length) return null;
+  return el(
+    "p",
+    { class: "evidence-numbers" },
+    `Numbers: ${decided.map((number) => `${number.text} ${AGREEMENT_WORDS[number.agreement]}`).join("; ")}.`,
+  );
+}
+
+function itemView(claimId, item) {
+  const titleId = `evidence-item-${item.id}`;
+  const row = el("li", {
+    class: `evidence-item${item.is_fact_check ? " fact-check" : ""} agreement-${item.agreement}`,
+    "aria-labelledby": titleId,
+    "data-item-id": item.id,
+  });
+  if (item.is_fact_check) {
+    row.append(
+      el(
+        "p",
+        { class: "evidence-verdict" },
+        el("span", { class: "evidence-rating", text: item.rating || "No rating" }),
+        el("span", { class: "evidence-publisher", text: ` ${item.publisher || "Unknown publisher"}` }),
+        item.published_on ? el("span", { class: "hint", text: ` · ${item.published_on}` }) : null,
+      ),
+    );
+  }
+  const link = el("a", { href: item.url, id: titleId, target: "_blank", rel: "noopener noreferrer", text: item.title || item.url });
+  const meta = [item.is_fact_check ? "" : item.publisher, item.is_fact_check ? "" : item.published_on].filter(Boolean).join(" · ");
+  row.append(el("p", { class: "evidence-title" }, link, meta ? el("span", { class: "hint", text: ` ${meta}` }) : null));
+  if (item.passage) row.append(passageView(item));
+  row.append(numbersSummary(item));
+  row.append(actions(claimId, item));
+  return row;
+}
+
+function actions(claimId, item) {
+  const bar = el("div", { class: "evidence-actions" });
+  if (item.state === "added") {
+    bar.append(el("span", { class: "evidence-added", text: "✓ Cited as a source" }));
+    return bar;
+  }
+  const selectId = `evidence-stance-${item.id}`;
+  const select = el("select", { id: selectId });
+  const chosen = stances.get(item.id) ?? (item.agreement === "disagrees" ? "refutes" : item.agreement === "agrees" ? "supports" : "context");
+  for (const [value, label] of STANCES) {
+    select.append(el("option", { value, selected: value === chosen, text: label }));
+  }
+  select.addEventListener("change", () => stances.set(item.id, select.value));
+  const add = el("button", { type: "button", class: "evidence-add", disabled: busy.has(item.id), text: "Add as source" });
+  add.addEventListener("click", () => act(claimId, item, { action: "add", stance: select.value }));
+  const dismiss = el("button", { type: "button", class: "secondary evidence-dismiss", disabled: busy.has(item.id), text: "Dismiss" });
+  dismiss.setAttribute("aria-label", `Dismiss ${item.title || item.url}`);
+  dismiss.addEventListener("click", () => act(claimId, item, { action: "dismiss" }));
+  bar.append(el("label", { for: selectId, text: "Stance " }), select, add, dismiss);
+  return bar;
+}
+
+// Actions
+
+async function act(claimId, item, body) {
+  busy.add(item.id);
+  fill(claimId);
+  try {
+    const data = await api("POST", `${evidenceUrl(claimId)}items/${item.id}/`, body);
+    cache.set(claimId, { data, at: Date.now(), error: "" });
+    if (body.action === "add") {
+      // A new source changed the claim: workspace.js reloads it, keeping unsaved input.
+      document.dispatchEvent(new CustomEvent("workspace:reload-claim", { detail: { claimId } }));
+    }
+  } catch (error) {
+    const entry = cache.get(claimId);
+    cache.set(claimId, { ...entry, error: error.problem ?? "That did not work; check your connection." });
+  } finally {
+    busy.delete(item.id);
+    fill(claimId);
+  }
+}
+
+async function searchAgain(claimId, button) {
+  button.disabled = true;
+  try {
+    const data = await api("POST", evidenceUrl(claimId));
+    cache.set(claimId, { data, at: Date.now(), error: "" });
+  } catch (error) {
+    const entry = cache.get(claimId);
+    cache.set(claimId, { ...entry, error: error.problem ?? "The search could not be started." });
+  }
+  fill(claimId);
+  schedulePoll();
+}
+
+// Hooks
+
+document.addEventListener("workspace:rendered", (event) => {
+  addStylesheet();
+  openClaimId = event.detail?.openClaimId ?? null;
+  for (const slot of document.querySelectorAll('.card-slot[data-slot="evidence"]')) {
+    const claimId = Number(slot.dataset.claimId);
+    const entry = cache.get(claimId);
+    fill(claimId);
+    const stale = !entry || (!entry.data?.pending && Date.now() - entry.at > REFRESH_AFTER_MS);
+    if (stale && !pollTimer) load(claimId);
+  }
+  schedulePoll();
+});

@@ -1,0 +1,106 @@
+"""Evidence end to end: a real worker asks the providers; the panel shows it in Chromium."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from annotations import permissions, services
+from annotations.evidence import claimreview, demo_server
+from annotations.models import Claim, EvidenceItem, Source
+from tests import factories
+from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
+from tests.conftest import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LISTENERS = "Over 160,000 people listened in at once"
+
+
+@pytest.fixture
+def demo_web(settings):
+    """The demo server on a free port, and the settings pointing the providers at it."""
+    server, _thread = demo_server.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {
+        "FACTCHECK_FETCH_ALLOW": "127.0.0.1",
+        "FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT": f"{base}/w/api.php",
+        "FACTCHECK_EVIDENCE_GOOGLE_API_KEY": "",
+    }
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1"]
+    settings.FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT = env["FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT"]
+    settings.FACTCHECK_EVIDENCE_GOOGLE_API_KEY = ""
+    yield base, env
+    server.shutdown()
+    server.server_close()
+
+
+def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_panel(
+    browser, live_server, newsroom, demo_web, start_celery_worker
+):
+    base, env = demo_web
+    start_celery_worker(env)
+    services.imported_fact_checks_save(
+        reviews=claimreview.load(str(demo_server.FEED)), actor=permissions.SYSTEM
+    )
+    article = newsroom["article"]
+    api = Client()
+    api.force_login(newsroom["editor"])
+    created = api.post(
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
+        json.dumps({"selectors": factories.quote_selectors(article.text, LISTENERS)}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    claim = Claim.objects.get(pk=created.json()["id"])
+    cited = api.post(
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/",
+        json.dumps({"url": f"{base}/pages/spaces-doubt.html", "stance": "context"}),
+        content_type="application/json",
+        headers={"If-Match": created["ETag"]},
+    )
+    assert cited.status_code == 201, cited.content
+
+    def finished():
+        body = api.get(f"/api/v1/claims/{claim.pk}/evidence/").json()
+        providers = {r["provider"]: r["state"] for r in body["requests"]}
+        done = providers.get("factchecks") == "done" and providers.get("mediawiki") == "done"
+        return body if done and "sources" in providers and not body["pending"] else None
+
+    body = wait_for(finished, timeout=90, message="the evidence requests did not finish")
+    items = body["items"]
+    # The earlier fact-check of these words comes first, with its publisher and rating.
+    assert items[0]["provider"] == "factchecks"
+    assert (items[0]["publisher"], items[0]["rating"]) == ("Example Fact Check", "Mostly true")
+    wiki = next(item for item in items if item["provider"] == "mediawiki")
+    assert any(n["text"] == "160,000" and n["agreement"] == "agrees" for n in wiki["numbers"])
+    cited_page = next(item for item in items if item["provider"] == "sources")
+    assert cited_page["agreement"] == "disagrees"  # the page says about 120,000
+    assert Source.objects.get(claim=claim).fetch_state == "fetched"
+
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    panel = page.locator(".claim-card.active .evidence-panel")
+    panel.locator(".evidence-item").first.wait_for()
+    first = panel.locator(".evidence-item").first
+    assert "Mostly true" in first.locator(".evidence-rating").inner_text()
+    assert "Example Fact Check" in first.inner_text()
+    assert panel.locator(".evidence-tag.agrees").count() >= 1
+    assert panel.locator(".evidence-tag.disagrees").count() >= 1
+    assert "Wikipedia: done" in panel.locator(".evidence-providers").inner_text()
+    panel.locator(".evidence-item.fact-check").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "workspace-evidence.png"), full_page=True)
+    assert_accessible(page, "workspace with evidence")
+
+    # Add the Wikipedia passage as a supporting source, in one click.
+    wiki_row = panel.locator(f'.evidence-item[data-item-id="{wiki["id"]}"]')
+    wiki_row.get_by_label("Stance").select_option("supports")
+    wiki_row.get_by_role("button", name="Add as source").click()
+    panel.locator(f'.evidence-item[data-item-id="{wiki["id"]}"] .evidence-added').wait_for()
+    wait_for(lambda: Source.objects.filter(claim=claim, url=wiki["url"]).exists())
+    source = Source.objects.get(claim=claim, url=wiki["url"])
+    assert source.stance == "supports"
+    assert EvidenceItem.objects.get(pk=wiki["id"]).state == "added"
+    page.locator(".claim-card.active .sources h3", has_text="Sources (2)").wait_for()
+    assert page.errors == []

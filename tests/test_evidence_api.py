@@ -1,0 +1,209 @@
+"""The evidence API: a claim's requests and items, search again, add as source, dismiss."""
+
+import pytest
+from django.test import Client
+
+from annotations import permissions, services
+from annotations.evidence import search
+from annotations.models import EvidenceItem, EvidenceRequest, Source
+from tests import factories
+
+CLAIM = "Over 160,000 people listened in at once"
+
+
+@pytest.fixture
+def claim(article, editor, settings):
+    settings.FACTCHECK_EVIDENCE_GOOGLE_API_KEY = ""
+    return services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, CLAIM)
+    )
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def evidence_url(claim) -> str:
+    return f"/api/v1/claims/{claim.pk}/evidence/"
+
+
+def item_for(claim, **fields) -> EvidenceItem:
+    defaults = {
+        "provider": "mediawiki",
+        "url": "https://en.wikipedia.org/wiki/Twitter_Spaces",
+        "title": "Twitter Spaces",
+        "passage": "More than 160,000 listeners.",
+        "numbers": [
+            {"text": "160,000", "value": 160000.0, "unit": "", "start": 10, "end": 17,
+             "agreement": "agrees"}
+        ],
+        "score": 1.2,
+    }  # fmt: skip
+    defaults.update(fields)
+    from annotations import urlnorm
+
+    return EvidenceItem.objects.create(
+        claim=claim, url_key=urlnorm.url_key(defaults["url"]), **defaults
+    )
+
+
+def test_creating_a_claim_queues_one_request_per_enabled_provider(claim):
+    response = signed_in(claim.creator).get(evidence_url(claim))
+    assert response.status_code == 200
+    body = response.json()
+    assert {r["provider"]: r["state"] for r in body["requests"]} == {
+        "factchecks": "queued",
+        "mediawiki": "queued",
+    }
+    assert body["pending"] is True and body["items"] == []
+    assert {r["label"] for r in body["requests"]} == {"Earlier fact-checks", "Wikipedia"}
+
+
+def test_rewording_a_claim_asks_again_but_other_edits_do_not(claim, editor):
+    services.claim_update(claim=claim, actor=editor, expected_version=None, claimant="PTI")
+    assert claim.evidence_requests.count() == 2
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, claim_reviewed="160,000 listened at once"
+    )
+    assert claim.evidence_requests.count() == 4
+
+
+def test_outsiders_get_404_and_anonymous_401(claim):
+    outsider = factories.member(factories.OrganizationFactory(), username="nosy")
+    assert signed_in(outsider).get(evidence_url(claim)).status_code == 404
+    assert Client().get(evidence_url(claim)).status_code == 401
+
+
+def test_items_show_numbers_rating_and_earlier_fact_checks_first(claim):
+    item_for(claim, score=3.0)
+    item_for(
+        claim,
+        provider="factchecks",
+        url="https://checker.test/spaces",
+        title="Earlier check",
+        rating="Mostly true",
+        score=0.5,
+    )
+    items = signed_in(claim.creator).get(evidence_url(claim)).json()["items"]
+    assert [item["provider"] for item in items] == ["factchecks", "mediawiki"]
+    assert items[0]["rating"] == "Mostly true" and items[0]["is_fact_check"] is True
+    number = items[1]["numbers"][0]
+    assert {key: number[key] for key in ("text", "value", "agreement")} == {
+        "text": "160,000",
+        "value": 160000.0,
+        "agreement": "agrees",
+    }
+    assert items[1]["agreement"] == "agrees"
+
+
+def test_search_again_answers_202_and_queues_new_requests(claim):
+    EvidenceRequest.objects.filter(claim=claim).update(state="done")
+    response = signed_in(claim.creator).post(evidence_url(claim))
+    assert response.status_code == 202
+    assert response.json()["pending"] is True
+    assert claim.evidence_requests.filter(state="queued").count() == 2
+
+
+def test_search_again_does_not_stack_up_identical_queued_requests(claim):
+    signed_in(claim.creator).post(evidence_url(claim))
+    signed_in(claim.creator).post(evidence_url(claim))
+    assert claim.evidence_requests.count() == 2
+
+
+def test_a_reader_token_may_look_but_not_search_again(claim):
+    outsider_free = Client(headers={"Authorization": "Token nope"})
+    assert outsider_free.post(evidence_url(claim)).status_code == 401
+
+
+def test_add_as_source_cites_the_item_with_its_stance(claim):
+    item = item_for(claim)
+    response = signed_in(claim.creator).post(
+        f"{evidence_url(claim)}items/{item.pk}/",
+        {"action": "add", "stance": "refutes"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    source = Source.objects.get(claim=claim)
+    assert (source.url, source.stance, source.title) == (item.url, "refutes", "Twitter Spaces")
+    assert source.quote == "More than 160,000 listeners."
+    (shown,) = response.json()["items"]
+    assert (shown["state"], shown["source"]) == ("added", source.pk)
+    # Adding again does not cite it twice.
+    signed_in(claim.creator).post(
+        f"{evidence_url(claim)}items/{item.pk}/", {"action": "add"}, content_type="application/json"
+    )
+    assert Source.objects.filter(claim=claim).count() == 1
+
+
+def test_dismiss_hides_the_item(claim):
+    item = item_for(claim)
+    response = signed_in(claim.creator).post(
+        f"{evidence_url(claim)}items/{item.pk}/",
+        {"action": "dismiss"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["items"] == []
+    item.refresh_from_db()
+    assert item.state == "dismissed"
+
+
+def test_an_unknown_action_is_a_problem_document(claim):
+    item = item_for(claim)
+    response = signed_in(claim.creator).post(
+        f"{evidence_url(claim)}items/{item.pk}/",
+        {"action": "shred"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_an_item_of_another_claim_is_not_found(claim, article, editor):
+    other = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "the median age is only 22.8 years"),
+    )
+    item = item_for(other)
+    response = signed_in(editor).post(
+        f"{evidence_url(claim)}items/{item.pk}/",
+        {"action": "dismiss"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+
+
+def test_citing_a_source_at_an_items_url_marks_the_item_added(claim, editor):
+    item = item_for(claim)
+    services.source_add(
+        claim=claim, actor=editor, url="http://www.en.wikipedia.org/wiki/Twitter_Spaces/"
+    )
+    item.refresh_from_db()
+    assert item.state == "added" and item.source is not None
+
+
+def test_a_fetched_source_is_ranked_into_an_item_with_its_best_passage(claim, editor):
+    source = services.source_add(claim=claim, actor=editor, url="https://ledger.example/spaces")
+    Source.objects.filter(pk=source.pk).update(
+        extracted_text=(
+            "Khan spoke for two hours.\n\nMore than 160,000 listeners tuned in at once.\n\n"
+            "About 120,000 listeners were counted by others."
+        )
+    )
+    search.source_fetched(source.pk)
+    search.source_fetched(source.pk)  # idempotent
+    (item,) = EvidenceItem.objects.filter(claim=claim)
+    assert item.provider == "sources" and item.state == "added" and item.source_id == source.pk
+    assert item.passage == "More than 160,000 listeners tuned in at once."
+    assert claim.evidence_requests.get(provider="sources").state == "done"
+
+
+def test_source_fetched_ignores_a_source_that_is_gone(db):
+    search.source_fetched(987654)
+
+
+def test_importing_fact_checks_is_for_the_system_and_site_admins(claim, editor):
+    with pytest.raises(permissions.PermissionDenied):
+        services.imported_fact_checks_save(reviews=[], actor=editor)
