@@ -1,6 +1,9 @@
-"""Pure: a claim event's changes made compact, long texts summarised instead of copied."""
+"""Pure: a claim event's changes made compact, and read back as sentences with word diffs."""
 
+import datetime as dt
+import difflib
 import hashlib
+import re
 
 # Texts up to this many characters are kept whole in history; longer ones (a conclusion,
 # a quote) are summarised, so two edits of a 20,000-character conclusion store about a
@@ -76,3 +79,209 @@ def _common_prefix_length(a: str, b: str, limit: int | None = None) -> int:
         else:
             high = middle - 1
     return low
+
+
+# Reading the history: sentences a newsroom reads, not a diff of field names.
+
+FIELD_LABELS = {
+    "claim_reviewed": "Wording",
+    "claimant": "Claimant",
+    "claim_date": "Claim date",
+    "rating": "Rating",
+    "conclusion": "Conclusion",
+    "assignee": "Assignee",
+    "tags": "Tags",
+    "status": "Status",
+    "review_note": "Review note",
+    "note": "Note",
+    "exact": "Passage",
+    "title": "Title",
+    "publisher": "Publisher",
+    "quote": "Quote",
+    "stance": "Stance",
+    "url": "Address",
+}
+# Fields whose changes are shown as an inline word difference.
+TEXT_FIELDS = {"claim_reviewed", "conclusion", "claimant", "title", "quote", "review_note", "exact"}
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "published": "Published",
+    "retracted": "Retracted",
+}
+STATUS_SENTENCES = {
+    ("draft", "in_review"): "Sent to review",
+    ("in_review", "draft"): "Taken back to draft",
+    ("in_review", "published"): "Published",
+    ("published", "in_review"): "Sent back to review",
+    ("published", "retracted"): "Retracted",
+    ("draft", "retracted"): "Retracted",
+    ("in_review", "retracted"): "Retracted",
+    ("retracted", "in_review"): "Sent to review again",
+    ("published", "draft"): "Reopened as a draft of a correction",
+}
+# Words, whitespace and punctuation; a number with separators ("164,000", "3.5") is one word.
+_WORDS = re.compile(r"\s+|\d+(?:[.,]\d+)+|\w+|[^\w\s]", re.UNICODE)
+# Quoted passages in sentences are cut to this many characters.
+QUOTE_CHARS = 80
+
+
+def entry(event, *, actor: str, when: str) -> dict:
+    """One history entry for the workspace: a sentence and the changes with their diffs.
+
+    `event` has `id`, `action`, `changes` (as stored, compacted) and `created_at`;
+    `actor` is who made it and `when` its local time as people read it ("2 Dec 10:14").
+    """
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    return {
+        "id": event.id,
+        "at": event.created_at.isoformat(),
+        "actor": actor,
+        "action": event.action,
+        "sentence": f"{_what(event.action, changes)} by {actor}, {when}",
+        "changes": _field_changes(changes),
+    }
+
+
+def word_diff(old: str, new: str) -> list[list[str]]:
+    """An inline difference of two texts by words: [["equal"|"insert"|"delete", text], ...]."""
+    a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
+    result: list[list[str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            _append(result, "equal", "".join(a[a1:a2]))
+            continue
+        if tag in ("delete", "replace"):
+            _append(result, "delete", "".join(a[a1:a2]))
+        if tag in ("insert", "replace"):
+            _append(result, "insert", "".join(b[b1:b2]))
+    return result
+
+
+def _append(result: list[list[str]], op: str, text: str) -> None:
+    if not text:
+        return
+    if result and result[-1][0] == op:
+        result[-1][1] += text
+    else:
+        result.append([op, text])
+
+
+def _display(name: str, value) -> str:
+    """A stored history value as people read it."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, dict) and "changed" in value:
+        return ("…" if value.get("at") else "") + value["changed"] + "…"
+    if name == "status":
+        return STATUS_LABELS.get(value, str(value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if name == "claim_date":
+        try:
+            return dt.date.fromisoformat(value).strftime("%-d %b %Y")
+        except (TypeError, ValueError):
+            return str(value)
+    return " ".join(str(value).split())
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > QUOTE_CHARS:
+        text = text[: QUOTE_CHARS - 1] + "…"
+    return f"“{text}”"
+
+
+def _field_changes(changes: dict) -> list[dict]:
+    result = []
+    for name, value in changes.items():
+        if name not in FIELD_LABELS or not (isinstance(value, list) and len(value) == 2):
+            continue
+        old, new = value
+        item = {
+            "field": name,
+            "label": FIELD_LABELS[name],
+            "old": _display(name, old),
+            "new": _display(name, new),
+        }
+        if name in TEXT_FIELDS:
+            if isinstance(old, dict) and isinstance(new, dict):
+                item["diff"] = [
+                    ["equal", "…"],
+                    *word_diff(old.get("changed", ""), new.get("changed", "")),
+                    ["equal", "…"],
+                ]
+            else:
+                item["diff"] = word_diff(_plain(old), _plain(new))
+        result.append(item)
+    return result
+
+
+def _plain(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _field_sentence(name: str, old, new, *, lower: bool = False) -> str:
+    label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    label = label.lower() if lower else label
+    before, after = _display(name, old), _display(name, new)
+    if name in ("conclusion", "review_note", "quote") or isinstance(new, dict):
+        return f"{label} {'written' if not before else 'edited'}"
+    if not before:
+        return f"{label} set to {after}"
+    if not after:
+        return f"{label} cleared (was {before})"
+    return f"{label} changed from {before} to {after}"
+
+
+def _what(action: str, changes: dict) -> str:
+    """What happened, as the start of a sentence."""
+    if action == "created":
+        exact = changes.get("exact")
+        passage = exact.get("changed", "") if isinstance(exact, dict) else str(exact or "")
+        return f"Claim made from {_quote(passage)}" if passage else "Claim made"
+    if action == "status":
+        status = changes.get("status") or ["", ""]
+        what = STATUS_SENTENCES.get(
+            tuple(status), f"Status changed to {_display('status', status[1])}"
+        )
+        if changes.get("published_version"):
+            what += f" (version {changes['published_version']})"
+        note = changes.get("note")
+        if isinstance(note, str) and note:
+            what += f" with the note {_quote(note)}"
+        return what
+    if action == "changes requested":
+        note = changes.get("review_note")
+        return "Changes requested" + (f": {_quote(note)}" if isinstance(note, str) else "")
+    if action in ("source added", "source removed"):
+        verb = "added" if action == "source added" else "removed"
+        return f"Source {verb}: {changes.get('url', '')}"
+    if action == "source updated":
+        parts = [
+            _field_sentence(name, *value, lower=True)
+            for name, value in changes.items()
+            if name != "source" and isinstance(value, list) and len(value) == 2
+        ]
+        return "Source changed: " + "; ".join(parts) if parts else "Source changed"
+    if action in ("reattached", "reanchored"):
+        if "orphaned" in changes:
+            return f"Orphaned: {changes['orphaned']}"
+        exact = changes.get("exact")
+        if isinstance(exact, list) and len(exact) == 2:
+            new = exact[1].get("changed", "") if isinstance(exact[1], dict) else exact[1]
+            verb = "Re-attached to" if action == "reattached" else "Moved with the text to"
+            return f"{verb} {_quote(str(new))}"
+        return "Moved with the article's new text"
+    if action == "updated":
+        parts = [
+            _field_sentence(name, *value)
+            for name, value in changes.items()
+            if name in FIELD_LABELS and name != "status" and isinstance(value, list)
+        ]
+        sentence = "; ".join(parts) or "Edited"
+        if "status" in changes:
+            sentence += "; reopened as a draft of a correction"
+        return sentence
+    return action.capitalize()

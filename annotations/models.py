@@ -734,7 +734,10 @@ class Comment(models.Model):
 class Notification(models.Model):
     """Something a member should know about, shown in the app and optionally emailed."""
 
-    Kind = models.TextChoices("Kind", [(kind, label) for kind, label in NOTIFICATION_KINDS])
+    # Functional TextChoices take (NAME, (value, label)): the stored value is the short kind.
+    Kind = models.TextChoices(
+        "Kind", [(kind.upper(), (kind, label)) for kind, label in NOTIFICATION_KINDS]
+    )
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

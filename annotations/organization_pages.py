@@ -1,5 +1,5 @@
-"""Public organization pages (fact-checks, corrections, methodology), the public home, and the
-admins' organization settings page where the methodology is written.
+"""Public organization pages (fact-checks, corrections, methodology, logo), the public home, and
+the admins' organization settings: name, URL, logo, review rule, methodology, rating scale.
 
 The public pages show published versions only (through `queries`), are the same for
 everyone, and are cacheable: `Cache-Control: public` with an ETag drawn from what they show.
@@ -7,12 +7,18 @@ everyone, and are cacheable: `Cache-Control: public` with an ETag drawn from wha
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +27,8 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from annotations import permissions, queries, reader, services, versions, views
-from annotations.models import METHODOLOGY_MAX, Organization, PublishedVersion
+from annotations import contrast, dashboard, permissions, queries, reader, services, versions
+from annotations.models import METHODOLOGY_MAX, Claim, Organization, PublishedVersion
 from annotations.rendering import markdown_to_safe_html
 
 PAGE_SIZE = 20
@@ -44,7 +50,7 @@ def _public_organization(slug: str) -> Organization:
 def home(request):
     """The front page: a member's article list, or for everyone else the newsrooms to read."""
     if request.user.is_authenticated:
-        return views.article_list(request)
+        return dashboard.dashboard(request)
     return public_home(request)
 
 
@@ -202,6 +208,7 @@ def methodology(request, org: str):
         "methodology",
         organization.name,
         organization.url,
+        organization.logo.name,
         organization.methodology,
         reader.scale_parts(scale),
     )
@@ -253,30 +260,231 @@ class OrganizationSettingsForm(forms.Form):
     )
 
 
-@login_required
-def settings_page(request, slug: str):
-    """An organization's settings, the public methodology included: for its admins only."""
+def _admin_organization(request, slug: str) -> Organization:
+    """The organization if the user administers it: 404 for outsiders, 403 for other members."""
     organization = get_object_or_404(queries.organizations_of(request.user), slug=slug)
     if not permissions.can_manage_members(request.user, organization):
         raise PermissionDenied("Only an organization admin can change its settings.")
+    return organization
+
+
+class LogoForm(forms.Form):
+    """The newsroom's logo: replaced by an upload, or removed."""
+
+    logo = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="PNG, JPEG or WebP, at most 512 KB; shown to readers beside the name.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+
+
+@login_required
+def settings_page(request, slug: str):
+    """An organization's settings, the public methodology included: for its admins only."""
+    organization = _admin_organization(request, slug)
     initial = {name: getattr(organization, name) for name in OrganizationSettingsForm.base_fields}
     form = OrganizationSettingsForm(request.POST or None, initial=initial)
+    logo_form = LogoForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and logo_form.is_valid():
             try:
-                services.organization_update(
-                    organization=organization, actor=request.user, **form.cleaned_data
-                )
+                # The settings and the logo are saved together or not at all.
+                with transaction.atomic():
+                    services.organization_update(
+                        organization=organization, actor=request.user, **form.cleaned_data
+                    )
+                    _save_logo(request, organization, logo_form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                target = logo_form if "logo" in getattr(error, "error_dict", {}) else form
+                target.add_error(None, error)
             else:
                 messages.success(request, "Settings saved.")
                 return redirect(request.path)
         status = 400
+    organization.refresh_from_db()
     context = {
         "organization": organization,
         "form": form,
+        "logo_form": logo_form,
         "methodology_max": METHODOLOGY_MAX,
+        "section": "general",
     }
     return render(request, "reader/organization_settings.html", context, status=status)
+
+
+def _save_logo(request, organization: Organization, data: dict) -> None:
+    upload = data.get("logo")
+    if upload:
+        limit = settings.FACTCHECK_LOGO_MAX_BYTES
+        # Refused before the upload is read into memory.
+        if upload.size > limit:
+            size, most = upload.size // 1024, limit // 1024
+            raise ValidationError({"logo": f"The logo is {size:,} KB; the limit is {most:,} KB."})
+        services.organization_logo_set(
+            organization=organization, actor=request.user, data=upload.read()
+        )
+    elif data.get("remove_logo") and organization.logo:
+        services.organization_logo_set(organization=organization, actor=request.user, data=None)
+
+
+@login_required
+def my_settings(request):
+    """The settings of the organization the user administers (the first, if several)."""
+    organization = queries.administered_organizations(request.user).first()
+    if organization is not None:
+        return redirect("organization-settings", organization.slug)
+    raise PermissionDenied("Only an organization admin can change its settings.")
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp"}
+
+
+@require_safe
+def logo(request, org: str):
+    """The organization's logo, public, as an image and nothing else.
+
+    Served with its checked type, `nosniff` and a sandboxing CSP, so that even a file that
+    is also something else (a polyglot) is only ever an image here.
+    """
+    organization = get_object_or_404(Organization.objects.only("slug", "logo"), slug=org)
+    name = organization.logo.name
+    content_type = LOGO_TYPES.get(Path(name).suffix.lower()) if name else None
+    if content_type is None:
+        raise Http404("This organization has no logo.")
+    # The file name carries the image's digest: a new logo is a new ETag.
+    etag = f'"{Path(name).stem}"'
+    response = reader.not_modified(request, etag, None)
+    if response is None:
+        try:
+            handle = organization.logo.open("rb")
+        except FileNotFoundError:
+            raise Http404("This organization has no logo.") from None
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Disposition"] = "inline"
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+class RatingRowForm(forms.Form):
+    """One rating of the scale as the editor shows it; a blank new row is ignored."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    position = forms.IntegerField(min_value=1, max_value=999, label="Order")
+    label = forms.CharField(max_length=60, required=False)
+    value = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Empty for a label outside the numeric range.",
+    )
+    colour = forms.RegexField(
+        regex=r"^#[0-9A-Fa-f]{6}$",
+        initial="#57606a",
+        error_messages={"invalid": "Write the colour like #1a7f37."},
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    description = forms.CharField(max_length=300, required=False)
+    is_hidden = forms.BooleanField(required=False, label="Hidden from new claims")
+    delete = forms.BooleanField(required=False, label="Delete")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id") and not (data.get("label") or "").strip():
+            self.add_error("label", "A rating needs a label.")
+        return data
+
+
+RatingRows = forms.formset_factory(RatingRowForm, extra=1, max_num=60, absolute_max=60)
+
+
+def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
+    """The scale's ratings as initial form rows, and what each is used by."""
+    ratings = list(scale.ratings.order_by("position"))
+    claims = dict(
+        Claim.objects.filter(rating__in=ratings)
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )
+    published = dict(
+        PublishedVersion.objects.filter(rating__in=ratings)
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )
+    initial = [
+        {
+            "id": rating.pk,
+            "position": number,
+            "label": rating.label,
+            "value": rating.value,
+            "colour": rating.colour,
+            "description": rating.description,
+            "is_hidden": rating.is_hidden,
+        }
+        for number, rating in enumerate(ratings, start=1)
+    ]
+    usage = {
+        rating.pk: {"claims": claims.get(rating.pk, 0), "published": published.get(rating.pk, 0)}
+        for rating in ratings
+    }
+    return initial, usage
+
+
+@login_required
+def scale_page(request, slug: str):
+    """Edit the verdict scale: labels, values, colours (contrast checked), order, hiding.
+
+    A rating in use can be renamed, recoloured or hidden from new claims, never deleted;
+    published verdicts keep their rating (see `services.scale_update`).
+    """
+    organization = _admin_organization(request, slug)
+    scale = get_object_or_404(organization.rating_scales, is_default=True)
+    initial, usage = _rating_rows(scale)
+    rows = RatingRows(request.POST or None, initial=initial, prefix="ratings")
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if rows.is_valid():
+            entries = []
+            for number, row in enumerate(rows.cleaned_data):
+                if not row or (not row.get("id") and not (row.get("label") or "").strip()):
+                    continue  # the blank row for a new rating, left empty
+                entries.append((row["position"], number, row))
+            ordered = [row for _, _, row in sorted(entries, key=lambda e: (e[0], e[1]))]
+            try:
+                services.scale_update(scale=scale, actor=request.user, ratings=ordered)
+            except ValidationError as error:
+                errors = list(error.messages)
+            else:
+                messages.success(request, "Rating scale saved.")
+                return redirect(request.path)
+        status = 400
+    forms_with_usage = [
+        {
+            "form": form,
+            "usage": usage.get(form.initial.get("id"), {"claims": 0, "published": 0}),
+            "checks": contrast.checks(
+                (form["colour"].value() or "#57606a")
+                if re.fullmatch(r"#[0-9A-Fa-f]{6}", form["colour"].value() or "")
+                else "#57606a"
+            ),
+        }
+        for form in rows.forms
+    ]
+    context = {
+        "organization": organization,
+        "scale": scale,
+        "rows": rows,
+        "forms": forms_with_usage,
+        "errors": errors,
+        "section": "scale",
+        "aa": contrast.AA_NORMAL,
+    }
+    return render(request, "reader/organization_scale.html", context, status=status)

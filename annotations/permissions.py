@@ -180,3 +180,18 @@ def require_accept_invitation(actor, invitation) -> None:
     _require_actor(actor)
     if not can_accept_invitation(actor, invitation):
         raise PermissionDenied("This invitation is for another account.")
+
+
+def require_own_comment(actor, comment) -> None:
+    """Raise PermissionDenied unless `actor` wrote `comment` and may still edit in its newsroom."""
+    _require_actor(actor)
+    if is_system(actor) or comment.author_id != actor.pk:
+        raise PermissionDenied("Only its author can change or delete a comment.")
+    require_edit(actor, comment.claim.article.organization)
+
+
+def require_self(actor, user) -> None:
+    """Raise PermissionDenied unless `actor` is `user` (their own settings, their own inbox)."""
+    _require_actor(actor)
+    if is_system(actor) or actor.pk != user.pk:
+        raise PermissionDenied("Only you can change your own settings.")

@@ -1,5 +1,6 @@
 """Every read that depends on who asks: the one access path for views and the API."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -12,7 +13,9 @@ from annotations.models import (
     ArticleRevision,
     Claim,
     ClaimEvent,
+    Comment,
     Membership,
+    Notification,
     Organization,
     PublishedVersion,
     Rating,
@@ -215,6 +218,31 @@ def organization_scale(organization: Organization) -> list[Rating]:
     )
 
 
+def administered_organizations(user) -> QuerySet[Organization]:
+    """The organizations `user` is an admin of, by name (one query)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    organizations = Organization.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.ADMIN
+    )
+    limit = permissions.acting_within(user)
+    return organizations if limit is None else organizations.filter(pk=limit)
+
+
+def ratings_offered(article: Article) -> QuerySet[Rating]:
+    """The verdicts a claim on `article` may get, best first: the default scale without its
+    hidden ratings, except those the article's claims already have."""
+    return (
+        Rating.objects.filter(
+            scale__organization_id=article.organization_id, scale__is_default=True
+        )
+        .filter(Q(is_hidden=False) | Q(claims__article=article))
+        .distinct()
+        .select_related("scale")
+        .order_by("position")
+    )
+
+
 # Public API v1 (annotations.api.public): the feed a syncing consumer reads, as plain rows
 # (`values()`): a page of a hundred claims is presented in a few milliseconds that way.
 
@@ -343,6 +371,20 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
                     "rating__scale", "revision", "published_by"
                 ),
                 to_attr="current_versions",
+            ),
+        )
+        .annotate(
+            live_comment_count=Count(
+                "comments", filter=Q(comments__deleted_at__isnull=True), distinct=True
+            ),
+            open_threads=Count(
+                "comments",
+                filter=Q(
+                    comments__parent__isnull=True,
+                    comments__resolved_at__isnull=True,
+                    comments__deleted_at__isnull=True,
+                ),
+                distinct=True,
             ),
         )
         .order_by("start", "-end", "id")
@@ -508,3 +550,225 @@ def organizations_with_fact_checks() -> QuerySet[Organization]:
         .defer("methodology")
         .order_by("name", "pk")
     )
+
+
+# The newsroom's daily work: comments, notifications and the dashboard's queues (A2)
+
+
+def claim_comments(claim: Claim):
+    """A claim's comments, oldest first, with authors (deleted ones keep their place)."""
+    return Comment.objects.filter(claim=claim).select_related("author", "resolved_by")
+
+
+def notifications_for(user, *, unread: bool = False):
+    """The user's notifications, newest first, from organizations they still belong to."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    notifications = Notification.objects.filter(
+        recipient=user, organization__in=organizations_of(user)
+    ).select_related("actor", "claim__article", "organization")
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-id")
+
+
+def unread_notification_count(user) -> int:
+    """How many of the user's notifications are unread (the header's count)."""
+    return notifications_for(user, unread=True).count()
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """The user's memberships, by organization name (their notification settings)."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, organization__in=organizations_of(user))
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+# How many entries each dashboard queue lists; its count covers them all.
+QUEUE_LENGTH = 10
+# "Recently published" looks back this far.
+RECENT_DAYS = 14
+
+
+def dashboard_queues(user) -> list[dict]:
+    """The member's queues, each {key, title, count, claims}, claims with article and rating.
+
+    Waiting for my review (claims in review I may publish, not created by me where two
+    people are required; only for those who publish somewhere), assigned to me, my
+    drafts, changes requested on my claims, orphans to re-attach, recently published with
+    their correction notes.
+    """
+    claims = claims_for(user).select_related("article")
+    publishing = [
+        membership.organization_id
+        for membership in memberships_of(user)
+        if membership.role in permissions.PUBLISHING_ROLES
+    ]
+    review = claims.filter(
+        status=Claim.Status.IN_REVIEW, article__organization__in=publishing
+    ).exclude(creator=user, article__organization__requires_two_person_review=True)
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    recent = claims.filter(status=Claim.Status.PUBLISHED, published_at__gte=since)
+    queues = [
+        ("review", "Waiting for my review", review.order_by("updated_at", "id")),
+        (
+            "assigned",
+            "Assigned to me",
+            claims.filter(assignee=user)
+            .exclude(status__in=[Claim.Status.PUBLISHED, Claim.Status.RETRACTED])
+            .order_by("-updated_at", "-id"),
+        ),
+        (
+            "drafts",
+            "My drafts",
+            claims.filter(
+                creator=user, status=Claim.Status.DRAFT, changes_requested_at__isnull=True
+            ).order_by("-updated_at", "-id"),
+        ),
+        (
+            "changes",
+            "Changes requested on my claims",
+            claims.filter(
+                creator=user, status=Claim.Status.DRAFT, changes_requested_at__isnull=False
+            ).order_by("-changes_requested_at", "-id"),
+        ),
+        (
+            "orphans",
+            "Orphans to re-attach",
+            claims.filter(anchor_state=Claim.AnchorState.ORPHANED).order_by("-updated_at", "-id"),
+        ),
+        ("published", "Recently published", recent.order_by("-published_at", "-id")),
+    ]
+    return [
+        {
+            "key": key,
+            "title": title,
+            "count": queryset.count(),
+            "claims": list(queryset[:QUEUE_LENGTH]),
+        }
+        for key, title, queryset in queues
+        # Someone who publishes nowhere reviews nothing: no queue that is always empty.
+        if key != "review" or publishing
+    ]
+
+
+def rating_counts_by_state(article_ids: list[int]) -> dict[int, list[dict]]:
+    """For each article, per rating (best first): how many claims carry it, and how many
+    of those have a live published version readers see."""
+    live = Exists(
+        PublishedVersion.objects.filter(
+            claim=OuterRef("pk"), is_current=True, kind=PublishedVersion.Kind.PUBLISHED
+        )
+    )
+    rows = (
+        Claim.objects.filter(article_id__in=article_ids, rating__isnull=False)
+        .annotate(is_live=live)
+        .values("article_id", "rating__label", "rating__position", "rating__colour")
+        .annotate(count=Count("id"), published=Count("id", filter=Q(is_live=True)))
+        .order_by("article_id", "rating__position")
+    )
+    counts: dict[int, list[dict]] = {}
+    for row in rows:
+        counts.setdefault(row["article_id"], []).append(
+            {
+                "label": row["rating__label"],
+                "colour": row["rating__colour"],
+                "count": row["count"],
+                "published": row["published"],
+            }
+        )
+    return counts
+
+
+# W3C Web Annotation Protocol (annotations.api.wap): published versions for anyone, and an
+# article's never-published working copies for its organization's members.
+
+
+def web_annotation_versions() -> QuerySet[PublishedVersion]:
+    """What the annotation containers list to anyone: `published_claims`, oldest claim first
+    (so that pages keep their places as claims are published), each with
+    `first_published_at`; article texts and methodologies not loaded."""
+    first = PublishedVersion.objects.filter(claim=OuterRef("claim_id"), number=1)
+    return (
+        published_claims()
+        # The article's organization names the reader page each annotation targets.
+        .select_related("claim__article__organization")
+        .defer(
+            "claim__article__text",
+            "claim__article__structure",
+            "claim__article__organization__methodology",
+            "revision__text",
+            "publisher__methodology",
+        )
+        .annotate(first_published_at=Subquery(first.values("published_at")[:1]))
+        .order_by("claim_id")
+    )
+
+
+def web_annotation_drafts(user, article: Article) -> QuerySet[Claim]:
+    """The article's claims that were never published (draft or in review), with their
+    sources, for members of its organization; nothing for anyone else."""
+    return (
+        claims_for(user)
+        .filter(article=article, published_versions__isnull=True)
+        .exclude(status=Claim.Status.RETRACTED)
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("created_at", "id")))
+        .order_by("id")
+    )
+
+
+def web_annotation_article(user, pk: int) -> Article | None:
+    """The article with id `pk` if `user` may see its annotation container: a member of its
+    organization, or anyone when it has a published claim; else None."""
+    article = articles_for(user).filter(pk=pk).first()
+    if article is not None:
+        return article
+    return (
+        Article.objects.filter(pk=pk)
+        .filter(Exists(published_claims().filter(claim__article=OuterRef("pk"))))
+        .select_related("organization")
+        .first()
+    )
+
+
+def source_copies(source_ids) -> dict[int, dict]:
+    """For each cited source id: its latest snapshot (`snapshot`, a Snapshot or None), its
+    outside archive address (`archive_url`) and when it was fetched (`fetched_at`)."""
+    from annotations.models import Snapshot
+
+    ids = {pk for pk in source_ids if isinstance(pk, int)}
+    if not ids:
+        return {}
+    found = {
+        row["id"]: {**row, "snapshot": None}
+        for row in Source.objects.filter(pk__in=ids).values("id", "archive_url", "fetched_at")
+    }
+    snapshots = Snapshot.objects.filter(source_id__in=ids).defer("text", "headers")
+    for snapshot in snapshots.order_by("source_id", "-fetched_at", "-id"):
+        entry = found.get(snapshot.source_id)
+        if entry is not None and entry["snapshot"] is None:
+            entry["snapshot"] = snapshot
+    return found
+
+
+# Webhooks and export (issue 13): for the organization's admins' pages.
+
+
+def organization_webhooks(organization: Organization):
+    """An organization's webhook endpoints, oldest first, each with its latest delivery's time."""
+    from annotations.models import WebhookDelivery, WebhookEndpoint
+
+    latest = WebhookDelivery.objects.filter(endpoint=OuterRef("pk")).order_by("-created_at", "-id")
+    return WebhookEndpoint.objects.filter(organization=organization).annotate(
+        last_delivery_at=Subquery(latest.values("created_at")[:1]),
+        last_delivery_state=Subquery(latest.values("state")[:1]),
+    )
+
+
+def webhook_deliveries(endpoint):
+    """An endpoint's deliveries, newest first: the delivery log."""
+    return endpoint.deliveries.order_by("-created_at", "-id")

@@ -34,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from annotations import anchoring, jsonld, queries, versions
+from annotations.ingest.structure import blocks_of
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
 
@@ -249,6 +250,40 @@ def highlighted_paragraphs(text: str, entries: list[Entry]) -> list[SafeString]:
     parts.extend(_tag(e) for e in pending)
     if paragraph < len(bounds):
         html.append(mark_safe(f"<p>{''.join(parts)}</p>"))  # noqa: S308
+    return html
+
+
+_BLOCK_TAGS = {"quote": "blockquote", "preformatted": "pre"}
+
+
+def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) -> list[SafeString]:
+    """The `<p>` paragraphs of `highlighted_paragraphs` as the blocks they are.
+
+    Headings become h2-h4 under the page's h1, runs of list items one `<ul>`, quotes
+    `<blockquote>`, table rows and code keep their own look. The words, and so every
+    highlight in them, are unchanged.
+    """
+    blocks = blocks_of(text, structure)
+    if len(blocks) != len(paragraphs):
+        return paragraphs
+    html = []
+    for number, (block, paragraph) in enumerate(zip(blocks, paragraphs, strict=True)):
+        inner = paragraph[len("<p>") : -len("</p>")]
+        kind = block["kind"]
+        if kind == "heading":
+            level = min(max(block["level"], 1) + 1, 4)
+            piece = f"<h{level}>{inner}</h{level}>"
+        elif kind == "list_item":
+            before = number > 0 and blocks[number - 1]["kind"] == "list_item"
+            after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == "list_item"
+            piece = f"{'' if before else '<ul>'}<li>{inner}</li>{'' if after else '</ul>'}"
+        elif kind in _BLOCK_TAGS:
+            piece = f"<{_BLOCK_TAGS[kind]}>{inner}</{_BLOCK_TAGS[kind]}>"
+        elif kind == "table_row":
+            piece = f'<p class="table-row">{inner}</p>'
+        else:
+            piece = paragraph
+        html.append(mark_safe(piece))  # noqa: S308 - the words were escaped already
     return html
 
 
@@ -513,6 +548,13 @@ def scale_parts(ratings) -> tuple:
     return tuple((r.pk, r.label, r.colour, r.value, r.position, r.description) for r in ratings)
 
 
+def annotation_service(request, response, article_id: int):
+    """Advertise the article's Web Annotation container (W3C protocol, discovery)."""
+    container = request.build_absolute_uri(reverse("v1:wap-article-annotations", args=[article_id]))
+    response["Link"] = f'<{container}>; rel="http://www.w3.org/ns/oa#annotationService"'
+    return response
+
+
 # Views
 
 
@@ -533,7 +575,9 @@ def _article_page(request, article, scale) -> tuple[str, str]:
         "byline": byline(article.byline),
         "organization": organization,
         "claim_list": claim_list(entries),
-        "paragraphs": highlighted_paragraphs(article.text, entries),
+        "paragraphs": structured_paragraphs(
+            article.text, article.structure, highlighted_paragraphs(article.text, entries)
+        ),
         "retracted": queries.article_retracted_claims(article),
         "summary": overview,
         "scale": scale,
@@ -572,6 +616,7 @@ def article(request, org_slug: str, slug: str):
     content, style_source = _article_page(request, article, scale)
     response = HttpResponse(content)
     response._csp_update = {"style-src": [style_source]}
+    annotation_service(request, response, article.pk)
     return cacheable(response, etag, last_modified)
 
 
@@ -646,4 +691,5 @@ def claim(request, pk: int):
     }
     response = render(request, "reader/claim.html", context)
     response._csp_update = {"style-src": [_csp_hash(css)]}
+    annotation_service(request, response, article.pk)
     return cacheable(response, etag, last_modified)

@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from annotations import permissions, queries, services, throttling
 from annotations.api.newsroom_serializers import ClaimSummarySerializer, RatingSerializer
-from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion, Rating
+from annotations.ingest.structure import blocks_of as article_blocks
+from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion
 
 LIVE = {
     "claims__published_versions__is_current": True,
@@ -43,6 +44,11 @@ def _count(**condition):
 @login_required
 def article_list(request):
     """The organization's articles, newest first, with claim counts by status and rating."""
+    return render(request, "annotations/article_list.html", article_list_context(request))
+
+
+def article_list_context(request) -> dict:
+    """The article list's page of articles, search and filter (the dashboard shows it too)."""
     articles = queries.articles_for(request.user)
     search = request.GET.get("q", "").strip()
     if search:
@@ -58,16 +64,15 @@ def article_list(request):
         claims_orphaned=_count(claims__anchor_state=Claim.AnchorState.ORPHANED),
     ).order_by("-created_at", "-id")
     page = Paginator(articles, 25).get_page(request.GET.get("page"))
-    ratings = queries.rating_counts([article.pk for article in page])
+    ratings = queries.rating_counts_by_state([article.pk for article in page])
     for article in page:
         article.rating_counts = ratings.get(article.pk, [])
-    context = {
+    return {
         "page": page,
         "search": search,
         "status": status,
         "filters": [(key, label) for key, (label, _) in ARTICLE_FILTERS.items()],
     }
-    return render(request, "annotations/article_list.html", context)
 
 
 @login_required
@@ -76,14 +81,13 @@ def article_workspace(request, pk: int):
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     queries.remember_roles(request.user)
     claims = list(queries.workspace_claim_summaries(article))
-    ratings = Rating.objects.filter(
-        scale__organization=article.organization, scale__is_default=True
-    )
+    # A hidden rating is not offered for new verdicts; claims that have it keep showing it.
+    ratings = queries.ratings_offered(article)
     members = get_user_model().objects.filter(memberships__organization=article.organization)
     workspace = {
         "article": {"id": article.pk, "status": article.status},
         "claims": ClaimSummarySerializer(claims, many=True).data,
-        "ratings": RatingSerializer(ratings.select_related("scale"), many=True).data,
+        "ratings": RatingSerializer(ratings, many=True).data,
         "members": [{"id": m.pk, "username": m.get_username()} for m in members],
         "me": {
             "id": request.user.pk,
@@ -97,6 +101,10 @@ def article_workspace(request, pk: int):
         "article": article,
         "meta": _meta_line(article),
         "paragraphs": _paragraphs(article.text),
+        # Each paragraph with its kind (heading, list item, quote...): see ingest.structure.
+        "blocks": article_blocks(article.text, article.structure),
+        "edit_details_url": reverse("article-edit", args=[article.pk]),
+        "edit_text_url": reverse("article-edit-text", args=[article.pk]),
         "workspace": workspace,
         "claim_count": len(claims) - orphan_count,
         "orphan_count": orphan_count,
@@ -159,7 +167,8 @@ def article_revision(request, pk: int, number: int):
 def _meta_line(article: Article) -> list[str]:
     """Byline, publisher, date and revision: the parts that exist, in reading order."""
     revision = article.revisions.order_by("-number").values_list("number", flat=True).first()
-    parts = [article.byline, article.publisher, article.published_on]
+    # An article without a date says so rather than leaving the reader to guess.
+    parts = [article.byline, article.publisher, article.published_on or "no date found"]
     parts.append(f"revision {revision}" if revision else "")
     return [str(part) for part in parts if part]
 

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                # Issue 9 (notifications): the unread count in the header.
+                "annotations.dashboard.unread_notifications",
             ],
         },
     },
@@ -257,6 +259,8 @@ STORAGES = {
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# Where the file-based backend (django.core.mail.backends.filebased) writes each message.
+EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="factcheck@localhost")
 
 REST_FRAMEWORK = {
@@ -359,6 +363,12 @@ added, never removed or changed in meaning.""",
         {"name": "ClaimReview", "description": "A schema.org DataFeed of ClaimReview items."},
         {"name": "Newsroom: articles", "description": "Your organizations' articles (members)."},
         {"name": "Newsroom: claims", "description": "Working copies of claims (members)."},
+        {"name": "Newsroom: evidence", "description": "Evidence gathered for a claim (members)."},
+        {
+            "name": "Newsroom: suggestions",
+            "description": "Check-worthy sentences suggested in an article (members).",
+        },
+        {"name": "Newsroom: exports", "description": "An organization's claims in bulk (members)."},
         {"name": "Newsroom", "description": "Other member endpoints."},
         {"name": "Errors", "description": "What each problem `type` URI means."},
     ],
@@ -396,6 +406,12 @@ CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified
 # Readable by the calling page besides the safelisted ones: the validator to send back, and
 # how long to wait when throttled.
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+# W3C Web Annotation Protocol (annotations.api.wap): other sites' clients may ask for a
+# container view (Prefer) and read the protocol's headers; writes stay off other origins.
+CORS_ALLOW_HEADERS += ["prefer"]
+CORS_EXPOSE_HEADERS += [
+    "Allow", "Link", "Location", "Content-Location", "Vary", "Accept-Post", "Preference-Applied",
+]  # fmt: skip
 
 # Content Security Policy on every page: no inline script, no third-party origins.
 CONTENT_SECURITY_POLICY = {
@@ -440,6 +456,8 @@ FACTCHECK_FETCH_MAX_BYTES = env.int("FACTCHECK_FETCH_MAX_BYTES", default=20 * 10
 
 # Import limits (annotations.ingest).
 FACTCHECK_UPLOAD_MAX_BYTES = env.int("FACTCHECK_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Organization settings (issue 9): the largest logo an admin may upload.
+FACTCHECK_LOGO_MAX_BYTES = env.int("FACTCHECK_LOGO_MAX_BYTES", default=512 * 1024)
 FACTCHECK_MAX_TEXT_CHARS = env.int("FACTCHECK_MAX_TEXT_CHARS", default=2_000_000)
 FACTCHECK_PDF_MAX_PAGES = env.int("FACTCHECK_PDF_MAX_PAGES", default=500)
 FACTCHECK_DOCX_MAX_UNCOMPRESSED = env.int(
@@ -456,9 +474,121 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 50
 # Articles longer than this are re-anchored in a Celery task instead of the request.
 FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = env.int("FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS", default=500)
 
+# Webhooks (annotations.webhooks, issue 13). Seconds before each retry of a failed delivery:
+# about a day in all, after which the delivery fails; an endpoint whose every attempt failed
+# for that long is disabled and its admins are emailed. The previous secret of a rotated
+# endpoint keeps signing for FACTCHECK_WEBHOOK_SECRET_GRACE_HOURS.
+FACTCHECK_WEBHOOK_RETRY_DELAYS = env.list(
+    "FACTCHECK_WEBHOOK_RETRY_DELAYS",
+    cast=float,
+    default=[5, 300, 1800, 7200, 18000, 36000, 22000],
+)
+FACTCHECK_WEBHOOK_TIMEOUT = env.float("FACTCHECK_WEBHOOK_TIMEOUT", default=10.0)
+FACTCHECK_WEBHOOK_SECRET_GRACE_HOURS = env.float("FACTCHECK_WEBHOOK_SECRET_GRACE_HOURS", default=24)
+
+# Evidence I/O (issue 10): the queues, source snapshots, link health, the Internet Archive.
+# Network-bound tasks (fetching sources, asking evidence providers, delivering webhooks)
+# go to queue "io", consumed by a thread-pool worker (`celery worker -Q io --pool threads
+# --concurrency 32`); everything else (CPU work: extraction, ranking, imports) stays on
+# the default queue "celery". A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {
+    "celery": {"exchange": "celery", "routing_key": "celery"},
+    "io": {"exchange": "io", "routing_key": "io"},
+}
+FACTCHECK_IO_TASKS = (
+    "annotations.evidence.archive_tasks.snapshot_source",
+    "annotations.evidence.archive_tasks.check_source_link",
+    "annotations.evidence.tasks.run_evidence_request",
+    "annotations.webhooks.tasks.deliver_webhook",
+)
+CELERY_TASK_ROUTES = {name: {"queue": "io"} for name in FACTCHECK_IO_TASKS}
+# Threads of the I/O worker that `make run` starts (docker-compose sets its own).
+FACTCHECK_IO_CONCURRENCY = env.int("FACTCHECK_IO_CONCURRENCY", default=32)
+# Connections one worker process holds to one host at a time (a third of the I/O threads, so
+# no one site can take them all). A job for a host that is full waits up to
+# FACTCHECK_IO_HOST_WAIT seconds, then goes back to the queue for about
+# FACTCHECK_IO_DEFER_DELAY seconds (no attempt used) and the thread serves other sites.
+FACTCHECK_IO_PER_HOST = env.int("FACTCHECK_IO_PER_HOST", default=10)
+FACTCHECK_IO_HOST_WAIT = env.float("FACTCHECK_IO_HOST_WAIT", default=1.0)
+FACTCHECK_IO_DEFER_DELAY = env.float("FACTCHECK_IO_DEFER_DELAY", default=2.0)
+# Retries of network jobs are spread by up to this fraction of their delay either way.
+FACTCHECK_IO_RETRY_JITTER = env.float("FACTCHECK_IO_RETRY_JITTER", default=0.25)
+# Seconds one snapshot (fetch, extract, archive) may take.
+FACTCHECK_SNAPSHOT_TIME_LIMIT = env.int("FACTCHECK_SNAPSHOT_TIME_LIMIT", default=60)
+# Link health: sources of published claims are checked again after this many seconds
+# (weekly); a host that does not resolve this many checks in a row counts as gone; a
+# main text whose similarity to the snapshot's (0-100, rapidfuzz) falls below the
+# threshold counts as changed.
+FACTCHECK_LINK_CHECK_INTERVAL = env.float("FACTCHECK_LINK_CHECK_INTERVAL", default=7 * 24 * 3600)
+FACTCHECK_LINK_CHECK_BATCH = env.int("FACTCHECK_LINK_CHECK_BATCH", default=500)
+FACTCHECK_LINK_GONE_AFTER = env.int("FACTCHECK_LINK_GONE_AFTER", default=3)
+FACTCHECK_LINK_CHANGED_BELOW = env.float("FACTCHECK_LINK_CHANGED_BELOW", default=80.0)
+CELERY_BEAT_SCHEDULE["check-links"] = {
+    "task": "annotations.evidence.archive_tasks.check_links",
+    # Hourly: each run queues only the sources whose last check is older than the interval.
+    "schedule": min(3600.0, FACTCHECK_LINK_CHECK_INTERVAL),
+    "options": {"expires": min(3600.0, FACTCHECK_LINK_CHECK_INTERVAL)},
+}
+# The Internet Archive, off by default: look up an existing capture of each fetched source
+# (availability API) and, with credentials (an archive.org S3-style key pair), ask Save
+# Page Now for a new one.
+FACTCHECK_WAYBACK_ENABLED = env.bool("FACTCHECK_WAYBACK_ENABLED", default=False)
+FACTCHECK_WAYBACK_AVAILABILITY_URL = env.str(
+    "FACTCHECK_WAYBACK_AVAILABILITY_URL", default="https://archive.org/wayback/available"
+)
+FACTCHECK_WAYBACK_SAVE_URL = env.str(
+    "FACTCHECK_WAYBACK_SAVE_URL", default="https://web.archive.org/save"
+)
+FACTCHECK_WAYBACK_ACCESS_KEY = env.str("FACTCHECK_WAYBACK_ACCESS_KEY", default="")
+FACTCHECK_WAYBACK_SECRET_KEY = env.str("FACTCHECK_WAYBACK_SECRET_KEY", default="")
+# Save Page Now answers with a job; its status is asked every interval until the timeout.
+FACTCHECK_WAYBACK_POLL_INTERVAL = env.float("FACTCHECK_WAYBACK_POLL_INTERVAL", default=3.0)
+FACTCHECK_WAYBACK_POLL_TIMEOUT = env.float("FACTCHECK_WAYBACK_POLL_TIMEOUT", default=60.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Evidence search (issue 10, annotations.evidence): providers listed like
+# AUTHENTICATION_BACKENDS, one module each (annotations/evidence/providers/). Per provider
+# name, FACTCHECK_EVIDENCE_OPTIONS may set {"enabled": bool, "timeout": seconds,
+# "rate_limit": calls per second, 0 for none}. All calls go through the safe fetcher.
+FACTCHECK_EVIDENCE_PROVIDERS = env.list(
+    "FACTCHECK_EVIDENCE_PROVIDERS",
+    default=[
+        "annotations.evidence.providers.factchecks.EarlierFactChecks",
+        "annotations.evidence.providers.mediawiki.MediaWiki",
+        "annotations.evidence.providers.google.GoogleFactCheck",
+    ],
+)
+FACTCHECK_EVIDENCE_OPTIONS = env.json("FACTCHECK_EVIDENCE_OPTIONS", default={})
+# Any MediaWiki's api.php; "{language}" is replaced by the language below.
+FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT = env.str(
+    "FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT", default="https://{language}.wikipedia.org/w/api.php"
+)
+FACTCHECK_EVIDENCE_MEDIAWIKI_LANGUAGE = env.str(
+    "FACTCHECK_EVIDENCE_MEDIAWIKI_LANGUAGE", default="en"
+)
+# Google Fact Check Tools claims:search, on only when a key is set.
+FACTCHECK_EVIDENCE_GOOGLE_API_KEY = env.str("FACTCHECK_EVIDENCE_GOOGLE_API_KEY", default="")
+FACTCHECK_EVIDENCE_GOOGLE_ENDPOINT = env.str(
+    "FACTCHECK_EVIDENCE_GOOGLE_ENDPOINT",
+    default="https://factchecktools.googleapis.com/v1alpha1/claims:search",
+)
+# Seconds one evidence request (all of one provider's calls) may take.
+FACTCHECK_EVIDENCE_TIME_LIMIT = env.int("FACTCHECK_EVIDENCE_TIME_LIMIT", default=60)
+
+# Claim spotting (issue 14, annotations.spotting): per article, store at most MAX_STORED
+# suggestions whose probability is at least MIN_STORED; the panel shows those at or above
+# SHOW_THRESHOLD. Retraining with a newsroom's labels uses only that organization's labels
+# unless SHARE_LABELS; PUBLIC_LIMIT (tests) trains on the first N public transcripts only.
+FACTCHECK_SPOTTING_MAX_STORED = env.int("FACTCHECK_SPOTTING_MAX_STORED", default=200)
+FACTCHECK_SPOTTING_MIN_STORED = env.float("FACTCHECK_SPOTTING_MIN_STORED", default=0.2)
+FACTCHECK_SPOTTING_SHOW_THRESHOLD = env.float("FACTCHECK_SPOTTING_SHOW_THRESHOLD", default=0.3)
+FACTCHECK_SPOTTER_SHARE_LABELS = env.bool("FACTCHECK_SPOTTER_SHARE_LABELS", default=False)
+FACTCHECK_SPOTTER_PUBLIC_LIMIT = env.int("FACTCHECK_SPOTTER_PUBLIC_LIMIT", default=None)
+FACTCHECK_SPOTTER_TRAIN_TIME_LIMIT = env.int("FACTCHECK_SPOTTER_TRAIN_TIME_LIMIT", default=1800)

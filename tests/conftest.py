@@ -109,9 +109,10 @@ def start_celery_worker(transactional_db):
         env = {**os.environ, "REDIS_URL": settings.REDIS_URL, **(extra_env or {})}
         env["DATABASE_URL"] = database_url_for_processes()
         worker = subprocess.Popen(
+            # Both queues: the default one (CPU work) and "io" (fetches, providers, webhooks).
             [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool", "solo",
-             "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
+             "--queues", "celery,io", "--loglevel", "WARNING", "--without-gossip",
+             "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         workers.append(worker)
@@ -141,6 +142,16 @@ def celery_worker_process(start_celery_worker):
 
 
 # Browser tests
+
+
+@pytest.fixture(autouse=True)
+def close_browser_pages(request):
+    """Close a browser test's pages when it ends: open ones keep polling the live server,
+    and on PostgreSQL that holds the test database open past its teardown."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def test_malformed_selectors_get_a_400_not_a_500(editor_client, article, selecto
     assert response.status_code == 400
 
 
-def test_stale_if_match_gets_412_with_who_changed_it_and_the_current_claim(
+def test_stale_if_match_changing_the_same_field_gets_409_with_who_changed_it_and_the_claim(
     client, editor, reviewer, article
 ):
     client.force_login(editor)
@@ -89,9 +89,10 @@ def test_stale_if_match_gets_412_with_who_changed_it_and_the_current_claim(
         content_type="application/json",
         headers={"If-Match": '"1"'},
     )  # fmt: skip
-    assert second.status_code == 412
+    assert second.status_code == 409
     body = second.json()
     assert body["changed_by"] == "rita"
+    assert body["conflicts"][0]["field"] == "claimant"
     assert body["current"]["claimant"] == "PTI"
     assert Claim.objects.get().claimant == "PTI"
 
@@ -131,8 +132,9 @@ def test_full_workflow_through_the_api(client, editor, reviewer, article):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "published" and body["reviewer"]["username"] == "rita"
+    # Newest first.
     assert [event["action"] for event in body["history"]] == [
-        "created", "updated", "source added", "status", "status",
+        "status", "status", "source added", "updated", "created",
     ]  # fmt: skip
 
 
@@ -275,7 +277,7 @@ def test_fifty_concurrent_writes_without_a_version_all_get_428_and_change_nothin
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hundred_concurrent_writes_with_one_version_give_one_success_and_no_lost_update(
+def test_hundred_concurrent_writes_of_one_field_with_one_version_give_one_success_no_lost_update(
     client, live_server, editor, article
 ):
     client.force_login(editor)
@@ -283,8 +285,8 @@ def test_hundred_concurrent_writes_with_one_version_give_one_success_and_no_lost
     session_id = client.cookies["sessionid"].value
 
     answers = _hammer(live_server, session_id, claim_id, {"If-Match": '"1"'}, count=100)
-    assert Counter(status for status, _ in answers) == {200: 1, 412: 99}, [
-        body for status, body in answers if status not in (200, 412)
+    assert Counter(status for status, _ in answers) == {200: 1, 409: 99}, [
+        body for status, body in answers if status not in (200, 409)
     ][:3]
     [winner] = [body for status, body in answers if status == 200]
     claim = Claim.objects.get()
@@ -293,8 +295,9 @@ def test_hundred_concurrent_writes_with_one_version_give_one_success_and_no_lost
     assert winner["claimant"].startswith("writer ")
     assert claim.events.filter(action="updated").count() == 1
     for status, problem in answers:
-        if status == 412:
-            assert problem["type"] == "/api/v1/problems/stale-version/"
+        if status == 409:
+            assert problem["type"] == "/api/v1/problems/edit-conflict/"
+            assert [conflict["field"] for conflict in problem["conflicts"]] == ["claimant"]
             assert problem["claim"] == claim_id and "claim" in problem["detail"]
             assert problem["changed_by"] == editor.username
             assert (problem["current"]["version"], problem["current"]["claimant"]) == (

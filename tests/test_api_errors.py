@@ -237,8 +237,9 @@ def test_stale_version_is_a_412_with_the_current_claim_and_who_changed_it(
     editor_client, claim, reviewer
 ):
     services.claim_update(claim=claim, actor=reviewer, expected_version=1, claimant="PTI")
-    response = editor_client.patch(
-        _claim_url(claim), {"claimant": "Mine"}, content_type="application/json",
+    # A field edit merges (see test_merge.py); a workflow step on a stale version is refused.
+    response = editor_client.post(
+        _claim_url(claim, "transition/"), {"to": "in_review"}, content_type="application/json",
         headers={"If-Match": '"1"'},
     )  # fmt: skip
     body = assert_problem(response, 412, "stale-version")

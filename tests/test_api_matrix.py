@@ -7,7 +7,7 @@ an entry in CASES fails `test_every_v1_endpoint_and_method_has_a_case`. To add o
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from annotations import services
 from annotations.models import ApiToken, Claim, Membership
+from annotations.permissions import SYSTEM
 from tests import factories
 
 CALLERS = [
@@ -90,12 +91,42 @@ def on_draft(world):
     return {"pk": world.draft.pk}
 
 
+def on_evidence_item(world):
+    from annotations.models import EvidenceItem
+
+    item, _ = EvidenceItem.objects.get_or_create(
+        claim=world.draft,
+        url_key="example.org/found",
+        defaults={"provider": "mediawiki", "url": "https://example.org/found", "title": "Found"},
+    )
+    return {"pk": world.draft.pk, "item_pk": item.pk}
+
+
 def draft_version(world):
     return {"If-Match": f'"{world.draft.version}"'}
 
 
 def selection(quote):
     return lambda world: {"selectors": factories.quote_selectors(world.article.text, quote)}
+
+
+def web_annotation(world):
+    """A Web Annotation of a passage of the article, as a protocol client posts it."""
+    quote = factories.quote_selectors(world.article.text, "demographic prerequisite")[0]
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "value": "Worth checking."},
+        "target": {"source": "https://news.example/", "selector": quote},
+    }
+
+
+def on_comment(world):
+    return {"pk": world.draft.pk, "comment_pk": world.comment.pk}
+
+
+# The comment's author (the editor, and the editor's write token) may change it.
+OWN_COMMENT = {**member_write(), "reviewer": 403, "admin": 403}
 
 
 def text_file(world):
@@ -129,6 +160,8 @@ CASES = [
          body=lambda world: {"byline": "A. Writer"}),
     Case("api-article-text", "put", member_write(), url=on_article,
          body=lambda world: {"text": world.article.text + "\n\nA new paragraph."}),
+    Case("api-article-text-preview", "post", member_write(), url=on_article,
+         body=lambda world: {"text": world.article.text + "\n\nA new paragraph."}),
     Case("api-article-reimport", "post", member_write(201), url=on_article, body=text_file),
     Case("api-article-claims", "get", member_read(), url=on_article),
     Case("api-article-claims", "post", member_write(201), url=on_article,
@@ -154,6 +187,52 @@ CASES = [
          url=lambda world: {"pk": world.draft.pk, "source_pk": world.source.pk}),
     Case("api-claim-reattach", "post", member_write(), url=on_draft, headers=draft_version,
          body=selection("median age is only 22.8 years")),
+    # Comments: members read and write; only the author changes or deletes a comment.
+    Case("api-claim-comments", "get", member_read(), url=on_draft),
+    Case("api-claim-comments", "post", member_write(201), url=on_draft,
+         body=lambda world: {"body": "@reviewer0 please look"}),
+    Case("api-claim-comment-detail", "patch", OWN_COMMENT, url=on_comment,
+         body=lambda world: {"body": "Edited"}),
+    Case("api-claim-comment-detail", "delete", {**OWN_COMMENT, "editor": 204, "write_token": 204},
+         url=on_comment),
+    Case("api-claim-comment-resolve", "post", member_write(), url=on_comment,
+         body=lambda world: {"resolved": True}),
+    # W3C Web Annotation Protocol: published claims for anyone; members also see, post, replace
+    # and delete drafts (any other caller: the article is public, the draft is not).
+    Case("wap-annotations", "get", PUBLIC),
+    Case("wap-article-annotations", "get", PUBLIC, url=on_article),
+    Case("wap-article-annotations", "get", label="no published claims",
+         expected=profile(404, **BAD_TOKENS, other_org_token=200, other_member=200),
+         url=lambda world: {"pk": world.other_article.pk}),
+    Case("wap-article-annotations", "post", url=on_article, body=web_annotation,
+         expected=profile(201, anonymous=401, read_token=403, **BAD_TOKENS,
+                          other_org_token=403, other_member=403, non_member=403)),
+    Case("wap-annotation", "get", PUBLIC, url=lambda world: {"pk": world.published.pk}),
+    Case("wap-annotation", "get", profile(200, anonymous=404, **BAD_TOKENS, **OUTSIDERS),
+         url=on_draft, label="a draft"),
+    Case("wap-annotation", "put", member_write(), url=on_draft, headers=draft_version,
+         body=web_annotation),
+    Case("wap-annotation", "delete", member_write(204), url=on_draft, headers=draft_version),
+    # Evidence (issue 10): members of the claim's organization only.
+    Case("api-claim-evidence", "get", member_read(), url=on_draft),
+    Case("api-claim-evidence", "post", member_write(202), url=on_draft),
+    Case("api-claim-evidence-item", "post", member_write(), url=on_evidence_item,
+         body=lambda world: {"action": "dismiss"}),
+    # Claim-spotting suggestions (issue 14): members read, editors accept or dismiss.
+    Case("api-article-suggestions", "get", member_read(), url=on_article),
+    Case("api-article-suggestion", "post", member_write(), body=lambda world: {"action": "dismiss"},
+         url=lambda world: {"pk": world.article.pk, "suggestion_pk": world.suggestion.pk}),
+    # Notifications: everyone signed in has their own (perhaps empty) list.
+    Case("api-notifications", "get", NEWSROOM_LIST),
+    Case("api-notifications-read", "post", {**NEWSROOM_LIST, "read_token": 403},
+         body=lambda world: {"all": True}),
+    # Bulk export (issue 13): members of the organization, session or any token.
+    Case("api-export-jsonl", "get", member_read(),
+         url=lambda world: {"slug": world.organization.slug}),
+    Case("api-export-csv", "get", member_read(),
+         url=lambda world: {"slug": world.organization.slug}),
+    Case("api-export-warc", "get", member_read(),
+         url=lambda world: {"slug": world.organization.slug}),
 ]  # fmt: skip
 
 NEWSROOM = "api-"
@@ -199,6 +278,7 @@ def world(db):
     non_member = factories.UserFactory()
 
     article = factories.article(organization, editor)
+    services.suggestions_refresh(article=article, actor=SYSTEM)  # issue 14
     published = factories.published_claim(article, editor, reviewer)
     published = services.claim_update(
         claim=published, actor=editor, expected_version=None,
@@ -226,6 +306,9 @@ def world(db):
     in_review = services.claim_transition(
         claim=Claim.objects.get(pk=in_review.pk), actor=editor, to_status="in_review"
     )
+    comment = services.comment_create(
+        claim=draft, actor=editor, body=f"Internal: @{reviewer.username} ({CANARY_DRAFT})"
+    )
 
     other_article = factories.article(elsewhere, other_member, title=f"Private {CANARY_OTHER}")
     other_draft = services.claim_create(
@@ -246,6 +329,7 @@ def world(db):
     return SimpleNamespace(
         organization=organization, article=article, published=published, draft=draft,
         source=source, in_review=in_review, other_article=other_article, other_draft=other_draft,
+        comment=comment, suggestion=article.suggestions.order_by("-score").first(),
         sessions={"editor": editor, "reviewer": reviewer, "admin": admin,
                   "other_member": other_member, "non_member": non_member},
         keys={
@@ -269,8 +353,11 @@ def client_for(world, caller: str) -> Client:
 
 def forbidden_canaries(case: Case, caller: str) -> list[str]:
     """The canaries this caller must not receive from this endpoint."""
-    if not case.name.startswith(NEWSROOM):
+    if not case.name.startswith((NEWSROOM, "wap-")):
         return [*HOME_CANARIES, CANARY_OTHER]  # public output: never a working copy
+    if case.name.startswith("wap-"):
+        # Annotations show published versions, and drafts to their members only.
+        return [CANARY_WORKING, *forbidden_canaries(replace(case, name=NEWSROOM), caller)]
     canaries = []
     if caller not in HOME_MEMBERS:
         canaries += HOME_CANARIES

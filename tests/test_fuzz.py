@@ -66,6 +66,7 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
             "language": "en",
         },
         ("articles/<int:pk>/text/", "put"): {"text": article.text + "\n\nMore.", "reason": "x"},
+        ("articles/<int:pk>/text-preview/", "post"): {"text": article.text + "\n\nMore."},
         ("articles/<int:pk>/import/", "post"): {},
         ("articles/<int:pk>/claims/", "post"): {
             "selectors": selection, "claim_reviewed": "Ages", "claimant": "PTI",
@@ -87,6 +88,11 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
         },
         ("claims/<int:pk>/sources/<int:source_pk>/", "delete"): {"version": version},
         ("claims/<int:pk>/reattach/", "post"): {"selectors": selection, "version": version},
+        ("claims/<int:pk>/comments/", "post"): {"body": "Checked with @rita **twice**"},
+        ("claims/<int:pk>/comments/<int:comment_pk>/", "patch"): {"body": "Edited"},
+        ("claims/<int:pk>/comments/<int:comment_pk>/", "delete"): {},
+        ("claims/<int:pk>/comments/<int:comment_pk>/resolve/", "post"): {"resolved": True},
+        ("notifications/read/", "post"): {"all": True},
     }  # fmt: skip
     body = bodies.get((route, method))
     if body is not None and "organization" in body:
@@ -102,10 +108,15 @@ def _span(text: str, quote: str) -> tuple[int, int]:
 def url_for(route: str, world: dict) -> str:
     """The route with its path parameters filled from the fixture world."""
     kind = "article" if route.startswith("articles/") else "claim"
-    values = {"pk": world[kind].pk, "source_pk": world["source"].pk}
+    values = {
+        "int:pk": world[kind].pk,
+        "int:source_pk": world["source"].pk,
+        "int:comment_pk": world["comment"].pk,
+        "slug:slug": world["organization"].slug,
+    }
     path = route
     for name, value in values.items():
-        path = path.replace(f"<int:{name}>", str(value))
+        path = path.replace(f"<{name}>", str(value))
     assert "<" not in path, f"fill the path parameters of {route} in url_for"
     return f"/api/v1/newsroom/{path}"
 
@@ -274,6 +285,7 @@ def world(db):
         article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
     )
     source = services.source_add(claim=claim, actor=editor, url="https://example.org/s")
+    comment = services.comment_create(claim=claim, actor=editor, body="First look")
     claim.refresh_from_db()
     clients = {}
     for name, user in (("editor", editor), ("reviewer", reviewer)):
@@ -285,6 +297,7 @@ def world(db):
         "article": article,
         "claim": claim,
         "source": source,
+        "comment": comment,
         "rating": Rating.objects.filter(scale__organization=organization).first(),
         "clients": clients,
     }

@@ -38,6 +38,7 @@ PROBLEMS = {
     "method-not-allowed": ("This method is not allowed here.", 405),
     "not-acceptable": ("No acceptable representation.", 406),
     "conflict": ("The request conflicts with the current state.", 409),
+    "edit-conflict": ("Someone else changed the same field since you opened it.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
     "request-too-large": ("The request is too large.", 413),
     "unsupported-media-type": ("This media type is not supported.", 415),
@@ -99,6 +100,28 @@ class StaleVersionProblemSerializer(ProblemSerializer):
     claim = serializers.IntegerField(help_text="The id of the claim that changed.")
     changed_by = serializers.CharField(help_text="The name of who changed it last.")
     current = ClaimSerializer(help_text="The working copy as it is now; its `version` is new.")
+
+
+class EditConflictFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    base = serializers.JSONField(
+        help_text="The value you opened (null if history kept only a summary)."
+    )
+    yours = serializers.JSONField()
+    theirs = serializers.JSONField()
+    theirs_by = serializers.CharField()
+    theirs_at = serializers.DateTimeField()
+
+
+class EditConflictProblemSerializer(ProblemSerializer):
+    """409: you and someone else changed the same field since you opened the claim."""
+
+    claim = serializers.IntegerField()
+    changed_by = serializers.CharField(help_text="The name of who changed it last.")
+    current_version = serializers.IntegerField(help_text="Send it as If-Match to save again.")
+    conflicts = EditConflictFieldSerializer(many=True)
+    current = ClaimSerializer(help_text="The working copy as it is now.")
 
 
 def problem_responses(*statuses: int) -> dict:
@@ -198,6 +221,23 @@ def _stale_version(error: services.StaleVersion) -> Response:
     return response
 
 
+def _edit_conflict(error: services.EditConflict, request) -> Response:
+    claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
+    body = problem(
+        409,
+        str(error),
+        slug="edit-conflict",
+        claim=claim.pk,
+        changed_by=error.changed_by,
+        current_version=claim.version,
+        conflicts=error.conflicts,
+        current=ClaimSerializer(claim, context={"request": request}).data,
+    )
+    response = Response(body, status=409)
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
 def _as_drf_error(error):
     """The DRF exception for one of the project's or Django's; any other error as it is."""
     if isinstance(error, ingest.IngestError):
@@ -238,6 +278,8 @@ def _is_transient(error: OperationalError) -> bool:
 
 
 def _problem_for(error, context) -> Response | None:
+    if isinstance(error, services.EditConflict):
+        return _edit_conflict(error, context.get("request"))
     if isinstance(error, services.StaleVersion):
         return _stale_version(error)
     if isinstance(error, OperationalError) and _is_transient(error):

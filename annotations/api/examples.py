@@ -262,10 +262,11 @@ NEW_CLAIM = {
     "history": [
         {
             "id": 23,
+            "at": "2026-12-01T16:54:04.468593Z",
+            "actor": "demo-editor",
             "action": "created",
-            "actor": USER,
-            "changes": {"exact": "turnout doubled since 2018", "start": 18, "end": 44},
-            "created_at": "2026-12-01T16:54:04.468593Z",
+            "sentence": "Claim made from “turnout doubled since 2018” by demo-editor, 1 Dec 16:54",
+            "changes": [],
         }
     ],
     "published_at": None,
@@ -276,6 +277,28 @@ NEW_CLAIM = {
     "has_unpublished_changes": False,
     "unpublished_changes": [],
     "wording_warning": "",
+    "checklist": [
+        {"key": "rating", "label": "A rating", "met": False, "detail": "Choose a rating."},
+        {
+            "key": "conclusion",
+            "label": "A conclusion",
+            "met": False,
+            "detail": "Write what readers will see.",
+        },
+        {"key": "source", "label": "At least one source", "met": False, "detail": "Cite a source."},
+        {
+            "key": "second_person",
+            "label": "A second person publishes",
+            "met": False,
+            "detail": "Another member must publish a claim you created.",
+        },
+    ],
+    "viewer_can_publish": False,
+    "publish_blocked_reason": "Only reviewers and admins publish; send it to review.",
+    "review_note": "",
+    "changes_requested_at": None,
+    "comment_count": 0,
+    "open_thread_count": 0,
 }
 CONCLUSION = "Turnout rose from 52 to 61 percent: up by a sixth, not doubled."
 CLAIM = {
@@ -300,20 +323,38 @@ CLAIM = {
             "content_type": "",
             "fetched_at": None,
             "archive_url": "",
+            "snapshot": None,
+            "link_state": "unchecked",
+            "link_checked_at": None,
         }
     ],
     "history": [
         {
             "id": 25,
+            "at": "2026-12-01T16:54:04.931400Z",
+            "actor": "demo-editor",
             "action": "source added",
-            "actor": USER,
-            "changes": {
-                "source": 5,
-                "url": "https://elections.example/turnout-2023",
-                "stance": "refutes",
-            },
-            "created_at": "2026-12-01T16:54:04.931400Z",
-        }
+            "sentence": "Source added: https://elections.example/turnout-2023 by demo-editor, "
+            "1 Dec 16:54",
+            "changes": [],
+        },
+        {
+            "id": 24,
+            "at": "2026-12-01T16:54:04.701200Z",
+            "actor": "demo-editor",
+            "action": "updated",
+            "sentence": "Rating set to False; Conclusion written by demo-editor, 1 Dec 16:54",
+            "changes": [
+                {"field": "rating", "label": "Rating", "old": "", "new": "False"},
+                {
+                    "field": "conclusion",
+                    "label": "Conclusion",
+                    "old": "",
+                    "new": CONCLUSION,
+                    "diff": [["insert", CONCLUSION]],
+                },
+            ],
+        },
     ],
     "updated_at": "2026-12-01T16:54:04.930521Z",
     "version": 3,
@@ -335,6 +376,55 @@ VERSION_MISSING = {
     'the version number you read (the claim\'s `version`, also its ETag) or a "version" field.',
 }
 CLAIM_WRITE_ERRORS = {412: STALE_VERSION, 428: VERSION_MISSING}
+EDIT_CONFLICT = {
+    "type": "/api/v1/problems/edit-conflict/",
+    "title": "Someone else changed the same field since you opened it.",
+    "status": 409,
+    "detail": "The claimant of this claim was also changed by demo-reviewer since you opened "
+    "it; choose yours or theirs.",
+    "claim": 7,
+    "changed_by": "demo-reviewer",
+    "current_version": 4,
+    "conflicts": [
+        {
+            "field": "claimant",
+            "label": "Claimant",
+            "base": "The minister",
+            "yours": "The interior minister",
+            "theirs": "Minister A. Example",
+            "theirs_by": "demo-reviewer",
+            "theirs_at": "2026-12-01T16:55:10.120000+00:00",
+        }
+    ],
+    "current": {**CLAIM, "claimant": "Minister A. Example", "version": 4},
+}
+COMMENT = {
+    "id": 3,
+    "parent": None,
+    "author": {"username": "demo-reviewer", "name": ""},
+    "body": "@demo-editor which table is the 61% from?",
+    "body_html": "<p>@demo-editor which table is the 61% from?</p>\n",
+    "mentions": ["demo-editor"],
+    "created_at": "2026-12-01T16:56:00.000000Z",
+    "edited_at": None,
+    "deleted": False,
+    "resolved_at": None,
+    "resolved_by": None,
+    "can_edit": True,
+}
+NOTIFICATION = {
+    "id": 9,
+    "kind": "mentioned",
+    "kind_label": "Mentioned in a comment",
+    "message": "demo-reviewer mentioned you: @demo-editor which table is the 61% from?",
+    "actor": "demo-reviewer",
+    "organization": "demo-fact-desk",
+    "claim": 7,
+    "comment": 3,
+    "link": "/articles/2/#claim-7",
+    "created_at": "2026-12-01T16:56:00.000000Z",
+    "read_at": None,
+}
 
 OPERATIONS = {
     ("GET", "/api/v1/claims/"): {"responses": {200: CLAIM_PAGE}},
@@ -390,6 +480,29 @@ OPERATIONS = {
             200: {"moved": 0, "unchanged": 0, "orphaned": 1, "sent_to_review": 0, "deferred": False}
         },
     },
+    ("POST", "/api/v1/newsroom/articles/{id}/text-preview/"): {
+        "requests": {
+            "Preview a rewritten lede": {
+                "text": "Official figures show turnout rose from 52 to 61 percent."
+            }
+        },
+        "responses": {
+            200: {
+                "identical": False,
+                "unchanged": 0,
+                "moved": [],
+                "orphaned": [
+                    {
+                        "id": 7,
+                        "exact": "turnout doubled since 2018",
+                        "status": "published",
+                        "to_review": True,
+                        "reason": "the quote is not in the new text",
+                    }
+                ],
+            }
+        },
+    },
     ("POST", "/api/v1/newsroom/articles/{id}/import/"): {
         "responses": {201: ARTICLE_DETAIL, 202: ARTICLE_IMPORTING}
     },
@@ -429,12 +542,51 @@ OPERATIONS = {
     ("GET", "/api/v1/newsroom/claims/{id}/"): {"responses": {200: CLAIM}},
     ("PATCH", "/api/v1/newsroom/claims/{id}/"): {
         "requests": {"Rate it": {"rating": 5, "conclusion": CONCLUSION}},
-        "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
+        "responses": {
+            200: {**CLAIM, "merged_fields": ["tags"]},
+            409: EDIT_CONFLICT,
+            **CLAIM_WRITE_ERRORS,
+        },
+    },
+    ("GET", "/api/v1/newsroom/claims/{id}/comments/"): {"responses": {200: [COMMENT]}},
+    ("POST", "/api/v1/newsroom/claims/{id}/comments/"): {
+        "requests": {"Ask a colleague": {"body": COMMENT["body"]}},
+        "responses": {201: COMMENT},
+    },
+    ("PATCH", "/api/v1/newsroom/claims/{id}/comments/{comment_pk}/"): {
+        "requests": {"Reword": {"body": "@demo-editor which table gives 61%?"}},
+        "responses": {
+            200: {
+                **COMMENT,
+                "body": "@demo-editor which table gives 61%?",
+                "body_html": "<p>@demo-editor which table gives 61%?</p>\n",
+                "edited_at": "2026-12-01T16:57:00.000000Z",
+            }
+        },
+    },
+    ("POST", "/api/v1/newsroom/claims/{id}/comments/{comment_pk}/resolve/"): {
+        "requests": {"Resolve the thread": {"resolved": True}},
+        "responses": {
+            200: {
+                **COMMENT,
+                "resolved_at": "2026-12-01T16:58:00.000000Z",
+                "resolved_by": "demo-editor",
+                "can_edit": False,
+            }
+        },
+    },
+    ("GET", "/api/v1/newsroom/notifications/"): {
+        "responses": {200: {"unread_count": 1, "results": [NOTIFICATION]}}
+    },
+    ("POST", "/api/v1/newsroom/notifications/read/"): {
+        "requests": {"Mark one read": {"ids": [9]}, "Mark all read": {"all": True}},
+        "responses": {200: {"marked": 1, "unread_count": 0}},
     },
     ("DELETE", "/api/v1/newsroom/claims/{id}/"): {"responses": CLAIM_WRITE_ERRORS},
     ("POST", "/api/v1/newsroom/claims/{id}/transition/"): {
         "requests": {
             "Send to review": {"to": "in_review", "note": ""},
+            "Request changes": {"status": "draft", "note": "Which table gives 61%? Cite it."},
             "Retract": {"to": "retracted", "note": "The survey was withdrawn by its publisher."},
         },
         "responses": {200: {**CLAIM, "status": "in_review"}, **CLAIM_WRITE_ERRORS},
@@ -465,5 +617,44 @@ OPERATIONS = {
             }
         },
         "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
+    },
+}
+
+# Claim-spotting suggestions (issue 14)
+
+SUGGESTION = {
+    "id": 31,
+    "start": 0,
+    "end": 59,
+    "sentence": "Turnout rose from 52 percent in 2019 to 61 percent in 2023.",
+    "score": 1.42,
+    "probability": 0.8053,
+    "has_number": True,
+    "state": "new",
+    "claim": None,
+    "decided_at": None,
+    "model_version": "clef-words+features-c1",
+}
+OPERATIONS[("GET", "/api/v1/articles/{id}/suggestions/")] = {
+    "responses": {
+        200: {"article": 7, "pending": False, "threshold": 0.3, "suggestions": [SUGGESTION]}
+    }
+}
+OPERATIONS[("POST", "/api/v1/articles/{id}/suggestions/{suggestion_pk}/")] = {
+    "requests": {
+        "Accept the sentence": {"action": "accept"},
+        "Accept only a part of it": {"action": "accept", "start": 0, "end": 28},
+        "Dismiss it": {"action": "dismiss"},
+    },
+    "responses": {
+        200: {
+            "suggestion": {
+                **SUGGESTION,
+                "state": "accepted",
+                "claim": 12,
+                "decided_at": WHEN,
+            },
+            "claim": 12,
+        }
     },
 }

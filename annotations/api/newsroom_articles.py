@@ -1,4 +1,5 @@
-"""Newsroom API for articles: list, create (paste, upload, URL), text, re-import, ratings."""
+"""Newsroom API for articles: list, create (paste, upload, URL), details, text and its preview,
+re-import, ratings."""
 
 from collections.abc import Mapping
 
@@ -6,6 +7,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -245,5 +247,63 @@ class ArticleRatings(generics.GenericAPIView):
     )
     def get(self, request, pk: int):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
-        ratings = queries.organization_scale(article.organization)
+        # Hidden ratings are not offered, unless a claim on this article already has one.
+        ratings = queries.ratings_offered(article)
         return Response(serializers.RatingSerializer(ratings, many=True).data)
+
+
+class TextPreviewRequestSerializer(serializers.ArticleTextSerializer):
+    """The text an editor is about to save."""
+
+    reason = None
+
+
+class PreviewClaimSerializer(drf_serializers.Serializer):
+    id = drf_serializers.IntegerField()
+    exact = drf_serializers.CharField(help_text="The claim's words in the current text.")
+    status = drf_serializers.CharField()
+    to_review = drf_serializers.BooleanField(
+        help_text="A published claim that saving would send back to review."
+    )
+
+
+class PreviewMovedSerializer(PreviewClaimSerializer):
+    new_exact = drf_serializers.CharField(help_text="Its words in the new text.")
+    changed = drf_serializers.BooleanField(help_text="Whether the words themselves change.")
+    start = drf_serializers.IntegerField()
+    end = drf_serializers.IntegerField()
+
+
+class PreviewOrphanSerializer(PreviewClaimSerializer):
+    reason = drf_serializers.CharField(help_text="Why its words are not found in the new text.")
+
+
+class TextPreviewSerializer(drf_serializers.Serializer):
+    """What saving the text would do to the claims; nothing was saved."""
+
+    identical = drf_serializers.BooleanField(help_text="The new text is the current one.")
+    unchanged = drf_serializers.IntegerField(help_text="Claims whose passage stays where it is.")
+    moved = PreviewMovedSerializer(many=True)
+    orphaned = PreviewOrphanSerializer(many=True)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Preview a text edit: which claims would move and which would become orphans",
+    description=(
+        "A dry run of `PUT text/`: the claims are re-anchored on the new text as saving "
+        "would, and nothing is written."
+    ),
+    request=TextPreviewRequestSerializer,
+    responses={200: TextPreviewSerializer, **problem_responses(400, *ACCESS_PROBLEMS, 413)},
+)
+@api_view(["POST"])
+def article_text_preview(request, pk: int):
+    """What saving this text would do to the article's claims, without saving it."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    data = TextPreviewRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    preview = services.article_text_preview(
+        article=article, actor=request.user, text=data.validated_data["text"]
+    )
+    return Response(TextPreviewSerializer(preview).data)

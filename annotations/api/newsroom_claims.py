@@ -8,7 +8,11 @@ from rest_framework.response import Response
 
 from annotations import queries, services
 from annotations.api import newsroom_serializers as serializers
-from annotations.api.errors import problem_responses
+from annotations.api.errors import (
+    CONTENT_TYPE,
+    EditConflictProblemSerializer,
+    problem_responses,
+)
 from annotations.api.preconditions import IF_MATCH_HEADER, expected_version
 from annotations.models import Claim, Source
 
@@ -19,10 +23,11 @@ ACCESS_PROBLEMS = (401, 403, 404)
 WRITE_PROBLEMS = (400, *ACCESS_PROBLEMS, 412, 428)
 
 
-def _claim_response(claim: Claim, status_code=status.HTTP_200_OK) -> Response:
+def _claim_response(request, claim: Claim, status_code=status.HTTP_200_OK, **extra) -> Response:
     """The working copy as the workspace shows it, with its version as the ETag."""
     claim = queries.workspace_claims(claim.article).get(pk=claim.pk)
-    response = Response(serializers.ClaimSerializer(claim).data, status=status_code)
+    data = serializers.ClaimSerializer(claim, context={"request": request}).data
+    response = Response({**data, **extra}, status=status_code)
     response["ETag"] = f'"{claim.version}"'
     return response
 
@@ -57,7 +62,8 @@ class ArticleClaims(generics.GenericAPIView):
     def get(self, request, pk: int):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
         claims = queries.workspace_claims(article)
-        return Response(serializers.ClaimSerializer(claims, many=True).data)
+        context = {"request": request}
+        return Response(serializers.ClaimSerializer(claims, many=True, context=context).data)
 
     @extend_schema(
         tags=TAGS,
@@ -79,7 +85,7 @@ class ArticleClaims(generics.GenericAPIView):
         data = serializers.ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = services.claim_create(article=article, creator=request.user, **data.validated_data)
-        return _claim_response(claim, status.HTTP_201_CREATED)
+        return _claim_response(request, claim, status.HTTP_201_CREATED)
 
 
 class ClaimDetail(generics.GenericAPIView):
@@ -96,9 +102,30 @@ class ClaimDetail(generics.GenericAPIView):
         responses={200: serializers.ClaimSerializer, **problem_responses(*ACCESS_PROBLEMS)},
     )
     def get(self, request, pk: int):
-        return _claim_response(self._claim(request, pk))
+        return _claim_response(request, self._claim(request, pk))
 
-    @_write_schema(serializers.ClaimUpdateSerializer, "Change a claim's fields")
+    @extend_schema(
+        tags=TAGS,
+        summary="Change a claim's fields, merged with others' changes since you opened it",
+        description=(
+            "Send `If-Match` with the version you opened and only the fields you changed. "
+            "Changes others made since then to other fields are kept (a three-way merge): "
+            "200 with the claim and `merged_fields`, the fields others changed that you did "
+            "not send. If someone changed a field you also changed, to another value: 409 "
+            "`edit-conflict` with each such field's base, yours and theirs, and "
+            "`current_version`; nothing is saved. Choose per field and send again with "
+            '`If-Match: "<current_version>"`.'
+        ),
+        request=serializers.ClaimUpdateSerializer,
+        parameters=[IF_MATCH_HEADER],
+        responses={
+            200: serializers.MergedClaimSerializer,
+            (409, CONTENT_TYPE): OpenApiResponse(
+                EditConflictProblemSerializer, description="You and someone else changed it."
+            ),
+            **problem_responses(*WRITE_PROBLEMS),
+        },
+    )
     def patch(self, request, pk: int):
         claim = self._claim(request, pk)
         data = serializers.ClaimUpdateSerializer(data=request.data, partial=True)
@@ -109,7 +136,7 @@ class ClaimDetail(generics.GenericAPIView):
         claim = services.claim_update(
             claim=claim, actor=request.user, expected_version=expected, **fields
         )
-        return _claim_response(claim)
+        return _claim_response(request, claim, merged_fields=claim.merged_fields)
 
     @extend_schema(
         tags=TAGS,
@@ -153,8 +180,11 @@ class ClaimTransition(ClaimAction):
         serializers.ClaimTransitionSerializer,
         "Move a claim through the workflow",
         description=(
-            "Publishing writes a new published version (reviewers and admins only, 403 "
-            "otherwise); republishing and retracting need a public correction `note`."
+            "Send the new status as `to` (or `status`). Publishing writes a new published "
+            "version (reviewers and admins only, 403 otherwise); republishing and retracting "
+            "need a public correction `note`. A reviewer sending someone else's claim from "
+            "review back to draft requests changes: the `note` (required) is internal, kept "
+            "as `review_note`, and the creator is notified."
         ),
     )
     def post(self, request, pk: int):
@@ -162,11 +192,11 @@ class ClaimTransition(ClaimAction):
         claim = services.claim_transition(
             claim=claim,
             actor=request.user,
-            to_status=data["to"],
+            to_status=data["to"] or data["status"],
             note=data["note"],
             expected_version=expected_version(request, data),
         )
-        return _claim_response(claim)
+        return _claim_response(request, claim)
 
 
 class ClaimSources(ClaimAction):
@@ -183,7 +213,7 @@ class ClaimSources(ClaimAction):
             expected_version=expected_version(request, data),
             **{name: value for name, value in data.items() if name != "version"},
         )
-        return _claim_response(claim, status.HTTP_201_CREATED)
+        return _claim_response(request, claim, status.HTTP_201_CREATED)
 
 
 class SourceDetail(generics.GenericAPIView):
@@ -206,14 +236,14 @@ class SourceDetail(generics.GenericAPIView):
         services.source_update(
             source=source, actor=request.user, expected_version=expected, **fields
         )
-        return _claim_response(source.claim)
+        return _claim_response(request, source.claim)
 
     @_write_schema(None, "Remove a cited source")
     def delete(self, request, pk: int, source_pk: int):
         source = self._source(request, pk, source_pk)
         expected = expected_version(request, {})
         services.source_remove(source=source, actor=request.user, expected_version=expected)
-        return _claim_response(source.claim)
+        return _claim_response(request, source.claim)
 
 
 class ClaimReattach(ClaimAction):
@@ -230,4 +260,4 @@ class ClaimReattach(ClaimAction):
             selectors=data["selectors"],
             expected_version=expected_version(request, data),
         )
-        return _claim_response(claim)
+        return _claim_response(request, claim)

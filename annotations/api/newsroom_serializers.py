@@ -1,11 +1,13 @@
 """Serializers of the newsroom API: validate what members send, present working copies."""
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations import models, versions
+from annotations import history, models, versions
 from annotations.api.fields import (
     IdField,
     StrictCharField,
@@ -16,8 +18,9 @@ from annotations.api.fields import (
     StrictURLField,
     VersionField,
 )
-from annotations.models import Article, Claim, ClaimEvent, PublishedVersion, Rating, Source
+from annotations.models import Article, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
+from annotations.services.claims import publish_readiness
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -34,17 +37,42 @@ class RatingSerializer(serializers.ModelSerializer):
         fields = ["id", "label", "value", "worst_value", "best_value", "colour", "description"]
 
 
+class SnapshotRefSerializer(serializers.Serializer):
+    fetched_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text="Download of the WARC record (members only).")
+    sha256 = serializers.CharField()
+    http_status = serializers.IntegerField()
+
+
 class SourceSerializer(serializers.ModelSerializer):
     added_by = UserRefSerializer(read_only=True)
+    snapshot = serializers.SerializerMethodField()
 
     class Meta:
         model = Source
         fields = [
             "id", "url", "title", "publisher", "quote", "stance", "added_by", "created_at",
             "fetch_state", "fetch_error", "http_status", "final_url", "content_type",
-            "fetched_at", "archive_url",
+            "fetched_at", "archive_url", "snapshot", "link_state", "link_checked_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(SnapshotRefSerializer(allow_null=True))
+    def get_snapshot(self, source) -> dict | None:
+        # The newest snapshot: what the newsroom keeps of the page (issue 10, evidence).
+        snapshot = (
+            source.snapshots.order_by("-fetched_at", "-id")
+            .only("pk", "fetched_at", "sha256", "http_status", "source_id")
+            .first()
+        )
+        if snapshot is None:
+            return None
+        return {
+            "fetched_at": snapshot.fetched_at,
+            "url": reverse("snapshot-warc", args=[snapshot.pk]),
+            "sha256": snapshot.sha256,
+            "http_status": snapshot.http_status,
+        }
 
 
 class SourceCreateSerializer(serializers.Serializer):
@@ -71,12 +99,36 @@ class SourceUpdateSerializer(serializers.Serializer):
     version = VersionField()
 
 
-class ClaimEventSerializer(serializers.ModelSerializer):
-    actor = UserRefSerializer(read_only=True, allow_null=True)
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+    diff = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
+        required=False,
+        help_text='Text fields only: [["equal"|"insert"|"delete", "text"], ...].',
+    )
 
-    class Meta:
-        model = ClaimEvent
-        fields = ["id", "action", "actor", "changes", "created_at"]
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One entry of a claim's history, as a sentence a newsroom reads."""
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(help_text="The username, or 'system'.")
+    action = serializers.CharField()
+    sentence = serializers.CharField(
+        help_text='E.g. "Rating changed from Mostly true to True by rita, 2 Dec 10:14".'
+    )
+    changes = HistoryChangeSerializer(many=True)
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["rating", "conclusion", "source", "second_person"])
+    label = serializers.CharField()
+    met = serializers.BooleanField()
+    detail = serializers.CharField()
 
 
 class PublishedVersionSerializer(serializers.ModelSerializer):
@@ -135,12 +187,17 @@ class ClaimSerializer(serializers.ModelSerializer):
     reviewer = UserRefSerializer(read_only=True, allow_null=True)
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     sources = SourceSerializer(many=True, read_only=True)
-    history = ClaimEventSerializer(source="events", many=True, read_only=True)
+    history = serializers.SerializerMethodField()
     revision_number = serializers.IntegerField(source="revision.number", read_only=True)
     published_version = serializers.SerializerMethodField()
     has_unpublished_changes = serializers.SerializerMethodField()
     unpublished_changes = serializers.SerializerMethodField()
     wording_warning = serializers.SerializerMethodField()
+    checklist = serializers.SerializerMethodField()
+    viewer_can_publish = serializers.SerializerMethodField()
+    publish_blocked_reason = serializers.SerializerMethodField()
+    comment_count = serializers.SerializerMethodField()
+    open_thread_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -151,12 +208,58 @@ class ClaimSerializer(serializers.ModelSerializer):
             "correction_note", "status", "anchor_state", "orphan_reason", "creator", "reviewer",
             "assignee", "tags", "sources", "history", "published_at", "created_at", "updated_at",
             "version", "published_version", "has_unpublished_changes", "unpublished_changes",
-            "wording_warning",
+            "wording_warning", "checklist", "viewer_can_publish", "publish_blocked_reason",
+            "review_note", "changes_requested_at", "comment_count", "open_thread_count",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_conclusion_html(self, claim) -> str:
         return markdown_to_safe_html(claim.conclusion)
+
+    @extend_schema_field(HistoryEntrySerializer(many=True))
+    def get_history(self, claim) -> list[dict]:
+        """The claim's history as sentences, newest first."""
+        events = sorted(claim.events.all(), key=lambda event: (event.created_at, event.id))
+        return [
+            history.entry(
+                event,
+                actor=event.actor.get_username() if event.actor else "system",
+                when=dateformat.format(timezone.localtime(event.created_at), "j M H:i"),
+            )
+            for event in reversed(events)
+        ]
+
+    def _readiness(self, claim) -> dict:
+        cache = self.context.setdefault("_readiness", {})
+        if claim.pk not in cache:
+            request = self.context.get("request")
+            viewer = getattr(request, "user", None) or AnonymousUser()
+            cache[claim.pk] = publish_readiness(claim, viewer)
+        return cache[claim.pk]
+
+    @extend_schema_field(ChecklistItemSerializer(many=True))
+    def get_checklist(self, claim) -> list[dict]:
+        return self._readiness(claim)["checklist"]
+
+    def get_viewer_can_publish(self, claim) -> bool:
+        return self._readiness(claim)["viewer_can_publish"]
+
+    def get_publish_blocked_reason(self, claim) -> str:
+        return self._readiness(claim)["publish_blocked_reason"]
+
+    def get_comment_count(self, claim) -> int:
+        """Comments not deleted; `queries.workspace_claims` counts them in its query."""
+        if hasattr(claim, "live_comment_count"):
+            return claim.live_comment_count
+        return claim.comments.filter(deleted_at__isnull=True).count()
+
+    def get_open_thread_count(self, claim) -> int:
+        """Threads (first comments) not resolved."""
+        if hasattr(claim, "open_threads"):
+            return claim.open_threads
+        return claim.comments.filter(
+            parent__isnull=True, resolved_at__isnull=True, deleted_at__isnull=True
+        ).count()
 
     def get_wording_warning(self, claim) -> str:
         """Advice (not a refusal) when the wording is longer than ClaimReview recommends."""
@@ -193,6 +296,16 @@ class ClaimSerializer(serializers.ModelSerializer):
             # Readers see nothing of it now; republishing would show it again.
             return changes or ["not shown to readers until republished"]
         return changes
+
+
+class MergedClaimSerializer(ClaimSerializer):
+    """A claim after a merged save: `merged_fields` others changed that you did not send."""
+
+    merged_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "merged_fields"]
+        read_only_fields = fields
 
 
 class RatingBadgeSerializer(serializers.ModelSerializer):
@@ -353,7 +466,18 @@ class ClaimUpdateSerializer(serializers.Serializer):
 
 
 class ClaimTransitionSerializer(serializers.Serializer):
-    to = StrictChoiceField(choices=Claim.Status.choices)
+    to = StrictChoiceField(choices=Claim.Status.choices, required=False, default="")
+    status = StrictChoiceField(
+        choices=Claim.Status.choices, required=False, default="", help_text="Same as `to`."
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("to") and not attrs.get("status"):
+            raise serializers.ValidationError({"to": ["Say which status the claim moves to."]})
+        if attrs.get("to") and attrs.get("status") and attrs["to"] != attrs["status"]:
+            raise serializers.ValidationError({"status": ["Differs from `to`: send one."]})
+        return attrs
+
     note = StrictCharField(max_length=models.NOTE_MAX, required=False, allow_blank=True, default="")
     version = VersionField()
 

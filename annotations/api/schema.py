@@ -19,6 +19,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 # The first path segments after /api/v1/ -> the tag grouping those operations in the docs.
 # Most specific first; the tags and their descriptions are SPECTACULAR_SETTINGS["TAGS"].
 PATH_TAGS = (
+    ("newsroom/organizations/", "Newsroom: exports"),
     ("newsroom/articles/", "Newsroom: articles"),
     ("newsroom/claims/", "Newsroom: claims"),
     ("newsroom/", "Newsroom"),
@@ -63,6 +64,11 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_tags(self) -> list[str]:
         path = self.path.removeprefix(API_PREFIX)
+        # Member-only endpoints that sit beside a public resource's path.
+        if path.endswith("/evidence/") or "/evidence/items/" in path:
+            return ["Newsroom: evidence"]
+        if "/suggestions/" in path:
+            return ["Newsroom: suggestions"]
         for prefix, tag in PATH_TAGS:
             if path.startswith(prefix):
                 return [tag]

@@ -6,7 +6,19 @@ A plain list: each resource family adds its own `path(...)` lines.
 from django.urls import path
 
 from annotations import converters  # noqa: F401 - registers <row_id:...>
-from annotations.api import docs, errors, newsroom_articles, newsroom_claims, public
+from annotations.api import (
+    docs,
+    errors,
+    evidence,
+    newsroom_articles,
+    newsroom_claims,
+    newsroom_comments,
+    newsroom_notifications,
+    public,
+    suggestions,
+    wap,
+)
+from annotations.api import export as export_api
 from annotations.api.claimreview import ClaimReviewFeed
 
 urlpatterns = [
@@ -18,6 +30,24 @@ urlpatterns = [
     # Public reads: published versions only, anyone, cacheable, CORS.
     path("claims/", public.ClaimList.as_view(), name="public-claim-list"),
     path("claims/<row_id:pk>/", public.ClaimDetail.as_view(), name="public-claim-detail"),
+    # Evidence for a claim: members of its organization only (issue 10).
+    path("claims/<int:pk>/evidence/", evidence.ClaimEvidence.as_view(), name="api-claim-evidence"),
+    path(
+        "claims/<int:pk>/evidence/items/<int:item_pk>/",
+        evidence.ClaimEvidenceItem.as_view(),
+        name="api-claim-evidence-item",
+    ),
+    # Claim-spotting suggestions: members of the article's organization only (issue 14).
+    path(
+        "articles/<int:pk>/suggestions/",
+        suggestions.ArticleSuggestions.as_view(),
+        name="api-article-suggestions",
+    ),
+    path(
+        "articles/<int:pk>/suggestions/<int:suggestion_pk>/",
+        suggestions.ArticleSuggestion.as_view(),
+        name="api-article-suggestion",
+    ),
     path("articles/", public.ArticleList.as_view(), name="public-article-list"),
     path("articles/<row_id:pk>/", public.ArticleDetail.as_view(), name="public-article-detail"),
     path("organizations/", public.OrganizationList.as_view(), name="public-organization-list"),
@@ -26,6 +56,14 @@ urlpatterns = [
         public.OrganizationDetail.as_view(),
         name="public-organization-detail",
     ),
+    # W3C Web Annotation Protocol: containers of published claims; members add drafts.
+    path("annotations/", wap.AllAnnotations.as_view(), name="wap-annotations"),
+    path(
+        "annotations/articles/<row_id:pk>/",
+        wap.ArticleAnnotations.as_view(),
+        name="wap-article-annotations",
+    ),
+    path("annotations/<row_id:pk>", wap.AnnotationDetail.as_view(), name="wap-annotation"),
     # Newsroom: members only, writes through services.
     path(
         "newsroom/articles/",
@@ -41,6 +79,11 @@ urlpatterns = [
         "newsroom/articles/<int:pk>/text/",
         newsroom_articles.article_text,
         name="api-article-text",
+    ),
+    path(
+        "newsroom/articles/<int:pk>/text-preview/",
+        newsroom_articles.article_text_preview,
+        name="api-article-text-preview",
     ),
     path(
         "newsroom/articles/<int:pk>/import/",
@@ -81,5 +124,47 @@ urlpatterns = [
         "newsroom/claims/<int:pk>/reattach/",
         newsroom_claims.ClaimReattach.as_view(),
         name="api-claim-reattach",
+    ),
+    # The newsroom's conversation and notifications (issue 9).
+    path(
+        "newsroom/claims/<int:pk>/comments/",
+        newsroom_comments.ClaimComments.as_view(),
+        name="api-claim-comments",
+    ),
+    path(
+        "newsroom/claims/<int:pk>/comments/<int:comment_pk>/",
+        newsroom_comments.CommentDetail.as_view(),
+        name="api-claim-comment-detail",
+    ),
+    path(
+        "newsroom/claims/<int:pk>/comments/<int:comment_pk>/resolve/",
+        newsroom_comments.CommentResolve.as_view(),
+        name="api-claim-comment-resolve",
+    ),
+    path(
+        "newsroom/notifications/",
+        newsroom_notifications.NotificationList.as_view(),
+        name="api-notifications",
+    ),
+    path(
+        "newsroom/notifications/read/",
+        newsroom_notifications.NotificationsRead.as_view(),
+        name="api-notifications-read",
+    ),
+    # Bulk export of an organization (issue 13): members, session or any token.
+    path(
+        "newsroom/organizations/<slug:slug>/export.jsonl",
+        export_api.ClaimsJsonl.as_view(),
+        name="api-export-jsonl",
+    ),
+    path(
+        "newsroom/organizations/<slug:slug>/export.csv",
+        export_api.ClaimsCsv.as_view(),
+        name="api-export-csv",
+    ),
+    path(
+        "newsroom/organizations/<slug:slug>/export.warc.gz",
+        export_api.SnapshotsWarc.as_view(),
+        name="api-export-warc",
     ),
 ]

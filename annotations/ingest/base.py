@@ -1,6 +1,6 @@
 """Limits, errors and the result type shared by the ingest extractors."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from annotations.ingest.text import paragraphs_of
@@ -75,6 +75,8 @@ class Extracted:
     canonical_url: str = ""
     published: date | None = None
     language: str = ""
+    # Headings, list items, quotes... as offsets into `text` (see ingest.structure).
+    structure: list[dict] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[str]:

@@ -6,6 +6,15 @@ import zipfile
 from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge, human_size
 from annotations.ingest.formats import DOCX
 from annotations.ingest.frontmatter import language_code, split_front_matter
+from annotations.ingest.structure import (
+    HEADING,
+    LIST_ITEM,
+    QUOTE,
+    TABLE_ROW,
+    Block,
+    assemble,
+    texts,
+)
 from annotations.ingest.text import canonical_text, plain_inline
 
 # Entries smaller than this may compress very well (runs of XML) without being a threat;
@@ -68,31 +77,49 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for broken parts
         raise IngestError("the Word document could not be read") from exc
-    paragraphs: list[str] = []
+    blocks: list[Block] = []
     title = ""
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):
-            paragraphs.extend(_table_rows(block))
+            blocks.extend(Block(row, TABLE_ROW) for row in _table_rows(block))
             continue
         text = canonical_text(block.text)
         if not text:
             continue
         style = (block.style.name if block.style is not None else "").lower()
-        if style in _TITLE_STYLES and not title and not paragraphs:
+        if style in _TITLE_STYLES and not title and not blocks:
             title = text
-        paragraphs.append(text.replace("\n\n", " "))
+        blocks.append(_kind(block, style, text.replace("\n\n", " ")))
     properties = document.core_properties
-    front = split_front_matter(paragraphs, title=title or plain_inline(properties.title))
+    front = split_front_matter(texts(blocks), title=title or plain_inline(properties.title))
+    body, structure = assemble(blocks[len(blocks) - len(front.body) :])
     author = plain_inline(properties.author, 200)
     if author.lower() in _PLACEHOLDER_AUTHORS:
         author = ""
     return Extracted(
-        text="\n\n".join(front.body),
+        text=body,
+        structure=structure,
         media_type=DOCX,
         title=front.title or plain_inline(properties.title),
         byline=front.byline or author,
         language=language_code(properties.language or ""),
     )
+
+
+def _kind(paragraph, style: str, text: str) -> Block:
+    """The paragraph as a block, its kind read from its style or its numbering."""
+    words = style.split()
+    level = int(words[-1]) if words and words[-1].isdigit() else 1
+    if style in _TITLE_STYLES:
+        return Block(text, HEADING, 1)
+    if style.startswith("heading"):
+        return Block(text, HEADING, level)
+    if "quote" in style:
+        return Block(text, QUOTE)
+    properties = paragraph._p.pPr
+    if style.startswith("list") or (properties is not None and properties.numPr is not None):
+        return Block(text, LIST_ITEM, level)
+    return Block(text)
 
 
 def _table_rows(table) -> list[str]:

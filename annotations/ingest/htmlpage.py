@@ -7,7 +7,17 @@ from urllib.parse import urljoin
 from annotations.ingest.base import Extracted, IngestError
 from annotations.ingest.formats import HTML, decode_text, html_charset
 from annotations.ingest.frontmatter import http_url, iso_date, language_code
-from annotations.ingest.text import canonical_text, plain_inline
+from annotations.ingest.structure import (
+    HEADING,
+    LIST_ITEM,
+    PARAGRAPH,
+    PREFORMATTED,
+    QUOTE,
+    TABLE_ROW,
+    Block,
+    assemble,
+)
+from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
 
 NO_ARTICLE = "no article text found in the page"
 _ENOUGH_PROSE = 500
@@ -19,6 +29,8 @@ _BLOCKS = {
     "main", "body", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
 }  # fmt: skip
 _ROWS = {"row", "tr"}
+_HEADINGS = {"head", "h1", "h2", "h3", "h4", "h5", "h6"}
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", ": ", " · ")
 _SKIPPED = {"graphic", "img", "script", "style", "template", "noscript"}
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 
@@ -33,6 +45,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
     pass returns the menu and form labels of a page that has no article.
     """
     import trafilatura  # imported here: it is slow to import and only HTML needs it
+    from trafilatura.settings import set_date_params
 
     markup = decode_text(data, charset or html_charset(data))
     # lxml refuses str input that carries an encoding declaration; the text is decoded.
@@ -44,26 +57,33 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         "include_tables": True,
         "include_images": False,
         "include_links": False,
+        # Dates from the page's metadata, its time elements and byline only: the extensive
+        # search reads any year in the text, and a footer's "Copyright 2026" is no date.
+        "date_extraction_params": set_date_params(extensive=False),
     }
     document = _run_trafilatura(trafilatura, markup, options)
-    paragraphs = _paragraphs(document)
+    blocks = _blocks(document)
+    paragraphs = paragraphs_of(assemble(blocks)[0])
     # Plenty of prose is an article; a thin result may be menus and form labels, so it
     # has to hold up in a precision-oriented pass too.
     if _prose_chars(paragraphs) < _ENOUGH_PROSE:
         strict = _run_trafilatura(trafilatura, markup, {**options, "favor_precision": True})
         if _prose_chars(_paragraphs(strict)) == 0:
             raise IngestError(NO_ARTICLE)
-    text = "\n\n".join(paragraphs)
+    fallback = _page_metadata(markup)
+    title = plain_inline(document.title or fallback.get("title", ""))
+    # The headline is the title, not the body's first paragraph.
+    text, structure = assemble(_without_title(blocks, title))
     if not text:
         raise IngestError(NO_ARTICLE)
-    fallback = _page_metadata(markup)
     # The page's own canonical link or og:url first: trafilatura reports the URL it was
     # given when there is one, even if the page names another.
     canonical = http_url(urljoin(source_url, fallback["url"])) if fallback.get("url") else ""
     return Extracted(
         text=text,
+        structure=structure,
         media_type=HTML,
-        title=plain_inline(document.title or fallback.get("title", "")),
+        title=title,
         byline=plain_inline(document.author or fallback.get("author", ""), 200),
         publisher=plain_inline(document.sitename or fallback.get("publisher", ""), 200),
         canonical_url=canonical or http_url(document.url or "") or http_url(source_url),
@@ -85,13 +105,18 @@ def _run_trafilatura(trafilatura, markup: str, options: dict):
             raise IngestError("the page could not be read as HTML") from exc
 
 
-def _paragraphs(document) -> list[str]:
-    """The canonical paragraphs of a trafilatura result (none for no result)."""
+def _blocks(document) -> list[Block]:
+    """The blocks of a trafilatura result with their kinds (none for no result)."""
     if document is None or document.body is None:
         return []
-    blocks: list[str] = []
+    blocks: list[Block] = []
     _collect_blocks(document.body, blocks)
-    return [p for p in (canonical_text(b.replace("\n", " ")) for b in blocks) if p]
+    return [b for b in blocks if canonical_text(b.text)]
+
+
+def _paragraphs(document) -> list[str]:
+    """The canonical paragraphs of a trafilatura result (none for no result)."""
+    return paragraphs_of(assemble(_blocks(document))[0])
 
 
 def _prose_chars(paragraphs: list[str]) -> int:
@@ -103,20 +128,44 @@ def _prose_chars(paragraphs: list[str]) -> int:
     return sum(len(p) for p in paragraphs if len(p.split()) >= 3 or len(p) >= 20)
 
 
-def _collect_blocks(element, out: list[str]) -> None:
-    """Append the text of each block of `element` to `out`, one paragraph per block."""
+def _kind_of(element, kind: str, level: int, depth: int) -> tuple[str, int, int]:
+    """The kind and level an element gives its text, and the list depth inside it."""
+    tag = element.tag
+    if tag in _HEADINGS:
+        rend = element.get("rend") or tag
+        number = rend[1:] if rend[:1] == "h" and rend[1:].isdigit() else "2"
+        return HEADING, int(number), depth
+    if tag in ("list", "ul", "ol"):
+        return kind, level, depth + 1
+    if tag in ("item", "li"):
+        return LIST_ITEM, max(depth, 1), depth
+    if tag in ("quote", "blockquote"):
+        return QUOTE, 0, depth
+    if tag in ("code", "pre"):
+        return PREFORMATTED, 0, depth
+    return kind, level, depth
+
+
+def _collect_blocks(
+    element, out: list[Block], kind: str = PARAGRAPH, level: int = 0, depth: int = 0
+) -> None:
+    """Append each block of `element` to `out`, one paragraph per block, with its kind.
+
+    A paragraph inside a quote or a list item is part of the quote or the item.
+    """
     if element.tag in _ROWS:
         cells = [canonical_text(" ".join(cell.itertext())) for cell in element]
-        out.append(" | ".join(c.replace("\n\n", " ") for c in cells if c))
+        out.append(Block(" | ".join(c.replace("\n\n", " ") for c in cells if c), TABLE_ROW))
         return
+    kind, level, depth = _kind_of(element, kind, level, depth)
     buffer = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):  # comments and processing instructions
             buffer.append(child.tail or "")
         elif child.tag in _BLOCKS or child.tag in _ROWS:
-            out.append("".join(buffer))
+            out.append(Block("".join(buffer).replace("\n", " "), kind, level))
             buffer = []
-            _collect_blocks(child, out)
+            _collect_blocks(child, out, kind, level, depth)
             buffer.append(child.tail or "")
         elif child.tag in _SKIPPED:
             buffer.append(child.tail or "")
@@ -124,7 +173,23 @@ def _collect_blocks(element, out: list[str]) -> None:
             buffer.extend((" ", child.tail or ""))
         else:
             buffer.extend(("".join(child.itertext()), child.tail or ""))
-    out.append("".join(buffer))
+    out.append(Block("".join(buffer).replace("\n", " "), kind, level))
+
+
+def _without_title(blocks: list[Block], title: str) -> list[Block]:
+    """The blocks without a leading heading that repeats the title."""
+    wanted = plain_inline(title).casefold()
+    for number, block in enumerate(blocks[:3]):
+        if block.kind != HEADING:
+            continue
+        heading = plain_inline(block.text).casefold()
+        # A page title often adds the site's name: "Headline | Site", "Headline - Site".
+        if heading and (
+            heading == wanted or any(wanted.startswith(heading + s) for s in _TITLE_SEPARATORS)
+        ):
+            return blocks[:number] + blocks[number + 1 :]
+        break
+    return blocks
 
 
 _META_KEYS = {

@@ -5,6 +5,17 @@ import re
 from annotations.ingest.base import Extracted
 from annotations.ingest.formats import MARKDOWN, TEXT
 from annotations.ingest.frontmatter import http_url, iso_date, language_code, split_front_matter
+from annotations.ingest.structure import (
+    HEADING,
+    LIST_ITEM,
+    PREFORMATTED,
+    QUOTE,
+    TABLE_ROW,
+    Block,
+    assemble,
+    flatten,
+    texts,
+)
 from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
 
 # A YAML-style header ("---" lines around "key: value" pairs) as static site generators
@@ -46,13 +57,16 @@ def extract_markdown(text: str) -> Extracted:
             for m in _YAML_LINE.finditer(header.group("body"))
         }
         text = text[header.end() :]
-    paragraphs, first_heading = _markdown_paragraphs(text)
+    blocks, first_heading = _markdown_blocks(text)
     title = plain_inline(meta.get("title", ""))
     if not title and first_heading:
         title = first_heading
-    front = split_front_matter(paragraphs, title=title)
+    blocks = flatten(blocks)
+    front = split_front_matter(texts(blocks), title=title)
+    body, structure = assemble(blocks[len(blocks) - len(front.body) :])
     return Extracted(
-        text="\n\n".join(front.body),
+        text=body,
+        structure=structure,
         media_type=MARKDOWN,
         title=front.title,
         byline=front.byline or plain_inline(meta.get("author", ""), 200),
@@ -63,41 +77,62 @@ def extract_markdown(text: str) -> Extracted:
     )
 
 
-def _markdown_paragraphs(text: str) -> tuple[list[str], str | None]:
+def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
+    """The blocks of a Markdown document with their kinds, and its leading heading if any."""
     from markdown_it import MarkdownIt  # imported here: only Markdown imports need it
 
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     # Accept every link target so that "[text](javascript:...)" parses as a link whose
     # target is then dropped, instead of staying in the text as literal markup.
     md.validateLink = lambda url: True
-    paragraphs: list[str] = []
+    blocks: list[Block] = []
     first_is_heading = False
-    in_heading = False
+    heading = 0  # the level of the heading being read, 0 outside headings
+    lists = quotes = 0
     row: list[str] | None = None
     for token in md.parse(text):
         if token.type == "heading_open":
-            in_heading = True
+            heading = int(token.tag[1:]) if token.tag[1:].isdigit() else 2
         elif token.type == "heading_close":
-            in_heading = False
+            heading = 0
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif token.type == "blockquote_open":
+            quotes += 1
+        elif token.type == "blockquote_close":
+            quotes -= 1
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
-            paragraphs.append(" | ".join(row))
+            blocks.append(Block(" | ".join(row), TABLE_ROW))
             row = None
         elif token.type == "inline":
             content = canonical_text(_inline_text(token.children or []))
             if row is not None:
                 row.append(content.replace("\n\n", " "))
             elif content:
-                if not paragraphs:
-                    first_is_heading = in_heading
-                paragraphs.append(content)
+                if not blocks:
+                    first_is_heading = bool(heading)
+                blocks.append(_inline_block(content, heading, lists, quotes))
         elif token.type in ("fence", "code_block"):
-            paragraphs.append(token.content)
+            blocks.append(Block(token.content, PREFORMATTED))
         elif token.type == "html_block":
-            paragraphs.extend(html_fragment_paragraphs(token.content))
-    paragraphs = [p for p in (canonical_text(p) for p in paragraphs) if p]
-    return paragraphs, (paragraphs[0] if paragraphs and first_is_heading else None)
+            blocks.extend(Block(p) for p in html_fragment_paragraphs(token.content))
+    blocks = flatten(blocks)
+    first = blocks[0].text if blocks and first_is_heading else None
+    return blocks, first
+
+
+def _inline_block(content: str, heading: int, lists: int, quotes: int) -> Block:
+    if heading:
+        return Block(content, HEADING, heading)
+    if lists:
+        return Block(content, LIST_ITEM, lists)
+    if quotes:
+        return Block(content, QUOTE)
+    return Block(content)
 
 
 def _inline_text(children) -> str:

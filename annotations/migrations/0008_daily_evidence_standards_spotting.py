@@ -357,12 +357,12 @@ class Migration(migrations.Migration):
                     "kind",
                     models.CharField(
                         choices=[
-                            ("Assigned to you", "Assigned"),
-                            ("Review requested", "Review Requested"),
-                            ("Changes requested", "Changes Requested"),
-                            ("Published", "Published"),
-                            ("Mentioned in a comment", "Mentioned"),
-                            ("Published claim orphaned", "Orphaned"),
+                            ("assigned", "Assigned to you"),
+                            ("review_requested", "Review requested"),
+                            ("changes_requested", "Changes requested"),
+                            ("published", "Published"),
+                            ("mentioned", "Mentioned in a comment"),
+                            ("orphaned", "Published claim orphaned"),
                         ],
                         max_length=24,
                     ),

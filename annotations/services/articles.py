@@ -12,7 +12,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations import anchoring, jobs, permissions, urlnorm
+from annotations import anchoring, jobs, notifications, permissions, urlnorm
+from annotations.ingest import structure as blocks
 from annotations.ingest.text import canonical_text
 from annotations.models import (
     Article,
@@ -22,6 +23,7 @@ from annotations.models import (
     PublishedVersion,
 )
 from annotations.services.claims import _event, public_versions_touch
+from annotations.webhooks import events as webhook_events
 
 # Articles
 
@@ -59,8 +61,13 @@ def article_create(
     canonical_url: str = "",
     published_on: dt.date | None = None,
     language: str = "",
+    structure: list[dict] | None = None,
 ) -> Article:
-    """Create an article from its text (made canonical) and record it as revision 1."""
+    """Create an article from its text (made canonical) and record it as revision 1.
+
+    `structure` lists the text's headings, list items, quotes... (see `ingest.structure`);
+    entries that do not describe whole paragraphs of the canonical text are dropped.
+    """
     permissions.require_edit(created_by, organization, "Your role does not allow adding articles.")
     article = Article(
         organization=organization,
@@ -76,10 +83,12 @@ def article_create(
     )
     if not article.text:
         raise ValidationError({"text": "The article has no text."})
+    article.structure = blocks.clean(article.text, structure or [])
     article.slug = unused_slug(organization, article.title)
     article.full_clean()
     article.save()
     _revision_create(article=article, actor=created_by, reason="created")
+    jobs.enqueue(kind="spot", subject_id=article.pk)  # claim-spotting suggestions (issue 14)
     return article
 
 
@@ -110,12 +119,18 @@ class ReanchorReport:
 
 @transaction.atomic
 def article_update_text(
-    *, article: Article, text: str, actor, reason: str = "text edited"
+    *,
+    article: Article,
+    text: str,
+    actor,
+    reason: str = "text edited",
+    structure: list[dict] | None = None,
 ) -> ReanchorReport:
     """Replace the article's text with a new revision and re-anchor every claim on it.
 
     The old text stays in its revision. Large articles are re-anchored by a Celery task;
-    their claims are marked as re-anchoring until it runs.
+    their claims are marked as re-anchoring until it runs. Without a `structure` (a typed
+    edit), paragraphs that are still there keep their kinds (see `ingest.structure.carry`).
     """
     permissions.require_edit(
         actor, article.organization, "Your role does not allow editing articles."
@@ -126,10 +141,16 @@ def article_update_text(
     article = Article.objects.select_for_update().get(pk=article.pk)
     if new_text == article.text:
         return ReanchorReport(unchanged=article.claims.count())
+    article.structure = (
+        blocks.carry(article.text, article.structure, new_text)
+        if structure is None
+        else blocks.clean(new_text, structure)
+    )
     article.text = new_text
     article.full_clean()
-    article.save(update_fields=["text", "updated_at"])
+    article.save(update_fields=["text", "structure", "updated_at"])
     revision = _revision_create(article=article, actor=actor, reason=reason)
+    jobs.enqueue(kind="spot", subject_id=article.pk)  # claim-spotting suggestions (issue 14)
 
     claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
     if claims.count() > settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS:
@@ -173,6 +194,7 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             claim.anchor_state = Claim.AnchorState.ORPHANED
             claim.orphan_reason = result.reason
             changes["orphaned"] = result.reason
+            webhook_events.orphaned(claim)
         # A published verdict on words that changed must be looked at again.
         if claim.status == Claim.Status.PUBLISHED and ("exact" in changes or "orphaned" in changes):
             claim.status = Claim.Status.IN_REVIEW
@@ -185,9 +207,72 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             _reanchor_published(*live[claim.pk], result, anchorer, revision)
         if changes:
             _event(claim, actor, "reanchored", {**changes, "revision": revision.number})
+        if "orphaned" in changes and claim.pk in live:
+            notifications.claim_orphaned(claim, actor)
     return ReanchorReport(
         moved=moved, unchanged=unchanged, orphaned=orphaned, sent_to_review=sent_to_review
     )
+
+
+@dataclass(frozen=True)
+class TextPreview:
+    """What saving a new text would do to the article's claims; nothing is written.
+
+    `moved` and `orphaned` list `{"id", "exact", "status", "to_review", ...}`: a moved
+    claim also has `new_exact` (its words in the new text) and `changed` (whether they
+    differ); an orphan has the `reason` its words were not found.
+    """
+
+    identical: bool
+    unchanged: int
+    moved: list[dict]
+    orphaned: list[dict]
+
+
+def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
+    """Re-anchor the article's claims on `text` as a dry run, for the editor to look first.
+
+    The same engine as `claims_reanchor`, on the same claims (those not already orphaned);
+    a published claim whose words change or vanish is marked `to_review`, as saving would
+    send it back to review.
+    """
+    permissions.require_edit(
+        actor, article.organization, "Your role does not allow editing articles."
+    )
+    new_text = canonical_text(text)
+    if not new_text:
+        raise ValidationError({"text": "The article has no text."})
+    claims = list(
+        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).order_by("start", "pk")
+    )
+    if new_text == article.text:
+        return TextPreview(identical=True, unchanged=len(claims), moved=[], orphaned=[])
+    anchorer = anchoring.Anchorer(new_text)
+    indexed_texts: dict[int, str] = {}
+    unchanged, moved, orphaned = 0, [], []
+    for claim in claims:
+        result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
+        published = claim.status == Claim.Status.PUBLISHED
+        entry = {"id": claim.pk, "exact": claim.exact, "status": claim.status}
+        if not result.found:
+            orphaned.append({**entry, "reason": result.reason, "to_review": published})
+            continue
+        new_exact = new_text[result.start : result.end]
+        if (result.start, result.end, new_exact) == (claim.start, claim.end, claim.exact):
+            unchanged += 1
+            continue
+        changed = new_exact != claim.exact
+        moved.append(
+            {
+                **entry,
+                "new_exact": new_exact,
+                "changed": changed,
+                "start": result.start,
+                "end": result.end,
+                "to_review": published and changed,
+            }
+        )
+    return TextPreview(identical=False, unchanged=unchanged, moved=moved, orphaned=orphaned)
 
 
 def _indexed_text(claim: Claim, texts: dict[int, str]) -> str:
@@ -268,6 +353,7 @@ def claims_reanchor_abandon(*, article: Article, actor, reason: str) -> int:
         changes = {"orphaned": why}
         claim.anchor_state = Claim.AnchorState.ORPHANED
         claim.orphan_reason = why
+        webhook_events.orphaned(claim)
         if claim.status == Claim.Status.PUBLISHED:
             claim.status = Claim.Status.IN_REVIEW
             changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]

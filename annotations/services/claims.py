@@ -10,10 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from annotations import anchoring, graphemes, history, permissions, rendering, versions
+from annotations import (
+    anchoring,
+    graphemes,
+    history,
+    notifications,
+    permissions,
+    rendering,
+    versions,
+)
+from annotations.evidence import search as evidence_search
 from annotations.models import (
     CLAIM_WORDING_MAX,
     Article,
@@ -22,6 +32,7 @@ from annotations.models import (
     PublishedVersion,
     Rating,
 )
+from annotations.webhooks import events as webhook_events
 
 
 class StaleVersion(Exception):
@@ -32,6 +43,25 @@ class StaleVersion(Exception):
         who = claim.events.order_by("-created_at", "-id").values_list("actor__username", flat=True)
         self.changed_by = next(iter(who), None) or "someone"
         super().__init__(f"This claim was changed by {self.changed_by} since you opened it.")
+
+
+class EditConflict(StaleVersion):
+    """Someone else changed a field the caller also changed, to another value, since it opened.
+
+    `conflicts` has one entry per such field: its base (as opened, None when history only
+    kept a summary of a long text), yours, theirs, and who changed it last and when.
+    """
+
+    def __init__(self, claim: Claim, conflicts: list[dict]):
+        super().__init__(claim)
+        self.conflicts = conflicts
+        self.current_version = claim.version
+        names = " and ".join(entry["label"].lower() for entry in conflicts)
+        who = " and ".join(sorted({entry["theirs_by"] for entry in conflicts}))
+        self.args = (
+            f"The {names} of this claim {'was' if len(conflicts) == 1 else 'were'} also "
+            f"changed by {who} since you opened it; choose yours or theirs.",
+        )
 
 
 # Claims
@@ -57,12 +87,21 @@ PUBLIC_CHANGE_ACTIONS = (
 )
 
 
+# Labels of the editable fields, as a conflict or the history names them.
+FIELD_LABELS = history.FIELD_LABELS
+
+
 def _event(claim: Claim, actor, action: str, changes: dict) -> ClaimEvent:
+    version = claim.version
+    if not isinstance(version, int):
+        # Saved with F("version") + 1: read back the number the event brought it to.
+        version = Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
     return ClaimEvent.objects.create(
         claim=claim,
         actor=permissions.as_user(actor),
         action=action,
         changes=history.compact(changes),
+        version=version,
     )
 
 
@@ -99,6 +138,7 @@ def claim_create(
     claim.full_clean()
     claim.save()
     _event(claim, creator, "created", {"exact": claim.exact, "start": start, "end": end})
+    evidence_search.request_evidence(claim, actor=creator)  # providers asked on commit
     return claim
 
 
@@ -145,10 +185,113 @@ def _record_change(claim: Claim, actor, action: str, changes: dict, *, public: b
     return claim
 
 
+def changes_since(claim: Claim, version: int) -> list[ClaimEvent] | None:
+    """The claim's events after `version`, oldest first; None if history cannot say.
+
+    Events recorded before versions were stored have none: a merge over them is refused.
+    """
+    events = list(
+        claim.events.filter(Q(version__gt=version) | Q(version__isnull=True))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    if any(event.version is None for event in events):
+        return None
+    return events
+
+
+def lock_for_source_change(
+    claim: Claim, expected_version: int | None, *, source_id: int | None = None, fields=()
+) -> Claim:
+    """Lock the claim for a change to its sources, merged like field edits.
+
+    Adding a source never conflicts with others' changes; changing or removing one
+    conflicts only when someone else changed the same source's same field (or removed it)
+    since `expected_version`.
+    """
+    current = _lock_current(claim, None)
+    if expected_version is None or expected_version == current.version:
+        return current
+    if expected_version > current.version:
+        raise StaleVersion(current)
+    events = changes_since(current, expected_version)
+    if events is None:
+        raise StaleVersion(current)
+    for event in events:
+        if source_id is None or event.changes.get("source") != source_id:
+            continue
+        touched = set(event.changes) & set(fields) if fields else {"source"}
+        if event.action == "source removed" or touched:
+            raise StaleVersion(current)
+    return current
+
+
+def _changed_fields(events: list[ClaimEvent]) -> dict[str, list[ClaimEvent]]:
+    """For each editable field, or "sources", the events that changed it, oldest first."""
+    fields: dict[str, list[ClaimEvent]] = {}
+    for event in events:
+        if event.action.startswith("source"):
+            fields.setdefault("sources", []).append(event)
+            continue
+        for name in event.changes:
+            if name in CLAIM_EDITABLE_FIELDS:
+                fields.setdefault(name, []).append(event)
+    return fields
+
+
+def _merge(current: Claim, expected_version: int, fields: dict) -> tuple[dict, list[str]]:
+    """Three-way merge of an edit made on `expected_version` into the current working copy.
+
+    Returns the fields still to apply (a field already holding your value is dropped) and
+    the fields others changed that you did not send. Raises EditConflict when you and
+    someone else changed the same field to different values; nothing is applied then.
+    """
+    if expected_version > current.version:
+        raise StaleVersion(current)
+    events = changes_since(current, expected_version)
+    if events is None:
+        raise StaleVersion(current)
+    theirs = _changed_fields(events)
+    conflicts = []
+    to_apply = {}
+    for name, value in fields.items():
+        if name not in theirs:
+            to_apply[name] = value
+            continue
+        if _same_value(getattr(current, name), value):
+            continue
+        first, last = theirs[name][0], theirs[name][-1]
+        base = first.changes[name][0] if isinstance(first.changes[name], list) else None
+        conflicts.append(
+            {
+                "field": name,
+                "label": FIELD_LABELS.get(name, name),
+                "base": base if not isinstance(base, dict) else None,
+                "yours": _as_history_value(value),
+                "theirs": _as_history_value(getattr(current, name)),
+                "theirs_by": last.actor.get_username() if last.actor else "system",
+                "theirs_at": last.created_at.isoformat(),
+            }
+        )
+    if conflicts:
+        raise EditConflict(current, conflicts)
+    merged = [name for name in theirs if name not in fields]
+    return to_apply, merged
+
+
+def _same_value(old, new) -> bool:
+    if isinstance(old, models.Model) or isinstance(new, models.Model):
+        return getattr(old, "pk", None) == getattr(new, "pk", None)
+    return old == new
+
+
 @transaction.atomic
 def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields) -> Claim:
-    """Change a claim's editable fields, refusing if someone changed it since `expected_version`.
+    """Change a claim's editable fields, merged with what others changed since `expected_version`.
 
+    A three-way merge against the version the editor opened: fields others changed that
+    this edit does not touch are kept (listed in the returned claim's `merged_fields`); a
+    field both changed to different values raises EditConflict and nothing is saved.
     On a published claim this edits the working copy only: readers keep seeing the
     published version until a reviewer republishes.
     """
@@ -156,10 +299,22 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     permissions.require_edit(actor, claim.article.organization)
-    claim = _lock_current(claim, expected_version)
+    claim = _lock_current(claim, None)
+    merged: list[str] = []
+    if expected_version is not None and expected_version != claim.version:
+        fields, merged = _merge(claim, expected_version, fields)
+    claim = _apply_update(claim, actor, fields)
+    claim.merged_fields = merged
+    return claim
+
+
+def _apply_update(claim: Claim, actor, fields: dict) -> Claim:
     rating = fields.get("rating")
     if rating is not None and rating.scale.organization_id != claim.article.organization_id:
         raise ValidationError({"rating": "That rating belongs to another organization's scale."})
+    if rating is not None and rating.is_hidden and rating.pk != claim.rating_id:
+        # Hidden ratings stay on the claims that have them but are not offered for new verdicts.
+        raise ValidationError({"rating": f"The rating {rating.label!r} is no longer offered."})
     assignee = fields.get("assignee")
     if assignee is not None and not permissions.is_member(assignee, claim.article.organization):
         raise ValidationError({"assignee": "Not a member of this organization."})
@@ -172,7 +327,27 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     if not changes:
         return claim
     public = bool(set(changes) & set(CLAIM_PUBLIC_FIELDS))
-    return _record_change(claim, actor, "updated", changes, public=public)
+    claim = _record_change(claim, actor, "updated", changes, public=public)
+    if {"claim_reviewed", "exact"} & set(changes):  # reworded: ask the providers again
+        evidence_search.request_evidence(claim, actor=actor)
+    if "assignee" in changes and claim.assignee_id is not None:
+        notifications.notify(
+            recipients=[claim.assignee],
+            kind="assigned",
+            actor=actor,
+            claim=claim,
+            message=f"{_name(actor)} assigned you a claim: {_short(claim.claim_reviewed)}",
+        )
+    return claim
+
+
+def _name(actor) -> str:
+    return actor.get_username() if actor is not None else "system"
+
+
+def _short(text: str) -> str:
+    wording = " ".join(text.split())
+    return wording if len(wording) <= 120 else wording[:119] + "…"
 
 
 @transaction.atomic
@@ -244,6 +419,8 @@ def claim_transition(
     note = note.strip()
     live = current_version(claim, lock=True)
     new_version = None
+    if _is_request_for_changes(claim, actor, to_status):
+        return _request_changes(claim, actor, note)
     if to_status == Claim.Status.PUBLISHED:
         _check_publishable(claim, actor)
         if _is_unchanged(claim, live):
@@ -270,13 +447,69 @@ def claim_transition(
         changes["note"] = note
     claim.status = to_status
     claim.version += 1
+    if to_status == Claim.Status.IN_REVIEW:
+        claim.changes_requested_at = None
     claim.full_clean()
     claim.save()
     if new_version is not None:
         version = _write_version(claim, actor, live, kind=new_version, note=note)
         changes["published_version"] = version.number
+        webhook_events.version_written(version, previous=live)
     _event(claim, actor, "status", changes)
+    _notify_transition(claim, actor, to_status)
     return claim
+
+
+def _is_request_for_changes(claim: Claim, actor, to_status: str) -> bool:
+    """A reviewer sending someone else's claim from review back to draft asks for changes."""
+    return (
+        claim.status == Claim.Status.IN_REVIEW
+        and to_status == Claim.Status.DRAFT
+        and permissions.can_publish(actor, claim.article.organization)
+        and not permissions.is_system(actor)
+        and claim.creator_id != actor.pk
+    )
+
+
+def _request_changes(claim: Claim, actor, note: str) -> Claim:
+    """Back to draft with the reviewer's internal note; the creator and assignee are told."""
+    if not note:
+        raise ValidationError({"note": "Say what should change: the note goes to the creator."})
+    claim.status = Claim.Status.DRAFT
+    claim.changes_requested_at = timezone.now()
+    claim.review_note = note
+    claim.version += 1
+    claim.full_clean()
+    claim.save()
+    changes = {"status": [Claim.Status.IN_REVIEW, Claim.Status.DRAFT], "review_note": note}
+    _event(claim, actor, "changes requested", changes)
+    notifications.notify(
+        recipients=[claim.creator, claim.assignee],
+        kind="changes_requested",
+        actor=actor,
+        claim=claim,
+        message=f"{_name(actor)} asked for changes: {_short(note)}",
+    )
+    return claim
+
+
+def _notify_transition(claim: Claim, actor, to_status: str) -> None:
+    if to_status == Claim.Status.IN_REVIEW:
+        notifications.notify(
+            recipients=notifications.publishers_of(claim.article.organization),
+            kind="review_requested",
+            actor=actor,
+            claim=claim,
+            message=f"{_name(actor)} asks for a review: {_short(claim.claim_reviewed)}",
+        )
+    elif to_status == Claim.Status.PUBLISHED:
+        notifications.notify(
+            recipients=[claim.creator, claim.assignee],
+            kind="published",
+            actor=actor,
+            claim=claim,
+            message=f"{_name(actor)} published: {_short(claim.claim_reviewed)}",
+        )
 
 
 def _is_unchanged(claim: Claim, live: PublishedVersion | None) -> bool:
@@ -351,20 +584,103 @@ def _check_publishable(claim: Claim, actor) -> None:
 
 def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> None:
     """Under the two-person rule, nobody publishes a claim they created or a change they made."""
-    if not claim.article.organization.requires_two_person_review or permissions.is_system(actor):
+    if permissions.is_system(actor):
         return
-    if claim.creator_id == actor.pk:
-        raise PermissionDenied("Another member must publish a claim you created.")
     published = claim.published_versions.order_by("-number")
     since = published.values_list("published_at", flat=True).first()
     events = claim.events.filter(actor=actor, action__in=PUBLIC_CHANGE_ACTIONS)
     if since is not None:
         events = events.filter(created_at__gte=since)
+    problem = _second_person_problem(claim, actor, events)
+    if problem:
+        raise PermissionDenied(problem)
+
+
+def _second_person_problem(claim: Claim, user, events) -> str:
+    """Why `user` may not publish under the two-person rule ("" if they may).
+
+    `events` are the user's public changes since the claim was last published.
+    """
+    if not claim.article.organization.requires_two_person_review:
+        return ""
+    if claim.creator_id == user.pk:
+        return "Another member must publish a claim you created."
     for event in events:
         if event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS):
-            raise PermissionDenied(
-                "Another member must publish this: you changed it since it was last published."
-            )
+            return "Another member must publish this: you changed it since it was last published."
+    return ""
+
+
+def publish_readiness(claim: Claim, viewer) -> dict:
+    """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
+
+    Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
+    a list of cards costs no query per claim. Mirrors the checks claim_transition makes.
+    """
+    sources = len(claim.sources.all())
+    organization = claim.article.organization
+    checklist = [
+        {
+            "key": "rating",
+            "label": "A rating",
+            "met": claim.rating_id is not None,
+            "detail": claim.rating.label if claim.rating_id else "Choose a rating.",
+        },
+        {
+            "key": "conclusion",
+            "label": "A conclusion",
+            "met": bool(claim.conclusion.strip()),
+            "detail": "Written." if claim.conclusion.strip() else "Write what readers will see.",
+        },
+        {
+            "key": "source",
+            "label": "At least one source",
+            "met": sources > 0,
+            "detail": f"{sources} cited." if sources else "Cite a source.",
+        },
+    ]
+    current = getattr(claim, "current_versions", None)
+    since = current[0].published_at if current else None
+    mine = [
+        event
+        for event in claim.events.all()
+        if event.actor_id == viewer.pk
+        and event.action in PUBLIC_CHANGE_ACTIONS
+        and (since is None or event.created_at >= since)
+    ]
+    second = _second_person_problem(claim, viewer, mine)
+    if organization.requires_two_person_review:
+        checklist.append(
+            {
+                "key": "second_person",
+                "label": "A second person publishes",
+                "met": not second,
+                "detail": second or "You did not create or change it: you may publish it.",
+            }
+        )
+    reason = ""
+    if not permissions.can_publish(viewer, organization):
+        reason = "Only reviewers and admins publish; send it to review."
+    elif claim.status != Claim.Status.IN_REVIEW:
+        reason = "Send it to review first."
+    elif claim.anchor_state != Claim.AnchorState.ANCHORED:
+        reason = "Re-attach the claim to the text before publishing it."
+    elif second:
+        reason = (
+            "You created this claim; the newsroom requires a second person to publish it."
+            if claim.creator_id == viewer.pk
+            else "You changed this claim since it was last published; the newsroom requires "
+            "a second person to publish it."
+        )
+    else:
+        missing = [item["label"].lower() for item in checklist if not item["met"]]
+        if missing:
+            reason = f"Publishing needs {', '.join(missing)}."
+    return {
+        "checklist": checklist,
+        "viewer_can_publish": not reason,
+        "publish_blocked_reason": reason,
+    }
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annotations import fetching, ingest, jobs, permissions
 from annotations.ingest import formats as ingest_formats
+from annotations.ingest import structure as ingest_structure
 from annotations.ingest.pdffile import open_pdf
 from annotations.models import (
     Article,
@@ -39,23 +40,32 @@ def _article_from_extracted(
     """Fill a new article from extracted text, or give an existing one a new revision."""
     article = article_import.article
     if article is not None and article.status == Article.Status.READY:
-        article_update_text(article=article, text=extracted.text, actor=actor, reason="re-imported")
+        article_update_text(
+            article=article,
+            text=extracted.text,
+            actor=actor,
+            reason="re-imported",
+            structure=extracted.structure,
+        )
     elif article is not None:
         # A placeholder made when an asynchronous import began.
         article.title = (title or extracted.title or article.title)[:500]
         article.text = ingest.canonical_text(extracted.text)
+        article.structure = ingest_structure.clean(article.text, extracted.structure)
         article.status = Article.Status.READY
         article.import_error = ""
         _copy_metadata(article, extracted, article_import)
         article.full_clean()
         article.save()
         _revision_create(article=article, actor=actor, reason="imported")
+        jobs.enqueue(kind="spot", subject_id=article.pk)  # claim-spotting suggestions (issue 14)
     else:
         article = article_create(
             organization=article_import.organization,
             title=(title or extracted.title or _display_name(article_import))[:500],
             text=extracted.text,
             created_by=actor,
+            structure=extracted.structure,
         )
         _copy_metadata(article, extracted, article_import)
         article.full_clean()

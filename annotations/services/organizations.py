@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
+import warnings
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -86,6 +89,80 @@ def organization_update(*, organization: Organization, actor, **fields) -> Organ
     if {"name", "slug", "url"} & set(fields):
         public_versions_touch(publisher=organization)
     return organization
+
+
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+LOGO_MAX_SIDE = 4096
+
+
+@transaction.atomic
+def organization_logo_set(*, organization: Organization, actor, data: bytes | None) -> Organization:
+    """Give the newsroom a logo (PNG, JPEG or WebP), or take it away with `data=None`.
+
+    The image is checked by decoding it with Pillow, whatever its name says; its size is
+    limited by FACTCHECK_LOGO_MAX_BYTES and its sides by LOGO_MAX_SIDE pixels. Raises
+    ValidationError keyed "logo" with the reason.
+    """
+    permissions.require_manage_members(
+        actor, organization, "Only an organization admin can change its settings."
+    )
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    old = organization.logo.name
+    if data is None:
+        organization.logo = ""
+    else:
+        extension = _checked_logo(data)
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        organization.logo.save(
+            f"{organization.slug}-{digest}.{extension}", ContentFile(data), save=False
+        )
+    organization.full_clean()
+    organization.save(update_fields=["logo"])
+    # Reader pages show the logo: their validators follow the published versions' stamp.
+    public_versions_touch(publisher=organization)
+    if old and old != organization.logo.name:
+        storage = organization.logo.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return organization
+
+
+def _checked_logo(data: bytes) -> str:
+    """The file extension for a logo's bytes, after decoding them; ValidationError if bad."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = settings.FACTCHECK_LOGO_MAX_BYTES
+    if len(data) > limit:
+        raise ValidationError(
+            {"logo": f"The logo is {len(data) // 1024:,} KB; the limit is {limit // 1024:,} KB."}
+        )
+    try:
+        with warnings.catch_warnings():
+            # A header claiming a huge image is refused, not decoded with a warning.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format
+                width, height = image.size
+                # Sizes come from the header: huge images are refused before decoding.
+                if kind in LOGO_FORMATS and max(width, height) <= LOGO_MAX_SIDE:
+                    image.load()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise ValidationError(
+            {"logo": "The file is not a readable PNG, JPEG or WebP image."}
+        ) from None
+    if kind not in LOGO_FORMATS:
+        raise ValidationError({"logo": f"A {kind} image is not accepted: use PNG, JPEG or WebP."})
+    if max(width, height) > LOGO_MAX_SIDE:
+        raise ValidationError(
+            {"logo": f"The logo is {width} by {height} pixels; at most {LOGO_MAX_SIDE} a side."}
+        )
+    return LOGO_FORMATS[kind]
 
 
 @transaction.atomic

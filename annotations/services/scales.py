@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 
 from annotations import permissions
-from annotations.models import Rating, RatingScale
+from annotations.models import PublishedVersion, Rating, RatingScale
 from annotations.services.claims import public_versions_touch
 
 SCALE_FIELDS = ("name", "worst_value", "best_value", "is_default")
@@ -53,3 +55,96 @@ def rating_delete(*, rating: Rating, actor) -> None:
         raise ValidationError(
             f"“{rating.label}” is the verdict of claims or published versions; it stays."
         ) from error
+
+
+def rating_in_use(rating: Rating) -> bool:
+    """Whether a claim or a published version has this rating as its verdict."""
+    return rating.claims.exists() or PublishedVersion.objects.filter(rating=rating).exists()
+
+
+@transaction.atomic
+def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingScale:
+    """Apply an admin's edit of the whole verdict scale at once, or nothing of it.
+
+    `ratings` is every rating of the scale in its new order, best first: `{"id", "label",
+    "value", "colour", "description", "is_hidden", "delete"}`, and `{"id": None, ...}` for a
+    rating to add. A rating that claims or published versions use is never deleted (hide
+    it from new verdicts instead), and its value, part of published ClaimReview, does not
+    change; its label and colour may. At least one rating stays offered. Raises
+    ValidationError listing every problem, each naming its rating.
+    """
+    permissions.require_manage_members(
+        actor, scale.organization, "Only an organization admin can edit its ratings."
+    )
+    scale = RatingScale.objects.select_for_update().get(pk=scale.pk)
+    existing = {rating.pk: rating for rating in scale.ratings.all()}
+    sent = [entry["id"] for entry in ratings if entry.get("id")]
+    if sorted(sent) != sorted(existing):
+        raise ValidationError("The scale was changed by someone else meanwhile: reload the page.")
+    used = set(
+        PublishedVersion.objects.filter(rating__scale=scale).values_list("rating_id", flat=True)
+    )
+    on_claims = set(scale.ratings.filter(claims__isnull=False).values_list("pk", flat=True))
+    errors: list[str] = []
+    kept = []
+    for entry in ratings:
+        rating = existing.get(entry.get("id"))
+        if not entry.get("delete"):
+            kept.append(entry)
+        elif rating is not None and rating.pk in used | on_claims:
+            errors.append(
+                f"“{rating.label}” is the verdict of claims or published fact-checks and "
+                "cannot be deleted; hide it from new claims instead."
+            )
+        elif rating is not None:
+            rating.delete()
+    if not any(not entry.get("is_hidden") for entry in kept):
+        errors.append("At least one rating must be offered for new claims.")
+    # Positions are unique per scale: move every kept rating out of the way first.
+    scale.ratings.filter(pk__in=[e["id"] for e in kept if e.get("id")]).update(
+        position=F("position") + POSITION_SHIFT
+    )
+    for position, entry in enumerate(kept, start=1):
+        rating = existing.get(entry.get("id")) or Rating(scale=scale)
+        label = (entry.get("label") or "").strip()
+        value = entry.get("value")
+        if rating.pk in used and value != rating.value:
+            errors.append(
+                f"“{rating.label}” is on published fact-checks with the value {rating.value}; "
+                "its value cannot change. Add a new rating instead."
+            )
+            continue
+        rating.label = label
+        rating.value = value
+        rating.colour = (entry.get("colour") or "").lower()
+        rating.description = (entry.get("description") or "").strip()
+        rating.is_hidden = bool(entry.get("is_hidden"))
+        rating.position = position
+        if not HEX_COLOUR.fullmatch(rating.colour):
+            errors.append(f"“{label}”: the colour must be written like #1a7f37.")
+            continue
+        try:
+            rating.full_clean()
+        except ValidationError as error:
+            name = f"“{label}”" if label else f"Rating {position}"
+            errors.extend(f"{name}: {message}" for message in _messages(error))
+            continue
+        rating.save()
+    if errors:
+        raise ValidationError(errors)
+    public_versions_touch(rating__scale=scale)
+    return scale
+
+
+POSITION_SHIFT = 10_000
+HEX_COLOUR = re.compile(r"#[0-9a-f]{6}")
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "message_dict"):
+        return [
+            message if field == NON_FIELD_ERRORS else f"{field} – {message}"
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return list(error.messages)

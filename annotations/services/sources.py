@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from annotations import permissions
+from annotations import jobs, permissions
+from annotations.evidence import search as evidence_search
 from annotations.models import (
     Claim,
     Source,
 )
-from annotations.services.claims import _lock_current, _record_change
+from annotations.services.claims import _record_change, lock_for_source_change
 
 SOURCE_EDITABLE_FIELDS = ("url", "title", "publisher", "quote", "stance")
 
@@ -28,7 +29,7 @@ def source_add(
 ) -> Source:
     """Cite a source for the claim; on a published claim this starts a correction."""
     permissions.require_edit(actor, claim.article.organization)
-    claim = _lock_current(claim, expected_version)
+    claim = lock_for_source_change(claim, expected_version)
     source = Source(
         claim=claim,
         url=url,
@@ -40,6 +41,8 @@ def source_add(
     )
     source.full_clean()
     source.save()
+    jobs.enqueue(kind="snapshot", subject_id=source.pk)  # fetched and archived on commit
+    evidence_search.source_added(source)  # an evidence item at this URL is now cited
     changes = {"source": source.pk, "url": url, "stance": stance}
     _record_change(claim, actor, "source added", changes, public=True)
     return source
@@ -55,7 +58,9 @@ def source_update(
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     claim = source.claim
     permissions.require_edit(actor, claim.article.organization)
-    claim = _lock_current(claim, expected_version)
+    claim = lock_for_source_change(
+        claim, expected_version, source_id=source.pk, fields=tuple(fields)
+    )
     source = Source.objects.select_for_update().get(pk=source.pk, claim=claim)
     changes = {}
     for name, value in fields.items():
@@ -76,7 +81,7 @@ def source_remove(*, source: Source, actor, expected_version: int | None = None)
     """Stop citing a source; on a published claim, readers keep it until republication."""
     claim = source.claim
     permissions.require_edit(actor, claim.article.organization)
-    claim = _lock_current(claim, expected_version)
+    claim = lock_for_source_change(claim, expected_version, source_id=source.pk)
     source = Source.objects.select_for_update().get(pk=source.pk, claim=claim)
     changes = {"source": source.pk, "url": source.url, "stance": source.stance}
     source.delete()

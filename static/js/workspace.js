@@ -1,27 +1,42 @@
 // The editor's workspace: highlights, selection to W3C selectors, claim cards, saving.
 // Offsets sent to and received from the server are Unicode code points (the W3C model);
 // the DOM counts UTF-16 units, so every conversion goes through the helpers below.
+// Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
+// every re-render draws from it, and closing or leaving with unsaved input asks first.
 
 import { api, ApiError } from "./api.js";
+import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
+import { attachMentions } from "./lib/mentions.js";
+import { renderDiff, wordDiff } from "./lib/textdiff.js";
 
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
 const body = document.getElementById("article-body");
+const sidebar = document.getElementById("sidebar");
 const list = document.getElementById("claim-list");
 const orphanList = document.getElementById("orphan-list");
 const makeClaimButton = document.getElementById("make-claim");
 const selectionStatus = document.getElementById("selection-status");
 const notice = document.getElementById("notice");
 
-const paragraphs = [...body.querySelectorAll("p[data-start]")].map((p) => ({
-  element: p,
-  start: Number(p.dataset.start),
-  chars: Array.from(p.textContent),
+const blocks = [...body.querySelectorAll("[data-start]")].map((element) => ({
+  element,
+  start: Number(element.dataset.start),
+  chars: Array.from(element.textContent),
 }));
-// The canonical text, as code points: paragraphs are separated by one blank line.
-const textChars = Array.from(paragraphs.map((p) => p.chars.join("")).join("\n\n"));
+// The canonical text, as code points: each block at its offset, the gaps between blocks are
+// line breaks (one blank line between plain paragraphs).
+const textChars = (() => {
+  const chars = [];
+  for (const block of blocks) {
+    while (chars.length < block.start) chars.push("\n");
+    chars.splice(block.start, block.chars.length, ...block.chars);
+  }
+  return chars;
+})();
 const claims = new Map(data.claims.map((c) => [c.id, c]));
 const ratings = data.ratings;
+const members = data.members;
 let activeId = null;
 let currentSelection = null;
 
@@ -31,28 +46,57 @@ const STATUS_LABELS = {
   published: "Published",
   retracted: "Retracted",
 };
+const FIELD_LABELS = {
+  claim_reviewed: "Claim as worded for publication",
+  claimant: "Claimant",
+  claim_date: "Claim date",
+  rating: "Rating",
+  conclusion: "Conclusion",
+  tags: "Tags",
+  assignee: "Assignee",
+};
+const FIELDS = Object.keys(FIELD_LABELS);
+const TEXT_FIELDS = new Set(["claim_reviewed", "claimant", "conclusion"]);
 const canPublish = ["admin", "reviewer"].includes(data.me.role);
 // Claims whose editor has confirmed starting a correction of the published version.
 const correctionConfirmed = new Set();
 
+// Per-claim state that survives re-rendering the cards.
+const drafts = new Map(); // id -> {version, base, fields, aux}: unsaved input
+const conflicts = new Map(); // id -> {current_version, conflicts, choices}
+const merged = new Map(); // id -> field names merged from others on the last save
+const statuses = new Map(); // "id:place" -> {text, error, action}
+const threads = new Map(); // id -> {state, items, error}
+const editingSources = new Set(); // source ids with their edit form open
+const replyingTo = new Map(); // claim id -> comment id being answered
+const editingComments = new Set(); // comment ids with their edit form open
+const restoreDeclined = new Set(); // claims whose stored draft the editor set aside
+const saving = new Set(); // claims with a save in flight
+
 // ---- offsets ---------------------------------------------------------------
+
+/** The text block (paragraph, heading, list item...) holding a DOM node, or null. */
+function blockOf(node) {
+  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  return element?.closest("[data-start]") ?? null;
+}
 
 /** Code-point offset in the article of a DOM point inside the article body, or null. */
 function codepointAt(node, offset) {
-  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  let paragraph = element.closest("p[data-start]");
-  if (!paragraph) {
-    // A point between paragraphs (e.g. a triple-click selection) falls on the next one.
-    if (node === body) {
-      const next = body.children[offset];
-      return next ? Number(next.dataset.start) : textChars.length;
+  const block = blockOf(node);
+  if (!block || !body.contains(block)) {
+    // A point between blocks (e.g. a triple-click selection) falls on the next one.
+    if (node === body || (node.nodeType === Node.ELEMENT_NODE && body.contains(node))) {
+      const next = node.childNodes[offset];
+      const target = next?.nodeType === Node.ELEMENT_NODE ? (next.matches("[data-start]") ? next : next.querySelector("[data-start]")) : null;
+      return target ? Number(target.dataset.start) : textChars.length;
     }
     return null;
   }
   const range = document.createRange();
-  range.setStart(paragraph, 0);
+  range.setStart(block, 0);
   range.setEnd(node, offset);
-  return Number(paragraph.dataset.start) + Array.from(range.toString()).length;
+  return Number(block.dataset.start) + Array.from(range.toString()).length;
 }
 
 function slice(start, end) {
@@ -89,10 +133,10 @@ function readSelection() {
 
 /** Move a code-point offset out of a grapheme cluster: the server refuses a split one. */
 function clusterEdge(offset, forward) {
-  const paragraph = paragraphs.find((p) => p.start <= offset && offset <= p.start + p.chars.length);
-  if (!paragraph) return offset;
-  paragraph.boundaries ??= clusterBoundaries(paragraph.chars.join(""));
-  return paragraph.start + snapOffset(paragraph.boundaries, offset - paragraph.start, forward);
+  const block = blocks.find((p) => p.start <= offset && offset <= p.start + p.chars.length);
+  if (!block) return offset;
+  block.boundaries ??= clusterBoundaries(block.chars.join(""));
+  return block.start + snapOffset(block.boundaries, offset - block.start, forward);
 }
 
 // ---- highlights -------------------------------------------------------------
@@ -105,10 +149,14 @@ function anchoredClaims() {
 
 function renderHighlights() {
   const anchored = anchoredClaims();
-  for (const paragraph of paragraphs) {
-    const pStart = paragraph.start;
-    const pEnd = pStart + paragraph.chars.length;
+  for (const block of blocks) {
+    const pStart = block.start;
+    const pEnd = pStart + block.chars.length;
     const inside = anchored.filter((c) => c.start < pEnd && c.end > pStart);
+    // A block whose claims look the same as last time keeps its marks: long articles stay quick.
+    const signature = inside.map((c) => `${c.id}:${c.start}:${c.end}:${c.status}:${c.rating?.colour}:${c.rating?.label}:${c.claim_reviewed}:${c.id === activeId}`).join("|");
+    if (block.signature === signature) continue;
+    block.signature = signature;
     const cuts = new Set([pStart, pEnd]);
     for (const c of inside) {
       cuts.add(Math.max(c.start, pStart));
@@ -118,7 +166,7 @@ function renderHighlights() {
     const fragment = document.createDocumentFragment();
     for (let i = 0; i < points.length - 1; i++) {
       const [a, b] = [points[i], points[i + 1]];
-      const text = paragraph.chars.slice(a - pStart, b - pStart).join("");
+      const text = block.chars.slice(a - pStart, b - pStart).join("");
       const covering = inside.filter((c) => c.start <= a && c.end >= b);
       if (covering.length === 0) {
         fragment.append(text);
@@ -136,13 +184,217 @@ function renderHighlights() {
       if (covering.some((c) => c.id === activeId)) mark.classList.add("active");
       fragment.append(mark);
     }
-    paragraph.element.replaceChildren(fragment);
+    block.element.replaceChildren(fragment);
   }
 }
 
 function claimSummary(claim) {
   const rating = claim.rating ? ` · ${claim.rating.label}` : "";
   return `${STATUS_LABELS[claim.status]}${rating}: ${claim.claim_reviewed}`;
+}
+
+// ---- values: the form's text for each field, the API's value, how to show it ----------
+
+/** The form's text for `name` in a claim as the server sent it. */
+function formValue(claim, name) {
+  const value = claim[name];
+  return fromApi(name, value);
+}
+
+function fromApi(name, value) {
+  if (value === null || value === undefined) return "";
+  if (name === "rating" || name === "assignee") return String(typeof value === "object" ? value.id : value);
+  if (name === "tags") return Array.isArray(value) ? value.join(", ") : String(value);
+  return String(value);
+}
+
+function formValues(claim) {
+  return Object.fromEntries(FIELDS.map((name) => [name, formValue(claim, name)]));
+}
+
+function toApi(name, text) {
+  if (name === "claim_date") return text || null;
+  if (name === "rating" || name === "assignee") return text ? Number(text) : null;
+  if (name === "tags") {
+    return text
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+  }
+  return text;
+}
+
+function sameValue(name, a, b) {
+  return JSON.stringify(toApi(name, a)) === JSON.stringify(toApi(name, b));
+}
+
+/** A field's value as a person reads it: a rating's label, a member's name, "(empty)". */
+function displayValue(name, text) {
+  if (text === "" || text === null || text === undefined) return "(empty)";
+  if (name === "rating") return ratings.find((r) => String(r.id) === text)?.label ?? text;
+  if (name === "assignee") return members.find((m) => String(m.id) === text)?.username ?? text;
+  return text;
+}
+
+function personName(person) {
+  if (!person) return "someone";
+  if (typeof person === "string") return person;
+  return person.name || person.username || "someone";
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "2 Dec 10:14" (with the year when it is not this year). */
+function shortDate(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const year = d.getFullYear() === new Date().getFullYear() ? "" : ` ${d.getFullYear()}`;
+  const time = `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return `${d.getDate()} ${MONTHS[d.getMonth()]}${year} ${time}`;
+}
+
+// ---- drafts: unsaved input, kept in memory and in localStorage ---------------------
+
+const STORAGE_PREFIX = "factcheck.draft.";
+
+function storageKey(id, version) {
+  return `${STORAGE_PREFIX}${id}.v${version}`;
+}
+
+function storedKeys(id) {
+  const keys = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(`${STORAGE_PREFIX}${id}.`)) keys.push(key);
+    }
+  } catch {
+    // Storage disabled (private mode, policy): the in-page draft still works.
+  }
+  return keys;
+}
+
+function storedDraft(id) {
+  for (const key of storedKeys(id)) {
+    try {
+      const draft = JSON.parse(localStorage.getItem(key));
+      if (draft && (Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) return draft;
+    } catch {
+      // A damaged entry is no draft.
+    }
+  }
+  return null;
+}
+
+function forgetStored(id) {
+  for (const key of storedKeys(id)) {
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      // Nothing to forget.
+    }
+  }
+}
+
+function persist(id) {
+  const draft = drafts.get(id);
+  forgetStored(id);
+  if (!draft || !isDirty(id)) return;
+  try {
+    localStorage.setItem(
+      storageKey(id, draft.version),
+      JSON.stringify({ ...draft, article: data.article.id, saved_at: new Date().toISOString() }),
+    );
+  } catch {
+    // Full or disabled storage: the in-page draft still works.
+  }
+}
+
+function draftFor(claim) {
+  let draft = drafts.get(claim.id);
+  if (!draft) {
+    draft = { version: claim.version, base: formValues(claim), fields: {}, aux: {} };
+    drafts.set(claim.id, draft);
+  }
+  return draft;
+}
+
+function isDirty(id) {
+  const draft = drafts.get(id);
+  if (!draft) return false;
+  return Object.keys(draft.fields).length > 0 || Object.values(draft.aux).some((v) => String(v).trim() !== "");
+}
+
+function hasFieldEdits(id) {
+  const draft = drafts.get(id);
+  return Boolean(draft && Object.keys(draft.fields).length);
+}
+
+function recordField(claim, name, text) {
+  const draft = draftFor(claim);
+  if (Object.keys(draft.fields).length === 0) {
+    // The first change: its base is the version on screen now.
+    draft.version = claim.version;
+    draft.base = formValues(claim);
+  }
+  if (sameValue(name, text, draft.base[name])) delete draft.fields[name];
+  else draft.fields[name] = text;
+  settleDraft(claim.id);
+}
+
+function recordAux(claim, key, value) {
+  const draft = draftFor(claim);
+  if (value === "") delete draft.aux[key];
+  else draft.aux[key] = value;
+  settleDraft(claim.id);
+}
+
+function clearAux(id, prefix) {
+  const draft = drafts.get(id);
+  if (!draft) return;
+  for (const key of Object.keys(draft.aux)) if (key.startsWith(prefix)) delete draft.aux[key];
+  settleDraft(id);
+}
+
+function settleDraft(id) {
+  if (!isDirty(id)) drafts.delete(id);
+  persist(id);
+  showDirty(id);
+}
+
+function discardDraft(id) {
+  drafts.delete(id);
+  conflicts.delete(id);
+  forgetStored(id);
+}
+
+/** The "Unsaved changes" mark on the card, updated as the editor types (no re-render). */
+function showDirty(id) {
+  const badge = document.querySelector(`#claim-${id} .badge.unsaved`);
+  if (badge) badge.hidden = !isDirty(id);
+}
+
+// ---- statuses that outlive a re-render ---------------------------------------------
+
+function setStatus(id, place, text, { error = false, action = null } = {}) {
+  statuses.set(`${id}:${place}`, { text, error, action });
+  const node = document.getElementById(`c${id}-${place}-status`);
+  if (node) fillStatus(node, statuses.get(`${id}:${place}`));
+}
+
+function fillStatus(node, status) {
+  node.className = `save-status${status?.error ? " error" : ""}`;
+  node.replaceChildren(status?.text ?? "");
+  if (status?.action) {
+    node.append(" ", el("button", { type: "button", class: "link-button", text: status.action.label, onclick: status.action.run }));
+  }
+}
+
+function statusLine(id, place) {
+  const node = el("p", { class: "save-status", id: `c${id}-${place}-status`, role: "status", "aria-live": "polite" });
+  fillStatus(node, statuses.get(`${id}:${place}`));
+  return node;
 }
 
 // ---- cards ------------------------------------------------------------------
@@ -156,7 +408,7 @@ function el(tag, attributes = {}, ...children) {
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : value);
   }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
 
@@ -176,11 +428,35 @@ function liveBadge(claim) {
   return el("span", { class: "badge live", text: `Live: version ${number}` });
 }
 
+// Closed cards drawn before, by claim id: {signature, node}. Only what changed is drawn again.
+const closedCards = new Map();
+
+function closedCardSignature(claim) {
+  return JSON.stringify([
+    claim.version, claim.status, claim.anchor_state, claim.orphan_reason, claim.rating, claim.claim_reviewed,
+    claim.exact, claim.published_number, claim.published_version?.number, claim.published_version?.kind,
+    claim.changes_requested_at, claim.open_thread_count, isDirty(claim.id), claim.revision_number,
+  ]);
+}
+
+function cardNode(claim) {
+  if (claim.id === activeId) {
+    closedCards.delete(claim.id);
+    return card(claim);
+  }
+  const signature = closedCardSignature(claim);
+  const cached = closedCards.get(claim.id);
+  if (cached && cached.signature === signature) return cached.node;
+  const node = card(claim);
+  closedCards.set(claim.id, { signature, node });
+  return node;
+}
+
 function renderCards() {
   const anchored = anchoredClaims();
-  list.replaceChildren(...anchored.map(card));
+  list.replaceChildren(...anchored.map(cardNode));
   const orphans = [...claims.values()].filter((c) => c.anchor_state !== "anchored");
-  orphanList.replaceChildren(...orphans.map(card));
+  orphanList.replaceChildren(...orphans.map(cardNode));
   document.getElementById("orphans-section").hidden = orphans.length === 0;
   document.getElementById("claim-count").textContent = `(${anchored.length})`;
 }
@@ -194,15 +470,18 @@ function card(claim) {
     "data-claim": claim.id,
     "aria-current": expanded ? "true" : false,
   });
+  const unsaved = el("span", { class: "badge unsaved", text: "Unsaved changes" });
+  unsaved.hidden = !isDirty(claim.id);
   const header = el(
     "div",
     { class: "card-header" },
     el("span", { class: `badge status status-${claim.status}`, text: STATUS_LABELS[claim.status] }),
     ratingBadge(claim.rating),
     liveBadge(claim),
-    claim.anchor_state === "orphaned"
-      ? el("span", { class: "badge orphan", text: `Orphaned: ${claim.orphan_reason}` })
-      : null,
+    claim.anchor_state === "orphaned" ? el("span", { class: "badge orphan", text: `Orphaned: ${claim.orphan_reason}` }) : null,
+    claim.changes_requested_at && claim.status === "draft" ? el("span", { class: "badge changes-requested", text: "Changes requested" }) : null,
+    claim.open_thread_count ? el("span", { class: "badge threads", text: `${claim.open_thread_count} open thread${claim.open_thread_count === 1 ? "" : "s"}` }) : null,
+    unsaved,
   );
   const checkedOn =
     claim.anchor_state === "orphaned"
@@ -218,7 +497,7 @@ function card(claim) {
     "aria-expanded": String(expanded),
     text: expanded ? "Close" : "Open",
     "aria-label": `${expanded ? "Close" : "Open"} claim: ${claim.claim_reviewed}`,
-    onclick: () => activate(expanded ? null : claim.id, { focusCard: true }),
+    onclick: () => requestActivate(expanded ? null : claim.id, { focusCard: true }),
   });
   item.append(header, quote, ...(checkedOn ? [el("p", {}, checkedOn)] : []), toggle);
   if (expanded && claim.history === undefined) {
@@ -227,74 +506,135 @@ function card(claim) {
     loadDetails(claim.id);
   } else if (expanded) {
     item.append(editor(claim));
+    keepInput(item, claim);
   }
   return item;
 }
 
-async function loadDetails(id) {
-  try {
-    const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
-    claims.set(id, full);
-    const hadFocus = document.activeElement?.closest(`#claim-${id}`) !== null;
-    refresh({ focusCard: hadFocus });
-  } catch (error) {
-    const status = document.querySelector(`#claim-${id} [role=status]`);
-    if (status) status.textContent = `Could not load the claim: ${errorText(error)}`;
+/** Put kept input back into a freshly drawn card and record what is typed from now on. */
+function keepInput(item, claim) {
+  const draft = drafts.get(claim.id);
+  for (const control of item.querySelectorAll("[data-keep]")) {
+    const kept = draft?.aux[control.id];
+    if (kept !== undefined) control.value = kept;
+    const record = () => recordAux(claim, control.id, control.value === control.dataset.initial ? "" : control.value);
+    control.addEventListener("input", record);
+    control.addEventListener("change", record);
   }
 }
 
-function field(claim, name, label, control) {
+const loadingDetails = new Set();
+
+async function loadDetails(id) {
+  if (loadingDetails.has(id)) return;
+  loadingDetails.add(id);
+  try {
+    // The claim and its conversation together: one render, not two.
+    const [full] = await Promise.all([api("GET", `/api/v1/newsroom/claims/${id}/`), threads.has(id) ? null : loadThread(id, { render: false })]);
+    claims.set(id, full);
+    refresh();
+    // The opened card grew: on a phone, the highlight must still show above the sheet.
+    if (id === activeId && sheetLayout()) keepAboveSheet(body.querySelector(`mark[data-claim="${id}"]`), document.getElementById(`claim-${id}`));
+  } catch (error) {
+    const status = document.querySelector(`#claim-${id} [role=status]`);
+    if (status) status.textContent = `Could not load the claim: ${errorText(error)}`;
+  } finally {
+    loadingDetails.delete(id);
+  }
+}
+
+function field(claim, name, label, control, hint = null) {
   const id = `c${claim.id}-${name}`;
   control.id = id;
   control.name = name;
-  return el("p", { class: "field" }, el("label", { for: id, text: label }), control);
+  const hintId = hint ? `${id}-hint` : null;
+  if (hintId) control.setAttribute("aria-describedby", hintId);
+  return el(
+    "p",
+    { class: "field", "data-field": name },
+    el("label", { for: id, text: label }),
+    control,
+    hint ? el("span", { class: "hint field-hint", id: hintId, text: hint }) : null,
+  );
+}
+
+function ratingDescription(id) {
+  const rating = ratings.find((r) => String(r.id) === String(id));
+  return rating?.description || (rating ? "" : "No rating chosen yet.");
 }
 
 function editor(claim) {
+  const draft = drafts.get(claim.id);
+  const value = (name) => draft?.fields[name] ?? formValue(claim, name);
   const form = el("form", { class: "claim-form", "data-version": claim.version });
   const ratingSelect = el("select", {}, el("option", { value: "", text: "— not rated —" }));
   for (const rating of ratings) {
+    const chosen = value("rating") === String(rating.id) || (claim.rating && claim.rating.id === rating.id);
+    // Hidden ratings stay on claims that have them, but are not offered for new choices.
+    if (rating.is_hidden && !chosen) continue;
     const range = rating.value === null ? "outside the scale" : `${rating.value} of ${rating.best_value}`;
+    const description = rating.description ? `: ${rating.description}` : "";
     ratingSelect.append(
       el("option", {
         value: rating.id,
-        text: `${rating.label} (${range})`,
-        selected: claim.rating && claim.rating.id === rating.id,
+        text: `${rating.label} (${range})${description}`,
+        title: rating.description || false,
+        selected: value("rating") === String(rating.id),
       }),
     );
   }
   const assignee = el("select", {}, el("option", { value: "", text: "— nobody —" }));
-  for (const member of data.members) {
-    assignee.append(
-      el("option", {
-        value: member.id,
-        text: member.username,
-        selected: claim.assignee && claim.assignee.id === member.id,
-      }),
-    );
+  for (const member of members) {
+    assignee.append(el("option", { value: member.id, text: member.username, selected: value("assignee") === String(member.id) }));
   }
   form.append(
-    field(claim, "claim_reviewed", "Claim as worded for publication", el("textarea", { rows: 2, text: claim.claim_reviewed })),
-    field(claim, "claimant", "Claimant", el("input", { type: "text", value: claim.claimant })),
-    field(claim, "claim_date", "Claim date", el("input", { type: "date", value: claim.claim_date || "" })),
-    field(claim, "rating", "Rating", ratingSelect),
-    field(claim, "conclusion", "Conclusion (Markdown)", el("textarea", { rows: 4, text: claim.conclusion })),
-    field(claim, "tags", "Tags (comma-separated)", el("input", { type: "text", value: claim.tags.join(", ") })),
+    field(claim, "claim_reviewed", FIELD_LABELS.claim_reviewed, el("textarea", { rows: 2, text: value("claim_reviewed") })),
+    field(claim, "claimant", "Claimant", el("input", { type: "text", value: value("claimant") })),
+    field(claim, "claim_date", "Claim date", el("input", { type: "date", value: value("claim_date") })),
+    field(claim, "rating", "Rating", ratingSelect, ratingDescription(value("rating"))),
+    field(claim, "conclusion", "Conclusion (Markdown)", el("textarea", { rows: 4, text: value("conclusion") })),
+    field(claim, "tags", "Tags (comma-separated)", el("input", { type: "text", value: value("tags") })),
     field(claim, "assignee", "Assignee", assignee),
   );
+  for (const name of merged.get(claim.id) ?? []) {
+    const row = form.querySelector(`[data-field="${name}"]`);
+    if (!row) continue;
+    row.classList.add("merged");
+    row.querySelector("label").append(el("span", { class: "badge merged-badge", text: "merged: someone else's change" }));
+  }
+  for (const name of Object.keys(draft?.fields ?? {})) form.querySelector(`[data-field="${name}"]`)?.classList.add("edited");
   if (claim.wording_warning) {
     const warningId = `c${claim.id}-wording-warning`;
     form.firstElementChild.after(el("p", { class: "hint wording-warning", id: warningId, text: claim.wording_warning }));
     form.querySelector("[name=claim_reviewed]").setAttribute("aria-describedby", warningId);
   }
-  const saveStatus = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
-  form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Save" })), saveStatus);
+  const onInput = (event) => {
+    const control = event.target;
+    if (!FIELDS.includes(control.name)) return;
+    recordField(claim, control.name, control.value);
+    control.closest(".field")?.classList.toggle("edited", control.name in (drafts.get(claim.id)?.fields ?? {}));
+    if (control.name === "rating") document.getElementById(`${control.id}-hint`).textContent = ratingDescription(control.value);
+  };
+  form.addEventListener("input", onInput);
+  form.addEventListener("change", onInput);
+  form.append(
+    el(
+      "p",
+      { class: "actions" },
+      el("button", { type: "submit", text: "Save" }),
+      " ",
+      el("button", { type: "button", class: "secondary", text: "Discard changes", onclick: () => confirmDiscard(claim.id) }),
+    ),
+    statusLine(claim.id, "form"),
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    confirmCorrection(claim, saveStatus, () => saveClaim(claim.id, form, saveStatus));
+    confirmCorrection(claim, "form", () => saveClaim(claim.id));
   });
 
   const wrapper = el("div", { class: "card-body" });
+  const stored = !drafts.has(claim.id) && !restoreDeclined.has(claim.id) ? storedDraft(claim.id) : null;
+  if (stored) wrapper.append(restoreSection(claim, stored));
   if (claim.status === "published") {
     wrapper.append(
       el("p", {
@@ -303,18 +643,73 @@ function editor(claim) {
       }),
     );
   }
+  if (claim.changes_requested_at && claim.status === "draft" && claim.review_note) {
+    wrapper.append(
+      el(
+        "section",
+        { class: "review-note", "aria-labelledby": `c${claim.id}-review-note` },
+        el("h3", { id: `c${claim.id}-review-note`, text: "Changes requested" }),
+        el("p", { class: "review-note-text", text: claim.review_note }),
+        el("p", { class: "hint", text: shortDate(claim.changes_requested_at) }),
+      ),
+    );
+  }
   if (claim.published_version) wrapper.append(publishedSection(claim));
   if (claim.has_unpublished_changes) wrapper.append(unpublishedSection(claim));
+  if (conflicts.has(claim.id)) wrapper.append(conflictSection(claim));
   wrapper.append(form);
   if (claim.conclusion_html) {
     const preview = el("div", { class: "conclusion-preview", "aria-label": "Conclusion as readers see it" });
     preview.innerHTML = claim.conclusion_html; // sanitised on the server with nh3
     wrapper.append(el("h3", { text: "Conclusion preview" }), preview);
   }
-  wrapper.append(sourcesSection(claim), workflowSection(claim));
+  wrapper.append(
+    sourcesSection(claim),
+    el("section", { class: "card-slot", "data-slot": "evidence", "data-claim-id": claim.id }),
+    checklistSection(claim),
+    workflowSection(claim),
+  );
   if (claim.anchor_state !== "anchored") wrapper.append(reattachSection(claim));
-  wrapper.append(historySection(claim));
+  wrapper.append(conversationSection(claim), historySection(claim));
   return wrapper;
+}
+
+function restoreSection(claim, stored) {
+  const names = Object.keys(stored.fields || {}).map((name) => FIELD_LABELS[name] ?? name);
+  const other = Object.keys(stored.aux || {}).length;
+  const what = [...names, ...(other ? [`${other} other box${other === 1 ? "" : "es"}`] : [])].join(", ");
+  const headingId = `c${claim.id}-restore`;
+  return el(
+    "section",
+    { class: "restore-draft", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: "Unsaved changes kept in this browser" }),
+    el("p", { text: `From ${shortDate(stored.saved_at)}, on version ${stored.version}: ${what}.` }),
+    el(
+      "p",
+      { class: "actions" },
+      el("button", {
+        type: "button",
+        text: "Restore my changes",
+        onclick: () => {
+          drafts.set(claim.id, { version: stored.version, base: stored.base, fields: stored.fields || {}, aux: stored.aux || {} });
+          setStatus(claim.id, "form", "Your unsaved changes are back. Save to keep them.");
+          refresh();
+          document.getElementById(`c${claim.id}-${Object.keys(stored.fields || {})[0] ?? "claim_reviewed"}`)?.focus({ preventScroll: true });
+        },
+      }),
+      " ",
+      el("button", {
+        type: "button",
+        class: "secondary",
+        text: "Discard them",
+        onclick: () => {
+          restoreDeclined.add(claim.id);
+          forgetStored(claim.id);
+          refresh({ focusCard: true });
+        },
+      }),
+    ),
+  );
 }
 
 function publishedSection(claim) {
@@ -357,7 +752,7 @@ function unpublishedSection(claim) {
 }
 
 /** Before the first change to a published claim, say what it means and ask to go on. */
-function confirmCorrection(claim, status, proceed) {
+function confirmCorrection(claim, place, proceed) {
   if (claim.status !== "published" || correctionConfirmed.has(claim.id)) {
     proceed();
     return;
@@ -379,49 +774,430 @@ function confirmCorrection(claim, status, proceed) {
     el("p", { class: "actions" }, go, " ", cancel),
   );
   document.querySelector(`#claim-${claim.id} .confirm-correction`)?.remove();
-  status.before(box);
+  document.getElementById(`c${claim.id}-${place}-status`)?.before(box);
   go.focus();
+}
+
+// ---- conflicts ------------------------------------------------------------------
+
+function conflictSection(claim) {
+  const state = conflicts.get(claim.id);
+  const headingId = `c${claim.id}-conflicts`;
+  const section = el(
+    "section",
+    { class: "conflicts", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: "Someone else changed the same fields" }),
+    el("p", {
+      class: "hint",
+      text: "Nothing was saved yet. For each field, keep yours or take theirs, then save. Your other changes are kept.",
+    }),
+  );
+  for (const conflict of state.conflicts) {
+    const name = conflict.field;
+    const yours = fromApi(name, conflict.yours);
+    const theirs = fromApi(name, conflict.theirs);
+    const legendId = `c${claim.id}-conflict-${name}`;
+    const who = `${personName(conflict.theirs_by)}${conflict.theirs_at ? `, ${shortDate(conflict.theirs_at)}` : ""}`;
+    const choice = (value, text) =>
+      el(
+        "label",
+        { class: "choice" },
+        el("input", {
+          type: "radio",
+          name: `c${claim.id}-choice-${name}`,
+          value,
+          checked: state.choices[name] === value,
+          onchange: () => {
+            state.choices[name] = value;
+          },
+        }),
+        ` ${text}`,
+      );
+    const box = el(
+      "fieldset",
+      { class: "conflict", "aria-labelledby": legendId },
+      el("legend", { id: legendId, text: conflict.label || FIELD_LABELS[name] || name }),
+      el("div", { class: "conflict-value yours" }, el("strong", { text: "Yours: " }), el("span", { text: displayValue(name, yours) })),
+      el("div", { class: "conflict-value theirs" }, el("strong", { text: `Theirs (${who}): ` }), el("span", { text: displayValue(name, theirs) })),
+    );
+    if (TEXT_FIELDS.has(name) || name === "tags") {
+      box.append(
+        el("div", { class: "conflict-value difference" }, el("strong", { text: "From yours to theirs: " }), renderDiff(wordDiff(yours, theirs))),
+      );
+    }
+    box.append(el("div", { class: "choices" }, choice("yours", "Keep mine"), choice("theirs", "Take theirs")));
+    section.append(box);
+  }
+  section.append(
+    el(
+      "p",
+      { class: "actions" },
+      el("button", { type: "button", text: "Save with these choices", onclick: () => resolveConflicts(claim.id) }),
+    ),
+  );
+  return section;
+}
+
+function showConflicts(id, body) {
+  if (body.current) claims.set(id, body.current);
+  const previous = conflicts.get(id);
+  const choices = {};
+  for (const conflict of body.conflicts) choices[conflict.field] = previous?.choices[conflict.field] ?? "yours";
+  conflicts.set(id, { current_version: body.current_version, conflicts: body.conflicts, choices });
+  const names = body.conflicts.map((c) => c.label || FIELD_LABELS[c.field] || c.field).join(", ");
+  setStatus(id, "form", `Not saved: someone else also changed ${names}. Choose per field below.`, { error: true });
+  refresh();
+  document.getElementById(`claim-${id}`)?.querySelector(".conflicts input")?.focus({ preventScroll: true });
+  scrollCardIntoView(document.querySelector(`#claim-${id} .conflicts`));
+}
+
+async function resolveConflicts(id) {
+  const state = conflicts.get(id);
+  const draft = drafts.get(id);
+  if (!state || !draft) return;
+  try {
+    const fresh = await api("GET", `/api/v1/newsroom/claims/${id}/`);
+    claims.set(id, fresh);
+    for (const conflict of state.conflicts) {
+      if (state.choices[conflict.field] === "theirs") delete draft.fields[conflict.field];
+      else draft.fields[conflict.field] ??= fromApi(conflict.field, conflict.yours);
+    }
+    // Saved against the version the conflict was found on: a change made since is caught again.
+    draft.version = state.current_version ?? fresh.version;
+    draft.base = formValues(fresh);
+    conflicts.delete(id);
+    settleDraft(id);
+    if (!hasFieldEdits(id)) {
+      setStatus(id, "form", "Their version kept; nothing of yours was left to save.");
+      refresh();
+      return;
+    }
+    await saveClaim(id);
+  } catch (error) {
+    setStatus(id, "form", `Could not reload the claim: ${errorText(error)}`, { error: true });
+  }
+}
+
+// ---- checklist and workflow -----------------------------------------------------
+
+/** What the page can tell when the server does not send the checklist. */
+function localChecklist(claim) {
+  const items = [
+    { key: "rating", label: "A rating", met: Boolean(claim.rating) },
+    { key: "conclusion", label: "A conclusion", met: Boolean((claim.conclusion || "").trim()) },
+    { key: "source", label: "At least one source", met: (claim.sources || []).length > 0 },
+  ];
+  if (data.two_person_review) {
+    items.push({
+      key: "second_person",
+      label: "Published by a second person",
+      met: canPublish && claim.creator?.id !== data.me.id,
+      detail: "The newsroom requires someone other than the claim's creator to publish it.",
+    });
+  }
+  return items;
+}
+
+function publishState(claim) {
+  const checklist = claim.checklist ?? localChecklist(claim);
+  if ("viewer_can_publish" in claim) {
+    return { checklist, allowed: claim.viewer_can_publish, reason: claim.publish_blocked_reason || "" };
+  }
+  const missing = checklist.filter((item) => !item.met);
+  let reason = "";
+  if (!canPublish) reason = "Only reviewers and admins publish; send it to review.";
+  else if (missing.length) reason = `Missing: ${missing.map((m) => m.label.toLowerCase()).join(", ")}.`;
+  return { checklist, allowed: canPublish && missing.length === 0, reason };
+}
+
+function checklistSection(claim) {
+  if (!["draft", "in_review"].includes(claim.status)) return null;
+  const { checklist, allowed, reason } = publishState(claim);
+  const headingId = `c${claim.id}-checklist`;
+  const items = checklist.map((item) =>
+    el(
+      "li",
+      { class: item.met ? "met" : "unmet" },
+      el("span", { class: "check-mark", "aria-hidden": "true", text: item.met ? "✓" : "✗" }),
+      el("span", { class: "visually-hidden", text: item.met ? "Done: " : "Missing: " }),
+      item.label,
+      item.detail && !item.met ? el("span", { class: "hint", text: ` — ${item.detail}` }) : null,
+    ),
+  );
+  return el(
+    "section",
+    { class: "checklist", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: "Before publishing" }),
+    el("ul", {}, ...items),
+    !allowed && reason ? el("p", { class: "publish-blocked", id: `c${claim.id}-publish-blocked`, text: reason }) : null,
+  );
+}
+
+function workflowSection(claim) {
+  const section = el("section", { class: "workflow", "aria-label": "Workflow" }, el("h3", { text: "Workflow" }));
+  const buttons = el("p", { class: "actions" });
+  const note = el("textarea", { rows: 2, "data-keep": "" });
+  const move = (to, label, { needsNote = false, blocked = "" } = {}) =>
+    el("button", {
+      type: "button",
+      text: label,
+      "aria-disabled": blocked ? "true" : false,
+      "aria-describedby": blocked ? `c${claim.id}-publish-blocked` : false,
+      onclick: () => {
+        if (blocked) {
+          setStatus(claim.id, "workflow", blocked, { error: true });
+          return;
+        }
+        transition(claim.id, to, needsNote ? note.value : "");
+      },
+    });
+  const live = claim.published_version;
+  const liveIsPublished = live && live.kind === "published";
+  const mine = claim.creator?.id === data.me.id;
+  const publish = publishState(claim);
+  let noteLabel = null;
+  if (claim.status === "draft") {
+    buttons.append(move("in_review", "Send to review"));
+    if (!live && !claim.published_number) {
+      buttons.append(el("button", { type: "button", class: "danger", text: "Delete draft", onclick: () => deleteDraft(claim.id) }));
+    }
+  }
+  if (claim.status === "in_review") {
+    if (canPublish && !mine) {
+      buttons.append(el("button", { type: "button", class: "secondary", text: "Request changes", onclick: () => requestChanges(claim.id) }));
+    } else {
+      buttons.append(move("draft", "Back to draft"));
+    }
+    const blocked = publish.allowed ? "" : publish.reason || "You cannot publish this claim.";
+    if (live && claim.has_unpublished_changes) {
+      if (canPublish || publish.allowed) {
+        buttons.append(move("published", "Republish with correction", { needsNote: true, blocked }));
+        noteLabel = "Correction note (public; say what changed and why)";
+      }
+    } else if (canPublish || mine) {
+      buttons.append(move("published", "Publish", { blocked }));
+    }
+  }
+  // A published claim is not "sent back": readers keep its version until a correction is
+  // republished, and only a retraction takes it down.
+  if (canPublish && liveIsPublished && claim.status !== "retracted") {
+    buttons.append(move("retracted", "Retract", { needsNote: true }));
+    noteLabel ??= "Correction note (public; for a retraction)";
+  }
+  if (claim.status === "retracted" && canPublish) buttons.append(move("in_review", "Back to review"));
+  section.append(buttons);
+  if (noteLabel) section.append(field(claim, "note", noteLabel, note));
+  if (claim.status === "retracted") section.append(el("p", { text: `Correction: ${claim.correction_note}` }));
+  section.append(statusLine(claim.id, "workflow"));
+  return section;
+}
+
+/** Move a claim through the workflow, saving unsaved input first so none is left behind. */
+async function transition(id, to, note) {
+  if (saving.has(id)) return;
+  if (hasFieldEdits(id)) {
+    setStatus(id, "workflow", "Saving your changes first…");
+    const saved = await saveClaim(id);
+    if (!saved) {
+      setStatus(id, "workflow", "Not moved: your changes are not saved yet (see above).", { error: true });
+      return;
+    }
+  }
+  const claim = claims.get(id);
+  setStatus(id, "workflow", "Saving…");
+  try {
+    const updated = await api("POST", `/api/v1/newsroom/claims/${id}/transition/`, { to, note }, { "If-Match": `"${claim.version}"` });
+    claims.set(id, updated);
+    clearAux(id, `c${id}-note`);
+    setStatus(id, "workflow", "");
+    refresh({ focusCard: true });
+    announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412 && error.body?.current) {
+      claims.set(id, error.body.current);
+      setStatus(id, "workflow", `${staleText(error)} The card now shows their version, with your unsaved input kept; check it and try again.`, { error: true });
+      refresh();
+      return false;
+    }
+    setStatus(id, "workflow", errorText(error), { error: true });
+    return false;
+  }
+}
+
+async function requestChanges(id) {
+  const claim = claims.get(id);
+  const answer = await ask({
+    title: "Request changes",
+    message: `Send “${claim.claim_reviewed || claim.exact}” back to draft; ${personName(claim.creator)} is told, with your note.`,
+    input: { label: "What should change (required)", required: true },
+    choices: [
+      { value: "send", label: "Request changes" },
+      { value: "cancel", label: "Cancel", kind: "secondary" },
+    ],
+  });
+  if (answer.value !== "send") return;
+  await transition(id, "draft", answer.text.trim());
+}
+
+async function deleteDraft(id) {
+  const claim = claims.get(id);
+  const answer = await ask({
+    title: "Delete this draft?",
+    message: `“${claim.claim_reviewed || claim.exact}” and its sources, comments and history are deleted. This cannot be undone.`,
+    choices: [
+      { value: "delete", label: "Delete draft", kind: "danger" },
+      { value: "cancel", label: "Keep it", kind: "secondary" },
+    ],
+    focus: "cancel",
+  });
+  if (answer !== "delete") return;
+  try {
+    await api("DELETE", `/api/v1/newsroom/claims/${id}/`, undefined, { "If-Match": `"${claims.get(id).version}"` });
+    claims.delete(id);
+    discardDraft(id);
+    activeId = null;
+    refresh();
+    announce("Draft deleted.");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412 && error.body?.current) claims.set(id, error.body.current);
+    setStatus(id, "workflow", `Not deleted: ${errorText(error)}`, { error: true });
+    refresh();
+  }
+}
+
+function reattachSection(claim) {
+  const button = el("button", {
+    type: "button",
+    text: "Re-attach to the selected words",
+    onclick: () => {
+      if (!currentSelection) {
+        setStatus(claim.id, "reattach", "Select the words in the article first.");
+        return;
+      }
+      const selection = currentSelection;
+      confirmCorrection(claim, "reattach", () => reattach(claim, selection));
+    },
+  });
+  return el("section", { class: "reattach", "aria-label": "Re-attach" }, el("p", { class: "actions" }, button), statusLine(claim.id, "reattach"));
+}
+
+async function reattach(claim, selection) {
+  try {
+    const updated = await api(
+      "POST",
+      `/api/v1/newsroom/claims/${claim.id}/reattach/`,
+      { selectors: describe(selection.start, selection.end) },
+      { "If-Match": `"${claims.get(claim.id).version}"` },
+    );
+    claims.set(updated.id, updated);
+    refresh({ focusCard: true });
+    announce("Claim re-attached.");
+  } catch (error) {
+    setStatus(claim.id, "reattach", errorText(error), { error: true });
+  }
+}
+
+// ---- sources --------------------------------------------------------------------
+
+const FETCH_LABELS = {
+  pending: "Waiting to fetch",
+  fetching: "Fetching…",
+  fetched: "Fetched",
+  failed: "Fetch failed",
+  refused: "Fetch refused",
+};
+
+function sourceState(source) {
+  const parts = [];
+  if (source.fetch_state && FETCH_LABELS[source.fetch_state]) {
+    const error = source.fetch_error && ["failed", "refused"].includes(source.fetch_state) ? `: ${source.fetch_error}` : "";
+    parts.push(el("span", { class: `badge fetch-${source.fetch_state}`, text: `${FETCH_LABELS[source.fetch_state]}${error}` }));
+  }
+  if (source.snapshot?.url) {
+    parts.push(el("a", { href: source.snapshot.url, text: `Snapshot${source.snapshot.fetched_at ? ` of ${shortDate(source.snapshot.fetched_at)}` : ""}` }));
+  }
+  if (source.archive_url) parts.push(el("a", { href: source.archive_url, rel: "noopener noreferrer", target: "_blank", text: "Archived copy" }));
+  if (source.link_state && source.link_state !== "unknown") {
+    parts.push(el("span", { class: `badge link-${source.link_state}`, text: `Link ${String(source.link_state).replaceAll("_", " ")}` }));
+  }
+  if (!parts.length) return null;
+  const line = el("span", { class: "source-state" });
+  parts.forEach((part, i) => line.append(...(i ? [" · ", part] : [part])));
+  return line;
+}
+
+function stanceSelect(selected) {
+  const stance = el("select", {});
+  for (const value of ["supports", "refutes", "context"]) stance.append(el("option", { value, text: value, selected: value === selected }));
+  return stance;
 }
 
 function sourcesSection(claim) {
   const section = el("section", { class: "sources", "aria-label": "Sources" }, el("h3", { text: `Sources (${claim.sources.length})` }));
   const items = el("ul", {});
   for (const source of claim.sources) {
-    items.append(
-      el(
-        "li",
-        {},
-        el("span", { class: `badge stance-${source.stance}`, text: source.stance }),
-        " ",
-        el("a", { href: source.url, rel: "noopener noreferrer nofollow", target: "_blank", text: source.title || source.url }),
-        source.quote ? el("q", { text: source.quote }) : null,
-        sourceControls(claim, source),
-      ),
+    const name = source.title || source.url;
+    const item = el(
+      "li",
+      { "data-source": source.id },
+      el("span", { class: `badge stance-${source.stance}`, text: source.stance }),
+      " ",
+      el("a", { href: source.url, rel: "noopener noreferrer nofollow", target: "_blank", text: name }),
+      source.quote ? el("q", { text: source.quote }) : null,
+      sourceState(source),
     );
+    if (editingSources.has(source.id)) item.append(sourceEditForm(claim, source));
+    else {
+      item.append(
+        el(
+          "span",
+          { class: "source-controls" },
+          el("button", {
+            type: "button",
+            class: "link-button",
+            text: "Edit",
+            "aria-label": `Edit source ${name}`,
+            onclick: () => {
+              editingSources.add(source.id);
+              refresh({ focusField: `c${claim.id}-s${source.id}-title` });
+            },
+          }),
+          el("button", { type: "button", class: "link-button", text: "Remove", "aria-label": `Remove source ${name}`, onclick: () => removeSource(claim.id, source) }),
+        ),
+      );
+    }
+    items.append(item);
   }
-  section.append(items);
+  section.append(items, statusLine(claim.id, "sources"));
   const form = el("form", { class: "source-form" });
-  const stance = el("select", {});
-  for (const value of ["supports", "refutes", "context"]) stance.append(el("option", { value, text: value }));
+  const keep = (control) => {
+    control.dataset.keep = "";
+    return control;
+  };
+  const stance = keep(stanceSelect("supports"));
+  stance.dataset.initial = "supports";
   form.append(
-    field(claim, "url", "Source URL", el("input", { type: "url", required: true, placeholder: "https://" })),
-    field(claim, "title", "Title", el("input", { type: "text" })),
-    field(claim, "quote", "Quoted passage", el("textarea", { rows: 2 })),
+    field(claim, "url", "Source URL", keep(el("input", { type: "url", required: true, placeholder: "https://" }))),
+    field(claim, "title", "Title", keep(el("input", { type: "text" }))),
+    field(claim, "quote", "Quoted passage", keep(el("textarea", { rows: 2 }))),
     field(claim, "stance", "Stance", stance),
   );
-  const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
-  form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Add source" })), status);
+  form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Add source" })), statusLine(claim.id, "source-form"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form));
-    confirmCorrection(claim, status, async () => {
-      status.textContent = "Adding…";
+    confirmCorrection(claim, "source-form", async () => {
+      setStatus(claim.id, "source-form", "Adding…");
       try {
-        const updated = await api("POST", `/api/v1/newsroom/claims/${claim.id}/sources/`, values, { "If-Match": `"${claim.version}"` });
+        const updated = await api("POST", `/api/v1/newsroom/claims/${claim.id}/sources/`, values, { "If-Match": `"${claims.get(claim.id).version}"` });
         claims.set(updated.id, updated);
+        for (const name of ["url", "title", "quote", "stance"]) clearAux(claim.id, `c${claim.id}-${name}`);
+        setStatus(claim.id, "source-form", "Source added.");
+        // The claim's own fields keep what was typed in them: only the source form empties.
         refresh({ focusField: `c${claim.id}-url` });
       } catch (error) {
-        status.textContent = errorText(error);
+        setStatus(claim.id, "source-form", errorText(error), { error: true });
       }
     });
   });
@@ -429,248 +1205,617 @@ function sourcesSection(claim) {
   return section;
 }
 
-/** A source's stance and a remove button; each change goes through the same confirmation. */
-function sourceControls(claim, source) {
-  const status = el("span", { class: "save-status", role: "status", "aria-live": "polite" });
-  const send = (method, body) =>
-    confirmCorrection(claim, status, async () => {
-      status.textContent = "Saving…";
-      try {
-        const updated = await api(method, `/api/v1/newsroom/claims/${claim.id}/sources/${source.id}/`, body, { "If-Match": `"${claim.version}"` });
-        claims.set(updated.id, updated);
-        refresh({ focusCard: true });
-      } catch (error) {
-        status.textContent = errorText(error);
-      }
-    });
-  const stance = el("select", { "aria-label": `Stance of ${source.title || source.url}` });
-  for (const value of ["supports", "refutes", "context"]) stance.append(el("option", { value, text: value, selected: value === source.stance }));
-  stance.addEventListener("change", () => send("PATCH", { stance: stance.value }));
-  const remove = el("button", {
-    type: "button",
-    class: "link-button",
-    text: "Remove",
-    "aria-label": `Remove source ${source.title || source.url}`,
-    onclick: () => send("DELETE", undefined),
+function sourceEditForm(claim, source) {
+  const prefix = `c${claim.id}-s${source.id}`;
+  const control = (name, node, initial) => {
+    node.id = `${prefix}-${name}`;
+    node.name = name;
+    node.dataset.keep = "";
+    node.dataset.initial = initial;
+    node.value = initial;
+    return node;
+  };
+  const form = el(
+    "form",
+    { class: "source-edit" },
+    el("p", { class: "field" }, el("label", { for: `${prefix}-title`, text: "Title of this source" }), control("title", el("input", { type: "text" }), source.title || "")),
+    el("p", { class: "field" }, el("label", { for: `${prefix}-quote`, text: "Quoted passage from this source" }), control("quote", el("textarea", { rows: 2 }), source.quote || "")),
+    el("p", { class: "field" }, el("label", { for: `${prefix}-stance`, text: "Stance of this source" }), control("stance", stanceSelect(source.stance), source.stance)),
+    el(
+      "p",
+      { class: "actions" },
+      el("button", { type: "submit", text: "Save source" }),
+      " ",
+      el("button", {
+        type: "button",
+        class: "secondary",
+        text: "Cancel",
+        onclick: () => {
+          editingSources.delete(source.id);
+          clearAux(claim.id, prefix);
+          refresh({ focusCard: true });
+        },
+      }),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form));
+    const changed = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (source[name] ?? "")));
+    if (!Object.keys(changed).length) {
+      editingSources.delete(source.id);
+      refresh({ focusCard: true });
+      return;
+    }
+    confirmCorrection(claim, "sources", () => sourceWrite(claim.id, source, "PATCH", changed, prefix));
   });
-  return el("span", { class: "source-controls" }, stance, " ", remove, " ", status);
+  return form;
 }
 
-function workflowSection(claim) {
-  const section = el("section", { class: "workflow", "aria-label": "Workflow" }, el("h3", { text: "Workflow" }));
-  const buttons = el("p", { class: "actions" });
-  const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
-  const note = el("textarea", { rows: 2 });
-  const move = (to, label, needsNote = false) =>
-    el("button", {
-      type: "button",
-      text: label,
-      onclick: async () => {
-        status.textContent = "Saving…";
-        try {
-          const updated = await api(
-            "POST",
-            `/api/v1/newsroom/claims/${claim.id}/transition/`,
-            { to, note: needsNote ? note.value : "" },
-            { "If-Match": `"${claim.version}"` },
-          );
-          claims.set(updated.id, updated);
-          refresh({ focusCard: true });
-          announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
-        } catch (error) {
-          status.textContent = errorText(error);
-        }
-      },
-    });
-  const live = claim.published_version;
-  const liveIsPublished = live && live.kind === "published";
-  let noteLabel = null;
-  if (claim.status === "draft") buttons.append(move("in_review", "Send to review"));
-  if (claim.status === "in_review") {
-    buttons.append(move("draft", "Back to draft"));
-    if (canPublish && live && claim.has_unpublished_changes) {
-      buttons.append(move("published", "Republish with correction", true));
-      noteLabel = "Correction note (public; say what changed and why)";
-    } else if (canPublish) {
-      buttons.append(move("published", "Publish"));
+async function removeSource(id, source) {
+  const answer = await ask({
+    title: "Remove this source?",
+    message: `“${source.title || source.url}” is removed from the claim; its history keeps a record.`,
+    choices: [
+      { value: "remove", label: "Remove source", kind: "danger" },
+      { value: "cancel", label: "Keep it", kind: "secondary" },
+    ],
+    focus: "cancel",
+  });
+  if (answer !== "remove") return;
+  confirmCorrection(claims.get(id), "sources", () => sourceWrite(id, source, "DELETE", undefined, null));
+}
+
+async function sourceWrite(id, source, method, payload, prefix) {
+  setStatus(id, "sources", "Saving…");
+  try {
+    const updated = await api(method, `/api/v1/newsroom/claims/${id}/sources/${source.id}/`, payload, { "If-Match": `"${claims.get(id).version}"` });
+    claims.set(id, updated);
+    editingSources.delete(source.id);
+    if (prefix) clearAux(id, prefix);
+    setStatus(id, "sources", method === "DELETE" ? "Source removed." : "Source saved.");
+    refresh({ focusCard: true });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412 && error.body?.current) {
+      claims.set(id, error.body.current);
+      refresh();
     }
+    setStatus(id, "sources", errorText(error), { error: true });
   }
-  // A published claim is not "sent back": readers keep its version until a correction is
-  // republished, and only a retraction takes it down.
-  if (canPublish && liveIsPublished && claim.status !== "retracted") {
-    buttons.append(move("retracted", "Retract", true));
-    noteLabel ??= "Correction note (public; for a retraction)";
+}
+
+// ---- conversation -----------------------------------------------------------------
+
+function commentsUrl(id, commentId = null, action = "") {
+  return `/api/v1/newsroom/claims/${id}/comments/${commentId ? `${commentId}/` : ""}${action ? `${action}/` : ""}`;
+}
+
+function commentHeaders(id) {
+  return { "If-Match": `"${claims.get(id).version}"` };
+}
+
+async function loadThread(id, { render = true } = {}) {
+  if (threads.get(id)?.state === "loading") return;
+  threads.set(id, { ...(threads.get(id) ?? { items: [] }), state: "loading" });
+  try {
+    const answer = await api("GET", commentsUrl(id));
+    const items = Array.isArray(answer) ? answer : (answer?.results ?? []);
+    threads.set(id, { state: "ready", items });
+  } catch (error) {
+    threads.set(id, { state: "error", items: [], error: errorText(error) });
   }
-  if (claim.status === "retracted" && canPublish) buttons.append(move("in_review", "Back to review"));
-  section.append(buttons);
-  if (noteLabel) section.append(field(claim, "note", noteLabel, note));
-  if (claim.status === "retracted") section.append(el("p", { text: `Correction: ${claim.correction_note}` }));
-  section.append(status);
+  if (render && activeId === id) refresh();
+}
+
+function conversationSection(claim) {
+  const thread = threads.get(claim.id) ?? { state: "loading", items: [] };
+  const headingId = `c${claim.id}-conversation`;
+  const top = thread.items.filter((c) => !c.parent);
+  const section = el(
+    "section",
+    { class: "conversation", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: `Conversation (${thread.items.filter((c) => !c.deleted).length})` }),
+  );
+  if (thread.state === "loading") section.append(el("p", { class: "hint", text: "Loading comments…" }));
+  if (thread.state === "error") section.append(el("p", { class: "hint", text: `Comments could not be loaded: ${thread.error}` }));
+  const threadsList = el("ol", { class: "comments" });
+  for (const comment of top) {
+    const replies = thread.items.filter((c) => c.parent === comment.id);
+    const item = el("li", { class: `comment-thread${comment.resolved_at ? " resolved" : ""}` });
+    const content = [commentView(claim, comment, true), el("ol", { class: "replies" }, ...replies.map((r) => el("li", {}, commentView(claim, r, false))))];
+    if (replyingTo.get(claim.id) === comment.id) content.push(commentForm(claim, comment.id));
+    if (comment.resolved_at) {
+      item.append(
+        el("details", {}, el("summary", { text: `Resolved by ${personName(comment.resolved_by)}, ${shortDate(comment.resolved_at)}: ${excerpt(comment.body)}` }), ...content),
+      );
+    } else item.append(...content);
+    threadsList.append(item);
+  }
+  section.append(threadsList, commentForm(claim, null), statusLine(claim.id, "comments"));
   return section;
 }
 
-function reattachSection(claim) {
-  const status = el("p", { class: "save-status", role: "status", "aria-live": "polite" });
-  const button = el("button", {
-    type: "button",
-    text: "Re-attach to the selected words",
-    onclick: () => {
-      if (!currentSelection) {
-        status.textContent = "Select the words in the article first.";
-        return;
-      }
-      const selection = currentSelection;
-      confirmCorrection(claim, status, () => reattach(claim, selection, status));
-    },
-  });
-  return el("section", { class: "reattach", "aria-label": "Re-attach" }, el("p", { class: "actions" }, button), status);
+function excerpt(text) {
+  const flat = String(text || "").replace(/\s+/g, " ").trim();
+  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
 }
 
-async function reattach(claim, selection, status) {
-  try {
-    const updated = await api(
-      "POST",
-      `/api/v1/newsroom/claims/${claim.id}/reattach/`,
-      { selectors: describe(selection.start, selection.end) },
-      { "If-Match": `"${claim.version}"` },
+function commentView(claim, comment, isTop) {
+  const bodyNode = el("div", { class: "comment-body" });
+  if (comment.deleted) bodyNode.append(el("em", { text: "Comment deleted." }));
+  else bodyNode.innerHTML = comment.body_html; // sanitised on the server with nh3
+  const edited = comment.edited_at && !comment.deleted ? el("span", { class: "hint", text: " (edited)" }) : null;
+  const view = el(
+    "article",
+    { class: "comment", id: `comment-${comment.id}`, "aria-label": `Comment by ${personName(comment.author)}` },
+    el("p", { class: "comment-meta" }, el("strong", { text: personName(comment.author) }), ` · ${shortDate(comment.created_at)}`, edited),
+  );
+  if (editingComments.has(comment.id)) {
+    view.append(commentEditForm(claim, comment));
+    return view;
+  }
+  view.append(bodyNode);
+  const actions = el("p", { class: "comment-actions" });
+  if (isTop && !comment.resolved_at) {
+    actions.append(
+      el("button", {
+        type: "button",
+        class: "link-button",
+        text: "Reply",
+        onclick: () => {
+          replyingTo.set(claim.id, comment.id);
+          refresh({ focusField: `c${claim.id}-reply-${comment.id}` });
+        },
+      }),
     );
-    claims.set(updated.id, updated);
-    refresh({ focusCard: true });
-    announce("Claim re-attached.");
+  }
+  if (comment.can_edit && !comment.deleted) {
+    actions.append(
+      el("button", {
+        type: "button",
+        class: "link-button",
+        text: "Edit",
+        "aria-label": `Edit your comment of ${shortDate(comment.created_at)}`,
+        onclick: () => {
+          editingComments.add(comment.id);
+          refresh({ focusField: `c${claim.id}-edit-${comment.id}` });
+        },
+      }),
+      el("button", { type: "button", class: "link-button", text: "Delete", "aria-label": `Delete your comment of ${shortDate(comment.created_at)}`, onclick: () => deleteComment(claim.id, comment) }),
+    );
+  }
+  if (isTop && !comment.deleted) {
+    const resolved = Boolean(comment.resolved_at);
+    actions.append(
+      el("button", {
+        type: "button",
+        class: "link-button",
+        text: resolved ? "Reopen thread" : "Resolve thread",
+        onclick: () => commentWrite(claim.id, "POST", commentsUrl(claim.id, comment.id, "resolve"), { resolved: !resolved }, null),
+      }),
+    );
+  }
+  if (actions.childNodes.length) view.append(actions);
+  return view;
+}
+
+function commentForm(claim, parent) {
+  const id = parent ? `c${claim.id}-reply-${parent}` : `c${claim.id}-comment`;
+  const area = el("textarea", { id, name: "body", rows: 3, "data-keep": "" });
+  const form = el(
+    "form",
+    { class: "comment-form" },
+    el("label", { for: id, text: parent ? "Your reply (Markdown; @name to mention)" : "Add a comment (Markdown; @name to mention)" }),
+    area,
+    attachMentions(area, members),
+    el(
+      "p",
+      { class: "actions" },
+      el("button", { type: "submit", text: parent ? "Reply" : "Comment" }),
+      parent
+        ? el("button", {
+            type: "button",
+            class: "secondary",
+            text: "Cancel",
+            onclick: () => {
+              replyingTo.delete(claim.id);
+              clearAux(claim.id, id);
+              refresh({ focusCard: true });
+            },
+          })
+        : null,
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!area.value.trim()) return;
+    const payload = parent ? { body: area.value, parent } : { body: area.value };
+    commentWrite(claim.id, "POST", commentsUrl(claim.id), payload, id).then((ok) => {
+      if (ok && parent) replyingTo.delete(claim.id);
+      if (ok) refresh();
+    });
+  });
+  return form;
+}
+
+function commentEditForm(claim, comment) {
+  const id = `c${claim.id}-edit-${comment.id}`;
+  const area = el("textarea", { id, name: "body", rows: 3, "data-keep": "", "data-initial": comment.body, text: comment.body });
+  const form = el(
+    "form",
+    { class: "comment-form" },
+    el("label", { for: id, text: "Edit your comment" }),
+    area,
+    attachMentions(area, members),
+    el(
+      "p",
+      { class: "actions" },
+      el("button", { type: "submit", text: "Save comment" }),
+      el("button", {
+        type: "button",
+        class: "secondary",
+        text: "Cancel",
+        onclick: () => {
+          editingComments.delete(comment.id);
+          clearAux(claim.id, id);
+          refresh({ focusCard: true });
+        },
+      }),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    commentWrite(claim.id, "PATCH", commentsUrl(claim.id, comment.id), { body: area.value }, id).then((ok) => {
+      if (ok) {
+        editingComments.delete(comment.id);
+        refresh();
+      }
+    });
+  });
+  return form;
+}
+
+async function deleteComment(id, comment) {
+  const answer = await ask({
+    title: "Delete your comment?",
+    message: excerpt(comment.body),
+    choices: [
+      { value: "delete", label: "Delete comment", kind: "danger" },
+      { value: "cancel", label: "Keep it", kind: "secondary" },
+    ],
+    focus: "cancel",
+  });
+  if (answer === "delete") await commentWrite(id, "DELETE", commentsUrl(id, comment.id), undefined, null);
+}
+
+/** Send a comment change, then reload the thread; clears the kept box `keepId` on success. */
+async function commentWrite(id, method, url, payload, keepId) {
+  setStatus(id, "comments", "Saving…");
+  try {
+    await api(method, url, payload, commentHeaders(id));
+    if (keepId) clearAux(id, keepId);
+    setStatus(id, "comments", "");
+    await loadThread(id);
+    const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
+    claims.set(id, full);
+    refresh();
+    return true;
   } catch (error) {
-    status.textContent = errorText(error);
+    setStatus(id, "comments", errorText(error), { error: true });
+    return false;
   }
 }
+
+// ---- history ----------------------------------------------------------------------
 
 function historySection(claim) {
   const items = el("ol", { class: "history" });
   for (const event of claim.history) {
-    const who = event.actor ? event.actor.username : "system";
-    const when = new Date(event.created_at).toLocaleString();
-    items.append(el("li", {}, el("strong", { text: `${event.action}` }), ` by ${who}, ${when}: `, el("code", { text: describeChanges(event.changes) })));
+    const who = personName(event.actor ?? "the system");
+    const when = shortDate(event.at ?? event.created_at);
+    const item = el("li", {});
+    if (event.sentence) {
+      // The server writes whole sentences ("… by rita, 2 Dec 10:14"); older ones lack the end.
+      const whole = event.sentence.includes(` by ${who}`) ? event.sentence : `${event.sentence} by ${who}, ${when}`;
+      item.append(el("span", { class: "history-sentence", text: whole }));
+      for (const change of Array.isArray(event.changes) ? event.changes : []) {
+        if (!change.diff) continue;
+        item.append(el("div", { class: "history-diff" }, el("span", { class: "hint", text: `${change.label || change.field}: ` }), renderDiff(change.diff)));
+      }
+    } else {
+      item.append(el("span", { class: "history-sentence", text: `${legacySentence(event)} by ${who}, ${when}` }));
+    }
+    items.append(item);
   }
   return el("details", { class: "history-section" }, el("summary", { text: `History (${claim.history.length})` }), items);
 }
 
-function describeChanges(changes) {
-  return Object.entries(changes)
-    .map(([name, value]) => (Array.isArray(value) && value.length === 2 ? `${name}: ${describeValue(value[0])} → ${describeValue(value[1])}` : `${name}: ${describeValue(value)}`))
-    .join("; ");
+/** A readable line for an event from a server that does not write sentences. */
+function legacySentence(event) {
+  const changes = event.changes && typeof event.changes === "object" && !Array.isArray(event.changes) ? event.changes : {};
+  const parts = Object.entries(changes).map(([name, value]) => {
+    const label = (FIELD_LABELS[name] ?? name.replaceAll("_", " ")).replace(/^./, (c) => c.toUpperCase());
+    if (Array.isArray(value) && value.length === 2) return `${label} changed from ${plain(value[0])} to ${plain(value[1])}`;
+    return `${label}: ${plain(value)}`;
+  });
+  const action = String(event.action || "changed").replaceAll("_", " ");
+  return parts.length ? `${action.replace(/^./, (c) => c.toUpperCase())}: ${parts.join("; ")}` : action.replace(/^./, (c) => c.toUpperCase());
 }
 
-// Long texts are kept in history as a summary (length, hash, the passage that changed).
-function describeValue(value) {
-  if (value && typeof value === "object" && !Array.isArray(value) && "sha256" in value) {
-    const passage = value.changed ? `“${value.changed}”` : "(nothing)";
-    return `${value.length.toLocaleString()} characters, at ${value.at.toLocaleString()}: ${passage}`;
-  }
-  return JSON.stringify(value);
+function plain(value) {
+  if (value === null || value === undefined || value === "") return "nothing";
+  if (typeof value === "object" && "sha256" in value) return value.changed ? `“${value.changed}”` : "a long text";
+  if (typeof value === "object") return Array.isArray(value) ? value.map(plain).join(", ") : (value.label ?? value.username ?? "a value");
+  return `“${STATUS_LABELS[value] ?? value}”`;
 }
 
 // ---- saving ----------------------------------------------------------------
 
-function formValues(form) {
-  const values = Object.fromEntries(new FormData(form));
-  return {
-    claim_reviewed: values.claim_reviewed,
-    claimant: values.claimant,
-    claim_date: values.claim_date || null,
-    rating: values.rating ? Number(values.rating) : null,
-    conclusion: values.conclusion,
-    tags: values.tags
-      .split(",")
-      .map((t) => t.trim())
-      .filter(Boolean),
-    assignee: values.assignee ? Number(values.assignee) : null,
-  };
-}
-
-async function saveClaim(id, form, status, attempt = 1) {
-  const claim = claims.get(id);
-  status.textContent = "Saving…";
-  status.className = "save-status";
+/** Save the card's changed fields; resolves true when nothing unsaved is left. */
+async function saveClaim(id, attempt = 1) {
+  const draft = drafts.get(id);
+  if (!draft || !Object.keys(draft.fields).length) {
+    setStatus(id, "form", "Nothing to save: no field changed.");
+    return true;
+  }
+  if (saving.has(id)) return false;
+  saving.add(id);
+  const sent = { ...draft.fields };
+  const payload = Object.fromEntries(Object.entries(sent).map(([name, text]) => [name, toApi(name, text)]));
+  setStatus(id, "form", "Saving…");
   try {
-    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, formValues(form), { "If-Match": `"${claim.version}"` });
+    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` });
+    saving.delete(id);
     claims.set(id, updated);
-    refresh({ focusCard: false });
-    const fresh = document.querySelector(`#claim-${id} .save-status`);
-    if (fresh) fresh.textContent = "Saved.";
+    // Only what was sent is saved; anything typed meanwhile stays unsaved.
+    for (const [name, text] of Object.entries(sent)) if (draft.fields[name] === text) delete draft.fields[name];
+    draft.version = updated.version;
+    draft.base = formValues(updated);
+    conflicts.delete(id);
+    settleDraft(id);
+    const others = updated.merged_fields ?? [];
+    if (others.length) merged.set(id, others);
+    else merged.delete(id);
+    const mergedText = others.length ? ` Merged with someone else's changes to ${others.map(fieldName).join(", ")}.` : "";
+    setStatus(id, "form", `Saved.${mergedText}`);
+    refresh();
+    return true;
   } catch (error) {
-    status.className = "save-status error";
-    if (error instanceof ApiError && error.status === 412) {
-      // Someone else saved first: keep this editor's input on screen, say who, offer a reload.
-      status.replaceChildren(
-        `${error.body.detail} Your edits are still in the form. `,
-        el("button", {
-          type: "button",
-          class: "link-button",
-          text: "Load their version",
-          onclick: () => {
-            claims.set(id, error.body.current);
-            const mine = formValues(form);
-            refresh({ focusCard: true });
-            const kept = document.querySelector(`#claim-${id} .save-status`);
-            kept.textContent = `Your unsaved edits: ${JSON.stringify(mine)}`;
-          },
-        }),
-      );
-      status.scrollIntoView({ block: "nearest" });
-      return;
+    saving.delete(id);
+    if (error instanceof ApiError && error.status === 409 && Array.isArray(error.body?.conflicts)) {
+      showConflicts(id, error.body);
+      return false;
+    }
+    if (error instanceof ApiError && error.status === 412 && error.body?.current) {
+      return mergeHere(id, error.body, attempt);
     }
     if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-      status.textContent = errorText(error);
-      return;
+      setStatus(id, "form", errorText(error), { error: true });
+      return false;
     }
     // Network down or server error: keep the input, retry a few times, then say so.
     if (attempt < 4) {
       const delay = 1000 * 2 ** (attempt - 1);
-      status.textContent = `Could not save (${errorText(error)}). Your edits are kept; retrying in ${delay / 1000} s…`;
-      setTimeout(() => saveClaim(id, form, status, attempt + 1), delay);
-    } else {
-      status.replaceChildren(
-        `Could not save (${errorText(error)}). Your edits are kept. `,
-        el("button", { type: "button", class: "link-button", text: "Try again", onclick: () => saveClaim(id, form, status) }),
-      );
+      setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept; retrying in ${delay / 1000} s…`, { error: true });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      return saveClaim(id, attempt + 1);
     }
+    setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept.`, {
+      error: true,
+      action: { label: "Try again", run: () => saveClaim(id) },
+    });
+    return false;
   }
 }
 
+/**
+ * A server that refuses any stale version (412 with the current claim): do the three-way
+ * merge here, field by field, against the version this editor started from.
+ */
+function mergeHere(id, problem, attempt) {
+  const draft = drafts.get(id);
+  const current = problem.current;
+  claims.set(id, current);
+  const found = [];
+  for (const [name, yours] of Object.entries(draft.fields)) {
+    const theirs = formValue(current, name);
+    if (!sameValue(name, theirs, draft.base[name]) && !sameValue(name, theirs, yours)) {
+      found.push({ field: name, label: FIELD_LABELS[name], base: toApi(name, draft.base[name]), yours: toApi(name, yours), theirs: toApi(name, theirs), theirs_by: personName(problem.changed_by) });
+    }
+  }
+  if (found.length) {
+    showConflicts(id, { current_version: current.version, conflicts: found });
+    return false;
+  }
+  const others = FIELDS.filter((name) => !(name in draft.fields) && !sameValue(name, formValue(current, name), draft.base[name]));
+  draft.version = current.version;
+  draft.base = formValues(current);
+  if (attempt > 3) {
+    setStatus(id, "form", `${staleText({ body: problem })} Try saving again.`, { error: true });
+    refresh();
+    return false;
+  }
+  return saveClaim(id, attempt + 1).then((ok) => {
+    if (ok && others.length) {
+      merged.set(id, others);
+      setStatus(id, "form", `Saved. Merged with someone else's changes to ${others.map(fieldName).join(", ")}.`);
+      refresh();
+    }
+    return ok;
+  });
+}
+
+function fieldName(name) {
+  return (FIELD_LABELS[name] ?? String(name).replaceAll("_", " ")).toLowerCase();
+}
+
+function staleText(error) {
+  const who = personName(error.body?.changed_by);
+  return `This claim was changed by ${who} since you opened it.`;
+}
+
 function errorText(error) {
-  if (error instanceof ApiError) {
-    // Problem details: field errors if any, else `detail` (a 412's names who changed it).
-    if (error.body && typeof error.body === "object") return error.problem;
+  if (error instanceof ApiError || error?.body) {
+    const problem = error.body;
+    if (error.status === 412) return staleText(error);
+    if (problem && typeof problem === "object") {
+      if (problem.errors && typeof problem.errors === "object") {
+        const lines = Object.entries(problem.errors).flatMap(([name, messages]) =>
+          (Array.isArray(messages) ? messages : [messages]).map((message) => {
+            const text = typeof message === "string" ? message : (message?.message ?? message?.detail ?? "is not valid");
+            return name === "non_field_errors" || text.startsWith(name) ? text : `${name.replaceAll("_", " ")}: ${text}`;
+          }),
+        );
+        if (lines.length) return lines.join(" ");
+      }
+      if (typeof problem.detail === "string" && problem.detail) return problem.detail;
+    }
     return `server error ${error.status}`;
   }
   return "network unreachable";
 }
 
 function announce(message) {
-  notice.textContent = message;
+  notice.replaceChildren(message);
   notice.hidden = false;
 }
 
 // ---- interaction ------------------------------------------------------------
 
-function refresh({ focusCard = false, focusField = null } = {}) {
-  renderHighlights();
-  renderCards();
-  if (focusField) document.getElementById(focusField)?.focus();
-  else if (focusCard && activeId !== null) document.getElementById(`claim-${activeId}`)?.focus();
+function sheetLayout() {
+  return window.matchMedia("(max-width: 900px)").matches;
 }
 
-function activate(id, { focusCard = false } = {}) {
+/** Scroll the claims column (never the article) so that `node` shows. */
+function scrollCardIntoView(node) {
+  if (!node || sheetLayout()) return;
+  const column = sidebar.getBoundingClientRect();
+  const box = node.getBoundingClientRect();
+  const top = Math.max(column.top, 0);
+  const bottom = Math.min(column.bottom, window.innerHeight);
+  if (box.top < top) sidebar.scrollTop -= top - box.top + 8;
+  else if (box.bottom > bottom) sidebar.scrollTop += Math.min(box.bottom - bottom + 8, box.top - top - 8);
+}
+
+/** On a phone, move the page just enough that the highlight shows above the bottom sheet. */
+function keepAboveSheet(mark, sheet) {
+  if (!mark || !sheet) return;
+  const top = sheet.getBoundingClientRect().top;
+  const box = mark.getBoundingClientRect();
+  if (box.bottom > top - 8) window.scrollBy({ top: box.bottom - top + 24 });
+  else if (box.top < 0) window.scrollBy({ top: box.top - 24 });
+}
+
+function refresh({ focusCard = false, focusField = null } = {}) {
+  const focused = document.activeElement;
+  const keep =
+    focused && focused.id && sidebar.contains(focused)
+      ? { id: focused.id, start: focused.selectionStart ?? null, end: focused.selectionEnd ?? null }
+      : null;
+  const scrolled = sidebar.scrollTop;
+  const started = performance.now();
+  renderHighlights();
+  renderCards();
+  document.documentElement.dataset.renderMs = String(performance.now() - started);
+  sidebar.scrollTop = scrolled;
+  if (focusField) document.getElementById(focusField)?.focus({ preventScroll: true });
+  else if (focusCard && activeId !== null) document.getElementById(`claim-${activeId}`)?.focus({ preventScroll: true });
+  else if (keep) {
+    const again = document.getElementById(keep.id);
+    if (again && again !== document.activeElement) {
+      again.focus({ preventScroll: true });
+      if (keep.start !== null && typeof again.setSelectionRange === "function") {
+        try {
+          again.setSelectionRange(keep.start, keep.end);
+        } catch {
+          // Inputs such as type=date have no caret.
+        }
+      }
+    }
+  }
+  document.body.classList.toggle("sheet-open", activeId !== null && sheetLayout());
+  document.dispatchEvent(new CustomEvent("workspace:rendered", { detail: { openClaimId: activeId } }));
+}
+
+function activate(id, { focusCard = false, scrollText = false } = {}) {
+  if (id !== activeId) merged.delete(activeId);
   activeId = id;
   refresh({ focusCard });
   if (id !== null) {
-    document.getElementById(`claim-${id}`)?.scrollIntoView({ block: "nearest" });
-    body.querySelector(`mark[data-claim="${id}"]`)?.scrollIntoView({ block: "nearest" });
+    const opened = document.getElementById(`claim-${id}`);
+    const mark = body.querySelector(`mark[data-claim="${id}"]`);
+    if (sheetLayout()) keepAboveSheet(mark, opened);
+    else {
+      scrollCardIntoView(opened);
+      if (scrollText) mark?.scrollIntoView({ block: "nearest" });
+    }
+    if (claims.get(id)?.history !== undefined && !threads.has(id)) loadThread(id);
   }
+}
+
+/** Open claim `id` (or close with null), asking first when the open card has unsaved input. */
+async function requestActivate(id, options = {}) {
+  if (activeId !== null && id !== activeId && isDirty(activeId)) {
+    const leaving = activeId;
+    const ok = await settleBeforeLeaving(leaving);
+    if (!ok) {
+      document.getElementById(`claim-${leaving}`)?.focus({ preventScroll: true });
+      return false;
+    }
+  }
+  activate(id, options);
+  return true;
+}
+
+/** Ask what to do with a card's unsaved input: save it, discard it, or keep editing. */
+async function settleBeforeLeaving(id) {
+  const claim = claims.get(id);
+  const draft = drafts.get(id);
+  const names = Object.keys(draft?.fields ?? {}).map((n) => FIELD_LABELS[n]);
+  const boxes = Object.values(draft?.aux ?? {}).filter((v) => String(v).trim()).length;
+  const what = [...names, ...(boxes ? [`${boxes} unsent box${boxes === 1 ? "" : "es"} (source, note or comment)`] : [])].join(", ");
+  const choices = [];
+  if (names.length) choices.push({ value: "save", label: "Save changes" });
+  choices.push({ value: "discard", label: "Discard changes", kind: "danger" }, { value: "keep", label: "Keep editing", kind: "secondary" });
+  const answer = await ask({
+    title: "Unsaved changes",
+    message: `The claim “${claim?.claim_reviewed || claim?.exact || ""}” has unsaved changes: ${what}.`,
+    choices,
+    focus: names.length ? "save" : "keep",
+    cancelValue: "keep",
+  });
+  if (answer === "keep") return false;
+  if (answer === "discard") {
+    discardDraft(id);
+    return true;
+  }
+  // Unsent boxes (a comment, a source) stay kept in the draft: only "Discard" drops them.
+  return saveClaim(id);
+}
+
+async function confirmDiscard(id) {
+  if (!isDirty(id)) return;
+  const answer = await ask({
+    title: "Discard your changes?",
+    message: "Everything typed in this card since the last save is thrown away.",
+    choices: [
+      { value: "discard", label: "Discard changes", kind: "danger" },
+      { value: "keep", label: "Keep editing", kind: "secondary" },
+    ],
+    focus: "keep",
+    cancelValue: "keep",
+  });
+  if (answer !== "discard") return;
+  discardDraft(id);
+  setStatus(id, "form", "Changes discarded.");
+  refresh({ focusCard: true });
 }
 
 async function createClaim() {
   // Read the selection now: a fast typist's "c" can beat the last selectionchange event.
   const selection = readSelection() || currentSelection;
   if (!selection) return;
+  if (activeId !== null && isDirty(activeId) && !(await settleBeforeLeaving(activeId))) return;
   makeClaimButton.disabled = true;
   selectionStatus.textContent = "Creating the claim…";
   try {
@@ -678,24 +1823,79 @@ async function createClaim() {
       selectors: describe(selection.start, selection.end),
     });
     claims.set(claim.id, claim);
+    threads.set(claim.id, { state: "ready", items: [] });
     window.getSelection().removeAllRanges();
     currentSelection = null;
     selectionStatus.textContent = "Claim created.";
     activate(claim.id, { focusCard: false });
-    document.getElementById(`c${claim.id}-claim_reviewed`)?.focus();
+    document.getElementById(`c${claim.id}-claim_reviewed`)?.focus({ preventScroll: true });
   } catch (error) {
     selectionStatus.textContent = `Not created: ${errorText(error)}`;
     makeClaimButton.disabled = false;
   }
 }
 
-function move(step) {
+function step(direction) {
   const ordered = anchoredClaims();
   if (ordered.length === 0) return;
   const index = ordered.findIndex((c) => c.id === activeId);
-  const next = index === -1 ? (step > 0 ? 0 : ordered.length - 1) : (index + step + ordered.length) % ordered.length;
-  activate(ordered[next].id, { focusCard: true });
+  const next = index === -1 ? (direction > 0 ? 0 : ordered.length - 1) : (index + direction + ordered.length) % ordered.length;
+  requestActivate(ordered[next].id, { focusCard: true, scrollText: true });
 }
+
+async function reloadClaim(id) {
+  if (!claims.has(id)) return;
+  try {
+    const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
+    claims.set(id, full);
+    refresh();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      claims.delete(id);
+      if (activeId === id && !isDirty(id)) activeId = null;
+      refresh();
+    }
+  }
+}
+
+async function reloadClaims(openClaimId = null) {
+  try {
+    const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
+    const items = Array.isArray(all) ? all : (all?.results ?? []);
+    const seen = new Set();
+    for (const claim of items) {
+      seen.add(claim.id);
+      claims.set(claim.id, claim);
+    }
+    for (const id of [...claims.keys()]) if (!seen.has(id) && !isDirty(id)) claims.delete(id);
+    if (openClaimId !== null && openClaimId !== undefined && claims.has(Number(openClaimId))) {
+      await requestActivate(Number(openClaimId), { focusCard: true, scrollText: true });
+    } else refresh();
+  } catch (error) {
+    announce(`Could not reload the claims: ${errorText(error)}`);
+  }
+}
+
+document.addEventListener("workspace:reload-claim", (event) => reloadClaim(Number(event.detail?.claimId)));
+document.addEventListener("workspace:reload-claims", (event) => reloadClaims(event.detail?.openClaimId ?? null));
+
+// The open card follows changes others make; unsaved input stays on top of them.
+const POLL_MS = Number(window.workspacePollMs || 20000);
+setInterval(async () => {
+  const id = activeId;
+  if (id === null || document.visibilityState !== "visible" || saving.has(id) || document.querySelector("dialog[open]")) return;
+  const known = claims.get(id);
+  if (!known || known.history === undefined) return;
+  try {
+    const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
+    if (full.version !== claims.get(id)?.version && activeId === id && !saving.has(id)) {
+      claims.set(id, full);
+      refresh();
+    }
+  } catch {
+    // The next poll tries again.
+  }
+}, POLL_MS);
 
 document.addEventListener("selectionchange", () => {
   currentSelection = readSelection();
@@ -710,26 +1910,107 @@ makeClaimButton.addEventListener("click", createClaim);
 
 body.addEventListener("click", (event) => {
   const mark = event.target.closest("mark[data-claim]");
-  if (mark && window.getSelection().isCollapsed) activate(Number(mark.dataset.claim), { focusCard: true });
+  if (mark && window.getSelection().isCollapsed) {
+    const id = Number(mark.dataset.claim);
+    if (id !== activeId) requestActivate(id, { focusCard: true });
+  }
 });
 
+const shortcuts = document.getElementById("shortcuts-dialog");
+function showShortcuts() {
+  if (!shortcuts.open) shortcuts.showModal();
+}
+document.getElementById("show-shortcuts").addEventListener("click", showShortcuts);
+shortcuts.addEventListener("keydown", (event) => event.stopPropagation());
+
 document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
-  const typing = event.target.closest("input, textarea, select");
-  if (typing) return;
-  if (event.key === "c" && (readSelection() || currentSelection)) {
+  if (document.querySelector("dialog[open]")) return;
+  const typing = event.target.closest?.("input, textarea, select");
+  if (event.key === "Escape" && activeId !== null) {
+    event.preventDefault();
+    requestActivate(null, { focusCard: false }).then((closed) => {
+      if (closed) body.focus({ preventScroll: true });
+    });
+    return;
+  }
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && activeId !== null && typing?.closest(".claim-form")) {
+    event.preventDefault();
+    confirmCorrection(claims.get(activeId), "form", () => saveClaim(activeId));
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey || typing) return;
+  if (event.key === "?") {
+    event.preventDefault();
+    showShortcuts();
+  } else if (event.key === "c" && (readSelection() || currentSelection)) {
     event.preventDefault();
     createClaim();
   } else if (event.key === "j") {
     event.preventDefault();
-    move(1);
+    step(1);
   } else if (event.key === "k") {
     event.preventDefault();
-    move(-1);
-  } else if (event.key === "Escape" && activeId !== null) {
-    activate(null);
+    step(-1);
   }
 });
+
+window.addEventListener("beforeunload", (event) => {
+  if ([...drafts.keys()].some(isDirty)) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+
+// ---- article details ---------------------------------------------------------------
+
+const detailsDialog = document.getElementById("article-details-dialog");
+const detailsForm = document.getElementById("article-details-form");
+const detailsStatus = document.getElementById("article-details-status");
+let articleDetails = null;
+const DETAIL_FIELDS = ["title", "byline", "publisher", "canonical_url", "published_on", "language"];
+
+document.getElementById("edit-details").addEventListener("click", async () => {
+  detailsStatus.textContent = "Loading…";
+  detailsDialog.showModal();
+  try {
+    articleDetails = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
+    for (const name of DETAIL_FIELDS) detailsForm.elements[name].value = articleDetails[name] ?? "";
+    detailsStatus.textContent = "";
+    detailsForm.elements.title.focus();
+  } catch (error) {
+    detailsStatus.textContent = `Could not load the details: ${errorText(error)}`;
+  }
+});
+document.getElementById("article-details-cancel").addEventListener("click", () => detailsDialog.close());
+detailsDialog.addEventListener("keydown", (event) => event.stopPropagation());
+detailsForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!articleDetails) return;
+  const changed = {};
+  for (const name of DETAIL_FIELDS) {
+    const value = detailsForm.elements[name].value;
+    if (value !== (articleDetails[name] ?? "")) changed[name] = name === "published_on" && !value ? null : value;
+  }
+  if (!Object.keys(changed).length) {
+    detailsDialog.close();
+    return;
+  }
+  detailsStatus.textContent = "Saving…";
+  try {
+    const updated = await api("PATCH", `/api/v1/newsroom/articles/${data.article.id}/`, changed);
+    articleDetails = { ...articleDetails, ...(updated ?? changed) };
+    document.getElementById("article-title").textContent = articleDetails.title;
+    document.title = articleDetails.title;
+    const meta = [articleDetails.byline, articleDetails.publisher, articleDetails.published_on, articleDetails.language].filter(Boolean);
+    document.getElementById("article-meta").textContent = meta.join(" · ");
+    detailsDialog.close();
+    announce("Article details saved.");
+  } catch (error) {
+    detailsStatus.textContent = errorText(error);
+  }
+});
+
+// ---- start ------------------------------------------------------------------------
 
 // The body is contenteditable only to give keyboard users a caret for shift+arrow
 // selection; every edit (typing, paste, drop, cut) is refused so the text never changes.
@@ -740,3 +2021,21 @@ const started = performance.now();
 refresh();
 document.documentElement.dataset.highlightsMs = String(performance.now() - started);
 document.documentElement.dataset.workspaceReady = "true";
+
+// A link to /articles/<id>/#claim-<cid> (dashboard, notifications) opens that card.
+const linked = Number((window.location.hash.match(/^#claim-(\d+)$/) || [])[1]);
+if (linked && claims.has(linked)) activate(linked, { focusCard: true, scrollText: true });
+
+// Input kept from an earlier visit: say so, and open the claim on request.
+const kept = [...claims.keys()].filter((id) => storedDraft(id));
+if (kept.length) {
+  notice.replaceChildren(`Unsaved changes from an earlier visit are kept in this browser for ${kept.length} claim${kept.length === 1 ? "" : "s"}: `);
+  kept.forEach((id, i) => {
+    const claim = claims.get(id);
+    notice.append(
+      i ? ", " : "",
+      el("button", { type: "button", class: "link-button", text: `open “${excerpt(claim.claim_reviewed || claim.exact)}”`, onclick: () => requestActivate(id, { focusCard: true, scrollText: true }) }),
+    );
+  });
+  notice.hidden = false;
+}

@@ -107,10 +107,41 @@ class Command(BaseCommand):
                 published_on=dt.date(2022, 4, 15),
                 language="en",
             )
+        self._fact_check_corpus()  # before the claims, so their evidence search finds it
         created = sum(self._claim(article, users, *claim) for claim in DEMO_CLAIMS)
+        self._conversation(article, users)
         self.stdout.write(
             f"Demo ready: {organization.name}, article #{article.pk}, {created} new claims. "
             f"Sign in as demo-editor / demo-reviewer / demo-admin, password {DEMO_PASSWORD}"
+        )
+
+    def _fact_check_corpus(self) -> None:
+        """Earlier fact-checks by (fictional) others, as ClaimReview, for the evidence search."""
+        from annotations.evidence import claimreview, demo_server
+
+        services.imported_fact_checks_save(
+            reviews=claimreview.load(str(demo_server.FEED)),
+            actor=SYSTEM,
+            imported_from="demo corpus",
+        )
+
+    def _conversation(self, article, users) -> None:
+        """A short thread on the first unrated claim, mentioning the editor (issue 9)."""
+        claim = Claim.objects.filter(article=article, rating__isnull=True).order_by("start").first()
+        if claim is None or claim.comments.exists():
+            return
+        reviewer, editor = users["demo-reviewer"], users["demo-editor"]
+        question = services.comment_create(
+            claim=claim,
+            actor=reviewer,
+            body="@demo-editor do we have **Twitter's own** statement on the ban? "
+            "A news report is not enough here.",
+        )
+        services.comment_create(
+            claim=claim,
+            actor=editor,
+            parent=question,
+            body="Looking for the January 2021 blog post now.",
         )
 
     def _user(self, username: str, superuser: bool):

@@ -1,0 +1,175 @@
+"""Editors' pages that change an article: its details, and its text with a preview of what
+happens to the claims before anything is saved."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
+
+from annotations import permissions, queries, services
+from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
+from annotations.models import TITLE_MAX, Article
+
+
+def _editable_article(request, pk: int) -> Article:
+    """The article if the user may change it: 404 outside its organization, 403 without a role."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    if not permissions.can_edit(request.user, article.organization):
+        raise PermissionDenied("Your role does not allow editing articles.")
+    return article
+
+
+class ArticleDetailsForm(forms.Form):
+    """An article's title and where it comes from; its text is edited on its own page."""
+
+    title = forms.CharField(max_length=TITLE_MAX)
+    byline = forms.CharField(max_length=300, required=False, label="Byline (author)")
+    publisher = forms.CharField(max_length=200, required=False)
+    canonical_url = forms.URLField(
+        max_length=2000, required=False, label="Original URL", assume_scheme="https"
+    )
+    published_on = forms.DateField(
+        required=False,
+        label="Publication date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty when the original gives no date.",
+    )
+    language = forms.CharField(
+        max_length=20,
+        required=False,
+        help_text="A language code such as en, de or pt-BR.",
+    )
+
+
+@login_required
+def article_edit(request, pk: int):
+    """Change an article's title, byline, publisher, original URL, date and language."""
+    article = _editable_article(request, pk)
+    initial = {name: getattr(article, name) for name in ArticleDetailsForm.base_fields}
+    form = ArticleDetailsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.article_update_details(
+                    article=article, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, "Article details saved.")
+                return redirect(article.get_absolute_url())
+        status = 400
+    context = {"article": article, "form": form}
+    return render(request, "annotations/article_edit.html", context, status=status)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ArticleTextForm(forms.Form):
+    """The article's text as plain paragraphs separated by blank lines."""
+
+    text = forms.CharField(
+        max_length=ARTICLE_TEXT_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
+        help_text="Plain text: separate paragraphs with a blank line.",
+    )
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Reason for the change",
+        help_text="Kept with the revision, e.g. “the publisher corrected a figure”.",
+    )
+    # The digest of the text last previewed: Save stores only a text whose preview was seen.
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@login_required
+def article_edit_text(request, pk: int):
+    """Edit the text: Preview lists the claims that would move or be orphaned, Save saves.
+
+    Saving creates a revision and re-anchors the claims (`services.article_update_text`),
+    and is only possible for the very text last previewed, so nothing happens to a claim
+    that the editor did not see listed.
+    """
+    article = _editable_article(request, pk)
+    form = ArticleTextForm(request.POST or None, initial={"text": article.text})
+    preview = None
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            text = form.cleaned_data["text"]
+            wants_save = "save" in request.POST
+            if wants_save and form.cleaned_data["previewed"] == _digest(text):
+                try:
+                    report = services.article_update_text(
+                        article=article,
+                        text=text,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"] or "text edited",
+                    )
+                except ValidationError as error:
+                    _add_errors(form, error)
+                    status = 400
+                else:
+                    messages.success(request, _saved_message(report))
+                    return redirect(article.get_absolute_url())
+            else:
+                if wants_save:
+                    messages.warning(
+                        request,
+                        "The text changed after the preview: check this preview, then save.",
+                    )
+                try:
+                    preview = services.article_text_preview(
+                        article=article, text=text, actor=request.user
+                    )
+                except ValidationError as error:
+                    _add_errors(form, error)
+                    status = 400
+                else:
+                    data = form.data.copy()
+                    data["previewed"] = _digest(text)
+                    form = ArticleTextForm(data)
+                    form.is_valid()
+    context = {
+        "article": article,
+        "form": form,
+        "preview": preview,
+        "claim_count": article.claims.count(),
+    }
+    return render(request, "annotations/article_edit_text.html", context, status=status)
+
+
+def _saved_message(report) -> str:
+    if report.deferred:
+        return "Text saved as a new revision; the claims are being re-anchored in the background."
+    parts = [f"{report.unchanged} unchanged", f"{report.moved} moved"]
+    parts.append(ngettext("%d orphaned", "%d orphaned", report.orphaned) % report.orphaned)
+    message = "Text saved as a new revision. Claims: " + ", ".join(parts) + "."
+    if report.sent_to_review:
+        message += (
+            f" {report.sent_to_review} published "
+            + ngettext("claim went", "claims went", report.sent_to_review)
+            + " back to review."
+        )
+    return message

@@ -1,0 +1,36 @@
+"""A member's notifications: marking them read, and choosing which kinds arrive by email."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotations import permissions
+from annotations.models import Membership, Notification
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor, ids: list[int] | None = None, every: bool = False) -> int:
+    """Mark the actor's own notifications read: those with `ids`, or `every` unread one.
+
+    Returns how many changed; ids of other people's notifications are ignored.
+    """
+    permissions.require_self(actor, actor)
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if not every:
+        unread = unread.filter(pk__in=list(ids or []))
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_email_kinds_set(*, actor, membership: Membership, kinds: list[str]) -> Membership:
+    """Choose which kinds of notification from one organization reach the actor by email."""
+    permissions.require_self(actor, membership.user)
+    unknown = set(kinds) - set(Notification.Kind.values)
+    if unknown:
+        raise ValidationError({"email_kinds": f"Unknown kinds: {', '.join(sorted(unknown))}"})
+    membership.email_kinds = [kind for kind in Notification.Kind.values if kind in kinds]
+    membership.full_clean()
+    membership.save(update_fields=["email_kinds"])
+    return membership

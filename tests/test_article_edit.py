@@ -1,0 +1,230 @@
+"""Editing an article in the browser's pages and the API: its details, and its text with a
+dry-run preview of what happens to the claims."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from annotations import services
+from annotations.models import Article, ArticleRevision, Claim, Membership, PublishedVersion
+from tests import factories
+
+TEXT = (
+    "The minister said schools got twelve percent more.\n\n"
+    "Hospitals got two percent more in real terms.\n\n"
+    "Nobody disputes the figure for roads."
+)
+
+
+@pytest.fixture
+def desk(organization, editor, reviewer):
+    article = factories.article(organization, editor, text=TEXT, title="Budget")
+    kept = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(TEXT, "Nobody disputes the figure for roads"),
+    )
+    lost = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(TEXT, "Hospitals got two percent more"),
+    )
+    published = factories.published_claim(
+        article, editor, reviewer, quote="schools got twelve percent more"
+    )
+    return {"article": article, "kept": kept, "lost": lost, "published": published}
+
+
+EDITED = (
+    "A new first paragraph moves everything.\n\n"
+    "The minister said schools got fifteen percent more.\n\n"
+    "Nobody disputes the figure for roads."
+)
+
+
+def test_preview_lists_moved_and_orphaned_claims_with_reasons_and_writes_nothing(desk, editor):
+    article = desk["article"]
+    before = list(Claim.objects.order_by("pk").values())
+    preview = services.article_text_preview(article=article, text=EDITED, actor=editor)
+    assert not preview.identical
+    assert [m["id"] for m in preview.moved] == [desk["kept"].pk]
+    assert preview.moved[0]["changed"] is False
+    orphans = {o["id"]: o for o in preview.orphaned}
+    assert set(orphans) == {desk["lost"].pk, desk["published"].pk}
+    assert all(o["reason"] for o in orphans.values())
+    # Saving would send the published verdict back to review; the draft just waits.
+    assert orphans[desk["published"].pk]["to_review"] is True
+    assert orphans[desk["lost"].pk]["to_review"] is False
+    assert list(Claim.objects.order_by("pk").values()) == before
+    assert ArticleRevision.objects.filter(article=article).count() == 1
+    assert Article.objects.get(pk=article.pk).text == TEXT
+
+
+def test_preview_agrees_with_what_saving_then_does(desk, editor):
+    article = desk["article"]
+    preview = services.article_text_preview(article=article, text=EDITED, actor=editor)
+    report = services.article_update_text(article=article, text=EDITED, actor=editor)
+    assert (report.moved, report.orphaned, report.unchanged) == (
+        len(preview.moved),
+        len(preview.orphaned),
+        preview.unchanged,
+    )
+    assert report.sent_to_review == 1
+    assert PublishedVersion.objects.get(claim=desk["published"]).is_anchored is False
+
+
+def test_preview_of_the_same_text_says_nothing_changes(desk, editor):
+    preview = services.article_text_preview(article=desk["article"], text=TEXT, actor=editor)
+    assert preview.identical and preview.unchanged == 3 and not preview.moved
+
+
+def test_preview_is_refused_to_someone_outside_the_organization(desk):
+    outsider = factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.article_text_preview(article=desk["article"], text=EDITED, actor=outsider)
+
+
+# API
+
+
+def test_text_preview_api_answers_in_the_contract_shape(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("v1:api-article-text-preview", args=[desk["article"].pk])
+    response = client.post(url, {"text": EDITED}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["unchanged"] == 0
+    assert [m["id"] for m in body["moved"]] == [desk["kept"].pk]
+    assert {o["id"] for o in body["orphaned"]} == {desk["lost"].pk, desk["published"].pk}
+    assert set(body["orphaned"][0]) >= {"id", "exact", "reason"}
+    assert ArticleRevision.objects.filter(article=desk["article"]).count() == 1
+
+
+def test_text_preview_api_hides_the_article_from_outsiders(client, desk):
+    outsider = factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN)
+    client.force_login(outsider)
+    url = reverse("v1:api-article-text-preview", args=[desk["article"].pk])
+    response = client.post(url, {"text": EDITED}, content_type="application/json")
+    assert response.status_code == 404
+
+
+def test_text_preview_api_refuses_an_empty_text(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("v1:api-article-text-preview", args=[desk["article"].pk])
+    response = client.post(url, {"text": "  \n\n "}, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_details_patch_changes_date_and_language_for_an_editor(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("v1:api-article-detail", args=[desk["article"].pk])
+    response = client.patch(
+        url, {"published_on": "2025-03-04", "language": "de"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    article = Article.objects.get(pk=desk["article"].pk)
+    assert (str(article.published_on), article.language) == ("2025-03-04", "de")
+
+
+# Pages
+
+
+def test_editor_changes_the_details_on_the_edit_page(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("article-edit", args=[desk["article"].pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="Budget"' in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "Budget, checked",
+            "byline": "Jane Roe",
+            "publisher": "Daily Example",
+            "canonical_url": "https://news.example/budget",
+            "published_on": "2025-03-04",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("article-workspace", args=[desk["article"].pk])
+    article = Article.objects.get(pk=desk["article"].pk)
+    assert (article.title, article.byline, article.url_key != "") == (
+        "Budget, checked",
+        "Jane Roe",
+        True,
+    )
+
+
+def test_edit_page_shows_errors_and_keeps_the_article(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("article-edit", args=[desk["article"].pk])
+    response = client.post(url, {"title": "", "canonical_url": "not a url", "published_on": "x"})
+    assert response.status_code == 400
+    assert Article.objects.get(pk=desk["article"].pk).title == "Budget"
+
+
+@pytest.mark.parametrize("name", ["article-edit", "article-edit-text"])
+def test_edit_pages_are_not_found_for_outsiders_and_need_a_sign_in(client, desk, name):
+    url = reverse(name, args=[desk["article"].pk])
+    assert client.get(url).status_code == 302  # to the sign-in page
+    client.force_login(factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"title": "Taken over"}).status_code == 404
+
+
+def test_text_page_previews_then_saves_a_revision(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("article-edit-text", args=[desk["article"].pk])
+    assert TEXT.split("\n\n")[0] in client.get(url).content.decode()
+    preview = client.post(
+        url, {"text": EDITED, "reason": "publisher fixed a figure", "preview": "1"}
+    )
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Would become orphans" in html
+    assert "Hospitals got two percent more" in html
+    assert "Published: goes back to review." in html
+    assert ArticleRevision.objects.filter(article=desk["article"]).count() == 1
+    digest = preview.context["form"]["previewed"].value()
+    saved = client.post(
+        url,
+        {"text": EDITED, "reason": "publisher fixed a figure", "previewed": digest, "save": "1"},
+    )
+    assert saved.status_code == 302
+    revision = ArticleRevision.objects.filter(article=desk["article"]).latest("number")
+    assert (revision.number, revision.reason) == (2, "publisher fixed a figure")
+    assert Claim.objects.get(pk=desk["lost"].pk).anchor_state == Claim.AnchorState.ORPHANED
+
+
+def test_text_changed_after_its_preview_is_previewed_again_not_saved(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("article-edit-text", args=[desk["article"].pk])
+    preview = client.post(url, {"text": TEXT + "\n\nOne more.", "preview": "1"})
+    digest = preview.context["form"]["previewed"].value()
+    response = client.post(url, {"text": EDITED, "previewed": digest, "save": "1"})
+    assert response.status_code == 200
+    assert response.context["preview"] is not None
+    assert ArticleRevision.objects.filter(article=desk["article"]).count() == 1
+
+
+def test_text_edit_keeps_the_structure_of_unchanged_paragraphs(organization, editor):
+    article = services.article_create(
+        organization=organization,
+        title="T",
+        text="Section\n\nBody.\n\nItem one",
+        created_by=editor,
+        structure=[
+            {"kind": "heading", "start": 0, "end": 7, "level": 2},
+            {"kind": "list_item", "start": 16, "end": 24, "level": 1},
+        ],
+    )
+    services.article_update_text(
+        article=article, text="Section\n\nBody changed.\n\nItem one", actor=editor
+    )
+    article.refresh_from_db()
+    assert [(b["kind"], article.text[b["start"] : b["end"]]) for b in article.structure] == [
+        ("heading", "Section"),
+        ("list_item", "Item one"),
+    ]

@@ -1,0 +1,525 @@
+"""The workspace for a working day: nothing typed is lost, merges, conflicts, the workflow."""
+
+import pytest
+
+from annotations import services
+from annotations.models import Claim, Rating
+from tests import factories
+from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
+
+LISTENERS = "Over 160,000 people listened in at once"
+RECORD = "shattered the world record on Wednesday"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def close_pages(browser):
+    """Close this test's pages: open ones keep polling the server after the test ends."""
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
+def make_claim(newsroom, phrase=LISTENERS, creator=None):
+    article = newsroom["article"]
+    return services.claim_create(
+        article=article,
+        creator=creator or newsroom["editor"],
+        selectors=factories.quote_selectors(article.text, phrase),
+    )
+
+
+def rating(newsroom, label):
+    return Rating.objects.get(scale__organization=newsroom["organization"], label=label)
+
+
+def open_card(page, claim):
+    page.locator(f'mark[data-claim="{claim.pk}"]').first.click()
+    card = page.locator(f"#claim-{claim.pk}.active")
+    card.locator("form.claim-form").wait_for()
+    return card
+
+
+def type_into(locator, text):
+    """Click into a field and type like a person: real mouse, real keys."""
+    locator.click()
+    locator.press("Control+a")
+    locator.page.keyboard.type(text)
+
+
+def click_text(page, phrase):
+    """Click with the mouse on plain (unhighlighted) words of the article."""
+    box = page.evaluate(
+        """(phrase) => {
+            const walker = document.createTreeWalker(
+                document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (node.parentElement.closest("mark")) continue;
+                const at = node.data.indexOf(phrase);
+                if (at === -1) continue;
+                const range = document.createRange();
+                range.setStart(node, at); range.setEnd(node, at + 1);
+                const rect = range.getBoundingClientRect();
+                return {x: rect.left + 1, y: rect.top + rect.height / 2};
+            }
+            return null;
+        }""",
+        phrase,
+    )
+    assert box, phrase
+    page.mouse.click(box["x"], box["y"])
+
+
+def stored_drafts(page):
+    return page.evaluate(
+        "Object.keys(localStorage).filter((key) => key.startsWith('factcheck.draft.'))"
+    )
+
+
+def test_add_source_keeps_the_claimant_date_rating_and_conclusion_typed_before_it(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    card.get_by_label("Claim date").fill("2022-04-27")
+    card.get_by_label("Rating").select_option(str(rating(newsroom, "Mostly true").pk))
+    type_into(card.get_by_label("Conclusion (Markdown)"), "PTI screenshots showed 164,000.")
+    assert card.locator(".badge.unsaved").is_visible()
+    type_into(card.get_by_label("Source URL"), "https://example.org/spaces-record")
+    type_into(card.get_by_label("Title", exact=True), "Spaces listener record")
+    card.get_by_role("button", name="Add source").click()
+    page.locator(f"#claim-{claim.pk} .sources h3", has_text="Sources (1)").wait_for()
+    card = page.locator(f"#claim-{claim.pk}.active")
+    # The source is saved, the four fields still hold what was typed, and say so.
+    assert card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    assert card.get_by_label("Claim date").input_value() == "2022-04-27"
+    assert card.get_by_label("Rating").input_value() == str(rating(newsroom, "Mostly true").pk)
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == (
+        "PTI screenshots showed 164,000."
+    )
+    assert card.get_by_label("Source URL").input_value() == ""
+    assert card.locator(".badge.unsaved").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "daily-add-source-keeps-fields.png"))
+    claim.refresh_from_db()
+    assert claim.sources.count() == 1 and claim.claimant == ""
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    claim.refresh_from_db()
+    assert (claim.claimant, str(claim.claim_date), claim.rating.label) == (
+        "Andrew Korybko",
+        "2022-04-27",
+        "Mostly true",
+    )
+    assert claim.conclusion == "PTI screenshots showed 164,000."
+    assert not card.locator(".badge.unsaved").is_visible()
+    assert stored_drafts(page) == []
+    assert page.errors == []
+
+
+def test_send_to_review_saves_the_conclusion_just_typed_first(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "The record was **164,000**.")
+    card.get_by_role("button", name="Send to review").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
+    assert claim.conclusion == "The record was **164,000**."
+    assert page.errors == []
+
+
+def test_escape_after_clicking_into_the_text_asks_before_dropping_the_claimant(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    click_text(page, "Pakistan Today shared")
+    page.keyboard.press("Escape")
+    dialog = page.get_by_role("dialog", name="Unsaved changes")
+    dialog.wait_for()
+    assert "Claimant" in dialog.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "daily-escape-asks.png"))
+    # Escape again answers "keep editing": the card and the claimant stay.
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    card = page.locator(f"#claim-{claim.pk}.active")
+    assert card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    # Asked again, the keyboard reaches "Discard changes".
+    click_text(page, "Pakistan Today shared")
+    page.keyboard.press("Escape")
+    dialog.wait_for()
+    dialog.get_by_role("button", name="Discard changes").focus()
+    page.keyboard.press("Enter")
+    page.locator(".claim-card.active").wait_for(state="detached")
+    assert stored_drafts(page) == []
+    open_card(page, claim)
+    assert page.locator(f"#claim-{claim.pk}").get_by_label("Claimant").input_value() == ""
+    assert page.errors == []
+
+
+def test_opening_another_claim_asks_and_saves_the_first_when_told(browser, live_server, newsroom):
+    first = make_claim(newsroom)
+    second = make_claim(newsroom, RECORD)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, first)
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    page.locator(f'mark[data-claim="{second.pk}"]').first.click()
+    dialog = page.get_by_role("dialog", name="Unsaved changes")
+    dialog.wait_for()
+    # "Save changes" has the focus: Enter saves and goes on to the other claim.
+    assert page.evaluate("document.activeElement.textContent") == "Save changes"
+    page.keyboard.press("Enter")
+    page.locator(f"#claim-{second.pk}.active form.claim-form").wait_for()
+    first.refresh_from_db()
+    assert first.claimant == "Andrew Korybko"
+    assert page.errors == []
+
+
+def test_cancelling_the_question_keeps_the_first_claim_open_with_its_input(
+    browser, live_server, newsroom
+):
+    first = make_claim(newsroom)
+    second = make_claim(newsroom, RECORD)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, first)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Half of this is typed")
+    page.locator(f'mark[data-claim="{second.pk}"]').first.click()
+    page.get_by_role("dialog", name="Unsaved changes").get_by_role(
+        "button", name="Keep editing"
+    ).click()
+    card = page.locator(f"#claim-{first.pk}.active")
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == "Half of this is typed"
+    assert page.locator(f"#claim-{second.pk}.active").count() == 0
+    # The card's own Close button asks too.
+    card.get_by_role("button", name="Close claim").click()
+    page.get_by_role("dialog", name="Unsaved changes").get_by_role(
+        "button", name="Keep editing"
+    ).click()
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == "Half of this is typed"
+    # So does "j", the keyboard's way to the next claim, from outside the fields.
+    page.locator("#article-body").focus()
+    page.keyboard.press("j")
+    page.get_by_role("dialog", name="Unsaved changes").wait_for()
+    page.keyboard.press("Escape")
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == "Half of this is typed"
+    first.refresh_from_db()
+    assert first.conclusion == ""
+
+
+def test_a_new_claim_announced_by_another_panel_is_loaded_and_opened(
+    browser, live_server, newsroom
+):
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    claim = make_claim(newsroom, RECORD)
+    page.evaluate(
+        """(id) => document.dispatchEvent(
+            new CustomEvent("workspace:reload-claims", {detail: {openClaimId: id}}))""",
+        claim.pk,
+    )
+    page.locator(f"#claim-{claim.pk}.active form.claim-form").wait_for()
+    assert page.locator(f'mark[data-claim="{claim.pk}"]').count() >= 1
+    assert page.locator("#claim-count").inner_text() == "(1)"
+    assert page.errors == []
+
+
+def test_unsaved_input_survives_a_reload_and_is_offered_for_restore(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Twenty minutes of careful writing.")
+    assert len(stored_drafts(page)) == 1
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert asked == ["beforeunload"]
+    notice = page.locator("#notice")
+    notice.get_by_text("Unsaved changes from an earlier visit").wait_for()
+    notice.get_by_role("button").click()
+    card = page.locator(f"#claim-{claim.pk}.active")
+    restore = card.get_by_role("region", name="Unsaved changes kept in this browser")
+    restore.wait_for()
+    assert "Conclusion" in restore.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "daily-restore-offer.png"))
+    restore.get_by_role("button", name="Restore my changes").click()
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == (
+        "Twenty minutes of careful writing."
+    )
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    claim.refresh_from_db()
+    assert claim.conclusion == "Twenty minutes of careful writing."
+    assert stored_drafts(page) == []
+    assert page.errors == []
+
+
+def test_reload_event_and_others_changes_keep_what_is_being_typed(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    page.add_init_script(
+        """document.addEventListener("workspace:rendered", (event) => {
+            window.renders = (window.renders || []).concat(event.detail.openClaimId);
+        });"""
+    )
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    assert page.evaluate("window.renders.at(-1)") == claim.pk
+    assert card.locator(
+        f'section.card-slot[data-slot=evidence][data-claim-id="{claim.pk}"]'
+    ).count()
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    services.claim_update(
+        claim=claim, actor=newsroom["reviewer"], expected_version=None, tags=["spaces"]
+    )
+    page.evaluate(
+        """(id) => document.dispatchEvent(
+            new CustomEvent("workspace:reload-claim", {detail: {claimId: id}}))""",
+        claim.pk,
+    )
+    card = page.locator(f"#claim-{claim.pk}.active")
+    page.wait_for_function(
+        """(id) => document.getElementById(`c${id}-tags`)?.value === "spaces" """, arg=claim.pk
+    )
+    assert card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    # The caret stayed in the claimant box: typing goes on where it was.
+    page.keyboard.type(" (columnist)")
+    assert card.get_by_label("Claimant").input_value() == "Andrew Korybko (columnist)"
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    claim.refresh_from_db()
+    assert (claim.claimant, claim.tags) == ("Andrew Korybko (columnist)", ["spaces"])
+    assert page.errors == []
+
+
+def test_two_people_saving_different_fields_merge_and_the_card_says_so(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    editor = open_page(browser, live_server, "ed")
+    reviewer = open_page(browser, live_server, "rev")
+    for page in (editor, reviewer):
+        open_workspace(page, live_server, newsroom["article"])
+        open_card(page, claim)
+    editor_card = editor.locator(f"#claim-{claim.pk}.active")
+    reviewer_card = reviewer.locator(f"#claim-{claim.pk}.active")
+    type_into(reviewer_card.get_by_label("Tags (comma-separated)"), "spaces, records")
+    reviewer_card.get_by_role("button", name="Save").click()
+    reviewer_card.locator(".save-status", has_text="Saved.").wait_for()
+
+    editor_card.get_by_label("Rating").select_option(str(rating(newsroom, "True").pk))
+    editor_card.get_by_role("button", name="Save").click()
+    editor_card.locator(".save-status", has_text="Merged").wait_for()
+    assert "tags" in editor_card.locator(".save-status").first.inner_text()
+    merged_row = editor_card.locator(".field.merged")
+    assert merged_row.count() == 1
+    assert merged_row.get_by_label("Tags", exact=False).input_value() == "spaces, records"
+    editor.screenshot(path=str(ARTIFACTS / "daily-merged-save.png"))
+    claim.refresh_from_db()
+    assert claim.tags == ["spaces", "records"] and claim.rating.label == "True"
+    assert editor.errors == [] and reviewer.errors == []
+
+
+def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    editor = open_page(browser, live_server, "ed")
+    reviewer = open_page(browser, live_server, "rev")
+    for page in (editor, reviewer):
+        open_workspace(page, live_server, newsroom["article"])
+        open_card(page, claim)
+    editor_card = editor.locator(f"#claim-{claim.pk}.active")
+    reviewer_card = reviewer.locator(f"#claim-{claim.pk}.active")
+    long_theirs = "Twitter said 162,000 listened;" + " the reviewer wrote a long explanation" * 8
+    type_into(editor_card.get_by_label("Claimant"), "Andrew Korybko")
+    type_into(editor_card.get_by_label("Conclusion (Markdown)"), long_theirs)
+    editor_card.get_by_role("button", name="Save").click()
+    editor_card.locator(".save-status", has_text="Saved.").wait_for()
+
+    mine = "PTI screenshots showed 164,000 listeners;" + " my own long explanation" * 8
+    type_into(reviewer_card.get_by_label("Claimant"), "A. Korybko")
+    type_into(reviewer_card.get_by_label("Conclusion (Markdown)"), mine)
+    reviewer_card.get_by_role("button", name="Save").click()
+    section = reviewer_card.get_by_role("region", name="Someone else changed the same fields")
+    section.wait_for()
+    conclusion = section.get_by_role("group", name="Conclusion")
+    claimant = section.get_by_role("group", name="Claimant")
+    assert "Yours:" in conclusion.inner_text() and "Theirs (ed" in conclusion.inner_text()
+    assert conclusion.locator("ins").count() >= 1 and conclusion.locator("del").count() >= 1
+    text = section.inner_text()
+    assert "{" not in text and "[object Object]" not in text
+    # Long text wraps inside the card instead of running off it.
+    card_box = reviewer_card.bounding_box()
+    for box in (section.bounding_box(), conclusion.bounding_box()):
+        assert box["x"] + box["width"] <= card_box["x"] + card_box["width"] + 1
+    reviewer.screenshot(path=str(ARTIFACTS / "daily-conflict-by-field.png"))
+
+    claim.refresh_from_db()
+    assert claim.conclusion == long_theirs  # nothing of the reviewer's saved yet
+
+    claimant.get_by_text("Take theirs").click()
+    conclusion.get_by_label("Keep mine").check()
+    section.get_by_role("button", name="Save with these choices").click()
+    reviewer_card.locator(".save-status", has_text="Saved.").wait_for()
+    claim.refresh_from_db()
+    assert (claim.claimant, claim.conclusion) == ("Andrew Korybko", mine)
+    assert reviewer_card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    assert reviewer.errors == [] and editor.errors == []
+
+
+def test_a_stale_workflow_button_names_who_changed_it_in_plain_words(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    services.claim_update(
+        claim=claim, actor=newsroom["reviewer"], expected_version=None, claimant="Imran Khan"
+    )
+    card.get_by_role("button", name="Send to review").click()
+    status = card.locator(".workflow .save-status.error")
+    status.wait_for()
+    assert "changed by rev since you opened it" in status.inner_text()
+    assert "[object Object]" not in status.inner_text()
+    assert card.get_by_label("Claimant").input_value() == "Imran Khan"
+    card.get_by_role("button", name="Send to review").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+
+
+def _ready_for_review(newsroom, claim):
+    services.source_add(
+        claim=claim, actor=newsroom["editor"], url="https://example.org/spaces", title="Record",
+        stance="supports",
+    )  # fmt: skip
+    claim.refresh_from_db()
+    claim = services.claim_update(
+        claim=claim, actor=newsroom["editor"], expected_version=None,
+        rating=rating(newsroom, "Mostly true"), conclusion="PTI screenshots showed 164,000.",
+    )  # fmt: skip
+    return services.claim_transition(
+        claim=claim, actor=newsroom["editor"], to_status=Claim.Status.IN_REVIEW
+    )
+
+
+def test_the_creator_sees_the_checklist_and_why_publish_is_not_theirs_before_clicking(
+    browser, live_server, newsroom
+):
+    newsroom["organization"].requires_two_person_review = True
+    newsroom["organization"].save()
+    reviewer = newsroom["reviewer"]
+    claim = make_claim(newsroom, creator=reviewer)
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    checklist = card.get_by_role("region", name="Before publishing")
+    assert "A rating" in checklist.locator("li.unmet").first.inner_text()
+    services.source_add(claim=claim, actor=reviewer, url="https://example.org/s", title="S")
+    claim.refresh_from_db()
+    claim = services.claim_update(
+        claim=claim, actor=reviewer, expected_version=None,
+        rating=rating(newsroom, "True"), conclusion="Checked.",
+    )  # fmt: skip
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.IN_REVIEW)
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    card = open_card(page, claim)
+    checklist = card.get_by_role("region", name="Before publishing")
+    blocked = checklist.locator(".publish-blocked")
+    # Seen before any click: the creator may not publish their own claim.
+    assert blocked.is_visible()
+    assert "second person" in blocked.inner_text() or "created" in blocked.inner_text()
+    publish = card.get_by_role("button", name="Publish", exact=True)
+    assert publish.get_attribute("aria-disabled") == "true"
+    page.screenshot(path=str(ARTIFACTS / "daily-checklist-creator.png"))
+    # Still reachable by keyboard, and saying why when pressed.
+    publish.focus()
+    page.keyboard.press("Enter")
+    card.locator(".workflow .save-status.error").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
+    assert page.errors == []
+
+
+def test_a_reviewer_requests_changes_with_a_note_and_the_editor_reads_it(
+    browser, live_server, newsroom
+):
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    checklist = card.get_by_role("region", name="Before publishing")
+    assert checklist.locator("li.unmet").count() == 0
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    dialog.wait_for()
+    dialog.get_by_role("button", name="Request changes").click()
+    dialog.get_by_role("alert").get_by_text("please write something").wait_for()
+    page.keyboard.type("Cite the PTI screenshots directly.")
+    page.screenshot(path=str(ARTIFACTS / "daily-request-changes.png"))
+    dialog.get_by_role("button", name="Request changes").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Draft").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+    assert claim.review_note == "Cite the PTI screenshots directly."
+    assert claim.changes_requested_at is not None
+
+    editor = open_page(browser, live_server, "ed")
+    open_workspace(editor, live_server, newsroom["article"])
+    editor_card = open_card(editor, claim)
+    note = editor_card.get_by_role("region", name="Changes requested")
+    assert "Cite the PTI screenshots directly." in note.inner_text()
+    assert page.errors == [] and editor.errors == []
+
+
+def test_a_draft_is_deleted_only_after_confirming(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Delete draft").click()
+    dialog = page.get_by_role("dialog", name="Delete this draft?")
+    dialog.wait_for()
+    # The safe answer has the focus: Enter keeps the draft.
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="detached")
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    card.get_by_role("button", name="Delete draft").click()
+    dialog.get_by_role("button", name="Delete draft").click()
+    page.locator(f"#claim-{claim.pk}").wait_for(state="detached")
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert page.locator(f'mark[data-claim="{claim.pk}"]').count() == 0
+    assert page.errors == []
+
+
+def test_workspace_with_conflict_checklist_and_dialog_is_accessible(browser, live_server, newsroom):
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    services.claim_update(
+        claim=claim, actor=newsroom["editor"], expected_version=None, claimant="Imran Khan"
+    )
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    card.get_by_role("button", name="Save").click()
+    card.get_by_role("region", name="Someone else changed the same fields").wait_for()
+    assert_accessible(page, "workspace with a field conflict")
+    card.get_by_role("button", name="Request changes").click()
+    page.get_by_role("dialog", name="Request changes").wait_for()
+    assert_accessible(page, "request changes dialog")

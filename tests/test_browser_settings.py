@@ -1,0 +1,167 @@
+"""Settings and article editing in a real Chromium: the scale editor's contrast warning, the
+text edit with its orphan preview, the details page; axe on every new page."""
+
+import pytest
+
+from annotations.models import ArticleRevision, Claim, Membership, Rating
+from tests import factories
+from tests.browser_support import ARTIFACTS, assert_accessible, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = (
+    "The minister said schools got twelve percent more.\n\n"
+    "Hospitals got two percent more in real terms.\n\n"
+    "Nobody disputes the figure for roads."
+)
+
+
+@pytest.fixture
+def desk(db):
+    organization = factories.OrganizationFactory(name="Deadline Desk")
+    editor = factories.member(organization, Membership.Role.EDITOR, username="ed")
+    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="rev")
+    factories.member(organization, Membership.Role.ADMIN, username="ada")
+    article = factories.article(organization, editor, text=TEXT, title="Budget")
+    lost = Claim.objects.get(
+        pk=factories.published_claim(article, editor, reviewer, quote="Hospitals got two").pk
+    )
+    return {"organization": organization, "article": article, "lost": lost}
+
+
+def test_admin_sees_a_contrast_warning_for_a_pale_rating_colour_and_saves(
+    browser, live_server, desk
+):
+    page = open_page(browser, live_server, "ada")
+    page.get_by_role("link", name="Settings").click()
+    page.wait_for_url(f"**/settings/organizations/{desk['organization'].slug}/")
+    assert_accessible(page, "organization settings")
+    page.get_by_role("link", name="Rating scale").click()
+    page.wait_for_selector("html[data-scale-editor-ready=true]")
+    assert_accessible(page, "rating scale")
+    row = page.locator(".rating-row").filter(has=page.locator("input[value='Half true']"))
+    assert row.locator(".contrast-ok").is_visible()
+    row.get_by_label("Colour of Half true").fill("#ffeb3b")
+    warning = row.locator(".contrast-warning")
+    warning.wait_for()
+    assert "workspace badge (white text) is 1.22:1" in warning.inner_text()
+    row.get_by_label("Label of Half true").fill("Partly true")
+    assert row.locator(".scale-sample").inner_text() == "Partly true"
+    page.screenshot(path=str(ARTIFACTS / "scale-editor-contrast.png"), full_page=True)
+    assert_accessible(page, "rating scale with a warning")
+
+    page.get_by_role("button", name="Save rating scale").click()
+    page.get_by_text("Rating scale saved.").wait_for()
+    rating = Rating.objects.get(scale__organization=desk["organization"], label="Partly true")
+    assert rating.colour == "#ffeb3b"
+    assert page.locator(".contrast-warning").count() == 1
+    assert page.errors == []
+
+
+def test_editor_previews_the_orphans_of_a_text_edit_then_saves_it(browser, live_server, desk):
+    article = desk["article"]
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/articles/{article.pk}/edit-text/")
+    assert_accessible(page, "text edit")
+    text = page.get_by_label("Text", exact=True)
+    text.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n\nA paragraph added at the end.")
+    text.fill(text.input_value().replace("Hospitals got two percent", "Clinics got three percent"))
+    page.get_by_label("Reason for the change").fill("publisher corrected the figures")
+    page.get_by_role("button", name="Preview changes").click()
+    preview = page.locator("#preview")
+    preview.wait_for()
+    orphans = preview.locator(".orphans li")
+    assert orphans.count() == 1
+    assert "Hospitals got two" in orphans.inner_text()
+    assert "Quote replaced by different words" in orphans.inner_text()
+    assert "Published: goes back to review." in orphans.inner_text()
+    assert ArticleRevision.objects.filter(article=article).count() == 1
+    page.screenshot(path=str(ARTIFACTS / "text-edit-preview.png"), full_page=True)
+    assert_accessible(page, "text edit preview")
+
+    page.get_by_role("button", name="Save as a new revision").click()
+    page.wait_for_url(f"**/articles/{article.pk}/")
+    page.get_by_text("Text saved as a new revision").wait_for()
+    revision = ArticleRevision.objects.filter(article=article).latest("number")
+    assert (revision.number, revision.reason) == (2, "publisher corrected the figures")
+    assert "A paragraph added at the end." in revision.text
+    lost = Claim.objects.get(pk=desk["lost"].pk)
+    assert (lost.anchor_state, lost.status) == ("orphaned", "in_review")
+    assert page.errors == []
+
+
+def test_editor_corrects_the_article_details(browser, live_server, desk):
+    article = desk["article"]
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/articles/{article.pk}/edit/")
+    assert_accessible(page, "article details")
+    page.get_by_label("Title").fill("Budget claims, checked")
+    page.get_by_label("Byline (author)").fill("Jane Roe")
+    page.get_by_label("Original URL").fill("https://news.example/budget")
+    page.get_by_label("Publication date").fill("2025-03-04")
+    page.screenshot(path=str(ARTIFACTS / "article-details.png"), full_page=True)
+    page.get_by_role("button", name="Save details").click()
+    page.wait_for_url(f"**/articles/{article.pk}/")
+    page.get_by_text("Article details saved.").wait_for()
+    article.refresh_from_db()
+    assert (article.title, article.byline, str(article.published_on)) == (
+        "Budget claims, checked",
+        "Jane Roe",
+        "2025-03-04",
+    )
+
+
+MARKDOWN = b"""# Budget claims checked
+
+The minister said spending on schools rose by twelve percent last year.
+
+## What the numbers show
+
+- Schools: four percent more in real terms.
+- Hospitals: two percent more in real terms.
+
+> We have never spent more on education than today.
+
+That statement is true in cash terms but misleading once prices are considered.
+"""
+
+
+def test_imported_structure_shows_on_the_reader_page_and_in_the_workspace(
+    browser, live_server, desk
+):
+    from annotations import services
+
+    organization = desk["organization"]
+    editor = organization.memberships.get(role="editor").user
+    reviewer = organization.memberships.get(role="reviewer").user
+    article = services.article_import_upload(
+        organization=organization,
+        requested_by=editor,
+        data=MARKDOWN,
+        filename="budget.md",
+        declared_type="text/markdown",
+        title="",
+    )
+    assert article.title == "Budget claims checked"
+    factories.published_claim(article, editor, reviewer, quote="four percent more in real terms")
+    article.refresh_from_db()
+
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(f"{live_server.url}/a/{organization.slug}/{article.slug}/")
+    body = page.locator("#article-body")
+    assert body.locator("h3").inner_text() == "What the numbers show"
+    assert body.locator("ul > li").count() == 2
+    assert body.locator("ul > li").first.locator(".hl").count() == 1
+    assert "never spent more" in body.locator("blockquote").inner_text()
+    assert page.locator("h1").inner_text() == "Budget claims checked"
+    assert "Budget claims checked" not in body.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "reader-structure.png"), full_page=True)
+    assert_accessible(page, "reader article with structure")
+
+    editor_page = open_page(browser, live_server, "ed")
+    editor_page.goto(f"{live_server.url}/articles/{article.pk}/")
+    editor_page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "no date found" in editor_page.locator(".meta").inner_text()
+    editor_page.screenshot(path=str(ARTIFACTS / "workspace-structure.png"), full_page=True)

@@ -1,0 +1,141 @@
+"""A member's home page: the queues that wait for them, each opening the claim's card."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations import services
+from annotations.models import Claim, Membership, Rating
+from tests import factories
+
+QUOTE = "Over 160,000 people listened in at once"
+
+
+def _claim(article, creator, quote):
+    return services.claim_create(
+        article=article, creator=creator, selectors=factories.quote_selectors(article.text, quote)
+    )
+
+
+def _ready(claim, actor):
+    rating = Rating.objects.get(scale__organization=claim.article.organization, label="False")
+    services.source_add(claim=claim, actor=actor, url="https://example.org/r")
+    services.claim_update(
+        claim=claim, actor=actor, expected_version=None, rating=rating, conclusion="No."
+    )
+    return services.claim_transition(claim=claim, actor=actor, to_status="in_review")
+
+
+def _queue(html: str, key: str) -> str:
+    """The HTML of one queue's section."""
+    match = re.search(rf'<section class="queue" id="queue-{key}".*?</section>', html, re.S)
+    assert match, key
+    return match.group(0)
+
+
+def _count(html: str, key: str) -> int:
+    return int(re.search(r'class="queue-count">(\d+)<', _queue(html, key)).group(1))
+
+
+@pytest.fixture
+def desk(article, editor, reviewer):
+    """A draft, a claim in review, one sent back with a note, one assigned, one published."""
+    draft = _claim(article, editor, "median age is only 22.8 years")
+    review = _ready(_claim(article, editor, "breaking the prior record"), editor)
+    sent_back = _ready(_claim(article, editor, "demographic prerequisite for change"), editor)
+    services.claim_transition(
+        claim=sent_back, actor=reviewer, to_status="draft", note="Which census?"
+    )
+    services.claim_update(claim=draft, actor=editor, expected_version=None, assignee=reviewer)
+    published = factories.published_claim(article, editor, reviewer, quote=QUOTE)
+    return {"draft": draft, "review": review, "sent_back": sent_back, "published": published}
+
+
+def test_a_reviewer_finds_what_waits_for_their_review_on_the_first_page(client, desk, reviewer):
+    client.force_login(reviewer)
+
+    html = client.get("/").content.decode()
+
+    review = _queue(html, "review")
+    assert _count(html, "review") == 1
+    card = f'href="/articles/{desk["review"].article_id}/#claim-{desk["review"].pk}"'
+    assert card in review and "breaking the prior record" in review
+    assert _count(html, "assigned") == 1 and "median age" in _queue(html, "assigned")
+    assert _count(html, "drafts") == 0 and _count(html, "changes") == 0
+    assert "Listeners and ages" in html  # the article list stays below
+
+
+def test_an_editor_sees_drafts_changes_requested_with_the_note_and_recent_publications(
+    client, desk, editor
+):
+    client.force_login(editor)
+
+    html = client.get("/").content.decode()
+
+    assert 'id="queue-review"' not in html  # an editor publishes nothing
+    assert _count(html, "drafts") == 1 and "median age" in _queue(html, "drafts")
+    changes = _queue(html, "changes")
+    assert _count(html, "changes") == 1 and "Which census?" in changes
+    assert f'#claim-{desk["sent_back"].pk}"' in changes
+    assert _count(html, "published") == 1 and "no correction" in _queue(html, "published")
+
+
+def test_the_creator_of_a_claim_in_review_does_not_see_it_waiting_for_their_own_review(
+    client, article, reviewer
+):
+    _ready(_claim(article, reviewer, QUOTE), reviewer)
+    client.force_login(reviewer)
+
+    assert _count(client.get("/").content.decode(), "review") == 0
+
+
+def test_orphans_wait_to_be_reattached(client, article, editor):
+    claim = _claim(article, editor, QUOTE)
+    services.article_update_text(article=article, text="Entirely new words.", actor=editor)
+    client.force_login(editor)
+
+    html = client.get("/").content.decode()
+
+    assert Claim.objects.get(pk=claim.pk).anchor_state == Claim.AnchorState.ORPHANED
+    assert _count(html, "orphans") == 1 and f"#claim-{claim.pk}" in _queue(html, "orphans")
+
+
+def test_queues_show_only_the_members_own_organizations(client, desk):
+    outsider = factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN)
+    client.force_login(outsider)
+
+    html = client.get("/").content.decode()
+
+    assert all(_count(html, key) == 0 for key in ("review", "orphans", "published"))
+    assert "breaking the prior record" not in html
+
+
+def test_the_article_list_says_which_rated_claims_are_published(client, desk, editor):
+    client.force_login(editor)
+
+    html = client.get("/").content.decode()
+
+    assert "1 Mostly true: published" in html
+    assert "2 False: not published" in html
+
+
+def test_the_dashboard_reads_in_a_bounded_number_of_queries(client, article, editor, reviewer):
+    for quote in ("median age is only 22.8 years", "breaking the prior record", QUOTE):
+        _ready(_claim(article, editor, quote), editor)
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for _ in range(5):
+        factories.article(article.organization, editor, title="More")
+    with CaptureQueriesContext(connection) as more:
+        client.get("/")
+
+    assert len(more) == len(few) and len(few) < 40
+
+
+def test_visitors_still_get_the_public_home_page(client, desk):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'id="queue-review"' not in response.content.decode()

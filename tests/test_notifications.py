@@ -1,0 +1,279 @@
+"""Notifications: who is told what, in the app and by email; requests for changes; history."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from annotations import jobs, services
+from annotations.models import Claim, Job, Membership, Notification, Rating
+from tests import factories
+
+QUOTE = "Over 160,000 people listened in at once"
+
+
+@pytest.fixture
+def claim(article, editor):
+    return services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+
+
+def _ready_for_review(claim, editor):
+    rating = Rating.objects.get(scale__organization=claim.article.organization, label="True")
+    services.source_add(claim=claim, actor=editor, url="https://example.org/r")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    return services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+
+
+def _kinds(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def _transition(client, claim, **data):
+    return client.post(
+        f"/api/v1/newsroom/claims/{claim.pk}/transition/",
+        data,
+        content_type="application/json",
+        headers={"If-Match": f'"{Claim.objects.get(pk=claim.pk).version}"'},
+    )
+
+
+def test_assigning_a_claim_tells_the_assignee_but_not_someone_assigning_themselves(
+    claim, editor, reviewer
+):
+    services.claim_update(claim=claim, actor=editor, expected_version=None, assignee=reviewer)
+    services.claim_update(claim=claim, actor=editor, expected_version=None, assignee=editor)
+
+    assert _kinds(reviewer) == ["assigned"] and _kinds(editor) == []
+    assert Notification.objects.get().message.startswith("eddie assigned you a claim: Over 160")
+
+
+def test_sending_to_review_tells_the_reviewers_and_admins(claim, editor, reviewer, org_admin):
+    _ready_for_review(claim, editor)
+
+    assert _kinds(reviewer) == ["review_requested"] and _kinds(org_admin) == ["review_requested"]
+    assert _kinds(editor) == []
+
+
+def test_a_reviewer_requests_changes_with_a_note_and_the_creator_is_told(
+    client, claim, editor, reviewer
+):
+    _ready_for_review(claim, editor)
+    client.force_login(reviewer)
+
+    without_note = _transition(client, claim, status="draft")
+    response = _transition(client, claim, status="draft", note="Cite the official count.")
+
+    assert without_note.status_code == 400 and "note" in without_note.json()["errors"]
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "draft" and body["review_note"] == "Cite the official count."
+    assert body["changes_requested_at"]
+    assert body["correction_note"] == ""  # internal: never the public note
+    assert body["history"][0]["sentence"].startswith(
+        "Changes requested: “Cite the official count.” by rita, "
+    )
+    assert _kinds(editor) == ["changes_requested"]
+    # Sent to review again, it leaves the "changes requested" queue.
+    services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    assert Claim.objects.get(pk=claim.pk).changes_requested_at is None
+
+
+def test_the_creator_takes_a_claim_back_from_review_without_a_note(client, claim, editor):
+    _ready_for_review(claim, editor)
+    client.force_login(editor)
+
+    response = _transition(client, claim, to="draft")
+
+    assert response.status_code == 200 and response.json()["changes_requested_at"] is None
+
+
+def test_publishing_tells_the_creator_and_an_orphaned_published_claim_tells_everyone_on_it(
+    article, editor, reviewer
+):
+    claim = factories.published_claim(article, editor, reviewer)
+    assert "published" in _kinds(editor)
+
+    services.article_update_text(
+        article=article, text="A wholly different text.\n\nNothing of the old.", actor=editor
+    )
+
+    assert Claim.objects.get(pk=claim.pk).anchor_state == Claim.AnchorState.ORPHANED
+    # The editor changed the text: the reviewer who published it is told, not the actor.
+    assert "orphaned" in _kinds(reviewer) and "orphaned" not in _kinds(editor)
+
+
+def test_email_goes_only_for_the_kinds_a_member_chose(claim, editor, reviewer, organization):
+    membership = Membership.objects.get(user=reviewer, organization=organization)
+    services.notification_email_kinds_set(actor=reviewer, membership=membership, kinds=["assigned"])
+    _ready_for_review(claim, editor)
+    services.claim_update(claim=claim, actor=editor, expected_version=None, assignee=reviewer)
+
+    email_jobs = Job.objects.filter(kind="email")
+    assert email_jobs.count() == 1
+    for job in email_jobs:
+        jobs.run("email", job.pk)
+    [message] = mail.outbox
+    assert message.to == ["rita@example.test"]
+    assert "Assigned to you" in message.subject and "eddie assigned you" in message.body
+
+
+def test_nobody_changes_another_members_email_choices(client, editor, reviewer, organization):
+    theirs = Membership.objects.get(user=reviewer, organization=organization)
+    client.force_login(editor)
+
+    response = client.post(
+        "/settings/notifications/", {"membership": theirs.pk, f"m{theirs.pk}-kinds": []}
+    )
+
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert len(theirs.email_kinds) == 6
+
+
+def test_the_settings_page_saves_a_members_email_choices(client, editor, organization):
+    mine = Membership.objects.get(user=editor, organization=organization)
+    client.force_login(editor)
+
+    page = client.get("/settings/notifications/")
+    response = client.post(
+        "/settings/notifications/",
+        {"membership": mine.pk, f"m{mine.pk}-kinds": ["mentioned", "published"]},
+    )
+
+    assert page.status_code == 200 and organization.name in page.content.decode()
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.email_kinds == ["published", "mentioned"]
+
+
+def test_the_api_lists_unread_notifications_and_marks_only_ones_own_read(
+    client, claim, editor, reviewer, org_admin
+):
+    _ready_for_review(claim, editor)
+    admins = Notification.objects.get(recipient=org_admin)
+    client.force_login(reviewer)
+
+    listed = client.get("/api/v1/newsroom/notifications/?unread=1").json()
+    [mine] = listed["results"]
+    marked = client.post(
+        "/api/v1/newsroom/notifications/read/",
+        {"ids": [mine["id"], admins.pk]},
+        content_type="application/json",
+    ).json()
+
+    assert listed["unread_count"] == 1
+    assert mine["kind"] == "review_requested" and mine["actor"] == "eddie"
+    assert mine["link"] == f"/articles/{claim.article_id}/#claim-{claim.pk}"
+    assert marked == {"marked": 1, "unread_count": 0}
+    assert Notification.objects.get(pk=admins.pk).read_at is None
+    assert client.get("/api/v1/newsroom/notifications/?unread=1").json()["results"] == []
+
+
+def test_the_header_shows_the_unread_count_and_the_page_marks_all_read(
+    client, claim, editor, reviewer
+):
+    _ready_for_review(claim, editor)
+    client.force_login(reviewer)
+
+    before = client.get("/notifications/").content.decode()
+    client.post("/notifications/", {"all": "1"})
+    after = client.get("/notifications/").content.decode()
+
+    assert re.search(r'class="count-badge">1<span class="visually-hidden"> unread', before)
+    assert "eddie asks for a review" in before
+    assert "count-badge" not in after
+
+
+def test_absurd_notification_ids_are_refused_or_ignored_never_a_server_error(
+    client, claim, editor, reviewer
+):
+    _ready_for_review(claim, editor)
+    mine = Notification.objects.get(recipient=reviewer)
+    client.force_login(reviewer)
+
+    api = client.post(
+        "/api/v1/newsroom/notifications/read/", {"ids": [10**30]}, content_type="application/json"
+    )
+    page = client.post("/notifications/", {"id": ["9" * 30, "\u00b2", "-3", str(mine.pk)]})
+
+    assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+    assert "ids" in api.json()["errors"]
+    assert page.status_code == 302
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+
+
+def test_history_reads_as_sentences_with_inline_differences(client, claim, editor, reviewer):
+    ratings = Rating.objects.filter(scale__organization=claim.article.organization)
+    services.claim_update(
+        claim=claim,
+        actor=editor,
+        expected_version=None,
+        rating=ratings.get(label="Mostly true"),
+        conclusion="About 160,000 listened.\n\nSee the record.",
+    )
+    services.claim_update(
+        claim=claim,
+        actor=reviewer,
+        expected_version=None,
+        rating=ratings.get(label="True"),
+        conclusion="About 164,000 listened.\n\nSee the record.",
+    )
+    client.force_login(editor)
+
+    history = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()["history"]
+
+    newest = history[0]
+    assert re.fullmatch(
+        r"Rating changed from Mostly true to True; Conclusion edited "
+        r"by rita, \d{1,2} \w{3} \d\d:\d\d",
+        newest["sentence"],
+    )
+    assert "\\n" not in newest["sentence"] and "status:" not in newest["sentence"]
+    conclusion = next(change for change in newest["changes"] if change["field"] == "conclusion")
+    assert ["delete", "160,000"] in conclusion["diff"] and ["insert", "164,000"] in conclusion[
+        "diff"
+    ]
+    assert history[-1]["sentence"].startswith("Claim made from “Over 160,000 people")
+
+
+def test_the_checklist_says_why_the_creator_may_not_publish(client, claim, editor, reviewer):
+    _ready_for_review(claim, editor)
+
+    client.force_login(editor)
+    as_creator = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    client.force_login(reviewer)
+    as_reviewer = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+
+    assert [item["key"] for item in as_creator["checklist"]] == [
+        "rating",
+        "conclusion",
+        "source",
+        "second_person",
+    ]
+    assert as_creator["viewer_can_publish"] is False
+    assert "Only reviewers and admins publish" in as_creator["publish_blocked_reason"]
+    assert as_reviewer["viewer_can_publish"] is True
+    assert all(item["met"] for item in as_reviewer["checklist"])
+
+
+def test_a_reviewer_who_created_the_claim_is_told_a_second_person_must_publish(
+    client, article, reviewer
+):
+    claim = services.claim_create(
+        article=article, creator=reviewer, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    _ready_for_review(claim, reviewer)
+    client.force_login(reviewer)
+
+    body = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+
+    assert body["viewer_can_publish"] is False
+    assert body["publish_blocked_reason"] == (
+        "You created this claim; the newsroom requires a second person to publish it."
+    )
+    assert _transition(client, claim, to="published").status_code == 403

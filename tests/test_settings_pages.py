@@ -1,0 +1,413 @@
+"""Organization settings for admins without /admin/: the rating scale, the review rule, the
+name, URL and logo; what a scale change does and does not do to published verdicts."""
+
+import io
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from PIL import Image
+
+from annotations import contrast, services
+from annotations.models import Membership, Organization, PublishedVersion, Rating
+from tests import factories
+
+
+def image_bytes(kind: str = "PNG", size=(40, 20)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, name: str):
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
+def scale_of(organization):
+    return organization.rating_scales.get(is_default=True)
+
+
+def rows_post(organization, change=None, new=None) -> dict:
+    """The scale form as the page posts it, with `change(index, row)` applied to each row."""
+    ratings = list(scale_of(organization).ratings.order_by("position"))
+    rows = [
+        {
+            "id": rating.pk,
+            "position": number,
+            "label": rating.label,
+            "value": "" if rating.value is None else rating.value,
+            "colour": rating.colour,
+            "description": rating.description,
+            "is_hidden": rating.is_hidden,
+            "delete": False,
+        }
+        for number, rating in enumerate(ratings, start=1)
+    ]
+    for index, row in enumerate(rows):
+        if change:
+            change(index, row)
+    rows.append(new or {"id": "", "position": len(rows) + 1, "label": "", "colour": "#57606a"})
+    data = {
+        "ratings-TOTAL_FORMS": len(rows),
+        "ratings-INITIAL_FORMS": len(ratings),
+        "ratings-MIN_NUM_FORMS": 0,
+        "ratings-MAX_NUM_FORMS": 60,
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            if value is False:
+                continue
+            data[f"ratings-{index}-{key}"] = "on" if value is True else value
+    return data
+
+
+@pytest.fixture
+def admin_client(client, org_admin):
+    client.force_login(org_admin)
+    return client
+
+
+SETTINGS_PAGES = ["organization-settings", "organization-scale"]
+
+
+# Who may see the settings
+
+
+@pytest.mark.parametrize("name", SETTINGS_PAGES)
+def test_settings_pages_are_for_admins_only(client, organization, org_admin, editor, name):
+    url = reverse(name, args=[organization.slug])
+    assert client.get(url).status_code == 302  # to the sign-in page
+    client.force_login(editor)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"name": "Taken"}).status_code == 403
+    client.force_login(factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN))
+    assert client.get(url).status_code == 404
+    client.force_login(org_admin)
+    assert client.get(url).status_code == 200
+    assert Organization.objects.get(pk=organization.pk).name != "Taken"
+
+
+def test_header_links_an_admin_to_the_settings_and_no_one_else(
+    client, organization, org_admin, editor
+):
+    settings_url = reverse("organization-settings", args=[organization.slug])
+    client.force_login(editor)
+    assert f'href="{settings_url}"' not in client.get(reverse("members")).content.decode()
+    client.force_login(org_admin)
+    assert f'href="{settings_url}"' in client.get(reverse("members")).content.decode()
+    assert client.get(reverse("my-organization-settings"))["Location"] == settings_url
+
+
+def test_admin_renames_the_newsroom_and_turns_off_two_person_review(admin_client, organization):
+    url = reverse("organization-settings", args=[organization.slug])
+    response = admin_client.post(
+        url, {"name": "Deadline Desk", "url": "https://desk.example/", "methodology": ""}
+    )
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert (organization.name, organization.url) == ("Deadline Desk", "https://desk.example/")
+    assert organization.requires_two_person_review is False
+
+
+# The logo
+
+
+def test_admin_uploads_a_logo_that_is_served_only_as_an_image(admin_client, organization):
+    url = reverse("organization-settings", args=[organization.slug])
+    data = {"name": organization.name, "requires_two_person_review": "on"}
+    response = admin_client.post(url, {**data, "logo": upload(image_bytes("WEBP"), "logo.webp")})
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert organization.logo.name.endswith(".webp")
+    served = admin_client.get(reverse("organization-logo", args=[organization.slug]))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/webp"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in served["Content-Security-Policy"]
+    assert b"".join(served.streaming_content) == image_bytes("WEBP")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"<svg onload=alert(1)>", "logo.png", "not a readable PNG, JPEG or WebP"),
+        (image_bytes("GIF"), "logo.gif", "A GIF image is not accepted"),
+        (image_bytes("PNG", size=(5000, 10)), "wide.png", "at most 4096 a side"),
+    ],
+)
+def test_a_logo_that_is_not_a_small_png_jpeg_or_webp_is_refused(
+    admin_client, organization, data, name, message
+):
+    url = reverse("organization-settings", args=[organization.slug])
+    response = admin_client.post(url, {"name": "Renamed", "logo": upload(data, name)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    organization.refresh_from_db()
+    # Nothing is saved, not even the other fields sent with it.
+    assert (organization.logo.name, organization.name) == ("", organization.name)
+    assert organization.name != "Renamed"
+
+
+def test_a_logo_over_the_size_limit_is_refused_before_it_is_read(
+    admin_client, organization, settings
+):
+    settings.FACTCHECK_LOGO_MAX_BYTES = 10
+    url = reverse("organization-settings", args=[organization.slug])
+    response = admin_client.post(
+        url, {"name": organization.name, "logo": upload(image_bytes(), "logo.png")}
+    )
+    assert response.status_code == 400
+    assert "the limit is 0 KB" in response.content.decode()
+
+
+def test_an_editor_cannot_set_the_logo_through_the_service(organization, editor):
+    with pytest.raises(Exception) as raised:
+        services.organization_logo_set(organization=organization, actor=editor, data=image_bytes())
+    assert raised.type.__name__ == "PermissionDenied"
+
+
+def test_no_logo_is_a_404(client, organization):
+    assert client.get(reverse("organization-logo", args=[organization.slug])).status_code == 404
+
+
+# The rating scale
+
+
+def test_admin_renames_recolours_reorders_and_adds_ratings(admin_client, organization):
+    url = reverse("organization-scale", args=[organization.slug])
+
+    def change(index, row):
+        if row["label"] == "Half true":
+            row["label"], row["colour"], row["position"] = "Partly true", "#0969da", 1
+        if row["label"] == "True":
+            row["position"] = 2
+
+    new = {"id": "", "position": 99, "label": "Satire", "value": "", "colour": "#6e7781",
+           "description": "Not meant as fact."}  # fmt: skip
+    response = admin_client.post(url, rows_post(organization, change, new))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    labels = list(
+        scale_of(organization).ratings.order_by("position").values_list("label", flat=True)
+    )
+    assert labels[:2] == ["Partly true", "True"]
+    assert labels[-1] == "Satire"
+    assert Rating.objects.get(scale__organization=organization, label="Satire").value is None
+
+
+def test_a_rating_in_use_is_never_deleted_and_an_unused_one_is(
+    admin_client, organization, article, editor, reviewer
+):
+    factories.published_claim(article, editor, reviewer)  # rated "Mostly true"
+    url = reverse("organization-scale", args=[organization.slug])
+
+    def delete_used(index, row):
+        row["delete"] = row["label"] == "Mostly true"
+
+    response = admin_client.post(url, rows_post(organization, delete_used))
+    assert response.status_code == 400
+    assert "cannot be deleted; hide it from new claims instead" in response.content.decode()
+    assert Rating.objects.filter(scale__organization=organization, label="Mostly true").exists()
+
+    def delete_unused(index, row):
+        row["delete"] = row["label"] == "Unverifiable"
+
+    assert admin_client.post(url, rows_post(organization, delete_unused)).status_code == 302
+    assert not Rating.objects.filter(
+        scale__organization=organization, label="Unverifiable"
+    ).exists()
+
+
+def test_the_page_shows_which_ratings_are_in_use(
+    admin_client, organization, article, editor, reviewer
+):
+    factories.published_claim(article, editor, reviewer)
+    html = admin_client.get(
+        reverse("organization-scale", args=[organization.slug])
+    ).content.decode()
+    assert "In use: 1 claim, 1 published version" in html
+
+
+def test_renaming_a_published_rating_keeps_the_verdict_and_relabels_the_public_output(
+    client, organization, org_admin, article, editor, reviewer
+):
+    claim = factories.published_claim(article, editor, reviewer)
+    version = PublishedVersion.objects.get(claim=claim, is_current=True)
+    rating_id, changed_at = version.rating_id, version.changed_at
+
+    def rename(index, row):
+        if row["label"] == "Mostly true":
+            row["label"] = "Largely true"
+
+    client.force_login(org_admin)
+    url = reverse("organization-scale", args=[organization.slug])
+    assert client.post(url, rows_post(organization, rename)).status_code == 302
+    version.refresh_from_db()
+    # The published version keeps its rating: the same verdict, with the same value.
+    assert version.rating_id == rating_id
+    assert version.rating.value == 4
+    # ClaimReview has no frozen label: it reads the rating's label, so readers and
+    # syncing consumers see the new name, and the version is marked as changed for them.
+    assert version.changed_at > changed_at
+    client.logout()
+    response = client.get(reverse("v1:claimreview-feed"))
+    feed = json.loads(b"".join(response.streaming_content))
+    (element,) = feed["dataFeedElement"]
+    assert element["reviewRating"]["alternateName"] == "Largely true"
+    assert element["reviewRating"]["ratingValue"] == 4
+
+
+def test_the_value_of_a_rating_on_published_verdicts_cannot_change(
+    admin_client, organization, article, editor, reviewer
+):
+    factories.published_claim(article, editor, reviewer)
+
+    def revalue(index, row):
+        if row["label"] == "Mostly true":
+            row["value"] = 2
+        if row["label"] == "Mostly false":
+            row["value"] = 4
+
+    response = admin_client.post(
+        reverse("organization-scale", args=[organization.slug]), rows_post(organization, revalue)
+    )
+    assert response.status_code == 400
+    assert "its value cannot change" in response.content.decode()
+    # Nothing of the edit was saved, the other rating's change included.
+    values = dict(scale_of(organization).ratings.values_list("label", "value"))
+    assert (values["Mostly true"], values["Mostly false"]) == (4, 2)
+
+
+def test_a_hidden_rating_is_not_offered_for_new_claims_but_stays_on_its_claims(
+    admin_client, client, organization, article, editor, reviewer
+):
+    factories.published_claim(article, editor, reviewer)  # "Mostly true"
+
+    def hide(index, row):
+        row["is_hidden"] = row["label"] in ("Mostly true", "Half true")
+
+    url = reverse("organization-scale", args=[organization.slug])
+    assert admin_client.post(url, rows_post(organization, hide)).status_code == 302
+    client.force_login(editor)
+    other = factories.article(organization, editor, title="Another")
+    offered = client.get(reverse("article-workspace", args=[other.pk])).context["workspace"]
+    assert {"Mostly true", "Half true"} & {r["label"] for r in offered["ratings"]} == set()
+    here = client.get(reverse("article-workspace", args=[article.pk])).context["workspace"]
+    labels = {r["label"] for r in here["ratings"]}
+    assert "Mostly true" in labels and "Half true" not in labels
+    api = client.get(reverse("v1:api-article-ratings", args=[other.pk])).json()
+    assert "Half true" not in {r["label"] for r in api} and len(api) == 5
+
+
+def test_a_hidden_rating_is_refused_for_a_claim_without_it_and_kept_for_one_that_has_it(
+    organization, article, editor
+):
+    hidden = scale_of(organization).ratings.get(label="Half true")
+    other = scale_of(organization).ratings.get(label="False")
+    text = article.text
+    has_it = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(text, "Over 160,000")
+    )
+    has_it = services.claim_update(claim=has_it, actor=editor, expected_version=None, rating=hidden)
+    Rating.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    hidden.refresh_from_db()
+    fresh = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(text, "median age")
+    )
+
+    with pytest.raises(ValidationError) as raised:
+        services.claim_update(claim=fresh, actor=editor, expected_version=None, rating=hidden)
+    assert "no longer offered" in str(raised.value)
+    fresh.refresh_from_db()
+    assert fresh.rating_id is None
+    # The claim that already carries it keeps it through an edit, and may leave it.
+    kept = services.claim_update(
+        claim=has_it, actor=editor, expected_version=None, rating=hidden, conclusion="Still."
+    )
+    assert kept.rating_id == hidden.pk
+    moved = services.claim_update(claim=kept, actor=editor, expected_version=None, rating=other)
+    assert moved.rating_id == other.pk
+
+
+def test_every_rating_hidden_is_refused(admin_client, organization):
+    def hide_all(index, row):
+        row["is_hidden"] = True
+
+    url = reverse("organization-scale", args=[organization.slug])
+    response = admin_client.post(url, rows_post(organization, hide_all))
+    assert response.status_code == 400
+    assert "At least one rating must be offered" in response.content.decode()
+
+
+def test_values_outside_the_scale_and_duplicate_labels_are_refused_by_name(
+    admin_client, organization
+):
+    def bad(index, row):
+        if row["label"] == "True":
+            row["value"] = 9
+        if row["label"] == "False":
+            row["label"] = "Misleading"
+
+    response = admin_client.post(
+        reverse("organization-scale", args=[organization.slug]), rows_post(organization, bad)
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "“True”: value – Must lie between 1 and 5, or be empty." in html
+    assert "Misleading" in html and "already exists" in html
+
+
+def test_scale_service_refuses_an_editor(organization, editor):
+    scale = scale_of(organization)
+    rows = [
+        {"id": r.pk, "label": r.label, "value": r.value, "colour": r.colour}
+        for r in scale.ratings.all()
+    ]
+    with pytest.raises(Exception) as raised:
+        services.scale_update(scale=scale, actor=editor, ratings=rows)
+    assert raised.type.__name__ == "PermissionDenied"
+
+
+def test_scale_service_refuses_a_stale_list_of_ratings(organization, org_admin):
+    scale = scale_of(organization)
+    rows = [{"id": r.pk, "label": r.label, "colour": r.colour} for r in scale.ratings.all()][1:]
+    with pytest.raises(ValidationError, match="changed by someone else"):
+        services.scale_update(scale=scale, actor=org_admin, ratings=rows)
+
+
+# Contrast
+
+
+def test_contrast_is_measured_where_the_pages_draw_the_colour():
+    assert contrast.ratio("#ffffff", "#000000") == pytest.approx(21)
+    assert contrast.mix("#000000", 0.32) == "#adadad"
+    yellow = {c["place"]: c for c in contrast.checks("#ffeb3b")}
+    assert not yellow["the label on the workspace badge (white text)"]["ok"]
+    assert yellow["the label on the reader's chip"]["ok"]
+    assert all(c["ok"] for c in contrast.checks("#1a7f37"))
+
+
+def test_scale_page_warns_about_a_low_contrast_colour_after_saving(admin_client, organization):
+    def yellow(index, row):
+        if row["label"] == "Half true":
+            row["colour"] = "#ffeb3b"
+
+    url = reverse("organization-scale", args=[organization.slug])
+    assert admin_client.post(url, rows_post(organization, yellow)).status_code == 302
+    html = admin_client.get(url).content.decode()
+    assert html.count("Low contrast:") == 1
+    assert "the label on the workspace badge (white text) is 1.22:1" in html
+
+
+def test_the_logo_shows_on_the_public_organization_pages(admin_client, client, organization):
+    services.organization_logo_set(
+        organization=organization,
+        actor=Membership.objects.get(organization=organization, role="admin").user,
+        data=image_bytes(),
+    )
+    page = client.get(reverse("reader-methodology", args=[organization.slug]))
+    assert (
+        f'src="{reverse("organization-logo", args=[organization.slug])}"' in page.content.decode()
+    )

@@ -1,0 +1,283 @@
+"""Faithful imports: headings, lists, quotes and table rows kept beside the plain text, the
+title not repeated in the body, and dates taken only from metadata."""
+
+import io
+import textwrap
+from datetime import date
+
+import docx
+import pytest
+from django.urls import reverse
+
+from annotations import services
+from annotations.ingest import extract
+from annotations.ingest import structure as blocks
+from annotations.ingest.structure import Block
+from annotations.models import Article
+from tests import factories
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>Budget claims checked</title>
+{head}</head><body><header><nav><a href="/">Home</a> <a href="/about">About</a></nav></header>
+<article><h1>Budget claims checked</h1>
+<p>The minister said spending on schools rose by twelve percent last year, a figure
+repeated in several interviews this week.</p>
+<h2>What the numbers show</h2>
+<p>The treasury's own tables show a rise of four percent in real terms, after inflation
+is taken into account for the period.</p>
+<ul><li>Schools: four percent more in real terms.</li>
+<li>Hospitals: two percent more in real terms.</li></ul>
+<blockquote><p>We have never spent more on education than today, said the minister.</p></blockquote>
+<table><tr><th>Year</th><th>Spending</th></tr><tr><td>2024</td><td>100</td></tr></table>
+<p>That statement is true in cash terms but misleading once prices are considered by any
+serious measure.</p>
+</article>
+<footer><p>Copyright 2026 Example News. All rights reserved.</p></footer></body></html>"""
+
+
+def kinds(result) -> list[tuple[str, str, int]]:
+    """(kind, text, level) of every non-paragraph block, read back through the offsets."""
+    return [(b["kind"], result.text[b["start"] : b["end"]], b["level"]) for b in result.structure]
+
+
+def test_html_keeps_headings_lists_quotes_and_table_rows_beside_plain_text():
+    result = extract(PAGE.format(head="").encode(), filename="page.html")
+    assert kinds(result) == [
+        ("heading", "What the numbers show", 2),
+        ("list_item", "Schools: four percent more in real terms.", 1),
+        ("list_item", "Hospitals: two percent more in real terms.", 1),
+        ("quote", "We have never spent more on education than today, said the minister.", 0),
+        ("table_row", "Year | Spending", 0),
+        ("table_row", "2024 | 100", 0),
+    ]
+    # The canonical text stays plain: no markup, paragraphs separated by blank lines.
+    assert "<" not in result.text and "#" not in result.text
+    assert result.text.count("\n\n") == 8
+
+
+def test_html_headline_is_the_title_and_not_the_first_paragraph():
+    result = extract(PAGE.format(head="").encode(), filename="page.html")
+    assert result.title == "Budget claims checked"
+    assert result.paragraphs[0].startswith("The minister said")
+    assert "Budget claims checked" not in result.text
+
+
+def test_page_whose_only_date_is_a_copyright_year_gets_no_date():
+    result = extract(PAGE.format(head="").encode(), filename="page.html")
+    assert result.published is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="article:published_time" content="2025-03-04T08:00:00Z">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2025-03-04"}</script>',
+    ],
+)
+def test_page_date_comes_from_its_metadata(head):
+    result = extract(PAGE.format(head=head).encode(), filename="page.html")
+    assert result.published == date(2025, 3, 4)
+
+
+def test_markdown_keeps_its_structure_and_drops_the_title_heading():
+    source = textwrap.dedent(
+        """\
+        # Budget claims checked
+
+        Intro paragraph.
+
+        ## What the numbers show
+
+        - first item
+          - nested item
+
+        > A quoted paragraph.
+
+        | Year | Spending |
+        |------|----------|
+        | 2024 | 100 |
+
+        ```
+        code line
+        ```
+        """
+    )
+    result = extract(source.encode(), filename="notes.md")
+    assert result.title == "Budget claims checked"
+    assert result.paragraphs[0] == "Intro paragraph."
+    assert kinds(result) == [
+        ("heading", "What the numbers show", 2),
+        ("list_item", "first item", 1),
+        ("list_item", "nested item", 2),
+        ("quote", "A quoted paragraph.", 0),
+        ("table_row", "Year | Spending", 0),
+        ("table_row", "2024 | 100", 0),
+        ("preformatted", "code line", 0),
+    ]
+
+
+def make_structured_docx() -> bytes:
+    document = docx.Document()
+    document.core_properties.title = "Budget claims checked"
+    document.add_heading("Budget claims checked", level=1)
+    document.add_paragraph("Intro paragraph.")
+    document.add_heading("What the numbers show", level=2)
+    document.add_paragraph("Schools rose.", style="List Bullet")
+    document.add_paragraph("Hospitals rose.", style="List Bullet 2")
+    document.add_paragraph("We never spent more.", style="Quote")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "2024"
+    table.cell(0, 1).text = "100"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_keeps_heading_list_quote_and_table_styles():
+    result = extract(make_structured_docx(), filename="report.docx")
+    assert result.title == "Budget claims checked"
+    assert result.paragraphs[0] == "Intro paragraph."
+    assert kinds(result) == [
+        ("heading", "What the numbers show", 2),
+        ("list_item", "Schools rose.", 1),
+        ("list_item", "Hospitals rose.", 2),
+        ("quote", "We never spent more.", 0),
+        ("table_row", "2024 | 100", 0),
+    ]
+
+
+def test_plain_text_has_no_structure():
+    result = extract(b"Title line\n\nFirst paragraph here.\n\nSecond one.", filename="a.txt")
+    assert result.structure == []
+
+
+def test_uploaded_docx_stores_its_structure_on_the_article(editor_client):
+    upload = io.BytesIO(make_structured_docx())
+    upload.name = "report.docx"
+    response = editor_client.post(reverse("v1:api-article-list"), {"file": upload})
+    assert response.status_code == 201, response.content
+    article = Article.objects.get(pk=response.json()["id"])
+    assert article.title == "Budget claims checked"
+    assert [(b["kind"], article.text[b["start"] : b["end"]]) for b in article.structure][:2] == [
+        ("heading", "What the numbers show"),
+        ("list_item", "Schools rose."),
+    ]
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+# The pure functions
+
+
+def test_assemble_gives_code_point_offsets_for_non_paragraph_blocks():
+    text, structure = blocks.assemble(
+        [
+            Block("Intro 😀 here."),
+            Block("Heading", "heading", 2),
+            Block("   "),
+            Block("Item", "list_item", 1),
+        ]
+    )
+    assert text == "Intro 😀 here.\n\nHeading\n\nItem"
+    assert structure == [
+        {"kind": "heading", "start": 15, "end": 22, "level": 2},
+        {"kind": "list_item", "start": 24, "end": 28, "level": 1},
+    ]
+    assert text[15:22] == "Heading"
+
+
+def test_a_stale_structure_never_hides_or_misplaces_words():
+    text = "One.\n\nTwo.\n\nThree."
+    stale = [
+        {"kind": "heading", "start": 0, "end": 3, "level": 2},
+        {"kind": "bogus", "start": 6, "end": 10},
+    ]
+    shown = blocks.blocks_of(text, stale)
+    assert [(b["text"], b["kind"]) for b in shown] == [
+        ("One.", "paragraph"),
+        ("Two.", "paragraph"),
+        ("Three.", "paragraph"),
+    ]
+    assert blocks.clean(text, stale) == []
+
+
+def test_text_edit_keeps_the_kinds_of_unchanged_and_reworded_blocks():
+    old, structure = blocks.assemble(
+        [
+            Block("Heading", "heading", 2),
+            Block("Body one."),
+            Block("Item", "list_item", 1),
+            Block("End."),
+        ]
+    )
+    new = "Heading reworded\n\nBody one.\n\nA new paragraph.\n\nItem\n\nEnd."
+    carried = blocks.blocks_of(new, blocks.carry(old, structure, new))
+    assert [(b["text"], b["kind"]) for b in carried] == [
+        ("Heading reworded", "heading"),
+        ("Body one.", "paragraph"),
+        ("A new paragraph.", "paragraph"),
+        ("Item", "list_item"),
+        ("End.", "paragraph"),
+    ]
+
+
+# Pages
+
+
+STRUCTURED_TEXT = "Intro words here.\n\nThe section\n\nFirst item\n\nSecond item\n\nA quote."
+STRUCTURE = [
+    {"kind": "heading", "start": 19, "end": 30, "level": 2},
+    {"kind": "list_item", "start": 32, "end": 42, "level": 1},
+    {"kind": "list_item", "start": 44, "end": 55, "level": 1},
+    {"kind": "quote", "start": 57, "end": 65, "level": 0},
+]
+
+
+def test_article_service_keeps_a_structure_that_fits_the_text(organization, editor):
+    article = services.article_create(
+        organization=organization,
+        title="T",
+        text=STRUCTURED_TEXT,
+        created_by=editor,
+        structure=[*STRUCTURE, {"kind": "heading", "start": 0, "end": 5, "level": 2}],
+    )
+    assert article.structure == STRUCTURE
+
+
+def test_workspace_gets_blocks_with_kinds_and_says_when_no_date_was_found(
+    client, organization, editor
+):
+    article = services.article_create(
+        organization=organization, title="T", text=STRUCTURED_TEXT, created_by=editor,
+        structure=STRUCTURE,
+    )  # fmt: skip
+    client.force_login(editor)
+    response = client.get(reverse("article-workspace", args=[article.pk]))
+    assert [(b["start"], b["kind"]) for b in response.context["blocks"]] == [
+        (0, "paragraph"), (19, "heading"), (32, "list_item"), (44, "list_item"), (57, "quote"),
+    ]  # fmt: skip
+    assert "no date found" in response.context["meta"]
+    services.article_update_details(article=article, actor=editor, published_on=date(2025, 3, 4))
+    response = client.get(reverse("article-workspace", args=[article.pk]))
+    assert "no date found" not in response.context["meta"]
+
+
+def test_reader_page_shows_headings_lists_and_quotes(client, organization, editor, reviewer):
+    article = services.article_create(
+        organization=organization, title="T", text=STRUCTURED_TEXT, created_by=editor,
+        structure=STRUCTURE,
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer, quote="First item")
+    article.refresh_from_db()
+    response = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+    html = response.content.decode()
+    assert "<h3>The section</h3>" in html
+    assert "<ul><li>" in html and "Second item</li></ul>" in html
+    assert "<blockquote>A quote.</blockquote>" in html
+    # The highlight stays on its words inside the list item.
+    item = html[html.index("<ul><li>") : html.index("</ul>")]
+    assert 'class="hl' in item and "First item" in item
