@@ -103,4 +103,16 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
     assert source.stance == "supports"
     assert EvidenceItem.objects.get(pk=wiki["id"]).state == "added"
     page.locator(".claim-card.active .sources h3", has_text="Sources (2)").wait_for()
+    # The new source's snapshot job runs in the worker; its outcome shows up without a reload.
+    sources = page.locator(".claim-card.active .sources")
+
+    def outcomes():
+        text = sources.inner_text()
+        return sum(text.count(label) for label in ("Fetched", "Fetch failed", "Fetch refused"))
+
+    wait_for(
+        lambda: outcomes() == 2,
+        timeout=60,
+        message="the new source's fetch state did not update in the card by itself",
+    )
     assert page.errors == []

@@ -19,6 +19,7 @@ PASSAGE = "More than 160,000 listeners tuned in at once at the peak."
 EXAMPLE = {
     "claim": 3,
     "pending": False,
+    "sources_fetching": 0,
     "requests": [
         {
             "id": 7,
@@ -179,7 +180,12 @@ class EvidenceItemSerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(serializers.Serializer):
     claim = serializers.IntegerField()
-    pending = serializers.BooleanField(help_text="Whether a request is queued or running.")
+    pending = serializers.BooleanField(
+        help_text="Whether a request is queued or running, or a source is still being fetched."
+    )
+    sources_fetching = serializers.IntegerField(
+        help_text="How many of the claim's sources are still being fetched and archived."
+    )
     requests = EvidenceRequestSerializer(many=True)
     items = EvidenceItemSerializer(many=True)
 
@@ -206,9 +212,16 @@ def evidence_data(claim) -> dict:
         key=lambda item: (not _is_fact_check(item.provider), -item.score, item.pk),
     )
     requests = sorted(latest.values(), key=lambda request: request.created_at)
+    # A source's snapshot arrives by itself: the panel keeps polling until it has, then
+    # asks the card to show the source's new fetch state.
+    fetching = claim.sources.filter(
+        fetch_state__in=(Source.FetchState.PENDING, Source.FetchState.FETCHING)
+    ).count()
     return {
         "claim": claim.pk,
-        "pending": any(request.state in ("queued", "running") for request in requests),
+        "pending": bool(fetching)
+        or any(request.state in ("queued", "running") for request in requests),
+        "sources_fetching": fetching,
         "requests": EvidenceRequestSerializer(requests, many=True).data,
         "items": EvidenceItemSerializer(items, many=True).data,
     }

@@ -61,7 +61,12 @@ function evidenceUrl(claimId) {
 async function load(claimId) {
   try {
     const data = await api("GET", evidenceUrl(claimId));
+    const before = cache.get(claimId)?.data;
     cache.set(claimId, { data, at: Date.now(), error: "" });
+    // A source finished fetching: the card shows its snapshot without a reload.
+    if (before && data.sources_fetching < before.sources_fetching) {
+      document.dispatchEvent(new CustomEvent("workspace:reload-claim", { detail: { claimId } }));
+    }
   } catch (error) {
     const previous = cache.get(claimId);
     cache.set(claimId, {
