@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,12 @@ RESTART_MAX_DELAY = 30.0
 HEALTHY_AFTER = 60.0
 # Where `make run` serves the evidence demo (annotations/evidence/demo_server.py).
 DEMO_PORT = 8765
+# A thread-pool worker whose broker connection dropped mid-task may never consume again
+# (celery/celery#8091). It still runs, so only asking tells: every LIVENESS_INTERVAL s
+# the workers are pinged through the broker, and one that stays silent while another
+# answers (so the broker is up) LIVENESS_MISSES times in a row is restarted.
+LIVENESS_INTERVAL = 30.0
+LIVENESS_MISSES = 3
 
 
 @dataclass
@@ -32,11 +39,15 @@ class Child:
     failures: int = 0
     restart_at: float | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # The Celery node name it answers pings as (workers only).
+    node: str = ""
+    silent: int = 0
 
     def start(self) -> None:
         self.process = subprocess.Popen(self.command, env=self.env)
         self.started_at = time.monotonic()
         self.restart_at = None
+        self.silent = 0
 
     def exited(self) -> int | None:
         """The exit code if the process has stopped and no restart is pending yet."""
@@ -98,25 +109,29 @@ class Command(BaseCommand):
             redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
             self.stdout.write(f"Embedded redis-server listening on {redis.url}")
         env = dict(os.environ)
+        # Webhook permalinks and exports are made outside a request: on another --port they
+        # must point at this server, not the settings' default port 8000.
+        env.setdefault("FACTCHECK_PUBLIC_URL", f"http://{host}:{port}")
         if (
             not options.get("no_evidence_demo")
             and "FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT" not in env
         ):
             env.update(self._evidence_demo())
         celery = [sys.executable, "-m", "celery", "-A", "factcheck"]
+        host_name = socket.gethostname()
         children = [
             Child(
                 "celery worker",
                 [*celery, "worker", "--loglevel", "INFO", "--concurrency", str(concurrency),
                  "--queues", "celery", "--hostname", "worker@%h"],
-                restart=True, env=env,
+                restart=True, env=env, node=f"worker@{host_name}",
             ),
             # Network-bound tasks wait on other servers, not the CPU: many threads, one process.
             Child(
                 "celery I/O worker",
                 [*celery, "worker", "--loglevel", "INFO", "--queues", "io", "--pool", "threads",
                  "--concurrency", str(io_concurrency), "--hostname", "io@%h"],
-                restart=True, env=env,
+                restart=True, env=env, node=f"io@{host_name}",
             ),
             Child(
                 "celery beat",
@@ -131,6 +146,7 @@ class Command(BaseCommand):
             ),
         ]  # fmt: skip
         redis_failures = 0
+        next_liveness = time.monotonic() + LIVENESS_INTERVAL
         try:
             for child in children:
                 child.start()
@@ -157,6 +173,9 @@ class Command(BaseCommand):
                     redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
                 if self._supervise(children):
                     break
+                if time.monotonic() >= next_liveness:
+                    self._check_liveness(children)
+                    next_liveness = time.monotonic() + LIVENESS_INTERVAL
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
@@ -203,3 +222,37 @@ class Command(BaseCommand):
                 child.start()
                 self.stdout.write(f"Restarted the {child.name} (pid {child.process.pid}).")
         return False
+
+    def _check_liveness(self, children: list[Child]) -> None:
+        """Restart a worker that stopped answering while another still answers."""
+        from factcheck.celery import app
+
+        workers = [
+            child
+            for child in children
+            if child.node
+            and child.restart_at is None
+            and child.process.poll() is None
+            and time.monotonic() - child.started_at > LIVENESS_INTERVAL
+        ]
+        if len(workers) < 2:
+            return
+        try:
+            replies = app.control.ping(destination=[w.node for w in workers], timeout=2.0)
+        except Exception:  # a broker that is down: the next round asks again
+            return
+        answered = {name for reply in replies for name in reply}
+        if not answered:
+            return  # nobody answers: the broker, not a worker, is the likely trouble
+        for worker in workers:
+            if worker.node in answered:
+                worker.silent = 0
+                continue
+            worker.silent += 1
+            if worker.silent >= LIVENESS_MISSES:
+                self.stderr.write(
+                    f"The {worker.name} has not answered for {worker.silent} checks while "
+                    "the broker is up; restarting it (its jobs are safe in the database)."
+                )
+                worker.stop()
+                worker.wait()  # killed after 15 s; the supervisor then starts it again
