@@ -457,6 +457,22 @@ def test_the_creator_sees_the_checklist_and_why_publish_is_not_theirs_before_cli
     assert page.errors == []
 
 
+def test_double_clicking_publish_publishes_once_without_a_stale_error(
+    browser, live_server, newsroom
+):
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    moves = []
+    page.on("request", lambda request: "/transition/" in request.url and moves.append(request))
+    card.get_by_role("button", name="Publish", exact=True).dblclick()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Published").wait_for()
+    assert len(moves) == 1
+    assert page.locator(f"#c{claim.pk}-workflow-status").inner_text() == ""
+    assert page.errors == []
+
+
 def test_a_reviewer_requests_changes_with_a_note_and_the_editor_reads_it(
     browser, live_server, newsroom
 ):

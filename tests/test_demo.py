@@ -59,3 +59,16 @@ def test_running_the_demo_loader_twice_changes_nothing():
     first = _snapshot()
     call_command("load_demo", verbosity=0)
     assert _snapshot() == first
+
+
+def test_a_demo_loaded_before_claim_spotting_is_spotted_once_on_the_next_load():
+    from annotations.models import Job
+
+    call_command("load_demo", verbosity=0)
+    article = Article.objects.get()
+    Job.objects.filter(kind="spot").delete()  # as a demo made before spotting existed
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    assert list(Job.objects.filter(kind="spot").values_list("subject_id", flat=True)) == [
+        article.pk
+    ]

@@ -607,6 +607,8 @@ def _second_person_problem(claim: Claim, user, events) -> str:
         return "Another member must publish a claim you created."
     for event in events:
         if event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS):
+            if claim.published_at is None:
+                return "Another member must publish this: you changed its wording or verdict."
             return "Another member must publish this: you changed it since it was last published."
     return ""
 

@@ -72,6 +72,7 @@ const replyingTo = new Map(); // claim id -> comment id being answered
 const editingComments = new Set(); // comment ids with their edit form open
 const restoreDeclined = new Set(); // claims whose stored draft the editor set aside
 const saving = new Set(); // claims with a save in flight
+const moving = new Set(); // claims with a workflow request in flight: a double-click sends one
 
 // ---- offsets ---------------------------------------------------------------
 
@@ -994,7 +995,16 @@ function workflowSection(claim) {
 
 /** Move a claim through the workflow, saving unsaved input first so none is left behind. */
 async function transition(id, to, note) {
-  if (saving.has(id)) return;
+  if (saving.has(id) || moving.has(id)) return;
+  moving.add(id);
+  try {
+    return await moveClaim(id, to, note);
+  } finally {
+    moving.delete(id);
+  }
+}
+
+async function moveClaim(id, to, note) {
   if (hasFieldEdits(id)) {
     setStatus(id, "workflow", "Saving your changes first…");
     const saved = await saveClaim(id);

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from annotations import anchoring, services
-from annotations.models import Article, Claim, Membership, Organization, Rating
+from annotations import anchoring, jobs, services
+from annotations.models import Article, Claim, Job, Membership, Organization, Rating
 from annotations.permissions import SYSTEM
 
 SAMPLE_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "imran-khan-twitter-spaces.txt"
@@ -107,6 +107,10 @@ class Command(BaseCommand):
                 published_on=dt.date(2022, 4, 15),
                 language="en",
             )
+        elif not Job.objects.filter(kind="spot", subject_id=article.pk).exists():
+            # A demo loaded before claim spotting existed: its Suggestions panel stays empty
+            # ("nothing check-worthy") until the article is spotted once.
+            jobs.enqueue(kind="spot", subject_id=article.pk)
         self._fact_check_corpus()  # before the claims, so their evidence search finds it
         created = sum(self._claim(article, users, *claim) for claim in DEMO_CLAIMS)
         self._conversation(article, users)
