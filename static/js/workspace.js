@@ -718,7 +718,7 @@ function publishedSection(claim) {
   const retracted = version.kind === "retracted";
   const headingId = `c${claim.id}-published`;
   const who = version.published_by ? version.published_by.username : "the system";
-  const when = new Date(version.published_at).toLocaleString();
+  const when = shortDate(version.published_at);
   const section = el(
     "section",
     { class: `published-version${retracted ? " retracted" : ""}`, "aria-labelledby": headingId },
