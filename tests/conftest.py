@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,34 @@ def celery_worker_process(start_celery_worker):
 
 
 # Browser tests
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser-share",
+        default="",
+        help="K/N: run only the K-th of N shares of the browser tests (tests/run_suites.py "
+        "gives each backend its own share when both run at once)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep only this run's share of the browser tests when --browser-share is given.
+
+    A browser test drives the UI through the live server; what differs between backends
+    is covered by the API and service tests, which every backend runs in full.
+    """
+    share = config.getoption("--browser-share")
+    if not share:
+        return
+    index, count = (int(part) for part in share.split("/"))
+    kept, dropped = [], []
+    for item in items:
+        mine = zlib.crc32(item.nodeid.encode()) % count == index
+        (kept if mine or item.get_closest_marker("browser") is None else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

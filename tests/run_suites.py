@@ -254,11 +254,20 @@ def run_in_parallel(keys: list[str], pytest_args: list[str]) -> list[Outcome]:
     with tempfile.TemporaryDirectory(prefix="factcheck-suites-") as folder:
         logs = {key: Path(folder) / f"{key}.log" for key in keys}
         outcomes: dict[str, Outcome] = {}
+        # The browser tests are the slow part and exercise the UI, not the database: each
+        # backend runs its own share of them (every one runs once), unless asked for all.
+        both = any(a.startswith("--browser-share") for a in pytest_args) or os.environ.get(
+            "FACTCHECK_BROWSER_TESTS_ON_EVERY_BACKEND"
+        )
+        shares = {
+            key: [] if both else [f"--browser-share={index}/{len(keys)}"]
+            for index, key in enumerate(keys)
+        }
 
         def work(key: str) -> None:
             try:
                 with logs[key].open("w", encoding="utf-8") as out:
-                    outcome = _run_one(key, pytest_args, out)
+                    outcome = _run_one(key, [*pytest_args, *shares[key]], out)
                 outcome.log = logs[key].read_text(encoding="utf-8", errors="replace")
                 outcomes[key] = outcome
                 with printing:
