@@ -145,6 +145,18 @@ def celery_worker_process(start_celery_worker):
 # Browser tests
 
 
+@pytest.fixture
+def loopback_pages():
+    """A threaded HTTP server on 127.0.0.1 (pytest-httpserver) standing in for outside sites."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--browser-share",

@@ -72,12 +72,8 @@ def stack(broker, transactional_db, tmp_path):
 
 
 @pytest.fixture
-def pages():
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+def pages(loopback_pages):
+    return loopback_pages
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ import redis
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
-from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from annotations import jobs, queries, services, tasks
@@ -156,13 +155,9 @@ def stack(broker, transactional_db, tmp_path):
 
 
 @pytest.fixture
-def page_server():
+def page_server(loopback_pages):
     """A loopback HTTP server, threaded so a stalled answer holds up nothing else."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    return loopback_pages
 
 
 def _page() -> bytes:

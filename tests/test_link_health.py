@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from pytest_httpserver import HTTPServer
 
 from annotations import jobs, services
 from annotations.evidence import archive_tasks, link_health
@@ -26,15 +25,11 @@ REWRITE = [
 
 
 @pytest.fixture
-def pages(settings, tmp_path):
+def pages(settings, tmp_path, loopback_pages):
     settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32", "gone-site.invalid"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens: sends fail fast
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    return loopback_pages
 
 
 @pytest.fixture

@@ -39,12 +39,8 @@ def newsroom_settings(settings, tmp_path):
 
 
 @pytest.fixture
-def server():
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+def server(loopback_pages):
+    return loopback_pages
 
 
 @pytest.fixture
