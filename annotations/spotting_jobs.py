@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.utils import timezone
 
 from annotations import jobs, permissions
 from annotations.models import Article, Job, SpotterModel
@@ -29,7 +30,9 @@ def spot_article(job: Job) -> None:
 
 def _training_failed(job: Job, reason: str) -> None:
     SpotterModel.objects.filter(pk=job.subject_id, state=SpotterModel.State.TRAINING).update(
-        state=SpotterModel.State.FAILED, report={"message": f"Training failed: {reason}"}
+        state=SpotterModel.State.FAILED,
+        report={"message": f"Failed: {reason}. The model in use did not change."},
+        finished_at=timezone.now(),
     )
 
 

@@ -68,14 +68,21 @@ def newsroom_documents(organization: Organization) -> list[spotting_train.Transc
 
 
 def _labelled_map(model, documents) -> float | None:
-    """MAP over the labelled sentences of each held-out article (None without a positive)."""
+    """MAP over the labelled sentences of each held-out article that has both kinds of label.
+
+    An article with only positives (claims, accepts) ranks perfectly whatever the model does,
+    so it says nothing; None when no article has a positive and a negative label.
+    """
     scores, labels = [], []
     for document in documents:
-        all_scores = model.score(document.sentences)
         keep = [i for i, w in enumerate(document.weights) if w > 0]
+        kept_labels = [document.labels[i] for i in keep]
+        if not 0 < sum(kept_labels) < len(kept_labels):
+            continue
+        all_scores = model.score(document.sentences)
         scores.append([all_scores[i] for i in keep])
-        labels.append([document.labels[i] for i in keep])
-    if not any(sum(y) for y in labels):
+        labels.append(kept_labels)
+    if not labels:
         return None
     return round(spotting_train.mean_average_precision(scores, labels), 4)
 
@@ -165,10 +172,19 @@ def retrain(organization: Organization, *, row: SpotterModel | None = None, log=
     ]
     report["kept"] = not worse
     report["seconds"] = round(time.monotonic() - started, 1)
+    if report["before"]["held_out_map"] is None:
+        report["held_out_note"] = (
+            "Not measured: the held-out articles need both dismissed suggestions and claims "
+            "(or accepted suggestions) to show whether check-worthy sentences rank first."
+        )
     if worse:
-        report["message"] = "Not kept: the new model ranked worse on " + ", ".join(
-            "held-out newsroom labels" if k == "held_out_map" else "the public test set"
-            for k in worse
+        report["message"] = (
+            "Not kept: the new model ranked worse on "
+            + " and ".join(
+                "the held-out newsroom labels" if k == "held_out_map" else "the public test set"
+                for k in worse
+            )
+            + ". The model in use stays."
         )
         finish(row, SpotterModel.State.REJECTED, report, None)
     else:

@@ -14,7 +14,7 @@ from annotations import (
 )
 from annotations.embed import embed_script
 from annotations.evidence import snapshot_views
-from annotations.spotter_pages import spotter_page
+from annotations.spotter_pages import spotter_page, spotter_status
 from annotations.webhook_pages import export_page, webhook_detail, webhooks
 
 urlpatterns = [
@@ -63,6 +63,11 @@ urlpatterns = [
     ),
     path("settings/organizations/<slug:slug>/export/", export_page, name="organization-export"),
     path("settings/organizations/<slug:slug>/spotter/", spotter_page, name="organization-spotter"),
+    path(
+        "settings/organizations/<slug:slug>/spotter/status/",
+        spotter_status,
+        name="organization-spotter-status",
+    ),
     path(
         "settings/organizations/<slug:slug>/ratings/",
         organization_pages.scale_page,

@@ -1,13 +1,16 @@
 """Claim-spotting suggestions in the product: job, decisions, accept, dismiss, API, retraining."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from annotations import jobs, permissions, services, spotting, spotting_jobs, spotting_newsroom
-from annotations.models import Claim, Job, Membership, SpotterModel, Suggestion
+from annotations.models import Claim, Job, Membership, Organization, SpotterModel, Suggestion
 from tests import factories
 
 SAMPLE = (Path(__file__).parent / "data" / "spotting" / "imran-khan-twitter-spaces.txt").read_text(
@@ -250,8 +253,12 @@ def test_only_an_admin_may_request_retraining(organization, editor, org_admin):
     row = services.spotter_train_request(organization=organization, actor=org_admin)
     assert row.state == SpotterModel.State.TRAINING
     assert Job.objects.filter(kind="spotter_train", subject_id=row.pk).exists()
-    # A second request while one is running returns the running one.
-    assert services.spotter_train_request(organization=organization, actor=org_admin).pk == row.pk
+    # A second request while one is running is refused and queues nothing.
+    with pytest.raises(ValidationError) as refused:
+        services.spotter_train_request(organization=organization, actor=org_admin)
+    assert refused.value.code == "already_training"
+    assert SpotterModel.objects.filter(organization=organization).count() == 1
+    assert Job.objects.filter(kind="spotter_train").count() == 1
 
 
 def test_the_spotter_settings_page_starts_a_retraining_and_shows_reports(
@@ -281,3 +288,108 @@ def test_the_spotter_settings_page_starts_a_retraining_and_shows_reports(
     row.save()
     page = client.get(url).content.decode()
     assert "0.5 → 0.75" in page and "0.151 → 0.149" in page and "Not kept" in page
+
+
+def _spotter_url(organization, status=False) -> str:
+    return f"/settings/organizations/{organization.slug}/spotter/" + ("status/" if status else "")
+
+
+def test_a_second_retrain_click_while_one_trains_queues_nothing_and_says_why(
+    organization, org_admin
+):
+    client = Client()
+    client.force_login(org_admin)
+    client.post(_spotter_url(organization), follow=True)
+    page = client.post(_spotter_url(organization), follow=True).content.decode()
+    assert "A retraining is already running" in page
+    assert "Retraining started" not in page
+    assert SpotterModel.objects.filter(organization=organization).count() == 1
+    assert Job.objects.filter(kind="spotter_train").count() == 1
+    # While it trains, the button is disabled and the page says it waits for a worker.
+    assert 'id="retrain" aria-describedby="retrain-status" disabled' in page
+    assert "Waiting for a worker" in page
+
+
+def test_the_status_endpoint_follows_a_run_from_queued_to_its_report_for_admins_only(
+    organization, editor, org_admin, settings
+):
+    settings.FACTCHECK_SPOTTER_PUBLIC_LIMIT = 2
+    _label_articles(settings, organization, editor, count=3)
+    client = Client()
+    client.force_login(editor)
+    assert client.get(_spotter_url(organization, status=True)).status_code == 403
+    client.force_login(org_admin)
+    assert client.get(_spotter_url(organization, status=True)).json() == {
+        "training": False,
+        "run": None,
+    }
+    row = services.spotter_train_request(organization=organization, actor=org_admin)
+    body = client.get(_spotter_url(organization, status=True)).json()
+    assert body["training"] and body["run"]["id"] == row.pk
+    assert body["run"]["status"].startswith("Waiting for a worker")
+    job = Job.objects.get(kind="spotter_train", subject_id=row.pk)
+    assert jobs.run("spotter_train", job.pk) == Job.State.DONE  # as the worker would
+    body = client.get(_spotter_url(organization, status=True)).json()
+    row.refresh_from_db()
+    assert body["training"] is False
+    assert body["run"]["outcome"] in ("Kept, in use", "Not kept")
+    assert body["run"]["message"] == row.report["message"]
+    test_figure = body["run"]["figures"][1]
+    assert (test_figure["before"], test_figure["after"]) == (
+        row.report["before"]["test_map"],
+        row.report["after"]["test_map"],
+    )
+    assert test_figure["change"] in ("better", "worse", "unchanged")
+    assert any("3 articles" in line for line in body["run"]["details"])
+
+
+def test_a_training_whose_worker_died_shows_why_it_failed_and_allows_another(
+    organization, org_admin
+):
+    client = Client()
+    client.force_login(org_admin)
+    client.post(_spotter_url(organization))
+    row = SpotterModel.objects.get(organization=organization)
+    # Claimed by a worker that then vanished: past its hard time limit and the grace.
+    Job.objects.filter(kind="spotter_train", subject_id=row.pk).update(
+        state=Job.State.RUNNING, attempts=1, started_at=timezone.now() - timedelta(days=1)
+    )
+    assert jobs.sweep().failed == 1
+    row.refresh_from_db()
+    assert row.state == SpotterModel.State.FAILED and row.finished_at is not None
+    page = client.get(_spotter_url(organization)).content.decode()
+    assert "Latest, " in page and ": Failed</h3>" in page
+    assert "did not finish (its worker stopped, or it ran past its time limit)" in page
+    assert "The model in use did not change." in page
+    assert 'id="retrain" aria-describedby="retrain-status">' in page  # enabled again
+    client.post(_spotter_url(organization))
+    assert SpotterModel.objects.filter(state=SpotterModel.State.TRAINING).count() == 1
+
+
+def test_held_out_articles_with_only_claims_are_reported_as_not_measured(
+    organization, editor, settings
+):
+    settings.FACTCHECK_SPOTTER_PUBLIC_LIMIT = 2
+    for i in range(3):
+        text = f"Story {i} opens here.\n\nThe parking tax rose by {i + 2} percent last spring."
+        article = factories.article(organization, editor, text=text, title=f"Story {i}")
+        services.claim_create(
+            article=article,
+            creator=editor,
+            selectors=[{"type": "TextQuoteSelector", "exact": "The parking tax rose"}],
+        )
+    report = spotting_newsroom.retrain(organization, log=lambda message: None)
+    # Only positives rank perfectly whatever the model: no figure rather than a false 1.0.
+    assert report["before"]["held_out_map"] is None and report["after"]["held_out_map"] is None
+    assert "Not measured" in report["held_out_note"]
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_its_admin_claims_and_dismissals_to_retrain_with():
+    call_command("load_demo", verbosity=0)
+    organization = Organization.objects.get(slug="demo-fact-desk")
+    documents = spotting_newsroom.newsroom_documents(organization)
+    labelled = [label for d in documents for label, w in zip(d.labels, d.weights, strict=True) if w]
+    assert labelled.count(1) >= 4 and labelled.count(0) >= 2
+    call_command("load_demo", verbosity=0)
+    assert Suggestion.objects.filter(state=Suggestion.State.DISMISSED).count() == labelled.count(0)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations import anchoring, permissions, spotting
-from annotations.models import Article, Claim, SpotterModel, Suggestion
+from annotations.models import Article, Claim, Organization, SpotterModel, Suggestion
 from annotations.services.claims import claim_create
 
 
@@ -175,17 +175,29 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
 
 @transaction.atomic
 def spotter_train_request(*, organization, actor) -> SpotterModel:
-    """Queue a retraining of the organization's spotter with its labels (admins only)."""
+    """Queue a retraining of the organization's spotter with its labels (admins only).
+
+    One at a time: while one is training, a second request raises ValidationError (code
+    "already_training") and queues nothing.
+    """
     from annotations import jobs
 
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can retrain the claim spotter."
     )
+    # Two admins (or a double click) at the same moment: the organization's row lock makes
+    # the second request wait, then see the first one's training.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
     running = SpotterModel.objects.filter(
         organization=organization, state=SpotterModel.State.TRAINING
     ).first()
     if running is not None:
-        return running
+        raise ValidationError(
+            "A retraining is already running (started %(started)s); its report appears here "
+            "when it finishes.",
+            code="already_training",
+            params={"started": timezone.localtime(running.created_at).strftime("%H:%M")},
+        )
     row = SpotterModel(
         organization=organization,
         state=SpotterModel.State.TRAINING,

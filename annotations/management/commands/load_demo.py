@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from annotations import anchoring, jobs, services
-from annotations.models import Article, Claim, Job, Membership, Organization, Rating
+from annotations.models import Article, Claim, Job, Membership, Organization, Rating, Suggestion
 from annotations.permissions import SYSTEM
 
 SAMPLE_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "imran-khan-twitter-spaces.txt"
@@ -68,6 +68,13 @@ DEMO_CLAIMS = [
         [],
     ),
 ]
+# Suggested sentences the demo newsroom dismissed (opinion, not a checkable claim): with the
+# claims, the labels that the admin's "Retrain with our labels" learns from and is judged on.
+DEMO_DISMISSED = [
+    "In a sense, this mirrors the rise of former US President Donald Trump",
+    "The status quo prior to Pakistan’s political crisis has forever changed",
+    "Politicians can no longer ignore their constituents",
+]
 
 
 class Command(BaseCommand):
@@ -114,6 +121,7 @@ class Command(BaseCommand):
         self._fact_check_corpus()  # before the claims, so their evidence search finds it
         created = sum(self._claim(article, users, *claim) for claim in DEMO_CLAIMS)
         self._conversation(article, users)
+        self._dismissals(article, users)
         self.stdout.write(
             f"Demo ready: {organization.name}, article #{article.pk}, {created} new claims. "
             f"Sign in as demo-editor / demo-reviewer / demo-admin, password {DEMO_PASSWORD}"
@@ -147,6 +155,18 @@ class Command(BaseCommand):
             parent=question,
             body="Looking for the January 2021 blog post now.",
         )
+
+    def _dismissals(self, article, users) -> None:
+        """Dismiss a few suggestions, scoring the article here if its spot job has not run."""
+        if article.suggestions.exclude(state=Suggestion.State.NEW).exists():
+            return
+        if not article.suggestions.exists():
+            services.suggestions_refresh(article=article, actor=SYSTEM)
+        for phrase in DEMO_DISMISSED:
+            # A sentence the current model does not suggest is left alone.
+            suggestion = article.suggestions.filter(sentence__contains=phrase).first()
+            if suggestion is not None and suggestion.state == Suggestion.State.NEW:
+                services.suggestion_dismiss(suggestion=suggestion, actor=users["demo-editor"])
 
     def _user(self, username: str, superuser: bool):
         user_model = get_user_model()
