@@ -77,7 +77,7 @@ def published_records(organization: Organization) -> Iterator[dict]:
 
 VERSION_FIELDS = (
     "claim_id", "number", "kind", "is_current", "is_anchored", "published_at",
-    "published_by__username", "claim_reviewed", "claimant", "claim_date", "rating__label",
+    "published_by__username", "claim_reviewed", "claimant", "claim_date", "rating_label",
     "conclusion", "tags", "sources", "exact", "start", "end", "correction_note",
 )  # fmt: skip
 SOURCE_FIELDS = (
@@ -97,7 +97,8 @@ def _version(row: dict) -> dict:
         "claim_reviewed": row["claim_reviewed"],
         "claimant": row["claimant"],
         "claim_date": _moment(row["claim_date"]),
-        "rating": row["rating__label"],
+        # As it was published, whatever the rating is called now.
+        "rating": row["rating_label"],
         "conclusion": row["conclusion"],
         "tags": list(row["tags"]),
         "sources": list(row["sources"]),

@@ -81,10 +81,10 @@ def claim_review(
 ) -> dict | None:
     """The schema.org ClaimReview of one published version, following Google's guidelines.
 
-    `version` is a PublishedVersion with `claim__article`, `rating__scale` and `publisher`
-    loaded; `permalink` is the absolute URL of the claim's own page (the ClaimReview `url`),
-    and `organization_page` the newsroom's public page here, its `author` URL when the
-    newsroom has no home page of its own.
+    `version` is a PublishedVersion with `claim__article` and `publisher` loaded (its
+    rating is the one frozen with it, `verdict`); `permalink` is the absolute URL of the
+    claim's own page (the ClaimReview `url`), and `organization_page` the newsroom's public
+    page here, its `author` URL when the newsroom has no home page of its own.
     `datePublished` is when the claim was first published: `first_published_at`, else the
     version's `first_published_at` attribute if a query annotated it, else the version's
     own date (right for version 1). A later version adds `dateModified`.
@@ -108,7 +108,7 @@ def claim_review(
         "@type": "ClaimReview",
         "url": permalink,
         "claimReviewed": version.claim_reviewed,
-        "reviewRating": review_rating(version.rating),
+        "reviewRating": review_rating(version.verdict),
         "author": organization(version.publisher, fallback_url=organization_page),
         "datePublished": _moment(first),
         "itemReviewed": item,
@@ -190,16 +190,16 @@ def web_annotation(
     """A claim as a W3C Web Annotation with motivation `assessing`.
 
     `version` is a published version (or a working copy shaped like one: `exact`, `prefix`,
-    `suffix`, `start`, `end`, `claim_reviewed`, `rating` or None, `conclusion`, `tags` and
-    `sources` as frozen dicts). The bodies are, in order: the rating's label (purpose
+    `suffix`, `start`, `end`, `claim_reviewed`, `verdict` (its rating) or None, `conclusion`,
+    `tags` and `sources` as frozen dicts). The bodies are, in order: the rating's label (purpose
     `assessing`), the claim as worded (`identifying`), the conclusion as Markdown
-    (`describing`), each tag (`tagging`) and each source (`linking`, with `cached[source
-    id]` copies as TimeStates, see `source_body`). The target is `target_source` (the
-    article's original address) with a TextQuoteSelector and a TextPositionSelector in
-    code points. `creator` and `generator` are Agents (see `agent`); `canonical` and `via`
+    (`describing`), each tag (`tagging`) and each source (`linking`, with `cached[source id]`
+    copies as TimeStates, see `source_body`). The target is `target_source` (the article's
+    original address) with a TextQuoteSelector and a TextPositionSelector in code points.
+    `creator` and `generator` are Agents (see `agent`); `canonical` and `via`
     are IRIs (a client's own id is kept as `via`).
     """
-    rating = version.rating
+    rating = version.verdict
     bodies = []
     if rating is not None:
         bodies.append(_textual(rating.label, "assessing", language=language))

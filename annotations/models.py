@@ -8,7 +8,7 @@ from django.urls import reverse
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
-from annotations import anchoring
+from annotations import anchoring, versions
 
 # Longest accepted text per field, in characters. ClaimReview advises claim wording of at
 # most 75 characters; the workspace warns above that and refuses above the hard limit.
@@ -523,7 +523,16 @@ class PublishedVersion(models.Model):
     claim_reviewed = models.TextField()
     claimant = models.CharField(max_length=300, blank=True)
     claim_date = models.DateField(null=True, blank=True)
+    # The rating it was given, for identity (filters, statistics); what readers see of it is
+    # frozen below (`versions.rating_fields`), so that renaming, recolouring or revaluing the
+    # rating in the scale editor changes no published verdict until it is republished.
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    rating_label = models.CharField(max_length=60)
+    rating_value = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_colour = models.CharField(max_length=7)
+    rating_description = models.CharField(max_length=300, blank=True)
+    rating_worst_value = models.PositiveSmallIntegerField()
+    rating_best_value = models.PositiveSmallIntegerField()
     conclusion = models.TextField(blank=True)
     # The conclusion as readers get it, rendered and sanitised once when the version is
     # written: versions never change, and pages list hundreds. If the sanitiser's allow-list
@@ -565,10 +574,23 @@ class PublishedVersion(models.Model):
     def __str__(self):
         return f"{self.claim_reviewed[:60]} (v{self.number})"
 
+    def save(self, *args, **kwargs):
+        # A writer that did not freeze the rating itself gets it frozen as it is now; one
+        # that copied a frozen verdict (a retraction keeps what readers saw) keeps it.
+        if self._state.adding and not self.rating_label and self.rating_id:
+            for name, value in versions.rating_fields(self.rating).items():
+                setattr(self, name, value)
+        super().save(*args, **kwargs)
+
     @property
     def selectors(self) -> list[dict]:
         """The stored W3C selectors, as the anchoring engine and JSON-LD expect them."""
         return w3c_selectors(self)
+
+    @property
+    def verdict(self) -> versions.ShownRating:
+        """The rating as readers were shown it with this version (never the live `rating`)."""
+        return versions.shown_rating(self)
 
 
 class Invitation(models.Model):

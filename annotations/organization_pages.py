@@ -117,7 +117,8 @@ def organization(request, org: str):
         fact_checks = fact_checks.filter(rating__label=label)
     page = Paginator(fact_checks, PAGE_SIZE).get_page(page_number)
     path = reverse("reader-organization", args=[organization.slug])
-    css = reader.scale_css(scale)
+    # Each verdict wears the colour it was published with (`versions.ShownRating.key`).
+    css = reader.scale_css([*scale, *(version.verdict for version in page)])
     context = {
         "organization": organization,
         "page": page,
@@ -159,7 +160,7 @@ def _correction(version: PublishedVersion, before: PublishedVersion | None) -> d
         "when": when,
         # The page shows the date in its own column: the line without its "3 Dec 2026: ".
         "text": line.removeprefix(f"{versions.day(when)}: "),
-        "rating_before": before.rating.label if before is not None else None,
+        "rating_before": before.rating_label if before is not None else None,
     }
 
 
@@ -192,8 +193,9 @@ def corrections(request, org: str):
         "canonical": request.build_absolute_uri(path),
         "description": f"Every correction and retraction of {organization.name}'s fact-checks, "
         "with the date and the reason.",
-        # The verdict chips wear their rating's colour here too, not the default grey.
-        "scale_css": (css := reader.scale_css(ratings)),
+        # The verdict chips wear their rating's colour here too (as it was published), not
+        # the default grey.
+        "scale_css": (css := reader.scale_css([*ratings, *(row.verdict for row in rows)])),
     }
     response = render(request, "reader/corrections.html", context)
     return reader.cacheable(reader.allow_style(response, css), etag, modified)
@@ -418,6 +420,15 @@ def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
         .annotate(n=Count("pk"))
         .values_list("rating", "n")
     )
+    # The verdicts readers see now: they keep this rating as it is until republished.
+    current = dict(
+        PublishedVersion.objects.filter(
+            rating__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
+        )
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )
     initial = [
         {
             "id": rating.pk,
@@ -431,7 +442,11 @@ def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
         for number, rating in enumerate(ratings, start=1)
     ]
     usage = {
-        rating.pk: {"claims": claims.get(rating.pk, 0), "published": published.get(rating.pk, 0)}
+        rating.pk: {
+            "claims": claims.get(rating.pk, 0),
+            "published": published.get(rating.pk, 0),
+            "current": current.get(rating.pk, 0),
+        }
         for rating in ratings
     }
     return initial, usage
@@ -441,8 +456,9 @@ def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
 def scale_page(request, slug: str):
     """Edit the verdict scale: labels, values, colours (contrast checked), order, hiding.
 
-    A rating in use can be renamed, recoloured or hidden from new claims, never deleted;
-    published verdicts keep their rating (see `services.scale_update`).
+    A rating in use can be renamed, recoloured, revalued or hidden from new claims, never
+    deleted; published verdicts keep the rating as they were published with it until they
+    are republished, and the page says which (`queries.verdicts_kept`).
     """
     organization = _admin_organization(request, slug)
     scale = get_object_or_404(organization.rating_scales, is_default=True)
@@ -464,12 +480,14 @@ def scale_page(request, slug: str):
                 errors = list(error.messages)
             else:
                 messages.success(request, "Rating scale saved.")
+                for line in queries.verdicts_kept(scale):
+                    messages.info(request, line)
                 return redirect(request.path)
         status = 400
     forms_with_usage = [
         {
             "form": form,
-            "usage": usage.get(form.initial.get("id"), {"claims": 0, "published": 0}),
+            "usage": usage.get(form.initial.get("id"), {"claims": 0, "published": 0, "current": 0}),
             "checks": contrast.checks(
                 (form["colour"].value() or "#57606a")
                 if re.fullmatch(r"#[0-9A-Fa-f]{6}", form["colour"].value() or "")
@@ -486,5 +504,6 @@ def scale_page(request, slug: str):
         "errors": errors,
         "section": "scale",
         "aa": contrast.AA_NORMAL,
+        "kept": queries.verdicts_kept(scale),
     }
     return render(request, "reader/organization_scale.html", context, status=status)

@@ -1,5 +1,6 @@
 """Every read that depends on who asks: the one access path for views and the API."""
 
+from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -19,6 +20,7 @@ from annotations.models import (
     Organization,
     PublishedVersion,
     Rating,
+    RatingScale,
     Source,
 )
 
@@ -95,7 +97,7 @@ def claim_public_histories(claim_ids: list[int]) -> dict[int, list[dict]]:
     """`claim_public_history` of many claims in one query, by claim id."""
     rows = (
         PublishedVersion.objects.filter(claim_id__in=claim_ids)
-        .select_related("rating", "revision")
+        .select_related("revision")
         # Only the revision's number is told; its text is the whole article.
         .defer("revision__text")
     )
@@ -137,7 +139,7 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
 READER_FIELDS = (
     "id", "claim_id", "number", "revision_id", "exact", "start", "end", "claim_reviewed",
     "claimant", "claim_date", "rating_id", "conclusion_html", "sources", "correction_note",
-    "publisher_id", "published_at",
+    "publisher_id", "published_at", *versions.RATING_FIELDS,
 )  # fmt: skip
 
 
@@ -145,8 +147,9 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
     """The article's published claims (see `published_claims`) in document order, light.
 
     Each is a record of the version's `READER_FIELDS` (not a model instance: an article may
-    carry hundreds of claims, and plain rows are made in half the time), with its `rating`
-    (and the rating's scale) and its `publisher`, loaded once each and shared. The Markdown
+    carry hundreds of claims, and plain rows are made in half the time), with its `verdict`
+    (the rating as it was published, `versions.ShownRating`, placed by the rating's position
+    on its scale today) and its `publisher`, loaded once and shared. The Markdown
     conclusion, tags, context, the working copy and the article text are not loaded. When
     a version after the first went out, `claim_public_histories` tells.
     """
@@ -157,25 +160,22 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
         .order_by("start", "-end", "claim_id")
         .values(*READER_FIELDS)
     ]
-    ratings = Rating.objects.select_related("scale").in_bulk({v.rating_id for v in found})
+    positions = dict(
+        Rating.objects.filter(pk__in={v.rating_id for v in found}).values_list("pk", "position")
+    )
     publishers = {article.organization_id: article.organization}
     others = {v.publisher_id for v in found} - set(publishers)
     if others:
         publishers.update(Organization.objects.defer("methodology").in_bulk(others))
     for version in found:
-        version.rating = ratings[version.rating_id]
+        version.verdict = versions.shown_rating(version, position=positions[version.rating_id])
         version.publisher = publishers[version.publisher_id]
     return found
 
 
 def article_retracted_claims(article: Article) -> list[PublishedVersion]:
     """The article's public retraction notices, newest first, light (see `retracted_claims`)."""
-    return list(
-        retracted_claims()
-        .filter(claim__article=article)
-        .select_related(None)
-        .select_related("rating")
-    )
+    return list(retracted_claims().filter(claim__article=article).select_related(None))
 
 
 def public_claim(pk: int) -> PublishedVersion | None:
@@ -253,10 +253,7 @@ PUBLIC_FEED_FIELDS = (
     "id", "claim_id", "rating_id", "number", "kind", "is_anchored", "exact", "prefix",
     "suffix", "start", "end", "claim_reviewed", "claimant", "claim_date", "conclusion",
     "conclusion_html", "tags", "sources", "correction_note", "published_at", "changed_at",
-)  # fmt: skip
-PUBLIC_RATING_FIELDS = (
-    "label", "value", "colour", "position", "description", "scale__best_value",
-    "scale__worst_value",
+    *versions.RATING_FIELDS,
 )  # fmt: skip
 PUBLIC_ARTICLE_FIELDS = (
     "id", "title", "slug", "canonical_url", "language", "published_on",
@@ -279,7 +276,9 @@ def public_claim_feed() -> QuerySet[PublishedVersion]:
 
 def public_claim_context(rows: list[dict]) -> list[dict]:
     """Add each row's `article` (a `PUBLIC_ARTICLE_FIELDS` dict, whose organization is the
-    publisher), `rating` (a `PUBLIC_RATING_FIELDS` dict) and `first_published_at`.
+    publisher), `rating` (the verdict as it was published: `label`, `value`, `colour`,
+    `description`, `scale__best_value` and `scale__worst_value` from the version's frozen
+    fields, and the rating's `position` on its scale today) and `first_published_at`.
 
     Three queries at most, whatever the number of rows (rows that have their `article`
     already need none for it); the article's text is not read.
@@ -294,19 +293,26 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
         claim["id"]: {name: claim[f"article__{name}"] for name in PUBLIC_ARTICLE_FIELDS}
         for claim in claims
     }
-    ratings = {
-        rating["id"]: rating
-        for rating in Rating.objects.filter(pk__in={row["rating_id"] for row in rows})
+    positions = dict(
+        Rating.objects.filter(pk__in={row["rating_id"] for row in rows})
         .order_by()
-        .values("id", *PUBLIC_RATING_FIELDS)
-    }
+        .values_list("id", "position")
+    )
     # Version 1 went out when it was published; later versions look theirs up.
     later = [row["claim_id"] for row in rows if row["number"] > 1]
     first = PublishedVersion.objects.filter(claim_id__in=later, number=1).order_by()
     first_times = dict(first.values_list("claim_id", "published_at")) if later else {}
     for row in rows:
         row.setdefault("article", articles.get(row["claim_id"]))
-        row["rating"] = ratings[row["rating_id"]]
+        row["rating"] = {
+            "label": row["rating_label"],
+            "value": row["rating_value"],
+            "colour": row["rating_colour"],
+            "position": positions[row["rating_id"]],
+            "description": row["rating_description"],
+            "scale__best_value": row["rating_best_value"],
+            "scale__worst_value": row["rating_worst_value"],
+        }
         row["first_published_at"] = first_times.get(row["claim_id"], row["published_at"])
     return rows
 
@@ -456,8 +462,7 @@ CLAIM_REVIEW_FIELDS = (
     "claim__id", "claim__article__id", "claim__article__title", "claim__article__slug",
     "claim__article__canonical_url", "claim__article__publisher",
     "claim__article__published_on", "claim__article__language",
-    "rating__id", "rating__label", "rating__value", "rating__colour", "rating__position",
-    "rating__scale__id", "rating__scale__best_value", "rating__scale__worst_value",
+    "rating_id", *versions.RATING_FIELDS,
     "publisher__id", "publisher__name", "publisher__slug", "publisher__url",
 )  # fmt: skip
 
@@ -473,7 +478,7 @@ def claim_reviews(organization: Organization | None = None) -> QuerySet[Publishe
         versions = versions.filter(publisher=organization)
     return (
         versions.select_related(None)
-        .select_related("claim__article", "rating__scale", "publisher")
+        .select_related("claim__article", "publisher")
         .only(*CLAIM_REVIEW_FIELDS)
         .annotate(first_published_at=Subquery(first.values("published_at")[:1]))
     )
@@ -772,3 +777,56 @@ def organization_webhooks(organization: Organization):
 def webhook_deliveries(endpoint):
     """An endpoint's deliveries, newest first: the delivery log."""
     return endpoint.deliveries.order_by("-created_at", "-id")
+
+
+# The scale editor (annotations.organization_pages.scale_page)
+
+
+def verdicts_kept(scale: RatingScale) -> list[str]:
+    """What current published verdicts still show of `scale` as it was, one line per rating
+    and label: "3 published verdicts keep “Mostly false” until they are republished."
+
+    A published version freezes its rating's label, value, colour and description and the
+    scale's range (`versions.RATING_FIELDS`); after the scale is edited, readers see those
+    until a reviewer republishes the claim. Empty when every published verdict matches the
+    scale. Best rating first.
+    """
+    ratings = {rating.pk: rating for rating in scale.ratings.all()}
+    for rating in ratings.values():
+        rating.scale = scale  # read by `rating_fields`; one scale, loaded once
+    now = {pk: versions.rating_fields(rating) for pk, rating in ratings.items()}
+    rows = PublishedVersion.objects.filter(
+        rating_id__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
+    ).values_list("rating_id", *versions.RATING_FIELDS)
+    kept: Counter = Counter()
+    for rating_id, *frozen in rows:
+        shown = dict(zip(versions.RATING_FIELDS, frozen, strict=True))
+        differ = tuple(name for name, value in shown.items() if value != now[rating_id][name])
+        if differ:
+            kept[(ratings[rating_id].position, rating_id, shown["rating_label"], differ)] += 1
+    return [
+        _kept_line(count, label, ratings[rating_id].label, differ)
+        for (_, rating_id, label, differ), count in sorted(kept.items())
+    ]
+
+
+# How the editor names what a published verdict keeps, besides its label.
+_KEPT_NAMES = {
+    "rating_value": "value",
+    "rating_colour": "colour",
+    "rating_description": "description",
+    "rating_worst_value": "scale range",
+    "rating_best_value": "scale range",
+}
+
+
+def _kept_line(count: int, label: str, label_now: str, differ: tuple[str, ...]) -> str:
+    verdicts = f"{count} published verdict{'s' if count != 1 else ''}"
+    keep = "keeps" if count == 1 else "keep"
+    until = "it is republished" if count == 1 else "they are republished"
+    names = list(dict.fromkeys(_KEPT_NAMES[name] for name in differ if name != "rating_label"))
+    what = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    if "rating_label" not in differ:
+        return f"{verdicts} of “{label_now}” {keep} the earlier {what} until {until}."
+    also = f" (and the earlier {what})" if what else ""
+    return f"{verdicts} {keep} “{label}”{also} until {until}."

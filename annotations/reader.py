@@ -103,15 +103,20 @@ def text_colour(background: str) -> str:
 
 
 def scale_css(ratings) -> str:
-    """One CSS rule per rating, `.r-<id>`, setting its colour and the text colour on it.
+    """One CSS rule per rating, `.r-<key>`, setting its colour and the text colour on it.
 
-    Colours are validated hex (`Rating` has a check constraint), so nothing here needs
-    escaping; the rules go into a `<style>` element allowed by its hash in the CSP.
+    A rating of the scale is keyed by its id; a published verdict (`versions.ShownRating`)
+    by its `key`, the id and the colour it was published with, so that it keeps that colour
+    beside the scale's own. Colours are validated hex (`Rating` has a check constraint), so
+    nothing here needs escaping; the rules go into a `<style>` element allowed by its hash
+    in the CSP.
     """
-    return "".join(
-        f".r-{rating.pk}{{--c:{rating.colour};--t:{text_colour(rating.colour)}}}"
+    rules = {
+        f".r-{getattr(rating, 'key', rating.pk)}"
+        f"{{--c:{rating.colour};--t:{text_colour(rating.colour)}}}": None
         for rating in ratings
-    )
+    }
+    return "".join(rules)
 
 
 def _csp_hash(text: str) -> str:
@@ -153,9 +158,9 @@ class Entry:
 
 
 def _tag(entry: Entry) -> str:
-    rating = entry.version.rating
+    rating = entry.version.verdict
     return (
-        f'<a class="tag r-{rating.pk}" id="tag-{entry.claim_id}" href="#claim-{entry.claim_id}" '
+        f'<a class="tag r-{rating.key}" id="tag-{entry.claim_id}" href="#claim-{entry.claim_id}" '
         f'data-claims="{entry.claim_id}"><span class="visually-hidden">Claim </span>'
         f'<span class="tag-number">{entry.number}</span><span class="visually-hidden">, rated'
         f'</span> <span class="tag-label">{escape(rating.label)}</span></a>'
@@ -213,7 +218,7 @@ def highlighted_paragraphs(text: str, entries: list[Entry]) -> list[SafeString]:
         ids = " ".join(str(e.claim_id) for e in sorted(covering, key=lambda e: e.number))
         multi = " hl-multi" if len(covering) > 1 else ""
         return (
-            f'<a class="hl r-{inner.version.rating.pk}{multi}" href="#claim-{inner.claim_id}" '
+            f'<a class="hl r-{inner.version.verdict.key}{multi}" href="#claim-{inner.claim_id}" '
             f'data-claims="{ids}" tabindex="-1">'
         )
 
@@ -307,11 +312,16 @@ def _place(article, published) -> list[Entry]:
 
 
 def summary(entries: list[Entry]) -> dict:
-    """Counts by rating in the scale's order, and the line "6 claims checked: 2 False, …"."""
-    counts = Counter(entry.version.rating_id for entry in entries)
-    ratings = {entry.version.rating_id: entry.version.rating for entry in entries}
-    ordered = sorted(ratings.values(), key=lambda r: (r.scale_id, r.position))
-    parts = [{"rating": rating, "count": counts[rating.pk]} for rating in ordered]
+    """Counts by verdict in the scale's order, and the line "6 claims checked: 2 False, …".
+
+    Verdicts count as published: a rating renamed since, on some claims republished and on
+    others not, is counted under each of its labels.
+    """
+    counts = Counter(entry.version.verdict for entry in entries)
+    ordered = sorted(
+        counts, key=lambda r: (r.position is None, r.position or 0, r.pk, r.label, r.colour)
+    )
+    parts = [{"rating": rating, "count": counts[rating]} for rating in ordered]
     text = ", ".join(f"{part['count']} {part['rating'].label}" for part in parts)
     noun = "claim" if len(entries) == 1 else "claims"
     return {
@@ -407,7 +417,7 @@ def _source_item(source: dict) -> str:
 def _verdict(rating) -> str:
     scale = f' <bdi class="entry-scale">{rating.value} of {rating.scale.best_value}</bdi>'
     return (
-        f'<p class="entry-verdict"><span class="chip r-{rating.pk}">{escape(rating.label)}</span>'
+        f'<p class="entry-verdict"><span class="chip r-{rating.key}">{escape(rating.label)}</span>'
         f"{scale if rating.value else ''}</p>"
     )
 
@@ -464,8 +474,7 @@ def claim_list(entries: list[Entry]) -> SafeString:
     placeholder = str(2**31 - 1)
     head, _, tail = reverse("reader-claim", args=[placeholder]).rpartition(placeholder)
     zone = timezone.get_current_timezone()
-    ratings = {e.version.rating_id: e.version.rating for e in entries}
-    verdicts = {pk: _verdict(rating) for pk, rating in ratings.items()}
+    verdicts = {rating: _verdict(rating) for rating in {e.version.verdict for e in entries}}
     for entry in entries:
         history = histories.get(entry.claim_id)
         if history:
@@ -475,7 +484,7 @@ def claim_list(entries: list[Entry]) -> SafeString:
         entry_html(
             entry,
             permalink=f"{head}{entry.claim_id}{tail}",
-            verdict=verdicts[entry.version.rating_id],
+            verdict=verdicts[entry.version.verdict],
             zone=zone,
         )
         for entry in entries
@@ -562,9 +571,8 @@ def _article_page(request, article, scale) -> tuple[str, str]:
     """The article page's HTML and the CSP source of its colour rules."""
     organization = article.organization
     entries = _place(article, queries.article_published_claims(article))
-    # Ratings used but not on the default scale (a scale changed since) get colours too.
-    used = {entry.version.rating_id: entry.version.rating for entry in entries}
-    css = scale_css([*scale, *(r for pk, r in used.items() if pk not in {s.pk for s in scale})])
+    # The legend wears the scale's colours; each verdict the colour it was published with.
+    css = scale_css([*scale, *(entry.version.verdict for entry in entries)])
     lang, direction = page_language(article.language)
     overview = summary(entries)
     permalink = request.build_absolute_uri(
@@ -639,9 +647,8 @@ def claim(request, pk: int):
         stamp,
         organization.name,
         organization.url,
-        scale_parts([version.rating]),
-        version.rating.scale.best_value,
-        version.rating.scale.worst_value,
+        scale_parts([version.verdict]),
+        version.verdict.scale,
     )
     last_modified = max(filter(None, [article.updated_at, stamp["newest"]]))
     if unchanged := not_modified(request, etag, last_modified):
@@ -659,9 +666,9 @@ def claim(request, pk: int):
         first_published_at=first_published_at,
     )
     retracted = version.kind == version.Kind.RETRACTED
-    css = scale_css([version.rating])
+    css = scale_css([version.verdict])
     lang, direction = page_language(article.language)
-    rated = f"Rated {version.rating.label}: {version.claim_reviewed}"
+    rated = f"Rated {version.verdict.label}: {version.claim_reviewed}"
     context = {
         "version": version,
         "article": article,

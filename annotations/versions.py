@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 
 # What a reader sees, by snapshot key; the order is the order changes are told in.
 _FIELD_NAMES = {
@@ -13,6 +15,71 @@ _FIELD_NAMES = {
 }
 _SHORT = 60
 
+# What a published version freezes of its rating, the fields readers' outputs read.
+RATING_FIELDS = (
+    "rating_label", "rating_value", "rating_colour", "rating_description",
+    "rating_worst_value", "rating_best_value",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ShownScale:
+    """The range of the scale a verdict was published on, as ClaimReview states it."""
+
+    worst_value: int
+    best_value: int
+
+
+@dataclass(frozen=True)
+class ShownRating:
+    """A verdict as its published version froze it, shaped like a `Rating` for presenters.
+
+    `pk` is the rating it was given (identity: filters, statistics); the rest is what readers
+    were shown, whatever the scale says now. `position` is the rating's place on the scale
+    today, for ordering only, when the caller knows it.
+    """
+
+    pk: int
+    label: str
+    value: int | None
+    colour: str
+    description: str
+    scale: ShownScale
+    position: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The name of its colour rule: the rating and the colour it was published with,
+        so that a verdict kept in its old colour never takes the scale's new one."""
+        return f"{self.pk}-{self.colour.lstrip('#').lower()}"
+
+
+def rating_fields(rating) -> dict:
+    """The `RATING_FIELDS` of a version given `rating` (a `Rating` with its scale), now."""
+    return {
+        "rating_label": rating.label,
+        "rating_value": rating.value,
+        "rating_colour": rating.colour,
+        "rating_description": rating.description,
+        "rating_worst_value": rating.scale.worst_value,
+        "rating_best_value": rating.scale.best_value,
+    }
+
+
+def shown_rating(version, *, position: int | None = None) -> ShownRating:
+    """The frozen verdict of `version`: a PublishedVersion, or a row with its `rating_id`
+    and `RATING_FIELDS` as attributes or (a dict) keys."""
+    get = version.get if isinstance(version, dict) else functools.partial(getattr, version)
+    return ShownRating(
+        pk=get("rating_id"),
+        label=get("rating_label"),
+        value=get("rating_value"),
+        colour=get("rating_colour"),
+        description=get("rating_description"),
+        scale=ShownScale(get("rating_worst_value"), get("rating_best_value")),
+        position=position,
+    )
+
 
 def claim_snapshot(claim) -> dict:
     """The reader-visible content of a claim's working copy (uses prefetched sources if any)."""
@@ -21,6 +88,9 @@ def claim_snapshot(claim) -> dict:
         "claimant": claim.claimant,
         "claim_date": claim.claim_date.isoformat() if claim.claim_date else None,
         "rating": claim.rating.label if claim.rating_id else None,
+        # The rest of what readers see of the rating: a recoloured or revalued rating makes
+        # the working copy differ from its published version, so that it can be republished.
+        "rating_shown": _rating_shown(rating_fields(claim.rating)) if claim.rating_id else None,
         "conclusion": claim.conclusion,
         "tags": list(claim.tags),
         "sources": [source_snapshot(source) for source in claim.sources.all()],
@@ -49,7 +119,8 @@ def version_snapshot(version) -> dict:
         "claim_reviewed": version.claim_reviewed,
         "claimant": version.claimant,
         "claim_date": version.claim_date.isoformat() if version.claim_date else None,
-        "rating": version.rating.label,
+        "rating": version.rating_label,
+        "rating_shown": _rating_shown({name: getattr(version, name) for name in RATING_FIELDS}),
         "conclusion": version.conclusion,
         "tags": list(version.tags),
         "sources": list(version.sources),
@@ -58,6 +129,10 @@ def version_snapshot(version) -> dict:
         "end": version.end,
         "revision": version.revision.number,
     }
+
+
+def _rating_shown(fields: dict) -> list:
+    return [fields[name] for name in RATING_FIELDS[1:]]
 
 
 def _short(text: str | None) -> str:

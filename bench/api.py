@@ -130,7 +130,7 @@ def seed(organization, editor, reviewer, claims_wanted: int = CLAIMS) -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from annotations import rendering, urlnorm
+    from annotations import rendering, urlnorm, versions
     from annotations.models import (
         Article,
         ArticleRevision,
@@ -221,7 +221,8 @@ def seed(organization, editor, reviewer, claims_wanted: int = CLAIMS) -> None:
                     claim=claim, number=1, revision=claim.revision, exact=claim.exact,
                     prefix=claim.prefix, suffix=claim.suffix, start=claim.start, end=claim.end,
                     claim_reviewed=claim.claim_reviewed, claimant=claim.claimant,
-                    rating=claim.rating, conclusion=claim.conclusion, tags=claim.tags,
+                    rating=claim.rating, **versions.rating_fields(claim.rating),
+                    conclusion=claim.conclusion, tags=claim.tags,
                     conclusion_html=rendering.markdown_to_safe_html(claim.conclusion),
                     sources=by_claim[claim.pk], publisher=organization, published_by=reviewer,
                     published_at=claim.published_at,

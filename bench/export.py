@@ -44,7 +44,7 @@ def seed(organization, editor, reviewer, count: int) -> None:
     """Add `count` published claims to the organization, in articles of a hundred."""
     from django.utils import timezone
 
-    from annotations import rendering, urlnorm
+    from annotations import rendering, urlnorm, versions
     from annotations.models import (
         Article,
         ArticleRevision,
@@ -110,7 +110,8 @@ def seed(organization, editor, reviewer, count: int) -> None:
                 claim=claim, number=1, revision=revision, exact=claim.exact,
                 prefix=claim.prefix, suffix=claim.suffix, start=claim.start, end=claim.end,
                 claim_reviewed=claim.claim_reviewed, claimant=claim.claimant,
-                rating=claim.rating, conclusion=claim.conclusion, conclusion_html=html,
+                rating=claim.rating, **versions.rating_fields(claim.rating),
+                conclusion=claim.conclusion, conclusion_html=html,
                 tags=claim.tags, publisher=organization, published_by=reviewer,
                 published_at=now,
                 sources=[{"id": source.pk, "url": source.url, "title": source.title,

@@ -58,6 +58,42 @@ def test_admin_sees_a_contrast_warning_for_a_pale_rating_colour_and_saves(
     assert page.errors == []
 
 
+def test_admin_renaming_a_rating_on_published_verdicts_is_told_they_keep_the_old_label(
+    browser, live_server, desk
+):
+    page = open_page(browser, live_server, "ada")
+    page.goto(f"{live_server.url}/settings/organizations/{desk['organization'].slug}/ratings/")
+    page.wait_for_selector("html[data-scale-editor-ready=true]")
+    row = page.locator(".rating-row").filter(has=page.locator("input[value='Mostly true']"))
+    note = row.locator(".kept-note")
+    assert note.inner_text() == ""
+    row.get_by_label("Label of Mostly true").fill("Largely true")
+    kept = "1 published verdict keeps “Mostly true” until it is republished."
+    assert note.inner_text() == kept
+    row.get_by_label("Label of Mostly true").fill("Mostly true")
+    assert note.inner_text() == ""
+    row.get_by_label("Colour of Mostly true").fill("#0969da")
+    assert note.inner_text() == (
+        "1 published verdict of “Mostly true” keeps the earlier colour until it is republished."
+    )
+    row.get_by_label("Label of Mostly true").fill("Largely true")
+    assert_accessible(page, "rating scale with a kept-verdict note")
+
+    page.get_by_role("button", name="Save rating scale").click()
+    page.get_by_text("Rating scale saved.").wait_for()
+    expected = (
+        "1 published verdict keeps “Mostly true” (and the earlier colour) until it is republished."
+    )
+    assert page.locator(".messages li").all_inner_texts() == ["Rating scale saved.", expected]
+    assert page.locator("#scale-kept li").all_inner_texts() == [expected]
+    page.screenshot(path=str(ARTIFACTS / "scale-editor-kept-verdicts.png"), full_page=True)
+    reader = browser.new_page()
+    reader.goto(f"{live_server.url}/c/{desk['lost'].pk}/")
+    assert reader.locator(".entry-verdict .chip").inner_text() == "Mostly true"
+    reader.close()
+    assert page.errors == []
+
+
 def test_editor_previews_the_orphans_of_a_text_edit_then_saves_it(browser, live_server, desk):
     article = desk["article"]
     page = open_page(browser, live_server, "ed")

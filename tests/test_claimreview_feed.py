@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import jsonld
+from annotations import jsonld, versions
 from tests import published_world, schemaorg
 
 FEED = "/api/v1/claimreview/"
@@ -230,6 +230,7 @@ def _many_published(article, editor, count):
             claimant="A minister",
             conclusion="A long conclusion. " * 100,
             rating=rating,
+            **versions.rating_fields(rating),
             publisher=article.organization,
             published_by=editor,
             published_at=timezone.now(),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from annotations import jsonld, queries, services
+from annotations import jsonld, queries, services, versions
 from annotations.models import (
     Article,
     Claim,
@@ -53,6 +53,7 @@ def build_version(
         claimant=claimant,
         claim_date=claim_date,
         rating=rating,
+        **versions.rating_fields(rating),
         publisher=organization,
         published_at=published_at,
     )

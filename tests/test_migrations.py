@@ -103,3 +103,62 @@ def test_versions_published_before_reader_pages_get_their_conclusion_rendered():
     assert (
         version.conclusion_html == "<p><strong>Yes.</strong> &lt;script&gt;x&lt;/script&gt;</p>\n"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_published_before_ratings_were_frozen_keep_their_rating_as_it_was():
+    before = [("annotations", "0009_evidence_search")]
+    after = [("annotations", "0010_published_rating_frozen")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    User = apps.get_model("auth", "User")
+    Organization = apps.get_model("annotations", "Organization")
+    Article = apps.get_model("annotations", "Article")
+    Revision = apps.get_model("annotations", "ArticleRevision")
+    Scale = apps.get_model("annotations", "RatingScale")
+    Rating = apps.get_model("annotations", "Rating")
+    Claim = apps.get_model("annotations", "Claim")
+    PublishedVersion = apps.get_model("annotations", "PublishedVersion")
+
+    reviewer = User.objects.create(username="rev")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    text = "Over 160,000 people listened in at once."
+    article = Article.objects.create(organization=desk, title="T", text=text)
+    revision = Revision.objects.create(article=article, number=1, text=text)
+    scale = Scale.objects.create(organization=desk, name="Default", worst_value=1, best_value=7)
+    true = Rating.objects.create(
+        scale=scale, label="True", value=7, position=1, colour="#1a7f37", description="Right."
+    )
+    odd = Rating.objects.create(scale=scale, label="Satire", position=2, colour="#6e7781")
+    for number, rating in enumerate([true, odd], start=1):
+        claim = Claim.objects.create(
+            article=article, revision=revision, creator=reviewer, rating=rating,
+            exact=text[:39], start=0, end=39, claim_reviewed=f"claim {number}",
+            status="published",
+        )  # fmt: skip
+        PublishedVersion.objects.create(
+            claim=claim, number=1, revision=revision, exact=text[:39], start=0, end=39,
+            claim_reviewed=f"claim {number}", rating=rating, publisher=desk,
+            published_by=reviewer, published_at="2026-11-30T12:00:00Z",
+        )  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    apps = executor.loader.project_state(after).apps
+    frozen = apps.get_model("annotations", "PublishedVersion").objects.order_by("claim_reviewed")
+    assert list(
+        frozen.values_list(
+            "rating_label", "rating_value", "rating_colour", "rating_description",
+            "rating_worst_value", "rating_best_value",
+        )
+    ) == [
+        ("True", 7, "#1a7f37", "Right.", 1, 7),
+        ("Satire", None, "#6e7781", "", 1, 7),
+    ]  # fmt: skip
+
+    # Renaming the rating afterwards leaves the frozen label alone; going back is allowed.
+    apps.get_model("annotations", "Rating").objects.filter(pk=true.pk).update(label="Correct")
+    assert frozen.first().rating_label == "True"
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)

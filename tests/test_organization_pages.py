@@ -404,5 +404,5 @@ def test_corrections_show_each_verdict_in_its_rating_colour(client, world, organ
 
     html = client.get(page_of(organization, "corrections/")).content.decode()
     corrected = PublishedVersion.objects.get(claim=world["corrected"], is_current=True)
-    assert f'class="chip r-{corrected.rating_id}"' in html
-    assert f".r-{corrected.rating_id}{{--c:{corrected.rating.colour}" in html
+    assert f'class="chip r-{corrected.verdict.key}"' in html
+    assert f".r-{corrected.verdict.key}{{--c:{corrected.rating_colour}" in html

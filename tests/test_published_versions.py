@@ -558,3 +558,159 @@ def test_a_note_that_already_says_what_changed_is_not_said_twice():
     assert line == (
         "1 Dec 2026: rating changed from Mostly true to Half true because the peak was 164,000"
     )
+
+
+# What readers see of a rating is frozen with each version: the scale editor changes it for
+# claims published from then on, and for the others only when they are republished.
+
+
+def _rename(organization, old, new, **changes):
+    rating = _rating(organization, old)
+    entries = [
+        {
+            "id": other.pk,
+            "label": other.label,
+            "value": other.value,
+            "colour": other.colour,
+            "description": other.description,
+            "is_hidden": other.is_hidden,
+        }
+        for other in rating.scale.ratings.order_by("position")
+    ]
+    for entry in entries:
+        if entry["id"] == rating.pk:
+            entry.update(label=new, **changes)
+    admin = factories.member(organization, Membership.Role.ADMIN, username="scale-admin")
+    services.scale_update(scale=rating.scale, actor=admin, ratings=entries)
+
+
+def _texts(html: str, xpath: str) -> list[str]:
+    from lxml import html as lxml_html
+
+    return [node.text_content().strip() for node in lxml_html.fromstring(html).xpath(xpath)]
+
+
+def _classed(name: str) -> str:
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
+
+
+def _what_readers_see(client, claim) -> dict:
+    """The rating each public output shows for `claim`, read as its readers read it."""
+    import csv
+    import io
+    import json
+
+    from django.test import Client
+    from django.urls import reverse
+
+    article = claim.article
+    page = client.get(reverse("reader-claim", args=[claim.pk])).content.decode()
+    (script,) = _texts(page, '//script[@type="application/ld+json"]')
+    article_page = client.get(
+        reverse("reader-article", args=[article.organization.slug, article.slug])
+    ).content.decode()
+    api = client.get(f"/api/v1/claims/{claim.pk}/").json()["rating"]
+    annotation = client.get(f"/api/v1/annotations/{claim.pk}").json()
+    _token, key = services.token_create(
+        actor=claim.creator, name="export", scope="read", organization=None
+    )
+    member = Client(headers={"Authorization": f"Token {key}"})
+    slug = article.organization.slug
+    jsonl = b"".join(
+        member.get(reverse("v1:api-export-jsonl", kwargs={"slug": slug})).streaming_content
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    member.get(
+                        reverse("v1:api-export-csv", kwargs={"slug": slug})
+                    ).streaming_content
+                ).decode()
+            )
+        )
+    )
+    review = json.loads(script)["reviewRating"]
+    return {
+        "claim page": _texts(page, f"//*[{_classed('entry-verdict')}]/*[{_classed('chip')}]"),
+        "ClaimReview": (review["alternateName"], review.get("ratingValue")),
+        "article page": _texts(
+            article_page, f"//li[{_classed('claim-entry')}]//*[{_classed('chip')}]"
+        )
+        + _texts(article_page, f"//*[{_classed('tag-label')}]"),
+        "API": (api["label"], api["value"], api["colour"], api["best"]),
+        "Web Annotation": [
+            body["value"] for body in annotation["body"] if body.get("purpose") == "assessing"
+        ],
+        "JSON Lines export": [json.loads(line)["rating"]["label"] for line in jsonl.splitlines()],
+        "CSV export": [row["rating"] for row in rows],
+    }
+
+
+def test_renaming_a_rating_changes_no_published_verdict_until_it_is_republished(client, desk):
+    claim, organization = desk["claim"], desk["organization"]
+    before = _what_readers_see(client, claim)
+    assert before["claim page"] == ["Mostly true"]
+    assert before["API"] == ("Mostly true", 4, _rating(organization, "Mostly true").colour, 5)
+
+    _rename(organization, "Mostly true", "Largely accurate", value=3, colour="#0969da")
+
+    assert _what_readers_see(client, claim) == before
+    version = PublishedVersion.objects.get(claim=claim, is_current=True)
+    assert version.rating_id == _rating(organization, "Largely accurate").pk
+
+    services.claim_transition(claim=claim, actor=desk["reviewer"], to_status="in_review")
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="published", note="The scale was renamed"
+    )
+    after = _what_readers_see(client, claim)
+    assert after == {
+        "claim page": ["Largely accurate"],
+        "ClaimReview": ("Largely accurate", 3),
+        "article page": ["Largely accurate", "Largely accurate"],
+        "API": ("Largely accurate", 3, "#0969da", 5),
+        "Web Annotation": ["Largely accurate"],
+        "JSON Lines export": ["Largely accurate"],
+        "CSV export": ["Largely accurate"],
+    }
+    history = queries.claim_public_history(claim)
+    assert history[1]["changes"] == ["rating changed from Mostly true to Largely accurate"]
+
+
+def test_a_recoloured_rating_can_be_republished_and_its_old_colour_stays_until_then(client, desk):
+    from django.urls import reverse
+
+    claim, organization = desk["claim"], desk["organization"]
+    old = _rating(organization, "Mostly true").colour
+    _rename(organization, "Mostly true", "Mostly true", colour="#0969da")
+    page = client.get(reverse("reader-claim", args=[claim.pk])).content.decode()
+    assert f"--c:{old}" in page and "--c:#0969da" not in page
+
+    services.claim_transition(claim=claim, actor=desk["reviewer"], to_status="in_review")
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="published", note="New colours"
+    )
+    assert PublishedVersion.objects.get(claim=claim, is_current=True).number == 2
+    page = client.get(reverse("reader-claim", args=[claim.pk])).content.decode()
+    assert "--c:#0969da" in page and f"--c:{old}" not in page
+
+
+def test_a_retraction_keeps_the_verdict_as_readers_saw_it(desk):
+    claim, organization = desk["claim"], desk["organization"]
+    _rename(organization, "Mostly true", "Largely accurate")
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="retracted", note="Withdrawn"
+    )
+    retraction = PublishedVersion.objects.get(claim=claim, is_current=True)
+    assert retraction.kind == "retracted" and retraction.verdict.label == "Mostly true"
+
+
+def test_an_api_filter_finds_a_claim_by_its_published_label_and_by_the_ratings_name_now(
+    client, desk
+):
+    claim, organization = desk["claim"], desk["organization"]
+    _rename(organization, "Mostly true", "Largely accurate")
+    for label in ("mostly TRUE", "Largely accurate"):
+        found = client.get("/api/v1/claims/", {"rating": label}).json()["results"]
+        assert [item["id"] for item in found] == [claim.pk], label
+    assert client.get("/api/v1/claims/", {"rating": "Half true"}).json()["results"] == []

@@ -197,8 +197,8 @@ def test_overlapping_claims_are_cut_into_segments_that_know_all_their_claims(cli
 
 
 def fake_entry(claim_id, number, start, end):
-    rating = SimpleNamespace(pk=9, label="False")
-    version = SimpleNamespace(claim_id=claim_id, rating=rating, published_at=None)
+    verdict = SimpleNamespace(pk=9, key="9-cf222e", label="False")
+    version = SimpleNamespace(claim_id=claim_id, verdict=verdict, published_at=None)
     return reader.Entry(number=number, version=version, start=start, end=end)
 
 

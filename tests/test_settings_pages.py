@@ -230,12 +230,12 @@ def test_the_page_shows_which_ratings_are_in_use(
     assert "In use: 1 claim, 1 published version" in html
 
 
-def test_renaming_a_published_rating_keeps_the_verdict_and_relabels_the_public_output(
+def test_renaming_a_published_rating_keeps_the_published_wording_until_republished(
     client, organization, org_admin, article, editor, reviewer
 ):
     claim = factories.published_claim(article, editor, reviewer)
     version = PublishedVersion.objects.get(claim=claim, is_current=True)
-    rating_id, changed_at = version.rating_id, version.changed_at
+    rating_id = version.rating_id
 
     def rename(index, row):
         if row["label"] == "Mostly true":
@@ -243,41 +243,81 @@ def test_renaming_a_published_rating_keeps_the_verdict_and_relabels_the_public_o
 
     client.force_login(org_admin)
     url = reverse("organization-scale", args=[organization.slug])
-    assert client.post(url, rows_post(organization, rename)).status_code == 302
+    response = client.post(url, rows_post(organization, rename), follow=True)
+    # The admin is told what readers keep seeing, after saving and on the page.
+    shown = [str(message) for message in response.context["messages"]]
+    kept = "1 published verdict keeps “Mostly true” until it is republished."
+    assert shown == ["Rating scale saved.", kept]
+    assert response.context["kept"] == [kept]
     version.refresh_from_db()
-    # The published version keeps its rating: the same verdict, with the same value.
-    assert version.rating_id == rating_id
-    assert version.rating.value == 4
-    # ClaimReview has no frozen label: it reads the rating's label, so readers and
-    # syncing consumers see the new name, and the version is marked as changed for them.
-    assert version.changed_at > changed_at
+    # The same verdict (the rating), with what readers saw of it frozen.
+    assert version.rating_id == rating_id and version.rating.label == "Largely true"
+    assert (version.rating_label, version.rating_value) == ("Mostly true", 4)
     client.logout()
     response = client.get(reverse("v1:claimreview-feed"))
     feed = json.loads(b"".join(response.streaming_content))
     (element,) = feed["dataFeedElement"]
-    assert element["reviewRating"]["alternateName"] == "Largely true"
+    assert element["reviewRating"]["alternateName"] == "Mostly true"
     assert element["reviewRating"]["ratingValue"] == 4
 
+    services.claim_transition(claim=claim, actor=reviewer, to_status="in_review")
+    services.claim_transition(claim=claim, actor=reviewer, to_status="published", note="Renamed")
+    client.force_login(org_admin)
+    assert client.get(url).context["kept"] == []
+    client.logout()
+    feed = json.loads(b"".join(client.get(reverse("v1:claimreview-feed")).streaming_content))
+    assert feed["dataFeedElement"][0]["reviewRating"]["alternateName"] == "Largely true"
 
-def test_the_value_of_a_rating_on_published_verdicts_cannot_change(
+
+def test_revaluing_and_recolouring_a_published_rating_is_saved_and_the_admin_told(
     admin_client, organization, article, editor, reviewer
 ):
     factories.published_claim(article, editor, reviewer)
+    factories.published_claim(article, editor, reviewer, quote="the median age is only 22.8")
+    colour = Rating.objects.get(scale__organization=organization, label="Mostly true").colour
 
     def revalue(index, row):
         if row["label"] == "Mostly true":
-            row["value"] = 2
+            row["value"], row["colour"] = 3, "#0969da"
         if row["label"] == "Mostly false":
-            row["value"] = 4
+            row["value"] = 1
 
     response = admin_client.post(
-        reverse("organization-scale", args=[organization.slug]), rows_post(organization, revalue)
+        reverse("organization-scale", args=[organization.slug]),
+        rows_post(organization, revalue),
+        follow=True,
     )
-    assert response.status_code == 400
-    assert "its value cannot change" in response.content.decode()
-    # Nothing of the edit was saved, the other rating's change included.
+    assert [str(message) for message in response.context["messages"]] == [
+        "Rating scale saved.",
+        "2 published verdicts of “Mostly true” keep the earlier value and colour until they "
+        "are republished.",
+    ]
     values = dict(scale_of(organization).ratings.values_list("label", "value"))
-    assert (values["Mostly true"], values["Mostly false"]) == (4, 2)
+    assert (values["Mostly true"], values["Mostly false"]) == (3, 1)
+    assert set(PublishedVersion.objects.values_list("rating_value", "rating_colour")) == {
+        (4, colour)
+    }
+
+
+def test_an_unused_rating_renamed_tells_nothing_about_published_verdicts(
+    admin_client, organization, article, editor, reviewer
+):
+    factories.published_claim(article, editor, reviewer)  # "Mostly true"
+
+    def rename(index, row):
+        if row["label"] == "Half true":
+            row["label"] = "Partly true"
+
+    response = admin_client.post(
+        reverse("organization-scale", args=[organization.slug]),
+        rows_post(organization, rename),
+        follow=True,
+    )
+    assert [str(message) for message in response.context["messages"]] == ["Rating scale saved."]
+    html = response.content.decode()
+    assert "scale-kept" not in html
+    # The row of a rating on published verdicts carries what the editor's script compares.
+    assert 'data-published="1" data-label="Mostly true" data-value="4"' in html
 
 
 def test_a_hidden_rating_is_not_offered_for_new_claims_but_stays_on_its_claims(

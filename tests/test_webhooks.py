@@ -163,6 +163,25 @@ def test_republishing_with_a_new_rating_sends_a_correction_with_the_previous_rat
     assert correction["version"]["correction_note"] == "The record was not broken."
 
 
+def test_republishing_after_a_rating_was_renamed_sends_the_label_readers_saw_before(
+    hook, receiver, article, editor, reviewer, org_admin
+):
+    _endpoint, secret = hook
+    claim = _publish(article, editor, reviewer)
+    rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
+    rating.label = "Largely true"
+    services.rating_save(rating=rating, actor=org_admin)
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status="in_review")
+    services.claim_transition(claim=claim, actor=reviewer, to_status="published", note="Renamed.")
+    _deliver_all()
+    payloads = [receiver.verify(secret, i) for i in range(len(receiver.requests))]
+    assert [p["type"] for p in payloads] == ["claim.published", "claim.corrected"]
+    assert payloads[0]["data"]["version"]["rating"]["label"] == "Mostly true"
+    correction = payloads[1]["data"]
+    assert correction["previous_rating"] == "Mostly true"
+    assert correction["version"]["rating"]["label"] == "Largely true"
+
+
 def test_retracting_sends_claim_retracted_and_orphaning_sends_claim_orphaned(
     hook, receiver, article, editor, reviewer
 ):

@@ -86,10 +86,10 @@ class PublicClaimFilter(filters.FilterSet):
         field_name="publisher__slug", max_length=80, help_text="An organization's slug."
     )
     rating = filters.CharFilter(
-        method="filter_content",
-        field_name="rating__label__iexact",
+        method="filter_rating",
         max_length=60,
-        help_text="A rating label, e.g. False (any case).",
+        help_text="A rating label, e.g. False (any case): as a claim shows it, or as its "
+        "organization's scale names the rating now.",
     )
     article_url = ArticleUrlFilter(
         field_name="claim__article__url_key",
@@ -136,6 +136,13 @@ class PublicClaimFilter(filters.FilterSet):
 
     def filter_content(self, queryset, name, value):
         return queryset.filter(is_anchored=True, **{name: value})
+
+    def filter_rating(self, queryset, name, value):
+        # A claim keeps the label it was published with when the rating is renamed: it is
+        # found by that label, and by the rating's name now, as listed on its scale.
+        return queryset.filter(
+            Q(rating_label__iexact=value) | Q(rating__label__iexact=value), is_anchored=True
+        )
 
     def filter_tag(self, queryset, name, value):
         queryset = queryset.filter(is_anchored=True)

@@ -37,6 +37,19 @@ class RatingSerializer(serializers.ModelSerializer):
         fields = ["id", "label", "value", "worst_value", "best_value", "colour", "description"]
 
 
+class PublishedRatingSerializer(serializers.Serializer):
+    """A published version's rating as readers see it: frozen with the version, so it may
+    differ from the scale's rating since renamed, recoloured or revalued."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    label = serializers.CharField(read_only=True)
+    value = serializers.IntegerField(read_only=True, allow_null=True)
+    worst_value = serializers.IntegerField(source="scale.worst_value", read_only=True)
+    best_value = serializers.IntegerField(source="scale.best_value", read_only=True)
+    colour = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+
+
 class SnapshotRefSerializer(serializers.Serializer):
     fetched_at = serializers.DateTimeField()
     url = serializers.CharField(help_text="Download of the WARC record (members only).")
@@ -134,7 +147,7 @@ class ChecklistItemSerializer(serializers.Serializer):
 class PublishedVersionSerializer(serializers.ModelSerializer):
     """A claim's published version as the workspace shows it beside the working copy."""
 
-    rating = RatingSerializer(read_only=True)
+    rating = PublishedRatingSerializer(source="verdict", read_only=True)
     conclusion_html = serializers.SerializerMethodField()
     published_by = UserRefSerializer(read_only=True, allow_null=True)
     revision_number = serializers.IntegerField(source="revision.number", read_only=True)

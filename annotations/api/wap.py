@@ -264,7 +264,7 @@ class Protocol(APIView):
         working = SimpleNamespace(
             exact=claim.exact, prefix=claim.prefix, suffix=claim.suffix,
             start=claim.start, end=claim.end, claim_reviewed=claim.claim_reviewed,
-            rating=claim.rating, conclusion=claim.conclusion, tags=claim.tags, sources=sources,
+            verdict=claim.rating, conclusion=claim.conclusion, tags=claim.tags, sources=sources,
         )  # fmt: skip
         return jsonld.web_annotation(
             working,

@@ -380,8 +380,9 @@ def public_versions_touch(**lookup) -> int:
     """Mark the current published versions matching `lookup` as changed for readers, now.
 
     For what readers see with a version that is not stored in it (the article's title,
-    the organization's name, a rating's label): public sync (`updated_since`) and cached
-    answers follow `changed_at`, which `update()` does not set by itself.
+    the organization's name, a rating's place on its scale; its label is frozen): public
+    sync (`updated_since`) and cached answers follow `changed_at`, which `update()` does
+    not set by itself.
     """
     return PublishedVersion.objects.filter(is_current=True, **lookup).update(
         changed_at=timezone.now()
@@ -535,6 +536,7 @@ def _write_version(
             for name in (
                 "revision", "exact", "prefix", "suffix", "start", "end", "claim_reviewed",
                 "claimant", "claim_date", "rating", "conclusion", "tags", "sources", "is_anchored",
+                *versions.RATING_FIELDS,
             )
         }  # fmt: skip
     else:
@@ -546,6 +548,7 @@ def _write_version(
             )
         }  # fmt: skip
         fields["tags"] = list(claim.tags)
+        fields.update(versions.rating_fields(claim.rating))
         cited = claim.sources.order_by("created_at", "id")
         fields["sources"] = [versions.source_snapshot(source) for source in cited]
     fields["conclusion_html"] = rendering.markdown_to_safe_html(fields["conclusion"])

@@ -69,9 +69,10 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     `ratings` is every rating of the scale in its new order, best first: `{"id", "label",
     "value", "colour", "description", "is_hidden", "delete"}`, and `{"id": None, ...}` for a
     rating to add. A rating that claims or published versions use is never deleted (hide
-    it from new verdicts instead), and its value, part of published ClaimReview, does not
-    change; its label and colour may. At least one rating stays offered. Raises
-    ValidationError listing every problem, each naming its rating.
+    it from new verdicts instead); its label, value, colour and description may change:
+    published versions keep what they were published with until they are republished (see
+    `queries.verdicts_kept`), and claims published from now on take the new. At least one rating
+    stays offered. Raises ValidationError listing every problem, each naming its rating.
     """
     permissions.require_manage_members(
         actor, scale.organization, "Only an organization admin can edit its ratings."
@@ -107,15 +108,8 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     for position, entry in enumerate(kept, start=1):
         rating = existing.get(entry.get("id")) or Rating(scale=scale)
         label = (entry.get("label") or "").strip()
-        value = entry.get("value")
-        if rating.pk in used and value != rating.value:
-            errors.append(
-                f"“{rating.label}” is on published fact-checks with the value {rating.value}; "
-                "its value cannot change. Add a new rating instead."
-            )
-            continue
         rating.label = label
-        rating.value = value
+        rating.value = entry.get("value")
         rating.colour = (entry.get("colour") or "").lower()
         rating.description = (entry.get("description") or "").strip()
         rating.is_hidden = bool(entry.get("is_hidden"))
@@ -132,6 +126,8 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
         rating.save()
     if errors:
         raise ValidationError(errors)
+    # Published verdicts keep their label, value and colour, but the public API tells each
+    # rating's place on the scale as it is now.
     public_versions_touch(rating__scale=scale)
     return scale
 

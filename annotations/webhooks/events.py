@@ -108,7 +108,8 @@ def version_written(version: PublishedVersion, previous: PublishedVersion | None
         return claim_event(claim, RETRACTED, version)
     if previous is None or previous.kind == PublishedVersion.Kind.RETRACTED:
         return claim_event(claim, PUBLISHED, version)
-    before = previous.rating.label if previous.rating_id != version.rating_id else None
+    # The verdicts as readers saw them: a rating renamed since counts as changed.
+    before = previous.rating_label if previous.rating_label != version.rating_label else None
     return claim_event(claim, CORRECTED, version, previous_rating=before)
 
 

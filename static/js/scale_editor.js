@@ -64,9 +64,42 @@ function update(row) {
   }
 }
 
+// A rating on published verdicts: say, as the admin types, that readers keep seeing it as
+// published until each claim is republished (the server lists it again after saving).
+function keptNote(row) {
+  const note = row.querySelector(".kept-note");
+  if (!note) return;
+  const count = Number(row.dataset.published);
+  const field = (name) => row.querySelector(`input[name$="-${name}"]`).value.trim();
+  const label = field("label");
+  const changed = [
+    ["value", field("value") !== row.dataset.value],
+    ["colour", field("colour").toLowerCase() !== row.dataset.colour.toLowerCase()],
+    ["description", field("description") !== row.dataset.description],
+  ]
+    .filter(([, differs]) => differs)
+    .map(([name]) => name);
+  const verdicts = `${count} published verdict${count === 1 ? "" : "s"}`;
+  const keep = count === 1 ? "keeps" : "keep";
+  const until = count === 1 ? "it is republished" : "they are republished";
+  const what = changed.length > 1
+    ? `${changed.slice(0, -1).join(", ")} and ${changed.at(-1)}`
+    : changed[0];
+  if (label !== row.dataset.label) {
+    const also = what ? ` (and the earlier ${what})` : "";
+    note.textContent = `${verdicts} ${keep} “${row.dataset.label}”${also} until ${until}.`;
+  } else if (what) {
+    note.textContent = `${verdicts} of “${label}” ${keep} the earlier ${what} until ${until}.`;
+  } else {
+    note.textContent = "";
+  }
+}
+
 for (const row of document.querySelectorAll(".rating-row")) {
   update(row);
+  keptNote(row);
   row.querySelector(".colour-input").addEventListener("input", () => update(row));
   row.querySelector(".label-input").addEventListener("input", () => update(row));
+  row.addEventListener("input", () => keptNote(row));
 }
 document.documentElement.dataset.scaleEditorReady = "true";

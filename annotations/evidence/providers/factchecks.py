@@ -159,7 +159,7 @@ class EarlierFactChecks(Provider):
                 kind=PublishedVersion.Kind.PUBLISHED,
             )
             .exclude(claim__article_id=claim.article_id)
-            .select_related("rating", "publisher")
+            .select_related("publisher")
         }
         drafts = {
             row.pk: row
@@ -177,7 +177,8 @@ class EarlierFactChecks(Provider):
                         publisher=version.publisher.name,
                         published_on=version.published_at.date(),
                         passage=version.claim_reviewed,
-                        rating=version.rating.label if version.rating_id else "",
+                        # As published: the rating may have been renamed since.
+                        rating=version.rating_label,
                         extra={"wording": version.claim_reviewed, "table": "claim", "id": pk},
                     )
                 )
