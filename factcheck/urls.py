@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from annotations import health, throttling
 from annotations.api import errors, legacy
@@ -10,6 +13,13 @@ from annotations.api import errors, legacy
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links; resolved lazily
+    # because the hashed static name is only known once the manifest is loaded.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("annotations.api.urls", "v1"))),
     re_path(legacy.LEGACY_PATTERN, legacy.successor, name="api-legacy"),

@@ -185,6 +185,10 @@ CASES = [
          body=lambda world: {"stance": "refutes"}),
     Case("api-claim-source-detail", "delete", member_write(), headers=draft_version,
          url=lambda world: {"pk": world.draft.pk, "source_pk": world.source.pk}),
+    # The source's first fetch is still queued, so asking again answers 200 (not 202).
+    Case("api-claim-source-fetch", "post", member_write(),
+         url=lambda world: {"pk": world.draft.pk, "source_pk": world.source.pk},
+         label="a fetch already queued"),
     Case("api-claim-reattach", "post", member_write(), url=on_draft, headers=draft_version,
          body=selection("median age is only 22.8 years")),
     # Comments: members read and write; only the author changes or deletes a comment.

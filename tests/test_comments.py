@@ -200,3 +200,52 @@ def test_a_reply_to_an_absurd_parent_id_is_a_400_not_a_server_error(client, clai
     assert refused["Content-Type"] == "application/problem+json"
     assert "parent" in refused.json()["errors"]
     assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_deleted_resolved_thread_is_refused_and_leaves_it_resolved(
+    client, claim, editor, reviewer
+):
+    root = services.comment_create(claim=claim, actor=editor, body="Is the number right?")
+    services.comment_resolve(comment=root, actor=reviewer)
+    services.comment_delete(comment=root, actor=editor)
+    client.force_login(reviewer)
+
+    refused = _post(client, claim, "Actually, no", parent=root.pk)
+
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "deleted" in refused.json()["errors"]["parent"][0]
+    root.refresh_from_db()
+    assert root.resolved_at is not None and root.deleted_at is not None
+    assert not Comment.objects.filter(parent=root).exists()
+
+
+def test_a_reply_to_a_live_reply_in_a_thread_whose_first_comment_was_deleted_is_refused(
+    client, claim, editor, reviewer
+):
+    root = services.comment_create(claim=claim, actor=editor, body="Is the number right?")
+    reply = services.comment_create(claim=claim, actor=reviewer, body="Yes", parent=root)
+    services.comment_delete(comment=root, actor=editor)
+    client.force_login(reviewer)
+
+    refused = _post(client, claim, "Sure?", parent=reply.pk)
+
+    assert refused.status_code == 400 and "parent" in refused.json()["errors"]
+    assert list(Comment.objects.filter(parent=root)) == [reply]
+    claim_json = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    assert claim_json["comment_count"] == 1  # the live reply; the deleted comment keeps its place
+
+
+def test_a_reply_to_a_deleted_reply_is_refused_while_the_thread_takes_others(
+    client, claim, editor, reviewer
+):
+    root = services.comment_create(claim=claim, actor=editor, body="Is the number right?")
+    reply = services.comment_create(claim=claim, actor=reviewer, body="Yes", parent=root)
+    services.comment_delete(comment=reply, actor=reviewer)
+    client.force_login(editor)
+
+    refused = _post(client, claim, "Why?", parent=reply.pk)
+    answered = _post(client, claim, "Anyone else?", parent=root.pk)
+
+    assert refused.status_code == 400 and "parent" in refused.json()["errors"]
+    assert answered.status_code == 201 and answered.json()["parent"] == root.pk

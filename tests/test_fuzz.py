@@ -87,6 +87,7 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
             "stance": "refutes", "title": "T2", "version": version,
         },
         ("claims/<int:pk>/sources/<int:source_pk>/", "delete"): {"version": version},
+        ("claims/<int:pk>/sources/<int:source_pk>/fetch/", "post"): {},
         ("claims/<int:pk>/reattach/", "post"): {"selectors": selection, "version": version},
         ("claims/<int:pk>/comments/", "post"): {"body": "Checked with @rita **twice**"},
         ("claims/<int:pk>/comments/<int:comment_pk>/", "patch"): {"body": "Edited"},

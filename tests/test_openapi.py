@@ -255,7 +255,7 @@ def test_docs_render_every_operation_in_chromium_with_no_csp_violation(browser, 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     console, failed = [], []
-    # Only the docs page's messages (the sign-in page has no favicon: a 404 in its console).
+    # Only the docs page's messages: the sign-in page before it is not under test here.
     docs = f"{live_server.url}/api/v1/docs/"
 
     def log(kind: str, text: str):

@@ -610,6 +610,21 @@ OPERATIONS = {
     ("DELETE", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
         "responses": {200: {**CLAIM, "sources": []}, **CLAIM_WRITE_ERRORS}
     },
+    ("POST", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/fetch/"): {
+        "responses": {
+            202: {
+                "queued": True,
+                "detail": "Fetching the source again; the card shows the outcome when it is done.",
+                "source": CLAIM["sources"][0],
+            },
+            200: {
+                "queued": False,
+                "detail": "A fetch of this source is already queued or running; "
+                "nothing new was asked.",
+                "source": {**CLAIM["sources"][0], "fetch_state": "fetching"},
+            },
+        }
+    },
     ("POST", "/api/v1/newsroom/claims/{id}/reattach/"): {
         "requests": {
             "Anchor to the new wording": {

@@ -216,14 +216,19 @@ class ClaimSources(ClaimAction):
         return _claim_response(request, claim, status.HTTP_201_CREATED)
 
 
+def _cited_source(request, pk: int, source_pk: int) -> Source:
+    """A source of a claim the user may see (404 otherwise)."""
+    claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
+    return get_object_or_404(claim.sources.select_related("claim__article"), pk=source_pk)
+
+
 class SourceDetail(generics.GenericAPIView):
     """PATCH a cited source (stance, title, quote...) or DELETE it; answers with the claim."""
 
     serializer_class = serializers.ClaimSerializer
 
     def _source(self, request, pk: int, source_pk: int) -> Source:
-        claim = get_object_or_404(queries.claims_for(request.user), pk=pk)
-        return get_object_or_404(claim.sources.select_related("claim__article"), pk=source_pk)
+        return _cited_source(request, pk, source_pk)
 
     @_write_schema(serializers.SourceUpdateSerializer, "Change a cited source")
     def patch(self, request, pk: int, source_pk: int):
@@ -244,6 +249,57 @@ class SourceDetail(generics.GenericAPIView):
         expected = expected_version(request, {})
         services.source_remove(source=source, actor=request.user, expected_version=expected)
         return _claim_response(request, source.claim)
+
+
+class SourceFetchSerializer(drf_serializers.Serializer):
+    """What asking for a source to be fetched again did, and the source as it now stands."""
+
+    queued = drf_serializers.BooleanField(
+        help_text="False when a fetch was already queued or running: nothing new was asked."
+    )
+    detail = drf_serializers.CharField()
+    source = serializers.SourceSerializer()
+
+
+class SourceFetch(generics.GenericAPIView):
+    """POST (no body): fetch a cited source again, to be archived as a new snapshot."""
+
+    serializer_class = SourceFetchSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Fetch a cited source again",
+        description=(
+            "Queues a new fetch of the source; the snapshots taken before are kept. Answers "
+            "202 with `queued: true` and the source, now `pending`. While a fetch of it is "
+            "already queued or running (a retry waiting included) nothing new is asked: 200 "
+            "with `queued: false`. Editors of the claim's organization only. The claim's "
+            "version does not change: a fetch describes the page, not what the newsroom says."
+        ),
+        request=None,
+        responses={
+            202: SourceFetchSerializer,
+            200: SourceFetchSerializer,
+            **problem_responses(*ACCESS_PROBLEMS),
+        },
+    )
+    def post(self, request, pk: int, source_pk: int):
+        source = _cited_source(request, pk, source_pk)
+        result = services.source_fetch_request(source=source, actor=request.user, again=True)
+        if result.queued:
+            detail = "Fetching the source again; the card shows the outcome when it is done."
+        else:
+            detail = "A fetch of this source is already queued or running; nothing new was asked."
+        data = {
+            "queued": result.queued,
+            "detail": detail,
+            "source": serializers.SourceSerializer(
+                result.source, context={"request": request}
+            ).data,
+        }
+        return Response(
+            data, status=status.HTTP_202_ACCEPTED if result.queued else status.HTTP_200_OK
+        )
 
 
 class ClaimReattach(ClaimAction):

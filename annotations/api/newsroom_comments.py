@@ -105,7 +105,9 @@ class ClaimComments(generics.GenericAPIView):
         summary="Comment on a claim, or reply in a thread",
         description=(
             "Markdown, sanitised. `@username` mentions of the organization's members notify "
-            "them. A reply to a reply joins the first comment's thread."
+            "them. A reply to a reply joins the first comment's thread. A reply to a deleted "
+            "comment, or in a thread whose first comment was deleted, is refused: 400 with "
+            "`errors.parent`."
         ),
         request=CommentCreateSerializer,
         responses={201: CommentSerializer, **problem_responses(400, *ACCESS_PROBLEMS)},

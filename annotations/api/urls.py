@@ -121,6 +121,11 @@ urlpatterns = [
         name="api-claim-source-detail",
     ),
     path(
+        "newsroom/claims/<int:pk>/sources/<int:source_pk>/fetch/",
+        newsroom_claims.SourceFetch.as_view(),
+        name="api-claim-source-fetch",
+    ),
+    path(
         "newsroom/claims/<int:pk>/reattach/",
         newsroom_claims.ClaimReattach.as_view(),
         name="api-claim-reattach",

@@ -67,6 +67,7 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
     """Comment on a claim, or reply in a thread; the members it @mentions are notified.
 
     A reply to a reply joins the thread of its first comment: threads are one level deep.
+    A reply to a deleted comment, or in a thread whose first comment was deleted, is refused.
     """
     permissions.require_edit(actor, claim.article.organization)
     if permissions.is_system(actor):
@@ -74,8 +75,23 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
     if parent is not None:
         if parent.claim_id != claim.pk:
             raise ValidationError({"parent": "That comment is on another claim."})
-        if parent.parent_id is not None:
-            parent = parent.parent
+        # Locked so that a deletion cannot slip in between the check and the reply.
+        replied_to = Comment.objects.select_for_update().get(pk=parent.pk)
+        thread = replied_to
+        if replied_to.parent_id is not None:
+            thread = Comment.objects.select_for_update().get(pk=replied_to.parent_id)
+        # Refused rather than allowed: deleting is how an author withdraws their words, and
+        # a newsroom reads a withdrawn question as a closed conversation. A reply would
+        # answer words nobody can read and, on a resolved thread, reopen what was settled.
+        # Whoever still has something to say starts a new comment.
+        if replied_to.deleted_at is not None or thread.deleted_at is not None:
+            raise ValidationError(
+                {
+                    "parent": "That comment was deleted, so its thread takes no new replies. "
+                    "Start a new comment instead."
+                }
+            )
+        parent = thread
     comment = Comment(claim=claim, parent=parent, author=actor)
     members = _prepare(comment, body)
     comment.full_clean()

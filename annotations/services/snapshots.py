@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -14,25 +15,42 @@ from django.utils import timezone
 
 from annotations import jobs, permissions
 from annotations.evidence.snapshots import Capture, Extraction
-from annotations.models import Snapshot, Source
+from annotations.models import Job, Snapshot, Source
 
 
 def _lock(source: Source) -> Source:
     return Source.objects.select_for_update().get(pk=source.pk)
 
 
+class FetchRequest(NamedTuple):
+    """What asking for a fetch did: `queued` is False when one was already on its way."""
+
+    source: Source
+    queued: bool
+
+
 @transaction.atomic
-def source_fetch_request(*, source: Source, actor, again: bool = False) -> Source:
-    """Queue a snapshot of the source (on commit); `again` for an editor's "fetch again"."""
+def source_fetch_request(*, source: Source, actor, again: bool = False) -> FetchRequest:
+    """Queue a snapshot of the source (on commit); `again` for an editor's "fetch again".
+
+    Idempotent while a snapshot of the source is queued or running (a retry waiting for its
+    backoff included): nothing new is queued and the answer says so.
+    """
     if not permissions.is_system(actor):
         permissions.require_edit(actor, source.claim.article.organization)
+    # The source's row lock orders two requests at once: the second sees the first's job.
     source = _lock(source)
+    in_flight = Job.objects.filter(
+        kind="snapshot", subject_id=source.pk, state__in=(Job.State.QUEUED, Job.State.RUNNING)
+    )
+    if in_flight.exists():
+        return FetchRequest(source=source, queued=False)
     source.fetch_state = Source.FetchState.PENDING
     source.fetch_error = ""
     source.save(update_fields=["fetch_state", "fetch_error"])
     arguments = {"again": True} if again else {}
     jobs.enqueue(kind="snapshot", subject_id=source.pk, arguments=arguments)
-    return source
+    return FetchRequest(source=source, queued=True)
 
 
 @transaction.atomic

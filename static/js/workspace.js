@@ -1137,6 +1137,54 @@ function sourceState(source) {
   return line;
 }
 
+// "Fetch again": offered when the fetch failed or was refused (the site, or the rules, may
+// have changed since) or its snapshot is over a day old; never while a fetch is on its way.
+const REFETCH_AFTER_MS = 24 * 60 * 60 * 1000;
+const FETCH_WATCH_MS = 1500;
+const FETCH_WATCH_LIMIT_MS = 10 * 60 * 1000; // past the job's retries; the evidence panel goes on
+const fetchWatches = new Map(); // claim id -> timer watching a source fetched again
+
+function canFetchAgain(source) {
+  if (["failed", "refused"].includes(source.fetch_state)) return true;
+  if (source.fetch_state !== "fetched" || !source.fetched_at) return false;
+  return Date.now() - new Date(source.fetched_at).getTime() > REFETCH_AFTER_MS;
+}
+
+async function fetchAgain(id, source) {
+  setStatus(id, "sources", "Asking for the source again…");
+  try {
+    // api() wants every write under a claim to name its version; a fetch leaves the claim
+    // as it is, so the server does not hold it to that version.
+    const result = await api("POST", `/api/v1/newsroom/claims/${id}/sources/${source.id}/fetch/`, undefined, { "If-Match": `"${claims.get(id).version}"` });
+    const claim = claims.get(id);
+    if (claim?.sources) claims.set(id, { ...claim, sources: claim.sources.map((s) => (s.id === result.source.id ? result.source : s)) });
+    setStatus(id, "sources", result.detail);
+    // The button goes while the fetch is on its way: keep the keyboard on the same source.
+    refresh({ focusField: `c${id}-s${source.id}-link` });
+    watchFetch(id, source.id, Date.now());
+  } catch (error) {
+    setStatus(id, "sources", errorText(error), { error: true });
+  }
+}
+
+// A fetch changes the source, not the claim's version, so the card's own poll misses it:
+// reload the claim until the source's fetch ends, then say how it ended.
+function watchFetch(id, sourceId, started) {
+  clearTimeout(fetchWatches.get(id));
+  const check = async () => {
+    fetchWatches.delete(id);
+    if (!saving.has(id)) await reloadClaim(id);
+    const source = claims.get(id)?.sources?.find((s) => s.id === sourceId);
+    if (!source) return;
+    if (["pending", "fetching"].includes(source.fetch_state) || saving.has(id)) {
+      if (Date.now() - started < FETCH_WATCH_LIMIT_MS) watchFetch(id, sourceId, started);
+      return;
+    }
+    setStatus(id, "sources", `${FETCH_LABELS[source.fetch_state] ?? source.fetch_state}: ${source.title || source.url}`);
+  };
+  fetchWatches.set(id, setTimeout(check, FETCH_WATCH_MS));
+}
+
 function stanceSelect(selected) {
   const stance = el("select", {});
   for (const value of ["supports", "refutes", "context"]) stance.append(el("option", { value, text: value, selected: value === selected }));
@@ -1153,7 +1201,7 @@ function sourcesSection(claim) {
       { "data-source": source.id },
       el("span", { class: `badge stance-${source.stance}`, text: source.stance }),
       " ",
-      el("a", { href: source.url, rel: "noopener noreferrer nofollow", target: "_blank", text: name }),
+      el("a", { href: source.url, id: `c${claim.id}-s${source.id}-link`, rel: "noopener noreferrer nofollow", target: "_blank", text: name }),
       source.quote ? el("q", { text: source.quote }) : null,
       sourceState(source),
     );
@@ -1174,6 +1222,9 @@ function sourcesSection(claim) {
             },
           }),
           el("button", { type: "button", class: "link-button", text: "Remove", "aria-label": `Remove source ${name}`, onclick: () => removeSource(claim.id, source) }),
+          canFetchAgain(source)
+            ? el("button", { type: "button", class: "link-button fetch-again", text: "Fetch again", "aria-label": `Fetch again: ${name}`, onclick: () => fetchAgain(claim.id, source) })
+            : null,
         ),
       );
     }
@@ -1366,7 +1417,8 @@ function commentView(claim, comment, isTop) {
   }
   view.append(bodyNode);
   const actions = el("p", { class: "comment-actions" });
-  if (isTop && !comment.resolved_at) {
+  // A deleted first comment closes its thread to replies (the API refuses them).
+  if (isTop && !comment.resolved_at && !comment.deleted) {
     actions.append(
       el("button", {
         type: "button",
