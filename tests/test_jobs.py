@@ -70,6 +70,14 @@ class Broker:
         finally:
             client.close()
 
+    def unacknowledged_messages(self) -> int:
+        """Messages a worker has taken but not yet acknowledged (kombu's "unacked" hash)."""
+        client = redis.Redis.from_url(self.url)
+        try:
+            return client.hlen("unacked")
+        finally:
+            client.close()
+
 
 @pytest.fixture
 def broker(settings):
