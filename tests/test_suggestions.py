@@ -86,6 +86,39 @@ def test_dismissals_and_accepts_survive_a_revision_that_keeps_the_sentence(sampl
     assert sample_article.suggestions.count() == count
 
 
+def test_rescoring_keeps_each_undecided_suggestions_id_so_an_open_panel_can_still_act(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    before = dict(sample_article.suggestions.values_list("sentence_key", "pk"))
+    shown = suggestion_with(sample_article, LISTENERS)
+    # The spot job runs again (a second import step, a retrained model) while the panel is open.
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    assert dict(sample_article.suggestions.values_list("sentence_key", "pk")) == before
+    services.suggestion_dismiss(suggestion=shown, actor=editor)
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    listed = sample_article.suggestions.filter(sentence__contains=LISTENERS)
+    assert list(listed.values_list("pk", "state")) == [(shown.pk, Suggestion.State.DISMISSED)]
+
+
+def test_dismissing_a_repeated_sentence_dismisses_every_copy_and_it_is_not_suggested_again(
+    organization, editor
+):
+    quote = "Over 160,000 people listened in at once, breaking the record of 44,000."
+    text = f"{quote}\n\nThe host thanked everyone.\n\n{quote}\n\nIt was a quiet evening."
+    article = factories.article(organization, editor, text=text, title="Repeated")
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    copies = article.suggestions.filter(sentence=quote).order_by("start")
+    assert copies.count() == 2
+    services.suggestion_dismiss(suggestion=copies[0], actor=editor)
+    assert set(copies.values_list("state", flat=True)) == {Suggestion.State.DISMISSED}
+    # A third copy added later is the same decision: not suggested again.
+    services.article_update_text(article=article, actor=editor, text=f"{text}\n\n{quote}")
+    article.refresh_from_db()
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    assert not article.suggestions.filter(sentence=quote, state=Suggestion.State.NEW).exists()
+
+
 def test_accept_makes_a_draft_claim_on_the_sentence(sample_article, editor):
     services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
     suggestion = suggestion_with(sample_article, LISTENERS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from annotations import anchoring, permissions, spotting
@@ -52,23 +53,29 @@ class SpotReport:
 def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     """Score the article's current sentences and store the check-worthy ones as suggestions.
 
-    Sentences whose text did not change keep their earlier decision (accepted or dismissed)
-    and its claim; a decided sentence that left the text keeps its row as a training label.
-    Up to FACTCHECK_SPOTTING_MAX_STORED suggestions with a probability of at least
-    FACTCHECK_SPOTTING_MIN_STORED are kept per article, best first.
+    Sentences whose text did not change keep their row, so an editor's open panel can still
+    act on it, and their earlier decision (accepted or dismissed) and its claim; a decided
+    sentence that left the text keeps its row as a training label, and a sentence decided
+    once is not suggested again where it repeats. Up to FACTCHECK_SPOTTING_MAX_STORED
+    suggestions with a probability of at least FACTCHECK_SPOTTING_MIN_STORED are kept per
+    article, best first.
     """
     permissions.require_edit(actor, article.organization)
+    # The article's row lock also serializes this with accepting and dismissing, so that a
+    # decision made while the text is scored is never overwritten by a fresh suggestion.
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != Article.Status.READY:
         return SpotReport(0, 0, 0, "")
     model, version = spotter_for(article.organization)
     sentences = spotting.split_sentences(article.text, language=(article.language or "en")[:2])
     scores = model.score([s.text for s in sentences]) if sentences else []
-    decided = {
-        row.sentence_key: row
-        for row in article.suggestions.exclude(state=Suggestion.State.NEW).order_by("decided_at")
+    rows_by_key: dict[str, list[Suggestion]] = {}
+    # Decided rows first, so that a repeated sentence's decision follows its first copy.
+    for row in article.suggestions.order_by(F("decided_at").desc(nulls_last=True), "start"):
+        rows_by_key.setdefault(row.sentence_key, []).append(row)
+    decided_keys = {
+        key for key, rows in rows_by_key.items() if rows[0].state != Suggestion.State.NEW
     }
-    article.suggestions.filter(state=Suggestion.State.NEW).delete()
     minimum = settings.FACTCHECK_SPOTTING_MIN_STORED
     ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
     keep = {
@@ -76,18 +83,20 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
         for i in ranked[: settings.FACTCHECK_SPOTTING_MAX_STORED]
         if spotting.probability(scores[i]) >= minimum
     }
-    new_rows, kept = [], 0
+    new_rows, updated, kept = [], [], 0
     for i, sentence in enumerate(sentences):
         key = spotting.sentence_key(sentence.text)
-        row = decided.pop(key, None)
-        if row is not None:
-            # The same sentence, perhaps moved: follow it and keep the decision.
-            row.start, row.end, row.sentence = sentence.start, sentence.end, sentence.text
+        rows = rows_by_key.get(key) or []
+        row = rows[0] if rows else None
+        if row is not None and (row.state != Suggestion.State.NEW or i in keep):
+            # The same sentence, perhaps moved: follow it, keeping its id and any decision.
+            rows.pop(0)
+            row.start, row.end, row.sentence = sentence.start, sentence.end, sentence.text[:20000]
             row.score, row.model_version = scores[i], version
             row.has_number = spotting.has_number(sentence.text)
-            row.save(update_fields=["start", "end", "sentence", "score", "model_version"])
-            kept += 1
-        elif i in keep:
+            updated.append(row)
+            kept += row.state != Suggestion.State.NEW
+        elif i in keep and key not in decided_keys:
             new_rows.append(
                 Suggestion(
                     article=article,
@@ -100,8 +109,21 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
                     model_version=version,
                 )
             )
+    # Undecided rows no longer suggested (their sentence left the text or fell below the bar).
+    stale = [r.pk for rows in rows_by_key.values() for r in rows if r.state == Suggestion.State.NEW]
+    article.suggestions.filter(pk__in=stale).delete()
+    Suggestion.objects.bulk_update(
+        updated,
+        ["start", "end", "sentence", "score", "model_version", "has_number"],
+        batch_size=500,
+    )
     Suggestion.objects.bulk_create(new_rows, batch_size=500)
-    return SpotReport(len(sentences), len(new_rows) + kept, kept, version)
+    return SpotReport(len(sentences), len(new_rows) + len(updated), kept, version)
+
+
+def _lock_article(suggestion: Suggestion) -> None:
+    # Taken before the suggestion's own lock, in the same order as suggestions_refresh.
+    Article.objects.select_for_update().filter(pk=suggestion.article_id).first()
 
 
 def _current(suggestion: Suggestion) -> Suggestion:
@@ -126,6 +148,7 @@ def suggestion_accept(
     Accepting an accepted suggestion again returns its claim.
     """
     permissions.require_edit(actor, suggestion.article.organization)
+    _lock_article(suggestion)
     current = _current(suggestion)
     if current.state == Suggestion.State.ACCEPTED and current.claim_id:
         return current.claim
@@ -157,8 +180,9 @@ def suggestion_accept(
 
 @transaction.atomic
 def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
-    """Record that the newsroom does not want to check this sentence."""
+    """Record that the newsroom does not want to check this sentence, wherever it repeats."""
     permissions.require_edit(actor, suggestion.article.organization)
+    _lock_article(suggestion)
     current = (
         Suggestion.objects.select_for_update()
         .select_related("article__organization")
@@ -170,6 +194,15 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
     current.decided_by = permissions.as_user(actor)
     current.decided_at = timezone.now()
     current.save(update_fields=["state", "decided_by", "decided_at"])
+    # The same words elsewhere in the article (a repeated pull quote) are the same decision:
+    # leaving them listed would look as if the dismissal had not worked.
+    Suggestion.objects.filter(
+        article_id=current.article_id, sentence_key=current.sentence_key, state=Suggestion.State.NEW
+    ).update(
+        state=Suggestion.State.DISMISSED,
+        decided_by=current.decided_by,
+        decided_at=current.decided_at,
+    )
     return current
 
 
