@@ -272,7 +272,7 @@ def run(kind: str, job_id: int) -> str:
             logger.exception("Job %s failed", job)
             return _fail(job, handler, reason)
         if job.attempts >= job.max_attempts:
-            return _fail(job, handler, f"gave up after {job.attempts} attempts: {reason}")
+            return _fail(job, handler, f"gave up after {_attempts(job.attempts)}: {reason}")
         return _retry(job, reason, handler, getattr(error, "retry_after", None))
     Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         state=Job.State.DONE, finished_at=timezone.now(), last_error="", run_after=None
@@ -314,7 +314,7 @@ def _abandoned(job: Job, handler: Handler | None) -> bool:
 
 def _gave_up(job: Job) -> str:
     return (
-        f"gave up after {job.attempts} attempts: the last one did not finish "
+        f"gave up after {_attempts(job.attempts)}: the last one did not finish "
         "(its worker stopped, or it ran past its time limit)"
     )
 
@@ -473,3 +473,8 @@ def sweep(*, limit: int = 500) -> SweepReport:
     )
     report.sent = send([*requeued, *lost[:limit]])
     return report
+
+
+def _attempts(count: int) -> str:
+    """'1 attempt', '3 attempts': the count as the failure message says it to a person."""
+    return f"{count} attempt" if count == 1 else f"{count} attempts"

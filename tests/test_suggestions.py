@@ -393,6 +393,7 @@ def test_a_training_whose_worker_died_shows_why_it_failed_and_allows_another(
     page = client.get(_spotter_url(organization)).content.decode()
     assert "Latest, " in page and ": Failed</h3>" in page
     assert "did not finish (its worker stopped, or it ran past its time limit)" in page
+    assert "gave up after 1 attempt:" in page  # not "1 attempts"
     assert "The model in use did not change." in page
     assert 'id="retrain" aria-describedby="retrain-status">' in page  # enabled again
     client.post(_spotter_url(organization))
