@@ -525,7 +525,9 @@ class PublishedVersion(models.Model):
     claim_date = models.DateField(null=True, blank=True)
     # The rating it was given, for identity (filters, statistics); what readers see of it is
     # frozen below (`versions.rating_fields`), so that renaming, recolouring or revaluing the
-    # rating in the scale editor changes no published verdict until it is republished.
+    # rating in the scale editor changes no published verdict until it is republished. The
+    # one writer, `services.claims._write_version`, freezes them and validates the row: a
+    # label or colour left blank fails `full_clean`, and a scale range left out is NOT NULL.
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
     rating_label = models.CharField(max_length=60)
     rating_value = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -573,14 +575,6 @@ class PublishedVersion(models.Model):
 
     def __str__(self):
         return f"{self.claim_reviewed[:60]} (v{self.number})"
-
-    def save(self, *args, **kwargs):
-        # A writer that did not freeze the rating itself gets it frozen as it is now; one
-        # that copied a frozen verdict (a retraction keeps what readers saw) keeps it.
-        if self._state.adding and not self.rating_label and self.rating_id:
-            for name, value in versions.rating_fields(self.rating).items():
-                setattr(self, name, value)
-        super().save(*args, **kwargs)
 
     @property
     def selectors(self) -> list[dict]:

@@ -95,7 +95,8 @@ def organization(request, org: str):
     # A query too long or malformed is shown back, and searched for as nothing.
     query = search.cleaned_data["q"] if search.is_valid() else ""
     scale = queries.organization_scale(organization)
-    labels = [rating.label for rating in scale]
+    # The ratings as the fact-checks show them, not as the scale names them now.
+    labels = queries.published_labels(organization)
     label = search.cleaned_data.get("rating", "") if search.is_valid() else ""
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
@@ -114,7 +115,7 @@ def organization(request, org: str):
             | Q(claim__article__title__icontains=query)
         )
     if label:
-        fact_checks = fact_checks.filter(rating__label=label)
+        fact_checks = fact_checks.filter(rating_label=label)
     page = Paginator(fact_checks, PAGE_SIZE).get_page(page_number)
     path = reverse("reader-organization", args=[organization.slug])
     # Each verdict wears the colour it was published with (`versions.ShownRating.key`).

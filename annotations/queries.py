@@ -484,6 +484,20 @@ def claim_reviews(organization: Organization | None = None) -> QuerySet[Publishe
     )
 
 
+def published_labels(organization: Organization) -> list[str]:
+    """The rating labels `organization`'s listed fact-checks show, each once, best first
+    (`versions.best_first`): what its reader page's rating filter offers, as published."""
+    rows = (
+        published_claims()
+        .filter(publisher=organization)
+        .order_by()
+        .values("rating_id", "rating__position", *versions.RATING_FIELDS)
+        .distinct()
+    )
+    shown = [versions.shown_rating(row, position=row["rating__position"]) for row in rows]
+    return list(dict.fromkeys(verdict.label for verdict in sorted(shown, key=versions.best_first)))
+
+
 def public_stamp(organization: Organization | None = None) -> dict:
     """What public lists of published claims (of one organization) depend on, in two queries.
 

@@ -331,6 +331,21 @@ def summary(entries: list[Entry]) -> dict:
     }
 
 
+def legend(entries: list[Entry]) -> list[versions.ShownRating]:
+    """The verdicts the page shows, each once, best first: the legend beside their chips.
+
+    Made of the published versions, never the scale as it is now, so that a legend entry
+    reads exactly as its chips do after a rating is renamed, recoloured or revalued (until
+    republished). A label, colour and value shown together are one entry, described as the
+    newest of its versions describes it; entries are ordered by `versions.best_first`.
+    """
+    newest = {}
+    for entry in sorted(entries, key=lambda entry: entry.version.published_at):
+        verdict = entry.version.verdict
+        newest[(verdict.label, verdict.colour, verdict.value)] = verdict
+    return sorted(newest.values(), key=versions.best_first)
+
+
 def byline(text: str) -> str:
     """ "By Jane Doe" for a byline "Jane Doe"; one that already starts with "By" is kept."""
     text = " ".join(text.split())
@@ -567,12 +582,12 @@ def annotation_service(request, response, article_id: int):
 # Views
 
 
-def _article_page(request, article, scale) -> tuple[str, str]:
+def _article_page(request, article) -> tuple[str, str]:
     """The article page's HTML and the CSP source of its colour rules."""
     organization = article.organization
     entries = _place(article, queries.article_published_claims(article))
-    # The legend wears the scale's colours; each verdict the colour it was published with.
-    css = scale_css([*scale, *(entry.version.verdict for entry in entries)])
+    # Each verdict, in the legend too, wears the colour it was published with.
+    css = scale_css(entry.version.verdict for entry in entries)
     lang, direction = page_language(article.language)
     overview = summary(entries)
     permalink = request.build_absolute_uri(
@@ -588,7 +603,7 @@ def _article_page(request, article, scale) -> tuple[str, str]:
         ),
         "retracted": queries.article_retracted_claims(article),
         "summary": overview,
-        "scale": scale,
+        "legend": legend(entries),
         "scale_css": css,
         "lang": lang,
         "dir": direction,
@@ -606,6 +621,8 @@ def article(request, org_slug: str, slug: str):
         raise Http404("No published fact-check at this address.")
     organization = article.organization
     stamp = queries.article_public_stamp(article)
+    # The page orders verdicts by their rating's place on the scale now (their labels,
+    # colours and values are the versions' own, in `stamp`).
     scale = queries.organization_scale(organization)
     etag = page_etag(
         "article",
@@ -621,7 +638,7 @@ def article(request, org_slug: str, slug: str):
     last_modified = max(filter(None, [article.updated_at, stamp["newest"]]))
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged
-    content, style_source = _article_page(request, article, scale)
+    content, style_source = _article_page(request, article)
     response = HttpResponse(content)
     response._csp_update = {"style-src": [style_source]}
     annotation_service(request, response, article.pk)

@@ -81,6 +81,24 @@ def shown_rating(version, *, position: int | None = None) -> ShownRating:
     )
 
 
+def best_first(verdict: ShownRating) -> tuple:
+    """A sort key putting verdicts best first, as they were published.
+
+    Numeric verdicts come first, by their place between the worst and best values of the
+    scale they were published on; then the others. Ties keep the scale's order (`position`).
+    """
+    scale = verdict.scale
+    place = (
+        (verdict.value - scale.worst_value) / (scale.best_value - scale.worst_value)
+        if verdict.value is not None and scale.best_value != scale.worst_value
+        else 0
+    )
+    return (
+        verdict.value is None, -place, verdict.position is None, verdict.position or 0,
+        verdict.label, verdict.colour,
+    )  # fmt: skip
+
+
 def claim_snapshot(claim) -> dict:
     """The reader-visible content of a claim's working copy (uses prefetched sources if any)."""
     return {

@@ -68,6 +68,15 @@ def test_demo_page_highlights_each_published_claim_and_opens_it_by_click(
     for draft in demo["drafts"]:
         assert f"claim-{draft.pk}" not in source and f'"{draft.pk}"' not in source
         assert page.locator("#article-body a.hl", has_text=draft.exact).count() == 0
+    # The legend explains exactly the verdicts on the page, in the colours their labels wear.
+    page.locator(".legend summary").click()
+    legend = page.locator(".legend dt .chip")
+    labels = legend.all_inner_texts()
+    assert sorted(labels) == sorted({version.verdict.label for version in demo["published"]})
+    background = "e => getComputedStyle(e).backgroundColor"
+    for chip, label in zip(legend.all(), labels, strict=True):
+        tag = page.locator("#article-body a.tag", has_text=label).first
+        assert chip.is_visible() and chip.evaluate(background) == tag.evaluate(background)
     assert_accessible(page, "reader page")
     page.screenshot(path=str(ARTIFACTS / "reader-desktop.png"), full_page=True)
 

@@ -85,6 +85,34 @@ def test_rating_filter_keeps_one_verdict_and_shows_it_selected(client, world, or
     assert claim_links(both.content.decode()) == [world["working_copy"].pk]
 
 
+def test_rating_filter_offers_and_matches_the_labels_the_fact_checks_were_published_with(
+    client, world, organization, org_admin
+):
+    scale = world["published"].rating.scale
+    services.scale_update(
+        scale=scale,
+        actor=org_admin,
+        ratings=[
+            {
+                "id": rating.pk,
+                "label": "Largely accurate" if rating.label == "Mostly true" else rating.label,
+                "value": rating.value,
+                "colour": rating.colour,
+                "description": rating.description,
+                "is_hidden": rating.is_hidden,
+            }
+            for rating in scale.ratings.order_by("position")
+        ],
+    )
+
+    html = client.get(page_of(organization)).content.decode()
+    assert re.findall(r'<option value="([^"]*)"', html) == ["", "Mostly true", "False"]
+    kept = client.get(page_of(organization), {"rating": "Mostly true"}).content.decode()
+    assert len(claim_links(kept)) == 2
+    renamed = client.get(page_of(organization), {"rating": "Largely accurate"})
+    assert claim_links(renamed.content.decode()) == []
+
+
 def test_search_does_not_find_a_working_copys_unpublished_wording(client, world, organization):
     html = client.get(page_of(organization), {"q": "never see"}).content.decode()
     assert claim_links(html) == []

@@ -378,6 +378,26 @@ def test_correction_line_joins_summary_and_note(note, line):
     assert versions.correction_line(kind="published", when=when, note=note, changes=[]) == line
 
 
+def _shown(label, value, *, position, worst=1, best=5):
+    return versions.ShownRating(
+        pk=position, label=label, value=value, colour="#57606a", description="",
+        scale=versions.ShownScale(worst, best), position=position,
+    )  # fmt: skip
+
+
+def test_verdicts_sort_best_first_by_the_value_they_were_published_with():
+    shown = [
+        _shown("Satire", None, position=1),
+        _shown("Revalued since", 2, position=2),
+        _shown("Half of seven", 4, position=4, best=7),
+        _shown("Half of five", 3, position=3),
+        _shown("Best", 5, position=5),
+    ]
+    assert [verdict.label for verdict in sorted(shown, key=versions.best_first)] == [
+        "Best", "Half of five", "Half of seven", "Revalued since", "Satire",
+    ]  # fmt: skip
+
+
 # The admin writes through the same services
 
 
@@ -677,6 +697,55 @@ def test_renaming_a_rating_changes_no_published_verdict_until_it_is_republished(
     assert history[1]["changes"] == ["rating changed from Mostly true to Largely accurate"]
 
 
+def test_the_article_legend_keeps_the_published_label_of_a_renamed_rating_until_republished(
+    client, desk
+):
+    from django.urls import reverse
+
+    claim, organization = desk["claim"], desk["organization"]
+    url = reverse("reader-article", args=[organization.slug, claim.article.slug])
+    legend = f"//*[{_classed('legend')}]//dt/*[{_classed('chip')}]"
+    chip = f"//li[{_classed('claim-entry')}]//*[{_classed('chip')}]"
+
+    def shown() -> tuple[list[str], list[str], str]:
+        page = client.get(url).content.decode()
+        return _texts(page, legend), _texts(page, chip), page
+
+    _rename(organization, "Mostly true", "Largely accurate", description="Renamed.")
+    labels, chips, page = shown()
+    assert labels == chips == ["Mostly true"]
+    assert "Largely accurate" not in page and "Renamed." not in page
+
+    services.claim_transition(claim=claim, actor=desk["reviewer"], to_status="in_review")
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="published", note="The scale was renamed"
+    )
+    labels, chips, page = shown()
+    assert labels == chips == ["Largely accurate"]
+    assert "Renamed." in page
+
+
+def test_a_version_written_without_its_frozen_rating_is_refused(desk):
+    from django.db import IntegrityError, transaction
+
+    live = PublishedVersion.objects.get(claim=desk["claim"], is_current=True)
+    kept = {
+        field.attname: getattr(live, field.attname)
+        for field in PublishedVersion._meta.concrete_fields
+        if field.name not in {"id", "number", "is_current", *versions.RATING_FIELDS}
+    }
+    version = PublishedVersion(**kept, number=2, is_current=False)
+
+    with pytest.raises(ValidationError) as refused:
+        version.full_clean()
+    assert {"rating_label", "rating_colour", "rating_worst_value", "rating_best_value"} <= set(
+        refused.value.message_dict
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        version.save()
+    assert PublishedVersion.objects.filter(claim=desk["claim"]).count() == 1
+
+
 def test_a_recoloured_rating_can_be_republished_and_its_old_colour_stays_until_then(client, desk):
     from django.urls import reverse
 
@@ -705,12 +774,21 @@ def test_a_retraction_keeps_the_verdict_as_readers_saw_it(desk):
     assert retraction.kind == "retracted" and retraction.verdict.label == "Mostly true"
 
 
-def test_an_api_filter_finds_a_claim_by_its_published_label_and_by_the_ratings_name_now(
-    client, desk
-):
+def test_the_api_rating_filter_finds_a_claim_by_its_published_label_only(client, desk):
     claim, organization = desk["claim"], desk["organization"]
+
+    def found(label: str) -> list[int]:
+        answer = client.get("/api/v1/claims/", {"rating": label}).json()["results"]
+        return [item["id"] for item in answer]
+
     _rename(organization, "Mostly true", "Largely accurate")
-    for label in ("mostly TRUE", "Largely accurate"):
-        found = client.get("/api/v1/claims/", {"rating": label}).json()["results"]
-        assert [item["id"] for item in found] == [claim.pk], label
-    assert client.get("/api/v1/claims/", {"rating": "Half true"}).json()["results"] == []
+    assert found("mostly TRUE") == [claim.pk]
+    assert found("Largely accurate") == []
+    assert found("Half true") == []
+
+    services.claim_transition(claim=claim, actor=desk["reviewer"], to_status="in_review")
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="published", note="The scale was renamed"
+    )
+    assert found("largely ACCURATE") == [claim.pk]
+    assert found("Mostly true") == []

@@ -142,8 +142,32 @@ def test_anonymous_reader_sees_each_published_claim_highlighted_with_its_label(c
     assert [t.get("href") for t in tags] == [f"#claim-{first.pk}", f"#claim-{second.pk}"]
     summary = " ".join(select(tree, ".summary-line")[0].text_content().split())
     assert summary == "2 claims checked: 1 Mostly true, 1 False"
-    legend = [dt.text_content() for dt in select(tree, ".legend dt")]
-    assert legend == [label for label, *_ in services.DEFAULT_SCALE]
+    legend = [" ".join(dt.text_content().split()) for dt in select(tree, ".legend dt")]
+    assert legend == ["Mostly true 4 of 5", "False 1 of 5"]
+
+
+def test_the_legend_explains_each_verdict_on_the_page_once_best_first(client, desk):
+    for quote, label in [
+        (LISTENERS, "False"),
+        (MEDIAN, "Unverifiable"),
+        ("Twitter banned former US President Donald Trump", "True"),
+        ("breaking the prior record", "True"),
+        ("flagship project runs through the country", "Mostly true"),
+    ]:
+        publish(desk.article, desk.editor, desk.reviewer, quote, label)
+
+    tree = page(client.get(article_url(desk.article)))
+
+    best_first = ["True", "Mostly true", "False", "Unverifiable"]
+    chips = select(tree, ".legend dt .chip")
+    assert [chip.text_content() for chip in chips] == best_first
+    descriptions = {label: description for label, *_, description in services.DEFAULT_SCALE}
+    assert [dd.text_content() for dd in select(tree, ".legend dd")] == [
+        descriptions[label] for label in best_first
+    ]
+    # Each legend chip wears the colour rule of the verdicts it explains.
+    tags = {tag.get("class").split()[-1] for tag in select(tree, "#article-body a.tag")}
+    assert {chip.get("class").split()[-1] for chip in chips} == tags
 
 
 def test_the_claim_list_gives_everything_without_javascript(client, desk):

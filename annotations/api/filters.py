@@ -88,8 +88,8 @@ class PublicClaimFilter(filters.FilterSet):
     rating = filters.CharFilter(
         method="filter_rating",
         max_length=60,
-        help_text="A rating label, e.g. False (any case): as a claim shows it, or as its "
-        "organization's scale names the rating now.",
+        help_text="A rating label, e.g. False (any case), as the claim was published with "
+        "it: a rating renamed since finds claims by its new label once they are republished.",
     )
     article_url = ArticleUrlFilter(
         field_name="claim__article__url_key",
@@ -138,11 +138,9 @@ class PublicClaimFilter(filters.FilterSet):
         return queryset.filter(is_anchored=True, **{name: value})
 
     def filter_rating(self, queryset, name, value):
-        # A claim keeps the label it was published with when the rating is renamed: it is
-        # found by that label, and by the rating's name now, as listed on its scale.
-        return queryset.filter(
-            Q(rating_label__iexact=value) | Q(rating__label__iexact=value), is_anchored=True
-        )
+        # Only the published version speaks to the public: a claim is found by the label it
+        # shows, never by the live rating's name (which readers have not been shown yet).
+        return queryset.filter(rating_label__iexact=value, is_anchored=True)
 
     def filter_tag(self, queryset, name, value):
         queryset = queryset.filter(is_anchored=True)
