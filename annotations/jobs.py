@@ -386,20 +386,19 @@ _host_busy: Counter[str] = Counter()
 
 
 @contextmanager
-def host_slot(url: str, *, limit: int | None = None):
+def host_slot(url: str, *, limit: int | None = None, wait: float | None = None):
     """Hold one of this process's FACTCHECK_IO_PER_HOST connections to `url`'s host.
 
     On the I/O worker's thread pool a slow site would otherwise take every thread while the
     other sites wait. When its host is full, the thread waits up to FACTCHECK_IO_HOST_WAIT
-    seconds for a slot; then the job is deferred (`Deferred`: back to the queue in a second
-    or two, no attempt used) and the thread goes on to other work.
+    seconds (or `wait`) for a slot; then the job is deferred (`Deferred`: back to the queue
+    in a second or two, no attempt used) and the thread goes on to other work.
     """
     host = (urlsplit(str(url)).hostname or "").lower()
     limit = settings.FACTCHECK_IO_PER_HOST if limit is None else limit
+    wait = settings.FACTCHECK_IO_HOST_WAIT if wait is None else wait
     with _host_lock:
-        free = _host_lock.wait_for(
-            lambda: _host_busy[host] < limit, timeout=settings.FACTCHECK_IO_HOST_WAIT
-        )
+        free = _host_lock.wait_for(lambda: _host_busy[host] < limit, timeout=wait)
         if free:
             _host_busy[host] += 1
     if not free:

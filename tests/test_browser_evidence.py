@@ -74,6 +74,11 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
     assert (items[0]["publisher"], items[0]["rating"]) == ("Example Fact Check", "Mostly true")
     wiki = next(item for item in items if item["provider"] == "mediawiki")
     assert any(n["text"] == "160,000" and n["agreement"] == "agrees" for n in wiki["numbers"])
+    # The fact-check of "held the record with 44,000" states the earlier record: no rival
+    # of today's 160,000, so it is not marked as disagreeing.
+    marked = {(n["text"], n["agreement"]) for item in items for n in item["numbers"]}
+    assert ("44,000", "agrees") not in marked and ("44,000", "disagrees") not in marked
+    assert ("44,000", "unrelated") in marked
     cited_page = next(item for item in items if item["provider"] == "sources")
     assert cited_page["agreement"] == "disagrees"  # the page says about 120,000
     assert Source.objects.get(claim=claim).fetch_state == "fetched"
@@ -89,6 +94,11 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
     assert panel.locator(".evidence-tag.agrees").count() >= 1
     assert panel.locator(".evidence-tag.disagrees").count() >= 1
     assert "Wikipedia: done" in panel.locator(".evidence-providers").inner_text()
+    # The fact-check about the earlier 44,000 record: no tag, no numbers line, no "null".
+    earlier = panel.locator(".evidence-item", has_text="held the Twitter Spaces record").first
+    assert earlier.locator(".evidence-tag").count() == 0
+    assert earlier.locator(".evidence-numbers").count() == 0
+    assert "null" not in earlier.inner_text()
     panel.locator(".evidence-item.fact-check").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "workspace-evidence.png"), full_page=True)
     assert_accessible(page, "workspace with evidence")

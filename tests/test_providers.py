@@ -6,12 +6,13 @@ The MediaWiki answers follow the API's documentation for `list=search` and
 """
 
 import json
+from datetime import date
 
 import pytest
 from werkzeug import Response
 
 from annotations import fetching, permissions, services
-from annotations.evidence import query, search
+from annotations.evidence import numbers, query, search
 from annotations.evidence.providers import ProviderError
 from annotations.evidence.providers.factchecks import EarlierFactChecks
 from annotations.evidence.providers.google import GoogleFactCheck
@@ -414,3 +415,26 @@ def test_a_server_error_puts_the_request_back_in_the_queue_with_the_reason(
     job = _run_job(request)
     assert (job.state, request.state) == ("queued", "queued")
     assert "trying again" in request.error and "500" in request.error
+
+
+@pytest.mark.parametrize(("passage_year", "expected"), [(2022, "disagrees"), (2021, "unrelated")])
+def test_a_claims_current_values_are_dated_by_its_articles_publication_year(
+    organization, editor, passage_year, expected
+):
+    article = services.article_create(
+        organization=organization,
+        title="Record",
+        text=factories.SAMPLE_TEXT,
+        created_by=editor,
+        published_on=date(2022, 4, 21),
+    )
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, factories.SAMPLE_TEXT.split(".")[0]),
+    )
+    claimed = query.for_claim(claim).claimed
+    # Today's count is of 2022; the prior record keeps no year of its own.
+    assert [(q.value, q.year) for q in claimed] == [(160_000, 2022), (44_000, 0)]
+    marked = numbers.mark(claimed, f"In {passage_year}, about 60,000 people listened in")
+    assert [item["agreement"] for item in marked if not item["is_year"]] == [expected]

@@ -5,6 +5,7 @@
 # "Authorization: LOW key:secret", then GET /save/status/<job_id>).
 
 import json
+import threading
 from datetime import datetime
 from urllib.parse import parse_qs
 
@@ -16,6 +17,7 @@ from annotations import jobs, services
 from annotations.evidence import archive_tasks, wayback
 from annotations.models import Job
 from tests import factories
+from tests.conftest import wait_for
 from tests.documents import make_html_page
 
 assert archive_tasks.snapshot_source  # declares the snapshot jobs in this process
@@ -133,6 +135,90 @@ def test_save_page_now_errors_and_endless_pending_are_reported_in_words(archive,
     archive.expect_request("/save/status/spn2-slow").respond_with_json({"status": "pending"})
     with pytest.raises(wayback.WaybackError, match="did not finish in time"):
         wayback.save("https://news.example/record")
+
+
+def test_a_save_page_now_poll_counts_against_the_archive_hosts_connection_limit(archive, settings):
+    """With one connection per host, a lookup waits while a poll is at the archive."""
+    settings.FACTCHECK_WAYBACK_ACCESS_KEY = "access"
+    settings.FACTCHECK_WAYBACK_SECRET_KEY = "secret"
+    settings.FACTCHECK_WAYBACK_POLL_TIMEOUT = 30
+    settings.FACTCHECK_IO_PER_HOST = 1
+    settings.FACTCHECK_IO_HOST_WAIT = 30  # the lookup waits its turn instead of giving up
+    lock = threading.Lock()
+    in_flight, most, paths = [0], [0], []
+    poll_arrived, release_poll, looked_up = threading.Event(), threading.Event(), threading.Event()
+
+    def counted(handler):
+        def handle(request):
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+                paths.append(request.path)
+            try:
+                return handler(request)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+
+        return handle
+
+    def status(request):
+        if not poll_arrived.is_set():
+            poll_arrived.set()
+            release_poll.wait(timeout=30)  # the first poll stays at the archive until released
+            return _json({"status": "pending", "job_id": "spn2-held"})
+        return _json(
+            {"status": "success", "job_id": "spn2-held", "timestamp": "20261201101010",
+             "original_url": "https://news.example/record"}
+        )  # fmt: skip
+
+    def available(request):
+        looked_up.set()
+        return _json(
+            _available(
+                "https://news.example/other",
+                {"status": "200", "available": True, "url": CAPTURE, "timestamp": "20220423"},
+            )
+        )
+
+    archive.expect_request("/save", method="POST").respond_with_handler(
+        counted(lambda request: _json({"job_id": "spn2-held"}))
+    )
+    archive.expect_request("/save/status/spn2-held").respond_with_handler(counted(status))
+    archive.expect_request("/wayback/available").respond_with_handler(counted(available))
+    results = {}
+
+    def run(name, call):
+        try:
+            results[name] = call()
+        except Exception as error:  # reported by the assertions below
+            results[name] = error
+
+    saving = threading.Thread(
+        target=run, args=("save", lambda: wayback.save("https://news.example/record"))
+    )
+    looking = threading.Thread(
+        target=run, args=("closest", lambda: wayback.closest("https://news.example/other"))
+    )
+    saving.start()
+    try:
+        assert poll_arrived.wait(timeout=30)
+        looking.start()
+        # The lookup is either queued for the host's one slot (Condition's waiters, a CPython
+        # detail) or, were the poll not counted, already at the archive.
+        wait_for(lambda: jobs._host_lock._waiters or looked_up.is_set(), timeout=30)
+        assert not looked_up.is_set(), "the lookup reached the archive during a poll"
+    finally:
+        release_poll.set()
+        saving.join(timeout=30)
+        if looking.ident is not None:
+            looking.join(timeout=30)
+    assert results == {
+        "save": "https://web.archive.org/web/20261201101010/https://news.example/record",
+        "closest": CAPTURE.replace("http://", "https://"),
+    }
+    assert most[0] == 1
+    assert paths.index("/wayback/available") > paths.index("/save/status/spn2-held")
 
 
 def test_without_credentials_save_page_now_is_not_asked(archive):

@@ -1,4 +1,4 @@
-"""Quantities in text: value, unit or counted noun, comparator; and whether two agree."""
+"""Quantities in text: value, unit or counted noun, comparator, time frame; whether two agree."""
 
 from __future__ import annotations
 
@@ -96,6 +96,49 @@ _YEARS = range(1800, 2101)
 GENERIC_NOUNS = frozenset({"people", "peopl", "time", "thing", "way", "case", "number", "total"})
 # Words that put a value in the past: "the previous record", "an earlier estimate".
 _EARLIER = frozenset({"previou", "prior", "earli", "earlier", "former", "old", "past", "last"})
+# How a passage frames a number as an earlier value. An adjective from the first set before
+# a noun from the second ("the previous record of 44,000", "last year 41,000") frames the
+# number it leads to; a record noun makes it an earlier record, which is still compared
+# with the claim's own earlier record ("breaking the prior record ... of only 44,000").
+_EARLIER_ADJECTIVES = frozenset(
+    {"previous", "prior", "earlier", "former", "old", "past", "last", "preceding"}
+)
+_RECORD_NOUNS = frozenset({"record", "high", "peak", "best", "maximum", "mark", "holder"})
+_EARLIER_NOUNS_TEXT = """
+    figure estimate count total level number tally year month week day session census
+    survey edition time benchmark value rate season decade reading data"""
+_EARLIER_NOUNS = _RECORD_NOUNS | frozenset(_EARLIER_NOUNS_TEXT.split())
+# Verbs that, across a comma or "and", start a new statement about today's value:
+# "Unlike the previous record holder, Khan's session drew 60,000".
+_NEW_STATEMENT_VERBS_TEXT = """
+    drew draws drawing attracted attracts attracting had has have got gets saw sees hit hits
+    reached reaches reaching pulled topped beat beats beating broke breaks breaking shattered
+    surpassed exceeded passed eclipsed smashed peaked counted logged recorded"""
+_NEW_STATEMENT_VERBS = frozenset(_NEW_STATEMENT_VERBS_TEXT.split())
+_CLAUSE_JOINS = frozenset({"and", "but", "while", "whereas", "when", "as", "which", "who"})
+# "Khan beat the previous record with 60,000": the number is the new value.
+_BEATING_VERBS_TEXT = """
+    beat beats beating broke breaks breaking broken shattered shattering smashed smashing
+    surpassed surpassing topped topping eclipsed eclipsing exceeded exceeding bettered"""
+_BEATING_VERBS = frozenset(_BEATING_VERBS_TEXT.split())
+# A change from a value: "up from 44,000", "compared with 41,000", "rose from 41,000 to".
+_FROM_PHRASES = frozenset(
+    {("up", "from"), ("down", "from"), ("compared", "with"), ("compared", "to"),
+     ("as", "against")}
+)  # fmt: skip
+_CHANGE_VERBS_TEXT = """
+    rose rising risen grew growing grown increased increasing jumped jumping climbed
+    climbing fell falling fallen dropped dropping declined declining decreased decreasing
+    surged soared swelled doubled tripled went"""
+_CHANGE_VERBS = frozenset(_CHANGE_VERBS_TEXT.split())
+_EARLIER_ADVERBS = frozenset({"previously", "formerly", "earlier", "before", "ago"})
+_PAST_COPULAS = frozenset({"was", "were", "been", "stood"})
+# A year this close to a number, in the same sentence, dates it ("30,000 in 2021",
+# "In 2021, 30,000 ...", "20.6 years (2020 estimate)").
+_YEAR_AFTER_GAP = 25
+_YEAR_BEFORE_GAP = 50
+_FROM_TO = re.compile(r"\s*(?:[^\W\d_]+\s+)?to\s+[$€£¥]?\d")
+_SENTENCE_BREAK = re.compile(r"[;!?\n]|\.(?!\d)")
 # Two counts that differ more than this are different quantities, not a disagreement.
 MAX_RATIO = 20
 _CONTEXT_BEFORE = 6
@@ -188,6 +231,10 @@ class Quantity:
     comparator: str = ""  # over, at least, under, at most, about, only, exactly, record
     record: bool = False  # called a record nearby
     is_year: bool = False  # a calendar year, not an amount
+    # Framed as an earlier value: "record" (a previous record) or "other" ("up from",
+    # "the previous estimate", "was ... before"); "" for a value stated as current.
+    earlier: str = ""
+    year: int = 0  # the calendar year stated next to it ("in 2021"), if any
     precision: float = 1.0  # the smallest step the way it is written can express
     context: frozenset[str] = field(default_factory=frozenset)
 
@@ -204,6 +251,8 @@ class Quantity:
             "comparator": self.comparator,
             "record": self.record,
             "is_year": self.is_year,
+            "earlier": self.earlier,
+            "year": self.year,
             "precision": self.precision,
             "context": sorted(self.context),
         }
@@ -263,8 +312,158 @@ def _comparator(before: list[tuple[str, int]]) -> str:
     return ""
 
 
+_WORD_OR_COMMA = re.compile(rf"{_WORD.pattern}|,")
+
+
+def _lead_words(text: str, start: int, floor: int) -> list[str]:
+    """The lower-case words (and commas) of the sentence before `start`, after `floor`."""
+    window = text[max(floor, start - 100) : start]
+    breaks = list(_SENTENCE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    tokens = [token.lower() for token in _WORD_OR_COMMA.findall(window)][-14:]
+    # "up from about 41,000", "the record, just 41,000": the comparator is not the frame.
+    while tokens:
+        if tokens[-1] == ",":
+            tokens.pop()
+            continue
+        size = next(
+            (
+                n
+                for n in range(_MAX_COMPARATOR_WORDS, 0, -1)
+                if " ".join(tokens[-n:]) in _COMPARATORS
+                and _COMPARATORS[" ".join(tokens[-n:])] != "record"
+            ),
+            0,
+        )
+        if not size:
+            break
+        del tokens[-size:]
+    return tokens
+
+
+def _clause_after(text: str, end: int, ceiling: int) -> tuple[list[str], str]:
+    """The lower-case words after `end` up to the clause's end (or the next number)."""
+    window = text[end : min(ceiling, end + 60)]
+    stop = re.search(r"[.;:!?\n()]|,\s", window)
+    window = window[: stop.start()] if stop else window
+    return [word.lower() for word in _WORD.findall(window)][:6], text[end : end + 40]
+
+
+def framing(text: str, start: int, end: int, *, floor: int = 0, ceiling: int = -1) -> str:
+    """How `text` frames the number at [start, end): "record", "other" (earlier) or "".
+
+    "The previous record, 44,000" is an earlier record; "up from 41,000", "compared with
+    41,000", "rose from 41,000 to", "last year 41,000", "was 41,000 before" are other earlier
+    values. `floor` and `ceiling` are the ends of the neighbouring numbers: words beyond
+    them frame those numbers instead.
+    """
+    ceiling = len(text) if ceiling < 0 else ceiling
+    tokens = _lead_words(text, start, floor)
+    lead = [word for word in tokens if word != ","]
+    after, following = _clause_after(text, end, ceiling)
+    if tuple(lead[-2:]) in _FROM_PHRASES:
+        return "other"
+    if lead[-1:] == ["from"] and (_CHANGE_VERBS & set(lead[-4:-1]) or _FROM_TO.match(following)):
+        return "other"  # "rose from 41,000", "from 41,000 to 160,000"
+    if lead and lead[-1] in {"previously", "formerly", "earlier", "ago"}:
+        return "other"  # "A year earlier, 41,000 ..."
+    if {"previously", "formerly"} & set(lead[-4:]):
+        return "other"  # "had previously drawn 41,000"
+    if _EARLIER_ADVERBS & set(after) and _PAST_COPULAS & set(lead[-4:]):
+        return "other"  # "the record was 41,000 before Khan's session"
+    kind = _earlier_phrase(tokens)
+    if kind:
+        return kind
+    # "41,000 listeners in the previous session", "30,000 a year earlier"
+    for i, word in enumerate(after):
+        if (
+            word in _EARLIER_ADJECTIVES
+            and {"in", "at", "during", "for", "of"} & set(after[:i])
+            and any(_is_one_of(noun, _EARLIER_NOUNS) for noun in after[i + 1 : i + 3])
+        ):
+            return "other"
+    if (
+        len(after) >= 2
+        and after[-1] in {"earlier", "ago"}
+        and _is_one_of(after[-2], _EARLIER_NOUNS)
+    ):
+        return "other"  # "41,000 listeners two years ago"
+    return ""
+
+
+def _is_one_of(word: str, nouns: frozenset[str]) -> bool:
+    """Whether `word` is one of `nouns`, or the plural of one ("estimates", "years")."""
+    return word in nouns or (word.endswith("s") and word[:-1] in nouns)
+
+
+def _earlier_phrase(tokens: list[str]) -> str:
+    """The kind of earlier-value phrase the words (and commas) before a number end in."""
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i] in _EARLIER_ADJECTIVES:
+            reach, wanted = 3, _EARLIER_NOUNS
+        elif tokens[i] == "held":
+            # "A Korean pop group held the Twitter Spaces record with 44,000": a past record.
+            reach, wanted = 4, _RECORD_NOUNS
+        else:
+            continue
+        # "a record-breaking session" holds no record.
+        places = [
+            j
+            for j in range(i + 1, min(i + 1 + reach, len(tokens)))
+            if _is_one_of(tokens[j], wanted)
+            and tokens[j + 1 : j + 2] not in (["breaking"], ["setting"])
+        ]
+        if not places:
+            continue
+        nouns = [tokens[j] for j in places]
+        between = tokens[places[0] + 1 :]
+        words = set(between) - {","}
+        # "Unlike the previous record, Khan's session drew 60,000": a new statement.
+        if _NEW_STATEMENT_VERBS & words and ("," in between or _CLAUSE_JOINS & words):
+            return ""
+        # "Khan beat the previous record with 60,000": the number is the new value.
+        if between[-1:] == ["with"] and _BEATING_VERBS & set(tokens[max(0, i - 3) : i]):
+            return ""
+        return "record" if any(_is_one_of(noun, _RECORD_NOUNS) for noun in nouns) else "other"
+    return ""
+
+
+def _tie_years(text: str, found: list[Quantity]) -> None:
+    """Date each amount by a calendar year right next to it in the same sentence."""
+    taken: set[int] = set()
+    for i, year in enumerate(found):
+        if not year.is_year:
+            continue
+        before = found[i - 1] if i > 0 else None
+        after = found[i + 1] if i + 1 < len(found) else None
+        if before is not None and not before.is_year and not before.year:
+            gap = text[before.end : year.start]
+            if len(gap) <= _YEAR_AFTER_GAP and not _SENTENCE_BREAK.search(gap):
+                before.year = int(year.value)
+                taken.add(i - 1)
+                continue
+        if after is not None and not after.is_year and i + 1 not in taken:
+            gap = text[year.end : after.start]
+            if len(gap) <= _YEAR_BEFORE_GAP and not _SENTENCE_BREAK.search(gap):
+                after.year = int(year.value)
+                taken.add(i + 1)
+
+
 def parse(text: str) -> list[Quantity]:
-    """Every quantity in `text`, in order, with its unit or counted noun and its context."""
+    """Every quantity in `text`, in order, with its unit or counted noun, context and frame."""
+    found = _parse_amounts(text)
+    for i, quantity in enumerate(found):
+        if quantity.is_year:
+            continue
+        floor = found[i - 1].end if i > 0 else 0
+        ceiling = found[i + 1].start if i + 1 < len(found) else len(text)
+        quantity.earlier = framing(text, quantity.start, quantity.end, floor=floor, ceiling=ceiling)
+    _tie_years(text, found)
+    return found
+
+
+def _parse_amounts(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in _NUMBER.finditer(text):
         raw = match.group("number")
@@ -390,19 +589,70 @@ DISAGREES = "disagrees"
 UNRELATED = "unrelated"
 
 
-def agreement(claimed: list[Quantity], stated: Quantity) -> str:
-    """How a stated quantity bears on the claim: agrees, disagrees or unrelated."""
-    same = [quantity for quantity in claimed if same_quantity(quantity, stated)]
-    if any(values_agree(quantity, stated) for quantity in same):
-        return AGREES
-    # A value the claim states for some quantity agrees even when the wording around it
-    # differs ("a Korean pop group of only 44,000" vs "the previous record, 44,000").
-    if any(
-        not quantity.is_year and not stated.is_year and values_agree(quantity, stated)
-        for quantity in claimed
-        if not (quantity.unit and stated.unit and quantity.unit != stated.unit)
-        and quantity.value >= 100
+def same_value(a: Quantity, b: Quantity) -> bool:
+    """Whether two quantities state one value, up to the rounding of how each is written."""
+    slack = max(a.precision, b.precision) / 2
+    if "about" in {a.comparator, b.comparator}:
+        slack = max(slack, 0.1 * max(abs(a.value), abs(b.value)))
+    return math.isclose(a.value, b.value, rel_tol=1e-9) or abs(a.value - b.value) <= slack
+
+
+def compatible(a: Quantity, b: Quantity) -> bool:
+    """Whether two amounts could count one kind of thing (unit and counted noun allow it).
+
+    Looser than `same_quantity`: the words around them need not match. Small bare numbers
+    ("3", "12") meet by chance too often, so below 100 the unit or noun must be the same.
+    """
+    if a.is_year or b.is_year:
+        return False
+    if (a.unit and b.noun) or (a.noun and b.unit) or (a.unit and b.unit and a.unit != b.unit):
+        return False
+    if (
+        a.noun
+        and b.noun
+        and not (
+            a.noun == b.noun
+            or a.noun in GENERIC_NOUNS
+            or b.noun in GENERIC_NOUNS
+            or a.noun in b.context
+            or b.noun in a.context
+        )
     ):
+        return False
+    if min(abs(a.value), abs(b.value)) >= 100:
+        return True
+    return bool((a.unit and a.unit == b.unit) or (a.noun and a.noun == b.noun))
+
+
+def comparable(claimed: Quantity, stated: Quantity) -> bool:
+    """Whether a stated value may be weighed against a claimed one as a rival value.
+
+    A value framed as earlier ("the previous record", "up from", "was ... before") is not
+    today's value, on either side: an earlier record is weighed only against an earlier
+    record, other earlier values against nothing. A value dated to a year ("in 2021") is
+    weighed only against a claimed value of that year.
+    """
+    if stated.earlier or claimed.earlier:
+        return stated.earlier == claimed.earlier == "record"
+    return not stated.year or stated.year == claimed.year
+
+
+def agreement(claimed: list[Quantity], stated: Quantity) -> str:
+    """How a stated quantity bears on the claim: agrees, disagrees or unrelated.
+
+    A value equal to any value the claim states, for a compatible unit or noun, agrees
+    whatever its framing ("the previous record, 44,000"). Otherwise it disagrees only with
+    a claimed value it is `comparable` with and that measures the same quantity; a value
+    framed as earlier or dated to another year is never counted as a disagreement.
+    """
+    if any(same_value(quantity, stated) and compatible(quantity, stated) for quantity in claimed):
+        return AGREES
+    same = [
+        quantity
+        for quantity in claimed
+        if comparable(quantity, stated) and same_quantity(quantity, stated)
+    ]
+    if any(values_agree(quantity, stated) for quantity in same):
         return AGREES
     return DISAGREES if same else UNRELATED
 

@@ -29,11 +29,18 @@ class Query:
     # Topic words from around the claim (the article's title): they narrow a search
     # engine's query ("listened" alone finds nothing useful) but do not rank passages.
     context: list[str] = field(default_factory=list)
+    # The year the article was published: the claim's current values are of that year, so
+    # a source's figure "in 2021" is weighed against them only if the article is of 2021.
+    year: int = 0
 
     @property
     def claimed(self) -> list[numbers.Quantity]:
-        """The claim's quantities as `numbers.Quantity` objects."""
-        return [numbers.Quantity.from_dict(item) for item in self.quantities]
+        """The claim's quantities as `numbers.Quantity` objects, dated by the article's year."""
+        claimed = [numbers.Quantity.from_dict(item) for item in self.quantities]
+        for quantity in claimed:
+            if not quantity.year and not quantity.earlier:
+                quantity.year = self.year
+        return claimed
 
     @property
     def stems(self) -> set[str]:
@@ -63,6 +70,7 @@ class Query:
             "terms": self.terms,
             "quantities": self.quantities,
             "context": self.context,
+            "year": self.year,
         }
 
     @classmethod
@@ -76,6 +84,7 @@ class Query:
             terms=list(data.get("terms", [])),
             quantities=list(data.get("quantities", [])),
             context=list(data.get("context", [])),
+            year=int(data.get("year") or 0),
         )
 
 
@@ -97,9 +106,18 @@ def key_terms(text: str) -> list[str]:
 
 
 def build(
-    *, text: str, exact: str = "", claimant: str = "", language: str = "en", context: str = ""
+    *,
+    text: str,
+    exact: str = "",
+    claimant: str = "",
+    language: str = "en",
+    context: str = "",
+    year: int = 0,
 ) -> Query:
-    """A query from a claim's parts; quantities come from the wording and the exact words."""
+    """A query from a claim's parts; quantities come from the wording and the exact words.
+
+    `year` is the year the claim was made (its article's), 0 when unknown.
+    """
     wording = " ".join(text.split())
     exact = " ".join(exact.split())
     quantities = numbers.parse(wording)
@@ -118,6 +136,7 @@ def build(
         terms=terms,
         quantities=[q.as_dict() for q in quantities if not q.is_year],
         context=key_terms(context)[:8],
+        year=year,
     )
 
 
@@ -129,4 +148,5 @@ def for_claim(claim) -> Query:
         claimant=claim.claimant,
         language=getattr(claim.article, "language", "") or "en",
         context=claim.article.title,
+        year=published.year if (published := claim.article.published_on) else 0,
     )

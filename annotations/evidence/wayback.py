@@ -1,7 +1,8 @@
 """The Internet Archive's Wayback Machine: find a capture of a source, or ask for a new one."""
 
 # Off unless FACTCHECK_WAYBACK_ENABLED. Two public APIs, both reached through the safe
-# fetcher and both configurable (a test or a private mirror points them elsewhere):
+# fetcher, each request within the worker's per-host limit (`jobs.host_slot`), and both
+# configurable (a test or a private mirror points them elsewhere):
 # - the availability API, GET {AVAILABILITY_URL}?url=...&timestamp=YYYYMMDDhhmmss, answers
 #   {"url": ..., "archived_snapshots": {"closest": {"available": true, "url": ...,
 #   "timestamp": ..., "status": "200"}}} (an empty "archived_snapshots" when none exists);
@@ -19,7 +20,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
-from annotations import fetching
+from annotations import fetching, jobs
 
 WAYBACK_PREFIX = "https://web.archive.org/web"
 
@@ -81,9 +82,9 @@ def closest(url: str, *, when: datetime | None = None, config: WaybackConfig | N
     if when is not None:
         query["timestamp"] = when.strftime("%Y%m%d%H%M%S")
     separator = "&" if "?" in config.availability_url else "?"
-    result = fetching.fetch(
-        f"{config.availability_url}{separator}{urlencode(query)}",
-        policy=fetching.policy_from_settings(),
+    address = f"{config.availability_url}{separator}{urlencode(query)}"
+    result = _in_host_slot(
+        address, lambda: fetching.fetch(address, policy=fetching.policy_from_settings())
     )
     data = _json(result, "availability")
     found = (data.get("archived_snapshots") or {}).get("closest") or {}
@@ -109,12 +110,15 @@ def save(url: str, *, config: WaybackConfig | None = None, sleep=time.sleep) -> 
         "Accept": "application/json",
     }
     answer = _json(
-        fetching.post(
+        _in_host_slot(
             config.save_url,
-            content=urlencode({"url": url}).encode(),
-            content_type="application/x-www-form-urlencoded",
-            headers=auth,
-            policy=policy,
+            lambda: fetching.post(
+                config.save_url,
+                content=urlencode({"url": url}).encode(),
+                content_type="application/x-www-form-urlencoded",
+                headers=auth,
+                policy=policy,
+            ),
         ),
         "Save Page Now",
     )
@@ -124,7 +128,7 @@ def save(url: str, *, config: WaybackConfig | None = None, sleep=time.sleep) -> 
         raise WaybackError(f"Save Page Now refused the capture: {message}")
     deadline = time.monotonic() + config.poll_timeout
     while True:
-        status = _status(config, job_id, policy)
+        status = _status(config, job_id, policy, deadline)
         state = status.get("status")
         if state == "success" and status.get("timestamp"):
             return archive_link(str(status["timestamp"]), str(status.get("original_url") or url))
@@ -136,10 +140,25 @@ def save(url: str, *, config: WaybackConfig | None = None, sleep=time.sleep) -> 
         sleep(config.poll_interval)
 
 
-def _status(config: WaybackConfig, job_id: str, policy) -> dict:
+def _status(config: WaybackConfig, job_id: str, policy, deadline: float) -> dict:
     # The status of a capture job is public: a plain GET, no credentials.
-    result = fetching.fetch(f"{config.save_url}/status/{quote(job_id, safe='')}", policy=policy)
+    address = f"{config.save_url}/status/{quote(job_id, safe='')}"
+    # Each poll takes its own turn at the archive's host and gives it back before the
+    # pause, so up to a minute of polling never holds a connection while it sleeps. Waiting
+    # for the turn counts against the poll timeout.
+    wait = max(0.0, deadline - time.monotonic())
+    result = _in_host_slot(address, lambda: fetching.fetch(address, policy=policy), wait=wait)
     return _json(result, "Save Page Now status")
+
+
+def _in_host_slot(url: str, send, *, wait: float | None = None) -> fetching.FetchResult:
+    """Send one request to the archive within the worker's per-host connection limit."""
+    try:
+        with jobs.host_slot(url, wait=wait):
+            return send()
+    except jobs.Deferred as busy:
+        # The snapshot is already stored; a busy archive only costs its link.
+        raise WaybackError(f"the archive is busy: {busy}") from None
 
 
 def _https(url: str) -> str:

@@ -208,7 +208,9 @@ function itemView(claimId, item) {
   const meta = [item.is_fact_check ? "" : item.publisher, item.is_fact_check ? "" : item.published_on].filter(Boolean).join(" · ");
   row.append(el("p", { class: "evidence-title" }, link, meta ? el("span", { class: "hint", text: ` ${meta}` }) : null));
   if (item.passage) row.append(passageView(item));
-  row.append(numbersSummary(item));
+  // Element.append(null) would print "null" under a passage whose numbers are all unrelated.
+  const summary = numbersSummary(item);
+  if (summary) row.append(summary);
   row.append(actions(claimId, item));
   return row;
 }
