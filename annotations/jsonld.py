@@ -197,19 +197,21 @@ def web_annotation(
     copies as TimeStates, see `source_body`). The target is `target_source` (the article's
     original address) with a TextQuoteSelector and a TextPositionSelector in code points.
     `creator` and `generator` are Agents (see `agent`); `canonical` and `via`
-    are IRIs (a client's own id is kept as `via`).
+    are IRIs (a client's own id is kept as `via`). `language` is the article's: the target,
+    the claim and the conclusion carry it; the rating's label and the tags are the
+    organization's words, in a language no field records, so they carry none.
     """
     rating = version.verdict
     bodies = []
     if rating is not None:
-        bodies.append(_textual(rating.label, "assessing", language=language))
+        bodies.append(_textual(rating.label, "assessing"))
     if version.claim_reviewed:
         bodies.append(_textual(version.claim_reviewed, "identifying", language=language))
     if version.conclusion:
         bodies.append(
             _textual(version.conclusion, "describing", language=language, fmt="text/markdown")
         )
-    bodies.extend(_textual(tag, "tagging", language=language) for tag in version.tags)
+    bodies.extend(_textual(tag, "tagging") for tag in version.tags)
     cached = cached or {}
     bodies.extend(source_body(s, cached.get(s.get("id"))) for s in version.sources)
     annotation = {"@context": ANNO_CONTEXT} if context else {}

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -135,7 +136,7 @@ def organization(request, org: str):
         and _filter_link(path, q=query, rating=label, page=page.next_page_number()),
         "canonical": request.build_absolute_uri(path),
         "description": f"Fact-checks published by {organization.name}: {stamp['count']} "
-        "claims checked, with the verdict and the evidence for each.",
+        f"claim{pluralize(stamp['count'])} checked, with the verdict and the evidence for each.",
     }
     response = render(request, "reader/organization.html", context)
     return reader.cacheable(reader.allow_style(response, css), etag, modified)

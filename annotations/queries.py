@@ -116,14 +116,20 @@ def claim_public_histories(claim_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def reader_article(org_slug: str, slug: str) -> Article | None:
-    """The article at a reader address, if it has a published claim; else None.
+    """The article at a reader address, if it has a claim readers see now (published or
+    retracted, as `public_articles` lists it); else None.
 
+    An article whose claims were all retracted keeps its page, with the retraction notices:
+    the public API links it, and a reader who saw a verdict there must find it withdrawn.
     The article comes with its organization and `current_revision_id`, the revision its
     text is: published versions indexing another revision are not placed on that text.
     """
+    shown = PublishedVersion.objects.filter(
+        claim__article=OuterRef("pk"), is_current=True, is_anchored=True
+    )
     return (
         Article.objects.filter(organization__slug=org_slug, slug=slug)
-        .filter(Exists(published_claims().filter(claim__article=OuterRef("pk"))))
+        .filter(Exists(shown))
         .select_related("organization")
         .annotate(
             current_revision_id=Subquery(

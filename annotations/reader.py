@@ -411,12 +411,12 @@ def _source_item(source: dict) -> str:
     parts = [
         f'<li><span class="stance stance-{escape(stance)}">'
         f"{escape(_STANCES.get(stance, stance))}</span> "
-        f'<a href="{url}" rel="nofollow noopener">{name}</a>'
+        f'<a href="{url}" rel="nofollow noopener"><bdi>{name}</bdi></a>'
     ]
     if source.get("publisher"):
-        parts.append(f", {escape(source['publisher'])}")
+        parts.append(f", <bdi>{escape(source['publisher'])}</bdi>")
     if source.get("quote"):
-        parts.append(f"<q>{escape(source['quote'])}</q>")
+        parts.append(f'<q dir="auto">{escape(source["quote"])}</q>')
     if source.get("snapshot_url"):
         parts.append(
             f' <a href="{escape(source["snapshot_url"])}" rel="nofollow noopener">snapshot</a>'
@@ -443,26 +443,34 @@ def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -
     `verdict` is its rating's line (`_verdict`), made once for all claims with that rating.
     Written here rather than by a template: an article may list hundreds of claims, and the
     template language would spend most of the page's time looking up their fields. Every
-    text is escaped; the conclusion was sanitised when the version was written.
+    text is escaped; the conclusion was sanitised when the version was written. Text the
+    newsroom wrote may run in another direction than the article's (a Hebrew article's
+    English claim, a formula): each such block takes its own (`dir="auto"`, `<bdi>`).
     """
     version = entry.version
     pk = entry.claim_id
     html = [
         f'<li class="claim-entry" id="claim-{pk}" data-claim="{pk}">\n'
         f"  {verdict}\n"
-        f'  <h3 class="entry-claim" id="claim-{pk}-title">{escape(version.claim_reviewed)}</h3>\n'
+        f'  <h3 class="entry-claim" id="claim-{pk}-title" dir="auto">'
+        f"{escape(version.claim_reviewed)}</h3>\n"
     ]
     if version.claimant or version.claim_date:
-        claimed = f"Claimed by {escape(version.claimant)}" if version.claimant else "Claimed"
+        claimed = (
+            f"Claimed by <bdi>{escape(version.claimant)}</bdi>" if version.claimant else "Claimed"
+        )
         if version.claim_date:
             claimed += f" on {_moment(version.claim_date, zone)}"
-        html.append(f'  <p class="entry-claimant">{claimed}</p>\n')
-    html.append(f'  <div class="conclusion">{version.conclusion_html}</div>\n')
+        # The line is the interface's words around the claimant's: its own direction.
+        html.append(f'  <p class="entry-claimant" dir="auto">{claimed}</p>\n')
+    html.append(f'  <div class="conclusion" dir="auto">{version.conclusion_html}</div>\n')
     if version.sources:
         items = "".join(_source_item(source) for source in version.sources)
         html.append(f'  <h4>Sources</h4>\n  <ul class="sources">{items}</ul>\n')
     if entry.history:
-        items = "".join(f"<li>{escape(change['correction'])}</li>" for change in entry.history)
+        items = "".join(
+            f'<li dir="auto">{escape(change["correction"])}</li>' for change in entry.history
+        )
         html.append(f'  <h4>Corrections</h4>\n  <ul class="corrections">{items}</ul>\n')
     html.append(
         f'  <p class="entry-footer">\n'
@@ -471,7 +479,7 @@ def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -
     if version.number > 1:
         html.append(f"\n    <span>Updated {_moment(version.published_at, zone)}</span>")
     html.append(
-        f"\n    <span>by {escape(version.publisher.name)}</span>"
+        f"\n    <span>by <bdi>{escape(version.publisher.name)}</bdi></span>"
         f'\n    <span><a href="{permalink}">Permalink to this fact-check</a></span>'
     )
     if entry.placed:
@@ -608,7 +616,10 @@ def _article_page(request, article) -> tuple[str, str]:
         "lang": lang,
         "dir": direction,
         "canonical": permalink,
-        "description": f"{overview['text']}. Fact-checked by {organization.name}.",
+        # Only retractions left (the page stays so that they show): say that, not "0 claims".
+        "description": f"{overview['text']}. Fact-checked by {organization.name}."
+        if entries
+        else f"{organization.name} retracted its fact-checks of this article.",
     }
     return render_to_string("reader/article.html", context), _csp_hash(css)
 

@@ -346,3 +346,40 @@ def test_overlapping_claims_are_both_marked_and_each_opens_its_own_verdict(brows
     assert dialog.get_by_role("heading", level=2).inner_text() == listeners.claim_reviewed
     page.screenshot(path=str(ARTIFACTS / "embed-overlap.png"))
     assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_each_verdict_label_opens_its_own_claim_when_claims_nest_or_cross(browser, host, demo):
+    """A label sits inside another claim's mark when claims nest or cross: its click is its own."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    quotes = {
+        # Inside the listeners claim: its label lands inside the outer claim's mark.
+        "nested": "160,000 people",
+        # Crossing the listeners claim's end: the listeners label lands inside this one's mark.
+        "crossing": "people listened in at once, breaking the prior record",
+    }
+    claims = {name: factories.published_claim(
+        demo["article"], users["demo-editor"], users["demo-reviewer"], quote=quote
+    ) for name, quote in quotes.items()}  # fmt: skip
+    versions = {name: queries.published_claims().get(claim=c) for name, c in claims.items()}
+    versions["listeners"] = listeners
+    page = open_host(browser, f"{host.url}/story.html")
+    assert page.stats["anchored"] == 6, page.stats
+    # The premise: both labels really are inside another claim's mark.
+    for name in ("nested", "listeners"):
+        label = page.locator(f'[data-factcheck-label="{versions[name].claim_id}"]')
+        outer = label.evaluate("(label) => label.closest('mark')?.dataset.factcheckClaim")
+        assert outer is not None and int(outer) != versions[name].claim_id, name
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    heading = dialog.get_by_role("heading", level=2)
+    for name, version in versions.items():
+        page.locator(f'[data-factcheck-label="{version.claim_id}"]').click()
+        dialog.wait_for()
+        assert heading.inner_text() == version.claim_reviewed, name
+        page.keyboard.press("Escape")
+        assert dialog.is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "embed-nested-labels.png"))
+    assert page.errors == [] and console_errors(page) == []
+    page.context.close()

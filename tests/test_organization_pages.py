@@ -231,6 +231,13 @@ def test_public_pages_carry_open_graph_metadata(client, world, organization, par
     assert '<meta name="twitter:card" content="summary">' in html
 
 
+def test_the_description_counts_one_claim_in_the_singular(client, db):
+    newsroom = published_world.second_newsroom()
+    html = client.get(page_of(newsroom["organization"])).content.decode()
+    assert ": 1 claim checked, with the verdict" in html
+    assert "1 claims" not in html
+
+
 # Corrections
 
 

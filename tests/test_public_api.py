@@ -198,7 +198,7 @@ def test_retracted_claims_stay_listed_with_their_note_and_orphans_as_suspended(c
     orphan = items[world["orphan"].pk]
     assert orphan == {
         "id": world["orphan"].pk,
-        "url": f"http://testserver/c/{world['orphan'].pk}/",
+        "url": None,
         "state": "suspended",
         "updated_at": orphan["updated_at"],
     }
@@ -409,7 +409,7 @@ def test_a_syncing_consumer_sees_each_insert_correction_and_retraction_once(clie
     assert changes == [
         {
             "id": world["listeners"].pk,
-            "url": f"http://testserver/c/{world['listeners'].pk}/",
+            "url": None,
             "state": "suspended",
             "updated_at": since,
         }
@@ -591,3 +591,48 @@ def test_an_id_too_large_for_the_database_is_not_found_not_a_crash(client, path)
     for huge in ("9223372036854775808", "99999999999999999999999"):
         response = client.get(path.format(huge))
         assert response.status_code == 404, (path, huge)
+
+
+def _advertised(value):
+    """Every reader or API URL on this host in a JSON answer, however deep."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _advertised(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _advertised(item)
+    elif isinstance(value, str) and value.startswith("http://testserver/"):
+        yield value
+
+
+def test_every_url_the_public_api_advertises_answers(client, world):
+    """Lists and details, published, retracted-only and suspended: no link leads to a 404."""
+    answers = [client.get(url).json() for url in (CLAIMS, "/api/v1/articles/")]
+    for claim in ("listeners", "retracted", "orphan"):
+        answers.append(client.get(f"{CLAIMS}{world[claim].pk}/").json())
+    for article in client.get("/api/v1/articles/").json()["results"]:
+        answers.append(client.get(f"/api/v1/articles/{article['id']}/").json())
+    urls = {url.split("?")[0] for answer in answers for url in _advertised(answer)}
+    retracted_article = f"http://testserver/a/{world['organization'].slug}/retracted-story/"
+    assert retracted_article in urls and f"http://testserver/c/{world['retracted'].pk}/" in urls
+    assert f"http://testserver/c/{world['orphan'].pk}/" not in urls
+    broken = {url: client.get(url).status_code for url in urls}
+    assert {url: code for url, code in broken.items() if code != 200} == {}
+
+
+def test_an_article_whose_only_claim_was_retracted_shows_the_retraction(client, world):
+    """Listed by the API, its reader page exists and shows the claim as retracted."""
+    listed = {a["title"]: a for a in client.get("/api/v1/articles/").json()["results"]}
+    response = client.get(listed["Retracted story"]["reader_url"])
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Retracted fact-checks" in text and "Never verified" in text
+    assert f'href="/c/{world["retracted"].pk}/"' in text
+    # Nothing else to list: no empty summary or list of checked claims.
+    assert 'class="claim-list"' not in text and "0 claims checked" not in text
+
+
+def test_a_suspended_claim_has_no_url_since_its_page_is_gone(client, world):
+    item = client.get(f"{CLAIMS}{world['orphan'].pk}/").json()
+    assert item["state"] == "suspended" and item["url"] is None
+    assert client.get(f"/c/{world['orphan'].pk}/").status_code == 404

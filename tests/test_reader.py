@@ -619,6 +619,49 @@ def test_an_urdu_article_renders_right_to_left(client, desk):
     assert select(tree, "#article-body a.hl")[0].text_content() == "ایک لاکھ ساٹھ ہزار لوگ"
 
 
+def _isolated(element, stop) -> bool:
+    """Whether `element` takes its own direction (`dir` or `<bdi>`) below `stop`."""
+    while element is not None and element is not stop:
+        if element.tag == "bdi" or element.get("dir"):
+            return True
+        element = element.getparent()
+    return False
+
+
+def test_newsroom_text_in_another_direction_than_the_article_is_isolated(client, desk):
+    """A Hebrew article's English claim, claimant, conclusion and source keep their order."""
+    text = "הנוסחה =HYPERLINK של הגיליון הופיעה בכתבה.\n\nפסקה שנייה."  # noqa: RUF001
+    article = services.article_create(
+        organization=desk.organization, title="גיליון", text=text, created_by=desk.editor,
+        language="he",
+    )  # fmt: skip
+    claim = publish(
+        article, desk.editor, desk.reviewer, "=HYPERLINK", "False",
+        claim_reviewed='=HYPERLINK("http://x.example", "y")', claimant="Excel User",
+        conclusion="The formula **runs** on open.",
+    )  # fmt: skip
+
+    tree = page(client.get(article_url(article)))
+    assert tree.get("dir") == "rtl"
+    entry = select(tree, f"li#claim-{claim.pk}")[0]
+    title = select(entry, ".entry-claim")[0]
+    assert title.text_content() == '=HYPERLINK("http://x.example", "y")'
+    assert title.get("dir") == "auto"
+    assert select(entry, ".conclusion")[0].get("dir") == "auto"
+    claimant = entry.xpath(".//*[text()='Excel User']")[0]
+    source = entry.xpath(".//*[text()='The record']")[0]
+    publisher = entry.xpath(f".//*[text()='{desk.organization.name}']")[0]
+    for element in (claimant, source, publisher):
+        assert _isolated(element, entry), element.text
+
+    claim_page = page(client.get(reverse("reader-claim", args=[claim.pk])))
+    assert select(claim_page, "h1#claim-title")[0].get("dir") == "auto"
+    assert select(claim_page, ".conclusion")[0].get("dir") == "auto"
+    body = select(claim_page, "article")[0]
+    for name in ("Excel User", "The record"):
+        assert _isolated(body.xpath(f".//*[text()='{name}']")[0], body), name
+
+
 # Headers and caching
 
 

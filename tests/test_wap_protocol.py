@@ -480,6 +480,24 @@ def test_accept_picks_json_ld_or_plain_json_and_refuses_the_rest(client, one_pub
     assert refused["Content-Type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize(
+    ("prefer", "applied"),
+    [
+        (PREFER["minimal"], "return=representation"),
+        ('RETURN = "representation"', "return=representation"),
+        ("garbage;;==", None),
+        ("return=minimal", None),
+        ("respond-async, wait=10", None),
+    ],
+)
+def test_preference_applied_only_names_a_return_representation_that_was_parsed(
+    client, one_published, prefer, applied
+):
+    response = client.get("/api/v1/annotations/", HTTP_ACCEPT=LD, HTTP_PREFER=prefer)
+    assert response.status_code == 200
+    assert response.get("Preference-Applied") == applied
+
+
 def test_a_post_naming_an_unknown_rating_is_refused_with_the_scale(client, one_published, editor):
     client.force_login(editor)
     annotation = _aimed(

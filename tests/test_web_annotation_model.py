@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations import jsonld
+from annotations import jsonld, services
 from annotations.models import Claim, Snapshot, Source
 from tests import published_world
 from tests.w3c import validator
@@ -98,15 +98,29 @@ def test_the_annotation_shows_the_published_version_never_the_working_copy(clien
     assert corrected["modified"] == jsonld.utc_moment(second.published_at)
 
 
-def test_language_is_the_articles_and_the_target_is_its_original_address(client, world):
+def test_language_is_the_articles_and_the_target_is_its_original_address(
+    client, world, editor, reviewer
+):
+    """The article's language marks its words; the rating and tags are the newsroom's."""
     article = world["article"]
-    article.language = "en"
+    article.language = "he"
     article.canonical_url = "https://news.example/listeners"
     article.save()
-    annotation = _get(client, f"/api/v1/annotations/{world['published'].pk}")
+    claim = world["published"]
+    claim.refresh_from_db()
+    services.claim_update(claim=claim, actor=editor, expected_version=None, tags=["record"])
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED, note="Tagged"
+    )
+    annotation = _get(client, f"/api/v1/annotations/{claim.pk}")
     assert annotation["target"]["source"] == "https://news.example/listeners"
-    textual = [b for b in annotation["body"] if b["type"] == "TextualBody"]
-    assert textual and all(body["language"] == "en" for body in textual)
+    assert annotation["target"]["language"] == "he"
+    for purpose in ("identifying", "describing"):
+        assert [body["language"] for body in _bodies(annotation, purpose)] == ["he"], purpose
+    for purpose in ("assessing", "tagging"):
+        bodies = _bodies(annotation, purpose)
+        assert bodies and all("language" not in body for body in bodies), purpose
     assert validator.must_failures(annotation) == []
 
 

@@ -88,7 +88,7 @@ RETRACTED_CLAIM = {
 }
 SUSPENDED_CLAIM = {
     "id": 6,
-    "url": f"{SITE}/c/6/",
+    "url": None,
     "state": "suspended",
     "updated_at": "2026-12-02T10:00:00.000000Z",
 }

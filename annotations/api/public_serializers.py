@@ -100,14 +100,15 @@ def claim_item(row: dict, links: Links) -> dict:
     completed by `queries.public_claim_context`.
 
     A suspended claim (its words changed since it was published) shows nothing but that
-    it is suspended: readers see none of it until a reviewer republishes it.
+    it is suspended: readers see none of it until a reviewer republishes it, its reader page
+    included, so its `url` is null (every URL given here must answer).
     """
     state = claim_state(row)
     claim_id = row["claim_id"]
     if state == SUSPENDED:
         return {
             "id": claim_id,
-            "url": links.claim(claim_id),
+            "url": None,
             "state": state,
             "updated_at": timestamp(row["changed_at"]),
         }
@@ -275,10 +276,15 @@ class _StateField(serializers.CharField):
 
 
 class PublicClaimSerializer(serializers.Serializer):
-    """A published fact-check. A suspended one has only `id`, `url`, `state`, `updated_at`."""
+    """A published fact-check. A suspended one has only `id`, `url` (null), `state`,
+    `updated_at`."""
 
     id = serializers.IntegerField(help_text="The claim's id, the same in every version.")
-    url = serializers.URLField(help_text="The claim's reader page (the ClaimReview url).")
+    url = serializers.URLField(
+        allow_null=True,
+        help_text="The claim's reader page (the ClaimReview url); null while suspended, "
+        "when that page is gone until the claim is republished.",
+    )
     state = _StateField(
         help_text="published; retracted (with `retraction_note`); suspended: no longer shown "
         "until republished, with no other field."

@@ -117,6 +117,17 @@ class UnsupportedAnnotation(exceptions.UnsupportedMediaType):
         exceptions.APIException.__init__(self, detail)
 
 
+_RETURN_REPRESENTATION = re.compile(
+    r'(?:^|,)\s*return\s*=\s*(?:representation|"representation")\s*(?:;|,|$)', re.IGNORECASE
+)
+
+
+def _asks_representation(request) -> bool:
+    """Whether `Prefer` parses as holding `return=representation` (RFC 7240): only then may
+    the answer say `Preference-Applied`, an unparseable header having asked for nothing."""
+    return bool(_RETURN_REPRESENTATION.search(request.headers.get("Prefer", "")))
+
+
 def _preference(request) -> str:
     """The container view asked for with `Prefer`: minimal, iris or descriptions."""
     header = request.headers.get("Prefer", "")
@@ -390,7 +401,7 @@ class Container(Protocol):
             last=page_iri(pages - 1),
         )
         headers["Content-Location"] = representation
-        if request.headers.get("Prefer"):
+        if _asks_representation(request):
             headers["Preference-Applied"] = "return=representation"
         response = self.document(collection, headers=headers, private=private)
         patch_vary_headers(response, ["Prefer"])

@@ -448,11 +448,16 @@
     for (const mark of marks) {
       mark.addEventListener("click", (event) => {
         // Overlapping claims: the innermost mark's claim opens. In a link, the link wins
-        // (the label still opens the verdict).
-        if (event.target.closest(`[${MARK}]`) !== mark || event.target.closest("a[href]")) return;
+        // (the label still opens the verdict). A label inside this mark (a nested or crossing
+        // claim's) opens its own claim, not this one.
+        const target = event.target;
+        if (target.closest(`[${MARK}]`) !== mark || target.closest("a[href]")) return;
+        if (target.closest("[data-factcheck-label]")) return;
         show(event);
       });
     }
+    // Not stopped: the host page's own listeners still see the click; the marks around the
+    // label ignore it (above).
     label.addEventListener("click", show);
     label.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") show(event);
