@@ -388,6 +388,7 @@ def check_url(url: str, policy: FetchPolicy | None = None, *, resolve: bool = Fa
 
     Checks the scheme (http and https only), the host (addresses in every spelling, local
     names), user info (refused) and, with `resolve`, every address the host resolves to.
+    An address in an unusual spelling comes back in its usual one ('127.1' as '127.0.0.1').
     `fetch` checks the resolved addresses itself, at connect time. Raises FetchRefused.
     """
     policy = policy or FetchPolicy()
@@ -424,6 +425,11 @@ def check_url(url: str, policy: FetchPolicy | None = None, *, resolve: bool = Fa
         raise FetchRefused("refused: URLs with a user name or password are not allowed")
     if resolve and address is None:
         _checked_addresses(parsed.raw_host.decode("ascii"), parsed.port or 0, policy, None)
+    if address is not None and seen.strip("[]") != str(address):
+        # '2130706433', '0x7f.1' or '127.1' is the address checked above; return it spelled
+        # the usual way, as browsers do, so what is stored and shown is what was checked
+        # (and URL validators, which know only the dotted form, accept it).
+        parsed = parsed.copy_with(host=str(address))
     return str(parsed)
 
 

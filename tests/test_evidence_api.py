@@ -200,6 +200,41 @@ def test_a_fetched_source_is_ranked_into_an_item_with_its_best_passage(claim, ed
     assert claim.evidence_requests.get(provider="sources").state == "done"
 
 
+def test_the_panel_is_pending_until_a_fetched_source_has_been_read_and_ranked(
+    claim, editor, settings, tmp_path
+):
+    import hashlib
+
+    from django.utils import timezone
+
+    from annotations.evidence.snapshots import Capture
+    from annotations.models import Job
+    from annotations.services import snapshots
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    source = services.source_add(claim=claim, actor=editor, url="https://ledger.example/spaces")
+    EvidenceRequest.objects.filter(claim=claim).update(state="done")
+    client = signed_in(editor)
+    assert client.get(evidence_url(claim)).json()["pending"] is True  # being fetched
+    body = b"<p>More than 160,000 listeners tuned in at once.</p>"
+    snapshot = snapshots.snapshot_record(
+        source=source,
+        actor=permissions.SYSTEM,
+        capture=Capture(
+            requested_url=source.url, final_url=source.url, status=200,
+            content_type="text/html", charset="utf-8", headers={},
+            sha256=hashlib.sha256(body).hexdigest(), size=len(body),
+            fetched_at=timezone.now(), warc=b"",
+        ),
+    )  # fmt: skip
+    data = client.get(evidence_url(claim)).json()
+    # Fetched, but its text is still to be read and ranked into "Cited sources".
+    assert data["sources_fetching"] == 0
+    assert data["pending"] is True
+    Job.objects.filter(kind="snapshot_extract", subject_id=snapshot.pk).update(state="done")
+    assert client.get(evidence_url(claim)).json()["pending"] is False
+
+
 def test_source_fetched_ignores_a_source_that_is_gone(db):
     search.source_fetched(987654)
 

@@ -168,6 +168,21 @@ def test_common_encodings_are_detected(text, encoding):
     assert extract(text.encode(encoding), filename="a.txt").text == text
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Café prices rose 12 percent in Zürich last year, the council said.", "latin-1"),
+        ("„Die Straße ist gesperrt“, sagte der Bürgermeister. Die Kosten: 4.500 €.", "cp1252"),
+        ("Le ministre a déclaré que le coût s’élève à 3 millions d’€ « au moins ».", "cp1252"),
+        ("El señor García dijo que la inflación subió un 5 % en España. ¿Qué pasó?", "cp1252"),
+        ("Öl kostar 5 kronor i Malmö, sade rådet. Året var svårt.", "latin-1"),
+    ],
+)
+def test_short_western_european_text_is_read_as_windows_1252_not_a_rare_code_page(text, encoding):
+    """charset-normalizer ranks cp775 or mac_iceland first on some of these by a hair."""
+    assert extract(text.encode(encoding), filename="a.txt").text == text
+
+
 def test_a_declared_charset_is_used():
     data = "Ça coûte 5 €, déjà vu.".encode("cp1252")
     assert extract(data, declared_type="text/plain; charset=windows-1252").text == (

@@ -667,6 +667,28 @@ def test_parse_ip_host_leaves_names_alone(name):
     assert parse_ip_host(name) is None
 
 
+@pytest.mark.parametrize(
+    ("url", "usual"),
+    [
+        ("http://134744072/x", "http://8.8.8.8/x"),
+        ("http://0x8080808:81/x?q=1", "http://8.8.8.8:81/x?q=1"),
+        ("http://8.8.2056/", "http://8.8.8.8/"),
+        ("http://[2606:4700:0::1111]/", "http://[2606:4700::1111]/"),
+        ("http://8.8.8.8/", "http://8.8.8.8/"),
+    ],
+)
+def test_check_url_spells_an_address_host_the_usual_way(url, usual, connections):
+    assert check_url(url) == usual
+    assert connections == []
+
+
+def test_an_integer_spelling_of_loopback_is_refused_as_loopback_and_allowed_as_its_address():
+    with pytest.raises(FetchRefused, match=r"address 127\.0\.0\.1 is loopback"):
+        check_url("http://2130706433:8731/story")
+    allowed = FetchPolicy(allow=["127.0.0.1/32"])
+    assert check_url("http://2130706433:8731/story", allowed) == "http://127.0.0.1:8731/story"
+
+
 @given(
     address=st.one_of(
         st.ip_addresses(v=4, network="127.0.0.0/8"),

@@ -269,6 +269,39 @@ def test_private_address_is_refused_at_once_without_loopback_allowance(
     assert len(httpserver.log) == 0
 
 
+def test_an_integer_spelled_loopback_url_is_refused_under_the_address_field(editor_client):
+    response = editor_client.post(
+        "/api/v1/newsroom/articles/",
+        {"url": "http://2130706433:8731/story"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"url": ["refused: address 127.0.0.1 is loopback"]}
+    assert _nothing_stored()
+
+
+def test_an_integer_spelled_allowed_address_is_imported_under_its_usual_spelling(
+    editor, organization, loopback_allowed
+):
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url="http://2130706433:8731/story"
+    )
+    assert article.canonical_url == "http://127.0.0.1:8731/story"
+    assert ArticleImport.objects.get().source_url == "http://127.0.0.1:8731/story"
+
+
+def test_a_url_the_article_cannot_store_is_refused_under_the_address_field(editor_client):
+    response = editor_client.post(
+        "/api/v1/newsroom/articles/",
+        {"url": "http://under_score.example/story"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["url"]
+    assert "http://under_score.example/story" in response.json()["errors"]["url"][0]
+    assert _nothing_stored()
+
+
 def test_url_with_a_forbidden_scheme_is_refused_at_once(editor_client):
     response = editor_client.post(
         "/api/v1/newsroom/articles/", {"url": "file:///etc/passwd"}, content_type="application/json"

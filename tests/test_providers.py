@@ -249,6 +249,45 @@ def test_earlier_fact_checks_find_published_claims_own_drafts_and_imports_not_ot
     assert found[0].score >= found[-1].score
 
 
+def test_earlier_fact_checks_never_offer_a_retracted_claim_as_a_draft(
+    organization, editor, reviewer
+):
+    from annotations.models import Claim
+
+    # One claim retracted and left so; another retracted, then sent back to review.
+    retracted = factories.published_claim(
+        factories.article(organization, editor, title="Retracted"), editor, reviewer
+    )
+    services.claim_transition(
+        claim=retracted, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Wrong."
+    )
+    reopened = factories.published_claim(
+        factories.article(organization, editor, title="Reopened"), editor, reviewer
+    )
+    services.claim_transition(
+        claim=reopened, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Wrong."
+    )
+    reopened.refresh_from_db()
+    services.claim_transition(claim=reopened, actor=reviewer, to_status=Claim.Status.IN_REVIEW)
+    # A plain draft of the same words is still offered, so the search does reach them.
+    draft_article = factories.article(organization, editor, title="Draft")
+    draft = services.claim_create(
+        article=draft_article,
+        creator=editor,
+        selectors=factories.quote_selectors(draft_article.text, CLAIM),
+    )
+    article = factories.article(organization, editor, title="The new one")
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, CLAIM)
+    )
+    found = EarlierFactChecks().search(query.for_claim(claim), claim=claim)
+    urls = [item.url for item in found]
+    assert any(url.endswith(f"#claim-{draft.pk}") for url in urls)
+    for gone in (retracted, reopened):
+        assert all(f"#claim-{gone.pk}" not in url for url in urls)
+        assert all(not url.endswith(f"/c/{gone.pk}/") for url in urls)
+
+
 def test_a_reworded_claim_is_found_by_its_new_words(organization, editor):
     article = factories.article(organization, editor)
     earlier = services.claim_create(

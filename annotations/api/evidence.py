@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from annotations import queries, services
 from annotations.api.errors import problem_responses
 from annotations.evidence.providers import base as providers
-from annotations.models import EvidenceItem, EvidenceRequest, Source
+from annotations.models import EvidenceItem, EvidenceRequest, Job, Snapshot, Source
 
 TAGS = ["Newsroom: evidence"]
 ACCESS_PROBLEMS = (401, 403, 404)
@@ -217,9 +217,17 @@ def evidence_data(claim) -> dict:
     fetching = claim.sources.filter(
         fetch_state__in=(Source.FetchState.PENDING, Source.FetchState.FETCHING)
     ).count()
+    # A fetched snapshot is then read and ranked in a job of its own, which is what brings
+    # in the "Cited sources" provider: the panel keeps polling until that job ends too.
+    reading = Job.objects.filter(
+        kind="snapshot_extract",
+        subject_id__in=Snapshot.objects.filter(source__claim=claim).values("pk"),
+        state__in=(Job.State.QUEUED, Job.State.RUNNING),
+    ).exists()
     return {
         "claim": claim.pk,
         "pending": bool(fetching)
+        or reading
         or any(request.state in ("queued", "running") for request in requests),
         "sources_fetching": fetching,
         "requests": EvidenceRequestSerializer(requests, many=True).data,

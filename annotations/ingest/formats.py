@@ -180,6 +180,12 @@ def decode_text(data: bytes, charset: str = "") -> str:
     return text
 
 
+# How much worse than charset-normalizer's best guess Windows-1252 may score and still be
+# preferred: no more chaos to speak of, and a language fit within this of the best.
+_CHAOS_SLACK = 0.01
+_COHERENCE_SLACK = 0.15
+
+
 def _decode_without_bom(data: bytes, charset: str) -> str:
     try:
         return data.decode("utf-8")
@@ -198,16 +204,27 @@ def _decode_without_bom(data: bytes, charset: str) -> str:
     if best is None:
         raise IngestError("could not detect the text encoding")
     encoding = best.encoding
-    # Short Western texts fit several single-byte code pages equally well; prefer
-    # windows-1252, the web's usual legacy encoding, over e.g. cp1250 when it fits as well.
-    for match in matches:
-        if (
-            match.chaos == best.chaos
-            and match.coherence == best.coherence
-            and "cp1252" in match.could_be_from_charset
-        ):
-            encoding = "cp1252"
-            break
+    # On a short text the language-fit score (coherence) rests on a handful of letters and
+    # often ranks a rare code page (cp775, mac_iceland) a little above Windows-1252, the
+    # web's usual legacy encoding, turning "Café" into "Cafķ". So Windows-1252 wins when it
+    # decodes the bytes as cleanly as the best guess (the chaos score, which counts
+    # implausible characters, is the reliable signal) and fits the language nearly as well.
+    # Texts in other code pages (cp1250 Polish, cp1251 Russian) read as mojibake in
+    # Windows-1252 and score high chaos, so they are not caught by this.
+    western = next(
+        (
+            match
+            for match in matches
+            if match.encoding == "cp1252" or "cp1252" in match.could_be_from_charset
+        ),
+        None,
+    )
+    if (
+        western is not None
+        and western.chaos <= best.chaos + _CHAOS_SLACK
+        and western.coherence >= best.coherence - _COHERENCE_SLACK
+    ):
+        encoding = "cp1252"
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

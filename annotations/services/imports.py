@@ -280,10 +280,20 @@ def article_import_url(
     permissions.require_edit(
         requested_by, organization, "Your role does not allow adding articles."
     )
+    typed = url.strip()
     try:
         url = fetching.check_url(url, fetching.policy_from_settings())
     except fetching.FetchError as error:
         raise ValidationError({"url": str(error)}) from error
+    try:
+        # The article keeps the address as its canonical URL; a URL the fetcher accepts but
+        # that field does not must be refused here, under the address the user typed,
+        # rather than as a "canonical url" error of a placeholder article.
+        Article._meta.get_field("canonical_url").run_validators(url)
+    except ValidationError as error:
+        raise ValidationError(
+            {"url": f"{typed} is not a web address in a form that can be stored."}
+        ) from error
     existing = Article.objects.filter(
         organization=organization, canonical_url=url, status=Article.Status.READY
     ).first()

@@ -273,6 +273,15 @@ async function searchAgain(claimId, button) {
 
 // Hooks
 
+// A source was added, or its fetch ended: look again now, and poll while its snapshot is
+// fetched and read (the "Cited sources" provider comes in when it has been).
+document.addEventListener("workspace:sources-changed", (event) => {
+  const claimId = Number(event.detail?.claimId);
+  if (!claimId) return;
+  if (claimId === openClaimId) clearTimeout(pollTimer);
+  load(claimId);
+});
+
 document.addEventListener("workspace:rendered", (event) => {
   addStylesheet();
   openClaimId = event.detail?.openClaimId ?? null;

@@ -1121,7 +1121,9 @@ const FETCH_LABELS = {
 function sourceState(source) {
   const parts = [];
   if (source.fetch_state && FETCH_LABELS[source.fetch_state]) {
-    const error = source.fetch_error && ["failed", "refused"].includes(source.fetch_state) ? `: ${source.fetch_error}` : "";
+    // The fetcher's reason may itself begin "refused:"; the label already says so.
+    const reason = String(source.fetch_error || "").replace(/^refused:\s*/i, "");
+    const error = reason && ["failed", "refused"].includes(source.fetch_state) ? `: ${reason}` : "";
     parts.push(el("span", { class: `badge fetch-${source.fetch_state}`, text: `${FETCH_LABELS[source.fetch_state]}${error}` }));
   }
   if (source.snapshot?.url) {
@@ -1142,7 +1144,9 @@ function sourceState(source) {
 const REFETCH_AFTER_MS = 24 * 60 * 60 * 1000;
 const FETCH_WATCH_MS = 1500;
 const FETCH_WATCH_LIMIT_MS = 10 * 60 * 1000; // past the job's retries; the evidence panel goes on
-const fetchWatches = new Map(); // claim id -> timer watching a source fetched again
+// claim id -> {timer, sources: Map(source id -> when its watch began)}: one timer per claim,
+// however many of its sources are on their way, so a second source never stops the first's.
+const fetchWatches = new Map();
 
 function canFetchAgain(source) {
   if (["failed", "refused"].includes(source.fetch_state)) return true;
@@ -1161,28 +1165,45 @@ async function fetchAgain(id, source) {
     setStatus(id, "sources", result.detail);
     // The button goes while the fetch is on its way: keep the keyboard on the same source.
     refresh({ focusField: `c${id}-s${source.id}-link` });
-    watchFetch(id, source.id, Date.now());
+    watchFetch(id, source.id);
   } catch (error) {
     setStatus(id, "sources", errorText(error), { error: true });
   }
 }
 
 // A fetch changes the source, not the claim's version, so the card's own poll misses it:
-// reload the claim until the source's fetch ends, then say how it ended.
-function watchFetch(id, sourceId, started) {
-  clearTimeout(fetchWatches.get(id));
-  const check = async () => {
-    fetchWatches.delete(id);
-    if (!saving.has(id)) await reloadClaim(id);
-    const source = claims.get(id)?.sources?.find((s) => s.id === sourceId);
-    if (!source) return;
-    if (["pending", "fetching"].includes(source.fetch_state) || saving.has(id)) {
-      if (Date.now() - started < FETCH_WATCH_LIMIT_MS) watchFetch(id, sourceId, started);
-      return;
+// reload the claim until each watched source's fetch ends, then say how it ended and let
+// the evidence panel look again (a fetched source brings in the "Cited sources" provider).
+function watchFetch(id, sourceId) {
+  const watch = fetchWatches.get(id) ?? { timer: null, sources: new Map() };
+  watch.sources.set(sourceId, Date.now());
+  fetchWatches.set(id, watch);
+  if (watch.timer === null) watch.timer = setTimeout(() => checkFetches(id), FETCH_WATCH_MS);
+}
+
+async function checkFetches(id) {
+  const watch = fetchWatches.get(id);
+  if (!watch) return;
+  const asked = Date.now();
+  if (!saving.has(id)) await reloadClaim(id);
+  const sources = claims.get(id)?.sources ?? [];
+  const ended = [];
+  for (const [sourceId, started] of watch.sources) {
+    const source = sources.find((s) => s.id === sourceId);
+    // A source added while the claim was on its way is not in this answer yet.
+    if (!source && started >= asked) continue;
+    if (!source || asked - started > FETCH_WATCH_LIMIT_MS) watch.sources.delete(sourceId);
+    else if (!saving.has(id) && !["pending", "fetching"].includes(source.fetch_state)) {
+      watch.sources.delete(sourceId);
+      ended.push(source);
     }
-    setStatus(id, "sources", `${FETCH_LABELS[source.fetch_state] ?? source.fetch_state}: ${source.title || source.url}`);
-  };
-  fetchWatches.set(id, setTimeout(check, FETCH_WATCH_MS));
+  }
+  if (ended.length) {
+    setStatus(id, "sources", ended.map((source) => `${FETCH_LABELS[source.fetch_state] ?? source.fetch_state}: ${source.title || source.url}`).join("; "));
+    document.dispatchEvent(new CustomEvent("workspace:sources-changed", { detail: { claimId: id } }));
+  }
+  if (watch.sources.size) watch.timer = setTimeout(() => checkFetches(id), FETCH_WATCH_MS);
+  else fetchWatches.delete(id);
 }
 
 function stanceSelect(selected) {
@@ -1236,8 +1257,10 @@ function sourcesSection(claim) {
     control.dataset.keep = "";
     return control;
   };
-  const stance = keep(stanceSelect("supports"));
-  stance.dataset.initial = "supports";
+  // Neutral until the editor says otherwise, as the API's default is: a source added in a
+  // hurry must not tell readers it supports the claim.
+  const stance = keep(stanceSelect("context"));
+  stance.dataset.initial = "context";
   form.append(
     field(claim, "url", "Source URL", keep(el("input", { type: "url", required: true, placeholder: "https://" }))),
     field(claim, "title", "Title", keep(el("input", { type: "text" }))),
@@ -1251,12 +1274,17 @@ function sourcesSection(claim) {
     confirmCorrection(claim, "source-form", async () => {
       setStatus(claim.id, "source-form", "Adding…");
       try {
+        const known = new Set((claims.get(claim.id).sources ?? []).map((source) => source.id));
         const updated = await api("POST", `/api/v1/newsroom/claims/${claim.id}/sources/`, values, { "If-Match": `"${claims.get(claim.id).version}"` });
         claims.set(updated.id, updated);
         for (const name of ["url", "title", "quote", "stance"]) clearAux(claim.id, `c${claim.id}-${name}`);
         setStatus(claim.id, "source-form", "Source added.");
         // The claim's own fields keep what was typed in them: only the source form empties.
         refresh({ focusField: `c${claim.id}-url` });
+        // The new source is fetched in the background: follow it to the end, and have the
+        // evidence panel look again now (it was idle, with nothing pending before).
+        for (const source of updated.sources ?? []) if (!known.has(source.id)) watchFetch(claim.id, source.id);
+        document.dispatchEvent(new CustomEvent("workspace:sources-changed", { detail: { claimId: claim.id } }));
       } catch (error) {
         setStatus(claim.id, "source-form", errorText(error), { error: true });
       }
@@ -1905,10 +1933,19 @@ function step(direction) {
   requestActivate(ordered[next].id, { focusCard: true, scrollText: true });
 }
 
+const reloadsSent = new Map(); // claim id -> number of the latest reload asked for
+const reloadsShown = new Map(); // claim id -> number of the latest reload shown
+
 async function reloadClaim(id) {
   if (!claims.has(id)) return;
+  const ticket = (reloadsSent.get(id) ?? 0) + 1;
+  reloadsSent.set(id, ticket);
   try {
     const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
+    // Reloads overlap (a fetch being followed, the evidence panel): an older answer that
+    // arrives late must not put a finished fetch back to "Fetching…".
+    if (ticket < (reloadsShown.get(id) ?? 0)) return;
+    reloadsShown.set(id, ticket);
     claims.set(id, full);
     refresh();
   } catch (error) {

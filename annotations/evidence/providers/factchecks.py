@@ -161,10 +161,18 @@ class EarlierFactChecks(Provider):
             .exclude(claim__article_id=claim.article_id)
             .select_related("publisher")
         }
+        # A retracted verdict is never evidence: neither a claim retracted now nor one whose
+        # live version is a retraction (it may be back in review, but what readers last saw
+        # was withdrawn), and it is no draft either.
+        retracted = PublishedVersion.objects.filter(
+            is_current=True, kind=PublishedVersion.Kind.RETRACTED
+        ).values("claim_id")
         drafts = {
             row.pk: row
             for row in Claim.objects.filter(pk__in=ids, article__organization_id=own)
             .exclude(article_id=claim.article_id)
+            .exclude(status=Claim.Status.RETRACTED)
+            .exclude(pk__in=retracted)
             .select_related("rating", "article__organization")
         }
         for pk in ids:
