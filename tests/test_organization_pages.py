@@ -31,7 +31,10 @@ def page_of(organization, part=""):
 
 
 def claim_links(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'<h2 class="entry-claim"><a href="/c/(\d+)/">', html)]
+    return [
+        int(pk)
+        for pk in re.findall(r'<h2 class="entry-claim" dir="auto"><a href="/c/(\d+)/">', html)
+    ]
 
 
 # The fact-checks page
