@@ -96,8 +96,6 @@ def organization(request, org: str):
     # A query too long or malformed is shown back, and searched for as nothing.
     query = search.cleaned_data["q"] if search.is_valid() else ""
     scale = queries.organization_scale(organization)
-    # The ratings as the fact-checks show them, not as the scale names them now.
-    labels = queries.published_labels(organization)
     label = search.cleaned_data.get("rating", "") if search.is_valid() else ""
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
@@ -108,6 +106,9 @@ def organization(request, org: str):
     if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 
+    # The ratings as the fact-checks show them, not as the scale names them now (after the
+    # 304 check: the stamp already covers them).
+    labels = queries.published_labels(organization)
     fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
     if query:
         fact_checks = fact_checks.filter(

@@ -1,7 +1,7 @@
 """Fetch again: an editor asks for a cited source to be fetched anew through the newsroom API."""
 
 # The snapshot jobs run here through `jobs.run`, in this process, against pages served on
-# loopback; tests/test_browser_refetch.py runs them in a real worker behind the claim card.
+# loopback; tests/test_browser_sources.py runs them in a real worker behind the claim card.
 
 import pytest
 from django.utils import timezone

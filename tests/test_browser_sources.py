@@ -1,12 +1,15 @@
-"""Adding sources in the claim card: each new source's fetch is followed to its end."""
+"""Sources in the claim card: a new source's fetch is followed to its end, and a source whose
+site was down is fetched again and archived once it is back."""
 
 import threading
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from werkzeug.wrappers import Response
 
 from annotations import services
-from annotations.models import Source
+from annotations.models import Claim, Source
 from tests import factories
 from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
 from tests.conftest import wait_for
@@ -20,6 +23,97 @@ PAGE = (
     "<p>Over 160,000 people listened in at once, the platform said on Sunday.</p>"
     "</article></body></html>"
 )
+
+
+@pytest.fixture
+def flaky_site(loopback_pages):
+    """A page on loopback that answers 500 until the test says the site is back."""
+    site = {"up": False, "requests": 0}
+
+    def answer(request):
+        site["requests"] += 1
+        if not site["up"]:
+            return Response("Internal Server Error", status=500)
+        return Response(PAGE, content_type="text/html; charset=utf-8")
+
+    loopback_pages.expect_request("/record").respond_with_handler(answer)
+    site["url"] = loopback_pages.url_for("/record")
+    return site
+
+
+def test_editor_fetches_a_failed_source_again_and_the_card_shows_it_archived(
+    browser, live_server, newsroom, flaky_site, start_celery_worker, tmp_path
+):
+    start_celery_worker(
+        {
+            "FACTCHECK_FETCH_ALLOW": "127.0.0.1",
+            "FACTCHECK_WAYBACK_ENABLED": "false",
+            # Only the local provider: the worker has loopback and nothing else.
+            "FACTCHECK_EVIDENCE_PROVIDERS": LOCAL_PROVIDER,
+            # The 500s use up the snapshot job's attempts in about a second.
+            "FACTCHECK_JOB_RETRY_DELAY": "0.1",
+            "FACTCHECK_IO_RETRY_JITTER": "0",
+            "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+        }
+    )
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    source = services.source_add(claim=claim, actor=editor, url=flaky_site["url"])
+    wait_for(
+        lambda: Source.objects.get(pk=source.pk).fetch_state == Source.FetchState.FAILED,
+        timeout=60,
+        message="the source's first fetch did not fail",
+    )
+    failed_requests = flaky_site["requests"]
+    assert failed_requests >= 2  # a 500 is worth retrying before giving up
+    version = Claim.objects.get(pk=claim.pk).version
+
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    item = page.locator(f'.claim-card.active .sources li[data-source="{source.pk}"]')
+    item.get_by_text("Fetch failed").wait_for()
+    fetch_again = item.get_by_role("button", name="Fetch again")
+    assert fetch_again.is_visible()
+    item.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "workspace-fetch-failed.png"))
+
+    flaky_site["up"] = True
+    # Reached with the keyboard: Tab from the source's last other control, then Enter.
+    item.get_by_role("button", name="Remove source").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Fetch again"
+    page.keyboard.press("Enter")
+
+    # The card follows the new fetch by itself, without a reload.
+    item.get_by_text("Fetched", exact=False).wait_for(timeout=60_000)
+    wait_for(
+        lambda: "Snapshot of" in item.inner_text(),
+        timeout=30,
+        message="the card did not show the new snapshot",
+    )
+    assert "Fetch failed" not in item.inner_text()
+    assert item.get_by_role("button", name="Fetch again").count() == 0  # fresh: not offered
+    status = page.locator(f"#c{claim.pk}-sources-status")
+    assert status.inner_text().startswith("Fetched")
+    source.refresh_from_db()
+    assert source.fetch_state == Source.FetchState.FETCHED
+    assert source.snapshots.count() == 1
+    assert flaky_site["requests"] == failed_requests + 1
+    assert Claim.objects.get(pk=claim.pk).version == version
+    item.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "workspace-fetch-again.png"), full_page=False)
+    assert_accessible(page, "workspace after fetching a source again")
+    assert page.errors == []
+
+    # A day later the snapshot is worth taking again: the button is back.
+    Source.objects.filter(pk=source.pk).update(fetched_at=timezone.now() - timedelta(days=2))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    item.get_by_role("button", name="Fetch again").wait_for()
+    assert "Fetched" in item.inner_text()
 
 
 @pytest.fixture
