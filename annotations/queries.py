@@ -11,6 +11,7 @@ from annotations import permissions, versions
 from annotations.models import (
     ApiToken,
     Article,
+    ArticleImport,
     ArticleRevision,
     Claim,
     ClaimEvent,
@@ -42,6 +43,23 @@ def articles_for(user) -> QuerySet[Article]:
         .select_related("organization")
         .order_by("-created_at", "-id")
     )
+
+
+def text_encoding_guess(article: Article) -> str:
+    """The encoding detection guessed for the article's text ("" if none was guessed or the
+    text has changed since the import that guessed it)."""
+    imported = (
+        ArticleImport.objects.filter(article=article, state=ArticleImport.State.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .values("guessed_encoding", "finished_at")
+        .first()
+    )
+    if not imported or not imported["guessed_encoding"]:
+        return ""
+    edited_since = ArticleRevision.objects.filter(
+        article=article, created_at__gt=imported["finished_at"]
+    ).exists()
+    return "" if edited_since else imported["guessed_encoding"]
 
 
 def claims_for(user) -> QuerySet[Claim]:
@@ -182,6 +200,15 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
 def article_retracted_claims(article: Article) -> list[PublishedVersion]:
     """The article's public retraction notices, newest first, light (see `retracted_claims`)."""
     return list(retracted_claims().filter(claim__article=article).select_related(None))
+
+
+def articles_with_reader_page(article_ids) -> set[int]:
+    """Which of these articles have a reader page now (the condition of `reader_article`)."""
+    return set(
+        PublishedVersion.objects.filter(
+            claim__article_id__in=article_ids, is_current=True, is_anchored=True
+        ).values_list("claim__article_id", flat=True)
+    )
 
 
 def public_claim(pk: int) -> PublishedVersion | None:

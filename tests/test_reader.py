@@ -508,7 +508,11 @@ def test_a_retracted_claim_page_says_so_with_the_note(client, desk):
     assert "This fact-check was retracted" in notice
     assert "because the screenshots were edited" in notice
     assert tree.xpath('//script[@type="application/ld+json"]') == []
+    # The reader who follows the article link lands on its retraction notices.
+    link = select(tree, "figcaption cite a")[0].get("href")
+    assert link == f"{article_url(desk.article)}#retracted-title"
     article_tree = page(client.get(article_url(desk.article)))
+    assert article_tree.get_element_by_id("retracted-title") is not None
     assert [e.get("id") for e in select(article_tree, ".claim-list > li")] != [f"claim-{claim.pk}"]
     assert "the screenshots were edited" in select(article_tree, ".retracted")[0].text_content()
 

@@ -283,3 +283,27 @@ def test_members_see_a_drafts_own_snapshot_and_readers_never_see_one(client, wor
     public = _get(client, f"/api/v1/annotations/{world['published'].pk}")
     assert "state" not in _bodies(public, "linking")[0]
     assert ".warc" not in json.dumps(_get(client, "/api/v1/annotations/"))
+
+
+def test_a_draft_targets_an_address_its_members_can_open_until_readers_have_a_page(
+    client, organization, editor, reviewer
+):
+    from tests import factories
+
+    article = factories.article(organization, editor)
+    assert not article.canonical_url
+    draft = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "the median age is only 22.8 years"),
+    )
+    client.force_login(editor)
+
+    before = _get(client, f"/api/v1/annotations/{draft.pk}")["target"]["source"]
+    assert before == f"http://testserver/api/v1/newsroom/articles/{article.pk}/"
+    assert client.get(before, HTTP_ACCEPT="application/json").status_code == 200
+
+    factories.published_claim(article, editor, reviewer)
+    after = _get(client, f"/api/v1/annotations/{draft.pk}")["target"]["source"]
+    assert after.endswith(f"/{organization.slug}/{article.slug}/")
+    assert client.get(after).status_code == 200

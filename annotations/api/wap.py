@@ -246,11 +246,14 @@ class Protocol(APIView):
             result[pk] = listed
         return result
 
-    def target_source(self, article, links: Links) -> str:
+    def target_source(self, article, links: Links, *, has_reader_page: bool = True) -> str:
         if article.canonical_url:
             return article.canonical_url
-        if article.slug:
+        if article.slug and has_reader_page:
             return links.article(article.organization.slug, article.slug)
+        if not has_reader_page:
+            # A draft on an article readers cannot see yet: its members' address, not a 404.
+            return self.absolute("api-article-detail", article.pk)
         return self.absolute("public-article-detail", article.pk)
 
     def published_annotation(self, version: PublishedVersion, links, identifiers, cached):
@@ -270,7 +273,7 @@ class Protocol(APIView):
             cached=cached,
         )
 
-    def draft_annotation(self, claim: Claim, links, identifiers, cached):
+    def draft_annotation(self, claim: Claim, links, identifiers, cached, readable=frozenset()):
         sources = [versions.source_snapshot(source) for source in claim.sources.all()]
         working = SimpleNamespace(
             exact=claim.exact, prefix=claim.prefix, suffix=claim.suffix,
@@ -280,7 +283,9 @@ class Protocol(APIView):
         return jsonld.web_annotation(
             working,
             iri=self.absolute("wap-annotation", claim.pk),
-            target_source=self.target_source(claim.article, links),
+            target_source=self.target_source(
+                claim.article, links, has_reader_page=claim.article_id in readable
+            ),
             creator=self.creator(claim.article.organization, links),
             generator=self.generator(),
             language=claim.article.language,
@@ -306,10 +311,11 @@ class Protocol(APIView):
         member_copies = self.cached(
             [{"id": source.pk} for item in drafts for source in item.sources.all()], members=True
         )
+        readable = queries.articles_with_reader_page({item.article_id for item in drafts})
         return [
             self.published_annotation(item, links, identifiers, public_copies)
             if isinstance(item, PublishedVersion)
-            else self.draft_annotation(item, links, identifiers, member_copies)
+            else self.draft_annotation(item, links, identifiers, member_copies, readable)
             for item in items
         ]
 
