@@ -288,6 +288,37 @@ def test_earlier_fact_checks_never_offer_a_retracted_claim_as_a_draft(
         assert all(not url.endswith(f"/c/{gone.pk}/") for url in urls)
 
 
+def test_earlier_fact_checks_say_which_own_claims_are_drafts_in_review_or_no_longer_shown(
+    organization, editor, reviewer
+):
+    from annotations.models import Claim
+
+    def own_claim(title):
+        article = factories.article(organization, editor, title=title)
+        return article, services.claim_create(
+            article=article,
+            creator=editor,
+            selectors=factories.quote_selectors(article.text, CLAIM),
+        )
+
+    _, draft = own_claim("Draft")
+    _, in_review = own_claim("In review")
+    services.claim_transition(claim=in_review, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    # Published, then its sentence edited out of the article: readers no longer see it.
+    hidden_article = factories.article(organization, editor, title="Hidden")
+    hidden = factories.published_claim(hidden_article, editor, reviewer, quote=CLAIM)
+    services.article_update_text(
+        article=hidden_article, actor=editor, text=hidden_article.text.replace(CLAIM, "")
+    )
+    _, claim = own_claim("The new one")
+
+    found = EarlierFactChecks().search(query.for_claim(claim), claim=claim)
+    publisher_of = {item.url.rsplit("#claim-", 1)[-1]: item.publisher for item in found}
+    assert publisher_of[str(draft.pk)] == f"{organization.name} (draft)"
+    assert publisher_of[str(in_review.pk)] == f"{organization.name} (in review)"
+    assert publisher_of[str(hidden.pk)] == f"{organization.name} (not shown to readers)"
+
+
 def test_a_reworded_claim_is_found_by_its_new_words(organization, editor):
     article = factories.article(organization, editor)
     earlier = services.claim_create(

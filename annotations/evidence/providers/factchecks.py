@@ -11,6 +11,7 @@ import re
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from rapidfuzz import fuzz
 
@@ -174,6 +175,7 @@ class EarlierFactChecks(Provider):
             .exclude(status=Claim.Status.RETRACTED)
             .exclude(pk__in=retracted)
             .select_related("rating", "article__organization")
+            .annotate(was_published=Exists(PublishedVersion.objects.filter(claim=OuterRef("pk"))))
         }
         for pk in ids:
             version = published.get(pk)
@@ -197,7 +199,7 @@ class EarlierFactChecks(Provider):
                     Found(
                         url=_absolute(f"{workspace}#claim-{pk}"),
                         title=draft.claim_reviewed,
-                        publisher=f"{draft.article.organization.name} (draft)",
+                        publisher=f"{draft.article.organization.name} ({_unpublished(draft)})",
                         passage=draft.claim_reviewed,
                         rating=draft.rating.label if draft.rating_id else "",
                         extra={"wording": draft.claim_reviewed, "table": "claim", "id": pk},
@@ -225,3 +227,11 @@ class EarlierFactChecks(Provider):
     def _similarity(self, text: str, wording: str) -> float:
         """How alike two wordings are, 0..1 (trigram-like, order-insensitive)."""
         return round(fuzz.token_set_ratio(text.lower(), wording.lower()) / 100.0, 4)
+
+
+def _unpublished(claim: Claim) -> str:
+    """Why the newsroom's own claim is not public: never published, or hidden from readers
+    now (its published words left the article's text)."""
+    if claim.was_published:
+        return "not shown to readers"
+    return "in review" if claim.status == Claim.Status.IN_REVIEW else "draft"
