@@ -52,11 +52,34 @@ def summary(text: str, *, at: int = 0, changed: str | None = None) -> dict:
     excerpt = passage[:EXCERPT] + ("…" if len(passage) > EXCERPT else "")
     return {
         "length": len(text),
-        "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        "sha256": _sha256(text),
         "at": at,
         "changed": excerpt,
         "changed_length": len(passage),
     }
+
+
+def text_before(after: str, change) -> str | None:
+    """The text a summarised change (`text_change`) started from, rebuilt from the text after
+    it; None when the summary cut its changed passage short or the rebuild does not match.
+
+    A conflict shows the value both editors started from; history keeps long texts only as
+    summaries, but a change shorter than EXCERPT is enough to undo it exactly.
+    """
+    if not (isinstance(change, list | tuple) and len(change) == 2):
+        return None
+    old, new = change
+    if not all(isinstance(part, dict) for part in (old, new)):
+        return None
+    if old.get("changed_length", EXCERPT + 1) > EXCERPT or new.get("sha256") != _sha256(after):
+        return None
+    at = new.get("at", 0)
+    text = after[:at] + old.get("changed", "") + after[at + new.get("changed_length", 0) :]
+    return text if _sha256(text) == old.get("sha256") else None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _is_text_pair(value) -> bool:

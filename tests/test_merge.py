@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from annotations import services
+from annotations import history, services
 from annotations.models import Claim, ClaimEvent, Membership, Rating
 from tests import factories
 
@@ -299,3 +299,38 @@ def test_hundred_concurrent_saves_to_one_field_keep_exactly_the_first_and_name_t
             assert conflict["theirs"] == winner["conclusion"]
             assert conflict["yours"] != winner["conclusion"]
             assert answer["current_version"] == 2
+
+
+def test_a_long_conclusions_conflict_still_shows_the_text_both_started_from(
+    client, claim, editor, reviewer
+):
+    base = "The census of 2023 puts the median age at 22.8 years. " * 12
+    services.claim_update(claim=claim, actor=editor, expected_version=1, conclusion=base)
+    # Someone else edits it twice, the second time inside a long text kept only as a summary.
+    services.claim_update(
+        claim=claim, actor=reviewer, expected_version=2, conclusion=base + "Checked twice."
+    )
+    services.claim_update(
+        claim=claim,
+        actor=reviewer,
+        expected_version=3,
+        conclusion=base.replace("2023", "2022", 1) + "Checked twice.",
+    )
+    client.force_login(editor)
+
+    body = _patch(client, claim, 2, conclusion=base + "My own ending.").json()
+
+    [conflict] = body["conflicts"]
+    assert len(base) > history.LONG_TEXT
+    assert conflict["base"] == base
+    assert conflict["theirs"] == base.replace("2023", "2022", 1) + "Checked twice."
+
+
+def test_a_conflict_base_is_null_when_history_cut_the_change_short(client, claim, editor, reviewer):
+    services.claim_update(claim=claim, actor=editor, expected_version=1, conclusion="a" * 400)
+    services.claim_update(claim=claim, actor=reviewer, expected_version=2, conclusion="b" * 400)
+    client.force_login(editor)
+
+    body = _patch(client, claim, 2, conclusion="c" * 400).json()
+
+    assert body["conflicts"][0]["base"] is None

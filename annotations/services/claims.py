@@ -260,13 +260,12 @@ def _merge(current: Claim, expected_version: int, fields: dict) -> tuple[dict, l
             continue
         if _same_value(getattr(current, name), value):
             continue
-        first, last = theirs[name][0], theirs[name][-1]
-        base = first.changes[name][0] if isinstance(first.changes[name], list) else None
+        last = theirs[name][-1]
         conflicts.append(
             {
                 "field": name,
                 "label": FIELD_LABELS.get(name, name),
-                "base": base if not isinstance(base, dict) else None,
+                "base": _base_value(getattr(current, name), theirs[name], name),
                 "yours": _as_history_value(value),
                 "theirs": _as_history_value(getattr(current, name)),
                 "theirs_by": last.actor.get_username() if last.actor else "system",
@@ -277,6 +276,24 @@ def _merge(current: Claim, expected_version: int, fields: dict) -> tuple[dict, l
         raise EditConflict(current, conflicts)
     merged = [name for name in theirs if name not in fields]
     return to_apply, merged
+
+
+def _base_value(now, events: list[ClaimEvent], name: str):
+    """The field's value before the first of `events` changed it, or None if history cannot
+    tell: a long text is undone change by change from its value now (see history.text_before)."""
+    first = events[0].changes[name]
+    if not isinstance(first, list):
+        return None
+    if not isinstance(first[0], dict):
+        return first[0]
+    value = now
+    for event in reversed(events):
+        change = event.changes[name]
+        if value is None:
+            break
+        # A short text is kept whole in history; a long one must be rebuilt.
+        value = change[0] if isinstance(change[0], str) else history.text_before(value, change)
+    return value
 
 
 def _same_value(old, new) -> bool:
