@@ -484,6 +484,9 @@ class ArticleImport(models.Model):
     original = models.FileField(upload_to=_import_upload_path, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     error = models.CharField(max_length=500, blank=True)
+    # The encoding detection chose for bytes that declared none and were not UTF-8 (Python's
+    # codec name, "" when nothing was guessed): the workspace asks the editor to check it.
+    guessed_encoding = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

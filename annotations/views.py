@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from annotations import permissions, queries, services, throttling
 from annotations.api.newsroom_serializers import ClaimSummarySerializer, RatingSerializer
+from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion
 
@@ -108,6 +109,7 @@ def article_workspace(request, pk: int):
         "workspace": workspace,
         "claim_count": len(claims) - orphan_count,
         "orphan_count": orphan_count,
+        "guessed_encoding": formats.encoding_name(queries.text_encoding_guess(article)),
     }
     return render(request, "annotations/article_workspace.html", context)
 

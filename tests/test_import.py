@@ -1,6 +1,7 @@
 """Getting articles in: upload, URL and command line; refused imports store nothing."""
 
 import io
+import re
 
 import pypdf
 import pytest
@@ -373,3 +374,56 @@ def test_admin_imports_an_uploaded_file(client, organization):
     assert response.status_code == 302
     article = Article.objects.get(imports__filename="sample.txt")
     assert article.status == Article.Status.READY and LISTENERS in article.text
+
+
+# An encoding guessed for a file that declared none: the editor is asked to check the letters.
+
+LATIN = "Café prices rose 12 percent in Zürich last year, the council said."
+
+
+def _workspace_notice(client, article_id):
+    response = client.get(f"/articles/{article_id}/")
+    assert response.status_code == 200
+    notices = re.findall(r'<p class="notice encoding-guess"[^>]*>(.*?)</p>', response.text)
+    return notices[0] if notices else ""
+
+
+def test_a_file_read_by_a_guessed_encoding_asks_the_editor_to_check_its_letters(
+    editor_client, editor
+):
+    guessed = _upload(editor_client, "cafe.txt", LATIN.encode("latin-1")).json()
+    plain = _upload(editor_client, "plain.txt", LATIN.encode("utf-8")).json()
+
+    assert guessed["text"] == LATIN
+    notice = _workspace_notice(editor_client, guessed["id"])
+    assert "read as Windows-1252" in notice and "UTF-8" in notice
+    assert _workspace_notice(editor_client, plain["id"]) == ""
+    assert ArticleImport.objects.get(article_id=plain["id"]).guessed_encoding == ""
+
+    # Once the editor corrects the text, the notice has done its work.
+    services.article_update_text(
+        article=Article.objects.get(pk=guessed["id"]), actor=editor, text=LATIN + " Checked."
+    )
+    assert _workspace_notice(editor_client, guessed["id"]) == ""
+
+
+def test_a_declared_or_marked_encoding_is_not_reported_as_guessed():
+    from annotations.ingest import formats
+
+    data = LATIN.encode("latin-1")
+    assert formats.decode_text_noting_guess(data) == (LATIN, "cp1252")
+    assert formats.decode_text_noting_guess(data, "iso-8859-1") == (LATIN, "")
+    assert formats.decode_text_noting_guess(LATIN.encode("utf-16")) == (LATIN, "")
+    assert formats.decode_text_noting_guess(LATIN.encode("utf-8")) == (LATIN, "")
+    names = {
+        "cp1252": "Windows-1252",
+        "windows-1250": "Windows-1250",
+        "latin_1": "ISO-8859-1",
+        "iso8859_15": "ISO-8859-15",
+        "cp775": "code page 775",
+        "mac_roman": "Mac Roman",
+        "shift_jis": "shift_jis",
+        "": "",
+        "no-such-codec": "no-such-codec",
+    }
+    assert {name: formats.encoding_name(name) for name in names} == names

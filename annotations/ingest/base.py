@@ -77,6 +77,9 @@ class Extracted:
     language: str = ""
     # Headings, list items, quotes... as offsets into `text` (see ingest.structure).
     structure: list[dict] = field(default_factory=list)
+    # The encoding charset detection chose when the bytes declared none and were not UTF-8:
+    # the editor is told to check the letters.
+    guessed_encoding: str = ""
 
     @property
     def paragraphs(self) -> list[str]:

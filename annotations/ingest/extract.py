@@ -47,9 +47,10 @@ def extract(
     else:
         from annotations.ingest.plaintext import extract_markdown, extract_text
 
-        text = formats.decode_text(data, charset)
+        text, guessed = formats.decode_text_noting_guess(data, charset)
         _check_length(len(text), limits)
         result = extract_markdown(text) if media_type == formats.MARKDOWN else extract_text(text)
+        result.guessed_encoding = guessed
     if not result.text:
         raise IngestError(_EMPTY_MESSAGES.get(media_type, "the file has no text"))
     _check_length(len(result.text), limits)

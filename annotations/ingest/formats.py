@@ -157,14 +157,21 @@ def html_charset(data: bytes) -> str:
 
 
 def decode_text(data: bytes, charset: str = "") -> str:
-    """Decode text bytes of unknown encoding.
+    """Decode text bytes of unknown encoding (see `decode_text_noting_guess`)."""
+    return decode_text_noting_guess(data, charset)[0]
+
+
+def decode_text_noting_guess(data: bytes, charset: str = "") -> tuple[str, str]:
+    """Decode text bytes of unknown encoding; return the text and the encoding guessed, or ""
+    when nothing was guessed.
 
     In order: a byte order mark; UTF-8 when the bytes are valid UTF-8; the declared
-    `charset` if Python knows it; else charset-normalizer's guess. Raises `IngestError` for
+    `charset` if Python knows it; else charset-normalizer's guess, which is the only case
+    that returns an encoding (the editor should check the letters). Raises `IngestError` for
     binary data (NUL bytes, many control characters) and for bytes no encoding reads
     sensibly.
     """
-    text = None
+    text, guessed = None, ""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -175,9 +182,27 @@ def decode_text(data: bytes, charset: str = "") -> str:
     if text is None:
         if b"\x00" in data:
             raise _binary_error(data)
-        text = _decode_without_bom(data, charset)
+        text, guessed = _decode_without_bom(data, charset)
     _reject_control_characters(text, data)
-    return text
+    return text, guessed
+
+
+def encoding_name(encoding: str) -> str:
+    """An encoding as editors know it: "Windows-1252" for Python's "cp1252"; "" for ""."""
+    try:
+        key = codecs.lookup(encoding).name if encoding else ""
+    except LookupError:
+        return encoding
+    if match := re.fullmatch(r"cp(125\d)", key):
+        return f"Windows-{match.group(1)}"
+    if match := re.fullmatch(r"cp(\d+)", key):
+        return f"code page {match.group(1)}"
+    if match := re.fullmatch(r"iso8859-(\d+)", key):
+        return f"ISO-8859-{match.group(1)}"
+    return _ENCODING_NAMES.get(key, key)
+
+
+_ENCODING_NAMES = {"mac-roman": "Mac Roman", "koi8-r": "KOI8-R", "koi8-u": "KOI8-U"}
 
 
 # How much worse than charset-normalizer's best guess Windows-1252 may score and still be
@@ -186,15 +211,15 @@ _CHAOS_SLACK = 0.01
 _COHERENCE_SLACK = 0.15
 
 
-def _decode_without_bom(data: bytes, charset: str) -> str:
+def _decode_without_bom(data: bytes, charset: str) -> tuple[str, str]:
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), ""
     except UnicodeDecodeError:
         pass
     if charset:
         try:
             codecs.lookup(charset)
-            return data.decode(charset)
+            return data.decode(charset), ""
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration: fall through to detection
     import charset_normalizer  # imported here: it is slow to import and rarely needed
@@ -226,7 +251,7 @@ def _decode_without_bom(data: bytes, charset: str) -> str:
     ):
         encoding = "cp1252"
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
         raise IngestError("could not detect the text encoding") from exc
 

@@ -5,7 +5,7 @@ import re
 from urllib.parse import urljoin
 
 from annotations.ingest.base import Extracted, IngestError
-from annotations.ingest.formats import HTML, decode_text, html_charset
+from annotations.ingest.formats import HTML, decode_text_noting_guess, html_charset
 from annotations.ingest.frontmatter import http_url, iso_date, language_code
 from annotations.ingest.structure import (
     HEADING,
@@ -47,7 +47,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
     import trafilatura  # imported here: it is slow to import and only HTML needs it
     from trafilatura.settings import set_date_params
 
-    markup = decode_text(data, charset or html_charset(data))
+    markup, guessed = decode_text_noting_guess(data, charset or html_charset(data))
     # lxml refuses str input that carries an encoding declaration; the text is decoded.
     markup = _XML_DECLARATION.sub("", markup, count=1)
     options = {
@@ -89,6 +89,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         canonical_url=canonical or http_url(document.url or "") or http_url(source_url),
         published=iso_date(document.date or "") or iso_date(fallback.get("date", "")),
         language=language_code(fallback.get("language", "") or document.language or ""),
+        guessed_encoding=guessed,
     )
 
 

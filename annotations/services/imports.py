@@ -72,6 +72,7 @@ def _article_from_extracted(
         article.save()
     article_import.article = article
     article_import.media_type = extracted.media_type
+    article_import.guessed_encoding = extracted.guessed_encoding[:40]
     article_import.state = ArticleImport.State.SUCCEEDED
     article_import.error = ""
     article_import.finished_at = timezone.now()
