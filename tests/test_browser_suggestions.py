@@ -2,6 +2,7 @@
 
 import pytest
 
+from annotations import permissions, services
 from annotations.models import Article, Claim, Suggestion
 from tests.browser_support import (
     ARTIFACTS,
@@ -13,6 +14,11 @@ from tests.browser_support import (
 from tests.conftest import SAMPLE_ARTICLE, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def editor_of(article):
+    return article.imports.get().requested_by
+
 
 LISTENERS = "Over 160,000 people listened in at once"
 MEDIAN_AGE = "the median age is only 22.8 years"
@@ -63,8 +69,23 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     # The workspace reloaded its claims: the new claim is highlighted in the text.
     page.locator(f'mark[data-claim="{claim.pk}"]').first.wait_for()
     assert listeners.count() == 0
+    # Its card opens, but the keyboard stays in the list, on the next suggestion's Accept.
+    page.locator(f'#claim-{claim.pk} .card-toggle[aria-expanded="true"]').wait_for()
+    focused = page.evaluate(
+        "[document.activeElement.closest('#suggestions-panel li.suggestion') !== null,"
+        " document.activeElement.textContent]"
+    )
+    assert focused == [True, "Accept"], focused
 
-    # Mouse, narrowed: select part of the median-age sentence, then click Accept.
+    # Someone else adds a paragraph at the top meanwhile; this page still shows the old text.
+    services.article_update_text(
+        article=article, actor=editor_of(article), text="Updated at noon.\n\n" + article.text
+    )
+    article.refresh_from_db()
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+
+    # Mouse, narrowed: select part of the median-age sentence, then click Accept. The words
+    # selected are claimed, though their offsets on this page belong to the older text.
     age = items.filter(has_text="22.8")
     age.get_by_role("button", name="Show in text").click()  # scrolls the sentence into view
     select_with_mouse(page, MEDIAN_AGE)

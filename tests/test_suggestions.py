@@ -119,6 +119,82 @@ def test_dismissing_a_repeated_sentence_dismisses_every_copy_and_it_is_not_sugge
     assert not article.suggestions.filter(sentence=quote, state=Suggestion.State.NEW).exists()
 
 
+def test_an_accepted_copy_of_a_repeated_sentence_stays_with_its_claim_after_a_revision(
+    organization, editor
+):
+    quote = "Over 160,000 people listened in at once, breaking the record of 44,000."
+    text = f"{quote}\n\nThe host thanked everyone.\n\n{quote}\n\nIt was a quiet evening."
+    article = factories.article(organization, editor, text=text, title="Repeated")
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    first, second = article.suggestions.filter(sentence=quote).order_by("start")
+    claim = services.suggestion_accept(suggestion=second, actor=editor)
+
+    services.article_update_text(article=article, actor=editor, text=f"A new lead.\n\n{text}")
+    article.refresh_from_db()
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+
+    claim.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.state, second.claim_id) == (Suggestion.State.ACCEPTED, claim.pk)
+    assert second.start <= claim.start < second.end  # still on the copy its claim is on
+    first.refresh_from_db()
+    assert first.state == Suggestion.State.NEW and first.start < second.start
+    # So the claimed copy is not offered again, and no second claim can be made on it.
+    offered = article.suggestions.filter(state=Suggestion.State.NEW)
+    assert all(not (s.start <= claim.start < s.end) for s in offered)
+    assert services.suggestion_accept(suggestion=second, actor=editor).pk == claim.pk
+
+
+def test_accepting_a_part_selected_before_the_text_changed_claims_the_selected_words(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    # The editor selects the words on a page loaded now...
+    start = sample_article.text.index(LISTENERS)
+    old = (start, start + len(LISTENERS))
+    # ...while someone else adds a paragraph at the top, and the text is scored again.
+    services.article_update_text(
+        article=sample_article, actor=editor, text="Breaking.\n\n" + sample_article.text
+    )
+    sample_article.refresh_from_db()
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion.refresh_from_db()
+    assert sample_article.text[old[0] : old[1]] != LISTENERS
+
+    claim = services.suggestion_accept(
+        suggestion=suggestion, actor=editor, start=old[0], end=old[1], exact=LISTENERS
+    )
+    assert claim.exact == LISTENERS
+    assert sample_article.text[claim.start : claim.end] == LISTENERS
+
+
+def test_accepting_words_that_are_no_longer_in_the_sentence_is_a_409_and_makes_nothing(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    start = sample_article.text.index(LISTENERS)
+    client = Client()
+    client.force_login(editor)
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/{suggestion.pk}/"
+    gone = {"action": "accept", "start": start, "end": start + 4, "exact": "Nine hundred"}
+
+    response = client.post(url, gone, "application/json")
+
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "Select them again" in response.json()["detail"]
+    assert not Claim.objects.filter(article=sample_article).exists()
+    suggestion.refresh_from_db()
+    assert suggestion.state == Suggestion.State.NEW
+    # The words alone, without offsets, are enough when they are in the sentence once.
+    words = {"action": "accept", "exact": LISTENERS}
+    response = client.post(url, words, "application/json")
+    assert response.status_code == 200
+    assert Claim.objects.get(pk=response.json()["claim"]).exact == LISTENERS
+
+
 def test_accept_makes_a_draft_claim_on_the_sentence(sample_article, editor):
     services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
     suggestion = suggestion_with(sample_article, LISTENERS)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from annotations import queries, services, spotting
@@ -59,11 +60,27 @@ class SuggestionActionSerializer(serializers.Serializer):
         required=False, min_value=0, help_text="Accept only a part of the sentence: from here…"
     )
     end = serializers.IntegerField(required=False, min_value=1, help_text="…to here (exclusive).")
+    exact = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        max_length=20000,
+        help_text=(
+            "The words of the part accepted. With them, offsets into an older text are not "
+            "trusted: the words are found in the sentence, or the answer is a 409."
+        ),
+    )
 
     def validate(self, data):
         if ("start" in data) != ("end" in data):
             raise serializers.ValidationError({"end": "Send both start and end, or neither."})
         return data
+
+
+class TextChanged(exceptions.APIException):
+    """The article's text changed under the editor's selection."""
+
+    status_code = 409
+    default_code = "conflict"
 
 
 class SuggestionResultSerializer(serializers.Serializer):
@@ -128,7 +145,7 @@ class ArticleSuggestion(generics.GenericAPIView):
         request=SuggestionActionSerializer,
         responses={
             200: SuggestionResultSerializer,
-            **problem_responses(400, *ACCESS_PROBLEMS),
+            **problem_responses(400, *ACCESS_PROBLEMS, 409),
         },
     )
     def post(self, request, pk: int, suggestion_pk: int):
@@ -140,12 +157,18 @@ class ArticleSuggestion(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         claim = None
         if data.validated_data["action"] == "accept":
-            claim = services.suggestion_accept(
-                suggestion=suggestion,
-                actor=request.user,
-                start=data.validated_data.get("start"),
-                end=data.validated_data.get("end"),
-            )
+            try:
+                claim = services.suggestion_accept(
+                    suggestion=suggestion,
+                    actor=request.user,
+                    start=data.validated_data.get("start"),
+                    end=data.validated_data.get("end"),
+                    exact=data.validated_data.get("exact"),
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) == "text_changed":
+                    raise TextChanged(error.message) from error
+                raise
         else:
             services.suggestion_dismiss(suggestion=suggestion, actor=request.user)
         suggestion.refresh_from_db()

@@ -71,11 +71,15 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     scores = model.score([s.text for s in sentences]) if sentences else []
     rows_by_key: dict[str, list[Suggestion]] = {}
     # Decided rows first, so that a repeated sentence's decision follows its first copy.
-    for row in article.suggestions.order_by(F("decided_at").desc(nulls_last=True), "start"):
+    for row in article.suggestions.select_related("claim").order_by(
+        F("decided_at").desc(nulls_last=True), "start"
+    ):
         rows_by_key.setdefault(row.sentence_key, []).append(row)
     decided_keys = {
         key for key, rows in rows_by_key.items() if rows[0].state != Suggestion.State.NEW
     }
+    keys = [spotting.sentence_key(sentence.text) for sentence in sentences]
+    on_claim = _rows_on_their_claims(sentences, keys, rows_by_key)
     minimum = settings.FACTCHECK_SPOTTING_MIN_STORED
     ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
     keep = {
@@ -85,12 +89,13 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     }
     new_rows, updated, kept = [], [], 0
     for i, sentence in enumerate(sentences):
-        key = spotting.sentence_key(sentence.text)
+        key = keys[i]
         rows = rows_by_key.get(key) or []
-        row = rows[0] if rows else None
-        if row is not None and (row.state != Suggestion.State.NEW or i in keep):
+        row = on_claim.get(i)
+        if row is None and rows and (rows[0].state != Suggestion.State.NEW or i in keep):
+            row = rows.pop(0)
+        if row is not None:
             # The same sentence, perhaps moved: follow it, keeping its id and any decision.
-            rows.pop(0)
             row.start, row.end, row.sentence = sentence.start, sentence.end, sentence.text[:20000]
             row.score, row.model_version = scores[i], version
             row.has_number = spotting.has_number(sentence.text)
@@ -121,6 +126,32 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     return SpotReport(len(sentences), len(new_rows) + len(updated), kept, version)
 
 
+def _rows_on_their_claims(sentences, keys: list[str], rows_by_key) -> dict[int, Suggestion]:
+    """Accepted rows placed on the copy of their sentence that holds their claim now.
+
+    A repeated sentence's accepted copy must stay the one its claim is on, or the copy with
+    the claim would be suggested again (and accepted twice). The rows placed are taken out
+    of `rows_by_key`.
+    """
+    copies: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        copies.setdefault(key, []).append(i)
+    placed: dict[int, Suggestion] = {}
+    for key, rows in rows_by_key.items():
+        if len(copies.get(key, ())) < 2:
+            continue  # one copy: the plain match below finds it
+        for row in list(rows):
+            claim = row.claim if row.state == Suggestion.State.ACCEPTED else None
+            if claim is None or claim.anchor_state != Claim.AnchorState.ANCHORED:
+                continue
+            for i in copies[key]:
+                if i not in placed and sentences[i].start <= claim.start < sentences[i].end:
+                    placed[i] = row
+                    rows.remove(row)
+                    break
+    return placed
+
+
 def _lock_article(suggestion: Suggestion) -> None:
     # Taken before the suggestion's own lock, in the same order as suggestions_refresh.
     Article.objects.select_for_update().filter(pk=suggestion.article_id).first()
@@ -140,11 +171,19 @@ def _current(suggestion: Suggestion) -> Suggestion:
 
 @transaction.atomic
 def suggestion_accept(
-    *, suggestion: Suggestion, actor, start: int | None = None, end: int | None = None
+    *,
+    suggestion: Suggestion,
+    actor,
+    start: int | None = None,
+    end: int | None = None,
+    exact: str | None = None,
 ) -> Claim:
     """Make a draft claim of the suggested sentence, or of the part the editor narrowed it to.
 
-    `start`/`end` (code points in the article's text) must lie within the sentence.
+    The part is `start`/`end` (code points in the article's text, within the sentence),
+    `exact` (its words), or both. Offsets from a page opened before the text changed point
+    at other words: with `exact`, the words are found in the sentence instead, and when they
+    are not there once, ValidationError (code "text_changed") is raised and nothing is made.
     Accepting an accepted suggestion again returns its claim.
     """
     permissions.require_edit(actor, suggestion.article.organization)
@@ -152,11 +191,13 @@ def suggestion_accept(
     current = _current(suggestion)
     if current.state == Suggestion.State.ACCEPTED and current.claim_id:
         return current.claim
+    text = current.article.text
+    if exact is not None:
+        start, end = _locate_part(text, current, start, end, exact)
     start = current.start if start is None else int(start)
     end = current.end if end is None else int(end)
     if not current.start <= start < end <= current.end:
         raise ValidationError({"start": "The selection must be a part of the suggested sentence."})
-    text = current.article.text
     # Whitespace at the edges of a narrowed selection is not part of the claim.
     while start < end and text[start].isspace():
         start += 1
@@ -176,6 +217,22 @@ def suggestion_accept(
     current.full_clean()
     current.save(update_fields=["state", "claim", "decided_by", "decided_at"])
     return claim
+
+
+def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tuple[int, int]:
+    """Where the words `exact` are in the suggested sentence: at `start`/`end` if they are
+    there, else their one occurrence in the sentence."""
+    if start is not None and end is not None and text[start:end] == exact:
+        return start, end
+    sentence = text[current.start : current.end]
+    found = sentence.find(exact)
+    if not exact or found < 0 or sentence.find(exact, found + 1) >= 0:
+        raise ValidationError(
+            "The article's text changed since this page was loaded, and the selected words "
+            "are not in the sentence once. Select them again.",
+            code="text_changed",
+        )
+    return current.start + found, current.start + found + len(exact)
 
 
 @transaction.atomic

@@ -93,7 +93,9 @@ function selectionOffsets() {
   };
   const start = at(range.startContainer, range.startOffset);
   const end = at(range.endContainer, range.endOffset);
-  return start === null || end === null || end <= start ? null : { start, end };
+  // The words go along with the offsets: if the text changed since this page loaded, the
+  // server finds them in the sentence instead of trusting offsets into an older text.
+  return start === null || end === null || end <= start ? null : { start, end, exact: range.toString() };
 }
 
 /** The part of suggestion `item` the editor selected, or null when the selection is elsewhere. */
@@ -196,7 +198,7 @@ async function decide(item, action) {
     const result = await api(
       "POST",
       `/api/v1/articles/${state.articleId}/suggestions/${item.id}/`,
-      part ? { action, start: part.start, end: part.end } : { action },
+      part ? { action, start: part.start, end: part.end, exact: part.exact } : { action },
     );
     Object.assign(item, result.suggestion);
     if (action === "accept") {
@@ -204,13 +206,18 @@ async function decide(item, action) {
         ? "Draft claim made from the selected part of the sentence."
         : "Draft claim made from the sentence.";
       window.getSelection()?.removeAllRanges();
+      // The new claim's card opens, but the keyboard stays in this list for the next one.
       document.dispatchEvent(
-        new CustomEvent("workspace:reload-claims", { detail: { openClaimId: result.claim } }),
+        new CustomEvent("workspace:reload-claims", {
+          detail: { openClaimId: result.claim, focusCard: false },
+        }),
       );
     } else {
       state.message = "Suggestion dismissed.";
     }
   } catch (error) {
+    // The text changed since the list was loaded: show its sentences as they are now.
+    if (error.status === 409) await load();
     state.error = error.problem ?? "That did not work; try again.";
   } finally {
     state.busy.delete(item.id);

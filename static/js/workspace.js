@@ -1957,7 +1957,7 @@ async function reloadClaim(id) {
   }
 }
 
-async function reloadClaims(openClaimId = null) {
+async function reloadClaims(openClaimId = null, { focusCard = true } = {}) {
   try {
     const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
     const items = Array.isArray(all) ? all : (all?.results ?? []);
@@ -1968,7 +1968,7 @@ async function reloadClaims(openClaimId = null) {
     }
     for (const id of [...claims.keys()]) if (!seen.has(id) && !isDirty(id)) claims.delete(id);
     if (openClaimId !== null && openClaimId !== undefined && claims.has(Number(openClaimId))) {
-      await requestActivate(Number(openClaimId), { focusCard: true, scrollText: true });
+      await requestActivate(Number(openClaimId), { focusCard, scrollText: true });
     } else refresh();
   } catch (error) {
     announce(`Could not reload the claims: ${errorText(error)}`);
@@ -1976,7 +1976,9 @@ async function reloadClaims(openClaimId = null) {
 }
 
 document.addEventListener("workspace:reload-claim", (event) => reloadClaim(Number(event.detail?.claimId)));
-document.addEventListener("workspace:reload-claims", (event) => reloadClaims(event.detail?.openClaimId ?? null));
+document.addEventListener("workspace:reload-claims", (event) =>
+  reloadClaims(event.detail?.openClaimId ?? null, { focusCard: event.detail?.focusCard ?? true }),
+);
 
 // The open card follows changes others make; unsaved input stays on top of them.
 const POLL_MS = Number(window.workspacePollMs || 20000);
