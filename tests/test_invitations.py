@@ -206,6 +206,11 @@ def test_signup_applies_the_password_validators_and_a_free_username(
         link, {"username": "eddie", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
     )
     assert taken.status_code == 400 and b"already exists" in taken.content
+    # A name that differs only in case, or in width (NFKC), would pass for the same person.
+    for lookalike in ("EDDIE", "Eddie", "\uff25ddie"):
+        passwords = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+        response = client.post(link, {"username": lookalike} | passwords)
+        assert response.status_code == 400 and b"already exists" in response.content, lookalike
     differ = client.post(
         link, {"username": "newcomer", "password": NEW_PASSWORD, "password_again": "other"}
     )

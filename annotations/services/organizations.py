@@ -459,6 +459,12 @@ def invitation_signup(*, token: str, username: str, password: str):
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    # Names that differ only in case ("DEMO-editor" beside "demo-editor") look like the same
+    # person on every page: refused as taken, as Django's own sign-up form does.
+    if "username" not in errors and (
+        user_model.objects.filter(username__iexact=user.get_username()).exists()
+    ):
+        errors["username"] = ["A user with that username already exists."]
     try:
         validate_password(password, user)
     except ValidationError as error:
