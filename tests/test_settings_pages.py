@@ -197,6 +197,29 @@ def test_admin_renames_recolours_reorders_and_adds_ratings(admin_client, organiz
     assert Rating.objects.get(scale__organization=organization, label="Satire").value is None
 
 
+def test_two_ratings_swap_labels_in_one_save_but_two_equal_labels_are_refused(
+    admin_client, organization
+):
+    url = reverse("organization-scale", args=[organization.slug])
+    before = dict(scale_of(organization).ratings.values_list("label", "pk"))
+
+    def swap(index, row):
+        row["label"] = {"True": "False", "False": "True"}.get(row["label"], row["label"])
+
+    response = admin_client.post(url, rows_post(organization, swap))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    after = dict(scale_of(organization).ratings.values_list("label", "pk"))
+    assert (after["True"], after["False"]) == (before["False"], before["True"])
+
+    def twice(index, row):
+        row["label"] = "True" if row["label"] == "Half true" else row["label"]
+
+    response = admin_client.post(url, rows_post(organization, twice))
+    assert response.status_code == 400 and "already exists" in response.content.decode()
+    assert dict(scale_of(organization).ratings.values_list("label", "pk")) == after
+
+
 def test_a_rating_in_use_is_never_deleted_and_an_unused_one_is(
     admin_client, organization, article, editor, reviewer
 ):
@@ -209,6 +232,7 @@ def test_a_rating_in_use_is_never_deleted_and_an_unused_one_is(
     response = admin_client.post(url, rows_post(organization, delete_used))
     assert response.status_code == 400
     assert "cannot be deleted; hide it from new claims instead" in response.content.decode()
+    assert "already exists" not in response.content.decode()  # the one reason, nothing else
     assert Rating.objects.filter(scale__organization=organization, label="Mostly true").exists()
 
     def delete_unused(index, row):

@@ -6,7 +6,8 @@ import re
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import CharField, F, ProtectedError, Value
+from django.db.models.functions import Cast, Concat
 
 from annotations import permissions
 from annotations.models import PublishedVersion, Rating, RatingScale
@@ -97,13 +98,18 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
                 f"“{rating.label}” is the verdict of claims or published fact-checks and "
                 "cannot be deleted; hide it from new claims instead."
             )
+            # It stays, so it keeps a place: else its old position reads as a clash below.
+            kept.append({**entry, "label": rating.label})
         elif rating is not None:
             rating.delete()
     if not any(not entry.get("is_hidden") for entry in kept):
         errors.append("At least one rating must be offered for new claims.")
-    # Positions are unique per scale: move every kept rating out of the way first.
+    # Positions and labels are unique per scale: move every kept rating out of the way
+    # first, so that a new order or two swapped labels do not clash with their old selves.
+    # Two ratings given the same label still clash with each other below.
     scale.ratings.filter(pk__in=[e["id"] for e in kept if e.get("id")]).update(
-        position=F("position") + POSITION_SHIFT
+        position=F("position") + POSITION_SHIFT,
+        label=Concat(Value(MOVING_LABEL), Cast("pk", output_field=CharField())),
     )
     for position, entry in enumerate(kept, start=1):
         rating = existing.get(entry.get("id")) or Rating(scale=scale)
@@ -133,6 +139,8 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
 
 
 POSITION_SHIFT = 10_000
+# A stand-in label while a scale is rewritten (no admin types an invisible separator).
+MOVING_LABEL = "\u2063moving-"
 HEX_COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
