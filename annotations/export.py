@@ -334,7 +334,7 @@ def snapshots_of(organization: Organization):
 
 def _warcinfo(organization: Organization, filename: str) -> bytes:
     out = io.BytesIO()
-    writer = WARCWriter(out, gzip=True)
+    writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
     info = {
         "software": "factcheck-annotator",
         "format": "WARC File Format 1.1",
@@ -360,7 +360,7 @@ def _snapshot_chunks(snapshot: Snapshot) -> Iterator[bytes]:
         stream.seek(0)
         for record in ArchiveIterator(stream, no_record_parse=False, verify_http=False):
             out = io.BytesIO()
-            WARCWriter(out, gzip=True).write_record(record)
+            WARCWriter(out, gzip=True, warc_version="WARC/1.1").write_record(record)
             _close_buffer(record)
             yield out.getvalue()
 

@@ -139,7 +139,7 @@ def test_an_unknown_content_is_a_problem(organization, editor):
 
 def _warc_record(url: str, body: bytes, *, gzipped: bool) -> bytes:
     out = io.BytesIO()
-    writer = WARCWriter(out, gzip=gzipped)
+    writer = WARCWriter(out, gzip=gzipped, warc_version="WARC/1.1")  # as snapshots are made
     headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
     record = writer.create_warc_record(
         url, "response", payload=io.BytesIO(body), http_headers=headers
@@ -182,8 +182,10 @@ def test_the_snapshots_come_as_one_warc_that_warc_tools_read(
     assert found[1][1:] == ("https://example.org/record", b"<p>The record</p>")
     assert found[2][1:] == ("https://example.org/other", b"<p>Another</p>")
     assert b"Source snapshots of" in found[0][2]
-    # Every record is its own gzip member (as WARC tools expect), the whole a gzip stream.
-    assert gzip.decompress(body).count(b"WARC/1.") == 3
+    # Every record is its own gzip member (as WARC tools expect), the whole a gzip stream,
+    # and every record, the warcinfo too, is WARC 1.1 as the warcinfo says.
+    assert gzip.decompress(body).count(b"WARC/1.1\r\n") == 3
+    assert b"WARC/1.0" not in gzip.decompress(body)
 
 
 def test_a_snapshot_file_missing_from_storage_does_not_stop_the_archive(
