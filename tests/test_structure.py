@@ -225,6 +225,34 @@ def test_text_edit_keeps_the_kinds_of_unchanged_and_reworded_blocks():
     ]
 
 
+@pytest.mark.parametrize("match_limit", [None, 0], ids=["aligned", "by-words"])
+def test_a_long_run_of_repeated_paragraphs_keeps_its_kinds_either_way(match_limit):
+    """Past the alignment limit (quadratic on repeats), kinds follow the paragraphs' words."""
+    line = "The same boilerplate line."
+    old, structure = blocks.assemble(
+        [Block("Top", "heading", 2)]
+        + [Block(line)] * 300
+        + [Block("Middle", "heading", 3), Block("Quoted.", "quote")]
+        + [Block(line)] * 300
+        + [Block("End", "heading", 2)]
+    )
+    new = old.replace("Middle", "Middle part").replace("Quoted.", "Quoted.\n\nNew words.")
+    new = "A new first line.\n\n" + new
+
+    carried = blocks.blocks_of(new, blocks.carry(old, structure, new, match_limit=match_limit))
+
+    kinds = {(b["text"], b["kind"]) for b in carried if b["kind"] != "paragraph"}
+    expected = {("Top", "heading"), ("Quoted.", "quote"), ("End", "heading")}
+    # Aligned, the reworded heading keeps its kind; by words alone, only unchanged words do.
+    assert kinds == (expected | {("Middle part", "heading")} if match_limit is None else expected)
+    assert sum(b["text"] == line and b["kind"] == "paragraph" for b in carried) == 600
+
+
+def test_an_article_without_structure_carries_none():
+    old = "\n\n".join(["Same line."] * 1000)
+    assert blocks.carry(old, [], "New.\n\n" + old) == []
+
+
 # Pages
 
 

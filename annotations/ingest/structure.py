@@ -100,19 +100,56 @@ def clean(text: str, structure) -> list[dict]:
     return _offsets((b["text"], b["kind"], b["level"]) for b in blocks_of(text, structure))
 
 
-def carry(old_text: str, old_structure, new_text: str) -> list[dict]:
+def carry(
+    old_text: str, old_structure, new_text: str, *, match_limit: int | None = None
+) -> list[dict]:
     """The structure of `new_text`, an edit of `old_text`, keeping the kinds it can.
 
     Paragraphs found unchanged keep their kind; where the edit replaced paragraphs one for
     one (a heading reworded), the replacements keep the kinds of the ones they replaced.
-    New paragraphs are plain paragraphs.
+    New paragraphs are plain paragraphs. Where the changed stretch is too long to align
+    (`match_limit` pairs of paragraphs), a paragraph keeps the kind its words had, if they
+    had only one.
     """
     old = blocks_of(old_text, old_structure)
     new = paragraphs_of(new_text)
+    if all(block["kind"] == PARAGRAPH for block in old):
+        return []  # nothing to carry: every paragraph of the new text is plain
     kinds = [(PARAGRAPH, 0)] * len(new)
-    matcher = difflib.SequenceMatcher(None, [b["text"] for b in old], new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
-            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
-                kinds[j] = (old[i]["kind"], old[i]["level"])
+    old_texts = [block["text"] for block in old]
+    # An edit mostly touches one place: the paragraphs before and after it align one for one.
+    head = 0
+    while head < min(len(old), len(new)) and old_texts[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old_texts[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    for i in range(head):
+        kinds[i] = (old[i]["kind"], old[i]["level"])
+    for k in range(1, tail + 1):
+        kinds[-k] = (old[-k]["kind"], old[-k]["level"])
+    old_middle, new_middle = range(head, len(old) - tail), range(head, len(new) - tail)
+    limit = MATCH_LIMIT if match_limit is None else match_limit
+    if len(old_middle) * len(new_middle) <= limit:
+        matcher = difflib.SequenceMatcher(
+            None, old_texts[head : len(old) - tail], new[head : len(new) - tail], autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                    kinds[head + j] = (old[head + i]["kind"], old[head + i]["level"])
+    else:
+        by_words: dict[str, set] = {}
+        for i in old_middle:
+            by_words.setdefault(old_texts[i], set()).add((old[i]["kind"], old[i]["level"]))
+        for j in new_middle:
+            found = by_words.get(new[j], ())
+            if len(found) == 1:
+                kinds[j] = next(iter(found))
     return _offsets((p, kind, level) for p, (kind, level) in zip(new, kinds, strict=True))
+
+
+# Aligning paragraphs costs up to the product of their counts when paragraphs repeat (16,000
+# copies of one line took 90 s, holding the database's write lock): past this many pairs in
+# the changed stretch, kinds are carried by the paragraphs' words alone.
+MATCH_LIMIT = 1_000_000
