@@ -1,6 +1,14 @@
-"""Middleware of the annotations app: what every signed-in response must say to caches."""
+"""Middleware of the annotations app: what signed-in responses say to caches, busy databases."""
 
+import logging
+
+from django.db import OperationalError
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+from annotations.api.errors import RETRY_AFTER_BUSY, database_busy
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateNoStoreMiddleware:
@@ -23,4 +31,27 @@ class PrivateNoStoreMiddleware:
             if response.has_header("Cache-Control"):
                 del response["Cache-Control"]
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class DatabaseBusyMiddleware:
+    """Answer a page whose database was busy for now (locked, out of connections) with a 503
+    that says to try again, and Retry-After, instead of a server error.
+
+    The API says the same as problem details (see `api.errors`); this covers the pages, such
+    as signing in, which writes the session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OperationalError) and database_busy(exception)):
+            return None
+        logger.warning("Database busy, answered 503: %s", exception)
+        response = render(request, "busy.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_BUSY)
         return response

@@ -270,7 +270,7 @@ def api_exception_handler(error, context):
     return response
 
 
-def _is_transient(error: OperationalError) -> bool:
+def database_busy(error: OperationalError) -> bool:
     """Whether the database refused for now (busy, locked, out of connections), not for good."""
     if getattr(error.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES:
         return True
@@ -282,7 +282,7 @@ def _problem_for(error, context) -> Response | None:
         return _edit_conflict(error, context.get("request"))
     if isinstance(error, services.StaleVersion):
         return _stale_version(error)
-    if isinstance(error, OperationalError) and _is_transient(error):
+    if isinstance(error, OperationalError) and database_busy(error):
         # Not the client's fault and not a bug: say when to try again instead of a 500.
         logger.warning("Database busy, answered 503: %s", error)
         response = Response(problem(503, "The database is busy; try again."), status=503)
