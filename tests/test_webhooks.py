@@ -208,6 +208,32 @@ def test_retracting_sends_claim_retracted_and_orphaning_sends_claim_orphaned(
         ("claim.orphaned", orphan.pk),
     ]
     assert payloads[1]["data"]["version"]["retraction_note"] == "Wrong article."
+    assert "not found" in payloads[3]["data"]["reason"]
+
+
+def test_a_published_claim_hidden_because_its_words_changed_sends_claim_orphaned_once(
+    hook, receiver, article, editor, reviewer, client
+):
+    _endpoint, secret = hook
+    claim = factories.published_claim(article, editor, reviewer)  # "…people listened in…"
+    # A typo: the claim follows its words, but readers were shown other words.
+    services.article_update_text(
+        article=article, actor=editor, text=article.text.replace("listened in", "listend in")
+    )
+    claim.refresh_from_db()
+    assert claim.anchor_state == "anchored" and "listend" in claim.exact
+    # The words moved with an edit elsewhere do not hide it, nor send anything more.
+    services.article_update_text(article=article, actor=editor, text="New lead.\n\n" + article.text)
+    _deliver_all()
+
+    payloads = [receiver.verify(secret, i) for i in range(len(receiver.requests))]
+    assert [(p["type"], p["data"]["claim_id"]) for p in payloads] == [
+        ("claim.published", claim.pk),
+        ("claim.orphaned", claim.pk),
+    ]
+    assert payloads[1]["data"]["reason"] == "The claim's words changed in the article's new text."
+    # What the receiver is told matches what readers now get.
+    assert client.get(f"/c/{claim.pk}/").status_code == 404
 
 
 def test_events_go_only_to_active_subscribed_endpoints_of_the_claims_organization(

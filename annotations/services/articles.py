@@ -194,7 +194,6 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             claim.anchor_state = Claim.AnchorState.ORPHANED
             claim.orphan_reason = result.reason
             changes["orphaned"] = result.reason
-            webhook_events.orphaned(claim)
         # A published verdict on words that changed must be looked at again.
         if claim.status == Claim.Status.PUBLISHED and ("exact" in changes or "orphaned" in changes):
             claim.status = Claim.Status.IN_REVIEW
@@ -323,6 +322,13 @@ def _reanchor_published(
         own = anchorer.resolve(version.selectors, old_text=version.revision.text)
         start, end = (own.start, own.end) if own.found else (None, None)
     if start is None or revision.text[start:end] != version.exact:
+        # Readers lose the verdict now: whoever mirrors it by webhook must take it down too.
+        webhook_events.orphaned(
+            version.claim,
+            reason="The claim's words were not found in the article's new text."
+            if start is None
+            else "The claim's words changed in the article's new text.",
+        )
         version.is_anchored = False
         version.save(update_fields=["is_anchored", "changed_at"])
         return
@@ -353,7 +359,9 @@ def claims_reanchor_abandon(*, article: Article, actor, reason: str) -> int:
         changes = {"orphaned": why}
         claim.anchor_state = Claim.AnchorState.ORPHANED
         claim.orphan_reason = why
-        webhook_events.orphaned(claim)
+        webhook_events.orphaned(
+            claim, reason=f"The claim's place in the new text is unknown: {why}."
+        )
         if claim.status == Claim.Status.PUBLISHED:
             claim.status = Claim.Status.IN_REVIEW
             changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]

@@ -19,7 +19,7 @@ EVENT_TYPES = (
     (PUBLISHED, "A claim is published"),
     (CORRECTED, "A published claim is corrected, or its rating changed"),
     (RETRACTED, "A claim is retracted"),
-    (ORPHANED, "A published claim loses its passage in the article"),
+    (ORPHANED, "A published claim is hidden: its words changed or left the article"),
 )
 EVENT_NAMES = tuple(name for name, _label in EVENT_TYPES)
 
@@ -46,7 +46,11 @@ def public_version(version: PublishedVersion) -> dict:
 
 
 def payload(
-    claim: Claim, event_type: str, version: PublishedVersion, previous_rating: str | None = None
+    claim: Claim,
+    event_type: str,
+    version: PublishedVersion,
+    previous_rating: str | None = None,
+    reason: str | None = None,
 ) -> dict:
     """The event as Standard Webhooks frames it: `type`, `timestamp` and `data`."""
     links = Links.for_base(settings.PUBLIC_BASE_URL)
@@ -57,6 +61,8 @@ def payload(
     }
     if previous_rating is not None:
         data["previous_rating"] = previous_rating
+    if reason is not None:
+        data["reason"] = reason
     return {"type": event_type, "timestamp": timestamp(datetime.now(UTC)), "data": data}
 
 
@@ -66,6 +72,7 @@ def claim_event(
     version: PublishedVersion | None = None,
     *,
     previous_rating: str | None = None,
+    reason: str | None = None,
 ) -> list[WebhookDelivery]:
     """Record a delivery of the event to each active endpoint of the claim's organization
     that subscribed to it; each is sent by a "webhook" job once the caller's transaction
@@ -87,7 +94,7 @@ def claim_event(
         version = PublishedVersion.objects.filter(claim=claim, is_current=True).first()
         if version is None:
             return []
-    body = payload(claim, event_type, version, previous_rating)
+    body = payload(claim, event_type, version, previous_rating, reason)
     deliveries = []
     for endpoint in endpoints:
         delivery = WebhookDelivery(
@@ -113,10 +120,11 @@ def version_written(version: PublishedVersion, previous: PublishedVersion | None
     return claim_event(claim, CORRECTED, version, previous_rating=before)
 
 
-def orphaned(claim: Claim) -> list:
-    """The event for a claim that lost its passage, if readers were shown a version of it
-    (current, published and still anchored: the caller hides it afterwards)."""
+def orphaned(claim: Claim, reason: str) -> list:
+    """The event for a claim whose published words changed or left the article, if readers
+    were shown a version of it (current, published and still anchored: the caller hides it
+    afterwards). `reason` says which, for the receiver's log."""
     version = PublishedVersion.objects.filter(
         claim=claim, is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
     ).first()
-    return [] if version is None else claim_event(claim, ORPHANED, version)
+    return [] if version is None else claim_event(claim, ORPHANED, version, reason=reason)
