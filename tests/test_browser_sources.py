@@ -192,3 +192,27 @@ def test_two_sources_added_a_moment_apart_each_show_how_their_fetch_ended_withou
     page.screenshot(path=str(ARTIFACTS / "workspace-sources-fetched.png"))
     assert_accessible(page, "workspace after two sources were fetched")
     assert page.errors == []
+
+
+def test_a_double_click_on_add_source_cites_it_once(browser, live_server, newsroom):
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    card.get_by_label("Source URL").fill("https://example.org/report")
+
+    posts = []
+    page.on("request", lambda sent: posts.append(sent.url) if sent.method == "POST" else None)
+    card.get_by_role("button", name="Add source").dblclick()
+
+    card.get_by_text("Source added.").wait_for()
+    page.wait_for_load_state("networkidle")  # a second request would be answered by now
+    assert len(posts) == 1, posts  # the page sent one request, not one per click
+    assert Source.objects.filter(claim=claim).count() == 1
+    assert card.locator(".sources li[data-source]").count() == 1
+    assert card.get_by_text("Source added.").is_visible()  # no refusal shown after it
+    assert page.errors == []

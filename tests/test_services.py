@@ -197,6 +197,23 @@ def test_source_changes_by_outsiders_are_refused(article, editor):
     assert source.stance == "context"
 
 
+def test_the_same_citation_sent_twice_is_refused_but_another_passage_of_it_is_not(article, editor):
+    from annotations.models import Job
+
+    claim = _claim(article, editor)
+    services.source_add(claim=claim, actor=editor, url="https://example.org/report", quote="p. 4")
+    with pytest.raises(ValidationError) as refused:
+        services.source_add(
+            claim=claim, actor=editor, url="https://EXAMPLE.org/report#top", quote=" p. 4 "
+        )
+    assert "already cites this address" in str(refused.value)
+    assert claim.sources.count() == 1
+    assert Job.objects.filter(kind="snapshot").count() == 1  # fetched and archived once
+    # The same report, another passage: a second citation.
+    services.source_add(claim=claim, actor=editor, url="https://example.org/report", quote="p. 9")
+    assert claim.sources.count() == 2
+
+
 def test_publishing_writes_version_one_without_a_note(article, editor, reviewer):
     claim = _publishable(_claim(article, editor), editor)
     claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations import jobs, permissions
+from annotations import jobs, permissions, urlnorm
 from annotations.evidence import search as evidence_search
 from annotations.models import (
     Claim,
@@ -30,6 +31,14 @@ def source_add(
     """Cite a source for the claim; on a published claim this starts a correction."""
     permissions.require_edit(actor, claim.article.organization)
     claim = lock_for_source_change(claim, expected_version)
+    # A double click, or a second window, sending the same citation again: the claim's lock
+    # makes the second request see the first one's source.
+    key, passage = urlnorm.url_key(url), quote.strip()
+    for cited in claim.sources.all():
+        if key and urlnorm.url_key(cited.url) == key and cited.quote == passage:
+            raise ValidationError(
+                {"url": "This claim already cites this address with the same quoted passage."}
+            )
     source = Source(
         claim=claim,
         url=url,

@@ -63,6 +63,7 @@ const correctionConfirmed = new Set();
 
 // Per-claim state that survives re-rendering the cards.
 const drafts = new Map(); // id -> {version, base, fields, aux}: unsaved input
+const addingSource = new Set(); // claim ids whose "Add source" request is on its way
 const conflicts = new Map(); // id -> {current_version, conflicts, choices}
 const merged = new Map(); // id -> field names merged from others on the last save
 const statuses = new Map(); // "id:place" -> {text, error, action}
@@ -1270,8 +1271,12 @@ function sourcesSection(claim) {
   form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Add source" })), statusLine(claim.id, "source-form"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // A double click sends one citation, not two.
+    if (addingSource.has(claim.id)) return;
     const values = Object.fromEntries(new FormData(form));
     confirmCorrection(claim, "source-form", async () => {
+      if (addingSource.has(claim.id)) return;
+      addingSource.add(claim.id);
       setStatus(claim.id, "source-form", "Adding…");
       try {
         const known = new Set((claims.get(claim.id).sources ?? []).map((source) => source.id));
@@ -1287,6 +1292,8 @@ function sourcesSection(claim) {
         document.dispatchEvent(new CustomEvent("workspace:sources-changed", { detail: { claimId: claim.id } }));
       } catch (error) {
         setStatus(claim.id, "source-form", errorText(error), { error: true });
+      } finally {
+        addingSource.delete(claim.id);
       }
     });
   });
