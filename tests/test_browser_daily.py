@@ -337,6 +337,25 @@ def test_two_people_saving_different_fields_merge_and_the_card_says_so(
     assert editor.errors == [] and reviewer.errors == []
 
 
+def test_saving_a_claim_deleted_in_another_window_says_so_and_keeps_the_typing(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "The minister of information")
+    services.claim_delete(claim=claim, actor=newsroom["editor"])  # the other window
+
+    card.get_by_role("button", name="Save").click()
+
+    status = card.locator(".save-status", has_text="no longer exists")
+    status.wait_for()
+    assert "someone deleted it" in status.inner_text()
+    assert card.get_by_label("Claimant").input_value() == "The minister of information"
+    assert page.errors == []
+
+
 def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsroom):
     claim = make_claim(newsroom)
     editor = open_page(browser, live_server, "ed")

@@ -1686,6 +1686,11 @@ async function saveClaim(id, attempt = 1) {
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
       return mergeHere(id, error.body, attempt);
     }
+    if (error instanceof ApiError && error.status === 404) {
+      // Deleted from another window (or access lost): say so, and keep what was typed.
+      setStatus(id, "form", "This claim no longer exists: someone deleted it, or you can no longer see it. What you typed is still in the fields; copy what you need before closing the card.", { error: true });
+      return false;
+    }
     if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
       setStatus(id, "form", errorText(error), { error: true });
       return false;
