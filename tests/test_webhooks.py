@@ -576,3 +576,34 @@ def test_a_real_worker_delivers_the_event_within_seconds_of_publishing(
         wait_for(lambda: WebhookDelivery.objects.filter(state="delivered").exists(), timeout=10)
     finally:
         receiver.stop()
+
+
+def test_an_attempt_cut_short_by_a_killed_worker_is_counted(
+    receiver, org_admin, organization, article, editor, reviewer, start_celery_worker
+):
+    import signal
+    import threading
+
+    arrived, release = threading.Event(), threading.Event()
+
+    def hang(request):
+        arrived.set()
+        release.wait(30)
+        return Response("", status=204)
+
+    receiver.server.clear()
+    receiver.server.expect_request("/hook").respond_with_handler(hang)
+    worker = start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1"})
+    services.webhook_register(
+        actor=org_admin, organization=organization, url=receiver.url, events=events.EVENT_NAMES
+    )
+    _publish(article, editor, reviewer)
+    assert arrived.wait(60), "the worker never sent the event"
+
+    worker.send_signal(signal.SIGKILL)  # mid-send: the receiver may or may not act on it
+    worker.wait(10)
+    release.set()
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts) == ("pending", 1)
+    assert delivery.last_attempt_at is not None

@@ -149,13 +149,22 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 @transaction.atomic
+def delivery_attempt_started(*, actor, delivery_id: int) -> None:
+    """Count an attempt as it starts: one cut short (the worker killed while sending, after
+    the receiver may have got it) is still an attempt the admins see."""
+    permissions.require_system(actor)
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+    )
+
+
 def delivery_attempted(*, actor, delivery_id: int, status: int | None, ms: int, error: str) -> None:
-    """Record one attempt: a 2xx `status` with no `error` delivers it, anything else failed."""
+    """Record how the attempt begun by `delivery_attempt_started` ended: a 2xx `status` with
+    no `error` delivers it, anything else failed."""
     permissions.require_system(actor)
     now = timezone.now()
     delivered = not error and status is not None and 200 <= status < 300
     fields = {
-        "attempts": F("attempts") + 1,
         "response_status": status,
         "response_ms": ms,
         "last_error": error[:1000],
