@@ -249,11 +249,11 @@ class Protocol(APIView):
     def target_source(self, article, links: Links, *, has_reader_page: bool = True) -> str:
         if article.canonical_url:
             return article.canonical_url
-        if article.slug and has_reader_page:
-            return links.article(article.organization.slug, article.slug)
         if not has_reader_page:
             # A draft on an article readers cannot see yet: its members' address, not a 404.
             return self.absolute("api-article-detail", article.pk)
+        if article.slug:
+            return links.article(article.organization.slug, article.slug)
         return self.absolute("public-article-detail", article.pk)
 
     def published_annotation(self, version: PublishedVersion, links, identifiers, cached):
@@ -273,7 +273,7 @@ class Protocol(APIView):
             cached=cached,
         )
 
-    def draft_annotation(self, claim: Claim, links, identifiers, cached, readable=frozenset()):
+    def draft_annotation(self, claim: Claim, links, identifiers, cached, *, readable: set[int]):
         sources = [versions.source_snapshot(source) for source in claim.sources.all()]
         working = SimpleNamespace(
             exact=claim.exact, prefix=claim.prefix, suffix=claim.suffix,
@@ -315,7 +315,7 @@ class Protocol(APIView):
         return [
             self.published_annotation(item, links, identifiers, public_copies)
             if isinstance(item, PublishedVersion)
-            else self.draft_annotation(item, links, identifiers, member_copies, readable)
+            else self.draft_annotation(item, links, identifiers, member_copies, readable=readable)
             for item in items
         ]
 

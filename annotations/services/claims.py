@@ -289,10 +289,10 @@ def _base_value(now, events: list[ClaimEvent], name: str):
     value = now
     for event in reversed(events):
         change = event.changes[name]
-        if value is None:
-            break
         # A short text is kept whole in history; a long one must be rebuilt.
         value = change[0] if isinstance(change[0], str) else history.text_before(value, change)
+        if value is None:
+            return None
     return value
 
 
