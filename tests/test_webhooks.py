@@ -208,7 +208,11 @@ def test_retracting_sends_claim_retracted_and_orphaning_sends_claim_orphaned(
         ("claim.orphaned", orphan.pk),
     ]
     assert payloads[1]["data"]["version"]["retraction_note"] == "Wrong article."
-    assert "not found" in payloads[3]["data"]["reason"]
+    orphaned = payloads[3]["data"]
+    assert orphaned["reason"].startswith("Not found in the article's new text: ")
+    # The version as the public API shows it now: suspended, with nothing left to show.
+    assert orphaned["version"]["state"] == "suspended" and orphaned["version"]["url"] is None
+    assert "rating" not in orphaned["version"]
 
 
 def test_a_published_claim_hidden_because_its_words_changed_sends_claim_orphaned_once(
@@ -232,6 +236,7 @@ def test_a_published_claim_hidden_because_its_words_changed_sends_claim_orphaned
         ("claim.orphaned", claim.pk),
     ]
     assert payloads[1]["data"]["reason"] == "The claim's words changed in the article's new text."
+    assert payloads[1]["data"]["version"]["state"] == "suspended"
     # What the receiver is told matches what readers now get.
     assert client.get(f"/c/{claim.pk}/").status_code == 404
 

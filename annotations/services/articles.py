@@ -314,23 +314,21 @@ def _reanchor_published(
     Moved words are position metadata: the version's selectors follow them in place,
     without review. Changed or lost words hide it from readers until it is republished.
     """
-    if follows_claim:
-        start, end = (result.start, result.end) if result.found else (None, None)
-    else:
+    if not follows_claim:
         # The working copy was re-attached elsewhere since publication: the published
         # version's own words are looked up.
-        own = anchorer.resolve(version.selectors, old_text=version.revision.text)
-        start, end = (own.start, own.end) if own.found else (None, None)
+        result = anchorer.resolve(version.selectors, old_text=version.revision.text)
+    start, end = (result.start, result.end) if result.found else (None, None)
     if start is None or revision.text[start:end] != version.exact:
-        # Readers lose the verdict now: whoever mirrors it by webhook must take it down too.
+        version.is_anchored = False
+        version.save(update_fields=["is_anchored", "changed_at"])
+        # Readers lost the verdict: whoever mirrors it by webhook must take it down too.
         webhook_events.orphaned(
-            version.claim,
-            reason="The claim's words were not found in the article's new text."
+            version,
+            reason=f"Not found in the article's new text: {result.reason}."
             if start is None
             else "The claim's words changed in the article's new text.",
         )
-        version.is_anchored = False
-        version.save(update_fields=["is_anchored", "changed_at"])
         return
     quote, position = anchoring.describe(revision.text, start, end)
     before = (version.prefix, version.suffix, version.start, version.end)
@@ -359,18 +357,20 @@ def claims_reanchor_abandon(*, article: Article, actor, reason: str) -> int:
         changes = {"orphaned": why}
         claim.anchor_state = Claim.AnchorState.ORPHANED
         claim.orphan_reason = why
-        webhook_events.orphaned(
-            claim, reason=f"The claim's place in the new text is unknown: {why}."
-        )
         if claim.status == Claim.Status.PUBLISHED:
             claim.status = Claim.Status.IN_REVIEW
             changes["status"] = [Claim.Status.PUBLISHED, Claim.Status.IN_REVIEW]
         claim.version = F("version") + 1
         claim.save()
         _event(claim, actor, "reanchored", changes)
+    shown = list(
+        PublishedVersion.objects.filter(claim__in=waiting, is_current=True, is_anchored=True)
+    )
     PublishedVersion.objects.filter(claim__in=waiting, is_current=True).update(
         is_anchored=False, changed_at=timezone.now()
     )
+    for version in shown:
+        webhook_events.orphaned(version, reason=f"Its place in the new text is unknown: {why}.")
     return len(waiting)
 
 

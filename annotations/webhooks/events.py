@@ -120,11 +120,10 @@ def version_written(version: PublishedVersion, previous: PublishedVersion | None
     return claim_event(claim, CORRECTED, version, previous_rating=before)
 
 
-def orphaned(claim: Claim, reason: str) -> list:
-    """The event for a claim whose published words changed or left the article, if readers
-    were shown a version of it (current, published and still anchored: the caller hides it
-    afterwards). `reason` says which, for the receiver's log."""
-    version = PublishedVersion.objects.filter(
-        claim=claim, is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
-    ).first()
-    return [] if version is None else claim_event(claim, ORPHANED, version, reason=reason)
+def orphaned(version: PublishedVersion, reason: str) -> list:
+    """The event for a published version readers no longer see because its words changed or
+    left the article. The caller hides it first, so that the payload shows what the public
+    API shows now ("suspended"); `reason` says why, for the receiver's log."""
+    if version.kind != PublishedVersion.Kind.PUBLISHED:
+        return []  # a retraction hidden with its words was taken down when it was retracted
+    return claim_event(version.claim, ORPHANED, version, reason=reason)
