@@ -612,3 +612,19 @@ def test_an_attempt_cut_short_by_a_killed_worker_is_counted(
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts) == ("pending", 1)
     assert delivery.last_attempt_at is not None
+
+
+def test_a_reanchoring_given_up_sends_claim_orphaned_with_the_claim_suspended(
+    hook, receiver, article, editor, reviewer
+):
+    _endpoint, secret = hook
+    claim = _publish(article, editor, reviewer)
+    # A long article's re-anchoring job ran out of attempts with this claim still waiting.
+    Claim.objects.filter(pk=claim.pk).update(anchor_state=Claim.AnchorState.REANCHORING)
+    services.claims_reanchor_abandon(article=article, actor=editor, reason="the worker was lost")
+    _deliver_all()
+
+    payloads = [receiver.verify(secret, i) for i in range(len(receiver.requests))]
+    assert [p["type"] for p in payloads] == ["claim.published", "claim.orphaned"]
+    assert "the worker was lost" in payloads[1]["data"]["reason"]
+    assert payloads[1]["data"]["version"]["state"] == "suspended"
