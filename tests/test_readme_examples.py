@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from annotations import queries, services
-from annotations.models import ApiToken, Claim, Organization
+from annotations.models import ApiToken, Article, Claim, Organization
 from tests import published_world
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -112,3 +112,16 @@ def test_sync_reports_only_what_changed_since_the_last_pull_with_retractions(dem
         f"{retracted.pk} retracted: The source withdrew the figure.",
         f"{corrected.pk} corrected (v2): New count: 40,000.",
     ]
+
+    # The article renamed: its claims' public data change (their article's title), their
+    # verdicts do not, and the sync does not call that a correction.
+    article = Article.objects.get(pk=corrected.article_id)
+    services.article_update_details(
+        article=article, actor=demo["editor"], title="A renamed article"
+    )
+    renamed = demo["run"]("sync_claims.py")
+    assert renamed.returncode == 0, renamed.stderr
+    assert renamed.stdout and "corrected" not in renamed.stdout
+    lines = renamed.stdout.splitlines()
+    assert any(" updated: " in line for line in lines), renamed.stdout
+    assert all(" updated: " in line or " retracted: " in line for line in lines), renamed.stdout
