@@ -214,6 +214,37 @@ def test_the_same_citation_sent_twice_is_refused_but_another_passage_of_it_is_no
     assert claim.sources.count() == 2
 
 
+def test_pointing_a_source_at_another_address_fetches_the_new_page_and_forgets_the_old(
+    article, editor
+):
+    from annotations.models import Job, Source
+
+    claim = _claim(article, editor)
+    source = services.source_add(claim=claim, actor=editor, url="https://example.org/old")
+    # The worker fetched the old page (what it learnt, as it stores it).
+    Source.objects.filter(pk=source.pk).update(
+        fetch_state=Source.FetchState.FETCHED,
+        final_url="https://example.org/old",
+        extracted_text="The old page says 44,000.",
+        http_status=200,
+    )
+    source.refresh_from_db()
+
+    services.source_update(source=source, actor=editor, url="https://example.org/new")
+
+    source.refresh_from_db()
+    assert (source.fetch_state, source.final_url, source.extracted_text, source.http_status) == (
+        Source.FetchState.PENDING,
+        "",
+        "",
+        None,
+    )
+    assert Job.objects.filter(kind="snapshot", subject_id=source.pk).count() == 2
+    # A change of title alone fetches nothing again.
+    services.source_update(source=source, actor=editor, title="The new report")
+    assert Job.objects.filter(kind="snapshot", subject_id=source.pk).count() == 2
+
+
 def test_publishing_writes_version_one_without_a_note(article, editor, reviewer):
     claim = _publishable(_claim(article, editor), editor)
     claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)

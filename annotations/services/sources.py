@@ -79,10 +79,27 @@ def source_update(
             setattr(source, name, value)
     if not changes:
         return source
+    if "url" in changes:
+        _forget_fetch(source)
     source.full_clean()
     source.save()
+    if "url" in changes:
+        # Another address is another page: fetched and archived anew (on commit), and what
+        # the old page said stops deciding anything.
+        jobs.enqueue(kind="snapshot", subject_id=source.pk)
+        evidence_search.source_added(source)
     _record_change(claim, actor, "source updated", {"source": source.pk, **changes}, public=True)
     return source
+
+
+def _forget_fetch(source: Source) -> None:
+    """Clear what was learnt at the source's old address (its snapshots stay as history)."""
+    source.fetch_state = Source.FetchState.PENDING
+    source.fetch_error = source.final_url = source.content_type = source.extracted_text = ""
+    source.content_sha256 = source.archive_url = source.link_note = ""
+    source.http_status = source.fetched_at = source.published_on = source.link_checked_at = None
+    source.link_state = Source.LinkState.UNCHECKED
+    source.link_failures = 0
 
 
 @transaction.atomic
