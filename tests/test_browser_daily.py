@@ -356,6 +356,33 @@ def test_saving_a_claim_deleted_in_another_window_says_so_and_keeps_the_typing(
     assert page.errors == []
 
 
+def test_keyboard_save_keeps_focus_and_a_claim_link_in_the_page_opens_its_card(
+    browser, live_server, newsroom
+):
+    first = make_claim(newsroom)
+    second = make_claim(newsroom, phrase=RECORD)
+    published = factories.published_claim(
+        newsroom["article"], newsroom["editor"], newsroom["reviewer"], quote="the median age"
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, first)
+    type_into(card.get_by_label("Claimant"), "The host")
+    card.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    assert page.evaluate("document.activeElement.id") == f"c{first.pk}-save"
+
+    # A link to another claim on the same page (back, forward, the address bar) opens it.
+    page.evaluate(f"window.location.hash = '#claim-{second.pk}'")
+    page.locator(f"#claim-{second.pk}.active").wait_for()
+    page.evaluate(f"window.location.hash = '#claim-{published.pk}'")
+    opened = page.locator(f"#claim-{published.pk}.active")
+    opened.locator("form.claim-form").wait_for()
+    assert "null" not in opened.inner_text()  # a published card has no checklist, not "null"
+    assert page.errors == []
+
+
 def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsroom):
     claim = make_claim(newsroom)
     editor = open_page(browser, live_server, "ed")

@@ -103,6 +103,20 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
     page.screenshot(path=str(ARTIFACTS / "workspace-evidence.png"), full_page=True)
     assert_accessible(page, "workspace with evidence")
 
+    # By keyboard: the panel keeps the keyboard while its answers come and go. Dismissing
+    # one item leaves focus in the panel, not on the page's body.
+    other = panel.locator(".evidence-item", has_text="held the Twitter Spaces record").first
+    other.get_by_role("button", name="Dismiss").focus()
+    page.keyboard.press("Enter")
+    wait_for(
+        lambda: EvidenceItem.objects.filter(state="dismissed").exists(),
+        message="the keyboard dismissal was not sent",
+    )
+    page.wait_for_function(
+        "document.activeElement.closest('.evidence-panel') !== null"
+        " && document.activeElement.tagName === 'H3'"
+    )
+
     # Add the Wikipedia passage as a supporting source, in one click.
     wiki_row = panel.locator(f'.evidence-item[data-item-id="{wiki["id"]}"]')
     wiki_row.get_by_label("Stance").select_option("supports")

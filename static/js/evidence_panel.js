@@ -95,18 +95,31 @@ function slotFor(claimId) {
   return document.querySelector(`.card-slot[data-slot="evidence"][data-claim-id="${claimId}"]`);
 }
 
+const drawn = new WeakMap(); // slot element -> what it shows, to skip redrawing the same
+let wantedFocus = null; // the control the keyboard was on, while it is disabled
+
 function fill(claimId) {
   const slot = slotFor(claimId);
   if (!slot) return;
   const entry = cache.get(claimId);
+  // Polling answers the same while a fetch runs: redrawing would close an open stance
+  // list and move the keyboard, so an unchanged panel is left as it is.
+  const shown = JSON.stringify([entry?.data ?? null, entry?.error ?? "", [...busy]]);
+  if (entry && drawn.get(slot) === shown) return;
+  drawn.set(slot, shown);
+  let focused = slot.contains(document.activeElement) ? focusKey(document.activeElement) : null;
+  // A button pressed is disabled while its request runs, and the keyboard waits on the
+  // heading meanwhile: it goes back to the button once it is enabled again.
+  if (focused && focused !== "heading") wantedFocus = focused;
+  else if (focused === "heading" && wantedFocus) focused = wantedFocus;
   const headingId = `c${claimId}-evidence`;
   slot.classList.add("evidence-panel");
   slot.setAttribute("aria-labelledby", headingId);
   slot.setAttribute("aria-busy", entry?.data?.pending ? "true" : "false");
-  const again = el("button", { type: "button", class: "secondary evidence-again", text: "Search again" });
+  const again = el("button", { type: "button", class: "secondary evidence-again", "data-focus": "again", text: "Search again" });
   again.addEventListener("click", () => searchAgain(claimId, again));
   const children = [
-    el("div", { class: "evidence-head" }, el("h3", { id: headingId, text: "Evidence" }), again),
+    el("div", { class: "evidence-head" }, el("h3", { id: headingId, tabindex: "-1", "data-focus": "heading", text: "Evidence" }), again),
   ];
   if (!entry) {
     children.push(el("p", { class: "hint", text: "Loading evidence…" }));
@@ -115,6 +128,22 @@ function fill(claimId) {
     if (entry.data) children.push(...panelBody(claimId, entry.data));
   }
   slot.replaceChildren(...children);
+  if (focused) {
+    // The same control again, or the panel's heading while it is disabled or once it is
+    // gone (an item dismissed or cited).
+    const same = slot.querySelector(`[data-focus="${focused}"]`);
+    if (same && !same.disabled) {
+      same.focus({ preventScroll: true });
+      wantedFocus = null;
+    } else {
+      if (!same) wantedFocus = null;
+      slot.querySelector(`#${headingId}`)?.focus({ preventScroll: true });
+    }
+  }
+}
+
+function focusKey(element) {
+  return element.dataset?.focus ?? null;
 }
 
 function panelBody(claimId, data) {
@@ -222,15 +251,15 @@ function actions(claimId, item) {
     return bar;
   }
   const selectId = `evidence-stance-${item.id}`;
-  const select = el("select", { id: selectId });
+  const select = el("select", { id: selectId, "data-focus": `stance-${item.id}` });
   const chosen = stances.get(item.id) ?? (item.agreement === "disagrees" ? "refutes" : item.agreement === "agrees" ? "supports" : "context");
   for (const [value, label] of STANCES) {
     select.append(el("option", { value, selected: value === chosen, text: label }));
   }
   select.addEventListener("change", () => stances.set(item.id, select.value));
-  const add = el("button", { type: "button", class: "evidence-add", disabled: busy.has(item.id), text: "Add as source" });
+  const add = el("button", { type: "button", class: "evidence-add", "data-focus": `add-${item.id}`, disabled: busy.has(item.id), text: "Add as source" });
   add.addEventListener("click", () => act(claimId, item, { action: "add", stance: select.value }));
-  const dismiss = el("button", { type: "button", class: "secondary evidence-dismiss", disabled: busy.has(item.id), text: "Dismiss" });
+  const dismiss = el("button", { type: "button", class: "secondary evidence-dismiss", "data-focus": `dismiss-${item.id}`, disabled: busy.has(item.id), text: "Dismiss" });
   dismiss.setAttribute("aria-label", `Dismiss ${item.title || item.url}`);
   dismiss.addEventListener("click", () => act(claimId, item, { action: "dismiss" }));
   bar.append(el("label", { for: selectId, text: "Stance " }), select, add, dismiss);

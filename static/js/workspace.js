@@ -623,9 +623,10 @@ function editor(claim) {
     el(
       "p",
       { class: "actions" },
-      el("button", { type: "submit", text: "Save" }),
+      // Ids, so that the keyboard stays on them when the card is drawn again (see refresh).
+      el("button", { type: "submit", id: `c${claim.id}-save`, text: "Save" }),
       " ",
-      el("button", { type: "button", class: "secondary", text: "Discard changes", onclick: () => confirmDiscard(claim.id) }),
+      el("button", { type: "button", id: `c${claim.id}-discard`, class: "secondary", text: "Discard changes", onclick: () => confirmDiscard(claim.id) }),
     ),
     statusLine(claim.id, "form"),
   );
@@ -666,10 +667,12 @@ function editor(claim) {
     wrapper.append(el("h3", { text: "Conclusion preview" }), preview);
   }
   wrapper.append(
-    sourcesSection(claim),
-    el("section", { class: "card-slot", "data-slot": "evidence", "data-claim-id": claim.id }),
-    checklistSection(claim),
-    workflowSection(claim),
+    ...[
+      sourcesSection(claim),
+      el("section", { class: "card-slot", "data-slot": "evidence", "data-claim-id": claim.id }),
+      checklistSection(claim), // null once published or retracted: nothing left to check
+      workflowSection(claim),
+    ].filter(Boolean),
   );
   if (claim.anchor_state !== "anchored") wrapper.append(reattachSection(claim));
   wrapper.append(conversationSection(claim), historySection(claim));
@@ -1122,9 +1125,11 @@ const FETCH_LABELS = {
 function sourceState(source) {
   const parts = [];
   if (source.fetch_state && FETCH_LABELS[source.fetch_state]) {
-    // The fetcher's reason may itself begin "refused:"; the label already says so.
+    // The fetcher's reason may itself begin "refused:"; the label already says so. A reason
+    // shows in every state: why a fetch failed, why it waits ("will try again: timed out"),
+    // or what a fetched page lacks ("no text could be extracted").
     const reason = String(source.fetch_error || "").replace(/^refused:\s*/i, "");
-    const error = reason && ["failed", "refused"].includes(source.fetch_state) ? `: ${reason}` : "";
+    const error = reason ? `: ${reason}` : "";
     parts.push(el("span", { class: `badge fetch-${source.fetch_state}`, text: `${FETCH_LABELS[source.fetch_state]}${error}` }));
   }
   if (source.snapshot?.url) {
@@ -1268,7 +1273,7 @@ function sourcesSection(claim) {
     field(claim, "quote", "Quoted passage", keep(el("textarea", { rows: 2 }))),
     field(claim, "stance", "Stance", stance),
   );
-  form.append(el("p", { class: "actions" }, el("button", { type: "submit", text: "Add source" })), statusLine(claim.id, "source-form"));
+  form.append(el("p", { class: "actions" }, el("button", { type: "submit", id: `c${claim.id}-add-source`, text: "Add source" })), statusLine(claim.id, "source-form"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     // A double click sends one citation, not two.
@@ -2135,9 +2140,17 @@ refresh();
 document.documentElement.dataset.highlightsMs = String(performance.now() - started);
 document.documentElement.dataset.workspaceReady = "true";
 
-// A link to /articles/<id>/#claim-<cid> (dashboard, notifications) opens that card.
-const linked = Number((window.location.hash.match(/^#claim-(\d+)$/) || [])[1]);
+// A link to /articles/<id>/#claim-<cid> (dashboard, notifications) opens that card, on
+// loading the page and when the address changes on it (a link in the page, back, forward).
+function linkedClaim() {
+  return Number((window.location.hash.match(/^#claim-(\d+)$/) || [])[1]);
+}
+const linked = linkedClaim();
 if (linked && claims.has(linked)) activate(linked, { focusCard: true, scrollText: true });
+window.addEventListener("hashchange", () => {
+  const id = linkedClaim();
+  if (id && claims.has(id) && id !== activeId) requestActivate(id, { focusCard: true, scrollText: true });
+});
 
 // Input kept from an earlier visit: say so, and open the claim on request.
 const kept = [...claims.keys()].filter((id) => storedDraft(id));
