@@ -346,6 +346,9 @@ def test_the_protocol_checklist_passes_every_must_against_a_seeded_container(new
         world["container"], content="<a/>", headers={"Content-Type": "text/xml"}
     )
     check.check("16 wrong media type 415", "must", wrong_type.status_code == 415)
+    # Not an object at all: a malformed request (ours), not another kind of document.
+    array = member.post(world["container"], content="[1, 2]", headers={"Content-Type": LD})
+    check.check("16 a JSON array is a bad request", "should", array.status_code == 400, array.text)
     first_page = f"{world['container']}?page=0"
     to_page = _post(member, first_page, sent)
     check.check("16 POST to a page 405", "must", to_page.status_code == 405, to_page.status_code)

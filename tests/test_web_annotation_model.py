@@ -247,6 +247,8 @@ def test_drafts_retractions_and_orphans_are_not_public_annotations(client, world
         response = client.get(f"/api/v1/annotations/{world[key].pk}")
         assert response.status_code == status, key
         assert response["Content-Type"] == "application/problem+json"
+        problem_type = "gone" if status == 410 else "not-found"
+        assert response.json()["type"] == f"/api/v1/problems/{problem_type}/", key
     collection = _get(client, "/api/v1/annotations/")
     assert collection["total"] == 3
     listed = {item["id"].rsplit("/", 1)[-1] for item in collection["first"]["items"]}

@@ -136,7 +136,8 @@ def parse(data) -> Parsed:
     kept.
     """
     if not isinstance(data, dict):
-        raise NotAnAnnotation("The body is not a JSON object.")
+        # Not even an object (a list, a number): a malformed request, not another media type.
+        raise ValidationError("The body must be one Web Annotation: a JSON object.")
     if ANNO_CONTEXT not in _context_names(data.get("@context")):
         raise NotAnAnnotation(f"A Web Annotation's @context must include {ANNO_CONTEXT}.")
     if "Annotation" not in _as_list(data.get("type")):
