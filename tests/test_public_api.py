@@ -318,6 +318,8 @@ def test_ordering_by_published_or_updated_time(client, world, ordering, key, rev
         ("page_size=0", "page_size"),
         ("page_size=ten", "page_size"),
         ("cursor=not-a-cursor", "cursor"),
+        ("cursor=%00", "cursor"),
+        ("cursor=%24%24%24", "cursor"),
         ("article_url=ftp://example.com/x", "article_url"),
         ("q=" + "word%20" * 11, "q"),
         ("tag=" + "t" * 51, "tag"),

@@ -2,7 +2,7 @@
 
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 
 MAX_PAGE_SIZE = 100
 
@@ -53,6 +53,11 @@ class PublicCursorPagination(CursorPagination):
             valid = False
         else:
             valid = cursor is None or self._position_is_valid(cursor.position)
+            # A cursor this list gave always says where it is; one that decodes to nothing
+            # ("%00", stray characters) would silently restart at the first page.
+            sent = request.query_params.get(self.cursor_query_param)
+            if sent and cursor == Cursor(offset=0, reverse=False, position=None):
+                valid = False
         if not valid:
             raise exceptions.ValidationError(
                 {self.cursor_query_param: ["Not a cursor this list gave: follow `next`."]}
