@@ -241,7 +241,7 @@ def highlighted_paragraphs(text: str, entries: list[Entry]) -> list[SafeString]:
         if changed:
             opening = highlight()
         while paragraph < len(bounds) and a >= bounds[paragraph][1]:
-            html.append(mark_safe(f"<p>{''.join(parts)}</p>"))  # noqa: S308
+            html.append(mark_safe(f"{_PARAGRAPH_OPEN}{''.join(parts)}</p>"))  # noqa: S308
             parts = []
             paragraph += 1
         if paragraph >= len(bounds) or a < bounds[paragraph][0]:
@@ -254,8 +254,13 @@ def highlighted_paragraphs(text: str, entries: list[Entry]) -> list[SafeString]:
     pending.extend(sorted(active.values(), key=lambda e: e.number))
     parts.extend(_tag(e) for e in pending)
     if paragraph < len(bounds):
-        html.append(mark_safe(f"<p>{''.join(parts)}</p>"))  # noqa: S308
+        html.append(mark_safe(f"{_PARAGRAPH_OPEN}{''.join(parts)}</p>"))  # noqa: S308
     return html
+
+
+# Each paragraph takes its direction from its own words: an Arabic quotation in an English
+# article (or the reverse) keeps its full stop and its verdict label in place.
+_PARAGRAPH_OPEN = '<p dir="auto">'
 
 
 _BLOCK_TAGS = {"quote": "blockquote", "preformatted": "pre"}
@@ -273,19 +278,21 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
         return paragraphs
     html = []
     for number, (block, paragraph) in enumerate(zip(blocks, paragraphs, strict=True)):
-        inner = paragraph[len("<p>") : -len("</p>")]
+        inner = paragraph[len(_PARAGRAPH_OPEN) : -len("</p>")]
         kind = block["kind"]
         if kind == "heading":
             level = min(max(block["level"], 1) + 1, 4)
-            piece = f"<h{level}>{inner}</h{level}>"
+            piece = f'<h{level} dir="auto">{inner}</h{level}>'
         elif kind == "list_item":
             before = number > 0 and blocks[number - 1]["kind"] == "list_item"
             after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == "list_item"
-            piece = f"{'' if before else '<ul>'}<li>{inner}</li>{'' if after else '</ul>'}"
+            piece = (
+                f'{"" if before else "<ul>"}<li dir="auto">{inner}</li>{"" if after else "</ul>"}'
+            )
         elif kind in _BLOCK_TAGS:
-            piece = f"<{_BLOCK_TAGS[kind]}>{inner}</{_BLOCK_TAGS[kind]}>"
+            piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
         elif kind == "table_row":
-            piece = f'<p class="table-row">{inner}</p>'
+            piece = f'<p class="table-row" dir="auto">{inner}</p>'
         else:
             piece = paragraph
         html.append(mark_safe(piece))  # noqa: S308 - the words were escaped already

@@ -254,7 +254,7 @@ def test_highlights_render_spans_as_segments_and_tags(spans, expected):
             r'<a class="hl[^"]*"[^>]*data-claims="([\d ]+)"[^>]*>', r"<\1>", paragraph
         )
         paragraph = re.sub(r"<([\d ]+)>([^<]*)</a>", r"<\1>\2</\1>", paragraph)
-        return paragraph.removeprefix("<p>").removesuffix("</p>")
+        return paragraph.removeprefix('<p dir="auto">').removesuffix("</p>")
 
     assert [simplify(p) for p in rendered] == expected
 
@@ -621,6 +621,21 @@ def test_an_urdu_article_renders_right_to_left(client, desk):
     tree = page(response)
     assert tree.get("lang") == "ur" and tree.get("dir") == "rtl"
     assert select(tree, "#article-body a.hl")[0].text_content() == "ایک لاکھ ساٹھ ہزار لوگ"
+
+
+def test_each_paragraph_takes_the_direction_of_its_own_words(client, desk):
+    """An Arabic quotation in an English article keeps its full stop and label in place."""
+    text = "The minister spoke on Sunday.\n\nقال الوزير إن التضخم بلغ ٤٪ في مارس.\n\nEnd."  # noqa: RUF001
+    article = services.article_create(
+        organization=desk.organization, title="Mixed", text=text, created_by=desk.editor
+    )
+    publish(article, desk.editor, desk.reviewer, "The minister spoke on Sunday", "False")
+
+    tree = page(client.get(article_url(article)))
+
+    paragraphs = select(tree, "#article-body > p")
+    assert len(paragraphs) == 3
+    assert {p.get("dir") for p in paragraphs} == {"auto"}
 
 
 def _isolated(element, stop) -> bool:

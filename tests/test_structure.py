@@ -303,9 +303,9 @@ def test_reader_page_shows_headings_lists_and_quotes(client, organization, edito
     article.refresh_from_db()
     response = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
     html = response.content.decode()
-    assert "<h3>The section</h3>" in html
-    assert "<ul><li>" in html and "Second item</li></ul>" in html
-    assert "<blockquote>A quote.</blockquote>" in html
+    assert '<h3 dir="auto">The section</h3>' in html
+    assert '<ul><li dir="auto">' in html and "Second item</li></ul>" in html
+    assert '<blockquote dir="auto">A quote.</blockquote>' in html
     # The highlight stays on its words inside the list item.
-    item = html[html.index("<ul><li>") : html.index("</ul>")]
+    item = html[html.index('<ul><li dir="auto">') : html.index("</ul>")]
     assert 'class="hl' in item and "First item" in item
