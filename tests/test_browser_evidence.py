@@ -140,3 +140,33 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
         message="the new source's fetch state did not update in the card by itself",
     )
     assert page.errors == []
+
+
+def test_citing_evidence_on_a_published_claim_asks_first_as_add_source_does(
+    browser, live_server, newsroom
+):
+    from annotations import urlnorm
+
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = factories.published_claim(article, editor, newsroom["reviewer"], quote=LISTENERS)
+    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
+    item = EvidenceItem.objects.create(
+        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url),
+        title="Twitter Spaces", passage="More than 160,000 listeners.", score=1.0,
+    )  # fmt: skip
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    row = card.locator(f'.evidence-item[data-item-id="{item.pk}"]')
+
+    row.get_by_role("button", name="Add as source").click()
+
+    card.get_by_text("This claim is published.").wait_for()
+    assert not Source.objects.filter(claim=claim, url=url).exists()  # nothing before the answer
+    card.get_by_role("button", name="Continue: prepare a correction").click()
+    row.locator(".evidence-added").wait_for()
+    assert Source.objects.filter(claim=claim, url=url).exists()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT  # a correction under way; readers keep v1
+    assert page.errors == []

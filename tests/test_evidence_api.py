@@ -119,9 +119,16 @@ def test_a_reader_token_may_look_but_not_search_again(claim):
 
 def test_add_as_source_cites_the_item_with_its_stance(claim):
     item = item_for(claim)
+    url = f"{evidence_url(claim)}items/{item.pk}/"
+    # Citing writes to the claim: like every such write, it names the claim's version.
+    unnamed = signed_in(claim.creator).post(
+        url, {"action": "add", "stance": "refutes"}, content_type="application/json"
+    )
+    assert unnamed.status_code == 428
+    assert not Source.objects.filter(claim=claim).exists()
     response = signed_in(claim.creator).post(
-        f"{evidence_url(claim)}items/{item.pk}/",
-        {"action": "add", "stance": "refutes"},
+        url,
+        {"action": "add", "stance": "refutes", "version": claim.version},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -131,9 +138,10 @@ def test_add_as_source_cites_the_item_with_its_stance(claim):
     (shown,) = response.json()["items"]
     assert (shown["state"], shown["source"]) == ("added", source.pk)
     # Adding again does not cite it twice.
-    signed_in(claim.creator).post(
-        f"{evidence_url(claim)}items/{item.pk}/", {"action": "add"}, content_type="application/json"
+    again = signed_in(claim.creator).post(
+        url, {"action": "add", "version": claim.version}, content_type="application/json"
     )
+    assert again.status_code == 200
     assert Source.objects.filter(claim=claim).count() == 1
 
 

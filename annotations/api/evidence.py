@@ -8,6 +8,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from annotations import queries, services
+from annotations.api import preconditions
 from annotations.api.errors import problem_responses
 from annotations.evidence.providers import base as providers
 from annotations.models import EvidenceItem, EvidenceRequest, Job, Snapshot, Source
@@ -195,6 +196,11 @@ class EvidenceItemActionSerializer(serializers.Serializer):
     stance = serializers.ChoiceField(
         choices=Source.Stance.choices, required=False, default=Source.Stance.CONTEXT
     )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="For `add`, which writes to the claim: its version (or send If-Match).",
+    )
 
 
 def _is_fact_check(name: str) -> bool:
@@ -291,11 +297,13 @@ class ClaimEvidenceItem(generics.GenericAPIView):
         request=EvidenceItemActionSerializer,
         responses={
             200: EvidenceSerializer,
-            **problem_responses(400, *ACCESS_PROBLEMS),
+            **problem_responses(400, *ACCESS_PROBLEMS, 412, 428),
         },
         examples=[
             OpenApiExample(
-                "Add as a source", value={"action": "add", "stance": "supports"}, request_only=True
+                "Add as a source",
+                value={"action": "add", "stance": "supports", "version": 3},
+                request_only=True,
             ),
             OpenApiExample("Dismiss", value={"action": "dismiss"}, request_only=True),
             OpenApiExample("Evidence", value=EXAMPLE, response_only=True),
@@ -307,8 +315,13 @@ class ClaimEvidenceItem(generics.GenericAPIView):
         data = EvidenceItemActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["action"] == "add":
+            # Citing it writes to the claim (a correction, if published): like every write
+            # to a claim, it names the version it was made on.
             services.evidence_item_add(
-                item=item, actor=request.user, stance=data.validated_data["stance"]
+                item=item,
+                actor=request.user,
+                stance=data.validated_data["stance"],
+                expected_version=preconditions.expected_version(request, data.validated_data),
             )
         else:
             services.evidence_item_dismiss(item=item, actor=request.user)

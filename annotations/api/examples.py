@@ -633,6 +633,8 @@ OPERATIONS = {
         },
         "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
     },
+    # Citing an evidence item writes to the claim; its other answers are in evidence.py.
+    ("POST", "/api/v1/claims/{id}/evidence/items/{item_pk}/"): {"responses": CLAIM_WRITE_ERRORS},
 }
 
 # Claim-spotting suggestions (issue 14)

@@ -23,8 +23,15 @@ def evidence_request(*, claim: Claim, actor) -> list[EvidenceRequest]:
 
 
 @transaction.atomic
-def evidence_item_add(*, item: EvidenceItem, actor, stance: str = Source.Stance.CONTEXT) -> Source:
-    """Cite an evidence item as a source of its claim, with the stance the editor chose."""
+def evidence_item_add(
+    *,
+    item: EvidenceItem,
+    actor,
+    stance: str = Source.Stance.CONTEXT,
+    expected_version: int | None = None,
+) -> Source:
+    """Cite an evidence item as a source of its claim, with the stance the editor chose, on
+    the claim's `expected_version` (see `source_add`)."""
     claim = item.claim
     permissions.require_edit(actor, claim.article.organization)
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
@@ -43,6 +50,7 @@ def evidence_item_add(*, item: EvidenceItem, actor, stance: str = Source.Stance.
         publisher=item.publisher[:200],
         quote=item.passage[:QUOTE_LIMIT],
         stance=stance,
+        expected_version=expected_version,
     )
     item.state = EvidenceItem.State.ADDED
     item.source = source

@@ -258,7 +258,15 @@ function actions(claimId, item) {
   }
   select.addEventListener("change", () => stances.set(item.id, select.value));
   const add = el("button", { type: "button", class: "evidence-add", "data-focus": `add-${item.id}`, disabled: busy.has(item.id), text: "Add as source" });
-  add.addEventListener("click", () => act(claimId, item, { action: "add", stance: select.value }));
+  add.addEventListener("click", () =>
+    // The workspace asks first if the claim is published (citing starts a correction), and
+    // gives the version of the claim the card shows, which the write names.
+    document.dispatchEvent(
+      new CustomEvent("workspace:confirm-correction", {
+        detail: { claimId, proceed: (version) => act(claimId, item, { action: "add", stance: select.value, version }) },
+      }),
+    ),
+  );
   const dismiss = el("button", { type: "button", class: "secondary evidence-dismiss", "data-focus": `dismiss-${item.id}`, disabled: busy.has(item.id), text: "Dismiss" });
   dismiss.setAttribute("aria-label", `Dismiss ${item.title || item.url}`);
   dismiss.addEventListener("click", () => act(claimId, item, { action: "dismiss" }));

@@ -1993,6 +1993,12 @@ async function reloadClaims(openClaimId = null, { focusCard = true } = {}) {
 }
 
 document.addEventListener("workspace:reload-claim", (event) => reloadClaim(Number(event.detail?.claimId)));
+// The evidence panel's "Add as source" writes to the claim: on a published one, the same
+// question as the card's own "Add source" comes first.
+document.addEventListener("workspace:confirm-correction", (event) => {
+  const claim = claims.get(Number(event.detail?.claimId));
+  if (claim) confirmCorrection(claim, "sources", () => event.detail.proceed(claim.version));
+});
 document.addEventListener("workspace:reload-claims", (event) =>
   reloadClaims(event.detail?.openClaimId ?? null, { focusCard: event.detail?.focusCard ?? true }),
 );
