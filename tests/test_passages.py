@@ -56,6 +56,23 @@ def test_a_source_with_another_value_for_the_same_quantity_is_marked_disagrees(
     assert best.text[marked["start"] : marked["end"]].startswith(other)
 
 
+def test_a_selection_starting_after_its_framing_still_reads_as_an_earlier_record():
+    """"of only 44,000 simultaneous listeners": the words before it say it was the record."""
+    text = SAMPLE.read_text(encoding="utf-8").replace("\u00a0", " ")
+    exact = "of only 44,000 simultaneous listeners"
+    start = text.index(exact)
+    framed = query.build(text=exact, exact=exact, lead=text[start - 120 : start])
+    bare = query.build(text=exact, exact=exact)
+    today = "Khan's session drew 160,000 listeners at once, the platform said."
+    rival = "The previous record was 41,000 listeners, set by a pop group."
+
+    # Without the words before it, today's 160,000 looks like a rival count.
+    assert passages.rank_text(today, bare)[0].agreement == "disagrees"
+    assert passages.rank_text(today, framed)[0].agreement != "disagrees"
+    # Another value for the earlier record still disagrees with it.
+    assert passages.rank_text(rival, framed)[0].agreement == "disagrees"
+
+
 def test_passages_keep_their_offsets_into_the_text():
     text = SAMPLE.read_text(encoding="utf-8")
     pieces = passages.split(text)

@@ -319,6 +319,16 @@ def test_earlier_fact_checks_say_which_own_claims_are_drafts_in_review_or_no_lon
     assert publisher_of[str(hidden.pk)] == f"{organization.name} (not shown to readers)"
 
 
+def test_a_claims_numbers_are_framed_by_the_article_words_before_it(organization, editor):
+    article = factories.article(organization, editor)
+    exact = "of only 44,000 simultaneous listeners"
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, exact)
+    )
+    (quantity,) = query.for_claim(claim).quantities
+    assert (quantity["text"], quantity["earlier"]) == ("44,000", "record")
+
+
 def test_a_reworded_claim_is_found_by_its_new_words(organization, editor):
     article = factories.article(organization, editor)
     earlier = services.claim_create(

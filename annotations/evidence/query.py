@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from annotations.evidence import numbers
 
@@ -113,17 +113,24 @@ def build(
     language: str = "en",
     context: str = "",
     year: int = 0,
+    lead: str = "",
 ) -> Query:
     """A query from a claim's parts; quantities come from the wording and the exact words.
 
-    `year` is the year the claim was made (its article's), 0 when unknown.
+    `year` is the year the claim was made (its article's), 0 when unknown. `lead` is the
+    article's words just before the exact ones: "…breaking the prior record … of only
+    44,000" frames the claimed 44,000 as an earlier record even when the selection starts
+    at "of only".
     """
     wording = " ".join(text.split())
     exact = " ".join(exact.split())
-    quantities = numbers.parse(wording)
-    if exact and exact != wording:
+    in_article = _quantities_after(" ".join(lead.split()), exact) if exact else []
+    if exact and exact == wording:
+        quantities = in_article
+    else:
+        quantities = numbers.parse(wording)
         known = {(q.value, q.unit) for q in quantities}
-        quantities += [q for q in numbers.parse(exact) if (q.value, q.unit) not in known]
+        quantities += [q for q in in_article if (q.value, q.unit) not in known]
     terms = key_terms(wording if wording else exact)
     for term in key_terms(claimant):
         if numbers.stem(term.lower()) not in {numbers.stem(t.lower()) for t in terms}:
@@ -140,8 +147,28 @@ def build(
     )
 
 
+def _quantities_after(lead: str, exact: str) -> list[numbers.Quantity]:
+    """The quantities of `exact`, read with `lead` before it for their framing."""
+    if not lead:
+        return numbers.parse(exact)
+    shift = len(lead) + 1
+    return [
+        replace(quantity, start=quantity.start - shift, end=quantity.end - shift)
+        for quantity in numbers.parse(f"{lead} {exact}")
+        if quantity.start >= shift
+    ]
+
+
+# How far back in its paragraph the words before a claim are read for its numbers' framing.
+LEAD_CHARS = 120
+
+
 def for_claim(claim) -> Query:
     """The query for a Claim row."""
+    lead = ""
+    if claim.anchor_state == claim.AnchorState.ANCHORED and claim.start:
+        before = claim.article.text[max(0, claim.start - LEAD_CHARS) : claim.start]
+        lead = before.rsplit("\n\n", 1)[-1]  # within its paragraph
     return build(
         text=claim.claim_reviewed or claim.exact,
         exact=claim.exact,
@@ -149,4 +176,5 @@ def for_claim(claim) -> Query:
         language=getattr(claim.article, "language", "") or "en",
         context=claim.article.title,
         year=published.year if (published := claim.article.published_on) else 0,
+        lead=lead,
     )
