@@ -57,7 +57,7 @@ def test_a_source_with_another_value_for_the_same_quantity_is_marked_disagrees(
 
 
 def test_a_selection_starting_after_its_framing_still_reads_as_an_earlier_record():
-    """"of only 44,000 simultaneous listeners": the words before it say it was the record."""
+    """ "of only 44,000 simultaneous listeners": the words before it say it was the record."""
     text = SAMPLE.read_text(encoding="utf-8").replace("\u00a0", " ")
     exact = "of only 44,000 simultaneous listeners"
     start = text.index(exact)
