@@ -311,7 +311,8 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
     """Add each row's `article` (a `PUBLIC_ARTICLE_FIELDS` dict, whose organization is the
     publisher), `rating` (the verdict as it was published: `label`, `value`, `colour`,
     `description`, `scale__best_value` and `scale__worst_value` from the version's frozen
-    fields, and the rating's `position` on its scale today) and `first_published_at`.
+    fields, and the rating's `position` on its scale today), `first_published_at` and
+    `previous_rating_label` (the version before's, None for version 1).
 
     Three queries at most, whatever the number of rows (rows that have their `article`
     already need none for it); the article's text is not read.
@@ -331,11 +332,23 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
         .order_by()
         .values_list("id", "position")
     )
-    # Version 1 went out when it was published; later versions look theirs up.
+    # Version 1 went out when it was published; later versions look theirs up, and the
+    # verdict the version before showed (a correction may have changed it).
     later = [row["claim_id"] for row in rows if row["number"] > 1]
-    first = PublishedVersion.objects.filter(claim_id__in=later, number=1).order_by()
-    first_times = dict(first.values_list("claim_id", "published_at")) if later else {}
+    earlier = (
+        PublishedVersion.objects.filter(claim_id__in=later)
+        .order_by()
+        .values_list("claim_id", "number", "published_at", "rating_label")
+        if later
+        else []
+    )
+    first_times, labels = {}, {}
+    for claim_id, number, published_at, label in earlier:
+        labels[claim_id, number] = label
+        if number == 1:
+            first_times[claim_id] = published_at
     for row in rows:
+        row["previous_rating_label"] = labels.get((row["claim_id"], row["number"] - 1))
         row.setdefault("article", articles.get(row["claim_id"]))
         row["rating"] = {
             "label": row["rating_label"],

@@ -383,3 +383,34 @@ def test_each_verdict_label_opens_its_own_claim_when_claims_nest_or_cross(browse
     page.screenshot(path=str(ARTIFACTS / "embed-nested-labels.png"))
     assert page.errors == [] and console_errors(page) == []
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_page_does(
+    browser, host, demo
+):
+    from annotations.models import Claim
+    from tests import published_world
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    before = listeners.rating_label
+    published_world.republish(
+        Claim.objects.get(pk=listeners.claim_id),
+        users["demo-editor"],
+        users["demo-reviewer"],
+        label="False" if before != "False" else "True",
+        note="The platform's own count was lower.",
+    )
+    after = queries.published_claims().get(claim_id=listeners.claim_id).rating_label
+    page = open_host(browser, f"{host.url}/story.html")
+
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]').first.click()
+
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    text = dialog.inner_text()
+    assert "The platform's own count was lower." in text
+    assert f"The rating changed from {before} to {after}." in text
+    assert "Corrected " in text
+    assert page.errors == [] and console_errors(page) == []

@@ -180,8 +180,9 @@ def test_anyone_reads_published_claims_in_the_contract_shape(client, world):
 def test_items_name_exactly_the_fields_the_schema_documents(client, world):
     documented = set(public_serializers.PublicClaimSerializer().fields)
     items = {item["state"]: item for item in _items(client)}
-    assert set(items["published"]) == documented - {"retraction_note"}
-    assert set(items["retracted"]) == documented
+    # previous_rating only on a correction that changed the verdict (the sync test has one).
+    assert set(items["published"]) == documented - {"retraction_note", "previous_rating"}
+    assert set(items["retracted"]) == documented - {"previous_rating"}
     assert set(items["suspended"]) == {"id", "url", "state", "updated_at"}
     nested = public_serializers.PublicClaimSerializer().fields
     assert set(items["published"]["rating"]) == set(nested["rating"].fields)
@@ -399,6 +400,8 @@ def test_a_syncing_consumer_sees_each_insert_correction_and_retraction_once(clie
     assert by_id[world["listeners"].pk]["version"] == 2
     assert by_id[world["listeners"].pk]["rating"]["label"] == "Half true"
     assert by_id[world["listeners"].pk]["correction_note"] == "New figures"
+    assert by_id[world["listeners"].pk]["previous_rating"] == "Mostly true"
+    assert "previous_rating" not in by_id[inserted.pk]
     assert by_id[world["median"].pk]["state"] == "retracted"
     assert by_id[world["median"].pk]["retraction_note"] == "Wrong"
 

@@ -167,6 +167,9 @@ def claim_item(row: dict, links: Links) -> dict:
     }
     if state == RETRACTED:
         item["retraction_note"] = row["correction_note"]
+    previous = row.get("previous_rating_label")
+    if state == PUBLISHED and previous and previous != rating["label"]:
+        item["previous_rating"] = previous  # the correction changed the verdict
     return item
 
 
@@ -310,6 +313,10 @@ class PublicClaimSerializer(serializers.Serializer):
         required=False, help_text="Why this version differs from the one before ('' for v1)."
     )
     retraction_note = serializers.CharField(required=False, help_text="Retracted only.")
+    previous_rating = serializers.CharField(
+        required=False,
+        help_text="A correction that changed the verdict: the rating label readers saw before.",
+    )
 
 
 class PublicArticleSerializer(PublicArticleRefSerializer):

@@ -587,7 +587,15 @@
       }
       parts.push(element("h3", null, "Sources"), list);
     }
-    if (claim.correction_note) parts.push(element("h3", null, "Correction"), element("p", { class: "correction", dir: "auto" }, claim.correction_note));
+    if (claim.correction_note) {
+      // As the reader page says it: when, and the verdict before if the correction changed it.
+      const changed = claim.previous_rating ? ` The rating changed from ${claim.previous_rating} to ${(claim.rating || {}).label}.` : "";
+      parts.push(
+        element("h3", null, "Correction"),
+        element("p", { class: "correction", dir: "auto" }, claim.correction_note),
+        element("p", { class: "muted" }, `Corrected ${day(claim.published_at)}.${changed}`),
+      );
+    }
     const org = claim.organization || {};
     const footer = [`Published ${day(claim.first_published_at || claim.published_at)}`];
     if (claim.version > 1) footer.push(`Updated ${day(claim.published_at)}`);
