@@ -23,6 +23,10 @@ PARSED = [
     ("it weighs 5 kg", "5 kg", 5, "kilogram", "", ""),
     ("fewer than 1,000 votes", "1,000", 1000, "", "vote", "under"),
     ("no more than 12 players", "12", 12, "", "play", "at most"),
+    # Decimal commas (French, German, Spanish...): one or two digits after the comma.
+    ("l'âge médian est de 22,8 ans", "22,8", 22.8, "", "ans", ""),
+    ("1,5 million listeners", "1,5 million", 1_500_000, "", "listen", ""),
+    ("it cost 3,75 euros", "3,75 euros", 3.75, "euro", "", ""),
 ]
 
 

@@ -16,9 +16,12 @@ from pathlib import Path
 # 160k / 0.16 million / $3.2bn / 12%. Group separators must split exact groups of three,
 # so "in 2022 160 people" never reads as one number.
 _GROUPED = r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?"
+# A comma before one or two digits is a decimal comma ("22,8 ans", "3,75 €"): a thousands
+# separator is always followed by three.
+_DECIMAL_COMMA = r"\d+,\d{1,2}(?![\d,])"
 _PLAIN = r"\d+(?:\.\d+)?|\.\d+"
 _NUMBER = re.compile(
-    rf"(?<![\w.,])(?P<currency>[$€£¥])?\s?(?P<number>{_GROUPED}|{_PLAIN})"
+    rf"(?<![\w.,])(?P<currency>[$€£¥])?\s?(?P<number>{_GROUPED}|{_DECIMAL_COMMA}|{_PLAIN})"
     r"(?:(?P<suffix>[kKmM]|bn|BN)\b|\s?(?P<scale>thousand|million|billion|trillion|mn|bn)\b)?"
     r"(?P<percent>\s?%|\s(?:per\s?cent|percent)\b)?",
 )
@@ -268,7 +271,10 @@ class Quantity:
 
 
 def _number_value(raw: str) -> tuple[float, float]:
-    """The value of "160,000" / "160 000" / "22.8", and the step its digits can express."""
+    """The value of "160,000" / "160 000" / "22.8" / "22,8", and the step its digits can
+    express."""
+    if re.fullmatch(_DECIMAL_COMMA, raw):
+        raw = raw.replace(",", ".")
     digits = re.sub(r"[,\s\u00a0\u202f]", "", raw)
     value = float(digits)
     decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
