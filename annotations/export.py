@@ -254,6 +254,7 @@ PUBLISHED_COLUMNS = (
     "id", "state", "version", "url", "claim_reviewed", "claimant", "claim_date", "rating",
     "rating_value", "conclusion", "tags", "sources", "article_title", "article_url",
     "first_published_at", "published_at", "updated_at", "correction_note", "retraction_note",
+    "previous_rating",
 )  # fmt: skip
 WORKING_COLUMNS = (
     "id", "status", "anchor_state", "version", "claim_reviewed", "claimant", "claim_date",
@@ -274,7 +275,7 @@ def _published_row(item: dict) -> list:
         " ".join(source["url"] for source in item.get("sources", [])),
         article.get("title"), article.get("url"), item.get("first_published_at"),
         item.get("published_at"), item.get("updated_at"), item.get("correction_note"),
-        item.get("retraction_note"),
+        item.get("retraction_note"), item.get("previous_rating"),
     ]  # fmt: skip
 
 

@@ -113,4 +113,21 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
         message="the dismissed suggestion stayed in the list",
     )
     page.screenshot(path=str(ARTIFACTS / "suggestions-after-decisions.png"))
+
+    # A sentence reworded by someone else meanwhile is no longer suggested: accepting it on
+    # this page says so in words and shows the list as it is now.
+    stale = items.first
+    words = stale.locator("blockquote").inner_text()
+    article.refresh_from_db()
+    services.article_update_text(
+        article=article,
+        actor=editor_of(article),
+        text=article.text.replace(words, "A sentence rewritten by the desk."),
+    )
+    article.refresh_from_db()
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    stale.get_by_role("button", name="Accept").click()
+    panel.get_by_text("This sentence changed since the list was loaded").wait_for()
+    wait_for(lambda: words not in " ".join(items.all_inner_texts()), timeout=10)
+    assert not Claim.objects.filter(article=article, exact=words).exists()
     assert page.errors == []

@@ -251,3 +251,18 @@ def test_publishing_writes_version_one_without_a_note(article, editor, reviewer)
     version = claim.published_versions.get()
     assert (version.number, version.kind, version.is_current) == (1, "published", True)
     assert version.published_by == reviewer and version.correction_note == ""
+
+
+def test_a_rating_renamed_to_another_ratings_label_in_other_case_is_refused(
+    organization, org_admin
+):
+    false = Rating.objects.get(scale__organization=organization, label="False")
+    false.label = "TRUE"
+    with pytest.raises(ValidationError) as refused:
+        services.rating_save(rating=false, actor=org_admin)
+    assert "only in case" in str(refused.value)
+    assert Rating.objects.get(pk=false.pk).label == "False"
+    # Its own label in another case is a rename like any other.
+    false.label = "FALSE"
+    services.rating_save(rating=false, actor=org_admin)
+    assert Rating.objects.get(pk=false.pk).label == "FALSE"

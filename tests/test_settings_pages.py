@@ -219,6 +219,13 @@ def test_two_ratings_swap_labels_in_one_save_but_two_equal_labels_are_refused(
     assert response.status_code == 400 and "already exists" in response.content.decode()
     assert dict(scale_of(organization).ratings.values_list("label", "pk")) == after
 
+    def case_only(index, row):
+        row["label"] = "half TRUE" if row["label"] == "Mostly true" else row["label"]
+
+    response = admin_client.post(url, rows_post(organization, case_only))
+    assert response.status_code == 400 and "differ only in case" in response.content.decode()
+    assert dict(scale_of(organization).ratings.values_list("label", "pk")) == after
+
 
 def test_a_rating_in_use_is_never_deleted_and_an_unused_one_is(
     admin_client, organization, article, editor, reviewer

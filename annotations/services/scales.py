@@ -39,6 +39,11 @@ def rating_save(*, rating: Rating, actor) -> Rating:
         actor, rating.scale.organization, "Only an organization admin can edit its ratings."
     )
     rating.full_clean()
+    same = rating.scale.ratings.filter(label__iexact=rating.label.strip()).exclude(pk=rating.pk)
+    if same.exists():
+        raise ValidationError(
+            {"label": f"“{rating.label}” differs from “{same.first().label}” only in case."}
+        )
     rating.save()
     public_versions_touch(rating=rating)
     return rating
@@ -104,6 +109,12 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
             rating.delete()
     if not any(not entry.get("is_hidden") for entry in kept):
         errors.append("At least one rating must be offered for new claims.")
+    # "Half true" and "half TRUE" would read as one verdict to readers, yet count as two.
+    seen: dict[str, str] = {}
+    for entry in kept:
+        label = (entry.get("label") or "").strip()
+        if label and (first := seen.setdefault(label.casefold(), label)) != label:
+            errors.append(f"“{label}” and “{first}” differ only in case: use one label.")
     # Positions and labels are unique per scale: move every kept rating out of the way
     # first, so that a new order or two swapped labels do not clash with their old selves.
     # Two ratings given the same label still clash with each other below.

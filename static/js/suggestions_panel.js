@@ -216,9 +216,13 @@ async function decide(item, action) {
       state.message = "Suggestion dismissed.";
     }
   } catch (error) {
-    // The text changed since the list was loaded: show its sentences as they are now.
-    if (error.status === 409) await load();
-    state.error = error.problem ?? "That did not work; try again.";
+    // The text changed since the list was loaded: show its sentences as they are now. A
+    // suggestion that is gone (its sentence was reworded) says so in words, not "Not found."
+    if (error.status === 409 || error.status === 404) await load();
+    state.error =
+      error.status === 404
+        ? "This sentence changed since the list was loaded, so it is no longer suggested. The list now shows the article as it is."
+        : (error.problem ?? "That did not work; try again.");
   } finally {
     state.busy.delete(item.id);
   }
