@@ -22,3 +22,13 @@ def markdown_to_safe_html(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def prose_of(text: str) -> str:
+    """The Markdown `text` without its code (fenced or indented blocks, `spans`), one line per
+    run of prose: what a reader takes as words addressed to someone."""
+    lines = []
+    for token in _markdown.parse(text):
+        if token.type == "inline" and token.children:
+            lines.append(" ".join(c.content for c in token.children if c.type == "text"))
+    return "\n".join(lines)

@@ -170,3 +170,24 @@ def test_citing_evidence_on_a_published_claim_asks_first_as_add_source_does(
     claim.refresh_from_db()
     assert claim.status == Claim.Status.DRAFT  # a correction under way; readers keep v1
     assert page.errors == []
+
+
+def test_cited_sources_says_when_more_are_still_being_fetched(browser, live_server, newsroom):
+    from annotations.models import EvidenceRequest
+
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    # One cited page was read; another still waits for its fetch (no worker runs here).
+    EvidenceRequest.objects.create(claim=claim, provider="sources", state="done")
+    services.source_add(claim=claim, actor=editor, url="https://example.org/later")
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+
+    row = page.locator('.claim-card.active .evidence-providers li[data-provider="sources"]')
+    row.get_by_text("1 more still being fetched").wait_for()
+    assert page.errors == []

@@ -112,6 +112,13 @@ def test_editing_in_a_new_mention_notifies_only_the_newcomer(claim, editor, revi
     ]
 
 
+def test_a_name_quoted_in_code_mentions_no_one(claim, editor, reviewer, org_admin):
+    body = "The log says `@rita ran it`:\n\n```\n@ada 12:03 import\n```\n\nthanks @ada"
+    services.comment_create(claim=claim, actor=editor, body=body)
+
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["ada"]
+
+
 def test_replies_join_the_thread_and_resolving_closes_it(client, claim, editor, reviewer):
     client.force_login(editor)
     root = _post(client, claim, "Is the number right?").json()

@@ -20,7 +20,8 @@ COMMENT_MAX = 20_000
 def mentioned_members(body: str, organization) -> list:
     """The organization's members named as @username in `body`, in order of first mention."""
     names = []
-    for match in MENTION.finditer(body):
+    # "@rita" quoted in code (`@rita`, a pasted log) is shown as text, and mentions no one.
+    for match in MENTION.finditer(rendering.prose_of(body)):
         if match.group(1) not in names:
             names.append(match.group(1))
     if not names:

@@ -147,7 +147,7 @@ function focusKey(element) {
 }
 
 function panelBody(claimId, data) {
-  const parts = [providerList(data.requests)];
+  const parts = [providerList(data.requests, data.sources_fetching)];
   if (!data.items.length) {
     parts.push(
       el("p", {
@@ -161,13 +161,17 @@ function panelBody(claimId, data) {
   return parts;
 }
 
-function providerList(requests) {
+function providerList(requests, fetching = 0) {
   const list = el("ul", { class: "evidence-providers", "aria-label": "Where the search looked", "aria-live": "polite" });
   for (const request of requests) {
     const state = el("span", { class: `evidence-state state-${request.state}`, text: STATE_WORDS[request.state] ?? request.state });
     const row = el("li", { "data-provider": request.provider }, el("span", { class: "provider-name", text: `${request.label}: ` }), state);
     if (request.error && request.state !== "done") {
       row.append(el("span", { class: "evidence-reason", text: ` — ${request.error}` }));
+    }
+    // "Cited sources: done" covers the pages read so far; say that more are on their way.
+    if (request.provider === "sources" && fetching > 0) {
+      row.append(el("span", { class: "evidence-reason", text: ` — ${fetching} more still being fetched` }));
     }
     list.append(row);
   }
