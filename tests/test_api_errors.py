@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.db import connection, connections
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import include, path
@@ -13,6 +12,7 @@ from annotations import services
 from annotations.api import errors
 from annotations.models import Claim
 from tests import factories
+from tests.locks import row_held_by_another_writer
 
 QUOTE = "Over 160,000 people listened in at once"
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -290,28 +290,10 @@ def test_write_that_finds_the_claim_locked_too_long_is_a_503_with_retry_after_no
     )
     browser = Client()
     browser.force_login(editor)
-    other = connections.create_connection("default")
-    sqlite = connection.vendor == "sqlite"
-    # Another writer holds the lock; this connection gives up waiting after 200 ms.
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout = 200" if sqlite else "SET lock_timeout = '200ms'")
-    other.set_autocommit(False)
-    with other.cursor() as cursor:
-        if sqlite:
-            cursor.execute(
-                "UPDATE annotations_claim SET claimant = claimant WHERE id = %s", [claim.pk]
-            )
-        else:
-            cursor.execute("SELECT id FROM annotations_claim WHERE id = %s FOR UPDATE", [claim.pk])
-    try:
+    with row_held_by_another_writer("annotations_claim", claim.pk):
         response = browser.patch(
             _claim_url(claim), {"claimant": "X", "version": 1}, content_type="application/json"
         )
-    finally:
-        other.rollback()
-        other.close()
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout = 20000" if sqlite else "RESET lock_timeout")
     assert_problem(response, 503, "unavailable")
     assert response["Retry-After"] == "2"
     assert Claim.objects.get().claimant == ""

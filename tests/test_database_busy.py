@@ -5,31 +5,16 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+
+from tests.locks import row_held_by_another_writer
 
 SIGN_IN = {"username": "eddie", "password": "correct-horse-battery"}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_signing_in_while_another_writer_holds_the_lock_says_to_try_again(client, editor):
-    other = connections.create_connection("default")
-    sqlite = connection.vendor == "sqlite"
-    # Another writer holds the account's row; this connection gives up waiting after 200 ms.
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout = 200" if sqlite else "SET lock_timeout = '200ms'")
-    other.set_autocommit(False)
-    with other.cursor() as cursor:
-        if sqlite:
-            cursor.execute("UPDATE auth_user SET email = email WHERE id = %s", [editor.pk])
-        else:
-            cursor.execute("SELECT id FROM auth_user WHERE id = %s FOR UPDATE", [editor.pk])
-    try:
+    with row_held_by_another_writer("auth_user", editor.pk):
         response = client.post("/accounts/login/", SIGN_IN)
-    finally:
-        other.rollback()
-        other.close()
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout = 20000" if sqlite else "RESET lock_timeout")
 
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
