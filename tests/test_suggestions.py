@@ -101,13 +101,22 @@ def test_rescoring_keeps_each_undecided_suggestions_id_so_an_open_panel_can_stil
     assert list(listed.values_list("pk", "state")) == [(shown.pk, Suggestion.State.DISMISSED)]
 
 
-def test_dismissing_a_repeated_sentence_dismisses_every_copy_and_it_is_not_suggested_again(
-    organization, editor
-):
-    quote = "Over 160,000 people listened in at once, breaking the record of 44,000."
-    text = f"{quote}\n\nThe host thanked everyone.\n\n{quote}\n\nIt was a quiet evening."
+REPEATED = "Over 160,000 people listened in at once, breaking the record of 44,000."
+
+
+@pytest.fixture
+def repeated(organization, editor):
+    """An article printing the same sentence twice, scored."""
+    text = f"{REPEATED}\n\nThe host thanked everyone.\n\n{REPEATED}\n\nIt was a quiet evening."
     article = factories.article(organization, editor, text=text, title="Repeated")
     services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    return article, REPEATED, text
+
+
+def test_dismissing_a_repeated_sentence_dismisses_every_copy_and_it_is_not_suggested_again(
+    repeated, editor
+):
+    article, quote, text = repeated
     copies = article.suggestions.filter(sentence=quote).order_by("start")
     assert copies.count() == 2
     services.suggestion_dismiss(suggestion=copies[0], actor=editor)
@@ -120,12 +129,9 @@ def test_dismissing_a_repeated_sentence_dismisses_every_copy_and_it_is_not_sugge
 
 
 def test_an_accepted_copy_of_a_repeated_sentence_stays_with_its_claim_after_a_revision(
-    organization, editor
+    repeated, editor
 ):
-    quote = "Over 160,000 people listened in at once, breaking the record of 44,000."
-    text = f"{quote}\n\nThe host thanked everyone.\n\n{quote}\n\nIt was a quiet evening."
-    article = factories.article(organization, editor, text=text, title="Repeated")
-    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    article, quote, text = repeated
     first, second = article.suggestions.filter(sentence=quote).order_by("start")
     claim = services.suggestion_accept(suggestion=second, actor=editor)
 
