@@ -188,7 +188,8 @@ def test_two_sources_added_a_moment_apart_each_show_how_their_fetch_ended_withou
         Source.FetchState.FETCHED,
         Source.FetchState.REFUSED,
     }
-    card.locator(".sources").scroll_into_view_if_needed()
+    # The card may be redrawn by a last reload at this moment: scroll whichever is current.
+    page.evaluate("document.querySelector('.claim-card.active .sources')?.scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / "workspace-sources-fetched.png"))
     assert_accessible(page, "workspace after two sources were fetched")
     assert page.errors == []
