@@ -30,6 +30,8 @@ NOTIFICATION_KINDS = (
     ("published", "Published"),
     ("mentioned", "Mentioned in a comment"),
     ("orphaned", "Published claim orphaned"),
+    ("retracted", "Published claim retracted"),
+    ("deleted", "Claim deleted"),
 )
 
 

@@ -35,10 +35,12 @@ def notify(
     actor,
     claim=None,
     comment: Comment | None = None,
+    organization=None,
     message: str,
 ) -> list[Notification]:
     """Tell each recipient who is a member of the claim's organization, except the actor.
 
+    A notification about a claim that no longer exists names its `organization` instead.
     Writes one Notification per person (None entries and duplicates are skipped) and, for
     those whose membership asks for this kind by email, queues an "email" job; it runs
     once the caller's transaction commits.
@@ -47,7 +49,8 @@ def notify(
         raise ValueError(f"unknown kind of notification: {kind!r}")
     if claim is None and comment is not None:
         claim = comment.claim
-    organization = claim.article.organization
+    if claim is not None:
+        organization = claim.article.organization
     actor_user = permissions.as_user(actor)
     wanted = {user.pk: user for user in recipients if user is not None}
     wanted.pop(getattr(actor_user, "pk", None), None)

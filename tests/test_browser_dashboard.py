@@ -88,7 +88,9 @@ def test_a_member_chooses_which_notifications_arrive_by_email(browser, live_serv
     page.wait_for_selector("text=Email choices saved for Deadline Desk.")
     page.screenshot(path=ARTIFACTS / "notification-settings.png", full_page=True)
     membership = Membership.objects.get(user=desk["editor"])
-    assert membership.email_kinds == ["assigned", "changes_requested", "mentioned", "orphaned"]
+    assert membership.email_kinds == [
+        "assigned", "changes_requested", "mentioned", "orphaned", "retracted", "deleted",
+    ]  # fmt: skip
     assert not page.get_by_label("Review requested").is_checked()
 
 

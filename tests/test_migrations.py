@@ -162,3 +162,34 @@ def test_versions_published_before_ratings_were_frozen_keep_their_rating_as_it_w
     assert frozen.first().rating_label == "True"
     executor = MigrationExecutor(connection)
     executor.migrate(before)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_members_who_kept_every_email_kind_also_get_the_new_kinds_by_email():
+    before = [("annotations", "0011_import_guessed_encoding")]
+    after = [("annotations", "0012_notification_retracted_deleted")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    User = apps.get_model("auth", "User")
+    Organization = apps.get_model("annotations", "Organization")
+    Membership = apps.get_model("annotations", "Membership")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    every = ["assigned", "review_requested", "changes_requested", "published", "mentioned"]
+    kept_all = Membership.objects.create(
+        user=User.objects.create(username="all"),
+        organization=desk,
+        email_kinds=[*every, "orphaned"],
+    )
+    chose = Membership.objects.create(
+        user=User.objects.create(username="chose"), organization=desk, email_kinds=["assigned"]
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Membership = executor.loader.project_state(after).apps.get_model("annotations", "Membership")
+
+    assert Membership.objects.get(pk=kept_all.pk).email_kinds == [
+        *every, "orphaned", "retracted", "deleted",
+    ]  # fmt: skip
+    assert Membership.objects.get(pk=chose.pk).email_kinds == ["assigned"]

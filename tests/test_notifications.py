@@ -106,6 +106,49 @@ def test_publishing_tells_the_creator_and_an_orphaned_published_claim_tells_ever
     assert "orphaned" in _kinds(reviewer) and "orphaned" not in _kinds(editor)
 
 
+def test_retracting_tells_the_creator_and_the_publisher_but_not_the_one_retracting(
+    article, editor, reviewer, org_admin
+):
+    claim = factories.published_claim(article, editor, reviewer)
+
+    services.claim_transition(
+        claim=claim, actor=org_admin, to_status="retracted", note="The count was wrong."
+    )
+
+    assert "retracted" in _kinds(editor) and "retracted" in _kinds(reviewer)
+    assert "retracted" not in _kinds(org_admin)
+    notice = Notification.objects.get(recipient=editor, kind="retracted")
+    assert notice.claim_id == claim.pk and notice.message.startswith("ada retracted: ")
+
+
+def test_deleting_someone_elses_claim_tells_them_what_was_deleted_and_where(
+    client, claim, editor, reviewer, org_admin
+):
+    services.claim_update(claim=claim, actor=editor, expected_version=None, assignee=reviewer)
+    claim_id = claim.pk
+
+    services.claim_delete(claim=claim, actor=org_admin)
+
+    assert not Claim.objects.filter(pk=claim_id).exists()
+    assert "deleted" in _kinds(editor) and "deleted" in _kinds(reviewer)
+    notice = Notification.objects.get(recipient=editor, kind="deleted")
+    assert notice.claim_id is None and notice.organization == claim.article.organization
+    assert notice.message == (f"ada deleted the draft claim “{QUOTE}” in “{claim.article.title}”")
+    # It shows on the notifications page and in the API, leading to the list itself.
+    client.force_login(editor)
+    page = client.get("/notifications/")
+    assert page.status_code == 200 and "ada deleted the draft claim" in page.content.decode()
+    listed = client.get("/api/v1/newsroom/notifications/").json()
+    [row] = [row for row in listed["results"] if row["kind"] == "deleted"]
+    assert row["link"] == "/notifications/"
+
+
+def test_deleting_ones_own_unassigned_claim_tells_nobody(claim, editor):
+    services.claim_delete(claim=claim, actor=editor)
+
+    assert not Notification.objects.filter(kind="deleted").exists()
+
+
 def test_email_goes_only_for_the_kinds_a_member_chose(claim, editor, reviewer, organization):
     membership = Membership.objects.get(user=reviewer, organization=organization)
     services.notification_email_kinds_set(actor=reviewer, membership=membership, kinds=["assigned"])
@@ -131,7 +174,7 @@ def test_nobody_changes_another_members_email_choices(client, editor, reviewer, 
 
     assert response.status_code == 403
     theirs.refresh_from_db()
-    assert len(theirs.email_kinds) == 6
+    assert theirs.email_kinds == list(Notification.Kind.values)
 
 
 def test_the_settings_page_saves_a_members_email_choices(client, editor, organization):

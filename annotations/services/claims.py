@@ -376,6 +376,17 @@ def claim_delete(*, claim: Claim, actor, expected_version: int | None = None) ->
         raise ValidationError(
             "A claim that has been published cannot be deleted: retract it with a public note."
         )
+    # The notification cannot point at a claim about to disappear, so its words say which.
+    notifications.notify(
+        recipients=[claim.creator, claim.assignee, claim.reviewer],
+        kind="deleted",
+        actor=actor,
+        organization=claim.article.organization,
+        message=(
+            f"{_name(actor)} deleted the {claim.get_status_display().lower()} claim "
+            f"“{_short(claim.claim_reviewed or claim.exact)}” in “{_short(claim.article.title)}”"
+        ),
+    )
     claim.delete()
 
 
@@ -527,6 +538,14 @@ def _notify_transition(claim: Claim, actor, to_status: str) -> None:
             actor=actor,
             claim=claim,
             message=f"{_name(actor)} published: {_short(claim.claim_reviewed)}",
+        )
+    elif to_status == Claim.Status.RETRACTED:
+        notifications.notify(
+            recipients=[claim.creator, claim.assignee, claim.reviewer],
+            kind="retracted",
+            actor=actor,
+            claim=claim,
+            message=f"{_name(actor)} retracted: {_short(claim.claim_reviewed)}",
         )
 
 
