@@ -427,3 +427,50 @@ def test_a_declared_or_marked_encoding_is_not_reported_as_guessed():
         "no-such-codec": "no-such-codec",
     }
     assert {name: formats.encoding_name(name) for name in names} == names
+
+
+def test_an_article_imported_by_url_gets_a_reader_page_and_is_found_by_its_address(
+    client, httpserver, loopback_allowed, editor, reviewer, organization, sample_files
+):
+    httpserver.expect_request("/story").respond_with_data(
+        sample_files["sample.html"], content_type="text/html; charset=utf-8"
+    )
+    url = _local_url(httpserver)
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=url, in_process=True
+    )
+    article.refresh_from_db()
+    factories.published_claim(article, editor, reviewer)
+
+    assert article.slug.startswith("analysing-the-significance")
+    [row] = client.get("/api/v1/claims/", {"article_url": url + "/?"}).json()["results"]
+    reader_url = row["article"]["reader_url"]
+    assert reader_url.endswith(f"/a/{organization.slug}/{article.slug}/")
+    assert client.get(reader_url).status_code == 200
+    # The same address spelt differently is the same article: a new revision, not a copy.
+    again = services.article_import_url(
+        organization=organization, requested_by=editor, url=url + "/", in_process=True
+    )
+    assert again.pk == article.pk and Article.objects.count() == 1
+
+
+def test_an_uploaded_page_is_found_by_the_canonical_link_it_declares(
+    client, editor, reviewer, organization
+):
+    page = (
+        b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Spaces record</title>'
+        b'<link rel="canonical" href="https://www.news.example/2022/spaces-record/"></head>'
+        b"<body><article><h1>Spaces record</h1>"
+        b"<p>Over 160,000 people listened in at once, a record.</p></article></body></html>"
+    )
+    article = services.article_import_upload(
+        organization=organization, requested_by=editor, data=page, filename="record.html"
+    )
+    factories.published_claim(article, editor, reviewer)
+
+    answer = client.get(
+        "/api/v1/claims/", {"article_url": "https://NEWS.example/2022/spaces-record"}
+    )
+
+    assert article.slug == "spaces-record"
+    assert [row["article"]["title"] for row in answer.json()["results"]] == ["Spaces record"]

@@ -193,3 +193,30 @@ def test_members_who_kept_every_email_kind_also_get_the_new_kinds_by_email():
         *every, "orphaned", "retracted", "deleted",
     ]  # fmt: skip
     assert Membership.objects.get(pk=chose.pk).email_kinds == ["assigned"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_articles_an_import_filled_in_get_their_reader_page_and_url_key():
+    before = [("annotations", "0012_notification_retracted_deleted")]
+    after = [("annotations", "0013_addresses_for_imported_articles")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    Article = apps.get_model("annotations", "Article")
+    Organization = apps.get_model("annotations", "Organization")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    common = {"organization": desk, "text": "Some text."}
+    made = Article.objects.create(**common, title="Record", slug="record", status="ready")
+    imported = Article.objects.create(
+        **common, title="Record", canonical_url="https://www.news.example/a/", status="ready"
+    )
+    failed = Article.objects.create(**common, title="http://x.example/", status="failed")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Article = executor.loader.project_state(after).apps.get_model("annotations", "Article")
+
+    assert Article.objects.get(pk=made.pk).slug == "record"
+    filled = Article.objects.get(pk=imported.pk)
+    assert (filled.slug, filled.url_key) == ("record-2", "news.example/a")
+    assert Article.objects.get(pk=failed.pk).slug == ""

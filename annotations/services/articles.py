@@ -49,6 +49,17 @@ def unused_slug(organization: Organization, title: str) -> str:
     return candidate
 
 
+def fill_public_addresses(article: Article) -> None:
+    """Give an article its reader-page slug (once) and the key its canonical URL is matched by.
+
+    Every path that makes an article or changes its address calls this before saving: the
+    reader page, the embed and the API's `article_url` filter depend on both.
+    """
+    article.url_key = urlnorm.url_key(article.canonical_url)
+    if not article.slug:
+        article.slug = unused_slug(article.organization, article.title)
+
+
 @transaction.atomic
 def article_create(
     *,
@@ -77,14 +88,13 @@ def article_create(
         byline=byline.strip(),
         publisher=publisher.strip(),
         canonical_url=canonical_url,
-        url_key=urlnorm.url_key(canonical_url),
         published_on=published_on,
         language=language,
     )
     if not article.text:
         raise ValidationError({"text": "The article has no text."})
     article.structure = blocks.clean(article.text, structure or [])
-    article.slug = unused_slug(organization, article.title)
+    fill_public_addresses(article)
     article.full_clean()
     article.save()
     _revision_create(article=article, actor=created_by, reason="created")
@@ -396,7 +406,7 @@ def article_update_details(*, article: Article, actor, **fields) -> Article:
     article = Article.objects.select_for_update().get(pk=article.pk)
     for name, value in fields.items():
         setattr(article, name, value.strip() if isinstance(value, str) else value)
-    article.url_key = urlnorm.url_key(article.canonical_url)
+    fill_public_addresses(article)
     article.full_clean()
     article.save()
     public_versions_touch(claim__article=article)

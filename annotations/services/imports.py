@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import fetching, ingest, jobs, permissions
+from annotations import fetching, ingest, jobs, permissions, urlnorm
 from annotations.ingest import formats as ingest_formats
 from annotations.ingest import structure as ingest_structure
 from annotations.ingest.pdffile import open_pdf
@@ -18,7 +18,12 @@ from annotations.models import (
     ArticleImport,
     Organization,
 )
-from annotations.services.articles import _revision_create, article_create, article_update_text
+from annotations.services.articles import (
+    _revision_create,
+    article_create,
+    article_update_text,
+    fill_public_addresses,
+)
 
 # Imports: uploads and URLs into articles
 
@@ -55,6 +60,8 @@ def _article_from_extracted(
         article.status = Article.Status.READY
         article.import_error = ""
         _copy_metadata(article, extracted, article_import)
+        # The slug waits for the real title: the placeholder's was a file name or address.
+        fill_public_addresses(article)
         article.full_clean()
         article.save()
         _revision_create(article=article, actor=actor, reason="imported")
@@ -68,6 +75,7 @@ def _article_from_extracted(
             structure=extracted.structure,
         )
         _copy_metadata(article, extracted, article_import)
+        fill_public_addresses(article)
         article.full_clean()
         article.save()
     article_import.article = article
@@ -295,8 +303,9 @@ def article_import_url(
         raise ValidationError(
             {"url": f"{typed} is not a web address in a form that can be stored."}
         ) from error
+    # Matched by key, so "…/story/" and "…/story?b=2&a=1" find the article "…/story?a=1&b=2" made.
     existing = Article.objects.filter(
-        organization=organization, canonical_url=url, status=Article.Status.READY
+        organization=organization, url_key=urlnorm.url_key(url), status=Article.Status.READY
     ).first()
     with transaction.atomic():
         article_import = _import_begin(
