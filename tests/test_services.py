@@ -58,6 +58,20 @@ def test_claim_whose_quote_does_not_match_the_text_is_refused(article, editor):
     assert not Claim.objects.exists()
 
 
+def test_a_selection_made_on_an_older_copy_of_the_article_lands_on_its_words_in_the_new_text(
+    article, editor
+):
+    stale = type(article).objects.get(pk=article.pk)
+    selectors = factories.quote_selectors(stale.text, QUOTE)
+    added = "A paragraph added at the top.\n\n"
+    services.article_update_text(article=article, text=added + article.text, actor=editor)
+
+    claim = services.claim_create(article=stale, creator=editor, selectors=selectors)
+
+    assert (claim.exact, claim.revision.number) == (QUOTE, 2)
+    assert claim.start == selectors[1]["start"] + len(added)
+
+
 def test_reviewer_of_another_organization_cannot_create_claims(article):
     other = factories.OrganizationFactory()
     outsider = factories.member(other, Membership.Role.ADMIN)

@@ -121,6 +121,9 @@ def claim_create(
     `anchoring.AnchorError` and nothing is stored.
     """
     permissions.require_edit(creator, article.organization)
+    # Checked against the text as it is now, with the article locked: a caller's copy may be
+    # older than a revision saved since, and a new text may not land between check and save.
+    article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != Article.Status.READY:
         raise ValidationError("The article is not ready for claims yet.")
     start, end = _anchor_selection(article.text, selectors)
