@@ -22,6 +22,7 @@ from annotations.models import (
     PublishedVersion,
     Rating,
     RatingScale,
+    Snapshot,
     Source,
 )
 
@@ -415,7 +416,18 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
             "rating__scale", "revision", "creator", "reviewer", "assignee"
         )
         .prefetch_related(
-            Prefetch("sources", queryset=Source.objects.select_related("added_by")),
+            Prefetch(
+                "sources",
+                queryset=Source.objects.select_related("added_by").prefetch_related(
+                    Prefetch(
+                        "snapshots",
+                        queryset=Snapshot.objects.order_by("-fetched_at", "-id").only(
+                            "pk", "fetched_at", "sha256", "http_status", "source_id"
+                        ),
+                        to_attr="snapshots_newest_first",
+                    )
+                ),
+            ),
             Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
             Prefetch(
                 "published_versions",
@@ -423,6 +435,14 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
                     "rating__scale", "revision", "published_by"
                 ),
                 to_attr="current_versions",
+            ),
+            # The version before the current one, for its correction line.
+            Prefetch(
+                "published_versions",
+                queryset=PublishedVersion.objects.filter(is_current=False)
+                .select_related("rating", "revision")
+                .order_by("-number"),
+                to_attr="earlier_versions",
             ),
         )
         .annotate(

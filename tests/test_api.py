@@ -7,6 +7,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Claim, Rating
 from tests import factories
@@ -331,3 +333,37 @@ def test_a_json_array_for_an_article_gets_a_plain_problem_detail(editor_client):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Expected a JSON object with the article's fields."
+
+
+def _corrected_claims(article, editor, reviewer, count):
+    for paragraph in article.text.split("\n\n")[:count]:
+        claim = factories.published_claim(article, editor, reviewer, quote=paragraph)
+        claim = factories.services.claim_update(
+            claim=claim, actor=editor, expected_version=None, conclusion="Checked again."
+        )
+        if claim.status != Claim.Status.IN_REVIEW:
+            claim = factories.services.claim_transition(
+                claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW
+            )
+        factories.services.claim_transition(
+            claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED, note="Reworded."
+        )
+
+
+def test_the_workspace_list_of_claims_costs_the_same_queries_for_few_claims_or_many(
+    client, editor, reviewer, organization
+):
+    counts = []
+    for size in (2, 6):
+        text = "\n\n".join(
+            f"Claim {n}: {n * 1000} people came, the minister said." for n in range(1, 7)
+        )
+        article = factories.article(organization, editor, text=text, title=f"{size} claims")
+        _corrected_claims(article, editor, reviewer, size)
+        client.force_login(editor)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/newsroom/articles/{article.pk}/claims/")
+        assert response.status_code == 200 and len(response.json()) == size
+        assert all(claim["published_version"]["correction"] for claim in response.json())
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

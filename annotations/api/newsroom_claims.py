@@ -62,6 +62,7 @@ class ArticleClaims(generics.GenericAPIView):
     def get(self, request, pk: int):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
         claims = queries.workspace_claims(article)
+        queries.remember_roles(request.user)  # each card's publish checklist asks the role
         context = {"request": request}
         return Response(serializers.ClaimSerializer(claims, many=True, context=context).data)
 

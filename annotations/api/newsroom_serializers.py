@@ -73,11 +73,15 @@ class SourceSerializer(serializers.ModelSerializer):
     @extend_schema_field(SnapshotRefSerializer(allow_null=True))
     def get_snapshot(self, source) -> dict | None:
         # The newest snapshot: what the newsroom keeps of the page (issue 10, evidence).
-        snapshot = (
-            source.snapshots.order_by("-fetched_at", "-id")
-            .only("pk", "fetched_at", "sha256", "http_status", "source_id")
-            .first()
-        )
+        # `queries.workspace_claims` prefetches them; other callers pay one query.
+        if hasattr(source, "snapshots_newest_first"):
+            snapshot = next(iter(source.snapshots_newest_first), None)
+        else:
+            snapshot = (
+                source.snapshots.order_by("-fetched_at", "-id")
+                .only("pk", "fetched_at", "sha256", "http_status", "source_id")
+                .first()
+            )
         if snapshot is None:
             return None
         return {
@@ -171,12 +175,18 @@ class PublishedVersionSerializer(serializers.ModelSerializer):
         """The public line readers see: "3 Dec 2026: rating changed from … because …"."""
         if not version.correction_note:
             return ""
-        previous = (
-            PublishedVersion.objects.filter(claim_id=version.claim_id, number__lt=version.number)
-            .select_related("rating", "revision")
-            .order_by("-number")
-            .first()
-        )
+        earlier = self.context.get("earlier_versions")
+        if earlier is not None:
+            previous = next((v for v in earlier if v.number < version.number), None)
+        else:
+            previous = (
+                PublishedVersion.objects.filter(
+                    claim_id=version.claim_id, number__lt=version.number
+                )
+                .select_related("rating", "revision")
+                .order_by("-number")
+                .first()
+            )
         changes = []
         if previous is not None and version.kind == PublishedVersion.Kind.PUBLISHED:
             changes = versions.changes_between(
@@ -293,7 +303,11 @@ class ClaimSerializer(serializers.ModelSerializer):
     @extend_schema_field(PublishedVersionSerializer(allow_null=True))
     def get_published_version(self, claim) -> dict | None:
         version = self._current_version(claim)
-        return PublishedVersionSerializer(version).data if version else None
+        if version is None:
+            return None
+        # Prefetched by `queries.workspace_claims`, so its correction line needs no query.
+        context = {"earlier_versions": getattr(claim, "earlier_versions", None)}
+        return PublishedVersionSerializer(version, context=context).data
 
     def get_has_unpublished_changes(self, claim) -> bool:
         """Whether readers would see something else if the working copy were published now."""
