@@ -76,7 +76,9 @@ lighthouse: $(VENV)/.runtime var/node/node_modules/.bin/lighthouse
 
 check-deploy: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
-	DJANGO_ALLOWED_HOSTS=factcheck.example $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ALLOWED_HOSTS=factcheck.example FACTCHECK_PUBLIC_URL=https://factcheck.example \
+	EMAIL_URL=smtp+tls://factcheck@mail.example:587 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 ## Re-resolve requirements*.in into the hashed locks; keeps existing pins unless
 ## asked to move them: make lock LOCK_ARGS=--upgrade (or --upgrade-package NAME).

@@ -260,6 +260,12 @@ STORAGES = {
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# An SMTP server as one URL, e.g. "smtp+tls://user:password@mail.example:587"; it sets the
+# backend, host, port, credentials and TLS (django-environ's email_url).
+if env.str("EMAIL_URL", default=""):
+    _smtp = env.email_url("EMAIL_URL")
+    _smtp.pop("EMAIL_FILE_PATH", None)
+    globals().update(_smtp)
 # Where the file-based backend (django.core.mail.backends.filebased) writes each message.
 EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="factcheck@localhost")

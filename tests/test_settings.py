@@ -12,6 +12,8 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "factcheck.example",
     "DATABASE_URL": "postgres://factcheck:secret@db.internal:5432/factcheck",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "FACTCHECK_PUBLIC_URL": "https://factcheck.example",
+    "EMAIL_URL": "smtp+tls://factcheck:secret@mail.example:587",
 }
 
 
@@ -33,6 +35,24 @@ def test_production_variables_pass_the_deploy_check_without_warnings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_mail_server_or_public_address_is_warned_by_the_deploy_check():
+    env = {**PRODUCTION, "EMAIL_URL": "", "FACTCHECK_PUBLIC_URL": "http://127.0.0.1:8000"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=env)
+    assert result.returncode != 0
+    assert "factcheck.W001" in result.stderr and "factcheck.W002" in result.stderr
+
+
+def test_the_mail_server_url_sets_django_email_settings():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS)"
+    )
+    result = _manage("shell", "--verbosity", "0", "-c", code, env_overrides=PRODUCTION)
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend", "mail.example", "587", "factcheck", "True",
+    ]  # fmt: skip
 
 
 def test_production_without_a_secret_key_refuses_to_start():
