@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from annotations import permissions, queries, services
@@ -95,6 +97,10 @@ class ArticleTextForm(forms.Form):
     )
     # The digest of the text last previewed: Save stores only a text whose preview was seen.
     previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The revision the editor started from: a text someone else saved since is not replaced.
+    base_revision = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
 
 def _digest(text: str) -> str:
@@ -110,7 +116,10 @@ def article_edit_text(request, pk: int):
     that the editor did not see listed.
     """
     article = _editable_article(request, pk)
-    form = ArticleTextForm(request.POST or None, initial={"text": article.text})
+    latest = article.revisions.order_by("-number").values_list("number", flat=True).first()
+    form = ArticleTextForm(
+        request.POST or None, initial={"text": article.text, "base_revision": latest}
+    )
     preview = None
     status = 200
     if request.method == "POST":
@@ -126,10 +135,14 @@ def article_edit_text(request, pk: int):
                         text=text,
                         actor=request.user,
                         reason=form.cleaned_data["reason"] or "text edited",
+                        base_revision=form.cleaned_data["base_revision"] or latest,
                     )
                 except ValidationError as error:
                     _add_errors(form, error)
                     status = 400
+                except services.StaleText as error:
+                    form.add_error(None, _stale_text_message(article, error))
+                    status = 409
                 else:
                     messages.success(request, _saved_message(report))
                     return redirect(article.get_absolute_url())
@@ -158,6 +171,16 @@ def article_edit_text(request, pk: int):
         "claim_count": article.claims.count(),
     }
     return render(request, "annotations/article_edit_text.html", context, status=status)
+
+
+def _stale_text_message(article, error) -> str:
+    revision = reverse("article-revision", args=[article.pk, error.latest.number])
+    return format_html(
+        '{} Nothing was saved; your text is still below. See <a href="{}">their revision</a>, '
+        "bring your changes over to it, then open Edit text again to start from it.",
+        str(error),
+        revision,
+    )
 
 
 def _saved_message(report) -> str:

@@ -209,6 +209,44 @@ def test_text_changed_after_its_preview_is_previewed_again_not_saved(client, des
     assert ArticleRevision.objects.filter(article=desk["article"]).count() == 1
 
 
+def test_a_text_saved_by_someone_else_since_the_page_opened_is_not_silently_replaced(
+    client, desk, editor, reviewer
+):
+    client.force_login(editor)
+    url = reverse("article-edit-text", args=[desk["article"].pk])
+    opened = client.get(url)
+    base = opened.context["form"]["base_revision"].value()
+    preview = client.post(url, {"text": EDITED, "preview": "1", "base_revision": base})
+    digest = preview.context["form"]["previewed"].value()
+    theirs = TEXT + "\n\nA paragraph the reviewer added."
+    services.article_update_text(article=desk["article"], text=theirs, actor=reviewer)
+
+    saved = client.post(
+        url, {"text": EDITED, "previewed": digest, "save": "1", "base_revision": base}
+    )
+
+    assert saved.status_code == 409
+    page = saved.content.decode()
+    assert "rita saved revision 2 of this text since you started editing revision 1." in page
+    assert f'href="/articles/{desk["article"].pk}/revisions/2/"' in page
+    assert "A new first paragraph moves everything." in page  # the editor's text, kept
+    desk["article"].refresh_from_db()
+    assert desk["article"].text == theirs
+    assert ArticleRevision.objects.filter(article=desk["article"]).count() == 2
+
+
+def test_the_text_api_refuses_a_text_edited_from_an_older_revision(client, desk, editor):
+    client.force_login(editor)
+    url = f"/api/v1/newsroom/articles/{desk['article'].pk}/text/"
+    first = client.put(url, {"text": TEXT + "\n\nOne.", "base_revision": 1}, "application/json")
+    stale = client.put(url, {"text": EDITED, "base_revision": 1}, "application/json")
+
+    assert first.status_code == 200
+    assert stale.status_code == 409 and stale.json()["latest_revision"] == 2
+    assert "eddie saved revision 2" in stale.json()["detail"]
+    assert ArticleRevision.objects.filter(article=desk["article"]).count() == 2
+
+
 def test_text_edit_keeps_the_structure_of_unchanged_paragraphs(organization, editor):
     article = services.article_create(
         organization=organization,

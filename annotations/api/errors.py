@@ -284,6 +284,9 @@ def _problem_for(error, context) -> Response | None:
         return _edit_conflict(error, context.get("request"))
     if isinstance(error, services.StaleVersion):
         return _stale_version(error)
+    if isinstance(error, services.StaleText):
+        body = problem(409, str(error), slug="edit-conflict", latest_revision=error.latest.number)
+        return Response(body, status=409)
     if isinstance(error, OperationalError) and database_busy(error):
         # Not the client's fault and not a bug: say when to try again instead of a 500.
         logger.warning("Database busy, answered 503: %s", error)

@@ -216,7 +216,7 @@ class ArticleDetail(generics.GenericAPIView):
     request=serializers.ArticleTextSerializer,
     responses={
         200: serializers.ReanchorReportSerializer,
-        **problem_responses(400, *ACCESS_PROBLEMS, 413),
+        **problem_responses(400, *ACCESS_PROBLEMS, 409, 413),
     },
 )
 @api_view(["PUT"])

@@ -612,3 +612,13 @@ class ArticleUrlImportSerializer(serializers.Serializer):
 class ArticleTextSerializer(serializers.Serializer):
     text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
     reason = StrictCharField(max_length=200, required=False, default="text edited")
+    base_revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=(
+            "The revision number your text was edited from. If someone saved a newer one "
+            "since, the answer is 409 and nothing changes; without it, the text replaces "
+            "whatever is current."
+        ),
+    )

@@ -6,6 +6,7 @@ Callers use `services.<function>`; each function checks its actor through `permi
 from annotations.services.articles import (
     ARTICLE_DETAIL_FIELDS,
     ReanchorReport,
+    StaleText,
     article_create,
     article_text_preview,
     article_update_details,
@@ -108,6 +109,7 @@ __all__ = [
     "EditConflict",
     "InvitationUnavailable",
     "ReanchorReport",
+    "StaleText",
     "StaleVersion",
     "article_create",
     "article_import_upload",

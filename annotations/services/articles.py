@@ -127,6 +127,19 @@ class ReanchorReport:
     deferred: bool = False
 
 
+class StaleText(Exception):
+    """The article got a new revision since the one the caller's text was edited from."""
+
+    def __init__(self, latest: ArticleRevision, base_revision: int):
+        self.latest = latest
+        self.base_revision = base_revision
+        who = latest.created_by.get_username() if latest.created_by else "someone"
+        super().__init__(
+            f"{who} saved revision {latest.number} of this text since you started editing "
+            f"revision {base_revision}."
+        )
+
+
 @transaction.atomic
 def article_update_text(
     *,
@@ -135,12 +148,15 @@ def article_update_text(
     actor,
     reason: str = "text edited",
     structure: list[dict] | None = None,
+    base_revision: int | None = None,
 ) -> ReanchorReport:
     """Replace the article's text with a new revision and re-anchor every claim on it.
 
     The old text stays in its revision. Large articles are re-anchored by a Celery task;
     their claims are marked as re-anchoring until it runs. Without a `structure` (a typed
     edit), paragraphs that are still there keep their kinds (see `ingest.structure.carry`).
+    With `base_revision`, the revision the new text was edited from, a text saved by someone
+    else since raises `StaleText` instead of being silently replaced.
     """
     permissions.require_edit(
         actor, article.organization, "Your role does not allow editing articles."
@@ -149,6 +165,10 @@ def article_update_text(
     if not new_text:
         raise ValidationError({"text": "The article has no text."})
     article = Article.objects.select_for_update().get(pk=article.pk)
+    if base_revision is not None:
+        latest = article.revisions.select_related("created_by").order_by("-number").first()
+        if latest is not None and latest.number != base_revision:
+            raise StaleText(latest, base_revision)
     if new_text == article.text:
         return ReanchorReport(unchanged=article.claims.count())
     article.structure = (
