@@ -465,15 +465,15 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
 
 def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order, light: no sources or history, just their count."""
+    current = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True)
     return (
         article.claims.select_related("rating", "revision")
         .annotate(
             source_count=Count("sources"),
-            published_number=Subquery(
-                PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True).values(
-                    "number"
-                )
-            ),
+            published_number=Subquery(current.values("number")),
+            # A retracted version, or one hidden because its words left the text, is not live.
+            published_kind=Subquery(current.values("kind")),
+            published_is_anchored=Subquery(current.values("is_anchored")),
         )
         .order_by("start", "-end", "id")
     )

@@ -125,6 +125,12 @@ def test_editor_previews_the_orphans_of_a_text_edit_then_saves_it(browser, live_
     assert "A paragraph added at the end." in revision.text
     lost = Claim.objects.get(pk=desk["lost"].pk)
     assert (lost.anchor_state, lost.status) == ("orphaned", "in_review")
+    # Its card says readers no longer see version 1; it is not "live".
+    page.get_by_text("Version 1 hidden from readers").wait_for()
+    assert page.get_by_text("Live: version 1").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "text-edit-orphaned-published.png"), full_page=True)
+    # Each paragraph takes its own direction, for right-to-left articles.
+    assert page.locator("#article-body p[dir=auto]").count() >= 3
     assert page.errors == []
 
 

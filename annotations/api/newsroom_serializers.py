@@ -348,13 +348,15 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
     source_count = serializers.IntegerField(read_only=True)
     revision_number = serializers.IntegerField(source="revision.number", read_only=True)
     published_number = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    published_kind = serializers.CharField(read_only=True, allow_null=True, default=None)
+    published_is_anchored = serializers.BooleanField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Claim
         fields = [
             "id", "start", "end", "exact", "claim_reviewed", "status", "anchor_state",
             "orphan_reason", "rating", "version", "source_count", "revision_number",
-            "published_number",
+            "published_number", "published_kind", "published_is_anchored",
         ]  # fmt: skip
         read_only_fields = fields
 

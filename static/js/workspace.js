@@ -423,10 +423,19 @@ function ratingBadge(rating) {
 
 /** The number of the version readers see, when the working copy is not itself published. */
 function liveBadge(claim) {
-  const version = claim.published_version;
-  const number = version ? version.number : claim.published_number;
+  // The full claim carries its version; a summary (closed card) its number, kind and anchoring.
+  const version = claim.published_version || {
+    number: claim.published_number,
+    kind: claim.published_kind,
+    is_anchored: claim.published_is_anchored,
+  };
+  const number = version.number;
   if (!number || claim.status === "published") return null;
-  if (version && version.kind === "retracted") return null;
+  if (version.kind === "retracted") return null;
+  // A version whose words left the article is kept but hidden from readers (suspended).
+  if (version.is_anchored === false) {
+    return el("span", { class: "badge hidden-live", text: `Version ${number} hidden from readers` });
+  }
   return el("span", { class: "badge live", text: `Live: version ${number}` });
 }
 
@@ -437,6 +446,7 @@ function closedCardSignature(claim) {
   return JSON.stringify([
     claim.version, claim.status, claim.anchor_state, claim.orphan_reason, claim.rating, claim.claim_reviewed,
     claim.exact, claim.published_number, claim.published_version?.number, claim.published_version?.kind,
+    claim.published_version?.is_anchored, claim.published_kind, claim.published_is_anchored,
     claim.changes_requested_at, claim.open_thread_count, isDirty(claim.id), claim.revision_number,
   ]);
 }
