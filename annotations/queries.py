@@ -63,6 +63,24 @@ def text_encoding_guess(article: Article) -> str:
     return "" if edited_since else imported["guessed_encoding"]
 
 
+def latest_import(article: Article) -> ArticleImport | None:
+    """The article's newest import (upload or URL), whatever its state."""
+    return (
+        ArticleImport.objects.filter(article=article)
+        .only("pk", "kind", "state", "error", "source_url", "filename", "created_at", "finished_at")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def failed_reimport(article: Article) -> ArticleImport | None:
+    """The newest import when it failed on an article that kept its earlier text, else None."""
+    newest = latest_import(article)
+    if newest is None or newest.state != ArticleImport.State.FAILED:
+        return None
+    return newest if article.status == Article.Status.READY else None
+
+
 def claims_for(user) -> QuerySet[Claim]:
     """Claims, in any status, on articles the user's organizations own."""
     return Claim.objects.filter(article__in=articles_for(user)).select_related(

@@ -110,6 +110,7 @@ def article_workspace(request, pk: int):
         "claim_count": len(claims) - orphan_count,
         "orphan_count": orphan_count,
         "guessed_encoding": formats.encoding_name(queries.text_encoding_guess(article)),
+        "failed_reimport": queries.failed_reimport(article),
     }
     return render(request, "annotations/article_workspace.html", context)
 

@@ -159,3 +159,55 @@ def test_refused_address_is_explained(browser, live_server, newsroom):
     page.get_by_role("button", name="Import").click()
     page.locator("#url-error", has_text="link-local").wait_for()
     assert page.url == f"{live_server.url}/articles/new/"
+
+
+def test_importing_an_address_again_waits_for_the_new_text_and_says_when_it_failed(
+    browser, live_server, newsroom, httpserver, settings, start_celery_worker
+):
+    def serve(paragraphs):
+        httpserver.clear()
+        page_bytes = make_html_page(paragraphs, title="Turnout report", byline="A. Reporter")
+        httpserver.expect_request("/turnout").respond_with_data(
+            page_bytes, content_type="text/html"
+        )
+
+    first = ["Turnout rose to 4.4 percent above the last count, officials said today."] * 1
+    serve([*first, "The count was certified by the commission on Monday morning."])
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32"})
+    address = f"http://127.0.0.1:{httpserver.port}/turnout"
+
+    def import_address():
+        page = open_new_article_page(browser, live_server)
+        page.get_by_label("Address", exact=True).fill(address)
+        page.get_by_role("button", name="Import").click()
+        return page
+
+    page = import_address()
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
+    article = Article.objects.get(title="Turnout report")
+
+    serve(
+        [
+            "Turnout rose to 4.6 percent above the last count, officials said today.",
+            "The count was certified by the commission on Monday morning.",
+        ]
+    )
+    page = import_address()
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    # It opened once the new text was in, not on the article's earlier, already-ready text.
+    assert "4.6 percent" in page.locator("#article-body").inner_text()
+    assert article.revisions.count() == 2
+
+    serve([])
+    page = import_address()
+    page.locator("#url-error", has_text="keeps its earlier text (revision 2)").wait_for(
+        timeout=60_000
+    )
+    assert page.url == f"{live_server.url}/articles/new/"
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    notice = page.locator(".notice.import-failed")
+    assert "The text below is the earlier one." in notice.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "reimport-failed-notice.png"), full_page=True)
+    assert_accessible(page, "workspace with a failed re-import")

@@ -7,7 +7,7 @@ from django.utils import dateformat, timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations import history, models, versions
+from annotations import history, models, queries, versions
 from annotations.api.fields import (
     IdField,
     StrictCharField,
@@ -18,7 +18,7 @@ from annotations.api.fields import (
     StrictURLField,
     VersionField,
 )
-from annotations.models import Article, Claim, PublishedVersion, Rating, Source
+from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
 from annotations.services.claims import publish_readiness
 
@@ -524,21 +524,38 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LatestImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ArticleImport
+        fields = ["id", "kind", "state", "error", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
 class ArticleDetailSerializer(ArticleSerializer):
     """One article with its text and latest revision number (the list's claim count aside)."""
 
     revision = serializers.SerializerMethodField()
+    latest_import = serializers.SerializerMethodField(
+        help_text="The newest import of this article (upload or URL): a re-import of a ready "
+        "article runs while the article stays ready, so follow its `state` here."
+    )
 
     class Meta(ArticleSerializer.Meta):
         fields = [
             *(name for name in ArticleSerializer.Meta.fields if name != "claim_count"),
             "text",
             "revision",
+            "latest_import",
         ]
         read_only_fields = fields
 
     def get_revision(self, article) -> int | None:
         return article.revisions.order_by("-number").values_list("number", flat=True).first()
+
+    @extend_schema_field(LatestImportSerializer(allow_null=True))
+    def get_latest_import(self, article) -> dict | None:
+        newest = queries.latest_import(article)
+        return LatestImportSerializer(newest).data if newest else None
 
 
 # The longest article text accepted through the API, in characters.

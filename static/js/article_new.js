@@ -21,17 +21,27 @@ function errorMessage(error) {
 }
 
 /** Go to the article when it is ready; show the reason when its import failed. */
+// A new article is "importing" until its import ends; a re-import of an article we already
+// have runs while that article stays "ready", so its newest import is what is followed.
+function stillImporting(current) {
+  return current.status === "importing" || current.latest_import?.state === "pending";
+}
+
 async function follow(article, errorBox) {
-  let current = article;
+  let current = await api("GET", `/api/v1/newsroom/articles/${article.id}/`);
   const deadline = Date.now() + 5 * 60 * 1000;
-  while (current.status === "importing" && Date.now() < deadline) {
+  while (stillImporting(current) && Date.now() < deadline) {
     say(`Importing “${current.title}”…`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     current = await api("GET", `/api/v1/newsroom/articles/${current.id}/`);
   }
-  if (current.status === "ready") {
+  const failed = current.latest_import?.state === "failed";
+  if (current.status === "ready" && !failed) {
     say(`“${current.title}” is ready.`);
     window.location.assign(`/articles/${current.id}/`);
+  } else if (current.status === "ready") {
+    errorBox.textContent = `Import failed (“${current.latest_import.error}”). The article keeps its earlier text (revision ${current.revision}).`;
+    say("The import did not finish.");
   } else {
     errorBox.textContent = `Import failed: ${current.import_error || "still importing; see the article list"}`;
     say("The import did not finish.");
