@@ -356,6 +356,30 @@ def test_xhtml_with_an_xml_declaration():
     assert result.text == "An XHTML document with a sentence of text in it."
 
 
+def test_a_short_page_keeps_its_paragraphs_and_lists_without_its_furniture():
+    page = make_html_page(
+        [
+            "Turnout rose to 4.6 percent above the last count, officials said today.",
+            "The count was certified by the commission on Monday morning.",
+        ],
+        title="Turnout report",
+        byline="A. Reporter",
+    )
+    result = extract(page, declared_type="text/html")
+    assert result.text == (
+        "Turnout rose to 4.6 percent above the last count, officials said today.\n\n"
+        "The count was certified by the commission on Monday morning."
+    )
+    bare = (
+        b"<html><head><title>Budget</title></head><body><h1>Budget</h1>"
+        b"<p>The plan adds three items.</p><ul><li>Schools get more</li><li>Roads get less</li>"
+        b"</ul><noscript>Turn on JavaScript to comment.</noscript></body></html>"
+    )
+    result = extract(bare, declared_type="text/html")
+    assert result.text == "The plan adds three items.\n\nSchools get more\n\nRoads get less"
+    assert [block["kind"] for block in result.structure] == ["list_item", "list_item"]
+
+
 # --- bad inputs ----------------------------------------------------------------------------
 
 

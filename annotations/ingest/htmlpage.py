@@ -70,6 +70,13 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         strict = _run_trafilatura(trafilatura, markup, {**options, "favor_precision": True})
         if _prose_chars(_paragraphs(strict)) == 0:
             raise IngestError(NO_ARTICLE)
+        # On a short page trafilatura may fall back to the body's whole text as one
+        # paragraph, headline, byline and share links included; the page's own blocks
+        # (without its navigation and boilerplate) keep its paragraphs, headings and lists.
+        if len(blocks) <= 1:
+            own = _page_blocks(markup, document.author if document else "")
+            if len(own) > 1:
+                blocks = own
     fallback = _page_metadata(markup)
     title = plain_inline(document.title or fallback.get("title", ""))
     # The headline is the title, not the body's first paragraph.
@@ -175,6 +182,50 @@ def _collect_blocks(
         else:
             buffer.extend(("".join(child.itertext()), child.tail or ""))
     out.append(Block("".join(buffer).replace("\n", " "), kind, level))
+
+
+# Containers that are the page's furniture, not its article, by element or by class or id.
+_FURNITURE_TAGS = (
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+    "button", "select", "iframe", "svg", "object", "embed",
+)  # fmt: skip
+_FURNITURE_NAMES = re.compile(
+    r"share|social|comment|related|byline|newsletter|advert|promo|cookie|subscribe", re.I
+)
+
+
+def _page_blocks(markup: str, author: str) -> list[Block]:
+    """The blocks of a short page read from its own markup: its <article>, <main> or body,
+    without navigation, forms, share buttons and the byline."""
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    furniture = [element for tag in _FURNITURE_TAGS for element in root.iter(tag)]
+    furniture += [
+        element
+        for element in root.iter()
+        if isinstance(element.tag, str)
+        and _FURNITURE_NAMES.search(f"{element.get('class', '')} {element.get('id', '')}")
+        and element.tag not in ("html", "body", "article", "main")
+    ]
+    for element in furniture:
+        if element.getparent() is not None:
+            element.drop_tree()
+    container = next(
+        (found[0] for path in ("//article", "//main", "//body") if (found := root.xpath(path))),
+        root,
+    )
+    blocks: list[Block] = []
+    _collect_blocks(container, blocks)
+    byline = {plain_inline(author).casefold(), f"by {plain_inline(author)}".casefold()} - {"by "}
+    return [
+        block
+        for block in blocks
+        if canonical_text(block.text) and plain_inline(block.text).casefold() not in byline
+    ]
 
 
 def _without_title(blocks: list[Block], title: str) -> list[Block]:
