@@ -443,7 +443,10 @@ def test_an_article_imported_by_url_gets_a_reader_page_and_is_found_by_its_addre
     factories.published_claim(article, editor, reviewer)
 
     assert article.slug.startswith("analysing-the-significance")
-    [row] = client.get("/api/v1/claims/", {"article_url": url + "/?"}).json()["results"]
+    # The page's own canonical link is the article's address, as the embed will send it.
+    canonical = f"http://127.0.0.1:{httpserver.port}/2022/04/22/imran-khan-twitter-spaces/"
+    assert article.canonical_url == canonical
+    [row] = client.get("/api/v1/claims/", {"article_url": canonical + "?"}).json()["results"]
     reader_url = row["article"]["reader_url"]
     assert reader_url.endswith(f"/a/{organization.slug}/{article.slug}/")
     assert client.get(reader_url).status_code == 200
@@ -474,3 +477,28 @@ def test_an_uploaded_page_is_found_by_the_canonical_link_it_declares(
 
     assert article.slug == "spaces-record"
     assert [row["article"]["title"] for row in answer.json()["results"]] == ["Spaces record"]
+
+
+def test_an_address_that_redirects_is_imported_under_the_page_address_and_found_again(
+    httpserver, loopback_allowed, editor, organization, sample_files
+):
+    httpserver.expect_request("/redir").respond_with_data(
+        "", status=302, headers={"Location": "/story"}
+    )
+    httpserver.expect_request("/story").respond_with_data(
+        sample_files["sample.html"], content_type="text/html; charset=utf-8"
+    )
+    base = f"http://127.0.0.1:{httpserver.port}"
+    first = services.article_import_url(
+        organization=organization, requested_by=editor, url=f"{base}/redir", in_process=True
+    )
+    first.refresh_from_db()
+    again = services.article_import_url(
+        organization=organization, requested_by=editor, url=f"{base}/redir", in_process=True
+    )
+    direct = services.article_import_url(
+        organization=organization, requested_by=editor, url=f"{base}/story/", in_process=True
+    )
+
+    assert first.canonical_url == f"{base}/2022/04/22/imran-khan-twitter-spaces/"
+    assert again.pk == direct.pk == first.pk and Article.objects.count() == 1

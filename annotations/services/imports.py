@@ -59,6 +59,9 @@ def _article_from_extracted(
         article.structure = ingest_structure.clean(article.text, extracted.structure)
         article.status = Article.Status.READY
         article.import_error = ""
+        # The placeholder held the address typed; the page's own canonical link, or where
+        # its redirects led, is the article's address (and what the embed will send).
+        article.canonical_url = ""
         _copy_metadata(article, extracted, article_import)
         # The slug waits for the real title: the placeholder's was a file name or address.
         fill_public_addresses(article)
@@ -97,6 +100,34 @@ def _copy_metadata(article: Article, extracted: ingest.Extracted, article_import
     )[:2000]  # fmt: skip
     article.published_on = article.published_on or extracted.published
     article.language = article.language or extracted.language[:20]
+
+
+# How many of an organization's latest URL imports are searched for an earlier import of
+# the same address: enough for months of a desk's work, bounded for a busy one.
+EARLIER_IMPORTS_SEARCHED = 2000
+
+
+def _article_imported_from(organization, url: str) -> Article | None:
+    """The ready article an earlier import of this address (in any spelling) filled in.
+
+    An address that redirects, or whose page names another canonical address, made its
+    article under that other address; its imports still remember the address typed.
+    """
+    key = urlnorm.url_key(url)
+    earlier = (
+        ArticleImport.objects.filter(
+            organization=organization,
+            kind=ArticleImport.Kind.URL,
+            state=ArticleImport.State.SUCCEEDED,
+            article__status=Article.Status.READY,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("source_url", "final_url", "article_id")[:EARLIER_IMPORTS_SEARCHED]
+    )
+    for source_url, final_url, article_id in earlier:
+        if key in (urlnorm.url_key(source_url), urlnorm.url_key(final_url)):
+            return Article.objects.get(pk=article_id)
+    return None
 
 
 def _display_name(article_import: ArticleImport) -> str:
@@ -307,6 +338,8 @@ def article_import_url(
     existing = Article.objects.filter(
         organization=organization, url_key=urlnorm.url_key(url), status=Article.Status.READY
     ).first()
+    if existing is None:
+        existing = _article_imported_from(organization, url)
     with transaction.atomic():
         article_import = _import_begin(
             organization=organization, requested_by=requested_by, kind=ArticleImport.Kind.URL,
