@@ -86,7 +86,15 @@ def article_workspace(request, pk: int):
     ratings = queries.ratings_offered(article)
     members = get_user_model().objects.filter(memberships__organization=article.organization)
     workspace = {
-        "article": {"id": article.pk, "status": article.status},
+        "article": {
+            "id": article.pk,
+            "status": article.status,
+            # The revision whose text the page shows: a claim made in a later one means the
+            # page is out of date.
+            "revision": article.revisions.order_by("-number")
+            .values_list("number", flat=True)
+            .first(),
+        },
         "claims": ClaimSummarySerializer(claims, many=True).data,
         "ratings": RatingSerializer(ratings, many=True).data,
         "members": [{"id": m.pk, "username": m.get_username()} for m in members],

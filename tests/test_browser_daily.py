@@ -5,7 +5,13 @@ import pytest
 from annotations import services
 from annotations.models import Claim, Rating
 from tests import factories
-from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
+from tests.browser_support import (
+    ARTIFACTS,
+    assert_accessible,
+    open_page,
+    open_workspace,
+    select_with_mouse,
+)
 
 LISTENERS = "Over 160,000 people listened in at once"
 RECORD = "shattered the world record on Wednesday"
@@ -353,6 +359,32 @@ def test_saving_a_claim_deleted_in_another_window_says_so_and_keeps_the_typing(
     status.wait_for()
     assert "someone deleted it" in status.inner_text()
     assert card.get_by_label("Claimant").input_value() == "The minister of information"
+    assert page.errors == []
+
+
+def test_a_claim_made_on_a_page_older_than_the_text_opens_on_the_new_text(
+    browser, live_server, newsroom
+):
+    article = newsroom["article"]
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    added = "A correction was added above the article.\n\n"
+    reviewer = newsroom["reviewer"]
+    services.article_update_text(article=article, text=added + article.text, actor=reviewer)
+
+    select_with_mouse(page, RECORD)
+    page.keyboard.press("c")
+
+    page.wait_for_url("**#claim-*")
+    claim = Claim.objects.get(exact=RECORD)
+    page.locator(f"#claim-{claim.pk}.active").wait_for()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert page.locator("#article-body").inner_text().startswith("A correction was added")
+    # The highlight sits on the selected words in the new text, not where they were.
+    marks = page.locator(f"mark[data-claim='{claim.pk}']")
+    assert "".join(marks.all_inner_texts()) == RECORD
+    assert claim.revision.number == 2
+    page.screenshot(path=str(ARTIFACTS / "daily-stale-page-claim.png"), full_page=True)
     assert page.errors == []
 
 

@@ -1939,6 +1939,15 @@ async function createClaim() {
     const claim = await api("POST", `/api/v1/newsroom/articles/${data.article.id}/claims/`, {
       selectors: describe(selection.start, selection.end),
     });
+    if (data.article.revision && claim.revision_number !== data.article.revision) {
+      // Someone saved a new text since this page opened: the server found the selected
+      // words in it, but this page still shows the old text, where the new claim's place
+      // would be wrong. Open the page again, on the new text, at the new claim's card.
+      selectionStatus.textContent = `Claim created. The text changed since this page opened (now revision ${claim.revision_number}): opening the new text…`;
+      window.location.hash = `claim-${claim.id}`;
+      window.location.reload();
+      return;
+    }
     claims.set(claim.id, claim);
     threads.set(claim.id, { state: "ready", items: [] });
     window.getSelection().removeAllRanges();
