@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
-from annotations import spotting, spotting_train
+from annotations import services, spotting, spotting_train
 from annotations.models import Article, Claim, Organization, SpotterModel, Suggestion
+from annotations.permissions import SYSTEM
 from annotations.services.suggestions import active_spotter
 
 # A newsroom label counts this many times a public transcript sentence: there are far fewer
@@ -132,7 +131,8 @@ def retrain(organization: Organization, *, row: SpotterModel | None = None, log=
         "shared_labels": bool(settings.FACTCHECK_SPOTTER_SHARE_LABELS),
     }
     if row is None:
-        row = SpotterModel.objects.create(organization=organization)
+        # The command trains here, in its own process; the row still keeps it one at a time.
+        row = services.spotter_train_request(organization=organization, actor=SYSTEM, queue=False)
     if not documents:
         report["message"] = "No labels yet: accept or dismiss suggestions, or make claims."
         finish(row, SpotterModel.State.REJECTED, report, None)
@@ -195,23 +195,16 @@ def retrain(organization: Organization, *, row: SpotterModel | None = None, log=
 
 
 def finish(row: SpotterModel, state: str, report: dict, model) -> None:
-    """Record a training's outcome; a kept model is stored and becomes the active one."""
-    with transaction.atomic():
-        row = SpotterModel.objects.select_for_update().get(pk=row.pk)
-        if model is not None:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "model.npz"
-                spotting.save_model(path, model.arrays, model.meta)
-                data = path.read_bytes()
-            row.model_file.save(f"spotter-{row.pk}.npz", ContentFile(data), save=False)
-            SpotterModel.objects.filter(organization=row.organization, is_active=True).exclude(
-                pk=row.pk
-            ).update(is_active=False)
-            row.is_active = True
-        row.state = state
-        row.report = report
-        row.finished_at = timezone.now()
-        row.save()
+    """Record a training's outcome through the service; a kept model's file is stored."""
+    data = None
+    if model is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.npz"
+            spotting.save_model(path, model.arrays, model.meta)
+            data = path.read_bytes()
+    services.spotter_train_finish(
+        row=row, actor=SYSTEM, state=state, report=report, model_file=data
+    )
 
 
 def _describe(report: dict) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
@@ -423,6 +424,16 @@ def test_a_second_retrain_click_while_one_trains_queues_nothing_and_says_why(
     # While it trains, the button is disabled and the page says it waits for a worker.
     assert 'id="retrain" aria-describedby="retrain-status" disabled' in page
     assert "Waiting for a worker" in page
+
+
+def test_the_command_does_not_retrain_while_a_retraining_from_the_page_runs(
+    organization, org_admin
+):
+    services.spotter_train_request(organization=organization, actor=org_admin)
+
+    with pytest.raises(CommandError, match="A retraining is already running"):
+        call_command("train_spotter", "--with-newsroom-labels", "--organization", organization.slug)
+    assert SpotterModel.objects.filter(organization=organization).count() == 1
 
 
 def test_the_status_endpoint_follows_a_run_from_queued_to_its_report_for_admins_only(

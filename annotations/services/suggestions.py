@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -264,11 +265,12 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
 
 
 @transaction.atomic
-def spotter_train_request(*, organization, actor) -> SpotterModel:
+def spotter_train_request(*, organization, actor, queue: bool = True) -> SpotterModel:
     """Queue a retraining of the organization's spotter with its labels (admins only).
 
     One at a time: while one is training, a second request raises ValidationError (code
-    "already_training") and queues nothing.
+    "already_training") and queues nothing. With `queue=False` (the management command,
+    which trains in its own process) the training row is made but no job is queued.
     """
     from annotations import jobs
 
@@ -295,5 +297,33 @@ def spotter_train_request(*, organization, actor) -> SpotterModel:
     )
     row.full_clean()
     row.save()
-    jobs.enqueue(kind="spotter_train", subject_id=row.pk, max_attempts=1)
+    if queue:
+        jobs.enqueue(kind="spotter_train", subject_id=row.pk, max_attempts=1)
+    return row
+
+
+@transaction.atomic
+def spotter_train_finish(
+    *, row: SpotterModel, actor, state: str, report: dict, model_file: bytes | None
+) -> SpotterModel:
+    """Record a training's outcome; a kept model's file is stored and becomes the active one.
+
+    The organization is locked first, as when a training is requested, so two trainings
+    finishing at once take turns at making theirs the active model.
+    """
+    permissions.require_manage_members(
+        actor, row.organization, "Only an organization admin can retrain the claim spotter."
+    )
+    Organization.objects.select_for_update().filter(pk=row.organization_id).first()
+    row = SpotterModel.objects.select_for_update().get(pk=row.pk)
+    if model_file is not None:
+        row.model_file.save(f"spotter-{row.pk}.npz", ContentFile(model_file), save=False)
+        SpotterModel.objects.filter(organization=row.organization, is_active=True).exclude(
+            pk=row.pk
+        ).update(is_active=False)
+        row.is_active = True
+    row.state = state
+    row.report = report
+    row.finished_at = timezone.now()
+    row.save()
     return row

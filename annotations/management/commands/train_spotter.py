@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations import spotting, spotting_train
@@ -54,7 +55,10 @@ class Command(BaseCommand):
             organization = Organization.objects.filter(slug=slug).first()
             if organization is None:
                 raise CommandError(f"No organization with slug {slug!r}.")
-            spotting_newsroom.retrain(organization, log=log)
+            try:
+                spotting_newsroom.retrain(organization, log=log)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
             return
         if options["organization"]:
             raise CommandError("--organization only goes with --with-newsroom-labels.")
