@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
@@ -158,7 +159,13 @@ class Rating(models.Model):
     class Meta:
         ordering = ["scale", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["scale", "label"], name="unique_rating_label"),
+            # "True" and "true" on one scale would read as one verdict: refused in any case.
+            models.UniqueConstraint(
+                Lower("label"),
+                "scale",
+                name="unique_rating_label_any_case",
+                violation_error_message="A rating with this label already exists on the scale.",
+            ),
             models.UniqueConstraint(fields=["scale", "position"], name="unique_rating_position"),
             models.CheckConstraint(
                 condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="rating_colour_is_hex"

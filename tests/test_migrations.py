@@ -220,3 +220,27 @@ def test_articles_an_import_filled_in_get_their_reader_page_and_url_key():
     filled = Article.objects.get(pk=imported.pk)
     assert (filled.slug, filled.url_key) == ("record-2", "news.example/a")
     assert Article.objects.get(pk=failed.pk).slug == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rating_labels_that_differ_only_in_case_are_numbered_before_the_constraint():
+    before = [("annotations", "0013_addresses_for_imported_articles")]
+    after = [("annotations", "0014_rating_label_unique_in_any_case")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    Organization = apps.get_model("annotations", "Organization")
+    Scale = apps.get_model("annotations", "RatingScale")
+    Rating = apps.get_model("annotations", "Rating")
+    scale = Scale.objects.create(organization=Organization.objects.create(slug="d"), name="S")
+    for position, label in enumerate(["True", "true", "TRUE", "False"], start=1):
+        Rating.objects.create(
+            scale=scale, label=label, value=position, position=position, colour="#1a7f37"
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Rating = executor.loader.project_state(after).apps.get_model("annotations", "Rating")
+
+    labels = list(Rating.objects.order_by("position").values_list("label", flat=True))
+    assert labels == ["True", "true (2)", "TRUE (3)", "False"]

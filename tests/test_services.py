@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from annotations import anchoring, services
 from annotations.models import Claim, Membership, Rating
@@ -280,3 +281,6 @@ def test_a_rating_renamed_to_another_ratings_label_in_other_case_is_refused(
     false.label = "FALSE"
     services.rating_save(rating=false, actor=org_admin)
     assert Rating.objects.get(pk=false.pk).label == "FALSE"
+    # Two saves racing past that check meet the database's own rule.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rating.objects.filter(pk=false.pk).update(label="true")

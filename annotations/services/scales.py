@@ -38,12 +38,15 @@ def rating_save(*, rating: Rating, actor) -> Rating:
     permissions.require_manage_members(
         actor, rating.scale.organization, "Only an organization admin can edit its ratings."
     )
-    rating.full_clean()
+    # Said by name before the model's own check, whose message cannot name the other one.
     same = rating.scale.ratings.filter(label__iexact=rating.label.strip()).exclude(pk=rating.pk)
-    if same.exists():
+    if (other := same.first()) is not None:
+        if other.label == rating.label.strip():
+            raise ValidationError({"label": f"A rating “{other.label}” already exists."})
         raise ValidationError(
-            {"label": f"“{rating.label}” differs from “{same.first().label}” only in case."}
+            {"label": f"“{rating.label}” differs from “{other.label}” only in case."}
         )
+    rating.full_clean()
     rating.save()
     public_versions_touch(rating=rating)
     return rating
