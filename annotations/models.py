@@ -554,6 +554,8 @@ class PublishedVersion(models.Model):
     conclusion_html = models.TextField(blank=True, editable=False)
     tags = models.JSONField(default=list, blank=True)
     sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
+    # The Web Annotation this claim was copied from (`Claim.annotation_via`), as published.
+    via = models.CharField(max_length=2000, blank=True)
     correction_note = models.TextField(
         blank=True, help_text="Public: why this version differs from the one before."
     )

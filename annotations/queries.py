@@ -333,8 +333,9 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
     fields, and the rating's `position` on its scale today), `first_published_at` and
     `previous_rating_label` (the version before's, None for version 1).
 
-    Three queries at most, whatever the number of rows (rows that have their `article`
-    already need none for it); the article's text is not read.
+    Adds `archives` too: the outside archive's copy of each cited source, by source id
+    (`published_archives`). Four queries at most, whatever the number of rows (rows that
+    have their `article` already need none for it); the article's text is not read.
     """
     # Unordered (`order_by()`): the models' default orders would join and sort articles.
     claims = (
@@ -366,7 +367,9 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
         labels[claim_id, number] = label
         if number == 1:
             first_times[claim_id] = published_at
+    archives = published_archives(source for row in rows for source in row.get("sources") or [])
     for row in rows:
+        row["archives"] = archives
         row["previous_rating_label"] = labels.get((row["claim_id"], row["number"] - 1))
         row.setdefault("article", articles.get(row["claim_id"]))
         row["rating"] = {
@@ -838,9 +841,32 @@ def web_annotation_article(user, pk: int) -> Article | None:
     )
 
 
+def published_archives(frozen_sources) -> dict[int, str]:
+    """For sources frozen in published versions: the outside archive's copy of each, by id.
+
+    A copy is given only while the cited source still cites the address the version froze:
+    one made after an editor pointed the source elsewhere is of another page, not yet
+    reviewed. Our own snapshots are WARC files for members and never listed here.
+    """
+    frozen = {
+        source["id"]: source.get("url", "")
+        for source in frozen_sources
+        if isinstance(source.get("id"), int)
+    }
+    if not frozen:
+        return {}
+    rows = Source.objects.filter(pk__in=frozen).exclude(archive_url="").order_by()
+    return {
+        pk: archive_url
+        for pk, url, archive_url in rows.values_list("pk", "url", "archive_url")
+        if url == frozen[pk]
+    }
+
+
 def source_copies(source_ids) -> dict[int, dict]:
     """For each cited source id: its latest snapshot (`snapshot`, a Snapshot or None), its
-    outside archive address (`archive_url`) and when it was fetched (`fetched_at`)."""
+    address now (`url`), its outside archive address (`archive_url`) and when it was
+    fetched (`fetched_at`)."""
     from annotations.models import Snapshot
 
     ids = {pk for pk in source_ids if isinstance(pk, int)}
@@ -848,7 +874,9 @@ def source_copies(source_ids) -> dict[int, dict]:
         return {}
     found = {
         row["id"]: {**row, "snapshot": None}
-        for row in Source.objects.filter(pk__in=ids).values("id", "archive_url", "fetched_at")
+        for row in Source.objects.filter(pk__in=ids).values(
+            "id", "url", "archive_url", "fetched_at"
+        )
     }
     snapshots = Snapshot.objects.filter(source_id__in=ids).defer("text", "headers")
     for snapshot in snapshots.order_by("source_id", "-fetched_at", "-id"):

@@ -377,11 +377,13 @@ def _whole_words(context: str, *, keep_end: bool) -> str:
 
 
 def _sources(version) -> list[dict]:
-    """The frozen sources as the page lists them, with the stance's name."""
+    """The frozen sources as the page lists them, with the stance's name and archived copy."""
+    archives = queries.published_archives(version.sources)
     return [
         {
             **source,
             "stance_label": _STANCES.get(source.get("stance"), source.get("stance", "")),
+            "archive_url": archives.get(source.get("id")),
         }
         for source in version.sources
     ]
@@ -424,10 +426,6 @@ def _source_item(source: dict) -> str:
         parts.append(f", <bdi>{escape(source['publisher'])}</bdi>")
     if source.get("quote"):
         parts.append(f'<q dir="auto">{escape(source["quote"])}</q>')
-    if source.get("snapshot_url"):
-        parts.append(
-            f' <a href="{escape(source["snapshot_url"])}" rel="nofollow noopener">snapshot</a>'
-        )
     if source.get("archive_url"):
         parts.append(
             f' <a href="{escape(source["archive_url"])}" rel="nofollow noopener">archived copy</a>'
@@ -444,10 +442,13 @@ def _verdict(rating) -> str:
     )
 
 
-def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -> str:
+def entry_html(
+    entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo, archives: dict[int, str]
+) -> str:
     """A claim's entry in the list after the article: everything its popover shows.
 
-    `verdict` is its rating's line (`_verdict`), made once for all claims with that rating.
+    `verdict` is its rating's line (`_verdict`), made once for all claims with that rating;
+    `archives` the archived copies of all the page's sources (`queries.published_archives`).
     Written here rather than by a template: an article may list hundreds of claims, and the
     template language would spend most of the page's time looking up their fields. Every
     text is escaped; the conclusion was sanitised when the version was written. Text the
@@ -472,7 +473,10 @@ def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -
         html.append(f'  <p class="entry-claimant" dir="auto">{claimed}</p>\n')
     html.append(f'  <div class="conclusion" dir="auto">{version.conclusion_html}</div>\n')
     if version.sources:
-        items = "".join(_source_item(source) for source in version.sources)
+        items = "".join(
+            _source_item({**source, "archive_url": archives.get(source.get("id"))})
+            for source in version.sources
+        )
         html.append(f'  <h4>Sources</h4>\n  <ul class="sources">{items}</ul>\n')
     if entry.history:
         items = "".join(
@@ -496,7 +500,8 @@ def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -
 
 
 def claim_list(entries: list[Entry]) -> SafeString:
-    """The numbered list's items, with each claim's public corrections (one query at most)."""
+    """The numbered list's items, with each claim's public corrections and its sources'
+    archived copies (two queries at most)."""
     # Only a republished claim, or one published with a note, has a correction line.
     corrected = [e.claim_id for e in entries if e.version.number > 1 or e.version.correction_note]
     histories = queries.claim_public_histories(corrected) if corrected else {}
@@ -505,6 +510,9 @@ def claim_list(entries: list[Entry]) -> SafeString:
     head, _, tail = reverse("reader-claim", args=[placeholder]).rpartition(placeholder)
     zone = timezone.get_current_timezone()
     verdicts = {rating: _verdict(rating) for rating in {e.version.verdict for e in entries}}
+    archives = queries.published_archives(
+        source for entry in entries for source in entry.version.sources
+    )
     for entry in entries:
         history = histories.get(entry.claim_id)
         if history:
@@ -516,6 +524,7 @@ def claim_list(entries: list[Entry]) -> SafeString:
             permalink=f"{head}{entry.claim_id}{tail}",
             verdict=verdicts[entry.version.verdict],
             zone=zone,
+            archives=archives,
         )
         for entry in entries
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from annotations import services
 from annotations.api import public_serializers
 from annotations.api.filters import SEARCH_DOCUMENT
-from annotations.models import Claim, Membership, PublishedVersion, Rating
+from annotations.models import Claim, Membership, PublishedVersion, Rating, Source
 from annotations.permissions import SYSTEM
 from tests import factories
 
@@ -517,7 +517,8 @@ def test_list_queries_do_not_grow_with_the_page_size(client, world):
                 response = client.get(url)
             assert response.status_code == 200 and len(response.json()["results"]) == size
             counts.append(len(queries))
-    assert counts[0] == counts[2] <= 5 and counts[1] == counts[3] <= 5
+    # One query of each finds the cited sources' archived copies.
+    assert counts[0] == counts[2] <= 6 and counts[1] == counts[3] <= 6
 
 
 def test_articles_list_those_with_published_claims_with_those_claims(client, world):
@@ -641,3 +642,35 @@ def test_a_suspended_claim_has_no_url_since_its_page_is_gone(client, world):
     item = client.get(f"{CLAIMS}{world['orphan'].pk}/").json()
     assert item["state"] == "suspended" and item["url"] is None
     assert client.get(f"/c/{world['orphan'].pk}/").status_code == 404
+
+
+def test_an_archived_copy_of_a_cited_page_is_shown_everywhere_only_for_the_address_published(
+    client, world
+):
+    claim = world["listeners"]
+    source = Source.objects.get(claim=claim)
+    capture = "https://web.archive.org/web/20260301101500/https://example.org/record"
+    Source.objects.filter(pk=source.pk).update(archive_url=capture)  # the archiving job's result
+
+    def shown():
+        [item] = [i for i in _items(client) if i["id"] == claim.pk]
+        page = client.get(f"/c/{claim.pk}/").content.decode()
+        article_page = client.get(item["article"]["reader_url"]).content.decode()
+        annotation = client.get(f"/api/v1/annotations/{claim.pk}").json()
+        cached = [
+            state["cached"]
+            for body in annotation["body"]
+            if isinstance(body, dict)
+            for state in [body.get("state") or {}]
+            if state.get("cached")
+        ]
+        return item["sources"][0]["archive_url"], capture in page, capture in article_page, cached
+
+    assert shown() == (capture, True, True, [capture])
+    # An editor points the working copy at another page, which gets archived in turn: readers
+    # keep the published address, and no copy of the new page until it is republished.
+    services.source_update(
+        source=source, actor=world["editor"], url="https://example.org/other-record"
+    )
+    Source.objects.filter(pk=source.pk).update(archive_url=capture.replace("record", "other"))
+    assert shown() == (None, False, False, [])

@@ -801,7 +801,7 @@ def test_queries_do_not_grow_with_the_number_of_claims(client, desk):
 
     assert len(select(page(client.get(article_url(desk.article))), ".claim-list > li")) == 5
     assert count_queries() == few
-    assert few <= 7
+    assert few <= 8  # one of them finds the sources' archived copies
 
 
 def test_published_version_rows_stay_the_source(desk):

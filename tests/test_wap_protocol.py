@@ -667,3 +667,14 @@ def test_an_overlong_via_or_canonical_is_a_400_on_post_and_on_put(client, one_pu
     claim = Claim.objects.get(pk=iri.rsplit("/", 1)[-1])
     assert claim.annotation_via == ""
     assert Claim.objects.filter(status=Claim.Status.DRAFT).count() == 1
+
+
+def test_a_published_annotation_keeps_the_via_it_was_published_with(client, one_published):
+    claim = one_published["claim"]
+    Claim.objects.filter(pk=claim.pk).update(annotation_via="http://example.org/later-copy")
+    url = f"/api/v1/annotations/{claim.pk}"
+
+    published = client.get(url).json()
+
+    assert published["id"].endswith(f"/annotations/{claim.pk}")
+    assert published.get("via", "") == ""  # as published; the change waits for a review

@@ -142,8 +142,9 @@ def claim_item(row: dict, links: Links) -> dict:
                 "publisher": source.get("publisher", ""),
                 "quote": source.get("quote", ""),
                 "stance": source.get("stance", ""),
+                # Our own snapshots are WARC files for members only.
                 "snapshot_url": None,
-                "archive_url": None,
+                "archive_url": row.get("archives", {}).get(source.get("id")),
             }
             for source in row["sources"]
         ],

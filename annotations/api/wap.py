@@ -225,10 +225,11 @@ class Protocol(APIView):
         """Each source's archived copies as TimeState inputs, by source id.
 
         Everyone gets the outside archive's copy (dated by its address, else by our own
-        snapshot); a draft, which only members see, also links this instance's snapshot,
-        a WARC file that only members may download.
+        snapshot) of the address the version cites; a draft, which only members see, also
+        links this instance's snapshot, a WARC file that only members may download.
         """
-        copies = queries.source_copies(source.get("id") for source in sources)
+        frozen = {source.get("id"): source.get("url") for source in sources}
+        copies = queries.source_copies(frozen)
         result = {}
         for pk, found in copies.items():
             listed = []
@@ -238,7 +239,9 @@ class Protocol(APIView):
                 listed.append(
                     {"url": self.request.build_absolute_uri(address), "date": snapshot.fetched_at}
                 )
-            if found["archive_url"]:
+            # A published version links an archived copy only of the address it froze
+            # (`queries.published_archives`): a draft's new address is not reviewed yet.
+            if found["archive_url"] and (members or found["url"] == frozen[pk]):
                 date = _archive_date(found["archive_url"]) or (
                     snapshot.fetched_at if snapshot else found["fetched_at"]
                 )
@@ -269,7 +272,7 @@ class Protocol(APIView):
             created=getattr(version, "first_published_at", None) or version.published_at,
             modified=version.published_at,
             canonical=known.get("canonical") or links.claim(version.claim_id),
-            via=version.claim.annotation_via,
+            via=version.via,
             cached=cached,
         )
 

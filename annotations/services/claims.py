@@ -575,7 +575,7 @@ def _write_version(
             for name in (
                 "revision", "exact", "prefix", "suffix", "start", "end", "claim_reviewed",
                 "claimant", "claim_date", "rating", "conclusion", "tags", "sources", "is_anchored",
-                *versions.RATING_FIELDS,
+                "via", *versions.RATING_FIELDS,
             )
         }  # fmt: skip
     else:
@@ -590,6 +590,7 @@ def _write_version(
         fields.update(versions.rating_fields(claim.rating))
         cited = claim.sources.order_by("created_at", "id")
         fields["sources"] = [versions.source_snapshot(source) for source in cited]
+        fields["via"] = claim.annotation_via
     fields["conclusion_html"] = rendering.markdown_to_safe_html(fields["conclusion"])
     if live is not None:
         live.is_current = False
