@@ -216,6 +216,38 @@ def test_the_api_lists_unread_notifications_and_marks_only_ones_own_read(
     assert client.get("/api/v1/newsroom/notifications/?unread=1").json()["results"] == []
 
 
+def test_an_organization_token_marks_read_only_that_organizations_notifications(
+    client, claim, editor, org_admin
+):
+    _ready_for_review(claim, editor)
+    other = factories.OrganizationFactory()
+    Membership.objects.create(user=org_admin, organization=other, role=Membership.Role.ADMIN)
+    elsewhere_claim = services.claim_create(
+        article=factories.article(other, org_admin),
+        creator=org_admin,
+        selectors=factories.quote_selectors(claim.article.text, QUOTE),
+    )
+    elsewhere = Notification.objects.create(
+        recipient=org_admin, organization=other, kind="mentioned", claim=elsewhere_claim,
+        message="ed mentioned you",
+    )  # fmt: skip
+    _token, key = services.token_create(
+        actor=org_admin, name="desk", scope="read-write", organization=claim.article.organization
+    )
+    headers = {"Authorization": f"Token {key}"}
+
+    for body in ({"all": True}, {"ids": [elsewhere.pk]}):
+        answer = client.post(
+            "/api/v1/newsroom/notifications/read/", body, "application/json", headers=headers
+        )
+        assert answer.status_code == 200
+
+    assert Notification.objects.get(pk=elsewhere.pk).read_at is None
+    assert not Notification.objects.filter(
+        recipient=org_admin, organization=claim.article.organization, read_at=None
+    ).exists()
+
+
 def test_the_header_shows_the_unread_count_and_the_page_marks_all_read(
     client, claim, editor, reviewer
 ):

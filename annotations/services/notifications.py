@@ -14,10 +14,15 @@ from annotations.models import Membership, Notification
 def notifications_mark_read(*, actor, ids: list[int] | None = None, every: bool = False) -> int:
     """Mark the actor's own notifications read: those with `ids`, or `every` unread one.
 
-    Returns how many changed; ids of other people's notifications are ignored.
+    Returns how many changed; ids of other people's notifications, and through an
+    organization token those of other organizations, are ignored.
     """
     permissions.require_self(actor, actor)
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    # An organization token acts within its organization: another's notifications stay unread.
+    within = permissions.acting_within(actor)
+    if within is not None:
+        unread = unread.filter(organization_id=within)
     if not every:
         unread = unread.filter(pk__in=list(ids or []))
     return unread.update(read_at=timezone.now())
