@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +32,9 @@ def notifications_mark_read(*, actor, ids: list[int] | None = None, every: bool 
 def notification_email_kinds_set(*, actor, membership: Membership, kinds: list[str]) -> Membership:
     """Choose which kinds of notification from one organization reach the actor by email."""
     permissions.require_self(actor, membership.user)
+    within = permissions.acting_within(actor)
+    if within is not None and membership.organization_id != within:
+        raise PermissionDenied("This token acts within another organization.")
     unknown = set(kinds) - set(Notification.Kind.values)
     if unknown:
         raise ValidationError({"email_kinds": f"Unknown kinds: {', '.join(sorted(unknown))}"})
