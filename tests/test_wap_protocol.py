@@ -323,8 +323,13 @@ def test_the_protocol_checklist_passes_every_must_against_a_seeded_container(new
     check.check(
         "14 canonical cannot change", "should", refused.status_code == 400, refused.status_code
     )
-    # 15: delete.
-    gone = member.delete(iri)
+    # 15: delete, saying which version (as a PUT does): without it, 428.
+    blind = member.delete(iri)
+    check.check("15 no If-Match 428", "should", blind.status_code == 428, blind.status_code)
+    current = member.get(iri).headers["ETag"]
+    stale = member.delete(iri, headers={"If-Match": etag})  # the ETag from before the PUT
+    check.check("15 stale DELETE 412", "should", stale.status_code == 412, stale.status_code)
+    gone = member.delete(iri, headers={"If-Match": current})
     check.check("15 DELETE 204", "must", gone.status_code == 204, gone.status_code)
     after = member.get(iri)
     check.check("15 then 404/410", "must", after.status_code in (404, 410), after.status_code)

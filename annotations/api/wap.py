@@ -553,7 +553,7 @@ class AnnotationDetail(Protocol):
         return self._answer()
 
     def delete(self, request, pk: int):
-        expected = _expected_version(request, required=False)
+        expected = _expected_version(request, required=True)
         services.web_annotation_delete(
             claim=self.draft, actor=request.user, expected_version=expected
         )
@@ -569,7 +569,7 @@ class Gone(exceptions.APIException):
 
 
 class PreconditionRequired(exceptions.APIException):
-    """428: a PUT must say which version of the annotation it replaces."""
+    """428: a PUT or DELETE must say which version of the annotation it acts on."""
 
     status_code = 428
     default_detail = (
