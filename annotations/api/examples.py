@@ -203,6 +203,7 @@ ARTICLE_DETAIL = {
     **NEWSROOM_ARTICLE,
     "text": ARTICLE_TEXT,
     "revision": 1,
+    "latest_import": None,
 }
 ARTICLE_IMPORTING = {
     **ARTICLE_DETAIL,
@@ -214,6 +215,14 @@ ARTICLE_IMPORTING = {
     "status": "importing",
     "text": "",
     "revision": None,
+    "latest_import": {
+        "id": 4,
+        "kind": "url",
+        "state": "pending",
+        "error": "",
+        "created_at": "2026-12-01T16:54:04.303894Z",
+        "finished_at": None,
+    },
 }
 RATING = {
     "id": 5,

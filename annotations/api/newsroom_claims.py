@@ -193,7 +193,7 @@ class ClaimTransition(ClaimAction):
         claim = services.claim_transition(
             claim=claim,
             actor=request.user,
-            to_status=data["to"] or data["status"],
+            to_status=data.get("to") or data.get("status"),
             note=data["note"],
             expected_version=expected_version(request, data),
         )

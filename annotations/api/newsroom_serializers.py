@@ -495,9 +495,10 @@ class ClaimUpdateSerializer(serializers.Serializer):
 
 
 class ClaimTransitionSerializer(serializers.Serializer):
-    to = StrictChoiceField(choices=Claim.Status.choices, required=False, default="")
+    # No default: "" is no status, and the schema's default must be one of its choices.
+    to = StrictChoiceField(choices=Claim.Status.choices, required=False)
     status = StrictChoiceField(
-        choices=Claim.Status.choices, required=False, default="", help_text="Same as `to`."
+        choices=Claim.Status.choices, required=False, help_text="Same as `to`."
     )
 
     def validate(self, attrs):
