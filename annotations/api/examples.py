@@ -550,7 +550,7 @@ OPERATIONS = {
     },
     ("GET", "/api/v1/newsroom/claims/{id}/"): {"responses": {200: CLAIM}},
     ("PATCH", "/api/v1/newsroom/claims/{id}/"): {
-        "requests": {"Rate it": {"rating": 5, "conclusion": CONCLUSION}},
+        "requests": {"Rate it": {"rating": 5, "conclusion": CONCLUSION, "version": 3}},
         "responses": {
             200: {**CLAIM, "merged_fields": ["tags"]},
             409: EDIT_CONFLICT,
@@ -594,9 +594,17 @@ OPERATIONS = {
     ("DELETE", "/api/v1/newsroom/claims/{id}/"): {"responses": CLAIM_WRITE_ERRORS},
     ("POST", "/api/v1/newsroom/claims/{id}/transition/"): {
         "requests": {
-            "Send to review": {"to": "in_review", "note": ""},
-            "Request changes": {"status": "draft", "note": "Which table gives 61%? Cite it."},
-            "Retract": {"to": "retracted", "note": "The survey was withdrawn by its publisher."},
+            "Send to review": {"to": "in_review", "note": "", "version": 3},
+            "Request changes": {
+                "status": "draft",
+                "note": "Which table gives 61%? Cite it.",
+                "version": 3,
+            },
+            "Retract": {
+                "to": "retracted",
+                "note": "The survey was withdrawn by its publisher.",
+                "version": 3,
+            },
         },
         "responses": {200: {**CLAIM, "status": "in_review"}, **CLAIM_WRITE_ERRORS},
     },
@@ -608,12 +616,13 @@ OPERATIONS = {
                 "publisher": "Election Commission",
                 "quote": "61.0%",
                 "stance": "refutes",
+                "version": 3,
             }
         },
         "responses": {201: CLAIM, **CLAIM_WRITE_ERRORS},
     },
     ("PATCH", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
-        "requests": {"Quote more": {"quote": "Turnout: 61.0% (2023), 52.1% (2018)"}},
+        "requests": {"Quote more": {"quote": "Turnout: 61.0% (2023), 52.1% (2018)", "version": 3}},
         "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},
     },
     ("DELETE", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
@@ -637,7 +646,8 @@ OPERATIONS = {
     ("POST", "/api/v1/newsroom/claims/{id}/reattach/"): {
         "requests": {
             "Anchor to the new wording": {
-                "selectors": [{"type": "TextQuoteSelector", "exact": "rose from 52 to 61 percent"}]
+                "selectors": [{"type": "TextQuoteSelector", "exact": "rose from 52 to 61 percent"}],
+                "version": 3,
             }
         },
         "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},

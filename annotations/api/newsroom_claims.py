@@ -90,7 +90,8 @@ class ArticleClaims(generics.GenericAPIView):
 
 
 class ClaimDetail(generics.GenericAPIView):
-    """GET a claim; PATCH its fields with the version you opened (412 if it changed since)."""
+    """GET a claim; PATCH its fields with the version you opened (merged with changes since;
+    409 when someone changed the same field)."""
 
     serializer_class = serializers.ClaimSerializer
 

@@ -12,8 +12,11 @@ IF_MATCH_HEADER = OpenApiParameter(
     type=str,
     description=(
         'The claim\'s version as you read it (its ETag, e.g. `"3"`). Required unless the body '
-        "has a `version` field: without either the answer is 428; if the claim changed since, "
-        "412 with the current working copy."
+        "has a `version` field: without either the answer is 428. If the claim changed since: "
+        "field edits (PATCH) are merged with the others' changes, or answer 409 "
+        "`edit-conflict` when someone changed the same field; adding or editing a source is "
+        "merged; a transition, a delete or a re-attachment answers 412 with the current "
+        "working copy."
     ),
 )
 
