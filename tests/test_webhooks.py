@@ -212,6 +212,7 @@ def test_retracting_sends_claim_retracted_and_orphaning_sends_claim_orphaned(
     assert orphaned["reason"].startswith("Not found in the article's new text: ")
     # The version as the public API shows it now: suspended, with nothing left to show.
     assert orphaned["version"]["state"] == "suspended" and orphaned["version"]["url"] is None
+    assert orphaned["permalink"] is None  # no page to link while readers cannot see it
     assert "rating" not in orphaned["version"]
 
 

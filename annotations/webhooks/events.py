@@ -53,11 +53,13 @@ def payload(
     reason: str | None = None,
 ) -> dict:
     """The event as Standard Webhooks frames it: `type`, `timestamp` and `data`."""
-    links = Links.for_base(settings.PUBLIC_BASE_URL)
+    shown = public_version(version)
     data = {
         "claim_id": claim.pk,
-        "permalink": links.claim(claim.pk),
-        "version": public_version(version),
+        # The claim's page while readers can open it; null while it is suspended, as the
+        # public API's `url` (every address given must answer).
+        "permalink": shown["url"],
+        "version": shown,
     }
     if previous_rating is not None:
         data["previous_rating"] = previous_rating
