@@ -367,3 +367,24 @@ def test_the_workspace_list_of_claims_costs_the_same_queries_for_few_claims_or_m
         assert all(claim["published_version"]["correction"] for claim in response.json())
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_article_list_filters_by_organization_without_telling_which_ids_exist(
+    editor_client, organization, editor
+):
+    mine = factories.article(organization, editor, title="Ours")
+    other = factories.OrganizationFactory()
+    factories.article(other, factories.member(other, "admin"), title="Theirs")
+
+    def titles(**query):
+        response = editor_client.get("/api/v1/newsroom/articles/", query)
+        assert response.status_code == 200, response.content
+        return [row["title"] for row in response.json()["results"]]
+
+    assert titles(organization=organization.pk) == titles(organization=organization.slug)
+    assert titles(organization=organization.slug) == [mine.title]
+    assert titles(organization=other.pk) == titles(organization=99_999_999) == []
+    assert titles(organization=other.slug) == titles(organization="no-such-desk") == []
+    assert (
+        editor_client.get("/api/v1/newsroom/articles/", {"status": "nonsense"}).status_code == 400
+    )

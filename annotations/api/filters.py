@@ -202,3 +202,26 @@ class PublicArticleFilter(filters.FilterSet):
     class Meta:
         model = models.Article
         fields = []
+
+
+class NewsroomArticleFilter(filters.FilterSet):
+    """Filters of `/api/v1/newsroom/articles/`, within the caller's own organizations."""
+
+    status = filters.ChoiceFilter(choices=models.Article.Status.choices)
+    # Any id or slug is accepted and matched within the caller's articles: an organization
+    # that is not theirs, and one that does not exist, both give an empty list, so the
+    # answer does not tell which ids exist.
+    organization = filters.CharFilter(
+        method="filter_organization", max_length=80, help_text="Your organization's id or slug."
+    )
+
+    def filter_organization(self, queryset, name, value):
+        if value.isdigit():
+            return (
+                queryset.filter(organization_id=int(value)) if len(value) < 19 else queryset.none()
+            )
+        return queryset.filter(organization__slug=value)
+
+    class Meta:
+        model = models.Article
+        fields = ["status", "organization"]

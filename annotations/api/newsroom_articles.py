@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from annotations import ingest, queries, services
 from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import problem_responses
+from annotations.api.filters import NewsroomArticleFilter
 from annotations.models import Organization
 
 TAGS = ["Newsroom: articles"]
@@ -62,7 +63,7 @@ class ArticleList(generics.ListCreateAPIView):
     """The articles of your organizations, newest first; POST a pasted article."""
 
     serializer_class = serializers.ArticleSerializer
-    filterset_fields = ["status", "organization"]
+    filterset_class = NewsroomArticleFilter
 
     def get_queryset(self):
         return queries.articles_for(self.request.user).annotate(claim_count=Count("claims"))
