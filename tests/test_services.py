@@ -284,3 +284,14 @@ def test_a_rating_renamed_to_another_ratings_label_in_other_case_is_refused(
     # Two saves racing past that check meet the database's own rule.
     with pytest.raises(IntegrityError), transaction.atomic():
         Rating.objects.filter(pk=false.pk).update(label="true")
+
+
+def test_tags_are_kept_once_each_in_any_case_without_blanks(article, editor):
+    claim = _claim(article, editor)
+
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=None,
+        tags=["economy", " Economy ", "", "jobs  report", "ECONOMY", "jobs report"],
+    )  # fmt: skip
+
+    assert Claim.objects.get(pk=claim.pk).tags == ["economy", "jobs report"]

@@ -319,6 +319,8 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     permissions.require_edit(actor, claim.article.organization)
+    if "tags" in fields:
+        fields["tags"] = _distinct_tags(fields["tags"])
     claim = _lock_current(claim, None)
     merged: list[str] = []
     if expected_version is not None and expected_version != claim.version:
@@ -326,6 +328,17 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     claim = _apply_update(claim, actor, fields)
     claim.merged_fields = merged
     return claim
+
+
+def _distinct_tags(tags) -> list[str]:
+    """Tags trimmed, in the order given, each once ("Economy" and "economy" are one)."""
+    seen, kept = set(), []
+    for tag in tags or []:
+        tag = " ".join(str(tag).split())
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            kept.append(tag)
+    return kept
 
 
 def _apply_update(claim: Claim, actor, fields: dict) -> Claim:
