@@ -414,6 +414,20 @@ def test_too_much_text_is_refused():
 
 
 @pytest.mark.parametrize(
+    ("data", "filename", "declared", "message"),
+    [
+        (b'{"a": 1}', "export.json", "", "export.json is JSON data, not an article"),
+        (b'{"a": 1}', "", "application/json", "the content is JSON data, not an article"),
+        (b"a,b\n1,2\n", "figures.csv", "text/csv", "figures.csv is a table of data (CSV)"),
+        (b"body { color: red }", "site.css", "", "site.css is a style sheet, not an article"),
+    ],
+)
+def test_data_and_code_files_are_refused_as_articles(data, filename, declared, message):
+    with pytest.raises(IngestError, match=re.escape(message)):
+        extract(data, filename=filename, declared_type=declared)
+
+
+@pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
         (zip_bytes({"notes/a.txt": b"hello"}), "report.pdf", "report.pdf is not a PDF"),

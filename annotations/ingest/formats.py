@@ -20,6 +20,24 @@ HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
+# Data and code, not articles: read as plain text they would make an "article" of braces.
+_NOT_ARTICLES = {
+    ".json": "JSON data",
+    ".js": "JavaScript code",
+    ".mjs": "JavaScript code",
+    ".css": "a style sheet",
+    ".xml": "XML data",
+    ".csv": "a table of data (CSV)",
+    "application/json": "JSON data",
+    "application/ld+json": "JSON data",
+    "text/javascript": "JavaScript code",
+    "application/javascript": "JavaScript code",
+    "text/css": "a style sheet",
+    "application/xml": "XML data",
+    "text/xml": "XML data",
+    "text/csv": "a table of data (CSV)",
+}
+
 # What a file name or declared type claims, for the binary formats whose claim is checked
 # against the content: a mismatch is refused rather than guessed around.
 _CLAIMED_BINARY = {
@@ -96,6 +114,13 @@ def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:
         raise problem
     if found:
         return found
+    for claim in (suffix, media):
+        if claim in _NOT_ARTICLES and not looks_like_html(data):
+            who = display_name(filename) if claim == suffix else "the content"
+            raise IngestError(
+                f"{who} is {_NOT_ARTICLES[claim]}, not an article: import the article as text, "
+                "HTML, Markdown, Word (.docx) or PDF"
+            )
     if media in MARKDOWN_TYPES or (suffix in MARKDOWN_EXTENSIONS and media not in HTML_TYPES):
         return MARKDOWN
     if media in HTML_TYPES or suffix in HTML_EXTENSIONS or looks_like_html(data):
