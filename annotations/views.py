@@ -16,7 +16,11 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from annotations import permissions, queries, services, throttling
-from annotations.api.newsroom_serializers import ClaimSummarySerializer, RatingSerializer
+from annotations.api.newsroom_serializers import (
+    ARTICLE_TEXT_MAX,
+    ClaimSummarySerializer,
+    RatingSerializer,
+)
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion
@@ -140,6 +144,8 @@ def article_new(request):
     context = {
         "organization": organization,
         "max_mb": settings.FACTCHECK_UPLOAD_MAX_BYTES // (1024 * 1024),
+        # Both limits apply: a 6 MB plain-text file is small enough but holds too many letters.
+        "max_chars": f"{min(settings.FACTCHECK_MAX_TEXT_CHARS, ARTICLE_TEXT_MAX):,}",
     }
     return render(request, "annotations/article_new.html", context)
 

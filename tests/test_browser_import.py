@@ -81,6 +81,8 @@ def test_refused_file_shows_the_reason_and_stays_on_the_page(browser, live_serve
 
 def test_pasted_article_opens_in_the_workspace(browser, live_server, newsroom):
     page = open_new_article_page(browser, live_server)
+    # Both limits are said before anyone pastes: the file size, and the text's length.
+    assert "up to 2,000,000 characters" in page.locator("main").inner_text()
     page.get_by_label("Title", exact=True).fill("Pasted press release")
     page.get_by_label("Text", exact=True).fill("First paragraph.\n\nSecond paragraph, 22.8 years.")
     page.get_by_role("button", name="Create article").click()
