@@ -68,6 +68,26 @@ def test_a_comment_with_a_mention_is_shown_sanitised_edited_and_resolved(
     assert page.errors == []
 
 
+def test_a_name_typed_out_in_full_leaves_no_list_over_the_comment_button(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    box = card.get_by_label("Add a comment (Markdown; @name to mention)")
+    box.click()
+    page.keyboard.type("Over to you, @re")
+    options = card.get_by_role("listbox", name="People to mention")
+    options.get_by_role("option", name="@rev").wait_for()
+    page.keyboard.type("v")
+
+    assert options.is_hidden()
+    card.get_by_role("button", name="Comment", exact=True).click()  # the first click counts
+    card.locator("article.comment .comment-body", has_text="Over to you").wait_for()
+    assert page.errors == []
+
+
 def test_a_reply_joins_the_thread_and_another_member_sees_it(browser, live_server, newsroom):
     claim = make_claim(newsroom)
     services.comment_create(claim=claim, actor=newsroom["editor"], body="Is 164,000 the peak?")

@@ -68,6 +68,12 @@ export function attachMentions(textarea, members) {
     }
     const lower = typed.toLowerCase();
     matches = members.filter((m) => m.username.toLowerCase().startsWith(lower)).slice(0, 8);
+    // A name typed out in full needs no list: left open, it would lie over the buttons
+    // below and take the first click meant for them.
+    if (matches.length === 1 && matches[0].username.toLowerCase() === lower) {
+      close();
+      return;
+    }
     active = 0;
     draw();
   });
