@@ -83,6 +83,36 @@ def stored_drafts(page):
     )
 
 
+def test_two_tabs_on_one_claim_keep_their_own_unsaved_input(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    first = open_page(browser, live_server, "ed")
+    second = first.context.new_page()  # the same browser: one localStorage for both tabs
+    second.errors = []
+    second.on("pageerror", lambda error: second.errors.append(str(error)))
+    for page in (first, second):
+        open_workspace(page, live_server, newsroom["article"])
+    first_card, second_card = open_card(first, claim), open_card(second, claim)
+    type_into(second_card.get_by_label("Claimant"), "The minister of information")
+    type_into(first_card.get_by_label("Conclusion (Markdown)"), "The record was 44,000.")
+    # Both tabs have stored their input (each under its own name) before anything is saved.
+    first.wait_for_function(
+        "Object.keys(localStorage).filter((k) => k.startsWith('factcheck.draft.')).length === 2"
+    )
+
+    first_card.get_by_role("button", name="Save").click()
+    first_card.locator(".save-status", has_text="Saved.").wait_for()
+    second.close()  # the second tab dies with its input unsaved
+
+    # Its input outlived the first tab's save, and is offered back in a new tab.
+    third = first.context.new_page()
+    open_workspace(third, live_server, newsroom["article"])
+    card = open_card(third, claim)
+    card.get_by_role("button", name="Restore my changes").click()
+    assert card.get_by_label("Claimant").input_value() == "The minister of information"
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == "The record was 44,000."
+    assert first.errors == []
+
+
 def test_add_source_keeps_the_claimant_date_rating_and_conclusion_typed_before_it(
     browser, live_server, newsroom
 ):

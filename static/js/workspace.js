@@ -260,16 +260,33 @@ function shortDate(iso) {
 
 const STORAGE_PREFIX = "factcheck.draft.";
 
+// Each tab keeps its drafts under its own name (kept across a reload of that tab), so two
+// tabs on one claim never overwrite, or on saving delete, each other's unsaved input.
+const TAB = (() => {
+  try {
+    let tab = sessionStorage.getItem("factcheck.tab");
+    if (!tab) {
+      tab = Math.random().toString(36).slice(2, 10);
+      sessionStorage.setItem("factcheck.tab", tab);
+    }
+    return tab;
+  } catch {
+    return Math.random().toString(36).slice(2, 10);
+  }
+})();
+
 function storageKey(id, version) {
-  return `${STORAGE_PREFIX}${id}.v${version}`;
+  return `${STORAGE_PREFIX}${id}.v${version}.t${TAB}`;
 }
 
-function storedKeys(id) {
+/** Stored draft keys of a claim: this tab's only, or (`everyTab`) any tab's. */
+function storedKeys(id, { everyTab = false } = {}) {
   const keys = [];
   try {
     for (let i = 0; i < localStorage.length; i++) {
       const key = localStorage.key(i);
-      if (key?.startsWith(`${STORAGE_PREFIX}${id}.`)) keys.push(key);
+      if (!key?.startsWith(`${STORAGE_PREFIX}${id}.`)) continue;
+      if (everyTab || key.endsWith(`.t${TAB}`)) keys.push(key);
     }
   } catch {
     // Storage disabled (private mode, policy): the in-page draft still works.
@@ -277,11 +294,12 @@ function storedKeys(id) {
   return keys;
 }
 
+/** A stored draft of the claim from this tab or another (a crash, a closed tab), with its key. */
 function storedDraft(id) {
-  for (const key of storedKeys(id)) {
+  for (const key of storedKeys(id, { everyTab: true })) {
     try {
       const draft = JSON.parse(localStorage.getItem(key));
-      if (draft && (Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) return draft;
+      if (draft && (Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) return { ...draft, key };
     } catch {
       // A damaged entry is no draft.
     }
@@ -289,10 +307,11 @@ function storedDraft(id) {
   return null;
 }
 
-function forgetStored(id) {
-  for (const key of storedKeys(id)) {
+/** Forget this tab's stored drafts of the claim, and the one stored under `key` if given. */
+function forgetStored(id, key = null) {
+  for (const each of [...storedKeys(id), ...(key ? [key] : [])]) {
     try {
-      localStorage.removeItem(key);
+      localStorage.removeItem(each);
     } catch {
       // Nothing to forget.
     }
@@ -707,6 +726,9 @@ function restoreSection(claim, stored) {
         text: "Restore my changes",
         onclick: () => {
           drafts.set(claim.id, { version: stored.version, base: stored.base, fields: stored.fields || {}, aux: stored.aux || {} });
+          // Taken over by this tab: stored again under its name at the next keystroke.
+          forgetStored(claim.id, stored.key);
+          persist(claim.id);
           setStatus(claim.id, "form", "Your unsaved changes are back. Save to keep them.");
           refresh();
           document.getElementById(`c${claim.id}-${Object.keys(stored.fields || {})[0] ?? "claim_reviewed"}`)?.focus({ preventScroll: true });
@@ -719,7 +741,7 @@ function restoreSection(claim, stored) {
         text: "Discard them",
         onclick: () => {
           restoreDeclined.add(claim.id);
-          forgetStored(claim.id);
+          forgetStored(claim.id, stored.key);
           refresh({ focusCard: true });
         },
       }),
