@@ -500,22 +500,6 @@ def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
     )
 
 
-def rating_counts(article_ids: list[int]) -> dict[int, list[dict]]:
-    """For each article, how many of its claims carry each rating, best rating first."""
-    rows = (
-        Claim.objects.filter(article_id__in=article_ids, rating__isnull=False)
-        .values("article_id", "rating__label", "rating__position")
-        .annotate(count=Count("id"))
-        .order_by("article_id", "rating__position")
-    )
-    counts: dict[int, list[dict]] = {}
-    for row in rows:
-        counts.setdefault(row["article_id"], []).append(
-            {"label": row["rating__label"], "count": row["count"]}
-        )
-    return counts
-
-
 def remember_roles(user) -> None:
     """Load the user's roles once, so permission predicates in a request need no query each."""
     if user.is_authenticated and not hasattr(user, "_roles_by_org"):

@@ -266,3 +266,20 @@ def test_text_edit_keeps_the_structure_of_unchanged_paragraphs(organization, edi
         ("heading", "Section"),
         ("list_item", "Item one"),
     ]
+
+
+def test_a_claim_untouched_by_a_text_edit_follows_the_revision_but_keeps_its_updated_at(
+    desk, editor
+):
+    article = desk["article"]
+    roads = services.claim_create(
+        article=article, creator=editor,
+        selectors=factories.quote_selectors(article.text, "Nobody disputes the figure for roads."),
+    )  # fmt: skip
+    before = Claim.objects.get(pk=roads.pk)
+
+    services.article_update_text(article=article, text=TEXT + "\n\nA new last line.", actor=editor)
+
+    after = Claim.objects.get(pk=roads.pk)
+    assert after.revision.number == 2 and (after.start, after.end) == (before.start, before.end)
+    assert (after.updated_at, after.version) == (before.updated_at, before.version)

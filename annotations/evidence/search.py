@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -73,7 +74,7 @@ def run_request(request_id: int) -> EvidenceRequest | None:
     started = timezone.now()
     EvidenceRequest.objects.filter(pk=request.pk).update(
         state=EvidenceRequest.State.RUNNING,
-        attempts=request.attempts + 1,
+        attempts=F("attempts") + 1,  # in the database: two deliveries count twice
         started_at=started,
         error="",
     )
@@ -161,7 +162,7 @@ def rank_sources(claim: Claim, *, only: list[Source] | None = None) -> EvidenceR
         EvidenceRequest.objects.filter(pk=request.pk).update(
             state=EvidenceRequest.State.DONE,
             query=query.as_dict(),
-            attempts=request.attempts + 1,
+            attempts=F("attempts") + 1,  # in the database: two deliveries count twice
             finished_at=timezone.now(),
             error="",
         )

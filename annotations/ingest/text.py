@@ -66,11 +66,6 @@ def paragraphs_of(text: str) -> list[str]:
     return text.split("\n\n") if text else []
 
 
-def join_paragraphs(paragraphs) -> str:
-    """Join paragraph strings into canonical text, dropping the empty ones."""
-    return canonical_text("\n\n".join(p.replace("\n", " ") for p in paragraphs))
-
-
 def plain_inline(s: str | None, max_chars: int = 500) -> str:
     """Return `s` as one line of plain text: tags stripped, whitespace collapsed, clipped.
 

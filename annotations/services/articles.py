@@ -190,6 +190,12 @@ def article_update_text(
     return claims_reanchor(article=article, revision=revision, actor=actor)
 
 
+# What `Claim.anchor_to` sets.
+ANCHOR_FIELDS = (
+    "revision", "exact", "prefix", "suffix", "start", "end", "anchor_state", "orphan_reason",
+)  # fmt: skip
+
+
 @transaction.atomic
 def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> ReanchorReport:
     """Anchor the article's non-orphaned claims on `revision`, orphaning those that are lost."""
@@ -231,7 +237,11 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             sent_to_review += 1
         if changes or claim.anchor_state != Claim.AnchorState.ANCHORED:
             claim.version = F("version") + 1
-        claim.save()
+            claim.save()
+        else:
+            # Same words, same place: it only follows the new revision. Its updated_at stays,
+            # so queues sorted by it do not reshuffle because someone edited other text.
+            claim.save(update_fields=[*ANCHOR_FIELDS])
         if claim.pk in live:
             _reanchor_published(*live[claim.pk], result, anchorer, revision)
         if changes:

@@ -66,11 +66,6 @@ def rating_delete(*, rating: Rating, actor) -> None:
         ) from error
 
 
-def rating_in_use(rating: Rating) -> bool:
-    """Whether a claim or a published version has this rating as its verdict."""
-    return rating.claims.exists() or PublishedVersion.objects.filter(rating=rating).exists()
-
-
 @transaction.atomic
 def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingScale:
     """Apply an admin's edit of the whole verdict scale at once, or nothing of it.
