@@ -16,6 +16,14 @@ def back_to_the_latest_migration():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+def migrate_to(name: str):
+    """Migrate the test database to annotations' migration `name`; return its models."""
+    target = [("annotations", name)]
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_published_before_versions_existed_gets_version_one():
     executor = MigrationExecutor(connection)
@@ -166,11 +174,7 @@ def test_versions_published_before_ratings_were_frozen_keep_their_rating_as_it_w
 
 @pytest.mark.django_db(transaction=True)
 def test_members_who_kept_every_email_kind_also_get_the_new_kinds_by_email():
-    before = [("annotations", "0011_import_guessed_encoding")]
-    after = [("annotations", "0012_notification_retracted_deleted")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    apps = executor.loader.project_state(before).apps
+    apps = migrate_to("0011_import_guessed_encoding")
     User = apps.get_model("auth", "User")
     Organization = apps.get_model("annotations", "Organization")
     Membership = apps.get_model("annotations", "Membership")
@@ -185,9 +189,9 @@ def test_members_who_kept_every_email_kind_also_get_the_new_kinds_by_email():
         user=User.objects.create(username="chose"), organization=desk, email_kinds=["assigned"]
     )
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    Membership = executor.loader.project_state(after).apps.get_model("annotations", "Membership")
+    Membership = migrate_to("0012_notification_retracted_deleted").get_model(
+        "annotations", "Membership"
+    )
 
     assert Membership.objects.get(pk=kept_all.pk).email_kinds == [
         *every, "orphaned", "retracted", "deleted",
@@ -197,11 +201,7 @@ def test_members_who_kept_every_email_kind_also_get_the_new_kinds_by_email():
 
 @pytest.mark.django_db(transaction=True)
 def test_articles_an_import_filled_in_get_their_reader_page_and_url_key():
-    before = [("annotations", "0012_notification_retracted_deleted")]
-    after = [("annotations", "0013_addresses_for_imported_articles")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    apps = executor.loader.project_state(before).apps
+    apps = migrate_to("0012_notification_retracted_deleted")
     Article = apps.get_model("annotations", "Article")
     Organization = apps.get_model("annotations", "Organization")
     desk = Organization.objects.create(name="Desk", slug="desk")
@@ -212,9 +212,7 @@ def test_articles_an_import_filled_in_get_their_reader_page_and_url_key():
     )
     failed = Article.objects.create(**common, title="http://x.example/", status="failed")
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    Article = executor.loader.project_state(after).apps.get_model("annotations", "Article")
+    Article = migrate_to("0013_addresses_for_imported_articles").get_model("annotations", "Article")
 
     assert Article.objects.get(pk=made.pk).slug == "record"
     filled = Article.objects.get(pk=imported.pk)
@@ -224,11 +222,7 @@ def test_articles_an_import_filled_in_get_their_reader_page_and_url_key():
 
 @pytest.mark.django_db(transaction=True)
 def test_rating_labels_that_differ_only_in_case_are_numbered_before_the_constraint():
-    before = [("annotations", "0013_addresses_for_imported_articles")]
-    after = [("annotations", "0014_rating_label_unique_in_any_case")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    apps = executor.loader.project_state(before).apps
+    apps = migrate_to("0013_addresses_for_imported_articles")
     Organization = apps.get_model("annotations", "Organization")
     Scale = apps.get_model("annotations", "RatingScale")
     Rating = apps.get_model("annotations", "Rating")
@@ -238,9 +232,7 @@ def test_rating_labels_that_differ_only_in_case_are_numbered_before_the_constrai
             scale=scale, label=label, value=position, position=position, colour="#1a7f37"
         )
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    Rating = executor.loader.project_state(after).apps.get_model("annotations", "Rating")
+    Rating = migrate_to("0014_rating_label_unique_in_any_case").get_model("annotations", "Rating")
 
     labels = list(Rating.objects.order_by("position").values_list("label", flat=True))
     assert labels == ["True", "true (2)", "TRUE (3)", "False"]
