@@ -27,16 +27,24 @@ def close_pages(browser):
         context.close()
 
 
-def test_a_comment_with_a_mention_is_shown_sanitised_edited_and_resolved(
-    browser, live_server, newsroom
-):
-    claim = make_claim(newsroom)
+def _typing_a_comment(browser, live_server, newsroom, claim, text):
+    """Ed's page with the claim's card open and `text` typed into its comment box."""
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, newsroom["article"])
     card = open_card(page, claim)
     box = card.get_by_label("Add a comment (Markdown; @name to mention)")
     box.click()
-    page.keyboard.type("Please check the **PTI** figure, @r")
+    page.keyboard.type(text)
+    return page, card, box
+
+
+def test_a_comment_with_a_mention_is_shown_sanitised_edited_and_resolved(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page, card, box = _typing_a_comment(
+        browser, live_server, newsroom, claim, "Please check the **PTI** figure, @r"
+    )
     options = card.get_by_role("listbox", name="People to mention")
     options.get_by_role("option", name="@rev").wait_for()
     page.keyboard.press("Enter")
@@ -71,13 +79,9 @@ def test_a_comment_with_a_mention_is_shown_sanitised_edited_and_resolved(
 def test_a_name_typed_out_in_full_leaves_no_list_over_the_comment_button(
     browser, live_server, newsroom
 ):
-    claim = make_claim(newsroom)
-    page = open_page(browser, live_server, "ed")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
-    box = card.get_by_label("Add a comment (Markdown; @name to mention)")
-    box.click()
-    page.keyboard.type("Over to you, @re")
+    page, card, _box = _typing_a_comment(
+        browser, live_server, newsroom, make_claim(newsroom), "Over to you, @re"
+    )
     options = card.get_by_role("listbox", name="People to mention")
     options.get_by_role("option", name="@rev").wait_for()
     page.keyboard.type("v")
