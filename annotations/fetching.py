@@ -209,18 +209,28 @@ class FetchPolicy:
         return any(address in network for network in self.allowed_networks)
 
 
-def policy_from_settings() -> FetchPolicy:
-    """Build a `FetchPolicy` from the Django settings (FACTCHECK_FETCH_*)."""
+def policy_from_settings(
+    *, timeout: float | None = None, max_bytes: int | None = None
+) -> FetchPolicy:
+    """Build a `FetchPolicy` from the Django settings (FACTCHECK_FETCH_*).
+
+    A caller with its own budget (webhook deliveries, evidence providers) gives its
+    `timeout` and `max_bytes`; the allowed hosts always come from the settings.
+    """
     from django.conf import settings  # lazily: this module works without Django
 
     default = FetchPolicy()
-    total = float(getattr(settings, "FACTCHECK_FETCH_TIMEOUT", default.total_timeout))
+    if timeout is None:
+        timeout = getattr(settings, "FACTCHECK_FETCH_TIMEOUT", default.total_timeout)
+    if max_bytes is None:
+        max_bytes = getattr(settings, "FACTCHECK_FETCH_MAX_BYTES", default.max_bytes)
+    total = float(timeout)
     return FetchPolicy(
         allow=getattr(settings, "FACTCHECK_FETCH_ALLOW", ()) or (),
         total_timeout=total,
         connect_timeout=min(default.connect_timeout, total),
         read_timeout=min(default.read_timeout, total),
-        max_bytes=int(getattr(settings, "FACTCHECK_FETCH_MAX_BYTES", default.max_bytes)),
+        max_bytes=int(max_bytes),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import secrets
 from datetime import UTC, datetime
@@ -63,13 +62,6 @@ def headers(endpoint, message_id: str, content: bytes, at: datetime | None = Non
 
 def policy() -> fetching.FetchPolicy:
     """The safe fetcher's policy from settings, with the webhook timeout and a small answer."""
-    total = settings.FACTCHECK_WEBHOOK_TIMEOUT
-    base = fetching.policy_from_settings()
-    return dataclasses.replace(
-        base,
-        allow=base.allow,
-        total_timeout=total,
-        connect_timeout=min(base.connect_timeout, total),
-        read_timeout=min(base.read_timeout, total),
-        max_bytes=RESPONSE_MAX_BYTES,
+    return fetching.policy_from_settings(
+        timeout=settings.FACTCHECK_WEBHOOK_TIMEOUT, max_bytes=RESPONSE_MAX_BYTES
     )

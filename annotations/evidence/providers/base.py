@@ -83,12 +83,8 @@ class Provider:
         """The safe fetcher's policy with this provider's timeout."""
         base = fetching.policy_from_settings()
         timeout = min(self.timeout, base.total_timeout) if base.total_timeout else self.timeout
-        return fetching.FetchPolicy(
-            allow=base.allow,
-            total_timeout=timeout,
-            connect_timeout=min(base.connect_timeout, timeout),
-            read_timeout=min(base.read_timeout, timeout),
-            max_bytes=min(base.max_bytes, 5 * 1024 * 1024),
+        return fetching.policy_from_settings(
+            timeout=timeout, max_bytes=min(base.max_bytes, 5 * 1024 * 1024)
         )
 
     def throttle(self) -> None:
