@@ -150,6 +150,14 @@ class _Target:
     end: int | None
 
 
+def selectors(exact: str, prefix: str, suffix: str, start: int, end: int) -> list[dict]:
+    """The TextQuoteSelector and TextPositionSelector of a stored passage, in W3C form."""
+    return [
+        {"type": QUOTE, "exact": exact, "prefix": prefix, "suffix": suffix},
+        {"type": POSITION, "start": start, "end": end},
+    ]
+
+
 def describe(text: str, start: int, end: int) -> list[dict]:
     """Return the TextQuoteSelector and TextPositionSelector of `text[start:end]`.
 
@@ -165,15 +173,8 @@ def describe(text: str, start: int, end: int) -> list[dict]:
         raise ValueError(
             f"span {start}-{end} must satisfy 0 <= start < end <= {len(text)} (the text length)"
         )
-    return [
-        {
-            "type": QUOTE,
-            "exact": text[start:end],
-            "prefix": text[max(0, start - CONTEXT_LENGTH) : start],
-            "suffix": text[end : end + CONTEXT_LENGTH],
-        },
-        {"type": POSITION, "start": start, "end": end},
-    ]
+    prefix = text[max(0, start - CONTEXT_LENGTH) : start]
+    return selectors(text[start:end], prefix, text[end : end + CONTEXT_LENGTH], start, end)
 
 
 def resolve(text: str, selectors: Sequence[dict]) -> Anchoring:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from annotations import anchoring
+
 CONTEXT = "https://schema.org"
 
 
@@ -229,15 +231,9 @@ def web_annotation(
     target = {
         "type": "SpecificResource",
         "source": target_source,
-        "selector": [
-            {
-                "type": "TextQuoteSelector",
-                "exact": version.exact,
-                "prefix": version.prefix,
-                "suffix": version.suffix,
-            },
-            {"type": "TextPositionSelector", "start": version.start, "end": version.end},
-        ],
+        "selector": anchoring.selectors(
+            version.exact, version.prefix, version.suffix, version.start, version.end
+        ),
     }
     if language:
         target["language"] = language

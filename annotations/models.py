@@ -43,15 +43,9 @@ def default_email_kinds() -> list[str]:
 
 def w3c_selectors(anchored) -> list[dict]:
     """The W3C TextQuoteSelector and TextPositionSelector of a claim or a published version."""
-    return [
-        {
-            "type": "TextQuoteSelector",
-            "exact": anchored.exact,
-            "prefix": anchored.prefix,
-            "suffix": anchored.suffix,
-        },
-        {"type": "TextPositionSelector", "start": anchored.start, "end": anchored.end},
-    ]
+    return anchoring.selectors(
+        anchored.exact, anchored.prefix, anchored.suffix, anchored.start, anchored.end
+    )
 
 
 class Organization(models.Model):

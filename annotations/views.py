@@ -113,7 +113,7 @@ def article_workspace(request, pk: int):
     context = {
         "article": article,
         "meta": _meta_line(article),
-        "paragraphs": _paragraphs(article.text),
+        "paragraphs": article_blocks(article.text, []),
         # Each paragraph with its kind (heading, list item, quote...): see ingest.structure.
         "blocks": article_blocks(article.text, article.structure),
         "edit_details_url": reverse("article-edit", args=[article.pk]),
@@ -163,7 +163,7 @@ def article_revision(request, pk: int, number: int):
         else None
     )
     paragraphs = []
-    for paragraph in _paragraphs(revision.text):
+    for paragraph in article_blocks(revision.text, []):
         chunk, offset = paragraph["text"], paragraph["start"]
         a, b = len(chunk), len(chunk)
         if claim is not None and claim.start < offset + len(chunk) and claim.end > offset:
@@ -188,15 +188,6 @@ def _meta_line(article: Article) -> list[str]:
     parts = [article.byline, article.publisher, article.published_on or "no date found"]
     parts.append(f"revision {revision}" if revision else "")
     return [str(part) for part in parts if part]
-
-
-def _paragraphs(text: str) -> list[dict]:
-    """Split canonical text into paragraphs, keeping each one's code-point offset."""
-    paragraphs, offset = [], 0
-    for chunk in text.split("\n\n"):
-        paragraphs.append({"start": offset, "text": chunk})
-        offset += len(chunk) + 2
-    return paragraphs
 
 
 class InviteForm(forms.Form):

@@ -101,7 +101,24 @@ def test_selection_after_emoji_and_urdu_stores_python_code_points(browser, live_
     article = factories.article(newsroom["organization"], newsroom["editor"], text=text)
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, article)
-    select_with_mouse(page, LISTENERS)
+    # The paragraph starts in Urdu, so it runs right to left (dir="auto") and wraps the
+    # English sentence across lines in that order: a straight mouse drag would not cover
+    # it. The selection is made as a reader's drag over its words ends up: one DOM range.
+    page.evaluate(
+        """(phrase) => {
+            const walker = document.createTreeWalker(
+                document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(phrase);
+                if (at === -1) continue;
+                window.getSelection().setBaseAndExtent(node, at, node, at + phrase.length);
+                return;
+            }
+        }""",
+        LISTENERS,
+    )
+    assert page.evaluate("window.getSelection().toString()") == LISTENERS
+    assert page.locator("#article-body p").nth(1).get_attribute("dir") == "auto"
     page.get_by_role("button", name="Make claim from selection").click()
     page.locator(".claim-card.active").wait_for()
     claim = wait_for(lambda: Claim.objects.filter(article=article).first())

@@ -10,6 +10,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotations import anchoring
+
 PUBLISHED = "published"
 RETRACTED = "retracted"
 SUSPENDED = "suspended"
@@ -148,15 +150,9 @@ def claim_item(row: dict, links: Links) -> dict:
             }
             for source in row["sources"]
         ],
-        "selectors": [
-            {
-                "type": "TextQuoteSelector",
-                "exact": row["exact"],
-                "prefix": row["prefix"],
-                "suffix": row["suffix"],
-            },
-            {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
-        ],
+        "selectors": anchoring.selectors(
+            row["exact"], row["prefix"], row["suffix"], row["start"], row["end"]
+        ),
         "article": article_ref(article, organization, links),
         "organization": organization_ref(
             organization, article["organization__name"], article["organization__url"], links

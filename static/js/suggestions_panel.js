@@ -265,7 +265,7 @@ function renderItem(item, index) {
       element("span", { class: "suggestion-score" }, ` · ${percent}% check-worthy`),
       item.has_number ? element("span", { class: "badge has-number" }, "Has a number") : null,
     ),
-    element("blockquote", { class: "suggestion-sentence" }, item.sentence),
+    element("blockquote", { class: "suggestion-sentence", dir: "auto" }, item.sentence),
     element(
       "p",
       { class: "suggestion-actions" },

@@ -521,7 +521,7 @@ function card(claim) {
           text: `See it in revision ${claim.revision_number}, where it was checked`,
         })
       : null;
-  const quote = el("blockquote", { text: claim.exact });
+  const quote = el("blockquote", { text: claim.exact, dir: "auto" });
   const toggle = el("button", {
     type: "button",
     class: "card-toggle",
@@ -764,7 +764,7 @@ function publishedSection(claim) {
   if (!version.is_anchored) {
     section.append(el("p", { class: "hidden-from-readers", text: "Hidden from readers: the article's words under it changed. Republish to show it again." }));
   }
-  section.append(el("blockquote", { text: version.claim_reviewed }));
+  section.append(el("blockquote", { text: version.claim_reviewed, dir: "auto" }));
   const conclusion = el("div", { class: "conclusion-preview", "aria-label": "Published conclusion" });
   conclusion.innerHTML = version.conclusion_html; // sanitised on the server with nh3
   section.append(conclusion);
