@@ -208,6 +208,30 @@ def test_retracted_claims_stay_listed_with_their_note_and_orphans_as_suspended(c
     assert len(items) == 4
 
 
+def test_a_retraction_stays_public_when_the_text_changes_before_or_after_it(client, world):
+    editor, reviewer = world["editor"], world["reviewer"]
+    retracted, orphan = world["retracted"], world["orphan"]
+    # After: the retracted claim's words change in its article.
+    services.article_update_text(
+        article=retracted.article,
+        text=factories.SAMPLE_TEXT.replace(LISTENERS, "Many people listened"),
+        actor=editor,
+    )
+    # Before: the orphan (its words already gone, so hidden) is retracted.
+    services.claim_transition(
+        claim=Claim.objects.get(pk=orphan.pk), actor=reviewer,
+        to_status=Claim.Status.RETRACTED, note="The figure was never sourced.",
+    )  # fmt: skip
+
+    items = {item["id"]: item for item in _items(client)}
+    for claim, note in ((retracted, "Never verified"), (orphan, "The figure was never sourced.")):
+        assert items[claim.pk]["state"] == "retracted", claim
+        assert items[claim.pk]["retraction_note"] == note
+        assert client.get(f"/c/{claim.pk}/").status_code == 200
+    corrections = client.get(f"/o/{world['organization'].slug}/corrections/").content.decode()
+    assert "Never verified" in corrections and "The figure was never sourced." in corrections
+
+
 def test_drafts_reviews_edits_orphans_and_other_newsrooms_never_appear_anywhere(client, world):
     urls = [
         CLAIMS,

@@ -359,6 +359,12 @@ def _reanchor_published(
         # version's own words are looked up.
         result = anchorer.resolve(version.selectors, old_text=version.revision.text)
     start, end = (result.start, result.end) if result.found else (None, None)
+    if version.kind == PublishedVersion.Kind.RETRACTED and (
+        start is None or revision.text[start:end] != version.exact
+    ):
+        # A retraction stays on the public record whatever happens to the text: readers
+        # who saw the verdict must find it withdrawn. It is listed, no longer highlighted.
+        return
     if start is None or revision.text[start:end] != version.exact:
         version.is_anchored = False
         version.save(update_fields=["is_anchored", "changed_at"])

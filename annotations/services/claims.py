@@ -591,6 +591,8 @@ def _write_version(
                 "via", *versions.RATING_FIELDS,
             )
         }  # fmt: skip
+        # Shown to readers even when its words have left the text (an orphan retracted).
+        fields["is_anchored"] = True
     else:
         fields = {
             name: getattr(claim, name)
