@@ -502,3 +502,24 @@ def test_an_address_that_redirects_is_imported_under_the_page_address_and_found_
 
     assert first.canonical_url == f"{base}/2022/04/22/imran-khan-twitter-spaces/"
     assert again.pk == direct.pk == first.pk and Article.objects.count() == 1
+
+
+def test_a_page_naming_another_sites_address_as_canonical_is_filed_under_its_own(
+    httpserver, loopback_allowed, editor, organization
+):
+    page = (
+        b'<html><head><title>Copy</title><link rel="canonical" '
+        b'href="https://news.example/2022/04/the-real-story/"></head><body><article>'
+        b"<p>Over 160,000 people listened in at once, a record for the platform.</p>"
+        b"<p>The previous record was 44,000 listeners for a pop group.</p></article></body></html>"
+    )
+    httpserver.expect_request("/copy").respond_with_data(page, content_type="text/html")
+    url = _local_url(httpserver, "/copy")
+
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=url, in_process=True
+    )
+    article.refresh_from_db()
+
+    assert article.canonical_url == url
+    assert article.url_key == f"127.0.0.1:{httpserver.port}/copy"

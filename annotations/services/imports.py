@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -61,7 +62,7 @@ def _article_from_extracted(
         article.import_error = ""
         # The placeholder held the address typed; the page's own canonical link, or where
         # its redirects led, is the article's address (and what the embed will send).
-        article.canonical_url = ""
+        article.canonical_url = _fetched_page_address(extracted, article_import)
         _copy_metadata(article, extracted, article_import)
         # The slug waits for the real title: the placeholder's was a file name or address.
         fill_public_addresses(article)
@@ -89,6 +90,25 @@ def _article_from_extracted(
     article_import.finished_at = timezone.now()
     article_import.save()
     return article
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _fetched_page_address(extracted: ingest.Extracted, article_import: ArticleImport) -> str:
+    """The address a page fetched by URL is filed under: its canonical link, if on its host.
+
+    A page may name any address as canonical; one on another host is not taken at its
+    word, or any site could file its page under a real newspaper's article (and its
+    claims would show on that article through the embed). Then where it was fetched.
+    """
+    fetched = article_import.final_url or article_import.source_url
+    canonical = extracted.canonical_url
+    if canonical and fetched and _host(canonical) == _host(fetched):
+        return canonical[:2000]
+    return fetched[:2000]
 
 
 def _copy_metadata(article: Article, extracted: ingest.Extracted, article_import: ArticleImport):
