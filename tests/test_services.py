@@ -295,3 +295,20 @@ def test_tags_are_kept_once_each_in_any_case_without_blanks(article, editor):
     )  # fmt: skip
 
     assert Claim.objects.get(pk=claim.pk).tags == ["economy", "jobs report"]
+
+
+def test_a_selection_on_an_older_revision_follows_its_words_or_is_refused(article, editor):
+    text = "Alpha says the budget rose 5 percent.\n\nBeta says the budget rose 7 percent."
+    article = factories.article(article.organization, editor, text=text, title="Budget")
+    on_beta = factories.quote_selectors(text, "the budget rose", occurrence=1)
+    on_alpha = factories.quote_selectors(text, "the budget rose 5")
+    services.article_update_text(
+        article=article, text=text.split("\n\n")[0] + "\n\nA new last line.", actor=editor
+    )  # someone else replaced the Beta paragraph
+
+    with pytest.raises(anchoring.AnchorError, match=r"now revision 2.*no longer there"):
+        services.claim_create(article=article, creator=editor, selectors=on_beta, revision=1)
+    claim = services.claim_create(article=article, creator=editor, selectors=on_alpha, revision=1)
+
+    assert not Claim.objects.exclude(pk=claim.pk).exists()
+    assert (claim.exact, claim.start, claim.revision.number) == ("the budget rose 5", 11, 2)

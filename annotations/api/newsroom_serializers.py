@@ -456,6 +456,17 @@ class ClaimCreateSerializer(serializers.Serializer):
     )
     claimant = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
     claim_date = StrictDateField(required=False, allow_null=True, default=None)
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=(
+            "The revision of the text the selection was made on. If the article has a newer "
+            "one, the selection is followed into it; if its words are gone or changed, the "
+            "answer is 400 and nothing is made. Without it, the selectors must match the "
+            "current text."
+        ),
+    )
 
 
 class ClaimReattachSerializer(serializers.Serializer):

@@ -114,11 +114,14 @@ def claim_create(
     claim_reviewed: str = "",
     claimant: str = "",
     claim_date: dt.date | None = None,
+    revision: int | None = None,
 ) -> Claim:
     """Anchor the selection in the article's current text and record it as a draft claim.
 
     The selectors must point at the current text exactly; a mismatch raises
-    `anchoring.AnchorError` and nothing is stored.
+    `anchoring.AnchorError` and nothing is stored. With `revision`, the revision a page
+    showed when the selection was made, a selection on an older text is followed into the
+    current one, and refused if its words did not come through unchanged.
     """
     permissions.require_edit(creator, article.organization)
     # Checked against the text as it is now, with the article locked: a caller's copy may be
@@ -126,9 +129,12 @@ def claim_create(
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != Article.Status.READY:
         raise ValidationError("The article is not ready for claims yet.")
+    latest = article.revisions.order_by("-number").first()
+    if revision is not None and latest is not None and revision != latest.number:
+        selectors = _followed_into(article, latest, revision, selectors)
     start, end = _anchor_selection(article.text, selectors)
     claim = Claim(article=article, claimant=claimant, claim_date=claim_date, creator=creator)
-    claim.anchor_to(article.revisions.order_by("-number").first(), start, end)
+    claim.anchor_to(latest, start, end)
     claim.claim_reviewed = (claim_reviewed or claim.exact).strip()
     if not claim_reviewed and len(claim.claim_reviewed) > CLAIM_WORDING_MAX:
         # The wording defaults to the selection; say so rather than blame a field not sent.
@@ -143,6 +149,24 @@ def claim_create(
     _event(claim, creator, "created", {"exact": claim.exact, "start": start, "end": end})
     evidence_search.request_evidence(claim, actor=creator)  # providers asked on commit
     return claim
+
+
+def _followed_into(article: Article, latest, revision: int, selectors: list[dict]) -> list[dict]:
+    """The selectors of a selection made on `revision`, moved into the article's current text."""
+    older = article.revisions.filter(number=revision).only("text").first()
+    changed = f"The text changed since your page opened (it is now revision {latest.number}): "
+    if older is None:
+        raise anchoring.AnchorError(changed + f"there is no revision {revision}.")
+    start, end = _anchor_selection(older.text, selectors)
+    # Only where the edits carried these very letters: a search for the quote elsewhere
+    # could land on another sentence with the same words, which the editor did not select.
+    moved = anchoring.Anchorer(article.text).diff_from(older.text).map_span(start, end)
+    if not moved.intact or article.text[moved.start : moved.end] != older.text[start:end]:
+        raise anchoring.AnchorError(
+            changed + "the words you selected are no longer there as they were. Reload the "
+            "page and select them again."
+        )
+    return anchoring.describe(article.text, moved.start, moved.end)
 
 
 def _anchor_selection(text: str, selectors: list[dict]) -> tuple[int, int]:

@@ -1960,6 +1960,9 @@ async function createClaim() {
   try {
     const claim = await api("POST", `/api/v1/newsroom/articles/${data.article.id}/claims/`, {
       selectors: describe(selection.start, selection.end),
+      // The text this page shows: if someone saved a newer one, the server follows the
+      // selection into it, or says the words are gone, rather than guess by the quote alone.
+      ...(data.article.revision ? { revision: data.article.revision } : {}),
     });
     if (data.article.revision && claim.revision_number !== data.article.revision) {
       // Someone saved a new text since this page opened: the server found the selected
