@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from annotations import jobs, services
 from annotations.evidence import archive_tasks, snapshots
 from annotations.models import Job, Membership, Snapshot, Source
+from annotations.permissions import SYSTEM
 from annotations.services import snapshots as snapshot_services
 from tests import factories
 from tests.conftest import wait_for
@@ -382,3 +383,26 @@ def test_a_source_added_in_the_workspace_shows_its_snapshot_once_a_worker_took_i
     sources.scroll_into_view_if_needed()
     sources.screenshot(path=str(ARTIFACTS / "source-snapshot.png"))
     assert page.errors == []
+
+
+def test_a_page_fetched_for_an_address_the_source_no_longer_cites_is_not_kept(
+    newsroom_settings, server, claim, editor
+):
+    server.expect_request("/old").respond_with_data(_page(), content_type="text/html")
+    source = _cite(claim, editor, server.url_for("/old"))
+    capture = snapshots.capture(source.url)  # the worker's fetch, under way...
+    capture_link = "https://web.archive.org/web/20260301101500/" + source.url
+    services.source_update(source=source, actor=editor, url=server.url_for("/new"))  # ...when
+
+    kept = snapshot_services.snapshot_record(source=source, actor=SYSTEM, capture=capture)
+    snapshot_services.source_archive_url_set(
+        source=source, actor=SYSTEM, archive_url=capture_link, for_url=capture.requested_url
+    )
+    snapshot_services.snapshot_fail(
+        source=source, actor=SYSTEM, reason="timed out", for_url=capture.requested_url
+    )
+
+    source.refresh_from_db()
+    assert kept is None and not Snapshot.objects.filter(source=source).exists()
+    assert (source.url, source.final_url, source.archive_url) == (server.url_for("/new"), "", "")
+    assert source.fetch_error == ""

@@ -53,24 +53,28 @@ def snapshot_source(job: Job) -> None:
         return  # the source was removed meanwhile
     if snapshot_services.snapshot_taken_since(source, job.created_at) is not None:
         return  # an earlier attempt stored it before its worker stopped
-    with jobs.host_slot(source.url):
+    url = source.url  # an editor may point the source elsewhere while this page is fetched
+    with jobs.host_slot(url):
         snapshot_services.snapshot_start(source=source, actor=SYSTEM)
         try:
-            capture = snapshots.capture(source.url)
+            capture = snapshots.capture(url)
         except fetching.FetchRefused as error:
             snapshot_services.snapshot_fail(
-                source=source, actor=SYSTEM, reason=str(error), refused=True
+                source=source, actor=SYSTEM, reason=str(error), refused=True, for_url=url
             )
             raise jobs.PermanentError(str(error)) from error
         except fetching.FetchError as error:
             if error.transient:
-                snapshot_services.snapshot_retrying(source=source, actor=SYSTEM, reason=str(error))
+                snapshot_services.snapshot_retrying(
+                    source=source, actor=SYSTEM, reason=str(error), for_url=url
+                )
                 raise jobs.TransientError(
                     str(error), retry_after=getattr(error, "retry_after", None)
                 ) from error
             raise jobs.PermanentError(str(error)) from error
     snapshot = snapshot_services.snapshot_record(source=source, actor=SYSTEM, capture=capture)
-    _ask_the_archive(source, snapshot)
+    if snapshot is not None:
+        _ask_the_archive(source, snapshot)
 
 
 def _ask_the_archive(source: Source, snapshot: Snapshot) -> None:
@@ -81,7 +85,9 @@ def _ask_the_archive(source: Source, snapshot: Snapshot) -> None:
         logger.info("No archive link for source %s: %s", source.pk, error)
         return
     if link:
-        snapshot_services.source_archive_url_set(source=source, actor=SYSTEM, archive_url=link)
+        snapshot_services.source_archive_url_set(
+            source=source, actor=SYSTEM, archive_url=link, for_url=snapshot.requested_url
+        )
 
 
 @jobs.job_task(

@@ -69,10 +69,16 @@ def snapshot_taken_since(source: Source, since: datetime) -> Snapshot | None:
 
 
 @transaction.atomic
-def snapshot_record(*, source: Source, actor, capture: Capture) -> Snapshot:
-    """Store a captured response as the source's newest snapshot, and queue its extraction."""
+def snapshot_record(*, source: Source, actor, capture: Capture) -> Snapshot | None:
+    """Store a captured response as the source's newest snapshot, and queue its extraction.
+
+    None, and nothing stored, when the source was pointed at another address while the
+    page was fetched: that page is no longer what it cites (its own fetch is queued).
+    """
     permissions.require_system(actor)
     source = _lock(source)
+    if source.url != capture.requested_url:
+        return None
     snapshot = Snapshot(
         source=source,
         fetched_at=capture.fetched_at,
@@ -130,12 +136,17 @@ def snapshot_extracted(*, snapshot: Snapshot, actor, extraction: Extraction) -> 
 
 
 @transaction.atomic
-def snapshot_fail(*, source: Source, actor, reason: str, refused: bool = False) -> Source:
-    """Record why the source could not be fetched (refused: nothing was sent to it)."""
+def snapshot_fail(
+    *, source: Source, actor, reason: str, refused: bool = False, for_url: str | None = None
+) -> Source:
+    """Record why the source could not be fetched (refused: nothing was sent to it).
+
+    A failure to fetch `for_url` is not recorded once the source cites another address.
+    """
     permissions.require_system(actor)
     source = Source.objects.select_for_update().filter(pk=source.pk).first()
-    if source is None:
-        return None
+    if source is None or (for_url is not None and source.url != for_url):
+        return source
     if source.fetch_state == Source.FetchState.REFUSED and not refused:
         return source  # the refusal is the reason that matters
     source.fetch_state = Source.FetchState.REFUSED if refused else Source.FetchState.FAILED
@@ -145,10 +156,12 @@ def snapshot_fail(*, source: Source, actor, reason: str, refused: bool = False) 
 
 
 @transaction.atomic
-def snapshot_retrying(*, source: Source, actor, reason: str) -> Source:
-    """Record that a fetch failed for now and will be tried again."""
+def snapshot_retrying(*, source: Source, actor, reason: str, for_url: str | None = None) -> Source:
+    """Record that a fetch failed for now and will be tried again (of `for_url`, if still cited)."""
     permissions.require_system(actor)
     source = _lock(source)
+    if for_url is not None and source.url != for_url:
+        return source
     source.fetch_state = Source.FetchState.PENDING
     source.fetch_error = f"will try again: {reason}"[:500]
     source.save(update_fields=["fetch_state", "fetch_error"])
@@ -156,10 +169,12 @@ def snapshot_retrying(*, source: Source, actor, reason: str) -> Source:
 
 
 @transaction.atomic
-def source_archive_url_set(*, source: Source, actor, archive_url: str) -> Source:
-    """Record the Internet Archive's capture of the source."""
+def source_archive_url_set(*, source: Source, actor, archive_url: str, for_url: str) -> Source:
+    """Record the Internet Archive's capture of `for_url`, if the source still cites it."""
     permissions.require_system(actor)
     source = _lock(source)
+    if source.url != for_url:
+        return source  # a capture of the page it cited before
     source.archive_url = archive_url
     source.full_clean()
     source.save(update_fields=["archive_url"])
