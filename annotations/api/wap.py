@@ -598,9 +598,12 @@ def _expected_version(request, *, required: bool) -> int | None:
         if required:
             raise PreconditionRequired()
         return None
-    if header == "*":
-        return request.parser_context["view"].draft.version
-    match = _VERSION_TAG.fullmatch(header)
-    if match is None:
+    # A list of entity tags matches if any of them does (RFC 9110, If-Match).
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    current = request.parser_context["view"].draft.version
+    if "*" in tags:
+        return current
+    named = [int(match.group(1)) for tag in tags if (match := _VERSION_TAG.fullmatch(tag))]
+    if not named:
         raise PreconditionFailed()
-    return int(match.group(1))
+    return current if current in named else named[0]
