@@ -312,3 +312,19 @@ def test_a_selection_on_an_older_revision_follows_its_words_or_is_refused(articl
 
     assert not Claim.objects.exclude(pk=claim.pk).exists()
     assert (claim.exact, claim.start, claim.revision.number) == ("the budget rose 5", 11, 2)
+
+
+def test_rating_labels_that_only_look_different_are_refused_as_the_same(organization, org_admin):
+    scale = Rating.objects.filter(scale__organization=organization).first().scale
+    composed = services.rating_save(
+        rating=Rating(scale=scale, label="Café", value=3, position=90, colour="#1a7f37"),
+        actor=org_admin,
+    )
+    for lookalike in ("Cafe\u0301", "Caf\u200bé", " Café\u200e "):
+        with pytest.raises(ValidationError, match="already exists"):
+            services.rating_save(
+                rating=Rating(scale=scale, label=lookalike, value=3, position=91, colour="#1a7f37"),
+                actor=org_admin,
+            )
+    assert Rating.objects.filter(scale=scale, label__startswith="Caf").count() == 1
+    assert composed.label == "Café"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -33,11 +34,24 @@ def rating_scale_save(*, scale: RatingScale, actor) -> RatingScale:
 
 
 @transaction.atomic
+def clean_label(label: str) -> str:
+    """A rating label as readers will see it: composed (NFC), without invisible characters
+    (zero-width spaces, joiners, direction marks) and with single spaces.
+
+    "Café" typed with a combining accent, or "True" with a hidden zero-width space, would
+    otherwise sit on the scale beside the label it looks exactly like.
+    """
+    composed = unicodedata.normalize("NFC", label or "")
+    visible = "".join(c for c in composed if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
+
+
 def rating_save(*, rating: Rating, actor) -> Rating:
     """Create or change one rating of a scale; only the organization's admins may."""
     permissions.require_manage_members(
         actor, rating.scale.organization, "Only an organization admin can edit its ratings."
     )
+    rating.label = clean_label(rating.label)
     # Said by name before the model's own check, whose message cannot name the other one.
     same = rating.scale.ratings.filter(label__iexact=rating.label.strip()).exclude(pk=rating.pk)
     if (other := same.first()) is not None:
@@ -110,7 +124,7 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     # "Half true" and "half TRUE" would read as one verdict to readers, yet count as two.
     seen: dict[str, str] = {}
     for entry in kept:
-        label = (entry.get("label") or "").strip()
+        label = clean_label(entry.get("label") or "")
         if label and (first := seen.setdefault(label.casefold(), label)) != label:
             errors.append(f"“{label}” and “{first}” differ only in case: use one label.")
     # Positions and labels are unique per scale: move every kept rating out of the way
@@ -122,7 +136,7 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     )
     for position, entry in enumerate(kept, start=1):
         rating = existing.get(entry.get("id")) or Rating(scale=scale)
-        label = (entry.get("label") or "").strip()
+        label = clean_label(entry.get("label") or "")
         rating.label = label
         rating.value = entry.get("value")
         rating.colour = (entry.get("colour") or "").lower()
