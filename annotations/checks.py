@@ -27,7 +27,10 @@ def emails_reach_people(app_configs, **kwargs):
                 id="factcheck.W001",
             )
         )
-    if (urlsplit(settings.PUBLIC_BASE_URL).hostname or "") in LOCAL_HOSTS:
+    public = urlsplit(settings.PUBLIC_BASE_URL)
+    # Empty, without a scheme ("factcheck.example") or on the server itself: no reader or
+    # mail client could follow a link made from it.
+    if public.scheme not in ("http", "https") or (public.hostname or "") in {"", *LOCAL_HOSTS}:
         problems.append(
             checks.Warning(
                 f"FACTCHECK_PUBLIC_URL is {settings.PUBLIC_BASE_URL}: links in emails and "

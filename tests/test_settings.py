@@ -44,6 +44,13 @@ def test_production_without_a_mail_server_or_public_address_is_warned_by_the_dep
     assert "factcheck.W001" in result.stderr and "factcheck.W002" in result.stderr
 
 
+def test_a_public_address_without_a_scheme_or_empty_is_warned_too():
+    for address in ("", "factcheck.example"):
+        env = {**PRODUCTION, "FACTCHECK_PUBLIC_URL": address}
+        result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=env)
+        assert "factcheck.W002" in result.stderr, address
+
+
 def test_the_mail_server_url_sets_django_email_settings():
     code = (
         "from django.conf import settings as s;"
