@@ -213,3 +213,44 @@ def test_importing_an_address_again_waits_for_the_new_text_and_says_when_it_fail
     assert "The text below is the earlier one." in notice.inner_text()
     page.screenshot(path=str(ARTIFACTS / "reimport-failed-notice.png"), full_page=True)
     assert_accessible(page, "workspace with a failed re-import")
+
+
+def test_an_address_that_leads_to_an_article_we_have_opens_that_article_with_the_new_text(
+    browser, live_server, newsroom, httpserver, settings, start_celery_worker
+):
+    def page_with(figure):
+        return make_html_page(
+            [f"Turnout rose to {figure} percent above the last count, officials said."],
+            title="Turnout report",
+            byline="A. Reporter",
+        )
+
+    httpserver.expect_request("/turnout").respond_with_data(
+        page_with("4.4"), content_type="text/html"
+    )
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32"})
+    base = f"http://127.0.0.1:{httpserver.port}"
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(f"{base}/turnout")
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
+    first = Article.objects.get(title="Turnout report")
+
+    httpserver.clear()
+    httpserver.expect_request("/short-link").respond_with_data(
+        "", status=302, headers={"Location": "/turnout"}
+    )
+    httpserver.expect_request("/turnout").respond_with_data(
+        page_with("4.6"), content_type="text/html"
+    )
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(f"{base}/short-link")
+    page.get_by_role("button", name="Import").click()
+
+    page.wait_for_url(f"{live_server.url}/articles/{first.pk}/", timeout=60_000)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "4.6 percent" in page.locator("#article-body").inner_text()
+    # One article for the page: the second import's placeholder went once it knew.
+    assert list(Article.objects.exclude(pk=newsroom["article"].pk)) == [first]
+    assert page.errors == []

@@ -523,3 +523,34 @@ def test_a_page_naming_another_sites_address_as_canonical_is_filed_under_its_own
 
     assert article.canonical_url == url
     assert article.url_key == f"127.0.0.1:{httpserver.port}/copy"
+
+
+def test_an_address_found_to_be_an_article_we_have_after_the_fetch_gives_it_the_new_text(
+    client, httpserver, loopback_allowed, editor, organization, sample_files
+):
+    page = sample_files["sample.html"]
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    base = f"http://127.0.0.1:{httpserver.port}"
+    first = services.article_import_url(
+        organization=organization, requested_by=editor, url=f"{base}/story", in_process=True
+    )
+    # The same page, changed, reached through an address never imported before.
+    httpserver.clear()
+    httpserver.expect_request("/elsewhere").respond_with_data(
+        "", status=302, headers={"Location": "/story"}
+    )
+    httpserver.expect_request("/story").respond_with_data(
+        page.replace(b"160,000", b"164,000"), content_type="text/html"
+    )
+
+    again = services.article_import_url(
+        organization=organization, requested_by=editor, url=f"{base}/elsewhere", in_process=True
+    )
+
+    assert again.pk == first.pk and Article.objects.count() == 1
+    assert first.revisions.count() == 2 and "164,000" in Article.objects.get(pk=first.pk).text
+    latest = ArticleImport.objects.latest("created_at")
+    assert latest.article_id == first.pk and latest.state == ArticleImport.State.SUCCEEDED
+    client.force_login(editor)
+    found = client.get("/api/v1/newsroom/articles/", {"from_import": latest.pk}).json()
+    assert [row["id"] for row in found["results"]] == [first.pk]

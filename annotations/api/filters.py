@@ -215,6 +215,12 @@ class NewsroomArticleFilter(filters.FilterSet):
         method="filter_organization", max_length=80, help_text="Your organization's id or slug."
     )
 
+    # A URL import may turn out to be of an article already here: its placeholder goes, and
+    # the import's client finds where the page went by the import's id.
+    from_import = filters.NumberFilter(
+        field_name="imports__id", help_text="The article an import (by its id) filled in."
+    )
+
     def filter_organization(self, queryset, name, value):
         if value.isdigit():
             return (
@@ -224,4 +230,4 @@ class NewsroomArticleFilter(filters.FilterSet):
 
     class Meta:
         model = models.Article
-        fields = ["status", "organization"]
+        fields = ["status", "organization", "from_import"]

@@ -53,6 +53,22 @@ def _article_from_extracted(
             reason="re-imported",
             structure=extracted.structure,
         )
+    elif article is not None and (
+        same := _same_address_article(article, extracted, article_import)
+    ):
+        # The page turned out to be one we have (its address redirected, or another import
+        # of it finished first): it gets the new text, and the placeholder goes.
+        article_update_text(
+            article=same,
+            text=extracted.text,
+            actor=actor,
+            reason="re-imported",
+            structure=extracted.structure,
+        )
+        placeholder, article = article, same
+        article_import.article = same
+        article_import.save(update_fields=["article"])
+        placeholder.delete()
     elif article is not None:
         # A placeholder made when an asynchronous import began.
         article.title = (title or extracted.title or article.title)[:500]
@@ -90,6 +106,29 @@ def _article_from_extracted(
     article_import.finished_at = timezone.now()
     article_import.save()
     return article
+
+
+def _same_address_article(
+    placeholder: Article, extracted: ingest.Extracted, article_import: ArticleImport
+) -> Article | None:
+    """A ready article of the organization filed under the address this import resolved to.
+
+    Known only now, after the fetch. The organization's row lock makes imports finishing
+    at the same moment take turns, so the second one finds the first's article.
+    """
+    address = _fetched_page_address(extracted, article_import) or extracted.canonical_url
+    key = urlnorm.url_key(address)
+    if not key:
+        return None
+    Organization.objects.select_for_update().filter(pk=placeholder.organization_id).first()
+    return (
+        Article.objects.filter(
+            organization_id=placeholder.organization_id, url_key=key, status=Article.Status.READY
+        )
+        .exclude(pk=placeholder.pk)
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def _host(url: str) -> str:

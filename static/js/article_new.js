@@ -27,13 +27,29 @@ function stillImporting(current) {
   return current.status === "importing" || current.latest_import?.state === "pending";
 }
 
+// The article an import filled in: its own placeholder, or (when the page turned out to be
+// one we have, and the placeholder went) that article, found by the import's id.
+async function articleOf(id, importId) {
+  try {
+    return await api("GET", `/api/v1/newsroom/articles/${id}/`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404 || !importId) throw error;
+    const found = await api("GET", `/api/v1/newsroom/articles/?from_import=${importId}`);
+    const match = (found.results || [])[0];
+    if (!match) throw error;
+    say(`This page was imported before: “${match.title}” gets the new text.`);
+    return await api("GET", `/api/v1/newsroom/articles/${match.id}/`);
+  }
+}
+
 async function follow(article, errorBox) {
-  let current = await api("GET", `/api/v1/newsroom/articles/${article.id}/`);
+  const importId = article.latest_import?.id;
+  let current = await articleOf(article.id, importId);
   const deadline = Date.now() + 5 * 60 * 1000;
   while (stillImporting(current) && Date.now() < deadline) {
     say(`Importing “${current.title}”…`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    current = await api("GET", `/api/v1/newsroom/articles/${current.id}/`);
+    current = await articleOf(current.id, importId);
   }
   const failed = current.latest_import?.state === "failed";
   if (current.status === "ready" && !failed) {
