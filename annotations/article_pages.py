@@ -116,7 +116,7 @@ def article_edit_text(request, pk: int):
     that the editor did not see listed.
     """
     article = _editable_article(request, pk)
-    latest = article.revisions.order_by("-number").values_list("number", flat=True).first()
+    latest = article.latest_revision_number()
     form = ArticleTextForm(
         request.POST or None, initial={"text": article.text, "base_revision": latest}
     )

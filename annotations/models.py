@@ -236,6 +236,10 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("article-workspace", args=[self.pk])
 
+    def latest_revision_number(self) -> int | None:
+        """The number of the article's newest revision (None for a placeholder still importing)."""
+        return self.revisions.order_by("-number").values_list("number", flat=True).first()
+
 
 class ArticleRevision(models.Model):
     """One version of an article's text; revisions are never edited or deleted."""

@@ -86,6 +86,7 @@ def article_workspace(request, pk: int):
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     queries.remember_roles(request.user)
     claims = list(queries.workspace_claim_summaries(article))
+    revision = article.latest_revision_number()
     # A hidden rating is not offered for new verdicts; claims that have it keep showing it.
     ratings = queries.ratings_offered(article)
     members = get_user_model().objects.filter(memberships__organization=article.organization)
@@ -95,9 +96,7 @@ def article_workspace(request, pk: int):
             "status": article.status,
             # The revision whose text the page shows: a claim made in a later one means the
             # page is out of date.
-            "revision": article.revisions.order_by("-number")
-            .values_list("number", flat=True)
-            .first(),
+            "revision": revision,
         },
         "claims": ClaimSummarySerializer(claims, many=True).data,
         "ratings": RatingSerializer(ratings, many=True).data,
@@ -112,7 +111,7 @@ def article_workspace(request, pk: int):
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
     context = {
         "article": article,
-        "meta": _meta_line(article),
+        "meta": _meta_line(article, revision),
         "paragraphs": article_blocks(article.text, []),
         # Each paragraph with its kind (heading, list item, quote...): see ingest.structure.
         "blocks": article_blocks(article.text, article.structure),
@@ -170,7 +169,7 @@ def article_revision(request, pk: int, number: int):
             a = max(claim.start - offset, 0)
             b = min(claim.end - offset, len(chunk))
         paragraphs.append({"before": chunk[:a], "mark": chunk[a:b], "after": chunk[b:]})
-    latest = article.revisions.order_by("-number").values_list("number", flat=True).first()
+    latest = article.latest_revision_number()
     context = {
         "article": article,
         "revision": revision,
@@ -181,9 +180,8 @@ def article_revision(request, pk: int, number: int):
     return render(request, "annotations/article_revision.html", context)
 
 
-def _meta_line(article: Article) -> list[str]:
+def _meta_line(article: Article, revision: int | None) -> list[str]:
     """Byline, publisher, date and revision: the parts that exist, in reading order."""
-    revision = article.revisions.order_by("-number").values_list("number", flat=True).first()
     # An article without a date says so rather than leaving the reader to guess.
     parts = [article.byline, article.publisher, article.published_on or "no date found"]
     parts.append(f"revision {revision}" if revision else "")

@@ -61,6 +61,26 @@ def select_with_mouse(page, phrase: str):
     assert page.evaluate("window.getSelection().toString()") == phrase
 
 
+def select_range(page, phrase: str):
+    """Select the first text node's occurrence of `phrase` in the article body as one DOM
+    range: where a mouse drag's path depends on layout (right-to-left lines, a selection
+    meant to end inside a character), the selection it ends up with."""
+    page.evaluate(
+        """(phrase) => {
+            const walker = document.createTreeWalker(
+                document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(phrase);
+                if (at === -1) continue;
+                getSelection().setBaseAndExtent(node, at, node, at + phrase.length);
+                return;
+            }
+            throw new Error(`${phrase} not found`);
+        }""",
+        phrase,
+    )
+
+
 def assert_accessible(page, name: str):
     """axe-core finds no serious or critical violation on the page as it stands."""
     from axe_playwright_python.sync_playwright import Axe

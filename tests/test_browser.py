@@ -13,6 +13,7 @@ from tests.browser_support import (
     assert_accessible,
     open_page,
     open_workspace,
+    select_range,
     select_with_mouse,
 )
 from tests.conftest import SAMPLE_ARTICLE, wait_for
@@ -104,19 +105,7 @@ def test_selection_after_emoji_and_urdu_stores_python_code_points(browser, live_
     # The paragraph starts in Urdu, so it runs right to left (dir="auto") and wraps the
     # English sentence across lines in that order: a straight mouse drag would not cover
     # it. The selection is made as a reader's drag over its words ends up: one DOM range.
-    page.evaluate(
-        """(phrase) => {
-            const walker = document.createTreeWalker(
-                document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const at = node.data.indexOf(phrase);
-                if (at === -1) continue;
-                window.getSelection().setBaseAndExtent(node, at, node, at + phrase.length);
-                return;
-            }
-        }""",
-        LISTENERS,
-    )
+    select_range(page, LISTENERS)
     assert page.evaluate("window.getSelection().toString()") == LISTENERS
     assert page.locator("#article-body p").nth(1).get_attribute("dir") == "auto"
     page.get_by_role("button", name="Make claim from selection").click()
@@ -143,20 +132,7 @@ def test_selection_ending_inside_an_emoji_or_a_flag_stores_the_whole_character(
     # Each selection stops inside a cluster: before the skin tone, between the two regional
     # indicators of the flag, and before the combining accent.
     for count, phrase in enumerate(["Crowds 👍", "cheered 🇵", "x"], 1):
-        page.evaluate(
-            """(phrase) => {
-                const walker = document.createTreeWalker(
-                    document.getElementById("article-body"), NodeFilter.SHOW_TEXT);
-                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                    const at = node.data.indexOf(phrase);
-                    if (at === -1) continue;
-                    getSelection().setBaseAndExtent(node, at, node, at + phrase.length);
-                    return;
-                }
-                throw new Error(`${phrase} not found`);
-            }""",
-            phrase,
-        )
+        select_range(page, phrase)
         page.get_by_role("button", name="Make claim from selection").click()
         wait_for(lambda: Claim.objects.filter(article=article).count() == count)  # noqa: B023
         page.locator("#selection-status", has_text="Claim created.").wait_for()

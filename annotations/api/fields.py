@@ -97,6 +97,16 @@ class VersionField(StrictIntegerField):
         super().__init__(**kwargs)
 
 
+class RevisionField(serializers.IntegerField):
+    """An article's revision number the client worked from (optional; 1 and up)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_VERSION)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
 class StrictDateField(serializers.DateField):
     """A DateField that takes only a `YYYY-MM-DD` string (or null where allowed)."""
 

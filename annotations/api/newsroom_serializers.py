@@ -10,6 +10,7 @@ from rest_framework import serializers
 from annotations import history, models, queries, versions
 from annotations.api.fields import (
     IdField,
+    RevisionField,
     StrictCharField,
     StrictChoiceField,
     StrictDateField,
@@ -456,10 +457,7 @@ class ClaimCreateSerializer(serializers.Serializer):
     )
     claimant = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
     claim_date = StrictDateField(required=False, allow_null=True, default=None)
-    revision = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=2**31 - 1,
+    revision = RevisionField(
         help_text=(
             "The revision of the text the selection was made on. If the article has a newer "
             "one, the selection is followed into it; if its words are gone or changed, the "
@@ -562,7 +560,7 @@ class ArticleDetailSerializer(ArticleSerializer):
         read_only_fields = fields
 
     def get_revision(self, article) -> int | None:
-        return article.revisions.order_by("-number").values_list("number", flat=True).first()
+        return article.latest_revision_number()
 
     @extend_schema_field(LatestImportSerializer(allow_null=True))
     def get_latest_import(self, article) -> dict | None:
@@ -643,10 +641,7 @@ class ArticleUrlImportSerializer(serializers.Serializer):
 class ArticleTextSerializer(serializers.Serializer):
     text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
     reason = StrictCharField(max_length=200, required=False, default="text edited")
-    base_revision = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=2**31 - 1,
+    base_revision = RevisionField(
         help_text=(
             "The revision number your text was edited from. If someone saved a newer one "
             "since, the answer is 409 and nothing changes; without it, the text replaces "

@@ -45,30 +45,29 @@ def _article_from_extracted(
 ) -> Article:
     """Fill a new article from extracted text, or give an existing one a new revision."""
     article = article_import.article
-    if article is not None and article.status == Article.Status.READY:
+    # The article this import gives a new revision: the ready one it was asked for, or the
+    # one a placeholder's page turned out to be (its address redirected, or another import
+    # of it finished first).
+    existing = None
+    if article is not None:
+        existing = (
+            article
+            if article.status == Article.Status.READY
+            else _same_address_article(article, extracted, article_import)
+        )
+    if existing is not None:
         article_update_text(
-            article=article,
+            article=existing,
             text=extracted.text,
             actor=actor,
             reason="re-imported",
             structure=extracted.structure,
         )
-    elif article is not None and (
-        same := _same_address_article(article, extracted, article_import)
-    ):
-        # The page turned out to be one we have (its address redirected, or another import
-        # of it finished first): it gets the new text, and the placeholder goes.
-        article_update_text(
-            article=same,
-            text=extracted.text,
-            actor=actor,
-            reason="re-imported",
-            structure=extracted.structure,
-        )
-        placeholder, article = article, same
-        article_import.article = same
-        article_import.save(update_fields=["article"])
-        placeholder.delete()
+        if existing is not article:  # the placeholder goes
+            article_import.article = existing
+            article_import.save(update_fields=["article"])
+            article.delete()
+        article = existing
     elif article is not None:
         # A placeholder made when an asynchronous import began.
         article.title = (title or extracted.title or article.title)[:500]
