@@ -2,9 +2,12 @@
 
 import io
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pypdf
 import pytest
+from django import db
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -554,3 +557,40 @@ def test_an_address_found_to_be_an_article_we_have_after_the_fetch_gives_it_the_
     client.force_login(editor)
     found = client.get("/api/v1/newsroom/articles/", {"from_import": latest.pk}).json()
     assert [row["id"] for row in found["results"]] == [first.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_a_new_address_finishing_at_once_make_one_article(
+    httpserver, loopback_allowed, editor, organization, sample_files
+):
+    """Both began before either finished, so each has a placeholder; the second to finish
+    waits on the organization's row lock and gives the first's article its text."""
+    httpserver.expect_request("/story").respond_with_data(
+        sample_files["sample.html"], content_type="text/html; charset=utf-8"
+    )
+    url = _local_url(httpserver, "/story")
+    placeholders = [
+        services.article_import_url(organization=organization, requested_by=editor, url=url)
+        for _ in range(2)
+    ]
+    assert placeholders[0].pk != placeholders[1].pk
+    imports = [ArticleImport.objects.get(article=placeholder) for placeholder in placeholders]
+    barrier = threading.Barrier(len(imports))
+
+    def finish(article_import):
+        try:
+            barrier.wait(timeout=30)
+            services.import_run(article_import=article_import, actor=editor)
+        finally:
+            db.connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(imports)) as pool:
+        list(pool.map(finish, imports))
+
+    [article] = Article.objects.all()
+    assert article.status == Article.Status.READY
+    assert "160,000" in article.text
+    finished = ArticleImport.objects.filter(pk__in=[i.pk for i in imports])
+    assert {(i.state, i.article_id) for i in finished} == {
+        (ArticleImport.State.SUCCEEDED, article.pk)
+    }
