@@ -747,6 +747,15 @@ def _fetch(
             ) as response:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
+                    if not policy.max_redirects:
+                        # A caller that must reach this very address (a webhook receiver)
+                        # learns where it was sent instead of a GET of the target passing
+                        # for the POST it asked for.
+                        raise FetchHTTPError(
+                            f"the server answered {response.status_code}, redirecting to "
+                            f"{location[:200]}: redirects are not followed here",
+                            response.status_code,
+                        )
                     if len(redirects) >= policy.max_redirects:
                         raise FetchTooManyRedirects(
                             f"refused: more than {policy.max_redirects} redirects"

@@ -386,16 +386,25 @@ def test_a_receiver_on_a_refused_address_is_never_contacted(
         inside.stop()
 
 
-def test_a_redirect_to_a_refused_address_is_not_followed(hook, receiver, article, editor, reviewer):
-    inside = Receiver(host="127.0.0.2")
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirecting_endpoint_is_not_followed_and_the_delivery_is_not_counted_delivered(
+    hook, receiver, article, editor, reviewer, status
+):
+    """A followed 301-303 would GET the target without the body, and its 2xx would pass
+    for a delivery; a followed 307/308 would carry the signature to another host."""
+    inside = Receiver()  # allowed, and answering 2xx: only not following keeps it out
     try:
         receiver.server.clear()
         receiver.server.expect_request("/hook").respond_with_response(
-            Response("", status=307, headers={"Location": inside.url})
+            Response("", status=status, headers={"Location": inside.url})
         )
         _publish(article, editor, reviewer)
-        assert _deliver_all() == [Job.State.FAILED]
-        assert "refused" in WebhookDelivery.objects.get().last_error
+        assert _deliver_all() == [Job.State.QUEUED]  # tried again later, like any non-2xx
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.state != WebhookDelivery.State.DELIVERED
+        assert delivery.response_status == status
+        assert "redirects are not followed" in delivery.last_error
+        assert inside.url in delivery.last_error
         assert inside.server.log == []
     finally:
         inside.stop()

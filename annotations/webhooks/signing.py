@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import secrets
 from datetime import UTC, datetime
@@ -61,7 +62,14 @@ def headers(endpoint, message_id: str, content: bytes, at: datetime | None = Non
 
 
 def policy() -> fetching.FetchPolicy:
-    """The safe fetcher's policy from settings, with the webhook timeout and a small answer."""
-    return fetching.policy_from_settings(
-        timeout=settings.FACTCHECK_WEBHOOK_TIMEOUT, max_bytes=RESPONSE_MAX_BYTES
+    """The safe fetcher's policy from settings, with the webhook timeout and a small answer.
+
+    Redirects are not followed: one would turn the signed POST into a bodiless GET whose
+    2xx passed for a delivery, or carry the signature to a host the endpoint names.
+    """
+    return dataclasses.replace(
+        fetching.policy_from_settings(
+            timeout=settings.FACTCHECK_WEBHOOK_TIMEOUT, max_bytes=RESPONSE_MAX_BYTES
+        ),
+        max_redirects=0,
     )
