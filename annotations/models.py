@@ -456,6 +456,14 @@ class Source(models.Model):
     def __str__(self):
         return self.title or self.url
 
+    def snapshots_of_cited_page(self):
+        """Snapshots of the address the source cites now, newest first.
+
+        A source pointed at another address keeps the old page's snapshots as history,
+        but what that page said no longer speaks for this source.
+        """
+        return self.snapshots.filter(requested_url=self.url).order_by("-fetched_at", "-id")
+
 
 def _import_upload_path(instance, filename):
     return f"imports/{instance.organization_id}/{instance.sha256[:2]}/{instance.sha256}"

@@ -443,7 +443,12 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
                     Prefetch(
                         "snapshots",
                         queryset=Snapshot.objects.order_by("-fetched_at", "-id").only(
-                            "pk", "fetched_at", "sha256", "http_status", "source_id"
+                            "pk",
+                            "fetched_at",
+                            "sha256",
+                            "http_status",
+                            "source_id",
+                            "requested_url",
                         ),
                         to_attr="snapshots_newest_first",
                     )
@@ -847,13 +852,13 @@ def published_archives(frozen_sources) -> dict[int, str]:
     }
 
 
-def source_copies(source_ids) -> dict[int, dict]:
-    """For each cited source id: its latest snapshot (`snapshot`, a Snapshot or None), its
-    address now (`url`), its outside archive address (`archive_url`) and when it was
-    fetched (`fetched_at`)."""
+def source_copies(cited: dict) -> dict[int, dict]:
+    """For each cited source id, given the address cited: its latest snapshot of that
+    address (`snapshot`, a Snapshot or None), its address now (`url`), its outside archive
+    address (`archive_url`) and when it was fetched (`fetched_at`)."""
     from annotations.models import Snapshot
 
-    ids = {pk for pk in source_ids if isinstance(pk, int)}
+    ids = {pk for pk in cited if isinstance(pk, int)}
     if not ids:
         return {}
     found = {
@@ -865,7 +870,11 @@ def source_copies(source_ids) -> dict[int, dict]:
     snapshots = Snapshot.objects.filter(source_id__in=ids).defer("text", "headers")
     for snapshot in snapshots.order_by("source_id", "-fetched_at", "-id"):
         entry = found.get(snapshot.source_id)
-        if entry is not None and entry["snapshot"] is None:
+        if (
+            entry is not None
+            and entry["snapshot"] is None
+            and snapshot.requested_url == cited[snapshot.source_id]
+        ):
             entry["snapshot"] = snapshot
     return found
 

@@ -260,6 +260,36 @@ def test_pointing_a_source_at_another_address_fetches_the_new_page_and_forgets_t
     assert Job.objects.filter(kind="snapshot", subject_id=source.pk).count() == 2
 
 
+def test_the_old_pages_snapshot_no_longer_speaks_for_a_source_pointed_elsewhere(article, editor):
+    import datetime as dt
+
+    from annotations.evidence.providers.base import source_text
+    from annotations.evidence.snapshots import Extraction
+    from annotations.models import Snapshot, Source
+    from annotations.permissions import SYSTEM
+    from annotations.services.snapshots import snapshot_extracted
+
+    claim = _claim(article, editor)
+    source = services.source_add(claim=claim, actor=editor, url="https://example.org/old")
+    old = Snapshot.objects.create(
+        source=source, fetched_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        requested_url=source.url, final_url=source.url, http_status=200, sha256="0" * 64,
+        warc="snapshots/old.warc.gz", text="The old page says 44,000.",
+    )  # fmt: skip
+    assert source_text(source) == "The old page says 44,000."
+
+    services.source_update(source=source, actor=editor, url="https://example.org/new")
+    source.refresh_from_db()
+
+    # Kept as history, but neither the evidence search nor the link check reads it now.
+    assert list(source.snapshots.all()) == [old]
+    assert source_text(source) == "" and source.snapshots_of_cited_page().first() is None
+    # Its extraction, finishing late, stays with the snapshot and out of the source.
+    snapshot_extracted(snapshot=old, actor=SYSTEM, extraction=Extraction(text="Old: 44,000."))
+    source = Source.objects.get(pk=source.pk)
+    assert source.extracted_text == "" and Snapshot.objects.get(pk=old.pk).text == "Old: 44,000."
+
+
 def test_publishing_writes_version_one_without_a_note(article, editor, reviewer):
     claim = _publishable(_claim(article, editor), editor)
     claim = services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)

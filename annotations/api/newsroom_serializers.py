@@ -76,10 +76,12 @@ class SourceSerializer(serializers.ModelSerializer):
         # The newest snapshot: what the newsroom keeps of the page (issue 10, evidence).
         # `queries.workspace_claims` prefetches them; other callers pay one query.
         if hasattr(source, "snapshots_newest_first"):
-            snapshot = next(iter(source.snapshots_newest_first), None)
+            snapshot = next(
+                (s for s in source.snapshots_newest_first if s.requested_url == source.url), None
+            )
         else:
             snapshot = (
-                source.snapshots.order_by("-fetched_at", "-id")
+                source.snapshots_of_cited_page()
                 .only("pk", "fetched_at", "sha256", "http_status", "source_id")
                 .first()
             )

@@ -312,7 +312,12 @@ class Protocol(APIView):
             [source for item in published for source in item.sources], members=False
         )
         member_copies = self.cached(
-            [{"id": source.pk} for item in drafts for source in item.sources.all()], members=True
+            [
+                {"id": source.pk, "url": source.url}
+                for item in drafts
+                for source in item.sources.all()
+            ],
+            members=True,
         )
         readable = queries.articles_with_reader_page({item.article_id for item in drafts})
         return [

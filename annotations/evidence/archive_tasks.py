@@ -140,7 +140,7 @@ def check_source_link(job: Job) -> None:
     source = Source.objects.filter(pk=job.subject_id).first()
     if source is None:
         return
-    latest = source.snapshots.order_by("-fetched_at", "-id").first()
+    latest = source.snapshots_of_cited_page().first()
     with jobs.host_slot(source.url):
         verdict = link_health.check(
             source.url,

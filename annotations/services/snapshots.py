@@ -122,7 +122,9 @@ def snapshot_extracted(*, snapshot: Snapshot, actor, extraction: Extraction) -> 
     snapshot.published_on = extraction.published_on
     snapshot.full_clean()
     snapshot.save()
-    if source.snapshots.order_by("-fetched_at", "-id").first() == snapshot:
+    # An extraction finishing after the source was pointed elsewhere is kept with its
+    # snapshot, but the source's text is the new page's, not the old one's.
+    if source.snapshots_of_cited_page().first() == snapshot:
         source.extracted_text = extraction.text
         source.published_on = extraction.published_on
         source.fetch_error = extraction.error[:500]

@@ -153,10 +153,10 @@ class SourcesProvider(Provider):
 
 
 def source_text(source) -> str:
-    """A source's extracted text, or its latest snapshot's."""
+    """A source's extracted text, or its latest snapshot's of the page it cites now."""
     if source.extracted_text:
         return source.extracted_text
-    snapshot = source.snapshots.order_by("-fetched_at", "-id").first()
+    snapshot = source.snapshots_of_cited_page().first()
     return snapshot.text if snapshot else ""
 
 
