@@ -56,8 +56,12 @@ def split_sentences(text: str, *, language: str = "en") -> list[Sentence]:
     Line breaks always end a sentence (headings, list items and paragraphs are separate
     blocks in canonical text); inside a line, sentencex finds the boundaries, knowing
     abbreviations ("Dr.", "U.S."), decimals ("22.8"), ellipses and closing quotes.
+    ``language`` is a language tag ("de", "pt-BR", "en_GB"); its primary subtag chooses the
+    abbreviations, and an empty one means English.
     """
     from sentencex import segment
+
+    language = language.replace("_", "-").split("-")[0].lower() or "en"
 
     sentences: list[Sentence] = []
     for line in _LINE_RE.finditer(text):
@@ -66,9 +70,7 @@ def split_sentences(text: str, *, language: str = "en") -> list[Sentence]:
             continue
         base = line.start()
         pos = 0
-        parts = (
-            piece for whole in segment(language or "en", block) for piece in _split_ellipses(whole)
-        )
+        parts = (piece for whole in segment(language, block) for piece in _split_ellipses(whole))
         for part in parts:
             # sentencex keeps every character, so parts follow each other; find() only
             # guards against a future version that drops whitespace between them.

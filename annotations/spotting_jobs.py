@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.utils import timezone
 
 from annotations import jobs, permissions
 from annotations.models import Article, Job, SpotterModel
@@ -29,11 +28,9 @@ def spot_article(job: Job) -> None:
 
 
 def _training_failed(job: Job, reason: str) -> None:
-    SpotterModel.objects.filter(pk=job.subject_id, state=SpotterModel.State.TRAINING).update(
-        state=SpotterModel.State.FAILED,
-        report={"message": f"Failed: {reason}. The model in use did not change."},
-        finished_at=timezone.now(),
-    )
+    row = SpotterModel.objects.filter(pk=job.subject_id).first()
+    if row is not None:
+        suggestions.spotter_train_fail(row=row, actor=permissions.SYSTEM, reason=reason)
 
 
 @jobs.job_task(

@@ -45,7 +45,8 @@ def newsroom_documents(organization: Organization) -> list[spotting_train.Transc
     for article in articles.filter(pk__in=set(labels_by_article) | set(claimed)).order_by("pk"):
         keyed = labels_by_article.get(article.pk, {})
         spans = claimed.get(article.pk, [])
-        sentences = spotting.split_sentences(article.text)
+        # Split as it was scored (`suggestions_refresh`), or the sentence keys would not meet.
+        sentences = spotting.split_sentences(article.text, language=article.language)
         labels, weights = [], []
         for sentence in sentences:
             label = keyed.get(spotting.sentence_key(sentence.text))
@@ -133,6 +134,17 @@ def retrain(organization: Organization, *, row: SpotterModel | None = None, log=
     if row is None:
         # The command trains here, in its own process; the row still keeps it one at a time.
         row = services.spotter_train_request(organization=organization, actor=SYSTEM, queue=False)
+        try:
+            return _retrain_into(row, organization, documents, report, started, log)
+        except BaseException as error:  # interrupted too: no job is left to record it
+            services.spotter_train_fail(
+                row=row, actor=SYSTEM, reason=f"{type(error).__name__}: {error}"[:300]
+            )
+            raise
+    return _retrain_into(row, organization, documents, report, started, log)
+
+
+def _retrain_into(row, organization, documents, report, started, log) -> dict:
     if not documents:
         report["message"] = "No labels yet: accept or dismiss suggestions, or make claims."
         finish(row, SpotterModel.State.REJECTED, report, None)
@@ -221,6 +233,3 @@ def _describe(report: dict) -> str:
         )
     out.write(report.get("message", ""))
     return out.getvalue()
-
-
-describe = _describe

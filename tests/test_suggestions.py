@@ -202,6 +202,48 @@ def test_accepting_words_that_are_no_longer_in_the_sentence_is_a_409_and_makes_n
     assert Claim.objects.get(pk=response.json()["claim"]).exact == LISTENERS
 
 
+def test_accepting_a_sentence_edited_out_of_the_text_is_a_409_and_makes_nothing(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    # Edited away; the list the editor sees was scored before, and is not yet again.
+    services.article_update_text(
+        article=sample_article, actor=editor, text=sample_article.text.replace("160,000", "9")
+    )
+    client = Client()
+    client.force_login(editor)
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/{suggestion.pk}/"
+
+    response = client.post(url, {"action": "accept"}, "application/json")
+
+    # A 409 is what the panel reloads its list on; a 400 left the stale list in place.
+    assert response.status_code == 409
+    assert "no longer in the article's text" in response.json()["detail"]
+    assert not Claim.objects.filter(article=sample_article).exists()
+
+
+def test_deleting_a_claim_made_from_a_suggestion_puts_the_suggestion_back_undecided(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    claim = services.suggestion_accept(suggestion=suggestion, actor=editor)
+
+    services.claim_delete(claim=claim, actor=editor)
+
+    suggestion.refresh_from_db()
+    assert (suggestion.state, suggestion.claim_id, suggestion.decided_by) == ("new", None, None)
+    # Not a label any more, so retraining does not learn it as worth checking...
+    assert spotting_newsroom.newsroom_documents(sample_article.organization) == []
+    # ...and it can be dismissed, or accepted again into a new claim.
+    again = services.suggestion_accept(suggestion=suggestion, actor=editor)
+    assert again.pk != claim.pk and again.exact == suggestion.sentence
+    services.claim_delete(claim=again, actor=editor)
+    services.suggestion_dismiss(suggestion=suggestion, actor=editor)
+    assert Suggestion.objects.get(pk=suggestion.pk).state == Suggestion.State.DISMISSED
+
+
 def test_accept_makes_a_draft_claim_on_the_sentence(sample_article, editor):
     services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
     suggestion = suggestion_with(sample_article, LISTENERS)
@@ -377,6 +419,25 @@ def test_only_an_admin_may_request_retraining(organization, editor, org_admin):
     assert Job.objects.filter(kind="spotter_train").count() == 1
 
 
+def test_a_training_that_died_without_a_word_does_not_block_the_next_one(
+    organization, org_admin, settings
+):
+    # The command's process was killed mid-training: its row says "training" for ever.
+    dead = services.spotter_train_request(organization=organization, actor=org_admin, queue=False)
+    long_ago = timezone.now() - timedelta(seconds=settings.FACTCHECK_SPOTTER_TRAIN_TIME_LIMIT + 601)
+    SpotterModel.objects.filter(pk=dead.pk).update(created_at=long_ago)
+
+    row = services.spotter_train_request(organization=organization, actor=org_admin)
+
+    dead.refresh_from_db()
+    assert row.state == SpotterModel.State.TRAINING and row.pk != dead.pk
+    assert dead.state == SpotterModel.State.FAILED and dead.finished_at is not None
+    assert "did not finish within its time limit" in dead.report["message"]
+    # One still within its limit keeps refusing a second.
+    with pytest.raises(ValidationError):
+        services.spotter_train_request(organization=organization, actor=org_admin)
+
+
 def test_the_spotter_settings_page_starts_a_retraining_and_shows_reports(
     organization, editor, org_admin
 ):
@@ -520,3 +581,23 @@ def test_the_demo_gives_its_admin_claims_and_dismissals_to_retrain_with():
     assert labelled.count(1) >= 4 and labelled.count(0) >= 2
     call_command("load_demo", verbosity=0)
     assert Suggestion.objects.filter(state=Suggestion.State.DISMISSED).count() == labelled.count(0)
+
+
+def test_a_german_articles_labels_meet_its_sentences_as_they_were_scored(
+    organization, editor, settings
+):
+    settings.FACTCHECK_SPOTTING_MIN_STORED = 0.0
+    text = "Die Stadt gab im Jahr 2024 rund 3 Mio. Euro für Schulen aus. Das war mehr als je zuvor."
+    article = services.article_create(
+        organization=organization, title="Schulen", text=text, created_by=editor, language="de"
+    )
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    # In German "Mio." does not end the sentence (in English it would).
+    spending = suggestion_with(article, "3 Mio. Euro")
+    assert spending.sentence.endswith("für Schulen aus.")
+    services.suggestion_dismiss(suggestion=spending, actor=editor)
+
+    [document] = spotting_newsroom.newsroom_documents(organization)
+
+    labelled = [s for s, w in zip(document.sentences, document.weights, strict=True) if w]
+    assert labelled == [spending.sentence]

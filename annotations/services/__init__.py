@@ -79,6 +79,7 @@ from annotations.services.sources import (
     source_update,
 )
 from annotations.services.suggestions import (
+    spotter_train_fail,
     spotter_train_finish,
     spotter_train_request,
     suggestion_accept,
@@ -157,6 +158,7 @@ __all__ = [
     "source_fetch_request",
     "source_remove",
     "source_update",
+    "spotter_train_fail",
     "spotter_train_finish",
     "spotter_train_request",
     "suggestion_accept",

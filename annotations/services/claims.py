@@ -427,6 +427,10 @@ def claim_delete(*, claim: Claim, actor, expected_version: int | None = None) ->
             f"“{_short(claim.claim_reviewed or claim.exact)}” in “{_short(claim.article.title)}”"
         ),
     )
+    # Imported here: the suggestion services make claims through this module.
+    from annotations.services.suggestions import suggestions_reopen_for_deleted_claim
+
+    suggestions_reopen_for_deleted_claim(claim)
     claim.delete()
 
 

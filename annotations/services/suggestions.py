@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,7 +69,7 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     if article.status != Article.Status.READY:
         return SpotReport(0, 0, 0, "")
     model, version = spotter_for(article.organization)
-    sentences = spotting.split_sentences(article.text, language=(article.language or "en")[:2])
+    sentences = spotting.split_sentences(article.text, language=article.language)
     scores = model.score([s.text for s in sentences]) if sentences else []
     rows_by_key: dict[str, list[Suggestion]] = {}
     # Decided rows first, so that a repeated sentence's decision follows its first copy.
@@ -166,7 +167,9 @@ def _current(suggestion: Suggestion) -> Suggestion:
     )
     text = current.article.text
     if text[current.start : current.end] != current.sentence:
-        raise ValidationError("This sentence is no longer in the article's text.")
+        raise ValidationError(
+            "This sentence is no longer in the article's text.", code="text_changed"
+        )
     return current
 
 
@@ -236,6 +239,18 @@ def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tupl
     return current.start + found, current.start + found + len(exact)
 
 
+def suggestions_reopen_for_deleted_claim(claim: Claim) -> int:
+    """Put the suggestions a claim was accepted from back among the undecided ones.
+
+    Called by `claim_delete`, inside its transaction: an accepted suggestion without its
+    claim could be neither accepted again nor dismissed, and would still train the spotter
+    as a sentence worth checking. Deleting the claim takes the decision back.
+    """
+    return Suggestion.objects.filter(claim=claim).update(
+        state=Suggestion.State.NEW, claim=None, decided_by=None, decided_at=None
+    )
+
+
 @transaction.atomic
 def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
     """Record that the newsroom does not want to check this sentence, wherever it repeats."""
@@ -246,7 +261,7 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
         .select_related("article__organization")
         .get(pk=suggestion.pk)
     )
-    if current.state == Suggestion.State.ACCEPTED:
+    if current.state == Suggestion.State.ACCEPTED and current.claim_id:
         raise ValidationError("This suggestion was accepted; delete its claim instead.")
     current.state = Suggestion.State.DISMISSED
     current.decided_by = permissions.as_user(actor)
@@ -283,6 +298,11 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
     running = SpotterModel.objects.filter(
         organization=organization, state=SpotterModel.State.TRAINING
     ).first()
+    if running is not None and timezone.now() - running.created_at > _TRAINING_ABANDONED_AFTER:
+        # A training whose process died without a word (killed, or the machine restarted)
+        # would otherwise refuse every later request.
+        _training_failed(running, "it did not finish within its time limit")
+        running = None
     if running is not None:
         raise ValidationError(
             "A retraining is already running (started %(started)s); its report appears here "
@@ -300,6 +320,26 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
     if queue:
         jobs.enqueue(kind="spotter_train", subject_id=row.pk, max_attempts=1)
     return row
+
+
+# Past its hard time limit and a grace, a training still marked as running is dead.
+_TRAINING_ABANDONED_AFTER = timedelta(seconds=settings.FACTCHECK_SPOTTER_TRAIN_TIME_LIMIT + 600)
+
+
+def _training_failed(row: SpotterModel, reason: str) -> int:
+    return SpotterModel.objects.filter(pk=row.pk, state=SpotterModel.State.TRAINING).update(
+        state=SpotterModel.State.FAILED,
+        report={"message": f"Failed: {reason}. The model in use did not change."},
+        finished_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def spotter_train_fail(*, row: SpotterModel, actor, reason: str) -> SpotterModel:
+    """Record that a training ended without a model; the one in use stays (no-op if done)."""
+    permissions.require_system(actor)
+    _training_failed(row, reason)
+    return SpotterModel.objects.get(pk=row.pk)
 
 
 @transaction.atomic
