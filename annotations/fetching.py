@@ -96,9 +96,13 @@ class FetchContentTypeRefused(FetchError):
 class FetchHTTPError(FetchError):
     """The server answered with an error (or otherwise unusable) status."""
 
-    def __init__(self, message: str, status: int, retry_after: float | None = None):
+    def __init__(
+        self, message: str, status: int, retry_after: float | None = None, body: bytes = b""
+    ):
         super().__init__(message)
         self.status = status
+        # The start of the error page: an API says there what went wrong (a bad key, a quota).
+        self.body = body
         # Overloaded or restarting servers; every other error status will not change.
         self.transient = status in _TRANSIENT_STATUSES
         # Seconds the server asked us to wait (Retry-After), for the job's next attempt.
@@ -802,7 +806,26 @@ def _check_status(response: httpx.Response) -> None:
     if status in _REDIRECTS:
         raise FetchHTTPError(f"the server answered {status}{phrase} without a Location", status)
     retry_after = _retry_after(response.headers.get("retry-after", ""))
-    raise FetchHTTPError(f"the server answered {status}{phrase}", status, retry_after)
+    raise FetchHTTPError(
+        f"the server answered {status}{phrase}", status, retry_after, _error_excerpt(response)
+    )
+
+
+# How much of an error answer is kept for the caller to read the reason in.
+ERROR_BODY_MAX = 4096
+
+
+def _error_excerpt(response: httpx.Response) -> bytes:
+    """The first ERROR_BODY_MAX bytes of an error answer; nothing if it cannot be read."""
+    kept = b""
+    try:
+        for chunk in response.iter_bytes():
+            kept += chunk
+            if len(kept) >= ERROR_BODY_MAX:
+                break
+    except httpx.HTTPError:
+        return b""
+    return kept[:ERROR_BODY_MAX]
 
 
 def _retry_after(value: str) -> float | None:

@@ -8,6 +8,7 @@ import re
 import threading
 import unicodedata
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -477,18 +478,26 @@ def save_model(path: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> N
 
 
 _lock = threading.Lock()
-_models: dict[str, SpotterModel] = {}
+_models: OrderedDict[str, SpotterModel] = OrderedDict()
+# About 16 MB each: the shipped model and a few newsrooms' own stay loaded; a model replaced
+# by a retraining, or a newsroom not seen for a while, is dropped and loaded again if asked.
+MODELS_KEPT = 4
 
 
 def get_model(path: str | Path | None = None) -> SpotterModel:
-    """Return the model at ``path`` (default: the shipped one), loaded once per process."""
+    """Return the model at ``path`` (default: the shipped one), kept loaded while in use."""
     key = str(Path(path or MODEL_PATH).resolve())
-    model = _models.get(key)
-    if model is None:
-        with _lock:
-            model = _models.get(key)
-            if model is None:
-                model = _models[key] = SpotterModel.load(key)
+    with _lock:
+        model = _models.get(key)
+        if model is not None:
+            _models.move_to_end(key)
+            return model
+    loaded = SpotterModel.load(key)  # outside the lock: other models stay servable meanwhile
+    with _lock:
+        model = _models.setdefault(key, loaded)
+        _models.move_to_end(key)
+        while len(_models) > MODELS_KEPT:
+            _models.popitem(last=False)
     return model
 
 

@@ -44,7 +44,12 @@ def run_import(job: Job) -> None:
 def _reanchor_failed(job: Job, reason: str) -> None:
     article = Article.objects.filter(pk=job.subject_id).first()
     if article is not None:
-        services.claims_reanchor_abandon(article=article, actor=permissions.SYSTEM, reason=reason)
+        services.claims_reanchor_abandon(
+            article=article,
+            actor=permissions.SYSTEM,
+            reason=reason,
+            revision_id=job.arguments.get("revision_id"),
+        )
 
 
 @jobs.job_task(

@@ -474,6 +474,33 @@ def test_the_sweeper_takes_back_dead_attempts_and_fails_jobs_out_of_attempts(
     assert Job.objects.get(subject_id=fresh.imports.get().pk).sent_at is None
 
 
+def test_a_reanchoring_that_fails_after_a_newer_edit_leaves_its_claims_to_the_newer_job(
+    editor, reviewer, organization, broker_down, settings
+):
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 0
+    article = factories.article(organization, editor)
+    claim = factories.published_claim(article, editor, reviewer)
+    services.article_update_text(article=article, text="One.\n\n" + article.text, actor=editor)
+    services.article_update_text(article=article, text="Two.\n\n" + article.text, actor=editor)
+    older, newer = Job.objects.filter(kind="reanchor").order_by("pk")
+    # The older edit's job lost its worker on its last attempt while the newer one waits.
+    Job.objects.filter(pk=older.pk).update(
+        state=Job.State.RUNNING, attempts=older.max_attempts,
+        started_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+    assert jobs.sweep().failed == 1
+
+    claim.refresh_from_db()
+    assert claim.anchor_state == Claim.AnchorState.REANCHORING  # not orphaned by the old job
+    assert claim.status == Claim.Status.PUBLISHED
+
+    assert jobs.run("reanchor", newer.pk) == Job.State.DONE
+    claim.refresh_from_db()
+    assert claim.anchor_state == Claim.AnchorState.ANCHORED
+    assert claim.status == Claim.Status.PUBLISHED
+    assert queries.published_claims().filter(claim=claim).exists()
+
+
 def test_every_background_task_has_time_limits_and_late_acknowledgement():
     for task in (tasks.run_import, tasks.reanchor_article):
         assert task.acks_late and task.reject_on_worker_lost

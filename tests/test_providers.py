@@ -183,6 +183,26 @@ def test_google_is_off_without_an_api_key_or_when_switched_off(settings):
     assert not GoogleFactCheck().enabled()
 
 
+def test_google_refusing_the_key_says_why_in_its_own_words(loopback, httpserver):
+    # The shape of a Google API error: a 4xx whose JSON body carries the reason.
+    refusal = {
+        "error": {
+            "code": 400,
+            "message": "API key not valid. Please pass a valid API key.",
+            "status": "INVALID_ARGUMENT",
+        }
+    }
+    httpserver.expect_request("/v1alpha1/claims:search").respond_with_json(refusal, status=400)
+    loopback.FACTCHECK_EVIDENCE_GOOGLE_ENDPOINT = httpserver.url_for("/v1alpha1/claims:search")
+    loopback.FACTCHECK_EVIDENCE_GOOGLE_API_KEY = "expired-key"
+    with pytest.raises(fetching.FetchHTTPError) as raised:
+        GoogleFactCheck().search(query.build(text=CLAIM), claim=None)
+    assert str(raised.value) == (
+        "the server answered 400 Bad Request: API key not valid. Please pass a valid API key."
+    )
+    assert raised.value.status == 400 and raised.value.transient is False
+
+
 def test_google_empty_answer_means_nothing_found(loopback, httpserver):
     httpserver.expect_request("/v1alpha1/claims:search").respond_with_json({})
     loopback.FACTCHECK_EVIDENCE_GOOGLE_ENDPOINT = httpserver.url_for("/v1alpha1/claims:search")

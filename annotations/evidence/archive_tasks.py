@@ -124,9 +124,7 @@ def _charset(headers: dict[str, str]) -> str:
 def _rank_passages(source_id: int) -> None:
     from annotations.evidence import search
 
-    # The evidence engineer's entry point; absent in a build without passage ranking.
-    if hasattr(search, "source_fetched"):
-        search.source_fetched(source_id)
+    search.source_fetched(source_id)
 
 
 @jobs.job_task(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -388,13 +388,23 @@ def _reanchor_published(
 
 
 @transaction.atomic
-def claims_reanchor_abandon(*, article: Article, actor, reason: str) -> int:
+def claims_reanchor_abandon(
+    *, article: Article, actor, reason: str, revision_id: int | None = None
+) -> int:
     """Orphan the claims a re-anchoring job gave up on, so editors see them and re-attach.
 
     Their place in the new text is unknown, so their published versions are hidden from
-    readers like any orphan's, and a published verdict goes back to review.
+    readers like any orphan's, and a published verdict goes back to review. A job for
+    `revision_id` older than the latest revision gives up nothing: the later edit
+    re-anchors the same claims, inline or by its own job.
     """
     permissions.require_edit(actor, article.organization)
+    # The article's lock orders this after an edit making a newer revision, or before it.
+    Article.objects.select_for_update().filter(pk=article.pk).first()
+    if revision_id is not None:
+        job_revision = article.revisions.filter(pk=revision_id).values_list("number", flat=True)
+        if article.revisions.filter(number__gt=Subquery(job_revision[:1])).exists():
+            return 0
     waiting = list(
         article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING).select_for_update()
     )

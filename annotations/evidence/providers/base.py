@@ -114,13 +114,38 @@ class Provider:
         # At most FACTCHECK_IO_PER_HOST calls to one host per worker: a slow site waits
         # its turn instead of filling every thread.
         with jobs.host_slot(url):
-            result = fetching.fetch(url, policy=self.policy())
+            try:
+                result = fetching.fetch(url, policy=self.policy())
+            except fetching.FetchHTTPError as error:
+                reason = _api_error_message(error.body)
+                if not reason:
+                    raise
+                # The API's own words ("API key not valid") say more than the status alone.
+                raise type(error)(
+                    f"{error}: {reason}", error.status, error.retry_after, error.body
+                ) from error
         try:
             return json.loads(result.body.decode(result.charset or "utf-8", errors="replace"))
         except ValueError as error:
             raise ProviderError(
                 f"{self.label or self.name} answered with malformed JSON ({error})"
             ) from error
+
+
+def _api_error_message(body: bytes) -> str:
+    """The message of a JSON error answer in the common shapes, else ""."""
+    try:
+        answer = json.loads(body.decode("utf-8", errors="replace"))
+    except ValueError:
+        return ""
+    if not isinstance(answer, dict):
+        return ""
+    error = answer.get("error")
+    # Google APIs: {"error": {"code", "message", "status"}}; many others: {"error": "..."}.
+    message = error.get("message") if isinstance(error, dict) else error
+    if not isinstance(message, str):
+        message = answer.get("message")
+    return " ".join(message.split())[:300] if isinstance(message, str) else ""
 
 
 class SourcesProvider(Provider):

@@ -51,9 +51,6 @@ class GoogleFactCheck(Provider):
         )
         if not isinstance(answer, dict):
             raise ProviderError(f"{self.label} answered with something other than an object")
-        if "error" in answer:
-            error = answer["error"] if isinstance(answer["error"], dict) else {}
-            raise ProviderError(f"{self.label} refused the query: {error.get('message', '')}")
         found = []
         claims = answer.get("claims") or []
         if not isinstance(claims, list):
