@@ -792,3 +792,29 @@ def test_the_api_rating_filter_finds_a_claim_by_its_published_label_only(client,
     )
     assert found("largely ACCURATE") == [claim.pk]
     assert found("Mostly true") == []
+
+
+def test_saving_the_scale_changes_readers_copies_only_of_ratings_that_moved(desk):
+    from annotations.models import PublishedVersion
+
+    version = PublishedVersion.objects.get(claim=desk["claim"], is_current=True)
+    stamped = version.changed_at
+    organization = desk["article"].organization
+    # A rename alone: the published label is frozen, so nothing public changed.
+    _rename(organization, "False", "Wrong")
+    assert PublishedVersion.objects.get(pk=version.pk).changed_at == stamped
+    # The published rating moves down one place: the public API says its position.
+    scale = _rating(organization, "Mostly true").scale
+    order = list(scale.ratings.order_by("position"))
+    at = next(i for i, r in enumerate(order) if r.label == "Mostly true")
+    order[at], order[at + 1] = order[at + 1], order[at]
+    admin = Membership.objects.filter(
+        organization=organization, role=Membership.Role.ADMIN
+    ).first().user  # fmt: skip
+    entries = [
+        {"id": r.pk, "label": r.label, "value": r.value, "colour": r.colour,
+         "description": r.description, "is_hidden": r.is_hidden}
+        for r in order
+    ]  # fmt: skip
+    services.scale_update(scale=scale, actor=admin, ratings=entries)
+    assert PublishedVersion.objects.get(pk=version.pk).changed_at > stamped

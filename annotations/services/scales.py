@@ -97,6 +97,7 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     )
     scale = RatingScale.objects.select_for_update().get(pk=scale.pk)
     existing = {rating.pk: rating for rating in scale.ratings.all()}
+    places_before = {pk: rating.position for pk, rating in existing.items()}
     sent = [entry["id"] for entry in ratings if entry.get("id")]
     if sorted(sent) != sorted(existing):
         raise ValidationError("The scale was changed by someone else meanwhile: reload the page.")
@@ -156,8 +157,15 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     if errors:
         raise ValidationError(errors)
     # Published verdicts keep their label, value and colour, but the public API tells each
-    # rating's place on the scale as it is now.
-    public_versions_touch(rating__scale=scale)
+    # rating's place on the scale as it is now: only those whose rating moved changed for
+    # readers (touching all would make every syncing consumer fetch every claim again).
+    moved = [
+        pk
+        for pk, position in scale.ratings.values_list("pk", "position")
+        if places_before.get(pk) != position
+    ]
+    if moved:
+        public_versions_touch(rating_id__in=moved)
     return scale
 
 
