@@ -159,9 +159,13 @@ class Entry:
 
 def _tag(entry: Entry) -> str:
     rating = entry.version.verdict
+    # The name is given whole: read from the spans, screen readers also spoke the number's
+    # separator dot and a pause around each hidden span ("Claim 1 · , rated True").
+    name = escape(f"Claim {entry.number}, rated {rating.label}")
     return (
         f'<a class="tag r-{rating.key}" id="tag-{entry.claim_id}" href="#claim-{entry.claim_id}" '
-        f'data-claims="{entry.claim_id}"><span class="visually-hidden">Claim </span>'
+        f'data-claims="{entry.claim_id}" aria-label="{name}">'
+        f'<span class="visually-hidden">Claim </span>'
         f'<span class="tag-number">{entry.number}</span><span class="visually-hidden">, rated'
         f'</span> <span class="tag-label">{escape(rating.label)}</span></a>'
     )

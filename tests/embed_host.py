@@ -9,6 +9,7 @@ the site's own script and styles under a strict Content-Security-Policy.
 import html
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SITE_CSS = """
@@ -22,6 +23,7 @@ p { line-height: 1.6; font-size: 18px; }
 mark { background: rgb(255, 0, 255); }
 #menu.open { display: block; }
 #menu { display: none; }
+.print-edition { display: none; }
 .comments textarea { width: 100%; height: 80px; }
 """
 
@@ -77,13 +79,21 @@ def page(
     canonical: str,
     embed: bool = True,
     teaser: str = "",
+    print_edition: bool = False,
+    top: str = "",
 ) -> str:
-    """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above."""
+    """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above.
+
+    `print_edition` adds a copy of the article before it that the site's styles hide (as
+    CMSs keep one for printing); `top` is raw HTML at the top of the body.
+    """
     body = "\n".join(
         f'    <p id="p-{n}">\n      {reformat(paragraph, n)}\n    </p>'
         for n, paragraph in enumerate(paragraphs)
         if paragraph is not None
     )
+    copy = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
+    hidden = f'  <div class="print-edition">{copy}</div>' if print_edition else ""
     # crossorigin="anonymous": the script itself is fetched without the instance's cookies too.
     tag = (
         f'<script src="{instance}/embed.js" data-organization="{organization}" async '
@@ -103,6 +113,7 @@ def page(
   {tag}
 </head>
 <body>
+  {top}
   <nav class="site-nav" aria-label="Sections">
     <a href="/">Home</a> <a href="/politics/">Politics</a> <a href="/world/">World</a>
     <button id="menu-toggle" type="button">Menu</button>
@@ -112,6 +123,7 @@ def page(
   </nav>
   <main>
   <aside class="related"><h2>Most read</h2><p>{html.escape(teaser)}</p></aside>
+{hidden}
   <article>
     <h1>
       {html.escape(title)}
@@ -144,10 +156,15 @@ def strict_csp(instance: str) -> str:
 
 
 class HostServer:
-    """A small HTTP server on 127.0.0.1 serving `pages` (path -> HTML) and the site's files."""
+    """A small HTTP server on 127.0.0.1 serving `pages` (path -> HTML) and the site's files.
 
-    def __init__(self, pages: dict[str, str], csp: str):
+    A page in `slow` (path -> seconds) sends its <head> at once and its <body> that much
+    later, as a busy CMS or a slow network delivers it.
+    """
+
+    def __init__(self, pages: dict[str, str], csp: str, slow: dict[str, float] | None = None):
         self.pages = pages
+        self.slow = slow or {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -169,6 +186,13 @@ class HostServer:
                 self.send_header("Content-Security-Policy", csp)
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
+                delay = server.slow.get(path)
+                if delay:
+                    head, _, rest = data.partition(b"<body>")
+                    self.wfile.write(head)
+                    self.wfile.flush()
+                    time.sleep(delay)  # the server being slow, not the test waiting
+                    data = b"<body>" + rest
                 self.wfile.write(data)
 
             def log_message(self, *args):

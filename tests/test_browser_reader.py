@@ -120,6 +120,9 @@ def test_a_label_opens_its_claim_with_the_keyboard_and_escape_returns_focus(
     else:
         pytest.fail("no verdict label can be reached with Tab")
     assert page.evaluate("document.activeElement.id") == f"tag-{first.claim_id}"
+    # Its name as a screen reader reads it: the separator dot is decoration.
+    name = f"Claim 1, rated {first.verdict.label}"
+    assert page.get_by_role("link", name=name, exact=True).count() == 1
 
     page.keyboard.press("Enter")
 
@@ -152,6 +155,15 @@ def test_a_claim_address_scrolls_to_the_passage_and_opens_it(browser, live_serve
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="hidden")
     assert page.url.endswith(f"#claim-{last.claim_id}")
+    # The reader edits the address to a claim not placed in the text (retracted, or gone):
+    # the verdict open before must not stay over its entry.
+    page.evaluate(f"location.hash = '#claim-{last.claim_id}'")
+    first = demo["published"][0]
+    page.evaluate(f"location.hash = '#claim-{first.claim_id}'")
+    dialog.wait_for()
+    page.evaluate("location.hash = '#claim-999999'")
+    dialog.wait_for(state="hidden")
+    assert page.url.endswith("#claim-999999")
 
 
 def test_without_javascript_the_highlights_and_the_list_still_work(browser, live_server, demo):
@@ -189,6 +201,30 @@ def test_on_a_phone_the_popover_is_a_bottom_sheet(browser, live_server, demo):
     page.screenshot(path=str(ARTIFACTS / "reader-phone-popover.png"))
     dialog.get_by_role("button", name="Close").tap()
     dialog.wait_for(state="hidden")
+
+
+def test_a_long_address_without_spaces_does_not_widen_a_phones_page(browser, live_server, demo):
+    from django.contrib.auth import get_user_model
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    editor, reviewer = users["demo-editor"], users["demo-reviewer"]
+    claim = factories.published_claim(demo["article"], editor, reviewer, quote="22.8 years")
+    long_url = "https://www.census.gov/data/tables/time-series/demo/popest/" + "x" * 120
+    source = claim.sources.get()
+    services.source_update(source=source, actor=editor, url=long_url, title="")
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED, note="Source moved."
+    )
+    for path in (reverse("reader-claim", args=[claim.pk]), demo["url"]):
+        context = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True)
+        page = context.new_page()
+        page.goto(f"{live_server.url}{path}")
+        assert long_url[-40:] in page.content(), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        page.screenshot(path=str(ARTIFACTS / "reader-phone-long-address.png"), full_page=True)
+        context.close()
 
 
 def test_a_right_to_left_article_mirrors_the_popover(browser, live_server, db):

@@ -78,6 +78,7 @@ def host(instance, demo):
     # One claim printed with a hyphen less: found approximately, not verbatim.
     printed = [p.replace("no-confidence", "no confidence") for p in paragraphs]
     without_median = [None if MEDIAN_AGE in p else p for p in printed]
+    without_listeners = [None if LISTENERS in p else p for p in printed]
     common = {
         "title": title,
         "instance": instance,
@@ -90,8 +91,15 @@ def host(instance, demo):
         "/story.html": embed_host.page(paragraphs=printed, **common),
         "/plain.html": embed_host.page(paragraphs=printed, embed=False, **common),
         "/shorter.html": embed_host.page(paragraphs=without_median, **common),
+        "/teaser-only.html": embed_host.page(paragraphs=without_listeners, **common),
+        "/print-edition.html": embed_host.page(paragraphs=printed, print_edition=True, **common),
+        "/named.html": embed_host.page(
+            paragraphs=printed, top='<div id="FactcheckEmbed">Checked by partners</div>', **common
+        ),
+        "/slow.html": embed_host.page(paragraphs=printed, **common),
     }
-    with embed_host.HostServer(pages, embed_host.strict_csp(instance)) as server:
+    slow = {"/slow.html": 1.5}
+    with embed_host.HostServer(pages, embed_host.strict_csp(instance), slow=slow) as server:
         yield server
 
 
@@ -225,6 +233,47 @@ def test_a_paragraph_missing_from_the_page_puts_its_claim_in_the_not_found_note(
     assert page.errors == [] and console_errors(page) == []
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_quote_left_only_in_a_teaser_elsewhere_is_not_marked_there(browser, host, demo):
+    """The claim's paragraph is gone; the same words in a "Most read" box, in other
+    surroundings, are not the claim, so it is listed as not found."""
+    page = open_host(browser, f"{host.url}/teaser-only.html")
+    cut = next(p for p in demo["article"].text.split("\n\n") if LISTENERS in p)
+    gone = {v.claim_id for v in demo["versions"] if v.exact in cut}
+    assert sorted(page.stats["missing"]) == sorted(gone)
+    assert page.locator("aside.related mark").count() == 0
+    assert page.stats["anchored"] == 4 - len(gone) > 0
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_hidden_copy_of_the_article_is_passed_over_for_the_one_readers_see(browser, host, demo):
+    page = open_host(browser, f"{host.url}/print-edition.html")
+    assert page.stats["anchored"] == 4 and page.stats["missing"] == []
+    assert page.locator(".print-edition mark").count() == 0
+    for version in demo["versions"]:
+        marks = page.locator(f'mark[data-factcheck-claim="{version.claim_id}"]')
+        assert marks.count() and all(mark.is_visible() for mark in marks.all()), version.exact
+        label = page.locator(f'[data-factcheck-label="{version.claim_id}"]')
+        assert label.bounding_box()["width"] > 10
+    page.screenshot(path=str(ARTIFACTS / "embed-print-edition.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/named.html", "/slow.html"])
+def test_an_element_of_the_same_name_or_a_body_arriving_late_does_not_stop_the_embed(
+    browser, host, demo, path
+):
+    """`<div id="FactcheckEmbed">` is also window.FactcheckEmbed; on the slow page the tag
+    in <head> runs before there is a body."""
+    page = open_host(browser, f"{host.url}{path}")
+    assert page.stats["status"] == "ready" and page.stats["anchored"] == 4, page.stats
+    assert page.errors == [] and console_errors(page) == []
+
+
 def host_state(page):
     """What the host's own styles and globals make of its page."""
     return page.evaluate(
@@ -345,6 +394,31 @@ def test_overlapping_claims_are_both_marked_and_each_opens_its_own_verdict(brows
     page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.click()
     assert dialog.get_by_role("heading", level=2).inner_text() == listeners.claim_reviewed
     page.screenshot(path=str(ARTIFACTS / "embed-overlap.png"))
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_click_on_words_several_claims_cover_opens_the_shortest_claim(browser, host, demo):
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    claim = factories.published_claim(
+        demo["article"], users["demo-editor"], users["demo-reviewer"], quote="160,000 people"
+    )
+    inner = queries.published_claims().get(claim=claim)
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    page = open_host(browser, f"{host.url}/story.html")
+    assert page.stats["anchored"] == 5
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+
+    page.locator(f'mark[data-factcheck-claim="{inner.claim_id}"]').first.click()
+
+    assert dialog.get_by_role("heading", level=2).inner_text() == inner.claim_reviewed
+    # The box's own words are English, whatever the page's direction.
+    assert dialog.get_attribute("dir") == "ltr"
+    page.keyboard.press("Escape")
+    # The longer claim's own words still open it.
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').last.click()
+    assert dialog.get_by_role("heading", level=2).inner_text() == listeners.claim_reviewed
     assert page.errors == [] and console_errors(page) == []
 
 

@@ -248,7 +248,7 @@ def test_highlights_render_spans_as_segments_and_tags(spans, expected):
 
     def simplify(paragraph: str) -> str:
         paragraph = re.sub(
-            r'<a class="tag[^"]*"[^>]*data-claims="(\d+)">.*?</a>', r"[\1]", paragraph
+            r'<a class="tag[^"]*"[^>]*data-claims="(\d+)"[^>]*>.*?</a>', r"[\1]", paragraph
         )
         paragraph = re.sub(
             r'<a class="hl[^"]*"[^>]*data-claims="([\d ]+)"[^>]*>', r"<\1>", paragraph

@@ -11,14 +11,16 @@
 (() => {
   "use strict";
 
-  // The one global: a second copy of the tag on the page does nothing.
-  if (window.FactcheckEmbed) return;
+  // The one global: a second copy of the tag on the page does nothing. (An element with
+  // id="FactcheckEmbed" is also window.FactcheckEmbed, and is no copy of this script.)
+  if (window.FactcheckEmbed?.version) return;
   const script = document.currentScript;
   const embed = { version: 1, stats: null };
   let settle;
   embed.ready = new Promise((resolve) => (settle = resolve));
   window.FactcheckEmbed = embed;
-  if (!script || !script.src || !window.fetch || !document.body?.attachShadow) {
+  // The page may still be arriving (a tag in <head>): ask the browser, not the body.
+  if (!script || !script.src || !window.fetch || !Element.prototype.attachShadow) {
     settle({ status: "unsupported" });
     return;
   }
@@ -30,6 +32,9 @@
   const MAX_EDIT_RATIO = 0.15; // as the server's anchoring: 15% of the quote's characters
   const CONTEXT_AGREES = 0.6;
   const CONTEXT_CONCLUSIVE = 0.9;
+  // A verbatim quote this long (folded units) is taken even where neither side agrees: a
+  // whole sentence is not repeated by chance, and the publisher may have edited around it.
+  const SELF_EVIDENT_QUOTE = 80;
   const MAX_PIECE_HITS = 256;
   const MAX_WINDOWS = 32;
   const SKIP = new Set(
@@ -287,12 +292,24 @@
     return found;
   }
 
+  /** Whether the page shows the text at `place` (not in a display:none or hidden copy). */
+  function rendered(index, place) {
+    let at = place.start;
+    while (at < place.end && index.nodeOf[at] < 0) at++;
+    const parent = at < place.end ? index.texts[index.nodeOf[at]].parentElement : null;
+    if (!parent) return false;
+    if (parent.checkVisibility) return parent.checkVisibility({ checkVisibilityCSS: true, visibilityProperty: true });
+    return parent.getClientRects().length > 0;
+  }
+
   /**
-   * Where a claim's TextQuoteSelector lands in the folded page text, or null. Among several
-   * places the prefix and suffix decide; an approximate place also needs one of them to
-   * agree unless it is nearly verbatim, so a removed sentence does not jump to a look-alike.
-   * Claims come in the article's order, so the next verbatim copy after the previous claim
-   * (`from`) is tried first and taken when both sides of its context agree closely.
+   * Where a claim's TextQuoteSelector lands in the folded page text, or null. Only text the
+   * page shows counts. Among several places the prefix and suffix decide; an approximate
+   * place also needs one of them to agree unless it is nearly verbatim, so a removed
+   * sentence does not jump to a look-alike, and so does a short verbatim one (a teaser or
+   * a "Related:" line repeating a few words is not the claim). Claims come in the article's
+   * order, so the next verbatim copy after the previous claim (`from`) is tried first and
+   * taken when both sides of its context agree closely.
    */
   function locate(index, selector, from) {
     const text = index.text;
@@ -309,14 +326,16 @@
     const next = text.indexOf(quote, from);
     if (next !== -1) {
       const place = judge({ start: next, end: next + quote.length, errors: 0 });
-      if (place.before >= CONTEXT_CONCLUSIVE && place.after >= CONTEXT_CONCLUSIVE) return place;
+      if (place.before >= CONTEXT_CONCLUSIVE && place.after >= CONTEXT_CONCLUSIVE && rendered(index, place)) return place;
     }
+    const needsContext = (place) => place.errors > quote.length * 0.05 || quote.length < SELF_EVIDENT_QUOTE;
     let best = null;
     for (const candidate of candidates(text, quote)) {
       const place = judge(candidate);
       const context = Math.max(place.before, place.after);
-      if (place.errors > quote.length * 0.05 && context < CONTEXT_AGREES) continue;
-      if (!best || place.score > best.score) best = place;
+      if (needsContext(place) && context < CONTEXT_AGREES) continue;
+      if (best && place.score <= best.score) continue;
+      if (rendered(index, place)) best = place;
     }
     return best;
   }
@@ -359,7 +378,7 @@
       // A surrogate pair stays whole.
       const data = index.texts[to.node].data;
       if (to.offset < data.length && (data.charCodeAt(to.offset - 1) & 0xfc00) === 0xd800) to.offset++;
-      ranges.push({ claim: span.claim, from, to });
+      ranges.push({ claim: span.claim, from, to, length: last - first });
       for (const p of [from, to]) {
         if (!cuts.has(p.node)) cuts.set(p.node, new Set());
         cuts.get(p.node).add(p.offset);
@@ -375,8 +394,11 @@
       parts.unshift([0, node]);
       pieces.set(nodeIndex, parts);
     }
-    const shown = [];
-    for (const { claim, from, to } of ranges) {
+    // Shorter claims are wrapped first, so that where claims overlap the shortest one's
+    // mark is innermost: a click on its words opens it, the longer claims' labels stay.
+    const wrapped = new Map();
+    const shortestFirst = [...ranges].sort((a, b) => a.length - b.length);
+    for (const { claim, from, to } of shortestFirst) {
       const marks = [];
       for (let n = from.node; n <= to.node; n++) {
         const parts = pieces.get(n) || [[0, index.texts[n]]];
@@ -388,6 +410,11 @@
           marks.push(wrap(node, claim));
         }
       }
+      wrapped.set(claim, marks);
+    }
+    const shown = [];
+    for (const { claim } of ranges) {
+      const marks = wrapped.get(claim);
       if (marks.length) shown.push({ claim, marks });
     }
     for (const { claim, marks } of shown) addLabel(claim, marks, open);
@@ -569,8 +596,10 @@
     if (rating.description) verdict.append(" ", element("bdi", { class: "muted" }, rating.description));
     parts.push(verdict, element("h2", { id: "factcheck-title", dir: "auto" }, claim.claim_reviewed));
     if (claim.claimant || claim.claim_date) {
-      const said = `${claim.claimant ? `Claimed by ${claim.claimant}` : "Claimed"}${claim.claim_date ? ` on ${day(claim.claim_date)}` : ""}`;
-      parts.push(element("p", { class: "muted" }, said));
+      const said = element("p", { class: "muted" }, "Claimed");
+      if (claim.claimant) said.append(" by ", element("bdi", null, claim.claimant));
+      if (claim.claim_date) said.append(` on ${day(claim.claim_date)}`);
+      parts.push(said);
     }
     parts.push(conclusion(claim));
     const sources = claim.sources || [];
@@ -578,9 +607,10 @@
       const list = element("ul");
       for (const source of sources) {
         const stance = source.stance ? source.stance[0].toUpperCase() + source.stance.slice(1) : "";
-        const item = element("li", null, stance && element("span", { class: "stance" }, stance), " ", link(source.url, source.title || source.url));
-        if (source.publisher) item.append(`, ${source.publisher}`);
-        if (source.quote) item.append(" ", element("q", null, source.quote));
+        const title = element("bdi", null, link(source.url, source.title || source.url));
+        const item = element("li", null, stance && element("span", { class: "stance" }, stance), " ", title);
+        if (source.publisher) item.append(", ", element("bdi", null, source.publisher));
+        if (source.quote) item.append(" ", element("q", { dir: "auto" }, source.quote));
         if (source.snapshot_url) item.append(" ", link(source.snapshot_url, "snapshot"));
         if (source.archive_url) item.append(" ", link(source.archive_url, "archived copy"));
         list.append(item);
@@ -643,12 +673,14 @@
       const closeButton = element("button", { class: "close", type: "button", "aria-label": "Close" }, "×");
       closeButton.addEventListener("click", () => close(true));
       box.replaceChildren(closeButton, ...popoverContent(claim));
-      box.setAttribute("dir", getComputedStyle(firstMark).direction);
+      // Its words are English, so the box reads left to right; the claim's own texts find
+      // their direction (dir=auto, <bdi>). Only its place follows the page's direction.
+      box.setAttribute("dir", "ltr");
       box.hidden = false;
       const anchor = firstMark.getBoundingClientRect();
       const base = shadow.host.getBoundingClientRect();
       const width = box.offsetWidth;
-      const rtl = box.getAttribute("dir") === "rtl";
+      const rtl = getComputedStyle(firstMark).direction === "rtl";
       let left = rtl ? anchor.right - width : anchor.left;
       left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
       // Below the claim, or above it when only there it fits in the window.
@@ -667,7 +699,7 @@
     const summary = element("summary", null, `${count} checked claim${count === 1 ? "" : "s"} not found on this page`);
     const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
     const note = element("aside", { class: "note", role: "note" }, dismiss, element("details", null, summary, list));
-    note.setAttribute("dir", getComputedStyle(document.body).direction);
+    note.setAttribute("dir", "ltr"); // English words; the claims' own in <bdi>
     dismiss.addEventListener("click", () => (note.hidden = true));
     shadow.root.prepend(note); // under the popover, which may cover it on a phone
   }

@@ -129,9 +129,16 @@
   // #claim-<id>: bring the passage into view and open its verdict.
   function openFromHash() {
     const match = /^#claim-(\d+)$/.exec(location.hash);
-    if (!match) return;
-    const tag = document.getElementById("tag-" + match[1]);
-    if (!tag) return; // not placed in the text: the list entry is the target
+    const tag = match && document.getElementById("tag-" + match[1]);
+    if (!tag) {
+      // Not placed in the text (retracted, suspended) or no claim at all: the list entry is
+      // the target, and an open verdict of another claim must not stay over it.
+      if (dialog.open) {
+        hashWasSet = false; // the reader chose this address: keep it
+        dialog.close();
+      }
+      return;
+    }
     tag.scrollIntoView({ block: "center" });
     open([match[1]], tag);
     hashWasSet = false; // the reader came with this address: keep it
