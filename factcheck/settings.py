@@ -124,6 +124,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+# How long after a change to the public feed a change stamped earlier may still commit (no
+# transaction outlives a task's hard limit): list validators turn over each minute till then.
+FACTCHECK_FEED_LATE_COMMIT_SECONDS = env.int(
+    "FACTCHECK_FEED_LATE_COMMIT_SECONDS", default=CELERY_TASK_TIME_LIMIT
+)
 CELERY_RESULT_EXPIRES = 3600
 # Job rows hold the outcome (annotations.jobs); nothing waits on a stored result.
 CELERY_TASK_IGNORE_RESULT = True

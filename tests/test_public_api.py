@@ -456,7 +456,8 @@ def test_editing_an_article_title_is_a_change_readers_sync(client, world):
     assert after[world["retracted"].pk]["updated_at"] == before[world["retracted"].pk]
 
 
-def test_an_unchanged_list_answers_304_to_its_etag(client, world):
+def test_an_unchanged_list_answers_304_to_its_etag(client, world, settings):
+    settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS = 0  # a quiet feed (see the test below)
     response = client.get(f"{CLAIMS}?rating=false")
     etag = response["ETag"]
     again = client.get(f"{CLAIMS}?rating=false", HTTP_IF_NONE_MATCH=etag)
@@ -466,12 +467,34 @@ def test_an_unchanged_list_answers_304_to_its_etag(client, world):
     assert client.get(CLAIMS, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-def test_a_list_answers_304_to_if_modified_since(client, world):
+def test_a_list_answers_304_to_if_modified_since(client, world, settings):
+    settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS = 0  # a quiet feed
     response = client.get(CLAIMS)
     last_modified = response["Last-Modified"]
     assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     earlier = (timezone.now() - dt.timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+
+
+def test_list_validators_turn_over_each_minute_while_a_late_commit_may_still_land(
+    rf, world, settings
+):
+    """A change stamped before the newest one but committed after it does not move the
+    newest time: while that can happen, validators change each MAX_AGE seconds anyway."""
+    from annotations import queries
+    from annotations.api.caching import MAX_AGE, Validators
+
+    settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS = 300
+    request = rf.get(CLAIMS)
+    newest = queries.public_feed_changed_at()
+    soon, a_minute_later = newest + dt.timedelta(seconds=5), newest + dt.timedelta(seconds=65)
+    assert Validators.of_feed(request, now=soon) != Validators.of_feed(request, now=a_minute_later)
+    assert Validators.of_feed(request, now=a_minute_later).last_modified > newest
+    # Past the window the feed is quiet: one validator, the newest change's time.
+    later, much_later = newest + dt.timedelta(seconds=400), newest + dt.timedelta(days=1)
+    assert Validators.of_feed(request, now=later) == Validators.of_feed(request, now=much_later)
+    assert Validators.of_feed(request, now=later).last_modified == newest
+    assert MAX_AGE <= 60
 
 
 def test_a_correction_or_a_claim_leaving_the_filter_changes_the_etag(client, world):

@@ -7,6 +7,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -35,7 +37,7 @@ class Validators:
         return cls(etag=f'"{digest.hexdigest()}"', last_modified=last_modified)
 
     @classmethod
-    def of_feed(cls, request) -> Validators:
+    def of_feed(cls, request, *, now: dt.datetime | None = None) -> Validators:
         """Validators of a public list: this URL, and the latest change to any version.
 
         One indexed aggregate, whatever the filters: counting or scanning the filtered
@@ -44,8 +46,20 @@ class Validators:
         details), including a row leaving the filtered set: the superseded or hidden
         version's own `changed_at` moves. Any change anywhere renews every list's
         validators, which errs on the side of a fresh answer.
+
+        A transaction that stamped its change before another one's, but committed after
+        it, does not move the newest time. So for FACTCHECK_FEED_LATE_COMMIT_SECONDS (the
+        longest a transaction may last: a task's hard time limit) after the newest change,
+        the validators also turn over every MAX_AGE seconds: such a change reaches every
+        cache within a minute, and a quiet feed still answers 304 for good.
         """
         newest = queries.public_feed_changed_at()
+        now = now or timezone.now()
+        window = dt.timedelta(seconds=settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS)
+        if newest is not None and now - newest < window:
+            bucket = int(now.timestamp()) // MAX_AGE
+            turned = dt.datetime.fromtimestamp(bucket * MAX_AGE, tz=dt.UTC)
+            return cls.of(request, newest, bucket, last_modified=max(newest, turned))
         return cls.of(request, newest, last_modified=newest)
 
     @classmethod

@@ -111,8 +111,10 @@ class PublicClaimFilter(filters.FilterSet):
     updated_since = UtcDateTimeFilter(
         field_name="changed_at",
         lookup_expr="gt",
-        help_text="Claims changed for readers after this ISO 8601 time: pass the latest "
-        "`updated_at` of your last pull to get each change once.",
+        help_text="Claims changed for readers after this ISO 8601 time. A change that "
+        "commits late can carry a time up to FACTCHECK_FEED_LATE_COMMIT_SECONDS (300 by "
+        "default) before its commit: ask from that long before the latest `updated_at` of "
+        "your last pull, and skip the claims whose `updated_at` you already have.",
     )
     q = filters.CharFilter(
         method="filter_q",
