@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -646,6 +647,34 @@ class GuardedTransport(httpx.BaseTransport):
         self._pool.close()
 
 
+# The monotonic time by which the current unit of work (a job) must be done, if any.
+_budget_ends: ContextVar[float | None] = ContextVar("fetch_budget_ends", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Cap every fetch made inside the block so that all of them end within `seconds`.
+
+    A job's soft time limit, made real where the worker cannot interrupt the task (Celery's
+    thread pool ignores time limits): a fetch started late gets only the time left, and
+    one started after it ran out fails at once with FetchTimeout. Nested budgets keep the
+    earlier end.
+    """
+    ends = time.monotonic() + seconds
+    outer = _budget_ends.get()
+    token = _budget_ends.set(ends if outer is None else min(outer, ends))
+    try:
+        yield
+    finally:
+        _budget_ends.reset(token)
+
+
+def budget_left() -> float | None:
+    """Seconds left of the current `time_budget`, None outside one."""
+    ends = _budget_ends.get()
+    return None if ends is None else max(0.0, ends - time.monotonic())
+
+
 def fetch(url: str, *, policy: FetchPolicy | None = None) -> FetchResult:
     """Fetch `url` under `policy` (default: `FetchPolicy()`, nothing extra allowed).
 
@@ -666,10 +695,11 @@ def post(
 ) -> FetchResult:
     """POST `content` to `url` under the same address checks, limits and errors as `fetch`.
 
-    Meant for webhooks: the answer may be of any content type (or empty, as a 204 is), and
-    is size-capped like a fetched document. `headers` are added to the request (a signature,
-    an event name); they cannot replace the content type, length or host. A 307 or 308
-    redirect repeats the POST at its (checked) target; 301, 302 and 303 turn it into a GET.
+    Meant for webhooks and archive APIs: the answer may be of any content type (or empty,
+    as a 204 is), and is size-capped like a fetched document. `headers` are added to the
+    request (a signature, an event name); they cannot replace the content type, length or
+    host. A 307 or 308 redirect repeats the POST at its (checked) target; 301, 302 and 303
+    turn it into a GET; a policy with `max_redirects=0` follows none (webhooks).
     """
     extra = {
         name: value
@@ -689,7 +719,13 @@ def _send(
     extra_headers: dict[str, str] | None = None,
 ) -> FetchResult:
     policy = policy or FetchPolicy()
-    deadline = time.monotonic() + policy.total_timeout
+    total = policy.total_timeout
+    left = budget_left()
+    if left is not None:
+        if left <= 0:
+            raise FetchTimeout("timed out: the job's time ran out before this fetch")
+        total = min(total, left)
+    deadline = time.monotonic() + total
     current = check_url(url, policy)
     headers = {
         "User-Agent": policy.user_agent,
@@ -700,10 +736,10 @@ def _send(
         **(extra_headers or {}),
     }
     timeout = httpx.Timeout(
-        connect=policy.connect_timeout,
-        read=policy.read_timeout,
-        write=policy.read_timeout,
-        pool=policy.connect_timeout,
+        connect=min(policy.connect_timeout, total),
+        read=min(policy.read_timeout, total),
+        write=min(policy.read_timeout, total),
+        pool=min(policy.connect_timeout, total),
     )
     request = _Request(method, current, content, headers)
     try:

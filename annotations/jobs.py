@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from annotations import fetching
 from annotations.models import Job
 from factcheck.celery import app as celery_app
 
@@ -259,7 +260,10 @@ def run(kind: str, job_id: int) -> str:
     if job is None:
         return _not_claimed(job_id, handler)
     try:
-        handler.run(job)
+        # The thread pool of the I/O worker ignores Celery's time limits: every fetch the
+        # attempt makes is held to its soft limit instead, so it ends before its lease.
+        with fetching.time_budget(handler.soft_time_limit):
+            handler.run(job)
     except Deferred as deferred:
         return _defer(job, deferred)
     except SoftTimeLimitExceeded:
@@ -397,6 +401,8 @@ def host_slot(url: str, *, limit: int | None = None, wait: float | None = None):
     host = (urlsplit(str(url)).hostname or "").lower()
     limit = settings.FACTCHECK_IO_PER_HOST if limit is None else limit
     wait = settings.FACTCHECK_IO_HOST_WAIT if wait is None else wait
+    if (left := fetching.budget_left()) is not None:
+        wait = min(wait, left)  # waiting for a turn counts against the job's time limit
     with _host_lock:
         free = _host_lock.wait_for(lambda: _host_busy[host] < limit, timeout=wait)
         if free:

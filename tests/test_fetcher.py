@@ -226,6 +226,33 @@ def test_a_trickling_body_hits_the_total_deadline(http, connections):
     assert time.monotonic() - started < 3
 
 
+def test_a_job_time_budget_cuts_a_fetch_that_its_own_limits_would_allow(http, connections):
+    """Where the worker cannot interrupt a task (a thread pool), the job's soft limit is
+    held by its fetches: the one started near the end gets only what is left."""
+    release = threading.Event()
+
+    def stall(request):
+        release.wait(10)
+        return Response("late", content_type="text/plain")
+
+    http.expect_request("/slow").respond_with_handler(stall)
+    http.expect_request("/fast").respond_with_data("ok", content_type="text/plain")
+    policy = loopback_policy(total_timeout=8, read_timeout=8)
+    started = time.monotonic()
+    try:
+        with fetcher.time_budget(0.8), pytest.raises(FetchTimeout):
+            fetch(url(http, "/slow"), policy=policy)
+    finally:
+        release.set()
+    assert time.monotonic() - started < 3
+    # Spent: the next fetch fails at once and sends nothing; outside a budget it goes.
+    with fetcher.time_budget(0.0), pytest.raises(FetchTimeout, match="time ran out"):
+        fetch(url(http, "/fast"), policy=policy)
+    assert [r.path for r, _ in http.log].count("/fast") == 0
+    assert fetch(url(http, "/fast"), policy=policy).body == b"ok"
+    assert fetcher.budget_left() is None
+
+
 def test_an_endless_body_is_cut_at_the_size_cap(http, connections):
     release = threading.Event()
 

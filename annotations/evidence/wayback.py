@@ -126,7 +126,10 @@ def save(url: str, *, config: WaybackConfig | None = None, sleep=time.sleep) -> 
     if not isinstance(job_id, str) or not job_id:
         message = answer.get("message") or "no job id in its answer"
         raise WaybackError(f"Save Page Now refused the capture: {message}")
-    deadline = time.monotonic() + config.poll_timeout
+    poll_for = config.poll_timeout
+    if (left := fetching.budget_left()) is not None:
+        poll_for = min(poll_for, left)  # the job's time limit comes first
+    deadline = time.monotonic() + poll_for
     while True:
         status = _status(config, job_id, policy, deadline)
         state = status.get("status")
