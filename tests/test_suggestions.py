@@ -11,7 +11,15 @@ from django.test import Client
 from django.utils import timezone
 
 from annotations import jobs, permissions, services, spotting, spotting_jobs, spotting_newsroom
-from annotations.models import Claim, Job, Membership, Organization, SpotterModel, Suggestion
+from annotations.models import (
+    Article,
+    Claim,
+    Job,
+    Membership,
+    Organization,
+    SpotterModel,
+    Suggestion,
+)
 from tests import factories
 
 SAMPLE = (Path(__file__).parent / "data" / "spotting" / "imran-khan-twitter-spaces.txt").read_text(
@@ -242,6 +250,120 @@ def test_deleting_a_claim_made_from_a_suggestion_puts_the_suggestion_back_undeci
     services.claim_delete(claim=again, actor=editor)
     services.suggestion_dismiss(suggestion=suggestion, actor=editor)
     assert Suggestion.objects.get(pk=suggestion.pk).state == Suggestion.State.DISMISSED
+
+
+def test_a_sentence_that_only_moved_is_listed_and_accepted_before_the_new_text_is_scored(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    services.article_update_text(
+        article=sample_article, actor=editor, text="Breaking news.\n\n" + sample_article.text
+    )  # scored again only once a worker runs the queued job
+    client = Client()
+    client.force_login(editor)
+    listed = client.get(f"/api/v1/articles/{sample_article.pk}/suggestions/").json()
+    [row] = [r for r in listed["suggestions"] if r["id"] == suggestion.pk]
+    sample_article.refresh_from_db()
+    assert listed["revision"] == 2 and listed["pending"] is True
+    assert sample_article.text[row["start"] : row["end"]] == suggestion.sentence
+    assert row["start"] == suggestion.start + len("Breaking news.\n\n")
+
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/{suggestion.pk}/"
+    answer = client.post(url, {"action": "accept"}, "application/json")
+
+    assert answer.status_code == 200, answer.json()
+    claim = Claim.objects.get(pk=answer.json()["claim"])
+    assert (claim.start, claim.end, claim.exact) == (row["start"], row["end"], suggestion.sentence)
+
+
+def test_other_words_of_a_suggestion_someone_accepted_are_a_409_naming_their_claim(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    first = services.suggestion_accept(suggestion=suggestion, actor=editor)  # window A
+    client = Client()
+    client.force_login(editor)
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/{suggestion.pk}/"
+    start = sample_article.text.index(LISTENERS)
+    part = {"action": "accept", "start": start, "end": start + 12, "exact": LISTENERS[:12]}
+
+    narrowed = client.post(url, part, "application/json")  # window B, a part of it
+    garbled = client.post(url, {**part, "exact": "zz"}, "application/json")
+    same = client.post(url, {"action": "accept"}, "application/json")  # B, the whole
+
+    assert narrowed.status_code == garbled.status_code == 409
+    assert "already accepted this suggestion as the claim" in narrowed.json()["detail"]
+    assert same.status_code == 200 and same.json()["claim"] == first.pk
+    assert Claim.objects.filter(article=sample_article).count() == 1
+
+
+def test_a_suggestion_removed_by_scoring_while_its_accept_waited_is_gone_not_an_error(
+    sample_article, editor
+):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    stale = suggestion_with(sample_article, LISTENERS)  # as the request read it
+    services.article_update_text(
+        article=sample_article, actor=editor, text=sample_article.text.replace("160,000", "9")
+    )
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    assert not Suggestion.objects.filter(pk=stale.pk).exists()
+    with pytest.raises(Suggestion.DoesNotExist):
+        services.suggestion_accept(suggestion=stale, actor=editor)
+    with pytest.raises(Suggestion.DoesNotExist):
+        services.suggestion_dismiss(suggestion=stale, actor=editor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_answers_404_when_scoring_removes_the_suggestion_its_accept_waits_on(
+    organization, editor
+):
+    """The request has found the suggestion and waits for the article's lock, which the
+    scoring holds while it removes that suggestion (PostgreSQL; SQLite runs writers one
+    after the other, so there the request only starts after the scoring)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from tests.conftest import wait_for
+
+    article = factories.article(organization, editor, text=SAMPLE, title="Twitter Spaces")
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(article, LISTENERS)
+    scoring_holds_lock, request_done = threading.Event(), threading.Event()
+    answers = []
+
+    def request():
+        try:
+            client = Client()
+            client.force_login(editor)
+            url = f"/api/v1/articles/{article.pk}/suggestions/{suggestion.pk}/"
+            answers.append(client.post(url, {"action": "accept"}, "application/json"))
+        finally:
+            connections.close_all()
+            request_done.set()
+
+    with transaction.atomic():
+        Article.objects.select_for_update().get(pk=article.pk)
+        Suggestion.objects.filter(pk=suggestion.pk).delete()
+        scoring_holds_lock.set()
+        worker = threading.Thread(target=request)
+        worker.start()
+        if connection.vendor == "postgresql":
+            wait_for(lambda: _lock_waits(connection) > 0, message="the request waits for the lock")
+    request_done.wait(30)
+    worker.join(5)
+    [answer] = answers
+    assert answer.status_code == 404
+    if connection.vendor == "postgresql":
+        assert "scored meanwhile" in answer.json()["detail"]
+
+
+def _lock_waits(connection) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
 
 
 def test_accept_makes_a_draft_claim_on_the_sentence(sample_article, editor):

@@ -49,6 +49,9 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
 class SuggestionListSerializer(serializers.Serializer):
     article = serializers.IntegerField()
+    revision = serializers.IntegerField(
+        allow_null=True, help_text="The revision of the text whose code points the offsets count."
+    )
     pending = serializers.BooleanField(help_text="Whether the article is being scored now.")
     threshold = serializers.FloatField()
     suggestions = SuggestionSerializer(many=True)
@@ -77,10 +80,19 @@ class SuggestionActionSerializer(serializers.Serializer):
 
 
 class TextChanged(exceptions.APIException):
-    """The article's text changed under the editor's selection."""
+    """The article's text changed under the editor's selection, or someone else accepted
+    the suggestion as a claim on other words."""
 
     status_code = 409
     default_code = "conflict"
+
+
+class Gone(exceptions.NotFound):
+    """Scoring the article's new text removed the suggestion while this request waited."""
+
+    default_detail = (
+        "This suggestion is gone: the article's new text was scored meanwhile. Load the list again."
+    )
 
 
 class SuggestionResultSerializer(serializers.Serializer):
@@ -89,18 +101,25 @@ class SuggestionResultSerializer(serializers.Serializer):
 
 
 def suggestions_data(article) -> dict:
-    """The article's stored suggestions still found in its text, in document order."""
+    """The article's stored suggestions still found in its text, in document order.
+
+    Until the text of a new revision is scored, a sentence that only moved is listed at
+    its new place; one edited away, or now there twice, is left out.
+    """
     text = article.text
-    rows = [
-        row
-        for row in article.suggestions.order_by("start", "id")
-        if text[row.start : row.end] == row.sentence
-    ]
+    rows = []
+    for row in article.suggestions.order_by("start", "id"):
+        at = spotting.find_sentence(text, row.sentence, row.start)
+        if at is not None:
+            row.start, row.end = at, at + len(row.sentence)
+            rows.append(row)
+    rows.sort(key=lambda row: (row.start, row.pk))
     pending = Job.objects.filter(
         kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
     ).exists()
     return {
         "article": article.pk,
+        "revision": article.latest_revision_number(),
         "pending": pending,
         "threshold": settings.FACTCHECK_SPOTTING_SHOW_THRESHOLD,
         "suggestions": SuggestionSerializer(rows, many=True).data,
@@ -140,7 +159,10 @@ class ArticleSuggestion(generics.GenericAPIView):
             "`accept` makes a draft claim on the sentence, or on the part of it from `start` "
             "to `end` (code points in the article's text, within the sentence). `dismiss` "
             "records that the newsroom will not check it. Decisions survive revisions that "
-            "keep the sentence, and train the newsroom's own spotter."
+            "keep the sentence, and train the newsroom's own spotter. Accepting an accepted "
+            "suggestion again returns its claim; asking then for other words is a 409 naming "
+            "that claim, as is a sentence no longer in the text. A 404 also answers when "
+            "scoring a new revision removed the suggestion meanwhile: load the list again."
         ),
         request=SuggestionActionSerializer,
         responses={
@@ -166,11 +188,16 @@ class ArticleSuggestion(generics.GenericAPIView):
                     exact=data.validated_data.get("exact"),
                 )
             except ValidationError as error:
-                if getattr(error, "code", None) == "text_changed":
-                    raise TextChanged(error.message) from error
+                if getattr(error, "code", None) in ("text_changed", "already_accepted"):
+                    raise TextChanged(error.messages[0]) from error
                 raise
+            except Suggestion.DoesNotExist as error:
+                raise Gone() from error
         else:
-            services.suggestion_dismiss(suggestion=suggestion, actor=request.user)
+            try:
+                services.suggestion_dismiss(suggestion=suggestion, actor=request.user)
+            except Suggestion.DoesNotExist as error:
+                raise Gone() from error
         suggestion.refresh_from_db()
         return Response(
             {

@@ -160,16 +160,23 @@ def _lock_article(suggestion: Suggestion) -> None:
 
 
 def _current(suggestion: Suggestion) -> Suggestion:
+    """The suggestion locked, on its sentence's place in the text now.
+
+    Raises Suggestion.DoesNotExist when scoring the new text removed it meanwhile, and
+    ValidationError (code "text_changed") when its sentence is gone from the text.
+    """
     current = (
         Suggestion.objects.select_for_update()
         .select_related("article", "article__organization")
         .get(pk=suggestion.pk)
     )
-    text = current.article.text
-    if text[current.start : current.end] != current.sentence:
+    at = spotting.find_sentence(current.article.text, current.sentence, current.start)
+    if at is None:
         raise ValidationError(
             "This sentence is no longer in the article's text.", code="text_changed"
         )
+    # Moved by an edit not scored yet: the new place, as the next scoring will store it.
+    current.start, current.end = at, at + len(current.sentence)
     return current
 
 
@@ -188,27 +195,17 @@ def suggestion_accept(
     `exact` (its words), or both. Offsets from a page opened before the text changed point
     at other words: with `exact`, the words are found in the sentence instead, and when they
     are not there once, ValidationError (code "text_changed") is raised and nothing is made.
-    Accepting an accepted suggestion again returns its claim.
+    Accepting an accepted suggestion again returns its claim; asking then for other words
+    raises ValidationError (code "already_accepted"). A suggestion removed meanwhile by
+    scoring the new text raises Suggestion.DoesNotExist.
     """
     permissions.require_edit(actor, suggestion.article.organization)
     _lock_article(suggestion)
     current = _current(suggestion)
     if current.state == Suggestion.State.ACCEPTED and current.claim_id:
-        return current.claim
+        return _accepted_before(current, start, end, exact)
     text = current.article.text
-    if exact is not None:
-        start, end = _locate_part(text, current, start, end, exact)
-    start = current.start if start is None else int(start)
-    end = current.end if end is None else int(end)
-    if not current.start <= start < end <= current.end:
-        raise ValidationError({"start": "The selection must be a part of the suggested sentence."})
-    # Whitespace at the edges of a narrowed selection is not part of the claim.
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start >= end:
-        raise ValidationError({"start": "The selection is empty."})
+    start, end = _part(text, current, start, end, exact)
     claim = claim_create(
         article=current.article,
         creator=actor,
@@ -219,8 +216,50 @@ def suggestion_accept(
     current.decided_by = permissions.as_user(actor)
     current.decided_at = timezone.now()
     current.full_clean()
-    current.save(update_fields=["state", "claim", "decided_by", "decided_at"])
+    current.save(update_fields=["state", "claim", "decided_by", "decided_at", "start", "end"])
     return claim
+
+
+def _part(text: str, current: Suggestion, start, end, exact) -> tuple[int, int]:
+    """The span of the text the editor asked for: the sentence, or the part they narrowed
+    it to, without whitespace at its edges."""
+    if exact is not None:
+        start, end = _locate_part(text, current, start, end, exact)
+    start = current.start if start is None else int(start)
+    end = current.end if end is None else int(end)
+    if not current.start <= start < end <= current.end:
+        raise ValidationError({"start": "The selection must be a part of the suggested sentence."})
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        raise ValidationError({"start": "The selection is empty."})
+    return start, end
+
+
+def _accepted_before(current: Suggestion, start, end, exact) -> Claim:
+    """The claim an earlier accept made, when this one asks for the same words (a second
+    click, another window); else ValidationError (code "already_accepted") naming it."""
+    claim = current.claim
+    if start is None and end is None and exact is None:
+        return claim
+    try:
+        asked = _part(current.article.text, current, start, end, exact)
+    except ValidationError:
+        asked = None
+    if asked == (claim.start, claim.end):
+        return claim
+    raise ValidationError(
+        "%(who)s already accepted this suggestion as the claim “%(words)s”: open that claim "
+        "to change its words.",
+        code="already_accepted",
+        params={"who": _name(current.decided_by), "words": claim.exact[:120]},
+    )
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "Someone"
 
 
 def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tuple[int, int]:
@@ -256,6 +295,7 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
     """Record that the newsroom does not want to check this sentence, wherever it repeats."""
     permissions.require_edit(actor, suggestion.article.organization)
     _lock_article(suggestion)
+    # Raises Suggestion.DoesNotExist when scoring the new text removed it meanwhile.
     current = (
         Suggestion.objects.select_for_update()
         .select_related("article__organization")

@@ -11,7 +11,8 @@ const body = document.getElementById("article-body");
 
 const PAGE = 10;
 const POLL_MS = 1500;
-const POLL_LIMIT = 80; // two minutes: a 5 MB article is scored in seconds
+const POLL_LIMIT = 80; // two minutes: a 5 MB article is scored in seconds...
+const SLOW_POLL_MS = 10000; // ...unless no worker is free: then keep asking, less often
 
 const state = {
   articleId: null,
@@ -27,7 +28,15 @@ const state = {
   error: "",
   polls: 0,
   loaded: false,
+  // The revision of the text this page shows, and the one the list's offsets count in.
+  pageRevision: null,
+  revision: null,
 };
+
+/** Whether the list counts offsets in another text than the one on this page. */
+function textMoved() {
+  return state.pageRevision !== null && state.revision !== null && state.revision !== state.pageRevision;
+}
 
 const supportsHighlights = typeof CSS !== "undefined" && "highlights" in CSS;
 
@@ -114,7 +123,8 @@ function applyHighlights() {
   CSS.highlights.delete("suggestion");
   CSS.highlights.delete("suggestion-active");
   const label = document.getElementById("suggestion-text-label");
-  if (!state.outline) {
+  // Offsets into another text would outline the wrong words on this page.
+  if (!state.outline || textMoved()) {
     label?.setAttribute("hidden", "");
     return;
   }
@@ -174,15 +184,16 @@ async function load() {
     state.items = data.suggestions;
     state.threshold = data.threshold;
     state.pending = data.pending;
+    state.revision = data.revision ?? null;
     state.error = "";
     state.loaded = true;
   } catch (error) {
     state.error = error.problem ?? "The suggestions could not be loaded.";
   }
   render();
-  if (state.pending && state.polls < POLL_LIMIT) {
+  if (state.pending) {
     state.polls += 1;
-    setTimeout(load, POLL_MS);
+    setTimeout(load, state.polls < POLL_LIMIT ? POLL_MS : SLOW_POLL_MS);
   }
 }
 
@@ -221,7 +232,7 @@ async function decide(item, action) {
     if (error.status === 409 || error.status === 404) await load();
     state.error =
       error.status === 404
-        ? "This sentence changed since the list was loaded, so it is no longer suggested. The list now shows the article as it is."
+        ? "This sentence changed since the list was loaded, so it is no longer suggested."
         : (error.problem ?? "That did not work; try again.");
   } finally {
     state.busy.delete(item.id);
@@ -364,7 +375,10 @@ function render() {
   } else if (!state.loaded) {
     status.textContent = "Loading suggestions…";
   } else if (state.pending && !open) {
-    status.textContent = "Finding check-worthy sentences…";
+    status.textContent =
+      state.polls < POLL_LIMIT
+        ? "Finding check-worthy sentences…"
+        : "Still waiting for a worker to score this text; the list fills in when one does.";
   } else if (!open) {
     status.textContent = decided.length
       ? "No open suggestions left."
@@ -373,6 +387,25 @@ function render() {
     status.textContent = `${Math.min(open, visible.length)} of ${open} suggested sentences shown.`;
   }
   children.push(status);
+  if (textMoved()) {
+    // Someone saved a new text: this page shows the old one. Its sentences and the list's
+    // places no longer agree, so the list waits for the page to catch up.
+    children.push(
+      element(
+        "p",
+        { class: "notice", id: "suggestions-text-moved" },
+        `The article's text changed since this page opened (now revision ${state.revision}). `,
+        element(
+          "button",
+          { type: "button", class: "secondary", onclick: () => window.location.reload() },
+          "Reload to see its suggestions",
+        ),
+      ),
+    );
+    panel.replaceChildren(...children);
+    applyHighlights();
+    return;
+  }
   if (visible.length) {
     children.push(
       element(
@@ -491,6 +524,7 @@ if (panel && dataElement && body) {
   loadStyles();
   const data = JSON.parse(dataElement.textContent);
   state.articleId = data.article?.id ?? Number(document.getElementById("workspace")?.dataset.article);
+  state.pageRevision = data.article?.revision ?? null;
   if (state.articleId) {
     render();
     load();
