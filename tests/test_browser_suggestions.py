@@ -94,6 +94,13 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     start = article.text.index(MEDIAN_AGE)
     assert (narrowed.start, narrowed.end) == (start, start + len(MEDIAN_AGE))
     assert narrowed.exact == MEDIAN_AGE
+    # Its place counts in the newer text: the page opens that text rather than marking
+    # other words of the old one.
+    page.locator("#article-body", has_text="Updated at noon.").wait_for()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    marked = page.locator(f'mark[data-claim="{narrowed.pk}"]')
+    marked.first.wait_for()
+    assert " ".join(marked.all_inner_texts()).strip() == MEDIAN_AGE
 
     # Keyboard dismiss: "d" on the first remaining suggestion.
     first = items.first
@@ -130,4 +137,16 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     panel.get_by_text("This sentence changed since the list was loaded").wait_for()
     wait_for(lambda: words not in " ".join(items.all_inner_texts()), timeout=10)
     assert not Claim.objects.filter(article=article, exact=words).exists()
+    # The list it loaded counts places in the newer text, which this page does not show:
+    # no outline lands on the wrong words, and the panel offers to load the new text.
+    notice = panel.locator("#suggestions-text-moved")
+    notice.wait_for()
+    assert "now revision 3" in notice.inner_text()
+    assert not page.evaluate("CSS.highlights.has('suggestion')")
+    page.screenshot(path=str(ARTIFACTS / "suggestions-text-moved.png"))
+    notice.get_by_role("button", name="Reload to see its suggestions").click()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    items.first.wait_for()
+    assert panel.locator("#suggestions-text-moved").count() == 0
+    assert page.evaluate("CSS.highlights.has('suggestion')")
     assert page.errors == []

@@ -2022,6 +2022,16 @@ async function reloadClaims(openClaimId = null, { focusCard = true } = {}) {
   try {
     const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
     const items = Array.isArray(all) ? all : (all?.results ?? []);
+    const newer = items.find((claim) => data.article.revision && claim.revision_number > data.article.revision);
+    if (newer) {
+      // Someone saved a new text since this page opened (a suggestion accepted there, or
+      // claims re-anchored): their places count in it, and drawn on this older text they
+      // would mark the wrong words. Open the page again, on the new text.
+      selectionStatus.textContent = `The text changed since this page opened (now revision ${newer.revision_number}): opening the new text…`;
+      if (openClaimId !== null && openClaimId !== undefined) window.location.hash = `claim-${openClaimId}`;
+      window.location.reload();
+      return;
+    }
     const seen = new Set();
     for (const claim of items) {
       seen.add(claim.id);
