@@ -9,6 +9,7 @@ from datetime import timedelta
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.shortcuts import render
@@ -61,6 +62,29 @@ def signin_failure_limit(request, credentials) -> int:
     if per_account >= settings.FACTCHECK_SIGNIN_FAILURES_PER_ACCOUNT:
         return max(1, min(per_ip, per_ip_limit))
     return per_ip_limit
+
+
+def forget_failed_signins(username: str) -> int:
+    """Drop the failed sign-ins recorded against an account, from every address.
+
+    For a password just reset through the emailed link: whoever reset it holds the
+    account's mailbox, and the failures were someone not knowing the old password. The
+    per-address count of other accounts' failures stays.
+    """
+    deleted, _ = AccessAttempt.objects.filter(username=username).delete()
+    return deleted
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's page for the emailed reset link; a new password also ends the lockout.
+
+    Otherwise its "you may go ahead and log in now" was untrue for up to the cool-off time.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        forget_failed_signins(form.user.get_username())
+        return response
 
 
 def _failures(attempts) -> int:

@@ -34,6 +34,12 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
+    # Setting a new password also lifts the account's sign-in lockout (see the view).
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        throttling.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
 ]

@@ -112,6 +112,22 @@ def test_twenty_failures_from_one_address_lock_every_account_for_any_client_ther
     assert sign_in(elsewhere, "eddie", PASSWORD).status_code == 302
 
 
+def test_a_password_reset_by_email_lifts_the_accounts_lockout(client, editor, mailoutbox):
+    for _ in range(5):
+        sign_in(client, "eddie")
+    assert sign_in(client, "eddie", PASSWORD).status_code == 429
+    client.post("/accounts/password_reset/", {"email": editor.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    new = "reset-Passphrase-99"
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True
+    )
+    assert b"log in" in done.content.lower()
+    # What that page says now holds: the new password signs in at once.
+    assert sign_in(client, "eddie", new).status_code == 302 and is_signed_in(client)
+
+
 def test_the_lockout_ends_after_the_cool_off(client, editor):
     for _ in range(5):
         sign_in(client, "eddie")

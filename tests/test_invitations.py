@@ -388,6 +388,16 @@ def test_the_invite_form_says_what_is_wrong(
     assert mail.outbox == [] and not Invitation.objects.exists()
 
 
+def test_a_member_without_an_email_address_is_said_to_be_a_member_already(
+    client, organization, org_admin, editor, django_capture_on_commit_callbacks
+):
+    type(editor).objects.filter(pk=editor.pk).update(email="")
+    client.force_login(org_admin)
+    response = invite(client, django_capture_on_commit_callbacks, invitee=editor.username)
+    assert response.status_code == 400
+    assert b"already a member" in response.content and b"no email address" not in response.content
+
+
 def test_members_who_are_not_admins_cannot_invite_resend_or_revoke(
     client, organization, org_admin, editor, django_capture_on_commit_callbacks
 ):

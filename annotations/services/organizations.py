@@ -271,6 +271,9 @@ def invitation_create(
     pending = organization.invitations.select_for_update().filter(state=Invitation.State.PENDING)
     if user is not None:
         name = user.get_username()
+        # Already a member comes first: it is the answer whatever else holds of the account.
+        if Membership.objects.filter(organization=organization, user=user).exists():
+            raise ValidationError({"invitee": f"{name} is already a member."})
         if not user.is_active:
             raise ValidationError({"invitee": f"{name}'s account is deactivated."})
         if not user.email:
@@ -280,8 +283,6 @@ def invitation_create(
                     "invitation cannot be sent. A site administrator can add one."
                 }
             )
-        if Membership.objects.filter(organization=organization, user=user).exists():
-            raise ValidationError({"invitee": f"{name} is already a member."})
         email, pending = user.email, pending.filter(invited_user=user)
     else:
         email = BaseUserManager.normalize_email(invitee)
