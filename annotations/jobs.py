@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -293,10 +295,53 @@ def _claim(job_id: int, kind: str, handler: Handler) -> Job | None:
     free = Q(state=Job.State.QUEUED) | Q(
         state=Job.State.RUNNING, started_at__lt=now - handler.lease
     )
+    taken = {
+        "state": Job.State.RUNNING,
+        "attempts": F("attempts") + 1,
+        "started_at": now,
+        "finished_at": None,
+        "worker": this_worker(),
+    }
     claimed = Job.objects.filter(free, pk=job_id, kind=kind, attempts__lt=F("max_attempts")).update(
-        state=Job.State.RUNNING, attempts=F("attempts") + 1, started_at=now, finished_at=None
+        **taken
     )
+    if not claimed:
+        # Held by an attempt whose process is known to be dead (killed on this host): the
+        # message came back at once, so take over now rather than after the lease.
+        held = Job.objects.filter(pk=job_id, kind=kind, state=Job.State.RUNNING).first()
+        if held is not None and held.attempts < held.max_attempts and worker_gone(held.worker):
+            claimed = Job.objects.filter(
+                pk=job_id, state=Job.State.RUNNING, attempts=held.attempts, worker=held.worker
+            ).update(**taken)
     return Job.objects.get(pk=job_id) if claimed else None
+
+
+def this_worker() -> str:
+    """This process, as a job row names the one running its attempt: host:pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_gone(worker: str) -> bool:
+    """Whether the process named `worker` (host:pid) is known to have died.
+
+    Only a process on this host can be checked; one elsewhere counts as alive (its
+    attempt is taken back when its lease runs out). A killed process its parent has not
+    reaped yet (a zombie) is dead too.
+    """
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 def _not_claimed(job_id: int, handler: Handler) -> str:
@@ -309,11 +354,14 @@ def _not_claimed(job_id: int, handler: Handler) -> str:
 
 
 def _abandoned(job: Job, handler: Handler | None) -> bool:
-    """Queued, or running with no live attempt (past its hard time limit and grace)."""
+    """Queued, or running with no live attempt (its process died, or it is past its hard
+    time limit and grace)."""
     if job.state == Job.State.QUEUED:
         return True
     lease = handler.lease if handler else _default_lease()
-    return job.state == Job.State.RUNNING and job.started_at < timezone.now() - lease
+    return job.state == Job.State.RUNNING and (
+        job.started_at < timezone.now() - lease or worker_gone(job.worker)
+    )
 
 
 def _gave_up(job: Job) -> str:
@@ -452,8 +500,17 @@ def sweep(*, limit: int = 500) -> SweepReport:
     for kind in TASK_NAMES:
         handler = _HANDLERS.get(kind)
         lease = handler.lease if handler else _default_lease()
-        stale = Job.objects.filter(kind=kind, state=Job.State.RUNNING, started_at__lt=now - lease)
-        for job in stale.order_by("started_at")[:limit]:
+        stale = list(
+            Job.objects.filter(
+                kind=kind, state=Job.State.RUNNING, started_at__lt=now - lease
+            ).order_by("started_at")[:limit]
+        )
+        # Attempts of processes on this host that are known to be dead need no lease.
+        here = Job.objects.filter(
+            kind=kind, state=Job.State.RUNNING, worker__startswith=f"{socket.gethostname()}:"
+        ).exclude(pk__in=[job.pk for job in stale])
+        stale += [job for job in here.order_by("started_at")[:limit] if worker_gone(job.worker)]
+        for job in stale:
             if job.attempts >= job.max_attempts:
                 report.failed += _fail(job, handler, _gave_up(job)) == Job.State.FAILED
             elif (

@@ -683,6 +683,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     run_after = models.DateTimeField(null=True, blank=True, help_text="Retry not before.")
+    worker = models.CharField(
+        max_length=300, blank=True, help_text="host:pid of the process running the attempt."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from werkzeug import Response
 
-from annotations import jobs, queries, services, tasks
+from annotations import jobs, queries, services, spotting_jobs, tasks
 from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Job
 from factcheck import localservers
 from factcheck.celery import app as celery_app
@@ -499,6 +500,82 @@ def test_a_reanchoring_that_fails_after_a_newer_edit_leaves_its_claims_to_the_ne
     assert claim.anchor_state == Claim.AnchorState.ANCHORED
     assert claim.status == Claim.Status.PUBLISHED
     assert queries.published_claims().filter(claim=claim).exists()
+
+
+def _dead_process() -> int:
+    """The pid of a process of this host that has ended (and been reaped)."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait(30)
+    return ended.pid
+
+
+def test_an_attempt_whose_process_died_on_this_host_is_taken_over_at_once(
+    editor, organization, broker_down
+):
+    """A killed worker's message comes back at once (late acknowledgement); the job row
+    still says running, and its lease has minutes to go."""
+    assert spotting_jobs.spot_article.name == jobs.TASK_NAMES["spot"]  # its handler is known
+    article = factories.article(organization, editor)
+    job = Job.objects.get(kind="spot", subject_id=article.pk)
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
+        worker=f"{socket.gethostname()}:{_dead_process()}",
+    )  # fmt: skip
+
+    assert jobs.run("spot", job.pk) == Job.State.DONE
+
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.worker == jobs.this_worker()
+    assert article.suggestions.exists()
+
+
+def test_an_attempt_on_another_host_or_in_a_live_process_keeps_its_lease(
+    editor, organization, broker_down
+):
+    article = factories.article(organization, editor)
+    job = Job.objects.get(kind="spot", subject_id=article.pk)
+    for worker in (f"another-host:{_dead_process()}", jobs.this_worker()):
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.RUNNING, attempts=1, started_at=timezone.now(), worker=worker
+        )
+        assert jobs.run("spot", job.pk) == Job.State.RUNNING, worker
+        assert Job.objects.get(pk=job.pk).attempts == 1
+        assert jobs.sweep().requeued == 0
+
+
+def test_a_retraining_whose_process_died_fails_at_once_and_frees_the_next(
+    organization, org_admin, broker_down
+):
+    from annotations.models import SpotterModel
+
+    row = services.spotter_train_request(organization=organization, actor=org_admin)
+    job = Job.objects.get(kind="spotter_train", subject_id=row.pk)
+    dead = f"{socket.gethostname()}:{_dead_process()}"
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, attempts=1, started_at=timezone.now(), worker=dead
+    )
+
+    assert jobs.run("spotter_train", job.pk) == Job.State.FAILED  # it had one attempt
+
+    row.refresh_from_db()
+    assert row.state == SpotterModel.State.FAILED
+    assert "did not finish" in row.report["message"]
+    again = services.spotter_train_request(organization=organization, actor=org_admin)
+    assert again.state == SpotterModel.State.TRAINING
+
+
+def test_the_sweeper_takes_back_the_attempts_of_dead_processes_on_its_host(
+    editor, organization, broker_down
+):
+    article = factories.article(organization, editor)
+    job = Job.objects.get(kind="spot", subject_id=article.pk)
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
+        worker=f"{socket.gethostname()}:{_dead_process()}",
+    )  # fmt: skip
+
+    assert jobs.sweep().requeued == 1
+    assert Job.objects.get(pk=job.pk).state == Job.State.QUEUED
 
 
 def test_every_background_task_has_time_limits_and_late_acknowledgement():
