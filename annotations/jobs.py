@@ -317,19 +317,33 @@ def _claim(job_id: int, kind: str, handler: Handler) -> Job | None:
 
 
 def this_worker() -> str:
-    """This process, as a job row names the one running its attempt: host:pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process, as a job row names the one running its attempt (see `worker_of`)."""
+    return worker_of(os.getpid())
+
+
+def worker_of(pid: int) -> str:
+    """host:pid-namespace:pid:start-time of a process of this machine.
+
+    The namespace tells apart containers that share a host name; the start time tells a
+    process from a later one given the same pid. Either is empty where /proc is absent.
+    """
+    stat = _process_stat(pid)
+    return f"{socket.gethostname()}:{_pid_namespace()}:{pid}:{stat[1] if stat else ''}"
 
 
 def worker_gone(worker: str) -> bool:
-    """Whether the process named `worker` (host:pid) is known to have died.
+    """Whether the process named `worker` (see `worker_of`) is known to have died.
 
-    Only a process on this host can be checked; one elsewhere counts as alive (its
-    attempt is taken back when its lease runs out). A killed process its parent has not
-    reaped yet (a zombie) is dead too.
+    Only a process of this host and pid namespace can be checked; any other counts as
+    alive (its attempt is taken back when its lease runs out). Gone: no such pid, or one
+    that started at another time (the pid was reused), or a zombie its parent has not
+    reaped yet.
     """
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    parts = worker.split(":")
+    if len(parts) != 4 or not parts[2].isdigit():
+        return False
+    host, namespace, pid, started = parts
+    if host != socket.gethostname() or namespace != _pid_namespace():
         return False
     try:
         os.kill(int(pid), 0)
@@ -337,11 +351,29 @@ def worker_gone(worker: str) -> bool:
         return True
     except PermissionError:
         return False
+    stat = _process_stat(int(pid))
+    if stat is None:
+        return False
+    state, start = stat
+    return state == "Z" or bool(started and start != started)
+
+
+def _pid_namespace() -> str:
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
+
+
+def _process_stat(pid: int) -> tuple[str, str] | None:
+    """(state, start time in clock ticks) from /proc/<pid>/stat, None where unreadable."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rpartition(")")[2].split()[0] == "Z"
+            # After the command name (in parentheses, which may hold anything): field 3 on.
+            fields = stat.read().rpartition(")")[2].split()
     except OSError:
-        return False
+        return None
+    return (fields[0], fields[19]) if len(fields) > 19 else None
 
 
 def _not_claimed(job_id: int, handler: Handler) -> str:
@@ -351,6 +383,11 @@ def _not_claimed(job_id: int, handler: Handler) -> str:
     if _abandoned(job, handler) and job.attempts >= job.max_attempts:
         return _fail(job, handler, _gave_up(job))
     return job.state
+
+
+def is_abandoned(job: Job) -> bool:
+    """Whether no live attempt holds the job (see `_abandoned`), for its kind's lease."""
+    return _abandoned(job, _HANDLERS.get(job.kind))
 
 
 def _abandoned(job: Job, handler: Handler | None) -> bool:

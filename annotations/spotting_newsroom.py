@@ -214,9 +214,14 @@ def finish(row: SpotterModel, state: str, report: dict, model) -> None:
             path = Path(folder) / "model.npz"
             spotting.save_model(path, model.arrays, model.meta)
             data = path.read_bytes()
-    services.spotter_train_finish(
+    saved = services.spotter_train_finish(
         row=row, actor=SYSTEM, state=state, report=report, model_file=data
     )
+    if saved.state != state:
+        report["message"] = (
+            "Not recorded: this training had been marked failed meanwhile (taken for dead). "
+            "The model in use did not change; start a new training."
+        )
 
 
 def _describe(report: dict) -> str:

@@ -8,7 +8,6 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -519,7 +518,7 @@ def test_an_attempt_whose_process_died_on_this_host_is_taken_over_at_once(
     job = Job.objects.get(kind="spot", subject_id=article.pk)
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
-        worker=f"{socket.gethostname()}:{_dead_process()}",
+        worker=jobs.worker_of(_dead_process()),
     )  # fmt: skip
 
     assert jobs.run("spot", job.pk) == Job.State.DONE
@@ -529,12 +528,27 @@ def test_an_attempt_whose_process_died_on_this_host_is_taken_over_at_once(
     assert article.suggestions.exists()
 
 
+def test_a_process_is_told_dead_when_reaped_a_zombie_or_its_pid_reused():
+    live = jobs.this_worker()
+    assert not jobs.worker_gone(live)
+    host, namespace, pid, started = live.split(":")
+    assert jobs.worker_gone(f"{host}:{namespace}:{pid}:{int(started) + 1}")  # pid reused
+    assert not jobs.worker_gone(f"{host}:{int(namespace) + 1}:{pid}:{started}")  # other box
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        wait_for(lambda: jobs.worker_gone(jobs.worker_of(child.pid)), message="not a zombie")
+    finally:
+        child.wait(30)
+    assert jobs.worker_gone(jobs.worker_of(child.pid))
+
+
 def test_an_attempt_on_another_host_or_in_a_live_process_keeps_its_lease(
     editor, organization, broker_down
 ):
     article = factories.article(organization, editor)
     job = Job.objects.get(kind="spot", subject_id=article.pk)
-    for worker in (f"another-host:{_dead_process()}", jobs.this_worker()):
+    elsewhere = jobs.worker_of(_dead_process()).split(":", 1)[1]
+    for worker in (f"another-host:{elsewhere}", jobs.this_worker()):
         Job.objects.filter(pk=job.pk).update(
             state=Job.State.RUNNING, attempts=1, started_at=timezone.now(), worker=worker
         )
@@ -550,7 +564,7 @@ def test_a_retraining_whose_process_died_fails_at_once_and_frees_the_next(
 
     row = services.spotter_train_request(organization=organization, actor=org_admin)
     job = Job.objects.get(kind="spotter_train", subject_id=row.pk)
-    dead = f"{socket.gethostname()}:{_dead_process()}"
+    dead = jobs.worker_of(_dead_process())
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.RUNNING, attempts=1, started_at=timezone.now(), worker=dead
     )
@@ -571,7 +585,7 @@ def test_the_sweeper_takes_back_the_attempts_of_dead_processes_on_its_host(
     job = Job.objects.get(kind="spot", subject_id=article.pk)
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
-        worker=f"{socket.gethostname()}:{_dead_process()}",
+        worker=jobs.worker_of(_dead_process()),
     )  # fmt: skip
 
     assert jobs.sweep().requeued == 1

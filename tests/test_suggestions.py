@@ -554,10 +554,36 @@ def test_a_training_that_died_without_a_word_does_not_block_the_next_one(
     dead.refresh_from_db()
     assert row.state == SpotterModel.State.TRAINING and row.pk != dead.pk
     assert dead.state == SpotterModel.State.FAILED and dead.finished_at is not None
-    assert "did not finish within its time limit" in dead.report["message"]
-    # One still within its limit keeps refusing a second.
+    assert "stopped without finishing" in dead.report["message"]
+    # One queued as a job, however long it waits for a worker, is not taken for dead.
+    SpotterModel.objects.filter(pk=row.pk).update(created_at=long_ago)
     with pytest.raises(ValidationError):
         services.spotter_train_request(organization=organization, actor=org_admin)
+
+
+def test_a_command_training_whose_process_died_frees_the_next_at_once_and_records_nothing(
+    organization, org_admin
+):
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait(30)
+    dead = services.spotter_train_request(organization=organization, actor=org_admin, queue=False)
+    assert dead.report["worker"] == jobs.this_worker()
+    SpotterModel.objects.filter(pk=dead.pk).update(report={"worker": jobs.worker_of(ended.pid)})
+
+    row = services.spotter_train_request(organization=organization, actor=org_admin)
+
+    assert row.state == SpotterModel.State.TRAINING
+    assert SpotterModel.objects.get(pk=dead.pk).state == SpotterModel.State.FAILED
+    # Had it been alive after all, its late outcome does not overwrite that record.
+    late = services.spotter_train_finish(
+        row=dead, actor=permissions.SYSTEM, state=SpotterModel.State.KEPT,
+        report={"message": "Kept"}, model_file=b"not a model",
+    )  # fmt: skip
+    assert late.state == SpotterModel.State.FAILED and not late.is_active
+    assert not late.model_file
 
 
 def test_the_spotter_settings_page_starts_a_retraining_and_shows_reports(
@@ -723,3 +749,32 @@ def test_a_german_articles_labels_meet_its_sentences_as_they_were_scored(
 
     labelled = [s for s, w in zip(document.sentences, document.weights, strict=True) if w]
     assert labelled == [spending.sentence]
+
+
+def test_a_repeated_sentences_other_row_is_not_moved_onto_the_copy_already_claimed(
+    organization, editor, settings
+):
+    settings.FACTCHECK_SPOTTING_MIN_STORED = 0.0
+    said = "Over 160,000 people listened in at once."
+    text = f"{said}\n\nThe host thanked them.\n\n{said}"
+    article = services.article_create(
+        organization=organization, title="Twice", text=text, created_by=editor
+    )
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    first, second = article.suggestions.filter(sentence=said).order_by("start")
+    claim = services.suggestion_accept(suggestion=first, actor=editor)
+    # The second copy is cut; the text is not scored again yet.
+    services.article_update_text(article=article, actor=editor, text=text.rsplit("\n\n", 1)[0])
+    client = Client()
+    client.force_login(editor)
+
+    listed = client.get(f"/api/v1/articles/{article.pk}/suggestions/").json()["suggestions"]
+    answer = client.post(
+        f"/api/v1/articles/{article.pk}/suggestions/{second.pk}/",
+        {"action": "accept"},
+        "application/json",
+    )
+
+    assert [row["id"] for row in listed if row["sentence"] == said] == [first.pk]
+    assert answer.status_code == 409
+    assert list(Claim.objects.filter(article=article)) == [claim]

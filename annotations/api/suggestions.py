@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -107,9 +109,13 @@ def suggestions_data(article) -> dict:
     its new place; one edited away, or now there twice, is left out.
     """
     text = article.text
+    stored = list(article.suggestions.order_by("start", "id"))
+    copies = Counter(row.sentence_key for row in stored)
     rows = []
-    for row in article.suggestions.order_by("start", "id"):
+    for row in stored:
         at = spotting.find_sentence(text, row.sentence, row.start)
+        if at is not None and at != row.start and copies[row.sentence_key] > 1:
+            at = None  # a repeated sentence's rows: which one is now there is unknown
         if at is not None:
             row.start, row.end = at, at + len(row.sentence)
             rows.append(row)

@@ -31,6 +31,7 @@ from annotations.models import (
     ClaimEvent,
     PublishedVersion,
     Rating,
+    Suggestion,
 )
 from annotations.webhooks import events as webhook_events
 
@@ -427,10 +428,12 @@ def claim_delete(*, claim: Claim, actor, expected_version: int | None = None) ->
             f"“{_short(claim.claim_reviewed or claim.exact)}” in “{_short(claim.article.title)}”"
         ),
     )
-    # Imported here: the suggestion services make claims through this module.
-    from annotations.services.suggestions import suggestions_reopen_for_deleted_claim
-
-    suggestions_reopen_for_deleted_claim(claim)
+    # The suggestion it was accepted from goes back among the undecided ones: accepted
+    # without its claim, it could be neither accepted again nor dismissed, and would still
+    # train the spotter as a sentence worth checking. Deleting the claim takes that back.
+    Suggestion.objects.filter(claim=claim).update(
+        state=Suggestion.State.NEW, claim=None, decided_by=None, decided_at=None
+    )
     claim.delete()
 
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotations import anchoring, permissions, spotting
-from annotations.models import Article, Claim, Organization, SpotterModel, Suggestion
+from annotations import anchoring, jobs, permissions, spotting
+from annotations.models import Article, Claim, Job, Organization, SpotterModel, Suggestion
 from annotations.services.claims import claim_create
 
 
@@ -159,6 +159,17 @@ def _lock_article(suggestion: Suggestion) -> None:
     Article.objects.select_for_update().filter(pk=suggestion.article_id).first()
 
 
+def _repeated(suggestion: Suggestion) -> bool:
+    """Whether the article has other rows of the same sentence (it was there more than once)."""
+    return (
+        Suggestion.objects.filter(
+            article_id=suggestion.article_id, sentence_key=suggestion.sentence_key
+        )
+        .exclude(pk=suggestion.pk)
+        .exists()
+    )
+
+
 def _current(suggestion: Suggestion) -> Suggestion:
     """The suggestion locked, on its sentence's place in the text now.
 
@@ -171,6 +182,8 @@ def _current(suggestion: Suggestion) -> Suggestion:
         .get(pk=suggestion.pk)
     )
     at = spotting.find_sentence(current.article.text, current.sentence, current.start)
+    if at is not None and at != current.start and _repeated(current):
+        at = None  # another row of the same words may be the one now there
     if at is None:
         raise ValidationError(
             "This sentence is no longer in the article's text.", code="text_changed"
@@ -265,7 +278,12 @@ def _name(user) -> str:
 def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tuple[int, int]:
     """Where the words `exact` are in the suggested sentence: at `start`/`end` if they are
     there, else their one occurrence in the sentence."""
-    if start is not None and end is not None and text[start:end] == exact:
+    if (
+        start is not None
+        and end is not None
+        and current.start <= start < end <= current.end
+        and text[start:end] == exact
+    ):
         return start, end
     sentence = text[current.start : current.end]
     found = sentence.find(exact)
@@ -276,18 +294,6 @@ def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tupl
             code="text_changed",
         )
     return current.start + found, current.start + found + len(exact)
-
-
-def suggestions_reopen_for_deleted_claim(claim: Claim) -> int:
-    """Put the suggestions a claim was accepted from back among the undecided ones.
-
-    Called by `claim_delete`, inside its transaction: an accepted suggestion without its
-    claim could be neither accepted again nor dismissed, and would still train the spotter
-    as a sentence worth checking. Deleting the claim takes the decision back.
-    """
-    return Suggestion.objects.filter(claim=claim).update(
-        state=Suggestion.State.NEW, claim=None, decided_by=None, decided_at=None
-    )
 
 
 @transaction.atomic
@@ -327,8 +333,6 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
     "already_training") and queues nothing. With `queue=False` (the management command,
     which trains in its own process) the training row is made but no job is queued.
     """
-    from annotations import jobs
-
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can retrain the claim spotter."
     )
@@ -338,10 +342,10 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
     running = SpotterModel.objects.filter(
         organization=organization, state=SpotterModel.State.TRAINING
     ).first()
-    if running is not None and timezone.now() - running.created_at > _TRAINING_ABANDONED_AFTER:
+    if running is not None and _training_dead(running):
         # A training whose process died without a word (killed, or the machine restarted)
         # would otherwise refuse every later request.
-        _training_failed(running, "it did not finish within its time limit")
+        _training_failed(running, "it stopped without finishing (its worker or command ended)")
         running = None
     if running is not None:
         raise ValidationError(
@@ -354,6 +358,8 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
         organization=organization,
         state=SpotterModel.State.TRAINING,
         requested_by=permissions.as_user(actor),
+        # The command trains in this very process: name it, so that its death can be told.
+        report={} if queue else {"worker": jobs.this_worker()},
     )
     row.full_clean()
     row.save()
@@ -362,8 +368,27 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
     return row
 
 
-# Past its hard time limit and a grace, a training still marked as running is dead.
+# A command's training (no job, so no lease) still running this long after it began is
+# taken as dead when its process cannot be checked: the job's hard limit, and a grace.
 _TRAINING_ABANDONED_AFTER = timedelta(seconds=settings.FACTCHECK_SPOTTER_TRAIN_TIME_LIMIT + 600)
+
+
+def _training_dead(row: SpotterModel) -> bool:
+    """Whether a training marked as running has no live process behind it.
+
+    Queued as a job: its job ended, or its attempt is abandoned (its process died, or it
+    is past its lease). Run by the command: its process is known dead, or it began longer
+    ago than a job could have run.
+    """
+    job = Job.objects.filter(kind="spotter_train", subject_id=row.pk).order_by("-pk").first()
+    if job is not None:
+        return job.state in (Job.State.DONE, Job.State.FAILED) or (
+            job.state == Job.State.RUNNING and jobs.is_abandoned(job)
+        )
+    worker = (row.report or {}).get("worker", "")
+    if worker and jobs.worker_gone(worker):
+        return True
+    return timezone.now() - row.created_at > _TRAINING_ABANDONED_AFTER
 
 
 def _training_failed(row: SpotterModel, reason: str) -> int:
@@ -389,13 +414,16 @@ def spotter_train_finish(
     """Record a training's outcome; a kept model's file is stored and becomes the active one.
 
     The organization is locked first, as when a training is requested, so two trainings
-    finishing at once take turns at making theirs the active model.
+    finishing at once take turns at making theirs the active model. A training already
+    marked failed (taken for dead meanwhile) is left so: its outcome is not recorded.
     """
     permissions.require_manage_members(
         actor, row.organization, "Only an organization admin can retrain the claim spotter."
     )
     Organization.objects.select_for_update().filter(pk=row.organization_id).first()
     row = SpotterModel.objects.select_for_update().get(pk=row.pk)
+    if row.state != SpotterModel.State.TRAINING:
+        return row
     if model_file is not None:
         row.model_file.save(f"spotter-{row.pk}.npz", ContentFile(model_file), save=False)
         SpotterModel.objects.filter(organization=row.organization, is_active=True).exclude(
