@@ -79,20 +79,20 @@ def page(
     canonical: str,
     embed: bool = True,
     teaser: str = "",
-    print_edition: bool = False,
+    print_edition: list[str] | None = None,
     top: str = "",
 ) -> str:
     """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above.
 
-    `print_edition` adds a copy of the article before it that the site's styles hide (as
-    CMSs keep one for printing); `top` is raw HTML at the top of the body.
+    `print_edition` is a copy of paragraphs before the article that the site's styles hide
+    (as CMSs keep one for printing); `top` is raw HTML at the top of the body.
     """
     body = "\n".join(
         f'    <p id="p-{n}">\n      {reformat(paragraph, n)}\n    </p>'
         for n, paragraph in enumerate(paragraphs)
         if paragraph is not None
     )
-    copy = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
+    copy = "".join(f"<p>{html.escape(p)}</p>" for p in print_edition or [] if p)
     hidden = f'  <div class="print-edition">{copy}</div>' if print_edition else ""
     # crossorigin="anonymous": the script itself is fetched without the instance's cookies too.
     tag = (

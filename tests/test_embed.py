@@ -92,7 +92,13 @@ def host(instance, demo):
         "/plain.html": embed_host.page(paragraphs=printed, embed=False, **common),
         "/shorter.html": embed_host.page(paragraphs=without_median, **common),
         "/teaser-only.html": embed_host.page(paragraphs=without_listeners, **common),
-        "/print-edition.html": embed_host.page(paragraphs=printed, print_edition=True, **common),
+        "/print-edition.html": embed_host.page(
+            paragraphs=printed, print_edition=paragraphs, **common
+        ),
+        # All of it behind a collapsed "Read more": marked there, for when it opens.
+        "/collapsed.html": embed_host.page(
+            paragraphs=[None] * len(paragraphs), print_edition=paragraphs, **common
+        ),
         "/named.html": embed_host.page(
             paragraphs=printed, top='<div id="FactcheckEmbed">Checked by partners</div>', **common
         ),
@@ -259,6 +265,10 @@ def test_a_hidden_copy_of_the_article_is_passed_over_for_the_one_readers_see(bro
         label = page.locator(f'[data-factcheck-label="{version.claim_id}"]')
         assert label.bounding_box()["width"] > 10
     page.screenshot(path=str(ARTIFACTS / "embed-print-edition.png"))
+    # With no copy shown at all, the hidden one is marked rather than none.
+    collapsed = open_host(browser, f"{host.url}/collapsed.html")
+    assert collapsed.stats["anchored"] == 4 and collapsed.stats["missing"] == []
+    assert collapsed.locator(".print-edition mark").count() >= 4
 
 
 @pytest.mark.browser

@@ -250,19 +250,24 @@
   const NUMBERS = /\d+(?:[.,]\d+)*/g;
   const numbersOf = (text) => (text.match(NUMBERS) || []).join(" ");
 
-  /**
-   * Places where the folded quote may be: every verbatim occurrence or, when there is none,
-   * approximate ones. The approximate search is a pigeonhole filter (with k edits allowed,
-   * one of k+1 pieces of the quote survives verbatim), then an alignment in the windows
-   * around the diagonals most pieces agree on. A number must not change.
-   */
-  function candidates(text, quote) {
+  /** Every verbatim occurrence of the folded quote (100 at most). */
+  function verbatim(text, quote) {
     const found = [];
     for (let at = text.indexOf(quote); at !== -1 && found.length < 100; at = text.indexOf(quote, at + 1)) {
       found.push({ start: at, end: at + quote.length, errors: 0 });
     }
+    return found;
+  }
+
+  /**
+   * Places where the folded quote is, a little edited. A pigeonhole filter (with k edits
+   * allowed, one of k+1 pieces of the quote survives verbatim), then an alignment in the
+   * windows around the diagonals most pieces agree on. A number must not change.
+   */
+  function approximate(text, quote) {
+    const found = [];
     const limit = Math.floor(quote.length * MAX_EDIT_RATIO);
-    if (found.length || limit < 1) return found;
+    if (limit < 1) return found;
     const pieces = limit + 1;
     const size = Math.floor(quote.length / pieces);
     const votes = new Map();
@@ -303,8 +308,8 @@
   }
 
   /**
-   * Where a claim's TextQuoteSelector lands in the folded page text, or null. Only text the
-   * page shows counts. Among several places the prefix and suffix decide; an approximate
+   * Where a claim's TextQuoteSelector lands in the folded page text, or null. Text the page
+   * shows comes first. Among several places the prefix and suffix decide; an approximate
    * place also needs one of them to agree unless it is nearly verbatim, so a removed
    * sentence does not jump to a look-alike, and so does a short verbatim one (a teaser or
    * a "Related:" line repeating a few words is not the claim). Claims come in the article's
@@ -329,15 +334,26 @@
       if (place.before >= CONTEXT_CONCLUSIVE && place.after >= CONTEXT_CONCLUSIVE && rendered(index, place)) return place;
     }
     const needsContext = (place) => place.errors > quote.length * 0.05 || quote.length < SELF_EVIDENT_QUOTE;
+    // The best place the page shows; failing that, the best hidden one (an article behind
+    // a collapsed "Read more" or a closed <details> still gets its marks for when it opens).
     let best = null;
-    for (const candidate of candidates(text, quote)) {
-      const place = judge(candidate);
-      const context = Math.max(place.before, place.after);
-      if (needsContext(place) && context < CONTEXT_AGREES) continue;
-      if (best && place.score <= best.score) continue;
-      if (rendered(index, place)) best = place;
-    }
-    return best;
+    let bestHidden = null;
+    const consider = (found) => {
+      for (const candidate of found) {
+        const place = judge(candidate);
+        const context = Math.max(place.before, place.after);
+        if (needsContext(place) && context < CONTEXT_AGREES) continue;
+        if (best && place.score <= best.score) continue;
+        if (rendered(index, place)) best = place;
+        else if (!bestHidden || place.score > bestHidden.score) bestHidden = place;
+      }
+    };
+    const exact = verbatim(text, quote);
+    consider(exact);
+    // Only hidden verbatim copies: the shown text may hold it a little edited.
+    if (!best) consider(exact.length ? approximate(text, quote) : []);
+    if (!exact.length) consider(approximate(text, quote));
+    return best ?? bestHidden;
   }
 
   // ---- highlights in the host page ------------------------------------------------------
