@@ -289,7 +289,8 @@ def run(kind: str, job_id: int) -> str:
 def _claim(job_id: int, kind: str, handler: Handler) -> Job | None:
     """Take the job for this attempt; None if it is done, failed or held by a live attempt.
 
-    One conditional UPDATE, so of two workers handed the same job only one wins.
+    Conditional UPDATEs (free, or held by the very process found dead), so of two workers
+    handed the same job only one wins.
     """
     now = timezone.now()
     free = Q(state=Job.State.QUEUED) | Q(
@@ -524,8 +525,9 @@ def _default_lease() -> timedelta:
 def sweep(*, limit: int = 500) -> SweepReport:
     """Send again the jobs whose message was lost, take back those whose worker died.
 
-    - running past its hard time limit plus FACTCHECK_JOB_RUNNING_GRACE: queued again, or
-      failed with the reason once it has used up its attempts;
+    - running past its hard time limit plus FACTCHECK_JOB_RUNNING_GRACE, or held by a
+      process of this host found dead (`worker_gone`): queued again, or failed with the
+      reason once it has used up its attempts;
     - queued, and neither sent nor due within the last FACTCHECK_JOB_QUEUED_TIMEOUT
       seconds (the broker was down, or lost the message): sent again.
 

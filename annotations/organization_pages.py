@@ -59,7 +59,7 @@ def home(request):
 def public_home(request):
     """Every organization with published fact-checks, with links to their pages."""
     stamp = queries.public_stamp()
-    etag, modified = reader.page_etag("home", stamp), _modified(stamp)
+    etag, modified = reader.validators(("home", stamp), _modified(stamp))
     response = reader.not_modified(request, etag, modified)
     if response is None:
         organizations = list(queries.organizations_with_fact_checks())
@@ -99,10 +99,10 @@ def organization(request, org: str):
     label = search.cleaned_data.get("rating", "") if search.is_valid() else ""
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
-    etag = reader.page_etag(
-        "organization", stamp, reader.scale_parts(scale), query, label, page_number
+    etag, modified = reader.validators(
+        ("organization", stamp, reader.scale_parts(scale), query, label, page_number),
+        _modified(stamp),
     )
-    modified = _modified(stamp)
     if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 
@@ -175,7 +175,7 @@ def corrections(request, org: str):
     stamp = queries.public_stamp(organization)
     ratings = queries.organization_scale(organization)
     scale = reader.scale_parts(ratings)
-    etag, modified = reader.page_etag("corrections", stamp, scale, page_number), _modified(stamp)
+    etag, modified = reader.validators(("corrections", stamp, scale, page_number), _modified(stamp))
     if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 

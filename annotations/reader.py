@@ -33,7 +33,7 @@ from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from annotations import anchoring, jsonld, queries, versions
+from annotations import anchoring, freshness, jsonld, queries, versions
 from annotations.ingest.structure import blocks_of
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
@@ -571,6 +571,13 @@ def page_etag(*parts) -> str:
     return f'W/"{digest.hexdigest()[:32]}"'
 
 
+def validators(parts: tuple, newest: dt.datetime | None) -> tuple[str, dt.datetime | None]:
+    """The ETag and Last-Modified of a public page showing `parts`, last changed at `newest`
+    (turned over while a change may still commit late: `freshness.turnover`)."""
+    minute, modified = freshness.turnover(newest)
+    return page_etag(*parts, minute), modified
+
+
 def cacheable(response, etag: str, modified: dt.datetime | None):
     """Mark a public page as the same for everyone for MAX_AGE seconds, with its validators."""
     response["ETag"] = etag
@@ -655,18 +662,20 @@ def article(request, org_slug: str, slug: str):
     # The page orders verdicts by their rating's place on the scale now (their labels,
     # colours and values are the versions' own, in `stamp`).
     scale = queries.organization_scale(organization)
-    etag = page_etag(
-        "article",
-        request.build_absolute_uri("/"),
-        article.pk,
-        article.updated_at,
-        article.current_revision_id,
-        stamp,
-        organization.name,
-        organization.url,
-        scale_parts(scale),
+    etag, last_modified = validators(
+        (
+            "article",
+            request.build_absolute_uri("/"),
+            article.pk,
+            article.updated_at,
+            article.current_revision_id,
+            stamp,
+            organization.name,
+            organization.url,
+            scale_parts(scale),
+        ),
+        max(filter(None, [article.updated_at, stamp["newest"]])),
     )
-    last_modified = max(filter(None, [article.updated_at, stamp["newest"]]))
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged
     content, style_source = _article_page(request, article)
@@ -685,20 +694,22 @@ def claim(request, pk: int):
     article = version.claim.article
     organization = version.publisher
     stamp = queries.claim_public_stamp(pk)
-    etag = page_etag(
-        "claim",
-        request.build_absolute_uri("/"),
-        pk,
-        article.updated_at,
-        article.title,
-        article.slug,
-        stamp,
-        organization.name,
-        organization.url,
-        scale_parts([version.verdict]),
-        version.verdict.scale,
+    etag, last_modified = validators(
+        (
+            "claim",
+            request.build_absolute_uri("/"),
+            pk,
+            article.updated_at,
+            article.title,
+            article.slug,
+            stamp,
+            organization.name,
+            organization.url,
+            scale_parts([version.verdict]),
+            version.verdict.scale,
+        ),
+        max(filter(None, [article.updated_at, stamp["newest"]])),
     )
-    last_modified = max(filter(None, [article.updated_at, stamp["newest"]]))
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged
 

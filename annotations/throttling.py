@@ -17,6 +17,8 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
+from annotations.services import accounts
+
 logger = logging.getLogger(__name__)
 
 
@@ -64,17 +66,6 @@ def signin_failure_limit(request, credentials) -> int:
     return per_ip_limit
 
 
-def forget_failed_signins(username: str) -> int:
-    """Drop the failed sign-ins recorded against an account, from every address.
-
-    For a password just reset through the emailed link: whoever reset it holds the
-    account's mailbox, and the failures were someone not knowing the old password. The
-    per-address count of other accounts' failures stays.
-    """
-    deleted, _ = AccessAttempt.objects.filter(username=username).delete()
-    return deleted
-
-
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     """Django's page for the emailed reset link; a new password also ends the lockout.
 
@@ -83,7 +74,8 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        forget_failed_signins(form.user.get_username())
+        # Whoever set it holds the account's mailbox.
+        accounts.signin_lockout_lift(user=form.user, actor=form.user)
         return response
 
 

@@ -138,7 +138,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # Background jobs (annotations.jobs). The sweeper runs every FACTCHECK_JOB_SWEEP_INTERVAL
 # seconds; it sends again a job queued longer than FACTCHECK_JOB_QUEUED_TIMEOUT seconds,
-# and takes back one running longer than its hard time limit + FACTCHECK_JOB_RUNNING_GRACE.
+# and takes back one running longer than its hard time limit + FACTCHECK_JOB_RUNNING_GRACE,
+# or at once if the process running it on the sweeper's host died (annotations.jobs).
 FACTCHECK_JOB_SWEEP_INTERVAL = env.float("FACTCHECK_JOB_SWEEP_INTERVAL", default=30.0)
 FACTCHECK_JOB_QUEUED_TIMEOUT = env.float("FACTCHECK_JOB_QUEUED_TIMEOUT", default=60.0)
 FACTCHECK_JOB_RUNNING_GRACE = env.float("FACTCHECK_JOB_RUNNING_GRACE", default=60.0)

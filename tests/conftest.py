@@ -47,6 +47,14 @@ def generous_api_rates(settings):
     settings.FACTCHECK_API_RATES = {"anon": "100000/h", "token": "100000/h", "user": "100000/h"}
 
 
+@pytest.fixture(autouse=True)
+def quiet_public_pages(settings):
+    """Validators that turn over each minute after a change (`freshness.turnover`) would
+    make a test asking twice across a minute's edge see a change that is not there. Tests
+    of that turnover set the window themselves (tests/test_public_api.py)."""
+    settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS = 0
+
+
 @pytest.fixture
 def rate_limits_reset():
     """Form throttles count in the shared Redis cache, which outlives each test's database."""

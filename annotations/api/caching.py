@@ -7,12 +7,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from annotations import queries
+from annotations import freshness, queries
 
 # Seconds a shared cache or browser may reuse a public answer without asking again.
 MAX_AGE = 60
@@ -45,22 +43,12 @@ class Validators:
         see moves it (publishing, correcting, retracting, losing its words, the article's
         details), including a row leaving the filtered set: the superseded or hidden
         version's own `changed_at` moves. Any change anywhere renews every list's
-        validators, which errs on the side of a fresh answer.
-
-        A transaction that stamped its change before another one's, but committed after
-        it, does not move the newest time. So for FACTCHECK_FEED_LATE_COMMIT_SECONDS (the
-        longest a transaction may last: a task's hard time limit) after the newest change,
-        the validators also turn over every MAX_AGE seconds: such a change reaches every
-        cache within a minute, and a quiet feed still answers 304 for good.
+        validators, which errs on the side of a fresh answer; a change that commits late
+        is covered by `freshness.turnover`.
         """
         newest = queries.public_feed_changed_at()
-        now = now or timezone.now()
-        window = dt.timedelta(seconds=settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS)
-        if newest is not None and now - newest < window:
-            bucket = int(now.timestamp()) // MAX_AGE
-            turned = dt.datetime.fromtimestamp(bucket * MAX_AGE, tz=dt.UTC)
-            return cls.of(request, newest, bucket, last_modified=max(newest, turned))
-        return cls.of(request, newest, last_modified=newest)
+        minute, modified = freshness.turnover(newest, now=now)
+        return cls.of(request, newest, minute, last_modified=modified)
 
     @classmethod
     def of_content(cls, request, data) -> Validators:

@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from annotations import jsonld, queries
+from annotations import freshness, jsonld, queries
 from annotations.models import Organization
 
 CONTENT_TYPE = "application/ld+json"
@@ -119,8 +119,8 @@ class ClaimReviewFeed(APIView):
         origin = request.build_absolute_uri("/").removesuffix("/")
         url = feed_url(origin, organization)
         stamp = queries.public_stamp(organization)
-        etag = feed_etag(stamp, url)
-        modified = feed_modified(stamp)
+        minute, modified = freshness.turnover(feed_modified(stamp))
+        etag = feed_etag({**stamp, "minute": minute}, url)
         # HTTP dates count whole seconds: a fraction would make every copy look stale.
         last_modified = int(modified.timestamp()) if modified else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)

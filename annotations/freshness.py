@@ -1,0 +1,33 @@
+"""Validators of public pages and lists built from change times that may commit late."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+# Seconds a turnover lasts: as long as caches may reuse a public answer (MAX_AGE).
+TURNOVER_SECONDS = 60
+
+
+def turnover(newest: dt.datetime | None, *, now: dt.datetime | None = None):
+    """(an extra ETag fact, the Last-Modified) for an answer whose newest change is `newest`.
+
+    A change is stamped when written, not when its transaction commits, so one stamped
+    before `newest` may still commit after it without moving it: an ETag and a
+    Last-Modified made from `newest` alone would then call a stale copy current. So for
+    FACTCHECK_FEED_LATE_COMMIT_SECONDS (the longest a transaction may last: a task's hard
+    limit) after `newest`, the ETag takes the current minute too and Last-Modified is that
+    minute's start; after it, Last-Modified stays at the window's end, so it never goes
+    back in time, and a quiet page answers 304 for good.
+    """
+    if newest is None:
+        return None, None
+    now = now or timezone.now()
+    window = dt.timedelta(seconds=settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS)
+    if now - newest >= window:
+        return None, newest + window
+    minute = int(now.timestamp()) // TURNOVER_SECONDS
+    started = dt.datetime.fromtimestamp(minute * TURNOVER_SECONDS, tz=dt.UTC)
+    return minute, max(newest, started)
