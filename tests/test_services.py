@@ -265,9 +265,10 @@ def test_the_old_pages_snapshot_no_longer_speaks_for_a_source_pointed_elsewhere(
 
     from annotations.evidence.providers.base import source_text
     from annotations.evidence.snapshots import Extraction
-    from annotations.models import Snapshot, Source
+    from annotations.models import EvidenceItem, Snapshot, Source
     from annotations.permissions import SYSTEM
     from annotations.services.snapshots import snapshot_extracted
+    from annotations.urlnorm import url_key
 
     claim = _claim(article, editor)
     source = services.source_add(claim=claim, actor=editor, url="https://example.org/old")
@@ -275,11 +276,31 @@ def test_the_old_pages_snapshot_no_longer_speaks_for_a_source_pointed_elsewhere(
         source=source, fetched_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
         requested_url=source.url, final_url=source.url, http_status=200, sha256="0" * 64,
         warc="snapshots/old.warc.gz", text="The old page says 44,000.",
+        title="Ministry bulletin", publisher="Ministry A",
     )  # fmt: skip
+    # As the fetch filled them in, with the passage the evidence search read from the page
+    # and the search result the source was added from.
+    Source.objects.filter(pk=source.pk).update(title="Ministry bulletin", publisher="Ministry A")
+    passage = EvidenceItem.objects.create(
+        claim=claim, provider="sources", url=source.url, url_key=url_key(source.url),
+        source=source,
+        passage="The old page says 44,000.", state=EvidenceItem.State.ADDED,
+    )  # fmt: skip
+    result = EvidenceItem.objects.create(
+        claim=claim, provider="google", url="https://example.org/fact-check",
+        url_key=url_key("https://example.org/fact-check"), source=source,
+        passage="A fact-check of the old page.", state=EvidenceItem.State.ADDED,
+    )  # fmt: skip
+    source.refresh_from_db()
     assert source_text(source) == "The old page says 44,000."
 
     services.source_update(source=source, actor=editor, url="https://example.org/new")
     source.refresh_from_db()
+
+    assert (source.title, source.publisher) == ("", "")
+    assert not EvidenceItem.objects.filter(pk=passage.pk).exists()
+    result.refresh_from_db()
+    assert (result.state, result.source_id) == (EvidenceItem.State.NEW, None)
 
     # Kept as history, but neither the evidence search nor the link check reads it now.
     assert list(source.snapshots.all()) == [old]

@@ -268,6 +268,20 @@ def _store(claim_id: int, request: EvidenceRequest, items: list[dict]) -> list[i
     return kept
 
 
+def source_moved(source: Source) -> None:
+    """The source cites another address now: its old page's passages are no longer evidence.
+
+    Passages read from the source itself go; a search result it was added from stays a
+    result, but is no longer "cited as a source".
+    """
+    key = urlnorm.url_key(source.url)
+    items = EvidenceItem.objects.filter(claim_id=source.claim_id, source=source).exclude(
+        url_key=key
+    )
+    items.filter(provider="sources").delete()
+    items.update(state=EvidenceItem.State.NEW, source=None, updated_at=timezone.now())
+
+
 def source_added(source: Source) -> None:
     """Mark the claim's evidence item at the source's URL, if any, as added (now cited)."""
     key = urlnorm.url_key(source.url)

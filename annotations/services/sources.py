@@ -80,20 +80,36 @@ def source_update(
     if not changes:
         return source
     if "url" in changes:
-        _forget_fetch(source)
+        _forget_fetch(source, old_url=changes["url"][0], keep=fields)
     source.full_clean()
     source.save()
     if "url" in changes:
         # Another address is another page: fetched and archived anew (on commit), and what
         # the old page said stops deciding anything.
         jobs.enqueue(kind="snapshot", subject_id=source.pk)
+        evidence_search.source_moved(source)
         evidence_search.source_added(source)
     _record_change(claim, actor, "source updated", {"source": source.pk, **changes}, public=True)
     return source
 
 
-def _forget_fetch(source: Source) -> None:
-    """Clear what was learnt at the source's old address (its snapshots stay as history)."""
+def _forget_fetch(source: Source, *, old_url: str, keep: dict) -> None:
+    """Clear what was learnt at the source's old address (its snapshots stay as history).
+
+    A title or publisher the old page filled in goes too, unless this edit sets it: the
+    new page's own fill only blanks.
+    """
+    old_page = source.snapshots.filter(requested_url=old_url).order_by("-fetched_at", "-id")
+    old_page = old_page.only("title", "publisher").first()
+    if old_page is not None:
+        if "title" not in keep and old_page.title and source.title == old_page.title:
+            source.title = ""
+        if (
+            "publisher" not in keep
+            and old_page.publisher
+            and source.publisher == old_page.publisher
+        ):
+            source.publisher = ""
     source.fetch_state = Source.FetchState.PENDING
     source.fetch_error = source.final_url = source.content_type = source.extracted_text = ""
     source.content_sha256 = source.archive_url = source.link_note = ""
