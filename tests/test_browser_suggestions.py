@@ -149,4 +149,19 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     items.first.wait_for()
     assert panel.locator("#suggestions-text-moved").count() == 0
     assert page.evaluate("CSS.highlights.has('suggestion')")
+
+    # Accepted, then its draft deleted from the card: the suggestion is offered again.
+    again = items.first
+    again_text = again.locator("blockquote").inner_text()
+    again.get_by_role("button", name="Accept").click()
+    made = wait_for(lambda: Claim.objects.filter(article=article, exact=again_text).first())
+    card = page.locator(f"#claim-{made.pk}")
+    card.get_by_role("button", name="Delete draft").click()
+    page.locator("dialog[open]").get_by_role("button", name="Delete draft").click()
+    wait_for(lambda: not Claim.objects.filter(pk=made.pk).exists())
+    wait_for(
+        lambda: again_text in " ".join(items.all_inner_texts()),
+        timeout=30,
+        message="the suggestion of the deleted draft did not come back",
+    )
     assert page.errors == []

@@ -100,7 +100,14 @@ def host(instance, demo):
             paragraphs=[None] * len(paragraphs), print_edition=paragraphs, **common
         ),
         "/named.html": embed_host.page(
-            paragraphs=printed, top='<div id="FactcheckEmbed">Checked by partners</div>', **common
+            paragraphs=printed,
+            top='<form id="FactcheckEmbed"><input name="version" value="2"></form>',
+            **common,
+        ),
+        # The teaser has the words verbatim, the article a little edited: the article wins.
+        "/teaser-and-edited.html": embed_host.page(
+            paragraphs=[p.replace("listened in at once", "listened in, at once") for p in printed],
+            **common,
         ),
         "/slow.html": embed_host.page(paragraphs=printed, **common),
     }
@@ -251,6 +258,11 @@ def test_a_quote_left_only_in_a_teaser_elsewhere_is_not_marked_there(browser, ho
     assert page.locator("aside.related mark").count() == 0
     assert page.stats["anchored"] == 4 - len(gone) > 0
     assert page.errors == [] and console_errors(page) == []
+    edited = open_host(browser, f"{host.url}/teaser-and-edited.html")
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    assert edited.stats["missing"] == [] and edited.stats["anchored"] == 4
+    assert edited.locator("aside.related mark").count() == 0
+    assert "listened in, at once" in fold(marked_text(edited, listeners.claim_id))
 
 
 @pytest.mark.browser

@@ -297,6 +297,17 @@ def test_other_words_of_a_suggestion_someone_accepted_are_a_409_naming_their_cla
     assert "already accepted this suggestion as the claim" in narrowed.json()["detail"]
     assert same.status_code == 200 and same.json()["claim"] == first.pk
     assert Claim.objects.filter(article=sample_article).count() == 1
+    # The other way round: A's claim is on a part, B asks for the whole sentence.
+    other = suggestion_with(sample_article, MEDIAN_AGE)
+    services.suggestion_accept(
+        suggestion=other, actor=editor, exact="22.8"
+    )  # fmt: skip
+    whole = client.post(
+        f"/api/v1/articles/{sample_article.pk}/suggestions/{other.pk}/",
+        {"action": "accept"},
+        "application/json",
+    )
+    assert whole.status_code == 409 and "“22.8”" in whole.json()["detail"]
 
 
 def test_a_suggestion_removed_by_scoring_while_its_accept_waited_is_gone_not_an_error(

@@ -255,8 +255,6 @@ def _accepted_before(current: Suggestion, start, end, exact) -> Claim:
     """The claim an earlier accept made, when this one asks for the same words (a second
     click, another window); else ValidationError (code "already_accepted") naming it."""
     claim = current.claim
-    if start is None and end is None and exact is None:
-        return claim
     try:
         asked = _part(current.article.text, current, start, end, exact)
     except ValidationError:

@@ -13,7 +13,7 @@
 
   // The one global: a second copy of the tag on the page does nothing. (An element with
   // id="FactcheckEmbed" is also window.FactcheckEmbed, and is no copy of this script.)
-  if (window.FactcheckEmbed?.version) return;
+  if (typeof window.FactcheckEmbed?.version === "number") return;
   const script = document.currentScript;
   const embed = { version: 1, stats: null };
   let settle;

@@ -530,6 +530,10 @@ if (panel && dataElement && body) {
     load();
     // The workspace redraws claim highlights by replacing the blocks' children: re-apply ours.
     document.addEventListener("workspace:rendered", () => applyHighlights());
+    document.addEventListener("workspace:claim-deleted", () => {
+      state.message = "";
+      load();
+    });
     window.addEventListener("resize", () => applyHighlights());
   }
 }

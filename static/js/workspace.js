@@ -1105,6 +1105,8 @@ async function deleteDraft(id) {
     activeId = null;
     refresh();
     announce("Draft deleted.");
+    // A suggestion it was accepted from is open again: the Suggestions panel lists it.
+    document.dispatchEvent(new CustomEvent("workspace:claim-deleted", { detail: { claimId: id } }));
   } catch (error) {
     if (error instanceof ApiError && error.status === 412 && error.body?.current) claims.set(id, error.body.current);
     setStatus(id, "workflow", `Not deleted: ${errorText(error)}`, { error: true });
