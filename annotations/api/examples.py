@@ -673,7 +673,13 @@ SUGGESTION = {
 }
 OPERATIONS[("GET", "/api/v1/articles/{id}/suggestions/")] = {
     "responses": {
-        200: {"article": 7, "pending": False, "threshold": 0.3, "suggestions": [SUGGESTION]}
+        200: {
+            "article": 7,
+            "revision": 2,
+            "pending": False,
+            "threshold": 0.3,
+            "suggestions": [SUGGESTION],
+        }
     }
 }
 OPERATIONS[("POST", "/api/v1/articles/{id}/suggestions/{suggestion_pk}/")] = {
