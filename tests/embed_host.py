@@ -93,7 +93,7 @@ def page(
         if paragraph is not None
     )
     copy = "".join(f"<p>{html.escape(p)}</p>" for p in print_edition or [] if p)
-    hidden = f'  <div class="print-edition">{copy}</div>' if print_edition else ""
+    hidden = f'  <div class="print-edition" hidden>{copy}</div>' if print_edition else ""
     # crossorigin="anonymous": the script itself is fetched without the instance's cookies too.
     tag = (
         f'<script src="{instance}/embed.js" data-organization="{organization}" async '

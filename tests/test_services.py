@@ -379,3 +379,30 @@ def test_rating_labels_that_only_look_different_are_refused_as_the_same(organiza
             )
     assert Rating.objects.filter(scale=scale, label__startswith="Caf").count() == 1
     assert composed.label == "Café"
+
+
+def test_a_source_added_from_a_search_result_forgets_its_title_when_pointed_elsewhere(
+    article, editor
+):
+    from annotations.models import EvidenceItem, Source
+    from annotations.urlnorm import url_key
+
+    claim = _claim(article, editor)
+    found = "https://truthmeter.example/cpec"
+    source = services.source_add(
+        claim=claim, actor=editor, url=found, title="CPEC is the flagship", publisher="Truth Meter"
+    )
+    EvidenceItem.objects.create(
+        claim=claim, provider="factchecks", url=found, url_key=url_key(found), source=source,
+        title="CPEC is the flagship", publisher="Truth Meter", state=EvidenceItem.State.ADDED,
+    )  # fmt: skip
+
+    services.source_update(source=source, actor=editor, url="https://example.org/other")
+
+    source = Source.objects.get(pk=source.pk)
+    assert (source.title, source.publisher) == ("", "")
+    # A title typed in the same edit stays.
+    services.source_update(
+        source=source, actor=editor, url="https://example.org/third", title="Typed"
+    )
+    assert Source.objects.get(pk=source.pk).title == "Typed"

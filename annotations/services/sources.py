@@ -9,6 +9,7 @@ from annotations import jobs, permissions, urlnorm
 from annotations.evidence import search as evidence_search
 from annotations.models import (
     Claim,
+    EvidenceItem,
     Source,
 )
 from annotations.services.claims import _record_change, lock_for_source_change
@@ -96,19 +97,19 @@ def source_update(
 def _forget_fetch(source: Source, *, old_url: str, keep: dict) -> None:
     """Clear what was learnt at the source's old address (its snapshots stay as history).
 
-    A title or publisher the old page filled in goes too, unless this edit sets it: the
-    new page's own fill only blanks.
+    A title or publisher the old page (or the search result the source was added from)
+    filled in goes too, unless this edit sets it: the new page's own fill only blanks.
     """
     old_page = source.snapshots.filter(requested_url=old_url).order_by("-fetched_at", "-id")
-    old_page = old_page.only("title", "publisher").first()
-    if old_page is not None:
-        if "title" not in keep and old_page.title and source.title == old_page.title:
+    # What described the old address: its page, or the search result the source came from.
+    described = [
+        *old_page.values_list("title", "publisher")[:1],
+        *EvidenceItem.objects.filter(source=source).values_list("title", "publisher"),
+    ]
+    for title, publisher in described:
+        if "title" not in keep and title and source.title == title:
             source.title = ""
-        if (
-            "publisher" not in keep
-            and old_page.publisher
-            and source.publisher == old_page.publisher
-        ):
+        if "publisher" not in keep and publisher and source.publisher == publisher:
             source.publisher = ""
     source.fetch_state = Source.FetchState.PENDING
     source.fetch_error = source.final_url = source.content_type = source.extracted_text = ""

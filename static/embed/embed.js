@@ -101,7 +101,9 @@
           blocks.push(block);
         } else if (node.nodeType === 1) {
           if (node.localName === "br") block = ++blockCount;
-          else if (node !== skipHost && !SKIP.has(node.localName) && !node.hidden && node.contentEditable !== "true") visit(node);
+          // Hidden text is indexed too (a "Read more" behind the `hidden` attribute):
+          // `locate` prefers a shown copy and marks a hidden one only when none is shown.
+          else if (node !== skipHost && !SKIP.has(node.localName) && node.contentEditable !== "true") visit(node);
         }
       }
       // Text after a block, in its parent, is a new line too.
