@@ -87,15 +87,18 @@ def split_sentences(text: str, *, language: str = "en") -> list[Sentence]:
     return sentences
 
 
-def find_sentence(text: str, sentence: str, start: int) -> int | None:
+def find_sentence(text: str, sentence: str, start: int, *, repeated: bool = False) -> int | None:
     """Where `sentence` is in `text` now: at `start` if still there, else at its one place.
 
     Between an edit and the scoring of the new text, stored offsets point at old places;
-    a sentence that only moved is found again. None when it is gone or is there twice
-    (which copy was meant is then unknown).
+    a sentence that only moved is found again. None when it is gone, is there twice, or
+    moved while `repeated` (other stored rows have its words: which copy is whose is then
+    unknown).
     """
     if sentence and text.startswith(sentence, start):
         return start
+    if repeated:
+        return None
     first = text.find(sentence)
     if not sentence or first < 0 or text.find(sentence, first + 1) >= 0:
         return None

@@ -501,6 +501,16 @@ def test_a_reanchoring_that_fails_after_a_newer_edit_leaves_its_claims_to_the_ne
     assert queries.published_claims().filter(claim=claim).exists()
 
 
+def _spot_job_held_by_a_dead_process(article) -> Job:
+    """The article's spot job, marked running in a process of this host that has ended."""
+    job = Job.objects.get(kind="spot", subject_id=article.pk)
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
+        worker=jobs.worker_of(_dead_process()),
+    )  # fmt: skip
+    return job
+
+
 def _dead_process() -> int:
     """The pid of a process of this host that has ended (and been reaped)."""
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -515,11 +525,7 @@ def test_an_attempt_whose_process_died_on_this_host_is_taken_over_at_once(
     still says running, and its lease has minutes to go."""
     assert spotting_jobs.spot_article.name == jobs.TASK_NAMES["spot"]  # its handler is known
     article = factories.article(organization, editor)
-    job = Job.objects.get(kind="spot", subject_id=article.pk)
-    Job.objects.filter(pk=job.pk).update(
-        state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
-        worker=jobs.worker_of(_dead_process()),
-    )  # fmt: skip
+    job = _spot_job_held_by_a_dead_process(article)
 
     assert jobs.run("spot", job.pk) == Job.State.DONE
 
@@ -582,11 +588,7 @@ def test_the_sweeper_takes_back_the_attempts_of_dead_processes_on_its_host(
     editor, organization, broker_down
 ):
     article = factories.article(organization, editor)
-    job = Job.objects.get(kind="spot", subject_id=article.pk)
-    Job.objects.filter(pk=job.pk).update(
-        state=Job.State.RUNNING, attempts=1, started_at=timezone.now(),
-        worker=jobs.worker_of(_dead_process()),
-    )  # fmt: skip
+    job = _spot_job_held_by_a_dead_process(article)
 
     assert jobs.sweep().requeued == 1
     assert Job.objects.get(pk=job.pk).state == Job.State.QUEUED

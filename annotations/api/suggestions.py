@@ -113,9 +113,9 @@ def suggestions_data(article) -> dict:
     copies = Counter(row.sentence_key for row in stored)
     rows = []
     for row in stored:
-        at = spotting.find_sentence(text, row.sentence, row.start)
-        if at is not None and at != row.start and copies[row.sentence_key] > 1:
-            at = None  # a repeated sentence's rows: which one is now there is unknown
+        at = spotting.find_sentence(
+            text, row.sentence, row.start, repeated=copies[row.sentence_key] > 1
+        )
         if at is not None:
             row.start, row.end = at, at + len(row.sentence)
             rows.append(row)

@@ -181,9 +181,9 @@ def _current(suggestion: Suggestion) -> Suggestion:
         .select_related("article", "article__organization")
         .get(pk=suggestion.pk)
     )
-    at = spotting.find_sentence(current.article.text, current.sentence, current.start)
-    if at is not None and at != current.start and _repeated(current):
-        at = None  # another row of the same words may be the one now there
+    at = spotting.find_sentence(
+        current.article.text, current.sentence, current.start, repeated=_repeated(current)
+    )
     if at is None:
         raise ValidationError(
             "This sentence is no longer in the article's text.", code="text_changed"
