@@ -164,4 +164,31 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
         timeout=30,
         message="the suggestion of the deleted draft did not come back",
     )
+
+    # Another window accepted the first words of the last suggestion listed; accepting the
+    # whole sentence here fails, and says why in the list where it was, not only far above.
+    far = items.last
+    far_id = int(far.get_attribute("data-suggestion"))
+    far_suggestion = Suggestion.objects.get(pk=far_id)
+    article.refresh_from_db()
+    first_words = " ".join(article.text[far_suggestion.start : far_suggestion.end].split(" ")[:2])
+    services.suggestion_accept(
+        suggestion=far_suggestion,
+        actor=editor_of(article),
+        start=far_suggestion.start,
+        end=far_suggestion.start + len(first_words),
+        exact=first_words,
+    )
+    far.get_by_role("button", name="Accept").click()
+    failure = panel.locator("#suggestion-list #suggestion-failure")
+    failure.wait_for()
+    assert "already accepted this suggestion as the claim" in failure.inner_text()
+    assert first_words in failure.inner_text()
+    assert "already accepted" not in panel.locator("#suggestions").inner_text()
+    in_view = failure.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    assert in_view, "the reason a decision failed is out of view"
+    assert Claim.objects.filter(article=article, exact=first_words).count() == 1
+    page.screenshot(path=str(ARTIFACTS / "suggestions-decision-failed.png"))
     assert page.errors == []

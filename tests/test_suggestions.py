@@ -309,6 +309,24 @@ def test_other_words_of_a_suggestion_someone_accepted_are_a_409_naming_their_cla
     )
     assert whole.status_code == 409 and "“22.8”" in whole.json()["detail"]
 
+    # A long claim is named by its first words and an ellipsis, not cut off mid-word.
+    long_one = max(
+        sample_article.suggestions.filter(state=Suggestion.State.NEW), key=lambda s: len(s.sentence)
+    )
+    assert len(long_one.sentence) > 130
+    services.suggestion_accept(suggestion=long_one, actor=editor)
+    first = long_one.sentence.split(" ")[0]
+    start = sample_article.text.index(long_one.sentence)
+    part = client.post(
+        f"/api/v1/articles/{sample_article.pk}/suggestions/{long_one.pk}/",
+        {"action": "accept", "start": start, "end": start + len(first), "exact": first},
+        "application/json",
+    )
+    assert part.status_code == 409
+    named = part.json()["detail"].split("“", 1)[1].split("”", 1)[0]
+    assert named.endswith("…") and long_one.sentence.startswith(named[:-1].rstrip())
+    assert len(named) <= 120
+
 
 def test_a_suggestion_removed_by_scoring_while_its_accept_waited_is_gone_not_an_error(
     sample_article, editor

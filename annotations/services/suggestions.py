@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from annotations import anchoring, jobs, permissions, spotting
 from annotations.models import Article, Claim, Job, Organization, SpotterModel, Suggestion
@@ -265,7 +266,7 @@ def _accepted_before(current: Suggestion, start, end, exact) -> Claim:
         "%(who)s already accepted this suggestion as the claim “%(words)s”: open that claim "
         "to change its words.",
         code="already_accepted",
-        params={"who": _name(current.decided_by), "words": claim.exact[:120]},
+        params={"who": _name(current.decided_by), "words": Truncator(claim.exact).chars(120)},
     )
 
 

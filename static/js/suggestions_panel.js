@@ -26,6 +26,10 @@ const state = {
   busy: new Set(),
   message: "",
   error: "",
+  // A decision that did not go through, shown in the list where its suggestion was (the
+  // status line above the list can be far out of view): { id } while the suggestion is still
+  // listed, else { position, sentence }; and the reason.
+  failure: null,
   polls: 0,
   loaded: false,
   // The revision of the text this page shows, and the one the list's offsets count in.
@@ -203,6 +207,7 @@ async function decide(item, action) {
   state.busy.add(item.id);
   state.message = "";
   state.error = "";
+  state.failure = null;
   render();
   const position = visibleItems().indexOf(item);
   try {
@@ -230,10 +235,14 @@ async function decide(item, action) {
     // The text changed since the list was loaded: show its sentences as they are now. A
     // suggestion that is gone (its sentence was reworded) says so in words, not "Not found."
     if (error.status === 409 || error.status === 404) await load();
-    state.error =
+    const reason =
       error.status === 404
         ? "This sentence changed since the list was loaded, so it is no longer suggested."
         : (error.problem ?? "That did not work; try again.");
+    const stillListed = visibleItems().some((i) => i.id === item.id);
+    state.failure = stillListed
+      ? { id: item.id, reason }
+      : { position: Math.max(position, 0), sentence: item.sentence, reason };
   } finally {
     state.busy.delete(item.id);
   }
@@ -242,6 +251,7 @@ async function decide(item, action) {
   state.activeId = next?.id ?? null;
   render();
   focusItem(state.activeId);
+  panel.querySelector("#suggestion-failure")?.scrollIntoView({ block: "nearest" });
 }
 
 // ---- rendering ------------------------------------------------------------------------
@@ -256,6 +266,24 @@ function element(tag, attributes = {}, ...children) {
   }
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
+}
+
+/** A decision that failed on a suggestion no longer listed, in the place it had. */
+function renderFailure(failure) {
+  return element(
+    "li",
+    { class: "suggestion-failure error", role: "alert", id: "suggestion-failure" },
+    element("blockquote", { class: "suggestion-sentence", dir: "auto" }, shorten(failure.sentence, 140)),
+    element("p", {}, failure.reason),
+  );
+}
+
+/** Text cut to about `limit` characters at a word boundary, with an ellipsis if cut. */
+function shorten(text, limit) {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > limit / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 function renderItem(item, index) {
@@ -318,6 +346,9 @@ function renderItem(item, index) {
       ),
     ),
   );
+  if (state.failure?.id === item.id) {
+    li.append(element("p", { class: "error", role: "alert", id: "suggestion-failure" }, state.failure.reason));
+  }
   li.addEventListener("focusin", () => activate(item.id));
   li.addEventListener("mouseenter", () => activate(item.id));
   return li;
@@ -367,9 +398,10 @@ function render() {
     );
   }
   const status = element("p", { class: "hint", id: "suggestions", role: "status", "aria-live": "polite" });
-  if (state.error) {
+  const failureShownInList = state.failure && visible.length && !textMoved();
+  if (state.error || (state.failure && !failureShownInList)) {
     status.className = "error";
-    status.textContent = state.error;
+    status.textContent = state.error || state.failure.reason;
   } else if (state.message) {
     status.textContent = state.message;
   } else if (!state.loaded) {
@@ -427,6 +459,10 @@ function render() {
       { class: "suggestion-list", id: "suggestion-list", "aria-label": "Suggested sentences" },
       ...visible.map(renderItem),
     );
+    if (state.failure && state.failure.id === undefined) {
+      const before = list.children[state.failure.position] ?? null;
+      list.insertBefore(renderFailure(state.failure), before);
+    }
     list.addEventListener("keydown", onListKey);
     children.push(list);
   }
