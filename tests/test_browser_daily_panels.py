@@ -3,7 +3,7 @@
 import pytest
 
 from annotations import services
-from annotations.models import Article, Claim, Notification, Rating
+from annotations.models import Article, Claim, Job, Notification, Rating
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -131,6 +131,20 @@ def test_a_source_is_edited_and_removed_in_place(browser, live_server, newsroom)
         "164,000 listeners",
         "context",
     )
+    # A mistyped address is corrected in place: the new page is queued to be fetched.
+    card.get_by_role("button", name="Edit source Twitter Spaces record, PTI").click()
+    address = card.get_by_label("Address (URL) of this source")
+    assert address.input_value() == "https://example.org/spaces"
+    type_into(address, "https://example.org/spaces-record")
+    page.screenshot(path=str(ARTIFACTS / "daily-source-address.png"))
+    card.get_by_role("button", name="Save source").click()
+    card.locator(
+        f"#c{claim.pk}-s{source.pk}-link[href='https://example.org/spaces-record']"
+    ).wait_for()
+    source.refresh_from_db()
+    assert source.url == "https://example.org/spaces-record"
+    assert source.title == "Twitter Spaces record, PTI"  # typed by hand: kept
+    assert Job.objects.filter(kind="snapshot", subject_id=source.pk).exists()
     # Where the page stands (fetching, snapshot, archive, link) shows beside the source.
     assert card.locator(".source-state .badge").count() >= 1
     # The claim's own unsaved input is still there.

@@ -186,7 +186,8 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     assert first_words in failure.inner_text()
     assert "already accepted" not in panel.locator("#suggestions").inner_text()
     in_view = failure.evaluate(
-        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
     )
     assert in_view, "the reason a decision failed is out of view"
     assert Claim.objects.filter(article=article, exact=first_words).count() == 1

@@ -1353,6 +1353,13 @@ function sourceEditForm(claim, source) {
   const form = el(
     "form",
     { class: "source-edit" },
+    el(
+      "p",
+      { class: "field" },
+      el("label", { for: `${prefix}-url`, text: "Address (URL) of this source" }),
+      control("url", el("input", { type: "url", required: true, "aria-describedby": `${prefix}-url-hint` }), source.url || ""),
+      el("span", { class: "hint", id: `${prefix}-url-hint`, text: "Another address is fetched and archived anew; what the old page said no longer counts as evidence." }),
+    ),
     el("p", { class: "field" }, el("label", { for: `${prefix}-title`, text: "Title of this source" }), control("title", el("input", { type: "text" }), source.title || "")),
     el("p", { class: "field" }, el("label", { for: `${prefix}-quote`, text: "Quoted passage from this source" }), control("quote", el("textarea", { rows: 2 }), source.quote || "")),
     el("p", { class: "field" }, el("label", { for: `${prefix}-stance`, text: "Stance of this source" }), control("stance", stanceSelect(source.stance), source.stance)),
@@ -1410,6 +1417,11 @@ async function sourceWrite(id, source, method, payload, prefix) {
     if (prefix) clearAux(id, prefix);
     setStatus(id, "sources", method === "DELETE" ? "Source removed." : "Source saved.");
     refresh({ focusCard: true });
+    if (payload?.url) {
+      // Another address: its page is fetched anew, and the evidence panel looks again.
+      watchFetch(id, source.id);
+      document.dispatchEvent(new CustomEvent("workspace:sources-changed", { detail: { claimId: id } }));
+    }
   } catch (error) {
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
       claims.set(id, error.body.current);
