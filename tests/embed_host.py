@@ -24,6 +24,13 @@ mark { background: rgb(255, 0, 255); }
 #menu.open { display: block; }
 #menu { display: none; }
 .print-edition { display: none; }
+/* Copies kept out of sight without display:none: faded out, or for screen readers only. */
+.print-edition.faded { display: block; opacity: 0; }
+.print-edition.off-page { display: block; position: absolute; left: -10000px; top: auto; }
+.print-edition.screen-reader-only {
+  display: block; position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
+}
 .comments textarea { width: 100%; height: 80px; }
 """
 
@@ -80,12 +87,14 @@ def page(
     embed: bool = True,
     teaser: str = "",
     print_edition: list[str] | None = None,
+    print_edition_hidden_by: str = "attribute",
     top: str = "",
 ) -> str:
     """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above.
 
     `print_edition` is a copy of paragraphs before the article that the site's styles hide
-    (as CMSs keep one for printing); `top` is raw HTML at the top of the body.
+    (as CMSs keep one for printing), by the `hidden` attribute or by one of the site's
+    classes named in `print_edition_hidden_by`; `top` is raw HTML at the top of the body.
     """
     body = "\n".join(
         f'    <p id="p-{n}">\n      {reformat(paragraph, n)}\n    </p>'
@@ -93,7 +102,12 @@ def page(
         if paragraph is not None
     )
     copy = "".join(f"<p>{html.escape(p)}</p>" for p in print_edition or [] if p)
-    hidden = f'  <div class="print-edition" hidden>{copy}</div>' if print_edition else ""
+    how = (
+        'class="print-edition" hidden'
+        if print_edition_hidden_by == "attribute"
+        else f'class="print-edition {print_edition_hidden_by}"'
+    )
+    hidden = f"  <div {how}>{copy}</div>" if print_edition else ""
     # crossorigin="anonymous": the script itself is fetched without the instance's cookies too.
     tag = (
         f'<script src="{instance}/embed.js" data-organization="{organization}" async '

@@ -95,6 +95,15 @@ def host(instance, demo):
         "/print-edition.html": embed_host.page(
             paragraphs=printed, print_edition=paragraphs, **common
         ),
+        **{
+            f"/print-edition-{how}.html": embed_host.page(
+                paragraphs=printed,
+                print_edition=paragraphs,
+                print_edition_hidden_by=how,
+                **common,
+            )
+            for how in ("faded", "off-page", "screen-reader-only")
+        },
         # All of it behind a collapsed "Read more": marked there, for when it opens.
         "/collapsed.html": embed_host.page(
             paragraphs=[None] * len(paragraphs), print_edition=paragraphs, **common
@@ -267,8 +276,11 @@ def test_a_quote_left_only_in_a_teaser_elsewhere_is_not_marked_there(browser, ho
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_hidden_copy_of_the_article_is_passed_over_for_the_one_readers_see(browser, host, demo):
-    page = open_host(browser, f"{host.url}/print-edition.html")
+@pytest.mark.parametrize("how", ["", "-faded", "-off-page", "-screen-reader-only"])
+def test_a_hidden_copy_of_the_article_is_passed_over_for_the_one_readers_see(
+    browser, host, demo, how
+):
+    page = open_host(browser, f"{host.url}/print-edition{how}.html")
     assert page.stats["anchored"] == 4 and page.stats["missing"] == []
     assert page.locator(".print-edition mark").count() == 0
     for version in demo["versions"]:
@@ -276,7 +288,9 @@ def test_a_hidden_copy_of_the_article_is_passed_over_for_the_one_readers_see(bro
         assert marks.count() and all(mark.is_visible() for mark in marks.all()), version.exact
         label = page.locator(f'[data-factcheck-label="{version.claim_id}"]')
         assert label.bounding_box()["width"] > 10
-    page.screenshot(path=str(ARTIFACTS / "embed-print-edition.png"))
+    page.screenshot(path=str(ARTIFACTS / f"embed-print-edition{how}.png"))
+    if how:
+        return
     # With no copy shown at all, the hidden one is marked rather than none.
     collapsed = open_host(browser, f"{host.url}/collapsed.html")
     assert collapsed.stats["anchored"] == 4 and collapsed.stats["missing"] == []

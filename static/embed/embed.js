@@ -299,14 +299,23 @@
     return found;
   }
 
-  /** Whether the page shows the text at `place` (not in a display:none or hidden copy). */
+  /**
+   * Whether the page shows the text at `place`: not in a copy kept out of sight by
+   * display:none or `hidden`, visibility, opacity 0, a clip to a pixel (text for screen
+   * readers only) or a place left of or above the page.
+   */
   function rendered(index, place) {
     let at = place.start;
     while (at < place.end && index.nodeOf[at] < 0) at++;
     const parent = at < place.end ? index.texts[index.nodeOf[at]].parentElement : null;
     if (!parent) return false;
-    if (parent.checkVisibility) return parent.checkVisibility({ checkVisibilityCSS: true, visibilityProperty: true });
-    return parent.getClientRects().length > 0;
+    const visible = parent.checkVisibility
+      ? parent.checkVisibility({ checkVisibilityCSS: true, visibilityProperty: true, opacityProperty: true })
+      : parent.getClientRects().length > 0;
+    if (!visible) return false;
+    const box = parent.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) return false;
+    return box.right + window.scrollX > 0 && box.bottom + window.scrollY > 0;
   }
 
   /**
