@@ -214,6 +214,28 @@ def test_a_reviewer_cannot_republish_a_change_they_made(client, desk):
     assert allowed.status_code == 200 and _public(claim)["number"] == 2
 
 
+def test_retracting_and_sending_back_to_review_does_not_let_a_reviewer_publish_their_change(
+    client, desk
+):
+    claim, reviewer = desk["claim"], desk["second_reviewer"]
+    own = _as(client, reviewer)
+    _patch(own, claim, conclusion="The reviewer's own rewrite.")
+    assert _transition(own, claim, "retracted", "Withdrawn for a rewrite").status_code == 200
+    assert _transition(own, claim, "in_review").status_code == 200
+    # The card says so before the click, and the click is refused.
+    card = own.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    second = next(i for i in card["checklist"] if i["key"] == "second_person")
+    assert not second["met"] and "you changed it" in second["detail"]
+    denied = _transition(own, claim, "published", NOTE)
+    assert denied.status_code == 403 and "you changed it" in denied.json()["detail"]
+    assert queries.retracted_claims().filter(claim=claim).exists()
+    # Someone who changed nothing may publish it.
+    allowed = _transition(_as(client, desk["reviewer"]), claim, "published", NOTE)
+    assert allowed.status_code == 200 and _public(claim)["conclusion"] == (
+        "The reviewer's own rewrite."
+    )
+
+
 def test_the_creator_cannot_republish_even_as_reviewer(client, desk):
     creator = desk["editor"]
     Membership.objects.filter(user=creator).update(role=Membership.Role.REVIEWER)

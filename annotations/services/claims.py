@@ -675,14 +675,31 @@ def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> Non
     """Under the two-person rule, nobody publishes a claim they created or a change they made."""
     if permissions.is_system(actor):
         return
-    published = claim.published_versions.order_by("-number")
-    since = published.values_list("published_at", flat=True).first()
+    since = last_published_at(claim)
     events = claim.events.filter(actor=actor, action__in=PUBLIC_CHANGE_ACTIONS)
     if since is not None:
         events = events.filter(created_at__gte=since)
     problem = _second_person_problem(claim, actor, events)
     if problem:
         raise PermissionDenied(problem)
+
+
+def last_published_at(claim: Claim):
+    """When a second person last published the claim (None if never).
+
+    A retraction is a version but publishes nothing: a change made before it still needs
+    a second person, or retracting and sending back to review would publish it alone. Reads
+    the versions `queries.workspace_claims` prefetched when it did.
+    """
+    current = getattr(claim, "current_versions", None)
+    earlier = getattr(claim, "earlier_versions", None)
+    if current is not None and earlier is not None:
+        versions = sorted([*current, *earlier], key=lambda version: -version.number)
+        return next(
+            (v.published_at for v in versions if v.kind == PublishedVersion.Kind.PUBLISHED), None
+        )
+    published = claim.published_versions.filter(kind=PublishedVersion.Kind.PUBLISHED)
+    return published.order_by("-number").values_list("published_at", flat=True).first()
 
 
 def _second_person_problem(claim: Claim, user, events) -> str:
@@ -730,8 +747,7 @@ def publish_readiness(claim: Claim, viewer) -> dict:
             "detail": f"{sources} cited." if sources else "Cite a source.",
         },
     ]
-    current = getattr(claim, "current_versions", None)
-    since = current[0].published_at if current else None
+    since = last_published_at(claim)
     mine = [
         event
         for event in claim.events.all()
