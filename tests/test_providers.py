@@ -269,6 +269,46 @@ def test_earlier_fact_checks_find_published_claims_own_drafts_and_imports_not_ot
     assert found[0].score >= found[-1].score
 
 
+def test_another_newsrooms_unpublished_rewording_neither_finds_nor_scores_its_check(
+    two_newsrooms, organization, editor
+):
+    other, other_editor, other_reviewer = two_newsrooms
+    other_article = factories.article(other, other_editor)
+    published = factories.published_claim(other_article, other_editor, other_reviewer)
+    # Their working copy now says something else, not yet reviewed.
+    services.claim_update(
+        claim=published,
+        actor=other_editor,
+        expected_version=None,
+        claim_reviewed="Zebra unicorn banana smuggling doubled",
+    )
+    article = factories.article(organization, editor, title="Ours")
+    asking_their_draft = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "the median age is only 22.8"),
+        claim_reviewed="Zebra unicorn banana smuggling doubled last year",
+    )
+    asking_their_check = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, CLAIM),
+    )
+
+    unpublished = EarlierFactChecks().search(
+        query.for_claim(asking_their_draft), claim=asking_their_draft
+    )
+    public = EarlierFactChecks().search(
+        query.for_claim(asking_their_check), claim=asking_their_check
+    )
+
+    assert all(f"/c/{published.pk}/" not in item.url for item in unpublished)
+    (theirs,) = [item for item in public if item.url.endswith(f"/c/{published.pk}/")]
+    assert theirs.title == CLAIM and "Zebra" not in theirs.passage
+    # Scored against what readers see: the same words as ours.
+    assert theirs.score > 0.9
+
+
 def test_earlier_fact_checks_never_offer_a_retracted_claim_as_a_draft(
     organization, editor, reviewer
 ):

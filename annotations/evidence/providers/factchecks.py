@@ -1,8 +1,10 @@
 """Earlier fact-checks in this instance: published claims, the newsroom's drafts, imports.
 
-PostgreSQL: full-text search over GIN expression indexes (migration 0009), re-ranked by
-trigram similarity (pg_trgm). SQLite: the FTS5 table the same migration keeps. Either way
-the candidates are re-ranked by how closely their wording matches the claim's.
+Other organizations are searched only in their live published versions, never their
+working copies: an unpublished rewording must neither find nor score their checks.
+PostgreSQL: full-text search over GIN expression indexes (migrations 0009 and 0019),
+re-ranked by trigram similarity (pg_trgm). SQLite: the FTS5 table those migrations keep.
+Either way the candidates are re-ranked by how closely their wording matches the claim's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from rapidfuzz import fuzz
 
@@ -23,6 +25,9 @@ from annotations.models import Claim, ImportedFactCheck, PublishedVersion
 CLAIM_DOCUMENT = (
     "to_tsvector('english', coalesce(claim_reviewed, '') || ' ' || coalesce(exact, ''))"
 )
+# Migration 0019's partial index covers live published versions only: keep LIVE_VERSION equal.
+VERSION_DOCUMENT = CLAIM_DOCUMENT
+LIVE_VERSION = "is_current AND is_anchored AND kind = 'published'"
 IMPORTED_DOCUMENT = (
     "to_tsvector('english', coalesce(claim_reviewed, '') || ' ' || coalesce(claimant, ''))"
 )
@@ -67,11 +72,14 @@ class EarlierFactChecks(Provider):
         if not terms:
             return []
         similarity: dict[tuple[str, int], float] = {}
+        own = claim.article.organization_id
         if connection.vendor == "postgresql":
-            claim_ids, imported_ids = self._postgres(terms, query.text, similarity)
+            claim_ids, version_ids, imported_ids = self._postgres(
+                terms, query.text, similarity, own
+            )
         else:
-            claim_ids, imported_ids = self._sqlite(terms)
-        found = self._claims(claim, claim_ids) + self._imported(imported_ids)
+            claim_ids, version_ids, imported_ids = self._sqlite(terms, own)
+        found = self._claims(claim, claim_ids, version_ids) + self._imported(imported_ids)
         for item in found:
             key = (item.extra["table"], item.extra["id"])
             item.score = similarity.get(key) or self._similarity(query.text, item.extra["wording"])
@@ -81,18 +89,29 @@ class EarlierFactChecks(Provider):
     # Candidates
 
     def _postgres(
-        self, terms: list[str], text: str, similarity: dict
-    ) -> tuple[list[int], list[int]]:
+        self, terms: list[str], text: str, similarity: dict, own: int
+    ) -> tuple[list[int], list[int], list[int]]:
         tsquery = " | ".join(terms)
         with connection.cursor() as cursor:
             # Only the module's constant expressions are interpolated; terms are parameters.
+            # The newsroom's own claims, drafts included, as they stand now...
             cursor.execute(
                 f"SELECT id FROM annotations_claim WHERE {CLAIM_DOCUMENT} @@ "  # noqa: S608
-                "to_tsquery('english', %s) "
+                "to_tsquery('english', %s) AND article_id IN "
+                "(SELECT id FROM annotations_article WHERE organization_id = %s) "
                 f"ORDER BY ts_rank({CLAIM_DOCUMENT}, to_tsquery('english', %s)) DESC LIMIT %s",
-                [tsquery, tsquery, CANDIDATES * 2],
+                [tsquery, own, tsquery, CANDIDATES],
             )
             claim_ids = [row[0] for row in cursor.fetchall()]
+            # ...and every other newsroom's checks as readers see them.
+            cursor.execute(
+                "SELECT id FROM annotations_publishedversion "  # noqa: S608
+                f"WHERE {VERSION_DOCUMENT} @@ to_tsquery('english', %s) AND {LIVE_VERSION} "
+                "AND publisher_id <> %s "
+                f"ORDER BY ts_rank({VERSION_DOCUMENT}, to_tsquery('english', %s)) DESC LIMIT %s",
+                [tsquery, own, tsquery, CANDIDATES],
+            )
+            version_ids = [row[0] for row in cursor.fetchall()]
             cursor.execute(
                 f"SELECT id FROM annotations_importedfactcheck WHERE {IMPORTED_DOCUMENT} @@ "  # noqa: S608
                 "to_tsquery('english', %s) "
@@ -102,66 +121,91 @@ class EarlierFactChecks(Provider):
             )
             imported_ids = [row[0] for row in cursor.fetchall()]
             if _has_trigrams():
-                # The re-rank: trigram similarity of the wordings, in the database.
-                for table, ids in (("claim", claim_ids), ("importedfactcheck", imported_ids)):
+                # The re-rank: trigram similarity of the wordings, in the database; a version
+                # scores under its claim's id, as the items name it.
+                tables = (
+                    ("claim", "id", "annotations_claim", claim_ids),
+                    ("claim", "claim_id", "annotations_publishedversion", version_ids),
+                    ("imported", "id", "annotations_importedfactcheck", imported_ids),
+                )
+                for kind, key, table, ids in tables:
                     if not ids:
                         continue
                     cursor.execute(
-                        "SELECT id, word_similarity(%s, claim_reviewed) "  # noqa: S608
-                        f"FROM annotations_{table} WHERE id = ANY(%s)",
+                        f"SELECT {key}, word_similarity(%s, claim_reviewed) "  # noqa: S608
+                        f"FROM {table} WHERE id = ANY(%s)",
                         [text, ids],
                     )
                     for pk, score in cursor.fetchall():
-                        similarity[("imported" if table != "claim" else "claim", pk)] = float(score)
-        return claim_ids, imported_ids
+                        similarity[(kind, pk)] = float(score)
+        return claim_ids, version_ids, imported_ids
 
-    def _sqlite(self, terms: list[str]) -> tuple[list[int], list[int]]:
+    def _sqlite(self, terms: list[str], own: int) -> tuple[list[int], list[int], list[int]]:
         match = " OR ".join(f'"{term}"' for term in terms)
         try:
             with connection.cursor() as cursor:
+                # Claims only of the newsroom's own (other newsrooms' are searched in their
+                # published versions), so others' drafts take no candidate's place.
                 cursor.execute(
-                    "SELECT kind, ref FROM evidence_fts WHERE evidence_fts MATCH %s "
+                    "SELECT evidence_fts.kind, evidence_fts.ref FROM evidence_fts "
+                    "LEFT JOIN annotations_claim ON evidence_fts.kind = 'claim' "
+                    "AND annotations_claim.id = evidence_fts.ref "
+                    "LEFT JOIN annotations_article "
+                    "ON annotations_article.id = annotations_claim.article_id "
+                    "LEFT JOIN annotations_publishedversion ON evidence_fts.kind = 'version' "
+                    "AND annotations_publishedversion.id = evidence_fts.ref "
+                    "WHERE evidence_fts MATCH %s "
+                    "AND (evidence_fts.kind != 'claim' "
+                    "OR annotations_article.organization_id = %s) "
+                    "AND (evidence_fts.kind != 'version' "
+                    "OR annotations_publishedversion.publisher_id != %s) "
                     "ORDER BY bm25(evidence_fts) LIMIT %s",
-                    [match, CANDIDATES * 3],
+                    [match, own, own, CANDIDATES * 3],
                 )
                 rows = cursor.fetchall()
         except DatabaseError:
             # No FTS5 table (a database built without migrations): search the words plainly.
-            return self._plain(terms)
-        claim_ids = [int(ref) for kind, ref in rows if kind == "claim"]
-        imported_ids = [int(ref) for kind, ref in rows if kind == "imported"]
-        return claim_ids, imported_ids
+            return self._plain(terms, own)
+        ids = {"claim": [], "version": [], "imported": []}
+        for kind, ref in rows:
+            ids[kind].append(int(ref))
+        return ids["claim"], ids["version"], ids["imported"]
 
-    def _plain(self, terms: list[str]) -> tuple[list[int], list[int]]:
+    def _plain(self, terms: list[str], own: int) -> tuple[list[int], list[int], list[int]]:
         from django.db.models import Q
 
         words = Q()
         for term in terms:
             words |= Q(claim_reviewed__icontains=term)
-        claim_ids = list(Claim.objects.filter(words).values_list("id", flat=True)[:CANDIDATES])
-        imported_ids = list(
-            ImportedFactCheck.objects.filter(words).values_list("id", flat=True)[:CANDIDATES]
+        claims = Claim.objects.filter(words, article__organization_id=own)
+        versions = PublishedVersion.objects.filter(
+            words, is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+        ).exclude(publisher_id=own)
+        return (
+            list(claims.values_list("id", flat=True)[:CANDIDATES]),
+            list(versions.values_list("id", flat=True)[:CANDIDATES]),
+            list(ImportedFactCheck.objects.filter(words).values_list("id", flat=True)[:CANDIDATES]),
         )
-        return claim_ids, imported_ids
 
     # Rows to items
 
-    def _claims(self, claim, ids: list[int]) -> list[Found]:
-        if not ids:
+    def _claims(self, claim, ids: list[int], version_ids: list[int]) -> list[Found]:
+        """The newsroom's own claims (`ids`) and other newsrooms' live versions, as items."""
+        if not ids and not version_ids:
             return []
         own = claim.article.organization_id
         found = []
+        live = PublishedVersion.objects.filter(
+            is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+        ).exclude(claim__article_id=claim.article_id)
         published = {
             version.claim_id: version
-            for version in PublishedVersion.objects.filter(
-                claim_id__in=ids,
-                is_current=True,
-                is_anchored=True,
-                kind=PublishedVersion.Kind.PUBLISHED,
-            )
-            .exclude(claim__article_id=claim.article_id)
-            .select_related("publisher")
+            for version in live.filter(
+                Q(claim_id__in=ids, publisher_id=own) | Q(pk__in=version_ids)
+            ).select_related("publisher")
         }
+        others = set(version_ids)
+        ids = [*ids, *(v.claim_id for v in published.values() if v.pk in others)]
         # A retracted verdict is never evidence: neither a claim retracted now nor one whose
         # live version is a retraction (it may be back in review, but what readers last saw
         # was withdrawn), and it is no draft either.
