@@ -315,6 +315,38 @@ def test_public_version_follows_its_own_words_after_the_working_copy_was_reattac
     assert claim.exact == "Imran Khan" and article.text[claim.start : claim.end] == "Imran Khan"
 
 
+def test_a_public_version_is_still_checked_after_its_reattached_working_copy_was_orphaned(
+    client, desk
+):
+    claim, article = desk["claim"], desk["article"]
+    client = _as(client, desk["editor"])
+    _post(
+        client,
+        f"/api/v1/newsroom/claims/{claim.pk}/reattach/",
+        claim,
+        {"selectors": factories.quote_selectors(article.text, "Imran Khan")},
+    )
+
+    def put_text(text):
+        response = client.put(
+            f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": text},
+            content_type="application/json",
+        )  # fmt: skip
+        assert response.status_code == 200, response.content
+        article.refresh_from_db()
+
+    # The working copy's words go: it is orphaned; the published words stay, and so does it.
+    put_text("Editor's note.\n\n" + article.text.replace("Imran Khan", "the former premier"))
+    claim.refresh_from_db()
+    assert claim.anchor_state == Claim.AnchorState.ORPHANED
+    assert _public(claim)["revision"] == 2
+    # Then the published words go too: readers no longer see a verdict on them.
+    put_text(article.text.replace(LISTENERS, "Many people listened"))
+    assert _public(claim) is None
+    assert client.get(f"/api/v1/claims/{claim.pk}/").json()["state"] == "suspended"
+    assert client.get(f"/c/{claim.pk}/").status_code == 404
+
+
 def test_changed_words_hide_the_public_version_until_republished(client, desk):
     claim, article = desk["claim"], desk["article"]
     client = _as(client, desk["editor"])

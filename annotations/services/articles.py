@@ -210,6 +210,20 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
         article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).select_for_update()
     )
     live = _live_versions(claims)
+    # An orphaned claim is left alone, but a verdict readers still see on it (its working
+    # copy was re-attached elsewhere, then lost) stands on its own words: they are checked.
+    still_public = list(
+        PublishedVersion.objects.select_for_update()
+        .filter(
+            claim__article=article,
+            claim__anchor_state=Claim.AnchorState.ORPHANED,
+            is_current=True,
+            is_anchored=True,
+        )
+        .select_related("revision")
+    )
+    for version in still_public:
+        _reanchor_published(version, False, None, anchorer, revision)
     for claim in claims:
         result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
         changes: dict = {}
@@ -345,7 +359,7 @@ def _live_versions(claims: list[Claim]) -> dict[int, tuple[PublishedVersion, boo
 def _reanchor_published(
     version: PublishedVersion,
     follows_claim: bool,
-    result: anchoring.Anchoring,
+    result: anchoring.Anchoring | None,
     anchorer: anchoring.Anchorer,
     revision: ArticleRevision,
 ) -> None:
