@@ -260,6 +260,23 @@ def test_retraction_needs_a_public_note_and_writes_a_retracted_version(client, d
     assert history[1]["correction"].endswith("retracted because The record was never verified")
 
 
+def test_a_retraction_stays_public_when_a_re_anchoring_job_gives_up(desk, settings):
+    claim, article, reviewer = desk["claim"], desk["article"], desk["reviewer"]
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Withdrawn"
+    )
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 0  # re-anchored by a job
+    article.refresh_from_db()
+    services.article_update_text(
+        article=article, actor=desk["editor"], text=article.text + "\n\nA late paragraph."
+    )
+    assert services.claims_reanchor_abandon(
+        article=article, actor=desk["editor"], reason="the worker was lost"
+    )
+    assert queries.public_claim(claim.pk) is not None
+    assert queries.retracted_claims().filter(claim=claim).exists()
+
+
 def test_a_correction_in_progress_can_still_be_retracted(client, desk):
     claim = desk["claim"]
     _patch(_as(client, desk["editor"]), claim, conclusion="Draft of a correction.")

@@ -407,8 +407,8 @@ def claims_reanchor_abandon(
 ) -> int:
     """Orphan the claims a re-anchoring job gave up on, so editors see them and re-attach.
 
-    Their place in the new text is unknown, so their published versions are hidden from
-    readers like any orphan's, and a published verdict goes back to review. A job for
+    Their place in the new text is unknown, so their published verdicts are hidden from
+    readers like any orphan's (a retraction stays listed), and go back to review. A job for
     `revision_id` older than the latest revision gives up nothing: the later edit
     re-anchors the same claims, inline or by its own job.
     """
@@ -433,12 +433,13 @@ def claims_reanchor_abandon(
         claim.version = F("version") + 1
         claim.save()
         _event(claim, actor, "reanchored", changes)
-    shown = list(
-        PublishedVersion.objects.filter(claim__in=waiting, is_current=True, is_anchored=True)
+    # A retraction stays on the public record whatever happens to the text (as in
+    # `_reanchor_published`): only verdicts are hidden.
+    verdicts = PublishedVersion.objects.filter(
+        claim__in=waiting, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
     )
-    PublishedVersion.objects.filter(claim__in=waiting, is_current=True).update(
-        is_anchored=False, changed_at=timezone.now()
-    )
+    shown = list(verdicts.filter(is_anchored=True))
+    verdicts.update(is_anchored=False, changed_at=timezone.now())
     for version in shown:
         webhook_events.orphaned(version, reason=f"Its place in the new text is unknown: {why}.")
     return len(waiting)
