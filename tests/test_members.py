@@ -1,7 +1,13 @@
 """Organization admins set roles and remove members; nobody else can."""
 
-import pytest
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from django import db
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from annotations import services
 from annotations.models import Membership
 from tests import factories
 
@@ -61,3 +67,30 @@ def test_an_unknown_action_is_a_clear_error(client, org_admin, editor):
     response = client.post("/members/", {"action": "promote", "user": editor.pk})
     assert response.status_code == 400 and b"Unknown action." in response.content
     assert Membership.objects.get(user=editor).role == "editor"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_each_other_at_once_leave_the_organization_one_admin(
+    organization, org_admin
+):
+    other_admin = factories.member(organization, Membership.Role.ADMIN, username="adaline")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def remove(actor, user):
+        try:
+            barrier.wait(timeout=30)
+            services.member_remove(organization=organization, actor=actor, user=user)
+            outcomes.append("removed")
+        except (PermissionDenied, ValidationError) as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            db.connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(remove, [org_admin, other_admin], [other_admin, org_admin]))
+
+    admins = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
+    assert admins.count() == 1
+    # The second to act was no longer an admin by the time its turn came.
+    assert sorted(outcomes) == ["PermissionDenied", "removed"]

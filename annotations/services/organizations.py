@@ -189,6 +189,7 @@ def rating_scale_create_default(*, organization: Organization, actor) -> RatingS
 @transaction.atomic
 def membership_set(*, organization: Organization, user, role: str, actor) -> Membership:
     """Add `user` to the organization with `role`, or change their role."""
+    _lock_members(organization)
     permissions.require_manage_members(actor, organization)
     membership = Membership.objects.filter(organization=organization, user=user).first()
     if membership is None:
@@ -213,9 +214,19 @@ def membership_set(*, organization: Organization, user, role: str, actor) -> Mem
 # Members and invitations
 
 
+def _lock_members(organization: Organization) -> None:
+    """Serialise changes to an organization's members on its row, then check the actor.
+
+    Two admins removing or demoting each other at once must not both see the other one
+    left, and one who lost the role meanwhile must not act on a check made before.
+    """
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+
+
 @transaction.atomic
 def member_remove(*, organization: Organization, actor, user) -> None:
     """Take `user` out of the organization; the last admin cannot be removed."""
+    _lock_members(organization)
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can remove members."
     )
@@ -261,6 +272,7 @@ def invitation_create(
     with the role now chosen, instead of a second one being made. `base_url` is the site's
     address for the link, e.g. "https://factcheck.example".
     """
+    _lock_members(organization)  # a double submit finds the first one's invitation
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can invite members."
     )
