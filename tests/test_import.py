@@ -594,3 +594,22 @@ def test_two_imports_of_a_new_address_finishing_at_once_make_one_article(
     assert {(i.state, i.article_id) for i in finished} == {
         (ArticleImport.State.SUCCEEDED, article.pk)
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_articles_of_one_title_made_at_once_each_get_their_own_slug(editor, organization):
+    barrier = threading.Barrier(3)
+
+    def create(n):
+        try:
+            barrier.wait(timeout=30)
+            return services.article_create(
+                organization=organization, title="Same title", text=f"Text {n}.", created_by=editor
+            ).slug
+        finally:
+            db.connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        slugs = list(pool.map(create, range(3)))
+
+    assert sorted(slugs) == ["same-title", "same-title-2", "same-title-3"]

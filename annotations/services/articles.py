@@ -57,6 +57,9 @@ def fill_public_addresses(article: Article) -> None:
     """
     article.url_key = urlnorm.url_key(article.canonical_url)
     if not article.slug:
+        # Two articles of one title made at once (a double click) would pick the same slug:
+        # the organization's row lock makes the second wait, then see the first's.
+        Organization.objects.select_for_update().filter(pk=article.organization_id).first()
         article.slug = unused_slug(article.organization, article.title)
 
 
