@@ -12,6 +12,7 @@ from annotations.api import public_serializers
 from annotations.api.filters import SEARCH_DOCUMENT
 from annotations.models import Claim, Membership, PublishedVersion, Rating, Source
 from annotations.permissions import SYSTEM
+from annotations.services import snapshots as snapshot_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -716,6 +717,18 @@ def test_an_archived_copy_of_a_cited_page_is_shown_everywhere_only_for_the_addre
         return item["sources"][0]["archive_url"], capture in page, capture in article_page, cached
 
     assert shown() == (capture, True, True, [capture])
+    # A capture finishing after publication reaches caches and sync at once.
+    etag = client.get(f"{CLAIMS}{claim.pk}/")["ETag"]
+    since = client.get(f"{CLAIMS}{claim.pk}/").json()["updated_at"]
+    later = capture.replace("20260301101500", "20260302101500")
+    snapshot_services.source_archive_url_set(
+        source=source, actor=SYSTEM, archive_url=later, for_url=source.url
+    )
+    fresh = client.get(f"{CLAIMS}{claim.pk}/", HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200 and fresh.json()["sources"][0]["archive_url"] == later
+    synced = client.get(CLAIMS, {"updated_since": since}).json()["results"]
+    assert claim.pk in [item["id"] for item in synced]
+    capture = later
     # An editor points the working copy at another page, which gets archived in turn: readers
     # keep the published address, and no copy of the new page until it is republished.
     services.source_update(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from annotations import jobs, permissions
 from annotations.evidence.snapshots import Capture, Extraction
 from annotations.models import Job, Snapshot, Source
+from annotations.services.claims import public_versions_touch
 
 
 def _lock(source: Source) -> Source:
@@ -177,9 +178,14 @@ def source_archive_url_set(*, source: Source, actor, archive_url: str, for_url: 
     source = _lock(source)
     if source.url != for_url:
         return source  # a capture of the page it cited before
+    if source.archive_url == archive_url:
+        return source
     source.archive_url = archive_url
     source.full_clean()
     source.save(update_fields=["archive_url"])
+    # Readers see the archived copy beside a published source (often a capture finishing
+    # after a quick publish): caches and `updated_since` must see the change.
+    public_versions_touch(claim_id=source.claim_id)
     return source
 
 
