@@ -1,5 +1,6 @@
 """The public API v1 reads: published versions only, filters, sync, caching, CORS, queries."""
 
+import base64
 import datetime as dt
 
 import pytest
@@ -356,6 +357,13 @@ def test_bad_values_are_400_problems_naming_the_parameter(client, world, query, 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert parameter in response.json()["errors"]
+
+
+@pytest.mark.parametrize("position", ["%C2%B2", "9" * 30])
+def test_a_crafted_cursor_on_a_list_in_id_order_is_a_400(client, world, position):
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    response = client.get("/api/v1/articles/", {"cursor": cursor})
+    assert response.status_code == 400 and "cursor" in response.json()["errors"]
 
 
 def test_page_size_is_capped_at_one_hundred(client, world):

@@ -74,5 +74,6 @@ class PublicCursorPagination(CursorPagination):
             except ValueError:
                 return False
         if field == "id":
-            return position.isdigit()
+            # isdigit() alone takes "²" and other digits int() refuses; and an id fits 64 bits.
+            return position.isascii() and position.isdigit() and len(position) < 19
         return True
