@@ -684,3 +684,19 @@ def test_a_published_annotation_keeps_the_via_it_was_published_with(client, one_
 
     assert published["id"].endswith(f"/annotations/{claim.pk}")
     assert published.get("via", "") == ""  # as published; the change waits for a review
+
+
+@pytest.mark.parametrize("name", ["via", "canonical"])
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(document.domain)", "data:text/html,hi", "not a uri", 7]
+)
+def test_a_via_or_canonical_that_is_no_web_address_or_urn_is_a_400(
+    client, one_published, editor, name, value
+):
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body.pop("id", None)
+    response = client.post(url, json.dumps({**body, name: value}), content_type=LD)
+    assert response.status_code == 400 and name in response.json()["errors"]
+    assert not Claim.objects.filter(status=Claim.Status.DRAFT).exists()

@@ -31,7 +31,9 @@ ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # The history entry that keeps a client's own identifiers for the annotation it posted.
 RECEIVED = "web annotation received"
 _WEB = URLValidator(schemes=["http", "https"])
-_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:\S*$", re.IGNORECASE)
+# Identifiers a client gives (its own id, `via`, `canonical`) are shown to anyone, so only
+# web addresses and URNs: never javascript:, data: and the like.
+_IRI = re.compile(r"^(?:https?://[^\s/]+\S*|urn:[a-z0-9][a-z0-9-]{0,31}:\S+)$", re.IGNORECASE)
 # Each cited source is fetched and archived: one annotation may not queue hundreds of fetches.
 MAX_SOURCES = 50
 
@@ -154,10 +156,13 @@ def parse(data) -> Parsed:
     parsed = Parsed(selectors=selectors)
     if isinstance(data.get("id"), str) and _IRI.match(data["id"]):
         parsed.client_id = data["id"]
-    if isinstance(data.get("via"), str) and _IRI.match(data["via"]):
-        parsed.via = data["via"]
-    if isinstance(data.get("canonical"), str):
-        parsed.canonical = data["canonical"]
+    for name in ("via", "canonical"):
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not _IRI.match(value):
+            raise ValidationError({name: "An http(s) address or a urn: IRI."})
+        setattr(parsed, name, value)
     longest = Claim._meta.get_field("annotation_via").max_length
     for name, value in (
         ("id", parsed.client_id),
