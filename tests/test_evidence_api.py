@@ -145,6 +145,22 @@ def test_add_as_source_cites_the_item_with_its_stance(claim):
     assert Source.objects.filter(claim=claim).count() == 1
 
 
+def test_removing_the_source_an_item_was_cited_as_offers_the_item_again(claim, editor):
+    item = item_for(claim)
+    url = f"{evidence_url(claim)}items/{item.pk}/"
+    client = signed_in(claim.creator)
+    client.post(url, {"action": "add", "version": claim.version}, "application/json")
+    source = Source.objects.get(claim=claim)
+    claim.refresh_from_db()
+    services.source_remove(source=source, actor=editor, expected_version=claim.version)
+
+    (shown,) = client.get(evidence_url(claim)).json()["items"]
+    assert (shown["id"], shown["state"], shown["source"]) == (item.pk, "new", None)
+    claim.refresh_from_db()
+    again = client.post(url, {"action": "add", "version": claim.version}, "application/json")
+    assert again.status_code == 200 and Source.objects.filter(claim=claim).count() == 1
+
+
 def test_dismiss_hides_the_item(claim):
     item = item_for(claim)
     response = signed_in(claim.creator).post(

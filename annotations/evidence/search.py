@@ -282,6 +282,14 @@ def source_moved(source: Source) -> None:
     items.update(state=EvidenceItem.State.NEW, source=None, updated_at=timezone.now())
 
 
+def source_removed(source: Source) -> None:
+    """The claim no longer cites the source: a search result it was added from is offered
+    again ("Add as source"), and passages read from the source itself go with it."""
+    items = EvidenceItem.objects.filter(claim_id=source.claim_id, source=source)
+    items.filter(provider="sources").delete()
+    items.update(state=EvidenceItem.State.NEW, source=None, updated_at=timezone.now())
+
+
 def source_added(source: Source) -> None:
     """Mark the claim's evidence item at the source's URL, if any, as added (now cited)."""
     key = urlnorm.url_key(source.url)

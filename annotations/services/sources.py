@@ -133,5 +133,6 @@ def source_remove(*, source: Source, actor, expected_version: int | None = None)
     claim = lock_for_source_change(claim, expected_version, source_id=source.pk)
     source = Source.objects.select_for_update().get(pk=source.pk, claim=claim)
     changes = {"source": source.pk, "url": source.url, "stance": source.stance}
+    evidence_search.source_removed(source)
     source.delete()
     _record_change(claim, actor, "source removed", changes, public=True)
