@@ -331,7 +331,8 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
     publisher), `rating` (the verdict as it was published: `label`, `value`, `colour`,
     `description`, `scale__best_value` and `scale__worst_value` from the version's frozen
     fields, and the rating's `position` on its scale today), `first_published_at` and
-    `previous_rating_label` (the version before's, None for version 1).
+    `previous_rating_label` and `previous_verdict` (the version before's rating label, and
+    its rating id and value; None for version 1).
 
     Adds `archives` too: the outside archive's copy of each cited source, by source id
     (`published_archives`). Four queries at most, whatever the number of rows (rows that
@@ -358,19 +359,25 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
     earlier = (
         PublishedVersion.objects.filter(claim_id__in=later)
         .order_by()
-        .values_list("claim_id", "number", "published_at", "rating_label")
+        .values_list(
+            "claim_id", "number", "published_at", "rating_label", "rating_id", "rating_value"
+        )
         if later
         else []
     )
     first_times, labels = {}, {}
-    for claim_id, number, published_at, label in earlier:
-        labels[claim_id, number] = label
+    for claim_id, number, published_at, label, rating_id, value in earlier:
+        labels[claim_id, number] = (label, (rating_id, value))
         if number == 1:
             first_times[claim_id] = published_at
     archives = published_archives(source for row in rows for source in row.get("sources") or [])
     for row in rows:
         row["archives"] = archives
-        row["previous_rating_label"] = labels.get((row["claim_id"], row["number"] - 1))
+        previous_label, previous_verdict = labels.get(
+            (row["claim_id"], row["number"] - 1), (None, None)
+        )
+        row["previous_rating_label"] = previous_label
+        row["previous_verdict"] = previous_verdict
         row.setdefault("article", articles.get(row["claim_id"]))
         row["rating"] = {
             "label": row["rating_label"],

@@ -106,6 +106,7 @@ def claim_snapshot(claim) -> dict:
         "claimant": claim.claimant,
         "claim_date": claim.claim_date.isoformat() if claim.claim_date else None,
         "rating": claim.rating.label if claim.rating_id else None,
+        "rating_id": claim.rating_id,
         # The rest of what readers see of the rating: a recoloured or revalued rating makes
         # the working copy differ from its published version, so that it can be republished.
         "rating_shown": _rating_shown(rating_fields(claim.rating)) if claim.rating_id else None,
@@ -138,6 +139,7 @@ def version_snapshot(version) -> dict:
         "claimant": version.claimant,
         "claim_date": version.claim_date.isoformat() if version.claim_date else None,
         "rating": version.rating_label,
+        "rating_id": version.rating_id,
         "rating_shown": _rating_shown({name: getattr(version, name) for name in RATING_FIELDS}),
         "conclusion": version.conclusion,
         "tags": list(version.tags),
@@ -164,6 +166,15 @@ def _source_name(source: dict) -> str:
     return _short(source.get("title") or source.get("url"))
 
 
+def same_verdict(before: dict, after: dict) -> bool:
+    """Whether two snapshots give the same verdict: the same rating of the scale with the
+    same value, whatever its label says now (snapshots written before ratings were
+    identified in them say nothing, so their labels decide)."""
+    if before.get("rating_id") is None or before.get("rating_id") != after.get("rating_id"):
+        return False
+    return (before.get("rating_shown") or [None])[0] == (after.get("rating_shown") or [None])[0]
+
+
 def changes_between(before: dict, after: dict) -> list[str]:
     """What changed from snapshot `before` to `after`, as short phrases a reader understands.
 
@@ -175,7 +186,10 @@ def changes_between(before: dict, after: dict) -> list[str]:
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        if key == "rating":
+        if key == "rating" and old and new and same_verdict(before, after):
+            # Only the scale's label was edited: the verdict is the same.
+            phrases.append(f"rating renamed from {old} to {new}")
+        elif key == "rating":
             phrases.append(f"rating changed from {old or 'none'} to {new or 'none'}")
         else:
             phrases.append(f"{name} changed from {_short(old)} to {_short(new)}")

@@ -768,6 +768,19 @@ def test_renaming_a_rating_changes_no_published_verdict_until_it_is_republished(
     assert history[1]["changes"] == ["rating changed from Mostly true to Largely accurate"]
 
 
+def test_a_rating_only_renamed_is_republished_as_the_same_verdict(client, desk):
+    claim, organization = desk["claim"], desk["organization"]
+    _rename(organization, "Mostly true", "Mostly-true")
+    services.claim_transition(claim=claim, actor=desk["reviewer"], to_status="in_review")
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="published", note="The scale was renamed"
+    )
+    history = queries.claim_public_history(claim)
+    assert history[1]["changes"] == ["rating renamed from Mostly true to Mostly-true"]
+    item = client.get(f"/api/v1/claims/{claim.pk}/").json()
+    assert item["rating"]["label"] == "Mostly-true" and "previous_rating" not in item
+
+
 def test_the_article_legend_keeps_the_published_label_of_a_renamed_rating_until_republished(
     client, desk
 ):

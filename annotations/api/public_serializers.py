@@ -165,8 +165,10 @@ def claim_item(row: dict, links: Links) -> dict:
     if state == RETRACTED:
         item["retraction_note"] = row["correction_note"]
     previous = row.get("previous_rating_label")
-    if state == PUBLISHED and previous and previous != rating["label"]:
-        item["previous_rating"] = previous  # the correction changed the verdict
+    verdict = (row["rating_id"], row["rating_value"])
+    if state == PUBLISHED and previous and row.get("previous_verdict") != verdict:
+        # The correction changed the verdict (a rating only renamed on the scale did not).
+        item["previous_rating"] = previous
     return item
 
 

@@ -117,8 +117,10 @@ def version_written(version: PublishedVersion, previous: PublishedVersion | None
         return claim_event(claim, RETRACTED, version)
     if previous is None or previous.kind == PublishedVersion.Kind.RETRACTED:
         return claim_event(claim, PUBLISHED, version)
-    # The verdicts as readers saw them: a rating renamed since counts as changed.
-    before = previous.rating_label if previous.rating_label != version.rating_label else None
+    # Another rating, or a new value of it, is another verdict; a rating only renamed on the
+    # scale is not.
+    same = (previous.rating_id, previous.rating_value) == (version.rating_id, version.rating_value)
+    before = None if same else previous.rating_label
     return claim_event(claim, CORRECTED, version, previous_rating=before)
 
 
