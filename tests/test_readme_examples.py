@@ -86,6 +86,23 @@ def test_pull_prints_every_published_demo_claim_across_pages(demo):
         assert f"{version.claim_id} {version.rating.label} - " in result.stdout
 
 
+def test_pull_says_which_claims_are_retracted_or_suspended(demo):
+    retracted, suspended = (Claim.objects.get(pk=v.claim_id) for v in demo["published"][:2])
+    services.claim_transition(
+        claim=retracted, actor=demo["reviewer"], to_status="retracted", note="Wrong figure."
+    )
+    article = suspended.article
+    # Its words leave the article: readers lose the verdict until it is checked again.
+    text = article.text.replace(suspended.exact, "", 1)
+    services.article_update_text(article=article, actor=demo["editor"], text=text)
+
+    result = demo["run"]("pull_claims.py")
+
+    assert result.returncode == 0, result.stderr
+    assert f"{retracted.pk} retracted: Wrong figure." in result.stdout
+    assert f"{suspended.pk} suspended" in result.stdout
+
+
 def test_sync_reports_only_what_changed_since_the_last_pull_with_retractions(demo):
     first = demo["run"]("sync_claims.py")
     assert first.returncode == 0, first.stderr
