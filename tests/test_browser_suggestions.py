@@ -58,6 +58,9 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     label = page.locator("#suggestion-text-label")
     label.wait_for()
     assert "Suggestion" in label.inner_text() and "has a number" in label.inner_text()
+    # The pointer resting on another suggestion does not take the keyboard's place.
+    items.filter(has_not_text="160,000").first.hover()
+    assert "160,000" in panel.locator("li.suggestion.active").inner_text()
     page.screenshot(path=str(ARTIFACTS / "suggestions-panel.png"))
     assert_accessible(page, "workspace with suggestions")
     page.keyboard.press("a")

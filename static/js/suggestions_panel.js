@@ -350,7 +350,11 @@ function renderItem(item, index) {
     li.append(element("p", { class: "error", role: "alert", id: "suggestion-failure" }, state.failure.reason));
   }
   li.addEventListener("focusin", () => activate(item.id));
-  li.addEventListener("mouseenter", () => activate(item.id));
+  li.addEventListener("mouseenter", () => {
+    // While the keyboard is in the list, the focused suggestion stays the active one: it is
+    // the one "a" and "d" act on, whatever the pointer happens to rest on.
+    if (!li.parentElement?.contains(document.activeElement)) activate(item.id);
+  });
   return li;
 }
 
