@@ -195,4 +195,27 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     assert in_view, "the reason a decision failed is out of view"
     assert Claim.objects.filter(article=article, exact=first_words).count() == 1
     page.screenshot(path=str(ARTIFACTS / "suggestions-decision-failed.png"))
+
+    # Unsaved input in the open card: accepting another suggestion asks first, and "Keep
+    # editing" makes no claim; "Discard changes" goes on and makes it.
+    known = set(Claim.objects.filter(article=article).values_list("pk", flat=True))
+    items.first.get_by_role("button", name="Accept").click()
+    opened = wait_for(lambda: Claim.objects.filter(article=article).exclude(pk__in=known).first())
+    card = page.locator(f"#claim-{opened.pk}")
+    card.get_by_label("Conclusion (Markdown)").wait_for()
+    card.get_by_label("Conclusion (Markdown)").fill(
+        "Half typed when another sentence caught my eye"
+    )
+    claims_before = Claim.objects.filter(article=article).count()
+    next_one = items.first
+    next_words = next_one.locator("blockquote").inner_text()
+    next_one.get_by_role("button", name="Accept").click()
+    dialog = page.get_by_role("dialog", name="Unsaved changes")
+    dialog.get_by_role("button", name="Keep editing").click()
+    assert card.get_by_label("Conclusion (Markdown)").input_value().startswith("Half typed")
+    assert next_words in " ".join(items.all_inner_texts())
+    assert Claim.objects.filter(article=article).count() == claims_before
+    next_one.get_by_role("button", name="Accept").click()
+    dialog.get_by_role("button", name="Discard changes").click()
+    wait_for(lambda: Claim.objects.filter(article=article).count() == claims_before + 1)
     assert page.errors == []

@@ -201,10 +201,24 @@ async function load() {
   }
 }
 
+/** Whether the workspace's open card may be left for a new one (its unsaved input settled). */
+function openCardSettled() {
+  return new Promise((resolve) => {
+    const detail = { handled: false, answer: resolve };
+    document.dispatchEvent(new CustomEvent("workspace:settle-open-card", { detail }));
+    if (!detail.handled) resolve(true); // no workspace listening: nothing to settle
+  });
+}
+
 async function decide(item, action) {
   if (state.busy.has(item.id)) return;
   const part = action === "accept" ? narrowedPart(item) : null;
   state.busy.add(item.id);
+  if (action === "accept" && !(await openCardSettled())) {
+    // "Keep editing": no claim is made, and the list stays as it was.
+    state.busy.delete(item.id);
+    return;
+  }
   state.message = "";
   state.error = "";
   state.failure = null;

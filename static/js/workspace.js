@@ -2067,6 +2067,13 @@ document.addEventListener("workspace:confirm-correction", (event) => {
   const claim = claims.get(Number(event.detail?.claimId));
   if (claim) confirmCorrection(claim, "sources", () => event.detail.proceed(claim.version));
 });
+// Accepting a suggestion opens its new claim's card: the open card's unsaved input is
+// settled first (save, discard or keep editing, which makes no claim), as for "c".
+document.addEventListener("workspace:settle-open-card", async (event) => {
+  event.detail.handled = true;
+  const settled = activeId === null || !isDirty(activeId) || (await settleBeforeLeaving(activeId));
+  event.detail.answer(settled);
+});
 document.addEventListener("workspace:reload-claims", (event) =>
   reloadClaims(event.detail?.openClaimId ?? null, { focusCard: event.detail?.focusCard ?? true }),
 );
