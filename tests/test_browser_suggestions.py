@@ -218,4 +218,17 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     next_one.get_by_role("button", name="Accept").click()
     dialog.get_by_role("button", name="Discard changes").click()
     wait_for(lambda: Claim.objects.filter(article=article).count() == claims_before + 1)
+
+    # A claim made by hand on part of a suggested sentence: the list no longer offers it.
+    covered = items.first
+    covered_words = covered.locator("blockquote").inner_text()
+    covered.get_by_role("button", name="Show in text").click()
+    select_with_mouse(page, " ".join(covered_words.split()[:4]))
+    page.keyboard.press("c")
+    wait_for(lambda: Claim.objects.filter(article=article).count() == claims_before + 2)
+    wait_for(
+        lambda: covered_words not in " ".join(items.all_inner_texts()),
+        timeout=30,
+        message="a sentence with a claim made by hand stayed suggested",
+    )
     assert page.errors == []

@@ -452,6 +452,27 @@ def test_api_lists_suggestions_for_members_only(sample_article, editor, reviewer
     assert client.get(f"/api/v1/articles/{sample_article.pk}/suggestions/").status_code == 404
 
 
+def test_a_sentence_with_a_claim_made_by_hand_says_which_claim_covers_it(sample_article, editor):
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    by_hand = services.claim_create(
+        article=sample_article,
+        creator=editor,
+        selectors=factories.quote_selectors(sample_article.text, MEDIAN_AGE),
+    )
+    accepted = services.suggestion_accept(
+        suggestion=suggestion_with(sample_article, LISTENERS), actor=editor
+    )
+    client = Client()
+    client.force_login(editor)
+    listed = client.get(f"/api/v1/articles/{sample_article.pk}/suggestions/").json()
+    covered = {s["id"]: s["covered_by"] for s in listed["suggestions"]}
+    assert covered[suggestion_with(sample_article, MEDIAN_AGE).pk] == by_hand.pk
+    # Its own accepted claim does not count as another one on it.
+    assert covered[suggestion_with(sample_article, LISTENERS).pk] is None
+    assert accepted.status == Claim.Status.DRAFT
+    assert sum(1 for pk in covered.values() if pk is not None) == 1
+
+
 def test_api_accept_and_dismiss(sample_article, editor):
     services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
     client = Client()

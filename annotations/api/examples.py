@@ -668,6 +668,7 @@ SUGGESTION = {
     "has_number": True,
     "state": "new",
     "claim": None,
+    "covered_by": None,
     "decided_at": None,
     "model_version": "clef-words+features-c1",
 }

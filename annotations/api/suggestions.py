@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from annotations import queries, services, spotting
 from annotations.api.errors import problem_responses
-from annotations.models import Job, Suggestion
+from annotations.models import Claim, Job, Suggestion
 
 TAGS = ["Newsroom: suggestions"]
 ACCESS_PROBLEMS = (401, 403, 404)
@@ -36,6 +36,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "has_number",
             "state",
             "claim",
+            "covered_by",
             "decided_at",
             "model_version",
         ]
@@ -44,6 +45,15 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "end": {"help_text": "Exclusive."},
             "claim": {"help_text": "The draft claim an accept made."},
         }
+
+    covered_by = serializers.SerializerMethodField(
+        help_text="A claim already on this sentence or part of it (made by hand, or from "
+        "another suggestion), else null: the panel does not offer such a sentence again. "
+        "Given in the list; null in the answer to a decision."
+    )
+
+    def get_covered_by(self, suggestion) -> int | None:
+        return getattr(suggestion, "covered_by", None)
 
     def get_probability(self, suggestion) -> float:
         return round(spotting.probability(suggestion.score), 4)
@@ -120,6 +130,19 @@ def suggestions_data(article) -> dict:
             row.start, row.end = at, at + len(row.sentence)
             rows.append(row)
     rows.sort(key=lambda row: (row.start, row.pk))
+    claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).values_list(
+        "pk", "start", "end"
+    )
+    spans = sorted(claims, key=lambda claim: claim[1])
+    for row in rows:
+        row.covered_by = next(
+            (
+                pk
+                for pk, start, end in spans
+                if start < row.end and end > row.start and pk != row.claim_id
+            ),
+            None,
+        )
     pending = Job.objects.filter(
         kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
     ).exists()

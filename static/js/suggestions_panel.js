@@ -170,8 +170,13 @@ function placeLabel(range) {
 
 // ---- data -----------------------------------------------------------------------------
 
+/** Open suggestions worth showing: above the threshold, and on no claim already. */
+function isOpen(item) {
+  return item.state === "new" && item.probability >= state.threshold && item.covered_by == null;
+}
+
 function visibleItems() {
-  const open = state.items.filter((i) => i.state === "new" && i.probability >= state.threshold);
+  const open = state.items.filter(isOpen);
   // The best ones first decide which are shown; the order setting only sorts those.
   const best = [...open].sort((a, b) => b.score - a.score || a.start - b.start).slice(0, state.shown);
   if (state.order === "document") best.sort((a, b) => a.start - b.start);
@@ -179,7 +184,7 @@ function visibleItems() {
 }
 
 function openCount() {
-  return state.items.filter((i) => i.state === "new" && i.probability >= state.threshold).length;
+  return state.items.filter(isOpen).length;
 }
 
 async function load() {
@@ -588,6 +593,8 @@ if (panel && dataElement && body) {
       state.message = "";
       load();
     });
+    // A claim made by hand on a suggested sentence covers it: the list no longer offers it.
+    document.addEventListener("workspace:claim-created", () => load());
     window.addEventListener("resize", () => applyHighlights());
   }
 }

@@ -1993,6 +1993,7 @@ async function createClaim() {
     currentSelection = null;
     selectionStatus.textContent = "Claim created.";
     activate(claim.id, { focusCard: false });
+    document.dispatchEvent(new CustomEvent("workspace:claim-created", { detail: { claimId: claim.id } }));
     document.getElementById(`c${claim.id}-claim_reviewed`)?.focus({ preventScroll: true });
   } catch (error) {
     selectionStatus.textContent = `Not created: ${errorText(error)}`;
