@@ -16,6 +16,7 @@ from annotations.models import (
     Claim,
     ClaimEvent,
     Comment,
+    Invitation,
     Membership,
     Notification,
     Organization,
@@ -956,3 +957,23 @@ def _kept_line(count: int, label: str, label_now: str, differ: tuple[str, ...]) 
         return f"{verdicts} of “{label_now}” {keep} the earlier {what} until {until}."
     also = f" (and the earlier {what})" if what else ""
     return f"{verdicts} {keep} “{label}”{also} until {until}."
+
+
+def open_invitations(organization: Organization) -> QuerySet[Invitation]:
+    """The organization's invitations its admins may still act on, oldest first: pending
+    ones, and expired ones (to send again) that no newer invitation of the same person
+    has replaced."""
+    same_person = Q(email__iexact=OuterRef("email")) | Q(
+        invited_user__isnull=False, invited_user=OuterRef("invited_user")
+    )
+    replaced = Invitation.objects.filter(
+        same_person, organization=organization, created_at__gt=OuterRef("created_at")
+    )
+    return (
+        organization.invitations.filter(
+            Q(state=Invitation.State.PENDING)
+            | Q(state=Invitation.State.EXPIRED) & ~Exists(replaced)
+        )
+        .select_related("invited_user", "invited_by")
+        .order_by("created_at", "pk")
+    )

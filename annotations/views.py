@@ -23,7 +23,7 @@ from annotations.api.newsroom_serializers import (
 )
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
-from annotations.models import Article, Claim, Invitation, Membership, PublishedVersion
+from annotations.models import Article, Claim, Membership, PublishedVersion
 
 LIVE = {
     "claims__published_versions__is_current": True,
@@ -226,13 +226,7 @@ def members(request):
     context = {
         "organization": organization,
         "memberships": organization.memberships.select_related("user").order_by("user__username"),
-        "invitations": (
-            organization.invitations.filter(state=Invitation.State.PENDING).select_related(
-                "invited_user", "invited_by"
-            )
-            if is_admin
-            else []
-        ),
+        "invitations": (queries.open_invitations(organization) if is_admin else []),
         "now": timezone.now(),
         "roles": Membership.Role.choices,
         "is_admin": is_admin,
@@ -262,9 +256,9 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         return True
     if action in ("resend", "revoke"):
         invitation = _chosen(
-            organization.invitations.filter(state=Invitation.State.PENDING),
+            queries.open_invitations(organization),
             request.POST.get("invitation"),
-            "That invitation is no longer pending.",
+            "That invitation is no longer waiting for an answer.",
         )
         if action == "resend":
             services.invitation_resend(invitation=invitation, actor=request.user, base_url=base_url)

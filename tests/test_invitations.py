@@ -288,6 +288,31 @@ def test_an_expired_link_is_refused_and_recorded_as_expired(
     assert link_in(mail.outbox[-1]) != link
 
 
+def test_an_invitation_that_expired_when_used_stays_listed_for_the_admin_to_send_again(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="late@example.test")
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    client.post(link_in(mail.outbox[0]), {"action": "accept"})  # the invitee, too late
+    invitation = Invitation.objects.get()
+    assert invitation.state == "expired"
+
+    page = client.get("/members/").content.decode()
+    assert "late@example.test" in page and "Expired" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/", {"action": "resend", "invitation": invitation.pk})
+
+    invitation.refresh_from_db()
+    assert invitation.state == "pending" and invitation.expires_at > timezone.now()
+    signup = client.get(link_in(mail.outbox[-1]))
+    assert signup.status_code == 200
+    # Once replaced by a newer invitation of the same person, an expired one is not listed.
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1), state="expired")
+    invite(client, django_capture_on_commit_callbacks, invitee="late@example.test")
+    assert client.get("/members/").content.decode().count("<td>late@example.test</td>") == 1
+
+
 def test_invitation_days_come_from_the_setting(
     client, organization, org_admin, settings, django_capture_on_commit_callbacks
 ):

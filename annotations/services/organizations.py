@@ -338,13 +338,15 @@ def _account_for(invitee: str):
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invitation:
-    """Send a pending invitation again with a new link; the old link stops working."""
+    """Send a pending or expired invitation again with a new link, for the full number of
+    days; the old link stops working."""
     permissions.require_manage_members(
         actor, invitation.organization, "Only an organization admin can send invitations."
     )
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.state != Invitation.State.PENDING:
-        raise ValidationError("Only a pending invitation can be sent again.")
+    if invitation.state not in (Invitation.State.PENDING, Invitation.State.EXPIRED):
+        raise ValidationError("Only a pending or expired invitation can be sent again.")
+    invitation.state, invitation.finished_at = Invitation.State.PENDING, None
     if invitation.invited_user is not None:
         # Always the account's current address, whatever it was when first invited.
         if not invitation.invited_user.email:
@@ -357,13 +359,14 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
-    """Withdraw a pending invitation: its link stops working."""
+    """Withdraw a pending invitation (its link stops working), or an expired one from the
+    admins' list."""
     permissions.require_manage_members(
         actor, invitation.organization, "Only an organization admin can withdraw invitations."
     )
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.state != Invitation.State.PENDING:
-        raise ValidationError("Only a pending invitation can be withdrawn.")
+    if invitation.state not in (Invitation.State.PENDING, Invitation.State.EXPIRED):
+        raise ValidationError("Only a pending or expired invitation can be withdrawn.")
     invitation.state = Invitation.State.REVOKED
     invitation.finished_at = timezone.now()
     invitation.save(update_fields=["state", "finished_at"])
