@@ -388,6 +388,9 @@ def test_changed_words_hide_the_public_version_until_republished(client, desk):
         {"selectors": factories.quote_selectors(text, new_words)},
     )
     assert _public(claim) is None
+    # The wording readers would see still gives the old figure: the card says so.
+    warning = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()["wording_warning"]
+    assert "gives 160,000" in warning and "give 170,000" in warning
     response = _transition(_as(client, desk["reviewer"]), claim, "published", NOTE)
     assert response.status_code == 200, response.json()
     assert _public(claim)["exact"] == LISTENERS.replace("160,000", "170,000")

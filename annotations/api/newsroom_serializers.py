@@ -1,5 +1,7 @@
 """Serializers of the newsroom API: validate what members send, present working copies."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
@@ -22,6 +24,9 @@ from annotations.api.fields import (
 from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
 from annotations.services.claims import publish_readiness
+
+# Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -288,14 +293,25 @@ class ClaimSerializer(serializers.ModelSerializer):
         ).count()
 
     def get_wording_warning(self, claim) -> str:
-        """Advice (not a refusal) when the wording is longer than ClaimReview recommends."""
+        """Advice (not a refusal) on the wording readers see: a number the quoted words no
+        longer give (the article was corrected, the claim re-attached), or more characters
+        than ClaimReview recommends."""
+        advice = []
+        quoted = set(_NUMBER.findall(claim.exact))
+        stale = [n for n in dict.fromkeys(_NUMBER.findall(claim.claim_reviewed)) if n not in quoted]
+        if stale and claim.claim_reviewed != claim.exact:
+            given = ", ".join(sorted(quoted, key=claim.exact.index)) or "no number"
+            advice.append(
+                f"The wording gives {', '.join(stale)}, which the quoted words do not (they "
+                f"give {given}): check the wording before it is published."
+            )
         length = len(claim.claim_reviewed)
-        if length <= models.CLAIM_WORDING_ADVISED:
-            return ""
-        return (
-            f"The wording has {length} characters; ClaimReview advises at most "
-            f"{models.CLAIM_WORDING_ADVISED}, and search results may cut it short."
-        )
+        if length > models.CLAIM_WORDING_ADVISED:
+            advice.append(
+                f"The wording has {length} characters; ClaimReview advises at most "
+                f"{models.CLAIM_WORDING_ADVISED}, and search results may cut it short."
+            )
+        return " ".join(advice)
 
     def _current_version(self, claim) -> PublishedVersion | None:
         # `queries.workspace_claims` prefetches it; other callers pay one query.
