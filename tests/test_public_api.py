@@ -2,6 +2,8 @@
 
 import base64
 import datetime as dt
+import importlib
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -293,6 +295,48 @@ def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world
 )
 def test_each_filter_narrows_the_list(client, world, query, expected):
     assert sorted(_ids(client, query)) == sorted(world[name].pk for name in expected)
+
+
+CURLY_TEXT = (
+    "Imran Khan’s rally was “the largest ever”, his aides said.\n\nPat O'Brien's count was lower."
+)
+
+
+@pytest.fixture
+def quoted(organization, editor, reviewer):
+    """Two published claims: one typeset with curly quotes, one typed with straight ones."""
+    article = services.article_create(
+        organization=organization, title="Rally", text=CURLY_TEXT, created_by=editor
+    )
+    curly = _publish(
+        article,
+        editor,
+        reviewer,
+        "Imran Khan’s rally was “the largest ever”",
+        conclusion="He shouldn’t be smeared.",
+    )
+    straight = _publish(article, editor, reviewer, "Pat O'Brien's count was lower")
+    return {"curly": curly, "straight": straight}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Khan's", ["curly"]),
+        ("Khan’s", ["curly"]),
+        ("Khan‘s", ["curly"]),
+        ("shouldn't be smeared", ["curly"]),
+        ('"the largest ever"', ["curly"]),
+        ("Khan's largest", ["curly"]),
+        ("O’Brien’s", ["straight"]),
+        ("O‘Brien", ["straight"]),
+        ("Khans", []),
+    ],
+)
+def test_q_finds_words_whichever_quote_style_is_typed_or_stored(client, quoted, query, expected):
+    """Typeset text uses ’ and “ ”; readers type ' and " (and phones type the curly ones)."""
+    found = _ids(client, urlencode({"q": query}))
+    assert sorted(found) == sorted(quoted[name].pk for name in expected)
 
 
 def test_organization_filter_keeps_each_newsroom_apart(client, world, editor):
@@ -619,6 +663,14 @@ def test_organizations_show_their_scales_and_pages(client, world):
     rating.colour = "#000000"
     services.rating_save(rating=rating, actor=SYSTEM)
     assert client.get(f"/api/v1/organizations/{slug}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_the_search_index_of_the_migration_indexes_what_q_searches():
+    """Else PostgreSQL would not use the index and read every version."""
+    migration = importlib.import_module(
+        "annotations.migrations.0020_published_search_quotes_folded"
+    )
+    assert SEARCH_DOCUMENT.replace("annotations_publishedversion.", "") == migration.FOLDED_DOCUMENT
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
