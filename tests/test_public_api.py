@@ -5,13 +5,14 @@ import datetime as dt
 import importlib
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations import services
-from annotations.api import public_serializers
+from annotations.api import filters, public_serializers
 from annotations.api.filters import SEARCH_DOCUMENT
 from annotations.models import Claim, Membership, PublishedVersion, Rating, Source
 from annotations.permissions import SYSTEM
@@ -671,6 +672,43 @@ def test_the_search_index_of_the_migration_indexes_what_q_searches():
         "annotations.migrations.0020_published_search_quotes_folded"
     )
     assert SEARCH_DOCUMENT.replace("annotations_publishedversion.", "") == migration.FOLDED_DOCUMENT
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_full_text_search_finds_typed_quotes_in_curly_text_under_the_c_locale_too():
+    """Under LC_CTYPE C, PostgreSQL's parser reads ’ and “ as letters: "khan’s" is one word.
+
+    The test cluster runs under C.UTF-8, where they are punctuation, so a database of its
+    own with the C ctype holds the searched columns; the expression is SEARCH_DOCUMENT's.
+    """
+    settings = connection.settings_dict
+    params = {"host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"]}
+    params["password"] = settings["PASSWORD"] or None
+    name = f"{settings['NAME']}_c_ctype"
+    with psycopg.connect(dbname=settings["NAME"], autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C'")
+        try:
+            with psycopg.connect(dbname=name, **params) as database:
+                database.execute(
+                    "CREATE TABLE annotations_publishedversion (claim_reviewed text, "
+                    "claimant text, conclusion text, tags jsonb)"
+                )
+                database.execute(
+                    "INSERT INTO annotations_publishedversion VALUES "
+                    "('Imran Khan’s rally was “the largest ever”', '', '', '[]')"
+                )
+                found = [
+                    database.execute(
+                        "SELECT count(*) FROM annotations_publishedversion "  # noqa: S608 - constant SQL
+                        f"WHERE {SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)",
+                        [filters.textsearch.fold_quotes(query)],
+                    ).fetchone()[0]
+                    for query in ("Khan's", "Khan’s", '"the largest ever"', "ever")
+                ]
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    assert found == [1, 1, 1, 1]
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
