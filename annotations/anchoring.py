@@ -202,17 +202,21 @@ def require(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
 
 
 def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
-    """Return the `(start, end)` whose characters are exactly the selection's quote.
+    """Return the `(start, end)` whose characters are the selection's quote.
 
-    For a new selection, which must describe the current text verbatim: an approximate match
-    or a quote that only matches after normalising quotes and spaces raises AnchorError.
+    For a new selection, which must describe the current text: the quote must read as the
+    text where it is found, or differ from it in typography alone (quote style, dashes,
+    kinds and runs of spaces), as a quote typed with straight quotes or copied with no-break
+    spaces does; the caller keeps the text's own characters. An approximate match (other
+    letters, digits or punctuation) raises AnchorError.
     """
     target = _parse_selectors(selectors)
     start, end = require(text, selectors)
-    if target.exact is not None and text[start:end] != target.exact:
+    found = text[start:end]
+    if target.exact is not None and _normalise(found) != _normalise(target.exact):
         raise AnchorError(
             f"The selected text {target.exact!r} does not match the text at {start}-{end}, "
-            f"which reads {text[start:end]!r}."
+            f"which reads {found!r}."
         )
     return start, end
 

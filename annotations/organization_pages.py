@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -28,7 +28,16 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from annotations import contrast, dashboard, permissions, queries, reader, services, versions
+from annotations import (
+    contrast,
+    dashboard,
+    permissions,
+    queries,
+    reader,
+    services,
+    textsearch,
+    versions,
+)
 from annotations.models import METHODOLOGY_MAX, Claim, Organization, PublishedVersion
 from annotations.rendering import markdown_to_safe_html
 
@@ -111,10 +120,8 @@ def organization(request, org: str):
     labels = queries.published_labels(organization)
     fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
     if query:
-        fact_checks = fact_checks.filter(
-            Q(claim_reviewed__icontains=query)
-            | Q(claimant__icontains=query)
-            | Q(claim__article__title__icontains=query)
+        fact_checks = textsearch.containing(
+            fact_checks, query, "claim_reviewed", "claimant", "claim__article__title"
         )
     if label:
         fact_checks = fact_checks.filter(rating_label=label)

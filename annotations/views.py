@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
-from annotations import permissions, queries, services, throttling
+from annotations import permissions, queries, services, textsearch, throttling
 from annotations.api.newsroom_serializers import (
     ARTICLE_TEXT_MAX,
     ClaimSummarySerializer,
@@ -57,7 +57,7 @@ def article_list_context(request) -> dict:
     articles = queries.articles_for(request.user)
     search = request.GET.get("q", "").strip()
     if search:
-        articles = articles.filter(Q(title__icontains=search) | Q(canonical_url__icontains=search))
+        articles = textsearch.containing(articles, search, "title", "canonical_url")
     status = request.GET.get("status", "")
     if status in ARTICLE_FILTERS:
         matching = queries.articles_for(request.user).filter(ARTICLE_FILTERS[status][1])

@@ -444,6 +444,26 @@ def test_require_exact_accepts_a_verbatim_selection_even_without_position():
     assert require_exact(ARTICLE, [quote(TRUMP)]) == (start, end)
 
 
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("Khan's rally", "Khan’s rally"),
+        ('said "no" - twice', "said “no” — twice"),
+        ("at  once", "at once"),
+    ],
+)
+def test_require_exact_accepts_a_quote_that_differs_in_typography_alone(typed, printed):
+    text = f"He said that {printed} and left."
+    start = text.index(printed)
+    assert require_exact(text, [quote(typed)]) == (start, start + len(printed))
+
+
+def test_require_exact_refuses_a_quote_that_differs_in_punctuation_not_just_its_style():
+    text = "He said that Khan’s rally was big, and left."
+    with pytest.raises(AnchorError, match="does not match the text"):
+        require_exact(text, [quote("Khans rally was big")])
+
+
 # UTF-16 offsets
 
 

@@ -8,10 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from annotations.models import Claim, Rating
-from tests import factories
+from annotations import services
+from annotations.models import ApiToken, Claim, Rating
+from tests import factories, wap_client
 
 QUOTE = "Over 160,000 people listened in at once"
 HOSTILE_MARKDOWN = '<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror="a()">'
@@ -388,3 +390,104 @@ def test_the_article_list_filters_by_organization_without_telling_which_ids_exis
     assert (
         editor_client.get("/api/v1/newsroom/articles/", {"status": "nonsense"}).status_code == 400
     )
+
+
+# A selection quoting the text as the client sent it, before the server made it canonical
+
+SENT_TEXT = (
+    "Imran Khan’s rally drew crowds — officials said.\n\n"
+    "Pakistan Today\u00a0shared a summary of the speech."
+)
+
+
+def _post_selection(client, article, via, selector):
+    if via == "newsroom":
+        return client.post(
+            f"/api/v1/newsroom/articles/{article.pk}/claims/",
+            {"selectors": [selector]},
+            content_type="application/json",
+        )
+    annotation = wap_client.quote_annotation("urn:x:page", "")
+    annotation["target"]["selector"] = selector
+    return client.post(
+        f"/api/v1/annotations/articles/{article.pk}/",
+        json.dumps(annotation),
+        content_type=wap_client.MEDIA_TYPE,
+    )
+
+
+@pytest.fixture
+def token_client(editor):
+    _token, key = services.token_create(actor=editor, name="t", scope=ApiToken.Scope.READ_WRITE)
+    return Client(headers={"Authorization": f"Token {key}"})
+
+
+@pytest.mark.parametrize("via", ["newsroom", "web annotation"])
+@pytest.mark.parametrize(
+    ("selector", "stored"),
+    [
+        (
+            {"type": "TextQuoteSelector", "exact": "Pakistan Today\u00a0shared a summary"},
+            "Pakistan Today shared a summary",
+        ),
+        (
+            {
+                "type": "TextQuoteSelector",
+                "exact": "shared a summary",
+                "prefix": "Pakistan Today\u00a0",
+                "suffix": "\u00a0of the",
+            },
+            "shared a summary",
+        ),
+        (
+            {"type": "TextQuoteSelector", "exact": "Imran Khan's rally drew crowds - officials"},
+            "Imran Khan’s rally drew crowds — officials",
+        ),
+        (
+            {"type": "TextQuoteSelector", "exact": "said.\r\n\r\nPakistan\u00a0 Today"},
+            "said.\n\nPakistan Today",
+        ),
+        (
+            {"type": "TextQuoteSelector", "exact": "Pakistan To\u00adday shared"},
+            "Pakistan Today shared",
+        ),
+    ],
+    ids=[
+        "no-break space",
+        "no-break space in context",
+        "typed quotes and dash",
+        "line ends",
+        "soft hyphen",
+    ],
+)
+def test_a_selection_quoting_the_text_as_sent_is_made_with_the_articles_characters(
+    organization, editor, token_client, via, selector, stored
+):
+    """The server folded the no-break spaces of the text it was sent; the quote folds alike."""
+    article = factories.article(organization, editor, text=SENT_TEXT)
+    assert "\u00a0" not in article.text
+
+    response = _post_selection(token_client, article, via, selector)
+
+    assert response.status_code == 201, response.content
+    claim = Claim.objects.get()
+    assert claim.exact == stored == article.text[claim.start : claim.end]
+    assert (claim.prefix, claim.suffix) == (
+        article.text[max(0, claim.start - 32) : claim.start],
+        article.text[claim.end : claim.end + 32],
+    )
+
+
+@pytest.mark.parametrize("via", ["newsroom", "web annotation"])
+def test_a_selection_with_other_letters_than_the_text_is_still_refused(
+    organization, editor, token_client, via
+):
+    article = factories.article(organization, editor, text=SENT_TEXT)
+    selector = {"type": "TextQuoteSelector", "exact": "Pakistan Todya\u00a0shared a summary"}
+
+    response = _post_selection(token_client, article, via, selector)
+
+    assert response.status_code == 400
+    assert "does not match the text at" in response.content.decode()
+    assert "which reads 'Pakistan Today shared a summary'" in response.content.decode()
+    assert not Claim.objects.exists()

@@ -1,6 +1,7 @@
 """A member's home page: the queues that wait for them, each opening the claim's card."""
 
 import re
+from html import unescape as html_unescape
 
 import pytest
 from django.db import connection
@@ -119,6 +120,30 @@ def test_the_article_list_says_which_rated_claims_are_published(client, desk, ed
 
     assert "1 Mostly true: published" in html
     assert "2 False: not published" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Khan's rally", ["Imran Khan’s rally"]),
+        ("Khan‘s", ["Imran Khan’s rally"]),
+        ('"largest ever"', ["The “largest ever” crowd"]),
+        ("O’Brien", ["O'Brien's count"]),
+        ("rally", ["Imran Khan’s rally"]),
+    ],
+)
+def test_the_article_search_ignores_the_quote_style_of_titles_and_words(
+    client, organization, editor, query, expected
+):
+    """A title pasted from a typeset page has ’ and “ ”; a keyboard types ' and "."""
+    for title in ("Imran Khan’s rally", "The “largest ever” crowd", "O'Brien's count"):
+        factories.article(organization, editor, title=title)
+    client.force_login(editor)
+
+    html = client.get("/", {"q": query}).content.decode()
+
+    titles = re.findall(r'<td data-label="Title"><a href="[^"]*">([^<]*)</a>', html)
+    assert [html_unescape(title) for title in titles] == expected
 
 
 def test_the_dashboard_reads_in_a_bounded_number_of_queries(client, article, editor, reviewer):

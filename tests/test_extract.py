@@ -30,7 +30,7 @@ from annotations.ingest import (
     limits_from_settings,
 )
 from annotations.ingest.formats import DOCX, HTML, MARKDOWN, PDF, TEXT
-from annotations.ingest.text import plain_inline
+from annotations.ingest.text import canonical_characters, plain_inline
 from tests.documents import (
     SAMPLE,
     make_docx,
@@ -719,6 +719,18 @@ def test_canonical_text_properties(raw):
     assert "\n\n\n" not in text
     for paragraph in text.split("\n\n") if text else []:
         assert paragraph and "\n" not in paragraph and paragraph == paragraph.strip()
+
+
+def test_canonical_characters_change_characters_as_canonical_text_does_and_keep_the_rest():
+    """For a selection's quote and context: their edges and runs of spaces are kept."""
+    assert canonical_characters(" Today\u00a0 shared\u00ad\r\n") == " Today  shared\n"
+    assert canonical_characters("Cafe\u0301\u2009") == "Café "
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_canonical_characters_first_leave_the_canonical_text_as_it_was(raw):
+    assert canonical_text(canonical_characters(raw)) == canonical_text(raw)
 
 
 def test_limits_from_settings(monkeypatch):

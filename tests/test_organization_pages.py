@@ -80,6 +80,45 @@ def test_search_finds_words_in_the_claim_or_the_article_title(client, world, org
     assert "No fact-check matches" in nothing
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Khan's", ["curly"]),
+        ("Khan’s rally", ["curly"]),
+        ("shouldn't be smeared", ["curly"]),
+        ('was "the largest ever"', ["curly"]),
+        ('Aides\' "count"', ["curly", "straight"]),
+        ("O’Brien’s", ["straight"]),
+        ("Khans", []),
+    ],
+)
+def test_search_finds_the_words_whichever_quote_style_is_typed_or_printed(
+    client, organization, editor, reviewer, query, expected
+):
+    """The article prints ’ and “ ”; readers type ' and " (phones the curly ones)."""
+    text = (
+        "Imran Khan’s rally was “the largest ever”, and he shouldn’t be smeared.\n\n"
+        "Pat O'Brien's figure was lower."
+    )
+    article = factories.article(organization, editor, text=text, title="Aides’ “count”")
+    claims = {
+        "curly": published_world.publish(
+            article,
+            editor,
+            reviewer,
+            "Imran Khan’s rally was “the largest ever”",
+            wording="Imran Khan’s rally was “the largest ever”; he shouldn’t be smeared",
+        ),
+        "straight": published_world.publish(
+            article, editor, reviewer, "Pat O'Brien's figure was lower"
+        ),
+    }
+
+    html = client.get(page_of(organization), {"q": query}).content.decode()
+
+    assert sorted(claim_links(html)) == sorted(claims[key].pk for key in expected)
+
+
 def test_rating_filter_keeps_one_verdict_and_shows_it_selected(client, world, organization):
     html = client.get(page_of(organization), {"rating": "Mostly true"}).content.decode()
     assert sorted(claim_links(html)) == sorted([world["published"].pk, world["working_copy"].pk])

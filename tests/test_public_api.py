@@ -2,14 +2,17 @@
 
 import base64
 import datetime as dt
+import importlib
+from urllib.parse import urlencode
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations import services
-from annotations.api import public_serializers
+from annotations.api import filters, public_serializers
 from annotations.api.filters import SEARCH_DOCUMENT
 from annotations.models import Claim, Membership, PublishedVersion, Rating, Source
 from annotations.permissions import SYSTEM
@@ -293,6 +296,48 @@ def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world
 )
 def test_each_filter_narrows_the_list(client, world, query, expected):
     assert sorted(_ids(client, query)) == sorted(world[name].pk for name in expected)
+
+
+CURLY_TEXT = (
+    "Imran Khan’s rally was “the largest ever”, his aides said.\n\nPat O'Brien's count was lower."
+)
+
+
+@pytest.fixture
+def quoted(organization, editor, reviewer):
+    """Two published claims: one typeset with curly quotes, one typed with straight ones."""
+    article = services.article_create(
+        organization=organization, title="Rally", text=CURLY_TEXT, created_by=editor
+    )
+    curly = _publish(
+        article,
+        editor,
+        reviewer,
+        "Imran Khan’s rally was “the largest ever”",
+        conclusion="He shouldn’t be smeared.",
+    )
+    straight = _publish(article, editor, reviewer, "Pat O'Brien's count was lower")
+    return {"curly": curly, "straight": straight}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Khan's", ["curly"]),
+        ("Khan’s", ["curly"]),
+        ("Khan‘s", ["curly"]),
+        ("shouldn't be smeared", ["curly"]),
+        ('"the largest ever"', ["curly"]),
+        ("Khan's largest", ["curly"]),
+        ("O’Brien’s", ["straight"]),
+        ("O‘Brien", ["straight"]),
+        ("Khans", []),
+    ],
+)
+def test_q_finds_words_whichever_quote_style_is_typed_or_stored(client, quoted, query, expected):
+    """Typeset text uses ’ and “ ”; readers type ' and " (and phones type the curly ones)."""
+    found = _ids(client, urlencode({"q": query}))
+    assert sorted(found) == sorted(quoted[name].pk for name in expected)
 
 
 def test_organization_filter_keeps_each_newsroom_apart(client, world, editor):
@@ -619,6 +664,51 @@ def test_organizations_show_their_scales_and_pages(client, world):
     rating.colour = "#000000"
     services.rating_save(rating=rating, actor=SYSTEM)
     assert client.get(f"/api/v1/organizations/{slug}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_the_search_index_of_the_migration_indexes_what_q_searches():
+    """Else PostgreSQL would not use the index and read every version."""
+    migration = importlib.import_module(
+        "annotations.migrations.0020_published_search_quotes_folded"
+    )
+    assert SEARCH_DOCUMENT.replace("annotations_publishedversion.", "") == migration.FOLDED_DOCUMENT
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_full_text_search_finds_typed_quotes_in_curly_text_under_the_c_locale_too():
+    """Under LC_CTYPE C, PostgreSQL's parser reads ’ and “ as letters: "khan’s" is one word.
+
+    The test cluster runs under C.UTF-8, where they are punctuation, so a database of its
+    own with the C ctype holds the searched columns; the expression is SEARCH_DOCUMENT's.
+    """
+    settings = connection.settings_dict
+    params = {"host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"]}
+    params["password"] = settings["PASSWORD"] or None
+    name = f"{settings['NAME']}_c_ctype"
+    with psycopg.connect(dbname=settings["NAME"], autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C'")
+        try:
+            with psycopg.connect(dbname=name, **params) as database:
+                database.execute(
+                    "CREATE TABLE annotations_publishedversion (claim_reviewed text, "
+                    "claimant text, conclusion text, tags jsonb)"
+                )
+                database.execute(
+                    "INSERT INTO annotations_publishedversion VALUES "
+                    "('Imran Khan’s rally was “the largest ever”', '', '', '[]')"
+                )
+                found = [
+                    database.execute(
+                        "SELECT count(*) FROM annotations_publishedversion "  # noqa: S608 - constant SQL
+                        f"WHERE {SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)",
+                        [filters.textsearch.fold_quotes(query)],
+                    ).fetchone()[0]
+                    for query in ("Khan's", "Khan’s", '"the largest ever"', "ever")
+                ]
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    assert found == [1, 1, 1, 1]
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")

@@ -5,22 +5,30 @@ import re
 
 from django import forms
 from django.db import connections
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import RawSQL
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions
 
-from annotations import models, urlnorm
+from annotations import models, textsearch, urlnorm
 
-# The text `q` searches, written exactly as the GIN index of migration 0007 indexes it, so
-# that PostgreSQL uses the index: the same expression, on the same columns.
+# The text `q` searches, written exactly as the GIN index of migration 0020 indexes it, so
+# that PostgreSQL uses the index: the same expression, on the same columns. Its quotes are
+# made straight (`textsearch`), as are the words searched for: under some locales (C) the
+# parser reads ’ and “ as letters, so "Khan’s" would be one word that "Khan's" never finds.
 SEARCH_DOCUMENT = (
-    "to_tsvector('simple', coalesce(annotations_publishedversion.claim_reviewed, '') || ' ' || "
-    "coalesce(annotations_publishedversion.claimant, '') || ' ' || "
-    "coalesce(annotations_publishedversion.conclusion, '') || ' ' || "
-    "coalesce(annotations_publishedversion.tags::text, ''))"
+    "to_tsvector('simple', "
+    + textsearch.fold_quotes_sql(
+        "coalesce(annotations_publishedversion.claim_reviewed, '') || ' ' || "
+        "coalesce(annotations_publishedversion.claimant, '') || ' ' || "
+        "coalesce(annotations_publishedversion.conclusion, '') || ' ' || "
+        "coalesce(annotations_publishedversion.tags::text, '')",
+        "postgresql",
+    )
+    + ")"
 )
+SEARCHED_FIELDS = ("claim_reviewed", "claimant", "conclusion")
 Q_MAX = 200
 Q_MAX_WORDS = 10
 
@@ -77,6 +85,23 @@ class ArticleUrlFilter(filters.CharFilter):
                 {"article_url": ["Not a web address: expected an http or https URL."]}
             )
         return queryset.filter(**{self.field_name: key})
+
+
+def _tag_containing(folded_word: str) -> Q:
+    """SQLite: a tag holds the word (any case and quote style).
+
+    Through json_each, which reads the tags as text: the stored JSON escapes every
+    non-ASCII character, so a pattern on it would never meet a curly quote.
+    """
+    value = textsearch.fold_quotes_sql("json_each.value", "sqlite")
+    return Q(
+        RawSQL(  # noqa: S611 - a constant expression; the word is a parameter
+            "EXISTS (SELECT 1 FROM json_each(annotations_publishedversion.tags) "  # noqa: S608
+            f"WHERE instr(lower({value}), lower(%s)) > 0)",
+            [folded_word],
+            output_field=BooleanField(),
+        )
+    )
 
 
 class PublicClaimFilter(filters.FilterSet):
@@ -169,20 +194,22 @@ class PublicClaimFilter(filters.FilterSet):
             return queryset.filter(
                 RawSQL(  # noqa: S611 - a constant expression; the words are a parameter
                     f"{SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)",
-                    [" ".join(words)],
+                    [textsearch.fold_quotes(" ".join(words))],
                     output_field=BooleanField(),
                 )
             )
         # Elsewhere (SQLite, development), each word at the start of a word in one of the
         # fields, as full-text search would match it: "CIA" must not find "official".
+        queryset = queryset.alias(
+            **{f"{name}_folded": textsearch.FoldQuotes(F(name)) for name in SEARCHED_FIELDS}
+        )
         for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in words)):
+            word = textsearch.fold_quotes(word)
             starts_a_word = rf"\b{re.escape(word)}"
-            queryset = queryset.filter(
-                Q(claim_reviewed__iregex=starts_a_word)
-                | Q(claimant__iregex=starts_a_word)
-                | Q(conclusion__iregex=starts_a_word)
-                | Q(tags__icontains=word)
-            )
+            condition = _tag_containing(word)
+            for name in SEARCHED_FIELDS:
+                condition |= Q(**{f"{name}_folded__iregex": starts_a_word})
+            queryset = queryset.filter(condition)
         return queryset
 
     def filter_ordering(self, queryset, name, value):

@@ -61,6 +61,16 @@ def canonical_text(s: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def canonical_characters(s: str) -> str:
+    """Return `s` with the characters `canonical_text` changes changed the same way.
+
+    Spaces, line ends and invisible characters as in `canonical_text`, and Unicode NFC;
+    nothing is trimmed, joined or collapsed. For pieces of a text, such as the quote, prefix
+    and suffix of a selection a client made on the text it sent before it was made canonical.
+    """
+    return unicodedata.normalize("NFC", s.replace("\r\n", "\n").translate(_TABLE))
+
+
 def paragraphs_of(text: str) -> list[str]:
     """Split canonical text into its paragraphs (an empty list for empty text)."""
     return text.split("\n\n") if text else []

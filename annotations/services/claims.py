@@ -24,6 +24,7 @@ from annotations import (
     versions,
 )
 from annotations.evidence import search as evidence_search
+from annotations.ingest.text import canonical_characters
 from annotations.models import (
     CLAIM_WORDING_MAX,
     Article,
@@ -171,13 +172,41 @@ def _followed_into(article: Article, latest, revision: int, selectors: list[dict
 
 
 def _anchor_selection(text: str, selectors: list[dict]) -> tuple[int, int]:
-    """The span a new selection covers; malformed selectors are refused like mismatched ones."""
+    """The span a new selection covers; malformed selectors are refused like mismatched ones.
+
+    The quote is read in the canonical characters of the article text: a client quoting
+    the text it sent (no-break spaces, soft hyphens, decomposed accents) quotes what the
+    server made canonical.
+    """
     try:
+        selectors = _canonical_quote(selectors)
         return graphemes.require_whole_clusters(text, *anchoring.require_exact(text, selectors))
     except anchoring.AnchorError:
         raise
     except ValueError as error:
         raise anchoring.AnchorError(str(error)) from error
+
+
+def _canonical_quote(selectors):
+    """`selectors` with the TextQuoteSelector's strings in `canonical_characters`.
+
+    Anything malformed is passed on as it is, for `anchoring` to refuse with its reason.
+    """
+    if not isinstance(selectors, list | tuple):
+        return selectors
+    return [
+        {
+            **selector,
+            **{
+                key: canonical_characters(value)
+                for key in ("exact", "prefix", "suffix")
+                if isinstance(value := selector.get(key), str)
+            },
+        }
+        if isinstance(selector, dict) and selector.get("type") == anchoring.QUOTE
+        else selector
+        for selector in selectors
+    ]
 
 
 def _lock_current(claim: Claim, expected_version: int | None) -> Claim:
