@@ -77,3 +77,12 @@ def test_the_add_an_article_form_sends_it_to_the_organization_picked_there(
     page.goto(f"{live_server.url}/")
     assert page.locator("h1").inner_text() == "Your desk at Other Desk"
     page.screenshot(path=ARTIFACTS / "organizations-header.png")
+
+
+def test_the_switcher_fits_a_phone_screen(browser, live_server, two_desks):
+    page = open_page(browser, live_server, "other-editor", viewport=(390, 844))
+
+    switcher = page.locator(".site-header").get_by_label("Organization")
+    assert switcher.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=ARTIFACTS / "organizations-phone.png")

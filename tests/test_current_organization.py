@@ -44,6 +44,11 @@ def _chosen_on_the_new_article_page(client) -> str:
     return re.search(r'<option value="\d+" selected>([^<]+)<', select).group(1)
 
 
+def _switch(client, slug: str) -> None:
+    """Choose `slug` with the header's switcher, as a member of it may."""
+    assert client.post(SWITCH, {"organization": slug}).status_code == 302
+
+
 def _working_in(client) -> str:
     """The organization the member works in, as the Members page (which follows it) shows."""
     return _heading(client.get("/members/")).removeprefix("Members of ")
@@ -121,7 +126,7 @@ def test_the_desk_queues_follow_the_organization_chosen(client, desks):
         re.S,
     )
     assert drafts.group(1) == "1" and "An Other story" in drafts.group(0)
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
     drafts = re.search(
         r'id="queue-drafts".*?class="queue-count">(\d+)<.*?</section>',
         client.get("/").content.decode(),
@@ -135,12 +140,12 @@ def test_the_header_settings_link_follows_the_organization_chosen(client, desks)
     settings_link = 'href="/settings/organizations/other-desk/">Settings</a>'
     assert settings_link in client.get("/").content.decode()
 
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
 
     # An editor at Demo Fact Desk: no settings there to change.
     page = client.get("/members/").content.decode()
     assert ">Settings</a>" not in page and "Invite a member" not in page
-    client.post(SWITCH, {"organization": "other-desk"})
+    _switch(client, "other-desk")
     page = client.get("/members/").content.decode()
     assert settings_link in page and "Invite a member" in page
 
@@ -150,7 +155,7 @@ def test_switching_to_an_organization_that_is_not_yours_is_a_404_and_changes_not
     client, desks, slug
 ):
     client.force_login(desks["editor"])
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
 
     response = client.post(SWITCH, {"organization": slug, "next": "/members/"})
 
@@ -208,7 +213,7 @@ def test_a_link_naming_an_organization_that_is_not_yours_is_a_404_and_changes_no
     client, desks, page
 ):
     client.force_login(desks["editor"])
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
 
     assert client.get(page, {"org": "outside-desk"}).status_code == 404
 
@@ -217,7 +222,7 @@ def test_a_link_naming_an_organization_that_is_not_yours_is_a_404_and_changes_no
 
 def test_settings_link_to_the_members_of_their_own_organization(client, desks):
     client.force_login(desks["admin"])
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
 
     settings_page = client.get("/settings/organizations/other-desk/").content.decode()
 
@@ -228,7 +233,7 @@ def test_settings_link_to_the_members_of_their_own_organization(client, desks):
 
 def test_an_organizations_settings_refused_to_a_non_admin_change_nothing(client, desks):
     client.force_login(desks["editor"])
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
 
     assert client.get("/settings/organizations/other-desk/").status_code == 403
     assert client.get("/settings/organizations/outside-desk/").status_code == 404
@@ -245,7 +250,7 @@ def test_member_forms_post_to_the_organization_they_show(client, desks):
     assert actions == {"/members/?org=other-desk"}
     editor = desks["editor"]
 
-    client.post(SWITCH, {"organization": "demo-fact-desk"})  # the other tab
+    _switch(client, "demo-fact-desk")  # the other tab
     client.post(
         "/members/?org=other-desk", {"action": "role", "user": editor.pk, "role": "reviewer"}
     )
@@ -257,7 +262,7 @@ def test_member_forms_post_to_the_organization_they_show(client, desks):
 def test_a_member_removed_from_the_organization_chosen_works_in_their_first_again(client, desks):
     editor = desks["editor"]
     client.force_login(editor)
-    client.post(SWITCH, {"organization": "demo-fact-desk"})
+    _switch(client, "demo-fact-desk")
     Membership.objects.filter(user=editor, organization=desks["demo"]).delete()
 
     assert _working_in(client) == "Other Desk"
