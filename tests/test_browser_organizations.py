@@ -33,7 +33,7 @@ def test_a_member_switches_to_their_second_newsroom_and_adds_an_article_there(
     browser, live_server, two_desks
 ):
     page = open_page(browser, live_server, "other-editor")
-    switcher = page.locator(".site-header").get_by_label("Organization")
+    switcher = page.locator(".site-header").get_by_label("Working in")
     assert switcher.input_value() == "other-desk"
     assert page.locator("h1").inner_text() == "Your desk at Other Desk"
 
@@ -82,7 +82,7 @@ def test_the_add_an_article_form_sends_it_to_the_organization_picked_there(
 def test_the_switcher_fits_a_phone_screen(browser, live_server, two_desks):
     page = open_page(browser, live_server, "other-editor", viewport=(390, 844))
 
-    switcher = page.locator(".site-header").get_by_label("Organization")
+    switcher = page.locator(".site-header").get_by_label("Working in")
     assert switcher.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=ARTIFACTS / "organizations-phone.png")
