@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annotations import notifications, queries, services, views
+from annotations import current_organization, notifications, queries, services, views
 from annotations.models import Notification
 
 # How many notifications the page lists (and marks read at once).
@@ -24,13 +24,15 @@ def _claim_link(claim) -> str:
 @login_required
 def dashboard(request):
     """The member's queues (review, assigned, drafts, changes requested, orphans, recently
-    published), each entry opening the claim's card, and the article list below."""
-    queues = queries.dashboard_queues(request.user)
+    published), each entry opening the claim's card, and the article list below: those of
+    the organization they work in."""
+    organization = current_organization.current(request)
+    queues = queries.dashboard_queues(request.user, organization)
     for queue in queues:
         for claim in queue["claims"]:
             claim.card_link = _claim_link(claim)
     context = {
-        **views.article_list_context(request),
+        **views.article_list_context(request, organization),
         "queues": queues,
         "waiting": sum(queue["count"] for queue in queues if queue["key"] != "published"),
     }

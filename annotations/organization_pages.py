@@ -30,6 +30,7 @@ from django.views.decorators.http import require_safe
 
 from annotations import (
     contrast,
+    current_organization,
     dashboard,
     permissions,
     queries,
@@ -274,10 +275,9 @@ class OrganizationSettingsForm(forms.Form):
 
 def _admin_organization(request, slug: str) -> Organization:
     """The organization if the user administers it: 404 for outsiders, 403 for other members."""
-    organization = get_object_or_404(queries.organizations_of(request.user), slug=slug)
-    if not permissions.can_manage_members(request.user, organization):
-        raise PermissionDenied("Only an organization admin can change its settings.")
-    return organization
+    return current_organization.administered(
+        request, slug, "Only an organization admin can change its settings."
+    )
 
 
 class LogoForm(forms.Form):
@@ -344,8 +344,11 @@ def _save_logo(request, organization: Organization, data: dict) -> None:
 
 @login_required
 def my_settings(request):
-    """The settings of the organization the user administers (the first, if several)."""
-    organization = queries.administered_organizations(request.user).first()
+    """The settings of the organization the user works in if they administer it, else of the
+    first they administer."""
+    organization = current_organization.current(request)
+    if organization is None or not permissions.can_manage_members(request.user, organization):
+        organization = queries.administered_organizations(request.user).first()
     if organization is not None:
         return redirect("organization-settings", organization.slug)
     raise PermissionDenied("Only an organization admin can change its settings.")

@@ -38,6 +38,22 @@ def organizations_of(user) -> QuerySet[Organization]:
     return organizations if limit is None else organizations.filter(pk=limit)
 
 
+def first_joined_organization(user) -> Organization | None:
+    """The organization the user joined first: the one they work in until they choose."""
+    membership = (
+        Membership.objects.filter(user=user, organization__in=organizations_of(user))
+        .select_related("organization")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.organization if membership else None
+
+
+def organizations_adding_articles(user) -> list[Organization]:
+    """The user's organizations where their role lets them add articles, by name."""
+    return [o for o in organizations_of(user) if permissions.can_edit(user, o)]
+
+
 def articles_for(user) -> QuerySet[Article]:
     """Articles of the user's organizations; nothing for anyone else."""
     return (
@@ -697,8 +713,9 @@ QUEUE_LENGTH = 10
 RECENT_DAYS = 14
 
 
-def dashboard_queues(user) -> list[dict]:
-    """The member's queues, each {key, title, count, claims}, claims with article and rating.
+def dashboard_queues(user, organization: Organization | None = None) -> list[dict]:
+    """The member's queues, each {key, title, count, claims}, claims with article and rating;
+    only `organization`'s claims when one is given (the organization they work in).
 
     Waiting for my review (claims in review I may publish, not created by me where two
     people are required; only for those who publish somewhere), assigned to me, my
@@ -706,6 +723,8 @@ def dashboard_queues(user) -> list[dict]:
     their correction notes.
     """
     claims = claims_for(user).select_related("article")
+    if organization is not None:
+        claims = claims.filter(article__organization=organization)
     publishing = [
         membership.organization_id
         for membership in memberships_of(user)

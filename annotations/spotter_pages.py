@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annotations import permissions, queries, services, spotting
+from annotations import current_organization, services, spotting
 from annotations.models import Claim, Job, Organization, SpotterModel, Suggestion
 from annotations.services.suggestions import active_spotter
 
@@ -23,10 +23,9 @@ FIGURES = (
 
 
 def _administered(request, slug: str) -> Organization:
-    organization = get_object_or_404(queries.organizations_of(request.user), slug=slug)
-    if not permissions.can_manage_members(request.user, organization):
-        raise PermissionDenied("Only an organization admin can retrain the claim spotter.")
-    return organization
+    return current_organization.administered(
+        request, slug, "Only an organization admin can retrain the claim spotter."
+    )
 
 
 def _clock(moment) -> str:

@@ -5,13 +5,12 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import permissions, queries, services
+from annotations import current_organization, permissions, queries, services
 from annotations.models import ApiToken
 
 # The expiry choices offered, in days; the first is preselected. "never" makes a token that
@@ -69,11 +68,9 @@ def tokens(request):
 @login_required
 def organization_tokens(request, slug: str):
     """An organization's API tokens, for its admins: each acts only within the organization."""
-    organization = queries.organizations_of(request.user).filter(slug=slug).first()
-    if organization is None:
-        raise Http404("You are not a member of this organization.")
-    if not permissions.can_manage_members(request.user, organization):
-        raise PermissionDenied("Only an organization admin can see and make its tokens.")
+    organization = current_organization.administered(
+        request, slug, "Only an organization admin can see and make its tokens."
+    )
     return _token_page(
         request,
         tokens=queries.organization_tokens(organization),

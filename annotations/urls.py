@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", dashboard.notification_list, name="notifications"),
     path("settings/notifications/", dashboard.notification_settings, name="notification-settings"),
     path("members/", views.members, name="members"),
+    path("organizations/switch/", views.organization_switch, name="switch-organization"),
     path("settings/tokens/", token_pages.tokens, name="api-tokens"),
     path(
         "settings/organizations/<slug:slug>/tokens/",

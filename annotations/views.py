@@ -1,5 +1,7 @@
 """HTML pages: thin views that read through `queries` and render templates."""
 
+from urllib.parse import parse_qsl, urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -10,12 +12,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from annotations import permissions, queries, services, textsearch, throttling
+from annotations import (
+    current_organization,
+    permissions,
+    queries,
+    services,
+    textsearch,
+    throttling,
+)
 from annotations.api.newsroom_serializers import (
     ARTICLE_TEXT_MAX,
     ClaimSummarySerializer,
@@ -49,18 +59,24 @@ def _count(**condition):
 @login_required
 def article_list(request):
     """The organization's articles, newest first, with claim counts by status and rating."""
-    return render(request, "annotations/article_list.html", article_list_context(request))
+    organization = current_organization.current(request)
+    return render(
+        request, "annotations/article_list.html", article_list_context(request, organization)
+    )
 
 
-def article_list_context(request) -> dict:
-    """The article list's page of articles, search and filter (the dashboard shows it too)."""
+def article_list_context(request, organization=None) -> dict:
+    """The article list's page of articles, search and filter (the dashboard shows it too):
+    `organization`'s articles when one is given, else those of all the user's organizations."""
     articles = queries.articles_for(request.user)
+    if organization is not None:
+        articles = articles.filter(organization=organization)
     search = request.GET.get("q", "").strip()
     if search:
         articles = textsearch.containing(articles, search, "title", "canonical_url")
     status = request.GET.get("status", "")
     if status in ARTICLE_FILTERS:
-        matching = queries.articles_for(request.user).filter(ARTICLE_FILTERS[status][1])
+        matching = articles.filter(ARTICLE_FILTERS[status][1])
         articles = articles.filter(pk__in=matching.values("pk"))
     articles = articles.annotate(
         claims_draft=_count(claims__status=Claim.Status.DRAFT),
@@ -73,6 +89,7 @@ def article_list_context(request) -> dict:
     for article in page:
         article.rating_counts = ratings.get(article.pk, [])
     return {
+        "organization": organization,
         "page": page,
         "search": search,
         "status": status,
@@ -128,20 +145,19 @@ def article_workspace(request, pk: int):
 
 @login_required
 def article_new(request):
-    """Paste, upload or import by URL; the page script sends each through the API."""
+    """Paste, upload or import by URL; the page script sends each through the API.
+
+    The article goes to the organization the member works in, or another where they may add
+    articles, chosen on the page (the API checks the choice again).
+    """
     queries.remember_roles(request.user)
-    organization = next(
-        (
-            o
-            for o in queries.organizations_of(request.user)
-            if permissions.can_edit(request.user, o)
-        ),
-        None,
-    )
-    if organization is None:
+    organizations = queries.organizations_adding_articles(request.user)
+    if not organizations:
         raise PermissionDenied("You need an editing role in an organization to add articles.")
+    working_in = current_organization.current(request)
     context = {
-        "organization": organization,
+        "organization": working_in if working_in in organizations else organizations[0],
+        "organizations": organizations,
         "max_mb": settings.FACTCHECK_UPLOAD_MAX_BYTES // (1024 * 1024),
         # Both limits apply: a 6 MB plain-text file is small enough but holds too many letters.
         "max_chars": f"{min(settings.FACTCHECK_MAX_TEXT_CHARS, ARTICLE_TEXT_MAX):,}",
@@ -200,7 +216,9 @@ class InviteForm(forms.Form):
 @login_required
 def members(request):
     """The organization's members and roles; its admins invite, change roles and remove."""
-    organization = _current_organization(request)
+    organization = current_organization.current(request)
+    if organization is None:
+        raise Http404("You are not a member of any organization.")
     is_admin = permissions.can_manage_members(request.user, organization)
     invite = InviteForm()
     status = 200
@@ -225,6 +243,9 @@ def members(request):
         status = 400
     context = {
         "organization": organization,
+        # The forms post to the organization they show, whatever is chosen meanwhile in
+        # another tab.
+        "members_url": f"{reverse('members')}?{urlencode({'org': organization.slug})}",
         "memberships": organization.memberships.select_related("user").order_by("user__username"),
         "invitations": (queries.open_invitations(organization) if is_admin else []),
         "now": timezone.now(),
@@ -402,10 +423,49 @@ def _has_account(email: str) -> bool:
     return get_user_model().objects.filter(email__iexact=email).exists()
 
 
-def _current_organization(request):
-    organizations = queries.organizations_of(request.user)
-    slug = request.GET.get("org")
-    organization = (organizations.filter(slug=slug) if slug else organizations).first()
-    if organization is None:
-        raise Http404("You are not a member of any organization.")
-    return organization
+# Pages that follow the organization the member works in, or are the same whichever it is:
+# switching stays on them. Every other page belongs to one organization (an article, its
+# settings), so switching leaves it for the desk.
+STAY_AFTER_SWITCH = {
+    "article-list",
+    "article-new",
+    "members",
+    "my-organization-settings",
+    "notifications",
+    "notification-settings",
+    "api-tokens",
+}
+# Query parameters of the page left behind that belonged to the organization left: its name,
+# and the page number of its list.
+LEFT_BEHIND_ON_SWITCH = {"org", "page"}
+
+
+@login_required
+@require_POST
+def organization_switch(request):
+    """Work in another of the member's organizations (the header's switcher)."""
+    organization = get_object_or_404(
+        queries.organizations_of(request.user), slug=request.POST.get("organization", "")
+    )
+    current_organization.remember(request, organization)
+    messages.success(request, f"You are working in {organization.name}.")
+    return redirect(_page_after_switch(request, request.POST.get("next", "")))
+
+
+def _page_after_switch(request, next_url: str) -> str:
+    """`next_url` without the organization it named, if it follows the choice; else the desk."""
+    desk = reverse("article-list")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return desk
+    parts = urlsplit(next_url)
+    try:
+        page = resolve(parts.path)
+    except Resolver404:
+        return desk
+    if page.url_name not in STAY_AFTER_SWITCH:
+        return desk
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if key not in LEFT_BEHIND_ON_SWITCH]
+    return f"{parts.path}?{urlencode(kept)}" if kept else parts.path

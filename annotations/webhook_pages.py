@@ -5,13 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from annotations import permissions, queries, services
+from annotations import current_organization, queries, services
 from annotations.models import Organization
 from annotations.webhooks import events
 
@@ -46,12 +45,9 @@ class WebhookEditForm(WebhookForm):
 
 
 def _admin_organization(request, slug: str) -> Organization:
-    organization = queries.organizations_of(request.user).filter(slug=slug).first()
-    if organization is None:
-        raise Http404("You are not a member of this organization.")
-    if not permissions.can_manage_members(request.user, organization):
-        raise PermissionDenied("Only an organization admin can manage its webhooks and exports.")
-    return organization
+    return current_organization.administered(
+        request, slug, "Only an organization admin can manage its webhooks and exports."
+    )
 
 
 def _apply_errors(form: forms.Form, error: ValidationError) -> None:

@@ -86,6 +86,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 # Issue 9 (notifications): the unread count in the header.
                 "annotations.dashboard.unread_notifications",
+                # The header's organization switcher and Settings link.
+                "annotations.current_organization.organization_menu",
             ],
         },
     },

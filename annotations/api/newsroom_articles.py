@@ -172,7 +172,12 @@ def _organization_for_writing(user, organization_id) -> Organization:
             raise exceptions.ValidationError({"organization": ["Say which organization."]})
         organization = organizations.get()
     else:
-        organization = get_object_or_404(organizations, pk=organization_id)
+        organization = organizations.filter(pk=organization_id).first()
+        if organization is None:
+            raise exceptions.NotFound(
+                "Not one of your organizations: articles can be added only to an organization "
+                "you are a member of."
+            )
     return organization
 
 

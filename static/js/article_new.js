@@ -8,7 +8,8 @@ const uploadForm = document.getElementById("upload-form");
 const fileInput = document.getElementById("upload-file");
 const dropZone = document.getElementById("drop-zone");
 const progress = document.getElementById("upload-progress");
-const organization = uploadForm.dataset.organization;
+// The organization chosen when the article is sent, not when the page loaded.
+const organizationField = document.getElementById("article-organization");
 
 function say(message) {
   status.textContent = message;
@@ -70,7 +71,7 @@ function upload(file) {
   const body = new FormData();
   body.append("file", file);
   body.append("title", document.getElementById("upload-title-field").value);
-  body.append("organization", organization);
+  body.append("organization", organizationField.value);
   const request = new XMLHttpRequest();
   request.open("POST", "/api/v1/newsroom/articles/");
   request.setRequestHeader("X-CSRFToken", (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "");
@@ -139,7 +140,7 @@ async function submitJson(form, errorId, payload) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    const article = await api("POST", "/api/v1/newsroom/articles/", { ...payload, organization: Number(organization) });
+    const article = await api("POST", "/api/v1/newsroom/articles/", { ...payload, organization: Number(organizationField.value) });
     await follow(article, errorBox);
   } catch (error) {
     errorBox.textContent = errorMessage(error);
