@@ -10,7 +10,6 @@
 
   const GAP = 8;
   const PHONE = window.matchMedia("(max-width: 600px)");
-  const rtl = document.documentElement.dir === "rtl";
   const total = list.children.length;
   let opener = null;
   let hashWasSet = false;
@@ -59,7 +58,9 @@
     const height = dialog.offsetHeight;
     const maxLeft = window.innerWidth - width - GAP;
     const maxTop = window.innerHeight - height - GAP;
-    // Mirrored for right-to-left text: the popover lines up with the passage's start.
+    // Mirrored for right-to-left text: the popover lines up with the passage's start. The
+    // article's direction, not the page's: an Arabic article sits in an English interface.
+    const rtl = getComputedStyle(trigger).direction === "rtl";
     const left = rtl ? anchor.right - width : anchor.left;
     let top = anchor.bottom + GAP;
     if (top > maxTop && anchor.top - height - GAP >= GAP) top = anchor.top - height - GAP;
