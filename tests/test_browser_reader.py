@@ -166,6 +166,44 @@ def test_a_claim_address_scrolls_to_the_passage_and_opens_it(browser, live_serve
     assert page.url.endswith("#claim-999999")
 
 
+def test_an_address_of_a_retracted_claim_leads_to_its_retraction_notice(browser, live_server, demo):
+    """#claim-<id> of a retracted claim, as its own page links it, scrolls to the notice in
+    "Retracted fact-checks" and marks it, instead of leaving the reader at the top."""
+    version = demo["published"][0]
+    claim = Claim.objects.get(pk=version.claim_id)
+    services.claim_transition(
+        claim=claim, actor=claim.reviewer, to_status=Claim.Status.RETRACTED, note="wrong count"
+    )
+    page = reader_page(browser, live_server, demo["url"])
+    page.goto(f"{live_server.url}{reverse('reader-claim', args=[claim.pk])}")
+    page.locator("figcaption cite a").click()
+    page.wait_for_url(f"**{demo['url']}#claim-{claim.pk}")
+    page.wait_for_selector("html[data-reader-ready=true]")
+
+    notice = page.locator(f"#claim-{claim.pk}")
+    assert notice.evaluate("e => e.closest('.retracted') !== null")
+    assert "wrong count" in notice.inner_text()
+    assert notice.evaluate("e => e.matches(':target')")
+    assert notice.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    box = notice.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 800
+    assert page.evaluate("window.scrollY") > 0
+    assert page.evaluate(f"document.activeElement.id === 'claim-{claim.pk}'")
+    assert popover(page).is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "reader-retracted-address.png"))
+
+    # The same from an address typed while on the page, with another claim's verdict open.
+    page.evaluate("window.scrollTo(0, 0)")
+    second = demo["published"][1]
+    page.evaluate(f"location.hash = '#claim-{second.claim_id}'")
+    popover(page).wait_for()
+    page.evaluate(f"location.hash = '#claim-{claim.pk}'")
+    popover(page).wait_for(state="hidden")
+    box = notice.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 800
+    assert page.errors == []
+
+
 def test_without_javascript_the_highlights_and_the_list_still_work(browser, live_server, demo):
     page = reader_page(browser, live_server, demo["url"], java_script_enabled=False)
 

@@ -508,11 +508,12 @@ def test_a_retracted_claim_page_says_so_with_the_note(client, desk):
     assert "This fact-check was retracted" in notice
     assert "because the screenshots were edited" in notice
     assert tree.xpath('//script[@type="application/ld+json"]') == []
-    # The reader who follows the article link lands on its retraction notices.
+    # The reader who follows the article link lands on this claim's retraction notice.
     link = select(tree, "figcaption cite a")[0].get("href")
-    assert link == f"{article_url(desk.article)}#retracted-title"
+    assert link == f"{article_url(desk.article)}#claim-{claim.pk}"
     article_tree = page(client.get(article_url(desk.article)))
-    assert article_tree.get_element_by_id("retracted-title") is not None
+    notice = article_tree.get_element_by_id(f"claim-{claim.pk}")
+    assert notice.getparent().getparent().get("class") == "retracted"
     assert [e.get("id") for e in select(article_tree, ".claim-list > li")] != [f"claim-{claim.pk}"]
     assert "the screenshots were edited" in select(article_tree, ".retracted")[0].text_content()
 

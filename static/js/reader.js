@@ -132,12 +132,16 @@
     const match = /^#claim-(\d+)$/.exec(location.hash);
     const tag = match && document.getElementById("tag-" + match[1]);
     if (!tag) {
-      // Not placed in the text (retracted, suspended) or no claim at all: the list entry is
-      // the target, and an open verdict of another claim must not stay over it.
+      // Not placed in the text (retracted, suspended) or no claim at all: the list entry, or
+      // the retraction notice, is the target (the browser scrolls to it and :target marks
+      // it), and an open verdict of another claim must not stay over it.
       if (dialog.open) {
         hashWasSet = false; // the reader chose this address: keep it
         dialog.close();
       }
+      const target = match && entryOf(match[1]);
+      // Focus follows, so a screen reader reads the entry the address points at.
+      if (target) target.focus({ preventScroll: true });
       return;
     }
     tag.scrollIntoView({ block: "center" });
