@@ -311,6 +311,25 @@ def test_the_conclusion_is_sanitised_markdown(client, desk):
     assert conclusion.xpath(".//@onerror | .//a[starts-with(@href, 'javascript')]") == []
 
 
+def test_a_conclusions_headings_fit_under_the_pages_own_and_images_leave_no_gap(client, desk):
+    """ "## What we found" is a heading below the entry's and the claim page's own (it was
+    stripped to bare text), and an image's paragraph is gone, not left empty."""
+    claim = publish(
+        desk.article, desk.editor, desk.reviewer, LISTENERS, "True",
+        conclusion="## What we found\n\nThe count was lower.\n\n![chart](https://x.example/c.png)",
+    )  # fmt: skip
+
+    for url, selector in (
+        (article_url(desk.article), ".claim-list .conclusion"),
+        (reverse("reader-claim", args=[claim.pk]), ".conclusion"),
+    ):
+        (conclusion,) = select(page(client.get(url)), selector)
+        assert [(e.tag, e.text) for e in conclusion] == [
+            ("h3", "What we found"),
+            ("p", "The count was lower."),
+        ], url
+
+
 # Nothing private
 
 
