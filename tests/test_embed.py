@@ -524,3 +524,50 @@ def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_pag
     assert f"The rating changed from {before} to {after}." in text
     assert "Corrected " in text
     assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, host, demo):
+    """A Markdown table in the conclusion shows as a table, as on the reader page, not as
+    its cells' words run together."""
+    from annotations import services
+    from annotations.models import Claim
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    claim = services.claim_update(
+        claim=Claim.objects.get(pk=listeners.claim_id),
+        actor=users["demo-editor"],
+        expected_version=None,
+        conclusion="Counts:\n\n| Source | Listeners |\n|---|---:|\n| PTI | 164,000 |\n"
+        "| Platform | 160,000 |",
+    )
+    services.claim_transition(
+        claim=claim, actor=users["demo-editor"], to_status=Claim.Status.IN_REVIEW
+    )
+    services.claim_transition(
+        claim=claim,
+        actor=users["demo-reviewer"],
+        to_status=Claim.Status.PUBLISHED,
+        note="Both counts shown.",
+    )
+    page = open_host(browser, f"{host.url}/story.html")
+
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.click()
+
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    dialog.wait_for()
+    table = dialog.locator(".conclusion table")
+    assert table.locator("thead th").all_inner_texts() == ["Source", "Listeners"]
+    rows = table.locator("tbody tr")
+    assert [row.locator("td").all_inner_texts() for row in rows.all()] == [
+        ["PTI", "164,000"],
+        ["Platform", "160,000"],
+    ]
+    cell = table.locator("td").first
+    assert cell.evaluate("(td) => getComputedStyle(td).borderTopStyle") == "solid"
+    box, pop = table.bounding_box(), dialog.bounding_box()
+    assert box["x"] + box["width"] <= pop["x"] + pop["width"]
+    assert page.errors == [] and console_errors(page) == []
+    page.screenshot(path=str(ARTIFACTS / "embed-popover-table.png"))

@@ -530,6 +530,9 @@
 .pop h3{font-size:13px;margin:10px 0 4px}
 .pop p,.pop ul{margin:6px 0}
 .pop ul{padding-inline-start:18px}
+.pop table{display:block;max-width:100%;overflow-x:auto;margin:6px 0;border-collapse:collapse;font-size:13px}
+.pop th,.pop td{padding:3px 6px;border:1px solid #d0d7de;text-align:start;vertical-align:top}
+.pop th{background:#f6f8fa;font-weight:600}
 .pop a{color:#0969da}
 .chip{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}
 .muted{color:#57606a;font-size:13px}
@@ -567,7 +570,8 @@
     }
   }
 
-  const ALLOWED = new Set("p br strong b em i a ul ol li blockquote code pre h1 h2 h3 h4 h5 h6 hr del sup sub".split(" "));
+  // The server's list (annotations/rendering.py) and a few harmless inline tags.
+  const ALLOWED = new Set("p br strong b em i a ul ol li blockquote code pre h1 h2 h3 h4 h5 h6 hr del sup sub table thead tbody tr th td".split(" "));
 
   /** The API's conclusion HTML (already sanitised on the server), kept to plain markup:
    * parsed apart, anything else unwrapped. Pages enforcing Trusted Types get the text. */
