@@ -381,6 +381,7 @@ def test_an_arabic_article_keeps_the_english_interface_in_order(browser, live_se
     assert entry.locator(".sources q").evaluate("e => e.closest('[lang]').lang") == "en-us"
     assert _direction(entry.locator(".sources q")) == "ltr"
     page.screenshot(path=str(ARTIFACTS / "reader-arabic.png"), full_page=True)
+    assert_accessible(page, "Arabic article's reader page")
 
     segment = page.locator(f'#article-body a.hl[data-claims~="{first.pk}"]')
     segment.click()
