@@ -71,17 +71,24 @@ RTL_LANGUAGES = {
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _STANCES = dict(Source.Stance.choices)
-_BY = re.compile(r"by\b", re.IGNORECASE)
+_BY = re.compile(r"by\s", re.IGNORECASE)
 
 
-def page_language(language: str) -> tuple[str, str]:
-    """The `lang` and `dir` of a page in `language` (a BCP 47 tag such as `ur` or `pa-Arab`).
+def interface_language() -> str:
+    """The `lang` of the pages' own words (headings, labels, dates): the site's language."""
+    return settings.LANGUAGE_CODE.split("-")[0]
 
+
+def text_language(language: str) -> tuple[str, str]:
+    """The `lang` and `dir` of text in `language` (a BCP 47 tag such as `ur` or `pa-Arab`).
+
+    Given to the article's own words only (its title, byline, body and quoted passages): the
+    page around them is in the interface's language and direction, whatever the article's.
     A value that is no language tag falls back to the site's language, left to right.
     """
     tag = (language or "").strip().replace("_", "-")
     if not _LANGUAGE_TAG.match(tag):
-        return settings.LANGUAGE_CODE.split("-")[0], "ltr"
+        return interface_language(), "ltr"
     primary, *subtags = tag.lower().split("-")
     script = next((sub for sub in subtags if len(sub) == 4 and sub.isalpha()), None)
     rtl = script in RTL_SCRIPTS if script is not None else primary in RTL_LANGUAGES
@@ -358,11 +365,14 @@ def legend(entries: list[Entry]) -> list[versions.ShownRating]:
 
 
 def byline(text: str) -> str:
-    """ "By Jane Doe" for a byline "Jane Doe"; one that already starts with "By" is kept."""
+    """The name in a byline, "Jane Doe" for "Jane Doe" or "By Jane Doe".
+
+    The page puts its own "By" before it, outside the name's language and direction.
+    """
     text = " ".join(text.split())
-    if not text or _BY.match(text):
-        return text
-    return f"By {text}"
+    if _BY.match(text):
+        text = text[2:].lstrip()
+    return text
 
 
 def _whole_words(context: str, *, keep_end: bool) -> str:
@@ -473,8 +483,8 @@ def entry_html(
         )
         if version.claim_date:
             claimed += f" on {_moment(version.claim_date, zone)}"
-        # The line is the interface's words around the claimant's: its own direction.
-        html.append(f'  <p class="entry-claimant" dir="auto">{claimed}</p>\n')
+        # The interface's words, in its direction, around the claimant's (isolated by <bdi>).
+        html.append(f'  <p class="entry-claimant">{claimed}</p>\n')
     html.append(f'  <div class="conclusion" dir="auto">{version.conclusion_html}</div>\n')
     if version.sources:
         items = "".join(
@@ -623,7 +633,7 @@ def _article_page(request, article) -> tuple[str, str]:
     entries = _place(article, queries.article_published_claims(article))
     # Each verdict, in the legend too, wears the colour it was published with.
     css = scale_css(entry.version.verdict for entry in entries)
-    lang, direction = page_language(article.language)
+    lang, direction = text_language(article.language)
     overview = summary(entries)
     permalink = request.build_absolute_uri(
         reverse("reader-article", args=[organization.slug, article.slug])
@@ -640,8 +650,8 @@ def _article_page(request, article) -> tuple[str, str]:
         "summary": overview,
         "legend": legend(entries),
         "scale_css": css,
-        "lang": lang,
-        "dir": direction,
+        "article_lang": lang,
+        "article_dir": direction,
         "canonical": permalink,
         # Only retractions left (the page stays so that they show): say that, not "0 claims".
         "description": f"{overview['text']}. Fact-checked by {organization.name}."
@@ -726,7 +736,7 @@ def claim(request, pk: int):
     )
     retracted = version.kind == version.Kind.RETRACTED
     css = scale_css([version.verdict])
-    lang, direction = page_language(article.language)
+    lang, direction = text_language(article.language)
     rated = f"Rated {version.verdict.label}: {version.claim_reviewed}"
     context = {
         "version": version,
@@ -741,8 +751,8 @@ def claim(request, pk: int):
         "before": _whole_words(version.prefix, keep_end=True),
         "after": _whole_words(version.suffix, keep_end=False),
         "scale_css": css,
-        "lang": lang,
-        "dir": direction,
+        "article_lang": lang,
+        "article_dir": direction,
         "canonical": permalink,
         "json_ld": json_ld(review) if review else "",
         "title": f"Retracted: {version.claim_reviewed}" if retracted else rated,

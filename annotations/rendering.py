@@ -1,5 +1,7 @@
 """Turning editors' Markdown into HTML that is safe to put on a page (markdown-it + nh3)."""
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -7,21 +9,49 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a",
-    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# The pages that show this HTML have their own h1 and h2 (the page's title, its sections):
+# the text's headings start at h3.
+TOP_HEADING_LEVEL = 3
+# What is left of a paragraph that held only what the sanitiser removes (an image).
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br>)*</p>\n?")
+
+
+def _fit_headings(tokens) -> None:
+    """Move the text's headings down so the highest is an h3, keeping their relative levels.
+
+    "# Title" and "## What we found" would otherwise sit beside, or above, the page's own
+    h1 and h2 (and the sanitiser, which allows no h1 or h2, would strip them to bare text).
+    A text whose highest heading is already h3 or lower keeps its levels.
+    """
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    if not levels:
+        return
+    shift = max(TOP_HEADING_LEVEL - min(levels), 0)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
 
 
 def markdown_to_safe_html(text: str) -> str:
-    """Render Markdown and sanitise it: no scripts, event handlers or javascript: URLs."""
-    rendered = _markdown.render(text or "")
-    return nh3.clean(
+    """Render Markdown and sanitise it: no scripts, event handlers or javascript: URLs.
+
+    Headings start at h3 (`_fit_headings`); images are dropped, and with them a paragraph
+    that held nothing else.
+    """
+    tokens = _markdown.parse(text or "")
+    _fit_headings(tokens)
+    rendered = _markdown.renderer.render(tokens, _markdown.options, {})
+    cleaned = nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+    return _EMPTY_PARAGRAPH.sub("", cleaned)
 
 
 def prose_of(text: str) -> str:

@@ -56,6 +56,18 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 """
 
+# An app's way with the article: its body arrives by script, 800 ms after the page loaded
+# (data-insert="auto"), or when the test calls insertArticle() (data-insert="manual").
+APP_JS = """
+window.insertArticle = () => {
+  const later = document.getElementById("article-later");
+  if (later) later.replaceWith(later.content.cloneNode(true));
+};
+window.addEventListener("load", () => {
+  if (document.documentElement.dataset.insert === "auto") setTimeout(window.insertArticle, 800);
+});
+"""
+
 _BOLD = re.compile(r"\b(\d[\d,.]*)\b")
 
 
@@ -89,12 +101,15 @@ def page(
     print_edition: list[str] | None = None,
     print_edition_hidden_by: str = "attribute",
     top: str = "",
+    inserted_by_script: str = "",
 ) -> str:
     """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above.
 
     `print_edition` is a copy of paragraphs before the article that the site's styles hide
     (as CMSs keep one for printing), by the `hidden` attribute or by one of the site's
     classes named in `print_edition_hidden_by`; `top` is raw HTML at the top of the body.
+    `inserted_by_script` ("auto" or "manual") keeps the paragraphs in a <template> that the
+    site's app script puts in the article after load (`APP_JS`).
     """
     body = "\n".join(
         f'    <p id="p-{n}">\n      {reformat(paragraph, n)}\n    </p>'
@@ -108,6 +123,11 @@ def page(
         else f'class="print-edition {print_edition_hidden_by}"'
     )
     hidden = f"  <div {how}>{copy}</div>" if print_edition else ""
+    app = ""
+    if inserted_by_script:
+        body = f'<template id="article-later">{body}</template>'
+        app = '<script src="/app.js"></script>'
+    insert = f' data-insert="{inserted_by_script}"' if inserted_by_script else ""
     # crossorigin="anonymous": the script itself is fetched without the instance's cookies too.
     tag = (
         f'<script src="{instance}/embed.js" data-organization="{organization}" async '
@@ -116,7 +136,7 @@ def page(
         else ""
     )
     return f"""<!doctype html>
-<html lang="en">
+<html lang="en"{insert}>
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -124,6 +144,7 @@ def page(
   <link rel="canonical" href="{html.escape(canonical)}">
   <link rel="stylesheet" href="/site.css">
   <script src="/site.js"></script>
+  {app}
   {tag}
 </head>
 <body>
@@ -188,6 +209,8 @@ class HostServer:
                     body, kind = SITE_CSS, "text/css"
                 elif path == "/site.js":
                     body, kind = SITE_JS, "text/javascript"
+                elif path == "/app.js":
+                    body, kind = APP_JS, "text/javascript"
                 elif path in server.pages:
                     body, kind = server.pages[path], "text/html; charset=utf-8"
                 else:

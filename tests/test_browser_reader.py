@@ -166,6 +166,44 @@ def test_a_claim_address_scrolls_to_the_passage_and_opens_it(browser, live_serve
     assert page.url.endswith("#claim-999999")
 
 
+def test_an_address_of_a_retracted_claim_leads_to_its_retraction_notice(browser, live_server, demo):
+    """#claim-<id> of a retracted claim, as its own page links it, scrolls to the notice in
+    "Retracted fact-checks" and marks it, instead of leaving the reader at the top."""
+    version = demo["published"][0]
+    claim = Claim.objects.get(pk=version.claim_id)
+    services.claim_transition(
+        claim=claim, actor=claim.reviewer, to_status=Claim.Status.RETRACTED, note="wrong count"
+    )
+    page = reader_page(browser, live_server, demo["url"])
+    page.goto(f"{live_server.url}{reverse('reader-claim', args=[claim.pk])}")
+    page.locator("figcaption cite a").click()
+    page.wait_for_url(f"**{demo['url']}#claim-{claim.pk}")
+    page.wait_for_selector("html[data-reader-ready=true]")
+
+    notice = page.locator(f"#claim-{claim.pk}")
+    assert notice.evaluate("e => e.closest('.retracted') !== null")
+    assert "wrong count" in notice.inner_text()
+    assert notice.evaluate("e => e.matches(':target')")
+    assert notice.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    box = notice.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 800
+    assert page.evaluate("window.scrollY") > 0
+    assert page.evaluate(f"document.activeElement.id === 'claim-{claim.pk}'")
+    assert popover(page).is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "reader-retracted-address.png"))
+
+    # The same from an address typed while on the page, with another claim's verdict open.
+    page.evaluate("window.scrollTo(0, 0)")
+    second = demo["published"][1]
+    page.evaluate(f"location.hash = '#claim-{second.claim_id}'")
+    popover(page).wait_for()
+    page.evaluate(f"location.hash = '#claim-{claim.pk}'")
+    popover(page).wait_for(state="hidden")
+    box = notice.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 800
+    assert page.errors == []
+
+
 def test_without_javascript_the_highlights_and_the_list_still_work(browser, live_server, demo):
     page = reader_page(browser, live_server, demo["url"], java_script_enabled=False)
 
@@ -244,9 +282,10 @@ def test_a_right_to_left_article_mirrors_the_popover(browser, live_server, db):
         browser, live_server, reverse("reader-article", args=[organization.slug, article.slug])
     )
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
-        "ur",
-        "rtl",
+        "en-us",
+        "ltr",
     ]
+    assert page.locator("#article-body").evaluate("e => [e.lang, e.dir]") == ["ur", "rtl"]
 
     segment = page.locator(f'#article-body a.hl[data-claims~="{claim.pk}"]')
     segment.click()
@@ -256,8 +295,115 @@ def test_a_right_to_left_article_mirrors_the_popover(browser, live_server, db):
     anchor, box = segment.bounding_box(), dialog.bounding_box()
     # Lined up with the passage's start, which is its right edge in right-to-left text.
     assert box["x"] + box["width"] == pytest.approx(anchor["x"] + anchor["width"], abs=2)
-    assert dialog.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # The popover's own words are the interface's; the claim's wording takes its own.
+    assert dialog.evaluate("e => getComputedStyle(e).direction") == "ltr"
     page.screenshot(path=str(ARTIFACTS / "reader-rtl-popover.png"))
+
+
+def _direction(locator) -> str:
+    return locator.evaluate("e => getComputedStyle(e).direction")
+
+
+def test_an_arabic_article_keeps_the_english_interface_in_order(browser, live_server, db):
+    """The interface's words read left to right in their order around an Arabic article,
+    whose own words (title, byline name, body, claim wordings, conclusions) run right to
+    left, on the article page, in its popover and on the claim's page."""
+    organization = factories.OrganizationFactory(slug="arabic-desk")
+    editor = factories.member(organization, Membership.Role.EDITOR)
+    reviewer = factories.member(organization, Membership.Role.REVIEWER)
+    article = services.article_create(
+        organization=organization,
+        title="عمران خان وجلسة تويتر القياسية",
+        text="قال رئيس الوزراء السابق عمران خان إن أكثر من 160 ألف شخص استمعوا إلى جلسته "
+        "على تويتر في وقت واحد.\n\nوأضاف أن متوسط العمر في باكستان هو 22.8 سنة فقط.",  # noqa: RUF001
+        created_by=editor,
+        byline="بقلم محرر",
+        publisher="صوت الشرق",
+        language="ar",
+    )
+    rating = Rating.objects.get(scale__organization=organization, label="Mostly true")
+    claims = []
+    for quote in ("أكثر من 160 ألف شخص", "22.8 سنة"):
+        claim = services.claim_create(
+            article=article,
+            creator=editor,
+            selectors=factories.quote_selectors(article.text, quote),
+            claimant="عمران خان",
+        )
+        services.source_add(
+            claim=claim, actor=editor, url="https://example.org/record", title="A source",
+            quote="q",
+        )  # fmt: skip
+        services.claim_update(
+            claim=claim, actor=editor, expected_version=None, rating=rating,
+            claim_reviewed=quote, conclusion="**صحيح في الغالب**: الرقم كان 160 ألف مستمع.",
+        )  # fmt: skip
+        services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+        claims.append(
+            services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+        )
+    first = claims[0]
+    url = reverse("reader-article", args=[organization.slug, article.slug])
+    page = reader_page(browser, live_server, url)
+
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "en-us",
+        "ltr",
+    ]
+    # The summary reads "2 claims checked: 2 Mostly true" left to right, in that order.
+    summary = page.locator(".summary-line")
+    assert _direction(summary) == "ltr"
+    words = page.locator(".summary-line > bdi").bounding_box()
+    chip = page.locator(".summary-line .chip").first.bounding_box()
+    assert words["x"] < chip["x"]
+    assert summary.inner_text().startswith("2 claims checked:")
+    # The article's words run right to left and say they are Arabic.
+    title = page.locator("h1#article-title")
+    assert title.evaluate("e => [e.lang, getComputedStyle(e).direction]") == ["ar", "rtl"]
+    body = page.locator("#article-body p").first
+    assert body.evaluate("e => [e.closest('[lang]').lang, getComputedStyle(e).direction]") == [
+        "ar",
+        "rtl",
+    ]
+    # "By" comes first, at the line's left, and the name after it, isolated.
+    by = page.locator(".article-meta span").first
+    name = by.locator("bdi")
+    assert by.inner_text().startswith("By ")
+    assert _direction(by) == "ltr" and _direction(name) == "rtl"
+    assert by.bounding_box()["x"] == pytest.approx(summary.bounding_box()["x"] - 16, abs=20)
+    # Each list entry: the interface's lines left to right, the newsroom's words their way.
+    entry = page.locator(f"li#claim-{first.pk}")
+    assert _direction(entry.locator(".entry-claimant")) == "ltr"
+    assert entry.locator(".entry-claimant").inner_text() == "Claimed by عمران خان"
+    assert _direction(entry.locator(".entry-claim")) == "rtl"
+    assert _direction(entry.locator(".conclusion p")) == "rtl"
+    # A source's English quotation opens and closes with English quotation marks.
+    assert entry.locator(".sources q").evaluate("e => e.closest('[lang]').lang") == "en-us"
+    assert _direction(entry.locator(".sources q")) == "ltr"
+    page.screenshot(path=str(ARTIFACTS / "reader-arabic.png"), full_page=True)
+    assert_accessible(page, "Arabic article's reader page")
+
+    segment = page.locator(f'#article-body a.hl[data-claims~="{first.pk}"]')
+    segment.click()
+    dialog = popover(page)
+    dialog.wait_for()
+    assert _direction(dialog.locator("#popover-title")) == "ltr"
+    assert dialog.locator("#popover-title").inner_text() == "Claim 1 of 2"
+    assert _direction(dialog.locator(".entry-claim")) == "rtl"
+    assert _direction(dialog.locator(".entry-claimant")) == "ltr"
+    anchor, box = segment.bounding_box(), dialog.bounding_box()
+    assert box["x"] + box["width"] == pytest.approx(anchor["x"] + anchor["width"], abs=2)
+    assert page.errors == []
+    page.screenshot(path=str(ARTIFACTS / "reader-arabic-popover.png"))
+
+    page.goto(f"{live_server.url}{reverse('reader-claim', args=[first.pk])}")
+    assert page.evaluate("document.documentElement.dir") == "ltr"
+    quote = page.locator(".quote blockquote")
+    assert quote.evaluate("e => [e.lang, getComputedStyle(e).direction]") == ["ar", "rtl"]
+    assert _direction(page.locator("h1#claim-title")) == "rtl"
+    assert _direction(page.locator(".entry-claimant")) == "ltr"
+    assert _direction(page.locator(".quote figcaption")) == "ltr"
+    page.screenshot(path=str(ARTIFACTS / "reader-arabic-claim.png"), full_page=True)
 
 
 def test_an_edit_to_a_published_claim_shows_only_once_republished(browser, live_server, demo):

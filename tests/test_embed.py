@@ -119,6 +119,10 @@ def host(instance, demo):
             **common,
         ),
         "/slow.html": embed_host.page(paragraphs=printed, **common),
+        "/app.html": embed_host.page(paragraphs=printed, inserted_by_script="auto", **common),
+        "/app-manual.html": embed_host.page(
+            paragraphs=printed, inserted_by_script="manual", **common
+        ),
     }
     slow = {"/slow.html": 1.5}
     with embed_host.HostServer(pages, embed_host.strict_csp(instance), slow=slow) as server:
@@ -523,4 +527,103 @@ def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_pag
     assert "The platform's own count was lower." in text
     assert f"The rating changed from {before} to {after}." in text
     assert "Corrected " in text
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, host, demo):
+    """A Markdown table in the conclusion shows as a table, as on the reader page, not as
+    its cells' words run together."""
+    from annotations import services
+    from annotations.models import Claim
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    claim = services.claim_update(
+        claim=Claim.objects.get(pk=listeners.claim_id),
+        actor=users["demo-editor"],
+        expected_version=None,
+        conclusion="Counts:\n\n| Source | Listeners |\n|---|---:|\n| PTI | 164,000 |\n"
+        "| Platform | 160,000 |",
+    )
+    services.claim_transition(
+        claim=claim, actor=users["demo-editor"], to_status=Claim.Status.IN_REVIEW
+    )
+    services.claim_transition(
+        claim=claim,
+        actor=users["demo-reviewer"],
+        to_status=Claim.Status.PUBLISHED,
+        note="Both counts shown.",
+    )
+    page = open_host(browser, f"{host.url}/story.html")
+
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.click()
+
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    dialog.wait_for()
+    table = dialog.locator(".conclusion table")
+    assert table.locator("thead th").all_inner_texts() == ["Source", "Listeners"]
+    rows = table.locator("tbody tr")
+    assert [row.locator("td").all_inner_texts() for row in rows.all()] == [
+        ["PTI", "164,000"],
+        ["Platform", "160,000"],
+    ]
+    cell = table.locator("td").first
+    assert cell.evaluate("(td) => getComputedStyle(td).borderTopStyle") == "solid"
+    box, pop = table.bounding_box(), dialog.bounding_box()
+    assert box["x"] + box["width"] <= pop["x"] + pop["width"]
+    assert page.errors == [] and console_errors(page) == []
+    page.screenshot(path=str(ARTIFACTS / "embed-popover-table.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_article_its_page_adds_by_script_after_load_is_marked_when_it_arrives(
+    browser, host, demo
+):
+    """The app puts the article in 800 ms after load: the first pass finds nothing and says
+    so; the embed sees the text grow, finds every claim then, and the note goes."""
+    page = open_host(browser, f"{host.url}/app.html")
+    assert page.stats["status"] == "ready" and page.stats["anchored"] == 0, page.stats
+    assert sorted(page.stats["missing"]) == sorted(v.claim_id for v in demo["versions"])
+
+    page.wait_for_function("() => FactcheckEmbed.stats.anchored === 4", timeout=10_000)
+
+    stats = page.evaluate("FactcheckEmbed.stats")
+    assert stats["missing"] == [] and stats["claims"] == 4
+    # One search when the article arrived (its mutations let settle), not one per change.
+    assert stats["passes"] == 2, stats
+    for version in demo["versions"]:
+        marked = marked_text(page, version.claim_id)
+        assert fold(marked).replace("no confidence", "no-confidence") == fold(version.exact)
+        assert page.locator(f'[data-factcheck-label="{version.claim_id}"]').count() == 1
+    assert page.locator("[data-factcheck-embed] [role=note]").count() == 0
+    assert page.locator("aside.related mark").count() == 0
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.click()
+    page.locator("[data-factcheck-embed] [role=dialog]").wait_for()
+    assert page.errors == [] and console_errors(page) == []
+    page.screenshot(path=str(ARTIFACTS / "embed-app-inserted.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_refresh_finds_the_claims_of_text_the_publisher_just_rendered(browser, host, demo):
+    """FactcheckEmbed.refresh(), called by the publisher's code after rendering, searches at
+    once and resolves with the new stats; the note counts only what is still missing."""
+    page = open_host(browser, f"{host.url}/app-manual.html")
+    note = page.locator("[data-factcheck-embed] [role=note] summary")
+    assert note.inner_text() == "4 checked claims not found on this page"
+    assert page.evaluate("FactcheckEmbed.refresh().then((stats) => stats.anchored)") == 0
+
+    stats = page.evaluate("insertArticle(); FactcheckEmbed.refresh()")
+
+    assert stats["anchored"] == 4 and stats["missing"] == [], stats
+    assert page.locator("[data-factcheck-embed] [role=note]").count() == 0
+    assert page.locator("mark[data-factcheck-claim]").count() >= 4
+    # The labels the search added are not taken for the article's words by the next one.
+    again = page.evaluate("FactcheckEmbed.refresh()")
+    assert again["anchored"] == 4 and again["passes"] == stats["passes"]
+    assert page.locator("[data-factcheck-label]").count() == 4
     assert page.errors == [] and console_errors(page) == []

@@ -311,6 +311,25 @@ def test_the_conclusion_is_sanitised_markdown(client, desk):
     assert conclusion.xpath(".//@onerror | .//a[starts-with(@href, 'javascript')]") == []
 
 
+def test_a_conclusions_headings_fit_under_the_pages_own_and_images_leave_no_gap(client, desk):
+    """ "## What we found" is a heading below the entry's and the claim page's own (it was
+    stripped to bare text), and an image's paragraph is gone, not left empty."""
+    claim = publish(
+        desk.article, desk.editor, desk.reviewer, LISTENERS, "True",
+        conclusion="## What we found\n\nThe count was lower.\n\n![chart](https://x.example/c.png)",
+    )  # fmt: skip
+
+    for url, selector in (
+        (article_url(desk.article), ".claim-list .conclusion"),
+        (reverse("reader-claim", args=[claim.pk]), ".conclusion"),
+    ):
+        (conclusion,) = select(page(client.get(url)), selector)
+        assert [(e.tag, e.text) for e in conclusion] == [
+            ("h3", "What we found"),
+            ("p", "The count was lower."),
+        ], url
+
+
 # Nothing private
 
 
@@ -508,11 +527,12 @@ def test_a_retracted_claim_page_says_so_with_the_note(client, desk):
     assert "This fact-check was retracted" in notice
     assert "because the screenshots were edited" in notice
     assert tree.xpath('//script[@type="application/ld+json"]') == []
-    # The reader who follows the article link lands on its retraction notices.
+    # The reader who follows the article link lands on this claim's retraction notice.
     link = select(tree, "figcaption cite a")[0].get("href")
-    assert link == f"{article_url(desk.article)}#retracted-title"
+    assert link == f"{article_url(desk.article)}#claim-{claim.pk}"
     article_tree = page(client.get(article_url(desk.article)))
-    assert article_tree.get_element_by_id("retracted-title") is not None
+    notice = article_tree.get_element_by_id(f"claim-{claim.pk}")
+    assert notice.getparent().getparent().get("class") == "retracted"
     assert [e.get("id") for e in select(article_tree, ".claim-list > li")] != [f"claim-{claim.pk}"]
     assert "the screenshots were edited" in select(article_tree, ".retracted")[0].text_content()
 
@@ -587,21 +607,22 @@ def test_versions_on_an_earlier_revision_are_listed_but_not_highlighted(client, 
         ("English (UK)", ("en", "ltr")),
     ],
 )
-def test_page_language_and_direction_come_from_the_article(language, expected):
-    assert reader.page_language(language) == expected
+def test_text_language_and_direction_come_from_the_article(language, expected):
+    assert reader.text_language(language) == expected
 
 
 @pytest.mark.parametrize(
     ("stored", "shown"),
     [
-        ("Andrew Korybko", "By Andrew Korybko"),
-        ("By\u00a0Andrew Korybko", "By Andrew Korybko"),
-        ("by the desk", "by the desk"),
-        ("Byron Sharp", "By Byron Sharp"),
+        ("Andrew Korybko", "Andrew Korybko"),
+        ("By\u00a0Andrew Korybko", "Andrew Korybko"),
+        ("by the desk", "the desk"),
+        ("Byron Sharp", "Byron Sharp"),
         ("", ""),
     ],
 )
-def test_a_byline_is_introduced_by_once(stored, shown):
+def test_a_byline_is_the_name_without_its_by(stored, shown):
+    """The page writes its own "By" before the name, so a stored one is not said twice."""
     assert reader.byline(stored) == shown
 
 
@@ -619,7 +640,8 @@ def test_an_urdu_article_renders_right_to_left(client, desk):
     response = client.get(reverse("reader-article", args=[desk.organization.slug, article.slug]))
 
     tree = page(response)
-    assert tree.get("lang") == "ur" and tree.get("dir") == "rtl"
+    body = select(tree, "#article-body")[0]
+    assert body.get("lang") == "ur" and body.get("dir") == "rtl"
     assert select(tree, "#article-body a.hl")[0].text_content() == "ایک لاکھ ساٹھ ہزار لوگ"
 
 
@@ -636,6 +658,36 @@ def test_each_paragraph_takes_the_direction_of_its_own_words(client, desk):
     paragraphs = select(tree, "#article-body > p")
     assert len(paragraphs) == 3
     assert {p.get("dir") for p in paragraphs} == {"auto"}
+
+
+def test_an_arabic_articles_own_words_carry_its_language_and_the_page_stays_english(client, desk):
+    """The interface's words keep English and left to right around an Arabic article; the
+    title, byline name, body and quoted passage each say they are Arabic, right to left."""
+    text = "قال رئيس الوزراء إن أكثر من 160 ألف شخص استمعوا.\n\nفقرة ثانية."
+    article = services.article_create(
+        organization=desk.organization, title="جلسة تويتر", text=text, created_by=desk.editor,
+        language="ar", byline="By محرر",
+    )  # fmt: skip
+    claim = publish(article, desk.editor, desk.reviewer, "أكثر من 160 ألف شخص", "True")
+
+    tree = page(client.get(article_url(article)))
+    assert (tree.get("lang"), tree.get("dir")) == ("en-us", "ltr")
+    title = select(tree, "h1#article-title")[0]
+    assert (title.get("lang"), title.get("dir")) == ("ar", "rtl")
+    body = select(tree, "#article-body")[0]
+    assert (body.get("lang"), body.get("dir")) == ("ar", "rtl")
+    name = tree.xpath("//p[@class='article-meta']//bdi")[0]
+    assert name.text == "محرر" and name.get("lang") == "ar"
+    assert name.getparent().text == "By "
+    # The interface's words are outside every Arabic element.
+    summary = select(tree, ".summary")[0]
+    assert not summary.xpath("ancestor-or-self::*[@lang='ar' or @dir='rtl']")
+
+    claim_page = page(client.get(reverse("reader-claim", args=[claim.pk])))
+    assert (claim_page.get("lang"), claim_page.get("dir")) == ("en-us", "ltr")
+    quote = select(claim_page, ".quote blockquote")[0]
+    assert (quote.get("lang"), quote.get("dir")) == ("ar", "rtl")
+    assert select(claim_page, "h1#claim-title")[0].get("dir") == "auto"
 
 
 def _isolated(element, stop) -> bool:
@@ -661,7 +713,7 @@ def test_newsroom_text_in_another_direction_than_the_article_is_isolated(client,
     )  # fmt: skip
 
     tree = page(client.get(article_url(article)))
-    assert tree.get("dir") == "rtl"
+    assert select(tree, "#article-body")[0].get("dir") == "rtl"
     entry = select(tree, f"li#claim-{claim.pk}")[0]
     title = select(entry, ".entry-claim")[0]
     assert title.text_content() == '=HYPERLINK("http://x.example", "y")'

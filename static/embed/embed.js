@@ -7,7 +7,9 @@
 // script on any page. It waits for the page to load, asks the instance's public API (no
 // cookies) for the published claims on this page's address, finds each claim's quote in
 // the page's text, marks it with the rating's colour and label, and shows the verdict in a
-// popover that lives in a shadow root. Any failure leaves the page as it was.
+// popover that lives in a shadow root. Claims not found are looked for again when the
+// page's text grows in the next 30 s, or when the publisher calls FactcheckEmbed.refresh().
+// Any failure leaves the page as it was.
 (() => {
   "use strict";
 
@@ -28,6 +30,13 @@
   const organization = script.dataset.organization || "";
 
   const MARK = "data-factcheck-claim";
+  const LABEL = "data-factcheck-label";
+  // Pages that add their text by script after load (an app, a lazy article body): changes
+  // are watched this long after the first pass, and a burst of them is let settle (at most
+  // SETTLE_MAX_MS) before the page is searched again for the claims not yet found.
+  const WATCH_MS = 30000;
+  const SETTLE_MS = 300;
+  const SETTLE_MAX_MS = 1500;
   const MAX_PAGES = 20;
   const MAX_EDIT_RATIO = 0.15; // as the server's anchoring: 15% of the quote's characters
   const CONTEXT_AGREES = 0.6;
@@ -103,7 +112,8 @@
           if (node.localName === "br") block = ++blockCount;
           // Hidden text is indexed too (a "Read more" behind the `hidden` attribute):
           // `locate` prefers a shown copy and marks a hidden one only when none is shown.
-          else if (node !== skipHost && !SKIP.has(node.localName) && node.contentEditable !== "true") visit(node);
+          // The verdict labels added by an earlier pass are not the article's words.
+          else if (node !== skipHost && !SKIP.has(node.localName) && node.contentEditable !== "true" && !node.hasAttribute(LABEL)) visit(node);
         }
       }
       // Text after a block, in its parent, is a new line too.
@@ -475,7 +485,7 @@
   function addLabel(claim, marks, open) {
     const colour = colourOf(claim.rating);
     const label = document.createElement("span");
-    label.setAttribute("data-factcheck-label", String(claim.id));
+    label.setAttribute(LABEL, String(claim.id));
     label.setAttribute("role", "button");
     label.setAttribute("tabindex", "0");
     label.setAttribute("aria-haspopup", "dialog");
@@ -530,6 +540,9 @@
 .pop h3{font-size:13px;margin:10px 0 4px}
 .pop p,.pop ul{margin:6px 0}
 .pop ul{padding-inline-start:18px}
+.pop table{display:block;max-width:100%;overflow-x:auto;margin:6px 0;border-collapse:collapse;font-size:13px}
+.pop th,.pop td{padding:3px 6px;border:1px solid #d0d7de;text-align:start;vertical-align:top}
+.pop th{background:#f6f8fa;font-weight:600}
 .pop a{color:#0969da}
 .chip{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}
 .muted{color:#57606a;font-size:13px}
@@ -567,7 +580,8 @@
     }
   }
 
-  const ALLOWED = new Set("p br strong b em i a ul ol li blockquote code pre h1 h2 h3 h4 h5 h6 hr del sup sub".split(" "));
+  // The server's list (annotations/rendering.py) and a few harmless inline tags.
+  const ALLOWED = new Set("p br strong b em i a ul ol li blockquote code pre h1 h2 h3 h4 h5 h6 hr del sup sub table thead tbody tr th td".split(" "));
 
   /** The API's conclusion HTML (already sanitised on the server), kept to plain markup:
    * parsed apart, anything else unwrapped. Pages enforcing Trusted Types get the text. */
@@ -693,7 +707,7 @@
     document.addEventListener("keydown", (event) => event.key === "Escape" && close(true));
     document.addEventListener("click", (event) => {
       const path = event.composedPath();
-      if (!path.includes(shadow.host) && !path.some((node) => node.hasAttribute?.(MARK) || node.hasAttribute?.("data-factcheck-label"))) close(false);
+      if (!path.includes(shadow.host) && !path.some((node) => node.hasAttribute?.(MARK) || node.hasAttribute?.(LABEL))) close(false);
     });
     return (claim, label, firstMark) => {
       opener = label;
@@ -719,16 +733,30 @@
     };
   }
 
-  function notFoundNote(shadow, claims) {
+  /** The "N checked claims not found" note for `claims`, in place of `previous` (kept
+   * dismissed or open as the reader left it); none when every claim was found. */
+  function notFoundNote(shadow, claims, previous) {
     const count = claims.length;
+    if (!count) {
+      previous?.remove();
+      return null;
+    }
     const list = element("ul");
     for (const claim of claims) list.append(element("li", null, chip(claim.rating), " ", element("bdi", null, link(claim.url, claim.claim_reviewed))));
     const summary = element("summary", null, `${count} checked claim${count === 1 ? "" : "s"} not found on this page`);
     const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
-    const note = element("aside", { class: "note", role: "note" }, dismiss, element("details", null, summary, list));
+    const details = element("details", null, summary, list);
+    const note = element("aside", { class: "note", role: "note" }, dismiss, details);
     note.setAttribute("dir", "ltr"); // English words; the claims' own in <bdi>
     dismiss.addEventListener("click", () => (note.hidden = true));
-    shadow.root.prepend(note); // under the popover, which may cover it on a phone
+    if (previous) {
+      note.hidden = previous.hidden;
+      details.open = previous.querySelector("details").open;
+      previous.replaceWith(note);
+    } else {
+      shadow.root.prepend(note); // under the popover, which may cover it on a phone
+    }
+    return note;
   }
 
   // ---- the run --------------------------------------------------------------------------
@@ -757,17 +785,17 @@
     return claims.filter((claim) => claim && (claim.state || "published") === "published");
   }
 
-  /** Find and mark `claims` in the page; the claims not found are returned. */
-  function anchorAll(claims, shadow) {
+  /** Find and mark the claims not yet found (`state.missing`), update the stats and the note. */
+  function anchorMissing(state) {
     const started = performance.now();
-    const index = indexPage(document.body, shadow.host);
+    const index = indexPage(document.body, state.shadow.host);
     const indexed = performance.now();
     const spans = [];
     const missing = [];
     const selector = (claim, type) => (claim.selectors || []).find((s) => s.type === type);
     const order = (claim) => selector(claim, "TextPositionSelector")?.start ?? Number.MAX_SAFE_INTEGER;
     let from = 0;
-    for (const claim of [...claims].sort((a, b) => order(a) - order(b))) {
+    for (const claim of [...state.missing].sort((a, b) => order(a) - order(b))) {
       const quote = selector(claim, "TextQuoteSelector");
       const place = quote && locate(index, quote, from);
       if (place) spans.push({ claim, start: place.start, end: place.end });
@@ -775,31 +803,77 @@
       if (place) from = place.start;
     }
     const located = performance.now();
-    const shown = highlight(index, spans, popover(shadow));
+    const shown = highlight(index, spans, state.open);
     const shownIds = new Set(shown.map((s) => s.claim.id));
     for (const span of spans) if (!shownIds.has(span.claim.id)) missing.push(span.claim);
     const done = performance.now();
+    state.anchored += shown.length;
+    state.missing = missing;
+    state.passes += 1;
+    // After this pass's own labels: only text the page adds from now on is new.
+    state.textLength = document.body.textContent.length;
+    state.note = notFoundNote(state.shadow, missing, state.note);
     embed.stats = {
       status: "ready",
-      claims: claims.length,
-      anchored: shown.length,
+      claims: state.claims.length,
+      anchored: state.anchored,
       missing: missing.map((c) => c.id),
+      passes: state.passes,
       pageChars: index.text.length,
       indexMs: indexed - started,
       locateMs: located - indexed,
       highlightMs: done - located,
       totalMs: done - started,
     };
-    return missing;
+    return embed.stats;
   }
+
+  /** Search again, once the page's text has grown, while claims are missing: for pages whose
+   * script adds the article after load. Bounded in time; a burst of changes is one search. */
+  function watch(state) {
+    const started = performance.now();
+    let timer = 0;
+    let burst = 0;
+    const stop = () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      clearTimeout(deadline);
+    };
+    const search = () => {
+      timer = 0;
+      // textContent: one cheap read, no layout; marks and labels of our own were counted.
+      if (state.missing.length && document.body.textContent.length > state.textLength) anchorMissing(state);
+      if (!state.missing.length) stop();
+    };
+    const observer = new MutationObserver(() => {
+      const now = performance.now();
+      if (now - started > WATCH_MS) return stop();
+      if (!timer) burst = now;
+      else if (now - burst >= SETTLE_MAX_MS) return; // a page that never stops still gets its search
+      clearTimeout(timer);
+      timer = setTimeout(search, SETTLE_MS);
+    });
+    const deadline = setTimeout(stop, WATCH_MS);
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  }
+
+  let state = null;
+
+  /** For publishers: search the page again after rendering its text. Resolves with the stats. */
+  embed.refresh = () => {
+    if (!state) return embed.ready;
+    return Promise.resolve(state.missing.length ? anchorMissing(state) : embed.stats);
+  };
 
   async function run() {
     try {
       const claims = await fetchClaims();
       if (!claims.length) return settle((embed.stats = { status: "none", claims: 0 }));
       const shadow = createShadow();
-      const missing = anchorAll(claims, shadow);
-      if (missing.length) notFoundNote(shadow, missing);
+      const fresh = { claims, shadow, open: popover(shadow), missing: claims, anchored: 0, passes: 0, note: null, textLength: 0 };
+      anchorMissing(fresh);
+      state = fresh;
+      if (state.missing.length) watch(state);
       settle(embed.stats);
     } catch (error) {
       // The instance unreachable, an error answer or an unexpected page: leave the page be.

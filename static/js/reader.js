@@ -10,7 +10,6 @@
 
   const GAP = 8;
   const PHONE = window.matchMedia("(max-width: 600px)");
-  const rtl = document.documentElement.dir === "rtl";
   const total = list.children.length;
   let opener = null;
   let hashWasSet = false;
@@ -59,7 +58,9 @@
     const height = dialog.offsetHeight;
     const maxLeft = window.innerWidth - width - GAP;
     const maxTop = window.innerHeight - height - GAP;
-    // Mirrored for right-to-left text: the popover lines up with the passage's start.
+    // Mirrored for right-to-left text: the popover lines up with the passage's start. The
+    // article's direction, not the page's: an Arabic article sits in an English interface.
+    const rtl = getComputedStyle(trigger).direction === "rtl";
     const left = rtl ? anchor.right - width : anchor.left;
     let top = anchor.bottom + GAP;
     if (top > maxTop && anchor.top - height - GAP >= GAP) top = anchor.top - height - GAP;
@@ -131,12 +132,16 @@
     const match = /^#claim-(\d+)$/.exec(location.hash);
     const tag = match && document.getElementById("tag-" + match[1]);
     if (!tag) {
-      // Not placed in the text (retracted, suspended) or no claim at all: the list entry is
-      // the target, and an open verdict of another claim must not stay over it.
+      // Not placed in the text (retracted, suspended) or no claim at all: the list entry, or
+      // the retraction notice, is the target (the browser scrolls to it and :target marks
+      // it), and an open verdict of another claim must not stay over it.
       if (dialog.open) {
         hashWasSet = false; // the reader chose this address: keep it
         dialog.close();
       }
+      const target = match && entryOf(match[1]);
+      // Focus follows, so a screen reader reads the entry the address points at.
+      if (target) target.focus({ preventScroll: true });
       return;
     }
     tag.scrollIntoView({ block: "center" });

@@ -1,0 +1,44 @@
+"""Editors' Markdown as the pages show it: headings under the page's own, nothing unsafe."""
+
+import pytest
+
+from annotations.rendering import markdown_to_safe_html
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        (
+            "## What we found\n\nThe count was lower.",
+            "<h3>What we found</h3>\n<p>The count was lower.</p>\n",
+        ),
+        ("# Verdict\n\n## Why", "<h3>Verdict</h3>\n<h4>Why</h4>\n"),
+        ("# A\n\n## B\n\n### C", "<h3>A</h3>\n<h4>B</h4>\n<h5>C</h5>\n"),
+        ("Verdict\n=======\n\nSetext too.", "<h3>Verdict</h3>\n<p>Setext too.</p>\n"),
+        ("### Already fits\n\n#### Below it", "<h3>Already fits</h3>\n<h4>Below it</h4>\n"),
+        ("#### Lower still", "<h4>Lower still</h4>\n"),
+        ("# One\n\n###### Six", "<h3>One</h3>\n<h6>Six</h6>\n"),
+    ],
+)
+def test_headings_start_below_the_pages_own_h1_and_h2_keeping_their_order(markdown, html):
+    assert markdown_to_safe_html(markdown) == html
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        (
+            "Before.\n\n![chart](https://x.example/c.png)\n\nAfter.",
+            "<p>Before.</p>\n<p>After.</p>\n",
+        ),
+        ("![a](https://x.example/a.png) ![b](https://x.example/b.png)", ""),
+        ("See ![chart](https://x.example/c.png) here.", "<p>See  here.</p>\n"),
+    ],
+)
+def test_an_image_is_dropped_with_the_paragraph_it_leaves_empty(markdown, html):
+    assert markdown_to_safe_html(markdown) == html
+
+
+def test_a_heading_holds_no_markup_the_sanitiser_forbids():
+    html = markdown_to_safe_html("## <script>alert(1)</script> [x](javascript:alert(1))")
+    assert html.startswith("<h3>") and "<script" not in html and "href" not in html
