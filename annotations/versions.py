@@ -235,11 +235,19 @@ def _source_changes(before: list[dict], after: list[dict]) -> list[str]:
     return phrases
 
 
+# Words that start a sentence but not a name: after "because" they read in lower case. Any
+# other first word keeps its case ("because Twitter published…", "because The Guardian…").
+_SENTENCE_STARTERS = frozenset("a an it its our their there these they this those we".split())
+
+
 def _because(note: str) -> str:
     # The note is the reviewer's own words: its case is kept, proper nouns included.
     note = " ".join(note.split())
-    if note.partition(" ")[0].lower() == "because":
+    first, _, rest = note.partition(" ")
+    if first.lower() == "because":
         return note
+    if first.lower() in _SENTENCE_STARTERS and first[:1].isupper() and not first[1:].isupper():
+        note = f"{first.lower()} {rest}".rstrip()
     return f"because {note}"
 
 

@@ -445,6 +445,10 @@ def test_changes_between_snapshots_read_as_phrases(before, after, expected):
         ("Because new data", "3 Dec 2026: republished Because new data"),
         ("New data arrived", "3 Dec 2026: republished because New data arrived"),
         ("PTI corrected it", "3 Dec 2026: republished because PTI corrected it"),
+        ("We misread the quote", "3 Dec 2026: republished because we misread the quote"),
+        ("This was wrong", "3 Dec 2026: republished because this was wrong"),
+        ("The Guardian fixed it", "3 Dec 2026: republished because The Guardian fixed it"),
+        ("IT staff found more", "3 Dec 2026: republished because IT staff found more"),
     ],
 )
 def test_correction_line_joins_summary_and_note(note, line):
