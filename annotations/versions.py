@@ -237,7 +237,9 @@ def _source_changes(before: list[dict], after: list[dict]) -> list[str]:
 
 # Words that start a sentence but not a name: after "because" they read in lower case. Any
 # other first word keeps its case ("because Twitter published…", "because The Guardian…").
-_SENTENCE_STARTERS = frozenset("a an it its our their there these they this those we".split())
+_SENTENCE_STARTERS = frozenset(
+    ["a", "an", "it", "its", "our", "their", "there", "these", "they", "this", "those", "we"]
+)
 
 
 def _because(note: str) -> str:

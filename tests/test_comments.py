@@ -43,6 +43,15 @@ def test_a_comment_is_sanitised_markdown_with_its_author(client, claim, editor):
     }  # fmt: skip
 
 
+def test_a_mention_reads_as_plain_text_in_the_notification(client, claim, editor, reviewer):
+    client.force_login(editor)
+    _post(client, claim, "@rita please check the **Twitter** figure & [the record](https://x.test)")
+    [notification] = Notification.objects.all()
+    assert notification.message == (
+        "eddie mentioned you: @rita please check the Twitter figure & the record"
+    )
+
+
 def test_mentioning_a_member_notifies_them_and_emails_them(client, claim, editor, reviewer):
     client.force_login(editor)
     outsider = factories.member(factories.OrganizationFactory(), username="olga")

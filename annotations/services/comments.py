@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from annotations import notifications, permissions, rendering
 from annotations.models import Claim, Comment
@@ -51,7 +53,9 @@ def _prepare(comment: Comment, body: str) -> list:
 def _notify_mentions(comment: Comment, actor, members: list) -> None:
     if not members:
         return
-    excerpt = " ".join(comment.body.split())
+    # Notifications and their emails are plain text: the comment as it reads, not its
+    # Markdown ("**Twitter**" reads "Twitter").
+    excerpt = " ".join(html.unescape(strip_tags(comment.body_html)).split())
     excerpt = excerpt if len(excerpt) <= 200 else excerpt[:199] + "…"
     notifications.notify(
         recipients=members,
