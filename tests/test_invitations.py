@@ -523,6 +523,15 @@ def test_an_invited_newcomer_signs_up_from_the_emailed_link_in_a_browser(browser
     assert page.get_by_label("Email address").input_value() == "nadia@example.test"
     assert page.get_by_label("Email address").get_attribute("readonly") is not None
     assert_accessible(page, "invitation sign-up")
+    # A refused username: the reason sits on its own line, under the field's hint.
+    page.get_by_label("Username").fill("nadia k!")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create account and join").click()
+    error = page.locator(".field-error", has_text="Enter a valid username")
+    error.wait_for()
+    hint = error.locator("xpath=preceding-sibling::span[@class='hint']")
+    assert error.bounding_box()["y"] >= hint.bounding_box()["y"] + hint.bounding_box()["height"]
     page.get_by_label("Username").fill("nadia")
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Password again").fill(NEW_PASSWORD)
