@@ -326,6 +326,10 @@ def test_rating_dropdown_describes_each_rating_and_hides_retired_ones(
     assert any(text.startswith("Unverifiable") for text in options)  # the claim keeps it
     assert "Mostly true (4 of 5): Accurate, but needs clarification" in "\n".join(options)
     assert card.locator(f"#c{first.pk}-rating-hint").inner_text().startswith("Available")
+    # Another claim of the same article is not offered it: it is hidden from new choices.
+    card = open_card(page, second)
+    options = card.get_by_label("Rating").locator("option").all_inner_texts()
+    assert not any(text.startswith("Unverifiable") for text in options)
     page.goto(f"{live_server.url}/articles/{other.pk}/")
     page.wait_for_selector("html[data-workspace-ready=true]")
     claim = services.claim_create(

@@ -40,7 +40,11 @@ class RatingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rating
-        fields = ["id", "label", "value", "worst_value", "best_value", "colour", "description"]
+        fields = [
+            "id", "label", "value", "worst_value", "best_value", "colour", "description",
+            "is_hidden",
+        ]  # fmt: skip
+        extra_kwargs = {"is_hidden": {"help_text": "Kept on claims that have it; not offered."}}
 
 
 class PublishedRatingSerializer(serializers.Serializer):
