@@ -119,6 +119,9 @@ def host(instance, demo):
             **common,
         ),
         "/slow.html": embed_host.page(paragraphs=printed, **common),
+        "/misnamed.html": embed_host.page(
+            paragraphs=printed, **{**common, "organization": "no-such-desk"}
+        ),
         "/app.html": embed_host.page(paragraphs=printed, inserted_by_script="auto", **common),
         "/app-manual.html": embed_host.page(
             paragraphs=printed, inserted_by_script="manual", **common
@@ -346,6 +349,17 @@ def test_the_host_pages_own_script_and_styles_work_as_without_the_embed(browser,
     page.get_by_role("button", name="Post comment").click()
     assert page.locator("#comment-count").inner_text() == "1 comment"
     assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_naming_an_organization_with_nothing_here_says_so_in_the_console(browser, host, demo):
+    page = open_host(browser, f"{host.url}/misnamed.html")
+    assert page.stats == {"status": "none", "claims": 0}
+    assert page.locator("mark[data-factcheck-claim]").count() == 0
+    said = [text for kind, text in page.console if kind == "info"]
+    # The address asked for is the page's canonical link, as the embed reads it.
+    assert any("no-such-desk" in text and ARTICLE_URL in text for text in said), said
 
 
 @pytest.mark.browser

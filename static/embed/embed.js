@@ -868,7 +868,14 @@
   async function run() {
     try {
       const claims = await fetchClaims();
-      if (!claims.length) return settle((embed.stats = { status: "none", claims: 0 }));
+      if (!claims.length) {
+        // Said once, quietly, for the publisher setting the tag up: which address was asked
+        // for, so a wrong canonical link or organization is found without reading the script.
+        console.info(
+          `FactcheckEmbed: no published fact-checks${organization ? ` of “${organization}”` : ""} for ${pageAddress()}.`,
+        );
+        return settle((embed.stats = { status: "none", claims: 0 }));
+      }
       const shadow = createShadow();
       const fresh = { claims, shadow, open: popover(shadow), missing: claims, anchored: 0, passes: 0, note: null, textLength: 0 };
       anchorMissing(fresh);
