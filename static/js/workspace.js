@@ -275,6 +275,44 @@ const TAB = (() => {
   }
 })();
 
+// Each open tab says it is alive every few seconds. Another tab's stored input is offered
+// back only once that tab is gone (closed, or silent after a crash): while it is open, the
+// input is still being typed there, not left behind.
+const ALIVE_PREFIX = "factcheck.alive.";
+const ALIVE_EVERY_MS = 5000;
+const GONE_AFTER_MS = 3 * ALIVE_EVERY_MS;
+
+function sayAlive() {
+  try {
+    localStorage.setItem(`${ALIVE_PREFIX}${TAB}`, String(Date.now()));
+  } catch {
+    // Storage disabled: no draft is stored either.
+  }
+}
+sayAlive();
+setInterval(sayAlive, ALIVE_EVERY_MS);
+window.addEventListener("pagehide", () => {
+  try {
+    localStorage.removeItem(`${ALIVE_PREFIX}${TAB}`);
+  } catch {
+    // Nothing to take back.
+  }
+});
+// A tab brought back from the back-forward cache is alive again.
+window.addEventListener("pageshow", (event) => event.persisted && sayAlive());
+
+/** Whether the tab that stored `key` is still open (and so still owns its input). */
+function ownerAlive(key) {
+  const tab = key.slice(key.lastIndexOf(".t") + 2);
+  if (tab === TAB) return false;
+  try {
+    const seen = Number(localStorage.getItem(`${ALIVE_PREFIX}${tab}`));
+    return Boolean(seen) && Date.now() - seen < GONE_AFTER_MS;
+  } catch {
+    return false;
+  }
+}
+
 function storageKey(id, version) {
   return `${STORAGE_PREFIX}${id}.v${version}.t${TAB}`;
 }
@@ -297,6 +335,7 @@ function storedKeys(id, { everyTab = false } = {}) {
 /** A stored draft of the claim from this tab or another (a crash, a closed tab), with its key. */
 function storedDraft(id) {
   for (const key of storedKeys(id, { everyTab: true })) {
+    if (ownerAlive(key)) continue;
     try {
       const draft = JSON.parse(localStorage.getItem(key));
       if (draft && (Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) return { ...draft, key };
