@@ -270,6 +270,11 @@ def test_on_a_phone_a_tapped_highlight_opens_a_bottom_sheet_without_a_jump(
     )
     highlight = mark.bounding_box()
     assert highlight["y"] >= 0 and highlight["y"] + highlight["height"] <= box["y"], highlight
+    # Close is on a line of its own above the card's content, covering none of it.
+    close = card.get_by_role("button", name="Close claim").bounding_box()
+    for part in (card.locator("blockquote").first, card.locator(".card-body > *").first):
+        other = part.bounding_box()
+        assert close["y"] + close["height"] <= other["y"] + 1, (close, other)
     page.screenshot(path=str(ARTIFACTS / "daily-phone-sheet.png"))
     assert_accessible(page, "phone bottom sheet")
     card.get_by_role("button", name="Close claim").tap()
