@@ -268,11 +268,14 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         )
         name = invitation.invited_user.get_username() if invitation.invited_user else None
         sent = "sent again" if invitation.send_count > 1 else "sent"
+        # The role is said every time: inviting someone already invited re-sends the pending
+        # invitation with the role chosen now, which may not be the one first chosen.
+        role = invitation.get_role_display().lower()
         messages.success(
             request,
-            f"Invitation {sent} to {name}, at the address on their account."
+            f"Invitation {sent} to {name} as {role}, at the address on their account."
             if name
-            else f"Invitation {sent} to {invitation.email}.",
+            else f"Invitation {sent} to {invitation.email} as {role}.",
         )
         return True
     if action in ("resend", "revoke"):

@@ -376,11 +376,15 @@ def test_inviting_someone_already_invited_resends_instead_of_duplicating(
     factories.UserFactory(username="olga", email="olga@example.test")
     client.force_login(org_admin)
     invite(client, django_capture_on_commit_callbacks, invitee="olga")
-    response = invite(client, django_capture_on_commit_callbacks, invitee="OLGA@example.test")
+    response = invite(
+        client, django_capture_on_commit_callbacks, invitee="OLGA@example.test", role="reviewer"
+    )
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.send_count == 2 and len(mail.outbox) == 2
-    assert b"sent again" in client.get("/members/").content
+    # The role chosen now replaces the first one, and the message says which it is.
+    assert invitation.role == "reviewer"
+    assert b"sent again to olga as reviewer" in client.get("/members/").content
 
 
 def test_the_token_is_stored_only_as_its_sha256(
@@ -509,7 +513,7 @@ def test_an_invited_newcomer_signs_up_from_the_emailed_link_in_a_browser(browser
     admin_page.get_by_label("Username or email address").fill("nadia@example.test")
     admin_page.get_by_label("Role", exact=True).select_option("reviewer")
     admin_page.get_by_role("button", name="Send invitation").click()
-    admin_page.get_by_text("Invitation sent to nadia@example.test.").wait_for()
+    admin_page.get_by_text("Invitation sent to nadia@example.test as reviewer.").wait_for()
     assert_accessible(admin_page, "members page with a pending invitation")
     admin_page.screenshot(path=str(ARTIFACTS / "invitation-members.png"), full_page=True)
     message = wait_for(lambda: mail.outbox and mail.outbox[-1], message="no invitation email")
