@@ -102,6 +102,10 @@ def article_workspace(request, pk: int):
     """An article's text with its claims beside it; the page script edits through the API."""
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     queries.remember_roles(request.user)
+    # Working on an article is working in its organization: the header, the desk, Members
+    # and Settings follow (an article just added to another desk, or opened from a
+    # notification, is then found on the desk).
+    current_organization.remember(request, article.organization)
     claims = list(queries.workspace_claim_summaries(article))
     revision = article.latest_revision_number()
     # A hidden rating is not offered for new verdicts; claims that have it keep showing it.

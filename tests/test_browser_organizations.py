@@ -73,9 +73,13 @@ def test_the_add_an_article_form_sends_it_to_the_organization_picked_there(
     _paste(page, "Picked on the form")
 
     assert Article.objects.get(title="Picked on the form").organization == two_desks["demo"]
-    # Picking on the form sends one article; the member still works at Other Desk.
+    # The new article opens in its workspace, and working on it is working at its desk: the
+    # header says so, and the desk lists it.
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert page.locator(".site-header").get_by_label("Working in").input_value() == "demo-fact-desk"
     page.goto(f"{live_server.url}/")
-    assert page.locator("h1").inner_text() == "Your desk at Other Desk"
+    assert page.locator("h1").inner_text() == "Your desk at Demo Fact Desk"
+    assert page.get_by_text("Picked on the form").count() >= 1
     page.screenshot(path=ARTIFACTS / "organizations-header.png")
 
 

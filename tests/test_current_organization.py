@@ -309,3 +309,14 @@ def test_an_article_for_an_organization_that_is_not_yours_is_refused_clearly(cli
         in (response.json()["detail"])
     )
     assert not Article.objects.filter(title="Budget").exists()
+
+
+def test_opening_an_article_of_the_other_organization_works_in_it(client, desks):
+    client.force_login(desks["editor"])
+    assert _working_in(client) == "Other Desk"
+    demo_story = Article.objects.get(title="A Demo story")
+
+    assert client.get(f"/articles/{demo_story.pk}/").status_code == 200
+
+    assert _working_in(client) == "Demo Fact Desk"
+    assert "A Demo story" in client.get("/").content.decode()
