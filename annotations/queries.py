@@ -778,19 +778,35 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
     ]
 
 
+def _publication_states(count: int, published: int, retracted: int) -> str:
+    """Where a rating's claims stand, in words: "published", "1 published, 1 retracted"..."""
+    if published == count:
+        return "published" if count == 1 else "all published"
+    parts = [f"{published} published"] if published else []
+    if retracted:
+        parts.append("retracted" if retracted == count == 1 else f"{retracted} retracted")
+    rest = count - published - retracted
+    if rest:
+        parts.append(f"{rest} not published" if parts else "not published")
+    return ", ".join(parts)
+
+
 def rating_counts_by_state(article_ids: list[int]) -> dict[int, list[dict]]:
-    """For each article, per rating (best first): how many claims carry it, and how many
-    of those have a live published version readers see."""
-    live = Exists(
-        PublishedVersion.objects.filter(
-            claim=OuterRef("pk"), is_current=True, kind=PublishedVersion.Kind.PUBLISHED
-        )
-    )
+    """For each article, per rating (best first): how many claims carry it, how many of
+    those have a live published version readers see, and how many were retracted."""
+    current = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True)
     rows = (
         Claim.objects.filter(article_id__in=article_ids, rating__isnull=False)
-        .annotate(is_live=live)
+        .annotate(
+            is_live=Exists(current.filter(kind=PublishedVersion.Kind.PUBLISHED)),
+            is_retracted=Exists(current.filter(kind=PublishedVersion.Kind.RETRACTED)),
+        )
         .values("article_id", "rating__label", "rating__position", "rating__colour")
-        .annotate(count=Count("id"), published=Count("id", filter=Q(is_live=True)))
+        .annotate(
+            count=Count("id"),
+            published=Count("id", filter=Q(is_live=True)),
+            retracted=Count("id", filter=Q(is_retracted=True)),
+        )
         .order_by("article_id", "rating__position")
     )
     counts: dict[int, list[dict]] = {}
@@ -801,6 +817,7 @@ def rating_counts_by_state(article_ids: list[int]) -> dict[int, list[dict]]:
                 "colour": row["rating__colour"],
                 "count": row["count"],
                 "published": row["published"],
+                "states": _publication_states(row["count"], row["published"], row["retracted"]),
             }
         )
     return counts

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import services
+from annotations import queries, services
 from annotations.models import Claim, Membership, Rating
 from tests import factories
 
@@ -120,6 +120,33 @@ def test_the_article_list_says_which_rated_claims_are_published(client, desk, ed
 
     assert "1 Mostly true: published" in html
     assert "2 False: not published" in html
+
+
+@pytest.mark.parametrize(
+    ("count", "published", "retracted", "said"),
+    [
+        (1, 1, 0, "published"),
+        (3, 3, 0, "all published"),
+        (2, 0, 0, "not published"),
+        (1, 0, 1, "retracted"),
+        (3, 1, 1, "1 published, 1 retracted, 1 not published"),
+        (2, 0, 1, "1 retracted, 1 not published"),
+    ],
+)
+def test_where_a_ratings_claims_stand_reads_in_words(count, published, retracted, said):
+    assert queries._publication_states(count, published, retracted) == said
+
+
+def test_a_retracted_claim_is_listed_as_retracted_not_unpublished(client, desk, editor, reviewer):
+    [published] = [c for c in Claim.objects.all() if c.status == Claim.Status.PUBLISHED]
+    services.claim_transition(
+        claim=published, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Withdrawn"
+    )
+    client.force_login(editor)
+
+    html = client.get("/").content.decode()
+
+    assert "1 Mostly true: retracted" in html
 
 
 @pytest.mark.parametrize(
