@@ -217,12 +217,22 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     assert Claim.objects.filter(article=article).count() == claims_before
     next_one.get_by_role("button", name="Accept").click()
     dialog.get_by_role("button", name="Discard changes").click()
-    wait_for(lambda: Claim.objects.filter(article=article).count() == claims_before + 1)
+    made = wait_for(lambda: Claim.objects.filter(article=article, exact=next_words).first())
+    assert Claim.objects.filter(article=article).count() == claims_before + 1
+    # Its card opens and the list lets go of the sentence before the next step picks one.
+    page.locator(f"#claim-{made.pk}.active").wait_for()
+    wait_for(lambda: next_words not in " ".join(items.all_inner_texts()), timeout=30)
 
     # A claim made by hand on part of a suggested sentence: the list no longer offers it.
     covered = items.first
     covered_words = covered.locator("blockquote").inner_text()
     covered.get_by_role("button", name="Show in text").click()
+    page.wait_for_function(  # the page has stopped scrolling to it
+        """() => new Promise((done) => {
+            const y = scrollY;
+            requestAnimationFrame(() => requestAnimationFrame(() => done(scrollY === y)));
+        })"""
+    )
     select_with_mouse(page, " ".join(covered_words.split()[:4]))
     page.keyboard.press("c")
     wait_for(lambda: Claim.objects.filter(article=article).count() == claims_before + 2)
