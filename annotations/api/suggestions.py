@@ -130,10 +130,11 @@ def suggestions_data(article) -> dict:
             row.start, row.end = at, at + len(row.sentence)
             rows.append(row)
     rows.sort(key=lambda row: (row.start, row.pk))
-    claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).values_list(
-        "pk", "start", "end"
+    spans = list(
+        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).values_list(
+            "pk", "start", "end"
+        )
     )
-    spans = sorted(claims, key=lambda claim: claim[1])
     for row in rows:
         row.covered_by = next(
             (

@@ -275,17 +275,19 @@ def source_moved(source: Source) -> None:
     result, but is no longer "cited as a source".
     """
     key = urlnorm.url_key(source.url)
-    items = EvidenceItem.objects.filter(claim_id=source.claim_id, source=source).exclude(
-        url_key=key
+    _uncite(
+        EvidenceItem.objects.filter(claim_id=source.claim_id, source=source).exclude(url_key=key)
     )
-    items.filter(provider="sources").delete()
-    items.update(state=EvidenceItem.State.NEW, source=None, updated_at=timezone.now())
 
 
 def source_removed(source: Source) -> None:
     """The claim no longer cites the source: a search result it was added from is offered
     again ("Add as source"), and passages read from the source itself go with it."""
-    items = EvidenceItem.objects.filter(claim_id=source.claim_id, source=source)
+    _uncite(EvidenceItem.objects.filter(claim_id=source.claim_id, source=source))
+
+
+def _uncite(items) -> None:
+    """Passages read from a source go; search results it was added from are results again."""
     items.filter(provider="sources").delete()
     items.update(state=EvidenceItem.State.NEW, source=None, updated_at=timezone.now())
 

@@ -172,8 +172,6 @@ class EarlierFactChecks(Provider):
         return ids["claim"], ids["version"], ids["imported"]
 
     def _plain(self, terms: list[str], own: int) -> tuple[list[int], list[int], list[int]]:
-        from django.db.models import Q
-
         words = Q()
         for term in terms:
             words |= Q(claim_reviewed__icontains=term)
