@@ -456,6 +456,7 @@ def _org(claim: Claim):
 class PublishedVersionAdmin(ReadOnlyAdmin):
     """Published versions are immutable history: shown, never added, changed or deleted."""
 
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "claim_reviewed", "number", "kind", "rating", "is_current", "is_anchored", "publisher",
         "published_by", "published_at",

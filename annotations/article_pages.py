@@ -47,28 +47,63 @@ class ArticleDetailsForm(forms.Form):
         required=False,
         help_text="A language code such as en, de or pt-BR.",
     )
+    # A digest of the details as this form showed them: a save over details someone else
+    # changed since is stopped and shown, rather than undoing theirs unseen.
+    loaded = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    DETAILS = ("title", "byline", "publisher", "canonical_url", "published_on", "language")
+
+
+def _details_digest(values: dict) -> str:
+    shown = [str(values.get(name) or "") for name in ArticleDetailsForm.DETAILS]
+    return hashlib.sha256("\x1f".join(shown).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _saved_meanwhile(form: ArticleDetailsForm, article: Article) -> list[str]:
+    """The details someone else saved since the form was loaded that differ from this save."""
+    saved = {name: getattr(article, name) for name in ArticleDetailsForm.DETAILS}
+    if form.cleaned_data.get("loaded") in ("", _details_digest(saved)):
+        return []
+    return [
+        f"{form.fields[name].label or name.capitalize()}: {saved[name] or '(empty)'}"
+        for name in ArticleDetailsForm.DETAILS
+        if (saved[name] or None) != (form.cleaned_data.get(name) or None)
+    ]
 
 
 @login_required
 def article_edit(request, pk: int):
     """Change an article's title, byline, publisher, original URL, date and language."""
     article = _editable_article(request, pk)
-    initial = {name: getattr(article, name) for name in ArticleDetailsForm.base_fields}
-    form = ArticleDetailsForm(request.POST or None, initial=initial)
+    initial = {name: getattr(article, name) for name in ArticleDetailsForm.DETAILS}
+    data = request.POST.copy() if request.method == "POST" else None
+    form = ArticleDetailsForm(data, initial={**initial, "loaded": _details_digest(initial)})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (others := _saved_meanwhile(form, article)):
+            # The next Save is made knowing theirs: the form now starts from what is saved.
+            data["loaded"] = _details_digest(initial)
+            form.add_error(
+                None,
+                "Someone else changed these details since you opened this page. Saved now: "
+                + "; ".join(others)
+                + ". Check the form and save again to keep yours.",
+            )
+        elif form.is_valid():
+            details = {name: form.cleaned_data[name] for name in ArticleDetailsForm.DETAILS}
             try:
-                services.article_update_details(
-                    article=article, actor=request.user, **form.cleaned_data
-                )
+                services.article_update_details(article=article, actor=request.user, **details)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
                 messages.success(request, "Article details saved.")
                 return redirect(article.get_absolute_url())
         status = 400
-    context = {"article": article, "form": form}
+    context = {
+        "article": article,
+        "form": form,
+        "published_count": queries.article_published_count(article),
+    }
     return render(request, "annotations/article_edit.html", context, status=status)
 
 

@@ -79,6 +79,7 @@ VERSION_FIELDS = (
     "claim_id", "number", "kind", "is_current", "is_anchored", "published_at",
     "published_by__username", "claim_reviewed", "claimant", "claim_date", "rating_label",
     "conclusion", "tags", "sources", "exact", "start", "end", "correction_note",
+    "article_title", "article_url",
 )  # fmt: skip
 SOURCE_FIELDS = (
     "claim_id", "url", "title", "publisher", "quote", "stance", "fetch_state", "archive_url",
@@ -106,6 +107,8 @@ def _version(row: dict) -> dict:
         "start": row["start"],
         "end": row["end"],
         "correction_note": row["correction_note"],
+        # The article as the version was published on it.
+        "article": {"title": row["article_title"], "url": row["article_url"]},
     }
 
 

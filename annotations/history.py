@@ -123,6 +123,9 @@ FIELD_LABELS = {
     "quote": "Quote",
     "stance": "Stance",
     "url": "Address",
+    "byline": "Byline",
+    "canonical_url": "Original address",
+    "published_on": "Article date",
 }
 # Fields whose changes are shown as an inline word difference.
 TEXT_FIELDS = {"claim_reviewed", "conclusion", "claimant", "title", "quote", "review_note", "exact"}
@@ -297,6 +300,16 @@ def _what(action: str, changes: dict) -> str:
             verb = "Re-attached to" if action == "reattached" else "Moved with the text to"
             return f"{verb} {_quote(str(new))}"
         return "Moved with the article's new text"
+    if action == "article details changed":
+        parts = [
+            _field_sentence(name, *value, lower=True)
+            for name, value in changes.items()
+            if name != "status" and isinstance(value, list) and len(value) == 2
+        ]
+        sentence = "Article details changed: " + "; ".join(parts)
+        if "status" in changes:
+            sentence += "; reopened as a draft of a correction"
+        return sentence
     if action == "updated":
         parts = [
             _field_sentence(name, *value)

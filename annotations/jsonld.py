@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from annotations import anchoring
+from annotations import anchoring, versions
 
 CONTEXT = "https://schema.org"
 
@@ -61,7 +61,9 @@ def claimant(name: str) -> dict | None:
 
 
 def appearance(article) -> dict:
-    """Where the claim appeared: a CreativeWork with the article's original URL and headline."""
+    """Where the claim appeared: a CreativeWork with the article's original URL and headline.
+
+    `article` is the article as the version froze it (`versions.ShownArticle`)."""
     result = {"@type": "CreativeWork", "headline": article.title}
     if article.canonical_url:
         result["url"] = article.canonical_url
@@ -84,9 +86,11 @@ def claim_review(
     """The schema.org ClaimReview of one published version, following Google's guidelines.
 
     `version` is a PublishedVersion with `claim__article` and `publisher` loaded (its
-    rating is the one frozen with it, `verdict`); `permalink` is the absolute URL of the
-    claim's own page (the ClaimReview `url`), and `organization_page` the newsroom's public
-    page here, its `author` URL when the newsroom has no home page of its own.
+    rating and its article's details are the ones frozen with it, `verdict` and
+    `versions.shown_article`; only the article's language is read live); `permalink` is
+    the absolute URL of the claim's own page (the ClaimReview `url`), and
+    `organization_page` the newsroom's public page here, its `author` URL when the
+    newsroom has no home page of its own.
     `datePublished` is when the claim was first published: `first_published_at`, else the
     version's `first_published_at` attribute if a query annotated it, else the version's
     own date (right for version 1). A later version adds `dateModified`.
@@ -104,7 +108,8 @@ def claim_review(
         item["author"] = author
     if version.claim_date:
         item["datePublished"] = _moment(version.claim_date)
-    item["appearance"] = appearance(version.claim.article)
+    shown = versions.shown_article(version, language=version.claim.article.language)
+    item["appearance"] = appearance(shown)
     review = {
         "@context": CONTEXT,
         "@type": "ClaimReview",

@@ -562,6 +562,16 @@ class PublishedVersion(models.Model):
     sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
     # The Web Annotation this claim was copied from (`Claim.annotation_via`), as published.
     via = models.CharField(max_length=2000, blank=True)
+    # The article as readers are told of it (`versions.ARTICLE_FIELDS`), frozen like the rest:
+    # changing the article's title, date or original address changes no published
+    # fact-check, nor the page the embed shows it on, until a reviewer republishes it.
+    article_title = models.CharField(max_length=500)
+    article_byline = models.CharField(max_length=300, blank=True)
+    article_publisher = models.CharField(max_length=200, blank=True)
+    article_url = models.URLField(max_length=2000, blank=True)
+    # `urlnorm.url_key(article_url)`: what the embed and the API's `article_url` filter match.
+    article_url_key = models.CharField(max_length=2000, blank=True, db_index=True, editable=False)
+    article_published_on = models.DateField(null=True, blank=True)
     correction_note = models.TextField(
         blank=True, help_text="Public: why this version differs from the one before."
     )

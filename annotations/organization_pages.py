@@ -122,7 +122,7 @@ def organization(request, org: str):
     fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
     if query:
         fact_checks = textsearch.containing(
-            fact_checks, query, "claim_reviewed", "claimant", "claim__article__title"
+            fact_checks, query, "claim_reviewed", "claimant", "article_title"
         )
     if label:
         fact_checks = fact_checks.filter(rating_label=label)

@@ -199,7 +199,7 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
 READER_FIELDS = (
     "id", "claim_id", "number", "revision_id", "exact", "start", "end", "claim_reviewed",
     "claimant", "claim_date", "rating_id", "conclusion_html", "sources", "correction_note",
-    "publisher_id", "published_at", *versions.RATING_FIELDS,
+    "publisher_id", "published_at", *versions.RATING_FIELDS, *versions.ARTICLE_FIELDS,
 )  # fmt: skip
 
 
@@ -231,6 +231,27 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
         version.verdict = versions.shown_rating(version, position=positions[version.rating_id])
         version.publisher = publishers[version.publisher_id]
     return found
+
+
+def article_published_count(article: Article) -> int:
+    """How many of the article's claims are published as they stand: those a change to its
+    published details reopens for review (`services.article_update_details`)."""
+    return article.claims.filter(status=Claim.Status.PUBLISHED).count()
+
+
+def article_as_published(article: Article) -> versions.ShownArticle:
+    """The article's title, byline, publisher, date and address as readers were last told
+    them: those frozen in the newest of its versions readers see (published or retracted;
+    `reader_article` lists no article without one)."""
+    newest = (
+        PublishedVersion.objects.filter(claim__article=article, is_current=True, is_anchored=True)
+        .order_by("-published_at", "-id")
+        .values(*versions.ARTICLE_FIELDS)
+        .first()
+    )
+    if newest is None:  # no version readers see: nothing of the article is public
+        return versions.ShownArticle("", "", "", "", None, article.language)
+    return versions.shown_article(newest, language=article.language)
 
 
 def article_retracted_claims(article: Article) -> list[PublishedVersion]:
@@ -315,6 +336,8 @@ def ratings_offered(article: Article) -> QuerySet[Rating]:
 # Public API v1 (annotations.api.public): the feed a syncing consumer reads, as plain rows
 # (`values()`): a page of a hundred claims is presented in a few milliseconds that way.
 
+# What the public API tells of the article a claim was published on, frozen in its version.
+PUBLIC_ARTICLE_DETAILS = ("article_title", "article_url", "article_published_on")
 # What a public claim item reads of a version: one table, so that sorting the matches of
 # a search joins nothing. Its article, publisher and rating are read for the page only, by
 # `public_claim_context`; never the claim row, which is the newsroom's working copy.
@@ -322,11 +345,12 @@ PUBLIC_FEED_FIELDS = (
     "id", "claim_id", "rating_id", "number", "kind", "is_anchored", "exact", "prefix",
     "suffix", "start", "end", "claim_reviewed", "claimant", "claim_date", "conclusion",
     "conclusion_html", "tags", "sources", "correction_note", "published_at", "changed_at",
-    *versions.RATING_FIELDS,
+    *versions.RATING_FIELDS, *PUBLIC_ARTICLE_DETAILS,
 )  # fmt: skip
+# What the public API reads of the article itself; its title, address and date are the
+# version's (`PUBLIC_ARTICLE_DETAILS`), as published.
 PUBLIC_ARTICLE_FIELDS = (
-    "id", "title", "slug", "canonical_url", "language", "published_on",
-    "organization__slug", "organization__name", "organization__url",
+    "id", "slug", "language", "organization__slug", "organization__name", "organization__url",
 )  # fmt: skip
 
 
@@ -345,11 +369,12 @@ def public_claim_feed() -> QuerySet[PublishedVersion]:
 
 def public_claim_context(rows: list[dict]) -> list[dict]:
     """Add each row's `article` (a `PUBLIC_ARTICLE_FIELDS` dict, whose organization is the
-    publisher), `rating` (the verdict as it was published: `label`, `value`, `colour`,
-    `description`, `scale__best_value` and `scale__worst_value` from the version's frozen
-    fields, and the rating's `position` on its scale today), `first_published_at` and
-    `previous_rating_label` and `previous_verdict` (the version before's rating label, and
-    its rating id and value; None for version 1).
+    publisher, with the row's `PUBLIC_ARTICLE_DETAILS`), `rating` (the verdict as it was
+    published: `label`, `value`, `colour`, `description`, `scale__best_value` and
+    `scale__worst_value` from the version's frozen fields, and the rating's `position` on
+    its scale today), `first_published_at` and `previous_rating_label` and
+    `previous_verdict` (the version before's rating label, and its rating id and value;
+    None for version 1).
 
     Adds `archives` too: the outside archive's copy of each cited source, by source id
     (`published_archives`). Four queries at most, whatever the number of rows (rows that
@@ -395,7 +420,9 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
         )
         row["previous_rating_label"] = previous_label
         row["previous_verdict"] = previous_verdict
-        row.setdefault("article", articles.get(row["claim_id"]))
+        if "article" not in row:
+            details = {name: row[name] for name in PUBLIC_ARTICLE_DETAILS}
+            row["article"] = {**articles[row["claim_id"]], **details}
         row["rating"] = {
             "label": row["rating_label"],
             "value": row["rating_value"],
@@ -421,11 +448,22 @@ def public_feed_changed_at():
 
 def public_articles() -> QuerySet[Article]:
     """Articles with a claim readers see now (published or retracted): `PUBLIC_ARTICLE_FIELDS`
-    dicts, newest first."""
+    dicts with the `PUBLIC_ARTICLE_DETAILS` and `article_url_key` of the newest of those
+    versions (the article as it was last published), newest first."""
     shown = PublishedVersion.objects.filter(
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
     )
-    return Article.objects.filter(Exists(shown)).values(*PUBLIC_ARTICLE_FIELDS).order_by("-id")
+    newest = shown.order_by("-published_at", "-id")
+    details = {
+        name: Subquery(newest.values(name)[:1])
+        for name in (*PUBLIC_ARTICLE_DETAILS, "article_url_key")
+    }
+    return (
+        Article.objects.filter(Exists(shown))
+        .annotate(**details)
+        .values(*PUBLIC_ARTICLE_FIELDS, *details)
+        .order_by("-id")
+    )
 
 
 def public_article_claims(articles: list[dict]) -> list[dict]:
@@ -438,7 +476,17 @@ def public_article_claims(articles: list[dict]) -> list[dict]:
         .values(*PUBLIC_FEED_FIELDS, "claim__article_id")
         .order_by("start", "-end", "claim_id")
     )
-    rows = [{**row, "article": by_id[row["claim__article_id"]]} for row in shown]
+    rows = [
+        {
+            **row,
+            "article": {
+                **by_id[row["claim__article_id"]],
+                # Each claim's article is as that claim was published.
+                **{name: row[name] for name in PUBLIC_ARTICLE_DETAILS},
+            },
+        }
+        for row in shown
+    ]
     return public_claim_context(rows)
 
 
@@ -559,9 +607,8 @@ def organization_tokens(organization: Organization) -> QuerySet[ApiToken]:
 CLAIM_REVIEW_FIELDS = (
     "id", "claim_id", "number", "kind", "claim_reviewed", "claimant", "claim_date",
     "published_at",
-    "claim__id", "claim__article__id", "claim__article__title", "claim__article__slug",
-    "claim__article__canonical_url", "claim__article__publisher",
-    "claim__article__published_on", "claim__article__language",
+    "claim__id", "claim__article__id", "claim__article__slug", "claim__article__language",
+    *versions.ARTICLE_FIELDS,
     "rating_id", *versions.RATING_FIELDS,
     "publisher__id", "publisher__name", "publisher__slug", "publisher__url",
 )  # fmt: skip

@@ -638,15 +638,24 @@ def _article_page(request, article) -> tuple[str, str]:
     permalink = request.build_absolute_uri(
         reverse("reader-article", args=[organization.slug, article.slug])
     )
+    retracted = queries.article_retracted_claims(article)
+    # The title, byline, date and address as last published: the newsroom's edits to them
+    # reach readers only through a republished fact-check.
+    # `reader_article` found one of these at least.
+    newest = max(
+        [*(entry.version for entry in entries), *retracted],
+        key=lambda version: (version.published_at, version.id),
+    )
+    shown = versions.shown_article(newest, language=article.language)
     context = {
-        "article": article,
-        "byline": byline(article.byline),
+        "article": shown,
+        "byline": byline(shown.byline),
         "organization": organization,
         "claim_list": claim_list(entries),
         "paragraphs": structured_paragraphs(
             article.text, article.structure, highlighted_paragraphs(article.text, entries)
         ),
-        "retracted": queries.article_retracted_claims(article),
+        "retracted": retracted,
         "summary": overview,
         "legend": legend(entries),
         "scale_css": css,
@@ -710,7 +719,7 @@ def claim(request, pk: int):
             request.build_absolute_uri("/"),
             pk,
             article.updated_at,
-            article.title,
+            article.language,
             article.slug,
             stamp,
             organization.name,
@@ -740,7 +749,7 @@ def claim(request, pk: int):
     rated = f"Rated {version.verdict.label}: {version.claim_reviewed}"
     context = {
         "version": version,
-        "article": article,
+        "article": versions.shown_article(version, language=article.language),
         "organization": organization,
         "retracted": retracted,
         "retraction": history[-1] if retracted and history else None,

@@ -22,6 +22,68 @@ RATING_FIELDS = (
 )  # fmt: skip
 
 
+# What a published version freezes of its article, what readers are told of the page the
+# claim appeared on: version field → article field.
+ARTICLE_FIELDS = {
+    "article_title": "title",
+    "article_byline": "byline",
+    "article_publisher": "publisher",
+    "article_url": "canonical_url",
+    "article_url_key": "url_key",
+    "article_published_on": "published_on",
+}
+# The article's details as snapshots name them, in the order changes are told in.
+_ARTICLE_NAMES = {
+    "title": "article title",
+    "byline": "article byline",
+    "publisher": "article publisher",
+    "canonical_url": "original article address",
+    "published_on": "article date",
+}
+
+
+@dataclass(frozen=True)
+class ShownArticle:
+    """An article as a published version froze it, shaped like an `Article` for presenters.
+
+    `language` is the article's own now: it says how its text, which readers see as it is
+    now, is read; it is no verdict.
+    """
+
+    title: str
+    byline: str
+    publisher: str
+    canonical_url: str
+    published_on: dt.date | None
+    language: str = ""
+
+
+def article_fields(article) -> dict:
+    """The `ARTICLE_FIELDS` of a version published on `article` now."""
+    return {frozen: getattr(article, name) for frozen, name in ARTICLE_FIELDS.items()}
+
+
+def shown_article(version, *, language: str = "") -> ShownArticle:
+    """The article as `version` (a PublishedVersion, or a dict of its `ARTICLE_FIELDS`) froze it."""
+    get = version.get if isinstance(version, dict) else functools.partial(getattr, version)
+    return ShownArticle(
+        title=get("article_title"),
+        byline=get("article_byline"),
+        publisher=get("article_publisher"),
+        canonical_url=get("article_url"),
+        published_on=get("article_published_on"),
+        language=language,
+    )
+
+
+def _article_snapshot(details: dict) -> dict:
+    published_on = details["published_on"]
+    return {
+        **{name: details[name] for name in _ARTICLE_NAMES if name != "published_on"},
+        "published_on": published_on.isoformat() if published_on else None,
+    }
+
+
 @dataclass(frozen=True)
 class ShownScale:
     """The range of the scale a verdict was published on, as ClaimReview states it."""
@@ -117,6 +179,9 @@ def claim_snapshot(claim) -> dict:
         "start": claim.start,
         "end": claim.end,
         "revision": claim.revision.number,
+        "article": _article_snapshot(
+            {name: getattr(claim.article, name) for name in _ARTICLE_NAMES}
+        ),
     }
 
 
@@ -148,6 +213,9 @@ def version_snapshot(version) -> dict:
         "start": version.start,
         "end": version.end,
         "revision": version.revision.number,
+        "article": _article_snapshot(
+            {name: getattr(version, frozen) for frozen, name in ARTICLE_FIELDS.items()}
+        ),
     }
 
 
@@ -200,6 +268,7 @@ def changes_between(before: dict, after: dict) -> list[str]:
         new_tags = ", ".join(after.get("tags", [])) or "none"
         phrases.append(f"tags changed from {old_tags} to {new_tags}")
     phrases.extend(_source_changes(before.get("sources", []), after.get("sources", [])))
+    phrases.extend(_article_changes(before.get("article"), after.get("article")))
     if before.get("exact") != after.get("exact"):
         phrases.append(
             f"attached to {_short(after.get('exact'))} instead of {_short(before.get('exact'))}"
@@ -209,6 +278,18 @@ def changes_between(before: dict, after: dict) -> list[str]:
         before.get("end"),
     ) != (after.get("start"), after.get("end")):
         phrases.append(f"attached to another occurrence of {_short(after.get('exact'))}")
+    return phrases
+
+
+def _article_changes(before: dict | None, after: dict | None) -> list[str]:
+    # Snapshots recorded before versions froze their article say nothing of it.
+    if before is None or after is None:
+        return []
+    phrases = []
+    for key, name in _ARTICLE_NAMES.items():
+        old, new = before.get(key) or None, after.get(key) or None
+        if old != new:
+            phrases.append(f"{name} changed from {_short(old)} to {_short(new)}")
     return phrases
 
 

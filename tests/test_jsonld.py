@@ -45,6 +45,7 @@ def build_version(
         published_on=dt.date(2026, 3, 1),
         language="en",
     )
+    article.url_key = canonical_url.removeprefix("https://")
     return PublishedVersion(
         claim=Claim(article=article),
         number=number,
@@ -54,6 +55,7 @@ def build_version(
         claim_date=claim_date,
         rating=rating,
         **versions.rating_fields(rating),
+        **versions.article_fields(article),
         publisher=organization,
         published_at=published_at,
     )

@@ -1,5 +1,7 @@
 """Migrations carry earlier data forward: claims published before versions existed stay public."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -236,3 +238,58 @@ def test_rating_labels_that_differ_only_in_case_are_numbered_before_the_constrai
 
     labels = list(Rating.objects.order_by("position").values_list("label", flat=True))
     assert labels == ["True", "true (2)", "TRUE (3)", "False"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_freezes_what_readers_were_shown_and_keeps_the_search_triggers():
+    apps = migrate_to("0020_published_search_quotes_folded")
+    User = apps.get_model("auth", "User")
+    Organization = apps.get_model("annotations", "Organization")
+    Article = apps.get_model("annotations", "Article")
+    Revision = apps.get_model("annotations", "ArticleRevision")
+    Scale = apps.get_model("annotations", "RatingScale")
+    Rating = apps.get_model("annotations", "Rating")
+    Claim = apps.get_model("annotations", "Claim")
+    Version = apps.get_model("annotations", "PublishedVersion")
+    reviewer = User.objects.create(username="rev")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    text = "Over 160,000 people listened in at once."
+    article = Article.objects.create(
+        organization=desk, title="Spaces", text=text, byline="Jane", publisher="Paper",
+        canonical_url="https://news.example/2026/12/spaces",
+        url_key="news.example/2026/12/spaces",
+        published_on=dt.date(2026, 11, 30),
+    )  # fmt: skip
+    revision = Revision.objects.create(article=article, number=1, text=text)
+    scale = Scale.objects.create(organization=desk, name="Default", worst_value=1, best_value=7)
+    rating = Rating.objects.create(scale=scale, label="True", value=7, position=1, colour="#1a7f37")
+    claim = Claim.objects.create(
+        article=article, revision=revision, creator=reviewer, rating=rating, exact=text[:39],
+        start=0, end=39, claim_reviewed="listeners", status="published",
+    )  # fmt: skip
+    Version.objects.create(
+        claim=claim, number=1, revision=revision, exact=text[:39], start=0, end=39,
+        claim_reviewed="listeners", rating=rating, rating_label="True", rating_colour="#1a7f37",
+        rating_worst_value=1, rating_best_value=7, publisher=desk, published_by=reviewer,
+        published_at="2026-11-30T12:00:00Z",
+    )  # fmt: skip
+
+    apps = migrate_to("0021_published_article_details")
+    frozen = apps.get_model("annotations", "PublishedVersion").objects.get()
+    assert (
+        frozen.article_title, frozen.article_byline, frozen.article_publisher,
+        frozen.article_url, frozen.article_url_key, frozen.article_published_on,
+    ) == (
+        "Spaces", "Jane", "Paper", "https://news.example/2026/12/spaces",
+        "news.example/2026/12/spaces", dt.date(2026, 11, 30),
+    )  # fmt: skip
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = {row[0] for row in cursor.fetchall()}
+            assert {
+                "evidence_fts_version_insert", "evidence_fts_version_update",
+                "evidence_fts_version_delete",
+            } <= triggers  # fmt: skip
+            cursor.execute("SELECT count(*) FROM evidence_fts WHERE kind = 'version'")
+            assert cursor.fetchone()[0] == 1

@@ -500,14 +500,21 @@ def test_a_syncing_consumer_sees_each_insert_correction_and_retraction_once(clie
     assert sync(since)[0] == []
 
 
-def test_editing_an_article_title_is_a_change_readers_sync(client, world):
-    before = {item["id"]: item["updated_at"] for item in _items(client)}
+def test_an_article_title_edit_reaches_sync_only_when_republished(client, world):
+    before = {item["id"]: item for item in _items(client)}
     services.article_update_details(article=world["first"], actor=world["editor"], title="Renamed")
     after = {item["id"]: item for item in _items(client)}
+    # Readers keep the title as published: nothing to sync until a reviewer republishes.
+    assert after == before
+    assert after[world["listeners"].pk]["article"]["title"] != "Renamed"
+
+    # The language is not published with the verdicts: it applies now, and is synced.
+    services.article_update_details(article=world["first"], actor=world["editor"], language="en-GB")
+    after = {item["id"]: item for item in _items(client)}
     for claim in (world["listeners"], world["median"]):
-        assert after[claim.pk]["article"]["title"] == "Renamed"
-        assert after[claim.pk]["updated_at"] > before[claim.pk]
-    assert after[world["retracted"].pk]["updated_at"] == before[world["retracted"].pk]
+        assert after[claim.pk]["article"]["language"] == "en-GB"
+        assert after[claim.pk]["updated_at"] > before[claim.pk]["updated_at"]
+    assert after[world["retracted"].pk]["updated_at"] == before[world["retracted"].pk]["updated_at"]
 
 
 def test_an_unchanged_list_answers_304_to_its_etag(client, world):

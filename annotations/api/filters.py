@@ -117,7 +117,7 @@ class PublicClaimFilter(filters.FilterSet):
         "it: a rating renamed since finds claims by its new label once they are republished.",
     )
     article_url = ArticleUrlFilter(
-        field_name="claim__article__url_key",
+        field_name="article_url_key",
         help_text="The address of the article, in any spelling: scheme, www., tracking "
         "parameters and the fragment are ignored.",
     )
@@ -224,7 +224,8 @@ class PublicArticleFilter(filters.FilterSet):
         field_name="organization__slug", max_length=80, help_text="An organization's slug."
     )
     article_url = ArticleUrlFilter(
-        field_name="url_key",
+        # As last published (`queries.public_articles`), not as the newsroom edits it now.
+        field_name="article_url_key",
         help_text="The address of the article, in any spelling (see `/api/v1/claims/`).",
     )
 

@@ -200,6 +200,13 @@ class ArticleDetail(generics.GenericAPIView):
     @extend_schema(
         tags=TAGS,
         summary="Change an article's title and metadata (its text changes through text/)",
+        description=(
+            "Readers, the embed and the public API keep the title, byline, publisher, date "
+            "and URL each fact-check was published with. A change to any of them reopens "
+            "every published claim of the article as a draft of a correction (its history "
+            "says why); a reviewer republishes each to make the new details public. The "
+            "language is not published: it applies at once."
+        ),
         request=serializers.ArticleDetailsUpdateSerializer,
         responses={
             200: serializers.ArticleDetailSerializer,

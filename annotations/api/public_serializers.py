@@ -84,13 +84,13 @@ def organization_ref(slug: str, name: str, url: str, links: Links) -> dict:
 
 
 def article_ref(article: dict, organization_slug: str, links: Links) -> dict:
-    """The article a claim is in (a `queries.PUBLIC_ARTICLE_FIELDS` row): its original
-    address and its reader page here."""
-    published_on = article["published_on"]
+    """The article a claim is in (a `queries.PUBLIC_ARTICLE_FIELDS` row with its
+    `PUBLIC_ARTICLE_DETAILS`, as published): its original address and its reader page here."""
+    published_on = article["article_published_on"]
     return {
         "id": article["id"],
-        "title": article["title"],
-        "url": article["canonical_url"],
+        "title": article["article_title"],
+        "url": article["article_url"],
         "reader_url": links.article(organization_slug, article["slug"]),
         "language": article["language"],
         "published_on": published_on.isoformat() if published_on else None,

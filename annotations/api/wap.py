@@ -249,9 +249,13 @@ class Protocol(APIView):
             result[pk] = listed
         return result
 
-    def target_source(self, article, links: Links, *, has_reader_page: bool = True) -> str:
-        if article.canonical_url:
-            return article.canonical_url
+    def target_source(
+        self, article, links: Links, *, canonical_url: str, has_reader_page: bool = True
+    ) -> str:
+        """The page the annotation targets: `canonical_url` (the published version's for a
+        published claim, the article's for a draft), else the article's page here."""
+        if canonical_url:
+            return canonical_url
         if not has_reader_page:
             # A draft on an article readers cannot see yet: its members' address, not a 404.
             return self.absolute("api-article-detail", article.pk)
@@ -265,7 +269,7 @@ class Protocol(APIView):
         return jsonld.web_annotation(
             version,
             iri=self.absolute("wap-annotation", version.claim_id),
-            target_source=self.target_source(article, links),
+            target_source=self.target_source(article, links, canonical_url=version.article_url),
             creator=self.creator(version.publisher, links),
             generator=self.generator(),
             language=article.language,
@@ -287,7 +291,10 @@ class Protocol(APIView):
             working,
             iri=self.absolute("wap-annotation", claim.pk),
             target_source=self.target_source(
-                claim.article, links, has_reader_page=claim.article_id in readable
+                claim.article,
+                links,
+                canonical_url=claim.article.canonical_url,
+                has_reader_page=claim.article_id in readable,
             ),
             creator=self.creator(claim.article.organization, links),
             generator=self.generator(),
@@ -450,7 +457,9 @@ class ArticleAnnotations(Container):
         self.article = queries.web_annotation_article(request.user, kwargs["pk"])
         if self.article is None:
             raise exceptions.NotFound("No article here has annotations you may see.")
-        self.label = f"Fact-checks of “{self.article.title}”"
+        # Titled as readers were last told (members' drafts alone: as the newsroom has it).
+        title = queries.article_as_published(self.article).title or self.article.title
+        self.label = f"Fact-checks of “{title}”"
 
     def items(self):
         published = list(queries.web_annotation_versions().filter(claim__article=self.article))

@@ -22,7 +22,12 @@ from annotations.models import (
     Organization,
     PublishedVersion,
 )
-from annotations.services.claims import _event, public_versions_touch
+from annotations.services.claims import (
+    _as_history_value,
+    _event,
+    _record_change,
+    public_versions_touch,
+)
 from annotations.webhooks import events as webhook_events
 
 # Articles
@@ -468,10 +473,35 @@ def article_update_details(*, article: Article, actor, **fields) -> Article:
         actor, article.organization, "Your role does not allow editing articles."
     )
     article = Article.objects.select_for_update().get(pk=article.pk)
+    changes = {}
     for name, value in fields.items():
-        setattr(article, name, value.strip() if isinstance(value, str) else value)
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(article, name) != value:
+            changes[name] = [_as_history_value(getattr(article, name)), _as_history_value(value)]
+        setattr(article, name, value)
     fill_public_addresses(article)
     article.full_clean()
     article.save()
-    public_versions_touch(claim__article=article)
+    public = {name: change for name, change in changes.items() if name in PUBLISHED_DETAIL_FIELDS}
+    if public:
+        _reopen_published_claims(article, actor, public)
+    if "language" in changes:
+        # Read live by every public output (the text is): their copies must be refreshed.
+        public_versions_touch(claim__article=article)
     return article
+
+
+# What a published version freezes of its article (`versions.ARTICLE_FIELDS`); the language
+# is read live, as the text is.
+PUBLISHED_DETAIL_FIELDS = ("title", "byline", "publisher", "canonical_url", "published_on")
+
+
+def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
+    """Readers keep the article's details as each fact-check was published; a change to them
+    reopens each published claim as a draft of a correction, for review, as an edit of the
+    claim itself would (a new original address moves where the embed shows its verdict)."""
+    published = Claim.objects.select_for_update().filter(
+        article=article, status=Claim.Status.PUBLISHED
+    )
+    for claim in published.order_by("pk"):
+        _record_change(claim, actor, "article details changed", dict(changes), public=True)

@@ -86,6 +86,7 @@ PUBLIC_CHANGE_ACTIONS = (
     "source updated",
     "source removed",
     "reattached",
+    "article details changed",
 )
 
 
@@ -648,7 +649,7 @@ def _write_version(
             for name in (
                 "revision", "exact", "prefix", "suffix", "start", "end", "claim_reviewed",
                 "claimant", "claim_date", "rating", "conclusion", "tags", "sources", "is_anchored",
-                "via", *versions.RATING_FIELDS,
+                "via", *versions.RATING_FIELDS, *versions.ARTICLE_FIELDS,
             )
         }  # fmt: skip
         # Shown to readers even when its words have left the text (an orphan retracted).
@@ -666,6 +667,7 @@ def _write_version(
         cited = claim.sources.order_by("created_at", "id")
         fields["sources"] = [versions.source_snapshot(source) for source in cited]
         fields["via"] = claim.annotation_via
+        fields.update(versions.article_fields(claim.article))
     fields["conclusion_html"] = rendering.markdown_to_safe_html(fields["conclusion"])
     if live is not None:
         live.is_current = False

@@ -1,0 +1,242 @@
+"""An article's title, byline, publisher, date and original address reach readers only as
+published: a change to them goes through review like any change to a verdict."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from annotations import queries, services
+from annotations.models import Claim, ClaimEvent, Membership, PublishedVersion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+OLD_URL = "https://news.example/2026/12/spaces"
+NEW_URL = "https://other.example/elsewhere"
+MEDIAN = "the median age is only 22.8 years"
+
+
+@pytest.fixture
+def desk(newsroom):
+    """The sample article with its details set, and one claim on it published."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    services.article_update_details(
+        article=article, actor=editor, title="Khan's record Spaces session",
+        byline="By Jane Doe", publisher="The Daily Example", canonical_url=OLD_URL,
+        published_on=dt.date(2026, 11, 30),
+    )  # fmt: skip
+    claim = factories.published_claim(article, editor, newsroom["reviewer"])
+    article.refresh_from_db()
+    return {**newsroom, "article": article, "claim": claim}
+
+
+def _change_details(desk, actor=None, **fields):
+    fields = fields or {
+        "title": "A different story",
+        "byline": "By Someone Else",
+        "publisher": "Another Paper",
+        "canonical_url": NEW_URL,
+        "published_on": dt.date(2025, 1, 1),
+    }
+    return services.article_update_details(
+        article=desk["article"], actor=actor or desk["editor"], **fields
+    )
+
+
+def _json_ld(html: str) -> dict:
+    found = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def _claim_item(client, claim):
+    return client.get(f"/api/v1/claims/{claim.pk}/").json()
+
+
+def test_publishing_freezes_the_article_details_in_the_version(desk):
+    version = PublishedVersion.objects.get(claim=desk["claim"], is_current=True)
+    assert (
+        version.article_title, version.article_byline, version.article_publisher,
+        version.article_url, version.article_url_key, version.article_published_on,
+    ) == (
+        "Khan's record Spaces session", "By Jane Doe", "The Daily Example", OLD_URL,
+        desk["article"].url_key, dt.date(2026, 11, 30),
+    )  # fmt: skip
+
+
+def test_changed_details_reach_no_reader_until_a_reviewer_republishes(client, desk):
+    claim, article = desk["claim"], desk["article"]
+    _change_details(desk)
+
+    # The reader pages, with their ClaimReview, show the article as published.
+    page = client.get(reverse("reader-article", args=[article.organization.slug, article.slug]))
+    html = page.content.decode()
+    assert "Khan&#x27;s record Spaces session" in html and "A different story" not in html
+    assert "Jane Doe" in html and "Someone Else" not in html
+    assert OLD_URL in html and NEW_URL not in html
+    claim_page = client.get(reverse("reader-claim", args=[claim.pk])).content.decode()
+    assert "The Daily Example" in claim_page and "Another Paper" not in claim_page
+    appearance = _json_ld(claim_page)["itemReviewed"]["appearance"]
+    assert appearance["headline"] == "Khan's record Spaces session"
+    assert appearance["url"] == OLD_URL
+    assert appearance["datePublished"] == "2026-11-30"
+    assert appearance["publisher"]["name"] == "The Daily Example"
+    streamed = client.get("/api/v1/claimreview/")
+    feed = json.loads(b"".join(streamed.streaming_content))
+    [element] = feed["dataFeedElement"]
+    assert element["itemReviewed"]["appearance"]["url"] == OLD_URL
+
+    # The public API, with its article filters: the embed finds the verdict where it was
+    # published, and not on the page the newsroom now names.
+    item = _claim_item(client, claim)
+    assert item["article"]["title"] == "Khan's record Spaces session"
+    assert item["article"]["url"] == OLD_URL
+    assert item["article"]["published_on"] == "2026-11-30"
+    found = client.get("/api/v1/claims/", {"article_url": OLD_URL}).json()["results"]
+    assert [entry["id"] for entry in found] == [claim.pk]
+    assert client.get("/api/v1/claims/", {"article_url": NEW_URL}).json()["results"] == []
+    [listed] = client.get("/api/v1/articles/", {"article_url": OLD_URL}).json()["results"]
+    assert listed["title"] == "Khan's record Spaces session"
+    assert client.get("/api/v1/articles/", {"article_url": NEW_URL}).json()["results"] == []
+    detail = client.get(f"/api/v1/articles/{article.pk}/").json()
+    assert (detail["title"], detail["url"]) == ("Khan's record Spaces session", OLD_URL)
+    assert detail["claims"][0]["article"]["url"] == OLD_URL
+
+    # The Web Annotation targets the published address.
+    annotation = client.get(f"/api/v1/annotations/{claim.pk}").json()
+    assert annotation["target"]["source"] == OLD_URL
+
+    # A second reviewer republishes: now readers are told the new details.
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=desk["editor"], to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="published", note="the paper moved it"
+    )
+    item = _claim_item(client, claim)
+    assert (item["article"]["title"], item["article"]["url"]) == ("A different story", NEW_URL)
+    found = client.get("/api/v1/claims/", {"article_url": NEW_URL}).json()["results"]
+    assert [entry["id"] for entry in found] == [claim.pk]
+    page = client.get(reverse("reader-article", args=[article.organization.slug, article.slug]))
+    assert "A different story" in page.content.decode()
+    history = queries.claim_public_history(claim)
+    assert "original article address changed" in history[-1]["correction"]
+
+
+def test_a_change_to_the_details_reopens_each_published_claim_for_review(client, desk):
+    claim = desk["claim"]
+    other = factories.published_claim(
+        desk["article"], desk["editor"], desk["reviewer"], quote=MEDIAN
+    )
+    draft = services.claim_create(
+        article=desk["article"], creator=desk["editor"],
+        selectors=factories.quote_selectors(desk["article"].text, "Imran Khan"),
+    )  # fmt: skip
+    _change_details(desk, title="A different story")
+
+    for reopened in (claim, other):
+        reopened.refresh_from_db()
+        assert reopened.status == Claim.Status.DRAFT
+        event = ClaimEvent.objects.filter(claim=reopened).latest("pk")
+        assert event.action == "article details changed"
+        assert event.actor == desk["editor"]
+        assert event.changes["title"] == ["Khan's record Spaces session", "A different story"]
+    draft.refresh_from_db()
+    assert draft.status == Claim.Status.DRAFT
+    assert not ClaimEvent.objects.filter(claim=draft, action="article details changed").exists()
+
+    # The card says what readers would see differently, and the history says why.
+    client.force_login(desk["editor"])
+    card = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    assert card["unpublished_changes"] == [
+        "article title changed from “Khan's record Spaces session” to “A different story”"
+    ]
+    sentences = json.dumps(card["history"])
+    assert "Article details changed: title changed from" in sentences
+    assert "reopened as a draft of a correction" in sentences
+
+
+def test_the_editor_who_changed_the_details_cannot_publish_them_alone(desk):
+    reviewer = desk["reviewer"]
+    _change_details(desk, actor=reviewer, canonical_url=NEW_URL)
+    claim = desk["claim"]
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.IN_REVIEW)
+    with pytest.raises(PermissionDenied, match="Another member must publish this"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status="published", note="moved")
+    assert queries.published_claims().get(claim=claim).article_url == OLD_URL
+    second = factories.member(desk["organization"], Membership.Role.REVIEWER, username="rhea")
+    services.claim_transition(claim=claim, actor=second, to_status="published", note="moved")
+    assert queries.published_claims().get(claim=claim).article_url == NEW_URL
+
+
+def test_the_language_and_unchanged_details_reopen_nothing(desk):
+    article = desk["article"]
+    _change_details(desk, language="en-GB", title=article.title, canonical_url=OLD_URL)
+    desk["claim"].refresh_from_db()
+    assert desk["claim"].status == Claim.Status.PUBLISHED
+    assert not ClaimEvent.objects.filter(action="article details changed").exists()
+
+
+def test_a_retraction_keeps_the_details_it_withdraws(desk):
+    claim = desk["claim"]
+    _change_details(desk)
+    claim.refresh_from_db()
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status=Claim.Status.RETRACTED, note="Wrong tape"
+    )
+    retraction = PublishedVersion.objects.get(claim=claim, is_current=True)
+    assert retraction.kind == PublishedVersion.Kind.RETRACTED
+    assert (retraction.article_title, retraction.article_url) == (
+        "Khan's record Spaces session",
+        OLD_URL,
+    )
+
+
+def test_the_details_form_says_what_a_change_reopens(client, desk):
+    client.force_login(desk["editor"])
+    page = client.get(reverse("article-edit", args=[desk["article"].pk])).content.decode()
+    assert "1 published fact-check</strong> shows the title" in page
+    assert "reopens it as a draft of a correction" in page
+
+
+def test_the_details_form_stops_a_save_over_someone_elses(client, desk):
+    article = desk["article"]
+    url = reverse("article-edit", args=[article.pk])
+    client.force_login(desk["editor"])
+    page = client.get(url).content.decode()
+    loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
+    form = {
+        "title": "My new title", "byline": "By Jane Doe", "publisher": "The Daily Example",
+        "canonical_url": OLD_URL, "published_on": "2026-11-30", "language": "", "loaded": loaded,
+    }  # fmt: skip
+
+    # Meanwhile, in another window, a colleague corrects the publisher.
+    _change_details(desk, publisher="The Daily Example Ltd")
+
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Someone else changed these details" in text
+    assert "Publisher: The Daily Example Ltd" in text
+    article.refresh_from_db()
+    assert (article.title, article.publisher) == (
+        "Khan's record Spaces session",
+        "The Daily Example Ltd",
+    )
+    # What was typed is kept, and the next save is made knowing theirs.
+    assert 'value="My new title"' in text
+    again = re.search(r'name="loaded" value="([0-9a-f]{64})"', text).group(1)
+    assert again != loaded
+    saved = client.post(url, {**form, "loaded": again})
+    assert saved.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.publisher) == ("My new title", "The Daily Example")
+
+    # A save with nothing changed by others meanwhile goes through at once.
+    page = client.get(url).content.decode()
+    loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
+    form.update(title="Third title", publisher="The Daily Example", loaded=loaded)
+    assert client.post(url, form).status_code == 302
