@@ -139,6 +139,9 @@ def test_editor_corrects_the_article_details(browser, live_server, desk):
     page = open_page(browser, live_server, "ed")
     page.goto(f"{live_server.url}/articles/{article.pk}/edit/")
     assert_accessible(page, "article details")
+    notice = page.locator("#published-details-notice")
+    assert "1 published fact-check shows the title" in notice.inner_text()
+    assert "reopens it as a draft of a correction" in notice.inner_text()
     page.get_by_label("Title").fill("Budget claims, checked")
     page.get_by_label("Byline (author)").fill("Jane Roe")
     page.get_by_label("Original URL").fill("https://news.example/budget")
@@ -153,6 +156,43 @@ def test_editor_corrects_the_article_details(browser, live_server, desk):
         "Jane Roe",
         "2025-03-04",
     )
+    # The published claim is reopened; its card says what readers would see change.
+    unpublished = page.locator(".unpublished-changes")
+    page.goto(f"{live_server.url}/articles/{article.pk}/#claim-{desk['lost'].pk}")
+    unpublished.wait_for()
+    assert "article title changed from “Budget” to “Budget claims, checked”" in (
+        unpublished.inner_text()
+    )
+    assert Claim.objects.get(pk=desk["lost"].pk).status == Claim.Status.DRAFT
+    # Readers still see the article as it was published.
+    reader = page.context.new_page()
+    reader.goto(f"{live_server.url}/a/{desk['organization'].slug}/{article.slug}/")
+    assert reader.locator("h1").inner_text() == "Budget"
+    assert reader.get_by_role("link", name="Original article").count() == 0
+    assert page.errors == []
+
+
+def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_server, desk):
+    article = desk["article"]
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    page.get_by_role("button", name="Edit details").click()
+    dialog = page.get_by_role("dialog", name="Article details")
+    published = dialog.locator("#article-details-published")
+    published.wait_for()
+    assert "1 published fact-check shows the title" in published.inner_text()
+    assert_accessible(page, "article details dialog")
+    dialog.get_by_label("Original URL").fill("https://news.example/moved")
+    page.screenshot(path=str(ARTIFACTS / "article-details-dialog-published.png"), full_page=True)
+    dialog.get_by_role("button", name="Save details").click()
+    page.get_by_text("The published claims are reopened as drafts of a correction").wait_for()
+    lost = Claim.objects.get(pk=desk["lost"].pk)
+    assert lost.status == Claim.Status.DRAFT
+    assert lost.events.latest("pk").action == "article details changed"
+    # The card shows the claim as a draft now, without a reload.
+    page.locator(f"#claim-{lost.pk}.status-draft").wait_for()
+    assert page.errors == []
 
 
 MARKDOWN = b"""# Budget claims checked

@@ -2207,9 +2207,22 @@ const detailsForm = document.getElementById("article-details-form");
 const detailsStatus = document.getElementById("article-details-status");
 let articleDetails = null;
 const DETAIL_FIELDS = ["title", "byline", "publisher", "canonical_url", "published_on", "language"];
+// What each fact-check freezes when it is published (all but the language): changing any
+// of them reopens the article's published claims as drafts of a correction.
+const PUBLISHED_DETAIL_FIELDS = DETAIL_FIELDS.filter((name) => name !== "language");
+const detailsPublished = document.getElementById("article-details-published");
+
+function publishedClaimCount() {
+  return [...claims.values()].filter((claim) => claim.status === "published").length;
+}
 
 document.getElementById("edit-details").addEventListener("click", async () => {
   detailsStatus.textContent = "Loading…";
+  const published = publishedClaimCount();
+  detailsPublished.hidden = !published;
+  detailsPublished.textContent = published === 1
+    ? "1 published fact-check shows the title, byline, publisher, date and original URL as it was published. Changing them reopens it as a draft of a correction; readers keep the published details until a reviewer republishes it. The language applies now."
+    : `${published} published fact-checks show the title, byline, publisher, date and original URL as they were published. Changing them reopens each as a draft of a correction; readers keep the published details until a reviewer republishes them. The language applies now.`;
   detailsDialog.showModal();
   try {
     articleDetails = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
@@ -2243,7 +2256,11 @@ detailsForm.addEventListener("submit", async (event) => {
     const meta = [articleDetails.byline, articleDetails.publisher, articleDetails.published_on, articleDetails.language].filter(Boolean);
     document.getElementById("article-meta").textContent = meta.join(" · ");
     detailsDialog.close();
-    announce("Article details saved.");
+    if (publishedClaimCount() && PUBLISHED_DETAIL_FIELDS.some((name) => name in changed)) {
+      // Their cards now say "draft of a correction", with what readers would see change.
+      await reloadClaims(null, { focusCard: false });
+      announce("Article details saved. The published claims are reopened as drafts of a correction: a reviewer republishes them.");
+    } else announce("Article details saved.");
   } catch (error) {
     detailsStatus.textContent = errorText(error);
   }
