@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from annotations import permissions, queries, services
+from annotations import form_conflicts, permissions, queries, services
 from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
 from annotations.models import TITLE_MAX, Article
 
@@ -47,48 +47,27 @@ class ArticleDetailsForm(forms.Form):
         required=False,
         help_text="A language code such as en, de or pt-BR.",
     )
-    # A digest of the details as this form showed them: a save over details someone else
-    # changed since is stopped and shown, rather than undoing theirs unseen.
-    loaded = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # The details as this form showed them: a save over details someone else changed
+    # since is stopped and shown, rather than undoing theirs unseen.
+    loaded = form_conflicts.loaded_field()
 
     DETAILS = ("title", "byline", "publisher", "canonical_url", "published_on", "language")
-
-
-def _details_digest(values: dict) -> str:
-    shown = [str(values.get(name) or "") for name in ArticleDetailsForm.DETAILS]
-    return hashlib.sha256("\x1f".join(shown).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _saved_meanwhile(form: ArticleDetailsForm, article: Article) -> list[str]:
-    """The details someone else saved since the form was loaded that differ from this save."""
-    saved = {name: getattr(article, name) for name in ArticleDetailsForm.DETAILS}
-    if form.cleaned_data.get("loaded") in ("", _details_digest(saved)):
-        return []
-    return [
-        f"{form.fields[name].label or name.capitalize()}: {saved[name] or '(empty)'}"
-        for name in ArticleDetailsForm.DETAILS
-        if (saved[name] or None) != (form.cleaned_data.get(name) or None)
-    ]
 
 
 @login_required
 def article_edit(request, pk: int):
     """Change an article's title, byline, publisher, original URL, date and language."""
     article = _editable_article(request, pk)
-    initial = {name: getattr(article, name) for name in ArticleDetailsForm.DETAILS}
+    names = ArticleDetailsForm.DETAILS
+    initial = {name: getattr(article, name) for name in names}
     data = request.POST.copy() if request.method == "POST" else None
-    form = ArticleDetailsForm(data, initial={**initial, "loaded": _details_digest(initial)})
+    form = ArticleDetailsForm(
+        data, initial={**initial, "loaded": form_conflicts.digest(initial, names)}
+    )
     status = 200
     if request.method == "POST":
-        if form.is_valid() and (others := _saved_meanwhile(form, article)):
-            # The next Save is made knowing theirs: the form now starts from what is saved.
-            data["loaded"] = _details_digest(initial)
-            form.add_error(
-                None,
-                "Someone else changed these details since you opened this page. Saved now: "
-                + "; ".join(others)
-                + ". Check the form and save again to keep yours.",
-            )
+        if form.is_valid() and (others := form_conflicts.saved_meanwhile(form, initial, names)):
+            form_conflicts.stop(form, data, initial, names, others)
         elif form.is_valid():
             details = {name: form.cleaned_data[name] for name in ArticleDetailsForm.DETAILS}
             try:

@@ -32,6 +32,7 @@ from annotations import (
     contrast,
     current_organization,
     dashboard,
+    form_conflicts,
     permissions,
     queries,
     reader,
@@ -271,6 +272,10 @@ class OrganizationSettingsForm(forms.Form):
             f"{METHODOLOGY_MAX:,} characters: how you choose claims, check them and rate them."
         ),
     )
+    # Two admins editing the methodology at once: the second save is stopped and shown.
+    loaded = form_conflicts.loaded_field()
+
+    SETTINGS = ("name", "url", "requires_two_person_review", "methodology")
 
 
 def _admin_organization(request, slug: str) -> Organization:
@@ -296,17 +301,25 @@ class LogoForm(forms.Form):
 def settings_page(request, slug: str):
     """An organization's settings, the public methodology included: for its admins only."""
     organization = _admin_organization(request, slug)
-    initial = {name: getattr(organization, name) for name in OrganizationSettingsForm.base_fields}
-    form = OrganizationSettingsForm(request.POST or None, initial=initial)
-    logo_form = LogoForm(request.POST or None, request.FILES or None)
+    names = OrganizationSettingsForm.SETTINGS
+    initial = {name: getattr(organization, name) for name in names}
+    data = request.POST.copy() if request.method == "POST" else None
+    form = OrganizationSettingsForm(
+        data, initial={**initial, "loaded": form_conflicts.digest(initial, names)}
+    )
+    logo_form = LogoForm(data, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and logo_form.is_valid():
+        valid = form.is_valid() and logo_form.is_valid()
+        if valid and (others := form_conflicts.saved_meanwhile(form, initial, names)):
+            form_conflicts.stop(form, data, initial, names, others)
+        elif valid:
+            settings_fields = {name: form.cleaned_data[name] for name in names}
             try:
                 # The settings and the logo are saved together or not at all.
                 with transaction.atomic():
                     services.organization_update(
-                        organization=organization, actor=request.user, **form.cleaned_data
+                        organization=organization, actor=request.user, **settings_fields
                     )
                     _save_logo(request, organization, logo_form.cleaned_data)
             except ValidationError as error:

@@ -219,7 +219,7 @@ def test_the_details_form_stops_a_save_over_someone_elses(client, desk):
     refused = client.post(url, form)
     assert refused.status_code == 400
     text = refused.content.decode()
-    assert "Someone else changed these details" in text
+    assert "Someone else changed this since you opened the page" in text
     assert "Publisher: The Daily Example Ltd" in text
     article.refresh_from_db()
     assert (article.title, article.publisher) == (

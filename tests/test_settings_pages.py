@@ -3,6 +3,7 @@ name, URL and logo; what a scale change does and does not do to published verdic
 
 import io
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -110,6 +111,35 @@ def test_admin_renames_the_newsroom_and_turns_off_two_person_review(admin_client
     organization.refresh_from_db()
     assert (organization.name, organization.url) == ("Deadline Desk", "https://desk.example/")
     assert organization.requires_two_person_review is False
+
+
+def test_a_save_over_settings_another_admin_changed_meanwhile_is_stopped_and_shown(
+    admin_client, organization
+):
+    url = reverse("organization-settings", args=[organization.slug])
+    page = admin_client.get(url).content.decode()
+    loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
+    mine = {
+        "name": organization.name, "requires_two_person_review": "on",
+        "methodology": "### How we rate\n\nMy version.", "loaded": loaded,
+    }  # fmt: skip
+    # Meanwhile another admin, in another window, saves their methodology.
+    organization.methodology = "### How we choose\n\nTheir version."
+    organization.save(update_fields=["methodology"])
+
+    refused = admin_client.post(url, mine)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Someone else changed this since you opened the page" in text
+    assert "Methodology: ### How we choose" in text
+    assert "My version." in text  # what was typed is kept
+    organization.refresh_from_db()
+    assert "Their version." in organization.methodology
+
+    again = re.search(r'name="loaded" value="([0-9a-f]{64})"', text).group(1)
+    assert admin_client.post(url, {**mine, "loaded": again}).status_code == 302
+    organization.refresh_from_db()
+    assert organization.methodology == "### How we rate\n\nMy version."
 
 
 # The logo
