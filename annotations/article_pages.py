@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from annotations import form_conflicts, permissions, queries, services
 from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
@@ -84,6 +85,34 @@ def article_edit(request, pk: int):
         "published_count": queries.article_published_count(article),
     }
     return render(request, "annotations/article_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def article_import_again(request, pk: int):
+    """Run the article's failed import again, from the workspace's failure notice."""
+    article = _editable_article(request, pk)
+    try:
+        services.import_again(article=article, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Importing again. The page shows the text when it is done.")
+    return redirect(article.get_absolute_url())
+
+
+@login_required
+@require_POST
+def article_discard(request, pk: int):
+    """Delete an article whose import failed before it had any text."""
+    article = _editable_article(request, pk)
+    try:
+        services.article_discard(article=article, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(article.get_absolute_url())
+    messages.success(request, f"Deleted “{article.title}”, whose import had failed.")
+    return redirect("article-list")
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:

@@ -45,6 +45,12 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
     path("articles/<int:pk>/edit/", article_pages.article_edit, name="article-edit"),
     path("articles/<int:pk>/edit-text/", article_pages.article_edit_text, name="article-edit-text"),
+    path(
+        "articles/<int:pk>/import-again/",
+        article_pages.article_import_again,
+        name="article-import-again",
+    ),
+    path("articles/<int:pk>/delete/", article_pages.article_discard, name="article-discard"),
     path("snapshots/<int:pk>.warc.gz", snapshot_views.snapshot_warc, name="snapshot-warc"),
     path("a/<slug:org_slug>/<str:slug>/", reader.article, name="reader-article"),
     path("c/<row_id:pk>/", reader.claim, name="reader-claim"),

@@ -143,6 +143,10 @@ def article_workspace(request, pk: int):
         "orphan_count": orphan_count,
         "guessed_encoding": formats.encoding_name(queries.text_encoding_guess(article)),
         "failed_reimport": queries.failed_reimport(article),
+        # A placeholder whose first import failed: it can be tried again if that import
+        # is on record (an article made by hand then failed has none).
+        "can_import_again": article.status == Article.Status.FAILED
+        and queries.latest_import(article) is not None,
     }
     return render(request, "annotations/article_workspace.html", context)
 

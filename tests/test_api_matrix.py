@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from annotations import services
-from annotations.models import ApiToken, Claim, Membership
+from annotations.models import ApiToken, Article, ArticleImport, Claim, Membership
 from annotations.permissions import SYSTEM
 from tests import factories
 
@@ -85,6 +85,10 @@ class Case:
 
 def on_article(world):
     return {"pk": world.article.pk}
+
+
+def on_failed_article(world):
+    return {"pk": world.failed_article.pk}
 
 
 def on_draft(world):
@@ -163,6 +167,8 @@ CASES = [
     Case("api-article-text-preview", "post", member_write(), url=on_article,
          body=lambda world: {"text": world.article.text + "\n\nA new paragraph."}),
     Case("api-article-reimport", "post", member_write(201), url=on_article, body=text_file),
+    Case("api-article-detail", "delete", member_write(204), url=on_failed_article),
+    Case("api-article-import-again", "post", member_write(202), url=on_failed_article),
     Case("api-article-claims", "get", member_read(), url=on_article),
     Case("api-article-claims", "post", member_write(201), url=on_article,
          body=selection("demographic prerequisite for change")),
@@ -314,6 +320,17 @@ def world(db):
         claim=draft, actor=editor, body=f"Internal: @{reviewer.username} ({CANARY_DRAFT})"
     )
 
+    # An import that failed before the article had any text: tried again, or deleted.
+    failed_article = Article.objects.create(
+        organization=organization, title="https://news.example/down",
+        status=Article.Status.FAILED, import_error="The site answered 500.",
+    )  # fmt: skip
+    ArticleImport.objects.create(
+        organization=organization, article=failed_article, requested_by=editor,
+        kind=ArticleImport.Kind.URL, source_url="https://news.example/down",
+        state=ArticleImport.State.FAILED, error="The site answered 500.",
+    )  # fmt: skip
+
     other_article = factories.article(elsewhere, other_member, title=f"Private {CANARY_OTHER}")
     other_draft = services.claim_create(
         article=other_article, creator=other_member,
@@ -332,6 +349,7 @@ def world(db):
     services.token_revoke(actor=editor, token=revoked)
     return SimpleNamespace(
         organization=organization, article=article, published=published, draft=draft,
+        failed_article=failed_article,
         source=source, in_review=in_review, other_article=other_article, other_draft=other_draft,
         comment=comment, suggestion=article.suggestions.order_by("-score").first(),
         sessions={"editor": editor, "reviewer": reviewer, "admin": admin,

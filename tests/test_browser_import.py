@@ -254,3 +254,52 @@ def test_an_address_that_leads_to_an_article_we_have_opens_that_article_with_the
     # One article for the page: the second import's placeholder went once it knew.
     assert list(Article.objects.exclude(pk=newsroom["article"].pk)) == [first]
     assert page.errors == []
+
+
+def test_a_failed_import_is_tried_again_from_the_workspace_or_deleted(
+    browser, live_server, newsroom, httpserver, settings, start_celery_worker
+):
+    from tests.conftest import wait_for
+
+    # Not there yet (a link shared before the page went up), and gone for good.
+    httpserver.expect_request("/down").respond_with_data("Not found", status=404)
+    httpserver.expect_request("/gone").respond_with_data("Not found", status=404)
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32"})
+    for path in ("/down", "/gone"):
+        page = open_new_article_page(browser, live_server)
+        page.get_by_label("Address", exact=True).fill(f"http://127.0.0.1:{httpserver.port}{path}")
+        page.get_by_role("button", name="Import").click()
+        page.locator("#url-error").wait_for(timeout=60_000)
+    down, gone = (
+        Article.objects.get(canonical_url=f"http://127.0.0.1:{httpserver.port}{path}")
+        for path in ("/down", "/gone")
+    )
+    assert down.status == gone.status == Article.Status.FAILED
+
+    # The page is up now: the editor tries again from the workspace.
+    httpserver.clear()
+    paragraphs = sample_paragraphs()
+    page_bytes = make_html_page(paragraphs[2:], title=paragraphs[0], byline="Andrew Korybko")
+    httpserver.expect_request("/down").respond_with_data(page_bytes, content_type="text/html")
+    page.goto(f"{live_server.url}/articles/{down.pk}/")
+    notice = page.locator(".notice.import-error")
+    assert "404" in notice.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "import-failed-actions.png"), full_page=True)
+    assert_accessible(page, "workspace of a failed import")
+    notice.get_by_role("button", name="Try again").click()
+    page.get_by_text("Importing again.").wait_for()
+    wait_for(
+        lambda: Article.objects.filter(pk=down.pk, status=Article.Status.READY).first(), timeout=60
+    )
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "Over 160,000 people listened in at once" in page.locator("#article-body").inner_text()
+
+    # The page that is gone for good: its empty article is deleted.
+    page.goto(f"{live_server.url}/articles/{gone.pk}/")
+    page.get_by_role("button", name="Delete this article").click()
+    page.get_by_text("whose import had failed").wait_for()
+    assert not Article.objects.filter(pk=gone.pk).exists()
+    assert Article.objects.filter(pk=down.pk).exists()
+    assert page.errors == []

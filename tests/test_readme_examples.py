@@ -130,12 +130,16 @@ def test_sync_reports_only_what_changed_since_the_last_pull_with_retractions(dem
         f"{corrected.pk} corrected (v2): New count: 40,000.",
     ]
 
-    # The article renamed: its claims' public data change (their article's title), their
-    # verdicts do not, and the sync does not call that a correction.
+    # The article renamed: readers keep the title each verdict was published with, so
+    # there is nothing to sync until a reviewer republishes.
     article = Article.objects.get(pk=corrected.article_id)
     services.article_update_details(
         article=article, actor=demo["editor"], title="A renamed article"
     )
+    assert demo["run"]("sync_claims.py").stdout == ""
+    # Its language, which is not published with the verdicts, changes their public data
+    # at once; their verdicts do not, and the sync does not call that a correction.
+    services.article_update_details(article=article, actor=demo["editor"], language="en-GB")
     renamed = demo["run"]("sync_claims.py")
     assert renamed.returncode == 0, renamed.stderr
     assert renamed.stdout and "corrected" not in renamed.stdout

@@ -515,6 +515,9 @@ OPERATIONS = {
     ("POST", "/api/v1/newsroom/articles/{id}/import/"): {
         "responses": {201: ARTICLE_DETAIL, 202: ARTICLE_IMPORTING}
     },
+    ("POST", "/api/v1/newsroom/articles/{id}/import-again/"): {
+        "responses": {202: ARTICLE_IMPORTING}
+    },
     ("GET", "/api/v1/newsroom/articles/{id}/claims/"): {"responses": {200: [CLAIM]}},
     ("POST", "/api/v1/newsroom/articles/{id}/claims/"): {
         "requests": {

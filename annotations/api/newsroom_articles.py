@@ -1,8 +1,9 @@
 """Newsroom API for articles: list, create (paste, upload, URL), details, text and its preview,
-re-import, ratings."""
+re-import, a failed import run again or its article deleted, ratings."""
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
@@ -221,6 +222,58 @@ class ArticleDetail(generics.GenericAPIView):
             article=article, actor=request.user, **data.validated_data
         )
         return Response(self.get_serializer(article).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Delete an article whose import failed before it had any text",
+        description=(
+            "Only such an article, which holds no text, claim or anything readers saw, can "
+            "be deleted; any other answers 409."
+        ),
+        responses={204: None, **problem_responses(*ACCESS_PROBLEMS, 409)},
+    )
+    def delete(self, request, pk: int):
+        article = self.get_object()
+        try:
+            services.article_discard(article=article, actor=request.user)
+        except DjangoValidationError as error:
+            raise StateConflict(" ".join(error.messages)) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StateConflict(exceptions.APIException):
+    """409: the article is not in a state this request applies to."""
+
+    status_code = 409
+    default_code = "conflict"
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Run the article's failed import again",
+    description=(
+        "Its address is fetched anew, or its file read again. 202 with the article, which "
+        "shows as importing until the worker is done (follow `latest_import`); 409 when the "
+        "newest import of the article did not fail."
+    ),
+    request=None,
+    responses={
+        202: serializers.ArticleDetailSerializer,
+        **problem_responses(*ACCESS_PROBLEMS, 409),
+    },
+)
+@api_view(["POST"])
+def article_import_again(request, pk: int):
+    """Run the article's failed import again."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    try:
+        services.import_again(article=article, actor=request.user)
+    except DjangoValidationError as error:
+        raise StateConflict(" ".join(error.messages)) from None
+    article.refresh_from_db()
+    return Response(
+        serializers.ArticleDetailSerializer(article).data, status=status.HTTP_202_ACCEPTED
+    )
 
 
 @extend_schema(

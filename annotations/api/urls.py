@@ -91,6 +91,11 @@ urlpatterns = [
         name="api-article-reimport",
     ),
     path(
+        "newsroom/articles/<int:pk>/import-again/",
+        newsroom_articles.article_import_again,
+        name="api-article-import-again",
+    ),
+    path(
         "newsroom/articles/<int:pk>/claims/",
         newsroom_claims.ArticleClaims.as_view(),
         name="api-article-claims",

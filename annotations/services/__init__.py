@@ -39,8 +39,10 @@ from annotations.services.evidence import (
     imported_fact_checks_save,
 )
 from annotations.services.imports import (
+    article_discard,
     article_import_upload,
     article_import_url,
+    import_again,
     import_fail,
     import_run,
 )
@@ -114,6 +116,7 @@ __all__ = [
     "StaleText",
     "StaleVersion",
     "article_create",
+    "article_discard",
     "article_import_upload",
     "article_import_url",
     "article_text_preview",
@@ -133,6 +136,7 @@ __all__ = [
     "evidence_item_add",
     "evidence_item_dismiss",
     "evidence_request",
+    "import_again",
     "import_fail",
     "import_run",
     "imported_fact_checks_save",

@@ -282,6 +282,8 @@ def _import_begin(
             organization=organization,
             title=placeholder[:500],
             canonical_url=source_url,
+            # Matched when the same address is typed again after this import failed.
+            url_key=urlnorm.url_key(source_url),
             status=Article.Status.IMPORTING,
             created_by=permissions.as_user(requested_by),
         )
@@ -399,6 +401,10 @@ def article_import_url(
     if existing is None:
         existing = _article_imported_from(organization, url)
     with transaction.atomic():
+        if existing is None:
+            # The same address typed again after a failed import: that article tries again,
+            # rather than a second one failing beside it.
+            existing = _failed_placeholder(organization, url)
         article_import = _import_begin(
             organization=organization, requested_by=requested_by, kind=ArticleImport.Kind.URL,
             article=existing, title=title, source_url=url,
@@ -406,3 +412,84 @@ def article_import_url(
         _queue_or_run(article_import, in_process)
     article_import.refresh_from_db()
     return article_import.article
+
+
+def _failed_placeholder(organization: Organization, url: str) -> Article | None:
+    """The article a failed import of this address left (no text yet), made importing again."""
+    article = (
+        Article.objects.select_for_update()
+        .filter(
+            organization=organization,
+            url_key=urlnorm.url_key(url),
+            status=Article.Status.FAILED,
+            revisions__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if article is not None:
+        _importing_again(article)
+    return article
+
+
+def _importing_again(article: Article) -> None:
+    article.status = Article.Status.IMPORTING
+    article.import_error = ""
+    article.save(update_fields=["status", "import_error", "updated_at"])
+
+
+@transaction.atomic
+def import_again(*, article: Article, actor, in_process: bool = False) -> ArticleImport:
+    """Run the article's newest import again after it failed: its address is fetched anew,
+    or its file read again (after a fix on this side, or a site that was down).
+
+    The article shows as importing until the new attempt ends; one that kept its earlier
+    text (a failed re-import) keeps it, and gets a new revision if this attempt succeeds.
+    """
+    permissions.require_edit(actor, article.organization, "Your role does not allow importing.")
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    failed = ArticleImport.objects.filter(article=article).order_by("-created_at", "-id").first()
+    if failed is None or failed.state != ArticleImport.State.FAILED:
+        raise ValidationError(
+            "Nothing to import again: the newest import of this article did not fail."
+            if failed is not None
+            else "This article was not imported: there is nothing to import again."
+        )
+    again = ArticleImport(
+        organization=article.organization,
+        article=article,
+        requested_by=actor,
+        kind=failed.kind,
+        filename=failed.filename,
+        source_url=failed.source_url,
+        declared_type=failed.declared_type,
+    )
+    if failed.kind == ArticleImport.Kind.UPLOAD:
+        with failed.original.open("rb") as original:
+            _store_original(again, original.read())
+    again.full_clean()
+    again.save()
+    if article.status == Article.Status.FAILED:
+        _importing_again(article)
+    _queue_or_run(again, in_process)
+    return again
+
+
+@transaction.atomic
+def article_discard(*, article: Article, actor) -> None:
+    """Delete an article whose import failed before it had any text: nothing else holds it
+    (no revision, no claim, nothing readers saw), and it would clutter the desk for good."""
+    permissions.require_edit(actor, article.organization, "Your role does not allow this.")
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Article.Status.FAILED or article.revisions.exists():
+        raise ValidationError(
+            "Only an article whose import failed before it had any text can be deleted."
+        )
+    originals = [
+        stored.original
+        for stored in ArticleImport.objects.filter(article=article).exclude(original="")
+    ]
+    article.delete()
+    # The received files go once the deletion is committed (a rollback keeps them).
+    for original in originals:
+        transaction.on_commit(lambda original=original: original.delete(save=False))
