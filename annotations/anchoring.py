@@ -208,9 +208,19 @@ def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
     text where it is found, or differ from it in typography alone (quote style, dashes,
     kinds and runs of spaces), as a quote typed with straight quotes or copied with no-break
     spaces does; the caller keeps the text's own characters. An approximate match (other
-    letters, digits or punctuation) raises AnchorError.
+    letters, digits or punctuation) raises AnchorError, and so does a quote found more than
+    once in the text when no position, prefix or suffix says which.
     """
     target = _parse_selectors(selectors)
+    if target.start is None and not (target.prefix or target.suffix) and target.exact:
+        # Nothing says which copy of a repeated quote was meant: taking the first would
+        # check a sentence the editor may not have chosen.
+        copies = _normalise(text).count(_normalise(target.exact))
+        if copies > 1:
+            raise AnchorError(
+                f"The quote {target.exact!r} appears {copies} times in the text: send its "
+                "TextPositionSelector, or a prefix or suffix, to say which one."
+            )
     start, end = require(text, selectors)
     found = text[start:end]
     if target.exact is not None and _normalise(found) != _normalise(target.exact):

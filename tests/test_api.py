@@ -57,6 +57,30 @@ def test_selection_that_does_not_match_the_text_is_refused_with_a_reason(editor_
     assert not Claim.objects.exists()
 
 
+def test_a_quote_found_twice_needs_its_position_or_context(editor, editor_client):
+    sentence = "Turnout was 4.4 percent."
+    text = f"{sentence} The minister said so. Later the paper repeated: {sentence}"
+    article = factories.article(editor.memberships.get().organization, editor, text=text)
+    url = f"/api/v1/newsroom/articles/{article.pk}/claims/"
+    quote_only = [{"type": "TextQuoteSelector", "exact": sentence}]
+
+    refused = editor_client.post(url, {"selectors": quote_only}, content_type="application/json")
+
+    assert refused.status_code == 400
+    assert "appears 2 times in the text" in str(refused.json()["errors"]["selectors"])
+    assert not Claim.objects.exists()
+    # The second copy, named by its context or its position, is the one claimed.
+    second = text.rindex(sentence)
+    for selectors in (
+        [{**quote_only[0], "prefix": "repeated: "}],
+        [{"type": "TextPositionSelector", "start": second, "end": second + len(sentence)}],
+    ):
+        made = editor_client.post(url, {"selectors": selectors}, content_type="application/json")
+        assert made.status_code == 201, made.json()
+        assert made.json()["start"] == second
+        Claim.objects.all().delete()
+
+
 @pytest.mark.parametrize(
     "selectors",
     [
