@@ -668,6 +668,20 @@ class Invitation(models.Model):
         return f"{self.email} to {self.organization} ({self.get_state_display()})"
 
 
+class ReplacedInvitationLink(models.Model):
+    """The digest of an invitation link that a resend replaced: an older email's link then
+    says it was replaced, rather than that it is not valid."""
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="replaced_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"link replaced {self.replaced_at:%Y-%m-%d} for {self.invitation}"
+
+
 class Job(models.Model):
     """A background job: the row is the truth, the Celery message only a nudge.
 

@@ -351,8 +351,19 @@ def test_resending_sends_a_new_link_and_kills_the_old_one(
     assert first != second and [m.to for m in mail.outbox] == [["again@example.test"]] * 2
     assert Invitation.objects.get().send_count == 2
     client.logout()
-    assert client.get(first).status_code == 404
+    # The first email's link says what happened, not that it was never valid.
+    old = client.get(first)
+    assert old.status_code == 410
+    text = old.content.decode()
+    assert "A newer invitation was sent" in text
+    assert "replaced by a newer one, sent on" in text
+    assert "use the link in the latest invitation email" in text
     assert b"Create your account" in client.get(second).content
+    # Once the invitation is used, either link says so.
+    invitation.refresh_from_db()
+    invitation.state = Invitation.State.ACCEPTED
+    invitation.save(update_fields=["state"])
+    assert "already been used" in client.get(first).content.decode()
 
 
 def test_a_resent_invitation_goes_to_the_accounts_current_address(

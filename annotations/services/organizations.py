@@ -29,6 +29,7 @@ from annotations.models import (
     Organization,
     Rating,
     RatingScale,
+    ReplacedInvitationLink,
 )
 from annotations.services.claims import public_versions_touch
 
@@ -241,15 +242,23 @@ class InvitationUnavailable(Exception):
 
     MESSAGES = {
         "unknown": "This invitation link is not valid. Check that you copied all of it.",
+        "replaced": "This invitation was sent again, and this link was replaced by a newer "
+        "one: use the link in the latest invitation email.",
         Invitation.State.ACCEPTED: "This invitation has already been used.",
         Invitation.State.REVOKED: "This invitation was withdrawn by the organization.",
         Invitation.State.EXPIRED: "This invitation has expired. Ask the organization's admin "
         "to send it again.",
     }
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, sent_at=None):
         self.reason = reason
-        super().__init__(self.MESSAGES[reason])
+        message = self.MESSAGES[reason]
+        if reason == "replaced" and sent_at is not None:
+            when = timezone.localtime(sent_at)
+            message = message.replace(
+                "a newer one", f"a newer one, sent on {when.day} {when:%b %Y}"
+            )
+        super().__init__(message)
 
 
 def _token_hash(token: str) -> str:
@@ -354,6 +363,7 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
                 f"{invitation.invited_user.get_username()} no longer has an email address."
             )
         invitation.email = invitation.invited_user.email
+    ReplacedInvitationLink.objects.create(invitation=invitation, token_hash=invitation.token_hash)
     return _send(invitation, base_url)
 
 
@@ -414,7 +424,16 @@ def invitation_open(*, token: str) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise InvitationUnavailable("unknown")
+        replaced = (
+            ReplacedInvitationLink.objects.filter(token_hash=_token_hash(token))
+            .select_related("invitation")
+            .first()
+        )
+        if replaced is None:
+            raise InvitationUnavailable("unknown")
+        if replaced.invitation.state in (Invitation.State.ACCEPTED, Invitation.State.REVOKED):
+            raise InvitationUnavailable(replaced.invitation.state)  # whichever link was used
+        raise InvitationUnavailable("replaced", sent_at=replaced.invitation.last_sent_at)
     if invitation.state == Invitation.State.PENDING and _is_due(invitation):
         Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.PENDING).update(
             state=Invitation.State.EXPIRED, finished_at=timezone.now()
