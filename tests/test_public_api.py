@@ -283,6 +283,7 @@ def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world
         ("rating=Mostly%20true", ["listeners", "retracted"]),
         ("claimant=imran%20khan", ["listeners"]),
         ("tag=audio", ["listeners"]),
+        ("tag=AUDIO", ["listeners"]),
         ("tag=aud", []),
         ("article_url=http://example.com/news/spaces/%23top", ["listeners", "median"]),
         ("article_url=https://example.com/news/other", []),
@@ -741,6 +742,31 @@ def test_full_text_search_uses_the_gin_index(world):
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "published_search" in plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_tag_filter_uses_its_index_in_any_case(world):
+    version = PublishedVersion.objects.get(claim=world["median"], is_current=True)
+    claim = Claim.objects.get(pk=world["median"].pk)
+    copies = []
+    for _copy in range(3000):
+        claim.pk = None
+        copies.append(Claim(**{f.attname: getattr(claim, f.attname) for f in Claim._meta.fields}))
+    copies = Claim.objects.bulk_create(copies)
+    fields = {f.attname: getattr(version, f.attname) for f in PublishedVersion._meta.fields}
+    PublishedVersion.objects.bulk_create(
+        PublishedVersion(**{**fields, "id": None, "claim_id": copy.pk, "tags": [f"Tag {n}"]})
+        for n, copy in enumerate(copies)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE annotations_publishedversion")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM annotations_publishedversion WHERE is_current AND "  # noqa: S608 - constant SQL; the tag is a parameter
+            f"{filters.FOLDED_TAGS} @> lower(%s)::jsonb",
+            ['["TAG 7"]'],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "published_tags_folded" in plan
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Query filters of the public reads, validated: a bad value is a 400 naming the parameter."""
 
 import datetime as dt
+import json
 import re
 
 from django import forms
@@ -57,6 +58,9 @@ class UtcDateTimeField(IsoDateTimeField):
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
+
+# The tags lower-cased, as the index of migration 0023 holds them (the same expression).
+FOLDED_TAGS = "(lower(annotations_publishedversion.tags::text)::jsonb)"
 
 CLAIM_ORDERINGS = {
     "-published_at": ("-published_at", "-id"),
@@ -170,14 +174,23 @@ class PublicClaimFilter(filters.FilterSet):
         return queryset.filter(rating_label__iexact=value, is_anchored=True)
 
     def filter_tag(self, queryset, name, value):
+        # A claim's tags are distinct in any case ("Economy" and "economy" are one), so the
+        # filter matches in any case too, as the database lower-cases (ASCII letters under
+        # the C collation; the same function folds both sides).
         queryset = queryset.filter(is_anchored=True)
         if _vendor(queryset) == "postgresql":
-            return queryset.filter(tags__contains=[value])
-        # SQLite's JSON has no containment operator; json_each compares elements exactly.
+            return queryset.filter(
+                RawSQL(  # noqa: S611 - a constant expression; the tag is a parameter
+                    f"{FOLDED_TAGS} @> lower(%s)::jsonb",
+                    [json.dumps([value], ensure_ascii=False)],
+                    output_field=BooleanField(),
+                )
+            )
+        # SQLite's JSON has no containment operator; json_each reads each tag.
         return queryset.filter(
             RawSQL(
                 "EXISTS (SELECT 1 FROM json_each(annotations_publishedversion.tags) "
-                "WHERE json_each.value = %s)",
+                "WHERE lower(json_each.value) = lower(%s))",
                 [value],
                 output_field=BooleanField(),
             )

@@ -54,9 +54,12 @@ def drop_columns(apps, schema_editor):
                 f"ALTER TABLE {TABLE} DROP COLUMN {schema_editor.quote_name(name)}"
             )
         return
+    # The state given here is the one before this migration: the fields are made again.
     model = apps.get_model("annotations", "PublishedVersion")
-    for name in reversed(_new_fields()):
-        schema_editor.remove_field(model, model._meta.get_field(name))
+    for name, field in reversed(_new_fields().items()):
+        field.set_attributes_from_name(name)
+        field.model = model
+        schema_editor.remove_field(model, field)
 
 
 def copy_from_articles(apps, schema_editor):
