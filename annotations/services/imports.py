@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotations import fetching, ingest, jobs, permissions, urlnorm
@@ -17,6 +18,7 @@ from annotations.ingest.pdffile import open_pdf
 from annotations.models import (
     Article,
     ArticleImport,
+    ArticleRevision,
     Organization,
 )
 from annotations.services.articles import (
@@ -422,8 +424,8 @@ def _failed_placeholder(organization: Organization, url: str) -> Article | None:
             organization=organization,
             url_key=urlnorm.url_key(url),
             status=Article.Status.FAILED,
-            revisions__isnull=True,
         )
+        .exclude(Exists(ArticleRevision.objects.filter(article=OuterRef("pk"))))
         .order_by("-created_at", "-id")
         .first()
     )
