@@ -4,8 +4,22 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def _image_as_link(renderer, tokens, index, options, env) -> str:
+    """An image becomes a link to it, named by its description: pages show no outside
+    images (their CSP, and readers' privacy), but what the editor pointed to is kept."""
+    token = tokens[index]
+    described = renderer.renderInlineAsText(token.children or [], options, env).strip()
+    source = token.attrGet("src") or ""
+    name = described or source.rstrip("/").rsplit("/", 1)[-1] or "image"
+    return f'<a href="{escapeHtml(source)}">Image: {escapeHtml(name)}</a>'
+
+
+_markdown.add_render_rule("image", _image_as_link)
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a",
@@ -15,7 +29,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 # The pages that show this HTML have their own h1 and h2 (the page's title, its sections):
 # the text's headings start at h3.
 TOP_HEADING_LEVEL = 3
-# What is left of a paragraph that held only what the sanitiser removes (an image).
+# What is left of a paragraph that held only what the sanitiser removes.
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br>)*</p>\n?")
 
 
@@ -38,8 +52,7 @@ def _fit_headings(tokens) -> None:
 def markdown_to_safe_html(text: str) -> str:
     """Render Markdown and sanitise it: no scripts, event handlers or javascript: URLs.
 
-    Headings start at h3 (`_fit_headings`); images are dropped, and with them a paragraph
-    that held nothing else.
+    Headings start at h3 (`_fit_headings`); images become links to them (`_image_as_link`).
     """
     tokens = _markdown.parse(text or "")
     _fit_headings(tokens)

@@ -311,9 +311,9 @@ def test_the_conclusion_is_sanitised_markdown(client, desk):
     assert conclusion.xpath(".//@onerror | .//a[starts-with(@href, 'javascript')]") == []
 
 
-def test_a_conclusions_headings_fit_under_the_pages_own_and_images_leave_no_gap(client, desk):
+def test_a_conclusions_headings_fit_under_the_pages_own_and_images_are_links(client, desk):
     """ "## What we found" is a heading below the entry's and the claim page's own (it was
-    stripped to bare text), and an image's paragraph is gone, not left empty."""
+    stripped to bare text), and an image is a link to it, not an outside image."""
     claim = publish(
         desk.article, desk.editor, desk.reviewer, LISTENERS, "True",
         conclusion="## What we found\n\nThe count was lower.\n\n![chart](https://x.example/c.png)",
@@ -327,7 +327,15 @@ def test_a_conclusions_headings_fit_under_the_pages_own_and_images_leave_no_gap(
         assert [(e.tag, e.text) for e in conclusion] == [
             ("h3", "What we found"),
             ("p", "The count was lower."),
+            ("p", None),
         ], url
+        (link,) = conclusion[2]
+        assert (link.tag, link.text, link.get("href")) == (
+            "a",
+            "Image: chart",
+            "https://x.example/c.png",
+        )
+        assert not conclusion.findall(".//img")
 
 
 # Nothing private

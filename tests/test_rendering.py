@@ -28,15 +28,27 @@ def test_headings_start_below_the_pages_own_h1_and_h2_keeping_their_order(markdo
     ("markdown", "html"),
     [
         (
-            "Before.\n\n![chart](https://x.example/c.png)\n\nAfter.",
-            "<p>Before.</p>\n<p>After.</p>\n",
+            "Before.\n\n![chart of listeners](https://x.example/c.png)\n\nAfter.",
+            '<p>Before.</p>\n<p><a href="https://x.example/c.png" rel="noopener noreferrer '
+            'nofollow">Image: chart of listeners</a></p>\n<p>After.</p>\n',
         ),
-        ("![a](https://x.example/a.png) ![b](https://x.example/b.png)", ""),
-        ("See ![chart](https://x.example/c.png) here.", "<p>See  here.</p>\n"),
+        (
+            "See ![](https://x.example/figures/c.png) here.",
+            '<p>See <a href="https://x.example/figures/c.png" rel="noopener noreferrer '
+            'nofollow">Image: c.png</a> here.</p>\n',
+        ),
+        # A script address is no image: the parser leaves it as the text typed.
+        ("![x](javascript:alert(1))", "<p>![x](javascript:alert(1))</p>\n"),
+        ('![a "quoted" <b>name</b>](https://x.example/a.png)', None),
     ],
 )
-def test_an_image_is_dropped_with_the_paragraph_it_leaves_empty(markdown, html):
-    assert markdown_to_safe_html(markdown) == html
+def test_an_image_becomes_a_link_to_it_named_by_its_description(markdown, html):
+    rendered = markdown_to_safe_html(markdown)
+    assert "<img" not in rendered
+    if html is not None:
+        assert rendered == html
+    else:
+        assert "<b>" not in rendered and "Image: a" in rendered
 
 
 def test_a_heading_holds_no_markup_the_sanitiser_forbids():
