@@ -89,6 +89,36 @@ def article_edit(request, pk: int):
 
 @login_required
 @require_POST
+def article_details_republish(request, pk: int):
+    """Republish, with one note, the claims a change of the article's details alone reopened."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    try:
+        report = services.article_details_republish(
+            article=article, actor=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(article.get_absolute_url())
+    if report.published:
+        count = len(report.published)
+        messages.success(
+            request,
+            ngettext(
+                "Republished %(count)d fact-check with the article's new details.",
+                "Republished %(count)d fact-checks with the article's new details.",
+                count,
+            )
+            % {"count": count},
+        )
+    for claim, reason in report.left:
+        messages.warning(
+            request, f"Left as a draft: “{claim.claim_reviewed or claim.exact}”. {reason}"
+        )
+    return redirect(article.get_absolute_url())
+
+
+@login_required
+@require_POST
 def article_import_again(request, pk: int):
     """Run the article's failed import again, from the workspace's failure notice."""
     article = _editable_article(request, pk)

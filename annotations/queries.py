@@ -239,6 +239,34 @@ def article_published_count(article: Article) -> int:
     return article.claims.filter(status=Claim.Status.PUBLISHED).count()
 
 
+def claims_awaiting_article_details(article: Article) -> list[Claim]:
+    """The article's claims whose working copy differs from their live published version in
+    the article's details alone (a details change reopened them, nothing else changed):
+    those a reviewer may republish together (`services.article_details_republish`)."""
+    reopened = (
+        article.claims.filter(status=Claim.Status.DRAFT, anchor_state=Claim.AnchorState.ANCHORED)
+        .filter(events__action="article details changed")
+        .distinct()
+        .select_related("article", "rating__scale", "revision", "creator")
+        .prefetch_related("sources")
+        .order_by("start", "pk")
+    )
+    waiting = []
+    for claim in reopened:
+        live = claim.published_versions.filter(
+            is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+        ).first()
+        if live is None:
+            continue
+        now, then = versions.claim_snapshot(claim), versions.version_snapshot(live)
+        if now["article"] != then["article"] and {**now, "article": None} == {
+            **then,
+            "article": None,
+        }:
+            waiting.append(claim)
+    return waiting
+
+
 def article_as_published(article: Article) -> versions.ShownArticle:
     """The article's title, byline, publisher, date and address as readers were last told
     them: those frozen in the newest of its versions readers see (published or retracted;

@@ -51,6 +51,11 @@ urlpatterns = [
         name="article-import-again",
     ),
     path("articles/<int:pk>/delete/", article_pages.article_discard, name="article-discard"),
+    path(
+        "articles/<int:pk>/republish-details/",
+        article_pages.article_details_republish,
+        name="article-details-republish",
+    ),
     path("snapshots/<int:pk>.warc.gz", snapshot_views.snapshot_warc, name="snapshot-warc"),
     path("a/<slug:org_slug>/<str:slug>/", reader.article, name="reader-article"),
     path("c/<row_id:pk>/", reader.claim, name="reader-claim"),

@@ -194,6 +194,20 @@ def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_s
     page.locator(f"#claim-{lost.pk}.status-draft").wait_for()
     assert page.errors == []
 
+    # A reviewer republishes it with the new details, from the notice the workspace shows.
+    reviewer = open_page(browser, live_server, "rev")
+    reviewer.goto(f"{live_server.url}/articles/{article.pk}/")
+    notice = reviewer.locator("#details-awaiting")
+    assert "1 fact-check reopened by the article's new details" in notice.inner_text()
+    assert_accessible(reviewer, "workspace with claims awaiting the new details")
+    reviewer.screenshot(path=str(ARTIFACTS / "details-awaiting-republish.png"), full_page=True)
+    notice.get_by_label("Public correction note").fill("the paper moved the story")
+    notice.get_by_role("button", name="Republish it").click()
+    reviewer.get_by_text("Republished 1 fact-check with the article's new details.").wait_for()
+    assert Claim.objects.get(pk=lost.pk).status == Claim.Status.PUBLISHED
+    assert reviewer.locator("#details-awaiting").count() == 0
+    assert reviewer.errors == []
+
 
 MARKDOWN = b"""# Budget claims checked
 

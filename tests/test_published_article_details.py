@@ -240,3 +240,42 @@ def test_the_details_form_stops_a_save_over_someone_elses(client, desk):
     loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
     form.update(title="Third title", publisher="The Daily Example", loaded=loaded)
     assert client.post(url, form).status_code == 302
+
+
+def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client, desk):
+    editor, reviewer = desk["editor"], desk["reviewer"]
+    second = factories.member(desk["organization"], Membership.Role.REVIEWER, username="rhea")
+    mine = factories.published_claim(desk["article"], reviewer, second, quote=MEDIAN)
+    edited = factories.published_claim(desk["article"], editor, second, quote="Imran Khan")
+    _change_details(desk, title="A different story")
+    # One of them has a change of its own too: it goes through review by itself.
+    services.claim_update(
+        claim=Claim.objects.get(pk=edited.pk), actor=editor, expected_version=None,
+        claimant="PTI",
+    )  # fmt: skip
+    url = reverse("article-details-republish", args=[desk["article"].pk])
+
+    client.force_login(editor)
+    workspace = client.get(reverse("article-workspace", args=[desk["article"].pk]))
+    assert "<strong>2 fact-checks</strong> reopened by the article" in workspace.content.decode()
+    assert url not in workspace.content.decode()  # an editor may not publish
+    assert client.post(url, {"note": "typo"}).status_code == 403
+
+    client.force_login(reviewer)
+    assert url in client.get(reverse("article-workspace", args=[desk["article"].pk])).text
+    assert client.post(url, {"note": "  "}, follow=True).status_code == 200
+    assert Claim.objects.get(pk=desk["claim"].pk).status == Claim.Status.DRAFT
+
+    response = client.post(url, {"note": "the headline had a typo"}, follow=True)
+
+    text = response.content.decode()
+    assert "Republished 1 fact-check with the article" in text
+    assert "Left as a draft" in text and "Another member must publish a claim you created" in text
+    republished = Claim.objects.get(pk=desk["claim"].pk)
+    assert republished.status == Claim.Status.PUBLISHED
+    assert queries.published_claims().get(claim=republished).article_title == "A different story"
+    line = queries.claim_public_history(republished)[-1]["correction"]
+    assert "article title changed from" in line and "because the headline had a typo" in line
+    assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
+    assert Claim.objects.get(pk=edited.pk).status == Claim.Status.DRAFT
+    assert queries.published_claims().get(claim=edited).article_title != "A different story"

@@ -6,16 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations import anchoring, jobs, notifications, permissions, urlnorm
+from annotations import anchoring, jobs, notifications, permissions, queries, urlnorm
 from annotations.ingest import structure as blocks
 from annotations.ingest.text import canonical_text
 from annotations.models import (
+    NOTE_MAX,
     Article,
     ArticleRevision,
     Claim,
@@ -26,6 +27,7 @@ from annotations.services.claims import (
     _as_history_value,
     _event,
     _record_change,
+    claim_transition,
     public_versions_touch,
 )
 from annotations.webhooks import events as webhook_events
@@ -505,3 +507,44 @@ def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
     )
     for claim in published.order_by("pk"):
         _record_change(claim, actor, "article details changed", dict(changes), public=True)
+
+
+@dataclass
+class DetailsRepublished:
+    """What `article_details_republish` did: the claims republished, and those left with why."""
+
+    published: list[Claim]
+    left: list[tuple[Claim, str]]
+
+
+def article_details_republish(*, article: Article, actor, note: str) -> DetailsRepublished:
+    """Republish, with one public note, every claim a change of the article's details alone
+    reopened (`queries.claims_awaiting_article_details`): a title or address corrected
+    needs no review claim by claim.
+
+    Each goes through the workflow as the reviewer would take it (in review, then published),
+    under the same rules; one the rules refuse (the two-person rule: a claim the reviewer
+    created, or details the reviewer changed) is left as it was, with the reason.
+    """
+    permissions.require_publish(actor, article.organization, "Only a reviewer can republish.")
+    note = " ".join(note.split())
+    if not note:
+        raise ValidationError({"note": "Say what changed, for readers: a public correction note."})
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            {"note": f"The note is {len(note):,} characters; the limit is {NOTE_MAX:,}."}
+        )
+    report = DetailsRepublished(published=[], left=[])
+    for claim in queries.claims_awaiting_article_details(article):
+        try:
+            with transaction.atomic():
+                claim = claim_transition(claim=claim, actor=actor, to_status=Claim.Status.IN_REVIEW)
+                claim = claim_transition(
+                    claim=claim, actor=actor, to_status=Claim.Status.PUBLISHED, note=note
+                )
+        except (PermissionDenied, ValidationError) as refused:
+            reason = " ".join(getattr(refused, "messages", None) or [str(refused)])
+            report.left.append((claim, reason))
+        else:
+            report.published.append(claim)
+    return report
