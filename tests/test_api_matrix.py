@@ -169,6 +169,8 @@ CASES = [
     Case("api-article-reimport", "post", member_write(201), url=on_article, body=text_file),
     Case("api-article-detail", "delete", member_write(204), url=on_failed_article),
     Case("api-article-import-again", "post", member_write(202), url=on_failed_article),
+    Case("api-article-details-republish", "post", PUBLISH, url=on_article,
+         body=lambda world: {"note": "the headline had a typo"}),
     Case("api-article-claims", "get", member_read(), url=on_article),
     Case("api-article-claims", "post", member_write(201), url=on_article,
          body=selection("demographic prerequisite for change")),

@@ -515,6 +515,15 @@ OPERATIONS = {
     ("POST", "/api/v1/newsroom/articles/{id}/import/"): {
         "responses": {201: ARTICLE_DETAIL, 202: ARTICLE_IMPORTING}
     },
+    ("POST", "/api/v1/newsroom/articles/{id}/republish-details/"): {
+        "requests": {"Republish after a headline fix": {"note": "the headline had a typo"}},
+        "responses": {
+            200: {
+                "published": [41, 42],
+                "left": [{"id": 43, "reason": "Another member must publish a claim you created."}],
+            }
+        },
+    },
     ("POST", "/api/v1/newsroom/articles/{id}/import-again/"): {
         "responses": {202: ARTICLE_IMPORTING}
     },

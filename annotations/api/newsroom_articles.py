@@ -16,7 +16,7 @@ from annotations import ingest, queries, services
 from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import problem_responses
 from annotations.api.filters import NewsroomArticleFilter
-from annotations.models import Organization
+from annotations.models import NOTE_MAX, Organization
 
 TAGS = ["Newsroom: articles"]
 ACCESS_PROBLEMS = (401, 403, 404)
@@ -246,6 +246,53 @@ class StateConflict(exceptions.APIException):
 
     status_code = 409
     default_code = "conflict"
+
+
+class DetailsRepublishSerializer(drf_serializers.Serializer):
+    note = drf_serializers.CharField(
+        max_length=NOTE_MAX,
+        help_text="The public correction note of every claim republished, e.g. why the "
+        "details changed.",
+    )
+
+
+class DetailsRepublishedSerializer(drf_serializers.Serializer):
+    published = drf_serializers.ListField(
+        child=drf_serializers.IntegerField(), help_text="The ids of the claims republished."
+    )
+    left = drf_serializers.ListField(
+        child=drf_serializers.DictField(),
+        help_text="Claims left as drafts, each `{id, reason}` (the two-person rule, mostly).",
+    )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Republish the claims a change of the article's details alone reopened",
+    description=(
+        "For reviewers: each claim whose working copy differs from its published version "
+        "only in the article's details (title, byline, publisher, date, URL) is published "
+        "again with `note`. The two-person rule applies to each; a claim it refuses is left "
+        "as a draft, with the reason."
+    ),
+    request=DetailsRepublishSerializer,
+    responses={200: DetailsRepublishedSerializer, **problem_responses(400, *ACCESS_PROBLEMS)},
+)
+@api_view(["POST"])
+def article_details_republish(request, pk: int):
+    """Republish the claims a change of the article's details alone reopened."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    data = DetailsRepublishSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    report = services.article_details_republish(
+        article=article, actor=request.user, note=data.validated_data["note"]
+    )
+    return Response(
+        {
+            "published": [claim.pk for claim in report.published],
+            "left": [{"id": claim.pk, "reason": reason} for claim, reason in report.left],
+        }
+    )
 
 
 @extend_schema(

@@ -96,6 +96,11 @@ urlpatterns = [
         name="api-article-import-again",
     ),
     path(
+        "newsroom/articles/<int:pk>/republish-details/",
+        newsroom_articles.article_details_republish,
+        name="api-article-details-republish",
+    ),
+    path(
         "newsroom/articles/<int:pk>/claims/",
         newsroom_claims.ArticleClaims.as_view(),
         name="api-article-claims",
