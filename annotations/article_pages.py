@@ -63,14 +63,14 @@ def article_edit(request, pk: int):
     initial = {name: getattr(article, name) for name in names}
     data = request.POST.copy() if request.method == "POST" else None
     form = ArticleDetailsForm(
-        data, initial={**initial, "loaded": form_conflicts.digest(initial, names)}
+        data, initial={**initial, "loaded": form_conflicts.loaded(initial, names)}
     )
     status = 200
-    if request.method == "POST":
-        if form.is_valid() and (others := form_conflicts.saved_meanwhile(form, initial, names)):
-            form_conflicts.stop(form, data, initial, names, others)
-        elif form.is_valid():
-            details = {name: form.cleaned_data[name] for name in ArticleDetailsForm.DETAILS}
+    if request.method == "POST" and form.is_valid():
+        details, conflicts = form_conflicts.merge(form, initial, names)
+        if conflicts:
+            form_conflicts.stop(form, data, initial, details, names, conflicts)
+        else:
             try:
                 services.article_update_details(article=article, actor=request.user, **details)
             except ValidationError as error:
@@ -78,6 +78,7 @@ def article_edit(request, pk: int):
             else:
                 messages.success(request, "Article details saved.")
                 return redirect(article.get_absolute_url())
+    if request.method == "POST":
         status = 400
     context = {
         "article": article,

@@ -1,13 +1,16 @@
-"""Page forms that stop a save over what someone else saved after the form was loaded.
+"""Page forms that merge a save with what someone else saved after the form was loaded.
 
-The form carries a digest of the values it showed (`loaded`); on save, values that changed
-since are listed to the user instead of being overwritten unseen, and the next save,
-made knowing them, goes through.
+The form carries the values it showed (`loaded`). On save, each field is compared three
+ways: one the user left alone takes what is saved now, one only the user changed takes
+theirs, and one both changed differently is a conflict. A save with no conflict goes
+through, merged; one with conflicts is stopped and shown, with the user's values kept
+for those fields and the others' for the rest, so that saving again loses nobody's work.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
+import json
 
 from django import forms
 
@@ -15,46 +18,77 @@ FIELD = "loaded"
 
 
 def loaded_field() -> forms.CharField:
-    """The hidden field a form carries its digest in."""
-    return forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    """The hidden field a form carries the values it showed in (JSON)."""
+    return forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-def digest(values: dict, names) -> str:
-    """A digest of `values` under `names`, in that order; blank and missing are alike."""
-    shown = ["" if values.get(name) is None else str(values[name]) for name in names]
-    return hashlib.sha256("\x1f".join(shown).encode("utf-8", "surrogatepass")).hexdigest()
+def loaded(values: dict, names) -> str:
+    """The `loaded` value of a form showing `values`."""
+    return json.dumps({name: _as_text(values.get(name)) for name in names})
 
 
-def saved_meanwhile(form: forms.Form, saved: dict, names) -> list[str]:
-    """The values saved since `form` (valid) was loaded that differ from what it sends,
-    as "Label: value" lines; empty when nothing changed since, or when both agree."""
-    if form.cleaned_data.get(FIELD) in ("", digest(saved, names)):
-        return []
-    return [
-        f"{form.fields[name].label or name.replace('_', ' ').capitalize()}: {_shown(saved[name])}"
-        for name in names
-        if _normal(saved[name]) != _normal(form.cleaned_data.get(name))
-    ]
+def merge(form: forms.Form, saved: dict, names) -> tuple[dict, list[str]]:
+    """The values to save for a valid `form`, merged with `saved` (the values now), and the
+    names of the fields both the user and someone else changed, differently, since it loaded.
+
+    A form that carries no readable `loaded` (an old page, a hand-made request) saves as sent.
+    """
+    try:
+        base = json.loads(form.cleaned_data.get(FIELD) or "null")
+    except ValueError:
+        base = None
+    if not isinstance(base, dict):
+        return {name: form.cleaned_data.get(name) for name in names}, []
+    values, conflicts = {}, []
+    for name in names:
+        mine, theirs, was = form.cleaned_data.get(name), saved.get(name), base.get(name)
+        if _as_text(mine) == was:
+            values[name] = theirs  # left alone here: what is saved now stands
+        else:
+            values[name] = mine
+            if _as_text(theirs) not in (was, _as_text(mine)):
+                conflicts.append(name)
+    return values, conflicts
 
 
-def stop(form: forms.Form, data, saved: dict, names, others: list[str]) -> None:
-    """Refuse this save: say what others saved, keep what was typed, and load the form
-    anew on the saved values so that the next save keeps the user's."""
-    data[FIELD] = digest(saved, names)
+def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: list[str]) -> None:
+    """Refuse this save: show the merged values (the user's where both changed), say what the
+    others saved in those fields, and load the form anew on what is saved now."""
+    for name in names:
+        field = form.fields[name]
+        if isinstance(field, forms.BooleanField):
+            if values[name]:
+                data[name] = "on"
+            else:
+                data.pop(name, None)
+        else:
+            data[name] = _as_text(values[name])
+    data[FIELD] = loaded(saved, names)
+    others = "; ".join(f"{_label(form, name)}: {_shown(saved[name])}" for name in conflicts)
     form.add_error(
         None,
-        "Someone else changed this since you opened the page. Saved now: "
-        + "; ".join(others)
-        + ". Check the form and save again to keep yours.",
+        f"Someone else changed this since you opened the page. Saved now: {others}. Your "
+        "version of those is in the form below: save again to keep it. Their other changes "
+        "are in the form too.",
     )
 
 
-def _normal(value):
-    return value or None
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "on" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(form: forms.Form, name: str) -> str:
+    return str(form.fields[name].label or name.replace("_", " ").capitalize())
 
 
 def _shown(value) -> str:
     if value is True or value is False:
         return "on" if value else "off"
-    text = str(value or "") or "(empty)"
+    text = _as_text(value) or "(empty)"
     return text if len(text) <= 80 else f"{text[:79]}…"

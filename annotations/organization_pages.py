@@ -305,16 +305,18 @@ def settings_page(request, slug: str):
     initial = {name: getattr(organization, name) for name in names}
     data = request.POST.copy() if request.method == "POST" else None
     form = OrganizationSettingsForm(
-        data, initial={**initial, "loaded": form_conflicts.digest(initial, names)}
+        data, initial={**initial, "loaded": form_conflicts.loaded(initial, names)}
     )
     logo_form = LogoForm(data, request.FILES or None)
     status = 200
     if request.method == "POST":
         valid = form.is_valid() and logo_form.is_valid()
-        if valid and (others := form_conflicts.saved_meanwhile(form, initial, names)):
-            form_conflicts.stop(form, data, initial, names, others)
+        settings_fields, conflicts = (
+            form_conflicts.merge(form, initial, names) if valid else ({}, [])
+        )
+        if conflicts:
+            form_conflicts.stop(form, data, initial, settings_fields, names, conflicts)
         elif valid:
-            settings_fields = {name: form.cleaned_data[name] for name in names}
             try:
                 # The settings and the logo are saved together or not at all.
                 with transaction.atomic():

@@ -2,6 +2,7 @@
 published: a change to them goes through review like any change to a verdict."""
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -202,44 +203,76 @@ def test_the_details_form_says_what_a_change_reopens(client, desk):
     assert "reopens it as a draft of a correction" in page
 
 
-def test_the_details_form_stops_a_save_over_someone_elses(client, desk):
+def _loaded(page: str) -> str:
+    """The values the details form says it showed (its hidden `loaded` field)."""
+    return html.unescape(re.search(r'name="loaded" value="([^"]*)"', page).group(1))
+
+
+def test_the_details_form_merges_a_save_with_someone_elses_and_stops_on_the_same_field(
+    client, desk
+):
     article = desk["article"]
     url = reverse("article-edit", args=[article.pk])
     client.force_login(desk["editor"])
-    page = client.get(url).content.decode()
-    loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
     form = {
-        "title": "My new title", "byline": "By Jane Doe", "publisher": "The Daily Example",
-        "canonical_url": OLD_URL, "published_on": "2026-11-30", "language": "", "loaded": loaded,
+        "title": "Khan's record Spaces session", "byline": "By Jane Doe",
+        "publisher": "The Daily Example", "canonical_url": OLD_URL,
+        "published_on": "2026-11-30", "language": "",
+        "loaded": _loaded(client.get(url).content.decode()),
     }  # fmt: skip
 
-    # Meanwhile, in another window, a colleague corrects the publisher.
-    _change_details(desk, publisher="The Daily Example Ltd")
+    # Meanwhile, in another window, a colleague corrects the publisher and the title.
+    _change_details(desk, publisher="The Daily Example Ltd", title="Their title")
 
-    refused = client.post(url, form)
+    # Mine changes the byline only: merged, theirs kept.
+    saved = client.post(url, {**form, "byline": "By J. Doe"})
+    assert saved.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.byline, article.publisher) == (
+        "Their title",
+        "By J. Doe",
+        "The Daily Example Ltd",
+    )
+
+    # Mine changes the title they changed too: stopped, and shown.
+    form.update(
+        title="Their title", byline="By J. Doe", publisher="The Daily Example Ltd",
+        loaded=_loaded(client.get(url).content.decode()),
+    )  # fmt: skip
+    _change_details(desk, title="Their second title", byline="By Jane Q. Doe")
+    refused = client.post(url, {**form, "title": "My title"})
     assert refused.status_code == 400
     text = refused.content.decode()
     assert "Someone else changed this since you opened the page" in text
-    assert "Publisher: The Daily Example Ltd" in text
+    assert "Title: Their second title" in text and "Byline" not in text.split("Saved now")[1][:60]
+    assert 'value="My title"' in text  # mine, where both changed
+    assert 'value="By Jane Q. Doe"' in text  # theirs, where I changed nothing
     article.refresh_from_db()
-    assert (article.title, article.publisher) == (
-        "Khan's record Spaces session",
-        "The Daily Example Ltd",
-    )
-    # What was typed is kept, and the next save is made knowing theirs.
-    assert 'value="My new title"' in text
-    again = re.search(r'name="loaded" value="([0-9a-f]{64})"', text).group(1)
-    assert again != loaded
-    saved = client.post(url, {**form, "loaded": again})
-    assert saved.status_code == 302
+    assert article.title == "Their second title"
+    # Saving again keeps mine and theirs.
+    again = _loaded(text)
+    assert client.post(url, {**form, "title": "My title", "byline": "By Jane Q. Doe",
+                              "loaded": again}).status_code == 302  # fmt: skip
     article.refresh_from_db()
-    assert (article.title, article.publisher) == ("My new title", "The Daily Example")
+    assert (article.title, article.byline) == ("My title", "By Jane Q. Doe")
 
-    # A save with nothing changed by others meanwhile goes through at once.
-    page = client.get(url).content.decode()
-    loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
-    form.update(title="Third title", publisher="The Daily Example", loaded=loaded)
-    assert client.post(url, form).status_code == 302
+
+def test_a_details_change_on_a_claim_already_reopened_counts_for_the_two_person_rule(desk):
+    editor, reviewer, claim = desk["editor"], desk["reviewer"], desk["claim"]
+    _change_details(desk, actor=editor, title="A different story")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+    # The reviewer changes the details too, then would publish alone.
+    _change_details(desk, actor=reviewer, byline="By A. Reviewer")
+    event = ClaimEvent.objects.filter(claim=claim).latest("pk")
+    assert (event.action, event.actor) == ("article details changed", reviewer)
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    with pytest.raises(PermissionDenied, match="Another member must publish this"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status="published", note="x")
+    second = factories.member(desk["organization"], Membership.Role.REVIEWER, username="rhea")
+    services.claim_transition(claim=claim, actor=second, to_status="published", note="typo")
+    assert queries.published_claims().get(claim=claim).article_byline == "By A. Reviewer"
 
 
 def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client, desk):

@@ -1,6 +1,7 @@
 """Organization settings for admins without /admin/: the rating scale, the review rule, the
 name, URL and logo; what a scale change does and does not do to published verdicts."""
 
+import html
 import io
 import json
 import re
@@ -113,33 +114,46 @@ def test_admin_renames_the_newsroom_and_turns_off_two_person_review(admin_client
     assert organization.requires_two_person_review is False
 
 
-def test_a_save_over_settings_another_admin_changed_meanwhile_is_stopped_and_shown(
+def test_settings_saved_meanwhile_are_merged_and_the_same_field_is_stopped_and_shown(
     admin_client, organization
 ):
     url = reverse("organization-settings", args=[organization.slug])
-    page = admin_client.get(url).content.decode()
-    loaded = re.search(r'name="loaded" value="([0-9a-f]{64})"', page).group(1)
+
+    def loaded():
+        page = admin_client.get(url).content.decode()
+        return html.unescape(re.search(r'name="loaded" value="([^"]*)"', page).group(1))
+
     mine = {
         "name": organization.name, "requires_two_person_review": "on",
-        "methodology": "### How we rate\n\nMy version.", "loaded": loaded,
+        "methodology": "### How we rate\n\nMy version.", "loaded": loaded(),
     }  # fmt: skip
-    # Meanwhile another admin, in another window, saves their methodology.
+    # Meanwhile another admin, in another window, turns off two-person review.
+    organization.requires_two_person_review = False
+    organization.save(update_fields=["requires_two_person_review"])
+    # Mine changed the methodology only: merged, and their switch stays off.
+    assert admin_client.post(url, mine).status_code == 302
+    organization.refresh_from_db()
+    assert organization.requires_two_person_review is False
+    assert organization.methodology == "### How we rate\n\nMy version."
+
+    # Both change the methodology: stopped, mine shown, theirs named.
+    mine.update(loaded=loaded(), methodology="### How we rate\n\nMy second version.")
+    mine.pop("requires_two_person_review")
     organization.methodology = "### How we choose\n\nTheir version."
     organization.save(update_fields=["methodology"])
-
     refused = admin_client.post(url, mine)
     assert refused.status_code == 400
     text = refused.content.decode()
     assert "Someone else changed this since you opened the page" in text
     assert "Methodology: ### How we choose" in text
-    assert "My version." in text  # what was typed is kept
+    assert "My second version." in text
     organization.refresh_from_db()
     assert "Their version." in organization.methodology
-
-    again = re.search(r'name="loaded" value="([0-9a-f]{64})"', text).group(1)
+    again = html.unescape(re.search(r'name="loaded" value="([^"]*)"', text).group(1))
     assert admin_client.post(url, {**mine, "loaded": again}).status_code == 302
     organization.refresh_from_db()
-    assert organization.methodology == "### How we rate\n\nMy version."
+    assert organization.methodology == "### How we rate\n\nMy second version."
+    assert organization.requires_two_person_review is False
 
 
 # The logo

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -501,11 +501,14 @@ PUBLISHED_DETAIL_FIELDS = ("title", "byline", "publisher", "canonical_url", "pub
 def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
     """Readers keep the article's details as each fact-check was published; a change to them
     reopens each published claim as a draft of a correction, for review, as an edit of the
-    claim itself would (a new original address moves where the embed shows its verdict)."""
-    published = Claim.objects.select_for_update().filter(
-        article=article, status=Claim.Status.PUBLISHED
-    )
-    for claim in published.order_by("pk"):
+    claim itself would (a new original address moves where the embed shows its verdict).
+
+    Every claim that was ever published records it, reopened already or not: its history
+    tells the change, and the two-person rule counts it against whoever made it.
+    """
+    shown = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True)
+    claims = Claim.objects.select_for_update().filter(article=article).filter(Exists(shown))
+    for claim in claims.order_by("pk"):
         _record_change(claim, actor, "article details changed", dict(changes), public=True)
 
 
