@@ -118,6 +118,10 @@ def article_workspace(request, pk: int):
             # The revision whose text the page shows: a claim made in a later one means the
             # page is out of date.
             "revision": revision,
+            # An import (or one tried again) still running: the page opens its text when
+            # the worker is done.
+            "importing": article.status == Article.Status.IMPORTING
+            or getattr(queries.latest_import(article), "state", "") == "pending",
         },
         "claims": ClaimSummarySerializer(claims, many=True).data,
         "ratings": RatingSerializer(ratings, many=True).data,

@@ -2,7 +2,9 @@
 text edit with its orphan preview, the details page; axe on every new page."""
 
 import pytest
+from playwright.sync_api import expect
 
+from annotations import services
 from annotations.models import ArticleRevision, Claim, Membership, Rating
 from tests import factories
 from tests.browser_support import ARTIFACTS, assert_accessible, open_page
@@ -261,3 +263,37 @@ def test_imported_structure_shows_on_the_reader_page_and_in_the_workspace(
     editor_page.wait_for_selector("html[data-workspace-ready=true]")
     assert "no date found" in editor_page.locator(".meta").inner_text()
     editor_page.screenshot(path=str(ARTIFACTS / "workspace-structure.png"), full_page=True)
+
+
+def test_the_details_dialog_does_not_replace_a_title_someone_saved_meanwhile(
+    browser, live_server, desk
+):
+    article = desk["article"]
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    page.get_by_role("button", name="Edit details").click()
+    dialog = page.get_by_role("dialog", name="Article details")
+    title = dialog.get_by_label("Title")
+    expect(title).to_have_value("Budget")
+    # Meanwhile a colleague renames it, on the details page.
+    services.article_update_details(
+        article=article, actor=desk["organization"].memberships.get(user__username="rev").user,
+        title="Their title",
+    )  # fmt: skip
+    title.fill("My title")
+    dialog.get_by_role("button", name="Save details").click()
+    status = dialog.locator("#article-details-status")
+    status.get_by_text("Someone else changed this since you opened it").wait_for()
+    assert "title: “Their title”" in status.inner_text()
+    article.refresh_from_db()
+    assert article.title == "Their title"
+    page.screenshot(path=str(ARTIFACTS / "details-dialog-clash.png"), full_page=True)
+
+    dialog.get_by_role("button", name="Save details").click()
+    page.get_by_text("Article details saved.").wait_for()
+    article.refresh_from_db()
+    assert article.title == "My title"
+    # The line under the title keeps its revision.
+    assert "revision 1" in page.locator("#article-meta").inner_text()
+    assert page.errors == []

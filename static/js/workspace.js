@@ -2249,11 +2249,26 @@ detailsForm.addEventListener("submit", async (event) => {
   }
   detailsStatus.textContent = "Saving…";
   try {
+    // A field someone else changed since the dialog opened is not replaced unseen: say
+    // what they saved, keep this input, and let a second Save replace theirs knowingly.
+    const now = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
+    const clashes = Object.keys(changed).filter(
+      (name) => (now[name] ?? "") !== (articleDetails[name] ?? "") && (now[name] ?? "") !== (changed[name] ?? ""),
+    );
+    if (clashes.length) {
+      const labels = { title: "title", byline: "byline", publisher: "publisher", canonical_url: "original URL", published_on: "publication date", language: "language" };
+      const saved = clashes.map((name) => `${labels[name]}: “${now[name] || "(empty)"}”`).join("; ");
+      articleDetails = now;
+      detailsStatus.textContent = `Someone else changed this since you opened it. Saved now: ${saved}. Save again to replace it with yours.`;
+      return;
+    }
     const updated = await api("PATCH", `/api/v1/newsroom/articles/${data.article.id}/`, changed);
     articleDetails = { ...articleDetails, ...(updated ?? changed) };
     document.getElementById("article-title").textContent = articleDetails.title;
     document.title = articleDetails.title;
-    const meta = [articleDetails.byline, articleDetails.publisher, articleDetails.published_on, articleDetails.language].filter(Boolean);
+    // As the server writes the line: byline, publisher, date (or its absence), revision.
+    const revision = data.article.revision ? `revision ${data.article.revision}` : "";
+    const meta = [articleDetails.byline, articleDetails.publisher, articleDetails.published_on || "no date found", revision].filter(Boolean);
     document.getElementById("article-meta").textContent = meta.join(" · ");
     detailsDialog.close();
     if (publishedClaimCount() && PUBLISHED_DETAIL_FIELDS.some((name) => name in changed)) {
@@ -2265,6 +2280,24 @@ detailsForm.addEventListener("submit", async (event) => {
     detailsStatus.textContent = errorText(error);
   }
 });
+
+// ---- an import still running ---------------------------------------------------------
+
+// The worker is importing this article (or trying its import again): open the new text
+// when it is done, failed or not, rather than ask the editor to reload.
+if (data.article.importing) {
+  const importTimer = setInterval(async () => {
+    try {
+      const now = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
+      if (now.status !== "importing" && now.latest_import?.state !== "pending") {
+        clearInterval(importTimer);
+        window.location.reload();
+      }
+    } catch {
+      // The next tick asks again.
+    }
+  }, 3000);
+}
 
 // ---- start ------------------------------------------------------------------------
 
