@@ -1,7 +1,10 @@
 """The data model: newsrooms, their verdict scales, articles, claims and sources."""
 
+import unicodedata
+
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -22,6 +25,18 @@ TITLE_MAX = 500
 TAG_MAX = 50
 TAGS_MAX = 20
 METHODOLOGY_MAX = 50_000
+
+
+WEB_ADDRESS = URLValidator(schemes=["http", "https"], message="Enter an http or https address.")
+
+
+def require_visible(value: str) -> None:
+    """Refuse text with no letter, digit, punctuation or symbol: only spaces and invisible
+    characters (a zero-width space) would make a title nobody can see or click."""
+    if value and not any(unicodedata.category(char)[0] in "LNPS" for char in value):
+        raise ValidationError(
+            "Write something visible: this has only spaces or invisible characters."
+        )
 
 
 NOTIFICATION_KINDS = (
@@ -194,12 +209,13 @@ class Article(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="articles"
     )
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[require_visible])
     # The reader page's address, /a/<organization>/<slug>/: set once, kept when the title changes.
     slug = models.SlugField(max_length=120, blank=True, allow_unicode=True)
     byline = models.CharField(max_length=300, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
-    canonical_url = models.URLField(max_length=2000, blank=True)
+    # A web page's address: readers follow it, and the embed matches pages by it.
+    canonical_url = models.URLField(max_length=2000, blank=True, validators=[WEB_ADDRESS])
     # `urlnorm.url_key(canonical_url)`: what the embed and the API's `article_url` filter match.
     url_key = models.CharField(max_length=2000, blank=True, db_index=True, editable=False)
     published_on = models.DateField(null=True, blank=True)

@@ -223,11 +223,15 @@ def _rating_shown(fields: dict) -> list:
     return [fields[name] for name in RATING_FIELDS[1:]]
 
 
-def _short(text: str | None) -> str:
+# An address is told whole, up to this length: cut, two addresses read alike.
+_ADDRESS_MAX = 300
+
+
+def _short(text: str | None, *, limit: int = _SHORT) -> str:
     if not text:
         return "none"
     text = " ".join(str(text).split())
-    return f"“{text[: _SHORT - 1]}…”" if len(text) > _SHORT else f"“{text}”"
+    return f"“{text[: limit - 1]}…”" if len(text) > limit else f"“{text}”"
 
 
 def _source_name(source: dict) -> str:
@@ -289,7 +293,10 @@ def _article_changes(before: dict | None, after: dict | None) -> list[str]:
     for key, name in _ARTICLE_NAMES.items():
         old, new = before.get(key) or None, after.get(key) or None
         if old != new:
-            phrases.append(f"{name} changed from {_short(old)} to {_short(new)}")
+            limit = _ADDRESS_MAX if key == "canonical_url" else _SHORT
+            phrases.append(
+                f"{name} changed from {_short(old, limit=limit)} to {_short(new, limit=limit)}"
+            )
     return phrases
 
 

@@ -304,7 +304,7 @@ def test_editing_a_published_claim_warns_then_shows_the_unpublished_correction(
     warning.get_by_role("button", name="Continue: prepare a correction").click()
     page.locator(".claim-card.active .save-status", has_text="Saved.").wait_for()
     card = page.locator(".claim-card.active")
-    unpublished = card.get_by_role("region", name="Your changes (not yet published)")
+    unpublished = card.get_by_role("region", name="Changes not yet published")
     unpublished.get_by_text("conclusion revised").wait_for()
     published = card.get_by_role("region", name="Published version (version 1)")
     assert "about 164,000" in published.inner_text()

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from annotations import queries, services
+from annotations import queries, services, versions
 from annotations.models import Claim, ClaimEvent, Membership, PublishedVersion
 from tests import factories
 
@@ -312,3 +312,40 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
     assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
     assert Claim.objects.get(pk=edited.pk).status == Claim.Status.DRAFT
     assert queries.published_claims().get(claim=edited).article_title != "A different story"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "\u200b", "only spaces or invisible characters"),
+        ("title", "\u200b \u2060", "only spaces or invisible characters"),
+        ("canonical_url", "ftp://news.example/story", "Enter an http or https address."),
+    ],
+)
+def test_an_invisible_title_or_a_non_web_address_is_refused(client, desk, field, value, message):
+    article = desk["article"]
+    client.force_login(desk["editor"])
+    url = reverse("article-edit", args=[article.pk])
+    form = {
+        "title": article.title, "byline": "", "publisher": "", "canonical_url": OLD_URL,
+        "published_on": "", "language": "", field: value,
+    }  # fmt: skip
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert message in html.unescape(refused.content.decode())
+    article.refresh_from_db()
+    assert getattr(article, field) != value
+    api = client.patch(
+        f"/api/v1/newsroom/articles/{article.pk}/", {field: value}, content_type="application/json"
+    )
+    assert api.status_code == 400
+
+
+def test_a_changed_address_is_told_whole_in_the_correction():
+    long_old = "https://voiceofeast.net/2022/04/15/imran-khans-record-shattering-twitter-spaces"
+    long_new = "https://voiceofeast.net/2022/04/15/imran-khan-twitter-space-record-listeners"
+    before = {"article": {"canonical_url": long_old}}
+    after = {"article": {"canonical_url": long_new}}
+    assert versions.changes_between(before, after) == [
+        f"original article address changed from “{long_old}” to “{long_new}”"
+    ]

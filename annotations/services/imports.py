@@ -20,6 +20,7 @@ from annotations.models import (
     ArticleImport,
     ArticleRevision,
     Organization,
+    require_visible,
 )
 from annotations.services.articles import (
     _revision_create,
@@ -72,7 +73,7 @@ def _article_from_extracted(
         article = existing
     elif article is not None:
         # A placeholder made when an asynchronous import began.
-        article.title = (title or extracted.title or article.title)[:500]
+        article.title = _first_visible(title, extracted.title, article.title)[:500]
         article.text = ingest.canonical_text(extracted.text)
         article.structure = ingest_structure.clean(article.text, extracted.structure)
         article.status = Article.Status.READY
@@ -90,7 +91,7 @@ def _article_from_extracted(
     else:
         article = article_create(
             organization=article_import.organization,
-            title=(title or extracted.title or _display_name(article_import))[:500],
+            title=_first_visible(title, extracted.title, _display_name(article_import))[:500],
             text=extracted.text,
             created_by=actor,
             structure=extracted.structure,
@@ -188,6 +189,19 @@ def _article_imported_from(organization, url: str) -> Article | None:
         if key in (urlnorm.url_key(source_url), urlnorm.url_key(final_url)):
             return Article.objects.get(pk=article_id)
     return None
+
+
+def _first_visible(*titles: str) -> str:
+    """The first title with something to see: a page titled with a zero-width space alone
+    would make an article nobody can open from the list."""
+    for title in titles:
+        try:
+            if title:
+                require_visible(title)
+                return title
+        except ValidationError:
+            continue
+    return titles[-1]
 
 
 def _display_name(article_import: ArticleImport) -> str:

@@ -816,7 +816,7 @@ function unpublishedSection(claim) {
   return el(
     "section",
     { class: "unpublished-changes", "aria-labelledby": headingId },
-    el("h3", { id: headingId, text: "Your changes (not yet published)" }),
+    el("h3", { id: headingId, text: "Changes not yet published" }),
     el("ul", {}, ...claim.unpublished_changes.map((change) => el("li", { text: change }))),
     el("p", {
       class: "hint",
