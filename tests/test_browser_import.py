@@ -270,6 +270,11 @@ def test_a_failed_import_is_tried_again_from_the_workspace_or_deleted(
         page.get_by_label("Address", exact=True).fill(f"http://127.0.0.1:{httpserver.port}{path}")
         page.get_by_role("button", name="Import").click()
         page.locator("#url-error").wait_for(timeout=60_000)
+        assert "404" in page.locator("#url-error").inner_text()
+        link = page.locator("#url-error").get_by_role(
+            "link", name="Open the article to try again or delete it"
+        )
+        assert link.get_attribute("href").startswith("/articles/")
     down, gone = (
         Article.objects.get(canonical_url=f"http://127.0.0.1:{httpserver.port}{path}")
         for path in ("/down", "/gone")

@@ -57,12 +57,28 @@ async function follow(article, errorBox) {
     say(`“${current.title}” is ready.`);
     window.location.assign(`/articles/${current.id}/`);
   } else if (current.status === "ready") {
-    errorBox.textContent = `Import failed (“${current.latest_import.error}”). The article keeps its earlier text (revision ${current.revision}).`;
+    errorBox.replaceChildren(
+      `Import failed (“${current.latest_import.error}”). The article keeps its earlier text (revision ${current.revision}). `,
+      articleLink(current, "Open it to try again"),
+    );
+    say("The import did not finish.");
+  } else if (current.status === "failed") {
+    errorBox.replaceChildren(
+      `Import failed: ${current.import_error} `,
+      articleLink(current, "Open the article to try again or delete it"),
+    );
     say("The import did not finish.");
   } else {
-    errorBox.textContent = `Import failed: ${current.import_error || "still importing; see the article list"}`;
+    errorBox.replaceChildren("Still importing after five minutes. ", articleLink(current, "Open the article"));
     say("The import did not finish.");
   }
+}
+
+function articleLink(article, text) {
+  const link = document.createElement("a");
+  link.href = `/articles/${article.id}/`;
+  link.textContent = text;
+  return link;
 }
 
 function upload(file) {
