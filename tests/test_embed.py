@@ -122,6 +122,10 @@ def host(instance, demo):
         "/misnamed.html": embed_host.page(
             paragraphs=printed, **{**common, "organization": "no-such-desk"}
         ),
+        # The right organization, on a page it has not checked.
+        "/unchecked.html": embed_host.page(
+            paragraphs=printed, **{**common, "canonical": "https://news.example/unchecked"}
+        ),
         "/app.html": embed_host.page(paragraphs=printed, inserted_by_script="auto", **common),
         "/app-manual.html": embed_host.page(
             paragraphs=printed, inserted_by_script="manual", **common
@@ -358,8 +362,21 @@ def test_a_tag_naming_an_organization_with_nothing_here_says_so_in_the_console(b
     assert page.stats == {"status": "none", "claims": 0}
     assert page.locator("mark[data-factcheck-claim]").count() == 0
     said = [text for kind, text in page.console if kind == "info"]
-    # The address asked for is the page's canonical link, as the embed reads it.
-    assert any("no-such-desk" in text and ARTICLE_URL in text for text in said), said
+    # A name no organization here has: the tag's attribute is what to check.
+    assert any(
+        "“no-such-desk” has published no fact-check" in text and "data-organization" in text
+        for text in said
+    ), said
+
+    # The organization is right, the page unchecked: the address asked for is told, the
+    # page's canonical link as the embed reads it.
+    page = open_host(browser, f"{host.url}/unchecked.html")
+    assert page.stats == {"status": "none", "claims": 0}
+    said = [text for kind, text in page.console if kind == "info"]
+    assert any(
+        "no published fact-checks of" in text and "https://news.example/unchecked" in text
+        for text in said
+    ), said
 
 
 @pytest.mark.browser

@@ -768,6 +768,17 @@
     return url.href;
   }
 
+  /** Whether the organization the tag names publishes here (only asked when nothing shows). */
+  async function organizationExists() {
+    try {
+      const address = `${origin}/api/v1/organizations/${encodeURIComponent(organization)}/`;
+      const response = await fetch(address, { credentials: "omit", mode: "cors", headers: { Accept: "application/json" } });
+      return response.status !== 404;
+    } catch {
+      return true; // unknown: say the plainer thing
+    }
+  }
+
   async function fetchClaims() {
     const query = new URLSearchParams({ article_url: pageAddress() });
     if (organization) query.set("organization", organization);
@@ -870,9 +881,12 @@
       const claims = await fetchClaims();
       if (!claims.length) {
         // Said once, quietly, for the publisher setting the tag up: which address was asked
-        // for, so a wrong canonical link or organization is found without reading the script.
+        // for, or that the organization named is not on this instance (a typo in the tag).
+        const unknown = organization && !(await organizationExists());
         console.info(
-          `FactcheckEmbed: no published fact-checks${organization ? ` of “${organization}”` : ""} for ${pageAddress()}.`,
+          unknown
+            ? `FactcheckEmbed: “${organization}” has published no fact-check at ${origin}: check the tag's data-organization.`
+            : `FactcheckEmbed: no published fact-checks${organization ? ` of “${organization}”` : ""} for ${pageAddress()}.`,
         );
         return settle((embed.stats = { status: "none", claims: 0 }));
       }
