@@ -306,6 +306,23 @@ def public_claim(pk: int) -> PublishedVersion | None:
     )
 
 
+def suspended_claim_publisher(pk: int) -> Organization | None:
+    """The organization that published claim `pk`, if its current version is hidden since its
+    article's words changed (the public API's "suspended"); else None."""
+    version = (
+        PublishedVersion.objects.filter(
+            claim_id=pk,
+            is_current=True,
+            is_anchored=False,
+            kind=PublishedVersion.Kind.PUBLISHED,
+        )
+        .select_related("publisher")
+        .only("publisher__name", "publisher__slug", "publisher__url")
+        .first()
+    )
+    return version.publisher if version is not None else None
+
+
 def article_public_stamp(article: Article) -> dict:
     """What a cached reader page of the article depends on in its claims' versions.
 

@@ -709,7 +709,14 @@ def claim(request, pk: int):
     """A claim's permalink page: its verdict, its one ClaimReview and its public history."""
     version = queries.public_claim(pk)
     if version is None:
-        raise Http404("No published fact-check with this number.")
+        suspended = queries.suspended_claim_publisher(pk)
+        if suspended is None:
+            raise Http404("No published fact-check with this number.")
+        # A link readers followed before the article's words changed: say why it is not
+        # shown (as the public API says "suspended"), with none of its content.
+        return render(
+            request, "reader/claim_suspended.html", {"organization": suspended}, status=404
+        )
     article = version.claim.article
     organization = version.publisher
     stamp = queries.claim_public_stamp(pk)

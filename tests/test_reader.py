@@ -413,6 +413,25 @@ def test_nothing_but_published_versions_reaches_the_page(client, desk):
         assert CANARY.encode() not in response.content
 
 
+def test_a_claim_hidden_since_its_words_changed_says_so_and_shows_nothing_of_it(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    services.article_update_text(
+        article=desk.article, actor=desk.editor, text=TEXT.replace(LISTENERS, "Many listened")
+    )
+
+    response = client.get(reverse("reader-claim", args=[claim.pk]))
+
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "This fact-check is being checked again" in text
+    assert '<meta name="robots" content="noindex">' in text
+    assert reverse("reader-organization", args=[desk.article.organization.slug]) in text
+    for shown in (LISTENERS, "Mostly true", "Checked."):
+        assert shown not in text
+    # A number never published stays a plain "not found".
+    assert b"being checked again" not in client.get(reverse("reader-claim", args=[99999])).content
+
+
 def test_an_article_without_published_claims_is_not_found(client, desk):
     services.claim_create(
         article=desk.article,
