@@ -234,9 +234,13 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
 
 
 def article_published_count(article: Article) -> int:
-    """How many of the article's claims are published as they stand: those a change to its
-    published details reopens for review (`services.article_update_details`)."""
-    return article.claims.filter(status=Claim.Status.PUBLISHED).count()
+    """How many of the article's claims readers see (corrections in progress included): those
+    whose published details a change would leave behind until each is republished
+    (`services.article_update_details`)."""
+    live = PublishedVersion.objects.filter(
+        claim=OuterRef("pk"), is_current=True, kind=PublishedVersion.Kind.PUBLISHED
+    )
+    return article.claims.filter(Exists(live)).count()
 
 
 def claims_awaiting_article_details(article: Article) -> list[Claim]:

@@ -201,6 +201,10 @@ def test_the_details_form_says_what_a_change_reopens(client, desk):
     page = client.get(reverse("article-edit", args=[desk["article"].pk])).content.decode()
     assert "1 published fact-check</strong> shows the title" in page
     assert "reopens it as a draft of a correction" in page
+    # Reopened already, it still shows readers the details it was published with.
+    _change_details(desk, title="A different story")
+    page = client.get(reverse("article-edit", args=[desk["article"].pk])).content.decode()
+    assert "1 published fact-check</strong> shows the title" in page
 
 
 def _loaded(page: str) -> str:

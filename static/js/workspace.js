@@ -2212,8 +2212,9 @@ const DETAIL_FIELDS = ["title", "byline", "publisher", "canonical_url", "publish
 const PUBLISHED_DETAIL_FIELDS = DETAIL_FIELDS.filter((name) => name !== "language");
 const detailsPublished = document.getElementById("article-details-published");
 
+// Claims readers see a published version of, corrections in progress included.
 function publishedClaimCount() {
-  return [...claims.values()].filter((claim) => claim.status === "published").length;
+  return [...claims.values()].filter((claim) => (claim.published_version?.kind ?? claim.published_kind) === "published").length;
 }
 
 document.getElementById("edit-details").addEventListener("click", async () => {
