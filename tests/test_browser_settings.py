@@ -276,10 +276,10 @@ def test_the_details_dialog_does_not_replace_a_title_someone_saved_meanwhile(
     dialog = page.get_by_role("dialog", name="Article details")
     title = dialog.get_by_label("Title")
     expect(title).to_have_value("Budget")
-    # Meanwhile a colleague renames it, on the details page.
+    # Meanwhile a colleague renames it and fills the byline, on the details page.
     services.article_update_details(
         article=article, actor=desk["organization"].memberships.get(user__username="rev").user,
-        title="Their title",
+        title="Their title", byline="Their byline",
     )  # fmt: skip
     title.fill("My title")
     dialog.get_by_role("button", name="Save details").click()
@@ -288,12 +288,15 @@ def test_the_details_dialog_does_not_replace_a_title_someone_saved_meanwhile(
     assert "title: “Their title”" in status.inner_text()
     article.refresh_from_db()
     assert article.title == "Their title"
+    # The byline, which this editor did not touch, now shows theirs; the title keeps mine.
+    expect(dialog.get_by_label("Byline")).to_have_value("Their byline")
+    expect(title).to_have_value("My title")
     page.screenshot(path=str(ARTIFACTS / "details-dialog-clash.png"), full_page=True)
 
     dialog.get_by_role("button", name="Save details").click()
     page.get_by_text("Article details saved.").wait_for()
     article.refresh_from_db()
-    assert article.title == "My title"
+    assert (article.title, article.byline) == ("My title", "Their byline")
     # The line under the title keeps its revision.
     assert "revision 1" in page.locator("#article-meta").inner_text()
     assert page.errors == []

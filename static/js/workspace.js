@@ -2260,6 +2260,11 @@ detailsForm.addEventListener("submit", async (event) => {
       const labels = { title: "title", byline: "byline", publisher: "publisher", canonical_url: "original URL", published_on: "publication date", language: "language" };
       const saved = clashes.map((name) => `${labels[name]}: “${now[name] || "(empty)"}”`).join("; ");
       articleDetails = now;
+      // Only what this editor typed is kept: every other field shows what is saved now,
+      // so a second Save does not write the stale values back over the colleague's.
+      for (const name of DETAIL_FIELDS) {
+        if (!(name in changed)) detailsForm.elements[name].value = now[name] ?? "";
+      }
       detailsStatus.textContent = `Someone else changed this since you opened it. Saved now: ${saved}. Save again to replace it with yours.`;
       return;
     }
