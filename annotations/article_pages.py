@@ -111,9 +111,11 @@ def article_details_republish(request, pk: int):
             )
             % {"count": count},
         )
+    elif not report.left:
+        messages.info(request, "No fact-check waits for the article's details any more.")
     for claim, reason in report.left:
         messages.warning(
-            request, f"Left as a draft: “{claim.claim_reviewed or claim.exact}”. {reason}"
+            request, f"Not republished: “{claim.claim_reviewed or claim.exact}”. {reason}"
         )
     return redirect(article.get_absolute_url())
 

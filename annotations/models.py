@@ -30,10 +30,16 @@ METHODOLOGY_MAX = 50_000
 WEB_ADDRESS = URLValidator(schemes=["http", "https"], message="Enter an http or https address.")
 
 
+def is_visible(value: str) -> bool:
+    """Whether the text has a letter, digit, punctuation or symbol: not only spaces and
+    invisible characters (a zero-width space)."""
+    return any(unicodedata.category(char)[0] in "LNPS" for char in value)
+
+
 def require_visible(value: str) -> None:
-    """Refuse text with no letter, digit, punctuation or symbol: only spaces and invisible
-    characters (a zero-width space) would make a title nobody can see or click."""
-    if value and not any(unicodedata.category(char)[0] in "LNPS" for char in value):
+    """Refuse text with only spaces and invisible characters: a title nobody can see or
+    click, or a note that tells readers nothing."""
+    if value and not is_visible(value):
         raise ValidationError(
             "Write something visible: this has only spaces or invisible characters."
         )

@@ -243,32 +243,84 @@ def article_published_count(article: Article) -> int:
     return article.claims.filter(Exists(live)).count()
 
 
-def claims_awaiting_article_details(article: Article) -> list[Claim]:
-    """The article's claims whose working copy differs from their live published version in
-    the article's details alone (a details change reopened them, nothing else changed):
-    those a reviewer may republish together (`services.article_details_republish`)."""
+# What readers see of a claim, by part, in the words the workspace uses for it.
+_SNAPSHOT_PARTS = {
+    "claim_reviewed": "the claim",
+    "claimant": "the claimant",
+    "claim_date": "the claim date",
+    "rating": "the rating",
+    "rating_id": "the rating",
+    "rating_shown": "the rating",
+    "conclusion": "the conclusion",
+    "tags": "the tags",
+    "sources": "the sources",
+    "exact": "the quoted words",
+    "start": "the quoted words",
+    "end": "the quoted words",
+    "revision": "the article's text",
+}
+
+
+def article_details_reopened(article: Article) -> SimpleNamespace:
+    """The article's published claims a change of its details reopened, in two lists.
+
+    `waiting`: claims whose working copy differs from their live published version in the
+    article's details alone, or no longer at all (the details were put back): those a
+    reviewer may republish together (`services.article_details_republish`).
+    `changed`: (claim, parts) for those changed in more than that since (a fetched source
+    filled its title, say), which need review one by one, with what changed.
+    """
+    details_changed = "article details changed"
+    live_versions = PublishedVersion.objects.filter(
+        is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+    ).select_related("revision")
     reopened = (
-        article.claims.filter(status=Claim.Status.DRAFT, anchor_state=Claim.AnchorState.ANCHORED)
-        .filter(events__action="article details changed")
+        article.claims.filter(
+            status__in=[Claim.Status.DRAFT, Claim.Status.IN_REVIEW],
+            anchor_state=Claim.AnchorState.ANCHORED,
+        )
+        .filter(events__action=details_changed)
         .distinct()
         .select_related("article", "rating__scale", "revision", "creator")
-        .prefetch_related("sources")
+        .prefetch_related(
+            "sources",
+            Prefetch("published_versions", queryset=live_versions, to_attr="live_versions"),
+            Prefetch(
+                "events",
+                queryset=ClaimEvent.objects.filter(action=details_changed).only(
+                    "claim_id", "created_at"
+                ),
+                to_attr="details_events",
+            ),
+        )
         .order_by("start", "pk")
     )
-    waiting = []
+    waiting, changed = [], []
     for claim in reopened:
-        live = claim.published_versions.filter(
-            is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
-        ).first()
-        if live is None:
+        live = claim.live_versions[0] if claim.live_versions else None
+        # Reopened by the details since it was last published, not by an older change.
+        if live is None or not any(
+            event.created_at >= live.published_at for event in claim.details_events
+        ):
             continue
         now, then = versions.claim_snapshot(claim), versions.version_snapshot(live)
-        if now["article"] != then["article"] and {**now, "article": None} == {
-            **then,
-            "article": None,
-        }:
+        parts = sorted(
+            {
+                _SNAPSHOT_PARTS.get(key, key)
+                for key in now
+                if key != "article" and now[key] != then[key]
+            }
+        )
+        if parts:
+            changed.append((claim, parts))
+        else:
             waiting.append(claim)
-    return waiting
+    return SimpleNamespace(waiting=waiting, changed=changed)
+
+
+def claims_awaiting_article_details(article: Article) -> list[Claim]:
+    """The claims a reviewer may republish together (see `article_details_reopened`)."""
+    return article_details_reopened(article).waiting
 
 
 def article_as_published(article: Article) -> versions.ShownArticle:

@@ -151,8 +151,9 @@ def article_workspace(request, pk: int):
         # is on record (an article made by hand then failed has none).
         "can_import_again": article.status == Article.Status.FAILED
         and queries.latest_import(article) is not None,
-        # Published claims reopened by a change of the article's details alone.
-        "awaiting_details": queries.claims_awaiting_article_details(article),
+        # Published claims a change of the article's details reopened: those waiting for
+        # the details alone, and those changed otherwise too.
+        "details_reopened": queries.article_details_reopened(article),
         "can_publish": permissions.can_publish(request.user, article.organization),
     }
     return render(request, "annotations/article_workspace.html", context)

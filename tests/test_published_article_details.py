@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from annotations import queries, services, versions
@@ -307,7 +307,8 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
 
     text = response.content.decode()
     assert "Republished 1 fact-check with the article" in text
-    assert "Left as a draft" in text and "Another member must publish a claim you created" in text
+    assert "Not republished" in text and "Another member must publish a claim you created" in text
+    assert "changed in more than the article&#x27;s details (the claimant)" in text
     republished = Claim.objects.get(pk=desk["claim"].pk)
     assert republished.status == Claim.Status.PUBLISHED
     assert queries.published_claims().get(claim=republished).article_title == "A different story"
@@ -316,6 +317,93 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
     assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
     assert Claim.objects.get(pk=edited.pk).status == Claim.Status.DRAFT
     assert queries.published_claims().get(claim=edited).article_title != "A different story"
+
+
+def test_details_put_back_publish_the_claims_again_as_they_were(client, desk):
+    claim, second = (
+        desk["claim"],
+        factories.member(desk["organization"], Membership.Role.REVIEWER, username="rhea"),
+    )
+    published = PublishedVersion.objects.filter(claim=claim).count()
+    _change_details(desk, title="A typo'd title")
+    _change_details(desk, title="Khan's record Spaces session")
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.DRAFT
+    assert queries.claims_awaiting_article_details(desk["article"]) == [claim]
+
+    report = services.article_details_republish(
+        article=desk["article"], actor=second, note="the title is back"
+    )
+
+    assert (report.published, report.left) == ([claim], [])
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
+    # Nothing readers see changed: no new version, no correction note.
+    assert PublishedVersion.objects.filter(claim=claim).count() == published
+
+
+def test_a_claim_in_review_is_republished_and_one_changed_otherwise_is_reported(client, desk):
+    editor, reviewer = desk["editor"], desk["reviewer"]
+    fetched = factories.published_claim(desk["article"], editor, reviewer, quote=MEDIAN)
+    source = services.source_add(
+        claim=Claim.objects.get(pk=fetched.pk), actor=editor, url="https://example.org/census"
+    )
+    services.claim_transition(
+        claim=Claim.objects.get(pk=fetched.pk), actor=editor, to_status="in_review"
+    )
+    services.claim_transition(
+        claim=Claim.objects.get(pk=fetched.pk), actor=reviewer, to_status="published",
+        note="a source added",
+    )  # fmt: skip
+    _change_details(desk, title="A different story")
+    claim = Claim.objects.get(pk=desk["claim"].pk)
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    # The cited page's title is filled in after the details reopened the claim.
+    services.source_update(source=source, actor=editor, title="Census 2023")
+    assert queries.claims_awaiting_article_details(desk["article"]) == [claim]
+
+    client.force_login(editor)
+    notice = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
+    assert "changed otherwise too" in notice and "the sources" in notice
+
+    client.force_login(reviewer)
+    response = client.post(
+        f"/api/v1/newsroom/articles/{desk['article'].pk}/republish-details/",
+        {"note": "headline fixed"}, content_type="application/json",
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["published"] == [claim.pk]
+    assert body["left"] == [
+        {
+            "id": fetched.pk,
+            "reason": "It changed in more than the article's details (the sources): "
+            "review and publish it from its card.",
+        }
+    ]
+    assert Claim.objects.get(pk=fetched.pk).status == Claim.Status.DRAFT
+
+
+@pytest.mark.parametrize("note", ["\u200b", " \u2060 ", 123, ["typo"], None])
+def test_republishing_needs_a_note_readers_can_read(client, desk, note):
+    _change_details(desk, title="A different story")
+    client.force_login(desk["reviewer"])
+    response = client.post(
+        f"/api/v1/newsroom/articles/{desk['article'].pk}/republish-details/",
+        {"note": note}, content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["note"]
+    assert Claim.objects.get(pk=desk["claim"].pk).status == Claim.Status.DRAFT
+
+
+def test_a_correction_note_of_invisible_characters_is_refused(desk):
+    _change_details(desk)
+    claim = Claim.objects.get(pk=desk["claim"].pk)
+    services.claim_transition(claim=claim, actor=desk["editor"], to_status="in_review")
+    second = factories.member(desk["organization"], Membership.Role.REVIEWER, username="rhea")
+    with pytest.raises(ValidationError, match="visible words"):
+        services.claim_transition(claim=claim, actor=second, to_status="published", note="\u200b")
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from annotations import ingest, queries, services
 from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import problem_responses
+from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
 from annotations.models import NOTE_MAX, Organization
 
@@ -249,7 +250,7 @@ class StateConflict(exceptions.APIException):
 
 
 class DetailsRepublishSerializer(drf_serializers.Serializer):
-    note = drf_serializers.CharField(
+    note = StrictCharField(
         max_length=NOTE_MAX,
         help_text="The public correction note of every claim republished, e.g. why the "
         "details changed.",
@@ -262,7 +263,8 @@ class DetailsRepublishedSerializer(drf_serializers.Serializer):
     )
     left = drf_serializers.ListField(
         child=drf_serializers.DictField(),
-        help_text="Claims left as drafts, each `{id, reason}` (the two-person rule, mostly).",
+        help_text="Claims left as they were, each `{id, reason}`: the two-person rule refused "
+        "it, or it changed in more than the article's details since it was published.",
     )
 
 
@@ -270,10 +272,11 @@ class DetailsRepublishedSerializer(drf_serializers.Serializer):
     tags=TAGS,
     summary="Republish the claims a change of the article's details alone reopened",
     description=(
-        "For reviewers: each claim whose working copy differs from its published version "
-        "only in the article's details (title, byline, publisher, date, URL) is published "
-        "again with `note`. The two-person rule applies to each; a claim it refuses is left "
-        "as a draft, with the reason."
+        "For reviewers: each claim a change of the article's details reopened, whose working "
+        "copy differs from its published version only in those details (title, byline, "
+        "publisher, date, URL), is published again with `note`; one whose details were put "
+        "back is published again as it was. The two-person rule applies to each; a claim it "
+        "refuses, or one changed otherwise too, is left as it was, with the reason."
     ),
     request=DetailsRepublishSerializer,
     responses={200: DetailsRepublishedSerializer, **problem_responses(400, *ACCESS_PROBLEMS)},

@@ -22,6 +22,7 @@ from annotations.models import (
     Claim,
     Organization,
     PublishedVersion,
+    is_visible,
 )
 from annotations.services.claims import (
     _as_history_value,
@@ -522,26 +523,32 @@ class DetailsRepublished:
 
 def article_details_republish(*, article: Article, actor, note: str) -> DetailsRepublished:
     """Republish, with one public note, every claim a change of the article's details alone
-    reopened (`queries.claims_awaiting_article_details`): a title or address corrected
-    needs no review claim by claim.
+    reopened (`queries.article_details_reopened`): a title or address corrected needs no
+    review claim by claim.
 
-    Each goes through the workflow as the reviewer would take it (in review, then published),
-    under the same rules; one the rules refuse (the two-person rule: a claim the reviewer
-    created, or details the reviewer changed) is left as it was, with the reason.
+    Each goes through the workflow as the reviewer would take it (in review, then
+    published), under the same rules; one whose details were put back is published again
+    as it was. One the rules refuse (the two-person rule: a claim the reviewer created, or
+    details the reviewer changed) is left as it was, with the reason, and so is one that
+    changed in more than the details since.
     """
     permissions.require_publish(actor, article.organization, "Only a reviewer can republish.")
     note = " ".join(note.split())
-    if not note:
+    if not is_visible(note):
         raise ValidationError({"note": "Say what changed, for readers: a public correction note."})
     if len(note) > NOTE_MAX:
         raise ValidationError(
             {"note": f"The note is {len(note):,} characters; the limit is {NOTE_MAX:,}."}
         )
     report = DetailsRepublished(published=[], left=[])
-    for claim in queries.claims_awaiting_article_details(article):
+    reopened = queries.article_details_reopened(article)
+    for claim in reopened.waiting:
         try:
             with transaction.atomic():
-                claim = claim_transition(claim=claim, actor=actor, to_status=Claim.Status.IN_REVIEW)
+                if claim.status == Claim.Status.DRAFT:
+                    claim = claim_transition(
+                        claim=claim, actor=actor, to_status=Claim.Status.IN_REVIEW
+                    )
                 claim = claim_transition(
                     claim=claim, actor=actor, to_status=Claim.Status.PUBLISHED, note=note
                 )
@@ -550,4 +557,11 @@ def article_details_republish(*, article: Article, actor, note: str) -> DetailsR
             report.left.append((claim, reason))
         else:
             report.published.append(claim)
+    # Reopened by the details but changed otherwise too: not republished unseen, and said.
+    for claim, parts in reopened.changed:
+        changed = ", ".join(parts)
+        report.left.append(
+            (claim, f"It changed in more than the article's details ({changed}): "
+             "review and publish it from its card.")
+        )  # fmt: skip
     return report

@@ -33,6 +33,7 @@ from annotations.models import (
     PublishedVersion,
     Rating,
     Suggestion,
+    is_visible,
 )
 from annotations.webhooks import events as webhook_events
 
@@ -523,6 +524,8 @@ def claim_transition(
         )
     allowed(actor, organization)
     note = note.strip()
+    if note and not is_visible(note):
+        raise ValidationError({"note": "Write the note in visible words: it has none."})
     live = current_version(claim, lock=True)
     new_version = None
     if _is_request_for_changes(claim, actor, to_status):
