@@ -316,6 +316,11 @@ def settings_page(request, slug: str):
         )
         if conflicts:
             form_conflicts.stop(form, data, initial, settings_fields, names, conflicts)
+            # A browser cannot be handed a chosen file back: say it was not kept.
+            if logo_form.cleaned_data.get("logo"):
+                logo_form.add_error(
+                    "logo", "Not saved with the rest: choose the file again, then save."
+                )
         elif valid:
             try:
                 # The settings and the logo are saved together or not at all.

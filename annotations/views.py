@@ -34,6 +34,7 @@ from annotations.api.newsroom_serializers import (
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.models import Article, Claim, Membership, PublishedVersion
+from annotations.services.claims import second_person_reason
 
 LIVE = {
     "claims__published_versions__is_current": True,
@@ -134,6 +135,13 @@ def article_workspace(request, pk: int):
         "two_person_review": article.organization.requires_two_person_review,
     }
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
+    details_reopened = queries.article_details_reopened(article)
+    can_publish = permissions.can_publish(request.user, article.organization)
+    details_blocked = (
+        sum(bool(second_person_reason(claim, request.user)) for claim in details_reopened.waiting)
+        if can_publish
+        else 0
+    )
     context = {
         "article": article,
         "meta": _meta_line(article, revision),
@@ -153,8 +161,13 @@ def article_workspace(request, pk: int):
         and queries.latest_import(article) is not None,
         # Published claims a change of the article's details reopened: those waiting for
         # the details alone, and those changed otherwise too.
-        "details_reopened": queries.article_details_reopened(article),
-        "can_publish": permissions.can_publish(request.user, article.organization),
+        "details_reopened": details_reopened,
+        "can_publish": can_publish,
+        # Of those waiting, how many the two-person rule keeps this reviewer from
+        # republishing (they created them, or changed the details): the notice says so
+        # rather than offer a button that would refuse them all.
+        "details_blocked": details_blocked,
+        "details_allowed": len(details_reopened.waiting) - details_blocked,
     }
     return render(request, "annotations/article_workspace.html", context)
 

@@ -299,7 +299,11 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
     assert client.post(url, {"note": "typo"}).status_code == 403
 
     client.force_login(reviewer)
-    assert url in client.get(reverse("article-workspace", args=[desk["article"].pk])).text
+    workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
+    assert url in workspace
+    # The reviewer created one of the two: the button says what it will republish.
+    assert "Republish the one you may" in workspace
+    assert "1 of them waits for another reviewer: you created it" in workspace
     assert client.post(url, {"note": "  "}, follow=True).status_code == 200
     assert Claim.objects.get(pk=desk["claim"].pk).status == Claim.Status.DRAFT
 
@@ -317,6 +321,14 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
     assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
     assert Claim.objects.get(pk=edited.pk).status == Claim.Status.DRAFT
     assert queries.published_claims().get(claim=edited).article_title != "A different story"
+
+
+def test_a_reviewer_who_changed_the_details_is_told_another_republishes(client, desk):
+    _change_details(desk, actor=desk["reviewer"], title="A different story")
+    client.force_login(desk["reviewer"])
+    workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
+    assert "Another reviewer republishes it: you created it or changed the details" in workspace
+    assert reverse("article-details-republish", args=[desk["article"].pk]) not in workspace
 
 
 def test_details_put_back_publish_the_claims_again_as_they_were(client, desk):

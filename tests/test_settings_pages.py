@@ -141,10 +141,14 @@ def test_settings_saved_meanwhile_are_merged_and_the_same_field_is_stopped_and_s
     mine.pop("requires_two_person_review")
     organization.methodology = "### How we choose\n\nTheir version."
     organization.save(update_fields=["methodology"])
-    refused = admin_client.post(url, mine)
+    # With a logo chosen: the browser cannot be handed the file back, so the page says so.
+    refused = admin_client.post(url, {**mine, "logo": upload(image_bytes("WEBP"), "logo.webp")})
     assert refused.status_code == 400
     text = refused.content.decode()
     assert "Someone else changed this since you opened the page" in text
+    assert "Not saved with the rest: choose the file again, then save." in text
+    organization.refresh_from_db()
+    assert not organization.logo
     assert "Methodology: ### How we choose" in text
     assert "My second version." in text
     organization.refresh_from_db()

@@ -753,6 +753,19 @@ def _second_person_problem(claim: Claim, user, events) -> str:
     return ""
 
 
+def second_person_reason(claim: Claim, viewer) -> str:
+    """Why the two-person rule stops `viewer` publishing the claim ("" if it does not)."""
+    since = last_published_at(claim)
+    mine = [
+        event
+        for event in claim.events.all()
+        if event.actor_id == viewer.pk
+        and event.action in PUBLIC_CHANGE_ACTIONS
+        and (since is None or event.created_at >= since)
+    ]
+    return _second_person_problem(claim, viewer, mine)
+
+
 def publish_readiness(claim: Claim, viewer) -> dict:
     """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
 
@@ -781,15 +794,7 @@ def publish_readiness(claim: Claim, viewer) -> dict:
             "detail": f"{sources} cited." if sources else "Cite a source.",
         },
     ]
-    since = last_published_at(claim)
-    mine = [
-        event
-        for event in claim.events.all()
-        if event.actor_id == viewer.pk
-        and event.action in PUBLIC_CHANGE_ACTIONS
-        and (since is None or event.created_at >= since)
-    ]
-    second = _second_person_problem(claim, viewer, mine)
+    second = second_person_reason(claim, viewer)
     if organization.requires_two_person_review:
         checklist.append(
             {
