@@ -185,6 +185,12 @@ def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_s
     published.wait_for()
     assert "1 published fact-check shows the title" in published.inner_text()
     assert_accessible(page, "article details dialog")
+    # A bad address is named as the form names it.
+    dialog.get_by_label("Original URL").fill("ftp://news.example/moved")
+    dialog.get_by_role("button", name="Save details").click()
+    expect(dialog.locator("#article-details-status")).to_have_text(
+        "original URL: Enter an http or https address."
+    )
     dialog.get_by_label("Original URL").fill("https://news.example/moved")
     page.screenshot(path=str(ARTIFACTS / "article-details-dialog-published.png"), full_page=True)
     dialog.get_by_role("button", name="Save details").click()

@@ -13,6 +13,18 @@ export class ApiError extends Error {
   }
 }
 
+// How a form names the fields the API calls otherwise (the rest read as their names).
+const FIELD_NAMES = {
+  canonical_url: "original URL",
+  published_on: "publication date",
+  claim_reviewed: "claim as worded for publication",
+};
+
+/** A field of an API error as the form calls it: "original URL", not "canonical_url". */
+export function fieldLabel(field) {
+  return FIELD_NAMES[field] ?? String(field).replaceAll("_", " ");
+}
+
 /**
  * The sentence to show for an RFC 9457 problem body: each field error ("claimant: Expected
  * text.") when there are some, else `detail`, else the status.
@@ -24,7 +36,7 @@ export function problemMessage(body, status) {
       (Array.isArray(messages) ? messages : [messages]).map((message) =>
         field === "non_field_errors" || String(message).startsWith(field)
           ? String(message)
-          : `${field.replaceAll("_", " ")}: ${message}`,
+          : `${fieldLabel(field)}: ${message}`,
       ),
     );
     if (lines.length) return lines.join(" ");

@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError, fieldLabel } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { attachMentions } from "./lib/mentions.js";
@@ -1855,7 +1855,7 @@ function errorText(error) {
         const lines = Object.entries(problem.errors).flatMap(([name, messages]) =>
           (Array.isArray(messages) ? messages : [messages]).map((message) => {
             const text = typeof message === "string" ? message : (message?.message ?? message?.detail ?? "is not valid");
-            return name === "non_field_errors" || text.startsWith(name) ? text : `${name.replaceAll("_", " ")}: ${text}`;
+            return name === "non_field_errors" || text.startsWith(name) ? text : `${fieldLabel(name)}: ${text}`;
           }),
         );
         if (lines.length) return lines.join(" ");
@@ -2257,8 +2257,7 @@ detailsForm.addEventListener("submit", async (event) => {
       (name) => (now[name] ?? "") !== (articleDetails[name] ?? "") && (now[name] ?? "") !== (changed[name] ?? ""),
     );
     if (clashes.length) {
-      const labels = { title: "title", byline: "byline", publisher: "publisher", canonical_url: "original URL", published_on: "publication date", language: "language" };
-      const saved = clashes.map((name) => `${labels[name]}: “${now[name] || "(empty)"}”`).join("; ");
+      const saved = clashes.map((name) => `${fieldLabel(name)}: “${now[name] || "(empty)"}”`).join("; ");
       articleDetails = now;
       // Only what this editor typed is kept: every other field shows what is saved now,
       // so a second Save does not write the stale values back over the colleague's.
