@@ -30,6 +30,16 @@ METHODOLOGY_MAX = 50_000
 WEB_ADDRESS = URLValidator(schemes=["http", "https"], message="Enter an http or https address.")
 
 
+def require_plain_address(value: str) -> None:
+    """Refuse an address with control or invisible formatting characters: a right-to-left
+    override (U+202E) makes "evil.example/‮moc.elgoog" read as another site's address."""
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        raise ValidationError(
+            "Remove the invisible characters from the address: they can make it read as "
+            "another site's."
+        )
+
+
 def is_visible(value: str) -> bool:
     """Whether the text has a letter, digit, punctuation or symbol: not only spaces and
     invisible characters (a zero-width space)."""
@@ -221,7 +231,9 @@ class Article(models.Model):
     byline = models.CharField(max_length=300, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     # A web page's address: readers follow it, and the embed matches pages by it.
-    canonical_url = models.URLField(max_length=2000, blank=True, validators=[WEB_ADDRESS])
+    canonical_url = models.URLField(
+        max_length=2000, blank=True, validators=[WEB_ADDRESS, require_plain_address]
+    )
     # `urlnorm.url_key(canonical_url)`: what the embed and the API's `article_url` filter match.
     url_key = models.CharField(max_length=2000, blank=True, db_index=True, editable=False)
     published_on = models.DateField(null=True, blank=True)

@@ -482,6 +482,25 @@ def test_an_uploaded_page_is_found_by_the_canonical_link_it_declares(
     assert [row["article"]["title"] for row in answer.json()["results"]] == ["Spaces record"]
 
 
+def test_an_address_with_a_right_to_left_override_is_never_stored_raw(editor, organization):
+    spoof = "https://evil.example/\u202emoc.elgoog/"
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Spaces record</title>'
+        f'<link rel="canonical" href="{spoof}"></head>'
+        "<body><article><h1>Spaces record</h1>"
+        "<p>Over 160,000 people listened in at once, a record.</p></article></body></html>"
+    ).encode()
+    markdown = f"---\ntitle: Spaces record\nurl: {spoof}\n---\n\nOver 160,000 listened.\n"
+    for data, filename in ((page, "record.html"), (markdown.encode(), "record.md")):
+        article = services.article_import_upload(
+            organization=organization, requested_by=editor, data=data, filename=filename
+        )
+        assert article.status == Article.Status.READY
+        # Percent-encoded by the page's parser, or dropped: it reads as what it is.
+        assert "\u202e" not in article.canonical_url, filename
+        article.full_clean()
+
+
 def test_an_address_that_redirects_is_imported_under_the_page_address_and_found_again(
     httpserver, loopback_allowed, editor, organization, sample_files
 ):

@@ -424,6 +424,7 @@ def test_a_correction_note_of_invisible_characters_is_refused(desk):
         ("title", "\u200b", "only spaces or invisible characters"),
         ("title", "\u200b \u2060", "only spaces or invisible characters"),
         ("canonical_url", "ftp://news.example/story", "Enter an http or https address."),
+        ("canonical_url", "https://evil.example/\u202emoc.elgoog", "invisible characters"),
     ],
 )
 def test_an_invisible_title_or_a_non_web_address_is_refused(client, desk, field, value, message):

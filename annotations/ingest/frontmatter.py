@@ -1,6 +1,7 @@
 """Recognising a title and a byline at the top of a document's paragraphs."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,8 +68,14 @@ def split_front_matter(paragraphs: list[str], title: str = "") -> FrontMatter:
 
 
 def http_url(url: str) -> str:
-    """`url` if it is an absolute http(s) URL of sane length, else ''."""
+    """`url` if it is an absolute http(s) URL of sane length, else ''.
+
+    One with control or invisible formatting characters is refused too: a right-to-left
+    override in a page's canonical link would make the address read as another site's.
+    """
     url = url.strip()
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in url):
+        return ""
     return url if re.match(r"https?://[^\s/?#]+", url, re.I) and len(url) <= 2000 else ""
 
 
