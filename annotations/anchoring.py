@@ -212,14 +212,20 @@ def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
     once in the text when no position, prefix or suffix says which.
     """
     target = _parse_selectors(selectors)
-    if target.start is None and not (target.prefix or target.suffix) and target.exact:
+    if target.start is None and target.exact:
         # Nothing says which copy of a repeated quote was meant: taking the first would
         # check a sentence the editor may not have chosen.
-        copies = _normalise(text).count(_normalise(target.exact))
-        if copies > 1:
+        copies = _copies_in_context(text, target.exact, target.prefix, target.suffix)
+        if copies > 1 and not (target.prefix or target.suffix):
             raise AnchorError(
                 f"The quote {target.exact!r} appears {copies} times in the text: send its "
                 "TextPositionSelector, or a prefix or suffix, to say which one."
+            )
+        if copies > 1:
+            raise AnchorError(
+                f"The quote {target.exact!r} appears {copies} times in the text with that "
+                "prefix and suffix: send its TextPositionSelector, or a longer prefix or "
+                "suffix, to say which one."
             )
     start, end = require(text, selectors)
     found = text[start:end]
@@ -229,6 +235,23 @@ def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
             f"which reads {found!r}."
         )
     return start, end
+
+
+def _copies_in_context(text: str, exact: str, prefix: str | None, suffix: str | None) -> int:
+    """How many times the quote appears with the prefix before it and the suffix after it
+    (each ignored when absent), spaces and typography aside."""
+    haystack, needle = _normalise(text), _normalise(exact)
+    before = _normalise(prefix or "").rstrip()
+    after = _normalise(suffix or "").lstrip()
+    copies, found = 0, haystack.find(needle)
+    while found != -1 and needle:
+        end = found + len(needle)
+        if haystack[:found].rstrip().endswith(before) and haystack[end:].lstrip().startswith(
+            after
+        ):
+            copies += 1
+        found = haystack.find(needle, found + 1)
+    return copies
 
 
 def resolve_many(text: str, selector_lists: Iterable[Sequence[dict]]) -> list[Anchoring]:

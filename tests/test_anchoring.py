@@ -464,6 +464,20 @@ def test_require_exact_refuses_a_quote_that_differs_in_punctuation_not_just_its_
         require_exact(text, [quote("Khans rally was big")])
 
 
+def test_require_exact_refuses_a_prefix_or_suffix_that_both_copies_share():
+    sentence = "Turnout was 4.4 percent."
+    text = f"The minister said: {sentence} Later the paper said: {sentence} It did not."
+    for context in ({"prefix": "said: "}, {"prefix": "said:"}, {"suffix": " "}):
+        with pytest.raises(AnchorError, match="appears 2 times in the text with that prefix"):
+            require_exact(text, [quote(sentence, **context)])
+    second = text.rindex(sentence)
+    for context in ({"prefix": "paper said: "}, {"suffix": " It did"}):
+        assert require_exact(text, [quote(sentence, **context)]) == (
+            second,
+            second + len(sentence),
+        )
+
+
 # UTF-16 offsets
 
 
