@@ -246,9 +246,7 @@ def _copies_in_context(text: str, exact: str, prefix: str | None, suffix: str | 
     copies, found = 0, haystack.find(needle)
     while found != -1 and needle:
         end = found + len(needle)
-        if haystack[:found].rstrip().endswith(before) and haystack[end:].lstrip().startswith(
-            after
-        ):
+        if haystack[:found].rstrip().endswith(before) and haystack[end:].lstrip().startswith(after):
             copies += 1
         found = haystack.find(needle, found + 1)
     return copies

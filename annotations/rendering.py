@@ -16,6 +16,11 @@ def _image_as_link(renderer, tokens, index, options, env) -> str:
     described = renderer.renderInlineAsText(token.children or [], options, env).strip()
     source = token.attrGet("src") or ""
     name = described or source.rstrip("/").rsplit("/", 1)[-1] or "image"
+    # An image that is a link's content ([![logo](img)](page)) names the link: a link
+    # inside a link is not HTML, and the outer one would be left empty.
+    inside_link = sum((t.type == "link_open") - (t.type == "link_close") for t in tokens[:index])
+    if inside_link > 0:
+        return f"Image: {escapeHtml(name)}"
     return f'<a href="{escapeHtml(source)}">Image: {escapeHtml(name)}</a>'
 
 

@@ -37,6 +37,12 @@ def test_headings_start_below_the_pages_own_h1_and_h2_keeping_their_order(markdo
             '<p>See <a href="https://x.example/figures/c.png" rel="noopener noreferrer '
             'nofollow">Image: c.png</a> here.</p>\n',
         ),
+        # A linked image names its link: no link inside a link, which would empty it.
+        (
+            "[![census logo](https://x.example/logo.png)](https://census.example/)",
+            '<p><a href="https://census.example/" rel="noopener noreferrer nofollow">'
+            "Image: census logo</a></p>\n",
+        ),
         # A script address is no image: the parser leaves it as the text typed.
         ("![x](javascript:alert(1))", "<p>![x](javascript:alert(1))</p>\n"),
         ('![a "quoted" <b>name</b>](https://x.example/a.png)', None),
