@@ -198,8 +198,13 @@ def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_s
     lost = Claim.objects.get(pk=desk["lost"].pk)
     assert lost.status == Claim.Status.DRAFT
     assert lost.events.latest("pk").action == "article details changed"
-    # The card shows the claim as a draft now, without a reload.
+    # The card shows the claim as a draft now, without a reload, and the notice says it
+    # waits for a reviewer.
     page.locator(f"#claim-{lost.pk}.status-draft").wait_for()
+    expect(page.locator("#details-awaiting")).to_contain_text(
+        "1 fact-check reopened by the article's new details waits to be republished"
+    )
+    expect(page.locator("#details-awaiting")).to_contain_text("A reviewer can republish it")
     assert page.errors == []
 
     # A reviewer republishes it with the new details, from the notice the workspace shows.

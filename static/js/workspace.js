@@ -2277,14 +2277,33 @@ detailsForm.addEventListener("submit", async (event) => {
     document.getElementById("article-meta").textContent = meta.join(" · ");
     detailsDialog.close();
     if (publishedClaimCount() && PUBLISHED_DETAIL_FIELDS.some((name) => name in changed)) {
-      // Their cards now say "draft of a correction", with what readers would see change.
+      // Their cards now say "draft of a correction", with what readers would see change,
+      // and the notice above the text says which wait to be republished.
       await reloadClaims(null, { focusCard: false });
+      await refreshDetailsNotice();
       announce("Article details saved. The published claims are reopened as drafts of a correction: a reviewer republishes them.");
     } else announce("Article details saved.");
   } catch (error) {
     detailsStatus.textContent = errorText(error);
   }
 });
+
+// The notice of claims a details change reopened, as the server writes it now: it counts
+// them, and offers a reviewer the republishing form, which this page cannot work out.
+async function refreshDetailsNotice() {
+  try {
+    const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = page.getElementById("details-awaiting");
+    const shown = document.getElementById("details-awaiting");
+    if (shown && fresh) shown.replaceWith(fresh);
+    else if (shown) shown.remove();
+    else if (fresh) document.querySelector('[role="toolbar"][aria-label="Selection"]').before(fresh);
+  } catch {
+    // The notice stays as it was; the next page load shows it right.
+  }
+}
 
 // ---- an import still running ---------------------------------------------------------
 
