@@ -2,8 +2,11 @@
 
 import re
 
+from django.core import validators as django_validators
 from rest_framework import serializers
 from rest_framework.utils import html
+
+from annotations import models
 
 # The largest id a BigAutoField holds on every backend (signed 64 bits).
 MAX_ID = 2**63 - 1
@@ -54,6 +57,19 @@ class StrictCharField(StrictTextMixin, serializers.CharField):
 
 class StrictURLField(StrictTextMixin, serializers.URLField):
     """A URLField that refuses anything but a string."""
+
+
+class WebAddressField(StrictURLField):
+    """An address readers follow: http or https only, and no invisible characters, said as
+    the model says it (an ftp address is not "a valid URL" that the save then refuses)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, django_validators.URLValidator)
+        ] + [models.WEB_ADDRESS, models.require_plain_address]
 
 
 class StrictChoiceField(serializers.ChoiceField):

@@ -20,6 +20,7 @@ from annotations.api.fields import (
     StrictPrimaryKeyRelatedField,
     StrictURLField,
     VersionField,
+    WebAddressField,
 )
 from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
@@ -602,7 +603,7 @@ class ArticleCreateSerializer(serializers.Serializer):
     text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
     byline = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
     publisher = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
-    canonical_url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
+    canonical_url = WebAddressField(max_length=2000, required=False, allow_blank=True, default="")
     published_on = StrictDateField(required=False, allow_null=True, default=None)
     language = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
 
@@ -622,7 +623,7 @@ class ArticleDetailsUpdateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=models.TITLE_MAX, required=False)
     byline = StrictCharField(max_length=300, required=False, allow_blank=True)
     publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
-    canonical_url = StrictURLField(max_length=2000, required=False, allow_blank=True)
+    canonical_url = WebAddressField(max_length=2000, required=False, allow_blank=True)
     published_on = StrictDateField(required=False, allow_null=True)
     language = StrictCharField(max_length=20, required=False, allow_blank=True)
 
