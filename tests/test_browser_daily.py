@@ -106,7 +106,12 @@ def test_two_tabs_on_one_claim_keep_their_own_unsaved_input(browser, live_server
     first.wait_for_selector("html[data-workspace-ready=true]")
     open_card(first, claim)
     assert first.get_by_role("button", name="Restore my changes").count() == 0
-    second.close(run_before_unload=True)  # the second tab closes with its input unsaved
+    with second.expect_event("close"):
+        second.close(run_before_unload=True)  # the second tab closes with its input unsaved
+    # Only the first tab is still saying it is alive once the second has gone.
+    first.wait_for_function(
+        "Object.keys(localStorage).filter((k) => k.startsWith('factcheck.alive.')).length === 1"
+    )
 
     # Its input outlived the first tab's save, and is offered back in a new tab.
     third = first.context.new_page()
