@@ -4,11 +4,13 @@ import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views import csrf, defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -338,7 +340,14 @@ def _is_api(request) -> bool:
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     """handler400: 413 for a body over the limit, 400 for other refused input."""
     if not _is_api(request):
-        return defaults.bad_request(request, exception, template_name)
+        # Django renders its 400 page without the request; ours names the size limit and
+        # carries the site's header, so it is rendered here.
+        too_large = isinstance(exception, RequestDataTooBig)
+        context = {
+            "too_large": too_large,
+            "limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+        }
+        return render(request, template_name, context, status=413 if too_large else 400)
     if isinstance(exception, RequestDataTooBig):
         return problem_response(413, "The request body is too large.")
     return problem_response(400, "The request could not be read.", slug="malformed-request")
