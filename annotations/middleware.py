@@ -1,4 +1,5 @@
-"""Middleware of the annotations app: what signed-in responses say to caches, busy databases."""
+"""Middleware of the annotations app: what signed-in responses say to caches, busy databases,
+bodyless error pages."""
 
 import logging
 
@@ -6,7 +7,7 @@ from django.db import OperationalError
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from annotations.api.errors import RETRY_AFTER_BUSY, database_busy
+from annotations.api.errors import RETRY_AFTER_BUSY, database_busy, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +56,22 @@ class DatabaseBusyMiddleware:
         response = render(request, "busy.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_BUSY)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a page's bare 405 (from `require_POST` and the like) a page that says what happened.
+
+    Django answers a GET on a button's form address with an empty body, which the browser
+    shows as a blank page. The API's 405s become problem details in `api.errors` instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or is_api_request(request):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "annotations.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside CSP and frame options, so the page it renders carries their headers too.
+    "annotations.middleware.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

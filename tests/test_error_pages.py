@@ -6,6 +6,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from annotations.api.errors import server_error
+from annotations.models import Article
 from tests import factories
 
 
@@ -75,3 +76,22 @@ def test_a_server_error_page_stands_alone_and_says_what_to_do():
     assert "Something went wrong on our side" in page
     assert "may not have been saved" in page
     assert "Traceback" not in page
+
+
+def test_opening_a_buttons_form_address_says_so_instead_of_a_blank_page(client, article, editor):
+    client.force_login(editor)
+    response = client.get(reverse("article-discard", args=[article.pk]))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "<h1>Not a page to open</h1>" in page
+    assert "Nothing was changed." in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_the_api_still_answers_a_wrong_method_as_problem_details(client, editor):
+    client.force_login(editor)
+    response = client.delete("/api/v1/claims/")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/problem+json")

@@ -333,13 +333,14 @@ def _problem_from_drf(status: int, data, error) -> dict:
 # /api/ they are problem details like every other API error; elsewhere Django's pages.
 
 
-def _is_api(request) -> bool:
+def is_api_request(request) -> bool:
+    """Whether the request is for the API, whose errors are problem details, never HTML."""
     return request.path.startswith(API_PREFIX)
 
 
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     """handler400: 413 for a body over the limit, 400 for other refused input."""
-    if not _is_api(request):
+    if not is_api_request(request):
         # Django renders its 400 page without the request; ours names the size limit and
         # carries the site's header, so it is rendered here.
         too_large = isinstance(exception, RequestDataTooBig)
@@ -355,28 +356,28 @@ def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NA
 
 def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):
     """handler403."""
-    if not _is_api(request):
+    if not is_api_request(request):
         return defaults.permission_denied(request, exception, template_name)
     return problem_response(403, str(exception) or "You may not do this.")
 
 
 def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
     """handler404: an unknown URL under /api/ names the path it did not find."""
-    if not _is_api(request):
+    if not is_api_request(request):
         return defaults.page_not_found(request, exception, template_name)
     return problem_response(404, f"Nothing at {request.path}.")
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """handler500: never a stack trace, never an HTML page under /api/."""
-    if not _is_api(request):
+    if not is_api_request(request):
         return defaults.server_error(request, template_name)
     return problem_response(500, "The server failed to answer this request; it has been logged.")
 
 
 def csrf_failure(request, reason="", template_name=csrf.CSRF_FAILURE_TEMPLATE_NAME):
     """CSRF_FAILURE_VIEW: a signed-in browser's write without its CSRF token."""
-    if not _is_api(request):
+    if not is_api_request(request):
         return csrf.csrf_failure(request, reason, template_name)
     return problem_response(403, f"CSRF check failed: {reason}", slug="csrf-failed")
 
@@ -403,7 +404,7 @@ class ProblemDetailsMiddleware:
         response = self.get_response(request)
         if (
             response.status_code >= 400
-            and _is_api(request)
+            and is_api_request(request)
             and not response.get("Content-Type", "").startswith((CONTENT_TYPE, "application/json"))
         ):
             converted = problem_response(response.status_code, _generic_detail(response))
