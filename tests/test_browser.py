@@ -121,6 +121,26 @@ def test_selection_after_emoji_and_urdu_stores_python_code_points(browser, live_
     page.screenshot(path=str(ARTIFACTS / "workspace-emoji-urdu.png"))
 
 
+def test_a_paragraph_of_300000_characters_still_opens_and_takes_a_claim(
+    browser, live_server, newsroom
+):
+    """A transcript pasted as one paragraph: the workspace loads it and anchors a claim at
+    its end, instead of dying on load with a stack overflow."""
+    filler = "Transcript words go on and on. " * 10_000
+    text = f"Start of the hearing. {filler}Then {LISTENERS}."
+    assert len(text) > 300_000 and "\n" not in text
+    article = factories.article(newsroom["organization"], newsroom["editor"], text=text)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    select_range(page, LISTENERS)
+    page.get_by_role("button", name="Make claim from selection").click()
+    page.locator(".claim-card.active").wait_for()
+    claim = wait_for(lambda: Claim.objects.filter(article=article).first())
+    start = text.index(LISTENERS)
+    assert (claim.start, claim.end) == (start, start + len(LISTENERS))
+    assert page.errors == []
+
+
 def test_selection_ending_inside_an_emoji_or_a_flag_stores_the_whole_character(
     browser, live_server, newsroom
 ):

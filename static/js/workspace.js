@@ -30,7 +30,11 @@ const textChars = (() => {
   const chars = [];
   for (const block of blocks) {
     while (chars.length < block.start) chars.push("\n");
-    chars.splice(block.start, block.chars.length, ...block.chars);
+    // One by one: spreading a paragraph of hundreds of thousands of characters into a
+    // call's arguments overflows the stack.
+    block.chars.forEach((char, index) => {
+      chars[block.start + index] = char;
+    });
   }
   return chars;
 })();
