@@ -24,6 +24,7 @@ from django.utils import timezone
 from werkzeug import Response
 
 from annotations import jobs, queries, services, spotting_jobs, tasks
+from annotations.management.commands import run_stack as run_stack_command
 from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Job
 from factcheck import localservers
 from factcheck.celery import app as celery_app
@@ -337,6 +338,24 @@ def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(stack, tmp_path)
     assert run_stack.returncode == 0
     with pytest.raises(ProcessLookupError):
         os.kill(restarted, 0)  # the restarted worker stopped with the stack
+
+
+def test_make_run_on_the_evidence_demos_usual_port_moves_the_demo_aside():
+    """`make run PORT=8765` serves the site there: the evidence demo takes another port
+    instead of holding that one and leaving the web server to exit "port in use"."""
+    command = run_stack_command.Command()
+    settings_env = command._evidence_demo(web_port=run_stack_command.DEMO_PORT)
+    server = command.evidence_demo_server
+    try:
+        demo_port = server.server_address[1]
+        assert demo_port != run_stack_command.DEMO_PORT
+        assert (
+            f"127.0.0.1:{demo_port}/w/api.php"
+            in settings_env["FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT"]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # The runner and the sweeper, called in this process (no worker needed)

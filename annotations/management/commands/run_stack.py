@@ -116,7 +116,7 @@ class Command(BaseCommand):
             not options.get("no_evidence_demo")
             and "FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT" not in env
         ):
-            env.update(self._evidence_demo())
+            env.update(self._evidence_demo(web_port=port))
         celery = [sys.executable, "-m", "celery", "-A", "factcheck"]
         host_name = socket.gethostname()
         children = [
@@ -186,7 +186,7 @@ class Command(BaseCommand):
             if redis is not None:
                 redis.stop()
 
-    def _evidence_demo(self) -> dict[str, str]:
+    def _evidence_demo(self, *, web_port: int) -> dict[str, str]:
         """Serve the evidence demo (sample pages, MediaWiki- and Google-shaped APIs) on loopback.
 
         Returns the environment that points the providers at it and lets the fetcher reach
@@ -194,10 +194,13 @@ class Command(BaseCommand):
         """
         from annotations.evidence import demo_server
 
+        # Its usual port, unless the web server was asked for that one or another stack
+        # holds it: then any free port will do.
         try:
-            server, _ = demo_server.start(port=DEMO_PORT)
-        except OSError:  # taken (another stack): any free port will do
+            server, _ = demo_server.start(port=DEMO_PORT if web_port != DEMO_PORT else 0)
+        except OSError:
             server, _ = demo_server.start(port=0)
+        self.evidence_demo_server = server
         base = f"http://127.0.0.1:{server.server_address[1]}"
         allow = ",".join(
             filter(None, [os.environ.get("FACTCHECK_FETCH_ALLOW", ""), "127.0.0.1/32"])
