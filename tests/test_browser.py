@@ -224,6 +224,31 @@ def test_refused_save_names_the_field_from_the_problem_details(browser, live_ser
     assert claim.tags == [] and claim.version == 1
 
 
+def test_saving_after_being_signed_out_says_so_and_keeps_the_typing(browser, live_server, newsroom):
+    article = newsroom["article"]
+    from annotations import services
+
+    claim = services.claim_create(
+        article=article,
+        creator=newsroom["editor"],
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    card.get_by_label("Claimant").fill("Imran Khan")
+    page.context.clear_cookies()  # as signing out in another tab leaves this one
+    card.get_by_role("button", name="Save").click()
+    status = card.locator(".save-status.error")
+    status.wait_for()
+    assert status.inner_text().startswith("You are signed out, perhaps in another tab")
+    assert "Authentication credentials" not in status.inner_text()
+    assert card.get_by_label("Claimant").input_value() == "Imran Khan"
+    claim.refresh_from_db()
+    assert claim.claimant == "" and claim.version == 1
+
+
 def test_claim_created_and_saved_with_the_keyboard_only(browser, live_server, newsroom):
     article = newsroom["article"]
     page = open_page(browser, live_server, "ed")

@@ -25,11 +25,17 @@ export function fieldLabel(field) {
   return FIELD_NAMES[field] ?? String(field).replaceAll("_", " ");
 }
 
+const SIGNED_OUT =
+  "You are signed out, perhaps in another tab: nothing was saved. Sign in again in a new tab, then come back and try again; what you typed stays here.";
+
 /**
  * The sentence to show for an RFC 9457 problem body: each field error ("claimant: Expected
  * text.") when there are some, else `detail`, else the status.
  */
 export function problemMessage(body, status) {
+  // The session ended (signed out in another tab, or it expired): the API's own words,
+  // "Authentication credentials were not provided", tell a person nothing they can act on.
+  if (status === 401) return SIGNED_OUT;
   if (!body || typeof body !== "object") return `The server answered ${status}.`;
   if (body.errors && typeof body.errors === "object") {
     const lines = Object.entries(body.errors).flatMap(([field, messages]) =>

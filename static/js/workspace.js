@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError, fieldLabel } from "./api.js";
+import { api, ApiError, fieldLabel, problemMessage } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { attachMentions } from "./lib/mentions.js";
@@ -1854,6 +1854,7 @@ function errorText(error) {
   if (error instanceof ApiError || error?.body) {
     const problem = error.body;
     if (error.status === 412) return staleText(error);
+    if (error.status === 401) return problemMessage(problem, 401);
     if (problem && typeof problem === "object") {
       if (problem.errors && typeof problem.errors === "object") {
         const lines = Object.entries(problem.errors).flatMap(([name, messages]) =>
