@@ -1,10 +1,13 @@
 """Middleware of the annotations app: what signed-in responses say to caches, busy databases,
-bodyless error pages."""
+bodyless error pages, forms sent after signing out."""
 
 import logging
+from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db import OperationalError
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_cache_control
 
 from annotations.api.errors import RETRY_AFTER_BUSY, database_busy, is_api_request
@@ -75,3 +78,28 @@ class MethodNotAllowedPageMiddleware:
         page = render(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page
+
+
+class SignedOutFormMiddleware:
+    """Say so when a form is sent after its session ended, instead of a bare sign-in page.
+
+    `login_required` answers such a POST with a redirect to sign in, which the browser
+    follows with a GET: the typing is gone from view and nothing says it was not saved.
+    This page says so, and offers signing in in a new tab, so that going back to the form
+    finds what was typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Asked before the view: signing out is also an anonymous POST sent to sign in after.
+        signed_out_before = request.method == "POST" and not request.user.is_authenticated
+        response = self.get_response(request)
+        if not signed_out_before or response.status_code != 302 or is_api_request(request):
+            return response
+        target = urlsplit(response["Location"])
+        if target.path != resolve_url(settings.LOGIN_URL):
+            return response
+        next_url = parse_qs(target.query).get(REDIRECT_FIELD_NAME, [request.path])[0]
+        return render(request, "signed_out_form.html", {"next": next_url}, status=403)

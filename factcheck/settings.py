@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Inside CSP and frame options, so the page it renders carries their headers too.
     "annotations.middleware.MethodNotAllowedPageMiddleware",
+    "annotations.middleware.SignedOutFormMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -95,3 +95,29 @@ def test_the_api_still_answers_a_wrong_method_as_problem_details(client, editor)
     response = client.delete("/api/v1/claims/")
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_a_form_sent_after_signing_out_says_nothing_was_saved(client, organization, editor):
+    article = factories.article(organization, editor, title="Before")
+    response = client.post(reverse("article-edit", args=[article.pk]), {"title": "After"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>You were signed out</h1>" in page
+    assert "nothing was saved" in page
+    edit_url = reverse("article-edit", args=[article.pk])
+    assert f"{reverse('login')}?next={edit_url}" in page
+    article.refresh_from_db()
+    assert article.title == "Before"
+
+
+def test_signing_out_still_goes_to_the_sign_in_page(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+
+
+def test_a_signed_out_get_still_redirects_to_sign_in(client, article):
+    response = client.get(reverse("article-edit", args=[article.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
