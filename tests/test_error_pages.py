@@ -43,11 +43,25 @@ def test_a_form_sent_without_its_csrf_token_explains_that_nothing_was_saved(orga
     article = factories.article(organization, editor, title="Before")
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(editor)
-    response = browser.post(reverse("article-edit", args=[article.pk]), {"title": "After"})
+    edit_page = f"http://testserver{reverse('article-edit', args=[article.pk])}"
+    response = browser.post(
+        reverse("article-edit", args=[article.pk]),
+        {"title": "After"},
+        headers={"Referer": edit_page},
+    )
     assert response.status_code == 403
     page = response.content.decode()
     assert "Your form was not sent" in page
     assert "nothing was saved" in page
+    assert f'<a href="{edit_page}">Back to the page you were on</a>' in page
+    # Another site's address is no way back.
+    elsewhere = browser.post(
+        reverse("article-edit", args=[article.pk]),
+        {"title": "After"},
+        headers={"Referer": "https://evil.example/phish"},
+    )
+    assert "evil.example" not in elsewhere.content.decode()
+    assert f'href="{reverse("article-list")}"' in elsewhere.content.decode()
     article.refresh_from_db()
     assert article.title == "Before"
 

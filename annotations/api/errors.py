@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf, defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -378,7 +379,16 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
 def csrf_failure(request, reason="", template_name=csrf.CSRF_FAILURE_TEMPLATE_NAME):
     """CSRF_FAILURE_VIEW: a signed-in browser's write without its CSRF token."""
     if not is_api_request(request):
-        return csrf.csrf_failure(request, reason, template_name)
+        # The page the form was on, to go back to and copy the typing from: only this site's.
+        referer = request.headers.get("Referer", "")
+        back = (
+            referer
+            if url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            else ""
+        )
+        return render(request, template_name, {"back": back}, status=403)
     return problem_response(403, f"CSRF check failed: {reason}", slug="csrf-failed")
 
 
