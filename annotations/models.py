@@ -328,9 +328,9 @@ class Claim(models.Model):
 
     claim_reviewed = models.TextField(
         help_text="The claim as worded for publication.",
-        validators=[MaxLengthValidator(CLAIM_WORDING_MAX)],
+        validators=[MaxLengthValidator(CLAIM_WORDING_MAX), require_visible],
     )
-    claimant = models.CharField(max_length=300, blank=True)
+    claimant = models.CharField(max_length=300, blank=True, validators=[require_visible])
     claim_date = models.DateField(null=True, blank=True)
     rating = models.ForeignKey(
         Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"

@@ -265,6 +265,35 @@ def test_nul_character_in_text_is_refused(editor_client, claim):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("field", ["claim_reviewed", "claimant"])
+@pytest.mark.parametrize("value", ["\u200b", "\u200b\u2060 \u00ad", "\u202e"])
+def test_wording_or_claimant_of_only_invisible_characters_is_refused(
+    editor_client, claim, field, value
+):
+    """A claim nobody can read, or a claimant with no visible name, would be published as
+    an empty ClaimReview field: refused as article titles are."""
+    before = _stored()
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {field: value, "version": 1},
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert "Write something visible" in " ".join(response.json()["errors"][field])
+    assert _stored() == before
+
+
+def test_a_claimant_may_still_be_left_empty(editor_client, claim):
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claimant": "", "version": 1},
+    )
+    assert response.status_code == 200, response.content[:300]
+
+
 # Malformed selections and bodies
 
 
