@@ -284,6 +284,21 @@ def test_wording_or_claimant_of_only_invisible_characters_is_refused(
     assert _stored() == before
 
 
+def test_a_tag_of_only_invisible_characters_is_refused_as_a_blank_one_is(editor_client, claim):
+    before = _stored()
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"tags": ["economy", "\u200b\u2060"], "version": 1},
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert "Write something visible" in " ".join(response.json()["errors"]["tags"])
+    assert _stored() == before
+    claim.refresh_from_db()
+    assert claim.tags == []
+
+
 def test_a_claimant_may_still_be_left_empty(editor_client, claim):
     response = _send(
         editor_client,

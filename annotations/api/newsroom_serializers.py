@@ -520,7 +520,8 @@ class ClaimUpdateSerializer(serializers.Serializer):
         queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
     tags = StrictListField(
-        child=StrictCharField(max_length=models.TAG_MAX),
+        # A tag of only invisible characters would be published as one nobody can see.
+        child=StrictCharField(max_length=models.TAG_MAX, validators=[models.require_visible]),
         required=False,
         max_length=models.TAGS_MAX,
     )
