@@ -198,10 +198,12 @@ def test_second_editor_saving_another_field_merges_and_loses_nothing(
     assert claim.claimant == "Andrew Korybko" and claim.conclusion == mine
 
 
-def test_refused_save_names_the_field_from_the_problem_details(browser, live_server, newsroom):
-    article = newsroom["article"]
+def _open_listeners_claim(browser, live_server, newsroom):
+    """A draft claim on the listeners sentence, open in the editor's workspace: the claim,
+    the page and its card."""
     from annotations import services
 
+    article = newsroom["article"]
     claim = services.claim_create(
         article=article,
         creator=newsroom["editor"],
@@ -210,7 +212,11 @@ def test_refused_save_names_the_field_from_the_problem_details(browser, live_ser
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, article)
     page.locator(f'mark[data-claim="{claim.pk}"]').click()
-    card = page.locator(".claim-card.active")
+    return claim, page, page.locator(".claim-card.active")
+
+
+def test_refused_save_names_the_field_from_the_problem_details(browser, live_server, newsroom):
+    claim, _page, card = _open_listeners_claim(browser, live_server, newsroom)
     long_tag = "record" * 10
     card.get_by_label("Tags (comma-separated)").fill(f"spaces, {long_tag}")
     card.get_by_role("button", name="Save").click()
@@ -225,18 +231,7 @@ def test_refused_save_names_the_field_from_the_problem_details(browser, live_ser
 
 
 def test_saving_after_being_signed_out_says_so_and_keeps_the_typing(browser, live_server, newsroom):
-    article = newsroom["article"]
-    from annotations import services
-
-    claim = services.claim_create(
-        article=article,
-        creator=newsroom["editor"],
-        selectors=factories.quote_selectors(article.text, LISTENERS),
-    )
-    page = open_page(browser, live_server, "ed")
-    open_workspace(page, live_server, article)
-    page.locator(f'mark[data-claim="{claim.pk}"]').click()
-    card = page.locator(".claim-card.active")
+    claim, page, card = _open_listeners_claim(browser, live_server, newsroom)
     card.get_by_label("Claimant").fill("Imran Khan")
     page.context.clear_cookies()  # as signing out in another tab leaves this one
     card.get_by_role("button", name="Save").click()
