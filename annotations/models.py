@@ -1,5 +1,7 @@
 """The data model: newsrooms, their verdict scales, articles, claims and sources."""
 
+import datetime as dt
+import re
 import unicodedata
 
 from django.conf import settings
@@ -53,6 +55,84 @@ def require_visible(value: str) -> None:
         raise ValidationError(
             "Write something visible: this has only spaces or invisible characters."
         )
+
+
+# Characters that force a direction on the text that follows (left-to-right and right-to-left
+# override): "Imran Khan \u202eoiboj" reads as another name. Names and labels in any script
+# need neither; the marks and isolates that mixed-direction text does need are allowed.
+DIRECTION_OVERRIDES = ("\u202d", "\u202e")
+
+
+def require_no_direction_override(value: str) -> None:
+    """Refuse a name or label with a direction override: readers would see it reversed."""
+    if any(char in value for char in DIRECTION_OVERRIDES):
+        raise ValidationError(
+            "Remove the direction override character (U+202D or U+202E): it makes the "
+            "text after it read reversed."
+        )
+
+
+def require_valid_tags(tags) -> None:
+    """Refuse tags that are not short visible labels, naming the tag at fault (tags are
+    published as ClaimReview keywords and Web Annotation tags)."""
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ValidationError("Tags are a list of text labels.")
+    if len(tags) > TAGS_MAX:
+        raise ValidationError(f"A claim has at most {TAGS_MAX} tags; this has {len(tags)}.")
+    for tag in tags:
+        # Shown without its overrides, which would reverse the rest of this very message.
+        shown = "".join(char for char in tag if char not in DIRECTION_OVERRIDES)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        if len(tag) > TAG_MAX:
+            raise ValidationError(
+                f"The tag “{shown}” is {len(tag)} characters long: a tag has at most {TAG_MAX}."
+            )
+        if not is_visible(tag):
+            raise ValidationError(
+                "Write something visible: a tag has only spaces or invisible characters."
+            )
+        if any(char in tag for char in DIRECTION_OVERRIDES):
+            raise ValidationError(
+                f"Remove the direction override character (U+202D or U+202E) from the tag "
+                f"“{shown}”: it makes the text after it read reversed."
+            )
+
+
+# A BCP 47 language tag as pages and feeds write it: a primary subtag of two or three
+# letters, then subtags of up to eight letters or digits ("en", "pt-BR", "zh-Hant-TW").
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def require_language_tag(value: str) -> None:
+    """Refuse a language that is no language tag: it is published as ClaimReview's
+    inLanguage and the Web Annotation's language, which readers' software parses."""
+    if value and not LANGUAGE_TAG.fullmatch(value):
+        raise ValidationError("Enter a language code such as en, ur or pt-BR.")
+
+
+# The dates a claim or an article can have: none before the year 1000 (a year typed as
+# "0202"), and none after tomorrow, which is already today somewhere in the world.
+EARLIEST_DATE = dt.date(1000, 1, 1)
+
+
+def latest_date() -> dt.date:
+    """Tomorrow: the latest date anything already said or published can carry."""
+    return dt.date.today() + dt.timedelta(days=1)
+
+
+def is_plausible_date(value: dt.date | None) -> bool:
+    """Whether `value` is a date something already said or published can carry."""
+    return value is None or EARLIEST_DATE <= value <= latest_date()
+
+
+def require_plausible_date(value: dt.date | None) -> None:
+    """Refuse a date in the future or before the year 1000: a typo, not a date."""
+    if value is not None and value > latest_date():
+        raise ValidationError(
+            "This date is in the future: enter the date it was said or published."
+        )
+    if value is not None and value < EARLIEST_DATE:
+        raise ValidationError("Enter a date after the year 1000: check the year.")
 
 
 NOTIFICATION_KINDS = (
@@ -236,8 +316,8 @@ class Article(models.Model):
     )
     # `urlnorm.url_key(canonical_url)`: what the embed and the API's `article_url` filter match.
     url_key = models.CharField(max_length=2000, blank=True, db_index=True, editable=False)
-    published_on = models.DateField(null=True, blank=True)
-    language = models.CharField(max_length=20, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=[require_plausible_date])
+    language = models.CharField(max_length=20, blank=True, validators=[require_language_tag])
     text = models.TextField(blank=True)
     # The text's block structure beside the plain canonical text the selectors index:
     # [{"kind": "heading"|"paragraph"|"list_item"|"quote"|"table_row"|"preformatted",
@@ -330,8 +410,12 @@ class Claim(models.Model):
         help_text="The claim as worded for publication.",
         validators=[MaxLengthValidator(CLAIM_WORDING_MAX), require_visible],
     )
-    claimant = models.CharField(max_length=300, blank=True, validators=[require_visible])
-    claim_date = models.DateField(null=True, blank=True)
+    claimant = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[require_visible, require_no_direction_override],
+    )
+    claim_date = models.DateField(null=True, blank=True, validators=[require_plausible_date])
     rating = models.ForeignKey(
         Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
@@ -367,7 +451,7 @@ class Claim(models.Model):
         blank=True,
         related_name="assigned_claims",
     )
-    tags = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True, validators=[require_valid_tags])
     # Set when a reviewer sends the claim back with a note; cleared when it goes to review.
     changes_requested_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True, help_text="Internal: what the reviewer asked.")
@@ -450,7 +534,8 @@ class Source(models.Model):
         CHANGED = "changed", "Changed"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField(max_length=2000)
+    # A page readers follow from the published fact-check: http or https, spelled plainly.
+    url = models.URLField(max_length=2000, validators=[WEB_ADDRESS, require_plain_address])
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     quote = models.TextField(

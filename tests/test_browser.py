@@ -222,8 +222,10 @@ def test_refused_save_names_the_field_from_the_problem_details(browser, live_ser
     card.get_by_role("button", name="Save").click()
     status = card.locator(".save-status.error")
     status.wait_for()
-    # The server's problem details: the field and the item at fault, not a JSON dump.
-    assert status.inner_text() == "tags[1]: At most 50 characters for this field; this has 60."
+    # The server's problem details: the field and the tag at fault, not a JSON dump.
+    assert status.inner_text() == (
+        f"tags: The tag “{long_tag[:39]}…” is 60 characters long: a tag has at most 50."
+    )
     assert card.get_by_label("Tags (comma-separated)").input_value() == f"spaces, {long_tag}"
     card.screenshot(path=str(ARTIFACTS / "workspace-field-error.png"))
     claim.refresh_from_db()

@@ -42,8 +42,9 @@ def flaky_site(loopback_pages):
 
 
 def test_editor_fetches_a_failed_source_again_and_the_card_shows_it_archived(
-    browser, live_server, newsroom, flaky_site, start_celery_worker, tmp_path
+    browser, live_server, newsroom, flaky_site, start_celery_worker, tmp_path, settings
 ):
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1"]  # the site stands in for a public one
     start_celery_worker(
         {
             "FACTCHECK_FETCH_ALLOW": "127.0.0.1",
@@ -134,8 +135,16 @@ def slow_site(loopback_pages):
 
 
 def test_two_sources_added_a_moment_apart_each_show_how_their_fetch_ended_without_reload(
-    browser, live_server, newsroom, slow_site, start_celery_worker, tmp_path
+    browser,
+    live_server,
+    newsroom,
+    slow_site,
+    loopback_pages,
+    start_celery_worker,
+    tmp_path,
+    settings,
 ):
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1"]  # the sites stand in for public ones
     start_celery_worker(
         {
             "FACTCHECK_FETCH_ALLOW": "127.0.0.1",
@@ -168,7 +177,19 @@ def test_two_sources_added_a_moment_apart_each_show_how_their_fetch_ended_withou
     # The worker is on the slow page: the card shows the fetch under way.
     wait_for(slow_site["asked"].is_set, timeout=30, message="the worker never asked")
     slow.get_by_text("Fetching…").wait_for(timeout=15_000)
-    refused = add_source("http://localhost:8731/x")
+    # An address nobody outside could open is refused as it is added, the typing kept.
+    card.get_by_label("Source URL").fill("http://169.254.169.254/latest/meta-data/")
+    card.get_by_role("button", name="Add source").click()
+    card.get_by_text("Cite a page on the public web", exact=False).wait_for(timeout=15_000)
+    assert "169.254.169.254 is link-local" in card.inner_text()
+    assert card.get_by_label("Source URL").input_value().startswith("http://169.254.169.254/")
+    assert not Source.objects.filter(url__contains="169.254").exists()
+    card.locator(".source-form").screenshot(path=str(ARTIFACTS / "workspace-source-refused.png"))
+    # A public-looking page that redirects there is refused when it is fetched.
+    loopback_pages.expect_request("/jump").respond_with_data(
+        "", status=302, headers={"Location": "http://localhost:8731/x"}
+    )
+    refused = add_source(loopback_pages.url_for("/jump"))
     refused.get_by_text("Waiting to fetch").wait_for(timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "workspace-sources-fetching.png"))
 

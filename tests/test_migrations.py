@@ -293,3 +293,27 @@ def test_the_migration_freezes_what_readers_were_shown_and_keeps_the_search_trig
             } <= triggers  # fmt: skip
             cursor.execute("SELECT count(*) FROM evidence_fts WHERE kind = 'version'")
             assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_languages_are_mended_to_language_tags_or_cleared():
+    apps = migrate_to("0026_claim_wording_visible")
+    Article = apps.get_model("annotations", "Article")
+    Organization = apps.get_model("annotations", "Organization")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    stored = {
+        language: Article.objects.create(
+            organization=desk, title=f"T{number}", text="Text.", language=language
+        ).pk
+        for number, language in enumerate(["en_US", "<script>", "pt-BR", "", " de "])
+    }
+
+    Article = migrate_to("0027_plausible_values").get_model("annotations", "Article")
+
+    assert {language: Article.objects.get(pk=pk).language for language, pk in stored.items()} == {
+        "en_US": "en-US",
+        "<script>": "",
+        "pt-BR": "pt-BR",
+        "": "",
+        " de ": "de",
+    }

@@ -20,6 +20,7 @@ from annotations.models import (
     ArticleImport,
     ArticleRevision,
     Organization,
+    is_plausible_date,
     require_visible,
 )
 from annotations.services.articles import (
@@ -159,7 +160,9 @@ def _copy_metadata(article: Article, extracted: ingest.Extracted, article_import
         article.canonical_url or extracted.canonical_url or article_import.final_url
         or article_import.source_url
     )[:2000]  # fmt: skip
-    article.published_on = article.published_on or extracted.published
+    # A page's metadata can date it in the future or in year 0001: no date beats a wrong one.
+    found_date = extracted.published if is_plausible_date(extracted.published) else None
+    article.published_on = article.published_on or found_date
     article.language = article.language or extracted.language[:20]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations import jobs, permissions, urlnorm
+from annotations import fetching, jobs, permissions, urlnorm
 from annotations.evidence import search as evidence_search
 from annotations.models import (
     Claim,
@@ -19,6 +19,17 @@ from annotations.services.claims import (
 )
 
 SOURCE_EDITABLE_FIELDS = ("url", "title", "publisher", "quote", "stance")
+
+
+def _require_public_address(url: str) -> None:
+    """Refuse at once an address the fetcher would never fetch (169.254.169.254, localhost):
+    it would still count as the claim's source and be published as a link readers cannot
+    open. Names that resolve to such addresses are caught when the page is fetched."""
+    try:
+        fetching.check_url(url, fetching.policy_from_settings())
+    except fetching.FetchRefused as error:
+        reason = str(error).removeprefix("refused: ")
+        raise ValidationError({"url": f"Cite a page on the public web: {reason}."}) from error
 
 
 @transaction.atomic
@@ -54,6 +65,7 @@ def source_add(
         added_by=permissions.as_user(actor),
     )
     source.full_clean()
+    _require_public_address(source.url)
     source.save()
     jobs.enqueue(kind="snapshot", subject_id=source.pk)  # fetched and archived on commit
     evidence_search.source_added(source)  # an evidence item at this URL is now cited
@@ -87,6 +99,8 @@ def source_update(
     if "url" in changes:
         _forget_fetch(source, old_url=changes["url"][0], keep=fields)
     source.full_clean()
+    if "url" in changes:
+        _require_public_address(source.url)
     source.save()
     if "url" in changes:
         # Another address is another page: fetched and archived anew (on commit), and what

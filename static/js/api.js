@@ -18,6 +18,7 @@ const FIELD_NAMES = {
   canonical_url: "original URL",
   published_on: "publication date",
   claim_reviewed: "claim as worded for publication",
+  url: "URL",
 };
 
 /** A field of an API error as the form calls it: "original URL", not "canonical_url". */

@@ -1,0 +1,278 @@
+"""Values that would mislead readers are refused with an error that says what to fix: source
+addresses nobody can open, direction overrides, languages that are no language tag, dates
+in the future or before the year 1000."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+
+from annotations import services
+from annotations.models import Article, Claim, ClaimEvent, Source
+from tests import factories
+
+QUOTE = "Over 160,000 people listened in at once"
+
+
+@pytest.fixture
+def claim(article, editor):
+    return services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def _send(client, method, url, body):
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def _errors(response, field) -> str:
+    assert response.status_code == 400, response.content[:400]
+    return " ".join(response.json()["errors"][field])
+
+
+# Source addresses
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("ftp://files.example.org/report.pdf", "Enter an http or https address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is link-local"),
+        ("http://10.1.2.3/intranet", "10.1.2.3 is private"),
+        ("http://localhost:8000/admin", "host 'localhost' is a local name"),
+        ("https://user:secret@example.org/", "user name or password"),
+        ("https://example.org/\u202egpj.exe", "invisible characters"),
+    ],
+    ids=["ftp", "link-local", "private", "localhost", "user info", "override"],
+)
+def test_a_source_readers_could_not_open_is_refused_and_nothing_stored(
+    editor_client, claim, url, said
+):
+    response = _send(
+        editor_client,
+        "post",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/",
+        {"url": url, "title": "Report", "version": claim.version},
+    )
+    assert said in _errors(response, "url")
+    assert not Source.objects.exists()
+    assert Claim.objects.get().version == claim.version
+
+
+def test_a_source_on_the_public_web_is_cited_and_cannot_be_moved_to_a_private_address(
+    editor_client, claim
+):
+    added = _send(
+        editor_client,
+        "post",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/",
+        {"url": "https://stats.example.org/table", "version": claim.version},
+    )
+    assert added.status_code == 201, added.content[:400]
+    source = Source.objects.get()
+    version = Claim.objects.get().version
+    moved = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/{source.pk}/",
+        {"url": "http://[fd00::1]/table", "version": version},
+    )
+    assert "Cite a page on the public web" in _errors(moved, "url")
+    assert Source.objects.get().url == "https://stats.example.org/table"
+    # Its title may still be changed: only a new address is checked.
+    retitled = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/{source.pk}/",
+        {"title": "Table 4", "version": version},
+    )
+    assert retitled.status_code == 200, retitled.content[:400]
+
+
+def test_a_loopback_source_is_cited_where_the_fetcher_is_allowed_loopback(settings, claim, editor):
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    source = services.source_add(claim=claim, actor=editor, url="http://127.0.0.1:9/page")
+    assert source.pk is not None
+
+
+# Direction overrides
+
+
+@pytest.mark.parametrize("override", ["\u202e", "\u202d"])
+def test_a_claimant_with_a_direction_override_is_refused(editor_client, claim, override):
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claimant": f"Imran Khan {override}oiboj", "version": claim.version},
+    )
+    assert "direction override" in _errors(response, "claimant")
+    assert Claim.objects.get().claimant == ""
+    assert not ClaimEvent.objects.filter(action="updated").exists()
+
+
+def test_a_tag_with_a_direction_override_is_named_without_it(editor_client, claim):
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"tags": ["economy", "radio \u202eoidar"], "version": claim.version},
+    )
+    said = _errors(response, "tags")
+    assert "direction override" in said and "“radio oidar”" in said
+    assert "\u202e" not in said  # the message itself reads the right way round
+    assert Claim.objects.get().tags == []
+
+
+def test_a_tag_too_long_is_named_with_the_limit(editor_client, claim):
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"tags": ["economy", "x" * 51], "version": claim.version},
+    )
+    said = _errors(response, "tags")
+    assert "51 characters long" in said and "at most 50" in said
+    assert "tags[1]" not in response.content.decode()
+
+
+def test_right_to_left_names_and_tags_with_their_marks_are_kept(editor_client, claim):
+    """Urdu text, and the marks and isolates mixed text needs, are no override."""
+    # "Imran Khan" and "economy" in Urdu, spelled by code point.
+    imran_khan = "\u0639\u0645\u0631\u0627\u0646 \u062e\u0627\u0646"
+    economy = "\u0645\u0639\u06cc\u0634\u062a"
+    name, tag = f"{imran_khan}\u200f (PTI)", f"\u2067{economy}\u2069 2024"
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claimant": name, "tags": [tag], "version": claim.version},
+    )
+    assert response.status_code == 200, response.content[:400]
+    stored = Claim.objects.get()
+    assert (stored.claimant, stored.tags) == (name, [tag])
+
+
+# Languages
+
+
+@pytest.mark.parametrize("language", ["<script>", "english please", "e", "en_", "en--US"])
+def test_a_language_that_is_no_language_tag_is_refused(editor_client, article, language):
+    response = _send(
+        editor_client,
+        "patch",
+        reverse("v1:api-article-detail", args=[article.pk]),
+        {"language": language},
+    )
+    assert "language code such as en" in _errors(response, "language")
+    assert Article.objects.get(pk=article.pk).language == article.language
+
+
+@pytest.mark.parametrize("language", ["de", "pt-BR", "zh-Hant-TW", "ur", "fil"])
+def test_language_tags_are_kept(editor_client, article, language):
+    response = _send(
+        editor_client,
+        "patch",
+        reverse("v1:api-article-detail", args=[article.pk]),
+        {"language": language},
+    )
+    assert response.status_code == 200, response.content[:400]
+    assert Article.objects.get(pk=article.pk).language == language
+
+
+def test_the_details_page_says_what_is_wrong_with_the_language_under_its_field(
+    editor_client, article
+):
+    response = editor_client.post(
+        reverse("article-edit", args=[article.pk]),
+        {"title": article.title, "language": "<script>"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter a language code such as en, ur or pt-BR." in page
+    assert "<script>" not in page.split("<main", 1)[1]
+    assert Article.objects.get(pk=article.pk).language == article.language
+
+
+# Dates
+
+
+def _tomorrow() -> dt.date:
+    return dt.date.today() + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("when", "said"),
+    [
+        (lambda: _tomorrow() + dt.timedelta(days=1), "in the future"),
+        (lambda: dt.date(9999, 12, 31), "in the future"),
+        (lambda: dt.date(202, 3, 4), "after the year 1000"),
+        (lambda: dt.date(1, 1, 1), "after the year 1000"),
+    ],
+    ids=["day after tomorrow", "9999", "year 202", "year 1"],
+)
+def test_a_claim_date_in_the_future_or_before_the_year_1000_is_refused(
+    editor_client, claim, article, when, said
+):
+    date = when().isoformat()
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claim_date": date, "version": claim.version},
+    )
+    assert said in _errors(response, "claim_date")
+    assert Claim.objects.get().claim_date is None
+    details = _send(
+        editor_client,
+        "patch",
+        reverse("v1:api-article-detail", args=[article.pk]),
+        {"published_on": date},
+    )
+    assert said in _errors(details, "published_on")
+    assert Article.objects.get(pk=article.pk).published_on == article.published_on
+
+
+@pytest.mark.parametrize(
+    "when", [_tomorrow, dt.date.today, lambda: dt.date(1000, 1, 1), lambda: dt.date(1969, 7, 20)]
+)
+def test_dates_from_the_year_1000_to_tomorrow_are_kept(editor_client, claim, when):
+    """Tomorrow, because it is already tomorrow somewhere when a claim is made today."""
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claim_date": when().isoformat(), "version": claim.version},
+    )
+    assert response.status_code == 200, response.content[:400]
+    assert Claim.objects.get().claim_date == when()
+
+
+def test_an_imported_page_dated_in_the_future_is_imported_without_its_date(
+    httpserver, settings, editor, organization
+):
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    page = (
+        "<html lang='en'><head><title>Listeners</title>"
+        "<meta property='article:published_time' content='2999-01-01T00:00:00Z'></head>"
+        "<body><article><h1>Listeners</h1><p>Over 160,000 people listened in at once, "
+        "breaking the prior record of only 44,000.</p></article></body></html>"
+    )
+    httpserver.expect_request("/story").respond_with_data(
+        page, content_type="text/html; charset=utf-8"
+    )
+    url = httpserver.url_for("/story").replace("localhost", "127.0.0.1")
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=url, in_process=True
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.READY, article.import_error
+    assert article.published_on is None
+    assert (article.title, article.language) == ("Listeners", "en")
