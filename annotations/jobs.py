@@ -23,6 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -108,6 +109,22 @@ def describe(error: BaseException) -> str:
 # Enqueueing and sending
 
 
+# Set while jobs are recorded but not sent (`held`).
+_held = ContextVar("jobs_held", default=False)
+
+
+@contextmanager
+def held():
+    """Record the jobs enqueued inside without sending them, for commands that run before
+    the broker is up (`make run` loads its demo first): `send_waiting` sends them once it
+    is, or the sweeper does after FACTCHECK_JOB_QUEUED_TIMEOUT."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def enqueue(
     *, kind: str, subject_id: int, arguments: dict | None = None, max_attempts: int | None = None
 ) -> Job:
@@ -122,8 +139,22 @@ def enqueue(
         job.max_attempts = max_attempts
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: send([job]), robust=True)
+    if not _held.get():
+        transaction.on_commit(lambda: send([job]), robust=True)
     return job
+
+
+def send_waiting(*, limit: int = 500) -> int:
+    """Send now the queued jobs that were never sent and are due, oldest first; return how
+    many the broker took. The stack calls it once its broker is up, so what was recorded
+    while it was down runs at once rather than after the sweeper's timeout."""
+    now = timezone.now()
+    waiting = (
+        Job.objects.filter(state=Job.State.QUEUED, sent_at__isnull=True)
+        .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
+        .order_by("created_at", "pk")
+    )
+    return send(waiting[:limit])
 
 
 def broker_connection(timeout: float):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from werkzeug import Response
@@ -306,13 +307,67 @@ def test_a_rolled_back_transaction_sends_no_message_and_leaves_no_job(
     assert Job.objects.get().sent_at is not None
 
 
-def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(stack, tmp_path):
+def test_held_jobs_are_recorded_unsent_until_send_waiting_sends_each_due_one_once(
+    article, broker, transactional_db
+):
+    before = broker.queued_messages()  # the article's own spotting job, sent on commit
+    with jobs.held():
+        due = jobs.enqueue(kind="spot", subject_id=article.pk)
+        later = jobs.enqueue(kind="spot", subject_id=article.pk)
+    Job.objects.filter(pk=later.pk).update(run_after=timezone.now() + timedelta(hours=1))
+    assert broker.queued_messages() == before
+    assert [job.sent_at for job in Job.objects.filter(pk__in=[due.pk, later.pk])] == [None, None]
+    # Outside `held`, jobs are sent on commit again.
+    jobs.enqueue(kind="spot", subject_id=article.pk)
+    assert broker.queued_messages() == before + 1
+
+    assert jobs.send_waiting() == 1
+    assert broker.queued_messages() == before + 2
+    assert Job.objects.get(pk=due.pk).sent_at is not None
+    assert Job.objects.get(pk=later.pk).sent_at is None  # a retry waits for its time
+    assert jobs.send_waiting() == 0
+
+
+def test_the_demo_loaded_with_no_broker_says_so_once_and_its_jobs_wait_unsent(
+    broker_down, transactional_db, caplog
+):
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    assert Job.objects.exists()
+    assert not Job.objects.filter(sent_at__isnull=False).exists()
+    waiting = Job.objects.count()
+    assert f"No broker answers yet: {waiting} background jobs" in output.getvalue()
+    assert "not sent" not in caplog.text
+
+
+def test_the_demo_loaded_with_a_broker_sends_every_job_it_made(broker, transactional_db, caplog):
+    call_command("load_demo", stdout=io.StringIO())
+    assert Job.objects.filter(kind="spot").exists()
+    assert not Job.objects.filter(sent_at__isnull=True).exists()
+    assert "not sent" not in caplog.text
+
+
+def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(
+    stack, tmp_path, organization, editor
+):
+    # A job recorded while no broker answered (`make run` loads its demo before starting
+    # redis): the stack sends it as it starts, long before the sweeper would.
+    with jobs.held():
+        factories.article(organization, editor)  # its claims are spotted by a job
+    waiting = Job.objects.get(kind="spot")
     port = localservers.free_port()
     run_stack = stack.launch(
         "run_stack",
         [sys.executable, "manage.py", "run_stack", "--port", str(port), "--concurrency", "1"],
         FACTCHECK_VAR_DIR=str(tmp_path),
+        FACTCHECK_JOB_QUEUED_TIMEOUT="3600",
     )
+    wait_for(
+        lambda: Job.objects.get(pk=waiting.pk).state == Job.State.DONE,
+        timeout=90,
+        message="the job that waited for the broker did not run",
+    )
+    assert "Sent 1 waiting job." in run_stack.log.read_text()
 
     def pid_of(event: str) -> int | None:
         found = re.search(rf"^{event} \(pid (\d+)\)", run_stack.log.read_text(), re.MULTILINE)

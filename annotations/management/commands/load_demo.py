@@ -3,9 +3,11 @@
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from annotations import anchoring, jobs, services
 from annotations.models import Article, Claim, Job, Membership, Organization, Rating, Suggestion
@@ -80,8 +82,28 @@ DEMO_DISMISSED = [
 class Command(BaseCommand):
     help = "Load the demo organization, users, sample article and claims. Safe to run twice."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # `make run` loads the demo before it starts redis: its jobs (fetching the cited
+        # pages, spotting the article's claims) are recorded now and sent below if a broker
+        # answers, else by the stack once it has started one, rather than each failing to
+        # send with a warning.
+        with jobs.held():
+            self._load()
+        try:
+            with jobs.broker_connection(settings.FACTCHECK_JOB_SEND_TIMEOUT):
+                pass
+        except Exception:
+            waiting = Job.objects.filter(state=Job.State.QUEUED, sent_at__isnull=True).count()
+            self.stdout.write(
+                f"No broker answers yet: {waiting} background job{pluralize(waiting)} "
+                "(fetching the cited pages, spotting the claims) wait for it; `make run` "
+                "sends them once its redis is up."
+            )
+        else:
+            jobs.send_waiting()
+
+    @transaction.atomic
+    def _load(self):
         users = {name: self._user(name, superuser) for name, _, superuser in DEMO_USERS}
         organization = Organization.objects.filter(slug="demo-fact-desk").first()
         if organization is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from annotations import jobs
 from factcheck import localservers
 
 # A process that crashes again at once is restarted after 1, 2, 4 ... up to 30 seconds;
@@ -108,6 +109,11 @@ class Command(BaseCommand):
         if embedded:
             redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
             self.stdout.write(f"Embedded redis-server listening on {redis.url}")
+        # Jobs recorded while no broker answered (the demo data `make run` loads first) are
+        # sent now, to run as soon as a worker starts.
+        waiting = jobs.send_waiting()
+        if waiting:
+            self.stdout.write(f"Sent {waiting} waiting job{'s' if waiting != 1 else ''}.")
         env = dict(os.environ)
         # Webhook permalinks and exports are made outside a request: on another --port they
         # must point at this server, not the settings' default port 8000.
