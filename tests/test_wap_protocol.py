@@ -700,3 +700,41 @@ def test_a_via_or_canonical_that_is_no_web_address_or_urn_is_a_400(
     response = client.post(url, json.dumps({**body, name: value}), content_type=LD)
     assert response.status_code == 400 and name in response.json()["errors"]
     assert not Claim.objects.filter(status=Claim.Status.DRAFT).exists()
+
+
+def test_a_target_naming_another_page_is_a_400_and_nothing_is_made(client, one_published, editor):
+    """A quote aimed at another article would be looked for, and perhaps found, in this one."""
+    article = one_published["article"]
+    services.article_update_details(
+        article=article, actor=editor, canonical_url="https://news.example/figures"
+    )
+    article.refresh_from_db()
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{article.pk}/"
+    drafts = Claim.objects.filter(status=Claim.Status.DRAFT)
+    before = drafts.count()
+
+    def post(source):
+        body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+        body["target"]["source"] = source
+        return client.post(url, json.dumps(body), content_type=LD)
+
+    for elsewhere in ("https://other.example/figures", {"id": "https://news.example/other"}):
+        refused = post(elsewhere)
+        assert refused.status_code == 400, refused.content[:300]
+        assert (
+            "is not this container's article (https://news.example/figures)"
+            in (refused.json()["detail"])
+        )
+        assert drafts.count() == before
+    # The same page however it is spelled, its reader page here under any host, or a URN.
+    for same in (
+        "http://www.news.example/figures/?utm_source=feed",
+        {"id": "https://news.example/figures#top"},
+        f"https://factcheck.example/a/{article.organization.slug}/{article.slug}/",
+        f"https://factcheck.example/api/v1/articles/{article.pk}/",
+        "urn:x:page",
+    ):
+        created = post(same)
+        assert created.status_code == 201, (same, created.content[:300])
+    assert drafts.count() == before + 5

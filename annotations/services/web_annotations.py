@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.urls import reverse
 
-from annotations import permissions
-from annotations.models import Article, Claim, ClaimEvent, Rating
+from annotations import permissions, urlnorm
+from annotations.models import Article, Claim, ClaimEvent, PublishedVersion, Rating
 from annotations.services.claims import (
     StaleVersion,
     _event,
@@ -47,6 +49,8 @@ class Parsed:
     """What a Web Annotation says, in the claim's terms."""
 
     selectors: list[dict]
+    # The page the quoting target names (its `source`), if it names one.
+    target_source: str = ""
     client_id: str = ""
     via: str = ""
     canonical: str = ""
@@ -89,6 +93,66 @@ def _refuse_nul(data) -> None:
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
+
+
+def _quoting_target(target) -> dict | None:
+    """The first target that quotes the text (has a TextQuoteSelector with an `exact`)."""
+    for item in _as_list(target):
+        if not isinstance(item, dict):
+            continue
+        selectors = [s for s in _as_list(item.get("selector")) if isinstance(s, dict)]
+        quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+        if quote is not None and isinstance(quote.get("exact"), str) and quote["exact"]:
+            return item
+    return None
+
+
+def _target_source(target: dict | None) -> str:
+    """The `source` the quoting target names: an IRI, or a resource object's `id`."""
+    source = (target or {}).get("source")
+    if isinstance(source, dict):
+        source = source.get("id")
+    return source.strip() if isinstance(source, str) else ""
+
+
+def names_article(article: Article, source: str) -> bool:
+    """Whether `source` is an address of `article`: its original URL, an address it was
+    imported from or published under, or its page on this site (any host: a client may
+    know the site by another name). Other IRIs (urn:) cannot be checked and pass."""
+    if not source or not _is_web_url(source):
+        return True
+    key = urlnorm.url_key(source)
+    known = {article.url_key, urlnorm.url_key(article.canonical_url)}
+    known.update(
+        PublishedVersion.objects.filter(claim__article=article).values_list(
+            "article_url_key", flat=True
+        )
+    )
+    for source_url, final_url in article.imports.values_list("source_url", "final_url"):
+        known.update((urlnorm.url_key(source_url), urlnorm.url_key(final_url)))
+    if key in known - {""}:
+        return True
+    own_pages = {
+        reverse("v1:api-article-detail", args=[article.pk]),
+        reverse("v1:public-article-detail", args=[article.pk]),
+    }
+    if article.slug:
+        own_pages.add(reverse("reader-article", args=[article.organization.slug, article.slug]))
+    return urlsplit(source).path in own_pages
+
+
+def _require_target_on(article: Article, parsed: Parsed) -> None:
+    """Refuse an annotation whose target names another page than the container's article:
+    its quote would otherwise be looked for, and perhaps found, in the wrong text."""
+    if not names_article(article, parsed.target_source):
+        shown = article.canonical_url or article.title
+        raise ValidationError(
+            {
+                "target": f"The target's source, {parsed.target_source}, is not this "
+                f"container's article ({shown}): post the annotation to the container of "
+                "the article it quotes."
+            }
+        )
 
 
 def _text_selectors(target) -> list[dict] | None:
@@ -153,7 +217,9 @@ def parse(data) -> Parsed:
                 "whose `exact` is the passage (with `prefix` and `suffix` if it occurs twice)."
             }
         )
-    parsed = Parsed(selectors=selectors)
+    parsed = Parsed(
+        selectors=selectors, target_source=_target_source(_quoting_target(data.get("target")))
+    )
     if isinstance(data.get("id"), str) and _IRI.match(data["id"]):
         parsed.client_id = data["id"]
     for name in ("via", "canonical"):
@@ -249,6 +315,7 @@ def web_annotation_create(*, article: Article, actor, data) -> Claim:
     """
     permissions.require_edit(actor, article.organization)
     parsed = parse(data)
+    _require_target_on(article, parsed)
     # The server names the annotation; the client's name for it becomes `via`.
     parsed.via = parsed.client_id or parsed.via
     rating = _rating(article, parsed.rating_label)
@@ -294,6 +361,7 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     if not is_open_draft(claim):
         raise PermissionDenied("Only a draft that was never published changes through here.")
     parsed = parse(data)
+    _require_target_on(claim.article, parsed)
     known = received_identifiers([claim.pk]).get(claim.pk, {})
     for name in ("canonical", "via"):
         # A PUT sends the annotation back with the server's `id`: only `via` itself counts.
