@@ -678,6 +678,9 @@ class PublishedVersion(models.Model):
     # changes, a data migration renders them again (and sets `changed_at`, for caches).
     conclusion_html = models.TextField(blank=True, editable=False)
     tags = models.JSONField(default=list, blank=True)
+    # `versions.tag_key` of each tag, what the API's tag= filter matches: folded here once,
+    # as SQL lower() folds by collation (ASCII only on SQLite) and never "ß" to "ss".
+    tag_keys = models.JSONField(default=list, blank=True, editable=False)
     sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
     # The Web Annotation this claim was copied from (`Claim.annotation_via`), as published.
     via = models.CharField(max_length=2000, blank=True)
@@ -724,6 +727,10 @@ class PublishedVersion(models.Model):
 
     def __str__(self):
         return f"{self.claim_reviewed[:60]} (v{self.number})"
+
+    def save(self, *args, **kwargs):
+        self.tag_keys = [versions.tag_key(tag) for tag in self.tags]
+        super().save(*args, **kwargs)
 
     @property
     def selectors(self) -> list[dict]:

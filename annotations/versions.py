@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 # What a reader sees, by snapshot key; the order is the order changes are told in.
@@ -14,6 +15,13 @@ _FIELD_NAMES = {
     "rating": "rating",
 }
 _SHORT = 60
+
+
+def tag_key(tag: str) -> str:
+    """The tag as the `tag=` filter matches it: in any case and any script ("Straße" and
+    "STRASSE", "Économie" and "économie"), and in any Unicode spelling of one letter."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
+
 
 # What a published version freezes of its rating, the fields readers' outputs read.
 RATING_FIELDS = (

@@ -317,3 +317,20 @@ def test_stored_languages_are_mended_to_language_tags_or_cleared():
         "": "",
         " de ": "de",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_published_before_tag_keys_get_their_tags_folded(organization, editor, reviewer):
+    from annotations.models import PublishedVersion
+    from tests import factories, published_world
+
+    article = factories.article(organization, editor)
+    published_world.publish(article, editor, reviewer, "Over 160,000 people listened in at once")
+    PublishedVersion.objects.update(tags=["Straße", "Économie"], tag_keys=[])
+
+    migrate_to("0027_plausible_values")
+    PublishedVersion = migrate_to("0028_published_tag_keys").get_model(
+        "annotations", "PublishedVersion"
+    )
+
+    assert PublishedVersion.objects.get().tag_keys == ["strasse", "économie"]

@@ -3,7 +3,7 @@
 import base64
 import datetime as dt
 import importlib
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import psycopg
 import pytest
@@ -17,6 +17,7 @@ from annotations.api.filters import SEARCH_DOCUMENT
 from annotations.models import Claim, Membership, PublishedVersion, Rating, Source
 from annotations.permissions import SYSTEM
 from annotations.services import snapshots as snapshot_services
+from annotations.versions import tag_key
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -732,7 +733,14 @@ def _plan_over_many_copies(world, sql: str, params: list, tags=lambda n: None) -
     fields = {f.attname: getattr(version, f.attname) for f in PublishedVersion._meta.fields}
     PublishedVersion.objects.bulk_create(
         PublishedVersion(
-            **{**fields, "id": None, "claim_id": copy.pk, "tags": tags(n) or version.tags}
+            **{
+                **fields,
+                "id": None,
+                "claim_id": copy.pk,
+                "tags": tags(n) or version.tags,
+                # bulk_create skips save(), which folds the tags.
+                "tag_keys": [tag_key(tag) for tag in tags(n) or version.tags],
+            }
         )
         for n, copy in enumerate(copies)
     )
@@ -751,15 +759,27 @@ def test_full_text_search_uses_the_gin_index(world):
     assert "published_search" in _plan_over_many_copies(world, query, ["listened"])
 
 
+@pytest.mark.parametrize("tag", ["économie", "ÉCONOMIE", "STRASSE", "strasse", "σοφία", "ΣΟΦΊΑ"])
+def test_the_tag_filter_matches_in_any_case_in_any_script(
+    client, organization, editor, reviewer, tag
+):
+    """Newsrooms tag in their own language: "Économie" is found as "économie", as
+    "Economy" is as "economy", whatever the database's collation."""
+    article = _article(organization, editor, url="https://example.com/economy")
+    claim = _publish(article, editor, reviewer, LISTENERS, tags=["Économie", "Straße", "Σοφία"])
+    _publish(article, editor, reviewer, MEDIAN, tags=["Economie", "Strase"])
+    assert _ids(client, f"tag={quote(tag)}") == [claim.pk]
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_the_tag_filter_uses_its_index_in_any_case(world):
     plan = _plan_over_many_copies(
         world,
-        f"{filters.FOLDED_TAGS} @> lower(%s)::jsonb",
-        ['["TAG 7"]'],
+        "annotations_publishedversion.tag_keys @> %s::jsonb",
+        ['["tag 7"]'],
         tags=lambda n: [f"Tag {n}"],
     )
-    assert "published_tags_folded" in plan
+    assert "published_tag_keys" in plan
 
 
 @pytest.mark.parametrize(

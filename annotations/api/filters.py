@@ -1,7 +1,6 @@
 """Query filters of the public reads, validated: a bad value is a 400 naming the parameter."""
 
 import datetime as dt
-import json
 import re
 
 from django import forms
@@ -12,7 +11,7 @@ from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions
 
-from annotations import models, textsearch, urlnorm
+from annotations import models, textsearch, urlnorm, versions
 
 # The text `q` searches, written exactly as the GIN index of migration 0020 indexes it, so
 # that PostgreSQL uses the index: the same expression, on the same columns. Its quotes are
@@ -58,9 +57,6 @@ class UtcDateTimeField(IsoDateTimeField):
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
-
-# The tags lower-cased, as the index of migration 0023 holds them (the same expression).
-FOLDED_TAGS = "(lower(annotations_publishedversion.tags::text)::jsonb)"
 
 CLAIM_ORDERINGS = {
     "-published_at": ("-published_at", "-id"),
@@ -175,23 +171,18 @@ class PublicClaimFilter(filters.FilterSet):
 
     def filter_tag(self, queryset, name, value):
         # A claim's tags are distinct in any case ("Economy" and "economy" are one), so the
-        # filter matches in any case too, as the database lower-cases (ASCII letters under
-        # the C collation; the same function folds both sides).
+        # filter matches in any case too: the tag folded as each version's `tag_keys` were.
         queryset = queryset.filter(is_anchored=True)
+        key = versions.tag_key(value)
         if _vendor(queryset) == "postgresql":
-            return queryset.filter(
-                RawSQL(  # noqa: S611 - a constant expression; the tag is a parameter
-                    f"{FOLDED_TAGS} @> lower(%s)::jsonb",
-                    [json.dumps([value], ensure_ascii=False)],
-                    output_field=BooleanField(),
-                )
-            )
-        # SQLite's JSON has no containment operator; json_each reads each tag.
+            # jsonb containment, which the partial GIN index published_tag_keys serves.
+            return queryset.filter(tag_keys__contains=[key])
+        # SQLite's JSON has no containment operator; json_each reads each key.
         return queryset.filter(
             RawSQL(
-                "EXISTS (SELECT 1 FROM json_each(annotations_publishedversion.tags) "
-                "WHERE lower(json_each.value) = lower(%s))",
-                [value],
+                "EXISTS (SELECT 1 FROM json_each(annotations_publishedversion.tag_keys) "
+                "WHERE json_each.value = %s)",
+                [key],
                 output_field=BooleanField(),
             )
         )
