@@ -283,3 +283,14 @@ def test_a_claim_untouched_by_a_text_edit_follows_the_revision_but_keeps_its_upd
     after = Claim.objects.get(pk=roads.pk)
     assert after.revision.number == 2 and (after.start, after.end) == (before.start, before.end)
     assert (after.updated_at, after.version) == (before.updated_at, before.version)
+
+
+def test_the_newsroom_article_list_refuses_a_parameter_it_does_not_take(client, desk, editor):
+    client.force_login(editor)
+    url = reverse("v1:api-article-list")
+    misspelt = client.get(url, {"organisation": "someone-else", "status": "ready"})
+    assert misspelt.status_code == 400
+    assert "Not a parameter of this list" in " ".join(misspelt.json()["errors"]["organisation"])
+    listed = client.get(url, {"organization": desk["article"].organization.slug, "page": 1})
+    assert listed.status_code == 200
+    assert [item["id"] for item in listed.json()["results"]] == [desk["article"].pk]

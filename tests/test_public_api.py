@@ -880,3 +880,36 @@ def test_an_archived_copy_of_a_cited_page_is_shown_everywhere_only_for_the_addre
     )
     Source.objects.filter(pk=source.pk).update(archive_url=capture.replace("record", "other"))
     assert shown() == (None, False, False, [])
+
+
+@pytest.mark.parametrize(
+    ("path", "typo"),
+    [
+        ("/api/v1/claims/", "organisation"),
+        ("/api/v1/claims/", "rating_label"),
+        ("/api/v1/articles/", "q"),
+        ("/api/v1/articles/", "tag"),
+    ],
+)
+def test_a_query_parameter_the_list_does_not_take_is_a_400_naming_it(client, world, path, typo):
+    """A misspelt filter would otherwise answer with the whole list, unfiltered."""
+    response = client.get(
+        f"{path}?{typo}=x&organization={world['listeners'].article.organization.slug}"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    said = " ".join(response.json()["errors"][typo])
+    assert "Not a parameter of this list" in said and "organization" in said
+    assert "organization" not in response.json()["errors"]
+
+
+def test_the_lists_still_take_their_filters_pages_and_orderings(client, world):
+    for query in (
+        "organization=x&rating=False&tag=audio&ordering=updated_at&page_size=2",
+        "q=listened&claimant=x&article_url=https://example.com/&published_since=2020-01-01T00:00:00Z",
+    ):
+        assert client.get(f"/api/v1/claims/?{query}").status_code == 200, query
+    assert (
+        client.get("/api/v1/articles/?organization=x&page_size=1&ordering=-id").status_code == 200
+    )
+    assert client.get("/api/v1/claims/?format=json").status_code == 200

@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions
+from rest_framework.settings import api_settings
 
 from annotations import models, textsearch, urlnorm, versions
 
@@ -265,3 +266,40 @@ class NewsroomArticleFilter(filters.FilterSet):
     class Meta:
         model = models.Article
         fields = ["status", "organization", "from_import"]
+
+
+# Query parameters a paginator may read, by the attribute that names each.
+_PAGINATION_PARAMETERS = (
+    "cursor_query_param", "page_query_param", "page_size_query_param",
+    "limit_query_param", "offset_query_param",
+)  # fmt: skip
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """The view's filters, and a 400 for a query parameter that is none of them: a typo
+    (`organisation=`, `rating_label=`) would otherwise return the whole list unfiltered,
+    which looks like an answer."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            known = set(filterset_class.base_filters)
+            paginator = getattr(view, "paginator", None)
+            known.update(
+                name
+                for attribute in _PAGINATION_PARAMETERS
+                if (name := getattr(paginator, attribute, None))
+            )
+            if getattr(view, "orderings", None):
+                known.add("ordering")
+            known.add(api_settings.URL_FORMAT_OVERRIDE or "format")
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                listed = ", ".join(sorted(known))
+                raise exceptions.ValidationError(
+                    {
+                        name: [f"Not a parameter of this list; it takes: {listed}."]
+                        for name in unknown[:5]
+                    }
+                )
+        return super().filter_queryset(request, queryset, view)

@@ -6,7 +6,6 @@ origins (CORS, without credentials: see `CORS_URLS_REGEX`).
 """
 
 import orjson
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins
@@ -70,7 +69,7 @@ class PublicRead(generics.GenericAPIView):
 
     permission_classes = [AllowAny]
     renderer_classes = [FastJSONRenderer]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [filters.StrictFilterBackend]
     pagination_class = PublicCursorPagination
 
     def links(self) -> Links:
