@@ -121,7 +121,11 @@ def web_annotation(world):
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "type": "Annotation",
         "body": {"type": "TextualBody", "value": "Worth checking."},
-        "target": {"source": "https://news.example/", "selector": quote},
+        # The article's page here: a target naming another page is refused.
+        "target": {
+            "source": f"http://testserver/a/{world.article.organization.slug}/{world.article.slug}/",
+            "selector": quote,
+        },
     }
 
 
