@@ -294,3 +294,55 @@ def test_the_newsroom_article_list_refuses_a_parameter_it_does_not_take(client, 
     listed = client.get(url, {"organization": desk["article"].organization.slug, "page": 1})
     assert listed.status_code == 200
     assert [item["id"] for item in listed.json()["results"]] == [desk["article"].pk]
+
+
+def test_details_patch_with_if_match_saves_only_over_the_details_it_read(
+    client, desk, editor, reviewer
+):
+    client.force_login(editor)
+    url = reverse("v1:api-article-detail", args=[desk["article"].pk])
+    read = client.get(url)
+    tag = read.json()["details_tag"]
+    assert read["ETag"] == f'"{tag}"'
+    # A colleague saves a new title meanwhile.
+    services.article_update_details(article=desk["article"], actor=reviewer, title="Budget 2025")
+    stale = client.patch(
+        url,
+        {"byline": "Jane Roe"},
+        content_type="application/json",
+        headers={"If-Match": f'"{tag}"'},
+    )
+    assert stale.status_code == 412
+    assert stale["Content-Type"] == "application/problem+json"
+    body = stale.json()
+    assert body["current"]["title"] == "Budget 2025"
+    assert "nothing was saved" in body["detail"]
+    assert Article.objects.get(pk=desk["article"].pk).byline == ""
+    # Sent again over the details as they are now, it is saved, with a new tag.
+    fresh = body["current"]["details_tag"]
+    assert stale["ETag"] == f'"{fresh}"' and fresh != tag
+    saved = client.patch(
+        url,
+        {"byline": "Jane Roe"},
+        content_type="application/json",
+        headers={"If-Match": f'"{fresh}"'},
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["byline"] == "Jane Roe"
+    assert saved["ETag"] == f'"{saved.json()["details_tag"]}"' != f'"{fresh}"'
+    # A text revision changes no detail: the tag stays.
+    assert client.get(url).json()["details_tag"] == saved.json()["details_tag"]
+
+
+def test_details_patch_without_if_match_still_saves_and_a_malformed_one_is_a_400(
+    client, desk, editor
+):
+    client.force_login(editor)
+    url = reverse("v1:api-article-detail", args=[desk["article"].pk])
+    assert client.patch(url, {"language": "de"}, content_type="application/json").status_code == 200
+    bad = client.patch(
+        url, {"language": "fr"}, content_type="application/json", headers={"If-Match": "*"}
+    )
+    assert bad.status_code == 400
+    assert "details_tag" in " ".join(bad.json()["errors"]["If-Match"])
+    assert Article.objects.get(pk=desk["article"].pk).language == "de"

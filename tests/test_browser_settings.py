@@ -311,3 +311,48 @@ def test_the_details_dialog_does_not_replace_a_title_someone_saved_meanwhile(
     # The line under the title keeps its revision.
     assert "revision 1" in page.locator("#article-meta").inner_text()
     assert page.errors == []
+
+
+def test_a_title_saved_between_the_dialogs_check_and_its_save_is_not_replaced(
+    browser, live_server, desk
+):
+    """The dialog reads the details, then saves over what it read (If-Match): a colleague's
+    save landing in that moment is shown, not overwritten."""
+    article = desk["article"]
+    colleague = desk["organization"].memberships.get(user__username="rev").user
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    page.get_by_role("button", name="Edit details").click()
+    dialog = page.get_by_role("dialog", name="Article details")
+    title = dialog.get_by_label("Title")
+    expect(title).to_have_value("Budget")  # the dialog has read the details
+    title.fill("My title")
+
+    patches = []
+
+    def colleague_saves_first(route):
+        if route.request.method == "PATCH":
+            patches.append(route.request.headers.get("if-match"))
+            if len(patches) == 1:
+                services.article_update_details(
+                    article=article, actor=colleague, title="Their title"
+                )
+        route.continue_()
+
+    # Only now: the dialog's check (a GET) has passed when the colleague's save lands.
+    page.route(f"**/api/v1/newsroom/articles/{article.pk}/", colleague_saves_first)
+    dialog.get_by_role("button", name="Save details").click()
+    status = dialog.locator("#article-details-status")
+    status.get_by_text("Someone else changed this since you opened it").wait_for()
+    assert "title: “Their title”" in status.inner_text()
+    article.refresh_from_db()
+    assert article.title == "Their title"
+    expect(title).to_have_value("My title")
+
+    dialog.get_by_role("button", name="Save details").click()
+    page.get_by_text("Article details saved.").wait_for()
+    article.refresh_from_db()
+    assert article.title == "My title"
+    assert len(patches) == 2 and all(patches)  # each save named the details it read
+    assert page.errors == []

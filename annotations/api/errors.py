@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from annotations import anchoring, ingest, queries, services
-from annotations.api.newsroom_serializers import ClaimSerializer
+from annotations.api.newsroom_serializers import ArticleDetailSerializer, ClaimSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ PROBLEMS = {
     "conflict": ("The request conflicts with the current state.", 409),
     "edit-conflict": ("Someone else changed the same field since you opened it.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
+    "stale-details": ("The article's details changed since you read them.", 412),
     "gone": ("This was withdrawn for good.", 410),
     "request-too-large": ("The request is too large.", 413),
     "unsupported-media-type": ("This media type is not supported.", 415),
@@ -105,6 +106,15 @@ class StaleVersionProblemSerializer(ProblemSerializer):
     claim = serializers.IntegerField(help_text="The id of the claim that changed.")
     changed_by = serializers.CharField(help_text="The name of who changed it last.")
     current = ClaimSerializer(help_text="The working copy as it is now; its `version` is new.")
+
+
+class StaleDetailsProblemSerializer(ProblemSerializer):
+    """412: the article's details changed since the client read them; here they are now."""
+
+    article = serializers.IntegerField(help_text="The id of the article.")
+    current = ArticleDetailSerializer(
+        help_text="The article as it is now; its `details_tag` is the new ETag."
+    )
 
 
 class EditConflictFieldSerializer(serializers.Serializer):
@@ -226,6 +236,20 @@ def _stale_version(error: services.StaleVersion) -> Response:
     return response
 
 
+def _stale_details(error: services.StaleDetails) -> Response:
+    article = error.article
+    body = problem(
+        412,
+        str(error),
+        slug="stale-details",
+        article=article.pk,
+        current=ArticleDetailSerializer(article).data,
+    )
+    response = Response(body, status=412)
+    response["ETag"] = f'"{services.details_tag(article)}"'
+    return response
+
+
 def _edit_conflict(error: services.EditConflict, request) -> Response:
     claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
     body = problem(
@@ -287,6 +311,8 @@ def _problem_for(error, context) -> Response | None:
         return _edit_conflict(error, context.get("request"))
     if isinstance(error, services.StaleVersion):
         return _stale_version(error)
+    if isinstance(error, services.StaleDetails):
+        return _stale_details(error)
     if isinstance(error, services.StaleText):
         body = problem(409, str(error), slug="edit-conflict", latest_revision=error.latest.number)
         return Response(body, status=409)

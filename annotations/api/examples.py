@@ -204,6 +204,16 @@ ARTICLE_DETAIL = {
     "text": ARTICLE_TEXT,
     "revision": 1,
     "latest_import": None,
+    "details_tag": "5c1f0e9a77d2b3c4a6e8",
+}
+STALE_DETAILS = {
+    "type": "/api/v1/problems/stale-details/",
+    "title": "The article's details changed since you read them.",
+    "status": 412,
+    "detail": "Someone changed this article's details since you read them: nothing was saved. "
+    "The details as they are now are under `current`; apply your change to them.",
+    "article": 2,
+    "current": {**ARTICLE_DETAIL, "byline": "Desk", "details_tag": "0b7d41e2c9a35f8e1d26"},
 }
 ARTICLE_IMPORTING = {
     **ARTICLE_DETAIL,
@@ -476,7 +486,7 @@ OPERATIONS = {
     ("GET", "/api/v1/newsroom/articles/{id}/"): {"responses": {200: ARTICLE_DETAIL}},
     ("PATCH", "/api/v1/newsroom/articles/{id}/"): {
         "requests": {"Set the byline": {"byline": "Staff reporter"}},
-        "responses": {200: ARTICLE_DETAIL},
+        "responses": {200: ARTICLE_DETAIL, 412: STALE_DETAILS},
     },
     ("PUT", "/api/v1/newsroom/articles/{id}/text/"): {
         "requests": {

@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import api_view
@@ -14,7 +20,7 @@ from rest_framework.response import Response
 
 from annotations import ingest, queries, services
 from annotations.api import newsroom_serializers as serializers
-from annotations.api.errors import problem_responses
+from annotations.api.errors import CONTENT_TYPE, StaleDetailsProblemSerializer, problem_responses
 from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
 from annotations.models import NOTE_MAX, Organization
@@ -183,6 +189,17 @@ def _organization_for_writing(user, organization_id) -> Organization:
     return organization
 
 
+def _details_if_match(request) -> str | None:
+    """The details tag an If-Match names (`"<details_tag>"`, weak or not), or None."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None  # optional here: an article's details carry no version to require
+    tag = header.removeprefix("W/").strip('"')
+    if not tag or tag == "*":
+        raise exceptions.ValidationError({"If-Match": ["Expected the article's details_tag."]})
+    return tag
+
+
 class ArticleDetail(generics.GenericAPIView):
     """GET one article with its canonical text; PATCH its title and metadata."""
 
@@ -197,7 +214,12 @@ class ArticleDetail(generics.GenericAPIView):
         responses={200: serializers.ArticleDetailSerializer, **problem_responses(*ACCESS_PROBLEMS)},
     )
     def get(self, request, pk: int):
-        return Response(self.get_serializer(self.get_object()).data)
+        return self._answer(self.get_object())
+
+    def _answer(self, article) -> Response:
+        response = Response(self.get_serializer(article).data)
+        response["ETag"] = f'"{services.details_tag(article)}"'
+        return response
 
     @extend_schema(
         tags=TAGS,
@@ -210,9 +232,25 @@ class ArticleDetail(generics.GenericAPIView):
             "language is not published: it applies at once."
         ),
         request=serializers.ArticleDetailsUpdateSerializer,
+        parameters=[
+            OpenApiParameter(
+                name="If-Match",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                type=str,
+                description=(
+                    'The `details_tag` you read (the ETag, e.g. `"3f2a…"`): the change is '
+                    "made only if nobody changed the details since, else 412 with them as "
+                    "they are now. Without it, the change is made whatever they are."
+                ),
+            )
+        ],
         responses={
             200: serializers.ArticleDetailSerializer,
             **problem_responses(400, *ACCESS_PROBLEMS),
+            (412, CONTENT_TYPE): OpenApiResponse(
+                StaleDetailsProblemSerializer, description="The details changed since."
+            ),
         },
     )
     def patch(self, request, pk: int):
@@ -220,9 +258,12 @@ class ArticleDetail(generics.GenericAPIView):
         data = serializers.ArticleDetailsUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         article = services.article_update_details(
-            article=article, actor=request.user, **data.validated_data
+            article=article,
+            actor=request.user,
+            expected_tag=_details_if_match(request),
+            **data.validated_data,
         )
-        return Response(self.get_serializer(article).data)
+        return self._answer(article)
 
     @extend_schema(
         tags=TAGS,

@@ -23,6 +23,7 @@ from annotations.api.fields import (
 )
 from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
+from annotations.services.articles import details_tag
 from annotations.services.claims import publish_readiness
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
@@ -573,6 +574,10 @@ class ArticleDetailSerializer(ArticleSerializer):
         help_text="The newest import of this article (upload or URL): a re-import of a ready "
         "article runs while the article stays ready, so follow its `state` here."
     )
+    details_tag = serializers.SerializerMethodField(
+        help_text="The details as they are now, also the ETag: send it as If-Match with a "
+        "PATCH to change them only if nobody has since (else 412)."
+    )
 
     class Meta(ArticleSerializer.Meta):
         fields = [
@@ -580,11 +585,15 @@ class ArticleDetailSerializer(ArticleSerializer):
             "text",
             "revision",
             "latest_import",
+            "details_tag",
         ]
         read_only_fields = fields
 
     def get_revision(self, article) -> int | None:
         return article.latest_revision_number()
+
+    def get_details_tag(self, article) -> str:
+        return details_tag(article)
 
     @extend_schema_field(LatestImportSerializer(allow_null=True))
     def get_latest_import(self, article) -> dict | None:

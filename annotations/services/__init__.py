@@ -6,6 +6,7 @@ Callers use `services.<function>`; each function checks its actor through `permi
 from annotations.services.articles import (
     ARTICLE_DETAIL_FIELDS,
     ReanchorReport,
+    StaleDetails,
     StaleText,
     article_create,
     article_details_republish,
@@ -14,6 +15,7 @@ from annotations.services.articles import (
     article_update_text,
     claims_reanchor,
     claims_reanchor_abandon,
+    details_tag,
 )
 from annotations.services.claims import (
     CLAIM_EDITABLE_FIELDS,
@@ -114,6 +116,7 @@ __all__ = [
     "EditConflict",
     "InvitationUnavailable",
     "ReanchorReport",
+    "StaleDetails",
     "StaleText",
     "StaleVersion",
     "article_create",
@@ -135,6 +138,7 @@ __all__ = [
     "comment_delete",
     "comment_resolve",
     "comment_update",
+    "details_tag",
     "evidence_item_add",
     "evidence_item_dismiss",
     "evidence_request",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -466,9 +467,32 @@ ARTICLE_DETAIL_FIELDS = (
 )
 
 
+def details_tag(article: Article) -> str:
+    """A tag of the article's details as they are now: the API's ETag for them, which a
+    client sends back as If-Match to change them only if nobody has since."""
+    values = "\x1f".join(str(getattr(article, name) or "") for name in ARTICLE_DETAIL_FIELDS)
+    return hashlib.sha256(values.encode()).hexdigest()[:20]
+
+
+class StaleDetails(Exception):
+    """The article's details changed since the caller read them (its If-Match is stale)."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        super().__init__(
+            "Someone changed this article's details since you read them: nothing was saved. "
+            "The details as they are now are under `current`; apply your change to them."
+        )
+
+
 @transaction.atomic
-def article_update_details(*, article: Article, actor, **fields) -> Article:
-    """Change an article's title and metadata; its text changes only through revisions."""
+def article_update_details(
+    *, article: Article, actor, expected_tag: str | None = None, **fields
+) -> Article:
+    """Change an article's title and metadata; its text changes only through revisions.
+
+    With `expected_tag` (a `details_tag` the caller read), StaleDetails if they changed since.
+    """
     unknown = set(fields) - set(ARTICLE_DETAIL_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
@@ -476,6 +500,8 @@ def article_update_details(*, article: Article, actor, **fields) -> Article:
         actor, article.organization, "Your role does not allow editing articles."
     )
     article = Article.objects.select_for_update().get(pk=article.pk)
+    if expected_tag is not None and expected_tag != details_tag(article):
+        raise StaleDetails(article)
     changes = {}
     for name, value in fields.items():
         value = value.strip() if isinstance(value, str) else value

@@ -2258,21 +2258,24 @@ detailsForm.addEventListener("submit", async (event) => {
     // A field someone else changed since the dialog opened is not replaced unseen: say
     // what they saved, keep this input, and let a second Save replace theirs knowingly.
     const now = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
-    const clashes = Object.keys(changed).filter(
-      (name) => (now[name] ?? "") !== (articleDetails[name] ?? "") && (now[name] ?? "") !== (changed[name] ?? ""),
-    );
-    if (clashes.length) {
-      const saved = clashes.map((name) => `${fieldLabel(name)}: “${now[name] || "(empty)"}”`).join("; ");
-      articleDetails = now;
-      // Only what this editor typed is kept: every other field shows what is saved now,
-      // so a second Save does not write the stale values back over the colleague's.
-      for (const name of DETAIL_FIELDS) {
-        if (!(name in changed)) detailsForm.elements[name].value = now[name] ?? "";
+    if (showDetailsClash(now, changed)) return;
+    let updated;
+    try {
+      // Saved only over the details just read: a save landing in between answers 412.
+      updated = await api("PATCH", `/api/v1/newsroom/articles/${data.article.id}/`, changed, { "If-Match": `"${now.details_tag}"` });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412 && error.body?.current) {
+        if (!showDetailsClash(error.body.current, changed)) {
+          articleDetails = error.body.current;
+          for (const name of DETAIL_FIELDS) {
+            if (!(name in changed)) detailsForm.elements[name].value = articleDetails[name] ?? "";
+          }
+          detailsStatus.textContent = "Someone else saved these details a moment ago; yours were not saved. Save again to apply them.";
+        }
+        return;
       }
-      detailsStatus.textContent = `Someone else changed this since you opened it. Saved now: ${saved}. Save again to replace it with yours.`;
-      return;
+      throw error;
     }
-    const updated = await api("PATCH", `/api/v1/newsroom/articles/${data.article.id}/`, changed);
     articleDetails = { ...articleDetails, ...(updated ?? changed) };
     document.getElementById("article-title").textContent = articleDetails.title;
     document.title = articleDetails.title;
@@ -2292,6 +2295,25 @@ detailsForm.addEventListener("submit", async (event) => {
     detailsStatus.textContent = errorText(error);
   }
 });
+
+/**
+ * Whether someone else saved a detail this editor changed, to another value, since the
+ * dialog opened; if so, say what they saved and keep only this editor's typing, so that a
+ * second Save replaces theirs knowingly and writes no stale value back over the others.
+ */
+function showDetailsClash(now, changed) {
+  const clashes = Object.keys(changed).filter(
+    (name) => (now[name] ?? "") !== (articleDetails[name] ?? "") && (now[name] ?? "") !== (changed[name] ?? ""),
+  );
+  if (!clashes.length) return false;
+  const saved = clashes.map((name) => `${fieldLabel(name)}: “${now[name] || "(empty)"}”`).join("; ");
+  articleDetails = now;
+  for (const name of DETAIL_FIELDS) {
+    if (!(name in changed)) detailsForm.elements[name].value = now[name] ?? "";
+  }
+  detailsStatus.textContent = `Someone else changed this since you opened it. Saved now: ${saved}. Save again to replace it with yours.`;
+  return true;
+}
 
 // The notice of claims a details change reopened, as the server writes it now: it counts
 // them, and offers a reviewer the republishing form, which this page cannot work out.
