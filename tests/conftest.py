@@ -74,6 +74,13 @@ def editor(organization):
 
 
 @pytest.fixture
+def editor_client(client, editor):
+    """The test client, signed in as the organization's editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def reviewer(organization):
     return factories.member(organization, Membership.Role.REVIEWER, username="rita")
 

@@ -19,12 +19,6 @@ QUOTE = "Over 160,000 people listened in at once"
 HOSTILE_MARKDOWN = '<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror="a()">'
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def _create(client, article, quote=QUOTE):
     selectors = factories.quote_selectors(article.text, quote)
     return client.post(

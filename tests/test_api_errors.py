@@ -54,12 +54,6 @@ def assert_problem(response, status: int, slug: str) -> dict:
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def claim(article, editor):
     return services.claim_create(
         article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)

@@ -21,12 +21,6 @@ LISTENERS = "Over 160,000 people listened in at once"
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def sample_files():
     paragraphs = sample_paragraphs()
     title, byline, body = paragraphs[0], paragraphs[1], paragraphs[2:]

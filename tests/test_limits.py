@@ -19,12 +19,6 @@ def claim(article, editor):
     )
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def _stored():
     """Everything a refused request must leave as it was."""
     return {

@@ -22,12 +22,6 @@ def claim(article, editor):
     )
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def _send(client, method, url, body):
     return getattr(client, method)(url, json.dumps(body), content_type="application/json")
 

@@ -164,12 +164,6 @@ def test_uploaded_docx_stores_its_structure_on_the_article(editor_client):
     ]
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 # The pure functions
 
 
