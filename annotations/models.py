@@ -1,6 +1,7 @@
 """The data model: newsrooms, their verdict scales, articles, claims and sources."""
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 
@@ -344,11 +345,21 @@ class Article(models.Model):
             ),
         ]
 
+    # What the newsroom edits as the article's details (its text changes through revisions).
+    DETAIL_FIELDS = ("title", "byline", "publisher", "canonical_url", "published_on", "language")
+
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("article-workspace", args=[self.pk])
+
+    @property
+    def details_tag(self) -> str:
+        """A tag of the details as they are now: the API's ETag for them, which a client
+        sends back as If-Match to change them only if nobody has since."""
+        values = "\x1f".join(str(getattr(self, name) or "") for name in self.DETAIL_FIELDS)
+        return hashlib.sha256(values.encode()).hexdigest()[:20]
 
     def latest_revision_number(self) -> int | None:
         """The number of the article's newest revision (None for a placeholder still importing)."""

@@ -246,7 +246,7 @@ def _stale_details(error: services.StaleDetails) -> Response:
         current=ArticleDetailSerializer(article).data,
     )
     response = Response(body, status=412)
-    response["ETag"] = f'"{services.details_tag(article)}"'
+    response["ETag"] = f'"{article.details_tag}"'
     return response
 
 

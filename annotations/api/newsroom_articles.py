@@ -218,7 +218,7 @@ class ArticleDetail(generics.GenericAPIView):
 
     def _answer(self, article) -> Response:
         response = Response(self.get_serializer(article).data)
-        response["ETag"] = f'"{services.details_tag(article)}"'
+        response["ETag"] = f'"{article.details_tag}"'
         return response
 
     @extend_schema(

@@ -23,7 +23,6 @@ from annotations.api.fields import (
 )
 from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
-from annotations.services.articles import details_tag
 from annotations.services.claims import publish_readiness
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
@@ -593,7 +592,7 @@ class ArticleDetailSerializer(ArticleSerializer):
         return article.latest_revision_number()
 
     def get_details_tag(self, article) -> str:
-        return details_tag(article)
+        return article.details_tag
 
     @extend_schema_field(LatestImportSerializer(allow_null=True))
     def get_latest_import(self, article) -> dict | None:

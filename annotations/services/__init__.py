@@ -15,7 +15,6 @@ from annotations.services.articles import (
     article_update_text,
     claims_reanchor,
     claims_reanchor_abandon,
-    details_tag,
 )
 from annotations.services.claims import (
     CLAIM_EDITABLE_FIELDS,
@@ -138,7 +137,6 @@ __all__ = [
     "comment_delete",
     "comment_resolve",
     "comment_update",
-    "details_tag",
     "evidence_item_add",
     "evidence_item_dismiss",
     "evidence_request",

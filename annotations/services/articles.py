@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -457,21 +456,7 @@ def claims_reanchor_abandon(
     return len(waiting)
 
 
-ARTICLE_DETAIL_FIELDS = (
-    "title",
-    "byline",
-    "publisher",
-    "canonical_url",
-    "published_on",
-    "language",
-)
-
-
-def details_tag(article: Article) -> str:
-    """A tag of the article's details as they are now: the API's ETag for them, which a
-    client sends back as If-Match to change them only if nobody has since."""
-    values = "\x1f".join(str(getattr(article, name) or "") for name in ARTICLE_DETAIL_FIELDS)
-    return hashlib.sha256(values.encode()).hexdigest()[:20]
+ARTICLE_DETAIL_FIELDS = Article.DETAIL_FIELDS
 
 
 class StaleDetails(Exception):
@@ -491,7 +476,8 @@ def article_update_details(
 ) -> Article:
     """Change an article's title and metadata; its text changes only through revisions.
 
-    With `expected_tag` (a `details_tag` the caller read), StaleDetails if they changed since.
+    With `expected_tag` (an `Article.details_tag` the caller read), StaleDetails if the
+    details changed since.
     """
     unknown = set(fields) - set(ARTICLE_DETAIL_FIELDS)
     if unknown:
@@ -500,7 +486,7 @@ def article_update_details(
         actor, article.organization, "Your role does not allow editing articles."
     )
     article = Article.objects.select_for_update().get(pk=article.pk)
-    if expected_tag is not None and expected_tag != details_tag(article):
+    if expected_tag is not None and expected_tag != article.details_tag:
         raise StaleDetails(article)
     changes = {}
     for name, value in fields.items():
