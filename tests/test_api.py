@@ -1,6 +1,7 @@
 """The JSON API that the workspace and other clients use: claims, versions, workflow."""
 
 import http.client
+import io
 import json
 import threading
 from collections import Counter
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations import services
 from annotations.models import ApiToken, Claim, Rating
+from annotations.permissions import SYSTEM
 from tests import factories, wap_client
 
 QUOTE = "Over 160,000 people listened in at once"
@@ -192,6 +194,42 @@ def test_paste_an_article_through_the_api(editor_client, organization):
     )
     assert response.status_code == 201
     assert response.json()["text"] == "One.\n\nTwo."
+
+
+def test_a_member_of_two_newsrooms_names_one_by_its_id_or_its_slug(
+    editor_client, organization, editor
+):
+    """The slug the list filters and the public API use works for writing too."""
+    other = factories.OrganizationFactory()
+    services.membership_set(organization=other, user=editor, role="editor", actor=SYSTEM)
+    url = "/api/v1/newsroom/articles/"
+    paste = {"title": "Pasted", "text": "One.\n\nTwo."}
+    unnamed = editor_client.post(url, paste, content_type="application/json")
+    assert unnamed.status_code == 400
+    assert "id or slug" in " ".join(unnamed.json()["errors"]["organization"])
+    by_slug = editor_client.post(
+        url, {**paste, "organization": other.slug}, content_type="application/json"
+    )
+    assert by_slug.status_code == 201, by_slug.content
+    assert by_slug.json()["organization"] == other.pk
+    by_id = editor_client.post(
+        url, {**paste, "organization": organization.pk}, content_type="application/json"
+    )
+    assert by_id.json()["organization"] == organization.pk
+    # In an upload's form fields too.
+    upload = io.BytesIO(b"Uploaded text.\n\nSecond paragraph.")
+    upload.name = "story.txt"
+    uploaded = editor_client.post(url, {"file": upload, "organization": other.slug})
+    assert uploaded.status_code == 201, uploaded.content
+    assert uploaded.json()["organization"] == other.pk
+    for wrong in ("no-such-desk", factories.OrganizationFactory().slug):
+        refused = editor_client.post(
+            url, {**paste, "organization": wrong}, content_type="application/json"
+        )
+        assert refused.status_code == 404
+    bad = editor_client.post(url, {**paste, "organization": "a b"}, content_type="application/json")
+    assert bad.status_code == 400
+    assert "id or slug" in " ".join(bad.json()["errors"]["organization"])
 
 
 # Versions: no write to a claim without saying which version it was made on

@@ -13,6 +13,8 @@ MAX_ID = 2**63 - 1
 # Versions are PositiveIntegerFields: 32 bits on PostgreSQL.
 MAX_VERSION = 2**31 - 1
 _ASCII_DIGITS = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+# An organization's slug (a SlugField).
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+", re.ASCII)
 
 
 def _is_whole_number(data, *, from_form: bool) -> bool:
@@ -101,6 +103,26 @@ class IdField(StrictIntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class OrganizationRefField(IdField):
+    """One of the caller's organizations, by its id or its slug ("demo-fact-desk"), as the
+    list filters and the public API name it."""
+
+    default_error_messages = {"not_a_reference": "Expected your organization's id or slug."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().isdigit():
+            slug = data.strip()
+            if not slug or len(slug) > 80 or not _SLUG.fullmatch(slug):
+                self.fail("not_a_reference")
+            return slug
+        return super().to_internal_value(data)
+
+    def run_validators(self, value):
+        if isinstance(value, str):
+            return  # a slug: the id's range does not apply
+        super().run_validators(value)
 
 
 class VersionField(StrictIntegerField):

@@ -165,27 +165,22 @@ def article_reimport(request, pk: int):
     return _import_upload(request, article=article)
 
 
-def _organization_for_writing(user, organization_id) -> Organization:
-    """The organization named in the request (an id, maybe as form text), or the user's only one."""
-    if organization_id in (None, ""):
-        organization_id = None
-    else:
-        try:
-            organization_id = int(organization_id)
-        except (TypeError, ValueError):
-            raise exceptions.ValidationError({"organization": ["Expected an id."]}) from None
+def _organization_for_writing(user, reference: int | str | None) -> Organization:
+    """The organization the request names (by id or slug), or the user's only one."""
     organizations = queries.organizations_of(user)
-    if organization_id is None:
+    if reference in (None, ""):
         if organizations.count() != 1:
-            raise exceptions.ValidationError({"organization": ["Say which organization."]})
-        organization = organizations.get()
-    else:
-        organization = organizations.filter(pk=organization_id).first()
-        if organization is None:
-            raise exceptions.NotFound(
-                "Not one of your organizations: articles can be added only to an organization "
-                "you are a member of."
+            raise exceptions.ValidationError(
+                {"organization": ["Say which organization: its id or slug."]}
             )
+        return organizations.get()
+    by = {"pk": reference} if isinstance(reference, int) else {"slug": reference}
+    organization = organizations.filter(**by).first()
+    if organization is None:
+        raise exceptions.NotFound(
+            "Not one of your organizations: articles can be added only to an organization "
+            "you are a member of."
+        )
     return organization
 
 

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from annotations import history, models, queries, versions
 from annotations.api.fields import (
-    IdField,
+    OrganizationRefField,
     RevisionField,
     StrictCharField,
     StrictChoiceField,
@@ -607,7 +607,7 @@ ARTICLE_TEXT_MAX = 2_000_000
 class ArticleCreateSerializer(serializers.Serializer):
     """A pasted article: title and text, the rest optional."""
 
-    organization = IdField(required=False)
+    organization = OrganizationRefField(required=False)
     title = StrictCharField(max_length=models.TITLE_MAX)
     text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
     byline = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
@@ -653,7 +653,7 @@ class ArticleUploadFieldsSerializer(serializers.Serializer):
     title = StrictCharField(
         max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
     )
-    organization = IdField(required=False, allow_null=True, default=None)
+    organization = OrganizationRefField(required=False, allow_null=True, default=None)
 
 
 class ArticleUploadSerializer(ArticleUploadFieldsSerializer):
@@ -663,7 +663,7 @@ class ArticleUploadSerializer(ArticleUploadFieldsSerializer):
 
 
 class ArticleUrlImportSerializer(serializers.Serializer):
-    organization = IdField(required=False)
+    organization = OrganizationRefField(required=False)
     url = StrictCharField(max_length=2000)
     title = StrictCharField(
         max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
