@@ -211,7 +211,8 @@ def test_rating_id_sent_as_text_is_refused_even_when_it_names_a_real_rating(edit
     assert Claim.objects.get().rating is None
 
 
-@pytest.mark.parametrize("organization_id", ["3abc", "3", 1.5, True, [1], 10**30])
+# "3abc" is a well-formed slug now (an unknown one: 404); "3 abc" is neither id nor slug.
+@pytest.mark.parametrize("organization_id", ["3 abc", "3", 1.5, True, [1], 10**30])
 def test_paste_with_a_malformed_organization_id_is_refused(editor_client, organization_id, article):
     before = _stored()
     body = {"title": "T", "text": "Words.", "organization": organization_id}
