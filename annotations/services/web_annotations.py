@@ -100,8 +100,7 @@ def _quoting_target(target) -> dict | None:
     for item in _as_list(target):
         if not isinstance(item, dict):
             continue
-        selectors = [s for s in _as_list(item.get("selector")) if isinstance(s, dict)]
-        quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+        quote = next((s for s in _selectors_of(item) if s.get("type") == "TextQuoteSelector"), None)
         if quote is not None and isinstance(quote.get("exact"), str) and quote["exact"]:
             return item
     return None
@@ -155,33 +154,31 @@ def _require_target_on(article: Article, parsed: Parsed) -> None:
         )
 
 
-def _text_selectors(target) -> list[dict] | None:
-    """The TextQuote (and TextPosition) selectors of the first target that has a quote."""
-    for item in _as_list(target):
-        if not isinstance(item, dict):
-            continue
-        selectors = [s for s in _as_list(item.get("selector")) if isinstance(s, dict)]
-        quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
-        if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"]:
-            continue
-        found = [
-            {
-                "type": "TextQuoteSelector",
-                "exact": quote["exact"],
-                "prefix": quote.get("prefix") if isinstance(quote.get("prefix"), str) else "",
-                "suffix": quote.get("suffix") if isinstance(quote.get("suffix"), str) else "",
-            }
-        ]
-        position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
-        if position is not None:
-            start, end = position.get("start"), position.get("end")
-            if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
-                raise ValidationError(
-                    {"target": "A TextPositionSelector's start and end must be integers."}
-                )
-            found.append({"type": "TextPositionSelector", "start": start, "end": end})
-        return found
-    return None
+def _selectors_of(item: dict) -> list[dict]:
+    return [s for s in _as_list(item.get("selector")) if isinstance(s, dict)]
+
+
+def _text_selectors(item: dict) -> list[dict]:
+    """The TextQuote (and TextPosition) selectors of a quoting target (`_quoting_target`)."""
+    selectors = _selectors_of(item)
+    quote = next(s for s in selectors if s.get("type") == "TextQuoteSelector")
+    found = [
+        {
+            "type": "TextQuoteSelector",
+            "exact": quote["exact"],
+            "prefix": quote.get("prefix") if isinstance(quote.get("prefix"), str) else "",
+            "suffix": quote.get("suffix") if isinstance(quote.get("suffix"), str) else "",
+        }
+    ]
+    position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
+    if position is not None:
+        start, end = position.get("start"), position.get("end")
+        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+            raise ValidationError(
+                {"target": "A TextPositionSelector's start and end must be integers."}
+            )
+        found.append({"type": "TextPositionSelector", "start": start, "end": end})
+    return found
 
 
 def _body_text(body: dict) -> str:
@@ -209,17 +206,15 @@ def parse(data) -> Parsed:
     if "Annotation" not in _as_list(data.get("type")):
         raise NotAnAnnotation('A Web Annotation has "type": "Annotation".')
     _refuse_nul(data)
-    selectors = _text_selectors(data.get("target"))
-    if selectors is None:
+    target = _quoting_target(data.get("target"))
+    if target is None:
         raise ValidationError(
             {
                 "target": "Annotate the article's text: give a target with a TextQuoteSelector "
                 "whose `exact` is the passage (with `prefix` and `suffix` if it occurs twice)."
             }
         )
-    parsed = Parsed(
-        selectors=selectors, target_source=_target_source(_quoting_target(data.get("target")))
-    )
+    parsed = Parsed(selectors=_text_selectors(target), target_source=_target_source(target))
     if isinstance(data.get("id"), str) and _IRI.match(data["id"]):
         parsed.client_id = data["id"]
     for name in ("via", "canonical"):
