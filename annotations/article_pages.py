@@ -83,7 +83,7 @@ def article_edit(request, pk: int):
     context = {
         "article": article,
         "form": form,
-        "published_count": queries.article_published_count(article),
+        "published": queries.article_published_counts(article),
     }
     return render(request, "annotations/article_edit.html", context, status=status)
 

@@ -233,14 +233,20 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
     return found
 
 
-def article_published_count(article: Article) -> int:
-    """How many of the article's claims readers see (corrections in progress included): those
-    whose published details a change would leave behind until each is republished
-    (`services.article_update_details`)."""
+def article_published_counts(article: Article) -> SimpleNamespace:
+    """How many of the article's claims readers see (`shown`, corrections in progress
+    included), how many of those are reopened already (`reopened`) and how many not (`live`).
+
+    A change of the details leaves each behind until it is republished, and reopens those
+    not reopened yet (`services.article_update_details`).
+    """
     live = PublishedVersion.objects.filter(
         claim=OuterRef("pk"), is_current=True, kind=PublishedVersion.Kind.PUBLISHED
     )
-    return article.claims.filter(Exists(live)).count()
+    counts = article.claims.filter(Exists(live)).aggregate(
+        shown=Count("pk"), reopened=Count("pk", filter=~Q(status=Claim.Status.PUBLISHED))
+    )
+    return SimpleNamespace(**counts, live=counts["shown"] - counts["reopened"])
 
 
 # What readers see of a claim, by part, in the words the workspace uses for it.

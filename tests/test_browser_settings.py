@@ -166,6 +166,9 @@ def test_editor_corrects_the_article_details(browser, live_server, desk):
         unpublished.inner_text()
     )
     assert Claim.objects.get(pk=desk["lost"].pk).status == Claim.Status.DRAFT
+    # A second change would reopen nothing more, and the form says so.
+    page.goto(f"{live_server.url}/articles/{article.pk}/edit/")
+    assert "It is reopened already as a draft of a correction;" in notice.inner_text()
     # Readers still see the article as it was published.
     reader = page.context.new_page()
     reader.goto(f"{live_server.url}/a/{desk['organization'].slug}/{article.slug}/")
@@ -205,6 +208,10 @@ def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_s
         "1 fact-check reopened by the article's new details waits to be republished"
     )
     expect(page.locator("#details-awaiting")).to_contain_text("A reviewer can republish it")
+    # Opened again, the dialog says the claim is reopened already.
+    page.get_by_role("button", name="Edit details").click()
+    expect(published).to_contain_text("It is reopened already as a draft of a correction;")
+    dialog.get_by_role("button", name="Cancel").click()
     assert page.errors == []
 
     # A reviewer republishes it with the new details, from the notice the workspace shows.

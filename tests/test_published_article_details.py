@@ -201,10 +201,27 @@ def test_the_details_form_says_what_a_change_reopens(client, desk):
     page = client.get(reverse("article-edit", args=[desk["article"].pk])).content.decode()
     assert "1 published fact-check</strong> shows the title" in page
     assert "reopens it as a draft of a correction" in page
-    # Reopened already, it still shows readers the details it was published with.
+    # Reopened already, it still shows readers the details it was published with, and the
+    # form says a change would not reopen it again.
     _change_details(desk, title="A different story")
     page = client.get(reverse("article-edit", args=[desk["article"].pk])).content.decode()
     assert "1 published fact-check</strong> shows the title" in page
+    assert "It is reopened already as a draft of a correction;" in page
+    assert "Changing them reopens" not in page
+
+
+def test_the_details_form_counts_the_claims_a_change_would_reopen_apart(client, desk):
+    article = desk["article"]
+    for quote in ("the median age is only 22.8 years", "breaking the prior record"):
+        factories.published_claim(article, desk["editor"], desk["reviewer"], quote=quote)
+    # One of the three is reopened for a correction of its own.
+    services.claim_update(
+        claim=desk["claim"], actor=desk["editor"], expected_version=None, conclusion="Redone."
+    )
+    client.force_login(desk["editor"])
+    page = client.get(reverse("article-edit", args=[article.pk])).content.decode()
+    assert "3 published fact-checks</strong> show the title" in page
+    assert "Changing them reopens 2 as drafts of a correction; 1 is reopened already;" in page
 
 
 def _loaded(page: str) -> str:

@@ -2218,17 +2218,37 @@ const PUBLISHED_DETAIL_FIELDS = DETAIL_FIELDS.filter((name) => name !== "languag
 const detailsPublished = document.getElementById("article-details-published");
 
 // Claims readers see a published version of, corrections in progress included.
+function publishedClaims() {
+  return [...claims.values()].filter((claim) => (claim.published_version?.kind ?? claim.published_kind) === "published");
+}
+
 function publishedClaimCount() {
-  return [...claims.values()].filter((claim) => (claim.published_version?.kind ?? claim.published_kind) === "published").length;
+  return publishedClaims().length;
+}
+
+// What a change of the details does to the published claims: it reopens those not reopened
+// already (the edit page words it the same way).
+function publishedDetailsNotice() {
+  const shown = publishedClaims();
+  const count = shown.length;
+  const reopened = shown.filter((claim) => claim.status !== "published").length;
+  const live = count - reopened;
+  const plural = (n, one, many) => (n === 1 ? one : many);
+  let effect;
+  if (reopened === count) {
+    effect = `${plural(count, "It is", "They are")} reopened already as ${plural(count, "a draft", "drafts")} of a correction`;
+  } else if (reopened) {
+    effect = `Changing them reopens ${live} as ${plural(live, "a draft", "drafts")} of a correction; ${reopened} ${plural(reopened, "is", "are")} reopened already`;
+  } else {
+    effect = `Changing them reopens ${plural(count, "it", "each")} as a draft of a correction`;
+  }
+  return `${count} published fact-check${plural(count, " shows", "s show")} the title, byline, publisher, date and original URL as ${plural(count, "it was", "they were")} published. ${effect}; readers keep the published details until a reviewer republishes ${plural(count, "it", "them")}. The language applies now.`;
 }
 
 document.getElementById("edit-details").addEventListener("click", async () => {
   detailsStatus.textContent = "Loading…";
-  const published = publishedClaimCount();
-  detailsPublished.hidden = !published;
-  detailsPublished.textContent = published === 1
-    ? "1 published fact-check shows the title, byline, publisher, date and original URL as it was published. Changing them reopens it as a draft of a correction; readers keep the published details until a reviewer republishes it. The language applies now."
-    : `${published} published fact-checks show the title, byline, publisher, date and original URL as they were published. Changing them reopens each as a draft of a correction; readers keep the published details until a reviewer republishes them. The language applies now.`;
+  detailsPublished.hidden = !publishedClaimCount();
+  detailsPublished.textContent = publishedDetailsNotice();
   detailsDialog.showModal();
   try {
     articleDetails = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
