@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from annotations import services
 from annotations.api import errors
-from annotations.models import Claim
+from annotations.models import Claim, Membership, Rating
 from tests import factories
 from tests.locks import row_held_by_another_writer
 
@@ -79,6 +79,33 @@ def test_error_inside_a_list_is_keyed_by_the_field_and_says_which_item(editor_cl
     )
     body = assert_problem(response, 400, "invalid-request")
     assert body["errors"] == {"tags": ["tags[1]: Expected text."]}
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [("rating", "Not a rating of this organization's scale."),
+     ("assignee", "Not a member of this organization.")],
+)  # fmt: skip
+def test_an_id_of_no_row_reads_as_one_of_another_organization(editor_client, claim, field, message):
+    other = factories.OrganizationFactory()
+    elsewhere = {
+        "rating": Rating.objects.filter(scale__organization=other).first().pk,
+        "assignee": factories.member(other, Membership.Role.EDITOR).pk,
+    }[field]
+    answers = [
+        assert_problem(
+            editor_client.patch(
+                _claim_url(claim), {field: pk, "version": 1}, content_type="application/json"
+            ),
+            400,
+            "invalid-request",
+        )["errors"]
+        for pk in (elsewhere, 999_999)
+    ]
+    # Both say the same: the answer does not tell which ids exist in other newsrooms.
+    assert answers == [{field: [message]}, {field: [message]}]
+    claim.refresh_from_db()
+    assert (claim.rating_id, claim.assignee_id, claim.version) == (None, None, 1)
 
 
 def test_malformed_json_is_a_400_not_a_500(editor_client, claim):

@@ -175,7 +175,7 @@ def test_rating_from_another_organizations_scale_is_refused(article, editor):
     claim = _claim(article, editor)
     other = factories.OrganizationFactory()
     foreign = Rating.objects.filter(scale__organization=other).first()
-    with pytest.raises(ValidationError, match="another organization"):
+    with pytest.raises(ValidationError, match="Not a rating of this organization"):
         services.claim_update(claim=claim, actor=editor, expected_version=None, rating=foreign)
 
 

@@ -9,7 +9,7 @@ from django.utils import dateformat, timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations import history, models, queries, versions
+from annotations import history, models, queries, services, versions
 from annotations.api.fields import (
     OrganizationRefField,
     RevisionField,
@@ -511,12 +511,20 @@ class ClaimUpdateSerializer(serializers.Serializer):
     claim_reviewed = StrictCharField(max_length=models.CLAIM_WORDING_MAX, required=False)
     claimant = StrictCharField(max_length=300, required=False, allow_blank=True)
     claim_date = StrictDateField(required=False, allow_null=True)
+    # An id of no row says what the service says of another organization's row, so that the
+    # answer tells no caller which ids exist elsewhere.
     rating = StrictPrimaryKeyRelatedField(
-        queryset=Rating.objects.select_related("scale"), required=False, allow_null=True
+        queryset=Rating.objects.select_related("scale"),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": services.NOT_OUR_RATING},
     )
     conclusion = StrictCharField(max_length=models.CONCLUSION_MAX, required=False, allow_blank=True)
     assignee = StrictPrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), required=False, allow_null=True
+        queryset=get_user_model().objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": services.NOT_A_MEMBER},
     )
     tags = StrictListField(
         # Only the type is checked here: the model says what is wrong with a tag, naming

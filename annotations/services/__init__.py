@@ -19,6 +19,8 @@ from annotations.services.articles import (
 from annotations.services.claims import (
     CLAIM_EDITABLE_FIELDS,
     CLAIM_PUBLIC_FIELDS,
+    NOT_A_MEMBER,
+    NOT_OUR_RATING,
     TRANSITIONS,
     EditConflict,
     StaleVersion,
@@ -109,6 +111,8 @@ __all__ = [
     "CLAIM_EDITABLE_FIELDS",
     "CLAIM_PUBLIC_FIELDS",
     "DEFAULT_SCALE",
+    "NOT_A_MEMBER",
+    "NOT_OUR_RATING",
     "ORGANIZATION_EDITABLE_FIELDS",
     "SOURCE_EDITABLE_FIELDS",
     "TRANSITIONS",

@@ -93,6 +93,10 @@ PUBLIC_CHANGE_ACTIONS = (
 
 # Labels of the editable fields, as a conflict or the history names them.
 FIELD_LABELS = history.FIELD_LABELS
+# What a write naming another organization's rating or person is told; the API says the
+# same of an id of no row, so that no answer tells which ids exist elsewhere.
+NOT_OUR_RATING = "Not a rating of this organization's scale."
+NOT_A_MEMBER = "Not a member of this organization."
 
 
 def _event(claim: Claim, actor, action: str, changes: dict) -> ClaimEvent:
@@ -400,13 +404,13 @@ def _distinct_tags(tags) -> list[str]:
 def _apply_update(claim: Claim, actor, fields: dict) -> Claim:
     rating = fields.get("rating")
     if rating is not None and rating.scale.organization_id != claim.article.organization_id:
-        raise ValidationError({"rating": "That rating belongs to another organization's scale."})
+        raise ValidationError({"rating": NOT_OUR_RATING})
     if rating is not None and rating.is_hidden and rating.pk != claim.rating_id:
         # Hidden ratings stay on the claims that have them but are not offered for new verdicts.
         raise ValidationError({"rating": f"The rating {rating.label!r} is no longer offered."})
     assignee = fields.get("assignee")
     if assignee is not None and not permissions.is_member(assignee, claim.article.organization):
-        raise ValidationError({"assignee": "Not a member of this organization."})
+        raise ValidationError({"assignee": NOT_A_MEMBER})
     changes = {}
     for name, value in fields.items():
         old = getattr(claim, name)
