@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from annotations import queries
 from annotations.models import Article, Claim
@@ -216,20 +217,36 @@ def _open_listeners_claim(browser, live_server, newsroom):
 
 
 def test_refused_save_names_the_field_from_the_problem_details(browser, live_server, newsroom):
-    claim, _page, card = _open_listeners_claim(browser, live_server, newsroom)
+    claim, page, card = _open_listeners_claim(browser, live_server, newsroom)
     long_tag = "record" * 10
     card.get_by_label("Tags (comma-separated)").fill(f"spaces, {long_tag}")
     card.get_by_role("button", name="Save").click()
     status = card.locator(".save-status.error")
     status.wait_for()
-    # The server's problem details: the field and the tag at fault, not a JSON dump.
-    assert status.inner_text() == (
-        f"tags: The tag “{long_tag[:39]}…” is 60 characters long: a tag has at most 50."
+    # The server's problem details, under the field at fault and naming the tag, not a JSON
+    # dump; the line under Save points there.
+    assert status.inner_text() == "Not saved: correct Tags as said under it."
+    tags = card.get_by_label("Tags (comma-separated)")
+    expect(tags).to_be_focused()
+    expect(tags).to_have_attribute("aria-invalid", "true")
+    expect(tags).to_have_accessible_description(
+        f"The tag “{long_tag[:39]}…” is 60 characters long: a tag has at most 50."
     )
-    assert card.get_by_label("Tags (comma-separated)").input_value() == f"spaces, {long_tag}"
+    assert tags.input_value() == f"spaces, {long_tag}"
+    assert card.locator(".field-error").count() == 1
+    assert_accessible(page, "workspace with a field refused")
     card.screenshot(path=str(ARTIFACTS / "workspace-field-error.png"))
     claim.refresh_from_db()
     assert claim.tags == [] and claim.version == 1
+    # Correcting the field takes its message away; the save then goes through.
+    tags.fill("spaces, record")
+    expect(tags).not_to_have_attribute("aria-invalid", "true")
+    assert card.locator(".field-error").count() == 0
+    card.get_by_role("button", name="Save").click()
+    expect(card.locator(f"#c{claim.pk}-form-status")).to_have_text("Saved.")
+    claim.refresh_from_db()
+    assert claim.tags == ["spaces", "record"]
+    assert page.errors == []
 
 
 def test_saving_after_being_signed_out_says_so_and_keeps_the_typing(browser, live_server, newsroom):

@@ -70,6 +70,7 @@ const drafts = new Map(); // id -> {version, base, fields, aux}: unsaved input
 const addingSource = new Set(); // claim ids whose "Add source" request is on its way
 const conflicts = new Map(); // id -> {current_version, conflicts, choices}
 const merged = new Map(); // id -> field names merged from others on the last save
+const fieldErrors = new Map(); // id -> {field name: the server's message} from a refused save
 const statuses = new Map(); // "id:place" -> {text, error, action}
 const threads = new Map(); // id -> {state, items, error}
 const editingSources = new Set(); // source ids with their edit form open
@@ -430,6 +431,7 @@ function settleDraft(id) {
 function discardDraft(id) {
   drafts.delete(id);
   conflicts.delete(id);
+  fieldErrors.delete(id);
   forgetStored(id);
 }
 
@@ -622,14 +624,59 @@ function field(claim, name, label, control, hint = null) {
   control.id = id;
   control.name = name;
   const hintId = hint ? `${id}-hint` : null;
-  if (hintId) control.setAttribute("aria-describedby", hintId);
+  // A refused save's message for this field sits under it, and is read with it.
+  const problem = fieldErrors.get(claim.id)?.[name];
+  const errorId = problem ? `${id}-error` : null;
+  const describedBy = [errorId, hintId].filter(Boolean).join(" ");
+  if (describedBy) control.setAttribute("aria-describedby", describedBy);
+  if (problem) control.setAttribute("aria-invalid", "true");
   return el(
     "p",
-    { class: "field", "data-field": name },
+    { class: `field${problem ? " invalid" : ""}`, "data-field": name },
     el("label", { for: id, text: label }),
     control,
+    problem ? el("span", { class: "field-error", id: errorId, text: problem }) : null,
     hint ? el("span", { class: "hint field-hint", id: hintId, text: hint }) : null,
   );
+}
+
+/** Forget a refused save's message for one field, in place: the editor is correcting it. */
+function clearFieldError(id, name) {
+  const errors = fieldErrors.get(id);
+  if (!errors || !(name in errors)) return;
+  delete errors[name];
+  if (!Object.keys(errors).length) fieldErrors.delete(id);
+  const row = document.querySelector(`#claim-${id} [data-field="${name}"]`);
+  if (!row) return;
+  row.classList.remove("invalid");
+  row.querySelector(".field-error")?.remove();
+  const control = row.querySelector("[name]");
+  control.removeAttribute("aria-invalid");
+  const rest = (control.getAttribute("aria-describedby") ?? "").split(" ").filter((ref) => ref && ref !== `${control.id}-error`);
+  if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+  else control.removeAttribute("aria-describedby");
+}
+
+/**
+ * Show a refused save's errors: each card field's under the field, and the line under Save
+ * naming them (with any error of no card field in full). Returns that line.
+ */
+function showFieldErrors(id, error) {
+  const errors = error.body?.errors;
+  const own = {};
+  const rest = {};
+  if (errors && typeof errors === "object") {
+    for (const [name, messages] of Object.entries(errors)) {
+      const text = (Array.isArray(messages) ? messages : [messages]).map((m) => (typeof m === "string" ? m : (m?.message ?? m?.detail ?? "is not valid"))).join(" ");
+      if (FIELDS.includes(name)) own[name] = text;
+      else rest[name] = messages;
+    }
+  }
+  const names = Object.keys(own);
+  if (!names.length) return errorText(error);
+  fieldErrors.set(id, own);
+  const fixes = `Not saved: correct ${names.map((name) => FIELD_LABELS[name]).join(", ")} as said under ${names.length === 1 ? "it" : "each"}.`;
+  return Object.keys(rest).length ? `${fixes} ${errorText({ status: error.status, body: { ...error.body, errors: rest } })}` : fixes;
 }
 
 function ratingDescription(id) {
@@ -680,12 +727,14 @@ function editor(claim) {
   if (claim.wording_warning) {
     const warningId = `c${claim.id}-wording-warning`;
     form.firstElementChild.after(el("p", { class: "hint wording-warning", id: warningId, text: claim.wording_warning }));
-    form.querySelector("[name=claim_reviewed]").setAttribute("aria-describedby", warningId);
+    const wording = form.querySelector("[name=claim_reviewed]");
+    wording.setAttribute("aria-describedby", [wording.getAttribute("aria-describedby"), warningId].filter(Boolean).join(" "));
   }
   const onInput = (event) => {
     const control = event.target;
     if (!FIELDS.includes(control.name)) return;
     recordField(claim, control.name, control.value);
+    clearFieldError(claim.id, control.name);
     control.closest(".field")?.classList.toggle("edited", control.name in (drafts.get(claim.id)?.fields ?? {}));
     if (control.name === "rating") document.getElementById(`${control.id}-hint`).textContent = ratingDescription(control.value);
   };
@@ -1763,6 +1812,7 @@ async function saveClaim(id, attempt = 1) {
     draft.version = updated.version;
     draft.base = formValues(updated);
     conflicts.delete(id);
+    fieldErrors.delete(id);
     settleDraft(id);
     const others = updated.merged_fields ?? [];
     if (others.length) merged.set(id, others);
@@ -1786,7 +1836,11 @@ async function saveClaim(id, attempt = 1) {
       return false;
     }
     if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-      setStatus(id, "form", errorText(error), { error: true });
+      const saveFocused = document.activeElement?.id === `c${id}-save`;
+      setStatus(id, "form", showFieldErrors(id, error), { error: true });
+      refresh();
+      // From Save, go to the first field to correct, which reads its message.
+      if (saveFocused) document.querySelector(`#claim-${id} .field.invalid [name]`)?.focus();
       return false;
     }
     // Network down or server error: keep the input, retry a few times, then say so.
