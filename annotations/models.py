@@ -16,6 +16,7 @@ from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
 from annotations import anchoring, versions
+from annotations.ingest.text import has_hidden_characters
 
 # Longest accepted text per field, in characters. ClaimReview advises claim wording of at
 # most 75 characters; the workspace warns above that and refuses above the hard limit.
@@ -36,7 +37,7 @@ WEB_ADDRESS = URLValidator(schemes=["http", "https"], message="Enter an http or 
 def require_plain_address(value: str) -> None:
     """Refuse an address with control or invisible formatting characters: a right-to-left
     override (U+202E) makes "evil.example/‮moc.elgoog" read as another site's address."""
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+    if has_hidden_characters(value):
         raise ValidationError(
             "Remove the invisible characters from the address: they can make it read as "
             "another site's."

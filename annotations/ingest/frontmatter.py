@@ -1,11 +1,10 @@
 """Recognising a title and a byline at the top of a document's paragraphs."""
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from annotations.ingest.text import plain_inline
+from annotations.ingest.text import has_hidden_characters, plain_inline
 
 _MAX_TITLE_CHARS = 200
 _MAX_TITLE_WORDS = 30
@@ -74,7 +73,7 @@ def http_url(url: str) -> str:
     override in a page's canonical link would make the address read as another site's.
     """
     url = url.strip()
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in url):
+    if has_hidden_characters(url):
         return ""
     return url if re.match(r"https?://[^\s/?#]+", url, re.I) and len(url) <= 2000 else ""
 

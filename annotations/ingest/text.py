@@ -3,6 +3,16 @@
 import re
 import unicodedata
 
+# Control, format and line/paragraph separator characters: nothing a reader sees, and a
+# right-to-left override among them makes an address read as another site's.
+_HIDDEN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+
+
+def has_hidden_characters(value: str) -> bool:
+    """Whether `value` has a control or invisible formatting character (U+202E, U+200B…)."""
+    return any(unicodedata.category(char) in _HIDDEN_CATEGORIES for char in value)
+
+
 # Every Unicode space separator (category Zs, Unicode 15) plus the tab. They all become
 # U+0020: trafilatura and PDF text layers do not keep no-break spaces reliably, and browsers
 # copy them as plain spaces, so keeping them would make the same article differ by format
