@@ -306,6 +306,46 @@ def test_claim_created_and_saved_with_the_keyboard_only(browser, live_server, ne
     page.screenshot(path=str(ARTIFACTS / "workspace-keyboard.png"))
 
 
+def test_pressing_c_twice_before_the_answer_makes_one_claim(browser, live_server, newsroom):
+    """A second "c" while the first claim is on its way, the selection still there, is
+    ignored instead of making the same claim twice."""
+    article = newsroom["article"]
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    posts = []
+    page.on(
+        "request",
+        lambda request: (
+            posts.append(request.url)
+            if request.method == "POST" and request.url.endswith(f"/articles/{article.pk}/claims/")
+            else None
+        ),
+    )
+    select_with_mouse(page, LISTENERS)
+    # Both presses in one task, as a key bounce or a fast double tap arrives: neither
+    # waits for the server's answer, so only the page's own guard can stop the second.
+    page.evaluate(
+        """() => {
+            for (let i = 0; i < 2; i++) {
+                document.activeElement.dispatchEvent(
+                    new KeyboardEvent("keydown", { key: "c", bubbles: true, cancelable: true }),
+                );
+            }
+        }"""
+    )
+    page.locator(".claim-card.active").wait_for()
+    page.locator("#selection-status", has_text="Claim created.").wait_for()
+    assert len(posts) == 1
+    assert Claim.objects.filter(article=article).count() == 1
+    # The guard lets go once the answer is in: the next selection makes the next claim.
+    page.keyboard.press("Escape")
+    select_with_mouse(page, "breaking the prior record")
+    page.keyboard.press("c")
+    wait_for(lambda: Claim.objects.filter(article=article).count() == 2)
+    assert len(posts) == 2
+    assert page.errors == []
+
+
 def test_narrow_window_puts_the_sidebar_below_the_text(browser, live_server, newsroom):
     page = open_page(browser, live_server, "ed", viewport=(420, 900))
     open_workspace(page, live_server, newsroom["article"])

@@ -1,6 +1,7 @@
 """The workspace's conversation, sources, history, details, shortcuts and phone layout."""
 
 import pytest
+from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Article, Claim, Job, Notification, Rating
@@ -73,6 +74,41 @@ def test_a_comment_with_a_mention_is_shown_sanitised_edited_and_resolved(
     card.get_by_role("button", name="Resolve thread").click()
     card.locator(".comment-thread.resolved summary", has_text="Resolved by ed").wait_for()
     assert_accessible(page, "workspace with a conversation")
+    assert page.errors == []
+
+
+def test_a_double_click_on_comment_posts_it_and_its_mention_once(browser, live_server, newsroom):
+    claim = make_claim(newsroom)
+    page, card, box = _typing_a_comment(
+        browser, live_server, newsroom, claim, "Please look at the PTI figure @rev "
+    )
+    comments_url = f"/claims/{claim.pk}/comments/"
+    posts = []
+    page.on(
+        "request",
+        lambda request: (
+            posts.append(request.url)
+            if request.method == "POST" and request.url.endswith(comments_url)
+            else None
+        ),
+    )
+    # Two clicks in one task, as a double click lands: neither waits for the answer. The
+    # focus moves to the button first, as the mouse moves it, committing the typing.
+    card.get_by_role("button", name="Comment", exact=True).evaluate(
+        "button => { button.focus(); button.click(); button.click(); }"
+    )
+    card.locator("article.comment").first.wait_for()
+    expect(box).to_have_value("")
+    assert len(posts) == 1
+    assert claim.comments.count() == 1
+    rev = newsroom["reviewer"]
+    assert Notification.objects.filter(recipient=rev, kind="mentioned").count() == 1
+    # Once answered, the form takes the next comment.
+    box.fill("And the date of the record.")
+    card.get_by_role("button", name="Comment", exact=True).click()
+    card.locator(".comment-body", has_text="date of the record").wait_for()
+    assert len(posts) == 2
+    assert claim.comments.count() == 2
     assert page.errors == []
 
 

@@ -1729,7 +1729,14 @@ async function deleteComment(id, comment) {
 }
 
 /** Send a comment change, then reload the thread; clears the kept box `keepId` on success. */
+// Writes on their way, by form (or by request when no form): a second click or Enter
+// before the first answer would otherwise post the comment, and its mentions, twice.
+const commentWritesInFlight = new Set();
+
 async function commentWrite(id, method, url, payload, keepId) {
+  const key = keepId ?? `${method} ${url}`;
+  if (commentWritesInFlight.has(key)) return false;
+  commentWritesInFlight.add(key);
   setStatus(id, "comments", "Saving…");
   try {
     await api(method, url, payload, commentHeaders(id));
@@ -1743,6 +1750,8 @@ async function commentWrite(id, method, url, payload, keepId) {
   } catch (error) {
     setStatus(id, "comments", errorText(error), { error: true });
     return false;
+  } finally {
+    commentWritesInFlight.delete(key);
   }
 }
 
@@ -2062,11 +2071,28 @@ async function confirmDiscard(id) {
   refresh({ focusCard: true });
 }
 
+// True from the first "c" or click until the server answers: a second press meanwhile
+// (the selection is still there) would otherwise make the same claim twice.
+let creatingClaim = false;
+
 async function createClaim() {
+  if (creatingClaim) return;
   // Read the selection now: a fast typist's "c" can beat the last selectionchange event.
   const selection = readSelection() || currentSelection;
   if (!selection) return;
-  if (activeId !== null && isDirty(activeId) && !(await settleBeforeLeaving(activeId))) return;
+  creatingClaim = true;
+  let reloading = false;
+  try {
+    if (activeId !== null && isDirty(activeId) && !(await settleBeforeLeaving(activeId))) return;
+    reloading = await postClaim(selection);
+  } finally {
+    // While the page reloads on the newer text, a press would make the claim again.
+    if (!reloading) creatingClaim = false;
+  }
+}
+
+// Returns true when the page reloads to show the claim on a newer text.
+async function postClaim(selection) {
   makeClaimButton.disabled = true;
   selectionStatus.textContent = "Creating the claim…";
   try {
@@ -2083,7 +2109,7 @@ async function createClaim() {
       selectionStatus.textContent = `Claim created. The text changed since this page opened (now revision ${claim.revision_number}): opening the new text…`;
       window.location.hash = `claim-${claim.id}`;
       window.location.reload();
-      return;
+      return true;
     }
     claims.set(claim.id, claim);
     threads.set(claim.id, { state: "ready", items: [] });
@@ -2097,6 +2123,7 @@ async function createClaim() {
     selectionStatus.textContent = `Not created: ${errorText(error)}`;
     makeClaimButton.disabled = false;
   }
+  return false;
 }
 
 function step(direction) {
