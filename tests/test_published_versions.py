@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from annotations import queries, services, versions
 from annotations.models import Claim, ClaimEvent, Membership, PublishedVersion, Rating
@@ -200,6 +201,39 @@ def test_republishing_without_a_note_is_refused_with_a_400(client, desk):
     assert _public(claim)["number"] == 1
     claim.refresh_from_db()
     assert claim.status == Claim.Status.IN_REVIEW
+
+
+def test_a_note_on_a_first_publication_or_a_move_to_review_is_refused(client, desk):
+    """A first publication has nothing to correct: a note would show readers a verdict
+    that was never corrected as "Corrected". A move to review has no place for one."""
+    article, editor = desk["article"], desk["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor,
+        selectors=factories.quote_selectors(article.text, "22.8 years"),
+    )  # fmt: skip
+    services.source_add(claim=claim, actor=editor, url="https://example.org/census")
+    claim.refresh_from_db()
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None,
+        rating=_rating(article.organization, "True"), conclusion="The census says 22.8.",
+    )  # fmt: skip
+    to_review = _transition(_as(client, editor), claim, "in_review", "Please look at this one")
+    assert to_review.status_code == 400
+    assert "takes no note" in to_review.json()["errors"]["note"][0]
+    claim.refresh_from_db()
+    assert (claim.status, claim.correction_note) == (Claim.Status.DRAFT, "")
+    assert _transition(client, claim, "in_review").status_code == 200
+
+    first = _transition(_as(client, desk["reviewer"]), claim, "published", "First look")
+    assert first.status_code == 400
+    assert "A first publication corrects nothing" in first.json()["errors"]["note"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW and _public(claim) is None
+    assert _transition(client, claim, "published").status_code == 200
+    assert _public(claim)["correction_note"] == ""
+    page = client.get(reverse("reader-article", args=[article.organization.slug, article.slug]))
+    assert page.status_code == 200 and "22.8 years" in page.content.decode()
+    assert "republished because" not in page.content.decode()
 
 
 def test_a_reviewer_cannot_republish_a_change_they_made(client, desk):

@@ -186,7 +186,8 @@ class ClaimTransition(ClaimAction):
             "version (reviewers and admins only, 403 otherwise); republishing and retracting "
             "need a public correction `note`. A reviewer sending someone else's claim from "
             "review back to draft requests changes: the `note` (required) is internal, kept "
-            "as `review_note`, and the creator is notified."
+            "as `review_note`, and the creator is notified. Any other move, a first "
+            "publication included, refuses a `note` with a 400."
         ),
     )
     def post(self, request, pk: int):

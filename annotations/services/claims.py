@@ -534,6 +534,8 @@ def claim_transition(
     new_version = None
     if _is_request_for_changes(claim, actor, to_status):
         return _request_changes(claim, actor, note)
+    if note:
+        _require_a_use_for_the_note(to_status, live)
     if to_status == Claim.Status.PUBLISHED:
         _check_publishable(claim, actor)
         if _is_unchanged(claim, live):
@@ -571,6 +573,32 @@ def claim_transition(
     _event(claim, actor, "status", changes)
     _notify_transition(claim, actor, to_status)
     return claim
+
+
+def _require_a_use_for_the_note(to_status: str, live: PublishedVersion | None) -> None:
+    """Refuse a note the move has no place for, rather than show or keep it by mistake.
+
+    Readers see a note as a correction: on a first publication it would mark a verdict
+    that was never corrected as "Corrected". On a move to review or back to draft it has
+    nowhere to go but the claim's correction note, where a later retraction would show it.
+    """
+    if to_status == Claim.Status.RETRACTED:
+        return
+    if to_status == Claim.Status.PUBLISHED:
+        if live is not None:
+            return
+        raise ValidationError(
+            {
+                "note": "A first publication corrects nothing: leave the note out. "
+                "A public note goes with republishing a correction or with a retraction."
+            }
+        )
+    raise ValidationError(
+        {
+            "note": "This move takes no note: leave it out, or write a comment for your "
+            "colleagues. A note goes with a request for changes, a correction or a retraction."
+        }
+    )
 
 
 def _is_request_for_changes(claim: Claim, actor, to_status: str) -> bool:
