@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import socket
 import threading
 from collections import Counter
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -440,6 +441,38 @@ def _gave_up(job: Job) -> str:
     )
 
 
+# What `_retry` writes before the reason of a failed attempt; `retry_status` takes it off.
+_RETRY_NOTE = "attempt {attempts} failed, retrying in {delay:g} s: "
+_RETRY_NOTE_PATTERN = re.compile(r"attempt \d+ failed, retrying in [0-9.e+]+ s: ")
+
+
+@dataclass(frozen=True)
+class RetryStatus:
+    """A job still under way after a failed attempt: what failed, and when it tries again."""
+
+    failed_attempts: int
+    max_attempts: int
+    reason: str
+    # None while the next attempt is running.
+    next_attempt_at: datetime | None
+
+
+def retry_status(job: Job | None) -> RetryStatus | None:
+    """How a queued or running job fared so far, if an attempt of it failed; else None."""
+    if job is None or job.state not in (Job.State.QUEUED, Job.State.RUNNING):
+        return None
+    match = _RETRY_NOTE_PATTERN.match(job.last_error)
+    if match is None:
+        return None
+    waiting = job.state == Job.State.QUEUED
+    return RetryStatus(
+        failed_attempts=job.attempts if waiting else job.attempts - 1,
+        max_attempts=job.max_attempts,
+        reason=job.last_error[match.end() :],
+        next_attempt_at=job.run_after if waiting else None,
+    )
+
+
 def _retry(
     job: Job, reason: str, handler: Handler | None = None, retry_after: float | None = None
 ) -> str:
@@ -461,7 +494,7 @@ def _retry(
     now = timezone.now()
     requeued = Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         state=Job.State.QUEUED,
-        last_error=f"attempt {job.attempts} failed, retrying in {delay:g} s: {reason}"[:1000],
+        last_error=f"{_RETRY_NOTE.format(attempts=job.attempts, delay=delay)}{reason}"[:1000],
         run_after=now + timedelta(seconds=delay),
         sent_at=now,
     )

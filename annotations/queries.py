@@ -17,6 +17,7 @@ from annotations.models import (
     ClaimEvent,
     Comment,
     Invitation,
+    Job,
     Membership,
     Notification,
     Organization,
@@ -85,6 +86,16 @@ def latest_import(article: Article) -> ArticleImport | None:
     return (
         ArticleImport.objects.filter(article=article)
         .only("pk", "kind", "state", "error", "source_url", "filename", "created_at", "finished_at")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def import_job(article_import: ArticleImport) -> Job | None:
+    """The background job that runs the import: its attempts say how far it got."""
+    return (
+        Job.objects.filter(kind="import", subject_id=article_import.pk)
+        .only("state", "attempts", "max_attempts", "last_error", "run_after")
         .order_by("-created_at", "-id")
         .first()
     )

@@ -155,6 +155,42 @@ def test_web_page_imported_by_address(
     assert "By Andrew Korybko" not in page.locator("#article-body").inner_text()
 
 
+def test_an_address_that_does_not_answer_yet_says_why_while_it_is_tried_again(
+    browser, live_server, newsroom, httpserver, settings, start_celery_worker
+):
+    httpserver.expect_request("/busy").respond_with_data("busy", status=503)
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32", "FACTCHECK_JOB_RETRY_DELAY": "1"})
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(f"http://127.0.0.1:{httpserver.port}/busy")
+    page.get_by_role("button", name="Import").click()
+    status = page.locator("#import-status")
+    status.filter(has_text="of 5 failed (the server answered 503 Service Unavailable)").wait_for(
+        timeout=60_000
+    )
+    assert "trying again" in status.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "import-retrying.png"))
+    # The article's own page, opened meanwhile, says the same under its notice.
+    article = Article.objects.get(status=Article.Status.IMPORTING)
+    workspace = page.context.new_page()
+    workspace.goto(f"{live_server.url}/articles/{article.pk}/")
+    workspace.locator("#import-retry", has_text="failed (the server answered 503").wait_for(
+        timeout=30_000
+    )
+    workspace.close()
+
+    # The page comes back: the next attempt imports it and the workspace opens.
+    paragraphs = sample_paragraphs()
+    httpserver.clear()
+    httpserver.expect_request("/busy").respond_with_data(
+        make_html_page(paragraphs[2:], title=paragraphs[0], byline="Staff"),
+        content_type="text/html",
+    )
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "the median age is only 22.8 years" in page.locator("#article-body").inner_text()
+
+
 def test_refused_address_is_explained(browser, live_server, newsroom):
     page = open_new_article_page(browser, live_server)
     page.get_by_label("Address", exact=True).fill("http://169.254.169.254/latest/meta-data/")

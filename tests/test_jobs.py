@@ -4,6 +4,7 @@
 # started again on the same port), `celery worker` and `celery beat` on the test database,
 # and a loopback HTTP server for URL imports. Short job timings come from the environment.
 
+import datetime as dt
 import io
 import os
 import re
@@ -479,6 +480,45 @@ def test_a_transient_failure_is_retried_with_backoff_then_fails_with_the_reason(
     assert job.attempts == 3
     assert job.last_error.startswith("gave up after 3 attempts: could not connect")
     assert Article.objects.get().status == Article.Status.FAILED
+
+
+def test_an_import_waiting_to_try_again_says_why_and_when_through_the_api(
+    client, editor, organization, broker_down, settings, page_server
+):
+    """An editor following an import sees why an attempt failed, not "pending" alone."""
+    settings.FACTCHECK_JOB_RETRY_DELAY = 10
+    page_server.expect_request("/story").respond_with_data("busy", status=503)
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    article = Article.objects.get()
+    client.force_login(editor)
+
+    def latest_import():
+        response = client.get(f"/api/v1/newsroom/articles/{article.pk}/")
+        assert response.status_code == 200
+        return response.json()["latest_import"]
+
+    assert latest_import()["retry"] is None  # no attempt has failed yet
+    before = timezone.now()
+    assert jobs.run("import", job.pk) == Job.State.QUEUED
+    pending = latest_import()
+    assert pending["state"] == "pending" and pending["error"] == ""
+    retry = pending["retry"]
+    assert (retry["failed_attempts"], retry["max_attempts"]) == (1, 5)
+    assert retry["reason"] == "the server answered 503 Service Unavailable"
+    next_attempt = dt.datetime.fromisoformat(retry["next_attempt_at"])
+    assert round((next_attempt - before).total_seconds()) == 10
+
+    # While the next attempt runs, it says the last one failed and gives no time.
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, attempts=2)
+    retry = latest_import()["retry"]
+    assert (retry["failed_attempts"], retry["next_attempt_at"]) == (1, None)
+
+    page_server.clear()
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, attempts=1)
+    assert jobs.run("import", job.pk) == Job.State.DONE
+    done = latest_import()
+    assert (done["state"], done["retry"]) == ("succeeded", None)
 
 
 def test_a_job_that_is_done_is_not_run_again(editor, organization, broker_down, page_server):

@@ -232,6 +232,12 @@ ARTICLE_IMPORTING = {
         "error": "",
         "created_at": "2026-12-01T16:54:04.303894Z",
         "finished_at": None,
+        "retry": {
+            "failed_attempts": 1,
+            "max_attempts": 5,
+            "reason": "timed out",
+            "next_attempt_at": "2026-12-01T16:54:24.310000Z",
+        },
     },
 }
 RATING = {

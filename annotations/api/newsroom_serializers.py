@@ -9,7 +9,7 @@ from django.utils import dateformat, timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations import history, models, queries, services, versions
+from annotations import history, jobs, models, queries, services, versions
 from annotations.api.fields import (
     OrganizationRefField,
     RevisionField,
@@ -566,11 +566,32 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ImportRetrySerializer(serializers.Serializer):
+    failed_attempts = serializers.IntegerField(help_text="Attempts that failed so far.")
+    max_attempts = serializers.IntegerField(help_text="Attempts made before giving up.")
+    reason = serializers.CharField(help_text="Why the last failed attempt failed.")
+    next_attempt_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the next attempt starts; null while it runs."
+    )
+
+
 class LatestImportSerializer(serializers.ModelSerializer):
+    retry = serializers.SerializerMethodField(
+        help_text="While a pending import waits to try again after a failed attempt (the "
+        "page did not answer, say), what failed and when it tries again; null otherwise."
+    )
+
     class Meta:
         model = ArticleImport
-        fields = ["id", "kind", "state", "error", "created_at", "finished_at"]
+        fields = ["id", "kind", "state", "error", "created_at", "finished_at", "retry"]
         read_only_fields = fields
+
+    @extend_schema_field(ImportRetrySerializer(allow_null=True))
+    def get_retry(self, article_import) -> dict | None:
+        if article_import.state != ArticleImport.State.PENDING:
+            return None
+        status = jobs.retry_status(queries.import_job(article_import))
+        return ImportRetrySerializer(status).data if status else None
 
 
 class ArticleDetailSerializer(ArticleSerializer):

@@ -85,3 +85,10 @@ export async function api(method, url, body = undefined, headers = {}) {
   if (!response.ok) throw new ApiError(response.status, parsed);
   return parsed;
 }
+
+/** An import's `retry` as a sentence to follow "Importing…": "" before any attempt failed. */
+export function importRetryText(retry) {
+  if (!retry) return "";
+  const when = retry.next_attempt_at ? `at ${new Date(retry.next_attempt_at).toLocaleTimeString()}` : "now";
+  return ` Attempt ${retry.failed_attempts} of ${retry.max_attempts} failed (${retry.reason}); trying again ${when}.`;
+}

@@ -1,7 +1,7 @@
 // The "add an article" page: upload with drag-and-drop and progress, URL import, paste.
 // Everything goes through the JSON API; an import still running is polled until it ends.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError, importRetryText } from "./api.js";
 
 const status = document.getElementById("import-status");
 const uploadForm = document.getElementById("upload-form");
@@ -48,7 +48,7 @@ async function follow(article, errorBox) {
   let current = await articleOf(article.id, importId);
   const deadline = Date.now() + 5 * 60 * 1000;
   while (stillImporting(current) && Date.now() < deadline) {
-    say(`Importing “${current.title}”…`);
+    say(`Importing “${current.title}”…${importRetryText(current.latest_import?.retry)}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     current = await articleOf(current.id, importId);
   }

@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError, fieldLabel, problemMessage } from "./api.js";
+import { api, ApiError, fieldLabel, importRetryText, problemMessage } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { attachMentions } from "./lib/mentions.js";
@@ -2444,7 +2444,11 @@ if (data.article.importing) {
       if (now.status !== "importing" && now.latest_import?.state !== "pending") {
         clearInterval(importTimer);
         window.location.reload();
+        return;
       }
+      // A page that does not answer is tried again for minutes: say so, and why.
+      const retry = document.getElementById("import-retry");
+      if (retry) retry.textContent = importRetryText(now.latest_import?.retry);
     } catch {
       // The next tick asks again.
     }
