@@ -163,6 +163,26 @@ def test_an_invited_account_joins_only_after_accepting_while_signed_in_as_itself
     assert olga.check_password(PASSWORD)
 
 
+def test_a_username_typed_in_another_case_invites_that_account(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Sign-up refuses "Olga" once "olga" exists, so "Olga" can only mean olga."""
+    olga = factories.UserFactory(username="olga")
+    client.force_login(org_admin)
+    response = invite(client, django_capture_on_commit_callbacks, invitee="OLGA")
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == [olga.email]
+    assert Invitation.objects.get().invited_user == olga
+
+    # Two older accounts that differ in case alone: only the exact spelling names one.
+    factories.UserFactory(username="Rita")
+    factories.UserFactory(username="rita")
+    response = invite(client, django_capture_on_commit_callbacks, invitee="RITA")
+    assert response.status_code == 400 and b"No account is called" in response.content
+    assert Invitation.objects.count() == 1
+
+
 def test_a_newcomer_signs_up_with_the_invited_address_and_is_signed_in_as_a_member(
     client, organization, org_admin, django_capture_on_commit_callbacks
 ):

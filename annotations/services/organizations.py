@@ -323,11 +323,17 @@ def invitation_create(
 
 
 def _account_for(invitee: str):
-    """The account `invitee` names, by exact username, else by email; None for a newcomer."""
+    """The account `invitee` names, by username (in any case), else by email; None for a
+    newcomer."""
     users = get_user_model().objects
     user = users.filter(username=invitee).first()
     if user is not None:
         return user
+    # Sign-up keeps usernames apart in any case, so "Demo-Editor" names demo-editor; two
+    # older accounts that differ in case alone are left to the exact spelling.
+    named = list(users.filter(username__iexact=invitee)[:2])
+    if len(named) == 1:
+        return named[0]
     try:
         validate_email(invitee)
     except ValidationError:
