@@ -172,6 +172,43 @@ def test_citing_evidence_on_a_published_claim_asks_first_as_add_source_does(
     assert page.errors == []
 
 
+def test_a_double_click_on_add_as_source_sends_it_once(browser, live_server, newsroom):
+    from annotations import urlnorm
+
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
+    item = EvidenceItem.objects.create(
+        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url),
+        title="Twitter Spaces", passage="More than 160,000 listeners.", score=1.0,
+    )  # fmt: skip
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    posts = []
+    page.on(
+        "request",
+        lambda request: (
+            posts.append(request.url)
+            if request.method == "POST" and request.url.endswith(f"/items/{item.pk}/")
+            else None
+        ),
+    )
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    row = page.locator(f'.claim-card.active .evidence-item[data-item-id="{item.pk}"]')
+    # Two clicks in one task, as a double click lands: neither waits for the answer.
+    row.get_by_role("button", name="Add as source").evaluate(
+        "button => { button.click(); button.click(); }"
+    )
+    row.locator(".evidence-added").wait_for()
+    assert len(posts) == 1
+    assert Source.objects.filter(claim=claim, url=url).count() == 1
+    assert page.errors == []
+
+
 def test_cited_sources_says_when_more_are_still_being_fetched(browser, live_server, newsroom):
     from annotations.models import EvidenceRequest
 

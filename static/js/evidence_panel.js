@@ -281,6 +281,8 @@ function actions(claimId, item) {
 // Actions
 
 async function act(claimId, item, body) {
+  // A second click before the answer would add the same source twice.
+  if (busy.has(item.id)) return;
   busy.add(item.id);
   fill(claimId);
   try {
