@@ -186,6 +186,33 @@ def test_article_text_change_through_the_api_reanchors(editor_client, article):
     assert (claim["start"], claim["end"]) == (21, 60)
 
 
+def test_a_claims_revision_is_the_articles_revision_number_not_a_row_id(
+    editor_client, article, organization, editor
+):
+    """A client sends back the `revision` it read; it must be the number the API takes."""
+    factories.article(organization, editor, text="Another desk's story.")  # ids now differ
+    text_url = f"/api/v1/newsroom/articles/{article.pk}/text/"
+    for lead in ("New lead.\n\n", "Newer lead.\n\n"):
+        response = editor_client.put(
+            text_url, {"text": lead + article.text}, content_type="application/json"
+        )
+        assert response.status_code == 200
+    article.refresh_from_db()
+    number = editor_client.get(f"/api/v1/newsroom/articles/{article.pk}/").json()["revision"]
+    assert number == 3 and article.revisions.get(number=3).pk != 3
+    claim = _create(editor_client, article).json()
+    assert (claim["revision"], claim["revision_number"]) == (3, 3)
+    again = editor_client.post(
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
+        {
+            "selectors": factories.quote_selectors(article.text, "22.8 years"),
+            "revision": claim["revision"],
+        },
+        content_type="application/json",
+    )
+    assert again.status_code == 201, again.content
+
+
 def test_paste_an_article_through_the_api(editor_client, organization):
     response = editor_client.post(
         "/api/v1/newsroom/articles/",

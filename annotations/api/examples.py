@@ -261,7 +261,7 @@ SELECTORS = [
 NEW_CLAIM = {
     "id": 7,
     "article": 2,
-    "revision": 2,
+    "revision": 1,
     "revision_number": 1,
     "selectors": SELECTORS,
     "exact": "turnout doubled since 2018",

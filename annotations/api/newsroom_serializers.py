@@ -223,7 +223,17 @@ class ClaimSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     sources = SourceSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
-    revision_number = serializers.IntegerField(source="revision.number", read_only=True)
+    # The article's revision *number*, as everywhere else in the API (the article's
+    # `revision`, a new claim's `revision`), never the revision row's id.
+    revision = serializers.IntegerField(
+        source="revision.number",
+        read_only=True,
+        help_text="The number of the article revision whose text the claim is anchored in, "
+        "as in the article's `revision`.",
+    )
+    revision_number = serializers.IntegerField(
+        source="revision.number", read_only=True, help_text="Same as `revision`."
+    )
     published_version = serializers.SerializerMethodField()
     has_unpublished_changes = serializers.SerializerMethodField()
     unpublished_changes = serializers.SerializerMethodField()
