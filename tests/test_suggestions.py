@@ -328,6 +328,25 @@ def test_other_words_of_a_suggestion_someone_accepted_are_a_409_naming_their_cla
     assert len(named) <= 120
 
 
+def test_dismissing_a_suggestion_another_window_accepted_is_a_409_naming_the_claim(
+    sample_article, editor, reviewer
+):
+    """The 409 tells the panel to load the list again; the words say who took it and how."""
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    claim = services.suggestion_accept(suggestion=suggestion, actor=editor)  # window A
+    client = Client()
+    client.force_login(reviewer)  # window B, opened before A accepted
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/{suggestion.pk}/"
+    response = client.post(url, {"action": "dismiss"}, "application/json")
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert detail.startswith(f"{editor.get_username()} accepted this suggestion as the claim “")
+    assert "delete that claim" in detail
+    suggestion.refresh_from_db()
+    assert (suggestion.state, suggestion.claim_id) == (Suggestion.State.ACCEPTED, claim.pk)
+
+
 def test_a_suggestion_removed_by_scoring_while_its_accept_waited_is_gone_not_an_error(
     sample_article, editor
 ):

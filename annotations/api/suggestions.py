@@ -226,6 +226,10 @@ class ArticleSuggestion(generics.GenericAPIView):
         else:
             try:
                 services.suggestion_dismiss(suggestion=suggestion, actor=request.user)
+            except ValidationError as error:
+                if getattr(error, "code", None) == "already_accepted":
+                    raise TextChanged(error.messages[0]) from error
+                raise
             except Suggestion.DoesNotExist as error:
                 raise Gone() from error
         suggestion.refresh_from_db()

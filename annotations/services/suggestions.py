@@ -307,7 +307,17 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
         .get(pk=suggestion.pk)
     )
     if current.state == Suggestion.State.ACCEPTED and current.claim_id:
-        raise ValidationError("This suggestion was accepted; delete its claim instead.")
+        # Another window may have accepted it meanwhile: say who and which claim, and let
+        # the API answer 409 so that the panel shows the list as it is now.
+        raise ValidationError(
+            "%(who)s accepted this suggestion as the claim “%(words)s”: delete that claim "
+            "to take it back.",
+            code="already_accepted",
+            params={
+                "who": _name(current.decided_by),
+                "words": Truncator(current.claim.exact).chars(120),
+            },
+        )
     current.state = Suggestion.State.DISMISSED
     current.decided_by = permissions.as_user(actor)
     current.decided_at = timezone.now()
