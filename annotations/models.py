@@ -65,13 +65,17 @@ def require_visible(value: str) -> None:
 DIRECTION_OVERRIDES = ("\u202d", "\u202e")
 
 
-def require_no_direction_override(value: str) -> None:
-    """Refuse a name or label with a direction override: readers would see it reversed."""
+def require_no_direction_override(value: str, *, field: str | None = None) -> None:
+    """Refuse a name or label with a direction override: readers would see it reversed.
+
+    With `field`, the error is keyed by it, for a service checking a value no model holds.
+    """
     if any(char in value for char in DIRECTION_OVERRIDES):
-        raise ValidationError(
+        message = (
             "Remove the direction override character (U+202D or U+202E): it makes the "
             "text after it read reversed."
         )
+        raise ValidationError({field: message} if field else message)
 
 
 def require_valid_tags(tags) -> None:
@@ -164,7 +168,7 @@ def w3c_selectors(anchored) -> list[dict]:
 class Organization(models.Model):
     """A newsroom: the ClaimReview `author` of the fact-checks its members publish."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[require_no_direction_override])
     slug = models.SlugField(max_length=80, unique=True)
     url = models.URLField(
         blank=True, help_text="The newsroom's home page (ClaimReview author url)."
@@ -252,13 +256,19 @@ class Rating(models.Model):
     """One verdict on a scale; `value` is empty for labels outside the numeric range."""
 
     scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
-    label = models.CharField(max_length=60, help_text="ClaimReview alternateName.")
+    label = models.CharField(
+        max_length=60,
+        help_text="ClaimReview alternateName.",
+        validators=[require_no_direction_override],
+    )
     value = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="ClaimReview ratingValue; empty for e.g. Unverifiable."
     )
     position = models.PositiveSmallIntegerField(help_text="Order on the scale, best first.")
     colour = models.CharField(max_length=7, help_text="Hex colour, e.g. #1a7f37.")
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(
+        max_length=300, blank=True, validators=[require_no_direction_override]
+    )
     # A rating in use is never deleted; hiding it keeps published verdicts and takes it out
     # of the choices for new ones.
     is_hidden = models.BooleanField(default=False, help_text="Not offered for new verdicts.")
@@ -420,7 +430,11 @@ class Claim(models.Model):
 
     claim_reviewed = models.TextField(
         help_text="The claim as worded for publication.",
-        validators=[MaxLengthValidator(CLAIM_WORDING_MAX), require_visible],
+        validators=[
+            MaxLengthValidator(CLAIM_WORDING_MAX),
+            require_visible,
+            require_no_direction_override,
+        ],
     )
     claimant = models.CharField(
         max_length=300,
@@ -877,7 +891,11 @@ class ApiToken(AbstractAuthToken):
     # name a token by it without handling anything derived from the secret.
     id = models.BigAutoField(primary_key=True)
     digest = models.CharField(max_length=KNOX.DIGEST_LENGTH, unique=True)
-    name = models.CharField(max_length=100, help_text="What the token is for.")
+    name = models.CharField(
+        max_length=100,
+        help_text="What the token is for.",
+        validators=[require_no_direction_override],
+    )
     scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ)
     organization = models.ForeignKey(
         Organization,

@@ -125,6 +125,64 @@ def test_a_tag_with_a_direction_override_is_named_without_it(editor_client, clai
     assert Claim.objects.get().tags == []
 
 
+def test_a_claim_wording_with_a_direction_override_is_refused(editor_client, claim):
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claim_reviewed": "Listeners \u202e000,061 revo", "version": claim.version},
+    )
+    assert "direction override" in _errors(response, "claim_reviewed")
+    assert "\u202e" not in Claim.objects.get().claim_reviewed
+
+
+def test_names_and_labels_readers_or_members_see_refuse_a_direction_override(
+    organization, org_admin
+):
+    """A rating description "Right \u202ethat" would read as "Right taht"; a token
+    "CMS \u202elive\u202c" as "CMS evil". Each is refused, naming the character, and nothing
+    changes. (A rating label loses every invisible character as it is saved.)"""
+    from django.core.exceptions import ValidationError
+
+    from annotations.models import ApiToken
+
+    scale = organization.rating_scales.get(is_default=True)
+    ratings = [
+        {"id": r.pk, "label": r.label, "value": r.value, "colour": r.colour,
+         "description": r.description, "is_hidden": r.is_hidden, "delete": False}
+        for r in scale.ratings.order_by("position")
+    ]  # fmt: skip
+    labels_before = sorted(scale.ratings.values_list("label", flat=True))
+    edited = [dict(ratings[0], description="Right \u202ethat"), *ratings[1:]]
+    with pytest.raises(ValidationError, match="direction override"):
+        services.scale_update(scale=scale, actor=org_admin, ratings=edited)
+    assert sorted(scale.ratings.values_list("label", flat=True)) == labels_before
+    assert "\u202e" not in "".join(scale.ratings.values_list("description", flat=True))
+
+    with pytest.raises(ValidationError, match="direction override"):
+        services.token_create(actor=org_admin, name="CMS \u202eevil\u202c sync", scope="read")
+    assert not ApiToken.objects.exists()
+
+    with pytest.raises(ValidationError, match="direction override"):
+        services.organization_update(
+            organization=organization, actor=org_admin, name="Desk \u202ekaeD"
+        )
+    organization.refresh_from_db()
+    assert "\u202e" not in organization.name
+
+
+def test_a_public_note_with_a_direction_override_is_refused(client, article, editor, reviewer):
+    claim = factories.published_claim(article, editor, reviewer, quote=QUOTE)
+    client.force_login(reviewer)
+    response = client.post(
+        f"/api/v1/newsroom/claims/{claim.pk}/transition/",
+        {"to": "retracted", "note": "The survey was \u202enwardhtiw", "version": claim.version},
+        content_type="application/json",
+    )
+    assert "direction override" in _errors(response, "note")
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
+
+
 def test_a_tag_too_long_is_named_with_the_limit(editor_client, claim):
     response = _send(
         editor_client,

@@ -23,6 +23,7 @@ from annotations.models import (
     Organization,
     PublishedVersion,
     is_visible,
+    require_no_direction_override,
 )
 from annotations.services.claims import (
     _as_history_value,
@@ -548,6 +549,7 @@ def article_details_republish(*, article: Article, actor, note: str) -> DetailsR
     note = " ".join(note.split())
     if not is_visible(note):
         raise ValidationError({"note": "Say what changed, for readers: a public correction note."})
+    require_no_direction_override(note, field="note")
     if len(note) > NOTE_MAX:
         raise ValidationError(
             {"note": f"The note is {len(note):,} characters; the limit is {NOTE_MAX:,}."}

@@ -34,6 +34,7 @@ from annotations.models import (
     Rating,
     Suggestion,
     is_visible,
+    require_no_direction_override,
 )
 from annotations.webhooks import events as webhook_events
 
@@ -530,6 +531,9 @@ def claim_transition(
     note = note.strip()
     if note and not is_visible(note):
         raise ValidationError({"note": "Write the note in visible words: it has none."})
+    if note:
+        # Published beside the verdict: an override would make readers see other words.
+        require_no_direction_override(note, field="note")
     live = current_version(claim, lock=True)
     new_version = None
     if _is_request_for_changes(claim, actor, to_status):
