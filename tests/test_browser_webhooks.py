@@ -79,3 +79,29 @@ def test_admin_downloads_the_organizations_claims_as_csv(browser, live_server, d
     assert [(row["id"], row["rating"]) for row in rows] == [(str(claim.pk), "Mostly true")]
     assert rows[0]["claim_reviewed"] == claim.claim_reviewed
     assert page.errors == []
+
+
+def test_a_webhook_address_of_two_thousand_characters_wraps_inside_the_page(
+    browser, live_server, desk
+):
+    slug = desk["organization"].slug
+    page = open_page(browser, live_server, "ada")
+    list_url = f"{live_server.url}/settings/organizations/{slug}/webhooks/"
+    page.goto(list_url)
+    page.get_by_label("Endpoint URL").fill(f"{desk['receiver'].url}?{'x' * 1900}")
+    page.get_by_role("button", name="Register webhook").click()
+    page.get_by_label("Signing secret").wait_for()
+
+    def overflow():
+        # Measured once the stylesheet is in: before that, any long line overflows.
+        page.wait_for_load_state("load")
+        return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    assert overflow() <= 0
+    page.goto(list_url)
+    assert overflow() <= 0
+    assert page.get_by_role("columnheader", name="State").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "webhooks-long-address.png"))
+    page.locator("td.address a").click()
+    page.locator("h1.address").wait_for()
+    assert overflow() <= 0
