@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 from knox.crypto import hash_token
+from playwright.sync_api import expect
 
 from annotations import services
 from annotations.api.authentication import LAST_USED_RESOLUTION
@@ -424,7 +425,16 @@ def test_a_person_makes_a_token_in_the_browser_uses_it_and_revokes_it(
     assert key not in page.content()
     row = page.get_by_role("row").filter(has_text="Research sync")
     assert "Never" not in row.inner_text()  # last used: just now
+    # Revoking asks first: a slip would cut off a working integration at once.
     row.get_by_role("button", name="Revoke Research sync").click()
+    dialog = page.get_by_role("dialog", name="Revoke “Research sync”?")
+    assert_accessible(page, "revoke question")
+    page.screenshot(path=str(ARTIFACTS / "tokens-revoke-question.png"))
+    page.keyboard.press("Enter")  # the focus starts on Cancel
+    expect(dialog).to_have_count(0)
+    assert httpx.get(articles, headers=headers, timeout=10).status_code == 200
+    row.get_by_role("button", name="Revoke Research sync").click()
+    dialog.get_by_role("button", name="Revoke token").click()
     page.get_by_text("Revoked “Research sync”").wait_for()
     assert page.get_by_text("No tokens yet.").is_visible()
     page.screenshot(path=str(ARTIFACTS / "tokens-revoked.png"), full_page=True)
