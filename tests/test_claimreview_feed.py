@@ -106,6 +106,21 @@ def test_organization_filter_keeps_one_newsrooms_claims(client, world, other):
     assert feed["url"].endswith(f"?organization={other['organization'].slug}")
 
 
+def test_a_parameter_the_feed_does_not_take_is_a_400_naming_what_it_takes(
+    client, world, other, organization
+):
+    slug, other_slug = organization.slug, other["organization"].slug
+    misspelt, _ = fetch(client, f"?organisation={slug}&page=99999999")
+    assert misspelt.status_code == 400
+    errors = misspelt.json()["errors"]
+    assert sorted(errors) == ["organisation", "page"]
+    assert "it takes: format, organization" in errors["organisation"][0]
+    both, _ = fetch(client, f"?organization={slug}&organization={other_slug}")
+    assert both.status_code == 400
+    assert "One organization" in both.json()["errors"]["organization"][0]
+    assert fetch(client, f"?organization={slug}")[0].status_code == 200
+
+
 def test_unknown_organization_is_not_found(client, world):
     response, _ = fetch(client, "?organization=no-such-desk")
     assert response.status_code == 404

@@ -13,6 +13,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -83,6 +84,26 @@ def feed_chunks(versions, *, url: str, modified, origin: str) -> Iterator[str]:
     yield "]}"
 
 
+# What the feed reads from the query; `format` is DRF's own.
+FEED_PARAMETERS = ("format", "organization")
+
+
+def _refuse_unknown_parameters(request) -> None:
+    """A typo (`organisation=`) or a second organization would otherwise get the whole feed,
+    or one of the two, which looks like the answer asked for."""
+    params = request.query_params
+    unknown = sorted(set(params) - set(FEED_PARAMETERS))
+    if unknown:
+        listed = ", ".join(FEED_PARAMETERS)
+        raise exceptions.ValidationError(
+            {name: [f"Not a parameter of this feed; it takes: {listed}."] for name in unknown[:5]}
+        )
+    if len(params.getlist("organization")) > 1:
+        raise exceptions.ValidationError(
+            {"organization": ["One organization per request: fetch the feed once for each."]}
+        )
+
+
 class ClaimReviewFeed(APIView):
     """Every current published ClaimReview, as one schema.org DataFeed (JSON-LD), streamed."""
 
@@ -109,11 +130,13 @@ class ClaimReviewFeed(APIView):
                 OpenApiTypes.OBJECT, description="A schema.org DataFeed of ClaimReview."
             ),
             304: OpenApiResponse(description="Not modified since the validators sent."),
+            400: OpenApiResponse(description="A parameter the feed does not take."),
             404: OpenApiResponse(description="No organization with that slug."),
         },
     )
     def get(self, request, *args, **kwargs):
         """Answer 304 if the client's copy is current, else stream the feed."""
+        _refuse_unknown_parameters(request)
         slug = request.query_params.get("organization")
         organization = get_object_or_404(Organization, slug=slug) if slug is not None else None
         origin = request.build_absolute_uri("/").removesuffix("/")
