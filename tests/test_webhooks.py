@@ -106,11 +106,34 @@ def test_publishing_a_claim_sends_a_signed_event_the_receiver_verifies_with_the_
     assert "previous_rating" not in data
     headers = {k.lower(): v for k, v in receiver.requests[0]["headers"].items()}
     assert headers["content-type"] == "application/json"
+    # The receiver's logs say what this is: a webhook delivery that takes a JSON answer.
+    assert "webhook delivery" in headers["user-agent"]
+    assert headers["accept"].startswith("application/json")
     assert headers["webhook-id"] == WebhookDelivery.objects.get().message_id
     assert headers["webhook-signature"].startswith("v1,")
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.response_status, delivery.attempts) == ("delivered", 204, 1)
     assert delivery.response_ms is not None
+
+
+def test_a_second_webhook_to_the_same_url_is_refused(hook, receiver, org_admin, organization):
+    endpoint, _secret = hook
+    for url in (receiver.url, f"  {receiver.url} "):
+        with pytest.raises(ValidationError, match="registered already"):
+            services.webhook_register(
+                actor=org_admin, organization=organization, url=url, events=["claim.published"]
+            )
+    other, _ = services.webhook_register(
+        actor=org_admin, organization=organization, url=f"{receiver.url}?desk=2",
+        events=["claim.published"],
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="registered already"):
+        services.webhook_update(actor=org_admin, endpoint=other, url=receiver.url)
+    assert organization.webhook_endpoints.count() == 2
+    # Saving an endpoint with its own URL is no duplicate.
+    services.webhook_update(
+        actor=org_admin, endpoint=endpoint, url=receiver.url, events=["claim.retracted"]
+    )
 
 
 def test_a_tampered_body_or_another_secret_fails_verification(
@@ -246,11 +269,13 @@ def test_events_go_only_to_active_subscribed_endpoints_of_the_claims_organizatio
     hook, receiver, organization, org_admin, article, editor, reviewer
 ):
     services.webhook_register(
-        actor=org_admin, organization=organization, url=receiver.url, events=["claim.retracted"]
-    )
+        actor=org_admin, organization=organization, url=f"{receiver.url}?retracted",
+        events=["claim.retracted"],
+    )  # fmt: skip
     off, _ = services.webhook_register(
-        actor=org_admin, organization=organization, url=receiver.url, events=["claim.published"]
-    )
+        actor=org_admin, organization=organization, url=f"{receiver.url}?off",
+        events=["claim.published"],
+    )  # fmt: skip
     services.webhook_update(actor=org_admin, endpoint=off, is_active=False)
     elsewhere = factories.OrganizationFactory()
     other_admin = factories.member(elsewhere, Membership.Role.ADMIN)

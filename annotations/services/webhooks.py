@@ -43,6 +43,18 @@ def _check_url(url: str) -> str:
         raise ValidationError({"url": str(error)}) from error
 
 
+def _require_new_url(endpoint: WebhookEndpoint) -> None:
+    """Refuse a second endpoint of the organization at the same URL: the receiver would get
+    every event it subscribes to twice."""
+    same = WebhookEndpoint.objects.filter(
+        organization_id=endpoint.organization_id, url=endpoint.url
+    ).exclude(pk=endpoint.pk)
+    if same.exists():
+        raise ValidationError(
+            {"url": "A webhook to this URL is registered already: change its events on its page."}
+        )
+
+
 @transaction.atomic
 def webhook_register(
     *, actor, organization: Organization, url: str, events: list[str], description: str = ""
@@ -52,6 +64,8 @@ def webhook_register(
     The caller shows the secret now: pages never show it again (rotate to get a new one).
     """
     _require_admin(actor, organization)
+    # One registration at a time per organization: two at once would pass both checks below.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
     if organization.webhook_endpoints.count() >= ENDPOINTS_PER_ORGANIZATION_MAX:
         raise ValidationError(
             f"An organization may have at most {ENDPOINTS_PER_ORGANIZATION_MAX} webhooks."
@@ -66,6 +80,7 @@ def webhook_register(
     )
     endpoint.full_clean()
     _check_url(endpoint.url)
+    _require_new_url(endpoint)
     endpoint.save()
     return endpoint, endpoint.secret
 
@@ -100,6 +115,7 @@ def webhook_update(
     endpoint.full_clean()
     if url is not None:
         _check_url(endpoint.url)
+        _require_new_url(endpoint)
     endpoint.save()
     return endpoint
 

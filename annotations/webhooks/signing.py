@@ -61,6 +61,9 @@ def headers(endpoint, message_id: str, content: bytes, at: datetime | None = Non
     }
 
 
+WEBHOOK_USER_AGENT = "factcheck-annotator/0.1 (webhook delivery; Standard Webhooks)"
+
+
 def policy() -> fetching.FetchPolicy:
     """The safe fetcher's policy from settings, with the webhook timeout and a small answer.
 
@@ -72,4 +75,7 @@ def policy() -> fetching.FetchPolicy:
             timeout=settings.FACTCHECK_WEBHOOK_TIMEOUT, max_bytes=RESPONSE_MAX_BYTES
         ),
         max_redirects=0,
+        # Said in the receiver's logs: these are webhook deliveries, not page fetches.
+        user_agent=WEBHOOK_USER_AGENT,
+        content_types=("application/json",),
     )
