@@ -441,8 +441,15 @@ def test_accept_with_a_narrowed_part_claims_only_that_part(sample_article, edito
 def test_accept_refuses_a_part_outside_the_sentence(sample_article, editor):
     services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
     suggestion = suggestion_with(sample_article, LISTENERS)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as before:
         services.suggestion_accept(suggestion=suggestion, actor=editor, start=0, end=suggestion.end)
+    # Each error names the offset at fault: a start before the sentence, an end after it.
+    assert list(before.value.message_dict) == ["start"]
+    with pytest.raises(ValidationError) as after:
+        services.suggestion_accept(
+            suggestion=suggestion, actor=editor, start=suggestion.start, end=suggestion.end + 9
+        )
+    assert list(after.value.message_dict) == ["end"]
     assert not Claim.objects.filter(article=sample_article).exists()
 
 

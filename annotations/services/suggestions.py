@@ -241,8 +241,12 @@ def _part(text: str, current: Suggestion, start, end, exact) -> tuple[int, int]:
         start, end = _locate_part(text, current, start, end, exact)
     start = current.start if start is None else int(start)
     end = current.end if end is None else int(end)
-    if not current.start <= start < end <= current.end:
-        raise ValidationError({"start": "The selection must be a part of the suggested sentence."})
+    if not current.start <= start < current.end:
+        raise ValidationError({"start": "The selection must start inside the suggested sentence."})
+    if not start < end <= current.end:
+        raise ValidationError(
+            {"end": "The selection must end inside the suggested sentence, after its start."}
+        )
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -288,8 +292,9 @@ def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tupl
     found = sentence.find(exact)
     if not exact or found < 0 or sentence.find(exact, found + 1) >= 0:
         raise ValidationError(
-            "The article's text changed since this page was loaded, and the selected words "
-            "are not in the sentence once. Select them again.",
+            "The selected words are not in the suggested sentence exactly once (if the "
+            "article's text changed since this page was loaded, they may be gone). Select "
+            "them again.",
             code="text_changed",
         )
     return current.start + found, current.start + found + len(exact)
