@@ -437,6 +437,10 @@ def test_the_token_is_stored_only_as_its_sha256(
         ("eddie", b"already a member"),
         ("nobody-by-this-name", b"No account is called"),
         ("", b"This field is required"),
+        # An address Django cannot send to (a non-ASCII local part) is said to be one.
+        ("тест@пример.рф", "“тест@пример.рф” is not an email address".encode()),
+        # An override is left out of the message, which it would otherwise reverse.
+        ("evil\u202eeman", "No account is called “evileman”".encode()),
     ],
 )
 def test_the_invite_form_says_what_is_wrong(

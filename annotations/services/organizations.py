@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+import unicodedata
 import warnings
 from datetime import timedelta
 
@@ -337,12 +338,18 @@ def _account_for(invitee: str):
     try:
         validate_email(invitee)
     except ValidationError:
-        raise ValidationError(
-            {
-                "invitee": f"No account is called {invitee!r}. To invite someone new, "
-                "enter their email address."
-            }
-        ) from None
+        # Shown without invisible characters, which would garble or reverse the message.
+        shown = "".join(c for c in invitee if unicodedata.category(c) != "Cf")[:120]
+        if "@" in invitee:
+            message = (
+                f"“{shown}” is not an email address an invitation can be sent to: check it, "
+                "or invite them by username."
+            )
+        else:
+            message = (
+                f"No account is called “{shown}”. To invite someone new, enter their email address."
+            )
+        raise ValidationError({"invitee": message}) from None
     matches = list(users.filter(email__iexact=invitee)[:2])
     if len(matches) > 1:
         raise ValidationError(
