@@ -433,7 +433,8 @@ def check_url(url: str, policy: FetchPolicy | None = None, *, resolve: bool = Fa
         same = parse_ip_host(seen) == address
     else:
         _check_name(seen, policy)
-        same = parsed.host.lower().rstrip(".") == host.rstrip(".")
+        # The name as typed, in Unicode or in its ASCII (punycode) form, is what httpx sends.
+        same = host.rstrip(".") in (parsed.host.lower().rstrip("."), seen.rstrip("."))
     if not same:
         raise FetchRefused("refused: the URL's host is ambiguous")
     if parts.username is not None or parts.password is not None:

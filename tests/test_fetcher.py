@@ -483,6 +483,8 @@ def test_check_url_accepts_public_urls_without_connecting(connections):
     resolver = stub_resolver({"example.com": ["93.184.216.34", "2606:2800:220:1::1"]})
     assert check_url("http://example.com/", FetchPolicy(resolver=resolver), resolve=True)
     assert check_url("http://bücher.example/") == "http://xn--bcher-kva.example/"
+    # The same name typed in its ASCII form is the same host, not an ambiguous one.
+    assert check_url("http://xn--bcher-kva.example/") == "http://xn--bcher-kva.example/"
     assert connections == []
 
 
