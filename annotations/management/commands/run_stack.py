@@ -102,8 +102,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, port: int, host: str, concurrency: int, io_concurrency: int, **options):
-        # SIGTERM (a process manager, `kill`) stops the stack as Ctrl-C does, children too.
+        # SIGTERM (a process manager, `kill`) stops the stack as Ctrl-C does, children too;
+        # so does SIGINT sent to a stack started in the background, which a shell would
+        # otherwise have it ignore.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         redis = None
         embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
         if embedded:
