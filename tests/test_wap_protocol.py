@@ -595,6 +595,22 @@ def test_a_page_number_that_is_not_a_page_is_a_404_problem(client, one_published
     assert "pages 0 to 0" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [({"iris": "yes"}, "iris"), ({"iris": "true"}, "iris"), ({"pages": "0"}, "pages")],
+)
+def test_a_parameter_the_container_does_not_take_is_a_400_naming_it(
+    client, one_published, query, named
+):
+    response = client.get("/api/v1/annotations/", query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert list(response.json()["errors"]) == [named]
+    for usual in ({"iris": "1"}, {"iris": "0"}, {"iris": "1", "page": "0"}):
+        assert client.get("/api/v1/annotations/", usual).status_code == 200
+
+
 def test_a_draft_keeps_a_rating_hidden_since_when_its_annotation_is_put_back(
     client, one_published, editor
 ):

@@ -349,6 +349,30 @@ def _archive_date(url: str) -> dt.datetime | None:
         return None
 
 
+# What a container reads from the query (the protocol's `page` and `iris`; DRF's `format`).
+CONTAINER_PARAMETERS = ("format", "iris", "page")
+
+
+def _check_container_parameters(request) -> None:
+    """A 400 for a parameter the container does not take, or an `iris` other than 1 or 0:
+    `?iris=yes` would otherwise answer with whole annotations, which looks like IRIs asked
+    for and not given."""
+    params = request.query_params
+    unknown = sorted(set(params) - set(CONTAINER_PARAMETERS))
+    if unknown:
+        listed = ", ".join(CONTAINER_PARAMETERS)
+        raise exceptions.ValidationError(
+            {
+                name: [f"Not a parameter of this container; it takes: {listed}."]
+                for name in unknown[:5]
+            }
+        )
+    if params.get("iris") not in (None, "0", "1"):
+        raise exceptions.ValidationError(
+            {"iris": ["1 for the annotations' IRIs only, 0 for the whole annotations."]}
+        )
+
+
 class Container(Protocol):
     """An annotation container: the collection, its three Prefer views and its pages."""
 
@@ -369,6 +393,7 @@ class Container(Protocol):
 
     def answer(self, *, private: bool, modified):
         request = self.request
+        _check_container_parameters(request)
         total, fetch = self.items()
         base = self.container_iri()
         iris_only = request.query_params.get("iris") == "1"
