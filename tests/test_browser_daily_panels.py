@@ -83,29 +83,48 @@ def test_a_double_click_on_comment_posts_it_and_its_mention_once(browser, live_s
         browser, live_server, newsroom, claim, "Please look at the PTI figure @rev "
     )
     comments_url = f"/claims/{claim.pk}/comments/"
+
+    def is_comment_post(request):
+        return request.method == "POST" and request.url.endswith(comments_url)
+
     posts = []
     page.on(
-        "request",
-        lambda request: (
-            posts.append(request.url)
-            if request.method == "POST" and request.url.endswith(comments_url)
-            else None
-        ),
+        "request", lambda request: posts.append(request.url) if is_comment_post(request) else None
     )
+    # The thread's reload after the first comment is answered by the server at once but
+    # reaches the page late, as over a slow line: the page must neither send a comment
+    # twice nor drop the next one meanwhile, nor keep the stale thread that reload brings.
+    held = []
+
+    def hold_thread_reload(route):
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(lambda url: url.split("?")[0].endswith(comments_url), hold_thread_reload)
     # Two clicks in one task, as a double click lands: neither waits for the answer. The
     # focus moves to the button first, as the mouse moves it, committing the typing.
-    card.get_by_role("button", name="Comment", exact=True).evaluate(
-        "button => { button.focus(); button.click(); button.click(); }"
-    )
-    card.locator("article.comment").first.wait_for()
-    expect(box).to_have_value("")
+    with page.expect_response(lambda response: is_comment_post(response.request)):
+        card.get_by_role("button", name="Comment", exact=True).evaluate(
+            "button => { button.focus(); button.click(); button.click(); }"
+        )
+    expect(box).to_have_value("")  # emptied as soon as the server took it
     assert len(posts) == 1
     assert claim.comments.count() == 1
     rev = newsroom["reviewer"]
     assert Notification.objects.filter(recipient=rev, kind="mentioned").count() == 1
-    # Once answered, the form takes the next comment.
+
+    # The next comment, typed while the thread still reloads, goes through.
     box.fill("And the date of the record.")
     card.get_by_role("button", name="Comment", exact=True).click()
+    # Saved ("Saving…" gone), and its own reload of the thread asked for, while the first
+    # reload has still not reached the page.
+    expect(page.locator(f"#c{claim.pk}-comments-status")).to_have_text("", timeout=10_000)
+    assert len(posts) == 2
+    [(route, stale)] = held
+    assert "date of the record" not in stale.text()
+    route.fulfill(response=stale)
     card.locator(".comment-body", has_text="date of the record").wait_for()
     assert len(posts) == 2
     assert claim.comments.count() == 2

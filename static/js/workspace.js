@@ -1533,8 +1533,15 @@ function commentHeaders(id) {
   return { "If-Match": `"${claims.get(id).version}"` };
 }
 
+const threadsStale = new Set(); // claims asked to load again while a load was on its way
+
 async function loadThread(id, { render = true } = {}) {
-  if (threads.get(id)?.state === "loading") return;
+  if (threads.get(id)?.state === "loading") {
+    // The load on its way may have been answered before a comment saved since: one more
+    // follows it, or that comment would not show until the card is opened again.
+    threadsStale.add(id);
+    return;
+  }
   threads.set(id, { ...(threads.get(id) ?? { items: [] }), state: "loading" });
   try {
     const answer = await api("GET", commentsUrl(id));
@@ -1542,6 +1549,10 @@ async function loadThread(id, { render = true } = {}) {
     threads.set(id, { state: "ready", items });
   } catch (error) {
     threads.set(id, { state: "error", items: [], error: errorText(error) });
+  }
+  if (threadsStale.delete(id)) {
+    await loadThread(id, { render });
+    return;
   }
   if (render && activeId === id) refresh();
 }
@@ -1739,8 +1750,18 @@ async function commentWrite(id, method, url, payload, keepId) {
   commentWritesInFlight.add(key);
   setStatus(id, "comments", "Saving…");
   try {
-    await api(method, url, payload, commentHeaders(id));
+    try {
+      await api(method, url, payload, commentHeaders(id));
+    } finally {
+      // Only until the server has answered: the next comment, typed while the thread
+      // reloads, must go through rather than be dropped without a word.
+      commentWritesInFlight.delete(key);
+    }
     if (keepId) clearAux(id, keepId);
+    // A new comment's box empties now, not after the thread reloads: a second click
+    // meanwhile finds nothing to send.
+    const box = method === "POST" && keepId ? document.getElementById(keepId) : null;
+    if (box) box.value = "";
     setStatus(id, "comments", "");
     await loadThread(id);
     const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
@@ -1750,8 +1771,6 @@ async function commentWrite(id, method, url, payload, keepId) {
   } catch (error) {
     setStatus(id, "comments", errorText(error), { error: true });
     return false;
-  } finally {
-    commentWritesInFlight.delete(key);
   }
 }
 
