@@ -18,6 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from annotations import freshness, jsonld, queries
+from annotations.api.filters import refuse_unknown_parameters
 from annotations.models import Organization
 
 CONTENT_TYPE = "application/ld+json"
@@ -91,14 +92,8 @@ FEED_PARAMETERS = ("format", "organization")
 def _refuse_unknown_parameters(request) -> None:
     """A typo (`organisation=`) or a second organization would otherwise get the whole feed,
     or one of the two, which looks like the answer asked for."""
-    params = request.query_params
-    unknown = sorted(set(params) - set(FEED_PARAMETERS))
-    if unknown:
-        listed = ", ".join(FEED_PARAMETERS)
-        raise exceptions.ValidationError(
-            {name: [f"Not a parameter of this feed; it takes: {listed}."] for name in unknown[:5]}
-        )
-    if len(params.getlist("organization")) > 1:
+    refuse_unknown_parameters(request, FEED_PARAMETERS, of="this feed")
+    if len(request.query_params.getlist("organization")) > 1:
         raise exceptions.ValidationError(
             {"organization": ["One organization per request: fetch the feed once for each."]}
         )

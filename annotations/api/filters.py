@@ -275,6 +275,17 @@ _PAGINATION_PARAMETERS = (
 )  # fmt: skip
 
 
+def refuse_unknown_parameters(request, known, *, of: str) -> None:
+    """A 400 naming each query parameter (five at most) that is none of `known`, and listing
+    those: a typo would otherwise get an answer that looks like the one asked for."""
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        listed = ", ".join(sorted(known))
+        raise exceptions.ValidationError(
+            {name: [f"Not a parameter of {of}; it takes: {listed}."] for name in unknown[:5]}
+        )
+
+
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """The view's filters, and a 400 for a query parameter that is none of them: a typo
     (`organisation=`, `rating_label=`) would otherwise return the whole list unfiltered,
@@ -293,13 +304,5 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
             if getattr(view, "orderings", None):
                 known.add("ordering")
             known.add(api_settings.URL_FORMAT_OVERRIDE or "format")
-            unknown = sorted(set(request.query_params) - known)
-            if unknown:
-                listed = ", ".join(sorted(known))
-                raise exceptions.ValidationError(
-                    {
-                        name: [f"Not a parameter of this list; it takes: {listed}."]
-                        for name in unknown[:5]
-                    }
-                )
+            refuse_unknown_parameters(request, known, of="this list")
         return super().filter_queryset(request, queryset, view)

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from annotations import jsonld, queries, services, versions
 from annotations.api import parsers
+from annotations.api.filters import refuse_unknown_parameters
 from annotations.api.permissions import TokenScope
 from annotations.api.public_serializers import Links
 from annotations.models import Claim, PublishedVersion
@@ -357,17 +358,8 @@ def _check_container_parameters(request) -> None:
     """A 400 for a parameter the container does not take, or an `iris` other than 1 or 0:
     `?iris=yes` would otherwise answer with whole annotations, which looks like IRIs asked
     for and not given."""
-    params = request.query_params
-    unknown = sorted(set(params) - set(CONTAINER_PARAMETERS))
-    if unknown:
-        listed = ", ".join(CONTAINER_PARAMETERS)
-        raise exceptions.ValidationError(
-            {
-                name: [f"Not a parameter of this container; it takes: {listed}."]
-                for name in unknown[:5]
-            }
-        )
-    if params.get("iris") not in (None, "0", "1"):
+    refuse_unknown_parameters(request, CONTAINER_PARAMETERS, of="this container")
+    if request.query_params.get("iris") not in (None, "0", "1"):
         raise exceptions.ValidationError(
             {"iris": ["1 for the annotations' IRIs only, 0 for the whole annotations."]}
         )
