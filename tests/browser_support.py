@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: sign in, open the workspace, select with the mouse, run axe."""
+"""Helpers for the browser tests: sign in, open the workspace, select, count POSTs, run axe."""
 
 import re
 from pathlib import Path
@@ -23,6 +23,19 @@ def open_page(browser, live_server, username, viewport=(1280, 800)):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
     return page
+
+
+def record_posts(page, path_end: str | None = None) -> list[str]:
+    """The addresses of the POST requests the page sends from now on (those ending in
+    `path_end`, if given), as a list that grows while Playwright calls run."""
+    posts = []
+
+    def note(request):
+        if request.method == "POST" and (path_end is None or request.url.endswith(path_end)):
+            posts.append(request.url)
+
+    page.on("request", note)
+    return posts
 
 
 def open_workspace(page, live_server, article):

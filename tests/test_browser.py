@@ -14,6 +14,7 @@ from tests.browser_support import (
     assert_accessible,
     open_page,
     open_workspace,
+    record_posts,
     select_range,
     select_with_mouse,
 )
@@ -312,15 +313,7 @@ def test_pressing_c_twice_before_the_answer_makes_one_claim(browser, live_server
     article = newsroom["article"]
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, article)
-    posts = []
-    page.on(
-        "request",
-        lambda request: (
-            posts.append(request.url)
-            if request.method == "POST" and request.url.endswith(f"/articles/{article.pk}/claims/")
-            else None
-        ),
-    )
+    posts = record_posts(page, f"/articles/{article.pk}/claims/")
     select_with_mouse(page, LISTENERS)
     # Both presses in one task, as a key bounce or a fast double tap arrives: neither
     # waits for the server's answer, so only the page's own guard can stop the second.

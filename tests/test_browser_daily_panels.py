@@ -12,6 +12,7 @@ from tests.browser_support import (
     assert_accessible,
     open_page,
     open_workspace,
+    record_posts,
     select_with_mouse,
 )
 from tests.conftest import wait_for
@@ -87,10 +88,7 @@ def test_a_double_click_on_comment_posts_it_and_its_mention_once(browser, live_s
     def is_comment_post(request):
         return request.method == "POST" and request.url.endswith(comments_url)
 
-    posts = []
-    page.on(
-        "request", lambda request: posts.append(request.url) if is_comment_post(request) else None
-    )
+    posts = record_posts(page, comments_url)
     # The thread's reload after the first comment is answered by the server at once but
     # reaches the page late, as over a slow line: the page must neither send a comment
     # twice nor drop the next one meanwhile, nor keep the stale thread that reload brings.

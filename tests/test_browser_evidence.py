@@ -5,16 +5,31 @@ import json
 import pytest
 from django.test import Client
 
-from annotations import permissions, services
+from annotations import permissions, services, urlnorm
 from annotations.evidence import claimreview, demo_server
 from annotations.models import Claim, EvidenceItem, Source
 from tests import factories
-from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
+from tests.browser_support import (
+    ARTIFACTS,
+    assert_accessible,
+    open_page,
+    open_workspace,
+    record_posts,
+)
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LISTENERS = "Over 160,000 people listened in at once"
+
+
+def _encyclopedia_item(claim) -> EvidenceItem:
+    """An evidence item the encyclopedia provider found for `claim`, as a worker stores it."""
+    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
+    return EvidenceItem.objects.create(
+        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url),
+        title="Twitter Spaces", passage="More than 160,000 listeners.", score=1.0,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -145,15 +160,10 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
 def test_citing_evidence_on_a_published_claim_asks_first_as_add_source_does(
     browser, live_server, newsroom
 ):
-    from annotations import urlnorm
-
     article, editor = newsroom["article"], newsroom["editor"]
     claim = factories.published_claim(article, editor, newsroom["reviewer"], quote=LISTENERS)
-    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
-    item = EvidenceItem.objects.create(
-        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url),
-        title="Twitter Spaces", passage="More than 160,000 listeners.", score=1.0,
-    )  # fmt: skip
+    item = _encyclopedia_item(claim)
+    url = item.url
     page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
     open_workspace(page, live_server, article)
     page.locator(f'mark[data-claim="{claim.pk}"]').click()
@@ -173,29 +183,16 @@ def test_citing_evidence_on_a_published_claim_asks_first_as_add_source_does(
 
 
 def test_a_double_click_on_add_as_source_sends_it_once(browser, live_server, newsroom):
-    from annotations import urlnorm
-
     article, editor = newsroom["article"], newsroom["editor"]
     claim = services.claim_create(
         article=article,
         creator=editor,
         selectors=factories.quote_selectors(article.text, LISTENERS),
     )
-    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
-    item = EvidenceItem.objects.create(
-        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url),
-        title="Twitter Spaces", passage="More than 160,000 listeners.", score=1.0,
-    )  # fmt: skip
+    item = _encyclopedia_item(claim)
+    url = item.url
     page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
-    posts = []
-    page.on(
-        "request",
-        lambda request: (
-            posts.append(request.url)
-            if request.method == "POST" and request.url.endswith(f"/items/{item.pk}/")
-            else None
-        ),
-    )
+    posts = record_posts(page, f"/items/{item.pk}/")
     open_workspace(page, live_server, article)
     page.locator(f'mark[data-claim="{claim.pk}"]').click()
     row = page.locator(f'.claim-card.active .evidence-item[data-item-id="{item.pk}"]')

@@ -11,7 +11,13 @@ from werkzeug.wrappers import Response
 from annotations import services
 from annotations.models import Claim, Source
 from tests import factories
-from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
+from tests.browser_support import (
+    ARTIFACTS,
+    assert_accessible,
+    open_page,
+    open_workspace,
+    record_posts,
+)
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -227,8 +233,7 @@ def test_a_double_click_on_add_source_cites_it_once(browser, live_server, newsro
     card = page.locator(".claim-card.active")
     card.get_by_label("Source URL").fill("https://example.org/report")
 
-    posts = []
-    page.on("request", lambda sent: posts.append(sent.url) if sent.method == "POST" else None)
+    posts = record_posts(page)
     card.get_by_role("button", name="Add source").dblclick()
 
     card.get_by_text("Source added.").wait_for()
