@@ -104,7 +104,11 @@ def start_redis(*, socket_path: Path | None = None, port: int | None = None) -> 
             else:
                 conn = socket.socket(socket.AF_UNIX)
                 conn.settimeout(0.5)
-                conn.connect(str(socket_path))
+                try:
+                    conn.connect(str(socket_path))
+                except OSError:
+                    conn.close()  # not there yet: each try would leak a descriptor
+                    raise
         except OSError:
             return False
         with conn:

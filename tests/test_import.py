@@ -576,15 +576,18 @@ def test_an_address_found_to_be_an_article_we_have_after_the_fetch_gives_it_the_
 def test_two_imports_of_a_new_address_finishing_at_once_make_one_article(
     httpserver, loopback_allowed, editor, organization, sample_files
 ):
-    """Both began before either finished, so each has a placeholder; the second to finish
-    waits on the organization's row lock and gives the first's article its text."""
-    httpserver.expect_request("/story").respond_with_data(
-        sample_files["sample.html"], content_type="text/html; charset=utf-8"
-    )
-    url = _local_url(httpserver, "/story")
+    """Two addresses of one page (it names the same canonical address at both): both began
+    before either finished, so each has a placeholder; the second to finish waits on the
+    organization's row lock and gives the first's article its text."""
+    for path in ("/story", "/story/amp"):
+        httpserver.expect_request(path).respond_with_data(
+            sample_files["sample.html"], content_type="text/html; charset=utf-8"
+        )
     placeholders = [
-        services.article_import_url(organization=organization, requested_by=editor, url=url)
-        for _ in range(2)
+        services.article_import_url(
+            organization=organization, requested_by=editor, url=_local_url(httpserver, path)
+        )
+        for path in ("/story", "/story/amp")
     ]
     assert placeholders[0].pk != placeholders[1].pk
     imports = [ArticleImport.objects.get(article=placeholder) for placeholder in placeholders]

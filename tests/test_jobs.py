@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from werkzeug import Response
 
@@ -316,6 +317,68 @@ def test_a_rolled_back_transaction_sends_no_message_and_leaves_no_job(
     assert Job.objects.get().sent_at is not None
 
 
+def test_an_address_sent_again_while_its_import_waits_joins_that_import(
+    editor, organization, broker, transactional_db, page_server
+):
+    """A client retrying a slow 202, or a double click, neither fetches the page twice nor
+    gets an article that disappears when the imports finish; once the import is done, the
+    address imports a new revision as before."""
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    url = f"http://127.0.0.1:{page_server.port}/story"
+    first = services.article_import_url(organization=organization, requested_by=editor, url=url)
+    # The same address in another spelling, while the first import has not run.
+    again = services.article_import_url(
+        organization=organization,
+        requested_by=editor,
+        url=f"HTTP://127.0.0.1:{page_server.port}/story#top",
+    )
+    assert again.pk == first.pk
+    assert (Article.objects.count(), ArticleImport.objects.count(), Job.objects.count()) == (
+        1,
+        1,
+        1,
+    )
+    assert broker.queued_messages() == 1
+
+    services.import_run(article_import=ArticleImport.objects.get(), actor=editor)
+    first.refresh_from_db()
+    assert first.status == Article.Status.READY
+    # Done: the address is fetched again, as a new revision of the same article, and a
+    # third request meanwhile joins that import.
+    for _ in range(2):
+        ready = services.article_import_url(organization=organization, requested_by=editor, url=url)
+        assert ready.pk == first.pk
+    assert ArticleImport.objects.filter(state=ArticleImport.State.PENDING).count() == 1
+    assert Article.objects.count() == 1
+
+
+def test_eight_requests_for_one_address_at_once_make_one_article_and_one_fetch(
+    editor, organization, broker, transactional_db, page_server
+):
+    url = f"http://127.0.0.1:{page_server.port}/slow-story"
+    barrier = threading.Barrier(8)
+
+    def send(_index: int) -> int:
+        try:
+            barrier.wait(timeout=30)
+            article = services.article_import_url(
+                organization=organization, requested_by=editor, url=url
+            )
+            return article.pk
+        finally:
+            connection.close()  # each thread's own connection
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(send, range(8)))
+    assert len(set(ids)) == 1, ids
+    assert (Article.objects.count(), ArticleImport.objects.count(), Job.objects.count()) == (
+        1,
+        1,
+        1,
+    )
+    assert broker.queued_messages() == 1
+
+
 def test_held_jobs_are_recorded_unsent_until_send_waiting_sends_each_due_one_once(
     article, broker, transactional_db
 ):
@@ -405,6 +468,42 @@ def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(
     assert run_stack.wait(timeout=60) == 0
     with pytest.raises(ProcessLookupError):
         os.kill(restarted, 0)  # the restarted worker stopped with the stack
+
+
+def test_make_runs_redis_restarts_back_off_while_it_keeps_dying_and_start_over_when_healthy(
+    tmp_path,
+):
+    """A real embedded redis-server, killed three times: 1 s then 2 s while it keeps dying,
+    1 s again when it had run a minute; `tend` plans without waiting, so the stack's loop
+    looks after the workers meanwhile."""
+    embedded = run_stack_command.EmbeddedRedis(socket_path=tmp_path / "redis.sock")
+    embedded.start()
+    try:
+        said = []
+
+        def crash_and_restart():
+            embedded.server.process.kill()
+            embedded.server.process.wait(timeout=10)
+            started = time.monotonic()
+            said.append(embedded.tend())
+            assert time.monotonic() - started < 0.5  # planned, not waited for
+            assert embedded.tend() is None  # not due yet
+            wait_for(lambda: embedded.tend(), timeout=10, message="redis was not restarted")
+            assert embedded.server.process.poll() is None
+
+        crash_and_restart()
+        crash_and_restart()  # at once: it keeps dying
+        embedded.started_at -= run_stack_command.HEALTHY_AFTER  # this one ran for a minute
+        crash_and_restart()
+        assert said == [
+            "redis-server stopped; restarting it in 1 s",
+            "redis-server stopped; restarting it in 2 s",
+            "redis-server stopped; restarting it in 1 s",
+        ]
+        with redis.Redis(unix_socket_path=str(tmp_path / "redis.sock")) as client:
+            assert client.ping()
+    finally:
+        embedded.stop()
 
 
 def test_make_run_on_the_evidence_demos_usual_port_moves_the_demo_aside():

@@ -414,12 +414,20 @@ def article_import_url(
             {"url": f"{typed} is not a web address in a form that can be stored."}
         ) from error
     # Matched by key, so "…/story/" and "…/story?b=2&a=1" find the article "…/story?a=1&b=2" made.
-    existing = Article.objects.filter(
-        organization=organization, url_key=urlnorm.url_key(url), status=Article.Status.READY
-    ).first()
-    if existing is None:
-        existing = _article_imported_from(organization, url)
+    key = urlnorm.url_key(url)
     with transaction.atomic():
+        # The organization's row lock makes requests for one address take turns, so the
+        # second finds the article the first made or is still importing.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        existing = Article.objects.filter(
+            organization=organization, url_key=key, status=Article.Status.READY
+        ).first() or _article_imported_from(organization, url)
+        if existing is None:
+            existing = _placeholder_importing(organization, key)
+        if existing is not None and _url_import_pending(existing, key):
+            # Sent again while its import runs (a client retrying a slow answer, a double
+            # click): that import brings the page; a second fetch would only repeat it.
+            return existing
         if existing is None:
             # The same address typed again after a failed import: that article tries again,
             # rather than a second one failing beside it.
@@ -431,6 +439,26 @@ def article_import_url(
         _queue_or_run(article_import, in_process)
     article_import.refresh_from_db()
     return article_import.article
+
+
+def _placeholder_importing(organization: Organization, key: str) -> Article | None:
+    """The article an import of this address under way will fill (no text yet)."""
+    return (
+        Article.objects.filter(
+            organization=organization, url_key=key, status=Article.Status.IMPORTING
+        )
+        .exclude(Exists(ArticleRevision.objects.filter(article=OuterRef("pk"))))
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def _url_import_pending(article: Article, key: str) -> bool:
+    """Whether an import of this address into `article` has yet to fetch or finish."""
+    pending = ArticleImport.objects.filter(
+        article=article, kind=ArticleImport.Kind.URL, state=ArticleImport.State.PENDING
+    ).values_list("source_url", flat=True)
+    return any(urlnorm.url_key(source_url) == key for source_url in pending)
 
 
 def _failed_placeholder(organization: Organization, url: str) -> Article | None:

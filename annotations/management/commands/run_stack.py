@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -29,6 +30,58 @@ LIVENESS_MISSES = 3
 
 
 @dataclass
+class Backoff:
+    """How long to wait before starting again a process that stopped: 1, 2, 4 … up to
+    RESTART_MAX_DELAY seconds while it keeps stopping, 1 again once it ran HEALTHY_AFTER."""
+
+    failures: int = 0
+
+    def delay(self, started_at: float) -> float:
+        if time.monotonic() - started_at >= HEALTHY_AFTER:
+            self.failures = 0
+        delay = min(RESTART_MAX_DELAY, 2.0**self.failures)
+        self.failures += 1
+        return delay
+
+
+@dataclass
+class EmbeddedRedis:
+    """The embedded redis-server, started again with backoff when it stops."""
+
+    socket_path: Path
+    server: localservers.LocalServer | None = None
+    backoff: Backoff = field(default_factory=Backoff)
+    started_at: float = 0.0
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.server = localservers.start_redis(socket_path=self.socket_path)
+        self.started_at, self.restart_at = time.monotonic(), None
+
+    def tend(self) -> str | None:
+        """Plan a restart when it stopped, or make one that is due; what to log, if anything.
+
+        Never waits: the stack's other processes are looked after meanwhile.
+        """
+        if self.restart_at is None:
+            if self.server.process.poll() is None:
+                return None
+            # Jobs wait in the database meanwhile; the sweeper sends them again.
+            delay = self.backoff.delay(self.started_at)
+            self.restart_at = time.monotonic() + delay
+            return f"redis-server stopped; restarting it in {delay:g} s"
+        if time.monotonic() < self.restart_at:
+            return None
+        self.server.stop()
+        self.start()
+        return f"Restarted the redis-server on {self.server.url}."
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+@dataclass
 class Child:
     """A process of the stack, and whether the stack restarts it when it stops."""
 
@@ -37,7 +90,7 @@ class Child:
     restart: bool
     process: subprocess.Popen | None = None
     started_at: float = 0.0
-    failures: int = 0
+    backoff: Backoff = field(default_factory=Backoff)
     restart_at: float | None = None
     env: dict[str, str] = field(default_factory=dict)
     # The Celery node name it answers pings as (workers only).
@@ -58,10 +111,7 @@ class Child:
 
     def schedule_restart(self) -> float:
         """Plan the next start with backoff; return the delay in seconds."""
-        if time.monotonic() - self.started_at >= HEALTHY_AFTER:
-            self.failures = 0
-        delay = min(RESTART_MAX_DELAY, 2.0**self.failures)
-        self.failures += 1
+        delay = self.backoff.delay(self.started_at)
         self.restart_at = time.monotonic() + delay
         return delay
 
@@ -110,8 +160,9 @@ class Command(BaseCommand):
         redis = None
         embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
         if embedded:
-            redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
-            self.stdout.write(f"Embedded redis-server listening on {redis.url}")
+            redis = EmbeddedRedis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
+            redis.start()
+            self.stdout.write(f"Embedded redis-server listening on {redis.server.url}")
         # Jobs recorded while no broker answered (the demo data `make run` loads first) are
         # sent now, to run as soon as a worker starts.
         waiting = jobs.send_waiting()
@@ -154,7 +205,6 @@ class Command(BaseCommand):
                 restart=False, env=env,
             ),
         ]  # fmt: skip
-        redis_failures = 0
         next_liveness = time.monotonic() + LIVENESS_INTERVAL
         try:
             for child in children:
@@ -172,14 +222,9 @@ class Command(BaseCommand):
             )
             while True:
                 time.sleep(0.5)
-                if redis is not None and redis.process.poll() is not None:
-                    # Jobs wait in the database meanwhile; the sweeper sends them again.
-                    redis_failures += 1
-                    delay = min(RESTART_MAX_DELAY, 2.0 ** (redis_failures - 1))
-                    self.stderr.write(f"redis-server stopped; restarting it in {delay:g} s")
-                    time.sleep(delay)
-                    redis.stop()
-                    redis = localservers.start_redis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
+                # A worker that dies while redis waits for its restart is restarted too.
+                if redis is not None and (said := redis.tend()):
+                    self.stderr.write(said)
                 if self._supervise(children):
                     break
                 if time.monotonic() >= next_liveness:
