@@ -303,6 +303,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # An unknown ?format= is a 400 naming the formats, not DRF's 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.negotiation.StrictFormatNegotiation",
     "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["annotations.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

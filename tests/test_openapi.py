@@ -134,6 +134,9 @@ def test_schema_comes_as_yaml_when_asked(client):
     response = client.get(reverse("v1:schema"), {"format": "yaml"})
     assert response.status_code == 200
     assert yaml.safe_load(response.content)["openapi"].startswith("3.")
+    refused = client.get(reverse("v1:schema"), {"format": "xml"})
+    assert refused.status_code == 400
+    assert "yaml" in refused.json()["errors"]["format"][0]
 
 
 def test_every_path_is_versioned_and_every_operation_tagged(schema):

@@ -913,3 +913,13 @@ def test_the_lists_still_take_their_filters_pages_and_orderings(client, world):
         client.get("/api/v1/articles/?organization=x&page_size=1&ordering=-id").status_code == 200
     )
     assert client.get("/api/v1/claims/?format=json").status_code == 200
+
+
+@pytest.mark.parametrize("path", [CLAIMS, "/api/v1/articles/", f"{CLAIMS}1/"])
+@pytest.mark.parametrize("value", ["xml", "api"])
+def test_a_format_the_api_does_not_have_is_a_400_naming_the_ones_it_has(client, world, path, value):
+    """It used to be a 404 "Not found.", read by clients as an address that is gone."""
+    response = client.get(path, {"format": value})
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {"format": ["One of: json."]}

@@ -283,6 +283,11 @@ def test_the_protocol_checklist_passes_every_must_against_a_seeded_container(new
     body = created.json()
     check.check("13 POST 201", "must", created.status_code == 201, created.status_code)
     check.check("13 Location is the id", "must", created.headers.get("Location") == body.get("id"))
+    # Allow names what the new annotation takes, as a GET of it says, not its container's.
+    assert created.headers["Allow"] == "GET, HEAD, OPTIONS, PUT, DELETE"
+    assert (
+        member.get(body["id"], headers={"Accept": LD}).headers["Allow"] == created.headers["Allow"]
+    )
     check.check(
         "13 id in the container",
         "must",
@@ -477,6 +482,11 @@ def test_container_head_and_options_answer_headers_only(client, one_published):
     assert "POST" not in client.options("/api/v1/annotations/")["Allow"]
     again = client.get(url, HTTP_IF_NONE_MATCH=got["ETag"])
     assert again.status_code == 304 and again["ETag"] == got["ETag"]
+    # A cache refreshes its stored headers from a 304: none may relabel the JSON-LD.
+    assert "Content-Type" not in again
+    single = f"/api/v1/annotations/{one_published['claim'].pk}"
+    unchanged = client.get(single, HTTP_IF_NONE_MATCH=client.get(single)["ETag"])
+    assert unchanged.status_code == 304 and "Content-Type" not in unchanged
 
 
 def test_accept_picks_json_ld_or_plain_json_and_refuses_the_rest(client, one_published):

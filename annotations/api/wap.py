@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import orjson
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import exceptions
@@ -52,6 +52,8 @@ RESOURCE_LINK = f'<{LDP}Resource>; rel="type"'
 # Annotations per page: a page of full annotations stays well under 100 kB.
 PAGE_SIZE = 20
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# What an annotation that is still an open draft takes: its members may replace or delete it.
+DRAFT_METHODS = (*READ_METHODS, "PUT", "DELETE")
 
 
 class AnnotationRenderer(BaseRenderer):
@@ -174,7 +176,9 @@ class Protocol(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        response["Allow"] = ", ".join(self.allow)
+        # A 201 names what the new annotation takes (a draft's methods), not its container's.
+        allowed = DRAFT_METHODS if response.status_code == 201 else self.allow
+        response["Allow"] = ", ".join(allowed)
         patch_vary_headers(response, ["Accept"])
         return response
 
@@ -184,7 +188,9 @@ class Protocol(APIView):
         media_type = self.request.accepted_media_type
         etag = _etag(body, media_type)
         if status == 200 and _if_none_match(self.request, etag):
-            response = HttpResponse(status=304)
+            # Django's 304 carries no Content-Type: a cache that refreshes its stored headers
+            # from a 304 must not relabel the JSON-LD it holds as HTML.
+            response = HttpResponseNotModified()
         else:
             content = b"" if self.request.method == "HEAD" else body
             response = HttpResponse(content, status=status, content_type=media_type)
@@ -551,7 +557,7 @@ class AnnotationDetail(Protocol):
                 raise Gone("This fact-check was retracted; see its page for the note.")
             raise exceptions.NotFound("No annotation you may see has this IRI.")
         if self.draft is not None and is_open_draft(self.draft):
-            self.allow = (*READ_METHODS, "PUT", "DELETE")
+            self.allow = DRAFT_METHODS
         if request.method not in self.allow:
             raise exceptions.MethodNotAllowed(
                 request.method,
