@@ -78,6 +78,12 @@ def require_no_direction_override(value: str, *, field: str | None = None) -> No
         raise ValidationError({field: message} if field else message)
 
 
+def without_direction_overrides(value: str) -> str:
+    """`value` with its direction overrides dropped: for names a page or a file gave, which
+    nobody typed here and so nobody can be asked to correct."""
+    return value.translate(dict.fromkeys(map(ord, DIRECTION_OVERRIDES)))
+
+
 def require_valid_tags(tags) -> None:
     """Refuse tags that are not short visible labels, naming the tag at fault (tags are
     published as ClaimReview keywords and Web Annotation tags)."""
@@ -317,11 +323,18 @@ class Article(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="articles"
     )
-    title = models.CharField(max_length=500, validators=[require_visible])
+    # Shown to readers, in the page's title and in the ClaimReview: no direction overrides.
+    title = models.CharField(
+        max_length=500, validators=[require_visible, require_no_direction_override]
+    )
     # The reader page's address, /a/<organization>/<slug>/: set once, kept when the title changes.
     slug = models.SlugField(max_length=120, blank=True, allow_unicode=True)
-    byline = models.CharField(max_length=300, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
+    byline = models.CharField(
+        max_length=300, blank=True, validators=[require_no_direction_override]
+    )
+    publisher = models.CharField(
+        max_length=200, blank=True, validators=[require_no_direction_override]
+    )
     # A web page's address: readers follow it, and the embed matches pages by it.
     canonical_url = models.URLField(
         max_length=2000, blank=True, validators=[WEB_ADDRESS, require_plain_address]

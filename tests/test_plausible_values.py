@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from annotations import services
@@ -169,6 +170,52 @@ def test_names_and_labels_readers_or_members_see_refuse_a_direction_override(
         )
     organization.refresh_from_db()
     assert "\u202e" not in organization.name
+
+
+def test_an_article_title_byline_or_publisher_typed_with_a_direction_override_is_refused(
+    editor_client, editor, article
+):
+    """The reader page showed "\u202eevil title" as "eltit live", in its heading, its
+    <title> and the ClaimReview's headline."""
+    response = _send(
+        editor_client,
+        "post",
+        "/api/v1/newsroom/articles/",
+        {"title": "\u202eevil title", "text": "Joblessness fell 12 percent."},
+    )
+    assert "direction override" in _errors(response, "title")
+    assert Article.objects.count() == 1
+    for field in ("title", "byline", "publisher"):
+        with pytest.raises(ValidationError, match="direction override") as refused:
+            services.article_update_details(
+                article=article, actor=editor, **{field: "\u202eJane Roe"}
+            )
+        assert field in refused.value.message_dict
+    article.refresh_from_db()
+    assert "\u202e" not in article.title + article.byline + article.publisher
+
+
+def test_a_document_whose_names_carry_direction_overrides_imports_without_them(
+    organization, editor
+):
+    """Nobody typed a page's title or a file's name here, so nobody can be asked to fix
+    them: the import keeps the words and drops the overrides."""
+    page = (
+        "<!DOCTYPE html><html><head><title>\u202eeslaf the budget</title>"
+        '<meta name="author" content="Jane \u202eeoR"></head><body><article>'
+        "<h1>\u202eeslaf the budget</h1><p>Joblessness fell 12 percent last year, the office"
+        " said in its annual report on the labour market.</p></article></body></html>"
+    ).encode()
+    article = services.article_import_upload(
+        organization=organization, requested_by=editor, data=page, filename="a.html"
+    )
+    assert "\u202e" not in article.title + article.byline
+    assert "eslaf the budget" in article.title
+    untitled = services.article_import_upload(
+        organization=organization, requested_by=editor,
+        data=b"Joblessness fell 12 percent.", filename="report\u202etxt.exe",
+    )  # fmt: skip
+    assert untitled.title == "reporttxt.exe"
 
 
 def test_a_public_note_with_a_direction_override_is_refused(client, article, editor, reviewer):

@@ -22,6 +22,7 @@ from annotations.models import (
     Organization,
     is_plausible_date,
     require_visible,
+    without_direction_overrides,
 )
 from annotations.services.articles import (
     _revision_create,
@@ -74,7 +75,7 @@ def _article_from_extracted(
         article = existing
     elif article is not None:
         # A placeholder made when an asynchronous import began.
-        article.title = _first_visible(title, extracted.title, article.title)[:500]
+        article.title = _first_visible(title, _named(extracted.title), article.title)[:500]
         article.text = ingest.canonical_text(extracted.text)
         article.structure = ingest_structure.clean(article.text, extracted.structure)
         article.status = Article.Status.READY
@@ -92,7 +93,9 @@ def _article_from_extracted(
     else:
         article = article_create(
             organization=article_import.organization,
-            title=_first_visible(title, extracted.title, _display_name(article_import))[:500],
+            title=_first_visible(title, _named(extracted.title), _display_name(article_import))[
+                :500
+            ],
             text=extracted.text,
             created_by=actor,
             structure=extracted.structure,
@@ -154,8 +157,8 @@ def _fetched_page_address(extracted: ingest.Extracted, article_import: ArticleIm
 
 
 def _copy_metadata(article: Article, extracted: ingest.Extracted, article_import: ArticleImport):
-    article.byline = article.byline or extracted.byline[:300]
-    article.publisher = article.publisher or extracted.publisher[:200]
+    article.byline = article.byline or _named(extracted.byline)[:300]
+    article.publisher = article.publisher or _named(extracted.publisher)[:200]
     article.canonical_url = (
         article.canonical_url or extracted.canonical_url or article_import.final_url
         or article_import.source_url
@@ -208,7 +211,14 @@ def _first_visible(*titles: str) -> str:
 
 
 def _display_name(article_import: ArticleImport) -> str:
-    return article_import.filename or article_import.source_url or "Imported article"
+    return _named(article_import.filename) or article_import.source_url or "Imported article"
+
+
+def _named(value: str) -> str:
+    """A name a page or a file gave (its title, byline, publisher, file name), stripped of
+    its direction overrides: typed ones are refused, with the field named, but these came
+    with the document, and a page titled "\u202eeslaf" must still import."""
+    return without_direction_overrides(value).strip()
 
 
 @transaction.atomic
@@ -296,7 +306,7 @@ def _import_begin(
     data: bytes = b"",
 ) -> ArticleImport:
     if article is None:
-        placeholder = title or filename or source_url
+        placeholder = title or _named(filename) or source_url
         article = Article(
             organization=organization,
             title=placeholder[:500],
