@@ -342,3 +342,39 @@ def test_a_failed_import_is_tried_again_from_the_workspace_or_deleted(
     assert not Article.objects.filter(pk=gone.pk).exists()
     assert Article.objects.filter(pk=down.pk).exists()
     assert page.errors == []
+
+
+def test_a_pdf_chromium_printed_imports_with_its_words_whole_and_its_ligatures_as_letters(
+    browser, newsroom
+):
+    """Chromium places the runs of a justified line one by one: pypdf's layout mode read
+    "figur   es" and "per   cent" out of them, and its font's ligatures came as "ﬁ" and "ﬃ"."""
+    from annotations import services
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(
+        "<h1>Official figures on traffic flow</h1>"
+        '<p style="text-align: justify; width: 30em">The official figures show that traffic '
+        "flows fell 14 percent, the office of the financial officer said. The efficient "
+        "staff filed 2,300 reports in the first fiscal quarter, after a difficult year.</p>"
+        "<p>Rents rose 8 percent according to the agency.</p>"
+    )
+    printed = page.pdf()
+    context.close()
+
+    article = services.article_import_upload(
+        organization=newsroom["organization"], requested_by=newsroom["editor"],
+        data=printed, filename="figures.pdf", in_process=True,
+    )  # fmt: skip
+    article.refresh_from_db()
+    assert article.status == Article.Status.READY, article.import_error
+    words = " ".join(article.text.split())
+    assert (
+        "The official figures show that traffic flows fell 14 percent, the office of the "
+        "financial officer said. The efficient staff filed 2,300 reports in the first fiscal "
+        "quarter, after a difficult year." in words
+    ), article.text
+    assert not any("\ufb00" <= char <= "\ufb06" for char in article.text)
+    # The paragraphs stay apart.
+    assert article.text.split("\n\n")[-1] == "Rents rose 8 percent according to the agency."

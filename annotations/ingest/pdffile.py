@@ -2,6 +2,7 @@
 
 import io
 import re
+import unicodedata
 
 from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge
 from annotations.ingest.formats import PDF
@@ -18,6 +19,9 @@ _PAGE_NUMBER = re.compile(
     "^(?:page\\s*)?[-\u2013]?\\s*\\d{1,4}\\s*[-\u2013]?(?:\\s*(?:of|/)\\s*\\d{1,4})?$", re.I
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Typographic ligatures (ﬁ, ﬂ, ﬃ …) that a PDF's fonts map their glyphs to: quoted claims,
+# search and the embed's matching on the publisher's page need the letters.
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 
 
 def open_pdf(data: bytes, limits: IngestLimits):
@@ -87,13 +91,39 @@ def _open_without_password(reader) -> bool:
 
 
 def _page_text(page) -> str:
+    """The page's words as plain mode reads them, in the paragraphs layout mode finds.
+
+    Layout mode places each run of glyphs by its position, so it splits the words of a
+    justified or kerned line ("figur   es", "per   cent"); plain mode keeps the words but
+    not the blank lines between paragraphs. On a page both read in one order (the same
+    characters apart from spaces), plain mode's text is cut where layout mode's paragraphs
+    end; where they differ (columns read in another order), layout mode's text stands.
+    """
+    layout, plain = _extract(page, "layout"), _extract(page, "plain")
+    if _ink(layout) != _ink(plain) or not plain:
+        return (layout or plain).translate(_LIGATURES)
+    paragraphs, start = [], 0
+    for block in _BLANK_LINE.split(layout):
+        wanted, end = len(_ink(block)), start
+        while wanted and end < len(plain):
+            wanted -= not plain[end].isspace()
+            end += 1
+        paragraphs.append(plain[start:end].strip())
+        start = end
+    paragraphs[-1] += plain[start:].rstrip()
+    return "\n\n".join(paragraphs).translate(_LIGATURES)
+
+
+def _extract(page, mode: str) -> str:
     try:
-        return page.extract_text(extraction_mode="layout")
-    except Exception:  # layout mode fails on some odd fonts; plain mode is simpler
-        try:
-            return page.extract_text()
-        except Exception:
-            return ""
+        return page.extract_text(extraction_mode=mode)
+    except Exception:  # layout mode fails on some odd fonts, plain mode on broken streams
+        return ""
+
+
+def _ink(text: str) -> str:
+    """The text without its whitespace: what two extraction modes must agree on."""
+    return "".join(text.split())
 
 
 def _metadata(reader) -> dict[str, str]:
