@@ -325,6 +325,27 @@ def test_html_in_a_legacy_charset_from_its_meta_tag():
     assert result.title == "Новости"
 
 
+@pytest.mark.parametrize("repeat", [4, 0], ids=["long page", "short page"])
+def test_html_the_page_never_shows_is_left_out(repeat):
+    """A sentence in a `hidden` element or under display: none is no part of the article
+    its readers saw, on a long page (read by trafilatura) as on a short one (read from its
+    own markup); text collapsed until found is."""
+    prose = "The council met on Tuesday and voted on the budget for the coming year. " * repeat
+    page = f"""<html><head><title>Budget</title></head><body><article>
+    <p>{prose}</p>
+    <p>The budget grows by 12 percent.<span style="color: red; display:none"> The minister
+    resigned yesterday.</span> It was approved by the council.</p>
+    <p hidden>A hidden paragraph says 55 votes.</p>
+    <div style="visibility: hidden"><p>An invisible paragraph says 66 votes.</p></div>
+    <p hidden="until-found">A collapsed section says 77 votes.</p>
+    </article></body></html>""".encode()
+    text = " ".join(extract(page, filename="page.html").text.split())
+    for hidden in ("minister", "55 votes", "66 votes"):
+        assert hidden not in text
+    assert "The budget grows by 12 percent. It was approved by the council." in text
+    assert "A collapsed section says 77 votes." in text
+
+
 def test_html_metadata_from_json_ld():
     page = """<html><head>
     <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [

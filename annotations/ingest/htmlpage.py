@@ -33,6 +33,10 @@ _HEADINGS = {"head", "h1", "h2", "h3", "h4", "h5", "h6"}
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", ": ", " · ")
 _SKIPPED = {"graphic", "img", "script", "style", "template", "noscript"}
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+# What may mark an element the page never shows: the `hidden` attribute, or an inline style
+# of display: none or visibility: hidden. A cheap look first: most pages have none.
+_MAY_HIDE = re.compile(r"\shidden\b|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 
 
 def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extracted:
@@ -49,7 +53,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
 
     markup, guessed = decode_text_noting_guess(data, charset or html_charset(data))
     # lxml refuses str input that carries an encoding declaration; the text is decoded.
-    markup = _XML_DECLARATION.sub("", markup, count=1)
+    markup = _without_hidden(_XML_DECLARATION.sub("", markup, count=1))
     options = {
         "url": source_url or None,
         "with_metadata": True,
@@ -98,6 +102,40 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         language=language_code(fallback.get("language", "") or document.language or ""),
         guessed_encoding=guessed,
     )
+
+
+def _without_hidden(markup: str) -> str:
+    """The page without the elements it never shows its readers.
+
+    A sentence in a `hidden` element or under `display: none` is no part of the article a
+    reader saw: a verdict on it could not be found on the publisher's page by the embed.
+    `hidden="until-found"` (collapsed text the browser's find reveals) stays, and so does
+    `aria-hidden`, which hides text from screen readers only, not from the eye.
+    """
+    if not _MAY_HIDE.search(markup):
+        return markup
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return markup
+    hidden = [
+        element
+        for element in root.iter()
+        if isinstance(element.tag, str)
+        and element.tag not in ("html", "body")
+        and (
+            (element.get("hidden") is not None and element.get("hidden") != "until-found")
+            or _HIDING_STYLE.search(element.get("style") or "")
+        )
+    ]
+    if not hidden:
+        return markup
+    for element in hidden:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return lxml.html.tostring(root, encoding="unicode")
 
 
 def _run_trafilatura(trafilatura, markup: str, options: dict):
