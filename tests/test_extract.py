@@ -346,6 +346,42 @@ def test_html_the_page_never_shows_is_left_out(repeat):
     assert "A collapsed section says 77 votes." in text
 
 
+def test_word_text_is_read_as_word_shows_it():
+    """Tracked insertions and content controls are shown, so they are text; tracked
+    deletions, hidden runs and field codes are not."""
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_paragraph("Unemployment is 5 percent, the office said in its report.")
+    paragraphs = [
+        f'<w:p {w}><w:r><w:t xml:space="preserve">The budget is </w:t></w:r>'
+        '<w:del w:id="1" w:author="A" w:date="2026-01-01T00:00:00Z"><w:r><w:delText>900'
+        '</w:delText></w:r></w:del><w:ins w:id="2" w:author="A" w:date="2026-01-01T00:00:00Z">'
+        "<w:r><w:t>450 million.</w:t></w:r></w:ins></w:p>",
+        f'<w:p {w}><w:r><w:t xml:space="preserve">Visible text. </w:t></w:r><w:r><w:rPr>'
+        "<w:vanish/></w:rPr><w:t>Hidden 88 percent.</w:t></w:r><w:r><w:rPr>"
+        '<w:vanish w:val="0"/></w:rPr><w:t>Shown again.</w:t></w:r></w:p>',
+        f'<w:p {w}><w:r><w:t xml:space="preserve">Jobs: </w:t></w:r><w:sdt><w:sdtContent>'
+        "<w:r><w:t>77 created</w:t></w:r></w:sdtContent></w:sdt><w:r><w:fldChar "
+        'w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r><w:r>'
+        '<w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> in March'
+        "</w:t></w:r></w:p>",
+    ]
+    body = document.element.body
+    for xml in paragraphs:
+        body.insert(len(body) - 1, parse_xml(xml))  # before the section properties
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    text = extract(buffer.getvalue(), filename="draft.docx").text
+    assert text.split("\n\n")[1:] == [
+        "The budget is 450 million.",
+        "Visible text. Shown again.",
+        "Jobs: 77 created in March",
+    ]
+
+
 def test_html_metadata_from_json_ld():
     page = """<html><head>
     <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [

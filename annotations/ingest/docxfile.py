@@ -83,7 +83,7 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
         if hasattr(block, "rows"):
             blocks.extend(Block(row, TABLE_ROW) for row in _table_rows(block))
             continue
-        text = canonical_text(block.text)
+        text = canonical_text(_shown_text(block._p))
         if not text:
             continue
         style = (block.style.name if block.style is not None else "").lower()
@@ -132,9 +132,56 @@ def _table_rows(table) -> list[str]:
             if id(cell._tc) in seen:
                 continue
             seen.add(id(cell._tc))
-            text = canonical_text(cell.text).replace("\n\n", " ")
+            shown = "\n".join(_shown_text(paragraph._p) for paragraph in cell.paragraphs)
+            text = canonical_text(shown).replace("\n\n", " ")
             if text:
                 cells.append(text)
         if cells:
             rows.append(" | ".join(cells))
     return rows
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# What Word does not show as the paragraph's text: tracked deletions and moves away, text
+# boxes (not article text), field codes, and a drawing's fallback copy of its content.
+_NOT_SHOWN = {
+    f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent", f"{_W}instrText", f"{_W}delText",
+    f"{_W}rPr", f"{_W}pPr", _MC_FALLBACK,
+}  # fmt: skip
+_CHARACTERS = {
+    f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n",
+    f"{_W}noBreakHyphen": "-",
+}  # fmt: skip
+
+
+def _shown_text(paragraph) -> str:
+    """A paragraph's text as Word shows it, read from its XML.
+
+    python-docx's `text` reads only the paragraph's own runs and links: it loses the words
+    of a tracked insertion (shown until rejected) and of a content control, and keeps a
+    run formatted as hidden. Here every run counts, wherever it is nested, unless Word
+    would not show it.
+    """
+    pieces: list[str] = []
+
+    def read(element) -> None:
+        for child in element:
+            tag = child.tag
+            if tag in _NOT_SHOWN or (tag == f"{_W}r" and _is_hidden(child)):
+                continue
+            if tag == f"{_W}t":
+                pieces.append(child.text or "")
+            elif tag in _CHARACTERS:
+                pieces.append(_CHARACTERS[tag])
+            else:
+                read(child)
+
+    read(paragraph)
+    return "".join(pieces)
+
+
+def _is_hidden(run) -> bool:
+    """Whether a run is formatted as hidden text (w:vanish, unless switched off)."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
