@@ -236,10 +236,17 @@ _ADDRESS_MAX = 300
 
 
 def _short(text: str | None, *, limit: int = _SHORT) -> str:
+    """The text quoted, cut to `limit` characters at the end of a word where it has to be:
+    "the mayor s…" would put a word in the newsroom's mouth that it never wrote."""
     if not text:
         return "none"
     text = " ".join(str(text).split())
-    return f"“{text[: limit - 1]}…”" if len(text) > limit else f"“{text}”"
+    if len(text) <= limit:
+        return f"“{text}”"
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return f"“{cut.rstrip(' ,;:')}…”"
 
 
 def _source_name(source: dict) -> str:

@@ -943,3 +943,15 @@ def test_saving_the_scale_changes_readers_copies_only_of_ratings_that_moved(desk
     ]  # fmt: skip
     services.scale_update(scale=scale, actor=admin, ratings=entries)
     assert PublishedVersion.objects.get(pk=version.pk).changed_at > stamped
+
+
+def test_a_quoted_wording_is_cut_at_the_end_of_a_word():
+    old = "the city budget grew by 12 percent last year, the mayor says"
+    new = "the city budget grew by 12.5 percent last year, the mayor said on Monday"
+    [line] = versions.changes_between({"claim_reviewed": old}, {"claim_reviewed": new})
+    assert line == (
+        "wording changed from “the city budget grew by 12 percent last year, the mayor says” "
+        "to “the city budget grew by 12.5 percent last year, the mayor…”"
+    )
+    one_word = "x" * 80
+    assert versions._short(one_word) == f"“{'x' * 59}…”"  # no space to cut at: cut anyway
