@@ -130,6 +130,17 @@ def test_editor_previews_the_orphans_of_a_text_edit_then_saves_it(browser, live_
     # Its card says readers no longer see version 1; it is not "live".
     page.get_by_text("Version 1 hidden from readers").wait_for()
     assert page.get_by_text("Live: version 1").count() == 0
+    # With a correction under way, its opened card does not say readers still see it.
+    services.claim_update(
+        claim=lost, actor=lost.creator, expected_version=lost.version, claimant="Finance office"
+    )
+    page.reload()
+    page.locator(f"#claim-{lost.pk} .card-toggle").click()
+    card = page.locator(f"#claim-{lost.pk}")
+    card.get_by_text("Hidden from readers: the article's words under it changed.").wait_for()
+    card.locator(".unpublished-changes").wait_for()
+    assert "Readers see no verdict on this claim until" in card.inner_text()
+    assert "Readers see the published version" not in card.inner_text()
     page.screenshot(path=str(ARTIFACTS / "text-edit-orphaned-published.png"), full_page=True)
     # Each paragraph takes its own direction, for right-to-left articles.
     assert page.locator("#article-body p[dir=auto]").count() >= 3

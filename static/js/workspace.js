@@ -866,6 +866,9 @@ function publishedSection(claim) {
 
 function unpublishedSection(claim) {
   const headingId = `c${claim.id}-unpublished`;
+  // A verdict hidden since the article's words changed is not what readers see meanwhile.
+  const hidden = claim.published_version && !claim.published_version.is_anchored;
+  const shown = hidden ? "Readers see no verdict on this claim" : "Readers see the published version";
   return el(
     "section",
     { class: "unpublished-changes", "aria-labelledby": headingId },
@@ -874,8 +877,8 @@ function unpublishedSection(claim) {
     el("p", {
       class: "hint",
       text: canPublish
-        ? "Readers see the published version until this is republished with a correction note."
-        : "Readers see the published version until a reviewer republishes this with a correction note. Send it to review when ready.",
+        ? `${shown} until this is republished with a correction note.`
+        : `${shown} until a reviewer republishes this with a correction note. Send it to review when ready.`,
     }),
   );
 }
