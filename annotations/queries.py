@@ -396,6 +396,24 @@ def suspended_claim_publisher(pk: int) -> Organization | None:
     return version.publisher if version is not None else None
 
 
+def suspended_article_publisher(org_slug: str, slug: str) -> Organization | None:
+    """The organization whose verdicts on the article at this reader address are all hidden
+    since its words changed (none shown, none retracted, some suspended); else None."""
+    version = (
+        PublishedVersion.objects.filter(
+            claim__article__organization__slug=org_slug,
+            claim__article__slug=slug,
+            is_current=True,
+            is_anchored=False,
+            kind=PublishedVersion.Kind.PUBLISHED,
+        )
+        .select_related("publisher")
+        .only("publisher__name", "publisher__slug", "publisher__url")
+        .first()
+    )
+    return version.publisher if version is not None else None
+
+
 def article_public_stamp(article: Article) -> dict:
     """What a cached reader page of the article depends on in its claims' versions.
 

@@ -675,7 +675,13 @@ def article(request, org_slug: str, slug: str):
     """An article with its published claims highlighted, a summary and the list of checks."""
     article = queries.reader_article(org_slug, slug)
     if article is None:
-        raise Http404("No published fact-check at this address.")
+        suspended = queries.suspended_article_publisher(org_slug, slug)
+        if suspended is None:
+            raise Http404("No published fact-check at this address.")
+        # A link readers shared while its verdicts showed: say why there are none now.
+        return render(
+            request, "reader/article_suspended.html", {"organization": suspended}, status=404
+        )
     organization = article.organization
     stamp = queries.article_public_stamp(article)
     # The page orders verdicts by their rating's place on the scale now (their labels,

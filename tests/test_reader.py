@@ -432,6 +432,27 @@ def test_a_claim_hidden_since_its_words_changed_says_so_and_shows_nothing_of_it(
     assert b"being checked again" not in client.get(reverse("reader-claim", args=[99999])).content
 
 
+def test_an_article_whose_verdicts_are_all_hidden_since_its_words_changed_says_so(client, desk):
+    """A reader following a shared link to the article used to get a bare "not found"."""
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    url = article_url(desk.article)
+    services.article_update_text(
+        article=desk.article, actor=desk.editor, text=TEXT.replace(LISTENERS, "Many listened")
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "This article's fact-checks are being checked again" in text
+    assert '<meta name="robots" content="noindex">' in text
+    for shown in (LISTENERS, "Mostly true", "Checked.", claim.claim_reviewed):
+        assert shown not in text
+    # Another address of the organization stays a plain "not found".
+    other = url.replace(desk.article.slug, "no-such-article")
+    assert b"being checked again" not in client.get(other).content
+
+
 def test_an_article_without_published_claims_is_not_found(client, desk):
     services.claim_create(
         article=desk.article,
