@@ -33,7 +33,7 @@ from annotations.api.newsroom_serializers import (
 )
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
-from annotations.models import Article, Claim, Membership, PublishedVersion
+from annotations.models import CLAIM_WORDING_MAX, Article, Claim, Membership, PublishedVersion
 from annotations.services.claims import second_person_reason
 
 LIVE = {
@@ -133,6 +133,8 @@ def article_workspace(request, pk: int):
             "role": permissions.role_in(request.user, article.organization),
         },
         "two_person_review": article.organization.requires_two_person_review,
+        # A selection longer than this cannot be a claim's wording: the page says so first.
+        "wording_max": CLAIM_WORDING_MAX,
     }
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
     details_reopened = queries.article_details_reopened(article)

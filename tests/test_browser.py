@@ -341,6 +341,36 @@ def test_pressing_c_twice_before_the_answer_makes_one_claim(browser, live_server
     assert page.errors == []
 
 
+def test_a_selection_too_long_for_a_claims_wording_says_so_before_asking_the_server(
+    browser, live_server, newsroom
+):
+    """The server's answer asked for a wording the page has no field for; the page now says
+    what to do as the words are selected, and sends nothing."""
+    sentence = "The council says the budget grew by 12 percent in the year to March. "
+    passage = (sentence * 16).strip()  # 1,103 characters, one paragraph
+    article = factories.article(
+        newsroom["organization"], newsroom["editor"], text=f"Opening line.\n\n{passage}"
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    posts = record_posts(page, f"/articles/{article.pk}/claims/")
+    select_range(page, passage)
+    status = page.locator("#selection-status")
+    expect(status).to_have_text(
+        "1,103 characters selected: a claim's words are at most 1,000 characters. "
+        "Select the sentence that makes the claim."
+    )
+    page.keyboard.press("c")
+    expect(status).to_contain_text("Not created: 1,103 characters selected")
+    # A sentence of it makes a claim as usual.
+    select_range(page, sentence.strip())
+    page.keyboard.press("c")
+    expect(page.locator("mark[data-claim]")).to_have_count(1)
+    assert len(posts) == 1
+    assert Claim.objects.get(article=article).exact == sentence.strip()
+    assert page.errors == []
+
+
 def test_narrow_window_puts_the_sidebar_below_the_text(browser, live_server, newsroom):
     page = open_page(browser, live_server, "ed", viewport=(420, 900))
     open_workspace(page, live_server, newsroom["article"])

@@ -2113,8 +2113,18 @@ async function createClaim() {
   }
 }
 
+/** A claim is published in its own words, at most `wording_max` characters: say so before
+ *  asking the server, whose answer ("give the claim's wording") this page has no field for. */
+function tooLongSelection(length) {
+  return `${length.toLocaleString("en")} characters selected: a claim's words are at most ${data.wording_max.toLocaleString("en")} characters. Select the sentence that makes the claim.`;
+}
+
 // Returns true when the page reloads to show the claim on a newer text.
 async function postClaim(selection) {
+  if (selection.end - selection.start > data.wording_max) {
+    selectionStatus.textContent = `Not created: ${tooLongSelection(selection.end - selection.start)}`;
+    return false;
+  }
   makeClaimButton.disabled = true;
   selectionStatus.textContent = "Creating the claim…";
   try {
@@ -2249,7 +2259,10 @@ document.addEventListener("selectionchange", () => {
   makeClaimButton.disabled = currentSelection === null;
   if (currentSelection) {
     const length = currentSelection.end - currentSelection.start;
-    selectionStatus.textContent = `${length} characters selected. Press c or the button to make a claim.`;
+    selectionStatus.textContent =
+      length > data.wording_max
+        ? tooLongSelection(length)
+        : `${length} characters selected. Press c or the button to make a claim.`;
   }
 });
 
