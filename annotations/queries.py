@@ -382,30 +382,22 @@ def public_claim(pk: int) -> PublishedVersion | None:
 def suspended_claim_publisher(pk: int) -> Organization | None:
     """The organization that published claim `pk`, if its current version is hidden since its
     article's words changed (the public API's "suspended"); else None."""
-    version = (
-        PublishedVersion.objects.filter(
-            claim_id=pk,
-            is_current=True,
-            is_anchored=False,
-            kind=PublishedVersion.Kind.PUBLISHED,
-        )
-        .select_related("publisher")
-        .only("publisher__name", "publisher__slug", "publisher__url")
-        .first()
-    )
-    return version.publisher if version is not None else None
+    return _suspended_publisher(claim_id=pk)
 
 
 def suspended_article_publisher(org_slug: str, slug: str) -> Organization | None:
     """The organization whose verdicts on the article at this reader address are all hidden
     since its words changed (none shown, none retracted, some suspended); else None."""
+    return _suspended_publisher(
+        claim__article__organization__slug=org_slug, claim__article__slug=slug
+    )
+
+
+def _suspended_publisher(**where) -> Organization | None:
+    """The publisher of a current verdict matching `where` that readers no longer see."""
     version = (
         PublishedVersion.objects.filter(
-            claim__article__organization__slug=org_slug,
-            claim__article__slug=slug,
-            is_current=True,
-            is_anchored=False,
-            kind=PublishedVersion.Kind.PUBLISHED,
+            **where, is_current=True, is_anchored=False, kind=PublishedVersion.Kind.PUBLISHED
         )
         .select_related("publisher")
         .only("publisher__name", "publisher__slug", "publisher__url")
