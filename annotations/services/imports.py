@@ -91,11 +91,10 @@ def _article_from_extracted(
         _revision_create(article=article, actor=actor, reason="imported")
         jobs.enqueue(kind="spot", subject_id=article.pk)  # claim-spotting suggestions (issue 14)
     else:
+        named = _first_visible(title, _named(extracted.title), _display_name(article_import))
         article = article_create(
             organization=article_import.organization,
-            title=_first_visible(title, _named(extracted.title), _display_name(article_import))[
-                :500
-            ],
+            title=named[:500],
             text=extracted.text,
             created_by=actor,
             structure=extracted.structure,
