@@ -1,6 +1,7 @@
 """Adding articles in a real Chromium: upload, drop, clear errors, no script from uploads."""
 
 import pytest
+from playwright.sync_api import expect
 
 from annotations.models import Article
 from tests.browser_support import ARTIFACTS, WORKSPACE_URL, assert_accessible, open_page
@@ -90,6 +91,42 @@ def test_pasted_article_opens_in_the_workspace(browser, live_server, newsroom):
     page.wait_for_selector("html[data-workspace-ready=true]")
     paragraphs = page.locator("#article-body p").all_inner_texts()
     assert paragraphs == ["First paragraph.", "Second paragraph, 22.8 years."]
+
+
+def test_a_refused_paste_says_each_error_under_its_field_and_keeps_the_typing(
+    browser, live_server, newsroom
+):
+    page = open_new_article_page(browser, live_server)
+    text = "First paragraph.\n\nSecond paragraph, 22.8 years."
+    page.get_by_label("Title", exact=True).fill("\u202eevil title")
+    page.get_by_label("Text", exact=True).fill(text)
+    page.get_by_label("Address of the original (optional)").fill("ftp://news.example/story")
+    page.get_by_role("button", name="Create article").click()
+    summary = page.locator("#paste-error")
+    expect(summary).to_have_text(
+        "Not created: correct the title and original URL as said under each."
+    )
+    title = page.get_by_label("Title", exact=True)
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_be_focused()
+    assert "direction" in page.locator("#paste-title-field-error").inner_text()
+    address = page.locator("#paste-url")
+    expect(address).to_have_attribute("aria-describedby", "paste-url-error")
+    assert page.locator("#paste-url-error").inner_text() == "Enter an http or https address."
+    # The text field was not at fault: no mark, and what was typed is all still there.
+    assert page.get_by_label("Text", exact=True).get_attribute("aria-invalid") is None
+    assert page.get_by_label("Text", exact=True).input_value() == text
+    page.screenshot(path=str(ARTIFACTS / "paste-errors-at-fields.png"), full_page=True)
+    assert_accessible(page, "add an article with refused fields")
+    # Correcting a field takes its mark away at once; the other keeps its own.
+    title.fill("Plain title")
+    expect(title).not_to_have_attribute("aria-invalid", "true")
+    assert page.locator("#paste-title-field-error").count() == 0
+    expect(address).to_have_attribute("aria-invalid", "true")
+    address.fill("https://news.example/story")
+    page.get_by_role("button", name="Create article").click()
+    page.wait_for_url(WORKSPACE_URL)
+    assert Article.objects.get(title="Plain title").canonical_url == "https://news.example/story"
 
 
 def test_script_in_uploaded_html_and_titles_never_runs(browser, live_server, newsroom):
@@ -195,7 +232,10 @@ def test_refused_address_is_explained(browser, live_server, newsroom):
     page = open_new_article_page(browser, live_server)
     page.get_by_label("Address", exact=True).fill("http://169.254.169.254/latest/meta-data/")
     page.get_by_role("button", name="Import").click()
-    page.locator("#url-error", has_text="link-local").wait_for()
+    page.locator("#url-field-error", has_text="link-local").wait_for()
+    assert (
+        page.locator("#url-error").inner_text() == "Not imported: correct the URL as said under it."
+    )
     assert page.url == f"{live_server.url}/articles/new/"
 
 

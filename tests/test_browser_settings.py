@@ -203,9 +203,17 @@ def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_s
     dialog.get_by_label("Original URL").fill("ftp://news.example/moved")
     dialog.get_by_role("button", name="Save details").click()
     expect(dialog.locator("#article-details-status")).to_have_text(
-        "original URL: Enter an http or https address."
+        "Not saved: correct the original URL as said under it."
     )
-    dialog.get_by_label("Original URL").fill("https://news.example/moved")
+    # The message sits under the field it is about, which is marked, focused and read with it.
+    address = dialog.get_by_label("Original URL")
+    expect(address).to_have_attribute("aria-invalid", "true")
+    expect(address).to_be_focused()
+    expect(address).to_have_accessible_description("Enter an http or https address.")
+    assert dialog.get_by_label("Title").get_attribute("aria-invalid") is None
+    address.fill("https://news.example/moved")
+    expect(address).not_to_have_attribute("aria-invalid", "true")
+    assert dialog.locator(".field-error").count() == 0
     page.screenshot(path=str(ARTIFACTS / "article-details-dialog-published.png"), full_page=True)
     dialog.get_by_role("button", name="Save details").click()
     page.get_by_text("The published claims are reopened as drafts of a correction").wait_for()

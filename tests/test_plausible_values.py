@@ -195,6 +195,29 @@ def test_an_article_title_byline_or_publisher_typed_with_a_direction_override_is
     assert "\u202e" not in article.title + article.byline + article.publisher
 
 
+def test_every_article_detail_at_fault_is_named_in_one_answer(editor_client, article):
+    """The override check used to run only once the address had passed, so a form showed
+    one error, then on the next try another."""
+    details = {
+        "title": "\u202eevil title",
+        "byline": "Jane \u202eeoR",
+        "publisher": "   ",
+        "canonical_url": "ftp://news.example/story",
+    }
+    created = _send(
+        editor_client, "post", "/api/v1/newsroom/articles/", {**details, "text": "Jobs rose."}
+    )
+    assert created.status_code == 400
+    assert set(created.json()["errors"]) == {"title", "byline", "canonical_url"}
+    assert "direction override" in _errors(created, "byline")
+    assert Article.objects.count() == 1
+    before = (article.title, article.byline, article.canonical_url)
+    changed = _send(editor_client, "patch", f"/api/v1/newsroom/articles/{article.pk}/", details)
+    assert set(changed.json()["errors"]) == {"title", "byline", "canonical_url"}
+    article.refresh_from_db()
+    assert (article.title, article.byline, article.canonical_url) == before
+
+
 def test_a_document_whose_names_carry_direction_overrides_imports_without_them(
     organization, editor
 ):

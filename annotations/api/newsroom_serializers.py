@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from drf_spectacular.utils import extend_schema_field
@@ -643,14 +644,34 @@ class ArticleDetailSerializer(ArticleSerializer):
 ARTICLE_TEXT_MAX = 2_000_000
 
 
+def article_checks(name: str) -> list:
+    """The article model's own checks of a detail (visible, no direction override), run with
+    the request's other field checks so that every field at fault is named in one answer;
+    the length is the serializer field's own `max_length`."""
+    field = Article._meta.get_field(name)
+    return [check for check in field.validators if not isinstance(check, MaxLengthValidator)]
+
+
 class ArticleCreateSerializer(serializers.Serializer):
     """A pasted article: title and text, the rest optional."""
 
     organization = OrganizationRefField(required=False)
-    title = StrictCharField(max_length=models.TITLE_MAX)
+    title = StrictCharField(max_length=models.TITLE_MAX, validators=article_checks("title"))
     text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
-    byline = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
-    publisher = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    byline = StrictCharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=article_checks("byline"),
+    )
+    publisher = StrictCharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=article_checks("publisher"),
+    )
     canonical_url = WebAddressField(max_length=2000, required=False, allow_blank=True, default="")
     published_on = StrictDateField(required=False, allow_null=True, default=None)
     language = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
@@ -668,9 +689,15 @@ class ArticleDetailsUpdateSerializer(serializers.Serializer):
             )
         return attrs
 
-    title = StrictCharField(max_length=models.TITLE_MAX, required=False)
-    byline = StrictCharField(max_length=300, required=False, allow_blank=True)
-    publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
+    title = StrictCharField(
+        max_length=models.TITLE_MAX, required=False, validators=article_checks("title")
+    )
+    byline = StrictCharField(
+        max_length=300, required=False, allow_blank=True, validators=article_checks("byline")
+    )
+    publisher = StrictCharField(
+        max_length=200, required=False, allow_blank=True, validators=article_checks("publisher")
+    )
     canonical_url = WebAddressField(max_length=2000, required=False, allow_blank=True)
     published_on = StrictDateField(required=False, allow_null=True)
     language = StrictCharField(max_length=20, required=False, allow_blank=True)
@@ -690,7 +717,11 @@ class ArticleUploadFieldsSerializer(serializers.Serializer):
     """The form fields sent with an uploaded document."""
 
     title = StrictCharField(
-        max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
+        max_length=models.TITLE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=article_checks("title"),
     )
     organization = OrganizationRefField(required=False, allow_null=True, default=None)
 
@@ -705,7 +736,11 @@ class ArticleUrlImportSerializer(serializers.Serializer):
     organization = OrganizationRefField(required=False)
     url = StrictCharField(max_length=2000)
     title = StrictCharField(
-        max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
+        max_length=models.TITLE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=article_checks("title"),
     )
 
 

@@ -92,3 +92,68 @@ export function importRetryText(retry) {
   const when = retry.next_attempt_at ? `at ${new Date(retry.next_attempt_at).toLocaleTimeString()}` : "now";
   return ` Attempt ${retry.failed_attempts} of ${retry.max_attempts} failed (${retry.reason}); trying again ${when}.`;
 }
+
+/** The text of one field's messages, however the API shaped them. */
+function fieldMessages(messages) {
+  return (Array.isArray(messages) ? messages : [messages])
+    .map((message) => (typeof message === "string" ? message : (message?.message ?? message?.detail ?? "is not valid")))
+    .join(" ");
+}
+
+/** Take back one input's error mark and message: the person is correcting it. */
+export function clearInputError(input) {
+  const container = input.closest(".field, p, .drop-zone");
+  container?.classList.remove("invalid");
+  document.getElementById(`${input.id}-error`)?.remove();
+  input.removeAttribute("aria-invalid");
+  const rest = (input.getAttribute("aria-describedby") ?? "").split(" ").filter((ref) => ref && ref !== `${input.id}-error`);
+  if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+  else input.removeAttribute("aria-describedby");
+}
+
+/** Take back every error mark in a form, before it is sent again. */
+export function clearFormErrors(form) {
+  for (const input of form.querySelectorAll("[aria-invalid=true]")) clearInputError(input);
+}
+
+/**
+ * Show a refused request's field errors under the inputs of `form` that bear those names
+ * (marked invalid and described by their message, the first one focused), and return the
+ * sentence for the form's own error line: it names the marked fields, and says in full any
+ * error that no input of the form shows, after `refused` ("Not saved"). Errors of no field come
+ * back as problemMessage words them.
+ */
+export function showErrorsAtFields(form, error, refused = "Not saved") {
+  clearFormErrors(form);
+  const errors = error instanceof ApiError ? error.body?.errors : null;
+  if (!errors || typeof errors !== "object" || error.status === 401) {
+    return error instanceof ApiError ? error.problem : "The server could not be reached. Nothing was lost: try again.";
+  }
+  const marked = [];
+  const rest = {};
+  for (const [name, messages] of Object.entries(errors)) {
+    const input = form.elements.namedItem(name);
+    const container = input instanceof HTMLElement && input.id ? input.closest(".field, p, .drop-zone") : null;
+    if (!container || input.type === "hidden") {
+      rest[name] = messages;
+      continue;
+    }
+    const note = document.createElement("span");
+    note.className = "field-error";
+    note.id = `${input.id}-error`;
+    note.textContent = fieldMessages(messages);
+    container.append(note);
+    container.classList.add("invalid");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), note.id].filter(Boolean).join(" "));
+    // The mark goes as soon as the person changes the value it was about.
+    input.addEventListener("input", () => clearInputError(input), { once: true });
+    marked.push({ name, input });
+  }
+  if (!marked.length) return error.problem;
+  marked[0].input.focus();
+  const names = marked.map(({ name }) => fieldLabel(name));
+  const listed = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const fixes = `${refused}: correct the ${listed} as said under ${names.length === 1 ? "it" : "each"}.`;
+  return Object.keys(rest).length ? `${fixes} ${problemMessage({ ...error.body, errors: rest }, error.status)}` : fixes;
+}

@@ -1,7 +1,7 @@
 // The "add an article" page: upload with drag-and-drop and progress, URL import, paste.
 // Everything goes through the JSON API; an import still running is polled until it ends.
 
-import { api, ApiError, importRetryText } from "./api.js";
+import { api, ApiError, clearFormErrors, importRetryText, showErrorsAtFields } from "./api.js";
 
 const status = document.getElementById("import-status");
 const uploadForm = document.getElementById("upload-form");
@@ -84,6 +84,7 @@ function articleLink(article, text) {
 function upload(file) {
   const errorBox = document.getElementById("upload-error");
   errorBox.textContent = "";
+  clearFormErrors(uploadForm);
   const body = new FormData();
   body.append("file", file);
   body.append("title", document.getElementById("upload-title-field").value);
@@ -111,7 +112,7 @@ function upload(file) {
     if (request.status === 201 || request.status === 202) {
       follow(parsed, errorBox);
     } else {
-      errorBox.textContent = errorMessage(new ApiError(request.status, parsed));
+      errorBox.textContent = showErrorsAtFields(uploadForm, new ApiError(request.status, parsed), "Not imported");
       say(`${file.name} was not imported.`);
     }
   });
@@ -150,16 +151,18 @@ dropZone.addEventListener("drop", (event) => {
   upload(files[0]);
 });
 
-async function submitJson(form, errorId, payload) {
+async function submitJson(form, errorId, payload, refusal) {
   const errorBox = document.getElementById(errorId);
   errorBox.textContent = "";
+  clearFormErrors(form);
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
     const article = await api("POST", "/api/v1/newsroom/articles/", { ...payload, organization: Number(organizationField.value) });
     await follow(article, errorBox);
   } catch (error) {
-    errorBox.textContent = errorMessage(error);
+    // A field's error sits under that field; the line under the form names them.
+    errorBox.textContent = showErrorsAtFields(form, error, refusal);
   } finally {
     button.disabled = false;
   }
@@ -167,13 +170,13 @@ async function submitJson(form, errorId, payload) {
 
 document.getElementById("url-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  submitJson(event.target, "url-error", { url: document.getElementById("url-field").value });
+  submitJson(event.target, "url-error", { url: document.getElementById("url-field").value }, "Not imported");
 });
 
 document.getElementById("paste-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const values = Object.fromEntries(new FormData(event.target));
-  submitJson(event.target, "paste-error", values);
+  submitJson(event.target, "paste-error", values, "Not created");
 });
 
 // The buttons stay disabled until the handlers above are attached, so an early click

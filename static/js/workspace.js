@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError, fieldLabel, importRetryText, problemMessage } from "./api.js";
+import { api, ApiError, clearFormErrors, fieldLabel, importRetryText, problemMessage, showErrorsAtFields } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { attachMentions } from "./lib/mentions.js";
@@ -2363,6 +2363,7 @@ function publishedDetailsNotice() {
 
 document.getElementById("edit-details").addEventListener("click", async () => {
   detailsStatus.textContent = "Loading…";
+  clearFormErrors(detailsForm);
   detailsPublished.hidden = !publishedClaimCount();
   detailsPublished.textContent = publishedDetailsNotice();
   detailsDialog.showModal();
@@ -2390,6 +2391,7 @@ detailsForm.addEventListener("submit", async (event) => {
     return;
   }
   detailsStatus.textContent = "Saving…";
+  clearFormErrors(detailsForm);
   try {
     // A field someone else changed since the dialog opened is not replaced unseen: say
     // what they saved, keep this input, and let a second Save replace theirs knowingly.
@@ -2428,7 +2430,8 @@ detailsForm.addEventListener("submit", async (event) => {
       announce("Article details saved. The published claims are reopened as drafts of a correction: a reviewer republishes them.");
     } else announce("Article details saved.");
   } catch (error) {
-    detailsStatus.textContent = errorText(error);
+    // A refused field's message sits under that field; the status line names them.
+    detailsStatus.textContent = error instanceof ApiError && error.status === 412 ? errorText(error) : showErrorsAtFields(detailsForm, error);
   }
 });
 
