@@ -465,3 +465,49 @@ def test_editing_a_published_claim_warns_then_shows_the_unpublished_correction(
     assert public.number == 2 and public.correction_note == "Twitter published its own figure"
     assert public.conclusion == "Twitter later said 120,000 listened."
     assert reviewer_page.errors == []
+
+
+def test_the_conclusion_preview_follows_the_typing_as_readers_would_see_it(
+    browser, live_server, newsroom
+):
+    article = newsroom["article"]
+    from annotations import services
+
+    claim = services.claim_create(
+        article=article,
+        creator=newsroom["editor"],
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    card.locator("form.claim-form").wait_for()
+    preview = card.get_by_label("Conclusion as readers see it")
+    # No conclusion yet: no empty preview either.
+    expect(card.get_by_role("heading", name="Conclusion preview")).to_be_hidden()
+    card.get_by_label("Conclusion (Markdown)").fill(
+        "PTI screenshots showed **about 164,000**. <img src=x onerror='window.__xss = 1'>"
+    )
+    expect(preview.locator("strong")).to_have_text("about 164,000")
+    expect(card.locator(f"#c{claim.pk}-conclusion-preview-state")).to_have_text(
+        "As typed; not saved yet."
+    )
+    # Rendered as a published conclusion is: the markup readers would not get is gone.
+    assert preview.locator("img[onerror]").count() == 0
+    assert page.evaluate("window.__xss") is None
+    preview.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "workspace-conclusion-preview.png"))
+    # Typing on replaces it; saving makes it the saved conclusion, with no "not saved" left.
+    card.get_by_label("Conclusion (Markdown)").fill("Twitter said *120,000*.")
+    expect(preview.locator("em")).to_have_text("120,000")
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    active = page.locator(".claim-card.active")
+    expect(active.get_by_label("Conclusion as readers see it").locator("em")).to_have_text(
+        "120,000"
+    )
+    expect(active.locator(f"#c{claim.pk}-conclusion-preview-state")).to_have_text("")
+    claim.refresh_from_db()
+    assert claim.conclusion == "Twitter said *120,000*."
+    assert page.errors == []

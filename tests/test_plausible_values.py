@@ -398,3 +398,19 @@ def test_an_imported_page_dated_in_the_future_is_imported_without_its_date(
     assert article.status == Article.Status.READY, article.import_error
     assert article.published_on is None
     assert (article.title, article.language) == ("Listeners", "en")
+
+
+def test_a_conclusion_preview_renders_for_the_article_s_editors_only(
+    client, editor_client, article
+):
+    url = f"/api/v1/newsroom/articles/{article.pk}/conclusion-preview/"
+    shown = _send(editor_client, "post", url, {"conclusion": "**22.8** <script>x()</script>"})
+    assert shown.status_code == 200
+    assert shown.json()["conclusion_html"].startswith("<p><strong>22.8</strong>")
+    assert "<script" not in shown.json()["conclusion_html"]
+    too_long = _send(editor_client, "post", url, {"conclusion": "x" * 20_001})
+    assert "20000" in _errors(too_long, "conclusion").replace(",", "")
+    client.force_login(factories.member(factories.OrganizationFactory()))
+    assert _send(client, "post", url, {"conclusion": "hi"}).status_code == 404
+    client.logout()
+    assert _send(client, "post", url, {"conclusion": "hi"}).status_code in (401, 403)

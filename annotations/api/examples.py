@@ -505,6 +505,19 @@ OPERATIONS = {
             200: {"moved": 0, "unchanged": 0, "orphaned": 1, "sent_to_review": 0, "deferred": False}
         },
     },
+    ("POST", "/api/v1/newsroom/articles/{id}/conclusion-preview/"): {
+        "requests": {
+            "Preview a conclusion": {
+                "conclusion": "The **CIA World Factbook** gives 22.8 years. [Source](https://www.cia.gov/)"
+            }
+        },
+        "responses": {
+            200: {
+                "conclusion_html": "<p>The <strong>CIA World Factbook</strong> gives 22.8 years. "
+                '<a href="https://www.cia.gov/" rel="noopener noreferrer nofollow">Source</a></p>\n'
+            }
+        },
+    },
     ("POST", "/api/v1/newsroom/articles/{id}/text-preview/"): {
         "requests": {
             "Preview a rewritten lede": {

@@ -23,7 +23,8 @@ from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import CONTENT_TYPE, StaleDetailsProblemSerializer, problem_responses
 from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
-from annotations.models import NOTE_MAX, Organization
+from annotations.models import CONCLUSION_MAX, NOTE_MAX, Organization
+from annotations.rendering import markdown_to_safe_html
 
 TAGS = ["Newsroom: articles"]
 ACCESS_PROBLEMS = (401, 403, 404)
@@ -459,3 +460,39 @@ def article_text_preview(request, pk: int):
         article=article, actor=request.user, text=data.validated_data["text"]
     )
     return Response(TextPreviewSerializer(preview).data)
+
+
+class ConclusionPreviewRequestSerializer(drf_serializers.Serializer):
+    conclusion = StrictCharField(
+        max_length=CONCLUSION_MAX,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="A claim's conclusion as typed, in Markdown.",
+    )
+
+
+class ConclusionPreviewSerializer(drf_serializers.Serializer):
+    conclusion_html = drf_serializers.CharField(
+        help_text="The conclusion as readers would see it: sanitised HTML, as published."
+    )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Render a conclusion as readers would see it, without saving it",
+    description=(
+        "The workspace's preview while an editor types: the Markdown goes through the same "
+        "rendering and sanitising as a published conclusion. Nothing is written."
+    ),
+    request=ConclusionPreviewRequestSerializer,
+    responses={200: ConclusionPreviewSerializer, **problem_responses(400, *ACCESS_PROBLEMS)},
+)
+@api_view(["POST"])
+def article_conclusion_preview(request, pk: int):
+    """A typed conclusion rendered as readers would see it, for a member of the article's
+    organization (the preview is tied to an article so that only its editors may ask)."""
+    get_object_or_404(queries.articles_for(request.user), pk=pk)
+    data = ConclusionPreviewRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    html = markdown_to_safe_html(data.validated_data["conclusion"])
+    return Response(ConclusionPreviewSerializer({"conclusion_html": html}).data)

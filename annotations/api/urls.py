@@ -86,6 +86,11 @@ urlpatterns = [
         name="api-article-text-preview",
     ),
     path(
+        "newsroom/articles/<int:pk>/conclusion-preview/",
+        newsroom_articles.article_conclusion_preview,
+        name="api-article-conclusion-preview",
+    ),
+    path(
         "newsroom/articles/<int:pk>/import/",
         newsroom_articles.article_reimport,
         name="api-article-reimport",

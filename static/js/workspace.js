@@ -679,6 +679,62 @@ function showFieldErrors(id, error) {
   return Object.keys(rest).length ? `${fixes} ${errorText({ status: error.status, body: { ...error.body, errors: rest } })}` : fixes;
 }
 
+// ---- conclusion preview ------------------------------------------------------------
+// The conclusion as readers would see it follows the typing: the server renders it as it
+// renders a published one (Markdown, then nh3), a moment after the editor pauses.
+
+const PREVIEW_PAUSE_MS = 400;
+const previewTimers = new Map();
+// Each claim's newest preview request: an older answer arriving late is not shown.
+const previewRequests = new Map();
+
+/** The card's preview: the saved conclusion, or the typed one while it differs. */
+function conclusionPreview(claim) {
+  const id = `c${claim.id}-conclusion-preview`;
+  const typed = drafts.get(claim.id)?.fields.conclusion;
+  const section = el(
+    "section",
+    { class: "conclusion-preview-section", "aria-labelledby": `${id}-title`, hidden: !claim.conclusion_html && !typed?.trim() },
+    el("h3", { id: `${id}-title`, text: "Conclusion preview" }),
+    el("p", { class: "hint", id: `${id}-state`, "aria-live": "polite" }),
+    el("div", { class: "conclusion-preview", id, "aria-label": "Conclusion as readers see it" }),
+  );
+  section.querySelector(".conclusion-preview").innerHTML = claim.conclusion_html; // sanitised on the server with nh3
+  // A card drawn again with unsaved typing shows that typing, not the saved text.
+  if (typed !== undefined && typed !== claim.conclusion) queueMicrotask(() => renderPreview(claim, typed));
+  return section;
+}
+
+function schedulePreview(claim, text) {
+  clearTimeout(previewTimers.get(claim.id));
+  previewTimers.set(claim.id, setTimeout(() => renderPreview(claim, text), PREVIEW_PAUSE_MS));
+}
+
+async function renderPreview(claim, text) {
+  previewTimers.delete(claim.id);
+  const request = (previewRequests.get(claim.id) ?? 0) + 1;
+  previewRequests.set(claim.id, request);
+  const saved = text === claims.get(claim.id)?.conclusion;
+  let html = claims.get(claim.id)?.conclusion_html ?? "";
+  let state = "";
+  if (!saved) {
+    try {
+      html = (await api("POST", `/api/v1/newsroom/articles/${data.article.id}/conclusion-preview/`, { conclusion: text })).conclusion_html;
+      state = "As typed; not saved yet.";
+    } catch (error) {
+      html = null;
+      state = `The preview could not follow your typing: ${errorText(error)}`;
+    }
+  }
+  if (previewRequests.get(claim.id) !== request) return;
+  const preview = document.getElementById(`c${claim.id}-conclusion-preview`);
+  if (!preview) return;
+  if (html !== null) preview.innerHTML = html; // sanitised on the server with nh3
+  document.getElementById(`c${claim.id}-conclusion-preview-state`).textContent = state;
+  // Nothing to show for an empty conclusion, unless the preview failed and says so.
+  preview.closest("section").hidden = html !== null && !preview.textContent.trim();
+}
+
 function ratingDescription(id) {
   const rating = ratings.find((r) => String(r.id) === String(id));
   return rating?.description || (rating ? "" : "No rating chosen yet.");
@@ -737,6 +793,7 @@ function editor(claim) {
     clearFieldError(claim.id, control.name);
     control.closest(".field")?.classList.toggle("edited", control.name in (drafts.get(claim.id)?.fields ?? {}));
     if (control.name === "rating") document.getElementById(`${control.id}-hint`).textContent = ratingDescription(control.value);
+    if (control.name === "conclusion") schedulePreview(claim, control.value);
   };
   form.addEventListener("input", onInput);
   form.addEventListener("change", onInput);
@@ -782,11 +839,7 @@ function editor(claim) {
   if (claim.has_unpublished_changes) wrapper.append(unpublishedSection(claim));
   if (conflicts.has(claim.id)) wrapper.append(conflictSection(claim));
   wrapper.append(form);
-  if (claim.conclusion_html) {
-    const preview = el("div", { class: "conclusion-preview", "aria-label": "Conclusion as readers see it" });
-    preview.innerHTML = claim.conclusion_html; // sanitised on the server with nh3
-    wrapper.append(el("h3", { text: "Conclusion preview" }), preview);
-  }
+  wrapper.append(conclusionPreview(claim));
   wrapper.append(
     ...[
       sourcesSection(claim),
