@@ -383,6 +383,17 @@ def test_narrow_window_puts_the_sidebar_below_the_text(browser, live_server, new
 def _published_claim(newsroom):
     """The listeners claim, created by the editor and published by the reviewer."""
     from annotations import services
+
+    return services.claim_transition(
+        claim=_claim_in_review(newsroom),
+        actor=newsroom["reviewer"],
+        to_status=Claim.Status.PUBLISHED,
+    )
+
+
+def _claim_in_review(newsroom):
+    """The listeners claim, ready to publish and sent to review by the editor."""
+    from annotations import services
     from annotations.models import Rating
 
     article, editor = newsroom["article"], newsroom["editor"]
@@ -401,10 +412,7 @@ def _published_claim(newsroom):
         claim=claim, actor=editor, expected_version=None, rating=rating,
         conclusion="PTI screenshots showed **about 164,000**.",
     )  # fmt: skip
-    claim = services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
-    return services.claim_transition(
-        claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.PUBLISHED
-    )
+    return services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
 
 
 def test_editing_a_published_claim_warns_then_shows_the_unpublished_correction(
@@ -510,4 +518,32 @@ def test_the_conclusion_preview_follows_the_typing_as_readers_would_see_it(
     expect(active.locator(f"#c{claim.pk}-conclusion-preview-state")).to_have_text("")
     claim.refresh_from_db()
     assert claim.conclusion == "Twitter said *120,000*."
+    assert page.errors == []
+
+
+def test_a_save_after_a_reviewer_published_meanwhile_says_it_reopened_the_publication(
+    browser, live_server, newsroom
+):
+    from annotations import services
+
+    # The card is opened on the claim in review; the reviewer publishes while the editor types.
+    claim = _claim_in_review(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    card = page.locator(".claim-card.active")
+    card.locator("form.claim-form").wait_for()
+    card.get_by_label("Claimant").fill("Andrew Korybko")
+    services.claim_transition(
+        claim=Claim.objects.get(pk=claim.pk),
+        actor=newsroom["reviewer"],
+        to_status=Claim.Status.PUBLISHED,
+    )
+    card.get_by_role("button", name="Save").click()
+    page.locator(".claim-card.active .save-status", has_text="Saved.").wait_for()
+    status = page.locator(".claim-card.active .save-status", has_text="Saved.").inner_text()
+    assert "A reviewer published this claim while you were editing" in status
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT and claim.claimant == "Andrew Korybko"
+    assert claim.published_versions.count() == 1
     assert page.errors == []

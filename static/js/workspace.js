@@ -1890,6 +1890,7 @@ async function saveClaim(id, attempt = 1) {
   try {
     const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` });
     saving.delete(id);
+    const before = claims.get(id);
     claims.set(id, updated);
     // Only what was sent is saved; anything typed meanwhile stays unsaved.
     for (const [name, text] of Object.entries(sent)) if (draft.fields[name] === text) delete draft.fields[name];
@@ -1902,7 +1903,7 @@ async function saveClaim(id, attempt = 1) {
     if (others.length) merged.set(id, others);
     else merged.delete(id);
     const mergedText = others.length ? ` Merged with someone else's changes to ${others.map(fieldName).join(", ")}.` : "";
-    setStatus(id, "form", `Saved.${mergedText}`);
+    setStatus(id, "form", `Saved.${mergedText}${publishedMeanwhileText(before, updated)}`);
     refresh();
     return true;
   } catch (error) {
@@ -1940,6 +1941,17 @@ async function saveClaim(id, attempt = 1) {
     });
     return false;
   }
+}
+
+/**
+ * What to add when a reviewer published the claim while this editor typed: the card asked
+ * no correction question then, and the save has reopened the new publication as a draft.
+ */
+function publishedMeanwhileText(before, updated) {
+  const published = updated.published_version;
+  if (!published || before?.status === "published" || updated.status === "published") return "";
+  if (before?.published_version?.number === published.number) return "";
+  return " A reviewer published this claim while you were editing, so your change reopened it as a draft of a correction: readers keep the published version until a reviewer republishes it.";
 }
 
 /**
