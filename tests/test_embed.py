@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.signals import request_started
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from annotations import queries
 from annotations.management.commands.load_demo import ARTICLE_URL, SAMPLE_ARTICLE
@@ -125,6 +126,19 @@ def host(instance, demo):
         # The right organization, on a page it has not checked.
         "/unchecked.html": embed_host.page(
             paragraphs=printed, **{**common, "canonical": "https://news.example/unchecked"}
+        ),
+        # Words changed inside two quotes (the meaning turned), a typing slip in a third.
+        "/reworded.html": embed_host.page(
+            paragraphs=[
+                p.replace("Over 160,000", "Under 160,000")
+                .replace("median age is only", "median age is not only")
+                .replace("confidence motion", "confidence motoin")
+                for p in printed
+            ],
+            **common,
+        ),
+        "/module.html": embed_host.page(paragraphs=printed, **common).replace(
+            "<script src=", '<script type="module" src='
         ),
         "/app.html": embed_host.page(paragraphs=printed, inserted_by_script="auto", **common),
         "/app-manual.html": embed_host.page(
@@ -658,3 +672,116 @@ def test_refresh_finds_the_claims_of_text_the_publisher_just_rendered(browser, h
     assert again["anchored"] == 4 and again["passes"] == stats["passes"]
     assert page.locator("[data-factcheck-label]").count() == 4
     assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_quote_whose_words_the_publisher_changed_is_not_marked_with_its_verdict(
+    browser, host, demo
+):
+    """ "Over 160,000" printed as "Under 160,000", a "not" put in: a verdict on those words
+    would misinform, so the claims go to the not-found note. A typing slip still matches,
+    and a near match is marked in whole words."""
+    page = open_host(browser, f"{host.url}/reworded.html")
+    by_quote = {v.exact: v.claim_id for v in demo["versions"]}
+    listeners = by_quote[LISTENERS]
+    median = next(claim for quote, claim in by_quote.items() if MEDIAN_AGE in quote)
+    ousted = next(claim for quote, claim in by_quote.items() if "ousted" in quote)
+    assert sorted(page.stats["missing"]) == sorted([listeners, median]), page.stats
+    assert page.stats["anchored"] == 2
+    assert page.locator(f'mark[data-factcheck-claim="{listeners}"]').count() == 0
+    marked = " ".join(marked_text(page, ousted).split())
+    assert marked == "ousted in a no confidence motoin earlier this month"
+    note = page.locator("[data-factcheck-embed] [role=note] summary")
+    assert note.inner_text() == "2 checked claims not found on this page"
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_publisher_rule_hiding_mark_elements_does_not_hide_the_checked_words(browser, host):
+    page = open_host(browser, f"{host.url}/story.html")
+    # Through the CSSOM, which the page's strict CSP allows, as the site's own sheet would.
+    page.evaluate(
+        """() => {
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync("mark { display: none !important; visibility: hidden !important }");
+            document.adoptedStyleSheets = [sheet];
+        }"""
+    )
+    marks = page.locator("mark[data-factcheck-claim]")
+    assert marks.count() >= 4
+    for n in range(marks.count()):
+        expect(marks.nth(n)).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_refresh_marks_again_an_article_the_page_drew_anew(browser, host):
+    """A framework drawing the article again replaces the marked paragraphs with new ones of
+    the same text: refresh() used to report the old marks as found and mark nothing."""
+    page = open_host(browser, f"{host.url}/story.html")
+    assert page.stats["anchored"] == 4
+    page.evaluate(
+        """() => {
+            for (const old of document.querySelectorAll("article p[id^=p-]")) {
+                old.querySelectorAll("[data-factcheck-label]").forEach((label) => label.remove());
+                const drawn = document.createElement("p");
+                drawn.id = old.id;
+                drawn.textContent = old.textContent;
+                old.replaceWith(drawn);
+            }
+        }"""
+    )
+    assert page.locator("mark[data-factcheck-claim]").count() == 0
+    stats = page.evaluate("FactcheckEmbed.refresh()")
+    assert stats["anchored"] == 4 and stats["missing"] == [], stats
+    assert page.locator("article mark[data-factcheck-claim]").count() >= 4
+    assert page.locator("[data-factcheck-label]").count() == 4
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_tab_stays_in_the_open_verdict_and_print_leaves_it_out(browser, host):
+    page = open_host(browser, f"{host.url}/story.html")
+    page.locator("[data-factcheck-label]").first.focus()
+    page.keyboard.press("Enter")
+    popover = page.locator("[data-factcheck-embed] .pop")
+    expect(popover).to_be_visible()
+    stops = popover.locator("button, a[href], summary")
+    count = stops.count()
+    assert count >= 2
+    expect(stops.first).to_be_focused()
+    for _ in range(count):
+        page.keyboard.press("Tab")
+    # Round the whole popover and back to its first stop, never out to the page behind it.
+    expect(stops.first).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(stops.last).to_be_focused()
+    page.emulate_media(media="print")
+    expect(popover).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(popover).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-factcheck-label]").first).to_be_focused()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_instance_that_never_answers_still_settles_ready(browser, host):
+    def prepare(context):
+        context.route("**/api/v1/claims/**", lambda route: None)  # taken, never answered
+
+    page = open_host(browser, f"{host.url}/story.html", prepare=prepare)
+    assert page.stats["status"] == "unavailable"
+    assert page.locator("mark[data-factcheck-claim]").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_of_type_module_says_how_to_load_the_script(browser, host):
+    page = open_host(browser, f"{host.url}/module.html")
+    assert page.stats["status"] == "unsupported"
+    assert any(kind == "warning" and 'not type="module"' in text for kind, text in page.console), (
+        page.console
+    )

@@ -23,6 +23,8 @@
   window.FactcheckEmbed = embed;
   // The page may still be arriving (a tag in <head>): ask the browser, not the body.
   if (!script || !script.src || !window.fetch || !Element.prototype.attachShadow) {
+    // No script element of its own: loaded as a module (type="module"), or run by a loader.
+    if (!script?.src) console.warn('FactcheckEmbed: load embed.js with a plain <script src="…" async> tag (not type="module"): it reads its settings from that tag.');
     settle({ status: "unsupported" });
     return;
   }
@@ -38,6 +40,9 @@
   const SETTLE_MS = 300;
   const SETTLE_MAX_MS = 1500;
   const MAX_PAGES = 20;
+  // An instance that takes the connection and never answers must not keep `ready` pending.
+  const ANSWER_WITHIN_MS = 15000;
+  const timeLimit = () => (AbortSignal.timeout ? AbortSignal.timeout(ANSWER_WITHIN_MS) : undefined);
   const MAX_EDIT_RATIO = 0.15; // as the server's anchoring: 15% of the quote's characters
   const CONTEXT_AGREES = 0.6;
   const CONTEXT_CONCLUSIVE = 0.9;
@@ -261,6 +266,42 @@
 
   const NUMBERS = /\d+(?:[.,]\d+)*/g;
   const numbersOf = (text) => (text.match(NUMBERS) || []).join(" ");
+  const WORDS = /[\p{L}\p{M}\p{N}]+/gu;
+  const WORD_UNIT = /[\p{L}\p{M}\p{N}]/u;
+  const wordsOf = (text) => (text.toLowerCase().match(WORDS) || []);
+
+  /**
+   * Whether a page word may stand for the quote's word: the same, or a typing slip in a
+   * word long enough for one to be plain (one edit, two from five letters). A word that
+   * gained or lost a beginning ("necessary" and "unnecessary", "ever" and "never") is
+   * another word, whatever the distance.
+   */
+  function sameWord(quoted, shown) {
+    if (quoted === shown) return true;
+    const shorter = Math.min(quoted.length, shown.length);
+    if (shorter < 3 || quoted.endsWith(shown) || shown.endsWith(quoted)) return false;
+    return distance(quoted, shown) <= (shorter >= 5 ? 2 : 1);
+  }
+
+  /**
+   * Whether the page's words at a near match say what the quote said: as many words, each
+   * the same but for a typing slip. A word replaced, added or removed ("Over" made
+   * "Under", a "not" put in) means the publisher changed what was checked, and a verdict
+   * on the changed words would misinform.
+   */
+  function wordsAgree(quote, shown) {
+    const quoted = wordsOf(quote);
+    const found = wordsOf(shown);
+    return quoted.length === found.length && quoted.every((word, i) => sameWord(word, found[i]));
+  }
+
+  /** A near match widened to whole words: an alignment may begin or end inside one. */
+  function wholeWords(text, match) {
+    let { start, end } = match;
+    while (start > 0 && WORD_UNIT.test(text[start - 1]) && WORD_UNIT.test(text[start])) start--;
+    while (end < text.length && WORD_UNIT.test(text[end]) && WORD_UNIT.test(text[end - 1])) end++;
+    return { ...match, start, end };
+  }
 
   /** Every verbatim occurrence of the folded quote (100 at most). */
   function verbatim(text, quote) {
@@ -274,7 +315,8 @@
   /**
    * Places where the folded quote is, a little edited. A pigeonhole filter (with k edits
    * allowed, one of k+1 pieces of the quote survives verbatim), then an alignment in the
-   * windows around the diagonals most pieces agree on. A number must not change.
+   * windows around the diagonals most pieces agree on. A number must not change, nor any
+   * word but for a typing slip (wordsAgree).
    */
   function approximate(text, quote) {
     const found = [];
@@ -301,10 +343,12 @@
     for (const [bucket] of ranked) {
       const from = Math.max(0, (bucket << 5) - limit - 32);
       const to = Math.min(text.length, (bucket << 5) + quote.length + limit + 64);
-      const match = alignWithin(text, quote, from, to, limit);
-      if (!match || seen.has(match.start)) continue;
-      seen.add(match.start);
-      if (numbersOf(text.slice(match.start, match.end)) === numbers) found.push(match);
+      const aligned = alignWithin(text, quote, from, to, limit);
+      if (!aligned || seen.has(aligned.start)) continue;
+      seen.add(aligned.start);
+      const match = wholeWords(text, aligned);
+      const shown = text.slice(match.start, match.end);
+      if (numbersOf(shown) === numbers && wordsAgree(quote, shown)) found.push(match);
     }
     return found;
   }
@@ -454,7 +498,7 @@
       const marks = wrapped.get(claim);
       if (marks.length) shown.push({ claim, marks });
     }
-    for (const { claim, marks } of shown) addLabel(claim, marks, open);
+    for (const entry of shown) entry.label = addLabel(entry.claim, entry.marks, open);
     return shown;
   }
 
@@ -468,6 +512,9 @@
     const mark = document.createElement("mark");
     mark.setAttribute(MARK, String(claim.id));
     setStyles(mark, {
+      // A page's own rule for <mark> (display:none, say) must not hide the checked words.
+      display: "inline",
+      visibility: "inherit",
       background: `${colour}26`,
       color: "inherit",
       "border-bottom": `2px solid ${colour}`,
@@ -526,6 +573,7 @@
     label.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") show(event);
     });
+    return label;
   }
 
   // ---- popover and note, in a shadow root -----------------------------------------------
@@ -555,6 +603,7 @@
 .note ul{margin:6px 0 0;padding-inline-start:18px;max-height:40vh;overflow:auto}
 .note .close{margin-inline-start:8px}
 @media (max-width:600px){.pop{position:fixed;left:8px!important;right:8px;top:auto!important;bottom:8px;width:auto}}
+@media print{.pop,.note{display:none!important}}
 `;
 
   function element(tag, attributes, ...children) {
@@ -705,6 +754,17 @@
       opener = null;
     };
     document.addEventListener("keydown", (event) => event.key === "Escape" && close(true));
+    // Tab stays in the open verdict, as in any dialog: it covers the text, and focus moving
+    // on to the page behind it (or its footer) would leave it open and unreachable.
+    box.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab") return;
+      const stops = [...box.querySelectorAll("button, a[href], summary")];
+      if (!stops.length) return;
+      const at = stops.indexOf(shadow.root.activeElement);
+      const next = event.shiftKey ? (at <= 0 ? stops.length - 1 : at - 1) : at === stops.length - 1 ? 0 : at + 1;
+      event.preventDefault();
+      stops[next].focus();
+    });
     document.addEventListener("click", (event) => {
       const path = event.composedPath();
       if (!path.includes(shadow.host) && !path.some((node) => node.hasAttribute?.(MARK) || node.hasAttribute?.(LABEL))) close(false);
@@ -772,7 +832,7 @@
   async function organizationExists() {
     try {
       const address = `${origin}/api/v1/organizations/${encodeURIComponent(organization)}/`;
-      const response = await fetch(address, { credentials: "omit", mode: "cors", headers: { Accept: "application/json" } });
+      const response = await fetch(address, { credentials: "omit", mode: "cors", headers: { Accept: "application/json" }, signal: timeLimit() });
       return response.status !== 404;
     } catch {
       return true; // unknown: say the plainer thing
@@ -785,7 +845,7 @@
     let next = `${origin}/api/v1/claims/?${query}`;
     const claims = [];
     for (let page = 0; next && page < MAX_PAGES; page++) {
-      const response = await fetch(next, { credentials: "omit", mode: "cors", headers: { Accept: "application/json" } });
+      const response = await fetch(next, { credentials: "omit", mode: "cors", headers: { Accept: "application/json" }, signal: timeLimit() });
       if (!response.ok) throw new Error(`API answered ${response.status}`);
       const body = await response.json();
       claims.push(...(Array.isArray(body) ? body : body.results || []));
@@ -815,6 +875,7 @@
     }
     const located = performance.now();
     const shown = highlight(index, spans, state.open);
+    for (const entry of shown) state.placed.set(entry.claim.id, entry);
     const shownIds = new Set(shown.map((s) => s.claim.id));
     for (const span of spans) if (!shownIds.has(span.claim.id)) missing.push(span.claim);
     const done = performance.now();
@@ -839,6 +900,23 @@
     return embed.stats;
   }
 
+  /**
+   * Claims whose marks the page has taken away (a script drew the article again) count as
+   * missing again, so that the next search marks the new text. Returns how many.
+   */
+  function forgetDetached(state) {
+    let dropped = 0;
+    for (const [id, entry] of state.placed) {
+      if (entry.marks.some((mark) => mark.isConnected)) continue;
+      entry.label?.remove();
+      state.placed.delete(id);
+      state.anchored -= 1;
+      state.missing = [...state.missing, entry.claim];
+      dropped += 1;
+    }
+    return dropped;
+  }
+
   /** Search again, once the page's text has grown, while claims are missing: for pages whose
    * script adds the article after load. Bounded in time; a burst of changes is one search. */
   function watch(state) {
@@ -853,7 +931,8 @@
     const search = () => {
       timer = 0;
       // textContent: one cheap read, no layout; marks and labels of our own were counted.
-      if (state.missing.length && document.body.textContent.length > state.textLength) anchorMissing(state);
+      const redrawn = forgetDetached(state);
+      if (state.missing.length && (redrawn || document.body.textContent.length > state.textLength)) anchorMissing(state);
       if (!state.missing.length) stop();
     };
     const observer = new MutationObserver(() => {
@@ -873,6 +952,7 @@
   /** For publishers: search the page again after rendering its text. Resolves with the stats. */
   embed.refresh = () => {
     if (!state) return embed.ready;
+    forgetDetached(state);
     return Promise.resolve(state.missing.length ? anchorMissing(state) : embed.stats);
   };
 
@@ -891,7 +971,7 @@
         return settle((embed.stats = { status: "none", claims: 0 }));
       }
       const shadow = createShadow();
-      const fresh = { claims, shadow, open: popover(shadow), missing: claims, anchored: 0, passes: 0, note: null, textLength: 0 };
+      const fresh = { claims, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0 };
       anchorMissing(fresh);
       state = fresh;
       if (state.missing.length) watch(state);
