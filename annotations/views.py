@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -451,6 +452,17 @@ def invitation(request, token: str):
         "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
     }
     return render(request, "annotations/invitation.html", context, status=status)
+
+
+class SignOut(auth_views.LogoutView):
+    """Sign out, and have the browser forget what this site stored in it: a card's unsaved
+    input is kept in localStorage, and must not be offered to whoever signs in next on the
+    same browser (the workspace also keys it by user, for a session that simply expired)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 def _has_account(email: str) -> bool:

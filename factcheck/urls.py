@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from annotations import health, throttling
+from annotations import health, throttling, views
 from annotations.api import errors, legacy
 
 urlpatterns = [
@@ -40,6 +40,7 @@ urlpatterns = [
         throttling.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/logout/", views.SignOut.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
 ]

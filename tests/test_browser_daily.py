@@ -7,6 +7,7 @@ from annotations.models import Claim, Rating
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
+    PASSWORD,
     assert_accessible,
     open_page,
     open_workspace,
@@ -657,3 +658,43 @@ def test_workspace_with_conflict_checklist_and_dialog_is_accessible(browser, liv
     card.get_by_role("button", name="Request changes").click()
     page.get_by_role("dialog", name="Request changes").wait_for()
     assert_accessible(page, "request changes dialog")
+
+
+def test_unsaved_input_is_never_offered_to_the_next_person_on_the_same_browser(
+    browser, live_server, newsroom
+):
+    """A card's input left unsaved used to stay in localStorage after signing out, and the
+    next person to sign in on that browser was offered to restore it and save it as theirs."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    type_into(open_card(page, claim).get_by_label("Conclusion (Markdown)"), "UNSAVED SECRET")
+    page.wait_for_function(
+        "Object.keys(localStorage).some((key) => key.startsWith('factcheck.draft.'))"
+    )
+    left_behind = page.evaluate(
+        """() => Object.fromEntries(Object.keys(localStorage)
+            .filter((key) => key.startsWith('factcheck.draft.'))
+            .map((key) => [key, localStorage.getItem(key)]))"""
+    )
+    page.once("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?"
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: "/accounts/" in url or url.endswith("/"))
+    assert stored_drafts(page) == []
+
+    # A session that simply expired clears nothing: the stored input is the first user's,
+    # and is still not offered to another.
+    page.evaluate(
+        "(entries) => Object.entries(entries).forEach(([k, v]) => localStorage.setItem(k, v))",
+        left_behind,
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("rev")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    assert page.get_by_role("button", name="Restore my changes").count() == 0
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == ""
+    assert page.errors == []

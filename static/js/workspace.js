@@ -263,7 +263,9 @@ function shortDate(iso) {
 
 // ---- drafts: unsaved input, kept in memory and in localStorage ---------------------
 
-const STORAGE_PREFIX = "factcheck.draft.";
+// Under the user's id: a card's input is never offered to someone else signing in on this
+// browser (signing out also clears the site's storage, by Clear-Site-Data).
+const STORAGE_PREFIX = `factcheck.draft.u${data.me.id}.`;
 
 // Each tab keeps its drafts under its own name (kept across a reload of that tab), so two
 // tabs on one claim never overwrite, or on saving delete, each other's unsaved input.
