@@ -65,6 +65,14 @@ def require_visible(value: str) -> None:
 DIRECTION_OVERRIDES = ("\u202d", "\u202e")
 
 
+def require_one_line(value: str) -> None:
+    """Refuse a name with a line break or another control character: it goes into email
+    subjects and page titles, where a line break is no character at all (and a mail header
+    with one is refused outright, so an invitation would fail to go out)."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError("Write the name on one line, without line breaks or tabs.")
+
+
 def require_no_direction_override(value: str, *, field: str | None = None) -> None:
     """Refuse a name or label with a direction override: readers would see it reversed.
 
@@ -174,7 +182,9 @@ def w3c_selectors(anchored) -> list[dict]:
 class Organization(models.Model):
     """A newsroom: the ClaimReview `author` of the fact-checks its members publish."""
 
-    name = models.CharField(max_length=200, validators=[require_no_direction_override])
+    name = models.CharField(
+        max_length=200, validators=[require_one_line, require_no_direction_override]
+    )
     slug = models.SlugField(max_length=80, unique=True)
     url = models.URLField(
         blank=True, help_text="The newsroom's home page (ClaimReview author url)."

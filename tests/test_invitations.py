@@ -585,3 +585,32 @@ def test_an_invited_newcomer_signs_up_from_the_emailed_link_in_a_browser(browser
     page.goto(f"{live_server.url}/members/")
     assert page.get_by_role("cell", name="nadia", exact=True).is_visible()
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organization_name_is_one_line_and_an_old_one_with_a_break_still_invites(
+    organization, org_admin
+):
+    """A name typed with a line break made the invitation's subject a broken mail header:
+    the invite answered 500, and the invitation stayed listed with no email sent."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="one line"):
+        services.organization_update(
+            organization=organization, actor=org_admin, name="Desk\r\nBcc: evil@example.test"
+        )
+    organization.refresh_from_db()
+    assert "\n" not in organization.name
+    # A name stored before the rule: the subject is still one line, and the email goes.
+    type(organization).objects.filter(pk=organization.pk).update(name="Old\r\nDesk")
+    organization.refresh_from_db()
+    mail.outbox.clear()
+    services.invitation_create(
+        organization=organization,
+        actor=org_admin,
+        invitee="newcomer@example.test",
+        role=Membership.Role.EDITOR,
+        base_url="http://testserver",
+    )
+    assert [message.to for message in mail.outbox] == [["newcomer@example.test"]]
+    assert "Old Desk" in mail.outbox[0].subject and "\n" not in mail.outbox[0].subject

@@ -417,7 +417,8 @@ def _send(invitation: Invitation, base_url: str) -> Invitation:
     recipient = invitation.email
 
     def send():
-        subject = render_to_string("registration/invitation_subject.txt", context).strip()
+        # One line, whatever an organization's name held before names had to be one.
+        subject = " ".join(render_to_string("registration/invitation_subject.txt", context).split())
         body = render_to_string("registration/invitation_email.txt", context)
         send_mail(subject, body, None, [recipient])
 
