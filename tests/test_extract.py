@@ -437,6 +437,33 @@ def test_a_short_page_keeps_its_paragraphs_and_lists_without_its_furniture():
     assert [block["kind"] for block in result.structure] == ["list_item", "list_item"]
 
 
+def test_a_short_page_keeps_a_list_or_subheading_the_main_text_finder_passed_over():
+    """trafilatura kept these pages' two paragraphs and dropped the list before them, or
+    the subheading under the headline: words readers see, and may be the claim."""
+    listed = (
+        b"<h1>Head</h1><ul><li>Key fact: 45 percent of voters agree.</li>"
+        b"<li>Second fact: turnout was 61 percent.</li></ul>"
+        b"<p>Paragraph one of the article with some words in it.</p>"
+        b"<p>Closing paragraph of the article.</p>"
+    )
+    result = extract(listed, declared_type="text/html")
+    assert result.text.split("\n\n") == [
+        "Key fact: 45 percent of voters agree.",
+        "Second fact: turnout was 61 percent.",
+        "Paragraph one of the article with some words in it.",
+        "Closing paragraph of the article.",
+    ]
+    assert result.title == "Head"
+    headed = (
+        b"<h1>Head</h1><h2>A lone subheading</h2>"
+        b"<p>Paragraph one of the article with some words in it.</p>"
+        b"<p>Closing paragraph of the article.</p>"
+    )
+    result = extract(headed, declared_type="text/html")
+    assert result.text.startswith("A lone subheading\n\nParagraph one")
+    assert result.structure[0]["kind"] == "heading"
+
+
 # --- bad inputs ----------------------------------------------------------------------------
 
 

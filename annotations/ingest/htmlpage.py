@@ -77,10 +77,11 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         # On a short page trafilatura may fall back to the body's whole text as one
         # paragraph, headline, byline and share links included; the page's own blocks
         # (without its navigation and boilerplate) keep its paragraphs, headings and lists.
-        if len(blocks) <= 1:
-            own = _page_blocks(markup, document.author if document else "")
-            if len(own) > 1:
-                blocks = own
+        # It may also pass over a short page's list or subheading that sits beside the
+        # paragraphs it keeps: the page's own blocks win when they hold all of those and more.
+        own = _page_blocks(markup, document.author if document else "")
+        if len(own) > 1 and (len(blocks) <= 1 or _holds_more(own, blocks)):
+            blocks = own
     fallback = _page_metadata(markup)
     title = plain_inline(document.title or fallback.get("title", ""))
     # The headline is the title, not the body's first paragraph.
@@ -158,6 +159,15 @@ def _blocks(document) -> list[Block]:
     blocks: list[Block] = []
     _collect_blocks(document.body, blocks)
     return [b for b in blocks if canonical_text(b.text)]
+
+
+def _holds_more(own: list[Block], found: list[Block]) -> bool:
+    """Whether the page's own blocks keep every paragraph trafilatura found, and more prose."""
+    own_paragraphs = paragraphs_of(assemble(own)[0])
+    found_paragraphs = paragraphs_of(assemble(found)[0])
+    return set(found_paragraphs) <= set(own_paragraphs) and _prose_chars(
+        own_paragraphs
+    ) > _prose_chars(found_paragraphs)
 
 
 def _paragraphs(document) -> list[str]:
