@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from annotations import queries, services
 from annotations.models import Article, Claim, Membership, Rating
@@ -469,3 +470,100 @@ def test_the_permalink_leads_to_the_claim_page_with_its_claimreview(browser, liv
     popover(page).wait_for()
     assert popover(page).locator(".entry-claim").inner_text() == version.claim_reviewed
     assert page.errors == []
+
+
+def test_a_link_to_a_claim_hidden_since_its_words_changed_says_so_at_the_top(
+    browser, live_server, demo
+):
+    """The share link of a claim whose words the article no longer has used to land at the
+    top of the article with nothing said about it."""
+    hidden = next(v for v in demo["published"] if "22.8" in v.exact)
+    article = demo["article"]
+    services.article_update_text(
+        article=article,
+        actor=Claim.objects.get(pk=hidden.claim_id).creator,
+        text=article.text.replace("22.8 years", "23.1 years"),
+    )
+    page = reader_page(browser, live_server, f"{demo['url']}#claim-{hidden.claim_id}")
+    notice = page.get_by_role("status").filter(has_text="not shown on this article now")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_focused()
+    link = notice.get_by_role("link", name="What happened to it")
+    assert link.get_attribute("href") == f"/c/{hidden.claim_id}/"
+    assert popover(page).is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "reader-hidden-claim-link.png"))
+    assert_accessible(page, "reader page followed from a hidden claim's link")
+    assert page.errors == []
+
+
+def test_a_claim_link_leaves_focus_in_the_verdict_once_the_page_has_loaded(
+    browser, live_server, demo
+):
+    """Scrolling to the fragment at load moved focus to the page behind the open dialog: a
+    screen reader was not told a verdict had opened."""
+    first = demo["published"][0]
+    page = reader_page(browser, live_server, f"{demo['url']}#claim-{first.claim_id}")
+    page.wait_for_function("document.readyState === 'complete'")
+    # Two frames after load, when the browser's own fragment scroll has run.
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert page.evaluate("document.activeElement.closest('dialog') !== null")
+    page.emulate_media(media="print")
+    expect(popover(page)).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(popover(page)).to_be_visible()
+
+
+def _overlap(a, b) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["left"]
+        or b["right"] <= a["x"]
+        or a["y"] + a["height"] <= b["top"]
+        or b["bottom"] <= a["y"]
+    )
+
+
+def _passage_boxes(page, claim_id):
+    return page.evaluate(
+        """(id) => [...document.querySelectorAll(`#article-body a.hl[data-claims~="${id}"]`)]
+            .flatMap((part) => [...part.getClientRects()])
+            .map((r) => ({top: r.top, bottom: r.bottom, left: r.left, right: r.right}))""",
+        str(claim_id),
+    )
+
+
+def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, demo):
+    """Above a passage that wraps, the popover covered its first line; on a phone the
+    bottom sheet covered the passage a shared link opened."""
+    ousted = next(v for v in demo["published"] if "ousted" in v.exact)
+    page = reader_page(browser, live_server, demo["url"], viewport=(1280, 700))
+    tag = page.locator(f"#tag-{ousted.claim_id}")
+    # The passage low in the window, so that the verdict goes above it.
+    page.evaluate(
+        "(y) => window.scrollBy(0, y)",
+        tag.bounding_box()["y"] - 620,
+    )
+    tag.click()
+    dialog = popover(page)
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    assert box["y"] + box["height"] <= tag.bounding_box()["y"] + 1
+    for part in _passage_boxes(page, ousted.claim_id):
+        assert not _overlap(box, part), (box, part)
+    page.context.close()
+
+    phone = reader_page(
+        browser,
+        live_server,
+        f"{demo['url']}#claim-{ousted.claim_id}",
+        viewport=(375, 667),
+        has_touch=True,
+        is_mobile=True,
+    )
+    sheet = popover(phone)
+    sheet.wait_for()
+    phone.wait_for_function("document.readyState === 'complete'")
+    top = sheet.bounding_box()["y"]
+    parts = _passage_boxes(phone, ousted.claim_id)
+    assert parts and all(part["bottom"] <= top for part in parts), (top, parts)
+    assert all(part["top"] >= 0 for part in parts)
+    phone.screenshot(path=str(ARTIFACTS / "reader-phone-shared-link.png"))

@@ -49,11 +49,37 @@
     return copy;
   }
 
+  // The box around the passage the trigger stands for: its highlighted words and its
+  // label, so that the verdict is placed beside the passage, never over its first line.
+  function passageBox(trigger) {
+    const id = trigger.dataset.claims.split(" ")[0];
+    const parts = [trigger, ...body.querySelectorAll(".hl")].filter(
+      (part) => part === trigger || part.dataset.claims.split(" ").includes(id),
+    );
+    const boxes = parts.flatMap((part) => [...part.getClientRects()]);
+    return {
+      top: Math.min(...boxes.map((box) => box.top)),
+      bottom: Math.max(...boxes.map((box) => box.bottom)),
+      left: trigger.getBoundingClientRect().left,
+      right: trigger.getBoundingClientRect().right,
+    };
+  }
+
   function place(trigger) {
     dialog.style.top = "";
     dialog.style.left = "";
-    if (PHONE.matches) return; // a bottom sheet, laid out by the stylesheet
-    const anchor = trigger.getBoundingClientRect();
+    if (PHONE.matches) {
+      // A bottom sheet, laid out by the stylesheet: the passage is scrolled into the space
+      // above it, which the sheet would otherwise cover.
+      const sheetTop = dialog.getBoundingClientRect().top;
+      const passage = passageBox(trigger);
+      if (passage.bottom > sheetTop - GAP || passage.top < GAP) {
+        const room = Math.max(GAP, (sheetTop - (passage.bottom - passage.top)) / 2);
+        window.scrollBy({ top: passage.top - room, behavior: "instant" });
+      }
+      return;
+    }
+    const anchor = passageBox(trigger);
     const width = dialog.offsetWidth;
     const height = dialog.offsetHeight;
     const maxLeft = window.innerWidth - width - GAP;
@@ -127,6 +153,26 @@
     if (open(ids, link)) event.preventDefault();
   });
 
+  // A link to a claim this article does not show (its words changed and it is being
+  // checked again, or it is gone): say so at the top, and where to read about it.
+  function sayNotShown(id) {
+    let notice = document.getElementById("link-notice");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "link-notice";
+      notice.className = "link-notice";
+      notice.tabIndex = -1;
+      notice.setAttribute("role", "status");
+      body.before(notice);
+    }
+    const more = document.createElement("a");
+    more.href = "/c/" + id + "/";
+    more.textContent = "What happened to it";
+    notice.replaceChildren("The fact-check this link points to is not shown on this article now. ", more, ".");
+    notice.focus({ preventScroll: true });
+    notice.scrollIntoView({ block: "center" });
+  }
+
   // #claim-<id>: bring the passage into view and open its verdict.
   function openFromHash() {
     const match = /^#claim-(\d+)$/.exec(location.hash);
@@ -142,6 +188,7 @@
       const target = match && entryOf(match[1]);
       // Focus follows, so a screen reader reads the entry the address points at.
       if (target) target.focus({ preventScroll: true });
+      else if (match) sayNotShown(match[1]);
       return;
     }
     tag.scrollIntoView({ block: "center" });
@@ -154,6 +201,9 @@
         if (opener !== tag) return;
         tag.scrollIntoView({ block: "center" });
         place(tag);
+        // Scrolling to the address's fragment moved focus to the page (its target is
+        // behind the open dialog): back into the verdict, so a screen reader reads it.
+        dialog.focus();
       }, { once: true });
     }
   }
