@@ -659,8 +659,13 @@ def test_refresh_finds_the_claims_of_text_the_publisher_just_rendered(browser, h
     once and resolves with the new stats; the note counts only what is still missing."""
     page = open_host(browser, f"{host.url}/app-manual.html")
     note = page.locator("[data-factcheck-embed] [role=note] summary")
-    assert note.inner_text() == "4 checked claims not found on this page"
+    # Nothing found yet, and the page may still be bringing its text: no note saying the
+    # claims are not there while its article says "Loading…".
+    assert page.stats["anchored"] == 0
+    assert note.count() == 0
+    # The publisher's refresh() says the article is there: now what is missing is missing.
     assert page.evaluate("FactcheckEmbed.refresh().then((stats) => stats.anchored)") == 0
+    assert note.inner_text() == "4 checked claims not found on this page"
 
     stats = page.evaluate("insertArticle(); FactcheckEmbed.refresh()")
 
@@ -764,6 +769,19 @@ def test_tab_stays_in_the_open_verdict_and_print_leaves_it_out(browser, host):
     expect(popover).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("[data-factcheck-label]").first).to_be_focused()
+    # A window made narrower (a phone turned, a tablet split) moves the verdict with it.
+    rightmost = page.locator("[data-factcheck-label]").nth(2)
+    rightmost.click()
+    expect(popover).to_be_visible()
+    assert popover.bounding_box()["x"] + popover.bounding_box()["width"] > 700
+    page.set_viewport_size({"width": 700, "height": 900})
+    page.wait_for_function(
+        """() => {
+            const box = document.querySelector("[data-factcheck-embed]").shadowRoot
+                .querySelector(".pop").getBoundingClientRect();
+            return box.right <= 700 && box.left >= 0;
+        }"""
+    )
 
 
 @pytest.mark.browser

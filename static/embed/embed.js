@@ -747,6 +747,7 @@
     const box = element("div", { class: "pop", role: "dialog", "aria-labelledby": "factcheck-title", hidden: "" });
     shadow.root.append(box);
     let opener = null;
+    let shown = null;
     const close = (restoreFocus) => {
       if (box.hidden) return;
       box.hidden = true;
@@ -769,6 +770,23 @@
       const path = event.composedPath();
       if (!path.includes(shadow.host) && !path.some((node) => node.hasAttribute?.(MARK) || node.hasAttribute?.(LABEL))) close(false);
     });
+    // Beside the claim, and again when the window changes size (a phone turned, a window
+    // narrowed): it must not stay where the claim was.
+    function position() {
+      if (box.hidden || !shown?.isConnected) return;
+      const anchor = shown.getBoundingClientRect();
+      const base = shadow.host.getBoundingClientRect();
+      const width = box.offsetWidth;
+      const rtl = getComputedStyle(shown).direction === "rtl";
+      let left = rtl ? anchor.right - width : anchor.left;
+      left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
+      // Below the claim, or above it when only there it fits in the window.
+      const height = box.offsetHeight;
+      const above = anchor.bottom + height + 6 > innerHeight && anchor.top - height - 6 >= 0;
+      box.style.setProperty("left", `${left - base.left}px`);
+      box.style.setProperty("top", `${(above ? anchor.top - height - 6 : anchor.bottom + 6) - base.top}px`);
+    }
+    window.addEventListener("resize", position);
     return (claim, label, firstMark) => {
       opener = label;
       const closeButton = element("button", { class: "close", type: "button", "aria-label": "Close" }, "×");
@@ -778,17 +796,8 @@
       // their direction (dir=auto, <bdi>). Only its place follows the page's direction.
       box.setAttribute("dir", "ltr");
       box.hidden = false;
-      const anchor = firstMark.getBoundingClientRect();
-      const base = shadow.host.getBoundingClientRect();
-      const width = box.offsetWidth;
-      const rtl = getComputedStyle(firstMark).direction === "rtl";
-      let left = rtl ? anchor.right - width : anchor.left;
-      left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
-      // Below the claim, or above it when only there it fits in the window.
-      const height = box.offsetHeight;
-      const above = anchor.bottom + height + 6 > innerHeight && anchor.top - height - 6 >= 0;
-      box.style.setProperty("left", `${left - base.left}px`);
-      box.style.setProperty("top", `${(above ? anchor.top - height - 6 : anchor.bottom + 6) - base.top}px`);
+      shown = firstMark;
+      position();
       closeButton.focus({ preventScroll: true });
     };
   }
@@ -884,7 +893,7 @@
     state.passes += 1;
     // After this pass's own labels: only text the page adds from now on is new.
     state.textLength = document.body.textContent.length;
-    state.note = notFoundNote(state.shadow, missing, state.note);
+    showNote(state);
     embed.stats = {
       status: "ready",
       claims: state.claims.length,
@@ -898,6 +907,12 @@
       totalMs: done - started,
     };
     return embed.stats;
+  }
+
+  // The not-found note waits while nothing is found and the page may still be bringing its
+  // text (a "Loading…" article): until the watch ends, or the publisher calls refresh().
+  function showNote(state) {
+    if (state.anchored > 0 || state.settled) state.note = notFoundNote(state.shadow, state.missing, state.note);
   }
 
   /**
@@ -927,6 +942,8 @@
       observer.disconnect();
       clearTimeout(timer);
       clearTimeout(deadline);
+      state.settled = true;
+      showNote(state);
     };
     const search = () => {
       timer = 0;
@@ -952,8 +969,11 @@
   /** For publishers: search the page again after rendering its text. Resolves with the stats. */
   embed.refresh = () => {
     if (!state) return embed.ready;
+    state.settled = true; // the publisher says the article is there now
     forgetDetached(state);
-    return Promise.resolve(state.missing.length ? anchorMissing(state) : embed.stats);
+    if (state.missing.length) return Promise.resolve(anchorMissing(state));
+    showNote(state);
+    return Promise.resolve(embed.stats);
   };
 
   async function run() {
@@ -971,7 +991,7 @@
         return settle((embed.stats = { status: "none", claims: 0 }));
       }
       const shadow = createShadow();
-      const fresh = { claims, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0 };
+      const fresh = { claims, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
       anchorMissing(fresh);
       state = fresh;
       if (state.missing.length) watch(state);
