@@ -359,14 +359,20 @@ def test_a_revoked_link_is_refused(
     assert refused.status_code == 410 and b"withdrawn" in refused.content
 
 
+@pytest.mark.parametrize("way", ["resend", "invite again"])
 def test_resending_sends_a_new_link_and_kills_the_old_one(
-    client, organization, org_admin, django_capture_on_commit_callbacks
+    client, organization, org_admin, django_capture_on_commit_callbacks, way
 ):
+    """By the Resend button, or by inviting the same address again: the older link said
+    "not found, check that you copied all of it" after the second way."""
     client.force_login(org_admin)
     invite(client, django_capture_on_commit_callbacks, invitee="again@example.test")
     invitation = Invitation.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/members/", {"action": "resend", "invitation": invitation.pk})
+    if way == "resend":
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/members/", {"action": "resend", "invitation": invitation.pk})
+    else:
+        invite(client, django_capture_on_commit_callbacks, invitee="again@example.test")
     first, second = (link_in(message) for message in mail.outbox)
     assert first != second and [m.to for m in mail.outbox] == [["again@example.test"]] * 2
     assert Invitation.objects.get().send_count == 2

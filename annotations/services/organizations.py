@@ -376,7 +376,6 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
                 f"{invitation.invited_user.get_username()} no longer has an email address."
             )
         invitation.email = invitation.invited_user.email
-    ReplacedInvitationLink.objects.create(invitation=invitation, token_hash=invitation.token_hash)
     return _send(invitation, base_url)
 
 
@@ -397,7 +396,15 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
 
 
 def _send(invitation: Invitation, base_url: str) -> Invitation:
-    """Give the invitation a fresh token and expiry, save it, and email the link on commit."""
+    """Give the invitation a fresh token and expiry, save it, and email the link on commit.
+
+    A link sent before (Resend, or the same person invited again) then says it was
+    replaced by a newer one, rather than that it is not valid.
+    """
+    if invitation.pk is not None and invitation.token_hash:
+        ReplacedInvitationLink.objects.create(
+            invitation=invitation, token_hash=invitation.token_hash
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation.token_hash = _token_hash(token)
