@@ -471,7 +471,7 @@ class Claim(models.Model):
     conclusion = models.TextField(
         blank=True,
         help_text="Markdown; rendered sanitised.",
-        validators=[MaxLengthValidator(CONCLUSION_MAX)],
+        validators=[MaxLengthValidator(CONCLUSION_MAX), require_no_direction_override],
     )
     correction_note = models.TextField(
         blank=True,

@@ -137,6 +137,19 @@ def test_a_claim_wording_with_a_direction_override_is_refused(editor_client, cla
     assert "\u202e" not in Claim.objects.get().claim_reviewed
 
 
+def test_a_conclusion_with_a_direction_override_is_refused(editor_client, claim):
+    """ "evil" written as "\u202elive\u202c" showed as "live" on the reader page, the claim
+    page and the embed: readers would read another verdict than the one reviewed."""
+    response = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"conclusion": "The count is \u202eeslaf\u202c.", "version": claim.version},
+    )
+    assert "direction override" in _errors(response, "conclusion")
+    assert Claim.objects.get().conclusion == ""
+
+
 def test_names_and_labels_readers_or_members_see_refuse_a_direction_override(
     organization, org_admin
 ):
