@@ -167,8 +167,9 @@ class Entry:
 def _tag(entry: Entry) -> str:
     rating = entry.version.verdict
     # The name is given whole: read from the spans, screen readers also spoke the number's
-    # separator dot and a pause around each hidden span ("Claim 1 · , rated True").
-    name = escape(f"Claim {entry.number}, rated {rating.label}")
+    # separator dot and a pause around each hidden span ("Claim 1 · , rated True"). It holds
+    # the visible "1 · True" in order, so that a voice-control user can say what they see.
+    name = escape(f"Claim {entry.number}: {rating.label}")
     return (
         f'<a class="tag r-{rating.key}" id="tag-{entry.claim_id}" href="#claim-{entry.claim_id}" '
         f'data-claims="{entry.claim_id}" aria-label="{name}">'
