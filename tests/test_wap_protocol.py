@@ -764,3 +764,21 @@ def test_a_target_naming_another_page_is_a_400_and_nothing_is_made(client, one_p
         created = post(same)
         assert created.status_code == 201, (same, created.content[:300])
     assert drafts.count() == before + 5
+
+
+def test_an_unpublished_change_of_article_details_does_not_move_the_public_container(
+    client, one_published, editor
+):
+    """A byline changed and not yet republished changes nothing readers see: the public
+    container's `modified` and ETag used to move with it, telling anyone polling that the
+    newsroom was at work on the article."""
+    from annotations import services
+
+    article = one_published["article"]
+    url = f"/api/v1/annotations/articles/{article.pk}/"
+    before = client.get(url)
+    services.article_update_details(article=article, actor=editor, byline="Jane Roe")
+    after = client.get(url)
+    assert after.json()["modified"] == before.json()["modified"]
+    assert after["ETag"] == before["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 304

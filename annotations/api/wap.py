@@ -492,18 +492,21 @@ class ArticleAnnotations(Container):
 
     def get(self, request, pk: int):
         drafts = queries.web_annotation_drafts(request.user, self.article)
+        private = request.user.is_authenticated
         modified = max(
             filter(
                 None,
                 [
-                    self.article.updated_at,
+                    # The article's own time moves with details readers do not see until
+                    # they are republished: only members' answers may follow it.
+                    self.article.updated_at if private else None,
                     queries.article_public_stamp(self.article)["newest"],
                     drafts.aggregate(newest=Max("updated_at"))["newest"],
                 ],
             ),
             default=None,
         )
-        return self.answer(private=request.user.is_authenticated, modified=modified)
+        return self.answer(private=private, modified=modified)
 
     def post(self, request, pk: int):
         if "page" in request.query_params or "iris" in request.query_params:
