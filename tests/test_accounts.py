@@ -53,18 +53,27 @@ def test_password_change(client, editor):
 
 
 def test_password_reset_by_email(client, editor, mailoutbox):
-    response = client.post("/accounts/password_reset/", {"email": editor.email})
-    assert response.status_code == 302
+    # Every page of it is the site's own, not the admin's ("Django administration").
+    asked = client.get("/accounts/password_reset/").content.decode()
+    assert "Reset your password" in asked and "Django" not in asked
+    response = client.post("/accounts/password_reset/", {"email": editor.email}, follow=True)
+    assert "Check your email" in response.content.decode()
     assert len(mailoutbox) == 1
     link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    client.post(
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "reset-Passphrase-99", "new_password2": "reset-Passphrase-99"},
+        follow=True,
     )
+    assert "Password changed" in done.content.decode() and "Django" not in done.content.decode()
     editor.refresh_from_db()
     assert editor.check_password("reset-Passphrase-99")
+    # The link used once says it no longer works, and where to get another.
+    again = client.get(link, follow=True).content.decode()
+    assert "This link no longer works" in again and "Django" not in again
 
 
 # Failed sign-ins are limited by django-axes, counted in the database.
@@ -123,7 +132,7 @@ def test_a_password_reset_by_email_lifts_the_accounts_lockout(client, editor, ma
     done = client.post(
         form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True
     )
-    assert b"log in" in done.content.lower()
+    assert b"signing in works again at once" in done.content
     # What that page says now holds: the new password signs in at once.
     assert sign_in(client, "eddie", new).status_code == 302 and is_signed_in(client)
 
