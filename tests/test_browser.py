@@ -478,19 +478,7 @@ def test_editing_a_published_claim_warns_then_shows_the_unpublished_correction(
 def test_the_conclusion_preview_follows_the_typing_as_readers_would_see_it(
     browser, live_server, newsroom
 ):
-    article = newsroom["article"]
-    from annotations import services
-
-    claim = services.claim_create(
-        article=article,
-        creator=newsroom["editor"],
-        selectors=factories.quote_selectors(article.text, LISTENERS),
-    )
-    page = open_page(browser, live_server, "ed")
-    open_workspace(page, live_server, article)
-    page.locator(f'mark[data-claim="{claim.pk}"]').click()
-    card = page.locator(".claim-card.active")
-    card.locator("form.claim-form").wait_for()
+    claim, page, card = _open_listeners_claim(browser, live_server, newsroom)
     preview = card.get_by_label("Conclusion as readers see it")
     # No conclusion yet: no empty preview either.
     expect(card.get_by_role("heading", name="Conclusion preview")).to_be_hidden()
