@@ -578,3 +578,20 @@ def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, 
     assert parts and all(part["bottom"] <= top for part in parts), (top, parts)
     assert all(part["top"] >= 0 for part in parts)
     phone.screenshot(path=str(ARTIFACTS / "reader-phone-shared-link.png"))
+
+
+def test_a_long_newsroom_name_leaves_the_tagline_whole(browser, live_server, demo):
+    """A long organization name squeezed "Fact-checks" beside it until it broke at its
+    hyphen ("Fact-" over "checks")."""
+    organization = demo["article"].organization
+    type(organization).objects.filter(pk=organization.pk).update(
+        name="The Independent Fact-Checking Desk of the Greater Metropolitan Region"
+    )
+    page = reader_page(browser, live_server, demo["url"], viewport=(375, 700), is_mobile=True)
+    tagline = page.locator(".reader-tagline")
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.reader-tagline')).lineHeight)"
+    )
+    assert tagline.bounding_box()["height"] < 1.5 * line
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(ARTIFACTS / "reader-phone-long-newsroom-name.png"))
