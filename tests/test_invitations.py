@@ -231,14 +231,24 @@ def test_signup_applies_the_password_validators_and_a_free_username(
         passwords = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
         response = client.post(link, {"username": lookalike} | passwords)
         assert response.status_code == 400 and b"already exists" in response.content, lookalike
+    # Letters of two alphabets that look alike: "eddie" with a Cyrillic e passes for eddie.
+    mixed = client.post(link, {"username": "\u0435ddie", **passwords})
+    assert mixed.status_code == 400 and b"different alphabets" in mixed.content
     differ = client.post(
         link, {"username": "newcomer", "password": NEW_PASSWORD, "password_again": "other"}
     )
     assert differ.status_code == 400 and b"differ" in differ.content
     assert not get_user_model().objects.filter(email="newcomer@example.test").exists()
+    # A name in one alphabet, whichever, is anyone's own.
+    own = client.post(link, {"username": "\u041d\u0430\u0442\u0430\u043b\u044c\u044f", **passwords})
+    assert own.status_code == 302
+    assert (
+        get_user_model().objects.get(email="newcomer@example.test").username
+        == "\u041d\u0430\u0442\u0430\u043b\u044c\u044f"
+    )
     editor.refresh_from_db()
     assert editor.check_password(PASSWORD)
-    assert Invitation.objects.get().state == "pending"
+    assert Invitation.objects.get().state == "accepted"
 
 
 def test_a_signed_in_account_that_was_not_invited_is_refused_and_nothing_changes(

@@ -9,6 +9,7 @@ import unicodedata
 import warnings
 from datetime import timedelta
 
+from confusable_homoglyphs import confusables
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import BaseUserManager
@@ -521,6 +522,13 @@ def invitation_signup(*, token: str, username: str, password: str):
         user_model.objects.filter(username__iexact=user.get_username()).exists()
     ):
         errors["username"] = ["A user with that username already exists."]
+    # Letters of two scripts that look alike ("demo-reviewer" typed with a Cyrillic e) make a name
+    # that reads as another member's in lists, history and mentions.
+    if "username" not in errors and confusables.is_dangerous(user.get_username()):
+        errors["username"] = [
+            "This name mixes letters of different alphabets that look alike, so it could be "
+            "read as someone else's: write it in one alphabet."
+        ]
     try:
         validate_password(password, user)
     except ValidationError as error:
