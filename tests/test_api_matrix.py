@@ -170,6 +170,8 @@ CASES = [
          body=lambda world: {"text": world.article.text + "\n\nA new paragraph."}),
     Case("api-article-text-preview", "post", member_write(), url=on_article,
          body=lambda world: {"text": world.article.text + "\n\nA new paragraph."}),
+    Case("api-article-conclusion-preview", "post", member_write(), url=on_article,
+         body=lambda world: {"conclusion": "The **Factbook** says 22.8."}),
     Case("api-article-reimport", "post", member_write(201), url=on_article, body=text_file),
     Case("api-article-detail", "delete", member_write(204), url=on_failed_article),
     Case("api-article-import-again", "post", member_write(202), url=on_failed_article),

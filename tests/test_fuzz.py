@@ -74,6 +74,7 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
         },
         ("articles/<int:pk>/text/", "put"): {"text": article.text + "\n\nMore.", "reason": "x"},
         ("articles/<int:pk>/text-preview/", "post"): {"text": article.text + "\n\nMore."},
+        ("articles/<int:pk>/conclusion-preview/", "post"): {"conclusion": "**22.8** years."},
         ("articles/<int:pk>/import/", "post"): {},
         ("articles/<int:pk>/import-again/", "post"): {},
         ("articles/<int:pk>/", "delete"): {},
