@@ -8,6 +8,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct-horse-battery"
 # A workspace address (/articles/12/), and not /articles/new/.
 WORKSPACE_URL = re.compile(r"/articles/\d+/$")
+# page.wait_for_function takes a function ("() => ..."): a bare expression is checked once
+# from outside the page, then, if false, polled through eval inside it, which every page's
+# CSP refuses ("EvalError ... 'unsafe-eval'"), so such a wait failed only when it had to
+# wait. tests/test_browser_waits.py holds every browser test to it.
 
 
 def open_page(browser, live_server, username, viewport=(1280, 800)):

@@ -97,7 +97,8 @@ def test_two_tabs_on_one_claim_keep_their_own_unsaved_input(browser, live_server
     type_into(first_card.get_by_label("Conclusion (Markdown)"), "The record was 44,000.")
     # Both tabs have stored their input (each under its own name) before anything is saved.
     first.wait_for_function(
-        "Object.keys(localStorage).filter((k) => k.startsWith('factcheck.draft.')).length === 2"
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('factcheck.draft.')).length"
+        " === 2"
     )
 
     first_card.get_by_role("button", name="Save").click()
@@ -111,7 +112,8 @@ def test_two_tabs_on_one_claim_keep_their_own_unsaved_input(browser, live_server
         second.close(run_before_unload=True)  # the second tab closes with its input unsaved
     # Only the first tab is still saying it is alive once the second has gone.
     first.wait_for_function(
-        "Object.keys(localStorage).filter((k) => k.startsWith('factcheck.alive.')).length === 1"
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('factcheck.alive.')).length"
+        " === 1"
     )
 
     # Its input outlived the first tab's save, and is offered back in a new tab.
@@ -670,7 +672,7 @@ def test_unsaved_input_is_never_offered_to_the_next_person_on_the_same_browser(
     open_workspace(page, live_server, newsroom["article"])
     type_into(open_card(page, claim).get_by_label("Conclusion (Markdown)"), "UNSAVED SECRET")
     page.wait_for_function(
-        "Object.keys(localStorage).some((key) => key.startsWith('factcheck.draft.'))"
+        "() => Object.keys(localStorage).some((key) => key.startsWith('factcheck.draft.'))"
     )
     left_behind = page.evaluate(
         """() => Object.fromEntries(Object.keys(localStorage)

@@ -128,7 +128,7 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
         message="the keyboard dismissal was not sent",
     )
     page.wait_for_function(
-        "document.activeElement.closest('.evidence-panel') !== null"
+        "() => document.activeElement.closest('.evidence-panel') !== null"
         " && document.activeElement.tagName === 'H3'"
     )
 

@@ -514,7 +514,7 @@ def test_a_claim_link_leaves_focus_in_the_verdict_once_the_page_has_loaded(
     screen reader was not told a verdict had opened."""
     first = demo["published"][0]
     page = reader_page(browser, live_server, f"{demo['url']}#claim-{first.claim_id}")
-    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_function("() => document.readyState === 'complete'")
     # Two frames after load, when the browser's own fragment scroll has run.
     page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert page.evaluate("document.activeElement.closest('dialog') !== null")
@@ -572,7 +572,7 @@ def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, 
     )
     sheet = popover(phone)
     sheet.wait_for()
-    phone.wait_for_function("document.readyState === 'complete'")
+    phone.wait_for_function("() => document.readyState === 'complete'")
     top = sheet.bounding_box()["y"]
     parts = _passage_boxes(phone, ousted.claim_id)
     assert parts and all(part["bottom"] <= top for part in parts), (top, parts)
