@@ -291,6 +291,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "annotations.api.permissions.TokenScope",
+        "annotations.api.permissions.SameUserAsThePage",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "annotations.api.throttling.TokenRateThrottle",

@@ -270,3 +270,24 @@ def test_the_client_address_is_read_only_from_entries_trusted_proxies_wrote(
         "/accounts/login/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
     )
     assert client_ip(request) == address
+
+
+def test_a_write_naming_another_page_user_is_refused(client, editor, organization):
+    """The header pages send with writes: the user the page was made for."""
+    import json
+
+    from annotations.api.permissions import PAGE_USER_HEADER
+
+    client.force_login(editor)
+    body = json.dumps({"title": "Pasted", "text": "Words.", "organization": organization.pk})
+    url = "/api/v1/newsroom/articles/"
+    refused = client.post(
+        url, body, content_type="application/json", headers={PAGE_USER_HEADER: "999999"}
+    )
+    assert refused.status_code == 403
+    assert "signed in as someone else" in refused.json()["detail"]
+    same = client.post(
+        url, body, content_type="application/json", headers={PAGE_USER_HEADER: str(editor.pk)}
+    )
+    assert same.status_code == 201
+    assert client.post(url, body, content_type="application/json").status_code == 201

@@ -700,3 +700,32 @@ def test_unsaved_input_is_never_offered_to_the_next_person_on_the_same_browser(
     assert page.get_by_role("button", name="Restore my changes").count() == 0
     assert card.get_by_label("Conclusion (Markdown)").input_value() == ""
     assert page.errors == []
+
+
+def test_a_page_left_open_does_not_save_as_the_account_signed_in_since(
+    browser, live_server, newsroom
+):
+    """Signed out and in as another account in a second tab: the first tab's Save used to
+    write its first user's unsaved input under the second account's name."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "The editor's unsaved words.")
+    other = page.context.new_page()  # the same browser: one session cookie for both tabs
+    other.goto(f"{live_server.url}/")
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill("rev")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_url(f"{live_server.url}/")
+
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="signed in as someone else").wait_for()
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == (
+        "The editor's unsaved words."
+    )
+    claim.refresh_from_db()
+    assert claim.conclusion == ""
+    assert not claim.events.filter(action="updated").exists()

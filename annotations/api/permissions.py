@@ -24,3 +24,26 @@ class TokenScope(BasePermission):
             f'a token with the "{ApiToken.Scope.READ_WRITE}" scope.'
         )
         return False
+
+
+# The header pages send with every write: the id of the user the page was made for.
+PAGE_USER_HEADER = "X-Factcheck-Page-User"
+
+
+class SameUserAsThePage(BasePermission):
+    """A write from a page made for another user is refused: after signing out in one tab
+    and in as someone else in another, an open page would otherwise save its first user's
+    unsaved input under the second user's name. Requests without the header (API clients,
+    tokens) pass here."""
+
+    message = (
+        "You are signed in as someone else now (in another tab, perhaps) than when this page "
+        "was opened: nothing was saved. What you typed is still here; reload the page to "
+        "work as the account signed in."
+    )
+
+    def has_permission(self, request, view):
+        page_user = request.headers.get(PAGE_USER_HEADER, "")
+        if not page_user or request.method in SAFE_METHODS:
+            return True
+        return str(request.user.pk) == page_user

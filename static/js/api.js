@@ -57,6 +57,10 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
+// The user this page was made for: writes name them, so that a page left open while another
+// account signed in (in another tab) cannot save under that account's name.
+const PAGE_USER = document.querySelector('meta[name="factcheck-page-user"]')?.content ?? "";
+
 /** Call the API; resolves with the JSON body, rejects with ApiError or a network TypeError. */
 export async function api(method, url, body = undefined, headers = {}) {
   // Every change to a claim names the version it was made on; the server answers 428
@@ -71,6 +75,7 @@ export async function api(method, url, body = undefined, headers = {}) {
       Accept: "application/json, application/problem+json",
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       "X-CSRFToken": csrfToken(),
+      ...(PAGE_USER && method !== "GET" ? { "X-Factcheck-Page-User": PAGE_USER } : {}),
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
