@@ -137,6 +137,11 @@ def host(instance, demo):
             ],
             **common,
         ),
+        # One letter at a word's start: another word ("notion" for "motion"), not a slip.
+        "/flipped.html": embed_host.page(
+            paragraphs=[p.replace("confidence motion", "confidence notion") for p in printed],
+            **common,
+        ),
         "/module.html": embed_host.page(paragraphs=printed, **common).replace(
             "<script src=", '<script type="module" src='
         ),
@@ -803,3 +808,14 @@ def test_a_tag_of_type_module_says_how_to_load_the_script(browser, host):
     assert any(kind == "warning" and 'not type="module"' in text for kind, text in page.console), (
         page.console
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_word_changed_at_its_start_is_another_word_not_a_slip(browser, host, demo):
+    """ "million" and "billion", "increase" and "decrease" are one or two edits apart: the
+    first letters carry the meaning, so a change there means the quote is not found."""
+    page = open_host(browser, f"{host.url}/flipped.html")
+    ousted = next(v.claim_id for v in demo["versions"] if "ousted" in v.exact)
+    assert page.stats["missing"] == [ousted], page.stats
+    assert page.locator(f'mark[data-factcheck-claim="{ousted}"]').count() == 0

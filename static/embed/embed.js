@@ -264,23 +264,26 @@
     return best;
   }
 
-  const NUMBERS = /\d+(?:[.,]\d+)*/g;
+  const NUMBERS = /\p{Nd}+(?:[.,]\p{Nd}+)*/gu;
   const numbersOf = (text) => (text.match(NUMBERS) || []).join(" ");
   const WORDS = /[\p{L}\p{M}\p{N}]+/gu;
   const WORD_UNIT = /[\p{L}\p{M}\p{N}]/u;
   const wordsOf = (text) => (text.toLowerCase().match(WORDS) || []);
 
   /**
-   * Whether a page word may stand for the quote's word: the same, or a typing slip in a
-   * word long enough for one to be plain (one edit, two from five letters). A word that
+   * Whether a page word may stand for the quote's word: the same, or a typing slip (two
+   * edits at most) after the first three letters of a word of five or more. A word that
    * gained or lost a beginning ("necessary" and "unnecessary", "ever" and "never") is
    * another word, whatever the distance.
    */
   function sameWord(quoted, shown) {
     if (quoted === shown) return true;
-    const shorter = Math.min(quoted.length, shown.length);
-    if (shorter < 3 || quoted.endsWith(shown) || shown.endsWith(quoted)) return false;
-    return distance(quoted, shown) <= (shorter >= 5 ? 2 : 1);
+    // Short words and the first letters carry the meaning ("now" and "not", "million" and
+    // "billion", "increase" and "decrease", "majority" and "minority"), as do numbers.
+    if (Math.min(quoted.length, shown.length) < 5 || /\p{N}/u.test(quoted + shown)) return false;
+    if (quoted.slice(0, 3) !== shown.slice(0, 3)) return false;
+    if (quoted.endsWith(shown) || shown.endsWith(quoted)) return false;
+    return distance(quoted, shown) <= 2;
   }
 
   /**
