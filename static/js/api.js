@@ -99,7 +99,7 @@ export function importRetryText(retry) {
 }
 
 /** The text of one field's messages, however the API shaped them. */
-function fieldMessages(messages) {
+export function fieldMessages(messages) {
   return (Array.isArray(messages) ? messages : [messages])
     .map((message) => (typeof message === "string" ? message : (message?.message ?? message?.detail ?? "is not valid")))
     .join(" ");

@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError, clearFormErrors, fieldLabel, importRetryText, problemMessage, showErrorsAtFields } from "./api.js";
+import { api, ApiError, clearFormErrors, clearInputError, fieldLabel, fieldMessages, importRetryText, problemMessage, showErrorsAtFields } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { attachMentions } from "./lib/mentions.js";
@@ -648,15 +648,8 @@ function clearFieldError(id, name) {
   if (!errors || !(name in errors)) return;
   delete errors[name];
   if (!Object.keys(errors).length) fieldErrors.delete(id);
-  const row = document.querySelector(`#claim-${id} [data-field="${name}"]`);
-  if (!row) return;
-  row.classList.remove("invalid");
-  row.querySelector(".field-error")?.remove();
-  const control = row.querySelector("[name]");
-  control.removeAttribute("aria-invalid");
-  const rest = (control.getAttribute("aria-describedby") ?? "").split(" ").filter((ref) => ref && ref !== `${control.id}-error`);
-  if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
-  else control.removeAttribute("aria-describedby");
+  const control = document.querySelector(`#claim-${id} [data-field="${name}"] [name]`);
+  if (control) clearInputError(control);
 }
 
 /**
@@ -669,8 +662,7 @@ function showFieldErrors(id, error) {
   const rest = {};
   if (errors && typeof errors === "object") {
     for (const [name, messages] of Object.entries(errors)) {
-      const text = (Array.isArray(messages) ? messages : [messages]).map((m) => (typeof m === "string" ? m : (m?.message ?? m?.detail ?? "is not valid"))).join(" ");
-      if (FIELDS.includes(name)) own[name] = text;
+      if (FIELDS.includes(name)) own[name] = fieldMessages(messages);
       else rest[name] = messages;
     }
   }
