@@ -28,19 +28,25 @@ def _read_script() -> tuple[bytes, str]:
 def without_comment_lines(source: str) -> str:
     """The script without its whole-line comments: every publisher's reader downloads it,
     and the comments are for whoever works on the file (static/embed/embed.js keeps them).
-    Only lines that are nothing but a comment go; the script has no string that spans a
-    line starting with "//" or "/*", which the tests check by running what is served."""
+    Only comment text at the start of a line goes; code after a block comment's end on the
+    same line stays. The script has no string that spans a line starting with "//" or "/*",
+    which the tests check by running what is served."""
     kept = []
     in_block = False
     for line in source.splitlines():
         text = line.strip()
+        if not in_block and text.startswith("//"):
+            continue
+        if not in_block and text.startswith("/*"):
+            in_block, text = True, text[2:]
         if in_block:
-            in_block = not text.endswith("*/")
-            continue
-        if text.startswith("//"):
-            continue
-        if text.startswith("/*"):
-            in_block = not text.endswith("*/")
+            _, end, after = text.partition("*/")
+            if not end:
+                continue
+            in_block = False
+            # `/* a */ b();` keeps `b();`: code after a comment's end is code all the same.
+            if after.strip():
+                kept.append(after.strip())
             continue
         kept.append(line)
     return "\n".join(kept) + "\n"
