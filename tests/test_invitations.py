@@ -630,3 +630,21 @@ def test_an_organization_name_is_one_line_and_an_old_one_with_a_break_still_invi
     )
     assert [message.to for message in mail.outbox] == [["newcomer@example.test"]]
     assert "Old Desk" in mail.outbox[0].subject and "\n" not in mail.outbox[0].subject
+
+
+def test_the_look_alike_tables_load_only_when_someone_signs_up():
+    # Their tables cost every web and worker process memory and start-up time.
+    import subprocess
+    import sys
+
+    program = (
+        "import os, sys, django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'factcheck.settings')\n"
+        "django.setup()\n"
+        "import annotations.urls, annotations.tasks, factcheck.urls\n"
+        "print('confusable_homoglyphs' in sys.modules)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "False"
