@@ -489,6 +489,19 @@ def test_container_head_and_options_answer_headers_only(client, one_published):
     assert unchanged.status_code == 304 and "Content-Type" not in unchanged
 
 
+def test_public_answers_vary_on_who_asks(client, one_published):
+    # A member's token or session shows their drafts too: a shared cache keeps the copies apart.
+    for url in (
+        f"/api/v1/annotations/articles/{one_published['article'].pk}/",
+        f"/api/v1/annotations/{one_published['claim'].pk}",
+        "/api/v1/annotations/",
+    ):
+        got = client.get(url)
+        assert "public" in got["Cache-Control"]
+        vary = {name.strip().lower() for name in got["Vary"].split(",")}
+        assert {"accept", "authorization", "cookie"} <= vary, url
+
+
 def test_accept_picks_json_ld_or_plain_json_and_refuses_the_rest(client, one_published):
     url = f"/api/v1/annotations/{one_published['claim'].pk}"
     assert client.get(url, HTTP_ACCEPT="*/*")["Content-Type"] == LD

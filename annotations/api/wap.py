@@ -179,7 +179,9 @@ class Protocol(APIView):
         # A 201 names what the new annotation takes (a draft's methods), not its container's.
         allowed = DRAFT_METHODS if response.status_code == 201 else self.allow
         response["Allow"] = ", ".join(allowed)
-        patch_vary_headers(response, ["Accept"])
+        # Members signed in by token or session see their drafts too: a shared cache must not
+        # hand them the anonymous copy, nor hand theirs to anyone else.
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         return response
 
     def document(self, data, *, status=200, headers=None, private=False) -> HttpResponse:
