@@ -186,22 +186,21 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
 
     An article whose claims were all retracted keeps its page, with the retraction notices:
     the public API links it, and a reader who saw a verdict there must find it withdrawn.
-    The article comes with its organization and `current_revision_id`, the revision its
-    text is: published versions indexing another revision are not placed on that text.
+    The article comes with its organization, `current_revision_id`, the revision its text
+    is (published versions indexing another revision are not placed on that text), and
+    `current_revision_at`, when that text was saved.
     """
     shown = PublishedVersion.objects.filter(
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
     )
+    newest_revision = ArticleRevision.objects.filter(article=OuterRef("pk")).order_by("-number")
     return (
         Article.objects.filter(organization__slug=org_slug, slug=slug)
         .filter(Exists(shown))
         .select_related("organization")
         .annotate(
-            current_revision_id=Subquery(
-                ArticleRevision.objects.filter(article=OuterRef("pk"))
-                .order_by("-number")
-                .values("pk")[:1]
-            )
+            current_revision_id=Subquery(newest_revision.values("pk")[:1]),
+            current_revision_at=Subquery(newest_revision.values("created_at")[:1]),
         )
         .first()
     )

@@ -693,14 +693,17 @@ def article(request, org_slug: str, slug: str):
             "article",
             request.build_absolute_uri("/"),
             article.pk,
-            article.updated_at,
+            article.slug,
+            article.language,
             article.current_revision_id,
             stamp,
             organization.name,
             organization.url,
             scale_parts(scale),
         ),
-        max(filter(None, [article.updated_at, stamp["newest"]])),
+        # Not `article.updated_at`: a working-copy edit of the title or byline reaches
+        # readers only when republished, and must not tell them when it was made.
+        max(filter(None, [article.current_revision_at, stamp["newest"]])),
     )
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged
@@ -732,7 +735,6 @@ def claim(request, pk: int):
             "claim",
             request.build_absolute_uri("/"),
             pk,
-            article.updated_at,
             article.language,
             article.slug,
             stamp,
@@ -741,7 +743,8 @@ def claim(request, pk: int):
             scale_parts([version.verdict]),
             version.verdict.scale,
         ),
-        max(filter(None, [article.updated_at, stamp["newest"]])),
+        # The page shows the claim's versions only, not the working copy's edit times.
+        stamp["newest"],
     )
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 from lxml import html as lxml_html
 
 from annotations import queries, reader, services
-from annotations.models import Claim, Membership, PublishedVersion, Rating
+from annotations.models import Article, Claim, Membership, PublishedVersion, Rating
 from tests import factories
 
 TEXT = (
@@ -871,6 +872,27 @@ def test_an_article_text_change_changes_the_etag(client, desk):
     services.article_update_text(article=desk.article, actor=desk.editor, text=TEXT + " More.")
 
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_working_copy_edit_of_the_article_leaves_the_pages_validators(client, desk):
+    claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    pages = [article_url(desk.article), reverse("reader-claim", args=[claim.pk])]
+    before = [client.get(url) for url in pages]
+
+    # Readers see the title as published until a reviewer republishes; neither the ETag
+    # nor the Last-Modified date may give away when the newsroom edited it.
+    services.article_update_details(
+        article=desk.article, actor=desk.editor, title="A working title"
+    )
+    # As if the edit were made two hours later (the clock is not faked here).
+    Article.objects.filter(pk=desk.article.pk).update(
+        updated_at=timezone.now() + timedelta(hours=2)
+    )
+    after = [client.get(url) for url in pages]
+
+    for old, new in zip(before, after, strict=True):
+        assert b"A working title" not in new.content
+        assert (new["ETag"], new["Last-Modified"]) == (old["ETag"], old["Last-Modified"])
 
 
 def test_pages_answer_head_and_refuse_post(client, desk):
