@@ -335,9 +335,14 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         services.membership_set(
             organization=organization, user=member, role=role, actor=request.user
         )
-    else:
-        services.member_remove(organization=organization, actor=request.user, user=member)
-    messages.success(request, f"Updated {member.get_username()}.")
+        messages.success(request, f"Updated {member.get_username()}.")
+        return True
+    unassigned = services.member_remove(organization=organization, actor=request.user, user=member)
+    removed = f"Removed {member.get_username()} from {organization.name}."
+    if unassigned:
+        claims = "claim assigned to them is" if unassigned == 1 else "claims assigned to them are"
+        removed += f" The {unassigned} {claims} now assigned to nobody."
+    messages.success(request, removed)
     return True
 
 

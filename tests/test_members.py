@@ -8,7 +8,7 @@ from django import db
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations import services
-from annotations.models import Membership
+from annotations.models import Claim, ClaimEvent, Membership
 from tests import factories
 
 
@@ -94,3 +94,30 @@ def test_two_admins_removing_each_other_at_once_leave_the_organization_one_admin
     assert admins.count() == 1
     # The second to act was no longer an admin by the time its turn came.
     assert sorted(outcomes) == ["PermissionDenied", "removed"]
+
+
+def test_removing_a_member_unassigns_their_claims_and_says_so(client, organization, org_admin):
+    leaving = factories.member(organization, username="leaving")
+    staying = factories.member(organization, username="staying")
+    article = factories.article(organization, org_admin)
+    claims = [
+        services.claim_create(
+            article=article, creator=org_admin, selectors=factories.quote_selectors(article.text, q)
+        )
+        for q in ("Over 160,000 people listened in at once", "the median age")
+    ]
+    services.claim_update(claim=claims[0], actor=org_admin, expected_version=None, assignee=leaving)
+    services.claim_update(claim=claims[1], actor=org_admin, expected_version=None, assignee=staying)
+
+    client.force_login(org_admin)
+    response = client.post("/members/", {"action": "remove", "user": leaving.pk}, follow=True)
+
+    assert b"Removed leaving from" in response.content
+    assert b"The 1 claim assigned to them are now" not in response.content
+    assert b"1 claim assigned to them is now assigned to nobody" in response.content
+    left, kept = (Claim.objects.get(pk=claim.pk) for claim in claims)
+    assert left.assignee is None and kept.assignee == staying
+    # The change is in the claim's history and moves its version, so an open card sees it.
+    event = ClaimEvent.objects.filter(claim=left).latest("pk")
+    assert event.actor == org_admin and event.changes["assignee"] == ["leaving", None]
+    assert left.version == claims[0].version + 2

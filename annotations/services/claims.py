@@ -435,6 +435,26 @@ def _apply_update(claim: Claim, actor, fields: dict) -> Claim:
     return claim
 
 
+def claims_unassign_departed(*, organization, user, actor) -> int:
+    """Unassign `user` from the organization's claims once they have left it; how many.
+
+    Called by `member_remove` inside its transaction, after the actor's check: a claim
+    assigned to someone who can no longer open it would wait for nobody, while its card
+    still read as taken. Each change is recorded, so the history says who let it go.
+    """
+    claims = Claim.objects.select_for_update().filter(
+        article__organization=organization, assignee=user
+    )
+    count = 0
+    for claim in claims.order_by("pk"):
+        claim.assignee = None
+        _record_change(
+            claim, actor, "updated", {"assignee": [user.get_username(), None]}, public=False
+        )
+        count += 1
+    return count
+
+
 def _name(actor) -> str:
     return actor.get_username() if actor is not None else "system"
 

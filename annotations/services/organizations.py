@@ -32,7 +32,7 @@ from annotations.models import (
     RatingScale,
     ReplacedInvitationLink,
 )
-from annotations.services.claims import public_versions_touch
+from annotations.services.claims import claims_unassign_departed, public_versions_touch
 
 # The default verdict scale: label, value (None = outside the numeric range), colour, description.
 # Colours are dark enough for white text at WCAG AA contrast.
@@ -226,8 +226,11 @@ def _lock_members(organization: Organization) -> None:
 
 
 @transaction.atomic
-def member_remove(*, organization: Organization, actor, user) -> None:
-    """Take `user` out of the organization; the last admin cannot be removed."""
+def member_remove(*, organization: Organization, actor, user) -> int:
+    """Take `user` out of the organization; the last admin cannot be removed.
+
+    Returns how many claims they were assigned, which are now assigned to nobody.
+    """
     _lock_members(organization)
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can remove members."
@@ -236,6 +239,7 @@ def member_remove(*, organization: Organization, actor, user) -> None:
     if admins.filter(user=user).exists() and admins.count() == 1:
         raise ValidationError("The organization needs at least one admin.")
     Membership.objects.filter(organization=organization, user=user).delete()
+    return claims_unassign_departed(organization=organization, user=user, actor=actor)
 
 
 class InvitationUnavailable(Exception):
