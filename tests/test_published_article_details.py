@@ -181,6 +181,24 @@ def test_the_language_and_unchanged_details_reopen_nothing(desk):
     assert not ClaimEvent.objects.filter(action="article details changed").exists()
 
 
+def test_a_title_retyped_with_another_kind_of_space_is_saved_but_reopens_nothing(desk):
+    article, claim = desk["article"], desk["claim"]
+    _change_details(desk, title="Khan's record\u00a0Spaces  session", byline="By\u202fJane Doe")
+    article.refresh_from_db()
+    assert (article.title, article.byline) == (
+        "Khan's record\u00a0Spaces  session",
+        "By\u202fJane Doe",
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED
+    assert not ClaimEvent.objects.filter(action="article details changed").exists()
+
+    # A change readers can see still reopens it.
+    _change_details(desk, title="Khan\u2019s record Spaces session")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+
+
 def test_a_retraction_keeps_the_details_it_withdraws(desk):
     claim = desk["claim"]
     _change_details(desk)

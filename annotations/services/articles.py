@@ -498,7 +498,11 @@ def article_update_details(
     fill_public_addresses(article)
     article.full_clean()
     article.save()
-    public = {name: change for name, change in changes.items() if name in PUBLISHED_DETAIL_FIELDS}
+    public = {
+        name: change
+        for name, change in changes.items()
+        if name in PUBLISHED_DETAIL_FIELDS and not _looks_the_same(*change)
+    }
     if public:
         _reopen_published_claims(article, actor, public)
     if "language" in changes:
@@ -510,6 +514,15 @@ def article_update_details(
 # What a published version freezes of its article (`versions.ARTICLE_FIELDS`); the language
 # is read live, as the text is.
 PUBLISHED_DETAIL_FIELDS = ("title", "byline", "publisher", "canonical_url", "published_on")
+
+
+def _looks_the_same(old, new) -> bool:
+    # A title retyped with an ordinary space where a no-break space was reads the same to
+    # everyone: it is saved, but reopening every published claim for it would make a
+    # reviewer approve "changed from X to X".
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return False
+    return " ".join(old.split()) == " ".join(new.split())
 
 
 def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
