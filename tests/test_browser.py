@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from annotations import queries
@@ -506,6 +507,34 @@ def test_the_conclusion_preview_follows_the_typing_as_readers_would_see_it(
     expect(active.locator(f"#c{claim.pk}-conclusion-preview-state")).to_have_text("")
     claim.refresh_from_db()
     assert claim.conclusion == "Twitter said *120,000*."
+    assert page.errors == []
+
+
+def test_a_preview_answered_after_the_save_does_not_mark_the_saved_conclusion_unsaved(
+    browser, live_server, newsroom
+):
+    claim, page, card = _open_listeners_claim(browser, live_server, newsroom)
+    held = []
+    page.route("**/conclusion-preview/", lambda route: held.append(route))
+    card.get_by_label("Conclusion (Markdown)").fill("Twitter said *120,000*.")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)  # lets Playwright hand the held request over
+    assert held, "the preview was never asked for"
+    # Saved from the keyboard (the field keeps focus, so no change event follows) while
+    # the preview of the same words is still on its way.
+    card.get_by_label("Conclusion (Markdown)").press("Control+Enter")
+    page.locator(".claim-card.active .save-status", has_text="Saved.").wait_for()
+    with page.expect_response("**/conclusion-preview/"):
+        held[0].continue_()
+    state = f"c{claim.pk}-conclusion-preview-state"
+    with pytest.raises(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "(id) => document.getElementById(id)?.textContent === 'As typed; not saved yet.'",
+            arg=state,
+            timeout=1500,
+        )
+    expect(page.locator(f"#{state}")).to_have_text("")
     assert page.errors == []
 
 

@@ -421,6 +421,12 @@ def test_a_conclusion_preview_renders_for_the_article_s_editors_only(
     assert shown.status_code == 200
     assert shown.json()["conclusion_html"].startswith("<p><strong>22.8</strong>")
     assert "<script" not in shown.json()["conclusion_html"]
+    # Trimmed as saving trims it: an indented first line is a paragraph, not code.
+    indented = _send(editor_client, "post", url, {"conclusion": "    Checked twice.\n"})
+    assert indented.json()["conclusion_html"].strip() == "<p>Checked twice.</p>"
+    # Refused as saving refuses it: a direction override would show "evil" as "live".
+    override = _send(editor_client, "post", url, {"conclusion": "It is \u202elive."})
+    assert override.status_code == 400 and _errors(override, "conclusion")
     too_long = _send(editor_client, "post", url, {"conclusion": "x" * 20_001})
     assert "20000" in _errors(too_long, "conclusion").replace(",", "")
     client.force_login(factories.member(factories.OrganizationFactory()))

@@ -23,7 +23,12 @@ from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import CONTENT_TYPE, StaleDetailsProblemSerializer, problem_responses
 from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
-from annotations.models import CONCLUSION_MAX, NOTE_MAX, Organization
+from annotations.models import (
+    CONCLUSION_MAX,
+    NOTE_MAX,
+    Organization,
+    require_no_direction_override,
+)
 from annotations.rendering import markdown_to_safe_html
 
 TAGS = ["Newsroom: articles"]
@@ -463,10 +468,12 @@ def article_text_preview(request, pk: int):
 
 
 class ConclusionPreviewRequestSerializer(drf_serializers.Serializer):
+    # Trimmed and checked as saving the claim does: an indented first line would otherwise
+    # preview as code, and a direction override preview as if it could be saved.
     conclusion = StrictCharField(
         max_length=CONCLUSION_MAX,
         allow_blank=True,
-        trim_whitespace=False,
+        validators=[require_no_direction_override],
         help_text="A claim's conclusion as typed, in Markdown.",
     )
 

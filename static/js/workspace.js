@@ -694,6 +694,10 @@ function conclusionPreview(claim) {
     el("div", { class: "conclusion-preview", id, "aria-label": "Conclusion as readers see it" }),
   );
   section.querySelector(".conclusion-preview").innerHTML = claim.conclusion_html; // sanitised on the server with nh3
+  // A card drawn anew (after a save, say) shows what it was drawn with: an answer still on
+  // its way for earlier typing must not write "not saved yet" over a saved conclusion.
+  clearTimeout(previewTimers.get(claim.id));
+  previewRequests.set(claim.id, (previewRequests.get(claim.id) ?? 0) + 1);
   // A card drawn again with unsaved typing shows that typing, not the saved text.
   if (typed !== undefined && typed !== claim.conclusion) queueMicrotask(() => renderPreview(claim, typed));
   return section;
