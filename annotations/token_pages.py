@@ -1,5 +1,6 @@
 """API token pages: a person's own tokens, and an organization's tokens for its admins."""
 
+import secrets
 from datetime import timedelta
 
 from django import forms
@@ -79,6 +80,28 @@ def organization_tokens(request, slug: str):
     )
 
 
+# Each create form carries a one-time value, kept in the session until used: a reload of
+# the page that showed a new key sends the same form again, and must not make a second token.
+FORM_ONCE = "token_form_once"
+FORM_ONCE_KEPT = 20
+
+
+def _form_once(request) -> str:
+    """A fresh one-time value for a create form, remembered beside a few earlier ones."""
+    once = secrets.token_urlsafe(16)
+    request.session[FORM_ONCE] = [*request.session.get(FORM_ONCE, [])[-FORM_ONCE_KEPT + 1 :], once]
+    return once
+
+
+def _use_form_once(request, once: str | None) -> bool:
+    """Whether `once` was handed out and not used yet; using it forgets it."""
+    waiting = request.session.get(FORM_ONCE, [])
+    if not once or once not in waiting:
+        return False
+    request.session[FORM_ONCE] = [value for value in waiting if value != once]
+    return True
+
+
 def _token_page(request, *, tokens, organization, here: str, admin_of=()):
     form = TokenForm()
     created = None
@@ -94,6 +117,15 @@ def _token_page(request, *, tokens, organization, here: str, admin_of=()):
             if action != "create":
                 raise ValidationError("Unknown action.")
             form = TokenForm(request.POST)
+            if not _use_form_once(request, request.POST.get("once")):
+                # Nothing is made: the key of the token this form made was shown once.
+                messages.error(
+                    request,
+                    "This form was sent already and its token made (it is in the list): "
+                    "a key is shown only once. If you did not copy it, revoke that token "
+                    "and create another.",
+                )
+                return redirect(here)
             if form.is_valid():
                 token, key = services.token_create(
                     actor=request.user, organization=organization, **form.token_fields()
@@ -115,6 +147,7 @@ def _token_page(request, *, tokens, organization, here: str, admin_of=()):
         "now": timezone.now(),
         "here": here,
         "admin_of": admin_of,
+        "once": _form_once(request),
     }
     return render(request, "annotations/api_tokens.html", context, status=status)
 

@@ -53,7 +53,7 @@ def test_the_settings_page_shows_a_new_key_once_and_never_again(client, editor):
     client.force_login(editor)
     created = client.post(
         "/settings/tokens/", {"action": "create", "name": "CMS sync", "scope": "read",
-                              "expires": "30"},
+                              "expires": "30", "once": form_once(client, "/settings/tokens/")},
     )  # fmt: skip
     assert created.status_code == 200
     key = created.context["created"]["key"]
@@ -65,6 +65,33 @@ def test_the_settings_page_shows_a_new_key_once_and_never_again(client, editor):
     assert "CMS sync" in again.content.decode()
     assert key not in again.content.decode()
     assert "no-store" in created["Cache-Control"]
+
+
+def form_once(client, url: str) -> str:
+    """The one-time value of the create form on the token page at `url`."""
+    return client.get(url).context["once"]
+
+
+def test_sending_the_create_form_again_makes_no_second_token(client, editor):
+    # A reload of the page that showed the new key sends the same form again.
+    client.force_login(editor)
+    fields = {"action": "create", "name": "CMS sync", "scope": "read", "expires": "30",
+              "once": form_once(client, "/settings/tokens/")}  # fmt: skip
+    first = client.post("/settings/tokens/", fields)
+    assert first.status_code == 200 and first.context["created"]
+    again = client.post("/settings/tokens/", fields, follow=True)
+    assert ApiToken.objects.filter(user=editor).count() == 1
+    assert again.context["created"] is None
+    assert "sent already and its token made" in again.content.decode()
+    # Without the page's value, nothing is made either.
+    client.post("/settings/tokens/", {**fields, "once": ""})
+    client.post("/settings/tokens/", {**fields, "once": "made-up"})
+    assert ApiToken.objects.filter(user=editor).count() == 1
+    # Each page shown gets its own value, so two tabs each make their token.
+    tabs = [form_once(client, "/settings/tokens/") for _ in range(2)]
+    for once in reversed(tabs):
+        assert client.post("/settings/tokens/", {**fields, "once": once}).status_code == 200
+    assert ApiToken.objects.filter(user=editor).count() == 3
 
 
 def test_a_token_without_expiry_works_until_revoked(editor):
@@ -376,10 +403,12 @@ def test_an_organization_token_made_on_its_page_belongs_to_the_organization(
     organization, org_admin, client
 ):
     client.force_login(org_admin)
+    url = f"/settings/organizations/{organization.slug}/tokens/"
     response = client.post(
-        f"/settings/organizations/{organization.slug}/tokens/",
-        {"action": "create", "name": "Newsroom CMS", "scope": "read-write", "expires": "never"},
-    )
+        url,
+        {"action": "create", "name": "Newsroom CMS", "scope": "read-write", "expires": "never",
+         "once": form_once(client, url)},
+    )  # fmt: skip
     assert response.status_code == 200
     token = ApiToken.objects.get()
     assert (token.organization, token.user, token.expiry) == (organization, org_admin, None)
