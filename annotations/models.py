@@ -69,7 +69,9 @@ def require_one_line(value: str) -> None:
     """Refuse a name with a line break or another control character: it goes into email
     subjects and page titles, where a line break is no character at all (and a mail header
     with one is refused outright, so an invitation would fail to go out)."""
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    # Cc: line breaks, tabs and other controls; Zl and Zp: the line and paragraph separators
+    # (U+2028, U+2029), which break a line as surely.
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
         raise ValidationError("Write the name on one line, without line breaks or tabs.")
 
 

@@ -615,6 +615,12 @@ def test_an_organization_name_is_one_line_and_an_old_one_with_a_break_still_invi
         services.organization_update(
             organization=organization, actor=org_admin, name="Desk\r\nBcc: evil@example.test"
         )
+    # The line and paragraph separators break a line too.
+    for separator in ("\u2028", "\u2029", "\t"):
+        with pytest.raises(ValidationError, match="one line"):
+            services.organization_update(
+                organization=organization, actor=org_admin, name=f"Desk{separator}Two"
+            )
     organization.refresh_from_db()
     assert "\n" not in organization.name
     # A name stored before the rule: the subject is still one line, and the email goes.

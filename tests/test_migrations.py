@@ -334,3 +334,40 @@ def test_versions_published_before_tag_keys_get_their_tags_folded(organization, 
     )
 
     assert PublishedVersion.objects.get().tag_keys == ["strasse", "économie"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_names_and_conclusions_the_new_validators_refuse_are_mended(editor):
+    apps = migrate_to("0032_conclusion_without_direction_overrides")
+    Organization = apps.get_model("annotations", "Organization")
+    Article = apps.get_model("annotations", "Article")
+    Claim = apps.get_model("annotations", "Claim")
+    broken = Organization.objects.create(name="Daily\r\nCheck\u2028Desk ", slug="broken")
+    fine = Organization.objects.create(name="Fine  Desk", slug="fine")
+    article = Article.objects.create(organization=broken, title="T", text="Some words here.")
+    revision = apps.get_model("annotations", "ArticleRevision").objects.create(
+        article=article, number=1, text=article.text
+    )
+    claims = {
+        conclusion: Claim.objects.create(
+            article=article, revision=revision, exact="Some", start=0, end=4,
+            claim_reviewed="Some", creator_id=editor.pk, conclusion=conclusion,
+        ).pk
+        for conclusion in ("It is \u202elive\u202c.", "Fine as it is.")
+    }  # fmt: skip
+
+    apps = migrate_to("0033_mend_names_and_conclusions_the_validators_refuse")
+    Organization = apps.get_model("annotations", "Organization")
+    Claim = apps.get_model("annotations", "Claim")
+
+    assert Organization.objects.get(pk=broken.pk).name == "Daily Check Desk"
+    assert Organization.objects.get(pk=fine.pk).name == "Fine  Desk"
+    assert {text: Claim.objects.get(pk=pk).conclusion for text, pk in claims.items()} == {
+        "It is \u202elive\u202c.": "It is live\u202c.",
+        "Fine as it is.": "Fine as it is.",
+    }
+    # What is stored now passes the checks an unrelated edit runs.
+    from annotations import models
+
+    models.Organization.objects.get(pk=broken.pk).full_clean()
+    models.Claim.objects.get(pk=claims["It is \u202elive\u202c."]).full_clean()
