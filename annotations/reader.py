@@ -38,8 +38,10 @@ from annotations.ingest.structure import blocks_of
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
 
-# Seconds a browser or shared cache may keep a page before asking again.
-MAX_AGE = 300
+# Seconds a shared cache (a CDN) may keep a page before asking again. Browsers ask each time
+# (max-age=0), which costs a 304 when nothing changed: a reader who reloads an article
+# after a retraction or correction must see it then, not minutes later.
+SHARED_MAX_AGE = 60
 # Everything the public pages are made with (these and `organization_pages`): part of
 # every ETag, so a deploy that changes how a page looks renews its validators.
 TEMPLATES = (
@@ -590,12 +592,12 @@ def validators(parts: tuple, newest: dt.datetime | None) -> tuple[str, dt.dateti
 
 
 def cacheable(response, etag: str, modified: dt.datetime | None):
-    """Mark a public page as the same for everyone for MAX_AGE seconds, with its validators."""
+    """Mark a public page as the same for everyone, with its validators (see SHARED_MAX_AGE)."""
     response["ETag"] = etag
     if modified is not None:
         response["Last-Modified"] = http_date(int(modified.timestamp()))
     # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware instead.
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
     return response
 
 

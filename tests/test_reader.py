@@ -801,7 +801,7 @@ def test_pages_send_security_headers_and_allow_the_colour_rules_by_hash(client, 
         assert directives["style-src"] == ["'self'", f"'sha256-{digest}'"]
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
-        assert response["Cache-Control"] == "public, max-age=300"
+        assert response["Cache-Control"] == "public, max-age=0, s-maxage=60"
         assert response["ETag"].startswith('W/"')
         assert response["Last-Modified"]
         assert "Set-Cookie" not in response.headers
