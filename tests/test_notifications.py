@@ -349,6 +349,7 @@ def test_a_reviewer_who_created_the_claim_is_told_a_second_person_must_publish(
 
     assert body["viewer_can_publish"] is False
     assert body["publish_blocked_reason"] == (
-        "You created this claim; the newsroom requires a second person to publish it."
+        "The latest change to this claim is yours; the newsroom requires a second person to "
+        "publish it."
     )
     assert _transition(client, claim, to="published").status_code == 403

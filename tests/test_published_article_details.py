@@ -336,25 +336,32 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
     client.force_login(reviewer)
     workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
     assert url in workspace
-    # The reviewer created one of the two: the button says what it will republish.
-    assert "Republish the one you may" in workspace
-    assert "1 of them waits for another reviewer: you created it" in workspace
+    # The reviewer created one of the two, but the latest change to it (the details) is the
+    # editor's: the reviewer may republish both.
+    assert "Republish all 2" in workspace
     assert client.post(url, {"note": "  "}, follow=True).status_code == 200
     assert Claim.objects.get(pk=desk["claim"].pk).status == Claim.Status.DRAFT
 
     response = client.post(url, {"note": "the headline had a typo"}, follow=True)
 
     text = response.content.decode()
-    assert "Republished 1 fact-check with the article" in text
-    assert "Not republished" in text and "Another member must publish a claim you created" in text
+    assert "Republished 2 fact-checks with the article" in text
     assert "changed in more than the article&#x27;s details (the claimant)" in text
     republished = Claim.objects.get(pk=desk["claim"].pk)
     assert republished.status == Claim.Status.PUBLISHED
     assert queries.published_claims().get(claim=republished).article_title == "A different story"
     line = queries.claim_public_history(republished)[-1]["correction"]
     assert "article title changed from" in line and "because the headline had a typo" in line
-    assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
+    assert Claim.objects.get(pk=mine.pk).status == Claim.Status.PUBLISHED
     assert Claim.objects.get(pk=edited.pk).status == Claim.Status.DRAFT
+
+    # A change of the details the reviewer makes waits for another reviewer.
+    _change_details(desk, actor=reviewer, title="Yet another story")
+    workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
+    assert "Another reviewer republishes them: the latest change to them is yours" in workspace
+    response = client.post(url, {"note": "again"}, follow=True)
+    assert "Another member must publish this: the latest change" in response.content.decode()
+    assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
     assert queries.published_claims().get(claim=edited).article_title != "A different story"
 
 
@@ -362,7 +369,7 @@ def test_a_reviewer_who_changed_the_details_is_told_another_republishes(client, 
     _change_details(desk, actor=desk["reviewer"], title="A different story")
     client.force_login(desk["reviewer"])
     workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
-    assert "Another reviewer republishes it: you created it or changed the details" in workspace
+    assert "Another reviewer republishes it: the latest change to it is yours" in workspace
     assert reverse("article-details-republish", args=[desk["article"].pk]) not in workspace
 
 

@@ -13,6 +13,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN = "the median age is only 22.8 years"
 CONCLUSION = "PTI screenshots showed about **164,000** listeners."
 NOTE = "Twitter's own figure, released later, was 120,000"
 
@@ -242,7 +243,7 @@ def test_a_reviewer_cannot_republish_a_change_they_made(client, desk):
     assert _transition(client, claim, "in_review").status_code == 200
     denied = _transition(client, claim, "published", NOTE)
     assert denied.status_code == 403
-    assert "you changed it" in denied.json()["detail"]
+    assert "change to its wording, verdict or sources is yours" in denied.json()["detail"]
     assert _public(claim)["number"] == 1
     allowed = _transition(_as(client, desk["second_reviewer"]), claim, "published", NOTE)
     assert allowed.status_code == 200 and _public(claim)["number"] == 2
@@ -259,14 +260,54 @@ def test_retracting_and_sending_back_to_review_does_not_let_a_reviewer_publish_t
     # The card says so before the click, and the click is refused.
     card = own.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
     second = next(i for i in card["checklist"] if i["key"] == "second_person")
-    assert not second["met"] and "you changed it" in second["detail"]
+    assert (
+        not second["met"]
+        and "change to its wording, verdict or sources is yours" in second["detail"]
+    )
     denied = _transition(own, claim, "published", NOTE)
-    assert denied.status_code == 403 and "you changed it" in denied.json()["detail"]
+    assert (
+        denied.status_code == 403
+        and "change to its wording, verdict or sources is yours" in denied.json()["detail"]
+    )
     assert queries.retracted_claims().filter(claim=claim).exists()
     # Someone who changed nothing may publish it.
     allowed = _transition(_as(client, desk["reviewer"]), claim, "published", NOTE)
     assert allowed.status_code == 200 and _public(claim)["conclusion"] == (
         "The reviewer's own rewrite."
+    )
+
+
+def test_two_reviewers_never_block_each_other_the_latest_change_waits_for_the_other(desk):
+    """A newsroom of two reviewers: one makes a claim, the other corrects its wording. The
+    rule once held back everyone who had touched it, so neither could ever publish it."""
+    from django.core.exceptions import PermissionDenied
+
+    article, maker, fixer = desk["article"], desk["reviewer"], desk["second_reviewer"]
+    claim = services.claim_create(
+        article=article, creator=maker, selectors=factories.quote_selectors(article.text, MEDIAN)
+    )
+    services.source_add(claim=claim, actor=maker, url="https://example.org/census")
+    services.claim_update(
+        claim=Claim.objects.get(pk=claim.pk), actor=maker, expected_version=None,
+        conclusion="The census says 22.8.", rating=_rating(article.organization, "True"),
+    )  # fmt: skip
+    services.claim_transition(claim=claim, actor=maker, to_status=Claim.Status.IN_REVIEW)
+    # Nobody else has changed it: its maker may not publish it alone.
+    with pytest.raises(PermissionDenied, match="is yours"):
+        services.claim_transition(claim=claim, actor=maker, to_status=Claim.Status.PUBLISHED)
+
+    services.claim_update(
+        claim=Claim.objects.get(pk=claim.pk),
+        actor=fixer,
+        expected_version=None,
+        claim_reviewed="The median age is 22.8 years.",
+    )
+    # The typo fix is the latest change: its maker may not publish it, the claim's maker may.
+    with pytest.raises(PermissionDenied, match=r"the latest change .* is yours"):
+        services.claim_transition(claim=claim, actor=fixer, to_status=Claim.Status.PUBLISHED)
+    services.claim_transition(claim=claim, actor=maker, to_status=Claim.Status.PUBLISHED)
+    assert queries.published_claims().get(claim=claim).claim_reviewed == (
+        "The median age is 22.8 years."
     )
 
 

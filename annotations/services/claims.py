@@ -762,11 +762,12 @@ def _check_publishable(claim: Claim, actor) -> None:
 
 
 def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> None:
-    """Under the two-person rule, nobody publishes a claim they created or a change they made."""
+    """Under the two-person rule, nobody publishes their own latest change (or a claim they
+    created and nobody else has changed)."""
     if permissions.is_system(actor):
         return
     since = last_published_at(claim)
-    events = claim.events.filter(actor=actor, action__in=PUBLIC_CHANGE_ACTIONS)
+    events = claim.events.filter(action__in=PUBLIC_CHANGE_ACTIONS)
     if since is not None:
         events = events.filter(created_at__gte=since)
     problem = _second_person_problem(claim, actor, events)
@@ -792,34 +793,49 @@ def last_published_at(claim: Claim):
     return published.order_by("-number").values_list("published_at", flat=True).first()
 
 
+CREATED_IT = "Another member must publish a claim you created."
+CHANGED_IT_LAST = (
+    "Another member must publish this: the latest change to its wording, verdict or sources "
+    "is yours."
+)
+
+
 def _second_person_problem(claim: Claim, user, events) -> str:
     """Why `user` may not publish under the two-person rule ("" if they may).
 
-    `events` are the user's public changes since the claim was last published.
+    `events` are every member's changes since the claim was last published (all of them if
+    it never was). Whoever made the latest public change may not publish it, as a pull
+    request's last pusher may not approve it: each change is then seen by someone else,
+    either by a member who changed the claim after it or by the one who publishes. A claim
+    nobody but its creator has touched needs another member too. Holding back everyone who
+    ever touched it instead left a newsroom of two reviewers unable to publish a claim one
+    made and the other corrected.
     """
     if not claim.article.organization.requires_two_person_review:
         return ""
-    if claim.creator_id == user.pk:
-        return "Another member must publish a claim you created."
-    for event in events:
-        if event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS):
-            if claim.published_at is None:
-                return "Another member must publish this: you changed its wording or verdict."
-            return "Another member must publish this: you changed it since it was last published."
+    public = [
+        event
+        for event in events
+        if event.action in PUBLIC_CHANGE_ACTIONS
+        and (event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS))
+    ]
+    if public:
+        latest = max(public, key=lambda event: (event.created_at, event.pk))
+        return CHANGED_IT_LAST if latest.actor_id == user.pk else ""
+    if claim.published_at is None and claim.creator_id == user.pk:
+        return CREATED_IT
     return ""
 
 
 def second_person_reason(claim: Claim, viewer) -> str:
     """Why the two-person rule stops `viewer` publishing the claim ("" if it does not)."""
     since = last_published_at(claim)
-    mine = [
+    changes = [
         event
         for event in claim.events.all()
-        if event.actor_id == viewer.pk
-        and event.action in PUBLIC_CHANGE_ACTIONS
-        and (since is None or event.created_at >= since)
+        if event.action in PUBLIC_CHANGE_ACTIONS and (since is None or event.created_at >= since)
     ]
-    return _second_person_problem(claim, viewer, mine)
+    return _second_person_problem(claim, viewer, changes)
 
 
 def publish_readiness(claim: Claim, viewer) -> dict:
@@ -857,7 +873,7 @@ def publish_readiness(claim: Claim, viewer) -> dict:
                 "key": "second_person",
                 "label": "A second person publishes",
                 "met": not second,
-                "detail": second or "You did not create or change it: you may publish it.",
+                "detail": second or "Its latest change is someone else's: you may publish it.",
             }
         )
     reason = ""
@@ -869,10 +885,11 @@ def publish_readiness(claim: Claim, viewer) -> dict:
         reason = "Re-attach the claim to the text before publishing it."
     elif second:
         reason = (
-            "You created this claim; the newsroom requires a second person to publish it."
-            if claim.creator_id == viewer.pk
-            else "You changed this claim since it was last published; the newsroom requires "
-            "a second person to publish it."
+            "You created this claim and nobody else has changed it; the newsroom requires a "
+            "second person to publish it."
+            if second == CREATED_IT
+            else "The latest change to this claim is yours; the newsroom requires a second "
+            "person to publish it."
         )
     else:
         missing = [item["label"].lower() for item in checklist if not item["met"]]
