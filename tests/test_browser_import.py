@@ -4,7 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Article
-from tests.browser_support import ARTIFACTS, WORKSPACE_URL, assert_accessible, open_page
+from tests.browser_support import (
+    ARTIFACTS,
+    PASSWORD,
+    WORKSPACE_URL,
+    assert_accessible,
+    open_page,
+)
 from tests.documents import make_docx, make_html_page, make_pdf, sample_paragraphs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -418,3 +424,27 @@ def test_a_pdf_chromium_printed_imports_with_its_words_whole_and_its_ligatures_a
     assert not any("\ufb00" <= char <= "\ufb06" for char in article.text)
     # The paragraphs stay apart.
     assert article.text.split("\n\n")[-1] == "Rents rose 8 percent according to the agency."
+
+
+def test_an_upload_from_a_page_left_open_is_refused_after_another_account_signed_in(
+    browser, live_server, newsroom
+):
+    # The upload goes by XMLHttpRequest (for its progress), not through api.js: it must name
+    # the page's user as every other write does.
+    page = open_new_article_page(browser, live_server)
+    other = page.context.new_page()  # the same browser: one session cookie for both tabs
+    other.goto(f"{live_server.url}/")
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill("rev")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_url(f"{live_server.url}/")
+
+    page.get_by_label("Choose a file").set_input_files(
+        files=[{"name": "sample.docx", "mimeType": "", "buffer": make_docx(sample_paragraphs())}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#upload-error")).to_contain_text("signed in as someone else")
+    assert not Article.objects.filter(imports__filename="sample.docx").exists()
+    assert page.errors == []

@@ -61,6 +61,11 @@ function csrfToken() {
 // account signed in (in another tab) cannot save under that account's name.
 const PAGE_USER = document.querySelector('meta[name="factcheck-page-user"]')?.content ?? "";
 
+/** The headers every write from this page carries: its CSRF token and the user it was made for. */
+export function writeHeaders() {
+  return { "X-CSRFToken": csrfToken(), ...(PAGE_USER ? { "X-Factcheck-Page-User": PAGE_USER } : {}) };
+}
+
 /** Call the API; resolves with the JSON body, rejects with ApiError or a network TypeError. */
 export async function api(method, url, body = undefined, headers = {}) {
   // Every change to a claim names the version it was made on; the server answers 428
@@ -74,8 +79,7 @@ export async function api(method, url, body = undefined, headers = {}) {
     headers: {
       Accept: "application/json, application/problem+json",
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      "X-CSRFToken": csrfToken(),
-      ...(PAGE_USER && method !== "GET" ? { "X-Factcheck-Page-User": PAGE_USER } : {}),
+      ...(method === "GET" ? { "X-CSRFToken": csrfToken() } : writeHeaders()),
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,7 +1,7 @@
 // The "add an article" page: upload with drag-and-drop and progress, URL import, paste.
 // Everything goes through the JSON API; an import still running is polled until it ends.
 
-import { api, ApiError, clearFormErrors, importRetryText, showErrorsAtFields } from "./api.js";
+import { api, ApiError, clearFormErrors, importRetryText, showErrorsAtFields, writeHeaders } from "./api.js";
 
 const status = document.getElementById("import-status");
 const uploadForm = document.getElementById("upload-form");
@@ -91,7 +91,7 @@ function upload(file) {
   body.append("organization", organizationField.value);
   const request = new XMLHttpRequest();
   request.open("POST", "/api/v1/newsroom/articles/");
-  request.setRequestHeader("X-CSRFToken", (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "");
+  for (const [name, value] of Object.entries(writeHeaders())) request.setRequestHeader(name, value);
   request.setRequestHeader("Accept", "application/json, application/problem+json");
   progress.hidden = false;
   progress.value = 0;
