@@ -587,12 +587,16 @@ class Source(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
     # A page readers follow from the published fact-check: http or https, spelled plainly.
     url = models.URLField(max_length=2000, validators=[WEB_ADDRESS, require_plain_address])
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
+    # Published with the verdict: an override would show readers a title or quote reversed.
+    # Titles and publishers filled from a fetched page have theirs dropped on the way in.
+    title = models.CharField(max_length=500, blank=True, validators=[require_no_direction_override])
+    publisher = models.CharField(
+        max_length=200, blank=True, validators=[require_no_direction_override]
+    )
     quote = models.TextField(
         blank=True,
         help_text="The passage that bears on the claim.",
-        validators=[MaxLengthValidator(QUOTE_MAX)],
+        validators=[MaxLengthValidator(QUOTE_MAX), require_no_direction_override],
     )
     stance = models.CharField(max_length=16, choices=Stance.choices, default=Stance.CONTEXT)
     added_by = models.ForeignKey(
@@ -956,7 +960,11 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    body = models.TextField(max_length=20_000, help_text="Markdown, as written.")
+    body = models.TextField(
+        max_length=20_000,
+        help_text="Markdown, as written.",
+        validators=[require_no_direction_override],
+    )
     body_html = models.TextField(blank=True, editable=False, help_text="Sanitised HTML.")
     mentions = models.JSONField(default=list, blank=True, help_text="Usernames mentioned.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from annotations import jobs, services
 from annotations.models import Comment, Job, Membership, Notification
@@ -160,6 +161,22 @@ def test_a_parent_on_another_claim_is_refused(client, claim, editor, article):
     response = _post(client, claim, "Here", parent=elsewhere.pk)
 
     assert response.status_code == 400 and "parent" in response.json()["errors"]
+
+
+def test_a_comment_with_a_direction_override_is_refused_on_writing_and_editing(
+    client, claim, editor
+):
+    # "@rita this is \u202elive" shows to the team as "evil": what a colleague wrote is shown
+    # as they did not write it.
+    client.force_login(editor)
+    refused = _post(client, claim, "The figure is \u202elive.")
+    assert refused.status_code == 400 and "body" in refused.json()["errors"]
+    assert not Comment.objects.exists()
+    comment = services.comment_create(claim=claim, actor=editor, body="Fine.")
+    with pytest.raises(ValidationError):
+        services.comment_update(comment=comment, actor=editor, body="Now \u202dreversed")
+    comment.refresh_from_db()
+    assert comment.body == "Fine."
 
 
 def test_members_of_another_organization_cannot_read_or_write_comments(client, claim, editor):

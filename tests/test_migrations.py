@@ -371,3 +371,32 @@ def test_stored_names_and_conclusions_the_new_validators_refuse_are_mended(edito
 
     models.Organization.objects.get(pk=broken.pk).full_clean()
     models.Claim.objects.get(pk=claims["It is \u202elive\u202c."]).full_clean()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_sources_and_comments_lose_their_direction_overrides(editor):
+    apps = migrate_to("0033_mend_names_and_conclusions_the_validators_refuse")
+    Organization = apps.get_model("annotations", "Organization")
+    Article = apps.get_model("annotations", "Article")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    article = Article.objects.create(organization=desk, title="T", text="Some words here.")
+    revision = apps.get_model("annotations", "ArticleRevision").objects.create(
+        article=article, number=1, text=article.text
+    )
+    claim = apps.get_model("annotations", "Claim").objects.create(
+        article=article, revision=revision, exact="Some", start=0, end=4,
+        claim_reviewed="Some", creator_id=editor.pk,
+    )  # fmt: skip
+    source = apps.get_model("annotations", "Source").objects.create(
+        claim=claim, url="https://example.org/", title="\u202eA", publisher="B\u202d",
+        quote="C \u202eD", added_by_id=editor.pk,
+    )  # fmt: skip
+    comment = apps.get_model("annotations", "Comment").objects.create(
+        claim=claim, author_id=editor.pk, body="E\u202eF"
+    )
+
+    apps = migrate_to("0034_sources_and_comments_without_direction_overrides")
+
+    mended = apps.get_model("annotations", "Source").objects.get(pk=source.pk)
+    assert (mended.title, mended.publisher, mended.quote) == ("A", "B", "C D")
+    assert apps.get_model("annotations", "Comment").objects.get(pk=comment.pk).body == "EF"

@@ -20,7 +20,7 @@ from annotations.permissions import SYSTEM
 from annotations.services import snapshots as snapshot_services
 from tests import factories
 from tests.conftest import wait_for
-from tests.documents import make_html_page
+from tests.documents import make_html_page, make_pdf
 
 assert archive_tasks.snapshot_source  # declares the snapshot jobs in this process
 LISTENERS = "Over 160,000 people listened in at once"
@@ -156,6 +156,39 @@ def test_the_editors_title_and_publisher_are_kept_over_the_pages(
     source.refresh_from_db()
     assert source.title == "Platform figures"
     assert source.publisher == "Voice of East"  # left blank by the editor
+
+
+def test_a_page_title_with_a_direction_override_fills_the_source_without_it(
+    newsroom_settings, server, claim, editor
+):
+    # Readers would see the title reversed after it; nobody here typed it, so it is dropped.
+    title = "Record \u202elive\u202c audience"
+    page = make_html_page(PARAGRAPHS, title=title, byline="Staff")
+    server.expect_request("/reversed").respond_with_data(page, content_type="text/html")
+    server.expect_request("/reversed.pdf").respond_with_data(
+        make_pdf(PARAGRAPHS, title=title), content_type="application/pdf"
+    )
+    for path in ("/reversed", "/reversed.pdf"):
+        source = _cite(claim, editor, server.url_for(path))
+        _snapshot(source)
+        source.refresh_from_db()
+        assert source.fetch_state == Source.FetchState.FETCHED, source.fetch_error
+        assert "\u202e" not in source.title and "live" in source.title, path
+        source.full_clean()
+
+
+def test_a_typed_source_title_publisher_or_quote_with_a_direction_override_is_refused(
+    claim, editor
+):
+    from django.core.exceptions import ValidationError
+
+    for field in ("title", "publisher", "quote"):
+        with pytest.raises(ValidationError) as refused:
+            services.source_add(
+                claim=claim, actor=editor, url="https://example.org/a", **{field: "a\u202eb"}
+            )
+        assert field in refused.value.message_dict
+    assert not claim.sources.exists()
 
 
 def test_a_redirect_to_a_refused_address_is_refused_and_never_contacted(

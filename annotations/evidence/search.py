@@ -13,7 +13,13 @@ from annotations import jobs, urlnorm
 from annotations.evidence import passages
 from annotations.evidence import query as queries
 from annotations.evidence.providers import base as providers
-from annotations.models import Claim, EvidenceItem, EvidenceRequest, Source
+from annotations.models import (
+    Claim,
+    EvidenceItem,
+    EvidenceRequest,
+    Source,
+    without_direction_overrides,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +204,9 @@ def _to_item(found: providers.Found, query: queries.Query, provider) -> dict | N
         "provider": provider.name,
         "url": _no_nul(found.url)[:2000],
         "url_key": key[:2000],
-        "title": _no_nul(found.title or found.url)[:500],
-        "publisher": _no_nul(found.publisher)[:200],
+        # As a fetched page's title (evidence.snapshots): a provider's text, nobody's typing.
+        "title": without_direction_overrides(_no_nul(found.title or found.url))[:500],
+        "publisher": without_direction_overrides(_no_nul(found.publisher))[:200],
         "published_on": found.published_on,
         "passage": passage,
         "highlights": spans,

@@ -18,6 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from annotations import fetching
+from annotations.models import without_direction_overrides
 
 # Headers that describe the transfer, not the document: the stored payload is the decoded
 # body, so a reader of the WARC must not try to undo a chunking that is no longer there.
@@ -188,8 +189,10 @@ def _extract_other(body: bytes, *, content_type: str, charset: str, url: str) ->
     extracted = ingest_extract(body, declared_type=declared, source_url=url)
     return Extraction(
         text=extracted.text,
-        title=extracted.title[:500],
-        publisher=extracted.publisher[:200],
+        # A page's own title may carry a direction override; nobody here typed it, so it
+        # is dropped rather than refused (it would be shown reversed as the source's title).
+        title=without_direction_overrides(extracted.title)[:500],
+        publisher=without_direction_overrides(extracted.publisher)[:200],
         # PDF and Word metadata dates are when a file was made, not what it states.
         published_on=None,
     )
