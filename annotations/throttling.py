@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
+from annotations.password_forms import NewPasswordForm
 from annotations.services import accounts
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     Otherwise its "you may go ahead and log in now" was untrue for up to the cool-off time.
     """
+
+    form_class = NewPasswordForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

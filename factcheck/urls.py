@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 
 from annotations import health, throttling, views
 from annotations.api import errors, legacy
+from annotations.password_forms import ChangedPasswordForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -39,6 +40,11 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/",
         throttling.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangedPasswordForm),
+        name="password_change",
     ),
     path("accounts/logout/", views.SignOut.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -52,6 +52,36 @@ def test_password_change(client, editor):
     assert editor.check_password("an-Other-passphrase-7")
 
 
+def test_a_refused_new_password_is_explained_under_the_password_not_its_confirmation(
+    client, editor, mailoutbox
+):
+    client.force_login(editor)
+    changed = client.post(
+        "/accounts/password_change/",
+        {"old_password": "correct-horse-battery", "new_password1": "password",
+         "new_password2": "password"},
+    )  # fmt: skip
+    client.logout()
+    client.post("/accounts/password_reset/", {"email": editor.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    reset = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
+    mismatch = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "reset-Passphrase-99", "new_password2": "reset-Passphrase-98"},
+    )
+    for response in (changed, reset):
+        errors = response.context["form"].errors
+        assert "too common" in " ".join(errors["new_password1"])
+        assert "new_password2" not in errors
+    # A confirmation that differs is the confirmation's own error: that field is retyped.
+    assert list(mismatch.context["form"].errors) == ["new_password2"]
+    editor.refresh_from_db()
+    assert editor.check_password("correct-horse-battery")
+
+
 def test_password_reset_by_email(client, editor, mailoutbox):
     # Every page of it is the site's own, not the admin's ("Django administration").
     asked = client.get("/accounts/password_reset/").content.decode()

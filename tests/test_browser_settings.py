@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from annotations import services
 from annotations.models import ArticleRevision, Claim, Membership, Rating
 from tests import factories
-from tests.browser_support import ARTIFACTS, assert_accessible, open_page
+from tests.browser_support import ARTIFACTS, PASSWORD, assert_accessible, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -381,4 +381,26 @@ def test_a_title_saved_between_the_dialogs_check_and_its_save_is_not_replaced(
     article.refresh_from_db()
     assert article.title == "My title"
     assert len(patches) == 2 and all(patches)  # each save named the details it read
+    assert page.errors == []
+
+
+def test_a_refused_new_password_is_explained_under_it_and_the_help_has_one_id(
+    browser, live_server, desk
+):
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/accounts/password_change/")
+    # The validators' help is a list: inside a p, the parser copied its element into each item.
+    count_ids = "() => document.querySelectorAll('[id=id_new_password1_helptext]').length"
+    assert page.evaluate(count_ids) == 1
+    assert_accessible(page, "password change")
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("password")
+    page.get_by_label("New password confirmation").fill("password")
+    page.get_by_role("button", name="Change my password").click()
+    new_password = page.get_by_label("New password", exact=True)
+    field = page.locator(".form-field", has=page.locator("#id_new_password1"))
+    expect(field.locator(".error")).to_contain_text("too common")
+    expect(new_password).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate(count_ids) == 1
+    page.screenshot(path=str(ARTIFACTS / "password-change-refused.png"))
     assert page.errors == []

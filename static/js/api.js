@@ -21,6 +21,17 @@ const FIELD_NAMES = {
   url: "URL",
 };
 
+/**
+ * A field's error message as a line of its own: "claimant: Expected text.", but a message
+ * that names its field already ("Republishing needs a public correction note…") reads as is.
+ */
+export function withFieldName(field, message) {
+  if (field === "non_field_errors") return message;
+  const label = fieldLabel(field);
+  const named = message.toLowerCase().includes(label.toLowerCase()) || message.startsWith(field);
+  return named ? message : `${label}: ${message}`;
+}
+
 /** A field of an API error as the form calls it: "original URL", not "canonical_url". */
 export function fieldLabel(field) {
   return FIELD_NAMES[field] ?? String(field).replaceAll("_", " ");
@@ -40,11 +51,7 @@ export function problemMessage(body, status) {
   if (!body || typeof body !== "object") return `The server answered ${status}.`;
   if (body.errors && typeof body.errors === "object") {
     const lines = Object.entries(body.errors).flatMap(([field, messages]) =>
-      (Array.isArray(messages) ? messages : [messages]).map((message) =>
-        field === "non_field_errors" || String(message).startsWith(field)
-          ? String(message)
-          : `${fieldLabel(field)}: ${message}`,
-      ),
+      (Array.isArray(messages) ? messages : [messages]).map((message) => withFieldName(field, String(message))),
     );
     if (lines.length) return lines.join(" ");
   }

@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError, clearFormErrors, clearInputError, fieldLabel, fieldMessages, importRetryText, problemMessage, showErrorsAtFields } from "./api.js";
+import { api, ApiError, clearFormErrors, clearInputError, fieldLabel, fieldMessages, importRetryText, problemMessage, showErrorsAtFields, withFieldName } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { attachMentions } from "./lib/mentions.js";
@@ -1028,7 +1028,7 @@ function showConflicts(id, body) {
   for (const conflict of body.conflicts) choices[conflict.field] = previous?.choices[conflict.field] ?? "yours";
   conflicts.set(id, { current_version: body.current_version, conflicts: body.conflicts, choices });
   const names = body.conflicts.map((c) => c.label || FIELD_LABELS[c.field] || c.field).join(", ");
-  setStatus(id, "form", `Not saved: someone else also changed ${names}. Choose per field below.`, { error: true });
+  setStatus(id, "form", `Not saved: someone else also changed ${names}. Choose, field by field, which version to keep.`, { error: true });
   refresh();
   document.getElementById(`claim-${id}`)?.querySelector(".conflicts input")?.focus({ preventScroll: true });
   scrollCardIntoView(document.querySelector(`#claim-${id} .conflicts`));
@@ -2008,7 +2008,7 @@ function errorText(error) {
         const lines = Object.entries(problem.errors).flatMap(([name, messages]) =>
           (Array.isArray(messages) ? messages : [messages]).map((message) => {
             const text = typeof message === "string" ? message : (message?.message ?? message?.detail ?? "is not valid");
-            return name === "non_field_errors" || text.startsWith(name) ? text : `${fieldLabel(name)}: ${text}`;
+            return withFieldName(name, text);
           }),
         );
         if (lines.length) return lines.join(" ");
