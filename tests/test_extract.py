@@ -562,11 +562,21 @@ def test_binary_garbage_is_refused():
     expect_error(garbage, "the file contains binary data, not text", filename="notes.txt")
 
 
-def test_a_picture_named_txt_is_refused_by_its_content_as_an_unsupported_type():
-    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "a PNG image"),
+        # The signature alone has no NUL byte: it was imported as two Big5 "characters".
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff\xe0 JFIF header cut short", "a JPEG image"),
+        (b"GIF89a\x01\x01", "a GIF image"),
+        (b"RIFF\x24\x08\x00\x00WEBPVP8 ", "a WebP image"),
+    ],
+)
+def test_a_picture_named_txt_is_refused_by_its_content_as_an_unsupported_type(data, what):
     expect_error(
-        png,
-        "the file is image/png data, not a text, HTML, Word or PDF document",
+        data,
+        f"the file is {what}, not a text, HTML, Word or PDF document",
         status=415,
         filename="notes.txt",
     )

@@ -48,6 +48,14 @@ _CLAIMED_BINARY = {
 }
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Images that may hold no NUL byte early on (an 8-byte PNG signature alone decodes as Big5
+# "text"): refused by their signatures, which no article starts with.
+_IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF87a": "a GIF image",
+    b"GIF89a": "a GIF image",
+}
 _ZIP = b"PK\x03\x04"
 
 # The start of an HTML document, after the WHATWG MIME sniffing rules (case-insensitive,
@@ -152,6 +160,12 @@ def _binary_format(data: bytes) -> str:
             "Word 97-2003 (.doc) and other old Office files are not supported: "
             "save the document as .docx or PDF"
         )
+    image = next((what for sign, what in _IMAGE_SIGNATURES.items() if data.startswith(sign)), "")
+    if not image and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        image = "a WebP image"
+    if image:
+        message = f"the file is {image}, not a text, HTML, Word or PDF document"
+        raise IngestError(message, status=415)
     return ""
 
 
