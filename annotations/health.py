@@ -29,7 +29,7 @@ def _database_ok() -> str | None:
 
 def _broker_ok() -> str | None:
     try:
-        with jobs.broker_connection(BROKER_TIMEOUT) as broker:
+        with jobs.broker_connection(BROKER_TIMEOUT, always_try=True) as broker:
             # Connecting alone may not talk to Redis; a round trip proves it answers.
             client = getattr(broker.default_channel, "client", None)
             if client is not None:

@@ -37,7 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from annotations import fetching
+from annotations import fetching, outages
 from annotations.models import Job
 from factcheck.celery import app as celery_app
 
@@ -155,15 +155,22 @@ def send_waiting(*, limit: int = 500) -> int:
         .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
         .order_by("created_at", "pk")
     )
-    return send(waiting[:limit])
+    return send(waiting[:limit], always_try=True)
 
 
-def broker_connection(timeout: float):
+def broker_address() -> str:
+    """The broker's address as `outages` remembers its failures (never logged or shown)."""
+    return f"broker:{settings.CELERY_BROKER_URL}"
+
+
+def broker_connection(timeout: float, *, always_try: bool = False):
     """A connection to the broker, opened with one try, every socket wait bounded by `timeout`.
 
     The broker is the one the Django setting names, read at each call (tests change it).
     A broker that is down now is the sweeper's business, not the caller's; the socket
-    timeouts also bound one that accepts connections but never answers.
+    timeouts also bound one that accepts connections but never answers. One that failed
+    moments ago in this process is not tried (`outages`) unless `always_try` (a health
+    check must ask for real).
     """
     connection = celery_app.connection_for_write(
         settings.CELERY_BROKER_URL,
@@ -174,19 +181,28 @@ def broker_connection(timeout: float):
             "max_retries": 0,
         },
     )
+    address = broker_address()
     try:
+        if not always_try:
+            outages.require_up(address, "the message broker")
         connection.ensure_connection(max_retries=0, timeout=timeout)
+        outages.recovered(address)
+    except outages.SkippedWhileDown:
+        connection.release()
+        raise
     except BaseException:
         connection.release()
+        outages.failed(address)
         raise
     return connection
 
 
-def send(jobs: Iterable[Job], *, countdown: float | None = None) -> int:
+def send(jobs: Iterable[Job], *, countdown: float | None = None, always_try: bool = False) -> int:
     """Send each job's message; return how many the broker took.
 
     Bounded by FACTCHECK_JOB_SEND_TIMEOUT and never raises: whatever was not sent is picked
     up by the sweeper. Results are never stored, so nothing waits on a result backend.
+    `always_try` asks the broker even if it failed moments ago (`broker_connection`).
     """
     jobs = list(jobs)
     if not jobs:
@@ -194,7 +210,7 @@ def send(jobs: Iterable[Job], *, countdown: float | None = None) -> int:
     timeout = settings.FACTCHECK_JOB_SEND_TIMEOUT
     sent: list[int] = []
     try:
-        with broker_connection(timeout) as connection:
+        with broker_connection(timeout, always_try=always_try) as connection:
             for job in jobs:
                 celery_app.send_task(
                     TASK_NAMES[job.kind],
@@ -208,6 +224,9 @@ def send(jobs: Iterable[Job], *, countdown: float | None = None) -> int:
                 sent.append(job.pk)
     except Exception as error:
         # Whatever the cause, the caller must go on: the rows are safe in the database.
+        # A broker that took the connection but never answered fails here, not on connecting.
+        if not isinstance(error, outages.SkippedWhileDown):
+            outages.failed(broker_address())
         unsent = [job.pk for job in jobs if job.pk not in sent]
         logger.warning("Jobs %s not sent, left to the sweeper: %s", unsent, describe(error))
     if sent:
@@ -636,7 +655,7 @@ def sweep(*, limit: int = 500) -> SweepReport:
         .exclude(pk__in=[job.pk for job in requeued])
         .order_by("created_at")
     )
-    report.sent = send([*requeued, *lost[:limit]])
+    report.sent = send([*requeued, *lost[:limit]], always_try=True)
     return report
 
 

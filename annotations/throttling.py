@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
+from annotations import outages
 from annotations.password_forms import NewPasswordForm
 from annotations.services import accounts
 
@@ -120,9 +121,13 @@ def over_limit(request, group: str, key) -> bool:
     these throttles slow abuse down, and must not turn a cache outage into failed requests.
     """
     rate = settings.FACTCHECK_RATE_LIMITS[group]
+    address = outages.cache_address()
+    if outages.is_down(address):
+        return False
     try:
         return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
     except RedisError:
+        outages.failed(address)
         logger.warning("Rate limit %s not checked: the cache is unavailable.", group)
         return False
 

@@ -153,6 +153,8 @@ FACTCHECK_JOB_RETRY_DELAY = env.float("FACTCHECK_JOB_RETRY_DELAY", default=10.0)
 FACTCHECK_JOB_RETRY_MAX_DELAY = env.float("FACTCHECK_JOB_RETRY_MAX_DELAY", default=300.0)
 # The longest a request waits for the broker before leaving its job to the sweeper.
 FACTCHECK_JOB_SEND_TIMEOUT = env.float("FACTCHECK_JOB_SEND_TIMEOUT", default=1.0)
+# Seconds a process leaves the broker or cache alone after it failed (annotations.outages).
+FACTCHECK_OUTAGE_PAUSE = env.float("FACTCHECK_OUTAGE_PAUSE", default=10.0)
 # Task modules outside annotations/tasks.py (autodiscovery finds only that one).
 CELERY_IMPORTS = (
     "annotations.notifications",

@@ -247,3 +247,33 @@ def newsroom(db):
         "reviewer": reviewer,
         "article": article,
     }
+
+
+@pytest.fixture
+def silent_port():
+    """A loopback port that accepts connections and never answers: a paused Redis."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for accepted in held:
+        accepted.close()
+    listener.close()

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -90,6 +91,28 @@ def test_requests_go_through_when_the_cache_is_down(settings, editor, caplog):
     for _ in range(5):
         assert Client().get(ANONYMOUS_READ).status_code == 200
     assert "the cache is unavailable" in caplog.text
+
+
+def test_a_cache_that_stopped_answering_costs_one_wait_not_one_per_request(
+    settings, editor, silent_port
+):
+    settings.FACTCHECK_API_RATES = LOW
+    settings.FACTCHECK_OUTAGE_PAUSE = 30
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{silent_port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    client = token_client(editor)
+    waits = []
+    for _ in range(4):
+        started = time.monotonic()
+        assert client.get(ARTICLES).status_code == 200
+        waits.append(time.monotonic() - started)
+    assert waits[0] >= 0.5
+    assert max(waits[1:]) < 0.4, waits
 
 
 def test_the_counts_work_on_a_cache_other_than_redis(settings, editor):

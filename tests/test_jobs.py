@@ -552,6 +552,32 @@ def test_enqueue_with_the_broker_down_is_fast_and_leaves_the_job_queued(
     assert (job.state, job.sent_at) == (Job.State.QUEUED, None)
 
 
+def test_a_broker_that_stopped_answering_costs_one_wait_not_one_per_request(
+    editor, organization, settings, silent_port, transactional_db, caplog
+):
+    # A paused Redis takes the connection and never answers: each send waited its timeout,
+    # and one click that records several jobs waited for each.
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{silent_port}/0"
+    settings.FACTCHECK_JOB_SEND_TIMEOUT = 0.5
+    settings.FACTCHECK_OUTAGE_PAUSE = 30
+    waits = []
+    for number in range(4):
+        started = time.monotonic()
+        services.article_create(
+            organization=organization, title=f"Story {number}", text="Some words.",
+            created_by=editor,
+        )  # fmt: skip
+        waits.append(time.monotonic() - started)
+    assert waits[0] >= 0.5
+    assert max(waits[1:]) < 0.4, waits
+    assert not Job.objects.filter(sent_at__isnull=False).exists()
+    assert "failed moments ago" in caplog.text
+    # The sweeper's resend asks the broker for real, outage or not.
+    started = time.monotonic()
+    assert jobs.send_waiting() == 0
+    assert time.monotonic() - started >= 0.5
+
+
 def test_a_permanent_failure_fails_the_job_at_once_with_its_reason(
     editor, organization, broker_down, page_server
 ):

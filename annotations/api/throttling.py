@@ -12,6 +12,7 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
+from annotations import outages
 from annotations.models import ApiToken
 from annotations.throttling import client_ip
 
@@ -70,12 +71,17 @@ class _CountingThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         cache_key = f"api-throttle:{self.scope}:{key}:{period}:{window}"
+        address = outages.cache_address()
         try:
+            outages.require_up(address, "the cache")
             count = _increment(cache_key, timeout=period + 5)
         except ValueError:
             # The window's count expired between two calls: a new window begins.
             return True
+        except outages.SkippedWhileDown:
+            return True
         except (RedisError, OSError):
+            outages.failed(address)
             logger.warning("API throttle %s not checked: the cache is unavailable.", self.scope)
             return True
         if count <= limit:
