@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from annotations import form_conflicts, permissions, queries, services
 from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
-from annotations.models import TITLE_MAX, Article
+from annotations.models import TITLE_MAX, Article, article_detail_checks
 
 
 def _editable_article(request, pk: int) -> Article:
@@ -31,9 +31,18 @@ def _editable_article(request, pk: int) -> Article:
 class ArticleDetailsForm(forms.Form):
     """An article's title and where it comes from; its text is edited on its own page."""
 
-    title = forms.CharField(max_length=TITLE_MAX)
-    byline = forms.CharField(max_length=300, required=False, label="Byline (author)")
-    publisher = forms.CharField(max_length=200, required=False)
+    # The model's checks run with the form's own, so that one answer names every field at
+    # fault (a future date was said only once the title had passed).
+    title = forms.CharField(max_length=TITLE_MAX, validators=article_detail_checks("title"))
+    byline = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Byline (author)",
+        validators=article_detail_checks("byline"),
+    )
+    publisher = forms.CharField(
+        max_length=200, required=False, validators=article_detail_checks("publisher")
+    )
     canonical_url = forms.URLField(
         max_length=2000, required=False, label="Original URL", assume_scheme="https"
     )
@@ -42,11 +51,13 @@ class ArticleDetailsForm(forms.Form):
         label="Publication date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty when the original gives no date.",
+        validators=article_detail_checks("published_on"),
     )
     language = forms.CharField(
         max_length=20,
         required=False,
         help_text="A language code such as en, de or pt-BR.",
+        validators=article_detail_checks("language"),
     )
     # The details as this form showed them: a save over details someone else changed
     # since is stopped and shown, rather than undoing theirs unseen.

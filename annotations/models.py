@@ -402,6 +402,14 @@ class Article(models.Model):
         return self.revisions.order_by("-number").values_list("number", flat=True).first()
 
 
+def article_detail_checks(name: str) -> list:
+    """The article model's own checks of a detail (visible, one direction, a language tag, a
+    plausible date), for a form or serializer to run with its other field checks, so that
+    every field at fault is named in one answer; each keeps its own length limit."""
+    field = Article._meta.get_field(name)
+    return [check for check in field.validators if not isinstance(check, MaxLengthValidator)]
+
+
 class ArticleRevision(models.Model):
     """One version of an article's text; revisions are never edited or deleted."""
 

@@ -165,6 +165,23 @@ def test_edit_page_shows_errors_and_keeps_the_article(client, desk, editor):
     assert Article.objects.get(pk=desk["article"].pk).title == "Budget"
 
 
+def test_edit_page_names_every_field_at_fault_in_one_answer(client, desk, editor):
+    # The model's checks (direction, language tag, future date) used to run only once the
+    # form's own had passed: one error, then another on the next try.
+    client.force_login(editor)
+    url = reverse("article-edit", args=[desk["article"].pk])
+    response = client.post(
+        url,
+        {"title": "\u202eevil", "canonical_url": "not a url", "published_on": "2999-01-01",
+         "language": "english please"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {
+        "title", "canonical_url", "published_on", "language"
+    }  # fmt: skip
+    assert Article.objects.get(pk=desk["article"].pk).title == "Budget"
+
+
 @pytest.mark.parametrize("name", ["article-edit", "article-edit-text"])
 def test_edit_pages_are_not_found_for_outsiders_and_need_a_sign_in(client, desk, name):
     url = reverse(name, args=[desk["article"].pk])

@@ -216,17 +216,21 @@ def test_every_article_detail_at_fault_is_named_in_one_answer(editor_client, art
         "byline": "Jane \u202eeoR",
         "publisher": "   ",
         "canonical_url": "ftp://news.example/story",
+        "language": "english please",
+        "published_on": "2999-01-01",
     }
+    named = {"title", "byline", "canonical_url", "language", "published_on"}
     created = _send(
-        editor_client, "post", "/api/v1/newsroom/articles/", {**details, "text": "Jobs rose."}
+        editor_client, "post", "/api/v1/newsroom/articles/", {**details, "text": " \u200b\n "}
     )
     assert created.status_code == 400
-    assert set(created.json()["errors"]) == {"title", "byline", "canonical_url"}
+    assert set(created.json()["errors"]) == {*named, "text"}
     assert "direction override" in _errors(created, "byline")
+    assert "future" in _errors(created, "published_on")
     assert Article.objects.count() == 1
     before = (article.title, article.byline, article.canonical_url)
     changed = _send(editor_client, "patch", f"/api/v1/newsroom/articles/{article.pk}/", details)
-    assert set(changed.json()["errors"]) == {"title", "byline", "canonical_url"}
+    assert set(changed.json()["errors"]) == named
     article.refresh_from_db()
     assert (article.title, article.byline, article.canonical_url) == before
 

@@ -4,7 +4,6 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from drf_spectacular.utils import extend_schema_field
@@ -644,37 +643,52 @@ class ArticleDetailSerializer(ArticleSerializer):
 ARTICLE_TEXT_MAX = 2_000_000
 
 
-def article_checks(name: str) -> list:
-    """The article model's own checks of a detail (visible, no direction override), run with
-    the request's other field checks so that every field at fault is named in one answer;
-    the length is the serializer field's own `max_length`."""
-    field = Article._meta.get_field(name)
-    return [check for check in field.validators if not isinstance(check, MaxLengthValidator)]
+def require_some_text(value: str) -> None:
+    """Refuse an article text with nothing to read, with the request's other field checks
+    (the service refuses it too, once canonicalised, but only after they all pass)."""
+    # `is_visible` stops at the first letter: no second pass over two megabytes.
+    if not models.is_visible(value):
+        raise serializers.ValidationError("The article has no text.")
 
 
 class ArticleCreateSerializer(serializers.Serializer):
     """A pasted article: title and text, the rest optional."""
 
     organization = OrganizationRefField(required=False)
-    title = StrictCharField(max_length=models.TITLE_MAX, validators=article_checks("title"))
-    text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
+    title = StrictCharField(
+        max_length=models.TITLE_MAX, validators=models.article_detail_checks("title")
+    )
+    text = StrictCharField(
+        max_length=ARTICLE_TEXT_MAX, trim_whitespace=False, validators=[require_some_text]
+    )
     byline = StrictCharField(
         max_length=300,
         required=False,
         allow_blank=True,
         default="",
-        validators=article_checks("byline"),
+        validators=models.article_detail_checks("byline"),
     )
     publisher = StrictCharField(
         max_length=200,
         required=False,
         allow_blank=True,
         default="",
-        validators=article_checks("publisher"),
+        validators=models.article_detail_checks("publisher"),
     )
     canonical_url = WebAddressField(max_length=2000, required=False, allow_blank=True, default="")
-    published_on = StrictDateField(required=False, allow_null=True, default=None)
-    language = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+    published_on = StrictDateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=models.article_detail_checks("published_on"),
+    )
+    language = StrictCharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=models.article_detail_checks("language"),
+    )
 
 
 class ArticleDetailsUpdateSerializer(serializers.Serializer):
@@ -690,17 +704,32 @@ class ArticleDetailsUpdateSerializer(serializers.Serializer):
         return attrs
 
     title = StrictCharField(
-        max_length=models.TITLE_MAX, required=False, validators=article_checks("title")
+        max_length=models.TITLE_MAX,
+        required=False,
+        validators=models.article_detail_checks("title"),
     )
     byline = StrictCharField(
-        max_length=300, required=False, allow_blank=True, validators=article_checks("byline")
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        validators=models.article_detail_checks("byline"),
     )
     publisher = StrictCharField(
-        max_length=200, required=False, allow_blank=True, validators=article_checks("publisher")
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        validators=models.article_detail_checks("publisher"),
     )
     canonical_url = WebAddressField(max_length=2000, required=False, allow_blank=True)
-    published_on = StrictDateField(required=False, allow_null=True)
-    language = StrictCharField(max_length=20, required=False, allow_blank=True)
+    published_on = StrictDateField(
+        required=False, allow_null=True, validators=models.article_detail_checks("published_on")
+    )
+    language = StrictCharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        validators=models.article_detail_checks("language"),
+    )
 
 
 class ReanchorReportSerializer(serializers.Serializer):
@@ -721,7 +750,7 @@ class ArticleUploadFieldsSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        validators=article_checks("title"),
+        validators=models.article_detail_checks("title"),
     )
     organization = OrganizationRefField(required=False, allow_null=True, default=None)
 
@@ -740,7 +769,7 @@ class ArticleUrlImportSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        validators=article_checks("title"),
+        validators=models.article_detail_checks("title"),
     )
 
 
