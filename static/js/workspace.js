@@ -267,6 +267,21 @@ function shortDate(iso) {
 // browser (signing out also clears the site's storage, by Clear-Site-Data).
 const STORAGE_PREFIX = `factcheck.draft.u${data.me.id}.`;
 
+// Input stored before drafts were keyed by user ("factcheck.draft.<claim>.…") can be offered
+// to nobody safely, since whose it was is unknown: it is dropped, not left in storage forever.
+(() => {
+  try {
+    const unowned = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (/^factcheck\.draft\.\d/.test(key ?? "")) unowned.push(key);
+    }
+    for (const key of unowned) localStorage.removeItem(key);
+  } catch {
+    // Storage disabled: nothing was stored.
+  }
+})();
+
 // Each tab keeps its drafts under its own name (kept across a reload of that tab), so two
 // tabs on one claim never overwrite, or on saving delete, each other's unsaved input.
 const TAB = (() => {
