@@ -98,6 +98,20 @@ def select_range(page, phrase: str):
     )
 
 
+def sign_in_again_in_another_tab(page, live_server, username: str):
+    """In a second tab of `page`'s browser (one session cookie for both), sign out and sign
+    in as `username`: what `page` then sends goes under that account's session."""
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/")
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill(username)
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_url(f"{live_server.url}/")
+    return other
+
+
 def assert_accessible(page, name: str):
     """axe-core finds no serious or critical violation on the page as it stands."""
     from axe_playwright_python.sync_playwright import Axe

@@ -12,6 +12,7 @@ from tests.browser_support import (
     open_page,
     open_workspace,
     select_with_mouse,
+    sign_in_again_in_another_tab,
 )
 
 LISTENERS = "Over 160,000 people listened in at once"
@@ -719,14 +720,7 @@ def test_a_page_left_open_does_not_save_as_the_account_signed_in_since(
     open_workspace(page, live_server, newsroom["article"])
     card = open_card(page, claim)
     type_into(card.get_by_label("Conclusion (Markdown)"), "The editor's unsaved words.")
-    other = page.context.new_page()  # the same browser: one session cookie for both tabs
-    other.goto(f"{live_server.url}/")
-    other.get_by_role("button", name="Sign out").click()
-    other.wait_for_url(f"{live_server.url}/accounts/login/")
-    other.get_by_label("Username").fill("rev")
-    other.get_by_label("Password").fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    other.wait_for_url(f"{live_server.url}/")
+    sign_in_again_in_another_tab(page, live_server, "rev")
 
     card.get_by_role("button", name="Save").click()
     card.locator(".save-status", has_text="signed in as someone else").wait_for()

@@ -6,10 +6,10 @@ from playwright.sync_api import expect
 from annotations.models import Article
 from tests.browser_support import (
     ARTIFACTS,
-    PASSWORD,
     WORKSPACE_URL,
     assert_accessible,
     open_page,
+    sign_in_again_in_another_tab,
 )
 from tests.documents import make_docx, make_html_page, make_pdf, sample_paragraphs
 
@@ -432,14 +432,7 @@ def test_an_upload_from_a_page_left_open_is_refused_after_another_account_signed
     # The upload goes by XMLHttpRequest (for its progress), not through api.js: it must name
     # the page's user as every other write does.
     page = open_new_article_page(browser, live_server)
-    other = page.context.new_page()  # the same browser: one session cookie for both tabs
-    other.goto(f"{live_server.url}/")
-    other.get_by_role("button", name="Sign out").click()
-    other.wait_for_url(f"{live_server.url}/accounts/login/")
-    other.get_by_label("Username").fill("rev")
-    other.get_by_label("Password").fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    other.wait_for_url(f"{live_server.url}/")
+    sign_in_again_in_another_tab(page, live_server, "rev")
 
     page.get_by_label("Choose a file").set_input_files(
         files=[{"name": "sample.docx", "mimeType": "", "buffer": make_docx(sample_paragraphs())}]
