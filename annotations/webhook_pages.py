@@ -125,6 +125,14 @@ def webhook_detail(request, slug: str, pk: int):
                 services.webhook_delete(actor=request.user, endpoint=endpoint)
                 messages.success(request, f"Deleted the webhook to {endpoint.url}.")
                 return redirect("organization-webhooks", organization.slug)
+            elif action == "test":
+                services.webhook_send_test(actor=request.user, endpoint=endpoint)
+                messages.success(
+                    request,
+                    "Test event sent: its delivery is at the top of the log (reload to see "
+                    "the receiver's answer).",
+                )
+                return redirect(here)
             elif action == "resend":
                 delivery = _chosen_delivery(endpoint, request.POST.get("delivery"))
                 services.webhook_resend(actor=request.user, delivery=delivery)

@@ -567,6 +567,44 @@ def test_the_webhooks_page_shows_a_new_secret_once_and_the_log_shows_each_attemp
     assert not WebhookEndpoint.objects.exists()
 
 
+def test_an_admin_sends_a_signed_test_event_from_the_page_and_a_failure_disables_nothing(
+    hook, receiver, org_admin, editor, organization, settings
+):
+    endpoint, secret = hook
+    client = Client()
+    client.force_login(org_admin)
+    detail = reverse("organization-webhook", args=[organization.slug, endpoint.pk])
+    assert "Send a test event" in client.get(detail).content.decode()
+
+    sent = client.post(detail, {"action": "test"}, follow=True)
+    assert "Test event sent" in sent.content.decode()
+    assert _deliver_all() == [Job.State.DONE]
+    payload = receiver.verify(secret)
+    assert payload["type"] == "webhook.test"
+    assert payload["data"]["organization"]["slug"] == organization.slug
+    assert "claim_id" not in payload["data"]
+    assert "webhook.test" in client.get(detail).content.decode()
+
+    # Tried once: a receiver still being set up fails it without the webhook being
+    # switched off, however many failures came before.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=50)
+    receiver.answers = [500]
+    client.post(detail, {"action": "test"})
+    assert _deliver_all() == [Job.State.FAILED]
+    failed = WebhookDelivery.objects.filter(event_type="webhook.test").latest("pk")
+    assert (failed.state, failed.attempts) == ("failed", 1)
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).is_active
+
+    # Only the organization's admins may, and only to a webhook that is on.
+    client.force_login(editor)
+    assert client.post(detail, {"action": "test"}).status_code in (403, 404)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    client.force_login(org_admin)
+    refused = client.post(detail, {"action": "test"})
+    assert refused.status_code == 400
+    assert WebhookDelivery.objects.filter(event_type="webhook.test").count() == 2
+
+
 def test_an_internal_url_is_refused_on_the_page_with_the_reason(org_admin, organization):
     client = Client()
     client.force_login(org_admin)

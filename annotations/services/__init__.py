@@ -103,6 +103,7 @@ from annotations.services.webhooks import (
     webhook_register,
     webhook_resend,
     webhook_rotate_secret,
+    webhook_send_test,
     webhook_update,
 )
 
@@ -185,5 +186,6 @@ __all__ = [
     "webhook_register",
     "webhook_resend",
     "webhook_rotate_secret",
+    "webhook_send_test",
     "webhook_update",
 ]

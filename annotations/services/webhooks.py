@@ -161,6 +161,26 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
+@transaction.atomic
+def webhook_send_test(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Send the endpoint one signed test event, tried once: its result shows in the log.
+
+    A receiver being set up is checked on the spot, with no claim to publish first.
+    """
+    _require_admin(actor, endpoint.organization)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if not endpoint.is_active:
+        raise ValidationError("Switch the webhook on before sending it a test event.")
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_type=events.TEST,
+        message_id=events.new_message_id(),
+        payload=events.test_payload(endpoint),
+    )
+    jobs.enqueue(kind="webhook", subject_id=delivery.pk, max_attempts=1)
+    return delivery
+
+
 # Bookkeeping of the delivery job (annotations.webhooks.tasks), as the system
 
 
@@ -215,6 +235,9 @@ def delivery_gave_up(*, actor, delivery_id: int, reason: str) -> None:
     WebhookDelivery.objects.filter(pk=delivery_id).update(
         state=WebhookDelivery.State.FAILED, last_error=reason[:1000]
     )
+    if delivery.event_type == events.TEST:
+        # Tried once, on an admin's request: a receiver still being set up is not switched off.
+        return
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
     if not endpoint.is_active or endpoint.consecutive_failures < events.max_attempts():
         return

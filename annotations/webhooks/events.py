@@ -22,6 +22,8 @@ EVENT_TYPES = (
     (ORPHANED, "A published claim is hidden: its words changed or left the article"),
 )
 EVENT_NAMES = tuple(name for name, _label in EVENT_TYPES)
+# Sent only when an admin asks, from the webhook's page: nobody subscribes to it.
+TEST = "webhook.test"
 
 
 def max_attempts() -> int:
@@ -66,6 +68,19 @@ def payload(
     if reason is not None:
         data["reason"] = reason
     return {"type": event_type, "timestamp": timestamp(datetime.now(UTC)), "data": data}
+
+
+def test_payload(endpoint: WebhookEndpoint) -> dict:
+    """A test event: framed and signed as the others are, carrying no claim."""
+    organization = endpoint.organization
+    return {
+        "type": TEST,
+        "timestamp": timestamp(datetime.now(UTC)),
+        "data": {
+            "organization": {"slug": organization.slug, "name": organization.name},
+            "message": "A test event, sent from the webhook's page: no claim changed.",
+        },
+    }
 
 
 def claim_event(
