@@ -161,8 +161,8 @@
       notice = document.createElement("p");
       notice.id = "link-notice";
       notice.className = "link-notice";
+      // Focused when shown, which reads it out: a live region as well would read it twice.
       notice.tabIndex = -1;
-      notice.setAttribute("role", "status");
       body.before(notice);
     }
     const more = document.createElement("a");
