@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -329,6 +330,27 @@ def find_approximate(text: str, pattern: str, max_errors: int) -> list[tuple[int
         return []
     fewest = min(errors for _, _, errors in best_per_end)
     return [match for match in best_per_end if match[2] == fewest]
+
+
+def _in_word(char: str) -> bool:
+    # Letters and digits, and the combining marks that belong to the letter before them.
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """`(start, end)` widened so that neither end cuts through a word of `text`.
+
+    For a passage found approximately after the text changed ("Over" became "Under"): the
+    closest match may begin inside the new word ("nder 160,000"). Exact matches are not
+    widened by their callers: a selection made inside a word was made that way on purpose.
+    """
+    if start >= end:
+        return start, end
+    while start > 0 and _in_word(text[start - 1]) and _in_word(text[start]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]) and _in_word(text[end - 1]):
+        end += 1
+    return start, end
 
 
 def utf16_to_codepoint(text: str, offset: int) -> int:

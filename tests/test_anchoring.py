@@ -18,6 +18,7 @@ from annotations.anchoring import (
     require_exact,
     resolve,
     utf16_to_codepoint,
+    widened_to_words,
 )
 
 DATA = Path(__file__).parent / "data" / "anchoring"
@@ -515,3 +516,19 @@ def test_browser_selection_converted_from_utf16_anchors_on_the_same_words():
     utf16_start = len(text[: text.index("Over")].encode("utf-16-le")) // 2
     start = utf16_to_codepoint(text, utf16_start)
     assert text[start : start + len(LISTENERS)] == LISTENERS
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "words"),
+    [
+        ("Under 160,000 people", (1, 12), "Under 160,000"),
+        ("Under 160,000 people", (0, 13), "Under 160,000"),  # whole already
+        ("a café noir", (2, 5), "café"),
+        ("a cafe\u0301 noir", (2, 6), "cafe\u0301"),  # the accent goes with its letter
+        ("(160,000)", (1, 6), "160,000"),
+        ("word", (2, 2), ""),  # nothing selected stays nothing
+    ],
+)
+def test_a_span_is_widened_to_the_words_it_cuts(text, span, words):
+    start, end = widened_to_words(text, *span)
+    assert text[start:end] == words

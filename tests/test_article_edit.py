@@ -73,6 +73,25 @@ def test_preview_agrees_with_what_saving_then_does(desk, editor):
     assert PublishedVersion.objects.get(claim=desk["published"]).is_anchored is False
 
 
+def test_a_changed_first_word_is_taken_whole_into_the_claim_not_cut_mid_word(organization, editor):
+    text = "Khan spoke.\n\nOver 160,000 people listened in at once, a record.\n\nThe end."
+    article = factories.article(organization, editor, text=text, title="Spaces")
+    quote = "Over 160,000 people listened in at once"
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(text, quote)
+    )
+    edited = text.replace("Over", "Under")
+
+    preview = services.article_text_preview(article=article, text=edited, actor=editor)
+    services.article_update_text(article=article, text=edited, actor=editor)
+
+    # The closest match began inside the new word: "nder 160,000 people…".
+    claim.refresh_from_db()
+    assert claim.exact == "Under 160,000 people listened in at once"
+    assert preview.moved[0]["new_exact"] == claim.exact
+    assert (preview.moved[0]["start"], preview.moved[0]["end"]) == (claim.start, claim.end)
+
+
 def test_preview_of_the_same_text_says_nothing_changes(desk, editor):
     preview = services.article_text_preview(article=desk["article"], text=TEXT, actor=editor)
     assert preview.identical and preview.unchanged == 3 and not preview.moved

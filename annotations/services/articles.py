@@ -241,7 +241,7 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
         changes: dict = {}
         if result.found:
             old_span, old_exact = [claim.start, claim.end], claim.exact
-            claim.anchor_to(revision, result.start, result.end)
+            claim.anchor_to(revision, *_working_copy_span(text, result, claim.exact))
             if old_span == [claim.start, claim.end] and old_exact == claim.exact:
                 unchanged += 1
             else:
@@ -322,8 +322,9 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
         if not result.found:
             orphaned.append({**entry, "reason": result.reason, "to_review": published})
             continue
-        new_exact = new_text[result.start : result.end]
-        if (result.start, result.end, new_exact) == (claim.start, claim.end, claim.exact):
+        start, end = _working_copy_span(new_text, result, claim.exact)
+        new_exact = new_text[start:end]
+        if (start, end, new_exact) == (claim.start, claim.end, claim.exact):
             unchanged += 1
             continue
         changed = new_exact != claim.exact
@@ -332,12 +333,20 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
                 **entry,
                 "new_exact": new_exact,
                 "changed": changed,
-                "start": result.start,
-                "end": result.end,
+                "start": start,
+                "end": end,
                 "to_review": published and changed,
             }
         )
     return TextPreview(identical=False, unchanged=unchanged, moved=moved, orphaned=orphaned)
+
+
+def _working_copy_span(text: str, result: anchoring.Anchoring, exact: str) -> tuple[int, int]:
+    """Where a claim's working copy goes in the new text: where its selectors were found,
+    widened to whole words when its words changed (the preview and the save agree)."""
+    if text[result.start : result.end] == exact:
+        return result.start, result.end
+    return anchoring.widened_to_words(text, result.start, result.end)
 
 
 def _indexed_text(claim: Claim, texts: dict[int, str]) -> str:
