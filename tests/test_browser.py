@@ -538,7 +538,7 @@ def test_a_preview_answered_after_the_save_does_not_mark_the_saved_conclusion_un
     assert page.errors == []
 
 
-def test_a_save_after_a_reviewer_published_meanwhile_says_it_reopened_the_publication(
+def test_a_save_after_a_reviewer_published_meanwhile_asks_before_reopening_the_publication(
     browser, live_server, newsroom
 ):
     from annotations import services
@@ -557,9 +557,20 @@ def test_a_save_after_a_reviewer_published_meanwhile_says_it_reopened_the_public
         to_status=Claim.Status.PUBLISHED,
     )
     card.get_by_role("button", name="Save").click()
-    page.locator(".claim-card.active .save-status", has_text="Saved.").wait_for()
-    status = page.locator(".claim-card.active .save-status", has_text="Saved.").inner_text()
-    assert "A reviewer published this claim while you were editing" in status
+    # Nothing is saved until the editor says so: the change would reopen the publication.
+    status = page.locator(".claim-card.active .save-status", has_text="Not saved yet.")
+    expect(status).to_contain_text("rev published this claim after you opened it")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED and claim.claimant == ""
+    assert card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    page.locator(".claim-card.active").screenshot(
+        path=str(ARTIFACTS / "workspace-published-meanwhile.png")
+    )
+
+    status.get_by_role("button", name="Save as a correction").click()
+    page.locator(
+        ".claim-card.active .save-status", has_text="Saved as a draft of a correction"
+    ).wait_for()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.DRAFT and claim.claimant == "Andrew Korybko"
     assert claim.published_versions.count() == 1

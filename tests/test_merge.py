@@ -334,3 +334,42 @@ def test_a_conflict_base_is_null_when_history_cut_the_change_short(client, claim
     body = _patch(client, claim, 2, conclusion="c" * 400).json()
 
     assert body["conflicts"][0]["base"] is None
+
+
+def test_a_change_to_a_claim_published_since_it_was_opened_asks_before_reopening_it(
+    client, article, editor, reviewer
+):
+    """The editor typed on a claim in review; the reviewer published it meanwhile. Saving
+    used to reopen that publication as a correction without asking."""
+    claim = factories.published_claim(article, editor, reviewer)
+    services.claim_update(
+        claim=Claim.objects.get(pk=claim.pk), actor=editor, expected_version=None,
+        conclusion="Rechecked.",
+    )  # fmt: skip
+    claim = Claim.objects.get(pk=claim.pk)
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    opened = Claim.objects.get(pk=claim.pk).version
+    services.claim_transition(
+        claim=Claim.objects.get(pk=claim.pk), actor=reviewer, to_status="published", note="x"
+    )
+    client.force_login(editor)
+
+    asked = _patch(client, claim, opened, claimant="PTI")
+
+    assert asked.status_code == 409
+    body = asked.json()
+    assert body["type"] == "/api/v1/problems/published-meanwhile/"
+    assert body["changed_by"] == "rita" and "rita published this claim" in body["detail"]
+    assert body["conflicts"] == []
+    assert body["current"]["status"] == "published" and asked["ETag"] == f'"{opened + 1}"'
+    assert Claim.objects.get(pk=claim.pk).claimant == ""
+    assert client.get("/api/v1/problems/published-meanwhile/").status_code == 200
+    # A change readers do not see (the assignee) is merged as before, without asking.
+    kept = _patch(client, claim, opened, assignee=editor.pk)
+    assert kept.status_code == 200
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
+    # Sent again on the version now, it is saved as a correction.
+    saved = _patch(client, claim, body["current_version"] + 1, claimant="PTI")
+    assert saved.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.claimant, claim.status) == ("PTI", Claim.Status.DRAFT)

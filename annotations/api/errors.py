@@ -42,6 +42,7 @@ PROBLEMS = {
     "not-acceptable": ("No acceptable representation.", 406),
     "conflict": ("The request conflicts with the current state.", 409),
     "edit-conflict": ("Someone else changed the same field since you opened it.", 409),
+    "published-meanwhile": ("The claim was published since you opened it.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
     "gone": ("This was withdrawn for good.", 410),
@@ -267,6 +268,24 @@ def _edit_conflict(error: services.EditConflict, request) -> Response:
     return response
 
 
+def _published_meanwhile(error: services.PublishedMeanwhile, request) -> Response:
+    claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
+    body = problem(
+        409,
+        str(error),
+        slug="published-meanwhile",
+        claim=claim.pk,
+        changed_by=error.changed_by,
+        current_version=claim.version,
+        # The edit-conflict shape (the one 409 the operation declares), with no field at odds.
+        conflicts=[],
+        current=ClaimSerializer(claim, context={"request": request}).data,
+    )
+    response = Response(body, status=409)
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
 def _as_drf_error(error):
     """The DRF exception for one of the project's or Django's; any other error as it is."""
     if isinstance(error, ingest.IngestError):
@@ -309,6 +328,8 @@ def database_busy(error: OperationalError) -> bool:
 def _problem_for(error, context) -> Response | None:
     if isinstance(error, services.EditConflict):
         return _edit_conflict(error, context.get("request"))
+    if isinstance(error, services.PublishedMeanwhile):
+        return _published_meanwhile(error, context.get("request"))
     if isinstance(error, services.StaleVersion):
         return _stale_version(error)
     if isinstance(error, services.StaleDetails):

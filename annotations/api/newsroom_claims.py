@@ -116,14 +116,19 @@ class ClaimDetail(generics.GenericAPIView):
             "not send. If someone changed a field you also changed, to another value: 409 "
             "`edit-conflict` with each such field's base, yours and theirs, and "
             "`current_version`; nothing is saved. Choose per field and send again with "
-            '`If-Match: "<current_version>"`.'
+            '`If-Match: "<current_version>"`. If the claim was published after the version '
+            "you opened and your change would reopen it as a draft of a correction: 409 "
+            "`published-meanwhile` (its `conflicts` empty), nothing saved; send it again with "
+            "`current_version` to save it as a correction."
         ),
         request=serializers.ClaimUpdateSerializer,
         parameters=[IF_MATCH_HEADER],
         responses={
             200: serializers.MergedClaimSerializer,
             (409, CONTENT_TYPE): OpenApiResponse(
-                EditConflictProblemSerializer, description="You and someone else changed it."
+                EditConflictProblemSerializer,
+                description="You and someone else changed it (`edit-conflict`), or it was "
+                "published since you opened it (`published-meanwhile`, `conflicts` empty).",
             ),
             **problem_responses(*WRITE_PROBLEMS),
         },

@@ -68,6 +68,21 @@ class EditConflict(StaleVersion):
         )
 
 
+class PublishedMeanwhile(StaleVersion):
+    """The claim was published after the version the caller opened, and the change would
+    reopen the new publication as a draft of a correction: the caller is asked first."""
+
+    def __init__(self, claim: Claim, published_by: str):
+        super().__init__(claim)
+        self.changed_by = published_by
+        self.current_version = claim.version
+        self.args = (
+            f"{published_by} published this claim after you opened it. Saving your change "
+            "reopens it as a draft of a correction, for review again; readers keep the "
+            "published version until it is republished.",
+        )
+
+
 # Claims
 
 CLAIM_EDITABLE_FIELDS = (
@@ -385,10 +400,31 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     claim = _lock_current(claim, None)
     merged: list[str] = []
     if expected_version is not None and expected_version != claim.version:
+        _ask_before_reopening(claim, expected_version, fields)
         fields, merged = _merge(claim, expected_version, fields)
     claim = _apply_update(claim, actor, fields)
     claim.merged_fields = merged
     return claim
+
+
+def _ask_before_reopening(claim: Claim, expected_version: int, fields: dict) -> None:
+    """Raise PublishedMeanwhile if someone published the claim after `expected_version` and
+    this change to what readers see would reopen that publication.
+
+    Whoever typed the change did so on an unpublished claim, and never saw the correction
+    question a published one asks. Sent again with the version now (If-Match), it is saved
+    as a correction.
+    """
+    if claim.status != Claim.Status.PUBLISHED:
+        return
+    public = {name: value for name, value in fields.items() if name in CLAIM_PUBLIC_FIELDS}
+    if not any(getattr(claim, name) != value for name, value in public.items()):
+        return
+    publications = claim.events.filter(action="status", version__gt=expected_version)
+    for event in publications.select_related("actor").order_by("-version"):
+        if (event.changes.get("status") or [None, None])[-1] == Claim.Status.PUBLISHED:
+            who = event.actor.get_username() if event.actor else "Someone"
+            raise PublishedMeanwhile(claim, who)
 
 
 def _distinct_tags(tags) -> list[str]:

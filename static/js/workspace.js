@@ -1921,6 +1921,23 @@ async function saveClaim(id, attempt = 1) {
     return true;
   } catch (error) {
     saving.delete(id);
+    if (error instanceof ApiError && error.status === 409 && String(error.body?.type).endsWith("/published-meanwhile/")) {
+      // Published while this was typed: the change would reopen that publication, which this
+      // editor never chose. Ask; saving then goes through the usual merge with the claim now.
+      const problem = error.body;
+      setStatus(id, "form", `Not saved yet. ${problem.detail}`, {
+        error: true,
+        action: {
+          label: "Save as a correction",
+          run: () =>
+            Promise.resolve(mergeHere(id, problem, 1)).then((ok) => {
+              if (ok) setStatus(id, "form", "Saved as a draft of a correction: readers keep the published version until a reviewer republishes it.");
+            }),
+        },
+      });
+      refresh();
+      return false;
+    }
     if (error instanceof ApiError && error.status === 409 && Array.isArray(error.body?.conflicts)) {
       showConflicts(id, error.body);
       return false;
