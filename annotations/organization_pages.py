@@ -48,10 +48,6 @@ CORRECTIONS_PAGE_SIZE = 50
 SEARCH_MAX = 200
 
 
-def _modified(stamp: dict):
-    return max(filter(None, [stamp["newest"], stamp["article_newest"]]), default=None)
-
-
 def _public_organization(slug: str) -> Organization:
     return get_object_or_404(Organization.objects.defer("methodology"), slug=slug)
 
@@ -70,7 +66,7 @@ def home(request):
 def public_home(request):
     """Every organization with published fact-checks, with links to their pages."""
     stamp = queries.public_stamp()
-    etag, modified = reader.validators(("home", stamp), _modified(stamp))
+    etag, modified = reader.validators(("home", stamp), stamp["newest"])
     response = reader.not_modified(request, etag, modified)
     if response is None:
         organizations = list(queries.organizations_with_fact_checks())
@@ -112,7 +108,7 @@ def organization(request, org: str):
     stamp = queries.public_stamp(organization)
     etag, modified = reader.validators(
         ("organization", stamp, reader.scale_parts(scale), query, label, page_number),
-        _modified(stamp),
+        stamp["newest"],
     )
     if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
@@ -184,7 +180,7 @@ def corrections(request, org: str):
     stamp = queries.public_stamp(organization)
     ratings = queries.organization_scale(organization)
     scale = reader.scale_parts(ratings)
-    etag, modified = reader.validators(("corrections", stamp, scale, page_number), _modified(stamp))
+    etag, modified = reader.validators(("corrections", stamp, scale, page_number), stamp["newest"])
     if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 

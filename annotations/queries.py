@@ -777,8 +777,9 @@ def public_stamp(organization: Organization | None = None) -> dict:
 
     `count` is the number of published claims; `newest` the latest `changed_at` of any
     version, retracted and superseded ones included (they drop a claim from the lists);
-    `article_newest` the latest change to an article with a published claim (its headline);
     `publishers` the name, slug and home page of each organization that has published.
+    Nothing here reads the live article: its details reach these lists only as versions
+    froze them, and what is read live (its language) touches `changed_at` when it changes.
     """
     every_version = PublishedVersion.objects.all()
     if organization is not None:
@@ -787,7 +788,6 @@ def public_stamp(organization: Organization | None = None) -> dict:
     stamp = every_version.aggregate(
         count=Count("id", filter=listed),
         newest=Max("changed_at"),
-        article_newest=Max("claim__article__updated_at", filter=listed),
     )
     stamp["publishers"] = list(
         Organization.objects.filter(pk__in=every_version.values("publisher"))

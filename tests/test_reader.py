@@ -876,7 +876,16 @@ def test_an_article_text_change_changes_the_etag(client, desk):
 
 def test_a_working_copy_edit_of_the_article_leaves_the_pages_validators(client, desk):
     claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
-    pages = [article_url(desk.article), reverse("reader-claim", args=[claim.pk])]
+    # The article's pages, and every public list its claim is in: the newsroom's page,
+    # the front page and the ClaimReview feed (whole and filtered).
+    pages = [
+        article_url(desk.article),
+        reverse("reader-claim", args=[claim.pk]),
+        reverse("reader-organization", args=[desk.article.organization.slug]),
+        reverse("article-list"),
+        reverse("v1:claimreview-feed"),
+        reverse("v1:claimreview-feed") + f"?organization={desk.article.organization.slug}",
+    ]
     before = [client.get(url) for url in pages]
 
     # Readers see the title as published until a reviewer republishes; neither the ETag
@@ -890,9 +899,10 @@ def test_a_working_copy_edit_of_the_article_leaves_the_pages_validators(client, 
     )
     after = [client.get(url) for url in pages]
 
-    for old, new in zip(before, after, strict=True):
-        assert b"A working title" not in new.content
-        assert (new["ETag"], new["Last-Modified"]) == (old["ETag"], old["Last-Modified"])
+    for url, old, new in zip(pages, before, after, strict=True):
+        body = b"".join(new.streaming_content) if new.streaming else new.content
+        assert b"A working title" not in body, url
+        assert (new["ETag"], new["Last-Modified"]) == (old["ETag"], old["Last-Modified"]), url
 
 
 def test_pages_answer_head_and_refuse_post(client, desk):

@@ -37,7 +37,7 @@ def feed_etag(stamp: dict, url: str) -> str:
 
 def feed_modified(stamp: dict):
     """When the feed last changed, or None for an instance that never published."""
-    return max(filter(None, [stamp["newest"], stamp["article_newest"]]), default=None)
+    return stamp["newest"]
 
 
 def feed_url(origin: str, organization: Organization | None) -> str:
