@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from lxml import html as lxml_html
 
@@ -903,6 +903,23 @@ def test_a_working_copy_edit_of_the_article_leaves_the_pages_validators(client, 
         body = b"".join(new.streaming_content) if new.streaming else new.content
         assert b"A working title" not in body, url
         assert (new["ETag"], new["Last-Modified"]) == (old["ETag"], old["Last-Modified"]), url
+
+
+def test_the_page_names_claim_pages_under_the_sites_prefix(client, desk):
+    """The script builds links to claim pages it does not show from this address, so a site
+    served under a prefix links inside it."""
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    url = article_url(desk.article)
+    plain = client.get(url).content.decode()
+    assert 'data-claim-page="/c/0/"' in plain
+
+    # What the WSGI handler does for a site mounted at /checks/ (the test client does not).
+    set_script_prefix("/checks/")
+    try:
+        prefixed = client.get(url).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'data-claim-page="/checks/c/0/"' in prefixed
 
 
 def test_pages_answer_head_and_refuse_post(client, desk):

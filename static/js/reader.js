@@ -166,7 +166,8 @@
       body.before(notice);
     }
     const more = document.createElement("a");
-    more.href = "/c/" + id + "/";
+    // The claim page's address as the server names it (it may sit under a prefix), for id 0.
+    more.href = body.dataset.claimPage.replace(/\/0\/$/, "/" + id + "/");
     more.textContent = "What happened to it";
     notice.replaceChildren("The fact-check this link points to is not shown on this article now. ", more, ".");
     notice.focus({ preventScroll: true });
