@@ -183,6 +183,9 @@ def test_a_username_typed_in_another_case_invites_that_account(
     assert Invitation.objects.count() == 1
 
 
+# Outside a test transaction, as a real request is: the sign-up locks the invitation, which
+# PostgreSQL allows only inside a transaction the service itself must open.
+@pytest.mark.django_db(transaction=True)
 def test_a_newcomer_signs_up_with_the_invited_address_and_is_signed_in_as_a_member(
     client, organization, org_admin, django_capture_on_commit_callbacks
 ):

@@ -495,7 +495,6 @@ def invitation_accept(*, token: str, actor) -> Membership:
     return _join(invitation, actor)
 
 
-@transaction.atomic
 def _mixes_look_alike_scripts(name: str) -> bool:
     # Imported here, not at the top: its tables cost every web and worker process about
     # 18 MB and 55 ms at start-up, and only a sign-up through an invitation needs them.
@@ -504,6 +503,7 @@ def _mixes_look_alike_scripts(name: str) -> bool:
     return bool(confusables.is_dangerous(name))
 
 
+@transaction.atomic
 def invitation_signup(*, token: str, username: str, password: str):
     """Create an account for the newcomer invited by `token`, at the invited address, and join.
 
