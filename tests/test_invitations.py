@@ -237,6 +237,11 @@ def test_signup_applies_the_password_validators_and_a_free_username(
     # Letters of two alphabets that look alike: "eddie" with a Cyrillic e passes for eddie.
     mixed = client.post(link, {"username": "\u0435ddie", **passwords})
     assert mixed.status_code == 400 and b"different alphabets" in mixed.content
+    # Wholly in one alphabet, every letter a look-alike of another member's: "pace" typed in
+    # Cyrillic reads as pace.
+    factories.UserFactory(username="pace")
+    whole = client.post(link, {"username": "\u0440\u0430\u0441\u0435", **passwords})
+    assert whole.status_code == 400 and b"reads as the name pace" in whole.content
     differ = client.post(
         link, {"username": "newcomer", "password": NEW_PASSWORD, "password_again": "other"}
     )

@@ -503,6 +503,17 @@ def _mixes_look_alike_scripts(name: str) -> bool:
     return bool(confusables.is_dangerous(name))
 
 
+def _read_as_latin(name: str) -> str:
+    """`name` with each letter that has a Latin look-alike written as that Latin letter."""
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(name, greedy=True, preferred_aliases=["latin"]) or []
+    look_alikes = {
+        entry["character"]: entry["homoglyphs"][0]["c"] for entry in found if entry["homoglyphs"]
+    }
+    return "".join(look_alikes.get(character, character) for character in name)
+
+
 @transaction.atomic
 def invitation_signup(*, token: str, username: str, password: str):
     """Create an account for the newcomer invited by `token`, at the invited address, and join.
@@ -540,6 +551,22 @@ def invitation_signup(*, token: str, username: str, password: str):
             "This name mixes letters of different alphabets that look alike, so it could be "
             "read as someone else's: write it in one alphabet."
         ]
+    # Wholly in another alphabet, every letter a look-alike ("pace" typed in Cyrillic):
+    # refused only when it reads as an account's name, since many real names are written
+    # so (the Russian Vera reads "Bepa").
+    if "username" not in errors:
+        as_latin = _read_as_latin(user.get_username())
+        taken = (
+            user_model.objects.filter(username__iexact=as_latin)
+            .values_list("username", flat=True)
+            .first()
+            if as_latin != user.get_username()
+            else None
+        )
+        if taken is not None:
+            errors["username"] = [
+                f"This name reads as the name {taken}, which someone already has: choose another."
+            ]
     try:
         validate_password(password, user)
     except ValidationError as error:
