@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -337,6 +338,21 @@ def _in_word(char: str) -> bool:
     return char.isalnum() or unicodedata.category(char).startswith("M")
 
 
+# Scripts written without spaces between words: a run of their letters is a clause, so a
+# span is widened to none of it (each character stands as a word of its own).
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+
+
+def _joined(text: str, at: int) -> bool:
+    """Whether the characters at `at - 1` and `at` are in one word."""
+    before, after = text[at - 1], text[at]
+    if not (_in_word(before) and _in_word(after)):
+        return False
+    if unicodedata.category(after).startswith("M"):
+        return True
+    return not (_UNSPACED.match(before) or _UNSPACED.match(after))
+
+
 def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """`(start, end)` widened so that neither end cuts through a word of `text`.
 
@@ -346,9 +362,9 @@ def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """
     if start >= end:
         return start, end
-    while start > 0 and _in_word(text[start - 1]) and _in_word(text[start]):
+    while start > 0 and _joined(text, start):
         start -= 1
-    while end < len(text) and _in_word(text[end]) and _in_word(text[end - 1]):
+    while end < len(text) and _joined(text, end):
         end += 1
     return start, end
 

@@ -527,6 +527,9 @@ def test_browser_selection_converted_from_utf16_anchors_on_the_same_words():
         ("a cafe\u0301 noir", (2, 6), "cafe\u0301"),  # the accent goes with its letter
         ("(160,000)", (1, 6), "160,000"),
         ("word", (2, 2), ""),  # nothing selected stays nothing
+        # Chinese runs its words together: a character is not widened to its whole clause.
+        ("该国去年的进口总额增长", (5, 7), "进口"),
+        ("出口と輸入", (1, 4), "口と輸"),
     ],
 )
 def test_a_span_is_widened_to_the_words_it_cuts(text, span, words):

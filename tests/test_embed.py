@@ -11,9 +11,9 @@ from django.core.signals import request_started
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from annotations import queries
+from annotations import queries, services
 from annotations.management.commands.load_demo import ARTICLE_URL, SAMPLE_ARTICLE
-from annotations.models import Article
+from annotations.models import Article, Membership
 from tests import embed_host, factories
 from tests.browser_support import ARTIFACTS
 
@@ -819,3 +819,68 @@ def test_a_word_changed_at_its_start_is_another_word_not_a_slip(browser, host, d
     ousted = next(v.claim_id for v in demo["versions"] if "ousted" in v.exact)
     assert page.stats["missing"] == [ousted], page.stats
     assert page.locator(f'mark[data-factcheck-claim="{ousted}"]').count() == 0
+
+
+CHINESE_ARTICLE = (
+    # Its commas are the full-width ones Chinese uses (U+FF0C).
+    "统计局周二公布的数据显示\uff0c该国去年的出口总额增长了百分之十二\uff0c创下十年来的新高。"
+    "\n\n"
+    "部长在记者会上说\uff0c全国失业率已经降到百分之三以下\uff0c这是有记录以来的最低水平。"
+)
+EXPORTS = "该国去年的出口总额增长了百分之十二"
+# Selected from the middle of a run of characters: Chinese puts no space between words.
+UNEMPLOYMENT = "失业率已经降到百分之三以下"
+
+
+@pytest.fixture
+def chinese_host(instance, transactional_db):
+    """A Chinese article with two published claims, printed with one character changed in
+    the first claim and a line break of the page's HTML inside the second."""
+    from tests.test_reader import publish
+
+    organization = factories.OrganizationFactory(name="数据核查", slug="shuju-desk")
+    editor = factories.member(organization, username="editor-zh")
+    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="reviewer-zh")
+    article = services.article_create(
+        organization=organization,
+        title="出口与就业",
+        text=CHINESE_ARTICLE,
+        created_by=editor,
+        canonical_url="https://news.example/zh/exports",
+        language="zh",
+    )
+    claims = {
+        quote: publish(article, editor, reviewer, quote, "True").pk
+        for quote in (EXPORTS, UNEMPLOYMENT)
+    }
+    printed = [
+        paragraph.replace("出口总额", "进口总额").replace("已经降到", "已经\n降到")
+        for paragraph in CHINESE_ARTICLE.split("\n\n")
+    ]
+    common = {
+        "title": "出口与就业",
+        "instance": instance,
+        "organization": organization.slug,
+        "canonical": "https://news.example/zh/exports",
+    }
+    pages = {"/zh.html": embed_host.page(paragraphs=printed, **common)}
+    with embed_host.HostServer(pages, embed_host.strict_csp(instance)) as server:
+        yield server, claims
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_words_of_a_language_written_without_spaces_are_compared_character_by_character(
+    browser, chinese_host
+):
+    """Chinese writes a clause as one run of characters. Taken as one long word, "exports"
+    (出口) printed as "imports" (进口) passed for a typing slip and kept the verdict, while a
+    quote selected inside a run, printed with a line break, was widened to the whole run
+    and not found."""
+    server, claims = chinese_host
+    page = open_host(browser, f"{server.url}/zh.html")
+    assert page.stats["missing"] == [claims[EXPORTS]], page.stats
+    assert page.locator(f'mark[data-factcheck-claim="{claims[EXPORTS]}"]').count() == 0
+    assert "".join(marked_text(page, claims[UNEMPLOYMENT]).split()) == UNEMPLOYMENT
+    page.screenshot(path=str(ARTIFACTS / "embed-chinese.png"))
+    assert page.errors == [] and console_errors(page) == []

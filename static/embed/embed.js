@@ -266,9 +266,18 @@
 
   const NUMBERS = /\p{Nd}+(?:[.,]\p{Nd}+)*/gu;
   const numbersOf = (text) => (text.match(NUMBERS) || []).join(" ");
-  const WORDS = /[\p{L}\p{M}\p{N}]+/gu;
+  // Scripts written without spaces between words: there a run of letters is a clause, not
+  // a word, so each character counts as a word of its own (and none is ever a slip).
+  const UNSPACED = "\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Thai}\\p{sc=Lao}\\p{sc=Khmer}\\p{sc=Myanmar}";
+  const WORDS = new RegExp(`[${UNSPACED}]\\p{M}*|(?:(?![${UNSPACED}])[\\p{L}\\p{M}\\p{N}])+`, "gu");
+  const UNSPACED_UNIT = new RegExp(`[${UNSPACED}]`, "u");
   const WORD_UNIT = /[\p{L}\p{M}\p{N}]/u;
   const wordsOf = (text) => (text.toLowerCase().match(WORDS) || []);
+  const COMBINING = /\p{M}/u;
+  // Whether the characters at i - 1 and i are in one word (a mark stays with its letter).
+  const joined = (text, i) =>
+    WORD_UNIT.test(text[i - 1]) && WORD_UNIT.test(text[i]) &&
+    (COMBINING.test(text[i]) || (!UNSPACED_UNIT.test(text[i - 1]) && !UNSPACED_UNIT.test(text[i])));
 
   /**
    * Whether a page word may stand for the quote's word: the same, or a typing slip (two
@@ -301,8 +310,8 @@
   /** A near match widened to whole words: an alignment may begin or end inside one. */
   function wholeWords(text, match) {
     let { start, end } = match;
-    while (start > 0 && WORD_UNIT.test(text[start - 1]) && WORD_UNIT.test(text[start])) start--;
-    while (end < text.length && WORD_UNIT.test(text[end]) && WORD_UNIT.test(text[end - 1])) end++;
+    while (start > 0 && joined(text, start)) start--;
+    while (end < text.length && joined(text, end)) end++;
     return { ...match, start, end };
   }
 
