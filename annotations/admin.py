@@ -284,6 +284,11 @@ class ArticleAdmin(ServiceAdmin):
     readonly_fields = ["status", "import_error", "created_by", "created_at", "updated_at"]
     inlines = [RevisionInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Revisions are the record claims are anchored in and never deleted; a failed
+        # import is discarded from the app, through `services.article_discard`.
+        return False
+
     def save_model(self, request, obj, form, change):
         # A text change must create a revision and re-anchor the claims, so it goes
         # through the service instead of a plain save.
@@ -554,6 +559,10 @@ class ArticleImportAdmin(ServiceAdmin):
         if obj is None:
             kwargs["form"] = ArticleImportForm
         return super().get_form(request, obj, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # An import is its article's provenance (and owns the stored original file).
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []

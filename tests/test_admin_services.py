@@ -156,3 +156,30 @@ def test_a_rating_in_use_is_not_deleted_and_the_admin_says_why(client, desk):
     with pytest.raises(ValidationError, match="is the verdict of claims"):
         services.rating_delete(rating=rating, actor=desk["admin"])
     assert Rating.objects.filter(pk=rating.pk).exists()
+
+
+def test_articles_and_imports_are_not_deleted_from_the_admin(client, desk):
+    """Deleting there skipped the service: an article went with the revisions its claims
+    are anchored in, an import left its stored file behind."""
+    from annotations import services
+    from annotations.models import ArticleImport
+
+    superuser = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    article = desk["article"]
+    importing = services.article_import_url(
+        organization=desk["organization"], requested_by=desk["admin"], url="https://news.example/a"
+    )
+    imported = ArticleImport.objects.get(article=importing)
+    for url in (
+        f"/admin/annotations/article/{article.pk}/delete/",
+        f"/admin/annotations/articleimport/{imported.pk}/delete/",
+    ):
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        "/admin/annotations/article/",
+        {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert Article.objects.filter(pk=article.pk).exists()
+    assert ArticleImport.objects.filter(pk=imported.pk).exists()
