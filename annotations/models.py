@@ -745,6 +745,10 @@ class PublishedVersion(models.Model):
     # as SQL lower() folds by collation (ASCII only on SQLite) and never "ß" to "ss".
     tag_keys = models.JSONField(default=list, blank=True, editable=False)
     sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
+    # The outside archive's copy of each cited source's frozen address, by source id (a
+    # string, as JSON keys are): {"url", "at"}. Frozen with the sources, and added to when
+    # a capture of that address finishes later; never taken from the working copy.
+    archives = models.JSONField(default=dict, blank=True, editable=False)
     # The Web Annotation this claim was copied from (`Claim.annotation_via`), as published.
     via = models.CharField(max_length=2000, blank=True)
     # The article as readers are told of it (`versions.ARTICLE_FIELDS`), frozen like the rest:

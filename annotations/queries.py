@@ -208,8 +208,9 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
 
 READER_FIELDS = (
     "id", "claim_id", "number", "revision_id", "exact", "start", "end", "claim_reviewed",
-    "claimant", "claim_date", "rating_id", "conclusion_html", "sources", "correction_note",
-    "publisher_id", "published_at", *versions.RATING_FIELDS, *versions.ARTICLE_FIELDS,
+    "claimant", "claim_date", "rating_id", "conclusion_html", "sources", "archives",
+    "correction_note", "publisher_id", "published_at", *versions.RATING_FIELDS,
+    *versions.ARTICLE_FIELDS,
 )  # fmt: skip
 
 
@@ -471,7 +472,8 @@ PUBLIC_ARTICLE_DETAILS = ("article_title", "article_url", "article_published_on"
 PUBLIC_FEED_FIELDS = (
     "id", "claim_id", "rating_id", "number", "kind", "is_anchored", "exact", "prefix",
     "suffix", "start", "end", "claim_reviewed", "claimant", "claim_date", "conclusion",
-    "conclusion_html", "tags", "sources", "correction_note", "published_at", "changed_at",
+    "conclusion_html", "tags", "sources", "archives", "correction_note", "published_at",
+    "changed_at",
     *versions.RATING_FIELDS, *PUBLIC_ARTICLE_DETAILS,
 )  # fmt: skip
 # What the public API reads of the article itself; its title, address and date are the
@@ -503,9 +505,8 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
     `previous_verdict` (the version before's rating label, and its rating id and value;
     None for version 1).
 
-    Adds `archives` too: the outside archive's copy of each cited source, by source id
-    (`published_archives`). Four queries at most, whatever the number of rows (rows that
-    have their `article` already need none for it); the article's text is not read.
+    Three queries at most, whatever the number of rows (rows that have their `article`
+    already need none for it); the article's text is not read.
     """
     # Unordered (`order_by()`): the models' default orders would join and sort articles.
     claims = (
@@ -539,9 +540,7 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
         labels[claim_id, number] = (label, (rating_id, value))
         if number == 1:
             first_times[claim_id] = published_at
-    archives = published_archives(source for row in rows for source in row.get("sources") or [])
     for row in rows:
-        row["archives"] = archives
         previous_label, previous_verdict = labels.get(
             (row["claim_id"], row["number"] - 1), (None, None)
         )
@@ -1046,28 +1045,6 @@ def web_annotation_article(user, pk: int) -> Article | None:
         .select_related("organization")
         .first()
     )
-
-
-def published_archives(frozen_sources) -> dict[int, str]:
-    """For sources frozen in published versions: the outside archive's copy of each, by id.
-
-    A copy is given only while the cited source still cites the address the version froze:
-    one made after an editor pointed the source elsewhere is of another page, not yet
-    reviewed. Our own snapshots are WARC files for members and never listed here.
-    """
-    frozen = {
-        source["id"]: source.get("url", "")
-        for source in frozen_sources
-        if isinstance(source.get("id"), int)
-    }
-    if not frozen:
-        return {}
-    rows = Source.objects.filter(pk__in=frozen).exclude(archive_url="").order_by()
-    return {
-        pk: archive_url
-        for pk, url, archive_url in rows.values_list("pk", "url", "archive_url")
-        if url == frozen[pk]
-    }
 
 
 def source_copies(cited: dict) -> dict[int, dict]:

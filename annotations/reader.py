@@ -395,7 +395,7 @@ def _whole_words(context: str, *, keep_end: bool) -> str:
 
 def _sources(version) -> list[dict]:
     """The frozen sources as the page lists them, with the stance's name and archived copy."""
-    archives = queries.published_archives(version.sources)
+    archives = versions.archive_links(version.archives)
     return [
         {
             **source,
@@ -459,13 +459,10 @@ def _verdict(rating) -> str:
     )
 
 
-def entry_html(
-    entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo, archives: dict[int, str]
-) -> str:
+def entry_html(entry: Entry, *, permalink: str, verdict: str, zone: dt.tzinfo) -> str:
     """A claim's entry in the list after the article: everything its popover shows.
 
-    `verdict` is its rating's line (`_verdict`), made once for all claims with that rating;
-    `archives` the archived copies of all the page's sources (`queries.published_archives`).
+    `verdict` is its rating's line (`_verdict`), made once for all claims with that rating.
     Written here rather than by a template: an article may list hundreds of claims, and the
     template language would spend most of the page's time looking up their fields. Every
     text is escaped; the conclusion was sanitised when the version was written. Text the
@@ -490,6 +487,7 @@ def entry_html(
         html.append(f'  <p class="entry-claimant">{claimed}</p>\n')
     html.append(f'  <div class="conclusion" dir="auto">{version.conclusion_html}</div>\n')
     if version.sources:
+        archives = versions.archive_links(version.archives)
         items = "".join(
             _source_item({**source, "archive_url": archives.get(source.get("id"))})
             for source in version.sources
@@ -527,9 +525,6 @@ def claim_list(entries: list[Entry]) -> SafeString:
     head, _, tail = reverse("reader-claim", args=[placeholder]).rpartition(placeholder)
     zone = timezone.get_current_timezone()
     verdicts = {rating: _verdict(rating) for rating in {e.version.verdict for e in entries}}
-    archives = queries.published_archives(
-        source for entry in entries for source in entry.version.sources
-    )
     for entry in entries:
         history = histories.get(entry.claim_id)
         if history:
@@ -541,7 +536,6 @@ def claim_list(entries: list[Entry]) -> SafeString:
             permalink=f"{head}{entry.claim_id}{tail}",
             verdict=verdicts[entry.version.verdict],
             zone=zone,
-            archives=archives,
         )
         for entry in entries
     )

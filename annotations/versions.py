@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -203,6 +204,42 @@ def source_snapshot(source) -> dict:
         "quote": source.quote,
         "stance": source.stance,
     }
+
+
+_WAYBACK_STAMP = re.compile(r"/web/(\d{14})")
+
+
+def archive_moment(url: str) -> dt.datetime | None:
+    """When an archive made its copy, if its address says (the Wayback Machine's does)."""
+    match = _WAYBACK_STAMP.search(url)
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def frozen_archive(archive_url: str, fetched_at: dt.datetime | None, now: dt.datetime) -> dict:
+    """A copy as a published version keeps it: its address, and when it was made (as its
+    address says, else when the page was fetched, else `now`)."""
+    moment = archive_moment(archive_url) or fetched_at or now
+    return {"url": archive_url, "at": moment.isoformat()}
+
+
+def frozen_archives(sources, fetched: dict[int, dt.datetime], now: dt.datetime) -> dict:
+    """The outside archive's copies of the cited `sources` (Source rows), as a version
+    freezes them (`PublishedVersion.archives`); `fetched` is when each page was fetched."""
+    return {
+        str(source.pk): frozen_archive(source.archive_url, fetched.get(source.pk), now)
+        for source in sources
+        if source.archive_url
+    }
+
+
+def archive_links(archives: dict) -> dict[int, str]:
+    """A version's frozen `archives` as the address of each copy, by source id."""
+    return {int(pk): copy["url"] for pk, copy in (archives or {}).items() if copy.get("url")}
 
 
 def version_snapshot(version) -> dict:

@@ -400,3 +400,35 @@ def test_stored_sources_and_comments_lose_their_direction_overrides(editor):
     mended = apps.get_model("annotations", "Source").objects.get(pk=source.pk)
     assert (mended.title, mended.publisher, mended.quote) == ("A", "B", "C D")
     assert apps.get_model("annotations", "Comment").objects.get(pk=comment.pk).body == "EF"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_take_the_archived_copy_of_the_address_they_froze(organization, editor, reviewer):
+    from annotations.models import PublishedVersion, Source
+    from tests import factories, published_world
+
+    article = factories.article(organization, editor)
+    claim = published_world.publish(
+        article, editor, reviewer, "Over 160,000 people listened in at once"
+    )
+    capture = "https://web.archive.org/web/20260301101500/https://example.org/record"
+    source = Source.objects.get(claim=claim)
+    Source.objects.filter(pk=source.pk).update(archive_url=capture)
+    [frozen] = PublishedVersion.objects.get().sources
+    assert frozen["url"] == source.url
+    # A second claim whose working copy cites another page by now: its copy is not of the
+    # address readers were shown.
+    moved = published_world.publish(article, editor, reviewer, "median age is only 22.8 years")
+    Source.objects.filter(claim=moved).update(url="https://example.org/elsewhere")
+    Source.objects.filter(claim=moved).update(archive_url=capture.replace("record", "elsewhere"))
+
+    migrate_to("0034_sources_and_comments_without_direction_overrides")
+    PublishedVersion = migrate_to("0035_published_versions_keep_their_archived_copies").get_model(
+        "annotations", "PublishedVersion"
+    )
+
+    archives = {row.claim_id: row.archives for row in PublishedVersion.objects.all()}
+    assert archives[claim.pk] == {
+        str(source.pk): {"url": capture, "at": "2026-03-01T10:15:00+00:00"}
+    }
+    assert archives[moved.pk] == {}

@@ -844,7 +844,10 @@ def test_an_archived_copy_of_a_cited_page_is_shown_everywhere_only_for_the_addre
     claim = world["listeners"]
     source = Source.objects.get(claim=claim)
     capture = "https://web.archive.org/web/20260301101500/https://example.org/record"
-    Source.objects.filter(pk=source.pk).update(archive_url=capture)  # the archiving job's result
+    # The archiving job's result, recorded after publication.
+    snapshot_services.source_archive_url_set(
+        source=source, actor=SYSTEM, archive_url=capture, for_url=source.url
+    )
 
     def shown():
         [item] = [i for i in _items(client) if i["id"] == claim.pk]
@@ -874,12 +877,31 @@ def test_an_archived_copy_of_a_cited_page_is_shown_everywhere_only_for_the_addre
     assert claim.pk in [item["id"] for item in synced]
     capture = later
     # An editor points the working copy at another page, which gets archived in turn: readers
-    # keep the published address, and no copy of the new page until it is republished.
+    # keep the published address and its copy, and no copy of the new page until it is
+    # republished.
+    etag = client.get(f"{CLAIMS}{claim.pk}/")["ETag"]
     services.source_update(
         source=source, actor=world["editor"], url="https://example.org/other-record"
     )
-    Source.objects.filter(pk=source.pk).update(archive_url=capture.replace("record", "other"))
-    assert shown() == (None, False, False, [])
+    snapshot_services.source_archive_url_set(
+        source=source,
+        actor=SYSTEM,
+        archive_url=capture.replace("record", "other-record"),
+        for_url="https://example.org/other-record",
+    )
+    assert shown() == (capture, True, True, [capture])
+    assert client.get(f"{CLAIMS}{claim.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # A capture of the published address finishing now still reaches readers.
+    capture = capture.replace("20260302101500", "20260303101500")
+    snapshot_services.source_archive_url_set(
+        source=source, actor=SYSTEM, archive_url=capture, for_url="https://example.org/record"
+    )
+    assert shown() == (capture, True, True, [capture])
+    # Removing the source from the working copy changes nothing readers see either.
+    etag = client.get(f"{CLAIMS}{claim.pk}/")["ETag"]
+    services.source_remove(source=Source.objects.get(pk=source.pk), actor=world["editor"])
+    assert shown() == (capture, True, True, [capture])
+    assert client.get(f"{CLAIMS}{claim.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
 @pytest.mark.parametrize(

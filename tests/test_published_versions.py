@@ -996,3 +996,32 @@ def test_a_quoted_wording_is_cut_at_the_end_of_a_word():
     )
     one_word = "x" * 80
     assert versions._short(one_word) == f"“{'x' * 59}…”"  # no space to cut at: cut anyway
+
+
+def test_a_correction_keeps_the_archived_copy_of_an_address_changed_and_changed_back(desk):
+    """A changed address forgets the old page's copy in the working copy; changed back and
+    republished, the source still cites the page readers had a copy of."""
+    from annotations.models import Source
+    from annotations.permissions import SYSTEM
+    from annotations.services import snapshots
+
+    claim, editor = desk["claim"], desk["editor"]
+    source = Source.objects.get(claim=claim)
+    capture = "https://web.archive.org/web/20260301101500/https://example.org/spaces"
+    snapshots.source_archive_url_set(
+        source=source, actor=SYSTEM, archive_url=capture, for_url=source.url
+    )
+    for url in ("https://example.org/elsewhere", "https://example.org/spaces"):
+        services.source_update(source=Source.objects.get(pk=source.pk), actor=editor, url=url)
+    assert Source.objects.get(pk=source.pk).archive_url == ""
+    claim.refresh_from_db()
+    services.claim_update(claim=claim, actor=editor, expected_version=None, conclusion="Again.")
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status=Claim.Status.PUBLISHED, note="Reworded."
+    )
+
+    current = PublishedVersion.objects.get(claim=claim, is_current=True)
+    assert current.number == 2
+    assert versions.archive_links(current.archives) == {source.pk: capture}
+

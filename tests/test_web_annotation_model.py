@@ -124,10 +124,20 @@ def test_language_is_the_articles_and_the_target_is_its_original_address(
     assert validator.must_failures(annotation) == []
 
 
+def _archived(source, archive_url):
+    """The archiving job's result for the page the source cites, recorded after publication."""
+    from annotations.permissions import SYSTEM
+    from annotations.services import snapshots
+
+    snapshots.source_archive_url_set(
+        source=source, actor=SYSTEM, archive_url=archive_url, for_url=source.url
+    )
+
+
 def test_a_source_with_an_archived_copy_carries_a_time_state(client, world):
     source = Source.objects.get(claim=world["published"])
-    source.archive_url = "https://web.archive.org/web/20260301101500/https://example.org/record"
-    source.save()
+    _archived(source, "https://web.archive.org/web/20260301101500/https://example.org/record")
+    source.refresh_from_db()
     annotation = _get(client, f"/api/v1/annotations/{world['published'].pk}")
     [linked] = _bodies(annotation, "linking")
     assert linked["state"] == {
@@ -140,8 +150,6 @@ def test_a_source_with_an_archived_copy_carries_a_time_state(client, world):
 
 def test_a_snapshot_dates_an_archive_address_without_its_own_date(client, world):
     source = Source.objects.get(claim=world["published"])
-    source.archive_url = "https://archive.example/abc"
-    source.save()
     Snapshot.objects.create(
         source=source,
         fetched_at=dt.datetime(2026, 2, 1, 8, 0, tzinfo=dt.UTC),
@@ -151,6 +159,7 @@ def test_a_snapshot_dates_an_archive_address_without_its_own_date(client, world)
         sha256="0" * 64,
         warc="snapshots/x.warc.gz",
     )
+    _archived(source, "https://archive.example/abc")
     annotation = _get(client, f"/api/v1/annotations/{world['published'].pk}")
     states = _bodies(annotation, "linking")[0]["state"]
     states = states if isinstance(states, list) else [states]

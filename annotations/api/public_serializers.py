@@ -10,7 +10,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations import anchoring
+from annotations import anchoring, versions
 
 PUBLISHED = "published"
 RETRACTED = "retracted"
@@ -117,6 +117,7 @@ def claim_item(row: dict, links: Links) -> dict:
     article, rating = row["article"], row["rating"]
     organization = article["organization__slug"]
     claim_date = row["claim_date"]
+    archive_links = versions.archive_links(row["archives"])
     item = {
         "id": claim_id,
         "state": state,
@@ -146,7 +147,7 @@ def claim_item(row: dict, links: Links) -> dict:
                 "stance": source.get("stance", ""),
                 # Our own snapshots are WARC files for members only.
                 "snapshot_url": None,
-                "archive_url": row.get("archives", {}).get(source.get("id")),
+                "archive_url": archive_links.get(source.get("id")),
             }
             for source in row["sources"]
         ],

@@ -230,28 +230,32 @@ class Protocol(APIView):
             nickname=organization.slug, homepage=organization.url,
         )  # fmt: skip
 
-    def cached(self, sources: list[dict], *, members: bool) -> dict[int, list[dict]]:
-        """Each source's archived copies as TimeState inputs, by source id.
+    @staticmethod
+    def published_copies(published: list[PublishedVersion]) -> dict[int, list[dict]]:
+        """The outside archive's copy of each source the versions cite, as TimeState inputs
+        by source id: as each version froze it (`PublishedVersion.archives`)."""
+        return {
+            int(pk): [{"url": copy["url"], "date": dt.datetime.fromisoformat(copy["at"])}]
+            for version in published
+            for pk, copy in (version.archives or {}).items()
+        }
 
-        Everyone gets the outside archive's copy (dated by its address, else by our own
-        snapshot) of the address the version cites; a draft, which only members see, also
-        links this instance's snapshot, a WARC file that only members may download.
-        """
-        frozen = {source.get("id"): source.get("url") for source in sources}
-        copies = queries.source_copies(frozen)
+    def draft_copies(self, sources: list[dict]) -> dict[int, list[dict]]:
+        """Each draft source's copies as TimeState inputs, by source id: this instance's
+        snapshot (a WARC file only members may download) and the outside archive's copy
+        (dated by its address, else by the snapshot), of the address cited now."""
+        copies = queries.source_copies({source["id"]: source["url"] for source in sources})
         result = {}
         for pk, found in copies.items():
             listed = []
             snapshot = found["snapshot"]
-            if members and snapshot is not None:
+            if snapshot is not None:
                 address = reverse("snapshot-warc", args=[snapshot.pk])
                 listed.append(
                     {"url": self.request.build_absolute_uri(address), "date": snapshot.fetched_at}
                 )
-            # A published version links an archived copy only of the address it froze
-            # (`queries.published_archives`): a draft's new address is not reviewed yet.
-            if found["archive_url"] and (members or found["url"] == frozen[pk]):
-                date = _archive_date(found["archive_url"]) or (
+            if found["archive_url"]:
+                date = versions.archive_moment(found["archive_url"]) or (
                     snapshot.fetched_at if snapshot else found["fetched_at"]
                 )
                 listed.append({"url": found["archive_url"], "date": date})
@@ -324,16 +328,13 @@ class Protocol(APIView):
         identifiers = received_identifiers(claim_ids)
         published = [item for item in items if isinstance(item, PublishedVersion)]
         drafts = [item for item in items if not isinstance(item, PublishedVersion)]
-        public_copies = self.cached(
-            [source for item in published for source in item.sources], members=False
-        )
-        member_copies = self.cached(
+        public_copies = self.published_copies(published)
+        member_copies = self.draft_copies(
             [
                 {"id": source.pk, "url": source.url}
                 for item in drafts
                 for source in item.sources.all()
-            ],
-            members=True,
+            ]
         )
         readable = queries.articles_with_reader_page({item.article_id for item in drafts})
         return [
@@ -342,20 +343,6 @@ class Protocol(APIView):
             else self.draft_annotation(item, links, identifiers, member_copies, readable=readable)
             for item in items
         ]
-
-
-_WAYBACK_STAMP = re.compile(r"/web/(\d{14})")
-
-
-def _archive_date(url: str) -> dt.datetime | None:
-    """When an archive made its copy, if its address says (the Wayback Machine's does)."""
-    match = _WAYBACK_STAMP.search(url)
-    if match is None:
-        return None
-    try:
-        return dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return None
 
 
 # What a container reads from the query (the protocol's `page` and `iris`; DRF's `format`).

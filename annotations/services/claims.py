@@ -32,6 +32,7 @@ from annotations.models import (
     ClaimEvent,
     PublishedVersion,
     Rating,
+    Snapshot,
     Suggestion,
     is_visible,
     require_no_direction_override,
@@ -731,6 +732,37 @@ def _is_unchanged(claim: Claim, live: PublishedVersion | None) -> bool:
     )
 
 
+def fetched_times(sources) -> dict[int, dt.datetime]:
+    """When each source's page at its address now was fetched: our latest snapshot of it,
+    else the source's own record; what dates an archive's copy whose address does not."""
+    times = {source.pk: source.fetched_at for source in sources if source.fetched_at}
+    addresses = {source.pk: source.url for source in sources}
+    snapshots = (
+        Snapshot.objects.filter(source_id__in=addresses)
+        .order_by("source_id", "fetched_at", "id")
+        .values_list("source_id", "requested_url", "fetched_at")
+    )
+    for source_id, requested_url, fetched_at in snapshots:
+        if requested_url == addresses[source_id]:
+            times[source_id] = fetched_at  # the latest wins
+    return times
+
+
+def _archives_to_freeze(cited, frozen_sources: list[dict], live) -> dict:
+    """The archived copies a new version keeps: each cited source's own, else the copy the
+    version before kept of the same address (an address changed and changed back)."""
+    cited = list(cited)
+    archives = versions.frozen_archives(cited, fetched_times(cited), timezone.now())
+    if live is not None:
+        before = {source.get("id"): source.get("url") for source in live.sources}
+        for source in frozen_sources:
+            key = str(source["id"])
+            kept = (live.archives or {}).get(key)
+            if key not in archives and kept and before.get(source["id"]) == source["url"]:
+                archives[key] = kept
+    return archives
+
+
 def _write_version(
     claim: Claim, actor, live: PublishedVersion | None, *, kind: str, note: str
 ) -> PublishedVersion:
@@ -743,8 +775,8 @@ def _write_version(
             name: getattr(live, name)
             for name in (
                 "revision", "exact", "prefix", "suffix", "start", "end", "claim_reviewed",
-                "claimant", "claim_date", "rating", "conclusion", "tags", "sources", "is_anchored",
-                "via", *versions.RATING_FIELDS, *versions.ARTICLE_FIELDS,
+                "claimant", "claim_date", "rating", "conclusion", "tags", "sources", "archives",
+                "is_anchored", "via", *versions.RATING_FIELDS, *versions.ARTICLE_FIELDS,
             )
         }  # fmt: skip
         # Shown to readers even when its words have left the text (an orphan retracted).
@@ -761,6 +793,7 @@ def _write_version(
         fields.update(versions.rating_fields(claim.rating))
         cited = claim.sources.order_by("created_at", "id")
         fields["sources"] = [versions.source_snapshot(source) for source in cited]
+        fields["archives"] = _archives_to_freeze(cited, fields["sources"], live)
         fields["via"] = claim.annotation_via
         fields.update(versions.article_fields(claim.article))
     fields["conclusion_html"] = rendering.markdown_to_safe_html(fields["conclusion"])

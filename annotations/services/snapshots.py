@@ -13,9 +13,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import jobs, permissions
+from annotations import jobs, permissions, versions
 from annotations.evidence.snapshots import Capture, Extraction
-from annotations.models import Job, Snapshot, Source
+from annotations.models import Job, PublishedVersion, Snapshot, Source
 from annotations.services.claims import public_versions_touch
 
 
@@ -176,6 +176,10 @@ def source_archive_url_set(*, source: Source, actor, archive_url: str, for_url: 
     """Record the Internet Archive's capture of `for_url`, if the source still cites it."""
     permissions.require_system(actor)
     source = _lock(source)
+    # Readers see the copy beside a published source whose frozen address it is (often a
+    # capture finishing after a quick publish), even when the working copy cites another
+    # page by now.
+    _freeze_archive(source, archive_url=archive_url, for_url=for_url)
     if source.url != for_url:
         return source  # a capture of the page it cited before
     if source.archive_url == archive_url:
@@ -183,10 +187,33 @@ def source_archive_url_set(*, source: Source, actor, archive_url: str, for_url: 
     source.archive_url = archive_url
     source.full_clean()
     source.save(update_fields=["archive_url"])
-    # Readers see the archived copy beside a published source (often a capture finishing
-    # after a quick publish): caches and `updated_since` must see the change.
-    public_versions_touch(claim_id=source.claim_id)
     return source
+
+
+def _freeze_archive(source: Source, *, archive_url: str, for_url: str) -> None:
+    """Keep the capture in each version of the claim that cites `for_url` for `source`;
+    caches and `updated_since` see the change of the current ones."""
+    key = str(source.pk)
+    fetched_at = (
+        Snapshot.objects.filter(source=source, requested_url=for_url)
+        .order_by("-fetched_at", "-id")
+        .values_list("fetched_at", flat=True)
+        .first()
+    ) or (source.fetched_at if source.url == for_url else None)
+    copy = versions.frozen_archive(archive_url, fetched_at, timezone.now())
+    changed = False
+    for version in PublishedVersion.objects.select_for_update().filter(claim_id=source.claim_id):
+        cites = any(
+            entry.get("id") == source.pk and entry.get("url") == for_url
+            for entry in version.sources
+        )
+        if not cites or (version.archives or {}).get(key, {}).get("url") == archive_url:
+            continue
+        version.archives = {**(version.archives or {}), key: copy}
+        version.save(update_fields=["archives"])
+        changed = changed or version.is_current
+    if changed:
+        public_versions_touch(claim_id=source.claim_id)
 
 
 @transaction.atomic

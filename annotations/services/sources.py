@@ -15,7 +15,6 @@ from annotations.models import (
 from annotations.services.claims import (
     _record_change,
     lock_for_source_change,
-    public_versions_touch,
 )
 
 SOURCE_EDITABLE_FIELDS = ("url", "title", "publisher", "quote", "stance")
@@ -108,8 +107,6 @@ def source_update(
         jobs.enqueue(kind="snapshot", subject_id=source.pk)
         evidence_search.source_moved(source)
         evidence_search.source_added(source)
-        # A published version's archived copy of the old address is no longer offered.
-        public_versions_touch(claim_id=claim.pk)
     _record_change(claim, actor, "source updated", {"source": source.pk, **changes}, public=True)
     return source
 
