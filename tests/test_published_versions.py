@@ -1025,3 +1025,30 @@ def test_a_correction_keeps_the_archived_copy_of_an_address_changed_and_changed_
     assert current.number == 2
     assert versions.archive_links(current.archives) == {source.pk: capture}
 
+
+def test_re_anchoring_on_a_revision_no_longer_the_latest_changes_nothing(desk, settings):
+    """The job checked "still the latest" before taking any lock: a newer text saved in
+    between had its claims moved back onto the older one."""
+    from django.core.exceptions import PermissionDenied
+
+    from annotations.models import ArticleRevision
+    from annotations.permissions import SYSTEM
+
+    claim, article, editor = desk["claim"], desk["article"], desk["editor"]
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 0  # re-anchored by a job
+    services.article_update_text(article=article, actor=editor, text="Intro.\n\n" + article.text)
+    older = ArticleRevision.objects.filter(article=article).order_by("-number").first()
+    settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 100
+    article.refresh_from_db()
+    services.article_update_text(article=article, actor=editor, text="More.\n\n" + article.text)
+    claim.refresh_from_db()
+    newest = claim.revision_id
+    assert newest != older.pk and claim.start == article.text.index(LISTENERS) + 7
+
+    report = services.claims_reanchor(article=article, revision=older, actor=SYSTEM)
+
+    claim.refresh_from_db()
+    assert (claim.revision_id, report.moved, report.unchanged) == (newest, 0, 0)
+    outsider = factories.UserFactory(username="outsider")
+    with pytest.raises(PermissionDenied):
+        services.claims_reanchor(article=article, revision=older, actor=outsider)

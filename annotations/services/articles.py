@@ -208,11 +208,28 @@ ANCHOR_FIELDS = (
 )  # fmt: skip
 
 
+# What webhook receivers are told of a claim hidden because its re-anchoring was given up.
+ABANDONED_REASON = (
+    "Its place in the article's new text could not be worked out; readers do not see it "
+    "until the newsroom checks it again."
+)
+
+
 @transaction.atomic
 def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> ReanchorReport:
-    """Anchor the article's non-orphaned claims on `revision`, orphaning those that are lost."""
+    """Anchor the article's non-orphaned claims on `revision`, orphaning those that are lost.
+
+    Only while `revision` is the article's latest, checked under the article's lock: a text
+    saved since has its own re-anchoring, and its claims must not move back.
+    """
+    permissions.require_edit(
+        actor, article.organization, "Your role does not allow editing articles."
+    )
     if revision.article_id != article.pk:
         raise ValueError("The revision belongs to another article.")
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.revisions.filter(number__gt=revision.number).exists():
+        return ReanchorReport()
     text = revision.text
     anchorer = anchoring.Anchorer(text)
     # Each claim is mapped through the diff from the revision it indexes, loaded once.
@@ -462,7 +479,8 @@ def claims_reanchor_abandon(
     shown = list(verdicts.filter(is_anchored=True))
     verdicts.update(is_anchored=False, changed_at=timezone.now())
     for version in shown:
-        webhook_events.orphaned(version, reason=f"Its place in the new text is unknown: {why}.")
+        # Not `why`: a job's failure can name internal hosts, and receivers are outside.
+        webhook_events.orphaned(version, reason=ABANDONED_REASON)
     return len(waiting)
 
 
