@@ -432,3 +432,19 @@ def test_versions_take_the_archived_copy_of_the_address_they_froze(organization,
         str(source.pk): {"url": capture, "at": "2026-03-01T10:15:00+00:00"}
     }
     assert archives[moved.pk] == {}
+
+
+@pytest.mark.django_db
+def test_the_full_text_triggers_survive_every_migration():
+    """A migration that makes Django rebuild the published versions' table on SQLite (a NOT
+    NULL column added the usual way) drops these triggers, and search stops finding new
+    fact-checks."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its search index in a generated column")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    assert {
+        "evidence_fts_version_insert", "evidence_fts_version_update",
+        "evidence_fts_version_delete",
+    } <= triggers  # fmt: skip
