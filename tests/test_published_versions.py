@@ -311,6 +311,26 @@ def test_two_reviewers_never_block_each_other_the_latest_change_waits_for_the_ot
     )
 
 
+def test_a_change_of_tags_alone_does_not_let_the_verdicts_author_publish_it(client, desk):
+    """The reviewer rewrote the verdict; an editor then added a tag. The tag became "the
+    latest change", so the reviewer could publish a verdict nobody else had looked at."""
+    claim, reviewer, editor = desk["claim"], desk["reviewer"], desk["editor"]
+    _patch(_as(client, reviewer), claim, conclusion="The reviewer's own rewrite.")
+    _patch(_as(client, editor), claim, tags=["record", "radio"])
+    assert _transition(_as(client, editor), claim, "in_review").status_code == 200
+    denied = _transition(_as(client, reviewer), claim, "published", NOTE)
+    assert denied.status_code == 403
+    assert "change to its wording, verdict or sources is yours" in denied.json()["detail"]
+    # A change of tags alone still needs someone other than its author.
+    assert (
+        _transition(_as(client, desk["second_reviewer"]), claim, "published", NOTE).status_code
+        == 200
+    )
+    _patch(_as(client, reviewer), claim, tags=["record"])
+    assert _transition(_as(client, reviewer), claim, "in_review").status_code == 200
+    assert _transition(_as(client, reviewer), claim, "published", NOTE).status_code == 403
+
+
 def test_the_creator_cannot_republish_even_as_reviewer(client, desk):
     creator = desk["editor"]
     Membership.objects.filter(user=creator).update(role=Membership.Role.REVIEWER)

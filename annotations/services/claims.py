@@ -889,11 +889,19 @@ def _second_person_problem(claim: Claim, user, events) -> str:
         and (event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS))
     ]
     if public:
-        latest = max(public, key=lambda event: (event.created_at, event.pk))
+        # Tags label a claim and say nothing of what it was rated: changing them alone is
+        # not looking at the verdict, so it does not make anyone else's change the latest.
+        # A change of tags alone still waits for someone other than its author.
+        telling = [event for event in public if not _tags_only(event)] or public
+        latest = max(telling, key=lambda event: (event.created_at, event.pk))
         return CHANGED_IT_LAST if latest.actor_id == user.pk else ""
     if claim.published_at is None and claim.creator_id == user.pk:
         return CREATED_IT
     return ""
+
+
+def _tags_only(event) -> bool:
+    return event.action == "updated" and set(event.changes) & set(CLAIM_PUBLIC_FIELDS) == {"tags"}
 
 
 def second_person_reason(claim: Claim, viewer) -> str:
