@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, which may answer first (django-cors-headers asks for it).
     "corsheaders.middleware.CorsMiddleware",
+    # Before CommonMiddleware, whose slash redirect for the API it replaces.
+    "annotations.api.errors.MissingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -169,6 +169,30 @@ def test_unknown_url_under_api_is_a_404_problem_not_an_html_page(editor_client):
     assert b"<html" not in response.content.lower()
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_address_without_its_trailing_slash_is_a_308_to_it_for_every_method(
+    editor_client, claim, settings, debug
+):
+    """Django's slash redirect is a 301, which clients follow with a GET, and with DEBUG on
+    it answered a POST or PATCH with a 500."""
+    settings.DEBUG = debug
+    for method, address in [
+        ("post", "/api/v1/newsroom/articles"),
+        ("patch", f"/api/v1/newsroom/claims/{claim.pk}"),
+        ("get", "/api/v1/claims"),
+    ]:
+        response = getattr(editor_client, method)(
+            address + "?page_size=5", data={}, content_type="application/json"
+        )
+        assert response.status_code == 308, (method, address)
+        assert response["Location"] == address + "/?page_size=5"
+        assert response["Content-Type"] == "application/json"
+        assert "ends with a slash" in response.json()["detail"]
+    # An address that is whole without one is answered, not moved.
+    assert editor_client.get("/api/v1/annotations/0").status_code == 404
+    assert editor_client.get("/api/v1/no-such-thing").status_code == 404
+
+
 def test_unknown_url_elsewhere_is_still_an_html_page(editor_client):
     response = editor_client.get("/no-such-page/")
     assert response.status_code == 404

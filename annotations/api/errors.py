@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf, defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -470,6 +471,43 @@ class ProblemDetailsMiddleware:
                     converted[header] = response[header]
             return converted
         return response
+
+
+class MissingSlashMiddleware:
+    """Send an API address that lacks its trailing slash to the one with it, by a 308.
+
+    Django's own slash redirect (CommonMiddleware) is a 301, which clients follow with a
+    GET, losing a POST's body; with DEBUG on it raises for a write. A 308 keeps the method
+    and the body, and a client's library follows it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (
+            is_api_request(request)
+            and not path.endswith("/")
+            and not _resolves(path, getattr(request, "urlconf", None))
+            and _resolves(path + "/", getattr(request, "urlconf", None))
+        ):
+            location = request.get_full_path(force_append_slash=True)
+            response = JsonResponse(
+                {"detail": f"This address ends with a slash: {location}", "location": location},
+                status=308,
+            )
+            response["Location"] = location
+            return response
+        return self.get_response(request)
+
+
+def _resolves(path: str, urlconf) -> bool:
+    try:
+        resolve(path, urlconf)
+    except Resolver404:
+        return False
+    return True
 
 
 @extend_schema(
