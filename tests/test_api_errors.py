@@ -73,6 +73,34 @@ def test_invalid_field_is_a_400_naming_the_field_in_errors(editor_client, claim)
     assert body["detail"] == "claimant: Expected text."
 
 
+def test_a_create_naming_a_field_it_does_not_take_is_refused_and_makes_nothing(
+    editor_client, article, claim
+):
+    """A misspelt field was dropped in silence: "revison" made the claim on the current text
+    instead of following the selection from the revision it was made on."""
+    from annotations.models import Article, Source
+
+    selectors = factories.quote_selectors(article.text, "listened in at once")
+    articles, claims, sources = (
+        Article.objects.count(),
+        Claim.objects.count(),
+        Source.objects.count(),
+    )
+    for url, payload in [
+        ("/api/v1/newsroom/articles/", {"title": "T", "text": "Words.", "status": "ready"}),
+        ("/api/v1/newsroom/articles/", {"url": "https://news.example/a", "evil": 1}),
+        (f"/api/v1/newsroom/articles/{article.pk}/claims/", {"selectors": selectors, "revison": 1}),
+        (_claim_url(claim, "sources/"), {"url": "https://example.org/r", "version": 1, "evil": 1}),
+    ]:  # fmt: skip
+        response = editor_client.post(url, payload, content_type="application/json")
+        body = assert_problem(response, 400, "invalid-request")
+        unknown = next(name for name in payload if name in ("status", "evil", "revison"))
+        assert body["errors"] == {unknown: ["Not a field here."]}, url
+    assert (Article.objects.count(), Claim.objects.count(), Source.objects.count()) == (
+        articles, claims, sources,
+    )  # fmt: skip
+
+
 def test_error_inside_a_list_is_keyed_by_the_field_and_says_which_item(editor_client, claim):
     response = editor_client.patch(
         _claim_url(claim), {"tags": ["ok", 7], "version": 1}, content_type="application/json"

@@ -1,6 +1,7 @@
 """Serializers of the newsroom API: validate what members send, present working copies."""
 
 import re
+from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
@@ -27,6 +28,24 @@ from annotations.services.claims import publish_readiness
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+class RefusesUnknownFields:
+    """A write whose body names a field this endpoint does not take is refused, not read
+    without it: a misspelt field ("revison") would otherwise be dropped in silence, and the
+    client would believe what it sent was used."""
+
+    unknown_field_message = "Not a field here."
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        data = getattr(self, "initial_data", None)
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [self.unknown_field_message] for name in unknown[:20]}
+            )
+        return attrs
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -104,7 +123,7 @@ class SourceSerializer(serializers.ModelSerializer):
         }
 
 
-class SourceCreateSerializer(serializers.Serializer):
+class SourceCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     url = WebAddressField(max_length=2000)
     title = StrictCharField(
         max_length=models.TITLE_MAX, required=False, allow_blank=True, default=""
@@ -117,7 +136,7 @@ class SourceCreateSerializer(serializers.Serializer):
     version = VersionField()
 
 
-class SourceUpdateSerializer(serializers.Serializer):
+class SourceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     """A change to a cited source; send only the fields that change."""
 
     url = WebAddressField(max_length=2000, required=False)
@@ -482,7 +501,7 @@ class SelectorField(serializers.ListField):
         return selectors
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class ClaimCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     selectors = SelectorField()
     claim_reviewed = StrictCharField(
         max_length=models.CLAIM_WORDING_MAX, required=False, allow_blank=True, default=""
@@ -499,23 +518,17 @@ class ClaimCreateSerializer(serializers.Serializer):
     )
 
 
-class ClaimReattachSerializer(serializers.Serializer):
+class ClaimReattachSerializer(RefusesUnknownFields, serializers.Serializer):
     selectors = SelectorField()
     version = VersionField()
 
 
-class ClaimUpdateSerializer(serializers.Serializer):
+class ClaimUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     """Editable fields; `version` is the version the editor opened (or send If-Match)."""
 
-    def validate(self, attrs):
-        # A field that can't be changed here (status, creator, selectors) is refused rather
-        # than ignored, so a client never believes a change was made.
-        unknown = sorted(set(getattr(self, "initial_data", {})) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["Not editable here."] for name in unknown[:20]}
-            )
-        return attrs
+    # A field that can't be changed here (status, creator, selectors) is refused rather than
+    # ignored, so a client never believes a change was made.
+    unknown_field_message = "Not editable here."
 
     version = VersionField()
     claim_reviewed = StrictCharField(max_length=models.CLAIM_WORDING_MAX, required=False)
@@ -545,7 +558,7 @@ class ClaimUpdateSerializer(serializers.Serializer):
     )
 
 
-class ClaimTransitionSerializer(serializers.Serializer):
+class ClaimTransitionSerializer(RefusesUnknownFields, serializers.Serializer):
     # No default: "" is no status, and the schema's default must be one of its choices.
     to = StrictChoiceField(choices=Claim.Status.choices, required=False)
     status = StrictChoiceField(
@@ -553,6 +566,7 @@ class ClaimTransitionSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if not attrs.get("to") and not attrs.get("status"):
             raise serializers.ValidationError({"to": ["Say which status the claim moves to."]})
         if attrs.get("to") and attrs.get("status") and attrs["to"] != attrs["status"]:
@@ -651,7 +665,7 @@ def require_some_text(value: str) -> None:
         raise serializers.ValidationError("The article has no text.")
 
 
-class ArticleCreateSerializer(serializers.Serializer):
+class ArticleCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     """A pasted article: title and text, the rest optional."""
 
     organization = OrganizationRefField(required=False)
@@ -691,17 +705,10 @@ class ArticleCreateSerializer(serializers.Serializer):
     )
 
 
-class ArticleDetailsUpdateSerializer(serializers.Serializer):
+class ArticleDetailsUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     """A change to an article's title and metadata; its text changes through `text/` only."""
 
-    def validate(self, attrs):
-        # Refused rather than ignored, so that a client never believes a change was made.
-        unknown = sorted(set(getattr(self, "initial_data", {})) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["Not editable here."] for name in unknown[:20]}
-            )
-        return attrs
+    unknown_field_message = "Not editable here."
 
     title = StrictCharField(
         max_length=models.TITLE_MAX,
@@ -761,7 +768,7 @@ class ArticleUploadSerializer(ArticleUploadFieldsSerializer):
     file = serializers.FileField()
 
 
-class ArticleUrlImportSerializer(serializers.Serializer):
+class ArticleUrlImportSerializer(RefusesUnknownFields, serializers.Serializer):
     organization = OrganizationRefField(required=False)
     url = StrictCharField(max_length=2000)
     title = StrictCharField(
@@ -773,7 +780,7 @@ class ArticleUrlImportSerializer(serializers.Serializer):
     )
 
 
-class ArticleTextSerializer(serializers.Serializer):
+class ArticleTextSerializer(RefusesUnknownFields, serializers.Serializer):
     text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
     reason = StrictCharField(max_length=200, required=False, default="text edited")
     base_revision = RevisionField(
