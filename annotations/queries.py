@@ -1035,15 +1035,16 @@ def web_annotation_drafts(user, article: Article) -> QuerySet[Claim]:
 
 def web_annotation_article(user, pk: int) -> Article | None:
     """The article with id `pk` if `user` may see its annotation container: a member of its
-    organization, or anyone when it has a published claim; else None."""
+    organization, or anyone when it has a reader page (a claim published or retracted that
+    readers see); else None."""
     article = articles_for(user).filter(pk=pk).first()
     if article is not None:
         return article
+    shown = PublishedVersion.objects.filter(
+        claim__article=OuterRef("pk"), is_current=True, is_anchored=True
+    )
     return (
-        Article.objects.filter(pk=pk)
-        .filter(Exists(published_claims().filter(claim__article=OuterRef("pk"))))
-        .select_related("organization")
-        .first()
+        Article.objects.filter(pk=pk).filter(Exists(shown)).select_related("organization").first()
     )
 
 

@@ -318,3 +318,23 @@ def test_a_draft_targets_an_address_its_members_can_open_until_readers_have_a_pa
     after = _get(client, f"/api/v1/annotations/{draft.pk}")["target"]["source"]
     assert after.endswith(f"/{organization.slug}/{article.slug}/")
     assert client.get(after).status_code == 200
+
+
+def test_the_container_a_reader_page_advertises_answers_when_no_verdict_is_shown(
+    client, organization, editor, reviewer
+):
+    """An article whose one fact-check was retracted still has its reader page, whose Link
+    header named an annotation container that answered 404."""
+    from tests import factories
+
+    article = factories.article(organization, editor)
+    claim = published_world.publish(article, editor, reviewer, "median age is only 22.8 years")
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.RETRACTED, note="Withdrawn."
+    )
+    article.refresh_from_db()
+    page = client.get(f"/a/{organization.slug}/{article.slug}/")
+    assert page.status_code == 200
+    container = re.search(r"<([^>]+)>", page["Link"]).group(1)
+    collection = _get(client, container)
+    assert collection["total"] == 0
