@@ -422,8 +422,12 @@ added, never removed or changed in meaning.""",
 
 # CORS (django-cors-headers) on the public reads only: any site may fetch published claims,
 # articles, organizations and the ClaimReview feed, never with cookies. The newsroom API,
-# the schema and the docs stay same-origin.
-CORS_URLS_REGEX = r"^/api/v1/(?!newsroom/|schema/|docs/)[^/]+/.*$"
+# the schema and the docs stay same-origin, as do the members' evidence and suggestions
+# that sit beside the public claims and articles.
+CORS_URLS_REGEX = (
+    r"^/api/v1/(?!newsroom/|schema/|docs/)"
+    r"(?!claims/\d+/evidence/|articles/\d+/suggestions/)[^/]+/.*$"
+)
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
