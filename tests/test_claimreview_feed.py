@@ -124,6 +124,14 @@ def test_a_parameter_the_feed_does_not_take_is_a_400_naming_what_it_takes(
 def test_unknown_organization_is_not_found(client, world):
     response, _ = fetch(client, "?organization=no-such-desk")
     assert response.status_code == 404
+    # A newsroom that has never published reads as one that does not exist, as in the
+    # public API: the feed does not confirm which slugs are taken.
+    from tests import factories
+
+    factories.OrganizationFactory(name="Quiet Desk", slug="quiet-desk")
+    quiet, _ = fetch(client, "?organization=quiet-desk")
+    assert quiet.status_code == 404
+    assert quiet.json()["detail"] == response.json()["detail"]
 
 
 def test_unchanged_feed_answers_304_to_its_etag_or_date(client, world):

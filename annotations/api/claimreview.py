@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -126,14 +125,20 @@ class ClaimReviewFeed(APIView):
             ),
             304: OpenApiResponse(description="Not modified since the validators sent."),
             400: OpenApiResponse(description="A parameter the feed does not take."),
-            404: OpenApiResponse(description="No organization with that slug."),
+            404: OpenApiResponse(description="No organization that has published has that slug."),
         },
     )
     def get(self, request, *args, **kwargs):
         """Answer 304 if the client's copy is current, else stream the feed."""
         _refuse_unknown_parameters(request)
         slug = request.query_params.get("organization")
-        organization = get_object_or_404(Organization, slug=slug) if slug is not None else None
+        organization = None
+        if slug is not None:
+            # As the public API's organization detail: a newsroom that has never published
+            # is not told apart from a slug nobody has.
+            organization = queries.public_organizations().filter(slug=slug).first()
+            if organization is None:
+                raise exceptions.NotFound("No organization that has published has this slug.")
         origin = request.build_absolute_uri("/").removesuffix("/")
         url = feed_url(origin, organization)
         stamp = queries.public_stamp(organization)
