@@ -300,3 +300,23 @@ def test_docs_render_every_operation_in_chromium_with_no_csp_violation(browser, 
     assert [line for line in console if "Content Security Policy" in line] == []
     assert [line for line in console if line.startswith(("error", "pageerror"))] == []
     context.close()
+
+
+def test_the_validators_each_public_read_documents_are_the_ones_it_sends(schema, client, db):
+    """The organization detail documented Last-Modified and a 304 to If-Modified-Since, and
+    sent neither: its answer has no change time, only its content's ETag."""
+    from tests import factories, published_world
+
+    organization = factories.OrganizationFactory(name="Desk", slug="desk")
+    editor = factories.member(organization, username="ed")
+    reviewer = factories.member(organization, "reviewer", username="rev")
+    published_world.publish(
+        factories.article(organization, editor), editor, reviewer, "listened in at once"
+    )
+    for path in ("/api/v1/organizations/", "/api/v1/organizations/{slug}/", "/api/v1/claims/"):
+        operation = schema["paths"][path]["get"]
+        documented = set(operation["responses"]["200"].get("headers", {}))
+        response = client.get(path.replace("{slug}", "desk"))
+        assert response.status_code == 200
+        for header in ("ETag", "Last-Modified"):
+            assert (header in documented) == (header in response), (path, header)

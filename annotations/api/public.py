@@ -50,6 +50,13 @@ _CACHING_HEADERS += [
         ("Cache-Control", "public, max-age=60"),
     )
 ]
+# Answers with no change time of their own (an organization's scales and addresses) are
+# validated by their content's ETag only: no Last-Modified, so If-Modified-Since is not read.
+_CONTENT_CACHING_HEADERS = [
+    parameter
+    for parameter in _CACHING_HEADERS
+    if parameter.name not in ("If-Modified-Since", "Last-Modified")
+]
 _NOT_MODIFIED = OpenApiResponse(description="Not modified: what you hold is current.")
 
 
@@ -214,7 +221,7 @@ class OrganizationList(mixins.ListModelMixin, PublicRead):
 
     @extend_schema(
         operation_id="public_organizations_list",
-        parameters=_CACHING_HEADERS,
+        parameters=_CONTENT_CACHING_HEADERS,
         responses={
             200: _ok(PublicOrganizationSerializer(many=True), "A page of organizations."),
             304: _NOT_MODIFIED,
@@ -240,7 +247,7 @@ class OrganizationDetail(PublicRead):
 
     @extend_schema(
         operation_id="public_organizations_retrieve",
-        parameters=_CACHING_HEADERS,
+        parameters=_CONTENT_CACHING_HEADERS,
         responses={200: _ok(PublicOrganizationSerializer, "The organization."), 304: _NOT_MODIFIED},
     )
     def get(self, request, slug: str):
