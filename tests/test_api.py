@@ -36,6 +36,7 @@ def test_selection_becomes_a_claim_with_an_etag(editor_client, article):
     body = response.json()
     assert body["exact"] == QUOTE and (body["start"], body["end"]) == (0, 39)
     assert response.headers["ETag"] == '"1"'
+    assert response["Location"] == f"/api/v1/newsroom/claims/{body['id']}/"
 
 
 def test_selection_that_does_not_match_the_text_is_refused_with_a_reason(editor_client, article):
@@ -221,6 +222,9 @@ def test_paste_an_article_through_the_api(editor_client, organization):
     )
     assert response.status_code == 201
     assert response.json()["text"] == "One.\n\nTwo."
+    # A 201 says where what it made is.
+    assert response["Location"] == f"/api/v1/newsroom/articles/{response.json()['id']}/"
+    assert editor_client.get(response["Location"]).json()["title"] == "Pasted"
 
 
 def test_a_member_of_two_newsrooms_names_one_by_its_id_or_its_slug(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -126,7 +127,10 @@ def _article_response(article) -> Response:
         if article.status == article.Status.IMPORTING
         else status.HTTP_201_CREATED
     )
-    return Response(serializers.ArticleDetailSerializer(article).data, status=code)
+    response = Response(serializers.ArticleDetailSerializer(article).data, status=code)
+    # Where the new article is, for 201 and 202 alike (RFC 9110: a 201 names what it made).
+    response["Location"] = reverse("v1:api-article-detail", args=[article.pk])
+    return response
 
 
 def _import_upload(request, article):

@@ -1,6 +1,7 @@
 """Newsroom API for claims: working copies, edits, transitions, sources and reattachment."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework import serializers as drf_serializers
@@ -86,7 +87,9 @@ class ArticleClaims(generics.GenericAPIView):
         data = serializers.ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = services.claim_create(article=article, creator=request.user, **data.validated_data)
-        return _claim_response(request, claim, status.HTTP_201_CREATED)
+        response = _claim_response(request, claim, status.HTTP_201_CREATED)
+        response["Location"] = reverse("v1:api-claim-detail", args=[claim.pk])
+        return response
 
 
 class ClaimDetail(generics.GenericAPIView):
