@@ -538,6 +538,29 @@ def test_a_preview_answered_after_the_save_does_not_mark_the_saved_conclusion_un
     assert page.errors == []
 
 
+def test_a_card_saved_with_control_enter_closes_without_asking_about_unsaved_changes(
+    browser, live_server, newsroom
+):
+    """Saved from the keyboard, the field's change event came after the save, from the field
+    the save had redrawn: it was taken as a new edit of the claim as it was before the save,
+    so Escape asked about "unsaved changes" and the browser kept the saved text as a draft."""
+    claim, page, card = _open_listeners_claim(browser, live_server, newsroom)
+    card.get_by_label("Claimant").fill("A quick claimant")
+    card.get_by_label("Claimant").press("Control+Enter")
+    page.locator(".claim-card.active .save-status", has_text="Saved.").wait_for()
+    expect(page.locator(".claim-card.active .badge.unsaved")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator(".claim-card.active")).to_have_count(0)
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    stored = page.evaluate(
+        "() => Object.keys(localStorage).filter((key) => key.startsWith('factcheck.draft.'))"
+    )
+    assert stored == []
+    claim.refresh_from_db()
+    assert claim.claimant == "A quick claimant"
+    assert page.errors == []
+
+
 def test_a_save_after_a_reviewer_published_meanwhile_asks_before_reopening_the_publication(
     browser, live_server, newsroom
 ):

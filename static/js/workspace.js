@@ -610,7 +610,9 @@ function keepInput(item, claim) {
   for (const control of item.querySelectorAll("[data-keep]")) {
     const kept = draft?.aux[control.id];
     if (kept !== undefined) control.value = kept;
-    const record = () => recordAux(claim, control.id, control.value === control.dataset.initial ? "" : control.value);
+    const record = () => {
+      if (control.isConnected) recordAux(claims.get(claim.id) ?? claim, control.id, control.value === control.dataset.initial ? "" : control.value);
+    };
     control.addEventListener("input", record);
     control.addEventListener("change", record);
   }
@@ -801,8 +803,10 @@ function editor(claim) {
   }
   const onInput = (event) => {
     const control = event.target;
-    if (!FIELDS.includes(control.name)) return;
-    recordField(claim, control.name, control.value);
+    // A field a save has just redrawn still sends its change event (saved with Ctrl+Enter,
+    // it never lost focus): that is not an edit, and `claim` is then the one before the save.
+    if (!control.isConnected || !FIELDS.includes(control.name)) return;
+    recordField(claims.get(claim.id) ?? claim, control.name, control.value);
     clearFieldError(claim.id, control.name);
     control.closest(".field")?.classList.toggle("edited", control.name in (drafts.get(claim.id)?.fields ?? {}));
     if (control.name === "rating") document.getElementById(`${control.id}-hint`).textContent = ratingDescription(control.value);
