@@ -58,6 +58,20 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     label = page.locator("#suggestion-text-label")
     label.wait_for()
     assert "Suggestion" in label.inner_text() and "has a number" in label.inner_text()
+    # In the margin beside the sentence, covering none of the article's words (above the
+    # line, it hid the words of the line before), and level with the sentence's first line.
+    box, column = label.bounding_box(), page.locator("#article-body").bounding_box()
+    assert box["x"] >= column["x"] + column["width"] or box["x"] + box["width"] <= column["x"]
+    assert box["x"] + box["width"] <= page.locator("#sidebar").bounding_box()["x"]
+    first_line = page.evaluate(
+        """() => {
+            const range = [...CSS.highlights.get('suggestion-active')][0];
+            const rect = range.getClientRects()[0];
+            return {top: rect.top, bottom: rect.bottom};
+        }"""
+    )
+    middle = box["y"] + box["height"] / 2
+    assert first_line["top"] <= middle <= first_line["bottom"]
     # The pointer resting on another suggestion does not take the keyboard's place.
     items.filter(has_not_text="160,000").first.hover()
     assert "160,000" in panel.locator("li.suggestion.active").inner_text()

@@ -145,6 +145,9 @@ function applyHighlights() {
   placeLabel(activeRange);
 }
 
+// The narrowest margin a label fits in, its words wrapped (its longest word is "Suggestion").
+const MARGIN_LABEL_MIN = 72;
+
 /** A text label beside the active suggestion in the text, so colour is never the only cue. */
 function placeLabel(range) {
   let label = document.getElementById("suggestion-text-label");
@@ -163,9 +166,27 @@ function placeLabel(range) {
   const number = visibleItems().indexOf(item) + 1;
   label.textContent = `Suggestion ${number}${item?.has_number ? " · has a number" : ""}`;
   const rect = range.getClientRects()[0] ?? range.getBoundingClientRect();
-  label.style.left = `${Math.max(0, rect.left + window.scrollX)}px`;
-  label.style.top = `${Math.max(0, rect.top + window.scrollY - 22)}px`;
   label.removeAttribute("hidden");
+  // A note in the margin beside the sentence's first line, where it covers no words: right
+  // of the text if the gutter before the claims sidebar has room (its words wrapped to fit),
+  // else left of it. Only where neither has room (a narrow window), above the line.
+  const column = body.getBoundingClientRect();
+  const limit = document.getElementById("sidebar")?.getBoundingClientRect().left ?? document.documentElement.clientWidth;
+  const right = limit - 4 - (column.right + 8);
+  const leftRoom = column.left - 8;
+  const room = Math.max(right, leftRoom);
+  const inMargin = room >= MARGIN_LABEL_MIN;
+  label.classList.toggle("in-margin", inMargin);
+  label.style.maxWidth = inMargin ? `${Math.floor(room)}px` : "";
+  const { offsetWidth: width, offsetHeight: height } = label;
+  let left = rect.left;
+  let top = rect.top - height - 2;
+  if (inMargin) {
+    left = right >= leftRoom ? column.right + 8 : column.left - 8 - width;
+    top = rect.top + Math.min(0, (rect.height - height) / 2);
+  }
+  label.style.left = `${Math.max(0, left + window.scrollX)}px`;
+  label.style.top = `${Math.max(0, top + window.scrollY)}px`;
 }
 
 // ---- data -----------------------------------------------------------------------------
