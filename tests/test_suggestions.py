@@ -854,3 +854,15 @@ def test_a_repeated_sentences_other_row_is_not_moved_onto_the_copy_already_claim
     assert [row["id"] for row in listed if row["sentence"] == said] == [first.pk]
     assert answer.status_code == 409
     assert list(Claim.objects.filter(article=article)) == [claim]
+
+
+def test_an_article_still_importing_has_suggestions_pending_not_none(editor, organization):
+    """The panel said "No sentence looks check-worthy enough to suggest" while the text was
+    still being imported, before anything had been judged."""
+    importing = services.article_import_url(
+        organization=organization, requested_by=editor, url="https://news.example/slow"
+    )
+    client = Client()
+    client.force_login(editor)
+    body = client.get(f"/api/v1/articles/{importing.pk}/suggestions/").json()
+    assert (body["importing"], body["pending"], body["suggestions"]) == (True, True, [])

@@ -719,6 +719,7 @@ OPERATIONS[("GET", "/api/v1/articles/{id}/suggestions/")] = {
             "article": 7,
             "revision": 2,
             "pending": False,
+            "importing": False,
             "threshold": 0.3,
             "suggestions": [SUGGESTION],
         }

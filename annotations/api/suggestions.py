@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from annotations import queries, services, spotting
 from annotations.api.errors import problem_responses
-from annotations.models import Claim, Job, Suggestion
+from annotations.models import Article, Claim, Job, Suggestion
 
 TAGS = ["Newsroom: suggestions"]
 ACCESS_PROBLEMS = (401, 403, 404)
@@ -64,7 +64,12 @@ class SuggestionListSerializer(serializers.Serializer):
     revision = serializers.IntegerField(
         allow_null=True, help_text="The revision of the text whose code points the offsets count."
     )
-    pending = serializers.BooleanField(help_text="Whether the article is being scored now.")
+    pending = serializers.BooleanField(
+        help_text="Whether suggestions are still to come: the text is being scored, or imported."
+    )
+    importing = serializers.BooleanField(
+        help_text="Whether the article's text is still being imported (it is scored after)."
+    )
     threshold = serializers.FloatField()
     suggestions = SuggestionSerializer(many=True)
 
@@ -144,13 +149,18 @@ def suggestions_data(article) -> dict:
             ),
             None,
         )
-    pending = Job.objects.filter(
-        kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
-    ).exists()
+    importing = article.status == Article.Status.IMPORTING
+    pending = (
+        importing
+        or Job.objects.filter(
+            kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        ).exists()
+    )
     return {
         "article": article.pk,
         "revision": article.latest_revision_number(),
         "pending": pending,
+        "importing": importing,
         "threshold": settings.FACTCHECK_SPOTTING_SHOW_THRESHOLD,
         "suggestions": SuggestionSerializer(rows, many=True).data,
     }

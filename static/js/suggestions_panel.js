@@ -19,6 +19,7 @@ const state = {
   items: [],
   threshold: 0.5,
   pending: false,
+  importing: false,
   order: localStorage.getItem("suggestions-order") || "document",
   shown: PAGE,
   outline: localStorage.getItem("suggestions-outline") !== "off",
@@ -214,6 +215,7 @@ async function load() {
     state.items = data.suggestions;
     state.threshold = data.threshold;
     state.pending = data.pending;
+    state.importing = Boolean(data.importing);
     state.revision = data.revision ?? null;
     state.error = "";
     state.loaded = true;
@@ -450,6 +452,9 @@ function render() {
     status.textContent = state.message;
   } else if (!state.loaded) {
     status.textContent = "Loading suggestions…";
+  } else if (state.importing && !open) {
+    // No text yet: nothing has been judged, and the list fills in once it is imported.
+    status.textContent = "Suggestions come once the article's text is imported.";
   } else if (state.pending && !open) {
     status.textContent =
       state.polls < POLL_LIMIT
