@@ -128,6 +128,19 @@ def test_pdf_metadata_and_language(sample):
     assert plain.paragraphs == ["Body text. More body text."]
 
 
+@pytest.mark.parametrize(
+    "placeholder",
+    ["about:blank", "https://news.example/energy", "Untitled", "Microsoft Word - report.docx"],
+)
+def test_a_pdf_whose_title_is_a_placeholder_takes_its_headline(placeholder):
+    """A page printed to PDF from a browser carries "about:blank" or its address as its
+    title: the article was titled that, and its real headline stayed in the text."""
+    pdf = make_pdf(["Energy prices report", "Prices rose by 12 percent."], title=placeholder)
+    result = extract(pdf, filename="d.pdf")
+    assert result.title == "Energy prices report"
+    assert result.paragraphs == ["Prices rose by 12 percent."]
+
+
 def test_markdown_gives_the_same_paragraphs(sample):
     markdown = "# " + "\n\n".join(sample["paragraphs"])
     result = extract(markdown.encode(), filename="article.md")

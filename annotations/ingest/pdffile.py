@@ -126,12 +126,26 @@ def _ink(text: str) -> str:
     return "".join(text.split())
 
 
+# Titles that name no article: what a browser's "Save as PDF" or a word processor writes
+# when nobody set one (the page's address, "about:blank", "Untitled", the file's name).
+_PLACEHOLDER_TITLE = re.compile(
+    r"(?:about|https?|file|data|blob):.*|untitled(?: document)?|document\d*|"
+    r"(?:microsoft \w+ - )?.*\.(?:docx?|odt|rtf|pdf|html?|txt|pages)",
+    re.IGNORECASE,
+)
+
+
+def _real_title(title: str) -> str:
+    """The metadata's title, or '' when it is a placeholder rather than a headline."""
+    return "" if _PLACEHOLDER_TITLE.fullmatch(title.strip()) else title
+
+
 def _metadata(reader) -> dict[str, str]:
     found: dict[str, str] = {}
     try:
         info = reader.metadata
         if info is not None:
-            found["title"] = plain_inline(info.title)
+            found["title"] = _real_title(plain_inline(info.title))
             found["author"] = plain_inline(info.author, 200)
         lang = reader.trailer["/Root"].get("/Lang")
         if lang:
