@@ -16,6 +16,17 @@ function say(message) {
   status.hidden = false;
 }
 
+/** A failed upload leaves no full progress bar or "Uploading…" line behind it. */
+function uploadFailed() {
+  progress.hidden = true;
+  status.hidden = true;
+  status.textContent = "";
+}
+
+function withStop(text) {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
 function errorMessage(error) {
   if (error instanceof ApiError) return error.problem;
   return "The server could not be reached. Nothing was lost: try again.";
@@ -112,11 +123,15 @@ function upload(file) {
     if (request.status === 201 || request.status === 202) {
       follow(parsed, errorBox);
     } else {
-      errorBox.textContent = showErrorsAtFields(uploadForm, new ApiError(request.status, parsed), "Not imported");
-      say(`${file.name} was not imported.`);
+      // Said once, as an error: not also in the progress line above.
+      const failure = new ApiError(request.status, parsed);
+      const reason = showErrorsAtFields(uploadForm, failure, "Not imported");
+      uploadFailed();
+      errorBox.textContent = reason === failure.problem ? `Not imported: ${withStop(reason)}` : reason;
     }
   });
   request.addEventListener("error", () => {
+    uploadFailed();
     errorBox.textContent = errorMessage(new TypeError("network"));
   });
   request.send(body);
