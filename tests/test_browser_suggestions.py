@@ -256,3 +256,29 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
         message="a sentence with a claim made by hand stayed suggested",
     )
     assert page.errors == []
+
+
+def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_used(
+    browser, live_server, newsroom, celery_worker_process
+):
+    """The whole sentence was claimed, and the only sign that the selection was dropped was
+    the usual "Draft claim made from the sentence"."""
+    page = open_page(browser, live_server, "ed")
+    page.get_by_role("link", name="Add an article").click()
+    page.wait_for_selector("html[data-import-ready=true]")
+    page.get_by_label("Choose a file").set_input_files(str(SAMPLE_ARTICLE))
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(WORKSPACE_URL)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+    panel = page.locator("#suggestions-panel")
+    listeners = panel.locator("li.suggestion").filter(has_text="160,000")
+    listeners.wait_for(timeout=60_000)
+    listeners.get_by_role("button", name="Show in text").click()
+    select_with_mouse(page, "simultaneous listeners. The domestic")
+    listeners.get_by_role("button", name="Accept").click()
+    panel.get_by_text("your selection went beyond it, so it was not used").wait_for()
+    claim = wait_for(lambda: Claim.objects.filter(article=article).first())
+    sentence = Suggestion.objects.get(article=article, claim=claim)
+    assert (claim.start, claim.end) == (sentence.start, sentence.end)
+    assert page.errors == []

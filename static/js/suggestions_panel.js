@@ -241,6 +241,13 @@ function openCardSettled() {
 async function decide(item, action) {
   if (state.busy.has(item.id)) return;
   const part = action === "accept" ? narrowedPart(item) : null;
+  // A selection on the sentence that runs past it cannot narrow it: say it was not used.
+  const selected = action === "accept" && !part ? selectionOffsets() : null;
+  const spilled =
+    selected !== null &&
+    selected.start < item.end &&
+    selected.end > item.start &&
+    (selected.start < item.start || selected.end > item.end);
   state.busy.add(item.id);
   if (action === "accept" && !(await openCardSettled())) {
     // "Keep editing": no claim is made, and the list stays as it was.
@@ -262,7 +269,9 @@ async function decide(item, action) {
     if (action === "accept") {
       state.message = part
         ? "Draft claim made from the selected part of the sentence."
-        : "Draft claim made from the sentence.";
+        : spilled
+          ? "Draft claim made from the whole sentence: your selection went beyond it, so it was not used."
+          : "Draft claim made from the sentence.";
       window.getSelection()?.removeAllRanges();
       // The new claim's card opens, but the keyboard stays in this list for the next one.
       document.dispatchEvent(
