@@ -1,5 +1,7 @@
 """Adding articles in a real Chromium: upload, drop, clear errors, no script from uploads."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -183,6 +185,35 @@ def test_uploaded_pdf_shows_importing_then_opens_when_the_worker_is_done(
     page.get_by_role("button", name="Upload").click()
     page.wait_for_url(WORKSPACE_URL, timeout=60_000)
     page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "the median age is only 22.8 years" in page.locator("#article-body").inner_text()
+
+
+def test_the_page_waits_out_a_lost_connection_while_the_import_goes_on(
+    browser, live_server, newsroom, start_celery_worker
+):
+    """With the server out of reach mid-import, the page showed "Importing…" beside "The
+    server could not be reached" and never asked again, though the import went on."""
+    start_celery_worker()
+    page = open_new_article_page(browser, live_server)
+    lost = []
+
+    def unreachable_at_first(route):
+        # The first three polls of the new article find no server.
+        if len(lost) < 3:
+            lost.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/v1/newsroom/articles/\d+/$"), unreachable_at_first)
+    page.get_by_label("Choose a file").set_input_files(
+        files=[{"name": "sample.pdf", "mimeType": "application/pdf",
+                "buffer": make_pdf(sample_paragraphs())}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Upload").click()
+    page.locator("#import-status", has_text="could not be reached; trying again").wait_for()
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
+    assert len(lost) == 3
     assert "the median age is only 22.8 years" in page.locator("#article-body").inner_text()
 
 

@@ -54,14 +54,30 @@ async function articleOf(id, importId) {
   }
 }
 
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The import runs on the server whether or not this page can reach it: a lost connection
+// or a server restarting is waited out (until `deadline`), saying so, not taken as an end.
+async function articleOrWait(id, importId, title, deadline) {
+  for (;;) {
+    try {
+      return await articleOf(id, importId);
+    } catch (error) {
+      if ((error instanceof ApiError && error.status < 500) || Date.now() > deadline) throw error;
+      say(`The server could not be reached; trying again. The import of “${title}” goes on without this page.`);
+      await pause(2000);
+    }
+  }
+}
+
 async function follow(article, errorBox) {
   const importId = article.latest_import?.id;
-  let current = await articleOf(article.id, importId);
   const deadline = Date.now() + 5 * 60 * 1000;
+  let current = await articleOrWait(article.id, importId, article.title, deadline);
   while (stillImporting(current) && Date.now() < deadline) {
     say(`Importing “${current.title}”…${importRetryText(current.latest_import?.retry)}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    current = await articleOf(current.id, importId);
+    await pause(1000);
+    current = await articleOrWait(current.id, importId, current.title, deadline);
   }
   const failed = current.latest_import?.state === "failed";
   if (current.status === "ready" && !failed) {
