@@ -14,6 +14,16 @@ WORKSPACE_URL = re.compile(r"/articles/\d+/$")
 # wait. tests/test_browser_waits.py holds every browser test to it.
 
 
+def upload_from_the_add_page(page, path):
+    """From the signed-in front page, upload the file at `path` and wait for its workspace."""
+    page.get_by_role("link", name="Add an article").click()
+    page.wait_for_selector("html[data-import-ready=true]")
+    page.get_by_label("Choose a file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(WORKSPACE_URL)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+
+
 def open_page(browser, live_server, username, viewport=(1280, 800)):
     """A new browser context signed in as `username` through the login form."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})

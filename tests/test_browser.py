@@ -11,13 +11,13 @@ from annotations.models import Article, Claim
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
-    WORKSPACE_URL,
     assert_accessible,
     open_page,
     open_workspace,
     record_posts,
     select_range,
     select_with_mouse,
+    upload_from_the_add_page,
 )
 from tests.conftest import SAMPLE_ARTICLE, wait_for
 
@@ -39,12 +39,7 @@ def test_from_upload_to_a_published_claim_with_rating_and_source(browser, live_s
     started = time.monotonic()
     page = open_page(browser, live_server, "ed")
     assert_accessible(page, "article list")
-    page.get_by_role("link", name="Add an article").click()
-    page.wait_for_selector("html[data-import-ready=true]")
-    page.get_by_label("Choose a file").set_input_files(str(SAMPLE_ARTICLE))
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(WORKSPACE_URL)
-    page.wait_for_selector("html[data-workspace-ready=true]")
+    upload_from_the_add_page(page, SAMPLE_ARTICLE)
     article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
     select_with_mouse(page, LISTENERS)
     page.keyboard.press("c")

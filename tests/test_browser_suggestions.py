@@ -6,10 +6,10 @@ from annotations import permissions, services
 from annotations.models import Article, Claim, Suggestion
 from tests.browser_support import (
     ARTIFACTS,
-    WORKSPACE_URL,
     assert_accessible,
     open_page,
     select_with_mouse,
+    upload_from_the_add_page,
 )
 from tests.conftest import SAMPLE_ARTICLE, wait_for
 
@@ -28,12 +28,7 @@ def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_a
     browser, live_server, newsroom, celery_worker_process
 ):
     page = open_page(browser, live_server, "ed")
-    page.get_by_role("link", name="Add an article").click()
-    page.wait_for_selector("html[data-import-ready=true]")
-    page.get_by_label("Choose a file").set_input_files(str(SAMPLE_ARTICLE))
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(WORKSPACE_URL)
-    page.wait_for_selector("html[data-workspace-ready=true]")
+    upload_from_the_add_page(page, SAMPLE_ARTICLE)
     article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
 
     # The worker scores the new article; the panel polls until its suggestions are in.
@@ -264,12 +259,7 @@ def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_
     """The whole sentence was claimed, and the only sign that the selection was dropped was
     the usual "Draft claim made from the sentence"."""
     page = open_page(browser, live_server, "ed")
-    page.get_by_role("link", name="Add an article").click()
-    page.wait_for_selector("html[data-import-ready=true]")
-    page.get_by_label("Choose a file").set_input_files(str(SAMPLE_ARTICLE))
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(WORKSPACE_URL)
-    page.wait_for_selector("html[data-workspace-ready=true]")
+    upload_from_the_add_page(page, SAMPLE_ARTICLE)
     article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
     panel = page.locator("#suggestions-panel")
     listeners = panel.locator("li.suggestion").filter(has_text="160,000")

@@ -732,11 +732,16 @@ def _is_unchanged(claim: Claim, live: PublishedVersion | None) -> bool:
     )
 
 
-def fetched_times(sources) -> dict[int, dt.datetime]:
-    """When each source's page at its address now was fetched: our latest snapshot of it,
-    else the source's own record; what dates an archive's copy whose address does not."""
-    times = {source.pk: source.fetched_at for source in sources if source.fetched_at}
-    addresses = {source.pk: source.url for source in sources}
+def fetched_times(sources, addresses: dict[int, str] | None = None) -> dict[int, dt.datetime]:
+    """When each source's page was fetched, at its address now or the one `addresses` gives:
+    our latest snapshot of it, else the source's own record of its address now; what dates
+    an archive's copy whose address does not."""
+    addresses = {source.pk: source.url for source in sources} | (addresses or {})
+    times = {
+        source.pk: source.fetched_at
+        for source in sources
+        if source.fetched_at and addresses[source.pk] == source.url
+    }
     snapshots = (
         Snapshot.objects.filter(source_id__in=addresses)
         .order_by("source_id", "fetched_at", "id")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from annotations import jobs, permissions, versions
 from annotations.evidence.snapshots import Capture, Extraction
 from annotations.models import Job, PublishedVersion, Snapshot, Source
-from annotations.services.claims import public_versions_touch
+from annotations.services.claims import fetched_times, public_versions_touch
 
 
 def _lock(source: Source) -> Source:
@@ -194,12 +194,7 @@ def _freeze_archive(source: Source, *, archive_url: str, for_url: str) -> None:
     """Keep the capture in each version of the claim that cites `for_url` for `source`;
     caches and `updated_since` see the change of the current ones."""
     key = str(source.pk)
-    fetched_at = (
-        Snapshot.objects.filter(source=source, requested_url=for_url)
-        .order_by("-fetched_at", "-id")
-        .values_list("fetched_at", flat=True)
-        .first()
-    ) or (source.fetched_at if source.url == for_url else None)
+    fetched_at = fetched_times([source], {source.pk: for_url}).get(source.pk)
     copy = versions.frozen_archive(archive_url, fetched_at, timezone.now())
     changed = False
     for version in PublishedVersion.objects.select_for_update().filter(claim_id=source.claim_id):
