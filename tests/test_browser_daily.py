@@ -525,6 +525,32 @@ def test_a_stale_workflow_button_names_who_changed_it_in_plain_words(
     page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
 
 
+def test_a_redraw_landing_between_press_and_release_does_not_swallow_the_click(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    button = card.get_by_role("button", name="Send to review")
+    button.hover()
+    page.mouse.down()
+    # Another panel announces a change: the workspace fetches the claims and redraws,
+    # all while the button is still held down.
+    button.evaluate("(node) => { window.pressedButton = node; }")
+    page.evaluate("document.dispatchEvent(new CustomEvent('workspace:reload-claims'))")
+    # The redraw has come: either held for the release, or (the defect) done, the pressed
+    # button replaced by a new one.
+    page.wait_for_function(
+        "() => document.documentElement.dataset.redrawHeld || !window.pressedButton.isConnected"
+    )
+    assert page.evaluate("window.pressedButton.isConnected")
+    page.mouse.up()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
+
+
 def _ready_for_review(newsroom, claim):
     services.source_add(
         claim=claim, actor=newsroom["editor"], url="https://example.org/spaces", title="Record",
