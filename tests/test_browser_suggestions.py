@@ -271,4 +271,26 @@ def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_
     claim = wait_for(lambda: Claim.objects.filter(article=article).first())
     sentence = Suggestion.objects.get(article=article, claim=claim)
     assert (claim.start, claim.end) == (sentence.start, sentence.end)
+
+    # A redraw of the panel landing while Dismiss is held down waits for the release, so
+    # the click is not lost on a replaced button.
+    # (Once the new claim's card is open: opening it scrolls the sidebar.)
+    page.locator(f"#claim-{claim.pk}.active form.claim-form").wait_for()
+    median = panel.locator("li.suggestion").filter(has_text="22.8")
+    dismiss = median.get_by_role("button", name="Dismiss")
+    dismiss.hover()
+    page.evaluate(
+        "addEventListener('pointerdown', (e) => { window.pressedButton = e.target; }, {once: true})"
+    )
+    page.mouse.down()
+    assert dismiss.evaluate("(node) => node === window.pressedButton")
+    page.evaluate("document.dispatchEvent(new CustomEvent('workspace:claim-deleted'))")
+    page.wait_for_function(
+        "() => document.getElementById('suggestions-panel').hasAttribute('data-redraw-held')"
+        " || !window.pressedButton.isConnected"
+    )
+    assert page.evaluate("window.pressedButton.isConnected")
+    page.mouse.up()
+    panel.locator("#suggestions-decided", has_text="1 dismissed").wait_for()
+    assert Suggestion.objects.get(article=article, sentence__contains="22.8").state == "dismissed"
     assert page.errors == []

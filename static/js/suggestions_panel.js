@@ -265,7 +265,9 @@ async function decide(item, action) {
       `/api/v1/articles/${state.articleId}/suggestions/${item.id}/`,
       part ? { action, start: part.start, end: part.end, exact: part.exact } : { action },
     );
-    Object.assign(item, result.suggestion);
+    // The list may have been loaded again while this was on its way: mark the suggestion
+    // as it is listed now, not the object the clicked button was drawn from.
+    Object.assign(state.items.find((listed) => listed.id === item.id) ?? item, result.suggestion);
     if (action === "accept") {
       state.message = part
         ? "Draft claim made from the selected part of the sentence."
@@ -409,7 +411,23 @@ function renderItem(item, index) {
   return li;
 }
 
+// A redraw replaces the panel's nodes; done between a button's press and its release it
+// would leave the release on a new node, and the browser sends no click. It waits instead.
+let pointerHeld = false;
+let renderHeld = false;
+document.addEventListener("pointerdown", (event) => (pointerHeld = event.isPrimary && Boolean(panel?.contains(event.target))), { capture: true });
+function releasePointer() {
+  if (!pointerHeld) return;
+  pointerHeld = false;
+  if (renderHeld) setTimeout(() => renderHeld && render(), 0);
+}
+for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, releasePointer, { capture: true });
+window.addEventListener("blur", releasePointer);
+
 function render() {
+  renderHeld = pointerHeld;
+  panel.toggleAttribute("data-redraw-held", renderHeld);
+  if (renderHeld) return;
   const children = [element("h2", { id: "suggestions-title" }, "Suggestions")];
   const visible = visibleItems();
   const open = openCount();
