@@ -312,7 +312,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.negotiation.StrictFormatNegotiation",
     "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["annotations.api.filters.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.NewsroomPagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "annotations.api.errors.api_exception_handler",
     # One versioned API: the version is the URL namespace ("v1" under /api/v1/).

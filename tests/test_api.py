@@ -479,6 +479,20 @@ def test_the_article_list_filters_by_organization_without_telling_which_ids_exis
     )
 
 
+def test_a_page_that_is_no_page_number_is_a_400_and_one_past_the_end_a_404(
+    editor_client, organization, editor
+):
+    factories.article(organization, editor, title="Ours")
+    url = "/api/v1/newsroom/articles/"
+    assert editor_client.get(url, {"page": 1}).json()["results"][0]["title"] == "Ours"
+    assert editor_client.get(url, {"page": "last"}).status_code == 200
+    for bad in ("abc", "0", "-1", "1.5", "²", "99999999999999999999"):
+        response = editor_client.get(url, {"page": bad})
+        assert response.status_code == 400, bad
+        assert "page" in response.json()["errors"], response.json()
+    assert editor_client.get(url, {"page": 2}).status_code == 404
+
+
 # A selection quoting the text as the client sent it, before the server made it canonical
 
 SENT_TEXT = (

@@ -100,6 +100,22 @@ def test_feed_is_public_cacheable_and_the_same_for_members(client, world, editor
     assert member["ETag"] == anonymous["ETag"]
 
 
+def test_feed_answers_json_ld_or_json_as_asked_and_refuses_html_only(client, world):
+    default = client.get("/api/v1/claimreview/")
+    assert default["Content-Type"] == "application/ld+json"
+    plain = client.get("/api/v1/claimreview/", HTTP_ACCEPT="application/json")
+    assert plain["Content-Type"] == "application/json"
+    assert b"".join(plain.streaming_content) == b"".join(default.streaming_content)
+    # Each label is its own representation: its own validator, and caches keep both.
+    assert plain["ETag"] != default["ETag"]
+    assert "Accept" in default["Vary"]
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert client.get("/api/v1/claimreview/", HTTP_ACCEPT=browser).status_code == 200
+    refused = client.get("/api/v1/claimreview/", HTTP_ACCEPT="text/html")
+    assert refused.status_code == 406
+    assert refused["Content-Type"] == "application/problem+json"
+
+
 def test_organization_filter_keeps_one_newsrooms_claims(client, world, other):
     feed = json.loads(fetch(client, f"?organization={other['organization'].slug}")[1])
     assert claim_ids(feed) == {other["claim"].pk}

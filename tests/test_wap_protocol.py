@@ -478,6 +478,8 @@ def test_container_head_and_options_answer_headers_only(client, one_published):
         assert head[name] == got[name], name
     options = client.options(url)
     assert options.status_code == 200 and options.content == b""
+    # An empty answer is not labelled as an (empty) HTML page.
+    assert "Content-Type" not in options
     assert options["Allow"] == "GET, HEAD, OPTIONS, POST"
     assert "POST" not in client.options("/api/v1/annotations/")["Allow"]
     again = client.get(url, HTTP_IF_NONE_MATCH=got["ETag"])
@@ -510,6 +512,14 @@ def test_accept_picks_json_ld_or_plain_json_and_refuses_the_rest(client, one_pub
     refused = client.get(url, HTTP_ACCEPT="text/html, application/json;q=0")
     assert refused.status_code == 406
     assert refused["Content-Type"] == "application/problem+json"
+    # A profile is a promise about the vocabulary: the anno one (among others) is kept, any
+    # other one alone is refused, and a fallback the client also accepts is taken.
+    streams = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+    assert client.get(url, HTTP_ACCEPT=streams).status_code == 406
+    both = 'application/ld+json; profile="https://example.org/x http://www.w3.org/ns/anno.jsonld"'
+    assert client.get(url, HTTP_ACCEPT=both)["Content-Type"] == LD
+    fallback = client.get(url, HTTP_ACCEPT=f"{streams}, application/json;q=0.5")
+    assert fallback["Content-Type"] == "application/json"
 
 
 @pytest.mark.parametrize(

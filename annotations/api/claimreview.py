@@ -6,14 +6,16 @@ import hashlib
 import json
 from collections.abc import Iterator
 
+import orjson
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from annotations import freshness, jsonld, queries
@@ -98,12 +100,28 @@ def _refuse_unknown_parameters(request) -> None:
         )
 
 
+class FeedRenderer(BaseRenderer):
+    """JSON-LD, named so that negotiation answers 406 to a client taking neither it nor JSON.
+
+    The feed streams its own bytes; this renders only what DRF itself answers (none).
+    """
+
+    media_type = CONTENT_TYPE
+    format = "jsonld"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else orjson.dumps(data)
+
+
 class ClaimReviewFeed(APIView):
     """Every current published ClaimReview, as one schema.org DataFeed (JSON-LD), streamed."""
 
     # The same answer for everyone: no credentials are read, so none can change it.
     authentication_classes = []
     permission_classes = [AllowAny]
+    # A client asking only for HTML is told no (406), as the other API reads tell it.
+    renderer_classes = [FeedRenderer, JSONRenderer]
 
     @extend_schema(
         operation_id="claimreview_feed",
@@ -123,8 +141,13 @@ class ClaimReviewFeed(APIView):
             (200, CONTENT_TYPE): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="A schema.org DataFeed of ClaimReview."
             ),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The same document, for `Accept: application/json`.",
+            ),
             304: OpenApiResponse(description="Not modified since the validators sent."),
             400: OpenApiResponse(description="A parameter the feed does not take."),
+            406: OpenApiResponse(description="`Accept` takes neither JSON-LD nor JSON."),
             404: OpenApiResponse(description="No organization that has published has that slug."),
         },
     )
@@ -143,7 +166,12 @@ class ClaimReviewFeed(APIView):
         url = feed_url(origin, organization)
         stamp = queries.public_stamp(organization)
         minute, modified = freshness.turnover(feed_modified(stamp))
-        etag = feed_etag({**stamp, "minute": minute}, url)
+        # JSON-LD is JSON: a client asking only for application/json gets the same bytes
+        # labelled as it asked, under their own validator.
+        media_type = request.accepted_media_type.split(";")[0].strip()
+        if media_type != "application/json":
+            media_type = CONTENT_TYPE
+        etag = feed_etag({**stamp, "minute": minute, "media_type": media_type}, url)
         # HTTP dates count whole seconds: a fraction would make every copy look stale.
         last_modified = int(modified.timestamp()) if modified else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -155,10 +183,11 @@ class ClaimReviewFeed(APIView):
                     modified=modified,
                     origin=origin,
                 ),
-                content_type=CONTENT_TYPE,
+                content_type=media_type,
             )
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = CACHE_CONTROL
+        patch_vary_headers(response, ["Accept"])
         return response

@@ -1,8 +1,8 @@
-"""Cursor pagination for the public lists: stable while rows are added, strict about its input."""
+"""API pagination: public cursors stable under new rows, newsroom page numbers; both strict."""
 
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
-from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 
 MAX_PAGE_SIZE = 100
 
@@ -77,3 +77,20 @@ class PublicCursorPagination(CursorPagination):
             # isdigit() alone takes "²" and other digits int() refuses; and an id fits 64 bits.
             return position.isascii() and position.isdigit() and len(position) < 19
         return True
+
+
+class NewsroomPagePagination(PageNumberPagination):
+    """Numbered pages for the newsroom lists; `?page=` that is no page number is a 400.
+
+    DRF answers `?page=abc` with 404 "Invalid page", which reads as "this list is gone".
+    A number past the last page stays a 404: the list is there, that page is not.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        numbered = raw is not None and raw.isascii() and raw.isdigit() and 0 < len(raw) < 10
+        if raw is not None and raw not in self.last_page_strings and not (numbered and int(raw)):
+            raise exceptions.ValidationError(
+                {self.page_query_param: ["A page number from 1 (or `last`): follow `next`."]}
+            )
+        return super().paginate_queryset(queryset, request, view)

@@ -81,8 +81,12 @@ class LDParser(parsers.JSONParser):
 
 
 class Negotiation(BaseContentNegotiation):
-    """JSON-LD for `*/*`, `application/*` and `application/ld+json` (whatever profile),
-    plain JSON for `application/json`; anything else is 406."""
+    """JSON-LD for `*/*`, `application/*` and `application/ld+json` (with no profile, or
+    one naming anno.jsonld), plain JSON for `application/json`; anything else is 406.
+
+    A client asking for another profile (Activity Streams) reads its own vocabulary; the
+    annotation model is not it, so it gets a 406 rather than a document it misreads.
+    """
 
     def select_parser(self, request, parsers):
         return DefaultContentNegotiation().select_parser(request, parsers)
@@ -93,13 +97,20 @@ class Negotiation(BaseContentNegotiation):
         for order, part in enumerate(request.headers.get("Accept", "*/*").split(",")):
             media, *params = (item.strip() for item in part.split(";"))
             quality = 1.0
+            profiles = None
             for param in params:
                 name, _, value = param.partition("=")
-                if name.strip().lower() == "q":
+                name = name.strip().lower()
+                if name == "q":
                     try:
                         quality = float(value)
                     except ValueError:
                         quality = 0.0
+                elif name == "profile":
+                    # A space-separated list of URIs (RFC 6906), quoted.
+                    profiles = value.strip().strip('"').split()
+            if profiles is not None and PROFILE not in profiles:
+                continue
             ranges.append((-quality, order, media.lower()))
         for negative_quality, _order, media in sorted(ranges):
             if negative_quality >= 0:
@@ -208,6 +219,8 @@ class Protocol(APIView):
 
     def options(self, request, *args, **kwargs):
         response = HttpResponse(status=200)
+        # No body, so no media type: Django's default would label nothing as HTML.
+        del response["Content-Type"]
         response["Content-Length"] = "0"
         for name, value in self.describe_headers().items():
             response[name] = value
