@@ -320,3 +320,32 @@ def test_the_validators_each_public_read_documents_are_the_ones_it_sends(schema,
         assert response.status_code == 200
         for header in ("ETag", "Last-Modified"):
             assert (header in documented) == (header in response), (path, header)
+
+
+@pytest.mark.django_db
+def test_creating_operations_document_location_and_reads_their_format_parameter(
+    schema, client, editor
+):
+    paths = schema["paths"]
+    for path, statuses in (
+        ("/api/v1/newsroom/articles/", ("201", "202")),
+        ("/api/v1/newsroom/articles/{id}/claims/", ("201",)),
+    ):
+        for status in statuses:
+            headers = paths[path]["post"]["responses"][status]["headers"]
+            assert headers["Location"]["schema"]["format"] == "uri", (path, status)
+    # Each documented format is one the endpoint takes; an export writes its own bytes.
+    client.force_login(editor)
+
+    def formats_of(path):
+        by_name = {parameter["name"]: parameter for parameter in paths[path]["get"]["parameters"]}
+        return by_name["format"]["schema"]["enum"]
+
+    formats = formats_of("/api/v1/newsroom/articles/")
+    assert set(formats) == {"api", "json"}
+    for name in formats:
+        assert client.get("/api/v1/newsroom/articles/", {"format": name}).status_code == 200
+    assert client.get("/api/v1/newsroom/articles/", {"format": "xml"}).status_code == 400
+    assert set(formats_of("/api/v1/claimreview/")) == {"json", "jsonld"}
+    export = paths["/api/v1/newsroom/organizations/{slug}/export.csv"]["get"]
+    assert all(parameter["name"] != "format" for parameter in export.get("parameters", []))

@@ -24,6 +24,7 @@ from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import CONTENT_TYPE, StaleDetailsProblemSerializer, problem_responses
 from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
+from annotations.api.schema import created_location
 from annotations.models import (
     CONCLUSION_MAX,
     NOTE_MAX,
@@ -71,6 +72,7 @@ ARTICLE_CREATED = {
             ),
             "multipart/form-data": serializers.ArticleUploadSerializer,
         },
+        parameters=[created_location(201, 202)],
         responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS)},
     ),
 )
@@ -164,6 +166,7 @@ def _import_upload(request, article):
     tags=TAGS,
     summary="Upload a new version of the article's document",
     request={"multipart/form-data": serializers.ArticleUploadSerializer},
+    parameters=[created_location(201, 202)],
     responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS)},
 )
 @api_view(["POST"])

@@ -15,6 +15,7 @@ from annotations.api.errors import (
     problem_responses,
 )
 from annotations.api.preconditions import IF_MATCH_HEADER, expected_version
+from annotations.api.schema import created_location
 from annotations.models import Claim, Source
 
 TAGS = ["Newsroom: claims"]
@@ -77,6 +78,7 @@ class ArticleClaims(generics.GenericAPIView):
             "`errors.selectors` when the selection does not match the text."
         ),
         request=serializers.ClaimCreateSerializer,
+        parameters=[created_location(201)],
         responses={
             201: serializers.ClaimSerializer,
             **problem_responses(400, *ACCESS_PROBLEMS),

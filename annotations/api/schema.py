@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from knox.auth import TokenAuthentication
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
@@ -107,8 +109,31 @@ class AutoSchema(SpectacularAutoSchema):
             else:
                 response["content"] = self._problem_content(int(code))
         self._add_examples(operation)
+        self._add_format_parameter(operation)
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _add_format_parameter(self, operation: dict) -> None:
+        """`?format=`, where a read has more than one way to answer: the same choice as
+        `Accept`, for clients (and links) that cannot set headers."""
+        # (Not where the view writes its own bytes, as the exports do: it ignores it.)
+        success = operation["responses"].get("200", {}).get("content", {})
+        if self.method not in ("GET", "HEAD") or not any(
+            m == "application/json" or m.endswith("+json") for m in success
+        ):
+            return
+        formats = sorted({renderer.format for renderer in self.view.get_renderers()})
+        parameters = operation.setdefault("parameters", [])
+        if len(formats) < 2 or any(p["name"] == "format" for p in parameters):
+            return
+        parameters.append(
+            {
+                "in": "query",
+                "name": "format",
+                "schema": {"type": "string", "enum": formats},
+                "description": "The answer's format, instead of `Accept`; another is a 400.",
+            }
+        )
 
     def _add_examples(self, operation: dict) -> None:
         """Examples from `examples.OPERATIONS` where the view gave none; problems for errors."""
@@ -145,7 +170,7 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.append(401 if authenticators[0].authenticate_header(view.request) else 403)
         if restricted or (has_body and authenticators):
             statuses.append(403)
-        # DRF answers 404 for a page number that is not one (the public cursor: 400).
+        # A page number past the last page is a 404 (one that is no number: 400).
         paginator = self._get_paginator()
         paginated = isinstance(paginator, PageNumberPagination)
         paginated = paginated and self._is_list_view()
@@ -256,3 +281,14 @@ class SessionScheme(OpenApiAuthenticationExtension):
                 "CSRF token in the `X-CSRFToken` header."
             ),
         }
+
+
+def created_location(*statuses: int) -> OpenApiParameter:
+    """The `Location` response header of an operation that makes a resource."""
+    return OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI,
+        OpenApiParameter.HEADER,
+        response=list(statuses),
+        description="Where the new resource is (its API address).",
+    )
