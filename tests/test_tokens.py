@@ -11,9 +11,9 @@ from knox.crypto import hash_token
 from playwright.sync_api import expect
 
 from annotations import services
-from annotations.api.authentication import LAST_USED_RESOLUTION
 from annotations.models import ApiToken, Article, Claim, Membership
 from annotations.permissions import SYSTEM
+from annotations.services.tokens import LAST_USED_RESOLUTION
 from tests import factories
 from tests.browser_support import ARTIFACTS, assert_accessible, open_page
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from hmac import compare_digest
 
-from django.db.models import Q
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
@@ -14,10 +12,9 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
+from annotations import services
 from annotations.models import ApiToken, Membership
 
-# How stale `last_used_at` may get: at most one write per token per minute, however busy.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 # The shape of what knox hands out (its prefix, then hexadecimal), with room to spare.
 _KEY = re.compile(r"[A-Za-z0-9_]{16,300}", re.ASCII)
 
@@ -83,7 +80,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
         if api_token.organization_id is not None:
             _limit_to_organization(user, api_token)
-        _note_use(api_token, now)
+        services.token_used(token=api_token, now=now)
         return user, api_token
 
     def authenticate_header(self, request):
@@ -106,18 +103,3 @@ def _limit_to_organization(user, api_token: ApiToken) -> None:
     user.token_organization_id = organization.pk
     # The role predicates read this cache; it holds the one organization the token may act in.
     user._roles_by_org = {organization.pk: role}
-
-
-def _note_use(api_token: ApiToken, now) -> None:
-    """Record when the token was last used, writing at most once a minute per token.
-
-    The row loaded for authentication says whether a write is due, so most requests write
-    nothing; the conditional UPDATE keeps concurrent requests from writing twice.
-    """
-    since = now - LAST_USED_RESOLUTION
-    if api_token.last_used_at is not None and api_token.last_used_at > since:
-        return
-    ApiToken.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lte=since), pk=api_token.pk
-    ).update(last_used_at=now)
-    api_token.last_used_at = now

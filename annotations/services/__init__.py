@@ -93,7 +93,7 @@ from annotations.services.suggestions import (
     suggestion_dismiss,
     suggestions_refresh,
 )
-from annotations.services.tokens import token_create, token_revoke
+from annotations.services.tokens import token_create, token_revoke, token_used
 from annotations.services.web_annotations import (
     web_annotation_create,
     web_annotation_delete,
@@ -181,6 +181,7 @@ __all__ = [
     "suggestions_refresh",
     "token_create",
     "token_revoke",
+    "token_used",
     "web_annotation_create",
     "web_annotation_delete",
     "web_annotation_update",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS
@@ -16,6 +17,8 @@ from annotations.models import ApiToken, Organization
 # Tokens one person may hold at once (personal, or made for one organization): a limit
 # well above any real use that keeps a runaway script from filling the table.
 TOKENS_PER_OWNER_MAX = 50
+# How stale `last_used_at` may get: at most one write per token per minute, however busy.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -61,3 +64,20 @@ def token_revoke(*, actor, token: ApiToken) -> None:
     """Revoke a token: it is deleted, and the next request that sends it is refused (401)."""
     permissions.require_revoke_token(actor, token)
     ApiToken.objects.filter(pk=token.pk).delete()
+
+
+def token_used(*, token: ApiToken, now: datetime) -> None:
+    """Record that `token` just authenticated a request, writing at most once a minute.
+
+    The actor is the token itself, checked by the authentication that calls this (known,
+    unexpired, its user active). The row loaded for that check says whether a write is due,
+    so most requests write nothing; the conditional UPDATE keeps concurrent requests from
+    writing twice.
+    """
+    since = now - LAST_USED_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > since:
+        return
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=since), pk=token.pk
+    ).update(last_used_at=now)
+    token.last_used_at = now
