@@ -1,9 +1,12 @@
 """The Suggestions panel in a real Chromium with a real worker: fill, accept, narrow, dismiss."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from annotations import permissions, services
-from annotations.models import Article, Claim, Suggestion
+from annotations.models import Article, Claim, Job, Suggestion
 from tests.browser_support import (
     ARTIFACTS,
     assert_accessible,
@@ -293,4 +296,21 @@ def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_
     page.mouse.up()
     panel.locator("#suggestions-decided", has_text="1 dismissed").wait_for()
     assert Suggestion.objects.get(article=article, sentence__contains="22.8").state == "dismissed"
+    assert page.errors == []
+
+
+def test_with_no_worker_taking_the_scoring_the_panel_says_so_at_once(
+    browser, live_server, newsroom
+):
+    """No worker runs here: the article's scoring job was sent a minute ago and never
+    started. The panel says so rather than "Finding check-worthy sentences…"."""
+    article = newsroom["article"]
+    long_ago = timezone.now() - timedelta(minutes=1)
+    sent = Job.objects.filter(kind="spot", subject_id=article.pk, state=Job.State.QUEUED)
+    assert sent.update(created_at=long_ago, sent_at=long_ago) == 1
+    page = open_page(browser, live_server, "ed")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    panel = page.locator("#suggestions-panel")
+    panel.get_by_text("No worker has started scoring this text yet").wait_for()
+    assert "Finding check-worthy" not in panel.inner_text()
     assert page.errors == []

@@ -866,3 +866,31 @@ def test_an_article_still_importing_has_suggestions_pending_not_none(editor, org
     client.force_login(editor)
     body = client.get(f"/api/v1/articles/{importing.pk}/suggestions/").json()
     assert (body["importing"], body["pending"], body["suggestions"]) == (True, True, [])
+
+
+def test_a_scoring_job_no_worker_has_started_is_reported_as_waiting_for_one(sample_article, editor):
+    """With the workers down the panel said "Finding check-worthy sentences…" for two
+    minutes; a job sent and not started soon says no worker has taken it."""
+    client = Client()
+    client.force_login(editor)
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/"
+    job = Job.objects.get(kind="spot", subject_id=sample_article.pk)
+
+    def waiting():
+        body = client.get(url).json()
+        assert body["pending"] is True
+        return body["waiting_for_worker"]
+
+    assert waiting() is False  # just sent: a worker has had no time yet
+    long_ago = timezone.now() - timedelta(seconds=60)
+    Job.objects.filter(pk=job.pk).update(created_at=long_ago, sent_at=long_ago)
+    assert waiting() is True
+    # Started by a worker, or waiting out a retry delay: not "no worker".
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING)
+    assert waiting() is False
+    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, run_after=timezone.now())
+    assert waiting() is False
+    Job.objects.filter(pk=job.pk).update(run_after=None)
+    assert run_spot_jobs(sample_article) == ["done"]
+    body = client.get(url).json()
+    assert (body["pending"], body["waiting_for_worker"]) == (False, False)

@@ -720,6 +720,7 @@ OPERATIONS[("GET", "/api/v1/articles/{id}/suggestions/")] = {
             "revision": 2,
             "pending": False,
             "importing": False,
+            "waiting_for_worker": False,
             "threshold": 0.3,
             "suggestions": [SUGGESTION],
         }

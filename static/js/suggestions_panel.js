@@ -20,6 +20,7 @@ const state = {
   threshold: 0.5,
   pending: false,
   importing: false,
+  waitingForWorker: false,
   order: localStorage.getItem("suggestions-order") || "document",
   shown: PAGE,
   outline: localStorage.getItem("suggestions-outline") !== "off",
@@ -216,6 +217,7 @@ async function load() {
     state.threshold = data.threshold;
     state.pending = data.pending;
     state.importing = Boolean(data.importing);
+    state.waitingForWorker = Boolean(data.waiting_for_worker);
     state.revision = data.revision ?? null;
     state.error = "";
     state.loaded = true;
@@ -225,7 +227,7 @@ async function load() {
   render();
   if (state.pending) {
     state.polls += 1;
-    setTimeout(load, state.polls < POLL_LIMIT ? POLL_MS : SLOW_POLL_MS);
+    setTimeout(load, state.polls < POLL_LIMIT && !state.waitingForWorker ? POLL_MS : SLOW_POLL_MS);
   }
 }
 
@@ -484,9 +486,9 @@ function render() {
     status.textContent = "Suggestions come once the article's text is imported.";
   } else if (state.pending && !open) {
     status.textContent =
-      state.polls < POLL_LIMIT
+      state.polls < POLL_LIMIT && !state.waitingForWorker
         ? "Finding check-worthy sentences…"
-        : "Still waiting for a worker to score this text; the list fills in when one does.";
+        : "No worker has started scoring this text yet (they may be stopped or busy); the list fills in when one does.";
   } else if (!open) {
     status.textContent = decided.length
       ? "No open suggestions left."
