@@ -30,6 +30,7 @@ from annotations import (
 from annotations.api.newsroom_serializers import (
     ARTICLE_TEXT_MAX,
     ClaimSummarySerializer,
+    LatestImportSerializer,
     RatingSerializer,
 )
 from annotations.ingest import formats
@@ -113,6 +114,8 @@ def article_workspace(request, pk: int):
     # A hidden rating is not offered for new verdicts; claims that have it keep showing it.
     ratings = queries.ratings_offered(article)
     members = get_user_model().objects.filter(memberships__organization=article.organization)
+    latest_import = queries.latest_import(article)
+    pending_import = getattr(latest_import, "state", "") == "pending"
     workspace = {
         "article": {
             "id": article.pk,
@@ -122,8 +125,11 @@ def article_workspace(request, pk: int):
             "revision": revision,
             # An import (or one tried again) still running: the page opens its text when
             # the worker is done.
-            "importing": article.status == Article.Status.IMPORTING
-            or getattr(queries.latest_import(article), "state", "") == "pending",
+            "importing": article.status == Article.Status.IMPORTING or pending_import,
+            # Why an attempt failed and when the next one runs, shown from the first paint.
+            "import_retry": LatestImportSerializer(latest_import).data["retry"]
+            if pending_import
+            else None,
         },
         "claims": ClaimSummarySerializer(claims, many=True).data,
         "ratings": RatingSerializer(ratings, many=True).data,
@@ -158,6 +164,10 @@ def article_workspace(request, pk: int):
         "orphan_count": orphan_count,
         "guessed_encoding": formats.encoding_name(queries.text_encoding_guess(article)),
         "failed_reimport": queries.failed_reimport(article),
+        # A new import of a ready article: its text stays until the worker is done.
+        "pending_reimport": latest_import
+        if pending_import and article.status == Article.Status.READY
+        else None,
         # A placeholder whose first import failed: it can be tried again if that import
         # is on record (an article made by hand then failed has none).
         "can_import_again": article.status == Article.Status.FAILED

@@ -283,6 +283,19 @@ def test_claim_created_and_saved_with_the_keyboard_only(browser, live_server, ne
     page.keyboard.press("Control+Home")
     page.keyboard.press("Control+Shift+ArrowRight")
     page.keyboard.press("Control+Shift+ArrowRight")
+    status = page.locator("#selection-status")
+    status.filter(has_text="characters selected").wait_for()
+    assert "inside a word" not in status.inner_text()
+    # Four more characters with shift+arrow (", in") stop inside the next word: the page
+    # says so.
+    assert article.text.startswith("The domestic, international")
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+    status.filter(has_text="ends inside a word (“in…”)").wait_for()
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowLeft")
+    status.filter(has_text="12 characters selected").wait_for()
+    assert "inside a word" not in status.inner_text()
     page.keyboard.press("c")
     page.locator(".claim-card.active").wait_for()
     claim = wait_for(lambda: Claim.objects.filter(article=article).first())

@@ -657,6 +657,35 @@ def test_an_import_waiting_to_try_again_says_why_and_when_through_the_api(
     assert (done["state"], done["retry"]) == ("succeeded", None)
 
 
+def test_the_workspace_of_a_ready_article_says_a_new_import_is_being_tried_again(
+    client, editor, organization, broker_down, settings, page_server
+):
+    """A re-import of a ready article keeps its text: the page says a new one is coming,
+    and why its last attempt failed, from the first paint."""
+    url = f"http://127.0.0.1:{page_server.port}/story"
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    first = _url_import_job(editor, organization, url)
+    assert jobs.run("import", first.pk) == Job.State.DONE
+    article = Article.objects.get()
+    client.force_login(editor)
+    assert "A new import" not in client.get(f"/articles/{article.pk}/").content.decode()
+
+    page_server.clear()
+    page_server.expect_request("/story").respond_with_data("busy", status=503)
+    services.article_import_url(organization=organization, requested_by=editor, url=url)
+    again = Job.objects.filter(kind="import").exclude(pk=first.pk).get()
+    assert jobs.run("import", again.pk) == Job.State.QUEUED
+    response = client.get(f"/articles/{article.pk}/")
+    page = response.content.decode()
+    assert f"A new import from <bdi>{url}</bdi> is running" in page
+    assert 'id="import-retry"' in page
+    data = response.context["workspace"]["article"]
+    assert data["importing"] is True
+    assert data["import_retry"]["failed_attempts"] == 1
+    assert data["import_retry"]["reason"] == "the server answered 503 Service Unavailable"
+    assert Article.objects.get().status == Article.Status.READY
+
+
 def test_a_job_that_is_done_is_not_run_again(editor, organization, broker_down, page_server):
     page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
     job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")

@@ -2244,6 +2244,33 @@ async function createClaim() {
 
 /** A claim is published in its own words, at most `wording_max` characters: say so before
  *  asking the server, whose answer ("give the claim's wording") this page has no field for. */
+// Letters and digits that make up words; in scripts written without spaces every
+// character is a word of its own, so no selection there cuts one.
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+const UNSPACED_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+function cutsWordAt(offset) {
+  const before = textChars[offset - 1];
+  const after = textChars[offset];
+  return Boolean(before && after && WORD_CHAR.test(before) && WORD_CHAR.test(after) && !UNSPACED_CHAR.test(before) && !UNSPACED_CHAR.test(after));
+}
+
+/** The words a selection cuts short (shift+arrow stops where the key was let go), or "". */
+function cutWordsWarning({ start, end }) {
+  const cut = [];
+  if (cutsWordAt(start)) {
+    let to = start;
+    while (to < end && !/\s/.test(textChars[to])) to++;
+    cut.push(`starts inside a word (“…${textChars.slice(start, to).join("")}”)`);
+  }
+  if (cutsWordAt(end)) {
+    let from = end;
+    while (from > start && !/\s/.test(textChars[from - 1])) from--;
+    cut.push(`ends inside a word (“${textChars.slice(from, end).join("")}…”)`);
+  }
+  return cut.length ? ` The selection ${cut.join(" and ")}: widen it if you meant the whole word.` : "";
+}
+
 function tooLongSelection(length) {
   return `${length.toLocaleString("en")} characters selected: a claim's words are at most ${data.wording_max.toLocaleString("en")} characters. Select the sentence that makes the claim.`;
 }
@@ -2391,7 +2418,7 @@ document.addEventListener("selectionchange", () => {
     selectionStatus.textContent =
       length > data.wording_max
         ? tooLongSelection(length)
-        : `${length} characters selected. Press c or the button to make a claim.`;
+        : `${length} characters selected. Press c or the button to make a claim.${cutWordsWarning(currentSelection)}`;
   }
 });
 
@@ -2605,6 +2632,8 @@ async function refreshDetailsNotice() {
 // The worker is importing this article (or trying its import again): open the new text
 // when it is done, failed or not, rather than ask the editor to reload.
 if (data.article.importing) {
+  const shown = document.getElementById("import-retry");
+  if (shown) shown.textContent = importRetryText(data.article.import_retry);
   const importTimer = setInterval(async () => {
     try {
       const now = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`);
