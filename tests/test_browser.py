@@ -325,6 +325,24 @@ def test_claim_created_and_saved_with_the_keyboard_only(browser, live_server, ne
     page.screenshot(path=str(ARTIFACTS / "workspace-keyboard.png"))
 
 
+def test_a_mouse_drag_selects_the_words_dragged_over_and_then_names_a_cut_word(
+    browser, live_server, newsroom
+):
+    """Mid-drag, the status line grew by a cut-word warning at almost every step, wrapped,
+    and moved the text under the pointer: the drag selected other words."""
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    page.set_viewport_size({"width": 900, "height": 800})
+    select_with_mouse(page, "Over 160,000 people listen")
+    status = page.locator("#selection-status")
+    status.filter(has_text="ends inside a word (“listen…”)").wait_for()
+    # (A drag that starts on selected words would move them: start afresh.)
+    page.evaluate("window.getSelection().removeAllRanges()")
+    select_with_mouse(page, "Over 160,000 people listened")
+    status.filter(has_text="28 characters selected").wait_for()
+    assert "inside a word" not in status.inner_text()
+
+
 def test_pressing_c_twice_before_the_answer_makes_one_claim(browser, live_server, newsroom):
     """A second "c" while the first claim is on its way, the selection still there, is
     ignored instead of making the same claim twice."""

@@ -2410,17 +2410,34 @@ setInterval(async () => {
   }
 }, POLL_MS);
 
-document.addEventListener("selectionchange", () => {
+// While the mouse drags out a selection the status line stays as it was: a line that
+// changed length and wrapped (a cut-word warning, or a long message going) would move the
+// text under the pointer, and the drag would select other words. It speaks on release.
+let draggingInText = false;
+body.addEventListener("pointerdown", (event) => {
+  draggingInText = event.isPrimary;
+});
+window.addEventListener(
+  "pointerup",
+  () => {
+    if (!draggingInText) return;
+    draggingInText = false;
+    showSelection();
+  },
+  { capture: true },
+);
+
+function showSelection() {
   currentSelection = readSelection();
   makeClaimButton.disabled = currentSelection === null;
-  if (currentSelection) {
-    const length = currentSelection.end - currentSelection.start;
-    selectionStatus.textContent =
-      length > data.wording_max
-        ? tooLongSelection(length)
-        : `${length} characters selected. Press c or the button to make a claim.${cutWordsWarning(currentSelection)}`;
-  }
-});
+  if (!currentSelection || draggingInText) return;
+  const length = currentSelection.end - currentSelection.start;
+  selectionStatus.textContent =
+    length > data.wording_max
+      ? tooLongSelection(length)
+      : `${length} characters selected. Press c or the button to make a claim.${cutWordsWarning(currentSelection)}`;
+}
+document.addEventListener("selectionchange", showSelection);
 
 makeClaimButton.addEventListener("click", createClaim);
 
