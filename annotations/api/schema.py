@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from knox.auth import TokenAuthentication
 from rest_framework import serializers
@@ -114,17 +113,17 @@ class AutoSchema(SpectacularAutoSchema):
         return operation
 
     def _add_format_parameter(self, operation: dict) -> None:
-        """`?format=`, where a read has more than one way to answer: the same choice as
-        `Accept`, for clients (and links) that cannot set headers."""
-        # (Not where the view writes its own bytes, as the exports do: it ignores it.)
-        success = operation["responses"].get("200", {}).get("content", {})
-        if self.method not in ("GET", "HEAD") or not any(
-            m == "application/json" or m.endswith("+json") for m in success
-        ):
+        """`?format=` on a JSON read: the same choice as `Accept`, for clients (and links)
+        that cannot set headers. Only formats whose media type the answer documents are
+        listed (not the browsable HTML view); a view that writes its own bytes, as the
+        exports do, ignores it and gets none."""
+        if self.method not in ("GET", "HEAD"):
             return
-        formats = sorted({renderer.format for renderer in self.view.get_renderers()})
+        success = operation["responses"].get("200", {}).get("content", {})
+        renderers = self.view.get_renderers()
+        formats = sorted({r.format for r in renderers if r.media_type in success})
         parameters = operation.setdefault("parameters", [])
-        if len(formats) < 2 or any(p["name"] == "format" for p in parameters):
+        if not formats or any(p["name"] == "format" for p in parameters):
             return
         parameters.append(
             {
@@ -287,8 +286,9 @@ def created_location(*statuses: int) -> OpenApiParameter:
     """The `Location` response header of an operation that makes a resource."""
     return OpenApiParameter(
         "Location",
-        OpenApiTypes.URI,
+        # A path on this host, as RFC 9110 allows: clients resolve it against the request.
+        {"type": "string", "format": "uri-reference"},
         OpenApiParameter.HEADER,
         response=list(statuses),
-        description="Where the new resource is (its API address).",
+        description="Where the new resource is: its API address, as a path on this host.",
     )
