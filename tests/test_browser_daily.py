@@ -532,12 +532,18 @@ def test_a_redraw_landing_between_press_and_release_does_not_swallow_the_click(
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, newsroom["article"])
     card = open_card(page, claim)
+    # Once the card's history and comments are in: each moves the button as it arrives.
+    card.locator(".history-section").wait_for()
+    card.get_by_text("Loading comments…").wait_for(state="detached")
     button = card.get_by_role("button", name="Send to review")
     button.hover()
+    page.evaluate(
+        "addEventListener('pointerdown', (e) => { window.pressedButton = e.target; }, {once: true})"
+    )
     page.mouse.down()
+    assert button.evaluate("(node) => node === window.pressedButton")
     # Another panel announces a change: the workspace fetches the claims and redraws,
     # all while the button is still held down.
-    button.evaluate("(node) => { window.pressedButton = node; }")
     page.evaluate("document.dispatchEvent(new CustomEvent('workspace:reload-claims'))")
     # The redraw has come: either held for the release, or (the defect) done, the pressed
     # button replaced by a new one.
