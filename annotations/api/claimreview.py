@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-import orjson
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -15,11 +14,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from annotations import freshness, jsonld, queries
 from annotations.api.filters import refuse_unknown_parameters
+from annotations.api.renderers import JSONLDRenderer, PlainJSONRenderer
 from annotations.models import Organization
 
 CONTENT_TYPE = "application/ld+json"
@@ -100,20 +99,6 @@ def _refuse_unknown_parameters(request) -> None:
         )
 
 
-class FeedRenderer(BaseRenderer):
-    """JSON-LD, named so that negotiation answers 406 to a client taking neither it nor JSON.
-
-    The feed streams its own bytes; this renders only what DRF itself answers (none).
-    """
-
-    media_type = CONTENT_TYPE
-    format = "jsonld"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"" if data is None else orjson.dumps(data)
-
-
 class ClaimReviewFeed(APIView):
     """Every current published ClaimReview, as one schema.org DataFeed (JSON-LD), streamed."""
 
@@ -121,7 +106,7 @@ class ClaimReviewFeed(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     # A client asking only for HTML is told no (406), as the other API reads tell it.
-    renderer_classes = [FeedRenderer, JSONRenderer]
+    renderer_classes = [JSONLDRenderer, PlainJSONRenderer]
 
     @extend_schema(
         operation_id="claimreview_feed",
@@ -168,9 +153,7 @@ class ClaimReviewFeed(APIView):
         minute, modified = freshness.turnover(feed_modified(stamp))
         # JSON-LD is JSON: a client asking only for application/json gets the same bytes
         # labelled as it asked, under their own validator.
-        media_type = request.accepted_media_type.split(";")[0].strip()
-        if media_type != "application/json":
-            media_type = CONTENT_TYPE
+        media_type = request.accepted_renderer.media_type
         etag = feed_etag({**stamp, "minute": minute, "media_type": media_type}, url)
         # HTTP dates count whole seconds: a fraction would make every copy look stale.
         last_modified = int(modified.timestamp()) if modified else None

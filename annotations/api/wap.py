@@ -25,7 +25,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from annotations import jsonld, queries, services, versions
@@ -33,6 +32,7 @@ from annotations.api import parsers
 from annotations.api.filters import refuse_unknown_parameters
 from annotations.api.permissions import TokenScope
 from annotations.api.public_serializers import Links
+from annotations.api.renderers import JSONLDRenderer, PlainJSONRenderer
 from annotations.models import Claim, PublishedVersion
 from annotations.services.web_annotations import (
     NotAnAnnotation,
@@ -54,24 +54,6 @@ PAGE_SIZE = 20
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # What an annotation that is still an open draft takes: its members may replace or delete it.
 DRAFT_METHODS = (*READ_METHODS, "PUT", "DELETE")
-
-
-class AnnotationRenderer(BaseRenderer):
-    """JSON-LD in the Web Annotation profile (the protocol's required media type)."""
-
-    media_type = "application/ld+json"
-    format = "jsonld"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"" if data is None else orjson.dumps(data)
-
-
-class PlainJSONRenderer(AnnotationRenderer):
-    """The same document as plain JSON, for clients that ask only for application/json."""
-
-    media_type = "application/json"
-    format = "json"
 
 
 class LDParser(parsers.JSONParser):
@@ -166,7 +148,8 @@ def _if_none_match(request, etag: str) -> bool:
 class Protocol(APIView):
     """What every protocol view shares: negotiation, JSON-LD in and out, problem details."""
 
-    renderer_classes = [AnnotationRenderer, PlainJSONRenderer]
+    # JSON-LD in the Web Annotation profile (the protocol's required media type), or JSON.
+    renderer_classes = [JSONLDRenderer, PlainJSONRenderer]
     parser_classes = [LDParser, parsers.JSONParser]
     content_negotiation_class = Negotiation
     # Not in the OpenAPI document: the W3C Recommendation is these endpoints' contract (media

@@ -4,10 +4,13 @@
 // them by mouse or keyboard. Offsets are code points, as everywhere in the API.
 
 import { api } from "./api.js";
+import { holdWhilePressed } from "./lib/press_guard.js";
 
 const panel = document.getElementById("suggestions-panel");
 const dataElement = document.getElementById("workspace-data");
 const body = document.getElementById("article-body");
+// A redraw asked for while Accept or Dismiss is held down waits for its release.
+const render = panel ? holdWhilePressed(panel, redraw) : () => {};
 
 const PAGE = 10;
 const POLL_MS = 1500;
@@ -413,23 +416,7 @@ function renderItem(item, index) {
   return li;
 }
 
-// A redraw replaces the panel's nodes; done between a button's press and its release it
-// would leave the release on a new node, and the browser sends no click. It waits instead.
-let pointerHeld = false;
-let renderHeld = false;
-document.addEventListener("pointerdown", (event) => (pointerHeld = event.isPrimary && Boolean(panel?.contains(event.target))), { capture: true });
-function releasePointer() {
-  if (!pointerHeld) return;
-  pointerHeld = false;
-  if (renderHeld) setTimeout(() => renderHeld && render(), 0);
-}
-for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, releasePointer, { capture: true });
-window.addEventListener("blur", releasePointer);
-
-function render() {
-  renderHeld = pointerHeld;
-  panel.toggleAttribute("data-redraw-held", renderHeld);
-  if (renderHeld) return;
+function redraw() {
   const children = [element("h2", { id: "suggestions-title" }, "Suggestions")];
   const visible = visibleItems();
   const open = openCount();

@@ -7,12 +7,19 @@
 import { api, ApiError, clearFormErrors, clearInputError, fieldLabel, fieldMessages, importRetryText, problemMessage, showErrorsAtFields, withFieldName } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
+import { holdWhilePressed } from "./lib/press_guard.js";
 import { attachMentions } from "./lib/mentions.js";
 import { renderDiff, wordDiff } from "./lib/textdiff.js";
 
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
 const body = document.getElementById("article-body");
 const sidebar = document.getElementById("sidebar");
+// Every redraw of the cards and highlights: one asked for while a card's button is held
+// down waits for its release (see press_guard.js), keeping the focus any call asked for.
+const refresh = holdWhilePressed(sidebar, redraw, {
+  marker: document.documentElement,
+  merge: (waiting, next) => ({ focusCard: Boolean(waiting.focusCard || next.focusCard), focusField: next.focusField ?? waiting.focusField ?? null }),
+});
 const list = document.getElementById("claim-list");
 const orphanList = document.getElementById("orphan-list");
 const makeClaimButton = document.getElementById("make-claim");
@@ -2087,37 +2094,7 @@ function keepAboveSheet(mark, sheet) {
   else if (box.top < 0) window.scrollBy({ top: box.top - 24 });
 }
 
-// A redraw replaces the cards' nodes. Between a button's press and its release (two
-// separate inputs, with time for a fetch to land in between) that would leave the release
-// on a new node, and the browser then sends no click: the button silently does nothing.
-// So a redraw asked for while the pointer is held on the sidebar waits for the release.
-let pointerHeld = false;
-let heldRefresh = null;
-
-document.addEventListener(
-  "pointerdown",
-  (event) => {
-    pointerHeld = event.isPrimary && sidebar.contains(event.target);
-  },
-  { capture: true },
-);
-function releasePointer() {
-  if (!pointerHeld) return;
-  pointerHeld = false;
-  // After the click this release makes has run, so its handler sees the nodes it was on.
-  if (heldRefresh) setTimeout(() => heldRefresh && refresh(heldRefresh), 0);
-}
-for (const type of ["pointerup", "pointercancel"]) window.addEventListener(type, releasePointer, { capture: true });
-window.addEventListener("blur", releasePointer);
-
-function refresh({ focusCard = false, focusField = null } = {}) {
-  if (pointerHeld) {
-    heldRefresh = { focusCard: focusCard || Boolean(heldRefresh?.focusCard), focusField: focusField ?? heldRefresh?.focusField ?? null };
-    document.documentElement.dataset.redrawHeld = "true";
-    return;
-  }
-  heldRefresh = null;
-  delete document.documentElement.dataset.redrawHeld;
+function redraw({ focusCard = false, focusField = null }) {
   const focused = document.activeElement;
   const keep =
     focused && focused.id && sidebar.contains(focused)
