@@ -600,7 +600,13 @@ def not_modified(request, etag: str, modified: dt.datetime | None):
     # HTTP dates count whole seconds: a fraction would make every copy look stale.
     seconds = int(modified.timestamp()) if modified is not None else None
     response = get_conditional_response(request, etag=etag, last_modified=seconds)
-    return response and cacheable(response, etag, modified)
+    if response is None:
+        return None
+    # A browser merges a 304's headers into the copy it keeps. The page's own CSP allows
+    # its rating-colour `<style>` by hash; the default policy on a 304 would replace it and
+    # strip every verdict of its colour. With none, the kept copy's policy stands.
+    response._csp_exempt = True
+    return cacheable(response, etag, modified)
 
 
 def allow_style(response, css: str):

@@ -598,3 +598,47 @@ def test_a_long_newsroom_name_leaves_the_tagline_whole(browser, live_server, dem
     assert tagline.bounding_box()["height"] < 1.5 * line
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(ARTIFACTS / "reader-phone-long-newsroom-name.png"))
+
+
+@pytest.mark.parametrize("page_of", ["article", "claim", "organization"])
+def test_a_revisited_page_keeps_its_rating_colours(browser, live_server, demo, page_of):
+    """A reload is answered "304 Not Modified"; the page the browser shows from its cache
+    must keep the stylesheet the first answer's CSP allowed (a 304 carrying the stricter
+    default policy replaced it, and every verdict lost its colour)."""
+    version = demo["published"][0]
+    path, chip = {
+        "article": (demo["url"], f"#tag-{version.claim_id}"),
+        "claim": (reverse("reader-claim", args=[version.claim_id]), ".entry-verdict .chip"),
+        "organization": (
+            reverse("reader-organization", args=[demo["article"].organization.slug]),
+            ".chip",
+        ),
+    }[page_of]
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}{path}")
+    revalidations = []
+    page.on(
+        "requestfinished",
+        lambda request: (
+            request.is_navigation_request()
+            and revalidations.append("if-none-match" in request.all_headers())
+        ),
+    )
+    violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(message),
+    )
+    background = "e => getComputedStyle(e).backgroundColor"
+    first = page.locator(chip).first.evaluate(background)
+    assert first not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+
+    for _ in range(2):
+        page.reload(wait_until="load")
+        assert page.locator(chip).first.evaluate(background) == first
+    # Each reload asked whether the kept copy was current (and the server said it was).
+    assert revalidations == [True, True]
+    assert violations == []
+    assert errors == []

@@ -834,6 +834,8 @@ def test_an_unchanged_page_answers_304_and_a_republished_claim_changes_it(client
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == etag
+    # No policy of its own: the browser keeps the page's, which allows its colour rules.
+    assert "Content-Security-Policy" in first and "Content-Security-Policy" not in again
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
 
     # A working-copy edit changes nothing readers see.
