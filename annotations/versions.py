@@ -72,6 +72,24 @@ def article_fields(article) -> dict:
     return {frozen: getattr(article, name) for frozen, name in ARTICLE_FIELDS.items()}
 
 
+def details_read_the_same(old, new) -> bool:
+    """Whether two values of an article detail read the same to everyone: equal, or text
+    that differs only in its spacing (a no-break space retyped as an ordinary one)."""
+    if isinstance(old, str) and isinstance(new, str):
+        return " ".join(old.split()) == " ".join(new.split())
+    return old == new
+
+
+def unpublished_details(article, shown: ShownArticle) -> list[str]:
+    """The names of the article's details that read otherwise now than readers were told
+    (`shown`, whose fields bear the article's names), in the order changes are told in."""
+    return [
+        label
+        for name, label in _ARTICLE_NAMES.items()
+        if not details_read_the_same(getattr(shown, name), getattr(article, name))
+    ]
+
+
 def shown_article(version, *, language: str = "") -> ShownArticle:
     """The article as `version` (a PublishedVersion, or a dict of its `ARTICLE_FIELDS`) froze it."""
     get = version.get if isinstance(version, dict) else functools.partial(getattr, version)
@@ -387,10 +405,23 @@ def _because(note: str) -> str:
     note = " ".join(note.split())
     first, _, rest = note.partition(" ")
     if first.lower() == "because":
-        return note
+        return f"{first} {isolated(rest)}"
     if first.lower() in _SENTENCE_STARTERS and first[:1].isupper() and not first[1:].isupper():
         note = f"{first.lower()} {rest}".rstrip()
-    return f"because {note}"
+    return f"because {isolated(note)}"
+
+
+def isolated(text: str) -> str:
+    """`text` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (U+2068, U+2069) when it
+    holds right-to-left letters, as it is then read inside an English line.
+
+    The line is plain text (in ClaimReview and the API as on the pages): without the isolate,
+    the note's closing punctuation and the words after it joined its right-to-left run and
+    were laid out on the wrong side. Left-to-right text is left as it is.
+    """
+    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+        return f"\u2068{text}\u2069"
+    return text
 
 
 def day(moment: dt.datetime | dt.date) -> str:
@@ -407,7 +438,7 @@ def correction_line(*, kind: str, when: dt.date, note: str, changes: list[str]) 
     note = note.strip().removeprefix(f"{day(when)}:").strip() or note
     if changes and note.casefold().startswith(changes[0].casefold()):
         # The reviewer wrote the whole line, changes included: keep their words, once.
-        return f"{day(when)}: {note}"
+        return f"{day(when)}: {isolated(note)}"
     return f"{day(when)}: {summary} {_because(note)}"
 
 

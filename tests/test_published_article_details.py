@@ -496,3 +496,76 @@ def test_a_changed_address_is_told_whole_in_the_correction():
     assert versions.changes_between(before, after) == [
         f"original article address changed from “{long_old}” to “{long_new}”"
     ]
+
+
+def _ready_for_review(desk, quote):
+    editor = desk["editor"]
+    claim = services.claim_create(
+        article=desk["article"],
+        creator=editor,
+        selectors=factories.quote_selectors(desk["article"].text, quote),
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/census")
+    rating = desk["claim"].rating
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    return services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+
+
+def test_a_first_verdict_waits_for_changed_details_to_be_republished(client, desk):
+    """A new claim's first version would freeze the new details, and the reader page shows
+    the newest version's: they reached readers with no correction note."""
+    article = desk["article"]
+    page_url = reverse("reader-article", args=[article.organization.slug, article.slug])
+    second = _ready_for_review(desk, MEDIAN)
+    _change_details(desk, title="A different story", byline="By Someone Else")
+
+    with pytest.raises(ValidationError) as refused:
+        services.claim_transition(claim=second, actor=desk["reviewer"], to_status="published")
+
+    assert "earlier article title and article byline" in str(refused.value)
+    assert "republish the fact-checks the change reopened" in str(refused.value)
+    assert Claim.objects.get(pk=second.pk).status == Claim.Status.IN_REVIEW
+    assert not PublishedVersion.objects.filter(claim=second).exists()
+    html_page = client.get(page_url).content.decode()
+    assert "A different story" not in html_page and "Someone Else" not in html_page
+    listed = client.get(f"/api/v1/articles/{article.pk}/").json()
+    assert listed["title"] == "Khan's record Spaces session"
+
+    # Once the change reaches readers with its note, the new verdict follows it.
+    report = services.article_details_republish(
+        article=article, actor=desk["reviewer"], note="the paper retitled its story"
+    )
+    assert report.published == [desk["claim"]]
+    services.claim_transition(
+        claim=Claim.objects.get(pk=second.pk), actor=desk["reviewer"], to_status="published"
+    )
+    assert PublishedVersion.objects.get(claim=second).article_title == "A different story"
+    assert "A different story" in client.get(page_url).content.decode()
+
+
+def test_a_first_verdict_is_published_once_the_details_are_put_back(desk):
+    second = _ready_for_review(desk, MEDIAN)
+    _change_details(desk, title="A typo'd title")
+    with pytest.raises(ValidationError):
+        services.claim_transition(claim=second, actor=desk["reviewer"], to_status="published")
+
+    # Retyped with other spacing: it reads as readers were told.
+    _change_details(desk, title="Khan's  record Spaces\u00a0session")
+    services.claim_transition(
+        claim=Claim.objects.get(pk=second.pk), actor=desk["reviewer"], to_status="published"
+    )
+    assert Claim.objects.get(pk=second.pk).status == Claim.Status.PUBLISHED
+
+
+def test_a_first_verdict_on_an_article_of_retractions_only_shows_its_details(desk):
+    """With nothing left to republish, the details have no other way to readers."""
+    claim = desk["claim"]
+    services.claim_transition(
+        claim=claim, actor=desk["reviewer"], to_status="retracted", note="withdrawn"
+    )
+    second = _ready_for_review(desk, MEDIAN)
+    _change_details(desk, title="A different story")
+    services.claim_transition(claim=second, actor=desk["reviewer"], to_status="published")
+    assert PublishedVersion.objects.get(claim=second).article_title == "A different story"

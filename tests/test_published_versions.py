@@ -331,6 +331,38 @@ def test_a_change_of_tags_alone_does_not_let_the_verdicts_author_publish_it(clie
     assert _transition(_as(client, reviewer), claim, "published", NOTE).status_code == 403
 
 
+def test_a_reviewer_who_changed_only_the_tags_of_a_correction_may_not_publish_them(client, desk):
+    """An editor rewrote the verdict; the reviewer added tags while reviewing it. Publishing
+    then put the reviewer's tags before readers with nobody else having seen them."""
+    claim, reviewer, editor = desk["claim"], desk["reviewer"], desk["editor"]
+    tags_before = queries.published_claims().get(claim=claim).tags
+    _patch(_as(client, editor), claim, conclusion="The editor's correction.")
+    assert _transition(_as(client, editor), claim, "in_review").status_code == 200
+    _patch(_as(client, reviewer), claim, tags=["radio", "spaces"])
+
+    denied = _transition(_as(client, reviewer), claim, "published", NOTE)
+    assert denied.status_code == 403
+    assert "a change to its tags since is yours" in denied.json()["detail"]
+    # The card says so before the reviewer tries.
+    card = _as(client, reviewer).get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    assert card["viewer_can_publish"] is False
+    assert "You changed its tags since the latest change" in card["publish_blocked_reason"]
+    assert queries.published_claims().get(claim=claim).tags == tags_before
+
+    # Someone else sees both changes: the editor's verdict and the reviewer's tags.
+    published = _transition(_as(client, desk["second_reviewer"]), claim, "published", NOTE)
+    assert published.status_code == 200
+    assert queries.published_claims().get(claim=claim).tags == ["radio", "spaces"]
+
+
+def test_a_later_change_of_the_verdict_by_someone_else_sees_the_tags_before_it(client, desk):
+    claim, reviewer, editor = desk["claim"], desk["reviewer"], desk["editor"]
+    _patch(_as(client, reviewer), claim, tags=["record"])
+    _patch(_as(client, editor), claim, conclusion="The editor looked at the tags too.")
+    assert _transition(_as(client, editor), claim, "in_review").status_code == 200
+    assert _transition(_as(client, reviewer), claim, "published", NOTE).status_code == 200
+
+
 def test_the_creator_cannot_republish_even_as_reviewer(client, desk):
     creator = desk["editor"]
     Membership.objects.filter(user=creator).update(role=Membership.Role.REVIEWER)
@@ -544,11 +576,29 @@ def test_changes_between_snapshots_read_as_phrases(before, after, expected):
         ("This was wrong", "3 Dec 2026: republished because this was wrong"),
         ("The Guardian fixed it", "3 Dec 2026: republished because The Guardian fixed it"),
         ("IT staff found more", "3 Dec 2026: republished because IT staff found more"),
+        # Right-to-left words are isolated in the English line: its closing punctuation
+        # and what follows stay on their side.
+        (
+            "صححت الوكالة الرقم.",
+            "3 Dec 2026: republished because \u2068صححت الوكالة الرقم.\u2069",
+        ),
+        ("Because ההערה (2).", "3 Dec 2026: republished Because \u2068ההערה (2).\u2069"),
     ],
 )
 def test_correction_line_joins_summary_and_note(note, line):
     when = dt.date(2026, 12, 3)
     assert versions.correction_line(kind="published", when=when, note=note, changes=[]) == line
+
+
+def test_a_right_to_left_note_reaches_the_claim_page_isolated(client, desk):
+    claim = desk["claim"]
+    _patch(_as(client, desk["editor"]), claim, conclusion="Corrected with the agency's figure.")
+    assert _transition(_as(client, desk["editor"]), claim, "in_review").status_code == 200
+    note = "صححت الوكالة الرقم (164,000)."
+    assert _transition(_as(client, desk["reviewer"]), claim, "published", note).status_code == 200
+
+    page = client.get(reverse("reader-claim", args=[claim.pk])).content.decode()
+    assert f"because \u2068{note}\u2069" in page
 
 
 def _shown(label, value, *, position, worst=1, best=5):

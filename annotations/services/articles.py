@@ -12,7 +12,7 @@ from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations import anchoring, jobs, notifications, permissions, queries, urlnorm
+from annotations import anchoring, jobs, notifications, permissions, queries, urlnorm, versions
 from annotations.ingest import structure as blocks
 from annotations.ingest.text import canonical_text
 from annotations.models import (
@@ -547,9 +547,9 @@ def _looks_the_same(old, new) -> bool:
     # A title retyped with an ordinary space where a no-break space was reads the same to
     # everyone: it is saved, but reopening every published claim for it would make a
     # reviewer approve "changed from X to X".
-    if not (isinstance(old, str) and isinstance(new, str)):
-        return False
-    return " ".join(old.split()) == " ".join(new.split())
+    return (
+        isinstance(old, str) and isinstance(new, str) and versions.details_read_the_same(old, new)
+    )
 
 
 def _reopen_published_claims(article: Article, actor, changes: dict) -> None:

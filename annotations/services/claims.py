@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from annotations import (
     anchoring,
@@ -20,6 +21,7 @@ from annotations import (
     history,
     notifications,
     permissions,
+    queries,
     rendering,
     versions,
 )
@@ -607,6 +609,8 @@ def claim_transition(
                     {"note": "Republishing needs a public correction note: what changed and why."}
                 )
             _check_two_people(claim, actor, live)
+            if live is None:
+                _check_article_details_published(claim.article)
             claim.reviewer = permissions.as_user(actor)
             claim.published_at = timezone.now()
             new_version = PublishedVersion.Kind.PUBLISHED
@@ -835,6 +839,24 @@ def _check_publishable(claim: Claim, actor) -> None:
         raise ValidationError("An orphaned claim must be re-attached before it is published.")
 
 
+def _check_article_details_published(article: Article) -> None:
+    """A claim's first version freezes the article's details as they are now, and the reader
+    page shows the newest version's. While the claims a change of the details reopened wait
+    to carry it to readers with a correction note (`article_details_republish`), refuse: this
+    verdict would show the change first, with none."""
+    reopened = queries.article_details_reopened(article)
+    if not (reopened.waiting or reopened.changed):
+        return
+    changed = versions.unpublished_details(article, queries.article_as_published(article))
+    if changed:
+        raise ValidationError(
+            f"Readers still see this article's earlier {get_text_list(changed, 'and')}, and "
+            "this first verdict would show them the change without a correction note. First "
+            "republish the fact-checks the change reopened (at the top of the article), or "
+            "put the details back."
+        )
+
+
 def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> None:
     """Under the two-person rule, nobody publishes their own latest change (or a claim they
     created and nobody else has changed)."""
@@ -872,6 +894,7 @@ CHANGED_IT_LAST = (
     "Another member must publish this: the latest change to its wording, verdict or sources "
     "is yours."
 )
+CHANGED_TAGS_LAST = "Another member must publish this: a change to its tags since is yours."
 
 
 def _second_person_problem(claim: Claim, user, events) -> str:
@@ -883,7 +906,8 @@ def _second_person_problem(claim: Claim, user, events) -> str:
     either by a member who changed the claim after it or by the one who publishes. A claim
     nobody but its creator has touched needs another member too. Holding back everyone who
     ever touched it instead left a newsroom of two reviewers unable to publish a claim one
-    made and the other corrected.
+    made and the other corrected. A change of tags alone sees nothing: it neither frees the
+    author of the change before it nor may its own author publish it.
     """
     if not claim.article.organization.requires_two_person_review:
         return ""
@@ -893,16 +917,27 @@ def _second_person_problem(claim: Claim, user, events) -> str:
         if event.action in PUBLIC_CHANGE_ACTIONS
         and (event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS))
     ]
-    if public:
-        # Tags label a claim and say nothing of what it was rated: changing them alone is
-        # not looking at the verdict, so it does not make anyone else's change the latest.
-        # A change of tags alone still waits for someone other than its author.
-        telling = [event for event in public if not _tags_only(event)] or public
-        latest = max(telling, key=lambda event: (event.created_at, event.pk))
-        return CHANGED_IT_LAST if latest.actor_id == user.pk else ""
-    if claim.published_at is None and claim.creator_id == user.pk:
+    # Tags label a claim and say nothing of what it was rated: changing them alone is not
+    # looking at the verdict, so it does not make anyone else's change the latest.
+    telling = [event for event in public if not _tags_only(event)]
+    latest = max(telling, key=_when, default=None)
+    if latest is not None and latest.actor_id == user.pk:
+        return CHANGED_IT_LAST
+    # Tags changed alone since then reach readers too, and nobody has looked at them but
+    # their authors: each waits for someone else.
+    if any(
+        event.actor_id == user.pk
+        for event in public
+        if _tags_only(event) and (latest is None or _when(event) > _when(latest))
+    ):
+        return CHANGED_TAGS_LAST
+    if latest is None and claim.published_at is None and claim.creator_id == user.pk:
         return CREATED_IT
     return ""
+
+
+def _when(event) -> tuple:
+    return (event.created_at, event.pk)
 
 
 def _tags_only(event) -> bool:
@@ -966,12 +1001,15 @@ def publish_readiness(claim: Claim, viewer) -> dict:
     elif claim.anchor_state != Claim.AnchorState.ANCHORED:
         reason = "Re-attach the claim to the text before publishing it."
     elif second:
-        reason = (
-            "You created this claim and nobody else has changed it; the newsroom requires a "
-            "second person to publish it."
-            if second == CREATED_IT
-            else "The latest change to this claim is yours; the newsroom requires a second "
-            "person to publish it."
+        reason = {
+            CREATED_IT: "You created this claim and nobody else has changed it; the newsroom "
+            "requires a second person to publish it.",
+            CHANGED_TAGS_LAST: "You changed its tags since the latest change to it and nobody "
+            "else has seen them; the newsroom requires a second person to publish it.",
+        }.get(
+            second,
+            "The latest change to this claim is yours; the newsroom requires a second person "
+            "to publish it.",
         )
     else:
         missing = [item["label"].lower() for item in checklist if not item["met"]]
