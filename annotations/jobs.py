@@ -492,6 +492,24 @@ def retry_status(job: Job | None) -> RetryStatus | None:
     )
 
 
+# A worker takes a job within a second or two once it is free: one sent this long ago and
+# not started means no worker is taking jobs (stopped, or busy with others).
+WORKER_PICKUP_SECONDS = 15
+
+
+def waiting_for_worker(in_flight) -> bool:
+    """Whether every job of `in_flight` (queued or running ones) sits queued, due, and sent
+    over WORKER_PICKUP_SECONDS ago: work an editor waits on that no worker has taken."""
+    unclaimed_since = timezone.now() - timedelta(seconds=WORKER_PICKUP_SECONDS)
+    rows = list(in_flight.values_list("state", "sent_at", "created_at", "run_after"))
+    return bool(rows) and all(
+        state == Job.State.QUEUED
+        and (sent_at or created_at) < unclaimed_since
+        and (run_after is None or run_after < unclaimed_since)
+        for state, sent_at, created_at, run_after in rows
+    )
+
+
 def _retry(
     job: Job, reason: str, handler: Handler | None = None, retry_after: float | None = None
 ) -> str:

@@ -1,13 +1,15 @@
 """Evidence end to end: a real worker asks the providers; the panel shows it in Chromium."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from annotations import permissions, services, urlnorm
 from annotations.evidence import claimreview, demo_server
-from annotations.models import Claim, EvidenceItem, Source
+from annotations.models import Claim, EvidenceItem, Job, Source
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -224,4 +226,27 @@ def test_cited_sources_says_when_more_are_still_being_fetched(browser, live_serv
 
     row = page.locator('.claim-card.active .evidence-providers li[data-provider="sources"]')
     row.get_by_text("1 more still being fetched").wait_for()
+    assert page.errors == []
+
+
+def test_with_no_worker_taking_the_search_the_panel_says_so(browser, live_server, newsroom):
+    """No worker runs here: the claim's searches were sent a minute ago and never started.
+    The panel says so rather than "Searching"."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    long_ago = timezone.now() - timedelta(minutes=1)
+    sent = Job.objects.filter(kind="evidence", state=Job.State.QUEUED)
+    assert sent.update(created_at=long_ago, sent_at=long_ago) >= 1
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+
+    panel = page.locator(".claim-card.active .evidence-panel")
+    panel.get_by_text("No worker has started this search yet").wait_for()
+    assert "Searching" not in panel.inner_text()
+    panel.screenshot(path=str(ARTIFACTS / "evidence-no-worker.png"))
     assert page.errors == []

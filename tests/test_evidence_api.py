@@ -1,11 +1,14 @@
 """The evidence API: a claim's requests and items, search again, add as source, dismiss."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from annotations import permissions, services
 from annotations.evidence import search
-from annotations.models import EvidenceItem, EvidenceRequest, Source
+from annotations.models import EvidenceItem, EvidenceRequest, Job, Source
 from tests import factories
 
 CLAIM = "Over 160,000 people listened in at once"
@@ -59,6 +62,31 @@ def test_creating_a_claim_queues_one_request_per_enabled_provider(claim):
     }
     assert body["pending"] is True and body["items"] == []
     assert {r["label"] for r in body["requests"]} == {"Earlier fact-checks", "Wikipedia"}
+
+
+def test_a_search_no_worker_has_started_is_reported_as_waiting_for_one(claim, editor):
+    """With the broker down the panel said "Searching" for as long as the outage lasted."""
+    client = signed_in(editor)
+    sent = Job.objects.filter(kind="evidence", state=Job.State.QUEUED)
+    assert sent.count() == 2  # one per provider
+
+    def waiting():
+        body = client.get(evidence_url(claim)).json()
+        assert body["pending"] is True
+        return body["waiting_for_worker"]
+
+    assert waiting() is False  # just sent
+    long_ago = timezone.now() - timedelta(minutes=1)
+    sent.update(created_at=long_ago, sent_at=long_ago)
+    assert waiting() is True
+    # A cited page sent for fetching just now: a worker may yet take everything.
+    services.source_add(claim=claim, actor=editor, url="https://example.org/record")
+    assert waiting() is False
+    Job.objects.filter(kind="snapshot").update(created_at=long_ago, sent_at=long_ago)
+    assert waiting() is True
+    # One search started: a worker is there.
+    Job.objects.filter(pk=sent.first().pk).update(state=Job.State.RUNNING)
+    assert waiting() is False
 
 
 def test_rewording_a_claim_asks_again_but_other_edits_do_not(claim, editor):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from annotations import queries, services
+from annotations import jobs, queries, services
 from annotations.api import preconditions
 from annotations.api.errors import problem_responses
 from annotations.evidence.providers import base as providers
@@ -20,6 +21,7 @@ PASSAGE = "More than 160,000 listeners tuned in at once at the peak."
 EXAMPLE = {
     "claim": 3,
     "pending": False,
+    "waiting_for_worker": False,
     "sources_fetching": 0,
     "requests": [
         {
@@ -184,6 +186,10 @@ class EvidenceSerializer(serializers.Serializer):
     pending = serializers.BooleanField(
         help_text="Whether a request is queued or running, or a source is still being fetched."
     )
+    waiting_for_worker = serializers.BooleanField(
+        help_text=f"Whether all that is pending was sent over {jobs.WORKER_PICKUP_SECONDS} s ago "
+        "and no worker has started it: workers are stopped, or busy with other jobs."
+    )
     sources_fetching = serializers.IntegerField(
         help_text="How many of the claim's sources are still being fetched and archived."
     )
@@ -225,16 +231,23 @@ def evidence_data(claim) -> dict:
     ).count()
     # A fetched snapshot is then read and ranked in a job of its own, which is what brings
     # in the "Cited sources" provider: the panel keeps polling until that job ends too.
+    in_flight = (Job.State.QUEUED, Job.State.RUNNING)
     reading = Job.objects.filter(
         kind="snapshot_extract",
         subject_id__in=Snapshot.objects.filter(source__claim=claim).values("pk"),
-        state__in=(Job.State.QUEUED, Job.State.RUNNING),
-    ).exists()
+        state__in=in_flight,
+    )
+    searching = [request.pk for request in requests if request.state in ("queued", "running")]
+    # What the panel waits on: searches, fetches of the cited pages, readings of them.
+    work = Job.objects.filter(state__in=in_flight).filter(
+        Q(kind="evidence", subject_id__in=searching)
+        | Q(kind="snapshot", subject_id__in=claim.sources.values("pk"))
+        | Q(pk__in=reading.values("pk"))
+    )
     return {
         "claim": claim.pk,
-        "pending": bool(fetching)
-        or reading
-        or any(request.state in ("queued", "running") for request in requests),
+        "pending": bool(fetching) or bool(searching) or reading.exists(),
+        "waiting_for_worker": jobs.waiting_for_worker(work),
         "sources_fetching": fetching,
         "requests": EvidenceRequestSerializer(requests, many=True).data,
         "items": EvidenceItemSerializer(items, many=True).data,

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
-from annotations import queries, services, spotting
+from annotations import jobs, queries, services, spotting
 from annotations.api.errors import problem_responses
 from annotations.models import Article, Claim, Job, Suggestion
 
 TAGS = ["Newsroom: suggestions"]
 ACCESS_PROBLEMS = (401, 403, 404)
-# Seconds a scoring job may wait for a worker before the panel says none has taken it.
-WORKER_PICKUP_SECONDS = 15
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
@@ -75,7 +71,7 @@ class SuggestionListSerializer(serializers.Serializer):
         help_text="Whether the article's text is still being imported (it is scored after)."
     )
     waiting_for_worker = serializers.BooleanField(
-        help_text=f"Whether the scoring was sent over {WORKER_PICKUP_SECONDS} s ago and no "
+        help_text=f"Whether the scoring was sent over {jobs.WORKER_PICKUP_SECONDS} s ago and no "
         "worker has started it: suggestions come once one does."
     )
     threshold = serializers.FloatField()
@@ -158,24 +154,14 @@ def suggestions_data(article) -> dict:
             None,
         )
     importing = article.status == Article.Status.IMPORTING
-    scoring = list(
-        Job.objects.filter(
-            kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
-        ).values_list("state", "sent_at", "created_at", "run_after")
+    scoring = Job.objects.filter(
+        kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
     )
-    # A worker scores a long article in seconds once it starts: a job sent this long ago
-    # and not started means no worker is taking jobs (stopped, or busy with others).
-    unclaimed_since = timezone.now() - dt.timedelta(seconds=WORKER_PICKUP_SECONDS)
-    waiting = bool(scoring) and all(
-        state == Job.State.QUEUED
-        and (sent_at or created_at) < unclaimed_since
-        and (run_after is None or run_after < unclaimed_since)
-        for state, sent_at, created_at, run_after in scoring
-    )
+    waiting = jobs.waiting_for_worker(scoring)
     return {
         "article": article.pk,
         "revision": article.latest_revision_number(),
-        "pending": importing or bool(scoring),
+        "pending": importing or scoring.exists(),
         "importing": importing,
         "waiting_for_worker": waiting,
         "threshold": settings.FACTCHECK_SPOTTING_SHOW_THRESHOLD,

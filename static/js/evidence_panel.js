@@ -8,6 +8,7 @@
 import { api } from "./api.js";
 
 const POLL_MS = 1500;
+const SLOW_POLL_MS = 10000;
 const REFRESH_AFTER_MS = 20000;
 const STANCES = [
   ["supports", "Supports"],
@@ -85,7 +86,8 @@ function schedulePoll() {
   const entry = openClaimId === null ? null : cache.get(openClaimId);
   if (entry?.data?.pending) {
     const claimId = openClaimId;
-    pollTimer = setTimeout(() => load(claimId), POLL_MS);
+    // With no worker taking jobs, asking every second and a half only adds load.
+    pollTimer = setTimeout(() => load(claimId), entry.data.waiting_for_worker ? SLOW_POLL_MS : POLL_MS);
   }
 }
 
@@ -148,13 +150,25 @@ function focusKey(element) {
 
 function panelBody(claimId, data) {
   const parts = [providerList(data.requests, data.sources_fetching)];
-  if (!data.items.length) {
+  if (data.waiting_for_worker) {
+    // Sent a while ago and not started: "Searching" would promise what nothing is doing.
     parts.push(
       el("p", {
-        class: "hint evidence-empty",
-        text: data.pending ? "Searching; passages appear here as they are found." : "Nothing found yet.",
+        class: "hint evidence-waiting",
+        role: "status",
+        text: "No worker has started this search yet (they may be stopped or busy); passages appear here when one does.",
       }),
     );
+  }
+  if (!data.items.length) {
+    if (!data.waiting_for_worker) {
+      parts.push(
+        el("p", {
+          class: "hint evidence-empty",
+          text: data.pending ? "Searching; passages appear here as they are found." : "Nothing found yet.",
+        }),
+      );
+    }
     return parts;
   }
   parts.push(el("ol", { class: "evidence-items" }, ...data.items.map((item) => itemView(claimId, item))));
