@@ -254,6 +254,12 @@ class InviteForm(forms.Form):
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser cut a longer pasted address to `maxlength` without a word, and the
+        # invitation went to the cut address: the server says it is too long instead.
+        self.fields["invitee"].widget.attrs.pop("maxlength", None)
+
 
 @login_required
 def members(request):

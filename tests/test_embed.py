@@ -629,6 +629,44 @@ def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, ho
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_long_word_in_a_verdict_wraps_inside_the_popover(browser, host, demo):
+    """An address or a long compound in the conclusion ran out of the popover, which then
+    scrolled sideways to read it."""
+    from annotations import services
+    from annotations.models import Claim
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    long_word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz" * 3
+    claim = services.claim_update(
+        claim=Claim.objects.get(pk=listeners.claim_id),
+        actor=users["demo-editor"],
+        expected_version=None,
+        conclusion=f"The count is in {long_word}.",
+    )
+    services.claim_transition(
+        claim=claim, actor=users["demo-editor"], to_status=Claim.Status.IN_REVIEW
+    )
+    services.claim_transition(
+        claim=claim,
+        actor=users["demo-reviewer"],
+        to_status=Claim.Status.PUBLISHED,
+        note="The law is named.",
+    )
+    page = open_host(browser, f"{host.url}/story.html")
+
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.click()
+
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    dialog.wait_for()
+    assert long_word[:40] in dialog.locator(".conclusion").inner_text().replace("\n", "")
+    assert dialog.evaluate("(pop) => pop.scrollWidth <= pop.clientWidth")
+    assert page.errors == [] and console_errors(page) == []
+    dialog.screenshot(path=str(ARTIFACTS / "embed-popover-long-word.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_an_article_its_page_adds_by_script_after_load_is_marked_when_it_arrives(
     browser, host, demo
 ):

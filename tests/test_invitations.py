@@ -465,6 +465,7 @@ def test_the_token_is_stored_only_as_its_sha256(
         ("тест@пример.рф", "“тест@пример.рф” is not an email address".encode()),
         # An override is left out of the message, which it would otherwise reverse.
         ("evil\u202eeman", "No account is called “evileman”".encode()),
+        (f"{'x' * 250}@example.org", b"at most 254 characters (it has 262)"),
     ],
 )
 def test_the_invite_form_says_what_is_wrong(
@@ -474,6 +475,15 @@ def test_the_invite_form_says_what_is_wrong(
     response = invite(client, django_capture_on_commit_callbacks, invitee=invitee)
     assert response.status_code == 400 and error in response.content
     assert mail.outbox == [] and not Invitation.objects.exists()
+
+
+def test_the_invite_field_lets_a_long_address_reach_the_server_whole(client, org_admin):
+    """A `maxlength` made the browser cut a longer pasted address without a word, and the
+    invitation went to the cut one; the server's limit says so instead."""
+    client.force_login(org_admin)
+    page = client.get("/members/").content.decode()
+    field = re.search(r'<input[^>]*name="invitee"[^>]*>', page).group(0)
+    assert "maxlength" not in field
 
 
 def test_a_member_without_an_email_address_is_said_to_be_a_member_already(

@@ -593,7 +593,7 @@
   const CSS = `
 :host{all:initial}
 *{box-sizing:border-box}
-.pop,.note{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;background:#fff;border:1px solid #d0d7de;border-radius:8px;box-shadow:0 8px 24px rgba(31,35,40,.2)}
+.pop,.note{overflow-wrap:anywhere;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;background:#fff;border:1px solid #d0d7de;border-radius:8px;box-shadow:0 8px 24px rgba(31,35,40,.2)}
 .pop{position:absolute;width:min(380px,calc(100vw - 16px));max-height:70vh;overflow:auto;padding:12px 14px}
 .pop[hidden],.note[hidden]{display:none}
 .pop h2{font-size:15px;margin:6px 0 8px;font-weight:600}

@@ -105,7 +105,15 @@ export async function api(method, url, body = undefined, headers = {}) {
 /** An import's `retry` as a sentence to follow "Importing…": "" before any attempt failed. */
 export function importRetryText(retry) {
   if (!retry) return "";
-  const when = retry.next_attempt_at ? `at ${new Date(retry.next_attempt_at).toLocaleTimeString()}` : "now";
+  // 24-hour, as every other time in the workspace ("5 Dec 14:03"), with the seconds a retry
+  // a few seconds off needs.
+  const time = new Date(retry.next_attempt_at).toLocaleTimeString([], {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
+  const when = retry.next_attempt_at ? `at ${time}` : "now";
   return ` Attempt ${retry.failed_attempts} of ${retry.max_attempts} failed (${retry.reason}); trying again ${when}.`;
 }
 
