@@ -406,6 +406,16 @@ def test_bad_values_are_400_problems_naming_the_parameter(client, world, query, 
     assert parameter in response.json()["errors"]
 
 
+@pytest.mark.parametrize("url", [CLAIMS, "/api/v1/articles/", "/api/v1/organizations/"])
+def test_an_unknown_ordering_is_answered_with_the_ones_there_are(client, world, url):
+    response = client.get(url, {"ordering": "title"})
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["ordering"]
+    assert message.startswith("One of: ") and "title" not in message
+    for value in message.removeprefix("One of: ").rstrip(".").split(", "):
+        assert client.get(url, {"ordering": value}).status_code == 200
+
+
 @pytest.mark.parametrize("position", ["%C2%B2", "9" * 30])
 def test_a_crafted_cursor_on_a_list_in_id_order_is_a_400(client, world, position):
     cursor = base64.b64encode(f"p={position}".encode()).decode()

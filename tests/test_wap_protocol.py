@@ -619,13 +619,24 @@ def test_one_annotation_may_not_cite_more_sources_than_the_limit(client, one_pub
     assert claim.sources.count() == MAX_SOURCES
 
 
-@pytest.mark.parametrize("page", ["\u00b2", "-1", "1.0", "99999999999999999999999", ""])
-def test_a_page_number_that_is_not_a_page_is_a_404_problem(client, one_published, page):
+@pytest.mark.parametrize("page", ["1", "99999999999999999999999"])
+def test_a_page_number_past_the_last_is_a_404_problem(client, one_published, page):
     response = client.get("/api/v1/annotations/", {"page": page})
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert "pages 0 to 0" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("page", ["abc", "\u00b2", "-1", "1.0", ""])
+def test_a_page_that_is_no_number_is_a_400_problem_as_on_the_other_lists(
+    client, one_published, page
+):
+    response = client.get("/api/v1/annotations/", {"page": page})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "pages 0 to 0" in response.json()["errors"]["page"][0]
 
 
 @pytest.mark.parametrize(

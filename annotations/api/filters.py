@@ -151,6 +151,8 @@ class PublicClaimFilter(filters.FilterSet):
         choices=[(value, value) for value in CLAIM_ORDERINGS],
         method="filter_ordering",
         empty_label=None,
+        # As the other lists say it (`NewsroomCursorPagination`): which values there are.
+        error_messages={"invalid_choice": f"One of: {', '.join(CLAIM_ORDERINGS)}."},
         help_text="Order of the list (default -published_at). A `-` means newest first.",
     )
 

@@ -415,7 +415,12 @@ class Container(Protocol):
         number = request.query_params.get("page")
         if number is not None:
             # isdigit() alone also takes "²", which int() refuses.
-            if not (number.isascii() and number.isdigit()) or int(number) >= pages:
+            if not (number.isascii() and number.isdigit()):
+                # A malformed request, as `?page=abc` is on the other lists: not a missing page.
+                raise exceptions.ValidationError(
+                    {"page": [f"A page number: this container has pages 0 to {pages - 1}."]}
+                )
+            if int(number) >= pages:
                 raise exceptions.NotFound(f"This container has pages 0 to {pages - 1}.")
             headers["Content-Location"] = page_iri(int(number))
             headers["Link"] = f'<{LDP}Page>; rel="type"'
