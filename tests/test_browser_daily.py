@@ -484,6 +484,10 @@ def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsro
     claimant = section.get_by_role("group", name="Claimant")
     assert "Yours:" in conclusion.inner_text() and "Theirs (ed" in conclusion.inner_text()
     assert conclusion.locator("ins").count() >= 1 and conclusion.locator("del").count() >= 1
+    # A word replaced by another reads as two: "A." struck out, then "Andrew", apart.
+    removed = claimant.locator(".difference del", has_text="A.").bounding_box()
+    added = claimant.locator(".difference ins", has_text="Andrew").bounding_box()
+    assert added["x"] >= removed["x"] + removed["width"] + 3
     text = section.inner_text()
     assert "{" not in text and "[object Object]" not in text
     # Long text wraps inside the card instead of running off it.
