@@ -287,6 +287,38 @@ def test_a_paragraph_missing_from_the_page_puts_its_claim_in_the_not_found_note(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_retracted_verdict_is_said_in_the_note_not_dropped_without_a_word(browser, host, demo):
+    """A reader who saw the verdict yesterday found no highlight today and no reason why."""
+    from annotations import services
+    from annotations.models import Claim
+
+    reviewer = get_user_model().objects.get(username="demo-reviewer")
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    services.claim_transition(
+        claim=Claim.objects.get(pk=listeners.claim_id),
+        actor=reviewer,
+        to_status=Claim.Status.RETRACTED,
+        note="The count came from a screenshot we could not verify.",
+    )
+    page = open_host(browser, f"{host.url}/story.html")
+
+    assert page.stats["retracted"] == [listeners.claim_id]
+    assert page.stats["missing"] == []
+    assert page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]').count() == 0
+    note = page.locator("[data-factcheck-embed] [role=note]")
+    summary = note.locator('details[data-part="retracted"] summary')
+    assert summary.inner_text() == "1 fact-check of this page retracted"
+    assert note.locator('details[data-part="missing"]').count() == 0
+    summary.click()
+    entry = note.get_by_role("link", name=listeners.claim_reviewed)
+    assert entry.get_attribute("href").endswith(f"/c/{listeners.claim_id}/")
+    assert "could not verify" in note.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "embed-retracted.png"))
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_a_quote_left_only_in_a_teaser_elsewhere_is_not_marked_there(browser, host, demo):
     """The claim's paragraph is gone; the same words in a "Most read" box, in other
     surroundings, are not the claim, so it is listed as not found."""

@@ -816,23 +816,39 @@
 
   /** The "N checked claims not found" note for `claims`, in place of `previous` (kept
    * dismissed or open as the reader left it); none when every claim was found. */
-  function notFoundNote(shadow, claims, previous) {
-    const count = claims.length;
-    if (!count) {
+  /** The corner note: checked claims not found on the page, and fact-checks of the page
+   * since retracted (their highlights are gone: readers who saw one are told why). */
+  function pageNote(shadow, missing, retracted, previous) {
+    if (!missing.length && !retracted.length) {
       previous?.remove();
       return null;
     }
-    const list = element("ul");
-    for (const claim of claims) list.append(element("li", null, chip(claim.rating), " ", element("bdi", null, link(claim.url, claim.claim_reviewed))));
-    const summary = element("summary", null, `${count} checked claim${count === 1 ? "" : "s"} not found on this page`);
+    const parts = [];
+    const plural = (count, one, many) => `${count} ${count === 1 ? one : many}`;
+    if (missing.length) {
+      const list = element("ul");
+      for (const claim of missing) list.append(element("li", null, chip(claim.rating), " ", element("bdi", null, link(claim.url, claim.claim_reviewed))));
+      const summary = element("summary", null, `${plural(missing.length, "checked claim", "checked claims")} not found on this page`);
+      parts.push(element("details", { "data-part": "missing" }, summary, list));
+    }
+    if (retracted.length) {
+      const list = element("ul");
+      for (const claim of retracted) {
+        const note = claim.retraction_note ? [": ", element("bdi", null, claim.retraction_note)] : [];
+        list.append(element("li", null, element("bdi", null, link(claim.url, claim.claim_reviewed)), ...note));
+      }
+      const summary = element("summary", null, `${plural(retracted.length, "fact-check", "fact-checks")} of this page retracted`);
+      parts.push(element("details", { "data-part": "retracted" }, summary, list));
+    }
     const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
-    const details = element("details", null, summary, list);
-    const note = element("aside", { class: "note", role: "note" }, dismiss, details);
+    const note = element("aside", { class: "note", role: "note" }, dismiss, ...parts);
     note.setAttribute("dir", "ltr"); // English words; the claims' own in <bdi>
     dismiss.addEventListener("click", () => (note.hidden = true));
     if (previous) {
       note.hidden = previous.hidden;
-      details.open = previous.querySelector("details").open;
+      for (const details of note.querySelectorAll("details")) {
+        details.open = Boolean(previous.querySelector(`details[data-part="${details.dataset.part}"]`)?.open);
+      }
       previous.replaceWith(note);
     } else {
       shadow.root.prepend(note); // under the popover, which may cover it on a phone
@@ -873,8 +889,13 @@
       // Only the instance's own pages: a stray absolute link must not take the script elsewhere.
       next = body.next && new URL(body.next, origin).origin === origin ? body.next : null;
     }
-    // Retracted and suspended claims show nothing here; readers find them on the instance.
-    return claims.filter((claim) => claim && (claim.state || "published") === "published");
+    // Suspended claims show nothing here (their words left the article); retracted ones are
+    // listed in the note, as the reader page lists them.
+    const stateOf = (claim) => (claim && (claim.state || "published")) || null;
+    return {
+      published: claims.filter((claim) => stateOf(claim) === "published"),
+      retracted: claims.filter((claim) => stateOf(claim) === "retracted"),
+    };
   }
 
   /** Find and mark the claims not yet found (`state.missing`), update the stats and the note. */
@@ -909,6 +930,7 @@
     embed.stats = {
       status: "ready",
       claims: state.claims.length,
+      retracted: state.retracted.map((c) => c.id),
       anchored: state.anchored,
       missing: missing.map((c) => c.id),
       passes: state.passes,
@@ -924,7 +946,8 @@
   // The not-found note waits while nothing is found and the page may still be bringing its
   // text (a "Loading…" article): until the watch ends, or the publisher calls refresh().
   function showNote(state) {
-    if (state.anchored > 0 || state.settled) state.note = notFoundNote(state.shadow, state.missing, state.note);
+    const missing = state.anchored > 0 || state.settled ? state.missing : [];
+    state.note = pageNote(state.shadow, missing, state.retracted, state.note);
   }
 
   /**
@@ -990,8 +1013,8 @@
 
   async function run() {
     try {
-      const claims = await fetchClaims();
-      if (!claims.length) {
+      const { published: claims, retracted } = await fetchClaims();
+      if (!claims.length && !retracted.length) {
         // Said once, quietly, for the publisher setting the tag up: which address was asked
         // for, or that the organization named is not on this instance (a typo in the tag).
         const unknown = organization && !(await organizationExists());
@@ -1003,7 +1026,7 @@
         return settle((embed.stats = { status: "none", claims: 0 }));
       }
       const shadow = createShadow();
-      const fresh = { claims, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
+      const fresh = { claims, retracted, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
       anchorMissing(fresh);
       state = fresh;
       if (state.missing.length) watch(state);
