@@ -288,6 +288,9 @@ def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world
         ("tag=aud", []),
         ("article_url=http://example.com/news/spaces/%23top", ["listeners", "median"]),
         ("article_url=https://example.com/news/other", []),
+        # Without a scheme, as a consumer copies it from a browser's address bar.
+        ("article_url=www.example.com/news/spaces", ["listeners", "median"]),
+        ("article_url=//example.com/news/spaces", ["listeners", "median"]),
         ("q=listened%20Over", ["listeners", "retracted"]),
         ("q=minister", ["median"]),
         ("q=audio", ["listeners"]),
@@ -395,6 +398,8 @@ def test_ordering_by_published_or_updated_time(client, world, ordering, key, rev
         ("cursor=%00", "cursor"),
         ("cursor=%24%24%24", "cursor"),
         ("article_url=ftp://example.com/x", "article_url"),
+        ("article_url=javascript:alert(1)", "article_url"),
+        ("article_url=not%20an%20address", "article_url"),
         ("q=" + "word%20" * 11, "q"),
         ("tag=" + "t" * 51, "tag"),
     ],

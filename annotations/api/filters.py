@@ -71,6 +71,9 @@ def _vendor(queryset) -> str:
     return connections[queryset.db].vendor
 
 
+_HAS_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 class ArticleUrlFilter(filters.CharFilter):
     """An article's address in any spelling, matched by its normal form (`urlnorm.url_key`)."""
 
@@ -80,6 +83,12 @@ class ArticleUrlFilter(filters.CharFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
+        # The scheme is no part of the match: "example.org/story" names the same article as
+        # "https://example.org/story". A scheme other than http(s) is still refused.
+        if not _HAS_SCHEME.match(value):
+            # Words are not an address ("not an address" would read as a host name).
+            bare = value.strip().lstrip("/")
+            value = "" if any(char.isspace() for char in bare) else f"https://{bare}"
         key = urlnorm.url_key(value)
         if not key:
             raise exceptions.ValidationError(
