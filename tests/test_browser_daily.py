@@ -3,7 +3,7 @@
 import pytest
 
 from annotations import services
-from annotations.models import Claim, Rating
+from annotations.models import Claim, EvidenceRequest, Job, Rating, Source
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -36,6 +36,21 @@ def make_claim(newsroom, phrase=LISTENERS, creator=None):
         creator=creator or newsroom["editor"],
         selectors=factories.quote_selectors(article.text, phrase),
     )
+
+
+def settle_evidence(claim):
+    """The claim's evidence searches done with nothing found, and its sources' fetches
+    failed: no worker runs here, and the panel, which says so once they have waited 15 s,
+    would change the card's height then."""
+    searches = EvidenceRequest.objects.filter(claim=claim)
+    Job.objects.filter(kind="evidence", subject_id__in=searches.values("pk")).update(
+        state=Job.State.DONE
+    )
+    searches.update(state="done")
+    Job.objects.filter(kind="snapshot", subject_id__in=claim.sources.values("pk")).update(
+        state=Job.State.DONE
+    )
+    claim.sources.update(fetch_state=Source.FetchState.FAILED)
 
 
 def rating(newsroom, label):
@@ -529,16 +544,59 @@ def test_a_stale_workflow_button_names_who_changed_it_in_plain_words(
     page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
 
 
+def test_a_workflow_button_low_in_a_long_card_keeps_its_section_under_the_pointer(
+    browser, live_server, newsroom
+):
+    """Sending a long card to review redrew it with a checklist and panels above the
+    workflow, and the column jumped: the buttons moved 180 px away from the pointer."""
+    claim = make_claim(newsroom)
+    editor = newsroom["editor"]
+    for number in range(8):
+        services.source_add(
+            claim=claim,
+            actor=editor,
+            url=f"https://example.org/s{number}",
+            title=f"Source {number}",
+        )
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating(newsroom, "True"),
+        conclusion="A long explanation. " * 150,
+    )  # fmt: skip
+    settle_evidence(claim)
+    page = open_page(browser, live_server, "ed", viewport=(1280, 800))
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    # Once everything that arrives by itself is in: each moves the button as it arrives.
+    card.locator(".history-section").wait_for()
+    card.get_by_text("Loading comments…").wait_for(state="detached")
+    card.get_by_text("Nothing found yet.").wait_for()
+    button = card.get_by_role("button", name="Send to review")
+    button.scroll_into_view_if_needed()
+    workflow = card.locator("section.workflow")
+    before = workflow.bounding_box()["y"]
+    scrolled = page.evaluate("document.getElementById('sidebar').scrollTop")
+    assert scrolled > 1000  # low in the card: the column is scrolled far down
+
+    button.click()
+
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    assert abs(workflow.bounding_box()["y"] - before) <= 2
+    assert card.get_by_role("button", name="Back to draft").is_visible()
+    assert page.errors == []
+
+
 def test_a_redraw_landing_between_press_and_release_does_not_swallow_the_click(
     browser, live_server, newsroom
 ):
     claim = make_claim(newsroom)
+    settle_evidence(claim)
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, newsroom["article"])
     card = open_card(page, claim)
     # Once the card's history and comments are in: each moves the button as it arrives.
     card.locator(".history-section").wait_for()
     card.get_by_text("Loading comments…").wait_for(state="detached")
+    card.get_by_text("Nothing found yet.").wait_for()
     button = card.get_by_role("button", name="Send to review")
     button.hover()
     page.evaluate(

@@ -2101,6 +2101,7 @@ function redraw({ focusCard = false, focusField = null }) {
       ? { id: focused.id, start: focused.selectionStart ?? null, end: focused.selectionEnd ?? null }
       : null;
   const scrolled = sidebar.scrollTop;
+  const anchor = sectionAnchor(focused);
   const started = performance.now();
   renderHighlights();
   renderCards();
@@ -2123,6 +2124,25 @@ function redraw({ focusCard = false, focusField = null }) {
   }
   document.body.classList.toggle("sheet-open", activeId !== null && sheetLayout());
   document.dispatchEvent(new CustomEvent("workspace:rendered", { detail: { openClaimId: activeId } }));
+  keepAnchorInPlace(anchor);
+}
+
+/** Where the section the keyboard or pointer was in sits in the claims column. */
+function sectionAnchor(focused) {
+  if (sheetLayout() || !focused || !sidebar.contains(focused)) return null;
+  const card = focused.closest(".claim-card[id]");
+  const section = focused.closest("section[class], details[class], form[class]");
+  if (!card || !section || !card.contains(section)) return null;
+  return { selector: `#${card.id} ${section.localName}.${section.classList[0]}`, top: section.getBoundingClientRect().top };
+}
+
+/** Scroll the column so that the anchored section stays where it was on the screen: a button
+ * pressed low in a long card changes what is above it (a checklist, the panels filled on
+ * "workspace:rendered"), and the section moved away from under the pointer. */
+function keepAnchorInPlace(anchor) {
+  if (!anchor) return;
+  const section = sidebar.querySelector(anchor.selector);
+  if (section) sidebar.scrollTop += section.getBoundingClientRect().top - anchor.top;
 }
 
 function activate(id, { focusCard = false, scrollText = false } = {}) {
