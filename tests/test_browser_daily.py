@@ -824,3 +824,28 @@ def test_a_page_left_open_does_not_save_as_the_account_signed_in_since(
     claim.refresh_from_db()
     assert claim.conclusion == ""
     assert not claim.events.filter(action="updated").exists()
+
+
+def test_on_a_phone_saving_a_correction_keeps_the_sheet_where_the_save_button_was(
+    browser, live_server, newsroom
+):
+    """The bottom sheet was drawn anew at its top after the save, and what the save said was
+    a screen below, out of sight."""
+    claim = factories.published_claim(newsroom["article"], newsroom["editor"], newsroom["reviewer"])
+    settle_evidence(claim)
+    page = open_page(browser, live_server, "ed", viewport=(390, 800))
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.locator(".history-section").wait_for()
+    type_into(card.get_by_label("Conclusion (Markdown)"), "A new conclusion. " * 20)
+    card.get_by_role("button", name="Save").click()
+    card.get_by_role("button", name="Continue: prepare a correction").click()
+
+    status = card.locator("form .save-status", has_text="Saved")
+    status.wait_for()
+    sheet = card.bounding_box()
+    box = status.bounding_box()
+    assert sheet["y"] <= box["y"] and box["y"] + box["height"] <= 800
+    assert card.evaluate("(sheet) => sheet.scrollTop") > 0
+    page.screenshot(path=str(ARTIFACTS / "daily-phone-correction-saved.png"))
+    assert page.errors == []

@@ -2101,12 +2101,18 @@ function redraw({ focusCard = false, focusField = null }) {
       ? { id: focused.id, start: focused.selectionStart ?? null, end: focused.selectionEnd ?? null }
       : null;
   const scrolled = sidebar.scrollTop;
+  // On a phone the open card is a bottom sheet that scrolls by itself, and drawn anew it
+  // would open at its top, away from the field or button in use.
+  const sheet = sheetLayout() ? sidebar.querySelector(".claim-card.active[id]") : null;
+  const sheetScrolled = sheet ? { id: sheet.id, top: sheet.scrollTop } : null;
   const anchor = sectionAnchor(focused);
   const started = performance.now();
   renderHighlights();
   renderCards();
   document.documentElement.dataset.renderMs = String(performance.now() - started);
   sidebar.scrollTop = scrolled;
+  const sheetAgain = sheetScrolled && document.getElementById(sheetScrolled.id);
+  if (sheetAgain?.classList.contains("active")) sheetAgain.scrollTop = sheetScrolled.top;
   if (focusField) document.getElementById(focusField)?.focus({ preventScroll: true });
   else if (focusCard && activeId !== null) document.getElementById(`claim-${activeId}`)?.focus({ preventScroll: true });
   else if (keep) {
@@ -2127,9 +2133,9 @@ function redraw({ focusCard = false, focusField = null }) {
   keepAnchorInPlace(anchor);
 }
 
-/** Where the section the keyboard or pointer was in sits in the claims column. */
+/** Where the section the keyboard or pointer was in sits on the screen. */
 function sectionAnchor(focused) {
-  if (sheetLayout() || !focused || !sidebar.contains(focused)) return null;
+  if (!focused || !sidebar.contains(focused)) return null;
   const card = focused.closest(".claim-card[id]");
   const section = focused.closest("section[class], details[class], form[class]");
   if (!card || !section || !card.contains(section)) return null;
@@ -2142,7 +2148,9 @@ function sectionAnchor(focused) {
 function keepAnchorInPlace(anchor) {
   if (!anchor) return;
   const section = sidebar.querySelector(anchor.selector);
-  if (section) sidebar.scrollTop += section.getBoundingClientRect().top - anchor.top;
+  // The claims column scrolls, or on a phone the card's bottom sheet.
+  const scroller = sheetLayout() ? section?.closest(".claim-card.active") : sidebar;
+  if (section && scroller) scroller.scrollTop += section.getBoundingClientRect().top - anchor.top;
 }
 
 function activate(id, { focusCard = false, scrollText = false } = {}) {
