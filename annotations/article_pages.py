@@ -111,7 +111,18 @@ def article_details_republish(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(article.get_absolute_url())
-    if report.published:
+    if report.published and report.as_they_were:
+        count = len(report.published)
+        messages.success(
+            request,
+            ngettext(
+                "Published %(count)d fact-check again as it was: readers see no change.",
+                "Published %(count)d fact-checks again as they were: readers see no change.",
+                count,
+            )
+            % {"count": count},
+        )
+    elif report.published:
         count = len(report.published)
         messages.success(
             request,

@@ -286,6 +286,9 @@ def article_details_reopened(article: Article) -> SimpleNamespace:
     reviewer may republish together (`services.article_details_republish`).
     `changed`: (claim, parts) for those changed in more than that since (a fetched source
     filled its title, say), which need review one by one, with what changed.
+    `back`: those of `waiting` that show readers exactly what their live version does (the
+    details were put back): published again, they tell readers nothing. `put_back`: whether
+    all of `waiting` are.
     """
     details_changed = "article details changed"
     live_versions = PublishedVersion.objects.filter(
@@ -312,7 +315,7 @@ def article_details_reopened(article: Article) -> SimpleNamespace:
         )
         .order_by("start", "pk")
     )
-    waiting, changed = [], []
+    waiting, changed, back = [], [], []
     for claim in reopened:
         live = claim.live_versions[0] if claim.live_versions else None
         # Reopened by the details since it was last published, not by an older change.
@@ -332,7 +335,10 @@ def article_details_reopened(article: Article) -> SimpleNamespace:
             changed.append((claim, parts))
         else:
             waiting.append(claim)
-    return SimpleNamespace(waiting=waiting, changed=changed)
+            if now == then:
+                back.append(claim)
+    put_back = bool(waiting) and len(back) == len(waiting)
+    return SimpleNamespace(waiting=waiting, changed=changed, back=back, put_back=put_back)
 
 
 def claims_awaiting_article_details(article: Article) -> list[Claim]:

@@ -80,12 +80,22 @@ def details_read_the_same(old, new) -> bool:
     return old == new
 
 
+# The article's details as a sentence about the article names them.
+DETAIL_WORDS = {
+    "title": "title",
+    "byline": "byline",
+    "publisher": "publisher",
+    "canonical_url": "original address",
+    "published_on": "date",
+}
+
+
 def unpublished_details(article, shown: ShownArticle) -> list[str]:
-    """The names of the article's details that read otherwise now than readers were told
-    (`shown`, whose fields bear the article's names), in the order changes are told in."""
+    """The article's details that read otherwise now than readers were told (`shown`, whose
+    fields bear the article's names), as `DETAIL_WORDS` names them."""
     return [
-        label
-        for name, label in _ARTICLE_NAMES.items()
+        word
+        for name, word in DETAIL_WORDS.items()
         if not details_read_the_same(getattr(shown, name), getattr(article, name))
     ]
 
@@ -105,8 +115,14 @@ def shown_article(version, *, language: str = "") -> ShownArticle:
 
 def _article_snapshot(details: dict) -> dict:
     published_on = details["published_on"]
+    # Compared as they read (`details_read_the_same`): a title put back with other spacing
+    # is no change to tell readers of ("changed from X to X").
     return {
-        **{name: details[name] for name in _ARTICLE_NAMES if name != "published_on"},
+        **{
+            name: " ".join(details[name].split())
+            for name in _ARTICLE_NAMES
+            if name != "published_on"
+        },
         "published_on": published_on.isoformat() if published_on else None,
     }
 

@@ -146,9 +146,12 @@ def article_workspace(request, pk: int):
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
     details_reopened = queries.article_details_reopened(article)
     can_publish = permissions.can_publish(request.user, article.organization)
+    # Put back as readers saw them, the claims are published again unchanged, which the
+    # two-person rule does not stop.
+    details_put_back = details_reopened.put_back
     details_blocked = (
         sum(bool(second_person_reason(claim, request.user)) for claim in details_reopened.waiting)
-        if can_publish
+        if can_publish and not details_put_back
         else 0
     )
     context = {
@@ -180,6 +183,7 @@ def article_workspace(request, pk: int):
         # republishing (they created them, or changed the details): the notice says so
         # rather than offer a button that would refuse them all.
         "details_blocked": details_blocked,
+        "details_put_back": details_put_back,
         "details_allowed": len(details_reopened.waiting) - details_blocked,
     }
     return render(request, "annotations/article_workspace.html", context)

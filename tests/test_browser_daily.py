@@ -849,3 +849,33 @@ def test_on_a_phone_saving_a_correction_keeps_the_sheet_where_the_save_button_wa
     assert card.evaluate("(sheet) => sheet.scrollTop") > 0
     page.screenshot(path=str(ARTIFACTS / "daily-phone-correction-saved.png"))
     assert page.errors == []
+
+
+def test_a_first_verdict_waiting_for_the_articles_details_says_so_before_the_click(
+    browser, live_server, newsroom
+):
+    editor, reviewer = newsroom["editor"], newsroom["reviewer"]
+    factories.published_claim(newsroom["article"], editor, reviewer)
+    claim = make_claim(newsroom, phrase="the median age is only 22.8 years")
+    services.source_add(claim=claim, actor=editor, url="https://example.org/census")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating(newsroom, "True"),
+        conclusion="The census says so.",
+    )  # fmt: skip
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.article_update_details(
+        article=newsroom["article"], actor=editor, title="A retitled story"
+    )
+    settle_evidence(claim)
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+
+    item = card.locator(".checklist li", has_text="The article's new details published first")
+    assert "Missing" in item.inner_text()
+    blocked = card.locator(".publish-blocked")
+    assert "Readers still see this article's earlier title" in blocked.inner_text()
+    publish = card.get_by_role("button", name="Publish")
+    assert publish.get_attribute("aria-disabled") == "true"
+    card.locator(".checklist").screenshot(path=str(ARTIFACTS / "daily-details-first.png"))
+    assert page.errors == []

@@ -524,8 +524,16 @@ def test_a_first_verdict_waits_for_changed_details_to_be_republished(client, des
     with pytest.raises(ValidationError) as refused:
         services.claim_transition(claim=second, actor=desk["reviewer"], to_status="published")
 
-    assert "earlier article title and article byline" in str(refused.value)
+    assert "this article's earlier title and byline" in str(refused.value)
     assert "republish the fact-checks the change reopened" in str(refused.value)
+    # The card said so before the reviewer tried, and its Publish waits.
+    client.force_login(desk["reviewer"])
+    card = client.get(f"/api/v1/newsroom/claims/{second.pk}/").json()
+    assert card["viewer_can_publish"] is False
+    assert card["publish_blocked_reason"] == str(refused.value.messages[0])
+    [item] = [entry for entry in card["checklist"] if entry["key"] == "article_details"]
+    assert item["met"] is False
+    client.logout()
     assert Claim.objects.get(pk=second.pk).status == Claim.Status.IN_REVIEW
     assert not PublishedVersion.objects.filter(claim=second).exists()
     html_page = client.get(page_url).content.decode()
@@ -538,6 +546,11 @@ def test_a_first_verdict_waits_for_changed_details_to_be_republished(client, des
         article=article, actor=desk["reviewer"], note="the paper retitled its story"
     )
     assert report.published == [desk["claim"]]
+    client.force_login(desk["reviewer"])
+    card = client.get(f"/api/v1/newsroom/claims/{second.pk}/").json()
+    assert card["viewer_can_publish"] is True
+    assert "article_details" not in [entry["key"] for entry in card["checklist"]]
+    client.logout()
     services.claim_transition(
         claim=Claim.objects.get(pk=second.pk), actor=desk["reviewer"], to_status="published"
     )
@@ -569,3 +582,52 @@ def test_a_first_verdict_on_an_article_of_retractions_only_shows_its_details(des
     _change_details(desk, title="A different story")
     services.claim_transition(claim=second, actor=desk["reviewer"], to_status="published")
     assert PublishedVersion.objects.get(claim=second).article_title == "A different story"
+
+
+def test_details_put_back_with_other_spacing_are_no_change_to_tell_readers(client, desk):
+    """Readers read "article title changed from X to X because …" on the claim page."""
+    claim = desk["claim"]
+    versions_before = PublishedVersion.objects.filter(claim=claim).count()
+    _change_details(desk, title="A temporary title")
+    _change_details(desk, title="Khan's record  Spaces\u00a0session")
+
+    report = services.article_details_republish(
+        article=desk["article"], actor=desk["reviewer"], note="the title is back"
+    )
+
+    assert report.published == [claim]
+    assert PublishedVersion.objects.filter(claim=claim).count() == versions_before
+    history = queries.claim_public_history(claim)
+    assert not any("article title changed" in (entry["correction"] or "") for entry in history)
+
+
+def test_details_put_back_are_published_again_without_a_note_from_the_notice(client, desk):
+    """The notice kept asking for a public correction note for a change readers never saw,
+    and said "Republished … with the article's new details" when there were none."""
+    claim, reviewer = desk["claim"], desk["reviewer"]
+    published = PublishedVersion.objects.filter(claim=claim).count()
+    # The reviewer's own slip, undone: nothing of it reaches readers, so no second person.
+    _change_details(desk, actor=reviewer, title="A typo'd title")
+    _change_details(desk, actor=reviewer, title="Khan's record Spaces session")
+    client.force_login(reviewer)
+    url = reverse("article-workspace", args=[desk["article"].pk])
+
+    notice = client.get(url).text
+    assert "details are back as readers saw them" in notice
+    assert "Publish it again as it was" in notice and 'name="note"' not in notice
+
+    answer = client.post(reverse("article-details-republish", args=[desk["article"].pk]))
+    assert answer.status_code == 302
+    page = client.get(url).text
+    assert "Published 1 fact-check again as it was: readers see no change." in page
+    assert "details-awaiting" not in page
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
+    assert PublishedVersion.objects.filter(claim=claim).count() == published
+
+
+def test_a_note_is_still_needed_when_any_waiting_claim_shows_readers_new_details(desk):
+    _change_details(desk, title="A different story")
+    with pytest.raises(ValidationError) as refused:
+        services.article_details_republish(article=desk["article"], actor=desk["reviewer"])
+    assert "public correction note" in str(refused.value)
+    assert Claim.objects.get(pk=desk["claim"].pk).status == Claim.Status.DRAFT

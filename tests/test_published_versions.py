@@ -342,7 +342,7 @@ def test_a_reviewer_who_changed_only_the_tags_of_a_correction_may_not_publish_th
 
     denied = _transition(_as(client, reviewer), claim, "published", NOTE)
     assert denied.status_code == 403
-    assert "a change to its tags since is yours" in denied.json()["detail"]
+    assert "the latest change to its tags is yours" in denied.json()["detail"]
     # The card says so before the reviewer tries.
     card = _as(client, reviewer).get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
     assert card["viewer_can_publish"] is False

@@ -301,8 +301,11 @@ class StateConflict(exceptions.APIException):
 class DetailsRepublishSerializer(drf_serializers.Serializer):
     note = StrictCharField(
         max_length=NOTE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The public correction note of every claim republished, e.g. why the "
-        "details changed.",
+        "details changed. Required unless the details were put back as readers saw them.",
     )
 
 
@@ -324,7 +327,8 @@ class DetailsRepublishedSerializer(drf_serializers.Serializer):
         "For reviewers: each claim a change of the article's details reopened, whose working "
         "copy differs from its published version only in those details (title, byline, "
         "publisher, date, URL), is published again with `note`; one whose details were put "
-        "back is published again as it was. The two-person rule applies to each; a claim it "
+        "back is published again as it was (when all were, `note` may be left out). The "
+        "two-person rule applies to each; a claim it "
         "refuses, or one changed otherwise too, is left as it was, with the reason."
     ),
     request=DetailsRepublishSerializer,

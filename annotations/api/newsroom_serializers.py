@@ -24,7 +24,7 @@ from annotations.api.fields import (
 )
 from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
-from annotations.services.claims import publish_readiness
+from annotations.services.claims import article_details_problem, publish_readiness
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -298,8 +298,20 @@ class ClaimSerializer(serializers.ModelSerializer):
         if claim.pk not in cache:
             request = self.context.get("request")
             viewer = getattr(request, "user", None) or AnonymousUser()
-            cache[claim.pk] = publish_readiness(claim, viewer)
+            cache[claim.pk] = publish_readiness(
+                claim, viewer, details_problem=self._details_problem(claim)
+            )
         return cache[claim.pk]
+
+    def _details_problem(self, claim) -> str:
+        """`article_details_problem` of the claim's article, read once for all its cards,
+        and only for a claim in review that was never published (the one it stops)."""
+        if claim.published_at is not None or claim.status != Claim.Status.IN_REVIEW:
+            return ""
+        cache = self.context.setdefault("_details_problem", {})
+        if claim.article_id not in cache:
+            cache[claim.article_id] = article_details_problem(claim.article)
+        return cache[claim.article_id]
 
     @extend_schema_field(ChecklistItemSerializer(many=True))
     def get_checklist(self, claim) -> list[dict]:

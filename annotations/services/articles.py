@@ -572,9 +572,11 @@ class DetailsRepublished:
 
     published: list[Claim]
     left: list[tuple[Claim, str]]
+    # The details were put back: the claims were published again unchanged, with no note.
+    as_they_were: bool = False
 
 
-def article_details_republish(*, article: Article, actor, note: str) -> DetailsRepublished:
+def article_details_republish(*, article: Article, actor, note: str = "") -> DetailsRepublished:
     """Republish, with one public note, every claim a change of the article's details alone
     reopened (`queries.article_details_reopened`): a title or address corrected needs no
     review claim by claim.
@@ -586,16 +588,19 @@ def article_details_republish(*, article: Article, actor, note: str) -> DetailsR
     changed in more than the details since.
     """
     permissions.require_publish(actor, article.organization, "Only a reviewer can republish.")
-    note = " ".join(note.split())
-    if not is_visible(note):
+    reopened = queries.article_details_reopened(article)
+    # Details put back as readers saw them: publishing again tells readers nothing, so
+    # nothing is asked for them.
+    back = reopened.put_back
+    note = "" if back else " ".join(note.split())
+    if not back and not is_visible(note):
         raise ValidationError({"note": "Say what changed, for readers: a public correction note."})
     require_no_direction_override(note, field="note")
     if len(note) > NOTE_MAX:
         raise ValidationError(
             {"note": f"The note is {len(note):,} characters; the limit is {NOTE_MAX:,}."}
         )
-    report = DetailsRepublished(published=[], left=[])
-    reopened = queries.article_details_reopened(article)
+    report = DetailsRepublished(published=[], left=[], as_they_were=back)
     for claim in reopened.waiting:
         try:
             with transaction.atomic():

@@ -840,21 +840,31 @@ def _check_publishable(claim: Claim, actor) -> None:
 
 
 def _check_article_details_published(article: Article) -> None:
-    """A claim's first version freezes the article's details as they are now, and the reader
+    problem = article_details_problem(article)
+    if problem:
+        raise ValidationError(problem)
+
+
+def article_details_problem(article: Article) -> str:
+    """Why a first verdict on `article` must wait ("" if it need not).
+
+    A claim's first version freezes the article's details as they are now, and the reader
     page shows the newest version's. While the claims a change of the details reopened wait
-    to carry it to readers with a correction note (`article_details_republish`), refuse: this
-    verdict would show the change first, with none."""
+    to carry it to readers with a correction note (`article_details_republish`), a first
+    verdict would show the change first, with none.
+    """
     reopened = queries.article_details_reopened(article)
     if not (reopened.waiting or reopened.changed):
-        return
+        return ""
     changed = versions.unpublished_details(article, queries.article_as_published(article))
-    if changed:
-        raise ValidationError(
-            f"Readers still see this article's earlier {get_text_list(changed, 'and')}, and "
-            "this first verdict would show them the change without a correction note. First "
-            "republish the fact-checks the change reopened (at the top of the article), or "
-            "put the details back."
-        )
+    if not changed:
+        return ""
+    return (
+        f"Readers still see this article's earlier {get_text_list(changed, 'and')}, and a "
+        "first verdict would show them the change without a correction note. First "
+        "republish the fact-checks the change reopened (at the top of the article), or put "
+        "the details back."
+    )
 
 
 def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> None:
@@ -894,7 +904,10 @@ CHANGED_IT_LAST = (
     "Another member must publish this: the latest change to its wording, verdict or sources "
     "is yours."
 )
-CHANGED_TAGS_LAST = "Another member must publish this: a change to its tags since is yours."
+CHANGED_TAGS_LAST = (
+    "Another member must publish this: the latest change to its tags is yours, and nobody "
+    "else has seen it."
+)
 
 
 def _second_person_problem(claim: Claim, user, events) -> str:
@@ -955,11 +968,13 @@ def second_person_reason(claim: Claim, viewer) -> str:
     return _second_person_problem(claim, viewer, changes)
 
 
-def publish_readiness(claim: Claim, viewer) -> dict:
+def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dict:
     """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
 
     Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
-    a list of cards costs no query per claim. Mirrors the checks claim_transition makes.
+    a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
+    `details_problem` is `article_details_problem` of the claim's article, which the caller
+    reads once for all its cards (it only stops a first publication).
     """
     sources = len(claim.sources.all())
     organization = claim.article.organization
@@ -993,6 +1008,18 @@ def publish_readiness(claim: Claim, viewer) -> dict:
                 "detail": second or "Its latest change is someone else's: you may publish it.",
             }
         )
+    # Only a first publication waits for the article's details (see claim_transition).
+    details_problem = details_problem if claim.published_at is None else ""
+    if details_problem:
+        checklist.append(
+            {
+                "key": "article_details",
+                "label": "The article's new details published first",
+                "met": False,
+                # The whole reason is said under the list, as the button's description.
+                "detail": "Readers still see its earlier details.",
+            }
+        )
     reason = ""
     if not permissions.can_publish(viewer, organization):
         reason = "Only reviewers and admins publish; send it to review."
@@ -1011,6 +1038,8 @@ def publish_readiness(claim: Claim, viewer) -> dict:
             "The latest change to this claim is yours; the newsroom requires a second person "
             "to publish it.",
         )
+    elif details_problem:
+        reason = details_problem
     else:
         missing = [item["label"].lower() for item in checklist if not item["met"]]
         if missing:
