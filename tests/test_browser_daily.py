@@ -879,3 +879,26 @@ def test_a_first_verdict_waiting_for_the_articles_details_says_so_before_the_cli
     assert publish.get_attribute("aria-disabled") == "true"
     card.locator(".checklist").screenshot(path=str(ARTIFACTS / "daily-details-first.png"))
     assert page.errors == []
+
+
+def test_an_open_card_follows_a_colleagues_move_as_soon_as_its_window_is_back(
+    browser, live_server, newsroom
+):
+    """Two windows side by side: the reviewer's card kept showing "Draft" for up to 20 s
+    after the editor sent the claim to review in the other."""
+    claim = make_claim(newsroom)
+    settle_evidence(claim)
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.locator(".history-section").wait_for()
+    card.locator(".badge.status", has_text="Draft").wait_for()
+    services.claim_transition(
+        claim=claim, actor=newsroom["editor"], to_status=Claim.Status.IN_REVIEW
+    )
+
+    page.evaluate("window.dispatchEvent(new FocusEvent('focus'))")
+
+    # Well before the 20 s poll.
+    card.locator(".badge.status", has_text="In review").wait_for(timeout=5000)
+    assert page.errors == []

@@ -2399,11 +2399,13 @@ document.addEventListener("workspace:reload-claims", (event) =>
 
 // The open card follows changes others make; unsaved input stays on top of them.
 const POLL_MS = Number(window.workspacePollMs || 20000);
-setInterval(async () => {
+let lastFollowed = -Infinity;
+async function followOpenCard() {
   const id = activeId;
   if (id === null || document.visibilityState !== "visible" || saving.has(id) || document.querySelector("dialog[open]")) return;
   const known = claims.get(id);
-  if (!known || known.history === undefined) return;
+  if (!known || known.history === undefined || performance.now() - lastFollowed < 1000) return;
+  lastFollowed = performance.now();
   try {
     const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
     if (full.version !== claims.get(id)?.version && activeId === id && !saving.has(id)) {
@@ -2413,7 +2415,12 @@ setInterval(async () => {
   } catch {
     // The next poll tries again.
   }
-}, POLL_MS);
+}
+setInterval(followOpenCard, POLL_MS);
+// Back from another window or tab (a colleague's, where the claim was just moved on): look
+// at once rather than at the next poll, up to 20 s later.
+window.addEventListener("focus", followOpenCard);
+document.addEventListener("visibilitychange", followOpenCard);
 
 // While the mouse drags out a selection the status line stays as it was: a line that
 // changed length and wrapped (a cut-word warning, or a long message going) would move the
