@@ -320,6 +320,22 @@ def _short(text: str | None, *, limit: int = _SHORT) -> str:
     return f"“{cut.rstrip(' ,;:')}…”"
 
 
+def _told_apart(old: str | None, new: str | None, *, limit: int = _SHORT) -> tuple[str, str]:
+    """Both values quoted as `_short` quotes them; when both are cut to the same words, each
+    from a couple of words before where they differ, so that readers see the change
+    ("…Spaces Session (updated)" rather than the same opening twice)."""
+    first, second = _short(old, limit=limit), _short(new, limit=limit)
+    if first != second or not old or not new:
+        return first, second
+    words = [" ".join(str(value).split()).split(" ") for value in (old, new)]
+    same = 0
+    while same < min(map(len, words)) and words[0][same] == words[1][same]:
+        same += 1
+    start = max(0, same - 2)
+    tail = [_short(" ".join(value[start:]), limit=limit) for value in words]
+    return tuple(f"“…{quoted[1:]}" if start else quoted for quoted in tail)
+
+
 def _source_name(source: dict) -> str:
     return _short(source.get("title") or source.get("url"))
 
@@ -350,7 +366,8 @@ def changes_between(before: dict, after: dict) -> list[str]:
         elif key == "rating":
             phrases.append(f"rating changed from {old or 'none'} to {new or 'none'}")
         else:
-            phrases.append(f"{name} changed from {_short(old)} to {_short(new)}")
+            was, now = _told_apart(old, new)
+            phrases.append(f"{name} changed from {was} to {now}")
     if before.get("conclusion") != after.get("conclusion"):
         phrases.append("conclusion revised")
     if before.get("tags", []) != after.get("tags", []):
@@ -380,9 +397,8 @@ def _article_changes(before: dict | None, after: dict | None) -> list[str]:
         old, new = before.get(key) or None, after.get(key) or None
         if old != new:
             limit = _ADDRESS_MAX if key == "canonical_url" else _SHORT
-            phrases.append(
-                f"{name} changed from {_short(old, limit=limit)} to {_short(new, limit=limit)}"
-            )
+            was, now = _told_apart(old, new, limit=limit)
+            phrases.append(f"{name} changed from {was} to {now}")
     return phrases
 
 

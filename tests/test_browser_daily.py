@@ -544,11 +544,8 @@ def test_a_stale_workflow_button_names_who_changed_it_in_plain_words(
     page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
 
 
-def test_a_workflow_button_low_in_a_long_card_keeps_its_section_under_the_pointer(
-    browser, live_server, newsroom
-):
-    """Sending a long card to review redrew it with a checklist and panels above the
-    workflow, and the column jumped: the buttons moved 180 px away from the pointer."""
+def long_card(newsroom):
+    """A draft with eight sources and a long conclusion: taller than any window."""
     claim = make_claim(newsroom)
     editor = newsroom["editor"]
     for number in range(8):
@@ -563,13 +560,31 @@ def test_a_workflow_button_low_in_a_long_card_keeps_its_section_under_the_pointe
         conclusion="A long explanation. " * 150,
     )  # fmt: skip
     settle_evidence(claim)
-    page = open_page(browser, live_server, "ed", viewport=(1280, 800))
+    return claim
+
+
+def open_settled_card(page, live_server, newsroom, claim):
     open_workspace(page, live_server, newsroom["article"])
     card = open_card(page, claim)
-    # Once everything that arrives by itself is in: each moves the button as it arrives.
+    # Once everything that arrives by itself is in: each moves the buttons as it arrives.
     card.locator(".history-section").wait_for()
     card.get_by_text("Loading comments…").wait_for(state="detached")
     card.get_by_text("Nothing found yet.").wait_for()
+    return card
+
+
+@pytest.mark.parametrize("unsaved", [False, True], ids=["saved", "unsaved-input"])
+def test_a_workflow_button_low_in_a_long_card_keeps_its_section_under_the_pointer(
+    browser, live_server, newsroom, unsaved
+):
+    """Sending a long card to review redrew it with a checklist and panels above the
+    workflow, and the column jumped: the buttons moved 180 px away from the pointer; with
+    unsaved input, which is saved first, 1,000 px and more, onto another card's buttons."""
+    claim = long_card(newsroom)
+    page = open_page(browser, live_server, "ed", viewport=(1280, 800))
+    card = open_settled_card(page, live_server, newsroom, claim)
+    if unsaved:
+        type_into(card.get_by_label("Claimant"), "Imran Khan")
     button = card.get_by_role("button", name="Send to review")
     button.scroll_into_view_if_needed()
     workflow = card.locator("section.workflow")
@@ -582,6 +597,34 @@ def test_a_workflow_button_low_in_a_long_card_keeps_its_section_under_the_pointe
     page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
     assert abs(workflow.bounding_box()["y"] - before) <= 2
     assert card.get_by_role("button", name="Back to draft").is_visible()
+    if unsaved:
+        claim.refresh_from_db()
+        assert claim.claimant == "Imran Khan"
+    assert page.errors == []
+
+
+def test_a_sources_fetch_state_arriving_later_leaves_add_source_under_the_pointer(
+    browser, live_server, newsroom
+):
+    """ "Fetch failed: …" appeared above the form 1.5 s after "Add source" and pushed the
+    button 65 px down from under the pointer."""
+    claim = long_card(newsroom)
+    page = open_page(browser, live_server, "ed", viewport=(1280, 800))
+    card = open_settled_card(page, live_server, newsroom, claim)
+    card.get_by_label("Source URL").fill("https://example.org/later")
+    button = card.get_by_role("button", name="Add source")
+    button.scroll_into_view_if_needed()
+    button.click()
+    card.locator(".source-list li, .sources li", has_text="example.org/later").first.wait_for()
+    before = button.bounding_box()["y"]
+    # The worker's answer, as the card next hears of it.
+    added = claim.sources.get(url="https://example.org/later")
+    Source.objects.filter(pk=added.pk).update(
+        fetch_state=Source.FetchState.FAILED, fetch_error="the server answered 404 Not Found"
+    )
+
+    card.locator(".save-status", has_text="Fetch failed").wait_for()
+    assert abs(button.bounding_box()["y"] - before) <= 2
     assert page.errors == []
 
 
@@ -848,6 +891,19 @@ def test_on_a_phone_saving_a_correction_keeps_the_sheet_where_the_save_button_wa
     assert sheet["y"] <= box["y"] and box["y"] + box["height"] <= 800
     assert card.evaluate("(sheet) => sheet.scrollTop") > 0
     page.screenshot(path=str(ARTIFACTS / "daily-phone-correction-saved.png"))
+
+    # Saved again with the button at the sheet's bottom edge: "Saved." was drawn under it,
+    # below the screen.
+    type_into(card.get_by_label("Conclusion (Markdown)"), "A newer conclusion. " * 20)
+    save = card.get_by_role("button", name="Save")
+    card.evaluate(
+        "(sheet) => { const button = sheet.querySelector('button[type=submit]');"
+        " sheet.scrollTop += button.getBoundingClientRect().bottom - innerHeight + 2; }"
+    )
+    save.click()
+    card.locator("form .save-status", has_text="Saved").wait_for()
+    box = status.bounding_box()
+    assert box["y"] + box["height"] <= 800
     assert page.errors == []
 
 

@@ -411,6 +411,15 @@ def test_bad_values_are_400_problems_naming_the_parameter(client, world, query, 
     assert parameter in response.json()["errors"]
 
 
+@pytest.mark.parametrize("query", ["foo=1", "organisation=x", "q=demo"])
+def test_the_organizations_list_refuses_a_parameter_it_does_not_take(client, world, query):
+    """It answered the whole list to any of these, as if they had filtered it."""
+    response = client.get(f"/api/v1/organizations/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert query.split("=")[0] in response.json()["errors"]
+
+
 @pytest.mark.parametrize("url", [CLAIMS, "/api/v1/articles/", "/api/v1/organizations/"])
 def test_an_unknown_ordering_is_answered_with_the_ones_there_are(client, world, url):
     response = client.get(url, {"ordering": "title"})

@@ -1122,3 +1122,20 @@ def test_re_anchoring_on_a_revision_no_longer_the_latest_changes_nothing(desk, s
     outsider = factories.UserFactory(username="outsider")
     with pytest.raises(PermissionDenied):
         services.claims_reanchor(article=article, revision=older, actor=outsider)
+
+
+def test_a_long_value_changed_near_its_end_is_quoted_where_it_changed():
+    """Readers read "title changed from “Analysing The Significance Of Imran Khan's…” to
+    “Analysing The Significance Of Imran Khan's…”": both cut to the same words."""
+    title = "Analysing The Significance Of Imran Khan's Record-Shattering Twitter Spaces Session"
+    before = {"article": {"title": title}, "claimant": "Imran Khan " * 10}
+    after = {"article": {"title": f"{title} (updated)"}, "claimant": "Imran Khan " * 10 + "PTI"}
+
+    assert versions.changes_between(before, after) == [
+        "claimant changed from “…Imran Khan” to “…Imran Khan PTI”",
+        "article title changed from “…Spaces Session” to “…Spaces Session (updated)”",
+    ]
+    # Apart from their start, they are quoted from it as before.
+    assert versions.changes_between(
+        {"article": {"title": "Old headline"}}, {"article": {"title": "New headline"}}
+    ) == ["article title changed from “Old headline” to “New headline”"]

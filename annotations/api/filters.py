@@ -303,17 +303,17 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
     which looks like an answer."""
 
     def filter_queryset(self, request, queryset, view):
+        # A list without filters (the organizations) takes only its pages and orderings.
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None:
-            known = set(filterset_class.base_filters)
-            paginator = getattr(view, "paginator", None)
-            known.update(
-                name
-                for attribute in _PAGINATION_PARAMETERS
-                if (name := getattr(paginator, attribute, None))
-            )
-            if getattr(view, "orderings", None):
-                known.add("ordering")
-            known.add(api_settings.URL_FORMAT_OVERRIDE or "format")
-            refuse_unknown_parameters(request, known, of="this list")
+        known = set(filterset_class.base_filters) if filterset_class is not None else set()
+        paginator = getattr(view, "paginator", None)
+        known.update(
+            name
+            for attribute in _PAGINATION_PARAMETERS
+            if (name := getattr(paginator, attribute, None))
+        )
+        if getattr(view, "orderings", None):
+            known.add("ordering")
+        known.add(api_settings.URL_FORMAT_OVERRIDE or "format")
+        refuse_unknown_parameters(request, known, of="this list")
         return super().filter_queryset(request, queryset, view)

@@ -37,6 +37,25 @@ class PublicCursorPagination(CursorPagination):
             )
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        # A list whose filters do not take `ordering` themselves (the claims' do) documents
+        # the orderings it has here.
+        filterset = getattr(view, "filterset_class", None)
+        if getattr(view, "orderings", None) and "ordering" not in getattr(
+            filterset, "base_filters", {}
+        ):
+            parameters.append(
+                {
+                    "name": "ordering",
+                    "required": False,
+                    "in": "query",
+                    "description": f"Order of the list (default {view.default_ordering}).",
+                    "schema": {"type": "string", "enum": list(view.orderings)},
+                }
+            )
+        return parameters
+
     def get_ordering(self, request, queryset, view):
         value = request.query_params.get("ordering") or view.default_ordering
         if value not in view.orderings:

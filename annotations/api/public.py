@@ -212,7 +212,7 @@ class OrganizationList(mixins.ListModelMixin, PublicRead):
     """The fact-checking organizations that have published, with their rating scales."""
 
     serializer_class = PublicOrganizationSerializer
-    filter_backends = []
+    filter_backends = [filters.StrictFilterBackend]
     orderings = {"slug": ("slug",)}
     default_ordering = "slug"
 
@@ -229,7 +229,7 @@ class OrganizationList(mixins.ListModelMixin, PublicRead):
     )
     def get(self, request, *args, **kwargs):
         # A few organizations with a few ratings each: the answer itself is the validator.
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         links = self.links()
         response = self.get_paginated_response([organization_item(o, links) for o in page])
         validators = caching.Validators.of_content(request, response.data)

@@ -1022,7 +1022,11 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
         )
     reason = ""
     if not permissions.can_publish(viewer, organization):
-        reason = "Only reviewers and admins publish; send it to review."
+        reason = (
+            "Only reviewers and admins publish: it is in review, waiting for one."
+            if claim.status == Claim.Status.IN_REVIEW
+            else "Only reviewers and admins publish; send it to review."
+        )
     elif claim.status != Claim.Status.IN_REVIEW:
         reason = "Send it to review first."
     elif claim.anchor_state != Claim.AnchorState.ANCHORED:

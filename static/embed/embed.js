@@ -614,6 +614,7 @@
 .note summary{cursor:pointer;font-weight:600}
 .note ul{margin:6px 0 0;padding-inline-start:18px;max-height:40vh;overflow:auto}
 .note .close{margin-inline-start:8px}
+@media (pointer:coarse){.close{min-width:44px;min-height:44px}}
 @media (max-width:600px){.pop{position:fixed;left:8px!important;right:8px;top:auto!important;bottom:8px;width:auto}}
 @media print{.pop,.note{display:none!important}}
 `;

@@ -470,7 +470,30 @@ function showDirty(id) {
 function setStatus(id, place, text, { error = false, action = null } = {}) {
   statuses.set(`${id}:${place}`, { text, error, action });
   const node = document.getElementById(`c${id}-${place}-status`);
-  if (node) fillStatus(node, statuses.get(`${id}:${place}`));
+  if (!node) return;
+  // A line that appears or goes above the control in use (a source's fetch state, seconds
+  // after "Add source") would move it from under the pointer: the column makes up for it.
+  const scroller = cardScroller(node);
+  const inUse = scroller?.contains(document.activeElement) ? document.activeElement : null;
+  const before = inUse?.getBoundingClientRect().top;
+  fillStatus(node, statuses.get(`${id}:${place}`));
+  if (inUse?.isConnected) scroller.scrollTop += inUse.getBoundingClientRect().top - before;
+  // Said under the button just pressed, which may sit at the bottom edge: in sight.
+  if (text && id === activeId) revealBelow(node);
+}
+
+/** What scrolls the card `node` is in: the claims column, or on a phone the card's sheet. */
+function cardScroller(node) {
+  return sheetLayout() ? node.closest(".claim-card.active") : sidebar;
+}
+
+/** Scroll just enough that `node`, below the visible part of its card, shows. */
+function revealBelow(node) {
+  const scroller = cardScroller(node);
+  if (!scroller) return;
+  const bottom = Math.min(scroller.getBoundingClientRect().bottom, window.innerHeight);
+  const below = node.getBoundingClientRect().bottom - bottom;
+  if (below > 0) scroller.scrollTop += below + 8;
 }
 
 function fillStatus(node, status) {
@@ -1149,6 +1172,8 @@ function workflowSection(claim) {
   const move = (to, label, { needsNote = false, blocked = "" } = {}) =>
     el("button", {
       type: "button",
+      // An id, so that the keyboard stays on it when the card is drawn again (a save first).
+      id: `c${claim.id}-move-${to}`,
       text: label,
       "aria-disabled": blocked ? "true" : false,
       "aria-describedby": blocked ? `c${claim.id}-publish-blocked` : false,
@@ -2133,24 +2158,48 @@ function redraw({ focusCard = false, focusField = null }) {
   keepAnchorInPlace(anchor);
 }
 
-/** Where the section the keyboard or pointer was in sits on the screen. */
-function sectionAnchor(focused) {
-  if (!focused || !sidebar.contains(focused)) return null;
-  const card = focused.closest(".claim-card[id]");
-  const section = focused.closest("section[class], details[class], form[class]");
-  if (!card || !section || !card.contains(section)) return null;
-  return { selector: `#${card.id} ${section.localName}.${section.classList[0]}`, top: section.getBoundingClientRect().top };
-}
+// What the last redraw kept in place, for a redraw soon after that finds the keyboard gone
+// from the column (the control it was on drawn anew without an id).
+let lastAnchor = null;
 
-/** Scroll the column so that the anchored section stays where it was on the screen: a button
- * pressed low in a long card changes what is above it (a checklist, the panels filled on
- * "workspace:rendered"), and the section moved away from under the pointer. */
-function keepAnchorInPlace(anchor) {
-  if (!anchor) return;
-  const section = sidebar.querySelector(anchor.selector);
-  // The claims column scrolls, or on a phone the card's bottom sheet.
-  const scroller = sheetLayout() ? section?.closest(".claim-card.active") : sidebar;
-  if (section && scroller) scroller.scrollTop += section.getBoundingClientRect().top - anchor.top;
+/** Where the control the keyboard or pointer was on sits on the screen, and its section. */
+function sectionAnchor(focused) {
+  let kept = null;
+  if (focused && sidebar.contains(focused)) {
+    const card = focused.closest(".claim-card[id]");
+    const section = focused.closest("section[class], details[class], form[class]");
+    if (card && section && card.contains(section)) {
+      const own = focused.id ? [`#${CSS.escape(focused.id)}`] : [];
+      kept = { cardId: card.id, selectors: [...own, `#${card.id} ${section.localName}.${section.classList[0]}`] };
+    }
+  } else if (
+    focused === document.body &&
+    lastAnchor?.cardId === `claim-${activeId}` &&
+    performance.now() - lastAnchor.at < ANCHOR_KEPT_MS
+  ) {
+    kept = lastAnchor;
+  }
+  if (!kept) return null;
+  lastAnchor = { ...kept, at: performance.now() };
+  // The control itself if it is drawn again, else the section around it.
+  return kept.selectors
+    .map((selector) => ({ selector, node: sidebar.querySelector(selector) }))
+    .filter(({ node }) => node)
+    .map(({ selector, node }) => ({ selector, top: node.getBoundingClientRect().top }));
+}
+const ANCHOR_KEPT_MS = 5000;
+
+/** Scroll so that the anchored control, or its section, stays where it was on the screen: a
+ * button pressed low in a long card changes what is above it (a checklist, the panels filled
+ * on "workspace:rendered", a source's fetch state), and it moved away from the pointer. */
+function keepAnchorInPlace(anchors) {
+  for (const anchor of anchors ?? []) {
+    const node = sidebar.querySelector(anchor.selector);
+    if (!node) continue;
+    const scroller = cardScroller(node);
+    if (scroller) scroller.scrollTop += node.getBoundingClientRect().top - anchor.top;
+    return;
+  }
 }
 
 function activate(id, { focusCard = false, scrollText = false } = {}) {
