@@ -416,7 +416,7 @@ def test_a_claim_in_review_is_republished_and_one_changed_otherwise_is_reported(
 
     client.force_login(editor)
     notice = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
-    assert "changed otherwise too" in notice and "the sources" in notice
+    assert "have other changes too" in notice and "the sources" in notice
 
     client.force_login(reviewer)
     response = client.post(
