@@ -958,3 +958,32 @@ def test_an_open_card_follows_a_colleagues_move_as_soon_as_its_window_is_back(
     # Well before the 20 s poll.
     card.locator(".badge.status", has_text="In review").wait_for(timeout=5000)
     assert page.errors == []
+
+
+def test_the_keyboard_stays_where_the_action_was_after_close_a_move_or_a_removal(
+    browser, live_server, newsroom
+):
+    """Close sent the keyboard to the page's body (Space then scrolled the page); a move or a
+    removal sent it to the card, and the next Tab went to the card's top, 4,000 px up."""
+    claim = long_card(newsroom)
+    page = open_page(browser, live_server, "ed", viewport=(1280, 800))
+    card = open_settled_card(page, live_server, newsroom, claim)
+
+    card.get_by_role("button", name="Send to review").press("Enter")
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    assert page.evaluate("document.activeElement.closest('section.workflow') !== null")
+    assert page.evaluate("document.activeElement.textContent") == "Back to draft"
+
+    second = claim.sources.order_by("created_at", "id")[1]
+    card.get_by_role("button", name=f"Remove source {second.title}").click()
+    page.get_by_role("button", name="Remove source", exact=True).click()
+    card.locator(".save-status", has_text="Source removed.").wait_for()
+    # On the source now in its place.
+    third = claim.sources.order_by("created_at", "id")[1]
+    assert page.evaluate("document.activeElement.closest('li')?.dataset.source") == str(third.pk)
+
+    card.get_by_role("button", name="Close").first.press("Enter")
+    toggle = page.locator(f"#claim-{claim.pk} .card-toggle")
+    toggle.filter(has_text="Open").wait_for()
+    assert toggle.evaluate("(button) => button === document.activeElement")
+    assert page.errors == []

@@ -18,7 +18,11 @@ const sidebar = document.getElementById("sidebar");
 // down waits for its release (see press_guard.js), keeping the focus any call asked for.
 const refresh = holdWhilePressed(sidebar, redraw, {
   marker: document.documentElement,
-  merge: (waiting, next) => ({ focusCard: Boolean(waiting.focusCard || next.focusCard), focusField: next.focusField ?? waiting.focusField ?? null }),
+  merge: (waiting, next) => ({
+    focusCard: Boolean(waiting.focusCard || next.focusCard),
+    focusField: next.focusField ?? waiting.focusField ?? null,
+    focusIn: next.focusIn ?? waiting.focusIn ?? null,
+  }),
 });
 const list = document.getElementById("claim-list");
 const orphanList = document.getElementById("orphan-list");
@@ -620,7 +624,8 @@ function card(claim) {
     "aria-expanded": String(expanded),
     text: expanded ? "Close" : "Open",
     "aria-label": `${expanded ? "Close" : "Open"} claim: ${claim.claim_reviewed}`,
-    onclick: () => requestActivate(expanded ? null : claim.id, { focusCard: true }),
+    // Closed, the keyboard stays on the card, on its "Open" (not on the page's body).
+    onclick: () => requestActivate(expanded ? null : claim.id, { focusCard: true, focusIn: [`#claim-${claim.id} .card-toggle`] }),
   });
   item.append(header, quote, ...(checkedOn ? [el("p", {}, checkedOn)] : []), toggle);
   if (expanded && claim.history === undefined) {
@@ -1253,7 +1258,9 @@ async function moveClaim(id, to, note) {
     claims.set(id, updated);
     clearAux(id, `c${id}-note`);
     setStatus(id, "workflow", "");
-    refresh({ focusCard: true });
+    // The keyboard stays in the workflow, on the button now in place of the one pressed: on
+    // the card, it went to the card's top with the next Tab, thousands of pixels up.
+    refresh({ focusCard: true, focusIn: [`#claim-${id} section.workflow button`] });
     announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
     return true;
   } catch (error) {
@@ -1607,13 +1614,22 @@ async function removeSource(id, source) {
 
 async function sourceWrite(id, source, method, payload, prefix) {
   setStatus(id, "sources", "Saving…");
+  // Where the keyboard goes after: the source edited, or the one now in place of the one
+  // removed (the last, when it was last), else the "Add source" address.
+  const place = (claims.get(id)?.sources ?? []).findIndex((s) => s.id === source.id);
   try {
     const updated = await api(method, `/api/v1/newsroom/claims/${id}/sources/${source.id}/`, payload, { "If-Match": `"${claims.get(id).version}"` });
     claims.set(id, updated);
     editingSources.delete(source.id);
     if (prefix) clearAux(id, prefix);
     setStatus(id, "sources", method === "DELETE" ? "Source removed." : "Source saved.");
-    refresh({ focusCard: true });
+    const left = updated.sources ?? [];
+    const near = method === "DELETE" ? left[Math.min(place, left.length - 1)] : source;
+    const focusIn = [
+      ...(near ? [`#claim-${id} li[data-source="${near.id}"] .source-controls button`] : []),
+      `#c${id}-url`,
+    ];
+    refresh({ focusCard: true, focusIn });
     if (payload?.url) {
       // Another address: its page is fetched anew, and the evidence panel looks again.
       watchFetch(id, source.id);
@@ -2119,7 +2135,12 @@ function keepAboveSheet(mark, sheet) {
   else if (box.top < 0) window.scrollBy({ top: box.top - 24 });
 }
 
-function redraw({ focusCard = false, focusField = null }) {
+/**
+ * Draw the highlights and cards again, keeping the column's place and the keyboard's.
+ * `focusIn`: selectors of where the keyboard goes next, the first found (a control the
+ * action put in place of the one pressed), before `focusCard`.
+ */
+function redraw({ focusCard = false, focusField = null, focusIn = null }) {
   const focused = document.activeElement;
   const keep =
     focused && focused.id && sidebar.contains(focused)
@@ -2138,7 +2159,9 @@ function redraw({ focusCard = false, focusField = null }) {
   sidebar.scrollTop = scrolled;
   const sheetAgain = sheetScrolled && document.getElementById(sheetScrolled.id);
   if (sheetAgain?.classList.contains("active")) sheetAgain.scrollTop = sheetScrolled.top;
+  const next = (focusIn ?? []).map((selector) => sidebar.querySelector(selector)).find(Boolean);
   if (focusField) document.getElementById(focusField)?.focus({ preventScroll: true });
+  else if (next) next.focus({ preventScroll: true });
   else if (focusCard && activeId !== null) document.getElementById(`claim-${activeId}`)?.focus({ preventScroll: true });
   else if (keep) {
     const again = document.getElementById(keep.id);
@@ -2202,10 +2225,10 @@ function keepAnchorInPlace(anchors) {
   }
 }
 
-function activate(id, { focusCard = false, scrollText = false } = {}) {
+function activate(id, { focusCard = false, scrollText = false, focusIn = null } = {}) {
   if (id !== activeId) merged.delete(activeId);
   activeId = id;
-  refresh({ focusCard });
+  refresh({ focusCard, focusIn });
   if (id !== null) {
     const opened = document.getElementById(`claim-${id}`);
     const mark = body.querySelector(`mark[data-claim="${id}"]`);
@@ -2273,7 +2296,7 @@ async function confirmDiscard(id) {
   if (answer !== "discard") return;
   discardDraft(id);
   setStatus(id, "form", "Changes discarded.");
-  refresh({ focusCard: true });
+  refresh({ focusCard: true, focusIn: [`#c${id}-discard`] });
 }
 
 // True from the first "c" or click until the server answers: a second press meanwhile
