@@ -987,3 +987,25 @@ def test_the_keyboard_stays_where_the_action_was_after_close_a_move_or_a_removal
     toggle.filter(has_text="Open").wait_for()
     assert toggle.evaluate("(button) => button === document.activeElement")
     assert page.errors == []
+
+
+def test_on_a_phone_tab_goes_round_inside_the_open_sheet(browser, live_server, newsroom):
+    """Tab left the bottom sheet for the suggestions and the article behind it, out of sight
+    under the sheet."""
+    claim = make_claim(newsroom)
+    settle_evidence(claim)
+    page = open_page(browser, live_server, "ed", viewport=(390, 800))
+    card = open_settled_card(page, live_server, newsroom, claim)
+    inside = f"() => document.getElementById('claim-{claim.pk}').contains(document.activeElement)"
+
+    card.get_by_role("button", name="Close").first.focus()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        assert page.evaluate(inside)
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(inside)
+    # The first stop, backwards, goes round to the last.
+    card.get_by_role("button", name="Close").first.focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(inside)
+    assert page.errors == []

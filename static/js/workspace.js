@@ -2533,6 +2533,28 @@ body.addEventListener("click", (event) => {
   }
 });
 
+/**
+ * On a phone the open card is a bottom sheet over the page: Tab goes round inside it, as in
+ * a dialog, rather than on to controls the sheet covers. Escape closes it; j/k move on.
+ */
+function keepTabInSheet(event) {
+  const sheet = sheetLayout() && activeId !== null ? document.getElementById(`claim-${activeId}`) : null;
+  if (!sheet) return;
+  const stops = [...sheet.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")].filter(
+    (node) => !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0,
+  );
+  if (!stops.length) return;
+  const [first, last] = [stops[0], stops[stops.length - 1]];
+  const inside = sheet.contains(document.activeElement);
+  if (event.shiftKey && (!inside || document.activeElement === first || document.activeElement === sheet)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 const shortcuts = document.getElementById("shortcuts-dialog");
 function showShortcuts() {
   if (!shortcuts.open) shortcuts.showModal();
@@ -2542,6 +2564,10 @@ shortcuts.addEventListener("keydown", (event) => event.stopPropagation());
 
 document.addEventListener("keydown", (event) => {
   if (document.querySelector("dialog[open]")) return;
+  if (event.key === "Tab" && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    keepTabInSheet(event);
+    return;
+  }
   const typing = event.target.closest?.("input, textarea, select");
   if (event.key === "Escape" && activeId !== null) {
     event.preventDefault();
