@@ -634,12 +634,7 @@ def test_a_redraw_landing_between_press_and_release_does_not_swallow_the_click(
     claim = make_claim(newsroom)
     settle_evidence(claim)
     page = open_page(browser, live_server, "ed")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
-    # Once the card's history and comments are in: each moves the button as it arrives.
-    card.locator(".history-section").wait_for()
-    card.get_by_text("Loading comments…").wait_for(state="detached")
-    card.get_by_text("Nothing found yet.").wait_for()
+    card = open_settled_card(page, live_server, newsroom, claim)
     button = card.get_by_role("button", name="Send to review")
     button.hover()
     page.evaluate(
@@ -945,9 +940,7 @@ def test_an_open_card_follows_a_colleagues_move_as_soon_as_its_window_is_back(
     claim = make_claim(newsroom)
     settle_evidence(claim)
     page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
-    card.locator(".history-section").wait_for()
+    card = open_settled_card(page, live_server, newsroom, claim)
     card.locator(".badge.status", has_text="Draft").wait_for()
     services.claim_transition(
         claim=claim, actor=newsroom["editor"], to_status=Claim.Status.IN_REVIEW

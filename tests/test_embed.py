@@ -612,11 +612,9 @@ def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_pag
     assert page.errors == [] and console_errors(page) == []
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, host, demo):
-    """A Markdown table in the conclusion shows as a table, as on the reader page, not as
-    its cells' words run together."""
+def _republish_listeners(demo, *, conclusion: str, note: str):
+    """The demo's listeners claim with a new conclusion, republished by its two people; its
+    version as it was before (for its claim id)."""
     from annotations import services
     from annotations.models import Claim
 
@@ -626,16 +624,26 @@ def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, ho
         claim=Claim.objects.get(pk=listeners.claim_id),
         actor=users["demo-editor"],
         expected_version=None,
-        conclusion="Counts:\n\n| Source | Listeners |\n|---|---:|\n| PTI | 164,000 |\n"
-        "| Platform | 160,000 |",
+        conclusion=conclusion,
     )
     services.claim_transition(
         claim=claim, actor=users["demo-editor"], to_status=Claim.Status.IN_REVIEW
     )
     services.claim_transition(
-        claim=claim,
-        actor=users["demo-reviewer"],
-        to_status=Claim.Status.PUBLISHED,
+        claim=claim, actor=users["demo-reviewer"], to_status=Claim.Status.PUBLISHED, note=note
+    )
+    return listeners
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, host, demo):
+    """A Markdown table in the conclusion shows as a table, as on the reader page, not as
+    its cells' words run together."""
+    listeners = _republish_listeners(
+        demo,
+        conclusion="Counts:\n\n| Source | Listeners |\n|---|---:|\n| PTI | 164,000 |\n"
+        "| Platform | 160,000 |",
         note="Both counts shown.",
     )
     page = open_host(browser, f"{host.url}/story.html")
@@ -664,26 +672,9 @@ def test_a_conclusions_table_keeps_its_rows_and_cells_in_the_popover(browser, ho
 def test_a_long_word_in_a_verdict_wraps_inside_the_popover(browser, host, demo):
     """An address or a long compound in the conclusion ran out of the popover, which then
     scrolled sideways to read it."""
-    from annotations import services
-    from annotations.models import Claim
-
-    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
-    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
     long_word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz" * 3
-    claim = services.claim_update(
-        claim=Claim.objects.get(pk=listeners.claim_id),
-        actor=users["demo-editor"],
-        expected_version=None,
-        conclusion=f"The count is in {long_word}.",
-    )
-    services.claim_transition(
-        claim=claim, actor=users["demo-editor"], to_status=Claim.Status.IN_REVIEW
-    )
-    services.claim_transition(
-        claim=claim,
-        actor=users["demo-reviewer"],
-        to_status=Claim.Status.PUBLISHED,
-        note="The law is named.",
+    listeners = _republish_listeners(
+        demo, conclusion=f"The count is in {long_word}.", note="The law is named."
     )
     page = open_host(browser, f"{host.url}/story.html")
 

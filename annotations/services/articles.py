@@ -528,7 +528,10 @@ def article_update_details(
     public = {
         name: change
         for name, change in changes.items()
-        if name in PUBLISHED_DETAIL_FIELDS and not _looks_the_same(*change)
+        # A title retyped with an ordinary space where a no-break space was reads the same
+        # to everyone: it is saved, but reopening every published claim for it would make a
+        # reviewer approve "changed from X to X".
+        if name in PUBLISHED_DETAIL_FIELDS and not versions.details_read_the_same(*change)
     }
     if public:
         _reopen_published_claims(article, actor, public)
@@ -541,15 +544,6 @@ def article_update_details(
 # What a published version freezes of its article (`versions.ARTICLE_FIELDS`); the language
 # is read live, as the text is.
 PUBLISHED_DETAIL_FIELDS = ("title", "byline", "publisher", "canonical_url", "published_on")
-
-
-def _looks_the_same(old, new) -> bool:
-    # A title retyped with an ordinary space where a no-break space was reads the same to
-    # everyone: it is saved, but reopening every published claim for it would make a
-    # reviewer approve "changed from X to X".
-    return (
-        isinstance(old, str) and isinstance(new, str) and versions.details_read_the_same(old, new)
-    )
 
 
 def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
