@@ -287,6 +287,25 @@ def test_a_paragraph_missing_from_the_page_puts_its_claim_in_the_not_found_note(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_dismissing_the_note_by_keyboard_hands_focus_back_to_where_the_reader_came_from(
+    browser, host, demo
+):
+    """Focus left on the page's body sent the next Tab back to the top of the article."""
+    page = open_host(browser, f"{host.url}/shorter.html")
+    last = page.get_by_role("button", name="Post comment")  # the page's last control
+    last.focus()
+    page.keyboard.press("Tab")
+    note = page.locator("[data-factcheck-embed] [role=note]")
+    dismiss = note.get_by_role("button", name="Dismiss")
+    assert dismiss.evaluate("(button) => button.getRootNode().activeElement === button")
+    page.keyboard.press("Enter")
+    assert note.is_hidden()
+    assert last.evaluate("(button) => document.activeElement === button")
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_a_retracted_verdict_is_said_in_the_note_not_dropped_without_a_word(browser, host, demo):
     """A reader who saw the verdict yesterday found no highlight today and no reason why."""
     from annotations import services

@@ -815,10 +815,9 @@
     };
   }
 
-  /** The "N checked claims not found" note for `claims`, in place of `previous` (kept
-   * dismissed or open as the reader left it); none when every claim was found. */
-  /** The corner note: checked claims not found on the page, and fact-checks of the page
-   * since retracted (their highlights are gone: readers who saw one are told why). */
+  /** The corner note, in place of `previous` (kept dismissed or open as the reader left it):
+   * checked claims not found on the page, and fact-checks of the page since retracted (their
+   * highlights are gone: readers who saw one are told why). None when there is neither. */
   function pageNote(shadow, missing, retracted, previous) {
     if (!missing.length && !retracted.length) {
       previous?.remove();
@@ -844,7 +843,17 @@
     const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
     const note = element("aside", { class: "note", role: "note" }, dismiss, ...parts);
     note.setAttribute("dir", "ltr"); // English words; the claims' own in <bdi>
-    dismiss.addEventListener("click", () => (note.hidden = true));
+    // A keyboard reader reaches the note by Tab from the page; dismissing it hands focus back
+    // there, rather than to the page's body, from where the next Tab starts at the top.
+    let cameFrom = null;
+    note.addEventListener("focusin", (event) => {
+      if (event.relatedTarget && !note.contains(event.relatedTarget)) cameFrom = event.relatedTarget;
+    });
+    dismiss.addEventListener("click", () => {
+      const hadFocus = note.contains(shadow.root.activeElement);
+      note.hidden = true;
+      if (hadFocus && cameFrom?.isConnected) cameFrom.focus({ preventScroll: true });
+    });
     if (previous) {
       note.hidden = previous.hidden;
       for (const details of note.querySelectorAll("details")) {
