@@ -335,14 +335,18 @@ def _place(article, published) -> list[Entry]:
 def summary(entries: list[Entry]) -> dict:
     """Counts by verdict in the scale's order, and the line "6 claims checked: 2 False, …".
 
-    Verdicts count as published: a rating renamed since, on some claims republished and on
-    others not, is counted under each of its labels.
+    Verdicts count as published and by the label readers read: a rating renamed since, on
+    some claims republished and on others not, is counted under each of its labels, while one
+    only recoloured or revalued is counted once (its chip in the newest version's colour).
     """
-    counts = Counter(entry.version.verdict for entry in entries)
+    counts = Counter(entry.version.verdict.label for entry in entries)
+    newest = {}
+    for entry in sorted(entries, key=lambda entry: entry.version.published_at):
+        newest[entry.version.verdict.label] = entry.version.verdict
     ordered = sorted(
-        counts, key=lambda r: (r.position is None, r.position or 0, r.pk, r.label, r.colour)
+        newest.values(), key=lambda r: (r.position is None, r.position or 0, r.pk, r.label)
     )
-    parts = [{"rating": rating, "count": counts[rating]} for rating in ordered]
+    parts = [{"rating": rating, "count": counts[rating.label]} for rating in ordered]
     text = ", ".join(f"{part['count']} {part['rating'].label}" for part in parts)
     noun = "claim" if len(entries) == 1 else "claims"
     return {

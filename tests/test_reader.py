@@ -171,6 +171,37 @@ def test_the_legend_explains_each_verdict_on_the_page_once_best_first(client, de
     assert {chip.get("class").split()[-1] for chip in chips} == tags
 
 
+def test_a_recoloured_verdict_is_counted_once_in_the_summary_under_its_label(client, desk):
+    """After "True" was recoloured, the summary read "3 claims checked: 2 True, 1 True"."""
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "True")
+    scale = Rating.objects.get(scale__organization=desk.organization, label="True").scale
+    entries = [
+        {field: getattr(rating, field) for field in ("id", "label", "value", "colour")}
+        | {"description": rating.description, "is_hidden": rating.is_hidden}
+        for rating in scale.ratings.order_by("position")
+    ]
+    for entry in entries:
+        if entry["label"] == "True":
+            entry["colour"] = "#0969da"
+    admin = factories.member(desk.organization, Membership.Role.ADMIN, username="admin-qx5")
+    services.scale_update(scale=scale, actor=admin, ratings=entries)
+    publish(desk.article, desk.editor, desk.reviewer, "breaking the prior record", "False")
+    publish(desk.article, desk.editor, desk.reviewer, "flagship project runs through", "True")
+
+    tree = page(client.get(article_url(desk.article)))
+
+    summary = " ".join(select(tree, ".summary-line")[0].text_content().split())
+    assert summary == "4 claims checked: 3 True, 1 False"
+    # The chip wears the newest colour; both colours stay in the legend, beside their chips.
+    chips = select(tree, ".summary-line .chip")
+    legend = [
+        c.get("class") for c in select(tree, ".legend dt .chip") if c.text_content() == "True"
+    ]
+    assert len(legend) == 2 and chips[0].get("class") in legend
+    assert chips[0].get("class").endswith("-0969da")
+
+
 def test_the_claim_list_gives_everything_without_javascript(client, desk):
     claim = publish(
         desk.article,

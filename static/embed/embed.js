@@ -557,6 +557,8 @@
       "border-radius": "0.7em",
       background: colour,
       color: inkOn(colour),
+      // A rating coloured like the host page (white, a pale yellow) keeps its chip's shape.
+      "box-shadow": "inset 0 0 0 1px rgb(127 127 127 / 0.5)",
       font: "600 0.72em/1.5 system-ui, sans-serif",
       "vertical-align": "0.15em",
       cursor: "pointer",
@@ -604,7 +606,7 @@
 .pop th,.pop td{padding:3px 6px;border:1px solid #d0d7de;text-align:start;vertical-align:top}
 .pop th{background:#f6f8fa;font-weight:600}
 .pop a{color:#0969da}
-.chip{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}
+.chip{display:inline-block;padding:1px 8px;border-radius:10px;box-shadow:inset 0 0 0 1px rgb(127 127 127 / .5);font-weight:600;font-size:13px}
 .muted{color:#57606a;font-size:13px}
 .close{float:inline-end;border:0;background:none;font-size:20px;line-height:1;cursor:pointer;color:#57606a;padding:2px 6px}
 .close:focus-visible,a:focus-visible,summary:focus-visible{outline:2px solid #0969da;outline-offset:1px}
