@@ -1039,11 +1039,12 @@ def test_saving_the_scale_changes_readers_copies_only_of_ratings_that_moved(desk
     # A rename alone: the published label is frozen, so nothing public changed.
     _rename(organization, "False", "Wrong")
     assert PublishedVersion.objects.get(pk=version.pk).changed_at == stamped
-    # The published rating moves down one place: the public API says its position.
+    # The published rating moves down one place (a rating without a value goes above it):
+    # the public API says its position.
     scale = _rating(organization, "Mostly true").scale
     order = list(scale.ratings.order_by("position"))
     at = next(i for i, r in enumerate(order) if r.label == "Mostly true")
-    order[at], order[at + 1] = order[at + 1], order[at]
+    order.insert(at, order.pop(next(i for i, r in enumerate(order) if r.value is None)))
     admin = Membership.objects.filter(
         organization=organization, role=Membership.Role.ADMIN
     ).first().user  # fmt: skip

@@ -229,8 +229,10 @@ def test_admin_renames_recolours_reorders_and_adds_ratings(admin_client, organiz
 
     def change(index, row):
         if row["label"] == "Half true":
-            row["label"], row["colour"], row["position"] = "Partly true", "#0969da", 1
-        if row["label"] == "True":
+            row["label"], row["colour"] = "Partly true", "#0969da"
+        if row["label"] == "Misleading":
+            row["position"] = 1
+        elif row["label"] == "True":
             row["position"] = 2
 
     new = {"id": "", "position": 99, "label": "Satire", "value": "", "colour": "#6e7781",
@@ -240,7 +242,8 @@ def test_admin_renames_recolours_reorders_and_adds_ratings(admin_client, organiz
     labels = list(
         scale_of(organization).ratings.order_by("position").values_list("label", flat=True)
     )
-    assert labels[:2] == ["Partly true", "True"]
+    assert labels[:2] == ["Misleading", "True"]
+    assert "Partly true" in labels and "Half true" not in labels
     assert labels[-1] == "Satire"
     assert Rating.objects.get(scale__organization=organization, label="Satire").value is None
 
@@ -476,6 +479,37 @@ def test_values_outside_the_scale_and_duplicate_labels_are_refused_by_name(
     assert response.status_code == 400
     assert "“True”: value – Must lie between 1 and 5, or be empty." in html
     assert "Misleading" in html and "already exists" in html
+
+
+def test_an_order_against_the_values_is_refused_by_name(admin_client, organization):
+    """ "Half true" (3) moved above "True" (5) saved, and the legend, sorted by value, then
+    disagreed with the scale's own order; a rating without a value may stand anywhere."""
+
+    def swap(index, row):
+        places = {"True": 3, "Half true": 1, "Misleading": 2}
+        row["position"] = places.get(row["label"], row["position"])
+
+    url = reverse("organization-scale", args=[organization.slug])
+    response = admin_client.post(url, rows_post(organization, swap))
+    assert response.status_code == 400
+    errors = response.context["errors"]
+    assert [e.partition(":")[0] for e in errors] == [
+        "“Mostly true” (4) is listed below “Half true” (3)",
+        "“True” (5) is listed below “Half true” (3)",
+    ]
+    assert errors[0] in response.content.decode()
+    assert [r.label for r in scale_of(organization).ratings.order_by("position")][:3] == [
+        "True", "Mostly true", "Half true",
+    ]  # fmt: skip
+
+    def unvalued_in_the_middle(index, row):
+        row["position"] = {"Misleading": 3}.get(row["label"], row["position"] * 2)
+
+    assert (
+        admin_client.post(url, rows_post(organization, unvalued_in_the_middle)).status_code == 302
+    )
+    labels = [r.label for r in scale_of(organization).ratings.order_by("position")]
+    assert labels[:3] == ["True", "Misleading", "Mostly true"]
 
 
 def test_scale_service_refuses_an_editor(organization, editor):

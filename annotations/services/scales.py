@@ -33,7 +33,6 @@ def rating_scale_save(*, scale: RatingScale, actor) -> RatingScale:
     return scale
 
 
-@transaction.atomic
 def clean_label(label: str) -> str:
     """A rating label as readers will see it: composed (NFC), without invisible characters
     (zero-width spaces, joiners, direction marks) and with single spaces.
@@ -46,6 +45,7 @@ def clean_label(label: str) -> str:
     return " ".join(visible.split())
 
 
+@transaction.atomic
 def rating_save(*, rating: Rating, actor) -> Rating:
     """Create or change one rating of a scale; only the organization's admins may."""
     permissions.require_manage_members(
@@ -128,6 +128,7 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
         label = clean_label(entry.get("label") or "")
         if label and (first := seen.setdefault(label.casefold(), label)) != label:
             errors.append(f"“{label}” and “{first}” differ only in case: use one label.")
+    errors.extend(_values_against_order(kept))
     # Positions and labels are unique per scale: move every kept rating out of the way
     # first, so that a new order or two swapped labels do not clash with their old selves.
     # Two ratings given the same label still clash with each other below.
@@ -173,6 +174,27 @@ POSITION_SHIFT = 10_000
 # A stand-in label while a scale is rewritten (no admin types an invisible separator).
 MOVING_LABEL = "\u2063moving-"
 HEX_COLOUR = re.compile(r"#[0-9a-f]{6}")
+
+
+def _values_against_order(kept: list[dict]) -> list[str]:
+    """Each rating listed below one with a lower value: the scale's order is best first,
+    and readers' legends and ClaimReview's ratingValue rank verdicts by value, so the two
+    would disagree. Ratings without a value (“Misleading”) may stand anywhere."""
+    errors = []
+    lowest = None
+    for entry in kept:
+        value = entry.get("value")
+        if not isinstance(value, int):
+            continue
+        if lowest is not None and value > lowest["value"]:
+            errors.append(
+                f"“{clean_label(entry.get('label'))}” ({value}) is listed below "
+                f"“{clean_label(lowest.get('label'))}” ({lowest['value']}): list the ratings "
+                "best first, with values going down, or change their values."
+            )
+        elif lowest is None or value < lowest["value"]:
+            lowest = entry
+    return errors
 
 
 def _messages(error: ValidationError) -> list[str]:
