@@ -837,6 +837,12 @@ class Invitation(models.Model):
         related_name="invitations_received",
         help_text="The existing account invited, if any.",
     )
+    named_by_username = models.BooleanField(
+        default=False,
+        help_text="The admin named the existing account by its username. Invited by "
+        "address, the account's username is never shown to them: it would tell any "
+        "newsroom's admin whose address it is.",
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -859,6 +865,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} to {self.organization} ({self.get_state_display()})"
+
+    @property
+    def invitee_shown(self) -> str:
+        """Whom the organization's admins are told it invites: the username they named,
+        else the address they typed (whether or not an account has it)."""
+        if self.invited_user is not None and self.named_by_username:
+            return self.invited_user.get_username()
+        return self.email
 
 
 class ReplacedInvitationLink(models.Model):

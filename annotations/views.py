@@ -318,16 +318,16 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         invitation = services.invitation_create(
             organization=organization, actor=request.user, base_url=base_url, **invite.cleaned_data
         )
-        name = invitation.invited_user.get_username() if invitation.invited_user else None
         sent = "sent again" if invitation.send_count > 1 else "sent"
         # The role is said every time: inviting someone already invited re-sends the pending
         # invitation with the role chosen now, which may not be the one first chosen.
         role = invitation.get_role_display().lower()
+        whom = invitation.invitee_shown
         messages.success(
             request,
-            f"Invitation {sent} to {name} as {role}, at the address on their account."
-            if name
-            else f"Invitation {sent} to {invitation.email} as {role}.",
+            f"Invitation {sent} to {whom} as {role}, at the address on their account."
+            if whom != invitation.email
+            else f"Invitation {sent} to {whom} as {role}.",
         )
         return True
     if action in ("resend", "revoke"):

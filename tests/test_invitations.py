@@ -183,6 +183,41 @@ def test_a_username_typed_in_another_case_invites_that_account(
     assert Invitation.objects.count() == 1
 
 
+def test_an_address_typed_never_tells_the_admin_whose_account_it_is(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Inviting "  BOB@Example.ORG " answered "Invitation sent to bob-rival…": any newsroom's
+    admin could learn whether an address has an account here, and its username."""
+    rival = factories.OrganizationFactory(name="Rival Desk")
+    bob = factories.member(rival, Membership.Role.ADMIN, username="bob-rival")
+    bob.email = "bob@example.org"
+    bob.save()
+    client.force_login(org_admin)
+    response = invite(client, django_capture_on_commit_callbacks, invitee="  BOB@Example.ORG ")
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["bob@example.org"]  # the account's own address, as before
+    assert Invitation.objects.get().invited_user == bob
+    page = client.get("/members/").content.decode()
+    assert "Invitation sent to bob@example.org as editor." in page
+    assert "bob-rival" not in page and "(existing account)" not in page
+    # Named by its username, the account is shown by it, and the address stays unsaid.
+    factories.UserFactory(username="olga", email="olga@example.net")
+    invite(client, django_capture_on_commit_callbacks, invitee="olga", role="reviewer")
+    page = client.get("/members/").content.decode()
+    assert "Invitation sent to olga as reviewer, at the address on their account." in page
+    assert 'olga <span class="hint">(existing account)</span>' in page
+    assert "olga@example.net" not in page
+    # A deactivated account found by its address is not named either.
+    gone = factories.UserFactory(username="gone-rival", email="gone@example.org")
+    gone.is_active = False
+    gone.save()
+    refused = invite(client, django_capture_on_commit_callbacks, invitee="gone@example.org")
+    assert refused.status_code == 400
+    assert "No invitation can be sent to gone@example.org" in refused.content.decode()
+    assert "gone-rival" not in refused.content.decode()
+
+
 # Outside a test transaction, as a real request is: the sign-up locks the invitation, which
 # PostgreSQL allows only inside a transaction the service itself must open.
 @pytest.mark.django_db(transaction=True)

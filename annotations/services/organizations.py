@@ -295,13 +295,23 @@ def invitation_create(
     invitee = invitee.strip()
     user = _account_for(invitee)
     pending = organization.invitations.select_for_update().filter(state=Invitation.State.PENDING)
+    named = user is not None and invitee.casefold() == user.get_username().casefold()
     if user is not None:
+        # Found by address, the account is never named: that would tell an admin of any
+        # newsroom whose address it is (a member's username, their own admins see anyway).
         name = user.get_username()
         # Already a member comes first: it is the answer whatever else holds of the account.
         if Membership.objects.filter(organization=organization, user=user).exists():
             raise ValidationError({"invitee": f"{name} is already a member."})
         if not user.is_active:
-            raise ValidationError({"invitee": f"{name}'s account is deactivated."})
+            raise ValidationError(
+                {"invitee": f"{name}'s account is deactivated."}
+                if named
+                else {
+                    "invitee": f"No invitation can be sent to {user.email}. A site "
+                    "administrator can say why."
+                }
+            )
         if not user.email:
             raise ValidationError(
                 {
@@ -323,6 +333,8 @@ def invitation_create(
         )
     # For an account, always its current address, whatever it was when first invited.
     invitation.email = email if user is not None else invitation.email
+    # Once named by username, it stays so: the admin who named it knows whom it invites.
+    invitation.named_by_username = named or invitation.named_by_username
     invitation.role = role
     return _send(invitation, base_url)
 
