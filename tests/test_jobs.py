@@ -435,6 +435,17 @@ def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(
         FACTCHECK_VAR_DIR=str(tmp_path),
         FACTCHECK_JOB_QUEUED_TIMEOUT="3600",
     )
+
+    def serves() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+    # The address is printed once the site answers: a script waiting for the line may call it.
+    wait_for(lambda: "is running at" in run_stack.log.read_text(), timeout=60)
+    assert serves(), "the address was printed before the web server answered"
     wait_for(
         lambda: Job.objects.get(pk=waiting.pk).state == Job.State.DONE,
         timeout=90,
@@ -445,13 +456,6 @@ def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(
     def pid_of(event: str) -> int | None:
         found = re.search(rf"^{event} \(pid (\d+)\)", run_stack.log.read_text(), re.MULTILINE)
         return int(found[1]) if found else None
-
-    def serves() -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                return answer.status == 200
-        except OSError:
-            return False
 
     worker = wait_for(lambda: pid_of("Started the celery worker"), timeout=60)
     wait_for(lambda: pid_of("Started the celery beat"), timeout=60)

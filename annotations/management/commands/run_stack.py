@@ -1,11 +1,14 @@
 """Run the development stack: embedded redis unless REDIS_URL is set, worker, beat, web server."""
 
+import ipaddress
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,8 @@ DEMO_PORT = 8765
 # answers (so the broker is up) LIVENESS_MISSES times in a row is restarted.
 LIVENESS_INTERVAL = 30.0
 LIVENESS_MISSES = 3
+# How long `make run` waits for the web server to answer before it prints the address.
+WEB_WAIT = 60
 
 
 @dataclass
@@ -211,6 +216,10 @@ class Command(BaseCommand):
                 child.start()
                 self.stdout.write(f"Started the {child.name} (pid {child.process.pid}).")
             url = f"http://{host}:{port}/"
+            # The address is printed once it answers: a script that waits for this line and
+            # then calls the site got "connection refused" for the few seconds Django loads.
+            if not self._wait_until_serving(host, port, children[-1]):
+                self.stderr.write(f"The web server has not answered at {url} after {WEB_WAIT}s.")
             self.stdout.write(
                 self.style.SUCCESS(
                     f"\nFact-check is running at {url}  (admin: {url}admin/)\n"
@@ -239,6 +248,27 @@ class Command(BaseCommand):
                 child.wait()
             if redis is not None:
                 redis.stop()
+
+    def _wait_until_serving(self, host: str, port: int, web: Child) -> bool:
+        """Poll the health check until the web server answers (True), exits, or WEB_WAIT
+        seconds pass."""
+        # Listening on every interface (0.0.0.0, ::), it answers on loopback too.
+        try:
+            unspecified = not host or ipaddress.ip_address(host.strip("[]")).is_unspecified
+        except ValueError:
+            unspecified = False  # a name, such as localhost
+        probe = ("::1" if ":" in host else "127.0.0.1") if unspecified else host.strip("[]")
+        probe = f"[{probe}]" if ":" in probe else probe
+        deadline = time.monotonic() + WEB_WAIT
+        while time.monotonic() < deadline and web.process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://{probe}:{port}/healthz", timeout=2):
+                    return True
+            except urllib.error.HTTPError:
+                return True  # it answers: an unhealthy part is the health page's to say
+            except OSError:
+                time.sleep(0.2)
+        return False
 
     def _evidence_demo(self, *, web_port: int) -> dict[str, str]:
         """Serve the evidence demo (sample pages, MediaWiki- and Google-shaped APIs) on loopback.
