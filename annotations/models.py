@@ -684,6 +684,12 @@ class ArticleImport(models.Model):
     # The encoding detection chose for bytes that declared none and were not UTF-8 (Python's
     # codec name, "" when nothing was guessed): the workspace asks the editor to check it.
     guessed_encoding = models.CharField(max_length=40, blank=True)
+    revises_existing = models.BooleanField(
+        default=False,
+        help_text="The editor asked for this page to replace the text of the article "
+        "already here, should it turn out to be one with claims; else that article is "
+        "left as it is.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

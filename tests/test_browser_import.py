@@ -334,6 +334,60 @@ def test_importing_an_address_again_waits_for_the_new_text_and_says_when_it_fail
     assert_accessible(page, "workspace with a failed re-import")
 
 
+def test_an_address_that_is_an_article_with_a_verdict_is_replaced_only_when_asked(
+    browser, live_server, newsroom, httpserver, settings, start_celery_worker
+):
+    """Adding an article silently rewrote one with a published verdict."""
+    from tests import factories
+
+    def serve(figure):
+        httpserver.clear()
+        page_bytes = make_html_page(
+            [f"Turnout rose to {figure} percent above the last count, officials said today."],
+            title="Turnout report",
+            byline="A. Reporter",
+        )
+        httpserver.expect_request("/turnout").respond_with_data(
+            page_bytes, content_type="text/html"
+        )
+
+    serve("4.4")
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    start_celery_worker({"FACTCHECK_FETCH_ALLOW": "127.0.0.1/32"})
+    address = f"http://127.0.0.1:{httpserver.port}/turnout"
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(address)
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(WORKSPACE_URL, timeout=60_000)
+    article = Article.objects.get(title="Turnout report")
+    factories.published_claim(
+        article, newsroom["editor"], newsroom["reviewer"], quote="Turnout rose to 4.4 percent"
+    )
+    serve("4.6")
+
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(address)
+    page.get_by_role("button", name="Import").click()
+    error = page.locator("#url-error")
+    error.get_by_text("is already the article “Turnout report” here").wait_for()
+    assert "with 1 claim, 1 of them published. Nothing was changed" in error.inner_text()
+    assert "revise_existing" not in error.inner_text()
+    link = error.get_by_role("link", name="open that article")
+    assert link.get_attribute("href") == f"/articles/{article.pk}/"
+    box = page.get_by_label("Replace the text of the article already here, if this page is one")
+    assert page.evaluate("document.activeElement.id") == "url-revise"
+    page.screenshot(path=str(ARTIFACTS / "import-already-here.png"), full_page=True)
+    assert article.revisions.count() == 1
+
+    box.check()
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(f"{live_server.url}/articles/{article.pk}/", timeout=60_000)
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert "4.6 percent" in page.locator("#article-body").inner_text()
+    assert article.revisions.count() == 2
+    assert page.errors == []
+
+
 def test_an_address_that_leads_to_an_article_we_have_opens_that_article_with_the_new_text(
     browser, live_server, newsroom, httpserver, settings, start_celery_worker
 ):

@@ -447,11 +447,101 @@ def test_an_article_imported_by_url_gets_a_reader_page_and_is_found_by_its_addre
     reader_url = row["article"]["reader_url"]
     assert reader_url.endswith(f"/a/{organization.slug}/{article.slug}/")
     assert client.get(reader_url).status_code == 200
-    # The same address spelt differently is the same article: a new revision, not a copy.
+    # The same address spelt differently is the same article: a new revision, not a copy,
+    # and, since it has a verdict, only when the editor asks for it.
+    with pytest.raises(services.ArticleAlreadyHere):
+        services.article_import_url(
+            organization=organization, requested_by=editor, url=url + "/", in_process=True
+        )
     again = services.article_import_url(
-        organization=organization, requested_by=editor, url=url + "/", in_process=True
-    )
+        organization=organization, requested_by=editor, url=url + "/", in_process=True,
+        revise_existing=True,
+    )  # fmt: skip
     assert again.pk == article.pk and Article.objects.count() == 1
+
+
+def test_importing_an_address_that_is_an_article_with_claims_asks_first(
+    client, httpserver, loopback_allowed, editor, reviewer, organization, sample_files
+):
+    """A new editor adding an article was sent to one of ours, its text silently replaced:
+    a published verdict whose quote the page no longer had left readers."""
+    page = sample_files["sample.html"]
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    url = _local_url(httpserver)
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=url, in_process=True
+    )
+    published = factories.published_claim(article, editor, reviewer)
+    httpserver.clear()
+    changed = page.replace(b"Over 160,000 people listened in at once", b"Many listened")
+    httpserver.expect_request("/story").respond_with_data(changed, content_type="text/html")
+
+    # Known at once by its address: refused, naming the article, and nothing is fetched.
+    client.force_login(editor)
+    answer = client.post(
+        "/api/v1/newsroom/articles/", {"url": url}, content_type="application/json"
+    )
+    assert answer.status_code == 409
+    body = answer.json()
+    assert body["type"].endswith("/problems/already-imported/") and body["article"] == article.pk
+    # A long title is cut, so that the message fits where it is kept.
+    assert f"{url} is already the article “{article.title[:79]}…” here" in body["detail"]
+    assert "with 1 claim, 1 of them published. Nothing was changed" in body["detail"]
+    assert "revise_existing" in body["detail"]
+    assert httpserver.log == [] and ArticleImport.objects.count() == 1
+    # Asked for, it is replaced: a new revision, the verdict back to review.
+    answer = client.post(
+        "/api/v1/newsroom/articles/", {"url": url, "revise_existing": True},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.status_code in (201, 202) and answer.json()["id"] == article.pk
+    assert ArticleImport.objects.latest("created_at").revises_existing
+    refused = client.post(
+        "/api/v1/newsroom/articles/", {"url": url, "revise_existing": "yes"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert refused.json()["errors"] == {"revise_existing": ["Expected true or false."]}
+    del published
+
+
+def test_a_page_found_after_the_fetch_to_be_an_article_with_claims_is_not_merged_into_it(
+    httpserver, loopback_allowed, editor, reviewer, organization, sample_files
+):
+    """The trial's case: a publisher's copy at another address names ours as canonical."""
+    page = sample_files["sample.html"]
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    first = services.article_import_url(
+        organization=organization, requested_by=editor, url=_local_url(httpserver),
+        in_process=True,
+    )  # fmt: skip
+    first.refresh_from_db()
+    claim = factories.published_claim(first, editor, reviewer)
+    changed = page.replace(b"Over 160,000 people listened in at once", b"Many listened")
+    httpserver.expect_request("/copy").respond_with_data(changed, content_type="text/html")
+    copy_url = _local_url(httpserver, "/copy")
+
+    placeholder = services.article_import_url(
+        organization=organization, requested_by=editor, url=copy_url, in_process=True
+    )
+
+    placeholder.refresh_from_db()
+    assert placeholder.pk != first.pk and placeholder.status == Article.Status.FAILED
+    assert placeholder.import_error.startswith(
+        f"This page is already the article “{first.title[:79]}…” here (its address is "
+        f"{first.canonical_url}), with 1 claim, 1 of them published. Nothing was changed"
+    )
+    assert first.revisions.count() == 1
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED
+    # Typed again asking for it (the failed placeholder tries again): our article's new text.
+    again = services.article_import_url(
+        organization=organization, requested_by=editor, url=copy_url, in_process=True,
+        revise_existing=True,
+    )  # fmt: skip
+    assert again.pk == first.pk and first.revisions.count() == 2
+    assert not Article.objects.filter(pk=placeholder.pk).exists()
+    claim.refresh_from_db()
+    assert claim.status != Claim.Status.PUBLISHED
 
 
 def test_an_uploaded_page_is_found_by_the_canonical_link_it_declares(

@@ -44,6 +44,7 @@ PROBLEMS = {
     "conflict": ("The request conflicts with the current state.", 409),
     "edit-conflict": ("Someone else changed the same field since you opened it.", 409),
     "published-meanwhile": ("The claim was published since you opened it.", 409),
+    "already-imported": ("This page is already an article with claims here.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
     "gone": ("This was withdrawn for good.", 410),
@@ -327,6 +328,13 @@ def database_busy(error: OperationalError) -> bool:
 
 
 def _problem_for(error, context) -> Response | None:
+    if isinstance(error, services.ArticleAlreadyHere):
+        detail = (
+            f"{error.situation} Send `revise_existing`: true to replace its text with the page "
+            "as it is now."
+        )
+        body = problem(409, detail, slug="already-imported", article=error.article.pk)
+        return Response(body, status=409)
     if isinstance(error, services.EditConflict):
         return _edit_conflict(error, context.get("request"))
     if isinstance(error, services.PublishedMeanwhile):

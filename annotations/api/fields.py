@@ -53,6 +53,20 @@ class StrictTextMixin:
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(_FormAware, serializers.BooleanField):
+    """true or false in JSON ("true" or "false" in a form): "yes", 1 or "maybe" are refused
+    rather than read as one or the other."""
+
+    default_error_messages = {"not_boolean": "Expected true or false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if self.from_form and data in ("true", "false"):
+            return data == "true"
+        self.fail("not_boolean")
+
+
 class StrictCharField(StrictTextMixin, serializers.CharField):
     """A CharField that refuses numbers, lists, objects and booleans ("Expected text.")."""
 

@@ -59,7 +59,9 @@ ARTICLE_CREATED = {
             "JSON `{title, text}` adds a pasted article (201). JSON `{url}` or a multipart "
             "`file` starts an import: 202 while the worker extracts the text (poll the "
             "article until its `status` is `ready` or `failed`), 201 when it was done at once. "
-            "`organization` is needed only by members of several organizations."
+            "`organization` is needed only by members of several organizations. A `url` that "
+            "is already an article with claims is a 409 `already-imported` naming it in "
+            "`article`, unless `revise_existing` is true."
         ),
         request={
             "application/json": PolymorphicProxySerializer(
@@ -73,7 +75,7 @@ ARTICLE_CREATED = {
             "multipart/form-data": serializers.ArticleUploadSerializer,
         },
         parameters=[created_location(201, 202)],
-        responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS)},
+        responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS, 409)},
     ),
 )
 class ArticleList(generics.ListCreateAPIView):
@@ -109,6 +111,7 @@ class ArticleList(generics.ListCreateAPIView):
                 requested_by=request.user,
                 url=data.validated_data["url"],
                 title=data.validated_data["title"],
+                revise_existing=data.validated_data["revise_existing"],
             )
             return _article_response(article)
         data = serializers.ArticleCreateSerializer(data=request.data)

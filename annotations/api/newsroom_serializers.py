@@ -14,6 +14,7 @@ from annotations import history, jobs, models, queries, services, versions
 from annotations.api.fields import (
     OrganizationRefField,
     RevisionField,
+    StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
     StrictDateField,
@@ -789,6 +790,17 @@ class ArticleUrlImportSerializer(RefusesUnknownFields, serializers.Serializer):
         allow_blank=True,
         default="",
         validators=models.article_detail_checks("title"),
+    )
+    revise_existing = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "If the page is already an article of the organization with claims (by its "
+            "address, or found after the fetch by its canonical link or redirects), replace "
+            "that article's text with the page: a new revision, claims re-anchored, published "
+            "verdicts whose words changed back to review. Without it such an address is a 409 "
+            "`already-imported` naming the article, or an import that fails saying so."
+        ),
     )
 
 

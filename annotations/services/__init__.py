@@ -44,6 +44,7 @@ from annotations.services.evidence import (
     imported_fact_checks_save,
 )
 from annotations.services.imports import (
+    ArticleAlreadyHere,
     article_discard,
     article_import_upload,
     article_import_url,
@@ -118,6 +119,7 @@ __all__ = [
     "ORGANIZATION_EDITABLE_FIELDS",
     "SOURCE_EDITABLE_FIELDS",
     "TRANSITIONS",
+    "ArticleAlreadyHere",
     "EditConflict",
     "InvitationUnavailable",
     "PublishedMeanwhile",

@@ -19,6 +19,7 @@ from annotations.models import (
     Article,
     ArticleImport,
     ArticleRevision,
+    Claim,
     Organization,
     is_plausible_date,
     require_visible,
@@ -38,6 +39,42 @@ def _store_original(article_import: ArticleImport, data: bytes) -> None:
     article_import.size = len(data)
     article_import.sha256 = hashlib.sha256(data).hexdigest()
     article_import.original.save(article_import.sha256, ContentFile(data), save=False)
+
+
+class ArticleAlreadyHere(ValidationError):
+    """The page is an article of the organization that has claims, and the editor did not
+    ask for its text to be replaced: nothing was changed.
+
+    A new revision re-anchors every claim: one whose words the page no longer has is
+    orphaned, and a published verdict leaves readers for review. Replacing it is the
+    editor's choice, never a side effect of adding an article.
+    """
+
+    def __init__(self, article: Article, address: str, *, found_after_fetch: bool):
+        self.article = article
+        claims = article.claims.count()
+        published = article.claims.filter(status=Claim.Status.PUBLISHED).count()
+        counted = f"{claims} claim{'s' if claims != 1 else ''}" + (
+            f", {published} of them published" if published else ""
+        )
+        title = article.title if len(article.title) <= 80 else f"{article.title[:79]}…"
+        whose = (
+            f"This page is already the article “{title}” here (its address is "
+            f"{article.canonical_url})"
+            if found_after_fetch
+            else f"{address} is already the article “{title}” here"
+        )
+        # What happened, for each way in to follow with how to ask (form, API, command).
+        self.situation = f"{whose}, with {counted}. Nothing was changed."
+        super().__init__(
+            f"{self.situation} To replace that article's text with the page as it is now, "
+            "import the address again asking for that."
+        )
+
+
+def _asks_before_replacing(article: Article) -> bool:
+    """Whether a URL import may give `article` a new revision only if the editor asked."""
+    return article.status == Article.Status.READY and article.claims.exists()
 
 
 @transaction.atomic
@@ -60,6 +97,13 @@ def _article_from_extracted(
             if article.status == Article.Status.READY
             else _same_address_article(article, extracted, article_import)
         )
+    if (
+        existing is not None
+        and existing is not article
+        and not article_import.revises_existing
+        and _asks_before_replacing(existing)
+    ):
+        raise ArticleAlreadyHere(existing, "", found_after_fetch=True)
     if existing is not None:
         article_update_text(
             article=existing,
@@ -280,14 +324,19 @@ def import_run(
         return import_fail(article_import=article_import, actor=actor, message=str(error))
     except ingest.IngestError as error:
         return import_fail(article_import=article_import, actor=actor, message=str(error))
-    with transaction.atomic():
-        # The row lock makes a second run of the same import wait here, then find it done.
-        current = ArticleImport.objects.select_for_update().get(pk=article_import.pk)
-        if current.state != ArticleImport.State.PENDING:
-            return current
-        _article_from_extracted(
-            article_import=article_import, extracted=extracted, actor=article_import.requested_by
-        )
+    try:
+        with transaction.atomic():
+            # The row lock makes a second run of the same import wait here, then find it done.
+            current = ArticleImport.objects.select_for_update().get(pk=article_import.pk)
+            if current.state != ArticleImport.State.PENDING:
+                return current
+            _article_from_extracted(
+                article_import=article_import,
+                extracted=extracted,
+                actor=article_import.requested_by,
+            )
+    except ArticleAlreadyHere as clash:
+        return import_fail(article_import=article_import, actor=actor, message=clash.message)
     return article_import
 
 
@@ -303,6 +352,7 @@ def _import_begin(
     source_url: str = "",
     declared_type: str = "",
     data: bytes = b"",
+    revises_existing: bool = False,
 ) -> ArticleImport:
     if article is None:
         placeholder = title or _named(filename) or source_url
@@ -325,6 +375,7 @@ def _import_begin(
         filename=filename[:255],
         source_url=source_url,
         declared_type=declared_type[:200],
+        revises_existing=revises_existing,
     )
     if data:
         _store_original(article_import, data)
@@ -399,11 +450,15 @@ def article_import_url(
     url: str,
     title: str = "",
     in_process: bool = False,
+    revise_existing: bool = False,
 ) -> Article:
     """Start importing a web page; an article with that URL already gets a new revision.
 
-    The URL is checked here (scheme, literal addresses); the fetch runs in the worker, which
-    checks every resolved address. The article shows as importing until the task ends.
+    An article that has claims gets one only with `revise_existing`, else `ArticleAlreadyHere`
+    is raised, or (found only after the fetch, by the page's canonical link or redirects)
+    the import fails saying so. The URL is checked here (scheme, literal addresses); the
+    fetch runs in the worker, which checks every resolved address. The article shows as
+    importing until the task ends.
     """
     permissions.require_edit(
         requested_by, organization, "Your role does not allow adding articles."
@@ -437,13 +492,15 @@ def article_import_url(
             # Sent again while its import runs (a client retrying a slow answer, a double
             # click): that import brings the page; a second fetch would only repeat it.
             return existing
+        if existing is not None and not revise_existing and _asks_before_replacing(existing):
+            raise ArticleAlreadyHere(existing, typed, found_after_fetch=False)
         if existing is None:
             # The same address typed again after a failed import: that article tries again,
             # rather than a second one failing beside it.
             existing = _failed_placeholder(organization, url)
         article_import = _import_begin(
             organization=organization, requested_by=requested_by, kind=ArticleImport.Kind.URL,
-            article=existing, title=title, source_url=url,
+            article=existing, title=title, source_url=url, revises_existing=revise_existing,
         )  # fmt: skip
         _queue_or_run(article_import, in_process)
     article_import.refresh_from_db()
@@ -519,6 +576,7 @@ def import_again(*, article: Article, actor, in_process: bool = False) -> Articl
         filename=failed.filename,
         source_url=failed.source_url,
         declared_type=failed.declared_type,
+        revises_existing=failed.revises_existing,
     )
     if failed.kind == ArticleImport.Kind.UPLOAD:
         with failed.original.open("rb") as original:

@@ -192,6 +192,13 @@ async function submitJson(form, errorId, payload, refusal) {
     const article = await api("POST", "/api/v1/newsroom/articles/", { ...payload, organization: Number(organizationField.value) });
     await follow(article, errorBox);
   } catch (error) {
+    if (error instanceof ApiError && error.body?.type?.endsWith("/problems/already-imported/")) {
+      // The page is an article with claims already: say which, and where the choice is.
+      const said = error.problem.replace(/ Send `revise_existing`.*$/, "");
+      errorBox.replaceChildren(`${said} To replace its text, tick “Replace the text…” above and import again; or `, articleLink({ id: error.body.article }, "open that article"), ".");
+      form.elements.namedItem("revise_existing")?.focus();
+      return;
+    }
     // A field's error sits under that field; the line under the form names them.
     errorBox.textContent = showErrorsAtFields(form, error, refusal);
   } finally {
@@ -201,7 +208,8 @@ async function submitJson(form, errorId, payload, refusal) {
 
 document.getElementById("url-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  submitJson(event.target, "url-error", { url: document.getElementById("url-field").value }, "Not imported");
+  const payload = { url: document.getElementById("url-field").value, revise_existing: document.getElementById("url-revise").checked };
+  submitJson(event.target, "url-error", payload, "Not imported");
 });
 
 document.getElementById("paste-form").addEventListener("submit", (event) => {

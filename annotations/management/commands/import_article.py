@@ -25,8 +25,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--article", type=int, help="Re-import into this article (one source only)."
         )
+        parser.add_argument(
+            "--revise-existing",
+            action="store_true",
+            help="A URL that is already an article with claims replaces its text (a new "
+            "revision; claims re-anchored, changed published verdicts back to review); "
+            "without this it is refused.",
+        )
 
-    def handle(self, *args, sources, org, user, article=None, **options):
+    def handle(self, *args, sources, org, user, article=None, revise_existing=False, **options):
         organization = Organization.objects.filter(slug=org).first()
         if organization is None:
             raise CommandError(f"No organization with slug {org!r}.")
@@ -45,10 +52,13 @@ class Command(BaseCommand):
         for number, item in enumerate(items, start=1):
             prefix = f"[{number}/{len(items)}] {item}"
             try:
-                result = self._import_one(item, organization, editor, target)
+                result = self._import_one(item, organization, editor, target, revise_existing)
             except (ingest.IngestError, ValidationError, PermissionDenied, OSError) as error:
                 failures += 1
-                self.stderr.write(f"{prefix}: refused: {_message(error)}")
+                said = _message(error)
+                if isinstance(error, services.ArticleAlreadyHere):
+                    said = f"{error.situation} Add --revise-existing to replace its text."
+                self.stderr.write(f"{prefix}: refused: {said}")
                 continue
             latest = result.imports.first()
             if latest is not None and latest.state == ArticleImport.State.FAILED:
@@ -82,10 +92,14 @@ class Command(BaseCommand):
             else:
                 yield source
 
-    def _import_one(self, item, organization, editor, target) -> Article:
+    def _import_one(self, item, organization, editor, target, revise_existing) -> Article:
         if item.startswith(("http://", "https://")):
             article = services.article_import_url(
-                organization=organization, requested_by=editor, url=item, in_process=True
+                organization=organization,
+                requested_by=editor,
+                url=item,
+                in_process=True,
+                revise_existing=revise_existing,
             )
         else:
             path = Path(item)
