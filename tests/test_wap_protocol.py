@@ -599,6 +599,36 @@ def test_a_nul_character_anywhere_in_an_annotation_is_a_400_and_nothing_is_made(
     assert not drafts.exists()
 
 
+def test_what_a_claim_cannot_hold_is_a_400_not_silently_dropped(client, one_published, editor):
+    """Two passages, a junk body and an impossible position each answered 201, the client
+    believing it had stored what the claim never held."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    base = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    second = {"selector": {"type": "TextQuoteSelector", "exact": SENTENCES[1]}}
+    far = {"type": "TextPositionSelector", "start": 10**30, "end": 10**30 + 5}
+    backwards = {"type": "TextPositionSelector", "start": 9, "end": 3}
+    quote = base["target"]["selector"]
+    cases = {
+        "two passages": ({"target": [base["target"], second]}, "selects 2: post one"),
+        "junk bodies": ({"body": [1, 2, None]}, "body[0]: A body is an object"),
+        "a word as body": ({"body": "hello"}, "'hello' is neither"),
+        "far position": (
+            {"target": {**base["target"], "selector": [quote, far]}},
+            "0 ≤ start ≤ end ≤ 2,147,483,647",
+        ),
+        "backwards": ({"target": {**base["target"], "selector": [quote, backwards]}}, "(this has 9 and 3)"),
+    }  # fmt: skip
+    for name, (change, said) in cases.items():
+        refused = client.post(url, json.dumps({**base, **change}), content_type=LD)
+        assert refused.status_code == 400, name
+        assert said in refused.json()["detail"], (name, refused.json()["detail"])
+    assert not Claim.objects.filter(status=Claim.Status.DRAFT).exists()
+    # A valid body the claim does not keep (a non-web IRI) still posts; the answer shows it.
+    kept = client.post(url, json.dumps({**base, "body": "urn:isbn:0451450523"}), content_type=LD)
+    assert kept.status_code == 201
+
+
 def test_one_annotation_may_not_cite_more_sources_than_the_limit(client, one_published, editor):
     from annotations.services.web_annotations import MAX_SOURCES
 

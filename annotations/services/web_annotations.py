@@ -38,6 +38,9 @@ _WEB = URLValidator(schemes=["http", "https"])
 _IRI = re.compile(r"^(?:https?://[^\s/]+\S*|urn:[a-z0-9][a-z0-9-]{0,31}:\S+)$", re.IGNORECASE)
 # Each cited source is fetched and archived: one annotation may not queue hundreds of fetches.
 MAX_SOURCES = 50
+# The furthest code point a TextPositionSelector may name: what the database stores an
+# offset in (far beyond any article's length; a nonsense 10**30 is refused, not ignored).
+MAX_POSITION = 2**31 - 1
 
 
 class NotAnAnnotation(Exception):
@@ -93,6 +96,24 @@ def _refuse_nul(data) -> None:
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
+
+
+# Said of a body that is no Web Annotation body at all (a number, null, a list, a word).
+NOT_A_BODY = "A body is an object (a TextualBody or a resource) or an IRI."
+# Any IRI a body may be: kept as a source when it is a web address, else valid but not kept.
+_ANY_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$", re.IGNORECASE)
+
+
+def _refuse_more_than_one_passage(target) -> None:
+    """A claim is one passage: a second target with selectors would be dropped unread."""
+    passages = [item for item in _as_list(target) if isinstance(item, dict) and _selectors_of(item)]
+    if len(passages) > 1:
+        raise ValidationError(
+            {
+                "target": f"A claim is one passage, and this annotation selects {len(passages)}: "
+                "post one annotation for each."
+            }
+        )
 
 
 def _quoting_target(target) -> dict | None:
@@ -177,6 +198,14 @@ def _text_selectors(item: dict) -> list[dict]:
             raise ValidationError(
                 {"target": "A TextPositionSelector's start and end must be integers."}
             )
+        # A hint beside the quote (which wins when the text moved on), but never a nonsense one.
+        if not 0 <= start <= end <= MAX_POSITION:
+            raise ValidationError(
+                {
+                    "target": "A TextPositionSelector's start and end are code points into the "
+                    f"text: 0 ≤ start ≤ end ≤ {MAX_POSITION:,} (this has {start} and {end})."
+                }
+            )
         found.append({"type": "TextPositionSelector", "start": start, "end": end})
     return found
 
@@ -190,13 +219,15 @@ def parse(data) -> Parsed:
     """Read a Web Annotation (a decoded JSON-LD object) as a draft claim's fields.
 
     Raises NotAnAnnotation when it is not one (no anno.jsonld context, not of type
-    Annotation) and ValidationError when it cannot be a claim (no TextQuoteSelector).
+    Annotation) and ValidationError when it cannot be a claim (no TextQuoteSelector, more
+    than one passage, a position out of range, a body that is none).
 
     Bodies: a TextualBody with purpose `assessing` names the rating, `identifying` gives
     the claim's wording, `tagging` a tag, any other (or `bodyValue`) adds to the
     conclusion; a resource with an http(s) address (an IRI, a SpecificResource's `source`,
-    or an object's `id`) is a cited source. Other bodies (choices, non-web IRIs) are not
-    kept.
+    or an object's `id`) is a cited source. Other valid bodies (choices, non-web IRIs) are
+    not kept, as the annotation answered shows; what is no body at all (a number, null, a
+    word) is refused rather than dropped.
     """
     if not isinstance(data, dict):
         # Not even an object (a list, a number): a malformed request, not another media type.
@@ -206,6 +237,7 @@ def parse(data) -> Parsed:
     if "Annotation" not in _as_list(data.get("type")):
         raise NotAnAnnotation('A Web Annotation has "type": "Annotation".')
     _refuse_nul(data)
+    _refuse_more_than_one_passage(data.get("target"))
     target = _quoting_target(data.get("target"))
     if target is None:
         raise ValidationError(
@@ -235,13 +267,17 @@ def parse(data) -> Parsed:
     conclusion = []
     if isinstance(data.get("bodyValue"), str) and data["bodyValue"].strip():
         conclusion.append(data["bodyValue"].strip())
-    for body in _as_list(data.get("body")):
+    bodies = _as_list(data.get("body"))
+    for number, body in enumerate(bodies):
+        where = f"body[{number}]" if isinstance(data.get("body"), list) else "body"
         if isinstance(body, str):
             if _is_web_url(body):
                 parsed.source_urls.append(body)
+            elif not _ANY_IRI.match(body):
+                raise ValidationError({where: f"{NOT_A_BODY} {body[:80]!r} is neither."})
             continue
         if not isinstance(body, dict):
-            continue
+            raise ValidationError({where: NOT_A_BODY})
         kinds = _as_list(body.get("type"))
         purpose = _as_list(body.get("purpose"))
         if "TextualBody" in kinds or ("value" in body and "source" not in body):
