@@ -216,6 +216,36 @@ def test_the_api_lists_unread_notifications_and_marks_only_ones_own_read(
     assert client.get("/api/v1/newsroom/notifications/?unread=1").json()["results"] == []
 
 
+def test_every_notification_is_reached_by_page_and_unread_takes_only_yes_or_no(
+    client, claim, editor, reviewer
+):
+    """The list stopped at the newest 100 with no way on, and `unread=maybe` meant all."""
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=reviewer,
+            kind="mentioned",
+            message=f"note {n}",
+            claim=claim,
+            organization=claim.article.organization,
+        )
+        for n in range(103)
+    )
+    client.force_login(reviewer)
+    first = client.get("/api/v1/newsroom/notifications/").json()
+    assert first["count"] == 103 and len(first["results"]) == 100
+    assert first["unread_count"] == 103 and first["previous"] is None
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 3 and second["next"] is None
+    seen = {row["id"] for row in first["results"] + second["results"]}
+    assert len(seen) == 103
+    for value in ("maybe", "yes"):
+        refused = client.get("/api/v1/newsroom/notifications/", {"unread": value})
+        assert refused.status_code == 400 and "unread" in refused.json()["errors"]
+    assert client.get("/api/v1/newsroom/notifications/", {"unread": "false"}).json()["count"] == 103
+    for query, status in (({"page": "abc"}, 400), ({"page": "9"}, 404), ({"pages": "2"}, 400)):
+        assert client.get("/api/v1/newsroom/notifications/", query).status_code == status, query
+
+
 def test_an_organization_token_marks_read_only_that_organizations_notifications(
     client, claim, editor, org_admin
 ):

@@ -617,7 +617,10 @@ def test_what_a_claim_cannot_hold_is_a_400_not_silently_dropped(client, one_publ
             {"target": {**base["target"], "selector": [quote, far]}},
             "0 ≤ start ≤ end ≤ 2,147,483,647",
         ),
-        "backwards": ({"target": {**base["target"], "selector": [quote, backwards]}}, "(this has 9 and 3)"),
+        "backwards": (
+            {"target": {**base["target"], "selector": [quote, backwards]}},
+            "(this has 9 and 3)",
+        ),
     }  # fmt: skip
     for name, (change, said) in cases.items():
         refused = client.post(url, json.dumps({**base, **change}), content_type=LD)

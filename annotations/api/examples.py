@@ -626,7 +626,15 @@ OPERATIONS = {
         },
     },
     ("GET", "/api/v1/newsroom/notifications/"): {
-        "responses": {200: {"unread_count": 1, "results": [NOTIFICATION]}}
+        "responses": {
+            200: {
+                "count": 1,
+                "next": None,
+                "previous": None,
+                "unread_count": 1,
+                "results": [NOTIFICATION],
+            }
+        }
     },
     ("POST", "/api/v1/newsroom/notifications/read/"): {
         "requests": {"Mark one read": {"ids": [9]}, "Mark all read": {"all": True}},

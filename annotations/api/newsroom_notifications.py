@@ -1,17 +1,29 @@
 """Newsroom API for the signed-in member's notifications: list and mark read."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from annotations import notifications, queries, services
 from annotations.api.errors import problem_responses
 from annotations.api.fields import IdField
+from annotations.api.filters import refuse_unknown_parameters
+from annotations.api.pagination import NewsroomPagePagination
 from annotations.models import Notification
 
 TAGS = ["Newsroom"]
-# The list answers the newest this many.
-LIST_LENGTH = 100
+
+
+class NotificationPages(NewsroomPagePagination):
+    """Numbered pages of 100, newest first: a page holds what one list held before paging,
+    and `next` reaches the older ones."""
+
+    page_size = 100
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["unread_count"] = queries.unread_notification_count(self.request.user)
+        return response
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -46,38 +58,47 @@ class MarkReadSerializer(serializers.Serializer):
         return attrs
 
 
+# `?unread=` as it may be written; anything else ("maybe", "yes") is a 400, not "all".
+UNREAD_VALUES = {"1": True, "true": True, "0": False, "false": False}
+
+
 class NotificationList(generics.GenericAPIView):
-    """GET your notifications, newest first; `?unread=1` for the unread ones only."""
+    """GET your notifications, newest first, in pages; `?unread=1` for the unread ones only."""
 
     serializer_class = NotificationSerializer
-    pagination_class = None
+    pagination_class = NotificationPages
 
     @extend_schema(
         tags=TAGS,
         summary="Your notifications, newest first",
         parameters=[
-            OpenApiParameter("unread", bool, description="Only the unread ones (1 or true).")
+            OpenApiParameter(
+                "unread", bool, description="Only the unread ones: 1 or true (0 or false: all)."
+            ),
+            OpenApiParameter("page", int, description="A page number from 1 (or `last`)."),
         ],
         responses={
             200: inline_serializer(
                 "NotificationList",
                 {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
                     "unread_count": serializers.IntegerField(),
                     "results": NotificationSerializer(many=True),
                 },
             ),
-            **problem_responses(401, 403),
+            **problem_responses(400, 401, 403, 404),
         },
     )
     def get(self, request):
-        unread = request.query_params.get("unread", "") in ("1", "true")
-        rows = queries.notifications_for(request.user, unread=unread)[:LIST_LENGTH]
-        return Response(
-            {
-                "unread_count": queries.unread_notification_count(request.user),
-                "results": NotificationSerializer(rows, many=True).data,
-            }
-        )
+        refuse_unknown_parameters(request, {"unread", "page"}, of="this list")
+        raw = request.query_params.get("unread", "0")
+        if raw not in UNREAD_VALUES:
+            raise exceptions.ValidationError({"unread": ["1 or true, 0 or false."]})
+        rows = queries.notifications_for(request.user, unread=UNREAD_VALUES[raw])
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 
 
 class NotificationsRead(generics.GenericAPIView):
