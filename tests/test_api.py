@@ -306,6 +306,27 @@ def test_the_same_writes_with_a_version_field_or_if_match_go_through(editor_clie
     assert Claim.objects.get().version == 5
 
 
+def test_a_version_never_reached_or_two_different_versions_are_said_as_such(editor_client, article):
+    """Version 101 of a claim at version 1 answered "changed by demo-editor since you opened
+    it"; If-Match 1 beside a body's version 2 silently took the header."""
+    claim_id = _create(editor_client, article).json()["id"]
+    url = f"/api/v1/newsroom/claims/{claim_id}/"
+    future = editor_client.patch(
+        url, {"claimant": "A", "version": 101}, content_type="application/json"
+    )
+    assert future.status_code == 412
+    assert future.json()["detail"] == (
+        "This claim has no version 101: it is at version 1. Send the version you read."
+    )
+    both = editor_client.patch(
+        url, {"claimant": "A", "version": 2}, content_type="application/json",
+        headers={"If-Match": '"1"'},
+    )  # fmt: skip
+    assert both.status_code == 400
+    assert both.json()["errors"]["version"] == ["If-Match says version 1 and the body 2: send one."]
+    assert Claim.objects.get().version == 1
+
+
 def test_changing_or_removing_a_source_without_a_version_gets_428(editor_client, article):
     claim_id = _create(editor_client, article).json()["id"]
     added = editor_client.post(

@@ -42,12 +42,18 @@ def expected_version(request, data) -> int:
     Required, so that no client can overwrite a change it has not seen.
     """
     header = request.headers.get("If-Match", "").strip()
+    version = data.get("version")
     if header:
         match = _IF_MATCH.fullmatch(header)
         if match is None:
             raise exceptions.ValidationError({"If-Match": ["Expected the claim's version number."]})
-        return int(match.group(1))
-    version = data.get("version")
+        said = int(match.group(1))
+        # Two answers to one question: neither is taken over the other without a word.
+        if version is not None and version != said:
+            raise exceptions.ValidationError(
+                {"version": [f"If-Match says version {said} and the body {version}: send one."]}
+            )
+        return said
     if version is None:
         raise PreconditionRequired()
     return version

@@ -43,12 +43,19 @@ from annotations.webhooks import events as webhook_events
 
 
 class StaleVersion(Exception):
-    """The claim changed since the caller read it."""
+    """The claim changed since the caller read it, or never had the version it names."""
 
-    def __init__(self, claim: Claim):
+    def __init__(self, claim: Claim, expected: int | None = None):
         self.claim = claim
         who = claim.events.order_by("-created_at", "-id").values_list("actor__username", flat=True)
         self.changed_by = next(iter(who), None) or "someone"
+        if expected is not None and expected > claim.version:
+            # Not someone else's change: a version the client cannot have read.
+            super().__init__(
+                f"This claim has no version {expected}: it is at version {claim.version}. "
+                "Send the version you read."
+            )
+            return
         super().__init__(f"This claim was changed by {self.changed_by} since you opened it.")
 
 
@@ -237,7 +244,7 @@ def _canonical_quote(selectors):
 def _lock_current(claim: Claim, expected_version: int | None) -> Claim:
     current = Claim.objects.select_for_update().get(pk=claim.pk)
     if expected_version is not None and current.version != expected_version:
-        raise StaleVersion(current)
+        raise StaleVersion(current, expected_version)
     return current
 
 
@@ -295,7 +302,7 @@ def lock_for_source_change(
     if expected_version is None or expected_version == current.version:
         return current
     if expected_version > current.version:
-        raise StaleVersion(current)
+        raise StaleVersion(current, expected_version)
     events = changes_since(current, expected_version)
     if events is None:
         raise StaleVersion(current)
@@ -329,7 +336,7 @@ def _merge(current: Claim, expected_version: int, fields: dict) -> tuple[dict, l
     someone else changed the same field to different values; nothing is applied then.
     """
     if expected_version > current.version:
-        raise StaleVersion(current)
+        raise StaleVersion(current, expected_version)
     events = changes_since(current, expected_version)
     if events is None:
         raise StaleVersion(current)

@@ -388,7 +388,7 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     permissions.require_edit(actor, claim.article.organization)
     claim = Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
     if claim.version != expected_version:
-        raise StaleVersion(claim)
+        raise StaleVersion(claim, expected_version)
     if not is_open_draft(claim):
         raise PermissionDenied("Only a draft that was never published changes through here.")
     parsed = parse(data)
@@ -434,7 +434,7 @@ def web_annotation_delete(*, claim: Claim, actor, expected_version: int | None =
     permissions.require_edit(actor, claim.article.organization)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if expected_version is not None and claim.version != expected_version:
-        raise StaleVersion(claim)
+        raise StaleVersion(claim, expected_version)
     if not is_open_draft(claim):
         raise PermissionDenied("Only a draft that was never published is deleted through here.")
     claim_delete(claim=claim, actor=actor)
