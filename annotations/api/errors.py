@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
@@ -354,6 +354,8 @@ def _problem_for(error, context) -> Response | None:
         return response
     if isinstance(error, RequestDataTooBig):
         return Response(problem(413, "The request body is too large."), status=413)
+    if isinstance(error, DisallowedHost):
+        return Response(problem(400, WRONG_HOST, slug="malformed-request"), status=400)
     if isinstance(error, SuspiciousOperation):
         # Too many fields or files, malformed multipart: the client's fault, said plainly.
         return Response(problem(400, f"Refused: {error}", slug="malformed-request"), status=400)
@@ -395,6 +397,14 @@ def is_api_request(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+# A Host header the site is not served under: said as such, else "could not be read" sends
+# a client looking for a fault in its body (and Django's own words name a setting).
+WRONG_HOST = (
+    "This site does not answer to the host name the request was sent to (its Host header): "
+    "use the site's own address."
+)
+
+
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     """handler400: 413 for a body over the limit, 400 for other refused input."""
     if not is_api_request(request):
@@ -408,6 +418,8 @@ def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NA
         return render(request, template_name, context, status=413 if too_large else 400)
     if isinstance(exception, RequestDataTooBig):
         return problem_response(413, "The request body is too large.")
+    if isinstance(exception, DisallowedHost):
+        return problem_response(400, WRONG_HOST, slug="malformed-request")
     return problem_response(400, "The request could not be read.", slug="malformed-request")
 
 
