@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 
 # Seconds a turnover lasts: as long as caches may reuse a public answer (MAX_AGE).
 TURNOVER_SECONDS = 60
@@ -31,3 +33,16 @@ def turnover(newest: dt.datetime | None, *, now: dt.datetime | None = None):
     minute = int(now.timestamp()) // TURNOVER_SECONDS
     started = dt.datetime.fromtimestamp(minute * TURNOVER_SECONDS, tz=dt.UTC)
     return minute, max(newest, started)
+
+
+def conditional_response(request, *, etag: str | None, last_modified: int | None):
+    """Django's 304 or 412 answer to a conditional GET whose copy is current, else None;
+    an If-Modified-Since later than now is ignored.
+
+    RFC 9110 (13.1.3) holds such a date invalid: a client's clock set ahead would else be
+    answered 304 for a copy it never had a current version of.
+    """
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    if since is not None and since > timezone.now().timestamp():
+        request.META.pop("HTTP_IF_MODIFIED_SINCE")
+    return get_conditional_response(request, etag=etag, last_modified=last_modified)

@@ -28,7 +28,7 @@ from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
@@ -603,7 +603,7 @@ def not_modified(request, etag: str, modified: dt.datetime | None):
     """The 304 for a conditional request whose copy is current, else None."""
     # HTTP dates count whole seconds: a fraction would make every copy look stale.
     seconds = int(modified.timestamp()) if modified is not None else None
-    response = get_conditional_response(request, etag=etag, last_modified=seconds)
+    response = freshness.conditional_response(request, etag=etag, last_modified=seconds)
     if response is None:
         return None
     # A browser merges a 304's headers into the copy it keeps. The page's own CSP allows

@@ -559,6 +559,11 @@ def test_a_list_answers_304_to_if_modified_since(client, world):
     assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     earlier = (timezone.now() - dt.timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+    # A date later than now is invalid (RFC 9110): ignored, not taken as a current copy.
+    later = "Sat, 05 Dec 2099 00:00:00 GMT"
+    claim = world["listeners"]
+    for url in (CLAIMS, f"{CLAIMS}{claim.pk}/", f"/c/{claim.pk}/", "/api/v1/claimreview/"):
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 200, url
 
 
 def test_list_validators_turn_over_each_minute_while_a_late_commit_may_still_land(

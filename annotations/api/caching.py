@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
 from annotations import freshness, queries
@@ -59,7 +59,7 @@ class Validators:
 def not_modified(request, validators: Validators):
     """The 304 (or 412) answer to a conditional request that matches, else None."""
     last_modified = validators.last_modified
-    response = get_conditional_response(
+    response = freshness.conditional_response(
         request,
         etag=validators.etag,
         last_modified=int(last_modified.timestamp()) if last_modified else None,

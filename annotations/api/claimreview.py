@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -157,7 +157,7 @@ class ClaimReviewFeed(APIView):
         etag = feed_etag({**stamp, "minute": minute, "media_type": media_type}, url)
         # HTTP dates count whole seconds: a fraction would make every copy look stale.
         last_modified = int(modified.timestamp()) if modified else None
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response = freshness.conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             response = StreamingHttpResponse(
                 feed_chunks(
