@@ -9,6 +9,7 @@ import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -417,6 +418,20 @@ def test_the_demo_loaded_with_a_broker_sends_every_job_it_made(broker, transacti
     assert Job.objects.filter(kind="spot").exists()
     assert not Job.objects.filter(sent_at__isnull=True).exists()
     assert "not sent" not in caplog.text
+
+
+def test_make_run_on_a_port_in_use_says_so_before_starting_anything(capsys):
+    """The web server found the port taken only after redis and the workers were up, its one
+    line lost among theirs."""
+    from django.core.management.base import CommandError
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(CommandError, match=rf"Port {port} on 127.0.0.1 is in use"):
+            call_command("run_stack", "--port", str(port))
+    assert "redis" not in capsys.readouterr().out
 
 
 def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from annotations import jobs
 from factcheck import localservers
@@ -32,6 +32,21 @@ LIVENESS_INTERVAL = 30.0
 LIVENESS_MISSES = 3
 # How long `make run` waits for the web server to answer before it prints the address.
 WEB_WAIT = 60
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """CommandError when another program already listens on `port` at `host`."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the web server binds: a port left in TIME_WAIT by a stack just stopped is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as error:
+            raise CommandError(
+                f"Port {port} on {host} is in use ({error.strerror}): stop what holds it, "
+                f"or choose another, e.g. make run PORT={port + 1}."
+            ) from None
 
 
 @dataclass
@@ -162,6 +177,9 @@ class Command(BaseCommand):
         # otherwise have it ignore.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # Before anything starts: the web server found the port taken only after redis and
+        # the workers were up, and its one line drowned among theirs.
+        _require_free_port(host, port)
         redis = None
         embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
         if embedded:
