@@ -932,6 +932,34 @@ def test_a_first_verdict_waiting_for_the_articles_details_says_so_before_the_cli
     assert page.errors == []
 
 
+def test_a_source_that_did_not_load_is_flagged_before_publishing_but_stops_nothing(
+    browser, live_server, newsroom
+):
+    """The reviewer published a claim citing a 404 under "✓ At least one source"."""
+    editor = newsroom["editor"]
+    claim = make_claim(newsroom)
+    source = services.source_add(claim=claim, actor=editor, url="https://example.org/missing")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating(newsroom, "True"),
+        conclusion="The record stands.",
+    )  # fmt: skip
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    settle_evidence(claim)
+    Source.objects.filter(pk=source.pk).update(fetch_error="404 Not Found")
+    page = open_page(browser, live_server, "rev")
+    card = open_settled_card(page, live_server, newsroom, claim)
+
+    item = card.locator(".checklist li.advisory")
+    said = " ".join(item.inner_text().split())
+    assert said.startswith("! Check: Every source loaded — https://example.org/missing (404 Not")
+    publish = card.get_by_role("button", name="Publish")
+    assert publish.get_attribute("aria-disabled") != "true"
+    card.locator(".checklist").screenshot(path=str(ARTIFACTS / "daily-source-not-loaded.png"))
+    publish.click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Published").wait_for()
+    assert page.errors == []
+
+
 def test_an_open_card_follows_a_colleagues_move_as_soon_as_its_window_is_back(
     browser, live_server, newsroom
 ):

@@ -366,6 +366,28 @@ def test_the_checklist_says_why_the_creator_may_not_publish(client, claim, edito
     assert all(item["met"] for item in as_reviewer["checklist"])
 
 
+def test_a_source_that_did_not_load_asks_for_a_look_without_stopping_publication(
+    client, claim, editor, reviewer
+):
+    """A claim citing a 404 went out with "✓ At least one source" and no word to anyone."""
+    _ready_for_review(claim, editor)
+    source = claim.sources.get()
+    source.fetch_state, source.fetch_error = "failed", "404 Not Found"
+    source.save()
+    client.force_login(reviewer)
+
+    body = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+
+    [item] = [item for item in body["checklist"] if item["key"] == "sources_loaded"]
+    assert item["met"] is False and item["advisory"] is True
+    assert item["detail"] == (
+        f"{source.url} (404 Not Found) did not load: readers may get a broken link. Check it, "
+        "or cite an archived copy."
+    )
+    assert body["viewer_can_publish"] is True
+    assert _transition(client, claim, to="published").status_code == 200
+
+
 def test_a_reviewer_who_created_the_claim_is_told_a_second_person_must_publish(
     client, article, reviewer
 ):

@@ -174,9 +174,19 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class ChecklistItemSerializer(serializers.Serializer):
-    key = serializers.ChoiceField(choices=["rating", "conclusion", "source", "second_person"])
+    key = serializers.ChoiceField(
+        choices=[
+            "rating", "conclusion", "source", "sources_loaded", "second_person",
+            "article_details",
+        ]
+    )  # fmt: skip
     label = serializers.CharField()
     met = serializers.BooleanField()
+    advisory = serializers.BooleanField(
+        required=False,
+        help_text="Present and true on an item that asks for a look without stopping the "
+        "publication (a cited page that did not load).",
+    )
     detail = serializers.CharField()
 
 

@@ -35,6 +35,7 @@ from annotations.models import (
     PublishedVersion,
     Rating,
     Snapshot,
+    Source,
     Suggestion,
     is_visible,
     require_no_direction_override,
@@ -1005,6 +1006,27 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
             "detail": f"{sources} cited." if sources else "Cite a source.",
         },
     ]
+    # A page that would not load is still a citation (a site down, an archive to come), so
+    # this asks for a look rather than stopping the publication.
+    unloaded = [
+        source
+        for source in claim.sources.all()
+        if source.fetch_state in (Source.FetchState.FAILED, Source.FetchState.REFUSED)
+    ]
+    if unloaded:
+        first = unloaded[0]
+        why = f" ({first.fetch_error})" if first.fetch_error else ""
+        others = f" and {len(unloaded) - 1} more" if len(unloaded) > 1 else ""
+        checklist.append(
+            {
+                "key": "sources_loaded",
+                "label": "Every source loaded",
+                "met": False,
+                "advisory": True,
+                "detail": f"{first.url}{why}{others} did not load: readers may get a broken "
+                "link. Check it, or cite an archived copy.",
+            }
+        )
     second = second_person_reason(claim, viewer)
     if organization.requires_two_person_review:
         checklist.append(
@@ -1052,7 +1074,11 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
     elif details_problem:
         reason = details_problem
     else:
-        missing = [item["label"].lower() for item in checklist if not item["met"]]
+        missing = [
+            item["label"].lower()
+            for item in checklist
+            if not item["met"] and not item.get("advisory")
+        ]
         if missing:
             reason = f"Publishing needs {', '.join(missing)}."
     return {

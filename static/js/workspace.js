@@ -1140,7 +1140,7 @@ function publishState(claim) {
   if ("viewer_can_publish" in claim) {
     return { checklist, allowed: claim.viewer_can_publish, reason: claim.publish_blocked_reason || "" };
   }
-  const missing = checklist.filter((item) => !item.met);
+  const missing = checklist.filter((item) => !item.met && !item.advisory);
   let reason = "";
   if (!canPublish) reason = "Only reviewers and admins publish; send it to review.";
   else if (missing.length) reason = `Missing: ${missing.map((m) => m.label.toLowerCase()).join(", ")}.`;
@@ -1151,16 +1151,19 @@ function checklistSection(claim) {
   if (!["draft", "in_review"].includes(claim.status)) return null;
   const { checklist, allowed, reason } = publishState(claim);
   const headingId = `c${claim.id}-checklist`;
-  const items = checklist.map((item) =>
-    el(
+  // An advisory item asks for a look (a source that did not load) and stops nothing.
+  const mark = (item) => (item.met ? ["met", "✓", "Done: "] : item.advisory ? ["advisory", "!", "Check: "] : ["unmet", "✗", "Missing: "]);
+  const items = checklist.map((item) => {
+    const [state, symbol, said] = mark(item);
+    return el(
       "li",
-      { class: item.met ? "met" : "unmet" },
-      el("span", { class: "check-mark", "aria-hidden": "true", text: item.met ? "✓" : "✗" }),
-      el("span", { class: "visually-hidden", text: item.met ? "Done: " : "Missing: " }),
+      { class: state },
+      el("span", { class: "check-mark", "aria-hidden": "true", text: symbol }),
+      el("span", { class: "visually-hidden", text: said }),
       item.label,
       item.detail && !item.met ? el("span", { class: "hint", text: ` — ${item.detail}` }) : null,
-    ),
-  );
+    );
+  });
   return el(
     "section",
     { class: "checklist", "aria-labelledby": headingId },
