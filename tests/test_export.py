@@ -137,6 +137,23 @@ def test_an_unknown_content_is_a_problem(organization, editor):
     assert response["Content-Type"].startswith("application/problem+json")
 
 
+def test_a_parameter_an_export_does_not_take_or_one_given_twice_is_a_problem(organization, editor):
+    """`?foo=1`, `?format=xml` and `?content=all&content=published` each got a file."""
+    client = Client()
+    client.force_login(editor)
+    base = _url("csv", organization)
+    cases = {
+        f"{base}?foo=1": ("foo", "Not a parameter of this export; it takes: content."),
+        f"{base}?format=xml": ("format", "Not a parameter of this export; it takes: content."),
+        f"{base}?content=all&content=published": ("content", "Give it once."),
+        f"{_url('warc', organization)}?content=all": ("content", "it takes none."),
+    }
+    for url, (name, said) in cases.items():
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert said in response.json()["errors"][name][0], url
+
+
 def _warc_record(url: str, body: bytes, *, gzipped: bool) -> bytes:
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=gzipped, warc_version="WARC/1.1")  # as snapshots are made

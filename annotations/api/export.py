@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from annotations import export, queries
 from annotations.api.errors import problem_responses
+from annotations.api.filters import refuse_unknown_parameters
 from annotations.models import Organization
 
 TAGS = ["Newsroom: exports"]
@@ -59,6 +60,16 @@ class _Export(APIView):
         if organization is None:
             raise Http404("No organization of yours has this slug.")
         return organization
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A typo or a `format=xml` would else get the file anyway, looking like an answer.
+        refuse_unknown_parameters(request, self.parameters, of="this export")
+        repeated = [name for name in self.parameters if len(request.query_params.getlist(name)) > 1]
+        if repeated:
+            raise exceptions.ValidationError({name: ["Give it once."] for name in repeated})
+
+    parameters: tuple[str, ...] = ("content",)
 
     def content(self, request) -> str:
         content = request.query_params.get("content", export.PUBLISHED)
@@ -155,6 +166,7 @@ class SnapshotsWarc(_Export):
 
     media_type = WARC
     extension = "warc.gz"
+    parameters = ()
 
     @_schema(
         "The organization's source snapshots as one WARC file, streamed",

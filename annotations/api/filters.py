@@ -291,9 +291,9 @@ def refuse_unknown_parameters(request, known, *, of: str) -> None:
     those: a typo would otherwise get an answer that looks like the one asked for."""
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
-        listed = ", ".join(sorted(known))
+        takes = f"it takes: {', '.join(sorted(known))}" if known else "it takes none"
         raise exceptions.ValidationError(
-            {name: [f"Not a parameter of {of}; it takes: {listed}."] for name in unknown[:5]}
+            {name: [f"Not a parameter of {of}; {takes}."] for name in unknown[:5]}
         )
 
 
