@@ -30,6 +30,7 @@ from annotations import (
 from annotations.api.newsroom_serializers import (
     ARTICLE_TEXT_MAX,
     ClaimSummarySerializer,
+    ClaimUpdateSerializer,
     LatestImportSerializer,
     RatingSerializer,
 )
@@ -38,6 +39,11 @@ from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.models import CLAIM_WORDING_MAX, Article, Claim, Membership, PublishedVersion
 from annotations.services.claims import second_person_reason
 
+# The longest text each card field may hold, as the claim API checks it.
+TEXT_LIMITS = {
+    name: ClaimUpdateSerializer().fields[name].max_length
+    for name in ("claim_reviewed", "claimant", "conclusion")
+}
 LIVE = {
     "claims__published_versions__is_current": True,
     "claims__published_versions__kind": PublishedVersion.Kind.PUBLISHED,
@@ -142,6 +148,9 @@ def article_workspace(request, pk: int):
         "two_person_review": article.organization.requires_two_person_review,
         # A selection longer than this cannot be a claim's wording: the page says so first.
         "wording_max": CLAIM_WORDING_MAX,
+        # The API's own limits, said before a save sends (a 10 MB paste took seconds to
+        # upload only to be refused).
+        "text_limits": TEXT_LIMITS,
     }
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
     details_reopened = queries.article_details_reopened(article)

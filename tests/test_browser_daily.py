@@ -932,6 +932,32 @@ def test_a_first_verdict_waiting_for_the_articles_details_says_so_before_the_cli
     assert page.errors == []
 
 
+def test_a_field_over_its_limit_is_refused_at_once_without_sending_it(
+    browser, live_server, newsroom
+):
+    """A 10 MB paste into Conclusion was uploaded for 8 s before the server refused it."""
+    claim = make_claim(newsroom)
+    settle_evidence(claim)
+    page = open_page(browser, live_server, "ed")
+    card = open_settled_card(page, live_server, newsroom, claim)
+    patches = []
+    page.on("request", lambda request: request.method == "PATCH" and patches.append(request.url))
+    conclusion = card.get_by_role("textbox", name="Conclusion (Markdown)")
+    # 19,999 letters and one emoji more: the server counts code points, not UTF-16 units.
+    conclusion.fill("x" * 19_999 + "🙂" * 2)
+    card.get_by_role("button", name="Save").click()
+
+    card.get_by_text("At most 20,000 characters for conclusion; this has 20,001.").wait_for()
+    card.get_by_text("Not saved: correct Conclusion as said under it.").wait_for()
+    assert patches == []
+    # Within the limit (one emoji is one character), it saves.
+    conclusion.fill("x" * 19_999 + "🙂")
+    card.get_by_role("button", name="Save").click()
+    card.get_by_text("Saved.", exact=True).wait_for()
+    assert len(patches) == 1
+    assert page.errors == []
+
+
 def test_a_source_that_did_not_load_is_flagged_before_publishing_but_stops_nothing(
     browser, live_server, newsroom
 ):

@@ -1944,6 +1944,31 @@ function plain(value) {
 // ---- saving ----------------------------------------------------------------
 
 /** Save the card's changed fields; resolves true when nothing unsaved is left. */
+/** Code points in `text`, as the server counts a field's length (an emoji is one). */
+function codePoints(text) {
+  let pairs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) pairs++;
+  }
+  return text.length - pairs;
+}
+
+/** The API's "too long" errors for `payload`, worded as it words them; null if none. */
+function overLimits(payload) {
+  const errors = {};
+  for (const [name, limit] of Object.entries(data.text_limits || {})) {
+    const text = payload[name];
+    // A text no longer in UTF-16 units than the limit has no more code points either.
+    if (typeof text !== "string" || text.length <= limit) continue;
+    const length = codePoints(text);
+    if (length <= limit) continue;
+    const count = (n) => n.toLocaleString("en-US");
+    errors[name] = [`At most ${count(limit)} characters for ${name.replace("_", " ")}; this has ${count(length)}.`];
+  }
+  return Object.keys(errors).length ? errors : null;
+}
+
 async function saveClaim(id, attempt = 1) {
   const draft = drafts.get(id);
   if (!draft || !Object.keys(draft.fields).length) {
@@ -1951,9 +1976,18 @@ async function saveClaim(id, attempt = 1) {
     return true;
   }
   if (saving.has(id)) return false;
-  saving.add(id);
   const sent = { ...draft.fields };
   const payload = Object.fromEntries(Object.entries(sent).map(([name, text]) => [name, toApi(name, text)]));
+  const tooLong = overLimits(payload);
+  if (tooLong) {
+    // The server's own answer, at once: a 10 MB paste took seconds to upload to be refused.
+    const saveFocused = document.activeElement?.id === `c${id}-save`;
+    setStatus(id, "form", showFieldErrors(id, { status: 400, body: { errors: tooLong } }), { error: true });
+    refresh();
+    if (saveFocused) document.querySelector(`#claim-${id} .field.invalid [name]`)?.focus();
+    return false;
+  }
+  saving.add(id);
   setStatus(id, "form", "Saving…");
   try {
     const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` });
