@@ -278,6 +278,10 @@ def test_a_paragraph_missing_from_the_page_puts_its_claim_in_the_not_found_note(
     note = page.locator("[data-factcheck-embed] [role=note]")
     assert note.locator("summary").inner_text() == "1 checked claim not found on this page"
     note.locator("summary").click()
+    # A changed figure is not the one the verdict is about: the note says so.
+    assert note.get_by_text(
+        "it may have been edited since. Each verdict is about the words"
+    ).is_visible()
     entry = note.get_by_role("link", name=median.claim_reviewed)
     assert entry.get_attribute("href").endswith(f"/c/{median.claim_id}/")
     assert note.get_by_text(median.rating.label, exact=True).is_visible()

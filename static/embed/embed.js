@@ -614,6 +614,7 @@
 .stance{font-size:12px;font-weight:600;border:1px solid #d0d7de;border-radius:4px;padding:0 4px}
 .note{position:fixed;bottom:12px;inset-inline-end:12px;max-width:min(360px,calc(100vw - 24px));padding:8px 12px}
 .note summary{cursor:pointer;font-weight:600}
+.note p{margin:6px 0 0;color:#59636e}
 .note ul{margin:6px 0 0;padding-inline-start:18px;max-height:40vh;overflow:auto}
 .note .close{margin-inline-start:8px}
 @media (pointer:coarse){.close{min-width:44px;min-height:44px}}
@@ -831,7 +832,9 @@
       const list = element("ul");
       for (const claim of missing) list.append(element("li", null, chip(claim.rating), " ", element("bdi", null, link(claim.url, claim.claim_reviewed))));
       const summary = element("summary", null, `${plural(missing.length, "checked claim", "checked claims")} not found on this page`);
-      parts.push(element("details", { "data-part": "missing" }, summary, list));
+      // A reader who finds "160,000" changed to "150,000" must not take the verdict for the new figure.
+      const why = element("p", null, "The page no longer has these words as they were checked: it may have been edited since. Each verdict is about the words it quotes.");
+      parts.push(element("details", { "data-part": "missing" }, summary, why, list));
     }
     if (retracted.length) {
       const list = element("ul");
