@@ -583,6 +583,27 @@ def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, 
     phone.screenshot(path=str(ARTIFACTS / "reader-phone-shared-link.png"))
 
 
+def test_in_a_short_window_the_verdict_still_leaves_its_passage_in_sight(
+    browser, live_server, demo
+):
+    """At 200% zoom (640×400) the popover fitted neither above nor below the passage, and
+    was pinned over it: the rated words could not be seen."""
+    ousted = next(v for v in demo["published"] if "ousted" in v.exact)
+    page = reader_page(browser, live_server, demo["url"], viewport=(640, 400))
+    tag = page.locator(f"#tag-{ousted.claim_id}")
+    page.evaluate("(y) => window.scrollBy(0, y)", tag.bounding_box()["y"] - 180)
+    tag.click()
+    dialog = popover(page)
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    parts = _passage_boxes(page, ousted.claim_id)
+    assert parts and all(part["top"] >= 0 and part["bottom"] <= 400 for part in parts), parts
+    for part in parts:
+        assert not _overlap(box, part), (box, part)
+    assert box["y"] + box["height"] <= 400
+    page.screenshot(path=str(ARTIFACTS / "reader-short-window-popover.png"))
+
+
 def test_a_long_newsroom_name_leaves_the_tagline_whole(browser, live_server, demo):
     """A long organization name squeezed "Fact-checks" beside it until it broke at its
     hyphen ("Fact-" over "checks")."""

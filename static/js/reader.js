@@ -9,6 +9,8 @@
   if (!body || !list) return;
 
   const GAP = 8;
+  // The least height a verdict squeezed below its passage keeps (its bar and a few lines).
+  const MIN_POPOVER_HEIGHT = 120;
   const PHONE = window.matchMedia("(max-width: 600px)");
   const total = list.children.length;
   let opener = null;
@@ -68,6 +70,7 @@
   function place(trigger) {
     dialog.style.top = "";
     dialog.style.left = "";
+    dialog.style.maxHeight = "";
     if (PHONE.matches) {
       // A bottom sheet, laid out by the stylesheet: the passage is scrolled into the space
       // above it, which the sheet would otherwise cover.
@@ -79,9 +82,21 @@
       }
       return;
     }
-    const anchor = passageBox(trigger);
+    let anchor = passageBox(trigger);
     const width = dialog.offsetWidth;
-    const height = dialog.offsetHeight;
+    let height = dialog.offsetHeight;
+    const fitsBelow = () => anchor.bottom + GAP + height <= window.innerHeight - GAP;
+    if (!fitsBelow() && anchor.top - height - GAP < GAP) {
+      // A short window (zoomed in): room on neither side. The passage goes to the top and
+      // the verdict below it, scrolling inside itself if it must, rather than over the words.
+      window.scrollBy({ top: anchor.top - GAP, behavior: "instant" });
+      anchor = passageBox(trigger);
+      const room = window.innerHeight - anchor.bottom - 2 * GAP;
+      if (!fitsBelow() && room >= MIN_POPOVER_HEIGHT) {
+        dialog.style.maxHeight = room + "px";
+        height = dialog.offsetHeight;
+      }
+    }
     const maxLeft = window.innerWidth - width - GAP;
     const maxTop = window.innerHeight - height - GAP;
     // Mirrored for right-to-left text: the popover lines up with the passage's start. The
