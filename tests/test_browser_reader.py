@@ -586,7 +586,7 @@ def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, 
 def test_in_a_short_window_the_verdict_still_leaves_its_passage_in_sight(
     browser, live_server, demo
 ):
-    """At 200% zoom (640×400) the popover fitted neither above nor below the passage, and
+    """At 200% zoom (640 by 400) the popover fitted neither above nor below the passage, and
     was pinned over it: the rated words could not be seen."""
     ousted = next(v for v in demo["published"] if "ousted" in v.exact)
     page = reader_page(browser, live_server, demo["url"], viewport=(640, 400))
