@@ -299,6 +299,40 @@ def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_
     assert page.errors == []
 
 
+def test_a_dismissal_is_undone_by_key_or_button(
+    browser, live_server, newsroom, celery_worker_process
+):
+    """One stray `d` removed a suggestion for good, said only by "Suggestion dismissed."."""
+    page = open_page(browser, live_server, "ed")
+    upload_from_the_add_page(page, SAMPLE_ARTICLE)
+    article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+    panel = page.locator("#suggestions-panel")
+    listeners = panel.locator("li.suggestion").filter(has_text="160,000")
+    listeners.wait_for(timeout=60_000)
+
+    def state():
+        return Suggestion.objects.get(article=article, sentence__contains="160,000").state
+
+    listeners.get_by_role("button", name="Dismiss").focus()
+    page.keyboard.press("d")
+    panel.get_by_text("Suggestion dismissed.").wait_for()
+    assert state() == "dismissed" and listeners.count() == 0
+    # The keyboard is on the next suggestion: "u" puts the dismissed one back, and goes to it.
+    page.keyboard.press("u")
+    panel.get_by_text("Suggestion put back.").wait_for()
+    listeners.wait_for()
+    assert state() == "new"
+    assert page.evaluate("document.activeElement.closest('li.suggestion').textContent").count(
+        "160,000"
+    )
+    # By mouse: Dismiss, then Undo.
+    listeners.get_by_role("button", name="Dismiss").click()
+    panel.get_by_role("button", name="Undo").click()
+    panel.get_by_text("Suggestion put back.").wait_for()
+    assert state() == "new" and panel.get_by_role("button", name="Undo").count() == 0
+    assert page.errors == []
+
+
 def test_with_no_worker_taking_the_scoring_the_panel_says_so_at_once(
     browser, live_server, newsroom
 ):

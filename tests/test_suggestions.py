@@ -347,6 +347,27 @@ def test_dismissing_a_suggestion_another_window_accepted_is_a_409_naming_the_cla
     assert (suggestion.state, suggestion.claim_id) == (Suggestion.State.ACCEPTED, claim.pk)
 
 
+def test_a_dismissal_is_taken_back_but_an_acceptance_is_not(sample_article, editor, reviewer):
+    """One stray `d` removed a suggestion for good: nothing could bring it back."""
+    services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)
+    suggestion = suggestion_with(sample_article, LISTENERS)
+    client = Client()
+    client.force_login(editor)
+    url = f"/api/v1/articles/{sample_article.pk}/suggestions/{suggestion.pk}/"
+    assert client.post(url, {"action": "dismiss"}, "application/json").status_code == 200
+    restored = client.post(url, {"action": "restore"}, "application/json")
+    assert restored.status_code == 200 and restored.json()["suggestion"]["state"] == "new"
+    suggestion.refresh_from_db()
+    assert (suggestion.state, suggestion.decided_by, suggestion.decided_at) == ("new", None, None)
+    # Restoring what is not dismissed changes nothing; an accepted one stays with its claim.
+    assert client.post(url, {"action": "restore"}, "application/json").status_code == 200
+    claim = services.suggestion_accept(suggestion=suggestion, actor=reviewer)
+    refused = client.post(url, {"action": "restore"}, "application/json")
+    assert refused.status_code == 409 and "delete that claim" in refused.json()["detail"]
+    suggestion.refresh_from_db()
+    assert (suggestion.state, suggestion.claim_id) == ("accepted", claim.pk)
+
+
 def test_a_suggestion_removed_by_scoring_while_its_accept_waited_is_gone_not_an_error(
     sample_article, editor
 ):

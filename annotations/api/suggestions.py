@@ -79,7 +79,10 @@ class SuggestionListSerializer(serializers.Serializer):
 
 
 class SuggestionActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["accept", "dismiss"])
+    action = serializers.ChoiceField(
+        choices=["accept", "dismiss", "restore"],
+        help_text="`restore` takes back a dismissal: the sentence is suggested again.",
+    )
     start = serializers.IntegerField(
         required=False, min_value=0, help_text="Accept only a part of the sentence: from here…"
     )
@@ -197,11 +200,12 @@ class ArticleSuggestion(generics.GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Accept a suggestion as a draft claim, or dismiss it",
+        summary="Accept a suggestion as a draft claim, dismiss it, or take a dismissal back",
         description=(
             "`accept` makes a draft claim on the sentence, or on the part of it from `start` "
             "to `end` (code points in the article's text, within the sentence). `dismiss` "
-            "records that the newsroom will not check it. Decisions survive revisions that "
+            "records that the newsroom will not check it, and `restore` takes that back (a "
+            "stray key press). Decisions survive revisions that "
             "keep the sentence, and train the newsroom's own spotter. Accepting an accepted "
             "suggestion again returns its claim; asking then for other words is a 409 naming "
             "that claim, as is a sentence no longer in the text. A 404 also answers when "
@@ -237,8 +241,13 @@ class ArticleSuggestion(generics.GenericAPIView):
             except Suggestion.DoesNotExist as error:
                 raise Gone() from error
         else:
+            decide = (
+                services.suggestion_dismiss
+                if data.validated_data["action"] == "dismiss"
+                else services.suggestion_restore
+            )
             try:
-                services.suggestion_dismiss(suggestion=suggestion, actor=request.user)
+                decide(suggestion=suggestion, actor=request.user)
             except ValidationError as error:
                 if getattr(error, "code", None) == "already_accepted":
                     raise TextChanged(error.messages[0]) from error

@@ -92,6 +92,7 @@ from annotations.services.suggestions import (
     spotter_train_request,
     suggestion_accept,
     suggestion_dismiss,
+    suggestion_restore,
     suggestions_refresh,
 )
 from annotations.services.tokens import token_create, token_revoke, token_used
@@ -180,6 +181,7 @@ __all__ = [
     "spotter_train_request",
     "suggestion_accept",
     "suggestion_dismiss",
+    "suggestion_restore",
     "suggestions_refresh",
     "token_create",
     "token_revoke",

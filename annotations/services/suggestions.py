@@ -340,6 +340,38 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
 
 
 @transaction.atomic
+def suggestion_restore(*, suggestion: Suggestion, actor) -> Suggestion:
+    """Take back a dismissal (a stray key press): the sentence is suggested again, wherever
+    it repeats, as the dismissal had decided it everywhere. Undecided, nothing changes."""
+    permissions.require_edit(actor, suggestion.article.organization)
+    _lock_article(suggestion)
+    current = (
+        Suggestion.objects.select_for_update()
+        .select_related("article__organization")
+        .get(pk=suggestion.pk)
+    )
+    if current.state == Suggestion.State.ACCEPTED and current.claim_id:
+        raise ValidationError(
+            "%(who)s accepted this suggestion as the claim “%(words)s”: delete that claim "
+            "to take it back.",
+            code="already_accepted",
+            params={
+                "who": _name(current.decided_by),
+                "words": Truncator(current.claim.exact).chars(120),
+            },
+        )
+    if current.state != Suggestion.State.DISMISSED:
+        return current
+    Suggestion.objects.filter(
+        article_id=current.article_id,
+        sentence_key=current.sentence_key,
+        state=Suggestion.State.DISMISSED,
+    ).update(state=Suggestion.State.NEW, decided_by=None, decided_at=None)
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
 def spotter_train_request(*, organization, actor, queue: bool = True) -> SpotterModel:
     """Queue a retraining of the organization's spotter with its labels (admins only).
 

@@ -35,6 +35,8 @@ const state = {
   // status line above the list can be far out of view): { id } while the suggestion is still
   // listed, else { position, sentence }; and the reason.
   failure: null,
+  // The suggestion dismissed last, while "Undo" may still take that back (a stray key).
+  undoable: null,
   polls: 0,
   loaded: false,
   // The revision of the text this page shows, and the one the list's offsets count in.
@@ -262,6 +264,7 @@ async function decide(item, action) {
   state.message = "";
   state.error = "";
   state.failure = null;
+  state.undoable = null;
   render();
   const position = visibleItems().indexOf(item);
   try {
@@ -286,8 +289,11 @@ async function decide(item, action) {
           detail: { openClaimId: result.claim, focusCard: false },
         }),
       );
-    } else {
+    } else if (action === "dismiss") {
       state.message = "Suggestion dismissed.";
+      state.undoable = item.id;
+    } else {
+      state.message = "Suggestion put back.";
     }
   } catch (error) {
     // The text changed since the list was loaded: show its sentences as they are now. A
@@ -304,8 +310,10 @@ async function decide(item, action) {
   } finally {
     state.busy.delete(item.id);
   }
-  // Keep the keyboard where it was: on the suggestion that took this one's place.
-  const next = visibleItems()[Math.min(position, visibleItems().length - 1)];
+  // Keep the keyboard where it was: on the suggestion that took this one's place, or on
+  // the one put back.
+  const restored = action === "restore" && visibleItems().find((i) => i.id === item.id);
+  const next = restored || visibleItems()[Math.min(position, visibleItems().length - 1)];
   state.activeId = next?.id ?? null;
   render();
   focusItem(state.activeId);
@@ -484,6 +492,12 @@ function redraw() {
     status.textContent = `${Math.min(open, visible.length)} of ${open} suggested sentences shown.`;
   }
   children.push(status);
+  const undoable = state.undoable !== null && state.items.find((i) => i.id === state.undoable && i.state === "dismissed");
+  if (undoable && state.message) {
+    const undo = element("button", { type: "button", class: "link-button", id: "suggestion-undo", "aria-keyshortcuts": "u" }, "Undo");
+    undo.addEventListener("click", () => decide(undoable, "restore"));
+    children.push(element("p", { class: "undo-line" }, undo));
+  }
   if (textMoved()) {
     // Someone saved a new text: this page shows the old one. Its sentences and the list's
     // places no longer agree, so the list waits for the page to catch up.
@@ -516,7 +530,9 @@ function redraw() {
         element("kbd", {}, "a"),
         " accept, ",
         element("kbd", {}, "d"),
-        " dismiss. Select part of a sentence in the text to accept only that part.",
+        " dismiss, ",
+        element("kbd", {}, "u"),
+        " undo a dismissal. Select part of a sentence in the text to accept only that part.",
       ),
     );
     const list = element(
@@ -601,7 +617,10 @@ function onListKey(event) {
   else if (event.key === "ArrowUp") focusItem(visible[Math.max(index - 1, 0)].id);
   else if (event.key === "a") decide(item, "accept");
   else if (event.key === "d") decide(item, "dismiss");
-  else handled = false;
+  else if (event.key === "u" && state.undoable !== null) {
+    const undone = state.items.find((i) => i.id === state.undoable && i.state === "dismissed");
+    if (undone) decide(undone, "restore");
+  } else handled = false;
   if (handled) {
     // The workspace's own single-key shortcuts must not also act on these keys.
     event.preventDefault();
