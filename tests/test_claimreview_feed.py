@@ -113,6 +113,15 @@ def test_feed_answers_json_ld_or_json_as_asked_and_refuses_html_only(client, wor
     assert client.get("/api/v1/claimreview/", HTTP_ACCEPT=browser).status_code == 200
     refused = client.get("/api/v1/claimreview/", HTTP_ACCEPT="text/html")
     assert refused.status_code == 406
+    # q=0 is "never this type": it was read as a wish for it.
+    never_json = client.get("/api/v1/claimreview/", HTTP_ACCEPT="application/json;q=0")
+    assert never_json.status_code == 406
+    not_ld = "application/ld+json;q=0, application/json"
+    answer = client.get("/api/v1/claimreview/", HTTP_ACCEPT=not_ld)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    anything_but_ld = client.get("/api/v1/claimreview/", HTTP_ACCEPT="application/ld+json;q=0, */*")
+    assert anything_but_ld["Content-Type"] == "application/json"
+    assert client.get("/api/v1/claims/", HTTP_ACCEPT="application/json;q=0").status_code == 406
     assert refused["Content-Type"] == "application/problem+json"
 
 
