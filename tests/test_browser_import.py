@@ -106,6 +106,22 @@ def test_pasted_article_opens_in_the_workspace(browser, live_server, newsroom):
     assert paragraphs == ["First paragraph.", "Second paragraph, 22.8 years."]
 
 
+def test_a_pasted_article_in_arabic_is_given_its_language(browser, live_server, newsroom):
+    """A pasted Arabic article had no language, so screen readers read it with English
+    rules; only imports could say one."""
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Title", exact=True).fill("تقرير")
+    page.get_by_label("Text", exact=True).fill("استمع أكثر من 160,000 شخص في وقت واحد.")
+    language = page.get_by_label("Language (optional; a code such as en, ar or pt-BR)")
+    language.fill("not a language!")
+    page.get_by_role("button", name="Create article").click()
+    expect(language).to_have_attribute("aria-invalid", "true")
+    language.fill("ar")
+    page.get_by_role("button", name="Create article").click()
+    page.wait_for_url(WORKSPACE_URL)
+    assert Article.objects.get(title="تقرير").language == "ar"
+
+
 def test_a_refused_paste_says_each_error_under_its_field_and_keeps_the_typing(
     browser, live_server, newsroom
 ):
