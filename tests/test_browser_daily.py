@@ -958,6 +958,34 @@ def test_a_field_over_its_limit_is_refused_at_once_without_sending_it(
     assert page.errors == []
 
 
+def test_a_source_waiting_for_another_try_says_so_once_and_a_fresh_one_no_link_check(
+    browser, live_server, newsroom
+):
+    """ "Fetching…: will try again: timed out" read as two states at once, and a page just
+    fetched said "Fetched · Link unchecked"."""
+    claim = make_claim(newsroom)
+    editor = newsroom["editor"]
+    urls = ["https://example.org/slow", "https://example.org/slower", "https://example.org/ok"]
+    for url in urls:
+        services.source_add(claim=claim, actor=editor, url=url)
+    settle_evidence(claim)
+    why = "will try again: timed out: example.org did not answer in time"
+    Source.objects.filter(url=urls[0]).update(fetch_state="pending", fetch_error=why)
+    Source.objects.filter(url=urls[1]).update(fetch_state="fetching", fetch_error=why)
+    Source.objects.filter(url=urls[2]).update(fetch_state="fetched", link_state="unchecked")
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.locator(".sources .source-state").nth(2).wait_for()
+
+    states = card.locator(".sources .source-state")
+    said = {text.split(" · ")[0] for text in states.all_inner_texts()}
+    last = "(last try: timed out: example.org did not answer in time)"
+    assert said == {f"Waiting to try again {last}", f"Trying again… {last}", "Fetched"}
+    assert "Link" not in " ".join(states.all_inner_texts())
+    assert page.errors == []
+
+
 def test_a_source_that_did_not_load_is_flagged_before_publishing_but_stops_nothing(
     browser, live_server, newsroom
 ):

@@ -1370,14 +1370,21 @@ function sourceState(source) {
     // shows in every state: why a fetch failed, why it waits ("will try again: timed out"),
     // or what a fetched page lacks ("no text could be extracted").
     const reason = String(source.fetch_error || "").replace(/^refused:\s*/i, "");
-    const error = reason ? `: ${reason}` : "";
-    parts.push(el("span", { class: `badge fetch-${source.fetch_state}`, text: `${FETCH_LABELS[source.fetch_state]}${error}` }));
+    // A try that failed and waits for the next: said once as such, not as "Fetching…: will
+    // try again: timed out", which read as both at once.
+    const retrying = reason.match(/^will try again:\s*(.*)$/i);
+    let text = `${FETCH_LABELS[source.fetch_state]}${reason ? `: ${reason}` : ""}`;
+    if (retrying && source.fetch_state === "fetching") text = `Trying again… (last try: ${retrying[1]})`;
+    else if (retrying && source.fetch_state === "pending") text = `Waiting to try again (last try: ${retrying[1]})`;
+    parts.push(el("span", { class: `badge fetch-${source.fetch_state}`, text }));
   }
   if (source.snapshot?.url) {
     parts.push(el("a", { href: source.snapshot.url, text: `Snapshot${source.snapshot.fetched_at ? ` of ${shortDate(source.snapshot.fetched_at)}` : ""}` }));
   }
   if (source.archive_url) parts.push(el("a", { href: source.archive_url, rel: "noopener noreferrer", target: "_blank", text: "Archived copy" }));
-  if (source.link_state && source.link_state !== "unknown") {
+  // A link not checked yet says nothing a reader of the card needs ("Fetched · Link
+  // unchecked" read as a contradiction); one checked says whether it still works.
+  if (source.link_state && !["unknown", "unchecked"].includes(source.link_state)) {
     parts.push(el("span", { class: `badge link-${source.link_state}`, text: `Link ${String(source.link_state).replaceAll("_", " ")}` }));
   }
   if (!parts.length) return null;
