@@ -347,6 +347,25 @@ def test_dismissing_a_suggestion_another_window_accepted_is_a_409_naming_the_cla
     assert (suggestion.state, suggestion.claim_id) == (Suggestion.State.ACCEPTED, claim.pk)
 
 
+def test_a_heading_is_never_suggested_even_when_its_words_score_high(organization, editor):
+    """An imported page's heading ("What he said") was offered as a claim to check."""
+    claimy = "Over 160,000 people listened in at once, breaking the record of 44,000."
+    text = f"{claimy}\n\nThe record was broken on Wednesday by 116,000 listeners."
+    article = services.article_create(
+        organization=organization, title="Records", text=text, created_by=editor,
+        structure=[{"kind": "heading", "start": 0, "end": len(claimy), "level": 2}],
+    )  # fmt: skip
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    sentences = [s.sentence for s in article.suggestions.all()]
+    assert sentences and claimy not in sentences
+    # As a paragraph, the same words are suggested.
+    services.article_update_text(
+        article=article, actor=editor, text=text + "\n\nMore later.", structure=[]
+    )
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    assert claimy in [s.sentence for s in article.suggestions.all()]
+
+
 def test_a_dismissal_is_taken_back_but_an_acceptance_is_not(sample_article, editor, reviewer):
     """One stray `d` removed a suggestion for good: nothing could bring it back."""
     services.suggestions_refresh(article=sample_article, actor=permissions.SYSTEM)

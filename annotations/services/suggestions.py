@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from annotations import anchoring, jobs, permissions, spotting
+from annotations.ingest import structure as ingest_structure
 from annotations.models import Article, Claim, Job, Organization, SpotterModel, Suggestion
 from annotations.services.claims import claim_create
 
@@ -84,7 +85,18 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     keys = [spotting.sentence_key(sentence.text) for sentence in sentences]
     on_claim = _rows_on_their_claims(sentences, keys, rows_by_key)
     minimum = settings.FACTCHECK_SPOTTING_MIN_STORED
-    ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+    # A heading names what follows; it is no claim to check ("What he said" was offered).
+    headings = [
+        (block["start"], block["end"])
+        for block in ingest_structure.blocks_of(article.text, article.structure)
+        if block["kind"] == ingest_structure.HEADING
+    ]
+    suggestible = [
+        i
+        for i, sentence in enumerate(sentences)
+        if not any(start <= sentence.start and sentence.end <= end for start, end in headings)
+    ]
+    ranked = sorted(suggestible, key=lambda i: -scores[i])
     keep = {
         i
         for i in ranked[: settings.FACTCHECK_SPOTTING_MAX_STORED]
