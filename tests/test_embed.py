@@ -258,8 +258,20 @@ def test_every_published_claim_is_highlighted_where_the_publisher_printed_it(bro
     page.context.close()
 
     phone = open_host(browser, f"{host.url}/story.html", viewport=(390, 844), touch=True)
-    phone.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.tap()
-    phone.locator("[data-factcheck-embed] [role=dialog]").wait_for()
+    first = phone.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first
+    # Low in the window, where the bottom sheet opens: it covered the tapped label.
+    phone.evaluate("(y) => window.scrollBy(0, y)", first.bounding_box()["y"] - 760)
+    first.tap()
+    sheet = phone.locator("[data-factcheck-embed] [role=dialog]")
+    sheet.wait_for()
+    top = sheet.bounding_box()["y"]
+    claim_id = listeners.claim_id
+    pieces = phone.locator(
+        f'[data-factcheck-claim="{claim_id}"], [data-factcheck-label="{claim_id}"]'
+    )
+    for index in range(pieces.count()):
+        box = pieces.nth(index).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= top, (box, top)
     phone.screenshot(path=str(ARTIFACTS / "embed-popover-phone.png"))
     phone.context.close()
 

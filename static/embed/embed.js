@@ -764,6 +764,7 @@
     shadow.root.append(box);
     let opener = null;
     let shown = null;
+    let shownId = null;
     const close = (restoreFocus) => {
       if (box.hidden) return;
       box.hidden = true;
@@ -788,19 +789,38 @@
     });
     // Beside the claim, and again when the window changes size (a phone turned, a window
     // narrowed): it must not stay where the claim was.
+    // The whole passage: every piece of the claim's marks and its label, so that the verdict
+    // is placed beside all of it, not below its first line and over the rest.
+    function passage() {
+      const parts = [...document.querySelectorAll(`[${MARK}="${shownId}"]`), opener].filter((part) => part?.isConnected);
+      const rects = parts.flatMap((part) => [...part.getClientRects()]);
+      return { top: Math.min(...rects.map((r) => r.top)), bottom: Math.max(...rects.map((r) => r.bottom)) };
+    }
     function position() {
       if (box.hidden || !shown?.isConnected) return;
+      if (matchMedia("(max-width:600px)").matches) {
+        // A bottom sheet: the passage is scrolled into the space above it, which the sheet
+        // would otherwise cover (the tapped label with it).
+        const sheetTop = box.getBoundingClientRect().top;
+        const words = passage();
+        if (words.bottom > sheetTop - 8 || words.top < 8) {
+          const room = Math.max(8, (sheetTop - (words.bottom - words.top)) / 2);
+          window.scrollBy({ top: words.top - room, behavior: "instant" });
+        }
+        return;
+      }
       const anchor = shown.getBoundingClientRect();
       const base = shadow.host.getBoundingClientRect();
       const width = box.offsetWidth;
       const rtl = getComputedStyle(shown).direction === "rtl";
       let left = rtl ? anchor.right - width : anchor.left;
       left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
-      // Below the claim, or above it when only there it fits in the window.
+      // Below the passage, or above it when only there it fits in the window.
+      const words = passage();
       const height = box.offsetHeight;
-      const above = anchor.bottom + height + 6 > innerHeight && anchor.top - height - 6 >= 0;
+      const above = words.bottom + height + 6 > innerHeight && words.top - height - 6 >= 0;
       box.style.setProperty("left", `${left - base.left}px`);
-      box.style.setProperty("top", `${(above ? anchor.top - height - 6 : anchor.bottom + 6) - base.top}px`);
+      box.style.setProperty("top", `${(above ? words.top - height - 6 : words.bottom + 6) - base.top}px`);
     }
     window.addEventListener("resize", position);
     return (claim, label, firstMark) => {
@@ -813,6 +833,7 @@
       box.setAttribute("dir", "ltr");
       box.hidden = false;
       shown = firstMark;
+      shownId = String(claim.id);
       position();
       closeButton.focus({ preventScroll: true });
     };
