@@ -111,6 +111,18 @@ def text_colour(background: str) -> str:
     return "#ffffff" if on_white >= on_black else "#000000"
 
 
+def line_colour(colour: str) -> str:
+    """The rating's colour for a line drawn on the page (a passage's underline): itself when
+    it stands out from white by 3:1 (WCAG's measure for marks that carry meaning), else the
+    same hue darkened until it does. A white or pale rating left its passages unmarked."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(11):
+        shade = "#" + "".join(f"{round(c * (1 - step / 10)):02x}" for c in channels)
+        if 1.05 / (_luminance(shade) + 0.05) >= 3:
+            return shade
+    return "#000000"
+
+
 def scale_css(ratings) -> str:
     """One CSS rule per rating, `.r-<key>`, setting its colour and the text colour on it.
 
@@ -122,7 +134,8 @@ def scale_css(ratings) -> str:
     """
     rules = {
         f".r-{getattr(rating, 'key', rating.pk)}"
-        f"{{--c:{rating.colour};--t:{text_colour(rating.colour)}}}": None
+        f"{{--c:{rating.colour};--t:{text_colour(rating.colour)};"
+        f"--u:{line_colour(rating.colour)}}}": None
         for rating in ratings
     }
     return "".join(rules)

@@ -647,6 +647,22 @@ def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_pag
     assert page.errors == [] and console_errors(page) == []
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_passage_rated_in_white_is_still_underlined_where_it_shows(browser, host, demo):
+    """A rating recoloured white drew a white line at 16% white on the page: no mark."""
+    from annotations.models import Rating
+
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    Rating.objects.filter(pk=listeners.rating_id).update(colour="#ffffff")
+    _republish_listeners(demo, conclusion="Checked again.", note="New colours")
+    page = open_host(browser, f"{host.url}/story.html")
+    mark = page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]').first
+    line = mark.evaluate("(mark) => getComputedStyle(mark).borderBottomColor")
+    assert line == "rgb(128, 128, 128)", line
+    assert page.errors == []
+
+
 def _republish_listeners(demo, *, conclusion: str, note: str):
     """The demo's listeners claim with a new conclusion, republished by its two people; its
     version as it was before (for its claim id)."""

@@ -202,6 +202,16 @@ def test_a_recoloured_verdict_is_counted_once_in_the_summary_under_its_label(cli
     assert chips[0].get("class").endswith("-0969da")
 
 
+def test_a_pale_ratings_passages_keep_an_underline_that_shows_on_white():
+    """A rating recoloured white drew white lines on a white page: passages looked unchecked."""
+    assert reader.line_colour("#1a7f37") == "#1a7f37"  # dark enough already: unchanged
+    for pale in ("#ffffff", "#fff8c4", "#ffeb3b"):
+        line = reader.line_colour(pale)
+        assert line != pale and 1.05 / (reader._luminance(line) + 0.05) >= 3, pale
+    css = reader.scale_css([SimpleNamespace(pk=7, colour="#ffffff")])
+    assert css == ".r-7{--c:#ffffff;--t:#000000;--u:#808080}"
+
+
 def test_the_claim_list_gives_everything_without_javascript(client, desk):
     claim = publish(
         desk.article,

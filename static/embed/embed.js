@@ -452,6 +452,19 @@
     return luminance > 0.179 ? "#000" : "#fff";
   }
 
+  /** The rating's colour for a passage's underline: itself when it stands out from white by
+   * 3:1, else the same hue darkened until it does (a white rating left passages unmarked). */
+  function lineColour(hex) {
+    const channels = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const linear = (c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    for (let step = 0; step <= 10; step++) {
+      const shade = channels.map((c) => Math.round(c * (1 - step / 10)));
+      const [r, g, b] = shade.map((c) => linear(c / 255));
+      if (1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05) >= 3) return `#${shade.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+    }
+    return "#000000";
+  }
+
   /** Split text nodes at every span boundary, then wrap each claim's pieces in marks. */
   function highlight(index, spans, open) {
     const cuts = new Map();
@@ -529,7 +542,7 @@
       visibility: "inherit",
       background: `${colour}26`,
       color: "inherit",
-      "border-bottom": `2px solid ${colour}`,
+      "border-bottom": `2px solid ${lineColour(colour)}`,
       cursor: "pointer",
       padding: "0",
       margin: "0",
