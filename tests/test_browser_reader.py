@@ -602,6 +602,18 @@ def test_in_a_short_window_the_verdict_still_leaves_its_passage_in_sight(
         assert not _overlap(box, part), (box, part)
     assert box["y"] + box["height"] <= 400
     page.screenshot(path=str(ARTIFACTS / "reader-short-window-popover.png"))
+    page.context.close()
+    # At 400% (320 by 200) the bottom sheet left 50 px above it, less than the passage.
+    tiny = reader_page(browser, live_server, demo["url"], viewport=(320, 200))
+    tag = tiny.locator(f"#tag-{ousted.claim_id}")
+    tag.click()
+    sheet = popover(tiny)
+    sheet.wait_for()
+    top = sheet.bounding_box()["y"]
+    parts = _passage_boxes(tiny, ousted.claim_id)
+    assert parts and all(p["top"] >= 0 and p["bottom"] <= top for p in parts), (top, parts)
+    assert sheet.bounding_box()["height"] >= 90
+    tiny.screenshot(path=str(ARTIFACTS / "reader-tiny-window-sheet.png"))
 
 
 def test_a_long_newsroom_name_leaves_the_tagline_whole(browser, live_server, demo):

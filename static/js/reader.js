@@ -11,6 +11,8 @@
   const GAP = 8;
   // The least height a verdict squeezed below its passage keeps (its bar and a few lines).
   const MIN_POPOVER_HEIGHT = 120;
+  // A bottom sheet never shrinks below its bar and a line or two.
+  const MIN_SHEET_HEIGHT = 90;
   const PHONE = window.matchMedia("(max-width: 600px)");
   const total = list.children.length;
   let opener = null;
@@ -73,9 +75,16 @@
     dialog.style.maxHeight = "";
     if (PHONE.matches) {
       // A bottom sheet, laid out by the stylesheet: the passage is scrolled into the space
-      // above it, which the sheet would otherwise cover.
+      // above it, which the sheet would otherwise cover. In a window too short for both
+      // (400% zoom), the sheet gives up height to the passage, down to a few lines.
+      let passage = passageBox(trigger);
+      const above = window.innerHeight - dialog.offsetHeight - 2 * GAP;
+      if (passage.bottom - passage.top > above) {
+        const room = window.innerHeight - (passage.bottom - passage.top) - 3 * GAP;
+        dialog.style.maxHeight = Math.max(room, MIN_SHEET_HEIGHT) + "px";
+      }
       const sheetTop = dialog.getBoundingClientRect().top;
-      const passage = passageBox(trigger);
+      passage = passageBox(trigger);
       if (passage.bottom > sheetTop - GAP || passage.top < GAP) {
         const room = Math.max(GAP, (sheetTop - (passage.bottom - passage.top)) / 2);
         window.scrollBy({ top: passage.top - room, behavior: "instant" });
