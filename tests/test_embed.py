@@ -314,6 +314,13 @@ def test_dismissing_the_note_by_keyboard_hands_focus_back_to_where_the_reader_ca
     note = page.locator("[data-factcheck-embed] [role=note]")
     dismiss = note.get_by_role("button", name="Dismiss")
     assert dismiss.evaluate("(button) => button.getRootNode().activeElement === button")
+    # The page is checked again while the reader is on the note: it is redrawn, and the
+    # keyboard stays on its Dismiss, still remembering where the reader came from.
+    page.evaluate("FactcheckEmbed.refresh()")
+    page.wait_for_function(
+        "() => document.querySelector('[data-factcheck-embed]').shadowRoot.activeElement"
+        "?.getAttribute('aria-label') === 'Dismiss'"
+    )
     page.keyboard.press("Enter")
     assert note.is_hidden()
     assert last.evaluate("(button) => document.activeElement === button")

@@ -884,21 +884,26 @@
     note.setAttribute("dir", "ltr"); // English words; the claims' own in <bdi>
     // A keyboard reader reaches the note by Tab from the page; dismissing it hands focus back
     // there, rather than to the page's body, from where the next Tab starts at the top.
-    let cameFrom = null;
+    note.cameFrom = previous?.cameFrom ?? null;
     note.addEventListener("focusin", (event) => {
-      if (event.relatedTarget && !note.contains(event.relatedTarget)) cameFrom = event.relatedTarget;
+      if (event.relatedTarget && !note.contains(event.relatedTarget)) note.cameFrom = event.relatedTarget;
     });
     dismiss.addEventListener("click", () => {
       const hadFocus = note.contains(shadow.root.activeElement);
       note.hidden = true;
-      if (hadFocus && cameFrom?.isConnected) cameFrom.focus({ preventScroll: true });
+      if (hadFocus && note.cameFrom?.isConnected) note.cameFrom.focus({ preventScroll: true });
     });
     if (previous) {
       note.hidden = previous.hidden;
       for (const details of note.querySelectorAll("details")) {
         details.open = Boolean(previous.querySelector(`details[data-part="${details.dataset.part}"]`)?.open);
       }
+      // Redrawn while the reader is in it (a new check of the page): the keyboard stays on
+      // the same control, not thrown to the page's body.
+      const stops = (box) => [...box.querySelectorAll("button, summary, a[href]")];
+      const at = stops(previous).indexOf(shadow.root.activeElement);
       previous.replaceWith(note);
+      if (at >= 0) (stops(note)[at] ?? stops(note)[0])?.focus({ preventScroll: true });
     } else {
       shadow.root.prepend(note); // under the popover, which may cover it on a phone
     }
