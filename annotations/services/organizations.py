@@ -296,22 +296,22 @@ def invitation_create(
     user = _account_for(invitee)
     pending = organization.invitations.select_for_update().filter(state=Invitation.State.PENDING)
     named = user is not None and invitee.casefold() == user.get_username().casefold()
+    if user is not None and not named and not user.is_active:
+        # Found by address, a deactivated account is answered as a newcomer's address would
+        # be: telling the admin it cannot be invited would say an account has it. Its owner
+        # finds the address taken and cannot sign in to accept.
+        user = None
     if user is not None:
         # Found by address, the account is never named: that would tell an admin of any
         # newsroom whose address it is (a member's username, their own admins see anyway).
         name = user.get_username()
         # Already a member comes first: it is the answer whatever else holds of the account.
         if Membership.objects.filter(organization=organization, user=user).exists():
-            raise ValidationError({"invitee": f"{name} is already a member."})
-        if not user.is_active:
             raise ValidationError(
-                {"invitee": f"{name}'s account is deactivated."}
-                if named
-                else {
-                    "invitee": f"No invitation can be sent to {user.email}. A site "
-                    "administrator can say why."
-                }
+                {"invitee": f"{name if named else user.email} is already a member."}
             )
+        if not user.is_active:
+            raise ValidationError({"invitee": f"{name}'s account is deactivated."})
         if not user.email:
             raise ValidationError(
                 {
@@ -319,7 +319,10 @@ def invitation_create(
                     "invitation cannot be sent. A site administrator can add one."
                 }
             )
-        email, pending = user.email, pending.filter(invited_user=user)
+        # An invitation by address and one by username are kept apart even for one account:
+        # resending one when the other was asked for would tell whose the address is.
+        email = user.email
+        pending = pending.filter(invited_user=user, named_by_username=named)
     else:
         email = BaseUserManager.normalize_email(invitee)
         pending = pending.filter(invited_user=None, email__iexact=email)
@@ -333,8 +336,7 @@ def invitation_create(
         )
     # For an account, always its current address, whatever it was when first invited.
     invitation.email = email if user is not None else invitation.email
-    # Once named by username, it stays so: the admin who named it knows whom it invites.
-    invitation.named_by_username = named or invitation.named_by_username
+    invitation.named_by_username = named
     invitation.role = role
     return _send(invitation, base_url)
 
