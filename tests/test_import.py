@@ -504,6 +504,34 @@ def test_importing_an_address_that_is_an_article_with_claims_asks_first(
     del published
 
 
+def test_an_uploaded_copy_under_the_same_address_does_not_hide_the_article_with_claims(
+    httpserver, loopback_allowed, editor, reviewer, organization, sample_files
+):
+    """A page uploaded as a file took the address of our article with a verdict; a URL
+    import of that address then went into the copy, with no word of the verdict."""
+    page = sample_files["sample.html"]
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    first = services.article_import_url(
+        organization=organization, requested_by=editor, url=_local_url(httpserver),
+        in_process=True,
+    )  # fmt: skip
+    first.refresh_from_db()
+    factories.published_claim(first, editor, reviewer)
+    copy = page.replace(
+        b"<head>", f'<head><link rel="canonical" href="{first.canonical_url}">'.encode(), 1
+    )
+    uploaded = services.article_import_upload(
+        organization=organization, requested_by=editor, data=copy, filename="copy.html"
+    )
+    assert uploaded.pk != first.pk and uploaded.url_key == first.url_key
+    with pytest.raises(services.ArticleAlreadyHere) as refused:
+        services.article_import_url(
+            organization=organization, requested_by=editor, url=first.canonical_url,
+            in_process=True,
+        )  # fmt: skip
+    assert refused.value.article == first
+
+
 def test_a_page_found_after_the_fetch_to_be_an_article_with_claims_is_not_merged_into_it(
     httpserver, loopback_allowed, editor, reviewer, organization, sample_files
 ):

@@ -170,12 +170,20 @@ def _same_address_article(
     if not key:
         return None
     Organization.objects.select_for_update().filter(pk=placeholder.organization_id).first()
-    return (
+    return _first_with_claims(
         Article.objects.filter(
             organization_id=placeholder.organization_id, url_key=key, status=Article.Status.READY
-        )
-        .exclude(pk=placeholder.pk)
-        .order_by("created_at", "pk")
+        ).exclude(pk=placeholder.pk)
+    )
+
+
+def _first_with_claims(articles) -> Article | None:
+    """The oldest of `articles` that has claims, else the oldest. An upload may have filed a
+    copy of a page under its address beside the article with verdicts: a URL import must
+    find that one, and ask before replacing it, not slip into the copy."""
+    return (
+        articles.annotate(has_claims=Exists(Claim.objects.filter(article=OuterRef("pk"))))
+        .order_by("-has_claims", "created_at", "pk")
         .first()
     )
 
@@ -483,9 +491,11 @@ def article_import_url(
         # The organization's row lock makes requests for one address take turns, so the
         # second finds the article the first made or is still importing.
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
-        existing = Article.objects.filter(
-            organization=organization, url_key=key, status=Article.Status.READY
-        ).first() or _article_imported_from(organization, url)
+        existing = _first_with_claims(
+            Article.objects.filter(
+                organization=organization, url_key=key, status=Article.Status.READY
+            )
+        ) or _article_imported_from(organization, url)
         if existing is None:
             existing = _placeholder_importing(organization, key)
         if existing is not None and _url_import_pending(existing, key):
