@@ -395,12 +395,31 @@ def test_an_address_that_is_an_article_with_a_verdict_is_replaced_only_when_aske
     page.screenshot(path=str(ARTIFACTS / "import-already-here.png"), full_page=True)
     assert article.revisions.count() == 1
 
+    # A copy at another address naming ours as canonical is found only after the fetch: the
+    # way on is said where the editor is, not on a placeholder whose Try again fails alike.
+    copy = f"http://127.0.0.1:{httpserver.port}/copy"
+    serve_at = make_html_page(
+        ["Turnout rose to 4.6 percent above the last count, officials said today."],
+        title="Turnout report", byline="A. Reporter",
+    )  # fmt: skip
+    httpserver.expect_request("/copy").respond_with_data(serve_at, content_type="text/html")
+    page.get_by_label("Address", exact=True).fill(copy)
+    page.get_by_role("button", name="Import").click()
+    error.get_by_text("tick “Replace the text…” above and import again").wait_for(timeout=60_000)
+    assert "This page is already the article “Turnout report” here" in error.inner_text()
+    assert page.evaluate("document.activeElement.id") == "url-revise"
+    assert article.revisions.count() == 1
+
     box.check()
     page.get_by_role("button", name="Import").click()
     page.wait_for_url(f"{live_server.url}/articles/{article.pk}/", timeout=60_000)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert "4.6 percent" in page.locator("#article-body").inner_text()
     assert article.revisions.count() == 2
+    # Back on the form, the box is not left ticked for the next import.
+    page.go_back()
+    page.wait_for_selector("html[data-import-ready=true]")
+    assert not box.is_checked()
     assert page.errors == []
 
 

@@ -89,6 +89,15 @@ async function follow(article, errorBox) {
       articleLink(current, "Open it to try again"),
     );
     say("The import did not finish.");
+  } else if (current.status === "failed" && /^This page is already the article /.test(current.import_error)) {
+    // Found only after the fetch to be an article with claims: trying this placeholder again
+    // would be refused the same way; the way on is the box above.
+    errorBox.replaceChildren(
+      `Not imported: ${current.import_error.replace(/ To replace that article's text.*$/, "")} To replace its text with this page, tick “Replace the text…” above and import again. `,
+      articleLink(current, "Delete the failed import"),
+    );
+    document.getElementById("url-revise")?.focus();
+    say("The import did not finish.");
   } else if (current.status === "failed") {
     errorBox.replaceChildren(
       `Import failed: ${current.import_error} `,
@@ -208,7 +217,10 @@ async function submitJson(form, errorId, payload, refusal) {
 
 document.getElementById("url-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const payload = { url: document.getElementById("url-field").value, revise_existing: document.getElementById("url-revise").checked };
+  const revise = document.getElementById("url-revise");
+  const payload = { url: document.getElementById("url-field").value, revise_existing: revise.checked };
+  // Asked for once: a next import, or this one sent again, does not replace without asking.
+  revise.checked = false;
   submitJson(event.target, "url-error", payload, "Not imported");
 });
 
@@ -216,6 +228,11 @@ document.getElementById("paste-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const values = Object.fromEntries(new FormData(event.target));
   submitJson(event.target, "paste-error", values, "Not created");
+});
+
+// Back to this page from the article (the browser's page cache): the box is not left ticked.
+window.addEventListener("pageshow", () => {
+  document.getElementById("url-revise").checked = false;
 });
 
 // The buttons stay disabled until the handlers above are attached, so an early click
