@@ -940,16 +940,19 @@ def test_a_field_over_its_limit_is_refused_at_once_without_sending_it(
     settle_evidence(claim)
     page = open_page(browser, live_server, "ed")
     card = open_settled_card(page, live_server, newsroom, claim)
-    patches = []
+    patches, previews = [], []
     page.on("request", lambda request: request.method == "PATCH" and patches.append(request.url))
+    page.on("request", lambda r: r.url.endswith("/conclusion-preview/") and previews.append(r))
     conclusion = card.get_by_role("textbox", name="Conclusion (Markdown)")
     # 19,999 letters and one emoji more: the server counts code points, not UTF-16 units.
     conclusion.fill("x" * 19_999 + "🙂" * 2)
     card.get_by_role("button", name="Save").click()
 
-    card.get_by_text("At most 20,000 characters for conclusion; this has 20,001.").wait_for()
+    card.get_by_text("At most 20,000 characters for conclusion; this has 20,001.").first.wait_for()
     card.get_by_text("Not saved: correct Conclusion as said under it.").wait_for()
-    assert patches == []
+    # Nor is it sent for the preview, which says why it shows none.
+    card.get_by_text("No preview: At most 20,000 characters for conclusion").wait_for()
+    assert patches == [] and previews == []
     # Within the limit (one emoji is one character), it saves.
     conclusion.fill("x" * 19_999 + "🙂")
     card.get_by_role("button", name="Save").click()

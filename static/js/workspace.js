@@ -767,7 +767,12 @@ async function renderPreview(claim, text) {
   const saved = text === claims.get(claim.id)?.conclusion;
   let html = claims.get(claim.id)?.conclusion_html ?? "";
   let state = "";
-  if (!saved) {
+  const tooLong = !saved && overLimits({ conclusion: text });
+  if (tooLong) {
+    // Never sent: a 6 MB paste was uploaded at each pause only to be refused.
+    html = null;
+    state = `No preview: ${tooLong.conclusion[0]}`;
+  } else if (!saved) {
     try {
       html = (await api("POST", `/api/v1/newsroom/articles/${data.article.id}/conclusion-preview/`, { conclusion: text })).conclusion_html;
       state = "As typed; not saved yet.";
@@ -1971,7 +1976,7 @@ function overLimits(payload) {
     const length = codePoints(text);
     if (length <= limit) continue;
     const count = (n) => n.toLocaleString("en-US");
-    errors[name] = [`At most ${count(limit)} characters for ${name.replace("_", " ")}; this has ${count(length)}.`];
+    errors[name] = [`At most ${count(limit)} characters for ${FIELD_LABELS[name].toLowerCase()}; this has ${count(length)}.`];
   }
   return Object.keys(errors).length ? errors : null;
 }
