@@ -30,6 +30,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 
 ## Start the whole stack on embedded defaults (or DATABASE_URL / REDIS_URL when set).
 run: $(VENV)/.runtime
+	$(PY) manage.py run_stack --port $(PORT) --check-port
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py run_stack --port $(PORT)

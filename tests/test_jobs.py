@@ -429,9 +429,16 @@ def test_make_run_on_a_port_in_use_says_so_before_starting_anything(capsys):
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        with pytest.raises(CommandError, match=rf"Port {port} on 127.0.0.1 is in use"):
+        with pytest.raises(CommandError, match=rf"Port {port} on 127.0.0.1 is in use") as said:
             call_command("run_stack", "--port", str(port))
+        # `make run` asks first, before it migrates and loads the demo into the database.
+        with pytest.raises(CommandError):
+            call_command("run_stack", "--port", str(port), "--check-port")
     assert "redis" not in capsys.readouterr().out
+    suggested = int(re.search(r"make run PORT=(\d+)", str(said.value))[1])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", suggested))  # the port it suggests is free
+    assert "--check-port" in Path("Makefile").read_text().split("manage.py migrate")[0]
 
 
 def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(

@@ -36,6 +36,18 @@ WEB_WAIT = 60
 
 def _require_free_port(host: str, port: int) -> None:
     """CommandError when another program already listens on `port` at `host`."""
+    why = _bind_error(host, port)
+    if why:
+        free = next((p for p in range(port + 1, port + 50) if not _bind_error(host, p)), None)
+        another = f", e.g. make run PORT={free}" if free else ""
+        raise CommandError(
+            f"Port {port} on {host} is in use ({why}): stop what holds it, "
+            f"or choose another{another}."
+        )
+
+
+def _bind_error(host: str, port: int) -> str:
+    """Why `port` at `host` cannot be listened on; "" when it can."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         # As the web server binds: a port left in TIME_WAIT by a stack just stopped is free.
@@ -43,10 +55,8 @@ def _require_free_port(host: str, port: int) -> None:
         try:
             probe.bind((host.strip("[]"), port))
         except OSError as error:
-            raise CommandError(
-                f"Port {port} on {host} is in use ({error.strerror}): stop what holds it, "
-                f"or choose another, e.g. make run PORT={port + 1}."
-            ) from None
+            return error.strerror or str(error)
+    return ""
 
 
 @dataclass
@@ -158,6 +168,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--check-port",
+            action="store_true",
+            help="only check that the port is free, and exit (make run does, before migrating)",
+        )
         parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
         parser.add_argument(
             "--io-concurrency",
@@ -180,6 +195,8 @@ class Command(BaseCommand):
         # Before anything starts: the web server found the port taken only after redis and
         # the workers were up, and its one line drowned among theirs.
         _require_free_port(host, port)
+        if options.get("check_port"):
+            return
         redis = None
         embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
         if embedded:
