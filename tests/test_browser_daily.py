@@ -1008,7 +1008,7 @@ def test_a_source_that_did_not_load_is_flagged_before_publishing_but_stops_nothi
 
     item = card.locator(".checklist li.advisory")
     said = " ".join(item.inner_text().split())
-    assert said.startswith("! Check: Every source loaded — https://example.org/missing (404 Not")
+    assert said.startswith("! Check: 1 source did not load — “https://example.org/missing” (404")
     publish = card.get_by_role("button", name="Publish")
     assert publish.get_attribute("aria-disabled") != "true"
     card.locator(".checklist").screenshot(path=str(ARTIFACTS / "daily-source-not-loaded.png"))

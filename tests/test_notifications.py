@@ -380,11 +380,26 @@ def test_a_source_that_did_not_load_asks_for_a_look_without_stopping_publication
 
     [item] = [item for item in body["checklist"] if item["key"] == "sources_loaded"]
     assert item["met"] is False and item["advisory"] is True
+    assert item["label"] == "1 source did not load"
     assert item["detail"] == (
-        f"{source.url} (404 Not Found) did not load: readers may get a broken link. Check it, "
+        f"“{source.url}” (404 Not Found): readers may get a broken link. Check it, "
         "or cite an archived copy."
     )
     assert body["viewer_can_publish"] is True
+    # Two: named by title where there is one, an address cut short where there is none.
+    services.source_add(
+        claim=claim, actor=editor, url="https://example.org/" + "very-long-path/" * 40
+    )
+    claim.sources.update(fetch_state="failed", title="")
+    claim.sources.filter(pk=source.pk).update(title="The record")
+    [item] = [
+        item
+        for item in client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()["checklist"]
+        if item["key"] == "sources_loaded"
+    ]
+    assert item["label"] == "2 sources did not load"
+    assert item["detail"].startswith("“The record” (404 Not Found) and 1 more: ")
+    assert item["detail"].endswith("Check them, or cite an archived copy.")
     assert _transition(client, claim, to="published").status_code == 200
 
 

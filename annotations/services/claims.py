@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import get_text_list
+from django.utils.text import Truncator, get_text_list
 
 from annotations import (
     anchoring,
@@ -1015,16 +1015,20 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
     ]
     if unloaded:
         first = unloaded[0]
+        # Named as the card lists it (its title, else its address cut short): a 700-character
+        # address pushed Publish far down the card.
+        name = first.title.strip() or Truncator(first.url).chars(60)
         why = f" ({first.fetch_error})" if first.fetch_error else ""
-        others = f" and {len(unloaded) - 1} more" if len(unloaded) > 1 else ""
+        count = len(unloaded)
+        others = f" and {count - 1} more" if count > 1 else ""
         checklist.append(
             {
                 "key": "sources_loaded",
-                "label": "Every source loaded",
+                "label": "1 source did not load" if count == 1 else f"{count} sources did not load",
                 "met": False,
                 "advisory": True,
-                "detail": f"{first.url}{why}{others} did not load: readers may get a broken "
-                "link. Check it, or cite an archived copy.",
+                "detail": f"“{name}”{why}{others}: readers may get a broken link. "
+                f"Check {'it' if count == 1 else 'them'}, or cite an archived copy.",
             }
         )
     second = second_person_reason(claim, viewer)
