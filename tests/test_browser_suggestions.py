@@ -330,6 +330,21 @@ def test_a_dismissal_is_undone_by_key_or_button(
     panel.get_by_role("button", name="Undo").click()
     panel.get_by_text("Suggestion put back.").wait_for()
     assert state() == "new" and panel.get_by_role("button", name="Undo").count() == 0
+
+    # The last one left: dismissing it empties the list, and the keyboard goes to Undo.
+    Suggestion.objects.filter(article=article, state="new").exclude(
+        sentence__contains="160,000"
+    ).update(state="dismissed")
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    listeners.wait_for(timeout=30_000)
+    listeners.get_by_role("button", name="Dismiss").focus()
+    page.keyboard.press("d")
+    panel.get_by_text("Suggestion dismissed.").wait_for()
+    page.wait_for_function("() => document.activeElement?.id === 'suggestion-undo'")
+    page.keyboard.press("u")
+    panel.get_by_text("Suggestion put back.").wait_for()
+    assert state() == "new"
     assert page.errors == []
 
 

@@ -316,6 +316,10 @@ async function decide(item, action) {
   const next = restored || visibleItems()[Math.min(position, visibleItems().length - 1)];
   state.activeId = next?.id ?? null;
   render();
+  // The last one dismissed: the list is gone, and the keyboard with it; Undo is where it goes.
+  if (action === "dismiss" && !next && !panel.contains(document.activeElement)) {
+    document.getElementById("suggestion-undo")?.focus();
+  }
   focusItem(state.activeId);
   panel.querySelector("#suggestion-failure")?.scrollIntoView({ block: "nearest" });
 }
@@ -604,6 +608,17 @@ function showInText(item) {
   applyHighlights();
 }
 
+// "u" anywhere in the panel (not only in the list, which the last dismissal empties).
+panel?.addEventListener("keydown", (event) => {
+  if (event.key !== "u" || event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  const undone = state.items.find((i) => i.id === state.undoable && i.state === "dismissed");
+  if (!undone) return;
+  event.preventDefault();
+  event.stopPropagation();
+  decide(undone, "restore");
+});
+
 function onListKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   const li = event.target.closest("li.suggestion");
@@ -617,10 +632,7 @@ function onListKey(event) {
   else if (event.key === "ArrowUp") focusItem(visible[Math.max(index - 1, 0)].id);
   else if (event.key === "a") decide(item, "accept");
   else if (event.key === "d") decide(item, "dismiss");
-  else if (event.key === "u" && state.undoable !== null) {
-    const undone = state.items.find((i) => i.id === state.undoable && i.state === "dismissed");
-    if (undone) decide(undone, "restore");
-  } else handled = false;
+  else handled = false; // "u" is the panel's own (below)
   if (handled) {
     // The workspace's own single-key shortcuts must not also act on these keys.
     event.preventDefault();
