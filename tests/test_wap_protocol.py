@@ -622,6 +622,34 @@ def test_what_a_claim_cannot_hold_is_a_400_not_silently_dropped(client, one_publ
             "(this has 9 and 3)",
         ),
     }  # fmt: skip
+    past_end = {"type": "TextPositionSelector", "start": 9000, "end": 9014}
+    textual = {"type": "TextualBody"}
+    cases |= {
+        "null body": ({"body": None}, "Leave it out for none."),
+        "a number as value": ({"body": {**textual, "value": 5}}, "value is text"),
+        "an empty object": ({"body": {}}, "no type, id or value"),
+        "a broken address": ({"body": "http://"}, "'http://' is no web address"),
+        "a Choice of nothing": ({"body": {"type": "Choice", "items": "x"}}, "a list of bodies"),
+        "two quotes": (
+            {"target": {**base["target"], "selector": [quote, {**quote, "exact": SENTENCES[1]}]}},
+            "one TextQuoteSelector",
+        ),
+        "two verdicts": (
+            {"body": [{**textual, "purpose": "assessing", "value": v} for v in ("True", "False")]},
+            "A claim has one rating",
+        ),
+        "an unknown purpose": (
+            {"body": {**textual, "purpose": "frobnicating", "value": "x"}}, "no W3C motivation"
+        ),
+        "a source that is a number": ({"target": {**base["target"], "source": 5}}, "is an IRI"),
+        "a motivation that is a number": ({"motivation": 5}, "A motivation is a name"),
+        "past the text's end": (
+            {"target": {**base["target"], "selector": [quote, past_end]}}, "past the end"
+        ),
+        "another page beside": (
+            {"target": [base["target"], "https://elsewhere.example/x"]}, "elsewhere.example/x"
+        ),
+    }  # fmt: skip
     for name, (change, said) in cases.items():
         refused = client.post(url, json.dumps({**base, **change}), content_type=LD)
         assert refused.status_code == 400, name

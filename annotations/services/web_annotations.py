@@ -54,6 +54,8 @@ class Parsed:
     selectors: list[dict]
     # The page the quoting target names (its `source`), if it names one.
     target_source: str = ""
+    # The pages any other target names (a bare IRI beside the quoting target).
+    other_sources: list[str] = field(default_factory=list)
     client_id: str = ""
     via: str = ""
     canonical: str = ""
@@ -104,8 +106,17 @@ NOT_A_BODY = "A body is an object (a TextualBody or a resource) or an IRI."
 _ANY_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$", re.IGNORECASE)
 
 
+# The W3C motivations (Web Annotation Vocabulary 3.3.5), the only purposes a body may have.
+MOTIVATIONS = {
+    "assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
+    "highlighting", "identifying", "linking", "moderating", "questioning", "replying",
+    "tagging",
+}  # fmt: skip
+
+
 def _refuse_more_than_one_passage(target) -> None:
-    """A claim is one passage: a second target with selectors would be dropped unread."""
+    """A claim is one passage: a second target with selectors, or a second quote in one
+    target, would be dropped unread."""
     passages = [item for item in _as_list(target) if isinstance(item, dict) and _selectors_of(item)]
     if len(passages) > 1:
         raise ValidationError(
@@ -114,6 +125,55 @@ def _refuse_more_than_one_passage(target) -> None:
                 "post one annotation for each."
             }
         )
+    for item in passages:
+        quotes = [s for s in _selectors_of(item) if s.get("type") == "TextQuoteSelector"]
+        if len(quotes) > 1:
+            raise ValidationError(
+                {"target": "A claim is one passage: give its target one TextQuoteSelector."}
+            )
+    for item in _as_list(target):
+        source = item.get("source") if isinstance(item, dict) else item
+        if source is not None and not isinstance(source, str | dict):
+            raise ValidationError({"target": "A target's source is an IRI."})
+
+
+def _refuse_bodies_a_claim_cannot_hold(data: dict) -> None:
+    """A 400 for what would otherwise be dropped or chosen between without a word: a null
+    body, a TextualBody whose value is no text, a purpose outside the W3C motivations, two
+    verdicts or two wordings, a Choice of no bodies, an http address that is none."""
+    if "body" in data and data["body"] is None:
+        raise ValidationError({"body": f"{NOT_A_BODY} Leave it out for none."})
+    motivation = data.get("motivation")
+    if motivation is not None and not all(isinstance(m, str) for m in _as_list(motivation)):
+        raise ValidationError({"motivation": "A motivation is a name, such as assessing."})
+    said: dict[str, int] = {}
+    for body in _as_list(data.get("body")):
+        web = isinstance(body, str) and body.lower().startswith(("http:", "https:"))
+        if web and not _is_web_url(body):
+            raise ValidationError({"body": f"{body[:80]!r} is no web address."})
+        if not isinstance(body, dict):
+            continue
+        kinds = _as_list(body.get("type"))
+        if not ({"type", "id", "value", "source"} & set(body)):
+            raise ValidationError({"body": f"{NOT_A_BODY} This one has no type, id or value."})
+        if "TextualBody" in kinds and not isinstance(body.get("value"), str):
+            raise ValidationError({"body": "A TextualBody's value is text."})
+        if "Choice" in kinds:
+            items = body.get("items")
+            if not isinstance(items, list) or not all(isinstance(i, dict | str) for i in items):
+                raise ValidationError({"body": "A Choice's items are a list of bodies."})
+        for purpose in _as_list(body.get("purpose")):
+            if purpose not in MOTIVATIONS:
+                raise ValidationError(
+                    {"body": f"{str(purpose)[:40]!r} is no W3C motivation for a body's purpose."}
+                )
+            if purpose in ("assessing", "identifying"):
+                said[purpose] = said.get(purpose, 0) + 1
+    for purpose, word in (("assessing", "rating"), ("identifying", "wording")):
+        if said.get(purpose, 0) > 1:
+            raise ValidationError(
+                {"body": f"A claim has one {word}: give one body whose purpose is {purpose}."}
+            )
 
 
 def _quoting_target(target) -> dict | None:
@@ -125,6 +185,16 @@ def _quoting_target(target) -> dict | None:
         if quote is not None and isinstance(quote.get("exact"), str) and quote["exact"]:
             return item
     return None
+
+
+def _page_named(target) -> str:
+    """The page a target names: a bare IRI, a resource's `source`, else its own `id`."""
+    if isinstance(target, str):
+        return target.strip()
+    if not isinstance(target, dict):
+        return ""
+    own = target.get("id")
+    return _target_source(target) or (own.strip() if isinstance(own, str) else "")
 
 
 def _target_source(target: dict | None) -> str:
@@ -163,7 +233,25 @@ def names_article(article: Article, source: str) -> bool:
 
 def _require_target_on(article: Article, parsed: Parsed) -> None:
     """Refuse an annotation whose target names another page than the container's article:
-    its quote would otherwise be looked for, and perhaps found, in the wrong text."""
+    its quote would otherwise be looked for, and perhaps found, in the wrong text. So is a
+    TextPositionSelector past the end of the article's text."""
+    length = len(article.text)
+    for selector in parsed.selectors:
+        if selector["type"] == "TextPositionSelector" and selector["end"] > length:
+            raise ValidationError(
+                {
+                    "target": f"The TextPositionSelector ends at {selector['end']}, past the "
+                    f"end of this article's text ({length:,} characters)."
+                }
+            )
+    for source in parsed.other_sources:
+        if not names_article(article, source):
+            raise ValidationError(
+                {
+                    "target": f"A target names {source[:200]}, which is not this container's "
+                    "article: a claim is on one article."
+                }
+            )
     if not names_article(article, parsed.target_source):
         shown = article.canonical_url or article.title
         raise ValidationError(
@@ -238,6 +326,7 @@ def parse(data) -> Parsed:
         raise NotAnAnnotation('A Web Annotation has "type": "Annotation".')
     _refuse_nul(data)
     _refuse_more_than_one_passage(data.get("target"))
+    _refuse_bodies_a_claim_cannot_hold(data)
     target = _quoting_target(data.get("target"))
     if target is None:
         raise ValidationError(
@@ -247,6 +336,10 @@ def parse(data) -> Parsed:
             }
         )
     parsed = Parsed(selectors=_text_selectors(target), target_source=_target_source(target))
+    parsed.other_sources = [
+        source for item in _as_list(data.get("target")) if item is not target
+        if (source := _page_named(item))
+    ]  # fmt: skip
     if isinstance(data.get("id"), str) and _IRI.match(data["id"]):
         parsed.client_id = data["id"]
     for name in ("via", "canonical"):
