@@ -318,6 +318,9 @@ def test_a_version_never_reached_or_two_different_versions_are_said_as_such(edit
     assert future.json()["detail"] == (
         "This claim has no version 101: it is at version 1. Send the version you read."
     )
+    assert future.json()["type"].endswith("/problems/no-such-version/")
+    assert future.json()["title"] == "The claim has no such version."
+    assert "changed_by" not in future.json() and future.json()["current"]["version"] == 1
     both = editor_client.patch(
         url, {"claimant": "A", "version": 2}, content_type="application/json",
         headers={"If-Match": '"1"'},

@@ -46,6 +46,7 @@ PROBLEMS = {
     "published-meanwhile": ("The claim was published since you opened it.", 409),
     "already-imported": ("This page is already an article with claims here.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
+    "no-such-version": ("The claim has no such version.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
     "gone": ("This was withdrawn for good.", 410),
     "request-too-large": ("The request is too large.", 413),
@@ -227,11 +228,15 @@ def _validation_detail(errors: dict[str, list[str]]) -> str:
 
 def _stale_version(error: services.StaleVersion) -> Response:
     claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
+    # A version never reached names nobody's change: a client reading the type would else
+    # fetch the claim again and retry, rather than fix the version it sends.
+    who = {} if error.never_reached else {"changed_by": error.changed_by}
     body = problem(
         412,
         str(error),
+        slug="no-such-version" if error.never_reached else None,
         claim=claim.pk,
-        changed_by=error.changed_by,
+        **who,
         current=ClaimSerializer(claim).data,
     )
     response = Response(body, status=412)

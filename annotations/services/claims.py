@@ -48,6 +48,8 @@ class StaleVersion(Exception):
 
     def __init__(self, claim: Claim, expected: int | None = None):
         self.claim = claim
+        # A version the claim never reached: the client's mistake, not someone's change.
+        self.never_reached = expected is not None and expected > claim.version
         who = claim.events.order_by("-created_at", "-id").values_list("actor__username", flat=True)
         self.changed_by = next(iter(who), None) or "someone"
         if expected is not None and expected > claim.version:
