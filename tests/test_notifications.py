@@ -244,6 +244,15 @@ def test_every_notification_is_reached_by_page_and_unread_takes_only_yes_or_no(
     assert client.get("/api/v1/newsroom/notifications/", {"unread": "false"}).json()["count"] == 103
     for query, status in (({"page": "abc"}, 400), ({"page": "9"}, 404), ({"pages": "2"}, 400)):
         assert client.get("/api/v1/newsroom/notifications/", query).status_code == status, query
+    # Given twice, the order decided the answer; ?format=json, in the OpenAPI document, works.
+    twice = client.get("/api/v1/newsroom/notifications/?unread=1&unread=0")
+    assert twice.status_code == 400 and twice.json()["errors"]["unread"] == ["Give it once."]
+    assert client.get("/api/v1/newsroom/notifications/", {"format": "json"}).status_code == 200
+    # Marking read takes only true or false, and no field it does not know.
+    for body in ({"all": "yes"}, {"all": True, "every": True}):
+        marked = client.post("/api/v1/newsroom/notifications/read/", body, "application/json")
+        assert marked.status_code == 400, body
+    assert Notification.objects.filter(recipient=reviewer, read_at__isnull=True).count() == 103
 
 
 def test_an_organization_token_marks_read_only_that_organizations_notifications(

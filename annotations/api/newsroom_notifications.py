@@ -3,11 +3,13 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from annotations import notifications, queries, services
 from annotations.api.errors import problem_responses
-from annotations.api.fields import IdField
+from annotations.api.fields import IdField, StrictBooleanField
 from annotations.api.filters import refuse_unknown_parameters
+from annotations.api.newsroom_serializers import RefusesUnknownFields
 from annotations.api.pagination import NewsroomPagePagination
 from annotations.models import Notification
 
@@ -48,11 +50,13 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notifications.claim_link(notification)
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(RefusesUnknownFields, serializers.Serializer):
     ids = serializers.ListField(child=IdField(), required=False, max_length=1000)
-    all = serializers.BooleanField(required=False, default=False)
+    # "yes" marked every notification read: only true or false are taken.
+    all = StrictBooleanField(required=False, default=False)
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if not attrs.get("ids") and not attrs.get("all"):
             raise serializers.ValidationError({"ids": ['Send "ids" or "all": true.']})
         return attrs
@@ -92,7 +96,12 @@ class NotificationList(generics.GenericAPIView):
         },
     )
     def get(self, request):
-        refuse_unknown_parameters(request, {"unread", "page"}, of="this list")
+        known = {"unread", "page", api_settings.URL_FORMAT_OVERRIDE}
+        refuse_unknown_parameters(request, known, of="this list")
+        repeated = sorted(name for name in known if len(request.query_params.getlist(name)) > 1)
+        if repeated:
+            # "unread=1&unread=0" took the last silently, so the order decided the answer.
+            raise exceptions.ValidationError({name: ["Give it once."] for name in repeated})
         raw = request.query_params.get("unread", "0")
         if raw not in UNREAD_VALUES:
             raise exceptions.ValidationError({"unread": ["1 or true, 0 or false."]})
