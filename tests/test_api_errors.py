@@ -373,12 +373,14 @@ def test_write_that_finds_the_claim_locked_too_long_is_a_503_with_retry_after_no
 
 
 @pytest.mark.django_db
-def test_a_host_the_site_is_not_served_under_is_said_as_such(client, editor):
+def test_a_host_the_site_is_not_served_under_is_said_as_such(client, editor, settings):
     """A wrong Host header answered "could not be read" (or, from inside a view, Django's
     words naming the ALLOWED_HOSTS setting), sending the client looking at its body."""
     client.force_login(editor)
-    for url in ("/api/v1/claims/", "/api/v1/newsroom/articles/", "/api/v1/claims/?cursor=x"):
-        answer = client.get(url, HTTP_HOST="evil.example")
-        assert answer.status_code == 400, url
-        assert answer["Content-Type"] == "application/problem+json"
-        assert answer.json()["detail"] == errors.WRONG_HOST, url
+    for debug in (False, True):  # with DEBUG on (make run), Django answers with its own page
+        settings.DEBUG = debug
+        for url in ("/api/v1/claims/", "/api/v1/newsroom/articles/", "/api/v1/claims/?cursor=x"):
+            answer = client.get(url, HTTP_HOST="evil.example")
+            assert answer.status_code == 400, (debug, url)
+            assert answer["Content-Type"] == "application/problem+json"
+            assert answer.json()["detail"] == errors.WRONG_HOST, (debug, url)

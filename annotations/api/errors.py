@@ -490,12 +490,24 @@ class ProblemDetailsMiddleware:
             and is_api_request(request)
             and not response.get("Content-Type", "").startswith((CONTENT_TYPE, "application/json"))
         ):
-            converted = problem_response(response.status_code, _generic_detail(response))
+            detail = _generic_detail(response)
+            if response.status_code == 400 and not _host_allowed(request):
+                # With DEBUG on, Django answers a wrong Host with its own page, not handler400.
+                detail = WRONG_HOST
+            converted = problem_response(response.status_code, detail)
             for header in ("Allow", "Retry-After", "WWW-Authenticate"):
                 if header in response:
                     converted[header] = response[header]
             return converted
         return response
+
+
+def _host_allowed(request) -> bool:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
 
 
 class MissingSlashMiddleware:
