@@ -108,8 +108,20 @@ class StaleVersionProblemSerializer(ProblemSerializer):
     """412: the claim changed since the client read it; here is what it is now."""
 
     claim = serializers.IntegerField(help_text="The id of the claim that changed.")
-    changed_by = serializers.CharField(help_text="The name of who changed it last.")
+    changed_by = serializers.CharField(
+        required=False,
+        help_text="The name of who changed it last; absent for `no-such-version` (a version "
+        "the claim never reached: fix the version sent, do not retry).",
+    )
     current = ClaimSerializer(help_text="The working copy as it is now; its `version` is new.")
+
+
+class AlreadyImportedProblemSerializer(ProblemSerializer):
+    """409 `already-imported`: the address is an article with claims; nothing was changed."""
+
+    article = serializers.IntegerField(
+        help_text="The id of that article. Send `revise_existing`: true to replace its text."
+    )
 
 
 class StaleDetailsProblemSerializer(ProblemSerializer):

@@ -486,8 +486,25 @@ OPERATIONS = {
         "requests": {
             "Paste a text": {"title": "Turnout claims", "text": ARTICLE_TEXT, "language": "en"},
             "Import a web page": {"url": "https://news.example/2026/12/turnout"},
+            "Replace the text of the article already at that address": {
+                "url": "https://news.example/2026/12/turnout",
+                "revise_existing": True,
+            },
         },
-        "responses": {201: ARTICLE_DETAIL, 202: ARTICLE_IMPORTING},
+        "responses": {
+            201: ARTICLE_DETAIL,
+            202: ARTICLE_IMPORTING,
+            409: {
+                "type": "/api/v1/problems/already-imported/",
+                "title": "This page is already an article with claims here.",
+                "status": 409,
+                "detail": "https://news.example/2026/12/turnout is already the article "
+                "“Turnout claims” here, with 2 claims, 1 of them published. Nothing was "
+                "changed. Send `revise_existing`: true to replace its text with the page as it "
+                "is now.",
+                "article": 12,
+            },
+        },
     },
     ("GET", "/api/v1/newsroom/articles/{id}/"): {"responses": {200: ARTICLE_DETAIL}},
     ("PATCH", "/api/v1/newsroom/articles/{id}/"): {

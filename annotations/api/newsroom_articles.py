@@ -21,7 +21,12 @@ from rest_framework.response import Response
 
 from annotations import ingest, queries, services
 from annotations.api import newsroom_serializers as serializers
-from annotations.api.errors import CONTENT_TYPE, StaleDetailsProblemSerializer, problem_responses
+from annotations.api.errors import (
+    CONTENT_TYPE,
+    AlreadyImportedProblemSerializer,
+    StaleDetailsProblemSerializer,
+    problem_responses,
+)
 from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
 from annotations.api.schema import created_location
@@ -75,7 +80,14 @@ ARTICLE_CREATED = {
             "multipart/form-data": serializers.ArticleUploadSerializer,
         },
         parameters=[created_location(201, 202)],
-        responses={**ARTICLE_CREATED, **problem_responses(*IMPORT_PROBLEMS, 409)},
+        responses={
+            **ARTICLE_CREATED,
+            **problem_responses(*IMPORT_PROBLEMS),
+            (409, CONTENT_TYPE): OpenApiResponse(
+                AlreadyImportedProblemSerializer,
+                description="`already-imported`: the `url` is an article with claims.",
+            ),
+        },
     ),
 )
 class ArticleList(generics.ListCreateAPIView):

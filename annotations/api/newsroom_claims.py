@@ -115,7 +115,9 @@ class ClaimDetail(generics.GenericAPIView):
         tags=TAGS,
         summary="Change a claim's fields, merged with others' changes since you opened it",
         description=(
-            "Send `If-Match` with the version you opened and only the fields you changed. "
+            "Send `If-Match` with the version you opened (or a `version` field; both, if "
+            "they differ, are a 400) and only the fields you changed. A version the claim "
+            "never reached is a 412 `no-such-version`. "
             "Changes others made since then to other fields are kept (a three-way merge): "
             "200 with the claim and `merged_fields`, the fields others changed that you did "
             "not send. If someone changed a field you also changed, to another value: 409 "

@@ -792,6 +792,8 @@ class ArticleUploadSerializer(ArticleUploadFieldsSerializer):
 
 
 class ArticleUrlImportSerializer(RefusesUnknownFields, serializers.Serializer):
+    """Import a web page by its address; the worker fetches it."""
+
     organization = OrganizationRefField(required=False)
     url = StrictCharField(max_length=2000)
     title = StrictCharField(
