@@ -369,7 +369,7 @@ def summary(entries: list[Entry]) -> dict:
     }
 
 
-def legend(entries: list[Entry]) -> list[versions.ShownRating]:
+def legend(entries: list[Entry]) -> list[LegendEntry]:
     """The verdicts the page shows, each once, best first: the legend beside their chips.
 
     Made of the published versions, never the scale as it is now, so that a legend entry
@@ -380,8 +380,28 @@ def legend(entries: list[Entry]) -> list[versions.ShownRating]:
     newest = {}
     for entry in sorted(entries, key=lambda entry: entry.version.published_at):
         verdict = entry.version.verdict
+        # Moved to the end each time: the last key is the most recently published.
+        newest.pop((verdict.label, verdict.colour, verdict.value), None)
         newest[(verdict.label, verdict.colour, verdict.value)] = verdict
-    return sorted(newest.values(), key=versions.best_first)
+    # One verdict shown in two colours (recoloured, some claims republished, some not) is
+    # one entry, in its newest colour; its other colours go beside it as swatches, not as a
+    # second "True" (`LegendEntry.other_keys`).
+    grouped: dict[tuple, list[versions.ShownRating]] = {}
+    for verdict in reversed(newest.values()):  # newest first
+        grouped.setdefault((verdict.label, verdict.value, verdict.description), []).append(verdict)
+    entries = [
+        LegendEntry(rating=same[0], other_keys=tuple(v.key for v in same[1:]))
+        for same in grouped.values()
+    ]
+    return sorted(entries, key=lambda entry: versions.best_first(entry.rating))
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """A verdict the legend explains, and the keys of any other colour it is shown in."""
+
+    rating: versions.ShownRating
+    other_keys: tuple[str, ...] = ()
 
 
 def byline(text: str) -> str:

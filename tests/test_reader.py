@@ -193,13 +193,15 @@ def test_a_recoloured_verdict_is_counted_once_in_the_summary_under_its_label(cli
 
     summary = " ".join(select(tree, ".summary-line")[0].text_content().split())
     assert summary == "4 claims checked: 3 True, 1 False"
-    # The chip wears the newest colour; both colours stay in the legend, beside their chips.
+    # The chip wears the newest colour; the legend explains "True" once, in that colour,
+    # with the earlier one beside it as a swatch (it listed "True" twice).
     chips = select(tree, ".summary-line .chip")
-    legend = [
-        c.get("class") for c in select(tree, ".legend dt .chip") if c.text_content() == "True"
-    ]
-    assert len(legend) == 2 and chips[0].get("class") in legend
     assert chips[0].get("class").endswith("-0969da")
+    [true] = [dt for dt in select(tree, ".legend dt") if "True" in dt.text_content()]
+    classes = [c.get("class") for c in true.xpath(".//span[contains(@class, 'chip')]")]
+    assert classes == [chips[0].get("class"), "chip swatch " + classes[1].split()[-1]]
+    assert classes[1].endswith("-1a7f37")
+    assert " ".join(true.text_content().split()) == "True also shown in an earlier colour 5 of 5"
 
 
 def test_a_pale_ratings_passages_keep_an_underline_that_shows_on_white():
