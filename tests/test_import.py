@@ -357,6 +357,17 @@ def test_command_imports_a_folder_and_fails_loudly_on_bad_files(
     assert len(texts) == 1  # all four formats gave the same canonical text
 
 
+def test_command_says_why_an_address_is_refused_once(editor, organization, capsys):
+    """It printed "refused: refused: address 127.0.0.1 is loopback"."""
+    with pytest.raises(CommandError, match="0 imported, 1 refused or failed"):
+        call_command(
+            "import_article", "http://127.0.0.1:9/story", org=organization.slug,
+            user=editor.username,
+        )  # fmt: skip
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:9/story: refused: " in err and "refused: refused" not in err
+
+
 def test_admin_imports_an_uploaded_file(client, organization):
     superuser = factories.member(
         organization, Membership.Role.ADMIN, is_staff=True, is_superuser=True

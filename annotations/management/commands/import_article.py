@@ -117,7 +117,8 @@ class Command(BaseCommand):
 
 def _message(error) -> str:
     if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
+        # The fetcher's reasons begin "refused:", which the line says already.
+        return "; ".join(message.removeprefix("refused: ") for message in error.messages)
     if isinstance(error, OSError):
         return error.strerror or str(error)
     return str(error)
