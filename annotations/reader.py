@@ -33,7 +33,7 @@ from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from annotations import anchoring, freshness, jsonld, queries, versions
+from annotations import anchoring, contrast, freshness, jsonld, queries, versions
 from annotations.ingest.structure import blocks_of
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
@@ -118,7 +118,7 @@ def line_colour(colour: str) -> str:
     channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     for step in range(11):
         shade = "#" + "".join(f"{round(c * (1 - step / 10)):02x}" for c in channels)
-        if 1.05 / (_luminance(shade) + 0.05) >= 3:
+        if contrast.ratio(shade, contrast.PAPER) >= 3:
             return shade
     return "#000000"
 
@@ -353,9 +353,7 @@ def summary(entries: list[Entry]) -> dict:
     only recoloured or revalued is counted once (its chip in the newest version's colour).
     """
     counts = Counter(entry.version.verdict.label for entry in entries)
-    newest = {}
-    for entry in sorted(entries, key=lambda entry: entry.version.published_at):
-        newest[entry.version.verdict.label] = entry.version.verdict
+    newest = _newest_verdicts(entries, lambda verdict: verdict.label)
     ordered = sorted(
         newest.values(), key=lambda r: (r.position is None, r.position or 0, r.pk, r.label)
     )
@@ -377,12 +375,7 @@ def legend(entries: list[Entry]) -> list[LegendEntry]:
     republished). A label, colour and value shown together are one entry, described as the
     newest of its versions describes it; entries are ordered by `versions.best_first`.
     """
-    newest = {}
-    for entry in sorted(entries, key=lambda entry: entry.version.published_at):
-        verdict = entry.version.verdict
-        # Moved to the end each time: the last key is the most recently published.
-        newest.pop((verdict.label, verdict.colour, verdict.value), None)
-        newest[(verdict.label, verdict.colour, verdict.value)] = verdict
+    newest = _newest_verdicts(entries, lambda v: (v.label, v.colour, v.value))
     # One verdict shown in two colours (recoloured, some claims republished, some not) is
     # one entry, in its newest colour; its other colours go beside it as swatches, not as a
     # second "True" (`LegendEntry.other_keys`).
@@ -394,6 +387,16 @@ def legend(entries: list[Entry]) -> list[LegendEntry]:
         for same in grouped.values()
     ]
     return sorted(entries, key=lambda entry: versions.best_first(entry.rating))
+
+
+def _newest_verdicts(entries: list[Entry], key) -> dict:
+    """Each `key(verdict)` with its verdict as most recently published, the latest last."""
+    newest = {}
+    for entry in sorted(entries, key=lambda entry: entry.version.published_at):
+        verdict = entry.version.verdict
+        newest.pop(key(verdict), None)  # moved to the end: the order is by latest publication
+        newest[key(verdict)] = verdict
+    return newest
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,17 @@ LISTENERS = "Over 160,000 people listened in at once"
 MEDIAN_AGE = "the median age is only 22.8 years"
 
 
+def upload_the_sample(browser, live_server):
+    """The editor's page after uploading the sample article, and the article it made."""
+    page = open_page(browser, live_server, "ed")
+    upload_from_the_add_page(page, SAMPLE_ARTICLE)
+    return page, Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+
+
 def test_an_uploaded_article_gets_suggestions_that_accept_and_dismiss_by_mouse_and_keyboard(
     browser, live_server, newsroom, celery_worker_process
 ):
-    page = open_page(browser, live_server, "ed")
-    upload_from_the_add_page(page, SAMPLE_ARTICLE)
-    article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+    page, article = upload_the_sample(browser, live_server)
 
     # The worker scores the new article; the panel polls until its suggestions are in.
     panel = page.locator("#suggestions-panel")
@@ -261,9 +266,7 @@ def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_
 ):
     """The whole sentence was claimed, and the only sign that the selection was dropped was
     the usual "Draft claim made from the sentence"."""
-    page = open_page(browser, live_server, "ed")
-    upload_from_the_add_page(page, SAMPLE_ARTICLE)
-    article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+    page, article = upload_the_sample(browser, live_server)
     panel = page.locator("#suggestions-panel")
     listeners = panel.locator("li.suggestion").filter(has_text="160,000")
     listeners.wait_for(timeout=60_000)
@@ -303,9 +306,7 @@ def test_a_dismissal_is_undone_by_key_or_button(
     browser, live_server, newsroom, celery_worker_process
 ):
     """One stray `d` removed a suggestion for good, said only by "Suggestion dismissed."."""
-    page = open_page(browser, live_server, "ed")
-    upload_from_the_add_page(page, SAMPLE_ARTICLE)
-    article = Article.objects.get(imports__filename=SAMPLE_ARTICLE.name)
+    page, article = upload_the_sample(browser, live_server)
     panel = page.locator("#suggestions-panel")
     listeners = panel.locator("li.suggestion").filter(has_text="160,000")
     listeners.wait_for(timeout=60_000)

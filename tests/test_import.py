@@ -471,18 +471,25 @@ def test_an_article_imported_by_url_gets_a_reader_page_and_is_found_by_its_addre
     assert again.pk == article.pk and Article.objects.count() == 1
 
 
+def _story_with_a_verdict(httpserver, organization, editor, reviewer, page):
+    """`page` imported from /story, with a published claim on it: (the article, the claim)."""
+    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=_local_url(httpserver),
+        in_process=True,
+    )  # fmt: skip
+    article.refresh_from_db()
+    return article, factories.published_claim(article, editor, reviewer)
+
+
 def test_importing_an_address_that_is_an_article_with_claims_asks_first(
     client, httpserver, loopback_allowed, editor, reviewer, organization, sample_files
 ):
     """A new editor adding an article was sent to one of ours, its text silently replaced:
     a published verdict whose quote the page no longer had left readers."""
     page = sample_files["sample.html"]
-    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
+    article, _claim = _story_with_a_verdict(httpserver, organization, editor, reviewer, page)
     url = _local_url(httpserver)
-    article = services.article_import_url(
-        organization=organization, requested_by=editor, url=url, in_process=True
-    )
-    published = factories.published_claim(article, editor, reviewer)
     httpserver.clear()
     changed = page.replace(b"Over 160,000 people listened in at once", b"Many listened")
     httpserver.expect_request("/story").respond_with_data(changed, content_type="text/html")
@@ -512,7 +519,6 @@ def test_importing_an_address_that_is_an_article_with_claims_asks_first(
         content_type="application/json",
     )  # fmt: skip
     assert refused.json()["errors"] == {"revise_existing": ["Expected true or false."]}
-    del published
 
 
 def test_an_uploaded_copy_under_the_same_address_does_not_hide_the_article_with_claims(
@@ -521,13 +527,7 @@ def test_an_uploaded_copy_under_the_same_address_does_not_hide_the_article_with_
     """A page uploaded as a file took the address of our article with a verdict; a URL
     import of that address then went into the copy, with no word of the verdict."""
     page = sample_files["sample.html"]
-    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
-    first = services.article_import_url(
-        organization=organization, requested_by=editor, url=_local_url(httpserver),
-        in_process=True,
-    )  # fmt: skip
-    first.refresh_from_db()
-    factories.published_claim(first, editor, reviewer)
+    first, _claim = _story_with_a_verdict(httpserver, organization, editor, reviewer, page)
     copy = page.replace(
         b"<head>", f'<head><link rel="canonical" href="{first.canonical_url}">'.encode(), 1
     )
@@ -548,13 +548,7 @@ def test_a_page_found_after_the_fetch_to_be_an_article_with_claims_is_not_merged
 ):
     """The trial's case: a publisher's copy at another address names ours as canonical."""
     page = sample_files["sample.html"]
-    httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
-    first = services.article_import_url(
-        organization=organization, requested_by=editor, url=_local_url(httpserver),
-        in_process=True,
-    )  # fmt: skip
-    first.refresh_from_db()
-    claim = factories.published_claim(first, editor, reviewer)
+    first, claim = _story_with_a_verdict(httpserver, organization, editor, reviewer, page)
     changed = page.replace(b"Over 160,000 people listened in at once", b"Many listened")
     httpserver.expect_request("/copy").respond_with_data(changed, content_type="text/html")
     copy_url = _local_url(httpserver, "/copy")

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from annotations import export, queries
 from annotations.api.errors import problem_responses
-from annotations.api.filters import refuse_unknown_parameters
+from annotations.api.filters import refuse_repeated_parameters, refuse_unknown_parameters
 from annotations.models import Organization
 
 TAGS = ["Newsroom: exports"]
@@ -65,9 +65,7 @@ class _Export(APIView):
         super().initial(request, *args, **kwargs)
         # A typo or a `format=xml` would else get the file anyway, looking like an answer.
         refuse_unknown_parameters(request, self.parameters, of="this export")
-        repeated = [name for name in self.parameters if len(request.query_params.getlist(name)) > 1]
-        if repeated:
-            raise exceptions.ValidationError({name: ["Give it once."] for name in repeated})
+        refuse_repeated_parameters(request, self.parameters)
 
     parameters: tuple[str, ...] = ("content",)
 

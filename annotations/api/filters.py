@@ -297,6 +297,14 @@ def refuse_unknown_parameters(request, known, *, of: str) -> None:
         )
 
 
+def refuse_repeated_parameters(request, names) -> None:
+    """A 400 naming each of `names` given more than once: the last would otherwise win in
+    silence, so that the order of the query decided the answer."""
+    repeated = sorted(name for name in names if len(request.query_params.getlist(name)) > 1)
+    if repeated:
+        raise exceptions.ValidationError({name: ["Give it once."] for name in repeated})
+
+
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """The view's filters, and a 400 for a query parameter that is none of them: a typo
     (`organisation=`, `rating_label=`) would otherwise return the whole list unfiltered,

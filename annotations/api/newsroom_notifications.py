@@ -8,7 +8,7 @@ from rest_framework.settings import api_settings
 from annotations import notifications, queries, services
 from annotations.api.errors import problem_responses
 from annotations.api.fields import IdField, StrictBooleanField
-from annotations.api.filters import refuse_unknown_parameters
+from annotations.api.filters import refuse_repeated_parameters, refuse_unknown_parameters
 from annotations.api.newsroom_serializers import RefusesUnknownFields
 from annotations.api.pagination import NewsroomPagePagination
 from annotations.models import Notification
@@ -98,10 +98,7 @@ class NotificationList(generics.GenericAPIView):
     def get(self, request):
         known = {"unread", "page", api_settings.URL_FORMAT_OVERRIDE}
         refuse_unknown_parameters(request, known, of="this list")
-        repeated = sorted(name for name in known if len(request.query_params.getlist(name)) > 1)
-        if repeated:
-            # "unread=1&unread=0" took the last silently, so the order decided the answer.
-            raise exceptions.ValidationError({name: ["Give it once."] for name in repeated})
+        refuse_repeated_parameters(request, known)
         raw = request.query_params.get("unread", "0")
         if raw not in UNREAD_VALUES:
             raise exceptions.ValidationError({"unread": ["1 or true, 0 or false."]})

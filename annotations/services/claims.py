@@ -52,8 +52,7 @@ class StaleVersion(Exception):
         self.never_reached = expected is not None and expected > claim.version
         who = claim.events.order_by("-created_at", "-id").values_list("actor__username", flat=True)
         self.changed_by = next(iter(who), None) or "someone"
-        if expected is not None and expected > claim.version:
-            # Not someone else's change: a version the client cannot have read.
+        if self.never_reached:
             super().__init__(
                 f"This claim has no version {expected}: it is at version {claim.version}. "
                 "Send the version you read."

@@ -312,12 +312,14 @@ def _locate_part(text: str, current: Suggestion, start, end, exact: str) -> tupl
     return current.start + found, current.start + found + len(exact)
 
 
-@transaction.atomic
-def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
-    """Record that the newsroom does not want to check this sentence, wherever it repeats."""
+def _lock_unaccepted(suggestion: Suggestion, actor) -> Suggestion:
+    """The suggestion locked as it is now, for dismissing or restoring it; ValidationError
+    (code "already_accepted") if it was accepted as a claim meanwhile.
+
+    Raises Suggestion.DoesNotExist when scoring the new text removed it meanwhile.
+    """
     permissions.require_edit(actor, suggestion.article.organization)
     _lock_article(suggestion)
-    # Raises Suggestion.DoesNotExist when scoring the new text removed it meanwhile.
     current = (
         Suggestion.objects.select_for_update()
         .select_related("article__organization")
@@ -335,6 +337,13 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
                 "words": Truncator(current.claim.exact).chars(120),
             },
         )
+    return current
+
+
+@transaction.atomic
+def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
+    """Record that the newsroom does not want to check this sentence, wherever it repeats."""
+    current = _lock_unaccepted(suggestion, actor)
     current.state = Suggestion.State.DISMISSED
     current.decided_by = permissions.as_user(actor)
     current.decided_at = timezone.now()
@@ -355,23 +364,7 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor) -> Suggestion:
 def suggestion_restore(*, suggestion: Suggestion, actor) -> Suggestion:
     """Take back a dismissal (a stray key press): the sentence is suggested again, wherever
     it repeats, as the dismissal had decided it everywhere. Undecided, nothing changes."""
-    permissions.require_edit(actor, suggestion.article.organization)
-    _lock_article(suggestion)
-    current = (
-        Suggestion.objects.select_for_update()
-        .select_related("article__organization")
-        .get(pk=suggestion.pk)
-    )
-    if current.state == Suggestion.State.ACCEPTED and current.claim_id:
-        raise ValidationError(
-            "%(who)s accepted this suggestion as the claim “%(words)s”: delete that claim "
-            "to take it back.",
-            code="already_accepted",
-            params={
-                "who": _name(current.decided_by),
-                "words": Truncator(current.claim.exact).chars(120),
-            },
-        )
+    current = _lock_unaccepted(suggestion, actor)
     if current.state != Suggestion.State.DISMISSED:
         return current
     Suggestion.objects.filter(

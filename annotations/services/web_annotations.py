@@ -139,20 +139,26 @@ def _refuse_more_than_one_passage(target) -> None:
 
 def _refuse_bodies_a_claim_cannot_hold(data: dict) -> None:
     """A 400 for what would otherwise be dropped or chosen between without a word: a null
-    body, a TextualBody whose value is no text, a purpose outside the W3C motivations, two
-    verdicts or two wordings, a Choice of no bodies, an http address that is none."""
+    body, a body that is none (a number, a word), a TextualBody whose value is no text, a
+    purpose outside the W3C motivations, two verdicts or two wordings, a Choice of no
+    bodies, an http address that is none."""
     if "body" in data and data["body"] is None:
         raise ValidationError({"body": f"{NOT_A_BODY} Leave it out for none."})
     motivation = data.get("motivation")
     if motivation is not None and not all(isinstance(m, str) for m in _as_list(motivation)):
         raise ValidationError({"motivation": "A motivation is a name, such as assessing."})
     said: dict[str, int] = {}
-    for body in _as_list(data.get("body")):
-        web = isinstance(body, str) and body.lower().startswith(("http:", "https:"))
-        if web and not _is_web_url(body):
-            raise ValidationError({"body": f"{body[:80]!r} is no web address."})
-        if not isinstance(body, dict):
+    listed = isinstance(data.get("body"), list)
+    for number, body in enumerate(_as_list(data.get("body"))):
+        where = f"body[{number}]" if listed else "body"
+        if isinstance(body, str):
+            if body.lower().startswith(("http:", "https:")) and not _is_web_url(body):
+                raise ValidationError({"body": f"{body[:80]!r} is no web address."})
+            if not _is_web_url(body) and not _ANY_IRI.match(body):
+                raise ValidationError({where: f"{NOT_A_BODY} {body[:80]!r} is neither."})
             continue
+        if not isinstance(body, dict):
+            raise ValidationError({where: NOT_A_BODY})
         kinds = _as_list(body.get("type"))
         if not ({"type", "id", "value", "source"} & set(body)):
             raise ValidationError({"body": f"{NOT_A_BODY} This one has no type, id or value."})
@@ -360,17 +366,12 @@ def parse(data) -> Parsed:
     conclusion = []
     if isinstance(data.get("bodyValue"), str) and data["bodyValue"].strip():
         conclusion.append(data["bodyValue"].strip())
-    bodies = _as_list(data.get("body"))
-    for number, body in enumerate(bodies):
-        where = f"body[{number}]" if isinstance(data.get("body"), list) else "body"
+    # Every body is a web address, another IRI or an object: the others were refused above.
+    for body in _as_list(data.get("body")):
         if isinstance(body, str):
             if _is_web_url(body):
                 parsed.source_urls.append(body)
-            elif not _ANY_IRI.match(body):
-                raise ValidationError({where: f"{NOT_A_BODY} {body[:80]!r} is neither."})
             continue
-        if not isinstance(body, dict):
-            raise ValidationError({where: NOT_A_BODY})
         kinds = _as_list(body.get("type"))
         purpose = _as_list(body.get("purpose"))
         if "TextualBody" in kinds or ("value" in body and "source" not in body):

@@ -444,23 +444,27 @@
     return /^#[0-9a-f]{6}$/i.test(rating?.colour || "") ? rating.colour : "#57606a";
   }
 
+  /** The WCAG relative luminance of the 0-255 `channels` [r, g, b]. */
+  function luminance(channels) {
+    const [r, g, b] = channels.map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
+  function channelsOf(hex) {
+    return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  }
+
   /** Black or white, whichever reads better on `hex`. */
   function inkOn(hex) {
-    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-    const linear = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-    const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
-    return luminance > 0.179 ? "#000" : "#fff";
+    return luminance(channelsOf(hex)) > 0.179 ? "#000" : "#fff";
   }
 
   /** The rating's colour for a passage's underline: itself when it stands out from white by
    * 3:1, else the same hue darkened until it does (a white rating left passages unmarked). */
   function lineColour(hex) {
-    const channels = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-    const linear = (c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
     for (let step = 0; step <= 10; step++) {
-      const shade = channels.map((c) => Math.round(c * (1 - step / 10)));
-      const [r, g, b] = shade.map((c) => linear(c / 255));
-      if (1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05) >= 3) return `#${shade.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+      const shade = channelsOf(hex).map((c) => Math.round(c * (1 - step / 10)));
+      if (1.05 / (luminance(shade) + 0.05) >= 3) return `#${shade.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
     }
     return "#000000";
   }

@@ -496,7 +496,7 @@ function redraw() {
     status.textContent = `${Math.min(open, visible.length)} of ${open} suggested sentences shown.`;
   }
   children.push(status);
-  const undoable = state.undoable !== null && state.items.find((i) => i.id === state.undoable && i.state === "dismissed");
+  const undoable = undoableItem();
   if (undoable && state.message) {
     const undo = element("button", { type: "button", class: "link-button", id: "suggestion-undo", "aria-keyshortcuts": "u" }, "Undo");
     undo.addEventListener("click", () => decide(undoable, "restore"));
@@ -608,11 +608,16 @@ function showInText(item) {
   applyHighlights();
 }
 
+/** The suggestion dismissed last, while it is still dismissed and so may be put back. */
+function undoableItem() {
+  return state.items.find((i) => i.id === state.undoable && i.state === "dismissed") ?? null;
+}
+
 // "u" anywhere in the panel (not only in the list, which the last dismissal empties).
 panel?.addEventListener("keydown", (event) => {
   if (event.key !== "u" || event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
   if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-  const undone = state.items.find((i) => i.id === state.undoable && i.state === "dismissed");
+  const undone = undoableItem();
   if (!undone) return;
   event.preventDefault();
   event.stopPropagation();
