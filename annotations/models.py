@@ -357,8 +357,9 @@ class Article(models.Model):
     language = models.CharField(max_length=20, blank=True, validators=[require_language_tag])
     text = models.TextField(blank=True)
     # The text's block structure beside the plain canonical text the selectors index:
-    # [{"kind": "heading"|"paragraph"|"list_item"|"quote"|"table_row"|"preformatted",
-    #   "start": int, "end": int, "level": int (headings, nested lists)}], code points.
+    # [{"kind": "heading"|"paragraph"|"list_item"|"quote"|"table_row"|"preformatted"|
+    #   "caption", "start": int, "end": int, "level": int (headings, nested lists),
+    #   "number": int (numbered list items only)}], code points.
     structure = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)

@@ -296,9 +296,10 @@ _BLOCK_TAGS = {"quote": "blockquote", "preformatted": "pre"}
 def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) -> list[SafeString]:
     """The `<p>` paragraphs of `highlighted_paragraphs` as the blocks they are.
 
-    Headings become h2-h4 under the page's h1, runs of list items one `<ul>`, quotes
-    `<blockquote>`, table rows and code keep their own look. The words, and so every
-    highlight in them, are unchanged.
+    Headings become h2-h4 under the page's h1, runs of list items one `<ul>` (numbered
+    items one `<ol>`, each item showing its own number), quotes `<blockquote>`; table rows,
+    code and figure captions keep their own look. The words, and so every highlight in
+    them, are unchanged.
     """
     blocks = blocks_of(text, structure)
     if len(blocks) != len(paragraphs):
@@ -311,19 +312,29 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
             level = min(max(block["level"], 1) + 1, 4)
             piece = f'<h{level} dir="auto">{inner}</h{level}>'
         elif kind == "list_item":
-            before = number > 0 and blocks[number - 1]["kind"] == "list_item"
-            after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == "list_item"
+            tag = "ol" if block["number"] else "ul"
+            before = number > 0 and _list_tag(blocks[number - 1]) == tag
+            after = number + 1 < len(blocks) and _list_tag(blocks[number + 1]) == tag
+            value = f' value="{block["number"]}"' if block["number"] else ""
             piece = (
-                f'{"" if before else "<ul>"}<li dir="auto">{inner}</li>{"" if after else "</ul>"}'
+                f'{"" if before else f"<{tag}>"}<li dir="auto"{value}>{inner}</li>'
+                f"{'' if after else f'</{tag}>'}"
             )
         elif kind in _BLOCK_TAGS:
             piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
-        elif kind == "table_row":
-            piece = f'<p class="table-row" dir="auto">{inner}</p>'
+        elif kind in ("table_row", "caption"):
+            piece = f'<p class="{kind.replace("_", "-")}" dir="auto">{inner}</p>'
         else:
             piece = paragraph
         html.append(mark_safe(piece))  # noqa: S308 - the words were escaped already
     return html
+
+
+def _list_tag(block: dict) -> str:
+    """The list a block belongs in: "ol" for a numbered item, "ul" for a bullet, else ""."""
+    if block["kind"] != "list_item":
+        return ""
+    return "ol" if block["number"] else "ul"
 
 
 def _place(article, published) -> list[Entry]:

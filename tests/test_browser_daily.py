@@ -336,6 +336,49 @@ def test_unsaved_input_survives_a_reload_and_is_offered_for_restore(browser, liv
     assert page.errors == []
 
 
+def test_a_card_says_when_the_browser_has_no_room_to_keep_its_unsaved_input(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    warning = card.locator(f"#c{claim.pk}-kept-status")
+    assert warning.inner_text() == ""
+    # Other sites' data, or the other articles' drafts, have taken the origin's whole quota.
+    page.evaluate(
+        """() => {
+            let size = 1 << 20, n = 0;
+            while (size >= 16) {
+                try { localStorage.setItem(`filler.${n++}`, "x".repeat(size)); }
+                catch { size >>= 1; }
+            }
+        }"""
+    )
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Typed with a full disk.")
+    assert stored_drafts(page) == []
+    assert "if this tab closes or crashes, it is lost" in warning.inner_text()
+    assert "error" in warning.get_attribute("class")
+    page.screenshot(path=str(ARTIFACTS / "daily-storage-full.png"))
+    # The save's own messages do not hide it while the input is still only in the page.
+    card.get_by_label("Claimant").click()
+    page.keyboard.type("A")
+    assert "if this tab closes or crashes, it is lost" in warning.inner_text()
+    # Room again: the next keystroke is stored and the warning goes.
+    page.evaluate(
+        "Object.keys(localStorage).filter((k) => k.startsWith('filler.'))"
+        ".forEach((k) => localStorage.removeItem(k))"
+    )
+    page.keyboard.type("B")
+    assert len(stored_drafts(page)) == 1
+    assert warning.inner_text() == ""
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    claim.refresh_from_db()
+    assert (claim.conclusion, claim.claimant) == ("Typed with a full disk.", "AB")
+    assert page.errors == []
+
+
 def test_reload_event_and_others_changes_keep_what_is_being_typed(browser, live_server, newsroom):
     claim = make_claim(newsroom)
     page = open_page(browser, live_server, "ed")

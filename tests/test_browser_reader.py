@@ -675,3 +675,39 @@ def test_a_revisited_page_keeps_its_rating_colours(browser, live_server, demo, p
     assert revalidations == [True, True]
     assert violations == []
     assert errors == []
+
+
+def test_an_imported_pages_numbered_list_and_figure_caption_read_as_they_did(
+    browser, live_server, organization, editor, reviewer
+):
+    from annotations.ingest import extract
+
+    prose = "<p>" + "The council met on Tuesday to discuss the budget for next year. " * 8
+    page_html = (
+        f"<html><body><article><h1>Budget night</h1>{prose}</p>"
+        "<ol><li>Rates rise by four percent.</li><li>Libraries stay open.</li></ol>"
+        '<figure><img src="hall.jpg" alt=""><figcaption>The packed hall, 600 people by the '
+        f"council's count.</figcaption></figure>{prose}</p></article></body></html>"
+    )
+    found = extract(page_html.encode(), filename="budget.html")
+    article = services.article_create(
+        organization=organization, title=found.title, text=found.text, created_by=editor,
+        structure=found.structure,
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer, quote="Libraries stay open")
+    factories.published_claim(article, editor, reviewer, quote="600 people")
+    page = reader_page(
+        browser, live_server, reverse("reader-article", args=[organization.slug, article.slug])
+    )
+    items = page.locator("#article-body ol > li")
+    assert items.all_inner_texts()[0] == "Rates rise by four percent."
+    assert items.evaluate_all("items => items.map((li) => li.value)") == [1, 2]
+    assert items.first.evaluate("li => getComputedStyle(li.parentNode).listStyleType") == "decimal"
+    assert items.nth(1).locator("a.hl").count() >= 1
+    caption = page.locator("#article-body p.caption")
+    assert "600 people" in caption.inner_text()
+    assert caption.evaluate("p => getComputedStyle(p).fontStyle") == "italic"
+    assert caption.locator("a.hl").count() >= 1
+    items.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "reader-numbered-list-and-caption.png"))
+    assert page.errors == []

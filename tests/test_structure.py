@@ -6,11 +6,12 @@ import textwrap
 from datetime import date
 
 import docx
+import lxml.html
 import pytest
 from django.urls import reverse
 
 from annotations import services
-from annotations.ingest import extract
+from annotations.ingest import extract, htmlpage
 from annotations.ingest import structure as blocks
 from annotations.ingest.structure import Block
 from annotations.models import Article
@@ -303,3 +304,142 @@ def test_reader_page_shows_headings_lists_and_quotes(client, organization, edito
     # The highlight stays on its words inside the list item.
     item = html[html.index('<ul><li dir="auto">') : html.index("</ul>")]
     assert 'class="hl' in item and "First item" in item
+
+
+# Numbered lists
+
+
+def numbered(result) -> list[tuple[str, int]]:
+    """(text, number) of every list item, number 0 for a bullet."""
+    shown = blocks.blocks_of(result.text, result.structure)
+    return [(b["text"], b["number"]) for b in shown if b["kind"] == "list_item"]
+
+
+LONG_PROSE = "<p>" + "The committee heard evidence over three days in March. " * 12 + "</p>"
+
+
+def test_html_numbered_lists_keep_their_numbers_and_bullets_stay_bullets():
+    page = f"""<html><body><article><h1>Five claims</h1>{LONG_PROSE}
+    <ol><li>Spending rose by twelve percent.</li><li>Schools got more money.
+    <ul><li>Mostly for buildings.</li></ul></li><li>Class sizes fell.</li></ol>
+    <ul><li>A bullet after the list.</li></ul>{LONG_PROSE}</article></body></html>"""
+    result = extract(page.encode(), filename="page.html")
+    assert numbered(result) == [
+        ("Spending rose by twelve percent.", 1),
+        ("Schools got more money.", 2),
+        ("Mostly for buildings.", 0),
+        ("Class sizes fell.", 3),
+        ("A bullet after the list.", 0),
+    ]
+
+
+def test_a_short_pages_own_numbered_list_keeps_its_start_and_values():
+    root = lxml.html.fragment_fromstring(
+        '<div><ol start="4"><li>Four.</li><li value="9">Nine.</li><li>Ten.</li>'
+        '<li value="junk">Eleven.</li></ol></div>'
+    )
+    found: list[Block] = []
+    htmlpage._collect_blocks(root, found)
+    assert [(b.text.strip(), b.number) for b in found if b.text.strip()] == [
+        ("Four.", 4), ("Nine.", 9), ("Ten.", 10), ("Eleven.", 11),
+    ]  # fmt: skip
+
+
+def test_markdown_numbers_count_from_the_first_item_as_renderers_do():
+    source = "# Title\n\nIntro.\n\n3. third\n1. fourth\n   - a bullet\n7. fifth\n\n- plain\n"
+    result = extract(source.encode(), filename="notes.md")
+    assert numbered(result) == [
+        ("third", 3), ("fourth", 4), ("a bullet", 0), ("fifth", 5), ("plain", 0),
+    ]  # fmt: skip
+
+
+def test_docx_numbered_paragraphs_count_as_word_shows_them():
+    document = docx.Document()
+    document.add_paragraph("Intro paragraph.")
+    for text, style in [
+        ("One.", "List Number"),
+        ("Two.", "List Number"),
+        ("Bulleted.", "List Bullet"),
+        ("Three.", "List Number"),
+    ]:
+        document.add_paragraph(text, style=style)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    result = extract(buffer.getvalue(), filename="list.docx")
+    assert numbered(result) == [("One.", 1), ("Two.", 2), ("Bulleted.", 0), ("Three.", 3)]
+
+
+def test_numbers_survive_a_text_edit_and_bad_stored_numbers_are_ignored():
+    old, structure = blocks.assemble(
+        [Block("Intro."), Block("First", "list_item", 1, 1), Block("Second", "list_item", 1, 2)]
+    )
+    new = old.replace("Intro.", "Intro, reworded.")
+    carried = blocks.carry(old, structure, new)
+    assert [(e["start"], e.get("number")) for e in carried] == [(18, 1), (25, 2)]
+    damaged = [{**carried[0], "number": "1"}, {**carried[1], "number": True}]
+    assert [b["number"] for b in blocks.blocks_of(new, damaged)] == [0, 0, 0]
+
+
+NUMBERED_TEXT = "Intro words here.\n\nFirst item\n\nSecond item\n\nA bullet"
+NUMBERED_STRUCTURE = [
+    {"kind": "list_item", "start": 19, "end": 29, "level": 1, "number": 1},
+    {"kind": "list_item", "start": 31, "end": 42, "level": 1, "number": 2},
+    {"kind": "list_item", "start": 44, "end": 52, "level": 1},
+]
+
+
+def test_reader_and_workspace_show_numbered_items_under_their_numbers(
+    client, organization, editor, reviewer
+):
+    article = services.article_create(
+        organization=organization, title="T", text=NUMBERED_TEXT, created_by=editor,
+        structure=NUMBERED_STRUCTURE,
+    )  # fmt: skip
+    assert article.structure == NUMBERED_STRUCTURE
+    factories.published_claim(article, editor, reviewer, quote="Second item")
+    article.refresh_from_db()
+    html = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+    html = html.content.decode()
+    numbered_list = html[html.index("<ol>") : html.index("</ol>") + 5]
+    assert numbered_list.startswith('<ol><li dir="auto" value="1">First item</li>')
+    assert '<li dir="auto" value="2">' in numbered_list and 'class="hl' in numbered_list
+    assert html[html.index("</ol>") + 5 :].lstrip().startswith('<ul><li dir="auto">A bullet</li>')
+    client.force_login(editor)
+    html = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
+    assert '<ol class="block-list"><li value="2" data-start="31"' in html
+    assert '<ul class="block-list"><li data-start="44"' in html
+
+
+# Figure captions
+
+
+FIGURE = (
+    '<figure><img src="crowd.jpg" alt=""><figcaption>The crowd on Wednesday, '
+    "160,000 strong by the organisers' count.</figcaption></figure>"
+)
+
+
+@pytest.mark.parametrize("prose", [LONG_PROSE, "<p>A short page, with one claim in it.</p>"])
+def test_a_figure_caption_is_kept_as_a_caption(prose):
+    page = f"<html><body><article><h1>Rally</h1>{prose}{FIGURE}{prose}</article></body></html>"
+    result = extract(page.encode(), filename="page.html")
+    shown = blocks.blocks_of(result.text, result.structure)
+    assert [b["text"] for b in shown if b["kind"] == "caption"] == [
+        "The crowd on Wednesday, 160,000 strong by the organisers' count."
+    ]
+    # Only the caption: the paragraphs around it stay paragraphs.
+    assert {b["kind"] for b in shown} == {"paragraph", "caption"}
+
+
+def test_reader_and_workspace_show_a_caption_as_one(client, organization, editor, reviewer):
+    text = "Intro words here.\n\nThe crowd on Wednesday.\n\nMore words."
+    article = services.article_create(
+        organization=organization, title="T", text=text, created_by=editor,
+        structure=[{"kind": "caption", "start": 19, "end": 42, "level": 0}],
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer, quote="Intro words")
+    html = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+    assert '<p class="caption" dir="auto">The crowd on Wednesday.</p>' in html.content.decode()
+    client.force_login(editor)
+    html = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
+    assert 'data-kind="caption">The crowd on Wednesday.</p>' in html

@@ -79,6 +79,7 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
         raise IngestError("the Word document could not be read") from exc
     blocks: list[Block] = []
     title = ""
+    numbers = _ListNumbers(document)
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):
             blocks.extend(Block(row, TABLE_ROW) for row in _table_rows(block))
@@ -89,7 +90,7 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
         style = (block.style.name if block.style is not None else "").lower()
         if style in _TITLE_STYLES and not title and not blocks:
             title = text
-        blocks.append(_kind(block, style, text.replace("\n\n", " ")))
+        blocks.append(_kind(block, style, text.replace("\n\n", " "), numbers))
     properties = document.core_properties
     front = split_front_matter(texts(blocks), title=title or plain_inline(properties.title))
     body, structure = assemble(blocks[len(blocks) - len(front.body) :])
@@ -106,7 +107,7 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
     )
 
 
-def _kind(paragraph, style: str, text: str) -> Block:
+def _kind(paragraph, style: str, text: str, numbers: "_ListNumbers") -> Block:
     """The paragraph as a block, its kind read from its style or its numbering."""
     words = style.split()
     level = int(words[-1]) if words and words[-1].isdigit() else 1
@@ -116,10 +117,97 @@ def _kind(paragraph, style: str, text: str) -> Block:
         return Block(text, HEADING, level)
     if "quote" in style:
         return Block(text, QUOTE)
+    number = numbers.number_of(paragraph)
     properties = paragraph._p.pPr
     if style.startswith("list") or (properties is not None and properties.numPr is not None):
-        return Block(text, LIST_ITEM, level)
+        return Block(text, LIST_ITEM, level, number)
     return Block(text)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _ListNumbers:
+    """The numbers Word shows before the paragraphs of its numbered (1, 2, 3) lists.
+
+    A paragraph is numbered by its own numbering properties or its style's. Items count per
+    list and level from the level's start (or the list's override of it), and an item of a
+    level restarts the levels below it, as Word does by default. Lists numbered otherwise
+    (a, b, c or i, ii, iii) and bullets get 0: their items are shown as bullets rather than
+    under numbers the document never showed.
+    """
+
+    def __init__(self, document):
+        try:
+            self.numbering = document.part.numbering_part.element
+        except (AttributeError, KeyError, NotImplementedError):  # no numbering part
+            self.numbering = None
+        self.counts: dict[str, dict[int, int]] = {}
+        self.formats: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def number_of(self, paragraph) -> int:
+        list_id, level = self._list_of(paragraph)
+        if self.numbering is None or list_id in (None, "0"):
+            return 0
+        counts = self.counts.setdefault(list_id, {})
+        for deeper in [each for each in counts if each > level]:
+            del counts[deeper]
+        number_format, start = self._format(list_id, level)
+        counts[level] = counts.get(level, start - 1) + 1
+        return counts[level] if number_format == "decimal" and counts[level] > 0 else 0
+
+    def _list_of(self, paragraph) -> tuple[str | None, int]:
+        """The paragraph's list id and level, from its own properties or its style chain."""
+        list_id = level = None
+        owners = [paragraph._p]
+        style = paragraph.style
+        for _ in range(10):  # styles may be based on each other; a cycle must not hang
+            if style is None:
+                break
+            owners.append(style.element)
+            style = style.base_style
+        for owner in owners:
+            properties = owner.find(f"{_W}pPr/{_W}numPr")
+            if properties is None:
+                continue
+            if list_id is None:
+                list_id = _value(properties.find(f"{_W}numId"))
+            if level is None:
+                level = _value(properties.find(f"{_W}ilvl"))
+        return list_id, int(level) if level and level.isdigit() else 0
+
+    def _format(self, list_id: str, level: int) -> tuple[str, int]:
+        """The number format of a list's level ("decimal", "bullet", …) and its start."""
+        if (list_id, level) not in self.formats:
+            found = ("", 1)
+            for num in self.numbering.findall(f"{_W}num"):
+                if num.get(f"{_W}numId") != list_id:
+                    continue
+                definition = _value(num.find(f"{_W}abstractNumId"))
+                for abstract in self.numbering.findall(f"{_W}abstractNum"):
+                    if abstract.get(f"{_W}abstractNumId") != definition:
+                        continue
+                    for lvl in abstract.findall(f"{_W}lvl"):
+                        if lvl.get(f"{_W}ilvl") == str(level):
+                            found = (
+                                _value(lvl.find(f"{_W}numFmt")) or "decimal",
+                                _start(_value(lvl.find(f"{_W}start"))),
+                            )
+                for override in num.findall(f"{_W}lvlOverride"):
+                    start = _value(override.find(f"{_W}startOverride"))
+                    if override.get(f"{_W}ilvl") == str(level) and start is not None:
+                        found = (found[0], _start(start))
+                break
+            self.formats[(list_id, level)] = found
+        return self.formats[(list_id, level)]
+
+
+def _value(element) -> str | None:
+    return element.get(f"{_W}val") if element is not None else None
+
+
+def _start(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 1
 
 
 def _table_rows(table) -> list[str]:

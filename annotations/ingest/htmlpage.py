@@ -8,6 +8,7 @@ from annotations.ingest.base import Extracted, IngestError
 from annotations.ingest.formats import HTML, decode_text_noting_guess, html_charset
 from annotations.ingest.frontmatter import http_url, iso_date, language_code
 from annotations.ingest.structure import (
+    CAPTION,
     HEADING,
     LIST_ITEM,
     PARAGRAPH,
@@ -54,6 +55,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
     markup, guessed = decode_text_noting_guess(data, charset or html_charset(data))
     # lxml refuses str input that carries an encoding declaration; the text is decoded.
     markup = _without_hidden(_XML_DECLARATION.sub("", markup, count=1))
+    markup, captions = _captions_as_paragraphs(markup)
     options = {
         "url": source_url or None,
         "with_metadata": True,
@@ -66,7 +68,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         "date_extraction_params": set_date_params(extensive=False),
     }
     document = _run_trafilatura(trafilatura, markup, options)
-    blocks = _blocks(document)
+    blocks = _marked_captions(_blocks(document), captions)
     paragraphs = paragraphs_of(assemble(blocks)[0])
     # Plenty of prose is an article; a thin result may be menus and form labels, so it
     # has to hold up in a precision-oriented pass too.
@@ -79,7 +81,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         # (without its navigation and boilerplate) keep its paragraphs, headings and lists.
         # It may also pass over a short page's list or subheading that sits beside the
         # paragraphs it keeps: the page's own blocks win when they hold all of those and more.
-        own = _page_blocks(markup, document.author if document else "")
+        own = _marked_captions(_page_blocks(markup, document.author if document else ""), captions)
         if len(own) > 1 and (len(blocks) <= 1 or _holds_more(own, blocks)):
             blocks = own
     fallback = _page_metadata(markup)
@@ -137,6 +139,47 @@ def _without_hidden(markup: str) -> str:
         if element.getparent() is not None:
             element.drop_tree()
     return lxml.html.tostring(root, encoding="unicode")
+
+
+def _captions_as_paragraphs(markup: str) -> tuple[str, set[str]]:
+    """The page with its figure captions made paragraphs, and the captions' texts.
+
+    trafilatura leaves out a `<figure>` whole, caption included; but a caption's words are
+    the publisher's, often the very claim to check ("The crowd on Wednesday, 160,000
+    strong"). As plain paragraphs they are kept, and their texts let them be marked as
+    captions again afterwards.
+    """
+    if "<figcaption" not in markup.lower():
+        return markup, set()
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return markup, set()
+    captions = set()
+    for caption in list(root.iter("figcaption")):
+        text = canonical_text(caption.text_content())
+        if not text:
+            continue
+        captions.update(paragraphs_of(text))
+        caption.tag = "p"
+        figure = caption.getparent()
+        if figure is not None and figure.tag == "figure":
+            figure.tag = "div"
+    return lxml.html.tostring(root, encoding="unicode"), captions
+
+
+def _marked_captions(blocks: list[Block], captions: set[str]) -> list[Block]:
+    """`blocks`, each plain paragraph that is one of the page's figure captions marked so."""
+    if not captions:
+        return blocks
+    return [
+        Block(block.text, CAPTION)
+        if block.kind == PARAGRAPH and canonical_text(block.text) in captions
+        else block
+        for block in blocks
+    ]
 
 
 def _run_trafilatura(trafilatura, markup: str, options: dict):
@@ -203,25 +246,32 @@ def _kind_of(element, kind: str, level: int, depth: int) -> tuple[str, int, int]
 
 
 def _collect_blocks(
-    element, out: list[Block], kind: str = PARAGRAPH, level: int = 0, depth: int = 0
+    element,
+    out: list[Block],
+    kind: str = PARAGRAPH,
+    level: int = 0,
+    depth: int = 0,
+    number: int = 0,
 ) -> None:
     """Append each block of `element` to `out`, one paragraph per block, with its kind.
 
-    A paragraph inside a quote or a list item is part of the quote or the item.
+    A paragraph inside a quote or a list item is part of the quote or the item; the items of
+    a numbered list carry their numbers.
     """
     if element.tag in _ROWS:
         cells = [canonical_text(" ".join(cell.itertext())) for cell in element]
         out.append(Block(" | ".join(c.replace("\n\n", " ") for c in cells if c), TABLE_ROW))
         return
     kind, level, depth = _kind_of(element, kind, level, depth)
+    numbers = _item_numbers(element)
     buffer = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):  # comments and processing instructions
             buffer.append(child.tail or "")
         elif child.tag in _BLOCKS or child.tag in _ROWS:
-            out.append(Block("".join(buffer).replace("\n", " "), kind, level))
+            out.append(Block("".join(buffer).replace("\n", " "), kind, level, number))
             buffer = []
-            _collect_blocks(child, out, kind, level, depth)
+            _collect_blocks(child, out, kind, level, depth, numbers.get(child, number))
             buffer.append(child.tail or "")
         elif child.tag in _SKIPPED:
             buffer.append(child.tail or "")
@@ -229,7 +279,35 @@ def _collect_blocks(
             buffer.extend((" ", child.tail or ""))
         else:
             buffer.extend(("".join(child.itertext()), child.tail or ""))
-    out.append(Block("".join(buffer).replace("\n", " "), kind, level))
+    out.append(Block("".join(buffer).replace("\n", " "), kind, level, number))
+
+
+def _item_numbers(element) -> dict:
+    """The number of each item of a numbered list (`<ol>`, or trafilatura's `rend="ol"`).
+
+    Numbering starts at the list's `start` and follows an item's own `value`, as a browser
+    shows them; the items of a bulleted list are numbered 0, which also ends the number an
+    enclosing numbered item gives its paragraphs.
+    """
+    if element.tag not in ("list", "ul", "ol"):
+        return {}
+    items = [child for child in element if child.tag in ("item", "li")]
+    if element.tag == "ul" or (element.tag == "list" and element.get("rend") != "ol"):
+        return dict.fromkeys(items, 0)
+    numbers, next_number = {}, _whole_number(element.get("start"), 1)
+    for item in items:
+        numbers[item] = _whole_number(item.get("value"), next_number)
+        next_number = numbers[item] + 1
+    return numbers
+
+
+def _whole_number(value, default: int) -> int:
+    """An attribute read as a positive list number (as browsers read it), else `default`."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return default
+    return number if 0 < number < 1_000_000_000 else default
 
 
 # Containers that are the page's furniture, not its article, by element or by class or id.

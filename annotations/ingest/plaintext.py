@@ -89,6 +89,10 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
     first_is_heading = False
     heading = 0  # the level of the heading being read, 0 outside headings
     lists = quotes = 0
+    # The next number of each list being read (None for a bulleted one), and the number of
+    # each item being read (0 for a bullet): "1." on every line still counts 1, 2, 3.
+    next_numbers: list[int | None] = []
+    items: list[int] = []
     row: list[str] | None = None
     for token in md.parse(text):
         if token.type == "heading_open":
@@ -97,8 +101,18 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
             heading = 0
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             lists += 1
+            ordered = token.type == "ordered_list_open"
+            next_numbers.append(int(token.attrs.get("start", 1)) if ordered else None)
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             lists -= 1
+            next_numbers.pop()
+        elif token.type == "list_item_open":
+            number = next_numbers[-1] if next_numbers else None
+            items.append(number or 0)
+            if number is not None:
+                next_numbers[-1] = number + 1
+        elif token.type == "list_item_close":
+            items.pop()
         elif token.type == "blockquote_open":
             quotes += 1
         elif token.type == "blockquote_close":
@@ -115,7 +129,7 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
             elif content:
                 if not blocks:
                     first_is_heading = bool(heading)
-                blocks.append(_inline_block(content, heading, lists, quotes))
+                blocks.append(_inline_block(content, heading, lists, quotes, items))
         elif token.type in ("fence", "code_block"):
             blocks.append(Block(token.content, PREFORMATTED))
         elif token.type == "html_block":
@@ -125,11 +139,11 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
     return blocks, first
 
 
-def _inline_block(content: str, heading: int, lists: int, quotes: int) -> Block:
+def _inline_block(content: str, heading: int, lists: int, quotes: int, items: list) -> Block:
     if heading:
         return Block(content, HEADING, heading)
     if lists:
-        return Block(content, LIST_ITEM, lists)
+        return Block(content, LIST_ITEM, lists, items[-1] if items else 0)
     if quotes:
         return Block(content, QUOTE)
     return Block(content)

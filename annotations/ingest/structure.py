@@ -1,5 +1,6 @@
-"""Block structure beside the plain canonical text: which paragraphs are headings, list items,
-quotes, table rows or preformatted, as code-point offsets into the text."""
+"""Block structure beside the plain canonical text: which paragraphs are headings, list items
+(bulleted or numbered), quotes, table rows, preformatted or figure captions, as code-point
+offsets into the text."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ LIST_ITEM = "list_item"
 QUOTE = "quote"
 TABLE_ROW = "table_row"
 PREFORMATTED = "preformatted"
-KINDS = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, TABLE_ROW, PREFORMATTED)
+CAPTION = "caption"  # a figure's caption: words of the article, though not its prose
+KINDS = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, TABLE_ROW, PREFORMATTED, CAPTION)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Block:
     text: str
     kind: str = PARAGRAPH
     level: int = 0
+    number: int = 0  # a numbered list item's number; 0 for everything else
 
 
 def assemble(blocks) -> tuple[str, list[dict]]:
@@ -34,20 +37,22 @@ def assemble(blocks) -> tuple[str, list[dict]]:
     blocks that are not plain paragraphs are listed in the structure, so a document with
     none has an empty one.
     """
-    paragraphs: list[tuple[str, str, int]] = []
+    paragraphs: list[tuple[str, str, int, int]] = []
     for block in blocks:
         for paragraph in paragraphs_of(canonical_text(block.text)):
-            paragraphs.append((paragraph, block.kind, block.level))
-    return "\n\n".join(p for p, _, _ in paragraphs), _offsets(paragraphs)
+            paragraphs.append((paragraph, block.kind, block.level, block.number))
+    return "\n\n".join(p[0] for p in paragraphs), _offsets(paragraphs)
 
 
 def _offsets(paragraphs) -> list[dict]:
+    """Structure entries for (text, kind, level, number) paragraphs in reading order."""
     structure, offset = [], 0
-    for text, kind, level in paragraphs:
+    for text, kind, level, number in paragraphs:
         if kind != PARAGRAPH:
-            structure.append(
-                {"kind": kind, "start": offset, "end": offset + len(text), "level": level}
-            )
+            entry = {"kind": kind, "start": offset, "end": offset + len(text), "level": level}
+            if kind == LIST_ITEM and number:
+                entry["number"] = number
+            structure.append(entry)
         offset += len(text) + 2
     return structure
 
@@ -55,7 +60,7 @@ def _offsets(paragraphs) -> list[dict]:
 def flatten(blocks) -> list[Block]:
     """`blocks` as canonical paragraphs, one block each, the empty ones dropped."""
     return [
-        Block(paragraph, block.kind, block.level)
+        Block(paragraph, block.kind, block.level, block.number)
         for block in blocks
         for paragraph in paragraphs_of(canonical_text(block.text))
     ]
@@ -69,9 +74,10 @@ def texts(blocks) -> list[str]:
 def blocks_of(text: str, structure) -> list[dict]:
     """Every paragraph of canonical `text` with its offset and kind.
 
-    `[{"start", "end", "text", "kind", "level"}]`; a paragraph the structure does not
-    describe exactly (the structure is stale or damaged) is a plain paragraph, so a bad
-    structure never hides or misplaces words.
+    `[{"start", "end", "text", "kind", "level", "number"}]`, number being a numbered list
+    item's number and 0 otherwise; a paragraph the structure does not describe exactly (the
+    structure is stale or damaged) is a plain paragraph, so a bad structure never hides or
+    misplaces words.
     """
     known = {}
     for entry in structure or []:
@@ -81,23 +87,33 @@ def blocks_of(text: str, structure) -> list[dict]:
     for paragraph in paragraphs_of(text):
         end = offset + len(paragraph)
         entry = known.get((offset, end), {})
-        level = entry.get("level", 0)
+        kind = entry.get("kind", PARAGRAPH)
         result.append(
             {
                 "start": offset,
                 "end": end,
                 "text": paragraph,
-                "kind": entry.get("kind", PARAGRAPH),
-                "level": level if isinstance(level, int) else 0,
+                "kind": kind,
+                "level": _count(entry.get("level")),
+                "number": _count(entry.get("number")) if kind == LIST_ITEM else 0,
             }
         )
         offset = end + 2
     return result
 
 
+def _count(value) -> int:
+    """A level or number read from stored structure: a positive whole number, else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _shape(block: dict) -> tuple[str, int, int]:
+    return block["kind"], block["level"], block["number"]
+
+
 def clean(text: str, structure) -> list[dict]:
     """`structure` reduced to the entries that describe whole paragraphs of `text`."""
-    return _offsets((b["text"], b["kind"], b["level"]) for b in blocks_of(text, structure))
+    return _offsets((b["text"], *_shape(b)) for b in blocks_of(text, structure))
 
 
 def carry(
@@ -115,7 +131,7 @@ def carry(
     new = paragraphs_of(new_text)
     if all(block["kind"] == PARAGRAPH for block in old):
         return []  # nothing to carry: every paragraph of the new text is plain
-    kinds = [(PARAGRAPH, 0)] * len(new)
+    kinds = [(PARAGRAPH, 0, 0)] * len(new)
     old_texts = [block["text"] for block in old]
     # An edit mostly touches one place: the paragraphs before and after it align one for one.
     head = 0
@@ -125,9 +141,9 @@ def carry(
     while tail < min(len(old), len(new)) - head and old_texts[-1 - tail] == new[-1 - tail]:
         tail += 1
     for i in range(head):
-        kinds[i] = (old[i]["kind"], old[i]["level"])
+        kinds[i] = _shape(old[i])
     for k in range(1, tail + 1):
-        kinds[-k] = (old[-k]["kind"], old[-k]["level"])
+        kinds[-k] = _shape(old[-k])
     old_middle, new_middle = range(head, len(old) - tail), range(head, len(new) - tail)
     limit = MATCH_LIMIT if match_limit is None else match_limit
     if len(old_middle) * len(new_middle) <= limit:
@@ -137,16 +153,16 @@ def carry(
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
                 for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
-                    kinds[head + j] = (old[head + i]["kind"], old[head + i]["level"])
+                    kinds[head + j] = _shape(old[head + i])
     else:
         by_words: dict[str, set] = {}
         for i in old_middle:
-            by_words.setdefault(old_texts[i], set()).add((old[i]["kind"], old[i]["level"]))
+            by_words.setdefault(old_texts[i], set()).add(_shape(old[i]))
         for j in new_middle:
             found = by_words.get(new[j], ())
             if len(found) == 1:
                 kinds[j] = next(iter(found))
-    return _offsets((p, kind, level) for p, (kind, level) in zip(new, kinds, strict=True))
+    return _offsets((p, *shape) for p, shape in zip(new, kinds, strict=True))
 
 
 # Aligning paragraphs costs up to the product of their counts when paragraphs repeat (16,000

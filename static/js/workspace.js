@@ -390,18 +390,37 @@ function forgetStored(id, key = null) {
   }
 }
 
+// Cards whose unsaved input this browser could not store (full or disabled storage): the
+// input lives only in this page, and the editor is told so on a line of its own, which the
+// save's messages do not replace.
+const unkept = new Set(); // claim ids
+const UNKEPT_TEXT =
+  "This browser has no room left to keep a copy of your unsaved input on this card: if this tab closes or crashes, it is lost. Save it soon.";
+
 function persist(id) {
   const draft = drafts.get(id);
   forgetStored(id);
-  if (!draft || !isDirty(id)) return;
-  try {
-    localStorage.setItem(
-      storageKey(id, draft.version),
-      JSON.stringify({ ...draft, article: data.article.id, saved_at: new Date().toISOString() }),
-    );
-  } catch {
-    // Full or disabled storage: the in-page draft still works.
+  let kept = true;
+  if (draft && isDirty(id)) {
+    try {
+      localStorage.setItem(
+        storageKey(id, draft.version),
+        JSON.stringify({ ...draft, article: data.article.id, saved_at: new Date().toISOString() }),
+      );
+    } catch {
+      // Full or disabled storage: the in-page draft still works, but would not outlive the tab.
+      kept = false;
+    }
   }
+  showKept(id, kept);
+}
+
+/** Say on the card, under its own line, whether its unsaved input has a copy in storage. */
+function showKept(id, kept) {
+  if (kept === !unkept.has(id)) return;
+  if (kept) unkept.delete(id);
+  else unkept.add(id);
+  setStatus(id, "kept", kept ? "" : UNKEPT_TEXT, { error: !kept });
 }
 
 function draftFor(claim) {
@@ -461,6 +480,7 @@ function discardDraft(id) {
   conflicts.delete(id);
   fieldErrors.delete(id);
   forgetStored(id);
+  showKept(id, true);
 }
 
 /** The "Unsaved changes" mark on the card, updated as the editor types (no re-render). */
@@ -864,6 +884,7 @@ function editor(claim) {
       el("button", { type: "button", id: `c${claim.id}-discard`, class: "secondary", text: "Discard changes", onclick: () => confirmDiscard(claim.id) }),
     ),
     statusLine(claim.id, "form"),
+    statusLine(claim.id, "kept"),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
