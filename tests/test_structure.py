@@ -345,6 +345,32 @@ def test_a_short_pages_own_numbered_list_keeps_its_start_and_values():
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("numbered_list", "expected"),
+    [
+        (
+            "<ol reversed><li>Third <b>best</b> claim.</li><li>Second best claim.</li>"
+            "<li>The best claim of all.</li></ol>",
+            [("Third best claim.", 3), ("Second best claim.", 2), ("The best claim of all.", 1)],
+        ),
+        (
+            '<ol start="5"><li>Fifth item.</li><li value="9">Ninth item.</li><li>Tenth.</li></ol>',
+            [("Fifth item.", 5), ("Ninth item.", 9), ("Tenth.", 10)],
+        ),
+        (
+            '<ol type="a"><li>Letter a.</li><li>Letter b.</li></ol>',
+            [("Letter a.", 0), ("Letter b.", 0)],
+        ),
+    ],
+    ids=["countdown", "start-and-value", "lettered"],
+)
+def test_a_long_pages_numbered_list_is_numbered_as_the_page_shows_it(numbered_list, expected):
+    """trafilatura, which reads long pages, keeps only that a list is numbered."""
+    body = f"<h1>T</h1>{LONG_PROSE}{numbered_list}{LONG_PROSE}"
+    page = f"<html><body><article>{body}</article></body></html>"
+    assert numbered(extract(page.encode(), filename="page.html")) == expected
+
+
 def test_markdown_numbers_count_from_the_first_item_as_renderers_do():
     source = "# Title\n\nIntro.\n\n3. third\n1. fourth\n   - a bullet\n7. fifth\n\n- plain\n"
     result = extract(source.encode(), filename="notes.md")

@@ -37,6 +37,7 @@ _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 # What may mark an element the page never shows: the `hidden` attribute, or an inline style
 # of display: none or visibility: hidden. A cheap look first: most pages have none.
 _MAY_HIDE = re.compile(r"\shidden\b|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_NUMBERING_ATTRIBUTE = re.compile(r"<(?:ol|li)\b[^>]*\s(?:start|value|reversed|type)\b", re.I)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 
 
@@ -68,7 +69,8 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         "date_extraction_params": set_date_params(extensive=False),
     }
     document = _run_trafilatura(trafilatura, markup, options)
-    blocks = _marked_captions(_blocks(document), captions)
+    numbers = _page_list_numbers(markup)
+    blocks = _renumbered(_marked_captions(_blocks(document), captions), numbers)
     paragraphs = paragraphs_of(assemble(blocks)[0])
     # Plenty of prose is an article; a thin result may be menus and form labels, so it
     # has to hold up in a precision-oriented pass too.
@@ -285,20 +287,72 @@ def _collect_blocks(
 def _item_numbers(element) -> dict:
     """The number of each item of a numbered list (`<ol>`, or trafilatura's `rend="ol"`).
 
-    Numbering starts at the list's `start` and follows an item's own `value`, as a browser
-    shows them; the items of a bulleted list are numbered 0, which also ends the number an
-    enclosing numbered item gives its paragraphs.
+    Numbering starts at the list's `start`, follows an item's own `value` and counts down in
+    a `reversed` list, as a browser shows them. The items of a bulleted list, or of one
+    lettered or in Roman numerals (`type="a"`), are numbered 0: shown as bullets, not under
+    numbers the page never showed. A 0 also ends the number an enclosing numbered item
+    gives its paragraphs.
     """
     if element.tag not in ("list", "ul", "ol"):
         return {}
     items = [child for child in element if child.tag in ("item", "li")]
-    if element.tag == "ul" or (element.tag == "list" and element.get("rend") != "ol"):
+    if (
+        element.tag == "ul"
+        or (element.tag == "list" and element.get("rend") != "ol")
+        or (element.get("type") or "1").strip() != "1"
+    ):
         return dict.fromkeys(items, 0)
-    numbers, next_number = {}, _whole_number(element.get("start"), 1)
+    step = -1 if element.get("reversed") is not None else 1
+    numbers, next_number = {}, _whole_number(element.get("start"), len(items) if step < 0 else 1)
     for item in items:
         numbers[item] = _whole_number(item.get("value"), next_number)
-        next_number = numbers[item] + 1
+        next_number = numbers[item] + step
+    return {item: max(number, 0) for item, number in numbers.items()}
+
+
+def _page_list_numbers(markup: str) -> dict[str, int]:
+    """The number the page shows before each item of its numbered lists, by the item's text.
+
+    trafilatura keeps whether a list is numbered, not where its numbering starts or whether it
+    counts down or in letters: a page's "5. … 4. … 3." countdown would come out "1. 2. 3.".
+    Only read when some list says how it numbers.
+    """
+    if not _NUMBERING_ATTRIBUTE.search(markup):
+        return {}
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return {}
+    numbers: dict[str, int] = {}
+    for numbered in root.iter("ol"):
+        for item, number in _item_numbers(numbered).items():
+            numbers.setdefault(_item_text(item), number)
     return numbers
+
+
+def _item_text(item) -> str:
+    """A list item's own words, as its block has them: without the lists or paragraphs in it."""
+    parts = [item.text or ""]
+    for child in item:
+        if isinstance(child.tag, str) and child.tag not in _BLOCKS and child.tag not in _SKIPPED:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    own = canonical_text("".join(parts).replace("\n", " "))
+    return own or canonical_text(item.text_content().replace("\n", " "))
+
+
+def _renumbered(blocks: list[Block], numbers: dict[str, int]) -> list[Block]:
+    """`blocks`, the numbered list items numbered as the page numbers them."""
+    if not numbers:
+        return blocks
+    return [
+        Block(block.text, block.kind, block.level, numbers[text])
+        if block.number and (text := canonical_text(block.text)) in numbers
+        else block
+        for block in blocks
+    ]
 
 
 def _whole_number(value, default: int) -> int:
