@@ -497,7 +497,9 @@ FACTCHECK_DOCX_MAX_RATIO = env.int("FACTCHECK_DOCX_MAX_RATIO", default=100)
 FACTCHECK_IMPORT_TIME_LIMIT = env.int("FACTCHECK_IMPORT_TIME_LIMIT", default=120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# The largest form is the rating scale's: 60 ratings of eight fields each, with the formset's
+# management fields, posts about 490. At 200 a scale of 32 ratings could no longer be saved.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 # Articles longer than this are re-anchored in a Celery task instead of the request.

@@ -564,3 +564,29 @@ def test_the_logo_shows_on_the_public_organization_pages(admin_client, client, o
     assert (
         f'src="{reverse("organization-logo", args=[organization.slug])}"' in page.content.decode()
     )
+
+
+def test_a_scale_of_sixty_ratings_saves_from_the_page(admin_client, organization):
+    """With 32 ratings every save was refused (TooManyFieldsSent), and the input lost."""
+    scale = scale_of(organization)
+    start = scale.ratings.count()
+    Rating.objects.bulk_create(
+        Rating(scale=scale, label=f"Extra {n}", position=100 + n, colour="#57606a")
+        for n in range(59 - start)
+    )
+
+    def describe_all(index, row):
+        row["description"] = f"Described {index}"
+        row["is_hidden"] = index % 2 == 1
+        row["delete"] = False
+
+    new = {"id": "", "position": 60, "label": "The sixtieth", "colour": "#1a7f37"}
+    data = rows_post(organization, describe_all, new=new)
+    # Every field a browser sends for the rows that fill the scale.
+    data.update({f"ratings-{i}-delete": "on" for i in range(start, 59, 7)})
+    url = reverse("organization-scale", args=[organization.slug])
+    assert len(data) > 300
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert scale.ratings.count() == 60 - len(range(start, 59, 7))
+    assert scale.ratings.filter(label="The sixtieth", description="").exists()
