@@ -278,6 +278,43 @@ def test_two_ratings_swap_labels_in_one_save_but_two_equal_labels_are_refused(
     assert dict(scale_of(organization).ratings.values_list("label", "pk")) == after
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("\u0422rue", "mixes letters of different alphabets that look alike"),  # Cyrillic Te
+        ("F\u0430lse", "mixes letters of different alphabets that look alike"),  # Cyrillic a
+        ("HALF TRUE", "differ only in case"),
+    ],
+)
+def test_a_label_that_reads_as_another_is_refused(admin_client, organization, typed, said):
+    """A new rating "True" with a Cyrillic Te was saved beside "True": readers saw "1 True,
+    1 True"."""
+    url = reverse("organization-scale", args=[organization.slug])
+    new = {"id": "", "position": 8, "label": typed, "colour": "#57606a"}
+    response = admin_client.post(url, rows_post(organization, new=new))
+    assert response.status_code == 400
+    assert said in " ".join(response.context["errors"])
+    assert not scale_of(organization).ratings.filter(label=typed).exists()
+
+
+def test_labels_wholly_in_another_alphabet_are_kept_unless_they_read_as_one_already_there(
+    admin_client, organization
+):
+    url = reverse("organization-scale", args=[organization.slug])
+    for label in ("Правда", "Poco"):
+        new = {"id": "", "position": 8, "label": label, "colour": "#57606a"}
+        assert admin_client.post(url, rows_post(organization, new=new)).status_code == 302
+    # "Poco" written in Cyrillic throughout reads as the Latin "Poco" now on the scale.
+    cyrillic = "\u0420\u043e\u0441\u043e"
+    lookalike = {"id": "", "position": 9, "label": cyrillic, "colour": "#57606a"}
+    response = admin_client.post(url, rows_post(organization, new=lookalike))
+    assert response.status_code == 400
+    assert f"“{cyrillic}” and “Poco” look the same to readers" in " ".join(
+        response.context["errors"]
+    )
+    assert {"Правда", "Poco"} <= set(scale_of(organization).ratings.values_list("label", flat=True))
+
+
 def test_a_rating_in_use_is_never_deleted_and_an_unused_one_is(
     admin_client, organization, article, editor, reviewer
 ):

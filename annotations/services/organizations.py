@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import permissions
+from annotations import lookalikes, permissions
 from annotations.models import (
     METHODOLOGY_MAX,
     Invitation,
@@ -509,25 +509,6 @@ def invitation_accept(*, token: str, actor) -> Membership:
     return _join(invitation, actor)
 
 
-def _mixes_look_alike_scripts(name: str) -> bool:
-    # Imported here, not at the top: its tables cost every web and worker process about
-    # 18 MB and 55 ms at start-up, and only a sign-up through an invitation needs them.
-    from confusable_homoglyphs import confusables
-
-    return bool(confusables.is_dangerous(name))
-
-
-def _read_as_latin(name: str) -> str:
-    """`name` with each letter that has a Latin look-alike written as that Latin letter."""
-    from confusable_homoglyphs import confusables
-
-    found = confusables.is_confusable(name, greedy=True, preferred_aliases=["latin"]) or []
-    look_alikes = {
-        entry["character"]: entry["homoglyphs"][0]["c"] for entry in found if entry["homoglyphs"]
-    }
-    return "".join(look_alikes.get(character, character) for character in name)
-
-
 @transaction.atomic
 def invitation_signup(*, token: str, username: str, password: str):
     """Create an account for the newcomer invited by `token`, at the invited address, and join.
@@ -560,7 +541,7 @@ def invitation_signup(*, token: str, username: str, password: str):
         errors["username"] = ["A user with that username already exists."]
     # Letters of two scripts that look alike ("demo-reviewer" typed with a Cyrillic e) make a name
     # that reads as another member's in lists, history and mentions.
-    if "username" not in errors and _mixes_look_alike_scripts(user.get_username()):
+    if "username" not in errors and lookalikes.mixes_scripts(user.get_username()):
         errors["username"] = [
             "This name mixes letters of different alphabets that look alike, so it could be "
             "read as someone else's: write it in one alphabet."
@@ -569,7 +550,7 @@ def invitation_signup(*, token: str, username: str, password: str):
     # refused only when it reads as an account's name, since many real names are written
     # so (the Russian Vera reads "Bepa").
     if "username" not in errors:
-        as_latin = _read_as_latin(user.get_username())
+        as_latin = lookalikes.read_as_latin(user.get_username())
         taken = (
             user_model.objects.filter(username__iexact=as_latin)
             .values_list("username", flat=True)

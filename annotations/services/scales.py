@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import CharField, F, ProtectedError, Value
 from django.db.models.functions import Cast, Concat
 
-from annotations import permissions
+from annotations import lookalikes, permissions
 from annotations.models import PublishedVersion, Rating, RatingScale
 from annotations.services.claims import public_versions_touch
 
@@ -122,12 +122,27 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
             rating.delete()
     if not any(not entry.get("is_hidden") for entry in kept):
         errors.append("At least one rating must be offered for new claims.")
-    # "Half true" and "half TRUE" would read as one verdict to readers, yet count as two.
+    # "Half true" and "half TRUE" would read as one verdict to readers, yet count as two; so
+    # would "True" and "True" typed with a Cyrillic capital Te, which the feeds publish as two
+    # ratings.
     seen: dict[str, str] = {}
     for entry in kept:
         label = clean_label(entry.get("label") or "")
-        if label and (first := seen.setdefault(label.casefold(), label)) != label:
+        if not label:
+            continue
+        if lookalikes.mixes_scripts(label):
+            errors.append(
+                f"“{label}” mixes letters of different alphabets that look alike, so readers "
+                "could take it for another label: write it in one alphabet."
+            )
+            continue
+        first = seen.setdefault(lookalikes.read_as_latin(label).casefold(), label)
+        if first == label:
+            continue
+        if first.casefold() == label.casefold():
             errors.append(f"“{label}” and “{first}” differ only in case: use one label.")
+        else:
+            errors.append(f"“{label}” and “{first}” look the same to readers: use one label.")
     errors.extend(_values_against_order(kept))
     # Positions and labels are unique per scale: move every kept rating out of the way
     # first, so that a new order or two swapped labels do not clash with their old selves.
