@@ -830,6 +830,8 @@ class Invitation(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
+        # Its invitee joined through another invitation (one by address, one by username).
+        SUPERSEDED = "superseded", "Closed: joined through another invitation"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="invitations"

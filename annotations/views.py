@@ -429,8 +429,11 @@ def invitation(request, token: str):
             status=404 if unavailable.reason == "unknown" else 410,
         )
     user = request.user
+    role = permissions.role_in(user, invitation.organization)
     if permissions.can_accept_invitation(user, invitation):
-        step = "accept"
+        # A member already (added some other way): accepting would change nothing, and saying
+        # "You are now a member" would suggest the invited role was taken.
+        step = "member" if role else "accept"
     elif user.is_authenticated:
         step = "wrong-account"
     elif invitation.invited_user is not None or _has_account(invitation.email):
@@ -459,6 +462,10 @@ def invitation(request, token: str):
                     )
                     return redirect("article-list")
                 status = 400
+            elif step == "member":
+                raise PermissionDenied(
+                    f"You are already a member of {invitation.organization}: nothing has changed."
+                )
             elif step == "sign-in":
                 raise PermissionDenied("Sign in to accept this invitation.")
             else:
@@ -482,6 +489,7 @@ def invitation(request, token: str):
     context = {
         "invitation": invitation,
         "step": step,
+        "role": dict(Membership.Role.choices).get(role, ""),
         "form": form,
         "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
     }

@@ -230,6 +230,54 @@ def test_an_address_typed_never_tells_the_admin_whose_account_it_is(
     assert "gone-rival" not in page
 
 
+def test_joining_by_one_of_two_invitations_to_the_same_person_closes_the_other(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Invited by address as an admin and by username as a reviewer, a person who accepted
+    one could still open the other, which said "You are now a member" and kept its role."""
+    olga = factories.UserFactory(username="olga", email="olga@example.net")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="OLGA@example.net", role="admin")
+    invite(client, django_capture_on_commit_callbacks, invitee="olga", role="reviewer")
+    by_address, by_username = (link_in(message) for message in mail.outbox)
+    assert Invitation.objects.filter(state="pending").count() == 2
+
+    client.force_login(olga)
+    assert client.post(by_username, {"action": "accept"}).status_code == 302
+    assert Membership.objects.get(organization=organization, user=olga).role == "reviewer"
+    other = client.get(by_address)
+    assert other.status_code == 410
+    assert "joined the organization through another invitation" in other.content.decode()
+    assert client.post(by_address, {"action": "accept"}).status_code == 410
+    assert Membership.objects.get(organization=organization, user=olga).role == "reviewer"
+    assert sorted(Invitation.objects.values_list("state", flat=True)) == [
+        "accepted", "superseded",
+    ]  # fmt: skip
+    # The admin's list no longer shows the closed one as waiting.
+    client.force_login(org_admin)
+    assert list(client.get("/members/").context["invitations"]) == []
+
+
+def test_a_member_opening_an_invitation_is_told_it_changes_nothing(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """A member added some other way since (the site admin's pages): accepting kept the old
+    role yet said "You are now a member"."""
+    olga = factories.UserFactory(username="olga")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga", role="admin")
+    link = link_in(mail.outbox[0])
+    Membership.objects.create(organization=organization, user=olga, role="editor")
+    client.force_login(olga)
+    page = client.get(link).content.decode()
+    assert "You are already a member of" in page and "as <strong>editor</strong>" in page
+    assert "Accept the invitation" not in page
+    refused = client.post(link, {"action": "accept"})
+    assert refused.status_code == 403
+    assert "nothing has changed" in refused.content.decode()
+    assert Membership.objects.get(organization=organization, user=olga).role == "editor"
+
+
 # Outside a test transaction, as a real request is: the sign-up locks the invitation, which
 # PostgreSQL allows only inside a transaction the service itself must open.
 @pytest.mark.django_db(transaction=True)

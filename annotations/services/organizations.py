@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -253,6 +254,8 @@ class InvitationUnavailable(Exception):
         Invitation.State.REVOKED: "This invitation was withdrawn by the organization.",
         Invitation.State.EXPIRED: "This invitation has expired. Ask the organization's admin "
         "to send it again.",
+        Invitation.State.SUPERSEDED: "You joined the organization through another invitation, "
+        "so this one is closed. To change your role, ask the organization's admin.",
     }
 
     def __init__(self, reason: str, *, sent_at=None):
@@ -587,4 +590,14 @@ def _join(invitation: Invitation, user) -> Membership:
     invitation.accepted_by = user
     invitation.finished_at = timezone.now()
     invitation.save(update_fields=["state", "accepted_by", "finished_at"])
+    # An admin may have invited the same person twice, by address and by username, perhaps
+    # in two roles: once they have joined, the other link must not still offer its role.
+    same_person = Q(invited_user=user)
+    if user.email:
+        same_person |= Q(email__iexact=user.email)
+    Invitation.objects.filter(
+        same_person, organization=invitation.organization, state=Invitation.State.PENDING
+    ).exclude(pk=invitation.pk).update(
+        state=Invitation.State.SUPERSEDED, finished_at=invitation.finished_at
+    )
     return membership
