@@ -55,15 +55,17 @@ def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: li
     """Refuse this save: show the merged values (the user's where both changed), say what the
     others saved in those fields, and load the form anew on what is saved now."""
     for name in names:
-        field = form.fields[name]
+        field, key = form.fields[name], form.add_prefix(name)
         if isinstance(field, forms.BooleanField):
             if values[name]:
-                data[name] = "on"
+                data[key] = "on"
             else:
-                data.pop(name, None)
+                data.pop(key, None)
+        elif isinstance(field, forms.MultipleChoiceField):
+            data.setlist(key, [str(value) for value in values[name] or []])
         else:
-            data[name] = _as_text(values[name])
-    data[FIELD] = loaded(saved, names)
+            data[key] = _as_text(values[name])
+    data[form.add_prefix(FIELD)] = loaded(saved, names)
     others = "; ".join(f"{_label(form, name)}: {_shown(saved[name])}" for name in conflicts)
     form.add_error(
         None,
@@ -76,6 +78,8 @@ def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: li
 def _as_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(each) for each in value))  # a choice of several, any order
     if value is True or value is False:
         return "on" if value else ""
     if isinstance(value, dt.date):
@@ -90,5 +94,5 @@ def _label(form: forms.Form, name: str) -> str:
 def _shown(value) -> str:
     if value is True or value is False:
         return "on" if value else "off"
-    text = _as_text(value) or "(empty)"
+    text = _as_text(value) or ("(none)" if isinstance(value, list) else "(empty)")
     return text if len(text) <= 80 else f"{text[:79]}…"

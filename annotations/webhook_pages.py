@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from annotations import current_organization, queries, services
+from annotations import current_organization, form_conflicts, queries, services
 from annotations.models import Organization
 from annotations.webhooks import events
 
@@ -42,6 +42,10 @@ class WebhookEditForm(WebhookForm):
     is_active = forms.BooleanField(
         label="Active", required=False, help_text="Off: nothing is sent until switched on."
     )
+    # Two admins editing one webhook: the second save is merged, or stopped and shown.
+    loaded = form_conflicts.loaded_field()
+
+    SETTINGS = ("url", "description", "events", "is_active")
 
 
 def _admin_organization(request, slug: str) -> Organization:
@@ -95,26 +99,29 @@ def webhook_detail(request, slug: str, pk: int):
     organization = _admin_organization(request, slug)
     endpoint = get_object_or_404(organization.webhook_endpoints, pk=pk)
     here = reverse("organization-webhook", args=[organization.slug, endpoint.pk])
+    names = WebhookEditForm.SETTINGS
     initial = {
         "url": endpoint.url,
         "description": endpoint.description,
-        "events": endpoint.events,
+        "events": list(endpoint.events),
         "is_active": endpoint.is_active,
     }
-    form = WebhookEditForm(initial=initial)
+    form = WebhookEditForm(initial={**initial, "loaded": form_conflicts.loaded(initial, names)})
     rotated = None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "update":
-                form = WebhookEditForm(request.POST)
+                data = request.POST.copy()
+                form = WebhookEditForm(data)
                 if form.is_valid():
-                    services.webhook_update(
-                        actor=request.user, endpoint=endpoint, **form.cleaned_data
-                    )
-                    messages.success(request, "Webhook saved.")
-                    return redirect(here)
+                    values, conflicts = form_conflicts.merge(form, initial, names)
+                    if not conflicts:
+                        services.webhook_update(actor=request.user, endpoint=endpoint, **values)
+                        messages.success(request, "Webhook saved.")
+                        return redirect(here)
+                    form_conflicts.stop(form, data, initial, values, names, conflicts)
                 status = 400
             elif action == "rotate":
                 endpoint, secret = services.webhook_rotate_secret(

@@ -137,6 +137,68 @@ def test_a_second_webhook_to_the_same_url_is_refused(hook, receiver, org_admin, 
     )
 
 
+def test_another_spelling_of_a_webhooks_url_is_the_same_receiver(
+    hook, receiver, org_admin, organization
+):
+    """ "HTTP://127.0.0.1:…/hook" and ".../hook#x" were registered beside ".../hook": the
+    receiver got every event twice."""
+    host, port = receiver.server.host, receiver.server.port
+    for spelling in (f"HTTP://{host}:{port}/hook", f"{receiver.url}#events", f"{receiver.url}#"):
+        with pytest.raises(ValidationError, match="registered already"):
+            services.webhook_register(
+                actor=org_admin, organization=organization, url=spelling, events=["claim.published"]
+            )
+    assert organization.webhook_endpoints.count() == 1
+    other, _ = services.webhook_register(
+        actor=org_admin, organization=organization, url=f"HTTP://{host}:{port}/Hook#top",
+        events=["claim.published"],
+    )  # fmt: skip
+    # Stored as it is sent: the path keeps its case, the fragment (never sent) goes.
+    assert other.url == f"http://{host}:{port}/Hook"
+
+
+def test_two_admins_editing_one_webhook_keep_each_others_changes(hook, org_admin, organization):
+    """A tab opened earlier saved its description and switched the webhook back on, undoing
+    the other admin's "off" without a word."""
+    endpoint, _secret = hook
+    client = Client()
+    client.force_login(org_admin)
+    detail = reverse("organization-webhook", args=[organization.slug, endpoint.pk])
+    stale = client.get(detail).context["form"]
+    stale_post = {
+        "action": "update", "url": endpoint.url, "events": list(endpoint.events),
+        "is_active": "on", "loaded": stale["loaded"].value(),
+    }  # fmt: skip
+    # The other admin switches it off and narrows its events.
+    services.webhook_update(
+        actor=org_admin, endpoint=endpoint, is_active=False, events=["claim.published"]
+    )
+    saved = client.post(detail, {**stale_post, "description": "CMS sync"})
+    assert saved.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.description, endpoint.is_active, endpoint.events) == (
+        "CMS sync", False, ["claim.published"],
+    )  # fmt: skip
+    # Both change the description: stopped and shown, nothing saved, theirs named.
+    services.webhook_update(actor=org_admin, endpoint=endpoint, description="Theirs")
+    stopped = client.post(detail, {**stale_post, "description": "Mine"})
+    assert stopped.status_code == 400
+    page = stopped.content.decode()
+    assert "Someone else changed this since you opened the page" in page and "Theirs" in page
+    endpoint.refresh_from_db()
+    assert endpoint.description == "Theirs"
+    form = stopped.context["form"]
+    assert form["description"].value() == "Mine" and form["is_active"].value() is False
+    # Saving the stopped form again keeps the user's description and the others' changes.
+    again = {
+        "action": "update", "url": endpoint.url, "events": ["claim.published"],
+        "description": "Mine", "loaded": form["loaded"].value(),
+    }  # fmt: skip
+    assert client.post(detail, again).status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.description, endpoint.is_active) == ("Mine", False)
+
+
 def test_a_tampered_body_or_another_secret_fails_verification(
     hook, receiver, article, editor, reviewer
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotations import fetching, jobs, permissions
+from annotations import fetching, jobs, permissions, urlnorm
 from annotations.models import Membership, Organization, WebhookDelivery, WebhookEndpoint
 from annotations.webhooks import events, signing
 
@@ -35,12 +36,23 @@ def _clean_events(chosen) -> list[str]:
     return [name for name in events.EVENT_NAMES if name in chosen]
 
 
-def _check_url(url: str) -> str:
-    """Refuse at once a URL the fetcher would never post to (an internal address)."""
+def _checked_url(url: str) -> str:
+    """The receiver's URL in one spelling, after refusing one the fetcher would never post to
+    (an internal address).
+
+    Scheme and host in lower case, without the default port or a fragment (which is never
+    sent): "HTTP://Example.org:80/hook#x" is the receiver at "http://example.org/hook", and
+    a second webhook to it would get every event twice.
+    """
     try:
-        return fetching.check_url(url.strip(), fetching.policy_from_settings())
+        checked = fetching.check_url(url.strip(), fetching.policy_from_settings())
     except fetching.FetchRefused as error:
         raise ValidationError({"url": str(error)}) from error
+    parts = urlsplit(checked)
+    netloc = parts.netloc
+    if parts.port is not None and parts.port == urlnorm.DEFAULT_PORTS.get(parts.scheme):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def _require_new_url(endpoint: WebhookEndpoint) -> None:
@@ -72,14 +84,13 @@ def webhook_register(
         )
     endpoint = WebhookEndpoint(
         organization=organization,
-        url=url.strip(),
+        url=_checked_url(url),
         description=description.strip(),
         events=_clean_events(events),
         secret=signing.new_secret(),
         created_by=permissions.as_user(actor),
     )
     endpoint.full_clean()
-    _check_url(endpoint.url)
     _require_new_url(endpoint)
     endpoint.save()
     return endpoint, endpoint.secret
@@ -102,7 +113,7 @@ def webhook_update(
     _require_admin(actor, endpoint.organization)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if url is not None:
-        endpoint.url = url.strip()
+        endpoint.url = _checked_url(url)
     if events is not None:
         endpoint.events = _clean_events(events)
     if description is not None:
@@ -114,7 +125,6 @@ def webhook_update(
         endpoint.is_active = is_active
     endpoint.full_clean()
     if url is not None:
-        _check_url(endpoint.url)
         _require_new_url(endpoint)
     endpoint.save()
     return endpoint
