@@ -423,6 +423,10 @@ class RatingRowForm(forms.Form):
     description = forms.CharField(max_length=300, required=False)
     is_hidden = forms.BooleanField(required=False, label="Hidden from new claims")
     delete = forms.BooleanField(required=False, label="Delete")
+    # Two admins editing the scale at once: each row merges, or is stopped and shown.
+    loaded = form_conflicts.loaded_field()
+
+    SETTINGS = ("position", "label", "value", "colour", "description", "is_hidden")
 
     def clean(self):
         data = super().clean()
@@ -470,6 +474,8 @@ def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
         }
         for number, rating in enumerate(ratings, start=1)
     ]
+    for row in initial:
+        row["loaded"] = form_conflicts.loaded(row, RatingRowForm.SETTINGS)
     usage = {
         rating.pk: {
             "claims": claims.get(rating.pk, 0),
@@ -479,6 +485,29 @@ def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
         for rating in ratings
     }
     return initial, usage
+
+
+def _merge_rows(rows, data, saved_by_id: dict) -> list[str]:
+    """Merge each posted rating with the rating as saved now; the conflicts, in words.
+
+    A field the admin left alone takes what someone else saved since the page loaded; one
+    both changed, differently, stops the save, and its row shows the admin's value again
+    (`form_conflicts`). A rating deleted meanwhile is left to the service, which refuses a
+    list of ratings that is no longer the scale's.
+    """
+    names = RatingRowForm.SETTINGS
+    conflicts_said = []
+    for form in rows.forms:
+        row = form.cleaned_data
+        saved = saved_by_id.get(row.get("id")) if row else None
+        if saved is None:
+            continue
+        values, conflicts = form_conflicts.merge(form, saved, names)
+        row.update(values)
+        if conflicts:
+            form_conflicts.stop(form, data, saved, values, names, conflicts)
+            conflicts_said += [f"“{saved['label']}”: {e}" for e in form.non_field_errors()]
+    return conflicts_said
 
 
 @login_required
@@ -492,11 +521,14 @@ def scale_page(request, slug: str):
     organization = _admin_organization(request, slug)
     scale = get_object_or_404(organization.rating_scales, is_default=True)
     initial, usage = _rating_rows(scale)
-    rows = RatingRows(request.POST or None, initial=initial, prefix="ratings")
+    data = request.POST.copy() if request.method == "POST" else None
+    rows = RatingRows(data, initial=initial, prefix="ratings")
     errors: list[str] = []
     status = 200
     if request.method == "POST":
         if rows.is_valid():
+            errors = _merge_rows(rows, data, {row["id"]: row for row in initial})
+        if rows.is_valid() and not errors:
             entries = []
             for number, row in enumerate(rows.cleaned_data):
                 if not row or (not row.get("id") and not (row.get("label") or "").strip()):

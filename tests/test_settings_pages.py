@@ -627,3 +627,67 @@ def test_a_scale_of_sixty_ratings_saves_from_the_page(admin_client, organization
     assert response.status_code == 302, response.content.decode()[:2000]
     assert scale.ratings.count() == 60 - len(range(start, 59, 7))
     assert scale.ratings.filter(label="The sixtieth", description="").exists()
+
+
+def as_the_page_posts(page, change=None) -> dict:
+    """What the scale page `page` (a GET response) posts, with `change(row)` applied per row."""
+    rows = page.context["rows"]
+    data = {
+        f"ratings-{key}": rows.management_form[key].value()
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    for index, form in enumerate(rows.forms):
+        row = {"position": index + 1, **{name: form[name].value() for name in form.fields}}
+        if change:
+            change(row)
+        for key, value in row.items():
+            if value is not False and value is not None:
+                data[f"ratings-{index}-{key}"] = "on" if value is True else value
+    return data
+
+
+def test_two_admins_saving_the_scale_keep_each_others_changes(admin_client, organization):
+    """A tab opened earlier saved a description and put back the label another admin had
+    renamed, both saves answering "Rating scale saved."."""
+    url = reverse("organization-scale", args=[organization.slug])
+    stale = admin_client.get(url)
+
+    def rename(index, row):
+        if row["label"] == "Misleading":
+            row["label"] = "Misleading (A)"
+
+    assert admin_client.post(url, rows_post(organization, rename)).status_code == 302
+
+    def describe(row):
+        if row["label"] == "True":
+            row["description"] = "Accurate, nothing missing."
+
+    assert admin_client.post(url, as_the_page_posts(stale, describe)).status_code == 302
+    ratings = {r.label: r for r in scale_of(organization).ratings.all()}
+    assert "Misleading (A)" in ratings and "Misleading" not in ratings
+    assert ratings["True"].description == "Accurate, nothing missing."
+
+    # Both rename one rating: stopped, the other's name said, this admin's kept in the row.
+    stale = admin_client.get(url)
+
+    def theirs(index, row):
+        if row["label"] == "False":
+            row["label"] = "Wrong"
+
+    assert admin_client.post(url, rows_post(organization, theirs)).status_code == 302
+
+    def mine(row):
+        if row["label"] == "False":
+            row["label"] = "Incorrect"
+
+    stopped = admin_client.post(url, as_the_page_posts(stale, mine))
+    assert stopped.status_code == 400
+    [said] = stopped.context["errors"]
+    assert said.startswith("“Wrong”: Someone else changed this since you opened the page.")
+    assert "Label: Wrong" in said
+    assert "Wrong" in {r.label for r in scale_of(organization).ratings.all()}
+    assert 'value="Incorrect"' in stopped.content.decode()
+    # Saved again as shown, this admin's name wins and nothing else moves.
+    assert admin_client.post(url, as_the_page_posts(stopped)).status_code == 302
+    labels = set(scale_of(organization).ratings.values_list("label", flat=True))
+    assert {"Incorrect", "Misleading (A)"} <= labels and "Wrong" not in labels
