@@ -243,3 +243,79 @@ def test_a_double_click_on_add_source_cites_it_once(browser, live_server, newsro
     assert card.locator(".sources li[data-source]").count() == 1
     assert card.get_by_text("Source added.").is_visible()  # no refusal shown after it
     assert page.errors == []
+
+
+def open_source_edit(page, claim, source):
+    page.locator(f'mark[data-claim="{claim.pk}"]').first.click()
+    card = page.locator(f"#claim-{claim.pk}.active")
+    card.get_by_role("button", name=f"Edit source {source.title}").click()
+    return card
+
+
+def test_two_editors_editing_one_source_keep_each_others_changes_or_choose(
+    browser, live_server, newsroom
+):
+    """A second "Save source" after a refusal silently overwrote a colleague's new title; a
+    save on a source someone removed said only "Not found."."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    source = services.source_add(
+        claim=claim, actor=editor, url="https://example.org/report", title="Report"
+    )
+    first = open_page(browser, live_server, "ed")
+    second = open_page(browser, live_server, "ed")
+    for page in (first, second):
+        open_workspace(page, live_server, article)
+    one, two = (open_source_edit(page, claim, source) for page in (first, second))
+
+    one.get_by_label("Title of this source").fill("Report, 2024 edition")
+    one.get_by_role("button", name="Save source").click()
+    one.get_by_text("Source saved.").wait_for()
+    # The other window changes the title too: stopped, their title said, nothing lost.
+    two.get_by_label("Title of this source").fill("Annual report")
+    two.get_by_role("button", name="Save source").click()
+    refusal = two.locator(".sources .save-status.error")
+    refusal.wait_for()
+    assert "someone else changed this source" in refusal.inner_text()
+    assert "title “Report, 2024 edition”" in refusal.inner_text()
+    assert two.get_by_label("Title of this source").input_value() == "Annual report"
+    source.refresh_from_db()
+    assert source.title == "Report, 2024 edition"
+    second.screenshot(path=str(ARTIFACTS / "source-edit-clash.png"))
+    # Saving again is a choice made knowing theirs: this editor's title is kept.
+    two.get_by_role("button", name="Save source").click()
+    two.get_by_text("Source saved.").wait_for()
+    source.refresh_from_db()
+    assert source.title == "Annual report"
+
+    # A different field of the same source: both changes are kept, without a word of clash.
+    one.get_by_role("button", name="Edit source Report, 2024 edition").wait_for()
+    first.reload()
+    first.wait_for_selector("html[data-workspace-ready=true]")
+    one = open_source_edit(first, claim, Source.objects.get(pk=source.pk))
+    two.get_by_role("button", name="Edit source Annual report").click()
+    two.get_by_label("Quoted passage from this source").fill("160,000 listeners")
+    one.get_by_label("Title of this source").fill("Annual report (final)")
+    one.get_by_role("button", name="Save source").click()
+    one.get_by_text("Source saved.").wait_for()
+    two.get_by_role("button", name="Save source").click()
+    two.get_by_text("Source saved.").wait_for()
+    source.refresh_from_db()
+    assert (source.title, source.quote) == ("Annual report (final)", "160,000 listeners")
+
+    # Removed in one window while edited in the other: what was typed moves to Add source.
+    two.get_by_role("button", name="Edit source Annual report").click()
+    two.get_by_label("Quoted passage from this source").fill("Typed before it went")
+    services.source_remove(actor=editor, source=Source.objects.get(pk=source.pk))
+    two.get_by_role("button", name="Save source").click()
+    gone = two.locator(".sources .save-status.error")
+    gone.get_by_text("someone else removed this source").wait_for()
+    assert two.locator(".sources li[data-source]").count() == 0
+    assert two.get_by_label("Source URL").input_value() == "https://example.org/report"
+    assert two.get_by_label("Quoted passage", exact=True).input_value() == "Typed before it went"
+    two.get_by_role("button", name="Add source").click()
+    two.get_by_text("Source added.").wait_for()
+    assert Source.objects.get(claim=claim).quote == "Typed before it went"
+    assert first.errors == [] and second.errors == []

@@ -84,7 +84,7 @@ const merged = new Map(); // id -> field names merged from others on the last sa
 const fieldErrors = new Map(); // id -> {field name: the server's message} from a refused save
 const statuses = new Map(); // "id:place" -> {text, error, action}
 const threads = new Map(); // id -> {state, items, error}
-const editingSources = new Set(); // source ids with their edit form open
+const editingSources = new Map(); // source id -> the source's values when its edit began
 const replyingTo = new Map(); // claim id -> comment id being answered
 const editingComments = new Set(); // comment ids with their edit form open
 const restoreDeclined = new Set(); // claims whose stored draft the editor set aside
@@ -1518,7 +1518,7 @@ function sourcesSection(claim) {
             text: "Edit",
             "aria-label": `Edit source ${name}`,
             onclick: () => {
-              editingSources.add(source.id);
+              editingSources.set(source.id, sourceValues(source));
               refresh({ focusField: `c${claim.id}-s${source.id}-title` });
             },
           }),
@@ -1623,15 +1623,42 @@ function sourceEditForm(claim, source) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form));
-    const changed = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (source[name] ?? "")));
+    // What this editor changed is measured from the source as it was when the edit began:
+    // a field someone else changed since, and this editor left alone, is not sent back.
+    const base = editingSources.get(source.id) ?? sourceValues(source);
+    const changed = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== base[name]));
     if (!Object.keys(changed).length) {
       editingSources.delete(source.id);
       refresh({ focusCard: true });
       return;
     }
-    confirmCorrection(claim, "sources", () => sourceWrite(claim.id, source, "PATCH", changed, prefix));
+    if (sourceClash(claim.id, source, changed)) return;
+    confirmCorrection(claim, "sources", () => sourceWrite(claim.id, source, "PATCH", changed, prefix, { typed: values }));
   });
   return form;
+}
+
+const SOURCE_FIELDS = { url: "address", title: "title", quote: "quoted passage", stance: "stance" };
+
+function sourceValues(source) {
+  return Object.fromEntries(Object.keys(SOURCE_FIELDS).map((name) => [name, source[name] ?? ""]));
+}
+
+/**
+ * Whether someone else changed, since this edit began, a field of the source this editor
+ * changed too: then nothing is saved and both versions are said. The edit's starting point
+ * moves to their version, so saving again keeps this editor's, by choice.
+ */
+function sourceClash(id, source, changed) {
+  const base = editingSources.get(source.id);
+  if (!base) return false;
+  const now = sourceValues(source);
+  const clashes = Object.keys(changed).filter((name) => now[name] !== base[name] && now[name] !== changed[name]);
+  if (!clashes.length) return false;
+  editingSources.set(source.id, now);
+  const theirs = clashes.map((name) => `${SOURCE_FIELDS[name]} “${now[name] || "(empty)"}”`).join(", ");
+  setStatus(id, "sources", `Not saved: someone else changed this source since you began editing it; it now has ${theirs}. Your version is still in the form: save again to keep yours, or Cancel to keep theirs.`, { error: true });
+  return true;
 }
 
 async function removeSource(id, source) {
@@ -1648,7 +1675,7 @@ async function removeSource(id, source) {
   confirmCorrection(claims.get(id), "sources", () => sourceWrite(id, source, "DELETE", undefined, null));
 }
 
-async function sourceWrite(id, source, method, payload, prefix) {
+async function sourceWrite(id, source, method, payload, prefix, { typed = null, retried = false } = {}) {
   setStatus(id, "sources", "Saving…");
   // Where the keyboard goes after: the source edited, or the one now in place of the one
   // removed (the last, when it was last), else the "Add source" address.
@@ -1675,9 +1702,35 @@ async function sourceWrite(id, source, method, payload, prefix) {
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
       claims.set(id, error.body.current);
       refresh();
+      const now = (error.body.current.sources ?? []).find((each) => each.id === source.id);
+      if (method === "PATCH" && typed && !now) {
+        await sourceRemovedMeanwhile(id, source, prefix, typed);
+        return;
+      }
+      if (method === "PATCH" && now && !retried) {
+        // Someone changed the claim: if not this source's fields this editor changed, the
+        // edit goes through, once, on the claim as it is now; if so, both versions are said.
+        if (!sourceClash(id, now, payload)) await sourceWrite(id, now, method, payload, prefix, { typed, retried: true });
+        return;
+      }
+    }
+    if (error instanceof ApiError && error.status === 404 && method === "PATCH" && typed && claims.has(id)) {
+      await sourceRemovedMeanwhile(id, source, prefix, typed);
+      return;
     }
     setStatus(id, "sources", errorText(error), { error: true });
   }
+}
+
+/** The source edited was removed by someone else: what was typed moves to "Add source". */
+async function sourceRemovedMeanwhile(id, source, prefix, typed) {
+  editingSources.delete(source.id);
+  clearAux(id, prefix);
+  const claim = claims.get(id);
+  for (const [name, value] of Object.entries(typed)) recordAux(claim, `c${id}-${name}`, value);
+  await reloadClaim(id);
+  setStatus(id, "sources", "Not saved: someone else removed this source meanwhile. What you typed is in the “Add source” form below: add it again, or clear the form.", { error: true });
+  refresh({ focusField: `c${id}-url` });
 }
 
 // ---- conversation -----------------------------------------------------------------
