@@ -905,6 +905,12 @@ def test_a_page_left_open_does_not_save_as_the_account_signed_in_since(
     claim.refresh_from_db()
     assert claim.conclusion == ""
     assert not claim.events.filter(action="updated").exists()
+    # As the message says: signed in again as the page's account, the same page saves.
+    sign_in_again_in_another_tab(page, live_server, "ed")
+    card.get_by_role("button", name="Save").click()
+    card.locator(".save-status", has_text="Saved.").wait_for()
+    claim.refresh_from_db()
+    assert claim.conclusion == "The editor's unsaved words."
 
 
 def test_on_a_phone_saving_a_correction_keeps_the_sheet_where_the_save_button_was(
