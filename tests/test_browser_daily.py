@@ -1136,3 +1136,35 @@ def test_on_a_phone_tab_goes_round_inside_the_open_sheet(browser, live_server, n
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(inside)
     assert page.errors == []
+
+
+def test_input_typed_for_a_claim_deleted_meanwhile_is_shown_to_copy_until_discarded(
+    browser, live_server, newsroom
+):
+    """The claim's card is gone, so its kept input was offered nowhere, yet stayed stored."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Three sources disagree on this.")
+    assert len(stored_drafts(page)) == 1
+    services.claim_delete(claim=claim, actor=newsroom["editor"])
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    notice = page.locator("#notice")
+    notice.get_by_text("Unsaved input for 1 claim deleted since").wait_for()
+    notice.get_by_role("button", name="show it").click()
+    kept = notice.get_by_label("Conclusion")
+    assert kept.input_value() == "Three sources disagree on this."
+    assert kept.evaluate("box => box.readOnly") and kept.evaluate(
+        "box => box === document.activeElement"
+    )
+    page.screenshot(path=str(ARTIFACTS / "daily-deleted-claim-input.png"))
+    notice.get_by_role("button", name="Discard it").click()
+    assert stored_drafts(page) == []
+    assert notice.is_hidden()
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert page.locator("#notice").is_hidden()
+    assert page.errors == []

@@ -2938,3 +2938,81 @@ if (kept.length) {
   });
   notice.hidden = false;
 }
+
+/** Input stored for claims of this article that are gone (deleted since), from closed tabs. */
+function orphanedDrafts() {
+  const found = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (!key?.startsWith(STORAGE_PREFIX) || ownerAlive(key)) continue;
+      const id = Number(key.slice(STORAGE_PREFIX.length).split(".")[0]);
+      if (claims.has(id)) continue;
+      try {
+        const draft = JSON.parse(localStorage.getItem(key));
+        if (draft?.article === data.article.id) found.push({ key, id, draft });
+      } catch {
+        // A damaged entry is no draft.
+      }
+    }
+  } catch {
+    // Storage disabled: nothing was stored.
+  }
+  return found;
+}
+
+/** What was typed for a deleted claim, in boxes to copy from, and a button to let it go. */
+function orphanedDraftSection({ key, id, draft }) {
+  const texts = Object.entries(draft.fields || {}).filter(([name]) => !["rating", "assignee"].includes(name));
+  const other = Object.values(draft.aux || {}).filter((value) => String(value).trim());
+  const headingId = `orphan-${id}`;
+  const section = el("section", { class: "orphaned-draft", "aria-labelledby": headingId }, el("h3", { id: headingId, text: `Typed for a claim deleted since (from ${shortDate(draft.saved_at)})` }));
+  const box = (label, value, n) =>
+    el("p", {}, el("label", { for: `${headingId}-${n}`, text: label }), el("textarea", { id: `${headingId}-${n}`, rows: 3, readonly: true, text: String(value) }));
+  texts.forEach(([name, value], n) => section.append(box(FIELD_LABELS[name] ?? name, value, n)));
+  other.forEach((value, n) => section.append(box("Another box of the card", value, texts.length + n)));
+  section.append(
+    el("p", { class: "actions" }, el("button", {
+      type: "button",
+      class: "secondary",
+      text: "Discard it",
+      onclick: () => {
+        try {
+          localStorage.removeItem(key);
+        } catch {
+          // Nothing to forget.
+        }
+        const part = section.parentElement;
+        section.remove();
+        if (!part.querySelector(".orphaned-draft")) {
+          part.remove();
+          notice.hidden = !notice.textContent.trim();
+        }
+      },
+    })),
+  );
+  return section;
+}
+
+// Input typed for a claim someone deleted meanwhile was kept, but offered nowhere: the card
+// is gone. It is shown here to copy, until discarded.
+const orphaned = orphanedDrafts();
+if (orphaned.length) {
+  const part = el("div", { class: "orphaned-drafts" });
+  const show = el("button", {
+    type: "button",
+    class: "link-button",
+    text: "show it",
+    onclick: () => {
+      show.remove();
+      part.append(...orphaned.map(orphanedDraftSection));
+      part.querySelector("textarea")?.focus();
+    },
+  });
+  part.append(
+    `Unsaved input for ${orphaned.length} claim${orphaned.length === 1 ? "" : "s"} deleted since is kept in this browser: `,
+    show,
+  );
+  notice.append(part);
+  notice.hidden = false;
+}
