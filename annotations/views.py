@@ -359,18 +359,30 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         request.POST.get("user"),
         "Choose a member of this organization from the list.",
     )
+    # An admin's organization tokens end with the role (services.organizations).
+    tokens = queries.organization_tokens(organization).filter(user=member).count()
+    revoked = (
+        " The organization token they made was revoked."
+        if tokens == 1
+        else f" The {tokens} organization tokens they made were revoked."
+    )
     if action == "role":
         role = request.POST.get("role", "")
         services.membership_set(
             organization=organization, user=member, role=role, actor=request.user
         )
-        messages.success(request, f"Updated {member.get_username()}.")
+        updated = f"Updated {member.get_username()}."
+        if tokens and role != Membership.Role.ADMIN:
+            updated += revoked
+        messages.success(request, updated)
         return True
     unassigned = services.member_remove(organization=organization, actor=request.user, user=member)
     removed = f"Removed {member.get_username()} from {organization.name}."
     if unassigned:
         claims = "claim assigned to them is" if unassigned == 1 else "claims assigned to them are"
         removed += f" The {unassigned} {claims} now assigned to nobody."
+    if tokens:
+        removed += revoked
     messages.success(request, removed)
     return True
 

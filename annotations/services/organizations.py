@@ -26,6 +26,7 @@ from django.utils import timezone
 from annotations import lookalikes, permissions
 from annotations.models import (
     METHODOLOGY_MAX,
+    ApiToken,
     Invitation,
     Membership,
     Organization,
@@ -208,10 +209,22 @@ def membership_set(*, organization: Organization, user, role: str, actor) -> Mem
         and admins.count() == 1
     ):
         raise ValidationError("The organization needs at least one admin.")
+    was_admin = membership.role == Membership.Role.ADMIN and membership.pk is not None
     membership.role = role
     membership.full_clean()
     membership.save()
+    if was_admin and role != Membership.Role.ADMIN:
+        _revoke_organization_tokens(organization, user)
     return membership
+
+
+def _revoke_organization_tokens(organization: Organization, user) -> None:
+    """Revoke the organization tokens `user` made, now that they are no longer its admin.
+
+    Left in place, such a token was refused while its maker was not an admin, yet still
+    listed as if it worked, and it came back to life unannounced were they made admin again.
+    """
+    ApiToken.objects.filter(organization=organization, user=user).delete()
 
 
 # Members and invitations
@@ -240,6 +253,7 @@ def member_remove(*, organization: Organization, actor, user) -> int:
     if admins.filter(user=user).exists() and admins.count() == 1:
         raise ValidationError("The organization needs at least one admin.")
     Membership.objects.filter(organization=organization, user=user).delete()
+    _revoke_organization_tokens(organization, user)
     return claims_unassign_departed(organization=organization, user=user, actor=actor)
 
 
