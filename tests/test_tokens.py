@@ -129,6 +129,15 @@ def test_an_expired_token_is_refused_with_401_saying_when_it_expired(editor):
     assert ApiToken.objects.filter(pk=token.pk).exists()
 
 
+def test_a_key_sent_as_a_bearer_token_is_told_the_scheme_this_api_uses(editor):
+    _, key = make_token(editor)
+    bearer = Client(headers={"Authorization": f"Bearer {key}"})
+    assert_refused_401(bearer.get(ARTICLES), "`Authorization: Token <key>`")
+    # A Bearer credential of another shape (a proxy's JWT) is not this API's to judge.
+    jwt = Client(headers={"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"})
+    assert "Bearer" not in jwt.get(ARTICLES).json()["detail"]
+
+
 def test_a_revoked_token_is_refused_with_401(editor):
     token, key = make_token(editor)
     assert token_client(key).get(ARTICLES).status_code == 200

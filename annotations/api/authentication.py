@@ -46,6 +46,16 @@ class ApiTokenAuthentication(TokenAuthentication):
         # Another scheme is not ours to judge: a site behind a proxy that asks for Basic
         # credentials gets them sent with every request of its signed-in browsers. A program
         # that sends one gets the 401 of any request without credentials, naming `Token`.
+        if (
+            len(parts) == 2
+            and parts[0].lower() == b"bearer"
+            and _KEY.fullmatch(parts[1].decode("ascii", "replace"))
+        ):
+            # The scheme most APIs use, with what looks like one of our keys: say which
+            # scheme this one expects rather than that no credentials came.
+            raise exceptions.AuthenticationFailed(
+                "Send the key as `Authorization: Token <key>`: this API does not use Bearer."
+            )
         if not parts or parts[0].lower() != scheme.lower():
             return None
         if len(parts) != 2:
