@@ -1096,8 +1096,14 @@ def organization_webhooks(organization: Organization):
 
 
 def webhook_deliveries(endpoint):
-    """An endpoint's deliveries, newest first: the delivery log."""
-    return endpoint.deliveries.order_by("-created_at", "-id")
+    """An endpoint's deliveries, newest first: the delivery log, each pending one with
+    `next_attempt_at`, when its queued retry is due (None: now, or not queued)."""
+    retry = Job.objects.filter(
+        kind="webhook", subject_id=OuterRef("pk"), state=Job.State.QUEUED
+    ).order_by("-id")
+    return endpoint.deliveries.annotate(
+        next_attempt_at=Subquery(retry.values("run_after")[:1])
+    ).order_by("-created_at", "-id")
 
 
 # The scale editor (annotations.organization_pages.scale_page)

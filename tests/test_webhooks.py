@@ -615,6 +615,9 @@ def test_the_webhooks_page_shows_a_new_secret_once_and_the_log_shows_each_attemp
     log = client.get(detail).content.decode()
     assert "claim.published" in log and "502" in log and " ms" in log
     assert endpoint.secret not in log
+    # When the retry is due, not just "Pending".
+    due = Job.objects.get(kind="webhook", state="queued").run_after
+    assert f'Next attempt at <time datetime="{due.isoformat()}">' in log
 
     delivery = WebhookDelivery.objects.get()
     resent = client.post(detail, {"action": "resend", "delivery": delivery.pk})
