@@ -404,3 +404,35 @@ def test_a_refused_new_password_is_explained_under_it_and_the_help_has_one_id(
     assert page.evaluate(count_ids) == 1
     page.screenshot(path=str(ARTIFACTS / "password-change-refused.png"))
     assert page.errors == []
+
+
+def test_an_admin_giving_up_their_own_admin_role_is_asked_first(browser, live_server, desk):
+    factories.member(desk["organization"], Membership.Role.ADMIN, username="bea")
+    page = open_page(browser, live_server, "ada")
+    page.goto(f"{live_server.url}/members/?org={desk['organization'].slug}")
+    own = page.get_by_label("Role of ada")
+    # Saved unchanged: no question.
+    own.locator("xpath=..").get_by_role("button", name="Save role").click()
+    page.get_by_text("Updated ada.").wait_for()
+    own = page.get_by_label("Role of ada")
+    own.select_option("editor")
+    own.locator("xpath=..").get_by_role("button", name="Save role").click()
+    dialog = page.get_by_role("dialog", name="Give up your admin role in Deadline Desk?")
+    dialog.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "members-give-up-admin.png"))
+    dialog.get_by_role("button", name="Cancel").click()
+    assert Membership.objects.get(user__username="ada").role == "admin"
+    # Someone else's role changes without a question.
+    page.get_by_label("Role of ed").select_option("reviewer")
+    page.get_by_label("Role of ed").locator("xpath=..").get_by_role(
+        "button", name="Save role"
+    ).click()
+    page.get_by_text("Updated ed.").wait_for()
+    assert Membership.objects.get(user__username="ed").role == "reviewer"
+    own = page.get_by_label("Role of ada")
+    own.select_option("editor")
+    own.locator("xpath=..").get_by_role("button", name="Save role").click()
+    page.get_by_role("dialog").get_by_role("button", name="Give it up").click()
+    page.get_by_text("Updated ada.").wait_for()
+    assert Membership.objects.get(user__username="ada").role == "editor"
+    assert page.errors == []
