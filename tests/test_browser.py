@@ -621,6 +621,8 @@ def test_a_save_after_a_reviewer_published_meanwhile_asks_before_reopening_the_p
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PUBLISHED and claim.claimant == ""
     assert card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    # The card says what the claim is now: published, no longer in review.
+    expect(card.locator(".badge.status")).to_have_text("Published")
     page.locator(".claim-card.active").screenshot(
         path=str(ARTIFACTS / "workspace-published-meanwhile.png")
     )

@@ -2100,6 +2100,8 @@ async function saveClaim(id, attempt = 1) {
       // Published while this was typed: the change would reopen that publication, which this
       // editor never chose. Ask; saving then goes through the usual merge with the claim now.
       const problem = error.body;
+      // The card shows the claim as it is now (published), with the editor's input kept.
+      if (problem.current) claims.set(id, problem.current);
       setStatus(id, "form", `Not saved yet. ${problem.detail}`, {
         error: true,
         action: {
