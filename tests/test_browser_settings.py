@@ -47,6 +47,9 @@ def test_admin_sees_a_contrast_warning_for_a_pale_rating_colour_and_saves(
     warning = row.locator(".contrast-warning")
     warning.wait_for()
     assert "workspace badge (white text) is 1.22:1" in warning.inner_text()
+    # The warning wraps: the Hidden and Delete columns stay in the window.
+    table = page.locator(".table-scroll")
+    assert table.evaluate("(box) => box.scrollWidth <= box.clientWidth")
     row.get_by_label("Label of Half true").fill("Partly true")
     assert row.locator(".scale-sample").inner_text() == "Partly true"
     page.screenshot(path=str(ARTIFACTS / "scale-editor-contrast.png"), full_page=True)
