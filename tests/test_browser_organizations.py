@@ -90,3 +90,29 @@ def test_the_switcher_fits_a_phone_screen(browser, live_server, two_desks):
     assert switcher.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=ARTIFACTS / "organizations-phone.png")
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_a_crowded_header_keeps_every_link_whole(browser, live_server, two_desks, width):
+    """A long newsroom name and an admin's extra links broke "API tokens" and "Sign out"
+    over two lines and squeezed the Switch button against "Articles"."""
+    long_name = "The Northern Regional Investigative Fact-Checking Collective"
+    services.organization_update(organization=two_desks["other"], actor=SYSTEM, name=long_name)
+    editor = Membership.objects.get(user__username="other-editor", organization=two_desks["other"])
+    services.membership_set(
+        organization=two_desks["other"], user=editor.user, role="admin", actor=SYSTEM
+    )
+    page = open_page(browser, live_server, "other-editor", viewport=(width, 800))
+    header = page.locator(".site-header")
+    pieces = header.locator("nav > a, .brand, .organization-switcher label")
+    for piece in pieces.all():
+        lines = piece.evaluate("(node) => node.getClientRects().length")
+        assert lines == 1, piece.inner_text()
+        box = piece.bounding_box()
+        assert box["height"] < 40 and box["x"] + box["width"] <= width, piece.inner_text()
+    switch = header.get_by_role("button", name="Switch").bounding_box()
+    articles = header.get_by_role("link", name="Articles").bounding_box()
+    beside = abs(switch["y"] - articles["y"]) < switch["height"]
+    assert not beside or articles["x"] - (switch["x"] + switch["width"]) >= 8
+    page.screenshot(path=str(ARTIFACTS / f"header-crowded-{width}.png"))
+    assert page.errors == []
