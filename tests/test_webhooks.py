@@ -379,6 +379,30 @@ def test_a_receiver_answering_500_gets_the_event_again_on_the_schedule_until_it_
     assert WebhookEndpoint.objects.get().consecutive_failures == 0
 
 
+def test_an_event_unticked_while_its_delivery_waits_is_not_sent_again(
+    hook, receiver, article, editor, reviewer, org_admin, settings
+):
+    """Unticking an event stopped new deliveries, but a retry already waiting still went."""
+    settings.FACTCHECK_WEBHOOK_RETRY_DELAYS = [5, 300]
+    endpoint, secret = hook
+    receiver.answers = [500]
+    _publish(article, editor, reviewer)
+    job = Job.objects.get(kind="webhook")
+    assert jobs.run("webhook", job.pk) == Job.State.QUEUED
+    services.webhook_update(actor=org_admin, endpoint=endpoint, events=["claim.retracted"])
+    assert jobs.run("webhook", job.pk) == Job.State.FAILED
+    assert len(receiver.requests) == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "failed"
+    assert delivery.last_error == "the endpoint no longer subscribes to claim.published"
+    with pytest.raises(ValidationError, match=r"no longer subscribes to claim\.published"):
+        services.webhook_resend(actor=org_admin, delivery=delivery)
+    # A test event is sent whatever the events chosen.
+    services.webhook_send_test(actor=org_admin, endpoint=endpoint)
+    _deliver_all()
+    assert receiver.verify(secret)["type"] == "webhook.test"
+
+
 def test_the_default_schedule_retries_for_about_a_day():
     from django.conf import settings
 

@@ -163,6 +163,11 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     _require_admin(actor, endpoint.organization)
     if not endpoint.is_active:
         raise ValidationError("Switch the webhook on before resending to it.")
+    if delivery.event_type != events.TEST and delivery.event_type not in endpoint.events:
+        raise ValidationError(
+            f"This webhook no longer subscribes to {delivery.event_type}: tick it again "
+            "before resending."
+        )
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     delivery.state = WebhookDelivery.State.PENDING
     delivery.last_error = ""

@@ -11,7 +11,7 @@ from annotations import fetching, jobs
 from annotations.models import Job, WebhookDelivery
 from annotations.permissions import SYSTEM
 from annotations.services import webhooks as webhook_services
-from annotations.webhooks import signing
+from annotations.webhooks import events, signing
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,9 @@ def deliver_webhook(job: Job) -> None:
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         raise jobs.PermanentError("the endpoint is disabled")
+    # Unticked while this delivery waited for a retry: the admin no longer wants these.
+    if delivery.event_type != events.TEST and delivery.event_type not in endpoint.events:
+        raise jobs.PermanentError(f"the endpoint no longer subscribes to {delivery.event_type}")
     body = signing.body(delivery.payload)
     headers = signing.headers(endpoint, delivery.message_id, body)
     # One slow receiver must not hold every thread of the I/O worker (`jobs.host_slot`).
