@@ -1239,6 +1239,8 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Where the last attempt went: the endpoint's URL may have changed since.
+    last_attempt_url = models.CharField(max_length=2000, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -642,6 +642,12 @@ def test_the_webhooks_page_shows_a_new_secret_once_and_the_log_shows_each_attemp
     # When the retry is due, not just "Pending".
     due = Job.objects.get(kind="webhook", state="queued").run_after
     assert f'Next attempt at <time datetime="{due.isoformat()}">' in log
+    # Sent to the URL of then: after a change of URL, the log says where it went.
+    assert WebhookDelivery.objects.get().last_attempt_url == receiver.url
+    assert "Last sent to" not in log
+    services.webhook_update(actor=org_admin, endpoint=endpoint, url=f"{receiver.url}?v=2")
+    assert f"Last sent to {receiver.url}<" in client.get(detail).content.decode()
+    services.webhook_update(actor=org_admin, endpoint=endpoint, url=receiver.url)
 
     delivery = WebhookDelivery.objects.get()
     resent = client.post(detail, {"action": "resend", "delivery": delivery.pk})

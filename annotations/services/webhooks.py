@@ -200,12 +200,12 @@ def webhook_send_test(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 @transaction.atomic
-def delivery_attempt_started(*, actor, delivery_id: int) -> None:
-    """Count an attempt as it starts: one cut short (the worker killed while sending, after
-    the receiver may have got it) is still an attempt the admins see."""
+def delivery_attempt_started(*, actor, delivery_id: int, url: str) -> None:
+    """Count an attempt to `url` as it starts: one cut short (the worker killed while sending,
+    after the receiver may have got it) is still an attempt the admins see."""
     permissions.require_system(actor)
     WebhookDelivery.objects.filter(pk=delivery_id).update(
-        attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_attempt_url=url
     )
 
 

@@ -58,7 +58,9 @@ def deliver_webhook(job: Job) -> None:
     headers = signing.headers(endpoint, delivery.message_id, body)
     # One slow receiver must not hold every thread of the I/O worker (`jobs.host_slot`).
     with jobs.host_slot(endpoint.url):
-        webhook_services.delivery_attempt_started(actor=SYSTEM, delivery_id=delivery.pk)
+        webhook_services.delivery_attempt_started(
+            actor=SYSTEM, delivery_id=delivery.pk, url=endpoint.url
+        )
         started = time.monotonic()
         try:
             result = fetching.post(
