@@ -37,6 +37,7 @@ class Sentence:
 # --- splitting ---------------------------------------------------------------------------------
 
 _LINE_RE = re.compile(r"[^\n]+")
+_LIST_NUMBER = re.compile(r"\(?\d{1,3}[.)]")
 # sentencex keeps "He paused… Then he spoke." whole; an ellipsis followed by a capital (or an
 # opening quote and a capital) ends a sentence, one followed by lower case does not.
 _ELLIPSIS_BREAK = re.compile(r"(?:…|\.\.\.)[\"”’)]?(\s+)(?=[\"“‘(]?[A-Z])")
@@ -80,7 +81,8 @@ def split_sentences(text: str, *, language: str = "en") -> list[Sentence]:
                 continue
             pos = at + len(part)
             stripped = part.strip()
-            if not stripped:
+            # "1." before a list item's words is the item's number, no sentence of its own.
+            if not stripped or _LIST_NUMBER.fullmatch(stripped):
                 continue
             start = base + at + (len(part) - len(part.lstrip()))
             sentences.append(Sentence(start, start + len(stripped), stripped))

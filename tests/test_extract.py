@@ -809,6 +809,12 @@ JOINERS = "ZWJ \U0001f469\u200d\U0001f4bb and ZWNJ \u0645\u06cc\u200c\u062e\u064
         (JOINERS, JOINERS),
         ("", ""),
         ("\n \n", ""),
+        # A typed list keeps its items apart; a lone number at a line's start is prose.
+        ("Claims:\n1. One.\n1. Two,\ncontinued.", "Claims:\n\n1. One.\n\n1. Two, continued."),
+        ("- first\n  * second\n\u2022 third", "- first\n\n* second\n\n\u2022 third"),
+        ("3) three\n4) four", "3) three\n\n4) four"),
+        ("rose to\n12. The next year", "rose to 12. The next year"),
+        ("In\n2019. And\n2020. Then", "In 2019. And 2020. Then"),
     ],
 )
 def test_canonical_text(raw, canonical):

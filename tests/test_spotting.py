@@ -106,6 +106,8 @@ HARD_CASES = [
     ("It cost $4.5bn (roughly). Nobody asked.", ["It cost $4.5bn (roughly).", "Nobody asked."]),
     ("Heading\n\nFirst line\nSecond line", ["Heading", "First line", "Second line"]),
     ("  Leading space.  And 😀 emoji here.  ", ["Leading space.", "And 😀 emoji here."]),
+    # A list item's number is no sentence of its own (it was suggested as "1.").
+    ("1. Twelve ships sank.\n\n12. Nine came back.", ["Twelve ships sank.", "Nine came back."]),
 ]
 
 

@@ -58,17 +58,44 @@ def canonical_text(s: str) -> str:
     Line ends become ``\\n``; every Unicode space (no-break spaces included) and tab becomes
     a plain space; invisible control and formatting characters are removed; the text is
     Unicode NFC; paragraphs are separated by exactly one blank line; the lines inside a
-    paragraph are joined with a space; runs of spaces collapse to one; paragraphs and the
+    paragraph are joined with a space, except that the items of a typed list ("1. …" lines)
+    become paragraphs of their own; runs of spaces collapse to one; paragraphs and the
     whole text are trimmed. The function is idempotent.
     """
     s = s.replace("\r\n", "\n").translate(_TABLE)
     s = unicodedata.normalize("NFC", s)
     paragraphs = []
     for block in _BLANK_LINE.split(s):
-        paragraph = _SPACE_RUN.sub(" ", block.replace("\n", " ")).strip(" ")
-        if paragraph:
-            paragraphs.append(paragraph)
+        for lines in _list_items(block):
+            paragraph = _SPACE_RUN.sub(" ", lines.replace("\n", " ")).strip(" ")
+            if paragraph:
+                paragraphs.append(paragraph)
     return "\n\n".join(paragraphs)
+
+
+# A line that starts a list item as people type one: "1." or "12)", or a bullet, then a space.
+_LIST_LINE = re.compile(r" *(?:\d{1,3}[.)]|[-*•‣◦▪]) +\S")
+
+
+def _list_items(block: str) -> list[str]:
+    """The block as its list items when it is a typed list, else whole.
+
+    Pasted text has lists on lines of their own ("1. …" under "1. …"), which joining the
+    lines would run into one paragraph. A block with two lines or more that start like
+    list items is split before each of them; a line that does not start so continues the
+    item above it (or is the text that leads into the list). A single such line is left in
+    its paragraph: a wrapped sentence may happen to start a line with "12. ".
+    """
+    lines = block.split("\n")
+    if len(lines) < 2 or sum(bool(_LIST_LINE.match(line)) for line in lines) < 2:
+        return [block]
+    items: list[str] = []
+    for line in lines:
+        if _LIST_LINE.match(line) or not items:
+            items.append(line)
+        else:
+            items[-1] += "\n" + line
+    return items
 
 
 def canonical_characters(s: str) -> str:
