@@ -42,6 +42,9 @@ def merge(form: forms.Form, saved: dict, names) -> tuple[dict, list[str]]:
     values, conflicts = {}, []
     for name in names:
         mine, theirs, was = form.cleaned_data.get(name), saved.get(name), base.get(name)
+        if isinstance(form.fields[name], forms.MultipleChoiceField):
+            values[name] = _merged_choices(mine, theirs, was)
+            continue
         if _as_text(mine) == was:
             values[name] = theirs  # left alone here: what is saved now stands
         else:
@@ -49,6 +52,18 @@ def merge(form: forms.Form, saved: dict, names) -> tuple[dict, list[str]]:
             if _as_text(theirs) not in (was, _as_text(mine)):
                 conflicts.append(name)
     return values, conflicts
+
+
+def _merged_choices(mine, theirs, was: str | None) -> list:
+    """A choice of several merged choice by choice: what this user ticked or unticked since
+    the form loaded, applied to what is saved now. Two people changing different boxes
+    never clash; one unticking a box the other left alone wins."""
+    if was is None:
+        return list(mine or [])
+    base = {choice for choice in was.split(", ") if choice}
+    chosen = {str(choice) for choice in mine or []}
+    result = ({str(choice) for choice in theirs or []} | (chosen - base)) - (base - chosen)
+    return sorted(result)
 
 
 def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: list[str]) -> None:
@@ -94,5 +109,10 @@ def _label(form: forms.Form, name: str) -> str:
 def _shown(value) -> str:
     if value is True or value is False:
         return "on" if value else "off"
-    text = _as_text(value) or ("(none)" if isinstance(value, list) else "(empty)")
-    return text if len(text) <= 80 else f"{text[:79]}…"
+    if isinstance(value, list):
+        return _as_text(value) or "(none)"
+    text = _as_text(value)
+    if not text:
+        return "(empty)"
+    # Quoted: a value that ends in a full stop would otherwise end the sentence twice.
+    return f"“{text}”" if len(text) <= 80 else f"“{text[:79]}…”"

@@ -283,7 +283,7 @@ def test_the_details_form_merges_a_save_with_someone_elses_and_stops_on_the_same
     assert refused.status_code == 400
     text = refused.content.decode()
     assert "Someone else changed this since you opened the page" in text
-    assert "Title: Their second title" in text and "Byline" not in text.split("Saved now")[1][:60]
+    assert "Title: “Their second title”" in text and "Byline" not in text.split("Saved now")[1][:60]
     assert 'value="My title"' in text  # mine, where both changed
     assert 'value="By Jane Q. Doe"' in text  # theirs, where I changed nothing
     article.refresh_from_db()

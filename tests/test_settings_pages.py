@@ -149,7 +149,7 @@ def test_settings_saved_meanwhile_are_merged_and_the_same_field_is_stopped_and_s
     assert "Not saved with the rest: choose the file again, then save." in text
     organization.refresh_from_db()
     assert not organization.logo
-    assert "Methodology: ### How we choose" in text
+    assert "Methodology: “### How we choose" in text
     assert "My second version." in text
     organization.refresh_from_db()
     assert "Their version." in organization.methodology
@@ -684,7 +684,7 @@ def test_two_admins_saving_the_scale_keep_each_others_changes(admin_client, orga
     assert stopped.status_code == 400
     [said] = stopped.context["errors"]
     assert said.startswith("“Wrong”: Someone else changed this since you opened the page.")
-    assert "Label: Wrong" in said
+    assert "Label: “Wrong”." in said
     assert "Wrong" in {r.label for r in scale_of(organization).ratings.all()}
     assert 'value="Incorrect"' in stopped.content.decode()
     # Saved again as shown, this admin's name wins and nothing else moves.

@@ -197,6 +197,18 @@ def test_two_admins_editing_one_webhook_keep_each_others_changes(hook, org_admin
     assert client.post(detail, again).status_code == 302
     endpoint.refresh_from_db()
     assert (endpoint.description, endpoint.is_active) == ("Mine", False)
+    # Events merge box by box: one admin ticks one, the other another; both stay ticked.
+    loaded = client.get(detail).context["form"]["loaded"].value()
+    services.webhook_update(
+        actor=org_admin, endpoint=endpoint, events=["claim.published", "claim.orphaned"]
+    )
+    ticked = {
+        "action": "update", "url": endpoint.url, "description": "Mine", "loaded": loaded,
+        "events": ["claim.published", "claim.retracted"],
+    }  # fmt: skip
+    assert client.post(detail, ticked).status_code == 302
+    endpoint.refresh_from_db()
+    assert set(endpoint.events) == {"claim.published", "claim.orphaned", "claim.retracted"}
 
 
 def test_a_tampered_body_or_another_secret_fails_verification(
