@@ -312,6 +312,11 @@ def members(request):
         "now": timezone.now(),
         "roles": Membership.Role.choices,
         "is_admin": is_admin,
+        # Giving up one's admin role is asked first only where another admin remains: the
+        # last admin's is refused anyway, and asking first would suggest otherwise.
+        "other_admins": organization.memberships.filter(role=Membership.Role.ADMIN)
+        .exclude(user=request.user)
+        .exists(),
         "invite": invite,
     }
     return render(request, "annotations/members.html", context, status=status)
@@ -368,9 +373,14 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
     )
     if action == "role":
         role = request.POST.get("role", "")
+        before = permissions.role_in(member, organization)
         services.membership_set(
             organization=organization, user=member, role=role, actor=request.user
         )
+        if role == before:
+            shown = dict(Membership.Role.choices)[role].lower()
+            messages.info(request, f"{member.get_username()} is {shown} already: nothing changed.")
+            return True
         updated = f"Updated {member.get_username()}."
         if tokens and role != Membership.Role.ADMIN:
             updated += revoked

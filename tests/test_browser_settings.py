@@ -416,7 +416,7 @@ def test_an_admin_giving_up_their_own_admin_role_is_asked_first(browser, live_se
     own = page.get_by_label("Role of ada")
     # Saved unchanged: no question.
     own.locator("xpath=..").get_by_role("button", name="Save role").click()
-    page.get_by_text("Updated ada.").wait_for()
+    page.get_by_text("ada is admin already: nothing changed.").wait_for()
     own = page.get_by_label("Role of ada")
     own.select_option("editor")
     own.locator("xpath=..").get_by_role("button", name="Save role").click()

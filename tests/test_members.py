@@ -26,6 +26,17 @@ def test_the_last_admin_cannot_be_demoted_or_removed(client, org_admin):
     assert b"at least one admin" in response.content
     client.post("/members/", {"action": "remove", "user": org_admin.pk})
     assert Membership.objects.get(user=org_admin).role == "admin"
+    # The last admin is not first asked to confirm a change that is then refused.
+    assert b"Give up your admin role" not in response.content
+
+
+def test_a_role_saved_unchanged_says_nothing_changed(client, org_admin, editor):
+    client.force_login(org_admin)
+    response = client.post(
+        "/members/", {"action": "role", "user": editor.pk, "role": "editor"}, follow=True
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"{editor.username} is editor already: nothing changed."]
 
 
 @pytest.mark.parametrize("role", ["editor", "reviewer"])
