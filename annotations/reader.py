@@ -316,8 +316,10 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
             before = number > 0 and _list_tag(blocks[number - 1]) == tag
             after = number + 1 < len(blocks) and _list_tag(blocks[number + 1]) == tag
             value = f' value="{block["number"]}"' if block["number"] else ""
+            # A nested list's items are set in by their depth (the lists are not nested).
+            nested = f' class="level-{block["level"]}"' if block["level"] > 1 else ""
             piece = (
-                f'{"" if before else f"<{tag}>"}<li dir="auto"{value}>{inner}</li>'
+                f'{"" if before else f"<{tag}>"}<li dir="auto"{nested}{value}>{inner}</li>'
                 f"{'' if after else f'</{tag}>'}"
             )
         elif kind in _BLOCK_TAGS:

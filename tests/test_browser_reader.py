@@ -685,7 +685,8 @@ def test_an_imported_pages_numbered_list_and_figure_caption_read_as_they_did(
     prose = "<p>" + "The council met on Tuesday to discuss the budget for next year. " * 8
     page_html = (
         f"<html><body><article><h1>Budget night</h1>{prose}</p>"
-        "<ol><li>Rates rise by four percent.</li><li>Libraries stay open.</li></ol>"
+        "<ol><li>Rates rise by four percent.</li><li>Libraries stay open."
+        "<ul><li>Two of them on Sundays.</li></ul></li></ol>"
         '<figure><img src="hall.jpg" alt=""><figcaption>The packed hall, 600 people by the '
         f"council's count.</figcaption></figure>{prose}</p></article></body></html>"
     )
@@ -702,6 +703,9 @@ def test_an_imported_pages_numbered_list_and_figure_caption_read_as_they_did(
     items = page.locator("#article-body ol > li")
     assert items.all_inner_texts()[0] == "Rates rise by four percent."
     assert items.evaluate_all("items => items.map((li) => li.value)") == [1, 2]
+    # The nested bullet is set in under the item it belongs to.
+    nested = page.locator("#article-body li", has_text="Two of them on Sundays")
+    assert nested.bounding_box()["x"] > items.nth(1).bounding_box()["x"] + 10
     assert items.first.evaluate("li => getComputedStyle(li.parentNode).listStyleType") == "decimal"
     assert items.nth(1).locator("a.hl").count() >= 1
     caption = page.locator("#article-body p.caption")

@@ -410,7 +410,7 @@ NUMBERED_TEXT = "Intro words here.\n\nFirst item\n\nSecond item\n\nA bullet"
 NUMBERED_STRUCTURE = [
     {"kind": "list_item", "start": 19, "end": 29, "level": 1, "number": 1},
     {"kind": "list_item", "start": 31, "end": 42, "level": 1, "number": 2},
-    {"kind": "list_item", "start": 44, "end": 52, "level": 1},
+    {"kind": "list_item", "start": 44, "end": 52, "level": 2},  # nested under item 2
 ]
 
 
@@ -429,11 +429,13 @@ def test_reader_and_workspace_show_numbered_items_under_their_numbers(
     numbered_list = html[html.index("<ol>") : html.index("</ol>") + 5]
     assert numbered_list.startswith('<ol><li dir="auto" value="1">First item</li>')
     assert '<li dir="auto" value="2">' in numbered_list and 'class="hl' in numbered_list
-    assert html[html.index("</ol>") + 5 :].lstrip().startswith('<ul><li dir="auto">A bullet</li>')
+    # The nested bullet is set in by its depth.
+    after = html[html.index("</ol>") + 5 :].lstrip()
+    assert after.startswith('<ul><li dir="auto" class="level-2">A bullet</li>')
     client.force_login(editor)
     html = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
-    assert '<ol class="block-list"><li value="2" data-start="31"' in html
-    assert '<ul class="block-list"><li data-start="44"' in html
+    assert '<ol class="block-list level-1"><li value="2" data-start="31"' in html
+    assert '<ul class="block-list level-2"><li data-start="44"' in html
 
 
 # Figure captions
