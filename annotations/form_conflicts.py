@@ -23,8 +23,16 @@ def loaded_field() -> forms.CharField:
 
 
 def loaded(values: dict, names) -> str:
-    """The `loaded` value of a form showing `values`."""
-    return json.dumps({name: _as_text(values.get(name)) for name in names})
+    """The `loaded` value of a form showing `values`: each value as text, a choice of several
+    as the list of its choices."""
+    return json.dumps(
+        {
+            name: _choices(value)
+            if isinstance(value := values.get(name), list)
+            else _as_text(value)
+            for name in names
+        }
+    )
 
 
 def merge(form: forms.Form, saved: dict, names) -> tuple[dict, list[str]]:
@@ -54,16 +62,18 @@ def merge(form: forms.Form, saved: dict, names) -> tuple[dict, list[str]]:
     return values, conflicts
 
 
-def _merged_choices(mine, theirs, was: str | None) -> list:
+def _merged_choices(mine, theirs, was) -> list[str]:
     """A choice of several merged choice by choice: what this user ticked or unticked since
     the form loaded, applied to what is saved now. Two people changing different boxes
     never clash; one unticking a box the other left alone wins."""
-    if was is None:
-        return list(mine or [])
-    base = {choice for choice in was.split(", ") if choice}
-    chosen = {str(choice) for choice in mine or []}
-    result = ({str(choice) for choice in theirs or []} | (chosen - base)) - (base - chosen)
-    return sorted(result)
+    if not isinstance(was, list):
+        return _choices(mine)
+    base, chosen = set(was), set(_choices(mine))
+    return sorted((set(_choices(theirs)) | (chosen - base)) - (base - chosen))
+
+
+def _choices(value) -> list[str]:
+    return sorted(str(choice) for choice in value or [])
 
 
 def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: list[str]) -> None:
@@ -77,7 +87,7 @@ def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: li
             else:
                 data.pop(key, None)
         elif isinstance(field, forms.MultipleChoiceField):
-            data.setlist(key, [str(value) for value in values[name] or []])
+            data.setlist(key, _choices(values[name]))
         else:
             data[key] = _as_text(values[name])
     data[form.add_prefix(FIELD)] = loaded(saved, names)
@@ -93,8 +103,6 @@ def stop(form: forms.Form, data, saved: dict, values: dict, names, conflicts: li
 def _as_text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, list | tuple | set):
-        return ", ".join(sorted(str(each) for each in value))  # a choice of several, any order
     if value is True or value is False:
         return "on" if value else ""
     if isinstance(value, dt.date):
@@ -110,7 +118,7 @@ def _shown(value) -> str:
     if value is True or value is False:
         return "on" if value else "off"
     if isinstance(value, list):
-        return _as_text(value) or "(none)"
+        return ", ".join(_choices(value)) or "(none)"
     text = _as_text(value)
     if not text:
         return "(empty)"

@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from annotations.ingest.base import Extracted, IngestError
@@ -55,8 +56,8 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
 
     markup, guessed = decode_text_noting_guess(data, charset or html_charset(data))
     # lxml refuses str input that carries an encoding declaration; the text is decoded.
-    markup = _without_hidden(_XML_DECLARATION.sub("", markup, count=1))
-    markup, captions = _captions_as_paragraphs(markup)
+    page = _prepared(_XML_DECLARATION.sub("", markup, count=1))
+    markup = page.markup
     options = {
         "url": source_url or None,
         "with_metadata": True,
@@ -69,8 +70,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         "date_extraction_params": set_date_params(extensive=False),
     }
     document = _run_trafilatura(trafilatura, markup, options)
-    numbers = _page_list_numbers(markup)
-    blocks = _renumbered(_marked_captions(_blocks(document), captions), numbers)
+    blocks = _as_the_page_shows(_blocks(document), page)
     paragraphs = paragraphs_of(assemble(blocks)[0])
     # Plenty of prose is an article; a thin result may be menus and form labels, so it
     # has to hold up in a precision-oriented pass too.
@@ -83,7 +83,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         # (without its navigation and boilerplate) keep its paragraphs, headings and lists.
         # It may also pass over a short page's list or subheading that sits beside the
         # paragraphs it keeps: the page's own blocks win when they hold all of those and more.
-        own = _marked_captions(_page_blocks(markup, document.author if document else ""), captions)
+        own = _as_the_page_shows(_page_blocks(markup, document.author if document else ""), page)
         if len(own) > 1 and (len(blocks) <= 1 or _holds_more(own, blocks)):
             blocks = own
     fallback = _page_metadata(markup)
@@ -109,22 +109,45 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
     )
 
 
-def _without_hidden(markup: str) -> str:
-    """The page without the elements it never shows its readers.
+class _Page(NamedTuple):
+    """The page as trafilatura is to read it, and what it would lose of the page's own."""
+
+    markup: str
+    captions: frozenset[str]  # the figure captions' paragraphs
+    numbers: dict[str, int]  # list item text -> the number the page shows before it
+
+
+def _prepared(markup: str) -> _Page:
+    """The page without what it never shows, its figure captions made paragraphs, and the
+    numbers of its numbered lists, from one parse (none for the many pages that need none).
+    """
+    hides = bool(_MAY_HIDE.search(markup))
+    has_captions = "<figcaption" in markup.lower()
+    numbers_lists = bool(_NUMBERING_ATTRIBUTE.search(markup))
+    if not (hides or has_captions or numbers_lists):
+        return _Page(markup, frozenset(), {})
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return _Page(markup, frozenset(), {})
+    dropped = _drop_hidden(root) if hides else False
+    captions = _captions_made_paragraphs(root) if has_captions else frozenset()
+    numbers = _list_numbers(root) if numbers_lists else {}
+    if dropped or captions:
+        markup = lxml.html.tostring(root, encoding="unicode")
+    return _Page(markup, captions, numbers)
+
+
+def _drop_hidden(root) -> bool:
+    """Drop the elements the page never shows its readers; whether there were any.
 
     A sentence in a `hidden` element or under `display: none` is no part of the article a
     reader saw: a verdict on it could not be found on the publisher's page by the embed.
     `hidden="until-found"` (collapsed text the browser's find reveals) stays, and so does
     `aria-hidden`, which hides text from screen readers only, not from the eye.
     """
-    if not _MAY_HIDE.search(markup):
-        return markup
-    import lxml.html  # imported here with trafilatura, which depends on it
-
-    try:
-        root = lxml.html.document_fromstring(markup)
-    except (ValueError, lxml.etree.ParserError):
-        return markup
     hidden = [
         element
         for element in root.iter()
@@ -135,30 +158,19 @@ def _without_hidden(markup: str) -> str:
             or _HIDING_STYLE.search(element.get("style") or "")
         )
     ]
-    if not hidden:
-        return markup
     for element in hidden:
         if element.getparent() is not None:
             element.drop_tree()
-    return lxml.html.tostring(root, encoding="unicode")
+    return bool(hidden)
 
 
-def _captions_as_paragraphs(markup: str) -> tuple[str, set[str]]:
-    """The page with its figure captions made paragraphs, and the captions' texts.
+def _captions_made_paragraphs(root) -> frozenset[str]:
+    """Make the page's figure captions paragraphs; their texts, to mark them again later.
 
     trafilatura leaves out a `<figure>` whole, caption included; but a caption's words are
     the publisher's, often the very claim to check ("The crowd on Wednesday, 160,000
-    strong"). As plain paragraphs they are kept, and their texts let them be marked as
-    captions again afterwards.
+    strong"). As plain paragraphs they are kept.
     """
-    if "<figcaption" not in markup.lower():
-        return markup, set()
-    import lxml.html  # imported here with trafilatura, which depends on it
-
-    try:
-        root = lxml.html.document_fromstring(markup)
-    except (ValueError, lxml.etree.ParserError):
-        return markup, set()
     captions = set()
     for caption in list(root.iter("figcaption")):
         text = canonical_text(caption.text_content())
@@ -169,19 +181,24 @@ def _captions_as_paragraphs(markup: str) -> tuple[str, set[str]]:
         figure = caption.getparent()
         if figure is not None and figure.tag == "figure":
             figure.tag = "div"
-    return lxml.html.tostring(root, encoding="unicode"), captions
+    return frozenset(captions)
 
 
-def _marked_captions(blocks: list[Block], captions: set[str]) -> list[Block]:
-    """`blocks`, each plain paragraph that is one of the page's figure captions marked so."""
-    if not captions:
+def _as_the_page_shows(blocks: list[Block], page: _Page) -> list[Block]:
+    """`blocks` with what trafilatura loses put back: a plain paragraph that is one of the
+    page's figure captions is a caption, and a numbered item has the number the page shows.
+    """
+    if not page.captions and not page.numbers:
         return blocks
-    return [
-        Block(block.text, CAPTION)
-        if block.kind == PARAGRAPH and canonical_text(block.text) in captions
-        else block
-        for block in blocks
-    ]
+    shown = []
+    for block in blocks:
+        text = canonical_text(block.text)
+        if block.kind == PARAGRAPH and text in page.captions:
+            block = Block(block.text, CAPTION)
+        elif block.number and text in page.numbers:
+            block = Block(block.text, block.kind, block.level, page.numbers[text])
+        shown.append(block)
+    return shown
 
 
 def _run_trafilatura(trafilatura, markup: str, options: dict):
@@ -310,21 +327,12 @@ def _item_numbers(element) -> dict:
     return {item: max(number, 0) for item, number in numbers.items()}
 
 
-def _page_list_numbers(markup: str) -> dict[str, int]:
+def _list_numbers(root) -> dict[str, int]:
     """The number the page shows before each item of its numbered lists, by the item's text.
 
     trafilatura keeps whether a list is numbered, not where its numbering starts or whether it
     counts down or in letters: a page's "5. … 4. … 3." countdown would come out "1. 2. 3.".
-    Only read when some list says how it numbers.
     """
-    if not _NUMBERING_ATTRIBUTE.search(markup):
-        return {}
-    import lxml.html  # imported here with trafilatura, which depends on it
-
-    try:
-        root = lxml.html.document_fromstring(markup)
-    except (ValueError, lxml.etree.ParserError):
-        return {}
     numbers: dict[str, int] = {}
     for numbered in root.iter("ol"):
         for item, number in _item_numbers(numbered).items():
@@ -341,18 +349,6 @@ def _item_text(item) -> str:
         parts.append(child.tail or "")
     own = canonical_text("".join(parts).replace("\n", " "))
     return own or canonical_text(item.text_content().replace("\n", " "))
-
-
-def _renumbered(blocks: list[Block], numbers: dict[str, int]) -> list[Block]:
-    """`blocks`, the numbered list items numbered as the page numbers them."""
-    if not numbers:
-        return blocks
-    return [
-        Block(block.text, block.kind, block.level, numbers[text])
-        if block.number and (text := canonical_text(block.text)) in numbers
-        else block
-        for block in blocks
-    ]
 
 
 def _whole_number(value, default: int) -> int:

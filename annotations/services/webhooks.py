@@ -163,7 +163,7 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     _require_admin(actor, endpoint.organization)
     if not endpoint.is_active:
         raise ValidationError("Switch the webhook on before resending to it.")
-    if delivery.event_type != events.TEST and delivery.event_type not in endpoint.events:
+    if not events.still_wanted(endpoint, delivery.event_type):
         raise ValidationError(
             f"This webhook no longer subscribes to {delivery.event_type}: tick it again "
             "before resending."

@@ -26,6 +26,12 @@ EVENT_NAMES = tuple(name for name, _label in EVENT_TYPES)
 TEST = "webhook.test"
 
 
+def still_wanted(endpoint, event_type: str) -> bool:
+    """Whether `endpoint` takes `event_type` now: a test event always, a claim event while
+    its box is ticked (unticked since a delivery was queued, it is not sent)."""
+    return event_type == TEST or event_type in endpoint.events
+
+
 def max_attempts() -> int:
     """One first try, then one retry per delay of the schedule (about a day in all)."""
     return len(settings.FACTCHECK_WEBHOOK_RETRY_DELAYS) + 1

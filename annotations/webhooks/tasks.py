@@ -51,8 +51,7 @@ def deliver_webhook(job: Job) -> None:
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         raise jobs.PermanentError("the endpoint is disabled")
-    # Unticked while this delivery waited for a retry: the admin no longer wants these.
-    if delivery.event_type != events.TEST and delivery.event_type not in endpoint.events:
+    if not events.still_wanted(endpoint, delivery.event_type):
         raise jobs.PermanentError(f"the endpoint no longer subscribes to {delivery.event_type}")
     body = signing.body(delivery.payload)
     headers = signing.headers(endpoint, delivery.message_id, body)
