@@ -319,3 +319,28 @@ def test_two_editors_editing_one_source_keep_each_others_changes_or_choose(
     two.get_by_text("Source added.").wait_for()
     assert Source.objects.get(claim=claim).quote == "Typed before it went"
     assert first.errors == [] and second.errors == []
+
+
+def test_saving_an_unchanged_source_removed_meanwhile_shows_it_gone(browser, live_server, newsroom):
+    """ "Save source" with nothing changed closed the form without a word, and a source
+    someone had removed meanwhile stayed listed until the page was loaded again."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    kept = services.source_add(
+        claim=claim, actor=editor, url="https://example.org/kept", title="Kept"
+    )
+    source = services.source_add(
+        claim=claim, actor=editor, url="https://example.org/report", title="Report"
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    card = open_source_edit(page, claim, source)
+    services.source_remove(actor=editor, source=source)
+    card.get_by_role("button", name="Save source").click()
+    card.get_by_text("Nothing to save: no field of this source changed.").wait_for()
+    listed = card.locator(".sources li[data-source]")
+    listed.filter(has_text="Report").wait_for(state="detached")
+    assert listed.count() == 1 and listed.first.get_attribute("data-source") == str(kept.pk)
+    assert page.errors == []

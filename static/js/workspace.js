@@ -1629,7 +1629,11 @@ function sourceEditForm(claim, source) {
     const changed = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== base[name]));
     if (!Object.keys(changed).length) {
       editingSources.delete(source.id);
+      clearAux(claim.id, prefix);
+      setStatus(claim.id, "sources", "Nothing to save: no field of this source changed.");
       refresh({ focusCard: true });
+      // The list shown may be older than the claim: a source removed meanwhile leaves it.
+      reloadClaim(claim.id);
       return;
     }
     if (sourceClash(claim.id, source, changed)) return;
