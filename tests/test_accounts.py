@@ -321,3 +321,19 @@ def test_a_write_naming_another_page_user_is_refused(client, editor, organizatio
     )
     assert same.status_code == 201
     assert client.post(url, body, content_type="application/json").status_code == 201
+
+
+def test_a_preview_from_a_page_made_for_another_user_is_still_rendered(client, editor, article):
+    """A preview writes nothing, so it is not refused as a write is: the refusal repeated,
+    whole, under the conclusion while the editor typed."""
+    from annotations.api.permissions import PAGE_USER_HEADER
+
+    client.force_login(editor)
+    answer = client.post(
+        f"/api/v1/newsroom/articles/{article.pk}/conclusion-preview/",
+        {"conclusion": "**Bold** words"},
+        content_type="application/json",
+        headers={PAGE_USER_HEADER: "999999"},
+    )
+    assert answer.status_code == 200
+    assert answer.json()["conclusion_html"].strip() == "<p><strong>Bold</strong> words</p>"

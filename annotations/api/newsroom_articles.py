@@ -16,7 +16,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, generics, status
 from rest_framework import serializers as drf_serializers
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from annotations import ingest, queries, services
@@ -29,6 +30,7 @@ from annotations.api.errors import (
 )
 from annotations.api.fields import StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
+from annotations.api.permissions import TokenScope
 from annotations.api.schema import created_location
 from annotations.models import (
     CONCLUSION_MAX,
@@ -521,6 +523,10 @@ class ConclusionPreviewSerializer(drf_serializers.Serializer):
     responses={200: ConclusionPreviewSerializer, **problem_responses(400, *ACCESS_PROBLEMS)},
 )
 @api_view(["POST"])
+# Not SameUserAsThePage: a preview saves nothing under anyone's name, so a page left open
+# after another account signed in keeps previewing (as that account may), and the refusal
+# is said once, by the Save that would write.
+@permission_classes([IsAuthenticated, TokenScope])
 def article_conclusion_preview(request, pk: int):
     """A typed conclusion rendered as readers would see it, for a member of the article's
     organization (the preview is tied to an article so that only its editors may ask)."""
