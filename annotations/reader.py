@@ -324,12 +324,51 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
             )
         elif kind in _BLOCK_TAGS:
             piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
-        elif kind in ("table_row", "caption"):
-            piece = f'<p class="{kind.replace("_", "-")}" dir="auto">{inner}</p>'
+        elif kind == "table_row":
+            piece = f'<p class="table-row" dir="auto">{_table_cells(inner)}</p>'
+        elif kind == "caption":
+            piece = f'<p class="caption" dir="auto">{inner}</p>'
         else:
             piece = paragraph
         html.append(mark_safe(piece))  # noqa: S308 - the words were escaped already
     return html
+
+
+# Imports join a table row's cells with " | " (CELL_SEPARATOR) in the text, where quotes and
+# offsets count them; a row is drawn as cells, the separator kept in its cell, hidden.
+_CELL_SEPARATOR = " | "
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _table_cells(inner: str) -> str:
+    """A highlighted table row's HTML as one cell per column, every highlight kept.
+
+    The row is cut at each separator that lies in the article's words (not inside a
+    verdict label); a highlight running across a cell's edge is closed there and opened
+    again in the next cell, so the HTML stays well formed and both halves stay linked.
+    """
+    cells, cell, stack = [], [], []  # stack: the tags open at this point, as written
+    for token in _TAG.split(inner):
+        if not token:
+            continue
+        if token.startswith("</"):
+            stack.pop()
+            cell.append(token)
+        elif token.startswith("<"):
+            stack.append(token)
+            cell.append(token)
+        elif stack and (len(stack) > 1 or 'class="hl' not in stack[0]):
+            cell.append(token)  # inside a verdict label: its words are not the row's
+        else:
+            pieces = token.split(_CELL_SEPARATOR)
+            cell.append(pieces[0])
+            for piece in pieces[1:]:
+                cell.append("</a>" * len(stack))
+                cell.append(f'<span class="cell-separator">{_CELL_SEPARATOR}</span>')
+                cells.append("".join(cell))
+                cell = [*stack, piece]
+    cells.append("".join(cell))
+    return "".join(f'<span class="cell">{cell}</span>' for cell in cells)
 
 
 def _list_tag(block: dict) -> str:

@@ -5,14 +5,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import Article
+from annotations import services
+from annotations.models import Article, Claim
+from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
     WORKSPACE_URL,
     assert_accessible,
     open_page,
+    open_workspace,
     sign_in_again_in_another_tab,
 )
+from tests.conftest import wait_for
 from tests.documents import make_docx, make_html_page, make_pdf, sample_paragraphs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -567,3 +571,89 @@ def test_an_upload_from_a_page_left_open_is_refused_after_another_account_signed
     expect(page.locator("#upload-error")).to_contain_text("signed in as someone else")
     assert not Article.objects.filter(imports__filename="sample.docx").exists()
     assert page.errors == []
+
+
+TABLE_TEXT = (
+    "Spending by year, as the ministry reported it.\n\n"
+    "Year | Spending | Change\n\n2023 | 80 million | 5%\n\n2024 | 100 million | 25%\n\n"
+    "After the table, the prose goes on."
+)
+
+
+def _table_article(newsroom):
+    text = TABLE_TEXT
+    rows = [row for row in text.split("\n\n") if " | " in row]
+    structure = [
+        {"kind": "table_row", "start": text.index(row), "end": text.index(row) + len(row),
+         "level": 0}
+        for row in rows
+    ]  # fmt: skip
+    return services.article_create(
+        organization=newsroom["organization"], title="Spending", text=text,
+        created_by=newsroom["editor"], structure=structure,
+    )  # fmt: skip
+
+
+def test_table_rows_line_up_as_columns_and_a_claim_across_cells_keeps_its_words(
+    browser, live_server, newsroom
+):
+    """Rows were drawn as "2024 | 100 million | 25%", the separators shown and the columns
+    out of line."""
+    article = _table_article(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    cells = page.locator('#article-body p[data-kind="table_row"] .cell')
+    expect(cells).to_have_count(9)
+    lefts = [cells.nth(i).bounding_box()["x"] for i in (1, 4, 7)]
+    assert len(set(lefts)) == 1, lefts  # "Spending", "80 million", "100 million" in a column
+    assert "|" not in page.locator("#article-body").inner_text()
+    # Dragged from "2024" to "million": the claim's words are the text's, separator and all.
+    box = page.evaluate(
+        """() => {
+            const nodes = [...document.querySelectorAll('#article-body .cell')]
+                .map((cell) => cell.firstChild);
+            const from = nodes.find((n) => n.data === '2024');
+            const to = nodes.find((n) => n.data === '100 million');
+            const range = document.createRange();
+            range.setStart(from, 0); range.setEnd(from, 1);
+            const a = range.getBoundingClientRect();
+            range.setStart(to, 10); range.setEnd(to, 11);
+            const b = range.getBoundingClientRect();
+            return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1,
+                    y2: b.top + b.height / 2};
+        }"""
+    )
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=8)
+    page.mouse.up()
+    page.keyboard.press("c")
+    claim = wait_for(lambda: Claim.objects.filter(article=article).first())
+    assert claim.exact == "2024 | 100 million"
+    # Its highlight is split at the cell's edge, one mark a cell, both the claim's.
+    marks = page.locator(f'#article-body mark[data-claim="{claim.pk}"]')
+    expect(marks).to_have_text(["2024", "100 million"])
+    page.screenshot(path=str(ARTIFACTS / "workspace-table.png"))
+
+
+def test_readers_see_table_rows_as_columns_with_the_verdict_across_cells(
+    browser, live_server, newsroom
+):
+    article = _table_article(newsroom)
+    factories.published_claim(
+        article, newsroom["editor"], newsroom["reviewer"], quote="2024 | 100 million"
+    )
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/a/{newsroom['organization'].slug}/{article.slug}/")
+    cells = page.locator("#article-body .table-row .cell")
+    expect(cells).to_have_count(9)
+    lefts = [cells.nth(i).bounding_box()["x"] for i in (2, 5, 8)]
+    assert len(set(lefts)) == 1, lefts
+    assert "|" not in page.locator("#article-body").inner_text()
+    highlights = page.locator("#article-body .table-row a.hl")
+    expect(highlights).to_have_text(["2024", "100 million"])
+    # Either half opens the verdict.
+    highlights.nth(1).click()
+    expect(page.get_by_role("dialog")).to_contain_text("2024 | 100 million")
+    page.screenshot(path=str(ARTIFACTS / "reader-table-phone.png"), full_page=True)
+    page.close()

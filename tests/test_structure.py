@@ -471,3 +471,52 @@ def test_reader_and_workspace_show_a_caption_as_one(client, organization, editor
     client.force_login(editor)
     html = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
     assert 'data-kind="caption">The crowd on Wednesday.</p>' in html
+
+
+# Table rows
+
+TABLE_TEXT = "Spending by year.\n\nYear | Spending\n\n2024 | 100 million\n\nAfter the table."
+TABLE_STRUCTURE = [
+    {"kind": "table_row", "start": 19, "end": 34, "level": 0},
+    {"kind": "table_row", "start": 36, "end": 54, "level": 0},
+]
+
+
+def test_reader_draws_table_rows_as_cells_and_keeps_a_highlight_across_them(
+    client, organization, editor, reviewer
+):
+    """Rows read "2024 | 100 million" with the separator drawn as text, columns unaligned."""
+    article = services.article_create(
+        organization=organization, title="T", text=TABLE_TEXT, created_by=editor,
+        structure=TABLE_STRUCTURE,
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer, quote="2024 | 100 million")
+    html = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+    html = html.content.decode()
+    assert (
+        '<p class="table-row" dir="auto"><span class="cell">Year'
+        '<span class="cell-separator"> | </span></span><span class="cell">Spending</span></p>'
+    ) in html
+    row = html[html.index('<p class="table-row" dir="auto"><span class="cell"><a') :]
+    row = row[: row.index("</p>")]
+    # The highlight is closed at the cell's edge and opened again, the same, in the next.
+    first, second = row.split('<span class="cell-separator"> | </span>')
+    opening = first[first.index("<a class=") : first.index(">2024") + 1]
+    assert 'class="hl' in opening and first.endswith("2024</a>")
+    assert second.startswith(f'</span><span class="cell">{opening}100 million</a>')
+    assert (
+        lxml.html.fragment_fromstring(row + "</p>").text_content().startswith("2024 | 100 million")
+    )
+
+
+def test_a_separator_inside_a_verdict_label_is_not_a_cell_edge():
+    from annotations.reader import _table_cells
+
+    inner = (
+        '<a class="hl r-x" href="#claim-1">Year</a><a class="tag r-x" id="tag-1">'
+        '<span class="tag-label">Mostly | true</span></a> | Spending'
+    )
+    cells = lxml.html.fragments_fromstring(_table_cells(inner))
+    assert [cell.get("class") for cell in cells] == ["cell", "cell"]
+    assert cells[0].text_content() == "YearMostly | true | "
+    assert cells[1].text_content() == "Spending"

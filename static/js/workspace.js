@@ -202,8 +202,33 @@ function renderHighlights() {
       if (covering.some((c) => c.id === activeId)) mark.classList.add("active");
       fragment.append(mark);
     }
-    block.element.replaceChildren(fragment);
+    block.element.replaceChildren(block.element.dataset.kind === "table_row" ? tableCells(fragment) : fragment);
   }
+}
+
+// Imports join a table row's cells with " | " in the text, where quotes and offsets count
+// them: a row is drawn as cells, each separator kept, hidden, at the end of its cell.
+const CELL_SEPARATOR = " | ";
+
+/** A table row's text and marks as one cell per column; a mark across an edge is split. */
+function tableCells(fragment) {
+  const cells = document.createDocumentFragment();
+  let cell = el("span", { class: "cell" });
+  for (const node of [...fragment.childNodes]) {
+    node.textContent.split(CELL_SEPARATOR).forEach((piece, index) => {
+      if (index > 0) {
+        cell.append(el("span", { class: "cell-separator", text: CELL_SEPARATOR }));
+        cells.append(cell);
+        cell = el("span", { class: "cell" });
+      }
+      if (!piece) return;
+      const part = node.nodeType === Node.TEXT_NODE ? document.createTextNode("") : node.cloneNode(false);
+      part.textContent = piece;
+      cell.append(part);
+    });
+  }
+  cells.append(cell);
+  return cells;
 }
 
 function claimSummary(claim) {
