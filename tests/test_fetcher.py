@@ -346,6 +346,72 @@ def test_a_compressed_body_counts_its_inflated_size(http, connections):
         fetch(url(http, "/gz"), policy=loopback_policy(max_bytes=100_000))
 
 
+def test_a_compressed_bomb_is_stopped_before_it_fills_the_memory(http, connections):
+    """httpx inflated each network read whole: 200 KB of gzip came out as one 67 MB piece,
+    held before the cap could count it."""
+    import tracemalloc
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(packer.compress(bytes(1 << 20)) for _ in range(200)) + packer.flush()
+    http.expect_request("/bomb").respond_with_data(
+        bomb, content_type="text/html", headers={"Content-Encoding": "gzip"}
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchTooLarge):
+            fetch(url(http, "/bomb"), policy=loopback_policy(max_bytes=1_000_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, f"{peak / 1e6:.0f} MB held for a 1 MB cap"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", __import__("zlib").compress),  # the zlib wrapper, as HTTP says
+        ("deflate", lambda data: __import__("zlib").compress(data, wbits=-15)),  # raw
+        ("identity", lambda data: data),
+    ],
+)
+def test_a_compressed_page_is_read_as_the_server_meant_it(http, connections, encoding, pack):
+    page = ("<p>The median age is only 22.8 years.</p>" * 2000).encode()
+    http.expect_request("/packed").respond_with_data(
+        pack(page), content_type="text/html", headers={"Content-Encoding": encoding}
+    )
+    assert fetch(url(http, "/packed"), policy=loopback_policy()).body == page
+
+
+def test_an_encoding_the_request_did_not_ask_for_is_refused_by_name(http, connections):
+    http.expect_request("/br").respond_with_data(
+        b"\x1b\x00\x00", content_type="text/html", headers={"Content-Encoding": "br"}
+    )
+    with pytest.raises(FetchContentTypeRefused) as refused:
+        fetch(url(http, "/br"), policy=loopback_policy())
+    assert refused.value.message == (
+        "refused: the server sent the document encoded as br, which is not read here"
+    )
+
+
+def test_an_answer_recorded_not_read_is_cut_at_the_cap_rather_than_refused(http, connections):
+    """A webhook receiver that echoed a long payload back failed every delivery it took."""
+    http.expect_request("/hook", method="POST").respond_with_data(
+        b"x" * 200_000, content_type="application/json"
+    )
+    policy = loopback_policy(max_bytes=65_536, cut_long_answers=True)
+    answer = fetcher.post(
+        url(http, "/hook"), content=b"{}", content_type="application/json", policy=policy
+    )
+    assert (answer.status, len(answer.body)) == (200, 65_536)
+    with pytest.raises(FetchTooLarge):
+        fetcher.post(
+            url(http, "/hook"), content=b"{}", content_type="application/json",
+            policy=loopback_policy(max_bytes=65_536),
+        )  # fmt: skip
+
+
 def test_a_broken_compressed_body_is_a_connection_error(http, connections):
     http.expect_request("/badgz").respond_with_data(
         b"not gzip at all", content_type="text/plain", headers={"Content-Encoding": "gzip"}

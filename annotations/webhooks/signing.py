@@ -75,6 +75,8 @@ def policy() -> fetching.FetchPolicy:
             timeout=settings.FACTCHECK_WEBHOOK_TIMEOUT, max_bytes=RESPONSE_MAX_BYTES
         ),
         max_redirects=0,
+        # A receiver answering at length (echoing the payload) still took the delivery.
+        cut_long_answers=True,
         # Said in the receiver's logs: these are webhook deliveries, not page fetches.
         user_agent=WEBHOOK_USER_AGENT,
         content_types=("application/json",),
