@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from annotations import queries, services, versions
-from annotations.models import Claim, ClaimEvent, Membership, PublishedVersion
+from annotations.models import Claim, ClaimEvent, Membership, PublishedVersion, Rating
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -631,3 +631,47 @@ def test_a_note_is_still_needed_when_any_waiting_claim_shows_readers_new_details
         services.article_details_republish(article=desk["article"], actor=desk["reviewer"])
     assert "public correction note" in str(refused.value)
     assert Claim.objects.get(pk=desk["claim"].pk).status == Claim.Status.DRAFT
+
+
+def test_a_claim_changed_while_the_details_are_republished_is_left_for_review(desk):
+    """The claims reopened by the details were read, then each published without a version:
+    a rating another editor changed in between went public, unreviewed, under the note
+    "the title was corrected"."""
+    from django.db.models.signals import post_save
+
+    editor, reviewer = desk["editor"], desk["reviewer"]
+    second = factories.published_claim(desk["article"], editor, reviewer, quote=MEDIAN)
+    _change_details(desk, title="A different story")
+    claims = {desk["claim"].pk, second.pk}
+    live_before = {pk: PublishedVersion.objects.get(claim_id=pk, is_current=True) for pk in claims}
+    changed = []
+
+    def another_editor_changes_the_other_claim(sender, instance, created, **kwargs):
+        # The first claim republished: meanwhile, another editor changes the other's rating.
+        if not created or changed:
+            return
+        (other,) = claims - {instance.claim_id}
+        claim = Claim.objects.get(pk=other)
+        rating = (
+            Rating.objects.filter(scale__organization=claim.article.organization)
+            .exclude(pk=claim.rating_id)
+            .first()
+        )
+        services.claim_update(claim=claim, actor=editor, expected_version=None, rating=rating)
+        changed.append(other)
+
+    post_save.connect(another_editor_changes_the_other_claim, sender=PublishedVersion)
+    try:
+        report = services.article_details_republish(
+            article=desk["article"], actor=reviewer, note="the title was corrected"
+        )
+    finally:
+        post_save.disconnect(another_editor_changes_the_other_claim, sender=PublishedVersion)
+
+    (other,) = changed
+    assert [claim.pk for claim in report.published] == list(claims - {other})
+    assert [(claim.pk, "changed it while it was being republished" in why)
+            for claim, why in report.left] == [(other, True)]  # fmt: skip
+    live = PublishedVersion.objects.get(claim_id=other, is_current=True)
+    assert live.pk == live_before[other].pk  # readers still see the reviewed verdict
+    assert Claim.objects.get(pk=other).status == Claim.Status.DRAFT

@@ -144,8 +144,18 @@ def test_retraction_needs_a_public_note(article, editor, reviewer):
 
 def test_draft_cannot_jump_to_published(article, editor, reviewer):
     claim = _claim(article, editor)
-    with pytest.raises(ValidationError, match="cannot become published"):
+    with pytest.raises(ValidationError) as refused:
         services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    assert refused.value.messages == ["This claim is draft: it cannot become published."]
+
+
+def test_a_move_to_the_status_a_claim_has_says_it_has_it(article, editor):
+    """It read "A in review claim cannot become in review."."""
+    claim = _claim(article, editor)
+    claim = services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    with pytest.raises(ValidationError) as refused:
+        services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    assert refused.value.messages == ["This claim is in review already."]
 
 
 def test_changing_a_published_verdict_edits_a_draft_and_leaves_the_published_version(

@@ -26,6 +26,7 @@ from annotations.models import (
     require_no_direction_override,
 )
 from annotations.services.claims import (
+    StaleVersion,
     _as_history_value,
     _event,
     _record_change,
@@ -598,13 +599,23 @@ def article_details_republish(*, article: Article, actor, note: str = "") -> Det
     for claim in reopened.waiting:
         try:
             with transaction.atomic():
+                # Each step names the version read above: a claim someone changed in the
+                # meantime (its rating, say) is no longer one the details alone reopened,
+                # and publishing it here would publish that change unreviewed.
                 if claim.status == Claim.Status.DRAFT:
                     claim = claim_transition(
-                        claim=claim, actor=actor, to_status=Claim.Status.IN_REVIEW
-                    )
+                        claim=claim, actor=actor, to_status=Claim.Status.IN_REVIEW,
+                        expected_version=claim.version,
+                    )  # fmt: skip
                 claim = claim_transition(
-                    claim=claim, actor=actor, to_status=Claim.Status.PUBLISHED, note=note
-                )
+                    claim=claim, actor=actor, to_status=Claim.Status.PUBLISHED, note=note,
+                    expected_version=claim.version,
+                )  # fmt: skip
+        except StaleVersion as stale:
+            report.left.append(
+                (stale.claim, f"{stale.changed_by} changed it while it was being republished: "
+                 "review and publish it from its card.")
+            )  # fmt: skip
         except (PermissionDenied, ValidationError) as refused:
             reason = " ".join(getattr(refused, "messages", None) or [str(refused)])
             report.left.append((claim, reason))

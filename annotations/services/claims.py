@@ -591,10 +591,10 @@ def claim_transition(
     organization = claim.article.organization
     allowed = TRANSITIONS.get((claim.status, to_status))
     if allowed is None:
-        raise ValidationError(
-            f"A {claim.get_status_display().lower()} claim cannot become "
-            f"{Claim.Status(to_status).label.lower()}."
-        )
+        state, wanted = claim.get_status_display().lower(), Claim.Status(to_status).label.lower()
+        if claim.status == to_status:
+            raise ValidationError(f"This claim is {wanted} already.")
+        raise ValidationError(f"This claim is {state}: it cannot become {wanted}.")
     allowed(actor, organization)
     note = note.strip()
     if note and not is_visible(note):
