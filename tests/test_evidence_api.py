@@ -294,3 +294,32 @@ def test_source_fetched_ignores_a_source_that_is_gone(db):
 def test_importing_fact_checks_is_for_the_system_and_site_admins(claim, editor):
     with pytest.raises(permissions.PermissionDenied):
         services.imported_fact_checks_save(reviews=[], actor=editor)
+
+
+def test_an_older_search_answered_last_does_not_replace_the_newer_ones_items(claim, editor):
+    """Reworded twice, the claim's older question was answered after the newer one: its
+    items replaced those that fit the claim as it reads now."""
+    services.imported_fact_checks_save(
+        reviews=[
+            {"url": "https://checks.example/bridge",
+             "claim_reviewed": "The bridge cost two billion dollars"},
+            {"url": "https://checks.example/vaccine",
+             "claim_reviewed": "Vaccines cause autism in children"},
+        ],
+        actor=permissions.SYSTEM,
+    )  # fmt: skip
+
+    def reword(wording):
+        services.claim_update(
+            claim=claim, actor=editor, expected_version=None, claim_reviewed=wording
+        )
+        return claim.evidence_requests.filter(provider="factchecks").order_by("-pk").first()
+
+    older = reword("The bridge cost two billion dollars")
+    newer = reword("Vaccines cause autism in children")
+    search.run_request(newer.pk)
+    search.run_request(older.pk)  # the slower, older question answers last
+    found = EvidenceItem.objects.filter(claim=claim, provider="factchecks")
+    assert list(found.values_list("url", flat=True)) == ["https://checks.example/vaccine"]
+    older.refresh_from_db()
+    assert older.state == EvidenceRequest.State.DONE

@@ -78,6 +78,8 @@ def run_request(request_id: int) -> EvidenceRequest | None:
     if provider is None:
         raise jobs.PermanentError(f"the provider {request.provider!r} is no longer configured")
     started = timezone.now()
+    if _superseded(request):
+        return _done_unasked(request, started)
     EvidenceRequest.objects.filter(pk=request.pk).update(
         state=EvidenceRequest.State.RUNNING,
         attempts=F("attempts") + 1,  # in the database: two deliveries count twice
@@ -95,6 +97,10 @@ def run_request(request_id: int) -> EvidenceRequest | None:
     items = [item for item in (_to_item(f, query, provider) for f in found) if item]
     finished = timezone.now()
     with transaction.atomic():
+        if _superseded(request):
+            # Asked for an older wording and answered after the newer question was: its
+            # items would replace those that fit the claim as it reads now.
+            return _done_unasked(request, started)
         kept = _store(request.claim_id, request, items)
         # Items this provider found earlier for an older wording, untouched since, go.
         EvidenceItem.objects.filter(
@@ -107,6 +113,25 @@ def run_request(request_id: int) -> EvidenceRequest | None:
     request.state = EvidenceRequest.State.DONE
     request.attempts += 1
     request.started_at, request.finished_at, request.error = started, finished, ""
+    return request
+
+
+def _superseded(request: EvidenceRequest) -> bool:
+    """Whether the claim's provider was asked again since: only the newest answer counts."""
+    return EvidenceRequest.objects.filter(
+        claim_id=request.claim_id, provider=request.provider, pk__gt=request.pk
+    ).exists()
+
+
+def _done_unasked(request: EvidenceRequest, started) -> EvidenceRequest:
+    """Close a superseded request without storing anything: the newer one answers."""
+    finished = timezone.now()
+    EvidenceRequest.objects.filter(pk=request.pk).update(
+        state=EvidenceRequest.State.DONE, started_at=started, finished_at=finished, error=""
+    )
+    request.state, request.started_at, request.finished_at = (
+        EvidenceRequest.State.DONE, started, finished,
+    )  # fmt: skip
     return request
 
 
