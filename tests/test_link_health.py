@@ -73,6 +73,28 @@ def test_a_page_that_answers_404_or_410_is_gone(pages, published, editor):
         assert source.link_checked_at is not None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_check_of_an_address_corrected_meanwhile_is_not_recorded_on_the_new_one(
+    pages, published, editor
+):
+    """The old address's "gone" landed on the corrected one, marked checked for a week."""
+    pages.expect_request("/story").respond_with_data(_page(STORY), content_type="text/html")
+    source = _archived_source(published, editor, pages.url_for("/story"))
+    corrected = pages.url_for("/story-corrected")
+
+    def gone_while_an_editor_corrects_it(request):
+        services.source_update(source=Source.objects.get(pk=source.pk), actor=editor, url=corrected)
+        from werkzeug import Response
+
+        return Response("gone", status=404)
+
+    pages.clear()
+    pages.expect_request("/story").respond_with_handler(gone_while_an_editor_corrects_it)
+    source = _check(source)
+    assert source.url == corrected
+    assert (source.link_state, source.link_checked_at) == (Source.LinkState.UNCHECKED, None)
+
+
 def test_a_host_that_stops_resolving_is_gone_only_after_several_checks(
     pages, published, editor, settings
 ):

@@ -138,10 +138,11 @@ def check_source_link(job: Job) -> None:
     source = Source.objects.filter(pk=job.subject_id).first()
     if source is None:
         return
+    url = source.url
     latest = source.snapshots_of_cited_page().first()
-    with jobs.host_slot(source.url):
+    with jobs.host_slot(url):
         verdict = link_health.check(
-            source.url,
+            url,
             previous_state=source.link_state,
             previous_failures=source.link_failures,
             snapshot_text=latest.text if latest else source.extracted_text,
@@ -152,6 +153,7 @@ def check_source_link(job: Job) -> None:
         state=verdict.state,
         note=verdict.note,
         failures=verdict.failures,
+        for_url=url,
     )
 
 

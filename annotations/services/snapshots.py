@@ -213,11 +213,23 @@ def _freeze_archive(source: Source, *, archive_url: str, for_url: str) -> None:
 
 @transaction.atomic
 def source_link_record(
-    *, source: Source, actor, state: str, note: str = "", failures: int = 0
+    *,
+    source: Source,
+    actor,
+    state: str,
+    note: str = "",
+    failures: int = 0,
+    for_url: str | None = None,
 ) -> Source:
-    """Record one link check: the state, its reason in words and failures in a row."""
+    """Record one link check: the state, its reason in words and failures in a row.
+
+    A check of `for_url` is not recorded once the source cites another address: an old
+    link's "gone" would stand on the corrected one until its next check, a week later.
+    """
     permissions.require_system(actor)
-    source = _lock(source)
+    source = Source.objects.select_for_update().filter(pk=source.pk).first()
+    if source is None or (for_url is not None and source.url != for_url):
+        return source
     source.link_state = state
     source.link_note = note[:500]
     source.link_failures = min(failures, 32767)
