@@ -178,7 +178,12 @@ class ArticleList(mixins.ListModelMixin, PublicRead):
         for claim in queries.public_article_claims(page):
             by_article.setdefault(claim["article"]["id"], []).append(claim)
         links = self.links()
-        data = [article_item(article, by_article[article["id"]], links) for article in page]
+        # An article whose last claim was withdrawn between the two reads is left out.
+        data = [
+            article_item(article, by_article[article["id"]], links)
+            for article in page
+            if article["id"] in by_article
+        ]
         return caching.public(self.get_paginated_response(data), validators)
 
 
@@ -199,6 +204,8 @@ class ArticleDetail(PublicRead):
         if article is None:
             raise exceptions.NotFound("No article with published fact-checks has this id.")
         claims = queries.public_article_claims([article])
+        if not claims:  # its last claim was withdrawn since the article was read
+            raise exceptions.NotFound("No article with published fact-checks has this id.")
         newest = max(claim["changed_at"] for claim in claims)
         validators = caching.Validators.of(
             request, *(claim["id"] for claim in claims), newest, last_modified=newest
