@@ -120,7 +120,7 @@ ONLY_PRIOR = "breaking the prior record by a Korean pop group of only 44,000 sim
 
 FRAMED = [
     # claim, passage, each (non-year) passage number's agreement
-    # A value the claim states agrees, however the passage frames it.
+    # A value the claim states agrees, however the passage frames it (but see SUPERSEDED).
     (LISTENERS, "The previous record of 44,000 listeners was set by a K-pop group", ["agrees"]),
     (LISTENERS, "BTS held the previous record, with 44,000 people listening", ["agrees"]),
     (LISTENERS, "The prior record was only 44,000", ["agrees"]),
@@ -180,6 +180,26 @@ def test_earlier_values_are_not_compared_and_claimed_values_never_disagree(
     claim, passage, expected
 ):
     marked = numbers.mark(sample_claim(claim), passage)
+    assert [item["agreement"] for item in marked if not item["is_year"]] == expected
+
+
+SUPERSEDED = [
+    # A value the claim gives as today's, which the passage gives as what the quantity was
+    # before, or names to deny it, does not agree: both were marked "agrees".
+    ("The city has 1,200 buses", "The city now operates 950 buses, down from 1,200 buses "
+     "in 2019, the transit authority said.", ["disagrees", "unrelated"]),
+    ("Ridership rose 40 percent in 2024", "Ridership rose 12 percent in 2024, not 40 "
+     "percent.", ["disagrees", "disagrees"]),
+    ("Ridership rose 40 percent in 2024", "It rose 12 percent rather than 40 percent.",
+     ["disagrees", "disagrees"]),
+    ("Ridership rose 40 percent in 2024", "Ridership rose by 40 percent in 2024, not by "
+     "the 12 percent first reported.", ["agrees", "unrelated"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("claim", "passage", "expected"), SUPERSEDED)
+def test_a_value_given_as_before_or_denied_does_not_agree(claim, passage, expected):
+    marked = numbers.mark(numbers.parse(claim), passage)
     assert [item["agreement"] for item in marked if not item["is_year"]] == expected
 
 

@@ -129,6 +129,9 @@ _FROM_PHRASES = frozenset(
     {("up", "from"), ("down", "from"), ("compared", "with"), ("compared", "to"),
      ("as", "against")}
 )  # fmt: skip
+# A value named to be denied: "12 percent, not 40 percent", "rather than 40".
+DENIED = "denied"
+_DENYING_PHRASES = frozenset({("rather", "than"), ("instead", "of")})
 _CHANGE_VERBS_TEXT = """
     rose rising risen grew growing grown increased increasing jumped jumping climbed
     climbing fell falling fallen dropped dropping declined declining decreased decreasing
@@ -357,7 +360,8 @@ def _clause_after(text: str, end: int, ceiling: int) -> tuple[list[str], str]:
 
 
 def framing(text: str, start: int, end: int, *, floor: int = 0, ceiling: int = -1) -> str:
-    """How `text` frames the number at [start, end): "record", "other" (earlier) or "".
+    """How `text` frames the number at [start, end): "record", "other" (earlier), "denied"
+    ("not 40 percent") or "".
 
     "The previous record, 44,000" is an earlier record; "up from 41,000", "compared with
     41,000", "rose from 41,000 to", "last year 41,000", "was 41,000 before" are other earlier
@@ -368,6 +372,8 @@ def framing(text: str, start: int, end: int, *, floor: int = 0, ceiling: int = -
     tokens = _lead_words(text, start, floor)
     lead = [word for word in tokens if word != ","]
     after, following = _clause_after(text, end, ceiling)
+    if lead[-1:] in (["not"], ["never"]) or tuple(lead[-2:]) in _DENYING_PHRASES:
+        return DENIED  # "rose 12 percent in 2024, not 40 percent"
     if tuple(lead[-2:]) in _FROM_PHRASES:
         return "other"
     if lead[-1:] == ["from"] and (_CHANGE_VERBS & set(lead[-4:-1]) or _FROM_TO.match(following)):
@@ -639,19 +645,25 @@ def comparable(claimed: Quantity, stated: Quantity) -> bool:
     weighed only against a claimed value of that year.
     """
     if stated.earlier or claimed.earlier:
-        return stated.earlier == claimed.earlier == "record"
+        return stated.earlier == claimed.earlier == "record"  # never a denied value
     return not stated.year or stated.year == claimed.year
 
 
 def agreement(claimed: list[Quantity], stated: Quantity) -> str:
     """How a stated quantity bears on the claim: agrees, disagrees or unrelated.
 
-    A value equal to any value the claim states, for a compatible unit or noun, agrees
-    whatever its framing ("the previous record, 44,000"). Otherwise it disagrees only with
-    a claimed value it is `comparable` with and that measures the same quantity; a value
-    framed as earlier or dated to another year is never counted as a disagreement.
+    A value equal to any value the claim states, for a compatible unit or noun, agrees,
+    also as a record ("the previous record, 44,000"), unless the source gives it as what
+    the quantity was before ("950 buses, down from 1,200") where the claim gives it as what
+    it is, or names it to deny it ("12 percent, not 40 percent"), which disagrees.
+    Otherwise it disagrees only with a claimed value it is `comparable` with and that
+    measures the same quantity; a value framed as earlier or dated to another year is never
+    counted as a disagreement.
     """
-    if any(same_value(quantity, stated) and compatible(quantity, stated) for quantity in claimed):
+    equal = [q for q in claimed if same_value(q, stated) and compatible(q, stated)]
+    if stated.earlier == DENIED:
+        return DISAGREES if equal else UNRELATED
+    if any(stated.earlier != "other" or quantity.earlier for quantity in equal):
         return AGREES
     same = [
         quantity
