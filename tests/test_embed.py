@@ -16,6 +16,7 @@ from annotations.management.commands.load_demo import ARTICLE_URL, SAMPLE_ARTICL
 from annotations.models import Article, Membership
 from tests import embed_host, factories
 from tests.browser_support import ARTIFACTS
+from tests.conftest import wait_for
 
 LISTENERS = "Over 160,000 people listened in at once"
 MEDIAN_AGE = "median age is only 22.8 years"
@@ -148,6 +149,12 @@ def host(instance, demo):
         "/app.html": embed_host.page(paragraphs=printed, inserted_by_script="auto", **common),
         "/app-manual.html": embed_host.page(
             paragraphs=printed, inserted_by_script="manual", **common
+        ),
+        # A page enforcing Trusted Types and allowing no policy at all.
+        "/trusted-types.html": embed_host.page(paragraphs=printed, **common).replace(
+            '<meta charset="utf-8">',
+            '<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+            "content=\"require-trusted-types-for 'script'; trusted-types 'none'\">",
         ),
     }
     slow = {"/slow.html": 1.5}
@@ -1003,3 +1010,130 @@ def test_words_of_a_language_written_without_spaces_are_compared_character_by_ch
     assert "".join(marked_text(page, claims[UNEMPLOYMENT]).split()) == UNEMPLOYMENT
     page.screenshot(path=str(ARTIFACTS / "embed-chinese.png"))
     assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_article_drawn_again_from_its_own_html_is_marked_once(browser, host):
+    """Copied with the article's HTML, the marks and labels were marked again inside: 28
+    marks and 16 labels for 4 claims, half of the labels opening nothing."""
+    page = open_host(browser, f"{host.url}/story.html")
+    before = page.locator("mark[data-factcheck-claim]").count()
+    page.evaluate(
+        "() => { const a = document.querySelector('article'); a.innerHTML = a.innerHTML; }"
+    )
+    stats = page.evaluate("FactcheckEmbed.refresh()")
+    assert stats["anchored"] == 4 and stats["missing"] == [], stats
+    assert page.locator("mark[data-factcheck-claim]").count() == before
+    labels = page.locator("[data-factcheck-label]")
+    assert labels.count() == 4
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    for n in range(4):
+        labels.nth(n).click()
+        expect(dialog).to_be_visible()
+        page.keyboard.press("Escape")
+    # The page's copy parses the marks' style attributes, which its own CSP then refuses.
+    errors = [e for e in console_errors(page) if not e.startswith("Applying inline style")]
+    assert page.errors == [] and errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_refresh_after_the_page_moved_to_another_address_asks_for_its_claims(
+    browser, host, instance
+):
+    """A single-page app's next article kept the last one's marks and a note about claims
+    "not found on this page": refresh() never asked for the new address."""
+    page = open_host(browser, f"{host.url}/story.html")
+    asked = []
+    page.on("request", lambda r: "/api/v1/claims/" in r.url and asked.append(r.url))
+    page.evaluate(
+        """() => {
+            const article = document.querySelector("article");
+            article.querySelectorAll("[data-factcheck-label]").forEach((l) => l.remove());
+            article.querySelectorAll("mark").forEach((m) => m.replaceWith(...m.childNodes));
+            window.firstStory = article.innerHTML;
+            history.pushState({}, "", "/other-story.html");
+            document.querySelector('link[rel=canonical]').href = "https://other.example/story";
+            article.innerHTML = "<p>Another story altogether.</p>";
+        }"""
+    )
+    stats = page.evaluate("FactcheckEmbed.refresh()")
+    assert stats["status"] == "none", stats
+    assert len(asked) == 1 and "other.example" in asked[0]
+    assert page.locator("[data-factcheck-label], mark[data-factcheck-claim]").count() == 0
+    assert page.locator("[data-factcheck-embed]").count() == 0  # no note, no popover
+    # Back to the first article, as the app draws it again: its claims again.
+    page.evaluate(
+        """(address) => {
+            history.back();
+            document.querySelector('link[rel=canonical]').href = address;
+            document.querySelector("article").innerHTML = window.firstStory;
+        }""",
+        ARTICLE_URL,
+    )
+    stats = page.evaluate("FactcheckEmbed.refresh()")
+    assert stats["anchored"] == 4 and stats["missing"] == [], stats
+    assert page.locator("[data-factcheck-label]").count() == 4
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_verdict_follows_its_passage_in_a_scrolling_box_and_host_rules_keep_labels_inline(
+    browser, host
+):
+    """The popover stayed where the passage was when the page's box scrolled; a host rule
+    span{position:absolute} lifted the labels over the article's words."""
+    page = open_host(browser, f"{host.url}/story.html")
+    page.evaluate(
+        """() => {
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync("span, mark { position: absolute !important; float: left }");
+            document.adoptedStyleSheets = [sheet];
+            const box = document.createElement("div");
+            box.id = "scroller";
+            box.style.setProperty("height", "400px");
+            box.style.setProperty("overflow", "auto");
+            const article = document.querySelector("article");
+            article.before(box);
+            box.append(article);
+        }"""
+    )
+    label = page.locator("[data-factcheck-label]").first
+    assert label.evaluate("(l) => getComputedStyle(l).position") == "static"
+    assert label.evaluate("(l) => getComputedStyle(l).float") == "none"
+    mark = page.locator("mark[data-factcheck-claim]").first
+    assert mark.evaluate("(m) => getComputedStyle(m).position") == "static"
+    label.scroll_into_view_if_needed()
+    label.click()
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    expect(dialog).to_be_visible()
+    gap = dialog.bounding_box()["y"] - label.bounding_box()["y"]
+    page.evaluate("() => document.getElementById('scroller').scrollBy(0, 120)")
+    wait_for(lambda: abs(dialog.bounding_box()["y"] - label.bounding_box()["y"] - gap) < 2)
+    page.screenshot(path=str(ARTIFACTS / "embed-scrolling-box.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_page_allowing_no_trusted_types_policy_gets_the_conclusion_as_text_refused_once(
+    browser, host
+):
+    """Each verdict opened reported a Trusted Types violation to the publisher."""
+    page = open_host(browser, f"{host.url}/trusted-types.html")
+    page.evaluate(
+        """() => {
+            window.violations = [];
+            document.addEventListener("securitypolicyviolation",
+                (event) => window.violations.push(event.sourceFile));
+        }"""
+    )
+    labels = page.locator("[data-factcheck-label]")
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    for n in range(3):
+        labels.nth(n).click()
+        expect(dialog.locator(".conclusion")).not_to_be_empty()
+        page.keyboard.press("Escape")
+    ours = [src for src in page.evaluate("window.violations") if "embed.js" in (src or "")]
+    assert len(ours) <= 1, ours

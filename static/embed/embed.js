@@ -550,6 +550,10 @@
       cursor: "pointer",
       padding: "0",
       margin: "0",
+      // A page's rule for its own spans or marks (position:absolute, float) must not lift
+      // the checked words, or the label after them, out of the line.
+      position: "static",
+      float: "none",
     });
     target.parentNode.insertBefore(mark, target);
     mark.appendChild(target);
@@ -581,6 +585,8 @@
       cursor: "pointer",
       "text-decoration": "none",
       "white-space": "nowrap",
+      position: "static",
+      float: "none",
     });
     marks[marks.length - 1].after(label);
     const show = (event) => {
@@ -670,8 +676,10 @@
   function conclusion(claim) {
     const box = element("div", { class: "conclusion", dir: "auto" });
     try {
+      const html = trustedHtml(claim.conclusion_html || "");
+      if (html === null) throw new Error("Trusted Types allow no policy of ours");
       // A parsed document of its own: nothing in it runs, loads, or answers to the page's CSP.
-      const parsed = new DOMParser().parseFromString(claim.conclusion_html || "", "text/html");
+      const parsed = new DOMParser().parseFromString(html, "text/html");
       for (const node of [...parsed.body.querySelectorAll("*")].reverse()) {
         if (SKIP.has(node.localName)) {
           node.remove();
@@ -693,6 +701,23 @@
       box.append(element("p", null, claim.conclusion || ""));
     }
     return box;
+  }
+
+  // Pages enforcing Trusted Types: the conclusion goes through a policy of ours, allowed
+  // by a page that lists "factcheck-embed" in its trusted-types directive. A page allowing
+  // none refuses it once (one violation report), and gets the conclusion as text after;
+  // parsing a plain string there reported a violation at every verdict opened.
+  let htmlPolicy;
+  function trustedHtml(html) {
+    if (htmlPolicy === undefined) {
+      try {
+        htmlPolicy = window.trustedTypes?.createPolicy ? window.trustedTypes.createPolicy("factcheck-embed", { createHTML: (value) => value }) : false;
+      } catch {
+        htmlPolicy = null;
+      }
+    }
+    if (htmlPolicy === null) return null;
+    return htmlPolicy ? htmlPolicy.createHTML(html) : html;
   }
 
   function day(value) {
@@ -840,6 +865,14 @@
       box.style.setProperty("top", `${(above ? words.top - height - 6 : words.bottom + 6) - base.top}px`);
     }
     window.addEventListener("resize", position);
+    // The article in a scrolling box of the page: the verdict follows its passage when the
+    // box scrolls (the window's own scrolling moves both together). Not as a bottom sheet,
+    // which places itself by scrolling the window.
+    document.addEventListener(
+      "scroll",
+      (event) => event.target !== document && !matchMedia("(max-width:600px)").matches && position(),
+      { capture: true, passive: true },
+    );
     return (claim, label, firstMark) => {
       opener = label;
       const closeButton = element("button", { class: "close", type: "button", "aria-label": "Close" }, "×");
@@ -956,9 +989,33 @@
     };
   }
 
+  /** Take a mark out, its words left where they were. */
+  function unwrap(mark) {
+    const parent = mark.parentNode;
+    if (!parent) return;
+    mark.replaceWith(...mark.childNodes);
+    parent.normalize(); // the text pieces split for the marks join again
+  }
+
+  /**
+   * Marks and labels the page copied (an article drawn again from its own HTML carries them
+   * along): a copied label opens nothing and a copied mark would be marked again inside.
+   * Every one that is not this run's own is taken out before the page is searched.
+   */
+  function removeCopies(state) {
+    const ours = new Set();
+    for (const entry of state?.placed.values() ?? []) {
+      for (const mark of entry.marks) ours.add(mark);
+      if (entry.label) ours.add(entry.label);
+    }
+    for (const label of document.querySelectorAll(`[${LABEL}]`)) if (!ours.has(label)) label.remove();
+    for (const mark of document.querySelectorAll(`[${MARK}]`)) if (!ours.has(mark)) unwrap(mark);
+  }
+
   /** Find and mark the claims not yet found (`state.missing`), update the stats and the note. */
   function anchorMissing(state) {
     const started = performance.now();
+    removeCopies(state);
     const index = indexPage(document.body, state.shadow.host);
     const indexed = performance.now();
     const spans = [];
@@ -1054,13 +1111,37 @@
       timer = setTimeout(search, SETTLE_MS);
     });
     const deadline = setTimeout(stop, WATCH_MS);
+    state.unwatch = () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      clearTimeout(deadline);
+    };
     observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   }
 
   let state = null;
+  let askedFor = null; // the page address the claims shown were asked for
 
-  /** For publishers: search the page again after rendering its text. Resolves with the stats. */
+  /** Everything this run added to the page taken out: marks, labels, the note, the popover. */
+  function teardown(old) {
+    old.unwatch?.();
+    for (const entry of old.placed.values()) {
+      entry.label?.remove();
+      for (const mark of entry.marks) unwrap(mark);
+    }
+    removeCopies(null);
+    old.shadow.host.remove();
+  }
+
+  /** For publishers: search the page again after rendering its text. Resolves with the stats.
+   * After the page moved to another address (history.pushState, a single-page app's next
+   * article), the claims of the new address are asked for, and the old ones taken away. */
   embed.refresh = () => {
+    if (askedFor !== null && pageAddress() !== askedFor) {
+      if (state) teardown(state);
+      state = null;
+      return run();
+    }
     if (!state) return embed.ready;
     state.settled = true; // the publisher says the article is there now
     forgetDetached(state);
@@ -1071,6 +1152,7 @@
 
   async function run() {
     try {
+      askedFor = pageAddress();
       const { published: claims, retracted } = await fetchClaims();
       if (!claims.length && !retracted.length) {
         // Said once, quietly, for the publisher setting the tag up: which address was asked
@@ -1081,7 +1163,8 @@
             ? `FactcheckEmbed: “${organization}” has published no fact-check at ${origin}: check the tag's data-organization.`
             : `FactcheckEmbed: no published fact-checks${organization ? ` of “${organization}”` : ""} for ${pageAddress()}.`,
         );
-        return settle((embed.stats = { status: "none", claims: 0 }));
+        settle((embed.stats = { status: "none", claims: 0 }));
+        return embed.stats;
       }
       const shadow = createShadow();
       const fresh = { claims, retracted, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
@@ -1093,6 +1176,7 @@
       // The instance unreachable, an error answer or an unexpected page: leave the page be.
       settle((embed.stats = { status: "unavailable", reason: String(error && error.message) }));
     }
+    return embed.stats;
   }
 
   if (document.readyState === "complete") run();
