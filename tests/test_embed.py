@@ -150,6 +150,10 @@ def host(instance, demo):
         "/app-manual.html": embed_host.page(
             paragraphs=printed, inserted_by_script="manual", **common
         ),
+        # Words the readers never see, inside a checked passage ("Read more" copies aside).
+        "/hidden-inside.html": embed_host.page(paragraphs=printed, **common).replace(
+            "22.8", "<span hidden>(advertisement)</span>22.8", 1
+        ),
         # A page enforcing Trusted Types and allowing no policy at all.
         "/trusted-types.html": embed_host.page(paragraphs=printed, **common).replace(
             '<meta charset="utf-8">',
@@ -1137,3 +1141,16 @@ def test_a_page_allowing_no_trusted_types_policy_gets_the_conclusion_as_text_ref
         page.keyboard.press("Escape")
     ours = [src for src in page.evaluate("window.violations") if "embed.js" in (src or "")]
     assert len(ours) <= 1, ours
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_words_hidden_inside_a_checked_passage_do_not_keep_it_from_being_found(browser, host, demo):
+    """A hidden span inside "the median age is only 22.8 years" put the claim in the
+    not-found note: the import leaves hidden words out of the stored text, the embed read
+    them in."""
+    page = open_host(browser, f"{host.url}/hidden-inside.html")
+    assert "(advertisement)" in page.content()
+    assert page.stats["anchored"] == 4 and page.stats["missing"] == [], page.stats
+    median = next(v for v in demo["versions"] if MEDIAN_AGE in v.exact)
+    assert fold(marked_text(page, median.claim_id)) == fold(median.exact)

@@ -106,7 +106,8 @@
     const blocks = [];
     let block = 0;
     let blockCount = 0;
-    const visit = (element) => {
+    const canCheck = typeof root.checkVisibility === "function";
+    const visit = (element, shown) => {
       const outer = block;
       if (BLOCKS.has(element.localName)) block = ++blockCount;
       for (let node = element.firstChild; node; node = node.nextSibling) {
@@ -115,17 +116,30 @@
           blocks.push(block);
         } else if (node.nodeType === 1) {
           if (node.localName === "br") block = ++blockCount;
-          // Hidden text is indexed too (a "Read more" behind the `hidden` attribute):
-          // `locate` prefers a shown copy and marks a hidden one only when none is shown.
           // The verdict labels added by an earlier pass are not the article's words.
-          else if (node !== skipHost && !SKIP.has(node.localName) && node.contentEditable !== "true" && !node.hasAttribute(LABEL)) visit(node);
+          else if (node !== skipHost && !SKIP.has(node.localName) && node.contentEditable !== "true" && !node.hasAttribute(LABEL)) {
+            // Hidden text is indexed too (a "Read more" behind the `hidden` attribute):
+            // `locate` prefers a shown copy and marks a hidden one only when none is shown.
+            // But words hidden inside shown prose ("22.8 <span hidden>…</span>years")
+            // are left out, as the import leaves them out of the stored text.
+            const nodeShown = shown && (!canCheck || node.checkVisibility({ visibilityProperty: true }));
+            if (shown && !nodeShown && !BLOCKS.has(node.localName) && hiddenByItself(node)) continue;
+            visit(node, nodeShown);
+          }
         }
       }
       // Text after a block, in its parent, is a new line too.
       block = BLOCKS.has(element.localName) ? ++blockCount : outer;
     };
-    visit(root);
+    visit(root, true);
     return { texts, blocks };
+  }
+
+  /** Hidden by its own attribute or style, not by a closed <details> around it. */
+  function hiddenByItself(element) {
+    if (element.hidden) return true;
+    const style = getComputedStyle(element);
+    return style.display === "none" || style.visibility === "hidden";
   }
 
   /**
