@@ -255,6 +255,36 @@ def test_on_a_phone_the_popover_is_a_bottom_sheet(browser, live_server, demo):
     dialog.wait_for(state="hidden")
 
 
+def test_at_320_pixels_the_close_button_of_overlapping_claims_stays_on_one_line(
+    browser, live_server, demo
+):
+    """With the title "3 checked claims overlap here" the button read "Clos / e"."""
+    article, first = demo["article"], demo["published"][0]
+    editor, reviewer = (
+        Membership.objects.get(organization=article.organization, user__username=name).user
+        for name in ("demo-editor", "demo-reviewer")
+    )
+    words = first.exact.split(" ")
+    for quote in (" ".join(words[:2]), " ".join(words[: len(words) // 2 + 1])):
+        factories.published_claim(article, editor, reviewer, quote=quote)
+    page = reader_page(
+        browser, live_server, demo["url"], viewport=(320, 640), has_touch=True, is_mobile=True
+    )
+    page.locator(f'#article-body a.hl-multi[data-claims~="{first.claim_id}"]').first.tap()
+    dialog = popover(page)
+    expect(dialog.locator(".popover-bar h2")).to_have_text("3 checked claims overlap here")
+    close = dialog.get_by_role("button", name="Close")
+    lines = close.evaluate(
+        """(button) => {
+            const range = document.createRange();
+            range.selectNodeContents(button);
+            return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+        }"""
+    )
+    assert lines == 1
+    page.screenshot(path=str(ARTIFACTS / "reader-phone320-overlap.png"))
+
+
 def test_a_long_address_without_spaces_does_not_widen_a_phones_page(browser, live_server, demo):
     from django.contrib.auth import get_user_model
 
