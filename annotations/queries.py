@@ -215,7 +215,7 @@ READER_FIELDS = (
 
 
 def article_published_claims(article: Article) -> list[SimpleNamespace]:
-    """The article's published claims (see `published_claims`) in document order, light.
+    """The article's published claims (see `published_claims`) in label order, light.
 
     Each is a record of the version's `READER_FIELDS` (not a model instance: an article may
     carry hundreds of claims, and plain rows are made in half the time), with its `verdict`
@@ -228,7 +228,10 @@ def article_published_claims(article: Article) -> list[SimpleNamespace]:
         SimpleNamespace(**row)
         for row in published_claims()
         .filter(claim__article=article)
-        .order_by("start", "-end", "claim_id")
+        # By where each claim ends, where its verdict label stands: numbered in the order
+        # the labels are read and tabbed to. By start, a claim nested in a longer one had
+        # its label ("2 · True") before the longer one's ("1 · Unverifiable").
+        .order_by("end", "-start", "claim_id")
         .values(*READER_FIELDS)
     ]
     positions = dict(

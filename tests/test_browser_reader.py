@@ -24,7 +24,7 @@ def demo(transactional_db):
     published = list(
         queries.published_claims()
         .filter(claim__article=article)
-        .order_by("start", "-end", "claim_id")  # document order, as the page numbers them
+        .order_by("end", "-start", "claim_id")  # as the page numbers them: by where each ends
     )
     assert len(published) == 4
     return {

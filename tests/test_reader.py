@@ -244,6 +244,8 @@ def test_the_claim_list_gives_everything_without_javascript(client, desk):
 
 
 def test_overlapping_claims_are_cut_into_segments_that_know_all_their_claims(client, desk):
+    """Numbered in the order their labels stand (where each claim ends): numbered by start,
+    the nested claim's "Claim 2" came before "Claim 1", in reading and in tabbing."""
     outer = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
     inner = publish(desk.article, desk.editor, desk.reviewer, "people listened in", "False")
 
@@ -255,12 +257,12 @@ def test_overlapping_claims_are_cut_into_segments_that_know_all_their_claims(cli
     ]
     assert segments == [
         ("Over 160,000 ", f"{outer.pk}", False),
-        ("people listened in", f"{outer.pk} {inner.pk}", True),
+        ("people listened in", f"{inner.pk} {outer.pk}", True),
         (" at once", f"{outer.pk}", False),
     ]
     first_paragraph = select(tree, "#article-body p")[0].text_content()
     assert first_paragraph.startswith(
-        "Over 160,000 people listened inClaim 2, rated False at onceClaim 1, rated Mostly true,"
+        "Over 160,000 people listened inClaim 1, rated False at onceClaim 2, rated Mostly true,"
     )
 
 
