@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
@@ -90,6 +90,24 @@ class FactCheckFilter(forms.Form):
     rating = forms.CharField(required=False, max_length=60)
 
 
+def _public_page(paginator: Paginator, number: str):
+    """The page asked for; a page that is not one of the list's is not found.
+
+    `get_page` answered 200 for `?page=abc`, `-1` or `9` of 2, with page 1 or the last, each
+    a copy of another address for search engines.
+    """
+    try:
+        return paginator.page(number)
+    except InvalidPage:
+        raise Http404("No such page of this list.") from None
+
+
+def _canonical(request, path: str, page) -> str:
+    """The list's own address for page 1, and its page's address after."""
+    number = page.number if page.number > 1 else None
+    return request.build_absolute_uri(_filter_link(path, page=number))
+
+
 def _filter_link(path: str, **params) -> str:
     kept = {key: value for key, value in params.items() if value}
     return f"{path}?{urlencode(kept)}" if kept else path
@@ -123,7 +141,7 @@ def organization(request, org: str):
         )
     if label:
         fact_checks = fact_checks.filter(rating_label=label)
-    page = Paginator(fact_checks, PAGE_SIZE).get_page(page_number)
+    page = _public_page(Paginator(fact_checks, PAGE_SIZE), page_number)
     path = reverse("reader-organization", args=[organization.slug])
     # Each verdict wears the colour it was published with (`versions.ShownRating.key`).
     css = reader.scale_css([*scale, *(version.verdict for version in page)])
@@ -140,7 +158,7 @@ def organization(request, org: str):
         and _filter_link(path, q=query, rating=label, page=page.previous_page_number()),
         "next_link": page.has_next()
         and _filter_link(path, q=query, rating=label, page=page.next_page_number()),
-        "canonical": request.build_absolute_uri(path),
+        "canonical": _canonical(request, path, page),
         "description": f"Fact-checks published by {organization.name}: {stamp['count']} "
         f"claim{pluralize(stamp['count'])} checked, with the verdict and the evidence for each.",
     }
@@ -184,8 +202,10 @@ def corrections(request, org: str):
     if not_modified := reader.not_modified(request, etag, modified):
         return not_modified
 
-    page = Paginator(queries.organization_corrections(organization), CORRECTIONS_PAGE_SIZE)
-    page = page.get_page(page_number)
+    page = _public_page(
+        Paginator(queries.organization_corrections(organization), CORRECTIONS_PAGE_SIZE),
+        page_number,
+    )
     rows = list(page)
     earlier = queries.earlier_versions(rows)
     path = reverse("reader-corrections", args=[organization.slug])
@@ -198,7 +218,7 @@ def corrections(request, org: str):
         "previous_link": page.has_previous()
         and _filter_link(path, page=page.previous_page_number()),
         "next_link": page.has_next() and _filter_link(path, page=page.next_page_number()),
-        "canonical": request.build_absolute_uri(path),
+        "canonical": _canonical(request, path, page),
         "description": f"Every correction and retraction of {organization.name}'s fact-checks, "
         "with the date and the reason.",
         # The verdict chips wear their rating's colour here too (as it was published), not

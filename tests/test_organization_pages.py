@@ -181,6 +181,27 @@ def test_pages_of_fact_checks_keep_the_filters_in_their_links(
     assert set(claim_links(first)).isdisjoint(claim_links(second.content.decode()))
 
 
+def test_a_page_past_the_list_is_not_found_and_each_page_is_its_own_canonical(
+    client, organization, editor, reviewer
+):
+    """?page=9 of 2 answered 200 with page 2, and page 2 named page 1 as its canonical
+    address: search engines were told the older fact-checks were a copy of the newest."""
+    sentences = [f"Claim number {n} about the budget was checked." for n in range(22)]
+    article = factories.article(organization, editor, text="\n\n".join(sentences), title="Budget")
+    for sentence in sentences:
+        published_world.publish(article, editor, reviewer, sentence, label="False")
+    base = f"http://testserver/o/{organization.slug}/"
+    first = client.get(page_of(organization)).content.decode()
+    assert f'<link rel="canonical" href="{base}">' in first
+    second = client.get(page_of(organization), {"page": 2}).content.decode()
+    assert f'<link rel="canonical" href="{base}?page=2">' in second
+    for wrong in ("9", "0", "-1", "abc", "1.5"):
+        assert client.get(page_of(organization), {"page": wrong}).status_code == 404, wrong
+    corrections = f"/o/{organization.slug}/corrections/"
+    assert client.get(corrections).status_code == 200
+    assert client.get(corrections, {"page": "2"}).status_code == 404
+
+
 def test_unknown_organization_is_not_found(client, db):
     for part in ("", "corrections/", "methodology/"):
         assert client.get(f"/o/no-such-desk/{part}").status_code == 404
