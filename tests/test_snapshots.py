@@ -215,14 +215,19 @@ def test_a_redirect_to_a_refused_address_is_refused_and_never_contacted(
     assert not source.snapshots.exists()
 
 
-def test_a_missing_page_fails_at_once_with_the_reason(newsroom_settings, server, claim, editor):
-    server.expect_request("/gone").respond_with_data("no", status=404)
+@pytest.mark.parametrize(("status", "phrase"), [(404, "Not Found"), (410, "Gone")])
+def test_a_missing_page_fails_at_once_with_the_reason_and_its_status(
+    newsroom_settings, server, claim, editor, status, phrase
+):
+    """The status was said only in English (http_status stayed null for programs)."""
+    server.expect_request("/gone").respond_with_data("no", status=status)
     source = _cite(claim, editor, server.url_for("/gone"))
     assert _snapshot(source) == Job.State.FAILED
     source.refresh_from_db()
-    assert (source.fetch_state, source.fetch_error) == (
+    assert (source.fetch_state, source.fetch_error, source.http_status) == (
         Source.FetchState.FAILED,
-        "the server answered 404 Not Found",
+        f"the server answered {status} {phrase}",
+        status,
     )
     assert _job("snapshot", source.pk).attempts == 1
 

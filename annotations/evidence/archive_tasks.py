@@ -71,6 +71,10 @@ def snapshot_source(job: Job) -> None:
                 raise jobs.TransientError(
                     str(error), retry_after=getattr(error, "retry_after", None)
                 ) from error
+            snapshot_services.snapshot_fail(
+                source=source, actor=SYSTEM, reason=str(error), for_url=url,
+                status=getattr(error, "status", None),
+            )  # fmt: skip
             raise jobs.PermanentError(str(error)) from error
     snapshot = snapshot_services.snapshot_record(source=source, actor=SYSTEM, capture=capture)
     if snapshot is not None:

@@ -140,9 +140,16 @@ def snapshot_extracted(*, snapshot: Snapshot, actor, extraction: Extraction) -> 
 
 @transaction.atomic
 def snapshot_fail(
-    *, source: Source, actor, reason: str, refused: bool = False, for_url: str | None = None
+    *,
+    source: Source,
+    actor,
+    reason: str,
+    refused: bool = False,
+    for_url: str | None = None,
+    status: int | None = None,
 ) -> Source:
-    """Record why the source could not be fetched (refused: nothing was sent to it).
+    """Record why the source could not be fetched (refused: nothing was sent to it), and the
+    HTTP status it answered with, if it answered (404, 410: programs read it, not `reason`).
 
     A failure to fetch `for_url` is not recorded once the source cites another address.
     """
@@ -154,7 +161,11 @@ def snapshot_fail(
         return source  # the refusal is the reason that matters
     source.fetch_state = Source.FetchState.REFUSED if refused else Source.FetchState.FAILED
     source.fetch_error = reason[:500]
-    source.save(update_fields=["fetch_state", "fetch_error"])
+    fields = ["fetch_state", "fetch_error"]
+    if status is not None:
+        source.http_status = status
+        fields.append("http_status")
+    source.save(update_fields=fields)
     return source
 
 
