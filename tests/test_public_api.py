@@ -437,6 +437,21 @@ def test_a_crafted_cursor_on_a_list_in_id_order_is_a_400(client, world, position
     assert response.status_code == 400 and "cursor" in response.json()["errors"]
 
 
+def test_a_cursor_sent_with_another_ordering_than_its_own_is_a_400(client, world):
+    """Sent with `ordering=updated_at`, a cursor of `-published_at` placed the page by the
+    wrong key, without a word."""
+    from urllib.parse import parse_qs, urlsplit
+
+    page = client.get(CLAIMS, {"page_size": 1, "ordering": "-published_at"}).json()
+    cursor = parse_qs(urlsplit(page["next"]).query)["cursor"][0]
+    same = client.get(CLAIMS, {"page_size": 1, "ordering": "-published_at", "cursor": cursor})
+    assert same.status_code == 200
+    other = client.get(CLAIMS, {"page_size": 1, "ordering": "updated_at", "cursor": cursor})
+    assert other.status_code == 400
+    [message] = other.json()["errors"]["cursor"]
+    assert "`-published_at` order, not `updated_at`" in message
+
+
 def test_page_size_is_capped_at_one_hundred(client, world):
     article, editor, reviewer = world["first"], world["editor"], world["reviewer"]
     for _ in range(98):

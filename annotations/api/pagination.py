@@ -1,8 +1,13 @@
 """API pagination: public cursors stable under new rows, newsroom page numbers; both strict."""
 
+import base64
+import binascii
+from urllib.parse import parse_qs, urlencode
+
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
+from rest_framework.utils.urls import replace_query_param
 
 MAX_PAGE_SIZE = 100
 
@@ -62,7 +67,31 @@ class PublicCursorPagination(CursorPagination):
             raise exceptions.ValidationError(
                 {"ordering": [f"One of: {', '.join(view.orderings)}."]}
             )
+        self.ordering_name = value
         return view.orderings[value]
+
+    # The cursor also names the ordering it was made in: sent with another `ordering`, its
+    # position (a time, an id) would place the page by the wrong key, without a word.
+    ORDERING_KEY = "s"
+
+    def encode_cursor(self, cursor):
+        tokens = {self.ORDERING_KEY: self.ordering_name}
+        if cursor.offset:
+            tokens["o"] = str(cursor.offset)
+        if cursor.reverse:
+            tokens["r"] = "1"
+        if cursor.position is not None:
+            tokens["p"] = cursor.position
+        encoded = base64.b64encode(urlencode(tokens).encode("ascii")).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def _cursor_ordering(self, request) -> str | None:
+        """The ordering the cursor sent was made in; None for a cursor that names none."""
+        try:
+            decoded = base64.b64decode(request.query_params[self.cursor_query_param]).decode()
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return None
+        return parse_qs(decoded).get(self.ORDERING_KEY, [None])[0]
 
     def decode_cursor(self, request):
         try:
@@ -77,6 +106,14 @@ class PublicCursorPagination(CursorPagination):
             sent = request.query_params.get(self.cursor_query_param)
             if sent and cursor == Cursor(offset=0, reverse=False, position=None):
                 valid = False
+            made_in = self._cursor_ordering(request) if sent else None
+            if made_in is not None and made_in != self.ordering_name:
+                raise exceptions.ValidationError(
+                    {self.cursor_query_param: [
+                        f"This cursor walks the list in `{made_in}` order, not "
+                        f"`{self.ordering_name}`: follow `next` with the ordering it came with."
+                    ]}
+                )  # fmt: skip
         if not valid:
             raise exceptions.ValidationError(
                 {self.cursor_query_param: ["Not a cursor this list gave: follow `next`."]}
