@@ -452,6 +452,14 @@ def test_a_cursor_sent_with_another_ordering_than_its_own_is_a_400(client, world
     assert "`-published_at` order, not `updated_at`" in message
 
 
+@pytest.mark.parametrize("query", ['"', "*", "-", "?!", "\u201c\u201d"])
+def test_a_search_of_punctuation_alone_is_a_400_on_every_backend(client, world, query):
+    """q=" listed every claim on SQLite and none on PostgreSQL."""
+    response = client.get(CLAIMS, {"q": query})
+    assert response.status_code == 400
+    assert response.json()["errors"]["q"] == ["Give a word or a number to search for."]
+
+
 def test_page_size_is_capped_at_one_hundred(client, world):
     article, editor, reviewer = world["first"], world["editor"], world["reviewer"]
     for _ in range(98):

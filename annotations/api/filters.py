@@ -205,6 +205,10 @@ class PublicClaimFilter(filters.FilterSet):
             return queryset
         if len(words) > Q_MAX_WORDS:
             raise exceptions.ValidationError({"q": [f"At most {Q_MAX_WORDS} words."]})
+        if not any(char.isalnum() for char in value):
+            # Punctuation alone is no search: `q="` listed every claim on SQLite, and
+            # nothing on PostgreSQL.
+            raise exceptions.ValidationError({"q": ["Give a word or a number to search for."]})
         queryset = queryset.filter(is_anchored=True)
         if _vendor(queryset) == "postgresql":
             return queryset.filter(
