@@ -460,6 +460,16 @@ def test_a_search_of_punctuation_alone_is_a_400_on_every_backend(client, world, 
     assert response.json()["errors"]["q"] == ["Give a word or a number to search for."]
 
 
+@pytest.mark.parametrize("path", [CLAIMS, "/api/v1/articles/", "/api/v1/organizations/"])
+def test_public_lists_say_their_answer_depends_on_accept(client, world, path):
+    """Cacheable for a minute by shared caches, without `Vary: Accept` beside it."""
+    answer = client.get(path)
+    assert answer.status_code == 200
+    assert "accept" in [value.strip().lower() for value in answer["Vary"].split(",")]
+    again = client.get(path, HTTP_IF_NONE_MATCH=answer["ETag"])
+    assert again.status_code == 304 and "accept" in again["Vary"].lower()
+
+
 def test_page_size_is_capped_at_one_hundred(client, world):
     article, editor, reviewer = world["first"], world["editor"], world["reviewer"]
     for _ in range(98):

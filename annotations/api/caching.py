@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from annotations import freshness, queries
@@ -73,4 +73,7 @@ def public(response, validators: Validators):
     if validators.last_modified is not None:
         response["Last-Modified"] = http_date(validators.last_modified.timestamp())
     patch_cache_control(response, public=True, max_age=MAX_AGE)
+    # The answer depends on Accept (JSON, or a 406): a shared cache must not hand a stored
+    # 406 to a client that accepts JSON, nor the reverse.
+    patch_vary_headers(response, ["Accept"])
     return response
