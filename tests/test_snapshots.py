@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from annotations import jobs, services
 from annotations.evidence import archive_tasks, snapshots
-from annotations.models import Job, Membership, Snapshot, Source
+from annotations.models import ApiToken, Job, Membership, Snapshot, Source
 from annotations.permissions import SYSTEM
 from annotations.services import snapshots as snapshot_services
 from tests import factories
@@ -362,6 +362,20 @@ def test_the_source_json_shows_fetch_state_snapshot_and_link_health_to_members_o
     assert client.get(after["snapshot"]["url"]).status_code == 404
     client.logout()
     assert client.get(after["snapshot"]["url"]).status_code == 302  # to the sign-in page
+
+    # A program with the token it read the address with: the file, not a sign-in page.
+    _, key = services.token_create(actor=editor, name="sync", scope=ApiToken.Scope.READ)
+    by_token = client.get(after["snapshot"]["url"], HTTP_AUTHORIZATION=f"Token {key}")
+    assert by_token.status_code == 200
+    assert b"".join(by_token.streaming_content) == _stored(snapshot)
+    _, theirs = services.token_create(actor=outsider, name="x", scope=ApiToken.Scope.READ)
+    assert (
+        client.get(after["snapshot"]["url"], HTTP_AUTHORIZATION=f"Token {theirs}").status_code
+        == 404
+    )
+    refused = client.get(after["snapshot"]["url"], HTTP_AUTHORIZATION="Token not-a-token")
+    assert refused.status_code == 401
+    assert refused["Content-Type"] == "application/problem+json"
 
 
 def test_extraction_reads_the_title_publisher_and_stated_date_only(newsroom_settings):
