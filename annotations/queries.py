@@ -512,9 +512,10 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
     `scale__worst_value` from the version's frozen fields, and the rating's `position` on
     its scale today), `first_published_at` and `previous_rating_label` and
     `previous_verdict` (the version before's rating label, and its rating id and value;
-    None for version 1).
+    None for version 1), and `corrections` (each version after the first up to this one:
+    when, published or retracted, what changed and the public note).
 
-    Three queries at most, whatever the number of rows (rows that have their `article`
+    Four queries at most, whatever the number of rows (rows that have their `article`
     already need none for it); the article's text is not read.
     """
     # Unordered (`order_by()`): the models' default orders would join and sort articles.
@@ -549,7 +550,20 @@ def public_claim_context(rows: list[dict]) -> list[dict]:
         labels[claim_id, number] = (label, (rating_id, value))
         if number == 1:
             first_times[claim_id] = published_at
+    # What each later version changed and why, as the reader page says it: one more query,
+    # for the corrected and retracted claims only.
+    histories = claim_public_histories(later) if later else {}
     for row in rows:
+        row["corrections"] = [
+            {
+                "published_at": entry["published_at"],
+                "kind": entry["kind"],
+                "changes": entry["changes"],
+                "note": entry["correction_note"],
+            }
+            for entry in histories.get(row["claim_id"], [])
+            if entry["number"] > 1 and entry["number"] <= row["number"]
+        ]
         previous_label, previous_verdict = labels.get(
             (row["claim_id"], row["number"] - 1), (None, None)
         )

@@ -645,6 +645,10 @@ def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_pag
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
     listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
     before = listeners.rating_label
+    services.claim_update(
+        claim=Claim.objects.get(pk=listeners.claim_id), actor=users["demo-editor"],
+        expected_version=None, conclusion="The platform counted fewer listeners.",
+    )  # fmt: skip
     published_world.republish(
         Claim.objects.get(pk=listeners.claim_id),
         users["demo-editor"],
@@ -660,7 +664,8 @@ def test_a_corrected_verdict_says_when_and_what_the_rating_was_as_the_reader_pag
     dialog = page.locator("[data-factcheck-embed] [role=dialog]")
     text = dialog.inner_text()
     assert "The platform's own count was lower." in text
-    assert f"The rating changed from {before} to {after}." in text
+    # All it changed, as the reader page says it: the conclusion went unsaid.
+    assert f": rating changed from {before} to {after}; conclusion revised." in text
     assert "Corrected " in text
     assert page.errors == [] and console_errors(page) == []
 

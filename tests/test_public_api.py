@@ -183,6 +183,38 @@ def test_anyone_reads_published_claims_in_the_contract_shape(client, world):
     assert item["correction_note"] == "" and "retraction_note" not in item
 
 
+def test_a_retraction_keeps_the_corrections_before_it_told(client, world):
+    """Retracting a corrected claim replaced its correction note by the retraction's, and
+    its previous rating went: consumers lost what the correction said."""
+    claim = world["listeners"]
+    item = client.get(f"{CLAIMS}{claim.pk}/").json()
+    assert item["corrections"] == []
+    rating = Rating.objects.get(scale__organization=world["organization"], label="Half true")
+    _correct(
+        claim, world["editor"], world["reviewer"], note="Twitter published its own figure",
+        rating=rating, conclusion="Twitter's own count was lower.",
+    )  # fmt: skip
+    corrected = client.get(f"{CLAIMS}{claim.pk}/").json()
+    [correction] = corrected["corrections"]
+    assert correction["kind"] == "corrected"
+    assert correction["changes"] == [
+        "rating changed from Mostly true to Half true",
+        "conclusion revised",
+    ]
+    assert correction["note"] == "Twitter published its own figure"
+    assert correction["published_at"] == corrected["published_at"]
+    claim.refresh_from_db()
+    services.claim_transition(
+        claim=claim, actor=world["reviewer"], to_status=Claim.Status.RETRACTED,
+        note="The figure was never confirmed.",
+    )  # fmt: skip
+    retracted = client.get(f"{CLAIMS}{claim.pk}/").json()
+    assert retracted["retraction_note"] == "The figure was never confirmed."
+    assert [entry["kind"] for entry in retracted["corrections"]] == ["corrected", "retracted"]
+    assert retracted["corrections"][0] == correction
+    assert retracted["corrections"][1]["note"] == "The figure was never confirmed."
+
+
 def test_items_name_exactly_the_fields_the_schema_documents(client, world):
     documented = set(public_serializers.PublicClaimSerializer().fields)
     items = {item["state"]: item for item in _items(client)}

@@ -15,7 +15,7 @@ from annotations import freshness, queries
 # Seconds a shared cache or browser may reuse a public answer without asking again.
 MAX_AGE = 60
 # Bumped when the JSON of the public reads changes shape, so no cache keeps the old one.
-SHAPE = "public-v1.1"
+SHAPE = "public-v1.2"
 
 
 @dataclass(frozen=True)

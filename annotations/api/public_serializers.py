@@ -162,6 +162,17 @@ def claim_item(row: dict, links: Links) -> dict:
         "published_at": timestamp(row["published_at"]),
         "updated_at": timestamp(row["changed_at"]),
         "correction_note": row["correction_note"],
+        # Every correction and the retraction, oldest first: a retraction's note takes
+        # `correction_note`, and the corrections before it stay told here.
+        "corrections": [
+            {
+                "published_at": timestamp(entry["published_at"]),
+                "kind": "retracted" if entry["kind"] == "retracted" else "corrected",
+                "changes": entry["changes"],
+                "note": entry["note"],
+            }
+            for entry in row.get("corrections", [])
+        ],
     }
     if state == RETRACTED:
         item["retraction_note"] = row["correction_note"]
@@ -278,6 +289,19 @@ class _StateField(serializers.CharField):
     pass
 
 
+class PublicCorrectionSerializer(serializers.Serializer):
+    """One version after the first: a correction readers were told of, or the retraction."""
+
+    published_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=["corrected", "retracted"])
+    changes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='What changed, in words: ["rating changed from True to Half true", '
+        '"conclusion revised"]; empty for a retraction.',
+    )
+    note = serializers.CharField(help_text="The reviewer's public reason.")
+
+
 class PublicClaimSerializer(serializers.Serializer):
     """A published fact-check. A suspended one has only `id`, `url` (null), `state`,
     `updated_at`."""
@@ -313,6 +337,12 @@ class PublicClaimSerializer(serializers.Serializer):
         required=False, help_text="Why this version differs from the one before ('' for v1)."
     )
     retraction_note = serializers.CharField(required=False, help_text="Retracted only.")
+    corrections = PublicCorrectionSerializer(
+        many=True,
+        required=False,
+        help_text="Every version after the first, oldest first: each correction, and the "
+        "retraction, with what changed and the public note, as the reader page tells them.",
+    )
     previous_rating = serializers.CharField(
         required=False,
         help_text="A correction that changed the verdict: the rating label readers saw before.",

@@ -779,14 +779,18 @@
       }
       parts.push(element("h3", null, "Sources"), list);
     }
-    if (claim.correction_note) {
-      // As the reader page says it: when, and the verdict before if the correction changed it.
-      const changed = claim.previous_rating ? ` The rating changed from ${claim.previous_rating} to ${(claim.rating || {}).label}.` : "";
-      parts.push(
-        element("h3", null, "Correction"),
-        element("p", { class: "correction", dir: "auto" }, claim.correction_note),
-        element("p", { class: "muted" }, `Corrected ${day(claim.published_at)}.${changed}`),
-      );
+    // As the reader page tells them: each correction's reason, when, and what it changed
+    // ("rating changed from True to Half true; conclusion revised").
+    const corrections = (claim.corrections || []).filter((entry) => entry.kind === "corrected" && entry.note);
+    if (corrections.length) {
+      parts.push(element("h3", null, corrections.length > 1 ? "Corrections" : "Correction"));
+      for (const entry of corrections) {
+        const changes = (entry.changes || []).join("; ");
+        parts.push(
+          element("p", { class: "correction", dir: "auto" }, entry.note),
+          element("p", { class: "muted" }, `Corrected ${day(entry.published_at)}${changes ? `: ${changes}` : ""}.`),
+        );
+      }
     }
     const org = claim.organization || {};
     const footer = [`Published ${day(claim.first_published_at || claim.published_at)}`];
