@@ -877,3 +877,33 @@ def test_an_unpublished_change_of_article_details_does_not_move_the_public_conta
     assert after.json()["modified"] == before.json()["modified"]
     assert after["ETag"] == before["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 304
+
+
+def test_a_put_moving_the_target_moves_a_wording_that_was_its_quote(client, one_published, editor):
+    """Moved to another sentence without an identifying body, the draft kept the old quote
+    as its wording: the annotation said one passage and pointed at another."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    bare = {"@context": wap_client.PROFILE, "type": "Annotation"}
+    created = client.post(url, json.dumps(_aimed(bare, 0, "urn:x")), content_type=LD)
+    assert created.status_code == 201
+    iri = created["Location"]
+    claim = Claim.objects.get(pk=iri.rsplit("/", 1)[-1])
+    assert claim.claim_reviewed == SENTENCES[0]
+
+    def put_aimed_at(n):
+        read = client.get(iri)
+        body = _aimed(bare, n, "urn:x")
+        return client.put(
+            iri, json.dumps(body), content_type=LD, headers={"If-Match": read["ETag"]}
+        )
+
+    assert put_aimed_at(1).status_code == 200
+    claim.refresh_from_db()
+    assert (claim.exact, claim.claim_reviewed) == (SENTENCES[1], SENTENCES[1])
+    # An editor's own wording is theirs: a move does not replace it.
+    services.claim_update(claim=claim, actor=editor, expected_version=None,
+                          claim_reviewed="The crowd was a record")  # fmt: skip
+    assert put_aimed_at(2).status_code == 200
+    claim.refresh_from_db()
+    assert (claim.exact, claim.claim_reviewed) == (SENTENCES[2], "The crowd was a record")

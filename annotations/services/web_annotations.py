@@ -476,7 +476,8 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
 
     `expected_version` is the claim version the client read (the annotation's ETag);
     StaleVersion if it changed since. A body left out is cleared (rating, conclusion,
-    tags, sources), except the wording, which stays when no `identifying` body is sent.
+    tags, sources), except the wording, which stays when no `identifying` body is sent:
+    as it was, or, when it was the quote itself and the target moved, the new quote.
     A changed `canonical` or `via` is refused: they name the annotation for good.
     """
     permissions.require_edit(actor, claim.article.organization)
@@ -494,6 +495,8 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
         if kept and sent and sent != kept:
             raise ValidationError({name: f"The annotation's {name} is {kept} and cannot change."})
     current = [claim.exact, claim.start, claim.end]
+    # The wording as the quote itself (never reworded): it follows a moved target below.
+    wording_was_the_quote = claim.claim_reviewed == claim.exact
     quote, *position = parsed.selectors
     moved = quote["exact"] != current[0] or (
         position and [position[0]["start"], position[0]["end"]] != current[1:]
@@ -507,6 +510,10 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     }
     if parsed.claim_reviewed:
         fields["claim_reviewed"] = parsed.claim_reviewed
+    elif moved and wording_was_the_quote:
+        # As a POST words it: the target's quote. The old quote's words would describe a
+        # passage the annotation no longer points at.
+        fields["claim_reviewed"] = claim.exact
     claim = claim_update(claim=claim, actor=actor, expected_version=None, **fields)
     cited = {source.url: source for source in claim.sources.all()}
     for url, source in cited.items():
