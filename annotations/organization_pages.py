@@ -249,7 +249,9 @@ def methodology(request, org: str):
     context = {
         "organization": organization,
         # Sanitised by nh3: only the allowed tags, attributes and URL schemes remain.
-        "methodology_html": mark_safe(markdown_to_safe_html(organization.methodology)),  # noqa: S308
+        "methodology_html": mark_safe(  # noqa: S308
+            markdown_to_safe_html(organization.methodology, relative_links=True)
+        ),
         "scale": scale,
         "scale_css": css,
         "canonical": request.build_absolute_uri(path),

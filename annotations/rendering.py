@@ -54,10 +54,12 @@ def _fit_headings(tokens) -> None:
             token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
 
 
-def markdown_to_safe_html(text: str) -> str:
+def markdown_to_safe_html(text: str, *, relative_links: bool = False) -> str:
     """Render Markdown and sanitise it: no scripts, event handlers or javascript: URLs.
 
     Headings start at h3 (`_fit_headings`); images become links to them (`_image_as_link`).
+    Links are whole addresses only, unless `relative_links` (a text shown on this site's
+    own pages alone, as a methodology, may link to them by path).
     """
     tokens = _markdown.parse(text or "")
     _fit_headings(tokens)
@@ -67,6 +69,10 @@ def markdown_to_safe_html(text: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
+        # A relative address means another page on each surface that shows the text (the
+        # reader page, a publisher's page, an API client's), and "java%09script:" is one:
+        # only whole addresses are links; the words of the others stay, as text.
+        url_relative="pass_through" if relative_links else "deny",
         link_rel="noopener noreferrer nofollow",
     )
     return _EMPTY_PARAGRAPH.sub("", cleaned)

@@ -60,3 +60,28 @@ def test_an_image_becomes_a_link_to_it_named_by_its_description(markdown, html):
 def test_a_heading_holds_no_markup_the_sanitiser_forbids():
     html = markdown_to_safe_html("## <script>alert(1)</script> [x](javascript:alert(1))")
     assert html.startswith("<h3>") and "<script" not in html and "href" not in html
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "java&#x09;script:alert(9)",
+        "%6Aavascript:alert(9)",
+        "\\javascript:alert(9)",
+        "//evil.example/",
+        "/reports/budget",
+        "#method",
+    ],
+)
+def test_a_link_that_is_no_whole_address_keeps_its_words_and_loses_its_target(address):
+    """Such links became relative addresses: another broken page on each surface showing
+    the conclusion (the reader page, a publisher's page, an API client)."""
+    html = markdown_to_safe_html(f"See [the record]({address}).")
+    assert html.strip() == '<p>See <a rel="noopener noreferrer nofollow">the record</a>.</p>'
+
+
+def test_whole_addresses_stay_links_and_a_methodology_may_link_by_path():
+    html = markdown_to_safe_html("[a](https://example.org/x) [b](mailto:desk@example.org)")
+    assert 'href="https://example.org/x"' in html and 'href="mailto:desk@example.org"' in html
+    own = markdown_to_safe_html("[corrections](/o/desk/corrections/)", relative_links=True)
+    assert 'href="/o/desk/corrections/"' in own
