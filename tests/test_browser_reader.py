@@ -613,6 +613,37 @@ def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, 
     phone.screenshot(path=str(ARTIFACTS / "reader-phone-shared-link.png"))
 
 
+def test_a_verdict_of_overlapping_claims_leaves_every_one_of_their_passages_in_sight(
+    browser, live_server, demo
+):
+    """Placed by the first claim's passage alone, the popover covered the rest of a longer
+    claim running on from the same words, and its label."""
+    article = demo["article"]
+    ousted = next(v for v in demo["published"] if "ousted" in v.exact)
+    paragraph_end = article.text.find("\n\n", ousted.start)
+    longer = article.text[ousted.start : paragraph_end if paragraph_end > 0 else None]
+    editor, reviewer = (
+        Membership.objects.get(organization=article.organization, user__username=name).user
+        for name in ("demo-editor", "demo-reviewer")
+    )
+    wide = factories.published_claim(article, editor, reviewer, quote=longer)
+    page = reader_page(browser, live_server, demo["url"], viewport=(1280, 700))
+    shared = page.locator(f'#article-body a.hl-multi[data-claims~="{wide.pk}"]').first
+    page.evaluate("(y) => window.scrollBy(0, y)", shared.bounding_box()["y"] - 120)
+    shared.click()
+    dialog = popover(page)
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    parts = _passage_boxes(page, wide.pk) + _passage_boxes(page, ousted.claim_id)
+    for tag in (f"#tag-{wide.pk}", f"#tag-{ousted.claim_id}"):
+        tag_box = page.locator(tag).bounding_box()
+        parts.append({"top": tag_box["y"], "bottom": tag_box["y"] + tag_box["height"],
+                      "left": tag_box["x"], "right": tag_box["x"] + tag_box["width"]})  # fmt: skip
+    for part in parts:
+        assert not _overlap(box, part), (box, part)
+    page.screenshot(path=str(ARTIFACTS / "reader-overlapping-popover.png"))
+
+
 def test_in_a_short_window_the_verdict_still_leaves_its_passage_in_sight(
     browser, live_server, demo
 ):

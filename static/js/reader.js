@@ -53,12 +53,13 @@
     return copy;
   }
 
-  // The box around the passage the trigger stands for: its highlighted words and its
-  // label, so that the verdict is placed beside the passage, never over its first line.
+  // The box around the passages the trigger stands for: the highlighted words and labels
+  // of every claim it opens (several where claims overlap), so that the verdict is placed
+  // beside them, never over the first line of one of them.
   function passageBox(trigger) {
-    const id = trigger.dataset.claims.split(" ")[0];
-    const parts = [trigger, ...body.querySelectorAll(".hl")].filter(
-      (part) => part === trigger || part.dataset.claims.split(" ").includes(id),
+    const ids = trigger.dataset.claims.split(" ");
+    const parts = [trigger, ...body.querySelectorAll(".hl, .tag")].filter(
+      (part) => part === trigger || part.dataset.claims.split(" ").some((id) => ids.includes(id)),
     );
     const boxes = parts.flatMap((part) => [...part.getClientRects()]);
     return {
