@@ -154,6 +154,10 @@ def host(instance, demo):
         "/hidden-inside.html": embed_host.page(paragraphs=printed, **common).replace(
             "22.8", "<span hidden>(advertisement)</span>22.8", 1
         ),
+        # A footnote marker inside a checked passage, as publishers print notes.
+        "/footnotes.html": embed_host.page(paragraphs=printed, **common).replace(
+            "motion", 'motion<sup id="ref1"><a href="#fn1">1</a></sup>', 1
+        ),
         # A page enforcing Trusted Types and allowing no policy at all.
         "/trusted-types.html": embed_host.page(paragraphs=printed, **common).replace(
             '<meta charset="utf-8">',
@@ -1159,3 +1163,17 @@ def test_words_hidden_inside_a_checked_passage_do_not_keep_it_from_being_found(b
     assert page.stats["anchored"] == 4 and page.stats["missing"] == [], page.stats
     median = next(v for v in demo["versions"] if MEDIAN_AGE in v.exact)
     assert fold(marked_text(page, median.claim_id)) == fold(median.exact)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_footnote_marker_inside_a_checked_passage_does_not_keep_it_from_being_found(
+    browser, host, demo
+):
+    """ "motion<sup>1</sup> earlier" read "motion1 earlier": the claim, and one around it,
+    were listed as not found."""
+    page = open_host(browser, f"{host.url}/footnotes.html")
+    assert page.locator("sup#ref1").count() == 1
+    assert page.stats["anchored"] == 4 and page.stats["missing"] == [], page.stats
+    # The marker stays on the page, still a link to its note.
+    assert page.locator("sup#ref1 a").get_attribute("href") == "#fn1"

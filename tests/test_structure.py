@@ -520,3 +520,18 @@ def test_a_separator_inside_a_verdict_label_is_not_a_cell_edge():
     assert [cell.get("class") for cell in cells] == ["cell", "cell"]
     assert cells[0].text_content() == "YearMostly | true | "
     assert cells[1].text_content() == "Spending"
+
+
+def test_footnote_markers_are_left_out_of_the_text_and_other_superscripts_kept():
+    """A marker read "motion1 earlier": a claim on those words was found on no page that
+    shows its notes another way, and the embed reads the page without it."""
+    prose = "<p>" + "Words enough for the extractor to take this for an article. " * 8 + "</p>"
+    body = (
+        '<p>Khan was ousted in a no-confidence motion<sup><a href="#fn1">1</a></sup> earlier '
+        'this month.<sup class="reference"><a href="#cite-2">[2]</a></sup> The hall holds '
+        "5,000 m<sup>2</sup> of seats.<sup>3</sup></p>"
+    )
+    page = f"<html><body><article><h1>Ousted</h1>{prose}{body}{prose}</article></body></html>"
+    text = extract(page.encode(), filename="page.html").text
+    assert "ousted in a no-confidence motion earlier this month. The hall" in text
+    assert "5,000 m2 of seats.3" in text  # no link, no note class: not known to be a note

@@ -40,6 +40,8 @@ _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _MAY_HIDE = re.compile(r"\shidden\b|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _NUMBERING_ATTRIBUTE = re.compile(r"<(?:ol|li)\b[^>]*\s(?:start|value|reversed|type)\b", re.I)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
+# A note reference: a superscript "1", "[2]", "*" or "†" (as the embed reads one too).
+NOTE_MARKER = re.compile(r"\[?(?:\d{1,3}|[a-z]|[*\u2020\u2021\u00a7])\]?")
 
 
 def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extracted:
@@ -124,7 +126,8 @@ def _prepared(markup: str) -> _Page:
     hides = bool(_MAY_HIDE.search(markup))
     has_captions = "<figcaption" in markup.lower()
     numbers_lists = bool(_NUMBERING_ATTRIBUTE.search(markup))
-    if not (hides or has_captions or numbers_lists):
+    has_notes = "<sup" in markup.lower()
+    if not (hides or has_captions or numbers_lists or has_notes):
         return _Page(markup, frozenset(), {})
     import lxml.html  # imported here with trafilatura, which depends on it
 
@@ -133,6 +136,7 @@ def _prepared(markup: str) -> _Page:
     except (ValueError, lxml.etree.ParserError):
         return _Page(markup, frozenset(), {})
     dropped = _drop_hidden(root) if hides else False
+    dropped = (_drop_note_references(root) if has_notes else False) or dropped
     captions = _captions_made_paragraphs(root) if has_captions else frozenset()
     numbers = _list_numbers(root) if numbers_lists else {}
     if dropped or captions:
@@ -162,6 +166,30 @@ def _drop_hidden(root) -> bool:
         if element.getparent() is not None:
             element.drop_tree()
     return bool(hidden)
+
+
+def _drop_note_references(root) -> bool:
+    """Drop the footnote markers in the prose ("motion<sup><a href="#fn1">1</a></sup>");
+    whether there were any.
+
+    A marker is no word of the sentence: kept, it read "motion1 earlier", and a claim on
+    those words was not found on a page that shows its notes otherwise. A superscript that
+    links to a place on the page, or says it is a note reference, and holds only "1",
+    "[2]", "*" or "†", is one; other superscripts (m², 10⁶) stay.
+    """
+    markers = [
+        sup
+        for sup in root.iter("sup")
+        if NOTE_MARKER.fullmatch(" ".join(sup.text_content().split()))
+        and (
+            any((link.get("href") or "").startswith("#") for link in sup.iter("a"))
+            or sup.get("role") == "doc-noteref"
+            or re.search(r"\b(?:reference|footnote|noteref|fn)\b", sup.get("class") or "", re.I)
+        )
+    ]
+    for sup in markers:
+        sup.drop_tree()
+    return bool(markers)
 
 
 def _captions_made_paragraphs(root) -> frozenset[str]:

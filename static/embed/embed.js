@@ -122,6 +122,7 @@
             // `locate` prefers a shown copy and marks a hidden one only when none is shown.
             // But words hidden inside shown prose ("22.8 <span hidden>…</span>years")
             // are left out, as the import leaves them out of the stored text.
+            if (node.localName === "sup" && isNoteReference(node)) continue;
             const nodeShown = shown && (!canCheck || node.checkVisibility({ visibilityProperty: true }));
             if (shown && !nodeShown && !BLOCKS.has(node.localName) && hiddenByItself(node)) continue;
             visit(node, nodeShown);
@@ -133,6 +134,20 @@
     };
     visit(root, true);
     return { texts, blocks };
+  }
+
+  // A footnote marker in the prose ("motion<sup><a href="#fn1">1</a></sup> earlier") is no
+  // word of the sentence: the import leaves it out too (`htmlpage.NOTE_MARKER`).
+  const NOTE_MARKER = /^\[?(?:\d{1,3}|[a-z]|[*\u2020\u2021\u00a7])\]?$/;
+  const NOTE_CLASS = /\b(?:reference|footnote|noteref|fn)\b/i;
+
+  function isNoteReference(sup) {
+    if (!NOTE_MARKER.test(sup.textContent.trim())) return false;
+    return (
+      sup.getAttribute("role") === "doc-noteref" ||
+      NOTE_CLASS.test(sup.getAttribute("class") || "") ||
+      [...sup.querySelectorAll("a[href]")].some((link) => link.getAttribute("href").startsWith("#"))
+    );
   }
 
   /** Hidden by its own attribute or style, not by a closed <details> around it. */
