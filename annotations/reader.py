@@ -304,6 +304,7 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
     blocks = blocks_of(text, structure)
     if len(blocks) != len(paragraphs):
         return paragraphs
+    corners = _corner_rows(blocks)
     html = []
     for number, (block, paragraph) in enumerate(zip(blocks, paragraphs, strict=True)):
         inner = paragraph[len(_PARAGRAPH_OPEN) : -len("</p>")]
@@ -325,7 +326,8 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
         elif kind in _BLOCK_TAGS:
             piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
         elif kind == "table_row":
-            piece = f'<p class="table-row" dir="auto">{_table_cells(inner)}</p>'
+            corner = '<span class="cell"></span>' if number in corners else ""
+            piece = f'<p class="table-row" dir="auto">{corner}{_table_cells(inner)}</p>'
         elif kind == "caption":
             piece = f'<p class="caption" dir="auto">{inner}</p>'
         else:
@@ -338,6 +340,23 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
 # offsets count them; a row is drawn as cells, the separator kept in its cell, hidden.
 _CELL_SEPARATOR = " | "
 _TAG = re.compile(r"(<[^>]*>)")
+
+
+def _corner_rows(blocks: list[dict]) -> set[int]:
+    """The first rows of tables that lack their top-left cell: imports leave empty cells
+    out, and a header row over row labels ("| 2023 | 2024" over "Spending | 80 | 100") would
+    put each year over the column before its own. Those rows get an empty cell first."""
+    corners, run = set(), []
+    for number, block in enumerate([*blocks, {"kind": ""}]):
+        if block["kind"] == "table_row":
+            run.append(number)
+            continue
+        if len(run) > 1:
+            widths = [blocks[row]["text"].count(_CELL_SEPARATOR) + 1 for row in run]
+            if widths[0] == max(widths[1:]) - 1 == min(widths[1:]) - 1:
+                corners.add(run[0])
+        run = []
+    return corners
 
 
 def _table_cells(inner: str) -> str:

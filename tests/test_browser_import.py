@@ -14,6 +14,7 @@ from tests.browser_support import (
     assert_accessible,
     open_page,
     open_workspace,
+    select_range,
     sign_in_again_in_another_tab,
 )
 from tests.conftest import wait_for
@@ -657,3 +658,31 @@ def test_readers_see_table_rows_as_columns_with_the_verdict_across_cells(
     expect(page.get_by_role("dialog")).to_contain_text("2024 | 100 million")
     page.screenshot(path=str(ARTIFACTS / "reader-table-phone.png"), full_page=True)
     page.close()
+
+
+def test_a_header_row_without_its_corner_cell_stands_over_its_own_columns(
+    browser, live_server, newsroom
+):
+    text = "Budget.\n\n2023 | 2024\n\nSpending | 80 | 100\n\nDebt | 5 | 7\n\nAfter."
+    rows = ["2023 | 2024", "Spending | 80 | 100", "Debt | 5 | 7"]
+    structure = [
+        {"kind": "table_row", "start": text.index(r), "end": text.index(r) + len(r), "level": 0}
+        for r in rows
+    ]
+    article = services.article_create(
+        organization=newsroom["organization"], title="Budget", text=text,
+        created_by=newsroom["editor"], structure=structure,
+    )  # fmt: skip
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+
+    def left(words):
+        cell = page.locator("#article-body .cell").filter(has_text=words).first
+        return cell.bounding_box()["x"]
+
+    assert left("2023") == left("80") and left("2024") == left("100")
+    # The added cell holds no text: a selection still counts the text's own characters.
+    select_range(page, "Spending")
+    page.keyboard.press("c")
+    claim = wait_for(lambda: Claim.objects.filter(article=article).first())
+    assert claim.exact == "Spending" and claim.start == text.index("Spending")

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from annotations import services
+from annotations import reader, services
 from annotations.ingest import extract, htmlpage
 from annotations.ingest import structure as blocks
 from annotations.ingest.structure import Block
@@ -535,3 +535,28 @@ def test_footnote_markers_are_left_out_of_the_text_and_other_superscripts_kept()
     text = extract(page.encode(), filename="page.html").text
     assert "ousted in a no-confidence motion earlier this month. The hall" in text
     assert "5,000 m2 of seats.3" in text  # no link, no note class: not known to be a note
+
+
+def test_a_header_row_without_its_corner_cell_is_set_over_its_own_columns(
+    client, organization, editor, reviewer
+):
+    """Imports leave the empty top-left cell out: "2023 | 2024" stood over the row labels
+    and the 2023 figures, each year a column to the left of its own."""
+    text = "Budget.\n\n2023 | 2024\n\nSpending | 80 | 100\n\nDebt | 5 | 7\n\nAfter."
+    rows = ["2023 | 2024", "Spending | 80 | 100", "Debt | 5 | 7"]
+    structure = [
+        {"kind": "table_row", "start": text.index(r), "end": text.index(r) + len(r), "level": 0}
+        for r in rows
+    ]
+    article = services.article_create(
+        organization=organization, title="T", text=text, created_by=editor, structure=structure
+    )
+    factories.published_claim(article, editor, reviewer, quote="Budget")
+    html = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+    tree = lxml.html.fromstring(html.content.decode())
+    widths = [len(row.findall("span")) for row in tree.find_class("table-row")]
+    assert widths == [3, 3, 3]
+    header = tree.find_class("table-row")[0]
+    assert [cell.text_content() for cell in header.findall("span")] == ["", "2023 | ", "2024"]
+    # Only where the first row lacks exactly one cell and the others agree.
+    assert reader._corner_rows(blocks.blocks_of(TABLE_TEXT, TABLE_STRUCTURE)) == set()

@@ -202,7 +202,7 @@ function renderHighlights() {
       if (covering.some((c) => c.id === activeId)) mark.classList.add("active");
       fragment.append(mark);
     }
-    block.element.replaceChildren(block.element.dataset.kind === "table_row" ? tableCells(fragment) : fragment);
+    block.element.replaceChildren(block.element.dataset.kind === "table_row" ? tableCells(fragment, block) : fragment);
   }
 }
 
@@ -210,9 +210,31 @@ function renderHighlights() {
 // them: a row is drawn as cells, each separator kept, hidden, at the end of its cell.
 const CELL_SEPARATOR = " | ";
 
+/**
+ * The first rows of tables that lack their top-left cell, as the reader page finds them
+ * (`reader._corner_rows`): imports leave empty cells out, and a header row over row labels
+ * would put each heading over the column before its own.
+ */
+const cornerRows = (() => {
+  const corners = new Set();
+  let run = [];
+  for (const block of [...blocks, null]) {
+    if (block?.element.dataset.kind === "table_row") {
+      run.push(block);
+      continue;
+    }
+    const widths = run.map((row) => row.chars.join("").split(CELL_SEPARATOR).length);
+    const rest = widths.slice(1);
+    if (run.length > 1 && widths[0] === Math.max(...rest) - 1 && widths[0] === Math.min(...rest) - 1) corners.add(run[0]);
+    run = [];
+  }
+  return corners;
+})();
+
 /** A table row's text and marks as one cell per column; a mark across an edge is split. */
-function tableCells(fragment) {
+function tableCells(fragment, block) {
   const cells = document.createDocumentFragment();
+  if (cornerRows.has(block)) cells.append(el("span", { class: "cell" }));
   let cell = el("span", { class: "cell" });
   for (const node of [...fragment.childNodes]) {
     node.textContent.split(CELL_SEPARATOR).forEach((piece, index) => {
