@@ -458,3 +458,22 @@ def test_a_page_fetched_for_an_address_the_source_no_longer_cites_is_not_kept(
     assert kept is None and not Snapshot.objects.filter(source=source).exists()
     assert (source.url, source.final_url, source.archive_url) == (server.url_for("/new"), "", "")
     assert source.fetch_error == ""
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_page_is_read_within_a_jobs_time_and_scripts_do_not_crowd_out_its_text():
+    """A 20 MB cited page ran past the extraction job's time limit at every attempt (reading
+    grows faster than the page), holding a worker slot each time and never read."""
+    paragraph = b"<p>The city runs 950 buses on a typical weekday, the authority said.</p>\n"
+    huge = b"<html><head><title>Huge page</title></head><body><article>" + paragraph * 280_000
+    assert len(huge) > 20_000_000
+    read = snapshots.extract(huge, content_type="text/html", fetched_on=date.today())
+    assert (read.error, read.title) == ("", "Huge page")
+    assert "950 buses" in read.text
+    # Inline scripts and styles go before the cap is counted: the article after them stays.
+    scripted = (
+        b"<html><head><title>App</title><script>" + b"var data = [1, 2, 3];" * 200_000
+        + b"</script></head><body><article>" + paragraph * 3 + b"</article></body></html>"
+    )  # fmt: skip
+    read = snapshots.extract(scripted, content_type="text/html", fetched_on=date.today())
+    assert "950 buses" in read.text

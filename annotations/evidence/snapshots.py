@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
@@ -23,6 +24,11 @@ from annotations.models import without_direction_overrides
 # Headers that describe the transfer, not the document: the stored payload is the decoded
 # body, so a reader of the WARC must not try to undo a chunking that is no longer there.
 _TRANSFER_HEADERS = {"transfer-encoding", "content-length", "content-encoding"}
+# How much of a page's markup is read for its text, once its scripts and styles are out.
+# Reading grows faster than the page: 1 MB took 0.6 s, 4 MB 5.9 s, and a 20 MB page ran
+# past the job's time limit at every attempt, holding a worker slot each time.
+MARKUP_MAX_CHARS = 2_000_000
+_SCRIPTS_AND_STYLES = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 
 
 @dataclass
@@ -155,6 +161,10 @@ def _extract_html(body: bytes, *, charset: str, url: str, fetched_on: date) -> E
     markup = decode_text(body, charset or html_charset(body))
     if "<" not in markup:
         return Extraction(error="no text could be extracted: the page is not HTML")
+    if len(markup) > MARKUP_MAX_CHARS:
+        # Often mostly scripts and styles (inline data, fonts); past the cap, the article
+        # is read from its first MARKUP_MAX_CHARS characters.
+        markup = _SCRIPTS_AND_STYLES.sub("", markup)[:MARKUP_MAX_CHARS]
     document = trafilatura.bare_extraction(
         markup.lstrip(),
         url=url or None,
