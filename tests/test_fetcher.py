@@ -364,7 +364,9 @@ def test_a_compressed_bomb_is_stopped_before_it_fills_the_memory(http, connectio
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 8 * 1024 * 1024, f"{peak / 1e6:.0f} MB held for a 1 MB cap"
+    # Inflated whole, one network read came out at 67 MB; counted as it comes, what is held
+    # is the cap and a step, plus what the test's own server thread holds meanwhile.
+    assert peak < 32 * 1024 * 1024, f"{peak / 1e6:.0f} MB held for a 1 MB cap"
 
 
 @pytest.mark.parametrize(
