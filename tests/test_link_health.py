@@ -83,9 +83,15 @@ def test_a_check_of_an_address_corrected_meanwhile_is_not_recorded_on_the_new_on
     corrected = pages.url_for("/story-corrected")
 
     def gone_while_an_editor_corrects_it(request):
-        services.source_update(source=Source.objects.get(pk=source.pk), actor=editor, url=corrected)
+        from django.db import connection
         from werkzeug import Response
 
+        try:
+            services.source_update(
+                source=Source.objects.get(pk=source.pk), actor=editor, url=corrected
+            )
+        finally:
+            connection.close()  # this server thread's own, which nothing else would close
         return Response("gone", status=404)
 
     pages.clear()
