@@ -560,3 +560,23 @@ def test_a_header_row_without_its_corner_cell_is_set_over_its_own_columns(
     assert [cell.text_content() for cell in header.findall("span")] == ["", "2023 | ", "2024"]
     # Only where the first row lacks exactly one cell and the others agree.
     assert reader._corner_rows(blocks.blocks_of(TABLE_TEXT, TABLE_STRUCTURE)) == set()
+
+
+def test_markdown_leaves_empty_cells_and_footnote_markers_out_and_keeps_the_notes_words():
+    """ "| | 2019 | 2026 |" came in as "| 2019 | 2026" (a stray bar, each year over the column
+    before its own), and "[^1]" stayed in the sentence, and was suggested as a claim."""
+    markdown = (
+        "# Ferries\n\nThe port had 42 berths, the health board said.[^1] More follow.\n\n"
+        "| | 2019 | 2026 |\n|---|---|---|\n| Buses | 1,200 | 950 |\n\n"
+        "[^1]: Health board statement, 3 March.\n"
+    )
+    result = extract(markdown.encode(), filename="story.md")
+    assert result.text == (
+        "The port had 42 berths, the health board said. More follow.\n\n"
+        "2019 | 2026\n\nBuses | 1,200 | 950\n\nHealth board statement, 3 March."
+    )
+    rows = [b["text"] for b in blocks.blocks_of(result.text, result.structure)
+            if b["kind"] == "table_row"]  # fmt: skip
+    assert rows == ["2019 | 2026", "Buses | 1,200 | 950"]
+    # The reader sets the header over its own columns (`reader._corner_rows`).
+    assert reader._corner_rows(blocks.blocks_of(result.text, result.structure)) == {1}

@@ -120,7 +120,9 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
-            blocks.append(Block(" | ".join(row), TABLE_ROW))
+            # Empty cells are left out, as a web page's are: "| | 2019 |" read "| 2019".
+            if cells := [cell for cell in row if cell]:
+                blocks.append(Block(" | ".join(cells), TABLE_ROW))
             row = None
         elif token.type == "inline":
             content = canonical_text(_inline_text(token.children or []))
@@ -167,7 +169,14 @@ def _inline_text(children) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return "".join(parts)
+    # Footnotes (an extension CommonMark lacks): a marker "[^1]" is no word of the sentence,
+    # as a web page's superscript marker is not, and a note keeps its words, not its label.
+    text = _FOOTNOTE_LABEL.sub("", "".join(parts), count=1)
+    return _FOOTNOTE_MARKER.sub("", text)
+
+
+_FOOTNOTE_MARKER = re.compile(r"\[\^[^\]\s]{1,40}\]")
+_FOOTNOTE_LABEL = re.compile(r"^\[\^[^\]\s]{1,40}\]:\s*")
 
 
 def html_fragment_paragraphs(fragment: str) -> list[str]:
