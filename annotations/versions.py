@@ -440,6 +440,9 @@ def _because(note: str) -> str:
         return f"{first} {isolated(rest)}"
     if first.lower() in _SENTENCE_STARTERS and first[:1].isupper() and not first[1:].isupper():
         note = f"{first.lower()} {rest}".rstrip()
+    elif first == "The" and rest[:1].islower():
+        # "because The transit survey …" read as a name; "The Guardian" is one, and stays.
+        note = f"the {rest}"
     return f"because {isolated(note)}"
 
 

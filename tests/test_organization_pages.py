@@ -309,8 +309,8 @@ def test_corrections_list_changed_verdicts_and_retractions_newest_first(
 ):
     html = client.get(page_of(organization, "corrections/")).content.decode()
     assert claim_links(html) == [world["retracted"].pk, world["corrected"].pk]
-    assert "Rating changed from Mostly true to False because The census says 19.6 years." in html
-    assert "Retracted because The statistics office withdrew its figure." in html
+    assert "Rating changed from Mostly true to False because the census says 19.6 years." in html
+    assert "Retracted because the statistics office withdrew its figure." in html
     assert "<strong>Retraction</strong>" in html and "<strong>Correction</strong>" in html
     # First publications are not corrections, and nothing hidden appears.
     assert world["published"].claim_reviewed not in html

@@ -384,7 +384,7 @@ def test_retraction_needs_a_public_note_and_writes_a_retracted_version(client, d
     assert retraction.number == 2 and retraction.rating.label == "Mostly true"
     history = queries.claim_public_history(claim)
     assert [entry["kind"] for entry in history] == ["published", "retracted"]
-    assert history[1]["correction"].endswith("retracted because The record was never verified")
+    assert history[1]["correction"].endswith("retracted because the record was never verified")
 
 
 def test_a_retraction_stays_public_when_a_re_anchoring_job_gives_up(desk, settings):
@@ -575,6 +575,11 @@ def test_changes_between_snapshots_read_as_phrases(before, after, expected):
         ("We misread the quote", "3 Dec 2026: republished because we misread the quote"),
         ("This was wrong", "3 Dec 2026: republished because this was wrong"),
         ("The Guardian fixed it", "3 Dec 2026: republished because The Guardian fixed it"),
+        # It read "because The transit survey …", as if a name.
+        (
+            "The transit survey counted riders",
+            "3 Dec 2026: republished because the transit survey counted riders",
+        ),
         ("IT staff found more", "3 Dec 2026: republished because IT staff found more"),
         # Right-to-left words are isolated in the English line: its closing punctuation
         # and what follows stay on their side.
