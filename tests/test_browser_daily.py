@@ -1,6 +1,7 @@
 """The workspace for a working day: nothing typed is lost, merges, conflicts, the workflow."""
 
 import pytest
+from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Claim, EvidenceRequest, Job, Rating, Source
@@ -1167,4 +1168,30 @@ def test_input_typed_for_a_claim_deleted_meanwhile_is_shown_to_copy_until_discar
     page.reload()
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert page.locator("#notice").is_hidden()
+    assert page.errors == []
+
+
+def test_saving_on_the_way_to_another_claim_keeps_the_unsent_source_marked_unsaved(
+    browser, live_server, newsroom
+):
+    """After "Save changes", the fields saved and the source typed in "Add source" stayed
+    in the form unsent, but the card no longer said it had unsaved input."""
+    first = make_claim(newsroom)
+    second = make_claim(newsroom, RECORD)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, first)
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    type_into(card.get_by_label("Source URL"), "https://example.org/unsent")
+    page.locator(f'mark[data-claim="{second.pk}"]').first.click()
+    dialog = page.get_by_role("dialog", name="Unsaved changes")
+    expect(dialog).to_contain_text("1 unsent box")
+    dialog.get_by_role("button", name="Save changes").click()
+    page.locator(f"#claim-{second.pk}.active form.claim-form").wait_for()
+    first.refresh_from_db()
+    assert first.claimant == "Andrew Korybko" and not first.sources.exists()
+    badge = page.locator(f"#claim-{first.pk} .badge.unsaved")
+    expect(badge).to_be_visible()
+    card = open_card(page, first)
+    assert card.get_by_label("Source URL").input_value() == "https://example.org/unsent"
     assert page.errors == []
