@@ -248,8 +248,47 @@ def test_a_fetched_source_is_ranked_into_an_item_with_its_best_passage(claim, ed
     search.source_fetched(source.pk)  # idempotent
     (item,) = EvidenceItem.objects.filter(claim=claim)
     assert item.provider == "sources" and item.state == "added" and item.source_id == source.pk
-    assert item.passage == "More than 160,000 listeners tuned in at once."
+    # The best passage, and the one disagreeing with it after it: one passage a source hid
+    # the rival count.
+    assert item.passage == (
+        "More than 160,000 listeners tuned in at once. \u2026 "
+        "About 120,000 listeners were counted by others."
+    )
+    assert [(n["text"], n["agreement"]) for n in item.numbers] == [
+        ("160,000", "agrees"),
+        ("120,000", "disagrees"),
+    ]
+    for number in item.numbers:
+        assert item.passage[number["start"] : number["end"]] == number["text"]
     assert claim.evidence_requests.get(provider="sources").state == "done"
+
+
+def test_a_source_agreeing_with_one_number_and_denying_another_shows_both(
+    article, editor, settings
+):
+    """A claim of two numbers saw only the passage agreeing with one ("950 buses") and never
+    the one denying the other ("12 percent, not 40 percent")."""
+    settings.FACTCHECK_EVIDENCE_GOOGLE_API_KEY = ""
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, CLAIM)
+    )
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=None,
+        claim_reviewed="The city runs 950 buses, and 40 percent of residents ride them weekly.",
+    )  # fmt: skip
+    source = services.source_add(claim=claim, actor=editor, url="https://transit.example/report")
+    Source.objects.filter(pk=source.pk).update(
+        extracted_text=(
+            "The city now operates 950 buses, down from 1,200 buses in 2019.\n\n"
+            "Ferries carried more people than ever this summer.\n\n"
+            "Only 12 percent, not 40 percent, of residents ride the bus weekly, the survey found."
+        )
+    )
+    search.source_fetched(source.pk)
+    (item,) = EvidenceItem.objects.filter(claim=claim, provider="sources")
+    marks = [(n["text"], n["agreement"]) for n in item.numbers]
+    assert ("950", "agrees") in marks and ("40 percent", "disagrees") in marks
+    assert "Ferries" not in item.passage
 
 
 def test_the_panel_is_pending_until_a_fetched_source_has_been_read_and_ranked(

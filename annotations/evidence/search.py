@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from annotations import jobs, urlnorm
+from annotations.evidence import numbers as quantities
 from annotations.evidence import passages
 from annotations.evidence import query as queries
 from annotations.evidence.providers import base as providers
@@ -212,12 +213,11 @@ def _to_item(found: providers.Found, query: queries.Query, provider) -> dict | N
         score = found.score
     else:
         # A space for each NUL keeps offsets; PostgreSQL cannot store NUL in text.
-        ranked = passages.rank_text(_no_nul(found.text, " "), query, limit=1)
+        ranked = passages.rank_text(_no_nul(found.text, " "), query, limit=5)
         if not ranked:
             return None
         best = ranked[0]
-        passage = best.text[:MAX_PASSAGE]
-        details = {"highlights": best.highlights, "numbers": best.numbers}
+        passage, details = _with_a_disagreement(best, ranked[1:])
         score = best.score
     spans = [span for span in details["highlights"] if span["end"] <= len(passage)]
     numbers = [
@@ -239,6 +239,35 @@ def _to_item(found: providers.Found, query: queries.Query, provider) -> dict | N
         "score": float(score),
         "rating": _no_nul(found.rating)[:200],
     }
+
+
+# Between the best passage and a disagreeing one shown after it.
+PASSAGE_GAP = " \u2026 "
+
+
+def _with_a_disagreement(best, others) -> tuple[str, dict]:
+    """The best passage, and after it the best other that disagrees with the claim when the
+    best does not: one passage a source, and a claim of two numbers saw only the passage
+    agreeing with one ("950 buses") and never the one denying the other ("not 40 percent").
+    """
+    text = best.text[:MAX_PASSAGE]
+    details = {"highlights": list(best.highlights), "numbers": list(best.numbers)}
+    disagrees = [n for n in best.numbers if n["agreement"] == quantities.DISAGREES]
+    if disagrees:
+        return text, details
+    other = next(
+        (o for o in others if any(n["agreement"] == quantities.DISAGREES for n in o.numbers)),
+        None,
+    )
+    if other is None or len(text) + len(PASSAGE_GAP) >= MAX_PASSAGE:
+        return text, details
+    shift = len(text) + len(PASSAGE_GAP)
+    text = f"{text}{PASSAGE_GAP}{other.text}"[:MAX_PASSAGE]
+    for name, spans in (("highlights", other.highlights), ("numbers", other.numbers)):
+        details[name] += [
+            {**span, "start": span["start"] + shift, "end": span["end"] + shift} for span in spans
+        ]
+    return text, details
 
 
 def _no_nul(text: str, replacement: str = "") -> str:
