@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -208,6 +209,14 @@ def close_browser_pages(request):
     if "browser" in request.fixturenames:
         for context in request.getfixturevalue("browser").contexts:
             context.close()
+        # A request the pages sent just before may still be answering: on PostgreSQL the
+        # database's flush, next, deadlocked with its reads (seen under CI's load). Request
+        # threads of any loopback server count; they end with their closed connections.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(
+            "process_request_thread" in thread.name for thread in threading.enumerate()
+        ):
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
