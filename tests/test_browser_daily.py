@@ -143,6 +143,27 @@ def test_two_tabs_on_one_claim_keep_their_own_unsaved_input(browser, live_server
     assert first.errors == []
 
 
+def test_a_tab_going_away_does_not_say_it_is_alive_again_before_it_ends(
+    browser, live_server, newsroom
+):
+    """A timer firing between "pagehide" and the tab's end wrote the tab alive again: its
+    unsaved input was not offered in a new tab for 15 s (a flaky two-tab test showed it)."""
+    page = open_page(browser, live_server, "ed")
+    page.clock.install()
+    open_workspace(page, live_server, newsroom["article"])
+    alive = "() => Object.keys(localStorage).filter((k) => k.startsWith('factcheck.alive.'))"
+    assert len(page.evaluate(alive)) == 1
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    assert page.evaluate(alive) == []
+    page.clock.run_for(6000)  # past the next "alive" tick
+    assert page.evaluate(alive) == []
+    # Brought back from the back-forward cache, it is alive again.
+    page.evaluate(
+        "() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+    )
+    assert len(page.evaluate(alive)) == 1
+
+
 def test_add_source_keeps_the_claimant_date_rating_and_conclusion_typed_before_it(
     browser, live_server, newsroom
 ):

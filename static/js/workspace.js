@@ -362,7 +362,12 @@ const ALIVE_PREFIX = "factcheck.alive.";
 const ALIVE_EVERY_MS = 5000;
 const GONE_AFTER_MS = 3 * ALIVE_EVERY_MS;
 
+// Set once the tab is going: a timer firing between "pagehide" and the tab's end would
+// otherwise say it is alive again, and its input would not be offered for 15 s.
+let leaving = false;
+
 function sayAlive() {
+  if (leaving) return;
   try {
     localStorage.setItem(`${ALIVE_PREFIX}${TAB}`, String(Date.now()));
   } catch {
@@ -372,6 +377,7 @@ function sayAlive() {
 sayAlive();
 setInterval(sayAlive, ALIVE_EVERY_MS);
 window.addEventListener("pagehide", () => {
+  leaving = true;
   try {
     localStorage.removeItem(`${ALIVE_PREFIX}${TAB}`);
   } catch {
@@ -379,7 +385,11 @@ window.addEventListener("pagehide", () => {
   }
 });
 // A tab brought back from the back-forward cache is alive again.
-window.addEventListener("pageshow", (event) => event.persisted && sayAlive());
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  leaving = false;
+  sayAlive();
+});
 
 /** Whether the tab that stored `key` is still open (and so still owns its input). */
 function ownerAlive(key) {
