@@ -907,23 +907,3 @@ def test_a_put_moving_the_target_moves_a_wording_that_was_its_quote(client, one_
     assert put_aimed_at(2).status_code == 200
     claim.refresh_from_db()
     assert (claim.exact, claim.claim_reviewed) == (SENTENCES[2], "The crowd was a record")
-
-
-def test_a_member_revalidating_a_draft_with_its_etag_gets_a_304_until_it_changes(
-    client, one_published, editor
-):
-    """A token's GET with the ETag it was given answered 200 every time: the draft's ETag is
-    its version, and the check compared a hash of the body."""
-    client.force_login(editor)
-    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
-    bare = {"@context": wap_client.PROFILE, "type": "Annotation"}
-    iri = client.post(url, json.dumps(_aimed(bare, 0, "urn:x")), content_type=LD)["Location"]
-    read = client.get(iri)
-    assert read.status_code == 200
-    again = client.get(iri, HTTP_IF_NONE_MATCH=read["ETag"])
-    assert again.status_code == 304 and again["ETag"] == read["ETag"]
-    body = _aimed(bare, 1, "urn:x")
-    put = client.put(iri, json.dumps(body), content_type=LD, headers={"If-Match": read["ETag"]})
-    assert put.status_code == 200
-    changed = client.get(iri, HTTP_IF_NONE_MATCH=read["ETag"])
-    assert changed.status_code == 200 and changed["ETag"] == put["ETag"] != read["ETag"]

@@ -182,9 +182,7 @@ class Protocol(APIView):
         """The JSON-LD answer (no body for HEAD), with an ETag over what a GET would send."""
         body = orjson.dumps(data)
         media_type = self.request.accepted_media_type
-        # A draft's ETag is its version (what If-Match names): a client revalidating with the
-        # ETag it was given must be matched against that one, or it never gets its 304.
-        etag = (headers or {}).get("ETag") or _etag(body, media_type)
+        etag = _etag(body, media_type)
         if status == 200 and _if_none_match(self.request, etag):
             # Django's 304 carries no Content-Type: a cache that refreshes its stored headers
             # from a 304 must not relabel the JSON-LD it holds as HTML.
@@ -193,10 +191,9 @@ class Protocol(APIView):
             content = b"" if self.request.method == "HEAD" else body
             response = HttpResponse(content, status=status, content_type=media_type)
             response["Content-Length"] = str(len(body))
-        response["ETag"] = etag
+        response["ETag"] = headers.pop("ETag", etag) if headers else etag
         for name, value in (headers or {}).items():
-            if name != "ETag":
-                response[name] = value
+            response[name] = value
         if private or self.request.user.is_authenticated:
             patch_cache_control(response, private=True, no_cache=True)
         else:
