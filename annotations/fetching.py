@@ -972,12 +972,15 @@ def _decoded_chunks(response: httpx.Response) -> Iterator[bytes]:
                     zlib.decompressobj(15).decompress(data[:2])
                 except zlib.error:
                     inflater = zlib.decompressobj(-15)
-            while data:
+            # Once the stream has ended, what follows it (a newline, a second member) is
+            # left, as httpx leaves it; zlib keeps `unconsumed_tail` set after the end, and
+            # feeding it again looped for good.
+            while data and not inflater.eof:
                 out = inflater.decompress(data, _INFLATE_STEP)
                 data = inflater.unconsumed_tail
                 if out:
                     yield out
-        if tail := inflater.flush():
+        if not inflater.eof and (tail := inflater.flush()):
             yield tail
     except zlib.error as exc:
         raise FetchConnectionError("the server sent a body that could not be decoded") from exc

@@ -386,6 +386,19 @@ def test_a_compressed_page_is_read_as_the_server_meant_it(http, connections, enc
     assert fetch(url(http, "/packed"), policy=loopback_policy()).body == page
 
 
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("after", [b"\n", gzip.compress(b"<p>a second member</p>")])
+def test_a_gzip_page_followed_by_more_bytes_is_read_and_ends(http, connections, after):
+    """Bytes after the end of the stream (a newline, a second member) were fed to zlib again
+    and again: the fetch never ended, and held its worker."""
+    page = ("<p>The median age is only 22.8 years.</p>" * 30_000).encode()
+    http.expect_request("/trailing").respond_with_data(
+        gzip.compress(page) + after, content_type="text/html",
+        headers={"Content-Encoding": "gzip"},
+    )  # fmt: skip
+    assert fetch(url(http, "/trailing"), policy=loopback_policy()).body == page
+
+
 def test_an_encoding_the_request_did_not_ask_for_is_refused_by_name(http, connections):
     http.expect_request("/br").respond_with_data(
         b"\x1b\x00\x00", content_type="text/html", headers={"Content-Encoding": "br"}
