@@ -28,7 +28,28 @@ _TRANSFER_HEADERS = {"transfer-encoding", "content-length", "content-encoding"}
 # Reading grows faster than the page: 1 MB took 0.6 s, 4 MB 5.9 s, and a 20 MB page ran
 # past the job's time limit at every attempt, holding a worker slot each time.
 MARKUP_MAX_CHARS = 2_000_000
-_SCRIPTS_AND_STYLES = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b", re.I)
+
+
+def _without_scripts_and_styles(markup: str) -> str:
+    """`markup` without its script and style elements, in one pass over it.
+
+    A regular expression for a whole element scanned to the end of the page from every one
+    never closed: 320 KB of "<style>a" took 41 s. Here each opening tag looks for its own
+    closing tag once; one never closed ends the markup there, as a browser would read it.
+    """
+    kept, at = [], 0
+    while opening := _SCRIPT_OR_STYLE.search(markup, at):
+        kept.append(markup[at : opening.start()])
+        closing = _CLOSING[opening.group(1).lower()].search(markup, opening.end())
+        if closing is None:
+            return "".join(kept)
+        at = closing.end()
+    kept.append(markup[at:])
+    return "".join(kept)
+
+
+_CLOSING = {name: re.compile(rf"</{name}\b[^>]*>", re.I) for name in ("script", "style")}
 
 
 @dataclass
@@ -164,7 +185,7 @@ def _extract_html(body: bytes, *, charset: str, url: str, fetched_on: date) -> E
     if len(markup) > MARKUP_MAX_CHARS:
         # Often mostly scripts and styles (inline data, fonts); past the cap, the article
         # is read from its first MARKUP_MAX_CHARS characters.
-        markup = _SCRIPTS_AND_STYLES.sub("", markup)[:MARKUP_MAX_CHARS]
+        markup = _without_scripts_and_styles(markup)[:MARKUP_MAX_CHARS]
     document = trafilatura.bare_extraction(
         markup.lstrip(),
         url=url or None,
