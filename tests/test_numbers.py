@@ -194,6 +194,12 @@ SUPERSEDED = [
      ["disagrees", "disagrees"]),
     ("Ridership rose 40 percent in 2024", "Ridership rose by 40 percent in 2024, not by "
      "the 12 percent first reported.", ["agrees", "unrelated"]),
+    # The claim denies a value itself: a source denying it too agrees, one stating it
+    # disagrees (the marks were the other way round).
+    ("Ridership rose 12 percent in 2024, not 40 percent.", "Ridership rose 12 percent in "
+     "2024, not 40 percent as reported.", ["agrees", "agrees"]),
+    ("Ridership rose 12 percent in 2024, not 40 percent.", "Ridership rose 40 percent.",
+     ["disagrees"]),
 ]  # fmt: skip
 
 

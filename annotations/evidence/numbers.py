@@ -661,8 +661,13 @@ def agreement(claimed: list[Quantity], stated: Quantity) -> str:
     counted as a disagreement.
     """
     equal = [q for q in claimed if same_value(q, stated) and compatible(q, stated)]
+    if equal and any(DENIED in (q.earlier, stated.earlier) for q in equal):
+        # A value one side names to deny it: the same on both sides agrees ("not 40
+        # percent" twice), one side's denial of the other's statement disagrees.
+        both = any(q.earlier == stated.earlier == DENIED for q in equal)
+        return AGREES if both else DISAGREES
     if stated.earlier == DENIED:
-        return DISAGREES if equal else UNRELATED
+        return UNRELATED
     if any(stated.earlier != "other" or quantity.earlier for quantity in equal):
         return AGREES
     same = [
