@@ -1219,3 +1219,49 @@ def test_a_claim_across_two_table_cells_is_found_on_the_page_it_was_made_from(
         page = open_host(browser, f"{host.url}/fleet.html")
     assert page.stats["anchored"] == 1 and page.stats["missing"] == [], page.stats
     assert fold(marked_text(page, Claim.objects.get(pk=claim.pk).pk)) == fold("Buses1,200")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_address_left_before_its_claims_arrived_does_not_undo_the_next_ones(browser, host, demo):
+    """refresh() for a new address, then for the next one, with the first answer arriving
+    last: that answer took the next article's marks away as copies and put its own claims in
+    their place."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    other = services.article_create(
+        organization=demo["article"].organization, title="Other", created_by=users["demo-editor"],
+        text="A different story about 12 ferries.", canonical_url="https://other.example/story",
+    )  # fmt: skip
+    factories.published_claim(
+        other, users["demo-editor"], users["demo-reviewer"], quote="12 ferries"
+    )
+    page = open_host(browser, f"{host.url}/story.html")
+    held = []
+    page.route(
+        lambda url: "/api/v1/claims/" in url and "other.example" in url,
+        lambda route: held.append(route),
+    )
+    page.evaluate(
+        """() => {
+            window.firstStory = document.querySelector("article").innerHTML;
+            history.pushState({}, "", "/other-story.html");
+            document.querySelector('link[rel=canonical]').href = "https://other.example/story";
+            window.leftBehind = FactcheckEmbed.refresh();
+        }"""
+    )
+    # Each evaluate lets Playwright deliver the held request to the handler.
+    wait_for(lambda: page.evaluate("1") and held, message="the first refresh did not ask for it")
+    stats = page.evaluate(
+        """(address) => {
+            history.back();
+            document.querySelector('link[rel=canonical]').href = address;
+            return FactcheckEmbed.refresh();
+        }""",
+        ARTICLE_URL,
+    )
+    assert stats["anchored"] == 4, stats
+    held[0].continue_()
+    page.evaluate("() => window.leftBehind.then(() => true)")
+    assert page.locator("[data-factcheck-label]").count() == 4
+    assert page.locator("[data-factcheck-embed] [role=note]").count() == 0
+    assert page.evaluate("FactcheckEmbed.stats.anchored") == 4

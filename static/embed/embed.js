@@ -1158,6 +1158,8 @@
 
   let state = null;
   let askedFor = null; // the page address the claims shown were asked for
+  let runs = 0; // the latest run's number: an earlier one answering late shows nothing
+  let running = null; // the latest run while it waits for its answer
 
   /** Everything this run added to the page taken out: marks, labels, the note, the popover. */
   function teardown(old) {
@@ -1177,8 +1179,9 @@
     if (askedFor !== null && pageAddress() !== askedFor) {
       if (state) teardown(state);
       state = null;
-      return run();
+      return (running = run());
     }
+    if (running) return running; // asked for this address already, answer on its way
     if (!state) return embed.ready;
     state.settled = true; // the publisher says the article is there now
     forgetDetached(state);
@@ -1188,9 +1191,13 @@
   };
 
   async function run() {
+    const mine = ++runs;
     try {
       askedFor = pageAddress();
       const { published: claims, retracted } = await fetchClaims();
+      // The page moved on (refresh() after another pushState) while this run waited: the
+      // newer run shows its own address's claims, and this one's would undo them.
+      if (mine !== runs) return embed.stats;
       if (!claims.length && !retracted.length) {
         // Said once, quietly, for the publisher setting the tag up: which address was asked
         // for, or that the organization named is not on this instance (a typo in the tag).
@@ -1211,11 +1218,14 @@
       settle(embed.stats);
     } catch (error) {
       // The instance unreachable, an error answer or an unexpected page: leave the page be.
-      settle((embed.stats = { status: "unavailable", reason: String(error && error.message) }));
+      if (mine === runs) settle((embed.stats = { status: "unavailable", reason: String(error && error.message) }));
+    } finally {
+      if (mine === runs) running = null;
     }
     return embed.stats;
   }
 
-  if (document.readyState === "complete") run();
-  else window.addEventListener("load", run, { once: true });
+  const start = () => (running = run());
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start, { once: true });
 })();
