@@ -57,6 +57,15 @@ def article(organization, author, text=SAMPLE_TEXT, title="Listeners and ages"):
     )
 
 
+def table_structure(text: str) -> list[dict]:
+    """Structure entries making each paragraph of `text` with a " | " in it a table row."""
+    rows = [row for row in text.split("\n\n") if " | " in row]
+    return [
+        {"kind": "table_row", "start": text.index(r), "end": text.index(r) + len(r), "level": 0}
+        for r in rows
+    ]
+
+
 def quote_selectors(text: str, quote: str, occurrence: int = 0) -> list[dict]:
     """Selectors for the `occurrence`-th exact appearance of `quote` in `text`."""
     start = -1

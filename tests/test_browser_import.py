@@ -583,12 +583,7 @@ TABLE_TEXT = (
 
 def _table_article(newsroom):
     text = TABLE_TEXT
-    rows = [row for row in text.split("\n\n") if " | " in row]
-    structure = [
-        {"kind": "table_row", "start": text.index(row), "end": text.index(row) + len(row),
-         "level": 0}
-        for row in rows
-    ]  # fmt: skip
+    structure = factories.table_structure(text)
     return services.article_create(
         organization=newsroom["organization"], title="Spending", text=text,
         created_by=newsroom["editor"], structure=structure,
@@ -664,11 +659,7 @@ def test_a_header_row_without_its_corner_cell_stands_over_its_own_columns(
     browser, live_server, newsroom
 ):
     text = "Budget.\n\n2023 | 2024\n\nSpending | 80 | 100\n\nDebt | 5 | 7\n\nAfter."
-    rows = ["2023 | 2024", "Spending | 80 | 100", "Debt | 5 | 7"]
-    structure = [
-        {"kind": "table_row", "start": text.index(r), "end": text.index(r) + len(r), "level": 0}
-        for r in rows
-    ]
+    structure = factories.table_structure(text)
     article = services.article_create(
         organization=newsroom["organization"], title="Budget", text=text,
         created_by=newsroom["editor"], structure=structure,

@@ -1194,11 +1194,7 @@ def test_a_claim_across_two_table_cells_is_found_on_the_page_it_was_made_from(
         "The city's fleet shrank over seven years, the transit authority said.\n\n"
         "2019 | 2026\n\nBuses | 1,200 | 950\n\nFerries | 14 | 12\n\nRiders complained."
     )
-    rows = ["2019 | 2026", "Buses | 1,200 | 950", "Ferries | 14 | 12"]
-    structure = [
-        {"kind": "table_row", "start": text.index(r), "end": text.index(r) + len(r), "level": 0}
-        for r in rows
-    ]
+    structure = factories.table_structure(text)
     article = services.article_create(
         organization=organization, title="Fleet", text=text, created_by=users["demo-editor"],
         structure=structure, canonical_url="https://news.example/fleet",

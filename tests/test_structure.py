@@ -543,11 +543,7 @@ def test_a_header_row_without_its_corner_cell_is_set_over_its_own_columns(
     """Imports leave the empty top-left cell out: "2023 | 2024" stood over the row labels
     and the 2023 figures, each year a column to the left of its own."""
     text = "Budget.\n\n2023 | 2024\n\nSpending | 80 | 100\n\nDebt | 5 | 7\n\nAfter."
-    rows = ["2023 | 2024", "Spending | 80 | 100", "Debt | 5 | 7"]
-    structure = [
-        {"kind": "table_row", "start": text.index(r), "end": text.index(r) + len(r), "level": 0}
-        for r in rows
-    ]
+    structure = factories.table_structure(text)
     article = services.article_create(
         organization=organization, title="T", text=text, created_by=editor, structure=structure
     )
