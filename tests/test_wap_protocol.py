@@ -907,3 +907,37 @@ def test_a_put_moving_the_target_moves_a_wording_that_was_its_quote(client, one_
     assert put_aimed_at(2).status_code == 200
     claim.refresh_from_db()
     assert (claim.exact, claim.claim_reviewed) == (SENTENCES[2], "The crowd was a record")
+
+
+def test_a_draft_answers_304_while_its_body_is_unchanged_and_200_once_a_source_changes(
+    client, one_published, editor
+):
+    """A draft's ETag was its bare version, which a conditional GET compared against a tag
+    of the body, so a client polling a draft never got a 304. A tag naming only the
+    version would not do either: an archived copy of a source changes the body without a
+    new version of the claim."""
+    from annotations.permissions import SYSTEM
+    from annotations.services import snapshots
+
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    bare = {"@context": wap_client.PROFILE, "type": "Annotation"}
+    created = client.post(url, json.dumps(_aimed(bare, 0, "urn:x")), content_type=LD)
+    assert created.status_code == 201
+    iri = created["Location"]
+    claim = Claim.objects.get(pk=iri.rsplit("/", 1)[-1])
+    cited = "https://example.org/a"
+    source = services.source_add(claim=claim, actor=editor, url=cited)
+    read = client.get(iri)
+    assert client.get(iri, HTTP_IF_NONE_MATCH=read["ETag"]).status_code == 304
+
+    copy = "https://web.archive.org/web/20260101000000/https://example.org/a"
+    snapshots.source_archive_url_set(source=source, actor=SYSTEM, archive_url=copy, for_url=cited)
+    claim.refresh_from_db()
+    again = client.get(iri, HTTP_IF_NONE_MATCH=read["ETag"])
+    assert again.status_code == 200 and again["ETag"] != read["ETag"]
+    assert copy in again.content.decode()
+    # The new tag still names the draft's version: a PUT sending it back is taken.
+    assert again["ETag"].startswith(f'"{claim.version}-')
+    put = client.put(iri, again.content, content_type=LD, headers={"If-Match": again["ETag"]})
+    assert put.status_code == 200, put.content[:300]

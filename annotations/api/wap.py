@@ -135,8 +135,10 @@ def _preference(request) -> str:
     return "descriptions"
 
 
-def _etag(body: bytes, media_type: str) -> str:
-    return '"' + hashlib.blake2b(body + media_type.encode(), digest_size=16).hexdigest() + '"'
+def _etag(body: bytes, media_type: str, version: int | None = None) -> str:
+    """A strong tag over the exact bytes; a draft's starts with its version, for If-Match."""
+    digest = hashlib.blake2b(body + media_type.encode(), digest_size=16).hexdigest()
+    return f'"{version}-{digest}"' if version is not None else f'"{digest}"'
 
 
 def _if_none_match(request, etag: str) -> bool:
@@ -178,11 +180,18 @@ class Protocol(APIView):
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         return response
 
-    def document(self, data, *, status=200, headers=None, private=False) -> HttpResponse:
-        """The JSON-LD answer (no body for HEAD), with an ETag over what a GET would send."""
+    def document(
+        self, data, *, status=200, headers=None, private=False, version=None
+    ) -> HttpResponse:
+        """The JSON-LD answer (no body for HEAD), with an ETag over what a GET would send.
+
+        A draft's ETag also names its `version`, which a PUT or DELETE names back in
+        If-Match. The body part keeps a conditional GET honest: a draft's sources can change
+        (a fetched title, an archived copy) without a new version of the claim.
+        """
         body = orjson.dumps(data)
         media_type = self.request.accepted_media_type
-        etag = _etag(body, media_type)
+        etag = _etag(body, media_type, version)
         if status == 200 and _if_none_match(self.request, etag):
             # Django's 304 carries no Content-Type: a cache that refreshes its stored headers
             # from a 304 must not relabel the JSON-LD it holds as HTML.
@@ -191,7 +200,7 @@ class Protocol(APIView):
             content = b"" if self.request.method == "HEAD" else body
             response = HttpResponse(content, status=status, content_type=media_type)
             response["Content-Length"] = str(len(body))
-        response["ETag"] = headers.pop("ETag", etag) if headers else etag
+        response["ETag"] = etag
         for name, value in (headers or {}).items():
             response[name] = value
         if private or self.request.user.is_authenticated:
@@ -513,12 +522,9 @@ class ArticleAnnotations(Container):
         response = self.document(
             annotation,
             status=201,
-            headers={
-                "Location": annotation["id"],
-                "Link": RESOURCE_LINK,
-                "ETag": f'"{claim.version}"',
-            },
+            headers={"Location": annotation["id"], "Link": RESOURCE_LINK},
             private=True,
+            version=claim.version,
         )
         return response
 
@@ -561,11 +567,12 @@ class AnnotationDetail(Protocol):
 
     def _answer(self):
         item = self.version or self.draft
-        headers = {"Link": RESOURCE_LINK}
-        if self.draft is not None:
-            headers["ETag"] = f'"{self.draft.version}"'
+        draft = self.draft
         return self.document(
-            self.annotations([item])[0], headers=headers, private=self.draft is not None
+            self.annotations([item])[0],
+            headers={"Link": RESOURCE_LINK},
+            private=draft is not None,
+            version=draft.version if draft is not None else None,
         )
 
     def get(self, request, pk: int):
@@ -617,7 +624,9 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "stale"
 
 
-_VERSION_TAG = re.compile(r'(?:W/)?"([0-9]{1,10})"')
+# A draft's ETag as `_etag` writes it ("7-<digest>"), or its bare version as older clients
+# were given it ("7").
+_VERSION_TAG = re.compile(r'(?:W/)?"([0-9]{1,10})(?:-[0-9a-f]{32})?"')
 
 
 def _expected_version(request, *, required: bool) -> int | None:
