@@ -1261,3 +1261,70 @@ def test_an_address_left_before_its_claims_arrived_does_not_undo_the_next_ones(b
     assert page.locator("[data-factcheck-label]").count() == 4
     assert page.locator("[data-factcheck-embed] [role=note]").count() == 0
     assert page.evaluate("FactcheckEmbed.stats.anchored") == 4
+
+
+def _page_listeners(page) -> dict[str, int]:
+    """How many listeners of each type the document and the window hold, as DevTools sees
+    them (the embed's own and the test page's)."""
+    session = page.context.new_cdp_session(page)
+    counts: dict[str, int] = {}
+    for expression in ("document", "window"):
+        target = session.send("Runtime.evaluate", {"expression": expression})["result"]
+        found = session.send("DOMDebugger.getEventListeners", {"objectId": target["objectId"]})
+        for listener in found["listeners"]:
+            key = f"{expression}:{listener['type']}"
+            counts[key] = counts.get(key, 0) + 1
+    session.detach()
+    return counts
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_single_page_app_moving_between_articles_does_not_gather_listeners(
+    browser, host, instance
+):
+    """Each article a single-page app showed left its verdict dialog's listeners on the
+    document and the window (Escape, clicks, scrolling, resizing): after twenty articles,
+    twenty of each ran on every click and every scroll."""
+    page = open_host(browser, f"{host.url}/story.html")
+    page.evaluate(
+        """() => {
+            const article = document.querySelector("article");
+            article.querySelectorAll("[data-factcheck-label]").forEach((l) => l.remove());
+            article.querySelectorAll("mark").forEach((m) => m.replaceWith(...m.childNodes));
+            window.firstStory = article.innerHTML;
+        }"""
+    )
+    before = _page_listeners(page)
+    assert before.get("document:keydown", 0) >= 1, before
+    for n in range(5):
+        page.evaluate(
+            """(n) => {
+                history.pushState({}, "", `/story-${n}.html`);
+                document.querySelector('link[rel=canonical]').href = `https://other.example/${n}`;
+                return FactcheckEmbed.refresh();
+            }""",
+            n,
+        )
+        stats = page.evaluate(
+            """(address) => {
+                history.pushState({}, "", "/story.html");
+                document.querySelector('link[rel=canonical]').href = address;
+                document.querySelector("article").innerHTML = window.firstStory;
+                return FactcheckEmbed.refresh();
+            }""",
+            ARTICLE_URL,
+        )
+        assert stats["anchored"] == 4, stats
+    assert _page_listeners(page) == before
+    # The dialog of the article shown now still answers to Escape and to a click elsewhere.
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    page.locator("[data-factcheck-label]").first.click()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.locator("[data-factcheck-label]").first.click()
+    expect(dialog).to_be_visible()
+    page.mouse.click(2, 2)
+    expect(dialog).to_be_hidden()
+    assert page.errors == [] and console_errors(page) == []

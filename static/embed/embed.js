@@ -838,7 +838,9 @@
     return { host, root };
   }
 
-  function popover(shadow) {
+  /** The verdict dialog of one run; its listeners on the page end with `signal` (the run's
+   * teardown), or a single-page app would gather one set per article it showed. */
+  function popover(shadow, signal) {
     const box = element("div", { class: "pop", role: "dialog", "aria-labelledby": "factcheck-title", hidden: "" });
     shadow.root.append(box);
     let opener = null;
@@ -850,7 +852,7 @@
       if (restoreFocus && opener) opener.focus();
       opener = null;
     };
-    document.addEventListener("keydown", (event) => event.key === "Escape" && close(true));
+    document.addEventListener("keydown", (event) => event.key === "Escape" && close(true), { signal });
     // Tab stays in the open verdict, as in any dialog: it covers the text, and focus moving
     // on to the page behind it (or its footer) would leave it open and unreachable.
     box.addEventListener("keydown", (event) => {
@@ -865,7 +867,7 @@
     document.addEventListener("click", (event) => {
       const path = event.composedPath();
       if (!path.includes(shadow.host) && !path.some((node) => node.hasAttribute?.(MARK) || node.hasAttribute?.(LABEL))) close(false);
-    });
+    }, { signal });
     // Beside the claim, and again when the window changes size (a phone turned, a window
     // narrowed): it must not stay where the claim was.
     // The whole passage: every piece of the claim's marks and its label, so that the verdict
@@ -901,14 +903,14 @@
       box.style.setProperty("left", `${left - base.left}px`);
       box.style.setProperty("top", `${(above ? words.top - height - 6 : words.bottom + 6) - base.top}px`);
     }
-    window.addEventListener("resize", position);
+    window.addEventListener("resize", position, { signal });
     // The article in a scrolling box of the page: the verdict follows its passage when the
     // box scrolls (the window's own scrolling moves both together). Not as a bottom sheet,
     // which places itself by scrolling the window.
     document.addEventListener(
       "scroll",
       (event) => event.target !== document && !matchMedia("(max-width:600px)").matches && position(),
-      { capture: true, passive: true },
+      { capture: true, passive: true, signal },
     );
     return (claim, label, firstMark) => {
       opener = label;
@@ -1164,6 +1166,7 @@
   /** Everything this run added to the page taken out: marks, labels, the note, the popover. */
   function teardown(old) {
     old.unwatch?.();
+    old.listening.abort();
     for (const entry of old.placed.values()) {
       entry.label?.remove();
       for (const mark of entry.marks) unwrap(mark);
@@ -1211,7 +1214,8 @@
         return embed.stats;
       }
       const shadow = createShadow();
-      const fresh = { claims, retracted, shadow, open: popover(shadow), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
+      const listening = new AbortController();
+      const fresh = { claims, retracted, shadow, listening, open: popover(shadow, listening.signal), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
       anchorMissing(fresh);
       state = fresh;
       if (state.missing.length) watch(state);
