@@ -142,7 +142,8 @@
 
   // A footnote marker in the prose ("motion<sup><a href="#fn1">1</a></sup> earlier") is no
   // word of the sentence: the import leaves it out too (`htmlpage.NOTE_MARKER`).
-  const NOTE_MARKER = /^\[?(?:\d{1,3}|[a-z]|[*\u2020\u2021\u00a7])\]?$/;
+  // Any script's digits, as Python's \d in the import's pattern ("١" in an Arabic article).
+  const NOTE_MARKER = /^\[?(?:\p{Nd}{1,3}|[a-z]|[*\u2020\u2021\u00a7])\]?$/u;
   const NOTE_CLASS = /\b(?:reference|footnote|noteref|fn)\b/i;
 
   function isNoteReference(sup) {
