@@ -359,7 +359,8 @@ class Article(models.Model):
     # The text's block structure beside the plain canonical text the selectors index:
     # [{"kind": "heading"|"paragraph"|"list_item"|"quote"|"table_row"|"preformatted"|
     #   "caption", "start": int, "end": int, "level": int (headings, nested lists),
-    #   "number": int (numbered list items only)}], code points.
+    #   "number": int (numbered list items only), "blank_cells": [int] (a table row's empty
+    #   columns, which the text leaves out)}], code points.
     structure = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)

@@ -326,8 +326,8 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
         elif kind in _BLOCK_TAGS:
             piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
         elif kind == "table_row":
-            corner = '<span class="cell"></span>' if number in corners else ""
-            piece = f'<p class="table-row" dir="auto">{corner}{_table_cells(inner)}</p>'
+            blanks = (0,) if number in corners else block["blank_cells"]
+            piece = f'<p class="table-row" dir="auto">{_table_cells(inner, blanks)}</p>'
         elif kind == "caption":
             piece = f'<p class="caption" dir="auto">{inner}</p>'
         else:
@@ -343,28 +343,33 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 
 def _corner_rows(blocks: list[dict]) -> set[int]:
-    """The first rows of tables that lack their top-left cell: imports leave empty cells
-    out, and a header row over row labels ("| 2023 | 2024" over "Spending | 80 | 100") would
-    put each year over the column before its own. Those rows get an empty cell first."""
+    """The first rows of tables that lack their top-left cell: imports before blank cells
+    were kept left empty cells out, and a header row over row labels ("| 2023 | 2024" over
+    "Spending | 80 | 100") would put each year over the column before its own. Those rows
+    get an empty cell first."""
     corners, run = set(), []
     for number, block in enumerate([*blocks, {"kind": ""}]):
         if block["kind"] == "table_row":
             run.append(number)
             continue
         if len(run) > 1:
-            widths = [blocks[row]["text"].count(_CELL_SEPARATOR) + 1 for row in run]
+            widths = [
+                blocks[row]["text"].count(_CELL_SEPARATOR) + 1 + len(blocks[row]["blank_cells"])
+                for row in run
+            ]
             if widths[0] == max(widths[1:]) - 1 == min(widths[1:]) - 1:
                 corners.add(run[0])
         run = []
     return corners
 
 
-def _table_cells(inner: str) -> str:
+def _table_cells(inner: str, blanks=()) -> str:
     """A highlighted table row's HTML as one cell per column, every highlight kept.
 
     The row is cut at each separator that lies in the article's words (not inside a
     verdict label); a highlight running across a cell's edge is closed there and opened
     again in the next cell, so the HTML stays well formed and both halves stay linked.
+    An empty cell stands at each column of `blanks` (the cells the text leaves out).
     """
     cells, cell, stack = [], [], []  # stack: the tags open at this point, as written
     for token in _TAG.split(inner):
@@ -387,6 +392,9 @@ def _table_cells(inner: str) -> str:
                 cells.append("".join(cell))
                 cell = [*stack, piece]
     cells.append("".join(cell))
+    for column in blanks:
+        if column <= len(cells):
+            cells.insert(column, "")
     return "".join(f'<span class="cell">{cell}</span>' for cell in cells)
 
 

@@ -677,3 +677,56 @@ def test_a_header_row_without_its_corner_cell_stands_over_its_own_columns(
     page.keyboard.press("c")
     claim = wait_for(lambda: Claim.objects.filter(article=article).first())
     assert claim.exact == "Spending" and claim.start == text.index("Spending")
+
+
+def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_and_readers(
+    browser, live_server, newsroom
+):
+    """An empty cell, or a cell spanning two columns, was left out of its row: "950" stood
+    under 2019, in the workspace and on the reader page."""
+    from annotations.ingest import structure as blocks
+
+    text, structure = blocks.assemble(
+        [
+            blocks.Block("Fleet."),
+            blocks.table_row(["", "2019", "2026"]),
+            blocks.table_row(["Buses", "", "950"]),
+            blocks.table_row(["Ferries (all routes)", "", "12"]),
+            blocks.table_row(["Trams", "40", "30"]),
+            blocks.Block("After."),
+        ]
+    )
+    article = services.article_create(
+        organization=newsroom["organization"], title="Fleet", text=text,
+        created_by=newsroom["editor"], structure=structure,
+    )  # fmt: skip
+    factories.published_claim(
+        article, newsroom["editor"], newsroom["reviewer"], quote="Buses | 950"
+    )
+
+    def left(page, words):
+        cell = page.locator("#article-body .cell").filter(has_text=words).first
+        return cell.bounding_box()["x"]
+
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    assert left(page, "2026") == left(page, "950") == left(page, "12") == left(page, "30")
+    assert left(page, "2019") == left(page, "40")
+    # The empty cells hold no text: a selection counts the text's own characters.
+    select_range(page, "Ferries (all routes)")
+    page.keyboard.press("c")
+    claim = wait_for(lambda: Claim.objects.filter(article=article, status="draft").first())
+    assert claim.exact == "Ferries (all routes)" and claim.start == text.index("Ferries")
+    page.screenshot(path=str(ARTIFACTS / "workspace-table-blanks.png"))
+
+    reader = browser.new_page(viewport={"width": 390, "height": 800})
+    reader.goto(f"{live_server.url}/a/{newsroom['organization'].slug}/{article.slug}/")
+    assert left(reader, "2026") == left(reader, "950") == left(reader, "12")
+    assert left(reader, "2019") == left(reader, "40")
+    # A figure is never broken across lines to make the columns fit a phone.
+    year = reader.locator("#article-body .cell").filter(has_text="2019").first
+    trams = reader.locator("#article-body .cell").filter(has_text="Trams").first
+    assert year.bounding_box()["height"] == trams.bounding_box()["height"]
+    expect(reader.locator("#article-body .table-row a.hl")).to_have_text(["Buses", "950"])
+    reader.screenshot(path=str(ARTIFACTS / "reader-table-blanks.png"), full_page=True)
+    reader.close()

@@ -574,5 +574,103 @@ def test_markdown_leaves_empty_cells_and_footnote_markers_out_and_keeps_the_note
     rows = [b["text"] for b in blocks.blocks_of(result.text, result.structure)
             if b["kind"] == "table_row"]  # fmt: skip
     assert rows == ["2019 | 2026", "Buses | 1,200 | 950"]
-    # The reader sets the header over its own columns (`reader._corner_rows`).
-    assert reader._corner_rows(blocks.blocks_of(result.text, result.structure)) == {1}
+    # The empty corner is kept as the header's blank cell, which sets it over its columns.
+    found = blocks.blocks_of(result.text, result.structure)
+    assert [b["blank_cells"] for b in found if b["kind"] == "table_row"] == [(0,), ()]
+
+
+GAPPY_TABLE = (
+    "<table><tr><th></th><th>2019</th><th>2026</th></tr>"
+    "<tr><td>Buses</td><td></td><td>950</td></tr>"
+    '<tr><td colspan="2">Ferries (all routes)</td><td>12</td></tr>'
+    "<tr><td>Trams</td><td>40</td><td></td></tr></table>"
+)
+# Each row as the reader should draw it: three cells, each under its heading.
+GAPPY_CELLS = [
+    ["", "2019", "2026"],
+    ["Buses", "", "950"],
+    ["Ferries (all routes)", "", "12"],
+    ["Trams", "40"],
+]
+
+
+def _table_rows(result) -> list[tuple[str, tuple[int, ...]]]:
+    return [
+        (b["text"], b["blank_cells"])
+        for b in blocks.blocks_of(result.text, result.structure)
+        if b["kind"] == "table_row"
+    ]
+
+
+def test_empty_and_spanned_cells_are_kept_as_blanks_so_cells_stay_under_their_headings(
+    client, organization, editor, reviewer
+):
+    """An empty cell inside a row, or a cell spanning two columns, was left out of the
+    row: every cell after it stood one column to the left, "950" under 2019."""
+    prose = "<p>" + "Words enough for the extractor to take this for an article. " * 8 + "</p>"
+    page = f"<html><body><article><h1>Fleet</h1>{prose}{GAPPY_TABLE}{prose}</article></body></html>"
+    result = extract(page.encode(), filename="page.html")
+    assert _table_rows(result) == [
+        ("2019 | 2026", (0,)),
+        ("Buses | 950", (1,)),
+        ("Ferries (all routes) | 12", (1,)),
+        ("Trams | 40", ()),  # an empty last cell moves nothing
+    ]
+    article = services.article_create(
+        organization=organization, title="Fleet", text=result.text, created_by=editor,
+        structure=result.structure,
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer, quote="Words enough")
+    html = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+    tree = lxml.html.fromstring(html.content.decode())
+    drawn = [
+        [cell.text_content().removesuffix(" | ").strip() for cell in row.find_class("cell")]
+        for row in tree.find_class("table-row")
+    ]
+    assert drawn == GAPPY_CELLS
+
+
+def test_markdown_and_word_tables_keep_their_blank_cells_too():
+    markdown = "Intro.\n\n| | 2019 | 2026 |\n|---|---|---|\n| Buses | | 950 |\n| Trams | 40 | |\n"
+    assert _table_rows(extract(markdown.encode(), filename="t.md")) == [
+        ("2019 | 2026", (0,)),
+        ("Buses | 950", (1,)),
+        ("Trams | 40", ()),
+    ]
+    document = docx.Document()
+    document.add_paragraph("Intro paragraph.")
+    table = document.add_table(rows=3, cols=3)
+    for row, texts in enumerate([["", "2019", "2026"], ["Buses", "", "950"], ["x", "y", "z"]]):
+        for column, text in enumerate(texts):
+            table.cell(row, column).text = text
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "Ferries (all routes)"
+    # A cell spanning two rows: its words once, where it starts, as the document shows them.
+    table.cell(1, 2).merge(table.cell(2, 2)).text = "950"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert _table_rows(extract(buffer.getvalue(), filename="t.docx")) == [
+        ("2019 | 2026", (0,)),
+        ("Buses | 950", (1,)),
+        ("Ferries (all routes)", ()),
+    ]
+
+
+@pytest.mark.parametrize(
+    "stored", ["1", [1, 1], [2, 1], [-1], [True], [1.5], list(range(65)), {"0": 1}, None]
+)
+def test_blank_cells_that_are_not_increasing_column_numbers_are_ignored(stored):
+    """A structure from the API or a damaged row draws the row as its text has it."""
+    text = "Buses | 950"
+    entry = {"kind": "table_row", "start": 0, "end": len(text), "level": 0}
+    entry["blank_cells"] = stored
+    assert blocks.blocks_of(text, [entry])[0]["blank_cells"] == ()
+    assert blocks.blocks_of(text, [{**entry, "blank_cells": [0, 2]}])[0]["blank_cells"] == (0, 2)
+
+
+def test_blank_cells_are_carried_through_an_edit_of_the_text():
+    text = "Intro.\n\nBuses | 950\n\nAfter."
+    structure = [{"kind": "table_row", "start": 8, "end": 19, "level": 0, "blank_cells": [1]}]
+    carried = blocks.carry(text, structure, text.replace("Intro.", "An intro, longer."))
+    assert [b["blank_cells"] for b in blocks.blocks_of(
+        text.replace("Intro.", "An intro, longer."), carried) if b["kind"] == "table_row"
+    ] == [(1,)]  # fmt: skip

@@ -10,9 +10,9 @@ from annotations.ingest.structure import (
     HEADING,
     LIST_ITEM,
     QUOTE,
-    TABLE_ROW,
     Block,
     assemble,
+    table_row,
     texts,
 )
 from annotations.ingest.text import canonical_text, plain_inline
@@ -82,7 +82,7 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
     numbers = _ListNumbers(document)
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):
-            blocks.extend(Block(row, TABLE_ROW) for row in _table_rows(block))
+            blocks.extend(_table_rows(block))
             continue
         text = canonical_text(_shown_text(block._p))
         if not text:
@@ -210,22 +210,27 @@ def _start(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 1
 
 
-def _table_rows(table) -> list[str]:
-    rows = []
+def _table_rows(table) -> list[Block]:
+    """The table's rows as blocks. A merged cell's words are read once, where it starts:
+    python-docx gives the same cell again for each grid column it spans and for each row
+    it spans down, and those places are blank cells, as on the page."""
+    rows, above = [], []
     for row in table.rows:
-        cells = []
-        seen = set()
-        for cell in row.cells:
-            # A merged cell is returned once per grid column it spans.
-            if id(cell._tc) in seen:
+        cells, seen = [], []
+        for column, cell in enumerate(row.cells):
+            # Identity of the XML elements: the cell objects are new on every call.
+            spanned = any(cell._tc is tc for tc in seen) or (
+                column < len(above) and cell._tc is above[column]
+            )
+            seen.append(cell._tc)
+            if spanned:
+                cells.append("")
                 continue
-            seen.add(id(cell._tc))
             shown = "\n".join(_shown_text(paragraph._p) for paragraph in cell.paragraphs)
-            text = canonical_text(shown).replace("\n\n", " ")
-            if text:
-                cells.append(text)
-        if cells:
-            rows.append(" | ".join(cells))
+            cells.append(canonical_text(shown).replace("\n\n", " "))
+        above = seen
+        if block := table_row(cells):
+            rows.append(block)
     return rows
 
 

@@ -15,9 +15,9 @@ from annotations.ingest.structure import (
     PARAGRAPH,
     PREFORMATTED,
     QUOTE,
-    TABLE_ROW,
     Block,
     assemble,
+    table_row,
 )
 from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
 
@@ -306,8 +306,11 @@ def _collect_blocks(
     a numbered list carry their numbers.
     """
     if element.tag in _ROWS:
+        # Empty cells (and trafilatura's padding after a cell spanning columns) are left out
+        # of the text and kept as the row's blank cells.
         cells = [canonical_text(" ".join(cell.itertext())) for cell in element]
-        out.append(Block(" | ".join(c.replace("\n\n", " ") for c in cells if c), TABLE_ROW))
+        if row := table_row([cell.replace("\n\n", " ") for cell in cells]):
+            out.append(row)
         return
     kind, level, depth = _kind_of(element, kind, level, depth)
     numbers = _item_numbers(element)

@@ -10,10 +10,10 @@ from annotations.ingest.structure import (
     LIST_ITEM,
     PREFORMATTED,
     QUOTE,
-    TABLE_ROW,
     Block,
     assemble,
     flatten,
+    table_row,
     texts,
 )
 from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
@@ -120,9 +120,9 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
-            # Empty cells are left out, as a web page's are: "| | 2019 |" read "| 2019".
-            if cells := [cell for cell in row if cell]:
-                blocks.append(Block(" | ".join(cells), TABLE_ROW))
+            # Empty cells are left out of the text, as a web page's are, and kept as blanks.
+            if block := table_row(row):
+                blocks.append(block)
             row = None
         elif token.type == "inline":
             content = canonical_text(_inline_text(token.children or []))

@@ -5,7 +5,8 @@ offsets into the text."""
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 
 from annotations.ingest.text import canonical_text, paragraphs_of
 
@@ -17,6 +18,10 @@ TABLE_ROW = "table_row"
 PREFORMATTED = "preformatted"
 CAPTION = "caption"  # a figure's caption: words of the article, though not its prose
 KINDS = (PARAGRAPH, HEADING, LIST_ITEM, QUOTE, TABLE_ROW, PREFORMATTED, CAPTION)
+# A table row's cells in the text, in reading order; offsets and quotes count it.
+CELL_SEPARATOR = " | "
+# Columns of one row whose empty cells are remembered (a wider table is data, not prose).
+BLANK_CELLS_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,20 @@ class Block:
     kind: str = PARAGRAPH
     level: int = 0
     number: int = 0  # a numbered list item's number; 0 for everything else
+    # A table row's empty cells, by column from 0: the text leaves them out, and the row is
+    # drawn with them so that its cells stand under their headings.
+    blank_cells: tuple[int, ...] = ()
+
+
+def table_row(cells: list[str]) -> Block | None:
+    """A table row of canonical cell texts as one block: the cells with words, joined by
+    CELL_SEPARATOR, with the columns of the empty ones before the last (None for a row
+    without words). Empty cells after the last do not move any cell, so are not kept."""
+    filled = [i for i, cell in enumerate(cells) if cell]
+    if not filled:
+        return None
+    blanks = tuple(i for i in range(filled[-1]) if not cells[i] and i < BLANK_CELLS_MAX)
+    return Block(CELL_SEPARATOR.join(cells[i] for i in filled), TABLE_ROW, blank_cells=blanks)
 
 
 def assemble(blocks) -> tuple[str, list[dict]]:
@@ -37,21 +56,24 @@ def assemble(blocks) -> tuple[str, list[dict]]:
     blocks that are not plain paragraphs are listed in the structure, so a document with
     none has an empty one.
     """
-    paragraphs: list[tuple[str, str, int, int]] = []
+    paragraphs: list[tuple[str, str, int, int, tuple[int, ...]]] = []
     for block in blocks:
         for paragraph in paragraphs_of(canonical_text(block.text)):
-            paragraphs.append((paragraph, block.kind, block.level, block.number))
+            paragraphs.append((paragraph, block.kind, block.level, block.number, block.blank_cells))
     return "\n\n".join(p[0] for p in paragraphs), _offsets(paragraphs)
 
 
 def _offsets(paragraphs) -> list[dict]:
-    """Structure entries for (text, kind, level, number) paragraphs in reading order."""
+    """Structure entries for (text, kind, level, number, blank cells) paragraphs in reading
+    order."""
     structure, offset = [], 0
-    for text, kind, level, number in paragraphs:
+    for text, kind, level, number, blank_cells in paragraphs:
         if kind != PARAGRAPH:
             entry = {"kind": kind, "start": offset, "end": offset + len(text), "level": level}
             if kind == LIST_ITEM and number:
                 entry["number"] = number
+            if kind == TABLE_ROW and blank_cells:
+                entry["blank_cells"] = list(blank_cells)
             structure.append(entry)
         offset += len(text) + 2
     return structure
@@ -60,7 +82,7 @@ def _offsets(paragraphs) -> list[dict]:
 def flatten(blocks) -> list[Block]:
     """`blocks` as canonical paragraphs, one block each, the empty ones dropped."""
     return [
-        Block(paragraph, block.kind, block.level, block.number)
+        replace(block, text=paragraph)
         for block in blocks
         for paragraph in paragraphs_of(canonical_text(block.text))
     ]
@@ -74,8 +96,9 @@ def texts(blocks) -> list[str]:
 def blocks_of(text: str, structure) -> list[dict]:
     """Every paragraph of canonical `text` with its offset and kind.
 
-    `[{"start", "end", "text", "kind", "level", "number"}]`, number being a numbered list
-    item's number and 0 otherwise; a paragraph the structure does not describe exactly (the
+    `[{"start", "end", "text", "kind", "level", "number", "blank_cells"}]`, number being a
+    numbered list item's number and 0 otherwise, blank_cells a table row's empty columns
+    (a tuple, empty for everything else); a paragraph the structure does not describe exactly (the
     structure is stale or damaged) is a plain paragraph, so a bad structure never hides or
     misplaces words.
     """
@@ -96,6 +119,7 @@ def blocks_of(text: str, structure) -> list[dict]:
                 "kind": kind,
                 "level": _count(entry.get("level")),
                 "number": _count(entry.get("number")) if kind == LIST_ITEM else 0,
+                "blank_cells": _columns(entry.get("blank_cells")) if kind == TABLE_ROW else (),
             }
         )
         offset = end + 2
@@ -107,8 +131,19 @@ def _count(value) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
-def _shape(block: dict) -> tuple[str, int, int]:
-    return block["kind"], block["level"], block["number"]
+def _columns(value) -> tuple[int, ...]:
+    """Blank cells read from stored structure: increasing column numbers, else none."""
+    if not isinstance(value, list) or len(value) > BLANK_CELLS_MAX:
+        return ()
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value):
+        return ()
+    if any(a >= b for a, b in itertools.pairwise(value)):
+        return ()
+    return tuple(value)
+
+
+def _shape(block: dict) -> tuple[str, int, int, tuple[int, ...]]:
+    return block["kind"], block["level"], block["number"], block["blank_cells"]
 
 
 def clean(text: str, structure) -> list[dict]:
@@ -131,7 +166,7 @@ def carry(
     new = paragraphs_of(new_text)
     if all(block["kind"] == PARAGRAPH for block in old):
         return []  # nothing to carry: every paragraph of the new text is plain
-    kinds = [(PARAGRAPH, 0, 0)] * len(new)
+    kinds = [(PARAGRAPH, 0, 0, ())] * len(new)
     old_texts = [block["text"] for block in old]
     # An edit mostly touches one place: the paragraphs before and after it align one for one.
     head = 0

@@ -215,6 +215,11 @@ const CELL_SEPARATOR = " | ";
  * (`reader._corner_rows`): imports leave empty cells out, and a header row over row labels
  * would put each heading over the column before its own.
  */
+/** The columns of a table row's empty cells, from the page (`data-blank-cells`). */
+function blankCells(block) {
+  return (block.element.dataset.blankCells || "").split(" ").filter(Boolean).map(Number);
+}
+
 const cornerRows = (() => {
   const corners = new Set();
   let run = [];
@@ -223,7 +228,7 @@ const cornerRows = (() => {
       run.push(block);
       continue;
     }
-    const widths = run.map((row) => row.chars.join("").split(CELL_SEPARATOR).length);
+    const widths = run.map((row) => row.chars.join("").split(CELL_SEPARATOR).length + blankCells(row).length);
     const rest = widths.slice(1);
     if (run.length > 1 && widths[0] === Math.max(...rest) - 1 && widths[0] === Math.min(...rest) - 1) corners.add(run[0]);
     run = [];
@@ -231,10 +236,11 @@ const cornerRows = (() => {
   return corners;
 })();
 
-/** A table row's text and marks as one cell per column; a mark across an edge is split. */
+/** A table row's text and marks as one cell per column; a mark across an edge is split.
+ * An empty cell stands at each of the row's blank cells (the empty ones the text leaves out). */
 function tableCells(fragment, block) {
   const cells = document.createDocumentFragment();
-  if (cornerRows.has(block)) cells.append(el("span", { class: "cell" }));
+  const blanks = cornerRows.has(block) ? [0] : blankCells(block);
   let cell = el("span", { class: "cell" });
   for (const node of [...fragment.childNodes]) {
     node.textContent.split(CELL_SEPARATOR).forEach((piece, index) => {
@@ -250,6 +256,9 @@ function tableCells(fragment, block) {
     });
   }
   cells.append(cell);
+  for (const column of blanks) {
+    if (column <= cells.children.length) cells.insertBefore(el("span", { class: "cell" }), cells.children[column] ?? null);
+  }
   return cells;
 }
 
