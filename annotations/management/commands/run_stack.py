@@ -197,6 +197,9 @@ class Command(BaseCommand):
         _require_free_port(host, port)
         if options.get("check_port"):
             return
+        # Beat's schedule and the embedded redis's socket live here; the settings make it
+        # only for the SQLite file, and with DATABASE_URL set beat died at every start.
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         redis = None
         embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
         if embedded:
