@@ -616,3 +616,55 @@ def test_a_selection_with_other_letters_than_the_text_is_still_refused(
     assert "does not match the text at" in response.content.decode()
     assert "which reads 'Pakistan Today shared a summary'" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_a_selection_of_words_that_are_a_claim_already_is_a_409_naming_it(
+    editor, editor_client, article
+):
+    """The same words claimed a second time (selected again, a second window, two editors
+    at once) made a second, identical claim, and both went on to review."""
+    first = _create(editor_client, article).json()
+    again = _create(editor_client, article)
+    assert again.status_code == 409, again.json()
+    problem = again.json()
+    assert problem["type"].endswith("/already-claimed/") and problem["claim"] == first["id"]
+    assert f"claim {first['id']}" in problem["detail"]
+    assert Claim.objects.count() == 1
+    # Words overlapping it, or a client that means it, make a claim.
+    assert _create(editor_client, article, quote="160,000 people").status_code == 201
+    selectors = factories.quote_selectors(article.text, QUOTE)
+    meant = editor_client.post(
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
+        {"selectors": selectors, "allow_same_words": True},
+        content_type="application/json",
+    )
+    assert meant.status_code == 201
+    # A retracted claim's words may be checked again.
+    claim = Claim.objects.get(pk=first["id"])
+    Claim.objects.filter(pk=meant.json()["id"]).delete()
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.RETRACTED)
+    assert _create(editor_client, article).status_code == 201
+
+
+def test_two_editors_claiming_the_same_words_at_once_make_one_claim(
+    transactional_db, organization, editor, reviewer
+):
+    article = factories.article(organization, editor)
+    clients = []
+    for user in (editor, reviewer):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    barrier = threading.Barrier(2)
+
+    def claim(client):
+        barrier.wait()
+        try:
+            return _create(client, article).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(claim, clients))
+    assert statuses == [201, 409]
+    assert Claim.objects.filter(article=article).count() == 1

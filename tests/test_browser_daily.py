@@ -1216,3 +1216,45 @@ def test_saving_on_the_way_to_another_claim_keeps_the_unsent_source_marked_unsav
     card = open_card(page, first)
     assert card.get_by_label("Source URL").input_value() == "https://example.org/unsent"
     assert page.errors == []
+
+
+def test_selecting_the_words_of_a_claim_again_opens_it_instead_of_making_a_second(
+    browser, live_server, newsroom
+):
+    """ "Claim created." and a second, identical card: the words were a claim already."""
+    from tests.browser_support import select_range
+
+    first = make_claim(newsroom)
+    other = make_claim(newsroom, phrase=RECORD)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    page.locator(f"#claim-{other.pk}").click()
+    select_range(page, LISTENERS)
+    page.keyboard.press("c")
+    expect(page.locator("#selection-status")).to_have_text(
+        f"Not created: these words are claim {first.pk} already, opened here."
+    )
+    expect(page.locator(f"#claim-{first.pk} .card-toggle")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    assert Claim.objects.filter(article=newsroom["article"]).count() == 2
+    page.screenshot(path=str(ARTIFACTS / "workspace-same-words.png"))
+
+
+def test_a_conflict_with_your_own_other_window_says_so(browser, live_server, newsroom):
+    """The same editor saving one field in two windows was told "Someone else changed the
+    same fields", "Theirs (ed)", naming themselves."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    # What the other window saved, as the same editor.
+    services.claim_update(
+        claim=claim, actor=newsroom["editor"], expected_version=None, claimant="Imran Khan"
+    )
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
+    card.get_by_role("button", name="Save").click()
+    section = card.get_by_role("region", name="You changed the same fields in another window")
+    expect(section).to_contain_text("Saved from your other window")
+    expect(section).to_contain_text("Imran Khan")
+    assert "Theirs" not in section.inner_text()

@@ -45,6 +45,7 @@ PROBLEMS = {
     "edit-conflict": ("Someone else changed the same field since you opened it.", 409),
     "published-meanwhile": ("The claim was published since you opened it.", 409),
     "already-imported": ("This page is already an article with claims here.", 409),
+    "already-claimed": ("These words are a claim already.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
     "no-such-version": ("The claim has no such version.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
@@ -122,6 +123,12 @@ class AlreadyImportedProblemSerializer(ProblemSerializer):
     article = serializers.IntegerField(
         help_text="The id of that article. Send `revise_existing`: true to replace its text."
     )
+
+
+class AlreadyClaimedProblemSerializer(ProblemSerializer):
+    """409 `already-claimed`: the selection is exactly the words of a claim; nothing was made."""
+
+    claim = serializers.IntegerField(help_text="The id of the claim on these words.")
 
 
 class StaleDetailsProblemSerializer(ProblemSerializer):
@@ -351,6 +358,9 @@ def _problem_for(error, context) -> Response | None:
             "as it is now."
         )
         body = problem(409, detail, slug="already-imported", article=error.article.pk)
+        return Response(body, status=409)
+    if isinstance(error, services.SameWordsClaimed):
+        body = problem(409, error.message, slug="already-claimed", claim=error.claim.pk)
         return Response(body, status=409)
     if isinstance(error, services.EditConflict):
         return _edit_conflict(error, context.get("request"))

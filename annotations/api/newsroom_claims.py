@@ -11,6 +11,7 @@ from annotations import queries, services
 from annotations.api import newsroom_serializers as serializers
 from annotations.api.errors import (
     CONTENT_TYPE,
+    AlreadyClaimedProblemSerializer,
     EditConflictProblemSerializer,
     problem_responses,
 )
@@ -75,12 +76,14 @@ class ArticleClaims(generics.GenericAPIView):
             "Send W3C selectors (a TextQuoteSelector with `exact`, `prefix`, `suffix`, and a "
             "TextPositionSelector with `start`, `end`) for the passage in the article's current "
             "text. Answers 201 with the new draft claim and its version as the ETag; 400 with "
-            "`errors.selectors` when the selection does not match the text."
+            "`errors.selectors` when the selection does not match the text; 409 "
+            "`already-claimed` naming the claim when a claim has exactly these words."
         ),
         request=serializers.ClaimCreateSerializer,
         parameters=[created_location(201)],
         responses={
             201: serializers.ClaimSerializer,
+            409: AlreadyClaimedProblemSerializer,
             **problem_responses(400, *ACCESS_PROBLEMS),
         },
     )
@@ -88,7 +91,14 @@ class ArticleClaims(generics.GenericAPIView):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
         data = serializers.ClaimCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        claim = services.claim_create(article=article, creator=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        refuse_same_words = not fields.pop("allow_same_words")
+        claim = services.claim_create(
+            article=article,
+            creator=request.user,
+            refuse_same_words=refuse_same_words,
+            **fields,
+        )
         response = _claim_response(request, claim, status.HTTP_201_CREATED)
         response["Location"] = reverse("v1:api-claim-detail", args=[claim.pk])
         return response

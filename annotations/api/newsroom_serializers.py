@@ -539,6 +539,14 @@ class ClaimCreateSerializer(RefusesUnknownFields, serializers.Serializer):
             "current text."
         ),
     )
+    allow_same_words = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Make the claim although a claim (not retracted) has exactly these words. "
+            "Without it, that is a 409 `already-claimed` naming the claim, and nothing is made."
+        ),
+    )
 
 
 class ClaimReattachSerializer(RefusesUnknownFields, serializers.Serializer):

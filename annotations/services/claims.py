@@ -141,6 +141,17 @@ def _event(claim: Claim, actor, action: str, changes: dict) -> ClaimEvent:
     )
 
 
+class SameWordsClaimed(ValidationError):
+    """The selection is exactly the words of a claim the article has: nothing was made."""
+
+    def __init__(self, claim: Claim):
+        self.claim = claim
+        super().__init__(
+            f"These words are claim {claim.pk} already ({claim.get_status_display().lower()}): "
+            "open it, or select other words."
+        )
+
+
 @transaction.atomic
 def claim_create(
     *,
@@ -151,6 +162,7 @@ def claim_create(
     claimant: str = "",
     claim_date: dt.date | None = None,
     revision: int | None = None,
+    refuse_same_words: bool = False,
 ) -> Claim:
     """Anchor the selection in the article's current text and record it as a draft claim.
 
@@ -169,6 +181,20 @@ def claim_create(
     if revision is not None and latest is not None and revision != latest.number:
         selectors = _followed_into(article, latest, revision, selectors)
     start, end = _anchor_selection(article.text, selectors)
+    if refuse_same_words:
+        # A second claim on the very same words is almost always a slip (a second window,
+        # a selection made again): under the article's lock, so two editors at once make one.
+        # A retracted claim's words may be checked again.
+        same = (
+            article.claims.filter(
+                start=start, end=end, anchor_state=Claim.AnchorState.ANCHORED, revision=latest
+            )
+            .exclude(status=Claim.Status.RETRACTED)
+            .order_by("pk")
+            .first()
+        )
+        if same is not None:
+            raise SameWordsClaimed(same)
     claim = Claim(article=article, claimant=claimant, claim_date=claim_date, creator=creator)
     claim.anchor_to(latest, start, end)
     claim.claim_reviewed = (claim_reviewed or claim.exact).strip()

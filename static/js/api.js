@@ -26,7 +26,8 @@ const FIELD_NAMES = {
  * that names its field already ("Republishing needs a public correction note…") reads as is.
  */
 export function withFieldName(field, message) {
-  if (field === "non_field_errors") return message;
+  // A selection's errors are sentences about the words chosen, not about a form field.
+  if (field === "non_field_errors" || field === "selectors") return message;
   const label = fieldLabel(field);
   const named = message.toLowerCase().includes(label.toLowerCase()) || message.startsWith(field);
   return named ? message : `${label}: ${message}`;

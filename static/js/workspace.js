@@ -1112,13 +1112,17 @@ function confirmCorrection(claim, place, proceed) {
 function conflictSection(claim) {
   const state = conflicts.get(claim.id);
   const headingId = `c${claim.id}-conflicts`;
+  // Every change was this editor's own, from another window or tab: not "someone else's".
+  const ownChanges = state.conflicts.every((conflict) => conflict.theirs_by === data.me.username);
   const section = el(
     "section",
     { class: "conflicts", "aria-labelledby": headingId },
-    el("h3", { id: headingId, text: "Someone else changed the same fields" }),
+    el("h3", { id: headingId, text: ownChanges ? "You changed the same fields in another window" : "Someone else changed the same fields" }),
     el("p", {
       class: "hint",
-      text: "Nothing was saved yet. For each field, keep yours or take theirs, then save. Your other changes are kept.",
+      text: ownChanges
+        ? "Nothing was saved yet. For each field, keep this window's or take the one saved from the other, then save. Your other changes are kept."
+        : "Nothing was saved yet. For each field, keep yours or take theirs, then save. Your other changes are kept.",
     }),
   );
   for (const conflict of state.conflicts) {
@@ -1126,7 +1130,10 @@ function conflictSection(claim) {
     const yours = fromApi(name, conflict.yours);
     const theirs = fromApi(name, conflict.theirs);
     const legendId = `c${claim.id}-conflict-${name}`;
-    const who = `${personName(conflict.theirs_by)}${conflict.theirs_at ? `, ${shortDate(conflict.theirs_at)}` : ""}`;
+    const when = conflict.theirs_at ? shortDate(conflict.theirs_at) : "";
+    const theirsLabel = ownChanges
+      ? `Saved from your other window${when ? ` (${when})` : ""}: `
+      : `Theirs (${personName(conflict.theirs_by)}${when ? `, ${when}` : ""}): `;
     const choice = (value, text) =>
       el(
         "label",
@@ -1147,7 +1154,7 @@ function conflictSection(claim) {
       { class: "conflict", "aria-labelledby": legendId },
       el("legend", { id: legendId, text: conflict.label || FIELD_LABELS[name] || name }),
       el("div", { class: "conflict-value yours" }, el("strong", { text: "Yours: " }), el("span", { text: displayValue(name, yours) })),
-      el("div", { class: "conflict-value theirs" }, el("strong", { text: `Theirs (${who}): ` }), el("span", { text: displayValue(name, theirs) })),
+      el("div", { class: "conflict-value theirs" }, el("strong", { text: theirsLabel }), el("span", { text: displayValue(name, theirs) })),
     );
     if (TEXT_FIELDS.has(name) || name === "tags") {
       box.append(
@@ -2580,8 +2587,19 @@ async function postClaim(selection) {
     document.dispatchEvent(new CustomEvent("workspace:claim-created", { detail: { claimId: claim.id } }));
     document.getElementById(`c${claim.id}-claim_reviewed`)?.focus({ preventScroll: true });
   } catch (error) {
-    selectionStatus.textContent = `Not created: ${errorText(error)}`;
     makeClaimButton.disabled = false;
+    // The words are a claim already (made here a moment ago, or in another window): that
+    // claim is opened rather than a second one made.
+    const same = error?.status === 409 && String(error.body?.type).includes("already-claimed") ? claims.get(error.body.claim) : null;
+    if (same) {
+      window.getSelection().removeAllRanges();
+      currentSelection = null;
+      selectionStatus.textContent = `Not created: these words are claim ${same.id} already, opened here.`;
+      requestActivate(same.id, { focusCard: true, scrollText: true });
+      return false;
+    }
+    const reload = error?.status === 409 && error.body?.claim ? " Reload the page to see it." : "";
+    selectionStatus.textContent = `Not created: ${errorText(error)}${reload}`;
   }
   return false;
 }
