@@ -761,6 +761,12 @@ def _article_page(request, article) -> tuple[str, str]:
         reverse("reader-article", args=[organization.slug, article.slug])
     )
     retracted = queries.article_retracted_claims(article)
+    for version in retracted:
+        # "(retracted on 6 Dec 2026 because the transcript was misattributed)": a note
+        # starting in lower case read as a sentence of its own after a full stop.
+        version.reason = (
+            versions.because(version.correction_note) if version.correction_note else ""
+        )
     # The title, byline, date and address as last published: the newsroom's edits to them
     # reach readers only through a republished fact-check.
     # `reader_article` found one of these at least.

@@ -432,7 +432,8 @@ _SENTENCE_STARTERS = frozenset(
 )
 
 
-def _because(note: str) -> str:
+def because(note: str) -> str:
+    """A public note as the reason in a line: "because the transcript was misattributed"."""
     # The note is the reviewer's own words: its case is kept, proper nouns included.
     note = " ".join(note.split())
     first, _, rest = note.partition(" ")
@@ -474,7 +475,7 @@ def correction_line(*, kind: str, when: dt.date, note: str, changes: list[str]) 
     if changes and note.casefold().startswith(changes[0].casefold()):
         # The reviewer wrote the whole line, changes included: keep their words, once.
         return f"{day(when)}: {isolated(note)}"
-    return f"{day(when)}: {summary} {_because(note)}"
+    return f"{day(when)}: {summary} {because(note)}"
 
 
 def public_history(entries: list[dict]) -> list[dict]:

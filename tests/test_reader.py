@@ -14,7 +14,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from annotations import queries, reader, services
+from annotations import queries, reader, services, versions
 from annotations.models import Article, Claim, Membership, PublishedVersion, Rating
 from tests import factories
 
@@ -628,7 +628,13 @@ def test_a_retracted_claim_page_says_so_with_the_note(client, desk):
     notice = article_tree.get_element_by_id(f"claim-{claim.pk}")
     assert notice.getparent().getparent().get("class") == "retracted"
     assert [e.get("id") for e in select(article_tree, ".claim-list > li")] != [f"claim-{claim.pk}"]
-    assert "the screenshots were edited" in select(article_tree, ".retracted")[0].text_content()
+    # One line, the note as its reason: "…: retracted on 6 Dec 2026. the screenshots …"
+    # read as a sentence of its own starting in lower case.
+    entry = " ".join(notice.text_content().split())
+    assert entry == (
+        f"{claim.claim_reviewed} (retracted on {versions.day(timezone.localtime())} because the "
+        "screenshots were edited)"
+    )
 
 
 def test_a_correction_appears_only_once_republished_with_its_note(client, desk):
