@@ -1258,3 +1258,27 @@ def test_a_conflict_with_your_own_other_window_says_so(browser, live_server, new
     expect(section).to_contain_text("Saved from your other window")
     expect(section).to_contain_text("Imran Khan")
     assert "Theirs" not in section.inner_text()
+
+
+def test_a_source_address_typed_without_https_is_taken_and_a_wrong_one_explained(
+    browser, live_server, newsroom
+):
+    """ "www.example.org/city-report" got the browser's own "Please enter a URL." tooltip
+    and nothing else; the address only lacked its https://."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Source URL"), "www.example.org/city-report")
+    page.keyboard.press("Enter")
+    page.locator(f"#claim-{claim.pk} .sources h3", has_text="Sources (1)").wait_for()
+    assert claim.sources.get().url == "https://www.example.org/city-report"
+    # A typing slip is not guessed at: the app says what is wrong, beside the form.
+    card = page.locator(f"#claim-{claim.pk}.active")
+    type_into(card.get_by_label("Source URL"), "http//example.org/x")
+    page.keyboard.press("Enter")
+    expect(card.locator(f"#c{claim.pk}-source-form-status")).to_contain_text(
+        "Enter an http or https address"
+    )
+    assert claim.sources.count() == 1
+    assert page.errors == []

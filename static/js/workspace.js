@@ -1615,7 +1615,7 @@ function sourcesSection(claim) {
   const stance = keep(stanceSelect("context"));
   stance.dataset.initial = "context";
   form.append(
-    field(claim, "url", "Source URL", keep(el("input", { type: "url", required: true, placeholder: "https://" }))),
+    field(claim, "url", "Source URL", keep(addressInput({ placeholder: "https://" }))),
     field(claim, "title", "Title", keep(el("input", { type: "text" }))),
     field(claim, "quote", "Quoted passage", keep(el("textarea", { rows: 2 }))),
     field(claim, "stance", "Stance", stance),
@@ -1626,6 +1626,7 @@ function sourcesSection(claim) {
     // A double click sends one citation, not two.
     if (addingSource.has(claim.id)) return;
     const values = Object.fromEntries(new FormData(form));
+    values.url = withScheme(values.url);
     confirmCorrection(claim, "source-form", async () => {
       if (addingSource.has(claim.id)) return;
       addingSource.add(claim.id);
@@ -1653,6 +1654,21 @@ function sourcesSection(claim) {
   return section;
 }
 
+/** A web address field. Not type=url: the browser refused "www.example.org/report" with a
+ * tooltip of its own, where the address only lacks its https:// (added by `withScheme`), and
+ * other mistakes get the server's message beside the field. */
+function addressInput(attributes) {
+  return el("input", { type: "text", inputmode: "url", autocomplete: "url", spellcheck: "false", required: true, ...attributes });
+}
+
+/** "www.example.org/report" as "https://www.example.org/report": an address typed without
+ * its scheme, whose first part is a host name. Anything else is sent as typed. */
+function withScheme(address) {
+  const typed = (address ?? "").trim();
+  if (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(typed)) return typed; // a scheme, not a host's port
+  return /^[^\s/:?#@]+\.[^\s/:?#@.]+(?:[/:?#]|$)/.test(typed) ? `https://${typed}` : typed;
+}
+
 function sourceEditForm(claim, source) {
   const prefix = `c${claim.id}-s${source.id}`;
   const control = (name, node, initial) => {
@@ -1670,7 +1686,7 @@ function sourceEditForm(claim, source) {
       "p",
       { class: "field" },
       el("label", { for: `${prefix}-url`, text: "Address (URL) of this source" }),
-      control("url", el("input", { type: "url", required: true, "aria-describedby": `${prefix}-url-hint` }), source.url || ""),
+      control("url", addressInput({ "aria-describedby": `${prefix}-url-hint` }), source.url || ""),
       el("span", { class: "hint", id: `${prefix}-url-hint`, text: "Another address is fetched and archived anew; what the old page said no longer counts as evidence." }),
     ),
     el("p", { class: "field" }, el("label", { for: `${prefix}-title`, text: "Title of this source" }), control("title", el("input", { type: "text" }), source.title || "")),
@@ -1696,6 +1712,7 @@ function sourceEditForm(claim, source) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form));
+    values.url = withScheme(values.url);
     // What this editor changed is measured from the source as it was when the edit began:
     // a field someone else changed since, and this editor left alone, is not sent back.
     const base = editingSources.get(source.id) ?? sourceValues(source);
