@@ -730,3 +730,30 @@ def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_an
     expect(reader.locator("#article-body .table-row a.hl")).to_have_text(["Buses", "950"])
     reader.screenshot(path=str(ARTIFACTS / "reader-table-blanks.png"), full_page=True)
     reader.close()
+
+
+def test_a_paste_past_the_limit_is_refused_before_it_is_sent(browser, live_server, newsroom):
+    """A 10 MB paste was uploaded whole, for seconds, only to be refused by the server."""
+    page = open_new_article_page(browser, live_server)
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and "/api/v1/" in r.url and sent.append(r))
+    page.get_by_label("Title", exact=True).fill("Too long")
+    # Code points, as the server counts: each of these is two UTF-16 units in the browser.
+    page.evaluate(
+        """() => {
+            const box = document.getElementById("paste-text");
+            box.value = "\\u{1F600}".repeat(2_000_000) + "a ".repeat(1);
+        }"""
+    )
+    page.get_by_role("button", name="Create article").click()
+    expect(page.locator("#paste-text-error")).to_have_text(
+        "At most 2,000,000 characters for text; this has 2,000,002."
+    )
+    assert sent == []
+    # Within the limit, though longer in UTF-16 units than the limit, it goes.
+    page.evaluate(
+        """() => { document.getElementById("paste-text").value = "\\u{1F600}".repeat(1000); }"""
+    )
+    page.get_by_role("button", name="Create article").click()
+    page.wait_for_url(WORKSPACE_URL)
+    assert len(sent) == 1

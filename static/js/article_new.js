@@ -227,6 +227,19 @@ document.getElementById("url-form").addEventListener("submit", (event) => {
 document.getElementById("paste-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const values = Object.fromEntries(new FormData(event.target));
+  // A text past the limit is refused here, as the server would refuse it: a 10 MB paste
+  // took seconds to upload only to hear so. Characters are code points, as the server counts.
+  const box = document.getElementById("paste-text");
+  const limit = Number(box.dataset.maxChars);
+  if (limit && values.text.length > limit) {
+    const length = [...values.text].length;
+    if (length > limit) {
+      const message = `At most ${limit.toLocaleString("en")} characters for text; this has ${length.toLocaleString("en")}.`;
+      const refused = new ApiError(400, { detail: message, errors: { text: [message] } });
+      document.getElementById("paste-error").textContent = showErrorsAtFields(event.target, refused, "Not created");
+      return;
+    }
+  }
   submitJson(event.target, "paste-error", values, "Not created");
 });
 
