@@ -21,18 +21,20 @@ import random
 import re
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -318,23 +320,57 @@ def run(kind: str, job_id: int) -> str:
         with fetching.time_budget(handler.soft_time_limit):
             handler.run(job)
     except Deferred as deferred:
-        return _defer(job, deferred)
+        return _recorded(partial(_defer, job, deferred))
     except SoftTimeLimitExceeded:
-        return _fail(job, handler, f"it took longer than {handler.soft_time_limit} seconds")
+        reason = f"it took longer than {handler.soft_time_limit} seconds"
+        return _recorded(partial(_fail, job, handler, reason))
     except Exception as error:
         reason = describe(error)
         if isinstance(error, PermanentError):
-            return _fail(job, handler, reason)
+            return _recorded(partial(_fail, job, handler, reason))
         if not is_transient(error):
             logger.exception("Job %s failed", job)
-            return _fail(job, handler, reason)
+            return _recorded(partial(_fail, job, handler, reason))
         if job.attempts >= job.max_attempts:
-            return _fail(job, handler, f"gave up after {_attempts(job.attempts)}: {reason}")
-        return _retry(job, reason, handler, getattr(error, "retry_after", None))
+            reason = f"gave up after {_attempts(job.attempts)}: {reason}"
+            return _recorded(partial(_fail, job, handler, reason))
+        retry_after = getattr(error, "retry_after", None)
+        return _recorded(partial(_retry, job, reason, handler, retry_after))
+    return _recorded(partial(_done, job))
+
+
+def _done(job: Job) -> str:
     Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         state=Job.State.DONE, finished_at=timezone.now(), last_error="", run_after=None
     )
     return Job.State.DONE
+
+
+def _recorded(record: Callable[[], str]) -> str:
+    """`record()`, the write of an attempt's outcome, tried again through a database outage.
+
+    Unwritten, the outcome was lost and the job stayed "running" until its lease ran out
+    (minutes), though its worker was alive and knew it. The connection a failed try used is
+    closed, so that the next opens a new one; after FACTCHECK_JOB_RECORD_PATIENCE seconds
+    the error goes up, and the sweeper takes the job back once its lease is over.
+    """
+    patience = time.monotonic() + settings.FACTCHECK_JOB_RECORD_PATIENCE
+    pause = 0.5
+    while True:
+        try:
+            return record()
+        except (OperationalError, InterfaceError) as error:
+            # Inside a caller's transaction the connection is not ours to replace.
+            if connection.in_atomic_block or time.monotonic() + pause > patience:
+                raise
+            logger.warning(
+                "Could not record a job's outcome (%s); trying again in %.1f s",
+                describe(error),
+                pause,
+            )
+            connection.close()
+            time.sleep(pause)  # an outage: nothing else this worker could do needs less
+            pause = min(pause * 2, 8.0)
 
 
 def _claim(job_id: int, kind: str, handler: Handler) -> Job | None:

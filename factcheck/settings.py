@@ -153,6 +153,9 @@ FACTCHECK_JOB_RUNNING_GRACE = env.float("FACTCHECK_JOB_RUNNING_GRACE", default=6
 # Seconds before the first retry of a transient failure; doubled each time, up to the max.
 FACTCHECK_JOB_RETRY_DELAY = env.float("FACTCHECK_JOB_RETRY_DELAY", default=10.0)
 FACTCHECK_JOB_RETRY_MAX_DELAY = env.float("FACTCHECK_JOB_RETRY_MAX_DELAY", default=300.0)
+# Seconds a worker keeps trying to record an attempt's outcome through a database outage,
+# rather than leaving the job "running" until its lease runs out.
+FACTCHECK_JOB_RECORD_PATIENCE = env.float("FACTCHECK_JOB_RECORD_PATIENCE", default=120.0)
 # The longest a request waits for the broker before leaving its job to the sweeper.
 FACTCHECK_JOB_SEND_TIMEOUT = env.float("FACTCHECK_JOB_SEND_TIMEOUT", default=1.0)
 # Seconds a process leaves the broker or cache alone after it failed (annotations.outages).

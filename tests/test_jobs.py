@@ -6,6 +6,7 @@
 
 import datetime as dt
 import io
+import logging
 import os
 import re
 import signal
@@ -937,3 +938,64 @@ def test_a_reanchoring_that_fails_for_good_orphans_its_claims_and_hides_their_ve
     assert claim.orphan_reason.startswith("re-anchoring did not finish")
     assert claim.status == Claim.Status.IN_REVIEW
     assert not queries.published_claims().filter(claim=claim).exists()
+
+
+class _OutageEnds(logging.Handler):
+    """Ends a database outage (gives the connection its port back) when the worker first
+    says it could not record a job's outcome: the outage lasts until then, and no longer."""
+
+    def __init__(self, settings_dict: dict, port):
+        super().__init__()
+        self.settings_dict, self.port, self.ended = settings_dict, port, False
+
+    def emit(self, record):
+        if record.getMessage().startswith("Could not record a job's outcome"):
+            self.settings_dict["PORT"] = self.port
+            self.ended = True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL session")
+def test_an_attempt_during_a_database_outage_records_its_outcome_once_the_database_is_back(
+    editor, organization, broker_down, page_server, transactional_db, settings
+):
+    """A database restart in the middle of an attempt: the outcome could not be written,
+    and the job stayed "running" with no error until its lease ran out, minutes later,
+    though the worker was alive and the database soon back."""
+    settings.FACTCHECK_JOB_RECORD_PATIENCE = 30
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        session = cursor.fetchone()[0]
+    port = connection.settings_dict["PORT"]
+    outage = _OutageEnds(connection.settings_dict, port)
+
+    def restart_while_fetching(request):
+        # The server ends the worker's session and answers no new one until it is back.
+        from django.db import connection as this_threads
+
+        try:
+            with this_threads.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [session])
+        finally:
+            this_threads.close()
+        connection.settings_dict["PORT"] = str(localservers.free_port())
+        return Response(_page(), content_type="text/html")
+
+    page_server.expect_ordered_request("/story").respond_with_handler(restart_while_fetching)
+    page_server.expect_ordered_request("/story").respond_with_data(
+        _page(), content_type="text/html"
+    )
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    logging.getLogger("annotations.jobs").addHandler(outage)
+    try:
+        assert jobs.run("import", job.pk) == Job.State.QUEUED
+    finally:
+        logging.getLogger("annotations.jobs").removeHandler(outage)
+        connection.settings_dict["PORT"] = port
+    assert outage.ended
+    job.refresh_from_db()
+    assert job.state == Job.State.QUEUED and job.attempts == 1
+    assert "the database was unreachable" in job.last_error
+    assert Article.objects.get().status == Article.Status.IMPORTING
+    # The next attempt, once due, imports the page.
+    assert jobs.run("import", job.pk) == Job.State.DONE
+    assert Article.objects.get().status == Article.Status.READY
