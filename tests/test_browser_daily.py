@@ -15,6 +15,7 @@ from tests.browser_support import (
     select_with_mouse,
     sign_in_again_in_another_tab,
 )
+from tests.conftest import wait_for
 
 LISTENERS = "Over 160,000 people listened in at once"
 RECORD = "shattered the world record on Wednesday"
@@ -1282,3 +1283,52 @@ def test_a_source_address_typed_without_https_is_taken_and_a_wrong_one_explained
     )
     assert claim.sources.count() == 1
     assert page.errors == []
+
+
+def _back_to_this_window(page):
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+
+
+def test_a_window_shows_claims_made_and_deleted_elsewhere_and_says_the_text_changed(
+    browser, live_server, newsroom
+):
+    """A second window kept the claim list and the text it opened with: claims made in
+    another window never appeared, a card deleted there said nothing until Save, and a new
+    text saved there went unmentioned."""
+    kept = make_claim(newsroom)
+    gone = make_claim(newsroom, phrase=RECORD)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, kept)
+    type_into(card.get_by_label("Claimant"), "Andrew Korybko")  # unsaved
+    # Another window: a claim made, another deleted, then the open one deleted too.
+    made = make_claim(newsroom, phrase="the largest Twitter Spaces session")
+    services.claim_delete(claim=gone, actor=newsroom["reviewer"])
+    _back_to_this_window(page)
+    expect(page.locator(f"#claim-{made.pk}")).to_be_visible()
+    expect(page.locator(f"#claim-{gone.pk}")).to_have_count(0)
+    expect(page.locator(f'mark[data-claim="{made.pk}"]').first).to_be_visible()
+    services.claim_delete(claim=kept, actor=newsroom["reviewer"])
+    notice = page.locator("#notice")
+    # Looks are at most one a second: come back until this one has looked.
+    wait_for(
+        lambda: _back_to_this_window(page) or "was deleted" in notice.inner_text(),
+        message="the deletion was not said",
+    )
+    expect(notice).to_contain_text(f"Claim {kept.pk} was deleted by someone else.")
+    expect(notice).to_contain_text("What you typed is still in its fields")
+    assert card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    # A new text saved elsewhere: said, with a way to open it, and nothing reloaded unasked.
+    article = newsroom["article"]
+    services.article_update_text(
+        article=article, actor=newsroom["reviewer"], text=article.text + "\n\nA new paragraph."
+    )
+    wait_for(
+        lambda: _back_to_this_window(page) or "text changed" in notice.inner_text(),
+        message="the new text was not said",
+    )
+    expect(notice).to_contain_text("The text changed since this page opened (now revision 2)")
+    page.screenshot(path=str(ARTIFACTS / "workspace-changed-elsewhere.png"))
+    notice.get_by_role("button", name="Reload the page").click()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    expect(page.locator("#article-body")).to_contain_text("A new paragraph.")

@@ -2714,15 +2714,70 @@ async function followOpenCard() {
       claims.set(id, full);
       refresh();
     }
+    if (data.article.revision && full.revision_number > data.article.revision) textChanged(full.revision_number);
+  } catch (error) {
+    // Deleted by someone else while open here: said now, not only when Save is pressed.
+    // Unsaved input stays in the card, to be copied; a card with none goes.
+    if (error instanceof ApiError && error.status === 404 && claims.has(id) && !deletedSaid.has(id)) {
+      deletedSaid.add(id);
+      if (isDirty(id)) {
+        announce(`Claim ${id} was deleted by someone else. What you typed is still in its fields: copy what you need before closing the card.`);
+      } else {
+        announce(`Claim ${id} was deleted by someone else.`);
+        reloadClaim(id);
+      }
+    }
+    // Otherwise the next poll tries again.
+  }
+}
+const deletedSaid = new Set();
+
+/** Said once: the article has a newer text than this page shows (saved in another window). */
+let textChangeSaid = 0;
+function textChanged(revision) {
+  if (revision <= textChangeSaid) return;
+  textChangeSaid = revision;
+  const reload = el("button", { type: "button", class: "link-button", text: "Reload the page", onclick: () => window.location.reload() });
+  notice.replaceChildren(`The text changed since this page opened (now revision ${revision}). `, reload, " to see it and the claims on it; unsaved input is kept in this browser.");
+  notice.hidden = false;
+}
+
+/** Back in this window: claims made, deleted or moved to a new text elsewhere are shown. */
+let lastListed = -Infinity;
+async function followClaims() {
+  if (document.visibilityState !== "visible" || performance.now() - lastListed < 5000) return;
+  lastListed = performance.now();
+  try {
+    const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
+    const items = Array.isArray(all) ? all : (all?.results ?? []);
+    const newer = Math.max(0, ...items.map((claim) => claim.revision_number ?? 0));
+    if (data.article.revision && newer > data.article.revision) return textChanged(newer);
+    let changed = false;
+    const seen = new Set(items.map((claim) => claim.id));
+    for (const claim of items) {
+      if (claims.has(claim.id)) continue;
+      claims.set(claim.id, claim);
+      changed = true;
+    }
+    for (const id of [...claims.keys()]) {
+      if (seen.has(id) || isDirty(id) || id === activeId) continue;
+      claims.delete(id);
+      changed = true;
+    }
+    if (changed) refresh();
   } catch {
-    // The next poll tries again.
+    // Looked at again on the next return to this window.
   }
 }
 setInterval(followOpenCard, POLL_MS);
 // Back from another window or tab (a colleague's, where the claim was just moved on): look
 // at once rather than at the next poll, up to 20 s later.
-window.addEventListener("focus", followOpenCard);
-document.addEventListener("visibilitychange", followOpenCard);
+for (const [target, type] of [[window, "focus"], [document, "visibilitychange"]]) {
+  target.addEventListener(type, () => {
+    followOpenCard();
+    followClaims();
+  });
+}
 
 // While the mouse drags out a selection the status line stays as it was: a line that
 // changed length and wrapped (a cut-word warning, or a long message going) would move the
