@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from annotations import permissions, services, urlnorm
 from annotations.evidence import claimreview, demo_server
@@ -249,4 +250,24 @@ def test_with_no_worker_taking_the_search_the_panel_says_so(browser, live_server
     panel.get_by_text("No worker has started this search yet").wait_for()
     assert "Searching" not in panel.inner_text()
     panel.screenshot(path=str(ARTIFACTS / "evidence-no-worker.png"))
+    assert page.errors == []
+
+
+def test_cited_sources_are_listed_while_the_first_is_still_being_fetched(
+    browser, live_server, newsroom
+):
+    """With every provider done and the claim's one cited page still being fetched, the
+    panel said "…: done" for each provider above "Searching", and nothing of the page."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/first")
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    row = page.locator('.claim-card.active .evidence-providers li[data-provider="sources"]')
+    expect(row).to_have_text("Cited sources: 1 being fetched")
     assert page.errors == []

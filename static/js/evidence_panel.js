@@ -189,6 +189,18 @@ function providerList(requests, fetching = 0) {
     }
     list.append(row);
   }
+  // No cited page read yet, some on their way: the list named every provider "done" above
+  // "Searching", and not the pages the claim cites, which were what it waited for.
+  if (fetching > 0 && !requests.some((request) => request.provider === "sources")) {
+    list.append(
+      el(
+        "li",
+        { "data-provider": "sources" },
+        el("span", { class: "provider-name", text: "Cited sources: " }),
+        el("span", { class: "evidence-state state-running", text: `${fetching} being fetched` }),
+      ),
+    );
+  }
   return list;
 }
 
