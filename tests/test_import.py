@@ -752,3 +752,42 @@ def test_articles_of_one_title_made_at_once_each_get_their_own_slug(editor, orga
         slugs = list(pool.map(create, range(3)))
 
     assert sorted(slugs) == ["same-title", "same-title-2", "same-title-3"]
+
+
+def test_the_command_fetches_a_page_without_holding_the_newsrooms_lock(
+    transactional_db, editor, organization, loopback_pages, settings
+):
+    """`import_article <address>` fetched the page inside the transaction that holds the
+    organization's row lock (and, on SQLite, the database's write lock): while a slow site
+    answered, every other import of the newsroom, or on SQLite every write, waited."""
+    from django.db import DatabaseError, connection, transaction
+    from werkzeug import Response
+
+    from annotations.models import Organization
+
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    free = []
+
+    def answer(request):
+        # Another request takes the same lock while the page is being fetched.
+        try:
+            with transaction.atomic():
+                Organization.objects.select_for_update(nowait=True).filter(
+                    pk=organization.pk
+                ).first()
+                Organization.objects.filter(pk=organization.pk).update(name=organization.name)
+            free.append(True)
+        except DatabaseError as error:
+            free.append(error)
+        finally:
+            connection.close()
+        page = make_html_page(sample_paragraphs()[2:], title="Slow site", byline="Staff")
+        return Response(page, content_type="text/html")
+
+    loopback_pages.expect_request("/story").respond_with_handler(answer)
+    call_command(
+        "import_article", f"http://127.0.0.1:{loopback_pages.port}/story",
+        org=organization.slug, user=editor.username,
+    )  # fmt: skip
+    assert free == [True]
+    assert Article.objects.get(title="Slow site").status == Article.Status.READY

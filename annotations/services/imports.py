@@ -392,11 +392,19 @@ def _import_begin(
     return article_import
 
 
-def _queue_or_run(article_import: ArticleImport, in_process: bool) -> None:
+def _queue(article_import: ArticleImport, in_process: bool) -> None:
+    """Send the import to a worker, in the caller's transaction (sent once it commits);
+    an import run `in_process` is run by the caller with `_run_here`, after it commits."""
+    if not in_process:
+        jobs.enqueue(kind="import", subject_id=article_import.pk)
+
+
+def _run_here(article_import: ArticleImport, in_process: bool) -> None:
+    """Run an `in_process` import now. Called outside the transaction that recorded it:
+    the fetch and the parse would otherwise hold its locks (the organization's, for every
+    import of the newsroom; on SQLite every write) for as long as a slow site takes."""
     if in_process:
         import_run(article_import=article_import, actor=article_import.requested_by)
-        return
-    jobs.enqueue(kind="import", subject_id=article_import.pk)
 
 
 def article_import_upload(
@@ -434,7 +442,8 @@ def article_import_upload(
                 kind=ArticleImport.Kind.UPLOAD, article=article, title=title,
                 filename=filename, declared_type=declared_type, data=data,
             )  # fmt: skip
-            _queue_or_run(article_import, in_process)
+            _queue(article_import, in_process)
+        _run_here(article_import, in_process)
         article_import.refresh_from_db()
         return article_import.article
     extracted = ingest.extract(data, filename=filename, declared_type=declared_type, limits=limits)
@@ -512,7 +521,8 @@ def article_import_url(
             organization=organization, requested_by=requested_by, kind=ArticleImport.Kind.URL,
             article=existing, title=title, source_url=url, revises_existing=revise_existing,
         )  # fmt: skip
-        _queue_or_run(article_import, in_process)
+        _queue(article_import, in_process)
+    _run_here(article_import, in_process)
     article_import.refresh_from_db()
     return article_import.article
 
@@ -561,7 +571,6 @@ def _importing_again(article: Article) -> None:
     article.save(update_fields=["status", "import_error", "updated_at"])
 
 
-@transaction.atomic
 def import_again(*, article: Article, actor, in_process: bool = False) -> ArticleImport:
     """Run the article's newest import again after it failed: its address is fetched anew,
     or its file read again (after a fix on this side, or a site that was down).
@@ -570,6 +579,13 @@ def import_again(*, article: Article, actor, in_process: bool = False) -> Articl
     text (a failed re-import) keeps it, and gets a new revision if this attempt succeeds.
     """
     permissions.require_edit(actor, article.organization, "Your role does not allow importing.")
+    with transaction.atomic():
+        again = _import_again_recorded(article, actor, in_process)
+    _run_here(again, in_process)
+    return again
+
+
+def _import_again_recorded(article: Article, actor, in_process: bool) -> ArticleImport:
     article = Article.objects.select_for_update().get(pk=article.pk)
     failed = ArticleImport.objects.filter(article=article).order_by("-created_at", "-id").first()
     if failed is None or failed.state != ArticleImport.State.FAILED:
@@ -595,7 +611,7 @@ def import_again(*, article: Article, actor, in_process: bool = False) -> Articl
     again.save()
     if article.status == Article.Status.FAILED:
         _importing_again(article)
-    _queue_or_run(again, in_process)
+    _queue(again, in_process)
     return again
 
 
