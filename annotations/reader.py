@@ -327,7 +327,13 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
             piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
         elif kind == "table_row":
             blanks = (0,) if number in corners else block["blank_cells"]
-            piece = f'<p class="table-row" dir="auto">{_table_cells(inner, blanks)}</p>'
+            before = number > 0 and blocks[number - 1]["kind"] == "table_row"
+            after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == "table_row"
+            # Each run of rows in a box of its own, which scrolls when the table is wider.
+            opening = "" if before else '<div class="table-scroll">'
+            closing = "" if after else "</div>"
+            row = f'<p class="table-row" dir="auto">{_table_cells(inner, blanks)}</p>'
+            piece = f"{opening}{row}{closing}"
         elif kind == "caption":
             piece = f'<p class="caption" dir="auto">{inner}</p>'
         else:

@@ -693,6 +693,12 @@ def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_an
             blocks.table_row(["Buses", "", "950"]),
             blocks.table_row(["Ferries (all routes)", "", "12"]),
             blocks.table_row(["Trams", "40", "30"]),
+            blocks.table_row(
+                [
+                    "Source",
+                    "https://www.example.org/reports/2024/annual-fleet-statistics-final-version.pdf",
+                ]
+            ),
             blocks.Block("After."),
         ]
     )
@@ -723,10 +729,14 @@ def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_an
     reader.goto(f"{live_server.url}/a/{newsroom['organization'].slug}/{article.slug}/")
     assert left(reader, "2026") == left(reader, "950") == left(reader, "12")
     assert left(reader, "2019") == left(reader, "40")
-    # A figure is never broken across lines to make the columns fit a phone.
+    # A figure is never broken across lines to make the columns fit a phone; a table too
+    # wide for the screen scrolls sideways in its own box, not the page.
     year = reader.locator("#article-body .cell").filter(has_text="2019").first
     trams = reader.locator("#article-body .cell").filter(has_text="Trams").first
     assert year.bounding_box()["height"] == trams.bounding_box()["height"]
+    assert reader.evaluate("document.documentElement.scrollWidth") <= 390
+    wide = reader.locator("#article-body .table-scroll")
+    assert wide.count() == 1 and wide.evaluate("box => box.scrollWidth > box.clientWidth")
     expect(reader.locator("#article-body .table-row a.hl")).to_have_text(["Buses", "950"])
     reader.screenshot(path=str(ARTIFACTS / "reader-table-blanks.png"), full_page=True)
     reader.close()
