@@ -326,7 +326,9 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
         elif kind in _BLOCK_TAGS:
             piece = f'<{_BLOCK_TAGS[kind]} dir="auto">{inner}</{_BLOCK_TAGS[kind]}>'
         elif kind == "table_row":
-            blanks = (0,) if number in corners else block["blank_cells"]
+            blanks = block["blank_cells"]
+            if number in corners:  # an empty corner first, and the row's own blanks after it
+                blanks = (0, *(column + 1 for column in blanks))
             before = number > 0 and blocks[number - 1]["kind"] == "table_row"
             after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == "table_row"
             # Each run of rows in a box of its own, which scrolls when the table is wider.

@@ -590,7 +590,7 @@ GAPPY_CELLS = [
     ["", "2019", "2026"],
     ["Buses", "", "950"],
     ["Ferries (all routes)", "", "12"],
-    ["Trams", "40"],
+    ["Trams", "40", ""],
 ]
 
 
@@ -614,7 +614,7 @@ def test_empty_and_spanned_cells_are_kept_as_blanks_so_cells_stay_under_their_he
         ("2019 | 2026", (0,)),
         ("Buses | 950", (1,)),
         ("Ferries (all routes) | 12", (1,)),
-        ("Trams | 40", ()),  # an empty last cell moves nothing
+        ("Trams | 40", (2,)),  # an empty last cell moves nothing, and tells the width
     ]
     article = services.article_create(
         organization=organization, title="Fleet", text=result.text, created_by=editor,
@@ -635,7 +635,7 @@ def test_markdown_and_word_tables_keep_their_blank_cells_too():
     assert _table_rows(extract(markdown.encode(), filename="t.md")) == [
         ("2019 | 2026", (0,)),
         ("Buses | 950", (1,)),
-        ("Trams | 40", ()),
+        ("Trams | 40", (2,)),
     ]
     document = docx.Document()
     document.add_paragraph("Intro paragraph.")
@@ -651,7 +651,7 @@ def test_markdown_and_word_tables_keep_their_blank_cells_too():
     assert _table_rows(extract(buffer.getvalue(), filename="t.docx")) == [
         ("2019 | 2026", (0,)),
         ("Buses | 950", (1,)),
-        ("Ferries (all routes)", ()),
+        ("Ferries (all routes)", (1, 2)),
     ]
 
 
@@ -674,3 +674,45 @@ def test_blank_cells_are_carried_through_an_edit_of_the_text():
     assert [b["blank_cells"] for b in blocks.blocks_of(
         text.replace("Intro.", "An intro, longer."), carried) if b["kind"] == "table_row"
     ] == [(1,)]  # fmt: skip
+
+
+def test_a_row_edited_into_another_number_of_cells_keeps_its_kind_but_not_its_blanks():
+    """ "2019 | 950" (blank middle) with 800 put in its gap was drawn with four columns:
+    the blank cell was carried onto a row that had none left."""
+    old = "Intro.\n\n2019 | 950\n\nAfter."
+    structure = [{"kind": "table_row", "start": 8, "end": 18, "level": 0, "blank_cells": [1]}]
+    new = old.replace("2019 | 950", "2019 | 800 | 950")
+    found = [b for b in blocks.blocks_of(new, blocks.carry(old, structure, new))
+             if b["kind"] == "table_row"]  # fmt: skip
+    assert [(b["text"], b["blank_cells"]) for b in found] == [("2019 | 800 | 950", ())]
+
+
+def test_rows_with_the_same_words_stay_rows_through_a_long_edit():
+    """Past the alignment limit, kinds go by words: two "— | —" rows with blanks in other
+    columns had two shapes, so neither stayed a row."""
+    text = "Intro.\n\nYear | A | B\n\n— | —\n\n— | —\n\nAfter."
+    rows = [
+        blocks.table_row(["Year", "A", "B"]),
+        blocks.table_row(["—", "", "—"]),
+        blocks.table_row(["—", "—", ""]),
+    ]
+    assembled, structure = blocks.assemble([Block("Intro."), *rows, Block("After.")])
+    assert assembled == text
+    new = text.replace("Intro.", "A longer intro.").replace("After.", "Later.")
+    carried = blocks.blocks_of(new, blocks.carry(text, structure, new, match_limit=0))
+    assert [(b["kind"], b["blank_cells"]) for b in carried[1:4]] == [
+        ("table_row", ()),
+        ("table_row", ()),
+        ("table_row", ()),
+    ]
+
+
+def test_a_header_with_an_empty_last_cell_is_not_taken_for_one_without_its_corner():
+    """ "| Country | 2023 | 2024 | |" over rows with a note column: the empty last cell was
+    not kept, the header counted one cell short, and the reader moved it a column right."""
+    markdown = (
+        "Intro.\n\n| Country | 2023 | 2024 | |\n|---|---|---|---|\n| UK | 1 | 2 | note |\n"
+        "| FR | 3 | 4 | note |\n"
+    )
+    result = extract(markdown.encode(), filename="t.md")
+    assert reader._corner_rows(blocks.blocks_of(result.text, result.structure)) == set()

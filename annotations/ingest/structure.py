@@ -39,12 +39,13 @@ class Block:
 
 def table_row(cells: list[str]) -> Block | None:
     """A table row of canonical cell texts as one block: the cells with words, joined by
-    CELL_SEPARATOR, with the columns of the empty ones before the last (None for a row
-    without words). Empty cells after the last do not move any cell, so are not kept."""
+    CELL_SEPARATOR, with the columns of the empty ones (None for a row without words).
+    Empty cells after the last are kept too: they move no cell, but they tell the row's
+    width, which the reader compares between rows."""
     filled = [i for i, cell in enumerate(cells) if cell]
     if not filled:
         return None
-    blanks = tuple(i for i in range(filled[-1]) if not cells[i] and i < BLANK_CELLS_MAX)
+    blanks = tuple(i for i, cell in enumerate(cells[:BLANK_CELLS_MAX]) if not cell)
     return Block(CELL_SEPARATOR.join(cells[i] for i in filled), TABLE_ROW, blank_cells=blanks)
 
 
@@ -146,6 +147,15 @@ def _shape(block: dict) -> tuple[str, int, int, tuple[int, ...]]:
     return block["kind"], block["level"], block["number"], block["blank_cells"]
 
 
+def _carried(old_block: dict, new_text: str) -> tuple[str, int, int, tuple[int, ...]]:
+    """The shape a paragraph that replaced `old_block` takes: its kind, and a row's blank
+    cells only while it has as many cells as the old row had."""
+    kind, level, number, blanks = _shape(old_block)
+    if blanks and new_text.count(CELL_SEPARATOR) != old_block["text"].count(CELL_SEPARATOR):
+        blanks = ()
+    return kind, level, number, blanks
+
+
 def clean(text: str, structure) -> list[dict]:
     """`structure` reduced to the entries that describe whole paragraphs of `text`."""
     return _offsets((b["text"], *_shape(b)) for b in blocks_of(text, structure))
@@ -179,6 +189,8 @@ def carry(
         kinds[i] = _shape(old[i])
     for k in range(1, tail + 1):
         kinds[-k] = _shape(old[-k])
+    # A row edited into another number of cells keeps its kind, not its blank cells, which
+    # counted the columns of the row as it was ("2019 | 950" with 800 put in its gap).
     old_middle, new_middle = range(head, len(old) - tail), range(head, len(new) - tail)
     limit = MATCH_LIMIT if match_limit is None else match_limit
     if len(old_middle) * len(new_middle) <= limit:
@@ -188,15 +200,20 @@ def carry(
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
                 for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
-                    kinds[head + j] = _shape(old[head + i])
+                    kinds[head + j] = _carried(old[head + i], new[head + j])
     else:
+        # By kind alone, so that rows with the same words but blanks in other columns
+        # ("— | —") stay rows; their blank cells only where all copies agree.
         by_words: dict[str, set] = {}
+        blanks_by_words: dict[str, set] = {}
         for i in old_middle:
-            by_words.setdefault(old_texts[i], set()).add(_shape(old[i]))
+            by_words.setdefault(old_texts[i], set()).add(_shape(old[i])[:3])
+            blanks_by_words.setdefault(old_texts[i], set()).add(old[i]["blank_cells"])
         for j in new_middle:
             found = by_words.get(new[j], ())
             if len(found) == 1:
-                kinds[j] = next(iter(found))
+                blanks = blanks_by_words[new[j]]
+                kinds[j] = (*next(iter(found)), next(iter(blanks)) if len(blanks) == 1 else ())
     return _offsets((p, *shape) for p, shape in zip(new, kinds, strict=True))
 
 

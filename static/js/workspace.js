@@ -240,7 +240,8 @@ const cornerRows = (() => {
  * An empty cell stands at each of the row's blank cells (the empty ones the text leaves out). */
 function tableCells(fragment, block) {
   const cells = document.createDocumentFragment();
-  const blanks = cornerRows.has(block) ? [0] : blankCells(block);
+  // An empty corner first, and the row's own blank cells after it.
+  const blanks = cornerRows.has(block) ? [0, ...blankCells(block).map((column) => column + 1)] : blankCells(block);
   let cell = el("span", { class: "cell" });
   for (const node of [...fragment.childNodes]) {
     node.textContent.split(CELL_SEPARATOR).forEach((piece, index) => {
