@@ -941,3 +941,34 @@ def test_a_draft_answers_304_while_its_body_is_unchanged_and_200_once_a_source_c
     assert again["ETag"].startswith(f'"{claim.version}-')
     put = client.put(iri, again.content, content_type=LD, headers={"If-Match": again["ETag"]})
     assert put.status_code == 200, put.content[:300]
+
+
+def test_a_write_with_if_none_match_naming_the_annotation_is_refused_not_done(
+    client, one_published, editor
+):
+    """A PUT with If-None-Match was done, and then answered 304 as though nothing had
+    happened; the condition fails for an annotation that is as named, and nothing is done."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    bare = {"@context": wap_client.PROFILE, "type": "Annotation"}
+    iri = client.post(url, json.dumps(_aimed(bare, 0, "urn:x")), content_type=LD)["Location"]
+    read = client.get(iri)
+    moved = json.dumps(_aimed(bare, 1, "urn:x"))
+    for condition in (read["ETag"], "*"):
+        refused = client.put(
+            iri, moved, content_type=LD,
+            headers={"If-Match": read["ETag"], "If-None-Match": condition},
+        )  # fmt: skip
+        assert refused.status_code == 412, refused.content[:200]
+    claim = Claim.objects.get(pk=iri.rsplit("/", 1)[-1])
+    assert claim.exact == SENTENCES[0]
+    gone = client.delete(iri, headers={"If-Match": read["ETag"], "If-None-Match": "*"})
+    assert gone.status_code == 412 and Claim.objects.filter(pk=claim.pk).exists()
+    # Naming another version, the condition holds: the write is done and answered 200.
+    done = client.put(
+        iri, moved, content_type=LD,
+        headers={"If-Match": read["ETag"], "If-None-Match": '"1-0123456789abcdef0123456789abcdef"'},
+    )  # fmt: skip
+    assert done.status_code == 200
+    claim.refresh_from_db()
+    assert claim.exact == SENTENCES[1]

@@ -192,7 +192,10 @@ class Protocol(APIView):
         body = orjson.dumps(data)
         media_type = self.request.accepted_media_type
         etag = _etag(body, media_type, version)
-        if status == 200 and _if_none_match(self.request, etag):
+        # Only a read is answered "not modified": a PUT with If-None-Match was done, and
+        # then answered 304 as though nothing had happened.
+        reading = self.request.method in READ_METHODS
+        if status == 200 and reading and _if_none_match(self.request, etag):
             # Django's 304 carries no Content-Type: a cache that refreshes its stored headers
             # from a 304 must not relabel the JSON-LD it holds as HTML.
             response = HttpResponseNotModified()
@@ -578,7 +581,16 @@ class AnnotationDetail(Protocol):
     def get(self, request, pk: int):
         return self._answer()
 
+    def _refuse_if_none_match(self) -> None:
+        """412 for a write whose If-None-Match names the annotation as it is (or is "*",
+        which any existing annotation matches): the condition fails, nothing is done."""
+        if "If-None-Match" not in self.request.headers:
+            return
+        if _if_none_match(self.request, self._answer()["ETag"]):
+            raise PreconditionFailed()
+
     def put(self, request, pk: int):
+        self._refuse_if_none_match()
         expected = _expected_version(request, required=True)
         try:
             claim = services.web_annotation_update(
@@ -590,6 +602,7 @@ class AnnotationDetail(Protocol):
         return self._answer()
 
     def delete(self, request, pk: int):
+        self._refuse_if_none_match()
         expected = _expected_version(request, required=True)
         services.web_annotation_delete(
             claim=self.draft, actor=request.user, expected_version=expected
