@@ -791,3 +791,18 @@ def test_the_command_fetches_a_page_without_holding_the_newsrooms_lock(
     )  # fmt: skip
     assert free == [True]
     assert Article.objects.get(title="Slow site").status == Article.Status.READY
+
+
+def test_the_paste_box_holds_a_text_to_the_apis_limit_not_the_imports(editor_client, settings):
+    """The browser refused a paste past FACTCHECK_MAX_TEXT_CHARS, a limit of imports that
+    the paste API does not apply: with it set lower, texts the server takes were refused."""
+    from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
+
+    settings.FACTCHECK_MAX_TEXT_CHARS = 1000
+    page = editor_client.get("/articles/new/").content.decode()
+    assert f'data-max-chars="{ARTICLE_TEXT_MAX}"' in page
+    made = editor_client.post(
+        "/api/v1/newsroom/articles/", {"title": "Long", "text": "word " * 400},
+        content_type="application/json",
+    )  # fmt: skip
+    assert made.status_code == 201
