@@ -314,29 +314,32 @@ def run(kind: str, job_id: int) -> str:
     job = _claim(job_id, kind, handler)
     if job is None:
         return _not_claimed(job_id, handler)
+    # Celery's hard limit kills the attempt this long after it began: the outcome is written
+    # before it, or left to the sweeper.
+    recorded = partial(_recorded, by=time.monotonic() + handler.time_limit - 2)
     try:
         # The thread pool of the I/O worker ignores Celery's time limits: every fetch the
         # attempt makes is held to its soft limit instead, so it ends before its lease.
         with fetching.time_budget(handler.soft_time_limit):
             handler.run(job)
     except Deferred as deferred:
-        return _recorded(partial(_defer, job, deferred))
+        return recorded(partial(_defer, job, deferred))
     except SoftTimeLimitExceeded:
         reason = f"it took longer than {handler.soft_time_limit} seconds"
-        return _recorded(partial(_fail, job, handler, reason))
+        return recorded(partial(_fail, job, handler, reason))
     except Exception as error:
         reason = describe(error)
         if isinstance(error, PermanentError):
-            return _recorded(partial(_fail, job, handler, reason))
+            return recorded(partial(_fail, job, handler, reason))
         if not is_transient(error):
             logger.exception("Job %s failed", job)
-            return _recorded(partial(_fail, job, handler, reason))
+            return recorded(partial(_fail, job, handler, reason))
         if job.attempts >= job.max_attempts:
             reason = f"gave up after {_attempts(job.attempts)}: {reason}"
-            return _recorded(partial(_fail, job, handler, reason))
+            return recorded(partial(_fail, job, handler, reason))
         retry_after = getattr(error, "retry_after", None)
-        return _recorded(partial(_retry, job, reason, handler, retry_after))
-    return _recorded(partial(_done, job))
+        return recorded(partial(_retry, job, reason, handler, retry_after))
+    return recorded(partial(_done, job))
 
 
 def _done(job: Job) -> str:
@@ -346,15 +349,16 @@ def _done(job: Job) -> str:
     return Job.State.DONE
 
 
-def _recorded(record: Callable[[], str]) -> str:
+def _recorded(record: Callable[[], str], *, by: float) -> str:
     """`record()`, the write of an attempt's outcome, tried again through a database outage.
 
     Unwritten, the outcome was lost and the job stayed "running" until its lease ran out
     (minutes), though its worker was alive and knew it. The connection a failed try used is
-    closed, so that the next opens a new one; after FACTCHECK_JOB_RECORD_PATIENCE seconds
-    the error goes up, and the sweeper takes the job back once its lease is over.
+    closed, so that the next opens a new one; after FACTCHECK_JOB_RECORD_PATIENCE seconds,
+    or at `by` (a monotonic time: the attempt's hard limit), the error goes up, and the
+    sweeper takes the job back once its lease is over.
     """
-    patience = time.monotonic() + settings.FACTCHECK_JOB_RECORD_PATIENCE
+    patience = min(time.monotonic() + settings.FACTCHECK_JOB_RECORD_PATIENCE, by)
     pause = 0.5
     while True:
         try:
@@ -595,9 +599,11 @@ def _defer(job: Job, deferred: Deferred) -> str:
 def _fail(job: Job, handler: Handler | None, reason: str) -> str:
     """Record the job as failed, and its subject through the handler's `on_failure`."""
     with transaction.atomic():
+        # Not a row failed already: a write that committed and whose answer was lost is
+        # tried again by `_recorded`, and `on_failure` must not run twice.
         failed = (
             Job.objects.filter(pk=job.pk, attempts=job.attempts)
-            .exclude(state=Job.State.DONE)
+            .exclude(state__in=[Job.State.DONE, Job.State.FAILED])
             .update(state=Job.State.FAILED, last_error=reason[:1000], finished_at=timezone.now())
         )
         if failed and handler is not None and handler.on_failure is not None:

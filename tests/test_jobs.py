@@ -999,3 +999,20 @@ def test_an_attempt_during_a_database_outage_records_its_outcome_once_the_databa
     # The next attempt, once due, imports the page.
     assert jobs.run("import", job.pk) == Job.State.DONE
     assert Article.objects.get().status == Article.Status.READY
+
+
+def test_recording_a_failure_again_does_not_fail_its_subject_twice(
+    editor, organization, broker_down, page_server
+):
+    """A failure whose write committed while its answer was lost is written again by the
+    outage retry: the second write found the row failed, matched it, and ran the subject's
+    failure (notifications, the article's error) a second time."""
+    page_server.expect_request("/gone").respond_with_data("gone", status=404)
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/gone")
+    assert jobs.run("import", job.pk) == Job.State.FAILED
+    job.refresh_from_db()
+    said = Article.objects.get().import_error
+    assert jobs._fail(job, jobs._HANDLERS["import"], "another reason") == Job.State.FAILED
+    job.refresh_from_db()
+    assert job.last_error == "the server answered 404 Not Found"
+    assert Article.objects.get().import_error == said
