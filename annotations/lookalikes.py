@@ -6,10 +6,18 @@ a Cyrillic capital Te), for usernames and verdict labels that people tell apart 
 
 
 def mixes_scripts(name: str) -> bool:
-    """Whether `name` mixes letters of different alphabets that look alike."""
+    """Whether `name` mixes letters of different alphabets that look alike.
+
+    Combining marks (Arabic tanween and harakat, a decomposed accent) belong to the letter
+    they sit on, not to a script of their own: counted as one, they made "تماماً" a mix of
+    Arabic and something else, and refused it.
+    """
+    import unicodedata
+
     from confusable_homoglyphs import confusables
 
-    return bool(confusables.is_dangerous(name))
+    letters = "".join(c for c in name if unicodedata.category(c) not in ("Mn", "Me", "Mc"))
+    return bool(confusables.is_dangerous(letters))
 
 
 def read_as_latin(name: str) -> str:

@@ -301,12 +301,16 @@ def test_labels_wholly_in_another_alphabet_are_kept_unless_they_read_as_one_alre
     admin_client, organization
 ):
     url = reverse("organization-scale", args=[organization.slug])
-    for label in ("Правда", "Poco"):
-        new = {"id": "", "position": 8, "label": label, "colour": "#57606a"}
-        assert admin_client.post(url, rows_post(organization, new=new)).status_code == 302
+    # With their combining marks: Arabic tanween ("تماماً" was refused as a mix of
+    # alphabets), a decomposed accent.
+    for position, label in enumerate(
+        ("Правда", "Poco", "كاذب تماماً", "Cafe\u0301", "सही नहीं"), start=8
+    ):
+        new = {"id": "", "position": position, "label": label, "colour": "#57606a"}
+        assert admin_client.post(url, rows_post(organization, new=new)).status_code == 302, label
     # "Poco" written in Cyrillic throughout reads as the Latin "Poco" now on the scale.
     cyrillic = "\u0420\u043e\u0441\u043e"
-    lookalike = {"id": "", "position": 9, "label": cyrillic, "colour": "#57606a"}
+    lookalike = {"id": "", "position": 13, "label": cyrillic, "colour": "#57606a"}
     response = admin_client.post(url, rows_post(organization, new=lookalike))
     assert response.status_code == 400
     assert f"“{cyrillic}” and “Poco” look the same to readers" in " ".join(
