@@ -776,3 +776,45 @@ def test_an_imported_pages_numbered_list_and_figure_caption_read_as_they_did(
     items.first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "reader-numbered-list-and-caption.png"))
     assert page.errors == []
+
+
+def test_a_long_rating_label_wraps_and_does_not_widen_a_phones_page(browser, live_server, demo):
+    """A 60-character label, as the scale allows, stayed on one line: the chip was cut and
+    the article, claim, organization and methodology pages scrolled sideways on a phone."""
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import Rating
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
+    editor, reviewer = users["demo-editor"], users["demo-reviewer"]
+    scale = Rating.objects.filter(scale__organization=demo["article"].organization).first().scale
+    label = "Needs much more context before we can judge it: wait for dat"
+    assert len(label) == 60
+    rating = Rating.objects.create(
+        scale=scale, label=label, value=3, position=50, colour="#57606a", description="Long."
+    )
+    claim = services.claim_create(
+        article=demo["article"], creator=editor,
+        selectors=factories.quote_selectors(demo["article"].text, "22.8 years"),
+    )  # fmt: skip
+    services.source_add(claim=claim, actor=editor, url="https://example.org/record")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    slug = demo["article"].organization.slug
+    paths = (
+        demo["url"],
+        reverse("reader-claim", args=[claim.pk]),
+        reverse("reader-organization", args=[slug]),
+        reverse("reader-methodology", args=[slug]),
+    )
+    for path in paths:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = context.new_page()
+        page.goto(f"{live_server.url}{path}")
+        assert label in page.locator("body").inner_text(), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        page.screenshot(path=str(ARTIFACTS / f"reader-long-label-{paths.index(path)}.png"))
+        context.close()
