@@ -818,3 +818,33 @@ def test_a_long_rating_label_wraps_and_does_not_widen_a_phones_page(browser, liv
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         page.screenshot(path=str(ARTIFACTS / f"reader-long-label-{paths.index(path)}.png"))
         context.close()
+
+
+def test_a_methodology_table_keeps_its_words_whole_on_a_phone(browser, live_server, demo):
+    """A Markdown table in the methodology read "Rat|ing", "Tru|e" on a phone."""
+    from django.contrib.auth import get_user_model
+
+    organization = demo["article"].organization
+    admin = get_user_model().objects.get(username="demo-admin")
+    rows = "\n".join(
+        f"| {label} | {score} | {text} |"
+        for label, score, text in [
+            ("True", 5, "The claim is accurate and nothing significant is missing."),
+            ("Mostly true", 4, "Accurate, but needs clarification or additional information."),
+            ("Unverifiable", 0, "https://www.example.org/methodology/unverifiable-claims-guide"),
+        ]
+    )
+    services.organization_update(
+        organization=organization, actor=admin,
+        methodology=f"## Ratings\n\n| Rating | Score | Meaning |\n|---|---|---|\n{rows}\n",
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{reverse('reader-methodology', args=[organization.slug])}")
+    header = page.locator(".methodology th").first
+    assert header.inner_text() == "Rating"
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert header.bounding_box()["height"] < 2 * line  # one line, not "Rat" over "ing"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "methodology-table-phone.png"), full_page=True)
+    context.close()
