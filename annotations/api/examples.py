@@ -588,7 +588,17 @@ OPERATIONS = {
                 "claimant": "The minister",
             }
         },
-        "responses": {201: NEW_CLAIM},
+        "responses": {
+            201: NEW_CLAIM,
+            409: {
+                "type": "/api/v1/problems/already-claimed/",
+                "title": "These words are a claim already.",
+                "status": 409,
+                "detail": "These words are claim 7 already (draft): open it, or select other "
+                "words.",
+                "claim": 7,
+            },
+        },
     },
     ("GET", "/api/v1/newsroom/articles/{id}/ratings/"): {
         "responses": {
