@@ -915,8 +915,9 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
 
     Waiting for my review (claims in review I may publish, not created by me where two
     people are required; only for those who publish somewhere), assigned to me, my
-    drafts, changes requested on my claims, orphans to re-attach, recently published with
-    their correction notes.
+    drafts, changes requested on my claims, orphans to re-attach, published claims whose
+    cited pages are gone or changed (with `broken_links`), recently published with their
+    correction notes.
     """
     claims = claims_for(user).select_related("article")
     if organization is not None:
@@ -958,6 +959,23 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
             "orphans",
             "Orphans to re-attach",
             claims.filter(anchor_state=Claim.AnchorState.ORPHANED).order_by("-updated_at", "-id"),
+        ),
+        (
+            # Readers follow these sources from the verdict: a page gone or changed since
+            # wants an archived copy, or another source, before readers find it so.
+            "links",
+            "Published claims citing pages gone or changed",
+            claims.filter(status=Claim.Status.PUBLISHED)
+            .annotate(
+                broken_links=Count(
+                    "sources",
+                    filter=Q(
+                        sources__link_state__in=[Source.LinkState.GONE, Source.LinkState.CHANGED]
+                    ),
+                )
+            )
+            .filter(broken_links__gt=0)
+            .order_by("-updated_at", "-id"),
         ),
         ("published", "Recently published", recent.order_by("-published_at", "-id")),
     ]

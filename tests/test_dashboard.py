@@ -191,3 +191,32 @@ def test_visitors_still_get_the_public_home_page(client, desk):
     response = client.get("/")
     assert response.status_code == 200
     assert 'id="queue-review"' not in response.content.decode()
+
+
+def test_published_claims_citing_pages_gone_or_changed_wait_on_the_desk(
+    client, article, editor, reviewer
+):
+    """A published verdict whose cited page was gone showed only inside its card: nothing
+    on the desk said a reader following the source would find nothing."""
+    from annotations.models import Source
+    from annotations.permissions import SYSTEM
+    from annotations.services import snapshots
+
+    claim = factories.published_claim(article, editor, reviewer)
+    other = factories.published_claim(article, editor, reviewer, quote="breaking the prior record")
+    source = claim.sources.get()
+    snapshots.source_link_record(
+        source=source, actor=SYSTEM, state=Source.LinkState.GONE, note="404 Not Found",
+        failures=3, for_url=source.url,
+    )  # fmt: skip
+    client.force_login(editor)
+    html = client.get("/").content.decode()
+    queue = _queue(html, "links")
+    assert _count(html, "links") == 1 and f"#claim-{claim.pk}" in queue
+    assert f"#claim-{other.pk}" not in queue
+    assert "1 cited page gone or changed" in html_unescape(queue)
+    # Once the page answers again, it leaves the desk.
+    snapshots.source_link_record(
+        source=source, actor=SYSTEM, state=Source.LinkState.OK, for_url=source.url
+    )
+    assert _count(client.get("/").content.decode(), "links") == 0
