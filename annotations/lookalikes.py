@@ -8,15 +8,14 @@ a Cyrillic capital Te), for usernames and verdict labels that people tell apart 
 def mixes_scripts(name: str) -> bool:
     """Whether `name` mixes letters of different alphabets that look alike.
 
-    Combining marks (Arabic tanween and harakat, a decomposed accent) belong to the letter
-    they sit on, not to a script of their own: counted as one, they made "تماماً" a mix of
-    Arabic and something else, and refused it.
+    Marks of no script of their own (Arabic tanween, a decomposed accent: "inherited")
+    belong to the letter they sit on: counted as a script, they made "تماماً" a mix of
+    Arabic and something else, and refused it. Marks of a script (Malayalam's anusvara,
+    which reads as "o") still count.
     """
-    import unicodedata
+    from confusable_homoglyphs import categories, confusables
 
-    from confusable_homoglyphs import confusables
-
-    letters = "".join(c for c in name if unicodedata.category(c) not in ("Mn", "Me", "Mc"))
+    letters = "".join(c for c in name if categories.alias(c) != "INHERITED")
     return bool(confusables.is_dangerous(letters))
 
 
