@@ -916,8 +916,8 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
     Waiting for my review (claims in review I may publish, not created by me where two
     people are required; only for those who publish somewhere), assigned to me, my
     drafts, changes requested on my claims, orphans to re-attach, published claims whose
-    cited pages are gone or changed (with `broken_links`), recently published with their
-    correction notes.
+    cited pages are gone or changed with no archived copy (with `broken_links`), recently
+    published with their correction notes.
     """
     claims = claims_for(user).select_related("article")
     if organization is not None:
@@ -962,15 +962,18 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
         ),
         (
             # Readers follow these sources from the verdict: a page gone or changed since
-            # wants an archived copy, or another source, before readers find it so.
+            # wants an archived copy before readers find it so.
             "links",
             "Published claims citing pages gone or changed",
-            claims.filter(status=Claim.Status.PUBLISHED)
+            # An archived copy is what readers are then shown: such a source waits no more.
+            # Orphans wait in their own queue.
+            claims.filter(status=Claim.Status.PUBLISHED, anchor_state=Claim.AnchorState.ANCHORED)
             .annotate(
                 broken_links=Count(
                     "sources",
                     filter=Q(
-                        sources__link_state__in=[Source.LinkState.GONE, Source.LinkState.CHANGED]
+                        sources__link_state__in=[Source.LinkState.GONE, Source.LinkState.CHANGED],
+                        sources__archive_url="",
                     ),
                 )
             )

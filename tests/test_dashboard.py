@@ -214,8 +214,16 @@ def test_published_claims_citing_pages_gone_or_changed_wait_on_the_desk(
     queue = _queue(html, "links")
     assert _count(html, "links") == 1 and f"#claim-{claim.pk}" in queue
     assert f"#claim-{other.pk}" not in queue
-    assert "1 cited page gone or changed" in html_unescape(queue)
-    # Once the page answers again, it leaves the desk.
+    assert "1 cited page gone or changed, with no archived copy" in html_unescape(queue)
+    # With an archived copy, which readers are then shown, it waits no more.
+    snapshots.source_archive_url_set(
+        source=source, actor=SYSTEM, for_url=source.url,
+        archive_url=f"https://web.archive.org/web/20260101000000/{source.url}",
+    )  # fmt: skip
+    assert _count(client.get("/").content.decode(), "links") == 0
+    Source.objects.filter(pk=source.pk).update(archive_url="")
+    assert _count(client.get("/").content.decode(), "links") == 1
+    # Nor once the page answers again.
     snapshots.source_link_record(
         source=source, actor=SYSTEM, state=Source.LinkState.OK, for_url=source.url
     )
