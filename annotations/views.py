@@ -216,8 +216,11 @@ def article_new(request):
         "max_mb": settings.FACTCHECK_UPLOAD_MAX_BYTES // (1024 * 1024),
         # Both limits apply: a 6 MB plain-text file is small enough but holds too many letters.
         "max_chars": f"{min(settings.FACTCHECK_MAX_TEXT_CHARS, ARTICLE_TEXT_MAX):,}",
-        # What a paste is held to (the API's own limit; FACTCHECK_MAX_TEXT_CHARS is for imports).
+        # What a paste is held to: the API's own limit (FACTCHECK_MAX_TEXT_CHARS is for
+        # imports), said apart when an operator set the imports' lower.
         "paste_max_chars": ARTICLE_TEXT_MAX,
+        "paste_max_chars_said": f"{ARTICLE_TEXT_MAX:,}",
+        "limits_differ": settings.FACTCHECK_MAX_TEXT_CHARS < ARTICLE_TEXT_MAX,
     }
     return render(request, "annotations/article_new.html", context)
 

@@ -4,6 +4,7 @@ import io
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape as html_unescape
 
 import pypdf
 import pytest
@@ -801,6 +802,10 @@ def test_the_paste_box_holds_a_text_to_the_apis_limit_not_the_imports(editor_cli
     settings.FACTCHECK_MAX_TEXT_CHARS = 1000
     page = editor_client.get("/articles/new/").content.decode()
     assert f'data-max-chars="{ARTICLE_TEXT_MAX}"' in page
+    assert (
+        f"An imported article's text may hold up to 1,000 characters, a pasted one up to "
+        f"{ARTICLE_TEXT_MAX:,}." in html_unescape(page)
+    )
     made = editor_client.post(
         "/api/v1/newsroom/articles/", {"title": "Long", "text": "word " * 400},
         content_type="application/json",
