@@ -716,3 +716,28 @@ def test_a_header_with_an_empty_last_cell_is_not_taken_for_one_without_its_corne
     )
     result = extract(markdown.encode(), filename="t.md")
     assert reader._corner_rows(blocks.blocks_of(result.text, result.structure)) == set()
+
+
+def test_a_word_row_that_starts_a_column_late_keeps_its_cells_under_their_headings():
+    """A row with Word's "grid before" (its first column left out) was read from its first
+    cell, so every cell stood one column to the left of its heading."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("Intro paragraph.")
+    table = document.add_table(rows=2, cols=3)
+    for row, texts in enumerate([["Region", "2019", "2026"], ["", "1,200", "950"]]):
+        for column, text in enumerate(texts):
+            table.cell(row, column).text = text
+    late = table.rows[1]._tr
+    late.remove(late.tc_lst[0])
+    grid_before = OxmlElement("w:gridBefore")
+    grid_before.set(qn("w:val"), "1")
+    late.get_or_add_trPr().insert(0, grid_before)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert _table_rows(extract(buffer.getvalue(), filename="t.docx")) == [
+        ("Region | 2019 | 2026", ()),
+        ("1,200 | 950", (0,)),
+    ]

@@ -216,8 +216,11 @@ def _table_rows(table) -> list[Block]:
     it spans down, and those places are blank cells, as on the page."""
     rows, above = [], []
     for row in table.rows:
-        cells, seen = [], []
-        for column, cell in enumerate(row.cells):
+        # A row that starts late (Word's "grid before") leaves its first columns empty:
+        # python-docx gives only the cells it has, which stood a column or more to the left.
+        skipped = row.grid_cols_before or 0
+        cells, seen = [""] * skipped, [None] * skipped
+        for column, cell in enumerate(row.cells, start=skipped):
             # Identity of the XML elements: the cell objects are new on every call.
             spanned = any(cell._tc is tc for tc in seen) or (
                 column < len(above) and cell._tc is above[column]
