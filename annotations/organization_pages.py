@@ -234,6 +234,9 @@ def methodology(request, org: str):
     """How the organization chooses, checks and rates claims (its Markdown), and its scale."""
     organization = get_object_or_404(Organization, slug=org)
     scale = queries.organization_scale(organization)
+    earlier = queries.earlier_rating_labels(scale)
+    for rating in scale:
+        rating.earlier_labels = earlier.get(rating.pk, [])
     etag = reader.page_etag(
         "methodology",
         organization.name,
@@ -241,6 +244,7 @@ def methodology(request, org: str):
         organization.logo.name,
         organization.methodology,
         reader.scale_parts(scale),
+        sorted(earlier.items()),
     )
     if not_modified := reader.not_modified(request, etag, None):
         return not_modified

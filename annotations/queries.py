@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from annotations import permissions, versions
@@ -443,6 +443,27 @@ def organization_scale(organization: Organization) -> list[Rating]:
         .select_related("scale")
         .order_by("position")
     )
+
+
+def earlier_rating_labels(scale: list[Rating]) -> dict[int, list[str]]:
+    """For each rating of `scale`, by id, the labels readers still see it under on verdicts
+    published before it was renamed (a version keeps the label it went out with), sorted.
+
+    The methodology lists the scale as it is: without these, a reader seeing "True" beside
+    the list's "Accurate" found no meaning for it. One query.
+    """
+    labels: dict[int, set[str]] = {}
+    shown = (
+        published_claims()
+        .filter(rating_id__in=[rating.pk for rating in scale])
+        .exclude(rating_label=F("rating__label"))
+        .order_by()
+        .values_list("rating_id", "rating_label")
+        .distinct()
+    )
+    for rating_id, label in shown:
+        labels.setdefault(rating_id, set()).add(label)
+    return {rating_id: sorted(found) for rating_id, found in labels.items()}
 
 
 def administered_organizations(user) -> QuerySet[Organization]:

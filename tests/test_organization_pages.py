@@ -507,3 +507,26 @@ def test_corrections_show_each_verdict_in_its_rating_colour(client, world, organ
     corrected = PublishedVersion.objects.get(claim=world["corrected"], is_current=True)
     assert f'class="chip r-{corrected.verdict.key}"' in html
     assert f".r-{corrected.verdict.key}{{--c:{corrected.rating_colour}" in html
+
+
+def test_methodology_says_under_which_earlier_name_a_renamed_rating_is_still_shown(
+    client, organization, editor, reviewer, org_admin
+):
+    """Renamed "Mostly true" to "Largely accurate": verdicts published before still show
+    "Mostly true", which the methodology's list of ratings no longer explained."""
+    from annotations.models import Rating
+
+    article = factories.article(organization, editor)
+    factories.published_claim(article, editor, reviewer)
+    url = page_of(organization, "methodology/")
+    before = client.get(url)
+    rating = Rating.objects.get(scale__organization=organization, label="Mostly true")
+    rating.label = "Largely accurate"
+    services.rating_save(rating=rating, actor=org_admin)
+    html = client.get(url, headers={"if-none-match": before["ETag"]}).content.decode()
+    assert ">Largely accurate</span>" in html
+    assert (
+        "Fact-checks published before it was renamed show it as “<bdi>Mostly true</bdi>”." in html
+    )
+    # No such line for a rating shown under its own name.
+    assert html.count("published before it was renamed") == 1
