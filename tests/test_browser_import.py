@@ -726,6 +726,17 @@ def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_an
     claim = wait_for(lambda: Claim.objects.filter(article=article, status="draft").first())
     assert claim.exact == "Ferries (all routes)" and claim.start == text.index("Ferries")
     page.screenshot(path=str(ARTIFACTS / "workspace-table-blanks.png"))
+    # On a phone the workspace's table scrolls in its own box, its figures whole: the page
+    # was 801 px wide, and cells read "1,234,567,8/90".
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    year = page.locator("#article-body .cell").filter(has_text="2019").first
+    label = page.locator("#article-body .cell").filter(has_text="Trams").first
+    assert year.bounding_box()["height"] == label.bounding_box()["height"]
+    box = page.locator("#article-body .table-scroll")
+    assert box.count() == 1 and box.evaluate("box => box.scrollWidth > box.clientWidth")
+    page.screenshot(path=str(ARTIFACTS / "workspace-table-phone.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     reader = browser.new_page(viewport={"width": 390, "height": 800})
     reader.goto(f"{live_server.url}/a/{newsroom['organization'].slug}/{article.slug}/")
