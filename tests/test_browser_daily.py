@@ -1332,3 +1332,22 @@ def test_a_window_shows_claims_made_and_deleted_elsewhere_and_says_the_text_chan
     notice.get_by_role("button", name="Reload the page").click()
     page.wait_for_selector("html[data-workspace-ready=true]")
     expect(page.locator("#article-body")).to_contain_text("A new paragraph.")
+
+
+def test_a_window_on_an_article_without_claims_says_the_text_changed_elsewhere(
+    browser, live_server, newsroom
+):
+    """With no claim to tell the text's revision by, a window coming back never learnt of
+    a new text saved in another, and made claims on the old one."""
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    article = newsroom["article"]
+    services.article_update_text(
+        article=article, actor=newsroom["reviewer"], text=article.text + "\n\nA new paragraph."
+    )
+    notice = page.locator("#notice")
+    wait_for(
+        lambda: _back_to_this_window(page) or "text changed" in notice.inner_text(),
+        message="the new text was not said",
+    )
+    expect(notice).to_contain_text("The text changed since this page opened (now revision 2)")

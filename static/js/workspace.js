@@ -2751,7 +2751,12 @@ async function followClaims() {
   try {
     const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
     const items = Array.isArray(all) ? all : (all?.results ?? []);
-    const newer = Math.max(0, ...items.map((claim) => claim.revision_number ?? 0));
+    let newer = Math.max(0, ...items.map((claim) => claim.revision_number ?? 0));
+    if (!items.length && data.article.revision) {
+      // No claim to tell the text's revision by: the article says it (with its text, which
+      // only a window coming back to an article without claims asks for).
+      newer = (await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`)).revision ?? 0;
+    }
     if (data.article.revision && newer > data.article.revision) return textChanged(newer);
     let changed = false;
     const seen = new Set(items.map((claim) => claim.id));
