@@ -11,6 +11,7 @@ from tests.browser_support import (
     ARTIFACTS,
     assert_accessible,
     open_page,
+    open_workspace,
     select_with_mouse,
     upload_from_the_add_page,
 )
@@ -363,4 +364,29 @@ def test_with_no_worker_taking_the_scoring_the_panel_says_so_at_once(
     panel = page.locator("#suggestions-panel")
     panel.get_by_text("No worker has started scoring this text yet").wait_for()
     assert "Finding check-worthy" not in panel.inner_text()
+    assert page.errors == []
+
+
+def test_a_long_address_in_a_suggested_sentence_stays_inside_its_card(
+    browser, live_server, newsroom
+):
+    """A sentence quoting a long address ran past the card's edge, cut off."""
+    from annotations import spotting
+    from tests import factories
+
+    address = "https://www.example.org/reports/2024/annual-statistics-final-version-" + "x" * 60
+    sentence = f"The ministry said 42 percent of schools closed, citing {address} as its source."
+    organization, editor = newsroom["organization"], newsroom["editor"]
+    article = factories.article(organization, editor, text=f"Intro words here.\n\n{sentence}")
+    start = article.text.index(sentence)
+    Suggestion.objects.create(
+        article=article, start=start, end=start + len(sentence), sentence=sentence,
+        sentence_key=spotting.sentence_key(sentence), score=3.0, has_number=True,
+        model_version="test",
+    )  # fmt: skip
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    shown = page.locator("#suggestions-panel .suggestion-sentence").first
+    shown.wait_for(timeout=30_000)
+    assert shown.evaluate("node => node.scrollWidth <= node.clientWidth")
     assert page.errors == []
