@@ -316,30 +316,33 @@ def run(kind: str, job_id: int) -> str:
         return _not_claimed(job_id, handler)
     # Celery's hard limit kills the attempt this long after it began: the outcome is written
     # before it, or left to the sweeper.
-    recorded = partial(_recorded, by=time.monotonic() + handler.time_limit - 2)
+    hard_limit = time.monotonic() + handler.time_limit - 2
     try:
         # The thread pool of the I/O worker ignores Celery's time limits: every fetch the
         # attempt makes is held to its soft limit instead, so it ends before its lease.
         with fetching.time_budget(handler.soft_time_limit):
             handler.run(job)
     except Deferred as deferred:
-        return recorded(partial(_defer, job, deferred))
+        outcome = partial(_defer, job, deferred)
     except SoftTimeLimitExceeded:
         reason = f"it took longer than {handler.soft_time_limit} seconds"
-        return recorded(partial(_fail, job, handler, reason))
+        outcome = partial(_fail, job, handler, reason)
     except Exception as error:
         reason = describe(error)
         if isinstance(error, PermanentError):
-            return recorded(partial(_fail, job, handler, reason))
-        if not is_transient(error):
+            outcome = partial(_fail, job, handler, reason)
+        elif not is_transient(error):
             logger.exception("Job %s failed", job)
-            return recorded(partial(_fail, job, handler, reason))
-        if job.attempts >= job.max_attempts:
+            outcome = partial(_fail, job, handler, reason)
+        elif job.attempts >= job.max_attempts:
             reason = f"gave up after {_attempts(job.attempts)}: {reason}"
-            return recorded(partial(_fail, job, handler, reason))
-        retry_after = getattr(error, "retry_after", None)
-        return recorded(partial(_retry, job, reason, handler, retry_after))
-    return recorded(partial(_done, job))
+            outcome = partial(_fail, job, handler, reason)
+        else:
+            retry_after = getattr(error, "retry_after", None)
+            outcome = partial(_retry, job, reason, handler, retry_after)
+    else:
+        outcome = partial(_done, job)
+    return _recorded(outcome, by=hard_limit)
 
 
 def _done(job: Job) -> str:

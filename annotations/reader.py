@@ -34,7 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from annotations import anchoring, contrast, freshness, jsonld, queries, versions
-from annotations.ingest.structure import blocks_of
+from annotations.ingest.structure import CELL_SEPARATOR, blocks_of, mark_table_runs
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
 
@@ -301,7 +301,7 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
     code and figure captions keep their own look. The words, and so every highlight in
     them, are unchanged.
     """
-    blocks = blocks_of(text, structure)
+    blocks = mark_table_runs(blocks_of(text, structure))
     if len(blocks) != len(paragraphs):
         return paragraphs
     corners = _corner_rows(blocks)
@@ -329,11 +329,9 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
             blanks = block["blank_cells"]
             if number in corners:  # an empty corner first, and the row's own blanks after it
                 blanks = (0, *(column + 1 for column in blanks))
-            before = number > 0 and blocks[number - 1]["kind"] == "table_row"
-            after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == "table_row"
             # Each run of rows in a box of its own, which scrolls when the table is wider.
-            opening = "" if before else '<div class="table-scroll">'
-            closing = "" if after else "</div>"
+            opening = '<div class="table-scroll">' if block["opens_table"] else ""
+            closing = "</div>" if block["closes_table"] else ""
             row = f'<p class="table-row" dir="auto">{_table_cells(inner, blanks)}</p>'
             piece = f"{opening}{row}{closing}"
         elif kind == "caption":
@@ -344,9 +342,8 @@ def structured_paragraphs(text: str, structure, paragraphs: list[SafeString]) ->
     return html
 
 
-# Imports join a table row's cells with " | " (CELL_SEPARATOR) in the text, where quotes and
-# offsets count them; a row is drawn as cells, the separator kept in its cell, hidden.
-_CELL_SEPARATOR = " | "
+# Imports join a table row's cells with CELL_SEPARATOR in the text, where quotes and offsets
+# count them; a row is drawn as cells, the separator kept in its cell, hidden.
 _TAG = re.compile(r"(<[^>]*>)")
 
 
@@ -362,7 +359,7 @@ def _corner_rows(blocks: list[dict]) -> set[int]:
             continue
         if len(run) > 1:
             widths = [
-                blocks[row]["text"].count(_CELL_SEPARATOR) + 1 + len(blocks[row]["blank_cells"])
+                blocks[row]["text"].count(CELL_SEPARATOR) + 1 + len(blocks[row]["blank_cells"])
                 for row in run
             ]
             if widths[0] == max(widths[1:]) - 1 == min(widths[1:]) - 1:
@@ -392,11 +389,11 @@ def _table_cells(inner: str, blanks=()) -> str:
         elif stack and (len(stack) > 1 or 'class="hl' not in stack[0]):
             cell.append(token)  # inside a verdict label: its words are not the row's
         else:
-            pieces = token.split(_CELL_SEPARATOR)
+            pieces = token.split(CELL_SEPARATOR)
             cell.append(pieces[0])
             for piece in pieces[1:]:
                 cell.append("</a>" * len(stack))
-                cell.append(f'<span class="cell-separator">{_CELL_SEPARATOR}</span>')
+                cell.append(f'<span class="cell-separator">{CELL_SEPARATOR}</span>')
                 cells.append("".join(cell))
                 cell = [*stack, piece]
     cells.append("".join(cell))

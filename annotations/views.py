@@ -36,22 +36,9 @@ from annotations.api.newsroom_serializers import (
 )
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
+from annotations.ingest.structure import mark_table_runs
 from annotations.models import CLAIM_WORDING_MAX, Article, Claim, Membership, PublishedVersion
 from annotations.services.claims import second_person_reason
-
-
-def _with_table_runs(blocks: list[dict]) -> list[dict]:
-    """`blocks` with `opens_table` and `closes_table` on the first and last row of each run
-    of table rows: the page sets each run in a box that scrolls sideways when the table is
-    wider than the text (a phone's page was 801 px wide, cells broken mid-figure)."""
-    for number, block in enumerate(blocks):
-        row = block["kind"] == "table_row"
-        block["opens_table"] = row and (number == 0 or blocks[number - 1]["kind"] != "table_row")
-        block["closes_table"] = row and (
-            number + 1 == len(blocks) or blocks[number + 1]["kind"] != "table_row"
-        )
-    return blocks
-
 
 # The longest text each card field may hold, as the claim API checks it.
 TEXT_LIMITS = {
@@ -182,7 +169,9 @@ def article_workspace(request, pk: int):
         "meta": _meta_line(article, revision),
         "paragraphs": article_blocks(article.text, []),
         # Each paragraph with its kind (heading, list item, quote...): see ingest.structure.
-        "blocks": _with_table_runs(article_blocks(article.text, article.structure)),
+        # Each run of table rows in a box that scrolls sideways when the table is wider than
+        # the text (a phone's page was 801 px wide, cells broken mid-figure).
+        "blocks": mark_table_runs(article_blocks(article.text, article.structure)),
         "edit_details_url": reverse("article-edit", args=[article.pk]),
         "edit_text_url": reverse("article-edit-text", args=[article.pk]),
         "workspace": workspace,

@@ -844,9 +844,9 @@ def test_a_draft_is_deleted_only_after_confirming(browser, live_server, newsroom
     assert page.errors == []
 
 
-def test_workspace_with_conflict_checklist_and_dialog_is_accessible(browser, live_server, newsroom):
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
+def _save_over_a_claimant_saved_meanwhile(page, live_server, newsroom, claim):
+    """Open `claim`'s card, have the editor save the claimant "Imran Khan" meanwhile (from
+    another window, or as another person than the page's), then type another and Save."""
     open_workspace(page, live_server, newsroom["article"])
     card = open_card(page, claim)
     services.claim_update(
@@ -854,6 +854,13 @@ def test_workspace_with_conflict_checklist_and_dialog_is_accessible(browser, liv
     )
     type_into(card.get_by_label("Claimant"), "Andrew Korybko")
     card.get_by_role("button", name="Save").click()
+    return card
+
+
+def test_workspace_with_conflict_checklist_and_dialog_is_accessible(browser, live_server, newsroom):
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    card = _save_over_a_claimant_saved_meanwhile(page, live_server, newsroom, claim)
     card.get_by_role("region", name="Someone else changed the same fields").wait_for()
     assert_accessible(page, "workspace with a field conflict")
     card.get_by_role("button", name="Request changes").click()
@@ -1246,15 +1253,8 @@ def test_a_conflict_with_your_own_other_window_says_so(browser, live_server, new
     """The same editor saving one field in two windows was told "Someone else changed the
     same fields", "Theirs (ed)", naming themselves."""
     claim = make_claim(newsroom)
-    page = open_page(browser, live_server, "ed")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
-    # What the other window saved, as the same editor.
-    services.claim_update(
-        claim=claim, actor=newsroom["editor"], expected_version=None, claimant="Imran Khan"
-    )
-    type_into(card.get_by_label("Claimant"), "Andrew Korybko")
-    card.get_by_role("button", name="Save").click()
+    page = open_page(browser, live_server, "ed")  # the editor who saved in the other window
+    card = _save_over_a_claimant_saved_meanwhile(page, live_server, newsroom, claim)
     section = card.get_by_role("region", name="You changed the same fields in another window")
     expect(section).to_contain_text("Saved from your other window")
     expect(section).to_contain_text("Imran Khan")

@@ -127,6 +127,17 @@ def blocks_of(text: str, structure) -> list[dict]:
     return result
 
 
+def mark_table_runs(blocks: list[dict]) -> list[dict]:
+    """`blocks` (from `blocks_of`) with `opens_table` and `closes_table` set on the first
+    and last row of each run of table rows, which pages set in one box each."""
+    for number, block in enumerate(blocks):
+        row = block["kind"] == TABLE_ROW
+        before = number > 0 and blocks[number - 1]["kind"] == TABLE_ROW
+        after = number + 1 < len(blocks) and blocks[number + 1]["kind"] == TABLE_ROW
+        block["opens_table"], block["closes_table"] = row and not before, row and not after
+    return blocks
+
+
 def _count(value) -> int:
     """A level or number read from stored structure: a positive whole number, else 0."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -177,9 +177,10 @@ function panelBody(claimId, data) {
 
 function providerList(requests, fetching = 0) {
   const list = el("ul", { class: "evidence-providers", "aria-label": "Where the search looked", "aria-live": "polite" });
+  const providerRow = (provider, label, state, stateText) =>
+    el("li", { "data-provider": provider }, el("span", { class: "provider-name", text: `${label}: ` }), el("span", { class: `evidence-state state-${state}`, text: stateText }));
   for (const request of requests) {
-    const state = el("span", { class: `evidence-state state-${request.state}`, text: STATE_WORDS[request.state] ?? request.state });
-    const row = el("li", { "data-provider": request.provider }, el("span", { class: "provider-name", text: `${request.label}: ` }), state);
+    const row = providerRow(request.provider, request.label, request.state, STATE_WORDS[request.state] ?? request.state);
     if (request.error && request.state !== "done") {
       row.append(el("span", { class: "evidence-reason", text: ` — ${request.error}` }));
     }
@@ -192,14 +193,7 @@ function providerList(requests, fetching = 0) {
   // No cited page read yet, some on their way: the list named every provider "done" above
   // "Searching", and not the pages the claim cites, which were what it waited for.
   if (fetching > 0 && !requests.some((request) => request.provider === "sources")) {
-    list.append(
-      el(
-        "li",
-        { "data-provider": "sources" },
-        el("span", { class: "provider-name", text: "Cited sources: " }),
-        el("span", { class: "evidence-state state-running", text: `${fetching} being fetched` }),
-      ),
-    );
+    list.append(providerRow("sources", "Cited sources", "running", `${fetching} being fetched`));
   }
   return list;
 }

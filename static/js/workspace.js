@@ -210,16 +210,16 @@ function renderHighlights() {
 // them: a row is drawn as cells, each separator kept, hidden, at the end of its cell.
 const CELL_SEPARATOR = " | ";
 
-/**
- * The first rows of tables that lack their top-left cell, as the reader page finds them
- * (`reader._corner_rows`): imports leave empty cells out, and a header row over row labels
- * would put each heading over the column before its own.
- */
 /** The columns of a table row's empty cells, from the page (`data-blank-cells`). */
 function blankCells(block) {
   return (block.element.dataset.blankCells || "").split(" ").filter(Boolean).map(Number);
 }
 
+/**
+ * The first rows of tables that lack their top-left cell, as the reader page finds them
+ * (`reader._corner_rows`): imports before blank cells were kept left empty cells out, and a
+ * header row over row labels would put each heading over the column before its own.
+ */
 const cornerRows = (() => {
   const corners = new Set();
   let run = [];
@@ -2654,10 +2654,15 @@ async function reloadClaim(id) {
   }
 }
 
+/** The article's claims as the API lists them now. */
+async function listedClaims() {
+  const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
+  return Array.isArray(all) ? all : (all?.results ?? []);
+}
+
 async function reloadClaims(openClaimId = null, { focusCard = true } = {}) {
   try {
-    const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
-    const items = Array.isArray(all) ? all : (all?.results ?? []);
+    const items = await listedClaims();
     const newer = items.find((claim) => data.article.revision && claim.revision_number > data.article.revision);
     if (newer) {
       // Someone saved a new text since this page opened (a suggestion accepted there, or
@@ -2749,8 +2754,7 @@ async function followClaims() {
   if (document.visibilityState !== "visible" || performance.now() - lastListed < 5000) return;
   lastListed = performance.now();
   try {
-    const all = await api("GET", `/api/v1/newsroom/articles/${data.article.id}/claims/`);
-    const items = Array.isArray(all) ? all : (all?.results ?? []);
+    const items = await listedClaims();
     let newer = Math.max(0, ...items.map((claim) => claim.revision_number ?? 0));
     if (!items.length && data.article.revision) {
       // No claim to tell the text's revision by: the article says it (with its text, which
