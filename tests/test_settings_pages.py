@@ -5,6 +5,8 @@ import html
 import io
 import json
 import re
+import struct
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -178,12 +180,23 @@ def test_admin_uploads_a_logo_that_is_served_only_as_an_image(admin_client, orga
     assert b"".join(served.streaming_content) == image_bytes("WEBP")
 
 
+def png_claiming(width, height):
+    """A small PNG whose header says it is width by height pixels."""
+    data = bytearray(image_bytes("PNG"))
+    # The IHDR chunk follows the 8-byte signature: length, type, then width and height.
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
         (b"<svg onload=alert(1)>", "logo.png", "not a readable PNG, JPEG or WebP"),
         (image_bytes("GIF"), "logo.gif", "A GIF image is not accepted"),
         (image_bytes("PNG", size=(5000, 10)), "wide.png", "at most 4096 a side"),
+        # Pillow refuses this header while opening it: too large, not unreadable.
+        (png_claiming(20000, 20000), "huge.png", "too large: at most 4096 pixels a side"),
     ],
 )
 def test_a_logo_that_is_not_a_small_png_jpeg_or_webp_is_refused(

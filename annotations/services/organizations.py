@@ -149,14 +149,12 @@ def _checked_logo(data: bytes) -> str:
                 # Sizes come from the header: huge images are refused before decoding.
                 if kind in LOGO_FORMATS and max(width, height) <= LOGO_MAX_SIDE:
                     image.load()
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses such a header while opening it, before the size can be read.
+        raise ValidationError(
+            {"logo": f"The image is too large: at most {LOGO_MAX_SIDE} pixels a side."}
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(
             {"logo": "The file is not a readable PNG, JPEG or WebP image."}
         ) from None
