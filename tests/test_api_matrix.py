@@ -6,6 +6,7 @@ an entry in CASES fails `test_every_v1_endpoint_and_method_has_a_case`. To add o
 """
 
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -348,8 +349,11 @@ def world(db):
         claim=other_draft, actor=other_member, expected_version=None, conclusion=CANARY_OTHER
     )
 
+    numbers = itertools.count(1)
+
     def key(user, scope="read-write", **fields):
-        return services.token_create(actor=user, name="matrix", scope=scope, **fields)
+        name = f"matrix {next(numbers)}"
+        return services.token_create(actor=user, name=name, scope=scope, **fields)
 
     expiring, expired_key = key(editor, expires_at=timezone.now() + timedelta(hours=1))
     ApiToken.objects.filter(pk=expiring.pk).update(expiry=timezone.now() - timedelta(seconds=1))

@@ -1,5 +1,6 @@
 """API throttles: per token, per session user and per anonymous address, shared by processes."""
 
+import itertools
 import os
 import socket
 import subprocess
@@ -27,8 +28,13 @@ def low_rates(settings, rate_limits_reset):
     settings.FACTCHECK_API_RATES = LOW
 
 
+_token_numbers = itertools.count(1)
+
+
 def token_client(user, scope=ApiToken.Scope.READ):
-    _, key = services.token_create(actor=user, name="sync", scope=scope)
+    # Each its own name: a person's tokens are told apart by name.
+    name = f"sync {next(_token_numbers)}"
+    _, key = services.token_create(actor=user, name=name, scope=scope)
     return Client(headers={"Authorization": f"Token {key}"})
 
 

@@ -1,5 +1,6 @@
 """API tokens: made and shown once, hashed, scoped, expiring, revocable, header-only."""
 
+import itertools
 from datetime import timedelta
 
 import httpx
@@ -26,8 +27,13 @@ def token_client(key: str) -> Client:
     return Client(headers={"Authorization": f"Token {key}"})
 
 
+_token_numbers = itertools.count(1)
+
+
 def make_token(user, scope=ApiToken.Scope.READ_WRITE, **fields):
-    return services.token_create(actor=user, name="script", scope=scope, **fields)
+    # Each its own name: a person's tokens are told apart by name.
+    name = f"script {next(_token_numbers)}"
+    return services.token_create(actor=user, name=name, scope=scope, **fields)
 
 
 def assert_refused_401(response, detail_part: str = ""):
@@ -89,9 +95,44 @@ def test_sending_the_create_form_again_makes_no_second_token(client, editor):
     assert ApiToken.objects.filter(user=editor).count() == 1
     # Each page shown gets its own value, so two tabs each make their token.
     tabs = [form_once(client, "/settings/tokens/") for _ in range(2)]
-    for once in reversed(tabs):
-        assert client.post("/settings/tokens/", {**fields, "once": once}).status_code == 200
+    for number, once in enumerate(reversed(tabs)):
+        tab_fields = {**fields, "name": f"CMS sync {number}", "once": once}
+        assert client.post("/settings/tokens/", tab_fields).status_code == 200
     assert ApiToken.objects.filter(user=editor).count() == 3
+
+
+def test_a_second_token_of_the_same_name_is_refused_within_one_list(
+    editor, reviewer, organization, org_admin
+):
+    services.token_create(actor=editor, name="CMS sync", scope="read")
+    with pytest.raises(ValidationError) as raised:
+        services.token_create(actor=editor, name=" cms SYNC ", scope="read-write")
+    assert raised.value.message_dict["name"] == [
+        "A token named “cms SYNC” already exists here; choose another name."
+    ]
+    assert ApiToken.objects.filter(user=editor).count() == 1
+    # Another person's list, and an organization's, are other lists.
+    services.token_create(actor=reviewer, name="CMS sync", scope="read")
+    services.token_create(actor=org_admin, name="CMS sync", scope="read", organization=organization)
+    # An organization's tokens are listed together for all its admins.
+    second_admin = factories.member(organization, Membership.Role.ADMIN)
+    with pytest.raises(ValidationError):
+        services.token_create(
+            actor=second_admin, name="CMS Sync", scope="read", organization=organization
+        )
+
+
+def test_the_settings_page_says_why_a_second_token_of_a_name_is_not_made(client, editor):
+    services.token_create(actor=editor, name="CMS sync", scope="read")
+    client.force_login(editor)
+    refused = client.post(
+        "/settings/tokens/", {"action": "create", "name": "CMS sync", "scope": "read",
+                              "expires": "30", "once": form_once(client, "/settings/tokens/")},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "A token named “CMS sync” already exists here" in refused.content.decode()
+    assert refused.context["created"] is None
+    assert ApiToken.objects.filter(user=editor).count() == 1
 
 
 def test_a_token_without_expiry_works_until_revoked(editor):

@@ -44,13 +44,25 @@ def token_create(
         raise ValidationError(
             f"You already have {held} tokens here; revoke one you no longer use first."
         )
+    name = name.strip()
+    # A list of tokens is read by name when one has to be revoked: two alike can't be told
+    # apart. Personal tokens are listed per person, an organization's for all its admins.
+    listed = (
+        ApiToken.objects.filter(user=actor, organization=None)
+        if organization is None
+        else ApiToken.objects.filter(organization=organization)
+    )
+    if name and listed.filter(name__iexact=name).exists():
+        raise ValidationError(
+            {"name": [f"A token named “{name}” already exists here; choose another name."]}
+        )
     digest, key = get_digest_token()
     token = ApiToken(
         digest=digest,
         token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH],
         user=actor,
         expiry=expires_at,
-        name=name.strip(),
+        name=name,
         scope=scope,
         organization=organization,
     )
