@@ -307,15 +307,20 @@ class _Line:
         return value
 
 
-def csv_rows(rows: Iterable[dict], content: str) -> Iterator[bytes]:
-    """The claims as CSV (RFC 4180, UTF-8, a header row), safe to open in a spreadsheet."""
+def csv_rows(
+    rows: Iterable[dict], content: str, *, byte_order_mark: bool = False
+) -> Iterator[bytes]:
+    """The claims as CSV (RFC 4180, UTF-8, a header row), safe to open in a spreadsheet.
+
+    `byte_order_mark` starts the file with one, for Excel, which else reads it as ANSI.
+    """
     columns, to_row = (
         (WORKING_COLUMNS, _working_row)
         if content == EVERYTHING
         else (PUBLISHED_COLUMNS, _published_row)
     )
     writer = csv.writer(_Line())
-    lines = [writer.writerow(columns)]
+    lines = ["\ufeff" if byte_order_mark else "", writer.writerow(columns)]
     for row in rows:
         lines.append(writer.writerow([safe_cell(cell) for cell in to_row(row)]))
         if len(lines) >= BATCH:

@@ -3,9 +3,11 @@ streamed with flat memory, for its members only."""
 
 import csv
 import gzip
+import html
 import io
 import itertools
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -124,6 +126,22 @@ def test_the_published_csv_has_one_row_per_public_claim(desk, organization, edit
     assert DRAFT_CANARY not in "".join(rows[1])
 
 
+def test_the_csv_starts_with_a_byte_order_mark_only_when_asked(desk, organization, org_admin):
+    client = Client()
+    client.force_login(org_admin)
+    plain = _read(client.get(_url("csv", organization)))
+    assert plain.startswith(b"id,")
+    marked = _read(client.get(_url("csv", organization) + "?bom=true"))
+    # Excel reads a UTF-8 file as UTF-8 only when it starts with the mark.
+    assert marked == b"\xef\xbb\xbf" + plain
+    assert _read(client.get(_url("csv", organization) + "?bom=false")) == plain
+    # The settings page's links are for people, who open the file in a spreadsheet.
+    page = client.get(reverse("organization-export", args=[organization.slug]))
+    links = re.findall(r'href="([^"]*export\.csv[^"]*)"', page.content.decode())
+    assert len(links) == 2 and all(html.unescape(link).endswith("&bom=true") for link in links)
+    assert _read(client.get(html.unescape(links[0]))) == marked
+
+
 def test_non_members_and_anonymous_get_nothing(desk, organization):
     outsider = factories.member(factories.OrganizationFactory(), Membership.Role.ADMIN)
     for kind in ("jsonl", "csv", "warc"):
@@ -148,8 +166,9 @@ def test_a_parameter_an_export_does_not_take_or_one_given_twice_is_a_problem(org
     client.force_login(editor)
     base = _url("csv", organization)
     cases = {
-        f"{base}?foo=1": ("foo", "Not a parameter of this export; it takes: content."),
-        f"{base}?format=xml": ("format", "Not a parameter of this export; it takes: content."),
+        f"{base}?foo=1": ("foo", "Not a parameter of this export; it takes: bom, content."),
+        f"{base}?format=xml": ("format", "Not a parameter of this export; it takes: bom, content."),
+        f"{base}?bom=yes": ("bom", "Expected true or false."),
         f"{base}?content=all&content=published": ("content", "Give it once."),
         f"{_url('warc', organization)}?content=all": ("content", "it takes none."),
     }

@@ -89,6 +89,18 @@ class _Export(APIView):
         return response
 
 
+BOM_PARAMETER = OpenApiParameter(
+    "bom",
+    OpenApiTypes.BOOL,
+    default=False,
+    description=(
+        "`true`: the file starts with a UTF-8 byte order mark, which Excel needs to read "
+        "accented and non-Latin text right. Programs reading the CSV should leave it out "
+        "(the default), or read the file as `utf-8-sig`."
+    ),
+)
+BOM_VALUES = {"true": True, "false": False}
+
 EXAMPLES = {
     JSONL: '{"id":41,"state":"published","version":1,"claim_reviewed":"The bridge cost '
     '$2 billion","rating":{"label":"Mostly true"},"...":"..."}\n',
@@ -144,18 +156,24 @@ class ClaimsCsv(_Export):
 
     media_type = f"{CSV}; charset=utf-8; header=present"
     extension = "csv"
+    parameters = ("content", "bom")
 
     @_schema(
         "The organization's claims as CSV, streamed",
         CSV,
         "A header row, then one row per claim (UTF-8, RFC 4180). A cell that a spreadsheet "
         "would run as a formula (starting with =, +, -, @) is prefixed with an apostrophe.",
-        [CONTENT_PARAMETER],
+        [CONTENT_PARAMETER, BOM_PARAMETER],
     )
     def get(self, request, slug: str):
         organization = self.organization(request, slug)
         content = self.content(request)
-        chunks = export.csv_rows(export.records(organization, content), content)
+        bom = request.query_params.get("bom", "false")
+        if bom not in BOM_VALUES:
+            raise exceptions.ValidationError({"bom": ["Expected true or false."]})
+        chunks = export.csv_rows(
+            export.records(organization, content), content, byte_order_mark=BOM_VALUES[bom]
+        )
         return self.stream(chunks, self.filename(organization, content))
 
 
