@@ -736,6 +736,10 @@ def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_an
     box = page.locator("#article-body .table-scroll")
     assert box.count() == 1 and box.evaluate("box => box.scrollWidth > box.clientWidth")
     page.screenshot(path=str(ARTIFACTS / "workspace-table-phone.png"))
+    # With the claim's card, which covers the table on a phone, closed.
+    page.get_by_role("button", name="Close claim: Ferries (all routes)").click()
+    assert edges_shaded(page, box) == (False, True)
+    page.screenshot(path=str(ARTIFACTS / "workspace-table-phone-shaded.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
 
     reader = browser.new_page(viewport={"width": 390, "height": 800})
@@ -752,7 +756,31 @@ def test_empty_and_spanned_cells_keep_each_cell_under_its_heading_for_editors_an
     assert wide.count() == 1 and wide.evaluate("box => box.scrollWidth > box.clientWidth")
     expect(reader.locator("#article-body .table-row a.hl")).to_have_text(["Buses", "950"])
     reader.screenshot(path=str(ARTIFACTS / "reader-table-blanks.png"), full_page=True)
+    # A shade marks the edge the table goes on past, and only while it does.
+    assert edges_shaded(reader, wide) == (False, True)
+    wide.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    assert edges_shaded(reader, wide) == (True, False)
+    reader.screenshot(path=str(ARTIFACTS / "reader-table-scrolled.png"), full_page=True)
     reader.close()
+
+
+def edges_shaded(page, box) -> tuple[bool, bool]:
+    """Whether the left and right edges of the scrolling `box` show a shade: each edge's
+    strip is drawn with and without the box's background and compared."""
+
+    def strips():
+        box.scroll_into_view_if_needed()
+        area = box.bounding_box()
+        return [
+            page.screenshot(clip={"x": x, "y": area["y"], "width": 3, "height": area["height"]})
+            for x in (area["x"], area["x"] + area["width"] - 3)
+        ]
+
+    shown = strips()
+    box.evaluate("box => { box.style.background = 'none'; }")
+    bare = strips()
+    box.evaluate("box => { box.style.background = ''; }")
+    return shown[0] != bare[0], shown[1] != bare[1]
 
 
 def test_a_paste_past_the_limit_is_refused_before_it_is_sent(browser, live_server, newsroom):
