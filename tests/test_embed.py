@@ -870,6 +870,45 @@ def test_a_publisher_rule_hiding_mark_elements_does_not_hide_the_checked_words(b
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_publisher_rule_styling_mark_elements_leaves_the_checked_words_as_they_were(
+    browser, host
+):
+    """A site's `mark { font-size: 30px }` set the checked passages in large bold type and
+    stretched the paragraph's lines."""
+    page = open_host(browser, f"{host.url}/story.html")
+    mark = page.locator("mark[data-factcheck-claim]").first
+
+    def looks(locator) -> dict:
+        return locator.evaluate(
+            """(element) => {
+                const style = getComputedStyle(element);
+                const keys = ["fontSize", "fontWeight", "fontStyle", "fontFamily", "lineHeight",
+                              "letterSpacing", "textTransform", "borderTopWidth",
+                              "borderLeftWidth", "outlineStyle", "boxShadow", "verticalAlign"];
+                return Object.fromEntries(keys.map((key) => [key, style[key]]));
+            }"""
+        )
+
+    paragraph = mark.locator("xpath=ancestor::p[1]")
+    height = paragraph.bounding_box()["height"]
+    before = looks(mark)
+    page.evaluate(
+        """() => {
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync(`mark { font: italic 700 30px/3 serif !important;
+                letter-spacing: 4px !important; text-transform: uppercase !important;
+                border: 5px solid red !important; outline: 3px solid blue !important;
+                box-shadow: 0 0 9px red !important; vertical-align: super !important }`);
+            document.adoptedStyleSheets = [sheet];
+        }"""
+    )
+    assert looks(mark) == before
+    assert paragraph.bounding_box()["height"] == height
+    page.screenshot(path=str(ARTIFACTS / "embed-host-mark-rule.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_refresh_marks_again_an_article_the_page_drew_anew(browser, host):
     """A framework drawing the article again replaces the marked paragraphs with new ones of
     the same text: refresh() used to report the old marks as found and mark nothing."""
