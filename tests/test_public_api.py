@@ -931,6 +931,12 @@ def test_an_article_whose_only_claim_was_retracted_shows_the_retraction(client, 
     assert f'href="/c/{world["retracted"].pk}/"' in text
     # Nothing else to list: no empty summary or list of checked claims.
     assert 'class="claim-list"' not in text and "0 claims checked" not in text
+    # Its top says so, and leads to the notice, rather than showing a bare article.
+    assert "No fact-check of this article stands" in text
+    assert (
+        '<a href="#retracted-title">1 fact-check of this article was retracted</a>: '
+        "its verdict is no longer shown on the text."
+    ) in text
 
 
 def test_a_suspended_claim_has_no_url_since_its_page_is_gone(client, world):

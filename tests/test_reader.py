@@ -628,6 +628,14 @@ def test_a_retracted_claim_page_says_so_with_the_note(client, desk):
     notice = article_tree.get_element_by_id(f"claim-{claim.pk}")
     assert notice.getparent().getparent().get("class") == "retracted"
     assert [e.get("id") for e in select(article_tree, ".claim-list > li")] != [f"claim-{claim.pk}"]
+    # The summary at the top says a verdict was withdrawn, beside the one that stands: the
+    # passage only lost its highlight, and the notice was at the foot of the page.
+    summary = " ".join(select(article_tree, ".summary")[0].text_content().split())
+    assert summary.startswith("1 claim checked: 1 False ")
+    assert (
+        "1 fact-check of this article was retracted: its verdict is no longer shown on the text."
+    ) in summary
+    assert select(article_tree, ".summary .retracted-note a")[0].get("href") == "#retracted-title"
     # One line, the note as its reason: "…: retracted on 6 Dec 2026. the screenshots …"
     # read as a sentence of its own starting in lower case.
     entry = " ".join(notice.text_content().split())
