@@ -156,6 +156,29 @@ def test_selection_that_matches_nothing_is_a_400_on_selectors(editor_client, art
     assert list(body["errors"]) == ["selectors"]
 
 
+@pytest.mark.parametrize(
+    ("part", "length", "limit"), [("exact", 20_001, "20,000"), ("prefix", 1_001, "1,000"),
+                                  ("suffix", 1_001, "1,000")],
+)  # fmt: skip
+def test_a_quote_or_context_over_its_limit_is_a_400_naming_it(
+    editor_client, article, claim, part, length, limit
+):
+    """Each was a 500: the error's own `key` placeholder clashed with DRF's `fail(key)`."""
+    selectors = factories.quote_selectors(article.text, QUOTE)
+    selectors[0][part] = "p" * length
+    for url in (
+        f"/api/v1/newsroom/articles/{article.pk}/claims/",
+        _claim_url(claim, "reattach/"),
+    ):
+        response = editor_client.post(
+            url, {"selectors": selectors}, content_type="application/json"
+        )
+        body = assert_problem(response, 400, "invalid-request")
+        assert body["errors"]["selectors"] == [
+            f"At most {limit} characters for '{part}'; this has {length:,}."
+        ], url
+
+
 def test_anonymous_caller_gets_401_with_a_www_authenticate_challenge(client, claim):
     response = client.get(_claim_url(claim))
     assert_problem(response, 401, "not-authenticated")

@@ -496,7 +496,7 @@ class SelectorField(serializers.ListField):
     default_error_messages = {
         "not_a_list": "Expected a list of selector objects.",
         "nested": "Selector values are text or numbers, not lists or objects.",
-        "quote_too_long": "At most {max_length:,} characters for '{key}'; this has {length:,}.",
+        "quote_too_long": "At most {max_length:,} characters for '{part}'; this has {length:,}.",
         "empty_span": "A selection must not be empty: start must come before end.",
     }
 
@@ -512,7 +512,7 @@ class SelectorField(serializers.ListField):
             ):
                 value = selector.get(key)
                 if isinstance(value, str) and len(value) > limit:
-                    self.fail("quote_too_long", max_length=limit, key=key, length=len(value))
+                    self.fail("quote_too_long", max_length=limit, part=key, length=len(value))
             start, end = selector.get("start"), selector.get("end")
             if (
                 selector.get("type") == "TextPositionSelector"
