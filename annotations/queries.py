@@ -415,7 +415,7 @@ def _suspended_publisher(**where) -> Organization | None:
     return version.publisher if version is not None else None
 
 
-def article_public_stamp(article: Article) -> dict:
+def article_public_stamp(article: Article | int) -> dict:
     """What a cached reader page of the article depends on in its claims' versions.
 
     `newest` is the latest `changed_at`; the counts catch flags flipped by bulk updates.

@@ -681,6 +681,28 @@ def test_a_single_claim_answers_304_until_it_changes(client, world):
     assert changed.status_code == 200 and changed.json()["version"] == 2
 
 
+def test_an_article_whose_claim_left_it_is_modified_since_it_was_read(client, world):
+    """Its Last-Modified was that of the claims still shown: a cache asking with
+    If-Modified-Since kept the verdict readers no longer see."""
+    article = world["first"]
+    PublishedVersion.objects.filter(claim__article=article).update(
+        changed_at=timezone.now() - dt.timedelta(days=1)
+    )
+    url = f"/api/v1/articles/{article.pk}/"
+    read = client.get(url)
+    assert {item["id"] for item in read.json()["claims"]} == {
+        world["listeners"].pk, world["median"].pk
+    }  # fmt: skip
+    # The median's words are edited away: its verdict is suspended, off the article.
+    services.article_update_text(
+        article=article, actor=world["editor"], text=article.text.replace(MEDIAN, "an age")
+    )
+    again = client.get(url, HTTP_IF_MODIFIED_SINCE=read["Last-Modified"])
+    assert again.status_code == 200
+    assert [item["id"] for item in again.json()["claims"]] == [world["listeners"].pk]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=again["Last-Modified"]).status_code == 304
+
+
 def test_cors_preflight_allows_any_origin_without_credentials(client, world):
     response = client.options(
         CLAIMS,

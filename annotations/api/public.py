@@ -206,7 +206,8 @@ class ArticleDetail(PublicRead):
         claims = queries.public_article_claims([article])
         if not claims:  # its last claim was withdrawn since the article was read
             raise exceptions.NotFound("No article with published fact-checks has this id.")
-        newest = max(claim["changed_at"] for claim in claims)
+        # Withdrawn claims count too: a claim leaving the article changes it.
+        newest = queries.article_public_stamp(article["id"])["newest"]
         validators = caching.Validators.of(
             request, *(claim["id"] for claim in claims), newest, last_modified=newest
         )
