@@ -305,6 +305,9 @@ REST_FRAMEWORK = {
         "annotations.api.throttling.UserRateThrottle",
         "annotations.api.throttling.AnonRateThrottle",
     ],
+    # JSON only: DRF's browsable HTML pages would answer `Accept: text/html` with a page
+    # and a CSRF cookie, where the API promises JSON (the documentation is /api/v1/docs/).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bounded in size and nesting depth before it is decoded.
     "DEFAULT_PARSER_CLASSES": [
         "annotations.api.parsers.JSONParser",

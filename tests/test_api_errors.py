@@ -358,8 +358,24 @@ def test_too_many_requests_is_a_429_with_retry_after(
 
 
 def test_error_is_problem_json_even_when_the_client_asks_for_html(client, claim):
-    response = client.get(_claim_url(claim), headers={"Accept": "text/html"})
+    # As a browser asks: HTML first, anything else after.
+    accept = "text/html,application/xhtml+xml,*/*;q=0.8"
+    response = client.get(_claim_url(claim), headers={"Accept": accept})
     assert_problem(response, 401, "not-authenticated")
+
+
+def test_no_endpoint_answers_with_a_browsable_html_page(editor_client, claim):
+    """DRF's browsable pages answered `Accept: text/html` and `?format=api` with HTML and a
+    CSRF cookie, though the API answers in JSON only."""
+    url = _claim_url(claim)
+    browser_like = editor_client.get(url, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser_like.status_code == 200
+    assert browser_like["Content-Type"] == "application/json"
+    only_html = editor_client.get(url, headers={"Accept": "text/html"})
+    assert_problem(only_html, 406, "not-acceptable")
+    assert "csrftoken" not in only_html.cookies
+    body = assert_problem(editor_client.get(f"{url}?format=api"), 400, "invalid-request")
+    assert body["errors"]["format"] == ["One of: json."]
 
 
 @pytest.mark.parametrize("slug", sorted(errors.PROBLEMS))
