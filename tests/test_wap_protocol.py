@@ -943,6 +943,42 @@ def test_a_draft_answers_304_while_its_body_is_unchanged_and_200_once_a_source_c
     assert put.status_code == 200, put.content[:300]
 
 
+def test_every_refused_if_match_is_one_problem_with_the_annotations_current_etag(
+    client, one_published, editor
+):
+    """A stale If-Match got the newsroom's 412, carrying its working copy (no annotation)
+    and a newsroom ETag ("2"); an unreadable one got another body and no ETag."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    bare = {"@context": wap_client.PROFILE, "type": "Annotation"}
+    created = client.post(url, json.dumps(_aimed(bare, 0, "urn:x")), content_type=LD)
+    iri, first_tag = created["Location"], created["ETag"]
+    moved = client.put(
+        iri, json.dumps(_aimed(bare, 1, "urn:x")), content_type=LD,
+        headers={"If-Match": first_tag},
+    )  # fmt: skip
+    assert moved.status_code == 200
+    current = client.get(iri)["ETag"]
+    assert current != first_tag
+    attempts = {
+        "stale PUT": lambda tag: client.put(
+            iri, json.dumps(_aimed(bare, 2, "urn:x")), content_type=LD, headers={"If-Match": tag}
+        ),
+        "stale DELETE": lambda tag: client.delete(iri, headers={"If-Match": tag}),
+    }
+    for name, attempt in attempts.items():
+        for tag in (first_tag, '"stale"'):
+            refused = attempt(tag)
+            assert refused.status_code == 412, (name, tag)
+            assert refused["Content-Type"].startswith("application/problem+json")
+            body = refused.json()
+            assert set(body) == {"type", "title", "status", "detail"}, (name, tag, body)
+            assert body["detail"] == "The annotation changed since you read it: GET it again."
+            assert refused["ETag"] == current, (name, tag)
+    claim = Claim.objects.get(pk=iri.rsplit("/", 1)[-1])
+    assert claim.exact == SENTENCES[1]
+
+
 def test_a_write_with_if_none_match_naming_the_annotation_is_refused_not_done(
     client, one_published, editor
 ):

@@ -589,6 +589,26 @@ class AnnotationDetail(Protocol):
         if _if_none_match(self.request, self._answer()["ETag"]):
             raise PreconditionFailed()
 
+    def handle_exception(self, exc):
+        if isinstance(exc, services.StaleVersion):
+            # The newsroom's 412 carries its working copy, which is no annotation: here
+            # every 412 is one problem, with the annotation's ETag as it is now.
+            exc = PreconditionFailed()
+        etag = None
+        if isinstance(exc, PreconditionFailed) and getattr(self, "draft", None) is not None:
+            self.draft = (
+                queries.claims_for(self.request.user)
+                .prefetch_related("sources")
+                .filter(pk=self.draft.pk)
+                .first()
+            )
+            # Before the error is rendered, which changes the media type the tag covers.
+            etag = self._answer()["ETag"] if self.draft is not None else None
+        response = super().handle_exception(exc)
+        if etag is not None:
+            response["ETag"] = etag
+        return response
+
     def put(self, request, pk: int):
         self._refuse_if_none_match()
         expected = _expected_version(request, required=True)
