@@ -244,6 +244,21 @@ def test_export_of_an_unknown_organization_fails(world):
         call_command("export_claimreview", organization="no-such-desk")
 
 
+def test_the_feed_is_dated_by_its_last_change_not_by_the_http_validators(client, world, settings):
+    """dateModified followed Last-Modified's turnover: a minute when nothing changed."""
+    import datetime as dt
+
+    from annotations.models import PublishedVersion
+
+    changed = dt.datetime(2026, 3, 9, 12, 0, 0, 500_000, tzinfo=dt.UTC)
+    PublishedVersion.objects.update(changed_at=changed)
+    settings.FACTCHECK_FEED_LATE_COMMIT_SECONDS = 300
+    response, body = fetch(client)
+    assert json.loads(body)["dateModified"] == "2026-03-09T12:00:00+00:00"
+    # HTTP's date is the end of the window in which a late commit could still land.
+    assert response["Last-Modified"] == "Mon, 09 Mar 2026 12:05:00 GMT"
+
+
 def test_streamed_document_equals_the_data_feed_of_its_elements(client, world):
     feed = json.loads(fetch(client)[1])
     rebuilt = jsonld.data_feed(feed["dataFeedElement"], url=feed["url"], modified=None)

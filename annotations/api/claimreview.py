@@ -150,7 +150,8 @@ class ClaimReviewFeed(APIView):
         origin = request.build_absolute_uri("/").removesuffix("/")
         url = feed_url(origin, organization)
         stamp = queries.public_stamp(organization)
-        minute, modified = freshness.turnover(feed_modified(stamp))
+        changed = feed_modified(stamp)
+        minute, modified = freshness.turnover(changed)
         # JSON-LD is JSON: a client asking only for application/json gets the same bytes
         # labelled as it asked, under their own validator.
         media_type = request.accepted_renderer.media_type
@@ -163,7 +164,8 @@ class ClaimReviewFeed(APIView):
                 feed_chunks(
                     queries.claim_reviews(organization),
                     url=url,
-                    modified=modified,
+                    # The last change itself: the validators' turnover is HTTP's business.
+                    modified=changed,
                     origin=origin,
                 ),
                 content_type=media_type,
