@@ -73,6 +73,29 @@ def test_invalid_field_is_a_400_naming_the_field_in_errors(editor_client, claim)
     assert body["detail"] == "claimant: Expected text."
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2022-13-45", "2022-13-45 is written as a date, but no such day exists."),
+        ("2023-02-29", "2023-02-29 is written as a date, but no such day exists."),
+        ("12/03/2022", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
+    ],
+)
+def test_a_date_that_does_not_exist_is_told_apart_from_one_in_another_form(
+    editor_client, claim, value, message
+):
+    """A day that does not exist was said to have "the wrong format": it had the right one."""
+    response = editor_client.patch(
+        _claim_url(claim), {"claim_date": value, "version": 1}, content_type="application/json"
+    )
+    body = assert_problem(response, 400, "invalid-request")
+    assert body["errors"] == {"claim_date": [message]}
+    assert editor_client.patch(
+        _claim_url(claim), {"claim_date": "2024-02-29", "version": 1},
+        content_type="application/json",
+    ).status_code == 200  # fmt: skip
+
+
 def test_a_create_naming_a_field_it_does_not_take_is_refused_and_makes_nothing(
     editor_client, article, claim
 ):

@@ -1,5 +1,6 @@
 """Strict input fields for the API: text must be text and ids whole numbers, never coerced."""
 
+import datetime
 import re
 
 from django.core import validators as django_validators
@@ -15,6 +16,7 @@ MAX_VERSION = 2**31 - 1
 _ASCII_DIGITS = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 # An organization's slug (a SlugField).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+", re.ASCII)
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def _is_whole_number(data, *, from_form: bool) -> bool:
@@ -162,11 +164,21 @@ class RevisionField(serializers.IntegerField):
 class StrictDateField(serializers.DateField):
     """A DateField that takes only a `YYYY-MM-DD` string (or null where allowed)."""
 
-    default_error_messages = {"not_text": "Expected a date as text, YYYY-MM-DD."}
+    default_error_messages = {
+        "not_text": "Expected a date as text, YYYY-MM-DD.",
+        "no_such_day": "{value} is written as a date, but no such day exists.",
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or len(data) > 40:
             self.fail("not_text")
+        # "2022-13-45" is in the right form: saying "wrong format" sends the client to
+        # look for a mistake it did not make.
+        if _DATE_SHAPE.fullmatch(data.strip()):
+            try:
+                datetime.date.fromisoformat(data.strip())
+            except ValueError:
+                self.fail("no_such_day", value=data.strip())
         return super().to_internal_value(data)
 
 
