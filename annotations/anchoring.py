@@ -229,8 +229,22 @@ def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
                 "prefix and suffix: send its TextPositionSelector, or a longer prefix or "
                 "suffix, to say which one."
             )
-    start, end = require(text, selectors)
+    # A quote found nowhere is said to be so: "quote deleted" (of an edit there was not), or
+    # a mismatch at positions the client may not have sent, sends it after another mistake.
+    absent = bool(target.exact) and _copies_in_context(text, target.exact, None, None) == 0
+    shown = repr(target.exact if len(target.exact or "") <= 80 else target.exact[:79] + "…")
+    not_in_text = f"The quote {shown} is not in the text (spaces and quote marks aside)"
+    try:
+        start, end = require(text, selectors)
+    except AnchorError:
+        if absent:
+            raise AnchorError(
+                f"{not_in_text}: quote the words as the current text has them."
+            ) from None
+        raise
     found = text[start:end]
+    if absent:
+        raise AnchorError(f"{not_in_text}; the closest passage, at {start}-{end}, reads {found!r}.")
     if target.exact is not None and _normalise(found) != _normalise(target.exact):
         raise AnchorError(
             f"The selected text {target.exact!r} does not match the text at {start}-{end}, "

@@ -436,8 +436,14 @@ def test_require_exact_refuses_a_selection_whose_exact_does_not_match_the_text()
 
 def test_require_exact_refuses_an_approximate_match():
     selectors = claim_on(ARTICLE, LISTENERS)
-    with pytest.raises(AnchorError, match="does not match the text"):
+    with pytest.raises(AnchorError) as refused:
         require_exact(ARTICLE.replace("listened in", "listend in"), selectors)
+    start = ARTICLE.index(LISTENERS)
+    assert str(refused.value) == (
+        f"The quote {LISTENERS!r} is not in the text (spaces and quote marks aside); the "
+        f"closest passage, at {start}-{start + len(LISTENERS) - 1}, reads "
+        "'Over 160,000 people listend in at once'."
+    )
 
 
 def test_require_exact_accepts_a_verbatim_selection_even_without_position():
@@ -461,7 +467,7 @@ def test_require_exact_accepts_a_quote_that_differs_in_typography_alone(typed, p
 
 def test_require_exact_refuses_a_quote_that_differs_in_punctuation_not_just_its_style():
     text = "He said that Khan’s rally was big, and left."
-    with pytest.raises(AnchorError, match="does not match the text"):
+    with pytest.raises(AnchorError, match=r"not in the text .*the closest passage, at 13-33"):
         require_exact(text, [quote("Khans rally was big")])
 
 

@@ -177,6 +177,24 @@ def test_selection_that_matches_nothing_is_a_400_on_selectors(editor_client, art
     )
     body = assert_problem(response, 400, "invalid-request")
     assert list(body["errors"]) == ["selectors"]
+    # Said as what it is: "quote deleted" sent the client looking for an edit, and with
+    # positions, "does not match the text at 5788-5815" for a quote found nowhere.
+    said = (
+        "The quote 'Words that are not in the article' is not in the text (spaces and quote "
+        "marks aside): quote the words as the current text has them."
+    )
+    assert body["errors"]["selectors"] == [said]
+    quote_only = [{"type": "TextQuoteSelector", "exact": "Words that are not in the article"}]
+    for selectors in (
+        quote_only,
+        [quote_only[0], {"type": "TextPositionSelector", "start": 5, "end": 20}],
+    ):
+        response = editor_client.post(
+            f"/api/v1/newsroom/articles/{article.pk}/claims/",
+            {"selectors": selectors, "revision": 1},
+            content_type="application/json",
+        )
+        assert assert_problem(response, 400, "invalid-request")["errors"]["selectors"] == [said]
 
 
 @pytest.mark.parametrize(
