@@ -227,6 +227,18 @@ def test_public_claim_list_is_documented_with_cursor_pagination_and_no_token(sch
     assert {"published", "retracted"} <= set(resolve(schema, item["properties"]["state"])["enum"])
 
 
+def test_page_sizes_and_page_numbers_are_documented_as_starting_at_one(schema):
+    """The schema allowed page_size=0 and page=0, which are refused with a 400."""
+    checked = 0
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] in ("page_size", "page") and parameter["in"] == "query":
+                    assert parameter["schema"].get("minimum") == 1, (path, parameter)
+                    checked += 1
+    assert checked >= 5
+
+
 @pytest.mark.django_db
 def test_docs_page_loads_its_assets_from_this_instance_without_inline_script(client):
     response = client.get(reverse("v1:docs"))

@@ -79,7 +79,11 @@ class NotificationList(generics.GenericAPIView):
             OpenApiParameter(
                 "unread", bool, description="Only the unread ones: 1 or true (0 or false: all)."
             ),
-            OpenApiParameter("page", int, description="A page number from 1 (or `last`)."),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1},
+                description="A page number from 1 (or `last`).",
+            ),
         ],
         responses={
             200: inline_serializer(

@@ -12,6 +12,15 @@ from rest_framework.utils.urls import replace_query_param
 MAX_PAGE_SIZE = 100
 
 
+def _from_one(parameters: list[dict], *names: str) -> list[dict]:
+    """`parameters` with the named ones documented as starting at 1, as they are checked:
+    a client generated from the schema would else send 0 and be refused."""
+    for parameter in parameters:
+        if parameter["name"] in names and parameter["schema"].get("type") == "integer":
+            parameter["schema"] = {**parameter["schema"], "minimum": 1}
+    return parameters
+
+
 class PublicCursorPagination(CursorPagination):
     """Opaque `cursor` links, `page_size` up to 100; the view names its orderings.
 
@@ -43,7 +52,9 @@ class PublicCursorPagination(CursorPagination):
         return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
+        parameters = _from_one(
+            super().get_schema_operation_parameters(view), self.page_size_query_param
+        )
         # A list whose filters do not take `ordering` themselves (the claims' do) documents
         # the orderings it has here.
         filterset = getattr(view, "filterset_class", None)
@@ -141,6 +152,9 @@ class NewsroomPagePagination(PageNumberPagination):
     DRF answers `?page=abc` with 404 "Invalid page", which reads as "this list is gone".
     A number past the last page stays a 404: the list is there, that page is not.
     """
+
+    def get_schema_operation_parameters(self, view):
+        return _from_one(super().get_schema_operation_parameters(view), self.page_query_param)
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
