@@ -557,6 +557,42 @@ def test_a_claim_link_leaves_focus_in_the_verdict_once_the_page_has_loaded(
     expect(popover(page)).to_be_visible()
 
 
+def test_a_printed_page_gives_each_links_address_and_the_ratings_meanings(
+    browser, live_server, demo
+):
+    """On paper "SUPPORTS National Assembly of Pakistan" and "Permalink to this fact-check"
+    said nowhere where they led, the ratings' meanings stayed folded away, and the page
+    told its reader to select highlights."""
+    page = reader_page(browser, live_server, demo["url"])
+    legend = page.locator("details.legend")
+    assert legend.evaluate("details => details.open") is False
+    # As the browser does when asked to print.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    assert legend.evaluate("details => details.open") is True
+    first = demo["published"][0]
+    permalink = page.locator(f"#claim-{first.claim_id} .entry-footer a", has_text="Permalink")
+    printed = permalink.evaluate("link => getComputedStyle(link, '::after').content")
+    assert printed == f'" <{live_server.url}/c/{first.claim_id}/>"'
+    source = page.locator(f"#claim-{first.claim_id} .sources a").first
+    address = source.get_attribute("href")
+    assert address in source.evaluate("link => getComputedStyle(link, '::after').content")
+    # A passage's own link within the page, and the screen's directions, are not printed.
+    passage = page.locator("#article-body a.hl").first
+    assert passage.evaluate("link => getComputedStyle(link, '::after').content") in (
+        "none",
+        "normal",
+    )
+    expect(page.locator(".summary .hint")).to_be_hidden()
+    expect(page.locator(f"#claim-{first.claim_id} .entry-footer .back")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / "reader-printed.png"), full_page=True)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    assert legend.evaluate("details => details.open") is False
+    expect(page.locator(".summary .hint")).to_be_visible()
+    assert page.errors == []
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["left"]

@@ -237,3 +237,21 @@
   openFromHash();
   document.documentElement.dataset.readerReady = "true";
 })();
+
+// On paper a link is only its words: the addresses of sources, archived copies and
+// permalinks are written after them, and the ratings' meanings are printed unfolded.
+(function () {
+  const folded = [];
+  window.addEventListener("beforeprint", () => {
+    for (const link of document.querySelectorAll(".claim-list a[href], .retracted a[href], .article-meta a[href]")) {
+      if (!link.getAttribute("href").startsWith("#")) link.dataset.printHref = link.href;
+    }
+    for (const details of document.querySelectorAll("details.legend:not([open])")) {
+      details.open = true;
+      folded.push(details);
+    }
+  });
+  window.addEventListener("afterprint", () => {
+    for (const details of folded.splice(0)) details.open = false;
+  });
+})();
