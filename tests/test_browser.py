@@ -128,6 +128,31 @@ def test_selection_after_emoji_and_urdu_stores_python_code_points(browser, live_
     page.screenshot(path=str(ARTIFACTS / "workspace-emoji-urdu.png"))
 
 
+def test_a_claim_in_urdu_is_written_right_to_left_in_its_card(browser, live_server, newsroom):
+    """The quote above the card ran right to left, but the wording, claimant, conclusion
+    and comment boxes ran left to right, the Urdu in them starting at the wrong edge."""
+    urdu = "عمران خان نے ٹوئٹر اسپیس پر خطاب کیا"
+    article = factories.article(
+        newsroom["organization"], newsroom["editor"], text=f"{urdu}۔\n\nAn English line."
+    )
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    select_range(page, urdu)
+    page.get_by_role("button", name="Make claim from selection").click()
+    card = page.locator(".claim-card.active")
+    wording = card.get_by_label("Claim as worded for publication")
+    expect(wording).to_have_value(urdu)
+    card.get_by_label("Claimant").fill("عمران خان")
+    card.get_by_label("Conclusion (Markdown)").fill("یہ درست ہے۔")
+    for box in ("Claim as worded for publication", "Claimant", "Conclusion (Markdown)"):
+        assert card.get_by_label(box).evaluate("box => box.matches(':dir(rtl)')"), box
+    # An English wording in the same box runs left to right, as before.
+    wording.fill("Khan spoke on Twitter Spaces")
+    assert wording.evaluate("box => box.matches(':dir(ltr)')")
+    page.screenshot(path=str(ARTIFACTS / "workspace-urdu-card.png"))
+    assert page.errors == []
+
+
 def test_a_paragraph_of_300000_characters_still_opens_and_takes_a_claim(
     browser, live_server, newsroom
 ):

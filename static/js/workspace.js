@@ -907,12 +907,12 @@ function editor(claim) {
     assignee.append(el("option", { value: member.id, text: member.username, selected: value("assignee") === String(member.id) }));
   }
   form.append(
-    field(claim, "claim_reviewed", FIELD_LABELS.claim_reviewed, el("textarea", { rows: 2, text: value("claim_reviewed") })),
-    field(claim, "claimant", "Claimant", el("input", { type: "text", value: value("claimant") })),
+    field(claim, "claim_reviewed", FIELD_LABELS.claim_reviewed, el("textarea", { rows: 2, dir: "auto", text: value("claim_reviewed") })),
+    field(claim, "claimant", "Claimant", el("input", { type: "text", dir: "auto", value: value("claimant") })),
     field(claim, "claim_date", "Claim date", el("input", { type: "date", value: value("claim_date") })),
     field(claim, "rating", "Rating", ratingSelect, ratingDescription(value("rating"))),
-    field(claim, "conclusion", "Conclusion (Markdown)", el("textarea", { rows: 4, text: value("conclusion") })),
-    field(claim, "tags", "Tags (comma-separated)", el("input", { type: "text", value: value("tags") })),
+    field(claim, "conclusion", "Conclusion (Markdown)", el("textarea", { rows: 4, dir: "auto", text: value("conclusion") })),
+    field(claim, "tags", "Tags (comma-separated)", el("input", { type: "text", dir: "auto", value: value("tags") })),
     field(claim, "assignee", "Assignee", assignee),
   );
   for (const name of merged.get(claim.id) ?? []) {
@@ -1276,7 +1276,7 @@ function checklistSection(claim) {
 function workflowSection(claim) {
   const section = el("section", { class: "workflow", "aria-label": "Workflow" }, el("h3", { text: "Workflow" }));
   const buttons = el("p", { class: "actions" });
-  const note = el("textarea", { rows: 2, "data-keep": "" });
+  const note = el("textarea", { rows: 2, dir: "auto", "data-keep": "" });
   const move = (to, label, { needsNote = false, blocked = "" } = {}) =>
     el("button", {
       type: "button",
@@ -1617,8 +1617,8 @@ function sourcesSection(claim) {
   stance.dataset.initial = "context";
   form.append(
     field(claim, "url", "Source URL", keep(addressInput({ placeholder: "https://" }))),
-    field(claim, "title", "Title", keep(el("input", { type: "text" }))),
-    field(claim, "quote", "Quoted passage", keep(el("textarea", { rows: 2 }))),
+    field(claim, "title", "Title", keep(el("input", { type: "text", dir: "auto" }))),
+    field(claim, "quote", "Quoted passage", keep(el("textarea", { rows: 2, dir: "auto" }))),
     field(claim, "stance", "Stance", stance),
   );
   form.append(el("p", { class: "actions" }, el("button", { type: "submit", id: `c${claim.id}-add-source`, text: "Add source" })), statusLine(claim.id, "source-form"));
@@ -1690,8 +1690,8 @@ function sourceEditForm(claim, source) {
       control("url", addressInput({ "aria-describedby": `${prefix}-url-hint` }), source.url || ""),
       el("span", { class: "hint", id: `${prefix}-url-hint`, text: "Another address is fetched and archived anew; what the old page said no longer counts as evidence." }),
     ),
-    el("p", { class: "field" }, el("label", { for: `${prefix}-title`, text: "Title of this source" }), control("title", el("input", { type: "text" }), source.title || "")),
-    el("p", { class: "field" }, el("label", { for: `${prefix}-quote`, text: "Quoted passage from this source" }), control("quote", el("textarea", { rows: 2 }), source.quote || "")),
+    el("p", { class: "field" }, el("label", { for: `${prefix}-title`, text: "Title of this source" }), control("title", el("input", { type: "text", dir: "auto" }), source.title || "")),
+    el("p", { class: "field" }, el("label", { for: `${prefix}-quote`, text: "Quoted passage from this source" }), control("quote", el("textarea", { rows: 2, dir: "auto" }), source.quote || "")),
     el("p", { class: "field" }, el("label", { for: `${prefix}-stance`, text: "Stance of this source" }), control("stance", stanceSelect(source.stance), source.stance)),
     el(
       "p",
@@ -1957,7 +1957,7 @@ function commentView(claim, comment, isTop) {
 
 function commentForm(claim, parent) {
   const id = parent ? `c${claim.id}-reply-${parent}` : `c${claim.id}-comment`;
-  const area = el("textarea", { id, name: "body", rows: 3, "data-keep": "" });
+  const area = el("textarea", { id, name: "body", rows: 3, dir: "auto", "data-keep": "" });
   const form = el(
     "form",
     { class: "comment-form" },
@@ -1996,7 +1996,7 @@ function commentForm(claim, parent) {
 
 function commentEditForm(claim, comment) {
   const id = `c${claim.id}-edit-${comment.id}`;
-  const area = el("textarea", { id, name: "body", rows: 3, "data-keep": "", "data-initial": comment.body, text: comment.body });
+  const area = el("textarea", { id, name: "body", rows: 3, dir: "auto", "data-keep": "", "data-initial": comment.body, text: comment.body });
   const form = el(
     "form",
     { class: "comment-form" },
