@@ -593,6 +593,22 @@ def test_a_printed_page_gives_each_links_address_and_the_ratings_meanings(
     assert page.errors == []
 
 
+def test_in_a_high_contrast_mode_each_verdict_keeps_its_outline(browser, live_server, demo):
+    """Forced colours drop the chips' and labels' backgrounds: they read as loose text."""
+    page = reader_page(browser, live_server, demo["url"])
+    page.emulate_media(forced_colors="active")
+    for selector in (".summary .chip", "#article-body .tag", ".claim-list .chip"):
+        shape = page.locator(selector).first
+        assert shape.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid", selector
+        assert shape.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth)") >= 1
+    page.screenshot(path=str(ARTIFACTS / "reader-forced-colours.png"))
+    page.emulate_media(forced_colors="none")
+    assert (
+        page.locator(".summary .chip").first.evaluate("e => getComputedStyle(e).borderTopStyle")
+        == "none"
+    )
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["left"]
