@@ -231,26 +231,37 @@ def require_exact(text: str, selectors: Sequence[dict]) -> tuple[int, int]:
             )
     # A quote found nowhere is said to be so: "quote deleted" (of an edit there was not), or
     # a mismatch at positions the client may not have sent, sends it after another mistake.
-    absent = bool(target.exact) and _copies_in_context(text, target.exact, None, None) == 0
-    shown = repr(target.exact if len(target.exact or "") <= 80 else target.exact[:79] + "…")
-    not_in_text = f"The quote {shown} is not in the text (spaces and quote marks aside)"
+    # Looked for only once anchoring has failed: a selection that matches costs nothing more.
     try:
         start, end = require(text, selectors)
     except AnchorError:
-        if absent:
+        if _absent(text, target.exact):
             raise AnchorError(
-                f"{not_in_text}: quote the words as the current text has them."
+                f"{_not_in_text(target.exact)}: quote the words as the current text has them."
             ) from None
         raise
     found = text[start:end]
-    if absent:
-        raise AnchorError(f"{not_in_text}; the closest passage, at {start}-{end}, reads {found!r}.")
     if target.exact is not None and _normalise(found) != _normalise(target.exact):
+        if _absent(text, target.exact):
+            raise AnchorError(
+                f"{_not_in_text(target.exact)}; the closest passage, at {start}-{end}, reads "
+                f"{found!r}."
+            )
         raise AnchorError(
             f"The selected text {target.exact!r} does not match the text at {start}-{end}, "
             f"which reads {found!r}."
         )
     return start, end
+
+
+def _absent(text: str, exact: str | None) -> bool:
+    """Whether a quote is nowhere in the text, spaces and typography aside."""
+    return bool(exact) and _normalise(exact) not in _normalise(text)
+
+
+def _not_in_text(exact: str) -> str:
+    shown = exact if len(exact) <= 80 else exact[:79] + "…"
+    return f"The quote {shown!r} is not in the text (spaces and quote marks aside)"
 
 
 def _copies_in_context(text: str, exact: str, prefix: str | None, suffix: str | None) -> int:
@@ -261,8 +272,18 @@ def _copies_in_context(text: str, exact: str, prefix: str | None, suffix: str | 
     after = _normalise(suffix or "").lstrip()
     copies, found = 0, haystack.find(needle)
     while found != -1 and needle:
-        end = found + len(needle)
-        if haystack[:found].rstrip().endswith(before) and haystack[end:].lstrip().startswith(after):
+        # Spaces between the quote and its context are skipped in place: slicing the text
+        # before each copy cost seconds for a common word in a long article.
+        before_end, after_start = found, found + len(needle)
+        while before_end > 0 and haystack[before_end - 1].isspace():
+            before_end -= 1
+        while after_start < len(haystack) and haystack[after_start].isspace():
+            after_start += 1
+        if (
+            before_end >= len(before)
+            and haystack.startswith(before, before_end - len(before), before_end)
+            and haystack.startswith(after, after_start)
+        ):
             copies += 1
         found = haystack.find(needle, found + 1)
     return copies
