@@ -415,7 +415,7 @@ def _suspended_publisher(**where) -> Organization | None:
     return version.publisher if version is not None else None
 
 
-def article_public_stamp(article: Article | int) -> dict:
+def article_public_stamp(article: Article) -> dict:
     """What a cached reader page of the article depends on in its claims' versions.
 
     `newest` is the latest `changed_at`; the counts catch flags flipped by bulk updates.
@@ -619,7 +619,7 @@ def public_feed_changed_at():
 def public_articles() -> QuerySet[Article]:
     """Articles with a claim readers see now (published or retracted): `PUBLIC_ARTICLE_FIELDS`
     dicts with the `PUBLIC_ARTICLE_DETAILS` and `article_url_key` of the newest of those
-    versions (the article as it was last published), newest first."""
+    versions (the article as it was last published), and `changed_at`, newest first."""
     shown = PublishedVersion.objects.filter(
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
     )
@@ -628,10 +628,19 @@ def public_articles() -> QuerySet[Article]:
         name: Subquery(newest.values(name)[:1])
         for name in (*PUBLIC_ARTICLE_DETAILS, "article_url_key")
     }
+    # When its published claims last changed, those no longer shown included: a claim
+    # leaving the article (its words edited away) changes the article too.
+    changed_at = (
+        PublishedVersion.objects.filter(claim__article=OuterRef("pk"))
+        .order_by()
+        .values("claim__article")
+        .annotate(newest=Max("changed_at"))
+        .values("newest")
+    )
     return (
         Article.objects.filter(Exists(shown))
-        .annotate(**details)
-        .values(*PUBLIC_ARTICLE_FIELDS, *details)
+        .annotate(**details, changed_at=Subquery(changed_at))
+        .values(*PUBLIC_ARTICLE_FIELDS, *details, "changed_at")
         .order_by("-id")
     )
 

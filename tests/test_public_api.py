@@ -701,6 +701,10 @@ def test_an_article_whose_claim_left_it_is_modified_since_it_was_read(client, wo
     assert again.status_code == 200
     assert [item["id"] for item in again.json()["claims"]] == [world["listeners"].pk]
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=again["Last-Modified"]).status_code == 304
+    # A client syncing on `updated_at`, in the article or in the list, sees the change too.
+    assert again.json()["updated_at"] > read.json()["updated_at"]
+    listed = {item["id"]: item for item in client.get("/api/v1/articles/").json()["results"]}
+    assert listed[article.pk]["updated_at"] == again.json()["updated_at"]
 
 
 def test_cors_preflight_allows_any_origin_without_credentials(client, world):

@@ -207,7 +207,7 @@ class ArticleDetail(PublicRead):
         if not claims:  # its last claim was withdrawn since the article was read
             raise exceptions.NotFound("No article with published fact-checks has this id.")
         # Withdrawn claims count too: a claim leaving the article changes it.
-        newest = queries.article_public_stamp(article["id"])["newest"]
+        newest = article["changed_at"]
         validators = caching.Validators.of(
             request, *(claim["id"] for claim in claims), newest, last_modified=newest
         )

@@ -192,7 +192,7 @@ def article_item(article: dict, claims: list[dict], links: Links) -> dict:
         "organization": organization_ref(
             slug, article["organization__name"], article["organization__url"], links
         ),
-        "updated_at": timestamp(max((claim["changed_at"] for claim in claims), default=None)),
+        "updated_at": timestamp(article["changed_at"]),
         "claims": [claim_item(claim, links) for claim in claims],
     }
 
@@ -353,7 +353,12 @@ class PublicArticleSerializer(PublicArticleRefSerializer):
     """An article with published fact-checks, and those fact-checks."""
 
     organization = PublicOrganizationRefSerializer()
-    updated_at = serializers.DateTimeField(help_text="The latest `updated_at` of its claims.")
+    updated_at = serializers.DateTimeField(
+        help_text=(
+            "When its fact-checks last changed: the latest `updated_at` of its claims, or "
+            "later, when a claim has left it (its words edited away) since."
+        )
+    )
     claims = PublicClaimSerializer(many=True)
 
 
