@@ -591,6 +591,16 @@ def test_a_printed_page_gives_each_links_address_and_the_ratings_meanings(
     assert legend.evaluate("details => details.open") is False
     expect(page.locator(".summary .hint")).to_be_visible()
     assert page.errors == []
+    # The claim's own page, where the permalink leads, prints its sources' addresses too.
+    page.goto(f"{live_server.url}{reverse('reader-claim', args=[first.claim_id])}")
+    page.emulate_media(media="print")
+    source = page.locator(".sources a").first
+    printed = source.evaluate("link => getComputedStyle(link, '::after').content")
+    assert printed == f'" <{source.get_attribute("href")}>"'
+    # The site's header and footer are not strewn with addresses.
+    assert page.locator("footer a").first.evaluate(
+        "link => getComputedStyle(link, '::after').content"
+    ) in ("none", "normal")
 
 
 def test_in_a_high_contrast_mode_each_verdict_keeps_its_outline(browser, live_server, demo):

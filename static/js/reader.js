@@ -238,13 +238,13 @@
   document.documentElement.dataset.readerReady = "true";
 })();
 
-// On paper a link is only its words: the addresses of sources, archived copies and
-// permalinks are written after them, and the ratings' meanings are printed unfolded.
+// On paper a link is only its words: the print style writes web addresses after them, and
+// this the site's own (permalinks), in full; the ratings' meanings are printed unfolded.
 (function () {
   const folded = [];
   window.addEventListener("beforeprint", () => {
-    for (const link of document.querySelectorAll(".claim-list a[href], .retracted a[href], .article-meta a[href]")) {
-      if (!link.getAttribute("href").startsWith("#")) link.dataset.printHref = link.href;
+    for (const link of document.querySelectorAll(".claim-list a[href], .retracted a[href]")) {
+      if (!/^(https?:|#)/.test(link.getAttribute("href"))) link.dataset.printHref = link.href;
     }
     for (const details of document.querySelectorAll("details.legend:not([open])")) {
       details.open = true;
