@@ -890,21 +890,50 @@ def test_a_publisher_rule_styling_mark_elements_leaves_the_checked_words_as_they
         )
 
     paragraph = mark.locator("xpath=ancestor::p[1]")
+    label = page.locator("[data-factcheck-label]").first
     height = paragraph.bounding_box()["height"]
-    before = looks(mark)
+    before, label_before = looks(mark), looks(label)
+    label_box = label.bounding_box()
     page.evaluate(
         """() => {
             const sheet = new CSSStyleSheet();
-            sheet.replaceSync(`mark { font: italic 700 30px/3 serif !important;
+            sheet.replaceSync(`mark, span { font: italic 700 30px/3 serif !important;
                 letter-spacing: 4px !important; text-transform: uppercase !important;
                 border: 5px solid red !important; outline: 3px solid blue !important;
-                box-shadow: 0 0 9px red !important; vertical-align: super !important }`);
+                box-shadow: 0 0 9px red !important; vertical-align: super !important;
+                width: 300px !important; margin: 20px !important }`);
             document.adoptedStyleSheets = [sheet];
         }"""
     )
     assert looks(mark) == before
+    # The verdict's label is a span: a site's rule for its spans is more common still.
+    assert looks(label) == label_before
+    assert label.bounding_box() == label_box
     assert paragraph.bounding_box()["height"] == height
+    # Its own focus ring still shows a keyboard where it is.
+    page.keyboard.press("Tab")
+    label.focus()
+    ring = "label => [getComputedStyle(label).outlineStyle, getComputedStyle(label).outlineColor]"
+    assert label.evaluate(ring) == ["solid", "rgb(9, 105, 218)"]
+    label.evaluate("label => label.blur()")
+    assert label.evaluate(ring)[0] == "none"
     page.screenshot(path=str(ARTIFACTS / "embed-host-mark-rule.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_high_contrast_mode_each_verdict_label_keeps_its_outline(browser, host):
+    """Forced colours drop the label's background and shadow: it read as loose words."""
+    page = open_host(browser, f"{host.url}/story.html")
+    label = page.locator("[data-factcheck-label]").first
+
+    def border_colour():
+        return label.evaluate("label => getComputedStyle(label).borderTopColor")
+
+    assert border_colour() == "rgba(0, 0, 0, 0)"
+    page.emulate_media(forced_colors="active")
+    assert border_colour() != "rgba(0, 0, 0, 0)"
+    page.screenshot(path=str(ARTIFACTS / "embed-forced-colours.png"))
 
 
 @pytest.mark.browser

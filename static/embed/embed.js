@@ -632,7 +632,33 @@
       "white-space": "nowrap",
       position: "static",
       float: "none",
+      // A page's rule for its spans (more common than one for marks) must not restyle it.
+      "letter-spacing": "normal",
+      "word-spacing": "normal",
+      "text-transform": "none",
+      "text-indent": "0",
+      "text-shadow": "none",
+      width: "auto",
+      height: "auto",
+      "min-width": "0",
+      "max-width": "none",
+      "margin-block": "0",
+      "margin-inline-end": "0",
+      opacity: "1",
+      visibility: "inherit",
+      // Unseen, until a high-contrast mode drops the background and the shadow above and
+      // draws it in the text's colour: the label keeps its shape.
+      border: "1px solid transparent",
+      // The page's outline rule neither: the label draws its own focus ring (below).
+      outline: "none",
     });
+    // A keyboard's focus is shown as the popover's links show it.
+    label.addEventListener("focus", () => {
+      if (label.matches(":focus-visible")) {
+        setStyles(label, { outline: "2px solid #0969da", "outline-offset": "1px" });
+      }
+    });
+    label.addEventListener("blur", () => setStyles(label, { outline: "none" }));
     marks[marks.length - 1].after(label);
     const show = (event) => {
       event.preventDefault();
