@@ -337,6 +337,8 @@ def test_the_protocol_checklist_passes_every_must_against_a_seeded_container(new
     listed_tags = f'"bogus", {etag}, {current}'  # a list matches if any of its tags does
     gone = member.delete(iri, headers={"If-Match": listed_tags})
     check.check("15 DELETE 204", "must", gone.status_code == 204, gone.status_code)
+    # Nothing is sent, so nothing is labelled: it was labelled text/html.
+    assert "Content-Type" not in gone.headers, gone.headers
     after = member.get(iri)
     check.check("15 then 404/410", "must", after.status_code in (404, 410), after.status_code)
     listed = member.get(world["container"], headers={"Prefer": PREFER["iris"]}).json()

@@ -596,10 +596,11 @@ class AnnotationDetail(Protocol):
             exc = PreconditionFailed()
         etag = None
         if isinstance(exc, PreconditionFailed) and getattr(self, "draft", None) is not None:
+            # As `initial` finds it: published meanwhile, it is no draft to tag.
             self.draft = (
                 queries.claims_for(self.request.user)
+                .filter(pk=self.draft.pk, published_versions__isnull=True)
                 .prefetch_related("sources")
-                .filter(pk=self.draft.pk)
                 .first()
             )
             # Before the error is rendered, which changes the media type the tag covers.
@@ -627,7 +628,10 @@ class AnnotationDetail(Protocol):
         services.web_annotation_delete(
             claim=self.draft, actor=request.user, expected_version=expected
         )
-        return HttpResponse(status=204)
+        done = HttpResponse(status=204)
+        # No body, so no media type: Django's default would label nothing as HTML.
+        del done["Content-Type"]
+        return done
 
 
 class Gone(exceptions.APIException):
