@@ -111,6 +111,12 @@ def test_a_second_token_of_the_same_name_is_refused_within_one_list(
         "A token named “cms SYNC” already exists here; choose another name."
     ]
     assert ApiToken.objects.filter(user=editor).count() == 1
+    # Accented capitals too, and spaces within, on SQLite as on PostgreSQL.
+    services.token_create(actor=editor, name="Équipe web", scope="read")
+    for alike in ("équipe web", "ÉQUIPE   WEB"):
+        with pytest.raises(ValidationError):
+            services.token_create(actor=editor, name=alike, scope="read")
+    assert ApiToken.objects.filter(user=editor).count() == 2
     # Another person's list, and an organization's, are other lists.
     services.token_create(actor=reviewer, name="CMS sync", scope="read")
     services.token_create(actor=org_admin, name="CMS sync", scope="read", organization=organization)

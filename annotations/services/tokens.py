@@ -47,12 +47,14 @@ def token_create(
     name = name.strip()
     # A list of tokens is read by name when one has to be revoked: two alike can't be told
     # apart. Personal tokens are listed per person, an organization's for all its admins.
+    # Compared here rather than by the database, whose case folding differs (SQLite folds
+    # ASCII only); two made at the same instant may still share a name, which is harmless.
     listed = (
         ApiToken.objects.filter(user=actor, organization=None)
         if organization is None
         else ApiToken.objects.filter(organization=organization)
     )
-    if name and listed.filter(name__iexact=name).exists():
+    if name and _name_key(name) in {_name_key(n) for n in listed.values_list("name", flat=True)}:
         raise ValidationError(
             {"name": [f"A token named “{name}” already exists here; choose another name."]}
         )
@@ -69,6 +71,11 @@ def token_create(
     token.full_clean()
     token.save()
     return token, key
+
+
+def _name_key(name: str) -> str:
+    """A token's name as people tell names apart: case and runs of spaces aside."""
+    return " ".join(name.split()).casefold()
 
 
 @transaction.atomic
