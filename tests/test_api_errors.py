@@ -78,6 +78,7 @@ def test_invalid_field_is_a_400_naming_the_field_in_errors(editor_client, claim)
     [
         ("2022-13-45", "2022-13-45 is written as a date, but no such day exists."),
         ("2023-02-29", "2023-02-29 is written as a date, but no such day exists."),
+        ("2022-2-30", "2022-2-30 is written as a date, but no such day exists."),
         ("12/03/2022", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
     ],
 )

@@ -135,6 +135,9 @@ def test_the_csv_starts_with_a_byte_order_mark_only_when_asked(desk, organizatio
     # Excel reads a UTF-8 file as UTF-8 only when it starts with the mark.
     assert marked == b"\xef\xbb\xbf" + plain
     assert _read(client.get(_url("csv", organization) + "?bom=false")) == plain
+    # As Python's requests sends a True, and as other flags of the API are written.
+    assert _read(client.get(_url("csv", organization) + "?bom=True")) == marked
+    assert _read(client.get(_url("csv", organization) + "?bom=1")) == marked
     # The settings page's links are for people, who open the file in a spreadsheet.
     page = client.get(reverse("organization-export", args=[organization.slug]))
     links = re.findall(r'href="([^"]*export\.csv[^"]*)"', page.content.decode())
@@ -168,7 +171,7 @@ def test_a_parameter_an_export_does_not_take_or_one_given_twice_is_a_problem(org
     cases = {
         f"{base}?foo=1": ("foo", "Not a parameter of this export; it takes: bom, content."),
         f"{base}?format=xml": ("format", "Not a parameter of this export; it takes: bom, content."),
-        f"{base}?bom=yes": ("bom", "Expected true or false."),
+        f"{base}?bom=yes": ("bom", "Expected true or false (or 1 or 0)."),
         f"{base}?content=all&content=published": ("content", "Give it once."),
         f"{_url('warc', organization)}?content=all": ("content", "it takes none."),
     }

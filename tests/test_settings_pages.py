@@ -194,9 +194,13 @@ def png_claiming(width, height):
     [
         (b"<svg onload=alert(1)>", "logo.png", "not a readable PNG, JPEG or WebP"),
         (image_bytes("GIF"), "logo.gif", "A GIF image is not accepted"),
-        (image_bytes("PNG", size=(5000, 10)), "wide.png", "at most 4096 a side"),
+        (
+            image_bytes("PNG", size=(5000, 10)),
+            "wide.png",
+            "5000 by 10 pixels: at most 4096 pixels a side",
+        ),
         # Pillow refuses this header while opening it: too large, not unreadable.
-        (png_claiming(20000, 20000), "huge.png", "too large: at most 4096 pixels a side"),
+        (png_claiming(20000, 20000), "huge.png", "too large to open: at most 4096 pixels a side"),
     ],
 )
 def test_a_logo_that_is_not_a_small_png_jpeg_or_webp_is_refused(

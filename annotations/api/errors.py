@@ -337,7 +337,8 @@ def api_exception_handler(error, context):
     """
     response = _problem_for(error, context)
     if response is not None:
-        # Never the browsable API's HTML page, whatever the client's Accept header said.
+        # Problem JSON, whatever the client's Accept header said (a view's own renderers
+        # may be JSON-LD ones).
         request = context["request"]
         request.accepted_renderer = ProblemJSONRenderer()
         request.accepted_media_type = CONTENT_TYPE

@@ -94,12 +94,12 @@ BOM_PARAMETER = OpenApiParameter(
     OpenApiTypes.BOOL,
     default=False,
     description=(
-        "`true`: the file starts with a UTF-8 byte order mark, which Excel needs to read "
-        "accented and non-Latin text right. Programs reading the CSV should leave it out "
-        "(the default), or read the file as `utf-8-sig`."
+        "`true` (or `1`, any case): the file starts with a UTF-8 byte order mark, which "
+        "Excel needs to read accented and non-Latin text right. Programs reading the CSV "
+        "should leave it out (the default), or read the file as `utf-8-sig`."
     ),
 )
-BOM_VALUES = {"true": True, "false": False}
+BOM_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
 EXAMPLES = {
     JSONL: '{"id":41,"state":"published","version":1,"claim_reviewed":"The bridge cost '
@@ -168,9 +168,9 @@ class ClaimsCsv(_Export):
     def get(self, request, slug: str):
         organization = self.organization(request, slug)
         content = self.content(request)
-        bom = request.query_params.get("bom", "false")
+        bom = request.query_params.get("bom", "false").strip().lower()
         if bom not in BOM_VALUES:
-            raise exceptions.ValidationError({"bom": ["Expected true or false."]})
+            raise exceptions.ValidationError({"bom": ["Expected true or false (or 1 or 0)."]})
         chunks = export.csv_rows(
             export.records(organization, content), content, byte_order_mark=BOM_VALUES[bom]
         )

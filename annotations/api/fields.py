@@ -16,7 +16,9 @@ MAX_VERSION = 2**31 - 1
 _ASCII_DIGITS = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 # An organization's slug (a SlugField).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+", re.ASCII)
-_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+# The form Django's date parser reads: a day it reads the form of, and which does not exist,
+# is said to be no such day.
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", re.ASCII)
 
 
 def _is_whole_number(data, *, from_form: bool) -> bool:
@@ -175,8 +177,9 @@ class StrictDateField(serializers.DateField):
         # "2022-13-45" is in the right form: saying "wrong format" sends the client to
         # look for a mistake it did not make.
         if _DATE_SHAPE.fullmatch(data.strip()):
+            year, month, day = (int(part) for part in data.strip().split("-"))
             try:
-                datetime.date.fromisoformat(data.strip())
+                datetime.date(year, month, day)
             except ValueError:
                 self.fail("no_such_day", value=data.strip())
         return super().to_internal_value(data)

@@ -34,8 +34,6 @@ class PublicCursorPagination(CursorPagination):
     page_size_query_description = f"Items per page, 1 to {MAX_PAGE_SIZE} (default 50)."
     max_page_size = MAX_PAGE_SIZE
     cursor_query_description = "Where the page starts: take it from `next` or `previous`."
-    # The browsable API is not offered on the public reads.
-    template = None
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

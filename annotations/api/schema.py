@@ -115,8 +115,8 @@ class AutoSchema(SpectacularAutoSchema):
     def _add_format_parameter(self, operation: dict) -> None:
         """`?format=` on a JSON read: the same choice as `Accept`, for clients (and links)
         that cannot set headers. Only formats whose media type the answer documents are
-        listed (not the browsable HTML view); a view that writes its own bytes, as the
-        exports do, ignores it and gets none."""
+        listed; a view that writes its own bytes, as the exports do, ignores it and gets
+        none."""
         if self.method not in ("GET", "HEAD"):
             return
         success = operation["responses"].get("200", {}).get("content", {})

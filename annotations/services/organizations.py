@@ -152,7 +152,7 @@ def _checked_logo(data: bytes) -> str:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow refuses such a header while opening it, before the size can be read.
         raise ValidationError(
-            {"logo": f"The image is too large: at most {LOGO_MAX_SIDE} pixels a side."}
+            {"logo": f"The logo is too large to open: at most {LOGO_MAX_SIDE} pixels a side."}
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(
@@ -161,8 +161,9 @@ def _checked_logo(data: bytes) -> str:
     if kind not in LOGO_FORMATS:
         raise ValidationError({"logo": f"A {kind} image is not accepted: use PNG, JPEG or WebP."})
     if max(width, height) > LOGO_MAX_SIDE:
+        size = f"{width} by {height} pixels"
         raise ValidationError(
-            {"logo": f"The logo is {width} by {height} pixels; at most {LOGO_MAX_SIDE} a side."}
+            {"logo": f"The logo is {size}: at most {LOGO_MAX_SIDE} pixels a side."}
         )
     return LOGO_FORMATS[kind]
 

@@ -1329,7 +1329,7 @@ function workflowSection(claim) {
   if (claim.status === "retracted" && canPublish) buttons.append(move("in_review", "Back to review"));
   section.append(buttons);
   if (noteLabel) section.append(field(claim, "note", noteLabel, note));
-  if (claim.status === "retracted") section.append(el("p", { text: `Correction: ${claim.correction_note}` }));
+  if (claim.status === "retracted") section.append(el("p", {}, "Correction: ", el("bdi", { text: claim.correction_note })));
   section.append(statusLine(claim.id, "workflow"));
   return section;
 }
@@ -1896,7 +1896,7 @@ function excerpt(text) {
 }
 
 function commentView(claim, comment, isTop) {
-  const bodyNode = el("div", { class: "comment-body" });
+  const bodyNode = el("div", { class: "comment-body", dir: "auto" });
   if (comment.deleted) bodyNode.append(el("em", { text: "Comment deleted." }));
   else bodyNode.innerHTML = comment.body_html; // sanitised on the server with nh3
   const edited = comment.edited_at && !comment.deleted ? el("span", { class: "hint", text: " (edited)" }) : null;
