@@ -112,6 +112,14 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
     assert panel.locator(".evidence-tag.agrees").count() >= 1
     assert panel.locator(".evidence-tag.disagrees").count() >= 1
     assert "Wikipedia: done" in panel.locator(".evidence-providers").inner_text()
+    # An earlier fact-check is offered as context whatever numbers it shares with the claim:
+    # "Supports" was chosen for one that rated the same claim False.
+    assert items[0]["agreement"] == "agrees"
+    expect(first.get_by_label("Stance")).to_have_value("context")
+    wiki_stance = panel.locator(f'.evidence-item[data-item-id="{wiki["id"]}"]').get_by_label(
+        "Stance"
+    )
+    expect(wiki_stance).to_have_value("supports")
     # The fact-check about the earlier 44,000 record: no tag, no numbers line, no "null".
     earlier = panel.locator(".evidence-item", has_text="held the Twitter Spaces record").first
     assert earlier.locator(".evidence-tag").count() == 0

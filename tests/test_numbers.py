@@ -53,6 +53,15 @@ def test_calendar_years_are_not_amounts():
     assert [q.is_year for q in quantities] == [True, False]
 
 
+@pytest.mark.parametrize(
+    "text", ["COVID-19 vaccines contain microchips", "an F-35 fighter", "the G‑20 summit"]
+)
+def test_a_number_joined_to_a_name_by_a_hyphen_is_no_quantity(text):
+    """ "COVID-19" was read as 19, and an earlier fact-check rated False "agreed" by it."""
+    assert numbers.parse(text) == []
+    assert [q.value for q in numbers.parse(f"{text}: 19 of 35 were")] == [19, 35]
+
+
 def test_a_number_list_is_not_read_as_one_grouped_number():
     quantities = numbers.parse("in 2022 160 people came")
     assert [q.value for q in quantities] == [2022, 160]

@@ -276,7 +276,10 @@ function actions(claimId, item) {
   }
   const selectId = `evidence-stance-${item.id}`;
   const select = el("select", { id: selectId, "data-focus": `stance-${item.id}` });
-  const chosen = stances.get(item.id) ?? (item.agreement === "disagrees" ? "refutes" : item.agreement === "agrees" ? "supports" : "context");
+  // An earlier fact-check restates the claim whatever its verdict: numbers it shares say
+  // nothing of whether it supports the claim, which its rating does (the editor reads it).
+  const guessed = item.agreement === "disagrees" ? "refutes" : item.agreement === "agrees" ? "supports" : "context";
+  const chosen = stances.get(item.id) ?? (item.is_fact_check ? "context" : guessed);
   for (const [value, label] of STANCES) {
     select.append(el("option", { value, selected: value === chosen, text: label }));
   }
