@@ -613,8 +613,13 @@ def test_a_selection_with_other_letters_than_the_text_is_still_refused(
     response = _post_selection(token_client, article, via, selector)
 
     assert response.status_code == 400
-    assert "does not match the text at" in response.content.decode()
-    assert "which reads 'Pakistan Today shared a summary'" in response.content.decode()
+    said = response.json()["errors"]
+    said = said.get("selectors") or said.get("target")
+    assert said == [
+        # The no-break space was read as the text's canonical space.
+        "The quote 'Pakistan Todya shared a summary' is not in the text (spaces and quote "
+        "marks aside); the closest passage, at 50-81, reads 'Pakistan Today shared a summary'."
+    ], said
     assert not Claim.objects.exists()
 
 

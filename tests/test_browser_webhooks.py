@@ -75,7 +75,9 @@ def test_admin_downloads_the_organizations_claims_as_csv(browser, live_server, d
     assert download.value.suggested_filename.startswith(f"{slug}-claims-published-")
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
-    rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    # The file a person downloads starts with a byte order mark, for Excel.
+    assert saved.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
     assert [(row["id"], row["rating"]) for row in rows] == [(str(claim.pk), "Mostly true")]
     assert rows[0]["claim_reviewed"] == claim.claim_reviewed
     assert page.errors == []
