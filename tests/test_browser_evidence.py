@@ -234,7 +234,9 @@ def test_cited_sources_says_when_more_are_still_being_fetched(browser, live_serv
     page.locator(f'mark[data-claim="{claim.pk}"]').click()
 
     row = page.locator('.claim-card.active .evidence-providers li[data-provider="sources"]')
-    row.get_by_text("1 more still being fetched").wait_for()
+    # Not "done — 1 more still being fetched": the row is not done while one is on its way.
+    expect(row).to_have_text("Cited sources: 1 more being fetched; those fetched are read")
+    assert row.locator(".state-running").count() == 1
     assert page.errors == []
 
 

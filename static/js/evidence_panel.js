@@ -180,13 +180,14 @@ function providerList(requests, fetching = 0) {
   const providerRow = (provider, label, state, stateText) =>
     el("li", { "data-provider": provider }, el("span", { class: "provider-name", text: `${label}: ` }), el("span", { class: `evidence-state state-${state}`, text: stateText }));
   for (const request of requests) {
-    const row = providerRow(request.provider, request.label, request.state, STATE_WORDS[request.state] ?? request.state);
+    // The pages read so far are done, but the row is not while more are on their way: it
+    // read "done — 1 more still being fetched".
+    const reading = request.provider === "sources" && fetching > 0;
+    const row = reading
+      ? providerRow("sources", request.label, "running", `${fetching} more being fetched; those fetched are read`)
+      : providerRow(request.provider, request.label, request.state, STATE_WORDS[request.state] ?? request.state);
     if (request.error && request.state !== "done") {
       row.append(el("span", { class: "evidence-reason", text: ` — ${request.error}` }));
-    }
-    // "Cited sources: done" covers the pages read so far; say that more are on their way.
-    if (request.provider === "sources" && fetching > 0) {
-      row.append(el("span", { class: "evidence-reason", text: ` — ${fetching} more still being fetched` }));
     }
     list.append(row);
   }
