@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from annotations import permissions, services
 from annotations.models import Article, Claim, Job, Suggestion
@@ -273,8 +274,13 @@ def test_accepting_with_a_selection_that_runs_past_the_sentence_says_it_was_not_
     listeners.wait_for(timeout=60_000)
     listeners.get_by_role("button", name="Show in text").click()
     select_with_mouse(page, "simultaneous listeners. The domestic")
+    status = page.locator("#selection-status")
+    expect(status).to_contain_text("characters selected. Press c")
     listeners.get_by_role("button", name="Accept").click()
     panel.get_by_text("your selection went beyond it, so it was not used").wait_for()
+    # The selection is gone, and so are the words that offered "c" for it.
+    expect(status).to_have_text("Select words in the text, then press c.")
+    expect(page.get_by_role("button", name="Make claim from selection")).to_be_disabled()
     claim = wait_for(lambda: Claim.objects.filter(article=article).first())
     sentence = Suggestion.objects.get(article=article, claim=claim)
     assert (claim.start, claim.end) == (sentence.start, sentence.end)

@@ -2806,15 +2806,32 @@ window.addEventListener(
   { capture: true },
 );
 
+// The status line's words about the selection, told apart from an outcome it reports
+// ("Claim created."), which stays when the selection goes.
+let selectionWords = "";
+// What the line says before anything is selected, said again once a selection goes.
+const selectionHint = [...selectionStatus.childNodes].map((node) => node.cloneNode(true));
+
 function showSelection() {
   currentSelection = readSelection();
   makeClaimButton.disabled = currentSelection === null;
-  if (!currentSelection || draggingInText) return;
+  // Mid-drag the line stays put, even as the pressed mouse clears the old selection.
+  if (draggingInText) return;
+  if (!currentSelection) {
+    // Gone (cleared by another panel, say): "21 characters selected. Press c" would
+    // otherwise stay, under a disabled button and a "c" that does nothing.
+    if (selectionWords && selectionStatus.textContent === selectionWords) {
+      selectionStatus.replaceChildren(...selectionHint.map((node) => node.cloneNode(true)));
+    }
+    selectionWords = "";
+    return;
+  }
   const length = currentSelection.end - currentSelection.start;
-  selectionStatus.textContent =
+  selectionWords =
     length > data.wording_max
       ? tooLongSelection(length)
       : `${length} characters selected. Press c or the button to make a claim.${cutWordsWarning(currentSelection)}`;
+  selectionStatus.textContent = selectionWords;
 }
 document.addEventListener("selectionchange", showSelection);
 
