@@ -359,6 +359,34 @@ def test_unsaved_input_survives_a_reload_and_is_offered_for_restore(browser, liv
     assert page.errors == []
 
 
+def test_input_saved_just_before_a_reload_is_not_offered_back_as_unsaved(
+    browser, live_server, newsroom
+):
+    """Save, then a reload before its answer came: the claim held the text, yet the page
+    offered it back as "Unsaved changes from an earlier visit" to restore or discard."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Saved as the page went.")
+    assert len(stored_drafts(page)) == 1
+    # The save lands on the server; the page is gone before it hears so.
+    services.claim_update(
+        claim=claim, actor=newsroom["editor"], expected_version=None,
+        conclusion="Saved as the page went.",
+    )  # fmt: skip
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    # The page reads the claim, finds the input in it, and forgets its copy.
+    wait_for(lambda: stored_drafts(page) == [], message="the saved input was kept as unsaved")
+    expect(page.locator("#notice")).not_to_contain_text("Unsaved changes from an earlier visit")
+    card = open_card(page, claim)
+    expect(card.get_by_label("Conclusion (Markdown)")).to_have_value("Saved as the page went.")
+    expect(card.get_by_role("region", name="Unsaved changes kept in this browser")).to_have_count(0)
+    assert page.errors == []
+
+
 def test_a_card_says_when_the_browser_has_no_room_to_keep_its_unsaved_input(
     browser, live_server, newsroom
 ):

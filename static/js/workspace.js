@@ -438,12 +438,29 @@ function storedDraft(id) {
     if (ownerAlive(key)) continue;
     try {
       const draft = JSON.parse(localStorage.getItem(key));
-      if (draft && (Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) return { ...draft, key };
+      if (!draft || !(Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) continue;
+      if (savedAlready(id, draft)) {
+        // A reload while its save was on its way: the claim holds this input now, and
+        // offering it back as unsaved would only ask the editor to check for nothing.
+        localStorage.removeItem(key);
+        continue;
+      }
+      return { ...draft, key };
     } catch {
       // A damaged entry is no draft.
     }
   }
   return null;
+}
+
+/** Whether the claim as loaded already has every field of a stored draft, and no more
+ * (false while its fields are not loaded: the page's list carries none). */
+function savedAlready(id, draft) {
+  const claim = claims.get(id);
+  if (!claim || Object.values(draft.aux || {}).some((value) => String(value).trim() !== "")) return false;
+  return Object.entries(draft.fields || {}).every(
+    ([name, text]) => claim[name] !== undefined && sameValue(name, text, formValue(claim, name)),
+  );
 }
 
 /** Forget this tab's stored drafts of the claim, and the one stored under `key` if given. */
@@ -3114,9 +3131,23 @@ window.addEventListener("hashchange", () => {
   if (id && claims.has(id) && id !== activeId) requestActivate(id, { focusCard: true, scrollText: true });
 });
 
-// Input kept from an earlier visit: say so, and open the claim on request.
-const kept = [...claims.keys()].filter((id) => storedDraft(id));
-if (kept.length) {
+// Input kept from an earlier visit: say so, and open the claim on request. The page's list
+// carries no field values, so the claims with kept input are read first: input that a save
+// took just before a reload is the claim's now, not unsaved.
+async function announceKept() {
+  const candidates = [...claims.keys()].filter((id) => storedDraft(id));
+  if (!candidates.length) return;
+  const read = await Promise.all(
+    candidates.map((id) =>
+      api("GET", `/api/v1/newsroom/claims/${id}/`).then(
+        (full) => claims.set(id, full),
+        () => null, // unreadable now: its input is offered, as before
+      ),
+    ),
+  );
+  if (read.some(Boolean)) refresh();
+  const kept = candidates.filter((id) => claims.has(id) && storedDraft(id));
+  if (!kept.length) return;
   notice.replaceChildren(`Unsaved changes from an earlier visit are kept in this browser for ${kept.length} claim${kept.length === 1 ? "" : "s"}: `);
   kept.forEach((id, i) => {
     const claim = claims.get(id);
@@ -3127,6 +3158,7 @@ if (kept.length) {
   });
   notice.hidden = false;
 }
+announceKept();
 
 /** Input stored for claims of this article that are gone (deleted since), from closed tabs. */
 function orphanedDrafts() {
