@@ -17,6 +17,13 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
+def as_typed(url: str) -> str:
+    """A web address as a person typed or pasted it, in the form a browser sends: outer
+    spaces dropped and inner ones encoded ("/annual report.pdf" as "/annual%20report.pdf"),
+    which a browser's address bar does and a validator would otherwise refuse."""
+    return "%20".join(url.strip().split(" "))
+
+
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)

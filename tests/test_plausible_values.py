@@ -91,6 +91,40 @@ def test_a_source_on_the_public_web_is_cited_and_cannot_be_moved_to_a_private_ad
     assert retitled.status_code == 200, retitled.content[:400]
 
 
+def test_an_address_with_spaces_is_cited_with_them_encoded_as_a_browser_sends_it(
+    editor_client, claim
+):
+    """A pasted "…/annual report.pdf" was refused with "Enter an http or https address"."""
+    added = _send(
+        editor_client,
+        "post",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/",
+        {"url": " https://stats.example.org/annual report 2024.pdf ", "version": claim.version},
+    )
+    assert added.status_code == 201, added.content[:400]
+    source = Source.objects.get()
+    assert source.url == "https://stats.example.org/annual%20report%202024.pdf"
+    moved = _send(
+        editor_client,
+        "patch",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/{source.pk}/",
+        {
+            "url": "https://stats.example.org/other table.csv",
+            "version": Claim.objects.get().version,
+        },
+    )
+    assert moved.status_code == 200, moved.content[:400]
+    assert Source.objects.get().url == "https://stats.example.org/other%20table.csv"
+    # A host is never spelt with a space: still refused.
+    refused = _send(
+        editor_client,
+        "post",
+        f"/api/v1/newsroom/claims/{claim.pk}/sources/",
+        {"url": "https://stats example.org/", "version": Claim.objects.get().version},
+    )
+    assert refused.status_code == 400
+
+
 def test_a_loopback_source_is_cited_where_the_fetcher_is_allowed_loopback(settings, claim, editor):
     settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
     source = services.source_add(claim=claim, actor=editor, url="http://127.0.0.1:9/page")

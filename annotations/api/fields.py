@@ -7,7 +7,7 @@ from django.core import validators as django_validators
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from annotations import models
+from annotations import models, urlnorm
 
 # The largest id a BigAutoField holds on every backend (signed 64 bits).
 MAX_ID = 2**63 - 1
@@ -90,6 +90,10 @@ class WebAddressField(StrictURLField):
             for validator in self.validators
             if not isinstance(validator, django_validators.URLValidator)
         ] + [models.WEB_ADDRESS, models.require_plain_address]
+
+    def to_internal_value(self, data):
+        # Spaces encoded as a browser sends them: a pasted "…/annual report.pdf" is meant.
+        return super().to_internal_value(urlnorm.as_typed(data) if isinstance(data, str) else data)
 
 
 class StrictChoiceField(serializers.ChoiceField):

@@ -46,6 +46,7 @@ def source_add(
     """Cite a source for the claim; on a published claim this starts a correction."""
     permissions.require_edit(actor, claim.article.organization)
     claim = lock_for_source_change(claim, expected_version)
+    url = urlnorm.as_typed(url)
     # A double click, or a second window, sending the same citation again: the claim's lock
     # makes the second request see the first one's source.
     key, passage = urlnorm.url_key(url), quote.strip()
@@ -89,7 +90,10 @@ def source_update(
     source = Source.objects.select_for_update().get(pk=source.pk, claim=claim)
     changes = {}
     for name, value in fields.items():
-        value = value.strip() if isinstance(value, str) and name != "url" else value
+        if name == "url" and isinstance(value, str):
+            value = urlnorm.as_typed(value)
+        elif isinstance(value, str):
+            value = value.strip()
         if getattr(source, name) != value:
             changes[name] = [getattr(source, name), value]
             setattr(source, name, value)
