@@ -373,6 +373,29 @@ def test_with_no_worker_taking_the_scoring_the_panel_says_so_at_once(
     assert page.errors == []
 
 
+def test_a_list_cut_at_its_limit_says_so(browser, live_server, newsroom, settings):
+    """A long article's 200 suggestions all came from its first part, and the panel said
+    only "10 of 200 suggested sentences shown": the rest read as having nothing to check."""
+    from tests import factories
+
+    settings.FACTCHECK_SPOTTING_MAX_STORED = 3
+    sentences = [
+        f"Spending rose by {n} percent in 20{n:02d} to {n} million dollars." for n in range(10)
+    ]
+    organization, editor = newsroom["organization"], newsroom["editor"]
+    article = factories.article(organization, editor, text=" ".join(sentences))
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    assert Suggestion.objects.filter(article=article).count() == 3
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    status = page.locator("#suggestions-panel #suggestions")
+    expect(status).to_contain_text(
+        "Only the article's 3 highest-scored sentences are suggested: read the rest of a long "
+        "article yourself."
+    )
+    assert page.errors == []
+
+
 def test_a_long_address_in_a_suggested_sentence_stays_inside_its_card(
     browser, live_server, newsroom
 ):

@@ -757,6 +757,7 @@ OPERATIONS[("GET", "/api/v1/articles/{id}/suggestions/")] = {
             "importing": False,
             "waiting_for_worker": False,
             "threshold": 0.3,
+            "stored_limit": 200,
             "suggestions": [SUGGESTION],
         }
     }

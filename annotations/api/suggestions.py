@@ -75,6 +75,10 @@ class SuggestionListSerializer(serializers.Serializer):
         "worker has started it: suggestions come once one does."
     )
     threshold = serializers.FloatField()
+    stored_limit = serializers.IntegerField(
+        help_text="At most this many of an article's sentences are suggested, its highest "
+        "scored: a long article may have more worth checking."
+    )
     suggestions = SuggestionSerializer(many=True)
 
 
@@ -168,6 +172,7 @@ def suggestions_data(article) -> dict:
         "importing": importing,
         "waiting_for_worker": waiting,
         "threshold": settings.FACTCHECK_SPOTTING_SHOW_THRESHOLD,
+        "stored_limit": settings.FACTCHECK_SPOTTING_MAX_STORED,
         "suggestions": SuggestionSerializer(rows, many=True).data,
     }
 

@@ -220,6 +220,7 @@ async function load() {
     const data = await api("GET", `/api/v1/articles/${state.articleId}/suggestions/`);
     state.items = data.suggestions;
     state.threshold = data.threshold;
+    state.storedLimit = data.stored_limit ?? Infinity;
     state.pending = data.pending;
     state.importing = Boolean(data.importing);
     state.waitingForWorker = Boolean(data.waiting_for_worker);
@@ -494,6 +495,12 @@ function redraw() {
       : "No sentence looks check-worthy enough to suggest.";
   } else {
     status.textContent = `${Math.min(open, visible.length)} of ${open} suggested sentences shown.`;
+    // A long article's list stops at the limit, wherever in the text: say so, or its last
+    // part, with none suggested, reads as having nothing worth checking.
+    const undecided = state.items.filter((item) => item.state === "new").length;
+    if (undecided >= state.storedLimit) {
+      status.textContent += ` Only the article's ${state.storedLimit} highest-scored sentences are suggested: read the rest of a long article yourself.`;
+    }
   }
   children.push(status);
   const undoable = undoableItem();
