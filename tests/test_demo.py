@@ -54,6 +54,16 @@ def test_demo_has_the_reference_claims_some_published_some_draft():
         assert version.sources and version.published_by == version.claim.reviewer
 
 
+def test_the_demo_newsroom_publishes_a_methodology_for_its_readers(client):
+    """Every reader page's footer links to it: the demo's said only that it had none."""
+    call_command("load_demo", verbosity=0)
+    page = client.get("/o/demo-fact-desk/methodology/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "has not published its methodology" not in text
+    assert "<h3>How we check</h3>" in text and "A second editor reviews every verdict" in text
+
+
 def test_running_the_demo_loader_twice_changes_nothing():
     call_command("load_demo", verbosity=0)
     first = _snapshot()

@@ -79,6 +79,27 @@ DEMO_DISMISSED = [
 ]
 
 
+DEMO_METHODOLOGY = """\
+The Demo Fact Desk is a fictional newsroom that shows how this tool is used.
+
+## How we choose claims
+
+We check statements of fact that readers can verify: figures, records, dates and quotes.
+Opinions and predictions are not rated.
+
+## How we check
+
+1. We find the original source of the figure or quote, and archive it.
+2. We ask the person or organization who made the claim for their evidence.
+3. A second editor reviews every verdict before it is published.
+
+## Corrections
+
+When we get something wrong we correct it, say what changed and when, and keep the earlier
+verdict visible in the fact-check's history.
+"""
+
+
 class Command(BaseCommand):
     help = "Load the demo organization, users, sample article and claims. Safe to run twice."
 
@@ -112,6 +133,10 @@ class Command(BaseCommand):
                 name="Demo Fact Desk",
                 slug="demo-fact-desk",
                 url="https://factdesk.example/",
+            )
+            # The readers' footer links to it on every page: an empty one read as a dead end.
+            services.organization_update(
+                organization=organization, actor=SYSTEM, methodology=DEMO_METHODOLOGY
             )
         for name, role, _ in DEMO_USERS:
             if not Membership.objects.filter(organization=organization, user=users[name]).exists():
