@@ -54,12 +54,22 @@ def test_calendar_years_are_not_amounts():
 
 
 @pytest.mark.parametrize(
-    "text", ["COVID-19 vaccines contain microchips", "an F-35 fighter", "the G‑20 summit"]
+    "text",
+    ["COVID-19 vaccines contain microchips", "Covid-19 jabs", "an F-35 fighter", "the G‑20 summit"],
 )
 def test_a_number_joined_to_a_name_by_a_hyphen_is_no_quantity(text):
-    """ "COVID-19" was read as 19, and an earlier fact-check rated False "agreed" by it."""
+    """'COVID-19' was read as 19, and an earlier fact-check rated False 'agreed' by it."""
     assert numbers.parse(text) == []
     assert [q.value for q in numbers.parse(f"{text}: 19 of 35 were")] == [19, 35]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [("1-in-5 children", [1, 5]), ("a 3-to-1 margin", [3, 1]), ("aged 18-to-24", [18, 24]),
+     ("the over-65s", [65])],
+)  # fmt: skip
+def test_numbers_joined_by_lower_case_words_are_still_quantities(text, values):
+    assert [q.value for q in numbers.parse(text)] == values
 
 
 def test_a_number_list_is_not_read_as_one_grouped_number():

@@ -20,10 +20,11 @@ _GROUPED = r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?"
 # separator is always followed by three.
 _DECIMAL_COMMA = r"\d+,\d{1,2}(?![\d,])"
 _PLAIN = r"\d+(?:\.\d+)?|\.\d+"
-# A number joined to a word by a hyphen names something ("COVID-19", "F-35", "G-20"): it
-# counts nothing, and a passage naming the same thing does not agree with a claim by it.
+# A number joined by a hyphen to a capital or to "Covid" names something ("COVID-19", "F-35",
+# "G-20"): it counts nothing, and a passage naming the same thing does not agree with a
+# claim by it. Lower-case words before a hyphen join real quantities ("1-in-5", "over-65s").
 _NUMBER = re.compile(
-    rf"(?<![\w.,])(?<![^\W\d_][-\u2010\u2011])(?P<currency>[$€£¥])?\s?(?P<number>{_GROUPED}|{_DECIMAL_COMMA}|{_PLAIN})"
+    rf"(?<![\w.,])(?<![A-Z][-\u2010\u2011])(?<![oO][vV][iI][dD]-)(?P<currency>[$€£¥])?\s?(?P<number>{_GROUPED}|{_DECIMAL_COMMA}|{_PLAIN})"
     r"(?:(?P<suffix>[kKmM]|bn|BN)\b|\s?(?P<scale>thousand|million|billion|trillion|mn|bn)\b)?"
     r"(?P<percent>\s?%|\s(?:per\s?cent|percent)\b)?",
 )
