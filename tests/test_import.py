@@ -225,6 +225,23 @@ def test_url_import_takes_text_and_metadata_from_the_page(
     assert stored.final_url == url
 
 
+def test_a_pasted_address_with_spaces_imports_the_page_it_names(
+    httpserver, loopback_allowed, editor, organization, sample_files
+):
+    """ "…/annual report.html" was refused as no web address, though a browser opens it."""
+    httpserver.expect_request("/annual report.html").respond_with_data(
+        sample_files["sample.html"], content_type="text/html; charset=utf-8"
+    )
+    url = _local_url(httpserver, "/annual report.html")
+    assert " " in url
+    article = services.article_import_url(
+        organization=organization, requested_by=editor, url=f" {url} ", in_process=True
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.READY, article.import_error
+    assert ArticleImport.objects.get().final_url.endswith("/annual%20report.html")
+
+
 @pytest.mark.parametrize(
     ("respond", "reason"),
     [

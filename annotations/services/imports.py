@@ -481,6 +481,8 @@ def article_import_url(
         requested_by, organization, "Your role does not allow adding articles."
     )
     typed = url.strip()
+    # Spaces encoded as a browser sends them: a pasted "…/annual report.html" is meant.
+    url = urlnorm.as_typed(url)
     try:
         url = fetching.check_url(url, fetching.policy_from_settings())
     except fetching.FetchError as error:
