@@ -107,8 +107,9 @@ def test_a_second_token_of_the_same_name_is_refused_within_one_list(
     services.token_create(actor=editor, name="CMS sync", scope="read")
     with pytest.raises(ValidationError) as raised:
         services.token_create(actor=editor, name=" cms SYNC ", scope="read-write")
+    # Named as the list shows it, not as typed this time.
     assert raised.value.message_dict["name"] == [
-        "A token named “cms SYNC” already exists here; choose another name."
+        "A token named “CMS sync” already exists here; choose another name."
     ]
     assert ApiToken.objects.filter(user=editor).count() == 1
     # Accented capitals too, and spaces within, on SQLite as on PostgreSQL.

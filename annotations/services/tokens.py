@@ -54,9 +54,10 @@ def token_create(
         if organization is None
         else ApiToken.objects.filter(organization=organization)
     )
-    if name and _name_key(name) in {_name_key(n) for n in listed.values_list("name", flat=True)}:
+    same = [n for n in listed.values_list("name", flat=True) if _name_key(n) == _name_key(name)]
+    if name and same:
         raise ValidationError(
-            {"name": [f"A token named “{name}” already exists here; choose another name."]}
+            {"name": [f"A token named “{same[0]}” already exists here; choose another name."]}
         )
     digest, key = get_digest_token()
     token = ApiToken(
