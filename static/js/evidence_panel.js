@@ -181,13 +181,16 @@ function providerList(requests, fetching = 0) {
     el("li", { "data-provider": provider }, el("span", { class: "provider-name", text: `${label}: ` }), el("span", { class: `evidence-state state-${state}`, text: stateText }));
   for (const request of requests) {
     // The pages read so far are done, but the row is not while more are on their way: it
-    // read "done — 1 more still being fetched".
-    const reading = request.provider === "sources" && fetching > 0;
-    const row = reading
+    // read "done — 1 more still being fetched". Any other state (failed, running) is said.
+    const more = request.provider === "sources" && fetching > 0;
+    const row = more && request.state === "done"
       ? providerRow("sources", request.label, "running", `${fetching} more being fetched; those fetched are read`)
       : providerRow(request.provider, request.label, request.state, STATE_WORDS[request.state] ?? request.state);
     if (request.error && request.state !== "done") {
       row.append(el("span", { class: "evidence-reason", text: ` — ${request.error}` }));
+    }
+    if (more && request.state !== "done") {
+      row.append(el("span", { class: "evidence-reason", text: ` — ${fetching} more being fetched` }));
     }
     list.append(row);
   }
