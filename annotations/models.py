@@ -364,6 +364,9 @@ class Article(models.Model):
     structure = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)
+    # Whether its last scoring found more check-worthy sentences than are stored: the
+    # Suggestions panel then says its list stops at the best ones.
+    suggestions_cut = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

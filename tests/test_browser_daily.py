@@ -384,6 +384,23 @@ def test_input_saved_just_before_a_reload_is_not_offered_back_as_unsaved(
     card = open_card(page, claim)
     expect(card.get_by_label("Conclusion (Markdown)")).to_have_value("Saved as the page went.")
     expect(card.get_by_role("region", name="Unsaved changes kept in this browser")).to_have_count(0)
+
+    # A comment still unposted beside a saved field: only the comment is offered back.
+    type_into(card.get_by_label("Claim as worded for publication"), "A wording saved in time")
+    type_into(card.get_by_label("Add a comment (Markdown; @name to mention)"), "Not posted")
+    claim.refresh_from_db()
+    services.claim_update(
+        claim=claim, actor=newsroom["editor"], expected_version=claim.version,
+        claim_reviewed="A wording saved in time",
+    )  # fmt: skip
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    page.locator("#notice").get_by_text("Unsaved changes from an earlier visit").wait_for()
+    card = open_card(page, claim)
+    offer = card.get_by_role("region", name="Unsaved changes kept in this browser")
+    offer.wait_for()
+    assert "Claim as worded" not in offer.inner_text()
+    assert "1 other box" in offer.inner_text()
     assert page.errors == []
 
 

@@ -386,13 +386,31 @@ def test_a_list_cut_at_its_limit_says_so(browser, live_server, newsroom, setting
     article = factories.article(organization, editor, text=" ".join(sentences))
     services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
     assert Suggestion.objects.filter(article=article).count() == 3
+    article.refresh_from_db()
+    assert article.suggestions_cut
     page = open_page(browser, live_server, "ed")
     open_workspace(page, live_server, article)
     status = page.locator("#suggestions-panel #suggestions")
-    expect(status).to_contain_text(
+    said = (
         "Only the article's 3 highest-scored sentences are suggested: read the rest of a long "
         "article yourself."
     )
+    expect(status).to_contain_text(said)
+    # Deciding one leaves the list as cut as it was.
+    page.locator("#suggestions-panel li.suggestion").first.get_by_role(
+        "button", name="Dismiss"
+    ).click()
+    page.locator("#suggestions-decided", has_text="1 dismissed").wait_for()
+    page.reload()
+    expect(status).to_contain_text(said)
+    # With room for every one of them, the list is whole and says nothing more.
+    settings.FACTCHECK_SPOTTING_MAX_STORED = 200
+    services.suggestions_refresh(article=article, actor=permissions.SYSTEM)
+    article.refresh_from_db()
+    assert not article.suggestions_cut
+    page.reload()
+    expect(status).to_contain_text("suggested sentences shown.")
+    expect(status).not_to_contain_text("Only the article's")
     assert page.errors == []
 
 

@@ -758,6 +758,7 @@ OPERATIONS[("GET", "/api/v1/articles/{id}/suggestions/")] = {
             "waiting_for_worker": False,
             "threshold": 0.3,
             "stored_limit": 200,
+            "cut_at_limit": False,
             "suggestions": [SUGGESTION],
         }
     }

@@ -79,6 +79,10 @@ class SuggestionListSerializer(serializers.Serializer):
         help_text="At most this many of an article's sentences are suggested, its highest "
         "scored: a long article may have more worth checking."
     )
+    cut_at_limit = serializers.BooleanField(
+        help_text="Whether the article's last scoring found more sentences worth suggesting "
+        "than `stored_limit`: the list holds the best of them."
+    )
     suggestions = SuggestionSerializer(many=True)
 
 
@@ -173,6 +177,7 @@ def suggestions_data(article) -> dict:
         "waiting_for_worker": waiting,
         "threshold": settings.FACTCHECK_SPOTTING_SHOW_THRESHOLD,
         "stored_limit": settings.FACTCHECK_SPOTTING_MAX_STORED,
+        "cut_at_limit": article.suggestions_cut,
         "suggestions": SuggestionSerializer(rows, many=True).data,
     }
 

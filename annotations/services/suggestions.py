@@ -97,11 +97,11 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
         if not any(start <= sentence.start and sentence.end <= end for start, end in headings)
     ]
     ranked = sorted(suggestible, key=lambda i: -scores[i])
-    keep = {
-        i
-        for i in ranked[: settings.FACTCHECK_SPOTTING_MAX_STORED]
-        if spotting.probability(scores[i]) >= minimum
-    }
+    worthy = [i for i in ranked if spotting.probability(scores[i]) >= minimum]
+    keep = set(worthy[: settings.FACTCHECK_SPOTTING_MAX_STORED])
+    cut = len(worthy) > settings.FACTCHECK_SPOTTING_MAX_STORED
+    if article.suggestions_cut != cut:
+        Article.objects.filter(pk=article.pk).update(suggestions_cut=cut)
     new_rows, updated, kept = [], [], 0
     for i, sentence in enumerate(sentences):
         key = keys[i]

@@ -220,7 +220,8 @@ async function load() {
     const data = await api("GET", `/api/v1/articles/${state.articleId}/suggestions/`);
     state.items = data.suggestions;
     state.threshold = data.threshold;
-    state.storedLimit = data.stored_limit ?? Infinity;
+    state.storedLimit = data.stored_limit;
+    state.cut = Boolean(data.cut_at_limit);
     state.pending = data.pending;
     state.importing = Boolean(data.importing);
     state.waitingForWorker = Boolean(data.waiting_for_worker);
@@ -497,8 +498,7 @@ function redraw() {
     status.textContent = `${Math.min(open, visible.length)} of ${open} suggested sentences shown.`;
     // A long article's list stops at the limit, wherever in the text: say so, or its last
     // part, with none suggested, reads as having nothing worth checking.
-    const undecided = state.items.filter((item) => item.state === "new").length;
-    if (undecided >= state.storedLimit) {
+    if (state.cut) {
       status.textContent += ` Only the article's ${state.storedLimit} highest-scored sentences are suggested: read the rest of a long article yourself.`;
     }
   }

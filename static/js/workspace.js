@@ -439,11 +439,16 @@ function storedDraft(id) {
     try {
       const draft = JSON.parse(localStorage.getItem(key));
       if (!draft || !(Object.keys(draft.fields || {}).length || Object.keys(draft.aux || {}).length)) continue;
-      if (savedAlready(id, draft)) {
-        // A reload while its save was on its way: the claim holds this input now, and
-        // offering it back as unsaved would only ask the editor to check for nothing.
-        localStorage.removeItem(key);
-        continue;
+      // A reload while its save was on its way: the claim holds those fields now, and
+      // offering them back as unsaved would only ask the editor to check for nothing.
+      const unsaved = unsavedFields(id, draft);
+      if (unsaved !== null && Object.keys(unsaved).length < Object.keys(draft.fields || {}).length) {
+        draft.fields = unsaved;
+        if (!Object.keys(unsaved).length && !Object.values(draft.aux || {}).some((value) => String(value).trim() !== "")) {
+          localStorage.removeItem(key);
+          continue;
+        }
+        localStorage.setItem(key, JSON.stringify(draft));
       }
       return { ...draft, key };
     } catch {
@@ -453,14 +458,13 @@ function storedDraft(id) {
   return null;
 }
 
-/** Whether the claim as loaded already has every field of a stored draft, and no more
- * (false while its fields are not loaded: the page's list carries none). */
-function savedAlready(id, draft) {
+/** A stored draft's fields that the claim as loaded does not hold already; null while its
+ * fields are not loaded (the page's list carries none). */
+function unsavedFields(id, draft) {
   const claim = claims.get(id);
-  if (!claim || Object.values(draft.aux || {}).some((value) => String(value).trim() !== "")) return false;
-  return Object.entries(draft.fields || {}).every(
-    ([name, text]) => claim[name] !== undefined && sameValue(name, text, formValue(claim, name)),
-  );
+  const fields = Object.entries(draft.fields || {});
+  if (!claim || fields.some(([name]) => claim[name] === undefined)) return null;
+  return Object.fromEntries(fields.filter(([name, text]) => !sameValue(name, text, formValue(claim, name))));
 }
 
 /** Forget this tab's stored drafts of the claim, and the one stored under `key` if given. */
@@ -3140,22 +3144,31 @@ async function announceKept() {
   const read = await Promise.all(
     candidates.map((id) =>
       api("GET", `/api/v1/newsroom/claims/${id}/`).then(
-        (full) => claims.set(id, full),
-        () => null, // unreadable now: its input is offered, as before
+        (full) => {
+          // Not over a newer copy that came meanwhile (the card opened and saved, say).
+          const current = claims.get(id);
+          if (!current || (current.conclusion !== undefined && current.version > full.version)) return false;
+          claims.set(id, full);
+          return true;
+        },
+        () => false, // unreadable now: its input is offered, as before
       ),
     ),
   );
   if (read.some(Boolean)) refresh();
   const kept = candidates.filter((id) => claims.has(id) && storedDraft(id));
   if (!kept.length) return;
-  notice.replaceChildren(`Unsaved changes from an earlier visit are kept in this browser for ${kept.length} claim${kept.length === 1 ? "" : "s"}: `);
+  // Its own part of the notice, first: what was said meanwhile (input of deleted claims, a
+  // newer text) stays.
+  const part = el("div", { class: "kept-drafts" }, `Unsaved changes from an earlier visit are kept in this browser for ${kept.length} claim${kept.length === 1 ? "" : "s"}: `);
   kept.forEach((id, i) => {
     const claim = claims.get(id);
-    notice.append(
+    part.append(
       i ? ", " : "",
       el("button", { type: "button", class: "link-button", text: `open “${excerpt(claim.claim_reviewed || claim.exact)}”`, onclick: () => requestActivate(id, { focusCard: true, scrollText: true }) }),
     );
   });
+  notice.prepend(part);
   notice.hidden = false;
 }
 announceKept();
