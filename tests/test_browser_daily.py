@@ -1245,6 +1245,34 @@ def test_input_typed_for_a_claim_deleted_meanwhile_is_shown_to_copy_until_discar
     assert page.errors == []
 
 
+def test_kept_input_of_a_claim_and_of_a_deleted_one_are_both_said(browser, live_server, newsroom):
+    """The notice of kept input, written once the claims it names were read, replaced the
+    one about a deleted claim's input, said meanwhile."""
+    kept, deleted = make_claim(newsroom), make_claim(newsroom, RECORD)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, kept)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Still to save.")
+    # The other claim's input as another card of this tab would have kept it.
+    page.evaluate(
+        """([kept, deleted]) => {
+            const key = Object.keys(localStorage).find((k) => k.includes(`.${kept}.v`));
+            localStorage.setItem(key.replace(`.${kept}.v`, `.${deleted}.v`),
+                                 localStorage.getItem(key));
+        }""",
+        [kept.pk, deleted.pk],
+    )
+    assert len(stored_drafts(page)) == 2
+    services.claim_delete(claim=deleted, actor=newsroom["editor"])
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    notice = page.locator("#notice")
+    notice.get_by_text("Unsaved changes from an earlier visit are kept").wait_for()
+    expect(notice).to_contain_text("Unsaved input for 1 claim deleted since")
+    assert page.errors == []
+
+
 def test_saving_on_the_way_to_another_claim_keeps_the_unsent_source_marked_unsaved(
     browser, live_server, newsroom
 ):
