@@ -626,15 +626,32 @@ function statusLine(id, place) {
 
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
+  let follow = false;
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false || value === null || value === undefined) continue;
-    if (name === "class") node.className = value;
+    if (name === "dir" && value === "auto" && (tag === "textarea" || tag === "input")) follow = true;
+    else if (name === "class") node.className = value;
     else if (name === "text") node.textContent = value;
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : value);
   }
   node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
+  return follow ? followDirection(node) : node;
+}
+
+// A strong right-to-left letter (Hebrew, Arabic, Syriac, Thaana, N'Ko...) before any
+// left-to-right one opens the text.
+const OPENS_RIGHT_TO_LEFT = /^[^\p{L}]*[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+
+/** A text box that runs in the direction of its first letters. Not dir="auto": Chromium
+ * works that out over the whole value, and a pasted megabyte froze the page for minutes. */
+function followDirection(control) {
+  const follow = () => {
+    control.dir = OPENS_RIGHT_TO_LEFT.test(control.value.slice(0, 500)) ? "rtl" : "ltr";
+  };
+  control.addEventListener("input", follow);
+  follow();
+  return control;
 }
 
 function ratingBadge(rating) {
