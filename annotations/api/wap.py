@@ -546,12 +546,7 @@ class AnnotationDetail(Protocol):
         self.version = queries.web_annotation_versions().filter(claim_id=pk).first()
         self.draft = None
         if self.version is None:
-            self.draft = (
-                queries.claims_for(request.user)
-                .filter(pk=pk, published_versions__isnull=True)
-                .prefetch_related("sources")
-                .first()
-            )
+            self.draft = self._find_draft(pk)
         if self.version is None and self.draft is None:
             if PublishedVersion.objects.filter(
                 claim_id=pk, is_current=True, kind=PublishedVersion.Kind.RETRACTED
@@ -567,6 +562,15 @@ class AnnotationDetail(Protocol):
                 if request.method in ("PUT", "DELETE")
                 else None,
             )
+
+    def _find_draft(self, pk: int):
+        """The never-published claim `pk` as the caller may see it, or None."""
+        return (
+            queries.claims_for(self.request.user)
+            .filter(pk=pk, published_versions__isnull=True)
+            .prefetch_related("sources")
+            .first()
+        )
 
     def _answer(self):
         item = self.version or self.draft
@@ -597,12 +601,7 @@ class AnnotationDetail(Protocol):
         etag = None
         if isinstance(exc, PreconditionFailed) and getattr(self, "draft", None) is not None:
             # As `initial` finds it: published meanwhile, it is no draft to tag.
-            self.draft = (
-                queries.claims_for(self.request.user)
-                .filter(pk=self.draft.pk, published_versions__isnull=True)
-                .prefetch_related("sources")
-                .first()
-            )
+            self.draft = self._find_draft(self.draft.pk)
             # Before the error is rendered, which changes the media type the tag covers.
             etag = self._answer()["ETag"] if self.draft is not None else None
         response = super().handle_exception(exc)
