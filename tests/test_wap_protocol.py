@@ -1010,3 +1010,57 @@ def test_a_write_with_if_none_match_naming_the_annotation_is_refused_not_done(
     assert done.status_code == 200
     claim.refresh_from_db()
     assert claim.exact == SENTENCES[1]
+
+
+def test_a_canonical_received_before_is_a_409_naming_its_annotation_on_post_and_put(
+    client, one_published, editor
+):
+    """A canonical IRI names one annotation for good: a second copy would be a second claim."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body.pop("id", None)
+    canonical = f"urn:uuid:{uuid.uuid4()}"
+    first = client.post(url, json.dumps({**body, "canonical": canonical}), content_type=LD)
+    assert first.status_code == 201
+    plain = client.post(url, json.dumps(body), content_type=LD)
+    assert plain.status_code == 201
+
+    again = client.post(url, json.dumps({**body, "canonical": canonical}), content_type=LD)
+    read = client.get(plain["Location"])
+    put = client.put(
+        plain["Location"],
+        json.dumps({**read.json(), "canonical": canonical}),
+        content_type=LD,
+        headers={"If-Match": read["ETag"]},
+    )
+
+    for refused in (again, put):
+        assert refused.status_code == 409
+        assert refused.json()["type"].endswith("/problems/canonical-taken/")
+        assert refused.json()["annotation"] == first["Location"]
+    assert Claim.objects.filter(status=Claim.Status.DRAFT).count() == 2
+    # The first annotation keeps its canonical when it is sent back as it is.
+    mine = client.get(first["Location"])
+    kept = client.put(
+        first["Location"], mine.content, content_type=LD, headers={"If-Match": mine["ETag"]}
+    )
+    assert kept.status_code == 200 and kept.json()["canonical"] == canonical
+
+
+def test_another_newsrooms_canonical_is_neither_refused_nor_told(client, one_published, editor):
+    client.force_login(editor)
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body.pop("id", None)
+    canonical = f"urn:uuid:{uuid.uuid4()}"
+    theirs = factories.OrganizationFactory()
+    their_editor = factories.member(theirs, Membership.Role.EDITOR)
+    their_article = factories.article(theirs, their_editor, text=one_published["article"].text)
+    services.web_annotation_create(
+        article=their_article, actor=their_editor, data={**body, "canonical": canonical}
+    )
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+
+    ours = client.post(url, json.dumps({**body, "canonical": canonical}), content_type=LD)
+
+    assert ours.status_code == 201

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf, defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -46,6 +46,7 @@ PROBLEMS = {
     "published-meanwhile": ("The claim was published since you opened it.", 409),
     "already-imported": ("This page is already an article with claims here.", 409),
     "already-claimed": ("These words are a claim already.", 409),
+    "canonical-taken": ("An annotation with this canonical IRI is here already.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
     "no-such-version": ("The claim has no such version.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
@@ -363,6 +364,8 @@ def _problem_for(error, context) -> Response | None:
     if isinstance(error, services.SameWordsClaimed):
         body = problem(409, error.message, slug="already-claimed", claim=error.claim.pk)
         return Response(body, status=409)
+    if isinstance(error, services.CanonicalTaken):
+        return _canonical_taken(error, context.get("request"))
     if isinstance(error, services.EditConflict):
         return _edit_conflict(error, context.get("request"))
     if isinstance(error, services.PublishedMeanwhile):
@@ -395,6 +398,14 @@ def _problem_for(error, context) -> Response | None:
         response.status_code = status_override
     response.data = _problem_from_drf(response.status_code, response.data, error)
     return response
+
+
+def _canonical_taken(error, request) -> Response:
+    """409 naming the annotation that holds the canonical, where a client can read it."""
+    iri = reverse("v1:wap-annotation", args=[error.claim.pk])
+    iri = request.build_absolute_uri(iri) if request is not None else iri
+    body = problem(409, error.message, slug="canonical-taken", annotation=iri)
+    return Response(body, status=409)
 
 
 def _problem_from_drf(status: int, data, error) -> dict:

@@ -98,6 +98,7 @@ from annotations.services.suggestions import (
 )
 from annotations.services.tokens import token_create, token_revoke, token_used
 from annotations.services.web_annotations import (
+    CanonicalTaken,
     web_annotation_create,
     web_annotation_delete,
     web_annotation_update,
@@ -122,6 +123,7 @@ __all__ = [
     "SOURCE_EDITABLE_FIELDS",
     "TRANSITIONS",
     "ArticleAlreadyHere",
+    "CanonicalTaken",
     "EditConflict",
     "InvitationUnavailable",
     "PublishedMeanwhile",

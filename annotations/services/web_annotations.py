@@ -47,6 +47,17 @@ class NotAnAnnotation(Exception):
     """The body is not a Web Annotation in the anno.jsonld context (the protocol's 415)."""
 
 
+class CanonicalTaken(ValidationError):
+    """Another annotation of the newsroom was received with this `canonical`: nothing changed."""
+
+    def __init__(self, claim: Claim, canonical: str):
+        self.claim = claim
+        super().__init__(
+            f"Annotation {claim.pk} was received with the canonical {canonical} already: "
+            "a canonical IRI names one annotation. Change that one, or send another IRI."
+        )
+
+
 @dataclass
 class Parsed:
     """What a Web Annotation says, in the claim's terms."""
@@ -420,6 +431,23 @@ def _rating(article: Article, label: str | None, current: Rating | None = None) 
     return rating
 
 
+def _refuse_taken_canonical(organization_id: int, canonical: str, *, claim_id=None) -> None:
+    """CanonicalTaken if another claim of the newsroom was received with `canonical`.
+
+    Only the newsroom's own claims are looked at: another newsroom's would be a secret told.
+    """
+    if not canonical:
+        return
+    received = ClaimEvent.objects.filter(
+        action=RECEIVED,
+        changes__canonical=canonical,
+        claim__article__organization_id=organization_id,
+    ).exclude(claim_id=claim_id)
+    event = received.select_related("claim").order_by("id").first()
+    if event is not None:
+        raise CanonicalTaken(event.claim, canonical)
+
+
 def is_open_draft(claim: Claim) -> bool:
     """Whether the protocol may change or delete the claim: a draft never published."""
     return claim.status == Claim.Status.DRAFT and not claim.published_versions.exists()
@@ -441,6 +469,7 @@ def web_annotation_create(*, article: Article, actor, data) -> Claim:
     permissions.require_edit(actor, article.organization)
     parsed = parse(data)
     _require_target_on(article, parsed)
+    _refuse_taken_canonical(article.organization_id, parsed.canonical)
     # The server names the annotation; the client's name for it becomes `via`.
     parsed.via = parsed.client_id or parsed.via
     rating = _rating(article, parsed.rating_label)
@@ -494,6 +523,8 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
         kept, sent = known.get(name) or "", getattr(parsed, name)
         if kept and sent and sent != kept:
             raise ValidationError({name: f"The annotation's {name} is {kept} and cannot change."})
+    if not known:
+        _refuse_taken_canonical(claim.article.organization_id, parsed.canonical, claim_id=claim.pk)
     current = [claim.exact, claim.start, claim.end]
     # The wording as the quote itself (never reworded): it follows a moved target below.
     wording_was_the_quote = claim.claim_reviewed == claim.exact
