@@ -344,3 +344,42 @@ def test_saving_an_unchanged_source_removed_meanwhile_shows_it_gone(browser, liv
     listed.filter(has_text="Report").wait_for(state="detached")
     assert listed.count() == 1 and listed.first.get_attribute("data-source") == str(kept.pk)
     assert page.errors == []
+
+
+def test_a_source_that_redirected_to_another_page_says_where_it_went(
+    browser, live_server, newsroom
+):
+    """The card's link shows the fetched page's title: a short link, or a removed article
+    sending readers to the front page, looked like the page the editor meant to cite."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    moved = services.source_add(
+        claim=claim, actor=editor, url="https://short.example/x7", title="Moved"
+    )
+    same = services.source_add(
+        claim=claim, actor=editor, url="http://example.org/report/", title="Same page"
+    )
+    # As the snapshot task leaves a fetched source (the fetch itself is tested elsewhere).
+    fetched = {"fetch_state": Source.FetchState.FETCHED, "fetched_at": timezone.now()}
+    Source.objects.filter(pk=moved.pk).update(
+        final_url="https://news.example/2026/spaces-record?page=2", **fetched
+    )
+    Source.objects.filter(pk=same.pk).update(final_url="https://www.example.org/report", **fetched)
+
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').first.click()
+    card = page.locator(f"#claim-{claim.pk}.active")
+    moved_row = card.locator(f'li[data-source="{moved.pk}"]')
+    moved_row.locator(".source-landed").wait_for()
+
+    went = moved_row.locator(".source-landed a")
+    assert moved_row.locator(".source-landed").inner_text() == (
+        "Went to news.example/2026/spaces-record?page=2"
+    )
+    assert went.get_attribute("href") == "https://news.example/2026/spaces-record?page=2"
+    assert card.locator(f'li[data-source="{same.pk}"] .source-landed').count() == 0
+    card.locator(".sources").screenshot(path=ARTIFACTS / "source-redirected.png")
+    assert page.errors == []

@@ -1516,6 +1516,17 @@ function sourceState(source) {
     else if (retrying && source.fetch_state === "pending") text = `Waiting to try again (last try: ${retrying[1]})`;
     parts.push(el("span", { class: `badge fetch-${source.fetch_state}`, text }));
   }
+  const landed = redirectedTo(source);
+  if (landed) {
+    parts.push(
+      el(
+        "span",
+        { class: "source-landed" },
+        "Went to ",
+        el("a", { href: landed.href, rel: "noopener noreferrer nofollow", target: "_blank", text: `${landed.host}${landed.pathname}${landed.search}` }),
+      ),
+    );
+  }
   if (source.snapshot?.url) {
     parts.push(el("a", { href: source.snapshot.url, text: `Snapshot${source.snapshot.fetched_at ? ` of ${shortDate(source.snapshot.fetched_at)}` : ""}` }));
   }
@@ -1529,6 +1540,24 @@ function sourceState(source) {
   const line = el("span", { class: "source-state" });
   parts.forEach((part, i) => line.append(...(i ? [" · ", part] : [part])));
   return line;
+}
+
+// Where a fetched source's address led, when that is another page: a short link, a moved
+// article, or a removed one that now sends readers to the site's front page. The card's link
+// shows the page's title, so without this the editor would not see it. Only the scheme, a
+// "www." or a final slash changing is the same page.
+function redirectedTo(source) {
+  if (source.fetch_state !== "fetched" || !source.final_url) return null;
+  let from;
+  let to;
+  try {
+    from = new URL(source.url);
+    to = new URL(source.final_url);
+  } catch {
+    return null;
+  }
+  const page = (url) => `${url.hostname.replace(/^www\./, "")}${url.pathname.replace(/\/+$/, "")}${url.search}`;
+  return page(from) === page(to) ? null : to;
 }
 
 // "Fetch again": offered when the fetch failed or was refused (the site, or the rules, may
