@@ -48,8 +48,11 @@ CORRECTIONS_PAGE_SIZE = 50
 SEARCH_MAX = 200
 
 
-def _public_organization(slug: str) -> Organization:
-    return get_object_or_404(Organization.objects.defer("methodology"), slug=slug)
+def _public_organization(request, slug: str, *fields: str) -> Organization:
+    """The organization of a reader page, or a 404 for a newsroom readers cannot see yet."""
+    found = queries.reader_organization(request.user, slug)
+    found = found.only("slug", *fields) if fields else found.defer("methodology")
+    return get_object_or_404(found)
 
 
 # Public pages
@@ -116,7 +119,7 @@ def _filter_link(path: str, **params) -> str:
 @require_safe
 def organization(request, org: str):
     """An organization's published fact-checks, newest first, with search and a rating filter."""
-    organization = _public_organization(org)
+    organization = _public_organization(request, org)
     search = FactCheckFilter(request.GET)
     # A query too long or malformed is shown back, and searched for as nothing.
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -193,7 +196,7 @@ def _correction(version: PublishedVersion, before: PublishedVersion | None) -> d
 @require_safe
 def corrections(request, org: str):
     """Every change to a published verdict and every retraction, with date and note."""
-    organization = _public_organization(org)
+    organization = _public_organization(request, org)
     page_number = request.GET.get("page", "1")
     stamp = queries.public_stamp(organization)
     ratings = queries.organization_scale(organization)
@@ -232,7 +235,7 @@ def corrections(request, org: str):
 @require_safe
 def methodology(request, org: str):
     """How the organization chooses, checks and rates claims (its Markdown), and its scale."""
-    organization = get_object_or_404(Organization, slug=org)
+    organization = get_object_or_404(queries.reader_organization(request.user, org))
     scale = queries.organization_scale(organization)
     earlier = queries.earlier_rating_labels(scale)
     for rating in scale:
@@ -406,7 +409,7 @@ def logo(request, org: str):
     Served with its checked type, `nosniff` and a sandboxing CSP, so that even a file that
     is also something else (a polyglot) is only ever an image here.
     """
-    organization = get_object_or_404(Organization.objects.only("slug", "logo"), slug=org)
+    organization = _public_organization(request, org, "logo")
     name = organization.logo.name
     content_type = LOGO_TYPES.get(Path(name).suffix.lower()) if name else None
     if content_type is None:

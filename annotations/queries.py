@@ -681,6 +681,20 @@ def public_organizations() -> QuerySet[Organization]:
     )
 
 
+def reader_organization(user, slug: str) -> QuerySet[Organization]:
+    """The organization with `slug` as its reader pages may show it to `user` (or none).
+
+    Like the public API, readers learn of a newsroom once it has published: before that,
+    only its members see its pages (to prepare them), and nobody else can tell its slug
+    from one nobody has.
+    """
+    launched = Exists(PublishedVersion.objects.filter(publisher=OuterRef("pk")))
+    visible = Q(launched)
+    if user.is_authenticated:
+        visible |= Q(pk__in=organizations_of(user).values("pk"))
+    return Organization.objects.filter(visible, slug=slug)
+
+
 def workspace_claims(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order with everything a claim card shows."""
     return (

@@ -1,7 +1,10 @@
 """factory_boy factories that build rows through the service layer where one exists."""
 
+import io
+
 import factory
 from django.contrib.auth import get_user_model
+from PIL import Image
 
 from annotations import services
 from annotations.models import Membership, Organization
@@ -55,6 +58,13 @@ def article(organization, author, text=SAMPLE_TEXT, title="Listeners and ages"):
     return services.article_create(
         organization=organization, title=title, text=text, created_by=author
     )
+
+
+def image_bytes(kind: str = "PNG", size=(40, 20)) -> bytes:
+    """A small image file of `kind` (PNG, JPEG, WEBP, GIF), as a logo upload would carry."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
 
 
 def table_structure(text: str) -> list[dict]:

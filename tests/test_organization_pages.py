@@ -26,6 +26,13 @@ def world(organization, editor, reviewer):
     return published_world.build(organization, editor, reviewer)
 
 
+@pytest.fixture
+def launched(organization, editor, reviewer):
+    """The organization once it has published a fact-check: readers see its pages."""
+    article = factories.article(organization, editor)
+    return published_world.publish(article, editor, reviewer, "the median age is only 22.8 years")
+
+
 def page_of(organization, part=""):
     return f"/o/{organization.slug}/{part}"
 
@@ -342,7 +349,9 @@ def test_corrections_page_of_a_newsroom_without_corrections_says_so(
 # Methodology
 
 
-def test_methodology_is_rendered_from_markdown_and_sanitised(client, organization, org_admin):
+def test_methodology_is_rendered_from_markdown_and_sanitised(
+    client, organization, org_admin, launched
+):
     services.organization_update(
         organization=organization,
         actor=org_admin,
@@ -356,14 +365,14 @@ def test_methodology_is_rendered_from_markdown_and_sanitised(client, organizatio
     assert 'href="javascript:' not in html
 
 
-def test_methodology_page_shows_the_rating_scale(client, organization):
+def test_methodology_page_shows_the_rating_scale(client, organization, launched):
     html = client.get(page_of(organization, "methodology/")).content.decode()
     assert "has not published its methodology here yet" in html
     for label, *_ in services.DEFAULT_SCALE:
         assert f">{label}</span>" in html
 
 
-def test_changing_the_methodology_changes_its_etag(client, organization, org_admin):
+def test_changing_the_methodology_changes_its_etag(client, organization, org_admin, launched):
     first = client.get(page_of(organization, "methodology/"))
     services.organization_update(organization=organization, actor=org_admin, methodology="New.")
     again = client.get(
@@ -391,7 +400,7 @@ def settings_form(organization, **changes):
     return data
 
 
-def test_admin_saves_the_methodology_and_readers_see_it(client, organization, org_admin):
+def test_admin_saves_the_methodology_and_readers_see_it(client, organization, org_admin, launched):
     client.force_login(org_admin)
     page = client.get(settings_url(organization))
     assert page.status_code == 200
@@ -530,3 +539,41 @@ def test_methodology_says_under_which_earlier_name_a_renamed_rating_is_still_sho
     )
     # No such line for a rating shown under its own name.
     assert html.count("published before it was renamed") == 1
+
+
+def test_a_newsroom_that_never_published_is_shown_to_its_members_only(
+    client, organization, editor, reviewer, org_admin
+):
+    """As in the public API: readers cannot tell its slug from one nobody has."""
+    services.organization_update(
+        organization=organization, actor=org_admin, methodology="Draft **methods**."
+    )
+    services.organization_logo_set(
+        organization=organization, actor=org_admin, data=factories.image_bytes()
+    )
+    pages = [page_of(organization, part) for part in ("", "corrections/", "methodology/", "logo/")]
+    nobody = [page_of(factories.OrganizationFactory.build(), part) for part in ("", "methodology/")]
+
+    for url in pages:
+        assert client.get(url).status_code == 404, url
+    hidden = client.get(pages[2])
+    assert "Draft" not in hidden.content.decode()
+    assert [client.get(url).status_code for url in nobody] == [404, 404]
+
+    client.force_login(editor)
+    for url in pages:
+        seen = client.get(url)
+        if seen.streaming:
+            assert b"".join(seen.streaming_content)  # the logo, read to its end and closed
+        assert seen.status_code == 200, url
+        assert "private" in seen["Cache-Control"] and "public" not in seen["Cache-Control"]
+    client.logout()
+
+    article = factories.article(organization, editor)
+    published_world.publish(article, editor, reviewer, "the median age is only 22.8 years")
+    for url in pages:
+        shown = client.get(url)
+        if shown.streaming:
+            assert b"".join(shown.streaming_content)
+        assert shown.status_code == 200, url
+    assert "<strong>methods</strong>" in client.get(pages[2]).content.decode()

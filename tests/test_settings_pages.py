@@ -11,17 +11,11 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from PIL import Image
 
 from annotations import contrast, services
 from annotations.models import Membership, Organization, PublishedVersion, Rating
 from tests import factories
-
-
-def image_bytes(kind: str = "PNG", size=(40, 20)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
-    return buffer.getvalue()
+from tests.factories import image_bytes
 
 
 def upload(data: bytes, name: str):
