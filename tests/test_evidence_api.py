@@ -134,6 +134,23 @@ def test_search_again_answers_202_and_queues_new_requests(claim):
     assert claim.evidence_requests.filter(state="queued").count() == 2
 
 
+def test_after_many_searches_each_provider_shows_its_newest_request_only(claim):
+    client = signed_in(claim.creator)
+    for _ in range(3):
+        EvidenceRequest.objects.filter(claim=claim).update(state="done")
+        assert client.post(evidence_url(claim)).status_code == 202
+    newest = {
+        provider: claim.evidence_requests.filter(provider=provider).latest("created_at", "id").pk
+        for provider in claim.evidence_requests.values_list("provider", flat=True)
+    }
+    assert claim.evidence_requests.count() == 4 * len(newest)
+
+    listed = client.get(evidence_url(claim)).json()["requests"]
+
+    assert {request["provider"]: request["id"] for request in listed} == newest
+    assert len(listed) == len(newest) and {request["state"] for request in listed} == {"queued"}
+
+
 def test_search_again_does_not_stack_up_identical_queued_requests(claim):
     signed_in(claim.creator).post(evidence_url(claim))
     signed_in(claim.creator).post(evidence_url(claim))

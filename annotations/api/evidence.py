@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
@@ -216,9 +216,16 @@ def _is_fact_check(name: str) -> bool:
 
 def evidence_data(claim) -> dict:
     """The claim's evidence: the latest request per provider, items fact-checks first."""
-    latest: dict[str, EvidenceRequest] = {}
-    for request in claim.evidence_requests.order_by("-created_at", "-id"):
-        latest.setdefault(request.provider, request)
+    # Only each provider's newest row is read: every "Search again" adds one per provider,
+    # and the panel asks for this every few seconds while work is on its way.
+    newest = (
+        EvidenceRequest.objects.filter(claim=claim, provider=OuterRef("provider"))
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    latest = {
+        request.provider: request for request in claim.evidence_requests.filter(pk=Subquery(newest))
+    }
     items = sorted(
         claim.evidence_items.exclude(state=EvidenceItem.State.DISMISSED),
         key=lambda item: (not _is_fact_check(item.provider), -item.score, item.pk),

@@ -70,7 +70,7 @@ def deliver_webhook(job: Job) -> None:
                 policy=signing.policy(),
             )
         except fetching.FetchError as error:
-            _record_failure(delivery.pk, error, started)
+            raise _recorded_failure(delivery.pk, error, started) from error
     webhook_services.delivery_attempted(
         actor=SYSTEM, delivery_id=delivery.pk, status=result.status, ms=_ms(started), error=""
     )
@@ -80,8 +80,8 @@ def _ms(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
 
 
-def _record_failure(delivery_id: int, error: fetching.FetchError, started: float) -> None:
-    """Record the failed attempt, then raise what the job mechanism does with it."""
+def _recorded_failure(delivery_id: int, error: fetching.FetchError, started: float) -> Exception:
+    """Record the failed attempt; return what the job mechanism should be raised with."""
     webhook_services.delivery_attempted(
         actor=SYSTEM,
         delivery_id=delivery_id,
@@ -90,7 +90,7 @@ def _record_failure(delivery_id: int, error: fetching.FetchError, started: float
         error=str(error),
     )
     if isinstance(error, fetching.FetchRefused):
-        raise jobs.PermanentError(str(error)) from error
+        return jobs.PermanentError(str(error))
     # Every other failure may pass: a receiver that is down, restarting or answering 4xx
     # while it is being fixed. The schedule bounds the retries.
-    raise jobs.TransientError(str(error)) from error
+    return jobs.TransientError(str(error))
