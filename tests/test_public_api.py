@@ -793,6 +793,7 @@ def test_organizations_show_their_scales_and_pages(client, world):
     assert [r["position"] for r in scale["ratings"]] == sorted(
         r["position"] for r in scale["ratings"]
     )
+    assert {rating["is_hidden"] for rating in scale["ratings"]} == {False}
     assert client.get("/api/v1/organizations/other-desk/").status_code == 404
     etag = client.get(f"/api/v1/organizations/{slug}/")["ETag"]
     assert client.get(f"/api/v1/organizations/{slug}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
@@ -1078,3 +1079,16 @@ def test_a_format_the_api_does_not_have_is_a_400_naming_the_ones_it_has(client, 
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"] == {"format": ["One of: json."]}
+
+
+def test_a_rating_taken_off_the_scale_is_listed_as_hidden(client, world, org_admin):
+    """Its published verdicts keep it, so it stays listed; a legend can leave it out."""
+    rating = Rating.objects.get(scale__organization=world["organization"], label="Unverifiable")
+    rating.is_hidden = True
+    services.rating_save(rating=rating, actor=org_admin)
+    slug = world["organization"].slug
+
+    ratings = client.get(f"/api/v1/organizations/{slug}/").json()["rating_scales"][0]["ratings"]
+
+    hidden = {entry["label"] for entry in ratings if entry["is_hidden"]}
+    assert hidden == {"Unverifiable"}

@@ -119,6 +119,7 @@ ORGANIZATION = {
                     "colour": "#1a7f37",
                     "position": 1,
                     "description": PUBLIC_RATING["description"],
+                    "is_hidden": False,
                 },
                 {
                     "label": "False",
@@ -126,6 +127,7 @@ ORGANIZATION = {
                     "colour": "#cf222e",
                     "position": 5,
                     "description": "The claim is not accurate.",
+                    "is_hidden": False,
                 },
                 {
                     "label": "Misleading",
@@ -133,6 +135,7 @@ ORGANIZATION = {
                     "colour": "#8250df",
                     "position": 6,
                     "description": "Accurate in its parts, but gives a false impression.",
+                    "is_hidden": False,
                 },
             ],
         }

@@ -220,6 +220,7 @@ def organization_item(organization, links: Links) -> dict:
                         "colour": rating.colour,
                         "position": rating.position,
                         "description": rating.description,
+                        "is_hidden": rating.is_hidden,
                     }
                     for rating in sorted(scale.ratings.all(), key=lambda r: r.position)
                 ],
@@ -368,6 +369,9 @@ class PublicScaleRatingSerializer(serializers.Serializer):
     colour = serializers.CharField()
     position = serializers.IntegerField(help_text="Order on the scale, best first.")
     description = serializers.CharField()
+    is_hidden = serializers.BooleanField(
+        help_text="No longer given to new verdicts; fact-checks published with it keep it."
+    )
 
 
 class PublicRatingScaleSerializer(serializers.Serializer):
