@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
@@ -139,7 +140,7 @@ EARLIEST_DATE = dt.date(1000, 1, 1)
 
 def latest_date() -> dt.date:
     """Tomorrow: the latest date anything already said or published can carry."""
-    return dt.date.today() + dt.timedelta(days=1)
+    return timezone.localdate() + dt.timedelta(days=1)
 
 
 def is_plausible_date(value: dt.date | None) -> bool:

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.conf import settings
+from django.utils import timezone
 from rapidfuzz import fuzz
 
 from annotations import fetching
@@ -84,7 +84,7 @@ def check(
         content_type=result.content_type,
         charset=result.charset,
         url=result.final_url,
-        fetched_on=date.today(),
+        fetched_on=timezone.now().date(),
     )
     score = similarity(snapshot_text, extraction.text)
     if score < settings.FACTCHECK_LINK_CHANGED_BELOW:
