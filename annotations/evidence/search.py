@@ -12,7 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from annotations import jobs, urlnorm
 from annotations.evidence import numbers as quantities
 from annotations.evidence import passages
-from annotations.evidence import query as queries
+from annotations.evidence import query as evidence_query
 from annotations.evidence.providers import base as providers
 from annotations.models import (
     Claim,
@@ -34,14 +34,16 @@ FINISHED = (
 MAX_PASSAGE = 1200  # characters shown per item
 
 
-def request_evidence(claim: Claim, *, actor=None, providers_named=None) -> list[EvidenceRequest]:
+def request_evidence(claim: Claim, *, actor, providers_named=None) -> list[EvidenceRequest]:
     """Ask every enabled provider about the claim: one request and one "evidence" job each.
+
+    Only services call this, once they have checked that `actor` may work on the claim.
 
     Runs in the caller's transaction (the jobs are sent once it commits). A provider that
     is already queued for the same question is not asked twice. The claim's fetched
     sources are ranked again at once (no network).
     """
-    query = queries.for_claim(claim)
+    query = evidence_query.for_claim(claim)
     asked = query.as_dict()
     created = []
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -87,7 +89,7 @@ def run_request(request_id: int) -> EvidenceRequest | None:
         started_at=started,
         error="",
     )
-    query = queries.Query.from_dict(request.query)
+    query = evidence_query.Query.from_dict(request.query)
     # Loaded only for a provider that looks at the claim (the database one): web APIs are
     # asked from the stored query, and joining claim, article and organization for every
     # request was a large share of a job's CPU on the I/O worker.
@@ -159,7 +161,7 @@ def source_fetched(source_id: int) -> None:
 
 def rank_sources(claim: Claim, *, only: list[Source] | None = None) -> EvidenceRequest:
     """Rank the claim's fetched sources (or `only` those) and store their best passages."""
-    query = queries.for_claim(claim)
+    query = evidence_query.for_claim(claim)
     now = timezone.now()
     with transaction.atomic():
         request = (
@@ -202,7 +204,7 @@ def rank_sources(claim: Claim, *, only: list[Source] | None = None) -> EvidenceR
     return request
 
 
-def _to_item(found: providers.Found, query: queries.Query, provider) -> dict | None:
+def _to_item(found: providers.Found, query: evidence_query.Query, provider) -> dict | None:
     """The fields of an EvidenceItem for what a provider found; None if nothing bears."""
     key = urlnorm.url_key(found.url)
     if not key:
