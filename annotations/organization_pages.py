@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
-from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -40,7 +39,7 @@ from annotations import (
     textsearch,
     versions,
 )
-from annotations.models import METHODOLOGY_MAX, Claim, Organization, PublishedVersion
+from annotations.models import METHODOLOGY_MAX, Organization, PublishedVersion
 from annotations.rendering import markdown_to_safe_html
 
 PAGE_SIZE = 20
@@ -470,27 +469,6 @@ RatingRows = forms.formset_factory(RatingRowForm, extra=1, max_num=60, absolute_
 def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
     """The scale's ratings as initial form rows, and what each is used by."""
     ratings = list(scale.ratings.order_by("position"))
-    claims = dict(
-        Claim.objects.filter(rating__in=ratings)
-        .values_list("rating")
-        .annotate(n=Count("pk"))
-        .values_list("rating", "n")
-    )
-    published = dict(
-        PublishedVersion.objects.filter(rating__in=ratings)
-        .values_list("rating")
-        .annotate(n=Count("pk"))
-        .values_list("rating", "n")
-    )
-    # The verdicts readers see now: they keep this rating as it is until republished.
-    current = dict(
-        PublishedVersion.objects.filter(
-            rating__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
-        )
-        .values_list("rating")
-        .annotate(n=Count("pk"))
-        .values_list("rating", "n")
-    )
     initial = [
         {
             "id": rating.pk,
@@ -505,15 +483,7 @@ def _rating_rows(scale) -> tuple[list[dict], dict[int, dict]]:
     ]
     for row in initial:
         row["loaded"] = form_conflicts.loaded(row, RatingRowForm.SETTINGS)
-    usage = {
-        rating.pk: {
-            "claims": claims.get(rating.pk, 0),
-            "published": published.get(rating.pk, 0),
-            "current": current.get(rating.pk, 0),
-        }
-        for rating in ratings
-    }
-    return initial, usage
+    return initial, queries.rating_usage(ratings)
 
 
 def _merge_rows(rows, data, saved_by_id: dict) -> list[str]:

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from annotations.models import (
     RatingScale,
     Snapshot,
     Source,
+    Suggestion,
 )
 
 
@@ -783,6 +785,46 @@ def tokens_of(user) -> QuerySet[ApiToken]:
     if not user.is_authenticated:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user, organization__isnull=True).order_by("-created", "-id")
+
+
+def organization_members(organization: Organization):
+    """The users who are members of `organization` (for a page its members already see)."""
+    return get_user_model().objects.filter(memberships__organization=organization)
+
+
+def rating_usage(ratings: list[Rating]) -> dict[int, dict[str, int]]:
+    """What each rating is used by, by rating id: claims now, published versions ever, and
+    the verdicts readers see now (which keep the rating as it is until republished)."""
+
+    def counted(rows) -> dict[int, int]:
+        return dict(rows.values_list("rating").annotate(n=Count("pk")).values_list("rating", "n"))
+
+    claims = counted(Claim.objects.filter(rating__in=ratings))
+    published = counted(PublishedVersion.objects.filter(rating__in=ratings))
+    current = counted(
+        PublishedVersion.objects.filter(
+            rating__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
+        )
+    )
+    return {
+        rating.pk: {
+            "claims": claims.get(rating.pk, 0),
+            "published": published.get(rating.pk, 0),
+            "current": current.get(rating.pk, 0),
+        }
+        for rating in ratings
+    }
+
+
+def spotter_label_counts(organization: Organization) -> dict[str, int]:
+    """How many labels the newsroom's retraining has: suggestions accepted and dismissed,
+    and claims made (a claim on a sentence the spotter ranked low is a label too)."""
+    decided = Suggestion.objects.filter(article__organization=organization)
+    return {
+        "accepted": decided.filter(state=Suggestion.State.ACCEPTED).count(),
+        "dismissed": decided.filter(state=Suggestion.State.DISMISSED).count(),
+        "claims": Claim.objects.filter(article__organization=organization).count(),
+    }
 
 
 def organization_tokens(organization: Organization) -> QuerySet[ApiToken]:

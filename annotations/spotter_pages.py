@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annotations import current_organization, services, spotting
-from annotations.models import Claim, Job, Organization, SpotterModel, Suggestion
+from annotations import current_organization, queries, services, spotting
+from annotations.models import Job, Organization, SpotterModel
 from annotations.services.suggestions import active_spotter
 
 FIGURES = (
@@ -153,16 +153,13 @@ def spotter_page(request, slug: str):
                 "when it finishes.",
             )
         return redirect(request.path)
-    decided = Suggestion.objects.filter(article__organization=organization)
     runs = _runs(organization)
     latest = runs[0] if runs else None
     presented = [present_run(run, _job_of(run) if run is latest else None) for run in runs]
     context = {
         "organization": organization,
         "section": "spotter",
-        "accepted": decided.filter(state=Suggestion.State.ACCEPTED).count(),
-        "dismissed": decided.filter(state=Suggestion.State.DISMISSED).count(),
-        "claims": Claim.objects.filter(article__organization=organization).count(),
+        **queries.spotter_label_counts(organization),
         "active": active_spotter(organization),
         "shipped": spotting.get_model().meta,
         "runs": presented,

@@ -120,7 +120,7 @@ def article_workspace(request, pk: int):
     revision = article.latest_revision_number()
     # A hidden rating is not offered for new verdicts; claims that have it keep showing it.
     ratings = queries.ratings_offered(article)
-    members = get_user_model().objects.filter(memberships__organization=article.organization)
+    members = queries.organization_members(article.organization)
     latest_import = queries.latest_import(article)
     pending_import = getattr(latest_import, "state", "") == "pending"
     workspace = {
@@ -368,7 +368,7 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
     if action not in ("role", "remove"):
         raise ValidationError("Unknown action.")
     member = _chosen(
-        get_user_model().objects.filter(memberships__organization=organization),
+        queries.organization_members(organization),
         request.POST.get("user"),
         "Choose a member of this organization from the list.",
     )
