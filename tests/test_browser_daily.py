@@ -305,6 +305,55 @@ def test_cancelling_the_question_keeps_the_first_claim_open_with_its_input(
     assert first.conclusion == ""
 
 
+def test_a_reload_while_a_save_is_on_its_way_asks_only_about_input_typed_since(
+    browser, live_server, newsroom
+):
+    """ "Leave site?" came up for input whose save had already reached the server."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    held = []
+
+    def hold_saves(route):
+        # The save reaches the server and is answered; the page never hears back.
+        if route.request.method != "PATCH":
+            return route.continue_()
+        held.append(route.fetch().status)
+
+    page.route(f"**/api/v1/newsroom/claims/{claim.pk}/", hold_saves)
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Saved before the reload.")
+    card.get_by_role("button", name="Save", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and held, message="the save did not reach the server")
+    assert held == [200]
+
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+
+    assert asked == []
+    assert Claim.objects.get(pk=claim.pk).conclusion == "Saved before the reload."
+    card = open_card(page, claim)
+    assert card.get_by_label("Conclusion (Markdown)").input_value() == "Saved before the reload."
+    assert page.locator("#notice").get_by_text("Unsaved changes").count() == 0
+
+    # Typed after Save was pressed: that input is not on its way, and the page asks.
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Sent.")
+    card.get_by_role("button", name="Save", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and len(held) == 2, message="no second save")
+    card.get_by_label("Conclusion (Markdown)").press("End")
+    page.keyboard.type(" And typed since.")
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert asked == ["beforeunload"]
+
+
 def test_a_new_claim_announced_by_another_panel_is_loaded_and_opened(
     browser, live_server, newsroom
 ):

@@ -88,7 +88,7 @@ const editingSources = new Map(); // source id -> the source's values when its e
 const replyingTo = new Map(); // claim id -> comment id being answered
 const editingComments = new Set(); // comment ids with their edit form open
 const restoreDeclined = new Set(); // claims whose stored draft the editor set aside
-const saving = new Set(); // claims with a save in flight
+const saving = new Map(); // claim id -> the fields its save in flight sent
 const moving = new Set(); // claims with a workflow request in flight: a double-click sends one
 
 // ---- offsets ---------------------------------------------------------------
@@ -2235,7 +2235,7 @@ async function saveClaim(id, attempt = 1) {
     if (saveFocused) document.querySelector(`#claim-${id} .field.invalid [name]`)?.focus();
     return false;
   }
-  saving.add(id);
+  saving.set(id, sent);
   setStatus(id, "form", "Saving…");
   try {
     const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` });
@@ -2976,8 +2976,19 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// Input whose save is on its way, untouched since, is not worth a "Leave site?": the save
+// lands whether the page stays or not, and a reload finds the input kept in storage and
+// drops what was saved (`announceKept`), or offers it back if the save was refused.
+function onlyBeingSaved(id) {
+  const sent = saving.get(id);
+  const draft = drafts.get(id);
+  if (!sent || Object.values(draft.aux).some((v) => String(v).trim() !== "")) return false;
+  const names = Object.keys(draft.fields);
+  return names.length === Object.keys(sent).length && names.every((name) => draft.fields[name] === sent[name]);
+}
+
 window.addEventListener("beforeunload", (event) => {
-  if ([...drafts.keys()].some(isDirty)) {
+  if ([...drafts.keys()].some((id) => isDirty(id) && !onlyBeingSaved(id))) {
     event.preventDefault();
     event.returnValue = "";
   }
