@@ -828,3 +828,33 @@ def test_the_paste_box_holds_a_text_to_the_apis_limit_not_the_imports(editor_cli
         content_type="application/json",
     )  # fmt: skip
     assert made.status_code == 201
+
+
+@pytest.mark.parametrize("declared", ["meta", "header"])
+def test_a_page_declared_iso_8859_1_is_read_as_browsers_read_it(
+    httpserver, loopback_allowed, editor, organization, declared
+):
+    """Windows-made pages say ISO-8859-1 and mean Windows-1252, as every browser takes them:
+    their curly quotes, dash and euro sign were dropped as control characters, or the page
+    was refused as binary data."""
+    sentence = "Le ministre a dit : “le chômage a baissé de 7,5 %” – coût 20 € par mois."
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    page = (
+        f"<html><head>{meta if declared == 'meta' else ''}<title>Chômage</title></head>"
+        f"<body><article><h1>Chômage</h1><p>{sentence}</p></article></body></html>"
+    ).encode("cp1252")
+    content_type = "text/html" if declared == "meta" else "text/html; charset=ISO-8859-1"
+    httpserver.expect_request("/chomage").respond_with_data(page, content_type=content_type)
+    url = f"http://127.0.0.1:{httpserver.port}/chomage"
+
+    fetched = services.article_import_url(
+        organization=organization, requested_by=editor, url=url, in_process=True
+    )
+    uploaded = services.article_import_upload(
+        organization=organization, requested_by=editor, data=page, filename="chomage.html"
+    )
+
+    fetched.refresh_from_db()
+    assert sentence in fetched.text
+    if declared == "meta":
+        assert sentence in uploaded.text

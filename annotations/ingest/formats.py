@@ -244,6 +244,31 @@ def encoding_name(encoding: str) -> str:
 _ENCODING_NAMES = {"mac-roman": "Mac Roman", "koi8-r": "KOI8-R", "koi8-u": "KOI8-U"}
 
 
+# Declared charsets that browsers read as a wider encoding (the WHATWG Encoding Standard's
+# labels): a page declared ISO-8859-1 or ASCII is Windows-1252 to every browser, and its
+# curly quotes, dashes and euro signs (bytes 0x80-0x9F) are those letters, not controls.
+_AS_BROWSERS_READ = {
+    **dict.fromkeys(
+        (
+            "ansi_x3.4-1968", "ascii", "cp819", "csisolatin1", "ibm819", "iso-8859-1",
+            "iso-ir-100", "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1",
+            "latin1", "us-ascii", "x-cp1252",
+        ),
+        "cp1252",
+    ),
+    **dict.fromkeys(
+        (
+            "csisolatin5", "iso-8859-9", "iso-ir-148", "iso8859-9", "iso88599", "iso_8859-9",
+            "iso_8859-9:1989", "l5", "latin5",
+        ),
+        "cp1254",
+    ),
+    **dict.fromkeys(("iso-8859-11", "iso8859-11", "iso885911", "tis-620", "dos-874"), "cp874"),
+    **dict.fromkeys(("gb2312", "gbk", "csgb2312", "x-gbk", "gb_2312-80"), "gb18030"),
+    **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "csksc56011987", "korean"), "cp949"),
+}  # fmt: skip
+
+
 # How much worse than charset-normalizer's best guess Windows-1252 may score and still be
 # preferred: no more chaos to speak of, and a language fit within this of the best.
 _CHAOS_SLACK = 0.01
@@ -256,6 +281,7 @@ def _decode_without_bom(data: bytes, charset: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if charset:
+        charset = _AS_BROWSERS_READ.get(charset.strip().lower(), charset)
         try:
             codecs.lookup(charset)
             return data.decode(charset), ""
