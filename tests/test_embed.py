@@ -3,6 +3,7 @@
 import gzip
 import io
 import re
+import unicodedata
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -1094,6 +1095,70 @@ def test_words_of_a_language_written_without_spaces_are_compared_character_by_ch
     assert page.locator(f'mark[data-factcheck-claim="{claims[EXPORTS]}"]').count() == 0
     assert "".join(marked_text(page, claims[UNEMPLOYMENT]).split()) == UNEMPLOYMENT
     page.screenshot(path=str(ARTIFACTS / "embed-chinese.png"))
+    assert page.errors == [] and console_errors(page) == []
+
+
+FRENCH_ARTICLE = (
+    "Selon le ministère, le prix du café a déjà augmenté de 12 % à Hanoï cette année."
+    "\n\n"
+    "Le gouvernement a précisé que la récolte était la plus faible depuis l'été 2014."
+)
+COFFEE = "le prix du café a déjà augmenté de 12 % à Hanoï"
+HARVEST = "la récolte était la plus faible depuis l'été 2014"
+
+
+@pytest.fixture
+def decomposed_host(instance, transactional_db):
+    """A French article, its claims published as the import keeps text (composed letters),
+    printed on a page that writes every accented letter as a letter and an accent."""
+    from tests.test_reader import publish
+
+    organization = factories.OrganizationFactory(name="Vérif", slug="verif-desk")
+    editor = factories.member(organization, username="editor-fr")
+    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="reviewer-fr")
+    article = services.article_create(
+        organization=organization,
+        title="Café",
+        text=FRENCH_ARTICLE,
+        created_by=editor,
+        canonical_url="https://news.example/fr/cafe",
+        language="fr",
+    )
+    assert unicodedata.is_normalized("NFC", article.text) and COFFEE in article.text
+    claims = {
+        quote: publish(article, editor, reviewer, quote, "True").pk for quote in (COFFEE, HARVEST)
+    }
+    printed = [
+        unicodedata.normalize("NFD", paragraph) for paragraph in FRENCH_ARTICLE.split("\n\n")
+    ]
+    assert printed[0] != FRENCH_ARTICLE.split("\n\n")[0]
+    common = {
+        "title": "Café",
+        "instance": instance,
+        "organization": organization.slug,
+        "canonical": "https://news.example/fr/cafe",
+    }
+    pages = {"/fr.html": embed_host.page(paragraphs=printed, **common)}
+    with embed_host.HostServer(pages, embed_host.strict_csp(instance)) as server:
+        yield server, claims
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_page_writing_accents_as_separate_characters_has_its_claims_marked(
+    browser, decomposed_host
+):
+    """Text written on a Mac, and Vietnamese, often keeps "é" as "e" and an accent: such a
+    page said "1 checked claim not found on this page" for every claim with an accent."""
+    server, claims = decomposed_host
+    page = open_host(browser, f"{server.url}/fr.html")
+    assert page.stats["missing"] == [], page.stats
+    for quote, claim in claims.items():
+        # The whole passage, as the page prints it (its spacing aside), with the accent
+        # written after its last letter.
+        marked = " ".join(marked_text(page, claim).split())
+        assert marked == unicodedata.normalize("NFD", quote)
+    page.screenshot(path=str(ARTIFACTS / "embed-decomposed-accents.png"))
     assert page.errors == [] and console_errors(page) == []
 
 

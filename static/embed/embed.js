@@ -62,10 +62,29 @@
 
   // ---- text: fold, index, search ------------------------------------------------------
 
+  // Accents: a page written with decomposed letters ("e" + U+0301, as text from a Mac often
+  // is) must match the quote, which the import composed ("é"). Both sides fold a letter to
+  // its base and drop combining accents; the units of the folded text stay one per letter.
+  const isAccent = (code) => (code >= 0x300 && code <= 0x36f) || (code >= 0x1dc0 && code <= 0x1dff);
+  const baseLetters = new Map();
+  function baseLetter(code) {
+    let base = baseLetters.get(code);
+    if (base === undefined) {
+      const parts = String.fromCharCode(code).normalize("NFD");
+      base = code;
+      if (parts.length > 1 && [...parts.slice(1)].every((part) => isAccent(part.charCodeAt(0)))) base = parts.charCodeAt(0);
+      baseLetters.set(code, base);
+    }
+    return base;
+  }
+
   /** The folded form of one UTF-16 unit: -1 to drop it, 32 for any space, else a unit. */
   function foldUnit(code) {
     if (code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680) return 32;
-    if (code < 0x2000) return code === 0xad ? -1 : code;
+    if (code < 0x2000) {
+      if (code < 0xc0) return code === 0xad ? -1 : code;
+      return isAccent(code) ? -1 : baseLetter(code);
+    }
     if (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f) return 32;
     if (code === 0x205f || code === 0x3000) return 32;
     if ((code >= 0x200b && code <= 0x200d) || code === 0x2060 || code === 0xfeff) return -1;
@@ -522,6 +541,8 @@
       // A surrogate pair stays whole.
       const data = index.texts[to.node].data;
       if (to.offset < data.length && (data.charCodeAt(to.offset - 1) & 0xfc00) === 0xd800) to.offset++;
+      // So do a last letter and the accents written after it.
+      while (to.offset < data.length && isAccent(data.charCodeAt(to.offset))) to.offset++;
       ranges.push({ claim: span.claim, from, to, length: last - first });
       for (const p of [from, to]) {
         if (!cuts.has(p.node)) cuts.set(p.node, new Set());
