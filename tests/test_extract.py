@@ -160,6 +160,37 @@ def test_plain_text_normalisation():
     assert result.paragraphs == ["First line same paragraph here.", "Second."]
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "बेरोज़गारी दर 7.8% है, जो पिछले साल से कम है।",  # Hindi, ends in a danda
+        "统计局周二公布的数据显示\uff0c失业率为5.2\uff05。",  # Chinese, ends in an ideographic stop
+        # Chinese, long (58 characters), with no closing stop.
+        "统计局周二公布的数据显示\uff0c该国去年的出口总额增长了百分之十二\uff0c创下十年来的新高\uff0c"
+        "失业率已经降到百分之三以下\uff0c物价保持稳定",
+        "وقال الوزير إن البطالة انخفضت إلى 7 في المئة،",  # Arabic, ends in an Arabic comma
+        'The minister said: "Unemployment fell to 7.8 per cent."',  # a full stop in quotes
+    ],
+)
+def test_a_lead_sentence_in_any_script_is_not_taken_for_the_title(lead):
+    """A Hindi or Chinese lead ending in its own full stop became the title, and the claim
+    it made (its number) left the text, where it could not be highlighted."""
+    data = f"{lead}\n\nThe opposition questioned the figure.\n".encode()
+    result = extract(data, filename="lead.txt")
+    assert result.title == ""
+    assert result.paragraphs[0] == lead
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["失业率降至百分之三以下", "Did 160,000 people listen in at once?", "बेरोज़गारी घटी"],
+)
+def test_a_headline_in_any_script_is_still_taken_as_the_title(headline):
+    result = extract(f"{headline}\n\nThe figure was questioned.\n".encode(), filename="a.txt")
+    assert result.title == headline
+    assert result.paragraphs == ["The figure was questioned."]
+
+
 def test_a_single_paragraph_is_not_taken_as_a_title():
     result = extract(b"Just one line without a full stop", filename="a.txt")
     assert result.title == ""

@@ -23,12 +23,31 @@ class FrontMatter:
     body: list[str]
 
 
+# How sentences and clauses end in other scripts: Devanagari's danda, the ideographic and
+# full-width stops, commas and colons, the Arabic, Urdu, Amharic and Armenian ones. A
+# question or exclamation mark may end a headline, in any script.
+_CLOSING_MARKS = (
+    ".", ",", ";", ":",
+    "\u0964", "\u0965",  # Devanagari danda, double danda
+    "\u3002", "\uff0e", "\uff61", "\uff0c", "\uff1b", "\uff1a", "\u3001",  # CJK stops, commas
+    "\u060c", "\u061b", "\u06d4",  # Arabic comma and semicolon, Urdu full stop
+    "\u1362", "\u0589",  # Ethiopic and Armenian full stops
+)  # fmt: skip
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
+# Burmese): a paragraph there is one "word", so its length in characters decides.
+_UNSPACED = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
+_MAX_UNSPACED_TITLE_CHARS = 50
+
+
 def looks_like_title(paragraph: str) -> bool:
     """Whether a paragraph reads as a headline: short, one sentence, no closing full stop."""
+    longest = _MAX_UNSPACED_TITLE_CHARS if _UNSPACED.search(paragraph) else _MAX_TITLE_CHARS
     return (
-        len(paragraph) <= _MAX_TITLE_CHARS
+        len(paragraph) <= longest
         and len(paragraph.split()) <= _MAX_TITLE_WORDS
-        and not paragraph.endswith((".", ",", ";", ":"))
+        and not paragraph.rstrip("\"'\u201d\u2019\u300d\u300f)\uff09").endswith(_CLOSING_MARKS)
     )
 
 
