@@ -43,13 +43,31 @@ _LIST_NUMBER = re.compile(r"\(?\d{1,3}[.)]")
 _ELLIPSIS_BREAK = re.compile(r"(?:…|\.\.\.)[\"”’)]?(\s+)(?=[\"“‘(]?[A-Z])")
 
 
-def _split_ellipses(part: str) -> list[str]:
+# Thai (and Lao, Khmer) write no full stop and no space between words: a space between two
+# letters of the script is where a sentence or clause ends. Beside a number or a Latin word
+# it is only a word's edge ("ว่างงาน 1.2% ในปี 2024"), so those stay together.
+_UNPUNCTUATED_BREAK = re.compile(
+    r"(?<=[\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff])(\s+)(?=[\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff])"
+)
+
+
+def _split_at(pattern: re.Pattern, part: str) -> list[str]:
+    """`part` cut where `pattern`'s first group starts (the whitespace goes with the next)."""
     pieces, last = [], 0
-    for match in _ELLIPSIS_BREAK.finditer(part):
+    for match in pattern.finditer(part):
         pieces.append(part[last : match.start(1)])
         last = match.start(1)
     pieces.append(part[last:])
     return pieces
+
+
+def _split_further(part: str) -> list[str]:
+    """`part` cut after ellipses that end a sentence and at the sentence spaces of Thai."""
+    return [
+        piece
+        for ellipsed in _split_at(_ELLIPSIS_BREAK, part)
+        for piece in _split_at(_UNPUNCTUATED_BREAK, ellipsed)
+    ]
 
 
 def split_sentences(text: str, *, language: str = "en") -> list[Sentence]:
@@ -72,7 +90,7 @@ def split_sentences(text: str, *, language: str = "en") -> list[Sentence]:
             continue
         base = line.start()
         pos = 0
-        parts = (piece for whole in segment(language, block) for piece in _split_ellipses(whole))
+        parts = (piece for whole in segment(language, block) for piece in _split_further(whole))
         for part in parts:
             # sentencex keeps every character, so parts follow each other; find() only
             # guards against a future version that drops whitespace between them.

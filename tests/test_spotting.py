@@ -108,6 +108,16 @@ HARD_CASES = [
     ("  Leading space.  And 😀 emoji here.  ", ["Leading space.", "And 😀 emoji here."]),
     # A list item's number is no sentence of its own (it was suggested as "1.").
     ("1. Twelve ships sank.\n\n12. Nine came back.", ["Twelve ships sank.", "Nine came back."]),
+    # Thai ends a sentence with a space and no stop; one beside a number is a word's edge.
+    (
+        "อัตราการว่างงานของไทยอยู่ที่ 1.2% ในปี 2024 ต่ำที่สุดในรอบสิบปี "
+        "รัฐบาลกล่าวว่าเศรษฐกิจฟื้นตัวแล้ว นักวิเคราะห์ไม่เห็นด้วย",
+        [
+            "อัตราการว่างงานของไทยอยู่ที่ 1.2% ในปี 2024 ต่ำที่สุดในรอบสิบปี",
+            "รัฐบาลกล่าวว่าเศรษฐกิจฟื้นตัวแล้ว",
+            "นักวิเคราะห์ไม่เห็นด้วย",
+        ],
+    ),
 ]
 
 
