@@ -76,6 +76,37 @@ def require_one_line(value: str) -> None:
         raise ValidationError("Write the name on one line, without line breaks or tabs.")
 
 
+def is_slug_character(char: str) -> bool:
+    """Whether a reader-page address keeps `char`: letters with their vowel signs and accents
+    (a Hindi or Thai word without them is another word), digits, "-" and "_"."""
+    return char in "-_" or unicodedata.category(char)[0] in "LMN"
+
+
+def validate_readable_slug(value: str) -> None:
+    if not value or not all(is_slug_character(char) for char in value):
+        raise ValidationError(
+            "Use letters (with their accents and vowel signs), digits, hyphens and underscores.",
+            code="invalid",
+        )
+
+
+class ReadableSlugField(models.SlugField):
+    """A slug in any script that keeps combining marks, which Django's Unicode slug drops."""
+
+    default_validators = [validate_readable_slug]
+
+    def __init__(self, *args, **kwargs):
+        # Not passed on: SlugField would put its own Unicode validator in place of ours.
+        kwargs.pop("allow_unicode", None)
+        super().__init__(*args, **kwargs)
+        self.allow_unicode = True  # what forms of this field accept
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("allow_unicode", None)
+        return name, path, args, kwargs
+
+
 def require_no_direction_override(value: str, *, field: str | None = None) -> None:
     """Refuse a name or label with a direction override: readers would see it reversed.
 
@@ -341,7 +372,7 @@ class Article(models.Model):
         max_length=500, validators=[require_visible, require_no_direction_override]
     )
     # The reader page's address, /a/<organization>/<slug>/: set once, kept when the title changes.
-    slug = models.SlugField(max_length=120, blank=True, allow_unicode=True)
+    slug = ReadableSlugField(max_length=120, blank=True)
     byline = models.CharField(
         max_length=300, blank=True, validators=[require_no_direction_override]
     )

@@ -1112,3 +1112,29 @@ def test_pages_are_made_without_the_cache_when_it_is_down(client, desk, settings
 )
 def test_quote_context_is_cut_back_to_whole_words(context, keep_end, shown):
     assert reader._whole_words(context, keep_end=keep_end) == shown
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Multi-script test मल्टी 多言語", "multi-script-test-मल्टी-多言語"),
+        ("อัตราการว่างงานของไทย ต่ำที่สุด", "อัตราการว่างงานของไทย-ต่ำที่สุด"),
+        ("Café: déjà vu?", "café-déjà-vu"),
+        ("Don't panic — 160,000 listened!", "dont-panic-160000-listened"),
+        ("🎉 !!!", "article"),
+    ],
+)
+def test_a_reader_page_address_keeps_every_letter_of_the_title_whole(
+    client, organization, editor, reviewer, title, slug
+):
+    """Hindi vowel signs and Thai tone marks were dropped from the address, which turned
+    its words into other words, or nonsense, for the readers a link is shared with."""
+    article = factories.article(organization, editor, title=title)
+    publish(article, editor, reviewer, "the median age is only 22.8 years", "True")
+
+    article.refresh_from_db()
+    article.full_clean()
+    page = client.get(reverse("reader-article", args=[organization.slug, article.slug]))
+
+    assert article.slug == slug
+    assert page.status_code == 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.text import slugify
 
 from annotations import anchoring, jobs, notifications, permissions, queries, urlnorm, versions
 from annotations.ingest import structure as blocks
@@ -22,6 +23,7 @@ from annotations.models import (
     Claim,
     Organization,
     PublishedVersion,
+    is_slug_character,
     is_visible,
     require_no_direction_override,
 )
@@ -40,13 +42,22 @@ from annotations.webhooks import events as webhook_events
 SLUG_MAX = 100
 
 
+def readable_slug(title: str) -> str:
+    """`title` as a reader-page address: lower case, words joined by hyphens, other
+    characters left out, and letters kept whole, with the vowel signs and accents of any
+    script (Django's slugify drops those, so Hindi and Thai words read as other words)."""
+    text = unicodedata.normalize("NFC", title).lower()
+    kept = "".join(char if is_slug_character(char) or char.isspace() else "" for char in text)
+    return re.sub(r"[-\s]+", "-", kept).strip("-_")
+
+
 def unused_slug(organization: Organization, title: str) -> str:
     """A slug for the article's reader page that no other article of the organization has.
 
     `the-claim` is taken first, then `the-claim-2`, `the-claim-3`...: a permalink, once
     given, is never reused for another article.
     """
-    base = slugify(title, allow_unicode=True)[:SLUG_MAX].strip("-") or "article"
+    base = readable_slug(title)[:SLUG_MAX].strip("-") or "article"
     taken = set(
         Article.objects.filter(organization=organization, slug__startswith=base).values_list(
             "slug", flat=True
