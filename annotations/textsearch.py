@@ -6,6 +6,8 @@ searched before comparing them. On PostgreSQL the SQL is `translate()`, which is
 and so may stand in an expression index; elsewhere it is a chain of `replace()`.
 """
 
+import unicodedata
+
 from django.db.models import F, Func, Q, QuerySet, TextField
 
 SINGLE_QUOTES = "\u2018\u2019\u201a\u201b"
@@ -16,8 +18,10 @@ _TABLE = str.maketrans(_CURLY, _STRAIGHT)
 
 
 def fold_quotes(text: str) -> str:
-    """Return `text` with every curly quote made straight (single ones ', double ones ")."""
-    return text.translate(_TABLE)
+    """Return `text` with every curly quote made straight (single ones ', double ones "),
+    its letters composed as the stored text's are (NFC): "é" typed as "e" and an accent,
+    as a Mac may send it, finds the "é" of the text."""
+    return unicodedata.normalize("NFC", text).translate(_TABLE)
 
 
 def _literal(text: str) -> str:

@@ -378,6 +378,24 @@ def test_q_finds_words_whichever_quote_style_is_typed_or_stored(client, quoted, 
     assert sorted(found) == sorted(quoted[name].pk for name in expected)
 
 
+def test_q_typed_with_accents_as_separate_characters_finds_the_accented_words(
+    client, organization, editor, reviewer
+):
+    """A Mac may send "é" as "e" and an accent; the text stores it as one character."""
+    article = services.article_create(
+        organization=organization,
+        title="Café",
+        text="Le café a déjà coûté 5 euros à Hanoï.",
+        created_by=editor,
+    )
+    claim = _publish(article, editor, reviewer, "Le café a déjà coûté 5 euros")
+
+    for query in ("café", "cafe\u0301", "de\u0301ja\u0300 coûté"):
+        assert _ids(client, urlencode({"q": query})) == [claim.pk], query
+        page = client.get(f"/o/{organization.slug}/", {"q": query}).content.decode()
+        assert f'href="/c/{claim.pk}/"' in page, query
+
+
 def test_organization_filter_keeps_each_newsroom_apart(client, world, editor):
     other = factories.OrganizationFactory(name="Second Desk", slug="second-desk")
     other_editor = factories.member(other, Membership.Role.EDITOR)
