@@ -178,10 +178,17 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+class ArticleTextField(forms.CharField):
+    """Text as pasted, its NUL characters dropped (as the API's `ArticleTextField`)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
+
+
 class ArticleTextForm(forms.Form):
     """The article's text as plain paragraphs separated by blank lines."""
 
-    text = forms.CharField(
+    text = ArticleTextField(
         max_length=ARTICLE_TEXT_MAX,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),

@@ -227,6 +227,24 @@ def test_paste_an_article_through_the_api(editor_client, organization):
     assert editor_client.get(response["Location"]).json()["title"] == "Pasted"
 
 
+def test_a_paste_holding_nul_characters_is_made_without_them(editor_client, article):
+    """Text copied from a PDF may hold NULs nobody can see: "Null characters are not
+    allowed" left the editor hunting for an invisible character."""
+    response = editor_client.post(
+        "/api/v1/newsroom/articles/",
+        {"title": "Pasted", "text": "One\x00 claim.\n\nTwo."},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["text"] == "One claim.\n\nTwo."
+    edited = editor_client.post(
+        f"/articles/{article.pk}/edit-text/",
+        {"text": article.text + "\x00\n\nMore.", "action": "preview"},
+    )
+    assert edited.status_code == 200
+    assert "Null characters" not in edited.content.decode()
+
+
 def test_a_member_of_two_newsrooms_names_one_by_its_id_or_its_slug(
     editor_client, organization, editor
 ):

@@ -626,6 +626,21 @@ def test_a_picture_named_txt_is_refused_by_its_content_as_an_unsupported_type(da
     )
 
 
+def test_a_text_file_with_a_stray_nul_is_read_without_it():
+    """One NUL left by a PDF copy refused the whole file as binary data."""
+    data = "Le chômage a baissé.\x00\n\nIl reste à 7,5 %.\n".encode()
+    result = extract(data, filename="notes.txt")
+    assert result.paragraphs == ["Le chômage a baissé.", "Il reste à 7,5 %."]
+
+
+def test_utf16_without_its_mark_is_still_binary_data():
+    expect_error(
+        "Plain words, in UTF-16 with no byte order mark.".encode("utf-16-le"),
+        "the file contains binary data, not text",
+        filename="a.txt",
+    )
+
+
 def test_control_characters_are_binary_data():
     rng = random.Random(3)
     data = bytes(rng.choice([*range(1, 9), *range(14, 32), 65, 66, 32]) for _ in range(800))

@@ -75,6 +75,16 @@ class StrictCharField(StrictTextMixin, serializers.CharField):
     """A CharField that refuses numbers, lists, objects and booleans ("Expected text.")."""
 
 
+class ArticleTextField(StrictCharField):
+    """An article's text as pasted: NUL characters, which text copied from a PDF may hold
+    and nobody can see to remove, are dropped like the other control characters the text
+    loses (`ingest.text.canonical_text`), not refused."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return value.replace("\x00", "")
+
+
 class StrictURLField(StrictTextMixin, serializers.URLField):
     """A URLField that refuses anything but a string."""
 

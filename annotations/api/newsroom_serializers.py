@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from annotations import history, jobs, models, queries, services, versions
 from annotations.api.fields import (
+    ArticleTextField,
     OrganizationRefField,
     RevisionField,
     StrictBooleanField,
@@ -703,7 +704,7 @@ class ArticleCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     title = StrictCharField(
         max_length=models.TITLE_MAX, validators=models.article_detail_checks("title")
     )
-    text = StrictCharField(
+    text = ArticleTextField(
         max_length=ARTICLE_TEXT_MAX, trim_whitespace=False, validators=[require_some_text]
     )
     byline = StrictCharField(
@@ -825,7 +826,7 @@ class ArticleUrlImportSerializer(RefusesUnknownFields, serializers.Serializer):
 
 
 class ArticleTextSerializer(RefusesUnknownFields, serializers.Serializer):
-    text = StrictCharField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
+    text = ArticleTextField(max_length=ARTICLE_TEXT_MAX, trim_whitespace=False)
     reason = StrictCharField(max_length=200, required=False, default="text edited")
     base_revision = RevisionField(
         help_text=(

@@ -220,7 +220,7 @@ def decode_text_noting_guess(data: bytes, charset: str = "") -> tuple[str, str]:
             break
     if text is None:
         if b"\x00" in data:
-            raise _binary_error(data)
+            data = _without_stray_nuls(data)
         text, guessed = _decode_without_bom(data, charset)
     _reject_control_characters(text, data)
     return text, guessed
@@ -327,6 +327,21 @@ def _reject_control_characters(text: str, data: bytes) -> None:
     controls = len(_CONTROL.findall(text))
     if controls > max(2, len(text) // 100):
         raise _binary_error(data)
+
+
+def _without_stray_nuls(data: bytes) -> bytes:
+    """UTF-8 text with a few NUL bytes (left by a PDF copy or a faulty export) without them;
+    `IngestError` for anything else holding NULs: binary data, or UTF-16 without its mark,
+    where every other byte of Latin text is a NUL."""
+    if data.count(b"\x00") <= max(2, len(data) // 100):
+        cleaned = data.replace(b"\x00", b"")
+        try:
+            cleaned.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return cleaned
+    raise _binary_error(data)
 
 
 def _binary_error(data: bytes) -> IngestError:
