@@ -31,6 +31,24 @@ def desk(db):
     return {"organization": organization, "article": article, "lost": lost}
 
 
+def test_a_sixty_character_label_does_not_stretch_the_scale_table(browser, live_server, desk):
+    """The colour cell keeps its sample on one line: a long label widened it past the window
+    and pushed the Hidden and Delete columns out of sight."""
+    page = open_page(browser, live_server, "ada")
+    page.goto(f"{live_server.url}/settings/organizations/{desk['organization'].slug}/ratings/")
+    page.wait_for_selector("html[data-scale-editor-ready=true]")
+    row = page.locator(".rating-row").filter(has=page.locator("input[value='Half true']"))
+    long_label = "Mostly accurate but missing the context that changes its meaning"[:60]
+    row.get_by_label("Label of Half true").fill(long_label)
+    sample = row.locator(".scale-sample")
+    expect(sample).to_have_text(long_label)
+
+    table = page.locator(".table-scroll")
+    assert table.evaluate("(box) => box.scrollWidth <= box.clientWidth")
+    assert sample.evaluate("(badge) => badge.getBoundingClientRect().width") < 200
+    row.screenshot(path=str(ARTIFACTS / "scale-editor-long-label.png"))
+
+
 def test_admin_sees_a_contrast_warning_for_a_pale_rating_colour_and_saves(
     browser, live_server, desk
 ):
