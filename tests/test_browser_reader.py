@@ -878,6 +878,18 @@ def test_a_long_rating_label_wraps_and_does_not_widen_a_phones_page(browser, liv
         page.goto(f"{live_server.url}{path}")
         assert label in page.locator("body").inner_text(), path
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        # Every chip stays inside its box's padding (the summary's, a list entry's).
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('.chip')].filter((chip) => {
+                const box = chip.closest('.summary, li, dd, td, p');
+                if (!box) return false;
+                const style = getComputedStyle(box);
+                const inner = box.getBoundingClientRect().right - parseFloat(style.paddingRight)
+                    - parseFloat(style.borderRightWidth);
+                return chip.getBoundingClientRect().right > inner + 0.5;
+            }).map((chip) => chip.textContent)"""
+        )
+        assert overflowing == [], path
         page.screenshot(path=str(ARTIFACTS / f"reader-long-label-{paths.index(path)}.png"))
         context.close()
 
