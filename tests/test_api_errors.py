@@ -259,6 +259,7 @@ def test_unknown_url_under_api_is_a_404_problem_not_an_html_page(editor_client):
     response = editor_client.get("/api/v1/no-such-thing/")
     body = assert_problem(response, 404, "not-found")
     assert "/api/v1/no-such-thing/" in body["detail"]
+    assert body["detail"].endswith("the endpoints are listed at /api/v1/docs/.")
     assert b"<html" not in response.content.lower()
 
 

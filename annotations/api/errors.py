@@ -473,7 +473,8 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
     """handler404: an unknown URL under /api/ names the path it did not find."""
     if not is_api_request(request):
         return defaults.page_not_found(request, exception, template_name)
-    return problem_response(404, f"Nothing at {request.path}.")
+    docs = reverse("v1:docs")
+    return problem_response(404, f"Nothing at {request.path}; the endpoints are listed at {docs}.")
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
