@@ -240,6 +240,43 @@ def test_cited_sources_says_when_more_are_still_being_fetched(browser, live_serv
     assert page.errors == []
 
 
+def test_one_page_cited_at_two_addresses_shows_its_passage_once(browser, live_server, newsroom):
+    """A short link and the page it leads to, both cited, listed the same passage twice."""
+    from annotations.models import EvidenceRequest
+
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    EvidenceRequest.objects.create(claim=claim, provider="sources", state="done")
+    passage = "More than 160,000 listeners tuned in at once at the peak."
+    addresses = ["https://news.example/spaces-record", "https://short.example/x7"]
+    for url in addresses:
+        source = services.source_add(claim=claim, actor=editor, url=url)
+        Source.objects.filter(pk=source.pk).update(fetch_state=Source.FetchState.FETCHED)
+        EvidenceItem.objects.create(
+            claim=claim, provider="sources", url=url, url_key=urlnorm.url_key(url),
+            title="A record Space", passage=passage, score=1.0,
+            state=EvidenceItem.State.ADDED, source=source,
+        )  # fmt: skip
+    _encyclopedia_item(claim)
+    page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').click()
+    items = page.locator(".claim-card.active .evidence-items > li")
+    expect(items).to_have_count(2)
+
+    cited = items.filter(has_text=passage)
+    expect(cited).to_have_count(1)
+    also = cited.locator(".evidence-also")
+    expect(also).to_have_text(f"The same passage is at {addresses[1]}.")
+    assert also.locator("a").get_attribute("href") == addresses[1]
+    cited.screenshot(path=str(ARTIFACTS / "evidence-same-passage.png"))
+    assert page.errors == []
+
+
 def test_with_no_worker_taking_the_search_the_panel_says_so(browser, live_server, newsroom):
     """No worker runs here: the claim's searches were sent a minute ago and never started.
     The panel says so rather than "Searching"."""

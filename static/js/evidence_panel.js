@@ -171,8 +171,26 @@ function panelBody(claimId, data) {
     }
     return parts;
   }
-  parts.push(el("ol", { class: "evidence-items" }, ...data.items.map((item) => itemView(claimId, item))));
+  parts.push(el("ol", { class: "evidence-items" }, ...mergeCitedCopies(data.items).map((item) => itemView(claimId, item))));
   return parts;
+}
+
+// Two cited addresses of one page (a short link and where it leads, a copy with a tracking
+// query) give the same passage: it is listed once, with the other addresses under it.
+function mergeCitedCopies(items) {
+  const listed = [];
+  const byPassage = new Map();
+  for (const item of items) {
+    const first = item.provider === "sources" && item.passage ? byPassage.get(item.passage) : null;
+    if (first) {
+      first.alsoAt.push(item);
+      continue;
+    }
+    const entry = { ...item, alsoAt: [] };
+    if (item.provider === "sources" && item.passage) byPassage.set(item.passage, entry);
+    listed.push(entry);
+  }
+  return listed;
 }
 
 function providerList(requests, fetching = 0) {
@@ -265,6 +283,15 @@ function itemView(claimId, item) {
   const meta = [item.is_fact_check ? "" : item.publisher, item.is_fact_check ? "" : item.published_on].filter(Boolean).join(" · ");
   row.append(el("p", { class: "evidence-title" }, link, meta ? el("span", { class: "hint", text: ` ${meta}` }) : null));
   if (item.passage) row.append(passageView(item));
+  if (item.alsoAt?.length) {
+    const also = el("p", { class: "hint evidence-also" }, "The same passage is at ");
+    item.alsoAt.forEach((copy, i) => {
+      if (i) also.append(", ");
+      also.append(el("a", { href: copy.url, target: "_blank", rel: "noopener noreferrer", text: copy.title && copy.title !== item.title ? copy.title : copy.url }));
+    });
+    also.append(".");
+    row.append(also);
+  }
   // Element.append(null) would print "null" under a passage whose numbers are all unrelated.
   const summary = numbersSummary(item);
   if (summary) row.append(summary);
