@@ -1,6 +1,7 @@
 """Evidence end to end: a real worker asks the providers; the panel shows it in Chromium."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,6 +110,12 @@ def test_claim_and_source_made_through_the_api_end_with_evidence_shown_in_the_pa
     first = panel.locator(".evidence-item").first
     assert "Mostly true" in first.locator(".evidence-rating").inner_text()
     assert "Example Fact Check" in first.inner_text()
+    # Each earlier check says how alike its wording is, in the order they are ranked by.
+    alike = [
+        int(re.search(r"Wording (\d+)% alike \((?:close match|partly alike|few words)", text)[1])
+        for text in panel.locator(".evidence-item.fact-check .evidence-alike").all_inner_texts()
+    ]
+    assert len(alike) >= 2 and alike == sorted(alike, reverse=True) and alike[0] >= 70, alike
     assert panel.locator(".evidence-tag.agrees").count() >= 1
     assert panel.locator(".evidence-tag.disagrees").count() >= 1
     assert "Wikipedia: done" in panel.locator(".evidence-providers").inner_text()

@@ -276,6 +276,7 @@ function itemView(claimId, item) {
         el("span", { class: "evidence-rating", text: item.rating || "No rating" }),
         el("span", { class: "evidence-publisher", text: ` ${item.publisher || "Unknown publisher"}` }),
         item.published_on ? el("span", { class: "hint", text: ` · ${item.published_on}` }) : null,
+        likeness(item),
       ),
     );
   }
@@ -297,6 +298,15 @@ function itemView(claimId, item) {
   if (summary) row.append(summary);
   row.append(actions(claimId, item));
   return row;
+}
+
+// How alike an earlier check's wording is to this claim's (the score it is ranked by, 0 to
+// 1): a check sharing a word or two reads as such, not as the same claim checked before.
+function likeness(item) {
+  if (item.provider !== "factchecks" || !(item.score >= 0 && item.score <= 1)) return null;
+  const percent = Math.round(item.score * 100);
+  const words = percent >= 70 ? "close match" : percent >= 40 ? "partly alike" : "few words in common";
+  return el("span", { class: "hint evidence-alike", text: ` · Wording ${percent}% alike (${words})` });
 }
 
 function actions(claimId, item) {
