@@ -374,8 +374,11 @@ def _in_word(char: str) -> bool:
 
 
 # Scripts written without spaces between words: a run of their letters is a clause, so a
-# span is widened to none of it (each character stands as a word of its own).
-_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+# span is widened to none of it (each character stands as a word of its own). Imports and
+# searches read these scripts by characters too.
+UNSPACED_SCRIPT = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
+)
 
 
 def _joined(text: str, at: int) -> bool:
@@ -385,7 +388,7 @@ def _joined(text: str, at: int) -> bool:
         return False
     if unicodedata.category(after).startswith("M"):
         return True
-    return not (_UNSPACED.match(before) or _UNSPACED.match(after))
+    return not (UNSPACED_SCRIPT.match(before) or UNSPACED_SCRIPT.match(after))
 
 
 def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:

@@ -396,6 +396,30 @@ def test_q_typed_with_accents_as_separate_characters_finds_the_accented_words(
         assert f'href="/c/{claim.pk}/"' in page, query
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("失业率", True),
+        ("业率", True),
+        ("业率 5.2", False),
+        ("失业率 下降", False),
+        ("出口", False),
+    ],
+)
+def test_q_finds_chinese_words_inside_a_run_of_characters(
+    client, organization, editor, reviewer, query, found
+):
+    """Chinese writes no spaces: full-text search took the whole run for one word, and a
+    word inside it, as readers type it, found nothing."""
+    text = "统计局周二表示\uff0c失业率为百分之五\uff0c低于去年。"
+    article = services.article_create(
+        organization=organization, title="就业", text=text, created_by=editor, language="zh"
+    )
+    claim = _publish(article, editor, reviewer, "失业率为百分之五")
+
+    assert _ids(client, urlencode({"q": query})) == ([claim.pk] if found else [])
+
+
 def test_organization_filter_keeps_each_newsroom_apart(client, world, editor):
     other = factories.OrganizationFactory(name="Second Desk", slug="second-desk")
     other_editor = factories.member(other, Membership.Role.EDITOR)

@@ -12,7 +12,7 @@ from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
-from annotations import models, textsearch, urlnorm, versions
+from annotations import anchoring, models, textsearch, urlnorm, versions
 
 # The text `q` searches, written exactly as the GIN index of migration 0020 indexes it, so
 # that PostgreSQL uses the index: the same expression, on the same columns. Its quotes are
@@ -210,20 +210,35 @@ class PublicClaimFilter(filters.FilterSet):
             # nothing on PostgreSQL.
             raise exceptions.ValidationError({"q": ["Give a word or a number to search for."]})
         queryset = queryset.filter(is_anchored=True)
-        if _vendor(queryset) == "postgresql":
+        postgres = _vendor(queryset) == "postgresql"
+        # Chinese, Japanese and Thai put no space between words: full-text search takes a
+        # run of their letters for one word, and "业率" would never find "失业率". Such a
+        # word is found anywhere in the text, as a reader of those languages expects.
+        unspaced = [word for word in words if anchoring.UNSPACED_SCRIPT.search(word)]
+        spaced = [word for word in words if word not in unspaced]
+        if unspaced or not postgres:
+            queryset = queryset.alias(
+                **{f"{name}_folded": textsearch.FoldQuotes(F(name)) for name in SEARCHED_FIELDS}
+            )
+        for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in unspaced)):
+            word = textsearch.fold_quotes(word)
+            condition = Q(tags__icontains=word) if postgres else _tag_containing(word)
+            for name in SEARCHED_FIELDS:
+                condition |= Q(**{f"{name}_folded__icontains": word})
+            queryset = queryset.filter(condition)
+        if postgres:
+            if not spaced:
+                return queryset
             return queryset.filter(
                 RawSQL(  # noqa: S611 - a constant expression; the words are a parameter
                     f"{SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)",
-                    [textsearch.fold_quotes(" ".join(words))],
+                    [textsearch.fold_quotes(" ".join(spaced))],
                     output_field=BooleanField(),
                 )
             )
         # Elsewhere (SQLite, development), each word at the start of a word in one of the
         # fields, as full-text search would match it: "CIA" must not find "official".
-        queryset = queryset.alias(
-            **{f"{name}_folded": textsearch.FoldQuotes(F(name)) for name in SEARCHED_FIELDS}
-        )
-        for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in words)):
+        for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in spaced)):
             word = textsearch.fold_quotes(word)
             starts_a_word = rf"\b{re.escape(word)}"
             condition = _tag_containing(word)

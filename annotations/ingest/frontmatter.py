@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from annotations.anchoring import UNSPACED_SCRIPT
 from annotations.ingest.text import has_hidden_characters, plain_inline
 
 _MAX_TITLE_CHARS = 200
@@ -33,17 +34,13 @@ _CLOSING_MARKS = (
     "\u060c", "\u061b", "\u06d4",  # Arabic comma and semicolon, Urdu full stop
     "\u1362", "\u0589",  # Ethiopic and Armenian full stops
 )  # fmt: skip
-# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
-# Burmese): a paragraph there is one "word", so its length in characters decides.
-_UNSPACED = re.compile(
-    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
-)
+# A paragraph in a script written without spaces is one "word": its length decides.
 _MAX_UNSPACED_TITLE_CHARS = 50
 
 
 def looks_like_title(paragraph: str) -> bool:
     """Whether a paragraph reads as a headline: short, one sentence, no closing full stop."""
-    longest = _MAX_UNSPACED_TITLE_CHARS if _UNSPACED.search(paragraph) else _MAX_TITLE_CHARS
+    longest = _MAX_UNSPACED_TITLE_CHARS if UNSPACED_SCRIPT.search(paragraph) else _MAX_TITLE_CHARS
     return (
         len(paragraph) <= longest
         and len(paragraph.split()) <= _MAX_TITLE_WORDS
