@@ -99,12 +99,21 @@ class ReadableSlugField(models.SlugField):
         # Not passed on: SlugField would put its own Unicode validator in place of ours.
         kwargs.pop("allow_unicode", None)
         super().__init__(*args, **kwargs)
-        self.allow_unicode = True  # what forms of this field accept
+        self.allow_unicode = True
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("allow_unicode", None)
         return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        # Django's form slug field would refuse the marks this one keeps (the admin's form).
+        from django import forms
+
+        return models.CharField.formfield(
+            self,
+            **{"form_class": forms.CharField, "validators": [validate_readable_slug], **kwargs},
+        )
 
 
 def require_no_direction_override(value: str, *, field: str | None = None) -> None:

@@ -42,13 +42,35 @@ from annotations.webhooks import events as webhook_events
 SLUG_MAX = 100
 
 
+# Marks that change no letter: variation selectors (an emoji's U+FE0F), the combining
+# grapheme joiner, and enclosing marks (a keycap's U+20E3). They are left out of addresses.
+_NOT_A_LETTERS_MARK = re.compile(r"[\ufe00-\ufe0f\U000e0100-\U000e01ef\u034f\u180b-\u180f]")
+
+
 def readable_slug(title: str) -> str:
     """`title` as a reader-page address: lower case, words joined by hyphens, other
     characters left out, and letters kept whole, with the vowel signs and accents of any
-    script (Django's slugify drops those, so Hindi and Thai words read as other words)."""
-    text = unicodedata.normalize("NFC", title).lower()
-    kept = "".join(char if is_slug_character(char) or char.isspace() else "" for char in text)
-    return re.sub(r"[-\s]+", "-", kept).strip("-_")
+    script (Django's slugify drops those, so Hindi and Thai words read as other words).
+
+    Compatibility forms become plain ones (full-width digits, ligatures), as slugify makes them,
+    except Thai and Lao SARA AM, which would split into two marks. A mark is kept only on a
+    letter or digit that is kept.
+    """
+    text = "".join(
+        char if char in "\u0e33\u0eb3" else unicodedata.normalize("NFKC", char) for char in title
+    )
+    # Turkish "İ" lowers to "i" and a combining dot; the address wants the plain "i".
+    text = unicodedata.normalize("NFC", text.replace("\u0130", "i")).lower()
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            on_a_letter = kept and (kept[-1].isalnum() or unicodedata.category(kept[-1])[0] == "M")
+            if category != "Me" and on_a_letter and not _NOT_A_LETTERS_MARK.match(char):
+                kept.append(char)
+        elif is_slug_character(char) or char.isspace():
+            kept.append(char)
+    return re.sub(r"[-\s]+", "-", "".join(kept)).strip("-_")
 
 
 def unused_slug(organization: Organization, title: str) -> str:
