@@ -433,6 +433,21 @@ def test_a_file_read_by_a_guessed_encoding_asks_the_editor_to_check_its_letters(
     assert _workspace_notice(editor_client, guessed["id"]) == ""
 
 
+def test_declared_charsets_are_read_as_browsers_read_them():
+    """Python's Windows-1252 refuses five bytes browsers read as C1 characters, and its
+    Shift_JIS lacks the Windows characters a page so labelled uses ("①"): both pages fell
+    to a guess of their encoding, with a warning and at times the wrong letters."""
+    from annotations.ingest import formats
+
+    windows = "Coût : 20 € “net”".encode("cp1252") + b" \x81."
+    assert formats.decode_text_noting_guess(windows, "ISO-8859-1") == (
+        "Coût : 20 € “net” \x81.",
+        "",
+    )
+    japanese = "失業率は①の通り".encode("cp932")
+    assert formats.decode_text_noting_guess(japanese, "Shift_JIS") == ("失業率は①の通り", "")
+
+
 def test_a_declared_or_marked_encoding_is_not_reported_as_guessed():
     from annotations.ingest import formats
 

@@ -266,7 +266,21 @@ _AS_BROWSERS_READ = {
     **dict.fromkeys(("iso-8859-11", "iso8859-11", "iso885911", "tis-620", "dos-874"), "cp874"),
     **dict.fromkeys(("gb2312", "gbk", "csgb2312", "x-gbk", "gb_2312-80"), "gb18030"),
     **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "csksc56011987", "korean"), "cp949"),
+    **dict.fromkeys(
+        ("shift_jis", "shift-jis", "sjis", "ms_kanji", "csshiftjis", "x-sjis"), "cp932"
+    ),
+    **dict.fromkeys(("big5", "csbig5", "x-x-big5", "big5-hkscs", "cn-big5"), "big5hkscs"),
 }  # fmt: skip
+# The five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): browsers read
+# them as the C1 characters of the same number; Python's codec refuses the whole page.
+_UNDEFINED_IN_WINDOWS_CODE_PAGES = "as-c1-controls"
+
+
+def _as_c1_controls(error: UnicodeDecodeError) -> tuple[str, int]:
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error(_UNDEFINED_IN_WINDOWS_CODE_PAGES, _as_c1_controls)
 
 
 # How much worse than charset-normalizer's best guess Windows-1252 may score and still be
@@ -282,9 +296,12 @@ def _decode_without_bom(data: bytes, charset: str) -> tuple[str, str]:
         pass
     if charset:
         charset = _AS_BROWSERS_READ.get(charset.strip().lower(), charset)
+        errors = "strict"
+        if charset in ("cp1252", "cp1254"):
+            errors = _UNDEFINED_IN_WINDOWS_CODE_PAGES
         try:
             codecs.lookup(charset)
-            return data.decode(charset), ""
+            return data.decode(charset, errors), ""
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration: fall through to detection
     import charset_normalizer  # imported here: it is slow to import and rarely needed
