@@ -46,8 +46,11 @@ _ELLIPSIS_BREAK = re.compile(r"(?:…|\.\.\.)[\"”’)]?(\s+)(?=[\"“‘(]?[A-
 # Thai (and Lao, Khmer) write no full stop and no space between words: a space between two
 # letters of the script is where a sentence or clause ends. Beside a number or a Latin word
 # it is only a word's edge ("ว่างงาน 1.2% ในปี 2024"), so those stay together.
+# Letters and their marks only: not the scripts' digits ("๒๕๖๗ ปี" is one date), nor Thai's
+# repetition mark "ๆ", which a space follows inside a sentence.
+_UNPUNCTUATED_LETTER = r"\u0e01-\u0e45\u0e47-\u0e4e\u0e81-\u0ecd\u1780-\u17d3"
 _UNPUNCTUATED_BREAK = re.compile(
-    r"(?<=[\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff])(\s+)(?=[\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff])"
+    rf"(?<=[{_UNPUNCTUATED_LETTER}])(\s+)(?=[\u0e01-\u0e45\u0e81-\u0eb0\u1780-\u17b3])"
 )
 
 

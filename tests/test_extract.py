@@ -183,7 +183,15 @@ def test_a_lead_sentence_in_any_script_is_not_taken_for_the_title(lead):
 
 @pytest.mark.parametrize(
     "headline",
-    ["失业率降至百分之三以下", "Did 160,000 people listen in at once?", "बेरोज़गारी घटी"],
+    [
+        "失业率降至百分之三以下",
+        "Did 160,000 people listen in at once?",
+        "बेरोज़गारी घटी",
+        # Thai: 61 characters, 51 of them letters (the rest vowel and tone marks).
+        "ครม.เห็นชอบขยายเวลามาตรการลดค่าไฟฟ้า-ค่าน้ำมัน ถึงสิ้นปี 2567",
+        # Mostly English, with a name in Chinese: an English headline's length.
+        "Minister Wang Yi (王毅) says exports rose by a tenth in the first half of 2024",
+    ],
 )
 def test_a_headline_in_any_script_is_still_taken_as_the_title(headline):
     result = extract(f"{headline}\n\nThe figure was questioned.\n".encode(), filename="a.txt")

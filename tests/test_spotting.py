@@ -118,6 +118,11 @@ HARD_CASES = [
             "นักวิเคราะห์ไม่เห็นด้วย",
         ],
     ),
+    # Thai digits and the repetition mark ๆ keep the words after them in the sentence.
+    (
+        "ราคาสูงขึ้นเรื่อยๆ ทุกเดือน ในปี ๒๕๖๗ ราคาเพิ่มขึ้น",
+        ["ราคาสูงขึ้นเรื่อยๆ ทุกเดือน", "ในปี ๒๕๖๗ ราคาเพิ่มขึ้น"],
+    ),
 ]
 
 

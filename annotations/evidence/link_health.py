@@ -84,7 +84,7 @@ def check(
         content_type=result.content_type,
         charset=result.charset,
         url=result.final_url,
-        fetched_on=timezone.now().date(),
+        fetched_on=timezone.localdate(),
     )
     score = similarity(snapshot_text, extraction.text)
     if score < settings.FACTCHECK_LINK_CHANGED_BELOW:

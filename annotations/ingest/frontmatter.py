@@ -1,6 +1,7 @@
 """Recognising a title and a byline at the top of a document's paragraphs."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,16 +34,24 @@ _CLOSING_MARKS = (
     "\u3002", "\uff0e", "\uff61", "\uff0c", "\uff1b", "\uff1a", "\u3001",  # CJK stops, commas
     "\u060c", "\u061b", "\u06d4",  # Arabic comma and semicolon, Urdu full stop
     "\u1362", "\u0589",  # Ethiopic and Armenian full stops
+    "\u104b", "\u17d4",  # Myanmar and Khmer full stops
 )  # fmt: skip
-# A paragraph in a script written without spaces is one "word": its length decides.
-_MAX_UNSPACED_TITLE_CHARS = 50
+# A paragraph mostly in a script written without spaces is one "word": how many letters it
+# has decides (Thai vowel and tone marks not counted: a 61-character Thai headline has 51).
+_MAX_UNSPACED_TITLE_LETTERS = 55
+
+
+def _too_long_unspaced(paragraph: str) -> bool:
+    letters = [char for char in paragraph if not unicodedata.category(char).startswith("M")]
+    unspaced = sum(1 for char in letters if UNSPACED_SCRIPT.match(char))
+    return unspaced * 2 > len(letters) and len(letters) > _MAX_UNSPACED_TITLE_LETTERS
 
 
 def looks_like_title(paragraph: str) -> bool:
     """Whether a paragraph reads as a headline: short, one sentence, no closing full stop."""
-    longest = _MAX_UNSPACED_TITLE_CHARS if UNSPACED_SCRIPT.search(paragraph) else _MAX_TITLE_CHARS
     return (
-        len(paragraph) <= longest
+        len(paragraph) <= _MAX_TITLE_CHARS
+        and not _too_long_unspaced(paragraph)
         and len(paragraph.split()) <= _MAX_TITLE_WORDS
         and not paragraph.rstrip("\"'\u201d\u2019\u300d\u300f)\uff09").endswith(_CLOSING_MARKS)
     )
