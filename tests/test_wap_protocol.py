@@ -1064,3 +1064,56 @@ def test_another_newsrooms_canonical_is_neither_refused_nor_told(client, one_pub
     ours = client.post(url, json.dumps({**body, "canonical": canonical}), content_type=LD)
 
     assert ours.status_code == 201
+
+
+def test_a_canonical_first_sent_on_a_put_is_kept_and_then_taken(client, one_published, editor):
+    """An annotation received with a `via` alone, later sent with a canonical, dropped it
+    without a word; another annotation could then claim it."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body.pop("id", None)
+    first = client.post(url, json.dumps({**body, "via": "urn:x:mine"}), content_type=LD)
+    read = client.get(first["Location"])
+    canonical = f"urn:uuid:{uuid.uuid4()}"
+
+    put = client.put(
+        first["Location"],
+        json.dumps({**read.json(), "canonical": canonical}),
+        content_type=LD,
+        headers={"If-Match": read["ETag"]},
+    )
+    again = client.post(url, json.dumps({**body, "canonical": canonical}), content_type=LD)
+
+    assert put.status_code == 200
+    assert client.get(first["Location"]).json()["canonical"] == canonical
+    assert client.get(first["Location"]).json()["via"] == "urn:x:mine"
+    assert again.status_code == 409 and again.json()["annotation"] == first["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_naming_a_canonical_waits_for_the_newsrooms_lock(
+    client, organization, editor, reviewer
+):
+    """Two posts of one canonical at once both found it free and made two claims: the check
+    now holds the newsroom's row, so the second waits for the first. On PostgreSQL, where a
+    row is locked alone, a post without a canonical does not wait."""
+    from django.db import connection
+
+    from tests.locks import row_held_by_another_writer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database for any writer")
+    article = factories.article(organization, editor, text="\n\n".join(SENTENCES[:3]))
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{article.pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body.pop("id", None)
+
+    with row_held_by_another_writer("annotations_organization", organization.pk):
+        plain = client.post(url, json.dumps(body), content_type=LD)
+        named = client.post(url, json.dumps({**body, "canonical": "urn:x:one"}), content_type=LD)
+
+    assert plain.status_code == 201
+    assert named.status_code == 503
+    assert Claim.objects.count() == 1

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from annotations import permissions, urlnorm
-from annotations.models import Article, Claim, ClaimEvent, PublishedVersion, Rating
+from annotations.models import Article, Claim, ClaimEvent, Organization, PublishedVersion, Rating
 from annotations.services.claims import (
     StaleVersion,
     _event,
@@ -435,9 +435,12 @@ def _refuse_taken_canonical(organization_id: int, canonical: str, *, claim_id=No
     """CanonicalTaken if another claim of the newsroom was received with `canonical`.
 
     Only the newsroom's own claims are looked at: another newsroom's would be a secret told.
+    The newsroom's row is locked first, so two posts of one canonical at once (a client
+    sending again) make one claim: the second waits, then finds the first.
     """
     if not canonical:
         return
+    Organization.objects.select_for_update().filter(pk=organization_id).first()
     received = ClaimEvent.objects.filter(
         action=RECEIVED,
         changes__canonical=canonical,
@@ -523,8 +526,15 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
         kept, sent = known.get(name) or "", getattr(parsed, name)
         if kept and sent and sent != kept:
             raise ValidationError({name: f"The annotation's {name} is {kept} and cannot change."})
-    if not known:
-        _refuse_taken_canonical(claim.article.organization_id, parsed.canonical, claim_id=claim.pk)
+    # Identifiers the annotation was not received with are taken now (and kept for good).
+    newly = {
+        name: getattr(parsed, name)
+        for name in ("via", "canonical")
+        if getattr(parsed, name) and not known.get(name)
+    }
+    _refuse_taken_canonical(
+        claim.article.organization_id, newly.get("canonical", ""), claim_id=claim.pk
+    )
     current = [claim.exact, claim.start, claim.end]
     # The wording as the quote itself (never reworded): it follows a moved target below.
     wording_was_the_quote = claim.claim_reviewed == claim.exact
@@ -553,9 +563,10 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     for url in parsed.source_urls:
         if url not in cited:
             source_add(claim=claim, actor=actor, url=url)
-    if not known and (parsed.canonical or parsed.via):
-        _event(claim, actor, RECEIVED, {"via": parsed.via, "canonical": parsed.canonical})
-        Claim.objects.filter(pk=claim.pk).update(annotation_via=parsed.via)
+    if newly:
+        kept = {"via": known.get("via", ""), "canonical": known.get("canonical", ""), **newly}
+        _event(claim, actor, RECEIVED, kept)
+        Claim.objects.filter(pk=claim.pk).update(annotation_via=kept["via"])
     claim.refresh_from_db()
     return claim
 
