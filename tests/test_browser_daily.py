@@ -353,6 +353,15 @@ def test_a_reload_while_a_save_is_on_its_way_asks_only_about_input_typed_since(
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert asked == ["beforeunload"]
 
+    # A save too large to outlive the page (over 60 KB is refused `keepalive`) still asks.
+    card = open_card(page, claim)
+    card.get_by_label("Conclusion (Markdown)").fill("x" * 20_000)
+    card.get_by_role("button", name="Save", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and len(held) == 3, message="no third save")
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    assert asked == ["beforeunload", "beforeunload"]
+
 
 def test_a_new_claim_announced_by_another_panel_is_loaded_and_opened(
     browser, live_server, newsroom

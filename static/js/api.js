@@ -74,8 +74,12 @@ export function writeHeaders() {
   return { "X-CSRFToken": csrfToken(), ...(PAGE_USER ? { "X-Factcheck-Page-User": PAGE_USER } : {}) };
 }
 
-/** Call the API; resolves with the JSON body, rejects with ApiError or a network TypeError. */
-export async function api(method, url, body = undefined, headers = {}) {
+/**
+ * Call the API; resolves with the JSON body, rejects with ApiError or a network TypeError.
+ * `keepalive` lets the request outlive the page (a reload, a closed tab): browsers allow it
+ * for bodies of at most 64 KB in all, so only a small write asks for it.
+ */
+export async function api(method, url, body = undefined, headers = {}, { keepalive = false } = {}) {
   // Every change to a claim names the version it was made on; the server answers 428
   // otherwise. Failing here makes a forgotten header show up in development at once.
   if (method !== "GET" && url.startsWith("/api/v1/newsroom/claims/") && !("If-Match" in headers)) {
@@ -91,6 +95,7 @@ export async function api(method, url, body = undefined, headers = {}) {
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
+    keepalive,
   });
   const text = await response.text();
   let parsed = null;

@@ -88,7 +88,9 @@ const editingSources = new Map(); // source id -> the source's values when its e
 const replyingTo = new Map(); // claim id -> comment id being answered
 const editingComments = new Set(); // comment ids with their edit form open
 const restoreDeclined = new Set(); // claims whose stored draft the editor set aside
-const saving = new Map(); // claim id -> the fields its save in flight sent
+const saving = new Map(); // claim id -> {fields, keepalive}: its save in flight
+// A save this small goes with `keepalive`, so it reaches the server even if the page goes.
+const KEEPALIVE_MAX_CHARS = 20000; // up to 60 KB of UTF-8, under the browsers' 64 KB
 const moving = new Set(); // claims with a workflow request in flight: a double-click sends one
 
 // ---- offsets ---------------------------------------------------------------
@@ -2235,10 +2237,11 @@ async function saveClaim(id, attempt = 1) {
     if (saveFocused) document.querySelector(`#claim-${id} .field.invalid [name]`)?.focus();
     return false;
   }
-  saving.set(id, sent);
+  const keepalive = JSON.stringify(payload).length <= KEEPALIVE_MAX_CHARS;
+  saving.set(id, { fields: sent, keepalive });
   setStatus(id, "form", "Saving…");
   try {
-    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` });
+    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` }, { keepalive });
     saving.delete(id);
     const before = claims.get(id);
     claims.set(id, updated);
@@ -2976,13 +2979,14 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// Input whose save is on its way, untouched since, is not worth a "Leave site?": the save
-// lands whether the page stays or not, and a reload finds the input kept in storage and
-// drops what was saved (`announceKept`), or offers it back if the save was refused.
+// Input whose save is on its way, untouched since, is not worth a "Leave site?": a small
+// save goes with `keepalive`, so it lands whether the page stays or not, and a reload finds
+// the input kept in storage and drops what was saved (`announceKept`), or offers it back if
+// the save was refused. A large one would be cancelled with the page: that one still asks.
 function onlyBeingSaved(id) {
-  const sent = saving.get(id);
+  const { fields: sent, keepalive } = saving.get(id) ?? {};
   const draft = drafts.get(id);
-  if (!sent || Object.values(draft.aux).some((v) => String(v).trim() !== "")) return false;
+  if (!sent || !keepalive || Object.values(draft.aux).some((v) => String(v).trim() !== "")) return false;
   const names = Object.keys(draft.fields);
   return names.length === Object.keys(sent).length && names.every((name) => draft.fields[name] === sent[name]);
 }
