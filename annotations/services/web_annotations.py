@@ -54,7 +54,7 @@ class CanonicalTaken(ValidationError):
         self.claim = claim
         super().__init__(
             f"Annotation {claim.pk} was received with the canonical {canonical} already: "
-            "a canonical IRI names one annotation. Change that one, or send another IRI."
+            "a canonical IRI names one annotation. Send changes to that one, or another IRI."
         )
 
 

@@ -66,14 +66,15 @@
   // is) must match the quote, which the import composed ("é"). Both sides fold a letter to
   // its base and drop combining accents; the units of the folded text stay one per letter.
   const isAccent = (code) => (code >= 0x300 && code <= 0x36f) || (code >= 0x1dc0 && code <= 0x1dff);
-  const baseLetters = new Map();
+  // Filled as letters are met (0: not yet): one array read per letter in the index's loop.
+  const baseLetters = new Uint16Array(0x2000);
   function baseLetter(code) {
-    let base = baseLetters.get(code);
-    if (base === undefined) {
+    let base = baseLetters[code];
+    if (!base) {
       const parts = String.fromCharCode(code).normalize("NFD");
       base = code;
       if (parts.length > 1 && [...parts.slice(1)].every((part) => isAccent(part.charCodeAt(0)))) base = parts.charCodeAt(0);
-      baseLetters.set(code, base);
+      baseLetters[code] = base;
     }
     return base;
   }

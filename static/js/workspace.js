@@ -1558,6 +1558,7 @@ function redirectedTo(source) {
   } catch {
     return null;
   }
+  if (!["http:", "https:"].includes(to.protocol)) return null;
   const page = (url) => `${url.hostname.replace(/^www\./, "")}${url.pathname.replace(/\/+$/, "")}${url.search}`;
   return page(from) === page(to) ? null : to;
 }
