@@ -130,6 +130,9 @@ class OrganizationAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     inlines = [MembershipInline]
+    # The logo is checked and stored by the organization's settings page (its size, type and
+    # pixels); a file chosen here would have been dropped without a word.
+    exclude = ["logo"]
 
     def get_readonly_fields(self, request, obj=None):
         # The slug names the newsroom in URLs; it is chosen once.
@@ -152,7 +155,11 @@ class OrganizationAdmin(ServiceAdmin):
             )
             if created:
                 obj.pk = created[0].pk
-                fields = _changed(form, ["requires_two_person_review"])
+                # Everything else the form holds; the methodology was dropped before.
+                later = [
+                    f for f in services.ORGANIZATION_EDITABLE_FIELDS if f not in ("name", "url")
+                ]
+                fields = _changed(form, later)
                 if fields:
                     _admin_write(
                         self,

@@ -183,3 +183,22 @@ def test_articles_and_imports_are_not_deleted_from_the_admin(client, desk):
     assert bulk.status_code in (200, 302)
     assert Article.objects.filter(pk=article.pk).exists()
     assert ArticleImport.objects.filter(pk=imported.pk).exists()
+
+
+def test_an_organization_added_in_the_admin_keeps_its_methodology_and_offers_no_logo(client, desk):
+    """The methodology typed on the add form was dropped without a word, and so was a
+    logo chosen there (the settings page checks and stores logos)."""
+    superuser = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = "/admin/annotations/organization/add/"
+    data = _form_data(client, url)
+    assert "logo" not in client.get(url).context["adminform"].form.fields
+    data.update(name="Nueva redacción", slug="nueva", methodology="How we **check**.")
+    data.pop("requires_two_person_review", None)
+
+    response = client.post(url, data, follow=True)
+
+    assert "Not saved" not in response.content.decode()
+    added = Organization.objects.get(slug="nueva")
+    assert added.methodology == "How we **check**."
+    assert added.requires_two_person_review is False
