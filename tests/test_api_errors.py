@@ -263,6 +263,18 @@ def test_unknown_url_under_api_is_a_404_problem_not_an_html_page(editor_client):
     assert b"<html" not in response.content.lower()
 
 
+def test_unknown_url_under_api_says_where_the_endpoints_are_with_debug_on_too(
+    editor_client, settings
+):
+    """`make run` runs with DEBUG on, where Django answers an unknown address with its own
+    page: it came out as a bare "Not found."."""
+    settings.DEBUG = True
+    body = assert_problem(editor_client.get("/api/v1/no-such-thing/"), 404, "not-found")
+    assert body["detail"] == (
+        "Nothing at /api/v1/no-such-thing/; the endpoints are listed at /api/v1/docs/."
+    )
+
+
 @pytest.mark.parametrize("debug", [False, True])
 def test_an_address_without_its_trailing_slash_is_a_308_to_it_for_every_method(
     editor_client, claim, settings, debug

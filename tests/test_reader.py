@@ -1126,6 +1126,7 @@ def test_quote_context_is_cut_back_to_whole_words(context, keep_end, shown):
         ("⚠️ Warning: fake cure", "warning-fake-cure"),
         ("Top 1️⃣0️⃣ myths", "top-10-myths"),
         ("⚠️", "article"),
+        ("Unemployment fell to 4.2%", "unemployment-fell-to-4-2"),
         # Compatibility forms as plain ones, as Django's slugify made them; Turkish İ as i.
         ("\uff12\uff10\uff12\uff14年 CO₂ İstanbul", "2024年-co2-istanbul"),
     ],

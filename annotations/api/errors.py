@@ -473,8 +473,11 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
     """handler404: an unknown URL under /api/ names the path it did not find."""
     if not is_api_request(request):
         return defaults.page_not_found(request, exception, template_name)
-    docs = reverse("v1:docs")
-    return problem_response(404, f"Nothing at {request.path}; the endpoints are listed at {docs}.")
+    return problem_response(404, _nothing_at(request))
+
+
+def _nothing_at(request) -> str:
+    return f"Nothing at {request.path}; the endpoints are listed at {reverse('v1:docs')}."
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
@@ -526,6 +529,10 @@ class ProblemDetailsMiddleware:
             and not response.get("Content-Type", "").startswith((CONTENT_TYPE, "application/json"))
         ):
             detail = _generic_detail(response)
+            if response.status_code == 404:
+                # With DEBUG on (as `make run` starts), Django answers an unknown address
+                # with its own page, not handler404: the same words as without.
+                detail = _nothing_at(request)
             if response.status_code == 400 and not _host_allowed(request):
                 # With DEBUG on, Django answers a wrong Host with its own page, not handler400.
                 detail = WRONG_HOST

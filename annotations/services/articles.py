@@ -61,6 +61,8 @@ def readable_slug(title: str) -> str:
     )
     # Turkish "İ" lowers to "i" and a combining dot; the address wants the plain "i".
     text = unicodedata.normalize("NFC", text.replace("\u0130", "i")).lower()
+    # A decimal point becomes a hyphen: "4.2" would read as 42 once the point is dropped.
+    text = re.sub(r"(?<=\d)\.(?=\d)", "-", text)
     kept = []
     for char in text:
         category = unicodedata.category(char)
