@@ -671,12 +671,15 @@ def public_article_claims(articles: list[dict]) -> list[dict]:
     return public_claim_context(rows)
 
 
+def _has_published():
+    """Whether the organization row has published a fact-check: readers know of it then."""
+    return Exists(PublishedVersion.objects.filter(publisher=OuterRef("pk")))
+
+
 def public_organizations() -> QuerySet[Organization]:
     """Organizations that have published a fact-check, with their rating scales and ratings."""
     return (
-        Organization.objects.filter(
-            Exists(PublishedVersion.objects.filter(publisher=OuterRef("pk")))
-        )
+        Organization.objects.filter(_has_published())
         .defer("methodology")
         .prefetch_related("rating_scales__ratings")
         .order_by("slug")
@@ -690,8 +693,7 @@ def reader_organization(user, slug: str) -> QuerySet[Organization]:
     only its members see its pages (to prepare them), and nobody else can tell its slug
     from one nobody has.
     """
-    launched = Exists(PublishedVersion.objects.filter(publisher=OuterRef("pk")))
-    visible = Q(launched)
+    visible = Q(_has_published())
     if user.is_authenticated:
         visible |= Q(pk__in=organizations_of(user).values("pk"))
     return Organization.objects.filter(visible, slug=slug)

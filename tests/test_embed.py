@@ -4,6 +4,7 @@ import gzip
 import io
 import re
 import unicodedata
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -1044,40 +1045,57 @@ EXPORTS = "该国去年的出口总额增长了百分之十二"
 UNEMPLOYMENT = "失业率已经降到百分之三以下"
 
 
+@contextmanager
+def published_on_host(instance, *, slug, language, title, text, quotes, printed):
+    """A newsroom `slug` whose article (`text`, in `language`) has `quotes` published as
+    True, and a publisher's page printing `printed` paragraphs: yields (server, claims by
+    quote)."""
+    from tests.test_reader import publish
+
+    organization = factories.OrganizationFactory(name=f"Desk {language}", slug=slug)
+    editor = factories.member(organization, username=f"editor-{language}")
+    reviewer = factories.member(
+        organization, Membership.Role.REVIEWER, username=f"reviewer-{language}"
+    )
+    address = f"https://news.example/{language}/{slug}"
+    article = services.article_create(
+        organization=organization,
+        title=title,
+        text=text,
+        created_by=editor,
+        canonical_url=address,
+        language=language,
+    )
+    claims = {quote: publish(article, editor, reviewer, quote, "True").pk for quote in quotes}
+    page = embed_host.page(
+        paragraphs=printed,
+        title=title,
+        instance=instance,
+        organization=organization.slug,
+        canonical=address,
+    )
+    with embed_host.HostServer({"/page.html": page}, embed_host.strict_csp(instance)) as server:
+        yield server, claims
+
+
 @pytest.fixture
 def chinese_host(instance, transactional_db):
     """A Chinese article with two published claims, printed with one character changed in
     the first claim and a line break of the page's HTML inside the second."""
-    from tests.test_reader import publish
-
-    organization = factories.OrganizationFactory(name="数据核查", slug="shuju-desk")
-    editor = factories.member(organization, username="editor-zh")
-    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="reviewer-zh")
-    article = services.article_create(
-        organization=organization,
-        title="出口与就业",
-        text=CHINESE_ARTICLE,
-        created_by=editor,
-        canonical_url="https://news.example/zh/exports",
-        language="zh",
-    )
-    claims = {
-        quote: publish(article, editor, reviewer, quote, "True").pk
-        for quote in (EXPORTS, UNEMPLOYMENT)
-    }
     printed = [
         paragraph.replace("出口总额", "进口总额").replace("已经降到", "已经\n降到")
         for paragraph in CHINESE_ARTICLE.split("\n\n")
     ]
-    common = {
-        "title": "出口与就业",
-        "instance": instance,
-        "organization": organization.slug,
-        "canonical": "https://news.example/zh/exports",
-    }
-    pages = {"/zh.html": embed_host.page(paragraphs=printed, **common)}
-    with embed_host.HostServer(pages, embed_host.strict_csp(instance)) as server:
-        yield server, claims
+    with published_on_host(
+        instance,
+        slug="shuju-desk",
+        language="zh",
+        title="出口与就业",
+        text=CHINESE_ARTICLE,
+        quotes=(EXPORTS, UNEMPLOYMENT),
+        printed=printed,
+    ) as host:
+        yield host
 
 
 @pytest.mark.browser
@@ -1090,7 +1108,7 @@ def test_words_of_a_language_written_without_spaces_are_compared_character_by_ch
     quote selected inside a run, printed with a line break, was widened to the whole run
     and not found."""
     server, claims = chinese_host
-    page = open_host(browser, f"{server.url}/zh.html")
+    page = open_host(browser, f"{server.url}/page.html")
     assert page.stats["missing"] == [claims[EXPORTS]], page.stats
     assert page.locator(f'mark[data-factcheck-claim="{claims[EXPORTS]}"]').count() == 0
     assert "".join(marked_text(page, claims[UNEMPLOYMENT]).split()) == UNEMPLOYMENT
@@ -1111,36 +1129,19 @@ HARVEST = "la récolte était la plus faible depuis l'été 2014"
 def decomposed_host(instance, transactional_db):
     """A French article, its claims published as the import keeps text (composed letters),
     printed on a page that writes every accented letter as a letter and an accent."""
-    from tests.test_reader import publish
-
-    organization = factories.OrganizationFactory(name="Vérif", slug="verif-desk")
-    editor = factories.member(organization, username="editor-fr")
-    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="reviewer-fr")
-    article = services.article_create(
-        organization=organization,
+    paragraphs = FRENCH_ARTICLE.split("\n\n")
+    printed = [unicodedata.normalize("NFD", paragraph) for paragraph in paragraphs]
+    assert unicodedata.is_normalized("NFC", FRENCH_ARTICLE) and printed[0] != paragraphs[0]
+    with published_on_host(
+        instance,
+        slug="verif-desk",
+        language="fr",
         title="Café",
         text=FRENCH_ARTICLE,
-        created_by=editor,
-        canonical_url="https://news.example/fr/cafe",
-        language="fr",
-    )
-    assert unicodedata.is_normalized("NFC", article.text) and COFFEE in article.text
-    claims = {
-        quote: publish(article, editor, reviewer, quote, "True").pk for quote in (COFFEE, HARVEST)
-    }
-    printed = [
-        unicodedata.normalize("NFD", paragraph) for paragraph in FRENCH_ARTICLE.split("\n\n")
-    ]
-    assert printed[0] != FRENCH_ARTICLE.split("\n\n")[0]
-    common = {
-        "title": "Café",
-        "instance": instance,
-        "organization": organization.slug,
-        "canonical": "https://news.example/fr/cafe",
-    }
-    pages = {"/fr.html": embed_host.page(paragraphs=printed, **common)}
-    with embed_host.HostServer(pages, embed_host.strict_csp(instance)) as server:
-        yield server, claims
+        quotes=(COFFEE, HARVEST),
+        printed=printed,
+    ) as host:
+        yield host
 
 
 @pytest.mark.browser
@@ -1151,7 +1152,7 @@ def test_a_page_writing_accents_as_separate_characters_has_its_claims_marked(
     """Text written on a Mac, and Vietnamese, often keeps "é" as "e" and an accent: such a
     page said "1 checked claim not found on this page" for every claim with an accent."""
     server, claims = decomposed_host
-    page = open_host(browser, f"{server.url}/fr.html")
+    page = open_host(browser, f"{server.url}/page.html")
     assert page.stats["missing"] == [], page.stats
     for quote, claim in claims.items():
         # The whole passage, as the page prints it (its spacing aside), with the accent
