@@ -396,6 +396,35 @@ def test_q_typed_with_accents_as_separate_characters_finds_the_accented_words(
         assert f'href="/c/{claim.pk}/"' in page, query
 
 
+def test_a_claimant_and_conclusion_pasted_with_separate_accents_are_found_either_way(
+    client, organization, editor, reviewer
+):
+    """Pasted from a Mac, "São" may arrive as "S", "a", a tilde and "o": it is stored composed,
+    as the text is, so a search typed either way finds it."""
+    article = services.article_create(
+        organization=organization,
+        title="Obras",
+        text="A ponte custou 3 bilhões.",
+        created_by=editor,
+    )
+    claim = _publish(
+        article,
+        editor,
+        reviewer,
+        "A ponte custou 3 bilhões",
+        claimant="Prefeitura de Sa\u0303o Paulo",
+        conclusion="O orc\u0327amento diz outra coisa.",
+        tags=["Orc\u0327amento"],
+    )
+
+    claim.refresh_from_db()
+    assert claim.claimant == "Prefeitura de São Paulo"
+    assert claim.conclusion == "O orçamento diz outra coisa."
+    assert claim.tags == ["Orçamento"]
+    for query in ("São Paulo", "Sa\u0303o", "orçamento", "orc\u0327amento"):
+        assert _ids(client, urlencode({"q": query})) == [claim.pk], query
+
+
 @pytest.mark.parametrize(
     ("query", "found"),
     [

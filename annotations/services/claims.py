@@ -8,6 +8,7 @@ draft of a correction) until a reviewer republishes it with a public correction 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -195,9 +196,11 @@ def claim_create(
         )
         if same is not None:
             raise SameWordsClaimed(same)
-    claim = Claim(article=article, claimant=claimant, claim_date=claim_date, creator=creator)
+    claim = Claim(
+        article=article, claimant=_composed(claimant), claim_date=claim_date, creator=creator
+    )
     claim.anchor_to(latest, start, end)
-    claim.claim_reviewed = (claim_reviewed or claim.exact).strip()
+    claim.claim_reviewed = _composed(claim_reviewed or claim.exact).strip()
     if not claim_reviewed and len(claim.claim_reviewed) > CLAIM_WORDING_MAX:
         # The wording defaults to the selection; say so rather than blame a field not sent.
         raise ValidationError(
@@ -433,6 +436,7 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     permissions.require_edit(actor, claim.article.organization)
+    fields = {name: _composed(value) for name, value in fields.items()}
     if "tags" in fields:
         fields["tags"] = _distinct_tags(fields["tags"])
     claim = _lock_current(claim, None)
@@ -463,6 +467,17 @@ def _ask_before_reopening(claim: Claim, expected_version: int, fields: dict) -> 
         if (event.changes.get("status") or [None, None])[-1] == Claim.Status.PUBLISHED:
             who = event.actor.get_username() if event.actor else "Someone"
             raise PublishedMeanwhile(claim, who)
+
+
+def _composed(value):
+    """Text with its letters composed (NFC), as the article's text is stored: a claimant or
+    conclusion pasted with decomposed accents (as from a Mac) is then found by a search for
+    the same words typed, and compares equal to them. Other values are returned unchanged."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_composed(item) for item in value]
+    return value
 
 
 def _distinct_tags(tags) -> list[str]:
