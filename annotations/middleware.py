@@ -20,7 +20,10 @@ class PrivateNoStoreMiddleware:
 
     Editor pages and the API show drafts, unpublished verdicts and members' names: no
     shared cache may keep them, and the browser should not write them to disk either.
-    Anonymous responses (the sign-in page, public pages) keep whatever the view set.
+    Anonymous responses (the sign-in page, public pages) keep whatever the view set, but a
+    404 is sent `no-cache`: an address that does not exist yet (a newsroom before its first
+    publication, a claim before it is published) must not stay missing in a shared cache
+    once it does.
     """
 
     def __init__(self, get_response):
@@ -35,6 +38,8 @@ class PrivateNoStoreMiddleware:
             if response.has_header("Cache-Control"):
                 del response["Cache-Control"]
             patch_cache_control(response, private=True, no_store=True)
+        elif response.status_code == 404 and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_cache=True)
         return response
 
 

@@ -269,10 +269,14 @@ def test_unknown_url_under_api_says_where_the_endpoints_are_with_debug_on_too(
     """`make run` runs with DEBUG on, where Django answers an unknown address with its own
     page: it came out as a bare "Not found."."""
     settings.DEBUG = True
-    body = assert_problem(editor_client.get("/api/v1/no-such-thing/"), 404, "not-found")
+    response = editor_client.get("/api/v1/no-such-thing/")
+    body = assert_problem(response, 404, "not-found")
     assert body["detail"] == (
         "Nothing at /api/v1/no-such-thing/; the endpoints are listed at /api/v1/docs/."
     )
+    # What the page said to caches comes through the rewording: a signed-in answer is kept
+    # by none.
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("debug", [False, True])

@@ -555,7 +555,10 @@ def test_a_newsroom_that_never_published_is_shown_to_its_members_only(
     nobody = [page_of(factories.OrganizationFactory.build(), part) for part in ("", "methodology/")]
 
     for url in pages:
-        assert client.get(url).status_code == 404, url
+        missing = client.get(url)
+        assert missing.status_code == 404, url
+        # Not kept by a shared cache, which would go on hiding the newsroom once it publishes.
+        assert missing["Cache-Control"] == "no-cache", url
     hidden = client.get(pages[2])
     assert "Draft" not in hidden.content.decode()
     assert [client.get(url).status_code for url in nobody] == [404, 404]

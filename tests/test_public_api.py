@@ -296,7 +296,10 @@ def test_drafts_reviews_edits_orphans_and_other_newsrooms_never_appear_anywhere(
         published_versions__isnull=False
     )
     for claim in drafts:
-        assert client.get(f"{CLAIMS}{claim.pk}/").status_code == 404
+        missing = client.get(f"{CLAIMS}{claim.pk}/")
+        assert missing.status_code == 404
+        # Asked again each time: the claim is there for everyone once it is published.
+        assert missing["Cache-Control"] == "no-cache"
 
 
 def test_the_answer_is_the_same_for_a_member_a_stranger_and_anyone(client, world):

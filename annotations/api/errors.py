@@ -537,7 +537,7 @@ class ProblemDetailsMiddleware:
                 # With DEBUG on, Django answers a wrong Host with its own page, not handler400.
                 detail = WRONG_HOST
             converted = problem_response(response.status_code, detail)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            for header in ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control"):
                 if header in response:
                     converted[header] = response[header]
             return converted
