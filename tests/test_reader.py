@@ -1129,6 +1129,16 @@ def test_quote_context_is_cut_back_to_whole_words(context, keep_end, shown):
         ("Unemployment fell to 4.2%", "unemployment-fell-to-4-2"),
         # Compatibility forms as plain ones, as Django's slugify made them; Turkish İ as i.
         ("\uff12\uff10\uff12\uff14年 CO₂ İstanbul", "2024年-co2-istanbul"),
+        # An import without a title is titled with its address or file name: the address
+        # is made of their words, not "http1270018190zhhtml".
+        ("http://127.0.0.1:8190/zh.html", "zh"),
+        ("https://www.news.example/2022/03/Median_Age/index.html", "median-age"),
+        ("https://www.news.example/", "news-example"),
+        ("spaces-record.docx", "spaces-record"),
+        ("Notes on the .NET budget", "notes-on-the-net-budget"),
+        # Cut after a whole word, and never between a letter and its vowel sign.
+        (" ".join(["बेरोज़गारी"] * 15), "-".join(["बेरोज़गारी"] * 9)),
+        ("x" + "कि" * 60, "x" + "कि" * 49),
     ],
 )
 def test_a_reader_page_address_keeps_every_letter_of_the_title_whole(

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,13 +76,52 @@ def readable_slug(title: str) -> str:
     return re.sub(r"[-\s]+", "-", "".join(kept)).strip("-_")
 
 
+# What an untitled import's placeholder title ends with when it is a file's name.
+_FILE_EXTENSION = re.compile(
+    r"\.(?:docx?|odt|rtf|pdf|html?|xhtml|php|aspx?|txt|text|md|markdown)$", re.I
+)
+
+
+def _slug_words(title: str) -> str:
+    """The words of `title` an address is made of. A page imported without a title is titled
+    with its address, and a file with its name: the address's last part ("the-claim" of
+    `https://news.example/2024/the-claim.html`), or the name without its extension, reads
+    better than "httpsnewsexample2024the-claimhtml"."""
+    title = title.strip()
+    if re.match(r"https?://", title, re.I):
+        parts = urlsplit(title)
+        segments = [unquote(part) for part in parts.path.split("/") if part]
+        while segments and _FILE_EXTENSION.sub("", segments[-1]).lower() in ("", "index"):
+            segments.pop()
+        if segments:
+            return _FILE_EXTENSION.sub("", segments[-1]).replace("_", " ")
+        host = (parts.hostname or "").removeprefix("www.")
+        return host.replace(".", " ")
+    if not any(char.isspace() for char in title):
+        return _FILE_EXTENSION.sub("", title).replace("_", " ")
+    return title
+
+
+def _shortened(slug: str) -> str:
+    """`slug` cut to SLUG_MAX characters: after its last whole word when one ends in the
+    second half, and never between a letter and the vowel sign or accent that follows it."""
+    if len(slug) <= SLUG_MAX:
+        return slug.strip("-")
+    cut = slug[: SLUG_MAX + 1].rfind("-")
+    if cut < SLUG_MAX // 2:
+        cut = SLUG_MAX
+        while cut > 0 and unicodedata.category(slug[cut])[0] == "M":
+            cut -= 1  # the letter goes with its marks
+    return slug[:cut].strip("-")
+
+
 def unused_slug(organization: Organization, title: str) -> str:
     """A slug for the article's reader page that no other article of the organization has.
 
     `the-claim` is taken first, then `the-claim-2`, `the-claim-3`...: a permalink, once
     given, is never reused for another article.
     """
-    base = readable_slug(title)[:SLUG_MAX].strip("-") or "article"
+    base = _shortened(readable_slug(_slug_words(title))) or "article"
     taken = set(
         Article.objects.filter(organization=organization, slug__startswith=base).values_list(
             "slug", flat=True
