@@ -1046,10 +1046,12 @@ UNEMPLOYMENT = "失业率已经降到百分之三以下"
 
 
 @contextmanager
-def published_on_host(instance, *, slug, language, title, text, quotes, printed):
+def published_on_host(
+    instance, *, slug, language, title, text, quotes, printed, markup=lambda page: page
+):
     """A newsroom `slug` whose article (`text`, in `language`) has `quotes` published as
-    True, and a publisher's page printing `printed` paragraphs: yields (server, claims by
-    quote)."""
+    True, and a publisher's page printing `printed` paragraphs (its HTML passed through
+    `markup`): yields (server, claims by quote)."""
     from tests.test_reader import publish
 
     organization = factories.OrganizationFactory(name=f"Desk {language}", slug=slug)
@@ -1074,6 +1076,7 @@ def published_on_host(instance, *, slug, language, title, text, quotes, printed)
         organization=organization.slug,
         canonical=address,
     )
+    page = markup(page)
     with embed_host.HostServer({"/page.html": page}, embed_host.strict_csp(instance)) as server:
         yield server, claims
 
@@ -1160,6 +1163,57 @@ def test_a_page_writing_accents_as_separate_characters_has_its_claims_marked(
         marked = " ".join(marked_text(page, claim).split())
         assert marked == unicodedata.normalize("NFD", quote)
     page.screenshot(path=str(ARTIFACTS / "embed-decomposed-accents.png"))
+    assert page.errors == [] and console_errors(page) == []
+
+
+BUDGET_ARTICLE = (
+    "The ministry said the budget rose to 10⁶ dollars in 2020 after a long debate."
+    "\n\n"
+    "The jobless rate is 6 percent this spring, the statistics office said on Tuesday."
+)
+BUDGET = "the budget rose to 10⁶ dollars in 2020"
+JOBLESS = "The jobless rate is 6 percent this spring"
+
+
+@pytest.fixture
+def corrected_host(instance, transactional_db):
+    """An article as the import stores its publisher's page: "10<sup>6</sup>" as 10⁶, and a
+    corrected "<del>5</del>6 percent" as 6 percent; the page prints both in that markup."""
+    printed = [
+        paragraph.replace("10⁶", "10SUPSIX").replace("is 6", "is DELFIVE6")
+        for paragraph in BUDGET_ARTICLE.split("\n\n")
+    ]
+
+    def markup(page):
+        assert "10SUPSIX" in page and "DELFIVE6" in page
+        return page.replace("10SUPSIX", "10<sup>6</sup>").replace("DELFIVE", "<del>5</del>")
+
+    with published_on_host(
+        instance,
+        slug="budget-desk",
+        language="en",
+        title="Budget",
+        text=BUDGET_ARTICLE,
+        quotes=(BUDGET, JOBLESS),
+        printed=printed,
+        markup=markup,
+    ) as host:
+        yield host
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_raised_figure_and_a_struck_out_one_on_the_page_match_what_the_import_stored(
+    browser, corrected_host
+):
+    """The import stores "10<sup>6</sup>" as "10⁶" (not 106, another number) and leaves out
+    struck-out words: the page's own text reads "106" and "56 percent"."""
+    server, claims = corrected_host
+    page = open_host(browser, f"{server.url}/page.html")
+    assert page.locator("sup").inner_text() == "6" and page.locator("del").inner_text() == "5"
+    assert page.stats["missing"] == [], page.stats
+    assert " ".join(marked_text(page, claims[BUDGET]).split()) == BUDGET.replace("⁶", "6")
+    assert " ".join(marked_text(page, claims[JOBLESS]).split()) == JOBLESS
     assert page.errors == [] and console_errors(page) == []
 
 

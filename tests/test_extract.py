@@ -358,6 +358,85 @@ def test_pdf_page_numbers_are_dropped_and_pages_joined():
     assert result.paragraphs == [long_paragraph, "Closing words."]
 
 
+def test_a_number_standing_alone_in_a_pdf_is_kept_unless_it_counts_the_pages():
+    """Any paragraph that was only a number was taken for a page number: a fact sheet's
+    big "42" was dropped, leaving "percent of adults" without its figure."""
+    fact_sheet = make_pdf(["Fact sheet", "42", "percent of adults voted.", "2023", "A year on."])
+    assert extract(fact_sheet, filename="a.pdf").paragraphs == [
+        "42",
+        "percent of adults voted.",
+        "2023",
+        "A year on.",
+    ]
+    ends_with_a_figure = make_pdf(["Fact sheet", "Adults who voted, in percent:", "42"])
+    assert extract(ends_with_a_figure, filename="a.pdf").paragraphs[-1] == "42"
+    # The running numbers still go, the lone "42" stays.
+    long_paragraph = " ".join(f"Sentence number {n} of a long paragraph." for n in range(200))
+    numbered = make_pdf(["A title", "42", long_paragraph, "Closing words."], page_numbers=True)
+    assert extract(numbered, filename="a.pdf").paragraphs == [
+        "42",
+        long_paragraph,
+        "Closing words.",
+    ]
+
+
+SUPERSCRIPT_PROSE = "Words enough for the extractor to take this for an article. " * 8
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("The budget rose to 10<sup>6</sup> dollars.", "The budget rose to 10⁶ dollars."),
+        ("About 7.8\u00d710<sup>9</sup> people.", "About 7.8\u00d710⁹ people."),
+        ("Only 10<sup>\u2212 3</sup> grams.", "Only 10⁻ ³ grams."),
+        ("The 1<sup>st</sup> time in 2<sup>n</sup> tries.", "The 1st time in 2ⁿ tries."),
+        ("The rate is <del>5</del><ins>6</ins> percent.", "The rate is 6 percent."),
+        ("It rose <s>twice</s> <strike>thrice</strike> once.", "It rose once."),
+    ],
+)
+def test_a_page_raised_or_struck_number_is_not_read_into_another_number(body, expected):
+    """ "10<sup>6</sup>" read as 106 and "<del>5</del><ins>6</ins> percent" as 56 percent:
+    other facts than the page states."""
+    page = (
+        f"<html><body><article><h1>Budget</h1><p>{SUPERSCRIPT_PROSE}</p><p>{body}</p>"
+        f"<p>{SUPERSCRIPT_PROSE}</p></article></body></html>"
+    )
+    assert expected in extract(page.encode(), filename="page.html").paragraphs
+
+
+def test_a_word_run_set_as_superscript_is_raised_in_the_text():
+    document = docx.Document()
+    paragraph = document.add_paragraph("The budget rose to 10")
+    paragraph.add_run("6").font.superscript = True
+    paragraph.add_run(" dollars, the 1")
+    paragraph.add_run("st").font.superscript = True
+    paragraph.add_run(" time.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert extract(buffer.getvalue(), filename="a.docx").paragraphs == [
+        "The budget rose to 10⁶ dollars, the 1st time."
+    ]
+
+
+def test_html_in_markdown_neither_joins_numbers_nor_keeps_what_it_hides():
+    markdown = (
+        "Total 1,000<br>200 people came, 10<sup>6</sup> dollars, the 1<sup>st</sup> time.\n\n"
+        "Prices rose 5<span hidden>0</span>% and <span style='display:none'>99</span>5 percent;"
+        " the rate is <del>5</del>6 percent.\n\n"
+        "<table><tr><th>Year</th><th>Deaths</th></tr><tr><td>2019</td><td>1,200</td></tr>"
+        "</table>\n\n"
+        "<div hidden>Secret text</div>\n\n"
+        "<p>The hall holds 5,000 m<sup>2</sup>, <s>7</s>8 rows.</p>\n"
+    )
+    assert extract(markdown.encode(), filename="a.md").paragraphs == [
+        "Total 1,000 200 people came, 10⁶ dollars, the 1st time.",
+        "Prices rose 5% and 5 percent; the rate is 6 percent.",
+        "Year | Deaths",
+        "2019 | 1,200",
+        "The hall holds 5,000 m², 8 rows.",
+    ]
+
+
 def test_a_pdf_owner_password_alone_does_not_stop_extraction():
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf(["Title", "Readable text."])))
     writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")

@@ -15,7 +15,7 @@ from annotations.ingest.structure import (
     table_row,
     texts,
 )
-from annotations.ingest.text import canonical_text, plain_inline
+from annotations.ingest.text import canonical_text, plain_inline, raised
 
 # Entries smaller than this may compress very well (runs of XML) without being a threat;
 # the per-entry ratio is only checked above it.
@@ -266,7 +266,11 @@ def _shown_text(paragraph) -> str:
             tag = child.tag
             if tag in _NOT_SHOWN or (tag == f"{_W}r" and _is_hidden(child)):
                 continue
-            if tag == f"{_W}t":
+            if tag == f"{_W}r" and _is_raised(child):
+                start = len(pieces)
+                read(child)
+                pieces[start:] = [raised("".join(pieces[start:]))]
+            elif tag == f"{_W}t":
                 pieces.append(child.text or "")
             elif tag in _CHARACTERS:
                 pieces.append(_CHARACTERS[tag])
@@ -275,6 +279,12 @@ def _shown_text(paragraph) -> str:
 
     read(paragraph)
     return "".join(pieces)
+
+
+def _is_raised(run) -> bool:
+    """Whether a run is set as superscript ("10" then a raised "6": 10⁶, not 106)."""
+    align = run.find(f"{_W}rPr/{_W}vertAlign")
+    return align is not None and align.get(f"{_W}val") == "superscript"
 
 
 def _is_hidden(run) -> bool:

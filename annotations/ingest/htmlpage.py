@@ -19,7 +19,7 @@ from annotations.ingest.structure import (
     assemble,
     table_row,
 )
-from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
+from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline, raised
 
 NO_ARTICLE = "no article text found in the page"
 _ENOUGH_PROSE = 500
@@ -38,6 +38,7 @@ _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 # What may mark an element the page never shows: the `hidden` attribute, or an inline style
 # of display: none or visibility: hidden. A cheap look first: most pages have none.
 _MAY_HIDE = re.compile(r"\shidden\b|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_STRUCK = re.compile(r"<(?:del|s|strike)\b", re.I)
 _NUMBERING_ATTRIBUTE = re.compile(r"<(?:ol|li)\b[^>]*\s(?:start|value|reversed|type)\b", re.I)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 # A note reference: a superscript "1", "[2]", "*" or "†" (as the embed reads one too).
@@ -127,7 +128,8 @@ def _prepared(markup: str) -> _Page:
     has_captions = "<figcaption" in markup.lower()
     numbers_lists = bool(_NUMBERING_ATTRIBUTE.search(markup))
     has_notes = "<sup" in markup.lower()
-    if not (hides or has_captions or numbers_lists or has_notes):
+    strikes = bool(_STRUCK.search(markup))
+    if not (hides or has_captions or numbers_lists or has_notes or strikes):
         return _Page(markup, frozenset(), {})
     import lxml.html  # imported here with trafilatura, which depends on it
 
@@ -135,8 +137,10 @@ def _prepared(markup: str) -> _Page:
         root = lxml.html.document_fromstring(markup)
     except (ValueError, lxml.etree.ParserError):
         return _Page(markup, frozenset(), {})
-    dropped = _drop_hidden(root) if hides else False
+    dropped = drop_hidden(root) if hides else False
     dropped = (_drop_note_references(root) if has_notes else False) or dropped
+    dropped = (raise_superscripts(root) if has_notes else False) or dropped
+    dropped = (_drop_struck(root) if strikes else False) or dropped
     captions = _captions_made_paragraphs(root) if has_captions else frozenset()
     numbers = _list_numbers(root) if numbers_lists else {}
     if dropped or captions:
@@ -144,7 +148,7 @@ def _prepared(markup: str) -> _Page:
     return _Page(markup, captions, numbers)
 
 
-def _drop_hidden(root) -> bool:
+def drop_hidden(root) -> bool:
     """Drop the elements the page never shows its readers; whether there were any.
 
     A sentence in a `hidden` element or under `display: none` is no part of the article a
@@ -190,6 +194,38 @@ def _drop_note_references(root) -> bool:
     for sup in markers:
         sup.drop_tree()
     return bool(markers)
+
+
+def raise_superscripts(root) -> bool:
+    """Write each superscript Unicode has characters for in those characters; whether any.
+
+    trafilatura reads "10<sup>6</sup>" as "106", another number; "10⁶" is what readers see.
+    The embed folds such characters to plain digits, as the page's text reads them.
+    """
+    changed = False
+    for sup in list(root.iter("sup")):
+        shown = sup.text_content()
+        if sup.getparent() is None or raised(shown) == shown:
+            continue
+        for child in list(sup):
+            sup.remove(child)
+        sup.text = raised(shown)
+        sup.drop_tag()
+        changed = True
+    return changed
+
+
+def _drop_struck(root) -> bool:
+    """Drop struck-out text (`<del>`, `<s>`, `<strike>`); whether there was any.
+
+    A page corrects "<del>5</del><ins>6</ins> percent" in place: read through, that is
+    "56 percent". What it struck out is what it withdrew; the embed leaves it out too.
+    """
+    struck = list(root.iter("del", "s", "strike"))
+    for element in struck:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return bool(struck)
 
 
 def _captions_made_paragraphs(root) -> frozenset[str]:

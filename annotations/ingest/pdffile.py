@@ -3,6 +3,7 @@
 import io
 import re
 import unicodedata
+from collections import Counter
 
 from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge
 from annotations.ingest.formats import PDF
@@ -55,13 +56,12 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
     and PDFs without a text layer are refused.
     """
     reader = open_pdf(data, limits)
-    pages = reader.pages
+    pages = [
+        [p for p in (canonical_text(b) for b in _BLANK_LINE.split(_page_text(page))) if p]
+        for page in reader.pages
+    ]
     paragraphs: list[str] = []
-    for page in pages:
-        page_paragraphs = [
-            p for p in (canonical_text(b) for b in _BLANK_LINE.split(_page_text(page))) if p
-        ]
-        page_paragraphs = [p for p in page_paragraphs if not _PAGE_NUMBER.match(p)]
+    for page_paragraphs in _without_page_numbers(pages):
         if not page_paragraphs:
             continue
         if paragraphs and not _SENTENCE_END.search(paragraphs[-1]):
@@ -78,6 +78,43 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
         byline=front.byline or info.get("author", ""),
         language=info.get("language", ""),
     )
+
+
+def _without_page_numbers(pages: list[list[str]]) -> list[list[str]]:
+    """Each page's paragraphs without its running page number.
+
+    A page number stands alone at the top or the bottom of its page and counts up with the
+    pages (1, 2, 3, or 145, 146 in a journal). A number standing alone elsewhere, or one
+    that does not count with the pages, is the document's: a fact sheet's big "42" over
+    "percent of adults", or a "2023" subheading.
+    """
+    ends = []  # (page index, 0 for its top or -1 for its bottom, the number's offset)
+    for index, paragraphs in enumerate(pages):
+        for end in {0, -1} if paragraphs else ():
+            if _PAGE_NUMBER.match(paragraphs[end]):
+                number = int(re.search(r"\d+", paragraphs[end]).group())
+                ends.append((index, end, number - index))
+    pages_per_offset = Counter(
+        offset for _, offset in {(index, offset) for index, _, offset in ends}
+    )
+    # Page 1 numbered 1 needs no second page to vouch for it; a numbering that starts
+    # elsewhere must show on two pages at least.
+    running = {offset for offset, count in pages_per_offset.items() if count >= 2 or offset == 1}
+    cut = {(index, end) for index, end, offset in ends if offset in running}
+    kept = []
+    for index, paragraphs in enumerate(pages):
+        last = len(paragraphs) - 1
+        kept.append(
+            [
+                paragraph
+                for position, paragraph in enumerate(paragraphs)
+                if not (
+                    (position == 0 and (index, 0) in cut)
+                    or (position == last and (index, -1) in cut)
+                )
+            ]
+        )
+    return kept
 
 
 def _open_without_password(reader) -> bool:

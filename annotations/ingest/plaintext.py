@@ -5,6 +5,7 @@ import re
 from annotations.ingest.base import Extracted
 from annotations.ingest.formats import MARKDOWN, TEXT
 from annotations.ingest.frontmatter import http_url, iso_date, language_code, split_front_matter
+from annotations.ingest.htmlpage import drop_hidden, raise_superscripts
 from annotations.ingest.structure import (
     HEADING,
     LIST_ITEM,
@@ -16,15 +17,26 @@ from annotations.ingest.structure import (
     table_row,
     texts,
 )
-from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline
+from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline, raised
 
 # A YAML-style header ("---" lines around "key: value" pairs) as static site generators
 # write it. Only flat string values are read; it is not parsed as YAML.
 _YAML_HEADER = re.compile(r"\A---[ \t]*\n(?P<body>.{0,4000}?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _YAML_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$", re.M)
 
-# Raw HTML inside Markdown whose content is never article text.
-_HIDDEN_TAGS = ("script", "style", "template", "noscript", "iframe", "object", "svg", "math")
+# Raw HTML inside Markdown whose content is never article text (struck-out text included:
+# "<del>5</del>6 percent" corrects the figure to 6, as on a web page).
+_HIDDEN_TAGS = (
+    "script", "style", "template", "noscript", "iframe", "object", "svg", "math",
+    "del", "s", "strike",
+)  # fmt: skip
+_BREAK = re.compile(r"<br\b", re.I)
+# An inline element the reader never sees: "5<span hidden>0</span>%" is 5%, not 50%.
+_HIDING_OPEN = re.compile(
+    r"<([a-z][a-z0-9]*)\b[^>]*?(?:\shidden(?![=\w-])|\shidden=[\"']?(?!until-found)"
+    r"|display\s*:\s*none|visibility\s*:\s*hidden)",
+    re.I,
+)
 _BLOCK_TAGS = (
     "p", "div", "li", "dt", "dd", "tr", "blockquote", "pre", "section", "article",
     "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "details", "summary",
@@ -154,12 +166,20 @@ def _inline_block(content: str, heading: int, lists: int, quotes: int, items: li
 def _inline_text(children) -> str:
     parts = []
     hidden = None
+    raised_from = None  # where the text of an open <sup> starts in `parts`
     for child in children:
         if child.type == "html_inline":
             if hidden is None:
-                opened = _HIDDEN_OPEN.match(child.content)
+                opened = _HIDDEN_OPEN.match(child.content) or _HIDING_OPEN.match(child.content)
                 if opened:
                     hidden = opened.group(1).lower()
+                elif _BREAK.match(child.content):
+                    parts.append(" ")  # "1,000<br>200" is two numbers, not 1,000,200
+                elif re.match(r"<sup\b", child.content, re.I):
+                    raised_from = len(parts)
+                elif raised_from is not None and re.match(r"</sup\s*>", child.content, re.I):
+                    parts[raised_from:] = [raised("".join(parts[raised_from:]))]
+                    raised_from = None
             elif re.match(rf"</{hidden}\s*>", child.content, re.I):
                 hidden = None
             continue
@@ -189,6 +209,13 @@ def html_fragment_paragraphs(fragment: str) -> list[str]:
         return []
     for element in list(root.iter(*_HIDDEN_TAGS, "head", "title", "button", "form")):
         element.drop_tree()
+    drop_hidden(root)  # as a web page's: `hidden`, `display: none`
+    raise_superscripts(root)
+    # A table's cells are set apart as a web page's row is ("2019 | 1,200", not "20191,200").
+    for row in root.iter("tr"):
+        cells = [cell for cell in row if cell.tag in ("td", "th")]
+        for cell in cells[:-1]:
+            cell.tail = " | " + (cell.tail or "")
     # text_content() runs blocks together; a blank line after each keeps them apart.
     for element in root.iter(*_BLOCK_TAGS):
         element.tail = "\n\n" + (element.tail or "")

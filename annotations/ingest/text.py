@@ -108,6 +108,20 @@ def canonical_characters(s: str) -> str:
     return unicodedata.normalize("NFC", s.replace("\r\n", "\n").translate(_TABLE))
 
 
+# The characters Unicode has a superscript form of, and those forms.
+_SUPERSCRIPTS = str.maketrans("0123456789+-\u2212=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
+_HAS_SUPERSCRIPT = frozenset("0123456789+-\u2212=()ni ")
+
+
+def raised(text: str) -> str:
+    """`text` set as superscript (a page's `<sup>`, Word's raised run) in the characters
+    Unicode has for it, when it has one for each: "10<sup>6</sup>" is "10⁶", not 106, a
+    different number. Other superscripts ("1<sup>st</sup>") are returned as they are."""
+    if text.strip() and set(text) <= _HAS_SUPERSCRIPT:
+        return text.translate(_SUPERSCRIPTS)
+    return text
+
+
 def paragraphs_of(text: str) -> list[str]:
     """Split canonical text into its paragraphs (an empty list for empty text)."""
     return text.split("\n\n") if text else []

@@ -54,6 +54,8 @@
   const SKIP = new Set(
     "script style noscript template textarea select option input button iframe object svg canvas math head title".split(" "),
   );
+  // Not prose either: struck-out text (a correction's "<del>5</del><ins>6</ins>"), as imports read it.
+  const NOT_PROSE = new Set([...SKIP, "del", "s", "strike"]);
   const BLOCKS = new Set(
     "address article aside blockquote body br caption dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split(" "),
   );
@@ -79,11 +81,16 @@
     return base;
   }
 
+  // Superscripts as the plain characters a page's <sup> holds: imports store "10⁶" for
+  // "10<sup>6</sup>", whose text on the page reads "106". (U+2072 and U+2073 are unassigned.)
+  const SUPERSCRIPT_LATIN1 = { 0xb2: 50, 0xb3: 51, 0xb9: 49 };
+  const SUPERSCRIPTS = "0i\u2072\u2073456789+-=()n";
+
   /** The folded form of one UTF-16 unit: -1 to drop it, 32 for any space, else a unit. */
   function foldUnit(code) {
     if (code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680) return 32;
     if (code < 0x2000) {
-      if (code < 0xc0) return code === 0xad ? -1 : code;
+      if (code < 0xc0) return code === 0xad ? -1 : (SUPERSCRIPT_LATIN1[code] ?? code);
       return isAccent(code) ? -1 : baseLetter(code);
     }
     if (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f) return 32;
@@ -92,6 +99,7 @@
     if (code >= 0x2018 && code <= 0x201b) return 39; // curly single quotes -> '
     if (code >= 0x201c && code <= 0x201f) return 34; // curly double quotes -> "
     if ((code >= 0x2010 && code <= 0x2015) || code === 0x2212) return 45; // dashes -> -
+    if (code >= 0x2070 && code <= 0x207f) return SUPERSCRIPTS.charCodeAt(code - 0x2070);
     if (code === 0x2032) return 39;
     if (code === 0x2033) return 34;
     return code;
@@ -141,7 +149,7 @@
         } else if (node.nodeType === 1) {
           if (node.localName === "br") block = ++blockCount;
           // The verdict labels added by an earlier pass are not the article's words.
-          else if (node !== skipHost && !SKIP.has(node.localName) && node.contentEditable !== "true" && !node.hasAttribute(LABEL)) {
+          else if (node !== skipHost && !NOT_PROSE.has(node.localName) && node.contentEditable !== "true" && !node.hasAttribute(LABEL)) {
             // Hidden text is indexed too (a "Read more" behind the `hidden` attribute):
             // `locate` prefers a shown copy and marks a hidden one only when none is shown.
             // But words hidden inside shown prose ("22.8 <span hidden>…</span>years")
