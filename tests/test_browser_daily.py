@@ -283,9 +283,9 @@ def test_cancelling_the_question_keeps_the_first_claim_open_with_its_input(
     card = open_card(page, first)
     type_into(card.get_by_label("Conclusion (Markdown)"), "Half of this is typed")
     page.locator(f'mark[data-claim="{second.pk}"]').first.click()
-    page.get_by_role("dialog", name="Unsaved changes").get_by_role(
-        "button", name="Keep editing"
-    ).click()
+    asking = page.get_by_role("dialog", name="Unsaved changes")
+    asking.get_by_role("button", name="Keep editing").click()
+    expect(asking).to_be_hidden()  # the choice is made: the other card would be open by now
     card = page.locator(f"#claim-{first.pk}.active")
     assert card.get_by_label("Conclusion (Markdown)").input_value() == "Half of this is typed"
     assert page.locator(f"#claim-{second.pk}.active").count() == 0
@@ -1295,11 +1295,11 @@ def test_input_typed_for_a_claim_deleted_meanwhile_is_shown_to_copy_until_discar
     )
     page.screenshot(path=str(ARTIFACTS / "daily-deleted-claim-input.png"))
     notice.get_by_role("button", name="Discard it").click()
+    expect(notice).to_be_hidden()
     assert stored_drafts(page) == []
-    assert notice.is_hidden()
     page.reload()
     page.wait_for_selector("html[data-workspace-ready=true]")
-    assert page.locator("#notice").is_hidden()
+    expect(page.locator("#notice")).to_be_hidden()
     assert page.errors == []
 
 

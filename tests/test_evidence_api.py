@@ -344,7 +344,9 @@ def test_the_panel_is_pending_until_a_fetched_source_has_been_read_and_ranked(
 
 
 def test_source_fetched_ignores_a_source_that_is_gone(db):
-    search.source_fetched(987654)
+    assert search.source_fetched(987654) is None
+    assert not EvidenceRequest.objects.exists() and not EvidenceItem.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_importing_fact_checks_is_for_the_system_and_site_admins(claim, editor):

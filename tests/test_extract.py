@@ -7,9 +7,7 @@
 import io
 import random
 import re
-import sys
 import textwrap
-import types
 import unicodedata
 import zipfile
 from datetime import date
@@ -979,22 +977,24 @@ def test_canonical_characters_first_leave_the_canonical_text_as_it_was(raw):
     assert canonical_text(canonical_characters(raw)) == canonical_text(raw)
 
 
-def test_limits_from_settings(monkeypatch):
-    conf = types.ModuleType("django.conf")
-    conf.settings = types.SimpleNamespace(
-        FACTCHECK_UPLOAD_MAX_BYTES=10,
-        FACTCHECK_MAX_TEXT_CHARS=20,
-        FACTCHECK_PDF_MAX_PAGES=30,
-        FACTCHECK_DOCX_MAX_UNCOMPRESSED=40,
-        FACTCHECK_DOCX_MAX_RATIO=50,
-    )
-    monkeypatch.setitem(sys.modules, "django.conf", conf)
+def test_limits_from_settings(settings):
+    settings.FACTCHECK_UPLOAD_MAX_BYTES = 10
+    settings.FACTCHECK_MAX_TEXT_CHARS = 20
+    settings.FACTCHECK_PDF_MAX_PAGES = 30
+    settings.FACTCHECK_DOCX_MAX_UNCOMPRESSED = 40
+    settings.FACTCHECK_DOCX_MAX_RATIO = 50
+    settings.FACTCHECK_DOCX_MAX_ENTRIES = 60
     assert limits_from_settings() == IngestLimits(
         max_bytes=10,
         max_text_chars=20,
         max_pdf_pages=30,
         docx_max_uncompressed=40,
         docx_max_ratio=50,
+        docx_max_entries=60,
     )
-    conf.settings = types.SimpleNamespace()
+    for name in (
+        "FACTCHECK_UPLOAD_MAX_BYTES", "FACTCHECK_MAX_TEXT_CHARS", "FACTCHECK_PDF_MAX_PAGES",
+        "FACTCHECK_DOCX_MAX_UNCOMPRESSED", "FACTCHECK_DOCX_MAX_RATIO", "FACTCHECK_DOCX_MAX_ENTRIES",
+    ):  # fmt: skip
+        delattr(settings, name)
     assert limits_from_settings() == IngestLimits()

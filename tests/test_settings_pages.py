@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from annotations import contrast, services
+from annotations import contrast, permissions, services
 from annotations.models import Membership, Organization, PublishedVersion, Rating
 from tests import factories
 from tests.factories import image_bytes
@@ -223,9 +223,10 @@ def test_a_logo_over_the_size_limit_is_refused_before_it_is_read(
 
 
 def test_an_editor_cannot_set_the_logo_through_the_service(organization, editor):
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(permissions.PermissionDenied):
         services.organization_logo_set(organization=organization, actor=editor, data=image_bytes())
-    assert raised.type.__name__ == "PermissionDenied"
+    organization.refresh_from_db()
+    assert not organization.logo
 
 
 def test_no_logo_is_a_404(client, organization):
@@ -572,9 +573,10 @@ def test_scale_service_refuses_an_editor(organization, editor):
         {"id": r.pk, "label": r.label, "value": r.value, "colour": r.colour}
         for r in scale.ratings.all()
     ]
-    with pytest.raises(Exception) as raised:
-        services.scale_update(scale=scale, actor=editor, ratings=rows)
-    assert raised.type.__name__ == "PermissionDenied"
+    changed = [{**row, "label": f"{row['label']} (renamed)"} for row in rows]
+    with pytest.raises(permissions.PermissionDenied):
+        services.scale_update(scale=scale, actor=editor, ratings=changed)
+    assert [r.label for r in scale.ratings.all()] == [row["label"] for row in rows]
 
 
 def test_scale_service_refuses_a_stale_list_of_ratings(organization, org_admin):

@@ -183,7 +183,9 @@ def test_average_precision_follows_the_checkthat_definition():
 
 def test_the_training_transcripts_never_include_a_test_transcript():
     test_sentences = {s for t in spotting_train.load_test() for s in t.sentences if len(s) > 60}
-    for transcript in spotting_train.load_training():
+    training = spotting_train.load_training()
+    assert len(test_sentences) > 100 and len(training) > 50
+    for transcript in training:
         long = [s for s in transcript.sentences if len(s) > 60]
         shared = sum(1 for s in long if s in test_sentences)
         assert shared < 0.05 * max(1, len(long)), transcript.name
