@@ -405,6 +405,28 @@ def test_stale_version_is_a_412_with_the_current_claim_and_who_changed_it(
     assert Claim.objects.get().claimant == "PTI"
 
 
+def test_the_claim_a_412_sends_says_what_the_reviewer_asking_may_do(
+    client, article, editor, reviewer
+):
+    """Sent as the claim is for nobody in particular, it told the reviewer whose publish
+    was refused that only reviewers publish, and the page kept Publish greyed out."""
+    claim = factories.published_claim(article, editor, reviewer)
+    services.claim_update(claim=claim, actor=editor, expected_version=None, conclusion="Redone.")
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    opened = Claim.objects.get().version
+    services.claim_update(claim=claim, actor=editor, expected_version=None, claimant="PTI")
+    client.force_login(reviewer)
+
+    response = client.post(
+        _claim_url(claim, "transition/"), {"to": "published"}, content_type="application/json",
+        headers={"If-Match": f'"{opened}"'},
+    )  # fmt: skip
+
+    current = assert_problem(response, 412, "stale-version")["current"]
+    assert current["claimant"] == "PTI"
+    assert current["viewer_can_publish"] is True, current["publish_blocked_reason"]
+
+
 def test_too_many_requests_is_a_429_with_retry_after(
     editor_client, claim, settings, rate_limits_reset
 ):

@@ -246,7 +246,7 @@ def _validation_detail(errors: dict[str, list[str]]) -> str:
     return f"{field.replace('_', ' ')}: {messages[0]}"
 
 
-def _stale_version(error: services.StaleVersion) -> Response:
+def _stale_version(error: services.StaleVersion, request) -> Response:
     claim = queries.workspace_claims(error.claim.article).get(pk=error.claim.pk)
     # A version never reached names nobody's change: a client reading the type would else
     # fetch the claim again and retry, rather than fix the version it sends.
@@ -257,7 +257,8 @@ def _stale_version(error: services.StaleVersion) -> Response:
         slug="no-such-version" if error.never_reached else None,
         claim=claim.pk,
         **who,
-        current=ClaimSerializer(claim).data,
+        # As the one asking may act on it: whether they may publish it, and what is missing.
+        current=ClaimSerializer(claim, context={"request": request}).data,
     )
     response = Response(body, status=412)
     response["ETag"] = f'"{claim.version}"'
@@ -371,7 +372,7 @@ def _problem_for(error, context) -> Response | None:
     if isinstance(error, services.PublishedMeanwhile):
         return _published_meanwhile(error, context.get("request"))
     if isinstance(error, services.StaleVersion):
-        return _stale_version(error)
+        return _stale_version(error, context.get("request"))
     if isinstance(error, services.StaleDetails):
         return _stale_details(error)
     if isinstance(error, services.StaleText):
