@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations import services
-from annotations.models import Article, Claim, Job, Notification, Rating
+from annotations.models import Article, Claim, Comment, Job, Notification, Rating
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -38,6 +38,48 @@ def _typing_a_comment(browser, live_server, newsroom, claim, text):
     box.click()
     page.keyboard.type(text)
     return page, card, box
+
+
+def test_words_typed_while_a_comment_is_sent_stay_in_the_box_to_send_next(
+    browser, live_server, newsroom
+):
+    """On a slow connection the box was emptied when the answer came, words typed into it
+    meanwhile with it: they were never sent, and gone without a word."""
+    claim = make_claim(newsroom)
+    page, card, box = _typing_a_comment(browser, live_server, newsroom, claim, "First part, sent.")
+    held = []
+
+    def hold_posts(route):
+        if route.request.method == "POST":
+            held.append(route)  # answered below, once more has been typed
+        else:
+            route.continue_()
+
+    page.route(f"**/api/v1/newsroom/claims/{claim.pk}/comments/", hold_posts)
+    card.get_by_role("button", name="Comment", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and held, message="the comment was not sent")
+    box.press("End")
+    page.keyboard.type(" Second part, typed while it was sent.")
+    held[0].continue_()
+    page.unroute(f"**/api/v1/newsroom/claims/{claim.pk}/comments/", hold_posts)
+
+    card.locator("article.comment .comment-body", has_text="First part, sent.").wait_for()
+    expect(box).to_have_value("Second part, typed while it was sent.")
+    expect(card.get_by_text("What you typed since is still in the box")).to_be_visible()
+    assert [c.body for c in Comment.objects.filter(claim=claim)] == ["First part, sent."]
+    page.screenshot(path=str(ARTIFACTS / "daily-comment-typed-while-sent.png"))
+
+    # It survives a reload, as any kept input does, and goes with the next click.
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Restore my changes").click()
+    box = card.get_by_label("Add a comment (Markdown; @name to mention)")
+    expect(box).to_have_value("Second part, typed while it was sent.")
+    card.get_by_role("button", name="Comment", exact=True).click()
+    expect(box).to_have_value("")
+    wait_for(lambda: Comment.objects.filter(claim=claim).count() == 2)
+    assert page.errors == []
 
 
 def test_a_comment_with_a_mention_is_shown_sanitised_edited_and_resolved(

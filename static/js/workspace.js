@@ -2057,7 +2057,7 @@ function commentForm(claim, parent) {
     if (!area.value.trim()) return;
     const payload = parent ? { body: area.value, parent } : { body: area.value };
     commentWrite(claim.id, "POST", commentsUrl(claim.id), payload, id).then((ok) => {
-      if (ok && parent) replyingTo.delete(claim.id);
+      if (ok === true && parent) replyingTo.delete(claim.id);
       if (ok) refresh();
     });
   });
@@ -2092,7 +2092,7 @@ function commentEditForm(claim, comment) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     commentWrite(claim.id, "PATCH", commentsUrl(claim.id, comment.id), { body: area.value }, id).then((ok) => {
-      if (ok) {
+      if (ok === true) {
         editingComments.delete(comment.id);
         refresh();
       }
@@ -2132,17 +2132,26 @@ async function commentWrite(id, method, url, payload, keepId) {
       // reloads, must go through rather than be dropped without a word.
       commentWritesInFlight.delete(key);
     }
-    if (keepId) clearAux(id, keepId);
+    // Words typed into the box while it was sent were not sent: they stay, to send next.
+    const box = keepId ? document.getElementById(keepId) : null;
+    const sent = payload?.body;
+    const typedSince = Boolean(box) && sent !== undefined && box.value !== sent;
+    if (!typedSince && keepId) clearAux(id, keepId);
     // A new comment's box empties now, not after the thread reloads: a second click
     // meanwhile finds nothing to send.
-    const box = method === "POST" && keepId ? document.getElementById(keepId) : null;
-    if (box) box.value = "";
-    setStatus(id, "comments", "");
+    if (method === "POST" && box) {
+      let rest = "";
+      if (typedSince) rest = box.value.startsWith(sent) ? box.value.slice(sent.length).trimStart() : box.value;
+      box.value = rest;
+      if (rest) recordAux(claims.get(id), keepId, rest);
+    }
+    setStatus(id, "comments", typedSince ? `${method === "POST" ? "Sent" : "Saved"}. What you typed since is still in the box, not yet sent.` : "");
     await loadThread(id);
     const full = await api("GET", `/api/v1/newsroom/claims/${id}/`);
     claims.set(id, full);
     refresh();
-    return true;
+    // "kept": sent, with more typed since, so the box stays open for it.
+    return typedSince ? "kept" : true;
   } catch (error) {
     setStatus(id, "comments", errorText(error), { error: true });
     return false;
