@@ -402,6 +402,21 @@ def test_a_page_raised_or_struck_number_is_not_read_into_another_number(body, ex
     assert expected in extract(page.encode(), filename="page.html").paragraphs
 
 
+def test_an_inline_quotation_stays_inside_its_sentence():
+    """trafilatura read `<q>` as a block quote: one sentence became three paragraphs."""
+    page = (
+        f"<html><body><article><h1>Vote</h1><p>{SUPERSCRIPT_PROSE}</p>"
+        "<p>He said <q>we won 52 percent</q> last night.</p>"
+        f"<blockquote><p>A quotation of its own.</p></blockquote></article></body></html>"
+    )
+    result = extract(page.encode(), filename="page.html")
+    assert result.paragraphs[1:] == [
+        "He said we won 52 percent last night.",
+        "A quotation of its own.",
+    ]
+    assert [block["kind"] for block in result.structure] == ["quote"]
+
+
 def test_a_word_run_set_as_superscript_is_raised_in_the_text():
     document = docx.Document()
     paragraph = document.add_paragraph("The budget rose to 10")

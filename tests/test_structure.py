@@ -371,6 +371,42 @@ def test_a_long_pages_numbered_list_is_numbered_as_the_page_shows_it(numbered_li
     assert numbered(extract(page.encode(), filename="page.html")) == expected
 
 
+def test_two_lists_of_the_same_items_keep_each_its_own_numbers():
+    """Numbers were looked up by an item's words: the second list's "Yes" and "No" took the
+    first list's 3 and 4."""
+    lists = '<ol start="3"><li>Yes</li><li>No</li></ol><p>Then:</p><ol start="7"><li>Yes</li><li>No</li></ol>'
+    page = f"<html><body><article><h1>T</h1>{LONG_PROSE}{lists}{LONG_PROSE}</article></body></html>"
+    assert numbered(extract(page.encode(), filename="page.html")) == [
+        ("Yes", 3), ("No", 4), ("Yes", 7), ("No", 8),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("source", "filename"),
+    [
+        (
+            "<html><body><article><h1>T</h1>{prose}<ol><li><p>First point.</p><p>More on the "
+            "first point.</p></li><li>Second point.<ul><li>A detail.</li></ul>Back to the "
+            "second point.</li></ol>{prose}</article></body></html>",
+            "page.html",
+        ),
+        (
+            "# T\n\nIntro.\n\n1. First point.\n\n   More on the first point.\n\n2. Second point."
+            "\n   - A detail.\n\n   Back to the second point.\n",
+            "notes.md",
+        ),
+    ],
+    ids=["html", "markdown"],
+)
+def test_an_items_later_paragraphs_do_not_repeat_its_number(source, filename):
+    """Each paragraph of an item was an item of the same number: the reader page showed
+    "1." twice, and the words after a nested list as one more "2."."""
+    result = extract(source.format(prose=LONG_PROSE).encode(), filename=filename)
+    assert numbered(result) == [("First point.", 1), ("Second point.", 2), ("A detail.", 0)]
+    assert "More on the first point." in result.paragraphs
+    assert "Back to the second point." in result.paragraphs
+
+
 def test_markdown_numbers_count_from_the_first_item_as_renderers_do():
     source = "# Title\n\nIntro.\n\n3. third\n1. fourth\n   - a bullet\n7. fifth\n\n- plain\n"
     result = extract(source.encode(), filename="notes.md")

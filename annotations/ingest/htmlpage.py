@@ -39,6 +39,7 @@ _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 # of display: none or visibility: hidden. A cheap look first: most pages have none.
 _MAY_HIDE = re.compile(r"\shidden\b|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _STRUCK = re.compile(r"<(?:del|s|strike)\b", re.I)
+_INLINE_QUOTE = re.compile(r"<q\b", re.I)
 _NUMBERING_ATTRIBUTE = re.compile(r"<(?:ol|li)\b[^>]*\s(?:start|value|reversed|type)\b", re.I)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 # A note reference: a superscript "1", "[2]", "*" or "†" (as the embed reads one too).
@@ -117,7 +118,7 @@ class _Page(NamedTuple):
 
     markup: str
     captions: frozenset[str]  # the figure captions' paragraphs
-    numbers: dict[str, int]  # list item text -> the number the page shows before it
+    numbers: dict[str, list[int]]  # list item text -> the numbers the page shows before it
 
 
 def _prepared(markup: str) -> _Page:
@@ -129,7 +130,8 @@ def _prepared(markup: str) -> _Page:
     numbers_lists = bool(_NUMBERING_ATTRIBUTE.search(markup))
     has_notes = "<sup" in markup.lower()
     strikes = bool(_STRUCK.search(markup))
-    if not (hides or has_captions or numbers_lists or has_notes or strikes):
+    inline_quotes = bool(_INLINE_QUOTE.search(markup))
+    if not (hides or has_captions or numbers_lists or has_notes or strikes or inline_quotes):
         return _Page(markup, frozenset(), {})
     import lxml.html  # imported here with trafilatura, which depends on it
 
@@ -141,6 +143,7 @@ def _prepared(markup: str) -> _Page:
     dropped = (_drop_note_references(root) if has_notes else False) or dropped
     dropped = (raise_superscripts(root) if has_notes else False) or dropped
     dropped = (_drop_struck(root) if strikes else False) or dropped
+    dropped = (_inline_quotes_kept_inline(root) if inline_quotes else False) or dropped
     captions = _captions_made_paragraphs(root) if has_captions else frozenset()
     numbers = _list_numbers(root) if numbers_lists else {}
     if dropped or captions:
@@ -228,6 +231,19 @@ def _drop_struck(root) -> bool:
     return bool(struck)
 
 
+def _inline_quotes_kept_inline(root) -> bool:
+    """Make each `<q>` a plain inline element; whether there were any.
+
+    trafilatura reads `<q>` as a block quote: "He said <q>we won 52 percent</q> last night"
+    became three paragraphs, and a claim on the sentence could not be made. The quotation
+    marks a browser shows around it are styles, not text: the embed does not see them either.
+    """
+    quotes = list(root.iter("q"))
+    for quote in quotes:
+        quote.tag = "span"
+    return bool(quotes)
+
+
 def _captions_made_paragraphs(root) -> frozenset[str]:
     """Make the page's figure captions paragraphs; their texts, to mark them again later.
 
@@ -254,13 +270,17 @@ def _as_the_page_shows(blocks: list[Block], page: _Page) -> list[Block]:
     """
     if not page.captions and not page.numbers:
         return blocks
+    # Items of the same words in two lists ("Yes", "No") take their numbers in page order.
+    numbers = {text: iter(found) for text, found in page.numbers.items()}
     shown = []
     for block in blocks:
         text = canonical_text(block.text)
         if block.kind == PARAGRAPH and text in page.captions:
             block = Block(block.text, CAPTION)
-        elif block.number and text in page.numbers:
-            block = Block(block.text, block.kind, block.level, page.numbers[text])
+        elif block.number and text in numbers:
+            number = next(numbers[text], None)
+            if number is not None:
+                block = Block(block.text, block.kind, block.level, number)
         shown.append(block)
     return shown
 
@@ -350,6 +370,7 @@ def _collect_blocks(
         return
     kind, level, depth = _kind_of(element, kind, level, depth)
     numbers = _item_numbers(element)
+    first = len(out)
     buffer = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):  # comments and processing instructions
@@ -366,6 +387,25 @@ def _collect_blocks(
         else:
             buffer.extend(("".join(child.itertext()), child.tail or ""))
     out.append(Block("".join(buffer).replace("\n", " "), kind, level, number))
+    if element.tag in ("item", "li"):
+        _continued_as_paragraphs(out, first, level)
+
+
+def _continued_as_paragraphs(out: list[Block], first: int, level: int) -> None:
+    """Make the paragraphs of one list item after its first plain paragraphs.
+
+    `<li><p>First</p><p>More</p></li>` is one item: its second paragraph, read as an item
+    too, showed the item's number (or bullet) again. Its nested lists' items stay items.
+    """
+    own = [
+        index
+        for index in range(first, len(out))
+        if out[index].kind == LIST_ITEM
+        and out[index].level == level
+        and canonical_text(out[index].text)
+    ]
+    for index in own[1:]:
+        out[index] = Block(out[index].text, PARAGRAPH)
 
 
 def _item_numbers(element) -> dict:
@@ -394,16 +434,17 @@ def _item_numbers(element) -> dict:
     return {item: max(number, 0) for item, number in numbers.items()}
 
 
-def _list_numbers(root) -> dict[str, int]:
-    """The number the page shows before each item of its numbered lists, by the item's text.
+def _list_numbers(root) -> dict[str, list[int]]:
+    """The numbers the page shows before the items of its numbered lists, by the item's
+    text, in page order.
 
     trafilatura keeps whether a list is numbered, not where its numbering starts or whether it
     counts down or in letters: a page's "5. … 4. … 3." countdown would come out "1. 2. 3.".
     """
-    numbers: dict[str, int] = {}
+    numbers: dict[str, list[int]] = {}
     for numbered in root.iter("ol"):
         for item, number in _item_numbers(numbered).items():
-            numbers.setdefault(_item_text(item), number)
+            numbers.setdefault(_item_text(item), []).append(number)
     return numbers
 
 

@@ -105,6 +105,7 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
     # each item being read (0 for a bullet): "1." on every line still counts 1, 2, 3.
     next_numbers: list[int | None] = []
     items: list[int] = []
+    item_paragraphs: list[int] = []  # how many paragraphs each item being read has had
     row: list[str] | None = None
     for token in md.parse(text):
         if token.type == "heading_open":
@@ -121,10 +122,12 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
         elif token.type == "list_item_open":
             number = next_numbers[-1] if next_numbers else None
             items.append(number or 0)
+            item_paragraphs.append(0)
             if number is not None:
                 next_numbers[-1] = number + 1
         elif token.type == "list_item_close":
             items.pop()
+            item_paragraphs.pop()
         elif token.type == "blockquote_open":
             quotes += 1
         elif token.type == "blockquote_close":
@@ -143,7 +146,13 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
             elif content:
                 if not blocks:
                     first_is_heading = bool(heading)
-                blocks.append(_inline_block(content, heading, lists, quotes, items))
+                if item_paragraphs and item_paragraphs[-1] and not heading:
+                    # An item's second paragraph is no second item: no number or bullet again.
+                    blocks.append(Block(content, QUOTE) if quotes else Block(content))
+                else:
+                    blocks.append(_inline_block(content, heading, lists, quotes, items))
+                if item_paragraphs:
+                    item_paragraphs[-1] += 1
         elif token.type in ("fence", "code_block"):
             blocks.append(Block(token.content, PREFORMATTED))
         elif token.type == "html_block":
