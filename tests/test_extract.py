@@ -417,6 +417,34 @@ def test_an_inline_quotation_stays_inside_its_sentence():
     assert [block["kind"] for block in result.structure] == ["quote"]
 
 
+def test_word_paragraphs_in_a_content_control_and_a_nested_table_are_read():
+    """A paragraph a template wraps in a content control, and the cells of a table inside a
+    cell, were left out of the article without a word."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    document = docx.Document()
+    document.add_paragraph("Intro paragraph.")
+    wrapped = document.add_paragraph("Inside a content control: 42 percent.")
+    control = etree.Element(qn("w:sdt"))
+    etree.SubElement(control, qn("w:sdtContent")).append(wrapped._p)  # moved into it
+    document.element.body.insert(1, control)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Region"
+    inner = table.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "North 1,200"
+    inner.cell(0, 1).text = "South 3"
+    document.add_paragraph("After.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert extract(buffer.getvalue(), filename="a.docx").paragraphs == [
+        "Intro paragraph.",
+        "Inside a content control: 42 percent.",
+        "Region | North 1,200 South 3",
+        "After.",
+    ]
+
+
 def test_a_word_run_set_as_superscript_is_raised_in_the_text():
     document = docx.Document()
     paragraph = document.add_paragraph("The budget rose to 10")

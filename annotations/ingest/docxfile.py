@@ -80,7 +80,7 @@ def extract_docx(data: bytes, limits: IngestLimits) -> Extracted:
     blocks: list[Block] = []
     title = ""
     numbers = _ListNumbers(document)
-    for block in document.iter_inner_content():
+    for block in _body_blocks(document):
         if hasattr(block, "rows"):
             blocks.extend(_table_rows(block))
             continue
@@ -210,6 +210,46 @@ def _start(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 1
 
 
+def _body_blocks(document):
+    """The paragraphs and tables of the body in order, those inside content controls and
+    custom XML included: python-docx's `iter_inner_content` gives only the body's own, and
+    a paragraph a template wraps in a content control was left out of the article."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    body = document._body
+
+    def walk(element):
+        for child in element.iterchildren():
+            if child.tag == f"{_W}p":
+                yield Paragraph(child, body)
+            elif child.tag == f"{_W}tbl":
+                yield Table(child, body)
+            elif child.tag in _WRAPPERS:
+                yield from walk(child)
+
+    yield from walk(document.element.body)
+
+
+# Elements that wrap paragraphs and tables without being either: content controls and
+# custom XML (and a content control's content).
+_WRAPPERS = {
+    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + name
+    for name in ("sdt", "sdtContent", "customXml")
+}
+
+
+def _paragraphs_within(cell) -> list:
+    """Every paragraph of a table cell in order, those of a table nested in it or of a
+    content control included (`cell.paragraphs` gives only its own), but none of a text box,
+    which is no article text."""
+    return [
+        paragraph
+        for paragraph in cell.iter(f"{_W}p")
+        if not any(ancestor.tag == f"{_W}p" for ancestor in paragraph.iterancestors())
+    ]
+
+
 def _table_rows(table) -> list[Block]:
     """The table's rows as blocks. A merged cell's words are read once, where it starts:
     python-docx gives the same cell again for each grid column it spans and for each row
@@ -229,7 +269,7 @@ def _table_rows(table) -> list[Block]:
             if spanned:
                 cells.append("")
                 continue
-            shown = "\n".join(_shown_text(paragraph._p) for paragraph in cell.paragraphs)
+            shown = "\n".join(_shown_text(paragraph) for paragraph in _paragraphs_within(cell._tc))
             cells.append(canonical_text(shown).replace("\n\n", " "))
         above = seen
         if block := table_row(cells):
@@ -237,7 +277,6 @@ def _table_rows(table) -> list[Block]:
     return rows
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # What Word does not show as the paragraph's text: tracked deletions and moves away, text
 # boxes (not article text), field codes, and a drawing's fallback copy of its content.
