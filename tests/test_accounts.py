@@ -315,7 +315,11 @@ def test_a_write_naming_another_page_user_is_refused(client, editor, organizatio
         url, body, content_type="application/json", headers={PAGE_USER_HEADER: "999999"}
     )
     assert refused.status_code == 403
-    assert "signed in as someone else" in refused.json()["detail"]
+    detail = refused.json()["detail"]
+    assert "signed in as someone else" in detail
+    # Where the typing is: in the page, and offered back to the page's account only (it
+    # said "kept only in this page", while the browser keeps a copy for that account).
+    assert "offers it back only to the account you opened the page with" in detail
     same = client.post(
         url, body, content_type="application/json", headers={PAGE_USER_HEADER: str(editor.pk)}
     )

@@ -363,6 +363,117 @@ def test_a_reload_while_a_save_is_on_its_way_asks_only_about_input_typed_since(
     assert asked == ["beforeunload", "beforeunload"]
 
 
+def _holding_the_first_save(page, claim):
+    """Hold the first PATCH of `claim` (a slow connection) until the test lets it go:
+    returns the list its route lands in; later PATCHes go straight through."""
+    held = []
+
+    def hold(route):
+        if route.request.method == "PATCH" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/api/v1/newsroom/claims/{claim.pk}/", hold)
+    return held
+
+
+def test_save_and_send_to_review_while_a_save_is_on_its_way_wait_for_it(
+    browser, live_server, newsroom
+):
+    """On a slow connection a second Save did nothing and then read "Saved." over newer
+    input, and Send to review did nothing at all."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    held = _holding_the_first_save(page, claim)
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Imran Khan")
+    card.get_by_role("button", name="Save", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and held, message="the save was not sent")
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Typed while the first save was sent.")
+    card.get_by_role("button", name="Save", exact=True).click()
+    card.get_by_role("button", name="Send to review").click()
+    expect(card.get_by_text("Waiting for the save on its way…")).to_be_visible()
+
+    held[0].continue_()
+
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    saved = Claim.objects.get(pk=claim.pk)
+    assert saved.claimant == "Imran Khan"
+    assert saved.conclusion == "Typed while the first save was sent."
+    assert saved.status == Claim.Status.IN_REVIEW
+    expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_hidden()
+    assert page.errors == []
+
+
+def test_opening_another_card_or_discarding_while_a_save_is_on_its_way(
+    browser, live_server, newsroom
+):
+    """ "Save changes" before opening another card opened nothing while a save was on its
+    way, and "Discard changes" said "Changes discarded." and then "Saved." the same text."""
+    claim = make_claim(newsroom)
+    other = make_claim(newsroom, RECORD)
+    page = open_page(browser, live_server, "ed")
+    held = _holding_the_first_save(page, claim)
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Sent first")
+    card.get_by_role("button", name="Save", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and held, message="the save was not sent")
+
+    card.get_by_role("button", name="Discard changes").click()
+    asking = page.get_by_role("dialog", name="Discard your changes?")
+    expect(asking).to_contain_text("already on its way and will be kept")
+    asking.get_by_role("button", name="Discard changes").click()
+    expect(card.get_by_text("that save is still on its way")).to_be_visible()
+    type_into(card.get_by_label("Conclusion (Markdown)"), "Typed after the discard.")
+
+    page.locator(f'mark[data-claim="{other.pk}"]').first.click()
+    leaving = page.get_by_role("dialog", name="Unsaved changes")
+    leaving.get_by_role("button", name="Save changes").click()
+    held[0].continue_()
+
+    page.locator(f"#claim-{other.pk}.active form.claim-form").wait_for()
+    saved = Claim.objects.get(pk=claim.pk)
+    assert (saved.claimant, saved.conclusion) == ("Sent first", "Typed after the discard.")
+    assert page.errors == []
+
+
+def test_a_save_that_failed_offline_says_so_and_goes_when_the_connection_is_back(
+    browser, live_server, newsroom
+):
+    """Offline, the card said "network unreachable" and then waited for a click on Try
+    again long after the connection was back; a server that was down read the same."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    page.context.set_offline(True)
+    type_into(card.get_by_label("Claimant"), "Typed on a train")
+    card.get_by_role("button", name="Save", exact=True).click()
+    # After its three retries (1, 2 and 4 s apart).
+    expect(card.get_by_text("and saved when the connection is back")).to_be_visible(timeout=15_000)
+    expect(card.get_by_text("Could not save (you are offline)")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "daily-save-offline.png"))
+
+    page.context.set_offline(False)
+
+    wait_for(
+        lambda: page.evaluate("1") and Claim.objects.get(pk=claim.pk).claimant == "Typed on a train"
+    )
+    expect(card.get_by_text("Saved.", exact=True)).to_be_visible()
+
+    # Online, with the server not answering: not the connection's fault.
+    page.route(
+        f"**/api/v1/newsroom/claims/{claim.pk}/", lambda route: route.abort("connectionrefused")
+    )
+    type_into(card.get_by_label("Claimant"), "Typed while the server was down")
+    card.get_by_role("button", name="Save", exact=True).click()
+    expect(card.get_by_text("the server could not be reached").first).to_be_visible()
+    assert page.errors == []
+
+
 def test_a_new_claim_announced_by_another_panel_is_loaded_and_opened(
     browser, live_server, newsroom
 ):
@@ -655,6 +766,8 @@ def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsro
     long_theirs = "Twitter said 162,000 listened;" + " the reviewer wrote a long explanation" * 8
     type_into(editor_card.get_by_label("Claimant"), "Andrew Korybko")
     type_into(editor_card.get_by_label("Conclusion (Markdown)"), long_theirs)
+    # A field in no conflict: the reviewer never touched the tags.
+    type_into(editor_card.get_by_label("Tags (comma-separated)"), "Social media")
     editor_card.get_by_role("button", name="Save").click()
     editor_card.locator(".save-status", has_text="Saved.").wait_for()
 
@@ -690,6 +803,13 @@ def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsro
     claim.refresh_from_db()
     assert (claim.claimant, claim.conclusion) == ("Andrew Korybko", mine)
     assert reviewer_card.get_by_label("Claimant").input_value() == "Andrew Korybko"
+    # The tags that came in with theirs are marked as a merge marks them, not taken silently.
+    expect(reviewer_card.locator(f"#c{claim.pk}-form-status")).to_have_text(
+        "Saved. Merged with someone else's changes to tags."
+    )
+    tags = reviewer_card.locator('[data-field="tags"]')
+    expect(tags.locator(".merged-badge")).to_have_text("merged: someone else's change")
+    assert tags.locator("input").input_value() == "Social media"
     assert reviewer.errors == [] and editor.errors == []
 
 
@@ -893,6 +1013,35 @@ def test_double_clicking_publish_publishes_once_without_a_stale_error(
     page.locator(f"#claim-{claim.pk} .badge.status", has_text="Published").wait_for()
     assert len(moves) == 1
     assert page.locator(f"#c{claim.pk}-workflow-status").inner_text() == ""
+    assert page.errors == []
+
+
+def test_a_reviewer_publishing_over_their_own_unsaved_change_is_asked_first(
+    browser, live_server, newsroom
+):
+    """Publish saved the reviewer's edit first, which made them its latest author: the
+    two-person rule then refused the publish, and the edit could not be taken back."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    other = _ready_for_review(newsroom, make_claim(newsroom, RECORD))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "A last word of mine.")
+    card.get_by_role("button", name="Publish", exact=True).click()
+    asking = page.get_by_role("dialog", name="Publish with your changes?")
+    expect(asking).to_contain_text("You changed conclusion.")
+    page.screenshot(path=str(ARTIFACTS / "daily-publish-over-own-change.png"))
+    asking.get_by_role("button", name="Discard them and publish").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Published").wait_for()
+    assert Claim.objects.get(pk=claim.pk).conclusion != "A last word of mine."
+
+    card = open_card(page, other)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "A last word of mine.")
+    card.get_by_role("button", name="Publish", exact=True).click()
+    asking.get_by_role("button", name="Save my changes for another member").click()
+    expect(card.get_by_text("another member publishes the claim now")).to_be_visible()
+    saved = Claim.objects.get(pk=other.pk)
+    assert (saved.conclusion, saved.status) == ("A last word of mine.", Claim.Status.IN_REVIEW)
     assert page.errors == []
 
 

@@ -374,8 +374,12 @@ def test_a_long_pages_numbered_list_is_numbered_as_the_page_shows_it(numbered_li
 def test_two_lists_of_the_same_items_keep_each_its_own_numbers():
     """Numbers were looked up by an item's words: the second list's "Yes" and "No" took the
     first list's 3 and 4."""
-    lists = '<ol start="3"><li>Yes</li><li>No</li></ol><p>Then:</p><ol start="7"><li>Yes</li><li>No</li></ol>'
-    page = f"<html><body><article><h1>T</h1>{LONG_PROSE}{lists}{LONG_PROSE}</article></body></html>"
+    lists = (
+        '<ol start="3"><li>Yes</li><li>No</li></ol><p>Then:</p>'
+        '<ol start="7"><li>Yes</li><li>No</li></ol>'
+    )
+    body = f"<h1>T</h1>{LONG_PROSE}{lists}{LONG_PROSE}"
+    page = f"<html><body><article>{body}</article></body></html>"
     assert numbered(extract(page.encode(), filename="page.html")) == [
         ("Yes", 3), ("No", 4), ("Yes", 7), ("No", 8),
     ]  # fmt: skip

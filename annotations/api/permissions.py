@@ -38,9 +38,9 @@ class SameUserAsThePage(BasePermission):
 
     message = (
         "You are signed in as someone else now (in another tab, perhaps) than when this page "
-        "was opened: nothing was saved. What you typed is kept only in this page, and is not "
-        "offered to another account: to keep it, sign in again as the account you opened the "
-        "page with and save here, or copy it before you reload."
+        "was opened: nothing was saved. What you typed is still in this page, and this browser "
+        "offers it back only to the account you opened the page with, never to another: to "
+        "keep it, sign in again as that account and save here, or copy it now."
     )
 
     def has_permission(self, request, view):

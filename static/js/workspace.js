@@ -88,10 +88,11 @@ const editingSources = new Map(); // source id -> the source's values when its e
 const replyingTo = new Map(); // claim id -> comment id being answered
 const editingComments = new Set(); // comment ids with their edit form open
 const restoreDeclined = new Set(); // claims whose stored draft the editor set aside
-const saving = new Map(); // claim id -> {fields, keepalive}: its save in flight
+const saving = new Map(); // claim id -> {fields, keepalive, finished}: its save in flight
 // A save this small goes with `keepalive`, so it reaches the server even if the page goes.
 const KEEPALIVE_MAX_CHARS = 20000; // up to 60 KB of UTF-8, under the browsers' 64 KB
 const moving = new Set(); // claims with a workflow request in flight: a double-click sends one
+const savesAwaitingNetwork = new Set(); // claims whose save failed offline: sent when back online
 
 // ---- offsets ---------------------------------------------------------------
 
@@ -1222,7 +1223,9 @@ function showConflicts(id, body) {
   for (const conflict of body.conflicts) choices[conflict.field] = previous?.choices[conflict.field] ?? "yours";
   conflicts.set(id, { current_version: body.current_version, conflicts: body.conflicts, choices });
   const names = body.conflicts.map((c) => c.label || FIELD_LABELS[c.field] || c.field).join(", ");
-  setStatus(id, "form", `Not saved: someone else also changed ${names}. Choose, field by field, which version to keep.`, { error: true });
+  const own = body.conflicts.every((conflict) => conflict.theirs_by === data.me.username);
+  const who = own ? "you also changed it in another window:" : "someone else also changed";
+  setStatus(id, "form", `Not saved: ${who} ${names}. Choose, field by field, which version to keep.`, { error: true });
   refresh();
   document.getElementById(`claim-${id}`)?.querySelector(".conflicts input")?.focus({ preventScroll: true });
   scrollCardIntoView(document.querySelector(`#claim-${id} .conflicts`));
@@ -1239,17 +1242,29 @@ async function resolveConflicts(id) {
       if (state.choices[conflict.field] === "theirs") delete draft.fields[conflict.field];
       else draft.fields[conflict.field] ??= fromApi(conflict.field, conflict.yours);
     }
+    // Their changes to fields in no conflict come in too: marked, as a merge without a
+    // conflict marks them, not taken in without a word.
+    const conflicted = new Set(state.conflicts.map((conflict) => conflict.field));
+    const others = FIELDS.filter(
+      (name) => !conflicted.has(name) && !(name in draft.fields) && draft.base && !sameValue(name, formValue(fresh, name), draft.base[name]),
+    );
+    const mergedText = others.length ? ` Merged with someone else's changes to ${others.map(fieldName).join(", ")}.` : "";
     // Saved against the version the conflict was found on: a change made since is caught again.
     draft.version = state.current_version ?? fresh.version;
     draft.base = formValues(fresh);
     conflicts.delete(id);
     settleDraft(id);
+    if (others.length) merged.set(id, others);
     if (!hasFieldEdits(id)) {
-      setStatus(id, "form", "Their version kept; nothing of yours was left to save.");
+      setStatus(id, "form", `Their version kept; nothing of yours was left to save.${mergedText}`);
       refresh();
       return;
     }
-    await saveClaim(id);
+    if ((await saveClaim(id)) && others.length) {
+      merged.set(id, others);
+      setStatus(id, "form", `Saved.${mergedText}`);
+      refresh();
+    }
   } catch (error) {
     setStatus(id, "form", `Could not reload the claim: ${errorText(error)}`, { error: true });
   }
@@ -1376,16 +1391,60 @@ function workflowSection(claim) {
 
 /** Move a claim through the workflow, saving unsaved input first so none is left behind. */
 async function transition(id, to, note) {
-  if (saving.has(id) || moving.has(id)) return;
+  if (moving.has(id)) return;
   moving.add(id);
   try {
+    // A save on its way changes the version the move must name: wait for its answer.
+    if (saving.has(id)) {
+      setStatus(id, "workflow", "Waiting for the save on its way…");
+      if (!(await saving.get(id).finished)) {
+        setStatus(id, "workflow", "Not moved: your changes are not saved yet (see above).", { error: true });
+        return false;
+      }
+    }
     return await moveClaim(id, to, note);
   } finally {
     moving.delete(id);
   }
 }
 
+// The fields readers see: under the two-person rule, whoever changes one last may not publish.
+const PUBLIC_FIELDS = new Set(["claim_reviewed", "claimant", "claim_date", "rating", "conclusion", "tags"]);
+
+/**
+ * Before a reviewer publishes with unsaved changes to what readers see, under the
+ * two-person rule: saving them first makes the reviewer their latest author, whom the rule
+ * bars from publishing. Saved without a word, the publish was then refused and the edit
+ * could not be taken back. Returns true to go on and publish (the changes discarded).
+ */
+async function publishOverOwnChanges(id) {
+  const edited = Object.keys(drafts.get(id)?.fields ?? {}).filter((name) => PUBLIC_FIELDS.has(name));
+  if (!data.two_person_review || !edited.length) return true;
+  const answer = await ask({
+    title: "Publish with your changes?",
+    message: `You changed ${edited.map(fieldName).join(", ")}. In this newsroom a second person publishes every change: once yours are saved, another member publishes the claim, not you.`,
+    choices: [
+      { value: "save", label: "Save my changes for another member" },
+      { value: "discard", label: "Discard them and publish", kind: "danger" },
+      { value: "keep", label: "Keep editing", kind: "secondary" },
+    ],
+    focus: "keep",
+    cancelValue: "keep",
+  });
+  if (answer === "discard") {
+    discardDraft(id);
+    refresh();
+    return true;
+  }
+  if (answer === "save" && (await saveClaim(id))) {
+    setStatus(id, "workflow", "Your changes are saved; another member publishes the claim now.");
+    refresh();
+  }
+  return false;
+}
+
 async function moveClaim(id, to, note) {
+  if (to === "published" && !(await publishOverOwnChanges(id))) return false;
   if (hasFieldEdits(id)) {
     setStatus(id, "workflow", "Saving your changes first…");
     const saved = await saveClaim(id);
@@ -2230,12 +2289,20 @@ function overLimits(payload) {
 }
 
 async function saveClaim(id, attempt = 1) {
+  const earlier = saving.get(id);
+  if (earlier) {
+    // A save already on its way (a slow connection): this one waits for its answer, then
+    // sends what is still unsaved. Ignored, a second Save said "Saved." over newer input,
+    // and "Save changes" before opening another card opened nothing.
+    setStatus(id, "form", "Saving… (after the save already on its way)");
+    const saved = await earlier.finished;
+    if (!saved || !hasFieldEdits(id)) return saved;
+  }
   const draft = drafts.get(id);
   if (!draft || !Object.keys(draft.fields).length) {
     setStatus(id, "form", "Nothing to save: no field changed.");
     return true;
   }
-  if (saving.has(id)) return false;
   const sent = { ...draft.fields };
   const payload = Object.fromEntries(Object.entries(sent).map(([name, text]) => [name, toApi(name, text)]));
   const tooLong = overLimits(payload);
@@ -2248,7 +2315,14 @@ async function saveClaim(id, attempt = 1) {
     return false;
   }
   const keepalive = JSON.stringify(payload).length <= KEEPALIVE_MAX_CHARS;
-  saving.set(id, { fields: sent, keepalive });
+  const entry = { fields: sent, keepalive };
+  saving.set(id, entry);
+  // Settles with this save's outcome (retries included), for a save or a move waiting on it.
+  entry.finished = sendSave(id, draft, sent, payload, keepalive, attempt);
+  return entry.finished;
+}
+
+async function sendSave(id, draft, sent, payload, keepalive, attempt) {
   setStatus(id, "form", "Saving…");
   try {
     const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` }, { keepalive });
@@ -2317,7 +2391,11 @@ async function saveClaim(id, attempt = 1) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       return saveClaim(id, attempt + 1);
     }
-    setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept.`, {
+    // Saved by itself when the browser is back online; until then, or if the server was
+    // what failed, "Try again" is at hand.
+    if (!(error instanceof ApiError)) savesAwaitingNetwork.add(id);
+    const later = navigator.onLine === false ? " and saved when the connection is back" : "";
+    setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept${later}.`, {
       error: true,
       action: { label: "Try again", run: () => saveClaim(id) },
     });
@@ -2401,8 +2479,18 @@ function errorText(error) {
     }
     return `server error ${error.status}`;
   }
-  return "network unreachable";
+  // The browser tells an offline device apart; a server that is down looks the same to
+  // fetch as a lost connection, but the person to ask is then not the Wi-Fi.
+  return navigator.onLine === false ? "you are offline" : "the server could not be reached";
 }
+
+
+window.addEventListener("online", () => {
+  for (const id of savesAwaitingNetwork) {
+    savesAwaitingNetwork.delete(id);
+    if (hasFieldEdits(id) && !conflicts.has(id)) saveClaim(id);
+  }
+});
 
 function announce(message) {
   notice.replaceChildren(message);
@@ -2583,9 +2671,13 @@ async function settleBeforeLeaving(id) {
 
 async function confirmDiscard(id) {
   if (!isDirty(id)) return;
+  // A save on its way cannot be called back: say so, rather than "discarded" and then "Saved.".
+  const onItsWay = saving.has(id);
   const answer = await ask({
     title: "Discard your changes?",
-    message: "Everything typed in this card since the last save is thrown away.",
+    message: onItsWay
+      ? "Your last Save is already on its way and will be kept; only what you typed after it is thrown away."
+      : "Everything typed in this card since the last save is thrown away.",
     choices: [
       { value: "discard", label: "Discard changes", kind: "danger" },
       { value: "keep", label: "Keep editing", kind: "secondary" },
@@ -2595,7 +2687,7 @@ async function confirmDiscard(id) {
   });
   if (answer !== "discard") return;
   discardDraft(id);
-  setStatus(id, "form", "Changes discarded.");
+  setStatus(id, "form", onItsWay ? "Changes typed after your last Save discarded; that save is still on its way." : "Changes discarded.");
   refresh({ focusCard: true, focusIn: [`#c${id}-discard`] });
 }
 
