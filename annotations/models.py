@@ -16,7 +16,7 @@ from django.utils import timezone
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
-from annotations import anchoring, versions
+from annotations import anchoring, textsearch, versions
 from annotations.ingest.text import has_hidden_characters
 
 # Longest accepted text per field, in characters. ClaimReview advises claim wording of at
@@ -796,6 +796,9 @@ class PublishedVersion(models.Model):
     # `versions.tag_key` of each tag, what the API's tag= filter matches: folded here once,
     # as SQL lower() folds by collation (ASCII only on SQLite) and never "ß" to "ss".
     tag_keys = models.JSONField(default=list, blank=True, editable=False)
+    # The words the public search looks in (wording, claimant, conclusion, tags), folded by
+    # `textsearch.fold_for_search`: "Sao Paulo" typed finds "São Paulo" on both databases.
+    search_text = models.TextField(blank=True, editable=False)
     sources = models.JSONField(default=list, blank=True, help_text="The cited sources, frozen.")
     # The outside archive's copy of each cited source's frozen address, by source id (a
     # string, as JSON keys are): {"url", "at"}. Frozen with the sources, and added to when
@@ -849,6 +852,9 @@ class PublishedVersion(models.Model):
 
     def save(self, *args, **kwargs):
         self.tag_keys = [versions.tag_key(tag) for tag in self.tags]
+        self.search_text = textsearch.fold_for_search(
+            " ".join([self.claim_reviewed, self.claimant, self.conclusion, *map(str, self.tags)])
+        )
         super().save(*args, **kwargs)
 
     @property

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -138,8 +139,13 @@ def organization(request, org: str):
     labels = queries.published_labels(organization)
     fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
     if query:
-        fact_checks = textsearch.containing(
-            fact_checks, query, "claim_reviewed", "claimant", "article_title"
+        # The fact-checks' own words as the public search folds them (accents too: "Sao
+        # Paulo" finds "São Paulo"), and the titles of the articles they check.
+        fact_checks = fact_checks.alias(
+            article_title_folded=textsearch.FoldQuotes(F("article_title"))
+        ).filter(
+            Q(search_text__contains=textsearch.fold_for_search(query))
+            | Q(article_title_folded__icontains=textsearch.fold_quotes(query))
         )
     if label:
         fact_checks = fact_checks.filter(rating_label=label)

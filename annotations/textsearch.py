@@ -1,4 +1,5 @@
-"""Searches as readers type them: ' ‘ ’ find one another, and so do " “ ” (in Python and SQL).
+"""Searches as readers type them: ' ‘ ’ find one another, and so do " “ ” (in Python and SQL);
+the public search also finds "São Paulo" typed "Sao Paulo".
 
 Articles are typeset with curly quotes and keyboards type straight ones (phones the other
 way round), so every search straightens the quotes of both the words typed and the text
@@ -6,6 +7,7 @@ searched before comparing them. On PostgreSQL the SQL is `translate()`, which is
 and so may stand in an expression index; elsewhere it is a chain of `replace()`.
 """
 
+import re
 import unicodedata
 
 from django.db.models import F, Func, Q, QuerySet, TextField
@@ -61,3 +63,23 @@ def containing(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
     return queryset.alias(**{_alias(field): FoldQuotes(F(field)) for field in fields}).filter(
         condition
     )
+
+
+# The marks a reader leaves out when typing a search: accents of the Latin, Greek and
+# Cyrillic alphabets ("é", "ñ", Vietnamese tones) and Arabic's optional vowel signs. Not the
+# vowel signs of Indic scripts or Thai, which are letters of their words.
+_OPTIONAL_MARKS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]"
+)
+
+
+def fold_for_search(text: str) -> str:
+    """`text` as the public search compares it: compatibility forms plain ("ﬁ", "²"),
+    accents dropped ("São" as "sao"), case folded ("ß" as "ss"), quotes straight.
+
+    Published versions store their searched words folded so (`search_text`), and the
+    words typed are folded the same way before they are looked for.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = unicodedata.normalize("NFC", _OPTIONAL_MARKS.sub("", decomposed))
+    return bare.casefold().translate(_TABLE)

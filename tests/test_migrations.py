@@ -435,6 +435,28 @@ def test_versions_take_the_archived_copy_of_the_address_they_froze(organization,
     assert archives[moved.pk] == {}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_versions_published_before_accentless_search_are_found_without_accents(
+    client, organization, editor, reviewer
+):
+    from annotations.models import PublishedVersion
+    from tests import factories, published_world
+
+    article = factories.article(organization, editor)
+    published_world.publish(article, editor, reviewer, "Over 160,000 people listened in at once")
+    PublishedVersion.objects.update(claimant="Prefeitura de São Paulo", tags=["Économie"])
+
+    migrate_to("0041_article_slug_keeps_marks")
+    PublishedVersion = migrate_to("0042_published_search_text").get_model(
+        "annotations", "PublishedVersion"
+    )
+
+    assert "prefeitura de sao paulo" in PublishedVersion.objects.get().search_text
+    for query in ("Sao Paulo", "economie", "listened"):
+        found = client.get("/api/v1/claims/", {"q": query}).json()["results"]
+        assert len(found) == 1, query
+
+
 @pytest.mark.django_db
 def test_the_full_text_triggers_survive_every_migration():
     """A migration that makes Django rebuild the published versions' table on SQLite (a NOT

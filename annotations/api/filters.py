@@ -5,7 +5,7 @@ import re
 
 from django import forms
 from django.db import connections
-from django.db.models import BooleanField, F, Q
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
@@ -14,22 +14,12 @@ from rest_framework.settings import api_settings
 
 from annotations import anchoring, models, textsearch, urlnorm, versions
 
-# The text `q` searches, written exactly as the GIN index of migration 0020 indexes it, so
-# that PostgreSQL uses the index: the same expression, on the same columns. Its quotes are
-# made straight (`textsearch`), as are the words searched for: under some locales (C) the
-# parser reads ’ and “ as letters, so "Khan’s" would be one word that "Khan's" never finds.
-SEARCH_DOCUMENT = (
-    "to_tsvector('simple', "
-    + textsearch.fold_quotes_sql(
-        "coalesce(annotations_publishedversion.claim_reviewed, '') || ' ' || "
-        "coalesce(annotations_publishedversion.claimant, '') || ' ' || "
-        "coalesce(annotations_publishedversion.conclusion, '') || ' ' || "
-        "coalesce(annotations_publishedversion.tags::text, '')",
-        "postgresql",
-    )
-    + ")"
-)
-SEARCHED_FIELDS = ("claim_reviewed", "claimant", "conclusion")
+# The text `q` searches, written exactly as the GIN index of migration 0042 indexes it, so
+# that PostgreSQL uses the index: the same expression, on the same column. The column holds
+# the searched words folded (`textsearch.fold_for_search`: no accents, folded case, straight
+# quotes), as are the words searched for: under some locales (C) the parser reads ’ and “ as
+# letters, so "Khan’s" would be one word that "Khan's" never finds.
+SEARCH_DOCUMENT = "to_tsvector('simple', annotations_publishedversion.search_text)"
 Q_MAX = 200
 Q_MAX_WORDS = 10
 
@@ -97,21 +87,13 @@ class ArticleUrlFilter(filters.CharFilter):
         return queryset.filter(**{self.field_name: key})
 
 
-def _tag_containing(folded_word: str) -> Q:
-    """SQLite: a tag holds the word (any case and quote style).
-
-    Through json_each, which reads the tags as text: the stored JSON escapes every
-    non-ASCII character, so a pattern on it would never meet a curly quote.
-    """
-    value = textsearch.fold_quotes_sql("json_each.value", "sqlite")
-    return Q(
-        RawSQL(  # noqa: S611 - a constant expression; the word is a parameter
-            "EXISTS (SELECT 1 FROM json_each(annotations_publishedversion.tags) "  # noqa: S608
-            f"WHERE instr(lower({value}), lower(%s)) > 0)",
-            [folded_word],
-            output_field=BooleanField(),
-        )
-    )
+def _folded(words: list[str]) -> list[str]:
+    """The words searched for, without the punctuation around them, folded as `search_text`."""
+    return [
+        folded
+        for word in words
+        if (folded := textsearch.fold_for_search(word.strip(SEARCH_PUNCTUATION)))
+    ]
 
 
 class PublicClaimFilter(filters.FilterSet):
@@ -154,7 +136,8 @@ class PublicClaimFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_q",
         max_length=Q_MAX,
-        help_text="Words to find in the wording, claimant, conclusion and tags (all of them).",
+        help_text="Words to find in the wording, claimant, conclusion and tags (all of them), "
+        "in any case, with or without their accents.",
     )
     ordering = filters.ChoiceFilter(
         choices=[(value, value) for value in CLAIM_ORDERINGS],
@@ -210,41 +193,27 @@ class PublicClaimFilter(filters.FilterSet):
             # nothing on PostgreSQL.
             raise exceptions.ValidationError({"q": ["Give a word or a number to search for."]})
         queryset = queryset.filter(is_anchored=True)
-        postgres = _vendor(queryset) == "postgresql"
         # Chinese, Japanese and Thai put no space between words: full-text search takes a
         # run of their letters for one word, and "业率" would never find "失业率". Such a
         # word is found anywhere in the text, as a reader of those languages expects.
         unspaced = [word for word in words if anchoring.UNSPACED_SCRIPT.search(word)]
         spaced = [word for word in words if word not in unspaced]
-        if unspaced or not postgres:
-            queryset = queryset.alias(
-                **{f"{name}_folded": textsearch.FoldQuotes(F(name)) for name in SEARCHED_FIELDS}
-            )
-        for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in unspaced)):
-            word = textsearch.fold_quotes(word)
-            condition = Q(tags__icontains=word) if postgres else _tag_containing(word)
-            for name in SEARCHED_FIELDS:
-                condition |= Q(**{f"{name}_folded__icontains": word})
-            queryset = queryset.filter(condition)
-        if postgres:
+        for word in _folded(unspaced):
+            queryset = queryset.filter(search_text__contains=word)
+        if _vendor(queryset) == "postgresql":
             if not spaced:
                 return queryset
             return queryset.filter(
                 RawSQL(  # noqa: S611 - a constant expression; the words are a parameter
                     f"{SEARCH_DOCUMENT} @@ plainto_tsquery('simple', %s)",
-                    [textsearch.fold_quotes(" ".join(spaced))],
+                    [textsearch.fold_for_search(" ".join(spaced))],
                     output_field=BooleanField(),
                 )
             )
-        # Elsewhere (SQLite, development), each word at the start of a word in one of the
-        # fields, as full-text search would match it: "CIA" must not find "official".
-        for word in filter(None, (word.strip(SEARCH_PUNCTUATION) for word in spaced)):
-            word = textsearch.fold_quotes(word)
-            starts_a_word = rf"\b{re.escape(word)}"
-            condition = _tag_containing(word)
-            for name in SEARCHED_FIELDS:
-                condition |= Q(**{f"{name}_folded__iregex": starts_a_word})
-            queryset = queryset.filter(condition)
+        # Elsewhere (SQLite, development), each word at the start of a word, as full-text
+        # search would match it: "CIA" must not find "official".
+        for word in _folded(spaced):
+            queryset = queryset.filter(search_text__regex=rf"\b{re.escape(word)}")
         return queryset
 
     def filter_ordering(self, queryset, name, value):
