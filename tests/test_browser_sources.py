@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from werkzeug.wrappers import Response
 
 from annotations import services
@@ -382,4 +383,38 @@ def test_a_source_that_redirected_to_another_page_says_where_it_went(
     assert went.get_attribute("href") == "https://news.example/2026/spaces-record?page=2"
     assert card.locator(f'li[data-source="{same.pk}"] .source-landed').count() == 0
     card.locator(".sources").screenshot(path=ARTIFACTS / "source-redirected.png")
+    assert card.locator(".same-page").count() == 0
+    assert page.errors == []
+
+
+def test_one_page_cited_at_two_addresses_is_pointed_out_on_the_card(browser, live_server, newsroom):
+    """A short link and the article it leads to were listed as two sources without a word:
+    readers would see one page cited twice."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    first = services.source_add(
+        claim=claim, actor=editor, url="https://news.example/2026/record", title="The record"
+    )
+    short = services.source_add(claim=claim, actor=editor, url="https://short.example/x7")
+    other = services.source_add(claim=claim, actor=editor, url="https://news.example/2026/other")
+    Source.objects.filter(pk=short.pk).update(
+        final_url="https://www.news.example/2026/record/",
+        fetch_state=Source.FetchState.FETCHED,
+        fetched_at=timezone.now(),
+    )
+
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, article)
+    page.locator(f'mark[data-claim="{claim.pk}"]').first.click()
+    card = page.locator(f"#claim-{claim.pk}.active")
+    said = card.locator(f'li[data-source="{short.pk}"] .same-page')
+    expect(said).to_have_text(
+        "The same page as “The record” above: readers would see it cited twice."
+    )
+    for kept in (first, other):
+        assert card.locator(f'li[data-source="{kept.pk}"] .same-page').count() == 0
+    assert_accessible(page, "a card with one page cited twice")
+    card.locator(".sources").screenshot(path=ARTIFACTS / "source-cited-twice.png")
     assert page.errors == []

@@ -1695,11 +1695,25 @@ function stanceSelect(selected) {
   return stance;
 }
 
+/** The page a source is, wherever its address led: a short link and its article are one. */
+function citedPage(source) {
+  try {
+    const url = new URL(source.fetch_state === "fetched" && source.final_url ? source.final_url : source.url);
+    return `${url.hostname.replace(/^www\./, "")}${url.pathname.replace(/\/+$/, "")}${url.search}`;
+  } catch {
+    return null;
+  }
+}
+
 function sourcesSection(claim) {
   const section = el("section", { class: "sources", "aria-label": "Sources" }, el("h3", { text: `Sources (${claim.sources.length})` }));
   const items = el("ul", {});
+  const citedBefore = new Map(); // page -> the first source citing it
   for (const source of claim.sources) {
     const name = source.title || source.url;
+    const page = citedPage(source);
+    const earlier = page && citedBefore.get(page);
+    if (page && !earlier) citedBefore.set(page, source);
     const item = el(
       "li",
       { "data-source": source.id },
@@ -1708,6 +1722,9 @@ function sourcesSection(claim) {
       el("a", { href: source.url, id: `c${claim.id}-s${source.id}-link`, rel: "noopener noreferrer nofollow", target: "_blank", text: name }),
       source.quote ? el("q", { text: source.quote }) : null,
       sourceState(source),
+      // Cited twice under two addresses (a short link and where it led), readers would see
+      // one page listed as two sources.
+      earlier ? el("span", { class: "hint same-page", text: `The same page as “${earlier.title || earlier.url}” above: readers would see it cited twice.` }) : null,
     );
     if (editingSources.has(source.id)) item.append(sourceEditForm(claim, source));
     else {
