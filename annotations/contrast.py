@@ -5,6 +5,7 @@ from __future__ import annotations
 AA_NORMAL = 4.5
 INK = "#1f2328"  # the text colour of the reader and the workspace (--ink, --text)
 PAPER = "#ffffff"
+DARK_PAPER = "#0d1117"  # the reader pages' background in dark mode (--paper in reader.css)
 # The reader's strongest highlight mixes the rating colour into the white page at 32%
 # (.hl-multi in reader.css); plain highlights (16%) are lighter and read better still.
 HIGHLIGHT_SHARE = 0.32

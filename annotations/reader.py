@@ -123,8 +123,21 @@ def line_colour(colour: str) -> str:
     return "#000000"
 
 
+def line_colour_on_dark(colour: str) -> str:
+    """The rating's colour for a passage's underline on the dark page: itself when it stands
+    out from it by 3:1, else the same hue lightened (mixed with white) until it does. A
+    black or navy rating left its passages unmarked there."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(11):
+        tint = "#" + "".join(f"{round(c + (255 - c) * step / 10):02x}" for c in channels)
+        if contrast.ratio(tint, contrast.DARK_PAPER) >= 3:
+            return tint
+    return "#ffffff"
+
+
 def scale_css(ratings) -> str:
-    """One CSS rule per rating, `.r-<key>`, setting its colour and the text colour on it.
+    """One CSS rule per rating, `.r-<key>`, setting its colour, the text colour on it, and its
+    underline's colour on the light page and on the dark one.
 
     A rating of the scale is keyed by its id; a published verdict (`versions.ShownRating`)
     by its `key`, the id and the colour it was published with, so that it keeps that colour
@@ -135,7 +148,7 @@ def scale_css(ratings) -> str:
     rules = {
         f".r-{getattr(rating, 'key', rating.pk)}"
         f"{{--c:{rating.colour};--t:{text_colour(rating.colour)};"
-        f"--u:{line_colour(rating.colour)}}}": None
+        f"--u:{line_colour(rating.colour)};--ud:{line_colour_on_dark(rating.colour)}}}": None
         for rating in ratings
     }
     return "".join(rules)

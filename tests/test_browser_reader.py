@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from annotations import queries, services
+from annotations import queries, reader, services
 from annotations.models import Article, Claim, Membership, Rating
 from tests import factories
 from tests.browser_support import ARTIFACTS, assert_accessible
@@ -601,6 +601,36 @@ def test_a_printed_page_gives_each_links_address_and_the_ratings_meanings(
     assert page.locator("footer a").first.evaluate(
         "link => getComputedStyle(link, '::after').content"
     ) in ("none", "normal")
+
+
+def test_a_device_asking_for_dark_pages_gets_them_readable(browser, live_server, demo):
+    """The reader pages were white whatever the device asked: a glare on a phone at night."""
+    first = demo["published"][0]
+    page = reader_page(browser, live_server, demo["url"], color_scheme="dark")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(13, 17, 23)"
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(230, 237, 243)"
+    assert_accessible(page, "reader page, dark")
+    page.screenshot(path=str(ARTIFACTS / "reader-dark.png"), full_page=True)
+    segment = page.locator(f'#article-body a.hl[data-claims~="{first.claim_id}"]').first
+    # The underline in the colour that shows on the dark page (lightened if need be).
+    underline = reader.line_colour_on_dark(first.verdict.colour)
+    expected = "rgb({}, {}, {})".format(*(int(underline[i : i + 2], 16) for i in (1, 3, 5)))
+    assert segment.evaluate("e => getComputedStyle(e).borderBottomColor") == expected
+    segment.click()
+    popover(page).wait_for()
+    assert_accessible(page, "reader popover, dark")
+    page.screenshot(path=str(ARTIFACTS / "reader-popover-dark.png"))
+    organization = demo["article"].organization
+    for path in (
+        reverse("reader-organization", args=[organization.slug]),
+        reverse("reader-methodology", args=[organization.slug]),
+        reverse("reader-corrections", args=[organization.slug]),
+        reverse("reader-claim", args=[first.claim_id]),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background
+        assert_accessible(page, f"{path}, dark")
 
 
 def test_in_a_high_contrast_mode_each_verdict_keeps_its_outline(browser, live_server, demo):

@@ -211,7 +211,20 @@ def test_a_pale_ratings_passages_keep_an_underline_that_shows_on_white():
         line = reader.line_colour(pale)
         assert line != pale and 1.05 / (reader._luminance(line) + 0.05) >= 3, pale
     css = reader.scale_css([SimpleNamespace(pk=7, colour="#ffffff")])
-    assert css == ".r-7{--c:#ffffff;--t:#000000;--u:#808080}"
+    assert css == ".r-7{--c:#ffffff;--t:#000000;--u:#808080;--ud:#ffffff}"
+
+
+def test_a_dark_ratings_passages_keep_an_underline_that_shows_on_the_dark_page():
+    """Readers whose device asks for dark pages get them: a black or navy rating would draw
+    its underline unseen there."""
+    from annotations import contrast
+
+    assert reader.line_colour_on_dark("#ffeb3b") == "#ffeb3b"  # light enough already
+    for dark in ("#000000", "#1f2328", "#0a3069", "#a40e26"):
+        line = reader.line_colour_on_dark(dark)
+        assert line != dark and contrast.ratio(line, contrast.DARK_PAPER) >= 3, dark
+    css = reader.scale_css([SimpleNamespace(pk=7, colour="#000000")])
+    assert css == ".r-7{--c:#000000;--t:#ffffff;--u:#000000;--ud:#666666}"
 
 
 def test_the_claim_list_gives_everything_without_javascript(client, desk):
