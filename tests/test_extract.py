@@ -378,6 +378,28 @@ def test_a_number_standing_alone_in_a_pdf_is_kept_unless_it_counts_the_pages():
     ]
 
 
+def test_a_pdf_page_loses_its_number_only_where_the_pages_carry_theirs():
+    """Page 3 began with the figure "3": dropped with the footer's "3", as a number at
+    either end counting with the pages was taken for a page number."""
+    from annotations.ingest import pdffile
+
+    pages = [
+        ["Intro.", "Text.", "1"],
+        ["More.", "2"],
+        ["3", "is the number of schools built.", "3"],
+        ["The end.", "4"],
+    ]
+    assert pdffile._without_page_numbers(pages) == [
+        ["Intro.", "Text."],
+        ["More."],
+        ["3", "is the number of schools built."],
+        ["The end."],
+    ]
+    # Numbered at the top instead, from page 2 on (a title page has none).
+    top = [["Title.", "Text."], ["2", "Body."], ["3", "More body."]]
+    assert pdffile._without_page_numbers(top) == [["Title.", "Text."], ["Body."], ["More body."]]
+
+
 SUPERSCRIPT_PROSE = "Words enough for the extractor to take this for an article. " * 8
 
 
@@ -445,17 +467,23 @@ def test_word_paragraphs_in_a_content_control_and_a_nested_table_are_read():
     ]
 
 
-def test_a_word_run_set_as_superscript_is_raised_in_the_text():
+def test_a_word_run_set_as_superscript_is_raised_in_the_text_and_a_struck_one_left_out():
     document = docx.Document()
     paragraph = document.add_paragraph("The budget rose to 10")
     paragraph.add_run("6").font.superscript = True
     paragraph.add_run(" dollars, the 1")
     paragraph.add_run("st").font.superscript = True
     paragraph.add_run(" time.")
+    corrected = document.add_paragraph("The rate was ")
+    corrected.add_run("5").font.strike = True
+    corrected.add_run("6 percent, ")
+    corrected.add_run("77").font.double_strike = True
+    corrected.add_run("88 units.")
     buffer = io.BytesIO()
     document.save(buffer)
     assert extract(buffer.getvalue(), filename="a.docx").paragraphs == [
-        "The budget rose to 10⁶ dollars, the 1st time."
+        "The budget rose to 10⁶ dollars, the 1st time.",
+        "The rate was 6 percent, 88 units.",
     ]
 
 

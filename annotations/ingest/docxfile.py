@@ -303,7 +303,7 @@ def _shown_text(paragraph) -> str:
     def read(element) -> None:
         for child in element:
             tag = child.tag
-            if tag in _NOT_SHOWN or (tag == f"{_W}r" and _is_hidden(child)):
+            if tag in _NOT_SHOWN or (tag == f"{_W}r" and (_is_hidden(child) or _is_struck(child))):
                 continue
             if tag == f"{_W}r" and _is_raised(child):
                 start = len(pieces)
@@ -324,6 +324,16 @@ def _is_raised(run) -> bool:
     """Whether a run is set as superscript ("10" then a raised "6": 10⁶, not 106)."""
     align = run.find(f"{_W}rPr/{_W}vertAlign")
     return align is not None and align.get(f"{_W}val") == "superscript"
+
+
+def _is_struck(run) -> bool:
+    """Whether a run is struck through (w:strike or w:dstrike, unless switched off): what the
+    author withdrew, as a web page's `<del>` ("5" struck, then "6 percent": 6 percent)."""
+    for name in ("strike", "dstrike"):
+        mark = run.find(f"{_W}rPr/{_W}{name}")
+        if mark is not None and mark.get(f"{_W}val", "true") not in ("0", "false", "off"):
+            return True
+    return False
 
 
 def _is_hidden(run) -> bool:

@@ -94,13 +94,15 @@ def _without_page_numbers(pages: list[list[str]]) -> list[list[str]]:
             if _PAGE_NUMBER.match(paragraphs[end]):
                 number = int(re.search(r"\d+", paragraphs[end]).group())
                 ends.append((index, end, number - index))
-    pages_per_offset = Counter(
-        offset for _, offset in {(index, offset) for index, _, offset in ends}
-    )
-    # Page 1 numbered 1 needs no second page to vouch for it; a numbering that starts
-    # elsewhere must show on two pages at least.
-    running = {offset for offset, count in pages_per_offset.items() if count >= 2 or offset == 1}
-    cut = {(index, end) for index, end, offset in ends if offset in running}
+    # Numbers that count with the pages at the same end of two pages or more: a running
+    # numbering. A one-page document's "1" needs no second page to vouch for it.
+    pages_per_numbering = Counter((end, offset) for _, end, offset in ends)
+    running = {
+        numbering
+        for numbering, count in pages_per_numbering.items()
+        if count >= 2 or (len(pages) == 1 and numbering[1] == 1)
+    }
+    cut = {(index, end) for index, end, offset in ends if (end, offset) in running}
     kept = []
     for index, paragraphs in enumerate(pages):
         last = len(paragraphs) - 1
