@@ -1077,7 +1077,8 @@ def published_on_host(
         canonical=address,
     )
     page = markup(page)
-    with embed_host.HostServer({"/page.html": page}, embed_host.strict_csp(instance)) as server:
+    pages = page if isinstance(page, dict) else {"/page.html": page}
+    with embed_host.HostServer(pages, embed_host.strict_csp(instance)) as server:
         yield server, claims
 
 
@@ -1186,7 +1187,13 @@ def corrected_host(instance, transactional_db):
 
     def markup(page):
         assert "10SUPSIX" in page and "DELFIVE6" in page
-        return page.replace("10SUPSIX", "10<sup>6</sup>").replace("DELFIVE", "<del>5</del>")
+        return {
+            "/page.html": page.replace("10SUPSIX", "10<sup>6</sup>").replace(
+                "DELFIVE", "<del>5</del>"
+            ),
+            # Another figure: the million written as the number 106.
+            "/written-106.html": page.replace("10SUPSIX", "106").replace("DELFIVE", ""),
+        }
 
     with published_on_host(
         instance,
@@ -1215,6 +1222,11 @@ def test_a_raised_figure_and_a_struck_out_one_on_the_page_match_what_the_import_
     assert " ".join(marked_text(page, claims[BUDGET]).split()) == BUDGET.replace("⁶", "6")
     assert " ".join(marked_text(page, claims[JOBLESS]).split()) == JOBLESS
     assert page.errors == [] and console_errors(page) == []
+
+    # "106" is not "10⁶": a changed figure is never forgiven.
+    plain = open_host(browser, f"{server.url}/written-106.html")
+    assert plain.stats["missing"] == [claims[BUDGET]], plain.stats
+    assert plain.locator(f'mark[data-factcheck-claim="{claims[BUDGET]}"]').count() == 0
 
 
 @pytest.mark.browser

@@ -81,16 +81,11 @@
     return base;
   }
 
-  // Superscripts as the plain characters a page's <sup> holds: imports store "10⁶" for
-  // "10<sup>6</sup>", whose text on the page reads "106". (U+2072 and U+2073 are unassigned.)
-  const SUPERSCRIPT_LATIN1 = { 0xb2: 50, 0xb3: 51, 0xb9: 49 };
-  const SUPERSCRIPTS = "0i\u2072\u2073456789+-=()n";
-
   /** The folded form of one UTF-16 unit: -1 to drop it, 32 for any space, else a unit. */
   function foldUnit(code) {
     if (code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680) return 32;
     if (code < 0x2000) {
-      if (code < 0xc0) return code === 0xad ? -1 : (SUPERSCRIPT_LATIN1[code] ?? code);
+      if (code < 0xc0) return code === 0xad ? -1 : code;
       return isAccent(code) ? -1 : baseLetter(code);
     }
     if (code <= 0x200a || code === 0x2028 || code === 0x2029 || code === 0x202f) return 32;
@@ -99,7 +94,6 @@
     if (code >= 0x2018 && code <= 0x201b) return 39; // curly single quotes -> '
     if (code >= 0x201c && code <= 0x201f) return 34; // curly double quotes -> "
     if ((code >= 0x2010 && code <= 0x2015) || code === 0x2212) return 45; // dashes -> -
-    if (code >= 0x2070 && code <= 0x207f) return SUPERSCRIPTS.charCodeAt(code - 0x2070);
     if (code === 0x2032) return 39;
     if (code === 0x2033) return 34;
     return code;
@@ -136,14 +130,16 @@
   function textNodes(root, skipHost) {
     const texts = [];
     const blocks = [];
+    const raised = new Set(); // indexes of the texts set as superscript figures
     let block = 0;
     let blockCount = 0;
     const canCheck = typeof root.checkVisibility === "function";
-    const visit = (element, shown) => {
+    const visit = (element, shown, up = false) => {
       const outer = block;
       if (BLOCKS.has(element.localName)) block = ++blockCount;
       for (let node = element.firstChild; node; node = node.nextSibling) {
         if (node.nodeType === 3) {
+          if (up) raised.add(texts.length);
           texts.push(node);
           blocks.push(block);
         } else if (node.nodeType === 1) {
@@ -157,7 +153,7 @@
             if (node.localName === "sup" && isNoteReference(node)) continue;
             const nodeShown = shown && (!canCheck || node.checkVisibility({ visibilityProperty: true }));
             if (shown && !nodeShown && !BLOCKS.has(node.localName) && hiddenByItself(node)) continue;
-            visit(node, nodeShown);
+            visit(node, nodeShown, up || (node.localName === "sup" && RAISABLE.test(node.textContent)));
           }
         }
       }
@@ -165,8 +161,16 @@
       block = BLOCKS.has(element.localName) ? ++blockCount : outer;
     };
     visit(root, true);
-    return { texts, blocks };
+    return { texts, blocks, raised };
   }
+
+  // A superscript figure is read as the import stores it ("10<sup>6</sup>" as "10⁶", which
+  // a page's plain "106" is not): in Unicode's superscript characters, when it has one for
+  // each character (`ingest.text.raised`); "1<sup>st</sup>" stays as it is.
+  const RAISABLE = /^\s*[0-9+\-\u2212=()ni][0-9+\-\u2212=()ni\s]*$/;
+  const PLAIN = "0123456789+-\u2212=()ni";
+  const RAISED = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207b\u207c\u207d\u207e\u207f\u2071";
+  const raise = (data) => data.replace(/[0-9+\-\u2212=()ni]/g, (char) => RAISED[PLAIN.indexOf(char)]);
 
   // A footnote marker in the prose ("motion<sup><a href="#fn1">1</a></sup> earlier") is no
   // word of the sentence: the import leaves it out too (`htmlpage.NOTE_MARKER`).
@@ -196,7 +200,7 @@
    * stored text; runs of spaces are one space.
    */
   function indexPage(root, skipHost) {
-    const { texts, blocks } = textNodes(root, skipHost);
+    const { texts, blocks, raised } = textNodes(root, skipHost);
     // Every unit gives at most one unit and every node one space; only "…" ("...") gives more.
     let capacity = 16;
     for (const node of texts) capacity += node.data.length + 1;
@@ -216,7 +220,7 @@
         out.space = true;
       }
       block = blocks[index];
-      foldNode(out, texts[index].data, index);
+      foldNode(out, raised.has(index) ? raise(texts[index].data) : texts[index].data, index);
     }
     let text = "";
     const decoder = new TextDecoder("utf-16le");
