@@ -1152,6 +1152,10 @@ def test_quote_context_is_cut_back_to_whole_words(context, keep_end, shown):
         # Cut after a whole word, and never between a letter and its vowel sign.
         (" ".join(["बेरोज़गारी"] * 15), "-".join(["बेरोज़गारी"] * 9)),
         ("x" + "कि" * 60, "x" + "कि" * 49),
+        ("k" * 97 + "क्षा" + "क" * 10, "k" * 97),  # not after the virama of "क्ष"
+        ("ก" * 99 + "เที่ยว", "ก" * 99),  # not after "เ", written before its consonant
+        ("Annual report 2024.txt", "annual-report-2024"),
+        ("budget.2024_final.docx", "budget-2024-final"),
     ],
 )
 def test_a_reader_page_address_keeps_every_letter_of_the_title_whole(

@@ -94,12 +94,17 @@ def _slug_words(title: str) -> str:
         while segments and _FILE_EXTENSION.sub("", segments[-1]).lower() in ("", "index"):
             segments.pop()
         if segments:
-            return _FILE_EXTENSION.sub("", segments[-1]).replace("_", " ")
+            return _file_name_words(segments[-1])
         host = (parts.hostname or "").removeprefix("www.")
         return host.replace(".", " ")
     if not any(char.isspace() for char in title):
-        return _FILE_EXTENSION.sub("", title).replace("_", " ")
-    return title
+        return _file_name_words(title)
+    return _FILE_EXTENSION.sub("", title)  # "Annual report 2024.txt"
+
+
+def _file_name_words(name: str) -> str:
+    """A file's name as words: "budget.2024_final.txt" is "budget 2024 final"."""
+    return re.sub(r"[._]+", " ", _FILE_EXTENSION.sub("", name))
 
 
 def _shortened(slug: str) -> str:
@@ -110,9 +115,19 @@ def _shortened(slug: str) -> str:
     cut = slug[: SLUG_MAX + 1].rfind("-")
     if cut < SLUG_MAX // 2:
         cut = SLUG_MAX
-        while cut > 0 and unicodedata.category(slug[cut])[0] == "M":
-            cut -= 1  # the letter goes with its marks
+        # The letter goes with its marks; a virama with the consonant it joins ("क्ष"),
+        # and a Thai or Lao vowel written before its consonant with that consonant.
+        while cut > 0 and (
+            unicodedata.category(slug[cut])[0] == "M"
+            or unicodedata.combining(slug[cut - 1]) == _VIRAMA
+            or slug[cut - 1] in _WRITTEN_BEFORE
+        ):
+            cut -= 1
     return slug[:cut].strip("-")
+
+
+_VIRAMA = 9  # the canonical combining class of the Indic viramas
+_WRITTEN_BEFORE = "\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4"
 
 
 def unused_slug(organization: Organization, title: str) -> str:
