@@ -392,6 +392,10 @@ def test_save_and_send_to_review_while_a_save_is_on_its_way_wait_for_it(
     card.get_by_role("button", name="Save", exact=True).click()
     wait_for(lambda: page.evaluate("1") and held, message="the save was not sent")
     type_into(card.get_by_label("Conclusion (Markdown)"), "Typed while the first save was sent.")
+    patches = []
+    page.on("request", lambda request: request.method == "PATCH" and patches.append(request))
+    # Two more clicks on Save: the second waits its turn, and finds nothing left to send.
+    card.get_by_role("button", name="Save", exact=True).click()
     card.get_by_role("button", name="Save", exact=True).click()
     card.get_by_role("button", name="Send to review").click()
     expect(card.get_by_text("Waiting for the save on its way…")).to_be_visible()
@@ -404,6 +408,7 @@ def test_save_and_send_to_review_while_a_save_is_on_its_way_wait_for_it(
     assert saved.conclusion == "Typed while the first save was sent."
     assert saved.status == Claim.Status.IN_REVIEW
     expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_hidden()
+    assert len(patches) == 1, [p.post_data for p in patches]
     assert page.errors == []
 
 
@@ -777,6 +782,8 @@ def test_a_real_conflict_is_resolved_field_by_field(browser, live_server, newsro
     reviewer_card.get_by_role("button", name="Save").click()
     section = reviewer_card.get_by_role("region", name="Someone else changed the same fields")
     section.wait_for()
+    # Their tags, in no conflict, show on the card already: marked as theirs from the start.
+    expect(reviewer_card.locator('[data-field="tags"] .merged-badge')).to_be_visible()
     conclusion = section.get_by_role("group", name="Conclusion")
     claimant = section.get_by_role("group", name="Claimant")
     assert "Yours:" in conclusion.inner_text() and "Theirs (ed" in conclusion.inner_text()

@@ -1222,6 +1222,15 @@ function showConflicts(id, body) {
   const choices = {};
   for (const conflict of body.conflicts) choices[conflict.field] = previous?.choices[conflict.field] ?? "yours";
   conflicts.set(id, { current_version: body.current_version, conflicts: body.conflicts, choices });
+  // Their changes to fields in no conflict show on the card now: marked as merged from now.
+  const draft = drafts.get(id);
+  if (body.current && draft?.base) {
+    const conflicted = new Set(body.conflicts.map((conflict) => conflict.field));
+    const others = FIELDS.filter(
+      (name) => !conflicted.has(name) && !(name in draft.fields) && !sameValue(name, formValue(body.current, name), draft.base[name]),
+    );
+    if (others.length) merged.set(id, others);
+  }
   const names = body.conflicts.map((c) => c.label || FIELD_LABELS[c.field] || c.field).join(", ");
   const own = body.conflicts.every((conflict) => conflict.theirs_by === data.me.username);
   const who = own ? "you also changed it in another window:" : "someone else also changed";
@@ -2306,11 +2315,11 @@ function overLimits(payload) {
 }
 
 async function saveClaim(id, attempt = 1) {
-  const earlier = saving.get(id);
-  if (earlier) {
-    // A save already on its way (a slow connection): this one waits for its answer, then
-    // sends what is still unsaved. Ignored, a second Save said "Saved." over newer input,
-    // and "Save changes" before opening another card opened nothing.
+  // A save already on its way (a slow connection): this one waits for its answer, then
+  // sends what is still unsaved. Ignored, a second Save said "Saved." over newer input,
+  // and "Save changes" before opening another card opened nothing. Two waiting saves take
+  // turns: the second waits for the first's, rather than send the same change again.
+  for (let earlier = saving.get(id); earlier; earlier = saving.get(id)) {
     setStatus(id, "form", "Saving… (after the save already on its way)");
     const saved = await earlier.finished;
     if (!saved || !hasFieldEdits(id)) return saved;
