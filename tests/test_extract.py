@@ -398,6 +398,9 @@ def test_a_pdf_page_loses_its_number_only_where_the_pages_carry_theirs():
     # Numbered at the top instead, from page 2 on (a title page has none).
     top = [["Title.", "Text."], ["2", "Body."], ["3", "More body."]]
     assert pdffile._without_page_numbers(top) == [["Title.", "Text."], ["Body."], ["More body."]]
+    # Two pages, the second numbered at its foot: its own number, though no other vouches.
+    two = [["Title.", "Text."], ["More.", "2"]]
+    assert pdffile._without_page_numbers(two) == [["Title.", "Text."], ["More."]]
 
 
 SUPERSCRIPT_PROSE = "Words enough for the extractor to take this for an article. " * 8
@@ -412,6 +415,11 @@ SUPERSCRIPT_PROSE = "Words enough for the extractor to take this for an article.
         ("The 1<sup>st</sup> time in 2<sup>n</sup> tries.", "The 1st time in 2ⁿ tries."),
         ("The rate is <del>5</del><ins>6</ins> percent.", "The rate is 6 percent."),
         ("It rose <s>twice</s> <strike>thrice</strike> once.", "It rose once."),
+        # As the embed reads them: spaces inside, and struck or hidden words left out first.
+        ("It rose to 10<sup>6&nbsp;</sup>dollars.", "It rose to 10⁶ dollars."),
+        ("It rose to 10<sup>\n6\n</sup> dollars.", "It rose to 10 ⁶ dollars."),
+        ("It rose to 10<sup>2<del>3</del></sup> dollars.", "It rose to 10² dollars."),
+        ("It rose to 10<sup>6<span hidden>th</span></sup> dollars.", "It rose to 10⁶ dollars."),
     ],
 )
 def test_a_page_raised_or_struck_number_is_not_read_into_another_number(body, expected):
@@ -495,7 +503,11 @@ def test_html_in_markdown_neither_joins_numbers_nor_keeps_what_it_hides():
         "<table><tr><th>Year</th><th>Deaths</th></tr><tr><td>2019</td><td>1,200</td></tr>"
         "</table>\n\n"
         "<div hidden>Secret text</div>\n\n"
-        "<p>The hall holds 5,000 m<sup>2</sup>, <s>7</s>8 rows.</p>\n"
+        "<p>The hall holds 5,000 m<sup>2</sup>, <s>7</s>8 rows.</p>\n\n"
+        'Prices rose <img src="p.gif" style="display:none"> 5 percent in 2023.\n\n'
+        "A <span hidden>x <span>y</span> z</span> word stays.\n\n"
+        'The motion<sup><a href="#fn1">1</a></sup> passed.\n\n'
+        '<p>The vote<sup class="footnote">2</sup> was close.</p>\n'
     )
     assert extract(markdown.encode(), filename="a.md").paragraphs == [
         "Total 1,000 200 people came, 10⁶ dollars, the 1st time.",
@@ -503,6 +515,12 @@ def test_html_in_markdown_neither_joins_numbers_nor_keeps_what_it_hides():
         "Year | Deaths",
         "2019 | 1,200",
         "The hall holds 5,000 m², 8 rows.",
+        # A hidden image hides nothing after it; a hidden span hides the span inside it.
+        "Prices rose 5 percent in 2023.",
+        "A word stays.",
+        # A note marker is no word of the sentence (the embed leaves it out as well).
+        "The motion passed.",
+        "The vote was close.",
     ]
 
 

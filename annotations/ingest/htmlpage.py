@@ -140,9 +140,10 @@ def _prepared(markup: str) -> _Page:
     except (ValueError, lxml.etree.ParserError):
         return _Page(markup, frozenset(), {})
     dropped = drop_hidden(root) if hides else False
-    dropped = (_drop_note_references(root) if has_notes else False) or dropped
-    dropped = (raise_superscripts(root) if has_notes else False) or dropped
+    dropped = (drop_note_references(root) if has_notes else False) or dropped
+    # Struck-out text first: "10<sup>2<del>3</del></sup>" is 10², as the embed reads it.
     dropped = (_drop_struck(root) if strikes else False) or dropped
+    dropped = (raise_superscripts(root) if has_notes else False) or dropped
     dropped = (_inline_quotes_kept_inline(root) if inline_quotes else False) or dropped
     captions = _captions_made_paragraphs(root) if has_captions else frozenset()
     numbers = _list_numbers(root) if numbers_lists else {}
@@ -175,7 +176,7 @@ def drop_hidden(root) -> bool:
     return bool(hidden)
 
 
-def _drop_note_references(root) -> bool:
+def drop_note_references(root) -> bool:
     """Drop the footnote markers in the prose ("motion<sup><a href="#fn1">1</a></sup>");
     whether there were any.
 

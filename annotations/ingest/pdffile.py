@@ -95,12 +95,13 @@ def _without_page_numbers(pages: list[list[str]]) -> list[list[str]]:
                 number = int(re.search(r"\d+", paragraphs[end]).group())
                 ends.append((index, end, number - index))
     # Numbers that count with the pages at the same end of two pages or more: a running
-    # numbering. A one-page document's "1" needs no second page to vouch for it.
+    # numbering. A page's own number at its foot needs no second page to vouch for it (a
+    # one-page document's "1", a two-page one numbered on its second page only).
     pages_per_numbering = Counter((end, offset) for _, end, offset in ends)
     running = {
         numbering
         for numbering, count in pages_per_numbering.items()
-        if count >= 2 or (len(pages) == 1 and numbering[1] == 1)
+        if count >= 2 or numbering == (-1, 1)
     }
     cut = {(index, end) for index, end, offset in ends if (end, offset) in running}
     kept = []

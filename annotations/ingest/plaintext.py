@@ -5,7 +5,12 @@ import re
 from annotations.ingest.base import Extracted
 from annotations.ingest.formats import MARKDOWN, TEXT
 from annotations.ingest.frontmatter import http_url, iso_date, language_code, split_front_matter
-from annotations.ingest.htmlpage import drop_hidden, raise_superscripts
+from annotations.ingest.htmlpage import (
+    NOTE_MARKER,
+    drop_hidden,
+    drop_note_references,
+    raise_superscripts,
+)
 from annotations.ingest.structure import (
     HEADING,
     LIST_ITEM,
@@ -31,6 +36,25 @@ _HIDDEN_TAGS = (
     "del", "s", "strike",
 )  # fmt: skip
 _BREAK = re.compile(r"<br\b", re.I)
+# Elements without content: hidden, they hide nothing after them.
+_VOID = {
+    "img",
+    "br",
+    "hr",
+    "input",
+    "wbr",
+    "source",
+    "track",
+    "area",
+    "col",
+    "embed",
+    "meta",
+    "link",
+}
+# A <sup> that says it is a note reference (as `htmlpage.drop_note_references` reads one).
+_NOTE_SUP = re.compile(
+    r"doc-noteref|class=[\"']?[^\"'>]*\b(?:reference|footnote|noteref|fn)\b", re.I
+)
 # An inline element the reader never sees: "5<span hidden>0</span>%" is 5%, not 50%.
 _HIDING_OPEN = re.compile(
     r"<([a-z][a-z0-9]*)\b[^>]*?(?:\shidden(?![=\w-])|\shidden=[\"']?(?!until-found)"
@@ -174,23 +198,35 @@ def _inline_block(content: str, heading: int, lists: int, quotes: int, items: li
 
 def _inline_text(children) -> str:
     parts = []
-    hidden = None
-    raised_from = None  # where the text of an open <sup> starts in `parts`
+    hidden, depth = None, 0  # the element being left out, and how deep in its own kind
+    sup_from, sup_tag, note_link = None, "", False  # an open <sup>: where its text starts
     for child in children:
         if child.type == "html_inline":
-            if hidden is None:
-                opened = _HIDDEN_OPEN.match(child.content) or _HIDING_OPEN.match(child.content)
-                if opened:
-                    hidden = opened.group(1).lower()
-                elif _BREAK.match(child.content):
-                    parts.append(" ")  # "1,000<br>200" is two numbers, not 1,000,200
-                elif re.match(r"<sup\b", child.content, re.I):
-                    raised_from = len(parts)
-                elif raised_from is not None and re.match(r"</sup\s*>", child.content, re.I):
-                    parts[raised_from:] = [raised("".join(parts[raised_from:]))]
-                    raised_from = None
-            elif re.match(rf"</{hidden}\s*>", child.content, re.I):
-                hidden = None
+            tag = child.content
+            if hidden is not None:
+                if re.match(rf"<{hidden}\b", tag, re.I) and not tag.endswith("/>"):
+                    depth += 1  # "<span hidden>x <span>y</span> z</span>" is all hidden
+                elif re.match(rf"</{hidden}\s*>", tag, re.I):
+                    depth -= 1
+                    hidden = None if depth == 0 else hidden
+                continue
+            opened = _HIDDEN_OPEN.match(tag) or _HIDING_OPEN.match(tag)
+            if opened and opened.group(1).lower() not in _VOID and not tag.endswith("/>"):
+                hidden, depth = opened.group(1).lower(), 1
+            elif _BREAK.match(tag):
+                parts.append(" ")  # "1,000<br>200" is two numbers, not 1,000,200
+            elif re.match(r"<sup\b", tag, re.I):
+                sup_from, sup_tag, note_link = len(parts), tag, False
+            elif sup_from is not None and re.match(r"<a\b[^>]*\bhref=[\"']?#", tag, re.I):
+                note_link = True
+            elif sup_from is not None and re.match(r"</sup\s*>", tag, re.I):
+                words = "".join(parts[sup_from:])
+                # A footnote marker is no word of the sentence, as on a web page.
+                is_note = NOTE_MARKER.fullmatch(" ".join(words.split())) and (
+                    note_link or _NOTE_SUP.search(sup_tag)
+                )
+                parts[sup_from:] = [] if is_note else [raised(words)]
+                sup_from = None
             continue
         if hidden is not None:
             continue
@@ -219,6 +255,7 @@ def html_fragment_paragraphs(fragment: str) -> list[str]:
     for element in list(root.iter(*_HIDDEN_TAGS, "head", "title", "button", "form")):
         element.drop_tree()
     drop_hidden(root)  # as a web page's: `hidden`, `display: none`
+    drop_note_references(root)
     raise_superscripts(root)
     # A table's cells are set apart as a web page's row is ("2019 | 1,200", not "20191,200").
     for row in root.iter("tr"):

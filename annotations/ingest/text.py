@@ -110,14 +110,16 @@ def canonical_characters(s: str) -> str:
 
 # The characters Unicode has a superscript form of, and those forms.
 _SUPERSCRIPTS = str.maketrans("0123456789+-\u2212=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
-_HAS_SUPERSCRIPT = frozenset("0123456789+-\u2212=()ni ")
+_HAS_SUPERSCRIPT = frozenset("0123456789+-\u2212=()ni")
 
 
 def raised(text: str) -> str:
     """`text` set as superscript (a page's `<sup>`, Word's raised run) in the characters
-    Unicode has for it, when it has one for each: "10<sup>6</sup>" is "10⁶", not 106, a
-    different number. Other superscripts ("1<sup>st</sup>") are returned as they are."""
-    if text.strip() and set(text) <= _HAS_SUPERSCRIPT:
+    Unicode has for it, when it has one for each (spaces aside): "10<sup>6</sup>" is "10⁶",
+    not 106, a different number. Other superscripts ("1<sup>st</sup>") are returned as they
+    are. The embed reads a page's `<sup>` by the same rule (`RAISABLE` in embed.js)."""
+    words = "".join(text.split())
+    if words and set(words) <= _HAS_SUPERSCRIPT:
         return text.translate(_SUPERSCRIPTS)
     return text
 
