@@ -1193,6 +1193,10 @@ def corrected_host(instance, transactional_db):
             ),
             # Another figure: the million written as the number 106.
             "/written-106.html": page.replace("10SUPSIX", "106").replace("DELFIVE", ""),
+            # Words hidden inside the superscript: not read, as the import does not read them.
+            "/hidden-in-sup.html": page.replace(
+                "10SUPSIX", "10<sup>6<span hidden>th</span></sup>"
+            ).replace("DELFIVE", ""),
         }
 
     with published_on_host(
@@ -1227,6 +1231,8 @@ def test_a_raised_figure_and_a_struck_out_one_on_the_page_match_what_the_import_
     plain = open_host(browser, f"{server.url}/written-106.html")
     assert plain.stats["missing"] == [claims[BUDGET]], plain.stats
     assert plain.locator(f'mark[data-factcheck-claim="{claims[BUDGET]}"]').count() == 0
+    hidden = open_host(browser, f"{server.url}/hidden-in-sup.html")
+    assert hidden.stats["missing"] == [], hidden.stats
 
 
 @pytest.mark.browser

@@ -130,16 +130,15 @@
   function textNodes(root, skipHost) {
     const texts = [];
     const blocks = [];
-    const raised = new Set(); // indexes of the texts set as superscript figures
+    const raisedTexts = new Set(); // indexes of the texts set as superscript figures
     let block = 0;
     let blockCount = 0;
     const canCheck = typeof root.checkVisibility === "function";
-    const visit = (element, shown, up = false) => {
+    const visit = (element, shown) => {
       const outer = block;
       if (BLOCKS.has(element.localName)) block = ++blockCount;
       for (let node = element.firstChild; node; node = node.nextSibling) {
         if (node.nodeType === 3) {
-          if (up) raised.add(texts.length);
           texts.push(node);
           blocks.push(block);
         } else if (node.nodeType === 1) {
@@ -153,7 +152,13 @@
             if (node.localName === "sup" && isNoteReference(node)) continue;
             const nodeShown = shown && (!canCheck || node.checkVisibility({ visibilityProperty: true }));
             if (shown && !nodeShown && !BLOCKS.has(node.localName) && hiddenByItself(node)) continue;
-            visit(node, nodeShown, up || (node.localName === "sup" && RAISABLE.test(node.textContent)));
+            const first = texts.length;
+            visit(node, nodeShown);
+            // A superscript figure, judged on the words indexed (not those hidden or struck
+            // out inside it), as the import judges the text it keeps.
+            if (node.localName === "sup" && RAISABLE.test(texts.slice(first).map((text) => text.data).join(""))) {
+              for (let index = first; index < texts.length; index++) raisedTexts.add(index);
+            }
           }
         }
       }
@@ -161,7 +166,7 @@
       block = BLOCKS.has(element.localName) ? ++blockCount : outer;
     };
     visit(root, true);
-    return { texts, blocks, raised };
+    return { texts, blocks, raisedTexts };
   }
 
   // A superscript figure is read as the import stores it ("10<sup>6</sup>" as "10⁶", which
@@ -200,7 +205,7 @@
    * stored text; runs of spaces are one space.
    */
   function indexPage(root, skipHost) {
-    const { texts, blocks, raised } = textNodes(root, skipHost);
+    const { texts, blocks, raisedTexts } = textNodes(root, skipHost);
     // Every unit gives at most one unit and every node one space; only "…" ("...") gives more.
     let capacity = 16;
     for (const node of texts) capacity += node.data.length + 1;
@@ -220,7 +225,7 @@
         out.space = true;
       }
       block = blocks[index];
-      foldNode(out, raised.has(index) ? raise(texts[index].data) : texts[index].data, index);
+      foldNode(out, raisedTexts.has(index) ? raise(texts[index].data) : texts[index].data, index);
     }
     let text = "";
     const decoder = new TextDecoder("utf-16le");
