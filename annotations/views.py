@@ -147,6 +147,9 @@ def article_workspace(request, pk: int):
             "role": permissions.role_in(request.user, article.organization),
         },
         "two_person_review": article.organization.requires_two_person_review,
+        # The fields whose change the two-person rule counts (whoever changes one last may
+        # not publish it): the page asks before a reviewer publishes over such a change.
+        "public_fields": list(services.CLAIM_PUBLIC_FIELDS),
         # A selection longer than this cannot be a claim's wording: the page says so first.
         "wording_max": CLAIM_WORDING_MAX,
         # The API's own limits, said before a save sends (a 10 MB paste took seconds to

@@ -568,6 +568,7 @@ function settleDraft(id) {
 
 function discardDraft(id) {
   drafts.delete(id);
+  savesAwaitingNetwork.delete(id);
   conflicts.delete(id);
   fieldErrors.delete(id);
   forgetStored(id);
@@ -1233,8 +1234,8 @@ function showConflicts(id, body) {
   }
   const names = body.conflicts.map((c) => c.label || FIELD_LABELS[c.field] || c.field).join(", ");
   const own = body.conflicts.every((conflict) => conflict.theirs_by === data.me.username);
-  const who = own ? "you also changed it in another window:" : "someone else also changed";
-  setStatus(id, "form", `Not saved: ${who} ${names}. Choose, field by field, which version to keep.`, { error: true });
+  const what = own ? `you changed ${names} in another window too` : `someone else also changed ${names}`;
+  setStatus(id, "form", `Not saved: ${what}. Choose, field by field, which version to keep.`, { error: true });
   refresh();
   document.getElementById(`claim-${id}`)?.querySelector(".conflicts input")?.focus({ preventScroll: true });
   scrollCardIntoView(document.querySelector(`#claim-${id} .conflicts`));
@@ -1270,8 +1271,10 @@ async function resolveConflicts(id) {
       return;
     }
     if ((await saveClaim(id)) && others.length) {
-      merged.set(id, others);
-      setStatus(id, "form", `Saved.${mergedText}`);
+      // With what the server merged meanwhile (a change made since the conflict was found).
+      const all = [...new Set([...others, ...(merged.get(id) ?? [])])];
+      merged.set(id, all);
+      setStatus(id, "form", `Saved. Merged with someone else's changes to ${all.map(fieldName).join(", ")}.`);
       refresh();
     }
   } catch (error) {
@@ -1417,9 +1420,6 @@ async function transition(id, to, note) {
   }
 }
 
-// The fields readers see: under the two-person rule, whoever changes one last may not publish.
-const PUBLIC_FIELDS = new Set(["claim_reviewed", "claimant", "claim_date", "rating", "conclusion", "tags"]);
-
 /**
  * Before a reviewer publishes with unsaved changes to what readers see, under the
  * two-person rule: saving them first makes the reviewer their latest author, whom the rule
@@ -1427,7 +1427,8 @@ const PUBLIC_FIELDS = new Set(["claim_reviewed", "claimant", "claim_date", "rati
  * could not be taken back. Returns true to go on and publish (the changes discarded).
  */
 async function publishOverOwnChanges(id) {
-  const edited = Object.keys(drafts.get(id)?.fields ?? {}).filter((name) => PUBLIC_FIELDS.has(name));
+  // The fields readers see: under the two-person rule, whoever changes one last may not publish.
+  const edited = Object.keys(drafts.get(id)?.fields ?? {}).filter((name) => data.public_fields?.includes(name));
   if (!data.two_person_review || !edited.length) return true;
   const answer = await ask({
     title: "Publish with your changes?",
@@ -1441,7 +1442,10 @@ async function publishOverOwnChanges(id) {
     cancelValue: "keep",
   });
   if (answer === "discard") {
-    discardDraft(id);
+    // Only the changes named: an assignee changed, or a comment typed, is not thrown away.
+    const draft = drafts.get(id);
+    for (const name of edited) delete draft.fields[name];
+    settleDraft(id);
     refresh();
     return true;
   }
@@ -2220,7 +2224,7 @@ async function commentWrite(id, method, url, payload, keepId) {
     // Words typed into the box while it was sent were not sent: they stay, to send next.
     const box = keepId ? document.getElementById(keepId) : null;
     const sent = payload?.body;
-    const typedSince = Boolean(box) && sent !== undefined && box.value !== sent;
+    const typedSince = Boolean(box) && sent !== undefined && box.value.trim() !== sent.trim();
     if (!typedSince && keepId) clearAux(id, keepId);
     // A new comment's box empties now, not after the thread reloads: a second click
     // meanwhile finds nothing to send.
@@ -2228,7 +2232,7 @@ async function commentWrite(id, method, url, payload, keepId) {
       let rest = "";
       if (typedSince) rest = box.value.startsWith(sent) ? box.value.slice(sent.length).trimStart() : box.value;
       box.value = rest;
-      if (rest) recordAux(claims.get(id), keepId, rest);
+      if (typedSince) recordAux(claims.get(id), keepId, rest);
     }
     setStatus(id, "comments", typedSince ? `${method === "POST" ? "Sent" : "Saved"}. What you typed since is still in the box, not yet sent.` : "");
     await loadThread(id);
@@ -2319,6 +2323,7 @@ async function saveClaim(id, attempt = 1) {
   // sends what is still unsaved. Ignored, a second Save said "Saved." over newer input,
   // and "Save changes" before opening another card opened nothing. Two waiting saves take
   // turns: the second waits for the first's, rather than send the same change again.
+  savesAwaitingNetwork.delete(id); // saved now, or failing again for its own reason
   for (let earlier = saving.get(id); earlier; earlier = saving.get(id)) {
     setStatus(id, "form", "Saving… (after the save already on its way)");
     const saved = await earlier.finished;
@@ -2419,8 +2424,9 @@ async function sendSave(id, draft, sent, payload, keepalive, attempt) {
     }
     // Saved by itself when the browser is back online; until then, or if the server was
     // what failed, "Try again" is at hand.
-    if (!(error instanceof ApiError)) savesAwaitingNetwork.add(id);
-    const later = navigator.onLine === false ? " and saved when the connection is back" : "";
+    const offline = navigator.onLine === false;
+    if (offline) savesAwaitingNetwork.add(id);
+    const later = offline ? " and saved when the connection is back" : "";
     setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept${later}.`, {
       error: true,
       action: { label: "Try again", run: () => saveClaim(id) },
@@ -2712,8 +2718,21 @@ async function confirmDiscard(id) {
     cancelValue: "keep",
   });
   if (answer !== "discard") return;
-  discardDraft(id);
-  setStatus(id, "form", onItsWay ? "Changes typed after your last Save discarded; that save is still on its way." : "Changes discarded.");
+  const inFlight = saving.get(id);
+  if (inFlight && drafts.has(id)) {
+    // The fields on their way stay in the draft, as sent, until their answer: a retry, a
+    // merge or a conflict after a failed send still has them, and the draft keeps the
+    // version that save was made on, so what is typed next is saved on top of it.
+    const draft = drafts.get(id);
+    draft.fields = { ...inFlight.fields };
+    draft.aux = {};
+    conflicts.delete(id);
+    fieldErrors.delete(id);
+    settleDraft(id);
+  } else {
+    discardDraft(id);
+  }
+  setStatus(id, "form", inFlight ? "Changes typed after your last Save discarded; that save is still on its way." : "Changes discarded.");
   refresh({ focusCard: true, focusIn: [`#c${id}-discard`] });
 }
 
