@@ -457,6 +457,40 @@ def test_versions_published_before_accentless_search_are_found_without_accents(
         assert len(found) == 1, query
 
 
+@pytest.mark.django_db(transaction=True)
+def test_claims_written_decomposed_are_composed_so_an_unchanged_save_changes_nothing(
+    organization, editor
+):
+    from annotations import services
+    from annotations.models import Claim
+    from tests import factories
+
+    article = factories.article(organization, editor)
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(
+            article.text, "Over 160,000 people listened in at once"
+        ),
+    )
+    decomposed = {
+        "claimant": "Sa\u0303o Paulo",
+        "conclusion": "Orc\u0327amento.",
+        "tags": ["E\u0301"],
+    }
+    Claim.objects.filter(pk=claim.pk).update(**decomposed)
+
+    migrate_to("0042_published_search_text")
+    migrate_to("0043_claim_fields_composed")
+
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.claimant, claim.conclusion, claim.tags) == ("São Paulo", "Orçamento.", ["É"])
+    version = claim.version
+    # Sent back as it was (decomposed, as a client may keep it): no change, no new version.
+    services.claim_update(claim=claim, actor=editor, expected_version=version, **decomposed)
+    assert Claim.objects.get(pk=claim.pk).version == version
+
+
 @pytest.mark.django_db
 def test_the_full_text_triggers_survive_every_migration():
     """A migration that makes Django rebuild the published versions' table on SQLite (a NOT

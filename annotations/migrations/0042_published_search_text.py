@@ -62,11 +62,21 @@ def drop_column(apps, schema_editor):
 def fill_search_text(apps, schema_editor):
     PublishedVersion = apps.get_model("annotations", "PublishedVersion")
     rows = PublishedVersion.objects.only("pk", "claim_reviewed", "claimant", "conclusion", "tags")
+    batch = []
     for version in rows.iterator(chunk_size=500):
         words = [version.claim_reviewed, version.claimant, version.conclusion]
         words += [str(tag) for tag in version.tags or []]
-        # update(): changed_at stays, as readers see nothing new.
-        PublishedVersion.objects.filter(pk=version.pk).update(search_text=_fold(" ".join(words)))
+        version.search_text = _fold(" ".join(words))
+        batch.append(version)
+        if len(batch) == 500:
+            _write(PublishedVersion, batch)
+    _write(PublishedVersion, batch)
+
+
+def _write(PublishedVersion, batch: list) -> None:
+    # bulk_update() writes only search_text: changed_at stays, as readers see nothing new.
+    PublishedVersion.objects.bulk_update(batch, ["search_text"])
+    batch.clear()
 
 
 def _index(schema_editor, document: str) -> None:
