@@ -447,6 +447,42 @@ def test_opening_another_card_or_discarding_while_a_save_is_on_its_way(
     assert page.errors == []
 
 
+def test_a_failed_save_sent_again_sends_only_what_was_saved_even_after_a_discard(
+    browser, live_server, newsroom
+):
+    """Between its tries, a failed save let a Discard drop what it had sent (the dialog had
+    promised it would be kept), and the next try sent whatever the card held then, a tag
+    typed after the Discard and never saved among it."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    held = _holding_the_first_save(page, claim)
+    sent = []
+    page.on(
+        "request", lambda request: request.method == "PATCH" and sent.append(request.post_data_json)
+    )
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Saved with Save")
+    card.get_by_role("button", name="Save", exact=True).click()
+    wait_for(lambda: page.evaluate("1") and held, message="the save was not sent")
+    held[0].abort("connectionrefused")
+    expect(card.get_by_text("retrying in 1 s")).to_be_visible()
+
+    card.get_by_role("button", name="Discard changes").click()
+    asking = page.get_by_role("dialog", name="Discard your changes?")
+    expect(asking).to_contain_text("already on its way and will be kept")
+    asking.get_by_role("button", name="Discard changes").click()
+    type_into(card.get_by_label("Tags (comma-separated)"), "never-saved")
+
+    wait_for(
+        lambda: page.evaluate("1") and Claim.objects.get(pk=claim.pk).claimant == "Saved with Save"
+    )
+    assert Claim.objects.get(pk=claim.pk).tags == []
+    assert all("tags" not in body for body in sent), sent
+    assert card.get_by_label("Tags (comma-separated)").input_value() == "never-saved"
+    assert page.errors == []
+
+
 def test_a_save_that_failed_offline_says_so_and_goes_when_the_connection_is_back(
     browser, live_server, newsroom
 ):

@@ -92,7 +92,7 @@ const saving = new Map(); // claim id -> {fields, keepalive, finished}: its save
 // A save this small goes with `keepalive`, so it reaches the server even if the page goes.
 const KEEPALIVE_MAX_CHARS = 20000; // up to 60 KB of UTF-8, under the browsers' 64 KB
 const moving = new Set(); // claims with a workflow request in flight: a double-click sends one
-const savesAwaitingNetwork = new Set(); // claims whose save failed offline: sent when back online
+const savesAwaitingNetwork = new Map(); // claim id -> the fields of a save that failed offline
 
 // ---- offsets ---------------------------------------------------------------
 
@@ -2318,7 +2318,7 @@ function overLimits(payload) {
   return Object.keys(errors).length ? errors : null;
 }
 
-async function saveClaim(id, attempt = 1) {
+async function saveClaim(id, attempt = 1, only = null) {
   // A save already on its way (a slow connection): this one waits for its answer, then
   // sends what is still unsaved. Ignored, a second Save said "Saved." over newer input,
   // and "Save changes" before opening another card opened nothing. Two waiting saves take
@@ -2334,7 +2334,9 @@ async function saveClaim(id, attempt = 1) {
     setStatus(id, "form", "Nothing to save: no field changed.");
     return true;
   }
-  const sent = { ...draft.fields };
+  // `only`: the fields of a save that failed offline, sent again as they were (not what was
+  // typed since, which nobody asked to save).
+  const sent = only ?? { ...draft.fields };
   const payload = Object.fromEntries(Object.entries(sent).map(([name, text]) => [name, toApi(name, text)]));
   const tooLong = overLimits(payload);
   if (tooLong) {
@@ -2375,6 +2377,17 @@ async function sendSave(id, draft, sent, payload, keepalive, attempt) {
     refresh();
     return true;
   } catch (error) {
+    if ((!(error instanceof ApiError) || error.status >= 500) && attempt < 4) {
+      // Network down or server error: the same fields are sent again a few times, under
+      // this same save (a Discard meanwhile keeps them, and what is typed meanwhile waits
+      // for the next Save), then it says so.
+      const delay = 1000 * 2 ** (attempt - 1);
+      setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept; retrying in ${delay / 1000} s…`, { error: true });
+      saving.get(id).waiting = true; // nothing is on its way while it waits
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      saving.get(id).waiting = false;
+      return sendSave(id, draft, sent, payload, keepalive, attempt + 1);
+    }
     saving.delete(id);
     if (error instanceof ApiError && error.status === 409 && String(error.body?.type).endsWith("/published-meanwhile/")) {
       // Published while this was typed: the change would reopen that publication, which this
@@ -2415,17 +2428,10 @@ async function sendSave(id, draft, sent, payload, keepalive, attempt) {
       if (saveFocused) document.querySelector(`#claim-${id} .field.invalid [name]`)?.focus();
       return false;
     }
-    // Network down or server error: keep the input, retry a few times, then say so.
-    if (attempt < 4) {
-      const delay = 1000 * 2 ** (attempt - 1);
-      setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept; retrying in ${delay / 1000} s…`, { error: true });
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      return saveClaim(id, attempt + 1);
-    }
-    // Saved by itself when the browser is back online; until then, or if the server was
-    // what failed, "Try again" is at hand.
+    // Sent again by itself when the browser is back online (what this save sent, if still
+    // unchanged then); until then, or if the server was what failed, "Try again" is at hand.
     const offline = navigator.onLine === false;
-    if (offline) savesAwaitingNetwork.add(id);
+    if (offline) savesAwaitingNetwork.set(id, sent);
     const later = offline ? " and saved when the connection is back" : "";
     setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept${later}.`, {
       error: true,
@@ -2518,9 +2524,13 @@ function errorText(error) {
 
 
 window.addEventListener("online", () => {
-  for (const id of savesAwaitingNetwork) {
+  for (const [id, sent] of savesAwaitingNetwork) {
     savesAwaitingNetwork.delete(id);
-    if (hasFieldEdits(id) && !conflicts.has(id)) saveClaim(id);
+    // Only the fields that save sent, where they still hold what it sent: a field changed
+    // or discarded since is the editor's to save.
+    const draft = drafts.get(id);
+    const still = Object.fromEntries(Object.entries(sent).filter(([name, text]) => draft?.fields[name] === text));
+    if (Object.keys(still).length && !conflicts.has(id)) saveClaim(id, 1, still);
   }
 });
 
@@ -3131,9 +3141,9 @@ document.addEventListener("keydown", (event) => {
 // the input kept in storage and drops what was saved (`announceKept`), or offers it back if
 // the save was refused. A large one would be cancelled with the page: that one still asks.
 function onlyBeingSaved(id) {
-  const { fields: sent, keepalive } = saving.get(id) ?? {};
+  const { fields: sent, keepalive, waiting } = saving.get(id) ?? {};
   const draft = drafts.get(id);
-  if (!sent || !keepalive || Object.values(draft.aux).some((v) => String(v).trim() !== "")) return false;
+  if (!sent || !keepalive || waiting || Object.values(draft.aux).some((v) => String(v).trim() !== "")) return false;
   const names = Object.keys(draft.fields);
   return names.length === Object.keys(sent).length && names.every((name) => draft.fields[name] === sent[name]);
 }
