@@ -631,6 +631,12 @@ def test_a_device_asking_for_dark_pages_gets_them_readable(browser, live_server,
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background
         assert_accessible(page, f"{path}, dark")
+    # A link to a fact-check gone or never published: the "not found" page is dark too.
+    page.goto(f"{live_server.url}/c/999999/")
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == background
+    assert_accessible(page, "not found page, dark")
+    page.screenshot(path=str(ARTIFACTS / "not-found-dark.png"))
 
 
 def test_in_a_high_contrast_mode_each_verdict_keeps_its_outline(browser, live_server, demo):
