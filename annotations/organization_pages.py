@@ -139,14 +139,17 @@ def organization(request, org: str):
     labels = queries.published_labels(organization)
     fact_checks = queries.claim_reviews(organization).order_by("-published_at", "-id")
     if query:
-        # The fact-checks' own words as the public search folds them (accents too: "Sao
-        # Paulo" finds "São Paulo"), and the titles of the articles they check.
+        # Each word, in any order, in the fact-checks' own words as the public search folds
+        # them (accents too: "Sao Paulo" finds "São Paulo") or in the checked article's
+        # title, as the API's `q` takes words; quotes around them are no part of them.
         fact_checks = fact_checks.alias(
             article_title_folded=textsearch.FoldQuotes(F("article_title"))
-        ).filter(
-            Q(search_text__contains=textsearch.fold_for_search(query))
-            | Q(article_title_folded__icontains=textsearch.fold_quotes(query))
         )
+        for word in textsearch.searched_words(query.split())[: textsearch.MAX_WORDS]:
+            fact_checks = fact_checks.filter(
+                Q(search_text__contains=textsearch.fold_for_search(word))
+                | Q(article_title_folded__icontains=textsearch.fold_quotes(word))
+            )
     if label:
         fact_checks = fact_checks.filter(rating_label=label)
     page = _public_page(Paginator(fact_checks, PAGE_SIZE), page_number)

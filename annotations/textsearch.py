@@ -73,6 +73,14 @@ _OPTIONAL_MARKS = re.compile(
 )
 
 
+# Letters with a stroke or a ligature, which no decomposition takes apart: typed on a
+# keyboard without them as these ("Da Nang" for "Đà Nẵng", "Lodz" for "Łódź").
+_UNDECOMPOSED = str.maketrans(
+    {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "ħ": "h", "ŧ": "t", "\u0131": "i", "æ": "ae",
+     "œ": "oe", "þ": "th"}
+)  # fmt: skip
+
+
 def fold_for_search(text: str) -> str:
     """`text` as the public search compares it: compatibility forms plain ("ﬁ", "²"),
     accents dropped ("São" as "sao"), case folded ("ß" as "ss"), quotes straight.
@@ -82,4 +90,15 @@ def fold_for_search(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text)
     bare = unicodedata.normalize("NFC", _OPTIONAL_MARKS.sub("", decomposed))
-    return bare.casefold().translate(_TABLE)
+    return bare.casefold().translate(_TABLE).translate(_UNDECOMPOSED)
+
+
+# Words searched for at once, at most (the API refuses more; a page looks for the first).
+MAX_WORDS = 10
+# Quotes and punctuation around a searched word are not part of it.
+_AROUND_WORDS = "\"'“”‘’.,;:!?()[]"
+
+
+def searched_words(words: list[str]) -> list[str]:
+    """The words typed, without the quotes and punctuation around them ('"Sao' is Sao)."""
+    return [bare for word in words if (bare := word.strip(_AROUND_WORDS))]

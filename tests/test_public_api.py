@@ -437,6 +437,34 @@ def test_q_finds_words_typed_without_their_accents(
     assert (f'href="/c/{claim.pk}/"' in page) is (found or query == "ao"), query
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["Da Nang", "da nang", "Lodz", "Kobenhavn", "Diyarbakir", '"Nang Da"', "“Đà Nẵng”"],
+)
+def test_letters_no_accent_takes_apart_are_found_typed_plain_in_any_word_order(
+    client, organization, editor, reviewer, query
+):
+    """ "Da Nang" did not find "Đà Nẵng" (nor "Lodz" "Łódź"): no decomposition takes "đ" or
+    "ł" apart. The newsroom's page also took the words as one phrase, quotes included."""
+    article = services.article_create(
+        organization=organization,
+        title="Cities",
+        text="Tourism rose 12 percent.",
+        created_by=editor,
+    )
+    claim = _publish(
+        article,
+        editor,
+        reviewer,
+        "Tourism rose 12 percent",
+        claimant="Đà Nẵng, Łódź, København and Diyarbak\u0131r",
+    )
+
+    assert _ids(client, urlencode({"q": query})) == [claim.pk]
+    page = client.get(f"/o/{organization.slug}/", {"q": query}).content.decode()
+    assert f'href="/c/{claim.pk}/"' in page
+
+
 def test_a_claimant_and_conclusion_pasted_with_separate_accents_are_found_either_way(
     client, organization, editor, reviewer
 ):

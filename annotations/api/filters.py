@@ -21,11 +21,7 @@ from annotations import anchoring, models, textsearch, urlnorm, versions
 # letters, so "Khan’s" would be one word that "Khan's" never finds.
 SEARCH_DOCUMENT = "to_tsvector('simple', annotations_publishedversion.search_text)"
 Q_MAX = 200
-Q_MAX_WORDS = 10
-
-
-# Quotes and punctuation around a searched word are not part of it.
-SEARCH_PUNCTUATION = "\"'“”‘’.,;:!?()[]"
+Q_MAX_WORDS = textsearch.MAX_WORDS
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -89,11 +85,7 @@ class ArticleUrlFilter(filters.CharFilter):
 
 def _folded(words: list[str]) -> list[str]:
     """The words searched for, without the punctuation around them, folded as `search_text`."""
-    return [
-        folded
-        for word in words
-        if (folded := textsearch.fold_for_search(word.strip(SEARCH_PUNCTUATION)))
-    ]
+    return [textsearch.fold_for_search(word) for word in textsearch.searched_words(words)]
 
 
 class PublicClaimFilter(filters.FilterSet):

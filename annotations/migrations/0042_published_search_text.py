@@ -29,9 +29,15 @@ _MARKS = re.compile(
 _QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f", "''''\"\"\"\"")
 
 
+_UNDECOMPOSED = str.maketrans(
+    {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "ħ": "h", "ŧ": "t", "\u0131": "i", "æ": "ae",
+     "œ": "oe", "þ": "th"}
+)  # fmt: skip
+
+
 def _fold(text: str) -> str:
     bare = unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFKD", text)))
-    return bare.casefold().translate(_QUOTES)
+    return bare.casefold().translate(_QUOTES).translate(_UNDECOMPOSED)
 
 
 def _field() -> models.TextField:
