@@ -507,7 +507,8 @@ def test_html_in_markdown_neither_joins_numbers_nor_keeps_what_it_hides():
         'Prices rose <img src="p.gif" style="display:none"> 5 percent in 2023.\n\n'
         "A <span hidden>x <span>y</span> z</span> word stays.\n\n"
         'The motion<sup><a href="#fn1">1</a></sup> passed.\n\n'
-        '<p>The vote<sup class="footnote">2</sup> was close.</p>\n'
+        '<p>The vote<sup class="footnote">2</sup> was close.</p>\n\n'
+        "Inflation reached ~~5~~ 6 percent, ~~a record~~ the highest since 2008.\n"
     )
     assert extract(markdown.encode(), filename="a.md").paragraphs == [
         "Total 1,000 200 people came, 10⁶ dollars, the 1st time.",
@@ -521,6 +522,8 @@ def test_html_in_markdown_neither_joins_numbers_nor_keeps_what_it_hides():
         # A note marker is no word of the sentence (the embed leaves it out as well).
         "The motion passed.",
         "The vote was close.",
+        # Struck out with GitHub's ~~, as with <del>.
+        "Inflation reached 6 percent, the highest since 2008.",
     ]
 
 

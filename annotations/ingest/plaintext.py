@@ -117,7 +117,7 @@ def _markdown_blocks(text: str) -> tuple[list[Block], str | None]:
     """The blocks of a Markdown document with their kinds, and its leading heading if any."""
     from markdown_it import MarkdownIt  # imported here: only Markdown imports need it
 
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     # Accept every link target so that "[text](javascript:...)" parses as a link whose
     # target is then dropped, instead of staying in the text as literal markup.
     md.validateLink = lambda url: True
@@ -199,6 +199,7 @@ def _inline_block(content: str, heading: int, lists: int, quotes: int, items: li
 def _inline_text(children) -> str:
     parts = []
     hidden, depth = None, 0  # the element being left out, and how deep in its own kind
+    struck = 0  # inside ~~struck-out~~ text
     sup_from, sup_tag, note_link = None, "", False  # an open <sup>: where its text starts
     for child in children:
         if child.type == "html_inline":
@@ -228,7 +229,11 @@ def _inline_text(children) -> str:
                 parts[sup_from:] = [] if is_note else [raised(words)]
                 sup_from = None
             continue
-        if hidden is not None:
+        if child.type in ("s_open", "s_close"):
+            # "~~5~~ 6 percent": struck out, withdrawn, as a page's <del> (GFM's ~~).
+            struck += 1 if child.type == "s_open" else -1
+            continue
+        if hidden is not None or struck:
             continue
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
