@@ -115,24 +115,28 @@ def line_colour(colour: str) -> str:
     """The rating's colour for a line drawn on the page (a passage's underline): itself when
     it stands out from white by 3:1 (WCAG's measure for marks that carry meaning), else the
     same hue darkened until it does. A white or pale rating left its passages unmarked."""
-    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    for step in range(11):
-        shade = "#" + "".join(f"{round(c * (1 - step / 10)):02x}" for c in channels)
-        if contrast.ratio(shade, contrast.PAPER) >= 3:
-            return shade
-    return "#000000"
+    return _standing_out(colour, contrast.PAPER, towards="#000000")
 
 
 def line_colour_on_dark(colour: str) -> str:
     """The rating's colour for a passage's underline on the dark page: itself when it stands
     out from it by 3:1, else the same hue lightened (mixed with white) until it does. A
     black or navy rating left its passages unmarked there."""
+    return _standing_out(colour, contrast.DARK_PAPER, towards="#ffffff")
+
+
+def _standing_out(colour: str, paper: str, *, towards: str) -> str:
+    """`colour` moved in tenths towards `towards` (black or white) until it stands out from
+    `paper` by 3:1; `towards` itself at the end."""
     channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    target = int(towards[1:3], 16)
     for step in range(11):
-        tint = "#" + "".join(f"{round(c + (255 - c) * step / 10):02x}" for c in channels)
-        if contrast.ratio(tint, contrast.DARK_PAPER) >= 3:
-            return tint
-    return "#ffffff"
+        shade = "#" + "".join(
+            f"{round(c * (1 - step / 10) + target * step / 10):02x}" for c in channels
+        )
+        if contrast.ratio(shade, paper) >= 3:
+            return shade
+    return towards
 
 
 def scale_css(ratings) -> str:
