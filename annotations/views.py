@@ -155,6 +155,9 @@ def article_workspace(request, pk: int):
         # The API's own limits, said before a save sends (a 10 MB paste took seconds to
         # upload only to be refused).
         "text_limits": TEXT_LIMITS,
+        # A save or move the server has not answered by then is given up and tried again:
+        # on a stalled connection the browser itself would wait for minutes.
+        "write_timeout": settings.FACTCHECK_WRITE_TIMEOUT,
     }
     orphan_count = sum(c.anchor_state == Claim.AnchorState.ORPHANED for c in claims)
     details_reopened = queries.article_details_reopened(article)

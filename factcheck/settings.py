@@ -494,6 +494,8 @@ FACTCHECK_UPLOAD_MAX_BYTES = env.int("FACTCHECK_UPLOAD_MAX_BYTES", default=20 * 
 # Organization settings (issue 9): the largest logo an admin may upload.
 FACTCHECK_LOGO_MAX_BYTES = env.int("FACTCHECK_LOGO_MAX_BYTES", default=512 * 1024)
 FACTCHECK_MAX_TEXT_CHARS = env.int("FACTCHECK_MAX_TEXT_CHARS", default=2_000_000)
+# Seconds the workspace waits for the answer to a claim's save or move before trying again.
+FACTCHECK_WRITE_TIMEOUT = env.float("FACTCHECK_WRITE_TIMEOUT", default=20.0)
 FACTCHECK_PDF_MAX_PAGES = env.int("FACTCHECK_PDF_MAX_PAGES", default=500)
 FACTCHECK_DOCX_MAX_UNCOMPRESSED = env.int(
     "FACTCHECK_DOCX_MAX_UNCOMPRESSED", default=50 * 1024 * 1024

@@ -517,6 +517,71 @@ def test_a_save_that_failed_offline_says_so_and_goes_when_the_connection_is_back
     assert page.errors == []
 
 
+def _answer_lost(page, url, method):
+    """The first `method` request to `url` reaches the server, but its answer never comes
+    back (a stalled connection); returns the list its route lands in."""
+    lost = []
+
+    def lose_the_answer(route):
+        if route.request.method == method and not lost:
+            route.fetch()  # the server does the work...
+            lost.append(route)  # ...and the browser never hears of it
+        else:
+            route.continue_()
+
+    page.route(url, lose_the_answer)
+    return lost
+
+
+def test_a_save_left_unanswered_is_given_up_and_sent_again_once(
+    browser, live_server, newsroom, settings
+):
+    """On a stalled connection a save, and a move waiting on it, waited for as long as the
+    browser kept the request open: minutes of "Saving…"."""
+    settings.FACTCHECK_WRITE_TIMEOUT = 1.5
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    lost = _answer_lost(page, f"**/api/v1/newsroom/claims/{claim.pk}/", "PATCH")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Imran Khan")
+    card.get_by_role("button", name="Save", exact=True).click()
+    expect(card.get_by_text("the server did not answer within 1.5 s")).to_be_visible(timeout=10_000)
+    assert len(lost) == 1
+
+    # Sent again under the version it started from: the first try, which did land, is
+    # merged with itself rather than counted as someone else's change or applied twice.
+    expect(card.get_by_text("Saved.", exact=True)).to_be_visible(timeout=10_000)
+    saved = Claim.objects.get(pk=claim.pk)
+    assert saved.claimant == "Imran Khan"
+    assert saved.events.filter(action="updated").count() == 1
+    expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_hidden()
+    assert page.errors == []
+
+
+def test_a_move_whose_answer_was_lost_is_done_when_asked_again(
+    browser, live_server, newsroom, settings
+):
+    """Asked again after a move that did land but went unanswered, the card said the claim
+    was changed "by ed" since it was opened: the editor's own move, read as someone else's."""
+    settings.FACTCHECK_WRITE_TIMEOUT = 1.5
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    lost = _answer_lost(page, f"**/api/v1/newsroom/claims/{claim.pk}/transition/", "POST")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Send to review").click()
+    expect(card.get_by_text("the server did not answer within 1.5 s")).to_be_visible(timeout=10_000)
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW
+
+    card.get_by_role("button", name="Send to review").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    expect(card.get_by_text("since you opened it")).to_have_count(0)
+    expect(card.get_by_text("did not answer")).to_have_count(0)
+    assert len(lost) == 1
+    assert page.errors == []
+
+
 def test_a_new_claim_announced_by_another_panel_is_loaded_and_opened(
     browser, live_server, newsroom
 ):

@@ -74,30 +74,53 @@ export function writeHeaders() {
   return { "X-CSRFToken": csrfToken(), ...(PAGE_USER ? { "X-Factcheck-Page-User": PAGE_USER } : {}) };
 }
 
+/** A request the server did not answer within the time the caller gave it. */
+export class RequestTimeout extends Error {
+  constructor(seconds) {
+    super(`no answer within ${seconds} s`);
+    this.name = "RequestTimeout";
+    this.seconds = seconds;
+  }
+}
+
 /**
- * Call the API; resolves with the JSON body, rejects with ApiError or a network TypeError.
+ * Call the API; resolves with the JSON body, rejects with ApiError, RequestTimeout or a
+ * network TypeError.
  * `keepalive` lets the request outlive the page (a reload, a closed tab): browsers allow it
  * for bodies of at most 64 KB in all, so only a small write asks for it.
+ * `timeout` (seconds) gives up on a request the server has not answered by then, as the
+ * browser would never do on a stalled connection; only small requests should ask for it,
+ * since the time counts the upload too.
  */
-export async function api(method, url, body = undefined, headers = {}, { keepalive = false } = {}) {
+export async function api(method, url, body = undefined, headers = {}, { keepalive = false, timeout = 0 } = {}) {
   // Every change to a claim names the version it was made on; the server answers 428
   // otherwise. Failing here makes a forgotten header show up in development at once.
   if (method !== "GET" && url.startsWith("/api/v1/newsroom/claims/") && !("If-Match" in headers)) {
     throw new Error(`${method} ${url} needs an If-Match header with the claim's version`);
   }
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: {
-      Accept: "application/json, application/problem+json",
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...(method === "GET" ? { "X-CSRFToken": csrfToken() } : writeHeaders()),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    keepalive,
-  });
-  const text = await response.text();
+  const signal = timeout > 0 ? AbortSignal.timeout(timeout * 1000) : undefined;
+  let response, text;
+  try {
+    response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json, application/problem+json",
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...(method === "GET" ? { "X-CSRFToken": csrfToken() } : writeHeaders()),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      keepalive,
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    // The request may still reach the server: callers send again with the version they
+    // started from, so a write that did land merges with itself instead of applying twice.
+    if (error?.name === "TimeoutError") throw new RequestTimeout(timeout);
+    throw error;
+  }
   let parsed = null;
   try {
     parsed = text ? JSON.parse(text) : null;

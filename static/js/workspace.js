@@ -4,7 +4,7 @@
 // Nothing typed is lost: each card's unsaved input lives in `drafts` (and localStorage),
 // every re-render draws from it, and closing or leaving with unsaved input asks first.
 
-import { api, ApiError, clearFormErrors, clearInputError, fieldLabel, fieldMessages, importRetryText, problemMessage, showErrorsAtFields, withFieldName } from "./api.js";
+import { api, ApiError, RequestTimeout, clearFormErrors, clearInputError, fieldLabel, fieldMessages, importRetryText, problemMessage, showErrorsAtFields, withFieldName } from "./api.js";
 import { ask } from "./lib/dialog.js";
 import { clusterBoundaries, snapOffset } from "./lib/graphemes.js";
 import { holdWhilePressed } from "./lib/press_guard.js";
@@ -1469,7 +1469,7 @@ async function moveClaim(id, to, note) {
   const claim = claims.get(id);
   setStatus(id, "workflow", "Saving…");
   try {
-    const updated = await api("POST", `/api/v1/newsroom/claims/${id}/transition/`, { to, note }, { "If-Match": `"${claim.version}"` });
+    const updated = await api("POST", `/api/v1/newsroom/claims/${id}/transition/`, { to, note }, { "If-Match": `"${claim.version}"` }, { timeout: data.write_timeout });
     claims.set(id, updated);
     clearAux(id, `c${id}-note`);
     setStatus(id, "workflow", "");
@@ -1479,6 +1479,14 @@ async function moveClaim(id, to, note) {
     announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
     return true;
   } catch (error) {
+    if (error instanceof ApiError && error.status === 412 && error.body?.current?.status === to) {
+      // Already there: a try that went unanswered did land (or someone did the same).
+      claims.set(id, error.body.current);
+      setStatus(id, "workflow", "");
+      refresh({ focusCard: true, focusIn: [`#claim-${id} section.workflow button`] });
+      announce(`Claim is now ${STATUS_LABELS[to].toLowerCase()}.`);
+      return true;
+    }
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
       claims.set(id, error.body.current);
       setStatus(id, "workflow", `${staleText(error)} The card now shows their version, with your unsaved input kept; check it and try again.`, { error: true });
@@ -2358,7 +2366,7 @@ async function saveClaim(id, attempt = 1, only = null) {
 async function sendSave(id, draft, sent, payload, keepalive, attempt) {
   setStatus(id, "form", "Saving…");
   try {
-    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` }, { keepalive });
+    const updated = await api("PATCH", `/api/v1/newsroom/claims/${id}/`, payload, { "If-Match": `"${draft.version}"` }, { keepalive, timeout: data.write_timeout });
     saving.delete(id);
     const before = claims.get(id);
     claims.set(id, updated);
@@ -2517,6 +2525,7 @@ function errorText(error) {
     }
     return `server error ${error.status}`;
   }
+  if (error instanceof RequestTimeout) return `the server did not answer within ${error.seconds} s`;
   // The browser tells an offline device apart; a server that is down looks the same to
   // fetch as a lost connection, but the person to ask is then not the Wi-Fi.
   return navigator.onLine === false ? "you are offline" : "the server could not be reached";
