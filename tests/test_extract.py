@@ -475,6 +475,62 @@ def test_word_paragraphs_in_a_content_control_and_a_nested_table_are_read():
     ]
 
 
+def _with_symbols(paragraph, *symbols):
+    """Add a run per (font, hex code) as Word's Insert Symbol writes it: a `w:sym`."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    for font, code in symbols:
+        sym = OxmlElement("w:sym")
+        sym.set(qn("w:font"), font)
+        sym.set(qn("w:char"), code)
+        paragraph.add_run()._r.append(sym)
+
+
+def test_word_symbols_inserted_by_font_code_are_read_as_their_characters():
+    """Insert Symbol's degree, plus-minus and Greek letters were left out: "25 °C" read
+    "25 C", "± 3 %" read " 3 %", "3 × 10" read "3  10"."""  # noqa: RUF002
+    document = docx.Document()
+    paragraph = document.add_paragraph("It was 25 ")
+    _with_symbols(paragraph, ("Symbol", "F0B0"))
+    paragraph.add_run("C, ")
+    _with_symbols(paragraph, ("Symbol", "F0B1"))
+    paragraph.add_run(" 3 %, 3 ")
+    _with_symbols(paragraph, ("Symbol", "F0B4"))
+    paragraph.add_run(" 10 people, ")
+    _with_symbols(paragraph, ("Symbol", "F061"), ("symbol", "0062"))
+    paragraph.add_run(" waves")
+    # A Wingdings check mark is a picture with no letter; a Unicode code point is itself.
+    _with_symbols(paragraph, ("Wingdings", "F0FC"), ("Arial", "2264"), ("Symbol", "zz"))
+    paragraph.add_run(" 5.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert extract(buffer.getvalue(), filename="a.docx").paragraphs == [
+        "It was 25 °C, ± 3 %, 3 × 10 people, αβ waves≤ 5."  # noqa: RUF001
+    ]
+
+
+def test_the_symbol_font_table_agrees_with_adobes_encoding():
+    """Checked against pypdf's copy of Adobe's Symbol encoding, where the table chooses
+    otherwise on purpose: Greek letters for Delta and Omega (not the increment and ohm
+    signs), the registered, copyright and trademark signs for their serif and sans-serif
+    forms, and nothing for pieces of drawn brackets, which pypdf maps to private use."""
+    from pypdf._codecs.symbol import _symbol_encoding
+
+    from annotations.ingest.symbolfont import SYMBOL_FONT
+
+    chosen = {0x44: "Δ", 0x57: "Ω", 0xD2: "®", 0xD3: "©", 0xD4: "™", 0xE2: "®", 0xE3: "©"}
+    chosen |= {0xE4: "™"}
+    for code in [*range(0x20, 0x7F), *range(0xA0, 0xFF)]:
+        adobe = unicodedata.normalize("NFC", _symbol_encoding[code])
+        if code in chosen:
+            assert SYMBOL_FONT[code] == chosen[code]
+        elif adobe == "\0" or 0xE000 <= ord(adobe) <= 0xF8FF or code == 0xF0:
+            assert code not in SYMBOL_FONT, hex(code)
+        else:
+            assert SYMBOL_FONT[code] == adobe, hex(code)
+
+
 def test_a_word_run_set_as_superscript_is_raised_in_the_text_and_a_struck_one_left_out():
     document = docx.Document()
     paragraph = document.add_paragraph("The budget rose to 10")

@@ -15,6 +15,7 @@ from annotations.ingest.structure import (
     table_row,
     texts,
 )
+from annotations.ingest.symbolfont import symbol_character
 from annotations.ingest.text import canonical_text, plain_inline, raised
 
 # Entries smaller than this may compress very well (runs of XML) without being a threat;
@@ -313,11 +314,22 @@ def _shown_text(paragraph) -> str:
                 pieces.append(child.text or "")
             elif tag in _CHARACTERS:
                 pieces.append(_CHARACTERS[tag])
+            elif tag == f"{_W}sym":
+                pieces.append(_symbol(child))
             else:
                 read(child)
 
     read(paragraph)
     return "".join(pieces)
+
+
+def _symbol(sym) -> str:
+    """The character of a `w:sym` (Insert Symbol's "°" or "±" from the Symbol font), or ""."""
+    try:
+        code = int(sym.get(f"{_W}char") or "", 16)
+    except ValueError:
+        return ""
+    return symbol_character(sym.get(f"{_W}font") or "", code)
 
 
 def _is_raised(run) -> bool:
