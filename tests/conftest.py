@@ -177,9 +177,19 @@ def pytest_addoption(parser):
     parser.addoption(
         "--browser-share",
         default="",
-        help="K/N: run only the K-th of N shares of the browser tests (tests/run_suites.py "
-        "gives each backend its own share when both run at once)",
+        help="K/N or J-K/N: run only the K-th (or the J-th to K-th) of N parts of the browser "
+        "tests (tests/run_suites.py gives each backend its own share when both run at once)",
     )
+
+
+def browser_share_range(share: str) -> tuple[int, int, int]:
+    """ "J-K/N" (or "K/N") as (J, K, N): the parts, counted from 0, out of N."""
+    parts, count = share.split("/")
+    first, _, last = parts.partition("-")
+    first, last, count = int(first), int(last or first), int(count)
+    if not 0 <= first <= last < count:
+        raise pytest.UsageError(f"--browser-share={share}: expected J-K/N with 0 <= J <= K < N")
+    return first, last, count
 
 
 def pytest_collection_modifyitems(config, items):
@@ -191,10 +201,10 @@ def pytest_collection_modifyitems(config, items):
     share = config.getoption("--browser-share")
     if not share:
         return
-    index, count = (int(part) for part in share.split("/"))
+    first, last, count = browser_share_range(share)
     kept, dropped = [], []
     for item in items:
-        mine = zlib.crc32(item.nodeid.encode()) % count == index
+        mine = first <= zlib.crc32(item.nodeid.encode()) % count <= last
         (kept if mine or item.get_closest_marker("browser") is None else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
