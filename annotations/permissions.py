@@ -162,6 +162,13 @@ def require_revoke_token(actor, token) -> None:
         raise PermissionDenied("Only the token's maker or its organization's admins can revoke it.")
 
 
+def require_own_account(actor, user, message: str = "") -> None:
+    """Raise PermissionDenied unless `actor` is `user` (or the system acting for them)."""
+    _require_actor(actor)
+    if not (is_system(actor) or (actor.is_authenticated and actor.pk == user.pk)):
+        raise PermissionDenied(message or "Only the account's holder can do this.")
+
+
 def can_accept_invitation(user, invitation) -> bool:
     """Whether `user` may join through `invitation`.
 

@@ -789,6 +789,13 @@ def tokens_of(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, organization__isnull=True).order_by("-created", "-id")
 
 
+def tokens_made_by(user) -> QuerySet[ApiToken]:
+    """Every API token the user made: personal ones and those made for an organization."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
 def organization_members(organization: Organization):
     """The users who are members of `organization` (for a page its members already see)."""
     return get_user_model().objects.filter(memberships__organization=organization)

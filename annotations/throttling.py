@@ -9,7 +9,6 @@ from datetime import timedelta
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.shortcuts import render
@@ -18,8 +17,6 @@ from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
 from annotations import outages
-from annotations.password_forms import NewPasswordForm
-from annotations.services import accounts
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +63,6 @@ def signin_failure_limit(request, credentials) -> int:
     if per_account >= settings.FACTCHECK_SIGNIN_FAILURES_PER_ACCOUNT:
         return max(1, min(per_ip, per_ip_limit))
     return per_ip_limit
-
-
-class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
-    """Django's page for the emailed reset link; a new password also ends the lockout.
-
-    Otherwise its "you may go ahead and log in now" was untrue for up to the cool-off time.
-    """
-
-    form_class = NewPasswordForm
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        # Whoever set it holds the account's mailbox.
-        accounts.signin_lockout_lift(user=form.user, actor=form.user)
-        return response
 
 
 def _failures(attempts) -> int:

@@ -7,9 +7,8 @@ from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from annotations import health, throttling, views
+from annotations import health, password_views, throttling, views
 from annotations.api import errors, legacy
-from annotations.password_forms import ChangedPasswordForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -38,12 +37,12 @@ urlpatterns = [
     # Setting a new password also lifts the account's sign-in lockout (see the view).
     path(
         "accounts/reset/<uidb64>/<token>/",
-        throttling.PasswordResetConfirm.as_view(),
+        password_views.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=ChangedPasswordForm),
+        password_views.PasswordChange.as_view(),
         name="password_change",
     ),
     path("accounts/logout/", views.SignOut.as_view(), name="logout"),

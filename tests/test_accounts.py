@@ -13,12 +13,17 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import global_settings
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from annotations import services
+from annotations.models import ApiToken, Membership
+from annotations.permissions import SYSTEM
 from annotations.throttling import client_ip
 from factcheck.settings import _redis_cache_url
+from tests import factories
 from tests.browser_support import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("rate_limits_reset")
@@ -341,3 +346,69 @@ def test_a_preview_from_a_page_made_for_another_user_is_still_rendered(client, e
     )
     assert answer.status_code == 200
     assert answer.json()["conclusion_html"].strip() == "<p><strong>Bold</strong> words</p>"
+
+
+# A new password ends the API tokens made with the old one.
+
+
+def _tokens(user, organization):
+    services.membership_set(
+        organization=organization, user=user, role=Membership.Role.ADMIN, actor=SYSTEM
+    )
+    _, personal = services.token_create(actor=user, name="script", scope=ApiToken.Scope.READ)
+    _, for_desk = services.token_create(
+        actor=user, name="cms", scope=ApiToken.Scope.READ, organization=organization
+    )
+    return personal, for_desk
+
+
+def _answers(key: str) -> int:
+    return Client().get("/api/v1/newsroom/articles/", HTTP_AUTHORIZATION=f"Token {key}").status_code
+
+
+def test_changing_the_password_revokes_the_api_tokens_made_and_says_so(client, editor):
+    """Someone who held the account (a stolen session) could make a token that outlived the
+    owner's new password: sessions end with it, tokens did not."""
+    other = factories.OrganizationFactory()
+    keys = _tokens(editor, other)
+    bystander = factories.member(other, "editor", username="bystander")
+    _, kept = services.token_create(actor=bystander, name="theirs", scope=ApiToken.Scope.READ)
+    assert [_answers(key) for key in (*keys, kept)] == [200, 200, 200]
+    client.force_login(editor)
+    form = client.get("/accounts/password_change/").content.decode()
+    assert "revokes the 2 API tokens you made" in form
+
+    done = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "an-Other-passphrase-7",
+            "new_password2": "an-Other-passphrase-7",
+        },
+        follow=True,
+    )
+    assert "The 2 API tokens you made were revoked" in done.content.decode()
+    assert [_answers(key) for key in (*keys, kept)] == [401, 401, 200]
+    assert not ApiToken.objects.filter(user=editor).exists()
+
+
+def test_a_password_reset_by_email_revokes_the_api_tokens_made(client, editor, mailoutbox):
+    keys = _tokens(editor, factories.OrganizationFactory())
+    client.post("/accounts/password_reset/", {"email": editor.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "reset-Passphrase-99", "new_password2": "reset-Passphrase-99"},
+        follow=True,
+    )
+    assert "The 2 API tokens you made were revoked" in done.content.decode()
+    assert [_answers(key) for key in keys] == [401, 401]
+
+
+def test_only_the_account_holder_revokes_all_its_tokens(editor, reviewer):
+    services.token_create(actor=editor, name="script", scope=ApiToken.Scope.READ)
+    with pytest.raises(PermissionDenied):
+        services.tokens_revoke_all(user=editor, actor=reviewer)
+    assert ApiToken.objects.filter(user=editor).count() == 1
+    assert services.tokens_revoke_all(user=editor, actor=editor) == 1

@@ -96,7 +96,7 @@ from annotations.services.suggestions import (
     suggestion_restore,
     suggestions_refresh,
 )
-from annotations.services.tokens import token_create, token_revoke, token_used
+from annotations.services.tokens import token_create, token_revoke, token_used, tokens_revoke_all
 from annotations.services.web_annotations import (
     CanonicalTaken,
     web_annotation_create,
@@ -190,6 +190,7 @@ __all__ = [
     "token_create",
     "token_revoke",
     "token_used",
+    "tokens_revoke_all",
     "web_annotation_create",
     "web_annotation_delete",
     "web_annotation_update",

@@ -86,6 +86,19 @@ def token_revoke(*, actor, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).delete()
 
 
+@transaction.atomic
+def tokens_revoke_all(*, user, actor) -> int:
+    """Revoke every token `user` made, personal or for an organization; how many there were.
+
+    Called when their password changes: whoever held the account before (a stolen session
+    or password) may have made a token, and a token, unlike a session, would outlive the
+    new password.
+    """
+    permissions.require_own_account(actor, user)
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
 def token_used(*, token: ApiToken, now: datetime) -> None:
     """Record that `token` just authenticated a request, writing at most once a minute.
 
