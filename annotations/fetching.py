@@ -14,6 +14,7 @@ import codecs
 import functools
 import hashlib
 import ipaddress
+import logging
 import re
 import socket
 import ssl
@@ -29,6 +30,8 @@ from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = "factcheck-annotator/0.1 (fact-checking evidence fetcher)"
 
@@ -398,7 +401,12 @@ def _refuse_address(address: Address, policy: FetchPolicy, host: str = "") -> No
     if reason:
         shown = _show(address)
         if host and host != shown:
-            raise FetchRefused(f"refused: {host} resolves to {shown}, which is {reason}")
+            # The message is stored and shown to members: it names the kind of network, not
+            # the address, or fetching named hosts would map the server's internal DNS.
+            # Operators find the address in the log.
+            logger.info("Refused %s: it resolves to %s, which is %s", host, shown, reason)
+            kind = reason.split(" (", 1)[0]
+            raise FetchRefused(f"refused: {host} resolves to a non-public address ({kind})")
         raise FetchRefused(f"refused: address {shown} is {reason}")
 
 
