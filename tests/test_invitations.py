@@ -773,3 +773,30 @@ def test_the_look_alike_tables_load_only_when_someone_signs_up():
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("leaves", ["demoted", "removed"])
+def test_an_admin_who_leaves_the_role_withdraws_the_invitations_they_sent(
+    organization, org_admin, leaves
+):
+    """An admin could invite a second account of theirs as an admin, lose the role, and
+    come back in through the invitation still open."""
+    other_admin = factories.member(organization, Membership.Role.ADMIN, username="second")
+    invite_as = {"organization": organization, "base_url": "http://testserver"}
+    theirs = services.invitation_create(
+        actor=org_admin, invitee="sock@example.test", role=Membership.Role.ADMIN, **invite_as
+    )
+    kept = services.invitation_create(
+        actor=other_admin, invitee="fresh@example.test", role=Membership.Role.EDITOR, **invite_as
+    )
+    if leaves == "demoted":
+        services.membership_set(
+            organization=organization, user=org_admin, role=Membership.Role.EDITOR,
+            actor=other_admin,
+        )  # fmt: skip
+    else:
+        services.member_remove(organization=organization, actor=other_admin, user=org_admin)
+    theirs.refresh_from_db()
+    kept.refresh_from_db()
+    assert theirs.state == Invitation.State.REVOKED and theirs.finished_at is not None
+    assert kept.state == Invitation.State.PENDING

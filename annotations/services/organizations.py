@@ -214,6 +214,7 @@ def membership_set(*, organization: Organization, user, role: str, actor) -> Mem
     membership.save()
     if was_admin and role != Membership.Role.ADMIN:
         _revoke_organization_tokens(organization, user)
+        _withdraw_invitations_sent(organization, user)
     return membership
 
 
@@ -224,6 +225,17 @@ def _revoke_organization_tokens(organization: Organization, user) -> None:
     listed as if it worked, and it came back to life unannounced were they made admin again.
     """
     ApiToken.objects.filter(organization=organization, user=user).delete()
+
+
+def _withdraw_invitations_sent(organization: Organization, user) -> None:
+    """Withdraw the pending invitations `user` sent, now that they are no longer its admin.
+
+    Left open, an invitation (to a second account of theirs, as an admin) let them back in
+    with the role they had just lost; the admins who remain may send it again.
+    """
+    Invitation.objects.filter(
+        organization=organization, invited_by=user, state=Invitation.State.PENDING
+    ).update(state=Invitation.State.REVOKED, finished_at=timezone.now())
 
 
 # Members and invitations
@@ -253,6 +265,7 @@ def member_remove(*, organization: Organization, actor, user) -> int:
         raise ValidationError("The organization needs at least one admin.")
     Membership.objects.filter(organization=organization, user=user).delete()
     _revoke_organization_tokens(organization, user)
+    _withdraw_invitations_sent(organization, user)
     return claims_unassign_departed(organization=organization, user=user, actor=actor)
 
 
