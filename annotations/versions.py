@@ -277,16 +277,21 @@ def archive_links(archives: dict) -> dict[int, str]:
 
 
 def version_snapshot(version) -> dict:
-    """The content of a published version, in the same shape as `claim_snapshot`."""
+    """The content of a published version, in the same shape as `claim_snapshot`.
+
+    Its words are read composed (NFC), as a claim's are stored: a version published before
+    they were may hold "São" decomposed, which reads the same to everyone, yet compared as
+    it is stored it was an unpublished change of every such claim, asking for a correction.
+    """
     return {
-        "claim_reviewed": version.claim_reviewed,
-        "claimant": version.claimant,
+        "claim_reviewed": _composed(version.claim_reviewed),
+        "claimant": _composed(version.claimant),
         "claim_date": version.claim_date.isoformat() if version.claim_date else None,
         "rating": version.rating_label,
         "rating_id": version.rating_id,
         "rating_shown": _rating_shown({name: getattr(version, name) for name in RATING_FIELDS}),
-        "conclusion": version.conclusion,
-        "tags": list(version.tags),
+        "conclusion": _composed(version.conclusion),
+        "tags": [_composed(tag) for tag in version.tags],
         "sources": list(version.sources),
         "exact": version.exact,
         "start": version.start,
@@ -296,6 +301,10 @@ def version_snapshot(version) -> dict:
             {name: getattr(version, frozen) for frozen, name in ARTICLE_FIELDS.items()}
         ),
     }
+
+
+def _composed(text):
+    return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
 
 
 def _rating_shown(fields: dict) -> list:

@@ -1,6 +1,7 @@
 """Published verdicts change only through review: immutable versions, corrections, history."""
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -117,6 +118,24 @@ def test_editor_patching_a_published_conclusion_leaves_the_public_version_unchan
     assert _public(claim) == before
     event = ClaimEvent.objects.filter(claim=claim).last()
     assert event.action == "updated" and event.changes["status"] == ["published", "draft"]
+
+
+def test_a_version_published_with_decomposed_words_is_no_change_from_the_same_words_composed(
+    client, desk
+):
+    """Claims' words are stored composed (NFC) since migration 0043, the versions published
+    before it are not: every such claim showed an unpublished change readers could not see,
+    whose republication asked for a public correction note."""
+    claim = desk["claim"]
+    composed = "São Paulo's mayor"
+    Claim.objects.filter(pk=claim.pk).update(claimant=composed, tags=["São Paulo"])
+    PublishedVersion.objects.filter(claim=claim).update(
+        claimant=unicodedata.normalize("NFD", composed),
+        tags=[unicodedata.normalize("NFD", "São Paulo")],
+    )
+    detail = _as(client, desk["editor"]).get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    assert detail["unpublished_changes"] == []
+    assert detail["has_unpublished_changes"] is False
 
 
 def test_refuting_source_added_to_a_published_claim_is_not_public(client, desk):
