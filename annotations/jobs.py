@@ -346,10 +346,14 @@ def run(kind: str, job_id: int) -> str:
 
 
 def _done(job: Job) -> str:
-    Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
-        state=Job.State.DONE, finished_at=timezone.now(), last_error="", run_after=None
+    # Not a job the sweeper failed meanwhile (this attempt outlived its lease): its
+    # `on_failure` has run, and the subject says it failed; the job must say so too.
+    done = (
+        Job.objects.filter(pk=job.pk, attempts=job.attempts)
+        .exclude(state=Job.State.FAILED)
+        .update(state=Job.State.DONE, finished_at=timezone.now(), last_error="", run_after=None)
     )
-    return Job.State.DONE
+    return Job.State.DONE if done else Job.objects.get(pk=job.pk).state
 
 
 def _recorded(record: Callable[[], str], *, by: float) -> str:

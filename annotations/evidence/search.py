@@ -322,11 +322,18 @@ def _store(claim_id: int, request: EvidenceRequest, items: list[dict]) -> list[i
         for name, value in fields.items():
             setattr(existing, name, value)
         existing.request = request
-        if state and existing.state == EvidenceItem.State.NEW:
-            existing.state = state
+        refreshed = [*fields, "request", "updated_at"]
         if source_id:
             existing.source_id = source_id
-        existing.save()
+            refreshed.append("source_id")
+        # Only the provider's own fields: the state is the editor's, read before the
+        # providers were asked, and an Add or Dismiss made meanwhile must stand. The
+        # provider's state applies only to an item still new, checked as it is written.
+        existing.save(update_fields=refreshed)
+        if state:
+            EvidenceItem.objects.filter(pk=existing.pk, state=EvidenceItem.State.NEW).update(
+                state=state
+            )
         kept.append(existing.pk)
     return kept
 

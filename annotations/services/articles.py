@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Subquery
+from django.db.models import F, Max, Subquery
 from django.utils import timezone
 
 from annotations import anchoring, jobs, notifications, permissions, queries, urlnorm, versions
@@ -327,7 +327,9 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     indexed_texts: dict[int, str] = {}
     moved = unchanged = orphaned = sent_to_review = 0
     claims = list(
-        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED).select_for_update()
+        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
+        .select_for_update()
+        .order_by("pk")  # the order every writer locks claims in, so none deadlock
     )
     live = _live_versions(claims)
     # An orphaned claim is left alone, but a verdict readers still see on it (its working
@@ -549,7 +551,9 @@ def claims_reanchor_abandon(
         if article.revisions.filter(number__gt=Subquery(job_revision[:1])).exists():
             return 0
     waiting = list(
-        article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING).select_for_update()
+        article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING)
+        .select_for_update()
+        .order_by("pk")
     )
     why = f"re-anchoring did not finish: {reason}"[:300]
     for claim in waiting:
@@ -645,10 +649,18 @@ def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
     Every claim that was ever published records it, reopened already or not: its history
     tells the change, and the two-person rule counts it against whoever made it.
     """
-    shown = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True)
-    claims = Claim.objects.select_for_update().filter(article=article).filter(Exists(shown))
-    for claim in claims.order_by("pk"):
-        _record_change(claim, actor, "article details changed", dict(changes), public=True)
+    # Every claim of the article is locked before any is judged published: a first
+    # publication on its way holds its claim's lock, and is waited for and then reopened
+    # too, rather than passed over as never published and left frozen with the old details.
+    claims = list(Claim.objects.select_for_update().filter(article=article).order_by("pk"))
+    shown = set(
+        PublishedVersion.objects.filter(claim__article=article, is_current=True).values_list(
+            "claim_id", flat=True
+        )
+    )
+    for claim in claims:
+        if claim.pk in shown:
+            _record_change(claim, actor, "article details changed", dict(changes), public=True)
 
 
 @dataclass

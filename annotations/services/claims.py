@@ -1144,8 +1144,12 @@ def claim_reattach(
     pointing at the words it was published on until a reviewer republishes.
     """
     permissions.require_edit(actor, claim.article.organization)
+    # The article first, then the claim, as a text save locks them: the selection is read
+    # against the text it was made on, and no new text (whose re-anchoring passes over an
+    # orphaned claim) may land between reading the text and reading its latest revision.
+    article = Article.objects.select_for_update().get(pk=claim.article_id)
     claim = _lock_current(claim, expected_version)
-    article = claim.article
+    claim.article = article
     start, end = _anchor_selection(article.text, selectors)
     changes = {"exact": [claim.exact], "position": [[claim.start, claim.end]]}
     claim.anchor_to(article.revisions.order_by("-number").first(), start, end)

@@ -314,7 +314,11 @@ def import_run(
                 article_import.final_url = fetched.final_url[:2000]
                 article_import.declared_type = fetched.declared_type[:200]
                 _store_original(article_import, fetched.body)
-                article_import.save()
+                # Only what the fetch learnt: the row was read before a slow fetch, and its
+                # state may have moved on since (a second run that took over and finished).
+                article_import.save(
+                    update_fields=["final_url", "declared_type", "original", "size", "sha256"]
+                )
             data = fetched.body
         else:
             with article_import.original.open("rb") as original:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from annotations import jobs, permissions, versions
 from annotations.evidence.snapshots import Capture, Extraction
-from annotations.models import Job, PublishedVersion, Snapshot, Source
+from annotations.models import Claim, Job, PublishedVersion, Snapshot, Source
 from annotations.services.claims import fetched_times, public_versions_touch
 
 
@@ -186,6 +186,10 @@ def snapshot_retrying(*, source: Source, actor, reason: str, for_url: str | None
 def source_archive_url_set(*, source: Source, actor, archive_url: str, for_url: str) -> Source:
     """Record the Internet Archive's capture of `for_url`, if the source still cites it."""
     permissions.require_system(actor)
+    # The claim first, as every writer of its sources locks it: a publication on its way
+    # holds it, and its new version, written meanwhile, gets the capture too once it is
+    # done (with the source alone locked, that version was passed over and kept none).
+    Claim.objects.select_for_update().filter(pk=source.claim_id).first()
     source = _lock(source)
     # Readers see the copy beside a published source whose frozen address it is (often a
     # capture finishing after a quick publish), even when the working copy cites another

@@ -513,12 +513,18 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     A changed `canonical` or `via` is refused: they name the annotation for good.
     """
     permissions.require_edit(actor, claim.article.organization)
+    parsed = parse(data)
+    # Locked in the order every other writer takes them, newsroom, article, claim: a member
+    # removed (newsroom, then claims) or a text saved (article, then claims) at the same
+    # moment waits its turn instead of deadlocking with this update.
+    if parsed.canonical:
+        Organization.objects.select_for_update().filter(pk=claim.article.organization_id).first()
+    Article.objects.select_for_update().filter(pk=claim.article_id).first()
     claim = Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
     if claim.version != expected_version:
         raise StaleVersion(claim, expected_version)
     if not is_open_draft(claim):
         raise PermissionDenied("Only a draft that was never published changes through here.")
-    parsed = parse(data)
     _require_target_on(claim.article, parsed)
     known = received_identifiers([claim.pk]).get(claim.pk, {})
     for name in ("canonical", "via"):

@@ -1,0 +1,188 @@
+"""Writers that meet on the same rows wait for each other (PostgreSQL's row locks).
+
+Each test holds one writer's transaction open, starts the other in a thread, sees it
+wait for a lock (pg_locks), then lets the first commit: the second must then act on what
+the first wrote. SQLite runs one writer at a time, so there is no meeting to test there.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from annotations import services, urlnorm
+from annotations.evidence import search
+from annotations.models import (
+    Article,
+    Claim,
+    EvidenceItem,
+    EvidenceRequest,
+    PublishedVersion,
+    Rating,
+)
+from annotations.permissions import SYSTEM
+from annotations.services import snapshots
+from tests import factories
+from tests.conftest import wait_for
+
+LISTENERS = "Over 160,000 people listened in at once"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: no two ever meet on a row")
+
+
+def _lock_waits() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+def _in_a_thread(work):
+    """Start `work` in a thread; returns (thread, results), results getting its value or error."""
+    results = []
+
+    def run():
+        try:
+            results.append(work())
+        except Exception as error:  # reported by the test's assertions
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, results
+
+
+def _ready_for_publication(newsroom) -> Claim:
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    services.source_add(
+        claim=claim, actor=editor, url="https://example.org/record", title="The record"
+    )
+    claim = Claim.objects.get(pk=claim.pk)
+    rating = Rating.objects.filter(scale__organization=article.organization).first()
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating,
+        conclusion="Counted by the host.",
+    )  # fmt: skip
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    return Claim.objects.get(pk=claim.pk)
+
+
+def test_reattaching_a_claim_waits_for_a_text_being_saved_and_lands_on_the_new_text(newsroom):
+    """Reattaching read the text with only the claim locked: a text saved meanwhile (whose
+    re-anchoring passes over an orphaned claim) moved the words under the offsets, and the
+    claim was stored on words nobody selected."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    Claim.objects.filter(pk=claim.pk).update(anchor_state=Claim.AnchorState.ORPHANED)
+    selectors = factories.quote_selectors(article.text, LISTENERS)[:1]  # the quote alone
+    with transaction.atomic():
+        services.article_update_text(
+            article=Article.objects.get(pk=article.pk),
+            text="A new first paragraph.\n\n" + article.text,
+            actor=editor,
+        )
+        thread, results = _in_a_thread(
+            lambda: services.claim_reattach(
+                claim=Claim.objects.get(pk=claim.pk), actor=editor, selectors=selectors
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="reattaching did not wait for the text")
+        assert results == []
+    thread.join(30)
+    assert [type(result) for result in results] == [Claim]
+    claim = Claim.objects.select_related("article", "revision").get(pk=claim.pk)
+    assert claim.exact == LISTENERS
+    assert claim.article.text[claim.start : claim.end] == LISTENERS
+    assert claim.revision == claim.article.revisions.order_by("-number").first()
+
+
+def test_a_title_changed_during_a_first_publication_reopens_the_claim(newsroom):
+    """The title change looked only for claims published already, and passed over one being
+    published: its version kept the old title for good, and nothing asked for a review."""
+    claim = _ready_for_publication(newsroom)
+    article = newsroom["article"]
+    with transaction.atomic():
+        services.claim_transition(
+            claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.PUBLISHED
+        )
+        thread, results = _in_a_thread(
+            lambda: services.article_update_details(
+                article=Article.objects.get(pk=article.pk),
+                actor=newsroom["editor"],
+                title="A corrected title",
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="the title change did not wait")
+    thread.join(30)
+    assert [type(result) for result in results] == [Article]
+    claim.refresh_from_db()
+    assert PublishedVersion.objects.get(claim=claim).article_title != "A corrected title"
+    assert claim.status != Claim.Status.PUBLISHED
+    assert claim.events.filter(action="article details changed").exists()
+
+
+def test_an_archive_capture_recorded_during_a_publication_is_kept_in_its_version(newsroom):
+    """The capture locked the source alone: the version being written, not yet visible, was
+    passed over and never got the archived copy readers are promised."""
+    claim = _ready_for_publication(newsroom)
+    source = services.source_add(
+        claim=claim, actor=newsroom["editor"], url="https://example.org/spaces", title="Spaces"
+    )
+    claim = Claim.objects.get(pk=claim.pk)
+    capture = "https://web.archive.org/web/20261206000000/https://example.org/spaces"
+    with transaction.atomic():
+        services.claim_transition(
+            claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.PUBLISHED
+        )
+        thread, results = _in_a_thread(
+            lambda: snapshots.source_archive_url_set(
+                source=source, actor=SYSTEM, archive_url=capture, for_url=source.url
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0 or results, message="the capture did not wait")
+        assert results == []
+    thread.join(30)
+    assert len(results) == 1 and not isinstance(results[0], Exception), results
+    version = PublishedVersion.objects.get(claim=claim)
+    assert version.archives[str(source.pk)]["url"] == capture
+
+
+def test_a_dismissal_made_while_a_provider_answer_is_stored_stands(newsroom):
+    """The provider's answer was saved whole, with the item's state as read before the
+    editor's Dismiss: the dismissed item came back as new."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
+    item = EvidenceItem.objects.create(
+        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url), title="Spaces"
+    )
+    request = EvidenceRequest.objects.filter(claim=claim).first()
+    answer = {"provider": "mediawiki", "url": url, "url_key": item.url_key, "title": "Spaces (2)"}
+    with transaction.atomic():
+        services.evidence_item_dismiss(item=item, actor=editor)
+        thread, results = _in_a_thread(lambda: search._store(claim.pk, request, [answer]))
+        wait_for(lambda: _lock_waits() > 0, message="storing the answer did not wait")
+    thread.join(30)
+    assert results == [[item.pk]]
+    item.refresh_from_db()
+    assert (item.state, item.title) == (EvidenceItem.State.DISMISSED, "Spaces (2)")
