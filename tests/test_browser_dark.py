@@ -24,6 +24,7 @@ SUGGESTED = "Pakistan Today shared a summary of his most important remarks durin
 NAVY = "#0b1f4d"
 
 DARK_PAGE, LIGHT_TEXT = "rgb(13, 17, 23)", "rgb(230, 237, 243)"
+DARK_PANEL = "rgb(21, 27, 35)"
 LIGHT_PAGE, DARK_TEXT = "rgb(255, 255, 255)", "rgb(31, 35, 40)"
 
 # The boxes on the page whose own background is light: on a dark page, each is a white patch
@@ -175,6 +176,16 @@ def test_the_workspace_with_every_status_a_conflict_and_evidence_is_dark_on_a_da
     )
     assert_scheme(page, "dark", "workspace", full_page=False)
     assert_scheme(page, "light", "workspace", full_page=False)
+    # A question in a dialog over the page, dark too.
+    page.emulate_media(color_scheme="dark")
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    dialog.wait_for()
+    assert dialog.evaluate("(node) => getComputedStyle(node).backgroundColor") == DARK_PANEL
+    assert_scheme(page, "dark", "workspace-dialog", full_page=False)
+    assert_scheme(page, "light", "workspace-dialog", full_page=False)
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
 
     # On a phone the open card is a sheet over the text, dark too.
     page.set_viewport_size({"width": 390, "height": 844})
