@@ -64,6 +64,14 @@ def assert_scheme(page, scheme: str, name: str, full_page: bool = True):
     assert_accessible(page, f"{name}, {scheme}")
 
 
+@pytest.fixture(autouse=True)
+def close_pages(browser):
+    """Close this test's pages: open ones keep polling the server after the test ends."""
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 @pytest.fixture
 def desk(newsroom):
     """An article with a claim in each status, two overlapping, a rating in the newsroom's
