@@ -309,6 +309,9 @@ def members(request):
             return throttling.too_many_requests(request)
         try:
             if _change_members(request, organization, invite):
+                # One who has just left the organization can no longer see its members.
+                if not permissions.is_member(request.user, organization):
+                    return redirect("article-list")
                 return redirect(request.get_full_path())
         except ValidationError as error:
             if action == "invite" and hasattr(error, "error_dict"):
@@ -401,7 +404,11 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         messages.success(request, updated)
         return True
     unassigned = services.member_remove(organization=organization, actor=request.user, user=member)
-    removed = f"Removed {member.get_username()} from {organization.name}."
+    removed = (
+        f"You left {organization.name}."
+        if member == request.user
+        else f"Removed {member.get_username()} from {organization.name}."
+    )
     if unassigned:
         claims = "claim assigned to them is" if unassigned == 1 else "claims assigned to them are"
         removed += f" The {unassigned} {claims} now assigned to nobody."

@@ -30,6 +30,26 @@ def test_the_last_admin_cannot_be_demoted_or_removed(client, org_admin):
     assert b"Give up your admin role" not in response.content
 
 
+def test_an_admin_who_leaves_is_asked_so_and_lands_on_their_desk_told_they_left(
+    client, organization, org_admin
+):
+    """Removing oneself led back to the members page, now a 404 ("not a member"), and the
+    question asked was whether to remove oneself by name, not whether to leave."""
+    factories.member(organization, Membership.Role.ADMIN, username="second")
+    client.force_login(org_admin)
+    page = client.get("/members/").content.decode()
+    assert f'data-confirm="Leave {organization.name}?"' in page
+    assert f'data-confirm="Remove second from {organization.name}?"' in page
+
+    response = client.post("/members/", {"action": "remove", "user": org_admin.pk})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    desk = client.get("/")
+    assert desk.status_code == 200
+    said = [str(message) for message in desk.context["messages"]]
+    assert said == [f"You left {organization.name}."]
+    assert not Membership.objects.filter(user=org_admin, organization=organization).exists()
+
+
 def test_a_role_saved_unchanged_says_nothing_changed(client, org_admin, editor):
     client.force_login(org_admin)
     response = client.post(
