@@ -1197,6 +1197,24 @@ def test_a_query_parameter_the_list_does_not_take_is_a_400_naming_it(client, wor
     assert "organization" not in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/claims/?rating=False&rating=True",
+        "/api/v1/claims/?organization=a&organization=b",
+        "/api/v1/articles/?page_size=1&page_size=2",
+        "/api/v1/annotations/?iris=1&iris=0",
+    ],
+)
+def test_a_filter_given_twice_is_a_400_naming_it(client, world, query):
+    """The last value won in silence (trial G6): `rating=False&rating=True` listed the True
+    claims only, and the order of the query decided the answer."""
+    response = client.get(query)
+    assert response.status_code == 400
+    name = query.split("?")[1].split("=")[0]
+    assert response.json()["errors"] == {name: ["Give it once."]}
+
+
 def test_the_lists_still_take_their_filters_pages_and_orderings(client, world):
     for query in (
         "organization=x&rating=False&tag=audio&ordering=updated_at&page_size=2",

@@ -304,4 +304,6 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
             known.add("ordering")
         known.add(api_settings.URL_FORMAT_OVERRIDE or "format")
         refuse_unknown_parameters(request, known, of="this list")
+        # Every filter takes one value: `rating=False&rating=True` found the True ones only.
+        refuse_repeated_parameters(request, known)
         return super().filter_queryset(request, queryset, view)

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 
 from annotations import jsonld, queries, services, versions
 from annotations.api import parsers
-from annotations.api.filters import refuse_unknown_parameters
+from annotations.api.filters import refuse_repeated_parameters, refuse_unknown_parameters
 from annotations.api.permissions import TokenScope
 from annotations.api.public_serializers import Links
 from annotations.api.renderers import JSONLDRenderer, PlainJSONRenderer
@@ -362,6 +362,7 @@ def _check_container_parameters(request) -> None:
     `?iris=yes` would otherwise answer with whole annotations, which looks like IRIs asked
     for and not given."""
     refuse_unknown_parameters(request, CONTAINER_PARAMETERS, of="this container")
+    refuse_repeated_parameters(request, CONTAINER_PARAMETERS)
     if request.query_params.get("iris") not in (None, "0", "1"):
         raise exceptions.ValidationError(
             {"iris": ["1 for the annotations' IRIs only, 0 for the whole annotations."]}
