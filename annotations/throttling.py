@@ -114,6 +114,22 @@ def over_limit(request, group: str, key) -> bool:
         return False
 
 
+_PERIODS = {"s": ("second", 1), "m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400)}
+
+
+def limit_reached(group: str, things: str) -> tuple[str, int]:
+    """What to tell someone over `group`'s rate ("At most 30 invitations can be sent in an
+    hour..."), and the seconds after which a try is sure to count afresh (for Retry-After)."""
+    count, _, unit = settings.FACTCHECK_RATE_LIMITS[group].partition("/")
+    word, seconds = _PERIODS.get(unit[-1:].lower(), ("hour", 3600))
+    article = "an" if word == "hour" else "a"
+    said = (
+        f"At most {count} {things} can be sent in {article} {word}: this one was not sent. "
+        f"Try again later this {word}."
+    )
+    return said, seconds
+
+
 def too_many_requests(request):
     """The page answered instead of a throttled form: status 429, in words."""
     return render(request, "throttled.html", status=429)

@@ -296,18 +296,21 @@ def members(request):
         raise Http404("You are not a member of any organization.")
     is_admin = permissions.can_manage_members(request.user, organization)
     invite = InviteForm()
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         if not is_admin:
             raise PermissionDenied("Only an organization admin can manage members.")
         action = request.POST.get("action")
         if action == "invite":
             invite = InviteForm(request.POST)
-        if action in ("invite", "resend") and throttling.over_limit(
+        throttled = action in ("invite", "resend") and throttling.over_limit(
             request, "invitation-send", throttling.user_key
-        ):
-            return throttling.too_many_requests(request)
+        )
         try:
+            if throttled:
+                # The page again, with what was typed, rather than a bare "too many".
+                said, retry_after = throttling.limit_reached("invitation-send", "invitations")
+                raise ValidationError({"__all__": [said]} if action == "invite" else said)
             if _change_members(request, organization, invite):
                 # One who has just left the organization can no longer see its members.
                 if not permissions.is_member(request.user, organization):
@@ -318,7 +321,7 @@ def members(request):
                 invite.add_error(None, error)
             else:
                 messages.error(request, " ".join(error.messages))
-        status = 400
+        status = 429 if retry_after else 400
     context = {
         "organization": organization,
         # The forms post to the organization they show, whatever is chosen meanwhile in
@@ -336,7 +339,10 @@ def members(request):
         .exists(),
         "invite": invite,
     }
-    return render(request, "annotations/members.html", context, status=status)
+    response = render(request, "annotations/members.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _change_members(request, organization, invite: InviteForm) -> bool:

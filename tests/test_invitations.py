@@ -648,8 +648,14 @@ def test_sending_invitations_is_throttled_per_admin(
         for i in range(4)
     ]
     assert [a.status_code for a in answers] == [302, 302, 302, 429]
-    assert b"Too many requests" in answers[-1].content
     assert len(mail.outbox) == 3 and Invitation.objects.count() == 3
+    # The members page again, with what was typed and how long to wait (trial G6: a bare
+    # "sent too often" page replaced the form and its input).
+    refused = answers[-1]
+    assert refused["Retry-After"] == "3600"
+    page = refused.content.decode()
+    assert "At most 3 invitations can be sent in an hour: this one was not sent." in page
+    assert 'value="n3@example.test"' in page
 
 
 def test_answering_invitations_is_throttled_per_address(
