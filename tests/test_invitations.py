@@ -421,6 +421,29 @@ def test_an_expired_link_is_refused_and_recorded_as_expired(
     assert link_in(mail.outbox[-1]) != link
 
 
+def test_an_expired_link_whose_person_was_invited_again_says_it_was_replaced(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Invited by name, then again by address: the first expired, dropped off the admins'
+    list (the second stands for it), and its link still said to ask for it to be sent again
+    (trial G6), which the admins could not do."""
+    olga = factories.UserFactory(username="olga", email="olga@example.test")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="olga")
+    first = Invitation.objects.get()
+    Invitation.objects.filter(pk=first.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1),
+        created_at=timezone.now() - timedelta(days=8),
+    )
+    invite(client, django_capture_on_commit_callbacks, invitee="OLGA@example.test")
+    assert Invitation.objects.filter(state="pending").exclude(pk=first.pk).count() == 1
+    client.force_login(olga)
+    answer = client.get(link_in(mail.outbox[0]))
+    assert answer.status_code == 410
+    assert "replaced by a newer one" in answer.content.decode()
+    assert "send it again" not in answer.content.decode()
+
+
 def test_an_invitation_that_expired_when_used_stays_listed_for_the_admin_to_send_again(
     client, organization, org_admin, django_capture_on_commit_callbacks
 ):

@@ -507,9 +507,31 @@ def invitation_open(*, token: str) -> Invitation:
             state=Invitation.State.EXPIRED, finished_at=timezone.now()
         )
         invitation.state = Invitation.State.EXPIRED
+    if invitation.state == Invitation.State.EXPIRED and (newer := _newer_pending(invitation)):
+        # "Ask the admin to send it again" would be wrong: they did, as another invitation
+        # (the same account invited by its address after its name, or the other way round).
+        raise InvitationUnavailable("replaced", sent_at=newer.last_sent_at)
     if invitation.state != Invitation.State.PENDING:
         raise InvitationUnavailable(invitation.state)
     return invitation
+
+
+def _newer_pending(invitation: Invitation) -> Invitation | None:
+    """A pending invitation of the same person to the same organization sent after it."""
+    same_person = Q(email__iexact=invitation.email)
+    if invitation.invited_user_id is not None:
+        same_person |= Q(invited_user_id=invitation.invited_user_id)
+    return (
+        Invitation.objects.filter(
+            same_person,
+            organization_id=invitation.organization_id,
+            state=Invitation.State.PENDING,
+            created_at__gt=invitation.created_at,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _pending_locked(token: str) -> Invitation:
