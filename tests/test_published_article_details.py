@@ -57,6 +57,33 @@ def _claim_item(client, claim):
     return client.get(f"/api/v1/claims/{claim.pk}/").json()
 
 
+def test_the_reader_address_follows_the_title_until_a_fact_check_on_it_is_published(
+    client, newsroom
+):
+    """The address was made once, from the first title (a working title, an uploaded file's
+    name), and readers met it for good (review R7): "leaked-working-title-minister-affair"."""
+    editor = newsroom["editor"]
+    article = factories.article(
+        newsroom["organization"], editor, title="Leaked working title minister affair"
+    )
+    assert article.slug == "leaked-working-title-minister-affair"
+    article = services.article_update_details(article=article, actor=editor, title="Public title")
+    assert article.slug == "public-title"
+    # Kept under the same title: no "-2" for the address it has already.
+    article = services.article_update_details(
+        article=article, actor=editor, title="Public title", byline="By Jane Doe"
+    )
+    assert article.slug == "public-title"
+
+    factories.published_claim(article, editor, newsroom["reviewer"])
+    reader_page = reverse("reader-article", args=[article.organization.slug, "public-title"])
+    assert client.get(reader_page).status_code == 200
+    # Published, the address is a permalink: a new title leaves it.
+    article = services.article_update_details(article=article, actor=editor, title="Renamed")
+    assert article.slug == "public-title"
+    assert client.get(reader_page).status_code == 200
+
+
 def test_publishing_freezes_the_article_details_in_the_version(desk):
     version = PublishedVersion.objects.get(claim=desk["claim"], is_current=True)
     assert (

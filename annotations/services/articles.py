@@ -130,17 +130,18 @@ _VIRAMA = 9  # the canonical combining class of the Indic viramas
 _WRITTEN_BEFORE = "\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4"
 
 
-def unused_slug(organization: Organization, title: str) -> str:
+def unused_slug(organization: Organization, title: str, *, article_id=None) -> str:
     """A slug for the article's reader page that no other article of the organization has.
 
     `the-claim` is taken first, then `the-claim-2`, `the-claim-3`...: a permalink, once
-    given, is never reused for another article.
+    given, is never reused for another article. `article_id` names the article the slug is
+    for, whose own slug does not count as taken.
     """
     base = _shortened(readable_slug(_slug_words(title))) or "article"
     taken = set(
-        Article.objects.filter(organization=organization, slug__startswith=base).values_list(
-            "slug", flat=True
-        )
+        Article.objects.filter(organization=organization, slug__startswith=base)
+        .exclude(pk=article_id)
+        .values_list("slug", flat=True)
     )
     candidate, number = base, 1
     while candidate in taken:
@@ -160,7 +161,7 @@ def fill_public_addresses(article: Article) -> None:
         # Two articles of one title made at once (a double click) would pick the same slug:
         # the organization's row lock makes the second wait, then see the first's.
         Organization.objects.select_for_update().filter(pk=article.organization_id).first()
-        article.slug = unused_slug(article.organization, article.title)
+        article.slug = unused_slug(article.organization, article.title, article_id=article.pk)
 
 
 @transaction.atomic
@@ -617,6 +618,11 @@ def article_update_details(
         if getattr(article, name) != value:
             changes[name] = [_as_history_value(getattr(article, name)), _as_history_value(value)]
         setattr(article, name, value)
+    if "title" in changes and not PublishedVersion.objects.filter(claim__article=article).exists():
+        # The reader page's address is made from the title, and was made from the first one
+        # (a working title, an uploaded file's name). Until a fact-check on it is published
+        # nobody outside has it, so it follows the title; from then on it is a permalink.
+        article.slug = ""
     fill_public_addresses(article)
     article.full_clean()
     article.save()
