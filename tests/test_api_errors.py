@@ -280,6 +280,16 @@ def test_unknown_url_under_api_says_where_the_endpoints_are_with_debug_on_too(
 
 
 @pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_public_address_answers_another_site_that_can_read_it(client, settings, debug):
+    """With DEBUG on (`make run`), the rewording dropped the CORS header: a reader's page on
+    another site could not read why `/api/v1/claims/abc/` failed (trial G6)."""
+    settings.DEBUG = debug
+    response = client.get("/api/v1/claims/abc/", HTTP_ORIGIN="https://news.example")
+    assert_problem(response, 404, "not-found")
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("debug", [False, True])
 def test_an_address_without_its_trailing_slash_is_a_308_to_it_for_every_method(
     editor_client, claim, settings, debug
 ):

@@ -538,7 +538,12 @@ class ProblemDetailsMiddleware:
                 # With DEBUG on, Django answers a wrong Host with its own page, not handler400.
                 detail = WRONG_HOST
             converted = problem_response(response.status_code, detail)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control"):
+            # And what CORS said (a page on another site must be able to read why), and
+            # what the answer varies with.
+            for header in (
+                "Allow", "Retry-After", "WWW-Authenticate", "Cache-Control", "Vary",
+                "Access-Control-Allow-Origin", "Access-Control-Expose-Headers",
+            ):  # fmt: skip
                 if header in response:
                     converted[header] = response[header]
             return converted
