@@ -333,6 +333,10 @@ def test_dismissing_the_note_by_keyboard_hands_focus_back_to_where_the_reader_ca
     last.focus()
     page.keyboard.press("Tab")
     note = page.locator("[data-factcheck-embed] [role=note]")
+    # What the note is about comes first, then its Dismiss (trial G6: Dismiss came first).
+    summary = note.locator("summary")
+    assert summary.evaluate("(summary) => summary.getRootNode().activeElement === summary")
+    page.keyboard.press("Tab")
     dismiss = note.get_by_role("button", name="Dismiss")
     assert dismiss.evaluate("(button) => button.getRootNode().activeElement === button")
     # The page is checked again while the reader is on the note: it is redrawn, and the

@@ -745,7 +745,8 @@
 .close:focus-visible,a:focus-visible,summary:focus-visible{outline:2px solid #0969da;outline-offset:1px}
 .correction{background:#fff8c5;padding:6px 8px;border-radius:6px}
 .stance{font-size:12px;font-weight:600;border:1px solid #d0d7de;border-radius:4px;padding:0 4px}
-.note{position:fixed;bottom:12px;inset-inline-end:12px;max-width:min(360px,calc(100vw - 24px));padding:8px 12px}
+.note{position:fixed;bottom:12px;inset-inline-end:12px;max-width:min(360px,calc(100vw - 24px));padding:8px 36px 8px 12px}
+.note>.close{position:absolute;top:6px;right:6px}
 .note summary{cursor:pointer;font-weight:600}
 .note p{margin:6px 0 0;color:#59636e}
 .note ul{margin:6px 0 0;padding-inline-start:18px;max-height:40vh;overflow:auto}
@@ -1033,7 +1034,8 @@
       parts.push(element("details", { "data-part": "retracted" }, summary, list));
     }
     const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
-    const note = element("aside", { class: "note", role: "note" }, dismiss, ...parts);
+    // After what it dismisses: read and tabbed to first, the note's words say what it is.
+    const note = element("aside", { class: "note", role: "note" }, ...parts, dismiss);
     note.setAttribute("dir", "ltr"); // English words; the claims' own in <bdi>
     // A keyboard reader reaches the note by Tab from the page; dismissing it hands focus back
     // there, rather than to the page's body, from where the next Tab starts at the top.
