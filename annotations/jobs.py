@@ -722,8 +722,45 @@ def sweep(*, limit: int = 500) -> SweepReport:
         .exclude(pk__in=[job.pk for job in requeued])
         .order_by("created_at")
     )
-    report.sent = send([*requeued, *lost[:limit]], always_try=True)
+    # A job still queued a minute after its message was sent is usually waiting its turn
+    # behind others, not lost: its queue still holds messages. Sent again each sweep, every
+    # job of a backlog got a copy a minute, and the backlog grew. Lost is a queue drained
+    # with the job still queued.
+    lost = list(lost[:limit])
+    busy = _queues_holding_messages() if lost else set()
+    lost = [job for job in lost if _queue_of(job.kind) not in busy]
+    report.sent = send([*requeued, *lost], always_try=True)
     return report
+
+
+def _queue_of(kind: str) -> str:
+    """The broker queue a job kind's messages go to (settings.CELERY_TASK_ROUTES)."""
+    route = settings.CELERY_TASK_ROUTES.get(TASK_NAMES[kind], {})
+    return route.get("queue", settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+def _queues_holding_messages() -> set[str]:
+    """The queues with messages waiting for a worker; none when the broker cannot say."""
+    timeout = settings.FACTCHECK_JOB_SEND_TIMEOUT
+    try:
+        with broker_connection(timeout, always_try=True) as connection:
+            channel = connection.default_channel
+            return {
+                name
+                for name in {_queue_of(kind) for kind in TASK_NAMES}
+                if _waiting_in(channel, name)
+            }
+    except Exception:  # a broker that cannot say: `send` meets it next, and says why
+        return set()
+
+
+def _waiting_in(channel, queue: str) -> int:
+    """Messages waiting in `queue`; 0 for one the broker does not have (never used, or
+    drained: Redis drops an empty list)."""
+    try:
+        return channel.queue_declare(queue=queue, passive=True).message_count
+    except channel.connection.channel_errors:
+        return 0
 
 
 def _attempts(count: int) -> str:

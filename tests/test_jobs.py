@@ -754,6 +754,33 @@ def test_a_running_job_held_by_a_live_attempt_is_left_alone(
     assert page_server.log == []
 
 
+def test_the_sweeper_leaves_jobs_waiting_their_turn_and_sends_again_those_lost(
+    editor, organization, broker, settings
+):
+    """Still queued a minute after it was sent, every job of a backlog was sent again at
+    each sweep (review R8): copies piled up behind the jobs they copied."""
+    settings.FACTCHECK_JOB_QUEUED_TIMEOUT = 60
+    for number in range(5):
+        services.article_import_url(
+            organization=organization, requested_by=editor, url=f"http://127.0.0.1:9/{number}"
+        )
+    assert jobs.send(Job.objects.all()) == 5
+    Job.objects.update(sent_at=timezone.now() - timedelta(minutes=2))
+    assert broker.queued_messages() == 5
+
+    # No worker has taken them yet: they wait behind each other, and are left so.
+    assert jobs.sweep().sent == 0
+    assert broker.queued_messages() == 5
+
+    # The broker lost them (a Redis restarted without its data): the queue is empty, and
+    # each is sent again, once.
+    client = redis.Redis.from_url(broker.url)
+    client.delete("celery")
+    client.close()
+    assert jobs.sweep().sent == 5
+    assert broker.queued_messages() == 5
+
+
 def test_the_sweeper_takes_back_dead_attempts_and_fails_jobs_out_of_attempts(
     editor, organization, broker_down, settings
 ):
