@@ -5,10 +5,15 @@ wait for a lock (pg_locks), then lets the first commit: the second must then act
 the first wrote. SQLite runs one writer at a time, so there is no meeting to test there.
 """
 
+import hashlib
+import json
+import re
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection, connections, transaction
+from django.test import Client
 
 from annotations import services, urlnorm
 from annotations.evidence import search
@@ -17,8 +22,12 @@ from annotations.models import (
     Claim,
     EvidenceItem,
     EvidenceRequest,
+    Invitation,
+    Membership,
+    Organization,
     PublishedVersion,
     Rating,
+    Suggestion,
 )
 from annotations.permissions import SYSTEM
 from annotations.services import snapshots
@@ -26,6 +35,8 @@ from tests import factories
 from tests.conftest import wait_for
 
 LISTENERS = "Over 160,000 people listened in at once"
+INVITATION_LINK = re.compile(r"/invitations/([^/\s]+)/")
+WEB_ANNOTATION = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -130,7 +141,7 @@ def test_a_title_changed_during_a_first_publication_reopens_the_claim(newsroom):
         )
         wait_for(lambda: _lock_waits() > 0, message="the title change did not wait")
     thread.join(30)
-    assert [type(result) for result in results] == [Article]
+    assert [type(result) for result in results] == [Article], results
     claim.refresh_from_db()
     assert PublishedVersion.objects.get(claim=claim).article_title != "A corrected title"
     assert claim.status != Claim.Status.PUBLISHED
@@ -186,3 +197,110 @@ def test_a_dismissal_made_while_a_provider_answer_is_stored_stands(newsroom):
     assert results == [[item.pk]]
     item.refresh_from_db()
     assert (item.state, item.title) == (EvidenceItem.State.DISMISSED, "Spaces (2)")
+
+
+def test_accepting_an_invitation_waits_for_its_senders_removal_and_is_refused(newsroom):
+    """Accepting locked the invitation, then the newsroom (the new membership's key); the
+    removal of the admin who sent it locked the newsroom, then the invitations that admin
+    sent: each held what the other waited for, and PostgreSQL ended one of them."""
+    organization = newsroom["organization"]
+    sender = factories.member(organization, Membership.Role.ADMIN, username="sender")
+    admin = factories.member(organization, Membership.Role.ADMIN, username="stays")
+    newcomer = factories.UserFactory(username="newbie", email="newbie@example.test")
+    services.invitation_create(
+        organization=organization, actor=sender, invitee="newbie",
+        role=Membership.Role.EDITOR, base_url="http://testserver",
+    )  # fmt: skip
+    token = INVITATION_LINK.search(mail.outbox[-1].body).group(1)
+    with transaction.atomic():
+        Organization.objects.select_for_update(no_key=True).get(
+            pk=organization.pk
+        )  # as the removal does
+        thread, results = _in_a_thread(
+            lambda: services.invitation_accept(token=token, actor=newcomer)
+        )
+        wait_for(lambda: _lock_waits() > 0, message="accepting did not wait for the newsroom")
+        services.member_remove(organization=organization, actor=admin, user=sender)
+    thread.join(30)
+    assert [type(result) for result in results] == [services.InvitationUnavailable]
+    assert results[0].reason == Invitation.State.REVOKED
+    assert not Membership.objects.filter(organization=organization, user=newcomer).exists()
+
+
+def test_an_evidence_item_cited_while_its_page_is_added_by_hand_waits_its_turn(newsroom):
+    """Citing an item locked the item, then the claim; adding its page by hand locks the
+    claim, then marks the items of that address cited: PostgreSQL ended one of them."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, LISTENERS),
+    )
+    url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
+    item = EvidenceItem.objects.create(
+        claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url), title="Spaces"
+    )
+    with transaction.atomic():
+        Claim.objects.select_for_update(no_key=True).get(
+            pk=claim.pk
+        )  # as adding a source does first
+        thread, results = _in_a_thread(
+            lambda: services.evidence_item_add(
+                item=EvidenceItem.objects.get(pk=item.pk), actor=editor
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="citing the item did not wait for the claim")
+        by_hand = services.source_add(
+            claim=Claim.objects.get(pk=claim.pk), actor=editor, url=url, quote="Typed by hand."
+        )
+    thread.join(30)
+    # The page is cited once: the item, cited second, finds the source already there.
+    assert [getattr(result, "pk", result) for result in results] == [by_hand.pk]
+    item.refresh_from_db()
+    assert (item.state, item.source_id) == (EvidenceItem.State.ADDED, by_hand.pk)
+
+
+def test_a_web_annotation_update_waits_for_a_suggestion_being_dismissed(newsroom):
+    """The update locked the newsroom, then the article; a suggestion dismissed locks the
+    article, and its select_related locked the newsroom with it: each waited on the other."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    client = Client()
+    client.force_login(editor)
+    container = f"/api/v1/annotations/articles/{article.pk}/"
+    body = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "canonical": "urn:uuid:6a5b1f5e-3d0c-4a59-9d43-2f0b8f3e7c11",
+        "target": {
+            "type": "SpecificResource",
+            "source": "urn:x:page",
+            "selector": {"type": "TextQuoteSelector", "exact": LISTENERS},
+        },
+    }
+    created = client.post(container, json.dumps(body), content_type=WEB_ANNOTATION)
+    assert created.status_code == 201, created.content[:300]
+    sent_back = client.get(created["Location"]).json()
+    claim = Claim.objects.get(pk=int(created["Location"].rstrip("/").rsplit("/", 1)[-1]))
+    sentence = "Over 160,000 people listened in at once"
+    start = article.text.index(sentence)
+    suggestion = Suggestion.objects.create(
+        article=article, start=start, end=start + len(sentence), sentence=sentence,
+        sentence_key=hashlib.sha256(sentence.encode()).hexdigest(), score=0.9,
+    )  # fmt: skip
+    with transaction.atomic():
+        Article.objects.select_for_update(no_key=True).get(
+            pk=article.pk
+        )  # as dismissing does first
+        thread, results = _in_a_thread(
+            lambda: services.web_annotation_update(
+                claim=Claim.objects.get(pk=claim.pk),
+                actor=editor,
+                data=sent_back,
+                expected_version=claim.version,
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="the update did not wait for the article")
+        services.suggestion_dismiss(suggestion=suggestion, actor=editor)
+    thread.join(30)
+    assert [type(result) for result in results] == [Claim]
+    assert Suggestion.objects.get(pk=suggestion.pk).state == Suggestion.State.DISMISSED

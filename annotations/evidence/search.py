@@ -165,7 +165,7 @@ def rank_sources(claim: Claim, *, only: list[Source] | None = None) -> EvidenceR
     now = timezone.now()
     with transaction.atomic():
         request = (
-            EvidenceRequest.objects.select_for_update()
+            EvidenceRequest.objects.select_for_update(no_key=True)
             .filter(claim=claim, provider=SOURCES)
             .order_by("-created_at", "-id")
             .first()

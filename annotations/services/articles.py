@@ -160,7 +160,9 @@ def fill_public_addresses(article: Article) -> None:
     if not article.slug:
         # Two articles of one title made at once (a double click) would pick the same slug:
         # the organization's row lock makes the second wait, then see the first's.
-        Organization.objects.select_for_update().filter(pk=article.organization_id).first()
+        Organization.objects.select_for_update(no_key=True).filter(
+            pk=article.organization_id
+        ).first()
         article.slug = unused_slug(article.organization, article.title, article_id=article.pk)
 
 
@@ -268,7 +270,7 @@ def article_update_text(
     new_text = canonical_text(text)
     if not new_text:
         raise ValidationError({"text": "The article has no text."})
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if base_revision is not None:
         latest = article.revisions.select_related("created_by").order_by("-number").first()
         if latest is not None and latest.number != base_revision:
@@ -319,7 +321,7 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     )
     if revision.article_id != article.pk:
         raise ValueError("The revision belongs to another article.")
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if article.revisions.filter(number__gt=revision.number).exists():
         return ReanchorReport()
     text = revision.text
@@ -329,14 +331,14 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     moved = unchanged = orphaned = sent_to_review = 0
     claims = list(
         article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .order_by("pk")  # the order every writer locks claims in, so none deadlock
     )
     live = _live_versions(claims)
     # An orphaned claim is left alone, but a verdict readers still see on it (its working
     # copy was re-attached elsewhere, then lost) stands on its own words: they are checked.
     still_public = list(
-        PublishedVersion.objects.select_for_update()
+        PublishedVersion.objects.select_for_update(no_key=True)
         .filter(
             claim__article=article,
             claim__anchor_state=Claim.AnchorState.ORPHANED,
@@ -471,7 +473,7 @@ def _indexed_text(claim: Claim, texts: dict[int, str]) -> str:
 
 def _live_versions(claims: list[Claim]) -> dict[int, tuple[PublishedVersion, bool]]:
     """Each claim's visible published version, and whether it points where the claim does."""
-    found = PublishedVersion.objects.select_for_update().filter(
+    found = PublishedVersion.objects.select_for_update(no_key=True).filter(
         claim__in=claims, is_current=True, is_anchored=True
     )
     by_claim = {claim.pk: claim for claim in claims}
@@ -546,14 +548,14 @@ def claims_reanchor_abandon(
     """
     permissions.require_edit(actor, article.organization)
     # The article's lock orders this after an edit making a newer revision, or before it.
-    Article.objects.select_for_update().filter(pk=article.pk).first()
+    Article.objects.select_for_update(no_key=True).filter(pk=article.pk).first()
     if revision_id is not None:
         job_revision = article.revisions.filter(pk=revision_id).values_list("number", flat=True)
         if article.revisions.filter(number__gt=Subquery(job_revision[:1])).exists():
             return 0
     waiting = list(
         article.claims.filter(anchor_state=Claim.AnchorState.REANCHORING)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .order_by("pk")
     )
     why = f"re-anchoring did not finish: {reason}"[:300]
@@ -609,7 +611,7 @@ def article_update_details(
     permissions.require_edit(
         actor, article.organization, "Your role does not allow editing articles."
     )
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if expected_tag is not None and expected_tag != article.details_tag:
         raise StaleDetails(article)
     changes = {}
@@ -658,7 +660,9 @@ def _reopen_published_claims(article: Article, actor, changes: dict) -> None:
     # Every claim of the article is locked before any is judged published: a first
     # publication on its way holds its claim's lock, and is waited for and then reopened
     # too, rather than passed over as never published and left frozen with the old details.
-    claims = list(Claim.objects.select_for_update().filter(article=article).order_by("pk"))
+    claims = list(
+        Claim.objects.select_for_update(no_key=True).filter(article=article).order_by("pk")
+    )
     shown = set(
         PublishedVersion.objects.filter(claim__article=article, is_current=True).values_list(
             "claim_id", flat=True

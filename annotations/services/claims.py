@@ -175,7 +175,7 @@ def claim_create(
     permissions.require_edit(creator, article.organization)
     # Checked against the text as it is now, with the article locked: a caller's copy may be
     # older than a revision saved since, and a new text may not land between check and save.
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if article.status != Article.Status.READY:
         raise ValidationError("The article is not ready for claims yet.")
     latest = article.revisions.order_by("-number").first()
@@ -273,7 +273,7 @@ def _canonical_quote(selectors):
 
 
 def _lock_current(claim: Claim, expected_version: int | None) -> Claim:
-    current = Claim.objects.select_for_update().get(pk=claim.pk)
+    current = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(current, expected_version)
     return current
@@ -531,7 +531,7 @@ def claims_unassign_departed(*, organization, user, actor) -> int:
     assigned to someone who can no longer open it would wait for nobody, while its card
     still read as taken. Each change is recorded, so the history says who let it go.
     """
-    claims = Claim.objects.select_for_update().filter(
+    claims = Claim.objects.select_for_update(no_key=True).filter(
         article__organization=organization, assignee=user
     )
     count = 0
@@ -613,7 +613,7 @@ def current_version(claim: Claim, *, lock: bool = False) -> PublishedVersion | N
     """The claim's current published (or retracted) version, or None if never published."""
     versions = PublishedVersion.objects.filter(claim=claim, is_current=True)
     if lock:
-        versions = versions.select_for_update()
+        versions = versions.select_for_update(no_key=True)
     return versions.select_related("rating", "revision").first()
 
 
@@ -1147,7 +1147,7 @@ def claim_reattach(
     # The article first, then the claim, as a text save locks them: the selection is read
     # against the text it was made on, and no new text (whose re-anchoring passes over an
     # orphaned claim) may land between reading the text and reading its latest revision.
-    article = Article.objects.select_for_update().get(pk=claim.article_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=claim.article_id)
     claim = _lock_current(claim, expected_version)
     claim.article = article
     start, end = _anchor_selection(article.text, selectors)

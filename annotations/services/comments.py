@@ -81,10 +81,10 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
         if parent.claim_id != claim.pk:
             raise ValidationError({"parent": "That comment is on another claim."})
         # Locked so that a deletion cannot slip in between the check and the reply.
-        replied_to = Comment.objects.select_for_update().get(pk=parent.pk)
+        replied_to = Comment.objects.select_for_update(no_key=True).get(pk=parent.pk)
         thread = replied_to
         if replied_to.parent_id is not None:
-            thread = Comment.objects.select_for_update().get(pk=replied_to.parent_id)
+            thread = Comment.objects.select_for_update(no_key=True).get(pk=replied_to.parent_id)
         # Refused rather than allowed: deleting is how an author withdraws their words, and
         # a newsroom reads a withdrawn question as a closed conversation. A reply would
         # answer words nobody can read and, on a resolved thread, reopen what was settled.
@@ -112,7 +112,9 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
 def comment_update(*, comment: Comment, actor, body: str) -> Comment:
     """Change your own comment; members newly mentioned are notified."""
     comment = (
-        Comment.objects.select_for_update().select_related("claim__article").get(pk=comment.pk)
+        Comment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("claim__article")
+        .get(pk=comment.pk)
     )
     permissions.require_own_comment(actor, comment)
     if comment.deleted_at is not None:
@@ -132,7 +134,9 @@ def comment_update(*, comment: Comment, actor, body: str) -> Comment:
 def comment_delete(*, comment: Comment, actor) -> Comment:
     """Delete your own comment: its words go, its place in the thread stays ("deleted")."""
     comment = (
-        Comment.objects.select_for_update().select_related("claim__article").get(pk=comment.pk)
+        Comment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("claim__article")
+        .get(pk=comment.pk)
     )
     permissions.require_own_comment(actor, comment)
     if comment.deleted_at is None:
@@ -148,7 +152,11 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
 def comment_resolve(*, comment: Comment, actor, resolved: bool = True) -> Comment:
     """Mark a thread resolved (or open again); a reply resolves the thread it belongs to."""
     thread = comment.parent if comment.parent_id is not None else comment
-    thread = Comment.objects.select_for_update().select_related("claim__article").get(pk=thread.pk)
+    thread = (
+        Comment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("claim__article")
+        .get(pk=thread.pk)
+    )
     permissions.require_edit(actor, thread.claim.article.organization)
     if resolved and thread.resolved_at is None:
         thread.resolved_at = timezone.now()

@@ -34,7 +34,10 @@ def evidence_item_add(
     the claim's `expected_version` (see `source_add`)."""
     claim = item.claim
     permissions.require_edit(actor, claim.article.organization)
-    item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    # The claim before its item, as a source added by hand locks them (`source_add` marks
+    # the items its address matches): two editors citing one page at once wait in turn.
+    Claim.objects.select_for_update(no_key=True).filter(pk=claim.pk).first()
+    item = EvidenceItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if stance not in Source.Stance.values:
         raise ValidationError({"stance": "Choose supports, refutes or context."})
     if item.state == EvidenceItem.State.ADDED and item.source_id:
@@ -63,7 +66,7 @@ def evidence_item_add(
 def evidence_item_dismiss(*, item: EvidenceItem, actor) -> EvidenceItem:
     """Put an item out of the editor's way; searching again will not bring it back."""
     permissions.require_edit(actor, item.claim.article.organization)
-    item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    item = EvidenceItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if item.state != EvidenceItem.State.ADDED:
         item.state = EvidenceItem.State.DISMISSED
         item.save(update_fields=["state", "updated_at"])

@@ -169,7 +169,9 @@ def _same_address_article(
     key = urlnorm.url_key(address)
     if not key:
         return None
-    Organization.objects.select_for_update().filter(pk=placeholder.organization_id).first()
+    Organization.objects.select_for_update(no_key=True).filter(
+        pk=placeholder.organization_id
+    ).first()
     return _first_with_claims(
         Article.objects.filter(
             organization_id=placeholder.organization_id, url_key=key, status=Article.Status.READY
@@ -276,7 +278,7 @@ def _named(value: str) -> str:
 def import_fail(*, article_import: ArticleImport, actor, message: str) -> ArticleImport:
     """Record why a pending import failed, on the import and on its placeholder article."""
     permissions.require_edit(actor, article_import.organization)
-    current = ArticleImport.objects.select_for_update().get(pk=article_import.pk)
+    current = ArticleImport.objects.select_for_update(no_key=True).get(pk=article_import.pk)
     if current.state != ArticleImport.State.PENDING:
         return current
     article_import.state = ArticleImport.State.FAILED
@@ -311,11 +313,17 @@ def import_run(
                 article_import.source_url, policy=fetching.policy_from_settings()
             )
             with transaction.atomic():
+                # Read again, locked: the row was read before a slow fetch, and a second run
+                # that took over meanwhile may have stored its own page, or finished; what
+                # it made is kept, and this run stops.
+                current = ArticleImport.objects.select_for_update(no_key=True).get(
+                    pk=article_import.pk
+                )
+                if current.state != ArticleImport.State.PENDING or current.sha256:
+                    return current
                 article_import.final_url = fetched.final_url[:2000]
                 article_import.declared_type = fetched.declared_type[:200]
                 _store_original(article_import, fetched.body)
-                # Only what the fetch learnt: the row was read before a slow fetch, and its
-                # state may have moved on since (a second run that took over and finished).
                 article_import.save(
                     update_fields=["final_url", "declared_type", "original", "size", "sha256"]
                 )
@@ -339,7 +347,7 @@ def import_run(
     try:
         with transaction.atomic():
             # The row lock makes a second run of the same import wait here, then find it done.
-            current = ArticleImport.objects.select_for_update().get(pk=article_import.pk)
+            current = ArticleImport.objects.select_for_update(no_key=True).get(pk=article_import.pk)
             if current.state != ArticleImport.State.PENDING:
                 return current
             _article_from_extracted(
@@ -505,7 +513,7 @@ def article_import_url(
     with transaction.atomic():
         # The organization's row lock makes requests for one address take turns, so the
         # second finds the article the first made or is still importing.
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
         existing = _first_with_claims(
             Article.objects.filter(
                 organization=organization, url_key=key, status=Article.Status.READY
@@ -556,7 +564,7 @@ def _url_import_pending(article: Article, key: str) -> bool:
 def _failed_placeholder(organization: Organization, url: str) -> Article | None:
     """The article a failed import of this address left (no text yet), made importing again."""
     article = (
-        Article.objects.select_for_update()
+        Article.objects.select_for_update(no_key=True)
         .filter(
             organization=organization,
             url_key=urlnorm.url_key(url),
@@ -592,7 +600,7 @@ def import_again(*, article: Article, actor, in_process: bool = False) -> Articl
 
 
 def _import_again_recorded(article: Article, actor, in_process: bool) -> ArticleImport:
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     failed = ArticleImport.objects.filter(article=article).order_by("-created_at", "-id").first()
     if failed is None or failed.state != ArticleImport.State.FAILED:
         raise ValidationError(
@@ -626,7 +634,7 @@ def article_discard(*, article: Article, actor) -> None:
     """Delete an article whose import failed before it had any text: nothing else holds it
     (no revision, no claim, nothing readers saw), and it would clutter the desk for good."""
     permissions.require_edit(actor, article.organization, "Your role does not allow this.")
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if article.status != Article.Status.FAILED or article.revisions.exists():
         raise ValidationError(
             "Only an article whose import failed before it had any text can be deleted."

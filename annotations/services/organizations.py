@@ -85,7 +85,7 @@ def organization_update(*, organization: Organization, actor, **fields) -> Organ
         raise ValidationError(
             {"methodology": f"At most {METHODOLOGY_MAX:,} characters ({length:,} given)."}
         )
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
@@ -110,7 +110,7 @@ def organization_logo_set(*, organization: Organization, actor, data: bytes | No
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can change its settings."
     )
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     old = organization.logo.name
     if data is None:
         organization.logo = ""
@@ -247,7 +247,7 @@ def _lock_members(organization: Organization) -> None:
     Two admins removing or demoting each other at once must not both see the other one
     left, and one who lost the role meanwhile must not act on a check made before.
     """
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
 
 
 @transaction.atomic
@@ -323,7 +323,9 @@ def invitation_create(
         raise ValidationError({"role": "Choose one of the roles."})
     invitee = invitee.strip()
     user = _account_for(invitee)
-    pending = organization.invitations.select_for_update().filter(state=Invitation.State.PENDING)
+    pending = organization.invitations.select_for_update(no_key=True).filter(
+        state=Invitation.State.PENDING
+    )
     named = user is not None and invitee.casefold() == user.get_username().casefold()
     if user is not None and not named and not user.is_active:
         # Found by address, a deactivated account is answered as a newcomer's address would
@@ -412,7 +414,7 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
     permissions.require_manage_members(
         actor, invitation.organization, "Only an organization admin can send invitations."
     )
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
     if invitation.state not in (Invitation.State.PENDING, Invitation.State.EXPIRED):
         raise ValidationError("Only a pending or expired invitation can be sent again.")
     invitation.state, invitation.finished_at = Invitation.State.PENDING, None
@@ -433,7 +435,7 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     permissions.require_manage_members(
         actor, invitation.organization, "Only an organization admin can withdraw invitations."
     )
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
     if invitation.state not in (Invitation.State.PENDING, Invitation.State.EXPIRED):
         raise ValidationError("Only a pending or expired invitation can be withdrawn.")
     invitation.state = Invitation.State.REVOKED
@@ -535,12 +537,23 @@ def _newer_pending(invitation: Invitation) -> Invitation | None:
 
 
 def _pending_locked(token: str) -> Invitation:
-    """The pending invitation for `token`, locked until the transaction ends."""
+    """The pending invitation for `token`, locked until the transaction ends, after its
+    newsroom: joining takes the newsroom (the new membership's key), and the newsroom's
+    admins lock it before the invitations (`member_remove` withdraws those its admin sent).
+    """
+    hashed = _token_hash(token)
+    organization_id = (
+        Invitation.objects.filter(token_hash=hashed)
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    if organization_id is not None:
+        Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).first()
     invitation = (
         # Lock the invitation row only: the invited account is an outer join.
-        Invitation.objects.select_for_update(of=("self",))
+        Invitation.objects.select_for_update(no_key=True, of=("self",))
         .select_related("organization", "invited_user")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=hashed)
         .first()
     )
     if invitation is None:

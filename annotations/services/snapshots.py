@@ -20,7 +20,7 @@ from annotations.services.claims import fetched_times, public_versions_touch
 
 
 def _lock(source: Source) -> Source:
-    return Source.objects.select_for_update().get(pk=source.pk)
+    return Source.objects.select_for_update(no_key=True).get(pk=source.pk)
 
 
 class FetchRequest(NamedTuple):
@@ -115,7 +115,7 @@ def snapshot_extracted(*, snapshot: Snapshot, actor, extraction: Extraction) -> 
     The source's date is only ever the date the page states (none if it states none).
     """
     permissions.require_system(actor)
-    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    snapshot = Snapshot.objects.select_for_update(no_key=True).get(pk=snapshot.pk)
     source = _lock(snapshot.source)
     snapshot.text = extraction.text
     snapshot.title = extraction.title[:500]
@@ -154,7 +154,7 @@ def snapshot_fail(
     A failure to fetch `for_url` is not recorded once the source cites another address.
     """
     permissions.require_system(actor)
-    source = Source.objects.select_for_update().filter(pk=source.pk).first()
+    source = Source.objects.select_for_update(no_key=True).filter(pk=source.pk).first()
     if source is None or (for_url is not None and source.url != for_url):
         return source
     if source.fetch_state == Source.FetchState.REFUSED and not refused:
@@ -189,7 +189,7 @@ def source_archive_url_set(*, source: Source, actor, archive_url: str, for_url: 
     # The claim first, as every writer of its sources locks it: a publication on its way
     # holds it, and its new version, written meanwhile, gets the capture too once it is
     # done (with the source alone locked, that version was passed over and kept none).
-    Claim.objects.select_for_update().filter(pk=source.claim_id).first()
+    Claim.objects.select_for_update(no_key=True).filter(pk=source.claim_id).first()
     source = _lock(source)
     # Readers see the copy beside a published source whose frozen address it is (often a
     # capture finishing after a quick publish), even when the working copy cites another
@@ -212,7 +212,9 @@ def _freeze_archive(source: Source, *, archive_url: str, for_url: str) -> None:
     fetched_at = fetched_times([source], {source.pk: for_url}).get(source.pk)
     copy = versions.frozen_archive(archive_url, fetched_at, timezone.now())
     changed = False
-    for version in PublishedVersion.objects.select_for_update().filter(claim_id=source.claim_id):
+    for version in PublishedVersion.objects.select_for_update(no_key=True).filter(
+        claim_id=source.claim_id
+    ):
         cites = any(
             entry.get("id") == source.pk and entry.get("url") == for_url
             for entry in version.sources
@@ -242,7 +244,7 @@ def source_link_record(
     link's "gone" would stand on the corrected one until its next check, a week later.
     """
     permissions.require_system(actor)
-    source = Source.objects.select_for_update().filter(pk=source.pk).first()
+    source = Source.objects.select_for_update(no_key=True).filter(pk=source.pk).first()
     if source is None or (for_url is not None and source.url != for_url):
         return source
     source.link_state = state

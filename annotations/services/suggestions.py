@@ -67,7 +67,7 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     permissions.require_edit(actor, article.organization)
     # The article's row lock also serializes this with accepting and dismissing, so that a
     # decision made while the text is scored is never overwritten by a fresh suggestion.
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if article.status != Article.Status.READY:
         return SpotReport(0, 0, 0, "")
     model, version = spotter_for(article.organization)
@@ -169,7 +169,7 @@ def _rows_on_their_claims(sentences, keys: list[str], rows_by_key) -> dict[int, 
 
 def _lock_article(suggestion: Suggestion) -> None:
     # Taken before the suggestion's own lock, in the same order as suggestions_refresh.
-    Article.objects.select_for_update().filter(pk=suggestion.article_id).first()
+    Article.objects.select_for_update(no_key=True).filter(pk=suggestion.article_id).first()
 
 
 def _repeated(suggestion: Suggestion) -> bool:
@@ -190,7 +190,9 @@ def _current(suggestion: Suggestion) -> Suggestion:
     ValidationError (code "text_changed") when its sentence is gone from the text.
     """
     current = (
-        Suggestion.objects.select_for_update()
+        # The suggestion's row alone: its article is locked already, and its newsroom must
+        # not be (a Web Annotation update locks the newsroom before the article).
+        Suggestion.objects.select_for_update(no_key=True, of=("self",))
         .select_related("article", "article__organization")
         .get(pk=suggestion.pk)
     )
@@ -321,7 +323,7 @@ def _lock_unaccepted(suggestion: Suggestion, actor) -> Suggestion:
     permissions.require_edit(actor, suggestion.article.organization)
     _lock_article(suggestion)
     current = (
-        Suggestion.objects.select_for_update()
+        Suggestion.objects.select_for_update(no_key=True, of=("self",))
         .select_related("article__organization")
         .get(pk=suggestion.pk)
     )
@@ -389,7 +391,7 @@ def spotter_train_request(*, organization, actor, queue: bool = True) -> Spotter
     )
     # Two admins (or a double click) at the same moment: the organization's row lock makes
     # the second request wait, then see the first one's training.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
     running = SpotterModel.objects.filter(
         organization=organization, state=SpotterModel.State.TRAINING
     ).first()
@@ -471,8 +473,8 @@ def spotter_train_finish(
     permissions.require_manage_members(
         actor, row.organization, "Only an organization admin can retrain the claim spotter."
     )
-    Organization.objects.select_for_update().filter(pk=row.organization_id).first()
-    row = SpotterModel.objects.select_for_update().get(pk=row.pk)
+    Organization.objects.select_for_update(no_key=True).filter(pk=row.organization_id).first()
+    row = SpotterModel.objects.select_for_update(no_key=True).get(pk=row.pk)
     if row.state != SpotterModel.State.TRAINING:
         return row
     if model_file is not None:

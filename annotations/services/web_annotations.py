@@ -440,7 +440,7 @@ def _refuse_taken_canonical(organization_id: int, canonical: str, *, claim_id=No
     """
     if not canonical:
         return
-    Organization.objects.select_for_update().filter(pk=organization_id).first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).first()
     received = ClaimEvent.objects.filter(
         action=RECEIVED,
         changes__canonical=canonical,
@@ -513,20 +513,29 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     A changed `canonical` or `via` is refused: they name the annotation for good.
     """
     permissions.require_edit(actor, claim.article.organization)
-    parsed = parse(data)
-    # Locked in the order every other writer takes them, newsroom, article, claim: a member
-    # removed (newsroom, then claims) or a text saved (article, then claims) at the same
-    # moment waits its turn instead of deadlocking with this update.
-    if parsed.canonical:
-        Organization.objects.select_for_update().filter(pk=claim.article.organization_id).first()
-    Article.objects.select_for_update().filter(pk=claim.article_id).first()
-    claim = Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
+    # Identifiers, once received, never change: read before any lock, they say whether this
+    # update may take a canonical, which locks the newsroom (`_refuse_taken_canonical`).
+    known = received_identifiers([claim.pk]).get(claim.pk, {})
+    takes_canonical = (
+        isinstance(data, dict) and data.get("canonical") and not known.get("canonical")
+    )
+    # Locked as the other writers lock them: the newsroom before its claims (a member
+    # removed unassigns theirs), the article before its claims (a text saved re-anchors
+    # them); each waits its turn rather than deadlocking with this update.
+    if takes_canonical:
+        Organization.objects.select_for_update(no_key=True).filter(
+            pk=claim.article.organization_id
+        ).first()
+    Article.objects.select_for_update(no_key=True).filter(pk=claim.article_id).first()
+    claim = Claim.objects.select_for_update(no_key=True).select_related("article").get(pk=claim.pk)
+    # The version is checked before the body is read, as HTTP's preconditions are: a client
+    # on a stale copy learns that first (412), whatever else is wrong with what it sent.
     if claim.version != expected_version:
         raise StaleVersion(claim, expected_version)
     if not is_open_draft(claim):
         raise PermissionDenied("Only a draft that was never published changes through here.")
+    parsed = parse(data)
     _require_target_on(claim.article, parsed)
-    known = received_identifiers([claim.pk]).get(claim.pk, {})
     for name in ("canonical", "via"):
         # A PUT sends the annotation back with the server's `id`: only `via` itself counts.
         kept, sent = known.get(name) or "", getattr(parsed, name)
@@ -581,7 +590,7 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
 def web_annotation_delete(*, claim: Claim, actor, expected_version: int | None = None) -> None:
     """Delete a draft that was never published (a published claim is retracted instead)."""
     permissions.require_edit(actor, claim.article.organization)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if expected_version is not None and claim.version != expected_version:
         raise StaleVersion(claim, expected_version)
     if not is_open_draft(claim):

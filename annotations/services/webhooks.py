@@ -77,7 +77,7 @@ def webhook_register(
     """
     _require_admin(actor, organization)
     # One registration at a time per organization: two at once would pass both checks below.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
     if organization.webhook_endpoints.count() >= ENDPOINTS_PER_ORGANIZATION_MAX:
         raise ValidationError(
             f"An organization may have at most {ENDPOINTS_PER_ORGANIZATION_MAX} webhooks."
@@ -111,7 +111,7 @@ def webhook_update(
     Switching a disabled endpoint back on clears its failure count and reason.
     """
     _require_admin(actor, endpoint.organization)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     if url is not None:
         endpoint.url = _checked_url(url)
     if events is not None:
@@ -138,7 +138,7 @@ def webhook_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> tuple[WebhookE
     so the receiver can switch without missing an event.
     """
     _require_admin(actor, endpoint.organization)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + timedelta(
         hours=settings.FACTCHECK_WEBHOOK_SECRET_GRACE_HOURS
@@ -168,7 +168,7 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             f"This webhook no longer subscribes to {delivery.event_type}: tick it again "
             "before resending."
         )
-    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery = WebhookDelivery.objects.select_for_update(no_key=True).get(pk=delivery.pk)
     delivery.state = WebhookDelivery.State.PENDING
     delivery.last_error = ""
     delivery.save(update_fields=["state", "last_error"])
@@ -183,7 +183,7 @@ def webhook_send_test(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
     A receiver being set up is checked on the spot, with no claim to publish first.
     """
     _require_admin(actor, endpoint.organization)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     if not endpoint.is_active:
         raise ValidationError("Switch the webhook on before sending it a test event.")
     delivery = WebhookDelivery.objects.create(
@@ -253,7 +253,7 @@ def delivery_gave_up(*, actor, delivery_id: int, reason: str) -> None:
     if delivery.event_type == events.TEST:
         # Tried once, on an admin's request: a receiver still being set up is not switched off.
         return
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=delivery.endpoint_id)
     if not endpoint.is_active or endpoint.consecutive_failures < events.max_attempts():
         return
     endpoint.is_active = False
