@@ -112,8 +112,11 @@ def start_redis(*, socket_path: Path | None = None, port: int | None = None) -> 
         except OSError:
             return False
         with conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
+            try:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+            except OSError:  # it died as it answered: the next try sees it exited
+                return False
 
     try:
         _wait_until(answers, "redis-server")

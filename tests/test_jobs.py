@@ -537,6 +537,34 @@ def test_make_runs_redis_restarts_back_off_while_it_keeps_dying_and_start_over_w
         embedded.stop()
 
 
+def test_make_runs_redis_that_fails_to_start_is_tried_again_and_the_stack_goes_on(tmp_path):
+    """Killed again while it came up, the restarted redis-server raised out of `tend`, and
+    `make run` ended with every process of the stack (trial G7)."""
+    good = tmp_path / "redis.sock"
+    embedded = run_stack_command.EmbeddedRedis(socket_path=good)
+    embedded.start()
+    try:
+        embedded.server.process.kill()
+        embedded.server.process.wait(timeout=10)
+        assert embedded.tend() == "redis-server stopped; restarting it in 1 s"
+        # Its socket's folder is a file: this start fails, as one killed while it comes up
+        # does (there, "redis-server exited with code -9").
+        (tmp_path / "a-file").write_text("")
+        embedded.socket_path = tmp_path / "a-file" / "redis.sock"
+        embedded.restart_at = time.monotonic()
+        said = embedded.tend()
+        assert said.startswith("redis-server did not start (")
+        assert said.endswith("; trying again in 2 s")
+        assert embedded.tend() is None  # not due yet: the stack's loop goes on
+        embedded.socket_path = good
+        embedded.restart_at = time.monotonic()
+        assert embedded.tend() == f"Restarted the redis-server on redis+socket://{good}."
+        with redis.Redis(unix_socket_path=str(good)) as client:
+            assert client.ping()
+    finally:
+        embedded.stop()
+
+
 def test_make_run_on_the_evidence_demos_usual_port_moves_the_demo_aside():
     """`make run PORT=8765` serves the site there: the evidence demo takes another port
     instead of holding that one and leaving the web server to exit "port in use"."""
@@ -740,6 +768,29 @@ def test_an_import_run_again_after_it_succeeded_makes_no_second_article_or_revis
     assert jobs.run("import", job.pk) == Job.State.DONE
     assert (Article.objects.count(), ArticleRevision.objects.count()) == (1, 1)
     assert Job.objects.get(pk=job.pk).attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_fetch_leaves_an_import_another_run_finished_as_that_run_left_it(
+    editor, organization, broker_down, page_server
+):
+    """A run whose page came after a second run had taken over and finished wrote its own
+    page over that import (review R9): the stored original no longer matched the text the
+    revision was made from."""
+    _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    pending = ArticleImport.objects.get()
+    finished = {"state": ArticleImport.State.SUCCEEDED, "sha256": "f" * 64, "size": 7}
+
+    def answered_after_another_run_finished(request):
+        ArticleImport.objects.filter(pk=pending.pk).update(**finished)
+        connection.close()  # this server thread's own connection
+        return Response(_page(), content_type="text/html")
+
+    page_server.expect_request("/story").respond_with_handler(answered_after_another_run_finished)
+    services.import_run(article_import=pending, actor=editor)
+    after = ArticleImport.objects.get()
+    assert (after.state, after.sha256, after.size) == tuple(finished.values())
+    assert not after.original
 
 
 def test_a_running_job_held_by_a_live_attempt_is_left_alone(

@@ -91,7 +91,9 @@ class EmbeddedRedis:
     def tend(self) -> str | None:
         """Plan a restart when it stopped, or make one that is due; what to log, if anything.
 
-        Never waits: the stack's other processes are looked after meanwhile.
+        Waits only for a restarted server to answer (milliseconds): the stack's other
+        processes are looked after meanwhile. A server that fails to start (killed again as
+        it came up) is one more stop, tried again later: the stack goes on without it.
         """
         if self.restart_at is None:
             if self.server.process.poll() is None:
@@ -103,7 +105,12 @@ class EmbeddedRedis:
         if time.monotonic() < self.restart_at:
             return None
         self.server.stop()
-        self.start()
+        try:
+            self.start()
+        except (RuntimeError, OSError) as error:
+            delay = self.backoff.delay(self.started_at)
+            self.restart_at = time.monotonic() + delay
+            return f"redis-server did not start ({error}); trying again in {delay:g} s"
         return f"Restarted the redis-server on {self.server.url}."
 
     def stop(self) -> None:
