@@ -1,9 +1,12 @@
-"""Changing a password, signed in or by the emailed reset link: what else ends with the old one."""
+"""Changing a password, signed in or by the emailed reset link: what the person is told."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 
-from annotations import queries, services
+from annotations import queries
 from annotations.password_forms import ChangedPasswordForm, NewPasswordForm
 from annotations.services import accounts
 
@@ -19,12 +22,14 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["token_count"] = queries.tokens_made_by(self.request.user).count()
+        context["token_count"] = _live_tokens(self.request.user)
         return context
 
+    @method_decorator(transaction.atomic)
     def form_valid(self, form):
-        response = super().form_valid(form)
-        _say_revoked(self.request, services.tokens_revoke_all(user=form.user, actor=form.user))
+        tokens = _live_tokens(form.user)
+        response = super().form_valid(form)  # the tokens end with it (password_tokens)
+        _say_revoked(self.request, tokens)
         return response
 
 
@@ -38,12 +43,19 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     form_class = NewPasswordForm
 
+    @method_decorator(transaction.atomic)
     def form_valid(self, form):
-        response = super().form_valid(form)
+        tokens = _live_tokens(form.user)
+        response = super().form_valid(form)  # the tokens end with it (password_tokens)
         # Whoever set it holds the account's mailbox.
         accounts.signin_lockout_lift(user=form.user, actor=form.user)
-        _say_revoked(self.request, services.tokens_revoke_all(user=form.user, actor=form.user))
+        _say_revoked(self.request, tokens)
         return response
+
+
+def _live_tokens(user) -> int:
+    """How many of the user's tokens still work: those a new password will revoke."""
+    return queries.tokens_made_by(user).exclude(expiry__lte=timezone.now()).count()
 
 
 def _say_revoked(request, count: int) -> None:

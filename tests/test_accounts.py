@@ -412,3 +412,32 @@ def test_only_the_account_holder_revokes_all_its_tokens(editor, reviewer):
         services.tokens_revoke_all(user=editor, actor=reviewer)
     assert ApiToken.objects.filter(user=editor).count() == 1
     assert services.tokens_revoke_all(user=editor, actor=editor) == 1
+
+
+def test_a_password_set_by_a_site_admin_revokes_the_accounts_api_tokens_too(client, editor):
+    """Only the site's two password pages revoked tokens (review R9): a site admin resetting
+    a taken-over account's password in the admin left the intruder's token working."""
+    keys = _tokens(editor, factories.OrganizationFactory())
+    root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    changed = client.post(
+        f"/admin/auth/user/{editor.pk}/password/",
+        {"password1": "admin-Set-passphrase-5", "password2": "admin-Set-passphrase-5"},
+    )
+    assert changed.status_code == 302, changed.content[:500]
+    editor.refresh_from_db()
+    assert editor.check_password("admin-Set-passphrase-5")
+    assert [_answers(key) for key in keys] == [401, 401]
+
+
+def test_a_password_set_anywhere_else_revokes_them_as_well(editor):
+    """`manage.py changepassword`, a shell: every path that saves a new password."""
+    keys = _tokens(editor, factories.OrganizationFactory())
+    editor.set_password("shell-Set-passphrase-6")
+    editor.save()
+    assert [_answers(key) for key in keys] == [401, 401]
+    # Saving the account without a new password leaves tokens alone.
+    _, kept = services.token_create(actor=editor, name="after", scope=ApiToken.Scope.READ)
+    editor.first_name = "Eddie"
+    editor.save()
+    assert _answers(kept) == 200
