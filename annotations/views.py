@@ -37,7 +37,14 @@ from annotations.api.newsroom_serializers import (
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.ingest.structure import mark_table_runs
-from annotations.models import CLAIM_WORDING_MAX, Article, Claim, Membership, PublishedVersion
+from annotations.models import (
+    CLAIM_WORDING_MAX,
+    Article,
+    Claim,
+    Invitation,
+    Membership,
+    PublishedVersion,
+)
 from annotations.services.claims import second_person_reason
 
 # The longest text each card field may hold, as the claim API checks it.
@@ -387,13 +394,28 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
         request.POST.get("user"),
         "Choose a member of this organization from the list.",
     )
-    # An admin's organization tokens end with the role (services.organizations).
+    # An admin's organization tokens, and the invitations they sent that wait for an answer,
+    # end with the role (services.organizations).
+    yourself = member == request.user
+    they = "you" if yourself else "they"
     tokens = queries.organization_tokens(organization).filter(user=member).count()
-    revoked = (
-        " The organization token they made was revoked."
-        if tokens == 1
-        else f" The {tokens} organization tokens they made were revoked."
+    invited = (
+        queries.open_invitations(organization)
+        .filter(invited_by=member, state=Invitation.State.PENDING)
+        .count()
     )
+    revoked = ""
+    if tokens:
+        made = "token" if tokens == 1 else "tokens"
+        revoked += (
+            f" The {_number_of(tokens)}organization {made} {they} made {_was(tokens)} revoked."
+        )
+    if invited:
+        sent = "invitation" if invited == 1 else "invitations"
+        revoked += (
+            f" The {_number_of(invited)}{sent} {they} sent that no one has answered yet "
+            f"{_was(invited)} withdrawn."
+        )
     if action == "role":
         role = request.POST.get("role", "")
         before = permissions.role_in(member, organization)
@@ -405,23 +427,34 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
             messages.info(request, f"{member.get_username()} is {shown} already: nothing changed.")
             return True
         updated = f"Updated {member.get_username()}."
-        if tokens and role != Membership.Role.ADMIN:
+        if before == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
             updated += revoked
         messages.success(request, updated)
         return True
     unassigned = services.member_remove(organization=organization, actor=request.user, user=member)
     removed = (
         f"You left {organization.name}."
-        if member == request.user
+        if yourself
         else f"Removed {member.get_username()} from {organization.name}."
     )
     if unassigned:
-        claims = "claim assigned to them is" if unassigned == 1 else "claims assigned to them are"
-        removed += f" The {unassigned} {claims} now assigned to nobody."
-    if tokens:
-        removed += revoked
-    messages.success(request, removed)
+        them = "you" if yourself else "them"
+        claims = "claim" if unassigned == 1 else "claims"
+        removed += (
+            f" The {_number_of(unassigned)}{claims} assigned to {them} "
+            f"{'is' if unassigned == 1 else 'are'} now assigned to nobody."
+        )
+    messages.success(request, removed + revoked)
     return True
+
+
+def _number_of(number: int) -> str:
+    """Nothing for one ("The organization token..."), else the number ("The 2 organization...")."""
+    return "" if number == 1 else f"{number} "
+
+
+def _was(number: int) -> str:
+    return "was" if number == 1 else "were"
 
 
 def _chosen(queryset, value, message: str):

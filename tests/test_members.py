@@ -40,13 +40,28 @@ def test_an_admin_who_leaves_is_asked_so_and_lands_on_their_desk_told_they_left(
     page = client.get("/members/").content.decode()
     assert f'data-confirm="Leave {organization.name}?"' in page
     assert f'data-confirm="Remove second from {organization.name}?"' in page
+    assert f'aria-label="Leave {organization.name}"' in page
 
+    newsroom_article = factories.article(organization, org_admin)
+    mine = services.claim_create(
+        article=newsroom_article,
+        creator=org_admin,
+        selectors=factories.quote_selectors(newsroom_article.text, "the median age"),
+    )
+    services.claim_update(claim=mine, actor=org_admin, expected_version=None, assignee=org_admin)
+    services.invitation_create(
+        organization=organization, actor=org_admin, invitee="new@example.test",
+        role=Membership.Role.EDITOR, base_url="http://testserver",
+    )  # fmt: skip
     response = client.post("/members/", {"action": "remove", "user": org_admin.pk})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     desk = client.get("/")
     assert desk.status_code == 200
     said = [str(message) for message in desk.context["messages"]]
-    assert said == [f"You left {organization.name}."]
+    assert said == [
+        f"You left {organization.name}. The claim assigned to you is now assigned to nobody. "
+        "The invitation you sent that no one has answered yet was withdrawn."
+    ]
     assert not Membership.objects.filter(user=org_admin, organization=organization).exists()
 
 
@@ -145,7 +160,7 @@ def test_removing_a_member_unassigns_their_claims_and_says_so(client, organizati
 
     assert b"Removed leaving from" in response.content
     assert b"The 1 claim assigned to them are now" not in response.content
-    assert b"1 claim assigned to them is now assigned to nobody" in response.content
+    assert b"The claim assigned to them is now assigned to nobody" in response.content
     left, kept = (Claim.objects.get(pk=claim.pk) for claim in claims)
     assert left.assignee is None and kept.assignee == staying
     # The change is in the claim's history and moves its version, so an open card sees it.
