@@ -582,6 +582,24 @@ def test_a_move_whose_answer_was_lost_is_done_when_asked_again(
     assert page.errors == []
 
 
+def test_the_same_move_made_by_someone_else_meanwhile_is_told_as_theirs(
+    browser, live_server, newsroom
+):
+    """A move refused because the claim was already there was taken as this person's own
+    (review R9): a reviewer's "Request changes" after its creator had taken the claim back
+    to draft read "Claim is now draft", and the reviewer's note went nowhere."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    services.claim_transition(
+        claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.IN_REVIEW
+    )
+    card.get_by_role("button", name="Send to review").click()
+    expect(card.get_by_text("This claim was changed by rev since you opened it")).to_be_visible()
+    assert page.errors == []
+
+
 def test_a_new_claim_announced_by_another_panel_is_loaded_and_opened(
     browser, live_server, newsroom
 ):

@@ -1470,6 +1470,7 @@ async function moveClaim(id, to, note) {
   setStatus(id, "workflow", "Saving…");
   try {
     const updated = await api("POST", `/api/v1/newsroom/claims/${id}/transition/`, { to, note }, { "If-Match": `"${claim.version}"` }, { timeout: data.write_timeout });
+    movesUnanswered.delete(id);
     claims.set(id, updated);
     clearAux(id, `c${id}-note`);
     setStatus(id, "workflow", "");
@@ -1479,9 +1480,22 @@ async function moveClaim(id, to, note) {
     announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
     return true;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 412 && error.body?.current?.status === to) {
-      // Already there: a try that went unanswered did land (or someone did the same).
+    const unanswered = movesUnanswered.get(id);
+    movesUnanswered.delete(id);
+    if (error instanceof RequestTimeout) movesUnanswered.set(id, { to, note, version: claim.version });
+    if (
+      error instanceof ApiError &&
+      error.status === 412 &&
+      error.body?.current?.status === to &&
+      unanswered?.to === to &&
+      unanswered.note === note &&
+      unanswered.version === claim.version &&
+      error.body.changed_by === data.me.username
+    ) {
+      // The same move asked again after its answer never came: that try did land, made by
+      // this person from this version. Someone else's move is theirs to tell (below).
       claims.set(id, error.body.current);
+      clearAux(id, `c${id}-note`);
       setStatus(id, "workflow", "");
       refresh({ focusCard: true, focusIn: [`#claim-${id} section.workflow button`] });
       announce(`Claim is now ${STATUS_LABELS[to].toLowerCase()}.`);
@@ -1497,6 +1511,10 @@ async function moveClaim(id, to, note) {
     return false;
   }
 }
+
+// Moves whose answer never came (the server did not answer in time), by claim id: asked
+// again, a refusal because the claim is already there is that move having landed.
+const movesUnanswered = new Map();
 
 async function requestChanges(id) {
   const claim = claims.get(id);
