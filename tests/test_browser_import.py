@@ -86,7 +86,7 @@ def test_refused_file_shows_the_reason_and_stays_on_the_page(browser, live_serve
     error.filter(has_text="not a PDF").wait_for()
     assert page.url == f"{live_server.url}/articles/new/"
     # Said once, as the error; no full progress bar or info line beside it.
-    assert error.inner_text() == "Not imported: report.pdf is not a PDF."
+    assert error.inner_text() == "Not imported: report.pdf is not a PDF: it is plain text."
     assert error.inner_text().endswith(".")
     expect(page.locator("#upload-progress")).to_be_hidden()
     expect(page.locator("#import-status")).to_be_hidden()

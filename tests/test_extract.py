@@ -791,20 +791,36 @@ def test_data_and_code_files_are_refused_as_articles(data, filename, declared, m
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
-        (zip_bytes({"notes/a.txt": b"hello"}), "report.pdf", "report.pdf is not a PDF"),
-        (b"Plain text, not a document.", "essay.docx", "essay.docx is not a Word document"),
-        (b"<html><body><p>Hi</p></body></html>", "C:\\Users\\x\\scan.pdf", "scan.pdf is not a PDF"),
-        (make_pdf(["Title", "Some text."]), "letter.docx", "letter.docx is not a Word document"),
+        (
+            zip_bytes({"notes/a.txt": b"hello"}), "report.pdf",
+            "report.pdf is not a PDF (the file is a ZIP archive, not a Word document)",
+        ),
+        (
+            b"Plain text, not a document.", "essay.docx",
+            "essay.docx is not a Word document: it is plain text",
+        ),
+        (
+            b"<html><body><p>Hi</p></body></html>", "C:\\Users\\x\\scan.pdf",
+            "scan.pdf is not a PDF: it is a web page (HTML)",
+        ),
+        (
+            make_pdf(["Title", "Some text."]), "letter.docx",
+            "letter.docx is not a Word document: it is a PDF. Give it a name ending in .pdf "
+            "and upload it again",
+        ),
     ],
-)
-def test_a_lying_extension_for_a_binary_format_is_refused(data, filename, message):
+)  # fmt: skip
+def test_a_lying_extension_for_a_binary_format_is_refused_saying_what_the_file_is(
+    data, filename, message
+):
+    """Said what it is not, an editor did not know what they had picked (trial G7)."""
     expect_error(data, message, filename=filename)
 
 
 def test_a_declared_binary_type_that_is_not_true_is_refused():
     expect_error(
         b"<html><body>Paywall</body></html>",
-        "the content is not a PDF",
+        "the content is not a PDF: it is a web page (HTML)",
         declared_type="application/pdf",
     )
 

@@ -97,6 +97,23 @@ def display_name(filename: str) -> str:
     return name[:80] or "the file"
 
 
+# What a file found to be something else than its name says is, and what to name it.
+_FOUND_AS = {
+    PDF: ": it is a PDF. Give it a name ending in .pdf and upload it again",
+    DOCX: ": it is a Word document. Give it a name ending in .docx and upload it again",
+}
+
+
+def _what_it_is(found: str, problem: IngestError | None, data: bytes) -> str:
+    """What the content is, said after "report.pdf is not a PDF" so that the editor knows
+    what they picked: a file renamed by mistake, or another file than the one meant."""
+    if found in _FOUND_AS:
+        return _FOUND_AS[found]
+    if problem is not None:
+        return f" ({problem})"
+    return ": it is a web page (HTML)" if looks_like_html(data) else ": it is plain text"
+
+
 def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:
     """Return the media type of `data`: PDF, DOCX, HTML, MARKDOWN or TEXT.
 
@@ -117,7 +134,7 @@ def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:
             claimed, what = _CLAIMED_BINARY[claim]
             if found != claimed:
                 who = display_name(filename) if claim == suffix else "the content"
-                raise IngestError(f"{who} is not {what}")
+                raise IngestError(f"{who} is not {what}{_what_it_is(found, problem, data)}")
     if problem is not None:
         raise problem
     if found:
