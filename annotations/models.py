@@ -234,7 +234,10 @@ class Organization(models.Model):
     )
     requires_two_person_review = models.BooleanField(
         default=True,
-        help_text="A claim may not be published by the member who created it.",
+        help_text=(
+            "Whoever made the latest change to what readers see of a claim may not publish it: "
+            "another member looks at each change first."
+        ),
     )
     methodology = models.TextField(
         blank=True,

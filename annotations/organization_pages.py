@@ -293,7 +293,10 @@ class OrganizationSettingsForm(forms.Form):
     requires_two_person_review = forms.BooleanField(
         required=False,
         label="Two-person review",
-        help_text="A claim may not be published by the member who created it.",
+        help_text=(
+            "Whoever made the latest change to what readers see of a claim may not publish it: "
+            "another member looks at each change first."
+        ),
     )
     methodology = forms.CharField(
         required=False,
