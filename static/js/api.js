@@ -89,8 +89,8 @@ export class RequestTimeout extends Error {
  * `keepalive` lets the request outlive the page (a reload, a closed tab): browsers allow it
  * for bodies of at most 64 KB in all, so only a small write asks for it.
  * `timeout` (seconds) gives up on a request the server has not answered by then, as the
- * browser would never do on a stalled connection; only small requests should ask for it,
- * since the time counts the upload too.
+ * browser would never do on a stalled connection; 0 waits as the browser does. The time
+ * counts the upload too: a claim's fields are a few KB, an article's text is not.
  */
 export async function api(method, url, body = undefined, headers = {}, { keepalive = false, timeout = 0 } = {}) {
   // Every change to a claim names the version it was made on; the server answers 428
