@@ -317,6 +317,14 @@ def test_the_protocol_checklist_passes_every_must_against_a_seeded_container(new
         iri, content=json.dumps(moved), headers={"Content-Type": LD, "If-Match": etag}
     )
     check.check("14 stale If-Match 412", "must", stale.status_code == 412, stale.status_code)
+    # The precondition is judged before the body (RFC 9110 13.2.1): a stale copy with a body
+    # the server would refuse is still told it is stale first, which is what it can act on.
+    stale_and_wrong = member.put(
+        iri,
+        content=json.dumps({**moved, "target": 7}),
+        headers={"Content-Type": LD, "If-Match": etag},
+    )
+    assert stale_and_wrong.status_code == 412, stale_and_wrong.text[:300]
     missing = member.put(iri, content=json.dumps(moved), headers={"Content-Type": LD})
     check.check("14 missing If-Match 428", "must", missing.status_code == 428, missing.status_code)
     changed = {**put.json(), "canonical": "urn:uuid:another"}
