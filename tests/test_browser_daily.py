@@ -1701,6 +1701,26 @@ def _back_to_this_window(page):
     page.evaluate("() => window.dispatchEvent(new Event('focus'))")
 
 
+def test_a_window_left_open_shows_a_colleagues_new_claim_and_opens_it_from_a_link(
+    browser, live_server, newsroom
+):
+    """A window left open beside a colleague's (never looked away from, so never looked at
+    again) kept its claim list, and a link to the new claim did nothing (trial G7)."""
+    page = open_page(browser, live_server, "ed")
+    page.add_init_script("window.workspacePollMs = 300")
+    open_workspace(page, live_server, newsroom["article"])
+    made = make_claim(newsroom, phrase="the largest Twitter Spaces session")
+    expect(page.locator(f"#claim-{made.pk}")).to_be_visible()
+
+    linked = make_claim(newsroom, phrase=RECORD)
+    page.evaluate("(id) => { window.location.hash = `claim-${id}`; }", linked.pk)
+    page.locator(f"#claim-{linked.pk}.active form.claim-form").wait_for()
+    # A link to a claim that is not on this article says so.
+    page.evaluate("() => { window.location.hash = 'claim-999999'; }")
+    expect(page.locator("#notice")).to_contain_text("Claim 999999 is not on this article")
+    assert page.errors == []
+
+
 def test_a_window_shows_claims_made_and_deleted_elsewhere_and_says_the_text_changed(
     browser, live_server, newsroom
 ):

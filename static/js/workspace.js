@@ -3034,6 +3034,13 @@ async function followClaims() {
   }
 }
 setInterval(followOpenCard, POLL_MS);
+// Claims a colleague makes appear in a window left open beside theirs too (a second
+// screen), not only when this one is looked at again; never under a selection being made,
+// which redrawing the text would undo.
+setInterval(() => {
+  if (draggingInText || currentSelection || !window.getSelection().isCollapsed) return;
+  followClaims();
+}, POLL_MS);
 // Back from another window or tab (a colleague's, where the claim was just moved on): look
 // at once rather than at the next poll, up to 20 s later.
 for (const [target, type] of [[window, "focus"], [document, "visibilitychange"]]) {
@@ -3375,9 +3382,17 @@ function linkedClaim() {
 }
 const linked = linkedClaim();
 if (linked && claims.has(linked)) activate(linked, { focusCard: true, scrollText: true });
-window.addEventListener("hashchange", () => {
+window.addEventListener("hashchange", async () => {
   const id = linkedClaim();
-  if (id && claims.has(id) && id !== activeId) requestActivate(id, { focusCard: true, scrollText: true });
+  if (!id || id === activeId) return;
+  if (!claims.has(id)) {
+    // A link to a claim made since this page opened (sent by a colleague): the list is read
+    // again, and the claim opened if it is on this article.
+    await reloadClaims(id);
+    if (!claims.has(id)) announce(`Claim ${id} is not on this article: it was deleted, or belongs to another article.`);
+    return;
+  }
+  requestActivate(id, { focusCard: true, scrollText: true });
 });
 
 // Input kept from an earlier visit: say so, and open the claim on request. The page's list
