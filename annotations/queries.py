@@ -103,6 +103,13 @@ def import_job(article_import: ArticleImport) -> Job | None:
     )
 
 
+def import_jobs_in_flight(article_import: ArticleImport) -> QuerySet[Job]:
+    """The import's jobs still queued or running."""
+    return Job.objects.filter(
+        kind="import", subject_id=article_import.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+    )
+
+
 def failed_reimport(article: Article) -> ArticleImport | None:
     """The newest import when it failed on an article that kept its earlier text, else None."""
     newest = latest_import(article)

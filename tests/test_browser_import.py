@@ -1,12 +1,14 @@
 """Adding articles in a real Chromium: upload, drop, clear errors, no script from uploads."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from annotations import services
-from annotations.models import Article, Claim
+from annotations import jobs, services
+from annotations.models import Article, Claim, Job
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -292,6 +294,27 @@ def test_an_address_that_does_not_answer_yet_says_why_while_it_is_tried_again(
     page.wait_for_url(WORKSPACE_URL, timeout=60_000)
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert "the median age is only 22.8 years" in page.locator("#article-body").inner_text()
+
+
+def test_an_import_no_worker_takes_says_so_while_it_waits(
+    browser, live_server, newsroom, httpserver, settings
+):
+    """With the workers stopped, the page read "Importing…" for as long as it was left open
+    (trial G7); the evidence panel already said why it waited."""
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    page = open_new_article_page(browser, live_server)
+    page.get_by_label("Address", exact=True).fill(f"http://127.0.0.1:{httpserver.port}/story")
+    page.get_by_role("button", name="Import").click()
+    status = page.locator("#import-status")
+    status.filter(has_text="Importing").wait_for()
+    job = wait_for(lambda: Job.objects.filter(kind="import").first())
+    assert "No worker" not in status.inner_text()
+    # No worker took it within the time one would (no worker runs in this test).
+    earlier = timezone.now() - timedelta(seconds=jobs.WORKER_PICKUP_SECONDS + 1)
+    Job.objects.filter(pk=job.pk).update(created_at=earlier, sent_at=earlier)
+    status.filter(has_text="No worker has taken it yet").wait_for()
+    assert "you may leave this page" in status.inner_text()
+    assert page.errors == []
 
 
 def test_refused_address_is_explained(browser, live_server, newsroom):

@@ -716,6 +716,27 @@ def test_an_import_waiting_to_try_again_says_why_and_when_through_the_api(
     assert (done["state"], done["retry"]) == ("succeeded", None)
 
 
+def test_an_import_no_worker_has_taken_says_so_through_the_api(
+    client, editor, organization, broker_down
+):
+    """ "Importing…" was all an editor read while no worker could take the job (trial G7)."""
+    job = _url_import_job(editor, organization, "http://127.0.0.1:9/story")
+    article = Article.objects.get()
+    client.force_login(editor)
+
+    def waiting() -> bool:
+        return client.get(f"/api/v1/newsroom/articles/{article.pk}/").json()["latest_import"][
+            "waiting_for_worker"
+        ]
+
+    assert waiting() is False  # just asked for: workers have had no time yet
+    earlier = timezone.now() - timedelta(seconds=jobs.WORKER_PICKUP_SECONDS + 1)
+    Job.objects.filter(pk=job.pk).update(created_at=earlier, sent_at=earlier)
+    assert waiting() is True
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, attempts=1)
+    assert waiting() is False  # a worker took it
+
+
 def test_the_workspace_of_a_ready_article_says_a_new_import_is_being_tried_again(
     client, editor, organization, broker_down, settings, page_server
 ):

@@ -241,6 +241,7 @@ ARTICLE_IMPORTING = {
             "reason": "timed out",
             "next_attempt_at": "2026-12-01T16:54:24.310000Z",
         },
+        "waiting_for_worker": False,
     },
 }
 RATING = {

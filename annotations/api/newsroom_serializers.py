@@ -637,10 +637,23 @@ class LatestImportSerializer(serializers.ModelSerializer):
         "page did not answer, say), what failed and when it tries again; null otherwise."
     )
 
+    waiting_for_worker = serializers.SerializerMethodField(
+        help_text=f"Whether the pending import was sent over {jobs.WORKER_PICKUP_SECONDS} s ago "
+        "and no worker has started it: workers are stopped, or busy with other jobs."
+    )
+
     class Meta:
         model = ArticleImport
-        fields = ["id", "kind", "state", "error", "created_at", "finished_at", "retry"]
+        fields = [
+            "id", "kind", "state", "error", "created_at", "finished_at", "retry",
+            "waiting_for_worker",
+        ]  # fmt: skip
         read_only_fields = fields
+
+    def get_waiting_for_worker(self, article_import) -> bool:
+        if article_import.state != ArticleImport.State.PENDING:
+            return False
+        return jobs.waiting_for_worker(queries.import_jobs_in_flight(article_import))
 
     @extend_schema_field(ImportRetrySerializer(allow_null=True))
     def get_retry(self, article_import) -> dict | None:

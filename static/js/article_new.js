@@ -75,7 +75,11 @@ async function follow(article, errorBox) {
   const deadline = Date.now() + 5 * 60 * 1000;
   let current = await articleOrWait(article.id, importId, article.title, deadline);
   while (stillImporting(current) && Date.now() < deadline) {
-    say(`Importing “${current.title}”…${importRetryText(current.latest_import?.retry)}`);
+    // Said as the evidence panel says it: the wait is the workers', and nothing is lost.
+    const idle = current.latest_import?.waiting_for_worker
+      ? " No worker has taken it yet: the workers are stopped or busy. It runs as soon as one is free; you may leave this page."
+      : "";
+    say(`Importing “${current.title}”…${importRetryText(current.latest_import?.retry)}${idle}`);
     await pause(1000);
     current = await articleOrWait(current.id, importId, current.title, deadline);
   }
