@@ -304,3 +304,80 @@ def test_a_web_annotation_update_waits_for_a_suggestion_being_dismissed(newsroom
     thread.join(30)
     assert [type(result) for result in results] == [Claim]
     assert Suggestion.objects.get(pk=suggestion.pk).state == Suggestion.State.DISMISSED
+
+
+def _posted_annotation(newsroom) -> tuple[Claim, dict]:
+    """A Web Annotation posted on the article without a canonical: its claim, and its JSON
+    as a client sends it back."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    client = Client()
+    client.force_login(editor)
+    body = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "target": {
+            "type": "SpecificResource",
+            "source": "urn:x:page",
+            "selector": {"type": "TextQuoteSelector", "exact": LISTENERS},
+        },
+    }
+    created = client.post(
+        f"/api/v1/annotations/articles/{article.pk}/", json.dumps(body), content_type=WEB_ANNOTATION
+    )
+    assert created.status_code == 201, created.content[:300]
+    claim = Claim.objects.get(pk=int(created["Location"].rstrip("/").rsplit("/", 1)[-1]))
+    return claim, client.get(created["Location"]).json()
+
+
+def test_two_updates_giving_an_annotation_different_canonicals_at_once_keep_the_first(newsroom):
+    """The identifiers the annotation had were read before the locks: a second update,
+    waiting on the first, then took its own canonical too, and the annotation had two
+    (review R10); a canonical, once given, never changes."""
+    claim, sent_back = _posted_annotation(newsroom)
+    editor = newsroom["editor"]
+    first = {**sent_back, "canonical": "urn:uuid:11111111-1111-4111-8111-111111111111"}
+    second = {**sent_back, "canonical": "urn:uuid:22222222-2222-4222-8222-222222222222"}
+    with transaction.atomic():
+        services.web_annotation_update(
+            claim=Claim.objects.get(pk=claim.pk), actor=editor, data=first,
+            expected_version=claim.version,
+        )  # fmt: skip
+        thread, results = _in_a_thread(
+            lambda: services.web_annotation_update(
+                claim=Claim.objects.get(pk=claim.pk),
+                actor=editor,
+                data=second,
+                expected_version=claim.version,
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="the second update did not wait")
+    thread.join(30)
+    assert [type(result).__name__ for result in results] == ["ValidationError"]
+    assert "cannot change" in str(results[0])
+    known = services.web_annotations.received_identifiers([claim.pk])[claim.pk]
+    assert known["canonical"] == first["canonical"]
+
+
+def test_a_new_title_waits_for_an_annotation_taking_a_canonical(newsroom):
+    """A new title locked the article, then the newsroom (for its slug); an annotation
+    update taking a canonical locks the newsroom, then the article: a deadlock (review R10)."""
+    claim, sent_back = _posted_annotation(newsroom)
+    article, editor = newsroom["article"], newsroom["editor"]
+    with transaction.atomic():
+        # As the update taking a canonical does first.
+        Organization.objects.select_for_update(no_key=True).get(pk=article.organization_id)
+        thread, results = _in_a_thread(
+            lambda: services.article_update_details(
+                article=Article.objects.get(pk=article.pk), actor=editor, title="A new title"
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="the title change did not wait")
+        updated = services.web_annotation_update(
+            claim=Claim.objects.get(pk=claim.pk), actor=editor,
+            data={**sent_back, "canonical": "urn:uuid:33333333-3333-4333-8333-333333333333"},
+            expected_version=claim.version,
+        )  # fmt: skip
+    thread.join(30)
+    assert isinstance(updated, Claim)
+    assert [type(result) for result in results] == [Article]
+    assert Article.objects.get(pk=article.pk).title == "A new title"

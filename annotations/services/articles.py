@@ -611,6 +611,12 @@ def article_update_details(
     permissions.require_edit(
         actor, article.organization, "Your role does not allow editing articles."
     )
+    if "title" in fields or not article.slug:
+        # A new title may make a new slug, for which the newsroom is locked: first, as every
+        # writer takes it before the article (`fill_public_addresses`).
+        Organization.objects.select_for_update(no_key=True).filter(
+            pk=article.organization_id
+        ).first()
     article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if expected_tag is not None and expected_tag != article.details_tag:
         raise StaleDetails(article)

@@ -535,6 +535,9 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
     if not is_open_draft(claim):
         raise PermissionDenied("Only a draft that was never published changes through here.")
     parsed = parse(data)
+    # Read again under the claim's lock: an update on its way may have just taken them
+    # (taking an identifier changes no field, so it leaves the version as it was).
+    known = received_identifiers([claim.pk]).get(claim.pk, {})
     _require_target_on(claim.article, parsed)
     for name in ("canonical", "via"):
         # A PUT sends the annotation back with the server's `id`: only `via` itself counts.
