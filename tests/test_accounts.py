@@ -441,3 +441,24 @@ def test_a_password_set_anywhere_else_revokes_them_as_well(editor):
     editor.first_name = "Eddie"
     editor.save()
     assert _answers(kept) == 200
+
+
+def test_an_account_whose_password_a_site_admin_turned_off_has_its_tokens_stop(client, editor):
+    """ "Disable password-based authentication", an admin's answer to an account taken over,
+    sets no new password, so nothing revoked its tokens (review R10)."""
+    keys = _tokens(editor, factories.OrganizationFactory())
+    root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    turned_off = client.post(
+        f"/admin/auth/user/{editor.pk}/password/",
+        {"usable_password": "false", "unset-password": "1"},
+    )
+    assert turned_off.status_code == 302
+    editor.refresh_from_db()
+    assert not editor.has_usable_password()
+    answers = [
+        Client().get("/api/v1/newsroom/articles/", HTTP_AUTHORIZATION=f"Token {key}")
+        for key in keys
+    ]
+    assert [answer.status_code for answer in answers] == [401, 401]
+    assert "signing in turned off" in answers[0].json()["detail"]

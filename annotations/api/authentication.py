@@ -88,6 +88,13 @@ class ApiTokenAuthentication(TokenAuthentication):
         user = api_token.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
+        if not user.has_usable_password():
+            # Signing in with a password was turned off for the account (the admin's answer
+            # to one taken over): its tokens stop with it. A new password revokes them for
+            # good (annotations.password_tokens).
+            raise exceptions.AuthenticationFailed(
+                "The token's account has signing in turned off; its tokens no longer work."
+            )
         if api_token.organization_id is not None:
             _limit_to_organization(user, api_token)
         services.token_used(token=api_token, now=now)
