@@ -728,9 +728,16 @@ def sweep(*, limit: int = 500) -> SweepReport:
     # with the job still queued.
     lost = list(lost[:limit])
     busy = _queues_holding_messages() if lost else set()
-    lost = [job for job in lost if _queue_of(job.kind) not in busy]
+    lost = [job for job in lost if not _waiting_its_turn(job, busy)]
     report.sent = send([*requeued, *lost], always_try=True)
     return report
+
+
+def _waiting_its_turn(job: Job, busy: set[str]) -> bool:
+    """Whether a job still queued is likely behind others in a queue that holds messages:
+    one sent as it was made. One never sent, or due to try again (whose message was sent
+    with a countdown, or left to the sweeper for a wait the broker cannot hold), is sent."""
+    return job.sent_at is not None and job.run_after is None and _queue_of(job.kind) in busy
 
 
 def _queue_of(kind: str) -> str:

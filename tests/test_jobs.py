@@ -556,6 +556,10 @@ def test_make_runs_redis_that_fails_to_start_is_tried_again_and_the_stack_goes_o
         assert said.startswith("redis-server did not start (")
         assert said.endswith("; trying again in 2 s")
         assert embedded.tend() is None  # not due yet: the stack's loop goes on
+        # Failing again after a server that had run for an hour: the tries still space out.
+        embedded.started_at -= 3600
+        embedded.restart_at = time.monotonic()
+        assert embedded.tend().endswith("; trying again in 4 s")
         embedded.socket_path = good
         embedded.restart_at = time.monotonic()
         assert embedded.tend() == f"Restarted the redis-server on redis+socket://{good}."

@@ -105,10 +105,13 @@ class EmbeddedRedis:
         if time.monotonic() < self.restart_at:
             return None
         self.server.stop()
+        attempted_at = time.monotonic()
         try:
             self.start()
         except (RuntimeError, OSError) as error:
-            delay = self.backoff.delay(self.started_at)
+            # Counted from this attempt: a server that ran for an hour and now fails to
+            # start is failing now, and its tries must space out.
+            delay = self.backoff.delay(attempted_at)
             self.restart_at = time.monotonic() + delay
             return f"redis-server did not start ({error}); trying again in {delay:g} s"
         return f"Restarted the redis-server on {self.server.url}."
