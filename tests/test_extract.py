@@ -817,6 +817,21 @@ def test_a_lying_extension_for_a_binary_format_is_refused_saying_what_the_file_i
     expect_error(data, message, filename=filename)
 
 
+def test_a_lying_name_on_a_file_of_no_known_kind_does_not_call_it_text():
+    """Random bytes named .pdf were called "plain text" (review R10)."""
+    noise = bytes(range(256)) * 8
+    expect_error(noise, "noise.pdf is not a PDF: it is a file this site does not read",
+                 filename="noise.pdf")  # fmt: skip
+
+
+def test_a_server_declaring_the_wrong_type_gets_no_advice_to_rename_a_file(sample):
+    """A page's declared type is no one's file to rename and upload (review R10)."""
+    expect_error(
+        sample["docx"], "the content is not a PDF: it is a Word document",
+        declared_type="application/pdf",
+    )  # fmt: skip
+
+
 def test_a_declared_binary_type_that_is_not_true_is_refused():
     expect_error(
         b"<html><body>Paywall</body></html>",

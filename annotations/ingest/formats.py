@@ -98,20 +98,38 @@ def display_name(filename: str) -> str:
 
 
 # What a file found to be something else than its name says is, and what to name it.
-_FOUND_AS = {
-    PDF: ": it is a PDF. Give it a name ending in .pdf and upload it again",
-    DOCX: ": it is a Word document. Give it a name ending in .docx and upload it again",
-}
+_FOUND_AS = {PDF: ("a PDF", ".pdf"), DOCX: ("a Word document", ".docx")}
 
 
-def _what_it_is(found: str, problem: IngestError | None, data: bytes) -> str:
+def _what_it_is(found: str, problem: IngestError | None, data: bytes, *, named: bool) -> str:
     """What the content is, said after "report.pdf is not a PDF" so that the editor knows
-    what they picked: a file renamed by mistake, or another file than the one meant."""
+    what they picked: a file renamed by mistake, or another file than the one meant. The
+    renaming advice is for a file's name; a server's declared type is no one's to rename."""
     if found in _FOUND_AS:
-        return _FOUND_AS[found]
+        kind, suffix = _FOUND_AS[found]
+        advice = f". Give it a name ending in {suffix} and upload it again" if named else ""
+        return f": it is {kind}{advice}"
     if problem is not None:
         return f" ({problem})"
-    return ": it is a web page (HTML)" if looks_like_html(data) else ": it is plain text"
+    if looks_like_html(data):
+        return ": it is a web page (HTML)"
+    return (
+        ": it is plain text" if _reads_as_text(data) else ": it is a file this site does not read"
+    )
+
+
+def _reads_as_text(data: bytes) -> bool:
+    """Whether the start of `data` is UTF-8 text without control characters (a binary
+    file of a kind not recognised is not "plain text")."""
+    head = data[:4096]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A character cut by the 4,096-byte window is still text; a bad byte before is not.
+        if error.start < len(head) - 3:
+            return False
+        text = head[: error.start].decode("utf-8")
+    return not any(ord(char) < 32 and char not in "\t\n\r\f" for char in text)
 
 
 def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:
@@ -134,7 +152,8 @@ def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:
             claimed, what = _CLAIMED_BINARY[claim]
             if found != claimed:
                 who = display_name(filename) if claim == suffix else "the content"
-                raise IngestError(f"{who} is not {what}{_what_it_is(found, problem, data)}")
+                said = _what_it_is(found, problem, data, named=claim == suffix)
+                raise IngestError(f"{who} is not {what}{said}")
     if problem is not None:
         raise problem
     if found:
