@@ -103,6 +103,14 @@ def import_job(article_import: ArticleImport) -> Job | None:
     )
 
 
+def pending_invitations_sent(organization: Organization, user) -> QuerySet[Invitation]:
+    """The invitations `user` sent to `organization` that wait for an answer (those an admin
+    leaving the role withdraws), replaced by newer ones or not."""
+    return Invitation.objects.filter(
+        organization=organization, invited_by=user, state=Invitation.State.PENDING
+    )
+
+
 def import_jobs_in_flight(article_import: ArticleImport) -> QuerySet[Job]:
     """The import's jobs still queued or running."""
     return Job.objects.filter(

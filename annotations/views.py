@@ -41,7 +41,6 @@ from annotations.models import (
     CLAIM_WORDING_MAX,
     Article,
     Claim,
-    Invitation,
     Membership,
     PublishedVersion,
 )
@@ -399,11 +398,7 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
     yourself = member == request.user
     they = "you" if yourself else "they"
     tokens = queries.organization_tokens(organization).filter(user=member).count()
-    invited = (
-        queries.open_invitations(organization)
-        .filter(invited_by=member, state=Invitation.State.PENDING)
-        .count()
-    )
+    invited = queries.pending_invitations_sent(organization, member).count()
     revoked = ""
     if tokens:
         made = "token" if tokens == 1 else "tokens"
