@@ -54,6 +54,10 @@ const ratings = data.ratings;
 const members = data.members;
 let activeId = null;
 let currentSelection = null;
+// Bumped by every change this page makes to its list (a claim made or deleted here, the
+// list read again): a look that was on its way meanwhile brings an older list, and is
+// dropped rather than undoing the change.
+let listGeneration = 0;
 
 const STATUS_LABELS = {
   draft: "Draft",
@@ -1546,6 +1550,7 @@ async function deleteDraft(id) {
   try {
     await api("DELETE", `/api/v1/newsroom/claims/${id}/`, undefined, { "If-Match": `"${claims.get(id).version}"` });
     claims.delete(id);
+    listGeneration++;
     discardDraft(id);
     activeId = null;
     refresh();
@@ -2851,6 +2856,7 @@ async function postClaim(selection) {
       return true;
     }
     claims.set(claim.id, claim);
+    listGeneration++;
     threads.set(claim.id, { state: "ready", items: [] });
     window.getSelection().removeAllRanges();
     currentSelection = null;
@@ -2915,6 +2921,7 @@ async function listedClaims() {
 }
 
 async function reloadClaims(openClaimId = null, { focusCard = true } = {}) {
+  listGeneration++;
   try {
     const items = await listedClaims();
     const newer = items.find((claim) => data.article.revision && claim.revision_number > data.article.revision);
@@ -3004,13 +3011,15 @@ function textChanged(revision) {
 
 /** Back in this window: claims made, deleted or moved to a new text elsewhere are shown. */
 let lastListed = -Infinity;
-async function followClaims() {
+async function followClaims({ askTheArticle = true } = {}) {
   if (document.visibilityState !== "visible" || performance.now() - lastListed < 5000) return;
   lastListed = performance.now();
+  const generation = listGeneration;
   try {
     const items = await listedClaims();
+    if (generation !== listGeneration) return;
     let newer = Math.max(0, ...items.map((claim) => claim.revision_number ?? 0));
-    if (!items.length && data.article.revision) {
+    if (!items.length && data.article.revision && askTheArticle) {
       // No claim to tell the text's revision by: the article says it (with its text, which
       // only a window coming back to an article without claims asks for).
       newer = (await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`)).revision ?? 0;
@@ -3039,7 +3048,8 @@ setInterval(followOpenCard, POLL_MS);
 // which redrawing the text would undo.
 setInterval(() => {
   if (draggingInText || currentSelection || !window.getSelection().isCollapsed) return;
-  followClaims();
+  // Not the article itself (its whole text) every 20 s for a text with no claims yet.
+  followClaims({ askTheArticle: false });
 }, POLL_MS);
 // Back from another window or tab (a colleague's, where the claim was just moved on): look
 // at once rather than at the next poll, up to 20 s later.
