@@ -1307,15 +1307,22 @@ def _kept_line(count: int, label: str, label_now: str, differ: tuple[str, ...]) 
     return f"{verdicts} {keep} “{label}”{also} until {until}."
 
 
+def same_person_invited(email, invited_user) -> Q:
+    """Invitations of the person invited at `email` or as the account `invited_user` (values
+    or expressions): an account is invited by its name or its address, and both are it. An
+    empty address names nobody (an account without one is known by its name alone)."""
+    by_account = Q(invited_user__isnull=False, invited_user=invited_user)
+    return by_account if email == "" else by_account | Q(email__iexact=email)
+
+
 def open_invitations(organization: Organization) -> QuerySet[Invitation]:
     """The organization's invitations its admins may still act on, oldest first: pending
     ones, and expired ones (to send again) that no newer invitation of the same person
     has replaced."""
-    same_person = Q(email__iexact=OuterRef("email")) | Q(
-        invited_user__isnull=False, invited_user=OuterRef("invited_user")
-    )
     replaced = Invitation.objects.filter(
-        same_person, organization=organization, created_at__gt=OuterRef("created_at")
+        same_person_invited(OuterRef("email"), OuterRef("invited_user")),
+        organization=organization,
+        created_at__gt=OuterRef("created_at"),
     )
     return (
         organization.invitations.filter(

@@ -70,13 +70,19 @@ def _in_a_thread(work):
     return thread, results
 
 
-def _ready_for_publication(newsroom) -> Claim:
-    article, editor = newsroom["article"], newsroom["editor"]
-    claim = services.claim_create(
+def _listeners_claim(newsroom) -> Claim:
+    """A draft claim on the sample's listeners sentence, made by the editor."""
+    article = newsroom["article"]
+    return services.claim_create(
         article=article,
-        creator=editor,
+        creator=newsroom["editor"],
         selectors=factories.quote_selectors(article.text, LISTENERS),
     )
+
+
+def _ready_for_publication(newsroom) -> Claim:
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = _listeners_claim(newsroom)
     services.source_add(
         claim=claim, actor=editor, url="https://example.org/record", title="The record"
     )
@@ -95,11 +101,7 @@ def test_reattaching_a_claim_waits_for_a_text_being_saved_and_lands_on_the_new_t
     re-anchoring passes over an orphaned claim) moved the words under the offsets, and the
     claim was stored on words nobody selected."""
     article, editor = newsroom["article"], newsroom["editor"]
-    claim = services.claim_create(
-        article=article,
-        creator=editor,
-        selectors=factories.quote_selectors(article.text, LISTENERS),
-    )
+    claim = _listeners_claim(newsroom)
     Claim.objects.filter(pk=claim.pk).update(anchor_state=Claim.AnchorState.ORPHANED)
     selectors = factories.quote_selectors(article.text, LISTENERS)[:1]  # the quote alone
     with transaction.atomic():
@@ -177,12 +179,8 @@ def test_an_archive_capture_recorded_during_a_publication_is_kept_in_its_version
 def test_a_dismissal_made_while_a_provider_answer_is_stored_stands(newsroom):
     """The provider's answer was saved whole, with the item's state as read before the
     editor's Dismiss: the dismissed item came back as new."""
-    article, editor = newsroom["article"], newsroom["editor"]
-    claim = services.claim_create(
-        article=article,
-        creator=editor,
-        selectors=factories.quote_selectors(article.text, LISTENERS),
-    )
+    editor = newsroom["editor"]
+    claim = _listeners_claim(newsroom)
     url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
     item = EvidenceItem.objects.create(
         claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url), title="Spaces"
@@ -230,12 +228,8 @@ def test_accepting_an_invitation_waits_for_its_senders_removal_and_is_refused(ne
 def test_an_evidence_item_cited_while_its_page_is_added_by_hand_waits_its_turn(newsroom):
     """Citing an item locked the item, then the claim; adding its page by hand locks the
     claim, then marks the items of that address cited: PostgreSQL ended one of them."""
-    article, editor = newsroom["article"], newsroom["editor"]
-    claim = services.claim_create(
-        article=article,
-        creator=editor,
-        selectors=factories.quote_selectors(article.text, LISTENERS),
-    )
+    editor = newsroom["editor"]
+    claim = _listeners_claim(newsroom)
     url = "https://en.wikipedia.org/wiki/Twitter_Spaces"
     item = EvidenceItem.objects.create(
         claim=claim, provider="mediawiki", url=url, url_key=urlnorm.url_key(url), title="Spaces"

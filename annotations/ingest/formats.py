@@ -119,17 +119,13 @@ def _what_it_is(found: str, problem: IngestError | None, data: bytes, *, named: 
 
 
 def _reads_as_text(data: bytes) -> bool:
-    """Whether the start of `data` is UTF-8 text without control characters (a binary
+    """Whether the start of `data` reads as text, as an imported text is decoded (a binary
     file of a kind not recognised is not "plain text")."""
-    head = data[:4096]
     try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A character cut by the 4,096-byte window is still text; a bad byte before is not.
-        if error.start < len(head) - 3:
-            return False
-        text = head[: error.start].decode("utf-8")
-    return not any(ord(char) < 32 and char not in "\t\n\r\f" for char in text)
+        decode_text_noting_guess(data[:4096])
+    except IngestError:
+        return False
+    return True
 
 
 def detect(data: bytes, filename: str = "", declared_type: str = "") -> str:

@@ -3,7 +3,7 @@
 # ruff: noqa: RUF001, RUF003 (the table is made of look-alike characters, on purpose)
 
 # Adobe's Symbol encoding, the font Word's Insert Symbol dialog defaults to: codes 0x20-0x7E
-# and 0xA0-0xFE, each row of sixteen written out ("" where the font has no character). Its
+# and 0xA0-0xFE, each row of sixteen written out ("\0" where the font has none). Its
 # Greek letters, degree sign, plus-minus, multiplication and comparison signs turn up in
 # claims' figures ("25 °C", "± 3 %", "3 × 10⁶"), and read as Latin letters or nothing
 # without this table. The pieces of tall brackets, braces and radicals (0x60, 0xBD-0xBE,

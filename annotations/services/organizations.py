@@ -18,12 +18,11 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import lookalikes, permissions
+from annotations import lookalikes, permissions, queries
 from annotations.models import (
     METHODOLOGY_MAX,
     ApiToken,
@@ -233,9 +232,9 @@ def _withdraw_invitations_sent(organization: Organization, user) -> None:
     Left open, an invitation (to a second account of theirs, as an admin) let them back in
     with the role they had just lost; the admins who remain may send it again.
     """
-    Invitation.objects.filter(
-        organization=organization, invited_by=user, state=Invitation.State.PENDING
-    ).update(state=Invitation.State.REVOKED, finished_at=timezone.now())
+    queries.pending_invitations_sent(organization, user).update(
+        state=Invitation.State.REVOKED, finished_at=timezone.now()
+    )
 
 
 # Members and invitations
@@ -520,12 +519,9 @@ def invitation_open(*, token: str) -> Invitation:
 
 def _newer_pending(invitation: Invitation) -> Invitation | None:
     """A pending invitation of the same person to the same organization sent after it."""
-    same_person = Q(email__iexact=invitation.email)
-    if invitation.invited_user_id is not None:
-        same_person |= Q(invited_user_id=invitation.invited_user_id)
     return (
         Invitation.objects.filter(
-            same_person,
+            queries.same_person_invited(invitation.email, invitation.invited_user_id),
             organization_id=invitation.organization_id,
             state=Invitation.State.PENDING,
             created_at__gt=invitation.created_at,
@@ -653,11 +649,10 @@ def _join(invitation: Invitation, user) -> Membership:
     invitation.save(update_fields=["state", "accepted_by", "finished_at"])
     # An admin may have invited the same person twice, by address and by username, perhaps
     # in two roles: once they have joined, the other link must not still offer its role.
-    same_person = Q(invited_user=user)
-    if user.email:
-        same_person |= Q(email__iexact=user.email)
     Invitation.objects.filter(
-        same_person, organization=invitation.organization, state=Invitation.State.PENDING
+        queries.same_person_invited(user.email, user),
+        organization=invitation.organization,
+        state=Invitation.State.PENDING,
     ).exclude(pk=invitation.pk).update(
         state=Invitation.State.SUPERSEDED, finished_at=invitation.finished_at
     )

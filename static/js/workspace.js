@@ -1475,13 +1475,7 @@ async function moveClaim(id, to, note) {
   try {
     const updated = await api("POST", `/api/v1/newsroom/claims/${id}/transition/`, { to, note }, { "If-Match": `"${claim.version}"` }, { timeout: data.write_timeout });
     movesUnanswered.delete(id);
-    claims.set(id, updated);
-    clearAux(id, `c${id}-note`);
-    setStatus(id, "workflow", "");
-    // The keyboard stays in the workflow, on the button now in place of the one pressed: on
-    // the card, it went to the card's top with the next Tab, thousands of pixels up.
-    refresh({ focusCard: true, focusIn: [`#claim-${id} section.workflow button`] });
-    announce(`Claim is now ${STATUS_LABELS[updated.status].toLowerCase()}.`);
+    showMoved(id, updated);
     return true;
   } catch (error) {
     const unanswered = movesUnanswered.get(id);
@@ -1498,11 +1492,7 @@ async function moveClaim(id, to, note) {
     ) {
       // The same move asked again after its answer never came: that try did land, made by
       // this person from this version. Someone else's move is theirs to tell (below).
-      claims.set(id, error.body.current);
-      clearAux(id, `c${id}-note`);
-      setStatus(id, "workflow", "");
-      refresh({ focusCard: true, focusIn: [`#claim-${id} section.workflow button`] });
-      announce(`Claim is now ${STATUS_LABELS[to].toLowerCase()}.`);
+      showMoved(id, error.body.current);
       return true;
     }
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
@@ -1514,6 +1504,17 @@ async function moveClaim(id, to, note) {
     setStatus(id, "workflow", errorText(error), { error: true });
     return false;
   }
+}
+
+/** The card after its claim moved along the workflow: its note is spent, the move said. */
+function showMoved(id, claim) {
+  claims.set(id, claim);
+  clearAux(id, `c${id}-note`);
+  setStatus(id, "workflow", "");
+  // The keyboard stays in the workflow, on the button now in place of the one pressed: on
+  // the card, it went to the card's top with the next Tab, thousands of pixels up.
+  refresh({ focusCard: true, focusIn: [`#claim-${id} section.workflow button`] });
+  announce(`Claim is now ${STATUS_LABELS[claim.status].toLowerCase()}.`);
 }
 
 // Moves whose answer never came (the server did not answer in time), by claim id: asked
