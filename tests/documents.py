@@ -66,6 +66,19 @@ def make_pdf(
     if lines:
         pages.append(lines)
     pages.extend([] for _ in range(blank_pages))
+    streams = []
+    for index, page in enumerate(pages or [[]]):
+        ops = [b"BT /F1 %d Tf 72 %d Td %s Tj ET" % (size, y, text) for size, y, text in page]
+        if page_numbers:
+            ops.append(b"BT /F1 9 Tf 300 40 Td (%d) Tj ET" % (index + 1))
+        if drawing_only:
+            ops.append(b"0.5 w 72 700 m 540 100 l S")
+        streams.append(b"\n".join(ops))
+    return pdf_of_pages(streams, title=title, author=author)
+
+
+def pdf_of_pages(streams: list[bytes], *, title: str = "", author: str = "") -> bytes:
+    """A PDF whose pages draw the content streams `streams`, with Helvetica as font /F1."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -75,13 +88,7 @@ def make_pdf(
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     pages_id = add(b"")
     kids = []
-    for index, page in enumerate(pages or [[]]):
-        ops = [b"BT /F1 %d Tf 72 %d Td %s Tj ET" % (size, y, text) for size, y, text in page]
-        if page_numbers:
-            ops.append(b"BT /F1 9 Tf 300 40 Td (%d) Tj ET" % (index + 1))
-        if drawing_only:
-            ops.append(b"0.5 w 72 700 m 540 100 l S")
-        stream = b"\n".join(ops)
+    for stream in streams:
         content = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         kids.append(
             add(

@@ -34,6 +34,7 @@ from tests.documents import (
     make_docx,
     make_html_page,
     make_pdf,
+    pdf_of_pages,
     sample_paragraphs,
     zip_bytes,
 )
@@ -430,6 +431,69 @@ def test_a_page_raised_or_struck_number_is_not_read_into_another_number(body, ex
         f"<p>{SUPERSCRIPT_PROSE}</p></article></body></html>"
     )
     assert expected in extract(page.encode(), filename="page.html").paragraphs
+
+
+# How PDF writers raise a note's mark or an exponent: a smaller run placed above the line
+# (word processors), or shown with the text rise (Ts) and set back after it.
+_PLACED = (
+    b"BT /F1 11 Tf 1 0 0 1 72 700 Tm (The median age is only 22.8) Tj ET "
+    b"BT /F1 7 Tf 1 0 0 1 207 704 Tm (1) Tj ET "
+    b"BT /F1 11 Tf 1 0 0 1 211 700 Tm ( years, and 10) Tj ET "
+    b"BT /F1 7 Tf 1 0 0 1 281 704 Tm (6) Tj ET "
+    b"BT /F1 11 Tf 1 0 0 1 285 700 Tm ( people came.) Tj ET\n"
+)
+_RISEN = (
+    b"BT /F1 11 Tf 72 700 Td (The median age is only 22.8) Tj /F1 7 Tf 4 Ts (1) Tj "
+    b"/F1 11 Tf 0 Ts ( years, and 10) Tj /F1 7 Tf 3.5 Ts [(6)] TJ "
+    b"0 Ts /F1 11 Tf ( people came.) Tj ET\n"
+)
+_NEXT_PARAGRAPH = b"BT /F1 11 Tf 72 660 Td (A paragraph of its own follows.) Tj ET"
+
+
+@pytest.mark.parametrize("line", [_PLACED, _RISEN], ids=["placed", "risen"])
+def test_a_pdf_raised_number_is_not_read_into_another_number(line):
+    """Plain reading makes "22.8" with a raised note mark "22.81", and "10" with a raised
+    "6" 106; a risen run also sent the rest of its line above the line's start."""
+    result = extract(pdf_of_pages([line + _NEXT_PARAGRAPH]), filename="a.pdf")
+    assert result.paragraphs == [
+        "The median age is only 22.8\u00b9 years, and 10\u2076 people came.",
+        "A paragraph of its own follows.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # A lowered run: a chemical formula's subscript, as a page's <sub> reads.
+        (
+            b"BT /F1 11 Tf 1 0 0 1 72 700 Tm (Emissions of CO) Tj ET "
+            b"BT /F1 7 Tf 1 0 0 1 150 697 Tm (2) Tj ET "
+            b"BT /F1 11 Tf 1 0 0 1 154 700 Tm ( rose by 5 percent.) Tj ET",
+            "Emissions of CO2 rose by 5 percent.",
+        ),
+        # Smaller, on the line: set small, not raised (plain reading spaces the gap).
+        (
+            b"BT /F1 11 Tf 1 0 0 1 72 700 Tm (It cost 10) Tj ET "
+            b"BT /F1 7 Tf 1 0 0 1 130 700 Tm (000) Tj ET "
+            b"BT /F1 11 Tf 1 0 0 1 150 700 Tm ( in all.) Tj ET",
+            "It cost 10 000 in all.",
+        ),
+        # Raised, but apart from the number by a space: not the number's.
+        (
+            b"BT /F1 11 Tf 1 0 0 1 72 700 Tm (The total was 22 ) Tj ET "
+            b"BT /F1 7 Tf 1 0 0 1 190 704 Tm (1) Tj ET",
+            "The total was 22 1",
+        ),
+        # Raised but as large as the line: another line's text, not a superscript.
+        (
+            b"BT /F1 11 Tf 1 0 0 1 72 700 Tm (Turnout was 61) Tj ET "
+            b"BT /F1 11 Tf 1 0 0 1 150 704 Tm (2) Tj ET",
+            "Turnout was 61 2",
+        ),
+    ],
+)
+def test_a_pdf_run_that_is_not_a_superscript_reads_as_it_is(line, expected):
+    assert extract(pdf_of_pages([line]), filename="a.pdf").paragraphs == [expected]
 
 
 def test_an_inline_quotation_stays_inside_its_sentence():

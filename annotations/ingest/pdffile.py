@@ -1,6 +1,7 @@
 """PDF documents to article paragraphs, rebuilt from the text layer's lines."""
 
 import io
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -8,7 +9,7 @@ from collections import Counter
 from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge
 from annotations.ingest.formats import PDF
 from annotations.ingest.frontmatter import language_code, split_front_matter
-from annotations.ingest.text import canonical_text, plain_inline
+from annotations.ingest.text import canonical_text, plain_inline, raised
 
 NO_TEXT = "the PDF has no text layer (scanned?)"
 
@@ -139,7 +140,8 @@ def _page_text(page) -> str:
     characters apart from spaces), plain mode's text is cut where layout mode's paragraphs
     end; where they differ (columns read in another order), layout mode's text stands.
     """
-    layout, plain = _extract(page, "layout"), _extract(page, "plain")
+    plain, shown, risen = _plain_with_superscripts(page)
+    layout = _extract(_without_text_rise(page) if risen else page, "layout")
     if _ink(layout) != _ink(plain) or not plain:
         return (layout or plain).translate(_LIGATURES)
     paragraphs, start = [], 0
@@ -148,10 +150,99 @@ def _page_text(page) -> str:
         while wanted and end < len(plain):
             wanted -= not plain[end].isspace()
             end += 1
-        paragraphs.append(plain[start:end].strip())
+        paragraphs.append(shown[start:end].strip())
         start = end
-    paragraphs[-1] += plain[start:].rstrip()
+    paragraphs[-1] += shown[start:].rstrip()
     return "\n\n".join(paragraphs).translate(_LIGATURES)
+
+
+# Operators that show text, and the most characters a superscript of a number or a word
+# holds (a note's "12", an exponent's "-3").
+_SHOWS_TEXT = {b"Tj", b"TJ", b"'", b'"'}
+_SUPERSCRIPT_LENGTH = 3
+
+
+def _plain_with_superscripts(page) -> tuple[str, str, bool]:
+    """Plain mode's text; the same with each superscript in the characters Unicode has for
+    it (character for character, so one's offsets are the other's); whether any text rose.
+
+    A PDF sets "22.8" and then a smaller "1" raised above the line (a note, or an exponent:
+    "10" and a raised "6"); plain mode reads "22.81" and "106", other numbers. A run is a
+    superscript when it is short, smaller than the text it follows without a space, and sits
+    above that text's baseline but within its line, whether placed there or raised by the
+    text rise (Ts). Lowered runs (CO and a lowered "2") are left as they read.
+    """
+    runs = []  # (text, baseline, size) as plain mode hands them over
+    rise = {"now": 0.0, "shown": 0.0, "any": False}
+
+    def before_operator(operator, operands, cm, tm):
+        if operator == b"Ts" and operands:
+            rise["now"] = float(operands[0])
+            rise["any"] = rise["any"] or rise["now"] != 0
+        elif operator in _SHOWS_TEXT:
+            rise["shown"] = rise["now"]
+
+    def collect(text, cm, tm, font, font_size):
+        scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+        baseline = cm[1] * tm[4] + cm[3] * tm[5] + cm[5] + rise["shown"] * scale
+        runs.append((text, baseline, font_size * scale))
+
+    try:
+        text = page.extract_text(
+            extraction_mode="plain",
+            visitor_operand_before=before_operator,
+            visitor_text=collect,
+        )
+    except Exception:  # plain mode fails on broken streams
+        return "", "", False
+    if "".join(run[0] for run in runs) != text:
+        # The runs do not spell the text: nothing to place superscripts by.
+        return text, text, rise["any"]
+    pieces, previous = [], None
+    for run_text, baseline, size in runs:
+        if previous is not None and _is_superscript(run_text, baseline, size, previous):
+            run_text = raised(run_text)
+        pieces.append(run_text)
+        if run_text:
+            previous = (run_text, baseline, size)
+    return text, "".join(pieces), rise["any"]
+
+
+def _is_superscript(text: str, baseline: float, size: float, previous) -> bool:
+    """Whether a run is a superscript of the run before it (see _plain_with_superscripts)."""
+    before, before_baseline, before_size = previous
+    return (
+        0 < len(text) <= _SUPERSCRIPT_LENGTH
+        and text.strip() == text
+        and not before[-1].isspace()
+        and 0 < size <= 0.85 * before_size
+        and 0.15 * before_size < baseline - before_baseline < before_size
+    )
+
+
+def _without_text_rise(page):
+    """The page with its text rise (Ts) set to nothing, for layout mode to read.
+
+    Layout mode sets a raised run, and the rest of its line after it, on a line of their
+    own above the line they belong to ("1 years." over "The median age is only 22.8"): its
+    paragraphs would be read out of order. The rise moves text by less than a line, so the
+    paragraphs are the same without it.
+    """
+    from pypdf import PageObject
+    from pypdf.generic import ContentStream, FloatObject, NameObject
+
+    try:
+        content = ContentStream(page.get_contents(), page.pdf)
+        for operands, operator in content.operations:
+            if operator == b"Ts" and operands:
+                operands[0] = FloatObject(0)
+        # A copy of the page's dictionary with the new content: the document stays as read.
+        copy = PageObject(pdf=page.pdf, indirect_reference=page.indirect_reference)
+        copy.update(page)
+        copy[NameObject("/Contents")] = content
+    except Exception:  # a stream pypdf cannot rewrite: read it as it is
+        return page
+    return copy
 
 
 def _extract(page, mode: str) -> str:
