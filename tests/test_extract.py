@@ -379,6 +379,37 @@ def test_a_number_standing_alone_in_a_pdf_is_kept_unless_it_counts_the_pages():
     ]
 
 
+@pytest.mark.parametrize(
+    "last_paragraph",
+    [
+        "भारत की जनसंख्या 140 करोड़ है।",  # Hindi's danda
+        "မြန်မာနိုင်ငံတွင် လူဦးရေ ၅၄ သန်းရှိသည်။",  # Burmese
+        "ኢትዮጵያ 120 ሚሊዮን ህዝብ አላት።",  # Amharic
+        "پاکستان کی آبادی 24 کروڑ ہے۔",  # Urdu
+        "هل ارتفع التضخم؟",  # Arabic question mark
+        "人口增长了百分之三。",
+        'He said: "we won."',
+    ],
+)
+def test_a_pdf_paragraph_ending_a_sentence_in_any_script_is_not_joined_to_the_next_page(
+    last_paragraph,
+):
+    """A Hindi report's paragraphs at the foot of each page ran into the next page's first."""
+    from annotations.ingest import pdffile
+
+    pages = [["Title.", last_paragraph], ["Next page's paragraph."]]
+    assert pdffile._joined_across_pages(pages) == [
+        "Title.",
+        last_paragraph,
+        "Next page's paragraph.",
+    ]
+    cut = [["Title.", "A sentence cut by the page"], ["break goes on here."]]
+    assert pdffile._joined_across_pages(cut) == [
+        "Title.",
+        "A sentence cut by the page break goes on here.",
+    ]
+
+
 def test_a_pdf_page_loses_its_number_only_where_the_pages_carry_theirs():
     """Page 3 began with the figure "3": dropped with the footer's "3", as a number at
     either end counting with the pages was taken for a page number."""

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections import Counter
 
+import regex
+
 from annotations.ingest.base import Extracted, IngestError, IngestLimits, IngestTooLarge
 from annotations.ingest.formats import PDF
 from annotations.ingest.frontmatter import language_code, split_front_matter
@@ -14,8 +16,9 @@ from annotations.ingest.text import canonical_text, plain_inline, raised
 NO_TEXT = "the PDF has no text layer (scanned?)"
 
 # A paragraph that ends a sentence; one that does not, at the bottom of a page, goes on at
-# the top of the next.
-_SENTENCE_END = re.compile("[.!?\u2026:;\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\\]]*$")
+# the top of the next. Unicode's sentence terminals are every script's full stops (Hindi's
+# "।", Burmese "။", Amharic "።", Urdu "۔", Chinese "。") and question marks ("؟").
+_SENTENCE_END = regex.compile("[\\p{Sentence_Terminal}\u2026:;][\"'\u201d\u2019\u00bb)\\]]*$")
 # Running page numbers ("12", "Page 3", "3 of 10", "- 4 -").
 _PAGE_NUMBER = re.compile(
     "^(?:page\\s*)?[-\u2013]?\\s*\\d{1,4}\\s*[-\u2013]?(?:\\s*(?:of|/)\\s*\\d{1,4})?$", re.I
@@ -61,13 +64,7 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
         [p for p in (canonical_text(b) for b in _BLANK_LINE.split(_page_text(page))) if p]
         for page in reader.pages
     ]
-    paragraphs: list[str] = []
-    for page_paragraphs in _without_page_numbers(pages):
-        if not page_paragraphs:
-            continue
-        if paragraphs and not _SENTENCE_END.search(paragraphs[-1]):
-            paragraphs[-1] += " " + page_paragraphs.pop(0)
-        paragraphs.extend(page_paragraphs)
+    paragraphs = _joined_across_pages(_without_page_numbers(pages))
     if not paragraphs:
         raise IngestError(NO_TEXT)
     info = _metadata(reader)
@@ -79,6 +76,20 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
         byline=front.byline or info.get("author", ""),
         language=info.get("language", ""),
     )
+
+
+def _joined_across_pages(pages: list[list[str]]) -> list[str]:
+    """The pages' paragraphs, a page's last one joined to the next page's first unless it
+    ends a sentence."""
+    paragraphs: list[str] = []
+    for page_paragraphs in pages:
+        if not page_paragraphs:
+            continue
+        if paragraphs and not _SENTENCE_END.search(paragraphs[-1]):
+            paragraphs[-1] += " " + page_paragraphs[0]
+            page_paragraphs = page_paragraphs[1:]
+        paragraphs.extend(page_paragraphs)
+    return paragraphs
 
 
 def _without_page_numbers(pages: list[list[str]]) -> list[list[str]]:
