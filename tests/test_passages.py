@@ -90,6 +90,25 @@ def test_long_paragraphs_are_cut_between_sentences():
 
 
 @pytest.mark.parametrize(
+    ("sentence", "end"),
+    [
+        ("भारत की जनसंख्या 140 करोड़ है और यह तेजी से बढ़ रही है। ", "।"),
+        ("ارتفع معدل التضخم إلى 5.2 في المئة في عام 2023 حسب البنك؟ ", "؟"),
+        ("人口在二零二三年增长了百分之三达到十四亿人。", "。"),
+    ],
+)
+def test_long_paragraphs_in_other_scripts_are_cut_between_sentences(sentence, end):
+    """Only a Latin capital after a full stop counted as a sentence's start: a Hindi, Arabic
+    or Chinese page was cut in the middle of its sentences."""
+    text = sentence * 100
+    pieces = passages.split(text)
+    assert len(pieces) > 2
+    for piece in pieces:
+        assert piece.text.startswith(sentence[:5]) and piece.text.endswith(end)
+        assert text[piece.start : piece.start + len(piece.text)] == piece.text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "people listened 160,000 times. " * 3000,  # no capital after a full stop

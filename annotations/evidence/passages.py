@@ -8,12 +8,19 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import regex
 
 from annotations.evidence import numbers as quantities
 from annotations.evidence.query import Query
 
 _TOKEN = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+# Where a sentence ends: any script's full stop or question mark (Unicode's sentence
+# terminals: ".", Hindi "।", Arabic "؟") and a space before a word that does not start in
+# lower case; or a Chinese or Japanese "。", which no space follows.
+_SENTENCE_END = regex.compile(
+    r"(?<=[\p{Sentence_Terminal}…])[\"”’)」』]?\s+(?=[\"“‘(「『]?[^\s\p{Ll}])"
+    r"|(?<=[。\uff01\uff1f｡][\"”’)」』]?)(?=\S)"
+)
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 MAX_PASSAGE = 700  # characters; longer paragraphs are cut into runs of sentences
 # How much a number the claim states outweighs words: a passage stating the claim's value
