@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
-from annotations import permissions, services
+from annotations import permissions, queries, services
 from annotations.ingest import IngestError
 from annotations.models import (
     Article,
@@ -43,7 +44,69 @@ def _changed(form, names) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+# How a row of each model reaches its newsroom: what the admin's lists, forms and filters
+# are limited by for a staff account that is not the site's operator.
+ORGANIZATION_PATHS = {
+    Organization: "pk",
+    Membership: "organization",
+    RatingScale: "organization",
+    Rating: "scale__organization",
+    Article: "organization",
+    ArticleRevision: "article__organization",
+    ArticleImport: "organization",
+    Claim: "article__organization",
+    ClaimEvent: "claim__article__organization",
+    PublishedVersion: "claim__article__organization",
+    Source: "claim__article__organization",
+    Invitation: "organization",
+    get_user_model(): "memberships__organization",
+}
+
+
+class NewsroomScopedAdmin(admin.ModelAdmin):
+    """An admin page that shows a staff member only their own newsrooms' rows.
+
+    Model permissions are instance-wide; without this, an editor given staff access to
+    run their own desk read every other desk's drafts, articles and invitees' addresses.
+    Rows, the choices of related fields and the list filters all come through
+    `queries.in_organizations_of`; the site's operator sees everything.
+    """
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        path = ORGANIZATION_PATHS.get(self.model)
+        # Rows of no newsroom (fact-checks imported from public feeds) are everyone's.
+        return rows if path is None else queries.in_organizations_of(request.user, rows, path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related in ORGANIZATION_PATHS and "queryset" not in kwargs:
+            kwargs["queryset"] = queries.in_organizations_of(
+                request.user, related._default_manager.all(), ORGANIZATION_PATHS[related]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        # A related filter lists every row of the related model; this one only those the
+        # visible rows refer to.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter) if self._is_related(name) else name
+            for name in super().get_list_filter(request)
+        ]
+
+    def _is_related(self, name) -> bool:
+        if not isinstance(name, str):
+            return False
+        model = self.model
+        for part in name.split("__"):
+            field = model._meta.get_field(part)
+            if not field.is_relation:
+                return False
+            model = field.related_model
+        return True
+
+
+class ReadOnlyAdmin(NewsroomScopedAdmin):
     """Rows written only by the product (history, versions, jobs): shown, never edited here."""
 
     def has_add_permission(self, request):
@@ -56,7 +119,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(NewsroomScopedAdmin):
     """A model admin whose saves call services: a refused add stays on the list with its reason."""
 
     def delete_queryset(self, request, queryset):
@@ -620,6 +683,14 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["kind", "subject_id", "state", "attempts", "created_at", "finished_at"]
     list_filter = ["state", "kind"]
     search_fields = ["last_error"]
+
+    def has_view_permission(self, request, obj=None):
+        # A job belongs to no one newsroom's row (its subject is an id of any kind), and its
+        # errors name what it fetched: the site's operator reads them, not a desk's staff.
+        return permissions.is_site_admin(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.is_site_admin(request.user)
 
 
 @admin.register(ImportedFactCheck)

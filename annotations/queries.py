@@ -41,6 +41,15 @@ def organizations_of(user) -> QuerySet[Organization]:
     return organizations if limit is None else organizations.filter(pk=limit)
 
 
+def in_organizations_of(user, rows: QuerySet, organization_path: str) -> QuerySet:
+    """The admin's rows `user` may see: all of them for the site's operator, otherwise those
+    of the user's organizations, reached from each row through `organization_path`
+    ("organization", "article__organization", "pk" for organizations themselves)."""
+    if permissions.is_site_admin(user):
+        return rows
+    return rows.filter(**{f"{organization_path}__in": organizations_of(user)}).distinct()
+
+
 def first_joined_organization(user) -> Organization | None:
     """The organization the user joined first: the one they work in until they choose."""
     membership = (

@@ -2,8 +2,9 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from annotations import services
 from annotations.models import Article, Membership, Organization, Rating
 from tests import factories
 
@@ -85,7 +86,8 @@ def test_an_organization_admin_cannot_add_a_member_without_an_invitation(client,
         {"organization": desk["organization"].pk, "user": outsider.pk, "role": "admin"},
         follow=True,
     )
-    assert "New members join by accepting an invitation." in response.content.decode()
+    # Someone of no desk of the admin's is not even offered; the service refuses them too.
+    assert "Select a valid choice" in response.content.decode()
     assert not Membership.objects.filter(user=outsider).exists()
 
 
@@ -108,12 +110,15 @@ def test_an_admin_of_another_desk_cannot_retitle_an_article(client, desk):
     client.force_login(_staff(other, Membership.Role.ADMIN, "other-admin"))
     article = desk["article"]
     url = f"/admin/annotations/article/{article.pk}/change/"
-    # The admin lists every article to staff; the service is what refuses the change.
-    data = _form_data(client, url)
-    data["title"] = "Hijacked"
-    response = client.post(url, data, follow=True)
-    assert "Your role does not allow editing articles." in response.content.decode()
+    # Another desk's article is not found in the admin; were it shown, the service would
+    # refuse the change.
+    response = client.post(url, {"title": "Hijacked"}, follow=True)
+    assert "doesn’t exist" in response.content.decode()
     assert Article.objects.get(pk=article.pk).title == article.title
+    with pytest.raises(PermissionDenied, match="Your role does not allow editing articles"):
+        services.article_update_details(
+            article=article, actor=other.memberships.get().user, title="Hijacked"
+        )
 
 
 def test_an_editor_retitles_an_article_without_a_new_revision(client, desk):
@@ -134,8 +139,6 @@ def test_claim_history_cannot_be_written_by_hand(client, desk):
 
 
 def test_a_rating_in_use_is_not_deleted_and_the_admin_says_why(client, desk):
-    from annotations import services
-
     client.force_login(desk["admin"])
     rating = Rating.objects.get(scale__organization=desk["organization"], label="False")
     claim = services.claim_create(
@@ -161,7 +164,6 @@ def test_a_rating_in_use_is_not_deleted_and_the_admin_says_why(client, desk):
 def test_articles_and_imports_are_not_deleted_from_the_admin(client, desk):
     """Deleting there skipped the service: an article went with the revisions its claims
     are anchored in, an import left its stored file behind."""
-    from annotations import services
     from annotations.models import ArticleImport
 
     superuser = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
@@ -202,3 +204,93 @@ def test_an_organization_added_in_the_admin_keeps_its_methodology_and_offers_no_
     added = Organization.objects.get(slug="nueva")
     assert added.methodology == "How we **check**."
     assert added.requires_two_person_review is False
+
+
+@pytest.fixture
+def two_desks(db):
+    """Desk A with a draft claim, a source and an invitation; a staff admin of desk B."""
+    from annotations import services
+
+    desk_a = factories.OrganizationFactory(name="Desk A", slug="desk-a")
+    desk_b = factories.OrganizationFactory(name="Desk B", slug="desk-b")
+    editor_a = factories.member(desk_a, Membership.Role.EDITOR, username="editor-a")
+    admin_a = factories.member(desk_a, Membership.Role.ADMIN, username="admin-a")
+    article = factories.article(desk_a, editor_a, title="Desk A's unpublished article")
+    claim = services.claim_create(
+        article=article,
+        creator=editor_a,
+        selectors=factories.quote_selectors(article.text, "Over 160,000 people listened in"),
+    )
+    services.claim_update(
+        claim=claim, actor=editor_a, expected_version=None, conclusion="Desk A's draft verdict"
+    )
+    source = services.source_add(claim=claim, actor=editor_a, url="https://desk-a.example/lead")
+    services.invitation_create(
+        organization=desk_a,
+        actor=admin_a,
+        invitee="whistleblower@desk-a.example",
+        role=Membership.Role.EDITOR,
+        base_url="http://testserver",
+    )
+    return {
+        "claim": claim,
+        "article": article,
+        "source": source,
+        "other_admin": _staff(desk_b, Membership.Role.ADMIN, "staff-of-b"),
+        "own_article": factories.article(desk_b, factories.member(desk_b), title="B's own"),
+    }
+
+
+SECRETS_OF_A = ["Desk A", "whistleblower@desk-a.example", "desk-a.example/lead", "editor-a"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "claim/",
+        "article/",
+        "articlerevision/",
+        "articleimport/",
+        "invitation/",
+        "membership/",
+        "organization/",
+        "ratingscale/",
+        "source/",
+        "claimevent/",
+        "source/add/",
+        "articleimport/add/",
+        "claim/?article__organization__id__exact=1",
+    ],
+)
+def test_a_staff_admin_of_one_desk_sees_nothing_of_another_desk_in_the_admin(
+    client, two_desks, page
+):
+    """Model permissions are instance-wide: a desk's staff read every other desk's drafts,
+    articles and invitees' addresses in the admin's lists, forms and filters."""
+    client.force_login(two_desks["other_admin"])
+    response = client.get(f"/admin/annotations/{page}")
+    assert response.status_code == 200
+    shown = response.content.decode()
+    assert [secret for secret in SECRETS_OF_A if secret in shown] == []
+    if page == "article/":
+        assert "B&#x27;s own" in shown or "B's own" in shown  # its own desk's rows are listed
+
+
+@pytest.mark.parametrize("row", ["claim", "article", "source"])
+def test_a_staff_admin_of_one_desk_cannot_open_another_desks_row(client, two_desks, row):
+    client.force_login(two_desks["other_admin"])
+    response = client.get(f"/admin/annotations/{row}/{two_desks[row].pk}/change/", follow=True)
+    shown = response.content.decode()
+    assert "doesn’t exist" in shown
+    assert "Desk A&#x27;s draft verdict" not in shown and "Desk A's draft verdict" not in shown
+
+
+def test_jobs_are_the_site_operators_to_read(client, two_desks, django_user_model):
+    client.force_login(two_desks["other_admin"])
+    assert client.get("/admin/annotations/job/").status_code == 403
+    assert "/admin/annotations/job/" not in client.get("/admin/").content.decode()
+    operator = django_user_model.objects.create_superuser("operator", "op@example.org", "pw")
+    client.force_login(operator)
+    assert client.get("/admin/annotations/job/").status_code == 200
+    claims = client.get("/admin/annotations/claim/").content.decode()
+    assert "Over 160,000 people listened in" in claims  # the operator sees every desk
