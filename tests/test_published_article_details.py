@@ -702,3 +702,60 @@ def test_a_claim_changed_while_the_details_are_republished_is_left_for_review(de
     live = PublishedVersion.objects.get(claim_id=other, is_current=True)
     assert live.pk == live_before[other].pk  # readers still see the reviewed verdict
     assert Claim.objects.get(pk=other).status == Claim.Status.DRAFT
+
+
+def test_a_claim_the_details_reopened_is_not_republished_alone_while_others_wait(client, desk):
+    """Republished from its card, one claim took the new title and address to readers while
+    the others the change reopened still showed the earlier ones: the reader page took the
+    new title, the publisher's page (the earlier address) lost that verdict, and a first
+    verdict was let through, the new details counting as published (trial G8)."""
+    editor, reviewer = desk["editor"], desk["reviewer"]
+    other = factories.published_claim(desk["article"], editor, reviewer, quote=MEDIAN)
+    newcomer = _ready_for_review(desk, "Imran Khan")
+    _change_details(desk)
+    alone = services.claim_transition(
+        claim=Claim.objects.get(pk=desk["claim"].pk), actor=editor, to_status="in_review"
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.claim_transition(
+            claim=alone, actor=reviewer, to_status="published", note="the title changed"
+        )
+
+    assert "republish the fact-checks the change reopened" in str(refused.value)
+    client.force_login(reviewer)
+    card = client.get(f"/api/v1/newsroom/claims/{alone.pk}/").json()
+    assert card["viewer_can_publish"] is False
+    assert card["publish_blocked_reason"] == refused.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.claim_transition(claim=newcomer, actor=reviewer, to_status="published")
+    assert {v.article_url for v in queries.published_claims()} == {OLD_URL}
+
+    # The notice carries the change to readers on every claim it reopened, with one note.
+    report = services.article_details_republish(
+        article=desk["article"], actor=reviewer, note="the paper moved its story"
+    )
+    assert sorted(c.pk for c in report.published) == sorted([desk["claim"].pk, other.pk])
+    services.claim_transition(
+        claim=Claim.objects.get(pk=newcomer.pk), actor=reviewer, to_status="published"
+    )
+    assert {v.article_url for v in queries.published_claims()} == {NEW_URL}
+
+
+def test_a_claim_the_details_reopened_and_changed_otherwise_goes_first_when_none_waits(desk):
+    """Reviewed from its card, as the notice says; with no claim waiting for the notice,
+    nothing else would ever carry the new details."""
+    editor, reviewer = desk["editor"], desk["reviewer"]
+    _change_details(desk, title="A different story")
+    claim = Claim.objects.get(pk=desk["claim"].pk)
+    claim = services.claim_update(
+        claim=claim, actor=editor, expected_version=claim.version, claimant="PTI"
+    )
+    claim = services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    assert queries.article_details_reopened(desk["article"]).waiting == []
+
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status="published", note="claimant named; retitled"
+    )
+
+    assert queries.published_claims().get(claim=claim).article_title == "A different story"

@@ -26,7 +26,7 @@ from annotations.api.fields import (
 )
 from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
 from annotations.rendering import markdown_to_safe_html
-from annotations.services.claims import article_details_problem, publish_readiness
+from annotations.services.claims import article_details_hold, publish_readiness
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -316,14 +316,15 @@ class ClaimSerializer(serializers.ModelSerializer):
         return cache[claim.pk]
 
     def _details_problem(self, claim) -> str:
-        """`article_details_problem` of the claim's article, read once for all its cards,
-        and only for a claim in review that was never published (the one it stops)."""
-        if claim.published_at is not None or claim.status != Claim.Status.IN_REVIEW:
+        """Why the claim's publication waits for its article's changed details (see
+        `article_details_hold`), the hold read once per article for all its cards, and
+        only for a claim in review (the one Publish is offered for)."""
+        if claim.status != Claim.Status.IN_REVIEW:
             return ""
-        cache = self.context.setdefault("_details_problem", {})
+        cache = self.context.setdefault("_details_hold", {})
         if claim.article_id not in cache:
-            cache[claim.article_id] = article_details_problem(claim.article)
-        return cache[claim.article_id]
+            cache[claim.article_id] = article_details_hold(claim.article)
+        return cache[claim.article_id].problem_for(claim)
 
     @extend_schema_field(ChecklistItemSerializer(many=True))
     def get_checklist(self, claim) -> list[dict]:

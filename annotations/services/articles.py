@@ -727,7 +727,7 @@ def article_details_republish(*, article: Article, actor, note: str = "") -> Det
                     )  # fmt: skip
                 claim = claim_transition(
                     claim=claim, actor=actor, to_status=Claim.Status.PUBLISHED, note=note,
-                    expected_version=claim.version,
+                    expected_version=claim.version, carrying_article_details=True,
                 )  # fmt: skip
         except StaleVersion as stale:
             report.left.append(

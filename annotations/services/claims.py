@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -619,14 +620,22 @@ def current_version(claim: Claim, *, lock: bool = False) -> PublishedVersion | N
 
 @transaction.atomic
 def claim_transition(
-    *, claim: Claim, actor, to_status: str, expected_version: int | None = None, note: str = ""
+    *,
+    claim: Claim,
+    actor,
+    to_status: str,
+    expected_version: int | None = None,
+    note: str = "",
+    carrying_article_details: bool = False,
 ) -> Claim:
     """Move a claim along the workflow: draft → in review → published → retracted.
 
     Publishing writes a new immutable published version. When an earlier version exists,
     publishing again needs a public correction `note`; so does retracting, which writes a
     retracted version. A working copy that equals the live version is simply marked
-    published again, without a new version.
+    published again, without a new version. While a change of the article's details waits
+    to reach readers, only `article_details_republish` publishes on the article (it says so
+    with `carrying_article_details`); see `article_details_hold`.
     """
     claim = _lock_current(claim, expected_version)
     organization = claim.article.organization
@@ -659,8 +668,8 @@ def claim_transition(
                     {"note": "Republishing needs a public correction note: what changed and why."}
                 )
             _check_two_people(claim, actor, live)
-            if live is None:
-                _check_article_details_published(claim.article)
+            if not carrying_article_details:
+                _check_article_details_published(claim)
             claim.reviewer = permissions.as_user(actor)
             claim.published_at = timezone.now()
             new_version = PublishedVersion.Kind.PUBLISHED
@@ -889,32 +898,53 @@ def _check_publishable(claim: Claim, actor) -> None:
         raise ValidationError("An orphaned claim must be re-attached before it is published.")
 
 
-def _check_article_details_published(article: Article) -> None:
-    problem = article_details_problem(article)
+def _check_article_details_published(claim: Claim) -> None:
+    problem = article_details_hold(claim.article).problem_for(claim)
     if problem:
         raise ValidationError(problem)
 
 
-def article_details_problem(article: Article) -> str:
-    """Why a first verdict on `article` must wait ("" if it need not).
+@dataclass(frozen=True)
+class DetailsHold:
+    """Why publications on an article wait for a change of its details to reach readers
+    (`problem`, "" if they need not), and the claims that may go first all the same."""
 
-    A claim's first version freezes the article's details as they are now, and the reader
-    page shows the newest version's. While the claims a change of the details reopened wait
-    to carry it to readers with a correction note (`article_details_republish`), a first
-    verdict would show the change first, with none.
+    problem: str = ""
+    may_go_first: frozenset = frozenset()
+
+    def problem_for(self, claim: Claim) -> str:
+        return "" if claim.pk in self.may_go_first else self.problem
+
+
+def article_details_hold(article: Article) -> DetailsHold:
+    """Whether a publication on `article` must wait for its changed details to be republished.
+
+    A claim's version freezes the article's details as they are now, and the reader page
+    shows the newest version's. While the claims a change of the details reopened wait to
+    carry it to readers together, with one correction note (`article_details_republish`),
+    a verdict published on its own, first or again, would show the change first: with no
+    note, or on one fact-check while the others still show the earlier details (the embed
+    on the earlier address losing that one). A claim the change reopened that changed in
+    more than the details is reviewed from its card: once none waits for the notice, those
+    may go first, and the first of them carries the new details with its own note. So may
+    the one claim a change reopened, when it is the only one: it carries it to all.
     """
     reopened = queries.article_details_reopened(article)
     if not (reopened.waiting or reopened.changed):
-        return ""
+        return DetailsHold()
     changed = versions.unpublished_details(article, queries.article_as_published(article))
     if not changed:
-        return ""
-    return (
-        f"Readers still see this article's earlier {get_text_list(changed, 'and')}, and a "
-        "first verdict would show them the change without a correction note. First "
-        "republish the fact-checks the change reopened (at the top of the article), or put "
-        "the details back."
+        return DetailsHold()
+    problem = (
+        f"Readers still see this article's earlier {get_text_list(changed, 'and')}, and the "
+        "change must reach them with one correction note on all the fact-checks it reopened. "
+        "First republish the fact-checks the change reopened (at the top of the article), or "
+        "put the details back."
     )
+    reopened_ids = [c.pk for c in reopened.waiting] + [c.pk for c, _ in reopened.changed]
+    alone = len(reopened_ids) == 1
+    first = frozenset(reopened_ids) if alone or not reopened.waiting else frozenset()
+    return DetailsHold(problem, first)
 
 
 def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> None:
@@ -1023,8 +1053,8 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
 
     Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
     a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
-    `details_problem` is `article_details_problem` of the claim's article, which the caller
-    reads once for all its cards (it only stops a first publication).
+    `details_problem` is `article_details_hold(...).problem_for(claim)`, the hold read once
+    per article for all its cards.
     """
     sources = len(claim.sources.all())
     organization = claim.article.organization
@@ -1083,8 +1113,6 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
                 "detail": second or "Its latest change is someone else's: you may publish it.",
             }
         )
-    # Only a first publication waits for the article's details (see claim_transition).
-    details_problem = details_problem if claim.published_at is None else ""
     if details_problem:
         checklist.append(
             {
