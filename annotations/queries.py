@@ -441,6 +441,17 @@ def _suspended_publisher(**where) -> Organization | None:
     return version.publisher if version is not None else None
 
 
+def article_suspended_count(article: Article) -> int:
+    """How many of the article's verdicts readers no longer see since the words they rated
+    changed (the public API's "suspended"): counted for readers, never shown."""
+    return PublishedVersion.objects.filter(
+        claim__article=article,
+        is_current=True,
+        is_anchored=False,
+        kind=PublishedVersion.Kind.PUBLISHED,
+    ).count()
+
+
 def article_public_stamp(article: Article) -> dict:
     """What a cached reader page of the article depends on in its claims' versions.
 

@@ -806,6 +806,9 @@ def _article_page(request, article) -> tuple[str, str]:
             article.text, article.structure, highlighted_paragraphs(article.text, entries)
         ),
         "retracted": retracted,
+        # Verdicts hidden since their words changed: an editor's text change takes them off
+        # the page at once, and readers who saw one are told, as of a retraction.
+        "suspended": queries.article_suspended_count(article),
         "summary": overview,
         "legend": legend(entries),
         "scale_css": css,

@@ -386,6 +386,32 @@ def test_a_retracted_verdict_is_said_in_the_note_not_dropped_without_a_word(brow
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_verdict_being_checked_again_is_counted_in_the_note(browser, host, demo):
+    """An editor's change to the article's words hid a published verdict at once; the
+    publisher's page lost its highlight with no word, unlike a retracted one's."""
+    editor = get_user_model().objects.get(username="demo-editor")
+    article = demo["article"]
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    services.article_update_text(
+        article=article, actor=editor, text=article.text.replace(LISTENERS, "Many listened in")
+    )
+    page = open_host(browser, f"{host.url}/story.html")
+
+    assert page.stats["suspended"] == [listeners.claim_id]
+    assert page.stats["missing"] == [] and page.stats["retracted"] == []
+    assert page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]').count() == 0
+    note = page.locator("[data-factcheck-embed] [role=note]")
+    part = note.locator('details[data-part="suspended"]')
+    assert part.locator("summary").inner_text() == "1 fact-check of this page being checked again"
+    part.locator("summary").click()
+    assert "The words they rated changed after they were published" in part.inner_text()
+    assert part.get_by_role("link").count() == 0  # nothing of it is public meanwhile
+    page.screenshot(path=str(ARTIFACTS / "embed-suspended.png"))
+    assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_a_quote_left_only_in_a_teaser_elsewhere_is_not_marked_there(browser, host, demo):
     """The claim's paragraph is gone; the same words in a "Most read" box, in other
     surroundings, are not the claim, so it is listed as not found."""

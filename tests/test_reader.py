@@ -491,6 +491,27 @@ def test_a_claim_hidden_since_its_words_changed_says_so_and_shows_nothing_of_it(
     assert b"being checked again" not in client.get(reverse("reader-claim", args=[99999])).content
 
 
+def test_an_article_page_says_how_many_of_its_verdicts_are_being_checked_again(client, desk):
+    """An editor's text change hid a published verdict from the page at once, and the page
+    said nothing: its summary counted one claim fewer, as if there had never been one."""
+    publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False")
+    hidden = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    url = article_url(desk.article)
+    assert b"being checked again" not in client.get(url).content
+
+    services.article_update_text(
+        article=desk.article, actor=desk.editor, text=TEXT.replace(LISTENERS, "Many listened")
+    )
+
+    summary = " ".join(select(page(client.get(url)), ".summary")[0].text_content().split())
+    assert summary.startswith("1 claim checked: 1 False ")
+    assert (
+        "1 fact-check of this article is being checked again: the article's words it rated "
+        "changed after it was published, and its verdict returns once re-checked."
+    ) in summary
+    assert hidden.claim_reviewed not in summary and "Mostly true" not in summary
+
+
 def test_an_article_whose_verdicts_are_all_hidden_since_its_words_changed_says_so(client, desk):
     """A reader following a shared link to the article used to get a bare "not found"."""
     claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")

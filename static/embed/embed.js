@@ -1007,10 +1007,11 @@
   }
 
   /** The corner note, in place of `previous` (kept dismissed or open as the reader left it):
-   * checked claims not found on the page, and fact-checks of the page since retracted (their
-   * highlights are gone: readers who saw one are told why). None when there is neither. */
-  function pageNote(shadow, missing, retracted, previous) {
-    if (!missing.length && !retracted.length) {
+   * checked claims not found on the page, fact-checks of the page since retracted, and those
+   * being checked again since the words they rated changed (their highlights are gone:
+   * readers who saw one are told why). None when there is none of these. */
+  function pageNote(shadow, missing, retracted, suspended, previous) {
+    if (!missing.length && !retracted.length && !suspended.length) {
       previous?.remove();
       return null;
     }
@@ -1032,6 +1033,12 @@
       }
       const summary = element("summary", null, `${plural(retracted.length, "fact-check", "fact-checks")} of this page retracted`);
       parts.push(element("details", { "data-part": "retracted" }, summary, list));
+    }
+    if (suspended.length) {
+      // Nothing of them is public while they are re-checked: the count, and why.
+      const summary = element("summary", null, `${plural(suspended.length, "fact-check", "fact-checks")} of this page being checked again`);
+      const why = element("p", null, "The words they rated changed after they were published; their verdicts return once re-checked.");
+      parts.push(element("details", { "data-part": "suspended" }, summary, why));
     }
     const dismiss = element("button", { class: "close", type: "button", "aria-label": "Dismiss" }, "×");
     // After what it dismisses: read and tabbed to first, the note's words say what it is.
@@ -1098,12 +1105,13 @@
       // Only the instance's own pages: a stray absolute link must not take the script elsewhere.
       next = body.next && new URL(body.next, origin).origin === origin ? body.next : null;
     }
-    // Suspended claims show nothing here (their words left the article); retracted ones are
-    // listed in the note, as the reader page lists them.
+    // Retracted ones are listed in the note, as the reader page lists them; suspended ones
+    // (their words changed) show nothing but their count there.
     const stateOf = (claim) => (claim && (claim.state || "published")) || null;
     return {
       published: claims.filter((claim) => stateOf(claim) === "published"),
       retracted: claims.filter((claim) => stateOf(claim) === "retracted"),
+      suspended: claims.filter((claim) => stateOf(claim) === "suspended"),
     };
   }
 
@@ -1164,6 +1172,7 @@
       status: "ready",
       claims: state.claims.length,
       retracted: state.retracted.map((c) => c.id),
+      suspended: state.suspended.map((c) => c.id),
       anchored: state.anchored,
       missing: missing.map((c) => c.id),
       passes: state.passes,
@@ -1180,7 +1189,7 @@
   // text (a "Loading…" article): until the watch ends, or the publisher calls refresh().
   function showNote(state) {
     const missing = state.anchored > 0 || state.settled ? state.missing : [];
-    state.note = pageNote(state.shadow, missing, state.retracted, state.note);
+    state.note = pageNote(state.shadow, missing, state.retracted, state.suspended, state.note);
   }
 
   /**
@@ -1276,11 +1285,11 @@
     const mine = ++runs;
     try {
       askedFor = pageAddress();
-      const { published: claims, retracted } = await fetchClaims();
+      const { published: claims, retracted, suspended } = await fetchClaims();
       // The page moved on (refresh() after another pushState) while this run waited: the
       // newer run shows its own address's claims, and this one's would undo them.
       if (mine !== runs) return embed.stats;
-      if (!claims.length && !retracted.length) {
+      if (!claims.length && !retracted.length && !suspended.length) {
         // Said once, quietly, for the publisher setting the tag up: which address was asked
         // for, or that the organization named is not on this instance (a typo in the tag).
         const unknown = organization && !(await organizationExists());
@@ -1294,7 +1303,7 @@
       }
       const shadow = createShadow();
       const listening = new AbortController();
-      const fresh = { claims, retracted, shadow, listening, open: popover(shadow, listening.signal), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
+      const fresh = { claims, retracted, suspended, shadow, listening, open: popover(shadow, listening.signal), missing: claims, placed: new Map(), anchored: 0, passes: 0, note: null, textLength: 0, settled: false };
       anchorMissing(fresh);
       state = fresh;
       if (state.missing.length) watch(state);
