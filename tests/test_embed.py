@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import json
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -176,10 +177,11 @@ def host(instance, demo):
         yield server
 
 
-def open_host(browser, url, viewport=(1280, 900), prepare=None, touch=False):
-    """A fresh context on `url`, with page errors and console messages recorded."""
+def open_host(browser, url, viewport=(1280, 900), prepare=None, touch=False, **options):
+    """A fresh context on `url`, with page errors and console messages recorded; `options`
+    are the context's (colour scheme, forced colours)."""
     context = browser.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]}, has_touch=touch
+        viewport={"width": viewport[0], "height": viewport[1]}, has_touch=touch, **options
     )
     if prepare:
         prepare(context)
@@ -349,6 +351,102 @@ def test_dismissing_the_note_by_keyboard_hands_focus_back_to_where_the_reader_ca
     page.keyboard.press("Enter")
     assert note.is_hidden()
     assert last.evaluate("(button) => document.activeElement === button")
+    assert page.errors == [] and console_errors(page) == []
+
+
+# A publisher's rules for every div: a CSS reset's, a framework's, a performance hack's.
+HOSTILE_DIV_RULES = (
+    "div:empty { display: none } "
+    "div { overflow: hidden; transform: translateZ(0); filter: opacity(1); contain: paint; "
+    "will-change: transform; opacity: 0.99 }"
+)
+
+
+def _with_hostile_div_rules(context):
+    # A constructed sheet, which the host's strict style-src allows, added before the embed runs.
+    context.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => {"
+        " const sheet = new CSSStyleSheet();"
+        f" sheet.replaceSync({json.dumps(HOSTILE_DIV_RULES)});"
+        " document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; });"
+    )
+
+
+def _in_view(locator, viewport=(1280, 900)) -> bool:
+    box = locator.bounding_box()
+    return (
+        bool(box)
+        and box["width"] > 50
+        and box["height"] > 20
+        and (
+            box["x"] >= 0 and box["x"] + box["width"] <= viewport[0] and 0 <= box["y"] < viewport[1]
+        )
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_rules_for_its_divs_neither_hide_nor_misplace_the_verdict_or_the_note(
+    browser, host, demo
+):
+    """div:empty { display: none } hid the host (its content is in a shadow root, so it is
+    empty to the page's CSS): a click on a label showed nothing; div { overflow: hidden }
+    clipped the verdict to the 0-by-0 host; a transform on divs sent the note off screen."""
+    page = open_host(browser, f"{host.url}/shorter.html", prepare=_with_hostile_div_rules)
+    # The rules are in force: an empty div of the page's own is hidden, and clips.
+    assert page.evaluate(
+        "(() => { const div = document.body.appendChild(document.createElement('div'));"
+        " const { display, overflow } = getComputedStyle(div); div.remove();"
+        " return [display, overflow]; })()"
+    ) == ["none", "hidden"]
+    note = page.locator("[data-factcheck-embed] [role=note]")
+    assert note.is_visible() and _in_view(note)
+
+    listeners = next(v for v in demo["versions"] if v.exact == LISTENERS)
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]').first.click()
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    expect(dialog).to_be_visible()
+    assert _in_view(dialog)
+    assert dialog.get_by_role("heading", level=2).inner_text() == listeners.claim_reviewed
+    page.screenshot(path=str(ARTIFACTS / "embed-hostile-divs.png"))
+    assert page.errors == [] and console_errors(page) == []
+
+
+# The contrast of a mark's words on its background, over the page's, as a reader sees it.
+MARK_CONTRAST = """(mark) => {
+    const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+    const over = (top, under) => {
+        const alpha = top.length > 3 ? top[3] : 1;
+        return [0, 1, 2].map((i) => top[i] * alpha + under[i] * (1 - alpha));
+    };
+    const luminance = (rgb) => {
+        const [r, g, b] = rgb.map((v) => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const page = rgba(getComputedStyle(document.body).backgroundColor);
+    const pageShown = page.length > 3 && page[3] === 0 ? [255, 255, 255] : page.slice(0, 3);
+    const style = getComputedStyle(mark);
+    const background = over(rgba(style.backgroundColor), pageShown);
+    const text = over(rgba(style.color), background);
+    const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_checked_words_stay_readable_in_forced_colours(browser, host, demo, scheme):
+    """In a dark high-contrast theme the marks' words were black on a faint yellow over the
+    black page, about 1.4:1: the claims could not be read, only their labels."""
+    page = open_host(browser, f"{host.url}/story.html", forced_colors="active", color_scheme=scheme)
+    marks = page.locator("mark[data-factcheck-claim]")
+    assert marks.count() >= 4
+    assert min(marks.nth(i).evaluate(MARK_CONTRAST) for i in range(marks.count())) >= 4.5
+    page.screenshot(path=str(ARTIFACTS / f"embed-forced-colours-{scheme}.png"))
     assert page.errors == [] and console_errors(page) == []
 
 

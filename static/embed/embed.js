@@ -617,8 +617,12 @@
       // A page's own rule for <mark> (display:none, say) must not hide the checked words.
       display: "inline",
       visibility: "inherit",
-      background: `${colour}26`,
-      color: "inherit",
+      // In forced colours (Windows high contrast) the browser keeps the tint's faintness
+      // but swaps in its own colours: black on a faint yellow over a black page. The
+      // system's own pair for marked text reads in every theme.
+      ...(matchMedia("(forced-colors: active)").matches
+        ? { background: "Mark", color: "MarkText" }
+        : { background: `${colour}26`, color: "inherit" }),
       // Nor its type or box (mark { font-size: 30px }) change the words or their lines.
       font: "inherit",
       "line-height": "inherit",
@@ -902,7 +906,14 @@
   function createShadow() {
     const host = document.createElement("div");
     host.setAttribute("data-factcheck-embed", "");
-    setStyles(host, { position: "absolute", top: "0", left: "0", width: "0", height: "0", margin: "0", padding: "0", border: "0", "z-index": "2147483647" });
+    setStyles(host, {
+      position: "absolute", top: "0", left: "0", width: "0", height: "0", margin: "0", padding: "0", border: "0", "z-index": "2147483647",
+      // The page's rules for its divs must not hide or clip what the host holds (a reset's
+      // div:empty { display: none }, div { overflow: hidden }), nor make the host the box the
+      // note's fixed position is taken from (a transform, filter or containment on divs).
+      display: "block", overflow: "visible", visibility: "visible", opacity: "1", transform: "none", filter: "none",
+      "backdrop-filter": "none", perspective: "none", contain: "none", "will-change": "auto", "clip-path": "none", mask: "none",
+    });
     const root = host.attachShadow({ mode: "open" });
     try {
       // A constructed sheet is not an inline <style>, so a host's strict style-src allows it.
