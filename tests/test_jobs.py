@@ -818,6 +818,30 @@ def test_a_late_fetch_leaves_an_import_another_run_finished_as_that_run_left_it(
     assert not after.original
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_fetch_leaves_an_import_whose_page_another_run_stored_to_that_run(
+    editor, organization, broker_down, page_server
+):
+    """A run whose fetch failed after a second run had stored its page saved its own stale
+    copy of the import over it (review R11): the page's hash and address were erased, its
+    stored file orphaned, and the import failed though its page had come."""
+    _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    pending = ArticleImport.objects.get()
+    stored = {"sha256": "e" * 64, "size": 7, "final_url": "https://news.example/story"}
+
+    def gone_after_another_run_fetched(request):
+        ArticleImport.objects.filter(pk=pending.pk).update(**stored)
+        connection.close()  # this server thread's own connection
+        return Response("gone", status=404)
+
+    page_server.expect_request("/story").respond_with_handler(gone_after_another_run_fetched)
+    services.import_run(article_import=pending, actor=editor)
+    after = ArticleImport.objects.get()
+    assert (after.sha256, after.size, after.final_url) == tuple(stored.values())
+    assert (after.state, after.error) == (ArticleImport.State.PENDING, "")
+    assert after.article.status == Article.Status.IMPORTING
+
+
 def test_a_running_job_held_by_a_live_attempt_is_left_alone(
     editor, organization, broker_down, page_server
 ):

@@ -281,16 +281,21 @@ def import_fail(*, article_import: ArticleImport, actor, message: str) -> Articl
     current = ArticleImport.objects.select_for_update(no_key=True).get(pk=article_import.pk)
     if current.state != ArticleImport.State.PENDING:
         return current
-    article_import.state = ArticleImport.State.FAILED
-    article_import.error = message[:500]
-    article_import.finished_at = timezone.now()
-    article_import.save()
-    article = article_import.article
+    if current.sha256 and not article_import.sha256:
+        # Another run fetched the page while this one's fetch failed, and goes on with it:
+        # this failure is no longer the import's, and its stale copy must not be saved
+        # over the page that run stored.
+        return current
+    current.state = ArticleImport.State.FAILED
+    current.error = message[:500]
+    current.finished_at = timezone.now()
+    current.save(update_fields=["state", "error", "finished_at"])
+    article = current.article
     if article is not None and article.status == Article.Status.IMPORTING:
         article.status = Article.Status.FAILED
         article.import_error = message[:2000]
         article.save(update_fields=["status", "import_error", "updated_at"])
-    return article_import
+    return current
 
 
 def import_run(
