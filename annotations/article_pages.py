@@ -16,8 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from annotations import form_conflicts, permissions, queries, services
-from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
-from annotations.models import TITLE_MAX, Article, article_detail_checks
+from annotations.models import ARTICLE_TEXT_MAX, TITLE_MAX, Article, article_detail_checks
 
 
 def _editable_article(request, pk: int) -> Article:

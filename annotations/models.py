@@ -27,6 +27,9 @@ CONCLUSION_MAX = 20_000
 NOTE_MAX = 2_000
 QUOTE_MAX = 5_000
 TITLE_MAX = 500
+# The longest article text typed, pasted or sent through the API, in characters; imports may
+# bring longer ones, up to FACTCHECK_MAX_TEXT_CHARS (see `services.articles.text_limit`).
+ARTICLE_TEXT_MAX = 2_000_000
 TAG_MAX = 50
 TAGS_MAX = 20
 METHODOLOGY_MAX = 50_000

@@ -28,7 +28,6 @@ from annotations import (
     throttling,
 )
 from annotations.api.newsroom_serializers import (
-    ARTICLE_TEXT_MAX,
     ClaimSummarySerializer,
     ClaimUpdateSerializer,
     LatestImportSerializer,
@@ -38,6 +37,7 @@ from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.ingest.structure import mark_table_runs
 from annotations.models import (
+    ARTICLE_TEXT_MAX,
     CLAIM_WORDING_MAX,
     Article,
     Claim,

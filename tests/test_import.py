@@ -829,7 +829,7 @@ def test_the_command_fetches_a_page_without_holding_the_newsrooms_lock(
 def test_the_paste_box_holds_a_text_to_the_apis_limit_not_the_imports(editor_client, settings):
     """The browser refused a paste past FACTCHECK_MAX_TEXT_CHARS, a limit of imports that
     the paste API does not apply: with it set lower, texts the server takes were refused."""
-    from annotations.api.newsroom_serializers import ARTICLE_TEXT_MAX
+    from annotations.models import ARTICLE_TEXT_MAX
 
     settings.FACTCHECK_MAX_TEXT_CHARS = 1000
     page = editor_client.get("/articles/new/").content.decode()

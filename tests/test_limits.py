@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from annotations import history, models, services
 from annotations.api.parsers import MAX_DEPTH, nesting_depth
@@ -491,3 +492,24 @@ def test_a_field_that_cannot_be_changed_here_is_refused_not_ignored(editor_clien
     assert response.status_code == 400
     assert response.json()["errors"] == {"status": ["Not editable here."]}
     assert _stored() == before
+
+
+def test_an_article_text_over_the_limit_is_refused_by_the_services_whatever_calls_them(
+    organization, editor, article, settings
+):
+    """Only the API and the forms kept to the limit: the admin and the commands, which
+    write through the services, stored 2,000,004 characters."""
+    settings.FACTCHECK_MAX_TEXT_CHARS = 1_000  # an instance that imports less than it pastes
+    over = "Word. " * (models.ARTICLE_TEXT_MAX // 6 + 1)
+    before = _stored()
+    with pytest.raises(ValidationError, match="the limit is 2,000,000"):
+        services.article_create(
+            organization=organization, created_by=editor, title="Long", text=over
+        )
+    with pytest.raises(ValidationError, match="the limit is 2,000,000"):
+        services.article_update_text(article=article, actor=editor, text=over)
+    assert _stored() == before
+    # An instance set to import longer documents takes them, through the same services.
+    settings.FACTCHECK_MAX_TEXT_CHARS = 3_000_000
+    services.article_update_text(article=article, actor=editor, text=over)
+    assert len(Article.objects.get(pk=article.pk).text) > models.ARTICLE_TEXT_MAX

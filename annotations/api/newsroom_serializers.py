@@ -24,7 +24,15 @@ from annotations.api.fields import (
     VersionField,
     WebAddressField,
 )
-from annotations.models import Article, ArticleImport, Claim, PublishedVersion, Rating, Source
+from annotations.models import (
+    ARTICLE_TEXT_MAX,
+    Article,
+    ArticleImport,
+    Claim,
+    PublishedVersion,
+    Rating,
+    Source,
+)
 from annotations.rendering import markdown_to_safe_html
 from annotations.services.claims import article_details_hold, publish_readiness
 
@@ -697,10 +705,6 @@ class ArticleDetailSerializer(ArticleSerializer):
     def get_latest_import(self, article) -> dict | None:
         newest = queries.latest_import(article)
         return LatestImportSerializer(newest).data if newest else None
-
-
-# The longest article text accepted through the API, in characters.
-ARTICLE_TEXT_MAX = 2_000_000
 
 
 def require_some_text(value: str) -> None:

@@ -18,6 +18,7 @@ from annotations import anchoring, jobs, notifications, permissions, queries, ur
 from annotations.ingest import structure as blocks
 from annotations.ingest.text import canonical_text
 from annotations.models import (
+    ARTICLE_TEXT_MAX,
     NOTE_MAX,
     Article,
     ArticleRevision,
@@ -199,6 +200,7 @@ def article_create(
     )
     if not article.text:
         raise ValidationError({"text": "The article has no text."})
+    _require_text_within_limit(article.text)
     article.structure = blocks.clean(article.text, structure or [])
     fill_public_addresses(article)
     article.full_clean()
@@ -247,6 +249,20 @@ class StaleText(Exception):
 
 
 @transaction.atomic
+def text_limit() -> int:
+    """The longest article text any write takes: what the API and forms take, or what an
+    import may bring when that is set higher."""
+    return max(ARTICLE_TEXT_MAX, settings.FACTCHECK_MAX_TEXT_CHARS)
+
+
+def _require_text_within_limit(text: str) -> None:
+    # Here, not only in the API and the forms: the admin and the commands write through here.
+    if len(text) > text_limit():
+        raise ValidationError(
+            {"text": f"The text is {len(text):,} characters; the limit is {text_limit():,}."}
+        )
+
+
 def article_update_text(
     *,
     article: Article,
@@ -270,6 +286,7 @@ def article_update_text(
     new_text = canonical_text(text)
     if not new_text:
         raise ValidationError({"text": "The article has no text."})
+    _require_text_within_limit(new_text)
     article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if base_revision is not None:
         latest = article.revisions.select_related("created_by").order_by("-number").first()
