@@ -378,17 +378,42 @@ def test_a_selection_on_an_older_revision_follows_its_words_or_is_refused(articl
 def test_rating_labels_that_only_look_different_are_refused_as_the_same(organization, org_admin):
     scale = Rating.objects.filter(scale__organization=organization).first().scale
     composed = services.rating_save(
-        rating=Rating(scale=scale, label="Café", value=3, position=90, colour="#1a7f37"),
+        rating=Rating(scale=scale, label="Café", value=None, position=90, colour="#1a7f37"),
         actor=org_admin,
     )
     for lookalike in ("Cafe\u0301", "Caf\u200bé", " Café\u200e "):
         with pytest.raises(ValidationError, match="already exists"):
             services.rating_save(
-                rating=Rating(scale=scale, label=lookalike, value=3, position=91, colour="#1a7f37"),
+                rating=Rating(
+                    scale=scale, label=lookalike, value=None, position=91, colour="#1a7f37"
+                ),
                 actor=org_admin,
             )
     assert Rating.objects.filter(scale=scale, label__startswith="Caf").count() == 1
     assert composed.label == "Café"
+
+
+def test_a_rating_saved_alone_keeps_to_the_rules_of_the_whole_scale(organization, org_admin):
+    """The admin saves a rating at a time, and that path skipped the scale's rules: it
+    saved "True" spelt with a Cyrillic Te beside "True", and hid every rating (review R11)."""
+    scale = Rating.objects.filter(scale__organization=organization).first().scale
+    true = scale.ratings.get(label="True")
+    lookalike = Rating(scale=scale, label="\u0422rue", value=None, position=99, colour="#1a7f37")
+    with pytest.raises(ValidationError, match="mixes letters of different alphabets"):
+        services.rating_save(rating=lookalike, actor=org_admin)
+    out_of_order = Rating.objects.get(pk=scale.ratings.order_by("-position").first().pk)
+    out_of_order.value = true.value + 1
+    with pytest.raises(ValidationError, match="is listed below"):
+        services.rating_save(rating=out_of_order, actor=org_admin)
+    *hidden, last = scale.ratings.order_by("position")
+    for rating in hidden:
+        rating.is_hidden = True
+        services.rating_save(rating=rating, actor=org_admin)
+    last.is_hidden = True
+    with pytest.raises(ValidationError, match="At least one rating must be offered"):
+        services.rating_save(rating=last, actor=org_admin)
+    assert scale.ratings.filter(is_hidden=False).count() == 1
+    assert not scale.ratings.filter(label="\u0422rue").exists()
 
 
 def test_a_source_added_from_a_search_result_forgets_its_title_when_pointed_elsewhere(

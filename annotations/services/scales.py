@@ -14,9 +14,6 @@ from annotations import lookalikes, permissions
 from annotations.models import PublishedVersion, Rating, RatingScale
 from annotations.services.claims import public_versions_touch
 
-SCALE_FIELDS = ("name", "worst_value", "best_value", "is_default")
-RATING_FIELDS = ("label", "value", "position", "colour", "description")
-
 
 @transaction.atomic
 def rating_scale_save(*, scale: RatingScale, actor) -> RatingScale:
@@ -60,10 +57,28 @@ def rating_save(*, rating: Rating, actor) -> Rating:
         raise ValidationError(
             {"label": f"“{rating.label}” differs from “{other.label}” only in case."}
         )
+    # The whole scale as it would be, checked as the settings page's edit is (the admin
+    # saves a rating at a time): a lookalike label, no rating offered, values out of order.
+    RatingScale.objects.select_for_update(no_key=True).filter(pk=rating.scale_id).first()
+    others = [_as_entry(other) for other in rating.scale.ratings.exclude(pk=rating.pk)]
+    scale = sorted([*others, _as_entry(rating)], key=lambda entry: entry["position"])
+    if problems := _scale_problems(scale):
+        raise ValidationError(problems)
     rating.full_clean()
     rating.save()
     public_versions_touch(rating=rating)
     return rating
+
+
+def _as_entry(rating: Rating) -> dict:
+    """A rating as one of `scale_update`'s entries, with its position."""
+    return {
+        "id": rating.pk,
+        "label": rating.label,
+        "value": rating.value,
+        "is_hidden": rating.is_hidden,
+        "position": rating.position or 0,
+    }
 
 
 @transaction.atomic
@@ -120,30 +135,7 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
             kept.append({**entry, "label": rating.label})
         elif rating is not None:
             rating.delete()
-    if not any(not entry.get("is_hidden") for entry in kept):
-        errors.append("At least one rating must be offered for new claims.")
-    # "Half true" and "half TRUE" would read as one verdict to readers, yet count as two; so
-    # would "True" and "True" typed with a Cyrillic capital Te, which the feeds publish as two
-    # ratings.
-    seen: dict[str, str] = {}
-    for entry in kept:
-        label = clean_label(entry.get("label") or "")
-        if not label:
-            continue
-        if lookalikes.mixes_scripts(label):
-            errors.append(
-                f"“{label}” mixes letters of different alphabets that look alike, so readers "
-                "could take it for another label: write it in one alphabet."
-            )
-            continue
-        first = seen.setdefault(lookalikes.read_as_latin(label).casefold(), label)
-        if first == label:
-            continue
-        if first.casefold() == label.casefold():
-            errors.append(f"“{label}” and “{first}” differ only in case: use one label.")
-        else:
-            errors.append(f"“{label}” and “{first}” look the same to readers: use one label.")
-    errors.extend(_values_against_order(kept))
+    errors.extend(_scale_problems(kept))
     # Positions and labels are unique per scale: move every kept rating out of the way
     # first, so that a new order or two swapped labels do not clash with their old selves.
     # Two ratings given the same label still clash with each other below.
@@ -189,6 +181,37 @@ POSITION_SHIFT = 10_000
 # A stand-in label while a scale is rewritten (no admin types an invisible separator).
 MOVING_LABEL = "\u2063moving-"
 HEX_COLOUR = re.compile(r"#[0-9a-f]{6}")
+
+
+def _scale_problems(kept: list[dict]) -> list[str]:
+    """What is wrong with a scale of these ratings (`scale_update`'s entries, best first):
+    none offered, labels readers could take for each other, values against the order."""
+    errors = []
+    if not any(not entry.get("is_hidden") for entry in kept):
+        errors.append("At least one rating must be offered for new claims.")
+    # "Half true" and "half TRUE" would read as one verdict to readers, yet count as two; so
+    # would "True" and "True" typed with a Cyrillic capital Te, which the feeds publish as two
+    # ratings.
+    seen: dict[str, str] = {}
+    for entry in kept:
+        label = clean_label(entry.get("label") or "")
+        if not label:
+            continue
+        if lookalikes.mixes_scripts(label):
+            errors.append(
+                f"“{label}” mixes letters of different alphabets that look alike, so readers "
+                "could take it for another label: write it in one alphabet."
+            )
+            continue
+        first = seen.setdefault(lookalikes.read_as_latin(label).casefold(), label)
+        if first == label:
+            continue
+        if first.casefold() == label.casefold():
+            errors.append(f"“{label}” and “{first}” differ only in case: use one label.")
+        else:
+            errors.append(f"“{label}” and “{first}” look the same to readers: use one label.")
+    errors.extend(_values_against_order(kept))
+    return errors
 
 
 def _values_against_order(kept: list[dict]) -> list[str]:
