@@ -237,6 +237,13 @@ def test_the_same_citation_sent_twice_is_refused_but_another_passage_of_it_is_no
     # The same report, another passage: a second citation.
     services.source_add(claim=claim, actor=editor, url="https://example.org/report", quote="p. 9")
     assert claim.sources.count() == 2
+    # Nor is another citation changed into the first one (review R11).
+    other = claim.sources.get(quote="p. 9")
+    with pytest.raises(ValidationError, match="already cites this address"):
+        services.source_update(source=other, actor=editor, quote="p. 4")
+    assert claim.sources.get(pk=other.pk).quote == "p. 9"
+    # A source saved with its own address and passage is no copy of itself.
+    services.source_update(source=other, actor=editor, url="https://example.org/report#p9")
 
 
 def test_pointing_a_source_at_another_address_fetches_the_new_page_and_forgets_the_old(

@@ -49,12 +49,7 @@ def source_add(
     url = urlnorm.as_typed(url)
     # A double click, or a second window, sending the same citation again: the claim's lock
     # makes the second request see the first one's source.
-    key, passage = urlnorm.url_key(url), quote.strip()
-    for cited in claim.sources.all():
-        if key and urlnorm.url_key(cited.url) == key and cited.quote == passage:
-            raise ValidationError(
-                {"url": "This claim already cites this address with the same quoted passage."}
-            )
+    _require_new_citation(claim, url, quote.strip())
     source = Source(
         claim=claim,
         url=url,
@@ -99,6 +94,8 @@ def source_update(
             setattr(source, name, value)
     if not changes:
         return source
+    if "url" in changes or "quote" in changes:
+        _require_new_citation(claim, source.url, source.quote, other_than=source.pk)
     if "url" in changes:
         _forget_fetch(source, old_url=changes["url"][0], keep=fields)
     source.full_clean()
@@ -113,6 +110,16 @@ def source_update(
         evidence_search.source_added(source)
     _record_change(claim, actor, "source updated", {"source": source.pk, **changes}, public=True)
     return source
+
+
+def _require_new_citation(claim: Claim, url: str, quote: str, other_than=None) -> None:
+    """Refuse a citation the claim makes already: the same address with the same passage."""
+    key = urlnorm.url_key(url)
+    for cited in claim.sources.exclude(pk=other_than):
+        if key and urlnorm.url_key(cited.url) == key and cited.quote == quote:
+            raise ValidationError(
+                {"url": "This claim already cites this address with the same quoted passage."}
+            )
 
 
 def _forget_fetch(source: Source, *, old_url: str, keep: dict) -> None:
