@@ -41,16 +41,18 @@ def remember(request, organization: Organization) -> None:
     request._current_organization = organization
 
 
-def administered(request, slug: str, refusal: str) -> Organization:
+def administered(
+    request, slug: str, refusal: str, allowed=permissions.can_manage_members
+) -> Organization:
     """The organization an admin page's address names, which the user then works in.
 
     404 for someone who is not a member (the organization's existence is not confirmed),
-    403 with `refusal` for a member who is not its admin; neither changes the choice.
+    403 with `refusal` for a member `allowed` refuses; neither changes the choice.
     """
     organization = queries.organizations_of(request.user).filter(slug=slug).first()
     if organization is None:
         raise Http404("You are not a member of this organization.")
-    if not permissions.can_manage_members(request.user, organization):
+    if not allowed(request.user, organization):
         raise PermissionDenied(refusal)
     remember(request, organization)
     return organization

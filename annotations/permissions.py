@@ -142,6 +142,13 @@ def can_revoke_token(user, token) -> bool:
     return token.organization_id is not None and can_manage_members(user, token.organization)
 
 
+def can_manage_organization_tokens(user, organization) -> bool:
+    """See and make the organization's API tokens: its admins only. A token acts as the
+    person who made it, within the organization; a site superuser who is no admin of it
+    would make one that acts as no admin there."""
+    return user is not None and role_in(user, organization) == Role.ADMIN
+
+
 def require_create_token(actor, organization=None) -> None:
     """Raise PermissionDenied unless `actor` is a person who may make this API token.
 
@@ -151,7 +158,7 @@ def require_create_token(actor, organization=None) -> None:
     _require_actor(actor)
     if is_system(actor) or not actor.is_authenticated:
         raise PermissionDenied("Only a signed-in person can create an API token.")
-    if organization is not None and role_in(actor, organization) != Role.ADMIN:
+    if organization is not None and not can_manage_organization_tokens(actor, organization):
         raise PermissionDenied("Only an admin of the organization can create its tokens.")
 
 

@@ -55,7 +55,7 @@ def tokens(request):
     admin_of = [
         organization
         for organization in queries.organizations_of(request.user)
-        if permissions.can_manage_members(request.user, organization)
+        if permissions.can_manage_organization_tokens(request.user, organization)
     ]
     return _token_page(
         request,
@@ -70,7 +70,10 @@ def tokens(request):
 def organization_tokens(request, slug: str):
     """An organization's API tokens, for its admins: each acts only within the organization."""
     organization = current_organization.administered(
-        request, slug, "Only an organization admin can see and make its tokens."
+        request,
+        slug,
+        "Only an organization admin can see and make its tokens.",
+        allowed=permissions.can_manage_organization_tokens,
     )
     return _token_page(
         request,

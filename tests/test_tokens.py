@@ -459,6 +459,21 @@ def test_only_an_organization_admin_makes_its_tokens(organization, editor, org_a
     assert not ApiToken.objects.exists()
 
 
+def test_a_superuser_who_is_no_admin_of_an_organization_is_not_offered_its_tokens(
+    organization, client
+):
+    """The token page let them in, with a form to make one, and making it was refused
+    (review R11): who manages an organization's tokens was decided two ways."""
+    root = factories.member(organization, Membership.Role.EDITOR, is_superuser=True)
+    client.force_login(root)
+    assert client.get(f"/settings/organizations/{organization.slug}/tokens/").status_code == 403
+    assert f"/settings/organizations/{organization.slug}/tokens/" not in (
+        client.get("/settings/tokens/").content.decode()
+    )
+    with pytest.raises(PermissionDenied):
+        make_token(root, organization=organization)
+
+
 def test_any_admin_of_the_organization_sees_and_revokes_its_tokens(organization, org_admin, client):
     token, key = make_token(org_admin, organization=organization, scope="read")
     other_admin = factories.member(organization, Membership.Role.ADMIN)
