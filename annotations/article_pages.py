@@ -292,6 +292,8 @@ def _saved_message(report) -> str:
         return "Text saved as a new revision; the claims are being re-anchored in the background."
     parts = [f"{report.unchanged} unchanged", f"{report.moved} moved"]
     parts.append(ngettext("%d orphaned", "%d orphaned", report.orphaned) % report.orphaned)
+    if report.restored:
+        parts.append(f"{report.restored} found again (their words are back)")
     message = "Text saved as a new revision. Claims: " + ", ".join(parts) + "."
     if report.sent_to_review:
         message += (

@@ -294,6 +294,8 @@ def _what(action: str, changes: dict) -> str:
     if action in ("reattached", "reanchored"):
         if "orphaned" in changes:
             return f"Orphaned: {changes['orphaned']}"
+        if "restored" in changes:
+            return "Found again: the article's new text has its words again"
         exact = changes.get("exact")
         if isinstance(exact, list) and len(exact) == 2:
             new = exact[1].get("changed", "") if isinstance(exact[1], dict) else exact[1]

@@ -81,6 +81,39 @@ def test_changed_number_orphans_the_claim_with_the_reason_and_sends_it_to_review
     assert claim.revision.text[claim.start : claim.end] == MEDIAN
 
 
+def test_an_edit_undone_finds_its_orphans_again(demo):
+    """Changing a figure back left the claim orphaned, its reason naming a change the text
+    no longer had (trial G8): the editor had to re-attach it by hand."""
+    article, editor = demo
+    original = article.text
+    _edit(article, editor, original.replace("22.8", "22.9"))
+    assert _claim(article, MEDIAN).anchor_state == Claim.AnchorState.ORPHANED
+
+    report = _edit(article, editor, original)
+
+    claim = _claim(article, MEDIAN)
+    assert (claim.anchor_state, claim.orphan_reason) == (Claim.AnchorState.ANCHORED, "")
+    assert article.text[claim.start : claim.end] == MEDIAN and claim.revision.number == 3
+    assert report.restored == 1 and report.orphaned == 0
+    event = claim.events.latest("pk")
+    assert event.changes["restored"] == "number changed: 22.8 → 22.9"
+    # Readers see it again once a reviewer republishes it, saying why it was taken down.
+    assert claim.status == Claim.Status.IN_REVIEW
+    assert not queries.published_claims().filter(claim=claim).exists()
+    reviewer = article.organization.memberships.get(user__username="demo-reviewer").user
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED,
+        note="the article's figure was changed by mistake, then put back",
+    )  # fmt: skip
+    [version] = queries.published_claims().filter(claim=claim)
+    assert version.number == 2 and version.revision.number == 3
+    assert article.text[version.start : version.end] == MEDIAN
+    # Words that come back changed are no restoration: the orphan stays.
+    _edit(article, editor, original.replace("22.8", "22.9"))
+    _edit(article, editor, original.replace("22.8", "22.80"))
+    assert _claim(article, MEDIAN).anchor_state == Claim.AnchorState.ORPHANED
+
+
 def test_deleted_quote_becomes_orphan_instead_of_matching_lookalike(demo):
     article, editor = demo
     text = article.text.replace(LISTENERS + ", breaking", "Breaking")

@@ -797,6 +797,9 @@ class ReanchorReportSerializer(serializers.Serializer):
     orphaned = serializers.IntegerField(help_text="Claims whose passage is gone.")
     sent_to_review = serializers.IntegerField(help_text="Published claims sent back to review.")
     deferred = serializers.BooleanField(help_text="Re-anchoring continues in the background.")
+    restored = serializers.IntegerField(
+        help_text="Orphaned claims whose very words the new text has again, anchored again."
+    )
 
 
 class ArticleUploadFieldsSerializer(serializers.Serializer):

@@ -233,6 +233,7 @@ class ReanchorReport:
     orphaned: int = 0
     sent_to_review: int = 0
     deferred: bool = False
+    restored: int = 0
 
 
 class StaleText(Exception):
@@ -346,11 +347,13 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     # Each claim is mapped through the diff from the revision it indexes, loaded once.
     indexed_texts: dict[int, str] = {}
     moved = unchanged = orphaned = sent_to_review = 0
-    claims = list(
-        article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
-        .select_for_update(no_key=True)
-        .order_by("pk")  # the order every writer locks claims in, so none deadlock
+    every_claim = list(
+        article.claims.select_for_update(no_key=True).order_by(
+            "pk"  # the order every writer locks claims in, so none deadlock
+        )
     )
+    claims = [c for c in every_claim if c.anchor_state != Claim.AnchorState.ORPHANED]
+    orphans = [c for c in every_claim if c.anchor_state == Claim.AnchorState.ORPHANED]
     live = _live_versions(claims)
     # An orphaned claim is left alone, but a verdict readers still see on it (its working
     # copy was re-attached elsewhere, then lost) stands on its own words: they are checked.
@@ -366,6 +369,7 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     )
     for version in still_public:
         _reanchor_published(version, False, None, anchorer, revision)
+    restored = _restore_orphans(orphans, anchorer, revision, indexed_texts, actor)
     for claim in claims:
         result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
         changes: dict = {}
@@ -405,8 +409,34 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
         if "orphaned" in changes and claim.pk in live:
             notifications.claim_orphaned(claim, actor)
     return ReanchorReport(
-        moved=moved, unchanged=unchanged, orphaned=orphaned, sent_to_review=sent_to_review
+        moved=moved,
+        unchanged=unchanged,
+        orphaned=orphaned,
+        sent_to_review=sent_to_review,
+        restored=restored,
     )
+
+
+def _restore_orphans(orphans, anchorer, revision, indexed_texts, actor) -> int:
+    """Anchor again the orphans whose very words the new text has again; how many.
+
+    An edit undone (a figure changed and changed back) left its claims orphaned, with a
+    reason naming a change the text no longer has. Only the same words bring one back: its
+    verdict is about them. A published verdict hidden meanwhile stays hidden until a
+    reviewer republishes the claim, with a note: readers saw it taken down.
+    """
+    restored = 0
+    for claim in orphans:
+        result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
+        if not result.found or revision.text[result.start : result.end] != claim.exact:
+            continue
+        reason = claim.orphan_reason
+        claim.anchor_to(revision, result.start, result.end)
+        claim.version = F("version") + 1
+        claim.save()
+        _event(claim, actor, "reanchored", {"restored": reason, "revision": revision.number})
+        restored += 1
+    return restored
 
 
 @dataclass(frozen=True)
