@@ -523,7 +523,14 @@ OPERATIONS = {
             }
         },
         "responses": {
-            200: {"moved": 0, "unchanged": 0, "orphaned": 1, "sent_to_review": 0, "deferred": False}
+            200: {
+                "moved": 0,
+                "unchanged": 0,
+                "orphaned": 1,
+                "sent_to_review": 0,
+                "deferred": False,
+                "restored": 0,
+            }
         },
     },
     ("POST", "/api/v1/newsroom/articles/{id}/conclusion-preview/"): {
