@@ -655,6 +655,21 @@ def test_in_a_high_contrast_mode_each_verdict_keeps_its_outline(browser, live_se
     )
 
 
+def test_words_copied_from_the_article_leave_the_labels_out(browser, live_server, demo):
+    """Copying a paragraph gave "…simultaneous listenersClaim1, rated Unverifiable…"."""
+    page = reader_page(browser, live_server, demo["url"])
+    copied = page.evaluate(
+        """() => {
+            const tag = document.querySelector("#article-body .tag");
+            getSelection().selectAllChildren(tag.closest("p"));
+            return getSelection().toString();
+        }"""
+    )
+    assert "earlier this month" in copied
+    for version in demo["published"]:
+        assert version.rating_label not in copied
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["left"]

@@ -450,6 +450,26 @@ def test_checked_words_stay_readable_in_forced_colours(browser, host, demo, sche
     assert page.errors == [] and console_errors(page) == []
 
 
+SELECTED_PARAGRAPH = """(words) => {
+    const paragraph = [...document.querySelectorAll("p")].find((p) => p.textContent.includes(words));
+    getSelection().selectAllChildren(paragraph);
+    return getSelection().toString();
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_words_copied_from_the_page_leave_the_labels_out(browser, host, demo):
+    """Copying a paragraph gave "…simultaneous listenersUnverifiable. The domestic…": a
+    quotation with a verdict's label run into it."""
+    page = open_host(browser, f"{host.url}/story.html")
+    copied = page.evaluate(SELECTED_PARAGRAPH, "simultaneous listeners")
+    assert "earlier this month that he blamed" in fold(copied)
+    assert "simultaneous listeners. the domestic" in fold(copied)
+    for version in demo["versions"]:
+        assert version.rating_label not in copied
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_retracted_verdict_is_said_in_the_note_not_dropped_without_a_word(browser, host, demo):

@@ -671,6 +671,9 @@
       font: "600 0.72em/1.5 system-ui, sans-serif",
       "vertical-align": "0.15em",
       cursor: "pointer",
+      // Copying the article's words leaves it out ("listenersUnverifiable. The" pasted).
+      "user-select": "none",
+      "-webkit-user-select": "none",
       "text-decoration": "none",
       "white-space": "nowrap",
       position: "static",
