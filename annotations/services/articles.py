@@ -249,7 +249,6 @@ class StaleText(Exception):
         )
 
 
-@transaction.atomic
 def text_limit() -> int:
     """The longest article text any write takes: what the API and forms take, or what an
     import may bring when that is set higher."""
@@ -264,6 +263,7 @@ def _require_text_within_limit(text: str) -> None:
         )
 
 
+@transaction.atomic
 def article_update_text(
     *,
     article: Article,
