@@ -454,6 +454,13 @@ class ClaimAdmin(ServiceAdmin):
     ]
     list_filter = ["status", "anchor_state", "article__organization"]
     search_fields = ["claim_reviewed", "exact"]
+    # One query for the page's rows: a nullable key (the rating) cost one query per row.
+    list_select_related = ["article", "rating"]
+
+    def get_queryset(self, request):
+        # Each row names its article: its title, not its text (5 MB articles exist).
+        return super().get_queryset(request).defer("article__text", "article__structure")
+
     fields = [
         "article", *services.CLAIM_EDITABLE_FIELDS, "status", "reviewer", "published_at",
         "correction_note", "version", "creator", "exact", "prefix", "suffix", "start", "end",
@@ -538,6 +545,7 @@ class PublishedVersionAdmin(ReadOnlyAdmin):
     ]  # fmt: skip
     list_filter = ["kind", "is_current", "is_anchored", "publisher"]
     search_fields = ["claim_reviewed", "exact", "correction_note"]
+    list_select_related = ["rating", "publisher", "published_by"]
 
 
 @admin.register(ClaimEvent)
@@ -545,6 +553,7 @@ class ClaimEventAdmin(ReadOnlyAdmin):
     """A claim's history: shown, never written by hand."""
 
     list_display = ["claim", "action", "actor", "created_at"]
+    list_select_related = ["claim", "actor"]
     readonly_fields = ["claim", "action", "actor", "changes", "created_at"]
 
 
@@ -554,6 +563,7 @@ class SourceAdmin(ServiceAdmin):
 
     formfield_overrides = HTTPS_URLS
     list_display = ["url", "claim", "stance", "fetch_state"]
+    list_select_related = ["claim"]
     list_filter = ["stance", "fetch_state"]
     fields = ["claim", *services.SOURCE_EDITABLE_FIELDS, *SOURCE_FETCH_FIELDS]
     readonly_fields = SOURCE_FETCH_FIELDS

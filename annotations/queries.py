@@ -137,8 +137,13 @@ def failed_reimport(article: Article) -> ArticleImport | None:
 
 def claims_for(user) -> QuerySet[Claim]:
     """Claims, in any status, on articles the user's organizations own."""
-    return Claim.objects.filter(article__in=articles_for(user)).select_related(
-        "article__organization", "rating__scale", "revision", "creator", "reviewer", "assignee"
+    return (
+        Claim.objects.filter(article__in=articles_for(user))
+        .select_related(
+            "article__organization", "rating__scale", "revision", "creator", "reviewer", "assignee"
+        )
+        # A revision's whole text, once per claim (5 MB articles exist), for its number.
+        .defer("revision__text")
     )
 
 
@@ -331,6 +336,8 @@ def article_details_reopened(article: Article) -> SimpleNamespace:
         .filter(events__action=details_changed)
         .distinct()
         .select_related("article", "rating__scale", "revision", "creator")
+        # The details are compared, not the texts (5 MB articles exist).
+        .defer("article__text", "article__structure", "revision__text")
         .prefetch_related(
             "sources",
             Prefetch("published_versions", queryset=live_versions, to_attr="live_versions"),
@@ -740,6 +747,8 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
         article.claims.select_related(
             "rating__scale", "revision", "creator", "reviewer", "assignee"
         )
+        # The cards need the revision's number, not its text (once per claim otherwise).
+        .defer("revision__text")
         .prefetch_related(
             Prefetch(
                 "sources",
@@ -761,9 +770,9 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
             Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
             Prefetch(
                 "published_versions",
-                queryset=PublishedVersion.objects.filter(is_current=True).select_related(
-                    "rating__scale", "revision", "published_by"
-                ),
+                queryset=PublishedVersion.objects.filter(is_current=True)
+                .select_related("rating__scale", "revision", "published_by")
+                .defer("revision__text"),
                 to_attr="current_versions",
             ),
             # The version before the current one, for its correction line.
@@ -771,6 +780,7 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
                 "published_versions",
                 queryset=PublishedVersion.objects.filter(is_current=False)
                 .select_related("rating", "revision")
+                .defer("revision__text")
                 .order_by("-number"),
                 to_attr="earlier_versions",
             ),
@@ -795,9 +805,11 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
 
 def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
     """An article's claims in document order, light: no sources or history, just their count."""
-    current = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True)
+    # No ordering: the model's default would join claims and articles into each subquery.
+    current = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True).order_by()
     return (
         article.claims.select_related("rating", "revision")
+        .defer("revision__text")
         .annotate(
             source_count=Count("sources"),
             published_number=Subquery(current.values("number")),
@@ -841,7 +853,9 @@ def rating_usage(ratings: list[Rating]) -> dict[int, dict[str, int]]:
     the verdicts readers see now (which keep the rating as it is until republished)."""
 
     def counted(rows) -> dict[int, int]:
-        return dict(rows.values_list("rating").annotate(n=Count("pk")).values_list("rating", "n"))
+        # No ordering: the model's default would add its joins and columns to the grouping.
+        rows = rows.order_by().values_list("rating").annotate(n=Count("pk"))
+        return dict(rows.values_list("rating", "n"))
 
     claims = counted(Claim.objects.filter(rating__in=ratings))
     published = counted(PublishedVersion.objects.filter(rating__in=ratings))
@@ -898,7 +912,7 @@ def claim_reviews(organization: Organization | None = None) -> QuerySet[Publishe
 
     Enough for `jsonld.claim_review` and a list of fact-checks; newest first.
     """
-    first = PublishedVersion.objects.filter(claim=OuterRef("claim_id"), number=1)
+    first = PublishedVersion.objects.filter(claim=OuterRef("claim_id"), number=1).order_by()
     versions = published_claims()
     if organization is not None:
         versions = versions.filter(publisher=organization)
@@ -1039,6 +1053,15 @@ QUEUE_LENGTH = 10
 RECENT_DAYS = 14
 
 
+def _broken_links() -> QuerySet[Source]:
+    """The outer claim's sources whose page is gone or changed, with no archived copy."""
+    return Source.objects.filter(
+        claim=OuterRef("pk"),
+        link_state__in=[Source.LinkState.GONE, Source.LinkState.CHANGED],
+        archive_url="",
+    ).order_by()
+
+
 def dashboard_queues(user, organization: Organization | None = None) -> list[dict]:
     """The member's queues, each {key, title, count, claims}, claims with article and rating;
     only `organization`'s claims when one is given (the organization they work in).
@@ -1049,7 +1072,8 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
     cited pages are gone or changed with no archived copy (with `broken_links`), recently
     published with their correction notes.
     """
-    claims = claims_for(user).select_related("article")
+    # The desk lists titles: not the articles' texts, nor their structure.
+    claims = claims_for(user).select_related("article").defer("article__text", "article__structure")
     if organization is not None:
         claims = claims.filter(article__organization=organization)
     publishing = [
@@ -1097,17 +1121,15 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
             "Published claims citing pages gone or changed",
             # An archived copy is what readers are then shown: such a source waits no more.
             # Orphans wait in their own queue.
+            # Found with EXISTS and counted for the rows shown: a count grouped over every
+            # published claim sorted them all to keep none.
             claims.filter(status=Claim.Status.PUBLISHED, anchor_state=Claim.AnchorState.ANCHORED)
+            .filter(Exists(_broken_links()))
             .annotate(
-                broken_links=Count(
-                    "sources",
-                    filter=Q(
-                        sources__link_state__in=[Source.LinkState.GONE, Source.LinkState.CHANGED],
-                        sources__archive_url="",
-                    ),
+                broken_links=Subquery(
+                    _broken_links().values("claim").annotate(n=Count("pk")).values("n")
                 )
             )
-            .filter(broken_links__gt=0)
             .order_by("-updated_at", "-id"),
         ),
         ("published", "Recently published", recent.order_by("-published_at", "-id")),
@@ -1178,7 +1200,7 @@ def web_annotation_versions() -> QuerySet[PublishedVersion]:
     """What the annotation containers list to anyone: `published_claims`, oldest claim first
     (so that pages keep their places as claims are published), each with
     `first_published_at`; article texts and methodologies not loaded."""
-    first = PublishedVersion.objects.filter(claim=OuterRef("claim_id"), number=1)
+    first = PublishedVersion.objects.filter(claim=OuterRef("claim_id"), number=1).order_by()
     return (
         published_claims()
         # The article's organization names the reader page each annotation targets.
@@ -1290,9 +1312,13 @@ def verdicts_kept(scale: RatingScale) -> list[str]:
     for rating in ratings.values():
         rating.scale = scale  # read by `rating_fields`; one scale, loaded once
     now = {pk: versions.rating_fields(rating) for pk, rating in ratings.items()}
-    rows = PublishedVersion.objects.filter(
-        rating_id__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
-    ).values_list("rating_id", *versions.RATING_FIELDS)
+    rows = (
+        PublishedVersion.objects.filter(
+            rating_id__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
+        )
+        .order_by()  # counted, not listed: the model's default order would join and sort
+        .values_list("rating_id", *versions.RATING_FIELDS)
+    )
     kept: Counter = Counter()
     for rating_id, *frozen in rows:
         shown = dict(zip(versions.RATING_FIELDS, frozen, strict=True))

@@ -187,6 +187,30 @@ def test_the_dashboard_reads_in_a_bounded_number_of_queries(client, article, edi
     assert len(more) == len(few) and len(few) < 40
 
 
+WHOLE_TEXTS = ('"annotations_article"."text"', '"annotations_articlerevision"."text"')
+
+
+def test_the_desk_and_the_claim_cards_read_no_article_or_revision_text(
+    client, article, editor, reviewer
+):
+    """The desk read every listed claim's article text and revision text, and the card
+    list its revision's, once per claim: 50 MB for ten claims of a 5 MB article (review
+    R12). The cards need the revision's number; the desk, titles."""
+    claim = factories.published_claim(article, editor, reviewer)
+    _ready(_claim(article, editor, "breaking the prior record"), editor)
+    services.claim_update(claim=claim, actor=editor, expected_version=None, conclusion="Again.")
+    client.force_login(reviewer)
+    # The card list reads its article once, to know it is the member's; the desk never.
+    for url, articles_read in (("/", 0), (f"/api/v1/newsroom/articles/{article.pk}/claims/", 1)):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        read = [q["sql"] for q in captured if any(text in q["sql"] for text in WHOLE_TEXTS)]
+        assert len(read) == articles_read, url
+        assert not any(WHOLE_TEXTS[1] in sql for sql in read), url
+    cards = client.get(f"/api/v1/newsroom/articles/{article.pk}/claims/").json()
+    assert {card["revision"] for card in cards} == {1}
+
+
 def test_visitors_still_get_the_public_home_page(client, desk):
     response = client.get("/")
     assert response.status_code == 200

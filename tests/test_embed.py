@@ -451,7 +451,8 @@ def test_checked_words_stay_readable_in_forced_colours(browser, host, demo, sche
 
 
 SELECTED_PARAGRAPH = """(words) => {
-    const paragraph = [...document.querySelectorAll("p")].find((p) => p.textContent.includes(words));
+    const paragraph = [...document.querySelectorAll("p")]
+        .find((p) => p.textContent.includes(words));
     getSelection().selectAllChildren(paragraph);
     return getSelection().toString();
 }"""
