@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
@@ -735,3 +736,18 @@ class ImportedFactCheckAdmin(ReadOnlyAdmin):
                 ),
             ):
                 self.message_user(request, f"{location}: {len(reviews)} fact-checks imported.")
+
+
+# Accounts, as Django's own page lists them, narrowed like every page above: the member
+# field's search on the members' pages runs here, and a desk's staff allowed to view
+# accounts browsed every account's name and address on the instance.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class NewsroomUserAdmin(UserAdmin):
+    """Accounts: the site's operator sees all; a newsroom's staff, its own members'."""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        return queries.in_organizations_of(request.user, rows, ORGANIZATION_PATHS[get_user_model()])

@@ -47,7 +47,10 @@ def in_organizations_of(user, rows: QuerySet, organization_path: str) -> QuerySe
     ("organization", "article__organization", "pk" for organizations themselves)."""
     if permissions.is_site_admin(user):
         return rows
-    return rows.filter(**{f"{organization_path}__in": organizations_of(user)}).distinct()
+    rows = rows.filter(**{f"{organization_path}__in": organizations_of(user)})
+    # Only a path through a user's memberships can repeat a row; DISTINCT elsewhere would
+    # compare every column of every row, whole article texts included.
+    return rows.distinct() if organization_path.startswith("memberships__") else rows
 
 
 def first_joined_organization(user) -> Organization | None:

@@ -318,3 +318,19 @@ def test_an_admin_list_costs_the_same_queries_for_one_claim_or_five(client, desk
     for quote in quotes[1:]:
         factories.published_claim(desk["article"], desk["editor"], reviewer, quote=quote)
     assert queries_for_the_list() == few
+
+
+def test_a_staff_admin_of_one_desk_finds_only_its_own_members_accounts(client, two_desks):
+    """The member field's search runs on the accounts page, which listed every account on
+    the instance to a desk's staff allowed to view accounts (review R13)."""
+    staff = two_desks["other_admin"]
+    staff.user_permissions.add(*Permission.objects.filter(codename="view_user"))
+    client.force_login(staff)
+    listed = client.get("/admin/auth/user/").content.decode()
+    assert "staff-of-b" in listed
+    assert "editor-a" not in listed and "admin-a" not in listed
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "annotations", "model_name": "membership", "field_name": "user", "term": "a"},
+    ).json()["results"]
+    assert "editor-a" not in [result["text"] for result in found]

@@ -166,3 +166,17 @@ def test_a_thousand_passages_are_ranked_for_a_claim_in_under_50_ms():
         timings.append(time.process_time() - started)
     assert ranked[0].agreement in {"agrees", "disagrees"}  # a number decides it
     assert min(timings) < 0.050, f"{min(timings) * 1000:.1f} ms"
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("Rates rose, see e.g. (data below) for the rest.", []),  # lower case after "e.g."
+        ("It rose. (Then it fell.) It rose again.", [9, 25]),
+        ("他说「好。」然后他走了。", [6]),  # the closing bracket stays with its sentence
+    ],
+)
+def test_sentence_ends_are_found_where_a_sentence_ends(text, ends):
+    """An opening bracket counted as a sentence's start whatever followed it ("e.g. (data"),
+    and a Chinese closing bracket went to the next sentence (review R13)."""
+    assert [match.end() for match in passages._SENTENCE_END.finditer(text)] == ends

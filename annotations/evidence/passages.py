@@ -18,8 +18,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 # terminals: ".", Hindi "।", Arabic "؟") and a space before a word that does not start in
 # lower case; or a Chinese or Japanese "。", which no space follows.
 _SENTENCE_END = regex.compile(
-    r"(?<=[\p{Sentence_Terminal}…])[\"”’)」』]?\s+(?=[\"“‘(「『]?[^\s\p{Ll}])"
-    r"|(?<=[。\uff01\uff1f｡][\"”’)」』]?)(?=\S)"
+    r"(?<=[\p{Sentence_Terminal}…])[\"”’)」』]?\s+(?=[\"“‘(「『]?+[^\s\p{Ll}])"
+    r"|(?<=[。\uff01\uff1f｡][\"”’)」』]?)(?![\"”’)」』])(?=\S)"
 )
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 MAX_PASSAGE = 700  # characters; longer paragraphs are cut into runs of sentences

@@ -427,6 +427,10 @@ def _restore_orphans(orphans, anchorer, revision, indexed_texts, actor) -> int:
     """
     restored = 0
     for claim in orphans:
+        # Orphans stay on an article for good: only those whose words the text has at all
+        # are looked for, so that a save does not grow slower with every orphan it keeps.
+        if not claim.exact or claim.exact not in revision.text:
+            continue
         result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
         if not result.found or revision.text[result.start : result.end] != claim.exact:
             continue
