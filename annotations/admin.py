@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,15 +97,7 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
         ]
 
     def _is_related(self, name) -> bool:
-        if not isinstance(name, str):
-            return False
-        model = self.model
-        for part in name.split("__"):
-            field = model._meta.get_field(part)
-            if not field.is_relation:
-                return False
-            model = field.related_model
-        return True
+        return isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
 
 
 class ReadOnlyAdmin(NewsroomScopedAdmin):
@@ -745,9 +738,5 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class NewsroomUserAdmin(UserAdmin):
+class NewsroomUserAdmin(NewsroomScopedAdmin, UserAdmin):
     """Accounts: the site's operator sees all; a newsroom's staff, its own members'."""
-
-    def get_queryset(self, request):
-        rows = super().get_queryset(request)
-        return queries.in_organizations_of(request.user, rows, ORGANIZATION_PATHS[get_user_model()])

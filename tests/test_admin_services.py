@@ -209,8 +209,6 @@ def test_an_organization_added_in_the_admin_keeps_its_methodology_and_offers_no_
 @pytest.fixture
 def two_desks(db):
     """Desk A with a draft claim, a source and an invitation; a staff admin of desk B."""
-    from annotations import services
-
     desk_a = factories.OrganizationFactory(name="Desk A", slug="desk-a")
     desk_b = factories.OrganizationFactory(name="Desk B", slug="desk-b")
     editor_a = factories.member(desk_a, Membership.Role.EDITOR, username="editor-a")

@@ -257,9 +257,10 @@ def text_limit() -> int:
 
 def _require_text_within_limit(text: str) -> None:
     # Here, not only in the API and the forms: the admin and the commands write through here.
-    if len(text) > text_limit():
+    limit = text_limit()
+    if len(text) > limit:
         raise ValidationError(
-            {"text": f"The text is {len(text):,} characters; the limit is {text_limit():,}."}
+            {"text": f"The text is {len(text):,} characters; the limit is {limit:,}."}
         )
 
 
