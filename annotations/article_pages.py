@@ -143,6 +143,38 @@ def article_details_republish(request, pk: int):
 
 @login_required
 @require_POST
+def article_details_check(request, pk: int):
+    """A second member's check of the article's changed details, from the workspace's notice."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    try:
+        checked = services.article_details_check(
+            article=article, actor=request.user, expected_tag=request.POST.get("details_tag", "")
+        )
+    except services.StaleDetails:
+        messages.error(
+            request,
+            "Someone changed the article's details since you read them: nothing was checked. "
+            "Read them as they are now, then check them again.",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        count = len(checked)
+        messages.success(
+            request,
+            ngettext(
+                "Checked: a reviewer can now republish the fact-check with the new details.",
+                "Checked: a reviewer can now republish the %(count)d fact-checks with the "
+                "new details.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(article.get_absolute_url())
+
+
+@login_required
+@require_POST
 def article_import_again(request, pk: int):
     """Run the article's failed import again, from the workspace's failure notice."""
     article = _editable_article(request, pk)

@@ -312,6 +312,10 @@ def _what(action: str, changes: dict) -> str:
         if "status" in changes:
             sentence += "; reopened as a draft of a correction"
         return sentence
+    if action == "article details checked":
+        details = changes.get("details")
+        title = details.get("title") if isinstance(details, dict) else None
+        return "Article's new details checked" + (f": {_quote(title)}" if title else "")
     if action == "updated":
         parts = [
             _field_sentence(name, *value)

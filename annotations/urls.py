@@ -56,6 +56,11 @@ urlpatterns = [
         article_pages.article_details_republish,
         name="article-details-republish",
     ),
+    path(
+        "articles/<int:pk>/check-details/",
+        article_pages.article_details_check,
+        name="article-details-check",
+    ),
     path("snapshots/<int:pk>.warc.gz", snapshot_views.snapshot_warc, name="snapshot-warc"),
     path("a/<slug:org_slug>/<str:slug>/", reader.article, name="reader-article"),
     path("c/<row_id:pk>/", reader.claim, name="reader-claim"),

@@ -93,8 +93,13 @@ DETAIL_WORDS = {
 def unpublished_details(article, shown: ShownArticle) -> list[str]:
     """The article's details that read otherwise now than readers were told (`shown`, whose
     fields bear the article's names), as `DETAIL_WORDS` names them."""
+    return [word for word, _, _ in details_differences(article, shown)]
+
+
+def details_differences(article, shown: ShownArticle) -> list[tuple[str, object, object]]:
+    """(word, as readers were told, as it is now) for each detail of `unpublished_details`."""
     return [
-        word
+        (word, getattr(shown, name), getattr(article, name))
         for name, word in DETAIL_WORDS.items()
         if not details_read_the_same(getattr(shown, name), getattr(article, name))
     ]

@@ -26,6 +26,7 @@ from annotations import (
     services,
     textsearch,
     throttling,
+    versions,
 )
 from annotations.api.newsroom_serializers import (
     ClaimSummarySerializer,
@@ -44,7 +45,11 @@ from annotations.models import (
     Membership,
     PublishedVersion,
 )
-from annotations.services.claims import second_person_reason
+from annotations.services.claims import (
+    DETAILS_CHECKED,
+    latest_second_person_event,
+    second_person_reason,
+)
 
 # The longest text each card field may hold, as the claim API checks it.
 TEXT_LIMITS = {
@@ -190,6 +195,7 @@ def article_workspace(request, pk: int):
         if can_publish and not details_put_back
         else 0
     )
+    details_review = _details_second_look(article, details_reopened, request.user, can_publish)
     context = {
         "article": article,
         "meta": _meta_line(article, revision),
@@ -223,8 +229,41 @@ def article_workspace(request, pk: int):
         "details_blocked": details_blocked,
         "details_put_back": details_put_back,
         "details_allowed": len(details_reopened.waiting) - details_blocked,
+        **details_review,
     }
     return render(request, "annotations/article_workspace.html", context)
+
+
+def _details_second_look(article, reopened, user, can_publish: bool) -> dict:
+    """What the notice of a change of the article's details shows for the two-person rule:
+    the change itself (readers' details and the new ones, side by side, for whoever checks
+    them), how many of the waiting claims this member may check (`article_details_check`;
+    an editor, for a desk whose one reviewer made the change), and who checked them."""
+    if not reopened.waiting or reopened.put_back:
+        return {}
+    differences = versions.details_differences(article, queries.article_as_published(article))
+    if not article.organization.requires_two_person_review:
+        return {"details_differences": differences}
+    latest = [latest_second_person_event(claim) for claim in reopened.waiting]
+    checkers = sorted(
+        {
+            event.actor.get_username()
+            for event in latest
+            if event and event.action == DETAILS_CHECKED
+        }
+    )
+    checkable = 0
+    if not can_publish and permissions.can_edit(user, article.organization):
+        checkable = sum(
+            1
+            for event in latest
+            if event and event.action != DETAILS_CHECKED and event.actor_id != user.pk
+        )
+    return {
+        "details_differences": differences,
+        "details_checkable": checkable,
+        "details_checked_by": checkers,
+    }
 
 
 @login_required

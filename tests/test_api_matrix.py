@@ -178,6 +178,9 @@ CASES = [
     Case("api-article-import-again", "post", member_write(202), url=on_failed_article),
     Case("api-article-details-republish", "post", PUBLISH, url=on_article,
          body=lambda world: {"note": "the headline had a typo"}),
+    # Members reach it; with no change of the details waiting, there is nothing to check.
+    Case("api-article-details-check", "post", member_write(400), url=on_article,
+         headers=lambda world: {"If-Match": f'"{world.article.details_tag}"'}),
     Case("api-article-claims", "get", member_read(), url=on_article),
     Case("api-article-claims", "post", member_write(201), url=on_article,
          body=selection("demographic prerequisite for change")),

@@ -269,6 +269,46 @@ def test_the_workspace_details_dialog_says_what_a_change_reopens(browser, live_s
     assert reviewer.errors == []
 
 
+def test_an_editor_checks_the_reviewers_new_title_so_it_can_be_republished(
+    browser, live_server, desk
+):
+    """Under the two-person rule the reviewer who corrected the title cannot republish it
+    alone: the editor reads the change in the notice, vouches for it, and then they can."""
+    article = desk["article"]
+    services.article_update_details(
+        article=article, actor=desk["organization"].memberships.get(role="reviewer").user,
+        title="Budget, corrected",
+    )  # fmt: skip
+    reviewer = open_page(browser, live_server, "rev")
+    reviewer.goto(f"{live_server.url}/articles/{article.pk}/")
+    notice = reviewer.locator("#details-awaiting")
+    expect(notice).to_contain_text("or an editor checks the new details here first")
+    assert notice.get_by_role("button").count() == 0
+
+    editor = open_page(browser, live_server, "ed")
+    editor.goto(f"{live_server.url}/articles/{article.pk}/")
+    editor.wait_for_selector("html[data-workspace-ready=true]")
+    notice = editor.locator("#details-awaiting")
+    expect(notice.locator(".details-differences")).to_have_text(
+        "Titlereaders see “Budget”, now “Budget, corrected”"
+    )
+    assert_accessible(editor, "workspace offering the check of new details")
+    editor.screenshot(path=str(ARTIFACTS / "details-check-offered.png"), full_page=True)
+    notice.get_by_role("button", name="The new details are right").click()
+    editor.get_by_text("Checked: a reviewer can now republish the fact-check").wait_for()
+    expect(editor.locator("#details-awaiting")).to_contain_text("ed checked the new details.")
+    assert editor.errors == []
+
+    reviewer.reload()
+    notice = reviewer.locator("#details-awaiting")
+    expect(notice).to_contain_text("ed checked the new details: you may republish it.")
+    notice.get_by_label("Public correction note").fill("the title was corrected")
+    notice.get_by_role("button", name="Republish it").click()
+    reviewer.get_by_text("Republished 1 fact-check with the article's new details.").wait_for()
+    assert Claim.objects.get(pk=desk["lost"].pk).status == Claim.Status.PUBLISHED
+    assert reviewer.errors == []
+
+
 MARKDOWN = b"""# Budget claims checked
 
 The minister said spending on schools rose by twelve percent last year.

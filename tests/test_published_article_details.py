@@ -385,7 +385,10 @@ def test_a_reviewer_republishes_the_reopened_claims_at_once_with_one_note(client
     # A change of the details the reviewer makes waits for another reviewer.
     _change_details(desk, actor=reviewer, title="Yet another story")
     workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
-    assert "Another reviewer republishes them: the latest change to them is yours" in workspace
+    assert (
+        "The latest change to them is yours, and the newsroom requires a second person: "
+        "another reviewer republishes them, or an editor checks" in workspace
+    )
     response = client.post(url, {"note": "again"}, follow=True)
     assert "Another member must publish this: the latest change" in response.content.decode()
     assert Claim.objects.get(pk=mine.pk).status == Claim.Status.DRAFT
@@ -396,7 +399,10 @@ def test_a_reviewer_who_changed_the_details_is_told_another_republishes(client, 
     _change_details(desk, actor=desk["reviewer"], title="A different story")
     client.force_login(desk["reviewer"])
     workspace = client.get(reverse("article-workspace", args=[desk["article"].pk])).text
-    assert "Another reviewer republishes it: the latest change to it is yours" in workspace
+    assert (
+        "The latest change to it is yours, and the newsroom requires a second person: "
+        "another reviewer republishes it, or an editor checks" in workspace
+    )
     assert reverse("article-details-republish", args=[desk["article"].pk]) not in workspace
 
 

@@ -581,6 +581,9 @@ OPERATIONS = {
             }
         },
     },
+    ("POST", "/api/v1/newsroom/articles/{id}/check-details/"): {
+        "responses": {200: {"checked": [41, 42]}, 412: STALE_DETAILS}
+    },
     ("POST", "/api/v1/newsroom/articles/{id}/import-again/"): {
         "responses": {202: ARTICLE_IMPORTING}
     },

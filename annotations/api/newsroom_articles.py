@@ -337,6 +337,13 @@ class DetailsRepublishedSerializer(drf_serializers.Serializer):
     )
 
 
+class DetailsCheckedSerializer(drf_serializers.Serializer):
+    checked = drf_serializers.ListField(
+        child=drf_serializers.IntegerField(),
+        help_text="The ids of the claims whose change of details was checked.",
+    )
+
+
 @extend_schema(
     tags=TAGS,
     summary="Republish the claims a change of the article's details alone reopened",
@@ -366,6 +373,49 @@ def article_details_republish(request, pk: int):
             "left": [{"id": claim.pk, "reason": reason} for claim, reason in report.left],
         }
     )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Check the article's changed details, as the second person of the two-person rule",
+    description=(
+        "For a newsroom that requires two people: a member other than the author of a change "
+        "of the article's details says they read the new details and found them right. Each "
+        "claim the change reopened whose latest change is someone else's gets the check in "
+        "its history, and a reviewer (the change's author too) may then republish them "
+        "(`republish-details/`). `If-Match` names the `details_tag` read: 412 with the "
+        "article as it is now if the details changed since. 400 when there is nothing for "
+        "this member to check."
+    ),
+    request=None,
+    parameters=[
+        OpenApiParameter(
+            name="If-Match",
+            location=OpenApiParameter.HEADER,
+            required=True,
+            type=str,
+            description='The `details_tag` of the details you checked (the ETag, e.g. `"3f2a…"`).',
+        )
+    ],
+    responses={
+        200: DetailsCheckedSerializer,
+        **problem_responses(400, *ACCESS_PROBLEMS),
+        (412, CONTENT_TYPE): OpenApiResponse(
+            StaleDetailsProblemSerializer, description="The details changed since."
+        ),
+    },
+)
+@api_view(["POST"])
+def article_details_check(request, pk: int):
+    """Check the article's changed details, as the second person of the two-person rule."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    tag = _details_if_match(request)
+    if tag is None:
+        raise exceptions.ValidationError(
+            {"If-Match": ["Name the article's details_tag you checked (its ETag)."]}
+        )
+    checked = services.article_details_check(article=article, actor=request.user, expected_tag=tag)
+    return Response({"checked": [claim.pk for claim in checked]})
 
 
 @extend_schema(

@@ -106,6 +106,11 @@ urlpatterns = [
         name="api-article-details-republish",
     ),
     path(
+        "newsroom/articles/<int:pk>/check-details/",
+        newsroom_articles.article_details_check,
+        name="api-article-details-check",
+    ),
+    path(
         "newsroom/articles/<int:pk>/claims/",
         newsroom_claims.ArticleClaims.as_view(),
         name="api-article-claims",

@@ -30,11 +30,13 @@ from annotations.models import (
     require_no_direction_override,
 )
 from annotations.services.claims import (
+    DETAILS_CHECKED,
     StaleVersion,
     _as_history_value,
     _event,
     _record_change,
     claim_transition,
+    latest_second_person_event,
     public_versions_touch,
 )
 from annotations.webhooks import events as webhook_events
@@ -739,6 +741,69 @@ class DetailsRepublished:
     left: list[tuple[Claim, str]]
     # The details were put back: the claims were published again unchanged, with no note.
     as_they_were: bool = False
+
+
+@transaction.atomic
+def article_details_check(*, article: Article, actor, expected_tag: str) -> list[Claim]:
+    """Record that `actor` read the article's changed details and found them right, on each
+    claim the change reopened that waits for it: the second look of the two-person rule.
+
+    In a newsroom with one reviewer, a change of the details that reviewer made could not
+    be republished (nobody else may publish), and while it waits nothing else on the article
+    may be published (`article_details_hold`). An editor's check lets the reviewer republish
+    it, as an editor's later change of a claim does. `expected_tag` is the `details_tag`
+    the member read: details changed since were not seen (StaleDetails). A claim whose
+    latest change is the actor's own is not theirs to check; if none is left, ValidationError.
+    """
+    organization = article.organization
+    permissions.require_edit(actor, organization, "Your role does not allow checking articles.")
+    if not organization.requires_two_person_review:
+        raise ValidationError(
+            "This newsroom does not require a second person: a reviewer republishes the "
+            "fact-checks the change reopened."
+        )
+    # The article's row first, as a change of its details takes it: the details checked are
+    # those read, and no change lands between the reading and the check.
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    if expected_tag != article.details_tag:
+        raise StaleDetails(article)
+    # Each claim is locked before it is weighed: a change to one made meanwhile is either
+    # before the check (then it is no longer reopened by the details alone) or after it.
+    claim_ids = list(
+        article.claims.filter(events__action="article details changed")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    list(Claim.objects.select_for_update(no_key=True).filter(pk__in=claim_ids).order_by("pk"))
+    reopened = queries.article_details_reopened(article)
+    if reopened.put_back or not reopened.waiting:
+        raise ValidationError(
+            "No fact-check waits for a second look at the article's details: "
+            + (
+                "they are back as readers saw them."
+                if reopened.put_back
+                else "the change reopened none, or each changed otherwise too."
+            )
+        )
+    checked = []
+    user = permissions.as_user(actor)
+    for claim in reopened.waiting:
+        latest = latest_second_person_event(claim)
+        if latest is None or latest.actor_id == user.pk or latest.action == DETAILS_CHECKED:
+            continue
+        _event(claim, actor, DETAILS_CHECKED, {"details": _details_now(article)})
+        checked.append(claim)
+    if not checked:
+        raise ValidationError(
+            "There is nothing here for you to check: the latest change to each fact-check is "
+            "yours, or someone has checked it already. Another member checks your change."
+        )
+    return checked
+
+
+def _details_now(article: Article) -> dict:
+    """The published details as checked, for the history."""
+    return {name: _as_history_value(getattr(article, name)) for name in PUBLISHED_DETAIL_FIELDS}
 
 
 def article_details_republish(*, article: Article, actor, note: str = "") -> DetailsRepublished:

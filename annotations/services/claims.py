@@ -119,6 +119,11 @@ PUBLIC_CHANGE_ACTIONS = (
     "reattached",
     "article details changed",
 )
+# A member's look at a change of the article's details, which they did not make, for the
+# two-person rule (`article_details_check`): it changes nothing, but it is a second person's.
+DETAILS_CHECKED = "article details checked"
+# What the two-person rule weighs: who changed what readers will see, and who looked at it.
+SECOND_PERSON_ACTIONS = (*PUBLIC_CHANGE_ACTIONS, DETAILS_CHECKED)
 
 
 # Labels of the editable fields, as a conflict or the history names them.
@@ -953,7 +958,7 @@ def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> Non
     if permissions.is_system(actor):
         return
     since = last_published_at(claim)
-    events = claim.events.filter(action__in=PUBLIC_CHANGE_ACTIONS)
+    events = claim.events.filter(action__in=SECOND_PERSON_ACTIONS)
     if since is not None:
         events = events.filter(created_at__gte=since)
     problem = _second_person_problem(claim, actor, events)
@@ -1000,16 +1005,13 @@ def _second_person_problem(claim: Claim, user, events) -> str:
     nobody but its creator has touched needs another member too. Holding back everyone who
     ever touched it instead left a newsroom of two reviewers unable to publish a claim one
     made and the other corrected. A change of tags alone sees nothing: it neither frees the
-    author of the change before it nor may its own author publish it.
+    author of the change before it nor may its own author publish it. A member's check of a
+    change of the article's details (`article_details_check`) counts as a later change: it
+    is the second look, for a newsroom whose one reviewer changed them.
     """
     if not claim.article.organization.requires_two_person_review:
         return ""
-    public = [
-        event
-        for event in events
-        if event.action in PUBLIC_CHANGE_ACTIONS
-        and (event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS))
-    ]
+    public = _weighed(events)
     # Tags label a claim and say nothing of what it was rated: changing them alone is not
     # looking at the verdict, so it does not make anyone else's change the latest.
     telling = [event for event in public if not _tags_only(event)]
@@ -1043,9 +1045,29 @@ def second_person_reason(claim: Claim, viewer) -> str:
     changes = [
         event
         for event in claim.events.all()
-        if event.action in PUBLIC_CHANGE_ACTIONS and (since is None or event.created_at >= since)
+        if event.action in SECOND_PERSON_ACTIONS and (since is None or event.created_at >= since)
     ]
     return _second_person_problem(claim, viewer, changes)
+
+
+def latest_second_person_event(claim: Claim) -> ClaimEvent | None:
+    """The newest event the two-person rule weighs since the claim was last published: whose
+    change (or check of one) a publication would let through."""
+    since = last_published_at(claim)
+    events = [event for event in claim.events.all() if since is None or event.created_at >= since]
+    return max(
+        (event for event in _weighed(events) if not _tags_only(event)), key=_when, default=None
+    )
+
+
+def _weighed(events) -> list:
+    """Of `events`, those the two-person rule weighs: changes to what readers see, checks."""
+    return [
+        event
+        for event in events
+        if event.action in SECOND_PERSON_ACTIONS
+        and (event.action != "updated" or set(event.changes) & set(CLAIM_PUBLIC_FIELDS))
+    ]
 
 
 def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dict:
