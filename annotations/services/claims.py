@@ -890,15 +890,9 @@ def _write_version(
 
 
 def _check_publishable(claim: Claim, actor) -> None:
-    problems = []
-    if claim.rating_id is None:
-        problems.append("a rating")
-    if not claim.conclusion.strip():
-        problems.append("a conclusion")
-    if not claim.sources.exists():
-        problems.append("at least one source")
-    if problems:
-        raise ValidationError(f"Publishing needs {', '.join(problems)}.")
+    missing = _missing(_requirements(claim))
+    if missing:
+        raise ValidationError(missing)
     if claim.anchor_state != Claim.AnchorState.ANCHORED:
         raise ValidationError("An orphaned claim must be re-attached before it is published.")
 
@@ -1070,17 +1064,11 @@ def _weighed(events) -> list:
     ]
 
 
-def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dict:
-    """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
-
-    Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
-    a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
-    `details_problem` is `article_details_hold(...).problem_for(claim)`, the hold read once
-    per article for all its cards.
-    """
+def _requirements(claim: Claim) -> list[dict]:
+    """What a verdict needs before it is published, as the card's checklist lists it; the
+    one list `claim_transition` enforces. Reads prefetched sources when there are."""
     sources = len(claim.sources.all())
-    organization = claim.article.organization
-    checklist = [
+    return [
         {
             "key": "rating",
             "label": "A rating",
@@ -1100,6 +1088,26 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
             "detail": f"{sources} cited." if sources else "Cite a source.",
         },
     ]
+
+
+def _missing(checklist: list[dict]) -> str:
+    """ "Publishing needs …" for the checklist's unmet requirements ("" if none is)."""
+    missing = [
+        item["label"].lower() for item in checklist if not item["met"] and not item.get("advisory")
+    ]
+    return f"Publishing needs {', '.join(missing)}." if missing else ""
+
+
+def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dict:
+    """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
+
+    Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
+    a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
+    `details_problem` is `article_details_hold(...).problem_for(claim)`, the hold read once
+    per article for all its cards.
+    """
+    organization = claim.article.organization
+    checklist = _requirements(claim)
     # A page that would not load is still a citation (a site down, an archive to come), so
     # this asks for a look rather than stopping the publication.
     unloaded = [
@@ -1170,13 +1178,7 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
     elif details_problem:
         reason = details_problem
     else:
-        missing = [
-            item["label"].lower()
-            for item in checklist
-            if not item["met"] and not item.get("advisory")
-        ]
-        if missing:
-            reason = f"Publishing needs {', '.join(missing)}."
+        reason = _missing(checklist)
     return {
         "checklist": checklist,
         "viewer_can_publish": not reason,
