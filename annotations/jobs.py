@@ -525,7 +525,7 @@ class RetryStatus:
 
 def retry_status(job: Job | None) -> RetryStatus | None:
     """How a queued or running job fared so far, if an attempt of it failed; else None."""
-    if job is None or job.state not in (Job.State.QUEUED, Job.State.RUNNING):
+    if job is None or job.state not in Job.IN_FLIGHT:
         return None
     match = _RETRY_NOTE_PATTERN.match(job.last_error)
     if match is None:

@@ -955,6 +955,18 @@ class ReplacedInvitationLink(models.Model):
         return f"link replaced {self.replaced_at:%Y-%m-%d} for {self.invitation}"
 
 
+class JobQuerySet(models.QuerySet):
+    def in_flight(self):
+        """Jobs still queued or running: work a page waits on, or a request need not repeat."""
+        return self.filter(state__in=Job.IN_FLIGHT)
+
+    def about(self, kind: str, subject):
+        """The `kind` jobs working on `subject` (a row's id, or a subquery of ids)."""
+        if isinstance(subject, (int, models.Expression)):
+            return self.filter(kind=kind, subject_id=subject)
+        return self.filter(kind=kind, subject_id__in=subject)
+
+
 class Job(models.Model):
     """A background job: the row is the truth, the Celery message only a nudge.
 
@@ -967,6 +979,9 @@ class Job(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+
+    # The states of a job not finished yet.
+    IN_FLIGHT = (State.QUEUED, State.RUNNING)
 
     kind = models.CharField(max_length=40, help_text="What the job does, e.g. import.")
     subject_id = models.PositiveBigIntegerField(help_text="The id of the row it works on.")
@@ -983,6 +998,8 @@ class Job(models.Model):
     worker = models.CharField(
         max_length=300, blank=True, help_text="host:pid of the process running the attempt."
     )
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -108,7 +108,7 @@ def latest_import(article: Article) -> ArticleImport | None:
 def import_job(article_import: ArticleImport) -> Job | None:
     """The background job that runs the import: its attempts say how far it got."""
     return (
-        Job.objects.filter(kind="import", subject_id=article_import.pk)
+        Job.objects.about("import", article_import.pk)
         .only("state", "attempts", "max_attempts", "last_error", "run_after")
         .order_by("-created_at", "-id")
         .first()
@@ -125,9 +125,7 @@ def pending_invitations_sent(organization: Organization, user) -> QuerySet[Invit
 
 def import_jobs_in_flight(article_import: ArticleImport) -> QuerySet[Job]:
     """The import's jobs still queued or running."""
-    return Job.objects.filter(
-        kind="import", subject_id=article_import.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
-    )
+    return Job.objects.about("import", article_import.pk).in_flight()
 
 
 def failed_reimport(article: Article) -> ArticleImport | None:

@@ -133,7 +133,7 @@ def _runs(organization: Organization) -> list[SpotterModel]:
 def _job_of(run: SpotterModel | None) -> Job | None:
     if run is None or run.state != SpotterModel.State.TRAINING:
         return None
-    return Job.objects.filter(kind="spotter_train", subject_id=run.pk).order_by("-pk").first()
+    return Job.objects.about("spotter_train", run.pk).order_by("-pk").first()
 
 
 @login_required

@@ -238,15 +238,12 @@ def evidence_data(claim) -> dict:
     ).count()
     # A fetched snapshot is then read and ranked in a job of its own, which is what brings
     # in the "Cited sources" provider: the panel keeps polling until that job ends too.
-    in_flight = (Job.State.QUEUED, Job.State.RUNNING)
-    reading = Job.objects.filter(
-        kind="snapshot_extract",
-        subject_id__in=Snapshot.objects.filter(source__claim=claim).values("pk"),
-        state__in=in_flight,
-    )
+    reading = Job.objects.about(
+        "snapshot_extract", Snapshot.objects.filter(source__claim=claim).values("pk")
+    ).in_flight()
     searching = [request.pk for request in requests if request.state in ("queued", "running")]
     # What the panel waits on: searches, fetches of the cited pages, readings of them.
-    work = Job.objects.filter(state__in=in_flight).filter(
+    work = Job.objects.in_flight().filter(
         Q(kind="evidence", subject_id__in=searching)
         | Q(kind="snapshot", subject_id__in=claim.sources.values("pk"))
         | Q(pk__in=reading.values("pk"))

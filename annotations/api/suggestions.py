@@ -165,9 +165,7 @@ def suggestions_data(article) -> dict:
             None,
         )
     importing = article.status == Article.Status.IMPORTING
-    scoring = Job.objects.filter(
-        kind="spot", subject_id=article.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]
-    )
+    scoring = Job.objects.about("spot", article.pk).in_flight()
     waiting = jobs.waiting_for_worker(scoring)
     return {
         "article": article.pk,

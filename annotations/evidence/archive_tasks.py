@@ -164,11 +164,7 @@ def check_source_link(job: Job) -> None:
 def sources_due_for_link_check():
     """Sources of published claims not checked within FACTCHECK_LINK_CHECK_INTERVAL."""
     due = timezone.now() - timedelta(seconds=settings.FACTCHECK_LINK_CHECK_INTERVAL)
-    pending = Job.objects.filter(
-        kind="link_check",
-        subject_id=OuterRef("pk"),
-        state__in=[Job.State.QUEUED, Job.State.RUNNING],
-    )
+    pending = Job.objects.about("link_check", OuterRef("pk")).in_flight()
     return (
         Source.objects.filter(claim__published_at__isnull=False)
         .filter(Q(link_checked_at__isnull=True) | Q(link_checked_at__lt=due))

@@ -41,10 +41,7 @@ def source_fetch_request(*, source: Source, actor, again: bool = False) -> Fetch
         permissions.require_edit(actor, source.claim.article.organization)
     # The source's row lock orders two requests at once: the second sees the first's job.
     source = _lock(source)
-    in_flight = Job.objects.filter(
-        kind="snapshot", subject_id=source.pk, state__in=(Job.State.QUEUED, Job.State.RUNNING)
-    )
-    if in_flight.exists():
+    if Job.objects.about("snapshot", source.pk).in_flight().exists():
         return FetchRequest(source=source, queued=False)
     source.fetch_state = Source.FetchState.PENDING
     source.fetch_error = ""

@@ -433,7 +433,7 @@ def _training_dead(row: SpotterModel) -> bool:
     is past its lease). Run by the command: its process is known dead, or it began longer
     ago than a job could have run.
     """
-    job = Job.objects.filter(kind="spotter_train", subject_id=row.pk).order_by("-pk").first()
+    job = Job.objects.about("spotter_train", row.pk).order_by("-pk").first()
     if job is not None:
         return job.state in (Job.State.DONE, Job.State.FAILED) or (
             job.state == Job.State.RUNNING and jobs.is_abandoned(job)
