@@ -375,3 +375,30 @@ def test_a_new_title_waits_for_an_annotation_taking_a_canonical(newsroom):
     assert isinstance(updated, Claim)
     assert [type(result) for result in results] == [Article]
     assert Article.objects.get(pk=article.pk).title == "A new title"
+
+
+def test_two_webhooks_moved_to_one_url_at_once_leave_one_there(newsroom):
+    """Each update checked the URL was free before either saved: the receiver then got every
+    event twice (review R11). The organization is locked for it, as a registration locks it."""
+    organization = newsroom["organization"]
+    admin = factories.member(organization, Membership.Role.ADMIN, username="hooks-admin")
+    first, _ = services.webhook_register(
+        actor=admin, organization=organization, url="https://hooks.example/a",
+        events=["claim.published"],
+    )  # fmt: skip
+    second, _ = services.webhook_register(
+        actor=admin, organization=organization, url="https://hooks.example/b",
+        events=["claim.published"],
+    )  # fmt: skip
+    shared = "https://hooks.example/shared"
+    with transaction.atomic():
+        services.webhook_update(actor=admin, endpoint=first, url=shared)
+        thread, results = _in_a_thread(
+            lambda: services.webhook_update(actor=admin, endpoint=second, url=shared)
+        )
+        wait_for(lambda: _lock_waits() > 0, message="the second update did not wait")
+    thread.join(30)
+    assert [type(result).__name__ for result in results] == ["ValidationError"]
+    assert "registered already" in str(results[0])
+    urls = sorted(organization.webhook_endpoints.values_list("url", flat=True))
+    assert urls == ["https://hooks.example/b", shared]

@@ -111,6 +111,12 @@ def webhook_update(
     Switching a disabled endpoint back on clears its failure count and reason.
     """
     _require_admin(actor, endpoint.organization)
+    if url is not None:
+        # The organization first, as a registration takes it: two endpoints moved to one URL
+        # at once (or one moved while another is registered there) would each pass the check.
+        Organization.objects.select_for_update(no_key=True).filter(
+            pk=endpoint.organization_id
+        ).first()
     endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     if url is not None:
         endpoint.url = _checked_url(url)
