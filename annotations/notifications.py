@@ -117,7 +117,13 @@ def _send(notification: Notification) -> None:
 
 @jobs.job_task("email", soft_time_limit=EMAIL_SOFT_TIME_LIMIT, time_limit=EMAIL_TIME_LIMIT)
 def send_notification_email(job) -> None:
-    """Email one notification to its recipient, once; a job that runs again sends nothing."""
+    """Email one notification to its recipient; a job that runs again after it was sent sends
+    nothing.
+
+    At least once, not exactly once: the mail server may take the message and the worker die
+    before `emailed_at` is written, and the job's next attempt sends it again. A duplicate
+    notice is the lesser harm; marking it sent first would lose it in that case.
+    """
     notification = (
         Notification.objects.select_related("recipient", "organization", "claim", "actor")
         .filter(pk=job.subject_id)
