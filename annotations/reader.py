@@ -97,20 +97,6 @@ def text_language(language: str) -> tuple[str, str]:
     return tag, "rtl" if rtl else "ltr"
 
 
-def _luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def text_colour(background: str) -> str:
-    """Black or white, whichever reads better on `background` (#rrggbb): WCAG contrast."""
-    light = _luminance(background)
-    on_white = (1.05) / (light + 0.05)
-    on_black = (light + 0.05) / 0.05
-    return "#ffffff" if on_white >= on_black else "#000000"
-
-
 def line_colour(colour: str) -> str:
     """The rating's colour for a line drawn on the page (a passage's underline): itself when
     it stands out from white by 3:1 (WCAG's measure for marks that carry meaning), else the
@@ -128,12 +114,8 @@ def line_colour_on_dark(colour: str) -> str:
 def _standing_out(colour: str, paper: str, *, towards: str) -> str:
     """`colour` moved in tenths towards `towards` (black or white) until it stands out from
     `paper` by 3:1; `towards` itself at the end."""
-    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    target = int(towards[1:3], 16)
     for step in range(11):
-        shade = "#" + "".join(
-            f"{round(c * (1 - step / 10) + target * step / 10):02x}" for c in channels
-        )
+        shade = contrast.mix(colour, 1 - step / 10, base=towards)
         if contrast.ratio(shade, paper) >= 3:
             return shade
     return towards
@@ -151,7 +133,7 @@ def scale_css(ratings) -> str:
     """
     rules = {
         f".r-{getattr(rating, 'key', rating.pk)}"
-        f"{{--c:{rating.colour};--t:{text_colour(rating.colour)};"
+        f"{{--c:{rating.colour};--t:{contrast.best_text(rating.colour)};"
         f"--u:{line_colour(rating.colour)};--ud:{line_colour_on_dark(rating.colour)}}}": None
         for rating in ratings
     }

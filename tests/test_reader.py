@@ -14,7 +14,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from annotations import queries, reader, services, versions
+from annotations import contrast, queries, reader, services, versions
 from annotations.models import Article, Claim, Membership, PublishedVersion, Rating
 from tests import factories
 
@@ -209,7 +209,7 @@ def test_a_pale_ratings_passages_keep_an_underline_that_shows_on_white():
     assert reader.line_colour("#1a7f37") == "#1a7f37"  # dark enough already: unchanged
     for pale in ("#ffffff", "#fff8c4", "#ffeb3b"):
         line = reader.line_colour(pale)
-        assert line != pale and 1.05 / (reader._luminance(line) + 0.05) >= 3, pale
+        assert line != pale and contrast.ratio(line, "#ffffff") >= 3, pale
     css = reader.scale_css([SimpleNamespace(pk=7, colour="#ffffff")])
     assert css == ".r-7{--c:#ffffff;--t:#000000;--u:#808080;--ud:#ffffff}"
 
