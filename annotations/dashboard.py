@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annotations import current_organization, notifications, queries, services, views
-from annotations.models import Notification
+from annotations.models import Notification, workspace_claim_url
 
 # How many notifications the page lists (and marks read at once).
 NOTIFICATIONS_LISTED = 200
@@ -18,7 +18,7 @@ _ROW_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _claim_link(claim) -> str:
-    return f"/articles/{claim.article_id}/#claim-{claim.pk}"
+    return workspace_claim_url(claim.article_id, claim.pk)
 
 
 @login_required

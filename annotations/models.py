@@ -484,6 +484,11 @@ class ArticleRevision(models.Model):
         return f"{self.article} r{self.number}"
 
 
+def workspace_claim_url(article_id: int, claim_id: int) -> str:
+    """Where a claim's card opens: its article's workspace, scrolled to the card."""
+    return reverse("article-workspace", args=[article_id]) + f"#claim-{claim_id}"
+
+
 class Claim(models.Model):
     """An annotation: a checked span of an article, with the verdict on it."""
 
@@ -586,6 +591,11 @@ class Claim(models.Model):
 
     def __str__(self):
         return self.claim_reviewed[:80]
+
+    def get_absolute_url(self):
+        """The claim's card in its article's workspace (members only; readers have
+        `reader-claim`)."""
+        return workspace_claim_url(self.article_id, self.pk)
 
     def anchor_to(self, revision: "ArticleRevision", start: int, end: int) -> None:
         """Point the claim's selectors at `revision.text[start:end]` (not saved)."""

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from annotations import jobs, permissions
-from annotations.models import Comment, Membership, Notification
+from annotations.models import Comment, Membership, Notification, workspace_claim_url
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ def claim_link(notification: Notification) -> str:
     """Where a notification leads: the claim's card in its article's workspace."""
     if notification.claim_id is None:
         return "/notifications/"
-    anchor = f"#claim-{notification.claim_id}"
-    return f"/articles/{notification.claim.article_id}/{anchor}"
+    return workspace_claim_url(notification.claim.article_id, notification.claim_id)
 
 
 def _send(notification: Notification) -> None:

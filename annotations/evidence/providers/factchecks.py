@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from annotations.evidence.providers.base import Found, Provider
 from annotations.evidence.query import Query
-from annotations.models import Claim, ImportedFactCheck, PublishedVersion
+from annotations.models import Claim, ImportedFactCheck, PublishedVersion, workspace_claim_url
 
 # The same expressions as the indexes in migration 0009 (else the planner ignores them).
 CLAIM_DOCUMENT = (
@@ -236,10 +236,9 @@ class EarlierFactChecks(Provider):
                 )
             elif pk in drafts:
                 draft = drafts[pk]
-                workspace = reverse("article-workspace", args=[draft.article_id])
                 found.append(
                     Found(
-                        url=_absolute(f"{workspace}#claim-{pk}"),
+                        url=_absolute(workspace_claim_url(draft.article_id, pk)),
                         title=draft.claim_reviewed,
                         publisher=f"{draft.article.organization.name} ({_unpublished(draft)})",
                         passage=draft.claim_reviewed,
