@@ -449,15 +449,20 @@ def _suspended_publisher(**where) -> Organization | None:
     return version.publisher if version is not None else None
 
 
-def article_suspended_count(article: Article) -> int:
-    """How many of the article's verdicts readers no longer see since the words they rated
-    changed (the public API's "suspended"): counted for readers, never shown."""
-    return PublishedVersion.objects.filter(
-        claim__article=article,
-        is_current=True,
-        is_anchored=False,
-        kind=PublishedVersion.Kind.PUBLISHED,
-    ).count()
+def article_suspended_ids(article: Article) -> list[int]:
+    """The claims whose verdicts readers no longer see on the article since the words they
+    rated changed (the public API's "suspended"): their ids and number are public, nothing
+    else of them is."""
+    return list(
+        PublishedVersion.objects.filter(
+            claim__article=article,
+            is_current=True,
+            is_anchored=False,
+            kind=PublishedVersion.Kind.PUBLISHED,
+        )
+        .order_by("claim_id")
+        .values_list("claim_id", flat=True)
+    )
 
 
 def article_public_stamp(article: Article) -> dict:

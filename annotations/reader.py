@@ -779,6 +779,7 @@ def _article_page(request, article) -> tuple[str, str]:
         key=lambda version: (version.published_at, version.id),
     )
     shown = versions.shown_article(newest, language=article.language)
+    suspended = queries.article_suspended_ids(article)
     context = {
         "article": shown,
         "byline": byline(shown.byline),
@@ -790,7 +791,10 @@ def _article_page(request, article) -> tuple[str, str]:
         "retracted": retracted,
         # Verdicts hidden since their words changed: an editor's text change takes them off
         # the page at once, and readers who saw one are told, as of a retraction.
-        "suspended": queries.article_suspended_count(article),
+        "suspended": len(suspended),
+        # Their ids, for a link to one of them (#claim-<id>): the page says it is being
+        # checked again rather than that it is gone.
+        "suspended_ids": " ".join(map(str, suspended)),
         "summary": overview,
         "legend": legend(entries),
         "scale_css": css,

@@ -527,16 +527,38 @@ def test_a_link_to_a_claim_hidden_since_its_words_changed_says_so_at_the_top(
         text=article.text.replace("22.8 years", "23.1 years"),
     )
     page = reader_page(browser, live_server, f"{demo['url']}#claim-{hidden.claim_id}")
-    notice = page.locator("#link-notice", has_text="not shown on this article now")
+    notice = page.locator("#link-notice", has_text="is being checked again")
     expect(notice).to_be_visible()
     # Focus reads it out; a live region as well would read it twice.
     expect(notice).to_be_focused()
     assert notice.get_attribute("role") is None
-    link = notice.get_by_role("link", name="What happened to it")
+    link = notice.get_by_role("link", name="More about this")
     assert link.get_attribute("href") == f"/c/{hidden.claim_id}/"
     assert popover(page).is_hidden()
     page.screenshot(path=str(ARTIFACTS / "reader-hidden-claim-link.png"))
     assert_accessible(page, "reader page followed from a hidden claim's link")
+    # The page it leads to says the same, where a claim never published would be a 404.
+    link.click()
+    page.wait_for_url(f"**/c/{hidden.claim_id}/")
+    assert "checked again" in page.locator("main").inner_text()
+    assert page.errors == []
+
+
+def test_a_link_to_a_claim_the_article_never_showed_says_so_without_a_dead_link(
+    browser, live_server, demo
+):
+    """A mistyped or stale #claim-<id> offered "What happened to it", a link to a page not
+    found (trial G8)."""
+    draft = Claim.objects.filter(article=demo["article"], published_at__isnull=True).first()
+    unknown = draft.pk if draft else 987654
+    page = reader_page(browser, live_server, f"{demo['url']}#claim-{unknown}")
+    notice = page.locator("#link-notice")
+    expect(notice).to_have_text(
+        "No fact-check shown on this article has this link. It may have been taken down, "
+        "or the link may be mistyped."
+    )
+    expect(notice).to_be_focused()
+    assert notice.get_by_role("link").count() == 0
     assert page.errors == []
 
 

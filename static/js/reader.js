@@ -178,8 +178,10 @@
     if (open(ids, link)) event.preventDefault();
   });
 
-  // A link to a claim this article does not show (its words changed and it is being
-  // checked again, or it is gone): say so at the top, and where to read about it.
+  // A link to a claim this article does not show: one being checked again since the words
+  // it rated changed (the page lists their ids), or one it never had or no longer has. Said
+  // at the top; only the first kind has a page saying more (another is a "not found").
+  const suspended = new Set((body.dataset.suspended || "").split(" ").filter(Boolean));
   function sayNotShown(id) {
     let notice = document.getElementById("link-notice");
     if (!notice) {
@@ -190,11 +192,19 @@
       notice.tabIndex = -1;
       body.before(notice);
     }
-    const more = document.createElement("a");
-    // The claim page's address as the server names it (it may sit under a prefix), for id 0.
-    more.href = body.dataset.claimPage.replace(/\/0\/$/, "/" + id + "/");
-    more.textContent = "What happened to it";
-    notice.replaceChildren("The fact-check this link points to is not shown on this article now. ", more, ".");
+    if (suspended.has(id)) {
+      const more = document.createElement("a");
+      // The claim page's address as the server names it (it may sit under a prefix), for id 0.
+      more.href = body.dataset.claimPage.replace(/\/0\/$/, "/" + id + "/");
+      more.textContent = "More about this";
+      notice.replaceChildren(
+        "The fact-check this link points to is being checked again: the article's words it rated changed. Its verdict returns once re-checked. ",
+        more,
+        ".",
+      );
+    } else {
+      notice.replaceChildren("No fact-check shown on this article has this link. It may have been taken down, or the link may be mistyped.");
+    }
     notice.focus({ preventScroll: true });
     notice.scrollIntoView({ block: "center" });
   }
