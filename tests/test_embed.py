@@ -923,6 +923,40 @@ def test_a_long_word_in_a_verdict_wraps_inside_the_popover(browser, host, demo):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_verdict_taller_than_the_room_around_its_passage_ends_inside_the_window(
+    browser, host, demo
+):
+    """A long conclusion in a short window ran past the window's bottom (trial G8): its end,
+    the sources and the permalink, was out of reach until the page was scrolled under it."""
+    paragraphs = "\n\n".join(
+        f"Paragraph {n}: the platform's own count and the party's differ by a few thousand."
+        for n in range(1, 16)
+    )
+    listeners = _republish_listeners(demo, conclusion=paragraphs, note="Explained at length.")
+    page = open_host(browser, f"{host.url}/story.html", viewport=(1000, 520))
+
+    page.locator(f'mark[data-factcheck-claim="{listeners.claim_id}"]:not(a mark)').first.click()
+
+    dialog = page.locator("[data-factcheck-embed] [role=dialog]")
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 520, box
+    # It scrolls inside itself to its end, below the passage it is about, not over it.
+    assert dialog.evaluate("(pop) => pop.scrollHeight > pop.clientHeight")
+    words = page.evaluate(
+        """(id) => Math.max(...[...document.querySelectorAll(`mark[data-factcheck-claim='${id}']`)]
+            .flatMap((mark) => [...mark.getClientRects()]).map((rect) => rect.bottom))""",
+        listeners.claim_id,
+    )
+    assert words <= box["y"], (words, box)
+    dialog.evaluate("(pop) => { pop.scrollTop = pop.scrollHeight; }")
+    expect(dialog.get_by_role("link", name="Permalink to this fact-check")).to_be_in_viewport()
+    assert page.errors == [] and console_errors(page) == []
+    page.screenshot(path=str(ARTIFACTS / "embed-popover-long-short-window.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_an_article_its_page_adds_by_script_after_load_is_marked_when_it_arrives(
     browser, host, demo
 ):

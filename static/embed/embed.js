@@ -50,6 +50,8 @@
   // whole sentence is not repeated by chance, and the publisher may have edited around it.
   const SELF_EVIDENT_QUOTE = 80;
   const MAX_PIECE_HITS = 256;
+  // A verdict squeezed below its passage keeps at least this much height, scrolling inside.
+  const MIN_POPOVER_HEIGHT = 120;
   const MAX_WINDOWS = 32;
   const SKIP = new Set(
     "script style noscript template textarea select option input button iframe object svg canvas math head title".split(" "),
@@ -982,6 +984,21 @@
         }
         return;
       }
+      box.style.removeProperty("max-height");
+      let words = passage();
+      let height = box.offsetHeight;
+      if (words.bottom + height + 6 > innerHeight && words.top - height - 6 < 0) {
+        // Room on neither side (a long verdict, a short window): the passage goes to the top
+        // and the verdict below it, scrolling inside itself, rather than past the window's
+        // bottom where its end (the sources, the permalink) could not be reached.
+        if (words.top > 8) window.scrollBy({ top: words.top - 8, behavior: "instant" });
+        words = passage();
+        const room = innerHeight - words.bottom - 14;
+        if (room >= MIN_POPOVER_HEIGHT) {
+          box.style.setProperty("max-height", `${room}px`);
+          height = box.offsetHeight;
+        }
+      }
       const anchor = shown.getBoundingClientRect();
       const base = shadow.host.getBoundingClientRect();
       const width = box.offsetWidth;
@@ -989,8 +1006,6 @@
       let left = rtl ? anchor.right - width : anchor.left;
       left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
       // Below the passage, or above it when only there it fits in the window.
-      const words = passage();
-      const height = box.offsetHeight;
       const above = words.bottom + height + 6 > innerHeight && words.top - height - 6 >= 0;
       box.style.setProperty("left", `${left - base.left}px`);
       box.style.setProperty("top", `${(above ? words.top - height - 6 : words.bottom + 6) - base.top}px`);
