@@ -1016,6 +1016,8 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["state", "sent_at"], name="job_sweep"),
             models.Index(fields=["kind", "subject_id"], name="job_subject"),
+            # The operator's job list, newest first (the model's ordering).
+            models.Index(fields=["-created_at", "-id"], name="job_newest"),
         ]
 
     def __str__(self):
@@ -1135,6 +1137,8 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The notifications page: a member's newest first, however many they have.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_newest"),
         ]
 
     def __str__(self):

@@ -1,8 +1,10 @@
 """Migrations carry earlier data forward: claims published before versions existed stay public."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -20,6 +22,12 @@ def back_to_the_latest_migration():
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def call_command_output(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def migrate_to(name: str):
@@ -502,3 +510,26 @@ def test_the_full_text_triggers_survive_every_migration():
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {row[0] for row in cursor.fetchall()}
     assert triggers >= VERSION_SEARCH_TRIGGERS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_newest_first_indexes_are_built_without_holding_writes_back():
+    """A plain CREATE INDEX on PostgreSQL holds every write to the table until it is built:
+    on a large notifications or jobs table each save would wait (the lesson of 0042). Both
+    backends end with the indexes, and migrating back and forth works."""
+    statements = call_command_output("sqlmigrate", "annotations", "0045_newest_first_indexes")
+    if connection.vendor == "postgresql":
+        assert statements.count("CREATE INDEX CONCURRENTLY") == 2, statements
+    else:
+        assert statements.count("CREATE INDEX") == 2, statements
+    migrate_to("0044_two_person_rule_wording")
+    executor = MigrationExecutor(connection)
+    target = [("annotations", "0045_newest_first_indexes")]
+    executor.migrate(target)
+    with connection.cursor() as cursor:
+        names = {
+            index
+            for table in ("annotations_job", "annotations_notification")
+            for index in connection.introspection.get_constraints(cursor, table)
+        }
+    assert {"job_newest", "notification_newest"} <= names
