@@ -305,20 +305,42 @@ class RatingScaleAdmin(ServiceAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
+        """The ratings rows as one edit of the scale (`scale_update`), as the settings page
+        sends it: saved a row at a time, each checked against the others as stored, two
+        values swapped were refused halfway, one row saved and the other not."""
         if form.instance.pk is None:
             return None
-
-        def save(row):
-            rating = row.save(commit=False)
-            return services.rating_save(rating=rating, actor=request.user)
-
-        _inline_writes(
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        rows = [
+            row
+            for row in formset.forms
+            if row.instance.pk is not None
+            or (row.has_changed() and not row.cleaned_data.get("DELETE"))
+        ]
+        if not any(row.has_changed() or formset._should_delete_form(row) for row in rows):
+            return None
+        entries = []
+        for row in rows:
+            data, rating = row.cleaned_data, row.instance
+            entries.append(
+                {
+                    "id": rating.pk,
+                    "label": data.get("label", rating.label),
+                    "value": data.get("value", rating.value),
+                    "colour": data.get("colour", rating.colour),
+                    "description": data.get("description", rating.description),
+                    "is_hidden": data.get("is_hidden", rating.is_hidden),
+                    "delete": bool(rating.pk and formset._should_delete_form(row)),
+                    "position": data.get("position") or rating.position or 0,
+                }
+            )
+        # Best first, as the rows number them; a new row without a place goes last.
+        entries.sort(key=lambda entry: (entry["position"] or len(entries) + 1, entry["id"] is None))
+        scale = RatingScale.objects.get(pk=form.instance.pk)
+        _admin_write(
             self,
             request,
-            formset,
-            add=save,
-            change=save,
-            remove=lambda rating: services.rating_delete(rating=rating, actor=request.user),
+            lambda: services.scale_update(scale=scale, actor=request.user, ratings=entries),
         )
         return None
 

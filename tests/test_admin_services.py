@@ -332,3 +332,47 @@ def test_a_staff_admin_of_one_desk_finds_only_its_own_members_accounts(client, t
         {"app_label": "annotations", "model_name": "membership", "field_name": "user", "term": "a"},
     ).json()["results"]
     assert "editor-a" not in [result["text"] for result in found]
+
+
+def test_the_admin_saves_a_scales_ratings_as_one_edit(client, desk):
+    """Saved a row at a time, each checked against the others as stored, lowering several
+    values at once was refused row by row and half of it saved (review R13): here "Mostly
+    false" went to 1 while "Mostly true" and "Half true" stayed, a scale nobody asked for."""
+    client.force_login(desk["admin"])
+    scale = desk["organization"].rating_scales.get()
+    url = f"/admin/annotations/ratingscale/{scale.pk}/change/"
+    data = _form_data(client, url)
+    rows = {value: key[: -len("-label")] for key, value in data.items() if key.endswith("-label")}
+    wanted = {"Mostly true": 2, "Half true": 1, "Mostly false": 1}
+    for label, value in wanted.items():
+        data[f"{rows[label]}-value"] = str(value)
+
+    response = client.post(url, data, follow=True)
+
+    assert "Not saved" not in response.content.decode()
+    values = dict(scale.ratings.values_list("label", "value"))
+    assert {label: values[label] for label in wanted} == wanted
+    # A change against the order is refused whole, with the reason, and nothing of it kept.
+    data = _form_data(client, url)
+    data[f"{rows['True']}-value"] = "1"
+    data[f"{rows['False']}-label"] = "Wrong"
+    response = client.post(url, data, follow=True)
+    assert "Not saved" in response.content.decode()
+    assert dict(scale.ratings.values_list("label", "value"))["True"] == 5
+    assert not scale.ratings.filter(label="Wrong").exists()
+    # A row added there joins the scale at its place.
+    data = _form_data(client, url)
+    prefix = rows["True"].rsplit("-", 1)[0]
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": str(total + 1),
+            f"{prefix}-{total}-scale": str(scale.pk),
+            f"{prefix}-{total}-label": "Satire",
+            f"{prefix}-{total}-position": "99",
+            f"{prefix}-{total}-colour": "#57606a",
+        }
+    )
+    response = client.post(url, data, follow=True)
+    assert "Not saved" not in response.content.decode()
+    assert list(scale.ratings.order_by("position").values_list("label", flat=True))[-1] == "Satire"
