@@ -492,6 +492,30 @@ def test_a_pdf_raised_number_is_not_read_into_another_number(line):
     ]
 
 
+def test_a_pdf_rise_set_in_a_saved_state_ends_with_it():
+    """The text rise belongs to the graphics state, which Q brings back: kept after it, a
+    small run on the baseline later on read as raised, and "10" with "000" as 10⁰⁰⁰."""
+    line = (
+        b"BT /F1 11 Tf 1 0 0 1 72 700 Tm (It cost 10) Tj ET q BT 4 Ts ET Q "
+        b"BT /F1 7 Tf 1 0 0 1 112 700 Tm (000) Tj ET "
+        b"BT /F1 11 Tf 1 0 0 1 140 700 Tm ( in all.) Tj ET "
+    )
+    result = extract(pdf_of_pages([line + _NEXT_PARAGRAPH]), filename="a.pdf")
+    assert result.paragraphs[0] == "It cost 10000 in all."
+
+
+def test_a_pdf_rise_that_is_not_a_number_leaves_the_line_in_order():
+    """A broken Ts operand stopped plain reading of the page, and layout mode then read the
+    raised run's line out of order: "1 years, and 10 The median age is only 22.86 people
+    came." Read as no rise, the line stays whole and the well-formed rise before it counts."""
+    line = _RISEN.replace(b"3.5 Ts", b"/Bad Ts")
+    result = extract(pdf_of_pages([line + _NEXT_PARAGRAPH]), filename="a.pdf")
+    assert result.paragraphs == [
+        "The median age is only 22.8\u00b9 years, and 106 people came.",
+        "A paragraph of its own follows.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [

@@ -185,11 +185,17 @@ def _plain_with_superscripts(page) -> tuple[str, str, bool]:
     """
     runs = []  # (text, baseline, size) as plain mode hands them over
     rise = {"now": 0.0, "shown": 0.0, "any": False}
+    # The rise is part of the graphics state: q saves it and Q brings it back.
+    saved: list[float] = []
 
     def before_operator(operator, operands, cm, tm):
         if operator == b"Ts" and operands:
-            rise["now"] = float(operands[0])
+            rise["now"] = _number(operands[0])
             rise["any"] = rise["any"] or rise["now"] != 0
+        elif operator == b"q":
+            saved.append(rise["now"])
+        elif operator == b"Q" and saved:
+            rise["now"] = saved.pop()
         elif operator in _SHOWS_TEXT:
             rise["shown"] = rise["now"]
 
@@ -217,6 +223,17 @@ def _plain_with_superscripts(page) -> tuple[str, str, bool]:
         if run_text:
             previous = (run_text, baseline, size)
     return text, "".join(pieces), rise["any"]
+
+
+def _number(operand) -> float:
+    """An operand read as a number; 0 for one that is not (a broken stream's name or string),
+    as a reader draws the text without a rise it cannot read. Raising here stopped plain
+    mode for the whole page, and layout mode then read the raised run's line out of order."""
+    try:
+        value = float(operand)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if math.isfinite(value) else 0.0
 
 
 def _is_superscript(text: str, baseline: float, size: float, previous) -> bool:
