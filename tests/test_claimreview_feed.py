@@ -123,6 +123,16 @@ def test_feed_answers_json_ld_or_json_as_asked_and_refuses_html_only(client, wor
     assert anything_but_ld["Content-Type"] == "application/json"
     assert client.get("/api/v1/claims/", HTTP_ACCEPT="application/json;q=0").status_code == 406
     assert refused["Content-Type"] == "application/problem+json"
+    # The client's qualities rank what it takes: the view's own order only breaks a tie
+    # (trial G8: JSON-LD came back to a client preferring plain JSON).
+    for accept, expected in [
+        ("application/ld+json;q=0.5, application/json", "application/json"),
+        ("application/json;q=0.9, */*", "application/ld+json"),
+        ("*/*;q=0.1, application/json;q=0.2", "application/json"),
+        ("application/json, application/ld+json", "application/ld+json"),
+    ]:
+        answer = client.get("/api/v1/claimreview/", HTTP_ACCEPT=accept)
+        assert answer["Content-Type"] == expected, accept
 
 
 def test_organization_filter_keeps_one_newsrooms_claims(client, world, other):

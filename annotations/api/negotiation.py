@@ -29,6 +29,14 @@ class StrictFormatNegotiation(DefaultContentNegotiation):
         offered = [r for r in renderers if _quality(r.media_type, ranges) != 0]
         if not offered:
             raise exceptions.NotAcceptable(available_renderers=renderers)
+        # DRF also ignores the order the client's qualities give: "application/ld+json;q=0.5,
+        # application/json" got JSON-LD, the view's first renderer. Only those the client
+        # rates highest are left to DRF, which picks among them as before (parameters such
+        # as a profile, then the view's order).
+        named = [(_quality(r.media_type, ranges), r) for r in offered]
+        best = max((quality for quality, _ in named if quality is not None), default=None)
+        if best is not None:
+            offered = [r for quality, r in named if quality == best]
         return super().select_renderer(request, offered, format_suffix)
 
     def get_accept_list(self, request):
