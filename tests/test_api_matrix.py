@@ -235,6 +235,11 @@ CASES = [
     Case("wap-annotation", "put", member_write(), url=on_draft, headers=draft_version,
          body=web_annotation),
     Case("wap-annotation", "delete", member_write(204), url=on_draft, headers=draft_version),
+    # The slash-ended address sends everyone on to the IRI, keeping the method (308).
+    *(
+        Case("wap-annotation-with-slash", method, profile(308), url=on_draft)
+        for method in ("get", "post", "put", "patch", "delete")
+    ),
     # Evidence (issue 10): members of the claim's organization only.
     Case("api-claim-evidence", "get", member_read(), url=on_draft),
     Case("api-claim-evidence", "post", member_write(202), url=on_draft),

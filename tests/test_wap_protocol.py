@@ -1125,3 +1125,16 @@ def test_a_post_naming_a_canonical_waits_for_the_newsrooms_lock(
     assert plain.status_code == 201
     assert named.status_code == 503
     assert Claim.objects.count() == 1
+
+
+def test_an_annotation_address_with_a_trailing_slash_leads_to_its_iri(client, one_published):
+    """Every other address of the API ends with a slash; here it was a 404, which reads as
+    "no such annotation" (trial G8). A 308 keeps a PUT a PUT."""
+    claim = one_published["claim"]
+    for method in ("get", "put", "delete"):
+        answer = getattr(client, method)(f"/api/v1/annotations/{claim.pk}/?page=1")
+        assert answer.status_code == 308, method
+        assert answer["Location"] == f"/api/v1/annotations/{claim.pk}?page=1"
+    followed = client.get(f"/api/v1/annotations/{claim.pk}/", follow=True)
+    assert followed.status_code == 200
+    assert followed.json()["id"].endswith(f"/api/v1/annotations/{claim.pk}")

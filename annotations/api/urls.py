@@ -64,6 +64,11 @@ urlpatterns = [
         name="wap-article-annotations",
     ),
     path("annotations/<row_id:pk>", wap.AnnotationDetail.as_view(), name="wap-annotation"),
+    path(
+        "annotations/<row_id:pk>/",
+        wap.AnnotationWithSlash.as_view(),
+        name="wap-annotation-with-slash",
+    ),
     # Newsroom: members only, writes through services.
     path(
         "newsroom/articles/",

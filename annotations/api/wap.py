@@ -20,8 +20,10 @@ from urllib.parse import urlencode
 import orjson
 from django.db.models import Max
 from django.http import HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseRedirectBase
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.generic import RedirectView
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -683,3 +685,23 @@ def _expected_version(request, *, required: bool) -> int | None:
     if not named:
         raise PreconditionFailed()
     return current if current in named else named[0]
+
+
+class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
+    """308: a client follows it with the same method and body (a 301 may turn PUT into GET)."""
+
+    status_code = 308
+
+
+class AnnotationWithSlash(RedirectView):
+    """`annotations/<id>/` to the annotation's IRI, which has no trailing slash (as the
+    protocol's examples write it): the slash every other address of the API ends with was
+    a 404 here, which read as "no such annotation"."""
+
+    query_string = True
+
+    def get(self, request, *args, **kwargs):
+        url = reverse("v1:wap-annotation", args=[kwargs["pk"]])
+        if self.query_string and request.META.get("QUERY_STRING"):
+            url += "?" + request.META["QUERY_STRING"]
+        return PermanentRedirectKeepingMethod(url)
