@@ -41,6 +41,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from annotations import fetching, outages
 from annotations.models import Job
+from annotations.rows import Gone
 from factcheck.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -327,6 +328,12 @@ def run(kind: str, job_id: int) -> str:
     except SoftTimeLimitExceeded:
         reason = f"it took longer than {handler.soft_time_limit} seconds"
         outcome = partial(_fail, job, handler, reason)
+    except Gone as gone:
+        # A row the job writes to was deleted while it ran (a draft thrown away while its
+        # source was read): nothing is left to do, which is no failure to retry or report.
+        # Any other missing row (a revision the job names) is a failure, with its handling.
+        logger.info("Job %s ended: what it works on is gone (%s)", job, gone)
+        outcome = partial(_done, job)
     except Exception as error:
         reason = describe(error)
         if isinstance(error, PermanentError):

@@ -402,3 +402,61 @@ def test_two_webhooks_moved_to_one_url_at_once_leave_one_there(newsroom):
     assert "registered already" in str(results[0])
     urls = sorted(organization.webhook_endpoints.values_list("url", flat=True))
     assert urls == ["https://hooks.example/b", shared]
+
+
+@pytest.mark.parametrize("via", ["newsroom", "annotation"])
+def test_a_second_delete_of_a_claim_sent_at_once_answers_404_not_500(newsroom, via):
+    """A client retrying a DELETE after a timeout: the second waited for the first's lock,
+    found the claim gone, and raised DoesNotExist, a 500 (trial G9)."""
+    editor = newsroom["editor"]
+    if via == "newsroom":
+        claim = _listeners_claim(newsroom)
+        url = f"/api/v1/newsroom/claims/{claim.pk}/"
+    else:
+        claim, _ = _posted_annotation(newsroom)
+        url = f"/api/v1/annotations/{claim.pk}"
+    client = Client()
+    client.force_login(editor)
+    tag = client.get(url)["ETag"]
+    with transaction.atomic():
+        services.claim_delete(claim=Claim.objects.get(pk=claim.pk), actor=editor)
+        thread, results = _in_a_thread(lambda: client.delete(url, headers={"If-Match": tag}))
+        wait_for(lambda: _lock_waits() > 0, message="the second delete did not wait")
+    thread.join(30)
+    [answer] = results
+    assert answer.status_code == 404, answer.content[:300]
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "deleted meanwhile" in answer.json()["detail"]
+
+
+def test_a_source_removed_while_its_page_is_read_ends_the_reading_job_quietly(
+    newsroom, loopback_pages, settings, tmp_path
+):
+    """The reading job found its snapshot gone when it came to store the text: DoesNotExist,
+    a failed job with a traceback (trial G9). Gone while it ran, nothing is left to do."""
+    from annotations import jobs
+    from annotations.evidence import archive_tasks
+    from annotations.models import Job, Source
+    from tests.documents import make_html_page
+
+    assert archive_tasks.extract_snapshot  # declares the snapshot jobs in this process
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FACTCHECK_WAYBACK_ENABLED = False
+    page = make_html_page(
+        [LISTENERS + ", the platform said."] * 3, title="A record Space", byline="Staff"
+    )
+    loopback_pages.expect_request("/space").respond_with_data(page, content_type="text/html")
+    editor = newsroom["editor"]
+    claim = _listeners_claim(newsroom)
+    source = services.source_add(claim=claim, actor=editor, url=loopback_pages.url_for("/space"))
+    fetch = Job.objects.about("snapshot", source.pk).latest("created_at")
+    assert jobs.run("snapshot", fetch.pk) == Job.State.DONE
+    reading = Job.objects.about("snapshot_extract", source.snapshots.get().pk).get()
+    with transaction.atomic():
+        services.source_remove(source=Source.objects.get(pk=source.pk), actor=editor)
+        thread, results = _in_a_thread(lambda: jobs.run("snapshot_extract", reading.pk))
+        wait_for(lambda: _lock_waits() > 0 or results, message="the reading did not wait")
+        assert results == []
+    thread.join(30)
+    assert results == [Job.State.DONE]

@@ -578,3 +578,46 @@ def test_a_claims_current_values_are_dated_by_its_articles_publication_year(
     assert [(q.value, q.year) for q in claimed] == [(160_000, 2022), (44_000, 0)]
     marked = numbers.mark(claimed, f"In {passage_year}, about 60,000 people listened in")
     assert [item["agreement"] for item in marked if not item["is_year"]] == [expected]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_deleted_while_its_provider_answers_ends_the_job_quietly(
+    loopback, httpserver, organization, editor
+):
+    """The editor threw the draft away while the search ran: storing its items failed on the
+    claim's foreign key, and the job failed with a traceback (trial G9). Nothing is stored,
+    and the job is done."""
+    from django.db import connections
+
+    from annotations import jobs
+    from annotations.evidence import tasks  # noqa: F401 - registers the "evidence" job
+    from annotations.models import Claim, Job
+
+    deleted = []
+
+    def answer(request):
+        if not deleted:
+            claim = Claim.objects.get(pk=claim_id)
+            services.claim_delete(claim=claim, actor=editor)
+            deleted.append(claim_id)
+            connections.close_all()  # this server thread's connection
+        return found(request)
+
+    found = mediawiki_api([])
+
+    httpserver.expect_request("/w/api.php").respond_with_handler(answer)
+    loopback.FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT = httpserver.url_for("/w/api.php")
+    loopback.FACTCHECK_EVIDENCE_PROVIDERS = ["annotations.evidence.providers.mediawiki.MediaWiki"]
+    article = factories.article(organization, editor)
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, CLAIM)
+    )
+    claim_id = claim.pk
+    request = claim.evidence_requests.get()
+    job = Job.objects.about("evidence", request.pk).get()
+
+    assert jobs.run("evidence", job.pk) == Job.State.DONE
+
+    assert deleted == [claim_id]
+    assert not Claim.objects.filter(pk=claim_id).exists()
+    assert not EvidenceItem.objects.filter(claim_id=claim_id).exists()

@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler
 
 from annotations import anchoring, ingest, queries, services
 from annotations.api.newsroom_serializers import ArticleDetailSerializer, ClaimSerializer
+from annotations.rows import Gone
 
 logger = logging.getLogger(__name__)
 
@@ -325,6 +326,8 @@ def _as_drf_error(error):
         return exceptions.ValidationError(detail)
     if isinstance(error, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(error) or None)
+    if isinstance(error, Gone):
+        return exceptions.NotFound(str(error))
     if isinstance(error, Http404):
         return exceptions.NotFound()
     return error

@@ -100,6 +100,12 @@ def run_request(request_id: int) -> EvidenceRequest | None:
     items = [item for item in (_to_item(f, query, provider) for f in found) if item]
     finished = timezone.now()
     with transaction.atomic():
+        # The claim is held while its items are stored: one deleted meanwhile (a draft
+        # thrown away during the search) has nothing to store them on; the foreign key
+        # failed at commit before.
+        claim_row = Claim.objects.select_for_update(no_key=True).filter(pk=request.claim_id)
+        if claim_row.values_list("pk", flat=True).first() is None:
+            return None
         if _superseded(request):
             # Asked for an older wording and answered after the newer question was: its
             # items would replace those that fit the claim as it reads now.

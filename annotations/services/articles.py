@@ -29,6 +29,7 @@ from annotations.models import (
     is_visible,
     require_no_direction_override,
 )
+from annotations.rows import locked
 from annotations.services.claims import (
     DETAILS_CHECKED,
     StaleVersion,
@@ -291,7 +292,7 @@ def article_update_text(
     if not new_text:
         raise ValidationError({"text": "The article has no text."})
     _require_text_within_limit(new_text)
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if base_revision is not None:
         latest = article.revisions.select_related("created_by").order_by("-number").first()
         if latest is not None and latest.number != base_revision:
@@ -342,7 +343,7 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     )
     if revision.article_id != article.pk:
         raise ValueError("The revision belongs to another article.")
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if article.revisions.filter(number__gt=revision.number).exists():
         return ReanchorReport()
     text = revision.text
@@ -671,7 +672,7 @@ def article_update_details(
         Organization.objects.select_for_update(no_key=True).filter(
             pk=article.organization_id
         ).first()
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if expected_tag is not None and expected_tag != article.details_tag:
         raise StaleDetails(article)
     changes = {}
@@ -764,7 +765,7 @@ def article_details_check(*, article: Article, actor, expected_tag: str) -> list
         )
     # The article's row first, as a change of its details takes it: the details checked are
     # those read, and no change lands between the reading and the check.
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if expected_tag != article.details_tag:
         raise StaleDetails(article)
     # Each claim is locked before it is weighed: a change to one made meanwhile is either

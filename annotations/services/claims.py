@@ -42,6 +42,7 @@ from annotations.models import (
     is_visible,
     require_no_direction_override,
 )
+from annotations.rows import locked
 from annotations.webhooks import events as webhook_events
 
 
@@ -181,7 +182,7 @@ def claim_create(
     permissions.require_edit(creator, article.organization)
     # Checked against the text as it is now, with the article locked: a caller's copy may be
     # older than a revision saved since, and a new text may not land between check and save.
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if article.status != Article.Status.READY:
         raise ValidationError("The article is not ready for claims yet.")
     latest = article.revisions.order_by("-number").first()
@@ -279,7 +280,7 @@ def _canonical_quote(selectors):
 
 
 def _lock_current(claim: Claim, expected_version: int | None) -> Claim:
-    current = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+    current = locked(Claim.objects, "claim", pk=claim.pk)
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(current, expected_version)
     return current
@@ -1199,7 +1200,7 @@ def claim_reattach(
     # The article first, then the claim, as a text save locks them: the selection is read
     # against the text it was made on, and no new text (whose re-anchoring passes over an
     # orphaned claim) may land between reading the text and reading its latest revision.
-    article = Article.objects.select_for_update(no_key=True).get(pk=claim.article_id)
+    article = locked(Article.objects, "article", pk=claim.article_id)
     claim = _lock_current(claim, expected_version)
     claim.article = article
     start, end = _anchor_selection(article.text, selectors)

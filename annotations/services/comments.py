@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 
 from annotations import notifications, permissions, rendering
 from annotations.models import Claim, Comment
+from annotations.rows import locked
 
 # "@rita" or "@anna.k" anywhere but inside a word or an email address.
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])", re.UNICODE)
@@ -81,10 +82,10 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
         if parent.claim_id != claim.pk:
             raise ValidationError({"parent": "That comment is on another claim."})
         # Locked so that a deletion cannot slip in between the check and the reply.
-        replied_to = Comment.objects.select_for_update(no_key=True).get(pk=parent.pk)
+        replied_to = locked(Comment.objects, "comment", pk=parent.pk)
         thread = replied_to
         if replied_to.parent_id is not None:
-            thread = Comment.objects.select_for_update(no_key=True).get(pk=replied_to.parent_id)
+            thread = locked(Comment.objects, "comment", pk=replied_to.parent_id)
         # Refused rather than allowed: deleting is how an author withdraws their words, and
         # a newsroom reads a withdrawn question as a closed conversation. A reply would
         # answer words nobody can read and, on a resolved thread, reopen what was settled.

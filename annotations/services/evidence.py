@@ -10,6 +10,7 @@ from django.db import transaction
 from annotations import permissions, urlnorm
 from annotations.evidence import search
 from annotations.models import Claim, EvidenceItem, EvidenceRequest, ImportedFactCheck, Source
+from annotations.rows import locked
 from annotations.services.sources import source_add
 
 QUOTE_LIMIT = 1000
@@ -37,7 +38,7 @@ def evidence_item_add(
     # The claim before its item, as a source added by hand locks them (`source_add` marks
     # the items its address matches): two editors citing one page at once wait in turn.
     Claim.objects.select_for_update(no_key=True).filter(pk=claim.pk).first()
-    item = EvidenceItem.objects.select_for_update(no_key=True).get(pk=item.pk)
+    item = locked(EvidenceItem.objects, "evidence item", pk=item.pk)
     if stance not in Source.Stance.values:
         raise ValidationError({"stance": "Choose supports, refutes or context."})
     if item.state == EvidenceItem.State.ADDED and item.source_id:
@@ -66,7 +67,7 @@ def evidence_item_add(
 def evidence_item_dismiss(*, item: EvidenceItem, actor) -> EvidenceItem:
     """Put an item out of the editor's way; searching again will not bring it back."""
     permissions.require_edit(actor, item.claim.article.organization)
-    item = EvidenceItem.objects.select_for_update(no_key=True).get(pk=item.pk)
+    item = locked(EvidenceItem.objects, "evidence item", pk=item.pk)
     if item.state != EvidenceItem.State.ADDED:
         item.state = EvidenceItem.State.DISMISSED
         item.save(update_fields=["state", "updated_at"])

@@ -25,6 +25,7 @@ from annotations.models import (
     require_visible,
     without_direction_overrides,
 )
+from annotations.rows import locked
 from annotations.services.articles import (
     _revision_create,
     article_create,
@@ -278,7 +279,7 @@ def _named(value: str) -> str:
 def import_fail(*, article_import: ArticleImport, actor, message: str) -> ArticleImport:
     """Record why a pending import failed, on the import and on its placeholder article."""
     permissions.require_edit(actor, article_import.organization)
-    current = ArticleImport.objects.select_for_update(no_key=True).get(pk=article_import.pk)
+    current = locked(ArticleImport.objects, "import", pk=article_import.pk)
     if current.state != ArticleImport.State.PENDING:
         return current
     if current.sha256 and not article_import.sha256:
@@ -321,9 +322,7 @@ def import_run(
                 # Read again, locked: the row was read before a slow fetch, and a second run
                 # that took over meanwhile may have stored its own page, or finished; what
                 # it made is kept, and this run stops.
-                current = ArticleImport.objects.select_for_update(no_key=True).get(
-                    pk=article_import.pk
-                )
+                current = locked(ArticleImport.objects, "import", pk=article_import.pk)
                 if current.state != ArticleImport.State.PENDING or current.sha256:
                     return current
                 article_import.final_url = fetched.final_url[:2000]
@@ -352,7 +351,7 @@ def import_run(
     try:
         with transaction.atomic():
             # The row lock makes a second run of the same import wait here, then find it done.
-            current = ArticleImport.objects.select_for_update(no_key=True).get(pk=article_import.pk)
+            current = locked(ArticleImport.objects, "import", pk=article_import.pk)
             if current.state != ArticleImport.State.PENDING:
                 return current
             _article_from_extracted(
@@ -605,7 +604,7 @@ def import_again(*, article: Article, actor, in_process: bool = False) -> Articl
 
 
 def _import_again_recorded(article: Article, actor, in_process: bool) -> ArticleImport:
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     failed = ArticleImport.objects.filter(article=article).order_by("-created_at", "-id").first()
     if failed is None or failed.state != ArticleImport.State.FAILED:
         raise ValidationError(
@@ -639,7 +638,7 @@ def article_discard(*, article: Article, actor) -> None:
     """Delete an article whose import failed before it had any text: nothing else holds it
     (no revision, no claim, nothing readers saw), and it would clutter the desk for good."""
     permissions.require_edit(actor, article.organization, "Your role does not allow this.")
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if article.status != Article.Status.FAILED or article.revisions.exists():
         raise ValidationError(
             "Only an article whose import failed before it had any text can be deleted."

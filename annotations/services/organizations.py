@@ -33,6 +33,7 @@ from annotations.models import (
     RatingScale,
     ReplacedInvitationLink,
 )
+from annotations.rows import locked
 from annotations.services.claims import claims_unassign_departed, public_versions_touch
 
 # The default verdict scale: label, value (None = outside the numeric range), colour, description.
@@ -84,7 +85,7 @@ def organization_update(*, organization: Organization, actor, **fields) -> Organ
         raise ValidationError(
             {"methodology": f"At most {METHODOLOGY_MAX:,} characters ({length:,} given)."}
         )
-    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
+    organization = locked(Organization.objects, "organization", pk=organization.pk)
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
@@ -109,7 +110,7 @@ def organization_logo_set(*, organization: Organization, actor, data: bytes | No
     permissions.require_manage_members(
         actor, organization, "Only an organization admin can change its settings."
     )
-    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
+    organization = locked(Organization.objects, "organization", pk=organization.pk)
     old = organization.logo.name
     if data is None:
         organization.logo = ""
@@ -413,7 +414,7 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
     permissions.require_manage_members(
         actor, invitation.organization, "Only an organization admin can send invitations."
     )
-    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
+    invitation = locked(Invitation.objects, "invitation", pk=invitation.pk)
     if invitation.state not in (Invitation.State.PENDING, Invitation.State.EXPIRED):
         raise ValidationError("Only a pending or expired invitation can be sent again.")
     invitation.state, invitation.finished_at = Invitation.State.PENDING, None
@@ -434,7 +435,7 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     permissions.require_manage_members(
         actor, invitation.organization, "Only an organization admin can withdraw invitations."
     )
-    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
+    invitation = locked(Invitation.objects, "invitation", pk=invitation.pk)
     if invitation.state not in (Invitation.State.PENDING, Invitation.State.EXPIRED):
         raise ValidationError("Only a pending or expired invitation can be withdrawn.")
     invitation.state = Invitation.State.REVOKED

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Concat
 
 from annotations import lookalikes, permissions
 from annotations.models import PublishedVersion, Rating, RatingScale
+from annotations.rows import locked
 from annotations.services.claims import public_versions_touch
 
 
@@ -110,7 +111,7 @@ def scale_update(*, scale: RatingScale, actor, ratings: list[dict]) -> RatingSca
     permissions.require_manage_members(
         actor, scale.organization, "Only an organization admin can edit its ratings."
     )
-    scale = RatingScale.objects.select_for_update(no_key=True).get(pk=scale.pk)
+    scale = locked(RatingScale.objects, "rating scale", pk=scale.pk)
     existing = {rating.pk: rating for rating in scale.ratings.all()}
     places_before = {pk: rating.position for pk, rating in existing.items()}
     sent = [entry["id"] for entry in ratings if entry.get("id")]

@@ -16,11 +16,12 @@ from django.utils import timezone
 from annotations import jobs, permissions, versions
 from annotations.evidence.snapshots import Capture, Extraction
 from annotations.models import Claim, Job, PublishedVersion, Snapshot, Source
+from annotations.rows import locked
 from annotations.services.claims import fetched_times, public_versions_touch
 
 
 def _lock(source: Source) -> Source:
-    return Source.objects.select_for_update(no_key=True).get(pk=source.pk)
+    return locked(Source.objects, "source", pk=source.pk)
 
 
 class FetchRequest(NamedTuple):
@@ -112,7 +113,7 @@ def snapshot_extracted(*, snapshot: Snapshot, actor, extraction: Extraction) -> 
     The source's date is only ever the date the page states (none if it states none).
     """
     permissions.require_system(actor)
-    snapshot = Snapshot.objects.select_for_update(no_key=True).get(pk=snapshot.pk)
+    snapshot = locked(Snapshot.objects, "snapshot", pk=snapshot.pk)
     source = _lock(snapshot.source)
     snapshot.text = extraction.text
     snapshot.title = extraction.title[:500]

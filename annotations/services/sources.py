@@ -12,6 +12,7 @@ from annotations.models import (
     EvidenceItem,
     Source,
 )
+from annotations.rows import locked
 from annotations.services.claims import (
     _record_change,
     lock_for_source_change,
@@ -82,7 +83,7 @@ def source_update(
     claim = lock_for_source_change(
         claim, expected_version, source_id=source.pk, fields=tuple(fields)
     )
-    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk, claim=claim)
+    source = locked(Source.objects, "source", pk=source.pk, claim=claim)
     changes = {}
     for name, value in fields.items():
         if name == "url" and isinstance(value, str):
@@ -153,7 +154,7 @@ def source_remove(*, source: Source, actor, expected_version: int | None = None)
     claim = source.claim
     permissions.require_edit(actor, claim.article.organization)
     claim = lock_for_source_change(claim, expected_version, source_id=source.pk)
-    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk, claim=claim)
+    source = locked(Source.objects, "source", pk=source.pk, claim=claim)
     changes = {"source": source.pk, "url": source.url, "stance": source.stance}
     evidence_search.source_removed(source)
     source.delete()

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from annotations import anchoring, jobs, permissions, spotting
 from annotations.ingest import structure as ingest_structure
 from annotations.models import Article, Claim, Job, Organization, SpotterModel, Suggestion
+from annotations.rows import locked
 from annotations.services.claims import claim_create
 
 
@@ -67,7 +68,7 @@ def suggestions_refresh(*, article: Article, actor) -> SpotReport:
     permissions.require_edit(actor, article.organization)
     # The article's row lock also serializes this with accepting and dismissing, so that a
     # decision made while the text is scored is never overwritten by a fresh suggestion.
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
+    article = locked(Article.objects, "article", pk=article.pk)
     if article.status != Article.Status.READY:
         return SpotReport(0, 0, 0, "")
     model, version = spotter_for(article.organization)
@@ -474,7 +475,7 @@ def spotter_train_finish(
         actor, row.organization, "Only an organization admin can retrain the claim spotter."
     )
     Organization.objects.select_for_update(no_key=True).filter(pk=row.organization_id).first()
-    row = SpotterModel.objects.select_for_update(no_key=True).get(pk=row.pk)
+    row = locked(SpotterModel.objects, "spotter model", pk=row.pk)
     if row.state != SpotterModel.State.TRAINING:
         return row
     if model_file is not None:

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from annotations import permissions, urlnorm
 from annotations.models import Article, Claim, ClaimEvent, Organization, PublishedVersion, Rating
+from annotations.rows import locked
 from annotations.services.claims import (
     StaleVersion,
     _event,
@@ -593,7 +594,7 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
 def web_annotation_delete(*, claim: Claim, actor, expected_version: int | None = None) -> None:
     """Delete a draft that was never published (a published claim is retracted instead)."""
     permissions.require_edit(actor, claim.article.organization)
-    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+    claim = locked(Claim.objects, "claim", pk=claim.pk)
     if expected_version is not None and claim.version != expected_version:
         raise StaleVersion(claim, expected_version)
     if not is_open_draft(claim):

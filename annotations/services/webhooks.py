@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from annotations import fetching, jobs, permissions, urlnorm
 from annotations.models import Membership, Organization, WebhookDelivery, WebhookEndpoint
+from annotations.rows import locked
 from annotations.webhooks import events, signing
 
 # Endpoints one organization may register: well above real use, below a runaway script's.
@@ -117,7 +118,7 @@ def webhook_update(
         Organization.objects.select_for_update(no_key=True).filter(
             pk=endpoint.organization_id
         ).first()
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
+    endpoint = locked(WebhookEndpoint.objects, "webhook", pk=endpoint.pk)
     if url is not None:
         endpoint.url = _checked_url(url)
     if events is not None:
@@ -144,7 +145,7 @@ def webhook_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> tuple[WebhookE
     so the receiver can switch without missing an event.
     """
     _require_admin(actor, endpoint.organization)
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
+    endpoint = locked(WebhookEndpoint.objects, "webhook", pk=endpoint.pk)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + timedelta(
         hours=settings.FACTCHECK_WEBHOOK_SECRET_GRACE_HOURS
@@ -174,7 +175,7 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             f"This webhook no longer subscribes to {delivery.event_type}: tick it again "
             "before resending."
         )
-    delivery = WebhookDelivery.objects.select_for_update(no_key=True).get(pk=delivery.pk)
+    delivery = locked(WebhookDelivery.objects, "webhook delivery", pk=delivery.pk)
     delivery.state = WebhookDelivery.State.PENDING
     delivery.last_error = ""
     delivery.save(update_fields=["state", "last_error"])
@@ -189,7 +190,7 @@ def webhook_send_test(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
     A receiver being set up is checked on the spot, with no claim to publish first.
     """
     _require_admin(actor, endpoint.organization)
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
+    endpoint = locked(WebhookEndpoint.objects, "webhook", pk=endpoint.pk)
     if not endpoint.is_active:
         raise ValidationError("Switch the webhook on before sending it a test event.")
     delivery = WebhookDelivery.objects.create(
@@ -259,7 +260,7 @@ def delivery_gave_up(*, actor, delivery_id: int, reason: str) -> None:
     if delivery.event_type == events.TEST:
         # Tried once, on an admin's request: a receiver still being set up is not switched off.
         return
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=delivery.endpoint_id)
+    endpoint = locked(WebhookEndpoint.objects, "webhook", pk=delivery.endpoint_id)
     if not endpoint.is_active or endpoint.consecutive_failures < events.max_attempts():
         return
     endpoint.is_active = False

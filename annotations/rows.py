@@ -1,0 +1,20 @@
+"""Rows taken for a write: locked FOR NO KEY UPDATE, and a clear 404 when one is gone."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+
+class Gone(Http404):
+    """The row was deleted while the request waited for its lock: a second DELETE of the same
+    claim sent at once (a client retrying after a timeout), an edit of a source removed
+    meanwhile. The API and the pages answer 404 with the message, not a server error."""
+
+
+def locked(queryset, what: str, **lookup):
+    """The row of `queryset` that `lookup` names, locked for this transaction; Gone, naming
+    `what` it was, if it no longer exists."""
+    row = queryset.select_for_update(no_key=True).filter(**lookup).first()
+    if row is None:
+        raise Gone(f"This {what} no longer exists: it was deleted meanwhile.")
+    return row
