@@ -1138,3 +1138,28 @@ def test_an_annotation_address_with_a_trailing_slash_leads_to_its_iri(client, on
     followed = client.get(f"/api/v1/annotations/{claim.pk}/", follow=True)
     assert followed.status_code == 200
     assert followed.json()["id"].endswith(f"/api/v1/annotations/{claim.pk}")
+
+
+def test_an_annotation_posted_again_with_its_id_is_a_409_naming_the_first(
+    client, one_published, editor
+):
+    """A client retrying a POST after a timeout made a second draft on the same words (trial
+    G9); the client's `id` names its annotation, as a canonical does."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body["id"] = f"urn:uuid:{uuid.uuid4()}"
+    first = client.post(url, json.dumps(body), content_type=LD)
+    assert first.status_code == 201
+
+    again = client.post(url, json.dumps(body), content_type=LD)
+
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("/problems/already-received/")
+    assert again.json()["annotation"] == first["Location"]
+    assert Claim.objects.filter(status=Claim.Status.DRAFT).count() == 1
+    # Another id on the same words is another annotation, as the protocol has it.
+    other = client.post(
+        url, json.dumps({**body, "id": f"urn:uuid:{uuid.uuid4()}"}), content_type=LD
+    )
+    assert other.status_code == 201

@@ -48,6 +48,7 @@ PROBLEMS = {
     "already-imported": ("This page is already an article with claims here.", 409),
     "already-claimed": ("These words are a claim already.", 409),
     "canonical-taken": ("An annotation with this canonical IRI is here already.", 409),
+    "already-received": ("This annotation was posted here already.", 409),
     "stale-version": ("The claim changed since you read it.", 412),
     "no-such-version": ("The claim has no such version.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
@@ -408,7 +409,7 @@ def _canonical_taken(error, request) -> Response:
     """409 naming the annotation that holds the canonical, where a client can read it."""
     iri = reverse("v1:wap-annotation", args=[error.claim.pk])
     iri = request.build_absolute_uri(iri) if request is not None else iri
-    body = problem(409, error.message, slug="canonical-taken", annotation=iri)
+    body = problem(409, error.message, slug=error.slug, annotation=iri)
     return Response(body, status=409)
 
 

@@ -51,11 +51,29 @@ class NotAnAnnotation(Exception):
 class CanonicalTaken(ValidationError):
     """Another annotation of the newsroom was received with this `canonical`: nothing changed."""
 
+    slug = "canonical-taken"
+
     def __init__(self, claim: Claim, canonical: str):
         self.claim = claim
         super().__init__(
             f"Annotation {claim.pk} was received with the canonical {canonical} already: "
             "a canonical IRI names one annotation. Send changes to that one, or another IRI."
+        )
+
+
+class IdReceived(CanonicalTaken):
+    """An annotation of the newsroom was received with this client `id` already: the same
+    annotation posted again (a retry after a timeout). Nothing was made."""
+
+    slug = "already-received"
+
+    def __init__(self, claim: Claim, client_id: str):
+        self.claim = claim
+        ValidationError.__init__(
+            self,
+            f"Annotation {claim.pk} was received with the id {client_id} already: this "
+            "annotation was posted before. Send changes to that one (PUT), or post with "
+            "another id.",
         )
 
 
@@ -452,6 +470,22 @@ def _refuse_taken_canonical(organization_id: int, canonical: str, *, claim_id=No
         raise CanonicalTaken(event.claim, canonical)
 
 
+def _refuse_received_id(organization_id: int, client_id: str) -> None:
+    """IdReceived if an annotation of the newsroom was posted with this client `id`; the
+    newsroom is locked first, as for a canonical, so that two posts at once make one."""
+    if not client_id:
+        return
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).first()
+    received = ClaimEvent.objects.filter(
+        action=RECEIVED,
+        changes__via=client_id,
+        claim__article__organization_id=organization_id,
+    )
+    event = received.select_related("claim").order_by("id").first()
+    if event is not None:
+        raise IdReceived(event.claim, client_id)
+
+
 def is_open_draft(claim: Claim) -> bool:
     """Whether the protocol may change or delete the claim: a draft never published."""
     return claim.status == Claim.Status.DRAFT and not claim.published_versions.exists()
@@ -474,6 +508,7 @@ def web_annotation_create(*, article: Article, actor, data) -> Claim:
     parsed = parse(data)
     _require_target_on(article, parsed)
     _refuse_taken_canonical(article.organization_id, parsed.canonical)
+    _refuse_received_id(article.organization_id, parsed.client_id)
     # The server names the annotation; the client's name for it becomes `via`.
     parsed.via = parsed.client_id or parsed.via
     rating = _rating(article, parsed.rating_label)
