@@ -133,6 +133,11 @@ def test_feed_answers_json_ld_or_json_as_asked_and_refuses_html_only(client, wor
     ]:
         answer = client.get("/api/v1/claimreview/", HTTP_ACCEPT=accept)
         assert answer["Content-Type"] == expected, accept
+    # ?format= names the representation instead of Accept, as the schema says (trial G9).
+    for path in ("/api/v1/claimreview/?format=json", "/api/v1/claims/?format=json"):
+        answer = client.get(path, HTTP_ACCEPT="text/html")
+        assert answer.status_code == 200, path
+        assert answer["Content-Type"].startswith("application/json"), path
 
 
 def test_organization_filter_keeps_one_newsrooms_claims(client, world, other):

@@ -1163,3 +1163,19 @@ def test_an_annotation_posted_again_with_its_id_is_a_409_naming_the_first(
         url, json.dumps({**body, "id": f"urn:uuid:{uuid.uuid4()}"}), content_type=LD
     )
     assert other.status_code == 201
+
+
+def test_a_format_parameter_names_the_representation_and_an_unknown_one_is_refused(
+    client, one_published
+):
+    """`?format=xml` got JSON-LD and `?format=json` did too (trial G9): the rest of the API
+    answers the format named, and a 400 naming the formats for another."""
+    claim = one_published["claim"]
+    for url in ("/api/v1/annotations/", f"/api/v1/annotations/{claim.pk}"):
+        plain = client.get(f"{url}?format=json", HTTP_ACCEPT="application/ld+json")
+        assert plain.status_code == 200 and plain["Content-Type"] == "application/json", url
+        linked = client.get(f"{url}?format=jsonld", HTTP_ACCEPT="application/json")
+        assert linked["Content-Type"].startswith("application/ld+json"), url
+        refused = client.get(f"{url}?format=xml")
+        assert refused.status_code == 400, url
+        assert "One of: json, jsonld." in json.dumps(refused.json())

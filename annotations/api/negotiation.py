@@ -22,6 +22,13 @@ class StrictFormatNegotiation(DefaultContentNegotiation):
         return matching
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        # `?format=` names the representation instead of Accept, as the schema says: DRF
+        # still matched it against Accept, so a browser's "text/html" with ?format=json
+        # was a 406.
+        format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if format:
+            chosen = self.filter_renderers(renderers, format)[0]
+            return chosen, chosen.media_type
         # DRF reads Accept by specificity alone, so "application/json;q=0" (never send me
         # JSON) was answered with JSON. A renderer whose type the most specific matching
         # range refuses is left out; none left is a 406.

@@ -77,6 +77,18 @@ class Negotiation(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         by_type = {renderer.media_type: renderer for renderer in renderers}
+        # `?format=jsonld` or `json` instead of Accept, as the rest of the API takes it; any
+        # other value was ignored and JSON-LD sent, which reads as the format asked for.
+        format = format_suffix or request.query_params.get("format")
+        if format:
+            named = [renderer for renderer in renderers if renderer.format == format]
+            if not named:
+                offered = ", ".join(sorted(renderer.format for renderer in renderers))
+                raise exceptions.ValidationError({"format": [f"One of: {offered}."]})
+            chosen = named[0]
+            return chosen, MEDIA_TYPE if chosen is by_type[
+                "application/ld+json"
+            ] else "application/json"
         ranges = []
         for order, part in enumerate(request.headers.get("Accept", "*/*").split(",")):
             media, *params = (item.strip() for item in part.split(";"))
