@@ -35,6 +35,7 @@ from annotations.api.schema import created_location
 from annotations.models import (
     CONCLUSION_MAX,
     NOTE_MAX,
+    ArticleImport,
     Organization,
     require_no_direction_override,
 )
@@ -139,13 +140,15 @@ class ArticleList(generics.ListCreateAPIView):
 
 
 def _article_response(article) -> Response:
-    """201 for an article ready to annotate; 202 while the worker is still importing it."""
+    """201 for an article ready to annotate; 202 while the worker is still importing it,
+    or importing its page again (an address that is an article here already): until then
+    the text is the earlier one, which a client trusting 201 would read as the new."""
     article.refresh_from_db()
-    code = (
-        status.HTTP_202_ACCEPTED
-        if article.status == article.Status.IMPORTING
-        else status.HTTP_201_CREATED
+    newest = queries.latest_import(article)
+    importing = article.status == article.Status.IMPORTING or (
+        newest is not None and newest.state == ArticleImport.State.PENDING
     )
+    code = status.HTTP_202_ACCEPTED if importing else status.HTTP_201_CREATED
     response = Response(serializers.ArticleDetailSerializer(article).data, status=code)
     # Where the new article is, for 201 and 202 alike (RFC 9110: a 201 names what it made).
     response["Location"] = reverse("v1:api-article-detail", args=[article.pk])
