@@ -1179,3 +1179,27 @@ def test_a_format_parameter_names_the_representation_and_an_unknown_one_is_refus
         refused = client.get(f"{url}?format=xml")
         assert refused.status_code == 400, url
         assert "One of: json, jsonld." in json.dumps(refused.json())
+
+
+@pytest.mark.parametrize(
+    ("motivation", "status"),
+    [
+        ("bogus", 400),
+        ("asessing", 400),
+        (["assessing", "bogus"], 400),
+        ("commenting", 201),
+        ("https://vocab.example/motivations/verifying", 201),
+    ],
+)
+def test_a_motivation_is_a_w3c_one_or_an_iri(client, one_published, editor, motivation, status):
+    """A misspelt motivation was stored as assessing without a word, while a body's unknown
+    purpose is refused (trial G9)."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body.pop("id", None)
+    answer = client.post(url, json.dumps({**body, "motivation": motivation}), content_type=LD)
+    assert answer.status_code == status, answer.content[:300]
+    if status == 400:
+        assert "is no W3C motivation" in answer.json()["detail"]
+        assert not Claim.objects.filter(status=Claim.Status.DRAFT).exists()

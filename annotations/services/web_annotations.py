@@ -177,6 +177,14 @@ def _refuse_bodies_a_claim_cannot_hold(data: dict) -> None:
     motivation = data.get("motivation")
     if motivation is not None and not all(isinstance(m, str) for m in _as_list(motivation)):
         raise ValidationError({"motivation": "A motivation is a name, such as assessing."})
+    # A W3C motivation, or a community's own as an IRI (the vocabulary's way to add one); a
+    # misspelt one ("asessing") was stored as assessing without a word, as a body's purpose
+    # is refused.
+    for named in _as_list(motivation):
+        if named not in MOTIVATIONS and not _ANY_IRI.match(named):
+            raise ValidationError(
+                {"motivation": f"{named[:40]!r} is no W3C motivation, nor an IRI naming one."}
+            )
     said: dict[str, int] = {}
     listed = isinstance(data.get("body"), list)
     for number, body in enumerate(_as_list(data.get("body"))):
