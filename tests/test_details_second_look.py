@@ -230,3 +230,27 @@ def test_a_check_is_not_the_latest_change_of_a_date_moved_after_it(desk):
         article=desk["article"], actor=desk["reviewer"], published_on=dt.date(2026, 12, 1)
     )
     assert _republish(desk, desk["reviewer"]).published == []
+
+
+def test_republishing_from_the_notice_asks_nobody_for_a_review(desk):
+    """Each claim went through review on the way, and every reviewer and admin was told
+    "review requested" for each, by email too (trial G10); published again as it was,
+    nothing changed for anyone to be told of."""
+    from annotations.models import Notification
+
+    _check(desk, desk["editor"])
+    before = Notification.objects.count()
+
+    _republish(desk, desk["reviewer"])
+
+    told = list(Notification.objects.order_by("pk")[before:].values_list("kind", "recipient"))
+    assert told == [("published", desk["editor"].pk)] * 2
+    # The title put back as readers saw it: republished as it was, and nobody told.
+    services.article_update_details(
+        article=desk["article"], actor=desk["editor"], title="A title for a moment"
+    )
+    services.article_update_details(article=desk["article"], actor=desk["editor"], title=NEW_TITLE)
+    before = Notification.objects.count()
+    report = _republish(desk, desk["reviewer"], note="")
+    assert report.as_they_were and len(report.published) == 2
+    assert Notification.objects.count() == before

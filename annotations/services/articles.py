@@ -838,14 +838,18 @@ def article_details_republish(*, article: Article, actor, note: str = "") -> Det
                 # Each step names the version read above: a claim someone changed in the
                 # meantime (its rating, say) is no longer one the details alone reopened,
                 # and publishing it here would publish that change unreviewed.
+                # Through review on the way, which asks nobody for one: every reviewer was
+                # told "review requested" for each claim, and by email. Published again as
+                # it was, nothing changed for anyone to be told of either.
                 if claim.status == Claim.Status.DRAFT:
                     claim = claim_transition(
                         claim=claim, actor=actor, to_status=Claim.Status.IN_REVIEW,
-                        expected_version=claim.version,
+                        expected_version=claim.version, notify=False,
                     )  # fmt: skip
                 claim = claim_transition(
                     claim=claim, actor=actor, to_status=Claim.Status.PUBLISHED, note=note,
                     expected_version=claim.version, carrying_article_details=True,
+                    notify=not back,
                 )  # fmt: skip
         except StaleVersion as stale:
             report.left.append(

@@ -633,6 +633,7 @@ def claim_transition(
     expected_version: int | None = None,
     note: str = "",
     carrying_article_details: bool = False,
+    notify: bool = True,
 ) -> Claim:
     """Move a claim along the workflow: draft → in review → published → retracted.
 
@@ -641,7 +642,8 @@ def claim_transition(
     retracted version. A working copy that equals the live version is simply marked
     published again, without a new version. While a change of the article's details waits
     to reach readers, only `article_details_republish` publishes on the article (it says so
-    with `carrying_article_details`); see `article_details_hold`.
+    with `carrying_article_details`); see `article_details_hold`. `notify=False` tells
+    nobody of the move: a step that the same call takes further at once (see there).
     """
     claim = _lock_current(claim, expected_version)
     organization = claim.article.organization
@@ -701,7 +703,8 @@ def claim_transition(
         changes["published_version"] = version.number
         webhook_events.version_written(version, previous=live)
     _event(claim, actor, "status", changes)
-    _notify_transition(claim, actor, to_status)
+    if notify:
+        _notify_transition(claim, actor, to_status)
     return claim
 
 
