@@ -239,12 +239,13 @@ def _details_second_look(article, reopened, user, can_publish: bool) -> dict:
     the change itself (readers' details and the new ones, side by side, for whoever checks
     them), how many of the waiting claims this member may check (`article_details_check`;
     an editor, for a desk whose one reviewer made the change), and who checked them."""
-    if not reopened.waiting or reopened.put_back:
+    if reopened.put_back or not (reopened.waiting or reopened.changed):
         return {}
     differences = versions.details_differences(article, queries.article_as_published(article))
     if not article.organization.requires_two_person_review:
         return {"details_differences": differences}
-    latest = [latest_second_person_event(claim) for claim in reopened.waiting]
+    candidates = [*reopened.waiting, *services.details_checkable_changed(reopened, user)]
+    latest = [latest_second_person_event(claim) for claim in candidates]
     checkers = sorted(
         {
             event.actor.get_username()

@@ -254,3 +254,34 @@ def test_republishing_from_the_notice_asks_nobody_for_a_review(desk):
     report = _republish(desk, desk["reviewer"], note="")
     assert report.as_they_were and len(report.published) == 2
     assert Notification.objects.count() == before
+
+
+def test_a_claim_the_editor_changed_too_is_covered_by_their_check(newsroom):
+    """The editor corrected a conclusion, then the one reviewer corrected the title: that
+    claim changed in more than the details, the editor's check left it out, and nobody but
+    an admin could publish it (trial G10). The editor has seen their own change, and checks
+    the details: the reviewer publishes it from its card."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = factories.published_claim(article, editor, reviewer)
+    services.claim_update(
+        claim=Claim.objects.get(pk=claim.pk), actor=editor, expected_version=None,
+        conclusion="Corrected by the editor.",
+    )  # fmt: skip
+    article.refresh_from_db()
+    services.article_update_details(article=article, actor=reviewer, title=NEW_TITLE)
+    claim = Claim.objects.get(pk=claim.pk)
+    reason = services.claims.second_person_reason(claim, reviewer)
+    assert reason.startswith("Another member must publish this: the latest change to it, the ")
+    assert "An editor can check the new details" in reason
+
+    checked = _check({"article": article}, editor)
+
+    assert [c.pk for c in checked] == [claim.pk]
+    claim = Claim.objects.get(pk=claim.pk)
+    services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    services.claim_transition(
+        claim=Claim.objects.get(pk=claim.pk), actor=reviewer, to_status="published",
+        note="Conclusion and headline corrected.",
+    )  # fmt: skip
+    live = queries.published_claims().get(claim=claim)
+    assert (live.conclusion, live.article_title) == ("Corrected by the editor.", NEW_TITLE)

@@ -16,6 +16,7 @@ from annotations.services.articles import (
     article_update_text,
     claims_reanchor,
     claims_reanchor_abandon,
+    details_checkable_changed,
 )
 from annotations.services.claims import (
     CLAIM_EDITABLE_FIELDS,
@@ -153,6 +154,7 @@ __all__ = [
     "comment_delete",
     "comment_resolve",
     "comment_update",
+    "details_checkable_changed",
     "evidence_item_add",
     "evidence_item_dismiss",
     "evidence_request",

@@ -39,6 +39,7 @@ from annotations.services.claims import (
     claim_transition,
     latest_second_person_event,
     public_versions_touch,
+    second_person_events,
 )
 from annotations.webhooks import events as webhook_events
 
@@ -777,7 +778,9 @@ def article_details_check(*, article: Article, actor, expected_tag: str) -> list
     )
     list(Claim.objects.select_for_update(no_key=True).filter(pk__in=claim_ids).order_by("pk"))
     reopened = queries.article_details_reopened(article)
-    if reopened.put_back or not reopened.waiting:
+    user = permissions.as_user(actor)
+    candidates = [*reopened.waiting, *details_checkable_changed(reopened, user)]
+    if reopened.put_back or not candidates:
         raise ValidationError(
             "No fact-check waits for a second look at the article's details: "
             + (
@@ -787,8 +790,7 @@ def article_details_check(*, article: Article, actor, expected_tag: str) -> list
             )
         )
     checked = []
-    user = permissions.as_user(actor)
-    for claim in reopened.waiting:
+    for claim in candidates:
         latest = latest_second_person_event(claim)
         if latest is None or latest.actor_id == user.pk or latest.action == DETAILS_CHECKED:
             continue
@@ -800,6 +802,23 @@ def article_details_check(*, article: Article, actor, expected_tag: str) -> list
             "yours, or someone has checked it already. Another member checks your change."
         )
     return checked
+
+
+def details_checkable_changed(reopened, user) -> list[Claim]:
+    """Of the claims a change of the details reopened that changed otherwise too, those whose
+    other changes since they were published are all `user`'s: checking the details, they have
+    seen the whole claim. One with someone else's change as well is not theirs to vouch for
+    (the details' author would publish their own rewrite unseen)."""
+    details = ("article details changed", DETAILS_CHECKED)
+    return [
+        claim
+        for claim, _parts in reopened.changed
+        if all(
+            event.actor_id == user.pk
+            for event in second_person_events(claim)
+            if event.action not in details
+        )
+    ]
 
 
 def _details_now(article: Article) -> dict:

@@ -987,6 +987,10 @@ CHANGED_IT_LAST = (
     "Another member must publish this: the latest change to its wording, verdict or sources "
     "is yours."
 )
+DETAILS_CHANGED_LAST = (
+    "Another member must publish this: the latest change to it, the article's details, is "
+    "yours. An editor can check the new details in the notice at the top of the article."
+)
 CHANGED_TAGS_LAST = (
     "Another member must publish this: the latest change to its tags is yours, and nobody "
     "else has seen it."
@@ -1015,7 +1019,9 @@ def _second_person_problem(claim: Claim, user, events) -> str:
     telling = [event for event in public if not _tags_only(event)]
     latest = max(telling, key=_when, default=None)
     if latest is not None and latest.actor_id == user.pk:
-        return CHANGED_IT_LAST
+        return (
+            DETAILS_CHANGED_LAST if latest.action == "article details changed" else CHANGED_IT_LAST
+        )
     # Tags changed alone since then reach readers too, and nobody has looked at them but
     # their authors: each waits for someone else.
     if any(
@@ -1051,10 +1057,15 @@ def second_person_reason(claim: Claim, viewer) -> str:
 def latest_second_person_event(claim: Claim) -> ClaimEvent | None:
     """The newest event the two-person rule weighs since the claim was last published: whose
     change (or check of one) a publication would let through."""
+    telling = [event for event in second_person_events(claim) if not _tags_only(event)]
+    return max(telling, key=_when, default=None)
+
+
+def second_person_events(claim: Claim) -> list[ClaimEvent]:
+    """The events the two-person rule weighs since the claim was last published."""
     since = last_published_at(claim)
-    events = [event for event in claim.events.all() if since is None or event.created_at >= since]
-    return max(
-        (event for event in _weighed(events) if not _tags_only(event)), key=_when, default=None
+    return _weighed(
+        [event for event in claim.events.all() if since is None or event.created_at >= since]
     )
 
 
@@ -1174,6 +1185,9 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
             "requires a second person to publish it.",
             CHANGED_TAGS_LAST: "You changed its tags since the latest change to it and nobody "
             "else has seen them; the newsroom requires a second person to publish it.",
+            DETAILS_CHANGED_LAST: "The latest change to it, the article's details, is yours; "
+            "the newsroom requires a second person: another reviewer publishes it, or an editor "
+            "checks the new details in the notice at the top of the article.",
         }.get(
             second,
             "The latest change to this claim is yours; the newsroom requires a second person "
