@@ -497,3 +497,31 @@ def test_an_admin_giving_up_their_own_admin_role_is_asked_first(browser, live_se
     page.get_by_text("Updated ada.").wait_for()
     assert Membership.objects.get(user__username="ada").role == "editor"
     assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_long_username_does_not_push_the_pages_wider_than_the_window(
+    browser, live_server, desk, width
+):
+    """A newcomer may pick a 150-character username: the header then ran 90 px past the
+    window on every page, and the members table hid its Role and Remove controls (trial
+    G10)."""
+    long_name = ("a-very-long-name-" * 9)[:150]
+    factories.member(desk["organization"], Membership.Role.ADMIN, username=long_name)
+    page = open_page(browser, live_server, long_name)
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in ("/", "/members/"):
+        page.goto(f"{live_server.url}{path}")
+        wide = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert wide <= 0, (path, wide)
+    remove = page.get_by_role("button", name="Remove ed")
+    remove.scroll_into_view_if_needed()
+    box = remove.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    # Its word stays whole: "Rem" over "ove" when any cell could break anywhere.
+    height, font = remove.evaluate(
+        "(b) => [b.getBoundingClientRect().height, parseFloat(getComputedStyle(b).fontSize)]"
+    )
+    assert height < 3 * font, (height, font)
+    assert page.locator(".account-name").get_attribute("title") == long_name
+    page.screenshot(path=str(ARTIFACTS / f"long-username-members-{width}.png"), full_page=True)
