@@ -1787,3 +1787,34 @@ def test_a_window_on_an_article_without_claims_says_the_text_changed_elsewhere(
         message="the new text was not said",
     )
     expect(notice).to_contain_text("The text changed since this page opened (now revision 2)")
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 720)])
+def test_a_claim_opened_from_its_address_is_not_under_the_sticky_toolbar(
+    browser, live_server, newsroom, viewport
+):
+    """On a phone, /articles/1/#claim-2 opened (and reloaded) with the claim's words behind
+    the sticky selection toolbar, three times in three (trial G10)."""
+    article = newsroom["article"]
+    claims = [
+        factories.published_claim(article, newsroom["editor"], newsroom["reviewer"], quote=quote)
+        for quote in ("Over 160,000 people listened in at once", "the median age is only 22.8")
+    ]
+    target = claims[-1]
+    page = open_page(browser, live_server, "ed", viewport=viewport)
+    for _ in range(2):  # opened, then reloaded
+        page.goto(f"{live_server.url}/articles/{article.pk}/#claim-{target.pk}")
+        page.wait_for_selector("html[data-workspace-ready=true]")
+        page.locator(f"#claim-{target.pk}.active").wait_for()
+        page.wait_for_function("() => document.readyState === 'complete'")
+        # Two frames after load, when the browser's own scroll to the address has run.
+        page.evaluate(
+            "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+        mark = page.locator(f'#article-body mark[data-claim="{target.pk}"]').first
+        toolbar = page.locator('[role="toolbar"][aria-label="Selection"]').bounding_box()
+        words = mark.bounding_box()
+        assert words["y"] >= toolbar["y"] + toolbar["height"] - 1, (words, toolbar)
+        assert words["y"] + words["height"] <= viewport[1], (words, viewport)
+    page.screenshot(path=str(ARTIFACTS / f"claim-from-address-{viewport[0]}.png"))
+    assert page.errors == []

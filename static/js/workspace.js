@@ -2594,8 +2594,12 @@ function keepAboveSheet(mark, sheet) {
   if (!mark || !sheet) return;
   const top = sheet.getBoundingClientRect().top;
   const box = mark.getBoundingClientRect();
+  // The selection toolbar sticks to the top of the window: words under it are as hidden as
+  // words under the sheet (a claim opened from its address sat behind it on a phone).
+  const toolbar = document.querySelector('[role="toolbar"][aria-label="Selection"]');
+  const covered = Math.max(0, toolbar?.getBoundingClientRect().bottom ?? 0);
   if (box.bottom > top - 8) window.scrollBy({ top: box.bottom - top + 24 });
-  else if (box.top < 0) window.scrollBy({ top: box.top - 24 });
+  else if (box.top < covered + 8) window.scrollBy({ top: box.top - covered - 24 });
 }
 
 /**
@@ -3392,7 +3396,23 @@ function linkedClaim() {
   return Number((window.location.hash.match(/^#claim-(\d+)$/) || [])[1]);
 }
 const linked = linkedClaim();
-if (linked && claims.has(linked)) activate(linked, { focusCard: true, scrollText: true });
+if (linked && claims.has(linked)) {
+  activate(linked, { focusCard: true, scrollText: true });
+  if (document.readyState !== "complete") {
+    // The browser scrolls to the address's target (the card) once the page has loaded,
+    // which took the claim's words out of view again: they are brought back then.
+    window.addEventListener(
+      "load",
+      () => {
+        if (activeId !== linked) return;
+        const mark = body.querySelector(`mark[data-claim="${linked}"]`);
+        if (sheetLayout()) keepAboveSheet(mark, document.getElementById(`claim-${linked}`));
+        else mark?.scrollIntoView({ block: "nearest" });
+      },
+      { once: true },
+    );
+  }
+}
 window.addEventListener("hashchange", async () => {
   const id = linkedClaim();
   if (!id || id === activeId) return;
