@@ -3,7 +3,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from annotations import jobs
 
@@ -12,7 +12,7 @@ BROKER_TIMEOUT = 2
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """The process is alive; checks nothing else so a slow database cannot restart it."""
     return JsonResponse({"status": "ok"})
@@ -40,7 +40,7 @@ def _broker_ok() -> str | None:
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request):
     """503 naming the failing part unless both the database and the broker answer."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}

@@ -74,3 +74,21 @@ def test_unknown_old_path_is_a_404_problem_not_a_redirect(client):
     response = client.get("/api/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_old_claim_list_says_where_claims_are_listed_now(client):
+    """It redirected to /api/v1/newsroom/claims/, a 404 (trial G9): v1 lists claims by
+    article, and published ones publicly."""
+    response = client.get("/api/claims/")
+    assert response.status_code == 410
+    assert response["Content-Type"] == "application/problem+json"
+    assert "/api/v1/newsroom/articles/{id}/claims/" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/api/v1/problems/throttled/"])
+def test_a_head_request_is_answered_where_a_get_is(client, path):
+    """HEAD was a 405 on these three while every other GET took it (trial G9)."""
+    got = client.get(path)
+    assert got.status_code != 405
+    head = client.head(path)
+    assert head.status_code == got.status_code and head.content == b""

@@ -614,7 +614,7 @@ def _resolves(path: str, urlconf) -> bool:
         **problem_responses(404),
     },
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @authentication_classes([])
 @permission_classes([AllowAny])
 def problem_type(request, slug: str):

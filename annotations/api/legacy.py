@@ -1,6 +1,6 @@
 """The unversioned /api/ paths of before v1: each answers 308 to its v1 twin, for one release."""
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 # Where each old first segment moved: the workspace's endpoints became the newsroom's.
@@ -22,6 +22,19 @@ class PermanentRedirectKeepingMethod(HttpResponsePermanentRedirect):
 @csrf_exempt
 def successor(request, family: str, rest: str):
     """Redirect to the v1 address, same method and query string, marked as deprecated."""
+    if family == "claims" and not rest:
+        # v1 lists no newsroom's claims all at once, so the list's twin would be a 404:
+        # where they are listed now is said instead.
+        body = {
+            "type": "about:blank",
+            "title": "Gone",
+            "status": 410,
+            "detail": "This list moved: a newsroom's claims are listed by article, at "
+            "/api/v1/newsroom/articles/{id}/claims/, and published ones at /api/v1/claims/.",
+        }
+        response = JsonResponse(body, status=410, content_type="application/problem+json")
+        response["Deprecation"] = "true"
+        return response
     location = SUCCESSORS[family] + rest
     if request.META.get("QUERY_STRING"):
         location += "?" + request.META["QUERY_STRING"]
