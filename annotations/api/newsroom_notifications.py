@@ -59,6 +59,10 @@ class MarkReadSerializer(RefusesUnknownFields, serializers.Serializer):
         attrs = super().validate(attrs)
         if not attrs.get("ids") and not attrs.get("all"):
             raise serializers.ValidationError({"ids": ['Send "ids" or "all": true.']})
+        if attrs.get("ids") and attrs.get("all"):
+            # Which was meant? Marking every one read when a few were named, or the reverse,
+            # would be a guess.
+            raise serializers.ValidationError({"all": ['Send "ids" or "all": true, not both.']})
         return attrs
 
 
