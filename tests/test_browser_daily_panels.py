@@ -386,7 +386,8 @@ def test_article_details_are_edited_from_the_workspace(browser, live_server, new
     dialog = page.get_by_role("dialog", name="Article details")
     dialog.wait_for()
     wait_for(lambda: dialog.get_by_label("Title").input_value() != "")
-    type_into(dialog.get_by_label("Byline"), "Andrew Korybko")
+    # An embedding left open at the byline's end (U+202B) must not reorder the line after it.
+    type_into(dialog.get_by_label("Byline"), "Andrew Korybko\u202b")
     type_into(dialog.get_by_label("Publisher"), "OneWorld")
     dialog.get_by_label("Publication date").fill("2022-04-22")
     type_into(dialog.get_by_label("Original URL"), "https://oneworld.press/?module=articles")
@@ -394,9 +395,13 @@ def test_article_details_are_edited_from_the_workspace(browser, live_server, new
     dialog.get_by_role("button", name="Save details").click()
     dialog.wait_for(state="hidden")
     assert "Andrew Korybko" in page.locator("#article-meta").inner_text()
+    # Each part isolated, as the server writes them (trial G10).
+    assert page.locator("#article-meta > bdi").all_inner_texts()[1:3] == ["OneWorld", "2022-04-22"]
+    page.reload()
+    assert page.locator("#article-meta > bdi").count() == 4
     article.refresh_from_db()
     assert (article.byline, article.publisher, str(article.published_on)) == (
-        "Andrew Korybko",
+        "Andrew Korybko\u202b",
         "OneWorld",
         "2022-04-22",
     )

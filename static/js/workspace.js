@@ -3303,7 +3303,10 @@ detailsForm.addEventListener("submit", async (event) => {
     // As the server writes the line: byline, publisher, date (or its absence), revision.
     const revision = data.article.revision ? `revision ${data.article.revision}` : "";
     const meta = [articleDetails.byline, articleDetails.publisher, articleDetails.published_on || "no date found", revision].filter(Boolean);
-    document.getElementById("article-meta").textContent = meta.join(" · ");
+    // Each part isolated, as the server writes them: a direction control in a byline (an
+    // embedding left open) reordered the rest of the line.
+    const line = meta.flatMap((part, index) => [...(index ? [" · "] : []), Object.assign(document.createElement("bdi"), { textContent: part })]);
+    document.getElementById("article-meta").replaceChildren(...line);
     detailsDialog.close();
     if (publishedClaimCount() && PUBLISHED_DETAIL_FIELDS.some((name) => name in changed)) {
       // Their cards now say "draft of a correction", with what readers would see change,
