@@ -330,10 +330,14 @@ def run(kind: str, job_id: int) -> str:
         outcome = partial(_fail, job, handler, reason)
     except Gone as gone:
         # A row the job writes to was deleted while it ran (a draft thrown away while its
-        # source was read): nothing is left to do, which is no failure to retry or report.
-        # Any other missing row (a revision the job names) is a failure, with its handling.
-        logger.info("Job %s ended: what it works on is gone (%s)", job, gone)
-        outcome = partial(_done, job)
+        # source was read): no failure to retry, nor a traceback to log. A kind with failure
+        # handling still gets it (an import whose article was replaced must not stay
+        # pending); one without simply has nothing left to do.
+        logger.info("Job %s ended: a row it works on is gone (%s)", job, gone)
+        if handler.on_failure is None:
+            outcome = partial(_done, job)
+        else:
+            outcome = partial(_fail, job, handler, str(gone))
     except Exception as error:
         reason = describe(error)
         if isinstance(error, PermanentError):

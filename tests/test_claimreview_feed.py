@@ -130,6 +130,8 @@ def test_feed_answers_json_ld_or_json_as_asked_and_refuses_html_only(client, wor
         ("application/json;q=0.9, */*", "application/ld+json"),
         ("*/*;q=0.1, application/json;q=0.2", "application/json"),
         ("application/json, application/ld+json", "application/ld+json"),
+        # A quality that is no number counts as 1, not as a refusal of every type.
+        ("application/json;q=nan", "application/json"),
     ]:
         answer = client.get("/api/v1/claimreview/", HTTP_ACCEPT=accept)
         assert answer["Content-Type"] == expected, accept

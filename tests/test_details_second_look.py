@@ -285,3 +285,24 @@ def test_a_claim_the_editor_changed_too_is_covered_by_their_check(newsroom):
     )  # fmt: skip
     live = queries.published_claims().get(claim=claim)
     assert (live.conclusion, live.article_title) == ("Corrected by the editor.", NEW_TITLE)
+
+
+def test_someone_elses_change_of_the_details_is_no_second_look_at_a_rewrite(newsroom):
+    """A reviewer rewrote a conclusion, an editor then fixed the article's title: the
+    details change was the latest, so the reviewer could publish their own rewrite that
+    nobody had looked at (review R14)."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = factories.published_claim(article, editor, reviewer)
+    services.claim_update(
+        claim=Claim.objects.get(pk=claim.pk), actor=reviewer, expected_version=None,
+        conclusion="Rewritten by the reviewer alone.",
+    )  # fmt: skip
+    article.refresh_from_db()
+    services.article_update_details(article=article, actor=editor, title=NEW_TITLE)
+    claim = Claim.objects.get(pk=claim.pk)
+    services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    with pytest.raises(PermissionDenied, match="wording, verdict or sources is yours"):
+        services.claim_transition(
+            claim=Claim.objects.get(pk=claim.pk), actor=reviewer, to_status="published",
+            note="Rewritten.",
+        )  # fmt: skip

@@ -1203,3 +1203,27 @@ def test_a_motivation_is_a_w3c_one_or_an_iri(client, one_published, editor, moti
     if status == 400:
         assert "is no W3C motivation" in answer.json()["detail"]
         assert not Claim.objects.filter(status=Claim.Status.DRAFT).exists()
+
+
+def test_the_slash_redirect_answers_a_session_write_without_a_csrf_refusal(one_published, editor):
+    """The redirect is a plain view behind the CSRF check: a PUT met a 403 instead of the
+    308 to the IRI, whose view checks CSRF itself (review R14)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    claim = one_published["claim"]
+    answer = browser.put(f"/api/v1/annotations/{claim.pk}/", "{}", content_type=LD)
+    assert answer.status_code == 308
+    assert answer["Location"] == f"/api/v1/annotations/{claim.pk}"
+
+
+def test_a_long_client_id_posted_again_is_still_a_409(client, one_published, editor):
+    """The history keeps strings over 300 characters shortened: an id that long never
+    matched, and a retried POST made a second draft (review R14)."""
+    client.force_login(editor)
+    url = f"/api/v1/annotations/articles/{one_published['article'].pk}/"
+    body = _aimed({"@context": wap_client.PROFILE, "type": "Annotation"}, 0, "urn:x")
+    body["id"] = "urn:x-client:" + "a" * 400
+    assert client.post(url, json.dumps(body), content_type=LD).status_code == 201
+    assert client.post(url, json.dumps(body), content_type=LD).status_code == 409

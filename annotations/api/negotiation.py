@@ -1,6 +1,8 @@
 """Content negotiation for the API: a `?format=` no renderer of the view has is a 400, and
 a type the client refuses (`q=0`) is never sent."""
 
+import math
+
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -59,6 +61,8 @@ def _range_and_quality(token: str) -> tuple[str, float]:
             try:
                 quality = float(value)
             except ValueError:
+                quality = 1.0
+            if not math.isfinite(quality):  # "q=nan" matched no quality, and every type 406
                 quality = 1.0
     return media.lower(), quality
 

@@ -31,6 +31,7 @@ from annotations.models import (
 )
 from annotations.rows import locked
 from annotations.services.claims import (
+    DETAILS_ACTIONS,
     DETAILS_CHECKED,
     StaleVersion,
     _as_history_value,
@@ -794,6 +795,11 @@ def article_details_check(*, article: Article, actor, expected_tag: str) -> list
         latest = latest_second_person_event(claim)
         if latest is None or latest.actor_id == user.pk or latest.action == DETAILS_CHECKED:
             continue
+        if any(
+            event.actor_id == user.pk and event.action == "article details changed"
+            for event in second_person_events(claim)
+        ):
+            continue  # their own change of the details: not theirs to check
         _event(claim, actor, DETAILS_CHECKED, {"details": _details_now(article)})
         checked.append(claim)
     if not checked:
@@ -809,16 +815,14 @@ def details_checkable_changed(reopened, user) -> list[Claim]:
     other changes since they were published are all `user`'s: checking the details, they have
     seen the whole claim. One with someone else's change as well is not theirs to vouch for
     (the details' author would publish their own rewrite unseen)."""
-    details = ("article details changed", DETAILS_CHECKED)
-    return [
-        claim
-        for claim, _parts in reopened.changed
-        if all(
-            event.actor_id == user.pk
-            for event in second_person_events(claim)
-            if event.action not in details
-        )
-    ]
+    covered = []
+    for claim, _parts in reopened.changed:
+        others = [e for e in second_person_events(claim) if e.action not in DETAILS_ACTIONS]
+        # At least one change of the checker's own: a difference no weighed change explains
+        # (the quote moved with a text edit) is not theirs to have seen.
+        if others and all(event.actor_id == user.pk for event in others):
+            covered.append(claim)
+    return covered
 
 
 def _details_now(article: Article) -> dict:

@@ -125,6 +125,8 @@ PUBLIC_CHANGE_ACTIONS = (
 DETAILS_CHECKED = "article details checked"
 # What the two-person rule weighs: who changed what readers will see, and who looked at it.
 SECOND_PERSON_ACTIONS = (*PUBLIC_CHANGE_ACTIONS, DETAILS_CHECKED)
+# The events about the article's details alone: its change, and a second member's check.
+DETAILS_ACTIONS = ("article details changed", DETAILS_CHECKED)
 
 
 # Labels of the editable fields, as a conflict or the history names them.
@@ -1022,6 +1024,13 @@ def _second_person_problem(claim: Claim, user, events) -> str:
         return (
             DETAILS_CHANGED_LAST if latest.action == "article details changed" else CHANGED_IT_LAST
         )
+    # A change of the article's details, or a check of one, looks at the details alone: it
+    # is no second look at a rewrite of the claim itself, whose author still needs another
+    # member's later change of it, or another member to publish it.
+    rewrites = [event for event in telling if event.action not in DETAILS_ACTIONS]
+    latest_rewrite = max(rewrites, key=_when, default=None)
+    if latest_rewrite is not None and latest_rewrite.actor_id == user.pk:
+        return CHANGED_IT_LAST
     # Tags changed alone since then reach readers too, and nobody has looked at them but
     # their authors: each waits for someone else.
     if any(

@@ -484,14 +484,14 @@ def _refuse_received_id(organization_id: int, client_id: str) -> None:
     if not client_id:
         return
     Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).first()
-    received = ClaimEvent.objects.filter(
-        action=RECEIVED,
-        changes__via=client_id,
-        claim__article__organization_id=organization_id,
-    )
-    event = received.select_related("claim").order_by("id").first()
-    if event is not None:
-        raise IdReceived(event.claim, client_id)
+    # The claim's own column, whole: the history keeps a long id shortened, and an id of
+    # over 300 characters never matched there.
+    received = Claim.objects.filter(
+        article__organization_id=organization_id, annotation_via=client_id
+    ).order_by("pk")
+    claim = received.first()
+    if claim is not None:
+        raise IdReceived(claim, client_id)
 
 
 def is_open_draft(claim: Claim) -> bool:
@@ -571,7 +571,7 @@ def web_annotation_update(*, claim: Claim, actor, data, expected_version: int) -
             pk=claim.article.organization_id
         ).first()
     Article.objects.select_for_update(no_key=True).filter(pk=claim.article_id).first()
-    claim = Claim.objects.select_for_update(no_key=True).select_related("article").get(pk=claim.pk)
+    claim = locked(Claim.objects.select_related("article"), "claim", pk=claim.pk)
     # The version is checked before the body is read, as HTTP's preconditions are: a client
     # on a stale copy learns that first (412), whatever else is wrong with what it sent.
     if claim.version != expected_version:
