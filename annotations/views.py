@@ -45,6 +45,7 @@ from annotations.models import (
     Membership,
     PublishedVersion,
 )
+from annotations.services.articles import details_checkable_changed
 from annotations.services.claims import (
     DETAILS_CHECKED,
     latest_second_person_event,
@@ -244,7 +245,7 @@ def _details_second_look(article, reopened, user, can_publish: bool) -> dict:
     differences = versions.details_differences(article, queries.article_as_published(article))
     if not article.organization.requires_two_person_review:
         return {"details_differences": differences}
-    candidates = [*reopened.waiting, *services.details_checkable_changed(reopened, user)]
+    candidates = [*reopened.waiting, *details_checkable_changed(reopened, user)]
     latest = [latest_second_person_event(claim) for claim in candidates]
     checkers = sorted(
         {

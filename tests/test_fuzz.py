@@ -37,6 +37,9 @@ UPLOAD_ROUTES = {"articles/", "articles/<int:pk>/import/"}
 # Endpoints that act only on an article whose import failed: they get the world's failed one.
 # Endpoints only a reviewer may use: their valid body is sent by the world's reviewer.
 REVIEWER_ENDPOINTS = {("articles/<int:pk>/republish-details/", "post")}
+# Endpoints that succeed only once a change of the article's details waits for a check:
+# in this world they answer 400 (their successes: tests/test_details_second_look.py).
+NEEDS_A_DETAILS_CHANGE = {("articles/<int:pk>/check-details/", "post")}
 FAILED_IMPORT_ENDPOINTS = {
     ("articles/<int:pk>/", "delete"),
     ("articles/<int:pk>/import-again/", "post"),
@@ -79,6 +82,7 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
         ("articles/<int:pk>/import-again/", "post"): {},
         ("articles/<int:pk>/", "delete"): {},
         ("articles/<int:pk>/republish-details/", "post"): {"note": "the headline had a typo"},
+        ("articles/<int:pk>/check-details/", "post"): {},
         ("articles/<int:pk>/claims/", "post"): {
             "selectors": selection, "claim_reviewed": "Ages", "claimant": "PTI",
             "claim_date": "2024-01-01",
@@ -396,6 +400,8 @@ def test_every_write_endpoint_has_a_valid_body_to_mutate(world):
 def test_the_valid_bodies_are_accepted_so_mutations_start_from_success(world):
     for route, method in ENDPOINTS:
         if route in UPLOAD_ROUTES and method == "post" and route != "articles/":
+            continue
+        if (route, method) in NEEDS_A_DETAILS_CHANGE:
             continue
         with transaction.atomic():
             body = valid_body(route, method, world)

@@ -16,7 +16,6 @@ from annotations.services.articles import (
     article_update_text,
     claims_reanchor,
     claims_reanchor_abandon,
-    details_checkable_changed,
 )
 from annotations.services.claims import (
     CLAIM_EDITABLE_FIELDS,
@@ -154,7 +153,6 @@ __all__ = [
     "comment_delete",
     "comment_resolve",
     "comment_update",
-    "details_checkable_changed",
     "evidence_item_add",
     "evidence_item_dismiss",
     "evidence_request",
