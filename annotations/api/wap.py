@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 import orjson
 from django.db.models import Max
 from django.http import HttpResponse, HttpResponseNotModified
-from django.http.response import HttpResponseRedirectBase
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.generic import RedirectView
@@ -32,6 +31,7 @@ from rest_framework.views import APIView
 from annotations import jsonld, queries, services, versions
 from annotations.api import parsers
 from annotations.api.filters import refuse_repeated_parameters, refuse_unknown_parameters
+from annotations.api.legacy import PermanentRedirectKeepingMethod
 from annotations.api.permissions import TokenScope
 from annotations.api.public_serializers import Links
 from annotations.api.renderers import JSONLDRenderer, PlainJSONRenderer
@@ -697,12 +697,6 @@ def _expected_version(request, *, required: bool) -> int | None:
     if not named:
         raise PreconditionFailed()
     return current if current in named else named[0]
-
-
-class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
-    """308: a client follows it with the same method and body (a 301 may turn PUT into GET)."""
-
-    status_code = 308
 
 
 class AnnotationWithSlash(RedirectView):
