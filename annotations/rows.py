@@ -11,10 +11,11 @@ class Gone(Http404):
     meanwhile. The API and the pages answer 404 with the message, not a server error."""
 
 
-def locked(queryset, what: str, **lookup):
+def locked(queryset, what: str, *, of: tuple[str, ...] = (), **lookup):
     """The row of `queryset` that `lookup` names, locked for this transaction; Gone, naming
-    `what` it was, if it no longer exists."""
-    row = queryset.select_for_update(no_key=True).filter(**lookup).first()
+    `what` it was, if it no longer exists. `of` limits the lock to those tables of a
+    select_related query, as in QuerySet.select_for_update."""
+    row = queryset.select_for_update(no_key=True, of=of).filter(**lookup).first()
     if row is None:
         raise Gone(f"This {what} no longer exists: it was deleted meanwhile.")
     return row

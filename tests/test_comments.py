@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from annotations import jobs, services
+from annotations import jobs, rows, services
 from annotations.models import Comment, Job, Membership, Notification
 from tests import factories
 
@@ -282,3 +282,24 @@ def test_a_reply_to_a_deleted_reply_is_refused_while_the_thread_takes_others(
 
     assert refused.status_code == 400 and "parent" in refused.json()["errors"]
     assert answered.status_code == 201 and answered.json()["parent"] == root.pk
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda comment, actor: services.comment_update(comment=comment, actor=actor, body="Late"),
+        lambda comment, actor: services.comment_delete(comment=comment, actor=actor),
+        lambda comment, actor: services.comment_resolve(comment=comment, actor=actor),
+    ],
+    ids=["update", "delete", "resolve"],
+)
+def test_a_write_to_a_comment_whose_claim_went_meanwhile_is_gone_not_a_server_error(
+    claim, editor, write
+):
+    """The claim was deleted (its comments with it) while another window still showed them:
+    the late write says the comment is gone, which the API and pages answer with a 404."""
+    comment = services.comment_create(claim=claim, actor=editor, body="Still here?")
+    services.claim_delete(claim=claim, actor=editor)
+
+    with pytest.raises(rows.Gone, match="comment no longer exists"):
+        write(comment, editor)

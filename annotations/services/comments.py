@@ -112,10 +112,8 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
 @transaction.atomic
 def comment_update(*, comment: Comment, actor, body: str) -> Comment:
     """Change your own comment; members newly mentioned are notified."""
-    comment = (
-        Comment.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("claim__article")
-        .get(pk=comment.pk)
+    comment = locked(
+        Comment.objects.select_related("claim__article"), "comment", of=("self",), pk=comment.pk
     )
     permissions.require_own_comment(actor, comment)
     if comment.deleted_at is not None:
@@ -134,10 +132,8 @@ def comment_update(*, comment: Comment, actor, body: str) -> Comment:
 @transaction.atomic
 def comment_delete(*, comment: Comment, actor) -> Comment:
     """Delete your own comment: its words go, its place in the thread stays ("deleted")."""
-    comment = (
-        Comment.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("claim__article")
-        .get(pk=comment.pk)
+    comment = locked(
+        Comment.objects.select_related("claim__article"), "comment", of=("self",), pk=comment.pk
     )
     permissions.require_own_comment(actor, comment)
     if comment.deleted_at is None:
@@ -153,10 +149,8 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
 def comment_resolve(*, comment: Comment, actor, resolved: bool = True) -> Comment:
     """Mark a thread resolved (or open again); a reply resolves the thread it belongs to."""
     thread = comment.parent if comment.parent_id is not None else comment
-    thread = (
-        Comment.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("claim__article")
-        .get(pk=thread.pk)
+    thread = locked(
+        Comment.objects.select_related("claim__article"), "comment", of=("self",), pk=thread.pk
     )
     permissions.require_edit(actor, thread.claim.article.organization)
     if resolved and thread.resolved_at is None:
