@@ -55,7 +55,24 @@ def test_a_change_to_other_fields_since_opening_is_merged_and_reported(
     body = response.json()
     assert (body["claimant"], body["tags"], body["version"]) == ("PTI", ["record"], 3)
     assert body["merged_fields"] == ["claimant"]
+    assert body["merged_by"] == [reviewer.get_username()]
     assert response["ETag"] == '"3"'
+
+
+def test_a_merge_with_the_editors_own_other_window_names_them(client, claim, editor, reviewer):
+    """Who made the merged changes is said: the card tells "your other window" apart from
+    another member; fields the save itself changed name nobody."""
+    services.claim_update(claim=claim, actor=editor, expected_version=1, claimant="PTI")
+    services.claim_update(claim=claim, actor=reviewer, expected_version=2, tags=["a"])
+    client.force_login(editor)
+
+    theirs_only = _patch(client, claim, 2, conclusion="Checked.").json()
+    both = _patch(client, claim, 1, claim_date="2021-07-03").json()
+
+    assert theirs_only["merged_fields"] == ["tags"]
+    assert theirs_only["merged_by"] == [reviewer.get_username()]
+    assert sorted(both["merged_fields"]) == ["claimant", "conclusion", "tags"]
+    assert both["merged_by"] == sorted([editor.get_username(), reviewer.get_username()])
 
 
 def test_a_source_added_by_someone_else_does_not_refuse_a_tag_edit(client, claim, editor, reviewer):

@@ -634,7 +634,7 @@ OPERATIONS = {
     ("PATCH", "/api/v1/newsroom/claims/{id}/"): {
         "requests": {"Rate it": {"rating": 5, "conclusion": CONCLUSION, "version": 3}},
         "responses": {
-            200: {**CLAIM, "merged_fields": ["tags"]},
+            200: {**CLAIM, "merged_fields": ["tags"], "merged_by": ["demo-reviewer"]},
             409: EDIT_CONFLICT,
             **CLAIM_WRITE_ERRORS,
         },

@@ -130,7 +130,9 @@ class ClaimDetail(generics.GenericAPIView):
             "never reached is a 412 `no-such-version`. "
             "Changes others made since then to other fields are kept (a three-way merge): "
             "200 with the claim and `merged_fields`, the fields others changed that you did "
-            "not send. If someone changed a field you also changed, to another value: 409 "
+            "not send, and `merged_by`, the usernames of who changed them (yours, when it was "
+            "you in another window). If someone changed a field you also changed, to another "
+            "value: 409 "
             "`edit-conflict` with each such field's base, yours and theirs, and "
             "`current_version`; nothing is saved. Choose per field and send again with "
             '`If-Match: "<current_version>"`. If the claim was published after the version '
@@ -160,7 +162,9 @@ class ClaimDetail(generics.GenericAPIView):
         claim = services.claim_update(
             claim=claim, actor=request.user, expected_version=expected, **fields
         )
-        return _claim_response(request, claim, merged_fields=claim.merged_fields)
+        return _claim_response(
+            request, claim, merged_fields=claim.merged_fields, merged_by=claim.merged_by
+        )
 
     @extend_schema(
         tags=TAGS,

@@ -414,9 +414,15 @@ class MergedClaimSerializer(ClaimSerializer):
     """A claim after a merged save: `merged_fields` others changed that you did not send."""
 
     merged_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+    merged_by = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Usernames of who changed `merged_fields` (yours: another window of yours); "
+        '"system" for a change no member made.',
+    )
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "merged_fields"]
+        fields = [*ClaimSerializer.Meta.fields, "merged_fields", "merged_by"]
         read_only_fields = fields
 
 

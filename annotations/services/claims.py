@@ -368,12 +368,15 @@ def _changed_fields(events: list[ClaimEvent]) -> dict[str, list[ClaimEvent]]:
     return fields
 
 
-def _merge(current: Claim, expected_version: int, fields: dict) -> tuple[dict, list[str]]:
+def _merge(
+    current: Claim, expected_version: int, fields: dict
+) -> tuple[dict, list[str], list[str]]:
     """Three-way merge of an edit made on `expected_version` into the current working copy.
 
-    Returns the fields still to apply (a field already holding your value is dropped) and
-    the fields others changed that you did not send. Raises EditConflict when you and
-    someone else changed the same field to different values; nothing is applied then.
+    Returns the fields still to apply (a field already holding your value is dropped), the
+    fields others changed that you did not send, and who changed them. Raises EditConflict
+    when you and someone else changed the same field to different values; nothing is
+    applied then.
     """
     if expected_version > current.version:
         raise StaleVersion(current, expected_version)
@@ -404,7 +407,13 @@ def _merge(current: Claim, expected_version: int, fields: dict) -> tuple[dict, l
     if conflicts:
         raise EditConflict(current, conflicts)
     merged = [name for name in theirs if name not in fields]
-    return to_apply, merged
+    # The editor's own other window is not "someone else": the card says whose they were.
+    merged_by = {
+        event.actor.get_username() if event.actor else "system"
+        for name in merged
+        for event in theirs[name]
+    }
+    return to_apply, merged, sorted(merged_by)
 
 
 def _base_value(now, events: list[ClaimEvent], name: str):
@@ -436,8 +445,9 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
     """Change a claim's editable fields, merged with what others changed since `expected_version`.
 
     A three-way merge against the version the editor opened: fields others changed that
-    this edit does not touch are kept (listed in the returned claim's `merged_fields`); a
-    field both changed to different values raises EditConflict and nothing is saved.
+    this edit does not touch are kept (listed in the returned claim's `merged_fields`, the
+    usernames of who changed them in `merged_by`); a field both changed to different values
+    raises EditConflict and nothing is saved.
     On a published claim this edits the working copy only: readers keep seeing the
     published version until a reviewer republishes.
     """
@@ -450,11 +460,13 @@ def claim_update(*, claim: Claim, actor, expected_version: int | None, **fields)
         fields["tags"] = _distinct_tags(fields["tags"])
     claim = _lock_current(claim, None)
     merged: list[str] = []
+    merged_by: list[str] = []
     if expected_version is not None and expected_version != claim.version:
         _ask_before_reopening(claim, expected_version, fields)
-        fields, merged = _merge(claim, expected_version, fields)
+        fields, merged, merged_by = _merge(claim, expected_version, fields)
     claim = _apply_update(claim, actor, fields)
     claim.merged_fields = merged
+    claim.merged_by = merged_by
     return claim
 
 

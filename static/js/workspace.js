@@ -85,6 +85,7 @@ const drafts = new Map(); // id -> {version, base, fields, aux}: unsaved input
 const addingSource = new Set(); // claim ids whose "Add source" request is on its way
 const conflicts = new Map(); // id -> {current_version, conflicts, choices}
 const merged = new Map(); // id -> field names merged from others on the last save
+const mergedBy = new Map(); // id -> usernames of who made those changes, when the server said
 const fieldErrors = new Map(); // id -> {field name: the server's message} from a refused save
 const statuses = new Map(); // "id:place" -> {text, error, action}
 const threads = new Map(); // id -> {state, items, error}
@@ -965,7 +966,7 @@ function editor(claim) {
     const row = form.querySelector(`[data-field="${name}"]`);
     if (!row) continue;
     row.classList.add("merged");
-    row.querySelector("label").append(el("span", { class: "badge merged-badge", text: "merged: someone else's change" }));
+    row.querySelector("label").append(el("span", { class: "badge merged-badge", text: mergedBadge(mergedBy.get(claim.id)) }));
   }
   for (const name of Object.keys(draft?.fields ?? {})) form.querySelector(`[data-field="${name}"]`)?.classList.add("edited");
   if (claim.wording_warning) {
@@ -1235,6 +1236,7 @@ function showConflicts(id, body) {
       (name) => !conflicted.has(name) && !(name in draft.fields) && !sameValue(name, formValue(body.current, name), draft.base[name]),
     );
     if (others.length) merged.set(id, others);
+    mergedBy.delete(id);
   }
   const names = body.conflicts.map((c) => c.label || FIELD_LABELS[c.field] || c.field).join(", ");
   const own = body.conflicts.every((conflict) => conflict.theirs_by === data.me.username);
@@ -1262,13 +1264,14 @@ async function resolveConflicts(id) {
     const others = FIELDS.filter(
       (name) => !conflicted.has(name) && !(name in draft.fields) && draft.base && !sameValue(name, formValue(fresh, name), draft.base[name]),
     );
-    const mergedText = others.length ? ` Merged with someone else's changes to ${others.map(fieldName).join(", ")}.` : "";
+    const mergedText = others.length ? ` Merged with ${mergedFrom()} to ${others.map(fieldName).join(", ")}.` : "";
     // Saved against the version the conflict was found on: a change made since is caught again.
     draft.version = state.current_version ?? fresh.version;
     draft.base = formValues(fresh);
     conflicts.delete(id);
     settleDraft(id);
     if (others.length) merged.set(id, others);
+    mergedBy.delete(id);
     if (!hasFieldEdits(id)) {
       setStatus(id, "form", `Their version kept; nothing of yours was left to save.${mergedText}`);
       refresh();
@@ -1278,7 +1281,8 @@ async function resolveConflicts(id) {
       // With what the server merged meanwhile (a change made since the conflict was found).
       const all = [...new Set([...others, ...(merged.get(id) ?? [])])];
       merged.set(id, all);
-      setStatus(id, "form", `Saved. Merged with someone else's changes to ${all.map(fieldName).join(", ")}.`);
+      mergedBy.delete(id); // partly found here, by whom the server did not say
+      setStatus(id, "form", `Saved. Merged with ${mergedFrom()} to ${all.map(fieldName).join(", ")}.`);
       refresh();
     }
   } catch (error) {
@@ -2404,7 +2408,8 @@ async function sendSave(id, draft, sent, payload, keepalive, attempt) {
     const others = updated.merged_fields ?? [];
     if (others.length) merged.set(id, others);
     else merged.delete(id);
-    const mergedText = others.length ? ` Merged with someone else's changes to ${others.map(fieldName).join(", ")}.` : "";
+    mergedBy.set(id, updated.merged_by);
+    const mergedText = others.length ? ` Merged with ${mergedFrom(updated.merged_by)} to ${others.map(fieldName).join(", ")}.` : "";
     setStatus(id, "form", `Saved.${mergedText}${publishedMeanwhileText(before, updated)}`);
     refresh();
     return true;
@@ -2514,11 +2519,32 @@ function mergeHere(id, problem, attempt) {
   return saveClaim(id, attempt + 1).then((ok) => {
     if (ok && others.length) {
       merged.set(id, others);
-      setStatus(id, "form", `Saved. Merged with someone else's changes to ${others.map(fieldName).join(", ")}.`);
+      mergedBy.delete(id);
+      setStatus(id, "form", `Saved. Merged with ${mergedFrom()} to ${others.map(fieldName).join(", ")}.`);
       refresh();
     }
     return ok;
   });
+}
+
+/**
+ * Whose changes a save was merged with: "changes by demo-reviewer", "your changes from
+ * another window" (the editor's own other tab is not someone else), or, when the server did
+ * not say, "changes saved meanwhile".
+ */
+function mergedFrom(by) {
+  if (!by?.length) return "changes saved meanwhile";
+  const others = by.filter((name) => name !== data.me.username);
+  if (!others.length) return "your changes from another window";
+  const from = `changes by ${others.join(", ")}`;
+  return others.length < by.length ? `${from} and from your other window` : from;
+}
+
+/** The field's short badge: "merged from rev", "merged from your other window". */
+function mergedBadge(by) {
+  if (!by?.length) return "merged meanwhile";
+  const from = by.map((name) => (name === data.me.username ? "your other window" : name));
+  return `merged from ${from.join(" and ")}`;
 }
 
 function fieldName(name) {
