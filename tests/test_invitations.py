@@ -829,3 +829,42 @@ def test_an_admin_who_leaves_the_role_withdraws_the_invitations_they_sent(
     kept.refresh_from_db()
     assert theirs.state == Invitation.State.REVOKED and theirs.finished_at is not None
     assert kept.state == Invitation.State.PENDING
+
+
+def test_an_address_typed_invites_whoever_has_it_never_an_account_named_like_it(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Review R15: an account that took the name "jane@paper.test" was matched by its name
+    before Jane by her address, got the invitation at its own inbox and joined as admin."""
+    mallory = factories.UserFactory(username="jane@paper.test", email="mallory@evil.test")
+    client.force_login(org_admin)
+
+    invite(client, django_capture_on_commit_callbacks, invitee="jane@paper.test", role="admin")
+
+    [sent] = mail.outbox
+    assert sent.to == ["jane@paper.test"]
+    invitation = Invitation.objects.get()
+    assert (invitation.invited_user, invitation.email) == (None, "jane@paper.test")
+    client.force_login(mallory)
+    refused = client.post(link_in(sent), {"action": "accept"})
+    assert refused.status_code == 403 and not is_member(mallory, organization)
+    # With Jane's account made since, the same address invites her account.
+    jane = factories.UserFactory(username="jane", email="Jane@Paper.test")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="jane@paper.test", role="admin")
+    assert Invitation.objects.filter(invited_user=jane, state="pending").exists()
+    assert not Invitation.objects.filter(invited_user=mallory).exists()
+
+
+def test_signup_refuses_a_username_with_an_at_sign(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="newcomer@example.test")
+    client.logout()
+    passwords = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+
+    for name in ("editor@paper.test", "ed@desk"):
+        refused = client.post(link_in(mail.outbox[0]), {"username": name, **passwords})
+        assert refused.status_code == 400 and "cannot contain “@”" in refused.content.decode()
+    assert not get_user_model().objects.filter(email="newcomer@example.test").exists()

@@ -373,9 +373,23 @@ def invitation_create(
 
 
 def _account_for(invitee: str):
-    """The account `invitee` names, by username (in any case), else by email; None for a
-    newcomer."""
+    """The account `invitee` names: by email when it is an address, else by username (in
+    any case); None for a newcomer."""
     users = get_user_model().objects
+    try:
+        validate_email(invitee)
+    except ValidationError:
+        pass
+    else:
+        # An address names whoever has it, never an account that merely took it as its
+        # name: a username "jane@paper.test" would otherwise receive, at its own address,
+        # the invitation the admin meant for Jane.
+        matches = list(users.filter(email__iexact=invitee)[:2])
+        if len(matches) > 1:
+            raise ValidationError(
+                {"invitee": "Several accounts use this email address; invite by username."}
+            )
+        return matches[0] if matches else None
     user = users.filter(username=invitee).first()
     if user is not None:
         return user
@@ -384,27 +398,18 @@ def _account_for(invitee: str):
     named = list(users.filter(username__iexact=invitee)[:2])
     if len(named) == 1:
         return named[0]
-    try:
-        validate_email(invitee)
-    except ValidationError:
-        # Shown without invisible characters, which would garble or reverse the message.
-        shown = "".join(c for c in invitee if unicodedata.category(c) != "Cf")[:120]
-        if "@" in invitee:
-            message = (
-                f"“{shown}” is not an email address an invitation can be sent to: check it, "
-                "or invite them by username."
-            )
-        else:
-            message = (
-                f"No account is called “{shown}”. To invite someone new, enter their email address."
-            )
-        raise ValidationError({"invitee": message}) from None
-    matches = list(users.filter(email__iexact=invitee)[:2])
-    if len(matches) > 1:
-        raise ValidationError(
-            {"invitee": "Several accounts use this email address; invite by username."}
+    # Shown without invisible characters, which would garble or reverse the message.
+    shown = "".join(c for c in invitee if unicodedata.category(c) != "Cf")[:120]
+    if "@" in invitee:
+        message = (
+            f"“{shown}” is not an email address an invitation can be sent to: check it, "
+            "or invite them by username."
         )
-    return matches[0] if matches else None
+    else:
+        message = (
+            f"No account is called “{shown}”. To invite someone new, enter their email address."
+        )
+    raise ValidationError({"invitee": message})
 
 
 @transaction.atomic
@@ -594,6 +599,12 @@ def invitation_signup(*, token: str, username: str, password: str):
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    # A name with "@" reads as an email address (where an invitation typed as that address
+    # would seem to go) or as a mention of someone else in a comment.
+    if "username" not in errors and "@" in user.get_username():
+        errors["username"] = [
+            "A username cannot contain “@”: it would read as an email address or a mention."
+        ]
     # Names that differ only in case ("DEMO-editor" beside "demo-editor") look like the same
     # person on every page: refused as taken, as Django's own sign-up form does.
     if "username" not in errors and (
