@@ -762,3 +762,16 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class NewsroomUserAdmin(NewsroomScopedAdmin, UserAdmin):
     """Accounts: the site's operator sees all; a newsroom's staff, its own members'."""
+
+    # Only the site's operator changes accounts here. A desk's staff given "change user"
+    # could otherwise set a co-member's password or address (an admin of other newsrooms
+    # too), or tick superuser on their own account (review R15); members change their own
+    # password and settings on the site's pages.
+    def has_add_permission(self, request):
+        return permissions.is_site_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_site_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.is_site_admin(request.user)

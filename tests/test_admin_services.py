@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from annotations import services
 from annotations.models import Article, Membership, Organization, Rating
 from tests import factories
+from tests.browser_support import PASSWORD
 
 
 def _staff(organization, role, username):
@@ -332,6 +333,38 @@ def test_a_staff_admin_of_one_desk_finds_only_its_own_members_accounts(client, t
         {"app_label": "annotations", "model_name": "membership", "field_name": "user", "term": "a"},
     ).json()["results"]
     assert "editor-a" not in [result["text"] for result in found]
+
+
+def test_a_desks_staff_with_change_user_can_neither_reset_a_co_member_nor_make_itself_root(
+    client, desk
+):
+    """Review R15: the accounts page kept Django's forms for a desk's staff given "change
+    user": a co-member's password and address, and the superuser box on their own account."""
+    staff, editor = desk["admin"], desk["editor"]
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user", "add_user"])
+    )
+    client.force_login(staff)
+    new_password = {"password1": "staff-Set-passphrase-7", "password2": "staff-Set-passphrase-7"}
+
+    reset = client.post(f"/admin/auth/user/{editor.pk}/password/", new_password)
+    form = client.get(f"/admin/auth/user/{staff.pk}/change/")
+    promoted = client.post(
+        f"/admin/auth/user/{staff.pk}/change/",
+        {"username": staff.username, "is_superuser": "on", "is_staff": "on", "is_active": "on"},
+    )
+
+    assert reset.status_code == 403
+    assert form.status_code == 200 and 'name="is_superuser"' not in form.content.decode()
+    assert promoted.status_code == 403
+    editor.refresh_from_db()
+    staff.refresh_from_db()
+    assert editor.check_password(PASSWORD) and not staff.is_superuser
+    assert client.get("/admin/auth/user/add/").status_code == 403
+    # The accounts stay listed to read.
+    assert editor.username in client.get("/admin/auth/user/").content.decode()
 
 
 def test_the_admin_saves_a_scales_ratings_as_one_edit(client, desk):
