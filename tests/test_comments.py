@@ -290,8 +290,11 @@ def test_a_reply_to_a_deleted_reply_is_refused_while_the_thread_takes_others(
         lambda comment, actor: services.comment_update(comment=comment, actor=actor, body="Late"),
         lambda comment, actor: services.comment_delete(comment=comment, actor=actor),
         lambda comment, actor: services.comment_resolve(comment=comment, actor=actor),
+        lambda comment, actor: services.comment_create(
+            claim=comment.claim, actor=actor, body="A new word"
+        ),
     ],
-    ids=["update", "delete", "resolve"],
+    ids=["update", "delete", "resolve", "comment-on-it"],
 )
 def test_a_write_to_a_comment_whose_claim_went_meanwhile_is_gone_not_a_server_error(
     claim, editor, write
@@ -301,5 +304,5 @@ def test_a_write_to_a_comment_whose_claim_went_meanwhile_is_gone_not_a_server_er
     comment = services.comment_create(claim=claim, actor=editor, body="Still here?")
     services.claim_delete(claim=claim, actor=editor)
 
-    with pytest.raises(rows.Gone, match="comment no longer exists"):
+    with pytest.raises(rows.Gone, match=r"(comment|claim) no longer exists"):
         write(comment, editor)

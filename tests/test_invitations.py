@@ -868,3 +868,32 @@ def test_signup_refuses_a_username_with_an_at_sign(
         refused = client.post(link_in(mail.outbox[0]), {"username": name, **passwords})
         assert refused.status_code == 400 and "cannot contain “@”" in refused.content.decode()
     assert not get_user_model().objects.filter(email="newcomer@example.test").exists()
+
+
+@pytest.mark.parametrize("how", ["invited-again", "resent"])
+def test_an_invitation_sent_again_by_another_admin_is_theirs_and_goes_when_they_leave(
+    organization, org_admin, how
+):
+    """Review R15: sent again by a second admin, the invitation stayed the first one's; the
+    second admin's demotion left the admin role it offered open, and the first one's
+    withdrew it."""
+    second = factories.member(organization, Membership.Role.ADMIN, username="second")
+    invite_as = {"organization": organization, "base_url": "http://testserver"}
+    invitation = services.invitation_create(
+        actor=org_admin, invitee="sock@example.test", role=Membership.Role.EDITOR, **invite_as
+    )
+    if how == "resent":
+        services.invitation_resend(invitation=invitation, actor=second, base_url="http://x")
+    else:
+        services.invitation_create(
+            actor=second, invitee="sock@example.test", role=Membership.Role.ADMIN, **invite_as
+        )
+    invitation.refresh_from_db()
+    assert invitation.invited_by == second
+
+    services.membership_set(
+        organization=organization, user=second, role=Membership.Role.EDITOR, actor=org_admin
+    )
+
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.REVOKED

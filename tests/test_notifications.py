@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from annotations import jobs, services
+from annotations import jobs, rows, services
 from annotations.models import Claim, Job, Membership, Notification, Rating
 from tests import factories
 
@@ -162,6 +162,17 @@ def test_email_goes_only_for_the_kinds_a_member_chose(claim, editor, reviewer, o
     [message] = mail.outbox
     assert message.to == ["rita@example.test"]
     assert "Assigned to you" in message.subject and "eddie assigned you" in message.body
+
+
+def test_email_choices_saved_by_a_member_removed_meanwhile_are_gone_not_an_error(
+    editor, organization, org_admin
+):
+    """The settings form drawn before the removal, sent after: a 500 (review R15)."""
+    membership = Membership.objects.get(user=editor, organization=organization)
+    services.member_remove(organization=organization, actor=org_admin, user=editor)
+
+    with pytest.raises(rows.Gone, match="membership no longer exists"):
+        services.notification_email_kinds_set(actor=editor, membership=membership, kinds=[])
 
 
 def test_nobody_changes_another_members_email_choices(client, editor, reviewer, organization):

@@ -78,6 +78,8 @@ def comment_create(*, claim: Claim, actor, body: str, parent: Comment | None = N
     permissions.require_edit(actor, claim.article.organization)
     if permissions.is_system(actor):
         raise ValidationError("Comments are written by people.")
+    # Locked: a comment on a draft deleted at that moment is refused as gone, not an error.
+    locked(Claim.objects, "claim", pk=claim.pk)
     if parent is not None:
         if parent.claim_id != claim.pk:
             raise ValidationError({"parent": "That comment is on another claim."})

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from annotations import permissions
 from annotations.models import Membership, Notification
+from annotations.rows import locked
 
 
 @transaction.atomic
@@ -38,6 +39,8 @@ def notification_email_kinds_set(*, actor, membership: Membership, kinds: list[s
     unknown = set(kinds) - set(Notification.Kind.values)
     if unknown:
         raise ValidationError({"email_kinds": f"Unknown kinds: {', '.join(sorted(unknown))}"})
+    # Read again, locked: the member may have been removed since the form was drawn.
+    membership = locked(Membership.objects, "membership", pk=membership.pk)
     membership.email_kinds = [kind for kind in Notification.Kind.values if kind in kinds]
     membership.full_clean()
     membership.save(update_fields=["email_kinds"])

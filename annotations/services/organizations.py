@@ -369,7 +369,7 @@ def invitation_create(
     invitation.email = email if user is not None else invitation.email
     invitation.named_by_username = named
     invitation.role = role
-    return _send(invitation, base_url)
+    return _send(invitation, base_url, sender=actor)
 
 
 def _account_for(invitee: str):
@@ -430,7 +430,7 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
                 f"{invitation.invited_user.get_username()} no longer has an email address."
             )
         invitation.email = invitation.invited_user.email
-    return _send(invitation, base_url)
+    return _send(invitation, base_url, sender=actor)
 
 
 @transaction.atomic
@@ -449,12 +449,14 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     return invitation
 
 
-def _send(invitation: Invitation, base_url: str) -> Invitation:
+def _send(invitation: Invitation, base_url: str, *, sender) -> Invitation:
     """Give the invitation a fresh token and expiry, save it, and email the link on commit.
 
     A link sent before (Resend, or the same person invited again) then says it was
-    replaced by a newer one, rather than that it is not valid.
+    replaced by a newer one, rather than that it is not valid. `sender` becomes its sender:
+    the email names them, and their leaving the admin role withdraws it.
     """
+    invitation.invited_by = permissions.as_user(sender)
     if invitation.pk is not None and invitation.token_hash:
         ReplacedInvitationLink.objects.create(
             invitation=invitation, token_hash=invitation.token_hash
