@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -45,6 +46,8 @@ from annotations.rows import Gone
 from factcheck.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
+
+Outcome = TypeVar("Outcome")
 
 # The Celery task that runs each kind of job. Senders use the name only, so the services
 # that enqueue jobs never import the tasks that call the services.
@@ -312,7 +315,13 @@ def job_task(
 def run(kind: str, job_id: int) -> str:
     """Run one attempt of a job, if no live attempt holds it; return the job's state after."""
     handler = _HANDLERS[kind]
-    job = _claim(job_id, kind, handler)
+    # Through a database outage too: the message is acknowledged whatever this attempt
+    # does, so a claim given up at once left the job queued with no message on its way.
+    job = _recorded(
+        partial(_claim, job_id, kind, handler),
+        by=time.monotonic() + handler.time_limit - 2,
+        what="take a job",
+    )
     if job is None:
         return _not_claimed(job_id, handler)
     # Celery's hard limit kills the attempt this long after it began: the outcome is written
@@ -367,8 +376,11 @@ def _done(job: Job) -> str:
     return Job.State.DONE if done else Job.objects.get(pk=job.pk).state
 
 
-def _recorded(record: Callable[[], str], *, by: float) -> str:
-    """`record()`, the write of an attempt's outcome, tried again through a database outage.
+def _recorded(
+    record: Callable[[], Outcome], *, by: float, what: str = "record a job's outcome"
+) -> Outcome:
+    """`record()`, the write of an attempt's outcome (or the claim of the job, saying `what`
+    it does), tried again through a database outage.
 
     Unwritten, the outcome was lost and the job stayed "running" until its lease ran out
     (minutes), though its worker was alive and knew it. The connection a failed try used is
@@ -386,9 +398,7 @@ def _recorded(record: Callable[[], str], *, by: float) -> str:
             if connection.in_atomic_block or time.monotonic() + pause > patience:
                 raise
             logger.warning(
-                "Could not record a job's outcome (%s); trying again in %.1f s",
-                describe(error),
-                pause,
+                "Could not %s (%s); trying again in %.1f s", what, describe(error), pause
             )
             connection.close()
             time.sleep(pause)  # an outage: nothing else this worker could do needs less
@@ -739,16 +749,23 @@ def sweep(*, limit: int = 500) -> SweepReport:
     # with the job still queued.
     lost = list(lost[:limit])
     busy = _queues_holding_messages() if lost else set()
-    lost = [job for job in lost if not _waiting_its_turn(job, busy)]
+    lost = [job for job in lost if not _waiting_its_turn(job, busy, now)]
     report.sent = send([*requeued, *lost], always_try=True)
     return report
 
 
-def _waiting_its_turn(job: Job, busy: set[str]) -> bool:
+def _waiting_its_turn(job: Job, busy: set[str], now: datetime) -> bool:
     """Whether a job still queued is likely behind others in a queue that holds messages:
-    one sent as it was made. One never sent, or due to try again (whose message was sent
-    with a countdown, or left to the sweeper for a wait the broker cannot hold), is sent."""
-    return job.sent_at is not None and job.run_after is None and _queue_of(job.kind) in busy
+    one sent as it was made, less than FACTCHECK_JOB_BACKLOG_PATIENCE ago. One never sent,
+    or due to try again (whose message was sent with a countdown, or left to the sweeper
+    for a wait the broker cannot hold), is sent."""
+    patience = timedelta(seconds=settings.FACTCHECK_JOB_BACKLOG_PATIENCE)
+    return (
+        job.sent_at is not None
+        and job.sent_at > now - patience
+        and job.run_after is None
+        and _queue_of(job.kind) in busy
+    )
 
 
 def _queue_of(kind: str) -> str:

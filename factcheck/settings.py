@@ -150,6 +150,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 FACTCHECK_JOB_SWEEP_INTERVAL = env.float("FACTCHECK_JOB_SWEEP_INTERVAL", default=30.0)
 FACTCHECK_JOB_QUEUED_TIMEOUT = env.float("FACTCHECK_JOB_QUEUED_TIMEOUT", default=60.0)
 FACTCHECK_JOB_RUNNING_GRACE = env.float("FACTCHECK_JOB_RUNNING_GRACE", default=60.0)
+# A job sent this long ago and still queued is sent again even while its queue holds other
+# messages: behind a backlog it is usually waiting its turn, but its message may have been
+# taken and lost (a worker that met the database down as it claimed the job).
+FACTCHECK_JOB_BACKLOG_PATIENCE = env.float("FACTCHECK_JOB_BACKLOG_PATIENCE", default=1800.0)
 # Seconds before the first retry of a transient failure; doubled each time, up to the max.
 FACTCHECK_JOB_RETRY_DELAY = env.float("FACTCHECK_JOB_RETRY_DELAY", default=10.0)
 FACTCHECK_JOB_RETRY_MAX_DELAY = env.float("FACTCHECK_JOB_RETRY_MAX_DELAY", default=300.0)

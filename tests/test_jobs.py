@@ -871,12 +871,22 @@ def test_the_sweeper_leaves_jobs_waiting_their_turn_and_sends_again_those_lost(
     # No worker has taken them yet: they wait behind each other, and are left so.
     assert jobs.sweep().sent == 0
     assert broker.queued_messages() == 5
-
-    # The broker lost them (a Redis restarted without its data): the queue is empty, and
-    # each is sent again, once.
+    # Unclaimed for longer than a backlog takes, one's message may have been taken and lost
+    # (a worker met the database down as it claimed it): it is sent again, once.
+    settings.FACTCHECK_JOB_BACKLOG_PATIENCE = 600
+    Job.objects.filter(pk=Job.objects.first().pk).update(
+        sent_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert jobs.sweep().sent == 1
+    assert jobs.sweep().sent == 0
+    assert broker.queued_messages() == 6
     client = redis.Redis.from_url(broker.url)
     client.delete("celery")
     client.close()
+    Job.objects.update(sent_at=timezone.now() - timedelta(minutes=2))
+
+    # The broker lost them (a Redis restarted without its data): the queue is empty, and
+    # each is sent again, once.
     assert jobs.sweep().sent == 5
     assert broker.queued_messages() == 5
 
@@ -1071,12 +1081,13 @@ class _OutageEnds(logging.Handler):
     """Ends a database outage (gives the connection its port back) when the worker first
     says it could not record a job's outcome: the outage lasts until then, and no longer."""
 
-    def __init__(self, settings_dict: dict, port):
+    def __init__(self, settings_dict: dict, port, said="Could not record a job's outcome"):
         super().__init__()
         self.settings_dict, self.port, self.ended = settings_dict, port, False
+        self.said = said
 
     def emit(self, record):
-        if record.getMessage().startswith("Could not record a job's outcome"):
+        if record.getMessage().startswith(self.said):
             self.settings_dict["PORT"] = self.port
             self.ended = True
 
@@ -1125,6 +1136,31 @@ def test_an_attempt_during_a_database_outage_records_its_outcome_once_the_databa
     assert Article.objects.get().status == Article.Status.IMPORTING
     # The next attempt, once due, imports the page.
     assert jobs.run("import", job.pk) == Job.State.DONE
+    assert Article.objects.get().status == Article.Status.READY
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="moves a PostgreSQL connection")
+def test_a_job_taken_during_a_database_outage_runs_once_the_database_is_back(
+    editor, organization, broker_down, page_server, transactional_db, settings
+):
+    """Review R15: a worker handed the job while the database was down failed to claim it;
+    the message was acknowledged all the same, and the job sat queued with none on its way."""
+    settings.FACTCHECK_JOB_RECORD_PATIENCE = 30
+    page_server.expect_request("/story").respond_with_data(_page(), content_type="text/html")
+    job = _url_import_job(editor, organization, f"http://127.0.0.1:{page_server.port}/story")
+    port = connection.settings_dict["PORT"]
+    outage = _OutageEnds(connection.settings_dict, port, said="Could not take a job")
+    connection.close()
+    connection.settings_dict["PORT"] = str(localservers.free_port())
+    logging.getLogger("annotations.jobs").addHandler(outage)
+    try:
+        assert jobs.run("import", job.pk) == Job.State.DONE
+    finally:
+        logging.getLogger("annotations.jobs").removeHandler(outage)
+        connection.settings_dict["PORT"] = port
+    assert outage.ended
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (Job.State.DONE, 1)
     assert Article.objects.get().status == Article.Status.READY
 
 
