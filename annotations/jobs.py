@@ -55,6 +55,7 @@ TASK_NAMES = {
     "import": "annotations.tasks.run_import",
     "reanchor": "annotations.tasks.reanchor_article",
     "email": "annotations.notifications.send_notification_email",
+    "password_reset": "annotations.account_emails.send_password_reset",
     "snapshot": "annotations.evidence.archive_tasks.snapshot_source",
     "link_check": "annotations.evidence.archive_tasks.check_source_link",
     "snapshot_extract": "annotations.evidence.archive_tasks.extract_snapshot",

@@ -167,6 +167,7 @@ FACTCHECK_OUTAGE_PAUSE = env.float("FACTCHECK_OUTAGE_PAUSE", default=10.0)
 # Task modules outside annotations/tasks.py (autodiscovery finds only that one).
 CELERY_IMPORTS = (
     "annotations.notifications",
+    "annotations.account_emails",
     "annotations.evidence.archive_tasks",
     "annotations.evidence.tasks",
     "annotations.webhooks.tasks",

@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from annotations import health, password_views, throttling, views
+from annotations.account_emails import QueuedPasswordResetForm
 from annotations.api import errors, legacy
 
 urlpatterns = [
@@ -28,7 +29,7 @@ urlpatterns = [
     path(
         "accounts/password_reset/",
         throttling.throttle_posts(
-            auth_views.PasswordResetView.as_view(),
+            auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
             ("password-reset-ip", throttling.ip_key),
             ("password-reset-email", throttling.email_key),
         ),
