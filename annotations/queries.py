@@ -219,8 +219,8 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
     An article whose claims were all retracted keeps its page, with the retraction notices:
     the public API links it, and a reader who saw a verdict there must find it withdrawn.
     The article comes with its organization, `current_revision_id`, the revision its text
-    is (published versions indexing another revision are not placed on that text), and
-    `current_revision_at`, when that text was saved.
+    is (published versions indexing another revision are not placed on that text),
+    `current_revision_at`, when that text was saved, and `current_revision_reason`, why.
     """
     shown = PublishedVersion.objects.filter(
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
@@ -233,6 +233,7 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
         .annotate(
             current_revision_id=Subquery(newest_revision.values("pk")[:1]),
             current_revision_at=Subquery(newest_revision.values("created_at")[:1]),
+            current_revision_reason=Subquery(newest_revision.values("reason")[:1]),
         )
         .first()
     )

@@ -753,6 +753,33 @@ def annotation_service(request, response, article_id: int):
 # Views
 
 
+# The reason a revision made from the publisher's own page records (services.imports).
+REIMPORTED = "re-imported"
+
+
+def text_revised(organization, revised_at, reason: str, published_at: list) -> dict | None:
+    """What readers are told when the article's text changed after verdicts on it were
+    published: when, how, and of how many. The words each rates are the same (changed ones
+    hide their verdict), but the text around them is not the text that was checked, and
+    nobody reviewed that change; `published_at` holds each shown verdict's publication."""
+    earlier, total = sum(1 for moment in published_at if moment < revised_at), len(published_at)
+    if not earlier:
+        return None
+    how = (
+        "updated from the publisher's page"
+        if reason == REIMPORTED
+        else f"edited by {organization.name}"
+    )
+    if total == 1:
+        which = "this fact-check was"
+    elif earlier == total:
+        which = f"these {total} fact-checks were"
+    else:
+        which = f"{earlier} of these {total} fact-checks {'was' if earlier == 1 else 'were'}"
+    rated = "the words it rates are" if earlier == 1 else "the words they rate are"
+    return {"on": revised_at, "how": how, "which": which, "rated": rated}
+
+
 def _article_page(request, article) -> tuple[str, str]:
     """The article page's HTML and the CSP source of its colour rules."""
     organization = article.organization
@@ -795,6 +822,12 @@ def _article_page(request, article) -> tuple[str, str]:
         # Their ids, for a link to one of them (#claim-<id>): the page says it is being
         # checked again rather than that it is gone.
         "suspended_ids": " ".join(map(str, suspended)),
+        "text_revised": text_revised(
+            organization,
+            article.current_revision_at,
+            article.current_revision_reason,
+            [entry.version.published_at for entry in entries if entry.placed],
+        ),
         "summary": overview,
         "legend": legend(entries),
         "scale_css": css,
@@ -912,6 +945,14 @@ def claim(request, pk: int):
         "first_published_at": first_published_at,
         "conclusion_html": _conclusion(version),
         "sources": _sources(version),
+        "text_revised": None
+        if retracted
+        else text_revised(
+            organization,
+            version.revision.created_at,
+            version.revision.reason,
+            [version.published_at],
+        ),
         "before": _whole_words(version.prefix, keep_end=True),
         "after": _whole_words(version.suffix, keep_end=False),
         "scale_css": css,

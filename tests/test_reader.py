@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from lxml import html as lxml_html
 
 from annotations import contrast, queries, reader, services, versions
@@ -1206,3 +1206,41 @@ def test_the_admin_saves_an_article_whose_address_keeps_its_vowel_signs(
     field = Article._meta.get_field("slug").formfield()
 
     assert field.clean(article.slug) == article.slug == "बेरोज़गारी-घटी"
+
+
+def _revised_note(response) -> str:
+    notes = select(page(response), ".revised-note")
+    return " ".join(notes[0].text_content().split()) if notes else ""
+
+
+def test_text_changed_around_published_verdicts_is_told_on_the_page_and_permalinks(client, desk):
+    """Trial G11: one editor wrote "It is false that" before a rated sentence, and readers saw
+    the verdict on the new text at once, with no word that anything had changed."""
+    median = publish(desk.article, desk.editor, desk.reviewer, MEDIAN, "False")
+    publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true")
+    url, permalink = article_url(desk.article), reverse("reader-claim", args=[median.pk])
+    assert _revised_note(client.get(url)) == _revised_note(client.get(permalink)) == ""
+
+    services.article_update_text(
+        article=desk.article,
+        actor=desk.editor,
+        text=TEXT.replace(MEDIAN, "It is false that " + MEDIAN),
+    )
+
+    revision = desk.article.revisions.latest("number")
+    day = dateformat.format(timezone.localtime(revision.created_at), "j M Y")
+    edited = f"The article's text was edited by {desk.article.organization.name} on {day}"
+    rest = "unchanged, but the text around them is not the text that was checked."
+    assert _revised_note(client.get(url)) == (
+        f"{edited}, after these 2 fact-checks were published: the words they rate are {rest}"
+    )
+    assert _revised_note(client.get(permalink)) == (
+        f"{edited}, after this fact-check was published: the words it rates are {rest}"
+    )
+    # The publisher's own page taken again says so instead.
+    services.article_update_text(
+        article=desk.article, actor=desk.editor, text=TEXT, reason=reader.REIMPORTED
+    )
+    assert _revised_note(client.get(url)).startswith(
+        f"The article's text was updated from the publisher's page on {day}, after these 2"
+    )
