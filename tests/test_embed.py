@@ -733,7 +733,11 @@ def test_overlapping_claims_are_both_marked_and_each_opens_its_own_verdict(brows
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_click_on_words_several_claims_cover_opens_the_shortest_claim(browser, host, demo):
+def test_a_click_on_words_several_claims_cover_shows_each_verdict_innermost_first(
+    browser, host, demo
+):
+    """Only the innermost claim opened, with nothing said of the other claim over the same
+    words (trial G11); the reader page lists both."""
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
     claim = factories.published_claim(
         demo["article"], users["demo-editor"], users["demo-reviewer"], quote="160,000 people"
@@ -746,7 +750,14 @@ def test_a_click_on_words_several_claims_cover_opens_the_shortest_claim(browser,
 
     page.locator(f'mark[data-factcheck-claim="{inner.claim_id}"]').first.click()
 
-    assert dialog.get_by_role("heading", level=2).inner_text() == inner.claim_reviewed
+    expect(dialog.locator(".overlap")).to_have_text("2 checked claims overlap here")
+    assert dialog.get_by_role("heading", level=2).all_inner_texts() == [
+        inner.claim_reviewed,
+        listeners.claim_reviewed,
+    ]
+    assert dialog.get_attribute("aria-labelledby") == "factcheck-title"
+    assert dialog.locator("#factcheck-title").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "embed-overlap-both.png"))
     # The box's own words are English, whatever the page's direction.
     assert dialog.get_attribute("dir") == "ltr"
     page.keyboard.press("Escape")

@@ -32,6 +32,8 @@
   const organization = script.dataset.organization || "";
 
   const MARK = "data-factcheck-claim";
+  // Each mark's claim, for a click on words several claims cover.
+  const claimOfMark = new WeakMap();
   const LABEL = "data-factcheck-label";
   // Pages that add their text by script after load (an app, a lazy article body): changes
   // are watched this long after the first pass, and a burst of them is let settle (at most
@@ -606,6 +608,16 @@
     return shown;
   }
 
+  /** The claims whose marks hold `mark` (itself included), innermost first. */
+  function claimsAt(mark) {
+    const found = [];
+    for (let at = mark; at; at = at.parentElement?.closest(`[${MARK}]`)) {
+      const claim = claimOfMark.get(at);
+      if (claim && !found.includes(claim)) found.push(claim);
+    }
+    return found;
+  }
+
   function wrap(node, claim) {
     let target = node;
     // An overlapping claim's mark around exactly this piece: nest around it.
@@ -647,6 +659,7 @@
     });
     target.parentNode.insertBefore(mark, target);
     mark.appendChild(target);
+    claimOfMark.set(mark, claim);
     return mark;
   }
 
@@ -710,17 +723,19 @@
     marks[marks.length - 1].after(label);
     const show = (event) => {
       event.preventDefault();
-      open(claim, label, marks[0]);
+      open([claim], label, marks[0]);
     };
     for (const mark of marks) {
       mark.addEventListener("click", (event) => {
-        // Overlapping claims: the innermost mark's claim opens. In a link, the link wins
-        // (the label still opens the verdict). A label inside this mark (a nested or crossing
-        // claim's) opens its own claim, not this one.
+        // Overlapping claims: every claim whose marks hold the words clicked opens, the
+        // innermost first, as the reader page lists them. In a link, the link wins (the label
+        // still opens the verdict). A label inside this mark (a nested or crossing claim's)
+        // opens its own claim, not this one.
         const target = event.target;
         if (target.closest(`[${MARK}]`) !== mark || target.closest("a[href]")) return;
         if (target.closest("[data-factcheck-label]")) return;
-        show(event);
+        event.preventDefault();
+        open(claimsAt(mark), label, marks[0]);
       });
     }
     // Not stopped: the host page's own listeners still see the click; the marks around the
@@ -742,6 +757,8 @@
 .pop[hidden],.note[hidden]{display:none}
 .pop h2{font-size:15px;margin:6px 0 8px;font-weight:600}
 .pop h3{font-size:13px;margin:10px 0 4px}
+.pop .overlap{font-weight:600;margin:2px 0 0}
+.pop .entry+.entry{border-top:1px solid #d0d7de;margin-top:10px;padding-top:4px}
 .pop p,.pop ul{margin:6px 0}
 .pop ul{padding-inline-start:18px}
 .pop table{display:block;max-width:100%;overflow-x:auto;margin:6px 0;border-collapse:collapse;font-size:13px}
@@ -856,13 +873,13 @@
   }
 
   /** What the reader page's claim entry shows, in the same order and words. */
-  function popoverContent(claim) {
+  function popoverContent(claim, titleId = "factcheck-title") {
     const parts = [];
     const rating = claim.rating || {};
     const verdict = element("p", null, chip(rating));
     if (rating.value) verdict.append(" ", element("bdi", { class: "muted" }, `${rating.value} of ${rating.best}`));
     if (rating.description) verdict.append(" ", element("bdi", { class: "muted" }, rating.description));
-    parts.push(verdict, element("h2", { id: "factcheck-title", dir: "auto" }, claim.claim_reviewed));
+    parts.push(verdict, element("h2", { id: titleId, dir: "auto" }, claim.claim_reviewed));
     if (claim.claimant || claim.claim_date) {
       const said = element("p", { class: "muted" }, "Claimed");
       if (claim.claimant) said.append(" by ", element("bdi", null, claim.claimant));
@@ -1019,11 +1036,22 @@
       (event) => event.target !== document && !matchMedia("(max-width:600px)").matches && position(),
       { capture: true, passive: true, signal },
     );
-    return (claim, label, firstMark) => {
+    return (claims, label, firstMark) => {
+      const [claim] = claims;
       opener = label;
       const closeButton = element("button", { class: "close", type: "button", "aria-label": "Close" }, "×");
       closeButton.addEventListener("click", () => close(true));
-      box.replaceChildren(closeButton, ...popoverContent(claim));
+      if (claims.length === 1) {
+        box.replaceChildren(closeButton, ...popoverContent(claim));
+      } else {
+        // Words two claims cover: both verdicts, as the reader page shows them, not the one
+        // whose mark happens to be innermost with nothing said of the other.
+        box.replaceChildren(
+          closeButton,
+          element("p", { id: "factcheck-title", class: "overlap" }, `${claims.length} checked claims overlap here`),
+          ...claims.map((each) => element("section", { class: "entry" }, ...popoverContent(each, `factcheck-claim-${each.id}`))),
+        );
+      }
       // Its words are English, so the box reads left to right; the claim's own texts find
       // their direction (dir=auto, <bdi>). Only its place follows the page's direction.
       box.setAttribute("dir", "ltr");
