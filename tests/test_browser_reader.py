@@ -748,6 +748,42 @@ def test_a_verdict_opens_beside_its_passage_never_over_it(browser, live_server, 
     phone.screenshot(path=str(ARTIFACTS / "reader-phone-shared-link.png"))
 
 
+def test_on_a_phone_a_claim_too_tall_for_the_window_leaves_the_verdict_half_of_it(
+    browser, live_server, demo
+):
+    """An 880-character claim at 320 by 640 shrank the sheet to 90 pixels: a cut-off verdict
+    and the claim's wording to scroll inside that strip (trial G11)."""
+    article = demo["article"]
+    paragraphs = article.text.split("\n\n")
+    longest = max(paragraphs, key=len)
+    editor, reviewer = (
+        Membership.objects.get(organization=article.organization, user__username=name).user
+        for name in ("demo-editor", "demo-reviewer")
+    )
+    long_claim = factories.published_claim(article, editor, reviewer, quote=longest)
+    phone = reader_page(
+        browser,
+        live_server,
+        f"{demo['url']}#claim-{long_claim.pk}",
+        viewport=(320, 640),
+        has_touch=True,
+        is_mobile=True,
+    )
+    sheet = popover(phone)
+    sheet.wait_for()
+    phone.wait_for_function("() => document.readyState === 'complete'")
+    box = sheet.bounding_box()
+    parts = _passage_boxes(phone, long_claim.pk)
+    # The premise: too tall to fit above even the smallest sheet.
+    assert parts[-1]["bottom"] - parts[0]["top"] > 640 - 90
+    assert box["height"] >= 300, box
+    # The passage shows from its start above the sheet.
+    assert parts[0]["top"] >= 0 and parts[0]["bottom"] <= box["y"], (parts[0], box)
+    verdict = sheet.locator(".entry-verdict .chip").first.bounding_box()
+    assert box["y"] <= verdict["y"] and verdict["y"] + verdict["height"] <= box["y"] + box["height"]
+    phone.screenshot(path=str(ARTIFACTS / "reader-phone-long-claim.png"))
+
+
 def test_a_verdict_of_overlapping_claims_leaves_every_one_of_their_passages_in_sight(
     browser, live_server, demo
 ):

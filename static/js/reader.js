@@ -82,7 +82,11 @@
       const above = window.innerHeight - dialog.offsetHeight - 2 * GAP;
       if (passage.bottom - passage.top > above) {
         const room = window.innerHeight - (passage.bottom - passage.top) - 3 * GAP;
-        dialog.style.maxHeight = Math.max(room, MIN_SHEET_HEIGHT) + "px";
+        // A passage too tall to fit above even the smallest sheet: the sheet keeps half the
+        // window for the verdict, and the passage shows from its start above it, rather
+        // than the sheet shrinking to its bar with neither readable.
+        const keep = Math.max(MIN_SHEET_HEIGHT, Math.round(window.innerHeight / 2));
+        dialog.style.maxHeight = (room >= MIN_SHEET_HEIGHT ? room : keep) + "px";
       }
       const sheetTop = dialog.getBoundingClientRect().top;
       passage = passageBox(trigger);
