@@ -158,6 +158,21 @@
     hashWasSet = false;
   });
   close.addEventListener("click", () => dialog.close());
+  // Tab goes round inside the open verdict, as the embed's does: past its last link the
+  // browser moved focus out to the page (the body) before coming back to Close.
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const stops = [...dialog.querySelectorAll("button, a[href], summary, [tabindex='0']")].filter(
+      (stop) => stop.getClientRects().length > 0,
+    );
+    if (!stops.length) return;
+    const at = stops.indexOf(document.activeElement);
+    const last = stops.length - 1;
+    if (event.shiftKey ? at <= 0 : at === last || at === -1) {
+      event.preventDefault();
+      stops[event.shiftKey ? last : 0].focus();
+    }
+  });
   // A phone turned sideways, or a window resized, moves the passage: follow it.
   window.addEventListener("resize", () => {
     if (dialog.open && opener) place(opener);
