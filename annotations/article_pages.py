@@ -175,6 +175,36 @@ def article_details_check(request, pk: int):
 
 @login_required
 @require_POST
+def article_text_publish(request, pk: int):
+    """A second member shows readers the article's new text, from the workspace's notice."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        messages.error(request, "Say which revision you looked at: reload the page and try again.")
+        return redirect(article.get_absolute_url())
+    try:
+        shown = services.article_text_publish(
+            article=article, actor=request.user, revision=revision
+        )
+    except services.StaleText as error:
+        messages.error(
+            request,
+            f"{error} Nothing was shown to readers: look at the text as it is now, then show it.",
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
+    else:
+        messages.success(
+            request,
+            f"Readers now see revision {shown.number} of the text; the published verdicts "
+            "moved onto it (any whose words changed are hidden until republished).",
+        )
+    return redirect(article.get_absolute_url())
+
+
+@login_required
+@require_POST
 def article_import_again(request, pk: int):
     """Run the article's failed import again, from the workspace's failure notice."""
     article = _editable_article(request, pk)

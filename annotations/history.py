@@ -327,3 +327,38 @@ def _what(action: str, changes: dict) -> str:
             sentence += "; reopened as a draft of a correction"
         return sentence
     return action.capitalize()
+
+
+# A text's changed paragraphs shown at most, and the unchanged words kept around a change.
+TEXT_CHANGES_SHOWN = 8
+UNCHANGED_KEPT = 80
+
+
+def paragraph_changes(old: str, new: str) -> tuple[list[list[list[str]]], int]:
+    """What changed between two texts, paragraph by paragraph, as word diffs; and how many
+    changed stretches there are in all (only the first TEXT_CHANGES_SHOWN are given).
+
+    Long unchanged runs inside a changed stretch keep their ends only, so that a word
+    changed in a long paragraph shows with its neighbours, not the whole paragraph.
+    """
+    old_paragraphs, new_paragraphs = old.split("\n\n"), new.split("\n\n")
+    matcher = difflib.SequenceMatcher(a=old_paragraphs, b=new_paragraphs, autojunk=False)
+    stretches = [
+        ("\n\n".join(old_paragraphs[a1:a2]), "\n\n".join(new_paragraphs[b1:b2]))
+        for tag, a1, a2, b1, b2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+    shown = []
+    for before, after in stretches[:TEXT_CHANGES_SHOWN]:
+        diff = word_diff(before, after)
+        for at, part in enumerate(diff):
+            if part[0] != "equal" or len(part[1]) <= 2 * UNCHANGED_KEPT:
+                continue
+            # Cut between words ("no-confidence mo … d the world" reads as nonsense), and
+            # keep only the words next to a change: before the first, after the last.
+            head = part[1][:UNCHANGED_KEPT].rsplit(" ", 1)[0] + " " if at else ""
+            last = at == len(diff) - 1
+            tail = "" if last else " " + part[1][-UNCHANGED_KEPT:].split(" ", 1)[-1]
+            part[1] = f"{head}…{tail}"
+        shown.append(diff)
+    return shown, len(stretches)

@@ -409,6 +409,12 @@ class Article(models.Model):
     #   "number": int (numbered list items only), "blank_cells": [int] (a table row's empty
     #   columns, which the text leaves out)}], code points.
     structure = models.JSONField(default=list, blank=True)
+    # The revision of the text readers see. It follows each new revision at once, except
+    # one made while verdicts readers see stand on the text in a newsroom that requires a
+    # second person: that waits for someone else's look (services.article_text_publish).
+    public_revision = models.ForeignKey(
+        "ArticleRevision", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)
     # Whether its last scoring found more check-worthy sentences than are stored: the

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotations import permissions, versions
@@ -218,25 +219,36 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
 
     An article whose claims were all retracted keeps its page, with the retraction notices:
     the public API links it, and a reader who saw a verdict there must find it withdrawn.
-    The article comes with its organization, `current_revision_id`, the revision its text
-    is (published versions indexing another revision are not placed on that text),
-    `current_revision_at`, when that text was saved, and `current_revision_reason`, why.
+    The article comes with its organization, `current_revision_id`, the revision of the
+    text readers see (its public revision: a newer one may wait for a second look), on
+    which published versions indexing it are placed, `current_revision_at`, when that text
+    was saved, `current_revision_reason`, why, and `newest_revision_id`.
     """
     shown = PublishedVersion.objects.filter(
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
     )
     newest_revision = ArticleRevision.objects.filter(article=OuterRef("pk")).order_by("-number")
+    public = ArticleRevision.objects.filter(pk=OuterRef("current_revision_id"))
     return (
         Article.objects.filter(organization__slug=org_slug, slug=slug)
         .filter(Exists(shown))
         .select_related("organization")
         .annotate(
-            current_revision_id=Subquery(newest_revision.values("pk")[:1]),
-            current_revision_at=Subquery(newest_revision.values("created_at")[:1]),
-            current_revision_reason=Subquery(newest_revision.values("reason")[:1]),
+            newest_revision_id=Subquery(newest_revision.values("pk")[:1]),
+            # An article saved before public revisions were recorded shows its newest.
+            current_revision_id=Coalesce("public_revision_id", "newest_revision_id"),
+        )
+        .annotate(
+            current_revision_at=Subquery(public.values("created_at")[:1]),
+            current_revision_reason=Subquery(public.values("reason")[:1]),
         )
         .first()
     )
+
+
+def revision_text(revision_id: int) -> str:
+    """The text of one revision (an article's public one, when a newer waits)."""
+    return ArticleRevision.objects.values_list("text", flat=True).get(pk=revision_id)
 
 
 READER_FIELDS = (
@@ -312,6 +324,35 @@ _SNAPSHOT_PARTS = {
     "end": "the quoted words",
     "revision": "the article's text",
 }
+
+
+def article_text_waiting(article: Article) -> SimpleNamespace | None:
+    """The article's newest text when it waits for a second look before readers see it
+    (`services.article_text_publish`), else None: `shown` and `newest` (revisions), and
+    `authors`, the ids of who made the revisions readers have not seen."""
+    # Read from the row, not `article`: a claim's cached article is older than a text shown
+    # to readers since.
+    shown = Article.objects.filter(pk=article.pk).values("public_revision_id")
+    revisions = list(
+        ArticleRevision.objects.filter(article=article)
+        .filter(number__gte=Subquery(
+            ArticleRevision.objects.filter(pk=Subquery(shown)).values("number")
+        ))
+        .select_related("created_by")
+        # Read for every card's checklist: a megabyte text each is left for who shows it.
+        .defer("text")
+        .order_by("number")
+    )  # fmt: skip
+    if len(revisions) < 2:
+        return None
+    return SimpleNamespace(
+        shown=revisions[0],
+        newest=revisions[-1],
+        authors={revision.created_by_id for revision in revisions[1:]},
+        names=sorted(
+            {r.created_by.get_username() for r in revisions[1:] if r.created_by is not None}
+        ),
+    )
 
 
 def article_details_reopened(article: Article) -> SimpleNamespace:

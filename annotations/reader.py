@@ -34,7 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from annotations import anchoring, contrast, freshness, jsonld, queries, versions
-from annotations.ingest.structure import CELL_SEPARATOR, blocks_of, mark_table_runs
+from annotations.ingest.structure import CELL_SEPARATOR, blocks_of, carry, mark_table_runs
 from annotations.ingest.text import paragraphs_of
 from annotations.models import Source
 
@@ -409,7 +409,17 @@ def _list_tag(block: dict) -> str:
     return "ol" if block["number"] else "ul"
 
 
-def _place(article, published) -> list[Entry]:
+def shown_text(article) -> tuple[str, list]:
+    """The text readers see and its structure: the article's own, unless a newer text waits
+    for a second look; then its public revision's, the paragraphs still in the newer text
+    keeping their kinds."""
+    if article.current_revision_id == article.newest_revision_id:
+        return article.text, article.structure
+    text = queries.revision_text(article.current_revision_id)
+    return text, carry(article.text, article.structure, text)
+
+
+def _place(article, published, text: str) -> list[Entry]:
     """Number the versions in document order and place those that index the article's text.
 
     A version indexes the text it was published or last re-anchored on; while a large
@@ -421,7 +431,7 @@ def _place(article, published) -> list[Entry]:
         entry = Entry(number=number, version=version)
         if (
             version.revision_id == article.current_revision_id
-            and article.text[version.start : version.end] == version.exact
+            and text[version.start : version.end] == version.exact
         ):
             entry.start, entry.end = version.start, version.end
         entries.append(entry)
@@ -783,7 +793,8 @@ def text_revised(organization, revised_at, reason: str, published_at: list) -> d
 def _article_page(request, article) -> tuple[str, str]:
     """The article page's HTML and the CSP source of its colour rules."""
     organization = article.organization
-    entries = _place(article, queries.article_published_claims(article))
+    text, structure = shown_text(article)
+    entries = _place(article, queries.article_published_claims(article), text)
     # Each verdict, in the legend too, wears the colour it was published with.
     css = scale_css(entry.version.verdict for entry in entries)
     lang, direction = text_language(article.language)
@@ -812,9 +823,7 @@ def _article_page(request, article) -> tuple[str, str]:
         "byline": byline(shown.byline),
         "organization": organization,
         "claim_list": claim_list(entries),
-        "paragraphs": structured_paragraphs(
-            article.text, article.structure, highlighted_paragraphs(article.text, entries)
-        ),
+        "paragraphs": structured_paragraphs(text, structure, highlighted_paragraphs(text, entries)),
         "retracted": retracted,
         # Verdicts hidden since their words changed: an editor's text change takes them off
         # the page at once, and readers who saw one are told, as of a retraction.

@@ -61,6 +61,11 @@ urlpatterns = [
         article_pages.article_details_check,
         name="article-details-check",
     ),
+    path(
+        "articles/<int:pk>/show-text/",
+        article_pages.article_text_publish,
+        name="article-text-publish",
+    ),
     path("snapshots/<int:pk>.warc.gz", snapshot_views.snapshot_warc, name="snapshot-warc"),
     path("a/<slug:org_slug>/<str:slug>/", reader.article, name="reader-article"),
     path("c/<row_id:pk>/", reader.claim, name="reader-claim"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from annotations import (
     current_organization,
+    history,
     permissions,
     queries,
     services,
@@ -197,6 +198,7 @@ def article_workspace(request, pk: int):
         else 0
     )
     details_review = _details_second_look(article, details_reopened, request.user, can_publish)
+    text_waiting = queries.article_text_waiting(article)
     context = {
         "article": article,
         "meta": _meta_line(article, revision),
@@ -231,8 +233,26 @@ def article_workspace(request, pk: int):
         "details_put_back": details_put_back,
         "details_allowed": len(details_reopened.waiting) - details_blocked,
         **details_review,
+        **_text_second_look(text_waiting, request.user, can_publish),
     }
     return render(request, "annotations/article_workspace.html", context)
+
+
+def _text_second_look(waiting, user, can_publish: bool) -> dict:
+    """What the notice of a new text waiting for a second look shows: the revisions, who
+    made them, what changed, and whether this member may show it to readers."""
+    if waiting is None:
+        return {"text_waiting": None}
+    changes, changed = history.paragraph_changes(waiting.shown.text, waiting.newest.text)
+    organization = waiting.newest.article.organization
+    own = organization.requires_two_person_review and user.pk in waiting.authors
+    return {
+        "text_waiting": waiting,
+        "text_changes": changes,
+        "text_changes_more": changed - len(changes),
+        "can_show_text": can_publish and not own,
+        "text_is_own": can_publish and own,
+    }
 
 
 def _details_second_look(article, reopened, user, can_publish: bool) -> dict:

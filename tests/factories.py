@@ -107,3 +107,12 @@ def published_claim(article, editor, reviewer, quote="Over 160,000 people listen
     )
     services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
     return services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+
+def text_shown_to_readers(article):
+    """A second person shows readers the article's newest text, as a reviewer does from the
+    notice when a text changed under published verdicts (services.article_text_publish)."""
+    newest = article.revisions.order_by("-number").values_list("number", flat=True).first()
+    shown = services.article_text_publish(article=article, actor=SYSTEM, revision=newest)
+    article.refresh_from_db()  # a later save of `article` must not put back the old text
+    return shown

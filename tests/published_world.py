@@ -102,6 +102,7 @@ def build(organization, editor, reviewer, *, title="Listeners and ages") -> dict
         actor=editor,
         text=article_text([key for key in SENTENCES if key != "orphan"]),
     )
+    factories.text_shown_to_readers(article)
     for claim in claims.values():
         claim.refresh_from_db()
     return {"article": article, **claims}

@@ -64,6 +64,7 @@ def test_preview_agrees_with_what_saving_then_does(desk, editor):
     article = desk["article"]
     preview = services.article_text_preview(article=article, text=EDITED, actor=editor)
     report = services.article_update_text(article=article, text=EDITED, actor=editor)
+    factories.text_shown_to_readers(article)
     assert (report.moved, report.orphaned, report.unchanged) == (
         len(preview.moved),
         len(preview.orphaned),

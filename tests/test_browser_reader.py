@@ -527,6 +527,7 @@ def test_a_link_to_a_claim_hidden_since_its_words_changed_says_so_at_the_top(
         actor=Claim.objects.get(pk=hidden.claim_id).creator,
         text=article.text.replace("22.8 years", "23.1 years"),
     )
+    factories.text_shown_to_readers(article)
     page = reader_page(browser, live_server, f"{demo['url']}#claim-{hidden.claim_id}")
     notice = page.locator("#link-notice", has_text="is being checked again")
     expect(notice).to_be_visible()

@@ -148,6 +148,10 @@ def test_editor_previews_the_orphans_of_a_text_edit_then_saves_it(browser, live_
     assert "A paragraph added at the end." in revision.text
     lost = Claim.objects.get(pk=desk["lost"].pk)
     assert (lost.anchor_state, lost.status) == ("orphaned", "in_review")
+    # Readers keep the verdict until a second person shows them the new text.
+    page.locator("#text-awaiting").wait_for()
+    factories.text_shown_to_readers(article)
+    page.reload()
     # Its card says readers no longer see version 1; it is not "live".
     page.get_by_text("Version 1 hidden from readers").wait_for()
     assert page.get_by_text("Live: version 1").count() == 0

@@ -47,8 +47,12 @@ def test_embed_script_is_public_cacheable_javascript_any_site_may_load(client, d
     assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert response["Access-Control-Allow-Origin"] == "*"
     assert response["Content-Encoding"] == "gzip"
-    assert len(response.content) < 15_000
-    assert b"FactcheckEmbed" in gzip.decompress(response.content)
+    script = gzip.decompress(response.content)
+    # The budget is the script's: Django adds up to 100 random bytes to each gzip answer
+    # (against BREACH), which made the served size pass or fail by chance.
+    assert len(gzip.compress(script, compresslevel=6, mtime=0)) < 15_000
+    assert len(response.content) < 15_000 + 101
+    assert b"FactcheckEmbed" in script
     again = client.get(reverse("embed-script"), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert client.post(reverse("embed-script")).status_code == 405
@@ -514,6 +518,7 @@ def test_a_verdict_being_checked_again_is_counted_in_the_note(browser, host, dem
     services.article_update_text(
         article=article, actor=editor, text=article.text.replace(LISTENERS, "Many listened in")
     )
+    factories.text_shown_to_readers(article)
     page = open_host(browser, f"{host.url}/story.html")
 
     assert page.stats["suspended"] == [listeners.claim_id]

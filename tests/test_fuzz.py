@@ -36,7 +36,10 @@ NEWSROOM = "newsroom/"
 UPLOAD_ROUTES = {"articles/", "articles/<int:pk>/import/"}
 # Endpoints that act only on an article whose import failed: they get the world's failed one.
 # Endpoints only a reviewer may use: their valid body is sent by the world's reviewer.
-REVIEWER_ENDPOINTS = {("articles/<int:pk>/republish-details/", "post")}
+REVIEWER_ENDPOINTS = {
+    ("articles/<int:pk>/republish-details/", "post"),
+    ("articles/<int:pk>/show-text/", "post"),
+}
 # Endpoints that succeed only once a change of the article's details waits for a check:
 # in this world they answer 400 (their successes: tests/test_details_second_look.py).
 NEEDS_A_DETAILS_CHANGE = {("articles/<int:pk>/check-details/", "post")}
@@ -83,6 +86,7 @@ def valid_body(route: str, method: str, world: dict) -> dict | None:
         ("articles/<int:pk>/", "delete"): {},
         ("articles/<int:pk>/republish-details/", "post"): {"note": "the headline had a typo"},
         ("articles/<int:pk>/check-details/", "post"): {},
+        ("articles/<int:pk>/show-text/", "post"): {"revision": article.latest_revision_number()},
         ("articles/<int:pk>/claims/", "post"): {
             "selectors": selection, "claim_reviewed": "Ages", "claimant": "PTI",
             "claim_date": "2024-01-01",

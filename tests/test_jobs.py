@@ -1063,6 +1063,7 @@ def test_a_reanchoring_that_fails_for_good_orphans_its_claims_and_hides_their_ve
     services.article_update_text(
         article=article, text="A new first paragraph.\n\n" + article.text, actor=editor
     )
+    factories.text_shown_to_readers(article)
     job = Job.objects.get(kind="reanchor")
     claim.refresh_from_db()
     assert claim.anchor_state == Claim.AnchorState.REANCHORING

@@ -490,6 +490,9 @@ def test_claims_written_decomposed_are_composed_so_an_unchanged_save_changes_not
 
     migrate_to("0042_published_search_text")
     migrate_to("0043_claim_fields_composed")
+    # The services below are today's: they need today's tables.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
     claim = Claim.objects.get(pk=claim.pk)
     assert (claim.claimant, claim.conclusion, claim.tags) == ("São Paulo", "Orçamento.", ["É"])
@@ -497,6 +500,21 @@ def test_claims_written_decomposed_are_composed_so_an_unchanged_save_changes_not
     # Sent back as it was (decomposed, as a client may keep it): no change, no new version.
     services.claim_update(claim=claim, actor=editor, expected_version=version, **decomposed)
     assert Claim.objects.get(pk=claim.pk).version == version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_see_each_articles_newest_text_after_the_migration(organization, editor):
+    """Before 0046 readers always saw an article's newest revision: that is its public one."""
+    from tests import factories
+
+    article = factories.article(organization, editor)
+    Article = migrate_to("0045_newest_first_indexes").get_model("annotations", "Article")
+    assert not hasattr(Article.objects.get(pk=article.pk), "public_revision_id")
+
+    Article = migrate_to("0046_text_readers_see").get_model("annotations", "Article")
+
+    newest = article.revisions.order_by("-number").values_list("pk", flat=True).first()
+    assert Article.objects.get(pk=article.pk).public_revision_id == newest
 
 
 @pytest.mark.django_db

@@ -332,6 +332,7 @@ def test_corrections_of_a_claim_hidden_since_its_words_changed_are_hidden_too(
     article.refresh_from_db()
     without = article.text.replace(published_world.SENTENCES["corrected"], "")
     services.article_update_text(article=article, actor=editor, text=without)
+    factories.text_shown_to_readers(article)
     html = client.get(page_of(organization, "corrections/")).content.decode()
     assert claim_links(html) == [world["retracted"].pk]
     assert "census" not in html

@@ -370,6 +370,7 @@ def test_earlier_fact_checks_say_which_own_claims_are_drafts_in_review_or_no_lon
     services.article_update_text(
         article=hidden_article, actor=editor, text=hidden_article.text.replace(CLAIM, "")
     )
+    factories.text_shown_to_readers(hidden_article)
     _, claim = own_claim("The new one")
 
     found = EarlierFactChecks().search(query.for_claim(claim), claim=claim)

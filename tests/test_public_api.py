@@ -110,6 +110,7 @@ def world(organization, editor, reviewer):
         text=factories.SAMPLE_TEXT.replace(MEDIAN, "a young population"),
         actor=editor,
     )
+    factories.text_shown_to_readers(third)
     # Another newsroom's draft.
     other = factories.OrganizationFactory(name="Other Desk", slug="other-desk")
     other_editor = factories.member(other, Membership.Role.EDITOR)
@@ -720,6 +721,7 @@ def test_a_syncing_consumer_sees_each_insert_correction_and_retraction_once(clie
     services.article_update_text(
         article=first, text=first.text.replace("Over 160,000", "Some 160,000"), actor=editor
     )
+    factories.text_shown_to_readers(first)
     changes, since = sync(since)
     assert changes == [
         {
@@ -837,6 +839,7 @@ def test_an_article_whose_claim_left_it_is_modified_since_it_was_read(client, wo
     services.article_update_text(
         article=article, actor=world["editor"], text=article.text.replace(MEDIAN, "an age")
     )
+    factories.text_shown_to_readers(article)
     again = client.get(url, HTTP_IF_MODIFIED_SINCE=read["Last-Modified"])
     assert again.status_code == 200
     assert [item["id"] for item in again.json()["claims"]] == [world["listeners"].pk]

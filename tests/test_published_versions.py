@@ -448,6 +448,7 @@ def test_moved_words_update_the_public_selectors_without_review(client, desk):
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 200 and response.json()["moved"] == 1
+    factories.text_shown_to_readers(article)
     article.refresh_from_db()
     public = _public(claim)
     assert public["revision"] == 2 and public["number"] == 1
@@ -470,6 +471,7 @@ def test_public_version_follows_its_own_words_after_the_working_copy_was_reattac
         f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": lead + article.text},
         content_type="application/json",
     )  # fmt: skip
+    factories.text_shown_to_readers(article)
     article.refresh_from_db()
     public = _public(claim)
     assert public["revision"] == 2 and public["exact"] == LISTENERS
@@ -496,6 +498,7 @@ def test_a_public_version_is_still_checked_after_its_reattached_working_copy_was
             content_type="application/json",
         )  # fmt: skip
         assert response.status_code == 200, response.content
+        factories.text_shown_to_readers(article)
         article.refresh_from_db()
 
     # The working copy's words go: it is orphaned; the published words stay, and so does it.
@@ -518,6 +521,7 @@ def test_changed_words_hide_the_public_version_until_republished(client, desk):
         f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": text},
         content_type="application/json",
     ).status_code == 200  # fmt: skip
+    factories.text_shown_to_readers(article)
     assert _public(claim) is None
     version = PublishedVersion.objects.get(claim=claim)
     assert version.is_current and not version.is_anchored and version.revision.number == 1

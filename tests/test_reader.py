@@ -15,7 +15,14 @@ from django.utils import dateformat, timezone
 from lxml import html as lxml_html
 
 from annotations import contrast, queries, reader, services, versions
-from annotations.models import Article, Claim, Membership, PublishedVersion, Rating
+from annotations.models import (
+    Article,
+    Claim,
+    Membership,
+    Organization,
+    PublishedVersion,
+    Rating,
+)
 from tests import factories
 
 TEXT = (
@@ -454,6 +461,7 @@ def test_nothing_but_published_versions_reaches_the_page(client, desk):
         actor=desk.editor,
         text=TEXT.replace("The Belt & Road Initiative’s flagship project runs", "A road runs"),
     )
+    factories.text_shown_to_readers(article)
     assert not queries.published_claims().filter(claim=orphan).exists()
 
     pages = [client.get(article_url(article)), client.get(reverse("reader-claim", args=[live.pk]))]
@@ -477,6 +485,7 @@ def test_a_claim_hidden_since_its_words_changed_says_so_and_shows_nothing_of_it(
     services.article_update_text(
         article=desk.article, actor=desk.editor, text=TEXT.replace(LISTENERS, "Many listened")
     )
+    factories.text_shown_to_readers(desk.article)
 
     response = client.get(reverse("reader-claim", args=[claim.pk]))
 
@@ -502,6 +511,7 @@ def test_an_article_page_says_how_many_of_its_verdicts_are_being_checked_again(c
     services.article_update_text(
         article=desk.article, actor=desk.editor, text=TEXT.replace(LISTENERS, "Many listened")
     )
+    factories.text_shown_to_readers(desk.article)
 
     summary = " ".join(select(page(client.get(url)), ".summary")[0].text_content().split())
     assert summary.startswith("1 claim checked: 1 False ")
@@ -519,6 +529,7 @@ def test_an_article_whose_verdicts_are_all_hidden_since_its_words_changed_says_s
     services.article_update_text(
         article=desk.article, actor=desk.editor, text=TEXT.replace(LISTENERS, "Many listened")
     )
+    factories.text_shown_to_readers(desk.article)
 
     response = client.get(url)
 
@@ -717,8 +728,13 @@ def test_a_correction_appears_only_once_republished_with_its_note(client, desk):
 
 
 def test_versions_on_an_earlier_revision_are_listed_but_not_highlighted(client, desk, settings):
-    """While a large article is re-anchored in the background, its versions index old text."""
+    """While a large article is re-anchored in the background, its versions index old text
+    (in a newsroom without the two-person rule, whose new text readers see at once)."""
     claim = publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
+    Organization.objects.filter(pk=desk.article.organization_id).update(
+        requires_two_person_review=False
+    )
+    desk.article.organization.refresh_from_db()
     settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS = 0
     report = services.article_update_text(
         article=desk.article, actor=desk.editor, text="New first paragraph.\n\n" + TEXT
@@ -965,6 +981,7 @@ def test_an_article_text_change_changes_the_etag(client, desk):
     etag = client.get(url)["ETag"]
 
     services.article_update_text(article=desk.article, actor=desk.editor, text=TEXT + " More.")
+    factories.text_shown_to_readers(desk.article)
 
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
@@ -1226,6 +1243,7 @@ def test_text_changed_around_published_verdicts_is_told_on_the_page_and_permalin
         actor=desk.editor,
         text=TEXT.replace(MEDIAN, "It is false that " + MEDIAN),
     )
+    factories.text_shown_to_readers(desk.article)
 
     revision = desk.article.revisions.latest("number")
     day = dateformat.format(timezone.localtime(revision.created_at), "j M Y")
@@ -1241,6 +1259,7 @@ def test_text_changed_around_published_verdicts_is_told_on_the_page_and_permalin
     services.article_update_text(
         article=desk.article, actor=desk.editor, text=TEXT, reason=reader.REIMPORTED
     )
+    factories.text_shown_to_readers(desk.article)
     assert _revised_note(client.get(url)).startswith(
         f"The article's text was updated from the publisher's page on {day}, after these 2"
     )

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from annotations import queries, services
 from annotations.models import ApiToken, Article, Claim, Organization
-from tests import published_world
+from tests import factories, published_world
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 # A block whose first line names the file a reader saves it as: "# pull_claims.py: ...".
@@ -95,6 +95,7 @@ def test_pull_says_which_claims_are_retracted_or_suspended(demo):
     # Its words leave the article: readers lose the verdict until it is checked again.
     text = article.text.replace(suspended.exact, "", 1)
     services.article_update_text(article=article, actor=demo["editor"], text=text)
+    factories.text_shown_to_readers(article)  # a second person's look
 
     result = demo["run"]("pull_claims.py")
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from annotations import anchoring, queries, services
 from annotations.models import Article, Claim, ClaimEvent, Job
+from tests import factories
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def _claim(article, exact):
 
 def _edit(article, editor, text):
     report = services.article_update_text(article=article, text=text, actor=editor)
+    factories.text_shown_to_readers(article)
     article.refresh_from_db()
     return report
 

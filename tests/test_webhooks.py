@@ -296,6 +296,7 @@ def test_retracting_sends_claim_retracted_and_orphaning_sends_claim_orphaned(
         actor=editor,
         text=article.text.replace("median age is only 22.8 years", ""),
     )
+    factories.text_shown_to_readers(article)
     _deliver_all()
     payloads = [receiver.verify(secret, i) for i in range(len(receiver.requests))]
     kinds = [(p["type"], p["data"]["claim_id"]) for p in payloads]
@@ -323,10 +324,12 @@ def test_a_published_claim_hidden_because_its_words_changed_sends_claim_orphaned
     services.article_update_text(
         article=article, actor=editor, text=article.text.replace("listened in", "listend in")
     )
+    factories.text_shown_to_readers(article)
     claim.refresh_from_db()
     assert claim.anchor_state == "anchored" and "listend" in claim.exact
     # The words moved with an edit elsewhere do not hide it, nor send anything more.
     services.article_update_text(article=article, actor=editor, text="New lead.\n\n" + article.text)
+    factories.text_shown_to_readers(article)
     _deliver_all()
 
     payloads = [receiver.verify(secret, i) for i in range(len(receiver.requests))]

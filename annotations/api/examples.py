@@ -208,6 +208,7 @@ ARTICLE_DETAIL = {
     "revision": 1,
     "latest_import": None,
     "details_tag": "5c1f0e9a77d2b3c4a6e8",
+    "text_waiting": None,
 }
 STALE_DETAILS = {
     "type": "/api/v1/problems/stale-details/",
@@ -583,6 +584,10 @@ OPERATIONS = {
     },
     ("POST", "/api/v1/newsroom/articles/{id}/check-details/"): {
         "responses": {200: {"checked": [41, 42]}, 412: STALE_DETAILS}
+    },
+    ("POST", "/api/v1/newsroom/articles/{id}/show-text/"): {
+        "requests": {"Show readers revision 3": {"revision": 3}},
+        "responses": {200: {"revision": 3}},
     },
     ("POST", "/api/v1/newsroom/articles/{id}/import-again/"): {
         "responses": {202: ARTICLE_IMPORTING}

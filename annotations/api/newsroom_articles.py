@@ -28,7 +28,7 @@ from annotations.api.errors import (
     StaleDetailsProblemSerializer,
     problem_responses,
 )
-from annotations.api.fields import StrictCharField
+from annotations.api.fields import RevisionField, StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
 from annotations.api.permissions import TokenScope
 from annotations.api.schema import created_location
@@ -419,6 +419,46 @@ def article_details_check(request, pk: int):
         )
     checked = services.article_details_check(article=article, actor=request.user, expected_tag=tag)
     return Response({"checked": [claim.pk for claim in checked]})
+
+
+class TextShownRequestSerializer(serializers.RefusesUnknownFields, drf_serializers.Serializer):
+    revision = RevisionField(
+        required=True,
+        help_text="The number of the newest revision you read: if a newer one was saved "
+        "since, the answer is 409 and readers see nothing new.",
+    )
+
+
+class TextShownSerializer(drf_serializers.Serializer):
+    revision = drf_serializers.IntegerField(help_text="The revision readers now see.")
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Show readers the article's new text, as the second person of the two-person rule",
+    description=(
+        "A text saved while published verdicts stand on the article waits, in a newsroom "
+        "that requires two people, for someone other than its authors before readers see "
+        "it (the article's `text_waiting`); no verdict on the article is published "
+        "meanwhile. A reviewer or admin who did not change it shows it: the published "
+        "verdicts move onto the new text, and any whose words changed are hidden until "
+        "republished. 403 for its author or an editor; 409 `edit-conflict` when a newer "
+        "revision was saved since the one named. Answers 200 with the revision readers see, "
+        "also when it was shown already."
+    ),
+    request=TextShownRequestSerializer,
+    responses={200: TextShownSerializer, **problem_responses(400, *ACCESS_PROBLEMS, 409)},
+)
+@api_view(["POST"])
+def article_text_publish(request, pk: int):
+    """Show readers the article's new text, as the second person of the two-person rule."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    data = TextShownRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    shown = services.article_text_publish(
+        article=article, actor=request.user, revision=data.validated_data["revision"]
+    )
+    return Response({"revision": shown.number})
 
 
 @extend_schema(

@@ -318,21 +318,25 @@ class ClaimSerializer(serializers.ModelSerializer):
         if claim.pk not in cache:
             request = self.context.get("request")
             viewer = getattr(request, "user", None) or AnonymousUser()
+            hold = self._details_hold(claim)
             cache[claim.pk] = publish_readiness(
-                claim, viewer, details_problem=self._details_problem(claim)
+                claim,
+                viewer,
+                details_problem=hold.problem_for(claim) if hold else "",
+                details_label=hold.label if hold else "",
             )
         return cache[claim.pk]
 
-    def _details_problem(self, claim) -> str:
-        """Why the claim's publication waits for its article's changed details (see
+    def _details_hold(self, claim):
+        """Why the claim's publication waits for its article's changed details or text (see
         `article_details_hold`), the hold read once per article for all its cards, and
         only for a claim in review (the one Publish is offered for)."""
         if claim.status != Claim.Status.IN_REVIEW:
-            return ""
+            return None
         cache = self.context.setdefault("_details_hold", {})
         if claim.article_id not in cache:
             cache[claim.article_id] = article_details_hold(claim.article)
-        return cache[claim.article_id].problem_for(claim)
+        return cache[claim.article_id]
 
     @extend_schema_field(ChecklistItemSerializer(many=True))
     def get_checklist(self, claim) -> list[dict]:
@@ -678,6 +682,14 @@ class LatestImportSerializer(serializers.ModelSerializer):
         return ImportRetrySerializer(status).data if status else None
 
 
+class TextWaitingSerializer(serializers.Serializer):
+    shown = serializers.IntegerField(help_text="The revision readers see.")
+    newest = serializers.IntegerField(help_text="The revision waiting for a second look.")
+    by = serializers.ListField(
+        child=serializers.CharField(), help_text="Who made the revisions readers have not seen."
+    )
+
+
 class ArticleDetailSerializer(ArticleSerializer):
     """One article with its text and latest revision number (the list's claim count aside)."""
 
@@ -690,6 +702,12 @@ class ArticleDetailSerializer(ArticleSerializer):
         help_text="The details as they are now, also the ETag: send it as If-Match with a "
         "PATCH to change them only if nobody has since (else 412)."
     )
+    text_waiting = serializers.SerializerMethodField(
+        help_text="When the newest text waits for a second person before readers see it: "
+        "the revision readers see (`shown`), the one waiting (`newest`) and who changed it "
+        "(`by`); null when readers see the newest. A reviewer who did not change it shows "
+        "it with `show-text/`."
+    )
 
     class Meta(ArticleSerializer.Meta):
         fields = [
@@ -698,11 +716,19 @@ class ArticleDetailSerializer(ArticleSerializer):
             "revision",
             "latest_import",
             "details_tag",
+            "text_waiting",
         ]
         read_only_fields = fields
 
     def get_revision(self, article) -> int | None:
         return article.latest_revision_number()
+
+    @extend_schema_field(TextWaitingSerializer(allow_null=True))
+    def get_text_waiting(self, article) -> dict | None:
+        waiting = queries.article_text_waiting(article)
+        if waiting is None:
+            return None
+        return {"shown": waiting.shown.number, "newest": waiting.newest.number, "by": waiting.names}
 
     def get_details_tag(self, article) -> str:
         return article.details_tag

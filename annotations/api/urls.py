@@ -119,6 +119,11 @@ urlpatterns = [
         name="api-article-details-check",
     ),
     path(
+        "newsroom/articles/<int:pk>/show-text/",
+        newsroom_articles.article_text_publish,
+        name="api-article-text-publish",
+    ),
+    path(
         "newsroom/articles/<int:pk>/claims/",
         newsroom_claims.ArticleClaims.as_view(),
         name="api-article-claims",

@@ -36,7 +36,9 @@ from annotations.services.claims import (
     StaleVersion,
     _as_history_value,
     _event,
+    _name,
     _record_change,
+    _short,
     claim_transition,
     latest_second_person_event,
     public_versions_touch,
@@ -226,7 +228,30 @@ def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision
     )
     revision.full_clean()
     revision.save()
+    if not text_waits_for_second_look(article) or _put_back(article, revision):
+        article.public_revision = revision
+        Article.objects.filter(pk=article.pk).update(public_revision=revision)
     return revision
+
+
+def _put_back(article: Article, revision: ArticleRevision) -> bool:
+    """Whether `revision` is word for word the text readers see: an edit undone changes
+    nothing readers see, so it needs no second look."""
+    return (
+        ArticleRevision.objects.filter(pk=article.public_revision_id, text=revision.text).exists()
+        if article.public_revision_id
+        else False
+    )
+
+
+def text_waits_for_second_look(article: Article) -> bool:
+    """Whether a new text of `article` must wait for a second person before readers see it:
+    verdicts readers see (or a retraction they must still find) stand on its text, and the
+    newsroom requires two people. Otherwise every new revision is shown at once."""
+    return (
+        article.organization.requires_two_person_review
+        and PublishedVersion.objects.filter(claim__article=article, is_current=True).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -309,7 +334,12 @@ def article_update_text(
     article.text = new_text
     article.full_clean()
     article.save(update_fields=["text", "structure", "updated_at"])
+    readers_saw_the_newest = article.public_revision_id == (
+        article.revisions.order_by("-number").values_list("pk", flat=True).first()
+    )
     revision = _revision_create(article=article, actor=actor, reason=reason)
+    if article.public_revision_id != revision.pk and readers_saw_the_newest:
+        _notify_text_waits(article, actor, revision)
     jobs.enqueue(kind="spot", subject_id=article.pk)  # claim-spotting suggestions (issue 14)
 
     claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
@@ -360,6 +390,9 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     )
     claims = [c for c in every_claim if c.anchor_state != Claim.AnchorState.ORPHANED]
     orphans = [c for c in every_claim if c.anchor_state == Claim.AnchorState.ORPHANED]
+    # The verdicts readers see move onto this text only once readers see it: a text waiting
+    # for a second look leaves them where they are (`article_text_publish` moves them).
+    shown = article.public_revision_id == revision.pk
     live = _live_versions(claims)
     # An orphaned claim is left alone, but a verdict readers still see on it (its working
     # copy was re-attached elsewhere, then lost) stands on its own words: they are checked.
@@ -372,6 +405,8 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             is_anchored=True,
         )
         .select_related("revision")
+        if shown
+        else []
     )
     for version in still_public:
         _reanchor_published(version, False, None, anchorer, revision)
@@ -408,7 +443,7 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             # Same words, same place: it only follows the new revision. Its updated_at stays,
             # so queues sorted by it do not reshuffle because someone edited other text.
             claim.save(update_fields=[*ANCHOR_FIELDS])
-        if claim.pk in live:
+        if claim.pk in live and shown:
             _reanchor_published(*live[claim.pk], result, anchorer, revision)
         if changes:
             _event(claim, actor, "reanchored", {**changes, "revision": revision.number})
@@ -605,7 +640,7 @@ def claims_reanchor_abandon(
     """
     permissions.require_edit(actor, article.organization)
     # The article's lock orders this after an edit making a newer revision, or before it.
-    Article.objects.select_for_update(no_key=True).filter(pk=article.pk).first()
+    row = Article.objects.select_for_update(no_key=True).filter(pk=article.pk).first()
     if revision_id is not None:
         job_revision = article.revisions.filter(pk=revision_id).values_list("number", flat=True)
         if article.revisions.filter(number__gt=Subquery(job_revision[:1])).exists():
@@ -627,7 +662,11 @@ def claims_reanchor_abandon(
         claim.save()
         _event(claim, actor, "reanchored", changes)
     # A retraction stays on the public record whatever happens to the text (as in
-    # `_reanchor_published`): only verdicts are hidden.
+    # `_reanchor_published`): only verdicts are hidden. While the new text waits for a
+    # second look, readers see the verdicts on the text they were placed on: they stay.
+    newest = article.revisions.order_by("-number").values_list("pk", flat=True).first()
+    if row is None or row.public_revision_id != newest:
+        return len(waiting)
     verdicts = PublishedVersion.objects.filter(
         claim__in=waiting, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
     )
@@ -637,6 +676,77 @@ def claims_reanchor_abandon(
         # Not `why`: a job's failure can name internal hosts, and receivers are outside.
         webhook_events.orphaned(version, reason=ABANDONED_REASON)
     return len(waiting)
+
+
+@transaction.atomic
+def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRevision:
+    """Show readers the article's newest text, which waited for a second look.
+
+    The verdicts readers see move onto it, or are hidden where the words they rate changed,
+    as they would have at once without the wait. `revision` is the number of the newest
+    revision the caller looked at: a text saved since raises StaleText. Under the
+    newsroom's two-person rule nobody shows readers a text they changed themselves.
+    """
+    permissions.require_publish(
+        actor, article.organization, "Only reviewers and admins show readers a new text."
+    )
+    article = locked(Article.objects.select_related("organization"), "article", pk=article.pk)
+    latest = article.revisions.select_related("created_by").order_by("-number").first()
+    if latest is None:
+        raise ValidationError("This article has no text yet.")
+    if latest.number != revision:
+        raise StaleText(latest, revision)
+    if article.public_revision_id == latest.pk:
+        return latest  # shown already: a second click, or another reviewer's at once
+    waiting = article.revisions.all()
+    if article.public_revision_id is not None:
+        shown_number = article.revisions.filter(pk=article.public_revision_id).values("number")
+        waiting = waiting.filter(number__gt=Subquery(shown_number))
+    authors = set(waiting.values_list("created_by_id", flat=True))
+    if (
+        article.organization.requires_two_person_review
+        and not permissions.is_system(actor)
+        and permissions.as_user(actor).pk in authors
+    ):
+        raise PermissionDenied(
+            "You changed this text since readers last saw it, and the newsroom requires a "
+            "second person: another reviewer shows it to readers."
+        )
+    # Locked in the order every writer takes them: the article, its claims, their versions.
+    list(Claim.objects.select_for_update(no_key=True).filter(article=article).order_by("pk"))
+    shown = (
+        PublishedVersion.objects.select_for_update(no_key=True)
+        .filter(claim__article=article, is_current=True)
+        .select_related("revision")
+        .order_by("claim_id")
+    )
+    anchorer = anchoring.Anchorer(latest.text)
+    for version in shown:
+        # A verdict hidden already stays hidden until it is republished.
+        if version.is_anchored or version.kind == PublishedVersion.Kind.RETRACTED:
+            _reanchor_published(version, False, None, anchorer, latest)
+    article.public_revision = latest
+    article.save(update_fields=["public_revision"])
+    return latest
+
+
+def _notify_text_waits(article: Article, actor, revision: ArticleRevision) -> None:
+    """Tell the newsroom's reviewers that a new text waits for them before readers see it."""
+    first = (
+        Claim.objects.filter(article=article, published_versions__is_current=True)
+        .order_by("start", "pk")
+        .first()
+    )
+    notifications.notify(
+        recipients=notifications.publishers_of(article.organization),
+        kind="review_requested",
+        actor=actor,
+        claim=first,
+        organization=article.organization,
+        message=f"{_name(actor)} changed the text of “{_short(article.title)}” (revision "
+        f"{revision.number}): readers keep the text they saw until someone else shows them "
+        "the new one, at the top of the article.",
+    )
 
 
 ARTICLE_DETAIL_FIELDS = Article.DETAIL_FIELDS

@@ -928,6 +928,8 @@ class DetailsHold:
 
     problem: str = ""
     may_go_first: frozenset = frozenset()
+    # The checklist's line for it.
+    label: str = "The article's new details published first"
 
     def problem_for(self, claim: Claim) -> str:
         return "" if claim.pk in self.may_go_first else self.problem
@@ -946,6 +948,16 @@ def article_details_hold(article: Article) -> DetailsHold:
     may go first, and the first of them carries the new details with its own note. So may
     the one claim a change reopened, when it is the only one: it carries it to all.
     """
+    text = queries.article_text_waiting(article)
+    if text is not None:
+        # Published now, a verdict would stand on a text readers do not see yet.
+        return DetailsHold(
+            f"Readers still see revision {text.shown.number} of this article's text, and "
+            f"revision {text.newest.number} waits for a second look. Show readers the new "
+            "text first (at the top of the article): a verdict published now would stand on "
+            "words they cannot see.",
+            label="The article's new text shown to readers first",
+        )
     reopened = queries.article_details_reopened(article)
     if not (reopened.waiting or reopened.changed):
         return DetailsHold()
@@ -1134,13 +1146,15 @@ def _missing(checklist: list[dict]) -> str:
     return f"Publishing needs {', '.join(missing)}." if missing else ""
 
 
-def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dict:
+def publish_readiness(
+    claim: Claim, viewer, *, details_problem: str = "", details_label: str = ""
+) -> dict:
     """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
 
     Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
     a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
     `details_problem` is `article_details_hold(...).problem_for(claim)`, the hold read once
-    per article for all its cards.
+    per article for all its cards, and `details_label` its checklist line.
     """
     organization = claim.article.organization
     checklist = _requirements(claim)
@@ -1183,7 +1197,7 @@ def publish_readiness(claim: Claim, viewer, *, details_problem: str = "") -> dic
         checklist.append(
             {
                 "key": "article_details",
-                "label": "The article's new details published first",
+                "label": details_label or DetailsHold.label,
                 "met": False,
                 # The whole reason is said under the list, as the button's description.
                 "detail": "Readers still see its earlier details.",

@@ -32,7 +32,6 @@
   const organization = script.dataset.organization || "";
 
   const MARK = "data-factcheck-claim";
-  // Each mark's claim, for a click on words several claims cover.
   const claimOfMark = new WeakMap();
   const LABEL = "data-factcheck-label";
   // Pages that add their text by script after load (an app, a lazy article body): changes
@@ -727,10 +726,9 @@
     };
     for (const mark of marks) {
       mark.addEventListener("click", (event) => {
-        // Overlapping claims: every claim whose marks hold the words clicked opens, the
-        // innermost first, as the reader page lists them. In a link, the link wins (the label
-        // still opens the verdict). A label inside this mark (a nested or crossing claim's)
-        // opens its own claim, not this one.
+        // Overlapping claims: every claim over the words clicked opens, innermost first. In a
+        // link, the link wins (the label still opens the verdict). A label inside this mark
+        // (a nested or crossing claim's) opens its own claim.
         const target = event.target;
         if (target.closest(`[${MARK}]`) !== mark || target.closest("a[href]")) return;
         if (target.closest("[data-factcheck-label]")) return;
@@ -1044,8 +1042,7 @@
       if (claims.length === 1) {
         box.replaceChildren(closeButton, ...popoverContent(claim));
       } else {
-        // Words two claims cover: both verdicts, as the reader page shows them, not the one
-        // whose mark happens to be innermost with nothing said of the other.
+        // Words two claims cover: both verdicts, as the reader page shows them.
         box.replaceChildren(
           closeButton,
           element("p", { id: "factcheck-title", class: "overlap" }, `${claims.length} checked claims overlap here`),

@@ -1,0 +1,58 @@
+"""In the browser: a text changed under published verdicts, shown to readers by a second person."""
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations import services
+from tests import factories
+from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
+from tests.test_browser_daily import LISTENERS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def close_pages(browser):
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
+def test_a_reviewer_reads_what_changed_and_shows_readers_the_new_text(
+    browser, live_server, newsroom
+):
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    factories.published_claim(article, editor, reviewer)
+    article.refresh_from_db()
+    reader_url = f"{live_server.url}/a/{article.organization.slug}/{article.slug}/"
+    services.article_update_text(
+        article=article,
+        actor=editor,
+        text=article.text.replace(LISTENERS, "Reportedly, " + LISTENERS),
+    )
+
+    # The author is told another reviewer shows it; nothing offers them the button.
+    own = open_page(browser, live_server, "ed")
+    open_workspace(own, live_server, article)
+    notice = own.locator("#text-awaiting")
+    expect(notice).to_contain_text("Readers still see revision 1 of this text.")
+    expect(notice.get_by_role("button")).to_have_count(0)
+
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, article)
+    notice = page.locator("#text-awaiting")
+    expect(notice.locator("ins")).to_have_text(["Reportedly, "])
+    page.screenshot(path=str(ARTIFACTS / "text-waiting-notice.png"))
+    assert_accessible(page, "text-waiting-notice")
+    reader = page.context.new_page()
+    reader.goto(reader_url)
+    expect(reader.locator("#article-body")).not_to_contain_text("Reportedly")
+
+    notice.get_by_role("button", name="Show readers revision 2").click()
+
+    expect(page.locator(".messages")).to_contain_text("Readers now see revision 2 of the text")
+    expect(page.locator("#text-awaiting")).to_have_count(0)
+    reader.reload()
+    expect(reader.locator("#article-body")).to_contain_text("Reportedly, " + LISTENERS)
+    expect(reader.locator("#article-body a.hl")).to_have_count(1)
+    expect(reader.locator(".revised-note")).to_contain_text("edited by Deadline Desk")

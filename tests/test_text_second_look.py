@@ -1,0 +1,208 @@
+"""A text change under published verdicts waits for a second person before readers see it.
+
+Trial G11: one editor wrote "It is false that" before a rated sentence and changed a rated
+figure; readers saw the verdict on the new words at once, and the other verdict vanished,
+with nobody else's look, although a change to a verdict itself needs one.
+"""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from annotations import queries, services
+from annotations.models import Claim, Membership, Notification, Organization, PublishedVersion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LISTENERS = "Over 160,000 people listened in at once"
+MEDIAN = "the median age is only 22.8 years"
+FRAMED = "It is false that " + LISTENERS
+
+
+@pytest.fixture
+def desk(newsroom):
+    """Two published verdicts; then the editor frames one and changes the other's figure."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    listeners = factories.published_claim(article, editor, reviewer)
+    median = factories.published_claim(article, editor, reviewer, quote=MEDIAN)
+    article.refresh_from_db()
+    assert article.text.count(LISTENERS) == 1
+    edited = article.text.replace(LISTENERS, FRAMED).replace("22.8 years", "32.8 years")
+    services.article_update_text(article=article, actor=editor, text=edited)
+    article.refresh_from_db()
+    return {**newsroom, "article": article, "listeners": listeners, "median": median}
+
+
+def _reader_page(client, article):
+    article.refresh_from_db()
+    slug = article.organization.slug
+    return client.get(reverse("reader-article", args=[slug, article.slug])).content.decode()
+
+
+def _show(desk, actor, revision=2):
+    return services.article_text_publish(article=desk["article"], actor=actor, revision=revision)
+
+
+def test_readers_keep_the_text_and_verdicts_they_saw_until_someone_else_shows_the_new_text(
+    client, desk
+):
+    article = desk["article"]
+    before = {
+        v.claim_id: (v.revision_id, v.start, v.prefix) for v in PublishedVersion.objects.all()
+    }
+
+    page = _reader_page(client, article)
+
+    assert "It is false that" not in page and "22.8 years" in page
+    assert page.count('class="hl') >= 2  # both verdicts still on their words
+    assert "the text around them is not the text that was checked" not in page
+    after = {v.claim_id: (v.revision_id, v.start, v.prefix) for v in PublishedVersion.objects.all()}
+    assert after == before
+    assert queries.published_claims().filter(claim=desk["median"]).exists()
+    # The working copies follow the new text meanwhile, for the newsroom.
+    listeners = Claim.objects.get(pk=desk["listeners"].pk)
+    assert article.text[listeners.start : listeners.end] == LISTENERS
+
+    shown = _show(desk, desk["reviewer"])
+
+    assert shown.number == 2
+    page = _reader_page(client, article)
+    assert "It is false that" in page and "32.8 years" in page
+    assert "the text around them is not the text that was checked" in page
+    # The framed verdict moved onto the new text; the one whose figure changed is hidden.
+    version = queries.published_claims().get(claim=desk["listeners"])
+    assert version.revision.number == 2 and version.prefix.endswith("It is false that ")
+    assert not queries.published_claims().filter(claim=desk["median"]).exists()
+    assert "being checked again" in page
+
+
+def test_nobody_shows_readers_a_text_they_changed_and_editors_do_not_show_it_at_all(desk):
+    services.article_update_text(
+        article=desk["article"], actor=desk["reviewer"], text=desk["article"].text + "\n\nMore."
+    )
+    for who in ("reviewer", "editor"):
+        with pytest.raises(PermissionDenied):
+            _show(desk, desk[who], revision=3)
+    other = factories.member(desk["organization"], Membership.Role.REVIEWER, username="rev2")
+    assert _show(desk, other, revision=3).number == 3
+    desk["article"].refresh_from_db()
+    assert desk["article"].public_revision.number == 3
+
+
+def test_a_text_saved_since_it_was_looked_at_is_not_shown(desk):
+    services.article_update_text(
+        article=desk["article"], actor=desk["editor"], text=desk["article"].text + "\n\nLater."
+    )
+    with pytest.raises(services.StaleText, match="saved revision 3"):
+        _show(desk, desk["reviewer"], revision=2)
+    desk["article"].refresh_from_db()
+    assert desk["article"].public_revision.number == 1
+
+
+def test_no_verdict_is_published_on_a_text_readers_do_not_see(desk):
+    article, editor, reviewer = desk["article"], desk["editor"], desk["reviewer"]
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "Korean pop group"),
+    )
+    rating = article.organization.rating_scales.get().ratings.get(label="False")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="No."
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/k")
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    claim.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="Show readers the new text first"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+    _show(desk, reviewer)
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    assert queries.published_claims().filter(claim=claim).exists()
+
+
+def test_the_reviewers_are_told_once_and_the_card_says_why_publish_waits(client, desk):
+    told = Notification.objects.filter(
+        kind="review_requested", recipient=desk["reviewer"], message__contains="changed the text"
+    )
+    [notice] = told
+    assert notice.message.startswith("ed changed the text of “")
+    assert notice.message.endswith(
+        "” (revision 2): readers keep the text they saw until someone else shows them the new "
+        "one, at the top of the article."
+    )
+    services.article_update_text(
+        article=desk["article"], actor=desk["editor"], text=desk["article"].text + "\n\nMore."
+    )
+    assert told.count() == 1  # waiting already: no second notice
+    client.force_login(desk["reviewer"])
+    page = client.get(desk["article"].get_absolute_url()).content.decode()
+    notice = page[page.index('id="text-awaiting"') :].partition("</div>")[0]
+    assert "Readers still see revision 1 of this text." in notice
+    assert "<ins>It is false that </ins>" in notice and "<del>22.8</del>" in notice, notice
+    assert "Show readers revision 3" in notice
+
+
+def test_a_text_readers_see_no_verdict_on_or_a_newsroom_of_one_shows_at_once(newsroom):
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    services.article_update_text(article=article, actor=editor, text=article.text + "\n\nA.")
+    article.refresh_from_db()
+    assert article.public_revision.number == 2  # nothing published: nothing to wait for
+
+    factories.published_claim(article, editor, reviewer)
+    Organization.objects.filter(pk=article.organization_id).update(requires_two_person_review=False)
+    article.organization.refresh_from_db()
+    services.article_update_text(article=article, actor=editor, text=article.text + "\n\nB.")
+    article.refresh_from_db()
+    assert article.public_revision.number == 3
+
+
+def test_the_workspace_notice_shows_the_text_to_readers(client, desk):
+    client.force_login(desk["reviewer"])
+    url = reverse("article-text-publish", args=[desk["article"].pk])
+
+    stale = client.post(url, {"revision": "1"}, follow=True).content.decode()
+    shown = client.post(url, {"revision": "2"}, follow=True).content.decode()
+
+    assert "Nothing was shown to readers" in stale
+    assert "Readers now see revision 2 of the text" in shown
+    assert "Readers still see revision" not in shown
+    desk["article"].refresh_from_db()
+    assert desk["article"].public_revision.number == 2
+
+
+def test_a_text_put_back_as_readers_see_it_needs_no_second_look(client, desk):
+    article = desk["article"]
+    shown_text = article.revisions.get(number=1).text
+
+    services.article_update_text(article=article, actor=desk["editor"], text=shown_text)
+
+    article.refresh_from_db()
+    assert article.public_revision.number == 3
+    assert queries.article_text_waiting(article) is None
+    # The verdicts stand on the same words in the same places, on the text readers see.
+    for claim in (desk["listeners"], desk["median"]):
+        version = queries.published_claims().get(claim=claim)
+        assert version.revision.number == 3
+        assert shown_text[version.start : version.end] == version.exact
+
+
+def test_what_changed_keeps_the_words_next_to_each_change_and_cuts_between_words():
+    from annotations import history
+
+    before = "Intro stays. " + "long words " * 30 + "with 22.8 years " + "and more words " * 30
+    after = before.replace("22.8", "32.8")
+
+    [change], count = history.paragraph_changes(before, after)
+
+    assert count == 1
+    ops = [op for op, _ in change]
+    assert ops == ["equal", "delete", "insert", "equal"]
+    first, last = change[0][1], change[-1][1]
+    assert first.startswith("… ") and first.endswith("with ") and "Intro" not in first
+    assert last.startswith(" years and more") and last.endswith(" …")
+    assert all(not word or word.isalpha() or word in "….,'" for word in first.split())
+    assert (change[1][1], change[2][1]) == ("22.8", "32.8")
