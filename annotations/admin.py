@@ -367,7 +367,15 @@ class ArticleAdmin(ServiceAdmin):
     list_display = ["title", "organization", "status", "published_on", "created_at"]
     list_filter = ["organization", "status"]
     search_fields = ["title", "canonical_url"]
-    readonly_fields = ["status", "import_error", "created_by", "created_at", "updated_at"]
+    # The text readers see changes only by a second person's look, on the workspace.
+    readonly_fields = [
+        "status",
+        "import_error",
+        "public_revision",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [RevisionInline]
 
     def has_delete_permission(self, request, obj=None):

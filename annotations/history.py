@@ -332,6 +332,9 @@ def _what(action: str, changes: dict) -> str:
 # A text's changed paragraphs shown at most, and the unchanged words kept around a change.
 TEXT_CHANGES_SHOWN = 8
 UNCHANGED_KEPT = 80
+# Characters of a changed stretch (both sides) compared word by word; a longer one is shown
+# as its beginnings.
+TEXT_CHANGE_DIFFED = 20_000
 
 
 def paragraph_changes(old: str, new: str) -> tuple[list[list[list[str]]], int]:
@@ -350,6 +353,11 @@ def paragraph_changes(old: str, new: str) -> tuple[list[list[list[str]]], int]:
     ]
     shown = []
     for before, after in stretches[:TEXT_CHANGES_SHOWN]:
+        if len(before) + len(after) > TEXT_CHANGE_DIFFED:
+            # A whole text replaced: a word diff of it would take seconds on each page view.
+            shown.append([["delete", before[:UNCHANGED_KEPT] + " …"],
+                          ["insert", after[:UNCHANGED_KEPT] + " …"]])  # fmt: skip
+            continue
         diff = word_diff(before, after)
         for at, part in enumerate(diff):
             if part[0] != "equal" or len(part[1]) <= 2 * UNCHANGED_KEPT:

@@ -233,25 +233,26 @@ def article_workspace(request, pk: int):
         "details_put_back": details_put_back,
         "details_allowed": len(details_reopened.waiting) - details_blocked,
         **details_review,
-        **_text_second_look(text_waiting, request.user, can_publish),
+        **_text_second_look(text_waiting, request.user),
     }
     return render(request, "annotations/article_workspace.html", context)
 
 
-def _text_second_look(waiting, user, can_publish: bool) -> dict:
+def _text_second_look(waiting, user) -> dict:
     """What the notice of a new text waiting for a second look shows: the revisions, who
     made them, what changed, and whether this member may show it to readers."""
     if waiting is None:
         return {"text_waiting": None}
     changes, changed = history.paragraph_changes(waiting.shown.text, waiting.newest.text)
     organization = waiting.newest.article.organization
-    own = organization.requires_two_person_review and user.pk in waiting.authors
+    own = organization.requires_two_person_review and waiting.newest.created_by_id == user.pk
+    may = permissions.can_edit(user, organization)
     return {
         "text_waiting": waiting,
         "text_changes": changes,
         "text_changes_more": changed - len(changes),
-        "can_show_text": can_publish and not own,
-        "text_is_own": can_publish and own,
+        "can_show_text": may and not own,
+        "text_is_own": may and own,
     }
 
 

@@ -181,8 +181,8 @@ CASES = [
     # Members reach it; with no change of the details waiting, there is nothing to check.
     Case("api-article-details-check", "post", member_write(400), url=on_article,
          headers=lambda world: {"If-Match": f'"{world.article.details_tag}"'}),
-    # Readers see the newest text already: a reviewer's show is answered with it.
-    Case("api-article-text-publish", "post", PUBLISH, url=on_article,
+    # Readers see the newest text already: a member's show is answered with it.
+    Case("api-article-text-publish", "post", member_write(), url=on_article,
          body=lambda world: {"revision": world.article.latest_revision_number()}),
     Case("api-article-claims", "get", member_read(), url=on_article),
     Case("api-article-claims", "post", member_write(201), url=on_article,

@@ -36,6 +36,7 @@ def test_a_reviewer_reads_what_changed_and_shows_readers_the_new_text(
     open_workspace(own, live_server, article)
     notice = own.locator("#text-awaiting")
     expect(notice).to_contain_text("Readers still see revision 1 of this text.")
+    expect(notice).to_contain_text("The latest change to this text is yours")
     expect(notice.get_by_role("button")).to_have_count(0)
 
     page = open_page(browser, live_server, "rev")

@@ -36,10 +36,7 @@ NEWSROOM = "newsroom/"
 UPLOAD_ROUTES = {"articles/", "articles/<int:pk>/import/"}
 # Endpoints that act only on an article whose import failed: they get the world's failed one.
 # Endpoints only a reviewer may use: their valid body is sent by the world's reviewer.
-REVIEWER_ENDPOINTS = {
-    ("articles/<int:pk>/republish-details/", "post"),
-    ("articles/<int:pk>/show-text/", "post"),
-}
+REVIEWER_ENDPOINTS = {("articles/<int:pk>/republish-details/", "post")}
 # Endpoints that succeed only once a change of the article's details waits for a check:
 # in this world they answer 400 (their successes: tests/test_details_second_look.py).
 NEEDS_A_DETAILS_CHANGE = {("articles/<int:pk>/check-details/", "post")}

@@ -150,6 +150,33 @@ def test_a_title_changed_during_a_first_publication_reopens_the_claim(newsroom):
     assert claim.events.filter(action="article details changed").exists()
 
 
+def test_a_text_saved_during_a_first_publication_waits_for_a_second_look(newsroom):
+    """Review R16 feared the text's save would ask whether verdicts stand on the article
+    before the first one being published was committed, sending the text to readers at once
+    under it. The save waits for the publication (which holds the article's row; the save
+    also locks every claim first), then finds the verdict, and the text waits."""
+    claim = _ready_for_publication(newsroom)
+    article = newsroom["article"]
+    with transaction.atomic():
+        services.claim_transition(
+            claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.PUBLISHED
+        )
+        thread, results = _in_a_thread(
+            lambda: services.article_update_text(
+                article=Article.objects.get(pk=article.pk),
+                actor=newsroom["editor"],
+                text=article.text.replace(LISTENERS, "It is false that " + LISTENERS),
+            )
+        )
+        wait_for(lambda: _lock_waits() > 0, message="the text's save did not wait")
+    thread.join(30)
+    assert [type(result).__name__ for result in results] == ["ReanchorReport"], results
+    article.refresh_from_db()
+    assert article.public_revision.number == 1
+    version = PublishedVersion.objects.get(claim=claim)
+    assert version.revision.number == 1 and "It is false that" not in version.prefix
+
+
 def test_an_archive_capture_recorded_during_a_publication_is_kept_in_its_version(newsroom):
     """The capture locked the source alone: the version being written, not yet visible, was
     passed over and never got the archived copy readers are promised."""

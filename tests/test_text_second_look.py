@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from annotations import queries, services
-from annotations.models import Claim, Membership, Notification, Organization, PublishedVersion
+from annotations.models import Claim, Notification, Organization, PublishedVersion
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,17 +77,30 @@ def test_readers_keep_the_text_and_verdicts_they_saw_until_someone_else_shows_th
     assert "being checked again" in page
 
 
-def test_nobody_shows_readers_a_text_they_changed_and_editors_do_not_show_it_at_all(desk):
+def test_the_author_of_the_newest_text_is_not_its_second_look(desk):
+    """As for a claim: whoever made the latest change may not show it; anyone else who may
+    edit may, the maker of an earlier revision too (the newest one's author read theirs)."""
     services.article_update_text(
         article=desk["article"], actor=desk["reviewer"], text=desk["article"].text + "\n\nMore."
     )
-    for who in ("reviewer", "editor"):
-        with pytest.raises(PermissionDenied):
-            _show(desk, desk[who], revision=3)
-    other = factories.member(desk["organization"], Membership.Role.REVIEWER, username="rev2")
-    assert _show(desk, other, revision=3).number == 3
+    with pytest.raises(PermissionDenied, match="latest change to this text is yours"):
+        _show(desk, desk["reviewer"], revision=3)
+    assert _show(desk, desk["editor"], revision=3).number == 3
     desk["article"].refresh_from_db()
     assert desk["article"].public_revision.number == 3
+
+
+def test_the_one_reviewer_of_a_desk_has_their_own_text_shown_by_an_editor(client, desk):
+    services.article_update_text(
+        article=desk["article"], actor=desk["reviewer"], text=desk["article"].text + "\n\nMore."
+    )
+    client.force_login(desk["reviewer"])
+    own = client.get(desk["article"].get_absolute_url()).content.decode()
+    client.force_login(desk["editor"])
+    other = client.get(desk["article"].get_absolute_url()).content.decode()
+
+    assert "The latest change to this text is yours" in own and "Show readers" not in own
+    assert "Show readers revision 3" in other
 
 
 def test_a_text_saved_since_it_was_looked_at_is_not_shown(desk):
@@ -206,3 +219,36 @@ def test_what_changed_keeps_the_words_next_to_each_change_and_cuts_between_words
     assert last.startswith(" years and more") and last.endswith(" …")
     assert all(not word or word.isalpha() or word in "….,'" for word in first.split())
     assert (change[1][1], change[2][1]) == ("22.8", "32.8")
+
+
+def test_showing_a_text_that_moves_no_verdict_still_moves_what_caches_validate_on(newsroom):
+    """Last-Modified follows the versions' changed_at: a text shown that moved no selector
+    left it as it was, and a client asking If-Modified-Since kept the old text (R16)."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = factories.published_claim(article, editor, reviewer)
+    article.refresh_from_db()
+    services.article_update_text(article=article, actor=editor, text=article.text + "\n\nEnd.")
+    version = PublishedVersion.objects.get(claim=claim)
+    before = (version.changed_at, version.start, version.prefix, version.suffix)
+
+    services.article_text_publish(article=article, actor=reviewer, revision=2)
+
+    version.refresh_from_db()
+    assert (version.start, version.prefix, version.suffix) == before[1:]  # nothing moved
+    assert version.revision.number == 2 and version.changed_at > before[0]
+
+
+def test_an_article_with_verdicts_and_no_public_revision_on_record_keeps_the_one_readers_saw(
+    newsroom,
+):
+    """With none on record, readers were shown the newest text: a new one must wait."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    factories.published_claim(article, editor, reviewer)
+    type(article).objects.filter(pk=article.pk).update(public_revision=None)
+    article.refresh_from_db()
+
+    services.article_update_text(article=article, actor=editor, text=article.text + "\n\nNew.")
+
+    article.refresh_from_db()
+    assert article.public_revision.number == 1
+    assert queries.article_text_waiting(article).newest.number == 2

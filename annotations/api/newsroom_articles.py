@@ -440,11 +440,11 @@ class TextShownSerializer(drf_serializers.Serializer):
         "A text saved while published verdicts stand on the article waits, in a newsroom "
         "that requires two people, for someone other than its authors before readers see "
         "it (the article's `text_waiting`); no verdict on the article is published "
-        "meanwhile. A reviewer or admin who did not change it shows it: the published "
-        "verdicts move onto the new text, and any whose words changed are hidden until "
-        "republished. 403 for its author or an editor; 409 `edit-conflict` when a newer "
-        "revision was saved since the one named. Answers 200 with the revision readers see, "
-        "also when it was shown already."
+        "meanwhile. A member other than the author of the newest revision shows it: the "
+        "published verdicts move onto the new text, and any whose words changed are hidden "
+        "until republished. 403 for that author; 409 `edit-conflict` when a newer revision "
+        "was saved since the one named. Answers 200 with the revision readers see, also "
+        "when it was shown already."
     ),
     request=TextShownRequestSerializer,
     responses={200: TextShownSerializer, **problem_responses(400, *ACCESS_PROBLEMS, 409)},

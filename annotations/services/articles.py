@@ -231,6 +231,11 @@ def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision
     if not text_waits_for_second_look(article) or _put_back(article, revision):
         article.public_revision = revision
         Article.objects.filter(pk=article.pk).update(public_revision=revision)
+    elif article.public_revision_id is None:
+        # Readers of an article with none on record saw its newest text until now.
+        earlier = article.revisions.filter(number=revision.number - 1).first()
+        article.public_revision = earlier
+        Article.objects.filter(pk=article.pk).update(public_revision=earlier)
     return revision
 
 
@@ -334,6 +339,10 @@ def article_update_text(
     article.text = new_text
     article.full_clean()
     article.save(update_fields=["text", "structure", "updated_at"])
+    # Every claim locked (in the order every writer takes them) before the new text is
+    # judged: a first publication on its way holds its claim, and is waited for, so that
+    # its verdict is seen and the text waits, rather than shown at once under it.
+    list(Claim.objects.select_for_update(no_key=True).filter(article=article).order_by("pk"))
     readers_saw_the_newest = article.public_revision_id == (
         article.revisions.order_by("-number").values_list("pk", flat=True).first()
     )
@@ -687,10 +696,11 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
     revision the caller looked at: a text saved since raises StaleText. Under the
     newsroom's two-person rule nobody shows readers a text they changed themselves.
     """
-    permissions.require_publish(
-        actor, article.organization, "Only reviewers and admins show readers a new text."
+    permissions.require_edit(actor, article.organization, "Your role does not allow this.")
+    # The article's row alone: its newsroom's is taken first by those who take it at all.
+    article = locked(
+        Article.objects.select_related("organization"), "article", of=("self",), pk=article.pk
     )
-    article = locked(Article.objects.select_related("organization"), "article", pk=article.pk)
     latest = article.revisions.select_related("created_by").order_by("-number").first()
     if latest is None:
         raise ValidationError("This article has no text yet.")
@@ -698,19 +708,16 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
         raise StaleText(latest, revision)
     if article.public_revision_id == latest.pk:
         return latest  # shown already: a second click, or another reviewer's at once
-    waiting = article.revisions.all()
-    if article.public_revision_id is not None:
-        shown_number = article.revisions.filter(pk=article.public_revision_id).values("number")
-        waiting = waiting.filter(number__gt=Subquery(shown_number))
-    authors = set(waiting.values_list("created_by_id", flat=True))
+    # As for a claim, the latest change's author may not be its second look: whoever made
+    # an earlier revision saw none of it, and the one who made the newest saw all of it.
     if (
         article.organization.requires_two_person_review
         and not permissions.is_system(actor)
-        and permissions.as_user(actor).pk in authors
+        and latest.created_by_id == permissions.as_user(actor).pk
     ):
         raise PermissionDenied(
-            "You changed this text since readers last saw it, and the newsroom requires a "
-            "second person: another reviewer shows it to readers."
+            "The latest change to this text is yours, and the newsroom requires a second "
+            "person: another member shows it to readers."
         )
     # Locked in the order every writer takes them: the article, its claims, their versions.
     list(Claim.objects.select_for_update(no_key=True).filter(article=article).order_by("pk"))
@@ -727,6 +734,8 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
             _reanchor_published(version, False, None, anchorer, latest)
     article.public_revision = latest
     article.save(update_fields=["public_revision"])
+    # Every public page of the article changed with its text: caches validate again.
+    public_versions_touch(claim__article=article)
     return latest
 
 

@@ -682,6 +682,9 @@ def claim_transition(
         _require_a_use_for_the_note(to_status, live)
     if to_status == Claim.Status.PUBLISHED:
         _check_publishable(claim, actor)
+        # Whatever else holds: a version made now would stand on a text readers do not see.
+        if problem := text_hold_problem(claim.article):
+            raise ValidationError(problem)
         if _is_unchanged(claim, live):
             note = ""
         else:
@@ -935,6 +938,20 @@ class DetailsHold:
         return "" if claim.pk in self.may_go_first else self.problem
 
 
+def text_hold_problem(article: Article) -> str:
+    """Why no verdict on `article` may be published now: its newest text waits for a second
+    look, and a version made now would stand on words readers do not see ("" if not)."""
+    text = queries.article_text_waiting(article)
+    if text is None:
+        return ""
+    return (
+        f"Readers still see revision {text.shown.number} of this article's text, and "
+        f"revision {text.newest.number} waits for a second look. Show readers the new text "
+        "first (at the top of the article): a verdict published now would stand on words "
+        "they cannot see."
+    )
+
+
 def article_details_hold(article: Article) -> DetailsHold:
     """Whether a publication on `article` must wait for its changed details to be republished.
 
@@ -948,16 +965,8 @@ def article_details_hold(article: Article) -> DetailsHold:
     may go first, and the first of them carries the new details with its own note. So may
     the one claim a change reopened, when it is the only one: it carries it to all.
     """
-    text = queries.article_text_waiting(article)
-    if text is not None:
-        # Published now, a verdict would stand on a text readers do not see yet.
-        return DetailsHold(
-            f"Readers still see revision {text.shown.number} of this article's text, and "
-            f"revision {text.newest.number} waits for a second look. Show readers the new "
-            "text first (at the top of the article): a verdict published now would stand on "
-            "words they cannot see.",
-            label="The article's new text shown to readers first",
-        )
+    if problem := text_hold_problem(article):
+        return DetailsHold(problem, label="The article's new text shown to readers first")
     reopened = queries.article_details_reopened(article)
     if not (reopened.waiting or reopened.changed):
         return DetailsHold()
