@@ -415,6 +415,9 @@ class Article(models.Model):
     public_revision = models.ForeignKey(
         "ArticleRevision", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # When readers were first shown it: after the revision was saved, when it waited. The
+    # reader page's Last-Modified follows it.
+    public_revision_shown_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)
     # Whether its last scoring found more check-worthy sentences than are stored: the

@@ -883,7 +883,16 @@ def article(request, org_slug: str, slug: str):
         ),
         # Not `article.updated_at`: a working-copy edit of the title or byline reaches
         # readers only when republished, and must not tell them when it was made.
-        max(filter(None, [article.current_revision_at, stamp["newest"]])),
+        max(
+            filter(
+                None,
+                [
+                    article.current_revision_at,
+                    article.public_revision_shown_at,
+                    stamp["newest"],
+                ],
+            )
+        ),
     )
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged

@@ -31,5 +31,10 @@ class Migration(migrations.Migration):
                 to="annotations.articlerevision",
             ),
         ),
+        migrations.AddField(
+            model_name="article",
+            name="public_revision_shown_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
         migrations.RunPython(readers_see_the_newest, migrations.RunPython.noop),
     ]

@@ -733,9 +733,9 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
         if version.is_anchored or version.kind == PublishedVersion.Kind.RETRACTED:
             _reanchor_published(version, False, None, anchorer, latest)
     article.public_revision = latest
-    article.save(update_fields=["public_revision"])
-    # Every public page of the article changed with its text: caches validate again.
-    public_versions_touch(claim__article=article)
+    # Not the versions' changed_at: a syncing consumer would get every unchanged one again.
+    article.public_revision_shown_at = timezone.now()
+    article.save(update_fields=["public_revision", "public_revision_shown_at"])
     return latest
 
 
