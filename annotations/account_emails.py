@@ -13,12 +13,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from annotations import jobs
+from annotations.notifications import EMAIL_SOFT_TIME_LIMIT, EMAIL_TIME_LIMIT
 
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 BODY_TEMPLATE = "registration/password_reset_email.html"
-# How long one email may take to hand to the mail server.
-EMAIL_SOFT_TIME_LIMIT = 30
-EMAIL_TIME_LIMIT = 45
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

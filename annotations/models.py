@@ -474,6 +474,9 @@ def article_detail_checks(name: str) -> list:
 class ArticleRevision(models.Model):
     """One version of an article's text; revisions are never edited or deleted."""
 
+    # The reason a revision taken again from the publisher's own page records.
+    REIMPORTED = "re-imported"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     text = models.TextField()

@@ -329,7 +329,7 @@ _SNAPSHOT_PARTS = {
 def article_text_waiting(article: Article) -> SimpleNamespace | None:
     """The article's newest text when it waits for a second look before readers see it
     (`services.article_text_publish`), else None: `shown` and `newest` (revisions), and
-    `authors`, the ids of who made the revisions readers have not seen."""
+    `names`, the usernames of who made the revisions readers have not seen."""
     # Read from the row, not `article`: a claim's cached article is older than a text shown
     # to readers since.
     shown = Article.objects.filter(pk=article.pk).values("public_revision_id")
@@ -348,7 +348,6 @@ def article_text_waiting(article: Article) -> SimpleNamespace | None:
     return SimpleNamespace(
         shown=revisions[0],
         newest=revisions[-1],
-        authors={revision.created_by_id for revision in revisions[1:]},
         names=sorted(
             {r.created_by.get_username() for r in revisions[1:] if r.created_by is not None}
         ),

@@ -36,7 +36,7 @@ from django.views.decorators.http import require_safe
 from annotations import anchoring, contrast, freshness, jsonld, queries, versions
 from annotations.ingest.structure import CELL_SEPARATOR, blocks_of, carry, mark_table_runs
 from annotations.ingest.text import paragraphs_of
-from annotations.models import Source
+from annotations.models import ArticleRevision, Source
 
 # Seconds a shared cache (a CDN) may keep a page before asking again. Browsers ask each time
 # (max-age=0), which costs a 304 when nothing changed: a reader who reloads an article
@@ -763,21 +763,17 @@ def annotation_service(request, response, article_id: int):
 # Views
 
 
-# The reason a revision made from the publisher's own page records (services.imports).
-REIMPORTED = "re-imported"
-
-
 def text_revised(organization, revised_at, reason: str, published_at: list) -> dict | None:
     """What readers are told when the article's text changed after verdicts on it were
     published: when, how, and of how many. The words each rates are the same (changed ones
-    hide their verdict), but the text around them is not the text that was checked, and
-    nobody reviewed that change; `published_at` holds each shown verdict's publication."""
+    hide their verdict), but the text around them is not the text that was checked;
+    `published_at` holds each shown verdict's publication."""
     earlier, total = sum(1 for moment in published_at if moment < revised_at), len(published_at)
     if not earlier:
         return None
     how = (
         "updated from the publisher's page"
-        if reason == REIMPORTED
+        if reason == ArticleRevision.REIMPORTED
         else f"edited by {organization.name}"
     )
     if total == 1:

@@ -46,7 +46,7 @@ from annotations.models import (
     Membership,
     PublishedVersion,
 )
-from annotations.services.articles import details_checkable_changed
+from annotations.services.articles import details_checkable_changed, text_is_own_change
 from annotations.services.claims import (
     DETAILS_CHECKED,
     latest_second_person_event,
@@ -233,20 +233,19 @@ def article_workspace(request, pk: int):
         "details_put_back": details_put_back,
         "details_allowed": len(details_reopened.waiting) - details_blocked,
         **details_review,
-        **_text_second_look(text_waiting, request.user),
+        **_text_second_look(article, text_waiting, request.user),
     }
     return render(request, "annotations/article_workspace.html", context)
 
 
-def _text_second_look(waiting, user) -> dict:
+def _text_second_look(article, waiting, user) -> dict:
     """What the notice of a new text waiting for a second look shows: the revisions, who
     made them, what changed, and whether this member may show it to readers."""
     if waiting is None:
         return {"text_waiting": None}
     changes, changed = history.paragraph_changes(waiting.shown.text, waiting.newest.text)
-    organization = waiting.newest.article.organization
-    own = organization.requires_two_person_review and waiting.newest.created_by_id == user.pk
-    may = permissions.can_edit(user, organization)
+    own = text_is_own_change(user, article.organization, waiting.newest)
+    may = permissions.can_edit(user, article.organization)
     return {
         "text_waiting": waiting,
         "text_changes": changes,

@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 from annotations import contrast, queries, reader, services, versions
 from annotations.models import (
     Article,
+    ArticleRevision,
     Claim,
     Membership,
     Organization,
@@ -1257,7 +1258,7 @@ def test_text_changed_around_published_verdicts_is_told_on_the_page_and_permalin
     )
     # The publisher's own page taken again says so instead.
     services.article_update_text(
-        article=desk.article, actor=desk.editor, text=TEXT, reason=reader.REIMPORTED
+        article=desk.article, actor=desk.editor, text=TEXT, reason=ArticleRevision.REIMPORTED
     )
     factories.text_shown_to_readers(desk.article)
     assert _revised_note(client.get(url)).startswith(

@@ -438,8 +438,8 @@ class TextShownSerializer(drf_serializers.Serializer):
     summary="Show readers the article's new text, as the second person of the two-person rule",
     description=(
         "A text saved while published verdicts stand on the article waits, in a newsroom "
-        "that requires two people, for someone other than its authors before readers see "
-        "it (the article's `text_waiting`); no verdict on the article is published "
+        "that requires two people, for a second person before readers see it (the "
+        "article's `text_waiting`); no verdict on the article is published "
         "meanwhile. A member other than the author of the newest revision shows it: the "
         "published verdicts move onto the new text, and any whose words changed are hidden "
         "until republished. 403 for that author; 409 `edit-conflict` when a newer revision "

@@ -705,8 +705,8 @@ class ArticleDetailSerializer(ArticleSerializer):
     text_waiting = serializers.SerializerMethodField(
         help_text="When the newest text waits for a second person before readers see it: "
         "the revision readers see (`shown`), the one waiting (`newest`) and who changed it "
-        "(`by`); null when readers see the newest. A reviewer who did not change it shows "
-        "it with `show-text/`."
+        "(`by`); null when readers see the newest. A member other than the newest "
+        "revision's author shows it with `show-text/`."
     )
 
     class Meta(ArticleSerializer.Meta):

@@ -708,13 +708,7 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
         raise StaleText(latest, revision)
     if article.public_revision_id == latest.pk:
         return latest  # shown already: a second click, or another reviewer's at once
-    # As for a claim, the latest change's author may not be its second look: whoever made
-    # an earlier revision saw none of it, and the one who made the newest saw all of it.
-    if (
-        article.organization.requires_two_person_review
-        and not permissions.is_system(actor)
-        and latest.created_by_id == permissions.as_user(actor).pk
-    ):
+    if text_is_own_change(actor, article.organization, latest):
         raise PermissionDenied(
             "The latest change to this text is yours, and the newsroom requires a second "
             "person: another member shows it to readers."
@@ -724,7 +718,8 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
     shown = (
         PublishedVersion.objects.select_for_update(no_key=True)
         .filter(claim__article=article, is_current=True)
-        .select_related("revision")
+        # Each revision's text once, shared by the versions on it (not once per version).
+        .prefetch_related("revision")
         .order_by("claim_id")
     )
     anchorer = anchoring.Anchorer(latest.text)
@@ -737,6 +732,17 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
     article.public_revision_shown_at = timezone.now()
     article.save(update_fields=["public_revision", "public_revision_shown_at"])
     return latest
+
+
+def text_is_own_change(actor, organization: Organization, newest: ArticleRevision) -> bool:
+    """Whether `newest`, the text waiting, is `actor`'s own change, which the two-person rule
+    keeps them from showing. As for a claim, only the latest change's author is barred:
+    whoever made an earlier revision saw none of it, the one who made the newest saw all."""
+    return (
+        organization.requires_two_person_review
+        and not permissions.is_system(actor)
+        and newest.created_by_id == permissions.as_user(actor).pk
+    )
 
 
 def _notify_text_waits(article: Article, actor, revision: ArticleRevision) -> None:

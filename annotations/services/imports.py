@@ -110,7 +110,7 @@ def _article_from_extracted(
             article=existing,
             text=extracted.text,
             actor=actor,
-            reason="re-imported",
+            reason=ArticleRevision.REIMPORTED,
             structure=extracted.structure,
         )
         if existing is not article:  # the placeholder goes
