@@ -6,16 +6,9 @@ from playwright.sync_api import expect
 from annotations import services
 from tests import factories
 from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
-from tests.test_browser_daily import LISTENERS
+from tests.test_browser_daily import LISTENERS, close_pages  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def close_pages(browser):
-    yield
-    for context in browser.contexts:
-        context.close()
 
 
 def test_a_reviewer_reads_what_changed_and_shows_readers_the_new_text(
