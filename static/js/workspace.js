@@ -3424,24 +3424,39 @@ document.documentElement.dataset.workspaceReady = "true";
 function linkedClaim() {
   return Number((window.location.hash.match(/^#claim-(\d+)$/) || [])[1]);
 }
+/** Bring the open claim's words into view again after the browser scrolled to its card. */
+function showLinkedWords(id) {
+  if (activeId !== id) return;
+  const mark = body.querySelector(`mark[data-claim="${id}"]`);
+  if (sheetLayout()) keepAboveSheet(mark, document.getElementById(`claim-${id}`));
+  else mark?.scrollIntoView({ block: "nearest" });
+}
 const linked = linkedClaim();
 if (linked && claims.has(linked)) {
   activate(linked, { focusCard: true, scrollText: true });
   if (document.readyState !== "complete") {
     // The browser scrolls to the address's target (the card) once the page has loaded,
     // which took the claim's words out of view again: they are brought back then.
-    window.addEventListener(
-      "load",
-      () => {
-        if (activeId !== linked) return;
-        const mark = body.querySelector(`mark[data-claim="${linked}"]`);
-        if (sheetLayout()) keepAboveSheet(mark, document.getElementById(`claim-${linked}`));
-        else mark?.scrollIntoView({ block: "nearest" });
-      },
-      { once: true },
-    );
+    window.addEventListener("load", () => showLinkedWords(linked), { once: true });
   }
 }
+// Following the address the page is already at (a notification's link pressed again, the
+// address entered again) changes no hash, so no "hashchange" comes: the browser only
+// scrolled to the card, and on a phone the claim's words stayed wherever the reader had
+// scrolled. Where the browser reports navigations, that scroll is the workspace's own.
+window.navigation?.addEventListener("navigate", (event) => {
+  const { destination } = event;
+  if (!event.canIntercept || !destination.sameDocument || destination.url !== window.location.href) return;
+  const id = linkedClaim();
+  if (!id || !claims.has(id)) return;
+  event.intercept({
+    scroll: "manual",
+    handler: async () => {
+      if (id !== activeId) await requestActivate(id, { focusCard: true, scrollText: true });
+      showLinkedWords(id);
+    },
+  });
+});
 window.addEventListener("hashchange", async () => {
   const id = linkedClaim();
   if (!id || id === activeId) return;
