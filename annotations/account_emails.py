@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import smtplib
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -30,27 +32,31 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # The link's token is made by the worker, when it writes the email: none is stored.
+        # Nor is the request's Host: the link goes on the site's configured address.
         jobs.enqueue(
             kind="password_reset",
             subject_id=context["user"].pk,
-            arguments={
-                "email": context["email"],
-                "domain": context["domain"],
-                "protocol": context["protocol"],
-            },
+            arguments={"email": context["email"]},
         )
 
 
-def reset_email_context(user, *, domain: str, protocol: str) -> dict:
-    """What Django's reset email template reads, with a fresh one-use token for `user`."""
+def reset_email_context(user) -> dict:
+    """What Django's reset email template reads, with a fresh one-use token for `user`.
+
+    The link is on FACTCHECK_PUBLIC_URL, not on the Host the request for it named: Django
+    builds it from the request, and where ALLOWED_HOSTS lets any Host through (a proxy
+    that sets it, say), anyone could have asked for a victim's reset with their own site
+    as the Host, and had the victim's token sent there by a click.
+    """
+    public = urlsplit(settings.PUBLIC_BASE_URL)
     return {
         "email": user.email,
-        "domain": domain,
-        "site_name": domain,
+        "domain": public.netloc + public.path,
+        "site_name": public.hostname,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "user": user,
         "token": default_token_generator.make_token(user),
-        "protocol": protocol,
+        "protocol": public.scheme,
     }
 
 
@@ -78,9 +84,7 @@ def send_password_reset(job) -> None:
         return
     if not user.email or user.email.casefold() != asked_for.casefold():
         return
-    context = reset_email_context(
-        user, domain=job.arguments["domain"], protocol=job.arguments["protocol"]
-    )
+    context = reset_email_context(user)
     send_email(
         render_to_string(SUBJECT_TEMPLATE, context),
         render_to_string(BODY_TEMPLATE, context),

@@ -429,12 +429,11 @@ def members(request):
 def _change_members(request, organization, invite: InviteForm) -> bool:
     """Carry out the posted action; False when the invitation form needs correcting."""
     action = request.POST.get("action")
-    base_url = request.build_absolute_uri("/")
     if action == "invite":
         if not invite.is_valid():
             return False
         invitation = services.invitation_create(
-            organization=organization, actor=request.user, base_url=base_url, **invite.cleaned_data
+            organization=organization, actor=request.user, **invite.cleaned_data
         )
         sent = "sent again" if invitation.send_count > 1 else "sent"
         # The role is said every time: inviting someone already invited re-sends the pending
@@ -455,7 +454,7 @@ def _change_members(request, organization, invite: InviteForm) -> bool:
             "That invitation is no longer waiting for an answer.",
         )
         if action == "resend":
-            services.invitation_resend(invitation=invitation, actor=request.user, base_url=base_url)
+            services.invitation_resend(invitation=invitation, actor=request.user)
             messages.success(request, "Invitation sent again with a new link.")
         else:
             services.invitation_revoke(invitation=invitation, actor=request.user)

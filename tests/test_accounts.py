@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
-from django.conf import global_settings
+from django.conf import global_settings, settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -28,6 +28,7 @@ from tests.browser_support import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("rate_limits_reset")
 ROOT = Path(__file__).resolve().parent.parent
+RESET_LINK = re.escape(settings.PUBLIC_BASE_URL) + r"(/accounts/reset/\S+)"
 
 
 def ask_for_a_reset(client, email, **kwargs):
@@ -49,11 +50,25 @@ def test_a_reset_asked_for_sends_nothing_in_the_request_and_the_same_answer_for_
     assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
     assert mail.outbox == []
     [job] = Job.objects.filter(kind="password_reset")
-    assert (job.subject_id, job.arguments["domain"]) == (editor.pk, "testserver")
+    assert job.subject_id == editor.pk
     assert "token" not in json.dumps(job.arguments)  # the link's token is made when sent
     assert jobs.run("password_reset", job.pk) == Job.State.DONE
     [message] = mail.outbox
-    assert message.to == [editor.email] and "http://testserver/accounts/reset/" in message.body
+    assert message.to == [editor.email] and re.search(RESET_LINK, message.body)
+
+
+def test_a_reset_link_is_on_the_sites_address_whatever_host_the_request_named(
+    client, editor, settings
+):
+    """Review R15: the link was made from the request's Host, so where ALLOWED_HOSTS lets any
+    through, a reset asked for with an attacker's site as the Host mailed the victim a link
+    that handed their token to that site."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.PUBLIC_BASE_URL = "https://factcheck.example/desk"
+    ask_for_a_reset(client, editor.email, HTTP_HOST="attacker.example")
+    [message] = mail.outbox
+    assert "attacker.example" not in message.body
+    assert "https://factcheck.example/desk/accounts/reset/" in message.body
 
 
 @pytest.mark.parametrize("change", ["moved-address", "deactivated", "password-off"])
@@ -126,7 +141,7 @@ def test_a_refused_new_password_is_explained_under_the_password_not_its_confirma
     )  # fmt: skip
     client.logout()
     ask_for_a_reset(client, editor.email)
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    link = re.search(RESET_LINK, mailoutbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     reset = client.post(
         form_page.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
@@ -152,7 +167,7 @@ def test_password_reset_by_email(client, editor, mailoutbox):
     response = ask_for_a_reset(client, editor.email, follow=True)
     assert "Check your email" in response.content.decode()
     assert len(mailoutbox) == 1
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    link = re.search(RESET_LINK, mailoutbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
     assert "Choose a new password" in form.content.decode()
@@ -219,7 +234,7 @@ def test_a_password_reset_by_email_lifts_the_accounts_lockout(client, editor, ma
         sign_in(client, "eddie")
     assert sign_in(client, "eddie", PASSWORD).status_code == 429
     ask_for_a_reset(client, editor.email)
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    link = re.search(RESET_LINK, mailoutbox[0].body).group(1)
     form = client.get(link, follow=True)
     new = "reset-Passphrase-99"
     done = client.post(
@@ -453,7 +468,7 @@ def test_changing_the_password_revokes_the_api_tokens_made_and_says_so(client, e
 def test_a_password_reset_by_email_revokes_the_api_tokens_made(client, editor, mailoutbox):
     keys = _tokens(editor, factories.OrganizationFactory())
     ask_for_a_reset(client, editor.email)
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    link = re.search(RESET_LINK, mailoutbox[0].body).group(1)
     form = client.get(link, follow=True)
     done = client.post(
         form.redirect_chain[-1][0],

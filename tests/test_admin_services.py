@@ -229,7 +229,6 @@ def two_desks(db):
         actor=admin_a,
         invitee="whistleblower@desk-a.example",
         role=Membership.Role.EDITOR,
-        base_url="http://testserver",
     )
     return {
         "claim": claim,

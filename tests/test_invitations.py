@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("rate_limits_reset")
 
 ATTACKER = "attacker@evil.test"
 NEW_PASSWORD = "a-Long-passphrase-42"
-LINK = re.compile(r"http://testserver(/invitations/([A-Za-z0-9_-]+)/)")
+LINK = re.compile(re.escape(settings.PUBLIC_BASE_URL) + r"(/invitations/([A-Za-z0-9_-]+)/)")
 
 
 def invite(client, capture, **fields):
@@ -383,6 +384,25 @@ def test_a_newcomer_invitation_is_accepted_by_an_account_holding_that_address(
     client.force_login(later)
     assert client.post(link_in(mail.outbox[0]), {"action": "accept"}).status_code == 302
     assert is_member(later, organization)
+
+
+def test_an_invitation_link_is_on_the_sites_address_whatever_host_the_request_named(
+    client, organization, org_admin, django_capture_on_commit_callbacks, settings
+):
+    """The link was made from the request's Host: where ALLOWED_HOSTS lets any through, an
+    admin's page reached under another name (or a forged Host) mailed a token to that site."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.PUBLIC_BASE_URL = "https://factcheck.example"
+    client.force_login(org_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/members/",
+            {"action": "invite", "role": "editor", "invitee": "new@example.test"},
+            HTTP_HOST="attacker.example",
+        )
+    [message] = mail.outbox
+    assert "attacker.example" not in message.body
+    assert "https://factcheck.example/invitations/" in message.body
 
 
 def test_a_link_works_once(client, organization, org_admin, django_capture_on_commit_callbacks):
@@ -780,7 +800,6 @@ def test_an_organization_name_is_one_line_and_an_old_one_with_a_break_still_invi
         actor=org_admin,
         invitee="newcomer@example.test",
         role=Membership.Role.EDITOR,
-        base_url="http://testserver",
     )
     assert [message.to for message in mail.outbox] == [["newcomer@example.test"]]
     assert "Old Desk" in mail.outbox[0].subject and "\n" not in mail.outbox[0].subject
@@ -811,7 +830,7 @@ def test_an_admin_who_leaves_the_role_withdraws_the_invitations_they_sent(
     """An admin could invite a second account of theirs as an admin, lose the role, and
     come back in through the invitation still open."""
     other_admin = factories.member(organization, Membership.Role.ADMIN, username="second")
-    invite_as = {"organization": organization, "base_url": "http://testserver"}
+    invite_as = {"organization": organization}
     theirs = services.invitation_create(
         actor=org_admin, invitee="sock@example.test", role=Membership.Role.ADMIN, **invite_as
     )
@@ -878,12 +897,12 @@ def test_an_invitation_sent_again_by_another_admin_is_theirs_and_goes_when_they_
     second admin's demotion left the admin role it offered open, and the first one's
     withdrew it."""
     second = factories.member(organization, Membership.Role.ADMIN, username="second")
-    invite_as = {"organization": organization, "base_url": "http://testserver"}
+    invite_as = {"organization": organization}
     invitation = services.invitation_create(
         actor=org_admin, invitee="sock@example.test", role=Membership.Role.EDITOR, **invite_as
     )
     if how == "resent":
-        services.invitation_resend(invitation=invitation, actor=second, base_url="http://x")
+        services.invitation_resend(invitation=invitation, actor=second)
     else:
         services.invitation_create(
             actor=second, invitee="sock@example.test", role=Membership.Role.ADMIN, **invite_as

@@ -234,7 +234,7 @@ def test_accepting_an_invitation_waits_for_its_senders_removal_and_is_refused(ne
     newcomer = factories.UserFactory(username="newbie", email="newbie@example.test")
     services.invitation_create(
         organization=organization, actor=sender, invitee="newbie",
-        role=Membership.Role.EDITOR, base_url="http://testserver",
+        role=Membership.Role.EDITOR,
     )  # fmt: skip
     token = INVITATION_LINK.search(mail.outbox[-1].body).group(1)
     with transaction.atomic():

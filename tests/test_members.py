@@ -51,7 +51,7 @@ def test_an_admin_who_leaves_is_asked_so_and_lands_on_their_desk_told_they_left(
     services.claim_update(claim=mine, actor=org_admin, expected_version=None, assignee=org_admin)
     services.invitation_create(
         organization=organization, actor=org_admin, invitee="new@example.test",
-        role=Membership.Role.EDITOR, base_url="http://testserver",
+        role=Membership.Role.EDITOR,
     )  # fmt: skip
     response = client.post("/members/", {"action": "remove", "user": org_admin.pk})
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -304,16 +304,13 @@ def _is_due(invitation: Invitation) -> bool:
 
 
 @transaction.atomic
-def invitation_create(
-    *, organization: Organization, actor, invitee: str, role: str, base_url: str
-) -> Invitation:
+def invitation_create(*, organization: Organization, actor, invitee: str, role: str) -> Invitation:
     """Invite someone to the organization by username or email address, and email them a link.
 
     An existing account (found by username, else by email in any case) is invited at the
     address already on it, never at one the admin typed; a newcomer at the address given.
     Nobody joins until they accept. A pending invitation for the same person is sent again,
-    with the role now chosen, instead of a second one being made. `base_url` is the site's
-    address for the link, e.g. "https://factcheck.example".
+    with the role now chosen, instead of a second one being made.
     """
     _lock_members(organization)  # a double submit finds the first one's invitation
     permissions.require_manage_members(
@@ -369,7 +366,7 @@ def invitation_create(
     invitation.email = email if user is not None else invitation.email
     invitation.named_by_username = named
     invitation.role = role
-    return _send(invitation, base_url, sender=actor)
+    return _send(invitation, sender=actor)
 
 
 def _account_for(invitee: str):
@@ -413,7 +410,7 @@ def _account_for(invitee: str):
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invitation:
+def invitation_resend(*, invitation: Invitation, actor) -> Invitation:
     """Send a pending or expired invitation again with a new link, for the full number of
     days; the old link stops working."""
     permissions.require_manage_members(
@@ -430,7 +427,7 @@ def invitation_resend(*, invitation: Invitation, actor, base_url: str) -> Invita
                 f"{invitation.invited_user.get_username()} no longer has an email address."
             )
         invitation.email = invitation.invited_user.email
-    return _send(invitation, base_url, sender=actor)
+    return _send(invitation, sender=actor)
 
 
 @transaction.atomic
@@ -449,12 +446,14 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     return invitation
 
 
-def _send(invitation: Invitation, base_url: str, *, sender) -> Invitation:
+def _send(invitation: Invitation, *, sender) -> Invitation:
     """Give the invitation a fresh token and expiry, save it, and email the link on commit.
 
     A link sent before (Resend, or the same person invited again) then says it was
     replaced by a newer one, rather than that it is not valid. `sender` becomes its sender:
-    the email names them, and their leaving the admin role withdraws it.
+    the email names them, and their leaving the admin role withdraws it. The link is on the
+    site's configured address (FACTCHECK_PUBLIC_URL), never on the Host the request named:
+    a forged Host would have sent the invitee's token to another site.
     """
     invitation.invited_by = permissions.as_user(sender)
     if invitation.pk is not None and invitation.token_hash:
@@ -475,7 +474,7 @@ def _send(invitation: Invitation, base_url: str, *, sender) -> Invitation:
         "role": invitation.get_role_display(),
         "inviter": invitation.invited_by.get_username() if invitation.invited_by else "",
         "account": invitation.invited_user.get_username() if invitation.invited_user else "",
-        "link": base_url.rstrip("/") + reverse("invitation", args=[token]),
+        "link": settings.PUBLIC_BASE_URL + reverse("invitation", args=[token]),
     }
     recipient = invitation.email
 
