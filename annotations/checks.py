@@ -1,4 +1,4 @@
-"""Deploy checks of our own: production settings that would leave members without their emails."""
+"""Deploy checks of our own: production settings that would lose members' emails or expose them."""
 
 from urllib.parse import urlsplit
 
@@ -41,3 +41,20 @@ def emails_reach_people(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def hosts_are_named(app_configs, **kwargs):
+    """A wildcard in ALLOWED_HOSTS lets any Host header through to the pages."""
+    if not any(host == "*" for host in settings.ALLOWED_HOSTS):
+        return []
+    # Emails' links no longer follow the Host, but pages still name it (canonical links,
+    # API addresses, caches keyed on it): a forged one poisons what a shared cache keeps.
+    return [
+        checks.Warning(
+            "DJANGO_ALLOWED_HOSTS holds '*': the site answers requests for any host name, and "
+            "the absolute addresses in its pages and API follow whatever Host was sent.",
+            hint="Set DJANGO_ALLOWED_HOSTS to the names readers use, e.g. factcheck.example.",
+            id="factcheck.W003",
+        )
+    ]

@@ -51,6 +51,12 @@ def test_a_public_address_without_a_scheme_or_empty_is_warned_too():
         assert "factcheck.W002" in result.stderr, address
 
 
+def test_a_wildcard_in_allowed_hosts_is_warned_by_the_deploy_check():
+    env = {**PRODUCTION, "DJANGO_ALLOWED_HOSTS": "factcheck.example,*"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=env)
+    assert result.returncode != 0 and "factcheck.W003" in result.stderr
+
+
 def test_the_mail_server_url_sets_django_email_settings():
     code = (
         "from django.conf import settings as s;"
