@@ -480,6 +480,10 @@ class ArticleRevision(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     text = models.TextField()
+    # The text's block structure as it was saved with it (see Article.structure): readers
+    # shown this revision while a newer one waits see its own headings and lists. Null for
+    # revisions saved before it was kept, whose structure is carried from the newer text.
+    structure = models.JSONField(null=True, blank=True, editable=False)
     reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

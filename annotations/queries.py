@@ -246,9 +246,10 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
     )
 
 
-def revision_text(revision_id: int) -> str:
-    """The text of one revision (an article's public one, when a newer waits)."""
-    return ArticleRevision.objects.values_list("text", flat=True).get(pk=revision_id)
+def revision_text(revision_id: int) -> tuple[str, list | None]:
+    """The text of one revision (an article's public one, when a newer waits) and its
+    structure, None where it was saved before revisions kept theirs."""
+    return ArticleRevision.objects.values_list("text", "structure").get(pk=revision_id)
 
 
 READER_FIELDS = (

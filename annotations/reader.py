@@ -411,12 +411,13 @@ def _list_tag(block: dict) -> str:
 
 def shown_text(article) -> tuple[str, list]:
     """The text readers see and its structure: the article's own, unless a newer text waits
-    for a second look; then its public revision's, the paragraphs still in the newer text
-    keeping their kinds."""
+    for a second look; then its public revision's, with the structure saved with it (or,
+    for a revision older than that, the paragraphs still in the newer text keeping their
+    kinds)."""
     if article.current_revision_id == article.newest_revision_id:
         return article.text, article.structure
-    text = queries.revision_text(article.current_revision_id)
-    return text, carry(article.text, article.structure, text)
+    text, structure = queries.revision_text(article.current_revision_id)
+    return text, carry(article.text, article.structure, text) if structure is None else structure
 
 
 def _place(article, published, text: str) -> list[Entry]:

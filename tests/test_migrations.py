@@ -517,6 +517,37 @@ def test_readers_see_each_articles_newest_text_after_the_migration(organization,
     assert Article.objects.get(pk=article.pk).public_revision_id == newest
 
 
+@pytest.mark.django_db(transaction=True)
+def test_each_articles_newest_revision_keeps_the_articles_structure_after_the_migration(
+    organization, editor
+):
+    """0046 keeps each revision's structure from then on; the newest revision's is the
+    article's own, the older ones' were never kept."""
+    from annotations import services
+
+    heading = "Who listened in"
+    article = services.article_create(
+        organization=organization, title="Listeners", created_by=editor,
+        text=f"{heading}\n\nOver 160,000 people listened in at once.",
+        structure=[{"kind": "heading", "start": 0, "end": len(heading), "level": 1}],
+    )  # fmt: skip
+    services.article_update_text(article=article, actor=editor, text=article.text + " Or more.")
+    article.refresh_from_db()
+    apps = migrate_to("0045_newest_first_indexes")
+    assert "structure" not in {
+        f.name for f in apps.get_model("annotations", "ArticleRevision")._meta.fields
+    }
+
+    ArticleRevision = migrate_to("0046_text_readers_see").get_model(
+        "annotations", "ArticleRevision"
+    )
+
+    kept = dict(
+        ArticleRevision.objects.filter(article_id=article.pk).values_list("number", "structure")
+    )
+    assert kept == {1: None, 2: article.structure} and article.structure
+
+
 @pytest.mark.django_db
 def test_the_full_text_triggers_survive_every_migration():
     """A migration that makes Django rebuild the published versions' table on SQLite (a NOT

@@ -270,3 +270,28 @@ def test_an_article_with_verdicts_and_no_public_revision_on_record_keeps_the_one
     article.refresh_from_db()
     assert article.public_revision.number == 1
     assert queries.article_text_waiting(article).newest.number == 2
+
+
+def test_readers_shown_the_older_text_see_its_own_headings_while_a_newer_waits(client, newsroom):
+    """The text readers kept took its structure from the newer text: a heading the newer
+    text dropped was set as a plain paragraph on the reader page, which nobody had edited."""
+    editor, reviewer = newsroom["editor"], newsroom["reviewer"]
+    heading = "Who listened in"
+    text = f"{heading}\n\n{LISTENERS}, the organisers said."
+    article = services.article_create(
+        organization=newsroom["organization"], title="Listeners", text=text, created_by=editor,
+        structure=[{"kind": "heading", "start": 0, "end": len(heading), "level": 1}],
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer)
+    services.article_update_text(
+        article=article, actor=editor, text=text.replace(f"{heading}\n\n", "")
+    )
+    article.refresh_from_db()
+    assert article.structure == []  # the newer text has no heading left
+
+    page = _reader_page(client, article)
+
+    assert f'<h2 dir="auto">{heading}</h2>' in page
+    assert ArticleRevision.objects.get(article=article, number=1).structure == [
+        {"kind": "heading", "start": 0, "end": len(heading), "level": 1}
+    ]

@@ -223,6 +223,7 @@ def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision
         article=article,
         number=last + 1,
         text=article.text,
+        structure=article.structure,
         created_by=permissions.as_user(actor),
         reason=reason,
     )
