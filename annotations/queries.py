@@ -340,8 +340,9 @@ def article_text_waiting(article: Article) -> SimpleNamespace | None:
             ArticleRevision.objects.filter(pk=Subquery(shown)).values("number")
         ))
         .select_related("created_by")
-        # Read for every card's checklist: a megabyte text each is left for who shows it.
-        .defer("text")
+        # Read for every card's checklist: a megabyte text (and its structure) each is left
+        # for who shows it.
+        .defer("text", "structure")
         .order_by("number")
     )  # fmt: skip
     if len(revisions) < 2:

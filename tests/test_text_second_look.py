@@ -19,6 +19,7 @@ from annotations.models import (
     Notification,
     Organization,
     PublishedVersion,
+    Rating,
 )
 from tests import factories
 
@@ -295,3 +296,31 @@ def test_readers_shown_the_older_text_see_its_own_headings_while_a_newer_waits(c
     assert ArticleRevision.objects.get(article=article, number=1).structure == [
         {"kind": "heading", "start": 0, "end": len(heading), "level": 1}
     ]
+
+
+def test_publishing_a_verdict_asks_once_whether_a_text_waits(newsroom):
+    """The publication read the article's revisions for the text's hold twice: once for
+    itself, once again in the hold of a change of the article's details."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, MEDIAN)
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/record")
+    rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+
+    with CaptureQueriesContext(connection) as queries_made:
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+
+    # queries.article_text_waiting: the revisions from the one readers see on.
+    asked = [
+        q["sql"] for q in queries_made if '"annotations_articlerevision"."number" >=' in q["sql"]
+    ]
+    assert len(asked) == 1, asked
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED

@@ -919,7 +919,8 @@ def _check_publishable(claim: Claim, actor) -> None:
 
 
 def _check_article_details_published(claim: Claim) -> None:
-    problem = article_details_hold(claim.article).problem_for(claim)
+    # The text's hold was checked just before, by every publication.
+    problem = _reopened_details_hold(claim.article).problem_for(claim)
     if problem:
         raise ValidationError(problem)
 
@@ -967,6 +968,11 @@ def article_details_hold(article: Article) -> DetailsHold:
     """
     if problem := text_hold_problem(article):
         return DetailsHold(problem, label="The article's new text shown to readers first")
+    return _reopened_details_hold(article)
+
+
+def _reopened_details_hold(article: Article) -> DetailsHold:
+    """`article_details_hold` but for the text's: the hold of a change of the details."""
     reopened = queries.article_details_reopened(article)
     if not (reopened.waiting or reopened.changed):
         return DetailsHold()
