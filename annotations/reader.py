@@ -586,7 +586,11 @@ def _source_item(source: dict) -> str:
 
 
 def _verdict(rating) -> str:
-    scale = f' <bdi class="entry-scale">{rating.value} of {rating.scale.best_value}</bdi>'
+    # Not "4 of 5", which beside "Claim 4 of 5" read as a count of claims (trial G11).
+    scale = (
+        f' <bdi class="entry-scale">{rating.value} on a scale of {rating.scale.worst_value} '
+        f"to {rating.scale.best_value}</bdi>"
+    )
     return (
         f'<p class="entry-verdict"><span class="chip r-{rating.key}">{escape(rating.label)}</span>'
         f"{scale if rating.value else ''}</p>"

@@ -66,7 +66,7 @@ def test_each_fact_check_shows_its_rating_label_article_and_dates(client, world,
     entry = html[html.index(f'href="/c/{corrected.pk}/"') - 400 :]
     entry = entry[: entry.index("</li>")]
     assert '<span class="chip r-' in entry and ">False</span>" in entry
-    assert "1 of 5" in entry
+    assert "1 on a scale of 1 to 5" in entry
     assert f'href="/a/{organization.slug}/{world["article"].slug}/#claim-{corrected.pk}"' in entry
     assert "Published <time" in entry and "Updated <time" in entry
 

@@ -152,7 +152,8 @@ def test_anonymous_reader_sees_each_published_claim_highlighted_with_its_label(c
     summary = " ".join(select(tree, ".summary-line")[0].text_content().split())
     assert summary == "2 claims checked: 1 Mostly true, 1 False"
     legend = [" ".join(dt.text_content().split()) for dt in select(tree, ".legend dt")]
-    assert legend == ["Mostly true 4 of 5", "False 1 of 5"]
+    # Not "4 of 5", which beside "Claim 4 of 5" read as a count of claims (trial G11).
+    assert legend == ["Mostly true 4 on a scale of 1 to 5", "False 1 on a scale of 1 to 5"]
 
 
 def test_the_legend_explains_each_verdict_on_the_page_once_best_first(client, desk):
@@ -209,7 +210,10 @@ def test_a_recoloured_verdict_is_counted_once_in_the_summary_under_its_label(cli
     classes = [c.get("class") for c in true.xpath(".//span[contains(@class, 'chip')]")]
     assert classes == [chips[0].get("class"), "chip swatch " + classes[1].split()[-1]]
     assert classes[1].endswith("-1a7f37")
-    assert " ".join(true.text_content().split()) == "True also shown in an earlier colour 5 of 5"
+    assert (
+        " ".join(true.text_content().split())
+        == "True also shown in an earlier colour 5 on a scale of 1 to 5"
+    )
 
 
 def test_a_pale_ratings_passages_keep_an_underline_that_shows_on_white():
