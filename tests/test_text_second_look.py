@@ -324,3 +324,53 @@ def test_publishing_a_verdict_asks_once_whether_a_text_waits(newsroom):
     ]
     assert len(asked) == 1, asked
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
+
+
+@pytest.fixture
+def headed(newsroom):
+    """A verdict under a heading; then the editor drops the heading, and that text waits."""
+    editor, reviewer = newsroom["editor"], newsroom["reviewer"]
+    heading = "Who listened in"
+    text = f"{heading}\n\n{LISTENERS}, the organisers said."
+    structure = [{"kind": "heading", "start": 0, "end": len(heading), "level": 1}]
+    article = services.article_create(
+        organization=newsroom["organization"], title="Listeners", text=text, created_by=editor,
+        structure=structure,
+    )  # fmt: skip
+    factories.published_claim(article, editor, reviewer)
+    services.article_update_text(
+        article=article, actor=editor, text=text.replace(f"{heading}\n\n", "")
+    )
+    article.refresh_from_db()
+    assert queries.article_text_waiting(article).newest.number == 2
+    return {**newsroom, "article": article, "text": text, "structure": structure}
+
+
+def test_an_edit_undone_by_typing_gets_back_the_headings_readers_see(client, headed):
+    """Typed back word for word, the text took the waiting text's structure, which had lost
+    the heading: readers were shown the heading as a plain paragraph, unreviewed."""
+    article = headed["article"]
+
+    services.article_update_text(article=article, actor=headed["editor"], text=headed["text"])
+
+    article.refresh_from_db()
+    assert queries.article_text_waiting(article) is None
+    assert article.structure == headed["structure"]
+    assert '<h2 dir="auto">Who listened in</h2>' in _reader_page(client, article)
+
+
+def test_the_same_words_set_out_otherwise_wait_and_the_notice_says_so(client, headed):
+    """A re-import with the words readers see but without their heading went to readers at
+    once, as if nothing had changed."""
+    article = headed["article"]
+
+    services.article_update_text(
+        article=article, actor=headed["editor"], text=headed["text"], structure=[]
+    )
+
+    article.refresh_from_db()
+    assert queries.article_text_waiting(article).newest.number == 3
+    assert '<h2 dir="auto">Who listened in</h2>' in _reader_page(client, article)
+    client.force_login(headed["reviewer"])
+    page = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
+    assert "only how paragraphs are set out" in page

@@ -240,14 +240,35 @@ def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision
     return revision
 
 
-def _put_back(article: Article, revision: ArticleRevision) -> bool:
-    """Whether `revision` is word for word the text readers see: an edit undone changes
-    nothing readers see, so it needs no second look."""
+def _structure_readers_see(article: Article, text: str) -> list[dict] | None:
+    """The structure of the revision readers see, if `text` is its text and it kept one: a
+    typed edit that undoes a waiting one gets it back whole, where carrying the waiting
+    text's would lose a heading the undone edit had removed."""
+    if not article.public_revision_id:
+        return None
     return (
-        ArticleRevision.objects.filter(pk=article.public_revision_id, text=revision.text).exists()
-        if article.public_revision_id
-        else False
+        ArticleRevision.objects.filter(pk=article.public_revision_id, text=text)
+        .values_list("structure", flat=True)
+        .first()
     )
+
+
+def _put_back(article: Article, revision: ArticleRevision) -> bool:
+    """Whether `revision` is word for word the text readers see, set out as they see it: an
+    edit undone changes nothing readers see, so it needs no second look. The same words
+    with other headings, lists or quotes (a re-import, say) are a change readers would see.
+    """
+    if not article.public_revision_id:
+        return False
+    shown = (
+        ArticleRevision.objects.filter(pk=article.public_revision_id, text=revision.text)
+        .values("structure")
+        .first()
+    )
+    if shown is None:
+        return False  # other words
+    # A revision saved before revisions kept their structure: the words alone decide.
+    return shown["structure"] is None or shown["structure"] == revision.structure
 
 
 def text_waits_for_second_look(article: Article) -> bool:
@@ -332,11 +353,12 @@ def article_update_text(
             raise StaleText(latest, base_revision)
     if new_text == article.text:
         return ReanchorReport(unchanged=article.claims.count())
-    article.structure = (
-        blocks.carry(article.text, article.structure, new_text)
-        if structure is None
-        else blocks.clean(new_text, structure)
-    )
+    if structure is not None:
+        article.structure = blocks.clean(new_text, structure)
+    elif (kept := _structure_readers_see(article, new_text)) is not None:
+        article.structure = kept  # an edit undone: the headings and lists readers see too
+    else:
+        article.structure = blocks.carry(article.text, article.structure, new_text)
     article.text = new_text
     article.full_clean()
     article.save(update_fields=["text", "structure", "updated_at"])
