@@ -159,6 +159,18 @@ def test_plain_text_normalisation():
     assert result.paragraphs == ["First line same paragraph here.", "Second."]
 
 
+def test_direction_overrides_are_dropped_from_article_text_and_marks_kept():
+    """A right-to-left override drew "8.22" as "22.8": a verdict on the stored words was
+    shown over others than readers read. Marks and isolates only order mixed scripts."""
+    text = "The median age is \u202e8.22\u202c years. \u05e9\u05dc\u05d5\u05dd\u200f \u2067x\u2069"
+
+    canonical = canonical_text(text)
+
+    assert "\u202e" not in canonical and "8.22\u202c years" in canonical
+    assert "\u200f" in canonical and "\u2067x\u2069" in canonical
+    assert canonical_text(canonical) == canonical
+
+
 @pytest.mark.parametrize(
     "lead",
     [

@@ -26,6 +26,11 @@ _SPACES += "\u202f\u205f\u3000"
 _REMOVED = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"]
 _REMOVED += [chr(0x7F)] + [chr(c) for c in range(0x80, 0xA0) if c != 0x85]
 _REMOVED += ["\u200b", "\u2060", "\ufeff", "\u00ad"]
+# Direction overrides (LRO, RLO): they draw the letters after them in reverse, so a figure
+# stored as "8.22", which a verdict rates, would read "22.8" on the page under it. Marks,
+# embeddings and isolates stay: mixed right-to-left and left-to-right text needs them, and
+# they never reverse a run of letters.
+_REMOVED += ["\u202d", "\u202e"]
 
 _TABLE = str.maketrans(
     {
@@ -56,7 +61,8 @@ def canonical_text(s: str) -> str:
     """Return `s` in the canonical article form.
 
     Line ends become ``\\n``; every Unicode space (no-break spaces included) and tab becomes
-    a plain space; invisible control and formatting characters are removed; the text is
+    a plain space; invisible control and formatting characters (direction overrides among
+    them) are removed; the text is
     Unicode NFC; paragraphs are separated by exactly one blank line; the lines inside a
     paragraph are joined with a space, except that the items of a typed list ("1. …" lines)
     become paragraphs of their own; runs of spaces collapse to one; paragraphs and the
