@@ -228,7 +228,9 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
     )
     newest_revision = ArticleRevision.objects.filter(article=OuterRef("pk")).order_by("-number")
-    public = ArticleRevision.objects.filter(pk=OuterRef("current_revision_id"))
+    # No ordering: the model's ("article", ...) joins the article table inside the subquery,
+    # and the reference out read that join's public revision, the newest article's (G12).
+    public = ArticleRevision.objects.filter(pk=OuterRef("current_revision_id")).order_by()
     return (
         Article.objects.filter(organization__slug=org_slug, slug=slug)
         .filter(Exists(shown))

@@ -374,3 +374,18 @@ def test_the_same_words_set_out_otherwise_wait_and_the_notice_says_so(client, he
     client.force_login(headed["reviewer"])
     page = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
     assert "only how paragraphs are set out" in page
+
+
+def test_a_reader_page_dates_its_own_articles_text_not_the_newest_articles(client, newsroom):
+    """The reader page read the public revision of the newest article in the database: an
+    article never edited said its text was edited after its verdicts (trial G12)."""
+    editor, reviewer = newsroom["editor"], newsroom["reviewer"]
+    first = newsroom["article"]
+    factories.published_claim(first, editor, reviewer)
+    later = factories.article(newsroom["organization"], editor, title="Later")
+    factories.published_claim(later, editor, reviewer)
+    services.article_update_text(article=later, actor=editor, text=later.text + "\n\nMore.")
+    factories.text_shown_to_readers(later)
+
+    assert "text was edited" not in _reader_page(client, first)
+    assert "text was edited" in _reader_page(client, later)
