@@ -9,14 +9,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from annotations import form_conflicts, permissions, queries, services
+from annotations import form_conflicts, permissions, queries, services, text_changes
 from annotations.models import ARTICLE_TEXT_MAX, TITLE_MAX, Article, article_detail_checks
+from annotations.services.articles import text_is_own_change
 
 
 def _editable_article(request, pk: int) -> Article:
@@ -201,6 +203,53 @@ def article_text_publish(request, pk: int):
             "moved onto it (any whose words changed are hidden until republished).",
         )
     return redirect(article.get_absolute_url())
+
+
+def waiting_text_changes(article, waiting) -> list[text_changes.Hunk]:
+    """Every change from the text readers see to the one waiting, in text order, each
+    marked when it is in a paragraph that holds a published verdict."""
+    spans = queries.verdict_spans(article, waiting.shown.pk)
+    return text_changes.text_changes(waiting.shown.text, waiting.newest.text, spans)
+
+
+def change_counts(hunks: list[text_changes.Hunk]) -> dict:
+    """How many changes the hunks hold, and how many of them are beside a verdict."""
+    changes = [change for hunk in hunks for change in hunk.changes]
+    return {
+        "text_changes_count": len(changes),
+        "text_changes_near": sum(change.near_verdict for change in changes),
+    }
+
+
+# Hunks of a waiting text's changes on each page of the full list.
+TEXT_HUNKS_PER_PAGE = 50
+
+
+@login_required
+def article_text_changes(request, pk: int):
+    """Every change of the text waiting for a second look, for the member who shows it to
+    readers: the workspace's notice has room for the first few only. `?near=1` keeps those
+    in paragraphs that hold a published verdict."""
+    article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+    waiting = queries.article_text_waiting(article)
+    hunks = waiting_text_changes(article, waiting) if waiting else []
+    near_only = request.GET.get("near") == "1"
+    listed = [hunk for hunk in hunks if hunk.near_verdict] if near_only else hunks
+    page = Paginator(listed, TEXT_HUNKS_PER_PAGE).get_page(request.GET.get("page"))
+    own = waiting is not None and text_is_own_change(
+        request.user, article.organization, waiting.newest
+    )
+    may = permissions.can_edit(request.user, article.organization)
+    context = {
+        "article": article,
+        "text_waiting": waiting,
+        "page": page,
+        "near_only": near_only,
+        **change_counts(hunks),
+        "can_show_text": may and not own,
+        "text_is_own": may and own,
+    }
+    return render(request, "annotations/article_text_changes.html", context)
 
 
 @login_required

@@ -358,6 +358,17 @@ def article_text_waiting(article: Article) -> SimpleNamespace | None:
     )
 
 
+def verdict_spans(article: Article, revision_id: int) -> list[tuple[int, int]]:
+    """Where the verdicts readers see stand on `revision_id` of the article's text."""
+    return list(
+        PublishedVersion.objects.filter(
+            claim__article=article, is_current=True, is_anchored=True, revision_id=revision_id
+        )
+        .exclude(kind=PublishedVersion.Kind.RETRACTED)
+        .values_list("start", "end")
+    )
+
+
 def article_details_reopened(article: Article) -> SimpleNamespace:
     """The article's published claims a change of its details reopened, in two lists.
 

@@ -62,6 +62,11 @@ urlpatterns = [
         name="article-details-check",
     ),
     path(
+        "articles/<int:pk>/text-changes/",
+        article_pages.article_text_changes,
+        name="article-text-changes",
+    ),
+    path(
         "articles/<int:pk>/show-text/",
         article_pages.article_text_publish,
         name="article-text-publish",

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from annotations import (
     current_organization,
-    history,
     permissions,
     queries,
     services,
@@ -35,6 +34,7 @@ from annotations.api.newsroom_serializers import (
     LatestImportSerializer,
     RatingSerializer,
 )
+from annotations.article_pages import change_counts, waiting_text_changes
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.ingest.structure import mark_table_runs
@@ -238,18 +238,25 @@ def article_workspace(request, pk: int):
     return render(request, "annotations/article_workspace.html", context)
 
 
+# Hunks of a waiting text's changes the workspace notice shows; the rest are a link away.
+TEXT_HUNKS_IN_NOTICE = 8
+
+
 def _text_second_look(article, waiting, user) -> dict:
     """What the notice of a new text waiting for a second look shows: the revisions, who
-    made them, what changed, and whether this member may show it to readers."""
+    made them, the first changes (those beside a published verdict before the others), and
+    whether this member may show it to readers."""
     if waiting is None:
         return {"text_waiting": None}
-    changes, changed = history.paragraph_changes(waiting.shown.text, waiting.newest.text)
+    hunks = waiting_text_changes(article, waiting)
+    first = sorted(hunks, key=lambda hunk: (not hunk.near_verdict, hunk.old_start))
     own = text_is_own_change(user, article.organization, waiting.newest)
     may = permissions.can_edit(user, article.organization)
     return {
         "text_waiting": waiting,
-        "text_changes": changes,
-        "text_changes_more": changed - len(changes),
+        "text_changes": first[:TEXT_HUNKS_IN_NOTICE],
+        "text_changes_all_shown": len(hunks) <= TEXT_HUNKS_IN_NOTICE,
+        **change_counts(hunks),
         "can_show_text": may and not own,
         "text_is_own": may and own,
     }

@@ -35,7 +35,9 @@ def test_a_reviewer_reads_what_changed_and_shows_readers_the_new_text(
     page = open_page(browser, live_server, "rev")
     open_workspace(page, live_server, article)
     notice = page.locator("#text-awaiting")
-    expect(notice.locator("ins")).to_have_text(["Reportedly, "])
+    # Read out as added, not only coloured.
+    expect(notice.locator("ins")).to_have_text(["[added: Reportedly, ]"])
+    expect(notice.locator("ins")).to_have_css("text-decoration-line", "underline")
     page.screenshot(path=str(ARTIFACTS / "text-waiting-notice.png"))
     assert_accessible(page, "text-waiting-notice")
     reader = page.context.new_page()

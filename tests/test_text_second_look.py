@@ -123,7 +123,7 @@ def test_a_text_saved_since_it_was_looked_at_is_not_shown(desk):
     assert desk["article"].public_revision.number == 1
 
 
-def test_no_verdict_is_published_on_a_text_readers_do_not_see(desk):
+def test_no_verdict_is_published_on_a_text_readers_do_not_see(client, desk):
     article, editor, reviewer = desk["article"], desk["editor"], desk["reviewer"]
     claim = services.claim_create(
         article=article,
@@ -140,6 +140,12 @@ def test_no_verdict_is_published_on_a_text_readers_do_not_see(desk):
 
     with pytest.raises(ValidationError, match="Show readers the new text first"):
         services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    # The card's checklist says the text, not the details (trial G12).
+    client.force_login(reviewer)
+    card = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    [line] = [item for item in card["checklist"] if item["key"] == "article_details"]
+    assert line["label"] == "The article's new text shown to readers first"
+    assert line["detail"] == "Readers still see an earlier revision of its text."
 
     _show(desk, reviewer)
     claim.refresh_from_db()
@@ -165,7 +171,8 @@ def test_the_reviewers_are_told_once_and_the_card_says_why_publish_waits(client,
     page = client.get(desk["article"].get_absolute_url()).content.decode()
     notice = page[page.index('id="text-awaiting"') :].partition("</div>")[0]
     assert "Readers still see revision 1 of this text." in notice
-    assert "<ins>It is false that </ins>" in notice and "<del>22.8</del>" in notice, notice
+    assert "added: </span>It is false that " in notice, notice
+    assert "removed: </span>22.8<" in notice and "added: </span>32.8<" in notice, notice
     assert "Show readers revision 3" in notice
 
 
@@ -211,24 +218,6 @@ def test_a_text_put_back_as_readers_see_it_needs_no_second_look(client, desk):
         version = queries.published_claims().get(claim=claim)
         assert version.revision.number == 3
         assert shown_text[version.start : version.end] == version.exact
-
-
-def test_what_changed_keeps_the_words_next_to_each_change_and_cuts_between_words():
-    from annotations import history
-
-    before = "Intro stays. " + "long words " * 30 + "with 22.8 years " + "and more words " * 30
-    after = before.replace("22.8", "32.8")
-
-    [change], count = history.paragraph_changes(before, after)
-
-    assert count == 1
-    ops = [op for op, _ in change]
-    assert ops == ["equal", "delete", "insert", "equal"]
-    first, last = change[0][1], change[-1][1]
-    assert first.startswith("… ") and first.endswith("with ") and "Intro" not in first
-    assert last.startswith(" years and more") and last.endswith(" …")
-    assert all(not word or word.isalpha() or word in "….,'" for word in first.split())
-    assert (change[1][1], change[2][1]) == ("22.8", "32.8")
 
 
 def test_showing_a_text_that_moves_no_verdict_still_moves_the_pages_last_modified(client, newsroom):
@@ -389,3 +378,66 @@ def test_a_reader_page_dates_its_own_articles_text_not_the_newest_articles(clien
 
     assert "text was edited" not in _reader_page(client, first)
     assert "text was edited" in _reader_page(client, later)
+
+
+def _many_changes(newsroom, changes=12):
+    """A published verdict, then a text with a word changed in each of `changes` paragraphs
+    and, in the tenth, words put before the rated sentence."""
+    editor, reviewer = newsroom["editor"], newsroom["reviewer"]
+    # Paragraphs long enough that each change is a hunk of its own.
+    filler = " It was held on Sunday, in the rain, and went on well into the night." * 3
+    paragraphs = [f"Paragraph {n} says the rally was big.{filler}" for n in range(changes)]
+    paragraphs[9] = f"{LISTENERS}, the organisers said."
+    text = "\n\n".join(paragraphs)
+    article = services.article_create(
+        organization=newsroom["organization"], title="Rally", text=text, created_by=editor
+    )
+    factories.published_claim(article, editor, reviewer)
+    edited = [p.replace("big", "huge") for p in paragraphs]
+    edited[9] = f"It is absolutely false that {paragraphs[9]}"
+    services.article_update_text(article=article, actor=editor, text="\n\n".join(edited))
+    return article
+
+
+def test_the_notice_shows_the_change_beside_a_verdict_first_and_links_to_every_change(
+    client, newsroom
+):
+    """Trial G12: the notice showed the first 8 changes and "…and 3 more", which nobody
+    could read anywhere; the one framing a verdict was the tenth."""
+    article = _many_changes(newsroom)
+    client.force_login(newsroom["reviewer"])
+
+    page = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
+
+    notice = page[page.index('id="text-awaiting"') : page.index('class="text-publish"')]
+    assert "12 changes, 1 in paragraph with a published verdict (first)" in notice
+    first = notice.index('class="diff text-change')
+    assert notice.index("It is absolutely false that") < notice.index("huge", first)
+    assert notice.count('class="diff text-change') == 8
+    assert reverse("article-text-changes", args=[article.pk]) in notice
+    assert "[added: </span>It is absolutely false that" in notice  # read out, not just coloured
+
+
+def test_every_change_of_a_waiting_text_is_listed_on_its_own_page(client, newsroom):
+    article = _many_changes(newsroom, changes=60)
+    url = reverse("article-text-changes", args=[article.pk])
+    client.force_login(newsroom["reviewer"])
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    near = client.get(url, {"near": "1"}).content.decode()
+
+    assert "60 changes, 1 in paragraph with a published verdict" in first
+    assert first.count("<ins>") + second.count("<ins>") == 60
+    assert "Page 1 of 2" in first and "Show readers revision 2" in first
+    assert "It is absolutely false" in near and near.count('class="diff text-change') == 1
+    # Nobody outside the newsroom reads it.
+    other = factories.OrganizationFactory(name="Other Desk")
+    client.force_login(factories.member(other, username="outsider"))
+    assert client.get(url).status_code == 404
+
+
+def test_the_changes_page_of_a_text_readers_see_says_nothing_waits(client, newsroom):
+    client.force_login(newsroom["reviewer"])
+    url = reverse("article-text-changes", args=[newsroom["article"].pk])
+    assert "No text waits for a second look" in client.get(url).content.decode()

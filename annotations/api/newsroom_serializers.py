@@ -318,12 +318,8 @@ class ClaimSerializer(serializers.ModelSerializer):
         if claim.pk not in cache:
             request = self.context.get("request")
             viewer = getattr(request, "user", None) or AnonymousUser()
-            hold = self._details_hold(claim)
             cache[claim.pk] = publish_readiness(
-                claim,
-                viewer,
-                details_problem=hold.problem_for(claim) if hold else "",
-                details_label=hold.label if hold else "",
+                claim, viewer, details_hold=self._details_hold(claim)
             )
         return cache[claim.pk]
 

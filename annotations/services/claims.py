@@ -932,8 +932,9 @@ class DetailsHold:
 
     problem: str = ""
     may_go_first: frozenset = frozenset()
-    # The checklist's line for it.
+    # The checklist's line for it, and the words under that line.
     label: str = "The article's new details published first"
+    detail: str = "Readers still see its earlier details."
 
     def problem_for(self, claim: Claim) -> str:
         return "" if claim.pk in self.may_go_first else self.problem
@@ -967,7 +968,11 @@ def article_details_hold(article: Article) -> DetailsHold:
     the one claim a change reopened, when it is the only one: it carries it to all.
     """
     if problem := text_hold_problem(article):
-        return DetailsHold(problem, label="The article's new text shown to readers first")
+        return DetailsHold(
+            problem,
+            label="The article's new text shown to readers first",
+            detail="Readers still see an earlier revision of its text.",
+        )
     return _reopened_details_hold(article)
 
 
@@ -1162,14 +1167,17 @@ def _missing(checklist: list[dict]) -> str:
 
 
 def publish_readiness(
-    claim: Claim, viewer, *, details_problem: str = "", details_label: str = ""
+    claim: Claim,
+    viewer,
+    *,
+    details_hold: DetailsHold | None = None,
 ) -> dict:
     """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
 
     Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
     a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
-    `details_problem` is `article_details_hold(...).problem_for(claim)`, the hold read once
-    per article for all its cards, and `details_label` its checklist line.
+    `details_hold` is `article_details_hold(article)`, read once per article for all its
+    cards.
     """
     organization = claim.article.organization
     checklist = _requirements(claim)
@@ -1208,14 +1216,15 @@ def publish_readiness(
                 "detail": second or "Its latest change is someone else's: you may publish it.",
             }
         )
+    details_problem = details_hold.problem_for(claim) if details_hold else ""
     if details_problem:
         checklist.append(
             {
                 "key": "article_details",
-                "label": details_label or DetailsHold.label,
+                "label": details_hold.label,
                 "met": False,
                 # The whole reason is said under the list, as the button's description.
-                "detail": "Readers still see its earlier details.",
+                "detail": details_hold.detail,
             }
         )
     reason = ""
