@@ -52,3 +52,31 @@ def test_a_reviewer_reads_what_changed_and_shows_readers_the_new_text(
     expect(reader.locator("#article-body")).to_contain_text("Reportedly, " + LISTENERS)
     expect(reader.locator("#article-body a.hl")).to_have_count(1)
     expect(reader.locator(".revised-note")).to_contain_text("edited by Deadline Desk")
+
+
+def test_an_open_workspace_learns_that_a_new_text_waits_and_offers_to_show_it(
+    browser, live_server, newsroom
+):
+    """Trial G12: a reviewer's open workspace said nothing of a text saved meanwhile, and
+    Publish was refused "Show readers the new text first (at the top of the article)" with
+    nothing at the top until the page was reloaded."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    factories.published_claim(article, editor, reviewer)
+    article.refresh_from_db()
+    page = open_page(browser, live_server, "rev")
+    page.add_init_script("window.workspacePollMs = 300")
+    open_workspace(page, live_server, article)
+    expect(page.locator("#text-awaiting")).to_have_count(0)
+
+    services.article_update_text(
+        article=article,
+        actor=editor,
+        text=article.text.replace(LISTENERS, "Reportedly, " + LISTENERS),
+    )
+
+    notice = page.locator("#text-awaiting")
+    expect(notice).to_contain_text("Readers still see revision 1 of this text.", timeout=10_000)
+    expect(notice.locator("ins")).to_have_text(["[added: Reportedly, ]"])
+    expect(page.locator("#notice")).to_contain_text("The text changed since this page opened")
+    notice.get_by_role("button", name="Show readers revision 2").click()
+    expect(page.locator(".messages")).to_contain_text("Readers now see revision 2 of the text")

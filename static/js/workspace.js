@@ -3038,6 +3038,9 @@ function textChanged(revision) {
   const reload = el("button", { type: "button", class: "link-button", text: "Reload the page", onclick: () => window.location.reload() });
   notice.replaceChildren(`The text changed since this page opened (now revision ${revision}). `, reload, " to see it and the claims on it; unsaved input is kept in this browser.");
   notice.hidden = false;
+  // A text saved under published verdicts may wait for this member's look: the notice
+  // with what changed, and its button, come at once, not after a reload (trial G12).
+  refreshDetailsNotice(["text-awaiting", "details-awaiting"]);
 }
 
 /** Back in this window: claims made, deleted or moved to a new text elsewhere are shown. */
@@ -3366,20 +3369,24 @@ function showDetailsClash(now, changed) {
   return true;
 }
 
-// The notice of claims a details change reopened, as the server writes it now: it counts
-// them, and offers a reviewer the republishing form, which this page cannot work out.
-async function refreshDetailsNotice() {
+// The notices above the text as the server writes them now: of claims a details change
+// reopened (it counts them, and offers a reviewer the republishing form) and of a new text
+// waiting for a second look (what changed, and the button that shows it to readers), which
+// this page cannot work out.
+async function refreshDetailsNotice(ids = ["details-awaiting"]) {
   try {
     const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
-    const fresh = page.getElementById("details-awaiting");
-    const shown = document.getElementById("details-awaiting");
-    if (shown && fresh) shown.replaceWith(fresh);
-    else if (shown) shown.remove();
-    else if (fresh) document.querySelector('[role="toolbar"][aria-label="Selection"]').before(fresh);
+    for (const id of ids) {
+      const fresh = page.getElementById(id);
+      const shown = document.getElementById(id);
+      if (shown && fresh) shown.replaceWith(fresh);
+      else if (shown) shown.remove();
+      else if (fresh) document.querySelector('[role="toolbar"][aria-label="Selection"]').before(fresh);
+    }
   } catch {
-    // The notice stays as it was; the next page load shows it right.
+    // The notices stay as they were; the next page load shows them right.
   }
 }
 
