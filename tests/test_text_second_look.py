@@ -117,10 +117,27 @@ def test_a_text_saved_since_it_was_looked_at_is_not_shown(desk):
     services.article_update_text(
         article=desk["article"], actor=desk["editor"], text=desk["article"].text + "\n\nLater."
     )
-    with pytest.raises(services.StaleText, match="saved revision 3"):
+    with pytest.raises(services.StaleText) as stale:
         _show(desk, desk["reviewer"], revision=2)
+    # Not "since you started editing": the reviewer only looked (trial G12).
+    assert str(stale.value) == "ed saved revision 3 of this text since you looked at revision 2."
     desk["article"].refresh_from_db()
     assert desk["article"].public_revision.number == 1
+
+
+def test_a_revision_that_does_not_exist_is_refused_as_such_and_ones_own_is_said_so(desk):
+    """G12: a revision after the newest, or below 1, was answered as a text saved since,
+    repeating the number; a reviewer's own save in a second window was named as a colleague's."""
+    for revision in (-5, 0, 3, 10**20):
+        with pytest.raises(ValidationError, match="no such revision: the newest is revision 2"):
+            _show(desk, desk["reviewer"], revision=revision)
+    services.article_update_text(
+        article=desk["article"], actor=desk["reviewer"], text=desk["article"].text + "\n\nMine."
+    )
+    with pytest.raises(services.StaleText, match=r"^You saved revision 3 of this text since"):
+        _show(desk, desk["reviewer"], revision=2)
+    with pytest.raises(services.StaleText, match=r"^rev saved revision 3 of this text since"):
+        _show(desk, desk["editor"], revision=2)
 
 
 def test_no_verdict_is_published_on_a_text_readers_do_not_see(client, desk):

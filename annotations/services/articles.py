@@ -294,16 +294,22 @@ class ReanchorReport:
 
 
 class StaleText(Exception):
-    """The article got a new revision since the one the caller's text was edited from."""
+    """The article got a new revision since the one the caller's text was edited from (or,
+    with `looked`, the one they looked at before showing it to readers)."""
 
-    def __init__(self, latest: ArticleRevision, base_revision: int):
+    def __init__(self, latest: ArticleRevision, base_revision: int, *, actor=None, looked=False):
         self.latest = latest
         self.base_revision = base_revision
-        who = latest.created_by.get_username() if latest.created_by else "someone"
-        super().__init__(
-            f"{who} saved revision {latest.number} of this text since you started editing "
-            f"revision {base_revision}."
+        if actor is not None and latest.created_by_id == permissions.as_user(actor).pk:
+            who = "You"  # a second window of theirs, not a colleague
+        else:
+            who = latest.created_by.get_username() if latest.created_by else "Someone"
+        since = (
+            f"since you looked at revision {base_revision}"
+            if looked
+            else f"since you started editing revision {base_revision}"
         )
+        super().__init__(f"{who} saved revision {latest.number} of this text {since}.")
 
 
 def text_limit() -> int:
@@ -350,7 +356,7 @@ def article_update_text(
     if base_revision is not None:
         latest = article.revisions.select_related("created_by").order_by("-number").first()
         if latest is not None and latest.number != base_revision:
-            raise StaleText(latest, base_revision)
+            raise StaleText(latest, base_revision, actor=actor)
     if new_text == article.text:
         return ReanchorReport(unchanged=article.claims.count())
     if structure is not None:
@@ -727,8 +733,12 @@ def article_text_publish(*, article: Article, actor, revision: int) -> ArticleRe
     latest = article.revisions.select_related("created_by").order_by("-number").first()
     if latest is None:
         raise ValidationError("This article has no text yet.")
+    if not 1 <= revision <= latest.number:
+        raise ValidationError(
+            f"This text has no such revision: the newest is revision {latest.number}."
+        )
     if latest.number != revision:
-        raise StaleText(latest, revision)
+        raise StaleText(latest, revision, actor=actor, looked=True)
     if article.public_revision_id == latest.pk:
         return latest  # shown already: a second click, or another reviewer's at once
     if text_is_own_change(actor, article.organization, latest):
