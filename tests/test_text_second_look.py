@@ -458,3 +458,30 @@ def test_the_changes_page_of_a_text_readers_see_says_nothing_waits(client, newsr
     client.force_login(newsroom["reviewer"])
     url = reverse("article-text-changes", args=[newsroom["article"].pk])
     assert "No text waits for a second look" in client.get(url).content.decode()
+
+
+def test_the_preview_of_a_text_edit_says_it_will_wait_for_a_second_look(client, newsroom):
+    """G12: the preview said a published claim whose words go 'is hidden from readers',
+    and nothing said the save would wait while readers keep what they see."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    factories.published_claim(article, editor, newsroom["reviewer"])
+    client.force_login(editor)
+    edited = article.text.replace(LISTENERS, "Over 150,000 people listened in at once")
+
+    page = client.post(
+        reverse("article-edit-text", args=[article.pk]), {"text": edited, "preview": "1"}
+    ).content.decode()
+    api = client.post(
+        reverse("v1:api-article-text-preview", args=[article.pk]), {"text": edited},
+        content_type="application/json",
+    ).json()  # fmt: skip
+
+    assert "Readers keep the text they see now." in page
+    assert "hidden from readers once the new text is shown to them" in page
+    assert api["waits"] is True
+    unrated = factories.article(newsroom["organization"], editor, title="Unrated")
+    at_once = client.post(
+        reverse("v1:api-article-text-preview", args=[unrated.pk]), {"text": unrated.text + " x"},
+        content_type="application/json",
+    ).json()  # fmt: skip
+    assert at_once["waits"] is False  # no verdict readers see stands on it

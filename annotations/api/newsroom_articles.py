@@ -564,6 +564,11 @@ class TextPreviewSerializer(drf_serializers.Serializer):
     unchanged = drf_serializers.IntegerField(help_text="Claims whose passage stays where it is.")
     moved = PreviewMovedSerializer(many=True)
     orphaned = PreviewOrphanSerializer(many=True)
+    waits = drf_serializers.BooleanField(
+        help_text="Saving it would leave readers on the text they see now, with its verdicts, "
+        "until another member shows them the new one (`POST show-text/`): published "
+        "verdicts stand on the article and the newsroom requires a second person."
+    )
 
 
 @extend_schema(

@@ -535,6 +535,9 @@ class TextPreview:
     unchanged: int
     moved: list[dict]
     orphaned: list[dict]
+    # Whether the new text would wait for a second look before readers see it (readers
+    # keep the text and verdicts they see until then).
+    waits: bool = False
 
 
 def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
@@ -581,7 +584,12 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
                 "to_review": published and changed,
             }
         )
-    return TextPreview(identical=False, unchanged=unchanged, moved=moved, orphaned=orphaned)
+    waits = text_waits_for_second_look(article) and not (
+        ArticleRevision.objects.filter(pk=article.public_revision_id, text=new_text).exists()
+    )
+    return TextPreview(
+        identical=False, unchanged=unchanged, moved=moved, orphaned=orphaned, waits=waits
+    )
 
 
 def _working_copy_span(text: str, result: anchoring.Anchoring, exact: str) -> tuple[int, int]:
