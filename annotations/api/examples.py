@@ -567,6 +567,7 @@ OPERATIONS = {
                         "reason": "the quote is not in the new text",
                     }
                 ],
+                "waits": True,
             }
         },
     },
