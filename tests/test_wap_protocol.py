@@ -653,6 +653,10 @@ def test_what_a_claim_cannot_hold_is_a_400_not_silently_dropped(client, one_publ
         ),
         "a source that is a number": ({"target": {**base["target"], "source": 5}}, "is an IRI"),
         "a motivation that is a number": ({"motivation": 5}, "A motivation is a name"),
+        # The data model's 3.2.5: "MUST NOT have both" (trial D1: both were run together).
+        "body and bodyValue": (
+            {"bodyValue": "Mine", "body": {**textual, "value": "B"}}, "not both"
+        ),
         "past the text's end": (
             {"target": {**base["target"], "selector": [quote, past_end]}}, "past the end"
         ),

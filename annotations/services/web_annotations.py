@@ -174,6 +174,12 @@ def _refuse_bodies_a_claim_cannot_hold(data: dict) -> None:
     bodies, an http address that is none."""
     if "body" in data and data["body"] is None:
         raise ValidationError({"body": f"{NOT_A_BODY} Leave it out for none."})
+    if "body" in data and "bodyValue" in data:
+        # The data model's MUST NOT (3.2.5): both were kept, run together in the conclusion.
+        raise ValidationError(
+            {"bodyValue": "An annotation has a body or a bodyValue, not both: put the text in "
+             "a TextualBody beside the other bodies."}
+        )  # fmt: skip
     motivation = data.get("motivation")
     if motivation is not None and not all(isinstance(m, str) for m in _as_list(motivation)):
         raise ValidationError({"motivation": "A motivation is a name, such as assessing."})
