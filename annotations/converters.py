@@ -7,10 +7,11 @@ class RowId:
     """A positive row id of at most 18 digits: below 2**63, what SQLite and PostgreSQL store.
 
     Django's `int` converter accepts any number of digits, and a 20-digit id then fails
-    inside the database driver instead of matching nothing.
+    inside the database driver instead of matching nothing. Nor does it take leading zeros:
+    /annotations/00001 answered as /annotations/1, one annotation at many addresses.
     """
 
-    regex = "[0-9]{1,18}"
+    regex = "[1-9][0-9]{0,17}"
 
     def to_python(self, value: str) -> int:
         return int(value)

@@ -1062,6 +1062,15 @@ def test_an_id_too_large_for_the_database_is_not_found_not_a_crash(client, path)
         assert response.status_code == 404, (path, huge)
 
 
+def test_an_id_with_leading_zeros_is_no_second_address_of_a_row(client, world):
+    """Trial D1: /api/v1/annotations/00001 answered as /annotations/1, one annotation at many
+    addresses (and /c/007/ as /c/7/)."""
+    pk = world["listeners"].pk
+    for path in (f"/c/{pk}/", f"/api/v1/annotations/{pk}", f"/api/v1/claims/{pk}/"):
+        assert client.get(path).status_code == 200, path
+        assert client.get(path.replace(f"/{pk}", f"/00{pk}")).status_code == 404, path
+
+
 def _advertised(value):
     """Every reader or API URL on this host in a JSON answer, however deep."""
     if isinstance(value, dict):

@@ -1028,7 +1028,7 @@ def test_the_page_names_claim_pages_under_the_sites_prefix(client, desk):
     publish(desk.article, desk.editor, desk.reviewer, LISTENERS, "True")
     url = article_url(desk.article)
     plain = client.get(url).content.decode()
-    assert 'data-claim-page="/c/0/"' in plain
+    assert 'data-claim-page="/c/918273645/"' in plain
 
     # What the WSGI handler does for a site mounted at /checks/ (the test client does not).
     set_script_prefix("/checks/")
@@ -1036,7 +1036,7 @@ def test_the_page_names_claim_pages_under_the_sites_prefix(client, desk):
         prefixed = client.get(url).content.decode()
     finally:
         set_script_prefix("/")
-    assert 'data-claim-page="/checks/c/0/"' in prefixed
+    assert 'data-claim-page="/checks/c/918273645/"' in prefixed
 
 
 def test_pages_answer_head_and_refuse_post(client, desk):

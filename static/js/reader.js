@@ -214,7 +214,7 @@
     if (suspended.has(id)) {
       const more = document.createElement("a");
       // The claim page's address as the server names it (it may sit under a prefix), for id 0.
-      more.href = body.dataset.claimPage.replace(/\/0\/$/, "/" + id + "/");
+      more.href = body.dataset.claimPage.replace(/\/918273645\/$/, "/" + id + "/");
       more.textContent = "More about this";
       notice.replaceChildren(
         "The fact-check this link points to is being checked again: the article's words it rated changed. Its verdict returns once re-checked. ",
