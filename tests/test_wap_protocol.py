@@ -1167,6 +1167,11 @@ def test_an_annotation_posted_again_with_its_id_is_a_409_naming_the_first(
         url, json.dumps({**body, "id": f"urn:uuid:{uuid.uuid4()}"}), content_type=LD
     )
     assert other.status_code == 201
+    # With a canonical too, a retry is still said to be one (trial D1: canonical-taken).
+    named = {**body, "id": f"urn:uuid:{uuid.uuid4()}", "canonical": f"urn:uuid:{uuid.uuid4()}"}
+    assert client.post(url, json.dumps(named), content_type=LD).status_code == 201
+    retried = client.post(url, json.dumps(named), content_type=LD)
+    assert retried.json()["type"].endswith("/problems/already-received/"), retried.json()
 
 
 def test_a_format_parameter_names_the_representation_and_an_unknown_one_is_refused(

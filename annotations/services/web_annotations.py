@@ -521,8 +521,10 @@ def web_annotation_create(*, article: Article, actor, data) -> Claim:
     permissions.require_edit(actor, article.organization)
     parsed = parse(data)
     _require_target_on(article, parsed)
-    _refuse_taken_canonical(article.organization_id, parsed.canonical)
+    # The id first: an annotation posted again whole (a retry) has its canonical taken too,
+    # by itself, and is told it was received rather than that its canonical is another's.
     _refuse_received_id(article.organization_id, parsed.client_id)
+    _refuse_taken_canonical(article.organization_id, parsed.canonical)
     # The server names the annotation; the client's name for it becomes `via`.
     parsed.via = parsed.client_id or parsed.via
     rating = _rating(article, parsed.rating_label)
