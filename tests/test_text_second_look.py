@@ -485,3 +485,15 @@ def test_the_preview_of_a_text_edit_says_it_will_wait_for_a_second_look(client, 
         content_type="application/json",
     ).json()  # fmt: skip
     assert at_once["waits"] is False  # no verdict readers see stands on it
+
+
+def test_a_details_change_while_a_text_waits_says_the_text_goes_first(client, desk):
+    """G12: the details notice told the reviewer to publish a claim from its card, which the
+    card then refused because the text waits; it now says the text is shown first."""
+    services.article_update_details(
+        article=desk["article"], actor=desk["editor"], byline="A new byline"
+    )
+    client.force_login(desk["reviewer"])
+    page = client.get(desk["article"].get_absolute_url()).content.decode()
+    details = page[page.index('id="details-awaiting"') :]
+    assert details.index("First the new text, below, is shown to readers") < details.index("</div>")
