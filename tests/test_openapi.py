@@ -362,3 +362,14 @@ def test_creating_operations_document_location_and_reads_their_format_parameter(
     assert set(formats_of("/api/v1/claimreview/")) == {"json", "jsonld"}
     export = paths["/api/v1/newsroom/organizations/{slug}/export.csv"]["get"]
     assert all(parameter["name"] != "format" for parameter in export.get("parameters", []))
+
+
+def test_a_new_articles_organization_is_documented_as_an_id_or_a_slug():
+    """Trial D1: typed as an integer alone, a generated client could not send the slug
+    ("organization": "demo-fact-desk") that the server and the README take."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    for name in ("ArticleCreateRequest", "ArticleUrlImportRequest", "ArticleUploadRequest"):
+        kinds = [part["type"] for part in schemas[name]["properties"]["organization"]["oneOf"]]
+        assert kinds == ["integer", "string"], name

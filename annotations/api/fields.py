@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core import validators as django_validators
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils import html
 
@@ -137,9 +138,19 @@ class IdField(StrictIntegerField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$", "maxLength": 80},
+        ],
+        "description": "One of your organizations, by its id or its slug.",
+    }
+)
 class OrganizationRefField(IdField):
     """One of the caller's organizations, by its id or its slug ("demo-fact-desk"), as the
-    list filters and the public API name it."""
+    list filters and the public API name it. The schema says both: typed as an id alone,
+    a generated client could not send the slug the README shows (trial D1)."""
 
     default_error_messages = {"not_a_reference": "Expected your organization's id or slug."}
 
