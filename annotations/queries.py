@@ -31,6 +31,10 @@ from annotations.models import (
     Suggestion,
 )
 
+# A revision's text and structure, a megabyte or more: left unread where only its id and
+# number are wanted (the versions and claims on it).
+REVISION_BODY = ("revision__text", "revision__structure")
+
 
 def organizations_of(user) -> QuerySet[Organization]:
     """The organizations the user is a member of."""
@@ -145,7 +149,7 @@ def claims_for(user) -> QuerySet[Claim]:
             "article__organization", "rating__scale", "revision", "creator", "reviewer", "assignee"
         )
         # A revision's whole text, once per claim (5 MB articles exist), for its number.
-        .defer("revision__text")
+        .defer(*REVISION_BODY)
     )
 
 
@@ -197,7 +201,7 @@ def claim_public_histories(claim_ids: list[int]) -> dict[int, list[dict]]:
         PublishedVersion.objects.filter(claim_id__in=claim_ids)
         .select_related("revision")
         # Only the revision's number is told; its text is the whole article.
-        .defer("revision__text")
+        .defer(*REVISION_BODY)
     )
     entries: dict[int, list[dict]] = {}
     for row in rows:
@@ -394,7 +398,7 @@ def article_details_reopened(article: Article) -> SimpleNamespace:
         .distinct()
         .select_related("article", "rating__scale", "revision", "creator")
         # The details are compared, not the texts (5 MB articles exist).
-        .defer("article__text", "article__structure", "revision__text")
+        .defer("article__text", "article__structure", *REVISION_BODY)
         .prefetch_related(
             "sources",
             Prefetch("published_versions", queryset=live_versions, to_attr="live_versions"),
@@ -473,7 +477,7 @@ def public_claim(pk: int) -> PublishedVersion | None:
     see it (never published, or hidden since its words changed)."""
     return (
         (published_claims().filter(claim_id=pk) | retracted_claims().filter(claim_id=pk))
-        .defer("claim__article__text", "revision__text", "publisher__methodology")
+        .defer("claim__article__text", *REVISION_BODY, "publisher__methodology")
         .first()
     )
 
@@ -810,7 +814,7 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
             "rating__scale", "revision", "creator", "reviewer", "assignee"
         )
         # The cards need the revision's number, not its text (once per claim otherwise).
-        .defer("revision__text")
+        .defer(*REVISION_BODY)
         .prefetch_related(
             Prefetch(
                 "sources",
@@ -834,7 +838,7 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
                 "published_versions",
                 queryset=PublishedVersion.objects.filter(is_current=True)
                 .select_related("rating__scale", "revision", "published_by")
-                .defer("revision__text"),
+                .defer(*REVISION_BODY),
                 to_attr="current_versions",
             ),
             # The version before the current one, for its correction line.
@@ -842,7 +846,7 @@ def workspace_claims(article: Article) -> QuerySet[Claim]:
                 "published_versions",
                 queryset=PublishedVersion.objects.filter(is_current=False)
                 .select_related("rating", "revision")
-                .defer("revision__text")
+                .defer(*REVISION_BODY)
                 .order_by("-number"),
                 to_attr="earlier_versions",
             ),
@@ -871,7 +875,7 @@ def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
     current = PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True).order_by()
     return (
         article.claims.select_related("rating", "revision")
-        .defer("revision__text")
+        .defer(*REVISION_BODY)
         .annotate(
             source_count=Count("sources"),
             published_number=Subquery(current.values("number")),
@@ -1038,7 +1042,7 @@ def organization_corrections(organization: Organization) -> QuerySet[PublishedVe
         PublishedVersion.objects.filter(publisher=organization, number__gt=1)
         .filter(Exists(shown))
         .select_related("claim__article", "rating", "revision")
-        .defer("claim__article__text", "revision__text")
+        .defer("claim__article__text", *REVISION_BODY)
         .order_by("-published_at", "-id")
     )
 
@@ -1053,7 +1057,7 @@ def earlier_versions(versions: list[PublishedVersion]) -> dict[tuple[int, int], 
     rows = (
         PublishedVersion.objects.filter(wanted)
         .select_related("rating", "revision")
-        .defer("revision__text")
+        .defer(*REVISION_BODY)
     )
     return {(row.claim_id, row.number): row for row in rows}
 
@@ -1271,7 +1275,7 @@ def web_annotation_versions() -> QuerySet[PublishedVersion]:
             "claim__article__text",
             "claim__article__structure",
             "claim__article__organization__methodology",
-            "revision__text",
+            *REVISION_BODY,
             "publisher__methodology",
         )
         .annotate(first_published_at=Subquery(first.values("published_at")[:1]))

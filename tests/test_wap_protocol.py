@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from annotations import services
-from annotations.models import ApiToken, Claim, Membership
+from annotations.models import ApiToken, Claim, Membership, PublishedVersion
 from tests import factories, published_world, wap_client
 from tests.w3c import validator
 
@@ -873,6 +874,31 @@ def test_a_target_naming_another_page_is_a_400_and_nothing_is_made(client, one_p
         created = post(same)
         assert created.status_code == 201, (same, created.content[:300])
     assert drafts.count() == before + 5
+
+
+def test_an_annotations_modified_follows_a_change_it_shows_without_a_new_version(
+    client, one_published, editor
+):
+    """Trial D1: after the article's language changed (read live, so the annotation's
+    bodies said "fr"), its `modified` still said when it was published."""
+    from datetime import timedelta
+
+    from annotations import services
+
+    claim, article = one_published["claim"], one_published["article"]
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    PublishedVersion.objects.filter(claim=claim).update(
+        published_at=an_hour_ago, changed_at=an_hour_ago
+    )
+    url = f"/api/v1/annotations/{claim.pk}"
+    before = client.get(url).json()
+    assert before["modified"] == before["created"]
+
+    services.article_update_details(article=article, actor=editor, language="fr")
+
+    after = client.get(url).json()
+    assert after["modified"] > before["modified"]
+    assert after["created"] == before["created"]
 
 
 def test_an_unpublished_change_of_article_details_does_not_move_the_public_container(

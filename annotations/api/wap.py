@@ -309,7 +309,7 @@ class Protocol(APIView):
             generator=self.generator(),
             language=article.language,
             created=getattr(version, "first_published_at", None) or version.published_at,
-            modified=version.published_at,
+            modified=_public_change(version),
             canonical=known.get("canonical") or links.claim(version.claim_id),
             via=version.via,
             cached=cached,
@@ -711,3 +711,18 @@ class AnnotationWithSlash(RedirectView):
         if self.query_string and request.META.get("QUERY_STRING"):
             url += "?" + request.META["QUERY_STRING"]
         return PermanentRedirectKeepingMethod(url)
+
+
+# A version's row is written as it is published: its changed_at a moment after published_at.
+_SAVED_WITH_IT = dt.timedelta(seconds=1)
+
+
+def _public_change(version: PublishedVersion) -> dt.datetime:
+    """When readers last saw the published annotation change: its publication, or a later
+    change of what it shows without a new version (its place in a new text, the article's
+    language, which is read live), which `changed_at` records (trial D1: `modified` missed
+    a language change the annotation showed)."""
+    changed = getattr(version, "changed_at", None)
+    if changed is not None and changed - version.published_at > _SAVED_WITH_IT:
+        return changed
+    return version.published_at
