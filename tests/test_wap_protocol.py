@@ -1262,3 +1262,30 @@ def test_a_long_client_id_posted_again_is_still_a_409(client, one_published, edi
     body["id"] = "urn:x-client:" + "a" * 400
     assert client.post(url, json.dumps(body), content_type=LD).status_code == 201
     assert client.post(url, json.dumps(body), content_type=LD).status_code == 409
+
+
+def test_a_walk_by_next_meets_every_annotation_though_one_before_it_is_retracted(
+    client, organization, editor, reviewer
+):
+    """Trial D1: pages were numbered by position, so an annotation retracted on a page
+    already read moved the rest back by one, and the first of the next page was never seen."""
+    from annotations import services
+
+    sentences = [f"Sentence number {n} of the article says something." for n in range(25)]
+    article = factories.article(organization, editor, text="\n\n".join(sentences))
+    claims = [published_world.publish(article, editor, reviewer, s) for s in sentences]
+    first = client.get("/api/v1/annotations/?page=0", HTTP_ACCEPT=LD).json()
+    assert len(first["items"]) == 20
+
+    services.claim_transition(
+        claim=claims[0], actor=reviewer, to_status=Claim.Status.RETRACTED, note="Wrong."
+    )
+    second = client.get(first["next"], HTTP_ACCEPT=LD).json()
+
+    seen = [item["id"] for item in first["items"] + second["items"]]
+    wanted = [f"http://testserver/api/v1/annotations/{claim.pk}" for claim in claims]
+    assert seen == wanted  # the retracted one was read before it went; none skipped
+    assert second["prev"] == first["id"] and "next" not in second
+    assert second["startIndex"] == 19  # one fewer before it now
+    assert client.get("/api/v1/annotations/?after=3").status_code == 400
+    assert client.get("/api/v1/annotations/?page=1&after=x").status_code == 400

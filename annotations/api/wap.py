@@ -368,7 +368,7 @@ class Protocol(APIView):
 
 
 # What a container reads from the query (the protocol's `page` and `iris`; DRF's `format`).
-CONTAINER_PARAMETERS = ("format", "iris", "page")
+CONTAINER_PARAMETERS = ("format", "iris", "page", "after")
 
 
 def _check_container_parameters(request) -> None:
@@ -392,6 +392,12 @@ class Container(Protocol):
         """How many annotations, and a function from (offset, limit) to them."""
         raise NotImplementedError
 
+    def items_after(self, claim_id: int, limit: int) -> tuple[int, list]:
+        """How many annotations come up to claim `claim_id`, and the next `limit` after it:
+        the pages a client walks by `next` are keyed on the last claim it was given, so that
+        an annotation retracted behind it does not shift one past it unseen (trial D1)."""
+        raise NotImplementedError
+
     def container_iri(self) -> str:
         return self.request.build_absolute_uri(self.request.path)
 
@@ -410,8 +416,10 @@ class Container(Protocol):
         view = "iris" if iris_only else _preference(request)
         pages = max(1, -(-total // PAGE_SIZE))
 
-        def page_iri(number: int) -> str:
+        def page_iri(number: int, after: int | None = None) -> str:
             query = {"iris": 1, "page": number} if view == "iris" else {"page": number}
+            if after is not None:
+                query["after"] = after
             return f"{base}?{urlencode(query)}"
 
         representation = f"{base}?iris=1" if view == "iris" else base
@@ -419,8 +427,12 @@ class Container(Protocol):
         if modified is not None:
             part_of["modified"] = jsonld.utc_moment(modified)
 
-        def page(number: int, *, context: bool) -> dict:
-            found = fetch(number * PAGE_SIZE, PAGE_SIZE)
+        def page(number: int, *, context: bool, after: int | None = None) -> dict:
+            if after is None:
+                start, found = number * PAGE_SIZE, fetch(number * PAGE_SIZE, PAGE_SIZE + 1)
+            else:
+                start, found = self.items_after(after, PAGE_SIZE + 1)
+            more, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
             if view == "iris":
                 items = [self.absolute("wap-annotation", _claim_id(item)) for item in found]
             else:
@@ -429,14 +441,30 @@ class Container(Protocol):
                     # Each item carries its context, as it would served on its own.
                     item.setdefault("@context", jsonld.ANNO_CONTEXT)
             return jsonld.annotation_page(
-                iri=page_iri(number),
+                iri=page_iri(number, after),
                 part_of=part_of,
-                start_index=number * PAGE_SIZE,
+                start_index=start,
                 items=items,
-                next_iri=page_iri(number + 1) if number + 1 < pages else None,
-                prev_iri=page_iri(number - 1) if number > 0 else None,
+                next_iri=page_iri(number + 1, _claim_id(found[-1])) if more else None,
+                prev_iri=previous_iri(number, start, after) if number > 0 else None,
                 context=context,
             )
+
+        def last_iri() -> str:
+            # Named as a walk by `next` reaches it, keyed on the annotation before its first.
+            if pages == 1:
+                return page_iri(0)
+            [last] = fetch((pages - 1) * PAGE_SIZE - 1, 1)
+            return page_iri(pages - 1, _claim_id(last))
+
+        def previous_iri(number: int, start: int, after: int | None) -> str:
+            # The page before one reached by `next` is named as `next` named it, keyed on
+            # the annotation before its first, so that a walk back meets the same pages.
+            before = max(0, start - PAGE_SIZE)
+            if after is None or before == 0:
+                return page_iri(number - 1)
+            [last] = fetch(before - 1, 1)
+            return page_iri(number - 1, _claim_id(last))
 
         headers = self.describe_headers()
         number = request.query_params.get("page")
@@ -447,11 +475,19 @@ class Container(Protocol):
                 raise exceptions.ValidationError(
                     {"page": [f"A page number: this container has pages 0 to {pages - 1}."]}
                 )
-            if int(number) >= pages:
+            after = _after(request)
+            # A page reached by `next` is served whatever the count now: the annotations
+            # after the last one given, none if every one after it went meanwhile.
+            if after is None and int(number) >= pages:
                 raise exceptions.NotFound(f"This container has pages 0 to {pages - 1}.")
-            headers["Content-Location"] = page_iri(int(number))
+            headers["Content-Location"] = page_iri(int(number), after)
             headers["Link"] = f'<{LDP}Page>; rel="type"'
-            return self.document(page(int(number), context=True), headers=headers, private=private)
+            answer = page(int(number), context=True, after=after)
+            return self.document(answer, headers=headers, private=private)
+        if "after" in request.query_params:
+            raise exceptions.ValidationError(
+                {"after": ["Only with a page number, as `next` gives."]}
+            )
         first = page_iri(0) if view == "minimal" else page(0, context=True)
         collection = jsonld.annotation_collection(
             iri=representation,
@@ -459,7 +495,7 @@ class Container(Protocol):
             total=total,
             modified=modified,
             first=first,
-            last=page_iri(pages - 1),
+            last=last_iri(),
         )
         headers["Content-Location"] = representation
         if _asks_representation(request):
@@ -473,6 +509,16 @@ def _claim_id(item) -> int:
     return item.claim_id if isinstance(item, PublishedVersion) else item.pk
 
 
+def _after(request) -> int | None:
+    """The `after` of a page reached by `next`: the claim id it follows, else None."""
+    after = request.query_params.get("after")
+    if after is None:
+        return None
+    if not (after.isascii() and after.isdigit() and len(after) <= 18):
+        raise exceptions.ValidationError({"after": ["A claim id, as the `next` link gives it."]})
+    return int(after)
+
+
 class AllAnnotations(Container):
     """GET every published claim as Web Annotations: an AnnotationCollection in pages."""
 
@@ -481,6 +527,11 @@ class AllAnnotations(Container):
     def items(self):
         rows = queries.web_annotation_versions()
         return rows.count(), lambda offset, limit: list(rows[offset : offset + limit])
+
+    def items_after(self, claim_id, limit):
+        rows = queries.web_annotation_versions()
+        before = rows.filter(claim_id__lte=claim_id).count()
+        return before, list(rows.filter(claim_id__gt=claim_id)[:limit])
 
     def get(self, request):
         return self.answer(private=False, modified=queries.public_feed_changed_at())
@@ -501,11 +552,20 @@ class ArticleAnnotations(Container):
         title = queries.article_as_published(self.article).title or self.article.title
         self.label = f"Fact-checks of “{title}”"
 
-    def items(self):
+    def every_item(self) -> list:
+        """The article's published annotations and the caller's drafts, oldest claim first."""
         published = list(queries.web_annotation_versions().filter(claim__article=self.article))
         drafts = list(queries.web_annotation_drafts(self.request.user, self.article))
-        every = sorted([*published, *drafts], key=_claim_id)
+        return sorted([*published, *drafts], key=_claim_id)
+
+    def items(self):
+        every = self.every_item()
         return len(every), lambda offset, limit: every[offset : offset + limit]
+
+    def items_after(self, claim_id, limit):
+        every = self.every_item()
+        before = sum(_claim_id(item) <= claim_id for item in every)
+        return before, every[before : before + limit]
 
     def get(self, request, pk: int):
         drafts = queries.web_annotation_drafts(request.user, self.article)
