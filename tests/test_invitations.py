@@ -405,6 +405,29 @@ def test_an_invitation_link_is_on_the_sites_address_whatever_host_the_request_na
     assert "https://factcheck.example/invitations/" in message.body
 
 
+def test_an_invitation_link_on_a_site_under_a_prefix_names_the_prefix_once(
+    client, organization, org_admin, django_capture_on_commit_callbacks, settings
+):
+    """Review R17: made in the admin's request, where reverse() starts with the prefix the
+    server mounts the site under, the link repeated it after FACTCHECK_PUBLIC_URL's."""
+    from django.urls import set_script_prefix
+
+    settings.PUBLIC_BASE_URL = "https://factcheck.example/desk"
+    client.force_login(org_admin)
+    set_script_prefix("/desk/")  # what the WSGI handler does for SCRIPT_NAME=/desk
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invitation_create(
+                organization=organization, actor=org_admin, invitee="new@example.test",
+                role=Membership.Role.EDITOR,
+            )  # fmt: skip
+    finally:
+        set_script_prefix("/")
+    [message] = mail.outbox
+    assert "https://factcheck.example/desk/invitations/" in message.body, message.body
+    assert "/desk/desk/" not in message.body
+
+
 def test_a_link_works_once(client, organization, org_admin, django_capture_on_commit_callbacks):
     olga = factories.UserFactory(username="olga")
     client.force_login(org_admin)

@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from annotations import lookalikes, permissions, queries
@@ -446,6 +446,16 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     return invitation
 
 
+def _public_link(path: str) -> str:
+    """`path`, as reverse() gives it in this request, on the site's public address.
+
+    In a request reverse() starts with the prefix the server mounts the site under (its
+    SCRIPT_NAME), which FACTCHECK_PUBLIC_URL already ends with: kept, a site at /desk/
+    mailed links to /desk/desk/ (review R17).
+    """
+    return f"{settings.PUBLIC_BASE_URL}/{path.removeprefix(get_script_prefix())}"
+
+
 def _send(invitation: Invitation, *, sender) -> Invitation:
     """Give the invitation a fresh token and expiry, save it, and email the link on commit.
 
@@ -474,7 +484,7 @@ def _send(invitation: Invitation, *, sender) -> Invitation:
         "role": invitation.get_role_display(),
         "inviter": invitation.invited_by.get_username() if invitation.invited_by else "",
         "account": invitation.invited_user.get_username() if invitation.invited_user else "",
-        "link": settings.PUBLIC_BASE_URL + reverse("invitation", args=[token]),
+        "link": _public_link(reverse("invitation", args=[token])),
     }
     recipient = invitation.email
 
