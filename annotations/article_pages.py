@@ -209,7 +209,8 @@ def waiting_text_changes(article, waiting) -> list[text_changes.Hunk]:
     """Every change from the text readers see to the one waiting, in text order, each
     marked when it is in a paragraph that holds a published verdict."""
     spans = queries.verdict_spans(article, waiting.shown.pk)
-    return text_changes.text_changes(waiting.shown.text, waiting.newest.text, spans)
+    # The newest revision's text is the article's own, loaded already: not read again.
+    return text_changes.text_changes(waiting.shown.text, article.text, spans)
 
 
 def change_counts(hunks: list[text_changes.Hunk]) -> dict:

@@ -343,7 +343,8 @@ def article_text_waiting(article: Article) -> SimpleNamespace | None:
     revisions = list(
         ArticleRevision.objects.filter(article=article)
         .filter(number__gte=Subquery(
-            ArticleRevision.objects.filter(pk=Subquery(shown)).values("number")
+            # Unordered: the model's ordering would join the article table in here too.
+            ArticleRevision.objects.filter(pk=Subquery(shown)).order_by().values("number")
         ))
         .select_related("created_by")
         # Read for every card's checklist: a megabyte text (and its structure) each is left

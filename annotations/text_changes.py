@@ -1,16 +1,17 @@
-"""What changed between two revisions of an article's text, in whole words, for a reviewer.
+"""What changed between two revisions of an article's text, in whole words, for a reviewer."""
 
-Built on `textdiff`, the diff re-anchoring uses: it takes tens of milliseconds on a megabyte
-where a word diff of whole paragraphs took seconds, and it finds every change, however
-many and however long. Its changes are character stretches ("ousted" and "removed" share
-an "o", an "e" and a "d"), so each is widened to the whole words it touches, and changes
-with no word between them are joined: a reworded phrase reads as one deletion and one
-insertion, not as words interleaved. Changes close together share one hunk, shown with the
-unchanged words around it.
-"""
+# Built on `textdiff`, the diff re-anchoring uses: it takes tens of milliseconds on a
+# megabyte where a word diff of whole paragraphs took seconds, and it finds every change,
+# however many and however long. Its changes are character stretches ("ousted" and
+# "removed" share an "o", an "e" and a "d"), so each is slid to word edges, widened to the
+# whole words it touches, and joined to the next where no word stands between: a reworded
+# phrase reads as one deletion and one insertion, not as words interleaved. Changes close
+# together share one hunk, shown with the unchanged words around it.
 
 from __future__ import annotations
 
+import bisect
+import unicodedata
 from dataclasses import dataclass, field
 
 from annotations import textdiff
@@ -22,6 +23,11 @@ CONTEXT = 80
 # hunk: more changes close together make a new hunk.
 HUNK_CHANGES = 6
 HUNK_CHARACTERS = 1000
+# The most characters of one removed or added stretch shown: a text replaced whole is its
+# beginning and end, with how much lies between, not a megabyte on every workspace view.
+PART_SHOWN = 1200
+# How far an inserted or deleted stretch is slid along the unchanged text around it.
+SLIDE_LIMIT = 1000
 
 
 @dataclass
@@ -33,6 +39,12 @@ class Change:
     new_start: int
     new_end: int
     near_verdict: bool = False
+
+    def shift(self, by: int) -> None:
+        self.old_start += by
+        self.old_end += by
+        self.new_start += by
+        self.new_end += by
 
 
 @dataclass
@@ -54,18 +66,17 @@ class Hunk:
 def text_changes(old: str, new: str, verdicts: list[tuple[int, int]] = ()) -> list[Hunk]:
     """Every change from `old` to `new`, as hunks in text order.
 
-    `verdicts` are the old text's spans that published verdicts rate: a hunk that changes
-    a paragraph holding one is marked `near_verdict`, for the reviewer to read first (words
+    `verdicts` are the old text's spans that published verdicts rate: a change inside a
+    paragraph holding one is marked `near_verdict`, for the reviewer to read first (words
     put before a rated sentence change what it says as much as its own words do).
     """
-    changes = _whole_words(old, new, _changed_stretches(old, new))
-    hunks = [_hunk(old, new, group) for group in _grouped(old, changes)]
-    paragraphs = [_paragraph_of(old, start, end) for start, end in verdicts]
+    changes = _whole_words(old, new, _slid_stretches(old, new, _changed_stretches(old, new)))
+    paragraphs = _merged(sorted(_paragraph_of(old, start, end) for start, end in verdicts))
+    starts = [start for start, _ in paragraphs]
+    for change in changes:
+        change.near_verdict = _in_a_paragraph(new, change, paragraphs, starts)
+    hunks = [_hunk(old, new, group) for group in _grouped(changes)]
     for hunk in hunks:
-        for change in hunk.changes:
-            change.near_verdict = any(
-                start <= change.old_end and change.old_start <= end for start, end in paragraphs
-            )
         hunk.near_verdict = any(change.near_verdict for change in hunk.changes)
     return hunks
 
@@ -82,11 +93,11 @@ def _changed_stretches(old: str, new: str) -> list[Change]:
 
 
 def _is_word(text: str, at: int) -> bool:
-    """Whether `text[at]` is part of a word: a letter or digit, or the separator inside a
-    number ("22.8", "160,000"), which changes as one word."""
+    """Whether `text[at]` is part of a word: a letter, a mark (Devanagari's vowel signs) or
+    a digit, or the separator inside a number ("22.8", "160,000"), which changes as one."""
     if not 0 <= at < len(text):
         return False
-    if text[at].isalnum():
+    if unicodedata.category(text[at])[0] in "LMN":
         return True
     return (
         text[at] in ".,"
@@ -96,35 +107,71 @@ def _is_word(text: str, at: int) -> bool:
     )
 
 
+def _is_ideograph(char: str) -> bool:
+    """Han and kana: written without spaces, each character is a word of its own here,
+    or one changed digit would mark a whole Chinese sentence."""
+    code = ord(char)
+    return (
+        0x3040 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or code >= 0x20000
+    )
+
+
 def _splits_a_word(text: str, at: int) -> bool:
-    """Whether offset `at` falls between two letters or digits of one word."""
-    return _is_word(text, at - 1) and _is_word(text, at)
+    """Whether offset `at` falls between two characters of one word."""
+    return (
+        _is_word(text, at - 1)
+        and _is_word(text, at)
+        and not _is_ideograph(text[at - 1])
+        and not _is_ideograph(text[at])
+    )
 
 
-# How far an inserted or deleted stretch is slid along the unchanged text around it.
-SLIDE_LIMIT = 1000
+def _word_goes_on(text: str, at: int) -> bool:
+    """Whether `text[at]` belongs to the word beside it (an ideograph is a word alone)."""
+    return _is_word(text, at) and not _is_ideograph(text[at])
 
 
-def _slid(text: str, start: int, end: int, floor: int, ceiling: int) -> int:
-    """How far to move the stretch `text[start:end]`, inserted or deleted whole, along the
-    unchanged text around it (between `floor` and `ceiling`) to land between words.
+def _slid_stretches(old: str, new: str, stretches: list[Change]) -> list[Change]:
+    """Each stretch only one side has, slid along the text both share around it to land
+    between words (a deletion of "Two gone.\\n\\n" may come out of the diff as "wo
+    gone.\\n\\nT")."""
+    slid: list[Change] = []
+    for number, stretch in enumerate(stretches):
+        change = Change(stretch.old_start, stretch.old_end, stretch.new_start, stretch.new_end)
+        following = stretches[number + 1] if number + 1 < len(stretches) else None
+        if change.new_start == change.new_end:
+            floor = slid[-1].old_end if slid else 0
+            ceiling = following.old_start if following else len(old)
+            change.shift(_slide(old, change.old_start, change.old_end, floor, ceiling))
+        elif change.old_start == change.old_end:
+            floor = slid[-1].new_end if slid else 0
+            ceiling = following.new_start if following else len(new)
+            change.shift(_slide(new, change.new_start, change.new_end, floor, ceiling))
+        slid.append(change)
+    return slid
 
-    "One. Two gone. Three." less "Two gone. " may come out of the diff as "wo gone. T"
-    gone: the same deletion, slid by a letter. Slid back to word edges it reads as written,
-    at a paragraph's start where one is in reach.
+
+def _slide(text: str, start: int, end: int, floor: int, ceiling: int) -> int:
+    """How far to move `text[start:end]`, inserted or deleted whole, between `floor` and
+    `ceiling`, for it to read as written.
+
+    Of the places between words: one where it is whole paragraphs (it starts a paragraph,
+    or starts with the break after one, as a paragraph added at the end does), else one
+    where it starts with a word rather than a space ("that " before "Over", not " that"
+    after the space), else the first.
     """
     if start == end:
         return 0
     at, length = start, end - start
     while at > max(floor, start - SLIDE_LIMIT) and text[at - 1] == text[at - 1 + length]:
         at -= 1
-    # Of the places between words, the first at a paragraph's start, else the first where
-    # the stretch starts with a word rather than a space ("that " put before "Over", not
-    # " that" after the space), else the first.
     chosen: dict[int, int] = {}
     while True:
         if not _splits_a_word(text, at) and not _splits_a_word(text, at + length):
-            if at == 0 or text[at - 2 : at] == "\n\n":
+            if at == 0 or text[at - 2 : at] == "\n\n" or text[at : at + 2] == "\n\n":
                 return at - start
             chosen.setdefault(1 if text[at].isspace() else 0, at)
         if at + length < min(ceiling, end + SLIDE_LIMIT) and text[at] == text[at + length]:
@@ -135,45 +182,62 @@ def _slid(text: str, start: int, end: int, floor: int, ceiling: int) -> int:
 
 
 def _whole_words(old: str, new: str, stretches: list[Change]) -> list[Change]:
-    """The stretches widened to whole words, and joined where no word stands between."""
+    """The slid stretches widened to whole words, and joined where no word stands between."""
     joined: list[Change] = []
-    for number, stretch in enumerate(stretches):
-        change = Change(stretch.old_start, stretch.old_end, stretch.new_start, stretch.new_end)
-        floor = joined[-1].old_end if joined else 0
-        ceiling = stretches[number + 1].old_start if number + 1 < len(stretches) else len(old)
-        # A stretch only one side has may slide along the text both share around it.
-        if change.new_start == change.new_end:
-            shift = _slid(old, change.old_start, change.old_end, floor, ceiling)
-        elif change.old_start == change.old_end:
-            new_floor = joined[-1].new_end if joined else 0
-            new_ceiling = (
-                stretches[number + 1].new_start if number + 1 < len(stretches) else len(new)
-            )
-            shift = _slid(new, change.new_start, change.new_end, new_floor, new_ceiling)
-        else:
-            shift = 0
-        change.old_start += shift
-        change.old_end += shift
-        change.new_start += shift
-        change.new_end += shift
+    for number, change in enumerate(stretches):
         # Back to the word's start, over text both share (it lies before the stretch).
+        floor = joined[-1].old_end if joined else 0
         if _splits_a_word(old, change.old_start) or _splits_a_word(new, change.new_start):
-            while change.old_start > floor and _is_word(old, change.old_start - 1):
+            while change.old_start > floor and _word_goes_on(old, change.old_start - 1):
                 change.old_start -= 1
                 change.new_start -= 1
-        # On to the word's end, over shared text up to the next stretch.
+        # On to the word's end, over shared text up to where the next (slid) one starts.
+        ceiling = stretches[number + 1].old_start if number + 1 < len(stretches) else len(old)
         if _splits_a_word(old, change.old_end) or _splits_a_word(new, change.new_end):
-            while change.old_end < ceiling and _is_word(old, change.old_end):
+            while change.old_end < ceiling and _word_goes_on(old, change.old_end):
                 change.old_end += 1
                 change.new_end += 1
-        if joined and not any(c.isalnum() for c in old[joined[-1].old_end : change.old_start]):
+        between = old[joined[-1].old_end : change.old_start] if joined else "x"
+        if joined and not any(_is_word(between, at) for at in range(len(between))):
             joined[-1].old_end, joined[-1].new_end = change.old_end, change.new_end
         else:
             joined.append(change)
     return joined
 
 
-def _grouped(old: str, changes: list[Change]) -> list[list[Change]]:
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _in_a_paragraph(new: str, change: Change, paragraphs, starts) -> bool:
+    """Whether `change` falls inside one of `paragraphs` (sorted, apart): a paragraph added
+    or removed next to one, its break included, does not."""
+    index = bisect.bisect_right(starts, change.old_end) - 1
+    return any(
+        _inside(new, change, *paragraphs[number]) for number in (index - 1, index) if number >= 0
+    )
+
+
+def _inside(new: str, change: Change, start: int, end: int) -> bool:
+    if change.old_start < change.old_end:
+        # Removed text: inside if it reaches past the paragraph's start and before its end.
+        return change.old_start < end and change.old_end > start
+    added = new[change.new_start : change.new_end]
+    where = change.old_start
+    if start < where < end:
+        return True
+    return (where == end and not added.startswith("\n\n")) or (
+        where == start and not added.endswith("\n\n")
+    )
+
+
+def _grouped(changes: list[Change]) -> list[list[Change]]:
     """Changes whose unchanged text between is short enough to show whole, together, a
     few at a time: a word changed in every paragraph is many hunks, not one of the text."""
     groups: list[list[Change]] = []
@@ -200,13 +264,22 @@ def _hunk(old: str, new: str, changes: list[Change]) -> Hunk:
     for number, change in enumerate(changes):
         if number:
             _add(parts, "equal", old[changes[number - 1].old_end : change.old_start])
-        _add(parts, "delete", old[change.old_start : change.old_end])
-        _add(parts, "insert", new[change.new_start : change.new_end])
+        _add(parts, "delete", _shortened(old[change.old_start : change.old_end]))
+        _add(parts, "insert", _shortened(new[change.new_start : change.new_end]))
     after = old[last.old_end : last.old_end + CONTEXT]
     if last.old_end + CONTEXT < len(old) and " " in after:
         after = after.rsplit(" ", 1)[0] + " …"
     _add(parts, "equal", after)
     return Hunk(parts, first.old_start, last.old_end, changes=changes)
+
+
+def _shortened(text: str) -> str:
+    """`text`, or its beginning and end and how much lies between when it is long."""
+    if len(text) <= PART_SHOWN:
+        return text
+    head = text[: PART_SHOWN * 2 // 3].rsplit(" ", 1)[0]
+    tail = text[-PART_SHOWN // 3 :].split(" ", 1)[-1]
+    return f"{head} … [{len(text) - len(head) - len(tail):,} more characters] … {tail}"
 
 
 def _add(parts: list[list[str]], op: str, text: str) -> None:

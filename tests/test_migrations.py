@@ -521,7 +521,7 @@ def test_readers_see_each_articles_newest_text_after_the_migration(organization,
 def test_each_articles_newest_revision_keeps_the_articles_structure_after_the_migration(
     organization, editor
 ):
-    """0046 keeps each revision's structure from then on; the newest revision's is the
+    """0047 keeps each revision's structure from then on; the newest revision's is the
     article's own, the older ones' were never kept."""
     from annotations import services
 
@@ -533,12 +533,12 @@ def test_each_articles_newest_revision_keeps_the_articles_structure_after_the_mi
     )  # fmt: skip
     services.article_update_text(article=article, actor=editor, text=article.text + " Or more.")
     article.refresh_from_db()
-    apps = migrate_to("0045_newest_first_indexes")
+    apps = migrate_to("0046_text_readers_see")
     assert "structure" not in {
         f.name for f in apps.get_model("annotations", "ArticleRevision")._meta.fields
     }
 
-    ArticleRevision = migrate_to("0046_text_readers_see").get_model(
+    ArticleRevision = migrate_to("0047_revision_structure").get_model(
         "annotations", "ArticleRevision"
     )
 

@@ -28,6 +28,17 @@ def test_a_reworded_phrase_reads_as_one_removal_and_one_addition():
     )
 
 
+def test_a_change_slid_away_from_the_one_before_leaves_no_half_word_between():
+    """Review R17's cases: "[-only enqueue revisio-]{+claim, representatio+}n" and
+    "[-problem. Cach-]{+Th+}e"."""
+    assert _one("the only enqueue revision it", "the claim, representation in it") == (
+        "the [-only enqueue revision -]{+claim, representation in +}it"
+    )
+    assert _one("We fail. so, problem. Cache claims safe now", "We fail. so, The now") == (
+        "We fail. so, [-problem. Cache claims safe -]{+The +}now"
+    )
+
+
 def test_changes_take_whole_words_and_numbers():
     assert _one("It is 22.8 years.", "It is 32.8 years.") == "It is [-22.8-]{+32.8+} years."
     assert _one("It rose 5 percent.", "It rose 5 per cent.") == "It rose 5 [-percent-]{+per cent+}."
@@ -35,10 +46,75 @@ def test_changes_take_whole_words_and_numbers():
 
 
 def test_a_paragraph_removed_or_added_reads_whole_with_the_text_around_it():
-    assert (
-        _one("One.\n\nTwo gone.\n\nThree.", "One.\n\nThree.") == "One.\n\n[-Two gone.\n\n-]Three."
+    removed = _one("One.\n\nTwo gone.\n\nThree.", "One.\n\nThree.")
+    added = _one("One.\n\nThree.", "One.\n\nTwo.\n\nThree.")
+    assert removed == "One.[-\n\nTwo gone.-]\n\nThree."
+    assert added == "One.{+\n\nTwo.+}\n\nThree."
+
+
+def test_a_paragraph_added_or_removed_at_the_end_is_not_taken_for_the_rated_one():
+    """Review R17: a correction appended at the end read as a change to the rated paragraph
+    before it ("here{+.\n\nCorrection…+}."), and was listed first as beside the verdict."""
+    text = "Intro.\n\nRated claim here."
+    rated = (text.index("Rated"), len(text))
+    added = "\n\nCorrection: an earlier version misstated the date."
+
+    [appended] = text_changes(text, text + added, [rated])
+    [removed] = text_changes(text + "\n\nLast one.", text, [rated])
+    [framed] = text_changes(text, text.replace("Rated", "False: rated"), [rated])
+
+    assert _read(appended) == f"Intro.\n\nRated claim here.{{+{added}+}}"
+    assert not appended.near_verdict and not removed.near_verdict
+    assert framed.near_verdict
+
+
+def test_words_in_scripts_without_spaces_or_with_marks_stay_whole():
+    """Review R17: Devanagari's vowel signs split its words; every Han character counted as
+    one word with its neighbours, marking a whole sentence for one digit."""
+    assert _one("किताब पढ़ो", "कितना पढ़ो") == "[-किताब-]{+कितना+} पढ़ो"
+    assert _one("東京都の人口は1400万人です", "東京都の人口は1300万人です") == (
+        "東京都の人口は[-1400-]{+1300+}万人です"
     )
-    assert _one("One.\n\nThree.", "One.\n\nTwo.\n\nThree.") == "One.\n\n{+Two.\n\n+}Three."
+
+
+def test_a_text_replaced_whole_is_shown_by_its_ends_and_its_length():
+    """Review R17: one change had no size limit, and a megabyte replaced whole was drawn in
+    the workspace on every view."""
+    old, new = "alpha " * 100_000, "omega " * 100_000
+    [hunk] = text_changes(old.strip(), new.strip())
+    assert sum(len(words) for _op, words in hunk.parts) < 4_000
+    assert "more characters] …" in _read(hunk)
+
+
+def test_every_change_rebuilds_both_texts_and_no_change_cuts_a_word():
+    """Review R17 found words cut where a change slid away from the one before it: over
+    random edits, the changes must rebuild the new text and keep whole words at both ends."""
+    import random
+
+    from annotations.text_changes import (
+        _changed_stretches,
+        _slid_stretches,
+        _splits_a_word,
+        _whole_words,
+    )
+
+    words = ["the", "only", "claim", "enqueue", "revision", "in", "it", "a", "22.8"]
+    words += ["per", "cent.", "so,", "problem", "Cache", "किताब", "東京都"]
+    chance = random.Random(20261207)
+    for _ in range(3000):
+        old = " ".join(chance.choice(words) for _ in range(chance.randint(0, 12)))
+        new = " ".join(chance.choice(words) for _ in range(chance.randint(0, 12)))
+        changes = _whole_words(old, new, _slid_stretches(old, new, _changed_stretches(old, new)))
+        rebuilt, at = [], 0
+        for change in changes:
+            rebuilt.append(old[at : change.old_start] + new[change.new_start : change.new_end])
+            at = change.old_end
+        assert "".join(rebuilt) + old[at:] == new, (old, new)
+        for change in changes:
+            for text, offset in ((old, change.old_start), (old, change.old_end)):
+                assert not _splits_a_word(text, offset), (old, new, change)
+            for text, offset in ((new, change.new_start), (new, change.new_end)):
+                assert not _splits_a_word(text, offset), (old, new, change)
 
 
 def test_the_words_around_a_change_are_cut_between_words():

@@ -1,7 +1,6 @@
 """The revision of each article's text that readers see: until now always the newest, which
 is what every article starts with. From here on a revision made while verdicts readers see
-stand on the text waits for a second person before readers see it, and each revision keeps
-the structure saved with it, for readers shown an older one meanwhile."""
+stand on the text waits for a second person before readers see it."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -13,14 +12,6 @@ def readers_see_the_newest(apps, schema_editor):
     ArticleRevision = apps.get_model("annotations", "ArticleRevision")
     newest = ArticleRevision.objects.filter(article=OuterRef("pk")).order_by("-number")
     Article.objects.update(public_revision=Subquery(newest.values("pk")[:1]))
-    # The newest revision's structure is the article's; older ones' were never kept.
-    newest_of_its_article = ArticleRevision.objects.filter(article=OuterRef("article")).order_by(
-        "-number"
-    )
-    article_structure = Article.objects.filter(pk=OuterRef("article")).values("structure")
-    ArticleRevision.objects.filter(pk=Subquery(newest_of_its_article.values("pk")[:1])).update(
-        structure=Subquery(article_structure[:1])
-    )
 
 
 class Migration(migrations.Migration):
@@ -44,11 +35,6 @@ class Migration(migrations.Migration):
             model_name="article",
             name="public_revision_shown_at",
             field=models.DateTimeField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name="articlerevision",
-            name="structure",
-            field=models.JSONField(blank=True, editable=False, null=True),
         ),
         migrations.RunPython(readers_see_the_newest, migrations.RunPython.noop),
     ]
