@@ -514,3 +514,27 @@ def test_a_host_the_site_is_not_served_under_is_said_as_such(client, editor, set
             assert answer.status_code == 400, (debug, url)
             assert answer["Content-Type"] == "application/problem+json"
             assert answer.json()["detail"] == errors.WRONG_HOST, (debug, url)
+
+
+def test_what_publishing_needs_reads_as_a_sentence(client, db):
+    """Trial D1: "Publishing needs a rating, a conclusion." """
+    from annotations import services
+    from annotations.models import Claim, Membership
+    from tests import factories
+
+    organization = factories.OrganizationFactory()
+    editor = factories.member(organization, Membership.Role.EDITOR, username="needs-ed")
+    article = factories.article(organization, editor)
+    claim = services.claim_create(
+        article=article, creator=editor,
+        selectors=factories.quote_selectors(article.text, "Over 160,000 people listened in"),
+    )  # fmt: skip
+    claim = services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+    client.force_login(factories.member(organization, Membership.Role.REVIEWER, username="rv"))
+    url = f"/api/v1/newsroom/claims/{claim.pk}/transition/"
+    answer = client.post(url, {"to": "published", "version": claim.version}, "application/json")
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == (
+        "Publishing needs a rating, a conclusion and at least one source."
+    )
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW

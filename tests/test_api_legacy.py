@@ -33,7 +33,8 @@ def test_old_path_answers_308_to_its_v1_twin_marked_deprecated(client, method, o
     response = getattr(client, method)(old)
     assert response.status_code == 308
     assert response["Location"] == new
-    assert response["Deprecation"] == "true"
+    # RFC 9745: a structured-field date, when they were deprecated (trial D1: was "true").
+    assert response["Deprecation"] == "@1796083200"
     assert response["Link"] == f'<{new}>; rel="successor-version"'
 
 
@@ -83,6 +84,8 @@ def test_the_old_claim_list_says_where_claims_are_listed_now(client):
     assert response.status_code == 410
     assert response["Content-Type"] == "application/problem+json"
     assert "/api/v1/newsroom/articles/{id}/claims/" in response.json()["detail"]
+    # A problem type of this API's, as the README promises of every error (trial D1).
+    assert response.json()["type"].endswith("/api/v1/problems/gone/")
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/api/v1/problems/throttled/"])

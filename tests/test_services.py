@@ -106,7 +106,7 @@ def test_every_change_is_recorded_with_who_and_what(article, editor):
 def test_publishing_needs_rating_conclusion_and_source(article, editor, reviewer):
     claim = _claim(article, editor)
     claim = services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
-    with pytest.raises(ValidationError, match="a rating, a conclusion, at least one source"):
+    with pytest.raises(ValidationError, match="a rating, a conclusion and at least one source"):
         services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
 
 

@@ -3,6 +3,8 @@
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from annotations.api.errors import problem
+
 # Where each old first segment moved: the workspace's endpoints became the newsroom's.
 SUCCESSORS = {
     "articles": "/api/v1/newsroom/articles/",
@@ -10,6 +12,10 @@ SUCCESSORS = {
     "schema": "/api/v1/schema/",
 }
 LEGACY_PATTERN = r"^api/(?P<family>articles|claims|schema)/(?P<rest>.*)$"
+# RFC 9745's Deprecation header: when the unversioned paths were deprecated, as a
+# structured-field date (seconds since the epoch): v1 came on 2026-12-01 (trial D1: the
+# draft's "true" is no longer the header's syntax).
+DEPRECATED_SINCE = "@1796083200"
 
 
 class PermanentRedirectKeepingMethod(HttpResponsePermanentRedirect):
@@ -25,20 +31,19 @@ def successor(request, family: str, rest: str):
     if family == "claims" and not rest:
         # v1 lists no newsroom's claims all at once, so the list's twin would be a 404:
         # where they are listed now is said instead.
-        body = {
-            "type": "about:blank",
-            "title": "Gone",
-            "status": 410,
-            "detail": "This list moved: a newsroom's claims are listed by article, at "
+        body = problem(
+            410,
+            "This list moved: a newsroom's claims are listed by article, at "
             "/api/v1/newsroom/articles/{id}/claims/, and published ones at /api/v1/claims/.",
-        }
+            slug="gone",
+        )
         response = JsonResponse(body, status=410, content_type="application/problem+json")
-        response["Deprecation"] = "true"
+        response["Deprecation"] = DEPRECATED_SINCE
         return response
     location = SUCCESSORS[family] + rest
     if request.META.get("QUERY_STRING"):
         location += "?" + request.META["QUERY_STRING"]
     response = PermanentRedirectKeepingMethod(location)
-    response["Deprecation"] = "true"
+    response["Deprecation"] = DEPRECATED_SINCE
     response["Link"] = f'<{location}>; rel="successor-version"'
     return response

@@ -1163,7 +1163,8 @@ def _missing(checklist: list[dict]) -> str:
     missing = [
         item["label"].lower() for item in checklist if not item["met"] and not item.get("advisory")
     ]
-    return f"Publishing needs {', '.join(missing)}." if missing else ""
+    # "a rating and a conclusion", not "a rating, a conclusion" (trial D1).
+    return f"Publishing needs {get_text_list(missing, 'and')}." if missing else ""
 
 
 def publish_readiness(
