@@ -545,7 +545,8 @@ class Claim(models.Model):
     claimant = models.CharField(
         max_length=300,
         blank=True,
-        validators=[require_visible, require_no_direction_override],
+        # A name: on one line, as a newsroom's is (trial D1: a line break went to readers).
+        validators=[require_visible, require_one_line, require_no_direction_override],
     )
     claim_date = models.DateField(null=True, blank=True, validators=[require_plausible_date])
     rating = models.ForeignKey(

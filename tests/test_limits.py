@@ -295,6 +295,20 @@ def test_a_tag_of_only_invisible_characters_is_refused_as_a_blank_one_is(editor_
     assert claim.tags == []
 
 
+@pytest.mark.parametrize("value", ["Imran\nKhan", "Imran\u2028Khan", "Imran\tKhan"])
+def test_a_claimant_on_more_than_one_line_is_refused(editor_client, claim, value):
+    """Trial D1: a claimant with a line break went to the JSON API and the reader pages as
+    it was; a newsroom's name, by contrast, must be on one line."""
+    before = _stored()
+    response = _send(
+        editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/",
+        {"claimant": value, "version": 1},
+    )  # fmt: skip
+    assert response.status_code == 400, response.content[:300]
+    assert "on one line" in " ".join(response.json()["errors"]["claimant"])
+    assert _stored() == before
+
+
 def test_a_claimant_may_still_be_left_empty(editor_client, claim):
     response = _send(
         editor_client,
