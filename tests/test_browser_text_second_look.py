@@ -80,3 +80,25 @@ def test_an_open_workspace_learns_that_a_new_text_waits_and_offers_to_show_it(
     expect(page.locator("#notice")).to_contain_text("The text changed since this page opened")
     notice.get_by_role("button", name="Show readers revision 2").click()
     expect(page.locator(".messages")).to_contain_text("Readers now see revision 2 of the text")
+
+
+def test_an_open_workspace_learns_of_a_waiting_text_that_orphaned_every_claim(
+    browser, live_server, newsroom
+):
+    """Trial G13: one figure changed in the one rated sentence orphans the only claim, which
+    keeps the revision it was last found on; the poll read the text's number from the claims
+    alone, and the reviewer's page never learnt that a text waited."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    factories.published_claim(article, editor, reviewer)
+    article.refresh_from_db()
+    page = open_page(browser, live_server, "rev")
+    page.add_init_script("window.workspacePollMs = 300")
+    open_workspace(page, live_server, article)
+
+    services.article_update_text(
+        article=article, actor=editor, text=article.text.replace("160,000", "150,000")
+    )
+
+    notice = page.locator("#text-awaiting")
+    expect(notice).to_contain_text("Readers still see revision 1 of this text.", timeout=10_000)
+    expect(page.locator("#notice")).to_contain_text("now revision 2")

@@ -3053,7 +3053,11 @@ async function followClaims({ askTheArticle = true } = {}) {
     const items = await listedClaims();
     if (generation !== listGeneration) return;
     let newer = Math.max(0, ...items.map((claim) => claim.revision_number ?? 0));
-    if (!items.length && data.article.revision && askTheArticle) {
+    // A claim orphaned since this page drew it lost its words to a new text, but keeps the
+    // revision it was last found on: when every claim did (one figure changed in the one
+    // rated sentence), none tells the new text's number (trial G13).
+    const lostHere = items.some((claim) => claim.anchor_state === "orphaned" && claims.has(claim.id) && claims.get(claim.id).anchor_state !== "orphaned");
+    if (data.article.revision && newer <= data.article.revision && ((!items.length && askTheArticle) || lostHere)) {
       // No claim to tell the text's revision by: the article says it (with its text, which
       // only a window coming back to an article without claims asks for).
       newer = (await api("GET", `/api/v1/newsroom/articles/${data.article.id}/`)).revision ?? 0;
