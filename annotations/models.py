@@ -415,8 +415,10 @@ class Article(models.Model):
     public_revision = models.ForeignKey(
         "ArticleRevision", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    # When readers were first shown it: after the revision was saved, when it waited. The
-    # reader page's Last-Modified follows it.
+    # When the text readers see last changed: when its revision was saved, or shown to them
+    # after it waited; a text put back as they see it leaves it. The reader page's note of
+    # a text changed after its verdicts, and its Last-Modified, follow it (None: the public
+    # revision's own time, for texts saved before it was kept).
     public_revision_shown_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.READY)
     import_error = models.TextField(blank=True)

@@ -834,7 +834,7 @@ def _article_page(request, article) -> tuple[str, str]:
         "suspended_ids": " ".join(map(str, suspended)),
         "text_revised": text_revised(
             organization,
-            article.current_revision_at,
+            article.public_revision_shown_at or article.current_revision_at,
             article.current_revision_reason,
             [entry.version.published_at for entry in entries if entry.placed],
         ),
@@ -888,8 +888,7 @@ def article(request, org_slug: str, slug: str):
             filter(
                 None,
                 [
-                    article.current_revision_at,
-                    article.public_revision_shown_at,
+                    article.public_revision_shown_at or article.current_revision_at,
                     stamp["newest"],
                 ],
             )
@@ -968,7 +967,12 @@ def claim(request, pk: int):
         if retracted
         else text_revised(
             organization,
-            version.revision.created_at,
+            # When readers' text last changed, on the text readers see: a text put back as
+            # they saw it is no change (trial G13), though it is a revision of its own.
+            article.public_revision_shown_at
+            if version.revision_id == article.public_revision_id
+            and article.public_revision_shown_at
+            else version.revision.created_at,
             version.revision.reason,
             [version.published_at],
         ),

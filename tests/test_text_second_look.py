@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import parse_http_date
 
 from annotations import queries, services
 from annotations.models import (
+    Article,
     ArticleRevision,
     Claim,
     Notification,
@@ -252,6 +254,9 @@ def test_showing_a_text_that_moves_no_verdict_still_moves_the_pages_last_modifie
     )
     ArticleRevision.objects.filter(article=article).update(
         created_at=version.changed_at - timedelta(minutes=5)
+    )
+    Article.objects.filter(pk=article.pk).update(
+        public_revision_shown_at=version.changed_at - timedelta(minutes=5)
     )
     modified = client.get(url)["Last-Modified"]
 
@@ -497,3 +502,28 @@ def test_a_details_change_while_a_text_waits_says_the_text_goes_first(client, de
     page = client.get(desk["article"].get_absolute_url()).content.decode()
     details = page[page.index('id="details-awaiting"') :]
     assert details.index("First the new text, below, is shown to readers") < details.index("</div>")
+
+
+def test_a_text_put_back_as_readers_saw_it_tells_them_of_no_change(client, desk):
+    """Trial G13: the put-back text, a revision of its own, made the reader page and the
+    permalinks say the text was edited after the verdicts, and moved Last-Modified."""
+    from datetime import timedelta
+
+    article = desk["article"]
+    # The text was saved two hours ago, its verdicts published an hour ago.
+    an_hour_ago, two_hours_ago = (timezone.now() - timedelta(hours=n) for n in (1, 2))
+    PublishedVersion.objects.update(published_at=an_hour_ago, changed_at=an_hour_ago)
+    ArticleRevision.objects.filter(article=article, number=1).update(created_at=two_hours_ago)
+    Article.objects.filter(pk=article.pk).update(public_revision_shown_at=two_hours_ago)
+    slug = article.organization.slug
+    before = client.get(reverse("reader-article", args=[slug, article.slug]))
+
+    services.article_update_text(
+        article=article, actor=desk["editor"], text=article.revisions.get(number=1).text
+    )
+
+    after = client.get(reverse("reader-article", args=[slug, article.slug]))
+    assert "text was edited" not in after.content.decode()
+    assert after["Last-Modified"] == before["Last-Modified"]
+    listeners = client.get(reverse("reader-claim", args=[desk["listeners"].pk]))
+    assert "text was edited" not in listeners.content.decode()

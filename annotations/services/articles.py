@@ -229,9 +229,16 @@ def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision
     )
     revision.full_clean()
     revision.save()
-    if not text_waits_for_second_look(article) or _put_back(article, revision):
+    put_back = _put_back(article, revision)
+    if put_back:
+        # The words readers see already: the text they see has not changed, nor its date.
         article.public_revision = revision
         Article.objects.filter(pk=article.pk).update(public_revision=revision)
+    elif not text_waits_for_second_look(article):
+        article.public_revision, article.public_revision_shown_at = revision, timezone.now()
+        Article.objects.filter(pk=article.pk).update(
+            public_revision=revision, public_revision_shown_at=article.public_revision_shown_at
+        )
     elif article.public_revision_id is None:
         # Readers of an article with none on record saw its newest text until now.
         earlier = article.revisions.filter(number=revision.number - 1).first()
