@@ -28,6 +28,8 @@ HUNK_CHARACTERS = 1000
 PART_SHOWN = 1200
 # How far an inserted or deleted stretch is slid along the unchanged text around it.
 SLIDE_LIMIT = 1000
+# Inside a number: the decimal and thousands separators, Arabic's (U+066B, U+066C) among them.
+NUMBER_SEPARATORS = ".,\u066b\u066c"
 
 
 @dataclass
@@ -51,7 +53,8 @@ class Change:
 class Hunk:
     """Changes close together, with the unchanged words around them.
 
-    `parts` are ["equal" | "delete" | "insert", text] in reading order; `old_start` and
+    `parts` are ["equal" | "delete" | "insert", text] in reading order ("elided" stands
+    for the middle of a long removal or addition: how many characters); `old_start` and
     `old_end` bound the changed old text; `near_verdict` says a change is in a paragraph
     that holds a verdict readers see (see `text_changes`).
     """
@@ -100,7 +103,7 @@ def _is_word(text: str, at: int) -> bool:
     if unicodedata.category(text[at])[0] in "LMN":
         return True
     return (
-        text[at] in ".,"
+        text[at] in NUMBER_SEPARATORS
         and 0 < at < len(text) - 1
         and text[at - 1].isdigit()
         and text[at + 1].isdigit()
@@ -108,11 +111,15 @@ def _is_word(text: str, at: int) -> bool:
 
 
 def _is_ideograph(char: str) -> bool:
-    """Han and kana: written without spaces, each character is a word of its own here,
-    or one changed digit would mark a whole Chinese sentence."""
+    """A script written without spaces between words (Han, kana, Thai, Lao, Khmer,
+    Myanmar): each character is a word of its own here, or one changed digit would mark a
+    whole sentence."""
     code = ord(char)
     return (
-        0x3040 <= code <= 0x30FF
+        0x0E00 <= code <= 0x0EFF
+        or 0x1000 <= code <= 0x109F
+        or 0x1780 <= code <= 0x17FF
+        or 0x3040 <= code <= 0x30FF
         or 0x3400 <= code <= 0x9FFF
         or 0xF900 <= code <= 0xFAFF
         or code >= 0x20000
@@ -216,25 +223,26 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _in_a_paragraph(new: str, change: Change, paragraphs, starts) -> bool:
-    """Whether `change` falls inside one of `paragraphs` (sorted, apart): a paragraph added
-    or removed next to one, its break included, does not."""
+    """Whether `change` falls inside one of `paragraphs` (sorted, apart), or is a paragraph
+    put right before one (see `_inside`)."""
     index = bisect.bisect_right(starts, change.old_end) - 1
     return any(
-        _inside(new, change, *paragraphs[number]) for number in (index - 1, index) if number >= 0
+        _inside(new, change, *paragraphs[number])
+        for number in (index - 1, index, index + 1)
+        if 0 <= number < len(paragraphs)
     )
 
 
 def _inside(new: str, change: Change, start: int, end: int) -> bool:
+    """Whether `change` is in the paragraph `start`-`end`, or is a paragraph put right
+    before it ("Satire below.", "It is false that what follows is true."), which frames
+    it; one put after it (a correction at the end) is not."""
+    before = start - 2  # the break that ends the paragraph before
     if change.old_start < change.old_end:
-        # Removed text: inside if it reaches past the paragraph's start and before its end.
-        return change.old_start < end and change.old_end > start
+        return change.old_start < end and change.old_end >= before
     added = new[change.new_start : change.new_end]
     where = change.old_start
-    if start < where < end:
-        return True
-    return (where == end and not added.startswith("\n\n")) or (
-        where == start and not added.endswith("\n\n")
-    )
+    return before <= where < end or (where == end and not added.startswith("\n\n"))
 
 
 def _grouped(changes: list[Change]) -> list[list[Change]]:
@@ -244,6 +252,9 @@ def _grouped(changes: list[Change]) -> list[list[Change]]:
     for change in changes:
         if (
             groups
+            # Changes beside a verdict and others apart: the list beside verdicts holds
+            # those alone, and its count is its length.
+            and change.near_verdict == groups[-1][-1].near_verdict
             and change.old_start - groups[-1][-1].old_end <= 2 * CONTEXT
             and len(groups[-1]) < HUNK_CHANGES
             and change.old_start - groups[-1][0].old_start <= HUNK_CHARACTERS
@@ -264,8 +275,8 @@ def _hunk(old: str, new: str, changes: list[Change]) -> Hunk:
     for number, change in enumerate(changes):
         if number:
             _add(parts, "equal", old[changes[number - 1].old_end : change.old_start])
-        _add(parts, "delete", _shortened(old[change.old_start : change.old_end]))
-        _add(parts, "insert", _shortened(new[change.new_start : change.new_end]))
+        _add_shortened(parts, "delete", old[change.old_start : change.old_end])
+        _add_shortened(parts, "insert", new[change.new_start : change.new_end])
     after = old[last.old_end : last.old_end + CONTEXT]
     if last.old_end + CONTEXT < len(old) and " " in after:
         after = after.rsplit(" ", 1)[0] + " …"
@@ -273,13 +284,17 @@ def _hunk(old: str, new: str, changes: list[Change]) -> Hunk:
     return Hunk(parts, first.old_start, last.old_end, changes=changes)
 
 
-def _shortened(text: str) -> str:
-    """`text`, or its beginning and end and how much lies between when it is long."""
+def _add_shortened(parts: list[list[str]], op: str, text: str) -> None:
+    """`text` as a part, or its beginning and end and, between them as a part of its own
+    ("elided", drawn unlike the text), how much lies between."""
     if len(text) <= PART_SHOWN:
-        return text
+        _add(parts, op, text)
+        return
     head = text[: PART_SHOWN * 2 // 3].rsplit(" ", 1)[0]
     tail = text[-PART_SHOWN // 3 :].split(" ", 1)[-1]
-    return f"{head} … [{len(text) - len(head) - len(tail):,} more characters] … {tail}"
+    _add(parts, op, head)
+    parts.append(["elided", f"{len(text) - len(head) - len(tail):,} more characters"])
+    _add(parts, op, tail)
 
 
 def _add(parts: list[list[str]], op: str, text: str) -> None:

@@ -68,6 +68,37 @@ def test_a_paragraph_added_or_removed_at_the_end_is_not_taken_for_the_rated_one(
     assert framed.near_verdict
 
 
+def test_a_paragraph_put_right_before_the_rated_one_is_beside_its_verdict():
+    """Trial G13: "Satire below." put as a paragraph of its own before the rated one frames
+    it, and was listed with the rest; one put after it (a correction at the end) is not."""
+    text = "Intro.\n\nRated claim here.\n\nOutro."
+    rated = (text.index("Rated"), text.index("here.") + 5)
+    framed = text.replace("Rated", "Satire below.\n\nRated")
+    [before] = text_changes(text, framed, [rated])
+    [dropped] = text_changes(text, text.replace("Intro.\n\n", ""), [rated])
+    [after] = text_changes(text, text.replace("\n\nOutro", "\n\nA correction.\n\nOutro"), [rated])
+    assert before.near_verdict and dropped.near_verdict and not after.near_verdict
+
+
+def test_changes_beside_a_verdict_and_others_are_never_one_hunk():
+    """Trial G13: a hunk beside a verdict carried the changes around it too, and 'only the 2
+    beside a verdict' showed 4."""
+    text = "One two.\n\nRated three.\n\nFour five."
+    rated = (text.index("Rated"), text.index("three.") + 6)
+    new = text.replace("two", "2").replace("three", "3").replace("five", "5")
+    hunks = text_changes(text, new, [rated])
+    assert [(h.near_verdict, len(h.changes)) for h in hunks] == [(False, 1), (True, 1), (False, 1)]
+
+
+def test_an_arabic_number_and_thai_words_change_as_written():
+    """Trial G13: an Arabic decimal number changed only its whole part (U+066B, the Arabic
+    decimal separator, was no separator), and a Thai sentence, written without spaces, read
+    as replaced whole."""
+    old, new = "العمر ٢٢\u066b٨ سنة", "العمر ٣٢\u066b٨ سنة"
+    assert _one(old, new) == "العمر [-٢٢\u066b٨-]{+٣٢\u066b٨+} سنة"
+    assert _one("ราคาสิบบาท", "ราคาสิบห้าบาท") == "ราคาสิบ{+ห้า+}บาท"
+
+
 def test_words_in_scripts_without_spaces_or_with_marks_stay_whole():
     """Review R17: Devanagari's vowel signs split its words; every Han character counted as
     one word with its neighbours, marking a whole sentence for one digit."""
@@ -82,8 +113,10 @@ def test_a_text_replaced_whole_is_shown_by_its_ends_and_its_length():
     the workspace on every view."""
     old, new = "alpha " * 100_000, "omega " * 100_000
     [hunk] = text_changes(old.strip(), new.strip())
-    assert sum(len(words) for _op, words in hunk.parts) < 4_000
-    assert "more characters] …" in _read(hunk)
+    shown = [part for part in hunk.parts if part[0] != "elided"]
+    assert sum(len(words) for _op, words in shown) < 4_000
+    elided = [words for op, words in hunk.parts if op == "elided"]
+    assert len(elided) == 2 and all(words.endswith(" more characters") for words in elided)
 
 
 def test_every_change_rebuilds_both_texts_and_no_change_cuts_a_word():

@@ -432,7 +432,7 @@ def test_the_notice_shows_the_change_beside_a_verdict_first_and_links_to_every_c
     page = client.get(reverse("article-workspace", args=[article.pk])).content.decode()
 
     notice = page[page.index('id="text-awaiting"') : page.index('class="text-publish"')]
-    assert "12 changes, 1 in paragraph with a published verdict (first)" in notice
+    assert "12 changes, 1 beside a published verdict (first)" in notice
     first = notice.index('class="diff text-change')
     assert notice.index("It is absolutely false that") < notice.index("huge", first)
     assert notice.count('class="diff text-change') == 8
@@ -449,7 +449,7 @@ def test_every_change_of_a_waiting_text_is_listed_on_its_own_page(client, newsro
     second = client.get(url, {"page": 2}).content.decode()
     near = client.get(url, {"near": "1"}).content.decode()
 
-    assert "60 changes, 1 in paragraph with a published verdict" in first
+    assert "60 changes, 1 beside a published verdict" in first
     assert first.count("<ins>") + second.count("<ins>") == 60
     assert "Page 1 of 2" in first and "Show readers revision 2" in first
     assert "It is absolutely false" in near and near.count('class="diff text-change') == 1
