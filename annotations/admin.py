@@ -435,6 +435,13 @@ class ArticleAdmin(ServiceAdmin):
                 f"Claims re-anchored: {report.moved} moved, {report.orphaned} orphaned, "
                 f"{report.sent_to_review} sent back to review.",
             )
+        if report.waits:
+            # As the edit page says: an admin's text waits for a second look like anyone's.
+            self.message_user(
+                request,
+                "Readers keep the text they see, and its verdicts, until another member shows "
+                "them this revision (at the top of the article's workspace).",
+            )
 
 
 @admin.register(ArticleRevision)

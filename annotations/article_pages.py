@@ -399,9 +399,20 @@ def _stale_text_message(article, error) -> str:
     )
 
 
+# Said after a save whose text waits for a second look (trial G13: only the preview said so).
+TEXT_WAITS = (
+    " Readers keep the text they see, and its verdicts, until another member shows them this "
+    "revision (at the top of the article)."
+)
+
+
 def _saved_message(report) -> str:
+    waits = TEXT_WAITS if report.waits else ""
     if report.deferred:
-        return "Text saved as a new revision; the claims are being re-anchored in the background."
+        return (
+            "Text saved as a new revision; the claims are being re-anchored in the background."
+            + waits
+        )
     parts = [f"{report.unchanged} unchanged", f"{report.moved} moved"]
     parts.append(ngettext("%d orphaned", "%d orphaned", report.orphaned) % report.orphaned)
     if report.restored:
@@ -413,4 +424,4 @@ def _saved_message(report) -> str:
             + ngettext("claim went", "claims went", report.sent_to_review)
             + " back to review."
         )
-    return message
+    return message + waits

@@ -527,3 +527,27 @@ def test_a_text_put_back_as_readers_saw_it_tells_them_of_no_change(client, desk)
     assert after["Last-Modified"] == before["Last-Modified"]
     listeners = client.get(reverse("reader-claim", args=[desk["listeners"].pk]))
     assert "text was edited" not in listeners.content.decode()
+
+
+def test_the_save_of_a_text_that_waits_says_so(client, newsroom):
+    """Trial G13: the save said 'Text saved … 1 published claim went back to review.' and
+    nothing of readers keeping the text they see; only the preview did."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    factories.published_claim(article, editor, newsroom["reviewer"])
+    article.refresh_from_db()
+    client.force_login(editor)
+    url = reverse("article-edit-text", args=[article.pk])
+    text = article.text + "\n\nA new closing line."
+    preview = client.post(url, {"text": text, "preview": "1"})
+    previewed = preview.context["form"]["previewed"].value()
+
+    saved = client.post(url, {"text": text, "save": "1", "previewed": previewed}, follow=True)
+
+    assert "Readers keep the text they see, and its verdicts, until another member" in (
+        saved.content.decode()
+    )
+    api = client.put(
+        f"/api/v1/newsroom/articles/{article.pk}/text/", {"text": text + " More."},
+        content_type="application/json",
+    ).json()  # fmt: skip
+    assert api["waits"] is True

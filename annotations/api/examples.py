@@ -531,6 +531,7 @@ OPERATIONS = {
                 "sent_to_review": 0,
                 "deferred": False,
                 "restored": 0,
+                "waits": False,
             }
         },
     },

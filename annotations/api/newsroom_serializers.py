@@ -828,6 +828,10 @@ class ReanchorReportSerializer(serializers.Serializer):
     restored = serializers.IntegerField(
         help_text="Orphaned claims whose very words the new text has again, anchored again."
     )
+    waits = serializers.BooleanField(
+        help_text="The new text waits for a second look: readers keep the text they see, and "
+        "its verdicts, until another member shows it (`POST show-text/`)."
+    )
 
 
 class ArticleUploadFieldsSerializer(serializers.Serializer):

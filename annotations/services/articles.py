@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -298,6 +299,8 @@ class ReanchorReport:
     sent_to_review: int = 0
     deferred: bool = False
     restored: int = 0
+    # The new text waits for a second look: readers keep the one they see until then.
+    waits: bool = False
 
 
 class StaleText(Exception):
@@ -387,12 +390,14 @@ def article_update_text(
         _notify_text_waits(article, actor, revision)
     jobs.enqueue(kind="spot", subject_id=article.pk)  # claim-spotting suggestions (issue 14)
 
+    waits = article.public_revision_id != revision.pk
     claims = article.claims.exclude(anchor_state=Claim.AnchorState.ORPHANED)
     if claims.count() > settings.FACTCHECK_INLINE_REANCHOR_MAX_CLAIMS:
         claims.update(anchor_state=Claim.AnchorState.REANCHORING)
         jobs.enqueue(kind="reanchor", subject_id=article.pk, arguments={"revision_id": revision.pk})
-        return ReanchorReport(deferred=True)
-    return claims_reanchor(article=article, revision=revision, actor=actor)
+        return ReanchorReport(deferred=True, waits=waits)
+    report = claims_reanchor(article=article, revision=revision, actor=actor)
+    return dataclasses.replace(report, waits=waits)
 
 
 # What `Claim.anchor_to` sets.
