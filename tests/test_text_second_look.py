@@ -551,3 +551,18 @@ def test_the_save_of_a_text_that_waits_says_so(client, newsroom):
         content_type="application/json",
     ).json()  # fmt: skip
     assert api["waits"] is True
+
+
+def test_the_apis_answer_to_a_text_shown_after_a_newer_save_is_titled_for_any_change(client, desk):
+    """Trial G13: the 409 for a text saved since it was looked at was titled 'Someone else
+    changed the same field since you opened it.'"""
+    services.article_update_text(
+        article=desk["article"], actor=desk["editor"], text=desk["article"].text + "\n\nLater."
+    )
+    client.force_login(desk["reviewer"])
+    url = f"/api/v1/newsroom/articles/{desk['article'].pk}/show-text/"
+    answer = client.post(url, {"revision": 2}, content_type="application/json")
+    body = answer.json()
+    assert answer.status_code == 409 and body["type"].endswith("/problems/edit-conflict/")
+    assert body["title"] == "Someone else changed this since you read it."
+    assert body["detail"] == "ed saved revision 3 of this text since you looked at revision 2."

@@ -43,7 +43,8 @@ PROBLEMS = {
     "method-not-allowed": ("This method is not allowed here.", 405),
     "not-acceptable": ("No acceptable representation.", 406),
     "conflict": ("The request conflicts with the current state.", 409),
-    "edit-conflict": ("Someone else changed the same field since you opened it.", 409),
+    # Of a claim's field or an article's text (trial G13: the text's said "the same field").
+    "edit-conflict": ("Someone else changed this since you read it.", 409),
     "published-meanwhile": ("The claim was published since you opened it.", 409),
     "already-imported": ("This page is already an article with claims here.", 409),
     "already-claimed": ("These words are a claim already.", 409),

@@ -408,7 +408,7 @@ VERSION_MISSING = {
 CLAIM_WRITE_ERRORS = {412: STALE_VERSION, 428: VERSION_MISSING}
 EDIT_CONFLICT = {
     "type": "/api/v1/problems/edit-conflict/",
-    "title": "Someone else changed the same field since you opened it.",
+    "title": "Someone else changed this since you read it.",
     "status": 409,
     "detail": "The claimant of this claim was also changed by demo-reviewer since you opened "
     "it; choose yours or theirs.",
