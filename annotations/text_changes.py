@@ -209,7 +209,38 @@ def _whole_words(old: str, new: str, stretches: list[Change]) -> list[Change]:
             joined[-1].old_end, joined[-1].new_end = change.old_end, change.new_end
         else:
             joined.append(change)
+    for change in joined:
+        _trim_shared_words(old, new, change)
     return joined
+
+
+def _trim_shared_words(old: str, new: str, change: Change) -> None:
+    """Leave out of `change` the whole words its two sides begin or end with alike: the
+    character diff may pair an unchanged word with letters of an inserted one, and
+    " with" became ", reworded, with" where ", reworded," was put in (trial G13)."""
+    removed = old[change.old_start : change.old_end]
+    added = new[change.new_start : change.new_end]
+    if not removed or not added:
+        return
+    tail = 0
+    while tail < min(len(removed), len(added)) and removed[-1 - tail] == added[-1 - tail]:
+        tail += 1
+    while tail and (
+        _splits_a_word(old, change.old_end - tail) or _splits_a_word(new, change.new_end - tail)
+    ):
+        tail -= 1
+    change.old_end -= tail
+    change.new_end -= tail
+    removed, added = removed[: len(removed) - tail], added[: len(added) - tail]
+    head = 0
+    while head < min(len(removed), len(added)) and removed[head] == added[head]:
+        head += 1
+    while head and (
+        _splits_a_word(old, change.old_start + head) or _splits_a_word(new, change.new_start + head)
+    ):
+        head -= 1
+    change.old_start += head
+    change.new_start += head
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -32,10 +32,20 @@ def test_a_change_slid_away_from_the_one_before_leaves_no_half_word_between():
     """Review R17's cases: "[-only enqueue revisio-]{+claim, representatio+}n" and
     "[-problem. Cach-]{+Th+}e"."""
     assert _one("the only enqueue revision it", "the claim, representation in it") == (
-        "the [-only enqueue revision -]{+claim, representation in +}it"
+        "the [-only enqueue revision-]{+claim, representation in+} it"
     )
     assert _one("We fail. so, problem. Cache claims safe now", "We fail. so, The now") == (
-        "We fail. so, [-problem. Cache claims safe -]{+The +}now"
+        "We fail. so, [-problem. Cache claims safe-]{+The+} now"
+    )
+
+
+def test_a_word_both_sides_end_with_alike_is_left_out_of_the_change():
+    """Trial G13: ", reworded," put in before "with" read as " with" replaced by
+    ", reworded, with", the unchanged word marked removed."""
+    old = "Opening paragraph with some words and 22.8 here."
+    new = "Opening paragraph, reworded, with some words and 32.8 here."
+    assert _one(old, new) == (
+        "Opening paragraph{+, reworded,+} with some words and [-22.8-]{+32.8+} here."
     )
 
 
