@@ -566,3 +566,57 @@ def test_the_apis_answer_to_a_text_shown_after_a_newer_save_is_titled_for_any_ch
     assert answer.status_code == 409 and body["type"].endswith("/problems/edit-conflict/")
     assert body["title"] == "Someone else changed this since you read it."
     assert body["detail"] == "ed saved revision 3 of this text since you looked at revision 2."
+
+
+def test_a_claim_a_waiting_text_sent_to_review_is_published_again_when_the_text_is_put_back(
+    client, desk
+):
+    """Trials G12 and G13: the waiting text changed a rated figure, which sent its claim to
+    review; the text typed back word for word left it "In review" for a reviewer's click,
+    though its verdict never left readers' page."""
+    article, editor = desk["article"], desk["editor"]
+    median = Claim.objects.get(pk=desk["median"].pk)
+    assert median.status == Claim.Status.IN_REVIEW  # "22.8" became "32.8", unseen by readers
+
+    services.article_update_text(
+        article=article, actor=editor, text=article.revisions.get(number=1).text
+    )
+
+    for claim in (desk["median"], desk["listeners"]):
+        claim = Claim.objects.get(pk=claim.pk)
+        assert claim.status == Claim.Status.PUBLISHED, claim
+        assert queries.published_claims().filter(claim=claim).exists()
+    assert PublishedVersion.objects.filter(claim=median).count() == 1  # nothing republished
+
+
+def test_a_claim_sent_to_review_by_a_person_stays_there_when_the_text_is_put_back(desk):
+    article, editor, reviewer = desk["article"], desk["editor"], desk["reviewer"]
+    listeners = Claim.objects.get(pk=desk["listeners"].pk)
+    assert listeners.status == Claim.Status.PUBLISHED
+    services.claim_transition(claim=listeners, actor=reviewer, to_status=Claim.Status.IN_REVIEW)
+
+    services.article_update_text(
+        article=article, actor=editor, text=article.revisions.get(number=1).text
+    )
+
+    assert Claim.objects.get(pk=listeners.pk).status == Claim.Status.IN_REVIEW
+
+
+def test_an_orphan_a_waiting_text_made_is_published_again_when_the_text_is_put_back(newsroom):
+    """G12's case: the only rated figure changed, so its claim was orphaned, not moved."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = factories.published_claim(article, editor, reviewer)
+    article.refresh_from_db()
+    original = article.text
+    services.article_update_text(
+        article=article, actor=editor, text=original.replace("160,000", "170,000")
+    )
+    assert Claim.objects.get(pk=claim.pk).anchor_state == Claim.AnchorState.ORPHANED
+
+    services.article_update_text(article=article, actor=editor, text=original)
+
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.anchor_state, claim.status) == (
+        Claim.AnchorState.ANCHORED,
+        Claim.Status.PUBLISHED,
+    )

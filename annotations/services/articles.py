@@ -460,7 +460,12 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     )
     for version in still_public:
         _reanchor_published(version, False, None, anchorer, revision)
-    restored = _restore_orphans(orphans, anchorer, revision, indexed_texts, actor)
+    found_again = _restore_orphans(orphans, anchorer, revision, indexed_texts, actor)
+    restored = len(found_again)
+    public_of = {version.claim_id: version for version in still_public}
+    for claim in found_again:
+        if claim.pk in public_of:
+            _published_as_readers_see_it(claim, public_of[claim.pk], actor, revision)
     for claim in claims:
         result = anchorer.resolve(claim.selectors, old_text=_indexed_text(claim, indexed_texts))
         changes: dict = {}
@@ -497,6 +502,8 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
             _reanchor_published(*live[claim.pk], result, anchorer, revision)
         if changes:
             _event(claim, actor, "reanchored", {**changes, "revision": revision.number})
+        if claim.pk in live and shown:
+            _published_as_readers_see_it(claim, live[claim.pk][0], actor, revision)
         if "orphaned" in changes and claim.pk in live:
             notifications.claim_orphaned(claim, actor)
     return ReanchorReport(
@@ -508,15 +515,50 @@ def claims_reanchor(*, article: Article, revision: ArticleRevision, actor) -> Re
     )
 
 
-def _restore_orphans(orphans, anchorer, revision, indexed_texts, actor) -> int:
-    """Anchor again the orphans whose very words the new text has again; how many.
+def _published_as_readers_see_it(claim: Claim, version, actor, revision) -> None:
+    """Publish again, as it is, a claim that a text readers never saw sent to review, once
+    its working copy is again exactly what readers see: its verdict never left their page.
+
+    A text typed back word for word after a waiting one had changed a rated figure left the
+    claim "In review" for a reviewer's click, though nothing had changed for anyone (trial
+    G13). Only a claim whose last change of status was that re-anchoring comes back, and
+    only while its verdict is on the page: one sent to review by a person, edited since, or
+    hidden from readers meanwhile is left for a reviewer.
+    """
+    if claim.status != Claim.Status.IN_REVIEW or not version.is_anchored:
+        return
+    if version.kind != PublishedVersion.Kind.PUBLISHED:
+        return
+    last = claim.events.filter(changes__has_key="status").order_by("-id").first()
+    if last is None or last.action != "reanchored":
+        return
+    claim.refresh_from_db()
+    if versions.claim_snapshot(claim) != versions.version_snapshot(version):
+        return
+    claim.status = Claim.Status.PUBLISHED
+    claim.version = F("version") + 1
+    claim.save(update_fields=["status", "version", "updated_at"])
+    _event(
+        claim,
+        actor,
+        "reanchored",
+        {
+            "status": [Claim.Status.IN_REVIEW, Claim.Status.PUBLISHED],
+            "restored": "the text readers see is back, and its verdict never left it",
+            "revision": revision.number,
+        },
+    )
+
+
+def _restore_orphans(orphans, anchorer, revision, indexed_texts, actor) -> list[Claim]:
+    """Anchor again the orphans whose very words the new text has again; those claims.
 
     An edit undone (a figure changed and changed back) left its claims orphaned, with a
     reason naming a change the text no longer has. Only the same words bring one back: its
     verdict is about them. A published verdict hidden meanwhile stays hidden until a
     reviewer republishes the claim, with a note: readers saw it taken down.
     """
-    restored = 0
+    restored = []
     for claim in orphans:
         # Orphans stay on an article for good: only those whose words the text has at all
         # are looked for, so that a save does not grow slower with every orphan it keeps.
@@ -530,7 +572,7 @@ def _restore_orphans(orphans, anchorer, revision, indexed_texts, actor) -> int:
         claim.version = F("version") + 1
         claim.save()
         _event(claim, actor, "reanchored", {"restored": reason, "revision": revision.number})
-        restored += 1
+        restored.append(claim)
     return restored
 
 
