@@ -620,3 +620,26 @@ def test_an_orphan_a_waiting_text_made_is_published_again_when_the_text_is_put_b
         Claim.AnchorState.ANCHORED,
         Claim.Status.PUBLISHED,
     )
+
+
+def test_the_same_words_set_out_anew_are_a_revision_not_dropped(client, newsroom):
+    """A re-import that found headings the first import missed, with the words unchanged,
+    saved nothing: the same text made no revision, and the new setting-out was dropped."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    first = article.text.split("\n\n", 1)[0]
+    headed = [{"kind": "heading", "start": 0, "end": len(first), "level": 1}]
+    assert article.structure != headed
+
+    services.article_update_text(
+        article=article, actor=editor, text=article.text, structure=headed,
+        reason=ArticleRevision.REIMPORTED,
+    )  # fmt: skip
+
+    article.refresh_from_db()
+    assert article.structure == headed
+    assert article.revisions.count() == 2  # no verdict stands on it: readers see it at once
+    assert article.public_revision.number == 2
+    again = services.article_update_text(
+        article=article, actor=editor, text=article.text, structure=headed
+    )
+    assert again.unchanged is not None and article.revisions.count() == 2  # nothing new

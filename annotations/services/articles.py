@@ -367,10 +367,14 @@ def article_update_text(
         latest = article.revisions.select_related("created_by").order_by("-number").first()
         if latest is not None and latest.number != base_revision:
             raise StaleText(latest, base_revision, actor=actor)
-    if new_text == article.text:
+    laid_out = blocks.clean(new_text, structure) if structure is not None else None
+    # The same words set out as before change nothing; set out otherwise (a re-import that
+    # found the headings the first one missed) they are a revision, which readers see as
+    # any other: at once, or after a second look.
+    if new_text == article.text and laid_out in (None, article.structure):
         return ReanchorReport(unchanged=article.claims.count())
-    if structure is not None:
-        article.structure = blocks.clean(new_text, structure)
+    if laid_out is not None:
+        article.structure = laid_out
     elif (kept := _structure_readers_see(article, new_text)) is not None:
         article.structure = kept  # an edit undone: the headings and lists readers see too
     else:
