@@ -205,20 +205,26 @@ def article_text_publish(request, pk: int):
     return redirect(article.get_absolute_url())
 
 
-def waiting_text_changes(article, waiting) -> list[text_changes.Hunk]:
-    """Every change from the text readers see to the one waiting, in text order, each
-    marked when it is in a paragraph that holds a published verdict."""
+def waiting_text(article, waiting, user) -> dict:
+    """What the workspace's notice and the changes page say of a text waiting for a second
+    look: the revisions (`text_waiting`), every change from the text readers see to it in
+    text order (`hunks`, each marked when beside a published verdict), how many changes and
+    how many beside a verdict, and whether `user` may show it to readers."""
+    if waiting is None:
+        return {"text_waiting": None, "hunks": []}
     spans = queries.verdict_spans(article, waiting.shown.pk)
     # The newest revision's text is the article's own, loaded already: not read again.
-    return text_changes.text_changes(waiting.shown.text, article.text, spans)
-
-
-def change_counts(hunks: list[text_changes.Hunk]) -> dict:
-    """How many changes the hunks hold, and how many of them are beside a verdict."""
+    hunks = text_changes.text_changes(waiting.shown.text, article.text, spans)
     changes = [change for hunk in hunks for change in hunk.changes]
+    own = text_is_own_change(user, article.organization, waiting.newest)
+    may = permissions.can_edit(user, article.organization)
     return {
+        "text_waiting": waiting,
+        "hunks": hunks,
         "text_changes_count": len(changes),
         "text_changes_near": sum(change.near_verdict for change in changes),
+        "can_show_text": may and not own,
+        "text_is_own": may and own,
     }
 
 
@@ -232,24 +238,12 @@ def article_text_changes(request, pk: int):
     readers: the workspace's notice has room for the first few only. `?near=1` keeps those
     in paragraphs that hold a published verdict."""
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
-    waiting = queries.article_text_waiting(article)
-    hunks = waiting_text_changes(article, waiting) if waiting else []
+    context = waiting_text(article, queries.article_text_waiting(article), request.user)
     near_only = request.GET.get("near") == "1"
+    hunks = context.pop("hunks")
     listed = [hunk for hunk in hunks if hunk.near_verdict] if near_only else hunks
     page = Paginator(listed, TEXT_HUNKS_PER_PAGE).get_page(request.GET.get("page"))
-    own = waiting is not None and text_is_own_change(
-        request.user, article.organization, waiting.newest
-    )
-    may = permissions.can_edit(request.user, article.organization)
-    context = {
-        "article": article,
-        "text_waiting": waiting,
-        "page": page,
-        "near_only": near_only,
-        **change_counts(hunks),
-        "can_show_text": may and not own,
-        "text_is_own": may and own,
-    }
+    context |= {"article": article, "page": page, "near_only": near_only}
     return render(request, "annotations/article_text_changes.html", context)
 
 

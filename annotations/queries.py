@@ -225,8 +225,9 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
     the public API links it, and a reader who saw a verdict there must find it withdrawn.
     The article comes with its organization, `current_revision_id`, the revision of the
     text readers see (its public revision: a newer one may wait for a second look), on
-    which published versions indexing it are placed, `current_revision_at`, when that text
-    was saved, `current_revision_reason`, why, and `newest_revision_id`.
+    which published versions indexing it are placed, `current_revision_at`, when readers'
+    text last changed (`public_revision_shown_at`, else when that revision was saved),
+    `current_revision_reason`, why, and `newest_revision_id`.
     """
     shown = PublishedVersion.objects.filter(
         claim__article=OuterRef("pk"), is_current=True, is_anchored=True
@@ -245,7 +246,10 @@ def reader_article(org_slug: str, slug: str) -> Article | None:
             current_revision_id=Coalesce("public_revision_id", "newest_revision_id"),
         )
         .annotate(
-            current_revision_at=Subquery(public.values("created_at")[:1]),
+            # When readers' text last changed: a text put back as they saw it is no change.
+            current_revision_at=Coalesce(
+                "public_revision_shown_at", Subquery(public.values("created_at")[:1])
+            ),
             current_revision_reason=Subquery(public.values("reason")[:1]),
         )
         .first()

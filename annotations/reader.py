@@ -834,7 +834,7 @@ def _article_page(request, article) -> tuple[str, str]:
         "suspended_ids": " ".join(map(str, suspended)),
         "text_revised": text_revised(
             organization,
-            article.public_revision_shown_at or article.current_revision_at,
+            article.current_revision_at,
             article.current_revision_reason,
             [entry.version.published_at for entry in entries if entry.placed],
         ),
@@ -884,15 +884,7 @@ def article(request, org_slug: str, slug: str):
         ),
         # Not `article.updated_at`: a working-copy edit of the title or byline reaches
         # readers only when republished, and must not tell them when it was made.
-        max(
-            filter(
-                None,
-                [
-                    article.public_revision_shown_at or article.current_revision_at,
-                    stamp["newest"],
-                ],
-            )
-        ),
+        max(filter(None, [article.current_revision_at, stamp["newest"]])),
     )
     if unchanged := not_modified(request, etag, last_modified):
         return unchanged

@@ -204,8 +204,9 @@ def _whole_words(old: str, new: str, stretches: list[Change]) -> list[Change]:
             while change.old_end < ceiling and _word_goes_on(old, change.old_end):
                 change.old_end += 1
                 change.new_end += 1
-        between = old[joined[-1].old_end : change.old_start] if joined else "x"
-        if joined and not any(_is_word(between, at) for at in range(len(between))):
+        if joined and not any(
+            _is_word(old, at) for at in range(joined[-1].old_end, change.old_start)
+        ):
             joined[-1].old_end, joined[-1].new_end = change.old_end, change.new_end
         else:
             joined.append(change)

@@ -34,7 +34,7 @@ from annotations.api.newsroom_serializers import (
     LatestImportSerializer,
     RatingSerializer,
 )
-from annotations.article_pages import change_counts, waiting_text_changes
+from annotations.article_pages import waiting_text
 from annotations.ingest import formats
 from annotations.ingest.structure import blocks_of as article_blocks
 from annotations.ingest.structure import mark_table_runs
@@ -46,7 +46,7 @@ from annotations.models import (
     Membership,
     PublishedVersion,
 )
-from annotations.services.articles import details_checkable_changed, text_is_own_change
+from annotations.services.articles import details_checkable_changed
 from annotations.services.claims import (
     DETAILS_CHECKED,
     latest_second_person_event,
@@ -243,23 +243,14 @@ TEXT_HUNKS_IN_NOTICE = 8
 
 
 def _text_second_look(article, waiting, user) -> dict:
-    """What the notice of a new text waiting for a second look shows: the revisions, who
-    made them, the first changes (those beside a published verdict before the others), and
-    whether this member may show it to readers."""
-    if waiting is None:
-        return {"text_waiting": None}
-    hunks = waiting_text_changes(article, waiting)
+    """What the notice of a new text waiting for a second look shows: `waiting_text`, with
+    its first changes only (those beside a published verdict before the others)."""
+    context = waiting_text(article, waiting, user)
+    hunks = context.pop("hunks")
     first = sorted(hunks, key=lambda hunk: (not hunk.near_verdict, hunk.old_start))
-    own = text_is_own_change(user, article.organization, waiting.newest)
-    may = permissions.can_edit(user, article.organization)
-    return {
-        "text_waiting": waiting,
-        "text_changes": first[:TEXT_HUNKS_IN_NOTICE],
-        "text_changes_all_shown": len(hunks) <= TEXT_HUNKS_IN_NOTICE,
-        **change_counts(hunks),
-        "can_show_text": may and not own,
-        "text_is_own": may and own,
-    }
+    context["text_changes"] = first[:TEXT_HUNKS_IN_NOTICE]
+    context["text_changes_all_shown"] = len(hunks) <= TEXT_HUNKS_IN_NOTICE
+    return context
 
 
 def _details_second_look(article, reopened, user, can_publish: bool) -> dict:

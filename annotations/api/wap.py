@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from functools import cached_property
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -552,18 +553,20 @@ class ArticleAnnotations(Container):
         title = queries.article_as_published(self.article).title or self.article.title
         self.label = f"Fact-checks of “{title}”"
 
+    @cached_property
     def every_item(self) -> list:
-        """The article's published annotations and the caller's drafts, oldest claim first."""
+        """The article's published annotations and the caller's drafts, oldest claim first
+        (read once a request: a page reached by `next` also counts them and names `last`)."""
         published = list(queries.web_annotation_versions().filter(claim__article=self.article))
         drafts = list(queries.web_annotation_drafts(self.request.user, self.article))
         return sorted([*published, *drafts], key=_claim_id)
 
     def items(self):
-        every = self.every_item()
+        every = self.every_item
         return len(every), lambda offset, limit: every[offset : offset + limit]
 
     def items_after(self, claim_id, limit):
-        every = self.every_item()
+        every = self.every_item
         before = sum(_claim_id(item) <= claim_id for item in every)
         return before, every[before : before + limit]
 

@@ -248,17 +248,24 @@ def _revision_create(*, article: Article, actor, reason: str) -> ArticleRevision
     return revision
 
 
-def _structure_readers_see(article: Article, text: str) -> list[dict] | None:
-    """The structure of the revision readers see, if `text` is its text and it kept one: a
-    typed edit that undoes a waiting one gets it back whole, where carrying the waiting
-    text's would lose a heading the undone edit had removed."""
+def _readers_revision(article: Article, text: str) -> dict | None:
+    """The revision readers see, as `{"structure": ...}`, if `text` is word for word its
+    text; None if readers see other words (or the article has no public revision)."""
     if not article.public_revision_id:
         return None
     return (
         ArticleRevision.objects.filter(pk=article.public_revision_id, text=text)
-        .values_list("structure", flat=True)
+        .values("structure")
         .first()
     )
+
+
+def _structure_readers_see(article: Article, text: str) -> list[dict] | None:
+    """The structure of the revision readers see, if `text` is its text and it kept one: a
+    typed edit that undoes a waiting one gets it back whole, where carrying the waiting
+    text's would lose a heading the undone edit had removed."""
+    shown = _readers_revision(article, text)
+    return shown["structure"] if shown else None
 
 
 def _put_back(article: Article, revision: ArticleRevision) -> bool:
@@ -266,13 +273,7 @@ def _put_back(article: Article, revision: ArticleRevision) -> bool:
     edit undone changes nothing readers see, so it needs no second look. The same words
     with other headings, lists or quotes (a re-import, say) are a change readers would see.
     """
-    if not article.public_revision_id:
-        return False
-    shown = (
-        ArticleRevision.objects.filter(pk=article.public_revision_id, text=revision.text)
-        .values("structure")
-        .first()
-    )
+    shown = _readers_revision(article, revision.text)
     if shown is None:
         return False  # other words
     # A revision saved before revisions kept their structure: the words alone decide.
@@ -642,9 +643,7 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
                 "to_review": published and changed,
             }
         )
-    waits = text_waits_for_second_look(article) and not (
-        ArticleRevision.objects.filter(pk=article.public_revision_id, text=new_text).exists()
-    )
+    waits = text_waits_for_second_look(article) and _readers_revision(article, new_text) is None
     return TextPreview(
         identical=False, unchanged=unchanged, moved=moved, orphaned=orphaned, waits=waits
     )

@@ -3040,7 +3040,7 @@ function textChanged(revision) {
   notice.hidden = false;
   // A text saved under published verdicts may wait for this member's look: the notice
   // with what changed, and its button, come at once, not after a reload (trial G12).
-  refreshDetailsNotice(["text-awaiting", "details-awaiting"]);
+  refreshNotices(["text-awaiting", "details-awaiting"]);
 }
 
 /** Back in this window: claims made, deleted or moved to a new text elsewhere are shown. */
@@ -3345,7 +3345,7 @@ detailsForm.addEventListener("submit", async (event) => {
       // Their cards now say "draft of a correction", with what readers would see change,
       // and the notice above the text says which wait to be republished.
       await reloadClaims(null, { focusCard: false });
-      await refreshDetailsNotice();
+      await refreshNotices();
       announce("Article details saved. The published claims are reopened as drafts of a correction: a reviewer republishes them.");
     } else announce("Article details saved.");
   } catch (error) {
@@ -3377,7 +3377,7 @@ function showDetailsClash(now, changed) {
 // reopened (it counts them, and offers a reviewer the republishing form) and of a new text
 // waiting for a second look (what changed, and the button that shows it to readers), which
 // this page cannot work out.
-async function refreshDetailsNotice(ids = ["details-awaiting"]) {
+async function refreshNotices(ids = ["details-awaiting"]) {
   try {
     const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
     if (!response.ok) return;
