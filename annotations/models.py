@@ -210,6 +210,7 @@ NOTIFICATION_KINDS = (
     ("orphaned", "Published claim orphaned"),
     ("retracted", "Published claim retracted"),
     ("deleted", "Claim deleted"),
+    ("text_waiting", "New text waiting to be shown"),
 )
 
 
@@ -1146,6 +1147,10 @@ class Notification(models.Model):
     )
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # Set for news about an article rather than one claim: a new text waiting to be shown.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)

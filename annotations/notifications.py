@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from annotations import jobs, permissions
@@ -35,12 +36,14 @@ def notify(
     actor,
     claim=None,
     comment: Comment | None = None,
+    article=None,
     organization=None,
     message: str,
 ) -> list[Notification]:
     """Tell each recipient who is a member of the claim's organization, except the actor.
 
-    A notification about a claim that no longer exists names its `organization` instead.
+    News about a whole `article` names it instead of a claim; a notification about a claim
+    that no longer exists names its `organization`.
     Writes one Notification per person (None entries and duplicates are skipped) and, for
     those whose membership asks for this kind by email, queues an "email" job; it runs
     once the caller's transaction commits.
@@ -51,6 +54,8 @@ def notify(
         claim = comment.claim
     if claim is not None:
         organization = claim.article.organization
+    elif article is not None:
+        organization = article.organization
     actor_user = permissions.as_user(actor)
     wanted = {user.pk: user for user in recipients if user is not None}
     wanted.pop(getattr(actor_user, "pk", None), None)
@@ -64,6 +69,7 @@ def notify(
             actor=actor_user,
             claim=claim,
             comment=comment,
+            article=article,
             message=message[:500],
         )
         notification.full_clean()
@@ -89,8 +95,11 @@ def claim_orphaned(claim, actor) -> list[Notification]:
 
 
 def claim_link(notification: Notification) -> str:
-    """Where a notification leads: the claim's card in its article's workspace."""
+    """Where a notification leads: the claim's card in its article's workspace, or for news
+    of an article's new text, the list of what it changes."""
     if notification.claim_id is None:
+        if notification.article_id is not None:
+            return reverse("article-text-changes", args=[notification.article_id])
         return "/notifications/"
     return workspace_claim_url(notification.claim.article_id, notification.claim_id)
 

@@ -214,6 +214,31 @@ def test_members_who_kept_every_email_kind_also_get_the_new_kinds_by_email():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_members_emailed_review_requests_are_emailed_a_waiting_text_too():
+    """A new text waiting to be shown came as a review request before 0049."""
+    apps = migrate_to("0048_claimant_on_one_line")
+    User = apps.get_model("auth", "User")
+    Organization = apps.get_model("annotations", "Organization")
+    Membership = apps.get_model("annotations", "Membership")
+    desk = Organization.objects.create(name="Desk", slug="desk")
+    reviews = Membership.objects.create(
+        user=User.objects.create(username="reviews"),
+        organization=desk,
+        email_kinds=["assigned", "review_requested"],
+    )
+    other = Membership.objects.create(
+        user=User.objects.create(username="other"), organization=desk, email_kinds=["assigned"]
+    )
+
+    Membership = migrate_to("0049_notification_article").get_model("annotations", "Membership")
+
+    assert Membership.objects.get(pk=reviews.pk).email_kinds == [
+        "assigned", "review_requested", "text_waiting",
+    ]  # fmt: skip
+    assert Membership.objects.get(pk=other.pk).email_kinds == ["assigned"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_articles_an_import_filled_in_get_their_reader_page_and_url_key():
     apps = migrate_to("0012_notification_retracted_deleted")
     Article = apps.get_model("annotations", "Article")

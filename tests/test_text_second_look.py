@@ -8,16 +8,19 @@ with nobody else's look, although a change to a verdict itself needs one.
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
-from annotations import queries, services
+from annotations import jobs, queries, services
 from annotations.models import (
     Article,
     ArticleRevision,
     Claim,
+    Job,
     Notification,
     Organization,
     PublishedVersion,
@@ -173,14 +176,32 @@ def test_no_verdict_is_published_on_a_text_readers_do_not_see(client, desk):
 
 
 def test_the_reviewers_are_told_once_and_the_card_says_why_publish_waits(client, desk):
-    told = Notification.objects.filter(
-        kind="review_requested", recipient=desk["reviewer"], message__contains="changed the text"
-    )
+    told = Notification.objects.filter(kind="text_waiting", recipient=desk["reviewer"])
     [notice] = told
     assert notice.message.startswith("ed changed the text of “")
     assert notice.message.endswith(
-        "” (revision 2): readers keep the text they saw until someone else shows them the new "
-        "one, at the top of the article."
+        "” (revision 2): readers keep the text they saw until someone else shows them the new one."
+    )
+    # It leads to the list of what the text changes, not to some claim's card (trial G12).
+    assert notice.claim_id is None and notice.article_id == desk["article"].pk
+    changes = f"/articles/{desk['article'].pk}/text-changes/"
+    client.force_login(desk["reviewer"])
+    listed = client.get("/notifications/").content.decode()
+    assert f'<a href="{changes}">ed changed the text of' in listed
+    [item] = [
+        item
+        for item in client.get("/api/v1/newsroom/notifications/").json()["results"]
+        if item["kind"] == "text_waiting"
+    ]
+    assert item["link"] == changes and item["article"] == desk["article"].pk
+    assert item["kind_label"] == "New text waiting to be shown"
+    assert "Readers still see revision 1" in client.get(changes).content.decode()
+    mail.outbox.clear()
+    for job in Job.objects.filter(kind="email", subject_id=notice.pk):
+        jobs.run("email", job.pk)
+    [email] = [message for message in mail.outbox if message.to == [desk["reviewer"].email]]
+    assert f"See what the new text changes: {settings.PUBLIC_BASE_URL}{changes}" in email.body, (
+        email.body
     )
     services.article_update_text(
         article=desk["article"], actor=desk["editor"], text=desk["article"].text + "\n\nMore."

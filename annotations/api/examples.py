@@ -451,6 +451,7 @@ NOTIFICATION = {
     "organization": "demo-fact-desk",
     "claim": 7,
     "comment": 3,
+    "article": None,
     "link": "/articles/2/#claim-7",
     "created_at": "2026-12-01T16:56:00.000000Z",
     "read_at": None,

@@ -38,7 +38,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = [
             "id", "kind", "kind_label", "message", "actor", "organization", "claim",
-            "comment", "link", "created_at", "read_at",
+            "comment", "article", "link", "created_at", "read_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -46,7 +46,8 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notification.actor.get_username() if notification.actor else None
 
     def get_link(self, notification) -> str:
-        """The claim's card in its article's workspace."""
+        """The claim's card in its article's workspace; for news of an article's new text,
+        the page listing what it changes."""
         return notifications.claim_link(notification)
 
 

@@ -845,20 +845,14 @@ def text_is_own_change(actor, organization: Organization, newest: ArticleRevisio
 
 def _notify_text_waits(article: Article, actor, revision: ArticleRevision) -> None:
     """Tell the newsroom's reviewers that a new text waits for them before readers see it."""
-    first = (
-        Claim.objects.filter(article=article, published_versions__is_current=True)
-        .order_by("start", "pk")
-        .first()
-    )
     notifications.notify(
         recipients=notifications.publishers_of(article.organization),
-        kind="review_requested",
+        kind="text_waiting",
         actor=actor,
-        claim=first,
-        organization=article.organization,
+        article=article,
         message=f"{_name(actor)} changed the text of “{_short(article.title)}” (revision "
         f"{revision.number}): readers keep the text they saw until someone else shows them "
-        "the new one, at the top of the article.",
+        "the new one.",
     )
 
 
