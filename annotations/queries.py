@@ -189,8 +189,9 @@ def claim_public_history(claim: Claim) -> list[dict]:
     """Every published and retracted version of a claim, oldest first, for readers.
 
     Each entry has the version `number`, `kind`, `published_at`, `rating`, the `changes`
-    from the version before and the public `correction` line ("3 Dec 2026: rating changed
-    from Mostly true to Half true because …").
+    from the version before, the public `correction` line ("3 Dec 2026: rating changed
+    from Mostly true to Half true because …") and the version's sanitised
+    `conclusion_html`.
     """
     return claim_public_histories([claim.pk]).get(claim.pk, [])
 
@@ -212,6 +213,7 @@ def claim_public_histories(claim_ids: list[int]) -> dict[int, list[dict]]:
                 "published_at": timezone.localtime(row.published_at),
                 "correction_note": row.correction_note,
                 "snapshot": versions.version_snapshot(row),
+                "conclusion_html": row.conclusion_html,
             }
         )
     return {claim_id: versions.public_history(found) for claim_id, found in entries.items()}

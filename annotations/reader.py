@@ -541,9 +541,11 @@ def _sources(version) -> list[dict]:
 
 
 def _conclusion(version) -> SafeString:
+    """A version's conclusion (or a public history entry's) as HTML for the page."""
+    html = version["conclusion_html"] if isinstance(version, dict) else version.conclusion_html
     # Rendered and sanitised (nh3, a closed list of tags and attributes) when the version
     # was written: safe to put in the page as it is.
-    return mark_safe(version.conclusion_html)  # noqa: S308
+    return mark_safe(html)  # noqa: S308
 
 
 # The claim list
@@ -931,6 +933,10 @@ def claim(request, pk: int):
         return unchanged
 
     history = queries.claim_public_history(version.claim)
+    for earlier, later in itertools.pairwise(history):
+        # A reader told "conclusion revised" can read what the conclusion said before.
+        revised = later["kind"] != "retracted" and "conclusion revised" in later["changes"]
+        earlier["replaced_conclusion"] = _conclusion(earlier) if revised else None
     permalink = request.build_absolute_uri(reverse("reader-claim", args=[pk]))
     first_published_at = history[0]["published_at"] if history else version.published_at
     review = jsonld.claim_review(

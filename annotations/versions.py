@@ -496,7 +496,8 @@ def public_history(entries: list[dict]) -> list[dict]:
     """Each published version, oldest first, with what changed and the public correction line.
 
     `entries` are dicts with `number`, `kind`, `published_at` (a date or datetime),
-    `correction_note` and `snapshot` (as made by `version_snapshot`).
+    `correction_note`, `snapshot` (as made by `version_snapshot`) and optionally the
+    version's `conclusion_html`, passed through.
     """
     history = []
     previous = None
@@ -520,6 +521,7 @@ def public_history(entries: list[dict]) -> list[dict]:
                     changes=changes,
                 ),
                 "rating": entry["snapshot"]["rating"],
+                "conclusion_html": entry.get("conclusion_html", ""),
             }
         )
         previous = entry

@@ -732,6 +732,41 @@ def test_a_correction_appears_only_once_republished_with_its_note(client, desk):
     assert len(select(claim_page, ".history .versions li")) == 2
 
 
+def test_a_reader_told_the_conclusion_was_revised_can_read_the_one_before(client, desk):
+    """The history said "conclusion revised" and nothing more (trial G11)."""
+    claim = publish(
+        desk.article, desk.editor, desk.reviewer, LISTENERS, "Mostly true",
+        conclusion="The *first* count was 160,000 <script>alert(1)</script>.",
+    )  # fmt: skip
+
+    def republish(note, **changes):
+        claim.refresh_from_db()
+        services.claim_update(claim=claim, actor=desk.editor, expected_version=None, **changes)
+        services.claim_transition(claim=claim, actor=desk.editor, to_status=Claim.Status.IN_REVIEW)
+        services.claim_transition(
+            claim=claim, actor=desk.reviewer, to_status=Claim.Status.PUBLISHED, note=note
+        )
+
+    republish("the organisers recounted", conclusion="The recount found 150,000.")
+    republish("a typo", claimant="Andrew  Korybko.")
+
+    claim_page = page(client.get(reverse("reader-claim", args=[claim.pk])))
+    entries = select(claim_page, ".history .versions > li")
+    assert len(entries) == 3
+    # Under the version its successor replaced the conclusion of, and only there.
+    [earlier] = select(entries[0], "details.earlier-conclusion")
+    assert [len(select(entry, "details")) for entry in entries[1:]] == [0, 0]
+    assert earlier.xpath("string(summary)") == "The conclusion as published then"
+    shown = earlier.xpath("div[@class='conclusion']")[0]
+    # Markdown rendered, and the tag shown as the words typed, never run.
+    assert shown.text_content().strip() == "The first count was 160,000 <script>alert(1)</script>."
+    assert select(shown, "em")[0].text == "first" and select(shown, "script") == []
+    assert (
+        "The recount found 150,000."
+        in select(claim_page, "article > .conclusion")[0].text_content()
+    )
+
+
 def test_versions_on_an_earlier_revision_are_listed_but_not_highlighted(client, desk, settings):
     """While a large article is re-anchored in the background, its versions index old text
     (in a newsroom without the two-person rule, whose new text readers see at once)."""
