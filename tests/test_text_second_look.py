@@ -664,3 +664,63 @@ def test_the_same_words_set_out_anew_are_a_revision_not_dropped(client, newsroom
         article=article, actor=editor, text=article.text, structure=headed
     )
     assert again.unchanged is not None and article.revisions.count() == 2  # nothing new
+
+
+def _in_review(newsroom, quote=LISTENERS):
+    article, editor = newsroom["article"], newsroom["editor"]
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, quote)
+    )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/record")
+    rating = Rating.objects.get(scale__organization=article.organization, label="Mostly true")
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, rating=rating, conclusion="Checked."
+    )
+    return services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+
+
+def _second_person_line(client, claim, viewer):
+    client.force_login(viewer)
+    card = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()
+    [line] = [item for item in card["checklist"] if item["key"] == "second_person"]
+    return line
+
+
+def test_a_reviewer_who_frames_a_claims_words_may_not_publish_it_alone(client, newsroom):
+    """Before any verdict stands on the article its new text reaches readers at once: a
+    reviewer who put "It is false that" before an editor's rated sentence then published
+    it, and nobody else saw either (review R18)."""
+    article, editor, reviewer = newsroom["article"], newsroom["editor"], newsroom["reviewer"]
+    claim = _in_review(newsroom)
+    report = services.article_update_text(
+        article=article, actor=reviewer, text=article.text.replace(LISTENERS, FRAMED)
+    )
+    assert not report.waits and report.moved + report.unchanged == 1
+    claim.refresh_from_db()
+
+    line = _second_person_line(client, claim, reviewer)
+    assert not line["met"]
+    assert line["detail"] == services.claims.CHANGED_TEXT_AROUND_IT
+    with pytest.raises(PermissionDenied, match="the article's words around it is yours"):
+        services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    assert not queries.published_claims().filter(claim=claim).exists()
+
+    # Another member's later change of the claim is the second look at the text too.
+    services.claim_update(
+        claim=claim, actor=editor, expected_version=None, conclusion="Checked again."
+    )
+    claim.refresh_from_db()
+    assert _second_person_line(client, claim, reviewer)["met"]
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    assert queries.published_claims().filter(claim=claim).exists()
+
+
+def test_a_reviewers_change_elsewhere_in_the_text_does_not_stop_them_publishing(newsroom):
+    article, reviewer = newsroom["article"], newsroom["reviewer"]
+    claim = _in_review(newsroom)
+    services.article_update_text(
+        article=article, actor=reviewer, text=article.text + "\n\nA correction at the end."
+    )
+    claim.refresh_from_db()
+    services.claim_transition(claim=claim, actor=reviewer, to_status=Claim.Status.PUBLISHED)
+    assert queries.published_claims().filter(claim=claim).exists()

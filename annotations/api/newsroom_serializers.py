@@ -34,7 +34,11 @@ from annotations.models import (
     Source,
 )
 from annotations.rendering import markdown_to_safe_html
-from annotations.services.claims import article_details_hold, publish_readiness
+from annotations.services.claims import (
+    article_details_hold,
+    publish_readiness,
+    revision_authors,
+)
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -319,9 +323,22 @@ class ClaimSerializer(serializers.ModelSerializer):
             request = self.context.get("request")
             viewer = getattr(request, "user", None) or AnonymousUser()
             cache[claim.pk] = publish_readiness(
-                claim, viewer, details_hold=self._details_hold(claim)
+                claim,
+                viewer,
+                details_hold=self._details_hold(claim),
+                revisions=self._revision_authors(claim),
             )
         return cache[claim.pk]
+
+    def _revision_authors(self, claim) -> list | None:
+        """Who saved each revision of the claim's article, read once per article for all
+        its cards; None, read when needed, in a newsroom without the two-person rule."""
+        if not claim.article.organization.requires_two_person_review:
+            return None
+        cache = self.context.setdefault("_revision_authors", {})
+        if claim.article_id not in cache:
+            cache[claim.article_id] = revision_authors(claim.article_id)
+        return cache[claim.article_id]
 
     def _details_hold(self, claim):
         """Why the claim's publication waits for its article's changed details or text (see

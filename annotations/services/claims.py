@@ -25,6 +25,7 @@ from annotations import (
     permissions,
     queries,
     rendering,
+    text_changes,
     versions,
 )
 from annotations.evidence import search as evidence_search
@@ -32,6 +33,7 @@ from annotations.ingest.text import canonical_characters
 from annotations.models import (
     CLAIM_WORDING_MAX,
     Article,
+    ArticleRevision,
     Claim,
     ClaimEvent,
     PublishedVersion,
@@ -1005,7 +1007,7 @@ def _check_two_people(claim: Claim, actor, live: PublishedVersion | None) -> Non
     events = claim.events.filter(action__in=SECOND_PERSON_ACTIONS)
     if since is not None:
         events = events.filter(created_at__gte=since)
-    problem = _second_person_problem(claim, actor, events)
+    problem = _second_person_problem(claim, actor, events, since=since)
     if problem:
         raise PermissionDenied(problem)
 
@@ -1041,9 +1043,15 @@ CHANGED_TAGS_LAST = (
     "Another member must publish this: the latest change to its tags is yours, and nobody "
     "else has seen it."
 )
+CHANGED_TEXT_AROUND_IT = (
+    "Another member must publish this: the latest change to the article's words around it is "
+    "yours, and nobody else has seen it."
+)
 
 
-def _second_person_problem(claim: Claim, user, events) -> str:
+def _second_person_problem(
+    claim: Claim, user, events, *, since=None, revisions: list | None = None
+) -> str:
     """Why `user` may not publish under the two-person rule ("" if they may).
 
     `events` are every member's changes since the claim was last published (all of them if
@@ -1055,7 +1063,13 @@ def _second_person_problem(claim: Claim, user, events) -> str:
     made and the other corrected. A change of tags alone sees nothing: it neither frees the
     author of the change before it nor may its own author publish it. A member's check of a
     change of the article's details (`article_details_check`) counts as a later change: it
-    is the second look, for a newsroom whose one reviewer changed them.
+    is the second look, for a newsroom whose one reviewer changed them. So is a change of
+    the article's words in or just before the claim's paragraph, which readers see no less
+    ("It is false that …" put before a rated sentence): its author needs another member's
+    later change of the claim, or another member to publish it.
+
+    `since` is when the claim was last published; `revisions` are the article's
+    `revision_authors`, read here when not given.
     """
     if not claim.article.organization.requires_two_person_review:
         return ""
@@ -1085,7 +1099,51 @@ def _second_person_problem(claim: Claim, user, events) -> str:
         return CHANGED_TAGS_LAST
     if latest is None and claim.published_at is None and claim.creator_id == user.pk:
         return CREATED_IT
+    seen_at = max(
+        (moment for moment in (since, latest and latest.created_at) if moment is not None),
+        default=claim.created_at,
+    )
+    if _rewrote_text_around(claim, user, seen_at, revisions):
+        return CHANGED_TEXT_AROUND_IT
     return ""
+
+
+def revision_authors(article_id: int) -> list[tuple[int, int | None, dt.datetime]]:
+    """(number, created_by_id, created_at) of each revision of an article's text, oldest
+    first, without the texts: what the two-person rule asks of every card's claim."""
+    return list(
+        ArticleRevision.objects.filter(article_id=article_id)
+        .order_by("number")
+        .values_list("number", "created_by_id", "created_at")
+    )
+
+
+def _rewrote_text_around(claim: Claim, user, seen_at, revisions: list | None) -> bool:
+    """Whether `user` changed the article's words in or right before the claim's paragraph
+    since `seen_at`, when another member last changed the claim (or it was published)."""
+    if claim.anchor_state != Claim.AnchorState.ANCHORED:
+        return False  # it cannot be published until someone attaches it again
+    if revisions is None:
+        revisions = revision_authors(claim.article_id)
+    own = [
+        number
+        for number, author_id, created_at in revisions
+        if author_id == user.pk and created_at > seen_at
+    ]
+    if not own:
+        return False
+    # From the text before the first of them to the one the claim stands on now. Read the
+    # other way round, the claim's own span marks the changes about it.
+    before = (
+        ArticleRevision.objects.filter(article_id=claim.article_id, number=own[0] - 1)
+        .values_list("text", flat=True)
+        .first()
+    )
+    if before is None:
+        return False  # the first text: the claim was made on it, seen by its creator
+    now = claim.revision.text
+    hunks = text_changes.text_changes(now, before, [(claim.start, claim.end)])
+    return any(hunk.near_verdict for hunk in hunks)
 
 
 def _when(event) -> tuple:
@@ -1096,15 +1154,17 @@ def _tags_only(event) -> bool:
     return event.action == "updated" and set(event.changes) & set(CLAIM_PUBLIC_FIELDS) == {"tags"}
 
 
-def second_person_reason(claim: Claim, viewer) -> str:
-    """Why the two-person rule stops `viewer` publishing the claim ("" if it does not)."""
+def second_person_reason(claim: Claim, viewer, *, revisions: list | None = None) -> str:
+    """Why the two-person rule stops `viewer` publishing the claim ("" if it does not).
+
+    `revisions`: the article's `revision_authors`, when a list of cards read them once."""
     since = last_published_at(claim)
     changes = [
         event
         for event in claim.events.all()
         if event.action in SECOND_PERSON_ACTIONS and (since is None or event.created_at >= since)
     ]
-    return _second_person_problem(claim, viewer, changes)
+    return _second_person_problem(claim, viewer, changes, since=since, revisions=revisions)
 
 
 def latest_second_person_event(claim: Claim) -> ClaimEvent | None:
@@ -1172,13 +1232,14 @@ def publish_readiness(
     viewer,
     *,
     details_hold: DetailsHold | None = None,
+    revisions: list | None = None,
 ) -> dict:
     """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
 
     Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
     a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
-    `details_hold` is `article_details_hold(article)`, read once per article for all its
-    cards.
+    `details_hold` is `article_details_hold(article)` and `revisions` its
+    `revision_authors`, each read once per article for all its cards.
     """
     organization = claim.article.organization
     checklist = _requirements(claim)
@@ -1207,7 +1268,7 @@ def publish_readiness(
                 f"Check {'it' if count == 1 else 'them'}, or cite an archived copy.",
             }
         )
-    second = second_person_reason(claim, viewer)
+    second = second_person_reason(claim, viewer, revisions=revisions)
     if organization.requires_two_person_review:
         checklist.append(
             {
