@@ -1,12 +1,13 @@
 """Oversized, mistyped and malformed input gets a clear 4xx, stores nothing, and never a 500."""
 
+import io
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from annotations import history, models, services
-from annotations.api.parsers import MAX_DEPTH, nesting_depth
+from annotations.api.parsers import MAX_DEPTH, JSONParser, nesting_depth
 from annotations.models import Article, ArticleRevision, Claim, ClaimEvent, Rating, Source
 from tests import factories
 
@@ -249,6 +250,53 @@ def test_unpaired_surrogate_in_text_is_refused_before_the_database(editor_client
     assert response.status_code == 400
     assert "surrogate" in response.json()["detail"]
     assert _stored() == before
+
+
+def test_a_name_given_twice_in_one_object_is_refused_not_guessed(editor_client, claim):
+    """The last of two "claimant"s won in silence; other parsers take the first (trial D1)."""
+    before = _stored()
+    response = _send(
+        editor_client, "patch", f"/api/v1/newsroom/claims/{claim.pk}/",
+        '{"claimant": "Ada", "version": 1, "claimant": "Bob"}',
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        'JSON parse error - the name "claimant" appears twice in one object'
+    )
+    assert _stored() == before
+    # The same name in two objects, or nested, is no repetition.
+    body = b'[{"type": "a", "at": {"type": "b"}}, {"type": "c"}]'
+    assert JSONParser().parse(io.BytesIO(body), "application/json") == [
+        {"type": "a", "at": {"type": "b"}},
+        {"type": "c"},
+    ]
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "ISO-8859-1", "utf-16"])
+def test_json_declared_in_another_charset_is_a_415_and_changes_nothing(
+    editor_client, claim, charset
+):
+    before = _stored()
+    response = editor_client.patch(
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        json.dumps({"claimant": "São Paulo", "version": 1}).encode(),
+        content_type=f"application/json; charset={charset}",
+    )
+    assert response.status_code == 415
+    assert response.json()["detail"] == f"JSON is read as UTF-8 only, not as {charset}."
+    assert _stored() == before
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8", '"utf-8"'])
+def test_json_declared_as_utf8_in_any_spelling_is_read(editor_client, claim, charset):
+    response = editor_client.patch(
+        f"/api/v1/newsroom/claims/{claim.pk}/",
+        json.dumps({"claimant": "São Paulo", "version": 1}, ensure_ascii=False).encode(),
+        content_type=f"application/json; charset={charset}",
+    )
+    assert response.status_code == 200, response.content
+    claim.refresh_from_db()
+    assert claim.claimant == "São Paulo"
 
 
 def test_nul_character_in_text_is_refused(editor_client, claim):
