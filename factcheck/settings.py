@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the others, so that it sees every response: no HTML error page under /api/.
     "annotations.api.errors.ProblemDetailsMiddleware",
+    # Sees each API answer as sent: a 304 handed back its count there.
+    "annotations.api.throttling.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, which may answer first (django-cors-headers asks for it).
     "corsheaders.middleware.CorsMiddleware",
@@ -445,9 +447,9 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
-# Readable by the calling page besides the safelisted ones: the validator to send back, and
-# how long to wait when throttled.
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+# Readable by the calling page besides the safelisted ones: the validator to send back, how
+# long to wait when throttled, and how much of its limit is left.
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "RateLimit", "RateLimit-Policy"]
 # W3C Web Annotation Protocol (annotations.api.wap): other sites' clients may ask for a
 # container view (Prefer) and read the protocol's headers; writes stay off other origins.
 CORS_ALLOW_HEADERS += ["prefer"]

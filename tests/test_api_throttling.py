@@ -202,3 +202,36 @@ def test_two_server_processes_share_one_count_per_token_and_per_address(two_serv
     refused = anonymous[-1]
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_each_answer_tells_the_limit_and_what_is_left_of_it(low_rates, editor):
+    """API clients learned of their limit only from a 429 (trial D1)."""
+    client = token_client(editor)
+    left = []
+    for _ in range(4):
+        response = client.get(ARTICLES)
+        assert response["RateLimit-Policy"] == '"token";q=3;w=86400'
+        policy, remaining, reset = response["RateLimit"].split(";")
+        assert policy == '"token"' and 0 < int(reset.removeprefix("t=")) <= 86_400
+        left.append(int(remaining.removeprefix("r=")))
+    assert left == [2, 1, 0, 0]
+    assert_throttled(response)
+
+
+def test_a_conditional_read_answered_304_costs_nothing(low_rates, db):
+    """Polling with validators spares both sides; it was throttled as full reads were."""
+    client = Client()
+    first = client.get("/api/v1/claims/")
+    assert first.status_code == 200 and first["RateLimit"].startswith('"anon";r=2;')
+    for _ in range(5):
+        unchanged = client.get("/api/v1/claims/", headers={"If-None-Match": first["ETag"]})
+        assert unchanged.status_code == 304
+        assert unchanged["RateLimit"].startswith('"anon";r=2;')
+    assert client.get("/api/v1/claims/")["RateLimit"].startswith('"anon";r=1;')
+    # Read by another site's page too.
+    assert (
+        "RateLimit"
+        in client.get("/api/v1/claims/", headers={"Origin": "https://publisher.example"})[
+            "Access-Control-Expose-Headers"
+        ]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
@@ -43,6 +44,56 @@ def _increment(cache_key: str, *, timeout: int) -> int:
     pipeline.set(key, 0, nx=True, ex=timeout)
     pipeline.incr(key)
     return pipeline.execute()[1]
+
+
+@dataclass
+class RateLimitCount:
+    """Where a request was counted and how the client's window stands after it."""
+
+    policy: str
+    cache_key: str
+    limit: int
+    period: int
+    count: int
+    reset: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.count)
+
+
+def _give_back(count: RateLimitCount) -> None:
+    """Take a request off its window's count; an unanswered cache is left as it is."""
+    try:
+        caches["default"].decr(count.cache_key)
+        count.count -= 1
+    except (ValueError, RedisError, OSError):
+        pass  # the window expired meanwhile, or the cache is down: nothing to give back
+
+
+class RateLimitHeadersMiddleware:
+    """Tell API clients their limit as the IETF RateLimit fields do, and count no 304.
+
+    `RateLimit-Policy: "anon";q=120;w=60` is the policy (requests per window of seconds)
+    and `RateLimit: "anon";r=37;t=21` what remains of it and in how many seconds it
+    starts again (draft-ietf-httpapi-ratelimit-headers). A conditional request answered
+    304 costs the client nothing, so that polling with validators, which spares both
+    sides, is not throttled as if the whole answer had been sent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        count = getattr(request, "rate_limit", None)
+        if count is None:
+            return response
+        if response.status_code == 304 and count.count <= count.limit:
+            _give_back(count)
+        response["RateLimit-Policy"] = f'"{count.policy}";q={count.limit};w={count.period}'
+        response["RateLimit"] = f'"{count.policy}";r={count.remaining};t={count.reset}'
+        return response
 
 
 class _CountingThrottle(BaseThrottle):
@@ -84,9 +135,15 @@ class _CountingThrottle(BaseThrottle):
             outages.failed(address)
             logger.warning("API throttle %s not checked: the cache is unavailable.", self.scope)
             return True
+        reset = max(1, math.ceil((window + 1) * period - now))
+        # Told in the response's RateLimit fields, and given back if it is a 304.
+        request._request.rate_limit = RateLimitCount(
+            policy=self.scope, cache_key=cache_key, limit=limit, period=period, count=count,
+            reset=reset,
+        )  # fmt: skip
         if count <= limit:
             return True
-        self.retry_after = max(1, math.ceil((window + 1) * period - now))
+        self.retry_after = reset
         return False
 
     def wait(self) -> float:
