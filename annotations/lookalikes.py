@@ -1,22 +1,45 @@
 """Names that read as other names: letters of two alphabets that look alike ("True" typed with
 a Cyrillic capital Te), for usernames and verdict labels that people tell apart by eye."""
 
+import unicodedata
+
 # confusable_homoglyphs is imported inside the functions, not here: its tables cost every web
 # and worker process about 18 MB and 55 ms at start-up, and only a few saves need them.
 
 
-def mixes_scripts(name: str) -> bool:
-    """Whether `name` mixes letters of different alphabets that look alike.
+def mixes_scripts(name: str, *, by_word: bool = False) -> bool:
+    """Whether `name` (with `by_word`, a word of it) mixes letters of different alphabets
+    that look alike.
 
-    Marks of no script of their own (Arabic tanween, a decomposed accent: "inherited")
-    belong to the letter they sit on: counted as a script, they made "تماماً" a mix of
-    Arabic and something else, and refused it. Marks of a script (Malayalam's anusvara,
-    which reads as "o") still count.
+    A label is weighed word by word: a bilingual one ("True / صحيح", "Vrai-Верно") is two
+    words in two scripts, which readers tell apart, while "True" typed with a Cyrillic Te is
+    one word that passes for another. A username is weighed whole: "ed." followed by "Tom"
+    in Cyrillic letters reads as "ed.Tom".
+    Marks of no script of their own (Arabic tanween, a
+    decomposed accent: "inherited") belong to the letter they sit on: counted as a script,
+    they made "تماماً" a mix of Arabic and something else, and refused it. Marks of a script
+    (Malayalam's anusvara, which reads as "o") still count.
     """
     from confusable_homoglyphs import categories, confusables
 
     letters = "".join(c for c in name if categories.alias(c) != "INHERITED")
-    return bool(confusables.is_dangerous(letters))
+    words = _words(letters) if by_word else [letters]
+    return any(confusables.is_dangerous(word) for word in words)
+
+
+def _words(text: str) -> list[str]:
+    """`text` cut at spaces, punctuation and symbols ("True / صحيح" is "True" and "صحيح")."""
+    words, word = [], []
+    for character in text:
+        if unicodedata.category(character)[0] in "ZPSC":
+            if word:
+                words.append("".join(word))
+            word = []
+        else:
+            word.append(character)
+    if word:
+        words.append("".join(word))
+    return words
 
 
 def read_as_latin(name: str) -> str:

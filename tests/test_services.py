@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from annotations import anchoring, services
+from annotations import anchoring, lookalikes, services
 from annotations.models import Claim, Membership, Rating
 from tests import factories
 
@@ -448,3 +448,18 @@ def test_a_source_added_from_a_search_result_forgets_its_title_when_pointed_else
         source=source, actor=editor, url="https://example.org/third", title="Typed"
     )
     assert Source.objects.get(pk=source.pk).title == "Typed"
+
+
+@pytest.mark.parametrize(
+    ("name", "by_word", "mixes"),
+    [
+        ("True / \u0635\u062d\u064a\u062d", True, False),
+        ("Vrai-\u0412\u0435\u0440\u043d\u043e", True, False),
+        ("Mostly \u0422rue", True, True),
+        # A username is weighed whole: "ed." then "Tom" in Cyrillic reads as "ed.Tom".
+        ("ed.\u0422\u043e\u043c", False, True),
+        ("ed.\u0422\u043e\u043c", True, False),
+    ],
+)
+def test_labels_are_weighed_word_by_word_and_usernames_whole(name, by_word, mixes):
+    assert lookalikes.mixes_scripts(name, by_word=by_word) is mixes

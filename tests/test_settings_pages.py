@@ -311,6 +311,23 @@ def test_a_label_that_reads_as_another_is_refused(admin_client, organization, ty
     assert not scale_of(organization).ratings.filter(label=typed).exists()
 
 
+def test_a_label_in_two_languages_is_kept_and_a_lookalike_word_in_it_is_not(
+    admin_client, organization
+):
+    """ "True / صحيح" was refused as letters that look alike (trial G15)."""
+    url = reverse("organization-scale", args=[organization.slug])
+    for position, label in enumerate(
+        ("Falso / صحيح", "Level 49 مستوى", "Vrai-Верно", "正確 / Correct", "Sí 真"), start=8
+    ):
+        new = {"id": "", "position": position, "label": label, "colour": "#57606a"}
+        response = admin_client.post(url, rows_post(organization, new=new))
+        assert response.status_code == 302, (label, response.context and response.context["errors"])
+    lookalike = {"id": "", "position": 13, "label": "Vrai / F\u0430ux", "colour": "#57606a"}
+    response = admin_client.post(url, rows_post(organization, new=lookalike))
+    assert response.status_code == 400
+    assert "write each word in one alphabet" in " ".join(response.context["errors"])
+
+
 def test_labels_wholly_in_another_alphabet_are_kept_unless_they_read_as_one_already_there(
     admin_client, organization
 ):

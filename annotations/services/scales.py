@@ -198,10 +198,10 @@ def _scale_problems(kept: list[dict]) -> list[str]:
         label = clean_label(entry.get("label") or "")
         if not label:
             continue
-        if lookalikes.mixes_scripts(label):
+        if lookalikes.mixes_scripts(label, by_word=True):
             errors.append(
                 f"“{label}” mixes letters of different alphabets that look alike, so readers "
-                "could take it for another label: write it in one alphabet."
+                "could take it for another label: write each word in one alphabet."
             )
             continue
         first = seen.setdefault(lookalikes.read_as_latin(label).casefold(), label)
