@@ -49,6 +49,32 @@ def test_a_sixty_character_label_does_not_stretch_the_scale_table(browser, live_
     row.screenshot(path=str(ARTIFACTS / "scale-editor-long-label.png"))
 
 
+def test_on_a_phone_each_field_of_the_scale_editor_says_what_it_is(browser, live_server, desk):
+    """The table's header is gone on a narrow screen: each card showed a bare "1", "True",
+    "5" and two unlabelled checkboxes, one of which deletes (trial G15)."""
+    page = open_page(browser, live_server, "ada")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{live_server.url}/settings/organizations/{desk['organization'].slug}/ratings/")
+    page.wait_for_selector("html[data-scale-editor-ready=true]")
+    row = page.locator(".rating-row").filter(has=page.locator("input[value='False']"))
+    for words in (
+        "Order of False",
+        "Label of False",
+        "Value of False (empty: outside the range)",
+        "Colour of False",
+        "Description of False",
+        "Hide False from new claims",
+        "Delete False",
+    ):
+        expect(row.get_by_text(words, exact=True)).to_be_visible()
+        width = row.get_by_text(words, exact=True).evaluate(
+            "(label) => label.getBoundingClientRect().width"
+        )
+        assert width > 40, words
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    row.screenshot(path=str(ARTIFACTS / "scale-editor-phone.png"))
+
+
 def test_admin_sees_a_contrast_warning_for_a_pale_rating_colour_and_saves(
     browser, live_server, desk
 ):
