@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -260,6 +261,14 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def logo_url(self) -> str:
+        """The logo's address, naming the image by its digest: a new logo is a new address,
+        so a copy a reader's browser keeps is never mistaken for it ("" without a logo)."""
+        if not self.logo:
+            return ""
+        digest = PurePosixPath(self.logo.name).stem
+        return f"{reverse('organization-logo', args=[self.slug])}?v={digest}"
 
 
 class Membership(models.Model):

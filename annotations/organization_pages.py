@@ -438,7 +438,12 @@ def logo(request, org: str):
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Disposition"] = "inline"
         response["ETag"] = etag
-        response["Cache-Control"] = "public, max-age=3600"
+    # Asked for by its digest (`Organization.logo_url`), the image never changes; the plain
+    # address follows the newest logo, so is asked again soon.
+    versioned = request.GET.get("v") == Path(name).stem
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if versioned else "public, max-age=300"
+    )
     return response
 
 

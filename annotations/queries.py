@@ -1016,7 +1016,7 @@ def public_stamp(organization: Organization | None = None) -> dict:
 
     `count` is the number of published claims; `newest` the latest `changed_at` of any
     version, retracted and superseded ones included (they drop a claim from the lists);
-    `publishers` the name, slug and home page of each organization that has published.
+    `publishers` the name, slug, home page and logo of each organization that has published.
     Nothing here reads the live article: its details reach these lists only as versions
     froze them, and what is read live (its language) touches `changed_at` when it changes.
     """
@@ -1031,7 +1031,7 @@ def public_stamp(organization: Organization | None = None) -> dict:
     stamp["publishers"] = list(
         Organization.objects.filter(pk__in=every_version.values("publisher"))
         .order_by("pk")
-        .values_list("pk", "slug", "name", "url")
+        .values_list("pk", "slug", "name", "url", "logo")
     )
     return stamp
 

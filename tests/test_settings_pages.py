@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from annotations import contrast, permissions, services
@@ -634,9 +635,43 @@ def test_the_logo_shows_on_the_public_organization_pages(admin_client, client, o
         data=image_bytes(),
     )
     page = client.get(reverse("reader-methodology", args=[organization.slug]))
-    assert (
-        f'src="{reverse("organization-logo", args=[organization.slug])}"' in page.content.decode()
+    organization.refresh_from_db()
+    address = organization.logo_url()
+    assert address.startswith(reverse("organization-logo", args=[organization.slug]) + "?v=")
+    assert f'src="{address}"' in page.content.decode()
+
+
+def test_a_new_logo_reaches_readers_at_once_under_a_new_address(admin_client, client, organization):
+    """The pages named one address kept an hour by every browser: a new logo waited (G15)."""
+    client = Client()  # a reader, signed out
+    # A newsroom's public pages, its logo among them, exist from its first publication.
+    editor = factories.member(organization, Membership.Role.EDITOR, username="logo-ed")
+    reviewer = factories.member(organization, Membership.Role.REVIEWER, username="logo-rev")
+    factories.published_claim(factories.article(organization, editor), editor, reviewer)
+    admin = Membership.objects.get(organization=organization, role="admin").user
+    services.organization_logo_set(organization=organization, actor=admin, data=image_bytes())
+    organization.refresh_from_db()
+    first = organization.logo_url()
+    served = client.get(first)
+    assert served["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"".join(served.streaming_content) == image_bytes()
+    methodology = reverse("reader-methodology", args=[organization.slug])
+    page = client.get(methodology)
+
+    services.organization_logo_set(
+        organization=organization, actor=admin, data=image_bytes("PNG", size=(40, 20))
     )
+    organization.refresh_from_db()
+    second = organization.logo_url()
+    assert second != first
+    # The page a reader's browser asks again about is no longer "not modified".
+    again = client.get(methodology, headers={"If-None-Match": page["ETag"]})
+    assert again.status_code == 200 and f'src="{second}"' in again.content.decode()
+    # The plain address, and an old digest, follow the newest logo and are asked again soon.
+    for address in (reverse("organization-logo", args=[organization.slug]), first):
+        served = client.get(address)
+        assert served["Cache-Control"] == "public, max-age=300"
+        assert b"".join(served.streaming_content) == image_bytes("PNG", size=(40, 20))
 
 
 def test_a_scale_of_sixty_ratings_saves_from_the_page(admin_client, organization):
