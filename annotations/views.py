@@ -377,9 +377,11 @@ def members(request):
     invite = InviteForm()
     status, retry_after = 200, None
     if request.method == "POST":
-        if not is_admin:
-            raise PermissionDenied("Only an organization admin can manage members.")
         action = request.POST.get("action")
+        # Any member may leave; everything else here is an admin's.
+        leaving = action == "remove" and request.POST.get("user") == str(request.user.pk)
+        if not is_admin and not leaving:
+            raise PermissionDenied("Only an organization admin can manage members.")
         if action == "invite":
             invite = InviteForm(request.POST)
         throttled = action in ("invite", "resend") and throttling.over_limit(

@@ -65,6 +65,38 @@ def test_an_admin_who_leaves_is_asked_so_and_lands_on_their_desk_told_they_left(
     assert not Membership.objects.filter(user=org_admin, organization=organization).exists()
 
 
+def test_an_editor_leaves_from_the_members_page_and_may_remove_nobody_else(
+    client, organization, org_admin, editor, reviewer
+):
+    """Only admins had a Leave button; an editor's own POST was a 403 (trial G15)."""
+    client.force_login(editor)
+    page = client.get("/members/").content.decode()
+    assert f'data-confirm="Leave {organization.name}?"' in page
+    assert f">Leave {organization.name}</button>" in page
+    assert ">Remove</button>" not in page
+    # Someone else is still an admin's to remove, by the page or the service.
+    assert client.post("/members/", {"action": "remove", "user": reviewer.pk}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.member_remove(organization=organization, actor=editor, user=reviewer)
+    assert Membership.objects.filter(user=reviewer, organization=organization).exists()
+
+    response = client.post("/members/", {"action": "remove", "user": editor.pk})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert not Membership.objects.filter(user=editor, organization=organization).exists()
+    said = [str(message) for message in client.get("/").context["messages"]]
+    assert said == [f"You left {organization.name}."]
+
+
+def test_the_only_admin_is_told_why_they_cannot_leave_instead_of_a_leave_button(
+    client, organization, org_admin
+):
+    """They were asked "Leave?", then refused (trial G15)."""
+    client.force_login(org_admin)
+    page = client.get("/members/").content.decode()
+    assert f'aria-label="Leave {organization.name}"' not in page
+    assert "You are its only admin: make another member admin before you leave." in page
+
+
 def test_a_role_saved_unchanged_says_nothing_changed(client, org_admin, editor):
     client.force_login(org_admin)
     response = client.post(

@@ -252,14 +252,21 @@ def _lock_members(organization: Organization) -> None:
 
 @transaction.atomic
 def member_remove(*, organization: Organization, actor, user) -> int:
-    """Take `user` out of the organization; the last admin cannot be removed.
+    """Take `user` out of the organization: an admin removes anyone, a member leaves; the
+    last admin cannot be removed.
 
     Returns how many claims they were assigned, which are now assigned to nobody.
     """
     _lock_members(organization)
-    permissions.require_manage_members(
-        actor, organization, "Only an organization admin can remove members."
+    leaving = (
+        not permissions.is_system(actor)
+        and permissions.as_user(actor).pk == user.pk
+        and permissions.is_member(actor, organization)
     )
+    if not leaving:
+        permissions.require_manage_members(
+            actor, organization, "Only an organization admin can remove members."
+        )
     admins = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
     if admins.filter(user=user).exists() and admins.count() == 1:
         raise ValidationError("The organization needs at least one admin.")
