@@ -912,6 +912,28 @@ def test_signup_refuses_a_username_with_an_at_sign(
     assert not get_user_model().objects.filter(email="newcomer@example.test").exists()
 
 
+def test_signup_refuses_a_username_with_no_letter_or_digit_that_shows(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Tatweels read as a dash in the members list, Hangul fillers as nothing (trial G15)."""
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="newcomer@example.test")
+    client.logout()
+    passwords = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+
+    for name in ("\u0640\u0640\u0640", "\u3164", "\u3164\u3164_", "-\u0640."):
+        refused = client.post(link_in(mail.outbox[0]), {"username": name, **passwords})
+        assert refused.status_code == 400, name
+        assert "at least one letter or digit that shows" in refused.content.decode()
+    assert not get_user_model().objects.filter(email="newcomer@example.test").exists()
+    # A name in an alphabet of its own, tatweel and all, is a name.
+    accepted = client.post(
+        link_in(mail.outbox[0]), {"username": "\u0645\u0640\u062d\u0645\u062f", **passwords}
+    )
+    assert accepted.status_code == 302
+    assert get_user_model().objects.filter(email="newcomer@example.test").exists()
+
+
 @pytest.mark.parametrize("how", ["invited-again", "resent"])
 def test_an_invitation_sent_again_by_another_admin_is_theirs_and_goes_when_they_leave(
     organization, org_admin, how

@@ -376,6 +376,20 @@ def invitation_create(*, organization: Organization, actor, invitee: str, role: 
     return _send(invitation, sender=actor)
 
 
+# Letters of category Lo that show nothing: the Hangul fillers, placeholders in a syllable.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _has_a_visible_letter_or_digit(name: str) -> bool:
+    """Whether `name` has a letter or digit of its own, not only modifier letters (the
+    tatweel, which stretches the letters beside it) or fillers."""
+    return any(
+        unicodedata.category(character) in ("Lu", "Ll", "Lt", "Lo", "Nd")
+        and character not in _FILLERS
+        for character in name
+    )
+
+
 def _account_for(invitee: str):
     """The account `invitee` names: by email when it is an address, else by username (in
     any case); None for a newcomer."""
@@ -617,6 +631,12 @@ def invitation_signup(*, token: str, username: str, password: str):
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    # A name of only the Arabic tatweel ("ـــ") reads as a dash, and one of Hangul fillers as
+    # nothing at all, in every list of members.
+    if "username" not in errors and not _has_a_visible_letter_or_digit(user.get_username()):
+        errors["username"] = [
+            "A username needs at least one letter or digit that shows: this one has none."
+        ]
     # A name with "@" reads as an email address (where an invitation typed as that address
     # would seem to go) or as a mention of someone else in a comment.
     if "username" not in errors and "@" in user.get_username():
