@@ -235,7 +235,9 @@ class Organization(models.Model):
     )
     slug = models.SlugField(max_length=80, unique=True)
     url = models.URLField(
-        blank=True, help_text="The newsroom's home page (ClaimReview author url)."
+        blank=True,
+        validators=[WEB_ADDRESS],
+        help_text="The newsroom's home page (ClaimReview author url).",
     )
     requires_two_person_review = models.BooleanField(
         default=True,

@@ -40,7 +40,7 @@ from annotations import (
     textsearch,
     versions,
 )
-from annotations.models import METHODOLOGY_MAX, Organization, PublishedVersion
+from annotations.models import METHODOLOGY_MAX, WEB_ADDRESS, Organization, PublishedVersion
 from annotations.rendering import markdown_to_safe_html
 
 PAGE_SIZE = 20
@@ -289,6 +289,9 @@ class OrganizationSettingsForm(forms.Form):
         label="Home page",
         help_text="Shown to readers and in ClaimReview as the fact-checks' author.",
         assume_scheme="https",
+        # An ftp:// or other address readers' browsers would not open as a page.
+        validators=[WEB_ADDRESS],
+        error_messages={"invalid": WEB_ADDRESS.message},
     )
     requires_two_person_review = forms.BooleanField(
         required=False,

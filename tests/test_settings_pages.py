@@ -111,6 +111,20 @@ def test_admin_renames_the_newsroom_and_turns_off_two_person_review(admin_client
     assert organization.requires_two_person_review is False
 
 
+@pytest.mark.parametrize("address", ["ftp://desk.example/", "gopher://desk.example/"])
+def test_a_home_page_that_is_not_a_web_address_is_refused(admin_client, organization, address):
+    """An ftp:// home page was saved and became ClaimReview's author url (trial G15)."""
+    url = reverse("organization-settings", args=[organization.slug])
+    response = admin_client.post(url, {"name": "Deadline Desk", "url": address})
+    assert response.status_code == 400
+    assert "Enter an http or https address." in response.content.decode()
+    organization.refresh_from_db()
+    assert organization.url != address
+    admin = Membership.objects.get(organization=organization, role="admin").user
+    with pytest.raises(ValidationError, match="http or https"):
+        services.organization_update(organization=organization, actor=admin, url=address)
+
+
 def test_settings_saved_meanwhile_are_merged_and_the_same_field_is_stopped_and_shown(
     admin_client, organization
 ):
