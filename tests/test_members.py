@@ -83,8 +83,14 @@ def test_an_editor_leaves_from_the_members_page_and_may_remove_nobody_else(
     response = client.post("/members/", {"action": "remove", "user": editor.pk})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert not Membership.objects.filter(user=editor, organization=organization).exists()
-    said = [str(message) for message in client.get("/").context["messages"]]
+    desk = client.get("/")
+    said = [str(message) for message in desk.context["messages"]]
     assert said == [f"You left {organization.name}."]
+    # Of no newsroom now: no button to add an article nor link to members, which answered
+    # 403 and 404, but a word on how to come back (trial G15).
+    page = desk.content.decode()
+    assert "Add an article" not in page and 'href="/members/"' not in page
+    assert "You are not a member of any newsroom now." in page
 
 
 def test_the_only_admin_is_told_why_they_cannot_leave_instead_of_a_leave_button(
