@@ -38,7 +38,7 @@ LIGHT_PATCHES = """() => {
         const linear = (c) => (c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
         return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
     };
-    const kept = ".badge.rating, .scale-sample, .logo-preview, input[type=color]";
+    const kept = ".badge.rating, .scale-sample, .logo-preview, .org-logo img, input[type=color]";
     return [...document.querySelectorAll("body *")]
         .filter((node) => node.getClientRects().length && !node.matches(kept))
         .filter((node) => getComputedStyle(node).visibility === "visible")

@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -646,6 +647,12 @@ def test_a_device_asking_for_dark_pages_gets_them_readable(browser, live_server,
     assert_accessible(page, "reader popover, dark")
     page.screenshot(path=str(ARTIFACTS / "reader-popover-dark.png"))
     organization = demo["article"].organization
+    # A logo drawn in black on transparency all but vanished on the dark page (trial G15).
+    services.organization_logo_set(
+        organization=organization,
+        actor=get_user_model().objects.get(username="demo-admin"),
+        data=factories.image_bytes("PNG"),
+    )
     for path in (
         reverse("reader-organization", args=[organization.slug]),
         reverse("reader-methodology", args=[organization.slug]),
@@ -655,6 +662,11 @@ def test_a_device_asking_for_dark_pages_gets_them_readable(browser, live_server,
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background
         assert_accessible(page, f"{path}, dark")
+        if path != reverse("reader-claim", args=[first.claim_id]):
+            logo = page.locator(".org-logo img")
+            assert logo.evaluate("(img) => getComputedStyle(img).backgroundColor") == (
+                "rgb(255, 255, 255)"
+            ), path
     # A link to a fact-check gone or never published: the "not found" page is dark too.
     page.goto(f"{live_server.url}/c/999999/")
     assert page.get_by_role("heading", name="Page not found").is_visible()
