@@ -6,8 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
 from annotations.api.errors import RETRY_AFTER_BUSY, database_busy, is_api_request
@@ -31,8 +33,7 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _signed_in(request):
             # Replace, not add to, what a public view set: "public, max-age=300, private,
             # no-store" would leave caches to pick which directive wins.
             if response.has_header("Cache-Control"):
@@ -41,6 +42,23 @@ class PrivateNoStoreMiddleware:
         elif response.status_code == 404 and not response.has_header("Cache-Control"):
             patch_cache_control(response, no_cache=True)
         return response
+
+
+def _signed_in(request) -> bool:
+    """Whether the request is a signed-in member's, without failing when the database is.
+
+    Reading `request.user` reads the session from the database: while it is down, that
+    raised after the view had answered 503, and turned the answer into a server error for
+    every signed-in member. Unread, a request that carries a session is taken as signed in,
+    so that nothing private is left to a shared cache.
+    """
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    try:
+        return user.is_authenticated
+    except DatabaseError:
+        return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class DatabaseBusyMiddleware:
@@ -61,7 +79,9 @@ class DatabaseBusyMiddleware:
         if not (isinstance(exception, OperationalError) and database_busy(exception)):
             return None
         logger.warning("Database busy, answered 503: %s", exception)
-        response = render(request, "busy.html", status=503)
+        # Without the request: its context (the member, their unread notifications) reads
+        # the database, which failed the page a second time.
+        response = HttpResponse(render_to_string("busy.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_BUSY)
         return response
 
@@ -99,7 +119,11 @@ class SignedOutFormMiddleware:
 
     def __call__(self, request):
         # Asked before the view: signing out is also an anonymous POST sent to sign in after.
-        signed_out_before = request.method == "POST" and not request.user.is_authenticated
+        # A session the database cannot read now is left to the view, which says it is busy.
+        try:
+            signed_out_before = request.method == "POST" and not request.user.is_authenticated
+        except DatabaseError:
+            signed_out_before = False
         response = self.get_response(request)
         if not signed_out_before or response.status_code != 302 or is_api_request(request):
             return response
