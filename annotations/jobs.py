@@ -152,6 +152,29 @@ def enqueue(
     return job
 
 
+def waiting_for(kind: str, subject_id: int) -> Job | None:
+    """The job of `kind` on `subject_id` still to run or running now, if there is one."""
+    return (
+        Job.objects.filter(
+            kind=kind, subject_id=subject_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def run_now(job: Job) -> None:
+    """Bring a queued job's next attempt forward to now, in the caller's transaction: its
+    backoff is over. The message scheduled for later still comes; the job's row lets one
+    attempt run at a time, so it is an attempt, never a second delivery at once."""
+    # Unsent until the broker takes the message: the sweeper sends it otherwise.
+    brought = Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+        run_after=None, sent_at=None
+    )
+    if brought and not _held.get():
+        transaction.on_commit(lambda: send([job]), robust=True)
+
+
 def send_waiting(*, limit: int = 500) -> int:
     """Send now the queued jobs that were never sent and are due, oldest first; return how
     many the broker took. The stack calls it once its broker is up, so what was recorded

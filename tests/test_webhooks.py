@@ -611,6 +611,34 @@ def test_resending_a_delivery_sends_the_same_message_again(
     assert (delivery.state, delivery.attempts) == ("delivered", 2)
 
 
+def test_resending_a_delivery_waiting_to_retry_brings_its_retry_forward_once(
+    hook, receiver, article, editor, reviewer, org_admin
+):
+    """Each Resend made a job of its own beside the retry already scheduled: three clicks,
+    three jobs, and the receiver got the event three times in one second (trial G14)."""
+    receiver.answers = [503]
+    _publish(article, editor, reviewer)
+    assert _deliver_all() == [Job.State.QUEUED]  # failed once, a retry scheduled
+    delivery = WebhookDelivery.objects.get()
+    [job] = Job.objects.filter(kind="webhook", subject_id=delivery.pk)
+    assert job.run_after is not None
+
+    for _click in range(3):
+        services.webhook_resend(actor=org_admin, delivery=delivery)
+    [job] = Job.objects.filter(kind="webhook", subject_id=delivery.pk)
+    assert (job.state, job.run_after) == (Job.State.QUEUED, None)
+    assert _deliver_all() == [Job.State.DONE]
+    assert len(receiver.requests) == 2
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("delivered", 2)
+
+    # An attempt under way is not doubled either.
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING)
+    with pytest.raises(ValidationError, match="being sent right now"):
+        services.webhook_resend(actor=org_admin, delivery=delivery)
+    assert Job.objects.filter(kind="webhook", subject_id=delivery.pk).count() == 1
+
+
 def test_only_the_organizations_admins_manage_its_webhooks(hook, editor, reviewer, organization):
     endpoint, _secret = hook
     for person in (editor, reviewer):

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotations import fetching, jobs, permissions, urlnorm
-from annotations.models import Membership, Organization, WebhookDelivery, WebhookEndpoint
+from annotations.models import Job, Membership, Organization, WebhookDelivery, WebhookEndpoint
 from annotations.rows import locked
 from annotations.webhooks import events, signing
 
@@ -165,7 +165,8 @@ def webhook_delete(*, actor, endpoint: WebhookEndpoint) -> None:
 
 @transaction.atomic
 def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery again, with its message id (receivers deduplicate on it), now."""
+    """Send a delivery again, with its message id (receivers deduplicate on it), now: a
+    retry already scheduled is brought forward rather than joined by another."""
     endpoint = delivery.endpoint
     _require_admin(actor, endpoint.organization)
     if not endpoint.is_active:
@@ -176,10 +177,20 @@ def webhook_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             "before resending."
         )
     delivery = locked(WebhookDelivery.objects, "webhook delivery", pk=delivery.pk)
+    # One job per delivery: another beside a retry already scheduled sent the receiver the
+    # same event several times in one second, each job keeping its own schedule (G14).
+    waiting = jobs.waiting_for("webhook", delivery.pk)
+    if waiting is not None and waiting.state == Job.State.RUNNING:
+        raise ValidationError(
+            "This delivery is being sent right now: its result shows in the log in a moment."
+        )
     delivery.state = WebhookDelivery.State.PENDING
     delivery.last_error = ""
     delivery.save(update_fields=["state", "last_error"])
-    jobs.enqueue(kind="webhook", subject_id=delivery.pk, max_attempts=events.max_attempts())
+    if waiting is not None:
+        jobs.run_now(waiting)
+    else:
+        jobs.enqueue(kind="webhook", subject_id=delivery.pk, max_attempts=events.max_attempts())
     return delivery
 
 
