@@ -582,6 +582,37 @@ def test_a_move_whose_answer_was_lost_is_done_when_asked_again(
     assert page.errors == []
 
 
+def test_a_move_whose_connection_was_cut_after_it_landed_is_done_when_asked_again(
+    browser, live_server, newsroom
+):
+    """The connection cut once the move was made (a web process dying after its commit):
+    asked again, the card said the claim was changed "by ed", the editor's own move (G14)."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    cut = []
+
+    def cut_after_landing(route):
+        if route.request.method == "POST" and not cut:
+            route.fetch()  # the server makes the move...
+            cut.append(route)
+            route.abort("connectionreset")  # ...and the browser is told the connection broke
+        else:
+            route.continue_()
+
+    page.route(f"**/api/v1/newsroom/claims/{claim.pk}/transition/", cut_after_landing)
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Send to review").click()
+    expect(card.get_by_text("the server could not be reached")).to_be_visible()
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW
+
+    card.get_by_role("button", name="Send to review").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    expect(card.get_by_text("since you opened it")).to_have_count(0)
+    expect(card.get_by_text("could not be reached")).to_have_count(0)
+    assert len(cut) == 1
+
+
 def test_the_same_move_made_by_someone_else_meanwhile_is_told_as_theirs(
     browser, live_server, newsroom
 ):

@@ -1484,7 +1484,9 @@ async function moveClaim(id, to, note) {
   } catch (error) {
     const unanswered = movesUnanswered.get(id);
     movesUnanswered.delete(id);
-    if (error instanceof RequestTimeout) movesUnanswered.set(id, { to, note, version: claim.version });
+    // No answer, or one that may have come after the move was made (a connection cut, a proxy's
+    // 502): asked again, a refusal because the claim is already there is this move landed.
+    if (!(error instanceof ApiError) || error.status >= 500) movesUnanswered.set(id, { to, note, version: claim.version });
     if (
       error instanceof ApiError &&
       error.status === 412 &&
@@ -1521,8 +1523,8 @@ function showMoved(id, claim) {
   announce(`Claim is now ${STATUS_LABELS[claim.status].toLowerCase()}.`);
 }
 
-// Moves whose answer never came (the server did not answer in time), by claim id: asked
-// again, a refusal because the claim is already there is that move having landed.
+// Moves whose answer never came (no answer in time, a connection cut, a server error), by
+// claim id: asked again, a refusal because the claim is already there is that move landed.
 const movesUnanswered = new Map();
 
 async function requestChanges(id) {
