@@ -483,6 +483,46 @@ def test_a_failed_save_sent_again_sends_only_what_was_saved_even_after_a_discard
     assert page.errors == []
 
 
+def test_a_save_made_while_the_server_is_down_for_a_while_goes_when_it_is_back(
+    browser, live_server, newsroom
+):
+    """Tried for 7 s, a save gave up before a database restart ended, and waited for a
+    click on Try again long after the server was back (trial G14)."""
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    refused = []
+
+    def down_for_a_while(route):
+        if route.request.method == "PATCH" and len(refused) < 4:
+            refused.append(route.request)
+            return route.fulfill(
+                status=503,
+                content_type="application/problem+json",
+                headers={"Retry-After": "2"},
+                body='{"status": 503, "title": "Busy for a moment", "detail": "Try again."}',
+            )
+        return route.continue_()
+
+    page.route(f"**/api/v1/newsroom/claims/{claim.pk}/", down_for_a_while)
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Claimant"), "Saved after the outage")
+    card.get_by_role("button", name="Save", exact=True).click()
+    expect(card.get_by_text("Your edits are kept; retrying in 1 s")).to_be_visible()
+    # Four refusals, 1, 2, 4 and 8 s apart: the fifth try goes through by itself.
+    wait_for(
+        lambda: (
+            page.evaluate("1")
+            and Claim.objects.get(pk=claim.pk).claimant == "Saved after the outage"
+        ),
+        timeout=30,
+        message="the save was not sent again once the server was back",
+    )
+    expect(card.get_by_text("Saved.")).to_be_visible()
+    assert len(refused) == 4
+    assert page.errors == []
+
+
 def test_a_save_that_failed_offline_says_so_and_goes_when_the_connection_is_back(
     browser, live_server, newsroom
 ):

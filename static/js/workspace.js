@@ -2416,11 +2416,14 @@ async function sendSave(id, draft, sent, payload, keepalive, attempt) {
     refresh();
     return true;
   } catch (error) {
-    if ((!(error instanceof ApiError) || error.status >= 500) && attempt < 4) {
+    // Offline, the device says when it is back (see "online" below); a server that fails or
+    // is down is asked for about half a minute, as long as a database restart takes (G14).
+    const attempts = navigator.onLine === false ? 4 : 7;
+    if ((!(error instanceof ApiError) || error.status >= 500) && attempt < attempts) {
       // Network down or server error: the same fields are sent again a few times, under
       // this same save (a Discard meanwhile keeps them, and what is typed meanwhile waits
       // for the next Save), then it says so.
-      const delay = 1000 * 2 ** (attempt - 1);
+      const delay = Math.min(10_000, 1000 * 2 ** (attempt - 1));
       setStatus(id, "form", `Could not save (${errorText(error)}). Your edits are kept; retrying in ${delay / 1000} s…`, { error: true });
       saving.get(id).waiting = true; // nothing is on its way while it waits
       await new Promise((resolve) => setTimeout(resolve, delay));
