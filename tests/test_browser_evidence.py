@@ -293,9 +293,10 @@ def test_with_no_worker_taking_the_search_the_panel_says_so(browser, live_server
         creator=editor,
         selectors=factories.quote_selectors(article.text, LISTENERS),
     )
+    services.source_add(claim=claim, actor=editor, url="https://example.org/first")
     long_ago = timezone.now() - timedelta(minutes=1)
-    sent = Job.objects.filter(kind="evidence", state=Job.State.QUEUED)
-    assert sent.update(created_at=long_ago, sent_at=long_ago) >= 1
+    sent = Job.objects.filter(state=Job.State.QUEUED)
+    assert sent.update(created_at=long_ago, sent_at=long_ago) >= 2
     page = open_page(browser, live_server, "ed", viewport=(1280, 1400))
     open_workspace(page, live_server, article)
     page.locator(f'mark[data-claim="{claim.pk}"]').click()
@@ -303,6 +304,9 @@ def test_with_no_worker_taking_the_search_the_panel_says_so(browser, live_server
     panel = page.locator(".claim-card.active .evidence-panel")
     panel.get_by_text("No worker has started this search yet").wait_for()
     assert "Searching" not in panel.inner_text()
+    # Nor is the cited page "being fetched": it waits for a worker too (trial G14).
+    row = panel.locator('.evidence-providers li[data-provider="sources"]')
+    expect(row).to_have_text("Cited sources: 1 waiting to be fetched")
     panel.screenshot(path=str(ARTIFACTS / "evidence-no-worker.png"))
     assert page.errors == []
 

@@ -149,7 +149,7 @@ function focusKey(element) {
 }
 
 function panelBody(claimId, data) {
-  const parts = [providerList(data.requests, data.sources_fetching)];
+  const parts = [providerList(data.requests, data.sources_fetching, data.waiting_for_worker)];
   if (data.waiting_for_worker) {
     // Sent a while ago and not started: "Searching" would promise what nothing is doing.
     parts.push(
@@ -193,7 +193,9 @@ function mergeCitedCopies(items) {
   return listed;
 }
 
-function providerList(requests, fetching = 0) {
+function providerList(requests, fetching = 0, waitingForWorker = false) {
+  // With no worker taking jobs nothing is being fetched: the pages wait their turn (G14).
+  const onTheirWay = waitingForWorker ? "waiting to be fetched" : "being fetched";
   const list = el("ul", { class: "evidence-providers", "aria-label": "Where the search looked", "aria-live": "polite" });
   const providerRow = (provider, label, state, stateText) =>
     el("li", { "data-provider": provider }, el("span", { class: "provider-name", text: `${label}: ` }), el("span", { class: `evidence-state state-${state}`, text: stateText }));
@@ -202,20 +204,20 @@ function providerList(requests, fetching = 0) {
     // read "done — 1 more still being fetched". Any other state (failed, running) is said.
     const more = request.provider === "sources" && fetching > 0;
     const row = more && request.state === "done"
-      ? providerRow("sources", request.label, "running", `${fetching} more being fetched; those fetched are read`)
+      ? providerRow("sources", request.label, "running", `${fetching} more ${onTheirWay}; those fetched are read`)
       : providerRow(request.provider, request.label, request.state, STATE_WORDS[request.state] ?? request.state);
     if (request.error && request.state !== "done") {
       row.append(el("span", { class: "evidence-reason", text: ` — ${request.error}` }));
     }
     if (more && request.state !== "done") {
-      row.append(el("span", { class: "evidence-reason", text: ` — ${fetching} more being fetched` }));
+      row.append(el("span", { class: "evidence-reason", text: ` — ${fetching} more ${onTheirWay}` }));
     }
     list.append(row);
   }
   // No cited page read yet, some on their way: the list named every provider "done" above
   // "Searching", and not the pages the claim cites, which were what it waited for.
   if (fetching > 0 && !requests.some((request) => request.provider === "sources")) {
-    list.append(providerRow("sources", "Cited sources", "running", `${fetching} being fetched`));
+    list.append(providerRow("sources", "Cited sources", "running", `${fetching} ${onTheirWay}`));
   }
   return list;
 }
