@@ -425,6 +425,30 @@ def test_a_source_that_did_not_load_asks_for_a_look_without_stopping_publication
     assert _transition(client, claim, to="published").status_code == 200
 
 
+def test_a_source_waiting_to_be_tried_again_asks_for_a_look_too(client, claim, editor, reviewer):
+    """A page that timed out and was to be tried again drew no word; it then failed for
+    good, after the claim went out citing it (trial G16)."""
+    _ready_for_review(claim, editor)
+    source = claim.sources.get()
+    client.force_login(reviewer)
+
+    def item():
+        checklist = client.get(f"/api/v1/newsroom/claims/{claim.pk}/").json()["checklist"]
+        return next((row for row in checklist if row["key"] == "sources_retrying"), None)
+
+    assert item() is None  # added a moment ago, not tried yet: nothing to say
+    source.fetch_error = "will try again: timed out after 10 s"  # as the fetch job writes it
+    source.save()
+    said = item()
+    assert said["met"] is False and said["advisory"] is True
+    assert said["label"] == "1 source has not loaded yet"
+    assert said["detail"] == (
+        f"“{source.url}” (timed out after 10 s): tried again shortly, but readers may get a "
+        "broken link. Check it, or wait for the next try."
+    )
+    assert _transition(client, claim, to="published").status_code == 200
+
+
 def test_a_reviewer_who_created_the_claim_is_told_a_second_person_must_publish(
     client, article, reviewer
 ):

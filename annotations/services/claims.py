@@ -1218,6 +1218,19 @@ def _requirements(claim: Claim) -> list[dict]:
     ]
 
 
+def _named_sources(sources: list[Source]) -> str:
+    """The first source as the card lists it, with why it did not load, and how many more."""
+    first = sources[0]
+    # Its title, else its address cut short: a 700-character address pushed Publish far down
+    # the card.
+    name = first.title.strip() or Truncator(first.url).chars(60)
+    # A try that waits for the next says so itself ("will try again: timed out").
+    reason = first.fetch_error.removeprefix("will try again: ")
+    why = f" ({reason})" if reason else ""
+    others = f" and {len(sources) - 1} more" if len(sources) > 1 else ""
+    return f"“{name}”{why}{others}"
+
+
 def _missing(checklist: list[dict]) -> str:
     """ "Publishing needs …" for the checklist's unmet requirements ("" if none is)."""
     missing = [
@@ -1251,21 +1264,38 @@ def publish_readiness(
         if source.fetch_state in (Source.FetchState.FAILED, Source.FetchState.REFUSED)
     ]
     if unloaded:
-        first = unloaded[0]
-        # Named as the card lists it (its title, else its address cut short): a 700-character
-        # address pushed Publish far down the card.
-        name = first.title.strip() or Truncator(first.url).chars(60)
-        why = f" ({first.fetch_error})" if first.fetch_error else ""
         count = len(unloaded)
-        others = f" and {count - 1} more" if count > 1 else ""
         checklist.append(
             {
                 "key": "sources_loaded",
                 "label": "1 source did not load" if count == 1 else f"{count} sources did not load",
                 "met": False,
                 "advisory": True,
-                "detail": f"“{name}”{why}{others}: readers may get a broken link. "
+                "detail": f"{_named_sources(unloaded)}: readers may get a broken link. "
                 f"Check {'it' if count == 1 else 'them'}, or cite an archived copy.",
+            }
+        )
+    # Tried and failed, and waiting to be tried again: a claim went out citing a page that
+    # timed out, which then failed for good, with no word (trial G16).
+    retrying = [
+        source
+        for source in claim.sources.all()
+        if source.fetch_state in (Source.FetchState.PENDING, Source.FetchState.FETCHING)
+        and source.fetch_error
+    ]
+    if retrying:
+        count = len(retrying)
+        checklist.append(
+            {
+                "key": "sources_retrying",
+                "label": "1 source has not loaded yet"
+                if count == 1
+                else f"{count} sources have not loaded yet",
+                "met": False,
+                "advisory": True,
+                "detail": f"{_named_sources(retrying)}: tried again shortly, but readers may "
+                f"get a broken link. Check {'it' if count == 1 else 'them'}, or wait for the "
+                "next try.",
             }
         )
     second = second_person_reason(claim, viewer, revisions=revisions)
