@@ -126,6 +126,14 @@ class FetchHostNotFound(FetchConnectionError):
     transient = False
 
 
+class FetchNotSecure(FetchConnectionError):
+    """The https connection could not be made safe: a certificate that does not check out,
+    or a server that does not speak TLS at all. Asking again in a minute changes neither,
+    and retrying for minutes only kept an editor waiting on an address to correct."""
+
+    transient = False
+
+
 # getaddrinfo's answers for "no such name", as against a resolver that failed for now.
 _NO_SUCH_NAME = {
     code
@@ -598,9 +606,16 @@ def _mapped_errors(host: str) -> Iterator[None]:
     except httpcore.TimeoutException:
         raise FetchTimeout(f"timed out: {host} did not answer in time") from None
     except httpcore.ConnectError as exc:
-        detail = str(exc)[:200]
-        if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
-            raise FetchConnectionError(f"could not connect securely to {host}") from exc
+        detail = str(exc)[:200].upper()
+        if "CERTIFICATE" in detail:
+            raise FetchNotSecure(
+                f"could not connect securely to {host}: its certificate could not be verified"
+            ) from exc
+        if "SSL" in detail:
+            raise FetchNotSecure(
+                f"could not connect securely to {host}: it does not answer https (is its "
+                "address http://?)"
+            ) from exc
         raise FetchConnectionError(f"could not connect to {host}") from exc
     except (httpcore.ProtocolError, httpcore.NetworkError) as exc:
         raise FetchConnectionError(f"the connection to {host} failed") from exc

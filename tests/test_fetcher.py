@@ -623,6 +623,20 @@ def tls_server(tls_files):
     httpserver.stop()
 
 
+def test_https_to_a_server_that_speaks_plain_http_fails_at_once_saying_so(http, connections):
+    """An address typed without its scheme is taken as https://: against a plain HTTP server
+    the handshake failed, was taken for a passing fault, and was tried for minutes (G16)."""
+    http.expect_request("/page").respond_with_data("plain", content_type="text/plain")
+    with pytest.raises(FetchConnectionError) as failed:
+        fetch(f"https://127.0.0.1:{http.port}/page", policy=loopback_policy())
+    assert failed.value.message == (
+        "could not connect securely to 127.0.0.1: it does not answer https (is its address "
+        "http://?)"
+    )
+    assert failed.value.transient is False
+    assert fetch(f"http://127.0.0.1:{http.port}/page", policy=loopback_policy()).body == b"plain"
+
+
 def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
     tls_server, tls_files, connections
 ):
@@ -636,7 +650,11 @@ def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
     # The certificate names secure.test, so the bare address must fail verification.
     with pytest.raises(FetchConnectionError) as failed:
         fetch(f"https://127.0.0.1:{tls_server.port}/doc", policy=policy)
-    assert failed.value.message == "could not connect securely to 127.0.0.1"
+    assert failed.value.message == (
+        "could not connect securely to 127.0.0.1: its certificate could not be verified"
+    )
+    # Asking again in a minute would not change it: the job fails at once with the reason.
+    assert failed.value.transient is False
     # And the default trust store does not know the test CA.
     with pytest.raises(FetchConnectionError):
         fetch(
