@@ -108,7 +108,9 @@ def test_a_cache_that_stopped_answering_costs_one_wait_not_one_per_request(
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{silent_port}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # Long enough that a wait for the cache is told apart from a request slowed
+            # by a busy machine (one took 0.46 s of a 0.5 s timeout, with no wait at all).
+            "OPTIONS": {"socket_connect_timeout": 2.0, "socket_timeout": 2.0},
         }
     }
     client = token_client(editor)
@@ -117,8 +119,8 @@ def test_a_cache_that_stopped_answering_costs_one_wait_not_one_per_request(
         started = time.monotonic()
         assert client.get(ARTICLES).status_code == 200
         waits.append(time.monotonic() - started)
-    assert waits[0] >= 0.5
-    assert max(waits[1:]) < 0.4, waits
+    assert waits[0] >= 2.0
+    assert max(waits[1:]) < 1.5, waits
 
 
 def test_the_counts_work_on_a_cache_other_than_redis(settings, editor):

@@ -90,6 +90,7 @@ def test_a_member_chooses_which_notifications_arrive_by_email(browser, live_serv
     membership = Membership.objects.get(user=desk["editor"])
     assert membership.email_kinds == [
         "assigned", "changes_requested", "mentioned", "orphaned", "retracted", "deleted",
+        "text_waiting",
     ]  # fmt: skip
     assert not page.get_by_label("Review requested").is_checked()
 
