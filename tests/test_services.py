@@ -463,3 +463,18 @@ def test_a_source_added_from_a_search_result_forgets_its_title_when_pointed_else
 )
 def test_labels_are_weighed_word_by_word_and_usernames_whole(name, by_word, mixes):
     assert lookalikes.mixes_scripts(name, by_word=by_word) is mixes
+
+
+def test_a_selection_across_paragraphs_is_worded_on_one_line(organization, editor):
+    """The wording kept the blank line of a selection across a paragraph break, where the
+    card's quote joined the parts with a space (trial G16)."""
+    article = factories.article(
+        organization, editor, text="It grew by 12 000.\n\nNobody disputes it."
+    )
+    assert "12 000.\n\nNobody" in article.text
+    claim = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "12 000.\n\nNobody"),
+    )
+    assert claim.claim_reviewed == "12 000. Nobody"

@@ -8,6 +8,7 @@ draft of a correction) until a reviewer republishes it with a public correction 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -131,6 +132,8 @@ SECOND_PERSON_ACTIONS = (*PUBLIC_CHANGE_ACTIONS, DETAILS_CHECKED)
 DETAILS_ACTIONS = ("article details changed", DETAILS_CHECKED)
 
 
+# Line breaks with the spaces and tabs around them.
+_LINE_BREAKS = re.compile(r"[ \t]*[\n\r\u2028\u2029]+[ \t]*")
 # Labels of the editable fields, as a conflict or the history names them.
 FIELD_LABELS = history.FIELD_LABELS
 # What a write naming another organization's rating or person is told; the API says the
@@ -211,7 +214,10 @@ def claim_create(
         article=article, claimant=_composed(claimant), claim_date=claim_date, creator=creator
     )
     claim.anchor_to(latest, start, end)
-    claim.claim_reviewed = _composed(claim_reviewed or claim.exact).strip()
+    # A selection across paragraphs is worded on one line: its line breaks are no part of
+    # the claim, and the card's quote already joins the parts with a space (trial G16).
+    wording = claim_reviewed or _LINE_BREAKS.sub(" ", claim.exact)
+    claim.claim_reviewed = _composed(wording).strip()
     if not claim_reviewed and len(claim.claim_reviewed) > CLAIM_WORDING_MAX:
         # The wording defaults to the selection; say so rather than blame a field not sent.
         raise ValidationError(
