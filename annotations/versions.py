@@ -446,10 +446,19 @@ _SENTENCE_STARTERS = frozenset(
 )
 
 
+# A note that opens by naming itself ("Retracted:", "Correction -").
+_LABEL = re.compile(
+    r"^(?:retracted|retraction|corrected|correction|updated?|republished)\s*[:\-\u2013\u2014]\s*",
+    re.IGNORECASE,
+)
+
+
 def because(note: str) -> str:
     """A public note as the reason in a line: "because the transcript was misattributed"."""
     # The note is the reviewer's own words: its case is kept, proper nouns included.
     note = " ".join(note.split())
+    # A label the line says already: "retracted because Retracted: the figure…" (G16).
+    note = _LABEL.sub("", note, count=1) or note
     first, _, rest = note.partition(" ")
     if first.lower() == "because":
         return f"{first} {isolated(rest)}"

@@ -604,6 +604,19 @@ def test_changes_between_snapshots_read_as_phrases(before, after, expected):
             "3 Dec 2026: republished because the transit survey counted riders",
         ),
         ("IT staff found more", "3 Dec 2026: republished because IT staff found more"),
+        # A label the line says already is left out (trial G16); a word that starts so is not.
+        (
+            "Correction: the agency's figure was lower",
+            "3 Dec 2026: republished because the agency's figure was lower",
+        ),
+        (
+            "Retracted - The transit survey was wrong",
+            "3 Dec 2026: republished because the transit survey was wrong",
+        ),
+        (
+            "Updates to the census changed it",
+            "3 Dec 2026: republished because Updates to the census changed it",
+        ),
         # Right-to-left words are isolated in the English line: its closing punctuation
         # and what follows stay on their side.
         (

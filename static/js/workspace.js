@@ -1389,7 +1389,7 @@ function workflowSection(claim) {
     if (live && claim.has_unpublished_changes) {
       if (canPublish || publish.allowed) {
         buttons.append(move("published", "Republish with correction", { needsNote: true, blocked }));
-        noteLabel = "Correction note (public; say what changed and why)";
+        noteLabel = "Correction note (public; readers see what changed, then “because” and your words)";
       }
     } else if (canPublish || mine) {
       buttons.append(move("published", "Publish", { blocked }));
@@ -1399,7 +1399,7 @@ function workflowSection(claim) {
   // republished, and only a retraction takes it down.
   if (canPublish && liveIsPublished && claim.status !== "retracted") {
     buttons.append(move("retracted", "Retract", { needsNote: true }));
-    noteLabel ??= "Correction note (public; for a retraction)";
+    noteLabel ??= "Correction note (public; for a retraction, read as “retracted because” and your words)";
   }
   if (claim.status === "retracted" && canPublish) buttons.append(move("in_review", "Back to review"));
   section.append(buttons);
