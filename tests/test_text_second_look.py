@@ -513,6 +513,34 @@ def test_the_preview_of_a_text_edit_says_it_will_wait_for_a_second_look(client, 
     assert at_once["waits"] is False  # no verdict readers see stands on it
 
 
+def test_the_preview_shows_words_put_before_a_rated_sentence(client, newsroom):
+    """The preview said only "same words, new place" of a verdict the new text framed with
+    "It is false that"; only the notice after saving said it stood beside one (trial G16)."""
+    article, editor = newsroom["article"], newsroom["editor"]
+    factories.published_claim(article, editor, newsroom["reviewer"])
+    client.force_login(editor)
+    framed = article.text.replace(LISTENERS, FRAMED)
+
+    page = client.post(
+        reverse("article-edit-text", args=[article.pk]), {"text": framed, "preview": "1"}
+    ).content.decode()
+    api = client.post(
+        reverse("v1:api-article-text-preview", args=[article.pk]), {"text": framed},
+        content_type="application/json",
+    ).json()  # fmt: skip
+
+    assert "<h3>Beside a published verdict</h3>" in page
+    shown = page[page.index('aria-label="Changes beside a published verdict"') :]
+    assert "added: </span>It is false that " in shown.partition("</section>")[0]
+    assert api["changes_beside_verdicts"] == 1
+    # A paragraph added at the end stands beside no verdict.
+    appended = client.post(
+        reverse("v1:api-article-text-preview", args=[article.pk]),
+        {"text": article.text + "\n\nA note at the end."}, content_type="application/json",
+    ).json()  # fmt: skip
+    assert appended["changes_beside_verdicts"] == 0
+
+
 def test_a_details_change_while_a_text_waits_says_the_text_goes_first(client, desk):
     """G12: the details notice told the reviewer to publish a claim from its card, which the
     card then refused because the text waits; it now says the text is shown first."""

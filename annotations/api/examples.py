@@ -570,6 +570,7 @@ OPERATIONS = {
                     }
                 ],
                 "waits": True,
+                "changes_beside_verdicts": 1,
             }
         },
     },

@@ -569,6 +569,13 @@ class TextPreviewSerializer(drf_serializers.Serializer):
         "until another member shows them the new one (`POST show-text/`): published "
         "verdicts stand on the article and the newsroom requires a second person."
     )
+    changes_beside_verdicts = drf_serializers.SerializerMethodField(
+        help_text="How many changes fall in or just before a paragraph holding a published "
+        "verdict: words put before a rated sentence change what readers take it to say."
+    )
+
+    def get_changes_beside_verdicts(self, preview) -> int:
+        return len(preview.near_verdicts)
 
 
 @extend_schema(

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -15,7 +15,16 @@ from django.db import transaction
 from django.db.models import F, Max, Subquery
 from django.utils import timezone
 
-from annotations import anchoring, jobs, notifications, permissions, queries, urlnorm, versions
+from annotations import (
+    anchoring,
+    jobs,
+    notifications,
+    permissions,
+    queries,
+    text_changes,
+    urlnorm,
+    versions,
+)
 from annotations.ingest import structure as blocks
 from annotations.ingest.text import canonical_text
 from annotations.models import (
@@ -597,6 +606,10 @@ class TextPreview:
     # Whether the new text would wait for a second look before readers see it (readers
     # keep the text and verdicts they see until then).
     waits: bool = False
+    # The changes in or just before a paragraph holding a published verdict, as hunks
+    # (`text_changes.Hunk`): the preview said "same words, new place" of a verdict the
+    # new text framed with "It is false that" (trial G16).
+    near_verdicts: list = field(default_factory=list)
 
 
 def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
@@ -644,8 +657,20 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
             }
         )
     waits = text_waits_for_second_look(article) and _readers_revision(article, new_text) is None
+    newest = article.revisions.order_by("-number").values_list("pk", flat=True).first()
+    spans = queries.verdict_spans(article, newest) if newest else []
+    near = [
+        hunk
+        for hunk in (text_changes.text_changes(article.text, new_text, spans) if spans else [])
+        if hunk.near_verdict
+    ]
     return TextPreview(
-        identical=False, unchanged=unchanged, moved=moved, orphaned=orphaned, waits=waits
+        identical=False,
+        unchanged=unchanged,
+        moved=moved,
+        orphaned=orphaned,
+        waits=waits,
+        near_verdicts=near,
     )
 
 
