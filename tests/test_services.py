@@ -478,3 +478,19 @@ def test_a_selection_across_paragraphs_is_worded_on_one_line(organization, edito
         selectors=factories.quote_selectors(article.text, "12 000.\n\nNobody"),
     )
     assert claim.claim_reviewed == "12 000. Nobody"
+
+
+def test_the_spaces_at_the_ends_of_a_selection_are_no_part_of_the_claim(article, editor):
+    """A drag across right-to-left text made a claim that began with a space (trial G16)."""
+    quote = " the median age is only 22.8 years "
+    assert quote in article.text
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, quote)
+    )
+    assert claim.exact == "the median age is only 22.8 years"
+    assert article.text[claim.start : claim.end] == claim.exact
+    assert claim.claim_reviewed == claim.exact
+    with pytest.raises(anchoring.AnchorError, match="only spaces"):
+        services.claim_create(
+            article=article, creator=editor, selectors=factories.quote_selectors(article.text, " ")
+        )

@@ -195,7 +195,7 @@ def claim_create(
     latest = article.revisions.order_by("-number").first()
     if revision is not None and latest is not None and revision != latest.number:
         selectors = _followed_into(article, latest, revision, selectors)
-    start, end = _anchor_selection(article.text, selectors)
+    start, end = _without_edge_spaces(article.text, *_anchor_selection(article.text, selectors))
     if refuse_same_words:
         # A second claim on the very same words is almost always a slip (a second window,
         # a selection made again): under the article's lock, so two editors at once make one.
@@ -249,6 +249,18 @@ def _followed_into(article: Article, latest, revision: int, selectors: list[dict
             "page and select them again."
         )
     return anchoring.describe(article.text, moved.start, moved.end)
+
+
+def _without_edge_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the spaces and line breaks at its ends: a drag across right-to-left
+    text made the claim " عامًا فق", a space first (trial G16)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise anchoring.AnchorError("The selection holds only spaces: select the claim's words.")
+    return start, end
 
 
 def _anchor_selection(text: str, selectors: list[dict]) -> tuple[int, int]:
