@@ -28,10 +28,14 @@ def mixes_scripts(name: str, *, by_word: bool = False) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    """`text` cut at spaces, punctuation and symbols ("True / صحيح" is "True" and "صحيح")."""
+    """`text` cut at spaces, punctuation and symbols ("True / صحيح" is "True" and "صحيح").
+
+    Not at a control, private-use or unassigned character: one put inside "True" typed with
+    a Cyrillic Te would make that letter a word of its own, and let it pass (review R19).
+    """
     words, word = [], []
     for character in text:
-        if unicodedata.category(character)[0] in "ZPSC":
+        if unicodedata.category(character)[0] in "ZPS":
             if word:
                 words.append("".join(word))
             word = []

@@ -448,7 +448,9 @@ _SENTENCE_STARTERS = frozenset(
 
 # A note that opens by naming itself ("Retracted:", "Correction -").
 _LABEL = re.compile(
-    r"^(?:retracted|retraction|corrected|correction|updated?|republished)\s*[:\-\u2013\u2014]\s*",
+    # A colon, or a dash with a space before it: "Retraction-worthy errors" is no label.
+    r"^(?:retracted|retraction|corrected|correction|updated?|republished)"
+    r"(?::|\s+[-\u2013\u2014]|[\u2013\u2014])\s*",
     re.IGNORECASE,
 )
 

@@ -617,6 +617,10 @@ def test_changes_between_snapshots_read_as_phrases(before, after, expected):
             "Updates to the census changed it",
             "3 Dec 2026: republished because Updates to the census changed it",
         ),
+        (
+            "Retraction-worthy errors were found",
+            "3 Dec 2026: republished because Retraction-worthy errors were found",
+        ),
         # Right-to-left words are isolated in the English line: its closing punctuation
         # and what follows stay on their side.
         (

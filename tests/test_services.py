@@ -456,6 +456,8 @@ def test_a_source_added_from_a_search_result_forgets_its_title_when_pointed_else
         ("True / \u0635\u062d\u064a\u062d", True, False),
         ("Vrai-\u0412\u0435\u0440\u043d\u043e", True, False),
         ("Mostly \u0422rue", True, True),
+        # A control character inside the word does not cut it in two (review R19).
+        ("\u0422\x80rue", True, True),
         # A username is weighed whole: "ed." then "Tom" in Cyrillic reads as "ed.Tom".
         ("ed.\u0422\u043e\u043c", False, True),
         ("ed.\u0422\u043e\u043c", True, False),
