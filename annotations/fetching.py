@@ -134,6 +134,14 @@ class FetchNotSecure(FetchConnectionError):
     transient = False
 
 
+# What OpenSSL says when the server answered the handshake in plain HTTP.
+_PLAIN_HTTP_SIGNS = (
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+)
+
 # getaddrinfo's answers for "no such name", as against a resolver that failed for now.
 _NO_SUCH_NAME = {
     code
@@ -611,11 +619,14 @@ def _mapped_errors(host: str) -> Iterator[None]:
             raise FetchNotSecure(
                 f"could not connect securely to {host}: its certificate could not be verified"
             ) from exc
-        if "SSL" in detail:
+        if any(sign in detail for sign in _PLAIN_HTTP_SIGNS):
             raise FetchNotSecure(
                 f"could not connect securely to {host}: it does not answer https (is its "
                 "address http://?)"
             ) from exc
+        if "SSL" in detail:
+            # A handshake cut short (an overloaded server, a dropped connection) may pass.
+            raise FetchConnectionError(f"could not connect securely to {host}") from exc
         raise FetchConnectionError(f"could not connect to {host}") from exc
     except (httpcore.ProtocolError, httpcore.NetworkError) as exc:
         raise FetchConnectionError(f"the connection to {host} failed") from exc

@@ -637,6 +637,31 @@ def test_https_to_a_server_that_speaks_plain_http_fails_at_once_saying_so(http, 
     assert fetch(f"http://127.0.0.1:{http.port}/page", policy=loopback_policy()).body == b"plain"
 
 
+def test_a_handshake_cut_short_is_a_passing_fault_tried_again(connections):
+    """Only a server that answers in plain HTTP, or a certificate that does not check out,
+    fails for good: a handshake the server hung up on may pass on the next try (R19)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def hang_up():
+        taken, _address = listener.accept()
+        taken.recv(1024)  # the ClientHello...
+        taken.close()  # ...and no answer
+
+    closer = threading.Thread(target=hang_up, daemon=True)
+    closer.start()
+    try:
+        with pytest.raises(FetchConnectionError) as failed:
+            fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/", policy=loopback_policy())
+    finally:
+        closer.join(timeout=5)
+        listener.close()
+    assert failed.value.message.startswith("could not connect")
+    assert "http://" not in failed.value.message
+    assert failed.value.transient is True
+
+
 def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
     tls_server, tls_files, connections
 ):
