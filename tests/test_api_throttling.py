@@ -237,3 +237,24 @@ def test_a_conditional_read_answered_304_costs_nothing(low_rates, db):
             "Access-Control-Expose-Headers"
         ]
     )
+
+
+def test_conditional_reads_are_free_only_where_their_validators_are_cheap(low_rates, db):
+    """Free 304s let anyone holding an ETag ask without end, and on the organizations list
+    each 304 builds the whole answer to hash it (review R19)."""
+    client = Client()
+    first = client.get("/api/v1/organizations/")
+    assert first["RateLimit"].startswith('"anon";r=2;')
+    unchanged = client.get("/api/v1/organizations/", headers={"If-None-Match": first["ETag"]})
+    assert unchanged.status_code == 304
+    assert unchanged["RateLimit"].startswith('"anon";r=1;')  # counted
+
+    # Where they are cheap, the window's free 304s are bounded too: four times its limit.
+    listed = Client(REMOTE_ADDR="192.0.2.9")
+    etag = listed.get("/api/v1/claims/")["ETag"]
+    answers = [
+        listed.get("/api/v1/claims/", headers={"If-None-Match": etag}).status_code
+        for _ in range(4 * 3 + 3)
+    ]
+    assert answers[: 4 * 3] == [304] * 12
+    assert 429 in answers[12:]

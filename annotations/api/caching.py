@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from annotations import freshness, queries
+from annotations.api import throttling
 
 # Seconds a shared cache or browser may reuse a public answer without asking again.
 MAX_AGE = 60
@@ -24,6 +25,8 @@ class Validators:
 
     etag: str
     last_modified: dt.datetime | None = None
+    # Read before the answer is built (one aggregate): a 304 from them costs nothing.
+    cheap: bool = True
 
     @classmethod
     def of(cls, request, *facts, last_modified: dt.datetime | None = None) -> Validators:
@@ -53,7 +56,8 @@ class Validators:
     @classmethod
     def of_content(cls, request, data) -> Validators:
         """Validators hashing the answer itself, for small answers without a change time."""
-        return cls.of(request, json.dumps(data, sort_keys=True, default=str))
+        # The answer is built to be hashed: its 304 costs as much as the answer itself.
+        return replace(cls.of(request, json.dumps(data, sort_keys=True, default=str)), cheap=False)
 
 
 def not_modified(request, validators: Validators):
@@ -64,7 +68,11 @@ def not_modified(request, validators: Validators):
         etag=validators.etag,
         last_modified=int(last_modified.timestamp()) if last_modified else None,
     )
-    return public(response, validators) if response is not None else None
+    if response is None:
+        return None
+    if validators.cheap:
+        throttling.free_of_charge(response)
+    return public(response, validators)
 
 
 def public(response, validators: Validators):

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from annotations import freshness, jsonld, queries
+from annotations.api import throttling
 from annotations.api.filters import refuse_unknown_parameters
 from annotations.api.renderers import JSONLDRenderer, PlainJSONRenderer
 from annotations.models import Organization
@@ -158,7 +159,10 @@ class ClaimReviewFeed(APIView):
         etag = feed_etag({**stamp, "minute": minute, "media_type": media_type}, url)
         # HTTP dates count whole seconds: a fraction would make every copy look stale.
         last_modified = int(modified.timestamp()) if modified else None
-        response = freshness.conditional_response(request, etag=etag, last_modified=last_modified)
+        # Its validators are one aggregate, read before the feed is streamed.
+        response = throttling.free_of_charge(
+            freshness.conditional_response(request, etag=etag, last_modified=last_modified)
+        )
         if response is None:
             response = StreamingHttpResponse(
                 feed_chunks(

@@ -62,10 +62,29 @@ class RateLimitCount:
         return max(0, self.limit - self.count)
 
 
+# A window's 304s are free up to this many times its limit: each still runs its view, and
+# unbounded they would let anyone holding a validator ask without end (review R19).
+FREE_NOT_MODIFIED_FACTOR = 4
+
+
+def free_of_charge(response):
+    """Mark a 304 whose validators cost one small query, decided before the answer is built:
+    it is not counted against the caller's limit. Return the response."""
+    if response is not None and response.status_code == 304:
+        response.rate_limit_free = True
+    return response
+
+
 def _give_back(count: RateLimitCount) -> None:
-    """Take a request off its window's count; an unanswered cache is left as it is."""
+    """Take a request off its window's count while the window's free 304s last; an
+    unanswered cache is left as it is."""
+    store = caches["default"]
+    free_key = f"{count.cache_key}:free"
     try:
-        caches["default"].decr(count.cache_key)
+        store.add(free_key, 0, timeout=count.period + 5)
+        if store.incr(free_key) > FREE_NOT_MODIFIED_FACTOR * count.limit:
+            return
+        store.decr(count.cache_key)
         count.count -= 1
     except (ValueError, RedisError, OSError):
         pass  # the window expired meanwhile, or the cache is down: nothing to give back
@@ -77,8 +96,9 @@ class RateLimitHeadersMiddleware:
     `RateLimit-Policy: "anon";q=120;w=60` is the policy (requests per window of seconds)
     and `RateLimit: "anon";r=37;t=21` what remains of it and in how many seconds it
     starts again (draft-ietf-httpapi-ratelimit-headers). A conditional request answered
-    304 costs the client nothing, so that polling with validators, which spares both
-    sides, is not throttled as if the whole answer had been sent.
+    304 from validators read before the answer is built (`free_of_charge`) costs the
+    client nothing, up to FREE_NOT_MODIFIED_FACTOR times the limit a window, so that
+    polling with validators, which spares both sides, is not throttled as full reads are.
     """
 
     def __init__(self, get_response):
@@ -89,7 +109,7 @@ class RateLimitHeadersMiddleware:
         count = getattr(request, "rate_limit", None)
         if count is None:
             return response
-        if response.status_code == 304 and count.count <= count.limit:
+        if getattr(response, "rate_limit_free", False) and count.count <= count.limit:
             _give_back(count)
         response["RateLimit-Policy"] = f'"{count.policy}";q={count.limit};w={count.period}'
         response["RateLimit"] = f'"{count.policy}";r={count.remaining};t={count.reset}'
