@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -70,11 +71,15 @@ def text_changes(old: str, new: str, verdicts: list[tuple[int, int]] = ()) -> li
     """Every change from `old` to `new`, as hunks in text order.
 
     `verdicts` are the old text's spans that published verdicts rate: a change inside a
-    paragraph holding one is marked `near_verdict`, for the reviewer to read first (words
-    put before a rated sentence change what it says as much as its own words do).
+    paragraph holding one, or in the last sentence of the paragraph before it, is marked
+    `near_verdict`, for the reviewer to read first (words put before a rated sentence
+    change what it says as much as its own words do, "None of what follows is true."
+    ending the paragraph before included).
     """
     changes = _whole_words(old, new, _slid_stretches(old, new, _changed_stretches(old, new)))
-    paragraphs = _merged(sorted(_paragraph_of(old, start, end) for start, end in verdicts))
+    paragraphs = _merged(
+        sorted(_with_the_sentence_before(old, *_paragraph_of(old, s, e)) for s, e in verdicts)
+    )
     starts = [start for start, _ in paragraphs]
     for change in changes:
         change.near_verdict = _in_a_paragraph(new, change, paragraphs, starts)
@@ -332,6 +337,28 @@ def _add_shortened(parts: list[list[str]], op: str, text: str) -> None:
 def _add(parts: list[list[str]], op: str, text: str) -> None:
     if text:
         parts.append([op, text])
+
+
+# The end of a sentence: its stop, any closing quote or bracket, then a space.
+_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019)\]]*\s+")
+_CLOSING = ".!?\u3002\uff01\uff1f\u061f\u0964\"'\u201d\u2019)] "
+
+
+def _with_the_sentence_before(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph `start`-`end` with the last sentence of the paragraph before it, which
+    leads into it: a sentence added there frames the rated one (trial G17)."""
+    if start < 2 or text[start - 2 : start] != "\n\n":
+        return start, end
+    before_end = start - 2
+    opening = text.rfind("\n\n", 0, before_end)
+    before_start = 0 if opening < 0 else opening + 2
+    # Its own closing stop is not where it begins.
+    body = text[before_start:before_end].rstrip(_CLOSING)
+    stops = list(_SENTENCE_END.finditer(body))
+    if not stops:
+        return before_start, end
+    # Two on, as a paragraph's start is two after the break `_inside` counts from.
+    return before_start + stops[-1].end() + 2, end
 
 
 def _paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:

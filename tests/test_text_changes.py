@@ -90,10 +90,25 @@ def test_a_paragraph_put_right_before_the_rated_one_is_beside_its_verdict():
     assert before.near_verdict and dropped.near_verdict and not after.near_verdict
 
 
+def test_a_sentence_ending_the_paragraph_before_the_rated_one_is_beside_its_verdict():
+    """Trial G17: "None of what follows is true." added at the end of the paragraph before
+    the rated one frames it as surely as a paragraph of its own, and was not marked; the
+    sentences before it in that paragraph lead nowhere and are not."""
+    text = "Intro one. Intro two.\n\nRated claim here.\n\nOutro."
+    rated = (text.index("Rated"), text.index("here.") + 5)
+    ended = text.replace("Intro two.", "Intro two. None of what follows is true.")
+    [appended] = text_changes(text, ended, [rated])
+    [last] = text_changes(text, text.replace("Intro two.", "Intro 2."), [rated])
+    [earlier] = text_changes(text, text.replace("Intro one.", "Intro 1."), [rated])
+    [lone] = text_changes("Intro.\n\nRated.", "Intro, satire.\n\nRated.", [(8, 14)])
+    assert appended.near_verdict and last.near_verdict and lone.near_verdict
+    assert not earlier.near_verdict
+
+
 def test_changes_beside_a_verdict_and_others_are_never_one_hunk():
     """Trial G13: a hunk beside a verdict carried the changes around it too, and 'only the 2
     beside a verdict' showed 4."""
-    text = "One two.\n\nRated three.\n\nFour five."
+    text = "One two. Six seven.\n\nRated three.\n\nFour five."
     rated = (text.index("Rated"), text.index("three.") + 6)
     new = text.replace("two", "2").replace("three", "3").replace("five", "5")
     hunks = text_changes(text, new, [rated])

@@ -529,7 +529,7 @@ def test_the_preview_shows_words_put_before_a_rated_sentence(client, newsroom):
         content_type="application/json",
     ).json()  # fmt: skip
 
-    assert "<h3>Beside a published verdict</h3>" in page
+    assert "<h3>Changes around published verdicts</h3>" in page
     shown = page[page.index('aria-label="Changes beside a published verdict"') :]
     assert "added: </span>It is false that " in shown.partition("</section>")[0]
     assert api["changes_beside_verdicts"] == 1
