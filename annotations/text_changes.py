@@ -76,10 +76,8 @@ def text_changes(old: str, new: str, verdicts: list[tuple[int, int]] = ()) -> li
     change what it says as much as its own words do, "None of what follows is true."
     ending the paragraph before included).
     """
-    changes = _whole_words(old, new, _slid_stretches(old, new, _changed_stretches(old, new)))
-    paragraphs = _merged(
-        sorted(_with_the_sentence_before(old, *_paragraph_of(old, s, e)) for s, e in verdicts)
-    )
+    changes = changes_of(old, new)
+    paragraphs = _beside(old, verdicts)
     starts = [start for start, _ in paragraphs]
     for change in changes:
         change.near_verdict = _in_a_paragraph(new, change, paragraphs, starts)
@@ -247,6 +245,27 @@ def _trim_shared_words(old: str, new: str, change: Change) -> None:
         head -= 1
     change.old_start += head
     change.new_start += head
+
+
+def changes_of(old: str, new: str) -> list[Change]:
+    """Every change from `old` to `new`, in whole words, in text order, none marked yet."""
+    return _whole_words(old, new, _slid_stretches(old, new, _changed_stretches(old, new)))
+
+
+def any_beside(old: str, new: str, changes: list[Change], spans: list[tuple[int, int]]) -> bool:
+    """Whether one of `changes` (of `changes_of(old, new)`) is beside one of `spans` of
+    `old`, as `text_changes` marks a change beside a verdict."""
+    paragraphs = _beside(old, spans)
+    starts = [start for start, _ in paragraphs]
+    return any(_in_a_paragraph(new, change, paragraphs, starts) for change in changes)
+
+
+def _beside(old: str, spans) -> list[tuple[int, int]]:
+    """The stretches of `old` whose changes are beside `spans`: their paragraphs, each with
+    the last sentence of the paragraph before, merged, in text order."""
+    return _merged(
+        sorted(_with_the_sentence_before(old, *_paragraph_of(old, s, e)) for s, e in spans)
+    )
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -49,6 +49,7 @@ from annotations.models import (
 from annotations.services.articles import details_checkable_changed
 from annotations.services.claims import (
     DETAILS_CHECKED,
+    TextHistory,
     latest_second_person_event,
     second_person_reason,
 )
@@ -193,7 +194,7 @@ def article_workspace(request, pk: int):
     # two-person rule does not stop.
     details_put_back = details_reopened.put_back
     details_blocked = (
-        sum(bool(second_person_reason(claim, request.user)) for claim in details_reopened.waiting)
+        _details_blocked(details_reopened.waiting, request.user, TextHistory(article.pk))
         if can_publish and not details_put_back
         else 0
     )
@@ -251,6 +252,12 @@ def _text_second_look(article, waiting, user) -> dict:
     context["text_changes"] = first[:TEXT_HUNKS_IN_NOTICE]
     context["text_changes_all_shown"] = len(hunks) <= TEXT_HUNKS_IN_NOTICE
     return context
+
+
+def _details_blocked(claims, user, history: TextHistory) -> int:
+    """How many of `claims` the two-person rule keeps `user` from republishing; the
+    article's text history read once for them all."""
+    return sum(bool(second_person_reason(claim, user, history=history)) for claim in claims)
 
 
 def _details_second_look(article, reopened, user, can_publish: bool) -> dict:

@@ -35,9 +35,9 @@ from annotations.models import (
 )
 from annotations.rendering import markdown_to_safe_html
 from annotations.services.claims import (
+    TextHistory,
     article_details_hold,
     publish_readiness,
-    revision_authors,
 )
 
 # Figures as the anchoring compares them: digits with their separators ("160,000", "22.8").
@@ -326,18 +326,18 @@ class ClaimSerializer(serializers.ModelSerializer):
                 claim,
                 viewer,
                 details_hold=self._details_hold(claim),
-                revisions=self._revision_authors(claim),
+                history=self._text_history(claim),
             )
         return cache[claim.pk]
 
-    def _revision_authors(self, claim) -> list | None:
-        """Who saved each revision of the claim's article, read once per article for all
-        its cards; None, read when needed, in a newsroom without the two-person rule."""
+    def _text_history(self, claim) -> TextHistory | None:
+        """Who saved each revision of the claim's article and what it changed, read once per
+        article for all its cards; None, read when needed, without the two-person rule."""
         if not claim.article.organization.requires_two_person_review:
             return None
-        cache = self.context.setdefault("_revision_authors", {})
+        cache = self.context.setdefault("_text_history", {})
         if claim.article_id not in cache:
-            cache[claim.article_id] = revision_authors(claim.article_id)
+            cache[claim.article_id] = TextHistory(claim.article_id)
         return cache[claim.article_id]
 
     def _details_hold(self, claim):

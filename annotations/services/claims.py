@@ -27,6 +27,7 @@ from annotations import (
     queries,
     rendering,
     text_changes,
+    textdiff,
     versions,
 )
 from annotations.evidence import search as evidence_search
@@ -1068,7 +1069,7 @@ CHANGED_TEXT_AROUND_IT = (
 
 
 def _second_person_problem(
-    claim: Claim, user, events, *, since=None, revisions: list | None = None
+    claim: Claim, user, events, *, since=None, history: TextHistory | None = None
 ) -> str:
     """Why `user` may not publish under the two-person rule ("" if they may).
 
@@ -1086,8 +1087,8 @@ def _second_person_problem(
     ("It is false that …" put before a rated sentence): its author needs another member's
     later change of the claim, or another member to publish it.
 
-    `since` is when the claim was last published; `revisions` are the article's
-    `revision_authors`, read here when not given.
+    `since` is when the claim was last published; `history` is its article's
+    `TextHistory`, read here when not given.
     """
     if not claim.article.organization.requires_two_person_review:
         return ""
@@ -1121,47 +1122,90 @@ def _second_person_problem(
         (moment for moment in (since, latest and latest.created_at) if moment is not None),
         default=claim.created_at,
     )
-    if _rewrote_text_around(claim, user, seen_at, revisions):
+    if _rewrote_text_around(claim, user, seen_at, history):
         return CHANGED_TEXT_AROUND_IT
     return ""
 
 
-def revision_authors(article_id: int) -> list[tuple[int, int | None, dt.datetime]]:
-    """(number, created_by_id, created_at) of each revision of an article's text, oldest
-    first, without the texts: what the two-person rule asks of every card's claim."""
-    return list(
-        ArticleRevision.objects.filter(article_id=article_id)
-        .order_by("number")
-        .values_list("number", "created_by_id", "created_at")
-    )
+class TextHistory:
+    """Who saved each revision of an article's text and what each changed, read once for
+    all the claims of a list of cards: the two-person rule asks it of every one.
+
+    Texts and diffs are read only when asked for, each once: most cards ask nothing of them.
+    """
+
+    def __init__(self, article_id: int):
+        self.article_id = article_id
+        # (pk, number, created_by_id, created_at), oldest first, without the texts.
+        self.revisions = list(
+            ArticleRevision.objects.filter(article_id=article_id)
+            .order_by("number")
+            .values_list("pk", "number", "created_by_id", "created_at")
+        )
+        self._texts: dict[int, str] = {}
+        self._changes: dict[int, list] = {}
+        self._diffs: dict[tuple[int, int], textdiff.TextDiff] = {}
+
+    def saved_by(self, user, after) -> list[int]:
+        """The numbers of the revisions `user` saved after `after`, but the first text."""
+        return [
+            number
+            for _pk, number, author_id, created_at in self.revisions
+            if author_id == user.pk and created_at > after and number > 1
+        ]
+
+    def number_of(self, revision_id: int) -> int | None:
+        return next((n for pk, n, _by, _at in self.revisions if pk == revision_id), None)
+
+    def text(self, number: int) -> str:
+        if number not in self._texts:
+            self._texts[number] = ArticleRevision.objects.values_list("text", flat=True).get(
+                article_id=self.article_id, number=number
+            )
+        return self._texts[number]
+
+    def changes(self, number: int) -> list:
+        """What revision `number` changed of the one before, in whole words."""
+        if number not in self._changes:
+            self._changes[number] = text_changes.changes_of(
+                self.text(number - 1), self.text(number)
+            )
+        return self._changes[number]
+
+    def span_in(self, number: int, start: int, end: int, of: int) -> tuple[int, int]:
+        """Where the span `start`-`end` of revision `of` lies in revision `number`."""
+        if number == of:
+            return start, end
+        if (of, number) not in self._diffs:
+            self._diffs[of, number] = textdiff.diff(self.text(of), self.text(number))
+        mapped = self._diffs[of, number].map_span(start, end)
+        return mapped.start, max(mapped.end, mapped.start + 1)
 
 
-def _rewrote_text_around(claim: Claim, user, seen_at, revisions: list | None) -> bool:
-    """Whether `user` changed the article's words in or right before the claim's paragraph
-    since `seen_at`, when another member last changed the claim (or it was published)."""
+def _rewrote_text_around(claim: Claim, user, seen_at, history: TextHistory | None) -> bool:
+    """Whether a revision `user` saved since `seen_at` (when another member last changed the
+    claim, or it was published) changed the words beside it, as `text_changes` tells a
+    change beside a verdict. Each of their revisions is weighed against the one before it,
+    so another member's edit in between is not taken for theirs (review R19)."""
     if claim.anchor_state != Claim.AnchorState.ANCHORED:
         return False  # it cannot be published until someone attaches it again
-    if revisions is None:
-        revisions = revision_authors(claim.article_id)
-    own = [
-        number
-        for number, author_id, created_at in revisions
-        if author_id == user.pk and created_at > seen_at
-    ]
-    if not own:
+    if history is None:
+        history = TextHistory(claim.article_id)
+    own = history.saved_by(user, seen_at)
+    # Only one who may publish asks: an editor's card needs no diff.
+    if not own or not permissions.can_publish(user, claim.article.organization):
         return False
-    # From the text before the first of them to the one the claim stands on now. Read the
-    # other way round, the claim's own span marks the changes about it.
-    before = (
-        ArticleRevision.objects.filter(article_id=claim.article_id, number=own[0] - 1)
-        .values_list("text", flat=True)
-        .first()
-    )
-    if before is None:
-        return False  # the first text: the claim was made on it, seen by its creator
-    now = claim.revision.text
-    hunks = text_changes.text_changes(now, before, [(claim.start, claim.end)])
-    return any(hunk.near_verdict for hunk in hunks)
+    anchored_on = history.number_of(claim.revision_id)
+    if anchored_on is None:
+        return False
+    for number in own:
+        before = number - 1
+        span = history.span_in(before, claim.start, claim.end, of=anchored_on)
+        if text_changes.any_beside(
+            history.text(before), history.text(number), history.changes(number), [span]
+        ):
+            return True
+    return False
 
 
 def _when(event) -> tuple:
@@ -1172,17 +1216,17 @@ def _tags_only(event) -> bool:
     return event.action == "updated" and set(event.changes) & set(CLAIM_PUBLIC_FIELDS) == {"tags"}
 
 
-def second_person_reason(claim: Claim, viewer, *, revisions: list | None = None) -> str:
+def second_person_reason(claim: Claim, viewer, *, history: TextHistory | None = None) -> str:
     """Why the two-person rule stops `viewer` publishing the claim ("" if it does not).
 
-    `revisions`: the article's `revision_authors`, when a list of cards read them once."""
+    `history`: the article's `TextHistory`, when a list of cards reads it once."""
     since = last_published_at(claim)
     changes = [
         event
         for event in claim.events.all()
         if event.action in SECOND_PERSON_ACTIONS and (since is None or event.created_at >= since)
     ]
-    return _second_person_problem(claim, viewer, changes, since=since, revisions=revisions)
+    return _second_person_problem(claim, viewer, changes, since=since, history=history)
 
 
 def latest_second_person_event(claim: Claim) -> ClaimEvent | None:
@@ -1263,14 +1307,14 @@ def publish_readiness(
     viewer,
     *,
     details_hold: DetailsHold | None = None,
-    revisions: list | None = None,
+    history: TextHistory | None = None,
 ) -> dict:
     """The publish checklist as `viewer` sees it, whether they may publish now, and why not.
 
     Reads what `queries.workspace_claims` prefetched (sources, events, current version), so
     a list of cards costs no query per claim. Mirrors the checks claim_transition makes;
-    `details_hold` is `article_details_hold(article)` and `revisions` its
-    `revision_authors`, each read once per article for all its cards.
+    `details_hold` is `article_details_hold(article)` and `history` its `TextHistory`,
+    each read once per article for all its cards.
     """
     organization = claim.article.organization
     checklist = _requirements(claim)
@@ -1316,7 +1360,7 @@ def publish_readiness(
                 "next try.",
             }
         )
-    second = second_person_reason(claim, viewer, revisions=revisions)
+    second = second_person_reason(claim, viewer, history=history)
     if organization.requires_two_person_review:
         checklist.append(
             {
@@ -1357,6 +1401,9 @@ def publish_readiness(
             DETAILS_CHANGED_LAST: "The latest change to it, the article's details, is yours; "
             "the newsroom requires a second person: another reviewer publishes it, or an editor "
             "checks the new details in the notice at the top of the article.",
+            CHANGED_TEXT_AROUND_IT: "The latest change to the article's words around it is "
+            "yours; the newsroom requires a second person: another reviewer publishes it, or "
+            "the editor looks at it and changes it.",
         }.get(
             second,
             "The latest change to this claim is yours; the newsroom requires a second person "
