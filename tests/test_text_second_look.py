@@ -542,6 +542,18 @@ def test_the_preview_shows_words_put_before_a_rated_sentence(client, newsroom):
     ).json()  # fmt: skip
     assert appended["changes_beside_verdicts"] == 0
 
+    # While an earlier text waits, the change is still weighed against the one readers see.
+    services.article_update_text(
+        article=article, actor=editor, text=article.text + "\n\nA note at the end."
+    )
+    article.refresh_from_db()
+    assert queries.article_text_waiting(article) is not None
+    waiting = client.post(
+        reverse("v1:api-article-text-preview", args=[article.pk]),
+        {"text": article.text.replace(LISTENERS, FRAMED)}, content_type="application/json",
+    ).json()  # fmt: skip
+    assert waiting["waits"] is True and waiting["changes_beside_verdicts"] == 1
+
 
 def test_a_details_change_while_a_text_waits_says_the_text_goes_first(client, desk):
     """G12: the details notice told the reviewer to publish a claim from its card, which the

@@ -570,8 +570,9 @@ class TextPreviewSerializer(drf_serializers.Serializer):
         "verdicts stand on the article and the newsroom requires a second person."
     )
     changes_beside_verdicts = drf_serializers.SerializerMethodField(
-        help_text="How many changes fall in or just before a paragraph holding a published "
-        "verdict: words put before a rated sentence change what readers take it to say."
+        help_text="How many places (nearby changes together) of the text readers see change "
+        "beside a published verdict: in its paragraph or the last sentence of the one before. "
+        "Words put before a rated sentence change what readers take it to say."
     )
 
     def get_changes_beside_verdicts(self, preview) -> int:

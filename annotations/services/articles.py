@@ -657,11 +657,17 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
             }
         )
     waits = text_waits_for_second_look(article) and _readers_revision(article, new_text) is None
-    newest = article.revisions.order_by("-number").values_list("pk", flat=True).first()
-    spans = queries.verdict_spans(article, newest) if newest else []
+    # From the text readers see, where the verdicts stand: while an earlier text waits it is
+    # not the newest, and the newest holds none of them (review R19).
+    readers = (
+        ArticleRevision.objects.filter(pk=article.public_revision_id).values("pk", "text").first()
+        if article.public_revision_id
+        else None
+    )
+    spans = queries.verdict_spans(article, readers["pk"]) if readers else []
     near = [
         hunk
-        for hunk in (text_changes.text_changes(article.text, new_text, spans) if spans else [])
+        for hunk in (text_changes.text_changes(readers["text"], new_text, spans) if spans else [])
         if hunk.near_verdict
     ]
     return TextPreview(
