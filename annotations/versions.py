@@ -448,9 +448,10 @@ _SENTENCE_STARTERS = frozenset(
 
 # A note that opens by naming itself ("Retracted:", "Correction -").
 _LABEL = re.compile(
-    # A colon, or a dash with a space before it: "Retraction-worthy errors" is no label.
+    # A colon, a full stop before a space, or a dash with a space before it:
+    # "Retraction-worthy errors" is no label.
     r"^(?:retracted|retraction|corrected|correction|updated?|republished)"
-    r"(?::|\s+[-\u2013\u2014]|[\u2013\u2014])\s*",
+    r"(?::|\.(?=\s)|\s+[-\u2013\u2014]|[\u2013\u2014])\s*",
     re.IGNORECASE,
 )
 

@@ -287,7 +287,7 @@ def test_json_declared_in_another_charset_is_a_415_and_changes_nothing(
     assert _stored() == before
 
 
-@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8", '"utf-8"'])
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8", '"utf-8"', "us-ascii"])
 def test_json_declared_as_utf8_in_any_spelling_is_read(editor_client, claim, charset):
     response = editor_client.patch(
         f"/api/v1/newsroom/claims/{claim.pk}/",

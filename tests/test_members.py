@@ -71,6 +71,8 @@ def test_an_editor_leaves_from_the_members_page_and_may_remove_nobody_else(
     """Only admins had a Leave button; an editor's own POST was a 403 (trial G15)."""
     client.force_login(editor)
     page = client.get("/members/").content.decode()
+    # The rule as the app applies it, not "by someone other than its creator" (trial G17).
+    assert "whoever made the latest change to it, or to the words around it" in page
     assert f'data-confirm="Leave {organization.name}?"' in page
     assert f">Leave {organization.name}</button>" in page
     assert ">Remove</button>" not in page

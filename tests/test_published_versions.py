@@ -617,6 +617,7 @@ def test_changes_between_snapshots_read_as_phrases(before, after, expected):
             "Updates to the census changed it",
             "3 Dec 2026: republished because Updates to the census changed it",
         ),
+        ("Correction. We named the group.", "3 Dec 2026: republished because we named the group."),
         (
             "Retraction-worthy errors were found",
             "3 Dec 2026: republished because Retraction-worthy errors were found",

@@ -53,8 +53,9 @@ def _object_without_repeated_names(pairs: list[tuple[str, object]]) -> dict:
     return found
 
 
-# JSON between systems is UTF-8 (RFC 8259, section 8.1); "utf8" is a common spelling of it.
-_UTF8_NAMES = {"utf-8", "utf8"}
+# JSON between systems is UTF-8 (RFC 8259, section 8.1); "utf8" is a common spelling of it,
+# and ASCII a part of it (G17).
+_UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
 
 
 class JSONParser(parsers.JSONParser):
@@ -76,6 +77,8 @@ class JSONParser(parsers.JSONParser):
             raise UnsupportedMediaType(
                 media_type, detail=f"JSON is read as UTF-8 only, not as {declared}."
             )
+        if declared is not None:
+            encoding = "utf-8"  # whichever name it was given
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
