@@ -57,7 +57,8 @@ def _signed_in(request) -> bool:
         return False
     try:
         return user.is_authenticated
-    except DatabaseError:
+    except DatabaseError as error:
+        logger.info("Session not read for the cache headers (database): %s", error)
         return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
@@ -122,7 +123,8 @@ class SignedOutFormMiddleware:
         # A session the database cannot read now is left to the view, which says it is busy.
         try:
             signed_out_before = request.method == "POST" and not request.user.is_authenticated
-        except DatabaseError:
+        except DatabaseError as error:
+            logger.info("Session not read before the view (database): %s", error)
             signed_out_before = False
         response = self.get_response(request)
         if not signed_out_before or response.status_code != 302 or is_api_request(request):
