@@ -93,6 +93,11 @@ def test_an_editor_leaves_from_the_members_page_and_may_remove_nobody_else(
     page = desk.content.decode()
     assert "Add an article" not in page and 'href="/members/"' not in page
     assert "You are not a member of any newsroom now." in page
+    # Typed by hand, the page for adding an article says the same, not "your organization".
+    refused = client.get("/articles/new/")
+    assert refused.status_code == 403
+    assert "You are not a member of any newsroom now" in refused.content.decode()
+    assert "An admin of your organization" not in refused.content.decode()
 
 
 def test_the_only_admin_is_told_why_they_cannot_leave_instead_of_a_leave_button(
