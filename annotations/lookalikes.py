@@ -1,6 +1,7 @@
 """Names that read as other names: letters of two alphabets that look alike ("True" typed with
 a Cyrillic capital Te), for usernames and verdict labels that people tell apart by eye."""
 
+import itertools
 import unicodedata
 
 # confusable_homoglyphs is imported inside the functions, not here: its tables cost every web
@@ -15,10 +16,11 @@ def mixes_scripts(name: str, *, by_word: bool = False) -> bool:
     words in two scripts, which readers tell apart, while "True" typed with a Cyrillic Te is
     one word that passes for another. A username is weighed whole: "ed." followed by "Tom"
     in Cyrillic letters reads as "ed.Tom".
-    Marks of no script of their own (Arabic tanween, a
-    decomposed accent: "inherited") belong to the letter they sit on: counted as a script,
-    they made "تماماً" a mix of Arabic and something else, and refused it. Marks of a script
-    (Malayalam's anusvara, which reads as "o") still count.
+
+    Marks of no script of their own (Arabic tanween, a decomposed accent: "inherited")
+    belong to the letter they sit on: counted as a script, they made "تماماً" a mix of
+    Arabic and something else, and refused it. Marks of a script (Malayalam's anusvara,
+    which reads as "o") still count.
     """
     from confusable_homoglyphs import categories, confusables
 
@@ -33,17 +35,8 @@ def _words(text: str) -> list[str]:
     Not at a control, private-use or unassigned character: one put inside "True" typed with
     a Cyrillic Te would make that letter a word of its own, and let it pass (review R19).
     """
-    words, word = [], []
-    for character in text:
-        if unicodedata.category(character)[0] in "ZPS":
-            if word:
-                words.append("".join(word))
-            word = []
-        else:
-            word.append(character)
-    if word:
-        words.append("".join(word))
-    return words
+    runs = itertools.groupby(text, key=lambda c: unicodedata.category(c)[0] in "ZPS")
+    return ["".join(run) for between, run in runs if not between]
 
 
 def read_as_latin(name: str) -> str:

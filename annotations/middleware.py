@@ -44,13 +44,12 @@ class PrivateNoStoreMiddleware:
         return response
 
 
-def _signed_in(request) -> bool:
-    """Whether the request is a signed-in member's, without failing when the database is.
+def _authenticated(request) -> bool | None:
+    """Whether the request's user is signed in; None when the session cannot be read now.
 
     Reading `request.user` reads the session from the database: while it is down, that
-    raised after the view had answered 503, and turned the answer into a server error for
-    every signed-in member. Unread, a request that carries a session is taken as signed in,
-    so that nothing private is left to a shared cache.
+    raised in a middleware, around a view that had answered 503, and turned the answer
+    into a server error for every signed-in member.
     """
     user = getattr(request, "user", None)
     if user is None:
@@ -58,8 +57,17 @@ def _signed_in(request) -> bool:
     try:
         return user.is_authenticated
     except DatabaseError as error:
-        logger.info("Session not read for the cache headers (database): %s", error)
+        logger.info("Session not read (database): %s", error)
+        return None
+
+
+def _signed_in(request) -> bool:
+    """Whether the request is a signed-in member's. Unread, a request that carries a
+    session is taken as signed in, so that nothing private is left to a shared cache."""
+    authenticated = _authenticated(request)
+    if authenticated is None:
         return settings.SESSION_COOKIE_NAME in request.COOKIES
+    return authenticated
 
 
 class DatabaseBusyMiddleware:
@@ -121,11 +129,7 @@ class SignedOutFormMiddleware:
     def __call__(self, request):
         # Asked before the view: signing out is also an anonymous POST sent to sign in after.
         # A session the database cannot read now is left to the view, which says it is busy.
-        try:
-            signed_out_before = request.method == "POST" and not request.user.is_authenticated
-        except DatabaseError as error:
-            logger.info("Session not read before the view (database): %s", error)
-            signed_out_before = False
+        signed_out_before = request.method == "POST" and _authenticated(request) is False
         response = self.get_response(request)
         if not signed_out_before or response.status_code != 302 or is_api_request(request):
             return response

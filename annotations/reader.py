@@ -540,9 +540,8 @@ def _sources(version) -> list[dict]:
     ]
 
 
-def _conclusion(version) -> SafeString:
-    """A version's conclusion (or a public history entry's) as HTML for the page."""
-    html = version["conclusion_html"] if isinstance(version, dict) else version.conclusion_html
+def _conclusion(html: str) -> SafeString:
+    """A published version's `conclusion_html` for the page."""
     # Rendered and sanitised (nh3, a closed list of tags and attributes) when the version
     # was written: safe to put in the page as it is.
     return mark_safe(html)  # noqa: S308
@@ -936,7 +935,9 @@ def claim(request, pk: int):
     for earlier, later in itertools.pairwise(history):
         # A reader told "conclusion revised" can read what the conclusion said before.
         revised = later["kind"] != "retracted" and "conclusion revised" in later["changes"]
-        earlier["replaced_conclusion"] = _conclusion(earlier) if revised else None
+        earlier["replaced_conclusion"] = (
+            _conclusion(earlier["conclusion_html"]) if revised else None
+        )
     permalink = request.build_absolute_uri(reverse("reader-claim", args=[pk]))
     first_published_at = history[0]["published_at"] if history else version.published_at
     review = jsonld.claim_review(
@@ -959,7 +960,7 @@ def claim(request, pk: int):
         "retraction": history[-1] if retracted and history else None,
         "history": history,
         "first_published_at": first_published_at,
-        "conclusion_html": _conclusion(version),
+        "conclusion_html": _conclusion(version.conclusion_html),
         "sources": _sources(version),
         "text_revised": None
         if retracted

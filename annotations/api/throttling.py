@@ -78,13 +78,11 @@ def free_of_charge(response):
 def _give_back(count: RateLimitCount) -> None:
     """Take a request off its window's count while the window's free 304s last; an
     unanswered cache is left as it is."""
-    store = caches["default"]
     free_key = f"{count.cache_key}:free"
     try:
-        store.add(free_key, 0, timeout=count.period + 5)
-        if store.incr(free_key) > FREE_NOT_MODIFIED_FACTOR * count.limit:
+        if _increment(free_key, timeout=count.period + 5) > FREE_NOT_MODIFIED_FACTOR * count.limit:
             return
-        store.decr(count.cache_key)
+        caches["default"].decr(count.cache_key)
         count.count -= 1
     except (ValueError, RedisError, OSError):
         pass  # the window expired meanwhile, or the cache is down: nothing to give back

@@ -659,17 +659,19 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
     waits = text_waits_for_second_look(article) and _readers_revision(article, new_text) is None
     # From the text readers see, where the verdicts stand: while an earlier text waits it is
     # not the newest, and the newest holds none of them (review R19).
-    readers = (
-        ArticleRevision.objects.filter(pk=article.public_revision_id).values("pk", "text").first()
+    # Its text (megabytes, perhaps) is read only when a verdict stands on it.
+    spans = (
+        queries.verdict_spans(article, article.public_revision_id)
         if article.public_revision_id
-        else None
+        else []
     )
-    spans = queries.verdict_spans(article, readers["pk"]) if readers else []
-    near = [
-        hunk
-        for hunk in (text_changes.text_changes(readers["text"], new_text, spans) if spans else [])
-        if hunk.near_verdict
-    ]
+    near = []
+    if spans:
+        readers_text = ArticleRevision.objects.values_list("text", flat=True).get(
+            pk=article.public_revision_id
+        )
+        hunks = text_changes.text_changes(readers_text, new_text, spans)
+        near = [hunk for hunk in hunks if hunk.near_verdict]
     return TextPreview(
         identical=False,
         unchanged=unchanged,

@@ -1280,6 +1280,20 @@ def _requirements(claim: Claim) -> list[dict]:
     ]
 
 
+def _sources_to_look_at(key: str, sources: list[Source], verbs: tuple[str, str], advice: str):
+    """A checklist line asking for a look at `sources`, which stops no publication:
+    "2 sources did not load", with the first named and `advice` ("Check {it}, …")."""
+    count = len(sources)
+    one = count == 1
+    return {
+        "key": key,
+        "label": f"1 source {verbs[0]}" if one else f"{count} sources {verbs[1]}",
+        "met": False,
+        "advisory": True,
+        "detail": f"{_named_sources(sources)}: " + advice.format(it="it" if one else "them"),
+    }
+
+
 def _named_sources(sources: list[Source]) -> str:
     """The first source as the card lists it, with why it did not load, and how many more."""
     first = sources[0]
@@ -1319,47 +1333,36 @@ def publish_readiness(
     organization = claim.article.organization
     checklist = _requirements(claim)
     # A page that would not load is still a citation (a site down, an archive to come), so
-    # this asks for a look rather than stopping the publication.
+    # this asks for a look rather than stopping the publication. One tried and failed that
+    # waits for its next try asks too: a claim went out citing a page that timed out, which
+    # then failed for good, with no word (trial G16).
+    sources = claim.sources.all()
     unloaded = [
         source
-        for source in claim.sources.all()
+        for source in sources
         if source.fetch_state in (Source.FetchState.FAILED, Source.FetchState.REFUSED)
     ]
-    if unloaded:
-        count = len(unloaded)
-        checklist.append(
-            {
-                "key": "sources_loaded",
-                "label": "1 source did not load" if count == 1 else f"{count} sources did not load",
-                "met": False,
-                "advisory": True,
-                "detail": f"{_named_sources(unloaded)}: readers may get a broken link. "
-                f"Check {'it' if count == 1 else 'them'}, or cite an archived copy.",
-            }
-        )
-    # Tried and failed, and waiting to be tried again: a claim went out citing a page that
-    # timed out, which then failed for good, with no word (trial G16).
     retrying = [
         source
-        for source in claim.sources.all()
+        for source in sources
         if source.fetch_state in (Source.FetchState.PENDING, Source.FetchState.FETCHING)
         and source.fetch_error
     ]
-    if retrying:
-        count = len(retrying)
+    if unloaded:
         checklist.append(
-            {
-                "key": "sources_retrying",
-                "label": "1 source has not loaded yet"
-                if count == 1
-                else f"{count} sources have not loaded yet",
-                "met": False,
-                "advisory": True,
-                "detail": f"{_named_sources(retrying)}: tried again shortly, but readers may "
-                f"get a broken link. Check {'it' if count == 1 else 'them'}, or wait for the "
-                "next try.",
-            }
-        )
+            _sources_to_look_at(
+                "sources_loaded", unloaded, ("did not load", "did not load"),
+                "readers may get a broken link. Check {it}, or cite an archived copy.",
+            )
+        )  # fmt: skip
+    if retrying:
+        checklist.append(
+            _sources_to_look_at(
+                "sources_retrying", retrying, ("has not loaded yet", "have not loaded yet"),
+                "tried again shortly, but readers may get a broken link. Check {it}, or wait "
+                "for the next try.",
+            )
+        )  # fmt: skip
     second = second_person_reason(claim, viewer, history=history)
     if organization.requires_two_person_review:
         checklist.append(
