@@ -371,13 +371,19 @@ def article_text_waiting(article: Article) -> SimpleNamespace | None:
 
 def verdict_spans(article: Article, revision_id: int) -> list[tuple[int, int]]:
     """Where the verdicts readers see stand on `revision_id` of the article's text."""
-    return list(
+    return list(verdict_spans_by_claim(article, revision_id).values())
+
+
+def verdict_spans_by_claim(article: Article, revision_id: int) -> dict[int, tuple[int, int]]:
+    """`verdict_spans`, by the id of the claim each verdict rates."""
+    rows = (
         PublishedVersion.objects.filter(
             claim__article=article, is_current=True, is_anchored=True, revision_id=revision_id
         )
         .exclude(kind=PublishedVersion.Kind.RETRACTED)
-        .values_list("start", "end")
+        .values_list("claim_id", "start", "end")
     )
+    return {claim_id: (start, end) for claim_id, start, end in rows}
 
 
 def article_details_reopened(article: Article) -> SimpleNamespace:

@@ -535,6 +535,19 @@ def test_the_preview_shows_words_put_before_a_rated_sentence(client, newsroom):
     shown = page[page.index('aria-label="Changes beside a published verdict"') :]
     assert "added: </span>It is false that " in shown.partition("</section>")[0]
     assert api["changes_beside_verdicts"] == 1
+    # Its own entry no longer says only that its words moved.
+    moved = page[page.index('class="preview-list moved"') :].partition("</ul>")[0]
+    assert "the words around its published verdict change" in moved
+    assert [(claim["changed"], claim["framed"]) for claim in api["moved"]] == [(False, True)]
+    # Moved by a change two paragraphs before it, it is only moved.
+    text = f"An opening paragraph.\n\nA middle one. It leads in.\n\n{LISTENERS}, a record."
+    short = factories.article(newsroom["organization"], editor, text=text, title="Short")
+    factories.published_claim(short, editor, newsroom["reviewer"])
+    earlier = client.post(
+        reverse("v1:api-article-text-preview", args=[short.pk]),
+        {"text": "Added first. " + text}, content_type="application/json",
+    ).json()  # fmt: skip
+    assert [claim["framed"] for claim in earlier["moved"]] == [False]
     # A paragraph added at the end stands beside no verdict.
     appended = client.post(
         reverse("v1:api-article-text-preview", args=[article.pk]),

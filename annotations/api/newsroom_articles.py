@@ -549,6 +549,10 @@ class PreviewClaimSerializer(drf_serializers.Serializer):
 class PreviewMovedSerializer(PreviewClaimSerializer):
     new_exact = drf_serializers.CharField(help_text="Its words in the new text.")
     changed = drf_serializers.BooleanField(help_text="Whether the words themselves change.")
+    framed = drf_serializers.BooleanField(
+        help_text="Its words stay, but words beside its published verdict change (in its "
+        "paragraph or the last sentence of the one before): read them before saving."
+    )
     start = drf_serializers.IntegerField()
     end = drf_serializers.IntegerField()
 

@@ -595,8 +595,9 @@ class TextPreview:
     """What saving a new text would do to the article's claims; nothing is written.
 
     `moved` and `orphaned` list `{"id", "exact", "status", "to_review", ...}`: a moved
-    claim also has `new_exact` (its words in the new text) and `changed` (whether they
-    differ); an orphan has the `reason` its words were not found.
+    claim also has `new_exact` (its words in the new text), `changed` (whether they
+    differ) and `framed` (its words stay, but words beside its published verdict change);
+    an orphan has the `reason` its words were not found.
     """
 
     identical: bool
@@ -654,24 +655,36 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
                 "start": start,
                 "end": end,
                 "to_review": published and changed,
+                "framed": False,
             }
         )
     waits = text_waits_for_second_look(article) and _readers_revision(article, new_text) is None
     # From the text readers see, where the verdicts stand: while an earlier text waits it is
     # not the newest, and the newest holds none of them (review R19).
     # Its text (megabytes, perhaps) is read only when a verdict stands on it.
-    spans = (
-        queries.verdict_spans(article, article.public_revision_id)
+    spans_by_claim = (
+        queries.verdict_spans_by_claim(article, article.public_revision_id)
         if article.public_revision_id
-        else []
+        else {}
     )
     near = []
-    if spans:
+    if spans_by_claim:
         readers_text = ArticleRevision.objects.values_list("text", flat=True).get(
             pk=article.public_revision_id
         )
-        hunks = text_changes.text_changes(readers_text, new_text, spans)
+        changes = text_changes.changes_of(readers_text, new_text)
+        hunks = text_changes.text_changes(readers_text, new_text, list(spans_by_claim.values()))
         near = [hunk for hunk in hunks if hunk.near_verdict]
+        # A verdict whose own words stay but whose sentence gains "It is false that" is not
+        # merely "the same words, in a new place" (trial G16).
+        for entry in moved:
+            span = spans_by_claim.get(entry["id"])
+            entry["framed"] = bool(
+                near
+                and span
+                and not entry["changed"]
+                and text_changes.any_beside(readers_text, new_text, changes, [span])
+            )
     return TextPreview(
         identical=False,
         unchanged=unchanged,
