@@ -567,7 +567,9 @@ def scale_page(request, slug: str):
     forms_with_usage = [
         {
             "form": form,
-            "usage": usage.get(form.initial.get("id"), {"claims": 0, "published": 0, "current": 0}),
+            "usage": usage.get(
+                form.initial.get("id"), {"claims": 0, "published": 0, "current": 0, "in_step": 0}
+            ),
             "checks": contrast.checks(
                 (form["colour"].value() or "#57606a")
                 if re.fullmatch(r"#[0-9A-Fa-f]{6}", form["colour"].value() or "")

@@ -928,8 +928,10 @@ def organization_members(organization: Organization):
 
 
 def rating_usage(ratings: list[Rating]) -> dict[int, dict[str, int]]:
-    """What each rating is used by, by rating id: claims now, published versions ever, and
-    the verdicts readers see now (which keep the rating as it is until republished)."""
+    """What each rating is used by, by rating id: claims now, published versions ever, the
+    verdicts readers see now (which keep the rating as it is until republished), and of
+    those, `in_step`: the ones that show the rating as it is now (`ratings` of one scale,
+    loaded with it)."""
 
     def counted(rows) -> dict[int, int]:
         # No ordering: the model's default would add its joins and columns to the grouping.
@@ -938,16 +940,27 @@ def rating_usage(ratings: list[Rating]) -> dict[int, dict[str, int]]:
 
     claims = counted(Claim.objects.filter(rating__in=ratings))
     published = counted(PublishedVersion.objects.filter(rating__in=ratings))
-    current = counted(
+    now = {rating.pk: versions.rating_fields(rating) for rating in ratings}
+    current: Counter = Counter()
+    in_step: Counter = Counter()
+    shown = (
         PublishedVersion.objects.filter(
             rating__in=ratings, is_current=True, kind=PublishedVersion.Kind.PUBLISHED
         )
+        .order_by()
+        .values_list("rating_id", *versions.RATING_FIELDS)
     )
+    for rating_id, *frozen in shown:
+        current[rating_id] += 1
+        # One that shows an earlier label already keeps it; saying it keeps today's is wrong.
+        if dict(zip(versions.RATING_FIELDS, frozen, strict=True)) == now[rating_id]:
+            in_step[rating_id] += 1
     return {
         rating.pk: {
             "claims": claims.get(rating.pk, 0),
             "published": published.get(rating.pk, 0),
-            "current": current.get(rating.pk, 0),
+            "current": current[rating.pk],
+            "in_step": in_step[rating.pk],
         }
         for rating in ratings
     }

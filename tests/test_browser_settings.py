@@ -136,6 +136,11 @@ def test_admin_renaming_a_rating_on_published_verdicts_is_told_they_keep_the_old
     assert page.locator(".messages li").all_inner_texts() == ["Rating scale saved.", expected]
     assert page.locator("#scale-kept li").all_inner_texts() == [expected]
     page.screenshot(path=str(ARTIFACTS / "scale-editor-kept-verdicts.png"), full_page=True)
+    # Renamed again, the verdict still keeps "Mostly true", as the list says: the row does
+    # not claim it keeps "Largely true", which it never showed.
+    renamed = page.locator(".rating-row").filter(has=page.locator("input[value='Largely true']"))
+    renamed.get_by_label("Label of Largely true").fill("Broadly true")
+    assert renamed.locator(".kept-note").count() == 0
     reader = browser.new_page()
     reader.goto(f"{live_server.url}/c/{desk['lost'].pk}/")
     assert reader.locator(".entry-verdict .chip").inner_text() == "Mostly true"
