@@ -572,6 +572,9 @@ FACTCHECK_LINK_CHECK_INTERVAL = env.float("FACTCHECK_LINK_CHECK_INTERVAL", defau
 FACTCHECK_LINK_CHECK_BATCH = env.int("FACTCHECK_LINK_CHECK_BATCH", default=500)
 FACTCHECK_LINK_GONE_AFTER = env.int("FACTCHECK_LINK_GONE_AFTER", default=3)
 FACTCHECK_LINK_CHANGED_BELOW = env.float("FACTCHECK_LINK_CHANGED_BELOW", default=80.0)
+# Seconds a link check may spend reading a cited PDF's text to compare it with the snapshot;
+# past them the link counts as online, not compared.
+FACTCHECK_LINK_CHECK_READ_SECONDS = env.float("FACTCHECK_LINK_CHECK_READ_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE["check-links"] = {
     "task": "annotations.evidence.archive_tasks.check_links",
     # Hourly: each run queues only the sources whose last check is older than the interval.

@@ -192,3 +192,20 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
         for name, data in entries.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def slow_pdf(*, pages: int = 20, operators: int = 200_000) -> bytes:
+    """A PDF of a few kilobytes that takes pypdf seconds a page to read: every page draws
+    one compressed content stream of `operators` operators that draw nothing."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    content = StreamObject()
+    content.set_data(b"BT (x) Tj ET\n" + b"1 0 0 1 0 0 cm\n" * operators)
+    shared = writer._add_object(content.flate_encode(level=9))
+    for _ in range(pages):
+        writer.add_blank_page(612, 792)[NameObject("/Contents")] = shared
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -9,7 +9,7 @@ from annotations import jobs, services
 from annotations.evidence import archive_tasks, link_health
 from annotations.models import Job, Source
 from tests import factories
-from tests.documents import make_html_page
+from tests.documents import make_html_page, slow_pdf
 
 assert archive_tasks.check_source_link  # declares the link-check jobs in this process
 LISTENERS = "Over 160,000 people listened in at once"
@@ -146,6 +146,28 @@ def test_a_server_error_says_nothing_about_the_page_and_keeps_its_state(pages, p
     source = _check(source)
     assert source.link_state == Source.LinkState.OK
     assert source.link_note == "not checked: the server answered 503 Service Unavailable"
+
+
+def test_a_cited_pdf_too_slow_to_read_is_online_not_compared_and_the_check_ends(
+    pages, published, editor, settings
+):
+    """Review R20: a 9 KB PDF kept a thread of the I/O worker, which has no time limit,
+    reading for 85 s; and a page whose text could not be read was "0% like" its snapshot."""
+    settings.FACTCHECK_LINK_CHECK_READ_SECONDS = 1
+    pages.expect_request("/story").respond_with_data(_page(STORY), content_type="text/html")
+    source = _archived_source(published, editor, pages.url_for("/story"))
+    pages.clear()
+    pages.expect_request("/story").respond_with_data(slow_pdf(), content_type="application/pdf")
+
+    began = timezone.now()
+    source = _check(source)
+
+    assert timezone.now() - began < timedelta(seconds=30)  # it read all 20 pages in 85 s
+    assert source.link_state == Source.LinkState.OK
+    assert source.link_note == (
+        "online; not compared with the snapshot: no text could be extracted: "
+        "the PDF takes more than 1 s to read"
+    )
 
 
 def test_the_periodic_task_queues_the_sources_of_published_claims_that_are_due(

@@ -112,6 +112,8 @@ def extract_snapshot(job: Job) -> None:
         charset=_charset(response.headers),
         url=snapshot.final_url,
         fetched_on=snapshot.fetched_at.date(),
+        # Within the soft limit, so the editor reads why rather than that time ran out.
+        max_pdf_seconds=settings.FACTCHECK_SNAPSHOT_TIME_LIMIT * 3 / 4,
     )
     snapshot_services.snapshot_extracted(snapshot=snapshot, actor=SYSTEM, extraction=extraction)
     if extraction.text:

@@ -85,7 +85,13 @@ def check(
         charset=result.charset,
         url=result.final_url,
         fetched_on=timezone.localdate(),
+        # The check runs on the I/O worker's threads, which have no time limit.
+        max_pdf_seconds=settings.FACTCHECK_LINK_CHECK_READ_SECONDS,
     )
+    if extraction.error:
+        # Unread, the page says nothing of its words: not "0% like the snapshot".
+        state = kept if kept == Source.LinkState.CHANGED else Source.LinkState.OK
+        return LinkVerdict(state, f"online; not compared with the snapshot: {extraction.error}", 0)
     score = similarity(snapshot_text, extraction.text)
     if score < settings.FACTCHECK_LINK_CHANGED_BELOW:
         note = f"changed: the main text is {score:.0f}% like the snapshot's"

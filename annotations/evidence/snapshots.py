@@ -19,6 +19,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from annotations import fetching
+from annotations.ingest.base import IngestLimits
 from annotations.models import without_direction_overrides
 
 # Headers that describe the transfer, not the document: the stored payload is the decoded
@@ -158,17 +159,27 @@ def read_warc(data: bytes) -> StoredResponse:
 
 
 def extract(
-    body: bytes, *, content_type: str, charset: str = "", url: str = "", fetched_on: date
+    body: bytes,
+    *,
+    content_type: str,
+    charset: str = "",
+    url: str = "",
+    fetched_on: date,
+    max_pdf_seconds: float | None = None,
 ) -> Extraction:
     """The main text, title, publisher and the page's own date; never raises.
 
     The date is taken from the page's metadata (or its URL) only, without trafilatura's
     extensive search through the body, and a date after the day of the fetch is dropped.
+    A PDF whose text takes longer than `max_pdf_seconds` to read gives an error instead.
     """
     try:
         if content_type in ("text/html", "application/xhtml+xml"):
             return _extract_html(body, charset=charset, url=url, fetched_on=fetched_on)
-        return _extract_other(body, content_type=content_type, charset=charset, url=url)
+        limits = IngestLimits(max_pdf_seconds=max_pdf_seconds)
+        return _extract_other(
+            body, content_type=content_type, charset=charset, url=url, limits=limits
+        )
     except Exception as error:  # hostile pages must not take the worker down with them
         return Extraction(error=f"no text could be extracted: {_words(error)}")
 
@@ -213,11 +224,13 @@ def _extract_html(body: bytes, *, charset: str, url: str, fetched_on: date) -> E
     )
 
 
-def _extract_other(body: bytes, *, content_type: str, charset: str, url: str) -> Extraction:
+def _extract_other(
+    body: bytes, *, content_type: str, charset: str, url: str, limits: IngestLimits
+) -> Extraction:
     from annotations.ingest.extract import extract as ingest_extract
 
     declared = f"{content_type}; charset={charset}" if charset else content_type
-    extracted = ingest_extract(body, declared_type=declared, source_url=url)
+    extracted = ingest_extract(body, declared_type=declared, source_url=url, limits=limits)
     return Extraction(
         text=extracted.text,
         # A page's own title may carry a direction override; nobody here typed it, so it

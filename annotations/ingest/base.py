@@ -18,6 +18,11 @@ class IngestLimits:
     docx_max_uncompressed: int = 50 * MB
     docx_max_ratio: int = 100
     docx_max_entries: int = 1000
+    # Wall-clock seconds a PDF's text may take to read, checked between pages and as plain
+    # mode reads each operator: a few kilobytes can inflate to pages that keep pypdf busy
+    # for minutes, and a thread pool's task has no time limit of its own. None: no limit
+    # (a job's soft time limit bounds it).
+    max_pdf_seconds: float | None = None
 
 
 def limits_from_settings() -> IngestLimits:

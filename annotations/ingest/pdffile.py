@@ -3,6 +3,7 @@
 import io
 import math
 import re
+import time
 import unicodedata
 from collections import Counter
 
@@ -60,8 +61,9 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
     and PDFs without a text layer are refused.
     """
     reader = open_pdf(data, limits)
+    clock = _Clock(limits.max_pdf_seconds)
     pages = [
-        [p for p in (canonical_text(b) for b in _BLANK_LINE.split(_page_text(page))) if p]
+        [p for p in (canonical_text(b) for b in _BLANK_LINE.split(_page_text(page, clock))) if p]
         for page in reader.pages
     ]
     paragraphs = _joined_across_pages(_without_page_numbers(pages))
@@ -76,6 +78,21 @@ def extract_pdf(data: bytes, limits: IngestLimits) -> Extracted:
         byline=front.byline or info.get("author", ""),
         language=info.get("language", ""),
     )
+
+
+class _Clock:
+    """The time left to read a PDF (`IngestLimits.max_pdf_seconds`); `check` raises once it
+    has run out. Checked between pages and their two readings, and as plain mode reads each
+    operator; layout mode reads a page without a word in between, so one page's layout
+    reading (bounded by pypdf's tokens per stream) can run past the limit."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise IngestTooLarge(f"the PDF takes more than {self.seconds:g} s to read")
 
 
 def _joined_across_pages(pages: list[list[str]]) -> list[str]:
@@ -142,7 +159,7 @@ def _open_without_password(reader) -> bool:
         return False
 
 
-def _page_text(page) -> str:
+def _page_text(page, clock: _Clock) -> str:
     """The page's words as plain mode reads them, in the paragraphs layout mode finds.
 
     Layout mode places each run of glyphs by its position, so it splits the words of a
@@ -151,7 +168,9 @@ def _page_text(page) -> str:
     characters apart from spaces), plain mode's text is cut where layout mode's paragraphs
     end; where they differ (columns read in another order), layout mode's text stands.
     """
-    plain, shown, risen = _plain_with_superscripts(page)
+    clock.check()
+    plain, shown, risen = _plain_with_superscripts(page, clock)
+    clock.check()
     layout = _extract(_without_text_rise(page) if risen else page, "layout")
     if _ink(layout) != _ink(plain) or not plain:
         return (layout or plain).translate(_LIGATURES)
@@ -173,7 +192,7 @@ _SHOWS_TEXT = {b"Tj", b"TJ", b"'", b'"'}
 _SUPERSCRIPT_LENGTH = 3
 
 
-def _plain_with_superscripts(page) -> tuple[str, str, bool]:
+def _plain_with_superscripts(page, clock: _Clock) -> tuple[str, str, bool]:
     """Plain mode's text; the same with each superscript in the characters Unicode has for
     it (character for character, so one's offsets are the other's); whether any text rose.
 
@@ -189,6 +208,7 @@ def _plain_with_superscripts(page) -> tuple[str, str, bool]:
     saved: list[float] = []
 
     def before_operator(operator, operands, cm, tm):
+        clock.check()
         if operator == b"Ts" and operands:
             rise["now"] = _number(operands[0])
             rise["any"] = rise["any"] or rise["now"] != 0
@@ -210,6 +230,8 @@ def _plain_with_superscripts(page) -> tuple[str, str, bool]:
             visitor_operand_before=before_operator,
             visitor_text=collect,
         )
+    except IngestTooLarge:
+        raise
     except Exception:  # plain mode fails on broken streams
         return "", "", False
     if "".join(run[0] for run in runs) != text:
