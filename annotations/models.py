@@ -1273,6 +1273,11 @@ class EvidenceItem(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The earlier fact-check in this instance the item shows: read again as the panel is
+    # shown, since a verdict retracted or rerated after the search must not stand as found.
+    earlier_claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

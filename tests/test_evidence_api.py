@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from annotations import permissions, services
 from annotations.evidence import search
-from annotations.models import EvidenceItem, EvidenceRequest, Job, Source
+from annotations.models import Claim, EvidenceItem, EvidenceRequest, Job, Source
 from tests import factories
 
 CLAIM = "Over 160,000 people listened in at once"
@@ -381,3 +381,37 @@ def test_an_older_search_answered_last_does_not_replace_the_newer_ones_items(cla
     assert list(found.values_list("url", flat=True)) == ["https://checks.example/vaccine"]
     older.refresh_from_db()
     assert older.state == EvidenceRequest.State.DONE
+
+
+def test_an_earlier_check_retracted_after_the_search_leaves_the_panel(
+    claim, organization, settings
+):
+    """Review R20: a verdict retracted after it was found stayed in the panel as evidence,
+    with the rating readers no longer see."""
+    settings.FACTCHECK_EVIDENCE_PROVIDERS = [
+        "annotations.evidence.providers.factchecks.EarlierFactChecks"
+    ]
+    other = factories.OrganizationFactory(name="Other Desk")
+    their_editor = factories.member(other, username="oscar")
+    their_reviewer = factories.member(other, role="reviewer", username="olga")
+    theirs = factories.published_claim(
+        factories.article(other, their_editor), their_editor, their_reviewer
+    )
+    search.run_request(EvidenceRequest.objects.get(claim=claim, provider="factchecks").pk)
+    permalink = f"/c/{theirs.pk}/"
+    before = signed_in(claim.creator).get(evidence_url(claim)).json()["items"]
+    assert [(i["rating"], i["is_fact_check"]) for i in before if i["url"].endswith(permalink)] == [
+        ("Mostly true", True)
+    ]
+
+    theirs.refresh_from_db()
+    services.claim_transition(
+        claim=theirs, actor=their_reviewer, to_status=Claim.Status.RETRACTED, note="Wrong."
+    )
+
+    after = signed_in(claim.creator).get(evidence_url(claim)).json()["items"]
+    assert not [item for item in after if item["url"].endswith(permalink)]
+    # Added as a source before, it stays, with no rating it no longer has.
+    EvidenceItem.objects.filter(earlier_claim=theirs).update(state=EvidenceItem.State.ADDED)
+    added = signed_in(claim.creator).get(evidence_url(claim)).json()["items"]
+    assert [i["rating"] for i in added if i["url"].endswith(permalink)] == [""]

@@ -607,3 +607,44 @@ def test_the_newest_first_indexes_are_built_without_holding_writes_back():
             for index in connection.introspection.get_constraints(cursor, table)
         }
     assert {"job_newest", "notification_newest"} <= names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_found_among_earlier_checks_names_its_claim_after_the_migration(
+    organization, editor
+):
+    """Migration 0051 reads the claim an earlier fact-check item shows from its address."""
+    from annotations import services
+    from tests import factories
+
+    article = factories.article(organization, editor)
+
+    def claim(quote):
+        selectors = factories.quote_selectors(article.text, quote)
+        return services.claim_create(article=article, creator=editor, selectors=selectors)
+
+    ours = claim("Over 160,000 people listened in at once")
+    earlier = claim("the median age is only 22.8 years")
+    apps = migrate_to("0050_organization_url_web_only")
+    EvidenceItem = apps.get_model("annotations", "EvidenceItem")
+    addresses = {
+        "permalink": f"https://factcheck.example/c/{earlier.pk}/",
+        "card": f"https://factcheck.example/articles/{article.pk}/#claim-{earlier.pk}",
+        "deleted": "https://factcheck.example/c/987654/",
+        "elsewhere": "https://en.wikipedia.org/wiki/Twitter_Spaces",
+    }
+    for name, url in addresses.items():
+        provider = "mediawiki" if name == "elsewhere" else "factchecks"
+        EvidenceItem.objects.create(claim_id=ours.pk, provider=provider, url=url, url_key=url)
+
+    EvidenceItem = migrate_to("0051_evidence_item_earlier_claim").get_model(
+        "annotations", "EvidenceItem"
+    )
+
+    named = dict(EvidenceItem.objects.values_list("url", "earlier_claim_id"))
+    assert named == {
+        addresses["permalink"]: earlier.pk,
+        addresses["card"]: earlier.pk,
+        addresses["deleted"]: None,
+        addresses["elsewhere"]: None,
+    }

@@ -12,6 +12,7 @@ from annotations import jobs, queries, services
 from annotations.api import preconditions
 from annotations.api.errors import problem_responses
 from annotations.evidence.providers import base as providers
+from annotations.evidence.providers import factchecks
 from annotations.models import EvidenceItem, EvidenceRequest, Job, Snapshot, Source
 
 TAGS = ["Newsroom: evidence"]
@@ -214,6 +215,27 @@ def _is_fact_check(name: str) -> bool:
     return bool(provider and provider.is_fact_check)
 
 
+def _still_standing(claim, items) -> list[EvidenceItem]:
+    """`items` without the earlier fact-checks withdrawn since they were found (retracted,
+    or no longer shown to readers), each other one with the rating it shows now (review
+    R20: a verdict retracted after the search stayed in the panel as "Mostly true"). One
+    the editor added as a source stays, as the source does."""
+    items = list(items)
+    earlier = {item.earlier_claim_id for item in items if item.earlier_claim_id}
+    ratings = factchecks.standing(claim, earlier)
+    kept = []
+    for item in items:
+        if item.earlier_claim_id is None:
+            kept.append(item)
+        elif item.earlier_claim_id in ratings:
+            item.rating = ratings[item.earlier_claim_id]
+            kept.append(item)
+        elif item.state == EvidenceItem.State.ADDED:
+            item.rating = ""  # what it rated was withdrawn; the source stays the editor's
+            kept.append(item)
+    return kept
+
+
 def evidence_data(claim) -> dict:
     """The claim's evidence: the latest request per provider, items fact-checks first."""
     # Only each provider's newest row is read: every "Search again" adds one per provider,
@@ -227,7 +249,7 @@ def evidence_data(claim) -> dict:
         request.provider: request for request in claim.evidence_requests.filter(pk=Subquery(newest))
     }
     items = sorted(
-        claim.evidence_items.exclude(state=EvidenceItem.State.DISMISSED),
+        _still_standing(claim, claim.evidence_items.exclude(state=EvidenceItem.State.DISMISSED)),
         key=lambda item: (not _is_fact_check(item.provider), -item.score, item.pk),
     )
     requests = sorted(latest.values(), key=lambda request: request.created_at)

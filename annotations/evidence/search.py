@@ -246,6 +246,7 @@ def _to_item(found: providers.Found, query: evidence_query.Query, provider) -> d
         "numbers": numbers,
         "score": float(score),
         "rating": _no_nul(found.rating)[:200],
+        "earlier_claim_id": found.extra.get("id") if found.extra.get("table") == "claim" else None,
     }
 
 

@@ -270,6 +270,39 @@ class EarlierFactChecks(Provider):
         return round(fuzz.token_set_ratio(text.lower(), wording.lower()) / 100.0, 4)
 
 
+def standing(claim, earlier_ids) -> dict[int, str]:
+    """Of the earlier claims found for `claim` (`earlier_ids`), those that are still evidence
+    for it, by id, with the rating each shows now: as the search would find them today.
+
+    A live published version stands, with its rating as published; the newsroom's own claim
+    that is not live stands as a draft, with its working rating, unless it or its last
+    version readers saw was retracted. Another newsroom's claim that is no longer live
+    (retracted, or hidden since its words changed) does not.
+    """
+    ids = set(earlier_ids)
+    if not ids:
+        return {}
+    live = dict(
+        PublishedVersion.objects.filter(
+            claim_id__in=ids,
+            is_current=True,
+            is_anchored=True,
+            kind=PublishedVersion.Kind.PUBLISHED,
+        ).values_list("claim_id", "rating_label")
+    )
+    retracted = PublishedVersion.objects.filter(
+        claim_id__in=ids, is_current=True, kind=PublishedVersion.Kind.RETRACTED
+    ).values("claim_id")
+    drafts = (
+        Claim.objects.filter(pk__in=ids - live.keys())
+        .filter(article__organization_id=claim.article.organization_id)
+        .exclude(status=Claim.Status.RETRACTED)
+        .exclude(pk__in=retracted)
+        .values_list("pk", "rating__label")
+    )
+    return {**{pk: label or "" for pk, label in drafts}, **live}
+
+
 def _unpublished(claim: Claim) -> str:
     """Why the newsroom's own claim is not public: never published, or hidden from readers
     now (its published words left the article's text)."""
