@@ -380,6 +380,35 @@ def test_earlier_fact_checks_say_which_own_claims_are_drafts_in_review_or_no_lon
     assert publisher_of[str(hidden.pk)] == f"{organization.name} (not shown to readers)"
 
 
+def test_a_near_identical_earlier_check_outranks_one_of_a_few_of_the_claims_words(
+    organization, editor
+):
+    """Review R20: on SQLite, "Imran Khan's Twitter" scored 100% alike, as its words are all
+    the claim's, and came before the same claim reworded; PostgreSQL ranked them right."""
+    services.imported_fact_checks_save(
+        reviews=[
+            {"url": "https://close.example/check", "publisher": "Close",
+             "claim_reviewed": "More than 160,000 people listened to Imran Khan's Twitter "
+             "Spaces session at once"},
+            {"url": "https://short.example/check", "publisher": "Short",
+             "claim_reviewed": "Imran Khan's Twitter"},
+        ],
+        actor=permissions.SYSTEM,
+    )  # fmt: skip
+    article = factories.article(organization, editor, title="New")
+    claim = services.claim_create(
+        article=article, creator=editor,
+        claim_reviewed="Over 160,000 people listened to Imran Khan's Twitter Spaces session "
+        "at once",
+        selectors=factories.quote_selectors(article.text, "Over 160,000 people listened"),
+    )  # fmt: skip
+
+    found = EarlierFactChecks().search(query.for_claim(claim), claim=claim)
+
+    assert [item.publisher for item in found] == ["Close", "Short"]
+    assert found[0].score > 0.9 > 0.5 > found[1].score
+
+
 def test_a_claims_numbers_are_framed_by_the_article_words_before_it(organization, editor):
     article = factories.article(organization, editor)
     exact = "of only 44,000 simultaneous listeners"
