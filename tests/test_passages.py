@@ -180,3 +180,21 @@ def test_sentence_ends_are_found_where_a_sentence_ends(text, ends):
     """An opening bracket counted as a sentence's start whatever followed it ("e.g. (data"),
     and a Chinese closing bracket went to the next sentence (review R13)."""
     assert [match.end() for match in passages._SENTENCE_END.finditer(text)] == ends
+
+
+def test_a_dotted_capital_i_in_the_source_leaves_the_ranking_as_it_was():
+    """Review R20: one "İ" lengthened the lower-cased text, so capitalised words were
+    looked up in the text as written and "Imran" never matched "imran"."""
+    claim = query.build(text="Imran Khan's Twitter Spaces session drew record listeners")
+    text = (
+        "Imran Khan held a Twitter Spaces session on Sunday.\n\n"
+        "Podcast listeners in general grew this year.\n\n"
+        "Unrelated football paragraph."
+    )
+
+    plain = passages.rank_text(text, claim)
+    turkish = passages.rank_text(text + "\n\nCovered from İstanbul.", claim)
+
+    assert plain[0].text.startswith("Imran")
+    assert turkish[0].text.startswith("Imran")
+    assert turkish[0].bm25 > turkish[1].bm25

@@ -121,6 +121,19 @@ def tokens(text: str) -> list[str]:
     return [term for term in map(_term, _TOKEN.findall(text)) if term]
 
 
+def _lowered_in_place(text: str) -> str:
+    """`text` lower-cased character for character, so its offsets stay `text`'s.
+
+    Lower-cased whole, Turkish "İ" becomes two characters and every offset after it moves:
+    one "İstanbul" in a source left all its capitalised words unmatched (review R20). It
+    becomes "i"; any other character that lengthens keeps its first.
+    """
+    lowered = text.replace("\u0130", "i").lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char.lower()[0] for char in text)
+
+
 def _starts(texts: list[str]) -> list[int]:
     """Where each text begins in the texts joined by a blank line."""
     starts, position = [], 0
@@ -145,10 +158,8 @@ def _bm25_scores(passages: list[str], query_terms: set[str]) -> list[float]:
     column = {term: i for i, term in enumerate(terms)}
     counts = np.zeros((len(passages), len(terms)))
     joined = "\n\n".join(passages)
-    lowered = joined.lower()
+    lowered = _lowered_in_place(joined)
     starts = _starts(passages)
-    if len(lowered) != len(joined):  # a few characters lengthen when lower-cased
-        lowered = joined
     # Literal searches for each stem run at C speed; a regex alternation over the whole
     # text was the slowest part of ranking.
     for term in terms:
