@@ -319,6 +319,8 @@ _REFUSED_V6 = [
 _REFUSED = [(ipaddress.ip_network(net), reason) for net, reason in _REFUSED_V4 + _REFUSED_V6]
 _SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv4-translated addresses (RFC 2765's SIIT), which Python counts as global.
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 
 # Names that always mean this machine or the local network (RFC 6761, RFC 6762, RFC 8375).
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
@@ -343,6 +345,8 @@ def address_refusal(address: Address, policy: FetchPolicy) -> str:
             embedded, via = ipaddress.IPv4Address((int(address) >> 80) & 0xFFFFFFFF), "6to4"
         elif address in _NAT64:
             embedded, via = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF), "NAT64"
+        elif address in _TRANSLATED:
+            embedded, via = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF), "SIIT"
         if embedded is not None:
             reason = address_refusal(embedded, policy)
             return f"{reason} ({via} for {embedded})" if reason else ""
@@ -797,10 +801,24 @@ class _Request:
     headers: dict[str, str]
 
     def redirected(self, status: int, target: str) -> "_Request":
+        headers = self.headers
+        if _origin(target) != _origin(self.url):
+            # Credentials are for the site they were meant for, not wherever it sends us
+            # (review R20: Save Page Now's key went to the host a redirect named).
+            headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIALS}
         if self.method == "GET" or status in _REDIRECTS_KEEPING_METHOD:
-            return _Request(self.method, target, self.content, self.headers)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "content-type"}
+            return _Request(self.method, target, self.content, headers)
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         return _Request("GET", target, None, headers)
+
+
+_CREDENTIALS = {"authorization", "cookie", "proxy-authorization"}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
 
 
 def _fetch(

@@ -723,6 +723,8 @@ HOSTILE = [
     ("http://[::ffff:7f00:1]/", "address ::ffff:127.0.0.1 is loopback"),
     ("http://[2002:7f00:1::]/", "address 2002:7f00:1:: is loopback (6to4 for 127.0.0.1)"),
     ("http://[64:ff9b::a00:1]/", "address 64:ff9b::a00:1 is private (NAT64 for 10.0.0.1)"),
+    ("http://[::ffff:0:7f00:1]/", "address ::ffff:0:7f00:1 is loopback (SIIT for 127.0.0.1)"),
+    ("http://[::ffff:0:a9fe:a9fe]/", "is link-local (SIIT for 169.254.169.254)"),
     ("http://[::127.0.0.1]/", "is reserved (IPv4-compatible)"),
     ("http://0.0.0.0/", "address 0.0.0.0 is unspecified"),
     ("http://0/", "address 0.0.0.0 is unspecified"),
@@ -883,6 +885,7 @@ def test_any_inet_aton_spelling_of_an_internal_address_is_refused(address, parts
         ("2606:4700::1111", ""),
         ("2002:5db8:d822::1", ""),  # 6to4 of a public address
         ("64:ff9b::808:808", ""),  # NAT64 of a public address
+        ("::ffff:0:808:808", ""),  # SIIT of a public address
         ("::ffff:8.8.8.8", ""),
         ("127.255.255.254", "loopback"),
         ("100.127.255.255", "carrier-grade NAT (shared address space)"),
@@ -1058,6 +1061,36 @@ def test_post_is_repeated_after_307_and_becomes_a_get_after_303(http, connection
     methods = [(request.method, request.get_data()) for request, _ in http.log]
     assert methods == [("POST", b"payload"), ("POST", b"payload"), ("GET", b"")]
     assert "Content-Type" not in http.log[-1][0].headers
+
+
+def test_credentials_follow_a_redirect_on_the_same_site_only(http, connections):
+    """Review R20: a 307 to another host received Save Page Now's Authorization header."""
+    http.expect_request("/save", method="POST").respond_with_data(
+        "", status=307, headers={"Location": "/saved"}
+    )
+    other = f"http://elsewhere.test:{http.port}/collect"
+    http.expect_request("/saved", method="POST").respond_with_data(
+        "", status=307, headers={"Location": other}
+    )
+    http.expect_request("/collect", method="POST").respond_with_data(
+        "{}", content_type="text/plain"
+    )
+    policy = loopback_policy(resolver=stub_resolver())
+
+    fetcher.post(
+        url(http, "/save"), content=b"url=x", content_type="application/x-www-form-urlencoded",
+        headers={"Authorization": "LOW key:secret", "X-Kept": "yes"}, policy=policy,
+    )  # fmt: skip
+
+    sent = [
+        (request.path, request.headers.get("Authorization"), request.headers.get("X-Kept"))
+        for request, _ in http.log
+    ]
+    assert sent == [
+        ("/save", "LOW key:secret", "yes"),
+        ("/saved", "LOW key:secret", "yes"),  # the same site
+        ("/collect", None, "yes"),  # another host
+    ]
 
 
 def test_post_to_a_slow_receiver_times_out_as_a_transient_error(http, connections):
