@@ -9,4 +9,9 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Fact-check annotations"
 
     def ready(self):
-        from annotations import checks  # noqa: F401  (registers the deploy checks)
+        from annotations import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            file_cleanup,
+        )
+
+        file_cleanup.connect()

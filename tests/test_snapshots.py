@@ -6,6 +6,7 @@
 import hashlib
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -487,3 +488,25 @@ def test_a_huge_page_of_style_tags_never_closed_is_read_in_one_pass():
     page = b"<html><body><article>" + paragraph * 3 + b"</article>" + b"<style>a" * 300_000
     read = snapshots.extract(page, content_type="text/html", fetched_on=date.today())
     assert "950 buses" in read.text
+
+
+def test_an_archived_page_leaves_the_disk_with_its_source_or_claim(
+    newsroom_settings, server, claim, editor, django_capture_on_commit_callbacks
+):
+    """Review R20: removing a source (a takedown, a request to erase personal data) deleted
+    its snapshot's row and left the archived page on disk for good."""
+    server.expect_request("/record").respond_with_data(_page(), content_type="text/html")
+    removed = _cite(claim, editor, server.url_for("/record"))
+    kept = _cite(claim, editor, server.url_for("/record?copy=2"))
+    _snapshot(removed), _snapshot(kept)
+    files = {source: Snapshot.objects.get(source=source).warc.path for source in (removed, kept)}
+    claim.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.source_remove(source=removed, actor=editor, expected_version=claim.version)
+
+    assert not Path(files[removed]).exists()
+    assert Path(files[kept]).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_delete(claim=claim, actor=editor)  # its sources go by cascade
+    assert not Path(files[kept]).exists()
