@@ -150,6 +150,11 @@ def host(instance, demo):
             paragraphs=[p.replace("confidence motion", "confidence notion") for p in printed],
             **common,
         ),
+        # Two letters changed at a word's end: another word ("earliest"), not a slip.
+        "/ending.html": embed_host.page(
+            paragraphs=[p.replace("motion earlier", "motion earliest") for p in printed],
+            **common,
+        ),
         "/module.html": embed_host.page(paragraphs=printed, **common).replace(
             "<script src=", '<script type="module" src='
         ),
@@ -1228,6 +1233,17 @@ def test_a_word_changed_at_its_start_is_another_word_not_a_slip(browser, host, d
     """ "million" and "billion", "increase" and "decrease" are one or two edits apart: the
     first letters carry the meaning, so a change there means the quote is not found."""
     page = open_host(browser, f"{host.url}/flipped.html")
+    ousted = next(v.claim_id for v in demo["versions"] if "ousted" in v.exact)
+    assert page.stats["missing"] == [ousted], page.stats
+    assert page.locator(f'mark[data-factcheck-claim="{ousted}"]').count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_word_given_another_ending_is_another_word_not_a_slip(browser, host, demo):
+    """Trial G18: "largest" printed as "larger", "convicted" as "convinced", two edits after
+    the first three letters, passed for typing slips and kept the verdicts."""
+    page = open_host(browser, f"{host.url}/ending.html")
     ousted = next(v.claim_id for v in demo["versions"] if "ousted" in v.exact)
     assert page.stats["missing"] == [ousted], page.stats
     assert page.locator(f'mark[data-factcheck-claim="{ousted}"]').count() == 0

@@ -284,16 +284,18 @@
     out.space = space;
   }
 
-  /** Levenshtein distance of two short strings (context comparison). */
+  /** Edit distance of two short strings, a swap of neighbouring letters counting one. */
   function distance(a, b) {
     if (!a.length || !b.length) return a.length + b.length;
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    let before, row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const next = [i];
       for (let j = 1; j <= b.length; j++) {
         next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        // Two neighbouring letters swapped are one slip ("motoin").
+        if (before && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) next[j] = Math.min(next[j], before[j - 2] + 1);
       }
-      row = next;
+      [before, row] = [row, next];
     }
     return row[b.length];
   }
@@ -354,10 +356,12 @@
     (COMBINING.test(text[i]) || (!UNSPACED_UNIT.test(text[i - 1]) && !UNSPACED_UNIT.test(text[i])));
 
   /**
-   * Whether a page word may stand for the quote's word: the same, or a typing slip (two
-   * edits at most) after the first three letters of a word of five or more. A word that
-   * gained or lost a beginning ("necessary" and "unnecessary", "ever" and "never") is
-   * another word, whatever the distance.
+   * Whether a page word may stand for the quote's word: the same, or one typing slip (a
+   * letter added, dropped, replaced, or two letters swapped) after the first three letters
+   * of a word of five or more. A word that gained or lost a beginning or an ending
+   * ("necessary" and "unnecessary", "large" and "larger") is another word, and so are two
+   * changes ("largest" and "larger", "convicted" and "convinced"), which a reader takes
+   * for the other word rather than a slip.
    */
   function sameWord(quoted, shown) {
     if (quoted === shown) return true;
@@ -366,7 +370,8 @@
     if (Math.min(quoted.length, shown.length) < 5 || /\p{N}/u.test(quoted + shown)) return false;
     if (quoted.slice(0, 3) !== shown.slice(0, 3)) return false;
     if (quoted.endsWith(shown) || shown.endsWith(quoted)) return false;
-    return distance(quoted, shown) <= 2;
+    if (quoted.startsWith(shown) || shown.startsWith(quoted)) return false;
+    return distance(quoted, shown) === 1;
   }
 
   /**
