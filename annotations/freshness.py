@@ -35,6 +35,22 @@ def turnover(newest: dt.datetime | None, *, now: dt.datetime | None = None):
     return minute, max(newest, started)
 
 
+def http_seconds(modified: dt.datetime | None, *, now: dt.datetime | None = None) -> int | None:
+    """The whole second to send as Last-Modified (and to read If-Modified-Since against)
+    for an answer last changed at `modified`; None while that second is not over.
+
+    HTTP dates count whole seconds: a copy served in the second of its last change would
+    carry the same date as a change later in that second, and be answered 304 for good
+    (trial D2: a claim retracted in the second it was read). Served after its second, a
+    copy's date is earlier than any change made since.
+    """
+    if modified is None:
+        return None
+    seconds = int(modified.timestamp())
+    now = now or timezone.now()
+    return seconds if seconds < int(now.timestamp()) else None
+
+
 def conditional_response(request, *, etag: str | None, last_modified: int | None):
     """Django's 304 or 412 answer to a conditional GET whose copy is current, else None;
     an If-Modified-Since later than now is ignored.

@@ -727,8 +727,8 @@ def validators(parts: tuple, newest: dt.datetime | None) -> tuple[str, dt.dateti
 def cacheable(response, etag: str, modified: dt.datetime | None):
     """Mark a public page as the same for everyone, with its validators (see SHARED_MAX_AGE)."""
     response["ETag"] = etag
-    if modified is not None:
-        response["Last-Modified"] = http_date(int(modified.timestamp()))
+    if (seconds := freshness.http_seconds(modified)) is not None:
+        response["Last-Modified"] = http_date(seconds)
     # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware instead.
     patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
     return response
@@ -736,8 +736,7 @@ def cacheable(response, etag: str, modified: dt.datetime | None):
 
 def not_modified(request, etag: str, modified: dt.datetime | None):
     """The 304 for a conditional request whose copy is current, else None."""
-    # HTTP dates count whole seconds: a fraction would make every copy look stale.
-    seconds = int(modified.timestamp()) if modified is not None else None
+    seconds = freshness.http_seconds(modified)
     response = freshness.conditional_response(request, etag=etag, last_modified=seconds)
     if response is None:
         return None

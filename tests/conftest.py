@@ -115,6 +115,14 @@ def wait_for(condition, timeout: float = 30.0, interval: float = 0.05, message: 
     pytest.fail(message or f"condition not met within {timeout} s")
 
 
+def once_this_second_is_over() -> None:
+    """Wait until the clock is past the current second: an answer served from then on
+    dates a change made before the wait (Last-Modified counts whole seconds, and is held
+    back in the second of the change: `freshness.http_seconds`)."""
+    second = int(time.time())
+    wait_for(lambda: int(time.time()) > second, timeout=3.0, interval=0.02)
+
+
 @pytest.fixture
 def start_celery_worker(transactional_db):
     """Start real `celery worker` processes on the test database and broker; stop them after."""

@@ -19,6 +19,7 @@ from annotations.permissions import SYSTEM
 from annotations.services import snapshots as snapshot_services
 from annotations.versions import tag_key
 from tests import factories
+from tests.conftest import once_this_second_is_over
 
 pytestmark = pytest.mark.django_db
 
@@ -762,6 +763,7 @@ def test_an_unchanged_list_answers_304_to_its_etag(client, world):
 
 
 def test_a_list_answers_304_to_if_modified_since(client, world):
+    once_this_second_is_over()
     response = client.get(CLAIMS)
     last_modified = response["Last-Modified"]
     assert client.get(CLAIMS, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
@@ -814,6 +816,7 @@ def test_a_correction_or_a_claim_leaving_the_filter_changes_the_etag(client, wor
 
 def test_a_single_claim_answers_304_until_it_changes(client, world):
     url = f"{CLAIMS}{world['listeners'].pk}/"
+    once_this_second_is_over()
     response = client.get(url)
     assert response.json()["id"] == world["listeners"].pk
     assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
@@ -840,6 +843,7 @@ def test_an_article_whose_claim_left_it_is_modified_since_it_was_read(client, wo
         article=article, actor=world["editor"], text=article.text.replace(MEDIAN, "an age")
     )
     factories.text_shown_to_readers(article)
+    once_this_second_is_over()
     again = client.get(url, HTTP_IF_MODIFIED_SINCE=read["Last-Modified"])
     assert again.status_code == 200
     assert [item["id"] for item in again.json()["claims"]] == [world["listeners"].pk]
@@ -1260,3 +1264,24 @@ def test_a_rating_taken_off_the_scale_is_listed_as_hidden(client, world, org_adm
 
     hidden = {entry["label"] for entry in ratings if entry["is_hidden"]}
     assert hidden == {"Unverifiable"}
+
+
+def test_a_copy_served_in_the_second_of_its_change_carries_no_date_to_be_fooled_by(client, world):
+    """Trial D2: a claim read, then retracted in the same second, was answered 304 to the
+    Last-Modified of the copy read: HTTP dates count whole seconds."""
+    from annotations import freshness
+
+    claim = world["listeners"]
+    url = f"{CLAIMS}{claim.pk}/"
+    # Changed in the second being served (stamped a little ahead: the test cannot choose
+    # the second it runs in).
+    this_second = timezone.now() + dt.timedelta(seconds=2)
+    PublishedVersion.objects.filter(claim=claim, is_current=True).update(changed_at=this_second)
+    for path in (url, f"/c/{claim.pk}/", "/api/v1/claimreview/"):
+        copy = client.get(path)
+        assert copy.status_code == 200 and "Last-Modified" not in copy, path
+    # Once its second is over the date is sent, and a copy of that date is current.
+    now = this_second.replace(microsecond=0)
+    assert freshness.http_seconds(this_second, now=now) is None
+    later = now + dt.timedelta(seconds=1)
+    assert freshness.http_seconds(this_second, now=later) == int(now.timestamp())

@@ -29,6 +29,7 @@ from annotations.models import (
     Rating,
 )
 from tests import factories
+from tests.conftest import once_this_second_is_over
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +285,7 @@ def test_showing_a_text_that_moves_no_verdict_still_moves_the_pages_last_modifie
     modified = client.get(url)["Last-Modified"]
 
     services.article_text_publish(article=article, actor=reviewer, revision=2)
+    once_this_second_is_over()
 
     again = client.get(url, HTTP_IF_MODIFIED_SINCE=modified)
     assert again.status_code == 200 and "End." in again.content.decode()

@@ -62,11 +62,10 @@ class Validators:
 
 def not_modified(request, validators: Validators):
     """The 304 (or 412) answer to a conditional request that matches, else None."""
-    last_modified = validators.last_modified
     response = freshness.conditional_response(
         request,
         etag=validators.etag,
-        last_modified=int(last_modified.timestamp()) if last_modified else None,
+        last_modified=freshness.http_seconds(validators.last_modified),
     )
     if response is None:
         return None
@@ -78,8 +77,8 @@ def not_modified(request, validators: Validators):
 def public(response, validators: Validators):
     """Mark an answer that is the same for everyone as cacheable, with its validators."""
     response["ETag"] = validators.etag
-    if validators.last_modified is not None:
-        response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+    if (seconds := freshness.http_seconds(validators.last_modified)) is not None:
+        response["Last-Modified"] = http_date(seconds)
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     # The answer depends on Accept (JSON, or a 406): a shared cache must not hand a stored
     # 406 to a client that accepts JSON, nor the reverse.

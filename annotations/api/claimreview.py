@@ -157,8 +157,7 @@ class ClaimReviewFeed(APIView):
         # labelled as it asked, under their own validator.
         media_type = request.accepted_renderer.media_type
         etag = feed_etag({**stamp, "minute": minute, "media_type": media_type}, url)
-        # HTTP dates count whole seconds: a fraction would make every copy look stale.
-        last_modified = int(modified.timestamp()) if modified else None
+        last_modified = freshness.http_seconds(modified)
         # Its validators are one aggregate, read before the feed is streamed.
         response = throttling.free_of_charge(
             freshness.conditional_response(request, etag=etag, last_modified=last_modified)
