@@ -1285,3 +1285,25 @@ def test_a_copy_served_in_the_second_of_its_change_carries_no_date_to_be_fooled_
     assert freshness.http_seconds(this_second, now=now) is None
     later = now + dt.timedelta(seconds=1)
     assert freshness.http_seconds(this_second, now=later) == int(now.timestamp())
+
+
+def test_a_walk_oldest_change_first_meets_a_claim_corrected_during_it(client, world):
+    """Trial D2: newest first, a claim corrected between two pages moved ahead of the
+    cursor and was never met; the README's walks page oldest change first, where it is."""
+    walk = client.get(CLAIMS, {"ordering": "updated_at", "page_size": 1}).json()
+    first_page = [item["id"] for item in walk["results"]]
+    everyone = {item["id"] for item in client.get(CLAIMS, {"page_size": 100}).json()["results"]}
+    assert len(everyone) >= 3
+    later = next(
+        claim.pk for claim in (world["listeners"], world["median"]) if claim.pk != first_page[0]
+    )
+    _correct(Claim.objects.get(pk=later), world["editor"], world["reviewer"], claimant="Someone")
+
+    seen, url = list(first_page), walk["next"]
+    while url:
+        page = client.get(url).json()
+        seen += [item["id"] for item in page["results"]]
+        url = page["next"]
+
+    assert set(seen) == everyone
+    assert seen[-1] == later  # met again at the end, as its change is the newest
