@@ -391,6 +391,13 @@ def _joined(text: str, at: int) -> bool:
     return not (UNSPACED_SCRIPT.match(before) or UNSPACED_SCRIPT.match(after))
 
 
+def cuts_a_word(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` begins or ends inside a word (see `_joined`)."""
+    return (0 < start < len(text) and _joined(text, start)) or (
+        0 < end < len(text) and _joined(text, end)
+    )
+
+
 def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """`(start, end)` widened so that neither end cuts through a word of `text`.
 

@@ -78,6 +78,38 @@ def test_a_quote_found_twice_needs_its_position_or_context(editor, editor_client
         Claim.objects.all().delete()
 
 
+def test_positions_alone_that_cut_a_word_are_refused_with_how_they_count(editor_client, editor):
+    """Trial D2: positions counted on the text as sent ("\r\n\r\n\r\n", made one blank
+    line) made the claim "ation hit 9 percent in", from inside a word, with a 201."""
+    sent = "Intro line.\r\n\r\n\r\nSecond para says inflation hit 9 percent in May."
+    created = editor_client.post(
+        "/api/v1/newsroom/articles/", {"title": "Prices", "text": sent},
+        content_type="application/json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.json()
+    article_id, text = created.json()["id"], created.json()["text"]
+    url = f"/api/v1/newsroom/articles/{article_id}/claims/"
+    words = "inflation hit 9 percent"
+    on_sent = sent.index(words)
+    positions = [{"type": "TextPositionSelector", "start": on_sent, "end": on_sent + len(words)}]
+
+    refused = editor_client.post(url, {"selectors": positions}, content_type="application/json")
+
+    assert refused.status_code == 400
+    message = str(refused.json()["errors"]["selectors"])
+    assert "begin or end inside a word" in message and "as the API returns it" in message
+    assert not Claim.objects.exists()
+    # Counted on the text the API returned, or confirmed by a quote, they are taken.
+    start = text.index(words)
+    for selectors in (
+        [{"type": "TextPositionSelector", "start": start, "end": start + len(words)}],
+        [{"type": "TextQuoteSelector", "exact": "ation hit 9"}],  # inside a word, on purpose
+    ):
+        made = editor_client.post(url, {"selectors": selectors}, content_type="application/json")
+        assert made.status_code == 201, made.json()
+        Claim.objects.all().delete()
+
+
 @pytest.mark.parametrize(
     "selectors",
     [

@@ -273,11 +273,31 @@ def _anchor_selection(text: str, selectors: list[dict]) -> tuple[int, int]:
     """
     try:
         selectors = _canonical_quote(selectors)
-        return graphemes.require_whole_clusters(text, *anchoring.require_exact(text, selectors))
+        start, end = graphemes.require_whole_clusters(
+            text, *anchoring.require_exact(text, selectors)
+        )
     except anchoring.AnchorError:
         raise
     except ValueError as error:
         raise anchoring.AnchorError(str(error)) from error
+    if not _quotes(selectors) and anchoring.cuts_a_word(text, start, end):
+        # Positions alone, with no words to confirm them: offsets counted on the text as a
+        # client sent it (before its line breaks and spaces were made canonical) land
+        # inside words, "ation hit 9 percent in" (trial D2). A quote says it was meant.
+        raise anchoring.AnchorError(
+            f"The positions {start}-{end} begin or end inside a word ({text[start:end]!r}): "
+            "they count code points of the article's text as the API returns it, which may "
+            "differ from the text sent (line breaks, spaces and accents are made canonical). "
+            "Send a TextQuoteSelector with the words, alone or with the positions."
+        )
+    return start, end
+
+
+def _quotes(selectors) -> bool:
+    return any(
+        isinstance(selector, dict) and selector.get("type") == anchoring.QUOTE
+        for selector in selectors
+    )
 
 
 def _canonical_quote(selectors):
