@@ -631,8 +631,16 @@ def test_the_host_pages_own_script_and_styles_work_as_without_the_embed(browser,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_tag_naming_an_organization_with_nothing_here_says_so_in_the_console(browser, host, demo):
-    page = open_host(browser, f"{host.url}/misnamed.html")
+    asked = []
+
+    def record_api_calls(context):
+        context.on("request", lambda request: "/api/" in request.url and asked.append(request.url))
+
+    page = open_host(browser, f"{host.url}/misnamed.html", prepare=record_api_calls)
     assert page.stats == {"status": "none", "claims": 0}
+    # One call: the list's 400 names the organization (trial G18: a second call, to the
+    # organization's address, on every page without verdicts, to say this).
+    assert len(asked) == 1 and "/api/v1/claims/?" in asked[0], asked
     assert page.locator("mark[data-factcheck-claim]").count() == 0
     said = [text for kind, text in page.console if kind == "info"]
     # A name no organization here has: the tag's attribute is what to check.
@@ -643,8 +651,10 @@ def test_a_tag_naming_an_organization_with_nothing_here_says_so_in_the_console(b
 
     # The organization is right, the page unchecked: the address asked for is told, the
     # page's canonical link as the embed reads it.
-    page = open_host(browser, f"{host.url}/unchecked.html")
+    asked.clear()
+    page = open_host(browser, f"{host.url}/unchecked.html", prepare=record_api_calls)
     assert page.stats == {"status": "none", "claims": 0}
+    assert len(asked) == 1, asked
     said = [text for kind, text in page.console if kind == "info"]
     assert any(
         "no published fact-checks of" in text and "https://news.example/unchecked" in text

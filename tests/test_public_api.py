@@ -528,7 +528,16 @@ def test_organization_filter_keeps_each_newsroom_apart(client, world, editor):
     assert _ids(client, "organization=second-desk") == [theirs.pk]
     ours = _ids(client, f"organization={world['organization'].slug}")
     assert theirs.pk not in ours and len(ours) == 4
-    assert _ids(client, "organization=nobody") == []
+    # A slug no publishing newsroom has is a 400 (it was an empty list, which looks like an
+    # answer), and so is a newsroom that has never published: it is not told apart.
+    factories.OrganizationFactory(name="Quiet Desk", slug="quiet-desk")
+    for path in (CLAIMS, "/api/v1/articles/"):
+        for slug in ("nobody", "quiet-desk"):
+            refused = client.get(path, {"organization": slug})
+            assert refused.status_code == 400, (path, slug)
+            assert refused.json()["errors"] == {
+                "organization": ["No organization that has published has this slug."]
+            }
 
 
 def test_published_since_and_updated_since_compare_times(client, world):
@@ -1233,12 +1242,17 @@ def test_a_filter_given_twice_is_a_400_naming_it(client, world, query):
 
 def test_the_lists_still_take_their_filters_pages_and_orderings(client, world):
     for query in (
-        "organization=x&rating=False&tag=audio&ordering=updated_at&page_size=2",
+        f"organization={world['organization'].slug}&rating=False&tag=audio&ordering=updated_at"
+        "&page_size=2",
         "q=listened&claimant=x&article_url=https://example.com/&published_since=2020-01-01T00:00:00Z",
     ):
         assert client.get(f"/api/v1/claims/?{query}").status_code == 200, query
     assert (
-        client.get("/api/v1/articles/?organization=x&page_size=1&ordering=-id").status_code == 200
+        client.get(
+            "/api/v1/articles/",
+            {"organization": world["organization"].slug, "page_size": 1, "ordering": "-id"},
+        ).status_code
+        == 200
     )
     assert client.get("/api/v1/claims/?format=json").status_code == 200
 
