@@ -562,6 +562,10 @@ def test_a_link_to_a_claim_the_article_never_showed_says_so_without_a_dead_link(
     )
     expect(notice).to_be_focused()
     assert notice.get_by_role("link").count() == 0
+    # Opening a verdict shown on the page makes the notice about the link stale (G18).
+    page.locator("#article-body a.tag").first.click()
+    expect(page.locator("dialog[open]")).to_have_count(1)
+    expect(notice).to_have_count(0)
     assert page.errors == []
 
 

@@ -126,6 +126,9 @@
   function open(ids, trigger) {
     const found = ids.map(entryOf).filter(Boolean);
     if (found.length === 0) return false;
+    // A claim the reader could open: the notice about a link to one not shown is stale
+    // (trial G18: it stayed above the text while another verdict was open).
+    document.getElementById("link-notice")?.remove();
     entries.replaceChildren(...found.map(copyOf));
     title.textContent =
       found.length === 1
