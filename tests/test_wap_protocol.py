@@ -531,6 +531,11 @@ def test_accept_picks_json_ld_or_plain_json_and_refuses_the_rest(client, one_pub
     assert client.get(url, HTTP_ACCEPT=both)["Content-Type"] == LD
     fallback = client.get(url, HTTP_ACCEPT=f"{streams}, application/json;q=0.5")
     assert fallback["Content-Type"] == "application/json"
+    # A type refused with q=0 is not given for a wildcard either (trial D2).
+    not_ld = client.get(url, HTTP_ACCEPT="application/ld+json;q=0, */*")
+    assert not_ld["Content-Type"] == "application/json"
+    neither = "application/ld+json;q=0, application/json;q=0, application/*"
+    assert client.get(url, HTTP_ACCEPT=neither).status_code == 406
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ class Negotiation(BaseContentNegotiation):
             return chosen, MEDIA_TYPE if chosen is by_type[
                 "application/ld+json"
             ] else "application/json"
-        ranges = []
+        ranges, refused = [], set()
         for order, part in enumerate(request.headers.get("Accept", "*/*").split(",")):
             media, *params = (item.strip() for item in part.split(";"))
             quality = 1.0
@@ -108,14 +108,17 @@ class Negotiation(BaseContentNegotiation):
                     profiles = value.strip().strip('"').split()
             if profiles is not None and PROFILE not in profiles:
                 continue
+            if quality <= 0:
+                # "Never this type", even where a wildcard would take it (trial D2).
+                refused.add(media.lower())
             ranges.append((-quality, order, media.lower()))
+        wildcards = ("*/*", "application/*")
         for negative_quality, _order, media in sorted(ranges):
             if negative_quality >= 0:
                 continue
-            if media in ("*/*", "application/*", "application/ld+json"):
-                return by_type["application/ld+json"], MEDIA_TYPE
-            if media == "application/json":
-                return by_type["application/json"], "application/json"
+            for offered, name in (("application/ld+json", MEDIA_TYPE), ("application/json",) * 2):
+                if offered not in refused and (media == offered or media in wildcards):
+                    return by_type[offered], name
         raise exceptions.NotAcceptable(
             f"This resource is JSON-LD: ask for {MEDIA_TYPE} (or application/json)."
         )
