@@ -89,6 +89,20 @@ def reformat(paragraph: str, seed: int) -> str:
     return "".join(out)
 
 
+# A publisher's loader that adds the embed tag once the page has loaded (README), so its
+# `load` event never waits on the instance; a file of the site's own, for its strict CSP.
+AFTER_LOAD_JS = """
+const loader = document.currentScript;
+addEventListener("load", () => {
+  const tag = document.createElement("script");
+  tag.src = loader.dataset.instance + "/embed.js";
+  tag.dataset.organization = loader.dataset.organization;
+  tag.crossOrigin = "anonymous";
+  document.head.append(tag);
+});
+"""
+
+
 def page(
     *,
     title: str,
@@ -102,6 +116,7 @@ def page(
     print_edition_hidden_by: str = "attribute",
     top: str = "",
     inserted_by_script: str = "",
+    after_load: bool = False,
 ) -> str:
     """The whole host page as HTML; `None` paragraphs are left out, `teaser` goes above.
 
@@ -135,6 +150,11 @@ def page(
         if embed
         else ""
     )
+    if embed and after_load:
+        tag = (
+            f'<script src="/after-load.js" data-instance="{instance}" '
+            f'data-organization="{organization}"></script>'
+        )
     return f"""<!doctype html>
 <html lang="en"{insert}>
 <head>
@@ -211,6 +231,8 @@ class HostServer:
                     body, kind = SITE_JS, "text/javascript"
                 elif path == "/app.js":
                     body, kind = APP_JS, "text/javascript"
+                elif path == "/after-load.js":
+                    body, kind = AFTER_LOAD_JS, "text/javascript"
                 elif path in server.pages:
                     body, kind = server.pages[path], "text/html; charset=utf-8"
                 else:

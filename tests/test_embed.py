@@ -158,6 +158,7 @@ def host(instance, demo):
         "/module.html": embed_host.page(paragraphs=printed, **common).replace(
             "<script src=", '<script type="module" src='
         ),
+        "/after-load.html": embed_host.page(paragraphs=printed, after_load=True, **common),
         "/app.html": embed_host.page(paragraphs=printed, inserted_by_script="auto", **common),
         "/app-manual.html": embed_host.page(
             paragraphs=printed, inserted_by_script="manual", **common
@@ -1765,3 +1766,39 @@ def test_a_single_page_app_moving_between_articles_does_not_gather_listeners(
     page.mouse.click(2, 2)
     expect(dialog).to_be_hidden()
     assert page.errors == [] and console_errors(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_added_after_load_shows_the_verdicts_and_a_hung_instance_holds_nothing_up(
+    browser, host, demo, silent_port
+):
+    """Trial G18: the async tag delays the page's load event until the script arrives, so an
+    instance that accepts connections and never answers kept the page loading for good. The
+    README's loader adds the tag once the page has loaded."""
+    page = open_host(browser, f"{host.url}/plain.html")  # records errors; no embed of its own
+    page.goto(f"{host.url}/after-load.html")
+    page.wait_for_function("() => window.FactcheckEmbed")  # added once the page has loaded
+    stats = page.evaluate("FactcheckEmbed.ready")
+    assert stats["status"] == "ready" and stats["claims"] == 4, stats
+    assert page.locator("mark[data-factcheck-claim]").count() >= 4
+    assert page.errors == [] and console_errors(page) == []
+
+    hung = f"http://127.0.0.1:{silent_port}"
+    paragraphs = demo["article"].text.split("\n\n")
+    common = {"title": "Hung", "organization": "demo", "canonical": ARTICLE_URL}
+    pages = {
+        "/loader.html": embed_host.page(
+            paragraphs=paragraphs, instance=hung, after_load=True, **common
+        ),
+    }
+    with embed_host.HostServer(pages, embed_host.strict_csp(hung)) as server:
+        context = browser.new_context()
+        try:
+            tab = context.new_page()
+            tab.goto(f"{server.url}/loader.html", wait_until="load", timeout=10_000)
+            assert tab.evaluate("document.readyState") == "complete"
+            # The embed's own request hangs meanwhile; the page is not held up by it.
+            assert tab.evaluate("typeof FactcheckEmbed") == "undefined"
+        finally:
+            context.close()
