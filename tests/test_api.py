@@ -377,6 +377,13 @@ def test_a_version_never_reached_or_two_different_versions_are_said_as_such(edit
     )  # fmt: skip
     assert both.status_code == 400
     assert both.json()["errors"]["version"] == ["If-Match says version 1 and the body 2: send one."]
+    # HTTP's `*` and lists name no one version to merge from: said so (trial D2).
+    for header in ("*", '"1", "2"'):
+        refused = editor_client.patch(
+            url, {"claimant": "A"}, content_type="application/json", headers={"If-Match": header}
+        )
+        assert refused.status_code == 400
+        assert "cannot stand for it" in refused.json()["errors"]["If-Match"][0]
     assert Claim.objects.get().version == 1
 
 

@@ -46,7 +46,17 @@ def expected_version(request, data) -> int:
     if header:
         match = _IF_MATCH.fullmatch(header)
         if match is None:
-            raise exceptions.ValidationError({"If-Match": ["Expected the claim's version number."]})
+            # `*` and lists are HTTP's, and name no one version: the change is merged with
+            # what others changed since the version read, so that one must be named.
+            raise exceptions.ValidationError(
+                {
+                    "If-Match": [
+                        "Expected the one version of the claim you read, as its ETag gives "
+                        'it (e.g. "3"): a change is merged with what others changed since, '
+                        "so `*` or a list of versions cannot stand for it."
+                    ]
+                }
+            )
         said = int(match.group(1))
         # Two answers to one question: neither is taken over the other without a word.
         if version is not None and version != said:
