@@ -120,6 +120,10 @@ def claim_review(
         "datePublished": _moment(first),
         "itemReviewed": item,
     }
+    if shown.language:
+        # The conclusion is written in the article's language (trial D2: only the
+        # appearance said which).
+        review["inLanguage"] = shown.language
     if version.number > 1 or version.published_at > first:
         review["dateModified"] = _moment(version.published_at)
     return review

@@ -74,7 +74,14 @@ def test_feed_shows_the_corrected_verdict_with_its_dates(client, world):
     assert others and all("dateModified" not in element for element in others)
 
 
-def test_feed_is_a_schema_org_data_feed_of_valid_claim_reviews(client, world, other):
+def test_feed_is_a_schema_org_data_feed_of_valid_claim_reviews(
+    client, world, other, organization, editor
+):
+    from annotations import services
+    from annotations.models import Article
+
+    english = Article.objects.filter(organization=organization).first()
+    services.article_update_details(article=english, actor=editor, language="en")
     response, body = fetch(client)
     assert response["Content-Type"] == "application/ld+json"
     feed = json.loads(body)
@@ -86,6 +93,10 @@ def test_feed_is_a_schema_org_data_feed_of_valid_claim_reviews(client, world, ot
         assert schemaorg.google_errors(review) == []
         assert schemaorg.google_warnings(review) == []
         assert element["url"].startswith("http://testserver/c/")
+        # The review's own language, the one its conclusion is written in (trial D2).
+        appeared = element["itemReviewed"]["appearance"]
+        assert element.get("inLanguage") == appeared.get("inLanguage")
+    assert "en" in {element.get("inLanguage") for element in feed["dataFeedElement"]}
 
 
 def test_feed_is_public_cacheable_and_the_same_for_members(client, world, editor):

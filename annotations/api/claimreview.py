@@ -30,9 +30,14 @@ CACHE_CONTROL = "public, max-age=300"
 CHUNK_SIZE = 500
 
 
+# Bumped when the feed's JSON changes shape, so no cache keeps the old one as current.
+FEED_SHAPE = "claimreview-v2"
+
+
 def feed_etag(stamp: dict, url: str) -> str:
     """A strong ETag for the feed at `url` in the state `stamp` (`queries.public_stamp`)."""
-    digest = hashlib.sha256(f"{url}|{sorted(stamp.items())!r}".encode()).hexdigest()
+    state = f"{FEED_SHAPE}|{url}|{sorted(stamp.items())!r}"
+    digest = hashlib.sha256(state.encode()).hexdigest()
     return quote_etag(digest[:32])
 
 
