@@ -17,13 +17,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from annotations import freshness, jsonld, queries
-from annotations.api import throttling
+from annotations.api import caching, throttling
 from annotations.api.filters import refuse_unknown_parameters
 from annotations.api.renderers import JSONLDRenderer, PlainJSONRenderer
 from annotations.models import Organization
 
 CONTENT_TYPE = "application/ld+json"
-CACHE_CONTROL = "public, max-age=300"
+# As the other public reads (`caching.MAX_AGE`): a retracted review must not stay in caches
+# for five minutes more than a retracted claim does (trial D2).
+CACHE_CONTROL = f"public, max-age={caching.MAX_AGE}"
 # Rows fetched per database round trip while streaming: memory stays flat however long
 # the feed is, and the number of queries does not grow with it (PostgreSQL reads through
 # one server-side cursor; SQLite reads its one result set in chunks of this size).
