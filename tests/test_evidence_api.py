@@ -415,3 +415,27 @@ def test_an_earlier_check_retracted_after_the_search_leaves_the_panel(
     EvidenceItem.objects.filter(earlier_claim=theirs).update(state=EvidenceItem.State.ADDED)
     added = signed_in(claim.creator).get(evidence_url(claim)).json()["items"]
     assert [i["rating"] for i in added if i["url"].endswith(permalink)] == [""]
+
+
+def test_an_unpublished_check_of_the_newsroom_is_not_cited_as_a_source(claim, article, editor):
+    """Review R20: "Add as source" on the newsroom's own draft cited its workspace address,
+    which readers cannot open and the worker would fetch from this app."""
+    draft = services.claim_create(
+        article=factories.article(article.organization, editor, title="Earlier"),
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "the median age is only 22.8 years"),
+    )
+    item = item_for(
+        claim, provider="factchecks", url=f"https://factcheck.example/articles/1/#claim-{draft.pk}",
+        earlier_claim=draft, numbers=[],
+    )  # fmt: skip
+
+    refused = signed_in(claim.creator).post(
+        f"{evidence_url(claim)}items/{item.pk}/",
+        {"action": "add", "version": claim.version},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 400
+    assert "Cite the sources it cites instead." in str(refused.json())
+    assert not Source.objects.filter(claim=claim).exists()

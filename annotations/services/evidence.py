@@ -9,7 +9,14 @@ from django.db import transaction
 
 from annotations import permissions, urlnorm
 from annotations.evidence import search
-from annotations.models import Claim, EvidenceItem, EvidenceRequest, ImportedFactCheck, Source
+from annotations.models import (
+    Claim,
+    EvidenceItem,
+    EvidenceRequest,
+    ImportedFactCheck,
+    PublishedVersion,
+    Source,
+)
 from annotations.rows import locked
 from annotations.services.sources import source_add
 
@@ -43,6 +50,13 @@ def evidence_item_add(
         raise ValidationError({"stance": "Choose supports, refutes or context."})
     if item.state == EvidenceItem.State.ADDED and item.source_id:
         return item.source
+    if item.earlier_claim_id and not _shown_to_readers(item.earlier_claim_id):
+        # Its address is the newsroom's workspace: readers could not follow it, and the
+        # worker archiving it would fetch this app (review R20).
+        raise ValidationError(
+            "This earlier check is your newsroom's and not published: readers could not open "
+            "it. Cite the sources it cites instead."
+        )
     existing = next(
         (s for s in claim.sources.all() if urlnorm.url_key(s.url) == item.url_key), None
     )
@@ -104,3 +118,9 @@ def imported_fact_checks_save(*, reviews: list[dict], actor, imported_from: str 
         row.save()
         stored += 1
     return stored
+
+
+def _shown_to_readers(claim_id: int) -> bool:
+    return PublishedVersion.objects.filter(
+        claim_id=claim_id, is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
+    ).exists()
