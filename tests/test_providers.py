@@ -175,6 +175,44 @@ def test_google_claims_search_returns_fact_checks_with_publisher_and_rating(loop
     assert seen[0]["query"] == CLAIM
 
 
+def test_answers_of_an_undocumented_shape_give_what_they_can_not_a_crash(loopback, httpserver):
+    """Review R20: a publisher given as a string, a number for a URL or an error given as
+    a string raised AttributeError, and the job failed with a traceback."""
+    odd = {
+        "claims": [
+            {"text": 7, "claimReview": [
+                {"url": "https://odd.example/a", "publisher": "Odd Desk", "title": ["x"],
+                 "textualRating": {"label": "False"}},
+                {"url": 12345, "publisher": {"name": "Numbers"}},
+                "not a review",
+            ]},
+            {"text": "Fine", "claimReview": {"url": "https://odd.example/b"}},
+        ]
+    }  # fmt: skip
+    httpserver.expect_request("/v1alpha1/claims:search").respond_with_json(odd)
+    loopback.FACTCHECK_EVIDENCE_GOOGLE_ENDPOINT = httpserver.url_for("/v1alpha1/claims:search")
+    loopback.FACTCHECK_EVIDENCE_GOOGLE_API_KEY = "test-key"
+
+    (found,) = GoogleFactCheck().search(query.build(text=CLAIM), claim=None)
+
+    assert (found.url, found.publisher, found.title, found.rating, found.passage) == (
+        "https://odd.example/a",
+        "",
+        "",
+        "",
+        "",
+    )
+    # A wiki's error as a string, and a query that is a list: a reason, not a traceback.
+    loopback.FACTCHECK_EVIDENCE_MEDIAWIKI_ENDPOINT = httpserver.url_for("/w/api.php")
+    httpserver.expect_request("/w/api.php").respond_with_json({"error": "maintenance"})
+    with pytest.raises(ProviderError, match="refused the query: no reason given"):
+        MediaWiki().search(query.build(text=CLAIM), claim=None)
+    httpserver.clear()
+    httpserver.expect_request("/w/api.php").respond_with_json({"query": ["not", "an", "object"]})
+    with pytest.raises(ProviderError, match="without a list of search results"):
+        MediaWiki().search(query.build(text=CLAIM), claim=None)
+
+
 def test_google_is_off_without_an_api_key_or_when_switched_off(settings):
     settings.FACTCHECK_EVIDENCE_GOOGLE_API_KEY = ""
     assert not GoogleFactCheck().enabled()

@@ -24,6 +24,18 @@ class ProviderError(Exception):
         self.transient = transient
 
 
+def text_of(value) -> str:
+    """A provider's answer field read as text: "" for one of another type (a number, a list,
+    an object), as an answer in a shape the provider does not document gives nothing to
+    show, rather than a failed job (review R20)."""
+    return value if isinstance(value, str) else ""
+
+
+def object_of(value) -> dict:
+    """A provider's answer field read as an object: {} for one of another type."""
+    return value if isinstance(value, dict) else {}
+
+
 @dataclass
 class Found:
     """One thing a provider found: a page with its text, or an earlier fact-check."""

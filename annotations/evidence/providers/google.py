@@ -6,7 +6,13 @@ import datetime as dt
 
 from django.conf import settings
 
-from annotations.evidence.providers.base import Found, Provider, ProviderError
+from annotations.evidence.providers.base import (
+    Found,
+    Provider,
+    ProviderError,
+    object_of,
+    text_of,
+)
 from annotations.evidence.query import Query
 
 
@@ -58,20 +64,22 @@ class GoogleFactCheck(Provider):
         for rank, item in enumerate(claims):
             if not isinstance(item, dict):
                 continue
-            for review in item.get("claimReview") or []:
-                if not isinstance(review, dict) or not review.get("url"):
+            reviews = item.get("claimReview")
+            for review in reviews if isinstance(reviews, list) else []:
+                review = object_of(review)
+                if not text_of(review.get("url")):
                     continue
-                publisher = review.get("publisher") or {}
-                claimant = item.get("claimant", "")
-                passage = item.get("text", "")
+                publisher = object_of(review.get("publisher"))
+                claimant = text_of(item.get("claimant"))
+                passage = text_of(item.get("text"))
                 found.append(
                     Found(
                         url=review["url"],
-                        title=review.get("title") or passage,
-                        publisher=publisher.get("name") or publisher.get("site") or "",
+                        title=text_of(review.get("title")) or passage,
+                        publisher=text_of(publisher.get("name")) or text_of(publisher.get("site")),
                         published_on=_date(review.get("reviewDate")),
                         passage=f"{claimant}: {passage}" if claimant else passage,
-                        rating=review.get("textualRating", ""),
+                        rating=text_of(review.get("textualRating")),
                         score=1.0 / (rank + 1),
                     )
                 )

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from annotations.evidence.providers.base import Found, Provider, ProviderError
+from annotations.evidence.providers.base import (
+    Found,
+    Provider,
+    ProviderError,
+    object_of,
+    text_of,
+)
 from annotations.evidence.query import Query
 
 
@@ -30,11 +36,10 @@ class MediaWiki(Provider):
         if not isinstance(answer, dict):
             raise ProviderError(f"{self.label} answered with something other than an object")
         if "error" in answer:
-            error = answer["error"] or {}
-            raise ProviderError(
-                f"{self.label} refused the query: {error.get('info') or error.get('code')}"
-            )
-        return answer.get("query") or {}
+            error = object_of(answer["error"])
+            said = text_of(error.get("info")) or text_of(error.get("code")) or "no reason given"
+            raise ProviderError(f"{self.label} refused the query: {said}")
+        return object_of(answer.get("query"))
 
     def search(self, query: Query, *, claim) -> list[Found]:
         """Search the wiki, then fetch the plain text of the best few pages."""
@@ -85,13 +90,14 @@ class MediaWiki(Provider):
             ).get("pages")
             if isinstance(pages, dict):  # formatversion 1 keys pages by id
                 pages = list(pages.values())
-            for page in pages or []:
-                if not isinstance(page, dict) or not page.get("extract"):
+            for page in pages if isinstance(pages, list) else []:
+                page = object_of(page)
+                if not text_of(page.get("extract")):
                     continue
                 found.append(
                     Found(
-                        url=page.get("fullurl") or page.get("canonicalurl") or "",
-                        title=page.get("title", ""),
+                        url=text_of(page.get("fullurl")) or text_of(page.get("canonicalurl")),
+                        title=text_of(page.get("title")),
                         publisher=self.label,
                         text=page["extract"],
                         score=1.0 / (rank + 1),
