@@ -750,6 +750,13 @@ def test_overlapping_claims_are_both_marked_and_each_opens_its_own_verdict(brows
     assert dialog.get_by_role("heading", level=2).inner_text() == listeners.claim_reviewed
     page.screenshot(path=str(ARTIFACTS / "embed-overlap.png"))
     assert page.errors == [] and console_errors(page) == []
+    # In a dark high-contrast theme the label inside the wider claim's mark was black on
+    # black (trial G18): each label reads.
+    dark = open_host(browser, f"{host.url}/story.html", forced_colors="active", color_scheme="dark")
+    labels = dark.locator("[data-factcheck-label]")
+    assert labels.count() == 5
+    assert min(labels.nth(i).evaluate(MARK_CONTRAST) for i in range(5)) >= 4.5
+    dark.screenshot(path=str(ARTIFACTS / "embed-overlap-forced-colours.png"))
 
 
 @pytest.mark.browser

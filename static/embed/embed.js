@@ -638,7 +638,7 @@
       // In forced colours (Windows high contrast) the browser keeps the tint's faintness
       // but swaps in its own colours: black on a faint yellow over a black page. The
       // system's own pair for marked text reads in every theme.
-      ...(matchMedia("(forced-colors: active)").matches
+      ...(forced()
         ? { background: "Mark", color: "MarkText" }
         : { background: `${colour}26`, color: "inherit" }),
       // Nor its type or box (mark { font-size: 30px }) change the words or their lines.
@@ -667,6 +667,8 @@
     return mark;
   }
 
+  const forced = () => matchMedia("(forced-colors: active)").matches;
+
   /** The verdict's label after the claim's last piece: a second signal besides colour, and
    * the keyboard's way in (a button-like span, focusable, Enter and Space open it). */
   function addLabel(claim, marks, open) {
@@ -683,8 +685,9 @@
       "margin-inline-start": "0.25em",
       padding: "0 0.4em",
       "border-radius": "0.7em",
-      background: colour,
-      color: inkOn(colour),
+      // Forced colours keep only the system's: the label inside another claim's mark took
+      // its MarkText over a forced Canvas, black on black (trial G18).
+      ...(forced() ? { background: "ButtonFace", color: "ButtonText" } : { background: colour, color: inkOn(colour) }),
       // A rating coloured like the host page (white, a pale yellow) keeps its chip's shape.
       "box-shadow": "inset 0 0 0 1px rgb(127 127 127 / 0.5)",
       font: "600 0.72em/1.5 system-ui, sans-serif",
