@@ -170,6 +170,21 @@ def test_a_cited_pdf_too_slow_to_read_is_online_not_compared_and_the_check_ends(
     )
 
 
+def test_a_cited_page_emptied_since_is_changed_not_online(pages, published, editor):
+    """Review R21: a page read and found to have no main text (a takedown, a login wall)
+    was taken for one that could not be read, and called online."""
+    pages.expect_request("/story").respond_with_data(_page(STORY), content_type="text/html")
+    source = _archived_source(published, editor, pages.url_for("/story"))
+    pages.clear()
+    emptied = "<html><head><title>Record</title></head><body></body></html>"
+    pages.expect_request("/story").respond_with_data(emptied, content_type="text/html")
+
+    source = _check(source)
+
+    assert source.link_state == Source.LinkState.CHANGED
+    assert source.link_note == "changed: the main text is 0% like the snapshot's"
+
+
 def test_the_periodic_task_queues_the_sources_of_published_claims_that_are_due(
     pages, published, article, editor
 ):

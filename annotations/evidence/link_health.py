@@ -88,8 +88,9 @@ def check(
         # The check runs on the I/O worker's threads, which have no time limit.
         max_pdf_seconds=settings.FACTCHECK_LINK_CHECK_READ_SECONDS,
     )
-    if extraction.error:
-        # Unread, the page says nothing of its words: not "0% like the snapshot".
+    if extraction.unreadable:
+        # Unread, the page says nothing of its words: not "0% like the snapshot". A page
+        # read and found empty (a takedown, a login wall) is compared, and has changed.
         state = kept if kept == Source.LinkState.CHANGED else Source.LinkState.OK
         return LinkVerdict(state, f"online; not compared with the snapshot: {extraction.error}", 0)
     score = similarity(snapshot_text, extraction.text)

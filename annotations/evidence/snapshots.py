@@ -19,7 +19,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from annotations import fetching
-from annotations.ingest.base import IngestLimits
+from annotations.ingest.base import IngestError, IngestLimits, IngestTooLarge
 from annotations.models import without_direction_overrides
 
 # Headers that describe the transfer, not the document: the stored payload is the decoded
@@ -78,6 +78,9 @@ class Extraction:
     publisher: str = ""
     published_on: date | None = None
     error: str = ""
+    # The page could not be read through (a parser's failure, a limit reached): its words
+    # are unknown, as opposed to a page read and found to have none.
+    unreadable: bool = False
 
 
 def capture(url: str, *, policy: fetching.FetchPolicy | None = None) -> Capture:
@@ -180,8 +183,13 @@ def extract(
         return _extract_other(
             body, content_type=content_type, charset=charset, url=url, limits=limits
         )
+    except IngestError as error:
+        # Read, and found wanting (no text layer, encrypted, empty); over a limit (its size,
+        # its pages, the time to read it) it was not read through.
+        unread = isinstance(error, IngestTooLarge)
+        return Extraction(error=f"no text could be extracted: {_words(error)}", unreadable=unread)
     except Exception as error:  # hostile pages must not take the worker down with them
-        return Extraction(error=f"no text could be extracted: {_words(error)}")
+        return Extraction(error=f"no text could be extracted: {_words(error)}", unreadable=True)
 
 
 def _extract_html(body: bytes, *, charset: str, url: str, fetched_on: date) -> Extraction:
