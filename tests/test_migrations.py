@@ -611,7 +611,7 @@ def test_the_newest_first_indexes_are_built_without_holding_writes_back():
 
 @pytest.mark.django_db(transaction=True)
 def test_evidence_found_among_earlier_checks_names_its_claim_after_the_migration(
-    organization, editor
+    organization, editor, settings
 ):
     """Migration 0051 reads the claim an earlier fact-check item shows from its address."""
     from annotations import services
@@ -627,11 +627,15 @@ def test_evidence_found_among_earlier_checks_names_its_claim_after_the_migration
     earlier = claim("the median age is only 22.8 years")
     apps = migrate_to("0050_organization_url_web_only")
     EvidenceItem = apps.get_model("annotations", "EvidenceItem")
+    here = settings.PUBLIC_BASE_URL
     addresses = {
-        "permalink": f"https://factcheck.example/c/{earlier.pk}/",
-        "card": f"https://factcheck.example/articles/{article.pk}/#claim-{earlier.pk}",
-        "deleted": "https://factcheck.example/c/987654/",
+        "permalink": f"{here}/c/{earlier.pk}/",
+        "card": f"{here}/articles/{article.pk}/#claim-{earlier.pk}",
+        "deleted": f"{here}/c/987654/",
         "elsewhere": "https://en.wikipedia.org/wiki/Twitter_Spaces",
+        # An imported ClaimReview of another instance of this app: its claim is over there
+        # (review R21).
+        "other instance": f"https://other-instance.example/c/{earlier.pk}/",
     }
     for name, url in addresses.items():
         provider = "mediawiki" if name == "elsewhere" else "factchecks"
@@ -647,4 +651,5 @@ def test_evidence_found_among_earlier_checks_names_its_claim_after_the_migration
         addresses["card"]: earlier.pk,
         addresses["deleted"]: None,
         addresses["elsewhere"]: None,
+        addresses["other instance"]: None,
     }

@@ -1,10 +1,12 @@
 """An evidence item found among this instance's fact-checks names the claim it shows, so the
 panel can read that claim's verdict again: one retracted or rerated after the search no
-longer stands as found. Items stored before name it in their address only, which is read."""
+longer stands as found. Items stored before name it in their address only, which is read
+when it is one of this instance's (PUBLIC_BASE_URL)."""
 
 import re
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 # The two addresses the earlier fact-checks provider gives a claim: its permalink
@@ -15,8 +17,15 @@ CLAIM_ADDRESS = re.compile(r"/c/(\d+)/$|#claim-(\d+)$")
 def name_the_claims_of_stored_items(apps, schema_editor):
     EvidenceItem = apps.get_model("annotations", "EvidenceItem")
     Claim = apps.get_model("annotations", "Claim")
+    ImportedFactCheck = apps.get_model("annotations", "ImportedFactCheck")
+    # Only this instance's own addresses: an imported ClaimReview from another instance of
+    # this app has a permalink of the same form, naming a claim over there.
+    here = settings.PUBLIC_BASE_URL.rstrip("/") + "/"
+    imported = set(ImportedFactCheck.objects.values_list("url", flat=True))
     named = {}
     for pk, url in EvidenceItem.objects.filter(provider="factchecks").values_list("pk", "url"):
+        if not url.startswith(here) or url in imported:
+            continue
         match = CLAIM_ADDRESS.search(url)
         if match:
             named[pk] = int(match.group(1) or match.group(2))
