@@ -61,4 +61,8 @@ def conditional_response(request, *, etag: str | None, last_modified: int | None
     since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
     if since is not None and since > timezone.now().timestamp():
         request.META.pop("HTTP_IF_MODIFIED_SINCE")
+    if last_modified is None:
+        # With no date to compare (none yet, or none sent in the second of a change), the
+        # header is ignored (RFC 9110, 13.1.4); Django's answer would be 412 (review R21).
+        request.META.pop("HTTP_IF_UNMODIFIED_SINCE", None)
     return get_conditional_response(request, etag=etag, last_modified=last_modified)

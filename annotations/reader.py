@@ -717,26 +717,30 @@ def page_etag(*parts) -> str:
     return f'W/"{digest.hexdigest()[:32]}"'
 
 
-def validators(parts: tuple, newest: dt.datetime | None) -> tuple[str, dt.datetime | None]:
-    """The ETag and Last-Modified of a public page showing `parts`, last changed at `newest`
-    (turned over while a change may still commit late: `freshness.turnover`)."""
+def validators(parts: tuple, newest: dt.datetime | None) -> tuple[str, int | None]:
+    """The ETag and Last-Modified (whole seconds: `freshness.http_seconds`) of a public page
+    showing `parts`, last changed at `newest` (turned over while a change may still commit
+    late: `freshness.turnover`).
+
+    Read once, before the page is: a page built across a second's end must not carry the
+    date of the second its data was read in (review R21).
+    """
     minute, modified = freshness.turnover(newest)
-    return page_etag(*parts, minute), modified
+    return page_etag(*parts, minute), freshness.http_seconds(modified)
 
 
-def cacheable(response, etag: str, modified: dt.datetime | None):
+def cacheable(response, etag: str, seconds: int | None):
     """Mark a public page as the same for everyone, with its validators (see SHARED_MAX_AGE)."""
     response["ETag"] = etag
-    if (seconds := freshness.http_seconds(modified)) is not None:
+    if seconds is not None:
         response["Last-Modified"] = http_date(seconds)
     # Signed-in requests get `private, no-store` from PrivateNoStoreMiddleware instead.
     patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
     return response
 
 
-def not_modified(request, etag: str, modified: dt.datetime | None):
+def not_modified(request, etag: str, seconds: int | None):
     """The 304 for a conditional request whose copy is current, else None."""
-    seconds = freshness.http_seconds(modified)
     response = freshness.conditional_response(request, etag=etag, last_modified=seconds)
     if response is None:
         return None
@@ -744,7 +748,7 @@ def not_modified(request, etag: str, modified: dt.datetime | None):
     # its rating-colour `<style>` by hash; the default policy on a 304 would replace it and
     # strip every verdict of its colour. With none, the kept copy's policy stands.
     response._csp_exempt = True
-    return cacheable(response, etag, modified)
+    return cacheable(response, etag, seconds)
 
 
 def allow_style(response, css: str):

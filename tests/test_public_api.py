@@ -1294,6 +1294,9 @@ def test_a_copy_served_in_the_second_of_its_change_carries_no_date_to_be_fooled_
     for path in (url, f"/c/{claim.pk}/", "/api/v1/claimreview/"):
         copy = client.get(path)
         assert copy.status_code == 200 and "Last-Modified" not in copy, path
+        # With no date to compare, If-Unmodified-Since is ignored, not a 412 (review R21).
+        past = "Mon, 07 Dec 2020 00:00:00 GMT"
+        assert client.get(path, HTTP_IF_UNMODIFIED_SINCE=past).status_code == 200, path
     # Once its second is over the date is sent, and a copy of that date is current.
     now = this_second.replace(microsecond=0)
     assert freshness.http_seconds(this_second, now=now) is None

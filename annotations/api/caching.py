@@ -27,6 +27,10 @@ class Validators:
     last_modified: dt.datetime | None = None
     # Read before the answer is built (one aggregate): a 304 from them costs nothing.
     cheap: bool = True
+    # Last-Modified in whole seconds, decided when the validators are read, before the
+    # answer is (`freshness.http_seconds`): one built across a second's end must not carry
+    # the date of the second its data was read in (review R21).
+    seconds: int | None = None
 
     @classmethod
     def of(cls, request, *facts, last_modified: dt.datetime | None = None) -> Validators:
@@ -35,7 +39,11 @@ class Validators:
         for part in (SHAPE, request.get_host(), request.get_full_path(), *facts):
             digest.update(str(part).encode())
             digest.update(b"\0")
-        return cls(etag=f'"{digest.hexdigest()}"', last_modified=last_modified)
+        return cls(
+            etag=f'"{digest.hexdigest()}"',
+            last_modified=last_modified,
+            seconds=freshness.http_seconds(last_modified),
+        )
 
     @classmethod
     def of_feed(cls, request, *, now: dt.datetime | None = None) -> Validators:
@@ -65,7 +73,7 @@ def not_modified(request, validators: Validators):
     response = freshness.conditional_response(
         request,
         etag=validators.etag,
-        last_modified=freshness.http_seconds(validators.last_modified),
+        last_modified=validators.seconds,
     )
     if response is None:
         return None
@@ -77,8 +85,8 @@ def not_modified(request, validators: Validators):
 def public(response, validators: Validators):
     """Mark an answer that is the same for everyone as cacheable, with its validators."""
     response["ETag"] = validators.etag
-    if (seconds := freshness.http_seconds(validators.last_modified)) is not None:
-        response["Last-Modified"] = http_date(seconds)
+    if validators.seconds is not None:
+        response["Last-Modified"] = http_date(validators.seconds)
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     # The answer depends on Accept (JSON, or a 406): a shared cache must not hand a stored
     # 406 to a client that accepts JSON, nor the reverse.
