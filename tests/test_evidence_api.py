@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -439,3 +440,29 @@ def test_an_unpublished_check_of_the_newsroom_is_not_cited_as_a_source(claim, ar
     assert refused.status_code == 400
     assert "Cite the sources it cites instead." in str(refused.json())
     assert not Source.objects.filter(claim=claim).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_earlier_claim_deleted_before_the_items_are_stored_is_named_by_none(
+    claim, article, editor
+):
+    """Review R21: a draft thrown away between the provider's answer and the storing of its
+    items failed the whole request's commit on PostgreSQL (the item's foreign key)."""
+    draft = services.claim_create(
+        article=factories.article(article.organization, editor, title="Earlier"),
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "the median age is only 22.8 years"),
+    )
+    gone = draft.pk
+    services.claim_delete(claim=draft, actor=editor)
+    request = EvidenceRequest.objects.get(claim=claim, provider="factchecks")
+    found = {
+        "provider": "factchecks", "url": f"https://factcheck.example/c/{gone}/",
+        "url_key": f"factcheck.example/c/{gone}", "title": "Earlier", "passage": "Earlier",
+        "score": 0.5, "earlier_claim_id": gone,
+    }  # fmt: skip
+
+    with transaction.atomic():
+        [stored] = search._store(claim.pk, request, [found])
+
+    assert EvidenceItem.objects.get(pk=stored).earlier_claim_id is None

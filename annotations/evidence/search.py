@@ -302,8 +302,19 @@ def _store(claim_id: int, request: EvidenceRequest, items: list[dict]) -> list[i
         if items
         else {}
     )
+    # The earlier claims the items show, locked as the searched claim is: one deleted since
+    # the provider read it (a draft thrown away) is named by none (review R21: the item's
+    # foreign key failed the whole request's commit).
+    named = {fields["earlier_claim_id"] for fields in items if fields.get("earlier_claim_id")}
+    still_there = set(
+        Claim.objects.select_for_update(no_key=True)
+        .filter(pk__in=named)
+        .values_list("pk", flat=True)
+    )
     for fields in items:
         fields = dict(fields)
+        if fields.get("earlier_claim_id") not in still_there:
+            fields["earlier_claim_id"] = None
         state = fields.pop("state", None)
         source_id = fields.pop("source_id", None)
         existing = stored.get(fields["url_key"])
