@@ -392,10 +392,25 @@ def _joined(text: str, at: int) -> bool:
 
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:
-    """Whether `text[start:end]` begins or ends inside a word (see `_joined`)."""
-    return (0 < start < len(text) and _joined(text, start)) or (
-        0 < end < len(text) and _joined(text, end)
+    """Whether `text[start:end]` begins or ends inside a word (see `_joined`) or inside a
+    number written with separators ("Over 160" of "Over 160,000" says another number)."""
+    return any(
+        0 < at < len(text) and (_joined(text, at) or _in_a_number(text, at)) for at in (start, end)
     )
+
+
+def _in_a_number(text: str, at: int) -> bool:
+    """Whether `at` is beside the separator inside a number: "160|,000" or "160,|000"."""
+
+    def separates_digits(i: int) -> bool:
+        return (
+            0 < i < len(text) - 1
+            and text[i] in ".,"
+            and text[i - 1].isdigit()
+            and text[i + 1].isdigit()
+        )
+
+    return separates_digits(at) or separates_digits(at - 1)
 
 
 def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:

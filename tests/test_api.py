@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from annotations import services
-from annotations.models import ApiToken, Claim, Rating
+from annotations.models import ApiToken, Article, Claim, Rating
 from annotations.permissions import SYSTEM
 from tests import factories, wap_client
 
@@ -98,6 +98,21 @@ def test_positions_alone_that_cut_a_word_are_refused_with_how_they_count(editor_
     assert refused.status_code == 400
     message = str(refused.json()["errors"]["selectors"])
     assert "begin or end inside a word" in message and "as the API returns it" in message
+    # Inside a number written with a separator too: "hit 9" of "9.5" (review R21).
+    decimal = text.replace("9 percent", "9.5 percent")
+    assert decimal != text
+    at = text.index("hit 9")
+    services.article_update_text(
+        article=Article.objects.get(pk=article_id), actor=editor, text=decimal
+    )
+    cut = editor_client.post(
+        url, {"selectors": [{"type": "TextPositionSelector", "start": at, "end": at + 5}]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert cut.status_code == 400, cut.json()
+    services.article_update_text(
+        article=Article.objects.get(pk=article_id), actor=editor, text=text
+    )
     assert not Claim.objects.exists()
     # Counted on the text the API returned, or confirmed by a quote, they are taken.
     start = text.index(words)
