@@ -266,13 +266,20 @@ class EarlierFactChecks(Provider):
         ]
 
     def _similarity(self, text: str, wording: str) -> float:
-        """How alike two wordings are, 0..1, their words in any order.
+        """How much of the claim's wording the earlier check's holds, 0..1, as PostgreSQL's
+        `word_similarity(claim, wording)` measures it.
 
-        The words sorted, then compared whole: a wording of two of the claim's words is
-        not "100% alike", as a comparison of the words shared would score it (review R20:
-        "Imran Khan's Twitter" outranked the same claim reworded, on SQLite only, where
-        no trigram score is read from the database)."""
-        return round(fuzz.token_sort_ratio(text.lower(), wording.lower()) / 100.0, 4)
+        The claim's best alignment within the wording, scaled down when the wording is
+        shorter than the claim: "Imran Khan's Twitter", a few of the claim's words, is not
+        "100% alike" (review R20: it outranked the same claim reworded, on SQLite only,
+        where no trigram score is read from the database), while a longer check that says
+        the claim and more is.
+        """
+        claim, wording = text.lower(), wording.lower()
+        if not claim or not wording:
+            return 0.0
+        coverage = min(1.0, len(wording) / len(claim))
+        return round(fuzz.partial_ratio(claim, wording) * coverage / 100.0, 4)
 
 
 def standing(claim, earlier_ids) -> dict[int, str]:
