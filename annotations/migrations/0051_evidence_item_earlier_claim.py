@@ -30,9 +30,13 @@ def name_the_claims_of_stored_items(apps, schema_editor):
         if match:
             named[pk] = int(match.group(1) or match.group(2))
     existing = set(Claim.objects.filter(pk__in=set(named.values())).values_list("pk", flat=True))
+    # One UPDATE per claim named, not per item.
+    items_of: dict[int, list[int]] = {}
     for pk, claim_id in named.items():
         if claim_id in existing:
-            EvidenceItem.objects.filter(pk=pk).update(earlier_claim_id=claim_id)
+            items_of.setdefault(claim_id, []).append(pk)
+    for claim_id, pks in items_of.items():
+        EvidenceItem.objects.filter(pk__in=pks).update(earlier_claim_id=claim_id)
 
 
 class Migration(migrations.Migration):

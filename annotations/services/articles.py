@@ -672,8 +672,8 @@ def article_text_preview(*, article: Article, text: str, actor) -> TextPreview:
         readers_text = ArticleRevision.objects.values_list("text", flat=True).get(
             pk=article.public_revision_id
         )
-        changes = text_changes.changes_of(readers_text, new_text)
         hunks = text_changes.text_changes(readers_text, new_text, list(spans_by_claim.values()))
+        changes = [change for hunk in hunks for change in hunk.changes]  # diffed once
         near = [hunk for hunk in hunks if hunk.near_verdict]
         # A verdict whose own words stay but whose sentence gains "It is false that" is not
         # merely "the same words, in a new place" (trial G16).

@@ -7,14 +7,13 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from annotations import permissions, urlnorm
+from annotations import permissions, queries, urlnorm
 from annotations.evidence import search
 from annotations.models import (
     Claim,
     EvidenceItem,
     EvidenceRequest,
     ImportedFactCheck,
-    PublishedVersion,
     Source,
 )
 from annotations.rows import locked
@@ -121,6 +120,4 @@ def imported_fact_checks_save(*, reviews: list[dict], actor, imported_from: str 
 
 
 def _shown_to_readers(claim_id: int) -> bool:
-    return PublishedVersion.objects.filter(
-        claim_id=claim_id, is_current=True, is_anchored=True, kind=PublishedVersion.Kind.PUBLISHED
-    ).exists()
+    return queries.published_claims().filter(claim_id=claim_id).exists()

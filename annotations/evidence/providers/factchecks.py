@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from rapidfuzz import fuzz
 
+from annotations import queries
 from annotations.evidence.providers.base import Found, Provider
 from annotations.evidence.query import Query
 from annotations.models import Claim, ImportedFactCheck, PublishedVersion, workspace_claim_url
@@ -295,12 +296,10 @@ def standing(claim, earlier_ids) -> dict[int, str]:
     if not ids:
         return {}
     live = dict(
-        PublishedVersion.objects.filter(
-            claim_id__in=ids,
-            is_current=True,
-            is_anchored=True,
-            kind=PublishedVersion.Kind.PUBLISHED,
-        ).values_list("claim_id", "rating_label")
+        queries.published_claims()
+        .filter(claim_id__in=ids)
+        .order_by()
+        .values_list("claim_id", "rating_label")
     )
     retracted = PublishedVersion.objects.filter(
         claim_id__in=ids, is_current=True, kind=PublishedVersion.Kind.RETRACTED
