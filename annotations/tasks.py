@@ -75,6 +75,12 @@ def sweep_jobs() -> dict:
     return jobs.sweep().__dict__
 
 
+@shared_task(name="annotations.tasks.prune_history", ignore_result=True)
+def prune_history() -> dict:
+    """Delete finished background history past its retention (run by Celery beat, daily)."""
+    return services.history_prune(actor=permissions.SYSTEM).__dict__
+
+
 @shared_task(ignore_result=False)
 def worker_identity() -> dict:
     """Say which process ran the task, to prove tasks leave the web process."""

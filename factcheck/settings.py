@@ -183,6 +183,14 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": FACTCHECK_JOB_SWEEP_INTERVAL},
     },
 }
+# Finished jobs, finished webhook deliveries and evidence searches replaced by a newer one
+# are deleted this many days after they ended (annotations.services.housekeeping), daily.
+FACTCHECK_HISTORY_DAYS = env.int("FACTCHECK_HISTORY_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["prune-history"] = {
+    "task": "annotations.tasks.prune_history",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600.0},
+}
 # Redis hands an unacknowledged message to another worker after the visibility timeout.
 # The sweeper already takes back a job whose worker died (after the hard time limit and
 # the grace); the timeout only has to outlast the longest task or retry countdown, so a

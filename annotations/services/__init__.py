@@ -46,6 +46,7 @@ from annotations.services.evidence import (
     evidence_request,
     imported_fact_checks_save,
 )
+from annotations.services.housekeeping import PruneReport, history_prune
 from annotations.services.imports import (
     ArticleAlreadyHere,
     article_discard,
@@ -128,6 +129,7 @@ __all__ = [
     "CanonicalTaken",
     "EditConflict",
     "InvitationUnavailable",
+    "PruneReport",
     "PublishedMeanwhile",
     "ReanchorReport",
     "SameWordsClaimed",
@@ -158,6 +160,7 @@ __all__ = [
     "evidence_item_add",
     "evidence_item_dismiss",
     "evidence_request",
+    "history_prune",
     "import_again",
     "import_fail",
     "import_run",
