@@ -1324,3 +1324,23 @@ def test_a_walk_oldest_change_first_meets_a_claim_corrected_during_it(client, wo
 
     assert set(seen) == everyone
     assert seen[-1] == later  # met again at the end, as its change is the newest
+
+
+def test_timestamps_have_one_width_so_their_text_sorts_as_their_time():
+    """Consumers keep the latest `updated_at` by comparing strings (the README's advice for
+    webhooks): '10:00:00Z' sorted after '10:00:00.5Z', later though the second one is."""
+    whole = dt.datetime(2026, 12, 1, 10, 0, 0, tzinfo=dt.UTC)
+    later = whole + dt.timedelta(microseconds=500_000)
+    paris = dt.timezone(dt.timedelta(hours=1))
+    assert public_serializers.timestamp(whole) == "2026-12-01T10:00:00.000000Z"
+    assert public_serializers.timestamp(later.astimezone(paris)) == "2026-12-01T10:00:00.500000Z"
+    assert public_serializers.timestamp(whole) < public_serializers.timestamp(later)
+
+
+def test_the_newsroom_serializers_write_times_with_the_same_width():
+    from rest_framework import serializers
+
+    whole = dt.datetime(2026, 12, 1, 10, 0, 0, tzinfo=dt.UTC)
+    field = serializers.DateTimeField()
+    assert field.to_representation(whole) == "2026-12-01T10:00:00.000000Z"
+    assert field.to_representation(whole) == public_serializers.timestamp(whole)

@@ -26,10 +26,12 @@ def claim_state(row: dict) -> str:
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with microseconds, as `updated_since` takes it: 2026-12-01T10:00:00.5Z."""
+    """ISO 8601 in UTC with microseconds, as `updated_since` takes it:
+    2026-12-01T10:00:00.500000Z. Always six digits, a whole second's too, so that the
+    strings sort as the times do."""
     if value is None:
         return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class _Pattern:
