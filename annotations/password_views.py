@@ -6,9 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 
-from annotations import queries
+from annotations import queries, throttling
 from annotations.password_forms import ChangedPasswordForm, NewPasswordForm
 from annotations.services import accounts
+
+# The rate group (FACTCHECK_RATE_LIMITS) counting wrong current passwords, per account.
+GUESSES_GROUP = "password-change-user"
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -23,13 +26,28 @@ class PasswordChange(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["token_count"] = _live_tokens(self.request.user)
+        context["invitation_count"] = _open_invitations(self.request.user)
         return context
+
+    def post(self, request, *args, **kwargs):
+        # Only sign-ins count towards django-axes' lockout: whoever holds a stolen session
+        # could guess the current password here without limit (review R22), and a right
+        # guess gives them the account and the password itself. Wrong guesses are counted
+        # per account; once over the limit no guess is even checked.
+        if throttling.failures_reached(request, GUESSES_GROUP, throttling.user_key):
+            return throttling.too_many_requests(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password"):
+            throttling.failure_counted(self.request, GUESSES_GROUP, throttling.user_key)
+        return super().form_invalid(form)
 
     @method_decorator(transaction.atomic)
     def form_valid(self, form):
-        tokens = _live_tokens(form.user)
-        response = super().form_valid(form)  # the tokens end with it (password_tokens)
-        _say_revoked(self.request, tokens)
+        tokens, invitations = _live_tokens(form.user), _open_invitations(form.user)
+        response = super().form_valid(form)  # both end with it (password_tokens)
+        _say_revoked(self.request, tokens, invitations)
         return response
 
 
@@ -45,11 +63,11 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     @method_decorator(transaction.atomic)
     def form_valid(self, form):
-        tokens = _live_tokens(form.user)
-        response = super().form_valid(form)  # the tokens end with it (password_tokens)
+        tokens, invitations = _live_tokens(form.user), _open_invitations(form.user)
+        response = super().form_valid(form)  # both end with it (password_tokens)
         # Whoever set it holds the account's mailbox.
         accounts.signin_lockout_lift(user=form.user, actor=form.user)
-        _say_revoked(self.request, tokens)
+        _say_revoked(self.request, tokens, invitations)
         return response
 
 
@@ -58,13 +76,29 @@ def _live_tokens(user) -> int:
     return queries.tokens_made_by(user).exclude(expiry__lte=timezone.now()).count()
 
 
-def _say_revoked(request, count: int) -> None:
-    """Tell someone whose new password revoked `count` API tokens (nothing for none)."""
-    if not count:
-        return
-    tokens = "API token you made was" if count == 1 else f"{count} API tokens you made were"
-    messages.info(
-        request,
-        f"The {tokens} revoked with the old password: programs that used them need a new "
-        "token from your settings.",
-    )
+def _open_invitations(user) -> int:
+    """How many invitations the user sent are still open: those a new password withdraws."""
+    return queries.open_invitations_sent_by(user).count()
+
+
+def _say_revoked(request, tokens: int, invitations: int = 0) -> None:
+    """Tell someone what their new password ended: `tokens` API tokens revoked and
+    `invitations` invitations withdrawn (nothing for none)."""
+    if tokens:
+        made = "API token you made was" if tokens == 1 else f"{tokens} API tokens you made were"
+        messages.info(
+            request,
+            f"The {made} revoked with the old password: programs that used them need a new "
+            "token from your settings.",
+        )
+    if invitations:
+        sent = (
+            "invitation you sent that nobody had accepted was"
+            if invitations == 1
+            else f"{invitations} invitations you sent that nobody had accepted were"
+        )
+        messages.info(
+            request,
+            f"The {sent} withdrawn with the old password: send again, from the members "
+            "page, those you meant.",
+        )

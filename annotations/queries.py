@@ -128,6 +128,12 @@ def pending_invitations_sent(organization: Organization, user) -> QuerySet[Invit
     )
 
 
+def open_invitations_sent_by(user) -> QuerySet[Invitation]:
+    """The pending invitations `user` sent, to any organization (those a new password
+    withdraws)."""
+    return Invitation.objects.filter(invited_by=user, state=Invitation.State.PENDING)
+
+
 def import_jobs_in_flight(article_import: ArticleImport) -> QuerySet[Job]:
     """The import's jobs still queued or running."""
     return Job.objects.about("import", article_import.pk).in_flight()

@@ -260,6 +260,9 @@ FACTCHECK_RATE_LIMITS = {
     "password-reset-email": env.str("FACTCHECK_RATE_PASSWORD_RESET_EMAIL", default="3/h"),
     "invitation-send": env.str("FACTCHECK_RATE_INVITATION_SEND", default="30/h"),
     "invitation-answer-ip": env.str("FACTCHECK_RATE_INVITATION_ANSWER_IP", default="20/h"),
+    # Wrong current passwords given to the change form, per account: a stolen session could
+    # otherwise guess the password there without limit (django-axes counts sign-ins only).
+    "password-change-user": env.str("FACTCHECK_RATE_PASSWORD_CHANGE_USER", default="10/h"),
 }
 # Days an invitation link stays valid.
 FACTCHECK_INVITATION_DAYS = env.int("FACTCHECK_INVITATION_DAYS", default=7)

@@ -535,3 +535,41 @@ def test_an_account_whose_password_a_site_admin_turned_off_has_its_tokens_stop(c
     ]
     assert [answer.status_code for answer in answers] == [401, 401]
     assert "signing in turned off" in answers[0].json()["detail"]
+
+
+@pytest.mark.usefixtures("rate_limits_reset")
+def test_wrong_current_passwords_on_the_change_form_are_limited_per_account(
+    client, editor, reviewer, settings
+):
+    """Sign-in lockouts count sign-ins only: a stolen session could guess the current
+    password on the change form without limit, and a right guess gives the account away
+    with its password (review R22)."""
+    settings.FACTCHECK_RATE_LIMITS = {
+        **settings.FACTCHECK_RATE_LIMITS,
+        "password-change-user": "3/h",
+    }
+
+    def change(who, old):
+        browser = Client()
+        browser.force_login(who)
+        new = "an-Other-passphrase-7"
+        return browser.post(
+            "/accounts/password_change/",
+            {"old_password": old, "new_password1": new, "new_password2": new},
+        )
+
+    # A mistyped confirmation is no guess at the password: it does not count.
+    typo = Client()
+    typo.force_login(editor)
+    answer = typo.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": "a-B-c-d-e-f-1", "new_password2": "a-B-c-d"},
+    )
+    assert answer.status_code == 200
+    assert [change(editor, f"guess-{n}").status_code for n in range(3)] == [200, 200, 200]
+    # Over the limit, even the right password is not checked, from any session.
+    assert change(editor, PASSWORD).status_code == 429
+    editor.refresh_from_db()
+    assert editor.check_password(PASSWORD)
+    # Another account's guesses are its own.
+    assert change(reviewer, PASSWORD).status_code == 302

@@ -961,3 +961,105 @@ def test_an_invitation_sent_again_by_another_admin_is_theirs_and_goes_when_they_
 
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.REVOKED
+
+
+# Review R22: an invitation sent from an admin account taken over outlived the owner's
+# answer to it (a new password, the operator deactivating the account or its password).
+
+
+def _admin_invites_a_thief(client, organization, org_admin, capture):
+    """Whoever holds the admin's session invites an address of their own, as admin; the
+    link it sends them."""
+    # A second admin: demoting or deactivating the first must not leave the desk without one.
+    factories.member(organization, Membership.Role.ADMIN, username="co-admin")
+    client.force_login(org_admin)
+    invite(client, capture, invitee=ATTACKER, role="admin")
+    client.logout()
+    return link_in(mail.outbox[-1])
+
+
+def _signs_up(client, link):
+    return client.post(
+        link, {"username": "thief", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
+
+
+def test_a_new_password_withdraws_the_invitations_sent_with_the_old_one_and_says_so(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    link = _admin_invites_a_thief(
+        client, organization, org_admin, django_capture_on_commit_callbacks
+    )
+    elsewhere = factories.OrganizationFactory(name="Elsewhere")
+    services.membership_set(organization=elsewhere, user=org_admin, role="admin", actor=SYSTEM)
+    services.invitation_create(
+        organization=elsewhere, actor=org_admin, invitee="friend@example.test", role="editor"
+    )
+    bystander = factories.member(organization, Membership.Role.ADMIN, username="bystander")
+    kept = services.invitation_create(
+        organization=organization, actor=bystander, invitee="kept@example.test", role="editor"
+    )
+    client.force_login(org_admin)
+    form = client.get("/accounts/password_change/").content.decode()
+    assert "withdraws the 2 invitations you sent that nobody has accepted yet" in form
+
+    done = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "an-Other-passphrase-7",
+            "new_password2": "an-Other-passphrase-7",
+        },
+        follow=True,
+    )
+    assert "The 2 invitations you sent that nobody had accepted were withdrawn" in (
+        done.content.decode()
+    )
+    assert set(Invitation.objects.filter(invited_by=org_admin).values_list("state", flat=True)) == {
+        "revoked"
+    }
+    assert Invitation.objects.get(pk=kept.pk).state == "pending"
+    client.logout()
+    page = _signs_up(client, link)
+    assert page.status_code == 410 and b"withdrawn" in page.content
+    assert not get_user_model().objects.filter(username="thief").exists()
+
+
+@pytest.mark.parametrize("answer", ["deactivated", "password sign-in off", "no longer admin"])
+def test_an_invitation_whose_sender_lost_the_account_or_the_role_does_not_open(
+    client, organization, org_admin, answer, django_capture_on_commit_callbacks
+):
+    link = _admin_invites_a_thief(
+        client, organization, org_admin, django_capture_on_commit_callbacks
+    )
+    if answer == "deactivated":
+        org_admin.is_active = False
+        org_admin.save()
+    elif answer == "password sign-in off":
+        org_admin.set_unusable_password()
+        org_admin.save()
+    else:
+        # Past the services (a shell, a migration): member_remove withdraws them itself.
+        Membership.objects.filter(user=org_admin).update(role=Membership.Role.EDITOR)
+    token = LINK.search(mail.outbox[-1].body).group(2)
+    assert client.get(link).status_code == 410
+    assert _signs_up(client, link).status_code == 410
+    with pytest.raises(services.InvitationUnavailable):
+        services.invitation_signup(token=token, username="thief", password=NEW_PASSWORD)
+    assert not get_user_model().objects.filter(username="thief").exists()
+    assert not Membership.objects.filter(role="admin", user__email=ATTACKER).exists()
+
+
+def test_an_invitation_sent_by_the_sites_operator_or_the_system_still_opens(
+    client, organization, django_capture_on_commit_callbacks
+):
+    root = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    for actor, address in ((root, "a@example.test"), (SYSTEM, "b@example.test")):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invitation_create(
+                organization=organization, actor=actor, invitee=address, role="editor"
+            )
+    assert [message.to for message in mail.outbox] == [["a@example.test"], ["b@example.test"]]
+    for message in mail.outbox:
+        page = client.get(link_in(message))
+        assert page.status_code == 200 and b"Create your account" in page.content

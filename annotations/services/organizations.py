@@ -238,6 +238,19 @@ def _withdraw_invitations_sent(organization: Organization, user) -> None:
     )
 
 
+def invitations_withdraw_sent(*, user, actor) -> int:
+    """Withdraw every pending invitation `user` sent, in every organization; how many.
+
+    Called when their password changes, as their tokens are revoked: whoever held the
+    account before (a stolen session or password) may have invited an address of their
+    own, as an admin, and the link would outlive the new password (review R22).
+    """
+    permissions.require_own_account(actor, user)
+    return Invitation.objects.filter(invited_by=user, state=Invitation.State.PENDING).update(
+        state=Invitation.State.REVOKED, finished_at=timezone.now()
+    )
+
+
 # Members and invitations
 
 
@@ -552,7 +565,30 @@ def invitation_open(*, token: str) -> Invitation:
         raise InvitationUnavailable("replaced", sent_at=newer.last_sent_at)
     if invitation.state != Invitation.State.PENDING:
         raise InvitationUnavailable(invitation.state)
+    if not _sender_stands_behind(invitation):
+        raise InvitationUnavailable(Invitation.State.REVOKED)
     return invitation
+
+
+def _sender_stands_behind(invitation: Invitation) -> bool:
+    """Whether whoever sent the invitation could still send it: the system, or an account
+    still active, able to sign in, and an admin of the organization (or the site's operator).
+
+    A new password withdraws the invitations sent with the old one
+    (`invitations_withdraw_sent`); an account the operator deactivated, or whose password
+    sign-in was turned off, changes no password, and its invitations made by whoever held
+    it (an admin invited as themselves, review R22) must not open either.
+    """
+    sender = invitation.invited_by
+    if sender is None:
+        return True
+    if not sender.is_active or not sender.has_usable_password():
+        return False
+    return permissions.is_site_admin(sender) or (
+        Membership.objects.filter(
+            organization_id=invitation.organization_id, user=sender, role=Membership.Role.ADMIN
+        ).exists()
+    )
 
 
 def _newer_pending(invitation: Invitation) -> Invitation | None:
@@ -596,6 +632,8 @@ def _pending_locked(token: str) -> Invitation:
         raise InvitationUnavailable(invitation.state)
     if _is_due(invitation):
         raise InvitationUnavailable(Invitation.State.EXPIRED)
+    if not _sender_stands_behind(invitation):
+        raise InvitationUnavailable(Invitation.State.REVOKED)
     return invitation
 
 
