@@ -790,3 +790,45 @@ class NewsroomUserAdmin(NewsroomScopedAdmin, UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return permissions.is_site_admin(request.user)
+
+
+# Other apps' pages: auth's groups and django-axes' sign-in records hold no newsroom's rows.
+# A desk's staff given "view access attempt" read every newsroom's failed sign-ins, "delete"
+# lifted any account's lockout, and "change group" granted their own group any permission,
+# those included (review R22): only the site's operator uses them. Registered before this
+# module runs (their apps come first in INSTALLED_APPS); a test holds that none is left out.
+
+
+def _for_the_operator_only(admin_class):
+    """`admin_class`, shown and usable only by the site's operator."""
+
+    class OperatorOnly(admin_class):
+        def has_module_permission(self, request):
+            return permissions.is_site_admin(request.user)
+
+        def has_view_permission(self, request, obj=None):
+            return permissions.is_site_admin(request.user)
+
+        def has_add_permission(self, request, *args):
+            return permissions.is_site_admin(request.user) and super().has_add_permission(
+                request, *args
+            )
+
+        def has_change_permission(self, request, obj=None):
+            return permissions.is_site_admin(request.user) and super().has_change_permission(
+                request, obj
+            )
+
+        def has_delete_permission(self, request, obj=None):
+            return permissions.is_site_admin(request.user) and super().has_delete_permission(
+                request, obj
+            )
+
+    OperatorOnly.__name__ = OperatorOnly.__qualname__ = f"OperatorOnly{admin_class.__name__}"
+    return OperatorOnly
+
+
+for _model, _model_admin in list(admin.site._registry.items()):
+    if _model._meta.app_label != "annotations" and _model is not get_user_model():
+        admin.site.unregister(_model)
+        admin.site.register(_model, _for_the_operator_only(type(_model_admin)))

@@ -294,6 +294,65 @@ def test_jobs_are_the_site_operators_to_read(client, two_desks, django_user_mode
     assert "Over 160,000 people listened in" in claims  # the operator sees every desk
 
 
+def _request_of(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_other_apps_pages_are_the_site_operators_only(client, two_desks, django_user_model):
+    """Groups and django-axes' sign-in records hold no newsroom's rows: a desk's staff given
+    their permissions read every desk's failed sign-ins, lifted any lockout, and granted
+    their own group any permission (review R22)."""
+    from axes.models import AccessAttempt
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    attempt = AccessAttempt.objects.create(
+        username="editor-a", ip_address="192.0.2.9", failures_since_start=5
+    )
+    staff = two_desks["other_admin"]
+    group = Group.objects.create(name="desk-b-staff")
+    staff.groups.add(group)
+    staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=("axes", "auth")).exclude(
+            content_type__model="user"
+        )
+    )
+    client.force_login(staff)
+    for page in ("axes/accessattempt/", "axes/accesslog/", "axes/accessfailurelog/", "auth/group/"):
+        assert client.get(f"/admin/{page}").status_code == 403, page
+    assert client.get(f"/admin/auth/group/{group.pk}/change/").status_code == 403
+    granted = Permission.objects.get(codename="delete_accessattempt")
+    client.post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": group.name, "permissions": [granted.pk]}
+    )
+    assert not group.permissions.exists()
+    client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+    index = client.get("/admin/").content.decode()
+    assert "/admin/axes/" not in index and "/admin/auth/group/" not in index
+
+    # Every other app's page is held to this, whatever registers it later.
+    others = [
+        model
+        for model in admin.site._registry
+        if model._meta.app_label != "annotations" and model is not django_user_model
+    ]
+    assert {model._meta.label for model in others} >= {"auth.Group", "axes.AccessAttempt"}
+    for model in others:
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_module_permission(_request_of(staff)), model._meta.label
+    operator = django_user_model.objects.create_superuser("operator", "op@example.org", "pw")
+    client.force_login(operator)
+    for model in others:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        assert client.get(url).status_code == 200, url
+    assert "editor-a" in client.get("/admin/axes/accessattempt/").content.decode()
+
+
 @pytest.mark.parametrize("page", ["claim", "publishedversion", "claimevent", "source"])
 def test_an_admin_list_costs_the_same_queries_for_one_claim_or_five(client, desk, page):
     """A nullable key (a claim's rating, a version's publisher, an event's actor) cost one
