@@ -110,11 +110,12 @@ def test_the_takeover_sequence_reaches_neither_the_account_nor_the_attackers_inb
         # The new form ran the invitation path itself, so the refusal above was not by luck.
         if address:
             assert [message.to for message in mail.outbox] == [[address]], name
-            # One by username, one by address (kept apart), each to the account's own.
+            # One by username, one by address (kept apart), each sent to the account's own;
+            # the one by address shows the admin what they typed (review R22).
             invitations = Invitation.objects.filter(invited_user=victim)
-            assert invitations and all(
-                (i.email, i.state) == (address, "pending") for i in invitations
-            )
+            assert invitations and all(i.state == "pending" for i in invitations)
+            assert all(i.email == address for i in invitations if i.named_by_username)
+            assert all(i.email.casefold() == address.casefold() for i in invitations)
         else:
             assert mail.outbox == [] and not Invitation.objects.filter(invited_user=victim)
             assert "has no email address" in response.content.decode(), name
@@ -203,7 +204,8 @@ def test_an_address_typed_never_tells_the_admin_whose_account_it_is(
     assert message.to == ["bob@example.org"]  # the account's own address, as before
     assert Invitation.objects.get().invited_user == bob
     page = client.get("/members/").content.decode()
-    assert "Invitation sent to bob@example.org as editor." in page
+    # As typed, spelled as a newcomer's address is: not the account's spelling (R22).
+    assert "Invitation sent to BOB@example.org as editor." in page
     assert "bob-rival" not in page and "(existing account)" not in page
     # Named by its username, the account is shown by it, and the address stays unsaid.
     factories.UserFactory(username="olga", email="olga@example.net")
@@ -606,7 +608,7 @@ def test_inviting_someone_already_invited_resends_instead_of_duplicating(
     invite(client, django_capture_on_commit_callbacks, invitee="olga@example.test")
     invite(client, django_capture_on_commit_callbacks, invitee="OLGA@Example.test")
     assert Invitation.objects.filter(named_by_username=False).get().send_count == 2
-    assert b"sent again to olga@example.test as editor" in client.get("/members/").content
+    assert b"sent again to OLGA@example.test as editor" in client.get("/members/").content
 
 
 def test_the_token_is_stored_only_as_its_sha256(
@@ -1063,3 +1065,39 @@ def test_an_invitation_sent_by_the_sites_operator_or_the_system_still_opens(
     for message in mail.outbox:
         page = client.get(link_in(message))
         assert page.status_code == 200 and b"Create your account" in page.content
+
+
+def test_inviting_by_address_reads_alike_whether_or_not_an_account_has_it(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """The account's own spelling of its address ("editor-b@" for "Editor-B@" typed), and
+    "Several accounts use this address", told an admin of any newsroom that accounts have
+    it (review R22). The email still goes to the account's address."""
+    elsewhere = factories.OrganizationFactory(name="Elsewhere")
+    factories.member(elsewhere, username="editor-b", email="editor-b@example.test")
+    factories.UserFactory(username="twin-1", email="twin@example.test")
+    factories.UserFactory(username="twin-2", email="Twin@example.test")
+    client.force_login(org_admin)
+    said = {}
+    for typed in ("Editor-B@Example.test", "Nobody-Here@Example.test", "Twin@Example.test"):
+        page = invite(client, django_capture_on_commit_callbacks, invitee=typed)
+        page = client.get("/members/").content.decode()
+        said[typed] = re.findall(r"Invitation sent to [^<]*", page)
+    normalised = {typed: typed.replace("Example.test", "example.test") for typed in said}
+    for typed, messages in said.items():
+        assert messages == [f"Invitation sent to {normalised[typed]} as editor."], messages
+    listed = client.get("/members/").content.decode()
+    for typed in said:
+        assert normalised[typed] in listed
+    assert "editor-b@example.test" not in listed and "(existing account)" not in listed
+    # Sent to the account's own address; to the newcomer's and the shared one as typed.
+    assert [message.to for message in mail.outbox] == [
+        ["editor-b@example.test"],
+        ["Nobody-Here@example.test"],
+        ["Twin@example.test"],
+    ]
+    # Either account with the shared address may accept; the first one to do so joins.
+    twin = get_user_model().objects.get(username="twin-2")
+    client.force_login(twin)
+    client.post(link_in(mail.outbox[2]), {"action": "accept"})
+    assert is_member(twin, organization)
