@@ -112,6 +112,26 @@ def test_the_same_field_changed_to_another_value_is_a_409_naming_the_field(
     assert (claim.claimant, claim.tags, claim.version) == ("PTI", [], 2)
 
 
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"claimant": "Reuters"}, "The claimant of this claim was also changed"),
+        ({"tags": ["mine"]}, "The tags of this claim were also changed"),
+        ({"claimant": "Reuters", "tags": ["mine"]}, "The claimant and tags of this claim were"),
+    ],
+)
+def test_a_conflicts_message_agrees_with_what_it_names(
+    client, claim, editor, reviewer, fields, said
+):
+    services.claim_update(
+        claim=claim, actor=reviewer, expected_version=1, claimant="PTI", tags=["theirs"]
+    )
+    client.force_login(editor)
+    response = _patch(client, claim, 1, **fields)
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith(said), response.json()["detail"]
+
+
 def test_resolving_a_conflict_saves_with_the_current_version(client, claim, editor, reviewer):
     services.claim_update(claim=claim, actor=reviewer, expected_version=1, claimant="PTI")
     client.force_login(editor)

@@ -81,10 +81,16 @@ class EditConflict(StaleVersion):
         self.current_version = claim.version
         names = " and ".join(entry["label"].lower() for entry in conflicts)
         who = " and ".join(sorted({entry["theirs_by"] for entry in conflicts}))
+        # "The tags … were", as "the wording and the rating … were".
+        plural = len(conflicts) > 1 or conflicts[0]["label"] in PLURAL_LABELS
         self.args = (
-            f"The {names} of this claim {'was' if len(conflicts) == 1 else 'were'} also "
+            f"The {names} of this claim {'were' if plural else 'was'} also "
             f"changed by {who} since you opened it; choose yours or theirs.",
         )
+
+
+# The field labels (history.FIELD_LABELS) that name several things.
+PLURAL_LABELS = frozenset({"Tags"})
 
 
 class PublishedMeanwhile(StaleVersion):
