@@ -285,6 +285,17 @@ def test_the_text_api_refuses_a_text_edited_from_an_older_revision(client, desk,
     assert ArticleRevision.objects.filter(article=desk["article"]).count() == 2
 
 
+def test_the_text_api_refuses_a_revision_that_does_not_exist_as_a_mistake_not_a_conflict(
+    client, desk, editor
+):
+    client.force_login(editor)
+    url = f"/api/v1/newsroom/articles/{desk['article'].pk}/text/"
+    answer = client.put(url, {"text": EDITED, "base_revision": 999}, "application/json")
+    assert answer.status_code == 400, answer.json()
+    assert "no revision 999: the newest is revision 1" in str(answer.json())
+    assert ArticleRevision.objects.filter(article=desk["article"]).count() == 1
+
+
 def test_text_edit_keeps_the_structure_of_unchanged_paragraphs(organization, editor):
     article = services.article_create(
         organization=organization,

@@ -375,6 +375,14 @@ def article_update_text(
     article = locked(Article.objects, "article", pk=article.pk)
     if base_revision is not None:
         latest = article.revisions.select_related("created_by").order_by("-number").first()
+        if latest is not None and base_revision > latest.number:
+            # Not a text saved since: a number no revision has (a client's mistake).
+            raise ValidationError(
+                {
+                    "base_revision": f"This text has no revision {base_revision}: the newest "
+                    f"is revision {latest.number}."
+                }
+            )
         if latest is not None and latest.number != base_revision:
             raise StaleText(latest, base_revision, actor=actor)
     laid_out = blocks.clean(new_text, structure) if structure is not None else None
