@@ -745,3 +745,34 @@ def test_two_editors_claiming_the_same_words_at_once_make_one_claim(
         statuses = sorted(pool.map(claim, clients))
     assert statuses == [201, 409]
     assert Claim.objects.filter(article=article).count() == 1
+
+
+def test_an_articles_claims_are_filtered_by_status_and_a_stray_parameter_is_a_400(
+    editor, editor_client, reviewer, article
+):
+    published = factories.published_claim(article, editor, reviewer)
+    draft = services.claim_create(
+        article=article,
+        creator=editor,
+        selectors=factories.quote_selectors(article.text, "the median age is only 22.8 years"),
+    )
+    url = f"/api/v1/newsroom/articles/{article.pk}/claims/"
+
+    def ids(query):
+        answer = editor_client.get(url + query)
+        assert answer.status_code == 200, answer.json()
+        return [claim["id"] for claim in answer.json()]
+
+    assert sorted(ids("")) == sorted([published.pk, draft.pk])
+    assert ids("?status=draft") == [draft.pk]
+    assert ids("?status=published") == [published.pk]
+    assert sorted(ids("?status=draft,in_review,published")) == sorted([published.pk, draft.pk])
+    for query, named in (
+        ("?state=draft", "state"),  # a typo answered every claim, as if filtered
+        ("?status=drafts", "status"),
+        ("?status=", "status"),
+        ("?status=draft&status=published", "status"),
+    ):
+        refused = editor_client.get(url + query)
+        assert refused.status_code == 400, query
+        assert named in refused.json()["errors"], (query, refused.json())

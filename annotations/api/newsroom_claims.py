@@ -2,7 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions as drf_exceptions
 from rest_framework import generics, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from annotations.api.errors import (
     EditConflictProblemSerializer,
     problem_responses,
 )
+from annotations.api.filters import refuse_repeated_parameters, refuse_unknown_parameters
 from annotations.api.preconditions import IF_MATCH_HEADER, expected_version
 from annotations.api.schema import created_location
 from annotations.models import Claim, Source
@@ -57,14 +59,30 @@ class ArticleClaims(generics.GenericAPIView):
     @extend_schema(
         tags=TAGS,
         summary="The article's claims (working copies), in document order",
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                description=(
+                    "Only the claims in these statuses, separated by commas: "
+                    f"{', '.join(Claim.Status.values)}. Any other parameter is a 400."
+                ),
+                examples=[OpenApiExample("Drafts and claims in review", "draft,in_review")],
+            )
+        ],
         responses={
             200: serializers.ClaimSerializer(many=True),
-            **problem_responses(*ACCESS_PROBLEMS),
+            **problem_responses(400, *ACCESS_PROBLEMS),
         },
     )
     def get(self, request, pk: int):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
+        # A typo (`?state=draft`) would otherwise return every claim, as if filtered.
+        refuse_unknown_parameters(request, {"status", "format"}, of="this list")
+        refuse_repeated_parameters(request, {"status"})
         claims = queries.workspace_claims(article)
+        if "status" in request.query_params:
+            claims = claims.filter(status__in=_statuses(request.query_params["status"]))
         queries.remember_roles(request.user)  # each card's publish checklist asks the role
         context = {"request": request}
         return Response(serializers.ClaimSerializer(claims, many=True, context=context).data)
@@ -102,6 +120,22 @@ class ArticleClaims(generics.GenericAPIView):
         response = _claim_response(request, claim, status.HTTP_201_CREATED)
         response["Location"] = reverse("v1:api-claim-detail", args=[claim.pk])
         return response
+
+
+def _statuses(value: str) -> list[str]:
+    """The statuses a `status=` parameter names; a 400 naming any that is none."""
+    named = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [part for part in named if part not in Claim.Status.values]
+    if unknown or not named:
+        raise drf_exceptions.ValidationError(
+            {
+                "status": [
+                    f"Not a status: {', '.join(unknown) or 'none given'}; the statuses are "
+                    f"{', '.join(Claim.Status.values)}."
+                ]
+            }
+        )
+    return named
 
 
 class ClaimDetail(generics.GenericAPIView):
