@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Before CommonMiddleware, whose slash redirect for the API it replaces.
     "annotations.api.errors.MissingSlashMiddleware",
+    "annotations.api.errors.LengthRequiredMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

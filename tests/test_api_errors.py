@@ -538,3 +538,33 @@ def test_what_publishing_needs_reads_as_a_sentence(client, db):
         "Publishing needs a rating, a conclusion and at least one source."
     )
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW
+
+
+def test_a_write_sent_in_chunks_without_a_length_is_a_411_not_an_empty_body(live_server, editor):
+    """WSGI gives Django a chunked body with no length, which it reads as empty: a valid
+    article was answered "title: This field is required" (API trial D3)."""
+    import http.client
+    import json
+
+    from annotations import services
+    from annotations.models import ApiToken, Article
+
+    _token, key = services.token_create(actor=editor, name="t", scope=ApiToken.Scope.READ_WRITE)
+    body = json.dumps({"title": "Chunked", "text": "A body sent in chunks."}).encode()
+    connection = http.client.HTTPConnection(
+        live_server.thread.host, live_server.thread.port, timeout=30
+    )
+    connection.request(
+        "POST",
+        "/api/v1/newsroom/articles/",
+        body=iter([body[:10], body[10:]]),
+        headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    answer = connection.getresponse()
+    problem = json.loads(answer.read())
+    connection.close()
+    assert answer.status == 411, problem
+    assert answer.getheader("Content-Type").startswith("application/problem+json")
+    assert "Content-Length" in problem["detail"]
+    assert not Article.objects.exists()

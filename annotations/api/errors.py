@@ -592,6 +592,32 @@ class MissingSlashMiddleware:
         return self.get_response(request)
 
 
+class LengthRequiredMiddleware:
+    """Answer an API write whose body comes in chunks, with no Content-Length, by a 411.
+
+    WSGI hands Django such a body with no length, and Django reads it as empty: a valid
+    article came back as "title: This field is required", sending the client to look for
+    a fault in its fields rather than its transport (API trial D3). Clients that stream a
+    body (a generator in httpx, a stream in fetch) send it this way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            is_api_request(request)
+            and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+            and not request.META.get("CONTENT_LENGTH")
+        ):
+            return problem_response(
+                411,
+                "This request's body was sent in chunks, with no Content-Length: send it "
+                "whole, with a Content-Length header.",
+            )
+        return self.get_response(request)
+
+
 def _resolves(path: str, urlconf) -> bool:
     try:
         resolve(path, urlconf)
