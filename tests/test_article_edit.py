@@ -140,7 +140,10 @@ def test_details_patch_changes_date_and_language_for_an_editor(client, desk, edi
     client.force_login(editor)
     url = reverse("v1:api-article-detail", args=[desk["article"].pk])
     response = client.patch(
-        url, {"published_on": "2025-03-04", "language": "de"}, content_type="application/json"
+        url,
+        {"published_on": "2025-03-04", "language": "de"},
+        content_type="application/json",
+        headers={"If-Match": f'"{desk["article"].details_tag}"'},
     )
     assert response.status_code == 200, response.content
     article = Article.objects.get(pk=desk["article"].pk)
@@ -383,15 +386,18 @@ def test_details_patch_with_if_match_saves_only_over_the_details_it_read(
     assert client.get(url).json()["details_tag"] == saved.json()["details_tag"]
 
 
-def test_details_patch_without_if_match_still_saves_and_a_malformed_one_is_a_400(
-    client, desk, editor
-):
+def test_details_patch_without_if_match_is_a_428_and_a_malformed_one_is_a_400(client, desk, editor):
+    """A change of the details reopens every published claim on the article: sent without
+    the tag read, one overwrote another's change unseen (API trial D3)."""
     client.force_login(editor)
     url = reverse("v1:api-article-detail", args=[desk["article"].pk])
-    assert client.patch(url, {"language": "de"}, content_type="application/json").status_code == 200
+    missing = client.patch(url, {"language": "de"}, content_type="application/json")
+    assert missing.status_code == 428 and "details_tag" in missing.json()["detail"]
+    desk["article"].refresh_from_db()
+    assert desk["article"].language != "de"
     bad = client.patch(
         url, {"language": "fr"}, content_type="application/json", headers={"If-Match": "*"}
     )
     assert bad.status_code == 400
     assert "details_tag" in " ".join(bad.json()["errors"]["If-Match"])
-    assert Article.objects.get(pk=desk["article"].pk).language == "de"
+    assert Article.objects.get(pk=desk["article"].pk).language not in ("de", "fr")

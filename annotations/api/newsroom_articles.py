@@ -31,6 +31,7 @@ from annotations.api.errors import (
 from annotations.api.fields import RevisionField, StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
 from annotations.api.permissions import TokenScope
+from annotations.api.preconditions import PreconditionRequired
 from annotations.api.schema import created_location
 from annotations.models import (
     CONCLUSION_MAX,
@@ -217,11 +218,20 @@ def _organization_for_writing(user, reference: int | str | None) -> Organization
     return organization
 
 
-def _details_if_match(request) -> str | None:
-    """The details tag an If-Match names (`"<details_tag>"`, weak or not), or None."""
+def _details_if_match(request) -> str:
+    """The details tag an If-Match names (`"<details_tag>"`, weak or not); 428 without one.
+
+    Required, as for every claim write: a change of the details reopens every published
+    claim on the article, and one sent without it overwrote another's change unseen (API
+    trial D3).
+    """
     header = request.headers.get("If-Match", "").strip()
     if not header:
-        return None  # optional here: an article's details carry no version to require
+        raise PreconditionRequired(
+            "Say which details you are changing: send the If-Match header with the article's "
+            "`details_tag` (also its ETag). Without it, your change could silently overwrite "
+            "someone else's."
+        )
     tag = header.removeprefix("W/").strip('"')
     if not tag or tag == "*":
         raise exceptions.ValidationError({"If-Match": ["Expected the article's details_tag."]})
@@ -264,18 +274,18 @@ class ArticleDetail(generics.GenericAPIView):
             OpenApiParameter(
                 name="If-Match",
                 location=OpenApiParameter.HEADER,
-                required=False,
+                required=True,
                 type=str,
                 description=(
                     'The `details_tag` you read (the ETag, e.g. `"3f2a…"`): the change is '
                     "made only if nobody changed the details since, else 412 with them as "
-                    "they are now. Without it, the change is made whatever they are."
+                    "they are now. Without it, the answer is 428."
                 ),
             )
         ],
         responses={
             200: serializers.ArticleDetailSerializer,
-            **problem_responses(400, *ACCESS_PROBLEMS),
+            **problem_responses(400, *ACCESS_PROBLEMS, 428),
             (412, CONTENT_TYPE): OpenApiResponse(
                 StaleDetailsProblemSerializer, description="The details changed since."
             ),
@@ -402,7 +412,7 @@ def article_details_republish(request, pk: int):
     ],
     responses={
         200: DetailsCheckedSerializer,
-        **problem_responses(400, *ACCESS_PROBLEMS),
+        **problem_responses(400, *ACCESS_PROBLEMS, 428),
         (412, CONTENT_TYPE): OpenApiResponse(
             StaleDetailsProblemSerializer, description="The details changed since."
         ),
@@ -413,10 +423,6 @@ def article_details_check(request, pk: int):
     """Check the article's changed details, as the second person of the two-person rule."""
     article = get_object_or_404(queries.articles_for(request.user), pk=pk)
     tag = _details_if_match(request)
-    if tag is None:
-        raise exceptions.ValidationError(
-            {"If-Match": ["Name the article's details_tag you checked (its ETag)."]}
-        )
     checked = services.article_details_check(article=article, actor=request.user, expected_tag=tag)
     return Response({"checked": [claim.pk for claim in checked]})
 
