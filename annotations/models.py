@@ -1468,3 +1468,34 @@ class SpotterModel(models.Model):
 
     def __str__(self):
         return f"Spotter for {self.organization or 'the instance'} ({self.state})"
+
+
+# Retried API writes (annotations.api.idempotency)
+
+
+class IdempotentRequest(models.Model):
+    """An API write sent with an `Idempotency-Key`, and the answer it got.
+
+    The same key sent again by the same account, with the same request, is answered with
+    that answer instead of being carried out twice (a create retried after its answer was
+    lost). Kept `FACTCHECK_IDEMPOTENCY_HOURS`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key on another request is a mistake.
+    fingerprint = models.CharField(max_length=64)
+    # Empty while the first request is being answered.
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_request_per_user_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_age")]
+
+    def __str__(self):
+        return f"{self.key} of {self.user_id} ({self.status or 'running'})"

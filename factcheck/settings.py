@@ -187,6 +187,13 @@ CELERY_BEAT_SCHEDULE = {
 # Finished jobs, finished webhook deliveries and evidence searches replaced by a newer one
 # are deleted this many days after they ended (annotations.services.housekeeping), daily.
 FACTCHECK_HISTORY_DAYS = env.int("FACTCHECK_HISTORY_DAYS", default=30)
+# Hours an API write's Idempotency-Key is remembered with its answer (annotations.api.
+# idempotency), and seconds after which a first request that never recorded its answer (its
+# process died) no longer holds its key.
+FACTCHECK_IDEMPOTENCY_HOURS = env.int("FACTCHECK_IDEMPOTENCY_HOURS", default=24)
+FACTCHECK_IDEMPOTENCY_ABANDONED_SECONDS = env.int(
+    "FACTCHECK_IDEMPOTENCY_ABANDONED_SECONDS", default=300
+)
 CELERY_BEAT_SCHEDULE["prune-history"] = {
     "task": "annotations.tasks.prune_history",
     "schedule": 24 * 3600.0,

@@ -155,5 +155,6 @@ def test_beat_runs_the_pruning_daily_through_its_task(db, retention):
         "jobs": 1,
         "webhook_deliveries": 0,
         "evidence_requests": 0,
+        "idempotency_keys": 0,
     }
     assert not Job.objects.exists()

@@ -50,6 +50,8 @@ PROBLEMS = {
     "already-claimed": ("These words are a claim already.", 409),
     "canonical-taken": ("An annotation with this canonical IRI is here already.", 409),
     "already-received": ("This annotation was posted here already.", 409),
+    "idempotency-key-in-use": ("The request with this Idempotency-Key is still running.", 409),
+    "idempotency-key-reused": ("This Idempotency-Key was sent with another request.", 422),
     "stale-version": ("The claim changed since you read it.", 412),
     "no-such-version": ("The claim has no such version.", 412),
     "stale-details": ("The article's details changed since you read them.", 412),
@@ -430,7 +432,8 @@ def _problem_from_drf(status: int, data, error) -> dict:
     extra = {}
     if isinstance(error, exceptions.Throttled) and error.wait is not None:
         extra["retry_after"] = int(error.wait)
-    return problem(status, detail, **extra)
+    # An exception of the API's own may name its problem type (`problem_slug`).
+    return problem(status, detail, slug=getattr(error, "problem_slug", None), **extra)
 
 
 # Django-level errors: an unknown URL, a crash, a refused body, a failed CSRF check. Under

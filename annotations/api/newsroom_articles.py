@@ -30,6 +30,7 @@ from annotations.api.errors import (
 )
 from annotations.api.fields import RevisionField, StrictCharField
 from annotations.api.filters import NewsroomArticleFilter
+from annotations.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotent
 from annotations.api.permissions import TokenScope
 from annotations.api.preconditions import PreconditionRequired
 from annotations.api.schema import created_location
@@ -83,10 +84,10 @@ ARTICLE_CREATED = {
             ),
             "multipart/form-data": serializers.ArticleUploadSerializer,
         },
-        parameters=[created_location(201, 202)],
+        parameters=[created_location(201, 202), IDEMPOTENCY_KEY_HEADER],
         responses={
             **ARTICLE_CREATED,
-            **problem_responses(*IMPORT_PROBLEMS),
+            **problem_responses(*IMPORT_PROBLEMS, 422),
             (409, CONTENT_TYPE): OpenApiResponse(
                 AlreadyImportedProblemSerializer,
                 description="`already-imported`: the `url` is an article with claims.",
@@ -103,6 +104,7 @@ class ArticleList(generics.ListCreateAPIView):
     def get_queryset(self):
         return queries.articles_for(self.request.user).annotate(claim_count=Count("claims"))
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         """Paste (JSON title + text), upload (multipart `file`) or import a URL (`url`)."""
         if not isinstance(request.data, Mapping):

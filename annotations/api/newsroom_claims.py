@@ -17,6 +17,7 @@ from annotations.api.errors import (
     problem_responses,
 )
 from annotations.api.filters import refuse_repeated_parameters, refuse_unknown_parameters
+from annotations.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotent
 from annotations.api.preconditions import IF_MATCH_HEADER, expected_version
 from annotations.api.schema import created_location
 from annotations.models import Claim, Source
@@ -37,15 +38,22 @@ def _claim_response(request, claim: Claim, status_code=status.HTTP_200_OK, **ext
     return response
 
 
-def _write_schema(request, summary: str, *, created: bool = False, **kwargs):
-    """extend_schema for a write to a claim: If-Match, the claim back, and its problems."""
+def _write_schema(
+    request, summary: str, *, created: bool = False, idempotent: bool = False, **kwargs
+):
+    """extend_schema for a write to a claim: If-Match, the claim back, and its problems;
+    with `idempotent`, the Idempotency-Key too."""
     success = 201 if created else 200
+    retried = (409, 422) if idempotent else ()
     return extend_schema(
         tags=TAGS,
         summary=summary,
         request=request,
-        parameters=[IF_MATCH_HEADER],
-        responses={success: serializers.ClaimSerializer, **problem_responses(*WRITE_PROBLEMS)},
+        parameters=[IF_MATCH_HEADER, *([IDEMPOTENCY_KEY_HEADER] if idempotent else [])],
+        responses={
+            success: serializers.ClaimSerializer,
+            **problem_responses(*WRITE_PROBLEMS, *retried),
+        },
         **kwargs,
     )
 
@@ -98,13 +106,14 @@ class ArticleClaims(generics.GenericAPIView):
             "`already-claimed` naming the claim when a claim has exactly these words."
         ),
         request=serializers.ClaimCreateSerializer,
-        parameters=[created_location(201)],
+        parameters=[created_location(201), IDEMPOTENCY_KEY_HEADER],
         responses={
             201: serializers.ClaimSerializer,
             409: AlreadyClaimedProblemSerializer,
-            **problem_responses(400, *ACCESS_PROBLEMS),
+            **problem_responses(400, *ACCESS_PROBLEMS, 422),
         },
     )
+    @idempotent
     def post(self, request, pk: int):
         article = get_object_or_404(queries.articles_for(request.user), pk=pk)
         data = serializers.ClaimCreateSerializer(data=request.data)
@@ -267,7 +276,10 @@ class ClaimSources(ClaimAction):
 
     input_serializer_class = serializers.SourceCreateSerializer
 
-    @_write_schema(serializers.SourceCreateSerializer, "Cite a source", created=True)
+    @_write_schema(
+        serializers.SourceCreateSerializer, "Cite a source", created=True, idempotent=True
+    )
+    @idempotent
     def post(self, request, pk: int):
         claim, data = self.claim_and_input(request, pk)
         services.source_add(

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from annotations import queries, services
 from annotations.api.errors import problem_responses
 from annotations.api.fields import IdField, StrictCharField
+from annotations.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotent
 from annotations.models import Comment
 from annotations.services.comments import COMMENT_MAX
 
@@ -110,8 +111,10 @@ class ClaimComments(generics.GenericAPIView):
             "`errors.parent`."
         ),
         request=CommentCreateSerializer,
-        responses={201: CommentSerializer, **problem_responses(400, *ACCESS_PROBLEMS)},
+        parameters=[IDEMPOTENCY_KEY_HEADER],
+        responses={201: CommentSerializer, **problem_responses(400, *ACCESS_PROBLEMS, 409, 422)},
     )
+    @idempotent
     def post(self, request, pk: int):
         claim = _claim(request, pk)
         data = CommentCreateSerializer(data=request.data)

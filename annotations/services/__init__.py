@@ -47,6 +47,11 @@ from annotations.services.evidence import (
     imported_fact_checks_save,
 )
 from annotations.services.housekeeping import PruneReport, history_prune
+from annotations.services.idempotency import (
+    idempotent_request_abandon,
+    idempotent_request_answered,
+    idempotent_request_begin,
+)
 from annotations.services.imports import (
     ArticleAlreadyHere,
     article_discard,
@@ -162,6 +167,9 @@ __all__ = [
     "evidence_item_dismiss",
     "evidence_request",
     "history_prune",
+    "idempotent_request_abandon",
+    "idempotent_request_answered",
+    "idempotent_request_begin",
     "import_again",
     "import_fail",
     "import_run",

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from annotations import permissions
-from annotations.models import EvidenceRequest, Job, WebhookDelivery
+from annotations.models import EvidenceRequest, IdempotentRequest, Job, WebhookDelivery
 
 
 @dataclass
@@ -26,11 +26,13 @@ class PruneReport:
     jobs: int = 0
     webhook_deliveries: int = 0
     evidence_requests: int = 0
+    idempotency_keys: int = 0
 
 
 def history_prune(*, actor, now: datetime | None = None, batch: int = 1000) -> PruneReport:
     """Delete finished jobs, finished webhook deliveries and superseded evidence requests
-    that ended more than FACTCHECK_HISTORY_DAYS ago (the system only; run by Celery beat).
+    that ended more than FACTCHECK_HISTORY_DAYS ago, and Idempotency-Keys older than
+    FACTCHECK_IDEMPOTENCY_HOURS (the system only; run by Celery beat).
 
     Deletes in batches of `batch` rows, each in a transaction of its own, so a first run on
     a large backlog never holds a long lock on tables that workers write all the time.
@@ -59,8 +61,14 @@ def history_prune(*, actor, now: datetime | None = None, batch: int = 1000) -> P
         ),
         created_at__lt=cutoff,
     )
+    # An Idempotency-Key is kept as long as its retries may come (hours, not days).
+    remembered = timedelta(hours=settings.FACTCHECK_IDEMPOTENCY_HOURS)
+    expired_keys = IdempotentRequest.objects.filter(
+        created_at__lt=(now or timezone.now()) - remembered
+    )
     return PruneReport(
         jobs=_delete_in_batches(finished_jobs, batch),
+        idempotency_keys=_delete_in_batches(expired_keys, batch),
         webhook_deliveries=_delete_in_batches(finished_deliveries, batch),
         evidence_requests=_delete_in_batches(superseded_requests, batch),
     )
