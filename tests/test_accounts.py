@@ -573,3 +573,35 @@ def test_wrong_current_passwords_on_the_change_form_are_limited_per_account(
     assert editor.check_password(PASSWORD)
     # Another account's guesses are its own.
     assert change(reviewer, PASSWORD).status_code == 302
+
+
+def test_a_sign_out_form_whose_token_a_later_sign_in_replaced_still_signs_out(editor):
+    """Told to sign in again in another tab after a session expired, the person then used
+    the first tab's Sign out: its token was the replaced one, the page said the form had
+    expired, and they stayed signed in (trial G19)."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    browser.get("/")
+    stale_token = browser.cookies["csrftoken"].value
+    # The other tab signs in again: Django gives the session a new CSRF token.
+    login = browser.get("/accounts/login/")
+    browser.post(
+        "/accounts/login/",
+        {
+            "username": "eddie",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": login.context["csrf_token"],
+        },
+    )
+    assert browser.cookies["csrftoken"].value != stale_token
+    form = {"csrfmiddlewaretoken": stale_token}
+
+    # From another site, a sign-out without the token is refused, as before.
+    elsewhere = browser.post("/accounts/logout/", form, headers={"Sec-Fetch-Site": "cross-site"})
+    assert elsewhere.status_code == 403
+    assert browser.get("/").wsgi_request.user.is_authenticated  # still signed in
+
+    signed_out = browser.post("/accounts/logout/", form, headers={"Sec-Fetch-Site": "same-origin"})
+    assert signed_out.status_code == 302 and signed_out["Location"] == "/accounts/login/"
+    assert signed_out["Clear-Site-Data"] == '"storage"'
+    assert not browser.get("/").wsgi_request.user.is_authenticated

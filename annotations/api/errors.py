@@ -5,12 +5,13 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf, defaults
@@ -498,6 +499,16 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
 
 def csrf_failure(request, reason="", template_name=csrf.CSRF_FAILURE_TEMPLATE_NAME):
     """CSRF_FAILURE_VIEW: a signed-in browser's write without its CSRF token."""
+    if _stale_sign_out(request):
+        # The sign-out form of a page opened before a sign-in in another tab (as the site
+        # advises after a session expired) carries the token that sign-in replaced: the
+        # person was told the form had expired and stayed signed in (trial G19). The
+        # browser itself says the form was sent from this site, which is what the token
+        # proves; a sign-out from elsewhere still fails.
+        logout(request)
+        response = redirect(settings.LOGOUT_REDIRECT_URL)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
     if not is_api_request(request):
         # The page the form was on, to go back to and copy the typing from: only this site's.
         referer = request.headers.get("Referer", "")
@@ -510,6 +521,15 @@ def csrf_failure(request, reason="", template_name=csrf.CSRF_FAILURE_TEMPLATE_NA
         )
         return render(request, template_name, {"back": back}, status=403)
     return problem_response(403, f"CSRF check failed: {reason}", slug="csrf-failed")
+
+
+def _stale_sign_out(request) -> bool:
+    """A sign-out POSTed by a page of this site (Sec-Fetch-Site, which pages cannot set)."""
+    return (
+        request.method == "POST"
+        and request.path == reverse("logout")
+        and request.headers.get("Sec-Fetch-Site") == "same-origin"
+    )
 
 
 def _generic_detail(response) -> str:
