@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from annotations import form_conflicts, permissions, queries, services, text_changes
 from annotations.models import ARTICLE_TEXT_MAX, TITLE_MAX, Article, article_detail_checks
-from annotations.services.articles import text_is_own_change
+from annotations.services.articles import text_is_own_change, text_may_be_shown_by
 
 
 def _editable_article(request, pk: int) -> Article:
@@ -218,13 +218,15 @@ def waiting_text(article, waiting, user) -> dict:
     changes = [change for hunk in hunks for change in hunk.changes]
     own = text_is_own_change(user, article.organization, waiting.newest)
     may = permissions.can_edit(user, article.organization)
+    allowed = text_may_be_shown_by(user, article.organization, waiting.newest)
     return {
         "text_waiting": waiting,
         "hunks": hunks,
         "text_changes_count": len(changes),
         "text_changes_near": sum(change.near_verdict for change in changes),
-        "can_show_text": may and not own,
+        "can_show_text": may and not own and allowed,
         "text_is_own": may and own,
+        "text_for_a_reviewer": may and not own and not allowed,
     }
 
 

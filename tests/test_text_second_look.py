@@ -835,3 +835,25 @@ def test_the_cards_of_an_article_read_its_texts_once_whatever_their_number(clien
         and '"annotations_articlerevision"."text"' in query["sql"]
     ]
     assert len(texts_read) == 2, texts_read  # revisions 1 and 2, once each
+
+
+def test_an_editors_text_is_shown_by_a_reviewer_not_by_a_second_editor(client, desk):
+    """Two editors put "It is false that" before a verdict rated True in front of readers
+    with no reviewer's look, though changing the verdict itself needs one (trial G19)."""
+    second_editor = factories.member(desk["organization"], username="second-editor")
+    client.force_login(second_editor)
+    page = client.get(desk["article"].get_absolute_url()).content.decode()
+    assert "Show readers" not in page
+    assert "a reviewer or an admin shows it to readers" in page
+    with pytest.raises(PermissionDenied, match="a reviewer or an admin shows it"):
+        _show(desk, second_editor, revision=2)
+    refused = client.post(
+        f"/api/v1/newsroom/articles/{desk['article'].pk}/show-text/",
+        {"revision": 2},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    assert "It is false that" not in _reader_page(client, desk["article"])
+    # A reviewer shows it.
+    _show(desk, desk["reviewer"], revision=2)
+    assert "It is false that" in _reader_page(client, desk["article"])

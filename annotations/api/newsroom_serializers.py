@@ -719,7 +719,8 @@ class ArticleDetailSerializer(ArticleSerializer):
         help_text="When the newest text waits for a second person before readers see it: "
         "the revision readers see (`shown`), the one waiting (`newest`) and who changed it "
         "(`by`); null when readers see the newest. A member other than the newest "
-        "revision's author shows it with `show-text/`."
+        "revision's author (a reviewer or admin when an editor wrote it) shows it with "
+        "`show-text/`."
     )
 
     class Meta(ArticleSerializer.Meta):
