@@ -776,3 +776,46 @@ def test_an_articles_claims_are_filtered_by_status_and_a_stray_parameter_is_a_40
         refused = editor_client.get(url + query)
         assert refused.status_code == 400, query
         assert named in refused.json()["errors"], (query, refused.json())
+
+
+def test_an_editor_takes_out_of_review_only_a_claim_of_theirs_or_assigned_to_them(
+    editor, reviewer, organization, article
+):
+    """Another editor's "Back to draft" took a claim out of the reviewers' queue with no
+    reason and nobody told (trial G19)."""
+    other = factories.member(organization, username="other-editor")
+
+    def in_review():
+        claim = services.claim_create(
+            article=article,
+            creator=editor,
+            selectors=factories.quote_selectors(article.text, QUOTE),
+            refuse_same_words=False,
+        )
+        return services.claim_transition(claim=claim, actor=editor, to_status="in_review")
+
+    def back_to_draft(claim, who):
+        client = Client()
+        client.force_login(who)
+        return client.post(
+            f"/api/v1/newsroom/claims/{claim.pk}/transition/",
+            {"to": "draft"},
+            content_type="application/json",
+            headers={"If-Match": f'"{claim.version}"'},
+        )
+
+    claim = in_review()
+    refused = back_to_draft(claim, other)
+    assert (
+        refused.status_code == 403 and "takes this claim out of review" in refused.json()["detail"]
+    )
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
+    # A reviewer asks for changes, with a note for the creator.
+    assert back_to_draft(claim, reviewer).status_code == 400
+    assert back_to_draft(claim, editor).status_code == 200  # its creator
+    assigned = in_review()
+    assigned = services.claim_update(
+        claim=assigned, actor=editor, expected_version=assigned.version, assignee=other
+    )
+    assert back_to_draft(assigned, other).status_code == 200

@@ -715,6 +715,12 @@ def claim_transition(
             raise ValidationError(f"This claim is {wanted} already.")
         raise ValidationError(f"This claim is {state}: it cannot become {wanted}.")
     allowed(actor, organization)
+    if _is_withdrawal_of_anothers(claim, actor, to_status):
+        # It left the reviewers' queue with no reason given, and nobody told (trial G19).
+        raise PermissionDenied(
+            "Only its creator, the member it is assigned to, or a reviewer (asking for "
+            "changes, with a note) takes this claim out of review."
+        )
     note = note.strip()
     if note and not is_visible(note):
         raise ValidationError({"note": "Write the note in visible words: it has none."})
@@ -806,6 +812,16 @@ def _is_request_for_changes(claim: Claim, actor, to_status: str) -> bool:
         and permissions.can_publish(actor, claim.article.organization)
         and not permissions.is_system(actor)
         and claim.creator_id != actor.pk
+    )
+
+
+def _is_withdrawal_of_anothers(claim: Claim, actor, to_status: str) -> bool:
+    """An editor taking out of review a claim neither theirs nor assigned to them."""
+    return (
+        claim.status == Claim.Status.IN_REVIEW
+        and to_status == Claim.Status.DRAFT
+        and not permissions.can_publish(actor, claim.article.organization)
+        and actor.pk not in (claim.creator_id, claim.assignee_id)
     )
 
 
