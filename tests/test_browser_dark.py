@@ -246,3 +246,25 @@ def test_the_signed_in_pages_are_dark_on_a_dark_device(browser, live_server, des
     assert_scheme(page, "dark", "article-edit-refused")
     assert_scheme(page, "light", "article-edit-refused")
     assert page.errors == []
+
+
+def test_a_rating_badge_takes_the_text_colour_that_reads_on_the_newsrooms_colour(
+    browser, live_server, desk
+):
+    """White on a yellow the scale allows (1.07:1) on the cards, where the scale's preview
+    and the reader's chips drew black (trial G19)."""
+    Rating.objects.filter(scale__organization=desk["organization"]).update(colour="#ffff00")
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, desk["article"])
+    badges = page.locator(".claim-card .badge.rating")
+    badges.first.wait_for()
+    colours = badges.evaluate_all(
+        "(all) => all.map((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor])"
+    )
+    assert colours and all(colour == ["rgb(0, 0, 0)", "rgb(255, 255, 0)"] for colour in colours)
+    page.screenshot(path=ARTIFACTS / "workspace-yellow-rating.png")
+    # A dark colour keeps white text.
+    Rating.objects.filter(scale__organization=desk["organization"]).update(colour=NAVY)
+    open_workspace(page, live_server, desk["article"])
+    badges.first.wait_for()
+    assert badges.first.evaluate("(b) => getComputedStyle(b).color") == "rgb(255, 255, 255)"

@@ -667,7 +667,22 @@ function ratingBadge(rating) {
   if (!rating) return el("span", { class: "badge unrated", text: "Not rated" });
   const badge = el("span", { class: "badge rating", text: rating.label });
   badge.style.setProperty("--rating-colour", rating.colour);
+  badge.style.setProperty("--rating-ink", inkOn(rating.colour));
   return badge;
+}
+
+/** Black or white, whichever reads better on `colour` (#rrggbb), by WCAG contrast, as the
+ * scale editor's preview and the reader's chips choose: white on a yellow the scale allows
+ * was unreadable (1.07:1) on the cards alone. */
+function inkOn(colour) {
+  const match = /^#([0-9a-f]{6})$/i.exec(colour || "");
+  if (!match) return "#fff";
+  const channel = (i) => {
+    const c = parseInt(match[1].slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const lum = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+  return (1.05) / (lum + 0.05) >= (lum + 0.05) / 0.05 ? "#fff" : "#000";
 }
 
 /** The number of the version readers see, when the working copy is not itself published. */
