@@ -268,3 +268,40 @@ def test_a_rating_badge_takes_the_text_colour_that_reads_on_the_newsrooms_colour
     open_workspace(page, live_server, desk["article"])
     badges.first.wait_for()
     assert badges.first.evaluate("(b) => getComputedStyle(b).color") == "rgb(255, 255, 255)"
+
+
+def test_the_panels_buttons_each_name_their_item(browser, live_server, desk):
+    """Ten "Accept", ten "Dismiss", six "Add as source" read alike in a screen reader's list
+    of controls (trial G19); each now names its suggestion or its page, its visible words
+    first."""
+    article = desk["article"]
+    sentence = "Former Pakistani Prime Minister Imran Khan"  # no claim covers it
+    start = article.text.index(sentence)
+    Suggestion.objects.create(
+        article=article, start=start, end=start + len(sentence), sentence=sentence,
+        sentence_key=spotting.sentence_key(sentence), score=2.0, has_number=False,
+        model_version="test",
+    )  # fmt: skip
+    page = open_page(browser, live_server, "rev", viewport=(1280, 2200))
+    open_workspace(page, live_server, article)
+    page.locator("#suggestions-panel li.suggestion").nth(1).wait_for()
+    names = page.locator("#suggestions-panel li.suggestion button").evaluate_all(
+        "(all) => all.map((b) => b.getAttribute('aria-label') || b.textContent.trim())"
+    )
+    assert len(names) == 6 and len(set(names)) == 6, names
+    for visible in ("Accept", "Dismiss", "Show in text"):
+        assert sum(name.startswith(visible) for name in names) == 2, names
+    claim = desk["in_review"]
+    page.locator(f'mark[data-claim="{claim.pk}"]').first.click()
+    rows = page.locator(f"#claim-{claim.pk}.active .evidence-item .evidence-add")
+    rows.nth(1).wait_for()
+    added = rows.evaluate_all("(all) => all.map((b) => b.getAttribute('aria-label'))")
+    assert len(set(added)) == len(added) == 2 and all(
+        n.startswith("Add as source: ") for n in added
+    )
+    stances = page.locator(f"#claim-{claim.pk}.active .evidence-item select")
+    labels = stances.evaluate_all("(all) => all.map((s) => s.labels[0].textContent.trim())")
+    assert labels == [
+        "Stance of Twitter Spaces record, factchecks.example.org",
+        "Stance of Twitter Spaces record, mediawiki.example.org",
+    ], labels

@@ -386,6 +386,8 @@ function renderItem(item, index) {
           type: "button",
           class: "accept",
           disabled: busy,
+          // Ten "Accept" buttons read alike to a screen reader's list of buttons (trial G19).
+          "aria-label": `Accept suggestion ${index + 1}`,
           "aria-keyshortcuts": "a",
           title: "Accept (a). Select part of the sentence first to claim only that part.",
           onclick: () => decide(item, "accept"),
@@ -400,6 +402,7 @@ function renderItem(item, index) {
           type: "button",
           class: "secondary dismiss",
           disabled: busy,
+          "aria-label": `Dismiss suggestion ${index + 1}`,
           "aria-keyshortcuts": "d",
           title: "Dismiss (d)",
           onclick: () => decide(item, "dismiss"),
@@ -412,6 +415,7 @@ function renderItem(item, index) {
         {
           type: "button",
           class: "link-button show",
+          "aria-label": `Show in text: suggestion ${index + 1}`,
           onclick: () => showInText(item),
         },
         "Show in text",
