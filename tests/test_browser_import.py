@@ -831,3 +831,17 @@ def test_a_paste_past_the_limit_is_refused_before_it_is_sent(browser, live_serve
     page.get_by_role("button", name="Create article").click()
     page.wait_for_url(WORKSPACE_URL)
     assert len(sent) == 1
+
+
+def test_the_add_page_fits_a_320_pixel_screen(browser, live_server, newsroom):
+    """The file input (347 px) and the three ways in ran past a 320-pixel screen, which
+    scrolled sideways (trial G19)."""
+    page = open_page(browser, live_server, "ed", viewport=(320, 640))
+    page.goto(f"{live_server.url}/articles/new/")
+    widths = page.evaluate(
+        """() => ({page: document.documentElement.scrollWidth,
+                  widest: Math.max(...[...document.querySelectorAll("main *")]
+                      .map((node) => node.getBoundingClientRect().right))})"""
+    )
+    page.screenshot(path=str(ARTIFACTS / "add-article-320.png"), full_page=True)
+    assert widths["page"] <= 320 and widths["widest"] <= 320, widths
