@@ -80,6 +80,22 @@ def require_one_line(value: str) -> None:
         raise ValidationError("Write the name on one line, without line breaks or tabs.")
 
 
+# Line breaks and tabs, with the spaces around them: in a one-line field, one space.
+_LINE_BREAKS = re.compile(
+    " *[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029][ \t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]*"
+)
+
+
+def one_line(value: str) -> str:
+    """`value` on one line: a line break or tab (and the spaces beside it) becomes a space,
+    other control characters go; spaces typed are kept as typed. For an article's title,
+    byline and publisher, pasted with the line break a copy brings along; a control
+    character there showed nowhere but in the email subjects and page titles it broke
+    (trial G19)."""
+    value = _LINE_BREAKS.sub(" ", value)
+    return "".join(char for char in value if unicodedata.category(char) != "Cc").strip()
+
+
 def is_slug_character(char: str) -> bool:
     """Whether a reader-page address keeps `char`: letters with their vowel signs and accents
     (a Hindi or Thai word without them is another word), digits, "-" and "_"."""

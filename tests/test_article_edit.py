@@ -401,3 +401,34 @@ def test_details_patch_without_if_match_is_a_428_and_a_malformed_one_is_a_400(cl
     assert bad.status_code == 400
     assert "details_tag" in " ".join(bad.json()["errors"]["If-Match"])
     assert Article.objects.get(pk=desk["article"].pk).language not in ("de", "fr")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Budget\nchecked", "Budget checked"),
+        ("  Budget,\r\n\tchecked  ", "Budget, checked"),
+        ("Budget\x07 checked", "Budget checked"),
+        ("Budget\u2028checked", "Budget checked"),
+        ("Budget  —  checked", "Budget  —  checked"),  # spaces typed are kept
+    ],
+)
+def test_a_title_byline_and_publisher_are_kept_on_one_line(client, desk, editor, typed, kept):
+    """A title took a line break and a BEL through the API, which broke the email subjects
+    and page titles it goes into (trial G19)."""
+    client.force_login(editor)
+    made = client.post(
+        "/api/v1/newsroom/articles/",
+        {"title": typed, "text": "Some words.", "byline": typed, "publisher": typed},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.json()
+    assert [made.json()[name] for name in ("title", "byline", "publisher")] == [kept] * 3
+    article = desk["article"]
+    changed = client.patch(
+        reverse("v1:api-article-detail", args=[article.pk]),
+        {"title": typed},
+        content_type="application/json",
+        headers={"If-Match": f'"{article.details_tag}"'},
+    )
+    assert changed.status_code == 200 and changed.json()["title"] == kept

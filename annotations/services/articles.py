@@ -37,6 +37,7 @@ from annotations.models import (
     PublishedVersion,
     is_slug_character,
     is_visible,
+    one_line,
     require_no_direction_override,
 )
 from annotations.rows import locked
@@ -206,11 +207,11 @@ def article_create(
     permissions.require_edit(created_by, organization, "Your role does not allow adding articles.")
     article = Article(
         organization=organization,
-        title=title.strip(),
+        title=one_line(title),
         text=canonical_text(text),
         created_by=permissions.as_user(created_by),
-        byline=byline.strip(),
-        publisher=publisher.strip(),
+        byline=one_line(byline),
+        publisher=one_line(publisher),
         canonical_url=canonical_url,
         published_on=published_on,
         language=language,
@@ -966,7 +967,10 @@ def article_update_details(
         raise StaleDetails(article)
     changes = {}
     for name, value in fields.items():
-        value = value.strip() if isinstance(value, str) else value
+        if name in ONE_LINE_DETAILS and isinstance(value, str):
+            value = one_line(value)
+        else:
+            value = value.strip() if isinstance(value, str) else value
         if getattr(article, name) != value:
             changes[name] = [_as_history_value(getattr(article, name)), _as_history_value(value)]
         setattr(article, name, value)
@@ -996,6 +1000,8 @@ def article_update_details(
 
 # What a published version freezes of its article (`versions.ARTICLE_FIELDS`); the language
 # is read live, as the text is.
+# The details written on one line (`one_line`): shown in titles, subjects and bylines.
+ONE_LINE_DETAILS = ("title", "byline", "publisher")
 PUBLISHED_DETAIL_FIELDS = ("title", "byline", "publisher", "canonical_url", "published_on")
 
 
