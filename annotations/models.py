@@ -1498,6 +1498,10 @@ class IdempotentRequest(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What the request was sent with: "session", or "token <id>". An organization token's
+    # key must not replay an answer given through another token of the account (one for
+    # another newsroom, review R23).
+    credential = models.CharField(max_length=40)
     key = models.CharField(max_length=255)
     # SHA-256 of the method, path and body: the same key on another request is a mistake.
     fingerprint = models.CharField(max_length=64)
@@ -1509,7 +1513,9 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="one_request_per_user_key"),
+            models.UniqueConstraint(
+                fields=["user", "credential", "key"], name="one_request_per_credential_key"
+            ),
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotent_request_age")]
 

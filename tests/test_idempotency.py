@@ -154,3 +154,29 @@ def test_keys_are_forgotten_after_their_retention(api, settings):
     )
     assert services.history_prune(actor=SYSTEM).idempotency_keys == 1
     assert not IdempotentRequest.objects.exists()
+
+
+def test_a_key_is_each_tokens_own_so_one_newsrooms_token_never_replays_anothers(
+    editor, organization
+):
+    """Kept per account only, an organization token's key replayed the answer another of
+    the account's tokens got, for another newsroom, before any access check (review R23)."""
+    other_desk = factories.OrganizationFactory(name="Other desk")
+    services.membership_set(organization=organization, user=editor, role="admin", actor=SYSTEM)
+    services.membership_set(organization=other_desk, user=editor, role="admin", actor=SYSTEM)
+
+    def token_for(desk):
+        _token, key = services.token_create(
+            actor=editor, name=desk.name, scope=ApiToken.Scope.READ_WRITE, organization=desk
+        )
+        return Client(headers={"Authorization": f"Token {key}"})
+
+    first = _paste(token_for(organization), "shared-key")
+    second = _paste(token_for(other_desk), "shared-key")
+    assert first.status_code == second.status_code == 201
+    assert not second.has_header("Idempotent-Replayed")
+    assert second.json()["id"] != first.json()["id"]
+    assert {article.organization_id for article in Article.objects.all()} == {
+        organization.pk,
+        other_desk.pk,
+    }

@@ -16,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from annotations import services
+from annotations.models import ApiToken
 from annotations.services import idempotency
 
 HEADER = "Idempotency-Key"
@@ -66,7 +67,10 @@ def idempotent(view_method):
         key = _checked_key(request.headers[HEADER])
         try:
             record, fresh = services.idempotent_request_begin(
-                actor=request.user, key=key, fingerprint=_fingerprint(request)
+                actor=request.user,
+                credential=_credential(request),
+                key=key,
+                fingerprint=_fingerprint(request),
             )
         except idempotency.KeyReused:
             raise KeyReused() from None
@@ -94,6 +98,12 @@ def idempotent(view_method):
         return response
 
     return wrapper
+
+
+def _credential(request) -> str:
+    """The session, or the token, the request came with: keys are each one's own."""
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    return f"token {token.pk}" if token is not None else "session"
 
 
 def _checked_key(value: str) -> str:

@@ -21,9 +21,10 @@ class KeyInUse(Exception):
 
 
 def idempotent_request_begin(
-    *, actor, key: str, fingerprint: str
+    *, actor, credential: str, key: str, fingerprint: str
 ) -> tuple[IdempotentRequest, bool]:
-    """Record that `actor` sends the request `fingerprint` under `key`.
+    """Record that `actor` sends the request `fingerprint` under `key`, with `credential`
+    (their session, or one of their tokens: each has keys of its own).
 
     Returns the record and True when this request is to be carried out, or the earlier
     request's record, answered, and False: answer with it. Raises KeyReused when the key
@@ -43,12 +44,14 @@ def idempotent_request_begin(
         try:
             with transaction.atomic():
                 record = IdempotentRequest.objects.create(
-                    user=actor, key=key, fingerprint=fingerprint
+                    user=actor, credential=credential, key=key, fingerprint=fingerprint
                 )
             return record, True
         except IntegrityError:
             pass
-        earlier = IdempotentRequest.objects.filter(user=actor, key=key).first()
+        earlier = IdempotentRequest.objects.filter(
+            user=actor, credential=credential, key=key
+        ).first()
         if earlier is None:
             continue  # deleted meanwhile (abandoned, or expired): try again
         if earlier.created_at < expired:
