@@ -47,6 +47,7 @@ from annotations.models import (
     require_no_direction_override,
 )
 from annotations.rows import locked
+from annotations.timestamps import timestamp
 from annotations.webhooks import events as webhook_events
 
 
@@ -448,7 +449,7 @@ def _merge(
                 "yours": _as_history_value(value),
                 "theirs": _as_history_value(getattr(current, name)),
                 "theirs_by": last.actor.get_username() if last.actor else "system",
-                "theirs_at": last.created_at.isoformat(),
+                "theirs_at": timestamp(last.created_at),
             }
         )
     if conflicts:
@@ -718,8 +719,8 @@ def claim_transition(
     if _is_withdrawal_of_anothers(claim, actor, to_status):
         # It left the reviewers' queue with no reason given, and nobody told (trial G19).
         raise PermissionDenied(
-            "Only its creator, the member it is assigned to, or a reviewer (asking for "
-            "changes, with a note) takes this claim out of review."
+            "Only its creator, or a reviewer (asking for changes, with a note), takes this "
+            "claim out of review."
         )
     note = note.strip()
     if note and not is_visible(note):
@@ -816,12 +817,13 @@ def _is_request_for_changes(claim: Claim, actor, to_status: str) -> bool:
 
 
 def _is_withdrawal_of_anothers(claim: Claim, actor, to_status: str) -> bool:
-    """An editor taking out of review a claim neither theirs nor assigned to them."""
+    """An editor taking out of review a claim they did not make. Being its assignee is not
+    enough: any editor may assign a claim to themselves (review R23)."""
     return (
         claim.status == Claim.Status.IN_REVIEW
         and to_status == Claim.Status.DRAFT
         and not permissions.can_publish(actor, claim.article.organization)
-        and actor.pk not in (claim.creator_id, claim.assignee_id)
+        and claim.creator_id != actor.pk
     )
 
 

@@ -1397,8 +1397,8 @@ function workflowSection(claim) {
   if (claim.status === "in_review") {
     if (canPublish && !mine) {
       buttons.append(el("button", { type: "button", class: "secondary", text: "Request changes", onclick: () => requestChanges(claim.id) }));
-    } else if (canPublish || mine || claim.assignee?.id === data.me.id) {
-      // An editor takes out of review only a claim of theirs, or assigned to them.
+    } else if (canPublish || mine) {
+      // An editor takes out of review only a claim they made.
       buttons.append(move("draft", "Back to draft"));
     }
     const blocked = publish.allowed ? "" : publish.reason || "You cannot publish this claim.";
