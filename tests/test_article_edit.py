@@ -432,3 +432,16 @@ def test_a_title_byline_and_publisher_are_kept_on_one_line(client, desk, editor,
         headers={"If-Match": f'"{article.details_tag}"'},
     )
     assert changed.status_code == 200 and changed.json()["title"] == kept
+
+
+def test_a_title_typed_beside_an_address_to_import_is_kept_on_one_line(client, editor, settings):
+    """The typed title of a URL import kept its line break and BEL (review R23)."""
+    settings.FACTCHECK_FETCH_ALLOW = ["127.0.0.1/32"]
+    client.force_login(editor)
+    answer = client.post(
+        "/api/v1/newsroom/articles/",
+        {"url": "http://127.0.0.1:9/story", "title": "Line one\nLine two\x07"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 202, answer.json()
+    assert Article.objects.get(pk=answer.json()["id"]).title == "Line one Line two"

@@ -22,6 +22,7 @@ from annotations.models import (
     Claim,
     Organization,
     is_plausible_date,
+    one_line,
     require_visible,
     without_direction_overrides,
 )
@@ -254,6 +255,9 @@ def _article_imported_from(organization, url: str) -> Article | None:
 def _first_visible(*titles: str) -> str:
     """The first title with something to see: a page titled with a zero-width space alone
     would make an article nobody can open from the list."""
+    # On one line, typed or found (review R23: a title typed beside a URL kept its line
+    # breaks, as pasted ones no longer do).
+    titles = [one_line(title) for title in titles]
     for title in titles:
         try:
             if title:
@@ -272,7 +276,7 @@ def _named(value: str) -> str:
     """A name a page or a file gave (its title, byline, publisher, file name), stripped of
     its direction overrides: typed ones are refused, with the field named, but these came
     with the document, and a page titled "\u202eeslaf" must still import."""
-    return without_direction_overrides(value).strip()
+    return one_line(without_direction_overrides(value))
 
 
 @transaction.atomic
@@ -379,7 +383,7 @@ def _import_begin(
     revises_existing: bool = False,
 ) -> ArticleImport:
     if article is None:
-        placeholder = title or _named(filename) or source_url
+        placeholder = one_line(title) or _named(filename) or source_url
         article = Article(
             organization=organization,
             title=placeholder[:500],
