@@ -5,6 +5,8 @@ import difflib
 import hashlib
 import re
 
+from annotations.timestamps import timestamp
+
 # Texts up to this many characters are kept whole in history; longer ones (a conclusion,
 # a quote) are summarised, so two edits of a 20,000-character conclusion store about a
 # kilobyte instead of 60,000 characters.
@@ -161,7 +163,7 @@ def entry(event, *, actor: str, when: str) -> dict:
     changes = event.changes if isinstance(event.changes, dict) else {}
     return {
         "id": event.id,
-        "at": event.created_at.isoformat(),
+        "at": timestamp(event.created_at),
         "actor": actor,
         "action": event.action,
         "sentence": f"{_what(event.action, changes)} by {actor}, {when}",

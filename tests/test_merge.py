@@ -3,6 +3,7 @@
 import datetime as dt
 import http.client
 import json
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -105,7 +106,13 @@ def test_the_same_field_changed_to_another_value_is_a_409_naming_the_field(
     [conflict] = body["conflicts"]
     assert conflict["field"] == "claimant" and conflict["label"] == "Claimant"
     assert (conflict["base"], conflict["yours"], conflict["theirs"]) == ("", "Reuters", "PTI")
-    assert conflict["theirs_by"] == "rita" and conflict["theirs_at"]
+    assert conflict["theirs_by"] == "rita"
+    # The API's one time format: UTC, six digits of fraction (review R23).
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", conflict["theirs_at"])
+    history = client.get(_url(claim)).json()["history"]
+    assert history and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", entry["at"]) for entry in history
+    )
     assert "claimant" in body["detail"]
     # Nothing saved, not even the tags that did not conflict.
     claim.refresh_from_db()

@@ -423,7 +423,7 @@ EDIT_CONFLICT = {
             "yours": "The interior minister",
             "theirs": "Minister A. Example",
             "theirs_by": "demo-reviewer",
-            "theirs_at": "2026-12-01T16:55:10.120000+00:00",
+            "theirs_at": "2026-12-01T16:55:10.120000Z",
         }
     ],
     "current": {**CLAIM, "claimant": "Minister A. Example", "version": 4},

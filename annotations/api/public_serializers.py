@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations import anchoring, versions
+from annotations.timestamps import timestamp
 
 PUBLISHED = "published"
 RETRACTED = "retracted"
@@ -23,15 +23,6 @@ def claim_state(row: dict) -> str:
     if not row["is_anchored"]:
         return SUSPENDED
     return RETRACTED if row["kind"] == RETRACTED else PUBLISHED
-
-
-def timestamp(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with microseconds, as `updated_since` takes it:
-    2026-12-01T10:00:00.500000Z. Always six digits, a whole second's too, so that the
-    strings sort as the times do."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class _Pattern:
