@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -196,7 +197,9 @@ FACTCHECK_IDEMPOTENCY_ABANDONED_SECONDS = env.int(
 )
 CELERY_BEAT_SCHEDULE["prune-history"] = {
     "task": "annotations.tasks.prune_history",
-    "schedule": 24 * 3600.0,
+    # At a time of day, not every 24 hours: beat's schedule file does not outlive a new
+    # container, and an interval would start again at each deployment (review R23).
+    "schedule": crontab(hour=3, minute=17),
     "options": {"expires": 3600.0},
 }
 # Redis hands an unacknowledged message to another worker after the visibility timeout.
@@ -268,8 +271,8 @@ FACTCHECK_RATE_LIMITS = {
     "password-reset-email": env.str("FACTCHECK_RATE_PASSWORD_RESET_EMAIL", default="3/h"),
     "invitation-send": env.str("FACTCHECK_RATE_INVITATION_SEND", default="30/h"),
     "invitation-answer-ip": env.str("FACTCHECK_RATE_INVITATION_ANSWER_IP", default="20/h"),
-    # Wrong current passwords given to the change form, per account: a stolen session could
-    # otherwise guess the password there without limit (django-axes counts sign-ins only).
+    # Tries of the password change form, per account: a stolen session could otherwise
+    # guess the current password there without limit (django-axes counts sign-ins only).
     "password-change-user": env.str("FACTCHECK_RATE_PASSWORD_CHANGE_USER", default="10/h"),
 }
 # Days an invitation link stays valid.

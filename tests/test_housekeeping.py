@@ -94,12 +94,16 @@ def test_finished_webhook_deliveries_go_and_pending_ones_stay(db, retention, set
     delivered_lately = delivery("c", "delivered", delivered_at=lately, last_attempt_at=lately)
     # Waiting for its next attempt, its first one long ago: still on its way.
     pending = delivery("d", "pending", last_attempt_at=long_ago)
+    # Failed before any attempt (its webhook switched off): aged by its creation.
+    never_tried = delivery("e", "failed")
+    WebhookDelivery.objects.filter(pk=never_tried.pk).update(created_at=long_ago)
+    never_tried_lately = delivery("f", "failed")
 
     report = services.history_prune(actor=SYSTEM)
 
-    assert report.webhook_deliveries == 2
+    assert report.webhook_deliveries == 3
     left = set(WebhookDelivery.objects.values_list("pk", flat=True))
-    assert left == {delivered_lately.pk, pending.pk}
+    assert left == {delivered_lately.pk, pending.pk, never_tried_lately.pk}
     assert not {delivered_long_ago.pk, failed_long_ago.pk} & left
 
 
@@ -149,7 +153,8 @@ def test_only_replaced_evidence_searches_go_and_their_items_stay_in_the_panel(db
 def test_beat_runs_the_pruning_daily_through_its_task(db, retention):
     entry = django_settings.CELERY_BEAT_SCHEDULE["prune-history"]
     assert entry["task"] == tasks.prune_history.name
-    assert entry["schedule"] == 24 * 3600
+    # Daily at a time of day: an interval started again at every deployment (review R23).
+    assert entry["schedule"].hour == {3} and entry["schedule"].minute == {17}
     _job(Job.State.DONE, ended_days_ago=DAYS + 1)
     assert tasks.prune_history.apply().get() == {
         "jobs": 1,

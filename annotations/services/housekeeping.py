@@ -43,9 +43,16 @@ def history_prune(*, actor, now: datetime | None = None, batch: int = 1000) -> P
         state__in=(Job.State.DONE, Job.State.FAILED), finished_at__lt=cutoff
     )
     # A delivery waiting for its next attempt is pending, whatever its age: it stays.
+    # One that failed before any attempt (its webhook switched off, or no longer subscribed)
+    # has no attempt time: its age is its creation's (review R23).
     finished_deliveries = WebhookDelivery.objects.filter(
         Q(state=WebhookDelivery.State.DELIVERED, delivered_at__lt=cutoff)
         | Q(state=WebhookDelivery.State.FAILED, last_attempt_at__lt=cutoff)
+        | Q(
+            state=WebhookDelivery.State.FAILED,
+            last_attempt_at__isnull=True,
+            created_at__lt=cutoff,
+        )
     )
     # The evidence panel shows each provider's newest request for a claim: only the ones a
     # newer request replaced go. Their items stay (their `request` becomes empty).
