@@ -10,7 +10,7 @@ from annotations import queries, throttling
 from annotations.password_forms import ChangedPasswordForm, NewPasswordForm
 from annotations.services import accounts
 
-# The rate group (FACTCHECK_RATE_LIMITS) counting wrong current passwords, per account.
+# The rate group (FACTCHECK_RATE_LIMITS) counting tries of the form, per account.
 GUESSES_GROUP = "password-change-user"
 
 
@@ -32,16 +32,12 @@ class PasswordChange(auth_views.PasswordChangeView):
     def post(self, request, *args, **kwargs):
         # Only sign-ins count towards django-axes' lockout: whoever holds a stolen session
         # could guess the current password here without limit (review R22), and a right
-        # guess gives them the account and the password itself. Wrong guesses are counted
-        # per account; once over the limit no guess is even checked.
-        if throttling.failures_reached(request, GUESSES_GROUP, throttling.user_key):
+        # guess gives them the account and the password itself. Every try is counted, per
+        # account, before its password is checked, in one step: counted after a wrong
+        # guess only, tries sent at once all passed the check (review R23).
+        if throttling.over_limit(request, GUESSES_GROUP, throttling.user_key):
             return throttling.too_many_requests(request)
         return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        if form.has_error("old_password"):
-            throttling.failure_counted(self.request, GUESSES_GROUP, throttling.user_key)
-        return super().form_invalid(form)
 
     @method_decorator(transaction.atomic)
     def form_valid(self, form):

@@ -13,7 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
-from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
 from annotations import outages
@@ -112,33 +112,6 @@ def over_limit(request, group: str, key) -> bool:
         outages.failed(address)
         logger.warning("Rate limit %s not checked: the cache is unavailable.", group)
         return False
-
-
-def failures_reached(request, group: str, key) -> bool:
-    """Whether the failures counted with `failure_counted` have reached `group`'s rate in
-    FACTCHECK_RATE_LIMITS: "10/h" lets ten fail, and then none is tried. Not when the cache
-    is down (as `over_limit`)."""
-    usage = _usage(request, group, key, increment=False)
-    # django-ratelimit answers a limit of 0 when the cache gave no count: not a verdict.
-    return usage is not None and 0 < usage["limit"] <= usage["count"]
-
-
-def failure_counted(request, group: str, key) -> None:
-    """Count one failure against `group`'s rate (see `failures_reached`)."""
-    _usage(request, group, key, increment=True)
-
-
-def _usage(request, group: str, key, *, increment: bool) -> dict | None:
-    address = outages.cache_address()
-    if outages.is_down(address):
-        return None
-    rate = settings.FACTCHECK_RATE_LIMITS[group]
-    try:
-        return get_usage(request, group=group, key=key, rate=rate, increment=increment)
-    except RedisError:
-        outages.failed(address)
-        logger.warning("Rate limit %s not checked: the cache is unavailable.", group)
-        return None
 
 
 _PERIODS = {"s": ("second", 1), "m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400)}
