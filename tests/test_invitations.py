@@ -1096,6 +1096,8 @@ def test_inviting_by_address_reads_alike_whether_or_not_an_account_has_it(
         ["Nobody-Here@example.test"],
         ["Twin@example.test"],
     ]
+    # The email does not promise a new account: one may have the address already.
+    assert "or sign in with the one\nthat has this address" in mail.outbox[2].body
     # Either account with the shared address may accept; the first one to do so joins.
     twin = get_user_model().objects.get(username="twin-2")
     client.force_login(twin)
