@@ -1167,8 +1167,9 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
     Waiting for my review (claims in review I may publish, not created by me where two
     people are required; only for those who publish somewhere), assigned to me, my
     drafts, changes requested on my claims, orphans to re-attach, published claims whose
-    cited pages are gone or changed with no archived copy (with `broken_links`), recently
-    published with their correction notes.
+    cited pages are gone or changed with no archived copy (with `broken_links`), drafts
+    whose maker is no longer a member (for those who publish), recently published with
+    their correction notes.
     """
     # The desk lists titles: not the articles' texts, nor their structure.
     claims = claims_for(user).select_related("article").defer("article__text", "article__structure")
@@ -1230,6 +1231,25 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
             )
             .order_by("-updated_at", "-id"),
         ),
+        (
+            # Unassigned when their maker left: on nobody's desk, findable only by opening
+            # the article (trial G19). Its reviewers and admins take them over.
+            "left",
+            "Drafts left by former members",
+            claims.filter(
+                status=Claim.Status.DRAFT,
+                assignee__isnull=True,
+                article__organization__in=publishing,
+            )
+            .exclude(
+                Exists(
+                    Membership.objects.filter(
+                        organization=OuterRef("article__organization"), user=OuterRef("creator")
+                    )
+                )
+            )
+            .order_by("-updated_at", "-id"),
+        ),
         ("published", "Recently published", recent.order_by("-published_at", "-id")),
     ]
     return [
@@ -1240,8 +1260,9 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
             "claims": list(queryset[:QUEUE_LENGTH]),
         }
         for key, title, queryset in queues
-        # Someone who publishes nowhere reviews nothing: no queue that is always empty.
-        if key != "review" or publishing
+        # Someone who publishes nowhere reviews nothing, and takes over no one's drafts: no
+        # queue that is always empty.
+        if key not in ("review", "left") or publishing
     ]
 
 

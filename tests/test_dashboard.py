@@ -252,3 +252,25 @@ def test_published_claims_citing_pages_gone_or_changed_wait_on_the_desk(
         source=source, actor=SYSTEM, state=Source.LinkState.OK, for_url=source.url
     )
     assert _count(client.get("/").content.decode(), "links") == 0
+
+
+def test_drafts_of_a_member_who_left_wait_on_the_reviewers_desk(
+    client, article, organization, reviewer, org_admin
+):
+    """Removed, a member's drafts were unassigned and on nobody's desk: findable only by
+    opening the article (trial G19)."""
+    leaving = factories.member(organization, username="leaving")
+    left_behind = _claim(article, leaving, QUOTE)
+    services.member_remove(organization=organization, actor=org_admin, user=leaving)
+    client.force_login(reviewer)
+    html = client.get("/").content.decode()
+    assert _count(html, "left") == 1 and f"#claim-{left_behind.pk}" in _queue(html, "left")
+    # Taken over (assigned to someone), it leaves the queue for that member's.
+    services.claim_update(
+        claim=left_behind, actor=reviewer, expected_version=None, assignee=reviewer
+    )
+    html = client.get("/").content.decode()
+    assert _count(html, "left") == 0 and f"#claim-{left_behind.pk}" in _queue(html, "assigned")
+    # An editor, who publishes nowhere, gets no such queue.
+    client.force_login(factories.member(organization, username="plain-editor"))
+    assert 'id="queue-left"' not in client.get("/").content.decode()
