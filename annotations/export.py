@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from annotations import queries
-from annotations.api.public_serializers import Links, claim_item, timestamp
+from annotations.api.public_serializers import Links, claim_item
 from annotations.models import (
     Claim,
     ClaimEvent,
@@ -29,6 +29,7 @@ from annotations.models import (
     Source,
     w3c_selectors,
 )
+from annotations.timestamps import timestamp
 
 PUBLISHED = "published"
 EVERYTHING = "all"

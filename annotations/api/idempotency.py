@@ -119,7 +119,6 @@ def _fingerprint(request) -> str:
     """The request as a digest: method, path, and the body as parsed (a file by its bytes)."""
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    fields = {}
     files = {}
     data = request.data
     if hasattr(data, "lists"):  # a form: each field's values

@@ -967,10 +967,8 @@ def article_update_details(
         raise StaleDetails(article)
     changes = {}
     for name, value in fields.items():
-        if name in ONE_LINE_DETAILS and isinstance(value, str):
-            value = one_line(value)
-        else:
-            value = value.strip() if isinstance(value, str) else value
+        if isinstance(value, str):
+            value = one_line(value) if name in ONE_LINE_DETAILS else value.strip()
         if getattr(article, name) != value:
             changes[name] = [_as_history_value(getattr(article, name)), _as_history_value(value)]
         setattr(article, name, value)

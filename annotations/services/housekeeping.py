@@ -38,7 +38,8 @@ def history_prune(*, actor, now: datetime | None = None, batch: int = 1000) -> P
     a large backlog never holds a long lock on tables that workers write all the time.
     """
     permissions.require_system(actor)
-    cutoff = (now or timezone.now()) - timedelta(days=settings.FACTCHECK_HISTORY_DAYS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.FACTCHECK_HISTORY_DAYS)
     finished_jobs = Job.objects.filter(
         state__in=(Job.State.DONE, Job.State.FAILED), finished_at__lt=cutoff
     )
@@ -70,9 +71,7 @@ def history_prune(*, actor, now: datetime | None = None, batch: int = 1000) -> P
     )
     # An Idempotency-Key is kept as long as its retries may come (hours, not days).
     remembered = timedelta(hours=settings.FACTCHECK_IDEMPOTENCY_HOURS)
-    expired_keys = IdempotentRequest.objects.filter(
-        created_at__lt=(now or timezone.now()) - remembered
-    )
+    expired_keys = IdempotentRequest.objects.filter(created_at__lt=now - remembered)
     return PruneReport(
         jobs=_delete_in_batches(finished_jobs, batch),
         idempotency_keys=_delete_in_batches(expired_keys, batch),

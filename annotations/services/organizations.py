@@ -246,7 +246,7 @@ def invitations_withdraw_sent(*, user, actor) -> int:
     own, as an admin, and the link would outlive the new password (review R22).
     """
     permissions.require_own_account(actor, user)
-    return Invitation.objects.filter(invited_by=user, state=Invitation.State.PENDING).update(
+    return queries.open_invitations_sent_by(user).update(
         state=Invitation.State.REVOKED, finished_at=timezone.now()
     )
 
@@ -590,11 +590,7 @@ def _sender_stands_behind(invitation: Invitation) -> bool:
         return True
     if not sender.is_active or not sender.has_usable_password():
         return False
-    return permissions.is_site_admin(sender) or (
-        Membership.objects.filter(
-            organization_id=invitation.organization_id, user=sender, role=Membership.Role.ADMIN
-        ).exists()
-    )
+    return permissions.can_manage_members(sender, invitation.organization)
 
 
 def _newer_pending(invitation: Invitation) -> Invitation | None:
@@ -626,9 +622,9 @@ def _pending_locked(token: str) -> Invitation:
     if organization_id is not None:
         Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).first()
     invitation = (
-        # Lock the invitation row only: the invited account is an outer join.
+        # Lock the invitation row only: the accounts it names are outer joins.
         Invitation.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("organization", "invited_user")
+        .select_related("organization", "invited_user", "invited_by")
         .filter(token_hash=hashed)
         .first()
     )

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from annotations import jobs
-from annotations.api.public_serializers import Links, claim_item, timestamp
+from annotations.api.public_serializers import Links, claim_item
 from annotations.models import Claim, PublishedVersion, WebhookDelivery, WebhookEndpoint
+from annotations.timestamps import timestamp
 
 PUBLISHED = "claim.published"
 CORRECTED = "claim.corrected"
