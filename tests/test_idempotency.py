@@ -5,8 +5,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.views import APIView
 
 from annotations import services
+from annotations.api.idempotency import idempotent
 from annotations.models import ApiToken, Article, Claim, Comment, IdempotentRequest, Source
 from annotations.permissions import SYSTEM
 from tests import factories
@@ -180,3 +183,42 @@ def test_a_key_is_each_tokens_own_so_one_newsrooms_token_never_replays_anothers(
         organization.pk,
         other_desk.pk,
     }
+
+
+class _CreatesThenFails(APIView):
+    """A create whose answer fails after its write, as a serializer or renderer could."""
+
+    @idempotent
+    def post(self, request):
+        services.article_create(
+            organization=request.user.memberships.get().organization,
+            created_by=request.user,
+            title="Written before the failure",
+            text="A text written before the answer failed.",
+        )
+        raise RuntimeError("the answer could not be made")
+
+
+def test_a_create_that_fails_after_its_write_leaves_neither_the_write_nor_the_key(editor):
+    """The write committed and the key was then forgotten: the client's retry, under the
+    same key, wrote the article a second time (stop 51's note)."""
+    request = APIRequestFactory().post(
+        "/a-create/", {}, format="json", headers={"Idempotency-Key": "fails-after"}
+    )
+    force_authenticate(request, user=editor)
+    with pytest.raises(RuntimeError):
+        _CreatesThenFails.as_view()(request)
+    assert not Article.objects.exists()
+    assert not IdempotentRequest.objects.exists()
+
+
+def test_a_removed_member_is_not_handed_their_kept_answers_again(api, editor, organization):
+    made = _paste(api, "before-removal")
+    assert made.status_code == 201
+    services.member_remove(organization=organization, actor=SYSTEM, user=editor)
+    # Their own token still signs them in, to the newsrooms they are left in (none here).
+    retried = _paste(api, "before-removal")
+    assert not retried.has_header("Idempotent-Replayed")
+    assert retried.status_code == 403
+    assert "member of no organization" in retried.json()["detail"]
+    assert Article.objects.count() == 1

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -79,22 +80,28 @@ def idempotent(view_method):
         if not fresh:
             return _replay(record)
         try:
-            response = view_method(view, request, *args, **kwargs)
+            # The write and the answer kept for it commit together: a request that fails
+            # after its write (while its answer is made) leaves neither, so its retry is
+            # carried out once, rather than finding the key free and writing a second time.
+            with transaction.atomic():
+                response = view_method(view, request, *args, **kwargs)
+                if 200 <= response.status_code < 300 and isinstance(response, Response):
+                    services.idempotent_request_answered(
+                        actor=request.user,
+                        record=record,
+                        status=response.status_code,
+                        body=response.data,
+                        headers={
+                            name: response[name]
+                            for name in KEPT_HEADERS
+                            if response.has_header(name)
+                        },
+                    )
+                    return response
         except BaseException:
             services.idempotent_request_abandon(actor=request.user, record=record)
             raise
-        if 200 <= response.status_code < 300 and isinstance(response, Response):
-            services.idempotent_request_answered(
-                actor=request.user,
-                record=record,
-                status=response.status_code,
-                body=response.data,
-                headers={
-                    name: response[name] for name in KEPT_HEADERS if response.has_header(name)
-                },
-            )
-        else:
-            services.idempotent_request_abandon(actor=request.user, record=record)
+        services.idempotent_request_abandon(actor=request.user, record=record)
         return response
 
     return wrapper

@@ -205,7 +205,15 @@ def _organization_for_writing(user, reference: int | str | None) -> Organization
     """The organization the request names (by id or slug), or the user's only one."""
     organizations = queries.organizations_of(user)
     if reference in (None, ""):
-        if organizations.count() != 1:
+        count = organizations.count()
+        if count == 0:
+            # Told to name one, a former member had no organization to name (a removed
+            # member's own token still signs them in).
+            raise exceptions.PermissionDenied(
+                "You are a member of no organization: articles can be added only to an "
+                "organization you are a member of."
+            )
+        if count != 1:
             raise exceptions.ValidationError(
                 {"organization": ["Say which organization: its id or slug."]}
             )
