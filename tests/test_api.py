@@ -418,6 +418,30 @@ def test_changing_or_removing_a_source_without_a_version_gets_428(editor_client,
     assert claim.version == 2 and claim.sources.get().stance == "context"
 
 
+def test_a_cited_source_answers_with_where_it_is_and_reads_back_from_there(editor_client, article):
+    """A 201 with no Location left a client to dig the new source out of the claim's list
+    (API trial D3)."""
+    claim_id = _create(editor_client, article).json()["id"]
+    added = editor_client.post(
+        f"/api/v1/newsroom/claims/{claim_id}/sources/",
+        {"url": "https://example.org/factbook", "title": "Factbook", "version": 1},
+        content_type="application/json",
+    )  # fmt: skip
+    assert added.status_code == 201
+    source_id = added.json()["sources"][0]["id"]
+    assert added["Location"] == f"/api/v1/newsroom/claims/{claim_id}/sources/{source_id}/"
+    read = editor_client.get(added["Location"])
+    assert read.status_code == 200
+    assert read.json()["id"] == source_id and read.json()["title"] == "Factbook"
+    assert read["ETag"] == '"2"'
+    # Its ETag is the If-Match a change of the source sends.
+    changed = editor_client.patch(
+        added["Location"], {"stance": "refutes"}, content_type="application/json",
+        headers={"If-Match": read["ETag"]},
+    )  # fmt: skip
+    assert changed.status_code == 200
+
+
 def _hammer(
     live_server, session_id: str, claim_id: int, headers: dict, count: int
 ) -> list[tuple[int, dict]]:

@@ -202,6 +202,8 @@ CASES = [
          body=lambda world: {"to": "published"}, label="publish"),
     Case("api-claim-sources", "post", member_write(201), url=on_draft, headers=draft_version,
          body=lambda world: {"url": "https://example.org/evidence"}),
+    Case("api-claim-source-detail", "get", member_read(),
+         url=lambda world: {"pk": world.draft.pk, "source_pk": world.source.pk}),
     Case("api-claim-source-detail", "patch", member_write(), headers=draft_version,
          url=lambda world: {"pk": world.draft.pk, "source_pk": world.source.pk},
          body=lambda world: {"stance": "refutes"}),

@@ -720,6 +720,9 @@ OPERATIONS = {
         },
         "responses": {201: CLAIM, **CLAIM_WRITE_ERRORS},
     },
+    ("GET", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
+        "responses": {200: CLAIM["sources"][0]}
+    },
     ("PATCH", "/api/v1/newsroom/claims/{id}/sources/{source_pk}/"): {
         "requests": {"Quote more": {"quote": "Turnout: 61.0% (2023), 52.1% (2018)", "version": 3}},
         "responses": {200: CLAIM, **CLAIM_WRITE_ERRORS},

@@ -39,17 +39,27 @@ def _claim_response(request, claim: Claim, status_code=status.HTTP_200_OK, **ext
 
 
 def _write_schema(
-    request, summary: str, *, created: bool = False, idempotent: bool = False, **kwargs
+    request,
+    summary: str,
+    *,
+    created: bool = False,
+    idempotent: bool = False,
+    location: bool = False,
+    **kwargs,
 ):
     """extend_schema for a write to a claim: If-Match, the claim back, and its problems;
-    with `idempotent`, the Idempotency-Key too."""
+    with `idempotent`, the Idempotency-Key too; with `location`, the Location made."""
     success = 201 if created else 200
     retried = (409, 422) if idempotent else ()
     return extend_schema(
         tags=TAGS,
         summary=summary,
         request=request,
-        parameters=[IF_MATCH_HEADER, *([IDEMPOTENCY_KEY_HEADER] if idempotent else [])],
+        parameters=[
+            IF_MATCH_HEADER,
+            *([IDEMPOTENCY_KEY_HEADER] if idempotent else []),
+            *([created_location(success)] if location else []),
+        ],
         responses={
             success: serializers.ClaimSerializer,
             **problem_responses(*WRITE_PROBLEMS, *retried),
@@ -277,18 +287,24 @@ class ClaimSources(ClaimAction):
     input_serializer_class = serializers.SourceCreateSerializer
 
     @_write_schema(
-        serializers.SourceCreateSerializer, "Cite a source", created=True, idempotent=True
+        serializers.SourceCreateSerializer,
+        "Cite a source",
+        created=True,
+        idempotent=True,
+        location=True,
     )
     @idempotent
     def post(self, request, pk: int):
         claim, data = self.claim_and_input(request, pk)
-        services.source_add(
+        source = services.source_add(
             claim=claim,
             actor=request.user,
             expected_version=expected_version(request, data),
             **{name: value for name, value in data.items() if name != "version"},
         )
-        return _claim_response(request, claim, status.HTTP_201_CREATED)
+        response = _claim_response(request, claim, status.HTTP_201_CREATED)
+        response["Location"] = reverse("v1:api-claim-source-detail", args=[claim.pk, source.pk])
+        return response
 
 
 def _cited_source(request, pk: int, source_pk: int) -> Source:
@@ -304,6 +320,21 @@ class SourceDetail(generics.GenericAPIView):
 
     def _source(self, request, pk: int, source_pk: int) -> Source:
         return _cited_source(request, pk, source_pk)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="A cited source",
+        description=(
+            "The source as the claim's working copy cites it. Its ETag is the claim's "
+            "version, the one a PATCH or DELETE of the source sends as If-Match."
+        ),
+        responses={200: serializers.SourceSerializer, **problem_responses(*ACCESS_PROBLEMS)},
+    )
+    def get(self, request, pk: int, source_pk: int):
+        source = self._source(request, pk, source_pk)
+        response = Response(serializers.SourceSerializer(source).data)
+        response["ETag"] = f'"{source.claim.version}"'
+        return response
 
     @_write_schema(serializers.SourceUpdateSerializer, "Change a cited source")
     def patch(self, request, pk: int, source_pk: int):
