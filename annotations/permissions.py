@@ -90,6 +90,23 @@ def can_manage_members(user, organization) -> bool:
     return is_system(user) or is_site_admin(user) or role_in(user, organization) == Role.ADMIN
 
 
+def invitation_sender_stands_behind(invitation) -> bool:
+    """Whether whoever sent the invitation could still send it: the system, or an account
+    still active, able to sign in, and an admin of the organization (or the site's operator).
+
+    A new password withdraws the invitations sent with the old one
+    (`services.invitations_withdraw_sent`); an account the operator deactivated, or whose
+    password sign-in was turned off, changes no password, and its invitations made by
+    whoever held it (an admin invited as themselves, review R22) must not open either.
+    """
+    sender = invitation.invited_by
+    if sender is None:
+        return True
+    if not sender.is_active or not sender.has_usable_password():
+        return False
+    return can_manage_members(sender, invitation.organization)
+
+
 def _require_actor(actor) -> None:
     if actor is None:
         # A programming error, not a user's: every service call names who acts.

@@ -1480,6 +1480,30 @@ def same_person_invited(email, invited_user) -> Q:
     return by_account if email == "" else by_account | Q(email__iexact=email)
 
 
+def members_shown(user, organization: Organization) -> QuerySet[Membership]:
+    """The organization's members by username, for one of its members to see; none for
+    anyone else."""
+    if not permissions.is_member(user, organization):
+        return Membership.objects.none()
+    return organization.memberships.select_related("user").order_by("user__username")
+
+
+def invitations_shown(user, organization: Organization) -> list[Invitation]:
+    """The open invitations (`open_invitations`) for an admin of the organization, each
+    marked `stands` when its link still opens; none for anyone else.
+
+    One whose sender has since been deactivated or stopped being an admin here stays
+    listed, to be sent again (the sender becomes the admin who does) or revoked: listed
+    like the others, it looked as if it still worked, and its link said it was withdrawn.
+    """
+    if not permissions.can_manage_members(user, organization):
+        return []
+    invitations = list(open_invitations(organization))
+    for invitation in invitations:
+        invitation.stands = permissions.invitation_sender_stands_behind(invitation)
+    return invitations
+
+
 def open_invitations(organization: Organization) -> QuerySet[Invitation]:
     """The organization's invitations its admins may still act on, oldest first: pending
     ones, and expired ones (to send again) that no newer invitation of the same person

@@ -415,14 +415,15 @@ def members(request):
         # The forms post to the organization they show, whatever is chosen meanwhile in
         # another tab.
         "members_url": f"{reverse('members')}?{urlencode({'org': organization.slug})}",
-        "memberships": organization.memberships.select_related("user").order_by("user__username"),
-        "invitations": (queries.open_invitations(organization) if is_admin else []),
+        "memberships": queries.members_shown(request.user, organization),
+        "invitations": queries.invitations_shown(request.user, organization),
         "now": timezone.now(),
         "roles": Membership.Role.choices,
         "is_admin": is_admin,
         # Giving up one's admin role is asked first only where another admin remains: the
         # last admin's is refused anyway, and asking first would suggest otherwise.
-        "other_admins": organization.memberships.filter(role=Membership.Role.ADMIN)
+        "other_admins": queries.members_shown(request.user, organization)
+        .filter(role=Membership.Role.ADMIN)
         .exclude(user=request.user)
         .exists(),
         "invite": invite,

@@ -1052,6 +1052,30 @@ def test_an_invitation_whose_sender_lost_the_account_or_the_role_does_not_open(
     assert not Membership.objects.filter(role="admin", user__email=ATTACKER).exists()
 
 
+def test_the_admins_see_which_invitations_will_not_open_and_one_sent_again_does(
+    client, organization, org_admin, django_capture_on_commit_callbacks
+):
+    """Listed like the others, an invitation whose sender was deactivated looked as if it
+    still worked, while its link said it was withdrawn (stop 51's note)."""
+    colleague = factories.member(organization, Membership.Role.ADMIN, username="colleague")
+    client.force_login(org_admin)
+    invite(client, django_capture_on_commit_callbacks, invitee="new@example.test", role="editor")
+    client.force_login(colleague)
+    page = client.get("/members/").content.decode()
+    assert "Will not open" not in page
+    org_admin.is_active = False
+    org_admin.save()
+    page = client.get("/members/").content.decode()
+    assert "Will not open" in page and "ada can no longer invite here" in page
+    invitation = Invitation.objects.get(email="new@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/", {"action": "resend", "invitation": invitation.pk})
+    assert "Will not open" not in client.get("/members/").content.decode()
+    client.logout()
+    opened = client.get(link_in(mail.outbox[-1]))
+    assert opened.status_code == 200 and b"Create your account" in opened.content
+
+
 def test_an_invitation_sent_by_the_sites_operator_or_the_system_still_opens(
     client, organization, django_capture_on_commit_callbacks
 ):

@@ -576,26 +576,9 @@ def invitation_open(*, token: str) -> Invitation:
         raise InvitationUnavailable("replaced", sent_at=newer.last_sent_at)
     if invitation.state != Invitation.State.PENDING:
         raise InvitationUnavailable(invitation.state)
-    if not _sender_stands_behind(invitation):
+    if not permissions.invitation_sender_stands_behind(invitation):
         raise InvitationUnavailable(Invitation.State.REVOKED)
     return invitation
-
-
-def _sender_stands_behind(invitation: Invitation) -> bool:
-    """Whether whoever sent the invitation could still send it: the system, or an account
-    still active, able to sign in, and an admin of the organization (or the site's operator).
-
-    A new password withdraws the invitations sent with the old one
-    (`invitations_withdraw_sent`); an account the operator deactivated, or whose password
-    sign-in was turned off, changes no password, and its invitations made by whoever held
-    it (an admin invited as themselves, review R22) must not open either.
-    """
-    sender = invitation.invited_by
-    if sender is None:
-        return True
-    if not sender.is_active or not sender.has_usable_password():
-        return False
-    return permissions.can_manage_members(sender, invitation.organization)
 
 
 def _newer_pending(invitation: Invitation) -> Invitation | None:
@@ -639,7 +622,7 @@ def _pending_locked(token: str) -> Invitation:
         raise InvitationUnavailable(invitation.state)
     if _is_due(invitation):
         raise InvitationUnavailable(Invitation.State.EXPIRED)
-    if not _sender_stands_behind(invitation):
+    if not permissions.invitation_sender_stands_behind(invitation):
         raise InvitationUnavailable(Invitation.State.REVOKED)
     return invitation
 
