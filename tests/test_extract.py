@@ -28,6 +28,7 @@ from annotations.ingest import (
     limits_from_settings,
 )
 from annotations.ingest.formats import DOCX, HTML, MARKDOWN, PDF, TEXT
+from annotations.ingest.htmlpage import TOO_DEEP
 from annotations.ingest.text import canonical_characters, plain_inline
 from tests.documents import (
     SAMPLE,
@@ -1140,6 +1141,17 @@ def test_html_without_main_content_is_refused():
 def test_an_html_page_of_menus_only_is_refused():
     page = b"<html><body><nav><a href=/>Home</a><a href=/x>About</a></nav></body></html>"
     expect_error(page, "no article text found in the page", filename="index.html")
+
+
+def test_a_page_nested_past_the_parsers_depth_says_so_rather_than_that_it_has_no_text():
+    """Its text was there, below the parser's depth limit: "no article text found" sent the
+    editor looking for an article that was plainly on the page (stop 51's note)."""
+    claim = b"<p>Over 160,000 people listened in at once, breaking the prior record.</p>"
+    deep = b"<html><body>" + b"<div>" * 600 + claim + b"</div>" * 600 + b"</body></html>"
+    refused = expect_error(deep, TOO_DEEP, filename="index.html")
+    assert "nested deeper than it can be read" in refused.message
+    shallow = b"<html><body>" + b"<div>" * 100 + claim + b"</div>" * 100 + b"</body></html>"
+    assert "160,000 people" in extract(shallow, filename="index.html").text
 
 
 # --- hostile markup --------------------------------------------------------------------------

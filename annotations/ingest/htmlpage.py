@@ -22,6 +22,10 @@ from annotations.ingest.structure import (
 from annotations.ingest.text import canonical_text, paragraphs_of, plain_inline, raised
 
 NO_ARTICLE = "no article text found in the page"
+TOO_DEEP = (
+    "the page's markup is nested deeper than it can be read (more than 255 elements inside "
+    "one another): paste the article's text instead"
+)
 _ENOUGH_PROSE = 500
 
 # Elements of trafilatura's output tree (and their HTML names, for safety) that start a
@@ -81,7 +85,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
     if _prose_chars(paragraphs) < _ENOUGH_PROSE:
         strict = _run_trafilatura(trafilatura, markup, {**options, "favor_precision": True})
         if _prose_chars(_paragraphs(strict)) == 0:
-            raise IngestError(NO_ARTICLE)
+            raise IngestError(_why_no_article(markup))
         # On a short page trafilatura may fall back to the body's whole text as one
         # paragraph, headline, byline and share links included; the page's own blocks
         # (without its navigation and boilerplate) keep its paragraphs, headings and lists.
@@ -95,7 +99,7 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
     # The headline is the title, not the body's first paragraph.
     text, structure = assemble(_without_title(blocks, title))
     if not text:
-        raise IngestError(NO_ARTICLE)
+        raise IngestError(_why_no_article(markup))
     # The page's own canonical link or og:url first: trafilatura reports the URL it was
     # given when there is one, even if the page names another.
     canonical = http_url(urljoin(source_url, fallback["url"])) if fallback.get("url") else ""
@@ -111,6 +115,21 @@ def extract_html(data: bytes, charset: str = "", source_url: str = "") -> Extrac
         language=language_code(fallback.get("language", "") or document.language or ""),
         guessed_encoding=guessed,
     )
+
+
+def _why_no_article(markup: str) -> str:
+    """Why no text was found: the parser stops at its depth limit, and a page nested past it
+    was said to hold no article text, its text there all along (stop 51's note)."""
+    import lxml.html  # imported here with trafilatura, which depends on it
+
+    parser = lxml.html.HTMLParser()
+    try:
+        lxml.html.document_fromstring(markup, parser=parser)
+    except (ValueError, lxml.etree.ParserError):
+        return NO_ARTICLE
+    if any("Excessive depth" in error.message for error in parser.error_log):
+        return TOO_DEEP
+    return NO_ARTICLE
 
 
 class _Page(NamedTuple):
