@@ -418,6 +418,7 @@ added, never removed or changed in meaning.""",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1/",
     "TAGS": [
+        {"name": "About", "description": "Where the documentation and the collections are."},
         {
             "name": "Published fact-checks",
             "description": "Published claims and the articles they are in. No token needed.",

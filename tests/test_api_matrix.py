@@ -145,6 +145,7 @@ def text_file(world):
 
 
 CASES = [
+    Case("root", "get", OPEN),
     Case("schema", "get", OPEN),
     Case("docs", "get", OPEN),
     Case("problem-type", "get", OPEN, url=lambda world: {"slug": "not-found"}),

@@ -458,6 +458,26 @@ NOTIFICATION = {
 }
 
 OPERATIONS = {
+    ("GET", "/api/v1/"): {
+        "responses": {
+            200: {
+                "version": "v1",
+                "docs": f"{SITE}/api/v1/docs/",
+                "schema": f"{SITE}/api/v1/schema/",
+                "public": {
+                    "claims": f"{SITE}/api/v1/claims/",
+                    "articles": f"{SITE}/api/v1/articles/",
+                    "organizations": f"{SITE}/api/v1/organizations/",
+                    "claimreview": f"{SITE}/api/v1/claimreview/",
+                    "annotations": f"{SITE}/api/v1/annotations/",
+                },
+                "newsroom": {
+                    "articles": f"{SITE}/api/v1/newsroom/articles/",
+                    "notifications": f"{SITE}/api/v1/newsroom/notifications/",
+                },
+            }
+        }
+    },
     ("GET", "/api/v1/claims/"): {"responses": {200: CLAIM_PAGE}},
     ("GET", "/api/v1/claims/{id}/"): {"responses": {200: PUBLIC_CLAIM}},
     ("GET", "/api/v1/articles/"): {

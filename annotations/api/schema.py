@@ -65,6 +65,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_tags(self) -> list[str]:
         path = self.path.removeprefix(API_PREFIX)
+        if not path:
+            return ["About"]
         # Member-only endpoints that sit beside a public resource's path.
         if path.endswith("/evidence/") or "/evidence/items/" in path:
             return ["Newsroom: evidence"]

@@ -16,6 +16,7 @@ from annotations.api import (
     newsroom_comments,
     newsroom_notifications,
     public,
+    root,
     suggestions,
     wap,
 )
@@ -23,6 +24,7 @@ from annotations.api import export as export_api
 from annotations.api.claimreview import ClaimReviewFeed
 
 urlpatterns = [
+    path("", root.ApiRoot.as_view(), name="root"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(), name="docs"),
     path("problems/<slug:slug>/", errors.problem_type, name="problem-type"),
