@@ -537,6 +537,11 @@ FACTCHECK_DOCX_MAX_UNCOMPRESSED = env.int(
     "FACTCHECK_DOCX_MAX_UNCOMPRESSED", default=50 * 1024 * 1024
 )
 FACTCHECK_DOCX_MAX_RATIO = env.int("FACTCHECK_DOCX_MAX_RATIO", default=100)
+# Uploads larger than this are read by the worker, as PDFs always are: reading markup grows
+# faster than its size (4 MB of HTML took two minutes), which a web request cannot wait.
+FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES = env.int(
+    "FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES", default=1024 * 1024
+)
 # Seconds the worker may spend fetching and parsing one import (PDFs above all).
 FACTCHECK_IMPORT_TIME_LIMIT = env.int("FACTCHECK_IMPORT_TIME_LIMIT", default=120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_UPLOAD_MAX_BYTES + 1024 * 1024

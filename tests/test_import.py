@@ -12,8 +12,8 @@ from django import db
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations import services
-from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Membership
+from annotations import jobs, services, tasks
+from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Job, Membership
 from tests import factories
 from tests.conftest import wait_for
 from tests.documents import SAMPLE, make_docx, make_html_page, make_pdf, sample_paragraphs
@@ -86,6 +86,28 @@ def test_uploaded_pdf_is_parsed_in_the_worker(client, editor, sample_files, cele
     article = wait_for(ready, timeout=60)
     assert article.status == Article.Status.READY, article.import_error
     assert article.text.split("\n\n") == sample_paragraphs()[2:]
+
+
+def test_a_large_upload_is_read_by_the_worker_not_in_the_request(
+    editor_client, sample_files, settings
+):
+    """Review R24: any upload but a PDF was read in the web request, and 4 MB of plain
+    markup held it two minutes (a web worker is killed at 30 s)."""
+    settings.FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES = len(sample_files["sample.html"]) - 1
+    response = _upload(editor_client, "sample.html", sample_files["sample.html"])
+    assert response.status_code == 202
+    assert response.json()["status"] == "importing"
+    article_import = ArticleImport.objects.get()
+    assert _original_bytes(article_import) == sample_files["sample.html"]
+    job = Job.objects.get(kind="import", subject_id=article_import.pk)
+    assert tasks.run_import  # the import job's handler, declared with its task
+    assert jobs.run("import", job.pk) == "done"
+    article = Article.objects.get(pk=response.json()["id"])
+    assert article.status == Article.Status.READY
+    assert LISTENERS in article.text
+    # A smaller one is still read at once, and a refused one stores nothing.
+    settings.FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES = len(sample_files["sample.html"])
+    assert _upload(editor_client, "again.txt", sample_files["sample.txt"]).status_code == 201
 
 
 def _encrypted_pdf():

@@ -50,7 +50,7 @@ def _without_scripts_and_styles(markup: str) -> str:
     return "".join(kept)
 
 
-_CLOSING = {name: re.compile(rf"</{name}\b[^>]*>", re.I) for name in ("script", "style")}
+_CLOSING = {name: re.compile(rf"</{name}\b[^<>]*>", re.I) for name in ("script", "style")}
 
 
 @dataclass

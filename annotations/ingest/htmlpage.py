@@ -44,7 +44,7 @@ _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _MAY_HIDE = re.compile(r"\shidden\b|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _STRUCK = re.compile(r"<(?:del|s|strike)\b", re.I)
 _INLINE_QUOTE = re.compile(r"<q\b", re.I)
-_NUMBERING_ATTRIBUTE = re.compile(r"<(?:ol|li)\b[^>]*\s(?:start|value|reversed|type)\b", re.I)
+_NUMBERING_ATTRIBUTE = re.compile(r"<(?:ol|li)\b[^<>]*\s(?:start|value|reversed|type)\b", re.I)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 # A note reference: a superscript "1", "[2]", "*" or "†" (as the embed reads one too).
 NOTE_MARKER = re.compile(r"\[?(?:\d{1,3}|[a-z]|[*\u2020\u2021\u00a7])\]?")

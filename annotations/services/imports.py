@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -440,9 +441,10 @@ def article_import_upload(
 ) -> Article:
     """Import an uploaded document as a new article, or as a new revision of `article`.
 
-    The file is checked and (except for PDFs) extracted here: a refused file raises
-    `IngestError` and stores nothing. PDFs are parsed by the worker under a time limit;
-    the article shows as importing until then. `in_process` parses them here instead.
+    The file is checked and (except for PDFs and files over
+    FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES) extracted here: a refused file raises
+    `IngestError` and stores nothing. PDFs and large files are read by the worker under a
+    time limit; the article shows as importing until then. `in_process` reads them here.
     """
     permissions.require_edit(
         requested_by, organization, "Your role does not allow adding articles."
@@ -452,10 +454,14 @@ def article_import_upload(
     limits = ingest.limits_from_settings()
     ingest.check_size(len(data), limits)
     media_type = ingest_formats.detect(data, filename=filename, declared_type=declared_type)
-    if media_type == ingest_formats.PDF:
-        # Refuse what can be told at once (encrypted, damaged, too many pages); the text
-        # layer is read by the worker.
-        open_pdf(data, limits)
+    # A large file is read by the worker under its time limit: read here, 80 KB of hostile
+    # markup or a few MB of plain markup held a web worker for minutes (review R24).
+    by_the_worker = len(data) > settings.FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES
+    if media_type == ingest_formats.PDF or by_the_worker:
+        if media_type == ingest_formats.PDF:
+            # Refuse what can be told at once (encrypted, damaged, too many pages); the
+            # text layer is read by the worker.
+            open_pdf(data, limits)
         with transaction.atomic():
             article_import = _import_begin(
                 organization=organization, requested_by=requested_by,
