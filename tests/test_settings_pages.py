@@ -568,6 +568,27 @@ def test_values_outside_the_scale_and_duplicate_labels_are_refused_by_name(
     assert "Misleading" in html and "already exists" in html
 
 
+def test_a_rows_refusal_is_said_at_the_top_with_nothing_saved(admin_client, organization):
+    """Trial G20: an order of 0 was refused beside its row only, below the fold, and the
+    page, its rename notes still there, read as saved."""
+
+    def bad(index, row):
+        if row["label"] == "Mostly true":
+            row["label"] = "Largely accurate"
+        if row["label"] == "Misleading":
+            row["position"] = 0
+
+    url = reverse("organization-scale", args=[organization.slug])
+    response = admin_client.post(url, rows_post(organization, bad))
+    assert response.status_code == 400
+    html = response.content.decode()
+    alert = html[html.index('role="alert"') : html.index("</div>", html.index('role="alert"'))]
+    assert "Nothing was saved" in alert
+    assert "(Misleading)</a>:" in alert and "greater than or equal to 1" in alert
+    assert "Largely accurate" not in alert
+    assert "Mostly true" in [r.label for r in scale_of(organization).ratings.all()]
+
+
 def test_an_order_against_the_values_is_refused_by_name(admin_client, organization):
     """ "Half true" (3) moved above "True" (5) saved, and the legend, sorted by value, then
     disagreed with the scale's own order; a rating without a value may stand anywhere."""
