@@ -136,9 +136,9 @@ class PublicClaimFilter(filters.FilterSet):
     )
     tag = filters.CharFilter(method="filter_tag", max_length=models.TAG_MAX, help_text="A tag.")
     published_since = UtcDateTimeFilter(
-        field_name="published_at",
-        lookup_expr="gte",
-        help_text="Versions published at or after this ISO 8601 time.",
+        method="filter_published_since",
+        help_text="Versions published at or after this ISO 8601 time (a suspended claim, "
+        "its `published_at` hidden, is not matched: `updated_since` finds it).",
     )
     updated_since = UtcDateTimeFilter(
         field_name="changed_at",
@@ -168,11 +168,17 @@ class PublicClaimFilter(filters.FilterSet):
         fields = []
 
     # A suspended claim is hidden from readers: filters on what it says (rating, claimant,
-    # tag, q) never match it, so that nobody can probe its hidden content. Filters on where
-    # and when (organization, article_url, *_since) do, so a syncing consumer learns of it.
+    # tag, q) never match it, so that nobody can probe its hidden content, nor does its
+    # hidden publication time. Filters on where (organization, article_url) and on
+    # `updated_since` do, so a syncing consumer learns of it.
 
     def filter_content(self, queryset, name, value):
         return queryset.filter(is_anchored=True, **{name: value})
+
+    def filter_published_since(self, queryset, name, value):
+        # Matched by the time it hides, a suspended claim told when it was published by
+        # which times found it (API trial D4).
+        return queryset.filter(published_at__gte=value, is_anchored=True)
 
     def filter_rating(self, queryset, name, value):
         # Only the published version speaks to the public: a claim is found by the label it
