@@ -176,16 +176,20 @@ def test_a_parameter_the_feed_does_not_take_is_a_400_naming_what_it_takes(
     assert fetch(client, f"?organization={slug}")[0].status_code == 200
 
 
-def test_unknown_organization_is_not_found(client, world):
+def test_unknown_organization_is_a_400_as_in_the_public_lists(client, world):
     response, _ = fetch(client, "?organization=no-such-desk")
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["errors"]["organization"] == [
+        "No organization that has published has this slug."
+    ]
+    assert client.get("/api/v1/claims/?organization=no-such-desk").status_code == 400
     # A newsroom that has never published reads as one that does not exist, as in the
     # public API: the feed does not confirm which slugs are taken.
     from tests import factories
 
     factories.OrganizationFactory(name="Quiet Desk", slug="quiet-desk")
     quiet, _ = fetch(client, "?organization=quiet-desk")
-    assert quiet.status_code == 404
+    assert quiet.status_code == 400
     assert quiet.json()["detail"] == response.json()["detail"]
 
 

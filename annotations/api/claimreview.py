@@ -139,9 +139,11 @@ class ClaimReviewFeed(APIView):
                 description="The same document, for `Accept: application/json`.",
             ),
             304: OpenApiResponse(description="Not modified since the validators sent."),
-            400: OpenApiResponse(description="A parameter the feed does not take."),
+            400: OpenApiResponse(
+                description="A parameter the feed does not take, or an `organization` that "
+                "no organization that has published goes by."
+            ),
             406: OpenApiResponse(description="`Accept` takes neither JSON-LD nor JSON."),
-            404: OpenApiResponse(description="No organization that has published has that slug."),
         },
     )
     def get(self, request, *args, **kwargs):
@@ -154,7 +156,11 @@ class ClaimReviewFeed(APIView):
             # is not told apart from a slug nobody has.
             organization = queries.public_organizations().filter(slug=slug).first()
             if organization is None:
-                raise exceptions.NotFound("No organization that has published has this slug.")
+                # A 400, as the public lists answer the same filter: a 404 here and a 400
+                # there made clients handle one mistake twice (API trial D4).
+                raise exceptions.ValidationError(
+                    {"organization": ["No organization that has published has this slug."]}
+                )
         origin = request.build_absolute_uri("/").removesuffix("/")
         url = feed_url(origin, organization)
         stamp = queries.public_stamp(organization)
