@@ -1295,6 +1295,49 @@ def test_a_reviewer_requests_changes_with_a_note_and_the_editor_reads_it(
     assert page.errors == [] and editor.errors == []
 
 
+def test_cancel_and_escape_keep_the_note_of_a_request_for_changes(browser, live_server, newsroom):
+    """Escape or Cancel in the dialog threw the typed note away, and reopening it showed
+    an empty box."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    dialog = page.get_by_role("dialog", name="Request changes")
+    box = dialog.get_by_label("What should change")
+
+    card.get_by_role("button", name="Request changes").click()
+    page.keyboard.type("Cite the PTI")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    expect(card.locator(f"#c{claim.pk}-workflow-status")).to_have_text(
+        "Not sent. Your note is kept: “Request changes” shows it again."
+    )
+    expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_visible()
+
+    card.get_by_role("button", name="Request changes").click()
+    expect(box).to_have_value("Cite the PTI")
+    box.press("End")
+    page.keyboard.type(" screenshots directly.")
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="detached")
+
+    # Kept in the browser too: a reload offers it back with the card's other unsaved input.
+    page.reload()
+    page.wait_for_selector("html[data-workspace-ready=true]")
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Restore my changes").click()
+    card.get_by_role("button", name="Request changes").click()
+    expect(box).to_have_value("Cite the PTI screenshots directly.")
+    page.screenshot(path=str(ARTIFACTS / "daily-request-changes-note-kept.png"))
+    dialog.get_by_role("button", name="Request changes", exact=True).click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Draft").wait_for()
+    claim.refresh_from_db()
+    assert claim.review_note == "Cite the PTI screenshots directly."
+    expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_hidden()
+    assert stored_drafts(page) == []
+    assert page.errors == []
+
+
 def test_a_draft_is_deleted_only_after_confirming(browser, live_server, newsroom):
     claim = make_claim(newsroom)
     page = open_page(browser, live_server, "ed")

@@ -782,6 +782,7 @@ function card(claim) {
     item.append(el("p", { class: "hint", role: "status", text: "Loading the claim…" }));
     loadDetails(claim.id);
   } else if (expanded) {
+    strandedNoteToComment(claim);
     item.append(editor(claim));
     keepInput(item, claim);
   }
@@ -1425,8 +1426,11 @@ function workflowSection(claim) {
   return section;
 }
 
-/** Move a claim through the workflow, saving unsaved input first so none is left behind. */
-async function transition(id, to, note) {
+/**
+ * Move a claim through the workflow, saving unsaved input first so none is left behind.
+ * `requestingChanges`: the move is a reviewer's request for changes, its note typed in the dialog.
+ */
+async function transition(id, to, note, { requestingChanges = false } = {}) {
   if (moving.has(id)) return;
   moving.add(id);
   try {
@@ -1438,7 +1442,7 @@ async function transition(id, to, note) {
         return false;
       }
     }
-    return await moveClaim(id, to, note);
+    return await moveClaim(id, to, note, { requestingChanges });
   } finally {
     moving.delete(id);
   }
@@ -1480,7 +1484,7 @@ async function publishOverOwnChanges(id) {
   return false;
 }
 
-async function moveClaim(id, to, note) {
+async function moveClaim(id, to, note, how = {}) {
   if (to === "published" && !(await publishOverOwnChanges(id))) return false;
   if (hasFieldEdits(id)) {
     setStatus(id, "workflow", "Saving your changes first…");
@@ -1495,7 +1499,7 @@ async function moveClaim(id, to, note) {
   try {
     const updated = await api("POST", `/api/v1/newsroom/claims/${id}/transition/`, { to, note }, { "If-Match": `"${claim.version}"` }, { timeout: data.write_timeout });
     movesUnanswered.delete(id);
-    showMoved(id, updated);
+    showMoved(id, updated, how);
     return true;
   } catch (error) {
     const unanswered = movesUnanswered.get(id);
@@ -1514,7 +1518,7 @@ async function moveClaim(id, to, note) {
     ) {
       // The same move asked again after its answer never came: that try did land, made by
       // this person from this version. Someone else's move is theirs to tell (below).
-      showMoved(id, error.body.current);
+      showMoved(id, error.body.current, how);
       return true;
     }
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
@@ -1529,9 +1533,10 @@ async function moveClaim(id, to, note) {
 }
 
 /** The card after its claim moved along the workflow: its note is spent, the move said. */
-function showMoved(id, claim) {
+function showMoved(id, claim, { requestingChanges = false } = {}) {
   claims.set(id, claim);
   clearAux(id, `c${id}-note`);
+  if (requestingChanges) clearAux(id, changesNoteKey(id));
   setStatus(id, "workflow", "");
   // The keyboard stays in the workflow, on the button now in place of the one pressed: on
   // the card, it went to the card's top with the next Tab, thousands of pixels up.
@@ -1543,19 +1548,48 @@ function showMoved(id, claim) {
 // claim id: asked again, a refusal because the claim is already there is that move landed.
 const movesUnanswered = new Map();
 
+// Where the note of a request for changes is kept, in the card's unsaved input (and so in
+// the browser's storage) from the first keystroke until it is sent: Cancel, Escape, a crash
+// or someone else's move meanwhile threw away what the reviewer had written.
+function changesNoteKey(id) {
+  return `c${id}-changes-note`;
+}
+
+/**
+ * A request-for-changes note the claim can no longer be sent back with (it left review:
+ * published, sent back or taken back meanwhile) goes to the comment box, unsent, where it
+ * shows and can still be sent; kept for a dialog that is no longer offered, it was out of
+ * sight and the card said "Unsaved changes" about nothing it showed.
+ */
+function strandedNoteToComment(claim) {
+  const draft = drafts.get(claim.id);
+  const note = draft?.aux[changesNoteKey(claim.id)];
+  if (note === undefined || claim.status === "in_review") return;
+  const box = `c${claim.id}-comment`;
+  const typed = draft.aux[box] ?? "";
+  delete draft.aux[changesNoteKey(claim.id)];
+  recordAux(claim, box, typed.trim() ? `${typed}\n\n${note}` : note);
+}
+
 async function requestChanges(id) {
   const claim = claims.get(id);
+  const key = changesNoteKey(id);
+  const keep = (text) => recordAux(claims.get(id) ?? claim, key, text.trim() ? text : "");
   const answer = await ask({
     title: "Request changes",
     message: `Send “${claim.claim_reviewed || claim.exact}” back to draft; ${personName(claim.creator)} is told, with your note.`,
-    input: { label: "What should change (required)", required: true },
+    input: { label: "What should change (required)", required: true, value: drafts.get(id)?.aux[key] ?? "", onInput: keep },
     choices: [
       { value: "send", label: "Request changes" },
       { value: "cancel", label: "Cancel", kind: "secondary" },
     ],
   });
-  if (answer.value !== "send") return;
-  await transition(id, "draft", answer.text.trim());
+  keep(answer.text);
+  if (answer.value === "cancel") {
+    if (answer.text.trim()) setStatus(id, "workflow", "Not sent. Your note is kept: “Request changes” shows it again.");
+    return;
+  }
+  await transition(id, "draft", answer.text.trim(), { requestingChanges: true });
 }
 
 async function deleteDraft(id) {

@@ -5,8 +5,9 @@ let counter = 0;
 /**
  * Ask a question and resolve with the value of the button chosen, or `cancelValue` on Escape.
  * `choices`: [{value, label, kind}] in display order; `focus` names the value focused first.
- * With `input` ({label, required, value}) the dialog carries a text area and resolves with
- * {value, text}.
+ * With `input` ({label, required, value, onInput}) the dialog carries a text area and
+ * resolves with {value, text}; `onInput(text)` hears each keystroke, for a caller that keeps
+ * what is typed beyond the dialog (a closed tab, a crash).
  */
 export function ask({ title, message, choices, focus, cancelValue = "cancel", input = null }) {
   const id = `dialog-${++counter}`;
@@ -36,6 +37,7 @@ export function ask({ title, message, choices, focus, cancelValue = "cancel", in
     if (input.required) area.required = true;
     area.addEventListener("input", () => {
       error.textContent = "";
+      input.onInput?.(area.value);
     });
     dialog.append(label, area, error);
   }
