@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations import services
-from annotations.models import Claim, EvidenceRequest, Job, Rating, Source
+from annotations.models import Claim, EvidenceRequest, Job, Membership, Rating, Source
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -667,7 +667,7 @@ def test_the_same_move_made_by_someone_else_meanwhile_is_told_as_theirs(
         claim=claim, actor=newsroom["reviewer"], to_status=Claim.Status.IN_REVIEW
     )
     card.get_by_role("button", name="Send to review").click()
-    expect(card.get_by_text("This claim was changed by rev since you opened it")).to_be_visible()
+    expect(card.get_by_text("rev sent this claim to review meanwhile.")).to_be_visible()
     assert page.errors == []
 
 
@@ -1038,7 +1038,9 @@ def test_a_stale_workflow_button_names_who_changed_it_in_plain_words(
     card.get_by_role("button", name="Send to review").click()
     status = card.locator(".workflow .save-status.error")
     status.wait_for()
-    assert "changed by rev since you opened it" in status.inner_text()
+    assert status.inner_text() == (
+        "rev changed the claimant to Imran Khan meanwhile: check it and send it to review again."
+    )
     assert "[object Object]" not in status.inner_text()
     assert card.get_by_label("Claimant").input_value() == "Imran Khan"
     card.get_by_role("button", name="Send to review").click()
@@ -1293,6 +1295,120 @@ def test_a_reviewer_requests_changes_with_a_note_and_the_editor_reads_it(
     note = editor_card.get_by_role("region", name="Changes requested")
     assert "Cite the PTI screenshots directly." in note.inner_text()
     assert page.errors == [] and editor.errors == []
+
+
+def _second_reviewer(newsroom):
+    return factories.member(newsroom["organization"], Membership.Role.REVIEWER, username="rev2")
+
+
+def _request_changes(page, card, note):
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    dialog.get_by_label("What should change").fill(note)
+    dialog.get_by_role("button", name="Request changes", exact=True).click()
+    dialog.wait_for(state="detached")
+
+
+def test_a_request_for_changes_after_a_publish_meanwhile_says_so_and_keeps_the_note(
+    browser, live_server, newsroom
+):
+    """Another reviewer published the claim while this one wrote a request for changes: the
+    card said it was "changed by rev2 … check it and try again", and the note was lost."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    services.claim_transition(
+        claim=claim, actor=_second_reviewer(newsroom), to_status=Claim.Status.PUBLISHED
+    )
+    _request_changes(page, card, "Cite the PTI screenshots directly.")
+
+    status = card.locator(f"#c{claim.pk}-workflow-status")
+    expect(status).to_have_text(
+        "rev2 published this claim meanwhile: your request for changes was not sent. Your note"
+        " is in the comment box below, not sent: send it as a comment if it still applies."
+    )
+    comment = card.get_by_label("Add a comment")
+    expect(comment).to_have_value("Cite the PTI screenshots directly.")
+    page.screenshot(path=str(ARTIFACTS / "daily-request-changes-after-publish.png"))
+    claim.refresh_from_db()
+    assert (claim.status, claim.review_note) == (Claim.Status.PUBLISHED, "")
+
+    card.get_by_role("button", name="Comment", exact=True).click()
+    expect(card.locator(".comments")).to_contain_text("Cite the PTI screenshots directly.")
+    expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_hidden()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize(
+    ("their_move", "told"),
+    [
+        (Claim.Status.PUBLISHED, "rev2 published this claim meanwhile."),
+        (
+            Claim.Status.DRAFT,
+            "rev2 sent this claim back for changes meanwhile: it was not published.",
+        ),
+    ],
+    ids=["published", "sent-back"],
+)
+def test_a_stale_publish_says_what_the_other_reviewer_did(
+    browser, live_server, newsroom, their_move, told
+):
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    services.claim_transition(
+        claim=claim,
+        actor=_second_reviewer(newsroom),
+        to_status=their_move,
+        note="Too thin." if their_move == Claim.Status.DRAFT else "",
+    )
+    card.get_by_role("button", name="Publish", exact=True).click()
+    expect(card.locator(f"#c{claim.pk}-workflow-status")).to_have_text(told)
+    page.screenshot(path=str(ARTIFACTS / f"daily-stale-publish-{their_move}.png"))
+    assert Claim.objects.get(pk=claim.pk).status == their_move
+    assert page.errors == []
+
+
+def test_a_rating_changed_meanwhile_is_named_and_the_request_note_waits_in_the_dialog(
+    browser, live_server, newsroom
+):
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    other_reviewer = _second_reviewer(newsroom)
+    services.claim_update(
+        claim=claim, actor=other_reviewer, expected_version=None,
+        rating=rating(newsroom, "False"),
+    )  # fmt: skip
+    card.get_by_role("button", name="Publish", exact=True).click()
+    status = card.locator(f"#c{claim.pk}-workflow-status")
+    expect(status).to_have_text(
+        "rev2 changed the rating to False meanwhile: check it and publish again."
+    )
+    expect(card.get_by_label("Rating")).to_have_value(str(rating(newsroom, "False").pk))
+
+    services.claim_update(
+        claim=Claim.objects.get(pk=claim.pk), actor=other_reviewer,
+        expected_version=None, rating=rating(newsroom, "True"),
+    )  # fmt: skip
+    _request_changes(page, card, "Which figure is right?")
+    expect(status).to_have_text(
+        "rev2 changed the rating to True meanwhile: check it and request changes again."
+        " Your note is kept: “Request changes” shows it again."
+    )
+    page.screenshot(path=str(ARTIFACTS / "daily-stale-request-changes.png"))
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    expect(dialog.get_by_label("What should change")).to_have_value("Which figure is right?")
+    dialog.get_by_role("button", name="Request changes", exact=True).click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Draft").wait_for()
+    claim.refresh_from_db()
+    assert (claim.status, claim.review_note) == (Claim.Status.DRAFT, "Which figure is right?")
+    expect(page.locator(f"#claim-{claim.pk} .badge.unsaved")).to_be_hidden()
+    assert page.errors == []
 
 
 def test_cancel_and_escape_keep_the_note_of_a_request_for_changes(browser, live_server, newsroom):

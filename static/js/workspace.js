@@ -1522,8 +1522,9 @@ async function moveClaim(id, to, note, how = {}) {
       return true;
     }
     if (error instanceof ApiError && error.status === 412 && error.body?.current) {
-      claims.set(id, error.body.current);
-      setStatus(id, "workflow", `${staleText(error)} The card now shows their version, with your unsaved input kept; check it and try again.`, { error: true });
+      const current = error.body.current;
+      claims.set(id, current);
+      setStatus(id, "workflow", staleMoveText(id, claim, current, error.body.changed_by, to, how), { error: true });
       refresh();
       return false;
     }
@@ -2604,6 +2605,81 @@ function mergedBadge(by) {
 
 function fieldName(name) {
   return (FIELD_LABELS[name] ?? String(name).replaceAll("_", " ")).toLowerCase();
+}
+
+// A move as the card's buttons name it, for "it was not …" and "check it and … again".
+const MOVES = {
+  published: ["it was not published", "publish again"],
+  draft: ["it was not taken back to draft", "take it back to draft again"],
+  changes: ["your request for changes was not sent", "request changes again"],
+  in_review: ["it was not sent to review", "send it to review again"],
+  retracted: ["it was not retracted", "retract it again"],
+};
+
+/**
+ * Why a workflow move was refused as stale (412), in words read from the claim the server
+ * sent back: who did what meanwhile, what became of this move, what is left to do, and where
+ * the note of a request for changes went. "Changed … since you opened it; try again" read as
+ * nonsense to a reviewer whose claim a colleague had just published.
+ */
+function staleMoveText(id, before, current, changedBy, to, { requestingChanges = false } = {}) {
+  const who = changedBy === data.me.username ? "You (in another window)" : personName(changedBy);
+  const [notMade, again] = MOVES[requestingChanges ? "changes" : to];
+  let text;
+  if (current.status !== before.status || current.published_version?.number !== before.published_version?.number) {
+    text = `${who} ${doneMeanwhile(before, current, changedBy)} meanwhile`;
+    // The same move made by them: nothing of this one is left to make.
+    text += current.status === to && !requestingChanges ? "." : `: ${notMade}.`;
+  } else {
+    text = `${who} ${changedMeanwhile(before, current)} meanwhile: check it and ${again}.`;
+  }
+  if (requestingChanges) {
+    text +=
+      current.status === "in_review"
+        ? " Your note is kept: “Request changes” shows it again."
+        : " Your note is in the comment box below, not sent: send it as a comment if it still applies.";
+  }
+  const draft = drafts.get(id);
+  const otherInput = hasFieldEdits(id) || Object.entries(draft?.aux ?? {}).some(([key, value]) => key !== changesNoteKey(id) && String(value).trim());
+  if (otherInput) text += " Your unsaved input on the card is kept.";
+  return text;
+}
+
+/** The move someone made, as "published this claim" or "sent this claim back for changes". */
+function doneMeanwhile(before, current, changedBy) {
+  switch (current.status) {
+    case "published":
+      return before.published_version ? "republished this claim" : "published this claim";
+    case "retracted":
+      return "retracted this claim";
+    case "draft":
+      if (before.status !== "in_review") return "made this claim a draft again";
+      return changedBy === current.creator?.username ? "took this claim back to draft" : "sent this claim back for changes";
+    case "in_review":
+      return before.status === "retracted" ? "sent this claim back to review" : "sent this claim to review";
+    default:
+      return "changed this claim";
+  }
+}
+
+/** What someone changed on a claim that stayed where it was: "changed the rating to False". */
+function changedMeanwhile(before, current) {
+  const changed = [];
+  const removed = [];
+  for (const name of FIELDS) {
+    const was = formValue(before, name);
+    const now = formValue(current, name);
+    if (sameValue(name, was, now)) continue;
+    const what = `the ${fieldName(name)}`;
+    if (now === "") removed.push(what);
+    else if (TEXT_FIELDS.has(name) && name !== "claimant") changed.push(what);
+    else changed.push(`${what} to ${displayValue(name, now)}`);
+  }
+  const sources = (claim) => JSON.stringify((claim.sources ?? []).map((source) => [source.id, source.url, source.stance]));
+  if (before.sources && current.sources && sources(before) !== sources(current)) changed.push("the sources");
+  const list = (items) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : items[0]);
+  const parts = [changed.length ? `changed ${list(changed)}` : "", removed.length ? `removed ${list(removed)}` : ""].filter(Boolean);
+  return parts.length ? parts.join(" and ") : "changed this claim";
 }
 
 function staleText(error) {
