@@ -1454,6 +1454,40 @@ def test_cancel_and_escape_keep_the_note_of_a_request_for_changes(browser, live_
     assert page.errors == []
 
 
+def test_request_changes_over_unsaved_edits_asks_whether_to_save_them(
+    browser, live_server, newsroom
+):
+    """A reviewer's unsaved edit went with the send-back without a word, where Publish asks."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    other = _ready_for_review(newsroom, make_claim(newsroom, RECORD))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "A last word of mine.")
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    expect(dialog).to_contain_text("You changed conclusion, not saved yet")
+    page.keyboard.type("Cite the PTI screenshots.")
+    page.screenshot(path=str(ARTIFACTS / "daily-request-changes-over-edits.png"))
+    dialog.get_by_role("button", name="Discard my changes and request changes").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Draft").wait_for()
+    sent_back = Claim.objects.get(pk=claim.pk)
+    assert (sent_back.conclusion, sent_back.review_note) == (
+        "PTI screenshots showed 164,000.",
+        "Cite the PTI screenshots.",
+    )
+
+    card = open_card(page, other)
+    type_into(card.get_by_label("Conclusion (Markdown)"), "A last word of mine.")
+    card.get_by_role("button", name="Request changes").click()
+    page.keyboard.type("Cite the PTI screenshots.")
+    dialog.get_by_role("button", name="Save my changes and request changes").click()
+    page.locator(f"#claim-{other.pk} .badge.status", has_text="Draft").wait_for()
+    saved = Claim.objects.get(pk=other.pk)
+    assert (saved.conclusion, saved.status) == ("A last word of mine.", Claim.Status.DRAFT)
+    assert page.errors == []
+
+
 def test_a_draft_is_deleted_only_after_confirming(browser, live_server, newsroom):
     claim = make_claim(newsroom)
     page = open_page(browser, live_server, "ed")

@@ -1576,19 +1576,36 @@ async function requestChanges(id) {
   const claim = claims.get(id);
   const key = changesNoteKey(id);
   const keep = (text) => recordAux(claims.get(id) ?? claim, key, text.trim() ? text : "");
+  // Unsaved edits would go with the send-back unseen (a changed rating the creator then
+  // reads as the reviewer's): the reviewer says whether they go, as Publish asks.
+  const edited = Object.keys(drafts.get(id)?.fields ?? {});
+  const edits = edited.length ? ` You changed ${edited.map(fieldName).join(", ")}, not saved yet: save it with the request, or discard it.` : "";
   const answer = await ask({
     title: "Request changes",
-    message: `Send “${claim.claim_reviewed || claim.exact}” back to draft; ${personName(claim.creator)} is told, with your note.`,
+    message: `Send “${claim.claim_reviewed || claim.exact}” back to draft; ${personName(claim.creator)} is told, with your note.${edits}`,
     input: { label: "What should change (required)", required: true, value: drafts.get(id)?.aux[key] ?? "", onInput: keep },
-    choices: [
-      { value: "send", label: "Request changes" },
-      { value: "cancel", label: "Cancel", kind: "secondary" },
-    ],
+    choices: edited.length
+      ? [
+          { value: "send", label: "Save my changes and request changes" },
+          { value: "discard", label: "Discard my changes and request changes", kind: "danger" },
+          { value: "cancel", label: "Cancel", kind: "secondary" },
+        ]
+      : [
+          { value: "send", label: "Request changes" },
+          { value: "cancel", label: "Cancel", kind: "secondary" },
+        ],
   });
   keep(answer.text);
   if (answer.value === "cancel") {
     if (answer.text.trim()) setStatus(id, "workflow", "Not sent. Your note is kept: “Request changes” shows it again.");
     return;
+  }
+  if (answer.value === "discard") {
+    // Only the edits named: a comment or source typed on the card is not thrown away.
+    const draft = drafts.get(id);
+    for (const name of edited) delete draft.fields[name];
+    settleDraft(id);
+    refresh();
   }
   await transition(id, "draft", answer.text.trim(), { requestingChanges: true });
 }
