@@ -901,6 +901,9 @@ def workspace_claim_summaries(article: Article) -> QuerySet[Claim]:
             # A retracted version, or one hidden because its words left the text, is not live.
             published_kind=Subquery(current.values("kind")),
             published_is_anchored=Subquery(current.values("is_anchored")),
+            # What a closed card says beside "Published": the rating as readers see it.
+            published_rating_label=Subquery(current.values("rating_label")),
+            published_rating_colour=Subquery(current.values("rating_colour")),
         )
         .order_by("start", "-end", "id")
     )
@@ -1184,7 +1187,15 @@ def dashboard_queues(user, organization: Organization | None = None) -> list[dic
         status=Claim.Status.IN_REVIEW, article__organization__in=publishing
     ).exclude(creator=user, article__organization__requires_two_person_review=True)
     since = timezone.now() - timedelta(days=RECENT_DAYS)
-    recent = claims.filter(status=Claim.Status.PUBLISHED, published_at__gte=since)
+    # With the label readers were shown: a rating renamed since reads otherwise on the desk
+    # than on the claim's page until it is republished (trial G20).
+    recent = claims.filter(status=Claim.Status.PUBLISHED, published_at__gte=since).annotate(
+        published_label=Subquery(
+            PublishedVersion.objects.filter(claim=OuterRef("pk"), is_current=True).values(
+                "rating_label"
+            )[:1]
+        )
+    )
     queues = [
         ("review", "Waiting for my review", review.order_by("updated_at", "id")),
         (

@@ -145,6 +145,15 @@ def test_admin_renaming_a_rating_on_published_verdicts_is_told_they_keep_the_old
     reader.goto(f"{live_server.url}/c/{desk['lost'].pk}/")
     assert reader.locator(".entry-verdict .chip").inner_text() == "Mostly true"
     reader.close()
+    # The newsroom says "Published · Mostly true" too, as readers see it, until it is
+    # republished: the desk and the card said the new name (trial G20).
+    page.goto(f"{live_server.url}/")
+    entry = page.locator("li", has=page.get_by_role("link", name="Hospitals got two"))
+    assert "· Mostly true" in entry.first.inner_text()
+    page.goto(f"{live_server.url}/articles/{desk['article'].pk}/")
+    card = page.locator(f".claim-card[data-claim='{desk['lost'].pk}']")
+    card.locator(".badge.status", has_text="Published").wait_for()
+    assert card.locator(".card-header .badge.rating").inner_text() == "Mostly true"
     assert page.errors == []
 
 

@@ -458,6 +458,8 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
     published_number = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     published_kind = serializers.CharField(read_only=True, allow_null=True, default=None)
     published_is_anchored = serializers.BooleanField(read_only=True, allow_null=True, default=None)
+    published_rating_label = serializers.CharField(read_only=True, allow_null=True, default=None)
+    published_rating_colour = serializers.CharField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Claim
@@ -465,6 +467,7 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
             "id", "start", "end", "exact", "claim_reviewed", "status", "anchor_state",
             "orphan_reason", "rating", "version", "source_count", "revision_number",
             "published_number", "published_kind", "published_is_anchored",
+            "published_rating_label", "published_rating_colour",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -271,8 +271,19 @@ function tableCells(fragment, block) {
   return cells;
 }
 
+/** The rating beside "Published": the one readers were shown, as published. A rating
+ * renamed since, or changed in the working copy, reads otherwise until it is republished;
+ * the card's fields say what the working copy holds (trial G20). */
+function statusRating(claim) {
+  if (claim.status !== "published") return claim.rating;
+  if (claim.published_version?.rating) return claim.published_version.rating;
+  // A closed card's summary carries the published label and colour alone.
+  if (claim.published_rating_label) return { label: claim.published_rating_label, colour: claim.published_rating_colour };
+  return claim.rating;
+}
+
 function claimSummary(claim) {
-  const rating = claim.rating ? ` · ${claim.rating.label}` : "";
+  const rating = statusRating(claim) ? ` · ${statusRating(claim).label}` : "";
   return `${STATUS_LABELS[claim.status]}${rating}: ${claim.claim_reviewed}`;
 }
 
@@ -710,7 +721,7 @@ function closedCardSignature(claim) {
   return JSON.stringify([
     claim.version, claim.status, claim.anchor_state, claim.orphan_reason, claim.rating, claim.claim_reviewed,
     claim.exact, claim.published_number, claim.published_version?.number, claim.published_version?.kind,
-    claim.published_version?.is_anchored, claim.published_kind, claim.published_is_anchored,
+    claim.published_version?.is_anchored, claim.published_kind, claim.published_is_anchored, claim.published_rating_label,
     claim.changes_requested_at, claim.open_thread_count, isDirty(claim.id), claim.revision_number,
   ]);
 }
@@ -752,7 +763,7 @@ function card(claim) {
     "div",
     { class: "card-header" },
     el("span", { class: `badge status status-${claim.status}`, text: STATUS_LABELS[claim.status] }),
-    ratingBadge(claim.rating),
+    ratingBadge(statusRating(claim)),
     liveBadge(claim),
     claim.anchor_state === "orphaned" ? el("span", { class: "badge orphan", text: `Orphaned: ${claim.orphan_reason}` }) : null,
     claim.changes_requested_at && claim.status === "draft" ? el("span", { class: "badge changes-requested", text: "Changes requested" }) : null,
