@@ -121,7 +121,8 @@ class PublicClaimFilter(filters.FilterSet):
         method="filter_rating",
         max_length=60,
         help_text="A rating label, e.g. False (any case), as the claim was published with "
-        "it: a rating renamed since finds claims by its new label once they are republished.",
+        "it: a rating renamed since finds claims by its new label once they are republished. "
+        "Retracted claims, their verdict withdrawn, are not matched.",
     )
     article_url = ArticleUrlFilter(
         field_name="article_url_key",
@@ -183,7 +184,11 @@ class PublicClaimFilter(filters.FilterSet):
     def filter_rating(self, queryset, name, value):
         # Only the published version speaks to the public: a claim is found by the label it
         # shows, never by the live rating's name (which readers have not been shown yet).
-        return queryset.filter(rating_label__iexact=value, is_anchored=True)
+        # A retracted version's rating no longer stands: a client listing the claims rated
+        # True listed one withdrawn (API trial D4).
+        return queryset.filter(rating_label__iexact=value, is_anchored=True).exclude(
+            kind=models.PublishedVersion.Kind.RETRACTED
+        )
 
     def filter_tag(self, queryset, name, value):
         # A claim's tags are distinct in any case ("Economy" and "economy" are one), so the
