@@ -258,6 +258,11 @@ def test_drafts_retractions_and_orphans_are_not_public_annotations(client, world
         assert response["Content-Type"] == "application/problem+json"
         problem_type = "gone" if status == 410 else "not-found"
         assert response.json()["type"] == f"/api/v1/problems/{problem_type}/", key
+    # A retracted claim may be checked again and republished: its 410 names the page with
+    # the note, and is not to be kept by a cache (API trial D4).
+    gone = client.get(f"/api/v1/annotations/{world['retracted'].pk}")
+    assert f"http://testserver/c/{world['retracted'].pk}/" in gone.json()["detail"]
+    assert "no-cache" in gone["Cache-Control"]
     collection = _get(client, "/api/v1/annotations/")
     assert collection["total"] == 3
     listed = {item["id"].rsplit("/", 1)[-1] for item in collection["first"]["items"]}

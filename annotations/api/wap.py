@@ -618,6 +618,12 @@ class AnnotationDetail(Protocol):
 
     allow = READ_METHODS
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == Gone.status_code:
+            patch_cache_control(response, no_cache=True)
+        return response
+
     def describe_headers(self) -> dict:
         return {"Link": RESOURCE_LINK}
 
@@ -632,7 +638,11 @@ class AnnotationDetail(Protocol):
             if PublishedVersion.objects.filter(
                 claim_id=pk, is_current=True, kind=PublishedVersion.Kind.RETRACTED
             ).exists():
-                raise Gone("This fact-check was retracted; see its page for the note.")
+                page = request.build_absolute_uri(reverse("reader-claim", args=[pk]))
+                raise Gone(
+                    f"This fact-check was retracted: its page gives the note, {page}. "
+                    "Checked again and republished, it answers here again."
+                )
             raise exceptions.NotFound("No annotation you may see has this IRI.")
         if self.draft is not None and is_open_draft(self.draft):
             self.allow = DRAFT_METHODS
@@ -715,7 +725,9 @@ class AnnotationDetail(Protocol):
 
 
 class Gone(exceptions.APIException):
-    """410: the annotation was there and was withdrawn for good."""
+    """410: the annotation was there and was retracted. A reviewer may send the claim back
+    to review and republish it, so the answer is marked to be checked again, not kept
+    (`AnnotationDetail.finalize_response`): a cache keeping a 410 hid it (API trial D4)."""
 
     status_code = 410
     default_detail = "Gone."
