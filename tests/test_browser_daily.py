@@ -2105,3 +2105,28 @@ def test_a_claim_opened_from_its_address_is_not_under_the_sticky_toolbar(
         assert words["y"] + words["height"] <= viewport[1], (arrival, words, viewport)
     page.screenshot(path=str(ARTIFACTS / f"claim-from-address-{viewport[0]}.png"))
     assert page.errors == []
+
+
+def test_a_retraction_sent_back_to_review_says_readers_see_the_retraction(
+    browser, live_server, newsroom
+):
+    """The card said "Readers see the published version until…" while readers saw the
+    retraction."""
+    reviewer = newsroom["reviewer"]
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    claim = services.claim_transition(claim=claim, actor=reviewer, to_status="published")
+    services.claim_transition(
+        claim=claim, actor=reviewer, to_status="retracted", note="the record was not checked"
+    )
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Back to review").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    changes = card.get_by_role("region", name="Changes not yet published")
+    expect(changes).to_contain_text(
+        "Readers see the retraction until this is republished with a correction note."
+    )
+    assert "published version" not in changes.inner_text()
+    changes.screenshot(path=str(ARTIFACTS / "daily-retraction-back-to-review.png"))
+    assert page.errors == []

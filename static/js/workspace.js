@@ -1138,9 +1138,11 @@ function publishedSection(claim) {
 
 function unpublishedSection(claim) {
   const headingId = `c${claim.id}-unpublished`;
-  // A verdict hidden since the article's words changed is not what readers see meanwhile.
-  const hidden = claim.published_version && !claim.published_version.is_anchored;
-  const shown = hidden ? "Readers see no verdict on this claim" : "Readers see the published version";
+  // What readers see meanwhile: a verdict hidden since the article's words changed is not
+  // shown, and a claim retracted, then sent back to review, still shows readers its retraction.
+  const live = claim.published_version;
+  const hidden = live && !live.is_anchored;
+  const shown = hidden ? "Readers see no verdict on this claim" : live?.kind === "retracted" ? "Readers see the retraction" : "Readers see the published version";
   return el(
     "section",
     { class: "unpublished-changes", "aria-labelledby": headingId },
