@@ -2107,6 +2107,112 @@ def test_a_claim_opened_from_its_address_is_not_under_the_sticky_toolbar(
     assert page.errors == []
 
 
+def _published_urls(claim):
+    version = claim.published_versions.get(is_current=True)
+    return sorted(source["url"] for source in version.sources)
+
+
+def test_publish_asks_about_a_source_typed_and_not_added(browser, live_server, newsroom):
+    """A reviewer typed an address under "Add source" and pressed Publish: the claim went out
+    without it, the address still in the box, and nothing said it was left out."""
+    # One person may publish here: adding the source does not bar the reviewer from it.
+    newsroom["organization"].requires_two_person_review = False
+    newsroom["organization"].save()
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    other = _ready_for_review(newsroom, make_claim(newsroom, RECORD))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Source URL"), "www.guinnessworldrecords.com/spaces")
+    card.get_by_role("button", name="Publish", exact=True).click()
+    asking = page.get_by_role("dialog", name="Add the source you typed?")
+    expect(asking).to_contain_text("www.guinnessworldrecords.com/spaces but did not add it")
+    page.screenshot(path=str(ARTIFACTS / "daily-publish-typed-source.png"))
+    asking.get_by_role("button", name="Add it and publish").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Published").wait_for()
+    published = Claim.objects.get(pk=claim.pk)
+    assert _published_urls(published) == [
+        "https://example.org/spaces",
+        "https://www.guinnessworldrecords.com/spaces",
+    ]
+    expect(card.get_by_label("Source URL")).to_have_value("")
+
+    # Discarded: published without it, and the box emptied, as chosen.
+    card = open_card(page, other)
+    type_into(card.get_by_label("Source URL"), "https://example.org/half-typed")
+    card.get_by_role("button", name="Publish", exact=True).click()
+    asking.get_by_role("button", name="Discard it and publish").click()
+    page.locator(f"#claim-{other.pk} .badge.status", has_text="Published").wait_for()
+    assert _published_urls(Claim.objects.get(pk=other.pk)) == ["https://example.org/spaces"]
+    expect(card.get_by_label("Source URL")).to_have_value("")
+    expect(page.locator(f"#claim-{other.pk} .badge.unsaved")).to_be_hidden()
+    assert page.errors == []
+
+
+def test_send_to_review_asks_about_a_typed_source_and_keep_editing_moves_nothing(
+    browser, live_server, newsroom
+):
+    claim = make_claim(newsroom)
+    page = open_page(browser, live_server, "ed")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Source URL"), "https://example.org/census")
+    type_into(card.get_by_label("Title"), "Census 2026")
+    card.get_by_role("button", name="Send to review").click()
+    asking = page.get_by_role("dialog", name="Add the source you typed?")
+    asking.get_by_role("button", name="Keep editing").click()
+    expect(asking).to_be_hidden()
+    claim.refresh_from_db()
+    assert (claim.status, claim.sources.count()) == (Claim.Status.DRAFT, 0)
+    expect(card.get_by_label("Source URL")).to_have_value("https://example.org/census")
+
+    card.get_by_role("button", name="Send to review").click()
+    asking.get_by_role("button", name="Add it and send to review").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="In review").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
+    assert list(claim.sources.values_list("url", "title", "stance")) == [
+        ("https://example.org/census", "Census 2026", "context")
+    ]
+    assert page.errors == []
+
+
+def test_a_typed_source_is_named_when_requesting_changes_and_under_the_two_person_rule(
+    browser, live_server, newsroom
+):
+    newsroom["organization"].requires_two_person_review = True
+    newsroom["organization"].save()
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    other = _ready_for_review(newsroom, make_claim(newsroom, RECORD))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+
+    card = open_card(page, claim)
+    type_into(card.get_by_label("Source URL"), "https://example.org/pti")
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    expect(dialog).to_contain_text("You typed the source https://example.org/pti without adding")
+    dialog.get_by_label("What should change").fill("Cite the PTI screenshots directly.")
+    dialog.get_by_role("button", name="Save my changes and request changes").click()
+    page.locator(f"#claim-{claim.pk} .badge.status", has_text="Draft").wait_for()
+    claim.refresh_from_db()
+    assert claim.sources.filter(url="https://example.org/pti").exists()
+
+    # Adding it makes the reviewer its latest author, whom the rule bars from publishing.
+    card = open_card(page, other)
+    type_into(card.get_by_label("Source URL"), "https://example.org/pti")
+    card.get_by_role("button", name="Publish", exact=True).click()
+    asking = page.get_by_role("dialog", name="Publish with your changes?")
+    expect(asking).to_contain_text("You typed the source https://example.org/pti without adding")
+    page.screenshot(path=str(ARTIFACTS / "daily-publish-typed-source-two-person.png"))
+    asking.get_by_role("button", name="Save my changes for another member").click()
+    expect(card.get_by_text("another member publishes the claim now")).to_be_visible()
+    other.refresh_from_db()
+    assert other.status == Claim.Status.IN_REVIEW
+    assert other.sources.filter(url="https://example.org/pti").exists()
+    assert page.errors == []
+
+
 def test_a_retraction_sent_back_to_review_says_readers_see_the_retraction(
     browser, live_server, newsroom
 ):

@@ -1391,7 +1391,9 @@ function workflowSection(claim) {
       "aria-describedby": blocked ? `c${claim.id}-publish-blocked` : false,
       onclick: () => {
         if (blocked) {
-          setStatus(claim.id, "workflow", blocked, { error: true });
+          // The source missing may be the one typed below and not added yet.
+          const typed = typedSource(claim.id) ? " The source you typed is not added yet: press “Add source” first." : "";
+          setStatus(claim.id, "workflow", `${blocked}${typed}`, { error: true });
           return;
         }
         transition(claim.id, to, needsNote ? note.value : "");
@@ -1443,7 +1445,7 @@ function workflowSection(claim) {
  * Move a claim through the workflow, saving unsaved input first so none is left behind.
  * `requestingChanges`: the move is a reviewer's request for changes, its note typed in the dialog.
  */
-async function transition(id, to, note, { requestingChanges = false } = {}) {
+async function transition(id, to, note, { requestingChanges = false, addTypedSource = false } = {}) {
   if (moving.has(id)) return;
   moving.add(id);
   try {
@@ -1455,7 +1457,7 @@ async function transition(id, to, note, { requestingChanges = false } = {}) {
         return false;
       }
     }
-    return await moveClaim(id, to, note, { requestingChanges });
+    return await moveClaim(id, to, note, { requestingChanges, addTypedSource });
   } finally {
     moving.delete(id);
   }
@@ -1465,15 +1467,18 @@ async function transition(id, to, note, { requestingChanges = false } = {}) {
  * Before a reviewer publishes with unsaved changes to what readers see, under the
  * two-person rule: saving them first makes the reviewer their latest author, whom the rule
  * bars from publishing. Saved without a word, the publish was then refused and the edit
- * could not be taken back. Returns true to go on and publish (the changes discarded).
+ * could not be taken back. A source typed and not added is such a change too. Returns true
+ * to go on and publish (the changes discarded).
  */
 async function publishOverOwnChanges(id) {
   // The fields readers see: under the two-person rule, whoever changes one last may not publish.
   const edited = Object.keys(drafts.get(id)?.fields ?? {}).filter((name) => data.public_fields?.includes(name));
-  if (!data.two_person_review || !edited.length) return true;
+  const source = typedSource(id);
+  if (!data.two_person_review || (!edited.length && !source)) return true;
+  const changes = [edited.length ? `changed ${edited.map(fieldName).join(", ")}` : "", source ? `typed the source ${source} without adding it` : ""];
   const answer = await ask({
     title: "Publish with your changes?",
-    message: `You changed ${edited.map(fieldName).join(", ")}. In this newsroom a second person publishes every change: once yours are saved, another member publishes the claim, not you.`,
+    message: `You ${changes.filter(Boolean).join(", and ")}. In this newsroom a second person publishes every change: once yours are saved, another member publishes the claim, not you.`,
     choices: [
       { value: "save", label: "Save my changes for another member" },
       { value: "discard", label: "Discard them and publish", kind: "danger" },
@@ -1487,24 +1492,64 @@ async function publishOverOwnChanges(id) {
     const draft = drafts.get(id);
     for (const name of edited) delete draft.fields[name];
     settleDraft(id);
+    clearSourceForm(id);
     refresh();
     return true;
   }
-  if (answer === "save" && (await saveClaim(id))) {
+  if (answer === "save" && (!hasFieldEdits(id) || (await saveClaim(id))) && (!source || (await addSource(id, typedSourceValues(id))))) {
     setStatus(id, "workflow", "Your changes are saved; another member publishes the claim now.");
     refresh();
   }
   return false;
 }
 
+// The moves that send a claim on, as a button would say them; a request for changes asks in its own dialog.
+const MOVE_VERBS = { published: "publish", in_review: "send to review" };
+
+/**
+ * Before a move that sends the claim on (to review, published), a source typed in "Add
+ * source" and not added: the move went without it, the address stayed in the box, and
+ * nobody was told. Returns "add", "discard" or "keep" (stay and go on editing).
+ */
+async function askAboutTypedSource(id, to) {
+  const verb = MOVE_VERBS[to];
+  return ask({
+    title: "Add the source you typed?",
+    message: `You typed the source ${typedSource(id)} but did not add it.`,
+    choices: [
+      { value: "add", label: `Add it and ${verb}` },
+      { value: "discard", label: `Discard it and ${verb}`, kind: "danger" },
+      { value: "keep", label: "Keep editing", kind: "secondary" },
+    ],
+    focus: "add",
+    cancelValue: "keep",
+  });
+}
+
 async function moveClaim(id, to, note, how = {}) {
   if (to === "published" && !(await publishOverOwnChanges(id))) return false;
+  // A request for changes asked about the typed source in its own dialog.
+  let addTyped = Boolean(how.addTypedSource && typedSource(id));
+  if (to in MOVE_VERBS && typedSource(id)) {
+    const answer = await askAboutTypedSource(id, to);
+    if (answer === "keep") return false;
+    if (answer === "discard") clearSourceForm(id);
+    addTyped = answer === "add";
+    refresh();
+  }
   if (hasFieldEdits(id)) {
     setStatus(id, "workflow", "Saving your changes first…");
     const saved = await saveClaim(id);
     if (!saved) {
       setStatus(id, "workflow", "Not moved: your changes are not saved yet (see above).", { error: true });
       return;
+    }
+  }
+  if (addTyped) {
+    setStatus(id, "workflow", "Adding your source first…");
+    if (!(await addSource(id, typedSourceValues(id)))) {
+      setStatus(id, "workflow", "Not moved: the source you typed is not added yet (see under “Add source”).", { error: true });
+      return false;
     }
   }
   const claim = claims.get(id);
@@ -1592,12 +1637,14 @@ async function requestChanges(id) {
   // Unsaved edits would go with the send-back unseen (a changed rating the creator then
   // reads as the reviewer's): the reviewer says whether they go, as Publish asks.
   const edited = Object.keys(drafts.get(id)?.fields ?? {});
-  const edits = edited.length ? ` You changed ${edited.map(fieldName).join(", ")}, not saved yet: save it with the request, or discard it.` : "";
+  const source = typedSource(id);
+  const changes = [edited.length ? `changed ${edited.map(fieldName).join(", ")}` : "", source ? `typed the source ${source} without adding it` : ""].filter(Boolean);
+  const edits = changes.length ? ` You ${changes.join(", and ")}, not saved yet: save it with the request, or discard it.` : "";
   const answer = await ask({
     title: "Request changes",
     message: `Send “${claim.claim_reviewed || claim.exact}” back to draft; ${personName(claim.creator)} is told, with your note.${edits}`,
     input: { label: "What should change (required)", required: true, value: drafts.get(id)?.aux[key] ?? "", onInput: keep },
-    choices: edited.length
+    choices: changes.length
       ? [
           { value: "send", label: "Save my changes and request changes" },
           { value: "discard", label: "Discard my changes and request changes", kind: "danger" },
@@ -1614,13 +1661,14 @@ async function requestChanges(id) {
     return;
   }
   if (answer.value === "discard") {
-    // Only the edits named: a comment or source typed on the card is not thrown away.
+    // Only the edits named: a comment typed on the card is not thrown away.
     const draft = drafts.get(id);
     for (const name of edited) delete draft.fields[name];
     settleDraft(id);
+    if (source) clearSourceForm(id);
     refresh();
   }
-  await transition(id, "draft", answer.text.trim(), { requestingChanges: true });
+  await transition(id, "draft", answer.text.trim(), { requestingChanges: true, addTypedSource: answer.value === "send" });
 }
 
 async function deleteDraft(id) {
@@ -1906,31 +1954,54 @@ function sourcesSection(claim) {
     if (addingSource.has(claim.id)) return;
     const values = Object.fromEntries(new FormData(form));
     values.url = withScheme(values.url);
-    confirmCorrection(claim, "source-form", async () => {
-      if (addingSource.has(claim.id)) return;
-      addingSource.add(claim.id);
-      setStatus(claim.id, "source-form", "Adding…");
-      try {
-        const known = new Set((claims.get(claim.id).sources ?? []).map((source) => source.id));
-        const updated = await api("POST", `/api/v1/newsroom/claims/${claim.id}/sources/`, values, { "If-Match": `"${claims.get(claim.id).version}"` });
-        claims.set(updated.id, updated);
-        for (const name of ["url", "title", "quote", "stance"]) clearAux(claim.id, `c${claim.id}-${name}`);
-        setStatus(claim.id, "source-form", "Source added.");
-        // The claim's own fields keep what was typed in them: only the source form empties.
-        refresh({ focusField: `c${claim.id}-url` });
-        // The new source is fetched in the background: follow it to the end, and have the
-        // evidence panel look again now (it was idle, with nothing pending before).
-        for (const source of updated.sources ?? []) if (!known.has(source.id)) watchFetch(claim.id, source.id);
-        document.dispatchEvent(new CustomEvent("workspace:sources-changed", { detail: { claimId: claim.id } }));
-      } catch (error) {
-        setStatus(claim.id, "source-form", errorText(error), { error: true });
-      } finally {
-        addingSource.delete(claim.id);
-      }
-    });
+    confirmCorrection(claim, "source-form", () => addSource(claim.id, values));
   });
   section.append(form);
   return section;
+}
+
+const SOURCE_FORM_FIELDS = ["url", "title", "quote", "stance"];
+
+/** Cite a source on the claim, as typed in its card's "Add source" form. True once added. */
+async function addSource(id, values) {
+  if (addingSource.has(id)) return false;
+  addingSource.add(id);
+  setStatus(id, "source-form", "Adding…");
+  try {
+    const known = new Set((claims.get(id).sources ?? []).map((source) => source.id));
+    const updated = await api("POST", `/api/v1/newsroom/claims/${id}/sources/`, values, { "If-Match": `"${claims.get(id).version}"` });
+    claims.set(updated.id, updated);
+    clearSourceForm(id);
+    setStatus(id, "source-form", "Source added.");
+    // The claim's own fields keep what was typed in them: only the source form empties.
+    refresh({ focusField: `c${id}-url` });
+    // The new source is fetched in the background: follow it to the end, and have the
+    // evidence panel look again now (it was idle, with nothing pending before).
+    for (const source of updated.sources ?? []) if (!known.has(source.id)) watchFetch(id, source.id);
+    document.dispatchEvent(new CustomEvent("workspace:sources-changed", { detail: { claimId: id } }));
+    return true;
+  } catch (error) {
+    setStatus(id, "source-form", errorText(error), { error: true });
+    return false;
+  } finally {
+    addingSource.delete(id);
+  }
+}
+
+function clearSourceForm(id) {
+  for (const name of SOURCE_FORM_FIELDS) clearAux(id, `c${id}-${name}`);
+}
+
+/** The address typed in the card's "Add source" form and not added yet; "" when none. */
+function typedSource(id) {
+  return String(drafts.get(id)?.aux[`c${id}-url`] ?? "").trim();
+}
+
+/** What the card's "Add source" form holds, as its button would send it. */
+function typedSourceValues(id) {
+  const aux = drafts.get(id)?.aux ?? {};
+  const typed = Object.fromEntries(SOURCE_FORM_FIELDS.map((name) => [name, aux[`c${id}-${name}`] ?? ""]));
+  return { ...typed, url: withScheme(typed.url), stance: typed.stance || "context" };
 }
 
 /** A web address field. Not type=url: the browser refused "www.example.org/report" with a
