@@ -122,11 +122,22 @@ def require_edit(actor, organization, message: str = "") -> None:
         )
 
 
+class RoleRefused(PermissionDenied):
+    """Refused for the actor's role, which the answer names: a page opened under an earlier
+    role (a reviewer since made an editor) learns the role it now acts in."""
+
+    def __init__(self, message: str, *, role: str | None):
+        super().__init__(message)
+        self.role = role
+
+
 def require_publish(actor, organization, message: str = "") -> None:
-    """Raise PermissionDenied unless `actor` may publish, send back or retract claims."""
+    """Raise RoleRefused unless `actor` may publish, send back or retract claims."""
     _require_actor(actor)
     if not can_publish(actor, organization):
-        raise PermissionDenied(message or "Your role does not allow this step.")
+        raise RoleRefused(
+            message or "Your role does not allow this step.", role=role_in(actor, organization)
+        )
 
 
 def require_manage_members(actor, organization, message: str = "") -> None:

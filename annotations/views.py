@@ -174,6 +174,8 @@ def article_workspace(request, pk: int):
             "username": request.user.get_username(),
             "role": permissions.role_in(request.user, article.organization),
         },
+        # Named when a move is refused for a role changed since the page opened.
+        "organization": article.organization.name,
         "two_person_review": article.organization.requires_two_person_review,
         # The fields whose change the two-person rule counts (whoever changes one last may
         # not publish it): the page asks before a reviewer publishes over such a change.

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Claim, EvidenceRequest, Job, Membership, Rating, Source
+from annotations.permissions import SYSTEM
 from tests import factories
 from tests.browser_support import (
     ARTIFACTS,
@@ -2235,4 +2236,35 @@ def test_a_retraction_sent_back_to_review_says_readers_see_the_retraction(
     )
     assert "published version" not in changes.inner_text()
     changes.screenshot(path=str(ARTIFACTS / "daily-retraction-back-to-review.png"))
+    assert page.errors == []
+
+
+def test_a_reviewer_made_an_editor_meanwhile_is_told_and_loses_the_buttons_on_publish(
+    browser, live_server, newsroom
+):
+    """Demoted while the page was open, the reviewer pressed Publish and read only "Your role
+    does not allow this step", the buttons still there to press again."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    services.membership_set(
+        organization=newsroom["organization"],
+        user=newsroom["reviewer"],
+        role=Membership.Role.EDITOR,
+        actor=SYSTEM,
+    )
+    card.get_by_role("button", name="Publish", exact=True).click()
+    expect(card.locator(f"#c{claim.pk}-workflow-status")).to_have_text(
+        "Your role in Deadline Desk changed: you are now an editor. Publishing, requests for"
+        " changes and retractions are now for a reviewer or an admin."
+    )
+    workflow = card.get_by_role("region", name="Workflow")
+    expect(workflow.get_by_role("button", name="Publish", exact=True)).to_have_count(0)
+    expect(workflow.get_by_role("button", name="Request changes")).to_have_count(0)
+    # The checklist says it too, from the claim asked for again.
+    expect(card.locator(".publish-blocked")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "daily-reviewer-made-editor.png"))
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
     assert page.errors == []

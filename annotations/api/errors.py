@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from annotations import anchoring, ingest, queries, services
+from annotations import anchoring, ingest, permissions, queries, services
 from annotations.api.newsroom_serializers import ArticleDetailSerializer, ClaimSerializer
 from annotations.rows import Gone
 
@@ -383,6 +383,9 @@ def _problem_for(error, context) -> Response | None:
         return _stale_version(error, context.get("request"))
     if isinstance(error, services.StaleDetails):
         return _stale_details(error)
+    if isinstance(error, permissions.RoleRefused):
+        body = problem(403, str(error), slug="permission-denied", role=error.role)
+        return Response(body, status=403)
     if isinstance(error, services.StaleText):
         body = problem(409, str(error), slug="edit-conflict", latest_revision=error.latest.number)
         return Response(body, status=409)

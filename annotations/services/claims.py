@@ -718,9 +718,10 @@ def claim_transition(
     allowed(actor, organization)
     if _is_withdrawal_of_anothers(claim, actor, to_status):
         # It left the reviewers' queue with no reason given, and nobody told (trial G19).
-        raise PermissionDenied(
+        raise permissions.RoleRefused(
             "Only its creator, or a reviewer (asking for changes, with a note), takes this "
-            "claim out of review."
+            "claim out of review.",
+            role=permissions.role_in(actor, organization),
         )
     note = note.strip()
     if note and not is_visible(note):

@@ -76,7 +76,9 @@ const FIELD_LABELS = {
 };
 const FIELDS = Object.keys(FIELD_LABELS);
 const TEXT_FIELDS = new Set(["claim_reviewed", "claimant", "conclusion"]);
-const canPublish = ["admin", "reviewer"].includes(data.me.role);
+const PUBLISHING_ROLES = ["admin", "reviewer"];
+// Changed when a refusal says the role changed since the page opened (see `roleChanged`).
+let canPublish = PUBLISHING_ROLES.includes(data.me.role);
 // Claims whose editor has confirmed starting a correction of the published version.
 const correctionConfirmed = new Set();
 
@@ -1586,10 +1588,34 @@ async function moveClaim(id, to, note, how = {}) {
       refresh();
       return false;
     }
+    if (error instanceof ApiError && error.status === 403 && error.body?.role && error.body.role !== data.me.role) {
+      roleChanged(id, error.body.role);
+      return false;
+    }
     setStatus(id, "workflow", errorText(error), { error: true });
     return false;
   }
 }
+
+/**
+ * A move refused because this person's role changed since the page opened (a reviewer made
+ * an editor): "Your role does not allow this step" alone left them pressing buttons that
+ * were no longer theirs. The card says what their role now is, and is drawn for it.
+ */
+function roleChanged(id, role) {
+  data.me.role = role;
+  canPublish = PUBLISHING_ROLES.includes(role);
+  // Whether each claim may be published was read under the old role: work it out anew until
+  // the server says (the claim refused is asked for again).
+  for (const claim of claims.values()) delete claim.viewer_can_publish;
+  const now = ROLE_NAMES[role] ?? role;
+  const what = canPublish ? "" : " Publishing, requests for changes and retractions are now for a reviewer or an admin.";
+  setStatus(id, "workflow", `Your role in ${data.organization} changed: you are now ${now}.${what}`, { error: true });
+  refresh();
+  reloadClaim(id);
+}
+
+const ROLE_NAMES = { admin: "an admin", editor: "an editor", reviewer: "a reviewer" };
 
 /** The card after its claim moved along the workflow: its note is spent, the move said. */
 function showMoved(id, claim, { requestingChanges = false } = {}) {
