@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from annotations import services
-from annotations.models import ApiToken, Article, Claim, Rating
+from annotations.models import ApiToken, Article, Claim, Membership, Rating
 from annotations.permissions import SYSTEM
 from tests import factories, wap_client
 
@@ -846,3 +846,28 @@ def test_an_editor_takes_out_of_review_only_a_claim_they_made(
     assert back_to_draft(assigned, other).status_code == 403
     assigned.refresh_from_db()
     assert assigned.status == "in_review"
+
+
+def test_a_move_refused_for_a_role_lost_meanwhile_names_the_role_now(
+    client, article, editor, reviewer, organization
+):
+    """A reviewer made an editor while their page was open read only "Your role does not
+    allow this step": the 403 names the role they now have (trial G20)."""
+    claim = services.claim_create(
+        article=article, creator=editor, selectors=factories.quote_selectors(article.text, QUOTE)
+    )
+    services.claim_transition(claim=claim, actor=editor, to_status=Claim.Status.IN_REVIEW)
+    services.membership_set(
+        organization=organization, user=reviewer, role=Membership.Role.EDITOR, actor=SYSTEM
+    )
+    client.force_login(reviewer)
+    claim.refresh_from_db()
+    refused = client.post(
+        f"/api/v1/newsroom/claims/{claim.pk}/transition/",
+        {"to": "published", "version": claim.version},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    assert refused.json()["role"] == "editor"
+    assert refused.json()["type"] == "/api/v1/problems/permission-denied/"
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.IN_REVIEW
