@@ -781,6 +781,9 @@ class ArticleImport(models.Model):
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     filename = models.CharField(max_length=255, blank=True)
+    # The title the editor typed, if any: it names the article over the document's own, read
+    # by the worker as in the request (a large upload lost it, review R25).
+    title = models.CharField(max_length=500, blank=True)
     source_url = models.URLField(max_length=2000, blank=True)
     final_url = models.URLField(max_length=2000, blank=True)
     declared_type = models.CharField(max_length=200, blank=True)

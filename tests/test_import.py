@@ -12,7 +12,11 @@ from django import db
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations import jobs, services, tasks
+from annotations import (
+    jobs,
+    services,
+    tasks,  # noqa: F401 - declares the import job's handler
+)
 from annotations.models import Article, ArticleImport, ArticleRevision, Claim, Job, Membership
 from tests import factories
 from tests.conftest import wait_for
@@ -94,20 +98,25 @@ def test_a_large_upload_is_read_by_the_worker_not_in_the_request(
     """Review R24: any upload but a PDF was read in the web request, and 4 MB of plain
     markup held it two minutes (a web worker is killed at 30 s)."""
     settings.FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES = len(sample_files["sample.html"]) - 1
-    response = _upload(editor_client, "sample.html", sample_files["sample.html"])
+    response = _upload(
+        editor_client, "sample.html", sample_files["sample.html"], title="Spaces record"
+    )
     assert response.status_code == 202
     assert response.json()["status"] == "importing"
     article_import = ArticleImport.objects.get()
     assert _original_bytes(article_import) == sample_files["sample.html"]
     job = Job.objects.get(kind="import", subject_id=article_import.pk)
-    assert tasks.run_import  # the import job's handler, declared with its task
     assert jobs.run("import", job.pk) == "done"
     article = Article.objects.get(pk=response.json()["id"])
     assert article.status == Article.Status.READY
     assert LISTENERS in article.text
-    # A smaller one is still read at once, and a refused one stores nothing.
+    # The title typed names it, as when the file is read in the request (review R25: the
+    # worker named it after the document).
+    assert article.title == "Spaces record"
+    # A file under the size is still read at once, its typed title kept too.
     settings.FACTCHECK_UPLOAD_READ_HERE_MAX_BYTES = len(sample_files["sample.html"])
-    assert _upload(editor_client, "again.txt", sample_files["sample.txt"]).status_code == 201
+    again = _upload(editor_client, "again.html", sample_files["sample.html"], title="Read here")
+    assert again.status_code == 201 and again.json()["title"] == "Read here"
 
 
 def _encrypted_pdf():

@@ -363,6 +363,7 @@ def import_run(
                 article_import=article_import,
                 extracted=extracted,
                 actor=article_import.requested_by,
+                title=article_import.title,
             )
     except ArticleAlreadyHere as clash:
         return import_fail(article_import=article_import, actor=actor, message=clash.message)
@@ -402,6 +403,7 @@ def _import_begin(
         requested_by=requested_by,
         kind=kind,
         filename=filename[:255],
+        title=one_line(title)[:500],
         source_url=source_url,
         declared_type=declared_type[:200],
         revises_existing=revises_existing,
