@@ -26,7 +26,6 @@ from annotations import lookalikes, permissions, queries
 from annotations.models import (
     METHODOLOGY_MAX,
     ApiToken,
-    IdempotentRequest,
     Invitation,
     Membership,
     Organization,
@@ -287,10 +286,6 @@ def member_remove(*, organization: Organization, actor, user) -> int:
     Membership.objects.filter(organization=organization, user=user).delete()
     _revoke_organization_tokens(organization, user)
     _withdraw_invitations_sent(organization, user)
-    # The answers kept for their retried creates hold the newsroom's data: replayed by key,
-    # they were handed back to someone no longer a member (a retry is carried out afresh,
-    # and refused).
-    IdempotentRequest.objects.filter(user=user).delete()
     return claims_unassign_departed(organization=organization, user=user, actor=actor)
 
 
