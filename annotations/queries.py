@@ -1492,9 +1492,13 @@ def same_person_invited(email, invited_user) -> Q:
 
 
 def members_shown(user, organization: Organization) -> QuerySet[Membership]:
-    """The organization's members by username, for one of its members to see; none for
-    anyone else."""
-    if not permissions.is_member(user, organization):
+    """The organization's members by username, for its members and those who may manage
+    them to see; none for anyone else."""
+    # Its admins too: the site's operator runs any organization's members without being one.
+    if not (
+        permissions.is_member(user, organization)
+        or permissions.can_manage_members(user, organization)
+    ):
         return Membership.objects.none()
     return organization.memberships.select_related("user").order_by("user__username")
 

@@ -2268,3 +2268,29 @@ def test_a_reviewer_made_an_editor_meanwhile_is_told_and_loses_the_buttons_on_pu
     claim.refresh_from_db()
     assert claim.status == Claim.Status.IN_REVIEW
     assert page.errors == []
+
+
+def test_a_note_kept_for_a_request_a_role_no_longer_allows_goes_to_the_comment_box(
+    browser, live_server, newsroom
+):
+    """Review R25: made an editor, the reviewer's kept note waited for a Request changes
+    dialog the card no longer offered, out of sight, the card saying "Unsaved changes"."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    card = open_card(page, claim)
+    card.get_by_role("button", name="Request changes").click()
+    dialog = page.get_by_role("dialog", name="Request changes")
+    dialog.get_by_label("What should change").fill("Name the survey's sample size.")
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="detached")
+    services.membership_set(
+        organization=newsroom["organization"],
+        user=newsroom["reviewer"],
+        role=Membership.Role.EDITOR,
+        actor=SYSTEM,
+    )
+    card.get_by_role("button", name="Publish", exact=True).click()
+    expect(card.locator(f"#c{claim.pk}-workflow-status")).to_contain_text("you are now an editor")
+    expect(card.get_by_label("Add a comment")).to_have_value("Name the survey's sample size.")
+    assert page.errors == []

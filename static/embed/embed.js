@@ -1204,7 +1204,9 @@
     // Each label says which of the article's claims it is, in reading order, as the reader
     // page numbers them: twenty labels all "Fact-check: Half true" told a list of buttons
     // nothing (trial D4).
-    const all = [...state.claims].sort((a, b) => order(a) - order(b));
+    // Longer first where two start together, as the reader page orders them.
+    const end = (claim) => selector(claim, "TextPositionSelector")?.end ?? 0;
+    const all = [...state.claims].sort((a, b) => order(a) - order(b) || end(b) - end(a));
     let from = 0;
     for (const claim of [...state.missing].sort((a, b) => order(a) - order(b))) {
       const quote = selector(claim, "TextQuoteSelector");

@@ -1649,12 +1649,19 @@ function changesNoteKey(id) {
 function strandedNoteToComment(claim) {
   const draft = drafts.get(claim.id);
   const note = draft?.aux[changesNoteKey(claim.id)];
-  if (note === undefined || claim.status === "in_review") return;
+  // Still in review, it waits for the dialog, unless this person may no longer send it back
+  // (their role changed): the card then offers no dialog (review R25). While the dialog is
+  // open it stays there: moved by a redraw, then typed on, it reached the box twice.
+  if (note === undefined || (claim.status === "in_review" && canPublish)) return;
+  if (requestDialogOpen.has(claim.id)) return;
   const box = `c${claim.id}-comment`;
   const typed = draft.aux[box] ?? "";
   delete draft.aux[changesNoteKey(claim.id)];
   recordAux(claim, box, typed.trim() ? `${typed}\n\n${note}` : note);
 }
+
+// Claims whose Request changes dialog is open.
+const requestDialogOpen = new Set();
 
 async function requestChanges(id) {
   const claim = claims.get(id);
@@ -1666,6 +1673,7 @@ async function requestChanges(id) {
   const source = typedSource(id);
   const changes = [edited.length ? `changed ${edited.map(fieldName).join(", ")}` : "", source ? `typed the source ${source} without adding it` : ""].filter(Boolean);
   const edits = changes.length ? ` You ${changes.join(", and ")}, not saved yet: save it with the request, or discard it.` : "";
+  requestDialogOpen.add(id);
   const answer = await ask({
     title: "Request changes",
     message: `Send “${claim.claim_reviewed || claim.exact}” back to draft; ${personName(claim.creator)} is told, with your note.${edits}`,
@@ -1680,7 +1688,7 @@ async function requestChanges(id) {
           { value: "send", label: "Request changes" },
           { value: "cancel", label: "Cancel", kind: "secondary" },
         ],
-  });
+  }).finally(() => requestDialogOpen.delete(id));
   keep(answer.text);
   if (answer.value === "cancel") {
     if (answer.text.trim()) setStatus(id, "workflow", "Not sent. Your note is kept: “Request changes” shows it again.");
