@@ -1221,10 +1221,7 @@ def test_the_creator_sees_the_checklist_and_why_publish_is_not_theirs_before_cli
 def test_double_clicking_publish_publishes_once_without_a_stale_error(
     browser, live_server, newsroom
 ):
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     moves = []
     page.on("request", lambda request: "/transition/" in request.url and moves.append(request))
     card.get_by_role("button", name="Publish", exact=True).dblclick()
@@ -1270,10 +1267,7 @@ def test_a_reviewer_publishing_over_their_own_unsaved_change_is_asked_first(
 def test_a_reviewer_requests_changes_with_a_note_and_the_editor_reads_it(
     browser, live_server, newsroom
 ):
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     checklist = card.get_by_role("region", name="Before publishing")
     assert checklist.locator("li.unmet").count() == 0
     card.get_by_role("button", name="Request changes").click()
@@ -1298,6 +1292,14 @@ def test_a_reviewer_requests_changes_with_a_note_and_the_editor_reads_it(
     assert page.errors == [] and editor.errors == []
 
 
+def _reviewer_at_card(browser, live_server, newsroom):
+    """A claim in review, and its card open in the reviewer's workspace: (claim, page, card)."""
+    claim = _ready_for_review(newsroom, make_claim(newsroom))
+    page = open_page(browser, live_server, "rev")
+    open_workspace(page, live_server, newsroom["article"])
+    return claim, page, open_card(page, claim)
+
+
 def _second_reviewer(newsroom):
     return factories.member(newsroom["organization"], Membership.Role.REVIEWER, username="rev2")
 
@@ -1315,10 +1317,7 @@ def test_a_request_for_changes_after_a_publish_meanwhile_says_so_and_keeps_the_n
 ):
     """Another reviewer published the claim while this one wrote a request for changes: the
     card said it was "changed by rev2 … check it and try again", and the note was lost."""
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     services.claim_transition(
         claim=claim, actor=_second_reviewer(newsroom), to_status=Claim.Status.PUBLISHED
     )
@@ -1355,10 +1354,7 @@ def test_a_request_for_changes_after_a_publish_meanwhile_says_so_and_keeps_the_n
 def test_a_stale_publish_says_what_the_other_reviewer_did(
     browser, live_server, newsroom, their_move, told
 ):
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     services.claim_transition(
         claim=claim,
         actor=_second_reviewer(newsroom),
@@ -1375,10 +1371,7 @@ def test_a_stale_publish_says_what_the_other_reviewer_did(
 def test_a_rating_changed_meanwhile_is_named_and_the_request_note_waits_in_the_dialog(
     browser, live_server, newsroom
 ):
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     other_reviewer = _second_reviewer(newsroom)
     services.claim_update(
         claim=claim, actor=other_reviewer, expected_version=None,
@@ -1415,10 +1408,7 @@ def test_a_rating_changed_meanwhile_is_named_and_the_request_note_waits_in_the_d
 def test_cancel_and_escape_keep_the_note_of_a_request_for_changes(browser, live_server, newsroom):
     """Escape or Cancel in the dialog threw the typed note away, and reopening it showed
     an empty box."""
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     dialog = page.get_by_role("dialog", name="Request changes")
     box = dialog.get_by_label("What should change")
 
@@ -2244,10 +2234,7 @@ def test_a_reviewer_made_an_editor_meanwhile_is_told_and_loses_the_buttons_on_pu
 ):
     """Demoted while the page was open, the reviewer pressed Publish and read only "Your role
     does not allow this step", the buttons still there to press again."""
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     services.membership_set(
         organization=newsroom["organization"],
         user=newsroom["reviewer"],
@@ -2275,10 +2262,7 @@ def test_a_note_kept_for_a_request_a_role_no_longer_allows_goes_to_the_comment_b
 ):
     """Review R25: made an editor, the reviewer's kept note waited for a Request changes
     dialog the card no longer offered, out of sight, the card saying "Unsaved changes"."""
-    claim = _ready_for_review(newsroom, make_claim(newsroom))
-    page = open_page(browser, live_server, "rev")
-    open_workspace(page, live_server, newsroom["article"])
-    card = open_card(page, claim)
+    claim, page, card = _reviewer_at_card(browser, live_server, newsroom)
     card.get_by_role("button", name="Request changes").click()
     dialog = page.get_by_role("dialog", name="Request changes")
     dialog.get_by_label("What should change").fill("Name the survey's sample size.")

@@ -7,7 +7,14 @@ are dark with light text, and axe finds no contrast failure; light, the page is 
 import pytest
 
 from annotations import services, spotting, urlnorm
-from annotations.models import Claim, EvidenceItem, Membership, Rating, Suggestion
+from annotations.models import (
+    Claim,
+    EvidenceItem,
+    Membership,
+    PublishedVersion,
+    Rating,
+    Suggestion,
+)
 from tests import factories
 from tests.browser_support import ARTIFACTS, assert_accessible, open_page, open_workspace
 from tests.conftest import wait_for
@@ -254,6 +261,8 @@ def test_a_rating_badge_takes_the_text_colour_that_reads_on_the_newsrooms_colour
     """White on a yellow the scale allows (1.07:1) on the cards, where the scale's preview
     and the reader's chips drew black (trial G19)."""
     Rating.objects.filter(scale__organization=desk["organization"]).update(colour="#ffff00")
+    # A published claim's badge shows the colour it was published with (trial G20).
+    PublishedVersion.objects.filter(claim__article=desk["article"]).update(rating_colour="#ffff00")
     page = open_page(browser, live_server, "rev")
     open_workspace(page, live_server, desk["article"])
     badges = page.locator(".claim-card .badge.rating")
@@ -265,6 +274,7 @@ def test_a_rating_badge_takes_the_text_colour_that_reads_on_the_newsrooms_colour
     page.screenshot(path=ARTIFACTS / "workspace-yellow-rating.png")
     # A dark colour keeps white text.
     Rating.objects.filter(scale__organization=desk["organization"]).update(colour=NAVY)
+    PublishedVersion.objects.filter(claim__article=desk["article"]).update(rating_colour=NAVY)
     open_workspace(page, live_server, desk["article"])
     badges.first.wait_for()
     assert badges.first.evaluate("(b) => getComputedStyle(b).color") == "rgb(255, 255, 255)"
